@@ -1,0 +1,330 @@
+"""Folding loss kernels over batches of rows.
+
+Every loss is evaluated as ``partial(batch) -> state``, ``merge(a, b)`` and
+``finalize(state)``. States are plain float64 arrays keyed by group (and by
+sample for per-sample losses), merged by addition, so one batch or a thousand
+batches, one thread or many, give the same value. Losses of kind ``exact``
+(the 1-D Wasserstein distance) keep their values instead and say so.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping
+
+import numpy as np
+
+from .errors import LossCliError
+from .registry import BoundLoss
+
+# The overall result is the group with this key.
+OVERALL: tuple = ()
+
+
+@dataclass
+class Batch:
+    """Rows handed to the engine: arrays per loss role, plus row metadata.
+
+    ``arrays`` maps a loss (by its position in the evaluated list) to the
+    arrays of its roles. ``groups`` holds a key per row for --by (None = no
+    grouping); ``samples`` an id per row for --sample-col.
+    """
+
+    arrays: list[dict[str, np.ndarray]]
+    n: int
+    weights: np.ndarray | None = None
+    groups: np.ndarray | None = None
+    samples: np.ndarray | None = None
+    row_offset: int = 0
+    row_ids: np.ndarray | None = None
+    file: str | None = None
+    role_columns: list[dict[str, str]] | None = None
+
+
+@dataclass
+class GroupValue:
+    key: tuple
+    value: float | None
+    n: int
+    warning: str | None = None
+
+
+@dataclass
+class Outcome:
+    """The evaluated loss: overall value and, with --by, one per group."""
+
+    loss: BoundLoss
+    reduction: str
+    groups: list[GroupValue] = field(default_factory=list)
+
+    @property
+    def overall(self) -> GroupValue:
+        return next(g for g in self.groups if g.key == OVERALL)
+
+
+def call_kernel(bound: BoundLoss, arrays: Mapping[str, np.ndarray]) -> Any:
+    """Run the loss kernel with its role arrays and parameters."""
+    with np.errstate(all="ignore"):
+        return bound.spec.kernel(**arrays, **bound.params)
+
+
+def row_losses(bound: BoundLoss, arrays: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray | None]:
+    """Per-row losses of a ``mean`` loss, and its per-row normaliser if any."""
+    out = call_kernel(bound, arrays)
+    norm = None
+    if isinstance(out, tuple):
+        out, norm = out
+    out = np.asarray(out, dtype=np.float64)
+    if out.ndim > 1:
+        # Multi-output: mean over the outputs of a row equals PyTorch's mean
+        # over all elements when every row has the same width.
+        out = out.reshape(out.shape[0], -1).mean(axis=1)
+    return out, norm
+
+
+class Accumulator:
+    """The partial state of one loss: additive arrays keyed by group (and sample)."""
+
+    def __init__(self, bound: BoundLoss, *, by_sample: bool = False) -> None:
+        self.bound = bound
+        self.kind = bound.spec.kind
+        self.by_sample = by_sample and self.kind == "ratio"
+        # key -> float64 array; for mean: [sum w*l, sum w*norm, rows]
+        self.totals: dict[tuple, np.ndarray] = {}
+        # exact losses keep their role arrays: key -> list of dicts
+        self.kept: dict[tuple, list[dict[str, np.ndarray]]] = {}
+
+    # ---------------------------------------------------------------- partial
+
+    def add(self, arrays: Mapping[str, np.ndarray], *, weights: np.ndarray | None, keys: "RowKeys") -> np.ndarray | None:
+        """Fold one batch in; return the per-row losses of a ``mean`` loss."""
+        if self.kind == "mean":
+            return self._add_mean(arrays, weights, keys)
+        if self.kind == "ratio":
+            self._add_ratio(arrays, weights, keys)
+        else:
+            self._add_exact(arrays, weights, keys)
+        return None
+
+    def _add_mean(self, arrays: Mapping[str, np.ndarray], weights: np.ndarray | None, keys: "RowKeys") -> np.ndarray:
+        losses, norm = row_losses(self.bound, arrays)
+        if norm is None:
+            norm = weights
+        elif weights is not None:
+            norm = norm * weights
+        weighted = losses * weights if weights is not None else losses
+        n = losses.shape[0]
+        if keys.single:
+            stats = np.array([_sum(weighted), float(n) if norm is None else _sum(norm), float(n)])
+            self._accumulate(keys.labels[0], stats)
+            return losses
+        count = len(keys.labels)
+        sums = np.bincount(keys.codes, weights=weighted, minlength=count)
+        rows = np.bincount(keys.codes, minlength=count).astype(np.float64)
+        norms = rows if norm is None else np.bincount(keys.codes, weights=norm, minlength=count)
+        for index, label in enumerate(keys.labels):
+            self._accumulate(label, np.array([sums[index], norms[index], rows[index]]))
+        return losses
+
+    def _add_ratio(self, arrays: Mapping[str, np.ndarray], weights: np.ndarray | None, keys: "RowKeys") -> None:
+        stats = np.asarray(call_kernel(self.bound, arrays), dtype=np.float64)
+        if stats.ndim == 1:
+            stats = stats[:, None]
+        if weights is not None:
+            stats = stats * weights[:, None]
+        # One extra column counts the rows behind each key.
+        stats = np.concatenate([stats, np.ones((stats.shape[0], 1))], axis=1)
+        if keys.single:
+            self._accumulate(keys.labels[0], stats.sum(axis=0))
+            return
+        sums = np.zeros((len(keys.labels), stats.shape[1]))
+        np.add.at(sums, keys.codes, stats)
+        for index, label in enumerate(keys.labels):
+            self._accumulate(label, sums[index])
+
+    def _add_exact(self, arrays: Mapping[str, np.ndarray], weights: np.ndarray | None, keys: "RowKeys") -> None:
+        for index, label in enumerate(keys.labels):
+            rows = slice(None) if keys.single else keys.codes == index
+            part = {role: values[rows] for role, values in arrays.items()}
+            if weights is not None:
+                part["__weights__"] = weights[rows]
+            self.kept.setdefault(label, []).append(part)
+
+    def _accumulate(self, key: tuple, stats: np.ndarray) -> None:
+        if key in self.totals:
+            self.totals[key] = self.totals[key] + stats
+        else:
+            self.totals[key] = stats
+
+    # ---------------------------------------------------------------- merge
+
+    def merge(self, other: "Accumulator") -> "Accumulator":
+        for key, stats in other.totals.items():
+            self._accumulate(key, stats)
+        for key, parts in other.kept.items():
+            self.kept.setdefault(key, []).extend(parts)
+        return self
+
+    # ---------------------------------------------------------------- finalize
+
+    def finalize(self, reduction: str, with_groups: bool) -> Outcome:
+        outcome = Outcome(self.bound, reduction)
+        if self.kind == "exact":
+            per_group = {key: self._finalize_exact(parts) for key, parts in self.kept.items()}
+        elif self.by_sample:
+            per_group = self._finalize_samples(reduction)
+        else:
+            per_group = {key: self._finalize_totals(stats, reduction) for key, stats in self.totals.items()}
+        overall = self._overall(reduction, per_group)
+        outcome.groups.append(overall)
+        if with_groups:
+            for key in sorted(per_group, key=_sort_key):
+                value, n = per_group[key]
+                outcome.groups.append(_group_value(key, value, n))
+        return outcome
+
+    def _overall(self, reduction: str, per_group: dict[tuple, tuple[float, int]]) -> GroupValue:
+        if self.kind == "exact":
+            everything = [part for parts in self.kept.values() for part in parts]
+            value, n = self._finalize_exact(everything)
+        elif self.by_sample:
+            value, n = self._finalize_samples(reduction, overall=True)[OVERALL]
+        else:
+            stats = sum(self.totals.values()) if self.totals else None
+            value, n = self._finalize_totals(stats, reduction) if stats is not None else (float("nan"), 0)
+        return _group_value(OVERALL, value, n)
+
+    def _finalize_totals(self, stats: np.ndarray | None, reduction: str) -> tuple[float, int]:
+        spec = self.bound.spec
+        if self.kind == "mean":
+            total, norm, rows = stats
+            value = total if reduction == "sum" else (total / norm if norm != 0 else float("nan"))
+            if spec.finalize is not None:
+                value = spec.finalize(value, **self.bound.params)
+            return float(value), int(rows)
+        rows = int(stats[-1])
+        with np.errstate(all="ignore"):
+            value = float(spec.finalize(stats[:-1], **self.bound.params))
+        return value, rows
+
+    def _finalize_samples(self, reduction: str, overall: bool = False) -> dict[tuple, tuple[float, int]]:
+        """Per-sample ratio losses: finalize each (group, sample), then average."""
+        spec = self.bound.spec
+        by_group: dict[tuple, list[np.ndarray]] = {}
+        for (group, _sample), stats in self.totals.items():
+            # Sample keys are (group key, sample id).
+            by_group.setdefault(OVERALL if overall else group, []).append(stats)
+        result = {}
+        for group, rows in by_group.items():
+            matrix = np.vstack(rows)
+            with np.errstate(all="ignore"):
+                per_sample = np.asarray(spec.finalize(matrix[:, :-1], **self.bound.params), dtype=np.float64)
+            value = per_sample.sum() if reduction == "sum" else per_sample.mean()
+            result[group] = (float(value), int(matrix[:, -1].sum()))
+        if overall and not result:
+            result[OVERALL] = (float("nan"), 0)
+        return result
+
+    def _finalize_exact(self, parts: list[dict[str, np.ndarray]]) -> tuple[float, int]:
+        if not parts:
+            return float("nan"), 0
+        joined = {role: np.concatenate([p[role] for p in parts]) for role in parts[0]}
+        weights = joined.pop("__weights__", None)
+        extra = {"weights": weights} if weights is not None else {}
+        with np.errstate(all="ignore"):
+            value = float(self.bound.spec.kernel(**joined, **extra, **self.bound.params))
+        n = len(next(iter(joined.values()))) if joined else 0
+        return value, n
+
+    def per_sample_values(self) -> tuple[list[tuple], np.ndarray]:
+        """(keys, per-sample losses) of a per-sample ratio loss, for --per-row."""
+        keys = list(self.totals)
+        matrix = np.vstack([self.totals[k] for k in keys]) if keys else np.zeros((0, 1))
+        with np.errstate(all="ignore"):
+            values = np.asarray(self.bound.spec.finalize(matrix[:, :-1], **self.bound.params), dtype=np.float64)
+        return keys, values
+
+
+def _sum(values: np.ndarray) -> float:
+    return float(np.sum(values))
+
+
+def _group_value(key: tuple, value: float, n: int) -> GroupValue:
+    if value is None or not math.isfinite(value):
+        reason = "no rows" if n == 0 else ("the value is infinite (overflow or an impossible case)" if value is not None and math.isinf(value) else "the value is not a number")
+        return GroupValue(key, None, n, reason)
+    return GroupValue(key, value, n)
+
+
+def _sort_key(key: tuple) -> tuple:
+    return tuple((0, v) if isinstance(v, (int, float)) else (1, str(v)) for v in key)
+
+
+@dataclass
+class RowKeys:
+    """Which state key each row of a batch adds to."""
+
+    labels: list[tuple]
+    codes: np.ndarray | None = None
+
+    @property
+    def single(self) -> bool:
+        return self.codes is None
+
+
+def row_keys(groups: np.ndarray | None, samples: np.ndarray | None) -> RowKeys:
+    """Map rows to state keys in one vectorised pass.
+
+    Keys are ``(group,)`` (``()`` without --by) and, for per-sample losses,
+    ``(group key, sample id)``.
+    """
+    if samples is None:
+        if groups is None:
+            return RowKeys([OVERALL])
+        uniques, codes = np.unique(groups, return_inverse=True)
+        return RowKeys([(_plain(u),) for u in uniques], codes.reshape(-1))
+    s_uniques, s_codes = np.unique(samples, return_inverse=True)
+    s_codes = s_codes.reshape(-1)
+    if groups is None:
+        return RowKeys([(OVERALL, _plain(u)) for u in s_uniques], s_codes)
+    g_uniques, g_codes = np.unique(groups, return_inverse=True)
+    width = len(s_uniques)
+    pairs, codes = np.unique(g_codes.reshape(-1).astype(np.int64) * width + s_codes, return_inverse=True)
+    labels = [((_plain(g_uniques[p // width]),), _plain(s_uniques[p % width])) for p in pairs]
+    return RowKeys(labels, codes.reshape(-1))
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def evaluate(
+    batches: Iterable[Batch],
+    losses: list[BoundLoss],
+    *,
+    reduction: str = "mean",
+    by_sample: bool = False,
+    with_groups: bool = False,
+    on_rows: Callable[[Batch, list[np.ndarray | None]], None] | None = None,
+) -> tuple[list[Outcome], list[Accumulator]]:
+    """Fold every loss over every batch; return one outcome per loss.
+
+    ``on_rows`` receives each batch with its per-row losses (for --per-row).
+    """
+    accumulators = [Accumulator(bound, by_sample=by_sample) for bound in losses]
+    for batch in batches:
+        group_keys = row_keys(batch.groups, None)
+        sample_keys = row_keys(batch.groups, batch.samples) if by_sample and batch.samples is not None else None
+        per_row: list[np.ndarray | None] = []
+        for index, acc in enumerate(accumulators):
+            keys = sample_keys if acc.by_sample and sample_keys is not None else group_keys
+            try:
+                per_row.append(acc.add(batch.arrays[index], weights=batch.weights, keys=keys))
+            except LossCliError as error:
+                columns = batch.role_columns[index] if batch.role_columns else None
+                raise error.with_context(file=batch.file, row_offset=batch.row_offset, role_columns=columns)
+        if on_rows is not None:
+            on_rows(batch, per_row)
+    outcomes = [acc.finalize(reduction, with_groups) for acc in accumulators]
+    return outcomes, accumulators

@@ -1,0 +1,1 @@
+"""Loss kernels, one module per family. Importing a family registers its losses."""

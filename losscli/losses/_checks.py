@@ -1,0 +1,122 @@
+"""Input checks and numerically stable building blocks shared by every family.
+
+Kernels call these instead of repeating validation; each check raises a
+:class:`LossCliError` naming the role and the first offending row (1-based,
+relative to the rows the kernel was given; the engine adds the batch offset
+and the file name).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import LossCliError
+
+
+def first_bad_row(bad: np.ndarray) -> int:
+    """1-based index of the first row where ``bad`` (any column) is true."""
+    rows = bad.reshape(bad.shape[0], -1).any(axis=1) if bad.ndim > 1 else bad
+    return int(np.argmax(rows)) + 1
+
+
+def fail_where(bad: np.ndarray, message: str, *, role: str, values: np.ndarray | None = None, hint: str | None = None) -> None:
+    """Raise about the first row where ``bad`` holds, quoting its value if given."""
+    if not bad.any():
+        return
+    row = first_bad_row(bad)
+    if values is not None:
+        shown = values[row - 1]
+        if np.ndim(shown) == 0:
+            message = f"{message} (value {_fmt(float(shown))})"
+    count = int(bad.reshape(bad.shape[0], -1).any(axis=1).sum()) if bad.ndim > 1 else int(bad.sum())
+    if count > 1:
+        message = f"{message}; {count} rows in all"
+    raise LossCliError(message, role=role, row=row, hint=hint)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def as_matrix(x: np.ndarray) -> np.ndarray:
+    """(n,) -> (n, 1); (n, k) unchanged."""
+    return x[:, None] if x.ndim == 1 else x
+
+
+def check_same_width(y_true: np.ndarray, y_pred: np.ndarray, *, what: str = "columns") -> None:
+    """Element-wise losses need as many prediction columns as label columns."""
+    k_true = 1 if y_true.ndim == 1 else y_true.shape[1]
+    k_pred = 1 if y_pred.ndim == 1 else y_pred.shape[1]
+    if k_true != k_pred:
+        raise LossCliError(
+            f"y_true has {k_true} {what} but y_pred has {k_pred}",
+            role="y_pred",
+            hint="select matching columns with --label-col and --pred-col",
+        )
+
+
+def check_probabilities(p: np.ndarray, *, role: str = "y_pred") -> None:
+    """Probabilities must lie in [0, 1]."""
+    fail_where(
+        (p < 0) | (p > 1),
+        "probability outside [0, 1]",
+        role=role,
+        values=p,
+        hint="pass --from-logits if these are logits or raw scores",
+    )
+
+
+def check_unit_interval_labels(y: np.ndarray, *, role: str = "y_true") -> None:
+    """Binary (or soft binary) targets must lie in [0, 1]."""
+    fail_where(
+        (y < 0) | (y > 1),
+        "binary label outside [0, 1]",
+        role=role,
+        values=y,
+        hint="labels must be 0/1 (or soft targets in [0, 1])",
+    )
+
+
+def check_class_index(y: np.ndarray, n_classes: int, *, role: str = "y_true") -> np.ndarray:
+    """Class-index labels must be integers 0..C-1; returns them as int64."""
+    not_integer = y != np.round(y)
+    fail_where(not_integer, "class label is not an integer", role=role, values=y)
+    outside = (y < 0) | (y >= n_classes)
+    fail_where(
+        outside,
+        f"class label outside the {n_classes} classes 0..{n_classes - 1}",
+        role=role,
+        values=y,
+        hint=f"y_pred has {n_classes} probability columns; labels must index them",
+    )
+    return y.astype(np.int64)
+
+
+def clip_probabilities(p: np.ndarray, eps: float) -> np.ndarray:
+    """Clip to [eps, 1-eps] (Keras' rule, in float64); eps=0 keeps p as is."""
+    return np.clip(p, eps, 1.0 - eps) if eps > 0 else p
+
+
+def log_sigmoid(x: np.ndarray) -> np.ndarray:
+    """log(sigmoid(x)) without overflow: -softplus(-x)."""
+    return -np.logaddexp(0.0, -x)
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """Sigmoid that stays finite and accurate for large |x|."""
+    out = np.empty_like(x, dtype=np.float64)
+    positive = x >= 0
+    out[positive] = 1.0 / (1.0 + np.exp(-x[positive]))
+    exp_x = np.exp(x[~positive])
+    out[~positive] = exp_x / (1.0 + exp_x)
+    return out
+
+
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise log-softmax, stable for extreme logits."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    return np.exp(log_softmax(logits))

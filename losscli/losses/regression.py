@@ -1,0 +1,285 @@
+"""Regression losses.
+
+Kernels return element-wise losses; the engine averages over all elements
+(PyTorch's reduction for multi-output regression) and applies sample weights.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..registry import Characteristics, Param, Role, Y_PRED_REGRESSION, Y_TRUE_REGRESSION, loss
+from ._checks import check_same_width, fail_where
+
+ROLES = (Y_TRUE_REGRESSION, Y_PRED_REGRESSION)
+TASKS = ("regression",)
+_LOG2 = math.log(2.0)
+
+
+def _residual(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    check_same_width(y_true, y_pred)
+    return y_pred - y_true
+
+
+@loss(
+    name="mse",
+    aliases=("l2", "mean_squared_error", "squared_error"),
+    family="regression",
+    tasks=TASKS,
+    roles=ROLES,
+    params=(),
+    characteristics=Characteristics(False, True, False, True),
+    formula="mean((y_pred - y_true)^2)",
+    description="Squares every residual, so one large error counts as much as many small ones: "
+    "the fit is pulled towards outliers. The maximum-likelihood loss under Gaussian noise.",
+    use_cases="Linear regression, neural network regression, any target with light-tailed noise.",
+    reference="PyTorch MSELoss (mean over all elements); scikit-learn mean_squared_error",
+)
+def mse(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    residual = _residual(y_true, y_pred)
+    return residual * residual
+
+
+@loss(
+    name="mae",
+    aliases=("l1", "mean_absolute_error", "absolute_error"),
+    family="regression",
+    tasks=TASKS,
+    roles=ROLES,
+    params=(),
+    characteristics=Characteristics(True, False, False, True, smooth_note="not differentiable at zero"),
+    formula="mean(|y_pred - y_true|)",
+    description="Penalises every unit of error equally, so outliers do not dominate; the optimum is "
+    "the conditional median. The gradient jumps at zero.",
+    use_cases="Regression with outliers or heavy-tailed noise.",
+    reference="PyTorch L1Loss; scikit-learn mean_absolute_error",
+)
+def mae(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    return np.abs(_residual(y_true, y_pred))
+
+
+@loss(
+    name="huber",
+    aliases=("huber_loss",),
+    family="regression",
+    tasks=TASKS,
+    roles=ROLES,
+    params=(Param("delta", float, 1.0, "residual size where the loss turns from quadratic to linear", low=0.0, low_open=True),),
+    characteristics=Characteristics(True, True, False, True, robust_note="tunable with delta"),
+    formula="0.5 e^2 if |e| < delta else delta (|e| - 0.5 delta), e = y_pred - y_true",
+    description="Quadratic for small residuals and linear for large ones: smooth like MSE near zero, "
+    "robust like MAE far from it. delta sets where the switch happens.",
+    use_cases="Regression with noisy targets and some outliers.",
+    reference="PyTorch HuberLoss(delta); equals Keras Huber and scipy.special.huber",
+)
+def huber(y_true: np.ndarray, y_pred: np.ndarray, *, delta: float) -> np.ndarray:
+    error = np.abs(_residual(y_true, y_pred))
+    return np.where(error < delta, 0.5 * error * error, delta * (error - 0.5 * delta))
+
+
+@loss(
+    name="smooth_l1",
+    aliases=("smoothl1", "smooth_l1_loss"),
+    family="regression",
+    tasks=TASKS,
+    roles=ROLES,
+    params=(Param("beta", float, 1.0, "residual size where the loss turns from quadratic to linear; 0 gives L1", low=0.0),),
+    characteristics=Characteristics(True, True, False, True, robust_note="tunable with beta"),
+    formula="0.5 e^2 / beta if |e| < beta else |e| - 0.5 beta",
+    description="Huber divided by beta: the linear part has slope 1 whatever beta is. Common in "
+    "object-detection box regression.",
+    use_cases="Bounding-box regression (Fast R-CNN), regression with outliers.",
+    reference="PyTorch SmoothL1Loss(beta)",
+)
+def smooth_l1(y_true: np.ndarray, y_pred: np.ndarray, *, beta: float) -> np.ndarray:
+    error = np.abs(_residual(y_true, y_pred))
+    if beta == 0:
+        return error
+    return np.where(error < beta, 0.5 * error * error / beta, error - 0.5 * beta)
+
+
+@loss(
+    name="log_cosh",
+    aliases=("logcosh",),
+    family="regression",
+    tasks=TASKS,
+    roles=ROLES,
+    params=(),
+    characteristics=Characteristics(True, True, False, True, robust_note="like MAE for large residuals"),
+    formula="mean(log(cosh(y_pred - y_true)))",
+    description="A smooth MAE: about e^2/2 near zero and |e| - log 2 far away, twice differentiable "
+    "everywhere. Computed as |e| + log1p(exp(-2|e|)) - log 2, which never overflows.",
+    use_cases="Regression that needs smooth gradients and tolerance to outliers.",
+    reference="Keras LogCosh (mean; --reduction sum gives the seeds' sum)",
+)
+def log_cosh(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    error = np.abs(_residual(y_true, y_pred))
+    return error + np.log1p(np.exp(-2.0 * error)) - _LOG2
+
+
+def _sqrt(value: float, **_: object) -> float:
+    return math.sqrt(value) if value >= 0 else float("nan")
+
+
+@loss(
+    name="rmse",
+    aliases=("root_mean_squared_error",),
+    family="regression",
+    tasks=TASKS,
+    roles=ROLES,
+    params=(),
+    characteristics=Characteristics(False, True, False, True),
+    formula="sqrt(mean((y_pred - y_true)^2))",
+    description="The square root of MSE, in the units of the target. Ranks models exactly as MSE "
+    "does. Per-row values are the squared errors that the root is taken over.",
+    use_cases="Reporting regression error in the target's units.",
+    reference="scikit-learn root_mean_squared_error (sqrt of the mean over all elements)",
+    finalize=_sqrt,
+)
+def rmse(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    return mse(y_true, y_pred)
+
+
+@loss(
+    name="msle",
+    aliases=("mean_squared_logarithmic_error", "mean_squared_log_error"),
+    family="regression",
+    tasks=TASKS,
+    roles=ROLES,
+    params=(),
+    characteristics=Characteristics(
+        True, True, False, True, robust_note="errors are relative, so large targets do not dominate"
+    ),
+    formula="mean((log1p(y_pred) - log1p(y_true))^2)",
+    description="MSE between log(1 + value): penalises relative rather than absolute error and "
+    "under-prediction more than over-prediction. Values must be greater than -1.",
+    use_cases="Counts, prices and other targets spanning orders of magnitude.",
+    reference="scikit-learn mean_squared_log_error; Keras MeanSquaredLogarithmicError "
+    "(which clips at 1e-7, within 1e-6 for non-negative values)",
+)
+def msle(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    check_same_width(y_true, y_pred)
+    for role, values in (("y_true", y_true), ("y_pred", y_pred)):
+        fail_where(values <= -1, "msle needs values greater than -1", role=role, values=values)
+    diff = np.log1p(y_pred) - np.log1p(y_true)
+    return diff * diff
+
+
+_MAPE_FLOOR = 1e-7
+
+
+@loss(
+    name="mape",
+    aliases=("mean_absolute_percentage_error",),
+    family="regression",
+    tasks=TASKS,
+    roles=ROLES,
+    params=(),
+    characteristics=Characteristics(False, False, False, True, robust_note="explodes for targets near zero"),
+    formula="100 * mean(|y_true - y_pred| / max(|y_true|, 1e-7))",
+    description="Absolute error relative to the target, in percent. Scale-free, but undefined for "
+    "targets at zero (the divisor is floored at 1e-7, as Keras does).",
+    use_cases="Forecasting and business metrics where relative error matters.",
+    reference="Keras MeanAbsolutePercentageError (x100); scikit-learn returns the fraction",
+)
+def mape(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    check_same_width(y_true, y_pred)
+    return 100.0 * np.abs(y_true - y_pred) / np.maximum(np.abs(y_true), _MAPE_FLOOR)
+
+
+@loss(
+    name="quantile",
+    aliases=("pinball", "pinball_loss", "quantile_loss"),
+    family="regression",
+    tasks=TASKS,
+    roles=ROLES,
+    params=(Param("q", float, 0.5, "the quantile predicted", low=0.0, high=1.0, low_open=True, high_open=True),),
+    characteristics=Characteristics(True, False, False, True, smooth_note="kink at zero"),
+    formula="mean(max(q (y_true - y_pred), (q - 1) (y_true - y_pred)))",
+    description="Asymmetric absolute error whose optimum is the q-th conditional quantile; q=0.5 "
+    "is half the MAE.",
+    use_cases="Prediction intervals, quantile regression, forecasting with asymmetric costs.",
+    reference="scikit-learn mean_pinball_loss(alpha=q)",
+)
+def quantile(y_true: np.ndarray, y_pred: np.ndarray, *, q: float) -> np.ndarray:
+    check_same_width(y_true, y_pred)
+    diff = y_true - y_pred
+    return np.maximum(q * diff, (q - 1.0) * diff)
+
+
+@loss(
+    name="poisson",
+    aliases=("poisson_nll", "poisson_nll_loss"),
+    family="regression",
+    tasks=TASKS,
+    roles=ROLES,
+    params=(
+        Param("log_input", bool, True, "predictions are log-rates (true) or rates (false)"),
+        Param("full", bool, False, "add the Stirling approximation of log(y!) for y > 1"),
+        Param("eps", float, 1e-8, "added to the rate before the log when log_input=false", low=0.0),
+    ),
+    characteristics=Characteristics(False, True, False, True),
+    formula="exp(p) - y p (log_input) or p - y log(p + eps); full adds y log y - y + 0.5 log(2 pi y)",
+    description="Negative log-likelihood of counts under a Poisson model, without the constant "
+    "log(y!) unless full=true. Can be negative.",
+    use_cases="Count regression: events, arrivals, clicks.",
+    reference="PyTorch PoissonNLLLoss(log_input, full, eps)",
+    minimum=None,
+)
+def poisson(y_true: np.ndarray, y_pred: np.ndarray, *, log_input: bool, full: bool, eps: float) -> np.ndarray:
+    check_same_width(y_true, y_pred)
+    fail_where(y_true < 0, "poisson needs non-negative counts", role="y_true", values=y_true)
+    if log_input:
+        losses = np.exp(y_pred) - y_true * y_pred
+    else:
+        fail_where(y_pred < 0, "rates must be non-negative with log_input=false", role="y_pred", values=y_pred)
+        losses = y_pred - y_true * np.log(y_pred + eps)
+    if full:
+        safe = np.where(y_true > 1, y_true, 2.0)
+        stirling = safe * np.log(safe) - safe + 0.5 * np.log(2.0 * math.pi * safe)
+        losses = losses + np.where(y_true > 1, stirling, 0.0)
+    return losses
+
+
+@loss(
+    name="gaussian_nll",
+    aliases=("gaussian_nll_loss", "gaussiannll"),
+    family="regression",
+    tasks=TASKS,
+    roles=(
+        Y_TRUE_REGRESSION,
+        Y_PRED_REGRESSION,
+        Role("var", ("var", "variance", "y_var", "pred_var"), "vector", "predicted variance (one column or one per output)"),
+    ),
+    params=(
+        Param("full", bool, False, "add the constant 0.5 log(2 pi)"),
+        Param("eps", float, 1e-6, "variances are clamped to at least eps", low=0.0, low_open=True),
+    ),
+    characteristics=Characteristics(False, True, False, True, robust_note="a small predicted variance magnifies outliers"),
+    formula="0.5 (log(max(var, eps)) + (y_pred - y_true)^2 / max(var, eps)) [+ 0.5 log(2 pi)]",
+    description="Negative log-likelihood of the target under a Gaussian with the predicted mean and "
+    "variance: the model is scored on its error and on how well it knows its uncertainty. Can be negative.",
+    use_cases="Heteroscedastic regression, uncertainty estimation.",
+    reference="PyTorch GaussianNLLLoss(full, eps)",
+    minimum=None,
+)
+def gaussian_nll(y_true: np.ndarray, y_pred: np.ndarray, var: np.ndarray, *, full: bool, eps: float) -> np.ndarray:
+    check_same_width(y_true, y_pred)
+    fail_where(var < 0, "variance must be non-negative", role="var", values=var)
+    k = 1 if y_pred.ndim == 1 else y_pred.shape[1]
+    k_var = 1 if var.ndim == 1 else var.shape[1]
+    if k_var not in (1, k):
+        raise_width = f"var has {k_var} columns; give one, or one per output ({k})"
+        fail_where(np.ones(len(var), dtype=bool), raise_width, role="var")
+    if var.ndim == 1 and y_pred.ndim == 2:
+        var = var[:, None]
+    elif var.ndim == 2 and var.shape[1] == 1 and y_pred.ndim == 1:
+        var = var[:, 0]
+    var = np.maximum(var, eps)
+    residual = y_pred - y_true
+    losses = 0.5 * (np.log(var) + residual * residual / var)
+    if full:
+        losses = losses + 0.5 * math.log(2.0 * math.pi)
+    return losses

@@ -1,0 +1,514 @@
+"""The loss registry: every loss declared once, with the metadata that
+``list``, ``info``, ``recommend``, ``compare --task``, parameter validation and
+error messages all read.
+
+A family module (``losscli/losses/<family>.py``) declares each loss by
+decorating its kernel with :func:`loss`. Kernels are pure numpy functions;
+see ``losscli/engine.py`` for how each ``kind`` of kernel is folded over
+batches of rows.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .errors import LossCliError
+
+FAMILIES = ("regression", "classification", "ranking", "sequence", "segmentation", "generative")
+
+TASKS = (
+    "regression",
+    "classification",
+    "binary",
+    "multiclass",
+    "ranking",
+    "imbalance",
+    "segmentation",
+    "sequence",
+    "generative",
+)
+
+TASK_ALIASES = {
+    "reg": "regression",
+    "regress": "regression",
+    "continuous": "regression",
+    "forecasting": "regression",
+    "classify": "classification",
+    "class": "classification",
+    "binary-classification": "binary",
+    "binary_classification": "binary",
+    "multi-class": "multiclass",
+    "multi_class": "multiclass",
+    "multiclass-classification": "multiclass",
+    "metric-learning": "ranking",
+    "metric_learning": "ranking",
+    "similarity": "ranking",
+    "embedding": "ranking",
+    "embeddings": "ranking",
+    "siamese": "ranking",
+    "retrieval": "ranking",
+    "imbalanced": "imbalance",
+    "class-imbalance": "imbalance",
+    "unbalanced": "imbalance",
+    "segment": "segmentation",
+    "semantic-segmentation": "segmentation",
+    "detection": "segmentation",
+    "object-detection": "segmentation",
+    "seq2seq": "sequence",
+    "speech": "sequence",
+    "asr": "sequence",
+    "ocr": "sequence",
+    "handwriting": "sequence",
+    "ctc": "sequence",
+    "gan": "generative",
+    "gans": "generative",
+    "generation": "generative",
+    "style-transfer": "generative",
+    "super-resolution": "generative",
+}
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a loss.
+
+    ``type`` is one of ``float``, ``int``, ``bool``, ``str`` or ``"floats"``
+    (a list of numbers written ``0.2;0.8``; ``special`` names words such a
+    list also accepts, like ``balanced``). ``low``/``high`` bound numbers,
+    ``choices`` bound strings. ``None`` as a default means "not set".
+    """
+
+    name: str
+    type: Any
+    default: Any
+    help: str
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    choices: tuple[str, ...] = ()
+    special: tuple[str, ...] = ()
+    allow_none: bool = False
+
+    def range_text(self) -> str:
+        """The valid range in words, as ``info`` and error messages show it."""
+        if self.choices:
+            return " | ".join(self.choices)
+        if self.type == "floats":
+            extra = "".join(f" or '{word}'" for word in self.special)
+            return f"numbers separated by ';'{extra}"
+        if self.type is bool:
+            return "true | false"
+        parts = []
+        if self.low is not None:
+            parts.append(f"{'>' if self.low_open else '>='} {_num(self.low)}")
+        if self.high is not None:
+            parts.append(f"{'<' if self.high_open else '<='} {_num(self.high)}")
+        text = " and ".join(parts) if parts else "any"
+        if self.type is int:
+            text = f"integer, {text}" if parts else "integer"
+        return text
+
+    def parse(self, text: str, loss: str) -> Any:
+        """Turn the text of a spec string (``delta=2``) into a checked value."""
+        raw = text.strip()
+        if self.allow_none and raw.lower() in ("none", "null", ""):
+            return None
+        try:
+            if self.type is bool:
+                lowered = raw.lower()
+                if lowered in ("true", "1", "yes", "on"):
+                    value: Any = True
+                elif lowered in ("false", "0", "no", "off"):
+                    value = False
+                else:
+                    raise ValueError
+            elif self.type is int:
+                number = float(raw)
+                if not number.is_integer():
+                    raise ValueError
+                value = int(number)
+            elif self.type is float:
+                value = float(raw)
+            elif self.type == "floats":
+                if raw.lower() in self.special:
+                    value = raw.lower()
+                else:
+                    value = tuple(float(part) for part in raw.replace(",", ";").split(";") if part.strip())
+                    if not value:
+                        raise ValueError
+            else:
+                value = raw
+        except ValueError:
+            raise LossCliError(
+                f"parameter '{self.name}' of loss '{loss}' must be {self._type_word()}, got '{raw}'",
+                hint=f"valid: {self.range_text()}",
+            ) from None
+        return self.validate(value, loss)
+
+    def validate(self, value: Any, loss: str) -> Any:
+        """Check a value (from a spec string or from Python) against the range."""
+        if value is None and (self.allow_none or self.default is None):
+            return None
+        if self.type is float and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = float(value)
+        if self.type is int and isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if self.type == "floats" and not isinstance(value, str):
+            try:
+                value = tuple(float(v) for v in value)
+            except (TypeError, ValueError):
+                raise LossCliError(
+                    f"parameter '{self.name}' of loss '{loss}' must be {self.range_text()}, got {value!r}"
+                ) from None
+        ok = True
+        if self.choices:
+            ok = value in self.choices
+        elif self.type in (float, int) and not isinstance(value, bool) and isinstance(value, (int, float)):
+            ok = not math.isnan(value)
+            if ok and self.low is not None:
+                ok = value > self.low if self.low_open else value >= self.low
+            if ok and self.high is not None:
+                ok = value < self.high if self.high_open else value <= self.high
+        elif self.type == "floats" and isinstance(value, str):
+            ok = value in self.special
+        elif self.type == "floats":
+            ok = all(math.isfinite(v) and v >= 0 for v in value)
+        elif not isinstance(value, self._python_types()):
+            ok = False
+        if not ok:
+            shown = _num(value) if isinstance(value, float) else value
+            raise LossCliError(
+                f"parameter '{self.name}' of loss '{loss}' is out of range: {shown}",
+                hint=f"valid: {self.range_text()}",
+            )
+        return value
+
+    def _python_types(self) -> tuple[type, ...]:
+        return {bool: (bool,), int: (int,), float: (float, int), str: (str,)}.get(self.type, (object,))
+
+    def _type_word(self) -> str:
+        return {bool: "true or false", int: "an integer", float: "a number", str: "text"}.get(
+            self.type, self.range_text()
+        )
+
+
+def _num(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value)) if abs(value) >= 1 or value == 0 else repr(value)
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+# Switches shared by many losses. A loss declares the ones that apply to it;
+# the CLI's global --from-logits/--eps set them on every loss that has them.
+FROM_LOGITS = Param(
+    "from_logits",
+    bool,
+    False,
+    "predictions are logits/raw scores (sigmoid or softmax applied in a numerically stable way)",
+)
+EPS = Param(
+    "eps",
+    float,
+    1e-7,
+    "probability clipping: probabilities are clipped to [eps, 1-eps]; 0 disables clipping",
+    low=0.0,
+    high=0.5,
+    high_open=True,
+)
+
+GLOBAL_SWITCHES = {"from_logits": FROM_LOGITS, "eps": EPS}
+
+
+# --------------------------------------------------------------------------- roles
+
+
+@dataclass(frozen=True)
+class Role:
+    """An input of a loss, taken from one or more columns.
+
+    ``shape`` says what the kernel receives:
+      * ``scalar``  one column -> array (n,)
+      * ``vector``  one or many columns / a list column -> array (n,) or (n, k)
+      * ``class``   class labels: integers, strings (mapped to the probability
+                    columns by suffix) or one-hot/soft columns -> (n,) or (n, C)
+      * ``sequence`` a list column per row (CTC); see the sequence family
+    """
+
+    name: str
+    defaults: tuple[str, ...]
+    shape: str
+    help: str
+    optional: bool = False
+
+
+Y_TRUE_REGRESSION = Role("y_true", ("y_true", "label", "target", "y"), "vector", "true values")
+Y_PRED_REGRESSION = Role(
+    "y_pred",
+    ("y_pred", "pred", "prediction", "score", "prob", "logit"),
+    "vector",
+    "predicted values (same number of columns as y_true)",
+)
+PRED_DEFAULTS = Y_PRED_REGRESSION.defaults
+LABEL_DEFAULTS = Y_TRUE_REGRESSION.defaults
+
+
+# --------------------------------------------------------------------------- declarations
+
+
+@dataclass(frozen=True)
+class Characteristics:
+    """The seeds' characteristics table, per loss. ``None`` = the seeds say nothing.
+
+    ``robust_note`` / ``smooth_note`` carry qualifiers such as "tunable".
+    """
+
+    robust_to_outliers: bool | None
+    smooth_gradient: bool | None
+    classification: bool
+    regression: bool
+    robust_note: str = ""
+    smooth_note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "robust_to_outliers": self.robust_to_outliers,
+            "smooth_gradient": self.smooth_gradient,
+            "use_in_classification": self.classification,
+            "use_in_regression": self.regression,
+            "notes": {k: v for k, v in (("robust", self.robust_note), ("smooth", self.smooth_note)) if v},
+        }
+
+
+@dataclass(frozen=True)
+class LossSpec:
+    """Everything known about one loss.
+
+    ``kind`` says how the engine folds the kernel over rows:
+      * ``mean``  kernel(**roles, **params) -> per-row losses, shape (n,) or
+        (n, k) (averaged over k, as PyTorch averages all elements), or a tuple
+        ``(losses, norm)`` when the mean divides by something other than the
+        row count (PyTorch class weights). ``finalize`` may transform the mean
+        (``rmse`` takes its square root).
+      * ``ratio`` kernel(...) -> per-row sufficient statistics (n, m); their
+        column sums (over all rows, or per sample with --sample-col) go to
+        ``finalize(sums, **params) -> loss`` (dice, adversarial, ...).
+      * ``exact`` needs every value at once (kernel gets whole columns).
+    """
+
+    name: str
+    family: str
+    tasks: tuple[str, ...]
+    roles: tuple[Role, ...]
+    params: tuple[Param, ...]
+    characteristics: Characteristics
+    formula: str
+    description: str
+    use_cases: str
+    reference: str
+    kernel: Callable[..., Any]
+    aliases: tuple[str, ...] = ()
+    kind: str = "mean"
+    finalize: Callable[..., Any] | None = None
+    minimum: float | None = 0.0
+    notes: tuple[str, ...] = ()
+    example: str = ""
+
+    @property
+    def streams(self) -> bool:
+        return self.kind != "exact"
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        valid = ", ".join(p.name for p in self.params) or "none"
+        raise LossCliError(
+            f"loss '{self.name}' has no parameter '{name}'{_did_you_mean(name, [p.name for p in self.params])}",
+            hint=f"parameters of {self.name}: {valid}",
+        )
+
+    def role(self, name: str) -> Role:
+        for r in self.roles:
+            if r.name == name:
+                return r
+        valid = ", ".join(r.name for r in self.roles)
+        raise LossCliError(
+            f"loss '{self.name}' has no input role '{name}'{_did_you_mean(name, [r.name for r in self.roles])}",
+            hint=f"roles of {self.name}: {valid}",
+        )
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.params}
+
+
+_REGISTRY: dict[str, LossSpec] = {}
+_ALIASES: dict[str, str] = {}
+_LOADED = False
+_FAMILY_MODULES = tuple(f"losscli.losses.{family}" for family in FAMILIES)
+
+
+def loss(**declaration: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator: declare the loss whose kernel is the decorated function."""
+
+    def register(kernel: Callable[..., Any]) -> Callable[..., Any]:
+        spec = LossSpec(kernel=kernel, **declaration)
+        _add(spec)
+        return kernel
+
+    return register
+
+
+def _add(spec: LossSpec) -> None:
+    for key in (spec.name, *spec.aliases):
+        key = _normalise(key)
+        if key in _ALIASES and _ALIASES[key] != spec.name:
+            raise RuntimeError(f"loss name '{key}' is declared twice")
+        _ALIASES[key] = spec.name
+    _REGISTRY[spec.name] = spec
+
+
+def _normalise(name: str) -> str:
+    return name.strip().lower().replace("-", "_")
+
+
+def _load() -> None:
+    global _LOADED
+    if _LOADED:
+        return
+    for module in _FAMILY_MODULES:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            # A family that is not written yet is simply absent from the registry.
+            if exc.name != module:
+                raise
+    _LOADED = True
+
+
+def available() -> list[str]:
+    """Canonical names of every registered loss, in declaration order."""
+    _load()
+    return list(_REGISTRY)
+
+
+def all_specs() -> list[LossSpec]:
+    _load()
+    return list(_REGISTRY.values())
+
+
+def get(name: str) -> LossSpec:
+    """Look a loss up by canonical name or alias (case-insensitive)."""
+    _load()
+    key = _normalise(name)
+    if key in _ALIASES:
+        return _REGISTRY[_ALIASES[key]]
+    raise LossCliError(
+        f"unknown loss '{name}'{_did_you_mean(key, list(_ALIASES))}",
+        hint="'losscli list' shows every loss",
+    )
+
+
+def _did_you_mean(word: str, candidates: list[str]) -> str:
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def resolve_task(task: str) -> str:
+    """A task name or alias to its canonical name, or a "did you mean" error."""
+    key = task.strip().lower().replace(" ", "-")
+    if key in TASKS:
+        return key
+    if key in TASK_ALIASES:
+        return TASK_ALIASES[key]
+    if key.replace("-", "_") in TASK_ALIASES:
+        return TASK_ALIASES[key.replace("-", "_")]
+    raise LossCliError(
+        f"unknown task '{task}'{_did_you_mean(key, list(TASKS) + list(TASK_ALIASES))}",
+        hint=f"tasks: {', '.join(TASKS)}",
+    )
+
+
+def losses_for_task(task: str) -> list[LossSpec]:
+    canonical = resolve_task(task)
+    return [spec for spec in all_specs() if canonical in spec.tasks]
+
+
+# --------------------------------------------------------------------------- spec strings
+
+
+@dataclass(frozen=True)
+class BoundLoss:
+    """A loss with its full effective parameters (defaults included)."""
+
+    spec: LossSpec
+    params: dict[str, Any] = field(default_factory=dict)
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def display(self) -> str:
+        """How the loss is shown in tables: its spec string, or its name."""
+        return self.label or self.spec.name
+
+
+def bind(spec: LossSpec, overrides: dict[str, Any] | None = None, *, explicit_text: bool = False) -> BoundLoss:
+    """Fill defaults and validate values given from Python (or already parsed)."""
+    params = spec.defaults()
+    for key, value in (overrides or {}).items():
+        param = spec.param(key)
+        params[key] = value if explicit_text else param.validate(value, spec.name)
+    return BoundLoss(spec, params)
+
+
+def parse_spec(text: str, global_params: dict[str, Any] | None = None) -> BoundLoss:
+    """Parse ``NAME`` or ``NAME:key=value,key=value``.
+
+    ``global_params`` (from --from-logits, --eps) apply to every loss that has
+    the parameter, unless the spec string sets it itself.
+    """
+    name, _, rest = text.partition(":")
+    if not name.strip():
+        raise LossCliError(f"empty loss name in '{text}'", hint="write --loss NAME or --loss NAME:key=value")
+    spec = get(name)
+    explicit: dict[str, Any] = {}
+    for item in _split_params(rest):
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise LossCliError(
+                f"parameter '{item}' in loss spec '{text}' needs a value",
+                hint="write key=value, for example huber:delta=2",
+            )
+        param = spec.param(key.strip())
+        explicit[param.name] = param.parse(value, spec.name)
+    params = spec.defaults()
+    for key, value in (global_params or {}).items():
+        # Only the shared switch of that name: poisson's own 'eps' is not --eps.
+        if key in params and spec.param(key) is GLOBAL_SWITCHES.get(key):
+            params[key] = spec.param(key).validate(value, spec.name)
+    params.update(explicit)
+    label = spec.name if not explicit else f"{spec.name}:" + ",".join(f"{k}={_show(v)}" for k, v in explicit.items())
+    return BoundLoss(spec, params, label)
+
+
+def _split_params(rest: str) -> list[str]:
+    # Values never contain ',' except lists, which are written with ';'.
+    return [part.strip() for part in rest.split(",") if part.strip()] if rest.strip() else []
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, tuple):
+        return ";".join(_num(v) for v in value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    return _num(value) if isinstance(value, float) else str(value)
