@@ -224,7 +224,13 @@ EPS = Param(
     high_open=True,
 )
 
-GLOBAL_SWITCHES = {"from_logits": FROM_LOGITS, "eps": EPS}
+NORMALIZE = Param(
+    "normalize",
+    bool,
+    False,
+    "divide each row of class probabilities by its sum instead of rejecting rows that do not sum to 1",
+)
+GLOBAL_SWITCHES = {"from_logits": FROM_LOGITS, "eps": EPS, "normalize": NORMALIZE}
 
 
 # --------------------------------------------------------------------------- roles
