@@ -323,7 +323,11 @@ def evaluate(
                 per_row.append(acc.add(batch.arrays[index], weights=batch.weights, keys=keys))
             except LossCliError as error:
                 columns = batch.role_columns[index] if batch.role_columns else None
-                raise error.with_context(file=batch.file, row_offset=batch.row_offset, role_columns=columns)
+                offset = batch.row_offset
+                if batch.row_ids is not None and error.row is not None and 0 < error.row <= len(batch.row_ids):
+                    # Rows were dropped (--nan-policy omit) or reordered (--key): use the file's numbering.
+                    error.row, offset = int(batch.row_ids[error.row - 1]), 0
+                raise error.with_context(file=batch.file, row_offset=offset, role_columns=columns)
         if on_rows is not None:
             on_rows(batch, per_row)
     outcomes = [acc.finalize(reduction, with_groups) for acc in accumulators]

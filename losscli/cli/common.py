@@ -1,0 +1,144 @@
+"""Options shared by several commands, and the one place errors become exit codes.
+
+Nothing here imports numpy, pyarrow or rich at module level: ``--help`` and
+shell completion stay fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from enum import Enum
+from typing import Annotated, Any, Callable, Optional
+
+import typer
+
+from ..errors import LossCliError, ThresholdBreached
+
+EXIT_OK = 0
+EXIT_THRESHOLD = 1
+EXIT_USAGE = 2
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class Reduction(str, Enum):
+    mean = "mean"
+    sum = "sum"
+    none = "none"
+
+
+class NanPolicy(str, Enum):
+    error = "error"
+    omit = "omit"
+
+
+INPUT = "Input"
+LOSSES = "Losses"
+OUTPUT = "Output"
+GATES = "CI gates"
+
+LabelsOpt = Annotated[Optional[str], typer.Option("--labels", "-l", help="File with the labels, if not in the prediction file ('-' for stdin).", rich_help_panel=INPUT)]
+KeyOpt = Annotated[Optional[str], typer.Option("--key", help="Join predictions and labels on this id column instead of row order.", rich_help_panel=INPUT)]
+AllowUnmatchedOpt = Annotated[bool, typer.Option("--allow-unmatched", help="With --key: evaluate matched rows and report the others instead of failing.", rich_help_panel=INPUT)]
+PredColOpt = Annotated[Optional[str], typer.Option("--pred-col", "-p", help="Prediction column(s): a name, a comma list or a glob ('p_*').", rich_help_panel=INPUT)]
+LabelColOpt = Annotated[Optional[str], typer.Option("--label-col", "-y", help="Label column(s): a name, a comma list or a glob.", rich_help_panel=INPUT)]
+ColOpt = Annotated[Optional[list[str]], typer.Option("--col", help="Columns of another input role: ROLE=COLS, e.g. anchor='a_*'. Repeatable.", rich_help_panel=INPUT)]
+WeightOpt = Annotated[Optional[str], typer.Option("--weight-col", "-w", help="Per-row sample weights (weighted mean).", rich_help_panel=INPUT)]
+ByOpt = Annotated[Optional[str], typer.Option("--by", help="Also report every loss per group of this column.", rich_help_panel=INPUT)]
+SampleOpt = Annotated[Optional[str], typer.Option("--sample-col", help="Rows with the same value form one sample (pixels of an image, frames of an utterance).", rich_help_panel=INPUT)]
+NanOpt = Annotated[NanPolicy, typer.Option("--nan-policy", help="Missing/NaN/inf values: error, or omit those rows (counted).", rich_help_panel=INPUT)]
+InputFormatOpt = Annotated[Optional[str], typer.Option("--input-format", help="csv, tsv, parquet, arrow or ndjson (default: from the file name).", rich_help_panel=INPUT)]
+DelimiterOpt = Annotated[Optional[str], typer.Option("--delimiter", help="CSV delimiter (default: detected from the header among , ; tab |).", rich_help_panel=INPUT)]
+FromLogitsOpt = Annotated[bool, typer.Option("--from-logits", help="Predictions are logits/raw scores; sigmoid or softmax is applied stably.", rich_help_panel=LOSSES)]
+EpsOpt = Annotated[Optional[float], typer.Option("--eps", help="Probability clipping to [eps, 1-eps] (default 1e-7; 0 disables).", rich_help_panel=LOSSES)]
+NormalizeOpt = Annotated[bool, typer.Option("--normalize", help="Divide class-probability rows by their sum instead of rejecting rows that do not sum to 1.", rich_help_panel=LOSSES)]
+FormatOpt = Annotated[Optional[Format], typer.Option("--format", "-f", help="table (default), json, csv or markdown.", rich_help_panel=OUTPUT)]
+OutputOpt = Annotated[Optional[str], typer.Option("--output", "-o", help="Write the report to this file (atomically) instead of stdout.", rich_help_panel=OUTPUT)]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or notes on stderr.", rich_help_panel=OUTPUT)]
+FailAboveOpt = Annotated[Optional[list[str]], typer.Option("--fail-above", help="Exit 1 if LOSS's value is above VALUE: LOSS=VALUE. Repeatable.", rich_help_panel=GATES)]
+FailBelowOpt = Annotated[Optional[list[str]], typer.Option("--fail-below", help="Exit 1 if LOSS's value is below VALUE: LOSS=VALUE. Repeatable.", rich_help_panel=GATES)]
+
+
+def parse_role_cols(items: list[str] | None) -> dict[str, str]:
+    roles: dict[str, str] = {}
+    for item in items or []:
+        role, sep, columns = item.partition("=")
+        if not sep or not role.strip() or not columns.strip():
+            raise LossCliError(f"--col takes ROLE=COLUMNS, got '{item}'", hint="for example --col anchor='a_*'")
+        roles[role.strip()] = columns.strip()
+    return roles
+
+
+def global_params(from_logits: bool, eps: float | None, normalize: bool) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    if from_logits:
+        params["from_logits"] = True
+    if eps is not None:
+        params["eps"] = eps
+    if normalize:
+        params["normalize"] = True
+    return params
+
+
+def fail(message: str) -> None:
+    """Print one ``error:`` line on stderr."""
+    typer.echo(f"error: {message}", err=True)
+
+
+def note(message: str, quiet: bool = False) -> None:
+    if not quiet:
+        typer.echo(f"note: {message}", err=True)
+
+
+def guarded(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn domain errors into one stderr line and an exit code; no tracebacks.
+
+    ``LOSSCLI_DEBUG=1`` re-raises so the traceback is visible.
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = os.environ.get("LOSSCLI_DEBUG", "") not in ("", "0")
+        try:
+            return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except ThresholdBreached as breach:
+            for line in breach.args[0]:
+                fail(line)
+            raise typer.Exit(EXIT_THRESHOLD) from None
+        except LossCliError as error:
+            if debug:
+                raise
+            fail(str(error))
+            raise typer.Exit(EXIT_USAGE) from None
+        except KeyboardInterrupt:
+            fail("interrupted; no output was written")
+            raise typer.Exit(130) from None
+        except MemoryError:
+            if debug:
+                raise
+            fail("out of memory; for an exact loss such as wasserstein_distance, run it on a sample or a smaller file")
+            raise typer.Exit(EXIT_USAGE) from None
+        except BrokenPipeError:
+            # The reader went away (e.g. `| head`): not an error of ours.
+            sys.stderr.close()
+            raise typer.Exit(EXIT_OK) from None
+        except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks
+            if debug:
+                raise
+            fail(f"internal error: {type(error).__name__}: {error} (set LOSSCLI_DEBUG=1 for the traceback and please report it)")
+            raise typer.Exit(EXIT_USAGE) from None
+
+    return wrapper
+
+
+def resolve_format(fmt: Format | None) -> str:
+    return fmt.value if fmt is not None else "table"

@@ -1,0 +1,185 @@
+"""``losscli compute``: losses on one prediction set."""
+
+from __future__ import annotations
+
+import io
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import LossCliError, ThresholdBreached
+from .common import (
+    AllowUnmatchedOpt,
+    ByOpt,
+    ColOpt,
+    DelimiterOpt,
+    EpsOpt,
+    FailAboveOpt,
+    FailBelowOpt,
+    FormatOpt,
+    FromLogitsOpt,
+    InputFormatOpt,
+    KeyOpt,
+    LabelColOpt,
+    LabelsOpt,
+    NanOpt,
+    NanPolicy,
+    NormalizeOpt,
+    OutputOpt,
+    PredColOpt,
+    QuietOpt,
+    Reduction,
+    SampleOpt,
+    WeightOpt,
+    global_params,
+    guarded,
+    note,
+    parse_role_cols,
+    resolve_format,
+)
+
+LossOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--loss", "-L", help="Loss to compute: NAME or NAME:key=value,... (e.g. huber:delta=2). Repeatable.", rich_help_panel="Losses"),
+]
+ReductionOpt = Annotated[
+    Reduction,
+    typer.Option("--reduction", "-r", help="mean (default), sum, or none (per-row losses; see --per-row).", rich_help_panel="Losses"),
+]
+PerRowOpt = Annotated[
+    Optional[str],
+    typer.Option("--per-row", help="Also write per-row losses to FILE (.csv, .parquet, .jsonl, .json).", rich_help_panel="Output"),
+]
+
+
+@guarded
+def compute(
+    predictions: Annotated[str, typer.Argument(help="Prediction file: CSV/TSV (.gz/.bz2/.zst), Parquet file/dir/glob, Arrow/Feather, NDJSON, or '-' for stdin.", show_default=False)],
+    loss: LossOpt = None,
+    labels: LabelsOpt = None,
+    key: KeyOpt = None,
+    allow_unmatched: AllowUnmatchedOpt = False,
+    pred_col: PredColOpt = None,
+    label_col: LabelColOpt = None,
+    col: ColOpt = None,
+    weight_col: WeightOpt = None,
+    by: ByOpt = None,
+    sample_col: SampleOpt = None,
+    nan_policy: NanOpt = NanPolicy.error,
+    input_format: InputFormatOpt = None,
+    delimiter: DelimiterOpt = None,
+    from_logits: FromLogitsOpt = False,
+    eps: EpsOpt = None,
+    normalize: NormalizeOpt = False,
+    reduction: ReductionOpt = Reduction.mean,
+    per_row: PerRowOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    fail_above: FailAboveOpt = None,
+    fail_below: FailBelowOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Compute losses on one prediction set.
+
+    Examples:
+
+      losscli compute preds.csv --loss mse --loss huber:delta=2
+
+      losscli compute scores.parquet --labels truth.csv --key id --loss bce --from-logits --format json
+    """
+    from ..evaluation import check_thresholds, evaluate_file, parse_thresholds
+    from ..io.plan import InputOptions
+    from ..output import atomic_writer, check_target
+    from ..registry import parse_spec
+    from ..render import render
+
+    if not loss:
+        raise LossCliError("give at least one --loss", hint="e.g. --loss mse; 'losscli list' shows every loss")
+    shared = global_params(from_logits, eps, normalize)
+    losses = [parse_spec(text, shared) for text in loss]
+    above = parse_thresholds(fail_above or [], "--fail-above", losses)
+    below = parse_thresholds(fail_below or [], "--fail-below", losses)
+    options = InputOptions(
+        predictions=predictions,
+        labels=labels,
+        key=key,
+        pred_cols=pred_col,
+        label_cols=label_col,
+        role_cols=parse_role_cols(col),
+        weight_col=weight_col,
+        by=by,
+        sample_col=sample_col,
+        nan_policy=nan_policy.value,
+        input_format=input_format,
+        delimiter=delimiter,
+        allow_unmatched=allow_unmatched,
+    )
+    inputs = [predictions] + ([labels] if labels else [])
+    fmt_name = resolve_format(fmt)
+    for target, option in ((output, "--output"), (per_row, "--per-row")):
+        if target:
+            check_target(target, inputs, option)
+    if output and per_row and output == per_row:
+        raise LossCliError("--output and --per-row name the same file")
+
+    writer = None
+    unit = "row"
+    if reduction == Reduction.none or per_row:
+        from ..per_row import PerRowWriter, check_per_row_losses, per_row_format
+
+        unit = check_per_row_losses(losses, sample_col)
+        rows_to_stdout = per_row is None
+        if rows_to_stdout and output:
+            per_row = output
+            output = None
+        writer = PerRowWriter(per_row, per_row_format(per_row, fmt_name), losses, by)
+    try:
+        report, _plan, accumulators = evaluate_file(
+            options,
+            losses,
+            reduction=reduction.value,
+            on_rows=writer if writer is not None and unit == "row" else None,
+        )
+        if writer is not None and unit == "sample":
+            per_sample = [acc.per_sample_values() for acc in accumulators]
+            writer.write_samples(per_sample[0][0], [values for _, values in per_sample], sample_col or "sample")
+        breaches = check_thresholds(report, above, below)
+        if writer is not None:
+            writer.finish()
+        if reduction != Reduction.none or per_row is not None and writer is not None and writer.path not in (None, "-") and output is not None:
+            pass
+        if reduction != Reduction.none:
+            if output:
+                with atomic_writer(output) as handle:
+                    render(report, fmt_name, handle)
+            else:
+                buffer = io.StringIO()
+                render(report, fmt_name, _Tty(buffer, sys.stdout))
+                sys.stdout.write(buffer.getvalue())
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+    for text in report.notes:
+        note(text, quiet)
+    if breaches:
+        raise ThresholdBreached(breaches)
+
+
+class _Tty(io.TextIOBase):
+    """A buffer that reports the real stdout's terminal-ness, so rendering to
+    memory first (nothing on stdout if rendering fails) keeps colours right."""
+
+    def __init__(self, buffer: io.StringIO, real: object) -> None:
+        self._buffer = buffer
+        self._real = real
+
+    def write(self, text: str) -> int:
+        return self._buffer.write(text)
+
+    def isatty(self) -> bool:
+        return bool(getattr(self._real, "isatty", lambda: False)())
+
+    def flush(self) -> None:
+        pass

@@ -1,0 +1,180 @@
+"""Evaluating losses on files: the library behind ``compute`` and ``compare``.
+
+``evaluate_file`` reads one prediction set once and folds every requested
+loss over it; the result is a :class:`Report` that the renderers print.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from .engine import OVERALL, Batch, Outcome, evaluate
+from .errors import LossCliError
+from .registry import BoundLoss
+
+
+@dataclass
+class Result:
+    """One loss value: overall, or for one group of --by."""
+
+    loss: BoundLoss
+    value: float | None
+    n: int
+    reduction: str
+    model: str
+    group: dict[str, Any] | None = None
+    warning: str | None = None
+    rank: int | None = None
+    best: bool | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "loss": self.loss.name,
+            "params": json_params(self.loss.params),
+            "value": self.value,
+            "n": self.n,
+            "reduction": self.reduction,
+            "model": self.model,
+            "group": self.group,
+        }
+        if self.rank is not None:
+            out["rank"] = self.rank
+            out["best"] = bool(self.best)
+        if self.warning:
+            out["warning"] = self.warning
+        return out
+
+
+def json_params(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+
+
+@dataclass
+class Report:
+    predictions: list[str]
+    labels: str | None
+    rows: int
+    results: list[Result] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def inputs(self) -> dict[str, Any]:
+        return {"predictions": self.predictions, "labels": self.labels, "rows": self.rows}
+
+
+def outcomes_to_results(outcomes: list[Outcome], model: str, by: str | None) -> list[Result]:
+    results = []
+    for outcome in outcomes:
+        for group in outcome.groups:
+            results.append(
+                Result(
+                    loss=outcome.loss,
+                    value=group.value,
+                    n=group.n,
+                    reduction=outcome.reduction,
+                    model=model,
+                    group=None if group.key == OVERALL else {by: group.key[0]},
+                    warning=_warning_text(outcome.loss, group.warning),
+                )
+            )
+    return results
+
+
+def _warning_text(loss: BoundLoss, reason: str | None) -> str | None:
+    if reason is None:
+        return None
+    return f"{loss.display}: {reason}; reported as null"
+
+
+def evaluate_file(
+    options: Any,
+    losses: list[BoundLoss],
+    *,
+    reduction: str = "mean",
+    on_rows: Callable[[Batch, list[np.ndarray | None]], None] | None = None,
+    progress: Callable[[Iterable[Batch], Any], Iterable[Batch]] | None = None,
+) -> tuple[Report, Any, list[Any]]:
+    """Read one prediction set once and evaluate every loss on it.
+
+    Returns the report, the input plan (which columns were used) and the
+    engine's accumulators (for per-sample output).
+    """
+    from .io.plan import InputPlan
+
+    plan = InputPlan(options, losses)
+    by_sample = options.sample_col is not None
+    batches: Iterable[Batch] = plan.batches()
+    if progress is not None:
+        batches = progress(batches, plan)
+    outcomes, accumulators = evaluate(
+        batches,
+        losses,
+        reduction="sum" if reduction == "sum" else "mean",
+        by_sample=by_sample,
+        with_groups=options.by is not None,
+        on_rows=on_rows,
+    )
+    model = plan.sources["predictions"].display
+    report = Report(
+        predictions=[model],
+        labels=plan.sources["labels"].display if "labels" in plan.sources else None,
+        rows=plan.stats.rows,
+        results=outcomes_to_results(outcomes, model, options.by),
+    )
+    if plan.stats.omitted:
+        report.notes.append(f"{plan.stats.omitted} rows with missing, NaN or infinite values were omitted (--nan-policy omit)")
+    if plan.stats.unmatched_predictions or plan.stats.unmatched_labels:
+        report.notes.append(
+            f"--key: {plan.stats.unmatched_predictions} prediction rows and {plan.stats.unmatched_labels} label rows had no partner and were skipped"
+        )
+    return report, plan, accumulators
+
+
+def check_thresholds(report: Report, above: dict[str, float], below: dict[str, float]) -> list[str]:
+    """Messages for every breached --fail-above/--fail-below (overall values only)."""
+    gates = [(above, "above", lambda v, t: v > t), (below, "below", lambda v, t: v < t)]
+    breaches = []
+    for result in report.results:
+        if result.group is not None:
+            continue
+        where = f" ({result.model})" if len(report.predictions) > 1 else ""
+        for thresholds, word, breached in gates:
+            for key, threshold in thresholds.items():
+                if not _matches(key, result.loss):
+                    continue
+                if result.value is None:
+                    breaches.append(f"{result.loss.display}{where} has no finite value; the {word} {threshold:g} gate fails")
+                elif breached(result.value, threshold):
+                    breaches.append(f"{result.loss.display}{where} = {result.value:.6g} is {word} the threshold {threshold:g}")
+    return breaches
+
+
+def _matches(key: str, loss: BoundLoss) -> bool:
+    from .registry import get
+
+    if key == loss.display or key == loss.label:
+        return True
+    try:
+        return get(key).name == loss.name and (":" not in key)
+    except LossCliError:
+        return False
+
+
+def parse_thresholds(items: list[str], option: str, losses: list[BoundLoss]) -> dict[str, float]:
+    """``LOSS=VALUE`` pairs; a loss that is not being computed is a usage error."""
+    thresholds = {}
+    for item in items:
+        name, sep, value = item.rpartition("=")
+        if not sep or not name:
+            raise LossCliError(f"{option} takes LOSS=VALUE, got '{item}'", hint=f"for example {option} mse=0.5")
+        try:
+            number = float(value)
+        except ValueError:
+            raise LossCliError(f"{option} {item}: '{value}' is not a number") from None
+        if not any(_matches(name, loss) for loss in losses):
+            computed = ", ".join(loss.display for loss in losses)
+            raise LossCliError(f"{option} names '{name}', which is not computed", hint=f"computed: {computed}")
+        thresholds[name] = number
+    return thresholds

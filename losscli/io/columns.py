@@ -1,0 +1,273 @@
+"""Choosing the columns each loss role reads, and turning them into numpy arrays.
+
+A role's columns come from, in order: the user's selection (``--pred-col``,
+``--label-col``, ``--col ROLE=COLS``: names, comma lists or globs), the role's
+default names, the defaults as prefixes (``prob_*``), and finally the only
+numeric column of a file. A Parquet/Arrow list column is a multi-column
+input on its own.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import LossCliError
+from ..registry import Role
+from .readers import Column, Source
+
+PRED_SIDE = "predictions"
+LABEL_SIDE = "labels"
+
+
+@dataclass(frozen=True)
+class RoleColumns:
+    """Where one role's data lives: which file and which column(s)."""
+
+    role: str
+    side: str
+    names: tuple[str, ...]
+    list_column: bool = False
+
+    def describe(self) -> str:
+        return ",".join(self.names)
+
+
+def select(pattern: str, columns: list[Column], *, display: str, what: str) -> list[str]:
+    """Names matching ``pattern``: a name, a comma list, or globs; file order kept for globs."""
+    names = [c.name for c in columns]
+    chosen: list[str] = []
+    for item in (part.strip() for part in pattern.split(",")):
+        if not item:
+            continue
+        if item in names:
+            chosen.append(item)
+            continue
+        if any(ch in item for ch in "*?["):
+            matched = [n for n in names if fnmatch.fnmatchcase(n, item)]
+            if not matched:
+                raise LossCliError(
+                    f"the pattern '{item}' for {what} matches no column",
+                    file=display,
+                    hint=f"columns: {_listing(names)}",
+                )
+            chosen.extend(matched)
+            continue
+        folded = [n for n in names if n.lower() == item.lower()]
+        if len(folded) == 1:
+            chosen.append(folded[0])
+            continue
+        raise unknown_column(item, names, display, what)
+    if not chosen:
+        raise LossCliError(f"no column given for {what}", file=display)
+    return list(dict.fromkeys(chosen))
+
+
+def unknown_column(name: str, names: list[str], display: str, what: str) -> LossCliError:
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    suggestion = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    return LossCliError(
+        f"no column '{name}' for {what}{suggestion}",
+        file=display,
+        hint=f"columns: {_listing(names)}",
+    )
+
+
+def _listing(names: list[str]) -> str:
+    shown = ", ".join(names[:12])
+    return shown + (f", ... ({len(names)} in all)" if len(names) > 12 else "")
+
+
+def find_default(role: Role, source: Source, claimed: set[str], *, allow_many: bool, sole_numeric: bool) -> list[str] | None:
+    """The role's columns by default names, then prefixes, then the only numeric column."""
+    by_lower = {c.name.lower(): c.name for c in source.columns}
+    for default in role.defaults:
+        if default in by_lower.values() and default not in claimed:
+            return [default]
+        if default.lower() in by_lower and by_lower[default.lower()] not in claimed:
+            return [by_lower[default.lower()]]
+    if allow_many:
+        for default in role.defaults:
+            prefix = default.lower() + "_"
+            matched = [c.name for c in source.columns if c.name.lower().startswith(prefix) and c.name not in claimed]
+            if matched:
+                return matched
+    if sole_numeric:
+        numeric = [c.name for c in source.columns if (c.numeric or c.is_list) and c.name not in claimed]
+        if len(numeric) == 1:
+            return numeric
+    return None
+
+
+def accepts_many(role: Role) -> bool:
+    return role.shape in ("vector", "class")
+
+
+# ----------------------------------------------------------------------------- conversion
+
+
+def to_float(array: pa.Array | pa.ChunkedArray, *, column: str, display: str) -> np.ndarray:
+    """A numeric column as float64; missing values become NaN."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
+    kind = array.type
+    if pa.types.is_floating(kind) or pa.types.is_integer(kind) or pa.types.is_boolean(kind) or pa.types.is_decimal(kind):
+        if not pa.types.is_float64(kind):
+            array = array.cast(pa.float64())
+        if array.null_count:
+            array = pc.fill_null(array, np.nan)
+        return array.to_numpy(zero_copy_only=False)
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return _parse_text_numbers(array, column=column, display=display)
+    if pa.types.is_null(kind):
+        return np.full(len(array), np.nan)
+    raise LossCliError(f"column holds {kind}, not numbers", file=display, column=column)
+
+
+def _parse_text_numbers(array: pa.Array, *, column: str, display: str) -> np.ndarray:
+    try:
+        numbers = pc.cast(pc.utf8_trim_whitespace(array), pa.float64())
+    except pa.ArrowInvalid:
+        from .readers import _NUMBER
+
+        ok = pc.or_kleene(pc.is_null(array), pc.match_substring_regex(array, _NUMBER))
+        bad = pc.invert(pc.fill_null(ok, True))
+        index = pc.index(bad, True).as_py()
+        text = array[index].as_py() if index >= 0 else "?"
+        raise LossCliError(
+            f"non-numeric text '{text}' in a numeric column",
+            file=display,
+            column=column,
+            row=index + 1 if index >= 0 else None,
+            hint="fix or remove the value; empty cells, NaN and null count as missing (see --nan-policy)",
+        ) from None
+    if numbers.null_count:
+        numbers = pc.fill_null(numbers, np.nan)
+    return numbers.to_numpy(zero_copy_only=False)
+
+
+def list_to_matrix(array: pa.Array | pa.ChunkedArray, *, column: str, display: str) -> np.ndarray:
+    """A list column whose rows all have k numbers -> (n, k)."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    n = len(array)
+    if n == 0:
+        return np.zeros((0, 0))
+    if array.null_count:
+        row = pc.index(pc.is_null(array), True).as_py() + 1
+        raise LossCliError("missing list value", file=display, column=column, row=row)
+    lengths = pc.list_value_length(array).to_numpy(zero_copy_only=False)
+    if (lengths != lengths[0]).any():
+        row = int(np.argmax(lengths != lengths[0])) + 1
+        raise LossCliError(
+            f"list has {lengths[row - 1]} values where the first row has {lengths[0]}",
+            file=display,
+            column=column,
+            row=row,
+            hint="every row of a list column needs the same length",
+        )
+    values = to_float(pc.list_flatten(array), column=column, display=display)
+    return values.reshape(n, int(lengths[0]))
+
+
+def list_to_objects(array: pa.Array | pa.ChunkedArray, *, column: str, display: str) -> np.ndarray:
+    """A (possibly nested) list column -> object array of per-row numpy arrays.
+
+    Rows of a list-of-lists column become 2-D (frames x classes); the inner
+    lists of one row must have equal lengths.
+    """
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    n = len(array)
+    out = np.empty(n, dtype=object)
+    if array.null_count:
+        row = pc.index(pc.is_null(array), True).as_py() + 1
+        raise LossCliError("missing list value", file=display, column=column, row=row)
+    outer = pc.list_value_length(array).to_numpy(zero_copy_only=False).astype(np.int64)
+    flat = pc.list_flatten(array)
+    starts = np.concatenate([[0], np.cumsum(outer)])
+    if pa.types.is_list(flat.type) or pa.types.is_large_list(flat.type) or pa.types.is_fixed_size_list(flat.type):
+        inner = pc.list_value_length(flat).to_numpy(zero_copy_only=False).astype(np.int64)
+        values = to_float(pc.list_flatten(flat), column=column, display=display)
+        inner_starts = np.concatenate([[0], np.cumsum(inner)])
+        for i in range(n):
+            lo, hi = starts[i], starts[i + 1]
+            widths = inner[lo:hi]
+            if len(widths) and (widths != widths[0]).any():
+                raise LossCliError("the frames of this row have different numbers of classes", file=display, column=column, row=i + 1)
+            block = values[inner_starts[lo] : inner_starts[hi]]
+            out[i] = block.reshape(hi - lo, int(widths[0]) if len(widths) else 0)
+    else:
+        values = to_float(flat, column=column, display=display)
+        for i in range(n):
+            out[i] = values[starts[i] : starts[i + 1]]
+    return out
+
+
+def text_to_objects(array: pa.Array | pa.ChunkedArray, *, column: str, display: str) -> np.ndarray:
+    """Space-separated integers per row ("3 1 4") -> object array of int arrays."""
+    values = array.to_pylist()
+    out = np.empty(len(values), dtype=object)
+    for i, text in enumerate(values):
+        if text is None:
+            raise LossCliError("missing value", file=display, column=column, row=i + 1)
+        try:
+            out[i] = np.array([int(tok) for tok in str(text).replace(",", " ").split()], dtype=np.float64)
+        except ValueError:
+            raise LossCliError(
+                f"'{text}' is not a list of integer labels", file=display, column=column, row=i + 1, hint="write labels as space-separated integers, e.g. '3 1 4'"
+            ) from None
+    return out
+
+
+def class_names_from_columns(pred_names: tuple[str, ...]) -> list[str]:
+    return list(pred_names)
+
+
+def map_string_labels(
+    array: pa.Array | pa.ChunkedArray, pred_names: tuple[str, ...], *, column: str, display: str
+) -> np.ndarray:
+    """String class labels -> indices of the probability columns they name (by suffix)."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    dictionary = pc.unique(array.drop_null()).to_pylist() if len(array) else []
+    mapping: dict[str, int] = {}
+    for label in dictionary:
+        index = _match_suffix(str(label), pred_names)
+        if index is None:
+            row = pc.index(array, label).as_py() + 1
+            raise LossCliError(
+                f"class label '{label}' matches no probability column",
+                file=display,
+                column=column,
+                row=row,
+                hint=f"probability columns are matched by suffix (p_{label}); columns: {', '.join(pred_names)}",
+            )
+        mapping[str(label)] = index
+    if not mapping:
+        return np.full(len(array), np.nan)
+    keys = pa.array(list(mapping), type=pa.string())
+    codes = pc.index_in(array.cast(pa.string()), value_set=keys).to_numpy(zero_copy_only=False)
+    lookup = np.array(list(mapping.values()), dtype=np.float64)
+    result = np.full(len(array), np.nan)
+    present = ~np.isnan(codes.astype(np.float64)) if codes.dtype == object else ~np.isnan(codes)
+    codes_int = np.where(present, codes, 0).astype(np.int64)
+    result[present] = lookup[codes_int[present]]
+    return result
+
+
+def _match_suffix(label: str, pred_names: tuple[str, ...]) -> int | None:
+    exact = [i for i, name in enumerate(pred_names) if name == label]
+    if exact:
+        return exact[0]
+    for sep in ("_", "-", ".", ":"):
+        hits = [i for i, name in enumerate(pred_names) if name.endswith(sep + label)]
+        if len(hits) == 1:
+            return hits[0]
+    hits = [i for i, name in enumerate(pred_names) if name.lower().endswith(label.lower())]
+    return hits[0] if len(hits) == 1 else None

@@ -1,0 +1,473 @@
+"""From command-line input options to a stream of engine batches.
+
+``InputPlan`` opens the prediction (and label) files, decides which columns
+every role of every loss reads, reads only those, aligns the two files by
+row order (streaming) or joins them on ``--key`` (in memory), applies the
+NaN policy and hands the engine one :class:`~losscli.engine.Batch` at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..engine import Batch
+from ..errors import LossCliError
+from ..registry import BoundLoss, Role
+from .columns import (
+    LABEL_SIDE,
+    PRED_SIDE,
+    RoleColumns,
+    accepts_many,
+    find_default,
+    list_to_matrix,
+    list_to_objects,
+    map_string_labels,
+    select,
+    text_to_objects,
+    to_float,
+    unknown_column,
+)
+from .readers import Source, open_source
+
+_SIDE_PREFIX = {PRED_SIDE: "p:", LABEL_SIDE: "l:"}
+
+
+@dataclass
+class InputOptions:
+    predictions: str
+    labels: str | None = None
+    key: str | None = None
+    pred_cols: str | None = None
+    label_cols: str | None = None
+    role_cols: dict[str, str] = field(default_factory=dict)
+    weight_col: str | None = None
+    by: str | None = None
+    sample_col: str | None = None
+    nan_policy: str = "error"
+    input_format: str | None = None
+    delimiter: str | None = None
+    allow_unmatched: bool = False
+
+
+@dataclass
+class Extra:
+    """A non-loss column: weights, --by groups, --sample-col ids."""
+
+    side: str
+    name: str
+
+    @property
+    def internal(self) -> str:
+        return _SIDE_PREFIX[self.side] + self.name
+
+
+@dataclass
+class ReadStats:
+    rows: int = 0
+    omitted: int = 0
+    unmatched_predictions: int = 0
+    unmatched_labels: int = 0
+
+
+class InputPlan:
+    def __init__(self, options: InputOptions, losses: list[BoundLoss], *, sources: dict[str, Source] | None = None) -> None:
+        self.options = options
+        self.losses = losses
+        self.stats = ReadStats()
+        self.sources = sources or self._open()
+        self.extras = self._extras()
+        claimed = {e.name for e in self.extras.values()} | ({options.key} if options.key else set())
+        self._check_role_overrides()
+        self.role_columns = [self._resolve(bound, claimed) for bound in losses]
+
+    # ------------------------------------------------------------------ opening
+
+    def _open(self) -> dict[str, Source]:
+        o = self.options
+        sources = {PRED_SIDE: open_source(o.predictions, o.input_format, o.delimiter)}
+        if o.labels:
+            if o.labels == "-" and o.predictions == "-":
+                raise LossCliError("only one input can come from stdin ('-')")
+            sources[LABEL_SIDE] = open_source(o.labels, o.input_format, o.delimiter)
+        if o.key:
+            for side, source in sources.items():
+                if o.key not in source.names():
+                    raise unknown_column(o.key, source.names(), source.display, "--key")
+            if LABEL_SIDE not in sources:
+                raise LossCliError("--key joins predictions to a --labels file; give --labels too")
+        return sources
+
+    def _find(self, name: str, what: str, prefer: str = PRED_SIDE) -> Extra:
+        order = [prefer] + [s for s in self.sources if s != prefer]
+        for side in order:
+            if side in self.sources and name in self.sources[side].names():
+                return Extra(side, name)
+        source = self.sources[prefer if prefer in self.sources else PRED_SIDE]
+        everything = [n for s in self.sources.values() for n in s.names()]
+        raise unknown_column(name, everything, source.display, what)
+
+    def _extras(self) -> dict[str, Extra]:
+        o = self.options
+        extras = {}
+        if o.weight_col:
+            extras["weight"] = self._find(o.weight_col, "--weight-col")
+        if o.by:
+            extras["by"] = self._find(o.by, "--by")
+        if o.sample_col:
+            extras["sample"] = self._find(o.sample_col, "--sample-col")
+        return extras
+
+    # ------------------------------------------------------------------ roles
+
+    def _check_role_overrides(self) -> None:
+        known = {role.name for bound in self.losses for role in bound.spec.roles}
+        for role in self.options.role_cols:
+            if role not in known:
+                raise LossCliError(
+                    f"--col names role '{role}', which none of the losses reads",
+                    hint=f"roles of these losses: {', '.join(sorted(known))}",
+                )
+
+    def _override(self, role: Role) -> str | None:
+        o = self.options
+        if role.name in o.role_cols:
+            return o.role_cols[role.name]
+        if role.name == "y_pred":
+            return o.pred_cols
+        if role.name == "y_true":
+            return o.label_cols
+        return None
+
+    def _resolve(self, bound: BoundLoss, claimed: set[str]) -> dict[str, RoleColumns]:
+        chosen: dict[str, RoleColumns] = {}
+        taken = set(claimed)
+        # Explicit selections first, so defaults never grab a column the user assigned.
+        roles = sorted(bound.spec.roles, key=lambda r: self._override(r) is None)
+        for role in roles:
+            located = self._locate(bound, role, taken)
+            if located is None:
+                continue
+            chosen[role.name] = located
+            taken.update(located.names)
+        return chosen
+
+    def _sides_for(self, role: Role) -> list[str]:
+        preferred = LABEL_SIDE if role.name == "y_true" and LABEL_SIDE in self.sources else PRED_SIDE
+        return [preferred] + [s for s in self.sources if s != preferred]
+
+    def _locate(self, bound: BoundLoss, role: Role, taken: set[str]) -> RoleColumns | None:
+        override = self._override(role)
+        sides = self._sides_for(role)
+        if override:
+            last_error = None
+            for side in sides:
+                source = self.sources[side]
+                try:
+                    names = select(override, source.columns, display=source.display, what=f"{role.name} of {bound.name}")
+                except LossCliError as error:
+                    last_error = last_error or error
+                    continue
+                return self._role_columns(role, side, names, bound)
+            raise last_error  # type: ignore[misc]
+        for index, side in enumerate(sides):
+            source = self.sources[side]
+            # The "only numeric column" rule applies to a file of its own kind:
+            # the labels file for y_true, the predictions file for y_pred.
+            sole = (role.name == "y_true" and side == LABEL_SIDE) or (role.name == "y_pred" and side == PRED_SIDE)
+            names = find_default(role, source, taken, allow_many=accepts_many(role), sole_numeric=sole)
+            if names:
+                return self._role_columns(role, side, names, bound)
+        if role.optional:
+            return None
+        source = self.sources[sides[0]]
+        flag = {"y_pred": "--pred-col", "y_true": "--label-col"}.get(role.name, f"--col {role.name}=COLS")
+        raise LossCliError(
+            f"no column for {role.name} of loss '{bound.name}' (looked for {', '.join(role.defaults)})",
+            file=source.display,
+            hint=f"name it with {flag}; columns: {', '.join(source.names()[:12])}",
+        )
+
+    def _role_columns(self, role: Role, side: str, names: list[str], bound: BoundLoss) -> RoleColumns:
+        source = self.sources[side]
+        is_list = len(names) == 1 and source.column(names[0]).is_list
+        if len(names) > 1 and not accepts_many(role):
+            raise LossCliError(
+                f"{role.name} of loss '{bound.name}' takes one column, got {len(names)}: {', '.join(names)}",
+                file=source.display,
+            )
+        return RoleColumns(role.name, side, tuple(names), is_list)
+
+    # ------------------------------------------------------------------ reading
+
+    def columns_to_read(self, side: str) -> tuple[list[str], set[str]]:
+        """(columns, columns read as float) for one side."""
+        wanted: list[str] = []
+        floats: set[str] = set()
+        for bound, roles in zip(self.losses, self.role_columns):
+            for role in bound.spec.roles:
+                located = roles.get(role.name)
+                if located is None or located.side != side:
+                    continue
+                wanted.extend(located.names)
+                if role.shape in ("vector", "scalar") and not located.list_column:
+                    floats.update(located.names)
+        for name, extra in self.extras.items():
+            if extra.side == side:
+                wanted.append(extra.name)
+                if name == "weight":
+                    floats.add(extra.name)
+        if self.options.key and side in self.sources:
+            wanted.append(self.options.key)
+        return list(dict.fromkeys(wanted)), floats
+
+    def _raw_batches(self) -> Iterator[tuple[dict[str, pa.Array], np.ndarray | None]]:
+        """Dicts of internal column name -> Arrow array, and original row ids if not contiguous."""
+        if self.options.key:
+            yield from self._joined()
+            return
+        streams = {}
+        for side, source in self.sources.items():
+            columns, floats = self.columns_to_read(side)
+            streams[side] = (source.batches(columns, frozenset(floats)), columns)
+        pred_stream, pred_cols = streams[PRED_SIDE]
+        if LABEL_SIDE not in streams:
+            for batch in pred_stream:
+                yield {_SIDE_PREFIX[PRED_SIDE] + n: batch.column(i) for i, n in enumerate(pred_cols)}, None
+            return
+        label_stream, label_cols = streams[LABEL_SIDE]
+        for pred_batch, label_batch in _aligned(pred_stream, label_stream, self.sources):
+            merged = {_SIDE_PREFIX[PRED_SIDE] + n: pred_batch.column(i) for i, n in enumerate(pred_cols)}
+            merged.update({_SIDE_PREFIX[LABEL_SIDE] + n: label_batch.column(i) for i, n in enumerate(label_cols)})
+            yield merged, None
+
+    def _joined(self) -> Iterator[tuple[dict[str, pa.Array], np.ndarray | None]]:
+        key = self.options.key
+        tables = {}
+        for side, source in self.sources.items():
+            columns, floats = self.columns_to_read(side)
+            table = pa.Table.from_batches(list(source.batches(columns, frozenset(floats))), schema=None) if columns else None
+            if table is None or table.num_rows == 0:
+                raise LossCliError("no rows", file=source.display)
+            table = table.rename_columns([_SIDE_PREFIX[side] + n for n in table.column_names])
+            _check_unique_keys(table, _SIDE_PREFIX[side] + key, source.display, key)
+            tables[side] = table
+        left_key, right_key = "p:" + key, "l:" + key
+        left = tables[PRED_SIDE].append_column("__row__", pa.array(np.arange(1, tables[PRED_SIDE].num_rows + 1)))
+        right = tables[LABEL_SIDE]
+        if left.schema.field(left_key).type != right.schema.field(right_key).type:
+            left = left.set_column(left.schema.get_field_index(left_key), left_key, pc.cast(left[left_key], pa.string()))
+            right = right.set_column(right.schema.get_field_index(right_key), right_key, pc.cast(right[right_key], pa.string()))
+        joined = left.join(right, keys=left_key, right_keys=right_key, join_type="inner", coalesce_keys=False)
+        joined = joined.sort_by("__row__")
+        self.stats.unmatched_predictions = left.num_rows - joined.num_rows
+        self.stats.unmatched_labels = right.num_rows - joined.num_rows
+        if (self.stats.unmatched_predictions or self.stats.unmatched_labels) and not self.options.allow_unmatched:
+            missing = pc.invert(pc.is_in(left[left_key], value_set=right[right_key].combine_chunks()))
+            first = pc.index(missing, True).as_py()
+            where = f"first at prediction row {first + 1}" if first >= 0 else "in the labels file"
+            raise LossCliError(
+                f"--key '{key}': {self.stats.unmatched_predictions} prediction rows have no label and "
+                f"{self.stats.unmatched_labels} label rows have no prediction ({where})",
+                file=self.sources[PRED_SIDE].display,
+                hint="--allow-unmatched evaluates the matched rows only",
+            )
+        row_ids = joined["__row__"].to_numpy()
+        for start in range(0, joined.num_rows, 1 << 20):
+            part = joined.slice(start, 1 << 20)
+            yield {name: part[name] for name in part.column_names if name != "__row__"}, row_ids[start : start + part.num_rows]
+
+    # ------------------------------------------------------------------ batches
+
+    def batches(self) -> Iterator[Batch]:
+        offset = 0
+        nan_rows: list[int] = []
+        nan_count = 0
+        for columns, row_ids in self._raw_batches():
+            n = len(next(iter(columns.values()))) if columns else 0
+            if n == 0:
+                continue
+            arrays = [self._arrays_for(bound, roles, columns) for bound, roles in zip(self.losses, self.role_columns)]
+            extras = {name: columns[extra.internal] for name, extra in self.extras.items()}
+            weights = to_float(extras["weight"], column=self.extras["weight"].name, display=self._display(self.extras["weight"].side)) if "weight" in extras else None
+            groups = _keys(extras["by"]) if "by" in extras else None
+            samples = _keys(extras["sample"]) if "sample" in extras else None
+            ids = row_ids if row_ids is not None else None
+            bad = _missing_rows(arrays, weights)
+            if bad is not None and bad.any():
+                first = int(np.argmax(bad))
+                if self.options.nan_policy == "error":
+                    nan_count += int(bad.sum())
+                    nan_rows.append((ids[first] if ids is not None else offset + first + 1))
+                    offset += n
+                    continue
+                keep = ~bad
+                self.stats.omitted += int(bad.sum())
+                arrays = [{k: v[keep] for k, v in a.items()} for a in arrays]
+                weights = weights[keep] if weights is not None else None
+                groups = groups[keep] if groups is not None else None
+                samples = samples[keep] if samples is not None else None
+                ids = (ids if ids is not None else np.arange(offset + 1, offset + n + 1))[keep]
+            if nan_rows:
+                offset += n
+                continue
+            if weights is not None:
+                _check_weights(weights, self.extras["weight"].name, self._display(self.extras["weight"].side), ids, offset)
+            kept = len(weights) if weights is not None else _length(arrays, n if bad is None else int((~bad).sum()))
+            self.stats.rows += kept
+            yield Batch(
+                arrays=arrays,
+                n=kept,
+                weights=weights,
+                groups=groups,
+                samples=samples,
+                row_offset=offset,
+                row_ids=ids,
+                file=self.sources[PRED_SIDE].display,
+                role_columns=[{role: rc.describe() for role, rc in roles.items()} for roles in self.role_columns],
+            )
+            offset += n
+        if nan_rows:
+            raise LossCliError(
+                f"{nan_count} row{'s' if nan_count > 1 else ''} with missing, NaN or infinite values, the first at row {nan_rows[0]}",
+                file=self.sources[PRED_SIDE].display,
+                hint="--nan-policy omit drops them and reports how many",
+            )
+        if self.stats.rows == 0:
+            if self.stats.omitted:
+                raise LossCliError(
+                    f"every row ({self.stats.omitted}) has a missing value; nothing is left to evaluate",
+                    file=self.sources[PRED_SIDE].display,
+                )
+            raise LossCliError("no data rows", file=self.sources[PRED_SIDE].display, hint="the file has a header but no rows")
+
+    def _display(self, side: str) -> str:
+        return self.sources[side].display
+
+    def _arrays_for(self, bound: BoundLoss, roles: dict[str, RoleColumns], columns: dict[str, pa.Array]) -> dict[str, np.ndarray]:
+        arrays: dict[str, np.ndarray] = {}
+        for role in bound.spec.roles:
+            located = roles.get(role.name)
+            if located is None:
+                continue
+            arrays[role.name] = self._convert(role, located, columns, roles)
+        return arrays
+
+    def _convert(self, role: Role, located: RoleColumns, columns: dict[str, pa.Array], roles: dict[str, RoleColumns]) -> np.ndarray:
+        display = self._display(located.side)
+        prefix = _SIDE_PREFIX[located.side]
+        first = columns[prefix + located.names[0]]
+        if role.shape == "sequence":
+            kind = first.type
+            if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+                return text_to_objects(first, column=located.names[0], display=display)
+            return list_to_objects(first, column=located.names[0], display=display)
+        if located.list_column:
+            return list_to_matrix(first, column=located.names[0], display=display)
+        if role.shape == "class" and len(located.names) == 1 and (pa.types.is_string(first.type) or pa.types.is_large_string(first.type) or pa.types.is_dictionary(first.type)):
+            pred = roles.get("y_pred")
+            if pred is None or pred.list_column or len(pred.names) < 2:
+                raise LossCliError(
+                    "class labels are text, but the predictions are not one column per class to match them to",
+                    file=display,
+                    column=located.names[0],
+                    hint="name probability columns after the classes (p_cat, p_dog) or use integer labels 0..C-1",
+                )
+            return map_string_labels(first.cast(pa.string()) if pa.types.is_dictionary(first.type) else first, pred.names, column=located.names[0], display=display)
+        if len(located.names) == 1:
+            return to_float(first, column=located.names[0], display=display)
+        return np.column_stack([to_float(columns[prefix + name], column=name, display=display) for name in located.names])
+
+
+def _aligned(pred_stream: Iterator[pa.RecordBatch], label_stream: Iterator[pa.RecordBatch], sources: dict[str, Source]) -> Iterator[tuple[pa.RecordBatch, pa.RecordBatch]]:
+    """Pair two streams row by row, re-slicing so both sides have equal lengths."""
+    pred_rows = label_rows = 0
+    pending_pred: pa.RecordBatch | None = None
+    pending_label: pa.RecordBatch | None = None
+    while True:
+        if pending_pred is None or pending_pred.num_rows == 0:
+            pending_pred = next(pred_stream, None)
+            if pending_pred is not None:
+                pred_rows += pending_pred.num_rows
+        if pending_label is None or pending_label.num_rows == 0:
+            pending_label = next(label_stream, None)
+            if pending_label is not None:
+                label_rows += pending_label.num_rows
+        if pending_pred is None or pending_label is None:
+            break
+        take = min(pending_pred.num_rows, pending_label.num_rows)
+        if take:
+            yield pending_pred.slice(0, take), pending_label.slice(0, take)
+        pending_pred = pending_pred.slice(take)
+        pending_label = pending_label.slice(take)
+    # Count whatever is left on either side to report both totals.
+    pred_rows += sum(b.num_rows for b in pred_stream) if pending_pred is not None else 0
+    label_rows += sum(b.num_rows for b in label_stream) if pending_label is not None else 0
+    if pred_rows != label_rows:
+        raise LossCliError(
+            f"predictions have {pred_rows} rows but labels have {label_rows}",
+            file=sources[LABEL_SIDE].display,
+            hint="rows are aligned by order; join on an id column with --key COL instead",
+        )
+
+
+def _check_unique_keys(table: pa.Table, column: str, display: str, key: str) -> None:
+    values = table[column]
+    if values.null_count:
+        row = pc.index(pc.is_null(values.combine_chunks()), True).as_py() + 1
+        raise LossCliError("missing join key", file=display, column=key, row=row)
+    if pc.count_distinct(values).as_py() != table.num_rows:
+        counts = pc.value_counts(values.combine_chunks())
+        dup = next(item["values"].as_py() for item in counts if item["counts"].as_py() > 1)
+        row = pc.index(values.combine_chunks(), dup).as_py() + 1
+        raise LossCliError(f"duplicate key '{dup}'", file=display, column=key, row=row, hint="--key needs a unique id per row in each file")
+
+
+def _keys(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if pa.types.is_dictionary(array.type):
+        array = array.cast(pa.string())
+    if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+        return np.array(pc.fill_null(array, "(missing)").to_pylist(), dtype=object).astype(str)
+    if pa.types.is_floating(array.type):
+        values = array.to_numpy(zero_copy_only=False)
+        if np.all(np.isnan(values) | (values == np.round(values))):
+            # Integer ids that arrived as floats (CSV forced types, nulls).
+            return values
+        return values
+    return pc.fill_null(array, -1).to_numpy(zero_copy_only=False) if array.null_count else array.to_numpy(zero_copy_only=False)
+
+
+def _missing_rows(arrays: list[dict[str, np.ndarray]], weights: np.ndarray | None) -> np.ndarray | None:
+    """Rows with a missing, NaN or infinite value in any numeric input."""
+    bad = None
+    for loss_arrays in arrays:
+        for values in loss_arrays.values():
+            if values.dtype == object:
+                continue
+            row_bad = ~np.isfinite(values) if values.ndim == 1 else ~np.isfinite(values).all(axis=1)
+            bad = row_bad if bad is None else (bad | row_bad)
+    if weights is not None:
+        row_bad = ~np.isfinite(weights)
+        bad = row_bad if bad is None else (bad | row_bad)
+    return bad
+
+
+def _check_weights(weights: np.ndarray, column: str, display: str, ids: np.ndarray | None, offset: int) -> None:
+    negative = weights < 0
+    if negative.any():
+        index = int(np.argmax(negative))
+        row = int(ids[index]) if ids is not None else offset + index + 1
+        raise LossCliError(f"negative sample weight {weights[index]:.6g}", file=display, column=column, row=row, hint="weights must be >= 0")
+
+
+def _length(arrays: list[dict[str, np.ndarray]], fallback: int) -> int:
+    for loss_arrays in arrays:
+        for values in loss_arrays.values():
+            return len(values)
+    return fallback

@@ -1,0 +1,426 @@
+"""Opening prediction and label files as streams of Arrow record batches.
+
+One class per source kind; every one exposes the column names and types
+before any data is read, and yields batches of only the requested columns,
+so memory is bounded by the batch size rather than by the file.
+"""
+
+from __future__ import annotations
+
+import glob as globbing
+import io
+import os
+import re
+import sys
+from dataclasses import dataclass
+from typing import Iterator
+
+import pyarrow as pa
+
+from ..errors import LossCliError
+
+BATCH_ROWS = 1 << 20
+CSV_BLOCK_BYTES = 1 << 24
+
+FORMATS = ("csv", "tsv", "parquet", "arrow", "ndjson")
+_EXTENSIONS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".parq": "parquet",
+    ".arrow": "arrow",
+    ".feather": "arrow",
+    ".ipc": "arrow",
+    ".ndjson": "ndjson",
+    ".jsonl": "ndjson",
+    ".json": "ndjson",
+}
+_COMPRESSION = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd", ".zstd": "zstd"}
+_DELIMITERS = (",", ";", "\t", "|")
+_FORMAT_ALIASES = {"jsonl": "ndjson", "json": "ndjson", "feather": "arrow", "ipc": "arrow", "pq": "parquet"}
+
+
+def detect_format(path: str, override: str | None) -> tuple[str, str | None]:
+    """(format, compression) from --input-format or the file name."""
+    if override:
+        fmt = _FORMAT_ALIASES.get(override.lower(), override.lower())
+        if fmt not in FORMATS:
+            raise LossCliError(f"unknown input format '{override}'", hint=f"formats: {', '.join(FORMATS)}")
+    name = path.lower()
+    compression = None
+    for ext, kind in _COMPRESSION.items():
+        if name.endswith(ext):
+            compression = kind
+            name = name[: -len(ext)]
+    if override:
+        return fmt, compression
+    if path == "-":
+        return "csv", None
+    ext = os.path.splitext(name)[1]
+    if ext in _EXTENSIONS:
+        return _EXTENSIONS[ext], compression
+    if os.path.isdir(path) or _is_glob(path):
+        return "parquet", None
+    if _looks_like_parquet(path):
+        return "parquet", None
+    return "csv", compression
+
+
+def _is_glob(path: str) -> bool:
+    return any(ch in path for ch in "*?[")
+
+
+def _looks_like_parquet(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4) == b"PAR1"
+    except OSError:
+        return False
+
+
+@dataclass
+class Column:
+    name: str
+    type: pa.DataType
+
+    @property
+    def numeric(self) -> bool:
+        return pa.types.is_integer(self.type) or pa.types.is_floating(self.type) or pa.types.is_boolean(self.type)
+
+    @property
+    def is_list(self) -> bool:
+        return pa.types.is_list(self.type) or pa.types.is_large_list(self.type) or pa.types.is_fixed_size_list(self.type)
+
+
+class Source:
+    """A table on disk (or stdin) that can be read in batches of chosen columns."""
+
+    path: str
+    display: str
+    columns: list[Column]
+
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
+        raise NotImplementedError
+
+    def rows_hint(self) -> int | None:
+        """Row count when the format knows it without reading (Parquet, Arrow)."""
+        return None
+
+
+def open_source(path: str, input_format: str | None = None, delimiter: str | None = None) -> Source:
+    fmt, compression = detect_format(path, input_format)
+    if path != "-" and not _is_glob(path) and not os.path.exists(path):
+        raise LossCliError("file not found", file=path, hint="check the path")
+    if path != "-" and os.path.isfile(path) and not os.access(path, os.R_OK):
+        raise LossCliError("file is not readable (permission denied)", file=path)
+    try:
+        if fmt in ("csv", "tsv"):
+            return CsvSource(path, compression, "\t" if fmt == "tsv" and not delimiter else delimiter)
+        if fmt == "parquet":
+            return ParquetSource(path)
+        if fmt == "arrow":
+            return ArrowSource(path)
+        return NdjsonSource(path)
+    except LossCliError:
+        raise
+    except (pa.ArrowException, OSError, ValueError) as error:
+        raise LossCliError(f"cannot read as {fmt}: {_first_line(error)}", file=path, hint=_format_hint(fmt)) from None
+
+
+def _format_hint(fmt: str) -> str:
+    return f"is it really {fmt}? --input-format sets the format when the extension misleads"
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
+
+
+# ----------------------------------------------------------------------------- CSV
+
+
+class CsvSource(Source):
+    def __init__(self, path: str, compression: str | None, delimiter: str | None) -> None:
+        import pyarrow.csv as pacsv
+
+        self._csv = pacsv
+        self.path = path
+        self.display = "<stdin>" if path == "-" else path
+        self.compression = compression
+        self._stdin_bytes: bytes | None = None
+        head = self._head_bytes()
+        if not head.strip():
+            raise LossCliError("file is empty", file=self.display, hint="it needs a header line and at least one row")
+        header = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
+        self.delimiter = delimiter or _sniff_delimiter(header)
+        if len(self.delimiter) != 1:
+            raise LossCliError(f"delimiter must be one character, got '{self.delimiter}'")
+        reader = self._open(None)
+        self.columns = [Column(f.name, f.type) for f in reader.schema]
+        _check_names(self.names(), self.display)
+
+    def _head_bytes(self) -> bytes:
+        if self.path == "-":
+            self._stdin_bytes = sys.stdin.buffer.read()
+            return self._stdin_bytes[:65536]
+        with self._raw() as stream:
+            return stream.read(65536)
+
+    def _raw(self) -> pa.NativeFile:
+        return pa.input_stream(self.path, compression=self.compression)
+
+    def _input(self) -> pa.NativeFile | io.BytesIO:
+        if self._stdin_bytes is not None:
+            return pa.BufferReader(self._stdin_bytes)
+        return self._raw()
+
+    def _open(self, convert: object | None) -> object:
+        read = self._csv.ReadOptions(block_size=CSV_BLOCK_BYTES, use_threads=True)
+        parse = self._csv.ParseOptions(delimiter=self.delimiter, newlines_in_values=False)
+        try:
+            return self._csv.open_csv(self._input(), read_options=read, parse_options=parse, convert_options=convert)
+        except pa.ArrowInvalid as error:
+            raise LossCliError(f"cannot parse CSV: {_csv_problem(error)}", file=self.display, hint=_csv_hint(error)) from None
+
+    def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
+        types = {}
+        for name in columns:
+            column = self.column(name)
+            if name in text_columns or not column.numeric:
+                types[name] = pa.string()
+            else:
+                # Force float64 so a later block cannot change the inferred type;
+                # integers up to 2**53 are exact.
+                types[name] = pa.float64()
+        convert = self._csv.ConvertOptions(include_columns=columns, column_types=types, strings_can_be_null=True)
+        reader = self._open(convert)
+        rows = 0
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                return
+            except pa.ArrowInvalid as error:
+                raise self._explain_failure(error, columns, rows) from None
+            rows += batch.num_rows
+            yield batch
+
+    def _explain_failure(self, error: pa.ArrowInvalid, columns: list[str], rows_before: int) -> LossCliError:
+        """Arrow names neither row nor column precisely: find them by rescanning as text."""
+        message = str(error)
+        match = re.search(r"column #(\d+)", message)
+        if match and "conversion error" in message:
+            name = columns[int(match.group(1))] if int(match.group(1)) < len(columns) else None
+            if name is not None:
+                found = self._first_non_number(name)
+                if found:
+                    row, text = found
+                    return LossCliError(
+                        f"non-numeric text '{text}' in a numeric column",
+                        file=self.display,
+                        column=name,
+                        row=row,
+                        hint="fix or remove the value; empty cells, NaN and null count as missing (see --nan-policy)",
+                    )
+        return LossCliError(f"cannot parse CSV: {_csv_problem(error)}", file=self.display, hint=_csv_hint(error))
+
+    def _first_non_number(self, name: str) -> tuple[int, str] | None:
+        import pyarrow.compute as pc
+
+        convert = self._csv.ConvertOptions(include_columns=[name], column_types={name: pa.string()}, strings_can_be_null=True)
+        reader = self._open(convert)
+        offset = 0
+        for batch in reader:
+            values = batch.column(0)
+            ok = pc.or_kleene(pc.is_null(values), pc.match_substring_regex(values, _NUMBER))
+            bad = pc.invert(pc.fill_null(ok, True))
+            if pc.any(bad).as_py():
+                index = pc.index(bad, True).as_py()
+                return offset + index + 1, values[index].as_py()
+            offset += batch.num_rows
+        return None
+
+
+_NUMBER = r"^\s*[-+]?((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|inf|Inf|INF|infinity|Infinity|nan|NaN|NAN)\s*$"
+
+
+def _sniff_delimiter(header: str) -> str:
+    counts = {d: header.count(d) for d in _DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _csv_problem(error: BaseException) -> str:
+    text = _first_line(error)
+    match = re.search(r"Expected (\d+) columns, got (\d+)", text)
+    if match:
+        return f"a row has {match.group(2)} fields where the header has {match.group(1)}"
+    return text
+
+
+def _csv_hint(error: BaseException) -> str:
+    text = str(error)
+    if "Expected" in text and "columns" in text:
+        return "every row needs as many fields as the header (ragged CSV); check the delimiter with --delimiter"
+    return "check the file is CSV with a header line; --delimiter and --input-format override detection"
+
+
+def _check_names(names: list[str], display: str) -> None:
+    seen = set()
+    for name in names:
+        if name in seen:
+            raise LossCliError(f"column name '{name}' appears twice in the header", file=display, hint="rename one of them")
+        seen.add(name)
+
+
+# ----------------------------------------------------------------------------- Parquet
+
+
+def _expand_paths(path: str, suffixes: tuple[str, ...]) -> list[str]:
+    if os.path.isdir(path):
+        found = []
+        for root, dirs, files in os.walk(path):
+            dirs.sort()
+            dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
+            found += [os.path.join(root, f) for f in sorted(files) if f.lower().endswith(suffixes) and not f.startswith((".", "_"))]
+        if not found:
+            raise LossCliError(f"directory holds no {'/'.join(suffixes)} files", file=path)
+        return found
+    if _is_glob(path):
+        found = sorted(p for p in globbing.glob(path, recursive=True) if os.path.isfile(p))
+        if not found:
+            raise LossCliError("the pattern matches no file", file=path, hint="quote the pattern so the shell does not expand it")
+        return found
+    return [path]
+
+
+class ParquetSource(Source):
+    def __init__(self, path: str) -> None:
+        import pyarrow.parquet as pq
+
+        self._pq = pq
+        self.path = path
+        self.display = path
+        if path == "-":
+            self._stdin = pa.BufferReader(sys.stdin.buffer.read())
+            self.files: list[object] = [self._stdin]
+        else:
+            self.files = _expand_paths(path, (".parquet", ".pq", ".parq"))
+        first = self._file(self.files[0])
+        self.columns = [Column(f.name, f.type) for f in first.schema_arrow]
+        _check_names(self.names(), self.display)
+        self._rows = None
+
+    def _file(self, path: object) -> object:
+        try:
+            return self._pq.ParquetFile(path, pre_buffer=False)
+        except (pa.ArrowException, OSError) as error:
+            name = path if isinstance(path, str) else self.display
+            raise LossCliError(f"cannot read as Parquet: {_first_line(error)}", file=name, hint="is the file complete and really Parquet?") from None
+
+    def rows_hint(self) -> int | None:
+        if self._rows is None:
+            self._rows = sum(self._file(f).metadata.num_rows for f in self.files)
+        return self._rows
+
+    def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
+        for path in self.files:
+            handle = self._file(path)
+            names = set(handle.schema_arrow.names)
+            missing = [c for c in columns if c not in names]
+            if missing:
+                raise LossCliError(f"column '{missing[0]}' is missing from this file of the dataset", file=str(path))
+            try:
+                yield from handle.iter_batches(batch_size=BATCH_ROWS, columns=columns, use_threads=True)
+            except (pa.ArrowException, OSError) as error:
+                raise LossCliError(f"cannot read Parquet data: {_first_line(error)}", file=str(path), hint="the file may be truncated or corrupt") from None
+
+
+# ----------------------------------------------------------------------------- Arrow IPC
+
+
+class ArrowSource(Source):
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.display = path
+        self.files = _expand_paths(path, (".arrow", ".feather", ".ipc")) if path != "-" else [path]
+        schema = self._schema(self.files[0])
+        self.columns = [Column(f.name, f.type) for f in schema]
+        _check_names(self.names(), self.display)
+
+    def _reader(self, path: str) -> object:
+        source: object = pa.BufferReader(sys.stdin.buffer.read()) if path == "-" else pa.memory_map(path)
+        try:
+            return pa.ipc.open_file(source)
+        except pa.ArrowInvalid:
+            source = pa.BufferReader(source.read_buffer()) if hasattr(source, "read_buffer") else source
+            if hasattr(source, "seek"):
+                source.seek(0)
+            return pa.ipc.open_stream(source)
+
+    def _schema(self, path: str) -> pa.Schema:
+        try:
+            return self._reader(path).schema
+        except (pa.ArrowException, OSError) as error:
+            raise LossCliError(f"cannot read as Arrow IPC/Feather: {_first_line(error)}", file=path, hint="is the file complete and really Arrow/Feather (v2)?") from None
+
+    def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
+        for path in self.files:
+            reader = self._reader(path)
+            try:
+                if hasattr(reader, "num_record_batches"):
+                    items = (reader.get_batch(i) for i in range(reader.num_record_batches))
+                else:
+                    items = iter(reader)
+                for batch in items:
+                    yield batch.select(columns)
+            except (pa.ArrowException, OSError, KeyError) as error:
+                raise LossCliError(f"cannot read Arrow data: {_first_line(error)}", file=path, hint="the file may be truncated or corrupt") from None
+
+
+# ----------------------------------------------------------------------------- NDJSON
+
+
+class NdjsonSource(Source):
+    def __init__(self, path: str) -> None:
+        import pyarrow.json as pajson
+
+        self._json = pajson
+        self.path = path
+        self.display = "<stdin>" if path == "-" else path
+        self._bytes = sys.stdin.buffer.read() if path == "-" else None
+        if self._bytes is not None and not self._bytes.strip():
+            raise LossCliError("input is empty", file=self.display)
+        if self._bytes is None and os.path.getsize(path) == 0:
+            raise LossCliError("file is empty", file=self.display)
+        self.columns = [Column(f.name, f.type) for f in self._open().schema]
+
+    def _open(self) -> object:
+        source = pa.BufferReader(self._bytes) if self._bytes is not None else pa.input_stream(self.path, compression="detect")
+        try:
+            return self._json.open_json(source, read_options=self._json.ReadOptions(block_size=CSV_BLOCK_BYTES))
+        except pa.ArrowInvalid as error:
+            raise LossCliError(f"cannot parse NDJSON: {_first_line(error)}", file=self.display, hint="one JSON object per line") from None
+
+    def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
+        reader = self._open()
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                return
+            except pa.ArrowInvalid as error:
+                raise LossCliError(f"cannot parse NDJSON: {_first_line(error)}", file=self.display, hint="one JSON object per line, with the same types in every line") from None
+            yield batch.select(columns)

@@ -1,0 +1,857 @@
+"""Classification losses: cross-entropy in its forms, hinge, KL divergence, focal.
+
+Predictions are probabilities by default; losses where logits make sense take
+the shared ``from_logits`` switch and then work from log-sigmoid/log-softmax,
+never from a rounded probability. Probability inputs are clipped by ``eps``
+(binary: [eps, 1-eps], Keras' rule; class rows: [eps, 1], so a perfect
+prediction costs exactly 0). Class-probability rows must sum to 1 unless
+``normalize`` is set.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import LossCliError
+from ..registry import (
+    EPS,
+    FROM_LOGITS,
+    LABEL_DEFAULTS,
+    NORMALIZE,
+    PRED_DEFAULTS,
+    Characteristics,
+    Param,
+    Role,
+    loss,
+)
+from ._checks import (
+    check_class_index,
+    check_probabilities,
+    check_same_width,
+    check_unit_interval_labels,
+    clip_probabilities,
+    fail_where,
+    log_sigmoid,
+    log_softmax,
+    sigmoid,
+)
+
+# --------------------------------------------------------------------------- roles
+
+Y_TRUE_BINARY = Role(
+    "y_true",
+    LABEL_DEFAULTS,
+    "vector",
+    "binary labels 0/1 (soft targets in [0, 1] allowed); several columns for multi-label",
+)
+Y_TRUE_SIGN = Role("y_true", LABEL_DEFAULTS, "vector", "labels -1/1 (0/1 accepted: 0 is read as -1)")
+Y_TRUE_CLASS = Role(
+    "y_true",
+    LABEL_DEFAULTS,
+    "class",
+    "true class: an integer 0..C-1 or a label matching a prediction column's suffix, "
+    "or one-hot / soft-label columns (one per class, each row summing to 1)",
+)
+Y_TRUE_INDEX = Role(
+    "y_true",
+    LABEL_DEFAULTS,
+    "class",
+    "true class: an integer 0..C-1 or a label matching a prediction column's suffix",
+)
+Y_TRUE_HARD_CLASS = Role(
+    "y_true",
+    LABEL_DEFAULTS,
+    "class",
+    "true class: an integer 0..C-1, a label matching a prediction column's suffix, or one-hot columns",
+)
+Y_TRUE_DISTRIBUTION = Role(
+    "y_true",
+    LABEL_DEFAULTS,
+    "class",
+    "true distribution: one probability column per class (each row summing to 1), or a class label",
+)
+Y_PRED_POSITIVE = Role(
+    "y_pred",
+    PRED_DEFAULTS,
+    "vector",
+    "predicted probability of the positive class (logits with from_logits); one column per label",
+)
+Y_PRED_CLASS_PROBS = Role(
+    "y_pred",
+    PRED_DEFAULTS,
+    "vector",
+    "one column per class: probabilities summing to 1 per row (logits with from_logits)",
+)
+Y_PRED_SCORE = Role(
+    "y_pred",
+    PRED_DEFAULTS,
+    "vector",
+    "raw decision scores (signed margins, e.g. an SVM's decision function); one column per label",
+)
+Y_PRED_CLASS_SCORES = Role(
+    "y_pred",
+    PRED_DEFAULTS,
+    "vector",
+    "one raw score per class (e.g. a multiclass SVM's decision function)",
+)
+Y_PRED_FOCAL = Role(
+    "y_pred",
+    PRED_DEFAULTS,
+    "vector",
+    "one column: probability of the positive class (binary focal); several columns: class "
+    "probabilities (multiclass focal); logits with from_logits",
+)
+
+BINARY_TASKS = ("classification", "binary")
+MULTICLASS_TASKS = ("classification", "multiclass")
+
+CROSS_ENTROPY = Characteristics(False, True, True, False)
+HINGE = Characteristics(False, False, True, False, smooth_note="kink where the margin reaches 1")
+
+# Rows of class probabilities may be off by rounding (CSV with few digits),
+# not by more: a larger gap means the columns are not a distribution.
+ROW_SUM_TOLERANCE = 1e-3
+
+CLIP_NOTE = (
+    "Probabilities are clipped to [eps, 1] before the log (eps=1e-7 by default, eps=0 disables); "
+    "Keras clips to [1e-7, 1-1e-7] in float32, which differs by about 1e-7 at p=1."
+)
+PROB_INPUT_NOTE = (
+    "PyTorch CrossEntropyLoss takes logits: pass --from-logits for raw network outputs. Rows of "
+    "probabilities that do not sum to 1 (within 1e-3) are an error unless --normalize."
+)
+
+
+# --------------------------------------------------------------------------- input helpers
+
+
+def _as_column(values: np.ndarray) -> np.ndarray:
+    """(n, 1) -> (n,): a one-column input is a column, whatever the container."""
+    return values[:, 0] if values.ndim == 2 and values.shape[1] == 1 else values
+
+
+def _elementwise_pair(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and predictions of element-wise losses, with matching shapes."""
+    y_true, y_pred = _as_column(y_true), _as_column(y_pred)
+    check_same_width(y_true, y_pred)
+    return y_true, y_pred
+
+
+def _class_columns(y_pred: np.ndarray, name: str) -> np.ndarray:
+    """Predictions of a multiclass loss: (n, C) with at least two classes."""
+    if y_pred.ndim != 2 or y_pred.shape[1] < 2:
+        raise LossCliError(
+            f"{name} needs one y_pred column per class (at least 2); got 1 column",
+            role="y_pred",
+            hint="select the class columns with --pred-col 'p_*'; for one probability of the "
+            "positive class use bce",
+        )
+    return y_pred
+
+
+def _is_index_column(y_true: np.ndarray) -> bool:
+    return y_true.ndim == 1 or y_true.shape[1] == 1
+
+
+def _class_indices(y_true: np.ndarray, n_classes: int) -> np.ndarray:
+    """A class-index column as int64, each label checked to be one of the classes."""
+    return check_class_index(_as_column(y_true), n_classes)
+
+
+def _one_hot(classes: np.ndarray, n_classes: int) -> np.ndarray:
+    return (classes[:, None] == np.arange(n_classes)).astype(np.float64)
+
+
+def _probability_rows(rows: np.ndarray, *, normalize: bool, role: str) -> np.ndarray:
+    """Rows of class probabilities: in [0, 1] and summing to 1 (or made to, with normalize)."""
+    check_probabilities(rows, role=role)
+    totals = rows.sum(axis=1)
+    fail_where(
+        totals <= 0,
+        "row of class probabilities sums to 0",
+        role=role,
+        hint="every row needs some probability mass",
+    )
+    if normalize:
+        return rows / totals[:, None]
+    fail_where(
+        np.abs(totals - 1.0) > ROW_SUM_TOLERANCE,
+        "row of class probabilities does not sum to 1",
+        role=role,
+        values=totals,
+        hint="pass --normalize to divide each row by its sum, or --from-logits for logits",
+    )
+    return rows
+
+
+def _target_distribution(y_true: np.ndarray, n_classes: int, *, normalize: bool) -> np.ndarray:
+    """Labels as (n, C) rows: class indices become one-hot, soft labels are checked."""
+    if _is_index_column(y_true):
+        return _one_hot(_class_indices(y_true, n_classes), n_classes)
+    if y_true.shape[1] != n_classes:
+        raise LossCliError(
+            f"y_true has {y_true.shape[1]} label columns but y_pred has {n_classes} class columns",
+            role="y_true",
+            hint="give one label column per class, or a single class-index column",
+        )
+    return _probability_rows(y_true, normalize=normalize, role="y_true")
+
+
+def _hard_classes(y_true: np.ndarray, n_classes: int, name: str) -> np.ndarray:
+    """Class indices from an index column or from one-hot rows (soft labels rejected)."""
+    if _is_index_column(y_true):
+        return _class_indices(y_true, n_classes)
+    if y_true.shape[1] != n_classes:
+        raise LossCliError(
+            f"y_true has {y_true.shape[1]} label columns but y_pred has {n_classes} class columns",
+            role="y_true",
+            hint="give one-hot columns (one per class), or a single class-index column",
+        )
+    not_one_hot = ~((y_true == 0) | (y_true == 1)).all(axis=1) | (y_true.sum(axis=1) != 1)
+    fail_where(
+        not_one_hot,
+        f"{name} needs hard labels: a one-hot row with a single 1",
+        role="y_true",
+        hint="give the class index, or use cce / label_smoothing_ce for soft labels",
+    )
+    return y_true.argmax(axis=1)
+
+
+def _class_log_probs(y_pred: np.ndarray, *, from_logits: bool, eps: float, normalize: bool) -> np.ndarray:
+    """(n, C) log-probabilities from class probabilities (clipped to [eps, 1]) or logits."""
+    if from_logits:
+        return log_softmax(y_pred)
+    rows = _probability_rows(y_pred, normalize=normalize, role="y_pred")
+    clipped = np.maximum(rows, eps) if eps > 0 else rows
+    with np.errstate(divide="ignore"):
+        return np.log(clipped)
+
+
+def _cross_entropy(target: np.ndarray, log_p: np.ndarray) -> np.ndarray:
+    """-sum_c target_c log p_c per row, with 0 * log 0 = 0."""
+    terms = np.where(target > 0, target * np.where(target > 0, log_p, 0.0), 0.0)
+    return -terms.sum(axis=1)
+
+
+def _at_class(matrix: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """The entry of each row's true class."""
+    return np.take_along_axis(matrix, classes[:, None], axis=1)[:, 0]
+
+
+# --------------------------------------------------------------------------- binary cross-entropy
+
+
+def _binary_log_terms(
+    y_pred: np.ndarray, *, from_logits: bool, eps: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """(log p, log(1 - p)) of the positive class, from probabilities or exactly from logits."""
+    if from_logits:
+        return log_sigmoid(y_pred), log_sigmoid(-y_pred)
+    check_probabilities(y_pred)
+    p = clip_probabilities(y_pred, eps)
+    with np.errstate(divide="ignore"):
+        return np.log(p), np.log1p(-p)
+
+
+def _binary_cross_entropy(y: np.ndarray, log_p: np.ndarray, log_not_p: np.ndarray, pos_weight: float = 1.0) -> np.ndarray:
+    # Terms with a zero label contribute nothing, even where the log is -inf (eps=0).
+    positive = np.where(y > 0, y * np.where(y > 0, log_p, 0.0), 0.0)
+    negative = np.where(y < 1, (1.0 - y) * np.where(y < 1, log_not_p, 0.0), 0.0)
+    return -(pos_weight * positive + negative)
+
+
+@loss(
+    name="bce",
+    aliases=("binary_crossentropy", "log_loss", "binary_cross_entropy", "logloss"),
+    family="classification",
+    tasks=BINARY_TASKS,
+    roles=(Y_TRUE_BINARY, Y_PRED_POSITIVE),
+    params=(
+        FROM_LOGITS,
+        EPS,
+        Param("pos_weight", float, 1.0, "multiplies the loss of positive labels (PyTorch pos_weight)", low=0.0),
+    ),
+    characteristics=CROSS_ENTROPY,
+    formula="-mean(pos_weight y log(p) + (1 - y) log(1 - p)); logits: "
+    "-mean(pos_weight y log sigmoid(x) + (1 - y) log sigmoid(-x))",
+    description="The negative log-likelihood of 0/1 labels under the predicted probability of the "
+    "positive class. Confident mistakes cost without bound, so a few badly wrong rows can dominate. "
+    "Several columns are scored as independent labels (multi-label) and averaged.",
+    use_cases="Binary classification, multi-label classification, any sigmoid output.",
+    reference="PyTorch BCELoss / BCEWithLogitsLoss(pos_weight) (mean over all elements); "
+    "scikit-learn log_loss; Keras BinaryCrossentropy clipping",
+    notes=(
+        "Probabilities are clipped to [eps, 1-eps] (Keras' rule, eps=1e-7): a label-1 row predicted "
+        "at p=0 costs 16.118. PyTorch BCELoss caps each log at -100 instead (a cost of 100), and "
+        "scikit-learn log_loss clips at machine epsilon (36.04); eps=0 gives the exact (infinite) value.",
+        "With --from-logits the log-sigmoid form is used, exact for any finite logit (a logit of "
+        "-800 on a positive row costs exactly 800).",
+        "Keras computes in float32 by default: values differ at about 1e-7 relative, and at p=1 for "
+        "a 0 label Keras gives 15.942 where float64 gives 16.118.",
+    ),
+    example="losscli compute preds.csv --loss bce --from-logits",
+)
+def bce(
+    y_true: np.ndarray, y_pred: np.ndarray, *, from_logits: bool, eps: float, pos_weight: float
+) -> np.ndarray:
+    y_true, y_pred = _elementwise_pair(y_true, y_pred)
+    check_unit_interval_labels(y_true)
+    log_p, log_not_p = _binary_log_terms(y_pred, from_logits=from_logits, eps=eps)
+    return _binary_cross_entropy(y_true, log_p, log_not_p, pos_weight)
+
+
+# --------------------------------------------------------------------------- categorical cross-entropy
+
+_CE_PARAMS = (FROM_LOGITS, EPS, NORMALIZE)
+
+
+@loss(
+    name="cce",
+    aliases=("categorical_crossentropy", "cross_entropy", "crossentropy", "ce", "categorical_cross_entropy"),
+    family="classification",
+    tasks=MULTICLASS_TASKS,
+    roles=(Y_TRUE_CLASS, Y_PRED_CLASS_PROBS),
+    params=_CE_PARAMS,
+    characteristics=CROSS_ENTROPY,
+    formula="-mean over rows of sum_c y_c log(p_c); logits: p = softmax(x)",
+    description="The negative log-probability the model gives to the true class, or the cross-entropy "
+    "between a soft label distribution and the prediction. Labels may be one-hot or soft columns, "
+    "or one class-index column (then it equals sparse_cce).",
+    use_cases="Multiclass classification with softmax outputs: images, text, tabular classes; "
+    "soft targets from distillation or annotator votes.",
+    reference="PyTorch CrossEntropyLoss (index or probability targets); Keras CategoricalCrossentropy",
+    notes=(CLIP_NOTE, PROB_INPUT_NOTE),
+    example="losscli compute preds.csv --loss cce --pred-col 'p_*'",
+)
+def cce(y_true: np.ndarray, y_pred: np.ndarray, *, from_logits: bool, eps: float, normalize: bool) -> np.ndarray:
+    y_pred = _class_columns(y_pred, "cce")
+    target = _target_distribution(y_true, y_pred.shape[1], normalize=normalize)
+    log_p = _class_log_probs(y_pred, from_logits=from_logits, eps=eps, normalize=normalize)
+    return _cross_entropy(target, log_p)
+
+
+@loss(
+    name="sparse_cce",
+    aliases=("sparse_categorical_crossentropy", "sparse_cross_entropy", "nll"),
+    family="classification",
+    tasks=MULTICLASS_TASKS,
+    roles=(Y_TRUE_INDEX, Y_PRED_CLASS_PROBS),
+    params=(
+        *_CE_PARAMS,
+        Param(
+            "ignore_index",
+            int,
+            None,
+            "rows with this label are left out of the mean (-100 mimics PyTorch); none by default",
+            allow_none=True,
+        ),
+    ),
+    characteristics=CROSS_ENTROPY,
+    formula="-mean over kept rows of log(p_y), y the class index; logits: p = softmax(x)",
+    description="Cross-entropy with the true class given as an index rather than one-hot columns. "
+    "Rows labelled ignore_index are skipped: they neither add to the sum nor count in the mean.",
+    use_cases="Multiclass classification with many classes, token-level language modelling with "
+    "padding (ignore_index).",
+    reference="PyTorch CrossEntropyLoss(ignore_index) with class-index targets; Keras "
+    "SparseCategoricalCrossentropy(ignore_class)",
+    notes=(
+        CLIP_NOTE,
+        PROB_INPUT_NOTE,
+        "When every row is ignored the mean is undefined (PyTorch gives NaN; reported as null).",
+    ),
+    example="losscli compute preds.csv --loss sparse_cce:ignore_index=-100 --from-logits",
+)
+def sparse_cce(
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    *,
+    from_logits: bool,
+    eps: float,
+    normalize: bool,
+    ignore_index: int | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    y_pred = _class_columns(y_pred, "sparse_cce")
+    if not _is_index_column(y_true):
+        raise LossCliError(
+            "sparse_cce takes one class-index column as y_true",
+            role="y_true",
+            hint="use cce for one-hot or soft-label columns",
+        )
+    labels = _as_column(y_true)
+    ignored = labels == ignore_index if ignore_index is not None else np.zeros(labels.shape, dtype=bool)
+    classes = _class_indices(np.where(ignored, 0.0, labels), y_pred.shape[1])
+    log_p = _class_log_probs(y_pred, from_logits=from_logits, eps=eps, normalize=normalize)
+    nll = np.where(ignored, 0.0, -_at_class(log_p, classes))
+    # The mean divides by the rows kept, as PyTorch does.
+    return nll, (~ignored).astype(np.float64)
+
+
+@loss(
+    name="label_smoothing_ce",
+    aliases=("label_smoothing", "smoothed_ce", "ls_ce", "label_smoothing_cross_entropy"),
+    family="classification",
+    tasks=MULTICLASS_TASKS,
+    roles=(Y_TRUE_CLASS, Y_PRED_CLASS_PROBS),
+    params=(
+        *_CE_PARAMS,
+        Param("smoothing", float, 0.1, "share of the label mass spread evenly over all classes", low=0.0, high=1.0),
+    ),
+    characteristics=Characteristics(
+        False,
+        True,
+        True,
+        False,
+        robust_note="a cross-entropy (the seeds rate CE not robust); softened targets make it a "
+        "little more tolerant of mislabelled rows",
+    ),
+    formula="cross-entropy against y (1 - s) + s / C, C = number of classes",
+    description="Cross-entropy against targets moved a little towards the uniform distribution, so "
+    "the best prediction is never a probability of exactly 1. Even a perfect classifier scores "
+    "above 0.",
+    use_cases="Image and text classification where over-confident models generalise or calibrate "
+    "poorly; large-vocabulary models.",
+    reference="PyTorch CrossEntropyLoss(label_smoothing=s) (equal for index and probability targets "
+    "without class weights); Keras CategoricalCrossentropy(label_smoothing=s)",
+    notes=(CLIP_NOTE, PROB_INPUT_NOTE),
+    example="losscli compute preds.csv --loss label_smoothing_ce:smoothing=0.1 --from-logits",
+)
+def label_smoothing_ce(
+    y_true: np.ndarray, y_pred: np.ndarray, *, from_logits: bool, eps: float, normalize: bool, smoothing: float
+) -> np.ndarray:
+    y_pred = _class_columns(y_pred, "label_smoothing_ce")
+    n_classes = y_pred.shape[1]
+    target = _target_distribution(y_true, n_classes, normalize=normalize)
+    smoothed = target * (1.0 - smoothing) + smoothing / n_classes
+    log_p = _class_log_probs(y_pred, from_logits=from_logits, eps=eps, normalize=normalize)
+    return _cross_entropy(smoothed, log_p)
+
+
+# --------------------------------------------------------------------------- weighted cross-entropy
+#
+# The mean of PyTorch's CrossEntropyLoss(weight=w) with class-index targets is
+#     sum_n [(1-s) w_y L_n + (s/C) sum_c w_c (-log p_nc)] / sum_n w_y,   L_n = -log p_ny.
+# Balanced weights w_c = N / (C n_c) depend on the class counts of all rows, so
+# the loss is a ratio of sums: per class, A_c = sum of L over rows of class c,
+# n_c = rows of class c and B_c = sum over all rows of -log p_nc; then
+#     mean = sum_c w_c ((1-s) A_c + (s/C) B_c) / sum_c w_c n_c.
+# With explicit weights two sums suffice: the weighted per-row loss and w_y.
+
+
+def _explicit_class_weights(weights: tuple[float, ...], n_classes: int) -> np.ndarray:
+    if len(weights) != n_classes:
+        raise LossCliError(
+            f"weighted_ce has {len(weights)} class weights but y_pred has {n_classes} class columns",
+            hint="give one weight per class in column order, e.g. weights=0.2;0.8, or weights=balanced",
+        )
+    return np.asarray(weights, dtype=np.float64)
+
+
+def balanced_class_weights(counts: np.ndarray) -> np.ndarray:
+    """scikit-learn's balanced weights N / (C n_c) over the classes present.
+
+    ``counts`` is (C,) or (S, C). A class absent from the rows gets weight 1
+    (it only matters through label smoothing).
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    present = counts > 0
+    n_present = present.sum(axis=-1, keepdims=True)
+    total = counts.sum(axis=-1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(present, total / (n_present * counts), 1.0)
+
+
+def _weighted_ce_parts(
+    y_true: np.ndarray, y_pred: np.ndarray, *, from_logits: bool, eps: float, normalize: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(class index, -log p_y, -log p for every class) of each row."""
+    y_pred = _class_columns(y_pred, "weighted_ce")
+    classes = _hard_classes(y_true, y_pred.shape[1], "weighted_ce")
+    neg_log_p = -_class_log_probs(y_pred, from_logits=from_logits, eps=eps, normalize=normalize)
+    return classes, _at_class(neg_log_p, classes), neg_log_p
+
+
+def _weighted_row_losses(
+    classes: np.ndarray, nll: np.ndarray, neg_log_p: np.ndarray, class_weights: np.ndarray, smoothing: float
+) -> np.ndarray:
+    """PyTorch's unreduced values: (1-s) w_y L + (s/C) sum_c w_c (-log p_c)."""
+    losses = class_weights[classes] * nll
+    if smoothing > 0:
+        n_classes = neg_log_p.shape[1]
+        smooth = np.where(class_weights > 0, neg_log_p * class_weights, 0.0).sum(axis=1)
+        losses = (1.0 - smoothing) * losses + (smoothing / n_classes) * smooth
+    return losses
+
+
+def _weighted_ce_finalize(sums: np.ndarray, *, weights: tuple[float, ...] | str, smoothing: float, **_: object) -> np.ndarray | float:
+    sums = np.asarray(sums, dtype=np.float64)
+    if weights != "balanced":
+        numerator, denominator = sums[..., 0], sums[..., 1]
+    else:
+        blocks = 3 if smoothing > 0 else 2
+        n_classes = sums.shape[-1] // blocks
+        class_losses = sums[..., :n_classes]
+        counts = sums[..., n_classes : 2 * n_classes]
+        class_weights = balanced_class_weights(counts)
+        numerator = (class_weights * class_losses).sum(axis=-1)
+        if smoothing > 0:
+            all_rows = sums[..., 2 * n_classes :]
+            numerator = (1.0 - smoothing) * numerator + (smoothing / n_classes) * (class_weights * all_rows).sum(axis=-1)
+        denominator = (class_weights * counts).sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = numerator / denominator
+    return float(value) if np.ndim(value) == 0 else value
+
+
+@loss(
+    name="weighted_ce",
+    aliases=("weighted_cross_entropy", "class_weighted_ce", "balanced_ce", "wce"),
+    family="classification",
+    tasks=("classification", "multiclass", "imbalance"),
+    roles=(Y_TRUE_HARD_CLASS, Y_PRED_CLASS_PROBS),
+    params=(
+        *_CE_PARAMS,
+        Param(
+            "weights",
+            "floats",
+            "balanced",
+            "one weight per class in column order (0.2;0.8), or 'balanced' for N / (C n_c) from the "
+            "class counts of all rows (scikit-learn)",
+            special=("balanced",),
+        ),
+        Param("smoothing", float, 0.0, "label smoothing, as PyTorch applies it to class-index targets", low=0.0, high=1.0),
+    ),
+    characteristics=Characteristics(
+        False, True, True, False, robust_note="a cross-entropy (the seeds rate CE not robust)"
+    ),
+    formula="sum_n w_{y_n} (-log p_{n,y_n}) / sum_n w_{y_n}; with smoothing s each row adds "
+    "(s/C) sum_c w_c (-log p_{n,c}) to (1 - s) times its term",
+    description="Cross-entropy where each row counts by the weight of its true class, so rare classes "
+    "are not drowned out by common ones. The mean divides by the total weight of the rows' true "
+    "classes, not by the row count. 'balanced' weights are computed from all rows, batch by batch "
+    "without loss of exactness.",
+    use_cases="Multiclass classification with imbalanced classes: fraud, medical findings, rare "
+    "categories.",
+    reference="PyTorch CrossEntropyLoss(weight=w, label_smoothing=s) with class-index targets; "
+    "scikit-learn compute_class_weight('balanced')",
+    notes=(
+        "Keras' class_weight / sample_weight divides by the row count by default (its "
+        "'mean_with_sample_weight' reduction matches this loss).",
+        "PyTorch's probability-target path weights the smoothing term differently and divides by the "
+        "row count (1.5136 vs 1.5136/2 on the same data); this loss follows the class-index path.",
+        "With sample weights, 'balanced' uses the weighted class counts. A class with no rows gets "
+        "weight 1; it matters only through smoothing.",
+        CLIP_NOTE,
+    ),
+    kind="ratio",
+    finalize=_weighted_ce_finalize,
+    example="losscli compute preds.csv --loss weighted_ce:weights=balanced --pred-col 'p_*'",
+)
+def weighted_ce(
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    *,
+    from_logits: bool,
+    eps: float,
+    normalize: bool,
+    weights: tuple[float, ...] | str,
+    smoothing: float,
+) -> np.ndarray:
+    """Per-row sufficient statistics; ``_weighted_ce_finalize`` turns their sums into the loss."""
+    classes, nll, neg_log_p = _weighted_ce_parts(y_true, y_pred, from_logits=from_logits, eps=eps, normalize=normalize)
+    n_classes = neg_log_p.shape[1]
+    if weights != "balanced":
+        class_weights = _explicit_class_weights(weights, n_classes)
+        losses = _weighted_row_losses(classes, nll, neg_log_p, class_weights, smoothing)
+        return np.column_stack([losses, class_weights[classes]])
+    one_hot = _one_hot(classes, n_classes)
+    parts = [np.where(one_hot > 0, nll[:, None], 0.0), one_hot]
+    if smoothing > 0:
+        parts.append(neg_log_p)
+    return np.hstack(parts)
+
+
+def weighted_ce_per_row(
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    *,
+    from_logits: bool = False,
+    eps: float = 1e-7,
+    normalize: bool = False,
+    weights: tuple[float, ...] | str = "balanced",
+    smoothing: float = 0.0,
+) -> np.ndarray:
+    """Per-row weighted_ce values, as PyTorch's reduction='none' gives them.
+
+    'balanced' weights come from the class counts of the rows given. The
+    loss is the sum of these values divided by the sum of the rows' true-class
+    weights, not their plain mean.
+    """
+    classes, nll, neg_log_p = _weighted_ce_parts(y_true, y_pred, from_logits=from_logits, eps=eps, normalize=normalize)
+    n_classes = neg_log_p.shape[1]
+    if weights == "balanced":
+        class_weights = balanced_class_weights(np.bincount(classes, minlength=n_classes))
+    else:
+        class_weights = _explicit_class_weights(weights, n_classes)
+    return _weighted_row_losses(classes, nll, neg_log_p, class_weights, smoothing)
+
+
+# --------------------------------------------------------------------------- hinge family
+
+
+def _sign_labels(y_true: np.ndarray) -> np.ndarray:
+    """Labels as -1/+1: 0 is read as -1, so 0/1 and -1/1 labelling both work."""
+    fail_where(
+        ~np.isin(y_true, (-1.0, 0.0, 1.0)),
+        "hinge label must be -1 or 1 (0 is read as -1)",
+        role="y_true",
+        values=y_true,
+    )
+    return np.where(y_true > 0, 1.0, -1.0)
+
+
+def _hinge_margin_violation(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    y_true, y_pred = _elementwise_pair(y_true, y_pred)
+    return np.maximum(0.0, 1.0 - _sign_labels(y_true) * y_pred)
+
+
+_HINGE_LABEL_NOTE = (
+    "Labels 0/1 are read as -1/1 row by row (Keras and scikit-learn convert too); optax's "
+    "hinge_loss accepts only -1/1. PyTorch has no binary SVM hinge (HingeEmbeddingLoss is a "
+    "different loss on distances)."
+)
+
+
+@loss(
+    name="hinge",
+    aliases=("hinge_loss", "svm"),
+    family="classification",
+    tasks=BINARY_TASKS,
+    roles=(Y_TRUE_SIGN, Y_PRED_SCORE),
+    params=(),
+    characteristics=HINGE,
+    formula="mean(max(0, 1 - y s)), y in {-1, 1}, s the raw score",
+    description="The support-vector machine loss: zero once a row is on the right side of the "
+    "boundary by a margin of 1, growing linearly with the score otherwise. Scores are raw margins, "
+    "not probabilities.",
+    use_cases="Binary classification with SVMs and max-margin linear models.",
+    reference="scikit-learn hinge_loss (binary); Keras Hinge",
+    notes=(_HINGE_LABEL_NOTE,),
+    example="losscli compute scores.csv --loss hinge",
+)
+def hinge(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    return _hinge_margin_violation(y_true, y_pred)
+
+
+@loss(
+    name="squared_hinge",
+    aliases=("squared_hinge_loss", "l2_svm"),
+    family="classification",
+    tasks=BINARY_TASKS,
+    roles=(Y_TRUE_SIGN, Y_PRED_SCORE),
+    params=(),
+    characteristics=Characteristics(
+        False,
+        True,
+        True,
+        False,
+        robust_note="squares margin violations, so badly misclassified rows weigh even more than in hinge",
+        smooth_note="differentiable; the gradient is continuous but bends where the margin reaches 1",
+    ),
+    formula="mean(max(0, 1 - y s)^2), y in {-1, 1}",
+    description="The hinge loss squared: a differentiable max-margin loss that punishes large margin "
+    "violations quadratically.",
+    use_cases="Binary classification with L2-SVMs; max-margin training with gradient methods.",
+    reference="Keras SquaredHinge; scikit-learn LinearSVC(loss='squared_hinge')",
+    notes=(_HINGE_LABEL_NOTE,),
+    example="losscli compute scores.csv --loss squared_hinge",
+)
+def squared_hinge(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    violation = _hinge_margin_violation(y_true, y_pred)
+    return violation * violation
+
+
+@loss(
+    name="categorical_hinge",
+    aliases=("multiclass_hinge", "crammer_singer", "multi_class_hinge"),
+    family="classification",
+    tasks=MULTICLASS_TASKS,
+    roles=(Y_TRUE_HARD_CLASS, Y_PRED_CLASS_SCORES),
+    params=(),
+    characteristics=HINGE,
+    formula="mean(max(0, 1 + max_{j != y} s_j - s_y))",
+    description="The multiclass SVM loss of Crammer and Singer: zero when the true class scores at "
+    "least 1 above every other class, otherwise the shortfall against the best wrong class.",
+    use_cases="Multiclass SVMs and max-margin classifiers.",
+    reference="scikit-learn hinge_loss (multiclass, Crammer-Singer); optax multiclass_hinge_loss",
+    notes=(
+        "Keras' categorical_hinge differs when every wrong-class score is negative: it takes "
+        "max(0, 1 + max_j (1 - y_j) s_j - s_y), where the zeroed true-class slot keeps that max at "
+        "0 or more (y=[0,1,0], s=[-2,-1,-3]: Keras 2.0, here 0.0).",
+        "PyTorch MultiMarginLoss is a different form (Weston-Watkins: a sum over wrong classes, "
+        "divided by C).",
+    ),
+    example="losscli compute scores.csv --loss categorical_hinge --pred-col 's_*'",
+)
+def categorical_hinge(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    scores = _class_columns(y_pred, "categorical_hinge")
+    classes = _hard_classes(y_true, scores.shape[1], "categorical_hinge")
+    true_score = _at_class(scores, classes)
+    wrong = scores.copy()
+    np.put_along_axis(wrong, classes[:, None], -np.inf, axis=1)
+    return np.maximum(0.0, 1.0 + wrong.max(axis=1) - true_score)
+
+
+# --------------------------------------------------------------------------- KL divergence
+
+
+@loss(
+    name="kl_div",
+    aliases=("kld", "kl_divergence", "kullback_leibler", "kl"),
+    family="classification",
+    tasks=("classification",),
+    roles=(Y_TRUE_DISTRIBUTION, Y_PRED_CLASS_PROBS),
+    params=(FROM_LOGITS, EPS, NORMALIZE),
+    characteristics=Characteristics(
+        False,
+        True,
+        True,
+        False,
+        robust_note="cross-entropy minus the entropy of the labels, so it behaves like CE",
+    ),
+    formula="mean over rows of sum_c p_c log(p_c / q_c), p = y_true, q = y_pred, 0 log 0 = 0",
+    description="How much information is lost when the predicted distribution stands in for the "
+    "true one: zero when they agree, infinite when the prediction rules out an outcome the truth "
+    "allows. Not symmetric.",
+    use_cases="Knowledge distillation, matching a predicted distribution to a target one, "
+    "variational models.",
+    reference="PyTorch KLDivLoss(reduction='batchmean') (which takes log q); Keras KLDivergence; "
+    "scipy.special.rel_entr summed per row",
+    notes=(
+        "PyTorch's default reduction='mean' divides by rows x classes ('not the true KL'); this is "
+        "'batchmean'. PyTorch expects log-probabilities as input; here predictions are probabilities "
+        "(--from-logits applies softmax).",
+        "Predictions are clipped to [eps, 1] so q=0 under p>0 stays finite (eps=0 gives inf, as "
+        "scipy). True probabilities are not clipped; Keras clips both at 1e-7 (0.255411 vs "
+        "0.255413 on one row).",
+    ),
+    example="losscli compute preds.csv --labels teacher.csv --loss kl_div --label-col 't_*' --pred-col 'p_*'",
+)
+def kl_div(y_true: np.ndarray, y_pred: np.ndarray, *, from_logits: bool, eps: float, normalize: bool) -> np.ndarray:
+    y_pred = _class_columns(y_pred, "kl_div")
+    target = _target_distribution(y_true, y_pred.shape[1], normalize=normalize)
+    log_q = _class_log_probs(y_pred, from_logits=from_logits, eps=eps, normalize=normalize)
+    present = target > 0
+    log_p = np.log(np.where(present, target, 1.0))
+    terms = np.where(present, target * (log_p - np.where(present, log_q, 0.0)), 0.0)
+    return terms.sum(axis=1)
+
+
+# --------------------------------------------------------------------------- focal
+
+
+def _alpha_factor(y: np.ndarray, alpha: float) -> np.ndarray | float:
+    """alpha for positives, 1 - alpha for negatives; a negative alpha turns balancing off."""
+    return alpha * y + (1.0 - alpha) * (1.0 - y) if alpha >= 0 else 1.0
+
+
+def _binary_focal(y: np.ndarray, y_pred: np.ndarray, *, gamma: float, alpha: float, from_logits: bool, eps: float) -> np.ndarray:
+    check_unit_interval_labels(y)
+    log_p, log_not_p = _binary_log_terms(y_pred, from_logits=from_logits, eps=eps)
+    ce = _binary_cross_entropy(y, log_p, log_not_p)
+    if from_logits:
+        # 1 - p_t = y (1-p) + (1-y) p, with 1-p taken as sigmoid(-x) so it stays exact near 0.
+        p, not_p = sigmoid(y_pred), sigmoid(-y_pred)
+    else:
+        # The modulating term uses the unclipped probability (Keras, torchvision): a perfect
+        # prediction costs exactly 0.
+        p, not_p = y_pred, 1.0 - y_pred
+    miss = y * not_p + (1.0 - y) * p
+    return _alpha_factor(y, alpha) * miss**gamma * ce
+
+
+def _categorical_focal(
+    y_true: np.ndarray, y_pred: np.ndarray, *, gamma: float, alpha: float, from_logits: bool, eps: float, normalize: bool
+) -> np.ndarray:
+    n_classes = y_pred.shape[1]
+    target = _target_distribution(y_true, n_classes, normalize=normalize)
+    log_p = _class_log_probs(y_pred, from_logits=from_logits, eps=eps, normalize=normalize)
+    if from_logits:
+        miss = -np.expm1(log_p)
+    else:
+        rows = y_pred / y_pred.sum(axis=1, keepdims=True) if normalize else y_pred
+        miss = 1.0 - rows
+    weighted = np.where(target > 0, miss**gamma * target * np.where(target > 0, log_p, 0.0), 0.0)
+    scale = alpha if alpha >= 0 else 1.0
+    return -scale * weighted.sum(axis=1)
+
+
+@loss(
+    name="focal",
+    aliases=("focal_loss", "sigmoid_focal", "binary_focal", "categorical_focal"),
+    family="classification",
+    tasks=("classification", "binary", "multiclass", "imbalance"),
+    roles=(Y_TRUE_CLASS, Y_PRED_FOCAL),
+    params=(
+        Param("gamma", float, 2.0, "focusing strength: how much well-classified rows are down-weighted", low=0.0),
+        Param(
+            "alpha",
+            float,
+            0.25,
+            "binary: weight of positives (1 - alpha for negatives); multiclass: scale of the true "
+            "class's term; a negative value disables it",
+            high=1.0,
+        ),
+        FROM_LOGITS,
+        EPS,
+        NORMALIZE,
+    ),
+    characteristics=Characteristics(
+        True,
+        True,
+        True,
+        False,
+        robust_note="per the seeds' table; it down-weights easy, well-classified rows, which is "
+        "mostly a cure for imbalance rather than for label noise",
+    ),
+    formula="binary: alpha_t (1 - p_t)^gamma BCE, p_t = p if y=1 else 1-p, alpha_t = alpha if y=1 "
+    "else 1-alpha; multiclass: -alpha sum_c y_c (1 - p_c)^gamma log p_c",
+    description="Cross-entropy scaled by (1 - p_t)^gamma, the probability the model gave to "
+    "everything but the truth: rows it already gets right contribute almost nothing, so training "
+    "concentrates on the hard ones. gamma=0 and alpha<0 give plain cross-entropy.",
+    use_cases="Class imbalance, dense object detection (RetinaNet), any task swamped by easy "
+    "negatives.",
+    reference="binary (one y_pred column): torchvision sigmoid_focal_loss(alpha, gamma), mean over "
+    "elements; multiclass (several columns): Keras CategoricalFocalCrossentropy(alpha, gamma)",
+    notes=(
+        "torchvision applies alpha to positives and 1 - alpha to negatives; Keras' "
+        "BinaryFocalCrossentropy ignores alpha unless apply_class_balancing=True. Pass alpha=-1 "
+        "to match that default.",
+        "Multiclass: Keras scales every class's term by a scalar alpha, so the default is 0.25 x "
+        "the unweighted focal loss. With probabilities, the log is taken of p clipped to [eps, 1] "
+        "and the modulating term of the unclipped p.",
+    ),
+    example="losscli compute preds.csv --loss focal:gamma=2,alpha=0.25 --from-logits",
+)
+def focal(
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    *,
+    gamma: float,
+    alpha: float,
+    from_logits: bool,
+    eps: float,
+    normalize: bool,
+) -> np.ndarray:
+    y_pred = _as_column(y_pred)
+    if y_pred.ndim == 1:
+        y_true = _as_column(y_true)
+        if y_true.ndim != 1:
+            raise LossCliError(
+                f"focal with one y_pred column is binary, but y_true has {y_true.shape[1]} columns",
+                role="y_true",
+                hint="give one 0/1 label column, or one prediction column per class for multiclass focal",
+            )
+        return _binary_focal(y_true, y_pred, gamma=gamma, alpha=alpha, from_logits=from_logits, eps=eps)
+    return _categorical_focal(
+        y_true, y_pred, gamma=gamma, alpha=alpha, from_logits=from_logits, eps=eps, normalize=normalize
+    )

@@ -1,0 +1,168 @@
+"""Per-row (``--reduction none`` / ``--per-row FILE``) output.
+
+Rows are streamed batch by batch into a temporary file, which is renamed
+into place (or copied to stdout) only once the whole input has been read, so
+a failure part-way leaves no partial output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from .engine import Batch
+from .errors import LossCliError
+from .output import temp_path_for
+from .registry import BoundLoss
+
+FILE_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "ndjson", ".ndjson": "ndjson", ".json": "json"}
+
+
+def per_row_format(path: str | None, fmt: str) -> str:
+    if path and path != "-":
+        ext = os.path.splitext(path.lower())[1]
+        return FILE_FORMATS.get(ext, "csv")
+    return {"json": "json", "markdown": "markdown"}.get(fmt, "csv")
+
+
+def check_per_row_losses(losses: list[BoundLoss], sample_col: str | None) -> str:
+    """'row' or 'sample': which unit the per-row output has; an error if neither fits."""
+    row_level = [b for b in losses if b.spec.kind == "mean"]
+    sample_level = [b for b in losses if b.spec.kind == "ratio" and sample_col]
+    other = [b for b in losses if b not in row_level and b not in sample_level]
+    if other:
+        names = ", ".join(b.display for b in other)
+        hint = "give --sample-col to get one value per sample" if any(b.spec.kind == "ratio" for b in other) else "drop it from this run"
+        raise LossCliError(f"{names} has no per-row value: it is computed from all rows at once", hint=hint)
+    if row_level and sample_level:
+        raise LossCliError(
+            "per-row output cannot mix per-row losses ("
+            + ", ".join(b.display for b in row_level)
+            + ") with per-sample losses ("
+            + ", ".join(b.display for b in sample_level)
+            + ")",
+            hint="run them in two commands",
+        )
+    return "sample" if sample_level else "row"
+
+
+class PerRowWriter:
+    """Collects per-row losses into a temp file next to the target."""
+
+    def __init__(self, path: str | None, fmt: str, losses: list[BoundLoss], by: str | None) -> None:
+        self.path = path
+        self.fmt = fmt
+        self.losses = losses
+        self.by = by
+        anchor = path if path and path != "-" else os.path.join(os.getcwd(), "per-row")
+        try:
+            self.temp = temp_path_for(anchor)
+        except OSError:
+            import tempfile
+
+            fd, self.temp = tempfile.mkstemp(prefix=".losscli-")
+            os.close(fd)
+        self._writer: Any = None
+        self._handle: Any = None
+        self._first = True
+        self.rows = 0
+
+    def _names(self) -> list[str]:
+        names = [b.display for b in self.losses]
+        return names if len(set(names)) == len(names) else [f"{b.display}#{i + 1}" for i, b in enumerate(self.losses)]
+
+    def __call__(self, batch: Batch, values: list[np.ndarray | None]) -> None:
+        rows = batch.row_ids if batch.row_ids is not None else np.arange(batch.row_offset + 1, batch.row_offset + batch.n + 1)
+        columns: dict[str, Any] = {"row": pa.array(np.asarray(rows, dtype=np.int64))}
+        if self.by and batch.groups is not None:
+            columns[self.by] = pa.array(batch.groups.tolist())
+        for name, column in zip(self._names(), values):
+            columns[name] = pa.array(column, type=pa.float64())
+        self._write(pa.RecordBatch.from_pydict(columns))
+
+    def write_samples(self, keys: list[tuple], per_loss: list[np.ndarray], sample_col: str) -> None:
+        columns: dict[str, Any] = {}
+        if self.by:
+            columns[self.by] = pa.array([k[0][0] if k[0] else None for k in keys])
+        columns[sample_col] = pa.array([k[1] for k in keys])
+        for name, values in zip(self._names(), per_loss):
+            columns[name] = pa.array(values, type=pa.float64())
+        self._write(pa.RecordBatch.from_pydict(columns))
+
+    def _write(self, batch: pa.RecordBatch) -> None:
+        self.rows += batch.num_rows
+        if self.fmt == "csv":
+            import pyarrow.csv as pacsv
+
+            if self._writer is None:
+                self._writer = pacsv.CSVWriter(self.temp, batch.schema)
+            self._writer.write_batch(batch)
+        elif self.fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            if self._writer is None:
+                self._writer = pq.ParquetWriter(self.temp, batch.schema)
+            self._writer.write_batch(batch)
+        else:
+            if self._handle is None:
+                self._handle = open(self.temp, "w", encoding="utf-8")
+                if self.fmt == "json":
+                    self._handle.write("[")
+                elif self.fmt == "markdown":
+                    names = batch.schema.names
+                    self._handle.write("| " + " | ".join(names) + " |\n|" + "|".join("---:" for _ in names) + "|\n")
+            for record in batch.to_pylist():
+                record = {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in record.items()}
+                if self.fmt == "markdown":
+                    self._handle.write("| " + " | ".join("" if v is None else f"{v:.6g}" if isinstance(v, float) else str(v) for v in record.values()) + " |\n")
+                elif self.fmt == "json":
+                    self._handle.write(("\n " if self._first else ",\n ") + json.dumps(record))
+                else:
+                    self._handle.write(json.dumps(record) + "\n")
+                self._first = False
+
+    def _close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        if self._handle is not None:
+            if self.fmt == "json":
+                self._handle.write("\n]\n")
+            self._handle.close()
+            self._handle = None
+
+    def finish(self) -> None:
+        """Move the finished file into place, or copy it to stdout."""
+        self._close()
+        if self.path and self.path != "-":
+            os.replace(self.temp, self.path)
+            return
+        with open(self.temp, "rb") as handle:
+            sys.stdout.flush()
+            shutil.copyfileobj(handle, sys.stdout.buffer if hasattr(sys.stdout, "buffer") else _TextBridge(sys.stdout))
+        sys.stdout.flush()
+        os.unlink(self.temp)
+
+    def abort(self) -> None:
+        try:
+            self._close()
+        finally:
+            if os.path.exists(self.temp):
+                os.unlink(self.temp)
+
+
+class _TextBridge:
+    """Lets shutil copy bytes into a text stream (test runners replace stdout)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def write(self, data: bytes) -> int:
+        self.stream.write(data.decode("utf-8"))
+        return len(data)

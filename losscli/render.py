@@ -1,0 +1,150 @@
+"""Rendering reports: a rich table for people; JSON, CSV and Markdown for scripts.
+
+Only the table path touches rich. Numbers are never wrapped or cut: when
+stdout is not a terminal the table is drawn as wide as it needs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+from typing import Any, Sequence
+
+from . import __version__
+from .evaluation import Report, Result
+
+FORMATS = ("table", "json", "csv", "markdown")
+_FORMAT_ALIASES = {"md": "markdown", "tsv": "csv", "text": "table"}
+
+
+def normalise_format(name: str) -> str:
+    from .errors import LossCliError
+
+    fmt = _FORMAT_ALIASES.get(name.lower(), name.lower())
+    if fmt not in FORMATS:
+        raise LossCliError(f"unknown format '{name}'", hint=f"formats: {', '.join(FORMATS)}")
+    return fmt
+
+
+def number(value: float | None, digits: int = 6) -> str:
+    """A value as people read it: 6 significant digits, null as 'null'."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "null"
+    return f"{value:.{digits}g}"
+
+
+def exact(value: float | None) -> str:
+    """A value as scripts read it: shortest round-trip repr."""
+    if value is None:
+        return ""
+    return repr(float(value))
+
+
+def json_document(report: Report, extra: dict[str, Any] | None = None) -> str:
+    document: dict[str, Any] = {
+        "schema": 1,
+        "tool": {"name": "losscli", "version": __version__},
+        "inputs": report.inputs(),
+        "results": [r.as_dict() for r in report.results],
+    }
+    if report.notes:
+        document["notes"] = report.notes
+    if extra:
+        document.update(extra)
+    return json.dumps(document, indent=2, allow_nan=False, default=_json_default) + "\n"
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, tuple):
+        return list(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def _group_text(result: Result) -> str:
+    if not result.group:
+        return "(all)"
+    return ", ".join(str(v) for v in result.group.values())
+
+
+def _by_column(results: Sequence[Result]) -> str | None:
+    for r in results:
+        if r.group:
+            return next(iter(r.group))
+    return None
+
+
+def csv_document(report: Report) -> str:
+    buffer = io.StringIO()
+    by = _by_column(report.results)
+    writer = csv.writer(buffer, lineterminator="\n")
+    header = ["loss", "spec", "value", "n", "reduction", "model"] + ([by] if by else []) + ["warning"]
+    writer.writerow(header)
+    for r in report.results:
+        row = [r.loss.name, r.loss.display, exact(r.value), r.n, r.reduction, r.model]
+        if by:
+            row.append("" if r.group is None else r.group[by])
+        row.append(r.warning or "")
+        writer.writerow(row)
+    return buffer.getvalue()
+
+
+def markdown_document(report: Report) -> str:
+    by = _by_column(report.results)
+    header = ["Loss"] + ([by] if by else []) + ["Value", "Rows"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] * (len(header) - 2) + ["---:", "---:"]) + "|"]
+    for r in report.results:
+        cells = [f"`{r.loss.display}`"] + ([_group_text(r)] if by else []) + [number(r.value), str(r.n)]
+        lines.append("| " + " | ".join(cells) + " |")
+    text = "\n".join(lines) + "\n"
+    notes = [r.warning for r in report.results if r.warning] + report.notes
+    if notes:
+        text += "\n" + "\n".join(f"> {note}" for note in notes) + "\n"
+    return text
+
+
+def make_console(stream: Any, *, width: int | None = None) -> Any:
+    """A rich console for ``stream``: colour only on a terminal without NO_COLOR."""
+    from rich.console import Console
+
+    terminal = hasattr(stream, "isatty") and stream.isatty()
+    no_color = bool(os.environ.get("NO_COLOR")) or not terminal
+    if not terminal:
+        # Wide enough that no number is ever wrapped or cut in logs and pipes.
+        return Console(file=stream, width=width or 400, height=1000, no_color=no_color, color_system=None, force_terminal=False, highlight=False, soft_wrap=False)
+    return Console(file=stream, no_color=no_color, highlight=False)
+
+
+def table_document(report: Report, stream: Any) -> None:
+    from rich import box
+    from rich.table import Table
+
+    console = make_console(stream)
+    by = _by_column(report.results)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("loss", style="bold", no_wrap=True)
+    if by:
+        table.add_column(by, no_wrap=True)
+    table.add_column("value", justify="right", no_wrap=True)
+    table.add_column("rows", justify="right", no_wrap=True)
+    for r in report.results:
+        cells = [r.loss.display] + ([_group_text(r)] if by else []) + [number(r.value), f"{r.n:,}"]
+        table.add_row(*cells, style="dim" if r.group else None)
+    console.print(table)
+    for note in [r.warning for r in report.results if r.warning] + report.notes:
+        console.print(f"note: {note}", style="yellow", highlight=False)
+
+
+def render(report: Report, fmt: str, stream: Any) -> None:
+    if fmt == "json":
+        stream.write(json_document(report))
+    elif fmt == "csv":
+        stream.write(csv_document(report))
+    elif fmt == "markdown":
+        stream.write(markdown_document(report))
+    else:
+        table_document(report, stream)
