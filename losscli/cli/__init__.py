@@ -36,10 +36,28 @@ def _root(
     """
 
 
-def _register() -> None:
-    from .compute import compute
+# (command name, module in losscli.cli, function); modules import their heavy
+# dependencies inside the command body, so registering them all is cheap.
+_COMMANDS = (
+    ("compute", "compute", "compute"),
+    ("compare", "compare", "compare"),
+    ("recommend", "recommend", "recommend"),
+    ("list", "catalog", "list_losses"),
+    ("info", "catalog", "info"),
+)
 
-    app.command("compute", no_args_is_help=True)(compute)
+
+def _register() -> None:
+    import importlib
+
+    for name, module_name, function in _COMMANDS:
+        try:
+            module = importlib.import_module(f"{__name__}.{module_name}")
+        except ModuleNotFoundError as error:
+            if error.name == f"{__name__}.{module_name}":
+                continue
+            raise
+        app.command(name, no_args_is_help=name in ("compute", "compare", "info"))(getattr(module, function))
 
 
 _register()

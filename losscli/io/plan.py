@@ -256,26 +256,31 @@ class InputPlan:
             table = table.rename_columns([_SIDE_PREFIX[side] + n for n in table.column_names])
             _check_unique_keys(table, _SIDE_PREFIX[side] + key, source.display, key)
             tables[side] = table
-        left_key, right_key = "p:" + key, "l:" + key
-        left = tables[PRED_SIDE].append_column("__row__", pa.array(np.arange(1, tables[PRED_SIDE].num_rows + 1)))
-        right = tables[LABEL_SIDE]
-        if left.schema.field(left_key).type != right.schema.field(right_key).type:
-            left = left.set_column(left.schema.get_field_index(left_key), left_key, pc.cast(left[left_key], pa.string()))
-            right = right.set_column(right.schema.get_field_index(right_key), right_key, pc.cast(right[right_key], pa.string()))
-        joined = left.join(right, keys=left_key, right_keys=right_key, join_type="inner", coalesce_keys=False)
-        joined = joined.sort_by("__row__")
-        self.stats.unmatched_predictions = left.num_rows - joined.num_rows
-        self.stats.unmatched_labels = right.num_rows - joined.num_rows
+        left, right = tables[PRED_SIDE], tables[LABEL_SIDE]
+        left_keys = left["p:" + key].combine_chunks()
+        right_keys = right["l:" + key].combine_chunks()
+        if left_keys.type != right_keys.type:
+            left_keys, right_keys = pc.cast(left_keys, pa.string()), pc.cast(right_keys, pa.string())
+        # Keys are unique on both sides, so a lookup is the join; prediction order is kept.
+        position = pc.index_in(left_keys, value_set=right_keys)
+        matched = pc.is_valid(position)
+        left_rows = np.flatnonzero(matched.to_numpy(zero_copy_only=False))
+        right_rows = position.filter(matched)
+        self.stats.unmatched_predictions = left.num_rows - len(left_rows)
+        self.stats.unmatched_labels = right.num_rows - len(left_rows)
         if (self.stats.unmatched_predictions or self.stats.unmatched_labels) and not self.options.allow_unmatched:
-            missing = pc.invert(pc.is_in(left[left_key], value_set=right[right_key].combine_chunks()))
-            first = pc.index(missing, True).as_py()
-            where = f"first at prediction row {first + 1}" if first >= 0 else "in the labels file"
+            first = int(np.argmin(matched.to_numpy(zero_copy_only=False))) if self.stats.unmatched_predictions else -1
+            where = f"first at prediction row {first + 1}" if first >= 0 else "the extra rows are in the labels file"
             raise LossCliError(
                 f"--key '{key}': {self.stats.unmatched_predictions} prediction rows have no label and "
                 f"{self.stats.unmatched_labels} label rows have no prediction ({where})",
                 file=self.sources[PRED_SIDE].display,
                 hint="--allow-unmatched evaluates the matched rows only",
             )
+        joined = left.take(pa.array(left_rows))
+        for name in right.column_names:
+            joined = joined.append_column(name, right[name].take(right_rows))
+        joined = joined.append_column("__row__", pa.array(left_rows + 1))
         row_ids = joined["__row__"].to_numpy()
         for start in range(0, joined.num_rows, 1 << 20):
             part = joined.slice(start, 1 << 20)
