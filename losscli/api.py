@@ -53,7 +53,12 @@ def _prepare(loss: str | BoundLoss, y_true: Any, y_pred: Any, kwargs: dict[str, 
     spec = loss.spec if isinstance(loss, BoundLoss) else get(loss)
     given = {"y_true": y_true, "y_pred": y_pred, **kwargs}
     roles, params = _split(spec, given)
-    bound = loss if isinstance(loss, BoundLoss) and not params else bind(spec, params)
+    if isinstance(loss, BoundLoss):
+        # Keyword parameters refine an already bound loss; they never reset it to defaults.
+        refined = {key: spec.param(key).validate(value, spec.name) for key, value in params.items()}
+        bound = BoundLoss(spec, {**loss.params, **refined}, loss.label)
+    else:
+        bound = bind(spec, params)
     return bound, _as_arrays(spec, roles)
 
 
@@ -62,16 +67,17 @@ def compute(
     y_true: Any = None,
     y_pred: Any = None,
     *,
-    weights: Any = None,
+    sample_weight: Any = None,
     sample_ids: Any = None,
     reduction: str = "mean",
     **inputs_and_params: Any,
 ) -> float:
     """The loss over all rows, as ``losscli compute`` reports it.
 
-    Other inputs (``var``, ``anchor``, ...) and parameters (``delta=2.0``) are
-    keyword arguments. ``weights`` gives per-row sample weights (weighted
-    mean); ``sample_ids`` groups rows into samples for per-sample losses.
+    Other inputs (``var``, ``anchor``, ...) and parameters (``delta=2.0``,
+    class ``weights=[0.2, 0.8]``) are keyword arguments. ``sample_weight``
+    gives per-row weights (weighted mean, as scikit-learn); ``sample_ids``
+    groups rows into samples for per-sample losses (``--sample-col``).
     """
     if reduction not in ("mean", "sum"):
         raise LossCliError(f"reduction must be 'mean' or 'sum' here, got '{reduction}'", hint="per_sample() gives per-row values")
@@ -80,7 +86,7 @@ def compute(
     batch = Batch(
         arrays=[arrays],
         n=n,
-        weights=None if weights is None else np.asarray(weights, dtype=np.float64),
+        weights=None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64),
         samples=None if sample_ids is None else np.asarray(sample_ids),
     )
     outcomes, _ = evaluate([batch], [bound], reduction=reduction, by_sample=sample_ids is not None)
@@ -101,7 +107,7 @@ def per_sample(
     bound, arrays = _prepare(loss, y_true, y_pred, inputs_and_params)
     kind = bound.spec.kind
     if kind == "mean":
-        return row_losses(bound, arrays)[0]
+        return row_losses(bound, arrays)[2]
     if kind == "ratio" and sample_ids is not None:
         samples = np.asarray(sample_ids)
         outcomes_batch = Batch(arrays=[arrays], n=len(samples), samples=samples)

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 
 from .errors import LossCliError
-from .registry import BoundLoss
+from .registry import BoundLoss, RowLosses
 
 # The overall result is the group with this key.
 OVERALL: tuple = ()
@@ -69,18 +69,22 @@ def call_kernel(bound: BoundLoss, arrays: Mapping[str, np.ndarray]) -> Any:
         return bound.spec.kernel(**arrays, **bound.params)
 
 
-def row_losses(bound: BoundLoss, arrays: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray | None]:
-    """Per-row losses of a ``mean`` loss, and its per-row normaliser if any."""
+def row_losses(bound: BoundLoss, arrays: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """Per-row losses of a ``mean`` loss: (terms averaged by mean, normaliser
+    or None, raw values summed by sum and written per row)."""
     out = call_kernel(bound, arrays)
     norm = None
-    if isinstance(out, tuple):
+    raw = None
+    if isinstance(out, RowLosses):
+        out, raw = out.mean_terms, np.asarray(out.raw, dtype=np.float64)
+    elif isinstance(out, tuple):
         out, norm = out
     out = np.asarray(out, dtype=np.float64)
     if out.ndim > 1:
         # Multi-output: mean over the outputs of a row equals PyTorch's mean
         # over all elements when every row has the same width.
         out = out.reshape(out.shape[0], -1).mean(axis=1)
-    return out, norm
+    return out, norm, (out if raw is None else raw)
 
 
 class Accumulator:
@@ -90,7 +94,7 @@ class Accumulator:
         self.bound = bound
         self.kind = bound.spec.kind
         self.by_sample = by_sample and self.kind == "ratio"
-        # key -> float64 array; for mean: [sum w*l, sum w*norm, rows]
+        # key -> float64 array; for mean: [sum w*l, sum w*norm, rows, sum w*raw]
         self.totals: dict[tuple, np.ndarray] = {}
         # exact losses keep their role arrays: key -> list of dicts
         self.kept: dict[tuple, list[dict[str, np.ndarray]]] = {}
@@ -108,24 +112,27 @@ class Accumulator:
         return None
 
     def _add_mean(self, arrays: Mapping[str, np.ndarray], weights: np.ndarray | None, keys: "RowKeys") -> np.ndarray:
-        losses, norm = row_losses(self.bound, arrays)
+        losses, norm, raw = row_losses(self.bound, arrays)
         if norm is None:
             norm = weights
         elif weights is not None:
             norm = norm * weights
         weighted = losses * weights if weights is not None else losses
+        weighted_raw = weighted if raw is losses else (raw * weights if weights is not None else raw)
         n = losses.shape[0]
+        # stats: [sum w*l, sum w*norm, rows, sum w*raw]
         if keys.single:
-            stats = np.array([_sum(weighted), float(n) if norm is None else _sum(norm), float(n)])
+            stats = np.array([_sum(weighted), float(n) if norm is None else _sum(norm), float(n), _sum(weighted_raw)])
             self._accumulate(keys.labels[0], stats)
-            return losses
+            return raw
         count = len(keys.labels)
         sums = np.bincount(keys.codes, weights=weighted, minlength=count)
         rows = np.bincount(keys.codes, minlength=count).astype(np.float64)
         norms = rows if norm is None else np.bincount(keys.codes, weights=norm, minlength=count)
+        raws = sums if weighted_raw is weighted else np.bincount(keys.codes, weights=weighted_raw, minlength=count)
         for index, label in enumerate(keys.labels):
-            self._accumulate(label, np.array([sums[index], norms[index], rows[index]]))
-        return losses
+            self._accumulate(label, np.array([sums[index], norms[index], rows[index], raws[index]]))
+        return raw
 
     def _add_ratio(self, arrays: Mapping[str, np.ndarray], weights: np.ndarray | None, keys: "RowKeys") -> None:
         stats = np.asarray(call_kernel(self.bound, arrays), dtype=np.float64)
@@ -198,8 +205,8 @@ class Accumulator:
     def _finalize_totals(self, stats: np.ndarray | None, reduction: str) -> tuple[float, int]:
         spec = self.bound.spec
         if self.kind == "mean":
-            total, norm, rows = stats
-            value = total if reduction == "sum" else (total / norm if norm != 0 else float("nan"))
+            total, norm, rows, raw_total = stats
+            value = raw_total if reduction == "sum" else (total / norm if norm != 0 else float("nan"))
             if spec.finalize is not None:
                 value = spec.finalize(value, **self.bound.params)
             return float(value), int(rows)

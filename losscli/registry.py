@@ -14,7 +14,7 @@ import difflib
 import importlib
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from .errors import LossCliError
 
@@ -269,6 +269,18 @@ LABEL_DEFAULTS = Y_TRUE_REGRESSION.defaults
 # --------------------------------------------------------------------------- declarations
 
 
+class RowLosses(NamedTuple):
+    """What a ``mean`` kernel returns when its mean is not over the raw values.
+
+    ``mean_terms`` are averaged for ``--reduction mean``; ``raw`` are summed for
+    ``sum`` and written for ``none`` (PyTorch CTC: the mean divides each
+    sequence's loss by its target length, sum and none do not).
+    """
+
+    mean_terms: Any
+    raw: Any
+
+
 @dataclass(frozen=True)
 class Characteristics:
     """The seeds' characteristics table, per loss. ``None`` = the seeds say nothing.
@@ -301,7 +313,8 @@ class LossSpec:
       * ``mean``  kernel(**roles, **params) -> per-row losses, shape (n,) or
         (n, k) (averaged over k, as PyTorch averages all elements), or a tuple
         ``(losses, norm)`` when the mean divides by something other than the
-        row count (PyTorch class weights). ``finalize`` may transform the mean
+        row count (PyTorch class weights), or :class:`RowLosses` when mean and
+        sum use different per-row values (PyTorch CTC). ``finalize`` may transform the mean
         (``rmse`` takes its square root).
       * ``ratio`` kernel(...) -> per-row sufficient statistics (n, m); their
         column sums (over all rows, or per sample with --sample-col) go to

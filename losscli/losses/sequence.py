@@ -21,7 +21,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import LossCliError
-from ..registry import FROM_LOGITS, LABEL_DEFAULTS, PRED_DEFAULTS, Characteristics, Param, Role, loss
+from ..registry import FROM_LOGITS, LABEL_DEFAULTS, PRED_DEFAULTS, Characteristics, Param, Role, RowLosses, loss
 from ._checks import fail_where, log_softmax
 
 # A log-probability a little above 0 is rounding (float32 log_softmax); more
@@ -310,8 +310,8 @@ def _check_one_target_per_sample(target_code: np.ndarray, sample_of_row: np.ndar
             "length_norm",
             bool,
             True,
-            "divide each sequence's negative log-likelihood by its target length (PyTorch 'mean'); "
-            "false gives the raw negative log-likelihood (Keras, PyTorch 'sum'/'none')",
+            "for --reduction mean, divide each sequence's negative log-likelihood by its target length "
+            "(PyTorch); false averages the raw negative log-likelihood (Keras)",
         ),
         FROM_LOGITS,
     ),
@@ -340,9 +340,8 @@ def _check_one_target_per_sample(target_code: np.ndarray, sample_of_row: np.ndar
         "Inputs are log-probabilities, as PyTorch expects; they are used as given, not renormalised. A "
         "value above 0 cannot be a log-probability and is rejected: pass --from-logits for logits (log-softmax "
         "per frame), or take the log of probabilities.",
-        "PyTorch's reduction='sum' and 'none' use the raw negative log-likelihood, while 'mean' divides "
-        "each sequence by its target length. Here every reduction works on the per-sequence values, so "
-        "ctc:length_norm=false is needed for --reduction sum or none to equal PyTorch's.",
+        "As in PyTorch, --reduction mean divides each sequence's negative log-likelihood by its target "
+        "length before averaging, while --reduction sum and none use the raw negative log-likelihood.",
         "Keras CTC (keras.losses.ctc, CTC()) takes logits, uses 0 as both blank and padding, and averages "
         "the raw negative log-likelihood without dividing by the target length: from_logits=true,"
         "length_norm=false matches it on unpadded targets.",
@@ -379,7 +378,7 @@ def ctc(
     if zero_infinity:
         nll = np.where(np.isinf(nll), 0.0, nll)
     if length_norm:
-        return nll / np.maximum(label_lengths, 1)
+        return RowLosses(nll / np.maximum(label_lengths, 1), nll)
     return nll
 
 

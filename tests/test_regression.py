@@ -1,0 +1,225 @@
+"""Regression losses against independent references.
+
+Sources named beside each value: hand-worked arithmetic, the verified anchors of
+PyTorch/Keras/scipy for d = y_pred - y_true = [0.5, 2, -3], scikit-learn and scipy
+on random data, and PyTorch itself where installed (tests marked ``torch``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import special
+from sklearn import metrics
+
+import losscli
+from losscli.errors import LossCliError
+
+Y_TRUE = np.zeros(3)
+Y_PRED = np.array([0.5, 2.0, -3.0])
+
+
+def close(actual: float, expected: float, rel: float = 1e-6) -> bool:
+    return math.isclose(actual, expected, rel_tol=rel, abs_tol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "name, params, expected",
+    [
+        # (0.25 + 4 + 9) / 3 = 4.4166667 — torch MSELoss, Keras, by hand
+        ("mse", {}, 13.25 / 3),
+        # (0.5 + 2 + 3) / 3 = 1.8333333 — torch L1Loss
+        ("mae", {}, 5.5 / 3),
+        # 0.125 + 1.5 + 2.5 = 4.125, / 3 = 1.375 — torch HuberLoss(1.0), scipy.special.huber
+        ("huber", {}, 1.375),
+        # 0.125 + 2 + 2*(3-1) = 6.125, / 3 = 2.0416667 — torch HuberLoss(2.0)
+        ("huber", {"delta": 2.0}, 6.125 / 3),
+        # 0.0625 + 1 + (3-1) = 3.0625, / 3 = 1.0208333 — torch SmoothL1Loss(beta=2)
+        ("smooth_l1", {"beta": 2.0}, 3.0625 / 3),
+        # torch SmoothL1Loss(beta=0) is exactly L1
+        ("smooth_l1", {"beta": 0.0}, 5.5 / 3),
+        # mean(log cosh d) = 1.2514819 — Keras LogCosh anchor
+        ("log_cosh", {}, 1.2514819196),
+        # sqrt(4.4166667) — scikit-learn root_mean_squared_error
+        ("rmse", {}, math.sqrt(13.25 / 3)),
+        # q=0.5 pinball is half the MAE: 0.9166667 — scikit-learn mean_pinball_loss
+        ("quantile", {}, 5.5 / 6),
+        # q=0.9: diffs y-p = [-0.5,-2,3] -> 0.1*0.5 + 0.1*2 + 0.9*3 = 2.95, / 3
+        ("quantile", {"q": 0.9}, 2.95 / 3),
+    ],
+)
+def test_worked_anchor_values(name, params, expected):
+    assert close(losscli.compute(name, Y_TRUE, Y_PRED, **params), expected)
+
+
+def test_huber_matches_scipy_special_huber_on_random_data():
+    rng = np.random.default_rng(1)
+    y, p = rng.normal(size=500), rng.normal(size=500) * 3
+    for delta in (0.1, 1.0, 2.5):
+        expected = special.huber(delta, p - y).mean()  # scipy.special.huber
+        assert close(losscli.compute("huber", y, p, delta=delta), expected)
+
+
+def test_against_scikit_learn_with_weights():
+    rng = np.random.default_rng(2)
+    y = rng.gamma(2, 2, 300)
+    p = np.abs(y + rng.normal(0, 1, 300))
+    w = rng.uniform(0.1, 3, 300)
+    pairs = [
+        ("mse", metrics.mean_squared_error(y, p, sample_weight=w)),
+        ("mae", metrics.mean_absolute_error(y, p, sample_weight=w)),
+        ("rmse", metrics.root_mean_squared_error(y, p, sample_weight=w)),
+        ("msle", metrics.mean_squared_log_error(y, p, sample_weight=w)),
+        ("quantile", metrics.mean_pinball_loss(y, p, alpha=0.5, sample_weight=w)),
+    ]
+    for name, expected in pairs:
+        assert close(losscli.compute(name, y, p, sample_weight=w), expected), name
+
+
+def test_mape_is_percent_of_scikit_learn_fraction():
+    rng = np.random.default_rng(3)
+    y = rng.uniform(1, 10, 200)
+    p = y + rng.normal(0, 1, 200)
+    # scikit-learn returns a fraction; Keras (our convention) returns percent.
+    assert close(losscli.compute("mape", y, p), 100 * metrics.mean_absolute_percentage_error(y, p))
+
+
+def test_mape_floors_zero_targets_at_1e_minus_7():
+    # |0 - 0.5| / max(|0|, 1e-7) * 100 = 5e8 (Keras' epsilon floor)
+    assert close(losscli.compute("mape", [0.0], [0.5]), 5e8)
+
+
+def test_multi_output_mean_is_over_all_elements():
+    y = np.array([[0.0, 1.0], [2.0, 3.0]])
+    p = np.array([[1.0, 1.0], [2.0, 5.0]])
+    # squared errors 1, 0, 0, 4 -> mean over 4 elements = 1.25 (torch MSELoss on a 2x2 tensor)
+    assert close(losscli.compute("mse", y, p), 1.25)
+
+
+def test_log_cosh_does_not_overflow_for_huge_residuals():
+    # log(cosh(1000)) = 1000 - log 2 = 999.3068528 (Keras LogCosh verified anchor)
+    assert close(losscli.compute("log_cosh", [0.0], [1000.0]), 1000 - math.log(2))
+    assert close(losscli.compute("log_cosh", [0.0], [-1e6]), 1e6 - math.log(2))
+
+
+def test_log_cosh_matches_naive_formula_where_it_is_safe():
+    rng = np.random.default_rng(4)
+    d = rng.normal(0, 3, 1000)
+    assert close(losscli.compute("log_cosh", np.zeros(1000), d), np.mean(np.log(np.cosh(d))))
+
+
+def test_poisson_log_input_by_hand():
+    # log_input: exp(p) - y p. p=[0, 1], y=[1, 2]: (1 - 0) + (e - 2) = e - 1, mean (e-1)/2
+    assert close(losscli.compute("poisson", [1.0, 2.0], [0.0, 1.0]), (math.e - 1) / 2)
+
+
+def test_poisson_rates_and_full_stirling_by_hand():
+    # log_input=false: p - y log(p + 1e-8); y=3, p=2 -> 2 - 3 log(2.00000001)
+    value = losscli.compute("poisson", [3.0], [2.0], log_input=False)
+    assert close(value, 2 - 3 * math.log(2 + 1e-8))
+    # full=true adds y log y - y + 0.5 log(2 pi y) for y > 1 (torch PoissonNLLLoss)
+    full = losscli.compute("poisson", [3.0], [2.0], log_input=False, full=True)
+    assert close(full, value + 3 * math.log(3) - 3 + 0.5 * math.log(2 * math.pi * 3))
+    # ... and nothing for y <= 1
+    assert close(losscli.compute("poisson", [1.0], [0.5], full=True), losscli.compute("poisson", [1.0], [0.5]))
+
+
+def test_gaussian_nll_by_hand_and_variance_clamp():
+    # 0.5 (log 4 + (3-1)^2 / 4) = 0.5 (1.3862944 + 1) = 1.1931472
+    assert close(losscli.compute("gaussian_nll", [1.0], [3.0], var=[4.0]), 0.5 * (math.log(4) + 1))
+    # full adds 0.5 log(2 pi)
+    full = losscli.compute("gaussian_nll", [1.0], [3.0], var=[4.0], full=True)
+    assert close(full, 0.5 * (math.log(4) + 1) + 0.5 * math.log(2 * math.pi))
+    # var 0 is clamped to eps=1e-6: 0.5 (log 1e-6 + 0.01 / 1e-6)
+    assert close(losscli.compute("gaussian_nll", [0.0], [0.1], var=[0.0]), 0.5 * (math.log(1e-6) + 0.01 / 1e-6))
+
+
+def test_gaussian_nll_one_variance_column_for_many_outputs():
+    y = np.zeros((2, 2))
+    p = np.array([[1.0, 2.0], [0.0, 1.0]])
+    var = np.array([1.0, 2.0])
+    # per element 0.5(log v + d^2/v): row1 (v=1): 0.5, 2; row2 (v=2): 0.5 log2, 0.5(log2 + 0.5)
+    expected = (0.5 + 2.0 + 0.5 * math.log(2) + 0.5 * (math.log(2) + 0.5)) / 4
+    assert close(losscli.compute("gaussian_nll", y, p, var=var), expected)
+
+
+def test_perfect_predictions_give_zero():
+    y = np.array([0.5, 1.0, 7.0])
+    for name in ("mse", "mae", "huber", "smooth_l1", "log_cosh", "rmse", "msle", "mape", "quantile"):
+        assert losscli.compute(name, y, y) == pytest.approx(0.0, abs=1e-15), name
+
+
+def test_one_row():
+    assert close(losscli.compute("mse", [1.0], [3.0]), 4.0)
+
+
+def test_sum_reduction_is_the_sum():
+    assert close(losscli.compute("mse", Y_TRUE, Y_PRED, reduction="sum"), 13.25)
+    # the seed writes log-cosh as a sum
+    assert close(losscli.compute("log_cosh", Y_TRUE, Y_PRED, reduction="sum"), 3 * 1.2514819196)
+
+
+def test_per_sample_values():
+    np.testing.assert_allclose(losscli.per_sample("huber", Y_TRUE, Y_PRED), [0.125, 1.5, 2.5])
+
+
+@pytest.mark.parametrize(
+    "name, y, p, params, row",
+    [
+        ("msle", [1.0, -1.0], [1.0, 1.0], {}, 2),
+        ("poisson", [1.0, -2.0, 3.0], [0.0, 0.0, 0.0], {}, 2),
+        ("poisson", [1.0, 2.0], [1.0, -1.0], {"log_input": False}, 2),
+    ],
+)
+def test_bad_values_name_the_row(name, y, p, params, row):
+    with pytest.raises(LossCliError) as caught:
+        losscli.compute(name, y, p, **params)
+    assert caught.value.row == row
+
+
+def test_negative_variance_names_the_row():
+    with pytest.raises(LossCliError) as caught:
+        losscli.compute("gaussian_nll", [0.0, 0.0], [1.0, 1.0], var=[1.0, -1.0])
+    assert caught.value.row == 2 and caught.value.role == "var"
+
+
+def test_width_mismatch_is_an_error():
+    with pytest.raises(LossCliError, match="1 columns but y_pred has 2"):
+        losscli.compute("mse", [0.0, 1.0], [[0.0, 1.0], [1.0, 1.0]])
+
+
+@pytest.mark.parametrize("spec, message", [("huber", "delta"), ("quantile", "q"), ("smooth_l1", "beta")])
+def test_out_of_range_parameters(spec, message):
+    bad = {"huber": {"delta": 0.0}, "quantile": {"q": 1.0}, "smooth_l1": {"beta": -1.0}}[spec]
+    with pytest.raises(LossCliError, match=f"'{message}'.*out of range"):
+        losscli.compute(spec, [0.0], [1.0], **bad)
+
+
+@pytest.mark.torch
+def test_against_torch_on_random_data():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(5)
+    for seed in range(3):
+        y = rng.normal(size=(64, 3))
+        p = y + rng.standard_t(2, size=(64, 3))
+        var = rng.uniform(0.01, 2, size=(64, 3))
+        ty, tp, tv = (torch.tensor(a, dtype=torch.float64) for a in (y, p, var))
+        nn = torch.nn
+        cases = [
+            ("mse", {}, nn.MSELoss()(tp, ty)),
+            ("mae", {}, nn.L1Loss()(tp, ty)),
+            ("huber", {"delta": 0.7}, nn.HuberLoss(delta=0.7)(tp, ty)),
+            ("smooth_l1", {"beta": 0.3}, nn.SmoothL1Loss(beta=0.3)(tp, ty)),
+            ("poisson", {}, nn.PoissonNLLLoss(log_input=True, full=False)(tp, torch.abs(ty).round())),
+            ("gaussian_nll", {"var": var}, nn.GaussianNLLLoss()(tp, ty, tv)),
+            ("gaussian_nll", {"var": var, "full": True}, nn.GaussianNLLLoss(full=True)(tp, ty, tv)),
+        ]
+        for name, params, expected in cases:
+            target = np.abs(y).round() if name == "poisson" else y
+            assert close(losscli.compute(name, target, p, **params), expected.item()), (seed, name)
+        rates = np.abs(p) + 0.1
+        counts = np.abs(y).round() * 2
+        expected = nn.PoissonNLLLoss(log_input=False, full=True)(torch.tensor(rates), torch.tensor(counts)).item()
+        assert close(losscli.compute("poisson", counts, rates, log_input=False, full=True), expected)
