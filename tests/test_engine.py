@@ -1,0 +1,149 @@
+"""The fold itself, for every registered loss: batching, weights, order and groups
+must not change a value (the engine's additive states make this exact up to
+floating-point summation order)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import losscli
+from losscli.engine import OVERALL, Batch, evaluate
+from losscli.registry import BoundLoss, all_specs, bind
+
+from examples import all_examples, example
+
+REL = 1e-10
+
+
+def _bound(spec, params) -> BoundLoss:
+    return bind(spec, params)
+
+
+def _batches(arrays, weights, samples, cuts, groups=None):
+    edges = [0, *cuts, len(next(iter(arrays.values())))]
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        if hi <= lo:
+            continue
+        yield Batch(
+            arrays=[{k: v[lo:hi] for k, v in arrays.items()}],
+            n=hi - lo,
+            weights=None if weights is None else np.asarray(weights, dtype=float)[lo:hi],
+            samples=None if samples is None else np.asarray(samples)[lo:hi],
+            groups=None if groups is None else groups[lo:hi],
+            row_offset=lo,
+        )
+
+
+def _value(spec, arrays, params, weights=None, samples=None, cuts=(), groups=None, reduction="mean"):
+    outcomes, _ = evaluate(
+        _batches(arrays, weights, samples, list(cuts), groups),
+        [_bound(spec, params)],
+        reduction=reduction,
+        by_sample=samples is not None,
+        with_groups=groups is not None,
+    )
+    return outcomes[0]
+
+
+def _take(arrays, order):
+    return {k: v[order] for k, v in arrays.items()}
+
+
+def test_every_loss_has_an_example():
+    missing = [s.name for s in all_specs() if s.name not in all_examples()]
+    assert not missing, f"losses without an EXAMPLES entry in tests/examples_<family>.py: {missing}"
+
+
+def test_every_example_names_a_registered_loss():
+    names = set(losscli.available())
+    assert set(all_examples()) <= names
+
+
+NAMES = sorted(all_examples())
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_many_batches_equal_one_batch(name, reduction):
+    spec, arrays, params, weights, samples = example(name, n=97, seed=1)
+    whole = _value(spec, arrays, params, weights, samples, reduction=reduction).overall
+    rng = np.random.default_rng(2)
+    for _ in range(3):
+        cuts = sorted(rng.choice(np.arange(1, 97), size=rng.integers(1, 12), replace=False))
+        split = _value(spec, arrays, params, weights, samples, cuts=cuts, reduction=reduction).overall
+        assert whole.n == split.n
+        if whole.value is None:
+            assert split.value is None
+        else:
+            assert split.value == pytest.approx(whole.value, rel=REL, abs=1e-12)
+    # one row per batch: the extreme of streaming
+    single_rows = _value(spec, arrays, params, weights, samples, cuts=range(1, 97), reduction=reduction).overall
+    assert single_rows.value == pytest.approx(whole.value, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_weights_of_one_equal_no_weights(name):
+    spec, arrays, params, weights, samples = example(name, n=50, seed=3)
+    plain = _value(spec, arrays, params, None, samples).overall.value
+    ones = _value(spec, arrays, params, np.ones(50), samples).overall.value
+    assert ones == pytest.approx(plain, rel=REL, abs=1e-12)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_row_order_does_not_matter(name):
+    spec, arrays, params, weights, samples = example(name, n=50, seed=4)
+    base = _value(spec, arrays, params, weights, samples).overall.value
+    order = np.random.default_rng(5).permutation(50)
+    shuffled = _value(
+        spec,
+        _take(arrays, order),
+        params,
+        None if weights is None else np.asarray(weights)[order],
+        None if samples is None else np.asarray(samples)[order],
+    ).overall.value
+    assert shuffled == pytest.approx(base, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_group_equals_the_loss_on_its_rows(name):
+    spec, arrays, params, weights, samples = example(name, n=80, seed=6)
+    groups = np.random.default_rng(7).choice(np.array(["a", "b", "c"]), 80)
+    outcome = _value(spec, arrays, params, weights, samples, cuts=(13, 40, 41), groups=groups)
+    by_key = {g.key: g.value for g in outcome.groups}
+    assert set(by_key) == {OVERALL, ("a",), ("b",), ("c",)}
+    for label in "abc":
+        rows = np.flatnonzero(groups == label)
+        alone = _value(
+            spec,
+            _take(arrays, rows),
+            params,
+            None if weights is None else np.asarray(weights)[rows],
+            None if samples is None else np.asarray(samples)[rows],
+        ).overall.value
+        if alone is None:
+            assert by_key[(label,)] is None
+        else:
+            assert by_key[(label,)] == pytest.approx(alone, rel=1e-9, abs=1e-12)
+
+
+def test_weighted_mean_is_sum_w_l_over_sum_w():
+    y = np.array([0.0, 0.0, 0.0])
+    p = np.array([1.0, 2.0, 3.0])
+    w = np.array([1.0, 0.0, 3.0])
+    # (1*1 + 0*4 + 3*9) / (1 + 0 + 3) = 7.0, by hand
+    assert losscli.compute("mse", y, p, sample_weight=w) == pytest.approx(7.0)
+    # sum reduction: sum w*l = 28
+    assert losscli.compute("mse", y, p, sample_weight=w, reduction="sum") == pytest.approx(28.0)
+
+
+def test_overflow_becomes_null_with_a_warning():
+    spec, arrays, params = losscli.info("mse"), {"y_true": np.array([0.0]), "y_pred": np.array([1e308])}, {}
+    outcome = _value(spec, arrays, params)
+    assert outcome.overall.value is None
+    assert "infinite" in outcome.overall.warning
+
+
+def test_zero_total_weight_is_null_not_a_crash():
+    outcome = _value(losscli.info("mse"), {"y_true": np.zeros(2), "y_pred": np.ones(2)}, {}, weights=np.zeros(2))
+    assert outcome.overall.value is None and outcome.overall.warning
