@@ -20,7 +20,8 @@ def _split(spec: LossSpec, given: dict[str, Any]) -> tuple[dict[str, Any], dict[
     """Separate role arrays from parameters among keyword arguments."""
     role_names = {role.name for role in spec.roles}
     roles = {k: v for k, v in given.items() if k in role_names and v is not None}
-    params = {k: v for k, v in given.items() if k not in role_names}
+    # y_true/y_pred are positional with a None default; a loss without those roles ignores them.
+    params = {k: v for k, v in given.items() if k not in role_names and not (k in ("y_true", "y_pred") and v is None)}
     missing = [r.name for r in spec.roles if r.name not in roles and not r.optional]
     if missing:
         raise LossCliError(

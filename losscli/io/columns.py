@@ -83,29 +83,57 @@ def _listing(names: list[str]) -> str:
     return shown + (f", ... ({len(names)} in all)" if len(names) > 12 else "")
 
 
-def find_default(role: Role, source: Source, claimed: set[str], *, allow_many: bool, sole_numeric: bool) -> list[str] | None:
-    """The role's columns by default names, then prefixes, then the only numeric column."""
+def find_default(
+    role: Role,
+    source: Source,
+    claimed: set[str],
+    *,
+    allow_many: bool,
+    sole_numeric: bool,
+    reserved: frozenset[str] = frozenset(),
+    other_defaults: tuple[str, ...] = (),
+) -> list[str] | None:
+    """The role's columns by default names, then prefixes, then the only numeric column.
+
+    ``reserved`` columns (--by, --sample-col) are taken only by their exact
+    default name: grouping by the label column must not move the labels
+    elsewhere. ``other_defaults`` are the default names of the loss's other
+    roles; a prefix never takes their columns (y_true's ``y_*`` must not take
+    ``y_pred``).
+    """
     by_lower = {c.name.lower(): c.name for c in source.columns}
     for default in role.defaults:
         if default in by_lower.values() and default not in claimed:
             return [default]
         if default.lower() in by_lower and by_lower[default.lower()] not in claimed:
             return [by_lower[default.lower()]]
+    unavailable = set(claimed) | set(reserved)
     if allow_many:
+        others = tuple(d.lower() for d in other_defaults)
+        other_prefixes = tuple(d + "_" for d in others)
+
+        def owned_elsewhere(name: str) -> bool:
+            return name.lower() in others or name.lower().startswith(other_prefixes)
+
         for default in role.defaults:
             prefix = default.lower() + "_"
-            matched = [c.name for c in source.columns if c.name.lower().startswith(prefix) and c.name not in claimed]
+            matched = [
+                c.name
+                for c in source.columns
+                if c.name.lower().startswith(prefix) and c.name not in unavailable and not owned_elsewhere(c.name)
+            ]
             if matched:
                 return matched
     if sole_numeric:
-        numeric = [c.name for c in source.columns if (c.numeric or c.is_list) and c.name not in claimed]
+        numeric = [c.name for c in source.columns if (c.numeric or c.is_list) and c.name not in unavailable]
         if len(numeric) == 1:
             return numeric
     return None
 
 
 def accepts_many(role: Role) -> bool:
-    return role.shape in ("vector", "class")
+    # Sequence roles take many columns in long format: one class per column.
+    return role.shape in ("vector", "class", "sequence")
 
 
 # ----------------------------------------------------------------------------- conversion

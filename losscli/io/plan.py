@@ -81,9 +81,14 @@ class InputPlan:
         self.stats = ReadStats()
         self.sources = sources or self._open()
         self.extras = self._extras()
-        claimed = {e.name for e in self.extras.values()} | ({options.key} if options.key else set())
+        # Weights and the join key are never loss inputs; --by and --sample-col
+        # columns may be (grouping by the label column gives per-class losses),
+        # but only when a role names them exactly.
+        claimed = {e.name for k, e in self.extras.items() if k == "weight"} | ({options.key} if options.key else set())
+        self._reserved = frozenset(e.name for k, e in self.extras.items() if k in ("by", "sample"))
         self._check_role_overrides()
         self.role_columns = [self._resolve(bound, claimed) for bound in losses]
+        self.long_format = self._is_long_format()
 
     # ------------------------------------------------------------------ opening
 
@@ -179,7 +184,15 @@ class InputPlan:
             # The "only numeric column" rule applies to a file of its own kind:
             # the labels file for y_true, the predictions file for y_pred.
             sole = (role.name == "y_true" and side == LABEL_SIDE) or (role.name == "y_pred" and side == PRED_SIDE)
-            names = find_default(role, source, taken, allow_many=accepts_many(role), sole_numeric=sole)
+            names = find_default(
+                role,
+                source,
+                taken,
+                allow_many=accepts_many(role),
+                sole_numeric=sole,
+                reserved=self._reserved,
+                other_defaults=tuple(d for other in bound.spec.roles if other.name != role.name for d in other.defaults),
+            )
             if names:
                 return self._role_columns(role, side, names, bound)
         if role.optional:
@@ -202,55 +215,87 @@ class InputPlan:
             )
         return RoleColumns(role.name, side, tuple(names), is_list)
 
+    def _is_long_format(self) -> bool:
+        """Sequence losses read either one row per sequence (a list of frames)
+        or one row per frame grouped by --sample-col (long format)."""
+        long_losses = []
+        for bound, roles in zip(self.losses, self.role_columns):
+            located = roles.get("y_pred")
+            if located is None or bound.spec.role("y_pred").shape != "sequence":
+                continue
+            column = self.sources[located.side].column(located.names[0])
+            if not (located.list_column and _is_list_type(column.type.value_type)):
+                long_losses.append(bound)
+        if not long_losses:
+            return False
+        if not self.options.sample_col:
+            raise LossCliError(
+                f"{long_losses[0].name} reads one row per frame here, which needs --sample-col naming the sequence of each frame",
+                file=self.sources[PRED_SIDE].display,
+                hint="or give one row per sequence with a list-of-lists column of frames",
+            )
+        others = [b.display for b in self.losses if b not in long_losses]
+        if others or self.options.by or self.options.weight_col:
+            raise LossCliError(
+                "long-format sequence input (one row per frame) is evaluated on its own: "
+                + ("drop " + ", ".join(others) if others else "--by and --weight-col do not apply to it"),
+                hint="run the other losses in a separate command",
+            )
+        return True
+
     # ------------------------------------------------------------------ reading
 
     def columns_to_read(self, side: str) -> tuple[list[str], set[str]]:
-        """(columns, columns read as float) for one side."""
+        """(columns, columns a CSV reader must keep as text) for one side.
+
+        Numeric columns are best parsed by the reader itself (fast, and it
+        finds the row of a bad value); only a sequence target such as "3 1 4"
+        must stay text even when a file's first rows hold single numbers.
+        """
         wanted: list[str] = []
-        floats: set[str] = set()
+        text: set[str] = set()
         for bound, roles in zip(self.losses, self.role_columns):
             for role in bound.spec.roles:
                 located = roles.get(role.name)
                 if located is None or located.side != side:
                     continue
                 wanted.extend(located.names)
-                if role.shape in ("vector", "scalar") and not located.list_column:
-                    floats.update(located.names)
-        for name, extra in self.extras.items():
+                if role.shape == "sequence" and len(located.names) == 1 and not located.list_column:
+                    text.update(located.names)
+        for extra in self.extras.values():
             if extra.side == side:
                 wanted.append(extra.name)
-                if name == "weight":
-                    floats.add(extra.name)
         if self.options.key and side in self.sources:
             wanted.append(self.options.key)
-        return list(dict.fromkeys(wanted)), floats
+        return list(dict.fromkeys(wanted)), text
 
-    def _raw_batches(self) -> Iterator[tuple[dict[str, pa.Array], np.ndarray | None]]:
-        """Dicts of internal column name -> Arrow array, and original row ids if not contiguous."""
+    def _raw_batches(self) -> Iterator[tuple[dict[str, pa.Array], np.ndarray | None, np.ndarray | None]]:
+        """Dicts of internal column name -> Arrow array, and the original row ids
+        of the prediction and label files when rows are not contiguous (--key)."""
         if self.options.key:
             yield from self._joined()
             return
         streams = {}
         for side, source in self.sources.items():
-            columns, floats = self.columns_to_read(side)
-            streams[side] = (source.batches(columns, frozenset(floats)), columns)
+            columns, text = self.columns_to_read(side)
+            streams[side] = (source.batches(columns, frozenset(text)), columns)
         pred_stream, pred_cols = streams[PRED_SIDE]
         if LABEL_SIDE not in streams:
             for batch in pred_stream:
-                yield {_SIDE_PREFIX[PRED_SIDE] + n: batch.column(i) for i, n in enumerate(pred_cols)}, None
+                yield {_SIDE_PREFIX[PRED_SIDE] + n: batch.column(i) for i, n in enumerate(pred_cols)}, None, None
             return
         label_stream, label_cols = streams[LABEL_SIDE]
         for pred_batch, label_batch in _aligned(pred_stream, label_stream, self.sources):
             merged = {_SIDE_PREFIX[PRED_SIDE] + n: pred_batch.column(i) for i, n in enumerate(pred_cols)}
             merged.update({_SIDE_PREFIX[LABEL_SIDE] + n: label_batch.column(i) for i, n in enumerate(label_cols)})
-            yield merged, None
+            yield merged, None, None
 
-    def _joined(self) -> Iterator[tuple[dict[str, pa.Array], np.ndarray | None]]:
+    def _joined(self) -> Iterator[tuple[dict[str, pa.Array], np.ndarray | None, np.ndarray | None]]:
         key = self.options.key
         tables = {}
         for side, source in self.sources.items():
-            columns, floats = self.columns_to_read(side)
-            table = pa.Table.from_batches(list(source.batches(columns, frozenset(floats))), schema=None) if columns else None
+            columns, text = self.columns_to_read(side)
+            table = pa.Table.from_batches(list(source.batches(columns, frozenset(text))), schema=None) if columns else None
             if table is None or table.num_rows == 0:
                 raise LossCliError("no rows", file=source.display)
             table = table.rename_columns([_SIDE_PREFIX[side] + n for n in table.column_names])
@@ -280,25 +325,34 @@ class InputPlan:
         joined = left.take(pa.array(left_rows))
         for name in right.column_names:
             joined = joined.append_column(name, right[name].take(right_rows))
-        joined = joined.append_column("__row__", pa.array(left_rows + 1))
-        row_ids = joined["__row__"].to_numpy()
+        row_ids = left_rows + 1
+        label_ids = right_rows.to_numpy(zero_copy_only=False).astype(np.int64) + 1
         for start in range(0, joined.num_rows, 1 << 20):
             part = joined.slice(start, 1 << 20)
-            yield {name: part[name] for name in part.column_names if name != "__row__"}, row_ids[start : start + part.num_rows]
+            stop = start + part.num_rows
+            yield {name: part[name] for name in part.column_names}, row_ids[start:stop], label_ids[start:stop]
 
     # ------------------------------------------------------------------ batches
 
     def batches(self) -> Iterator[Batch]:
+        if self.long_format:
+            yield self._sequences_from_frames()
+            return
         offset = 0
         nan_rows: list[int] = []
         nan_count = 0
-        for columns, row_ids in self._raw_batches():
+        first_missing: tuple[str, str] | None = None
+        for columns, row_ids, label_ids in self._raw_batches():
             n = len(next(iter(columns.values()))) if columns else 0
             if n == 0:
                 continue
-            arrays = [self._arrays_for(bound, roles, columns) for bound, roles in zip(self.losses, self.role_columns)]
-            extras = {name: columns[extra.internal] for name, extra in self.extras.items()}
-            weights = to_float(extras["weight"], column=self.extras["weight"].name, display=self._display(self.extras["weight"].side)) if "weight" in extras else None
+            try:
+                arrays = [self._arrays_for(bound, roles, columns) for bound, roles in zip(self.losses, self.role_columns)]
+                extras = {name: columns[extra.internal] for name, extra in self.extras.items()}
+                weights = to_float(extras["weight"], column=self.extras["weight"].name, display=self._display(self.extras["weight"].side)) if "weight" in extras else None
+            except LossCliError as error:
+                # Converters number rows within the batch; make them rows of the file.
+                raise self._file_rows(error, offset, row_ids, label_ids) from None
             groups = _keys(extras["by"]) if "by" in extras else None
             samples = _keys(extras["sample"]) if "sample" in extras else None
             ids = row_ids if row_ids is not None else None
@@ -306,8 +360,11 @@ class InputPlan:
             if bad is not None and bad.any():
                 first = int(np.argmax(bad))
                 if self.options.nan_policy == "error":
+                    if first_missing is None:
+                        side, first_missing = self._missing_where(arrays, weights, first)
+                        side_ids = label_ids if side == LABEL_SIDE and label_ids is not None else ids
+                        nan_rows.append(int(side_ids[first]) if side_ids is not None else offset + first + 1)
                     nan_count += int(bad.sum())
-                    nan_rows.append((ids[first] if ids is not None else offset + first + 1))
                     offset += n
                     continue
                 keep = ~bad
@@ -337,9 +394,11 @@ class InputPlan:
             )
             offset += n
         if nan_rows:
+            file, column = first_missing or (self.sources[PRED_SIDE].display, None)
             raise LossCliError(
                 f"{nan_count} row{'s' if nan_count > 1 else ''} with missing, NaN or infinite values, the first at row {nan_rows[0]}",
-                file=self.sources[PRED_SIDE].display,
+                file=file,
+                column=column,
                 hint="--nan-policy omit drops them and reports how many",
             )
         if self.stats.rows == 0:
@@ -350,8 +409,70 @@ class InputPlan:
                 )
             raise LossCliError("no data rows", file=self.sources[PRED_SIDE].display, hint="the file has a header but no rows")
 
+    def _sequences_from_frames(self) -> Batch:
+        """Long format: gather every frame row, then one row per sequence.
+
+        Frames of a sequence may be spread over the file, so this reads the
+        whole input before evaluating (memory grows with the file).
+        """
+        from ..losses.sequence import group_frames
+
+        frames, targets, ids = [], [], []
+        for columns, *_ in self._raw_batches():
+            arrays = self._arrays_for(self.losses[0], self.role_columns[0], columns)
+            frames.append(arrays["y_pred"])
+            targets.append(arrays["y_true"])
+            ids.append(_keys(columns[self.extras["sample"].internal]))
+        if not frames:
+            raise LossCliError("no data rows", file=self.sources[PRED_SIDE].display)
+        all_frames = np.concatenate(frames)
+        bad = ~np.isfinite(all_frames).all(axis=1) if all_frames.ndim == 2 else np.zeros(len(all_frames), bool)
+        if bad.any():
+            raise LossCliError(
+                f"{int(bad.sum())} frame rows with missing, NaN or infinite values, the first at row {int(np.argmax(bad)) + 1}",
+                file=self.sources[PRED_SIDE].display,
+                hint="long-format frames cannot be omitted one by one; fix the file",
+            )
+        try:
+            y_pred, y_true, keys = group_frames(np.concatenate(ids), all_frames, np.concatenate(targets))
+        except LossCliError as error:
+            columns = {role: rc.describe() for role, rc in self.role_columns[0].items()}
+            raise error.with_context(file=self.sources[PRED_SIDE].display, role_columns=columns) from None
+        self.stats.rows = len(keys)
+        return Batch(
+            arrays=[{"y_pred": y_pred, "y_true": y_true}],
+            n=len(keys),
+            file=self.sources[PRED_SIDE].display,
+            role_columns=[{role: rc.describe() for role, rc in self.role_columns[0].items()}],
+            row_ids=np.arange(1, len(keys) + 1),
+        )
+
     def _display(self, side: str) -> str:
         return self.sources[side].display
+
+    def _file_rows(self, error: LossCliError, offset: int, pred_ids: np.ndarray | None, label_ids: np.ndarray | None) -> LossCliError:
+        """Turn a row number within a batch into the row number in its file."""
+        if error.row is None:
+            return error
+        on_labels = LABEL_SIDE in self.sources and error.file == self._display(LABEL_SIDE) and error.file != self._display(PRED_SIDE)
+        ids = label_ids if on_labels else pred_ids
+        error.row = int(ids[error.row - 1]) if ids is not None else offset + error.row
+        return error
+
+    def _missing_where(self, arrays: list[dict[str, np.ndarray]], weights: np.ndarray | None, index: int) -> tuple[str, tuple[str, str]]:
+        """(side, (file, column)) of a missing, NaN or infinite value in row ``index`` of a batch."""
+        for loss_arrays, roles in zip(arrays, self.role_columns):
+            for role, values in loss_arrays.items():
+                if values.dtype == object:
+                    continue
+                finite = np.isfinite(np.atleast_1d(values[index]))
+                if finite.all():
+                    continue
+                located = roles[role]
+                name = located.names[int(np.argmin(finite))] if len(located.names) == finite.size else located.names[0]
+                return located.side, (self._display(located.side), name)
+        weight = self.extras["weight"]
+        return weight.side, (self._display(weight.side), weight.name)
 
     def _arrays_for(self, bound: BoundLoss, roles: dict[str, RoleColumns], columns: dict[str, pa.Array]) -> dict[str, np.ndarray]:
         arrays: dict[str, np.ndarray] = {}
@@ -368,7 +489,15 @@ class InputPlan:
         first = columns[prefix + located.names[0]]
         if role.shape == "sequence":
             kind = first.type
+            if self.long_format and role.name == "y_pred":
+                # One frame per row: class columns, or a list column of class values.
+                if located.list_column:
+                    return list_to_matrix(first, column=located.names[0], display=display)
+                return np.column_stack([to_float(columns[prefix + name], column=name, display=display) for name in located.names])
             if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+                if self.long_format:
+                    # Targets repeat on every frame row; they are parsed once per distinct text.
+                    return np.asarray(first.to_pylist(), dtype=object)
                 return text_to_objects(first, column=located.names[0], display=display)
             return list_to_objects(first, column=located.names[0], display=display)
         if located.list_column:
@@ -420,16 +549,28 @@ def _aligned(pred_stream: Iterator[pa.RecordBatch], label_stream: Iterator[pa.Re
         )
 
 
+def _is_list_type(kind: pa.DataType) -> bool:
+    return pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind)
+
+
 def _check_unique_keys(table: pa.Table, column: str, display: str, key: str) -> None:
     values = table[column]
     if values.null_count:
         row = pc.index(pc.is_null(values.combine_chunks()), True).as_py() + 1
         raise LossCliError("missing join key", file=display, column=key, row=row)
     if pc.count_distinct(values).as_py() != table.num_rows:
-        counts = pc.value_counts(values.combine_chunks())
+        values = values.combine_chunks()
+        counts = pc.value_counts(values)
         dup = next(item["values"].as_py() for item in counts if item["counts"].as_py() > 1)
-        row = pc.index(values.combine_chunks(), dup).as_py() + 1
-        raise LossCliError(f"duplicate key '{dup}'", file=display, column=key, row=row, hint="--key needs a unique id per row in each file")
+        first, second = pc.indices_nonzero(pc.equal(values, dup)).to_pylist()[:2]
+        shown = int(dup) if isinstance(dup, float) and dup.is_integer() else dup
+        raise LossCliError(
+            f"duplicate key '{shown}', also at row {first + 1}",
+            file=display,
+            column=key,
+            row=second + 1,
+            hint="--key needs a unique id per row in each file",
+        )
 
 
 def _keys(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -441,9 +582,10 @@ def _keys(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
         return np.array(pc.fill_null(array, "(missing)").to_pylist(), dtype=object).astype(str)
     if pa.types.is_floating(array.type):
         values = array.to_numpy(zero_copy_only=False)
-        if np.all(np.isnan(values) | (values == np.round(values))):
-            # Integer ids that arrived as floats (CSV forced types, nulls).
-            return values
+        if np.all(np.isfinite(values) & (values == np.round(values))) and np.all(np.abs(values) < 2**53):
+            # Integer ids that arrived as floats (CSV reads numbers as float64):
+            # report group 3, not 3.0.
+            return values.astype(np.int64)
         return values
     return pc.fill_null(array, -1).to_numpy(zero_copy_only=False) if array.null_count else array.to_numpy(zero_copy_only=False)
 

@@ -1,0 +1,96 @@
+"""CTC from files: one row per sequence (list columns) and one row per frame
+(long format with --sample-col) must give the same values."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+import losscli
+from losscli.cli import app
+
+runner = CliRunner()
+
+
+def _log_softmax(x: np.ndarray) -> np.ndarray:
+    shifted = x - x.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+@pytest.fixture()
+def sequences():
+    rng = np.random.default_rng(9)
+    frames, targets = [], []
+    for length in (3, 5, 4, 6):
+        frames.append(_log_softmax(rng.normal(size=(length, 4))))
+        targets.append(rng.integers(1, 4, size=int(rng.integers(1, 3))))
+    return frames, targets
+
+
+def _json(result) -> dict:
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_wide_and_long_format_agree_with_the_api(tmp_path, sequences):
+    frames, targets = sequences
+    expected = losscli.compute("ctc", targets, frames)
+    wide = tmp_path / "wide.parquet"
+    pq.write_table(
+        pa.table({"y_pred": pa.array([f.tolist() for f in frames]), "y_true": [" ".join(map(str, t)) for t in targets]}),
+        wide,
+    )
+    long = tmp_path / "frames.csv"
+    with open(long, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["utt", "lp_0", "lp_1", "lp_2", "lp_3", "target"])
+        # Interleave two utterances' frames: order within each utterance is what matters.
+        rows = [(i, frame) for i, f in enumerate(frames) for frame in f]
+        rows.sort(key=lambda item: (item[0] // 2, 0))
+        for i, frame in rows:
+            writer.writerow([f"u{i}", *frame.tolist(), " ".join(map(str, targets[i]))])
+    wide_value = _json(runner.invoke(app, ["compute", str(wide), "--loss", "ctc", "-f", "json"]))["results"][0]["value"]
+    long_value = _json(
+        runner.invoke(app, ["compute", str(long), "--loss", "ctc", "--sample-col", "utt", "--pred-col", "lp_*", "--label-col", "target", "-f", "json"])
+    )["results"][0]["value"]
+    assert wide_value == pytest.approx(expected, rel=1e-12)
+    assert long_value == pytest.approx(expected, rel=1e-12)
+
+
+def test_long_format_needs_sample_col(tmp_path):
+    path = tmp_path / "frames.csv"
+    path.write_text("lp_0,lp_1,target\n-0.1,-2.3,1\n")
+    result = runner.invoke(app, ["compute", str(path), "--loss", "ctc", "--pred-col", "lp_*", "--label-col", "target"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ") and "--sample-col" in result.stderr
+    assert result.stdout == ""
+
+
+def test_target_changing_within_a_sequence_names_the_row(tmp_path):
+    path = tmp_path / "frames.csv"
+    path.write_text("utt,lp_0,lp_1,target\na,-0.1,-2.3,1\na,-0.2,-1.7,1 1\n")
+    result = runner.invoke(app, ["compute", str(path), "--loss", "ctc", "--sample-col", "utt", "--pred-col", "lp_*", "--label-col", "target"])
+    assert result.exit_code == 2
+    assert "row 2" in result.stderr and "target" in result.stderr
+
+
+def test_infeasible_alignment_is_null_with_a_warning(tmp_path):
+    # T = 2 frames cannot hold the target [1, 1] (needs a blank between): inf -> null + warning.
+    path = tmp_path / "wide.parquet"
+    half = np.log(np.full((2, 2), 0.5)).tolist()
+    pq.write_table(pa.table({"y_pred": pa.array([half]), "y_true": ["1 1"]}), path)
+    document = _json(runner.invoke(app, ["compute", str(path), "--loss", "ctc", "-f", "json"]))
+    assert document["results"][0]["value"] is None
+    assert "infinite" in document["results"][0]["warning"]
+
+
+def test_sample_file_runs(tmp_path):
+    document = _json(runner.invoke(app, ["compute", "sample_data/ctc.parquet", "--loss", "ctc", "-f", "json"]))
+    assert document["inputs"]["rows"] == 12
+    assert np.isfinite(document["results"][0]["value"])
