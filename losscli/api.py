@@ -109,6 +109,8 @@ def per_sample(
     kind = bound.spec.kind
     if kind == "mean":
         return row_losses(bound, arrays)[2]
+    if bound.spec.per_row is not None and sample_ids is None:
+        return np.asarray(bound.spec.per_row(**arrays, **bound.params), dtype=np.float64)
     if kind == "ratio" and sample_ids is not None:
         samples = np.asarray(sample_ids)
         outcomes_batch = Batch(arrays=[arrays], n=len(samples), samples=samples)

@@ -101,12 +101,16 @@ class Accumulator:
 
     # ---------------------------------------------------------------- partial
 
-    def add(self, arrays: Mapping[str, np.ndarray], *, weights: np.ndarray | None, keys: "RowKeys") -> np.ndarray | None:
-        """Fold one batch in; return the per-row losses of a ``mean`` loss."""
+    def add(self, arrays: Mapping[str, np.ndarray], *, weights: np.ndarray | None, keys: "RowKeys", want_rows: bool = False) -> np.ndarray | None:
+        """Fold one batch in; return per-row losses where the loss has them
+        (always for ``mean`` losses, on request for ratio losses that declare them)."""
         if self.kind == "mean":
             return self._add_mean(arrays, weights, keys)
         if self.kind == "ratio":
             self._add_ratio(arrays, weights, keys)
+            if want_rows and self.bound.spec.per_row is not None:
+                with np.errstate(all="ignore"):
+                    return np.asarray(self.bound.spec.per_row(**arrays, **self.bound.params), dtype=np.float64)
         else:
             self._add_exact(arrays, weights, keys)
         return None
@@ -327,7 +331,7 @@ def evaluate(
         for index, acc in enumerate(accumulators):
             keys = sample_keys if acc.by_sample and sample_keys is not None else group_keys
             try:
-                per_row.append(acc.add(batch.arrays[index], weights=batch.weights, keys=keys))
+                per_row.append(acc.add(batch.arrays[index], weights=batch.weights, keys=keys, want_rows=on_rows is not None))
             except LossCliError as error:
                 columns = batch.role_columns[index] if batch.role_columns else None
                 offset = batch.row_offset

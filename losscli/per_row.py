@@ -21,19 +21,36 @@ from .errors import LossCliError
 from .output import temp_path_for
 from .registry import BoundLoss
 
-FILE_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "ndjson", ".ndjson": "ndjson", ".json": "json"}
+FILE_FORMATS = {
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "ndjson",
+    ".ndjson": "ndjson",
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+}
 
 
 def per_row_format(path: str | None, fmt: str) -> str:
     if path and path != "-":
         ext = os.path.splitext(path.lower())[1]
-        return FILE_FORMATS.get(ext, "csv")
+        if ext in ("", ".txt"):
+            return "csv"
+        if ext not in FILE_FORMATS:
+            # Writing CSV into rows.xlsx or rows.tsv would only surprise later.
+            raise LossCliError(
+                f"per-row output '{path}': unknown file type '{ext}'",
+                hint=f"use one of {', '.join(sorted(FILE_FORMATS))}",
+            )
+        return FILE_FORMATS[ext]
     return {"json": "json", "markdown": "markdown"}.get(fmt, "csv")
 
 
 def check_per_row_losses(losses: list[BoundLoss], sample_col: str | None) -> str:
     """'row' or 'sample': which unit the per-row output has; an error if neither fits."""
-    row_level = [b for b in losses if b.spec.kind == "mean"]
+    row_level = [b for b in losses if b.spec.kind == "mean" or (b.spec.per_row is not None and not sample_col)]
     sample_level = [b for b in losses if b.spec.kind == "ratio" and sample_col]
     other = [b for b in losses if b not in row_level and b not in sample_level]
     if other:

@@ -336,6 +336,9 @@ class LossSpec:
     aliases: tuple[str, ...] = ()
     kind: str = "mean"
     finalize: Callable[..., Any] | None = None
+    # A ratio loss whose rows still have values of their own (PyTorch's
+    # reduction='none' for class-weighted CE) gives them here.
+    per_row: Callable[..., Any] | None = None
     minimum: float | None = 0.0
     notes: tuple[str, ...] = ()
     example: str = ""

@@ -163,23 +163,30 @@ def _one_hot(classes: np.ndarray, n_classes: int) -> np.ndarray:
 
 
 def _probability_rows(rows: np.ndarray, *, normalize: bool, role: str) -> np.ndarray:
-    """Rows of class probabilities: in [0, 1] and summing to 1 (or made to, with normalize)."""
-    check_probabilities(rows, role=role)
+    """Rows of class probabilities: in [0, 1] and summing to 1, or, with normalize,
+    any non-negative rows (counts, scores) divided by their sums."""
+    what = "soft label" if role == "y_true" else "class probability"
+    # Only predictions can be logits; labels cannot.
+    logits_hint = "" if role == "y_true" else ", or --from-logits for logits"
+    if normalize:
+        fail_where(rows < 0, f"{what} is negative", role=role, hint=f"rows must be non-negative{logits_hint}")
+    else:
+        fail_where(
+            (rows < 0) | (rows > 1),
+            f"{what} outside [0, 1]",
+            role=role,
+            hint=f"pass --normalize to divide each row by its sum{logits_hint}",
+        )
     totals = rows.sum(axis=1)
-    fail_where(
-        totals <= 0,
-        "row of class probabilities sums to 0",
-        role=role,
-        hint="every row needs some probability mass",
-    )
+    fail_where(totals <= 0, f"row of {what} values sums to 0", role=role, hint="every row needs some mass")
     if normalize:
         return rows / totals[:, None]
     fail_where(
         np.abs(totals - 1.0) > ROW_SUM_TOLERANCE,
-        "row of class probabilities does not sum to 1",
+        f"row of {what} values does not sum to 1",
         role=role,
         values=totals,
-        hint="pass --normalize to divide each row by its sum, or --from-logits for logits",
+        hint=f"pass --normalize to divide each row by its sum{logits_hint}",
     )
     return rows
 
@@ -217,20 +224,23 @@ def _hard_classes(y_true: np.ndarray, n_classes: int, name: str) -> np.ndarray:
     return y_true.argmax(axis=1)
 
 
-def _class_log_probs(y_pred: np.ndarray, *, from_logits: bool, eps: float, normalize: bool) -> np.ndarray:
-    """(n, C) log-probabilities from class probabilities (clipped to [eps, 1]) or logits."""
-    if from_logits:
-        return log_softmax(y_pred)
-    rows = _probability_rows(y_pred, normalize=normalize, role="y_pred")
+def _log_clipped(rows: np.ndarray, eps: float) -> np.ndarray:
+    """log of class probabilities clipped to [eps, 1]: a true class at p=1 costs exactly 0."""
     clipped = np.maximum(rows, eps) if eps > 0 else rows
     with np.errstate(divide="ignore"):
         return np.log(clipped)
 
 
+def _class_log_probs(y_pred: np.ndarray, *, from_logits: bool, eps: float, normalize: bool) -> np.ndarray:
+    """(n, C) log-probabilities from class probabilities (clipped to [eps, 1]) or logits."""
+    if from_logits:
+        return log_softmax(y_pred)
+    return _log_clipped(_probability_rows(y_pred, normalize=normalize, role="y_pred"), eps)
+
+
 def _cross_entropy(target: np.ndarray, log_p: np.ndarray) -> np.ndarray:
     """-sum_c target_c log p_c per row, with 0 * log 0 = 0."""
-    terms = np.where(target > 0, target * np.where(target > 0, log_p, 0.0), 0.0)
-    return -terms.sum(axis=1)
+    return -(target * np.where(target > 0, log_p, 0.0)).sum(axis=1)
 
 
 def _at_class(matrix: np.ndarray, classes: np.ndarray) -> np.ndarray:
@@ -255,8 +265,8 @@ def _binary_log_terms(
 
 def _binary_cross_entropy(y: np.ndarray, log_p: np.ndarray, log_not_p: np.ndarray, pos_weight: float = 1.0) -> np.ndarray:
     # Terms with a zero label contribute nothing, even where the log is -inf (eps=0).
-    positive = np.where(y > 0, y * np.where(y > 0, log_p, 0.0), 0.0)
-    negative = np.where(y < 1, (1.0 - y) * np.where(y < 1, log_not_p, 0.0), 0.0)
+    positive = y * np.where(y > 0, log_p, 0.0)
+    negative = (1.0 - y) * np.where(y < 1, log_not_p, 0.0)
     return -(pos_weight * positive + negative)
 
 
@@ -502,6 +512,31 @@ def _weighted_ce_finalize(sums: np.ndarray, *, weights: tuple[float, ...] | str,
     return float(value) if np.ndim(value) == 0 else value
 
 
+def weighted_ce_per_row(
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    *,
+    from_logits: bool = False,
+    eps: float = 1e-7,
+    normalize: bool = False,
+    weights: tuple[float, ...] | str = "balanced",
+    smoothing: float = 0.0,
+) -> np.ndarray:
+    """Per-row weighted_ce values, as PyTorch's reduction='none' gives them.
+
+    'balanced' weights come from the class counts of the rows given. The
+    loss is the sum of these values divided by the sum of the rows' true-class
+    weights, not their plain mean.
+    """
+    classes, nll, neg_log_p = _weighted_ce_parts(y_true, y_pred, from_logits=from_logits, eps=eps, normalize=normalize)
+    n_classes = neg_log_p.shape[1]
+    if weights == "balanced":
+        class_weights = balanced_class_weights(np.bincount(classes, minlength=n_classes))
+    else:
+        class_weights = _explicit_class_weights(weights, n_classes)
+    return _weighted_row_losses(classes, nll, neg_log_p, class_weights, smoothing)
+
+
 @loss(
     name="weighted_ce",
     aliases=("weighted_cross_entropy", "class_weighted_ce", "balanced_ce", "wce"),
@@ -527,8 +562,8 @@ def _weighted_ce_finalize(sums: np.ndarray, *, weights: tuple[float, ...] | str,
     "(s/C) sum_c w_c (-log p_{n,c}) to (1 - s) times its term",
     description="Cross-entropy where each row counts by the weight of its true class, so rare classes "
     "are not drowned out by common ones. The mean divides by the total weight of the rows' true "
-    "classes, not by the row count. 'balanced' weights are computed from all rows, batch by batch "
-    "without loss of exactness.",
+    "classes, not by the row count. 'balanced' weights come from the class counts of all rows, "
+    "also when a large file is read in batches.",
     use_cases="Multiclass classification with imbalanced classes: fraud, medical findings, rare "
     "categories.",
     reference="PyTorch CrossEntropyLoss(weight=w, label_smoothing=s) with class-index targets; "
@@ -544,6 +579,7 @@ def _weighted_ce_finalize(sums: np.ndarray, *, weights: tuple[float, ...] | str,
     ),
     kind="ratio",
     finalize=_weighted_ce_finalize,
+    per_row=weighted_ce_per_row,
     example="losscli compute preds.csv --loss weighted_ce:weights=balanced --pred-col 'p_*'",
 )
 def weighted_ce(
@@ -568,31 +604,6 @@ def weighted_ce(
     if smoothing > 0:
         parts.append(neg_log_p)
     return np.hstack(parts)
-
-
-def weighted_ce_per_row(
-    y_true: np.ndarray,
-    y_pred: np.ndarray,
-    *,
-    from_logits: bool = False,
-    eps: float = 1e-7,
-    normalize: bool = False,
-    weights: tuple[float, ...] | str = "balanced",
-    smoothing: float = 0.0,
-) -> np.ndarray:
-    """Per-row weighted_ce values, as PyTorch's reduction='none' gives them.
-
-    'balanced' weights come from the class counts of the rows given. The
-    loss is the sum of these values divided by the sum of the rows' true-class
-    weights, not their plain mean.
-    """
-    classes, nll, neg_log_p = _weighted_ce_parts(y_true, y_pred, from_logits=from_logits, eps=eps, normalize=normalize)
-    n_classes = neg_log_p.shape[1]
-    if weights == "balanced":
-        class_weights = balanced_class_weights(np.bincount(classes, minlength=n_classes))
-    else:
-        class_weights = _explicit_class_weights(weights, n_classes)
-    return _weighted_row_losses(classes, nll, neg_log_p, class_weights, smoothing)
 
 
 # --------------------------------------------------------------------------- hinge family
@@ -772,15 +783,17 @@ def _binary_focal(y: np.ndarray, y_pred: np.ndarray, *, gamma: float, alpha: flo
 def _categorical_focal(
     y_true: np.ndarray, y_pred: np.ndarray, *, gamma: float, alpha: float, from_logits: bool, eps: float, normalize: bool
 ) -> np.ndarray:
-    n_classes = y_pred.shape[1]
-    target = _target_distribution(y_true, n_classes, normalize=normalize)
-    log_p = _class_log_probs(y_pred, from_logits=from_logits, eps=eps, normalize=normalize)
+    target = _target_distribution(y_true, y_pred.shape[1], normalize=normalize)
     if from_logits:
+        log_p = log_softmax(y_pred)
+        # 1 - p as -expm1(log p): exact where p is within rounding of 1.
         miss = -np.expm1(log_p)
     else:
-        rows = y_pred / y_pred.sum(axis=1, keepdims=True) if normalize else y_pred
+        rows = _probability_rows(y_pred, normalize=normalize, role="y_pred")
+        log_p = _log_clipped(rows, eps)
+        # The modulating term uses the unclipped probability (see the binary case).
         miss = 1.0 - rows
-    weighted = np.where(target > 0, miss**gamma * target * np.where(target > 0, log_p, 0.0), 0.0)
+    weighted = miss**gamma * target * np.where(target > 0, log_p, 0.0)
     scale = alpha if alpha >= 0 else 1.0
     return -scale * weighted.sum(axis=1)
 

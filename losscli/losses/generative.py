@@ -20,7 +20,7 @@ TASKS = ("generative",)
 
 REAL_FAKE_LABEL = Role(
     "y_true",
-    ("y_true", "label", "target", "y", "real", "is_real"),
+    ("y_true", "label", "target", "y", "is_real", "real"),
     "scalar",
     "1 for a real sample, 0 (or -1) for a generated one",
 )
@@ -84,7 +84,7 @@ def _finalize_wasserstein(sums: np.ndarray, *, side: str) -> np.ndarray:
     tasks=TASKS,
     roles=(
         REAL_FAKE_LABEL,
-        Role("y_pred", ("y_pred", "critic", "score", "pred", "prediction", "d_out"), "scalar", "critic score D(x), any real number"),
+        Role("y_pred", ("y_pred", "pred", "prediction", "score", "critic", "d_out"), "scalar", "critic score D(x), any real number"),
     ),
     params=(
         Param("side", str, "critic", "critic: mean D(fake) - mean D(real); generator: -mean D(fake)", choices=("critic", "generator")),
@@ -225,7 +225,7 @@ def _finalize_adversarial(sums: np.ndarray, *, side: str, **_: object) -> np.nda
         REAL_FAKE_LABEL,
         Role(
             "y_pred",
-            ("y_pred", "d_out", "disc", "discriminator", "score", "prob", "logit", "pred", "prediction"),
+            ("y_pred", "pred", "prediction", "score", "prob", "logit", "d_out", "disc"),
             "scalar",
             "discriminator output: probability (minimax, non_saturating; logits with from_logits) "
             "or raw score (least_squares, hinge)",
@@ -343,7 +343,7 @@ def _feature_distance(true: np.ndarray, pred: np.ndarray, distance: str) -> np.n
     family="generative",
     tasks=TASKS,
     roles=(
-        Role("y_true", ("y_true", "target", "label", "y", "feat_true", "true"), "vector", "feature vector of the target image (many columns)"),
+        Role("y_true", ("y_true", "label", "target", "y", "feat_true"), "vector", "feature vector of the target image (many columns)"),
         Role("y_pred", ("y_pred", "pred", "prediction", "feat_pred"), "vector", "feature vector of the generated image (same columns)"),
     ),
     params=(

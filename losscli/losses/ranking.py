@@ -90,20 +90,16 @@ def _check_binary_pair_labels(y_true: np.ndarray) -> None:
 
 def _pair_distance(x1: np.ndarray | None, x2: np.ndarray | None, distance: np.ndarray | None) -> np.ndarray:
     """The Euclidean distance of each pair: computed from x1 and x2, or given."""
-    has_embeddings = x1 is not None and x2 is not None
-    if distance is not None and (x1 is not None or x2 is not None):
-        raise LossCliError(
-            "contrastive got both embeddings (x1/x2) and a distance column; give one or the other",
-            role="distance",
-            hint="drop --col distance=... to compute distances from x1 and x2, or drop x1/x2",
-        )
+    # A supplied distance wins over embeddings: files often carry both, and
+    # the embedding columns are found by their default names even when the
+    # user named only the distance column.
     if distance is not None:
         distance = distance[:, 0] if distance.ndim == 2 and distance.shape[1] == 1 else distance
         if distance.ndim != 1:
             raise LossCliError("the distance role takes one column", role="distance")
         fail_where(distance < 0, "distance must be non-negative", role="distance", values=distance)
         return distance
-    if not has_embeddings:
+    if x1 is None or x2 is None:
         missing = "x2" if x1 is not None else "x1"
         raise LossCliError(
             f"contrastive needs the embeddings x1 and x2, or a distance column (missing {missing})",
@@ -126,7 +122,7 @@ def _pair_distance(x1: np.ndarray | None, x2: np.ndarray | None, distance: np.nd
             "distance",
             ("distance", "dist", "pair_distance"),
             "scalar",
-            "precomputed Euclidean distance of each pair, instead of x1 and x2",
+            "precomputed Euclidean distance of each pair; used instead of x1 and x2 when given",
             optional=True,
         ),
         PAIR_LABEL,
@@ -154,6 +150,7 @@ def _pair_distance(x1: np.ndarray | None, x2: np.ndarray | None, distance: np.nd
         "Label 1 means a similar pair. Hadsell et al. write the formula with 0 for similar pairs, and "
         "keras-io's siamese example feeds a similarity score, so its roles look swapped.",
         "The distance is plain Euclidean with no epsilon (PyTorch's triplet adds one; we do not here).",
+        "Give either the embeddings x1 and x2 or a distance column; when both are present the distance column is used.",
         "pytorch-metric-learning's ContrastiveLoss uses unsquared hinges on normalised embeddings and "
         "averages only the non-zero terms: its values are not comparable.",
     ),
@@ -184,9 +181,9 @@ def contrastive(
     family="ranking",
     tasks=TASKS,
     roles=(
-        Role("anchor", ("anchor", "anc"), "vector", "embedding of the anchor (one or many columns)"),
-        Role("positive", ("positive", "pos"), "vector", "embedding of an item similar to the anchor"),
-        Role("negative", ("negative", "neg"), "vector", "embedding of an item dissimilar to the anchor"),
+        Role("anchor", ("anchor", "anc", "a"), "vector", "embedding of the anchor (one or many columns)"),
+        Role("positive", ("positive", "pos", "p"), "vector", "embedding of an item similar to the anchor"),
+        Role("negative", ("negative", "neg", "n"), "vector", "embedding of an item dissimilar to the anchor"),
     ),
     params=(
         Param("margin", float, 1.0, "required gap between the negative and the positive distance", low=0.0),
