@@ -47,6 +47,8 @@ def regression() -> None:
     outliers = rng.choice(n, 6, replace=False)
     model_a[outliers] += rng.choice([-1, 1], 6) * rng.uniform(3, 6, 6)
     model_b[outliers[:2]] += 4.0
+    # Prices are positive, however badly a listing is mispriced.
+    model_a, model_b = np.maximum(model_a, 0.05), np.maximum(model_b, 0.05)
     region = rng.choice(["north", "south", "east", "west"], n)
     weight = rounded(rng.uniform(0.5, 2.0, n), 2)
     ids = np.arange(1, n + 1)

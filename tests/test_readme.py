@@ -1,0 +1,57 @@
+"""The README's commands are part of the product: each one must run as written."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import losscli
+from losscli.cli import app
+from losscli.registry import parse_spec
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _section_commands(heading: str) -> list[str]:
+    section = README.split(heading, 1)[1]
+    block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+    joined = re.sub(r"\\\n\s*", " ", block)
+    return [line.split("  #")[0].strip() for line in joined.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+FAMILY_COMMANDS = _section_commands("## Every loss family on the sample data")
+
+
+def test_the_family_section_has_commands():
+    assert len(FAMILY_COMMANDS) >= 10
+
+
+@pytest.mark.parametrize("command", FAMILY_COMMANDS)
+def test_family_command_runs(command, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    argv = shlex.split(command)
+    assert argv[0] == "losscli"
+    result = CliRunner().invoke(app, argv[1:])
+    assert result.exit_code == 0, f"{command}\n{result.stderr}"
+    assert result.stdout.strip()
+
+
+def test_every_loss_runs_from_a_readme_command():
+    used = set()
+    for command in FAMILY_COMMANDS:
+        argv = shlex.split(command)
+        for flag, value in zip(argv, argv[1:]):
+            if flag == "--loss":
+                used.add(parse_spec(value).name)
+    missing = sorted(set(losscli.available()) - used)
+    assert not missing, f"losses with no README command on sample_data/: {missing}"
+
+
+def test_first_command_is_the_quick_start():
+    first = re.search(r"```sh\n(.*?)\n```", README, re.S).group(1)
+    assert "pip install -e ." in first and "losscli compute sample_data/" in first
