@@ -39,7 +39,8 @@ def _residual(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
 )
 def mse(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     residual = _residual(y_true, y_pred)
-    return residual * residual
+    # In place: the residual is ours, and one temporary less matters on 50M rows.
+    return np.multiply(residual, residual, out=residual)
 
 
 @loss(
@@ -57,7 +58,8 @@ def mse(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     reference="PyTorch L1Loss; scikit-learn mean_absolute_error",
 )
 def mae(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-    return np.abs(_residual(y_true, y_pred))
+    residual = _residual(y_true, y_pred)
+    return np.abs(residual, out=residual)
 
 
 @loss(
