@@ -142,7 +142,7 @@ def check_thresholds(report: Report, above: dict[str, float], below: dict[str, f
         where = f" ({result.model})" if len(report.predictions) > 1 else ""
         for thresholds, word, breached in gates:
             for key, threshold in thresholds.items():
-                if not _matches(key, result.loss):
+                if not names_loss(key, result.loss):
                     continue
                 if result.value is None:
                     breaches.append(f"{result.loss.display}{where} has no finite value; the {word} {threshold:g} gate fails")
@@ -151,7 +151,8 @@ def check_thresholds(report: Report, above: dict[str, float], below: dict[str, f
     return breaches
 
 
-def _matches(key: str, loss: BoundLoss) -> bool:
+def names_loss(key: str, loss: BoundLoss) -> bool:
+    """Whether a gate's LOSS (its spec string, or a plain name or alias) names this loss."""
     from .registry import get
 
     if key == loss.display or key == loss.label:
@@ -173,7 +174,7 @@ def parse_thresholds(items: list[str], option: str, losses: list[BoundLoss]) -> 
             number = float(value)
         except ValueError:
             raise LossCliError(f"{option} {item}: '{value}' is not a number") from None
-        if not any(_matches(name, loss) for loss in losses):
+        if not any(names_loss(name, loss) for loss in losses):
             computed = ", ".join(loss.display for loss in losses)
             raise LossCliError(f"{option} names '{name}', which is not computed", hint=f"computed: {computed}")
         thresholds[name] = number

@@ -65,7 +65,7 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
-def _group_text(result: Result) -> str:
+def group_text(result: Result) -> str:
     if not result.group:
         return "(all)"
     return ", ".join(str(v) for v in result.group.values())
@@ -98,7 +98,7 @@ def markdown_document(report: Report) -> str:
     header = ["Loss"] + ([by] if by else []) + ["Value", "Rows"]
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] * (len(header) - 2) + ["---:", "---:"]) + "|"]
     for r in report.results:
-        cells = [f"`{r.loss.display}`"] + ([_group_text(r)] if by else []) + [number(r.value), str(r.n)]
+        cells = [f"`{r.loss.display}`"] + ([group_text(r)] if by else []) + [number(r.value), str(r.n)]
         lines.append("| " + " | ".join(cells) + " |")
     text = "\n".join(lines) + "\n"
     notes = [r.warning for r in report.results if r.warning] + report.notes
@@ -132,7 +132,7 @@ def table_document(report: Report, stream: Any) -> None:
     table.add_column("value", justify="right", no_wrap=True)
     table.add_column("rows", justify="right", no_wrap=True)
     for r in report.results:
-        cells = [r.loss.display] + ([_group_text(r)] if by else []) + [number(r.value), f"{r.n:,}"]
+        cells = [r.loss.display] + ([group_text(r)] if by else []) + [number(r.value), f"{r.n:,}"]
         table.add_row(*cells, style="dim" if r.group else None)
     console.print(table)
     for note in [r.warning for r in report.results if r.warning] + report.notes:

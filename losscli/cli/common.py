@@ -57,7 +57,7 @@ NanOpt = Annotated[NanPolicy, typer.Option("--nan-policy", help="Missing/NaN/inf
 InputFormatOpt = Annotated[Optional[str], typer.Option("--input-format", help="csv, tsv, parquet, arrow or ndjson (default: from the file name).", rich_help_panel=INPUT)]
 DelimiterOpt = Annotated[Optional[str], typer.Option("--delimiter", help="CSV delimiter (default: detected from the header among , ; tab |).", rich_help_panel=INPUT)]
 FromLogitsOpt = Annotated[bool, typer.Option("--from-logits", help="Predictions are logits/raw scores; sigmoid or softmax is applied stably.", rich_help_panel=LOSSES)]
-EpsOpt = Annotated[Optional[float], typer.Option("--eps", help="Probability clipping to [eps, 1-eps] (default 1e-7; 0 disables).", rich_help_panel=LOSSES)]
+EpsOpt = Annotated[Optional[float], typer.Option("--eps", help="Probability clipping to \\[eps, 1-eps] (default 1e-7; 0 disables).", rich_help_panel=LOSSES)]
 NormalizeOpt = Annotated[bool, typer.Option("--normalize", help="Divide class-probability rows by their sum instead of rejecting rows that do not sum to 1.", rich_help_panel=LOSSES)]
 FormatOpt = Annotated[Optional[Format], typer.Option("--format", "-f", help="table (default), json, csv or markdown.", rich_help_panel=OUTPUT)]
 OutputOpt = Annotated[Optional[str], typer.Option("--output", "-o", help="Write the report to this file (atomically) instead of stdout.", rich_help_panel=OUTPUT)]

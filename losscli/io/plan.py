@@ -32,6 +32,7 @@ from .columns import (
     to_float,
     unknown_column,
 )
+from .prefetch import prefetch
 from .readers import Source, open_source
 
 _SIDE_PREFIX = {PRED_SIDE: "p:", LABEL_SIDE: "l:"}
@@ -94,10 +95,10 @@ class InputPlan:
 
     def _open(self) -> dict[str, Source]:
         o = self.options
+        if o.labels == "-" and o.predictions == "-":
+            raise LossCliError("only one input can come from stdin ('-')")
         sources = {PRED_SIDE: open_source(o.predictions, o.input_format, o.delimiter)}
         if o.labels:
-            if o.labels == "-" and o.predictions == "-":
-                raise LossCliError("only one input can come from stdin ('-')")
             sources[LABEL_SIDE] = open_source(o.labels, o.input_format, o.delimiter)
         if o.key:
             for side, source in sources.items():
@@ -278,7 +279,7 @@ class InputPlan:
         streams = {}
         for side, source in self.sources.items():
             columns, text = self.columns_to_read(side)
-            streams[side] = (source.batches(columns, frozenset(text)), columns)
+            streams[side] = (prefetch(source.batches(columns, frozenset(text))), columns)
         pred_stream, pred_cols = streams[PRED_SIDE]
         if LABEL_SIDE not in streams:
             for batch in pred_stream:

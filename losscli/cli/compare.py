@@ -1,0 +1,198 @@
+"""``losscli compare``: many losses x many prediction sets, side by side."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import LossCliError, ThresholdBreached
+from .common import (
+    GATES,
+    AllowUnmatchedOpt,
+    ByOpt,
+    ColOpt,
+    DelimiterOpt,
+    EpsOpt,
+    FailAboveOpt,
+    FailBelowOpt,
+    FormatOpt,
+    FromLogitsOpt,
+    InputFormatOpt,
+    KeyOpt,
+    LabelColOpt,
+    LabelsOpt,
+    NanOpt,
+    NanPolicy,
+    NormalizeOpt,
+    OutputOpt,
+    PredColOpt,
+    QuietOpt,
+    SampleOpt,
+    WeightOpt,
+    global_params,
+    guarded,
+    note,
+    parse_role_cols,
+    resolve_format,
+)
+
+PredictionsArg = Annotated[
+    list[str],
+    typer.Argument(help="Prediction files, one per model: CSV/TSV (.gz/.bz2/.zst), Parquet file/dir/glob, Arrow/Feather, NDJSON, or '-' for stdin.", show_default=False),
+]
+LossOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--loss", "-L", help="Loss to compare: NAME or NAME:key=value,... Repeatable.", rich_help_panel="Losses"),
+]
+TaskOpt = Annotated[
+    Optional[str],
+    typer.Option("--task", "-t", help="Every loss of this task whose inputs the files provide (regression, binary, multiclass, ranking, ...).", rich_help_panel="Losses"),
+]
+ModelNameOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--model-name", "--name", "-n", help="Name of each model, in the order of the files (default: the file names without extension). Repeatable.", rich_help_panel="Output"),
+]
+BaselineOpt = Annotated[
+    Optional[str],
+    typer.Option("--baseline", "-b", help="An earlier 'compute'/'compare --format json' report: show the change per loss and model.", rich_help_panel=GATES),
+]
+MaxIncreaseOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--max-increase", help="Exit 1 if a loss rose more than PCT percent over --baseline: PCT (every loss) or LOSS=PCT. Repeatable.", rich_help_panel=GATES),
+]
+
+
+@guarded
+def compare(
+    predictions: PredictionsArg,
+    loss: LossOpt = None,
+    task: TaskOpt = None,
+    labels: LabelsOpt = None,
+    key: KeyOpt = None,
+    allow_unmatched: AllowUnmatchedOpt = False,
+    pred_col: PredColOpt = None,
+    label_col: LabelColOpt = None,
+    col: ColOpt = None,
+    weight_col: WeightOpt = None,
+    by: ByOpt = None,
+    sample_col: SampleOpt = None,
+    nan_policy: NanOpt = NanPolicy.error,
+    input_format: InputFormatOpt = None,
+    delimiter: DelimiterOpt = None,
+    from_logits: FromLogitsOpt = False,
+    eps: EpsOpt = None,
+    normalize: NormalizeOpt = False,
+    model_name: ModelNameOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    baseline: BaselineOpt = None,
+    fail_above: FailAboveOpt = None,
+    fail_below: FailBelowOpt = None,
+    max_increase: MaxIncreaseOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Compare losses across models: a loss x model matrix with the best model per loss marked.
+
+    Lower is better for every loss; ties share the rank. With one model, each
+    loss's characteristics (robust to outliers, smooth gradient) are shown
+    beside its value.
+
+    Examples:
+
+      losscli compare model_a.csv model_b.csv --loss mse --loss mae --loss huber
+
+      losscli compare preds.parquet --labels truth.csv --task regression
+
+      losscli compare new.csv --task binary --baseline main.json --max-increase 5 --format markdown
+    """
+    from ..compare import (
+        apply_baseline,
+        check_max_increase,
+        evaluate_models,
+        load_baseline,
+        model_names,
+        parse_max_increase,
+        select_losses,
+        skipped_gate_breaches,
+    )
+    from ..evaluation import check_thresholds, parse_thresholds
+    from ..io.plan import InputOptions
+    from ..output import atomic_writer, check_target
+    from ..registry import losses_for_task, parse_spec, resolve_task
+    from ..render_compare import render_compare
+
+    if not loss and not task:
+        raise LossCliError("give --loss or --task", hint="e.g. --loss mse --loss mae, or --task regression; 'losscli list' shows every loss")
+    if max_increase and not baseline:
+        raise LossCliError("--max-increase compares with a baseline; give --baseline FILE.json too")
+    _check_stdin(predictions, labels, task)
+    shared = global_params(from_logits, eps, normalize)
+    explicit = [parse_spec(text, shared) for text in loss or []]
+    canonical_task = resolve_task(task) if task else None
+    candidates = [parse_spec(spec.name, shared) for spec in losses_for_task(canonical_task)] if canonical_task else []
+    names = model_names(predictions, model_name)
+    base_options = InputOptions(
+        predictions=predictions[0],
+        labels=labels,
+        key=key,
+        pred_cols=pred_col,
+        label_cols=label_col,
+        role_cols=parse_role_cols(col),
+        weight_col=weight_col,
+        by=by,
+        sample_col=sample_col,
+        nan_policy=nan_policy.value,
+        input_format=input_format,
+        delimiter=delimiter,
+        allow_unmatched=allow_unmatched,
+    )
+    model_options = [dataclasses.replace(base_options, predictions=path) for path in predictions]
+    fmt_name = resolve_format(fmt)
+    if output:
+        check_target(output, list(predictions) + ([labels] if labels else []), "--output")
+    # The baseline is read before any data, so a bad file fails fast.
+    earlier = load_baseline(baseline) if baseline else None
+
+    selection = select_losses(model_options, explicit, candidates, task=canonical_task)
+    above = parse_thresholds(fail_above or [], "--fail-above", selection.losses)
+    below = parse_thresholds(fail_below or [], "--fail-below", selection.losses)
+    limits = parse_max_increase(max_increase or [], selection.losses)
+
+    comparison = evaluate_models(model_options, names, selection, task=canonical_task)
+    breaches = check_thresholds(comparison.report(), above, below)
+    breaches += skipped_gate_breaches(comparison.skipped[len(selection.skipped):], above, below, limits)
+    if earlier is not None:
+        apply_baseline(comparison, earlier)
+        increase_breaches, increase_notes = check_max_increase(comparison, limits)
+        breaches += increase_breaches
+        comparison.notes.extend(increase_notes)
+
+    if output:
+        with atomic_writer(output) as handle:
+            render_compare(comparison, fmt_name, handle)
+    else:
+        from .compute import _Tty
+
+        buffer = io.StringIO()
+        render_compare(comparison, fmt_name, _Tty(buffer, sys.stdout))
+        sys.stdout.write(buffer.getvalue())
+    # A table on the terminal already shows the notes; everywhere else they go to stderr.
+    shown = fmt_name == "table" and not output
+    for text in [f"skipped {s.loss}: {s.reason}" for s in comparison.skipped] + comparison.notes + comparison.baseline_missing:
+        note(text, quiet or shown)
+    if breaches:
+        raise ThresholdBreached(breaches)
+
+
+def _check_stdin(predictions: list[str], labels: str | None, task: str | None) -> None:
+    """stdin can be read once: refuse a command that would need it twice."""
+    if predictions.count("-") + (labels == "-") > 1:
+        raise LossCliError("only one input can come from stdin ('-')")
+    if labels == "-" and len(predictions) > 1:
+        raise LossCliError("--labels - (stdin) is read once per model, so it works with one prediction file only", hint="save the labels to a file first")
+    if task and ("-" in predictions or labels == "-"):
+        raise LossCliError("--task reads the file header before the data, which stdin ('-') cannot replay", hint="save the input to a file first, or name the losses with --loss")

@@ -1,0 +1,752 @@
+"""Comparing models: many losses x many prediction sets, ranked side by side.
+
+The library behind ``losscli compare``. Three parts:
+
+* choosing the losses: explicit specs, or every loss of a task whose inputs
+  the files provide (:func:`select_losses`; the others come back as
+  :class:`Skipped` with the reason);
+* evaluating them: one :func:`~losscli.evaluation.evaluate_file` pass per
+  model with every loss (:func:`evaluate_models`), then ranks per loss and
+  group (:func:`rank_values`, :func:`summarise`);
+* comparing with an earlier JSON report and gating CI on it
+  (:func:`load_baseline`, :func:`apply_baseline`, :func:`check_max_increase`).
+
+Lower is better for every loss. Ranks are competition ranks ("1, 1, 3"):
+values equal up to floating-point noise share a rank, and a value that could
+not be computed (null) ranks below every computed one and is never "best".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from .errors import LossCliError
+from .evaluation import Report, Result, names_loss, evaluate_file, json_params
+from .registry import BoundLoss
+
+# Two values closer than this (relative) are the same value: they differ only
+# by the order floating-point sums were taken in.
+TIE_RELATIVE = 1e-12
+
+
+# =========================================================================== model names
+
+
+def model_names(paths: Sequence[str], given: Sequence[str] | None = None) -> list[str]:
+    """Short unique names: ``--model-name`` values, else file stems.
+
+    Equal stems take as many parent folders as it needs to tell them apart
+    (``run1/preds``, ``run2/preds``); the same path twice gets ``#2``.
+    """
+    if given:
+        names = [name.strip() for name in given]
+        if len(names) != len(paths):
+            raise LossCliError(
+                f"{len(names)} --model-name value{'s' if len(names) != 1 else ''} for {len(paths)} prediction files",
+                hint="give one --model-name per prediction file, in the same order",
+            )
+        if any(not name for name in names):
+            raise LossCliError("--model-name needs a non-empty name")
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise LossCliError(f"--model-name '{duplicates[0]}' is given twice", hint="model names must be unique")
+        return names
+    parts = [_path_parts(path) for path in paths]
+    depth = [1] * len(paths)
+    while True:
+        names = ["/".join(p[-d:]) for p, d in zip(parts, depth)]
+        clashing = {name for name in names if names.count(name) > 1}
+        grown = False
+        for index, name in enumerate(names):
+            if name in clashing and depth[index] < len(parts[index]):
+                depth[index] += 1
+                grown = True
+        if not grown:
+            break
+    return _number_repeats(names)
+
+
+def _path_parts(path: str) -> list[str]:
+    """The path's folders and its stem (without data or compression extensions)."""
+    if path == "-":
+        return ["stdin"]
+    if any(ch in path for ch in "*?["):
+        return [path]
+    pieces = [p for p in os.path.normpath(path).replace("\\", "/").split("/") if p not in ("", ".")]
+    if not pieces:
+        return [path]
+    pieces[-1] = _stem(pieces[-1])
+    return pieces
+
+
+_EXTENSIONS = (".gz", ".bz2", ".zst", ".zstd", ".csv", ".tsv", ".tab", ".txt", ".parquet", ".pq", ".parq", ".arrow", ".feather", ".ipc", ".ndjson", ".jsonl", ".json")
+
+
+def _stem(name: str) -> str:
+    stripped = True
+    while stripped:
+        stripped = False
+        for ext in _EXTENSIONS:
+            if name.lower().endswith(ext) and len(name) > len(ext):
+                name = name[: -len(ext)]
+                stripped = True
+    return name
+
+
+def _number_repeats(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
+    return out
+
+
+# =========================================================================== choosing losses
+
+
+@dataclass
+class Skipped:
+    """A loss of the task that is not in the comparison, and why."""
+
+    loss: str
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"loss": self.loss, "reason": self.reason}
+
+
+@dataclass
+class LossSelection:
+    """The losses to evaluate; ``tolerant`` ones (from ``--task``) are dropped
+    with a reason when the data does not suit them instead of failing the run."""
+
+    losses: list[BoundLoss]
+    tolerant: set[int] = field(default_factory=set)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def select_losses(
+    model_options: Sequence[Any],
+    explicit: Sequence[BoundLoss],
+    candidates: Sequence[BoundLoss],
+    *,
+    task: str | None = None,
+) -> LossSelection:
+    """Keep the explicit losses and every candidate whose inputs every model's files provide.
+
+    Nothing is read but the files' headers and schemas: the input plan of
+    each candidate is built on its own, which locates its columns (or fails
+    naming the missing input).
+    """
+    from .io.plan import InputPlan
+
+    explicit = list(explicit)
+    candidates = [c for c in candidates if not any(_same_loss(c, e) for e in explicit)]
+    _check_role_overrides(model_options[0].role_cols, explicit + candidates)
+    if not candidates and explicit:
+        return LossSelection(explicit)
+    opened = [InputPlan(dataclasses.replace(options, role_cols={}), []).sources for options in model_options]
+    selection = LossSelection(list(explicit))
+    for bound in candidates:
+        # The first model that lacks an input gives the reason (which names its file).
+        reason = next((r for r in (_inputs_problem(bound, o, s) for o, s in zip(model_options, opened)) if r), None)
+        if reason is None:
+            selection.tolerant.add(len(selection.losses))
+            selection.losses.append(bound)
+        else:
+            selection.skipped.append(Skipped(bound.display, reason))
+    if not selection.losses:
+        raise _nothing_left(selection.skipped, task)
+    return selection
+
+
+def _nothing_left(skipped: Sequence[Skipped], task: str | None) -> LossCliError:
+    what = f"of task '{task}' " if task else ""
+    reasons = "; ".join(f"{s.loss}: {s.reason}" for s in skipped) or "the task has no losses yet"
+    return LossCliError(f"no loss {what}can be evaluated on these files ({reasons})", hint="name losses and columns with --loss, --pred-col, --label-col, --col")
+
+
+def roles_read(losses: Sequence[BoundLoss]) -> set[str]:
+    return {role.name for bound in losses for role in bound.spec.roles}
+
+
+def _same_loss(a: BoundLoss, b: BoundLoss) -> bool:
+    return a.name == b.name and json_params(a.params) == json_params(b.params)
+
+
+def _check_role_overrides(role_cols: dict[str, str], losses: Sequence[BoundLoss]) -> None:
+    known = roles_read(losses)
+    for role in role_cols:
+        if role not in known:
+            raise LossCliError(
+                f"--col names role '{role}', which none of the losses reads",
+                hint=f"roles of these losses: {', '.join(sorted(known))}",
+            )
+
+
+def _inputs_problem(bound: BoundLoss, options: Any, sources: dict[str, Any]) -> str | None:
+    """Why this loss cannot read these files, or None when it can (judged from the schema)."""
+    from .io.plan import InputPlan
+
+    own_roles = {role.name for role in bound.spec.roles}
+    probe_options = dataclasses.replace(options, role_cols={k: v for k, v in options.role_cols.items() if k in own_roles})
+    try:
+        plan = InputPlan(probe_options, [bound], sources=sources)
+    except LossCliError as error:
+        return str(error)
+    return _type_problem(bound, plan.role_columns[0], sources)
+
+
+def _type_problem(bound: BoundLoss, located: dict[str, Any], sources: dict[str, Any]) -> str | None:
+    """A column whose type the role cannot take (text where numbers are needed, ...)."""
+    import pyarrow as pa
+
+    for role in bound.spec.roles:
+        columns = located.get(role.name)
+        if columns is None:
+            continue
+        source = sources[columns.side]
+        for name in columns.names:
+            kind = source.column(name).type
+            text = pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_dictionary(kind)
+            listed = pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind)
+            numeric = pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind) or pa.types.is_decimal(kind) or pa.types.is_null(kind)
+            where = f"{source.display}, column '{name}'"
+            if role.shape == "sequence":
+                continue  # lists, "3 1 4" text or frame rows: the plan itself judges these
+            if role.shape == "class" and text:
+                pred = located.get("y_pred")
+                if pred is None or pred.list_column or len(pred.names) < 2:
+                    return f"{where}: {role.name} of {bound.name} holds class names, but the predictions are not one column per class"
+            elif not (numeric or listed):
+                held = "text" if text else str(kind)
+                return f"{where}: {role.name} of {bound.name} needs numbers, the column holds {held}"
+    return None
+
+
+# =========================================================================== evaluating
+
+
+@dataclass
+class Model:
+    name: str
+    predictions: str
+    rows: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "predictions": self.predictions, "rows": self.rows}
+
+
+@dataclass
+class Delta:
+    """This run's value against the baseline's."""
+
+    baseline: float | None
+    delta: float | None
+    delta_pct: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"value": self.baseline, "delta": self.delta, "delta_pct": self.delta_pct}
+
+
+@dataclass
+class Entry:
+    """One cell of the matrix: a loss (by position), a group and a model."""
+
+    loss_index: int
+    result: Result
+    baseline: Delta | None = None
+
+    @property
+    def group_key(self) -> tuple:
+        return _group_key(self.result.group)
+
+    def as_dict(self) -> dict[str, Any]:
+        out = self.result.as_dict()
+        out["rank"] = self.result.rank
+        out["best"] = bool(self.result.best)
+        if self.baseline is not None:
+            out["baseline"] = self.baseline.as_dict()
+        return out
+
+
+@dataclass
+class ModelSummary:
+    model: str
+    mean_rank: float | None
+    wins: int
+    best: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"model": self.model, "mean_rank": self.mean_rank, "wins": self.wins, "best": self.best}
+
+
+@dataclass
+class Comparison:
+    losses: list[BoundLoss]
+    models: list[Model]
+    labels: str | None
+    entries: list[Entry] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    summary: list[ModelSummary] = field(default_factory=list)
+    baseline_file: str | None = None
+    baseline_missing: list[str] = field(default_factory=list)
+
+    @property
+    def by(self) -> str | None:
+        for entry in self.entries:
+            if entry.result.group:
+                return next(iter(entry.result.group))
+        return None
+
+    @property
+    def rows(self) -> int | None:
+        """The row count every model shares, or None when they differ."""
+        counts = {m.rows for m in self.models}
+        return counts.pop() if len(counts) == 1 else None
+
+    def report(self) -> Report:
+        """The plain report (for the --fail-above/--fail-below checks and the JSON skeleton)."""
+        return Report(
+            predictions=[m.predictions for m in self.models],
+            labels=self.labels,
+            rows=self.rows or 0,
+            results=[e.result for e in self.entries],
+            notes=list(self.notes),
+        )
+
+    def grid(self) -> list[tuple[int, tuple, dict[str, Entry]]]:
+        """Matrix rows in order: (loss index, group key, {model name: entry})."""
+        rows: dict[tuple[int, tuple], dict[str, Entry]] = {}
+        for entry in self.entries:
+            rows.setdefault((entry.loss_index, entry.group_key), {})[entry.result.model] = entry
+        return [(index, key, cells) for (index, key), cells in rows.items()]
+
+
+def evaluate_models(model_options: Sequence[Any], names: Sequence[str], selection: LossSelection, *, task: str | None = None) -> Comparison:
+    """One pass over each model's file with every selected loss, then ranks.
+
+    A tolerant loss whose kernel rejects one model's data is dropped from
+    every model (a comparison needs the same losses throughout) and listed
+    as skipped with the error.
+    """
+    losses = selection.losses
+    comparison = Comparison(losses=[], models=[], labels=None, skipped=list(selection.skipped))
+    read = roles_read(losses)
+    evaluated_results: list[tuple[int, Result]] = []
+    failed: dict[int, str] = {}
+    for options, name in zip(model_options, names):
+        options = dataclasses.replace(options, role_cols={k: v for k, v in options.role_cols.items() if k in read})
+        report, results, errors = _evaluate_one(options, losses, selection.tolerant)
+        for index, reason in errors.items():
+            failed.setdefault(index, reason)
+        comparison.models.append(Model(name, report.predictions[0], report.rows))
+        comparison.labels = report.labels
+        comparison.notes.extend(f"{name}: {text}" if len(names) > 1 else text for text in report.notes)
+        for index, result in results:
+            result.model = name
+            evaluated_results.append((index, result))
+    kept = [i for i in range(len(losses)) if i not in failed]
+    dropped = [Skipped(losses[i].display, failed[i]) for i in sorted(failed)]
+    if not kept:
+        raise _nothing_left([*selection.skipped, *dropped], task)
+    comparison.losses = [losses[i] for i in kept]
+    comparison.skipped.extend(dropped)
+    new_index = {old: new for new, old in enumerate(kept)}
+    comparison.entries = _ordered([Entry(new_index[i], r) for i, r in evaluated_results if i in new_index])
+    rank_entries(comparison.entries)
+    comparison.summary = summarise(comparison.entries, [m.name for m in comparison.models])
+    return comparison
+
+
+def _evaluate_one(options: Any, losses: list[BoundLoss], tolerant: set[int]) -> tuple[Report, list[tuple[int, Result]], dict[int, str]]:
+    """One model's pass: its report, (loss index, result) pairs, and why tolerant losses failed."""
+    guards = {index: _KernelGuard(losses[index], index) for index in tolerant}
+    evaluated = [guards[i].bound if i in guards else bound for i, bound in enumerate(losses)]
+    position = {id(bound): i for i, bound in enumerate(evaluated)}
+    report, plan, _ = evaluate_file(options, evaluated, on_rows=_context_hook(guards) if guards else None)
+    display = plan.sources["predictions"].display
+    errors = {index: str(guard.error.with_context(file=display)) for index, guard in guards.items() if guard.error is not None}
+    results = []
+    for result in report.results:
+        index = position[id(result.loss)]
+        result.loss = losses[index]  # the loss as declared, not its guarded copy
+        results.append((index, result))
+    return report, results, errors
+
+
+def _ordered(entries: list[Entry]) -> list[Entry]:
+    """Loss-major order: each loss's overall values, then its groups; models in command-line order."""
+    group_order: dict[tuple, int] = {(): 0}
+    for entry in entries:
+        group_order.setdefault(entry.group_key, len(group_order))
+    model_order = {name: i for i, name in enumerate(dict.fromkeys(e.result.model for e in entries))}
+    return sorted(entries, key=lambda e: (e.loss_index, group_order[e.group_key], model_order[e.result.model]))
+
+
+def _group_key(group: dict[str, Any] | None) -> tuple:
+    return () if not group else tuple(sorted((str(k), _plain(v)) for k, v in group.items()))
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+class _KernelGuard:
+    """Wraps one tolerant loss so a data error marks it failed instead of
+    aborting the shared pass; it then yields NaN placeholders until the end."""
+
+    def __init__(self, bound: BoundLoss, index: int) -> None:
+        self.index = index
+        self.error: LossCliError | None = None
+        self.pending = False  # an error whose batch context is not filled in yet
+        self._kernel = bound.spec.kernel
+        self._finalize = bound.spec.finalize
+        self._kind = bound.spec.kind
+        self._roles = [role.name for role in bound.spec.roles]
+        self._width = 1  # columns of a ratio kernel's statistics, once seen
+        replaced: dict[str, Any] = {"kernel": self.kernel, "finalize": self.finalize if bound.spec.finalize else None}
+        if any(f.name == "per_row" for f in dataclasses.fields(bound.spec)):
+            # Per-row values of ratio losses are for --per-row output, which compare has not.
+            replaced["per_row"] = None
+        spec = dataclasses.replace(bound.spec, **replaced)
+        self.bound = BoundLoss(spec, bound.params, bound.label)
+
+    def kernel(self, **arrays: Any) -> Any:
+        if self.error is None:
+            try:
+                out = self._kernel(**arrays)
+            except LossCliError as error:
+                self.error, self.pending = error, self._kind != "exact"
+            else:
+                if self._kind == "ratio":
+                    shape = getattr(out, "shape", ())
+                    self._width = shape[1] if len(shape) == 2 else 1
+                return out
+        return self._placeholder(arrays)
+
+    def finalize(self, stats: Any, **params: Any) -> Any:
+        import numpy as np
+
+        if self.error is None:
+            try:
+                return self._finalize(stats, **params)
+            except LossCliError as error:
+                self.error = error
+        stats = np.asarray(stats)
+        return np.full(stats.shape[0], np.nan) if stats.ndim == 2 else float("nan")
+
+    def _placeholder(self, arrays: dict[str, Any]) -> Any:
+        import numpy as np
+
+        if self._kind == "exact":
+            return float("nan")
+        n = next(len(arrays[name]) for name in self._roles if name in arrays)
+        return np.full((n, self._width), np.nan) if self._kind == "ratio" else np.full(n, np.nan)
+
+
+def _context_hook(guards: dict[int, _KernelGuard]) -> Any:
+    """An ``on_rows`` callback that gives a guarded error its file, column and row."""
+
+    def hook(batch: Any, _per_row: Any) -> None:
+        for index, guard in guards.items():
+            if not guard.pending:
+                continue
+            guard.pending = False
+            error = guard.error
+            offset = batch.row_offset
+            if batch.row_ids is not None and error.row is not None and 0 < error.row <= len(batch.row_ids):
+                error.row, offset = int(batch.row_ids[error.row - 1]), 0
+            columns = batch.role_columns[index] if batch.role_columns else None
+            error.with_context(file=batch.file, row_offset=offset, role_columns=columns)
+
+    return hook
+
+
+# =========================================================================== ranks
+
+
+def rank_values(values: Sequence[float | None]) -> list[int]:
+    """Competition ranks, lowest value first; near-equal values tie; nulls last."""
+    finite = [v for v in values if _finite(v)]
+    ranks = []
+    for value in values:
+        if _finite(value):
+            ranks.append(1 + sum(1 for other in finite if other < value and not _tied(other, value)))
+        else:
+            ranks.append(1 + len(finite))
+    return ranks
+
+
+def _finite(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)
+
+
+def _tied(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=TIE_RELATIVE, abs_tol=0.0)
+
+
+def rank_entries(entries: Sequence[Entry]) -> None:
+    """Set ``rank`` and ``best`` on every result, per loss and group."""
+    cells: dict[tuple, list[Entry]] = {}
+    for entry in entries:
+        cells.setdefault((entry.loss_index, entry.group_key), []).append(entry)
+    for members in cells.values():
+        ranks = rank_values([e.result.value for e in members])
+        for entry, rank in zip(members, ranks):
+            entry.result.rank = rank
+            entry.result.best = rank == 1 and _finite(entry.result.value)
+
+
+def summarise(entries: Sequence[Entry], models: Sequence[str]) -> list[ModelSummary]:
+    """Mean rank per model over the overall results (groups are not counted twice)."""
+    summary = []
+    for model in models:
+        ranks = [e.result.rank for e in entries if e.result.model == model and e.result.group is None and e.result.rank is not None]
+        wins = sum(1 for e in entries if e.result.model == model and e.result.group is None and e.result.best)
+        summary.append(ModelSummary(model, sum(ranks) / len(ranks) if ranks else None, wins))
+    means = [s.mean_rank for s in summary if s.mean_rank is not None]
+    if means:
+        lowest = min(means)
+        for s in summary:
+            s.best = s.mean_rank is not None and math.isclose(s.mean_rank, lowest, rel_tol=1e-12)
+    return summary
+
+
+# =========================================================================== baseline
+
+
+@dataclass
+class BaselineEntry:
+    loss: str
+    params: dict[str, Any]
+    group: dict[str, Any] | None
+    model: str | None
+    value: float | None
+    used: bool = False
+
+
+@dataclass
+class Baseline:
+    path: str
+    entries: list[BaselineEntry]
+
+    @property
+    def models(self) -> list[str]:
+        return list(dict.fromkeys(e.model for e in self.entries if e.model is not None))
+
+
+def load_baseline(path: str) -> Baseline:
+    """Read an earlier ``compute``/``compare --format json`` report."""
+    hint = "pass the output of 'losscli compute --format json' or 'losscli compare --format json'"
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            document = json.load(handle)
+    except FileNotFoundError:
+        raise LossCliError("baseline file not found", file=path, hint="check the path") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise LossCliError(f"cannot read the baseline: {error.strerror if isinstance(error, OSError) and error.strerror else error}", file=path) from None
+    except json.JSONDecodeError as error:
+        raise LossCliError(f"the baseline is not valid JSON ({error.msg} at line {error.lineno})", file=path, hint=hint) from None
+    if not isinstance(document, dict) or not isinstance(document.get("results"), list):
+        raise LossCliError("the baseline is not a losscli report (no 'results' list)", file=path, hint=hint)
+    schema = document.get("schema")
+    if schema != 1:
+        raise LossCliError(f"the baseline has report schema {schema!r}; this losscli reads schema 1", file=path, hint=hint)
+    return Baseline(path, [_baseline_entry(item, index, path) for index, item in enumerate(document["results"], 1)])
+
+
+def _baseline_entry(item: Any, index: int, path: str) -> BaselineEntry:
+    from .registry import get
+
+    where = f"result {index} of the baseline"
+    if not isinstance(item, dict) or not isinstance(item.get("loss"), str):
+        raise LossCliError(f"{where} has no 'loss' name", file=path)
+    value = item.get("value")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        raise LossCliError(f"{where} ({item['loss']}) has a value that is not a number: {value!r}", file=path)
+    params = item.get("params") or {}
+    group = item.get("group") or None
+    model = item.get("model")
+    if not isinstance(params, dict) or (group is not None and not isinstance(group, dict)) or (model is not None and not isinstance(model, str)):
+        raise LossCliError(f"{where} ({item['loss']}) has malformed 'params', 'group' or 'model'", file=path)
+    try:
+        name = get(item["loss"]).name
+    except LossCliError:
+        name = item["loss"]  # a loss this version does not know: reported as missing
+    number = float(value) if value is not None and math.isfinite(float(value)) else None
+    return BaselineEntry(name, params, group, model, number)
+
+
+def apply_baseline(comparison: Comparison, baseline: Baseline) -> None:
+    """Attach the baseline value and the change to every matching entry; note the rest.
+
+    An entry matches on loss name, parameters (those both sides have), group,
+    and model: by name or file, or any model when the baseline has only one.
+    """
+    single = len(baseline.models) <= 1
+    models = {m.name: m for m in comparison.models}
+    for entry in comparison.entries:
+        model = models[entry.result.model]
+        match = next((b for b in baseline.entries if _baseline_matches(b, entry, model, single)), None)
+        if match is None:
+            continue
+        match.used = True
+        entry.baseline = _delta(entry.result.value, match.value)
+    comparison.baseline_file = baseline.path
+    comparison.baseline_missing = _missing_notes(baseline)
+
+
+def _baseline_matches(b: BaselineEntry, entry: Entry, model: Model, single: bool) -> bool:
+    result = entry.result
+    if b.loss != result.loss.name or _group_key(b.group) != entry.group_key:
+        return False
+    if not single and b.model not in (model.name, model.predictions):
+        return False
+    ours = json_params(result.loss.params)
+    return all(_same_value(b.params[k], ours[k]) for k in b.params.keys() & ours.keys())
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) and not isinstance(b, bool):
+        return math.isclose(a, b, rel_tol=1e-12, abs_tol=0.0) or a == b
+    return a == b
+
+
+def _delta(value: float | None, base: float | None) -> Delta:
+    if not (_finite(value) and _finite(base)):
+        return Delta(base, None, None)
+    change = value - base
+    if base == 0:
+        return Delta(base, change, 0.0 if change == 0 else None)
+    return Delta(base, change, 100.0 * change / abs(base))
+
+
+def _missing_notes(baseline: Baseline) -> list[str]:
+    """One note per baseline loss and model with no counterpart in this run."""
+    missing: dict[tuple[str, str | None], int] = {}
+    for b in baseline.entries:
+        if not b.used:
+            key = (_baseline_label(b), b.model if len(baseline.models) > 1 else None)
+            missing[key] = missing.get(key, 0) + 1
+    notes = []
+    for (label, model), count in missing.items():
+        whose = f" for model {model}" if model else ""
+        results = f" ({count} results)" if count > 1 else ""
+        notes.append(f"baseline {label}{whose} is missing in this run{results}")
+    return notes
+
+
+def _baseline_label(b: BaselineEntry) -> str:
+    """``huber:delta=2`` style: the parameters that differ from the loss's defaults."""
+    from .registry import get
+
+    try:
+        defaults = json_params(get(b.loss).defaults())
+    except LossCliError:
+        return b.loss
+    changed = {k: v for k, v in b.params.items() if k in defaults and not _same_value(v, defaults[k])}
+    if not changed:
+        return b.loss
+    return f"{b.loss}:" + ",".join(f"{k}={_short(v)}" for k, v in changed.items())
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, list):
+        return ";".join(_short(v) for v in value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+# =========================================================================== gates
+
+
+@dataclass(frozen=True)
+class IncreaseLimit:
+    """``--max-increase``: the largest rise, in percent of the baseline, a loss may show."""
+
+    loss: str | None  # None: every loss
+    percent: float
+
+
+def parse_max_increase(items: Sequence[str], losses: Sequence[BoundLoss]) -> list[IncreaseLimit]:
+    """``5``, ``5%`` (every loss) or ``LOSS=5%`` (one loss)."""
+    limits = []
+    for item in items:
+        name, sep, amount = item.rpartition("=")
+        if sep and not name:
+            raise LossCliError(f"--max-increase takes PCT or LOSS=PCT, got '{item}'", hint="for example --max-increase 5 or --max-increase mse=5%")
+        text = amount.strip().rstrip("%").strip()
+        try:
+            percent = float(text)
+        except ValueError:
+            raise LossCliError(f"--max-increase {item}: '{amount}' is not a percentage", hint="for example --max-increase 5 (or 5%)") from None
+        if not math.isfinite(percent):
+            raise LossCliError(f"--max-increase {item}: the percentage must be finite")
+        if sep and not any(names_loss(name, bound) for bound in losses):
+            computed = ", ".join(bound.display for bound in losses)
+            raise LossCliError(f"--max-increase names '{name}', which is not computed", hint=f"computed: {computed}")
+        limits.append(IncreaseLimit(name if sep else None, percent))
+    return limits
+
+
+def check_max_increase(comparison: Comparison, limits: Sequence[IncreaseLimit]) -> tuple[list[str], list[str]]:
+    """(breaches, notes) for the overall value of every loss and model against the baseline."""
+    breaches: list[str] = []
+    notes: list[str] = []
+    several = len(comparison.models) > 1
+    for entry in comparison.entries:
+        result = entry.result
+        if result.group is not None:
+            continue
+        applying = [limit for limit in limits if limit.loss is None or names_loss(limit.loss, result.loss)]
+        if not applying:
+            continue
+        label = result.loss.display + (f" ({result.model})" if several else "")
+        limit = min(applying, key=lambda lim: lim.percent)
+        message = _increase_breach(label, result.value, entry.baseline, limit.percent)
+        if message is None and (entry.baseline is None or entry.baseline.baseline is None):
+            notes.append(f"{label}: no baseline value to compare with; --max-increase does not apply")
+        elif message is not None:
+            breaches.append(message)
+    return breaches, notes
+
+
+def _increase_breach(label: str, value: float | None, baseline: Delta | None, percent: float) -> str | None:
+    if baseline is None or baseline.baseline is None:
+        return None
+    base = baseline.baseline
+    if not _finite(value):
+        return f"{label} has no finite value (baseline {base:.6g}); the --max-increase {percent:g}% gate fails"
+    if base == 0:
+        if value > 0 and percent < math.inf:
+            return f"{label} = {value:.6g} rose from a baseline of 0; the --max-increase {percent:g}% gate fails"
+        return None
+    change = 100.0 * (value - base) / abs(base)
+    # A hair of slack: a value exactly at the limit must not fail on rounding.
+    if change > percent + 1e-9:
+        return f"{label} = {value:.6g} is {change:+.2f}% against the baseline {base:.6g}, above the --max-increase limit of {percent:g}%"
+    return None
+
+
+def skipped_gate_breaches(skipped: Sequence[Skipped], above: dict[str, float], below: dict[str, float], limits: Sequence[IncreaseLimit]) -> list[str]:
+    """A gate on a loss that was dropped during evaluation cannot pass."""
+    from .registry import parse_spec
+
+    breaches = []
+    for item in skipped:
+        bound = parse_spec(item.loss)
+        named = [k for k in (*above, *below) if names_loss(k, bound)] + [lim.loss for lim in limits if lim.loss and names_loss(lim.loss, bound)]
+        if named:
+            breaches.append(f"{item.loss} was skipped ({item.reason}); its gate fails")
+    return breaches

@@ -1,0 +1,269 @@
+"""Rendering a comparison: the loss x model matrix as a table, JSON, CSV or Markdown.
+
+Rows are losses (and, with --by, their groups), columns are models; the best
+value per row is marked. With one model the matrix becomes a list of values
+with each loss's characteristics beside it. Number formatting, the console
+and the JSON envelope come from :mod:`losscli.render`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from .compare import Comparison, Entry
+from .evaluation import json_params
+from .render import group_text, exact, json_document, make_console, number
+
+BEST_MARK = "*"
+
+
+# --------------------------------------------------------------------------- shared pieces
+
+
+def _characteristic(value: bool | None) -> str:
+    # None: the seeds do not rate this loss on that property.
+    return {True: "yes", False: "no"}.get(value, "-")
+
+
+def _change(entry: Entry | None) -> str:
+    """``+2.31%`` against the baseline, or '' when there is nothing to compare."""
+    if entry is None or entry.baseline is None:
+        return ""
+    delta = entry.baseline
+    if delta.delta_pct is not None:
+        return f"{delta.delta_pct:+.2f}%"
+    if delta.delta is not None:
+        return f"{delta.delta:+.6g}"
+    return "n/a"
+
+
+def _cell(entry: Entry | None, several: bool, *, mark: str = BEST_MARK, bold: bool = False) -> str:
+    if entry is None:
+        return "-"
+    text = number(entry.result.value)
+    if several and entry.result.best:
+        text = f"**{text}**" if bold else f"{text} {mark}"
+    change = _change(entry)
+    return f"{text} ({change})" if change else text
+
+
+def _mean_rank(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _best_overall(comparison: Comparison) -> str:
+    best = [s for s in comparison.summary if s.best]
+    if not best:
+        return ""
+    names = ", ".join(s.model for s in best)
+    return f"best overall: {names} (mean rank {_mean_rank(best[0].mean_rank)})"
+
+
+def _notes(comparison: Comparison) -> list[str]:
+    """Everything worth a line under the matrix: warnings, skipped losses, notes."""
+    lines = [e.result.warning for e in comparison.entries if e.result.warning]
+    lines += [f"skipped {s.loss}: {s.reason}" for s in comparison.skipped]
+    lines += comparison.notes
+    lines += comparison.baseline_missing
+    return lines
+
+
+def _row_label(comparison: Comparison, loss_index: int) -> str:
+    return comparison.losses[loss_index].display
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def json_compare(comparison: Comparison) -> str:
+    """The report schema of ``compute`` plus ranks, models, summary, skipped losses and the baseline."""
+    extra: dict[str, Any] = {
+        "inputs": {
+            "predictions": [m.predictions for m in comparison.models],
+            "labels": comparison.labels,
+            "rows": comparison.rows,
+        },
+        "results": [e.as_dict() for e in comparison.entries],
+        "models": [m.as_dict() for m in comparison.models],
+        "losses": [
+            {"loss": b.name, "spec": b.display, "params": json_params(b.params), "characteristics": b.spec.characteristics.as_dict()}
+            for b in comparison.losses
+        ],
+        "summary": [s.as_dict() for s in comparison.summary],
+        "skipped": [s.as_dict() for s in comparison.skipped],
+    }
+    if comparison.baseline_file is not None:
+        extra["baseline"] = {"file": comparison.baseline_file, "missing": comparison.baseline_missing}
+    return json_document(comparison.report(), extra)
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def csv_compare(comparison: Comparison) -> str:
+    """Long format, one line per loss, group and model: easy to load anywhere."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    by = comparison.by
+    with_baseline = comparison.baseline_file is not None
+    header = ["loss", "spec", "model"] + ([by] if by else []) + ["value", "n", "rank", "best"]
+    header += ["baseline", "delta", "delta_pct"] if with_baseline else []
+    writer.writerow(header + ["warning"])
+    for entry in comparison.entries:
+        r = entry.result
+        row = [r.loss.name, r.loss.display, r.model] + (["" if r.group is None else r.group[by]] if by else [])
+        row += [exact(r.value), r.n, r.rank, "true" if r.best else "false"]
+        if with_baseline:
+            delta = entry.baseline
+            row += [exact(delta.baseline), exact(delta.delta), exact(delta.delta_pct)] if delta else ["", "", ""]
+        writer.writerow(row + [r.warning or ""])
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- Markdown
+
+
+def _md(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_compare(comparison: Comparison) -> str:
+    """A table for a pull request or CI job summary; the best value per loss in bold."""
+    several = len(comparison.models) > 1
+    by = comparison.by
+    lines = _md_matrix(comparison, by) if several else _md_single(comparison, by)
+    text = "\n".join(lines) + "\n"
+    if several and comparison.summary:
+        best = [s.model for s in comparison.summary if s.best]
+        if best:
+            text += f"\nBest overall: **{_md(', '.join(best))}** (lowest mean rank; lower loss is better)\n"
+    if comparison.skipped:
+        text += "\nSkipped:\n\n" + "\n".join(f"- `{_md(s.loss)}`: {_md(s.reason)}" for s in comparison.skipped) + "\n"
+    other = [e.result.warning for e in comparison.entries if e.result.warning] + comparison.notes + comparison.baseline_missing
+    if other:
+        text += "\n" + "\n".join(f"> {_md(note)}" for note in other) + "\n"
+    return text
+
+
+def _md_matrix(comparison: Comparison, by: str | None) -> list[str]:
+    names = [m.name for m in comparison.models]
+    header = ["Loss"] + ([by] if by else []) + names
+    lines = [_md_row(header), "|" + "|".join(["---"] * (1 + bool(by)) + ["---:"] * len(names)) + "|"]
+    for loss_index, _key, cells in comparison.grid():
+        first = next(iter(cells.values())).result
+        row = [f"`{_md(_row_label(comparison, loss_index))}`"] + ([_md(group_text(first))] if by else [])
+        row += [_md(_cell(cells.get(name), True, bold=True)) for name in names]
+        lines.append(_md_row(row))
+    row = ["**Mean rank**"] + ([""] if by else [])
+    row += [f"**{_mean_rank(s.mean_rank)}**" if s.best else _mean_rank(s.mean_rank) for s in comparison.summary]
+    lines.append(_md_row(row))
+    return lines
+
+
+def _md_single(comparison: Comparison, by: str | None) -> list[str]:
+    with_baseline = comparison.baseline_file is not None
+    header = ["Loss"] + ([by] if by else []) + ["Value"] + (["Baseline", "Change"] if with_baseline else []) + ["Robust to outliers", "Smooth gradient"]
+    aligns = ["---"] * (1 + bool(by)) + ["---:"] * (1 + 2 * with_baseline) + [":---:", ":---:"]
+    lines = [_md_row(header), "|" + "|".join(aligns) + "|"]
+    for entry in comparison.entries:
+        r = entry.result
+        row = [f"`{_md(r.loss.display)}`"] + ([_md(group_text(r))] if by else []) + [number(r.value)]
+        if with_baseline:
+            row += [number(entry.baseline.baseline) if entry.baseline else "-", _change(entry) or "-"]
+        row += _characteristic_cells(entry)
+        lines.append(_md_row(row))
+    return lines
+
+
+def _characteristic_cells(entry: Entry) -> list[str]:
+    if entry.result.group is not None:
+        return ["", ""]
+    traits = entry.result.loss.spec.characteristics
+    return [_characteristic(traits.robust_to_outliers), _characteristic(traits.smooth_gradient)]
+
+
+def _md_row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+# --------------------------------------------------------------------------- table
+
+
+def table_compare(comparison: Comparison, stream: Any) -> None:
+    from rich import box
+    from rich.table import Table
+
+    console = make_console(stream)
+    several = len(comparison.models) > 1
+    by = comparison.by
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("loss", style="bold", no_wrap=True)
+    if by:
+        table.add_column(by, no_wrap=True)
+    if several:
+        _fill_matrix(table, comparison, by)
+    else:
+        _fill_single(table, comparison, by)
+    console.print(table)
+    if several:
+        console.print(f"{BEST_MARK} best per loss (lower is better; ties share the rank); {_best_overall(comparison)}", highlight=False)
+    for line in _notes(comparison):
+        console.print(f"note: {line}", style="yellow", highlight=False, markup=False)
+
+
+def _fill_matrix(table: Any, comparison: Comparison, by: str | None) -> None:
+    names = [m.name for m in comparison.models]
+    for name in names:
+        table.add_column(name, justify="right", no_wrap=True)
+    for loss_index, _key, cells in comparison.grid():
+        first = next(iter(cells.values())).result
+        row = [_row_label(comparison, loss_index)] + ([group_text(first)] if by else [])
+        styled = []
+        for name in names:
+            entry = cells.get(name)
+            text = _cell(entry, True)
+            styled.append(f"[bold green]{_escape(text)}[/]" if entry is not None and entry.result.best else _escape(text))
+        table.add_row(*(_escape(c) for c in row), *styled, style="dim" if first.group else None)
+    table.add_section()
+    row = ["mean rank"] + ([""] if by else [])
+    table.add_row(*row, *[f"[bold]{_mean_rank(s.mean_rank)}[/]" if s.best else _mean_rank(s.mean_rank) for s in comparison.summary])
+
+
+def _fill_single(table: Any, comparison: Comparison, by: str | None) -> None:
+    with_baseline = comparison.baseline_file is not None
+    table.add_column("value", justify="right", no_wrap=True)
+    if with_baseline:
+        table.add_column("baseline", justify="right", no_wrap=True)
+        table.add_column("change", justify="right", no_wrap=True)
+    table.add_column("rows", justify="right", no_wrap=True)
+    table.add_column("robust to outliers", justify="center", no_wrap=True)
+    table.add_column("smooth gradient", justify="center", no_wrap=True)
+    for entry in comparison.entries:
+        r = entry.result
+        row = [r.loss.display] + ([group_text(r)] if by else []) + [number(r.value)]
+        if with_baseline:
+            row += [number(entry.baseline.baseline) if entry.baseline else "-", _change(entry) or "-"]
+        row += [f"{r.n:,}"] + _characteristic_cells(entry)
+        table.add_row(*(_escape(c) for c in row), style="dim" if r.group else None)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(str(text))
+
+
+# --------------------------------------------------------------------------- dispatch
+
+
+def render_compare(comparison: Comparison, fmt: str, stream: Any) -> None:
+    if fmt == "json":
+        stream.write(json_compare(comparison))
+    elif fmt == "csv":
+        stream.write(csv_compare(comparison))
+    elif fmt == "markdown":
+        stream.write(markdown_compare(comparison))
+    else:
+        table_compare(comparison, stream)

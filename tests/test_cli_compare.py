@@ -1,0 +1,405 @@
+"""``losscli compare``: the loss x model matrix, ranks, --task, baselines and CI gates.
+
+Expected values come from numpy / scikit-learn on the same data, or from
+``losscli compute`` on the same files (the command compare must agree with).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from sklearn.metrics import mean_absolute_error, mean_squared_error
+
+from conftest import assert_usage_error, write_csv
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def huber(y_true: np.ndarray, y_pred: np.ndarray, delta: float = 1.0) -> float:
+    """PyTorch HuberLoss(delta), written out: 0.5 r^2 inside delta, delta (|r| - delta/2) outside."""
+    r = np.abs(y_pred - y_true)
+    return float(np.mean(np.where(r <= delta, 0.5 * r**2, delta * (r - 0.5 * delta))))
+
+
+@pytest.fixture
+def two_models(tmp_path: Path) -> dict:
+    """Model a is close but has two outliers; model b is noisier everywhere."""
+    rng = np.random.default_rng(11)
+    y_true = rng.uniform(0.5, 4.0, size=60)
+    pred_a = y_true + rng.normal(scale=0.1, size=60)
+    pred_a[[5, 40]] += 8.0  # outliers: MSE punishes them, MAE and Huber far less
+    pred_b = y_true + rng.normal(scale=0.6, size=60)
+    region = np.where(np.arange(60) % 2 == 0, "north", "south")
+    a = write_csv(tmp_path / "model_a.csv", {"y_true": y_true, "y_pred": pred_a, "region": region})
+    b = write_csv(tmp_path / "model_b.csv", {"y_true": y_true, "y_pred": pred_b, "region": region})
+    return {"a": a, "b": b, "y_true": y_true, "pred_a": pred_a, "pred_b": pred_b, "region": region, "dir": tmp_path}
+
+
+def run_json(cli, *args) -> dict:
+    result = cli("compare", *args, "--format", "json")
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    return json.loads(result.stdout)
+
+
+def values_by(document: dict) -> dict:
+    return {(r["loss"], r["model"], json.dumps(r["group"])): r for r in document["results"]}
+
+
+# --------------------------------------------------------------------------- one pass, same values
+
+
+def test_two_models_read_each_file_once_and_match_compute(cli, two_models, monkeypatch) -> None:
+    from losscli.io import readers
+
+    calls: list[str] = []
+    original = readers.CsvSource.batches
+
+    def counting(self, *args, **kwargs):
+        calls.append(self.path)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(readers.CsvSource, "batches", counting)
+    doc = run_json(cli, two_models["a"], two_models["b"], "--loss", "mse", "--loss", "mae", "--loss", "huber")
+    # One read of each model's file for all three losses.
+    assert sorted(calls) == sorted([str(two_models["a"]), str(two_models["b"])])
+
+    calls.clear()
+    for name, path in (("model_a", two_models["a"]), ("model_b", two_models["b"])):
+        computed = json.loads(cli("compute", path, "--loss", "mse", "--loss", "mae", "--loss", "huber", "--format", "json").stdout)
+        for item in computed["results"]:
+            ours = values_by(doc)[(item["loss"], name, "null")]
+            assert ours["value"] == item["value"]  # the same code path: equal, not just close
+            assert ours["n"] == item["n"] == 60
+            assert ours["params"] == item["params"]
+
+
+def test_values_match_scikit_learn(cli, two_models) -> None:
+    doc = run_json(cli, two_models["a"], two_models["b"], "--loss", "mse", "--loss", "mae", "--loss", "huber")
+    got = values_by(doc)
+    y = two_models["y_true"]
+    for model, pred in (("model_a", two_models["pred_a"]), ("model_b", two_models["pred_b"])):
+        assert got[("mse", model, "null")]["value"] == pytest.approx(mean_squared_error(y, pred), rel=1e-12)  # scikit-learn
+        assert got[("mae", model, "null")]["value"] == pytest.approx(mean_absolute_error(y, pred), rel=1e-12)  # scikit-learn
+        assert got[("huber", model, "null")]["value"] == pytest.approx(huber(y, pred), rel=1e-12)  # PyTorch HuberLoss formula
+
+
+def test_parquet_models_are_read_once_too(cli, two_models, monkeypatch) -> None:
+    from losscli.io import readers
+
+    paths = []
+    for key in ("a", "b"):
+        table = pa.table({"y_true": two_models["y_true"], "y_pred": two_models[f"pred_{key}"]})
+        path = two_models["dir"] / f"model_{key}.parquet"
+        pq.write_table(table, path)
+        paths.append(path)
+    calls: list[str] = []
+    original = readers.ParquetSource.batches
+
+    def counting(self, *args, **kwargs):
+        calls.append(self.path)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(readers.ParquetSource, "batches", counting)
+    doc = run_json(cli, *paths, "--task", "regression")
+    assert sorted(calls) == sorted(str(p) for p in paths)
+    assert doc["inputs"]["predictions"] == [str(p) for p in paths]
+    assert values_by(doc)[("mse", "model_a", "null")]["value"] == pytest.approx(mean_squared_error(two_models["y_true"], two_models["pred_a"]), rel=1e-12)
+
+
+def test_separate_labels_file_is_read_once_per_model(cli, tmp_path, monkeypatch) -> None:
+    from losscli.io import readers
+
+    labels = write_csv(tmp_path / "labels.csv", {"y_true": [1.0, 2.0, 3.0]})
+    a = write_csv(tmp_path / "a.csv", {"y_pred": [1.0, 2.0, 4.0]})
+    b = write_csv(tmp_path / "b.csv", {"y_pred": [1.5, 2.0, 3.0]})
+    calls: list[str] = []
+    original = readers.CsvSource.batches
+    monkeypatch.setattr(readers.CsvSource, "batches", lambda self, *a, **k: calls.append(self.path) or original(self, *a, **k))
+    doc = run_json(cli, a, b, "--labels", labels, "--loss", "mse")
+    assert calls.count(str(a)) == 1 and calls.count(str(b)) == 1 and calls.count(str(labels)) == 2
+    got = values_by(doc)
+    assert got[("mse", "a", "null")]["value"] == pytest.approx(1.0 / 3.0)  # hand-worked: (0 + 0 + 1) / 3
+    assert got[("mse", "b", "null")]["value"] == pytest.approx(0.25 / 3.0)  # hand-worked: (0.25 + 0 + 0) / 3
+    assert doc["inputs"]["labels"] == str(labels)
+
+
+# --------------------------------------------------------------------------- ranks and JSON schema
+
+
+def test_json_schema_ranks_and_best(cli, two_models) -> None:
+    doc = run_json(cli, two_models["a"], two_models["b"], "--loss", "mse", "--loss", "mae")
+    assert doc["schema"] == 1 and doc["tool"]["name"] == "losscli"
+    assert doc["inputs"] == {"predictions": [str(two_models["a"]), str(two_models["b"])], "labels": None, "rows": 60}
+    assert [m["name"] for m in doc["models"]] == ["model_a", "model_b"]
+    assert doc["skipped"] == []
+    for item in doc["results"]:
+        assert set(item) >= {"loss", "params", "value", "n", "reduction", "model", "group", "rank", "best"}
+        assert isinstance(item["rank"], int) and isinstance(item["best"], bool)
+    got = values_by(doc)
+    y = two_models["y_true"]
+    mse_a, mse_b = mean_squared_error(y, two_models["pred_a"]), mean_squared_error(y, two_models["pred_b"])
+    mae_a, mae_b = mean_absolute_error(y, two_models["pred_a"]), mean_absolute_error(y, two_models["pred_b"])
+    # The outliers make a worse on MSE but better on MAE (checked on the data, not assumed).
+    assert mse_a > mse_b and mae_a < mae_b
+    assert (got[("mse", "model_a", "null")]["rank"], got[("mse", "model_b", "null")]["rank"]) == (2, 1)
+    assert (got[("mae", "model_a", "null")]["best"], got[("mae", "model_b", "null")]["best"]) == (True, False)
+    summary = {s["model"]: s for s in doc["summary"]}
+    assert summary["model_a"]["mean_rank"] == summary["model_b"]["mean_rank"] == 1.5
+    assert summary["model_a"]["best"] and summary["model_b"]["best"]
+    characteristics = {item["loss"]: item["characteristics"] for item in doc["losses"]}
+    assert characteristics["mse"]["robust_to_outliers"] is False and characteristics["mae"]["robust_to_outliers"] is True
+
+
+def test_ties_share_rank_one(cli, two_models, tmp_path) -> None:
+    copy = tmp_path / "copy" / "model_a.csv"
+    copy.parent.mkdir()
+    copy.write_bytes(two_models["a"].read_bytes())
+    doc = run_json(cli, two_models["a"], copy, two_models["b"], "--loss", "mae")
+    ranks = {r["model"]: (r["rank"], r["best"]) for r in doc["results"]}
+    # Same stem twice: the names take their folder. The identical files tie for first; b is third.
+    assert ranks == {str(two_models["dir"].name) + "/model_a": (1, True), "copy/model_a": (1, True), "model_b": (3, False)}
+
+
+def test_groups_get_their_own_ranks(cli, two_models) -> None:
+    doc = run_json(cli, two_models["a"], two_models["b"], "--loss", "mae", "--by", "region")
+    y, region = two_models["y_true"], two_models["region"]
+    got = values_by(doc)
+    for group in ("north", "south"):
+        rows = region == group
+        expected = {m: mean_absolute_error(y[rows], two_models[f"pred_{m[-1]}"][rows]) for m in ("model_a", "model_b")}
+        best = min(expected, key=expected.get)
+        for model, value in expected.items():
+            item = got[("mae", model, json.dumps({"region": group}))]
+            assert item["value"] == pytest.approx(value, rel=1e-12)  # scikit-learn on the group's rows
+            assert item["best"] == (model == best) and item["rank"] == (1 if model == best else 2)
+
+
+def test_model_names_option(cli, two_models) -> None:
+    doc = run_json(cli, two_models["a"], two_models["b"], "--loss", "mse", "--model-name", "main", "--model-name", "candidate")
+    assert {r["model"] for r in doc["results"]} == {"main", "candidate"}
+    assert doc["models"][0] == {"name": "main", "predictions": str(two_models["a"]), "rows": 60}
+    assert_usage_error(cli("compare", two_models["a"], two_models["b"], "--loss", "mse", "--model-name", "x"), "--model-name")
+
+
+# --------------------------------------------------------------------------- --task
+
+
+def test_task_skips_losses_whose_inputs_are_missing(cli, two_models) -> None:
+    result = cli("compare", two_models["a"], two_models["b"], "--task", "regression", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    skipped = {s["loss"]: s["reason"] for s in doc["skipped"]}
+    # gaussian_nll needs a variance column: the reason names the input and the file.
+    assert "gaussian_nll" in skipped and "no column for var" in skipped["gaussian_nll"]
+    assert "skipped gaussian_nll" in result.stderr
+    computed = {r["loss"] for r in doc["results"]}
+    assert {"mse", "mae", "huber", "log_cosh", "rmse"} <= computed and "gaussian_nll" not in computed
+
+
+def test_task_with_data_a_loss_rejects_names_file_column_and_row(cli, tmp_path) -> None:
+    a = write_csv(tmp_path / "a.csv", {"y_true": [0.5, 1.0, 2.0], "y_pred": [0.4, -2.0, 2.5]})
+    doc = run_json(cli, a, "--task", "regression")
+    skipped = {s["loss"]: s["reason"] for s in doc["skipped"]}
+    # msle needs values above -1; row 2 holds -2.
+    assert f"{a}, column 'y_pred', row 2" in skipped["msle"]
+    # mse still computed: (0.01 + 9 + 0.25) / 3, hand-worked.
+    assert values_by(doc)[("mse", "a", "null")]["value"] == pytest.approx(9.26 / 3)
+
+
+def test_task_with_nothing_applicable_is_an_error(cli, two_models) -> None:
+    assert_usage_error(cli("compare", two_models["a"], "--task", "ranking"), "no loss of task 'ranking'", "anchor")
+
+
+def test_unknown_task_suggests(cli, two_models) -> None:
+    assert_usage_error(cli("compare", two_models["a"], "--task", "regresion"), "did you mean")
+
+
+def test_task_aliases_resolve(cli, tmp_path) -> None:
+    path = write_csv(tmp_path / "bin.csv", {"y_true": [0, 1, 1, 0], "y_pred": [0.2, 0.7, 0.9, 0.4]})
+    doc = run_json(cli, path, "--task", "binary-classification")
+    assert "bce" in {r["loss"] for r in doc["results"]}
+
+
+# --------------------------------------------------------------------------- output formats
+
+
+def test_markdown_bolds_the_best_value(cli, two_models) -> None:
+    result = cli("compare", two_models["a"], two_models["b"], "--loss", "mse", "--loss", "mae", "--format", "markdown")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "| Loss | model_a | model_b |"
+    assert lines[1] == "|---|---:|---:|"
+    mse_row = next(line for line in lines if line.startswith("| `mse`"))
+    mae_row = next(line for line in lines if line.startswith("| `mae`"))
+    y = two_models["y_true"]
+    mse_b = f"{mean_squared_error(y, two_models['pred_b']):.6g}"
+    mae_a = f"{mean_absolute_error(y, two_models['pred_a']):.6g}"
+    assert f"**{mse_b}**" in mse_row and mse_row.count("**") == 2
+    assert f"**{mae_a}**" in mae_row and mae_row.count("**") == 2
+    assert any(line.startswith("| **Mean rank** |") for line in lines)
+    assert "Best overall: **model_a, model_b**" in result.stdout
+
+
+def test_markdown_lists_skipped_losses(cli, two_models) -> None:
+    result = cli("compare", two_models["a"], "--task", "regression", "--format", "markdown")
+    assert "Skipped:" in result.stdout and "- `gaussian_nll`:" in result.stdout
+
+
+def test_single_model_table_shows_characteristics(cli, two_models) -> None:
+    result = cli("compare", two_models["a"], "--loss", "mse", "--loss", "mae", "--loss", "huber", env={"NO_COLOR": "1"})
+    assert result.exit_code == 0, result.stderr
+    header, *rows = [line for line in result.stdout.splitlines() if line.strip() and not set(line.strip()) <= {"─"}]
+    assert "robust to outliers" in header and "smooth gradient" in header
+    cells = {row.split()[0]: row.split() for row in rows}
+    # MSE is dominated by outliers where MAE and Huber are not (the seeds' table).
+    assert cells["mse"][-2:] == ["no", "yes"]
+    assert cells["mae"][-2:] == ["yes", "no"]
+    assert cells["huber"][-2:] == ["yes", "yes"]
+    assert "\x1b[" not in result.stdout
+
+
+def test_matrix_table_marks_best(cli, two_models) -> None:
+    result = cli("compare", two_models["a"], two_models["b"], "--loss", "mse", "--loss", "mae")
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["loss", "model_a", "model_b"]
+    mse_row = next(line for line in lines if line.startswith("mse"))
+    assert mse_row.rstrip().endswith("*") and mse_row.count("*") == 1
+    assert any(line.startswith("mean rank") for line in lines)
+    assert "best overall: model_a, model_b" in result.stdout
+
+
+def test_csv_is_long_format(cli, two_models) -> None:
+    result = cli("compare", two_models["a"], two_models["b"], "--loss", "mse", "--format", "csv")
+    lines = result.stdout.splitlines()
+    assert lines[0] == "loss,spec,model,value,n,rank,best,warning"
+    rows = [line.split(",") for line in lines[1:]]
+    assert [(r[0], r[2]) for r in rows] == [("mse", "model_a"), ("mse", "model_b")]
+    y = two_models["y_true"]
+    assert float(rows[0][3]) == pytest.approx(mean_squared_error(y, two_models["pred_a"]), rel=1e-15)  # exact repr
+    assert (rows[0][5], rows[0][6], rows[1][5], rows[1][6]) == ("2", "false", "1", "true")
+
+
+def test_output_file_keeps_stdout_empty(cli, two_models) -> None:
+    target = two_models["dir"] / "out.json"
+    result = cli("compare", two_models["a"], two_models["b"], "--loss", "mse", "--format", "json", "--output", target)
+    assert result.exit_code == 0 and result.stdout == ""
+    assert json.loads(target.read_text())["results"][0]["loss"] == "mse"
+    assert_usage_error(cli("compare", two_models["a"], two_models["b"], "--loss", "mse", "--output", two_models["b"]), "input file")
+
+
+# --------------------------------------------------------------------------- baseline and gates
+
+
+@pytest.fixture
+def baseline_file(cli, two_models) -> Path:
+    path = two_models["dir"] / "baseline.json"
+    result = cli("compare", two_models["a"], two_models["b"], "--loss", "mse", "--loss", "mae", "--format", "json", "--output", path)
+    assert result.exit_code == 0, result.stderr
+    return path
+
+
+def test_baseline_deltas(cli, two_models, baseline_file) -> None:
+    # Swap the models: a's new value is compared with a's old one, which is b's file now.
+    doc = run_json(cli, two_models["b"], two_models["a"], "--model-name", "model_a", "--model-name", "model_b", "--loss", "mse", "--baseline", baseline_file)
+    y = two_models["y_true"]
+    old = mean_squared_error(y, two_models["pred_a"])
+    new = mean_squared_error(y, two_models["pred_b"])
+    item = values_by(doc)[("mse", "model_a", "null")]
+    assert item["baseline"]["value"] == pytest.approx(old, rel=1e-12)
+    assert item["baseline"]["delta"] == pytest.approx(new - old, rel=1e-9)
+    assert item["baseline"]["delta_pct"] == pytest.approx(100 * (new - old) / old, rel=1e-9)
+    assert doc["baseline"]["file"] == str(baseline_file)
+    # mae was in the baseline but is not computed now: a note, not an error.
+    assert any("mae" in note and "missing in this run" in note for note in doc["baseline"]["missing"])
+
+
+def test_max_increase_passes_on_the_same_data(cli, two_models, baseline_file) -> None:
+    result = cli("compare", two_models["a"], two_models["b"], "--loss", "mse", "--loss", "mae", "--baseline", baseline_file, "--max-increase", "5%")
+    assert result.exit_code == 0, result.stderr
+
+
+def test_max_increase_fails_with_a_message_per_breach_and_still_writes(cli, two_models, baseline_file) -> None:
+    target = two_models["dir"] / "report.md"
+    result = cli(
+        "compare", two_models["b"], two_models["a"], "--model-name", "model_a", "--model-name", "model_b",
+        "--loss", "mse", "--loss", "mae", "--baseline", baseline_file, "--max-increase", "5", "--format", "markdown", "--output", target,
+    )
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    y = two_models["y_true"]
+    mse = {m: mean_squared_error(y, two_models[f"pred_{m}"]) for m in "ab"}
+    mae = {m: mean_absolute_error(y, two_models[f"pred_{m}"]) for m in "ab"}
+    # Exactly the rises above 5%: each loss got worse for one of the two swapped models.
+    expected = sum(1 for old, new in ((mse["a"], mse["b"]), (mse["b"], mse["a"]), (mae["a"], mae["b"]), (mae["b"], mae["a"])) if new > old * 1.05)
+    assert len(errors) == expected == 2
+    assert all("above the --max-increase limit of 5%" in line for line in errors)
+    assert "(+" in target.read_text()  # the report was written despite the gate
+
+
+def test_max_increase_needs_a_baseline(cli, two_models) -> None:
+    assert_usage_error(cli("compare", two_models["a"], "--loss", "mse", "--max-increase", "5"), "--baseline")
+
+
+def test_bad_baseline_is_a_usage_error_naming_the_file(cli, two_models) -> None:
+    bad = two_models["dir"] / "bad.json"
+    bad.write_text("[1, 2", encoding="utf-8")
+    assert_usage_error(cli("compare", two_models["a"], "--loss", "mse", "--baseline", bad), str(bad), "not valid JSON")
+    assert_usage_error(cli("compare", two_models["a"], "--loss", "mse", "--baseline", two_models["dir"] / "none.json"), "none.json", "not found")
+
+
+def test_compute_output_is_a_baseline(cli, two_models) -> None:
+    path = two_models["dir"] / "compute.json"
+    cli("compute", two_models["a"], "--loss", "mse", "--format", "json", "--output", path)
+    doc = run_json(cli, two_models["a"], two_models["b"], "--loss", "mse", "--baseline", path)
+    got = values_by(doc)
+    # A one-model baseline is compared against every model.
+    assert got[("mse", "model_a", "null")]["baseline"]["delta"] == 0.0
+    assert got[("mse", "model_b", "null")]["baseline"]["value"] == got[("mse", "model_a", "null")]["value"]
+
+
+def test_fail_above_names_the_model(cli, two_models) -> None:
+    y = two_models["y_true"]
+    threshold = (mean_squared_error(y, two_models["pred_a"]) + mean_squared_error(y, two_models["pred_b"])) / 2
+    result = cli("compare", two_models["a"], two_models["b"], "--loss", "mse", "--fail-above", f"mse={threshold}", "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["results"]  # results still written
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: mse (model_a)") and "above the threshold" in line
+    assert_usage_error(cli("compare", two_models["a"], "--loss", "mse", "--fail-below", "mae=1"), "not computed")
+
+
+# --------------------------------------------------------------------------- usage
+
+
+def test_needs_loss_or_task(cli, two_models) -> None:
+    assert_usage_error(cli("compare", two_models["a"]), "--loss or --task")
+
+
+def test_stdin_is_read_once(cli, two_models) -> None:
+    text = two_models["a"].read_text()
+    doc = json.loads(cli("compare", "-", "--loss", "mae", "--format", "json", input=text).stdout)
+    assert doc["results"][0]["model"] == "stdin"
+    assert doc["results"][0]["value"] == pytest.approx(mean_absolute_error(two_models["y_true"], two_models["pred_a"]), rel=1e-12)
+    assert_usage_error(cli("compare", "-", "--task", "regression", input=text), "stdin")
+    assert_usage_error(cli("compare", two_models["a"], two_models["b"], "--labels", "-", "--loss", "mse", input=text), "stdin")
+
+
+def test_module_entry_point_and_no_heavy_imports(two_models) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    run = subprocess.run(
+        [sys.executable, "-m", "losscli", "compare", str(two_models["a"]), str(two_models["b"]), "--loss", "mse", "--format", "csv"],
+        capture_output=True, text=True, env=env, cwd=two_models["dir"], timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("loss,spec,model,value")
+    probe = "import sys; from losscli.cli import app; print(sorted(m for m in ('numpy', 'pyarrow', 'pandas', 'rich') if m in sys.modules))"
+    imported = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60)
+    assert imported.stdout.strip() == "[]", imported.stdout + imported.stderr
