@@ -51,4 +51,4 @@ def test_the_patched_sizes_really_split_the_files(path, monkeypatch):
     monkeypatch.setattr(readers, "CSV_BLOCK_BYTES", 1024)
     plan = InputPlan(InputOptions(predictions=path), [parse_spec("mse")])
     sizes = [batch.n for batch in plan.batches()]
-    assert len(sizes) > 10 and sum(sizes) == plan.stats.rows
+    assert len(sizes) >= 5 and sum(sizes) == plan.stats.rows
