@@ -1,0 +1,292 @@
+"""``losscli list`` and ``losscli info``: the registry, for people and scripts."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from typing import Annotated, Any, Optional
+
+import typer
+
+from .common import FormatOpt, guarded, resolve_format
+
+ListTaskOpt = Annotated[
+    Optional[str],
+    typer.Option("--task", "-t", help="Only the losses for this task (aliases such as metric-learning, gan work).", show_default=False),
+]
+
+
+class TerminalBuffer(io.TextIOBase):
+    """Collects output in memory but answers ``isatty`` for the real stdout, so
+    a table is rendered (with the right colours) before anything is printed."""
+
+    def __init__(self, buffer: io.StringIO, real: Any) -> None:
+        self._buffer = buffer
+        self._real = real
+
+    def write(self, text: str) -> int:
+        return self._buffer.write(text)
+
+    def isatty(self) -> bool:
+        return bool(getattr(self._real, "isatty", lambda: False)())
+
+    def flush(self) -> None:
+        pass
+
+
+def _emit(render: Any) -> None:
+    buffer = io.StringIO()
+    render(TerminalBuffer(buffer, sys.stdout))
+    sys.stdout.write(buffer.getvalue())
+
+
+# --------------------------------------------------------------------------- list
+
+
+@guarded
+def list_losses(task: ListTaskOpt = None, fmt: FormatOpt = None) -> None:
+    """List every loss: family, tasks, inputs and characteristics.
+
+    Examples:
+
+      losscli list
+
+      losscli list --task segmentation --format json
+    """
+    from ..catalog import SCHEMA, summary
+    from ..registry import all_specs, losses_for_task, resolve_task
+
+    canonical = resolve_task(task) if task is not None else None
+    specs = losses_for_task(canonical) if canonical else all_specs()
+    fmt_name = resolve_format(fmt)
+    if fmt_name == "json":
+        document = {"schema": SCHEMA, "task": canonical, "losses": [summary(spec) for spec in specs]}
+        _emit(lambda out: out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n"))
+    elif fmt_name == "csv":
+        _emit(lambda out: out.write(_list_csv(specs)))
+    elif fmt_name == "markdown":
+        _emit(lambda out: out.write(_list_markdown(specs)))
+    else:
+        _emit(lambda out: _list_table(specs, canonical, out))
+
+
+def _list_rows(specs: list[Any]) -> list[list[Any]]:
+    from ..catalog import PROPERTY_KEYS, inputs_text
+
+    rows = []
+    for spec in specs:
+        values = spec.characteristics.as_dict()
+        rows.append(
+            [spec.name, ", ".join(spec.aliases), spec.family, ", ".join(spec.tasks), inputs_text(spec)]
+            + [values[key] for key in PROPERTY_KEYS]
+        )
+    return rows
+
+
+_LIST_HEADER = ["loss", "aliases", "family", "tasks", "inputs", "robust to outliers", "smooth gradient", "use in classification", "use in regression"]
+# The table is read on terminals: short titles for the four ✔/✘ columns, explained below it.
+_TABLE_TITLES = {"robust to outliers": "robust", "smooth gradient": "smooth", "use in classification": "classif.", "use in regression": "regress."}
+_WIDTH_FOR_ALIASES = 160
+_LEGEND = (
+    "robust = robust to outliers, smooth = smooth gradient, classif./regress. = use in classification/regression; "
+    "✔/✘ from the seeds' characteristics table where it rates the loss, else losscli's rating"
+)
+
+
+def _list_table(specs: list[Any], task: str | None, stream: Any) -> None:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..catalog import mark
+    from ..render import make_console
+
+    console = make_console(stream)
+    # On a narrow terminal the aliases would squeeze every other column into
+    # slivers; they are in 'info', --format json/csv/markdown and wide terminals.
+    shown = [t for t in _LIST_HEADER if t != "aliases" or console.width >= _WIDTH_FOR_ALIASES]
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for title in shown:
+        if title in _TABLE_TITLES:
+            table.add_column(_TABLE_TITLES[title], justify="center", no_wrap=True)
+        else:
+            table.add_column(title, no_wrap=title in ("loss", "family"), overflow="fold", style="bold" if title == "loss" else None)
+    for row in _list_rows(specs):
+        cells = dict(zip(_LIST_HEADER, row))
+        table.add_row(*(mark(cells[t]) if t in _TABLE_TITLES else Text(str(cells[t])) for t in shown))
+    console.print(table)
+    where = f" for task {task}" if task else ""
+    console.print(f"{len(specs)} losses{where}. {_LEGEND}. 'losscli info LOSS' shows one in full.", highlight=False, markup=False)
+
+
+def _list_csv(specs: list[Any]) -> str:
+    import csv
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["loss", "aliases", "family", "tasks", "inputs", "robust_to_outliers", "smooth_gradient", "use_in_classification", "use_in_regression"])
+    for row in _list_rows(specs):
+        writer.writerow([row[0], ";".join(row[1].split(", ")) if row[1] else "", row[2], ";".join(row[3].split(", ")), ";".join(row[4].split(", "))] + ["" if v is None else str(v).lower() for v in row[5:]])
+    return buffer.getvalue()
+
+
+def _list_markdown(specs: list[Any]) -> str:
+    from ..catalog import mark
+
+    lines = ["| " + " | ".join(_LIST_HEADER) + " |", "|" + "|".join(["---"] * 5 + [":---:"] * 4) + "|"]
+    for row in _list_rows(specs):
+        cells = [f"`{row[0]}`", row[1], row[2], row[3], row[4]] + [mark(v) for v in row[5:]]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- info
+
+
+@guarded
+def info(
+    loss: Annotated[str, typer.Argument(help="Loss name or alias (see 'losscli list').", show_default=False)],
+    fmt: FormatOpt = None,
+) -> None:
+    """Show one loss in full: formula, parameters, inputs, characteristics, reference.
+
+    Examples:
+
+      losscli info huber
+
+      losscli info jaccard --format json
+    """
+    from ..catalog import SCHEMA, describe
+    from ..errors import LossCliError
+    from ..registry import get
+
+    spec = get(loss)
+    document = describe(spec)
+    fmt_name = resolve_format(fmt)
+    if fmt_name == "json":
+        payload = {"schema": SCHEMA, **document}
+        _emit(lambda out: out.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n"))
+    elif fmt_name == "markdown":
+        _emit(lambda out: out.write(_info_markdown(document)))
+    elif fmt_name == "csv":
+        raise LossCliError("info has no csv format", hint="use --format table, json or markdown")
+    else:
+        _emit(lambda out: _info_table(document, out))
+
+
+def _characteristic_rows(document: dict[str, Any]) -> list[tuple[str, bool | None, str]]:
+    from ..catalog import PROPERTY_KEYS, PROPERTY_TITLES
+
+    values = document["characteristics"]
+    notes = values.get("notes", {})
+    note_of = {"robust_to_outliers": notes.get("robust", ""), "smooth_gradient": notes.get("smooth", "")}
+    return [(PROPERTY_TITLES[key], values[key], note_of.get(key, "")) for key in PROPERTY_KEYS]
+
+
+def _info_table(document: dict[str, Any], stream: Any) -> None:
+    from rich import box
+    from rich.table import Table
+
+    from rich.text import Text
+
+    from ..catalog import default_text, mark
+    from ..render import make_console
+
+    console = make_console(stream)
+    aliases = f"  (aliases: {', '.join(document['aliases'])})" if document["aliases"] else ""
+    console.print(f"{document['name']}{aliases}", style="bold", highlight=False, markup=False)
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold", no_wrap=True)
+    facts.add_column(overflow="fold")
+    facts.add_row("family", Text(document["family"]))
+    facts.add_row("tasks", Text(", ".join(document["tasks"])))
+    facts.add_row("formula", Text(document["formula"]))
+    facts.add_row("description", Text(document["description"]))
+    facts.add_row("use cases", Text(document["use_cases"]))
+    facts.add_row("reference", Text(document["reference"]))
+    streams = "yes (constant memory, any file size)" if document["streams"] else "no (needs every value in memory at once)"
+    facts.add_row("streams", Text(f"{streams}; kind {document['kind']}"))
+    console.print(facts)
+
+    params = Table(title="parameters", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for title in ("name", "default", "range", "meaning"):
+        params.add_column(title, no_wrap=title != "meaning", overflow="fold")
+    for p in document["parameters"]:
+        meaning = p["help"] + (f" (global switch {p['cli_switch']})" if p["cli_switch"] else "")
+        params.add_row(*(Text(c) for c in (p["name"], default_text(p["default"]), p["range"], meaning)))
+    if document["parameters"]:
+        console.print(params)
+    else:
+        console.print("parameters: none", highlight=False, markup=False)
+
+    roles = Table(title="inputs", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for title in ("role", "default columns", "shape", "option", "meaning"):
+        roles.add_column(title, no_wrap=title != "meaning", overflow="fold")
+    for r in document["roles"]:
+        name = f"{r['name']} (optional)" if r["optional"] else r["name"]
+        roles.add_row(*(Text(c) for c in (name, ", ".join(r["default_columns"]), r["shape"], r["option"], r["help"])))
+    console.print(roles)
+
+    rated = document["characteristics"]["rated_by"]
+    traits = Table(title=f"characteristics (rated by {rated})", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    traits.add_column("property", no_wrap=True)
+    traits.add_column("", justify="center", no_wrap=True)
+    traits.add_column("note", overflow="fold")
+    for title, value, note in _characteristic_rows(document):
+        traits.add_row(title, mark(value), Text(note))
+    console.print(traits)
+
+    for note in document["notes"]:
+        console.print(f"note: {note}", highlight=False, markup=False)
+    if document["example"]:
+        console.print(f"example: {document['example']}", highlight=False, soft_wrap=True, markup=False)
+    if document["sample_command"]:
+        console.print(f"try it (from the project directory): {document['sample_command']}", highlight=False, soft_wrap=True, markup=False)
+
+
+def _info_markdown(document: dict[str, Any]) -> str:
+    from ..catalog import default_text, mark
+
+    def cell(text: str) -> str:
+        return str(text).replace("|", "\\|")
+
+    lines = [f"## `{document['name']}`", ""]
+    if document["aliases"]:
+        lines += ["Aliases: " + ", ".join(f"`{a}`" for a in document["aliases"]), ""]
+    lines += [
+        f"- **Family:** {document['family']}",
+        f"- **Tasks:** {', '.join(document['tasks'])}",
+        f"- **Formula:** `{document['formula']}`",
+        f"- **Reference:** {document['reference']}",
+        f"- **Streams:** {'yes' if document['streams'] else 'no'} (kind `{document['kind']}`)",
+        "",
+        document["description"],
+        "",
+        f"**Use cases:** {document['use_cases']}",
+        "",
+        "### Parameters",
+        "",
+    ]
+    if document["parameters"]:
+        lines += ["| Name | Default | Range | Meaning |", "|---|---|---|---|"]
+        lines += [
+            f"| `{p['name']}` | `{default_text(p['default'])}` | {cell(p['range'])} | {cell(p['help'])} |"
+            for p in document["parameters"]
+        ]
+    else:
+        lines.append("None.")
+    lines += ["", "### Inputs", "", "| Role | Default columns | Shape | Option | Meaning |", "|---|---|---|---|---|"]
+    lines += [
+        f"| `{r['name']}`{' (optional)' if r['optional'] else ''} | {', '.join(f'`{c}`' for c in r['default_columns'])} | "
+        f"{r['shape']} | `{r['option']}` | {cell(r['help'])} |"
+        for r in document["roles"]
+    ]
+    lines += ["", f"### Characteristics (rated by {document['characteristics']['rated_by']})", "", "| Property | | Note |", "|---|:---:|---|"]
+    lines += [f"| {title} | {mark(value)} | {cell(note)} |" for title, value, note in _characteristic_rows(document)]
+    if document["notes"]:
+        lines += ["", "### Notes", ""] + [f"- {note}" for note in document["notes"]]
+    examples = [c for c in (document["example"], document["sample_command"]) if c]
+    if examples:
+        lines += ["", "### Example", "", "```sh"] + examples + ["```"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,201 @@
+"""``losscli recommend``: which loss to use, and why."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from typing import Annotated, Any, Optional
+
+import typer
+
+from .common import (
+    DelimiterOpt,
+    FormatOpt,
+    InputFormatOpt,
+    LabelColOpt,
+    PredColOpt,
+    SampleOpt,
+    guarded,
+    resolve_format,
+)
+
+TaskOpt = Annotated[
+    Optional[str],
+    typer.Option("--task", "-t", help="regression, classification, binary, multiclass, ranking, imbalance, segmentation, sequence or generative (aliases such as metric-learning, gan, seq2seq work).", show_default=False),
+]
+OutliersOpt = Annotated[bool, typer.Option("--outliers", help="The targets have outliers or heavy tails: rank robust losses up.")]
+ImbalancedOpt = Annotated[bool, typer.Option("--imbalanced", help="The classes are imbalanced: rank focal and weighted losses up.")]
+DataOpt = Annotated[
+    Optional[str],
+    typer.Option("--data", "-d", help="A labels (and predictions) file: infer the task, class imbalance and outliers from it.", show_default=False),
+]
+
+
+@guarded
+def recommend(
+    task: TaskOpt = None,
+    outliers: OutliersOpt = False,
+    imbalanced: ImbalancedOpt = False,
+    data: DataOpt = None,
+    label_col: LabelColOpt = None,
+    pred_col: PredColOpt = None,
+    sample_col: SampleOpt = None,
+    input_format: InputFormatOpt = None,
+    delimiter: DelimiterOpt = None,
+    fmt: FormatOpt = None,
+) -> None:
+    """Recommend losses for a task, ranked, with the reason for each.
+
+    Encodes the seeds' selection tips and characteristics table. Needs --task, --data or both.
+
+    Examples:
+
+      losscli recommend --task segmentation
+
+      losscli recommend --task regression --outliers --format json
+
+      losscli recommend --data labels.csv
+    """
+    from ..errors import LossCliError
+    from ..knowledge import recommend as build
+
+    if task is None and data is None:
+        raise LossCliError(
+            "recommend needs --task, --data or both",
+            hint="e.g. losscli recommend --task regression, or --data labels.csv",
+        )
+    if data is None and (label_col or pred_col or sample_col or input_format or delimiter):
+        raise LossCliError("--label-col, --pred-col, --sample-col, --input-format and --delimiter read the --data file; give --data FILE")
+    document = build(
+        task=task,
+        outliers=outliers,
+        imbalanced=imbalanced,
+        data=data,
+        label_col=label_col,
+        pred_col=pred_col,
+        sample_col=sample_col,
+        input_format=input_format,
+        delimiter=delimiter,
+    )
+    fmt_name = resolve_format(fmt)
+    buffer = io.StringIO()
+    if fmt_name == "json":
+        buffer.write(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    elif fmt_name == "csv":
+        buffer.write(csv_text(document))
+    elif fmt_name == "markdown":
+        buffer.write(markdown_text(document))
+    else:
+        from .catalog import TerminalBuffer
+
+        table(document, options(outliers, imbalanced), TerminalBuffer(buffer, sys.stdout))
+    sys.stdout.write(buffer.getvalue())
+
+
+def options(outliers: bool, imbalanced: bool) -> list[str]:
+    return [flag for flag, on in (("--outliers", outliers), ("--imbalanced", imbalanced)) if on]
+
+
+# --------------------------------------------------------------------------- renderings
+
+
+def _yes_no(value: bool | None) -> str:
+    from ..catalog import mark
+
+    return mark(value)
+
+
+def table(document: dict[str, Any], flags: list[str], stream: Any) -> None:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..render import make_console
+
+    console = make_console(stream)
+    heading = f"Recommended losses for task: {document['task']}"
+    if flags:
+        heading += f" ({' '.join(flags)})"
+    console.print(heading, style="bold", highlight=False, markup=False)
+    inferred = document["inferred"]
+    if inferred is not None:
+        console.print(f"Inferred: {inferred_text(inferred)}", highlight=False, markup=False)
+        for line in inferred["evidence"]:
+            console.print(f"  - {line}", highlight=False, soft_wrap=False, markup=False)
+    grid = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    grid.add_column("rank", justify="right", no_wrap=True)
+    grid.add_column("loss", style="bold", no_wrap=True)
+    grid.add_column("robust", justify="center", no_wrap=True)
+    grid.add_column("smooth", justify="center", no_wrap=True)
+    grid.add_column("reason", overflow="fold")
+    for item in document["recommendations"]:
+        props = item["properties"]
+        grid.add_row(
+            str(item["rank"]),
+            item["loss"],
+            _yes_no(props["robust_to_outliers"]),
+            _yes_no(props["smooth_gradient"]),
+            Text(item["reason"]),
+        )
+    console.print(grid)
+    # Commands below the table, one per line, so they copy and paste whole.
+    console.print("commands:", style="bold", highlight=False, markup=False)
+    for item in document["recommendations"]:
+        console.print(f"  {item['rank']:>2}. {item['command']}", highlight=False, soft_wrap=True, markup=False)
+
+
+def inferred_text(inferred: dict[str, Any]) -> str:
+    ratio = inferred["imbalance_ratio"]
+    if ratio is not None:
+        imbalance = f"majority:minority {ratio:.4g} ({'imbalanced' if inferred['imbalanced'] else 'not imbalanced'})"
+    else:
+        imbalance = "one class only" if inferred["imbalanced"] else "n/a"
+    return f"task {inferred['task']}; class imbalance: {imbalance}; outliers: {'yes' if inferred['outliers'] else 'no'}"
+
+
+def csv_text(document: dict[str, Any]) -> str:
+    import csv
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["rank", "loss", "task", "reason", "tips", "robust_to_outliers", "smooth_gradient", "command"])
+    for item in document["recommendations"]:
+        props = item["properties"]
+        writer.writerow(
+            [
+                item["rank"],
+                item["loss"],
+                document["task"],
+                item["reason"],
+                " | ".join(item["tips"]),
+                _csv_bool(props["robust_to_outliers"]),
+                _csv_bool(props["smooth_gradient"]),
+                item["command"],
+            ]
+        )
+    return buffer.getvalue()
+
+
+def _csv_bool(value: bool | None) -> str:
+    return "" if value is None else str(value).lower()
+
+
+def markdown_text(document: dict[str, Any]) -> str:
+    lines = [f"### Recommended losses for task `{document['task']}`", ""]
+    inferred = document["inferred"]
+    if inferred is not None:
+        lines += [f"Inferred from the data: {inferred_text(inferred)}", ""]
+        lines += [f"- {_cell(line)}" for line in inferred["evidence"]] + [""]
+    lines += ["| Rank | Loss | Robust | Smooth | Reason | Command |", "|---:|---|:---:|:---:|---|---|"]
+    for item in document["recommendations"]:
+        props = item["properties"]
+        lines.append(
+            f"| {item['rank']} | `{item['loss']}` | {_yes_no(props['robust_to_outliers'])} | "
+            f"{_yes_no(props['smooth_gradient'])} | {_cell(item['reason'])} | `{item['command']}` |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")

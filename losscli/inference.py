@@ -1,0 +1,641 @@
+"""What ``recommend --data`` infers from the labels: task kind, class imbalance, heavy tails.
+
+The analysis is pure numpy on arrays (:func:`infer`); :func:`infer_file` is
+the glue that reads only the label, prediction and sample columns of a file
+through the input layer (``losscli.io``). Every conclusion comes with the
+evidence it was drawn from, in words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .errors import LossCliError
+
+# SPEC: class imbalance is flagged when majority:minority is 3 or more.
+IMBALANCE_RATIO = 3.0
+# A value is an outlier when its robust z-score |r - median| / (1.4826 MAD)
+# exceeds 3.5 (Iglewicz and Hoaglin); the data have outliers when more than
+# 1% of values are. A normal sample has about 0.05% beyond 3.5.
+ROBUST_Z_LIMIT = 3.5
+OUTLIER_SHARE = 0.01
+MAD_TO_SIGMA = 1.4826
+# When more than half the values are equal the MAD is 0; the mean absolute
+# deviation from the median, times sqrt(pi/2), estimates sigma instead.
+MEAN_AD_TO_SIGMA = 1.2533
+# Integer labels read as classes up to this many distinct values (and at
+# least a few rows per class); beyond, an integer target is a count or a score.
+MAX_CLASSES = 50
+ALWAYS_CLASSES = 10
+ROWS_PER_CLASS = 5
+# Tolerance for one-hot / soft-label rows summing to 1 (CSV rounding).
+ROW_SUM_TOLERANCE = 1e-3
+# Columns that name the image (or sample) a mask pixel belongs to.
+SAMPLE_COLUMN_NAMES = (
+    "image_id",
+    "image",
+    "img_id",
+    "img",
+    "mask_id",
+    "sample_id",
+    "sample",
+    "slice_id",
+    "volume_id",
+)
+# Families recognised by the names of their input columns rather than by
+# their labels (triplet files have no labels at all; a critic's labels look binary).
+STRUCTURAL_FAMILIES = ("ranking", "generative")
+SHOWN_CLASSES = 8
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class Inference:
+    """What the data say. ``as_dict`` is the ``inferred`` object of SPEC section 1."""
+
+    task: str
+    imbalance_ratio: float | None = None
+    imbalanced: bool = False
+    outliers: bool = False
+    evidence: list[str] = field(default_factory=list)
+    # For the recommender: how the labels are laid out (onehot, index, soft,
+    # sign, counts), values for suggested parameters, column facts.
+    layouts: set[str] = field(default_factory=set)
+    values: dict[str, str] = field(default_factory=dict)
+    from_logits: bool = False
+    sample_column: str | None = None
+    prediction_columns: tuple[str, ...] = ()
+    structural: bool = False
+    matched_loss: str | None = None  # the loss whose input columns the file has
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "task": self.task,
+            "imbalance_ratio": self.imbalance_ratio,
+            "imbalanced": self.imbalanced,
+            "outliers": self.outliers,
+            "evidence": list(self.evidence),
+        }
+
+
+@dataclass
+class LabelSummary:
+    """The shape of a label array.
+
+    ``kind``: ``continuous``, ``counts``, ``multioutput`` (regression);
+    ``binary``, ``sign``, ``multilabel`` (binary); ``classes``, ``text``,
+    ``onehot``, ``soft`` (multiclass); ``sequence``.
+    """
+
+    kind: str
+    detail: str
+    classes: list[Any] = field(default_factory=list)
+    counts: np.ndarray | None = None
+
+
+TASK_OF_KIND = {
+    "continuous": "regression",
+    "counts": "regression",
+    "multioutput": "regression",
+    "binary": "binary",
+    "sign": "binary",
+    "multilabel": "binary",
+    "classes": "multiclass",
+    "text": "multiclass",
+    "onehot": "multiclass",
+    "soft": "multiclass",
+    "sequence": "sequence",
+}
+# How the labels are laid out, for the recommender's rules ("labels=...").
+LAYOUT_OF_KIND = {
+    "counts": "counts",
+    "sign": "sign",
+    "classes": "index",
+    "text": "index",
+    "onehot": "onehot",
+    "soft": "soft",
+}
+
+
+# --------------------------------------------------------------------------- pure functions
+
+
+def robust_z_scores(values: np.ndarray) -> np.ndarray:
+    """|x - median| / (1.4826 MAD), falling back to the mean absolute deviation when MAD = 0."""
+    values = np.asarray(values, dtype=np.float64).ravel()
+    if values.size == 0:
+        return values
+    deviation = np.abs(values - np.median(values))
+    scale = MAD_TO_SIGMA * np.median(deviation)
+    if scale == 0:
+        scale = MEAN_AD_TO_SIGMA * deviation.mean()
+    if scale == 0:
+        return np.zeros_like(deviation)  # every value equal: nothing stands out
+    return deviation / scale
+
+
+@dataclass
+class OutlierSummary:
+    count: int
+    n: int
+    largest_z: float
+
+    @property
+    def share(self) -> float:
+        return self.count / self.n if self.n else 0.0
+
+    @property
+    def heavy(self) -> bool:
+        return self.share > OUTLIER_SHARE
+
+
+def outlier_summary(values: np.ndarray) -> OutlierSummary:
+    values = np.asarray(values, dtype=np.float64).ravel()
+    z = robust_z_scores(values)
+    count = int((z > ROBUST_Z_LIMIT).sum())
+    largest = float(z.max()) if z.size else 0.0
+    return OutlierSummary(count, int(values.size), largest)
+
+
+def imbalance_ratio(counts: np.ndarray) -> float | None:
+    """Majority over minority among the classes present; None when fewer than two are."""
+    present = np.asarray(counts, dtype=np.float64)
+    present = present[present > 0]
+    if present.size < 2:
+        return None
+    return float(present.max() / present.min())
+
+
+def summarise_labels(labels: np.ndarray) -> LabelSummary:
+    """Classify a label array: (n,) numbers or strings, (n, k) numbers, or per-row sequences."""
+    labels = np.asarray(labels) if not isinstance(labels, np.ndarray) else labels
+    if labels.dtype == object and labels.size and isinstance(labels.flat[0], np.ndarray):
+        lengths = np.array([len(row) for row in labels])
+        return LabelSummary("sequence", f"label sequences of {lengths.min()} to {lengths.max()} symbols")
+    if labels.dtype.kind in "OUS":
+        return _text_summary(labels)
+    values = labels.astype(np.float64)
+    if values.ndim == 2 and values.shape[1] > 1:
+        return _columns_summary(values)
+    return _number_summary(values.ravel())
+
+
+def _text_summary(labels: np.ndarray) -> LabelSummary:
+    classes, counts = np.unique(labels.astype(str), return_counts=True)
+    return LabelSummary("text", f"{len(classes)} text classes", list(classes), counts)
+
+
+def _number_summary(values: np.ndarray) -> LabelSummary:
+    integral = bool(np.all(values == np.round(values)))
+    distinct, counts = np.unique(values, return_counts=True)
+    k = len(distinct)
+    if integral and k <= 2 and set(distinct.tolist()) <= {0.0, 1.0}:
+        return LabelSummary("binary", "values 0/1", _plain(distinct), counts)
+    if integral and k == 2 and set(distinct.tolist()) == {-1.0, 1.0}:
+        return LabelSummary("sign", "values -1/1", _plain(distinct), counts)
+    few = k <= ALWAYS_CLASSES or (k <= MAX_CLASSES and values.size >= ROWS_PER_CLASS * k)
+    if integral and distinct.min() >= 0 and few:
+        return LabelSummary("classes", f"{k} distinct integers {_range_text(distinct)}", _plain(distinct), counts)
+    if integral and distinct.min() >= 0:
+        return LabelSummary("counts", f"non-negative integers with {k} distinct values {_range_text(distinct)}")
+    what = "integers" if integral else "non-integer values"
+    return LabelSummary("continuous", f"{k} distinct {what} {_range_text(distinct)}")
+
+
+def _columns_summary(values: np.ndarray) -> LabelSummary:
+    k = values.shape[1]
+    binary = bool(np.all((values == 0) | (values == 1)))
+    unit = bool(np.all((values >= 0) & (values <= 1)))
+    sums_to_one = bool(np.all(np.abs(values.sum(axis=1) - 1.0) <= ROW_SUM_TOLERANCE))
+    counts = values.sum(axis=0)
+    columns = list(range(k))
+    if binary and sums_to_one:
+        return LabelSummary("onehot", f"{k} one-hot columns", columns, counts)
+    if unit and sums_to_one:
+        return LabelSummary("soft", f"{k} columns of class probabilities (soft labels)", columns, counts)
+    if binary:
+        # Each column is its own binary problem: the imbalance that matters is
+        # negatives:positives of the most skewed column.
+        positives = counts
+        negatives = len(values) - positives
+        skew = np.maximum(positives, negatives) / np.maximum(np.minimum(positives, negatives), 0.5)
+        j = int(np.argmax(skew))
+        return LabelSummary(
+            "multilabel",
+            f"{k} columns of independent 0/1 labels (multi-label); column {j + 1} is the most skewed",
+            [f"column {j + 1} = 0", f"column {j + 1} = 1"],
+            np.array([negatives[j], positives[j]]),
+        )
+    return LabelSummary("multioutput", f"{k} columns of numeric targets (multi-output)")
+
+
+def _plain(values: np.ndarray) -> list[Any]:
+    return [int(v) if float(v).is_integer() else float(v) for v in values]
+
+
+def _range_text(distinct: np.ndarray) -> str:
+    return f"from {_num(distinct.min())} to {_num(distinct.max())}"
+
+
+def _num(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def rows_per_sample(sample_ids: np.ndarray) -> tuple[int, float]:
+    """(number of samples, mean rows per sample)."""
+    keys = np.asarray(sample_ids)
+    keys = keys.astype(str) if keys.dtype == object else keys
+    samples = len(np.unique(keys))
+    return samples, (len(keys) / samples if samples else 0.0)
+
+
+def looks_like_logits(predictions: np.ndarray) -> bool:
+    """Predictions outside [0, 1] cannot be probabilities."""
+    values = np.asarray(predictions, dtype=np.float64)
+    return bool(values.size) and bool((values.min() < 0) or (values.max() > 1))
+
+
+# --------------------------------------------------------------------------- the inference
+
+
+def infer(
+    labels: np.ndarray | None,
+    predictions: np.ndarray | None = None,
+    sample_ids: np.ndarray | None = None,
+    *,
+    label_name: str = "labels",
+    prediction_name: str = "predictions",
+    sample_name: str = "sample",
+    structure: tuple[str, str, str] | None = None,
+) -> Inference:
+    """Task kind, class imbalance and outliers from the labels (and predictions).
+
+    ``structure`` is (task, evidence, loss) when the input columns already
+    identify the family (a triplet file has anchors, not labels).
+    """
+    if labels is None:
+        if structure is None:
+            raise LossCliError("no labels to infer from")
+        return Inference(structure[0], evidence=[structure[1]], structural=True, matched_loss=structure[2])
+    summary = summarise_labels(labels)
+    n = len(labels)
+    result = Inference(TASK_OF_KIND[summary.kind])
+    result.evidence.append(f"{label_name}: {n} rows, {summary.detail} -> {result.task}")
+    if summary.kind in LAYOUT_OF_KIND:
+        result.layouts.add(LAYOUT_OF_KIND[summary.kind])
+    if structure is not None and result.task != "regression":
+        result.task = structure[0]
+        result.structural = True
+        result.matched_loss = structure[2]
+        result.evidence.append(structure[1])
+    elif sample_ids is not None and _is_class_like(summary):
+        _check_segmentation(result, sample_ids, sample_name)
+    if summary.counts is not None and result.task != "sequence" and not result.structural:
+        _assess_imbalance(result, summary)
+    if result.task == "regression":
+        _assess_outliers(result, np.asarray(labels, dtype=np.float64), predictions, label_name, prediction_name)
+    elif predictions is not None and summary.kind not in ("sequence",) and looks_like_logits(predictions):
+        result.from_logits = True
+        result.evidence.append(f"{prediction_name}: values outside [0, 1], so logits: the commands pass --from-logits")
+    return result
+
+
+def _is_class_like(summary: LabelSummary) -> bool:
+    return TASK_OF_KIND[summary.kind] in ("binary", "multiclass")
+
+
+def _check_segmentation(result: Inference, sample_ids: np.ndarray, sample_name: str) -> None:
+    samples, mean_rows = rows_per_sample(sample_ids)
+    if mean_rows > 1:
+        result.task = "segmentation"
+        result.sample_column = sample_name
+        result.evidence.append(
+            f"column '{sample_name}' groups the rows into {samples} samples of {mean_rows:.4g} rows on average: "
+            "class masks per image -> segmentation"
+        )
+
+
+def _assess_imbalance(result: Inference, summary: LabelSummary) -> None:
+    counts = np.asarray(summary.counts, dtype=np.float64)
+    shown = ", ".join(f"{c}: {_num(k)}" for c, k in list(zip(summary.classes, counts))[:SHOWN_CLASSES])
+    more = f", ... ({len(counts)} classes)" if len(counts) > SHOWN_CLASSES else ""
+    ratio = imbalance_ratio(counts)
+    if ratio is None:
+        result.imbalanced = True
+        result.evidence.append(f"class counts {shown}{more}: only one class occurs, the most extreme imbalance")
+        return
+    result.imbalance_ratio = ratio
+    result.imbalanced = ratio >= IMBALANCE_RATIO
+    verdict = f">= {_num(IMBALANCE_RATIO)} -> imbalanced" if result.imbalanced else f"< {_num(IMBALANCE_RATIO)} -> balanced enough"
+    result.evidence.append(f"class counts {shown}{more}; majority:minority = {ratio:.4g} ({verdict})")
+    if summary.kind == "binary" and len(counts) == 2 and counts[1] > 0:
+        result.values["pos_weight"] = f"{counts[0] / counts[1]:.4g}"
+    absent = int((counts == 0).sum())
+    if absent:
+        result.evidence.append(f"{absent} class column(s) never occur; the ratio counts the classes present")
+
+
+def _assess_outliers(
+    result: Inference, labels: np.ndarray, predictions: np.ndarray | None, label_name: str, prediction_name: str
+) -> None:
+    residuals = None
+    if predictions is not None:
+        predictions = np.asarray(predictions, dtype=np.float64)
+        if predictions.size == labels.size:
+            residuals = predictions.reshape(labels.shape) - labels
+    if residuals is not None:
+        values, what = residuals, f"residuals {prediction_name} - {label_name}"
+    else:
+        why = "no predictions" if predictions is None else "the predictions do not match them value for value"
+        values, what = labels, f"{label_name} themselves ({why})"
+    summary = outlier_summary(values)
+    result.outliers = summary.heavy
+    verdict = "outliers / heavy tails" if summary.heavy else "no heavy tails"
+    result.evidence.append(
+        f"robust z-scores of the {what}: {summary.count} of {summary.n} values "
+        f"({100 * summary.share:.3g}%) beyond {_num(ROBUST_Z_LIMIT)} (limit {100 * OUTLIER_SHARE:.3g}%), "
+        f"largest {summary.largest_z:.3g} -> {verdict}"
+    )
+
+
+def infer_arrays(y_true: Any, y_pred: Any = None, sample_ids: Any = None) -> Inference:
+    """:func:`infer` on Python data: lists or arrays of numbers or strings."""
+    labels = _as_labels(y_true)
+    predictions = None if y_pred is None else np.asarray(y_pred, dtype=np.float64)
+    samples = None if sample_ids is None else np.asarray(sample_ids)
+    labels, predictions, samples, dropped = _drop_missing(labels, predictions, samples)
+    result = infer(labels, predictions, samples, label_name="y_true", prediction_name="y_pred", sample_name="sample_ids")
+    if dropped:
+        result.evidence.insert(0, f"{dropped} rows with missing labels ignored")
+    return result
+
+
+def _as_labels(values: Any) -> np.ndarray:
+    array = np.asarray(values)
+    if array.dtype.kind in "OUS" and not (array.dtype == object and array.size and isinstance(array.flat[0], np.ndarray)):
+        return array.astype(object)
+    return array if array.dtype == object else array.astype(np.float64)
+
+
+def _drop_missing(
+    labels: np.ndarray, predictions: np.ndarray | None, samples: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, int]:
+    if labels.dtype == object:
+        if labels.size and isinstance(labels.flat[0], np.ndarray):
+            return labels, predictions, samples, 0
+        missing = np.array([v is None or (isinstance(v, float) and not np.isfinite(v)) for v in labels], dtype=bool)
+    else:
+        missing = ~np.isfinite(labels).reshape(len(labels), -1).all(axis=1)
+    if predictions is not None and len(predictions) == len(labels):
+        missing |= ~np.isfinite(predictions).reshape(len(predictions), -1).all(axis=1)
+    if not missing.any():
+        return labels, predictions, samples, 0
+    keep = ~missing
+    if not keep.any():
+        raise LossCliError("every row has a missing label or prediction; nothing to infer from")
+    trim = lambda a: None if a is None else a[keep]  # noqa: E731
+    return labels[keep], trim(predictions), trim(samples), int(missing.sum())
+
+
+# --------------------------------------------------------------------------- reading a file
+
+
+def infer_file(
+    path: str,
+    *,
+    label_col: str | None = None,
+    pred_col: str | None = None,
+    sample_col: str | None = None,
+    input_format: str | None = None,
+    delimiter: str | None = None,
+) -> Inference:
+    """Read only the label, prediction and sample columns of ``path`` and infer from them."""
+    from .io.readers import open_source
+
+    source = open_source(path, input_format, delimiter)
+    structure = _structure(source)
+    labels = _label_columns(source, label_col, required=structure is None)
+    claimed = set(labels)
+    predictions = _prediction_columns(source, pred_col, claimed)
+    claimed |= set(predictions)
+    sample = _sample_column(source, sample_col, claimed)
+    if not labels:
+        result = infer(None, structure=structure)
+        result.prediction_columns = tuple(predictions)
+        return result
+    table = _read(source, labels + predictions + ([sample] if sample else []))
+    label_array = _label_array(table, labels, source.display)
+    prediction_array = _prediction_array(table, predictions, source.display)
+    sample_array = _sample_array(table, sample) if sample else None
+    label_array, prediction_array, sample_array, dropped = _drop_missing(label_array, prediction_array, sample_array)
+    result = infer(
+        label_array,
+        prediction_array,
+        sample_array,
+        label_name=_names_text(labels),
+        prediction_name=_names_text(predictions) if predictions else "predictions",
+        sample_name=sample or "sample",
+        structure=structure,
+    )
+    result.prediction_columns = tuple(predictions)
+    where = f"{source.display}: labels from {_names_text(labels)}"
+    where += f", predictions from {_names_text(predictions)}" if predictions else ", no prediction column"
+    result.evidence.insert(0, where)
+    if dropped:
+        result.evidence.insert(1, f"{dropped} rows with missing values ignored")
+    return result
+
+
+def _names_text(names: list[str]) -> str:
+    if len(names) <= 3:
+        return ", ".join(f"'{n}'" for n in names)
+    return f"'{names[0]}' ... '{names[-1]}' ({len(names)} columns)"
+
+
+def _label_columns(source: Any, label_col: str | None, *, required: bool) -> list[str]:
+    from .io.columns import find_default, select
+    from .registry import Y_TRUE_REGRESSION
+
+    if label_col:
+        return select(label_col, source.columns, display=source.display, what="--label-col")
+    found = find_default(Y_TRUE_REGRESSION, source, set(), allow_many=True, sole_numeric=False)
+    if found:
+        return found
+    if len(source.columns) == 1:
+        return [source.columns[0].name]
+    if not required:
+        return []
+    raise LossCliError(
+        f"no label column (looked for {', '.join(Y_TRUE_REGRESSION.defaults)})",
+        file=source.display,
+        hint=f"name it with --label-col; columns: {', '.join(source.names()[:12])}",
+    )
+
+
+def _prediction_columns(source: Any, pred_col: str | None, claimed: set[str]) -> list[str]:
+    from .io.columns import find_default, select
+    from .registry import Y_PRED_REGRESSION
+
+    if pred_col:
+        return select(pred_col, source.columns, display=source.display, what="--pred-col")
+    return find_default(Y_PRED_REGRESSION, source, claimed, allow_many=True, sole_numeric=False) or []
+
+
+def _sample_column(source: Any, sample_col: str | None, claimed: set[str]) -> str | None:
+    from .io.columns import select
+
+    if sample_col:
+        return select(sample_col, source.columns, display=source.display, what="--sample-col")[0]
+    by_lower = {c.name.lower(): c.name for c in source.columns if c.name not in claimed}
+    for name in SAMPLE_COLUMN_NAMES:
+        if name in by_lower:
+            return by_lower[name]
+    return None
+
+
+def _structure(source: Any) -> tuple[str, str, str] | None:
+    """A ranking or generative file, recognised by its input columns.
+
+    A loss of those families matches when every input it requires is found
+    under its default names and at least one of them is a name no other
+    family uses (``anchor``, ``critic``, ...). A file with a generic
+    prediction column matches only losses that read one.
+    """
+    from .io.columns import accepts_many, find_default
+    from .registry import Y_PRED_REGRESSION, all_specs
+
+    distinctive = _distinctive_names()
+    has_generic_prediction = bool(find_default(Y_PRED_REGRESSION, source, set(), allow_many=True, sole_numeric=False))
+    for spec in all_specs():
+        if spec.family not in STRUCTURAL_FAMILIES:
+            continue
+        if has_generic_prediction and not any(role.name == "y_pred" for role in spec.roles):
+            continue  # a prediction file of another kind that happens to share a column name
+        found: dict[str, list[str]] = {}
+        for role in spec.roles:
+            names = find_default(role, source, set(), allow_many=accepts_many(role), sole_numeric=False)
+            if names:
+                found[role.name] = names
+        required = all(role.name in found for role in spec.roles if not role.optional)
+        marked = any(_matches_any(name, distinctive) for names in found.values() for name in names)
+        if required and marked:
+            task = spec.family if spec.family in spec.tasks else spec.tasks[0]
+            columns = ", ".join(f"{role}={','.join(names[:2])}{'...' if len(names) > 2 else ''}" for role, names in found.items())
+            return task, f"columns match the inputs of '{spec.name}' ({columns}) -> {task}", spec.name
+    return None
+
+
+def _distinctive_names() -> set[str]:
+    """Default column names used by exactly one family (and not the generic y_true/y_pred names)."""
+    from .registry import LABEL_DEFAULTS, PRED_DEFAULTS, all_specs
+
+    owners: dict[str, set[str]] = {}
+    for spec in all_specs():
+        for role in spec.roles:
+            for name in role.defaults:
+                owners.setdefault(name.lower(), set()).add(spec.family)
+    generic = {n.lower() for n in LABEL_DEFAULTS + PRED_DEFAULTS}
+    # Single letters ('a', 'b') are too common to identify anything.
+    return {
+        name
+        for name, families in owners.items()
+        if len(families) == 1 and name not in generic and len(name) >= 2 and next(iter(families)) in STRUCTURAL_FAMILIES
+    }
+
+
+def _matches_any(column: str, names: set[str]) -> bool:
+    lowered = column.lower()
+    return lowered in names or any(lowered.startswith(name + "_") for name in names)
+
+
+def _read(source: Any, columns: list[str]) -> Any:
+    import pyarrow as pa
+
+    batches = list(source.batches(columns))
+    if not batches or sum(b.num_rows for b in batches) == 0:
+        raise LossCliError("no data rows", file=source.display, hint="the file has a header but no rows")
+    return pa.Table.from_batches(batches)
+
+
+def _label_array(table: Any, names: list[str], display: str) -> np.ndarray:
+    import pyarrow as pa
+
+    from .io.columns import text_to_objects, to_float
+
+    if len(names) > 1:
+        return np.column_stack([to_float(table[name], column=name, display=display) for name in names])
+    column = table[names[0]].combine_chunks()
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        column, kind = column.cast(pa.string()), pa.string()
+    if _is_list(kind):
+        return _list_labels(column, names[0], display)
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        if _is_symbol_sequence(column):
+            return text_to_objects(column, column=names[0], display=display)
+        return np.array(column.to_pylist(), dtype=object)
+    return to_float(column, column=names[0], display=display)
+
+
+def _list_labels(column: Any, name: str, display: str) -> np.ndarray:
+    """A list column of labels: a matrix when it is one-hot, soft or multi-output
+    (equal lengths, not integer symbols), else per-row label sequences (CTC)."""
+    from .io.columns import list_to_matrix, list_to_objects
+
+    try:
+        matrix = list_to_matrix(column, column=name, display=display)
+    except LossCliError:
+        return list_to_objects(column, column=name, display=display)  # ragged: sequences
+    symbols = bool(np.all(matrix == np.round(matrix))) and not bool(np.all((matrix == 0) | (matrix == 1)))
+    return list_to_objects(column, column=name, display=display) if symbols else matrix
+
+
+def _is_symbol_sequence(column: Any) -> bool:
+    """Text like '3 1 4': integer tokens, and at least one row with several."""
+    import pyarrow.compute as pc
+
+    values = column.drop_null()
+    if len(values) == 0:
+        return False
+    pattern = r"^\s*-?\d+([\s,]+-?\d+)*\s*$|^\s*$"
+    if not pc.all(pc.match_substring_regex(values, pattern)).as_py():
+        return False
+    return bool(pc.any(pc.match_substring_regex(values, r"\d[\s,]+-?\d")).as_py())
+
+
+def _prediction_array(table: Any, names: list[str], display: str) -> np.ndarray | None:
+    """Numeric predictions as (n,) or (n, k); None when they are not plain numbers."""
+    import pyarrow as pa
+
+    from .io.columns import list_to_matrix, to_float
+
+    if not names:
+        return None
+    try:
+        if len(names) == 1 and _is_list(table[names[0]].type):
+            return list_to_matrix(table[names[0]], column=names[0], display=display)
+        if any(not (pa.types.is_integer(table[n].type) or pa.types.is_floating(table[n].type)) for n in names):
+            return None
+        arrays = [to_float(table[name], column=name, display=display) for name in names]
+    except LossCliError:
+        return None  # ragged lists or text: not something residuals can be taken of
+    return arrays[0] if len(arrays) == 1 else np.column_stack(arrays)
+
+
+def _is_list(kind: Any) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind)
+
+
+def _sample_array(table: Any, name: str) -> np.ndarray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column = pc.fill_null(table[name].combine_chunks().cast(pa.string()), "")
+    return np.array(column.to_pylist(), dtype=object)

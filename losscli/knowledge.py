@@ -1,0 +1,610 @@
+"""Choosing a loss: the seeds' selection advice as data, and the ranking built on it.
+
+Everything ``losscli recommend`` knows is in the tables below, not in branches:
+
+* ``TIPS``                  the seeds' "Tips for Choosing Loss Functions", verbatim;
+* ``TASK_TABLE``            the seeds' "Loss Function Types by Task";
+* ``SEED_CHARACTERISTICS``  the seeds' "Loss Function Characteristics Comparison";
+* ``SEED_DESCRIPTIONS``     what the seeds' loss tables say of each loss;
+* ``RULES``                 our own advice for facts the seeds do not cover (marked
+                            as ours in every reason that quotes them);
+* ``WEIGHTS``               how much each kind of evidence counts.
+
+A loss's score is the sum of the weights of the evidence that applies to it;
+the recommendations are the losses the registry declares for the task, best
+score first. Each recommendation carries its evidence as the ``reason``.
+
+This is also the Python API ``losscli.recommend``; nothing here imports
+pyarrow (``--data`` reads files through :mod:`losscli.inference`).
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .errors import LossCliError
+from .registry import LossSpec, all_specs, get, losses_for_task, resolve_task
+
+if TYPE_CHECKING:
+    from .inference import Inference
+
+SCHEMA = 1
+
+# Conditions a user flags (--outliers, --imbalanced) or the data show.
+OUTLIERS = "outliers"
+IMBALANCED = "imbalanced"
+
+
+# --------------------------------------------------------------------------- the seeds
+
+
+@dataclass(frozen=True)
+class Tip:
+    """One selection tip: it answers some tasks, and perhaps a flagged condition."""
+
+    text: str
+    losses: tuple[str, ...]
+    tasks: tuple[str, ...]
+    condition: str | None = None
+
+
+TIPS = (
+    Tip("Use MSE/MAE for continuous value prediction", ("mse", "mae"), ("regression",)),
+    Tip(
+        "Use Cross-Entropy for classification (binary/multiclass)",
+        ("bce", "cce", "sparse_cce"),
+        ("classification", "binary", "multiclass"),
+    ),
+    Tip("Use Focal Loss for class imbalance", ("focal",), ("imbalance",), condition=IMBALANCED),
+    Tip("Use Contrastive/Triplet for metric learning", ("contrastive", "triplet"), ("ranking",)),
+    Tip("Use Dice/IoU Loss for segmentation", ("dice", "iou"), ("segmentation",)),
+    Tip("Use CTC Loss for unaligned sequence-to-sequence tasks", ("ctc",), ("sequence",)),
+)
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """One row of the seeds' loss-by-task table, with the seeds' names mapped to ours."""
+
+    label: str
+    seed_losses: tuple[str, ...]
+    losses: tuple[str, ...]
+    tasks: tuple[str, ...]
+    condition: str | None = None
+
+
+TASK_TABLE = (
+    TaskRow(
+        "Regression",
+        ("Mean Squared Error", "Mean Absolute Error", "Huber Loss"),
+        ("mse", "mae", "huber"),
+        ("regression",),
+    ),
+    TaskRow(
+        "Classification",
+        ("Cross-Entropy", "Hinge Loss", "Kullback-Leibler Divergence"),
+        # Cross-entropy is bce for one probability column, cce/sparse_cce for
+        # several; hinge is the binary SVM loss, categorical_hinge its multiclass form.
+        ("bce", "cce", "sparse_cce", "hinge", "categorical_hinge", "kl_div"),
+        ("classification", "binary", "multiclass"),
+    ),
+    TaskRow("Ranking", ("Contrastive Loss", "Triplet Loss"), ("contrastive", "triplet"), ("ranking",)),
+    TaskRow("Imbalance", ("Focal Loss", "Weighted CE Loss"), ("focal", "weighted_ce"), ("imbalance",), condition=IMBALANCED),
+    TaskRow(
+        "Generative",
+        ("Adversarial Loss", "Perceptual Loss", "Wasserstein Loss"),
+        ("adversarial", "perceptual", "wasserstein"),
+        ("generative",),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class SeedRating:
+    """One row of the seeds' characteristics table and the losses it rates."""
+
+    row: str
+    losses: tuple[str, ...]
+    robust_to_outliers: bool
+    smooth_gradient: bool
+    use_in_classification: bool
+    use_in_regression: bool
+    robust_note: str = ""  # the seeds' qualifiers: "✔ (tunable)", "✘ (not smooth)"
+    smooth_note: str = ""
+
+    def value(self, prop: str) -> bool:
+        return bool(getattr(self, prop))
+
+    def cell(self, prop: str) -> str:
+        """The table cell as the seeds write it: a mark and its qualifier."""
+        note = {"robust_to_outliers": self.robust_note, "smooth_gradient": self.smooth_note}.get(prop, "")
+        return ("✔" if self.value(prop) else "✘") + (f" {note}" if note else "")
+
+
+SEED_CHARACTERISTICS = (
+    SeedRating("MSE", ("mse",), False, True, False, True),
+    SeedRating("MAE", ("mae",), True, False, False, True, smooth_note="not smooth"),
+    SeedRating("Huber", ("huber",), True, True, False, True, robust_note="tunable"),
+    SeedRating("Cross-Entropy", ("bce", "cce", "sparse_cce"), False, True, True, False),
+    SeedRating("Hinge", ("hinge", "categorical_hinge"), False, False, True, False, smooth_note="not smooth"),
+    SeedRating("Focal", ("focal",), True, True, True, False),
+    SeedRating("Dice/IoU", ("dice", "iou"), True, False, True, False),
+)
+
+# The seeds' regression, classification and specialised tables: description
+# and use cases of each loss they name, in their words.
+SEED_DESCRIPTIONS = {
+    "mse": "penalizes large errors more; smooth gradient (linear regression, DNNs)",
+    "mae": "penalizes all errors equally; robust to outliers",
+    "huber": "combines MSE and MAE with a threshold delta; less sensitive to outliers (regression with noise)",
+    "log_cosh": "smooth MAE: behaves like MSE near 0 and like MAE far away (balanced performance)",
+    "bce": "for binary labels (0 or 1) (binary classification)",
+    "cce": "multiclass with one-hot labels (softmax output, image classes)",
+    "sparse_cce": "like CCE but labels are integers, which avoids one-hot encoding (faster with many classes)",
+    "hinge": "used in SVMs; margin-based (binary classification)",
+    "kl_div": "distance between two probability distributions (probabilistic models)",
+    "focal": "down-weights easy examples (imbalanced datasets)",
+    "label_smoothing_ce": "slightly flattens one-hot vectors before CE, which prevents overconfidence (image, NLP classification)",
+    "contrastive": "encourages similar inputs to have closer embeddings (Siamese networks, face verification)",
+    "triplet": "anchor-positive-negative distance training (FaceNet, similarity learning)",
+    "cosine_embedding": "uses cosine similarity (NLP and recommendation systems)",
+    "ctc": "for unaligned sequence learning (speech, handwriting recognition)",
+    "dice": "measures overlap of predicted and actual segments (semantic segmentation)",
+    "iou": "improves intersection-over-union (object detection, segmentation)",
+    "perceptual": "uses feature distances from pretrained nets (style transfer, super-resolution)",
+    "wasserstein": "measures the earth mover's distance between distributions (GAN training, WGAN)",
+    "adversarial": "discriminator vs generator in GANs (image, text generation)",
+}
+
+
+# --------------------------------------------------------------------------- our own advice
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Advice for a fact about the problem that the seeds do not cover.
+
+    ``fact`` is a condition (``imbalanced``, ``outliers``) or something the
+    data show (``labels=onehot`` ...). ``params`` is the loss parameter text to
+    suggest; ``{name}`` fields are filled from the data and the parameter is
+    left out when the data do not give them.
+    """
+
+    fact: str
+    losses: tuple[str, ...]
+    text: str
+    weight: int
+    tasks: tuple[str, ...] = ()
+    params: str = ""
+
+
+RULES = (
+    Rule(
+        IMBALANCED,
+        ("bce",),
+        "pos_weight = negatives/positives re-weights the rare positive class, the binary form of weighted cross-entropy",
+        120,
+        tasks=("binary",),
+        params="pos_weight={pos_weight}",
+    ),
+    Rule(
+        IMBALANCED,
+        ("tversky",),
+        "with beta > alpha, missed foreground costs more than false alarms, which suits rare structures",
+        120,
+        tasks=("segmentation",),
+        params="alpha=0.3,beta=0.7",
+    ),
+    Rule("labels=onehot", ("cce",), "the labels are one-hot columns, which categorical cross-entropy takes as they are", 20),
+    Rule("labels=index", ("sparse_cce",), "the labels are class indices or names, so no one-hot encoding is needed", 20),
+    Rule("labels=soft", ("kl_div",), "the labels are probability distributions, which KL divergence compares", 20),
+    Rule("labels=sign", ("hinge",), "the labels are -1/1, the margin form of an SVM", 20),
+    Rule("labels=counts", ("poisson",), "the targets are non-negative integer counts, which a Poisson likelihood models", 20),
+)
+
+# How much each kind of evidence counts. A condition the user flagged (or the
+# data show) outweighs the general tips for the task; the characteristics
+# table's "use in ..." column and a smooth gradient only break ties.
+WEIGHTS = {
+    "condition_tip": 300,
+    "condition_table": 200,
+    "condition_property": 200,
+    "task_tip": 100,
+    "task_table": 50,
+    "inputs_match": 30,
+    "use_rating": 10,
+    "smooth_gradient": 5,
+}
+
+# The property of the characteristics table each condition asks for:
+# (property, text when the loss has it, text when it does not).
+CONDITION_PROPERTIES = {
+    OUTLIERS: ("robust_to_outliers", "robust to outliers", "not robust to outliers"),
+}
+
+# Which "use in ..." column of the characteristics table speaks for a task
+# (segmentation classifies every pixel).
+TASK_USE = {
+    "regression": "use_in_regression",
+    "classification": "use_in_classification",
+    "binary": "use_in_classification",
+    "multiclass": "use_in_classification",
+    "imbalance": "use_in_classification",
+    "segmentation": "use_in_classification",
+}
+
+# Families whose losses are computed per sample: the column that names the
+# sample when the data do not tell.
+SAMPLE_COLUMN_HINT = {"segmentation": "image_id"}
+
+CONDITION_WORDS = {OUTLIERS: "outliers", IMBALANCED: "class imbalance"}
+
+
+# --------------------------------------------------------------------------- look-ups
+
+
+def seed_rating(name: str) -> SeedRating | None:
+    """The row of the seeds' characteristics table that rates this loss, if any."""
+    for rating in SEED_CHARACTERISTICS:
+        if name in rating.losses:
+            return rating
+    return None
+
+
+def properties(spec: LossSpec) -> dict[str, Any]:
+    """The loss's characteristics, and who rated them (the seeds or losscli)."""
+    rating = seed_rating(spec.name)
+    result = spec.characteristics.as_dict()
+    result["rated_by"] = f"seeds: {rating.row}" if rating else "losscli"
+    return result
+
+
+def _property_source(spec: LossSpec, prop: str) -> str:
+    """Who rated a property: the seeds' table cell, or our rating with its note."""
+    rating = seed_rating(spec.name)
+    if rating is not None:
+        return f"seeds' characteristics table, {rating.row}: {rating.cell(prop)}"
+    note = spec.characteristics.as_dict()["notes"].get(_NOTE_KEY[prop], "")
+    # Declarations mark their own ratings "our judgement (...): why"; keep the why.
+    note = re.sub(r"^our judgement(\s*\([^)]*\))?:?\s*", "", note)
+    return f"losscli's rating{': ' + note if note else ''}"
+
+
+_NOTE_KEY = {"robust_to_outliers": "robust", "smooth_gradient": "smooth"}
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def compute_command(
+    spec: LossSpec,
+    predictions: str = "PRED",
+    *,
+    params: str = "",
+    labels: str | None = None,
+    flags: tuple[str, ...] = (),
+) -> str:
+    """The ``losscli compute`` line for one loss, naming the inputs it needs.
+
+    Roles other than y_true/y_pred are spelled out with ``--col`` (a glob, so
+    a list column and ``name_0, name_1, ...`` both match). ``flags`` are
+    further words of the command line, quoted here for the shell.
+    """
+    parts = ["losscli", "compute", _quote(predictions)]
+    if labels:
+        parts += ["--labels", _quote(labels)]
+    parts += ["--loss", _quote(f"{spec.name}:{params}" if params else spec.name)]
+    for role in spec.roles:
+        if role.optional or role.name in ("y_true", "y_pred"):
+            continue
+        columns = f"{role.defaults[0]}*" if role.shape == "vector" else role.defaults[0]
+        parts += ["--col", f"{role.name}={_quote(columns)}"]
+    parts += [_quote(word) for word in flags]
+    return " ".join(parts)
+
+
+def _quote(text: str) -> str:
+    # Quote for a POSIX shell only when needed ('p_*', paths with spaces, ';').
+    return shlex.quote(text)
+
+
+# --------------------------------------------------------------------------- ranking
+
+
+@dataclass
+class Evidence:
+    weight: int
+    text: str
+    order: int = 1_000  # position of the loss in the tip/row that named it (tie-break)
+    tip: str | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the ranking knows: the task, the conditions, facts from the data."""
+
+    task: str
+    conditions: frozenset[str]
+    facts: frozenset[str] = frozenset()
+    values: tuple[tuple[str, str], ...] = ()  # {placeholders} for rule parameters, e.g. pos_weight
+    predictions: str = "PRED"
+    labels_file: str | None = None
+    flags: tuple[str, ...] = ()
+    from_logits: bool = False
+    sample_column: str | None = None
+
+
+def _tip_evidence(name: str, context: Context) -> list[Evidence]:
+    found = []
+    for tip in TIPS:
+        if name not in tip.losses:
+            continue
+        order = tip.losses.index(name)
+        if context.task in tip.tasks:
+            found.append(Evidence(WEIGHTS["task_tip"], tip.text, order, tip.text))
+        elif tip.condition in context.conditions:
+            reason = f"{tip.text} ({_origin(tip.condition, context)})"
+            found.append(Evidence(WEIGHTS["condition_tip"], reason, order, tip.text))
+    return found
+
+
+def _table_evidence(name: str, context: Context) -> list[Evidence]:
+    found = []
+    for row in TASK_TABLE:
+        if name not in row.losses:
+            continue
+        order = row.losses.index(name)
+        text = f"the seeds' loss-by-task table lists it for {row.label}"
+        if context.task in row.tasks:
+            found.append(Evidence(WEIGHTS["task_table"], text, order))
+        elif row.condition in context.conditions:
+            found.append(Evidence(WEIGHTS["condition_table"], f"{text} ({_origin(row.condition, context)})", order))
+    return found
+
+
+def _origin(condition: str | None, context: Context) -> str:
+    """Where a condition comes from: the user's flag, or what the data show."""
+    if f"inferred:{condition}" in context.facts:
+        return f"{CONDITION_WORDS.get(condition or '', condition)} in the data"
+    return f"--{condition}"
+
+
+def _property_evidence(spec: LossSpec, context: Context) -> list[Evidence]:
+    found = []
+    values = spec.characteristics.as_dict()
+    for condition in sorted(context.conditions):
+        if condition not in CONDITION_PROPERTIES:
+            continue
+        prop, has_it, lacks_it = CONDITION_PROPERTIES[condition]
+        value = values[prop]
+        if value is None:
+            continue
+        source = _property_source(spec, prop)
+        if value:
+            found.append(Evidence(WEIGHTS["condition_property"], f"{has_it} ({source}), wanted for {_origin(condition, context)}"))
+        else:
+            found.append(Evidence(-WEIGHTS["condition_property"], f"{lacks_it} ({source}), ranked down for {_origin(condition, context)}"))
+    use = TASK_USE.get(context.task)
+    if use and values[use]:
+        found.append(Evidence(WEIGHTS["use_rating"], f"{use.replace('_', ' ')} ✔ ({_rater(spec)})"))
+    if values["smooth_gradient"]:
+        found.append(Evidence(WEIGHTS["smooth_gradient"], f"smooth gradient ✔ ({_rater(spec)})"))
+    return found
+
+
+def _rater(spec: LossSpec) -> str:
+    rating = seed_rating(spec.name)
+    return f"seeds: {rating.row}" if rating else "losscli"
+
+
+def _rule_evidence(name: str, context: Context) -> tuple[list[Evidence], str]:
+    found, params = [], ""
+    known = dict(context.values)
+    for rule in RULES:
+        applies = rule.fact in context.conditions or rule.fact in context.facts
+        if name not in rule.losses or not applies or (rule.tasks and context.task not in rule.tasks):
+            continue
+        origin = f"{_origin(rule.fact, context)}; " if rule.fact in context.conditions else ""
+        found.append(Evidence(rule.weight, f"{rule.text} ({origin}losscli's advice)"))
+        if rule.params and not params:
+            try:
+                params = rule.params.format(**known)
+            except KeyError:
+                params = ""  # the data did not give the value: leave the default
+    return found, params
+
+
+def _fallback(spec: LossSpec, context: Context) -> Evidence:
+    said = SEED_DESCRIPTIONS.get(spec.name)
+    if said:
+        return Evidence(0, f"also fits {context.task}; the seeds: {said}")
+    return Evidence(0, f"also fits {context.task}: {spec.use_cases.rstrip('.')}")
+
+
+def _command(spec: LossSpec, params: str, context: Context) -> str:
+    flags = list(context.flags)
+    if context.from_logits and any(p.name == "from_logits" for p in spec.params):
+        flags.append("--from-logits")
+    hint = context.sample_column or SAMPLE_COLUMN_HINT.get(spec.family)
+    if hint and spec.family in SAMPLE_COLUMN_HINT:
+        flags += ["--sample-col", hint]
+    return compute_command(spec, context.predictions, params=params, labels=context.labels_file, flags=tuple(flags))
+
+
+def _recommendation(spec: LossSpec, index: int, context: Context) -> tuple[tuple[int, int, int], dict[str, Any]]:
+    evidence = _tip_evidence(spec.name, context) + _table_evidence(spec.name, context)
+    rules, params = _rule_evidence(spec.name, context)
+    evidence += rules + _property_evidence(spec, context)
+    if f"inputs={spec.name}" in context.facts:
+        evidence.append(Evidence(WEIGHTS["inputs_match"], "the file has exactly the input columns this loss reads"))
+    score = sum(e.weight for e in evidence)
+    # Strongest evidence first, whichever way it points; the small tie-breakers last.
+    evidence.sort(key=lambda e: -abs(e.weight))
+    if not any(abs(e.weight) >= WEIGHTS["task_table"] for e in evidence):
+        evidence.insert(0, _fallback(spec, context))
+    order = min((e.order for e in evidence), default=1_000)
+    entry = {
+        "loss": spec.name,
+        "rank": 0,
+        "reason": "; ".join(e.text for e in evidence),
+        "tips": list(dict.fromkeys(e.tip for e in evidence if e.tip)),
+        "properties": properties(spec),
+        "command": _command(spec, params, context),
+    }
+    return (-score, order, index), entry
+
+
+def rank(context: Context) -> list[dict[str, Any]]:
+    """Every loss the registry declares for the task, best first."""
+    registry_order = {spec.name: i for i, spec in enumerate(all_specs())}
+    scored = [_recommendation(spec, registry_order[spec.name], context) for spec in losses_for_task(context.task)]
+    scored.sort(key=lambda item: item[0])
+    entries = [entry for _, entry in scored]
+    for position, entry in enumerate(entries, start=1):
+        entry["rank"] = position
+    return entries
+
+
+# --------------------------------------------------------------------------- the API
+
+
+def recommend(
+    task: str | None = None,
+    outliers: bool = False,
+    imbalanced: bool = False,
+    data: str | None = None,
+    *,
+    y_true: Any = None,
+    y_pred: Any = None,
+    sample_ids: Any = None,
+    label_col: str | None = None,
+    pred_col: str | None = None,
+    sample_col: str | None = None,
+    input_format: str | None = None,
+    delimiter: str | None = None,
+) -> dict[str, Any]:
+    """Ranked loss recommendations, as the JSON document of ``losscli recommend``.
+
+    ``task`` is a task name or alias; ``data`` a file to infer the task,
+    class imbalance and outliers from (or pass the arrays ``y_true``, and
+    optionally ``y_pred`` and ``sample_ids``). At least one of them is needed.
+    Flags and inferred conditions add up: ``outliers=True`` or outliers in
+    the data both rank robust losses up.
+    """
+    canonical = resolve_task(task) if task is not None else None
+    inference = _infer(data, y_true, y_pred, sample_ids, label_col, pred_col, sample_col, input_format, delimiter)
+    if inference is None:
+        if canonical is None:
+            raise LossCliError(
+                "recommend needs a task, data or both",
+                hint="give --task TASK (e.g. --task regression) and/or --data FILE",
+            )
+        effective = canonical
+    else:
+        effective = canonical or inference.task
+        if effective != inference.task:
+            inference.evidence.append(f"the data look like {inference.task}; --task {canonical} takes precedence")
+    context = _context(effective, outliers, imbalanced, data, inference, label_col, pred_col)
+    return {
+        "schema": SCHEMA,
+        "task": effective,
+        "inferred": inference.as_dict() if inference is not None else None,
+        "recommendations": rank(context),
+    }
+
+
+def _infer(
+    data: str | None,
+    y_true: Any,
+    y_pred: Any,
+    sample_ids: Any,
+    label_col: str | None,
+    pred_col: str | None,
+    sample_col: str | None,
+    input_format: str | None,
+    delimiter: str | None,
+) -> Inference | None:
+    if data is not None and y_true is not None:
+        raise LossCliError("give data (a file) or y_true (arrays), not both")
+    if data is not None:
+        from .inference import infer_file
+
+        return infer_file(
+            str(data),
+            label_col=label_col,
+            pred_col=pred_col,
+            sample_col=sample_col,
+            input_format=input_format,
+            delimiter=delimiter,
+        )
+    if y_true is not None:
+        from .inference import infer_arrays
+
+        return infer_arrays(y_true, y_pred, sample_ids)
+    return None
+
+
+def _context(
+    task: str,
+    outliers: bool,
+    imbalanced: bool,
+    data: str | None,
+    inference: Inference | None,
+    label_col: str | None,
+    pred_col: str | None,
+) -> Context:
+    conditions = {name for name, flagged in ((OUTLIERS, outliers), (IMBALANCED, imbalanced)) if flagged}
+    facts: set[str] = set()
+    values: dict[str, str] = {}
+    predictions, labels_file, flags, from_logits, sample_column = "PRED", None, [], False, None
+    if inference is not None:
+        for name, shown in ((OUTLIERS, inference.outliers), (IMBALANCED, inference.imbalanced)):
+            if shown and name not in conditions:
+                conditions.add(name)
+                facts.add(f"inferred:{name}")
+        facts.update(f"labels={layout}" for layout in inference.layouts)
+        if inference.matched_loss:
+            facts.add(f"inputs={inference.matched_loss}")
+        values.update(inference.values)
+        from_logits = inference.from_logits
+        sample_column = inference.sample_column
+        if data is not None:
+            has_predictions = bool(inference.prediction_columns) or inference.structural
+            predictions, labels_file = (str(data), None) if has_predictions else ("PRED", str(data))
+            if label_col:
+                flags += ["--label-col", label_col]
+            if pred_col:
+                flags += ["--pred-col", pred_col]
+    return Context(
+        task=task,
+        conditions=frozenset(conditions),
+        facts=frozenset(facts),
+        values=tuple(sorted(values.items())),
+        predictions=predictions,
+        labels_file=labels_file,
+        flags=tuple(flags),
+        from_logits=from_logits,
+        sample_column=sample_column,
+    )
+
+
+def covered_losses() -> set[str]:
+    """Every loss the seeds' advice names (tips, task table, characteristics)."""
+    names = {n for tip in TIPS for n in tip.losses}
+    names |= {n for row in TASK_TABLE for n in row.losses}
+    names |= {n for rating in SEED_CHARACTERISTICS for n in rating.losses}
+    return names
+
+
+def check_names() -> list[str]:
+    """Names in the tables above that the registry does not know (for tests)."""
+    unknown = []
+    for name in sorted(covered_losses() | set(SEED_DESCRIPTIONS) | {n for r in RULES for n in r.losses}):
+        try:
+            get(name)
+        except LossCliError:
+            unknown.append(name)
+    return unknown

@@ -1,0 +1,365 @@
+"""``losscli list``, ``info`` and ``recommend`` from the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from losscli.cli import app
+from losscli.registry import all_specs
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# SPEC section 3: every canonical name, and the aliases it names.
+SPEC_LOSSES = {
+    "regression": ["mse", "mae", "huber", "smooth_l1", "log_cosh", "rmse", "msle", "mape", "quantile", "poisson", "gaussian_nll"],
+    "classification": ["bce", "cce", "sparse_cce", "hinge", "squared_hinge", "categorical_hinge", "kl_div", "focal", "label_smoothing_ce", "weighted_ce"],
+    "ranking": ["contrastive", "triplet", "cosine_embedding"],
+    "sequence": ["ctc"],
+    "segmentation": ["dice", "iou", "tversky"],
+    "generative": ["wasserstein", "wasserstein_distance", "adversarial", "perceptual"],
+}
+SPEC_ALIASES = {
+    "l2": "mse",
+    "mean_squared_error": "mse",
+    "l1": "mae",
+    "pinball": "quantile",
+    "binary_crossentropy": "bce",
+    "log_loss": "bce",
+    "categorical_crossentropy": "cce",
+    "kld": "kl_div",
+    "dice_loss": "dice",
+    "jaccard": "iou",
+    "emd": "wasserstein_distance",
+}
+ALL_NAMES = [name for names in SPEC_LOSSES.values() for name in names]
+CHARACTERISTICS = ("robust_to_outliers", "smooth_gradient", "use_in_classification", "use_in_regression")
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def run(runner, *args):
+    return runner.invoke(app, list(args))
+
+
+# --------------------------------------------------------------------------- list
+
+
+def test_list_json_has_every_spec_loss_with_its_characteristics(runner):
+    result = run(runner, "list", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["schema"] == 1 and document["task"] is None
+    by_name = {item["name"]: item for item in document["losses"]}
+    missing = [name for name in ALL_NAMES if name not in by_name]
+    assert not missing, f"losses of SPEC section 3 not registered: {missing}"
+    for family, names in SPEC_LOSSES.items():
+        for name in names:
+            item = by_name[name]
+            assert item["family"] == family
+            for key in CHARACTERISTICS:
+                assert isinstance(item["characteristics"][key], bool), (name, key)
+    for alias, name in SPEC_ALIASES.items():
+        assert alias in by_name[name]["aliases"]
+
+
+def test_list_table_shows_every_loss_and_the_characteristics_columns(runner):
+    result = run(runner, "list")
+    assert result.exit_code == 0
+    header = result.stdout.splitlines()[0]
+    for title in ("loss", "aliases", "family", "tasks", "inputs", "robust", "smooth", "classif.", "regress."):
+        assert title in header
+    assert "robust = robust to outliers, smooth = smooth gradient" in result.stdout
+    lines = {line.split()[0]: line for line in result.stdout.splitlines()[2:-1] if line.strip()}
+    for spec in all_specs():
+        assert spec.name in lines
+    # mse: not robust, smooth, not classification, regression (the seeds' table)
+    assert lines["mse"].split()[-4:] == ["✘", "✔", "✘", "✔"]
+    assert "\x1b[" not in result.stdout  # not a terminal: no colour codes
+
+
+def test_list_csv(runner):
+    result = run(runner, "list", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["loss"] for r in rows] == [s.name for s in all_specs()]
+    huber = next(r for r in rows if r["loss"] == "huber")
+    assert huber["robust_to_outliers"] == "true" and huber["use_in_classification"] == "false"
+    assert huber["inputs"] == "y_true;y_pred"
+
+
+def test_list_markdown(runner):
+    result = run(runner, "list", "--format", "markdown")
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("| loss | aliases |")
+    assert any(line.startswith("| `dice` |") and "✔" in line for line in lines)
+    assert len(lines) == 2 + len(all_specs())
+
+
+def test_list_by_task_alias(runner):
+    result = run(runner, "list", "--task", "metric-learning", "--format", "json")
+    document = json.loads(result.stdout)
+    assert document["task"] == "ranking"
+    assert [item["name"] for item in document["losses"]] == ["contrastive", "triplet", "cosine_embedding"]
+
+
+def test_list_unknown_task_suggests(runner):
+    result = run(runner, "list", "--task", "regresion")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: unknown task 'regresion'; did you mean 'regression'?")
+
+
+# --------------------------------------------------------------------------- info
+
+
+@pytest.mark.parametrize("spec", all_specs(), ids=[s.name for s in all_specs()])
+def test_info_works_for_every_loss_and_alias_in_every_format(runner, spec):
+    for name in (spec.name, *spec.aliases):
+        result = run(runner, "info", name, "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        document = json.loads(result.stdout)
+        assert document["schema"] == 1 and document["name"] == spec.name
+    table = run(runner, "info", spec.name)
+    assert table.exit_code == 0, table.stderr
+    assert table.stdout.startswith(spec.name)
+    for word in ("formula", "reference", "inputs", "characteristics", "streams"):
+        assert word in table.stdout
+    for role in spec.roles:
+        assert role.defaults[0] in table.stdout
+    for param in spec.params:
+        assert param.name in table.stdout and param.range_text() in table.stdout
+    markdown = run(runner, "info", spec.name, "--format", "markdown")
+    assert markdown.exit_code == 0
+    assert markdown.stdout.startswith(f"## `{spec.name}`")
+
+
+def test_info_huber_table(runner):
+    result = run(runner, "info", "huber")
+    out = result.stdout
+    assert "0.5 e^2 if |e| < delta" in out
+    assert "PyTorch HuberLoss(delta)" in out
+    assert "delta   1         > 0" in out
+    assert "characteristics (rated by seeds: Huber)" in out
+    assert "try it (from the project directory): losscli compute sample_data/regression.csv --loss huber" in out
+    assert "yes (constant memory" in out
+
+
+def test_info_shows_text_with_brackets_as_is(runner):
+    # Rich would swallow '[...]' as markup; formulas and help use brackets.
+    result = run(runner, "info", "bce")
+    assert "[eps, 1-eps]" in result.stdout
+
+
+def test_info_alias_resolves(runner):
+    result = run(runner, "info", "jaccard", "--format", "json")
+    assert json.loads(result.stdout)["name"] == "iou"
+
+
+def test_info_unknown_loss_suggests(runner):
+    result = run(runner, "info", "hubr")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: unknown loss 'hubr'; did you mean 'huber'?")
+
+
+def test_info_has_no_csv(runner):
+    result = run(runner, "info", "mse", "--format", "csv")
+    assert result.exit_code == 2 and "no csv format" in result.stderr
+
+
+# --------------------------------------------------------------------------- recommend
+
+
+def test_recommend_needs_task_or_data(runner):
+    result = run(runner, "recommend")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "recommend needs --task, --data or both" in result.stderr
+
+
+def test_recommend_segmentation_table(runner):
+    result = run(runner, "recommend", "--task", "segmentation")
+    assert result.exit_code == 0
+    rows = [line.split() for line in result.stdout.splitlines() if line.strip()[:1].isdigit()]
+    assert [row[1] for row in rows[:2]] == ["dice", "iou"]
+    assert "Use Dice/IoU Loss for segmentation" in result.stdout
+    assert "1. losscli compute PRED --loss dice --sample-col image_id" in result.stdout
+
+
+def test_recommend_json_matches_the_library(runner):
+    import losscli
+
+    result = run(runner, "recommend", "--task", "regression", "--outliers", "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == losscli.recommend(task="regression", outliers=True)
+
+
+def test_recommend_csv_and_markdown(runner):
+    rows = list(csv.DictReader(io.StringIO(run(runner, "recommend", "--task", "imbalance", "--format", "csv").stdout)))
+    assert [r["loss"] for r in rows] == ["focal", "weighted_ce"]
+    assert rows[0]["tips"] == "Use Focal Loss for class imbalance"
+    markdown = run(runner, "recommend", "--task", "sequence", "--format", "markdown").stdout
+    assert "| 1 | `ctc` |" in markdown
+
+
+def test_recommend_unknown_task_suggests(runner):
+    result = run(runner, "recommend", "--task", "segmentaton")
+    assert result.exit_code == 2
+    assert "did you mean 'segmentation'?" in result.stderr
+
+
+def test_recommend_data_options_need_data(runner):
+    result = run(runner, "recommend", "--task", "binary", "--label-col", "y")
+    assert result.exit_code == 2 and "give --data FILE" in result.stderr
+
+
+def test_recommend_missing_data_file(runner, tmp_path):
+    result = run(runner, "recommend", "--data", str(tmp_path / "none.csv"))
+    assert result.exit_code == 2
+    assert "file not found" in result.stderr
+
+
+def _write(path: Path, header: list[str], rows: list[tuple]) -> str:
+    path.write_text(",".join(header) + "\n" + "".join(",".join(str(v) for v in row) + "\n" for row in rows))
+    return str(path)
+
+
+def _run_suggested(runner, command: str):
+    words = shlex.split(command)
+    assert words[:2] == ["losscli", "compute"]
+    return runner.invoke(app, words[1:])
+
+
+def test_recommended_commands_run_on_the_regression_file_they_came_from(runner, tmp_path):
+    rng = np.random.default_rng(2)
+    y = rng.uniform(1.0, 5.0, size=200)
+    pred = y + rng.normal(scale=0.2, size=200)
+    pred[:10] += 30.0  # 5% gross errors
+    path = _write(tmp_path / "reg.csv", ["id", "y_true", "y_pred", "weight"], [(i, y[i], pred[i], 1.0) for i in range(200)])
+    result = run(runner, "recommend", "--data", path, "--format", "json")
+    document = json.loads(result.stdout)
+    assert document["task"] == "regression" and document["inferred"]["outliers"] is True
+    assert document["recommendations"][0]["loss"] == "mae"
+    for item in document["recommendations"]:
+        if item["loss"] == "gaussian_nll":
+            continue  # needs a variance column the file does not have
+        ran = _run_suggested(runner, item["command"])
+        assert ran.exit_code == 0, (item["command"], ran.stderr)
+
+
+def test_recommended_commands_run_on_an_imbalanced_binary_file(runner, tmp_path):
+    rows = [(i, int(i % 10 == 0), round(0.15 + 0.7 * (i % 10 == 0), 3)) for i in range(100)]
+    path = _write(tmp_path / "bin.csv", ["id", "y_true", "y_pred"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["inferred"]["imbalance_ratio"] == pytest.approx(9.0)  # 90 : 10
+    assert [r["loss"] for r in document["recommendations"]][:2] == ["focal", "bce"]
+    bce = document["recommendations"][1]
+    assert f"--loss bce:pos_weight=9" in bce["command"]
+    for item in document["recommendations"]:
+        ran = _run_suggested(runner, item["command"])
+        assert ran.exit_code == 0, (item["command"], ran.stderr)
+
+
+def test_recommended_commands_run_on_a_string_label_multiclass_file(runner, tmp_path):
+    classes = ["cat", "dog", "bird"]
+    rows = [(i, classes[i % 3], 0.5, 0.3, 0.2) for i in range(30)]
+    path = _write(tmp_path / "mc.csv", ["id", "y_true", "prob_cat", "prob_dog", "prob_bird"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["task"] == "multiclass"
+    for item in document["recommendations"]:
+        ran = _run_suggested(runner, item["command"])
+        assert ran.exit_code == 0, (item["command"], ran.stderr)
+
+
+def test_recommended_commands_run_on_a_mask_file(runner, tmp_path):
+    rows = [(img, int(px % 6 == 0), 0.2 + 0.6 * (px % 6 == 0)) for img in ("a", "b", "c") for px in range(24)]
+    path = _write(tmp_path / "masks.csv", ["image_id", "y_true", "y_pred"], rows)
+    result = run(runner, "recommend", "--data", path)
+    assert "Inferred: task segmentation; class imbalance: majority:minority 5 (imbalanced)" in result.stdout
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert [r["loss"] for r in document["recommendations"]] == ["tversky", "dice", "iou"]
+    for item in document["recommendations"]:
+        ran = _run_suggested(runner, item["command"])
+        assert ran.exit_code == 0, (item["command"], ran.stderr)
+
+
+# --------------------------------------------------------------------------- sample data
+
+
+def test_info_sample_commands_run_on_the_sample_data(runner, monkeypatch):
+    from losscli.catalog import sample_command
+
+    monkeypatch.chdir(ROOT)
+    commands = [(spec.name, sample_command(spec)) for spec in all_specs() if sample_command(spec)]
+    assert commands
+    failures = []
+    for name, command in commands:
+        ran = _run_suggested(runner, command)
+        if ran.exit_code != 0:
+            failures.append((name, command, ran.stderr.strip()))
+    assert not failures
+
+
+# --------------------------------------------------------------------------- start-up
+
+
+# Each command line runs in turn in one fresh interpreter; after each, the
+# driver reports which of pandas/pyarrow have been imported so far.
+STARTUP_COMMANDS = [
+    ["--help"],
+    ["list"],
+    ["info", "huber"],
+    ["recommend", "--task", "regression", "--format", "json"],
+]
+STARTUP_DRIVER = """
+import json, sys
+from losscli.cli import app
+report = []
+for args in json.loads(sys.argv[1]):
+    code = 0
+    try:
+        app(args=args, prog_name="losscli")
+    except SystemExit as exit:
+        code = exit.code or 0
+    heavy = sorted({m.split(".")[0] for m in sys.modules} & {"pandas", "pyarrow"})
+    report.append([args, code, heavy])
+sys.stderr.write("REPORT=" + json.dumps(report))
+"""
+
+
+def test_commands_do_not_import_pandas_or_pyarrow():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", STARTUP_DRIVER, json.dumps(STARTUP_COMMANDS)],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120,
+    )
+    report = json.loads(done.stderr.rsplit("REPORT=", 1)[1])
+    assert [args for args, _, _ in report] == STARTUP_COMMANDS
+    for args, code, heavy in report:
+        assert code == 0, args
+        assert heavy == [], (args, heavy)
+    assert '"task": "regression"' in done.stdout
+
+
+def test_python_dash_m_recommend():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "losscli", "recommend", "--task", "gan", "--format", "json"],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert document["task"] == "generative"
+    assert [r["loss"] for r in document["recommendations"]][:3] == ["adversarial", "perceptual", "wasserstein"]

@@ -1,0 +1,348 @@
+"""``recommend --data``: what is inferred from labels (and predictions), and why.
+
+Robust z-scores are checked by hand and against scipy's MAD; files are small
+ones written into tmp_path and read through the input layer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from scipy.stats import median_abs_deviation
+
+import losscli
+from losscli import inference
+from losscli.errors import LossCliError
+from losscli.inference import (
+    imbalance_ratio,
+    infer,
+    infer_arrays,
+    infer_file,
+    outlier_summary,
+    robust_z_scores,
+    summarise_labels,
+)
+
+REL = 1e-6
+
+
+def write_csv(path, header, rows):
+    lines = [",".join(header)] + [",".join(str(v) for v in row) for row in rows]
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+# --------------------------------------------------------------------------- robust z-scores
+
+
+def test_robust_z_scores_by_hand():
+    # median 3; |x - 3| = 2, 1, 0, 1, 97; MAD = median of those = 1; scale = 1.4826
+    z = robust_z_scores(np.array([1.0, 2.0, 3.0, 4.0, 100.0]))
+    expected = np.array([2 / 1.4826, 1 / 1.4826, 0.0, 1 / 1.4826, 97 / 1.4826])  # 97/1.4826 = 65.4256...
+    np.testing.assert_allclose(z, expected, rtol=REL)
+    assert z[-1] == pytest.approx(65.42560366922973, rel=REL)
+
+
+def test_robust_z_scores_agree_with_scipy_mad():
+    rng = np.random.default_rng(7)
+    values = rng.standard_t(3, size=501)
+    # scipy's normal-consistent MAD uses 1/Phi^-1(3/4) = 1.482602...; we use 1.4826.
+    scale = median_abs_deviation(values, scale="normal")
+    expected = np.abs(values - np.median(values)) / scale
+    np.testing.assert_allclose(robust_z_scores(values), expected, rtol=2e-6)
+
+
+def test_robust_z_scores_fall_back_to_mean_deviation_when_mad_is_zero():
+    # median 5, |x - 5| = 0 x6 and 4: MAD 0; mean deviation 4/7; scale 1.2533 * 4/7
+    z = robust_z_scores(np.array([5.0] * 6 + [9.0]))
+    assert z[-1] == pytest.approx(7 / 1.2533, rel=REL)  # 4 / (1.2533 * 4/7) = 5.58525...
+    assert np.all(z[:-1] == 0)
+
+
+def test_constant_values_have_no_outliers():
+    assert np.all(robust_z_scores(np.full(10, 3.0)) == 0)
+    assert not outlier_summary(np.full(10, 3.0)).heavy
+
+
+@pytest.mark.parametrize("gross, heavy", [(10, False), (11, True)])
+def test_outliers_need_more_than_one_percent_beyond_3_5(gross, heavy):
+    values = np.linspace(-1.0, 1.0, 1000)
+    values[:gross] = 100.0  # far beyond 3.5 robust sigmas; the rest stay within 1.4
+    summary = outlier_summary(values)
+    assert summary.count == gross
+    assert summary.heavy is heavy
+
+
+def test_normal_data_are_not_flagged():
+    rng = np.random.default_rng(11)
+    assert not outlier_summary(rng.normal(size=5000)).heavy  # about 0.05% beyond 3.5
+
+
+# --------------------------------------------------------------------------- imbalance
+
+
+@pytest.mark.parametrize(
+    "counts, ratio",
+    [([900, 100], 9.0), ([30, 10], 3.0), ([29, 10], 2.9), ([10, 40, 20], 4.0), ([5, 0, 10], 2.0), ([5], None), ([0, 7], None)],
+)
+def test_imbalance_ratio_is_majority_over_minority_of_present_classes(counts, ratio):
+    assert imbalance_ratio(np.array(counts)) == (None if ratio is None else pytest.approx(ratio, rel=REL))
+
+
+@pytest.mark.parametrize("minority, flagged", [(10, True), (11, False)])
+def test_imbalance_is_flagged_from_a_ratio_of_three(minority, flagged):
+    labels = np.array([0] * 30 + [1] * minority)  # 30:10 = 3 flagged (SPEC: 3 or more); 30:11 not
+    result = infer_arrays(labels)
+    assert result.imbalanced is flagged
+    assert result.imbalance_ratio == pytest.approx(30 / minority, rel=REL)
+    assert any("majority:minority" in line for line in result.evidence)
+
+
+def test_one_class_only_is_extreme_imbalance():
+    result = infer_arrays(np.zeros(20))
+    assert result.imbalanced is True and result.imbalance_ratio is None
+    assert "only one class occurs" in result.evidence[-1]
+
+
+# --------------------------------------------------------------------------- label kinds
+
+
+@pytest.mark.parametrize(
+    "labels, kind, task",
+    [
+        ([0, 1, 1, 0, 1], "binary", "binary"),
+        ([-1, 1, 1, -1], "sign", "binary"),
+        ([0, 1, 2, 2, 1, 0], "classes", "multiclass"),
+        (["cat", "dog", "cat"], "text", "multiclass"),
+        ([0.5, 1.25, 3.0], "continuous", "regression"),
+        ([-3, 0, 2, 5], "continuous", "regression"),  # negative integers: a numeric target
+        (list(range(200)) * 2, "counts", "regression"),  # 200 distinct integers: not classes
+    ],
+)
+def test_label_kinds(labels, kind, task):
+    array = np.array(labels, dtype=object) if isinstance(labels[0], str) else np.array(labels, dtype=float)
+    summary = summarise_labels(array)
+    assert summary.kind == kind
+    assert inference.TASK_OF_KIND[summary.kind] == task
+
+
+def test_integer_labels_are_classes_only_with_a_few_rows_per_class():
+    thirty = np.arange(30, dtype=float)
+    assert summarise_labels(np.tile(thirty, 3)).kind == "counts"  # 90 rows < 5 per class
+    assert summarise_labels(np.tile(thirty, 5)).kind == "classes"  # 150 rows
+    assert summarise_labels(np.arange(10, dtype=float)).kind == "classes"  # up to 10 always
+
+
+@pytest.mark.parametrize(
+    "labels, kind",
+    [
+        (np.eye(3)[[0, 1, 2, 2]], "onehot"),
+        (np.array([[0.2, 0.8], [0.5, 0.5], [1.0, 0.0]]), "soft"),
+        (np.array([[1.0, 1.0], [0.0, 1.0], [0.0, 0.0]]), "multilabel"),
+        (np.array([[1.5, -2.0], [0.3, 4.0]]), "multioutput"),
+    ],
+)
+def test_label_column_groups(labels, kind):
+    assert summarise_labels(labels).kind == kind
+
+
+def test_one_hot_counts_are_column_sums():
+    result = infer_arrays(np.eye(3)[[0, 0, 0, 0, 0, 0, 1, 1, 2, 2]])
+    assert result.task == "multiclass"
+    assert result.imbalance_ratio == pytest.approx(3.0, rel=REL)  # 6 : 2
+
+
+def test_multilabel_imbalance_is_that_of_the_most_skewed_column():
+    labels = np.zeros((20, 2))
+    labels[:10, 0] = 1  # column 1: 10 : 10
+    labels[:2, 1] = 1  # column 2: 18 negatives : 2 positives
+    result = infer_arrays(labels)
+    assert result.task == "binary"
+    assert result.imbalance_ratio == pytest.approx(9.0, rel=REL)
+    assert "column 2 = 0: 18, column 2 = 1: 2" in result.evidence[-1]
+
+
+def test_sequences_of_labels():
+    labels = np.empty(2, dtype=object)
+    labels[0], labels[1] = np.array([3.0, 1.0, 4.0]), np.array([1.0])
+    result = infer(labels)
+    assert result.task == "sequence"
+    assert "label sequences of 1 to 3 symbols" in result.evidence[0]
+
+
+# --------------------------------------------------------------------------- outliers
+
+
+def test_outliers_come_from_residuals_when_predictions_exist():
+    rng = np.random.default_rng(5)
+    y = rng.lognormal(sigma=2.0, size=2000)  # heavy-tailed targets
+    good = y + rng.normal(scale=0.1, size=y.size)
+    assert infer_arrays(y).outliers is True  # the labels alone look heavy-tailed
+    fitted = infer_arrays(y, good)
+    assert fitted.outliers is False  # but the model's errors are not
+    assert "residuals y_pred - y_true" in fitted.evidence[-1]
+    bad = good.copy()
+    bad[:60] += 100.0  # 3% gross errors
+    assert infer_arrays(y, bad).outliers is True
+
+
+def test_outliers_use_labels_when_predictions_do_not_match():
+    y = np.linspace(0, 1, 100)
+    result = infer_arrays(y, np.zeros((100, 2)))
+    assert "the predictions do not match them value for value" in result.evidence[-1]
+
+
+def test_outliers_are_not_assessed_for_class_labels():
+    assert infer_arrays([0, 1] * 10 + [1] * 3).outliers is False
+
+
+# --------------------------------------------------------------------------- segmentation, logits, missing values
+
+
+def test_masks_with_a_repeated_sample_column_are_segmentation():
+    masks = np.array([0, 0, 0, 1] * 8, dtype=float)
+    images = np.repeat(["a", "b"], 16)
+    result = infer_arrays(masks, sample_ids=images)
+    assert result.task == "segmentation"
+    assert result.sample_column == "sample_ids"
+    assert result.imbalance_ratio == pytest.approx(3.0, rel=REL)  # 24 background : 8 foreground pixels
+
+
+def test_a_unique_id_column_is_not_a_sample_column():
+    result = infer_arrays(np.array([0, 1, 1, 0], dtype=float), sample_ids=np.arange(4))
+    assert result.task == "binary"
+
+
+def test_predictions_outside_unit_interval_are_logits():
+    result = infer_arrays([0, 1, 0, 1], [-2.0, 3.0, -1.0, 0.5])
+    assert result.from_logits is True
+    assert infer_arrays([0, 1, 0, 1], [0.1, 0.9, 0.2, 0.6]).from_logits is False
+
+
+def test_missing_labels_are_dropped_and_counted():
+    result = infer_arrays([0.0, np.nan, 1.0, 1.0, 0.0])
+    assert result.task == "binary"
+    assert result.evidence[0] == "1 rows with missing labels ignored"
+
+
+def test_everything_missing_is_an_error():
+    with pytest.raises(LossCliError, match="nothing to infer from"):
+        infer_arrays([np.nan, np.nan])
+
+
+# --------------------------------------------------------------------------- files
+
+
+def test_file_reads_only_the_label_prediction_and_sample_columns(tmp_path, monkeypatch):
+    from losscli.io.readers import CsvSource
+
+    requested = []
+    original = CsvSource.batches
+
+    def spy(self, columns, text_columns=frozenset()):
+        requested.append(list(columns))
+        return original(self, columns, text_columns)
+
+    monkeypatch.setattr(CsvSource, "batches", spy)
+    rows = [(i, 1.25 + 0.3 * i, 1.3 + 0.3 * i, 1.0, "north") for i in range(40)]
+    path = write_csv(tmp_path / "reg.csv", ["id", "y_true", "y_pred", "weight", "region"], rows)
+    result = infer_file(path)
+    assert requested == [["y_true", "y_pred"]]
+    assert result.task == "regression"
+    assert result.prediction_columns == ("y_pred",)
+    assert result.evidence[0].startswith(f"{path}: labels from 'y_true', predictions from 'y_pred'")
+
+
+def test_file_with_string_classes_and_probability_columns(tmp_path):
+    rows = [(i, c, 0.6, 0.3, 0.1) for i, c in enumerate(["cat"] * 12 + ["dog"] * 3 + ["bird"] * 3)]
+    path = write_csv(tmp_path / "mc.csv", ["id", "y_true", "prob_cat", "prob_dog", "prob_bird"], rows)
+    result = infer_file(path)
+    assert result.task == "multiclass"
+    assert result.imbalance_ratio == pytest.approx(4.0, rel=REL)  # 12 cats : 3 dogs
+    assert result.imbalanced is True
+    assert result.prediction_columns == ("prob_cat", "prob_dog", "prob_bird")
+
+
+def test_labels_only_file_suggests_commands_with_labels(tmp_path):
+    path = write_csv(tmp_path / "labels.csv", ["id", "y_true"], [(i, ["a", "b", "c"][i % 3]) for i in range(12)])
+    document = losscli.recommend(data=path)
+    assert document["task"] == "multiclass"
+    assert document["recommendations"][0]["command"].startswith(f"losscli compute PRED --labels {path} --loss ")
+
+
+def test_segmentation_file(tmp_path):
+    rows = [(img, int(px % 5 == 0), 0.3) for img in ("im1", "im2") for px in range(20)]
+    path = write_csv(tmp_path / "masks.csv", ["image_id", "y_true", "y_pred"], rows)
+    result = infer_file(path)
+    assert result.task == "segmentation"
+    assert result.sample_column == "image_id"
+    document = losscli.recommend(data=path)
+    assert document["recommendations"][0]["command"].endswith("--sample-col image_id")
+
+
+def test_sequence_file_with_space_separated_targets(tmp_path):
+    path = write_csv(tmp_path / "ctc.csv", ["y_true", "y_pred"], [("3 1 4", 0.1), ("1 5", 0.2), ("9", 0.3)])
+    assert infer_file(path).task == "sequence"
+
+
+def test_parquet_list_columns(tmp_path):
+    path = tmp_path / "lists.parquet"
+    one_hot = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0]]
+    pq.write_table(pa.table({"y_true": one_hot, "y_pred": [[0.8, 0.1, 0.1]] * 4}), path)
+    assert infer_file(str(path)).task == "multiclass"
+    ragged = tmp_path / "ragged.parquet"
+    pq.write_table(pa.table({"y_true": [[3, 1, 4], [1], [2, 2]]}), ragged)
+    assert infer_file(str(ragged)).task == "sequence"
+
+
+def test_triplet_file_is_ranking_without_labels(tmp_path):
+    header = [f"{role}_{i}" for role in ("anchor", "positive", "negative") for i in range(2)]
+    path = write_csv(tmp_path / "triplets.csv", header, [[0.1 * k for k in range(6)]] * 5)
+    result = infer_file(path)
+    assert result.task == "ranking"
+    assert result.matched_loss == "triplet"
+    document = losscli.recommend(data=path)
+    assert document["recommendations"][0]["loss"] == "triplet"
+
+
+def test_critic_scores_are_generative(tmp_path):
+    path = write_csv(tmp_path / "critic.csv", ["y_true", "critic"], [(i % 2, 0.5 * i - 2) for i in range(10)])
+    result = infer_file(path)
+    assert result.task == "generative"
+    assert losscli.recommend(data=path)["recommendations"][0]["loss"] == "wasserstein"
+
+
+def test_feature_columns_named_like_embeddings_do_not_make_regression_ranking(tmp_path):
+    rows = [(0.1 * i, 0.2 * i, 1.5 * i + 0.25, 1.5 * i) for i in range(30)]
+    assert infer_file(write_csv(tmp_path / "a.csv", ["x1", "x2", "y_true", "y_pred"], rows)).task == "regression"
+    assert infer_file(write_csv(tmp_path / "b.csv", ["x1", "x2", "y"], [r[:3] for r in rows])).task == "regression"
+
+
+def test_label_column_can_be_named(tmp_path):
+    path = write_csv(tmp_path / "named.csv", ["a", "outcome"], [(i, i % 2) for i in range(10)])
+    with pytest.raises(LossCliError, match="no label column") as error:
+        infer_file(path)
+    assert "--label-col" in str(error.value)
+    assert infer_file(path, label_col="outcome").task == "binary"
+
+
+def test_missing_values_in_a_file_are_dropped_and_reported(tmp_path):
+    path = tmp_path / "gaps.csv"
+    path.write_text("y_true,y_pred\n0,0.1\n,0.2\n1,0.9\n1,\n0,0.3\n")
+    result = infer_file(str(path))
+    assert result.task == "binary"
+    assert "2 rows with missing values ignored" in result.evidence[1]
+
+
+def test_header_only_file_is_an_error(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("y_true,y_pred\n")
+    with pytest.raises(LossCliError, match="no data rows"):
+        infer_file(str(path))
+
+
+def test_missing_file_is_an_error(tmp_path):
+    with pytest.raises(LossCliError, match="file not found"):
+        infer_file(str(tmp_path / "nope.csv"))

@@ -1,0 +1,370 @@
+"""``losscli.recommend``: every selection tip and every row of the seeds' tables.
+
+The seeds' tables are written out again below, by hand from the seed notes,
+so that a change to the data in losscli/knowledge.py that drifts from the
+seeds makes a test fail.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+
+import numpy as np
+import pytest
+
+import losscli
+from losscli import knowledge
+from losscli.errors import LossCliError
+from losscli.registry import TASKS, get, losses_for_task, parse_spec
+
+# The seeds' "Tips for Choosing Loss Functions": (tip, task, flags, the losses it names
+# that the registry offers for that task).
+SEED_TIPS = [
+    ("Use MSE/MAE for continuous value prediction", "regression", {}, {"mse", "mae"}),
+    ("Use Cross-Entropy for classification (binary/multiclass)", "binary", {}, {"bce"}),
+    ("Use Cross-Entropy for classification (binary/multiclass)", "multiclass", {}, {"cce", "sparse_cce"}),
+    ("Use Cross-Entropy for classification (binary/multiclass)", "classification", {}, {"bce", "cce", "sparse_cce"}),
+    ("Use Focal Loss for class imbalance", "imbalance", {}, {"focal"}),
+    ("Use Focal Loss for class imbalance", "classification", {"imbalanced": True}, {"focal"}),
+    ("Use Focal Loss for class imbalance", "binary", {"imbalanced": True}, {"focal"}),
+    ("Use Focal Loss for class imbalance", "multiclass", {"imbalanced": True}, {"focal"}),
+    ("Use Contrastive/Triplet for metric learning", "metric-learning", {}, {"contrastive", "triplet"}),
+    ("Use Dice/IoU Loss for segmentation", "segmentation", {}, {"dice", "iou"}),
+    ("Use CTC Loss for unaligned sequence-to-sequence tasks", "seq2seq", {}, {"ctc"}),
+]
+
+# The seeds' "Loss Function Characteristics Comparison" (robust, smooth,
+# classification, regression), with the losses each row rates.
+SEED_CHARACTERISTICS = {
+    "MSE": (("mse",), (False, True, False, True)),
+    "MAE": (("mae",), (True, False, False, True)),
+    "Huber": (("huber",), (True, True, False, True)),
+    "Cross-Entropy": (("bce", "cce", "sparse_cce"), (False, True, True, False)),
+    "Hinge": (("hinge",), (False, False, True, False)),
+    "Focal": (("focal",), (True, True, True, False)),
+    "Dice/IoU": (("dice", "iou"), (True, False, True, False)),
+}
+COLUMNS = ("robust_to_outliers", "smooth_gradient", "use_in_classification", "use_in_regression")
+# A task each rated loss is recommended for.
+HOME_TASK = {
+    "mse": "regression",
+    "mae": "regression",
+    "huber": "regression",
+    "bce": "binary",
+    "cce": "multiclass",
+    "sparse_cce": "multiclass",
+    "hinge": "binary",
+    "focal": "classification",
+    "dice": "segmentation",
+    "iou": "segmentation",
+}
+CELLS = [(row, name, column) for row, (names, _) in SEED_CHARACTERISTICS.items() for name in names for column in COLUMNS]
+
+# The seeds' "Loss Function Types by Task".
+SEED_TASK_TABLE = {
+    "Regression": ("regression", {"mse", "mae", "huber"}),
+    "Classification": ("classification", {"bce", "cce", "sparse_cce", "hinge", "kl_div"}),
+    "Ranking": ("ranking", {"contrastive", "triplet"}),
+    "Imbalance": ("imbalance", {"focal", "weighted_ce"}),
+    "Generative": ("generative", {"adversarial", "perceptual", "wasserstein"}),
+}
+
+
+def names(document: dict) -> list[str]:
+    return [r["loss"] for r in document["recommendations"]]
+
+
+def entry(document: dict, loss: str) -> dict:
+    return next(r for r in document["recommendations"] if r["loss"] == loss)
+
+
+# --------------------------------------------------------------------------- tips
+
+
+@pytest.mark.parametrize("tip, task, flags, expected", SEED_TIPS, ids=[f"{t[1]}-{'-'.join(t[3])}" for t in SEED_TIPS])
+def test_every_tip_puts_its_losses_first_with_the_tip_as_reason(tip, task, flags, expected):
+    document = losscli.recommend(task=task, **flags)
+    top = document["recommendations"][: len(expected)]
+    assert {r["loss"] for r in top} == expected
+    for item in top:
+        assert tip in item["tips"]
+        assert item["reason"].startswith(tip)
+
+
+def test_segmentation_ranks_dice_then_iou_with_the_tip():
+    document = losscli.recommend(task="segmentation")
+    assert names(document)[:2] == ["dice", "iou"]
+    assert document["recommendations"][0]["reason"].startswith("Use Dice/IoU Loss for segmentation")
+    assert document["recommendations"][0]["command"] == "losscli compute PRED --loss dice --sample-col image_id"
+
+
+def test_tip_order_breaks_ties():
+    # "MSE/MAE": mse before mae; "Contrastive/Triplet": contrastive first.
+    assert names(losscli.recommend(task="regression"))[:2] == ["mse", "mae"]
+    assert names(losscli.recommend(task="ranking"))[:2] == ["contrastive", "triplet"]
+
+
+def test_tips_data_are_the_seeds_tips():
+    assert {t.text for t in knowledge.TIPS} == {t[0] for t in SEED_TIPS}
+
+
+# --------------------------------------------------------------------------- characteristics
+
+
+@pytest.mark.parametrize("name", sorted({n for names_, _ in SEED_CHARACTERISTICS.values() for n in names_}))
+def test_registry_agrees_with_the_seeds_table(name):
+    row = next(r for r, (ns, _) in SEED_CHARACTERISTICS.items() if name in ns)
+    expected = SEED_CHARACTERISTICS[row][1]
+    values = get(name).characteristics.as_dict()
+    assert tuple(values[c] for c in COLUMNS) == expected
+    assert knowledge.seed_rating(name).row == row
+
+
+@pytest.mark.parametrize("row, name, column", CELLS, ids=[f"{r}-{n}-{c}" for r, n, c in CELLS])
+def test_every_characteristic_shapes_the_recommendation(row, name, column):
+    expected = SEED_CHARACTERISTICS[row][1][COLUMNS.index(column)]
+    task = HOME_TASK[name]
+    plain = losscli.recommend(task=task)
+    item = entry(plain, name)
+    assert item["properties"][column] is expected
+    assert item["properties"]["rated_by"] == f"seeds: {row}"
+    mark = "✔" if expected else "✘"
+    if column == "robust_to_outliers":
+        flagged = losscli.recommend(task=task, outliers=True)
+        moved = entry(flagged, name)
+        if expected:
+            assert moved["rank"] <= item["rank"]
+            assert f"robust to outliers (seeds' characteristics table, {row}: {mark}" in moved["reason"]
+            assert "wanted for --outliers" in moved["reason"]
+        else:
+            assert moved["rank"] >= item["rank"]
+            assert f"not robust to outliers (seeds' characteristics table, {row}: {mark}" in moved["reason"]
+            assert "ranked down for --outliers" in moved["reason"]
+    elif column == "smooth_gradient":
+        assert (f"smooth gradient ✔ (seeds: {row})" in item["reason"]) is expected
+    elif column == "use_in_classification":
+        in_classification = name in names(losscli.recommend(task="classification"))
+        if expected:
+            assert f"use in classification ✔ (seeds: {row})" in item["reason"]
+            assert in_classification or task == "segmentation"
+        else:
+            assert not in_classification
+    else:
+        in_regression = name in names(losscli.recommend(task="regression"))
+        assert in_regression is expected
+        if expected:
+            assert f"use in regression ✔ (seeds: {row})" in item["reason"]
+
+
+def test_characteristics_data_are_the_seeds_table():
+    data = {r.row: r for r in knowledge.SEED_CHARACTERISTICS}
+    assert set(data) == set(SEED_CHARACTERISTICS)
+    for row, (losses, values) in SEED_CHARACTERISTICS.items():
+        assert tuple(data[row].value(c) for c in COLUMNS) == values
+        # A row may rate more of our losses (categorical_hinge is the seeds' Hinge for many classes).
+        assert set(losses) <= set(data[row].losses)
+
+
+def test_outliers_move_robust_losses_above_mse_and_say_why():
+    plain = losscli.recommend(task="regression")
+    assert names(plain)[0] == "mse"
+    flagged = losscli.recommend(task="regression", outliers=True)
+    rank = {r["loss"]: r["rank"] for r in flagged["recommendations"]}
+    for robust in ("mae", "huber", "log_cosh"):
+        assert rank[robust] < rank["mse"]
+    assert "Huber: ✔ tunable" in entry(flagged, "huber")["reason"]
+    assert entry(flagged, "mse")["reason"].startswith("not robust to outliers (seeds' characteristics table, MSE: ✘)")
+    # log_cosh is not in the seeds' table: its rating is ours, and says so.
+    assert "robust to outliers (losscli's rating: like MAE for large residuals)" in entry(flagged, "log_cosh")["reason"]
+
+
+def test_outliers_for_classification_follow_the_seeds_focal_rating():
+    flagged = losscli.recommend(task="classification", outliers=True)
+    assert names(flagged)[0] == "focal"
+
+
+# --------------------------------------------------------------------------- task table
+
+
+@pytest.mark.parametrize("row", sorted(SEED_TASK_TABLE))
+def test_every_task_table_row_is_cited(row):
+    task, listed = SEED_TASK_TABLE[row]
+    document = losscli.recommend(task=task)
+    offered = set(names(document))
+    assert listed <= offered
+    for name in listed:
+        assert f"the seeds' loss-by-task table lists it for {row}" in entry(document, name)["reason"]
+    # The listed losses outrank everything the seeds do not name for the task.
+    unnamed = [r["rank"] for r in document["recommendations"] if r["loss"] not in knowledge.covered_losses()]
+    assert all(entry(document, n)["rank"] < min(unnamed, default=99) for n in listed)
+
+
+def test_imbalanced_brings_focal_and_weighted_ce_up_for_classification():
+    plain = losscli.recommend(task="classification")
+    flagged = losscli.recommend(task="classification", imbalanced=True)
+    assert names(flagged)[:2] == ["focal", "weighted_ce"]
+    assert entry(flagged, "focal")["reason"].startswith("Use Focal Loss for class imbalance (--imbalanced)")
+    assert "lists it for Imbalance (--imbalanced)" in entry(flagged, "weighted_ce")["reason"]
+    assert entry(plain, "focal")["rank"] > 2
+
+
+@pytest.mark.parametrize(
+    "task, first",
+    [
+        ("regression", "mse"),
+        ("classification", "bce"),
+        ("binary", "bce"),
+        ("multiclass", "cce"),
+        ("ranking", "contrastive"),
+        ("imbalance", "focal"),
+        ("segmentation", "dice"),
+        ("sequence", "ctc"),
+        ("generative", "adversarial"),
+    ],
+)
+def test_every_task_gets_a_sensible_answer(task, first):
+    document = losscli.recommend(task=task)
+    assert document["task"] == task
+    assert names(document)[0] == first
+    # Every loss the registry declares for the task is ranked, once.
+    assert sorted(names(document)) == sorted(spec.name for spec in losses_for_task(task))
+    assert [r["rank"] for r in document["recommendations"]] == list(range(1, len(document["recommendations"]) + 1))
+    assert all(r["reason"] for r in document["recommendations"])
+
+
+def test_spec_tasks_are_all_answered():
+    assert set(TASKS) == {"regression", "classification", "binary", "multiclass", "ranking", "imbalance", "segmentation", "sequence", "generative"}
+
+
+@pytest.mark.parametrize("alias, task", [("metric-learning", "ranking"), ("imbalanced", "imbalance"), ("gan", "generative"), ("speech", "sequence"), ("detection", "segmentation")])
+def test_task_aliases_resolve(alias, task):
+    assert losscli.recommend(task=alias)["task"] == task
+
+
+def test_task_typo_gets_did_you_mean():
+    with pytest.raises(LossCliError, match="did you mean 'segmentation'"):
+        losscli.recommend(task="segmentaton")
+
+
+def test_needs_a_task_or_data():
+    with pytest.raises(LossCliError, match="needs a task, data or both"):
+        losscli.recommend()
+
+
+# --------------------------------------------------------------------------- our own rules
+
+
+def test_tversky_comes_first_for_imbalanced_segmentation():
+    document = losscli.recommend(task="segmentation", imbalanced=True)
+    top = document["recommendations"][0]
+    assert top["loss"] == "tversky"
+    assert "losscli's advice" in top["reason"]
+    assert "--loss tversky:alpha=0.3,beta=0.7" in top["command"]
+    parse_spec(shlex.split(top["command"])[4])  # the suggested parameters are valid
+
+
+def test_pos_weight_is_filled_from_the_data_only():
+    flagged = entry(losscli.recommend(task="binary", imbalanced=True), "bce")
+    assert "pos_weight" in flagged["reason"]
+    assert "pos_weight=" not in flagged["command"]  # no counts, no number to suggest
+    labels = np.array([0] * 90 + [1] * 10)
+    from_data = entry(losscli.recommend(y_true=labels), "bce")
+    assert "--loss bce:pos_weight=9" in from_data["command"]  # 90 negatives / 10 positives
+
+
+@pytest.mark.parametrize(
+    "labels, loss, phrase",
+    [
+        (np.eye(3)[[0, 1, 2, 1, 0] * 4], "cce", "one-hot columns"),
+        (np.array([0, 1, 2, 1, 0] * 4), "sparse_cce", "class indices"),
+        (np.array(["cat", "dog", "bird", "dog"] * 5, dtype=object), "sparse_cce", "class indices or names"),
+    ],
+)
+def test_label_layout_nudges_the_matching_cross_entropy(labels, loss, phrase):
+    document = losscli.recommend(y_true=labels)
+    assert document["task"] == "multiclass"
+    assert names(document)[0] == loss
+    assert phrase in document["recommendations"][0]["reason"]
+
+
+def test_soft_labels_nudge_kl_div_for_classification():
+    soft = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]] * 5)
+    plain = entry(losscli.recommend(task="classification"), "kl_div")
+    nudged = entry(losscli.recommend(task="classification", y_true=soft), "kl_div")
+    assert "probability distributions" in nudged["reason"]
+    assert "probability distributions" not in plain["reason"]
+    assert nudged["rank"] <= plain["rank"]
+
+
+def test_rule_names_and_table_names_are_registered():
+    assert knowledge.check_names() == []
+
+
+# --------------------------------------------------------------------------- document shape
+
+
+def test_json_document_follows_spec_section_1():
+    document = losscli.recommend(task="regression", outliers=True)
+    assert list(document) == ["schema", "task", "inferred", "recommendations"]
+    assert document["schema"] == 1 and document["inferred"] is None
+    for item in document["recommendations"]:
+        assert list(item) == ["loss", "rank", "reason", "tips", "properties", "command"]
+        assert isinstance(item["tips"], list) and isinstance(item["properties"], dict)
+        for column in COLUMNS:
+            assert column in item["properties"]
+    json.dumps(document, allow_nan=False)
+
+
+def test_inferred_object_follows_spec_section_1():
+    document = losscli.recommend(y_true=[0.5, 1.5, 2.25, 3.0, 4.5])
+    assert list(document["inferred"]) == ["task", "imbalance_ratio", "imbalanced", "outliers", "evidence"]
+    assert document["inferred"]["task"] == "regression" == document["task"]
+    assert document["inferred"]["imbalance_ratio"] is None
+
+
+def test_task_given_wins_over_the_data_and_the_evidence_says_so():
+    document = losscli.recommend(task="regression", y_true=[0, 1, 0, 1, 1, 0])
+    assert document["task"] == "regression"
+    assert document["inferred"]["task"] == "binary"
+    assert "--task regression takes precedence" in document["inferred"]["evidence"][-1]
+
+
+def test_inferred_outliers_rank_robust_losses_up_and_say_so():
+    rng = np.random.default_rng(3)
+    y = rng.normal(size=400)
+    y[:20] = 50.0  # 5% gross outliers
+    document = losscli.recommend(y_true=y)
+    assert document["inferred"]["outliers"] is True
+    assert names(document)[0] == "mae"
+    assert "wanted for outliers in the data" in document["recommendations"][0]["reason"]
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_every_suggested_command_names_a_valid_loss_and_its_roles(task):
+    for item in losscli.recommend(task=task)["recommendations"]:
+        words = shlex.split(item["command"])
+        assert words[:3] == ["losscli", "compute", "PRED"]
+        bound = parse_spec(words[words.index("--loss") + 1])
+        assert bound.name == item["loss"]
+        roles = {r.name for r in bound.spec.roles}
+        cols = [words[i + 1].split("=")[0] for i, w in enumerate(words) if w == "--col"]
+        assert set(cols) <= roles
+        required = {r.name for r in bound.spec.roles if not r.optional} - {"y_true", "y_pred"}
+        assert required <= set(cols)
+
+
+def test_triplet_command_spells_out_its_roles():
+    item = entry(losscli.recommend(task="ranking"), "triplet")
+    assert item["command"] == (
+        "losscli compute PRED --loss triplet --col anchor='anchor*' --col positive='positive*' --col negative='negative*'"
+    )
+
+
+def test_compute_command_quotes_for_the_shell():
+    spec = get("dice")
+    line = knowledge.compute_command(spec, "my masks.csv", flags=("--sample-col", "image_id"))
+    assert shlex.split(line) == ["losscli", "compute", "my masks.csv", "--loss", "dice", "--sample-col", "image_id"]
