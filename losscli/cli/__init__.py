@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Optional
 
 import typer
@@ -11,9 +12,14 @@ from .. import __version__
 app = typer.Typer(
     name="losscli",
     help="Evaluate deep-learning loss functions on prediction and label files.",
+    epilog="Exit codes: 0 success, 1 a --fail-above/--fail-below/--max-increase gate failed, 2 bad usage or bad input.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
+    # Rich help panels for people at a terminal; plain help for pipes and
+    # scripts, which also skips importing the rich renderer (a third of
+    # start-up).
+    rich_markup_mode="rich" if sys.stdout.isatty() else None,
 )
 
 
@@ -30,10 +36,7 @@ def _root(
         typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."),
     ] = None,
 ) -> None:
-    """Evaluate deep-learning loss functions on prediction and label files.
-
-    Exit codes: 0 success, 1 a --fail-above/--fail-below gate failed, 2 bad usage or bad input.
-    """
+    """Evaluate deep-learning loss functions on prediction and label files."""
 
 
 # (command name, module in losscli.cli, function); modules import their heavy
