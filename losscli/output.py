@@ -27,10 +27,21 @@ def check_target(path: str, inputs: list[str], option: str) -> None:
     for source in inputs:
         if source == "-" or not source:
             continue
-        if os.path.exists(source) and os.path.isfile(source) and os.path.realpath(source) == target:
+        if any(os.path.realpath(f) == target for f in _input_files(source)):
             raise LossCliError(f"{option}: '{path}' is an input file; refusing to overwrite it", hint="choose another output path")
         if os.path.isdir(source) and target.startswith(os.path.realpath(source) + os.sep):
             raise LossCliError(f"{option}: '{path}' is inside the input directory '{source}'", hint="write it elsewhere")
+
+
+def _input_files(source: str) -> list[str]:
+    """The files an input argument reads: itself, or what its pattern matches."""
+    if os.path.isfile(source):
+        return [source]
+    if any(ch in source for ch in "*?["):
+        import glob
+
+        return [f for f in glob.glob(source, recursive=True) if os.path.isfile(f)]
+    return []
 
 
 @contextlib.contextmanager
@@ -41,7 +52,7 @@ def atomic_writer(path: str, *, binary: bool = False) -> Iterator[IO]:
     try:
         with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})) as handle:
             yield handle
-        os.replace(temp, path)
+        publish(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)
@@ -54,3 +65,12 @@ def temp_path_for(path: str) -> str:
     fd, temp = tempfile.mkstemp(prefix=".losscli-", suffix=".tmp", dir=directory)
     os.close(fd)
     return temp
+
+
+def publish(temp: str, path: str) -> None:
+    """Move a finished temp file into place with the usual permissions
+    (mkstemp makes it private, 0600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(temp, 0o666 & ~mask)
+    os.replace(temp, path)

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from .engine import Batch
 from .errors import LossCliError
-from .output import temp_path_for
+from .output import publish, temp_path_for
 from .registry import BoundLoss
 
 FILE_FORMATS = {
@@ -158,7 +158,7 @@ class PerRowWriter:
         """Move the finished file into place, or copy it to stdout."""
         self._close()
         if self.path and self.path != "-":
-            os.replace(self.temp, self.path)
+            publish(self.temp, self.path)
             return
         with open(self.temp, "rb") as handle:
             sys.stdout.flush()

@@ -61,6 +61,9 @@ def _register() -> None:
                 continue
             raise
         app.command(name, no_args_is_help=name in ("compute", "compare", "info"))(getattr(module, function))
+    from .plot import plot_app
+
+    app.add_typer(plot_app, name="plot")
 
 
 _register()
