@@ -6,6 +6,7 @@ loss over it; the result is a :class:`Report` that the renderers print.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -75,11 +76,21 @@ def outcomes_to_results(outcomes: list[Outcome], model: str, by: str | None) -> 
                     n=group.n,
                     reduction=outcome.reduction,
                     model=model,
-                    group=None if group.key == OVERALL else {by: group.key[0]},
+                    group=None if group.key == OVERALL else {by: group_value(group.key[0])},
                     warning=_warning_text(outcome.loss, group.warning),
                 )
             )
     return results
+
+
+def group_value(key: Any) -> Any:
+    """A --by key as JSON shows it: a missing number (read as -inf) is null, a whole number an int."""
+    if isinstance(key, float):
+        if not math.isfinite(key):
+            return None
+        if key.is_integer() and abs(key) < 2**53:
+            return int(key)
+    return key
 
 
 def _warning_text(loss: BoundLoss, reason: str | None) -> str | None:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import tempfile
-from typing import IO, Iterator
+import threading
+from typing import IO, Any, Iterator
 
 from .errors import LossCliError
 
@@ -23,6 +25,9 @@ def check_target(path: str, inputs: list[str], option: str) -> None:
         raise LossCliError(f"{option}: directory '{directory}' does not exist", hint="create it first")
     if os.path.isdir(path):
         raise LossCliError(f"{option}: '{path}' is a directory", hint="give a file name")
+    if len(os.path.basename(path).encode()) > _name_max(directory):
+        # Found now, not at the final rename, when other outputs may already be in place.
+        raise LossCliError(f"{option}: the file name '{path}' is too long for the file system", hint="choose a shorter name")
     target = os.path.realpath(path)
     for source in inputs:
         if source == "-" or not source:
@@ -31,6 +36,13 @@ def check_target(path: str, inputs: list[str], option: str) -> None:
             raise LossCliError(f"{option}: '{path}' is an input file; refusing to overwrite it", hint="choose another output path")
         if os.path.isdir(source) and target.startswith(os.path.realpath(source) + os.sep):
             raise LossCliError(f"{option}: '{path}' is inside the input directory '{source}'", hint="write it elsewhere")
+
+
+def _name_max(directory: str) -> int:
+    try:
+        return os.pathconf(directory, "PC_NAME_MAX")
+    except (AttributeError, OSError, ValueError):
+        return 255
 
 
 def _input_files(source: str) -> list[str]:
@@ -74,3 +86,53 @@ def publish(temp: str, path: str) -> None:
     os.umask(mask)
     os.chmod(temp, 0o666 & ~mask)
     os.replace(temp, path)
+
+
+def stage_text(path: str, text: str) -> str:
+    """Write ``text`` to a temp sibling of ``path`` and return its name; ``publish`` moves it into place."""
+    temp = temp_path_for(path)
+    try:
+        with open(temp, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    except BaseException:
+        discard(temp)
+        raise
+    return temp
+
+
+def discard(temp: str | None) -> None:
+    if temp is not None:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+
+
+class Interrupts:
+    """Ctrl-C and SIGTERM stop a run even when a library swallows the KeyboardInterrupt.
+
+    (pyarrow's lazy import of pandas does.) The handlers raise KeyboardInterrupt
+    as usual and remember that they did; ``check()`` raises it again before
+    any output is put in place. SIGTERM, how CI and ``timeout`` stop a job,
+    gets the same clean-up as Ctrl-C.
+    """
+
+    def __init__(self) -> None:
+        self.received = False
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> "Interrupts":
+        if threading.current_thread() is threading.main_thread():
+            for number in (signal.SIGINT, signal.SIGTERM):
+                self._previous[number] = signal.signal(number, self._handle)
+        return self
+
+    def _handle(self, number: int, frame: Any) -> None:
+        self.received = True
+        raise KeyboardInterrupt
+
+    def check(self) -> None:
+        if self.received:
+            raise KeyboardInterrupt
+
+    def __exit__(self, *exc: Any) -> None:
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)

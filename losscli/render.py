@@ -68,7 +68,7 @@ def _json_default(value: Any) -> Any:
 def group_text(result: Result) -> str:
     if not result.group:
         return "(all)"
-    return ", ".join(str(v) for v in result.group.values())
+    return ", ".join("(missing)" if v is None else str(v) for v in result.group.values())
 
 
 def _by_column(results: Sequence[Result]) -> str | None:
@@ -87,7 +87,7 @@ def csv_document(report: Report) -> str:
     for r in report.results:
         row = [r.loss.name, r.loss.display, exact(r.value), r.n, r.reduction, r.model]
         if by:
-            row.append("" if r.group is None else r.group[by])
+            row.append("" if r.group is None else "(missing)" if r.group[by] is None else r.group[by])
         row.append(r.warning or "")
         writer.writerow(row)
     return buffer.getvalue()
@@ -116,7 +116,10 @@ def make_console(stream: Any, *, width: int | None = None) -> Any:
     if not terminal:
         # Wide enough that no number is ever wrapped or cut in logs and pipes.
         return Console(file=stream, width=width or 400, height=1000, no_color=no_color, color_system=None, force_terminal=False, highlight=False, soft_wrap=False)
-    return Console(file=stream, no_color=no_color, highlight=False)
+    if no_color:
+        # NO_COLOR on a terminal: plain text, not just uncoloured bold and dim codes.
+        return Console(file=stream, no_color=True, color_system=None, highlight=False)
+    return Console(file=stream, highlight=False)
 
 
 def table_document(report: Report, stream: Any) -> None:

@@ -90,7 +90,7 @@ def compute(
     """
     from ..evaluation import check_thresholds, evaluate_file, parse_thresholds
     from ..io.plan import InputOptions
-    from ..output import atomic_writer, check_target
+    from ..output import Interrupts, check_target
     from ..registry import parse_spec
     from ..render import render
 
@@ -122,49 +122,88 @@ def compute(
             check_target(target, inputs, option)
     if output and per_row and output == per_row:
         raise LossCliError("--output and --per-row name the same file")
+    if reduction == Reduction.none and output and per_row:
+        # With --reduction none there is no summary report for --output to hold.
+        raise LossCliError(
+            "--reduction none writes only per-row values: give --output or --per-row, not both",
+            hint="drop --reduction none to get both the summary and the per-row file",
+        )
+    if per_row == "-" and reduction != Reduction.none and not output:
+        # Two documents on one stream would break every reader of either.
+        raise LossCliError(
+            "--per-row - and the summary would both go to stdout",
+            hint="write the summary elsewhere with --output FILE, or use --reduction none for per-row values only",
+        )
 
     writer = None
     unit = "row"
     if reduction == Reduction.none or per_row:
-        from ..per_row import PerRowWriter, check_per_row_losses, per_row_format
+        from ..per_row import check_per_row_losses, per_row_format
 
         unit = check_per_row_losses(losses, sample_col)
         rows_to_stdout = per_row is None
         if rows_to_stdout and output:
             per_row = output
             output = None
-        writer = PerRowWriter(per_row, per_row_format(per_row, fmt_name), losses, by)
-    try:
-        report, _plan, accumulators = evaluate_file(
-            options,
-            losses,
-            reduction=reduction.value,
-            on_rows=writer if writer is not None and unit == "row" else None,
-        )
-        if writer is not None and unit == "sample":
-            per_sample = [acc.per_sample_values() for acc in accumulators]
-            writer.write_samples(per_sample[0][0], [values for _, values in per_sample], sample_col or "sample")
-        breaches = check_thresholds(report, above, below)
-        if writer is not None:
-            writer.finish()
-        if reduction != Reduction.none or per_row is not None and writer is not None and writer.path not in (None, "-") and output is not None:
-            pass
-        if reduction != Reduction.none:
-            if output:
-                with atomic_writer(output) as handle:
-                    render(report, fmt_name, handle)
-            else:
+        row_format = per_row_format(per_row, fmt_name)
+    with Interrupts() as interrupts:
+        try:
+            if reduction == Reduction.none or per_row:
+                from ..per_row import PerRowWriter
+
+                writer = PerRowWriter(per_row, row_format, losses, by)
+            report, _plan, accumulators = evaluate_file(
+                options,
+                losses,
+                reduction=reduction.value,
+                on_rows=writer if writer is not None and unit == "row" else None,
+            )
+            if writer is not None and unit == "sample":
+                per_sample = [acc.per_sample_values() for acc in accumulators]
+                writer.write_samples(per_sample[0][0], [values for _, values in per_sample], sample_col or "sample")
+            breaches = check_thresholds(report, above, below)
+            document = None
+            if reduction != Reduction.none:
                 buffer = io.StringIO()
-                render(report, fmt_name, _Tty(buffer, sys.stdout))
-                sys.stdout.write(buffer.getvalue())
-    except BaseException:
-        if writer is not None:
-            writer.abort()
-        raise
+                render(report, fmt_name, _Tty(buffer, None if output else sys.stdout))
+                document = buffer.getvalue()
+            # A Ctrl-C that a library swallowed still stops the run before anything is written.
+            interrupts.check()
+            _commit(writer, document, output)
+        except BaseException:
+            if writer is not None:
+                writer.abort()
+            raise
     for text in report.notes:
         note(text, quiet)
     if breaches:
         raise ThresholdBreached(breaches)
+
+
+def _commit(writer: object | None, document: str | None, output: str | None) -> None:
+    """Put the per-row file and the report in place together.
+
+    Both are complete in temp files before either is moved, so a failure
+    here (a full disk) rarely leaves one without the other.
+    """
+    from ..output import discard, publish, stage_text
+
+    staged = None
+    try:
+        if document is not None and output:
+            staged = stage_text(output, document)
+        if writer is not None:
+            writer.finish()
+        if staged is not None:
+            publish(staged, output)
+            staged = None
+        elif document is not None:
+            sys.stdout.write(document)
+    except OSError as error:
+        target = error.filename if isinstance(error.filename, str) else output
+        raise LossCliError(f"cannot write the output: {error.strerror or error}", file=target) from None
+    finally:
+        discard(staged)
 
 
 class _Tty(io.TextIOBase):

@@ -110,17 +110,18 @@ def find_default(
     unavailable = set(claimed) | set(reserved)
     if allow_many:
         others = tuple(d.lower() for d in other_defaults)
-        other_prefixes = tuple(d + "_" for d in others)
 
-        def owned_elsewhere(name: str) -> bool:
-            return name.lower() in others or name.lower().startswith(other_prefixes)
+        def owned_elsewhere(name: str, prefix: str) -> bool:
+            # Another role's exact name, or its prefix when that is more specific than ours.
+            low = name.lower()
+            return low in others or any(low.startswith(o + "_") and len(o) + 1 > len(prefix) for o in others)
 
         for default in role.defaults:
             prefix = default.lower() + "_"
             matched = [
                 c.name
                 for c in source.columns
-                if c.name.lower().startswith(prefix) and c.name not in unavailable and not owned_elsewhere(c.name)
+                if c.name.lower().startswith(prefix) and c.name not in unavailable and not owned_elsewhere(c.name, prefix)
             ]
             if matched:
                 return matched
@@ -166,7 +167,7 @@ def _parse_text_numbers(array: pa.Array, *, column: str, display: str) -> np.nda
         ok = pc.or_kleene(pc.is_null(array), pc.match_substring_regex(array, _NUMBER))
         bad = pc.invert(pc.fill_null(ok, True))
         index = pc.index(bad, True).as_py()
-        text = array[index].as_py() if index >= 0 else "?"
+        text = _shown(array, index) if index >= 0 else "?"
         raise LossCliError(
             f"non-numeric text '{text}' in a numeric column",
             file=display,
@@ -177,6 +178,14 @@ def _parse_text_numbers(array: pa.Array, *, column: str, display: str) -> np.nda
     if numbers.null_count:
         numbers = pc.fill_null(numbers, np.nan)
     return numbers.to_numpy(zero_copy_only=False)
+
+
+def _shown(array: pa.Array, index: int) -> str:
+    """One text value for an error message, even when its bytes are not UTF-8."""
+    try:
+        return array[index].as_py()
+    except UnicodeDecodeError:
+        return array.cast(pa.binary())[index].as_py().decode("utf-8", errors="replace")
 
 
 def list_to_matrix(array: pa.Array | pa.ChunkedArray, *, column: str, display: str) -> np.ndarray:

@@ -581,14 +581,19 @@ def _keys(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
         array = array.cast(pa.string())
     if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
         return np.array(pc.fill_null(array, "(missing)").to_pylist(), dtype=object).astype(str)
+    if pa.types.is_integer(array.type) and array.null_count:
+        array = array.cast(pa.float64())
     if pa.types.is_floating(array.type):
         values = array.to_numpy(zero_copy_only=False)
-        if np.all(np.isfinite(values) & (values == np.round(values))) and np.all(np.abs(values) < 2**53):
+        finite = np.isfinite(values)
+        if finite.all() and np.all(values == np.round(values)) and np.all(np.abs(values) < 2**53):
             # Integer ids that arrived as floats (CSV reads numbers as float64):
             # report group 3, not 3.0.
             return values.astype(np.int64)
-        return values
-    return pc.fill_null(array, -1).to_numpy(zero_copy_only=False) if array.null_count else array.to_numpy(zero_copy_only=False)
+        # Missing, NaN and inf form one group, under a key that compares equal
+        # across batches (NaN does not); reports show it as null / (missing).
+        return np.where(finite, values, -np.inf)
+    return array.to_numpy(zero_copy_only=False)
 
 
 def _missing_rows(arrays: list[dict[str, np.ndarray]], weights: np.ndarray | None) -> np.ndarray | None:

@@ -123,6 +123,12 @@ def open_source(path: str, input_format: str | None = None, delimiter: str | Non
     fmt, compression = detect_format(path, input_format)
     if path != "-" and not _is_glob(path) and not os.path.exists(path):
         raise LossCliError("file not found", file=path, hint="check the path")
+    if path != "-" and _is_glob(path) and not os.path.exists(path) and fmt not in ("parquet", "arrow"):
+        raise LossCliError(
+            f"a file pattern reads a Parquet or Arrow dataset; {fmt} files are read one at a time",
+            file=path,
+            hint="give one file, or write the parts as Parquet",
+        )
     if path != "-" and os.path.isfile(path) and not os.access(path, os.R_OK):
         raise LossCliError("file is not readable (permission denied)", file=path)
     try:
@@ -186,13 +192,16 @@ class CsvSource(Source):
             return pa.BufferReader(self._stdin_bytes)
         return self._raw()
 
-    def _open(self, convert: object | None) -> object:
+    def _open(self, convert: object | None, *, explain: bool = True) -> object:
+        """An Arrow CSV reader; ``explain=False`` (for rescans) lets Arrow's error through."""
         read = self._csv.ReadOptions(block_size=CSV_BLOCK_BYTES, use_threads=True)
         parse = self._csv.ParseOptions(delimiter=self.delimiter, newlines_in_values=False)
         try:
             return self._csv.open_csv(self._input(), read_options=read, parse_options=parse, convert_options=convert)
         except pa.ArrowInvalid as error:
-            raise LossCliError(f"cannot parse CSV: {_csv_problem(error)}", file=self.display, hint=_csv_hint(error)) from None
+            if not explain:
+                raise
+            raise self._explain_failure(error) from None
 
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         types = {}
@@ -206,23 +215,42 @@ class CsvSource(Source):
                 types[name] = pa.float64()
         convert = self._csv.ConvertOptions(include_columns=columns, column_types=types, strings_can_be_null=True)
         reader = self._open(convert)
-        rows = 0
         while True:
             try:
                 batch = reader.read_next_batch()
             except StopIteration:
                 return
             except pa.ArrowInvalid as error:
-                raise self._explain_failure(error, columns, rows) from None
-            rows += batch.num_rows
+                raise self._explain_failure(error) from None
             yield batch
 
-    def _explain_failure(self, error: pa.ArrowInvalid, columns: list[str], rows_before: int) -> LossCliError:
+    def _explain_failure(self, error: pa.ArrowInvalid) -> LossCliError:
         """Arrow names neither row nor column precisely: find them by rescanning as text."""
         message = str(error)
+        ragged = re.search(r"Expected (\d+) columns, got (\d+)", message)
+        if ragged:
+            found = self._first_ragged_row(int(ragged.group(1)))
+            if found:
+                row, fields = found
+                return LossCliError(
+                    f"this row has {fields} field{'s' if fields != 1 else ''} where the header has {ragged.group(1)}",
+                    file=self.display,
+                    row=row,
+                    hint=_csv_hint(error),
+                )
         match = re.search(r"column #(\d+)", message)
         if match and "conversion error" in message:
-            name = columns[int(match.group(1))] if int(match.group(1)) < len(columns) else None
+            # Arrow numbers the column by its position in the file, not among the selected ones.
+            index, names = int(match.group(1)), self.names()
+            name = names[index] if index < len(names) else None
+            if name is not None and "UTF8" in message:
+                return LossCliError(
+                    "text that is not valid UTF-8",
+                    file=self.display,
+                    column=name,
+                    row=self._first_invalid_utf8(name),
+                    hint="save the file as UTF-8; a damaged or binary file reads like this too",
+                )
             if name is not None:
                 found = self._first_non_number(name)
                 if found:
@@ -236,13 +264,32 @@ class CsvSource(Source):
                     )
         return LossCliError(f"cannot parse CSV: {_csv_problem(error)}", file=self.display, hint=_csv_hint(error))
 
+    def _first_ragged_row(self, expected: int) -> tuple[int, int] | None:
+        """(data row, field count) of the first row whose field count differs from the header's."""
+        import csv
+
+        text = io.TextIOWrapper(self._input(), encoding="utf-8-sig", errors="replace", newline="")
+        records = csv.reader(text, delimiter=self.delimiter)
+        next(records, None)
+        row = 0
+        for record in records:
+            if not record:
+                continue  # Arrow skips empty lines; so does the row count
+            row += 1
+            if len(record) != expected:
+                return row, len(record)
+        return None
+
     def _first_non_number(self, name: str) -> tuple[int, str] | None:
         import pyarrow.compute as pc
 
         convert = self._csv.ConvertOptions(include_columns=[name], column_types={name: pa.string()}, strings_can_be_null=True)
-        reader = self._open(convert)
+        try:
+            reader = self._open(convert, explain=False)
+        except pa.ArrowInvalid:
+            return None
         offset = 0
-        for batch in reader:
+        for batch in _batches_until_error(reader):
             values = batch.column(0)
             ok = pc.or_kleene(pc.is_null(values), pc.match_substring_regex(values, _NUMBER))
             bad = pc.invert(pc.fill_null(ok, True))
@@ -251,6 +298,56 @@ class CsvSource(Source):
                 return offset + index + 1, values[index].as_py()
             offset += batch.num_rows
         return None
+
+
+    def _first_invalid_utf8(self, name: str) -> int | None:
+        """1-based row of the first value of ``name`` that is not valid UTF-8."""
+        convert = self._csv.ConvertOptions(include_columns=[name], column_types={name: pa.binary()})
+        try:
+            reader = self._open(convert, explain=False)
+        except pa.ArrowInvalid:
+            return None
+        offset = 0
+        for batch in _batches_until_error(reader):
+            index = first_invalid_utf8(batch.column(0))
+            if index is not None:
+                return offset + index + 1
+            offset += batch.num_rows
+        return None
+
+
+def _batches_until_error(reader: object) -> Iterator[pa.RecordBatch]:
+    """A rescan's batches, stopping quietly where Arrow fails (the caller reports the first error)."""
+    while True:
+        try:
+            yield reader.read_next_batch()
+        except (StopIteration, pa.ArrowInvalid):
+            return
+
+
+def first_invalid_utf8(values: pa.Array) -> int | None:
+    """Index of the first value that is not valid UTF-8, found by bisection over native checks."""
+
+    def valid(part: pa.Array) -> bool:
+        try:
+            if pa.types.is_binary(part.type) or pa.types.is_large_binary(part.type):
+                part.cast(pa.string())
+            else:
+                part.validate(full=True)
+            return True
+        except pa.ArrowInvalid:
+            return False
+
+    if valid(values):
+        return None
+    low, high = 0, len(values)  # the first bad value lies in [low, high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if valid(values.slice(low, middle - low)):
+            low = middle
+        else:
+            high = middle
+    return low
 
 
 _NUMBER = r"^\s*[-+]?((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|inf|Inf|INF|infinity|Infinity|nan|NaN|NAN)\s*$"
@@ -289,6 +386,8 @@ def _check_names(names: list[str], display: str) -> None:
 
 
 def _expand_paths(path: str, suffixes: tuple[str, ...]) -> list[str]:
+    if os.path.isfile(path):
+        return [path]  # even when the name holds glob characters, like "run[3].parquet"
     if os.path.isdir(path):
         found = []
         for root, dirs, files in os.walk(path):
@@ -407,20 +506,86 @@ class NdjsonSource(Source):
             raise LossCliError("file is empty", file=self.display)
         self.columns = [Column(f.name, f.type) for f in self._open().schema]
 
+    def _stream(self) -> pa.NativeFile:
+        return pa.BufferReader(self._bytes) if self._bytes is not None else pa.input_stream(self.path, compression="detect")
+
     def _open(self) -> object:
-        source = pa.BufferReader(self._bytes) if self._bytes is not None else pa.input_stream(self.path, compression="detect")
         try:
-            return self._json.open_json(source, read_options=self._json.ReadOptions(block_size=CSV_BLOCK_BYTES))
+            return self._json.open_json(self._stream(), read_options=self._json.ReadOptions(block_size=CSV_BLOCK_BYTES))
         except pa.ArrowInvalid as error:
-            raise LossCliError(f"cannot parse NDJSON: {_first_line(error)}", file=self.display, hint="one JSON object per line") from None
+            raise self._explain_failure(error) from None
+
+    def _explain_failure(self, error: pa.ArrowInvalid) -> LossCliError:
+        """Arrow numbers rows from 0 within a block: find the file's row by rescanning."""
+        text = _first_line(error)
+        changed = re.search(r"Column\(/([^)]*)\) changed from", text)
+        row = self._first_bad_line(changed.group(1) if changed else None)
+        problem = re.sub(r" in row \d+", "", text)
+        return LossCliError(
+            f"cannot parse NDJSON: {problem}",
+            file=self.display,
+            row=row,
+            hint="one JSON object per line, with the same types in every line",
+        )
+
+    def _first_bad_line(self, column: str | None) -> int | None:
+        """The first data row that is not a JSON object, or whose ``column`` changes JSON type."""
+        import json
+
+        first_kind = None
+        row = 0
+        for line in io.TextIOWrapper(self._stream(), encoding="utf-8-sig", errors="replace"):
+            if not line.strip():
+                continue
+            row += 1
+            try:
+                record = json.loads(line)
+            except ValueError:
+                return row
+            if not isinstance(record, dict):
+                return row
+            if column is None or record.get(column) is None:
+                continue
+            kind = _json_kind(record[column])
+            first_kind = first_kind or kind
+            if kind != first_kind:
+                return row
+        return None
 
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         reader = self._open()
+        offset = 0
         while True:
             try:
                 batch = reader.read_next_batch()
             except StopIteration:
                 return
             except pa.ArrowInvalid as error:
-                raise LossCliError(f"cannot parse NDJSON: {_first_line(error)}", file=self.display, hint="one JSON object per line, with the same types in every line") from None
-            yield batch.select(columns)
+                raise self._explain_failure(error) from None
+            batch = batch.select(columns)
+            self._check_utf8(batch, offset)
+            offset += batch.num_rows
+            yield batch
+
+    def _check_utf8(self, batch: pa.RecordBatch, offset: int) -> None:
+        """Arrow's JSON reader passes bytes that are not UTF-8 into text columns; stop them here."""
+        for name, values in zip(batch.schema.names, batch.columns):
+            if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+                continue
+            index = first_invalid_utf8(values)
+            if index is not None:
+                raise LossCliError(
+                    "text that is not valid UTF-8",
+                    file=self.display,
+                    column=name,
+                    row=offset + index + 1,
+                    hint="save the file as UTF-8; a damaged or binary file reads like this too",
+                )
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return type(value).__name__

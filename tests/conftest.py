@@ -1,0 +1,62 @@
+"""Shared fixtures: running the command line in-process and checking its errors."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from typer.testing import CliRunner, Result
+
+
+@pytest.fixture
+def cli() -> Callable[..., Result]:
+    """``cli("compute", path, "--loss", "mse", input=...)`` runs losscli in-process.
+
+    stdout and stderr are kept apart (``result.stdout``, ``result.stderr``).
+    """
+    from losscli.cli import app
+
+    runner = CliRunner()
+
+    def invoke(*args: Any, input: str | bytes | None = None, env: dict[str, str] | None = None) -> Result:
+        return runner.invoke(app, [str(a) for a in args], input=input, env=env, catch_exceptions=False)
+
+    return invoke
+
+
+def assert_usage_error(result: Result, *fragments: str) -> str:
+    """Exit 2, nothing on stdout, exactly one ``error: `` line naming every fragment."""
+    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
+    assert result.stdout == "", result.stdout
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    line = lines[0]
+    assert line.startswith("error: "), line
+    assert "Traceback" not in result.stderr and "internal error" not in line, line
+    for fragment in fragments:
+        assert fragment in line, (fragment, line)
+    return line
+
+
+def write_csv(path: Path, columns: dict[str, Any], *, delimiter: str = ",") -> Path:
+    """Write equal-length columns as a CSV file with a header line."""
+    names = list(columns)
+    rows = zip(*(list(columns[name]) for name in names))
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, delimiter=delimiter, lineterminator="\n")
+        writer.writerow(names)
+        for row in rows:
+            writer.writerow([repr(float(v)) if isinstance(v, float) else v for v in row])
+    return path
+
+
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> int:
+    """Make the readers deliver many small batches (streaming paths get exercised)."""
+    import losscli.io.readers as readers
+
+    monkeypatch.setattr(readers, "BATCH_ROWS", 7)
+    monkeypatch.setattr(readers, "CSV_BLOCK_BYTES", 256)
+    return 7

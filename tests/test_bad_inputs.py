@@ -1,0 +1,439 @@
+"""A corpus of bad inputs (SPEC section 6): each one exits 2 with a single
+``error: `` line on stderr that says what is wrong and where, no traceback,
+and nothing on stdout.
+
+Every case builds its files in ``tmp_path`` and returns the command line and
+the fragments the error line must contain (file, column, row, the problem).
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.feather as feather
+import pyarrow.parquet as pq
+import pytest
+from conftest import assert_usage_error, write_csv
+
+import losscli
+
+needs_bce = pytest.mark.skipif("bce" not in losscli.available(), reason="classification losses not registered yet")
+
+
+def _good(folder: Path, name: str = "good.csv", n: int = 3) -> Path:
+    return write_csv(folder / name, {"y_true": np.arange(n, dtype=float), "y_pred": np.arange(n) + 0.5})
+
+
+def _text(folder: Path, name: str, content: str | bytes) -> Path:
+    path = folder / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    return path
+
+
+def _parquet_bytes(rows: int = 1000) -> bytes:
+    sink = pa.BufferOutputStream()
+    pq.write_table(pa.table({"y_true": np.arange(rows, dtype=float), "y_pred": np.arange(rows, dtype=float)}), sink)
+    return sink.getvalue().to_pybytes()
+
+
+def _random_bytes(size: int = 600) -> bytes:
+    return np.random.default_rng(0).integers(0, 256, size=size, dtype=np.uint8).tobytes()
+
+
+def mse(path, *extra) -> list:
+    return ["compute", path, "--loss", "mse", *extra]
+
+
+# ----------------------------------------------------------------------------- the corpus
+# Each function: tmp_path -> (arguments, fragments of the error line).
+
+
+def missing_file(d):
+    return mse(d / "nope.csv"), ("nope.csv", "file not found")
+
+
+def missing_labels_file(d):
+    return mse(_good(d), "--labels", d / "truth.csv"), ("truth.csv", "file not found")
+
+
+def empty_file(d):
+    return mse(_text(d, "empty.csv", "")), ("empty.csv", "file is empty")
+
+
+def blank_lines_only(d):
+    return mse(_text(d, "blank.csv", "\n \n\n")), ("blank.csv", "file is empty")
+
+
+def empty_stdin(d):
+    return mse("-"), ("<stdin>", "empty")
+
+
+def header_only(d):
+    return mse(_text(d, "header.csv", "y_true,y_pred\n")), ("header.csv", "no data rows")
+
+
+def parquet_without_rows(d):
+    table = pa.table({"y_true": pa.array([], pa.float64()), "y_pred": pa.array([], pa.float64())})
+    pq.write_table(table, d / "zero.parquet")
+    return mse(d / "zero.parquet"), ("zero.parquet", "no data rows")
+
+
+def truncated_parquet(d):
+    data = _parquet_bytes()
+    return mse(_text(d, "cut.parquet", data[: len(data) // 2])), ("cut.parquet", "cannot read as Parquet")
+
+
+def corrupt_parquet(d):
+    data = bytearray(_parquet_bytes())
+    data[8 : len(data) - 8] = _random_bytes(len(data) - 16)  # keep the magic bytes, ruin the rest
+    return mse(_text(d, "corrupt.parquet", bytes(data))), ("corrupt.parquet", "Parquet")
+
+
+def random_bytes_as_parquet(d):
+    return mse(_text(d, "noise.parquet", _random_bytes())), ("noise.parquet", "cannot read as Parquet")
+
+
+def random_bytes_as_arrow(d):
+    return mse(_text(d, "noise.arrow", _random_bytes())), ("noise.arrow", "cannot read as Arrow IPC/Feather")
+
+
+def random_bytes_as_feather(d):
+    return mse(_text(d, "noise.feather", _random_bytes())), ("noise.feather", "Arrow IPC/Feather")
+
+
+def truncated_feather(d):
+    sink = pa.BufferOutputStream()
+    feather.write_feather(pa.table({"y_true": np.arange(500.0), "y_pred": np.arange(500.0)}), sink)
+    data = sink.getvalue().to_pybytes()
+    return mse(_text(d, "cut.feather", data[: len(data) // 2])), ("cut.feather", "Arrow")
+
+
+def csv_named_as_parquet_by_format(d):
+    return mse(_good(d), "--input-format", "parquet"), ("good.csv", "cannot read as Parquet")
+
+
+def not_gzip(d):
+    return mse(_text(d, "data.csv.gz", b"y_true,y_pred\n1,2\n")), ("data.csv.gz", "cannot read as csv")
+
+
+def truncated_gzip(d):
+    data = gzip.compress(b"y_true,y_pred\n" + b"1,2\n" * 5000)
+    return mse(_text(d, "cut.csv.gz", data[: len(data) // 2])), ("cut.csv.gz",)
+
+
+def ragged_csv_extra_field(d):
+    return mse(_text(d, "ragged.csv", "y_true,y_pred\n1,2\n3,4\n5,6,7\n")), ("ragged.csv", "row 3", "3 fields where the header has 2")
+
+
+def ragged_csv_missing_field(d):
+    return mse(_text(d, "short.csv", "y_true,y_pred\n1,2\n3\n")), ("short.csv", "row 2", "1 field where the header has 2")
+
+
+def non_numeric_text(d):
+    return mse(_text(d, "text.csv", "y_true,y_pred\n1,2\n3,4\n5,six\n")), ("text.csv", "column 'y_pred'", "row 3", "non-numeric text 'six'")
+
+
+def european_decimal_commas(d):
+    return mse(_text(d, "eu.csv", "y_true;y_pred\n1,5;2,5\n")), ("eu.csv", "column 'y_true'", "row 1", "'1,5'")
+
+
+def invalid_utf8_in_csv(d):
+    # A text column whose third value is not UTF-8 (a Latin-1 "é").
+    content = b"y_true,y_pred,name\n1,2,a\n3,4,b\n5,6,caf\xe9\n"
+    return mse(_text(d, "latin1.csv", content), "--by", "name"), ("latin1.csv", "column 'name'", "row 3", "not valid UTF-8")
+
+
+def invalid_utf8_in_numeric_csv_cell(d):
+    content = b"y_true,y_pred\n1,2\n3,4\n5,\xff\n"
+    return mse(_text(d, "flipped.csv", content)), ("flipped.csv", "column 'y_pred'", "row 3", "not valid UTF-8")
+
+
+def invalid_utf8_in_ndjson(d):
+    content = b'{"y_true": 1, "y_pred": 2, "g": "a"}\n{"y_true": 1, "y_pred": 2, "g": "\xb3"}\n'
+    return mse(_text(d, "bad.jsonl", content), "--by", "g"), ("bad.jsonl", "column 'g'", "row 2", "not valid UTF-8")
+
+
+def duplicate_header_names(d):
+    return mse(_text(d, "dup.csv", "y_true,y_pred,y_pred\n1,2,3\n")), ("dup.csv", "'y_pred' appears twice")
+
+
+def duplicate_parquet_columns(d):
+    table = pa.Table.from_arrays([pa.array([1.0]), pa.array([2.0]), pa.array([3.0])], names=["y_true", "y_pred", "y_true"])
+    pq.write_table(table, d / "dup.parquet")
+    return mse(d / "dup.parquet"), ("dup.parquet", "'y_true' appears twice")
+
+
+def bad_ndjson_line(d):
+    content = '{"y_true": 1, "y_pred": 2}\n{"y_true": 2, "y_pred": 3}\n{"y_true": 3, "y_pred": \n'
+    return mse(_text(d, "bad.ndjson", content)), ("bad.ndjson", "row 3", "cannot parse NDJSON")
+
+
+def ndjson_type_change(d):
+    content = '{"y_true": 1, "y_pred": 2}\n{"y_true": "two", "y_pred": 3}\n'
+    return mse(_text(d, "types.ndjson", content)), ("types.ndjson", "row 2", "changed from number to string")
+
+
+def unknown_loss(d):
+    return ["compute", _good(d), "--loss", "hubber"], ("unknown loss 'hubber'", "did you mean 'huber'")
+
+
+def unknown_parameter(d):
+    return ["compute", _good(d), "--loss", "huber:delt=2"], ("no parameter 'delt'", "did you mean 'delta'")
+
+
+def parameter_without_value(d):
+    return ["compute", _good(d), "--loss", "huber:delta"], ("'delta'", "needs a value")
+
+
+def parameter_not_a_number(d):
+    return ["compute", _good(d), "--loss", "huber:delta=big"], ("'delta'", "must be a number", "'big'")
+
+
+def huber_delta_out_of_range(d):
+    return ["compute", _good(d), "--loss", "huber:delta=0"], ("'delta'", "out of range", "> 0")
+
+
+def quantile_q_out_of_range(d):
+    return ["compute", _good(d), "--loss", "quantile:q=1"], ("'q'", "out of range", "< 1")
+
+
+def no_loss_given(d):
+    return ["compute", _good(d)], ("at least one --loss",)
+
+
+def mismatched_row_counts(d):
+    write_csv(d / "p.csv", {"y_pred": [1.0, 2.0, 3.0]})
+    write_csv(d / "t.csv", {"y_true": [1.0, 2.0]})
+    return mse(d / "p.csv", "--labels", d / "t.csv"), ("t.csv", "predictions have 3 rows but labels have 2")
+
+
+def mismatched_column_counts(d):
+    write_csv(d / "wide.csv", {"y_true": [1.0], "y_pred_a": [1.0], "y_pred_b": [2.0]})
+    return mse(d / "wide.csv", "--pred-col", "y_pred_*"), ("wide.csv", "y_true has 1 columns but y_pred has 2")
+
+
+def glob_matching_nothing(d):
+    return mse(str(d / "parts-*.parquet")), ("parts-*.parquet", "matches no file")
+
+
+def glob_of_csv_files(d):
+    _good(d, "a.csv")
+    _good(d, "b.csv")
+    return mse(str(d / "*.csv")), ("*.csv", "a file pattern reads a Parquet or Arrow dataset")
+
+
+def directory_without_parquet(d):
+    (d / "folder").mkdir()
+    _good(d / "folder")
+    return mse(d / "folder"), ("folder", "no .parquet")
+
+
+def dataset_file_missing_a_column(d):
+    (d / "ds").mkdir()
+    pq.write_table(pa.table({"y_true": [1.0], "y_pred": [2.0]}), d / "ds" / "a.parquet")
+    pq.write_table(pa.table({"y_true": [1.0], "score": [2.0]}), d / "ds" / "b.parquet")
+    return mse(d / "ds"), ("b.parquet", "'y_pred' is missing from this file")
+
+
+def negative_weight(d):
+    write_csv(d / "w.csv", {"y_true": [1.0, 2.0, 3.0], "y_pred": [1.0, 2.0, 3.0], "w": [1.0, 0.5, -2.0]})
+    return mse(d / "w.csv", "--weight-col", "w"), ("w.csv", "column 'w'", "row 3", "negative sample weight")
+
+
+def text_weight(d):
+    write_csv(d / "w.csv", {"y_true": [1.0, 2.0], "y_pred": [1.0, 2.0], "w": ["1", "heavy"]})
+    return mse(d / "w.csv", "--weight-col", "w"), ("w.csv", "column 'w'", "row 2", "'heavy'")
+
+
+def unknown_column(d):
+    return mse(_good(d), "--pred-col", "y_prediction"), ("good.csv", "no column 'y_prediction'", "did you mean 'y_pred'")
+
+
+def no_label_column(d):
+    write_csv(d / "p.csv", {"pred": [1.0], "other": [2.0]})
+    return mse(d / "p.csv"), ("p.csv", "no column for y_true", "--label-col")
+
+
+def col_without_equals(d):
+    return mse(_good(d), "--col", "anchor"), ("--col takes ROLE=COLUMNS", "'anchor'")
+
+
+def col_with_empty_columns(d):
+    return mse(_good(d), "--col", "var="), ("--col takes ROLE=COLUMNS",)
+
+
+def col_for_a_role_no_loss_reads(d):
+    return mse(_good(d), "--col", "anchor=a_*"), ("role 'anchor'", "none of the losses reads")
+
+
+def missing_values(d):
+    return mse(_text(d, "holes.csv", "y_true,y_pred\n1,2\n,3\n4,nan\n")), ("holes.csv", "column 'y_true'", "2 rows with missing", "row 2")
+
+
+def all_rows_missing_with_omit(d):
+    return mse(_text(d, "holes.csv", "y_true,y_pred\n,1\n2,\n"), "--nan-policy", "omit"), ("holes.csv", "every row (2) has a missing value")
+
+
+def key_without_labels(d):
+    write_csv(d / "k.csv", {"id": [1], "y_true": [1.0], "y_pred": [1.0]})
+    return mse(d / "k.csv", "--key", "id"), ("--key", "--labels")
+
+
+def duplicate_key(d):
+    write_csv(d / "p.csv", {"id": [1, 2, 3], "y_pred": [1.0, 2.0, 3.0]})
+    write_csv(d / "t.csv", {"id": [3, 1, 3], "y_true": [1.0, 2.0, 3.0]})
+    return mse(d / "p.csv", "--labels", d / "t.csv", "--key", "id"), ("t.csv", "column 'id'", "row 3", "duplicate key '3'")
+
+
+def unmatched_keys(d):
+    write_csv(d / "p.csv", {"id": [1, 2, 3], "y_pred": [1.0, 2.0, 3.0]})
+    write_csv(d / "t.csv", {"id": [1, 2, 4], "y_true": [1.0, 2.0, 3.0]})
+    return mse(d / "p.csv", "--labels", d / "t.csv", "--key", "id"), ("p.csv", "1 prediction rows have no label", "row 3", "--allow-unmatched")
+
+
+def both_inputs_from_stdin(d):
+    return mse("-", "--labels", "-"), ("only one input can come from stdin",)
+
+
+def unknown_input_format(d):
+    return mse(_good(d), "--input-format", "xlsx"), ("unknown input format 'xlsx'", "parquet")
+
+
+def long_delimiter(d):
+    return mse(_good(d), "--delimiter", "::"), ("delimiter must be one character",)
+
+
+def threshold_without_value(d):
+    return mse(_good(d), "--fail-above", "mse"), ("--fail-above takes LOSS=VALUE",)
+
+
+def threshold_not_a_number(d):
+    return mse(_good(d), "--fail-below", "mse=low"), ("--fail-below", "'low' is not a number")
+
+
+def per_row_for_an_all_rows_loss(d):
+    return ["compute", _good(d), "--loss", "wasserstein_distance", "--per-row", d / "rows.csv"], ("wasserstein_distance", "no per-row value")
+
+
+def msle_below_minus_one(d):
+    write_csv(d / "neg.csv", {"y_true": [1.0, 2.0], "y_pred": [0.5, -3.0]})
+    return ["compute", d / "neg.csv", "--loss", "msle"], ("neg.csv", "column 'y_pred'", "row 2")
+
+
+def probability_outside_unit_interval(d):
+    write_csv(d / "prob.csv", {"y_true": [1, 0, 1], "y_pred": [0.2, 0.4, 1.5]})
+    return ["compute", d / "prob.csv", "--loss", "bce"], ("prob.csv", "column 'y_pred'", "row 3", "outside [0, 1]")
+
+
+CORPUS: list = [
+    missing_file,
+    missing_labels_file,
+    empty_file,
+    blank_lines_only,
+    empty_stdin,
+    header_only,
+    parquet_without_rows,
+    truncated_parquet,
+    corrupt_parquet,
+    random_bytes_as_parquet,
+    random_bytes_as_arrow,
+    random_bytes_as_feather,
+    truncated_feather,
+    csv_named_as_parquet_by_format,
+    not_gzip,
+    truncated_gzip,
+    ragged_csv_extra_field,
+    ragged_csv_missing_field,
+    non_numeric_text,
+    european_decimal_commas,
+    invalid_utf8_in_csv,
+    invalid_utf8_in_numeric_csv_cell,
+    invalid_utf8_in_ndjson,
+    duplicate_header_names,
+    duplicate_parquet_columns,
+    bad_ndjson_line,
+    ndjson_type_change,
+    unknown_loss,
+    unknown_parameter,
+    parameter_without_value,
+    parameter_not_a_number,
+    huber_delta_out_of_range,
+    quantile_q_out_of_range,
+    no_loss_given,
+    mismatched_row_counts,
+    mismatched_column_counts,
+    glob_matching_nothing,
+    glob_of_csv_files,
+    directory_without_parquet,
+    dataset_file_missing_a_column,
+    negative_weight,
+    text_weight,
+    unknown_column,
+    no_label_column,
+    col_without_equals,
+    col_with_empty_columns,
+    col_for_a_role_no_loss_reads,
+    missing_values,
+    all_rows_missing_with_omit,
+    key_without_labels,
+    duplicate_key,
+    unmatched_keys,
+    both_inputs_from_stdin,
+    unknown_input_format,
+    long_delimiter,
+    threshold_without_value,
+    threshold_not_a_number,
+    per_row_for_an_all_rows_loss,
+    msle_below_minus_one,
+    pytest.param(probability_outside_unit_interval, marks=needs_bce),
+]
+
+
+def _case_id(case) -> str:
+    function = case.values[0] if hasattr(case, "values") else case
+    return function.__name__
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=_case_id)
+def test_bad_input_is_one_error_line_and_exit_2(cli, tmp_path, case):
+    args, fragments = case(tmp_path)
+    stdin = "y_true,y_pred\n1,2\n" if args.count("-") > 1 else ""
+    result = cli(*args, input=stdin if "-" in args else None)
+    assert_usage_error(result, *fragments)
+
+
+def test_the_corpus_is_large_enough():
+    assert len(CORPUS) >= 25
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads files regardless of permissions")
+def test_unreadable_file(cli, tmp_path):
+    path = _good(tmp_path)
+    path.chmod(0)
+    try:
+        assert_usage_error(cli(*mse(path)), "good.csv", "not readable")
+    finally:
+        path.chmod(0o644)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--reduction", "average"],
+        ["--format", "yaml"],
+        ["--nan-policy", "drop"],
+    ],
+)
+def test_bad_choices_are_usage_errors(cli, tmp_path, args):
+    # Typer's own usage message is fine here (SPEC section 6); what matters is
+    # exit 2, no traceback and nothing on stdout.
+    result = cli(*mse(_good(tmp_path)), *args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "Traceback" not in result.stderr and args[1] in result.stderr

@@ -1,0 +1,500 @@
+"""``losscli compute`` output, files and exit codes (SPEC sections 5 and 6)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from conftest import assert_usage_error, write_csv
+
+import losscli
+from losscli.evaluation import Result, json_params
+from losscli.registry import all_specs, get, parse_spec
+
+N = 40
+
+
+@pytest.fixture
+def data(tmp_path) -> tuple[Path, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(99)
+    y_true, y_pred = rng.normal(size=N), rng.normal(size=N)
+    path = write_csv(tmp_path / "data.csv", {"y_true": y_true, "y_pred": y_pred, "fold": np.arange(N) % 2})
+    return path, y_true, y_pred
+
+
+def _mse(y_true, y_pred) -> float:
+    return float(np.mean((y_true - y_pred) ** 2))  # numpy
+
+
+def _huber(y_true, y_pred, delta) -> float:
+    # PyTorch HuberLoss(delta): 0.5 r^2 if |r| <= delta else delta (|r| - 0.5 delta) (numpy)
+    r = np.abs(y_true - y_pred)
+    return float(np.mean(np.where(r <= delta, 0.5 * r**2, delta * (r - 0.5 * delta))))
+
+
+def _defaults(name: str) -> dict:
+    """The JSON form of a loss's default parameters, from its declaration."""
+    return json.loads(json.dumps(json_params(get(name).defaults())))
+
+
+def _no_temp_files(folder: Path) -> bool:
+    return not [name for name in os.listdir(folder) if name.startswith(".losscli-")]
+
+
+# ----------------------------------------------------------------------------- JSON
+
+
+def test_json_document_has_exactly_the_documented_shape(cli, data):
+    path, y_true, y_pred = data
+    result = cli("compute", path, "--loss", "mse", "--loss", "huber:delta=2", "--format", "json")
+    assert result.exit_code == 0 and result.stderr == ""
+    document = json.loads(result.stdout)
+    assert set(document) == {"schema", "tool", "inputs", "results"}
+    assert document["schema"] == 1
+    assert document["tool"] == {"name": "losscli", "version": losscli.__version__}
+    assert document["inputs"] == {"predictions": [str(path)], "labels": None, "rows": N}
+    mse, huber = document["results"]
+    for r in (mse, huber):
+        assert set(r) == {"loss", "params", "value", "n", "reduction", "model", "group"}
+        assert isinstance(r["value"], float) and isinstance(r["n"], int)
+        assert r["n"] == N and r["reduction"] == "mean" and r["model"] == str(path) and r["group"] is None
+    # params: every parameter of the loss with its effective value, defaults included.
+    assert mse["loss"] == "mse" and mse["params"] == _defaults("mse")
+    assert mse["value"] == pytest.approx(_mse(y_true, y_pred), rel=1e-12)
+    assert huber["loss"] == "huber" and huber["params"] == _defaults("huber") | {"delta": 2.0}
+    assert huber["value"] == pytest.approx(_huber(y_true, y_pred, 2.0), rel=1e-12)
+
+
+def test_json_uses_canonical_names_and_default_parameters(cli, data):
+    path, y_true, y_pred = data
+    document = json.loads(cli("compute", path, "--loss", "L2", "--loss", "huber", "--loss", "pinball", "-f", "json").stdout)
+    assert [r["loss"] for r in document["results"]] == ["mse", "huber", "quantile"]
+    assert document["results"][1]["params"] == _defaults("huber") and document["results"][1]["params"]["delta"] == 1.0
+    assert document["results"][2]["params"] == _defaults("quantile") and document["results"][2]["params"]["q"] == 0.5
+    assert document["results"][1]["value"] == pytest.approx(_huber(y_true, y_pred, 1.0), rel=1e-12)
+
+
+def test_json_names_the_labels_file(cli, tmp_path):
+    write_csv(tmp_path / "p.csv", {"y_pred": [1.0, 2.0]})
+    write_csv(tmp_path / "t.csv", {"y_true": [1.0, 4.0]})
+    document = json.loads(cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--loss", "mse", "-f", "json").stdout)
+    assert document["inputs"] == {"predictions": [str(tmp_path / "p.csv")], "labels": str(tmp_path / "t.csv"), "rows": 2}
+    assert document["results"][0]["value"] == pytest.approx(2.0, rel=1e-12)  # (0 + 2^2) / 2 (by hand)
+
+
+def test_json_group_objects_with_by(cli, data):
+    path, y_true, y_pred = data
+    results = json.loads(cli("compute", path, "--loss", "mse", "--by", "fold", "-f", "json").stdout)["results"]
+    assert [r["group"] for r in results] == [None, {"fold": 0}, {"fold": 1}]
+    fold = np.arange(N) % 2
+    for r in results[1:]:
+        rows = fold == r["group"]["fold"]
+        assert r["value"] == pytest.approx(_mse(y_true[rows], y_pred[rows]), rel=1e-12) and r["n"] == int(rows.sum())
+
+
+def test_overflow_is_null_with_a_warning_and_exit_zero(cli, tmp_path):
+    write_csv(tmp_path / "big.csv", {"y_true": [1e308, -1e308, 0.0], "y_pred": [-1e308, 1e308, 0.0]})
+    result = cli("compute", tmp_path / "big.csv", "--loss", "mse", "--loss", "mae", "-f", "json")
+    assert result.exit_code == 0
+    mse, mae = json.loads(result.stdout)["results"]  # strict JSON: no NaN/Infinity tokens
+    assert mse["value"] is None and "mse" in mse["warning"] and "null" in mse["warning"]
+    assert mae["value"] is None and mae["warning"]
+
+
+def test_sum_reduction_is_reported(cli, data):
+    path, y_true, y_pred = data
+    result = json.loads(cli("compute", path, "--loss", "mse", "--reduction", "sum", "-f", "json").stdout)["results"][0]
+    assert result["reduction"] == "sum"
+    assert result["value"] == pytest.approx(float(np.sum((y_true - y_pred) ** 2)), rel=1e-12)  # numpy
+
+
+@pytest.mark.parametrize("spec", sorted(s.name for s in all_specs()))
+def test_every_loss_reports_all_its_parameters_as_json(spec):
+    bound = parse_spec(spec)
+    entry = Result(loss=bound, value=1.0, n=1, reduction="mean", model="m").as_dict()
+    assert set(entry["params"]) == set(bound.spec.defaults())
+    assert json.loads(json.dumps(entry, allow_nan=False))["params"] == entry["params"]
+
+
+# ----------------------------------------------------------------------------- other formats
+
+
+def test_csv_format_round_trips_values_exactly(cli, data):
+    path, y_true, y_pred = data
+    result = cli("compute", path, "--loss", "mse", "--loss", "huber:delta=0.5", "--by", "fold", "-f", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0]) == ["loss", "spec", "value", "n", "reduction", "model", "fold", "warning"]
+    assert [(r["loss"], r["spec"], r["fold"]) for r in rows] == [
+        ("mse", "mse", ""),
+        ("mse", "mse", "0"),
+        ("mse", "mse", "1"),
+        ("huber", "huber:delta=0.5", ""),
+        ("huber", "huber:delta=0.5", "0"),
+        ("huber", "huber:delta=0.5", "1"),
+    ]
+    assert float(rows[0]["value"]) == pytest.approx(_mse(y_true, y_pred), rel=1e-12)
+    assert float(rows[3]["value"]) == pytest.approx(_huber(y_true, y_pred, 0.5), rel=1e-12)
+    # CSV carries the shortest round-trip repr: the very same float as JSON.
+    as_json = json.loads(cli("compute", path, "--loss", "mse", "--loss", "huber:delta=0.5", "--by", "fold", "-f", "json").stdout)
+    assert [float(r["value"]) for r in rows] == [r["value"] for r in as_json["results"]]
+
+
+def test_markdown_format_is_a_pipe_table(cli, data):
+    path, y_true, y_pred = data
+    lines = cli("compute", path, "--loss", "mse", "-f", "markdown").stdout.splitlines()
+    assert lines[0] == "| Loss | Value | Rows |"
+    assert lines[1] == "|---|---:|---:|"
+    assert lines[2] == f"| `mse` | {_mse(y_true, y_pred):.6g} | {N} |"
+
+
+def test_markdown_lists_warnings_below_the_table(cli, tmp_path):
+    write_csv(tmp_path / "big.csv", {"y_true": [1e308], "y_pred": [-1e308]})
+    text = cli("compute", tmp_path / "big.csv", "--loss", "mse", "-f", "markdown").stdout
+    assert "| `mse` | null | 1 |" in text
+    assert "> mse:" in text
+
+
+@pytest.mark.parametrize("env", [{}, {"NO_COLOR": "1"}])
+def test_table_off_a_terminal_is_plain_text(cli, data, env):
+    path, y_true, y_pred = data
+    result = cli("compute", path, "--loss", "mse", "--loss", "huber:delta=2", env=env)
+    assert result.exit_code == 0
+    assert "\x1b[" not in result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["loss", "value", "rows"]
+    assert lines[2].split() == ["mse", f"{_mse(y_true, y_pred):.6g}", str(N)]
+    assert lines[3].split() == ["huber:delta=2", f"{_huber(y_true, y_pred, 2.0):.6g}", str(N)]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("no_color", [True, False])
+def test_table_on_a_terminal_honours_no_color(monkeypatch, no_color):
+    from losscli.evaluation import Report
+    from losscli.render import table_document
+
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    else:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    results = [
+        Result(loss=parse_spec("mse"), value=0.5, n=3, reduction="mean", model="p.csv"),
+        Result(loss=parse_spec("mae"), value=None, n=3, reduction="mean", model="p.csv", warning="mae: overflow; reported as null"),
+    ]
+    stream = _Terminal()
+    table_document(Report(["p.csv"], None, 3, results), stream)
+    text = stream.getvalue()
+    if not no_color:
+        assert "\x1b[" in text  # styles are welcome on a terminal
+        return
+    assert "\x1b[" not in text
+    assert [line.split() for line in text.splitlines()][2:4] == [["mse", "0.5", "3"], ["mae", "null", "3"]]
+    assert "note: mae: overflow; reported as null" in text
+
+
+def test_table_never_wraps_long_group_names(cli, tmp_path):
+    name = "a-very-long-group-name-" * 8
+    write_csv(tmp_path / "data.csv", {"y_true": [1.0, 2.0], "y_pred": [1.5, 2.0], "g": [name, "short"]})
+    out = cli("compute", tmp_path / "data.csv", "--loss", "mse", "--by", "g").stdout
+    assert any(name in line and "0.25" in line for line in out.splitlines())  # (1 - 1.5)^2 = 0.25 (by hand)
+
+
+# ----------------------------------------------------------------------------- --output
+
+
+def test_output_writes_the_report_to_a_file_and_nothing_to_stdout(cli, data, tmp_path):
+    path, y_true, y_pred = data
+    target = tmp_path / "out" / "report.json"
+    target.parent.mkdir()
+    result = cli("compute", path, "--loss", "mse", "-f", "json", "--output", target)
+    assert result.exit_code == 0 and result.stdout == ""
+    assert json.loads(target.read_text())["results"][0]["value"] == pytest.approx(_mse(y_true, y_pred), rel=1e-12)
+    assert _no_temp_files(target.parent)
+
+
+def test_output_replaces_an_existing_file(cli, data, tmp_path):
+    path, *_ = data
+    target = tmp_path / "report.md"
+    target.write_text("old\n")
+    assert cli("compute", path, "--loss", "mse", "-f", "markdown", "-o", target).exit_code == 0
+    assert target.read_text().startswith("| Loss |")
+
+
+def test_output_is_left_alone_when_the_command_fails(cli, tmp_path, small_batches):
+    cells = [str(float(i)) for i in range(300)]
+    cells[250] = "broken"
+    write_csv(tmp_path / "data.csv", {"y_true": np.arange(300.0), "y_pred": cells})
+    target = tmp_path / "report.json"
+    target.write_text("previous report\n")
+    result = cli("compute", tmp_path / "data.csv", "--loss", "mse", "-f", "json", "-o", target)
+    assert_usage_error(result, "row 251")
+    assert target.read_text() == "previous report\n"
+    assert _no_temp_files(tmp_path)
+
+
+@pytest.mark.parametrize("option", ["--output", "--per-row"])
+def test_output_refuses_an_input_file(cli, data, option):
+    path, *_ = data
+    before = path.read_bytes()
+    assert_usage_error(cli("compute", path, "--loss", "mse", option, path), option, "is an input file")
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("option", ["--output", "--per-row"])
+def test_output_refuses_a_symlink_to_an_input(cli, data, tmp_path, option):
+    path, *_ = data
+    before = path.read_bytes()
+    link = tmp_path / "link.csv"
+    link.symlink_to(path)
+    assert_usage_error(cli("compute", path, "--loss", "mse", option, link), option, "is an input file")
+    assert path.read_bytes() == before and link.is_symlink()
+
+
+def test_output_refuses_the_labels_file(cli, tmp_path):
+    write_csv(tmp_path / "p.csv", {"y_pred": [1.0]})
+    write_csv(tmp_path / "t.csv", {"y_true": [1.0]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--loss", "mse", "-o", tmp_path / "t.csv")
+    assert_usage_error(result, "is an input file")
+
+
+@pytest.mark.parametrize("option", ["--output", "--per-row"])
+def test_output_refuses_a_missing_directory(cli, data, tmp_path, option):
+    path, *_ = data
+    assert_usage_error(cli("compute", path, "--loss", "mse", option, tmp_path / "nowhere" / "x.csv"), option, "does not exist")
+    assert not (tmp_path / "nowhere").exists()
+
+
+@pytest.mark.parametrize("option", ["--output", "--per-row"])
+def test_output_refuses_a_file_an_input_pattern_matches(cli, tmp_path, option):
+    for index in range(2):
+        pq.write_table(pa.table({"y_true": [1.0], "y_pred": [2.0]}), tmp_path / f"part-{index}.parquet")
+    before = (tmp_path / "part-1.parquet").read_bytes()
+    result = cli("compute", str(tmp_path / "part-*.parquet"), "--loss", "mse", option, tmp_path / "part-1.parquet")
+    assert_usage_error(result, option, "is an input file")
+    assert (tmp_path / "part-1.parquet").read_bytes() == before
+
+
+@pytest.mark.parametrize("option", ["--output", "--per-row"])
+def test_a_name_too_long_for_the_file_system_is_refused_before_the_run(cli, data, tmp_path, option):
+    path, *_ = data
+    other = tmp_path / "other.csv"
+    long_name = tmp_path / ("n" * 300 + ".csv")
+    extra = ["--per-row", other] if option == "--output" else ["--output", other]
+    assert_usage_error(cli("compute", path, "--loss", "mse", option, long_name, *extra), option, "too long")
+    assert not other.exists() and _no_temp_files(tmp_path)
+
+
+def test_output_refuses_a_file_inside_an_input_parquet_directory(cli, tmp_path):
+    (tmp_path / "ds").mkdir()
+    pq.write_table(pa.table({"y_true": [1.0], "y_pred": [2.0]}), tmp_path / "ds" / "a.parquet")
+    assert_usage_error(cli("compute", tmp_path / "ds", "--loss", "mse", "-o", tmp_path / "ds" / "report.parquet"), "inside the input directory")
+
+
+# ----------------------------------------------------------------------------- per-row
+
+
+def _per_row_expected(y_true, y_pred):
+    return (y_true - y_pred) ** 2, np.abs(y_true - y_pred)  # squared and absolute residuals (numpy)
+
+
+def test_reduction_none_prints_per_row_losses(cli, data):
+    path, y_true, y_pred = data
+    result = cli("compute", path, "--loss", "mse", "--loss", "mae", "--reduction", "none")
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    squared, absolute = _per_row_expected(y_true, y_pred)
+    assert [int(r["row"]) for r in rows] == list(range(1, N + 1))
+    np.testing.assert_allclose([float(r["mse"]) for r in rows], squared, rtol=1e-12)
+    np.testing.assert_allclose([float(r["mae"]) for r in rows], absolute, rtol=1e-12)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".jsonl", ".json"])
+def test_per_row_file_in_each_format_after_omit(cli, tmp_path, suffix):
+    rng = np.random.default_rng(5)
+    y_true, y_pred = rng.normal(size=20), rng.normal(size=20)
+    cells = [repr(float(v)) for v in y_pred]
+    for row in (0, 6, 7, 19):
+        cells[row] = "nan"
+    keep = np.array([c != "nan" for c in cells])
+    write_csv(tmp_path / "data.csv", {"y_true": y_true, "y_pred": cells})
+    target = tmp_path / f"rows{suffix}"
+    result = cli("compute", tmp_path / "data.csv", "--loss", "mse", "--nan-policy", "omit", "--per-row", target, "-f", "json")
+    assert result.exit_code == 0
+    # The summary still goes to stdout.
+    assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(_mse(y_true[keep], y_pred[keep]), rel=1e-12)
+    if suffix == ".csv":
+        records = [{"row": int(r["row"]), "mse": float(r["mse"])} for r in csv.DictReader(target.open())]
+    elif suffix == ".parquet":
+        records = pq.read_table(target).to_pylist()
+    elif suffix == ".jsonl":
+        records = [json.loads(line) for line in target.read_text().splitlines()]
+    else:
+        records = json.loads(target.read_text())
+    assert [r["row"] for r in records] == [i + 1 for i in range(20) if keep[i]]
+    np.testing.assert_allclose([r["mse"] for r in records], (y_true[keep] - y_pred[keep]) ** 2, rtol=1e-12)
+    assert _no_temp_files(tmp_path)
+
+
+def test_per_row_with_by_adds_the_group_column(cli, data, tmp_path):
+    path, y_true, y_pred = data
+    target = tmp_path / "rows.jsonl"
+    assert cli("compute", path, "--loss", "mse", "--by", "fold", "--per-row", target, "-f", "json").exit_code == 0
+    records = [json.loads(line) for line in target.read_text().splitlines()]
+    assert [r["fold"] for r in records] == list(np.arange(N) % 2)
+
+
+def test_reduction_none_with_output_writes_rows_to_that_file(cli, data, tmp_path):
+    path, y_true, y_pred = data
+    target = tmp_path / "rows.parquet"
+    result = cli("compute", path, "--loss", "mse", "--reduction", "none", "-o", target)
+    assert result.exit_code == 0 and result.stdout == ""
+    np.testing.assert_allclose(pq.read_table(target)["mse"].to_numpy(), (y_true - y_pred) ** 2, rtol=1e-12)
+
+
+def test_reduction_none_with_both_output_and_per_row_is_refused(cli, data, tmp_path):
+    path, *_ = data
+    result = cli("compute", path, "--loss", "mse", "--reduction", "none", "-o", tmp_path / "a.json", "--per-row", tmp_path / "b.csv")
+    assert_usage_error(result, "--reduction none", "not both")
+
+
+def test_per_row_to_stdout_needs_the_summary_elsewhere(cli, data, tmp_path):
+    path, y_true, y_pred = data
+    assert_usage_error(cli("compute", path, "--loss", "mse", "--per-row", "-", "-f", "json"), "--per-row -", "--output")
+    result = cli("compute", path, "--loss", "mse", "--per-row", "-", "-f", "json", "-o", tmp_path / "summary.json")
+    assert result.exit_code == 0
+    np.testing.assert_allclose([r["mse"] for r in json.loads(result.stdout)], (y_true - y_pred) ** 2, rtol=1e-12)
+    assert json.loads((tmp_path / "summary.json").read_text())["results"][0]["value"] == pytest.approx(_mse(y_true, y_pred), rel=1e-12)
+
+
+def test_per_row_refuses_an_unknown_file_type(cli, data, tmp_path):
+    path, *_ = data
+    assert_usage_error(cli("compute", path, "--loss", "mse", "--per-row", tmp_path / "rows.xlsx"), "rows.xlsx", "'.xlsx'", ".parquet")
+    assert not (tmp_path / "rows.xlsx").exists()
+
+
+def test_per_row_refuses_losses_without_per_row_values(cli, data):
+    path, *_ = data
+    result = cli("compute", path, "--loss", "wasserstein_distance", "--reduction", "none")
+    assert_usage_error(result, "wasserstein_distance", "no per-row value")
+
+
+def test_nothing_on_stdout_when_a_streamed_per_row_run_fails(cli, tmp_path, small_batches):
+    cells = [str(float(i)) for i in range(300)]
+    cells[280] = "oops"
+    write_csv(tmp_path / "data.csv", {"y_true": np.arange(300.0), "y_pred": cells})
+    result = cli("compute", tmp_path / "data.csv", "--loss", "mse", "--reduction", "none")
+    assert_usage_error(result, "row 281", "'oops'")
+    assert _no_temp_files(tmp_path) and _no_temp_files(Path.cwd())
+
+
+def test_failed_per_row_file_run_leaves_no_file(cli, tmp_path, small_batches):
+    cells = [str(float(i)) for i in range(300)]
+    cells[280] = "oops"
+    write_csv(tmp_path / "data.csv", {"y_true": np.arange(300.0), "y_pred": cells})
+    target = tmp_path / "rows.parquet"
+    assert_usage_error(cli("compute", tmp_path / "data.csv", "--loss", "mse", "--per-row", target), "row 281")
+    assert not target.exists() and _no_temp_files(tmp_path)
+
+
+# ----------------------------------------------------------------------------- thresholds
+
+
+def test_fail_above_exits_1_and_still_writes_results(cli, data):
+    path, y_true, y_pred = data
+    value = _mse(y_true, y_pred)
+    result = cli("compute", path, "--loss", "mse", "--loss", "mae", "-f", "json", "--fail-above", f"mse={value / 2}")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(value, rel=1e-12)
+    assert result.stderr.strip() == f"error: mse = {value:.6g} is above the threshold {value / 2:g}"
+
+
+def test_fail_below_exits_1(cli, data):
+    path, y_true, y_pred = data
+    result = cli("compute", path, "--loss", "huber:delta=2", "--fail-below", "huber=100")
+    assert result.exit_code == 1
+    assert f"huber:delta=2 = {_huber(y_true, y_pred, 2.0):.6g} is below the threshold 100" in result.stderr
+
+
+def test_thresholds_that_hold_exit_0(cli, data):
+    path, *_ = data
+    result = cli("compute", path, "--loss", "mse", "--fail-above", "mse=1e9", "--fail-below", "mse=0", "-f", "json")
+    assert result.exit_code == 0 and result.stderr == ""
+
+
+def test_threshold_breach_with_output_writes_the_file(cli, data, tmp_path):
+    path, *_ = data
+    target = tmp_path / "report.json"
+    result = cli("compute", path, "--loss", "mse", "-f", "json", "-o", target, "--fail-above", "mse=0")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert json.loads(target.read_text())["results"][0]["loss"] == "mse"
+
+
+def test_null_value_breaches_a_threshold(cli, tmp_path):
+    write_csv(tmp_path / "big.csv", {"y_true": [1e308], "y_pred": [-1e308]})
+    result = cli("compute", tmp_path / "big.csv", "--loss", "mse", "--fail-above", "mse=1", "-f", "json")
+    assert result.exit_code == 1 and "mse has no finite value" in result.stderr
+
+
+@pytest.mark.parametrize("option", ["--fail-above", "--fail-below"])
+def test_threshold_on_a_loss_not_computed_is_a_usage_error(cli, data, option):
+    path, *_ = data
+    assert_usage_error(cli("compute", path, "--loss", "mse", option, "mae=1"), option, "'mae'", "not computed")
+
+
+# ----------------------------------------------------------------------------- entry points
+
+
+def test_version(cli):
+    result = cli("--version")
+    assert result.exit_code == 0 and result.stdout.strip() == f"losscli {losscli.__version__}"
+
+
+def test_python_dash_m_runs_the_same_command_line(data):
+    path, y_true, y_pred = data
+    run = subprocess.run(
+        [sys.executable, "-m", "losscli", "compute", str(path), "--loss", "mse", "-f", "json"], capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["results"][0]["value"] == pytest.approx(_mse(y_true, y_pred), rel=1e-12)
+    version = subprocess.run([sys.executable, "-m", "losscli", "--version"], capture_output=True, text=True, timeout=60)
+    assert version.stdout.strip() == f"losscli {losscli.__version__}"
+
+
+def test_python_dash_m_reports_bad_input_on_one_line(tmp_path):
+    run = subprocess.run(
+        [sys.executable, "-m", "losscli", "compute", str(tmp_path / "missing.csv"), "--loss", "mse"], capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr.splitlines() == [f"error: {tmp_path / 'missing.csv'}: file not found (check the path)"]
+
+
+def test_debug_variable_shows_the_traceback(tmp_path):
+    env = dict(os.environ, LOSSCLI_DEBUG="1")
+    run = subprocess.run(
+        [sys.executable, "-m", "losscli", "compute", str(tmp_path / "missing.csv"), "--loss", "mse"], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert run.returncode != 0 and "Traceback" in run.stderr and "LossCliError" in run.stderr
+
+
+def test_help_does_not_load_the_data_libraries():
+    code = (
+        "import sys, runpy\n"
+        "sys.argv = ['losscli', 'compute', '--help']\n"
+        "try:\n    runpy.run_module('losscli', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('pyarrow', 'pandas', 'numpy') if m in sys.modules))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert run.stdout.strip().splitlines()[-1] == "[]"

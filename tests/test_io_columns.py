@@ -1,0 +1,427 @@
+"""Which columns feed which input (SPEC section 2): defaults, selections, roles,
+weights, groups, two files aligned by order or joined on a key, class labels.
+
+Expected values come from numpy on the arrays the files were written from.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from conftest import assert_usage_error, write_csv
+
+import losscli
+
+Q = 0.9
+
+
+def _pinball(y_true, y_pred, q=Q) -> float:
+    diff = np.asarray(y_true) - np.asarray(y_pred)
+    return float(np.mean(np.maximum(q * diff, (q - 1) * diff)))  # quantile (pinball) loss, numpy
+
+
+def _mse(y_true, y_pred) -> float:
+    return float(np.mean((np.asarray(y_true) - np.asarray(y_pred)) ** 2))  # numpy
+
+
+def _results(result) -> list[dict]:
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)["results"]
+
+
+def _value(result, loss: str) -> float:
+    return next(r["value"] for r in _results(result) if r["loss"] == loss and r["group"] is None)
+
+
+def _quantile(cli, path, *extra):
+    return _value(cli("compute", path, "--loss", f"quantile:q={Q}", "-f", "json", *extra), "quantile")
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(2024)
+
+
+# ----------------------------------------------------------------------------- default names
+
+
+@pytest.mark.parametrize(
+    ("columns", "truth", "prediction"),
+    [
+        (["y_true", "label", "y_pred", "pred"], "y_true", "y_pred"),
+        (["target", "label", "score", "pred"], "label", "pred"),
+        (["y", "target", "score", "prediction"], "target", "prediction"),
+        (["y", "logit", "prob"], "y", "prob"),
+        (["Y_TRUE", "Y_Pred"], "Y_TRUE", "Y_Pred"),  # names match case-insensitively
+    ],
+)
+def test_default_columns_follow_the_documented_priority(cli, tmp_path, rng, columns, truth, prediction):
+    data = {name: rng.normal(size=30) for name in columns}
+    write_csv(tmp_path / "data.csv", data)
+    assert _quantile(cli, tmp_path / "data.csv") == pytest.approx(_pinball(data[truth], data[prediction]), rel=1e-12)
+
+
+def test_prefix_defaults_take_every_matching_column_in_file_order(cli, tmp_path, rng):
+    probs = rng.normal(size=(40, 3))
+    labels = rng.normal(size=(40, 3))
+    # File order b, a, c on both sides: the pairing is by position in the file.
+    data = {"prob_b": probs[:, 0], "label_b": labels[:, 0], "prob_a": probs[:, 1], "label_a": labels[:, 1], "prob_c": probs[:, 2], "label_c": labels[:, 2]}
+    write_csv(tmp_path / "data.csv", data)
+    assert _quantile(cli, tmp_path / "data.csv") == pytest.approx(_pinball(labels, probs), rel=1e-12)
+
+
+def test_a_single_numeric_column_needs_no_name(cli, tmp_path, rng):
+    y_true, y_pred = rng.normal(size=25), rng.normal(size=25)
+    write_csv(tmp_path / "p.csv", {"name": [f"row{i}" for i in range(25)], "model_output": y_pred})
+    write_csv(tmp_path / "t.csv", {"truth": y_true})
+    value = _quantile(cli, tmp_path / "p.csv", "--labels", tmp_path / "t.csv")
+    assert value == pytest.approx(_pinball(y_true, y_pred), rel=1e-12)
+
+
+def test_two_unnamed_numeric_columns_are_an_error_not_a_guess(cli, tmp_path, rng):
+    write_csv(tmp_path / "p.csv", {"y_pred": rng.normal(size=5), "extra": rng.normal(size=5)})
+    write_csv(tmp_path / "t.csv", {"id": np.arange(5), "value": rng.normal(size=5)})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--loss", "mse")
+    assert_usage_error(result, "t.csv", "y_true", "--label-col")
+
+
+def test_the_y_prefix_of_y_true_never_takes_y_pred(cli, tmp_path, rng):
+    # y_true's default "y" must not match "y_pred" as a prefix: that silently
+    # compared the predictions with the other column.
+    write_csv(tmp_path / "p.csv", {"y_pred": rng.normal(size=5), "extra": rng.normal(size=5)})
+    assert_usage_error(cli("compute", tmp_path / "p.csv", "--loss", "mse"), "y_true")
+
+
+# ----------------------------------------------------------------------------- explicit selections
+
+
+def test_pred_col_and_label_col_take_names(cli, tmp_path, rng):
+    a, b = rng.normal(size=30), rng.normal(size=30)
+    write_csv(tmp_path / "data.csv", {"y_true": rng.normal(size=30), "first": a, "second": b})
+    value = _quantile(cli, tmp_path / "data.csv", "--pred-col", "second", "--label-col", "first")
+    assert value == pytest.approx(_pinball(a, b), rel=1e-12)
+
+
+def test_comma_lists_keep_the_order_given(cli, tmp_path, rng):
+    t, p = rng.normal(size=(20, 2)), rng.normal(size=(20, 2))
+    write_csv(tmp_path / "data.csv", {"t_a": t[:, 0], "t_b": t[:, 1], "p_a": p[:, 0], "p_b": p[:, 1]})
+    straight = _quantile(cli, tmp_path / "data.csv", "--pred-col", "p_a,p_b", "--label-col", "t_a,t_b")
+    crossed = _quantile(cli, tmp_path / "data.csv", "--pred-col", "p_b,p_a", "--label-col", "t_a,t_b")
+    assert straight == pytest.approx(_pinball(t, p), rel=1e-12)
+    assert crossed == pytest.approx(_pinball(t, p[:, ::-1]), rel=1e-12)
+
+
+def test_globs_select_in_file_order(cli, tmp_path, rng):
+    t, p = rng.normal(size=(20, 3)), rng.normal(size=(20, 3))
+    data = {"p_2": p[:, 2], "p_0": p[:, 0], "p_1": p[:, 1], "t_2": t[:, 2], "t_0": t[:, 0], "t_1": t[:, 1]}
+    write_csv(tmp_path / "data.csv", data)
+    value = _quantile(cli, tmp_path / "data.csv", "--pred-col", "p_*", "--label-col", "t_?")
+    assert value == pytest.approx(_pinball(t, p), rel=1e-12)
+
+
+def test_col_role_assigns_other_inputs(cli, tmp_path, rng):
+    y_true, y_pred, var = rng.normal(size=30), rng.normal(size=30), rng.uniform(0.2, 3.0, size=30)
+    write_csv(tmp_path / "data.csv", {"y_true": y_true, "y_pred": y_pred, "sigma2": var})
+    result = cli("compute", tmp_path / "data.csv", "--loss", "gaussian_nll", "--col", "var=sigma2", "-f", "json")
+    # PyTorch GaussianNLLLoss(full=False): mean of 0.5 * (log var + (y - mu)^2 / var) (numpy)
+    expected = float(np.mean(0.5 * (np.log(var) + (y_true - y_pred) ** 2 / var)))
+    assert _value(result, "gaussian_nll") == pytest.approx(expected, rel=1e-12)
+
+
+def test_col_role_takes_globs_for_embeddings(cli, tmp_path, rng):
+    anchor, positive, negative = (rng.normal(size=(25, 4)) for _ in range(3))
+    data = {}
+    for prefix, matrix in (("a", anchor), ("p", positive), ("n", negative)):
+        data |= {f"{prefix}_{i}": matrix[:, i] for i in range(4)}
+    write_csv(tmp_path / "triplets.csv", data)
+    result = cli(
+        "compute", tmp_path / "triplets.csv", "--loss", "triplet", "--col", "anchor=a_*", "--col", "positive=p_*", "--col", "negative=n_*", "-f", "json"
+    )
+
+    # PyTorch TripletMarginLoss(margin=1, p=2, eps=1e-6): eps is added to the difference (numpy)
+    def distance(x, y):
+        return np.linalg.norm(x - y + 1e-6, axis=1)
+
+    expected = float(np.mean(np.maximum(distance(anchor, positive) - distance(anchor, negative) + 1.0, 0.0)))
+    assert _value(result, "triplet") == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "fragments"),
+    [
+        ("--pred-col", "y_prd", ("no column 'y_prd'", "did you mean 'y_pred'")),
+        ("--label-col", "Ytrue", ("no column 'Ytrue'", "'y_true'")),
+        ("--weight-col", "wieght", ("no column 'wieght'", "'weight'")),
+        ("--by", "fold_id", ("no column 'fold_id'", "'fold'")),
+        ("--pred-col", "q_*", ("pattern 'q_*'", "matches no column")),
+        ("--col", "var=sigma", ("no column 'sigma'", "'sigma2'")),
+    ],
+)
+def test_unknown_column_names_the_closest_ones(cli, tmp_path, rng, option, value, fragments):
+    write_csv(tmp_path / "data.csv", {"y_true": [1.0], "y_pred": [2.0], "weight": [1.0], "fold": [0], "sigma2": [1.0]})
+    loss = "gaussian_nll" if option == "--col" else "mse"
+    line = assert_usage_error(cli("compute", tmp_path / "data.csv", "--loss", loss, option, value), "data.csv", *fragments)
+    assert "columns: y_true, y_pred, weight, fold, sigma2" in line
+
+
+# ----------------------------------------------------------------------------- weights and groups
+
+
+def test_weight_col_gives_the_weighted_mean(cli, tmp_path, rng):
+    y_true, y_pred, weight = rng.normal(size=50), rng.normal(size=50), rng.uniform(0, 3, size=50)
+    write_csv(tmp_path / "data.csv", {"y_true": y_true, "y_pred": y_pred, "w": weight})
+    diff = y_true - y_pred
+    pinball = np.maximum(Q * diff, (Q - 1) * diff)
+    expected = float(np.sum(weight * pinball) / np.sum(weight))  # sum(w * l) / sum(w), numpy
+    assert _quantile(cli, tmp_path / "data.csv", "--weight-col", "w") == pytest.approx(expected, rel=1e-12)
+
+
+def test_weight_col_may_live_in_the_labels_file(cli, tmp_path, rng):
+    y_true, y_pred, weight = rng.normal(size=40), rng.normal(size=40), rng.uniform(0, 3, size=40)
+    write_csv(tmp_path / "p.csv", {"y_pred": y_pred})
+    write_csv(tmp_path / "t.csv", {"y_true": y_true, "w": weight})
+    expected = float(np.sum(weight * (y_true - y_pred) ** 2) / np.sum(weight))  # numpy
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--loss", "mse", "-w", "w", "-f", "json")
+    assert _value(result, "mse") == pytest.approx(expected, rel=1e-12)
+
+
+def test_by_reports_every_group_and_the_overall_value(cli, tmp_path, rng):
+    n = 90
+    y_true, y_pred = rng.normal(size=n), rng.normal(size=n)
+    group = rng.choice(["north", "south", "east"], size=n)
+    write_csv(tmp_path / "data.csv", {"y_true": y_true, "y_pred": y_pred, "region": group})
+    results = _results(cli("compute", tmp_path / "data.csv", "--loss", f"quantile:q={Q}", "--loss", "mse", "--by", "region", "-f", "json"))
+    for loss, reference in (("quantile", _pinball), ("mse", _mse)):
+        mine = [r for r in results if r["loss"] == loss]
+        assert mine[0]["group"] is None and mine[0]["value"] == pytest.approx(reference(y_true, y_pred), rel=1e-12)
+        by_group = {r["group"]["region"]: r for r in mine[1:]}
+        assert set(by_group) == {"north", "south", "east"}
+        for name, r in by_group.items():
+            rows = group == name
+            assert r["n"] == int(rows.sum())
+            assert r["value"] == pytest.approx(reference(y_true[rows], y_pred[rows]), rel=1e-12), (loss, name)
+
+
+def test_by_with_integer_groups_reports_integers(cli, tmp_path, rng):
+    y_true, y_pred, fold = rng.normal(size=30), rng.normal(size=30), np.arange(30) % 3
+    write_csv(tmp_path / "data.csv", {"y_true": y_true, "y_pred": y_pred, "fold": fold})
+    results = _results(cli("compute", tmp_path / "data.csv", "--loss", "mse", "--by", "fold", "-f", "json"))
+    assert [r["group"] for r in results[1:]] == [{"fold": 0}, {"fold": 1}, {"fold": 2}]
+    for r in results[1:]:
+        rows = fold == r["group"]["fold"]
+        assert r["value"] == pytest.approx(_mse(y_true[rows], y_pred[rows]), rel=1e-12)
+
+
+def test_missing_group_values_form_their_own_group(cli, tmp_path, rng, small_batches):
+    n = 60
+    y_true, y_pred = rng.normal(size=n), rng.normal(size=n)
+    fold = [str(i % 2) for i in range(n)]
+    for row in (5, 40, 41):
+        fold[row] = ""
+    write_csv(tmp_path / "data.csv", {"y_true": y_true, "y_pred": y_pred, "fold": fold})
+    results = _results(cli("compute", tmp_path / "data.csv", "--loss", "mse", "--by", "fold", "-f", "json"))
+    by_group = {r["group"]["fold"]: r for r in results[1:]}
+    assert set(by_group) == {0, 1, None}  # strict JSON: a missing key is null, never NaN
+    missing = np.zeros(n, bool)
+    missing[[5, 40, 41]] = True
+    assert by_group[None]["n"] == 3
+    assert by_group[None]["value"] == pytest.approx(_mse(y_true[missing], y_pred[missing]), rel=1e-12)
+    zero = (np.arange(n) % 2 == 0) & ~missing
+    assert by_group[0]["value"] == pytest.approx(_mse(y_true[zero], y_pred[zero]), rel=1e-12)
+    text = cli("compute", tmp_path / "data.csv", "--loss", "mse", "--by", "fold", "-f", "csv").stdout
+    assert ",(missing)," in text
+
+
+def test_missing_integer_group_in_parquet_is_not_confused_with_minus_one(cli, tmp_path):
+    table = pa.table({"y_true": [0.0, 0.0, 0.0], "y_pred": [1.0, 2.0, 3.0], "g": pa.array([-1, None, -1], pa.int64())})
+    pq.write_table(table, tmp_path / "data.parquet")
+    results = _results(cli("compute", tmp_path / "data.parquet", "--loss", "mae", "--by", "g", "-f", "json"))
+    # g = -1 holds rows 1 and 3: mean(|0 - 1|, |0 - 3|) = 2; the missing key holds row 2: |0 - 2| = 2 (by hand)
+    assert {r["group"]["g"]: (r["n"], r["value"]) for r in results[1:]} == {-1: (2, 2.0), None: (1, 2.0)}
+
+
+def test_by_column_from_the_labels_file(cli, tmp_path, rng):
+    y_true, y_pred = rng.normal(size=40), rng.normal(size=40)
+    write_csv(tmp_path / "p.csv", {"y_pred": y_pred})
+    write_csv(tmp_path / "t.csv", {"y_true": y_true, "split": np.where(np.arange(40) < 15, "val", "test")})
+    results = _results(cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--loss", "mse", "--by", "split", "-f", "json"))
+    by_group = {r["group"]["split"]: r["value"] for r in results[1:]}
+    assert by_group["val"] == pytest.approx(_mse(y_true[:15], y_pred[:15]), rel=1e-12)
+    assert by_group["test"] == pytest.approx(_mse(y_true[15:], y_pred[15:]), rel=1e-12)
+
+
+def test_grouping_by_the_label_column_keeps_it_as_the_labels(cli, tmp_path, rng):
+    # --by y_true used to take y_true away from the loss, which then silently
+    # read another column as the labels.
+    y_true = rng.integers(0, 3, size=30).astype(float)
+    y_pred, other = rng.normal(size=30), rng.normal(size=30)
+    write_csv(tmp_path / "data.csv", {"y_true": y_true, "y_pred": y_pred, "other": other})
+    results = _results(cli("compute", tmp_path / "data.csv", "--loss", "mse", "--by", "y_true", "-f", "json"))
+    assert results[0]["value"] == pytest.approx(_mse(y_true, y_pred), rel=1e-12)
+    for r in results[1:]:
+        rows = y_true == r["group"]["y_true"]
+        assert r["value"] == pytest.approx(_mse(y_true[rows], y_pred[rows]), rel=1e-12)
+
+
+# ----------------------------------------------------------------------------- two files by order
+
+
+def test_labels_file_aligned_by_order_across_many_batches(cli, tmp_path, rng, small_batches):
+    n = 500
+    y_true, y_pred = rng.normal(size=n), rng.normal(size=n)
+    write_csv(tmp_path / "p.csv", {"y_pred": y_pred})
+    # Labels in Parquet with another batch size: the two streams are re-sliced to pair up.
+    pq.write_table(pa.table({"y_true": y_true}), tmp_path / "t.parquet", row_group_size=13)
+    value = _quantile(cli, tmp_path / "p.csv", "--labels", tmp_path / "t.parquet")
+    assert value == pytest.approx(_pinball(y_true, y_pred), rel=1e-12)
+
+
+@pytest.mark.parametrize("extra_on", ["labels", "predictions"])
+def test_different_row_counts_are_an_error_even_when_streamed(cli, tmp_path, rng, small_batches, extra_on):
+    write_csv(tmp_path / "p.csv", {"y_pred": rng.normal(size=300 + (extra_on == "predictions"))})
+    write_csv(tmp_path / "t.csv", {"y_true": rng.normal(size=300 + (extra_on == "labels"))})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--loss", "mse")
+    big, small = ("301", "300") if extra_on == "predictions" else ("300", "301")
+    assert_usage_error(result, f"predictions have {big} rows but labels have {small}", "--key")
+
+
+# ----------------------------------------------------------------------------- --key joins
+
+
+def _keyed(rng, n=60):
+    ids = np.arange(1000, 1000 + n)
+    y_true, y_pred = rng.normal(size=n), rng.normal(size=n)
+    return ids, y_true, y_pred
+
+
+def test_key_join_matches_shuffled_labels(cli, tmp_path, rng):
+    ids, y_true, y_pred = _keyed(rng)
+    order = rng.permutation(len(ids))
+    write_csv(tmp_path / "p.csv", {"id": ids, "y_pred": y_pred})
+    write_csv(tmp_path / "t.csv", {"y_true": y_true[order], "id": ids[order]})
+    value = _quantile(cli, tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--key", "id")
+    assert value == pytest.approx(_pinball(y_true, y_pred), rel=1e-12)
+    # Aligning by order instead would pair the wrong rows.
+    assert _quantile(cli, tmp_path / "p.csv", "--labels", tmp_path / "t.csv") != pytest.approx(_pinball(y_true, y_pred), rel=1e-6)
+
+
+def test_key_join_between_parquet_integers_and_csv_numbers(cli, tmp_path, rng, small_batches):
+    ids, y_true, y_pred = _keyed(rng, n=200)
+    order = rng.permutation(len(ids))
+    pq.write_table(pa.table({"id": ids, "y_pred": y_pred}), tmp_path / "p.parquet", row_group_size=9)
+    write_csv(tmp_path / "t.csv", {"id": ids[order], "y_true": y_true[order]})
+    value = _quantile(cli, tmp_path / "p.parquet", "--labels", tmp_path / "t.csv", "--key", "id")
+    assert value == pytest.approx(_pinball(y_true, y_pred), rel=1e-12)
+
+
+def test_key_join_with_string_ids(cli, tmp_path, rng):
+    ids, y_true, y_pred = _keyed(rng)
+    names = np.array([f"img-{i:05d}" for i in ids])
+    order = rng.permutation(len(ids))
+    write_csv(tmp_path / "p.csv", {"file": names, "y_pred": y_pred})
+    write_csv(tmp_path / "t.csv", {"file": names[order], "y_true": y_true[order]})
+    value = _quantile(cli, tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--key", "file")
+    assert value == pytest.approx(_pinball(y_true, y_pred), rel=1e-12)
+
+
+@pytest.mark.parametrize("side", ["p.csv", "t.csv"])
+def test_duplicate_keys_on_either_side_are_an_error(cli, tmp_path, rng, side):
+    ids, y_true, y_pred = _keyed(rng, n=10)
+    duplicated = ids.copy()
+    duplicated[7] = duplicated[2]
+    write_csv(tmp_path / "p.csv", {"id": duplicated if side == "p.csv" else ids, "y_pred": y_pred})
+    write_csv(tmp_path / "t.csv", {"id": duplicated if side == "t.csv" else ids, "y_true": y_true})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--key", "id", "--loss", "mse")
+    assert_usage_error(result, side, "column 'id'", "row 8", f"duplicate key '{ids[2]}'", "also at row 3")
+
+
+def test_unmatched_rows_are_an_error_unless_allowed(cli, tmp_path, rng):
+    ids, y_true, y_pred = _keyed(rng, n=30)
+    label_ids = ids.copy()
+    label_ids[[4, 9]] = [5000, 5001]  # prediction rows 5 and 10 have no label
+    write_csv(tmp_path / "p.csv", {"id": ids, "y_pred": y_pred})
+    write_csv(tmp_path / "t.csv", {"id": label_ids, "y_true": y_true})
+    args = ("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--key", "id", "--loss", f"quantile:q={Q}", "-f", "json")
+    assert_usage_error(cli(*args), "2 prediction rows have no label", "2 label rows have no prediction", "row 5", "--allow-unmatched")
+
+    allowed = cli(*args, "--allow-unmatched")
+    keep = np.ones(30, bool)
+    keep[[4, 9]] = False
+    assert _value(allowed, "quantile") == pytest.approx(_pinball(y_true[keep], y_pred[keep]), rel=1e-12)
+    assert _results(allowed)[0]["n"] == 28
+    assert "2 prediction rows and 2 label rows had no partner" in allowed.stderr
+
+
+def test_key_must_exist_in_both_files(cli, tmp_path, rng):
+    write_csv(tmp_path / "p.csv", {"id": [1, 2], "y_pred": [1.0, 2.0]})
+    write_csv(tmp_path / "t.csv", {"idx": [1, 2], "y_true": [1.0, 2.0]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--key", "id", "--loss", "mse")
+    assert_usage_error(result, "t.csv", "no column 'id' for --key", "did you mean 'idx'")
+
+
+# ----------------------------------------------------------------------------- class labels
+
+
+needs_cce = pytest.mark.skipif("cce" not in losscli.available(), reason="classification losses not registered yet")
+
+
+def _probabilities(rng, n, classes):
+    probs = rng.dirichlet(np.ones(classes) * 2.0, size=n)
+    y = rng.integers(0, classes, size=n)
+    return probs, y
+
+
+@needs_cce
+def test_string_labels_are_matched_to_probability_columns_by_suffix(cli, tmp_path, rng):
+    probs, y = _probabilities(rng, 50, 3)
+    names = np.array(["cat", "dog", "eel"])
+    # Column order differs from alphabetical order of the labels on purpose.
+    data = {"label": names[y], "p_eel": probs[:, 2], "p_cat": probs[:, 0], "p_dog": probs[:, 1]}
+    write_csv(tmp_path / "data.csv", data)
+    result = cli("compute", tmp_path / "data.csv", "--loss", "cce", "--pred-col", "p_*", "-f", "json")
+    # cross-entropy = -mean log p[true class]; probabilities are far from the 1e-7 clip (numpy)
+    expected = float(-np.mean(np.log(probs[np.arange(50), y])))
+    assert _value(result, "cce") == pytest.approx(expected, rel=1e-12)
+
+
+@needs_cce
+def test_integer_labels_and_string_labels_agree(cli, tmp_path, rng):
+    probs, y = _probabilities(rng, 40, 3)
+    names = np.array(["a", "b", "c"])
+    write_csv(tmp_path / "int.csv", {"label": y, "prob_a": probs[:, 0], "prob_b": probs[:, 1], "prob_c": probs[:, 2]})
+    write_csv(tmp_path / "str.csv", {"label": names[y], "prob_a": probs[:, 0], "prob_b": probs[:, 1], "prob_c": probs[:, 2]})
+    by_index = _value(cli("compute", tmp_path / "int.csv", "--loss", "cce", "-f", "json"), "cce")
+    by_name = _value(cli("compute", tmp_path / "str.csv", "--loss", "cce", "-f", "json"), "cce")
+    assert by_index == pytest.approx(float(-np.mean(np.log(probs[np.arange(40), y]))), rel=1e-12)  # numpy
+    assert by_name == pytest.approx(by_index, rel=1e-13)
+
+
+@needs_cce
+def test_per_class_loss_by_grouping_on_the_label(cli, tmp_path, rng):
+    probs, y = _probabilities(rng, 60, 3)
+    names = np.array(["cat", "dog", "eel"])
+    write_csv(tmp_path / "data.csv", {"label": names[y], "prob_cat": probs[:, 0], "prob_dog": probs[:, 1], "prob_eel": probs[:, 2]})
+    results = _results(cli("compute", tmp_path / "data.csv", "--loss", "cce", "--by", "label", "-f", "json"))
+    for r in results[1:]:
+        index = list(names).index(r["group"]["label"])
+        rows = y == index
+        assert r["value"] == pytest.approx(float(-np.mean(np.log(probs[rows, index]))), rel=1e-12)
+
+
+@needs_cce
+def test_string_label_without_a_matching_column_names_the_row(cli, tmp_path, rng):
+    probs, _ = _probabilities(rng, 5, 2)
+    write_csv(tmp_path / "data.csv", {"label": ["cat", "dog", "dog", "fox", "cat"], "p_cat": probs[:, 0], "p_dog": probs[:, 1]})
+    result = cli("compute", tmp_path / "data.csv", "--loss", "cce", "--pred-col", "p_*")
+    assert_usage_error(result, "data.csv", "column 'label'", "row 4", "'fox'", "p_cat, p_dog")
+
+
+@needs_cce
+def test_string_labels_with_a_single_prediction_column_say_how_to_map_them(cli, tmp_path):
+    write_csv(tmp_path / "data.csv", {"label": ["cat", "dog"], "prob": [0.2, 0.9]})
+    result = cli("compute", tmp_path / "data.csv", "--loss", "cce")
+    assert_usage_error(result, "data.csv", "column 'label'", "class labels are text", "integer labels")

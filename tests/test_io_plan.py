@@ -1,0 +1,199 @@
+"""Missing values and row numbers (SPEC section 2, NaN policy; section 6, errors).
+
+Row numbers are 1-based data rows (the header is not counted) and must be
+rows of the file even when the file is read in many batches, joined on a
+key, or had rows dropped by ``--nan-policy omit``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from conftest import assert_usage_error, write_csv
+
+from losscli.io.plan import InputOptions, InputPlan
+from losscli.registry import parse_spec
+
+
+def _mse(y_true, y_pred) -> float:
+    return float(np.mean((np.asarray(y_true) - np.asarray(y_pred)) ** 2))  # numpy
+
+
+def _json(result) -> dict:
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def _with_holes(n: int, holes: dict[int, tuple[str, str]], seed: int = 0):
+    """Columns as text with the given (0-based) rows replaced by (true, pred) cells."""
+    rng = np.random.default_rng(seed)
+    y_true, y_pred = rng.normal(size=n), rng.normal(size=n)
+    true_cells = [repr(float(v)) for v in y_true]
+    pred_cells = [repr(float(v)) for v in y_pred]
+    for row, (t, p) in holes.items():
+        true_cells[row], pred_cells[row] = t, p
+    keep = np.array([row not in holes for row in range(n)])
+    return {"y_true": true_cells, "y_pred": pred_cells}, y_true, y_pred, keep
+
+
+MISSING = {4: ("", "0.5"), 9: ("1.0", "NaN"), 10: ("null", "2"), 17: ("inf", "1"), 30: ("1", "-inf"), 31: ("NA", "nan")}
+
+
+def test_missing_values_are_an_error_naming_the_first_row_and_the_count(cli, tmp_path):
+    columns, *_ = _with_holes(40, MISSING)
+    write_csv(tmp_path / "data.csv", columns)
+    result = cli("compute", tmp_path / "data.csv", "--loss", "mse")
+    assert_usage_error(result, "data.csv", "column 'y_true'", "6 rows with missing, NaN or infinite values", "the first at row 5", "--nan-policy omit")
+
+
+def test_the_error_counts_every_batch_and_names_the_file_row(cli, tmp_path, small_batches):
+    columns, *_ = _with_holes(300, {150: ("1", ""), 151: ("1", "nan"), 290: ("inf", "1")})
+    write_csv(tmp_path / "data.csv", columns)
+    result = cli("compute", tmp_path / "data.csv", "--loss", "mse")
+    assert_usage_error(result, "column 'y_pred'", "3 rows with missing", "the first at row 151")
+
+
+def test_omit_drops_rows_and_reports_how_many(cli, tmp_path, small_batches):
+    columns, y_true, y_pred, keep = _with_holes(200, MISSING | {150: ("", ""), 199: ("1", "")})
+    write_csv(tmp_path / "data.csv", columns)
+    result = cli("compute", tmp_path / "data.csv", "--loss", "mse", "--nan-policy", "omit", "-f", "json")
+    document = _json(result)
+    assert document["results"][0]["value"] == pytest.approx(_mse(y_true[keep], y_pred[keep]), rel=1e-12)
+    assert document["results"][0]["n"] == document["inputs"]["rows"] == 192
+    assert "note: 8 rows with missing, NaN or infinite values were omitted" in result.stderr
+
+
+def test_omit_considers_every_column_of_every_loss_and_the_weights(cli, tmp_path):
+    rng = np.random.default_rng(4)
+    y_true, y_pred, var, weight = rng.normal(size=12), rng.normal(size=12), rng.uniform(0.5, 2, size=12), rng.uniform(0.5, 2, size=12)
+    var[3] = np.nan
+    weight[7] = np.inf
+    write_csv(tmp_path / "data.csv", {"y_true": y_true, "y_pred": y_pred, "var": var, "w": weight})
+    result = cli("compute", tmp_path / "data.csv", "--loss", "mse", "--loss", "gaussian_nll", "-w", "w", "--nan-policy", "omit", "-f", "json")
+    keep = np.isfinite(var) & np.isfinite(weight)
+    mse = _json(result)["results"][0]
+    expected = float(np.sum(weight[keep] * (y_true[keep] - y_pred[keep]) ** 2) / np.sum(weight[keep]))  # numpy
+    assert mse["value"] == pytest.approx(expected, rel=1e-12) and mse["n"] == 10
+    assert "2 rows" in result.stderr
+
+
+def test_nan_in_the_weight_column_is_named(cli, tmp_path):
+    write_csv(tmp_path / "data.csv", {"y_true": [1.0, 2.0, 3.0], "y_pred": [1.0, 2.0, 3.0], "w": ["1", "", "1"]})
+    assert_usage_error(cli("compute", tmp_path / "data.csv", "--loss", "mse", "-w", "w"), "column 'w'", "1 row with missing", "row 2")
+
+
+def test_nan_in_the_labels_file_names_the_labels_file(cli, tmp_path):
+    write_csv(tmp_path / "p.csv", {"y_pred": [1.0, 2.0, 3.0]})
+    write_csv(tmp_path / "t.csv", {"y_true": ["1", "2", "nan"]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--loss", "mse")
+    assert_usage_error(result, "t.csv, column 'y_true'", "the first at row 3")
+
+
+def test_a_nan_in_a_multi_column_input_names_that_column(cli, tmp_path):
+    write_csv(tmp_path / "data.csv", {"y_true_0": [1.0, 2.0], "y_true_1": [1.0, 2.0], "y_pred_0": [1.0, 2.0], "y_pred_1": ["1", "nan"]})
+    assert_usage_error(cli("compute", tmp_path / "data.csv", "--loss", "mse"), "column 'y_pred_1'", "row 2")
+
+
+@pytest.mark.parametrize("policy", ["omit", "error"])
+def test_nothing_left_is_an_error(cli, tmp_path, policy):
+    write_csv(tmp_path / "data.csv", {"y_true": ["", "nan", "1"], "y_pred": ["1", "2", "inf"]})
+    result = cli("compute", tmp_path / "data.csv", "--loss", "mse", "--nan-policy", policy)
+    expected = "every row (3) has a missing value" if policy == "omit" else "3 rows with missing"
+    assert_usage_error(result, "data.csv", expected)
+
+
+def test_nan_in_parquet_and_nulls_count_alike(cli, tmp_path):
+    y_true = pa.array([1.0, None, 3.0, 4.0])
+    y_pred = pa.array([1.5, 2.0, float("nan"), 4.0])
+    pq.write_table(pa.table({"y_true": y_true, "y_pred": y_pred}), tmp_path / "data.parquet")
+    assert_usage_error(cli("compute", tmp_path / "data.parquet", "--loss", "mse"), "2 rows with missing", "the first at row 2")
+    result = cli("compute", tmp_path / "data.parquet", "--loss", "mse", "--nan-policy", "omit", "-f", "json")
+    # rows 1 and 4 remain: ((1 - 1.5)^2 + 0^2) / 2 = 0.125 (by hand)
+    assert _json(result)["results"][0]["value"] == pytest.approx(0.125, rel=1e-12)
+
+
+# ----------------------------------------------------------------------------- row numbers of bad text
+
+
+@pytest.mark.parametrize("row", [3, 61, 250])
+def test_non_numeric_text_names_its_file_row_in_any_batch(cli, tmp_path, small_batches, row):
+    # The first batches infer a numeric column; a later one holds text (or the
+    # very first block does): either way the row is the file's row.
+    columns, *_ = _with_holes(300, {row - 1: ("oops", "1")})
+    write_csv(tmp_path / "data.csv", {"id": range(300), **columns})
+    result = cli("compute", tmp_path / "data.csv", "--loss", "mse")
+    assert_usage_error(result, "data.csv", "column 'y_true'", f"row {row}", "non-numeric text 'oops'")
+
+
+def test_non_numeric_text_in_a_parquet_string_column_names_its_row(cli, tmp_path, small_batches):
+    cells = [str(float(i)) for i in range(100)]
+    cells[73] = "n/a?"
+    pq.write_table(pa.table({"y_true": np.arange(100.0), "y_pred": cells}), tmp_path / "data.parquet", row_group_size=10)
+    result = cli("compute", tmp_path / "data.parquet", "--loss", "mse")
+    assert_usage_error(result, "data.parquet", "column 'y_pred'", "row 74", "'n/a?'")
+
+
+def test_text_numbers_in_parquet_are_read(cli, tmp_path):
+    pq.write_table(pa.table({"y_true": ["1", " 2.5", "1e1"], "y_pred": [1.0, 2.0, 9.0]}), tmp_path / "data.parquet")
+    result = cli("compute", tmp_path / "data.parquet", "--loss", "mse", "-f", "json")
+    # (0^2 + 0.5^2 + 1^2) / 3 = 1.25 / 3 (by hand)
+    assert _json(result)["results"][0]["value"] == pytest.approx(1.25 / 3, rel=1e-12)
+
+
+def test_bad_text_in_the_labels_file_of_a_key_join_names_the_labels_row(cli, tmp_path):
+    write_csv(tmp_path / "p.csv", {"id": [1, 2, 3, 4], "y_pred": [1.0, 2.0, 3.0, 4.0]})
+    write_csv(tmp_path / "t.csv", {"id": [4, 3, 2, 1], "y_true": ["4", "x", "2", "1"]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--key", "id", "--loss", "mse")
+    assert_usage_error(result, "t.csv", "column 'y_true'", "row 2", "'x'")
+
+
+def test_negative_weight_names_its_row_in_a_later_batch(cli, tmp_path, small_batches):
+    weight = np.ones(200)
+    weight[123] = -0.5
+    write_csv(tmp_path / "data.csv", {"y_true": np.zeros(200), "y_pred": np.ones(200), "w": weight})
+    assert_usage_error(cli("compute", tmp_path / "data.csv", "--loss", "mse", "-w", "w"), "column 'w'", "row 124", "negative sample weight")
+
+
+# ----------------------------------------------------------------------------- per-row numbering
+
+
+def test_per_row_numbers_are_file_rows_after_omit(cli, tmp_path, small_batches):
+    columns, y_true, y_pred, keep = _with_holes(120, {0: ("", "1"), 57: ("1", "nan"), 119: ("inf", "0")})
+    write_csv(tmp_path / "data.csv", columns)
+    result = cli("compute", tmp_path / "data.csv", "--loss", "mse", "--nan-policy", "omit", "--reduction", "none", "-f", "json")
+    rows = _json(result)
+    assert [r["row"] for r in rows] == [i + 1 for i in range(120) if keep[i]]
+    np.testing.assert_allclose([r["mse"] for r in rows], (y_true[keep] - y_pred[keep]) ** 2, rtol=1e-12)
+
+
+def test_per_row_numbers_after_a_key_join_are_prediction_rows(cli, tmp_path):
+    write_csv(tmp_path / "p.csv", {"id": [10, 20, 30], "y_pred": [1.0, 2.0, 3.0]})
+    write_csv(tmp_path / "t.csv", {"id": [30, 10, 20], "y_true": [0.0, 1.0, 0.0]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--key", "id", "--loss", "mae", "--reduction", "none", "-f", "json")
+    # |1 - 1| = 0, |0 - 2| = 2, |0 - 3| = 3 (by hand, matched by id)
+    assert _json(result) == [{"row": 1, "mae": 0.0}, {"row": 2, "mae": 2.0}, {"row": 3, "mae": 3.0}]
+
+
+# ----------------------------------------------------------------------------- the plan itself
+
+
+def test_the_plan_reads_only_the_columns_it_needs(tmp_path):
+    write_csv(tmp_path / "data.csv", {"id": [1], "y_true": [1.0], "notes": ["x"], "y_pred": [2.0], "w": [1.0], "g": ["a"]})
+    options = InputOptions(predictions=str(tmp_path / "data.csv"), weight_col="w", by="g")
+    plan = InputPlan(options, [parse_spec("mse"), parse_spec("huber:delta=2")])
+    columns, text = plan.columns_to_read("predictions")
+    assert columns == ["y_true", "y_pred", "w", "g"]
+    assert text == set()
+    assert [(role, rc.names) for role, rc in sorted(plan.role_columns[0].items())] == [("y_pred", ("y_pred",)), ("y_true", ("y_true",))]
+
+
+def test_a_column_used_as_weight_is_not_also_a_loss_input(tmp_path):
+    # "score" is a default prediction name, but the user made it the weights.
+    write_csv(tmp_path / "data.csv", {"y_true": [1.0], "score": [2.0], "pred": [3.0]})
+    options = InputOptions(predictions=str(tmp_path / "data.csv"), weight_col="score")
+    plan = InputPlan(options, [parse_spec("mse")])
+    assert plan.role_columns[0]["y_pred"].names == ("pred",)

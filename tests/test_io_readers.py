@@ -1,0 +1,397 @@
+"""Every input format gives the same loss values (SPEC section 2, formats).
+
+The expected values are computed with numpy from the arrays the files were
+written from. ``quantile:q=0.9`` is asymmetric in (y_true, y_pred), so a swap
+of the two columns anywhere in a reader would show.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.feather as feather
+import pyarrow.parquet as pq
+import pytest
+from conftest import assert_usage_error, write_csv
+
+from losscli.io.readers import detect_format, open_source
+
+N = 60
+Q = 0.9
+
+
+def _data(seed: int = 7, n: int = N) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    y_true = rng.normal(size=n)
+    y_pred = y_true + rng.normal(scale=0.7, size=n)
+    return y_true, y_pred
+
+
+def _expected(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
+    diff = y_true - y_pred
+    return {
+        "mse": float(np.mean(diff**2)),  # mean of squared residuals (numpy)
+        "quantile": float(np.mean(np.maximum(Q * diff, (Q - 1) * diff))),  # pinball loss, q = 0.9 (numpy)
+    }
+
+
+def values(result) -> dict[str, float]:
+    """{loss: value} of the overall results of a --format json run."""
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    return {r["loss"]: r["value"] for r in document["results"] if r["group"] is None}
+
+
+def assert_matches(result, y_true: np.ndarray, y_pred: np.ndarray) -> None:
+    got = values(result)
+    expected = _expected(y_true, y_pred)
+    for name, value in expected.items():
+        assert got[name] == pytest.approx(value, rel=1e-12), name
+    assert json.loads(result.stdout)["inputs"]["rows"] == len(y_true)
+
+
+def _compute(cli, path, *extra, input=None):
+    return cli("compute", path, "--loss", "mse", "--loss", f"quantile:q={Q}", "--format", "json", *extra, input=input)
+
+
+def _table(y_true: np.ndarray, y_pred: np.ndarray) -> pa.Table:
+    # Prediction column first: readers must select by name, not by position.
+    return pa.table({"y_pred": y_pred, "id": np.arange(len(y_true)), "y_true": y_true})
+
+
+# ----------------------------------------------------------------------------- writers
+
+
+def _csv_bytes(y_true, y_pred, delimiter=",") -> bytes:
+    lines = [delimiter.join(["y_pred", "id", "y_true"])]
+    lines += [delimiter.join([repr(float(p)), str(i), repr(float(t))]) for i, (t, p) in enumerate(zip(y_true, y_pred))]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _write(kind: str, folder: Path, y_true, y_pred) -> tuple[str, list[str]]:
+    """Write the data in one format; return (path argument, extra CLI options)."""
+    table = _table(y_true, y_pred)
+    if kind == "csv":
+        path = folder / "data.csv"
+        path.write_bytes(_csv_bytes(y_true, y_pred))
+    elif kind == "semicolon":
+        path = folder / "data.csv"
+        path.write_bytes(_csv_bytes(y_true, y_pred, ";"))
+    elif kind == "pipe":
+        path = folder / "data.csv"
+        path.write_bytes(_csv_bytes(y_true, y_pred, "|"))
+    elif kind == "tab-in-csv":
+        path = folder / "data.csv"
+        path.write_bytes(_csv_bytes(y_true, y_pred, "\t"))
+    elif kind == "tsv":
+        path = folder / "data.tsv"
+        path.write_bytes(_csv_bytes(y_true, y_pred, "\t"))
+    elif kind == "bom-crlf":
+        path = folder / "data.csv"
+        path.write_bytes(b"\xef\xbb\xbf" + _csv_bytes(y_true, y_pred).replace(b"\n", b"\r\n"))
+    elif kind == "gzip":
+        path = folder / "data.csv.gz"
+        path.write_bytes(gzip.compress(_csv_bytes(y_true, y_pred)))
+    elif kind == "bzip2":
+        path = folder / "data.csv.bz2"
+        path.write_bytes(bz2.compress(_csv_bytes(y_true, y_pred)))
+    elif kind == "zstd":
+        zstandard = pytest.importorskip("zstandard")
+        path = folder / "data.csv.zst"
+        path.write_bytes(zstandard.ZstdCompressor().compress(_csv_bytes(y_true, y_pred)))
+    elif kind == "parquet":
+        path = folder / "data.parquet"
+        pq.write_table(table, path, row_group_size=17)
+    elif kind == "parquet-dir":
+        path = folder / "dataset"
+        (path / "part=b").mkdir(parents=True)
+        pq.write_table(table.slice(0, 25), path / "a.parquet")
+        pq.write_table(table.slice(25), path / "part=b" / "b.parquet")
+        (path / "_SUCCESS").write_text("")  # markers and hidden files are skipped
+        (path / ".hidden.parquet").write_bytes(b"not parquet")
+    elif kind == "parquet-glob":
+        for index, start in enumerate(range(0, len(y_true), 20)):
+            pq.write_table(table.slice(start, 20), folder / f"part-{index}.parquet")
+        return str(folder / "part-*.parquet"), []
+    elif kind == "feather":
+        path = folder / "data.feather"
+        feather.write_feather(table, path, chunksize=13)
+    elif kind == "arrow-file":
+        path = folder / "data.arrow"
+        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table, max_chunksize=11)
+    elif kind == "arrow-stream":
+        path = folder / "data.ipc"
+        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table, max_chunksize=11)
+    elif kind in ("ndjson", "jsonl"):
+        path = folder / f"data.{kind}"
+        path.write_text("".join(json.dumps(row) + "\n" for row in table.to_pylist()))
+    else:  # pragma: no cover - a typo in the parametrisation
+        raise AssertionError(kind)
+    return str(path), []
+
+
+FORMATS = [
+    "csv",
+    "semicolon",
+    "pipe",
+    "tab-in-csv",
+    "tsv",
+    "bom-crlf",
+    "gzip",
+    "bzip2",
+    "zstd",
+    "parquet",
+    "parquet-dir",
+    "parquet-glob",
+    "feather",
+    "arrow-file",
+    "arrow-stream",
+    "ndjson",
+    "jsonl",
+]
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_every_format_gives_the_numpy_value(cli, tmp_path, kind):
+    y_true, y_pred = _data()
+    path, extra = _write(kind, tmp_path, y_true, y_pred)
+    assert_matches(_compute(cli, path, *extra), y_true, y_pred)
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_every_format_streams_in_small_batches(cli, tmp_path, kind, small_batches):
+    # Several hundred rows, batches of 7 rows / 256 bytes: many batches per file.
+    y_true, y_pred = _data(seed=11, n=400)
+    path, extra = _write(kind, tmp_path, y_true, y_pred)
+    assert_matches(_compute(cli, path, *extra), y_true, y_pred)
+
+
+def test_same_value_from_every_format(cli, tmp_path):
+    y_true, y_pred = _data(seed=3)
+    seen = {}
+    for kind in FORMATS:
+        folder = tmp_path / kind
+        folder.mkdir()
+        path, extra = _write(kind, folder, y_true, y_pred)
+        seen[kind] = values(_compute(cli, path, *extra))
+    reference = seen["csv"]
+    for kind, got in seen.items():
+        for name in reference:
+            assert got[name] == pytest.approx(reference[name], rel=1e-13), (kind, name)
+
+
+# ----------------------------------------------------------------------------- stdin, overrides, delimiter
+
+
+def test_stdin_dash_reads_csv(cli):
+    y_true, y_pred = _data()
+    result = _compute(cli, "-", input=_csv_bytes(y_true, y_pred))
+    assert_matches(result, y_true, y_pred)
+    assert json.loads(result.stdout)["inputs"]["predictions"] == ["<stdin>"]
+
+
+def test_stdin_reads_parquet_with_input_format(cli, tmp_path):
+    y_true, y_pred = _data()
+    path = tmp_path / "data.parquet"
+    pq.write_table(_table(y_true, y_pred), path)
+    assert_matches(_compute(cli, "-", "--input-format", "parquet", input=path.read_bytes()), y_true, y_pred)
+
+
+def test_labels_from_stdin(cli, tmp_path):
+    y_true, y_pred = _data()
+    write_csv(tmp_path / "p.csv", {"y_pred": y_pred})
+    labels = "y_true\n" + "".join(f"{float(v)!r}\n" for v in y_true)
+    assert_matches(_compute(cli, tmp_path / "p.csv", "--labels", "-", input=labels), y_true, y_pred)
+
+
+@pytest.mark.parametrize(
+    ("name", "content_kind", "fmt"),
+    [
+        ("data.dat", "ndjson", "ndjson"),
+        ("data.txt", "tsv", "tsv"),
+        ("data.bin", "parquet", "parquet"),
+        ("data.json", "arrow-file", "feather"),  # alias of arrow
+        ("data.log", "ndjson", "jsonl"),  # alias of ndjson
+    ],
+)
+def test_input_format_overrides_the_extension(cli, tmp_path, name, content_kind, fmt):
+    y_true, y_pred = _data()
+    written, _ = _write(content_kind, tmp_path, y_true, y_pred)
+    path = tmp_path / name
+    os.replace(written, path)
+    assert_matches(_compute(cli, path, "--input-format", fmt), y_true, y_pred)
+
+
+def test_extensionless_parquet_is_recognised_by_its_magic_bytes(cli, tmp_path):
+    y_true, y_pred = _data()
+    path = tmp_path / "predictions"
+    pq.write_table(_table(y_true, y_pred), path)
+    assert_matches(_compute(cli, path), y_true, y_pred)
+
+
+def test_delimiter_option_beats_a_misleading_header(cli, tmp_path):
+    # The header has as many commas (inside a quoted name) as semicolons, so
+    # detection picks ',' and finds no y_true; --delimiter ';' reads it right.
+    y_true, y_pred = _data()
+    rows = [f'{float(t)!r};{float(p)!r};1' for t, p in zip(y_true, y_pred)]
+    path = tmp_path / "data.csv"
+    path.write_text('y_true;y_pred;"a,b,c"\n' + "\n".join(rows) + "\n")
+    assert _compute(cli, path).exit_code == 2
+    assert_matches(_compute(cli, path, "--delimiter", ";"), y_true, y_pred)
+
+
+def test_delimiter_option_reads_a_pipe_file_with_txt_extension(cli, tmp_path):
+    y_true, y_pred = _data()
+    path = tmp_path / "data.txt"
+    path.write_bytes(_csv_bytes(y_true, y_pred, "|"))
+    assert_matches(_compute(cli, path, "--delimiter", "|"), y_true, y_pred)
+
+
+def test_bom_is_not_part_of_the_first_column_name(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbfy_true,y_pred\r\n1,2\r\n")
+    assert open_source(str(path)).names() == ["y_true", "y_pred"]
+
+
+def test_spaces_around_numbers_are_accepted(cli, tmp_path):
+    path = tmp_path / "spaced.csv"
+    path.write_text("y_true, y_pred\n1, 1.5\n2 , 3\n")
+    # mse = ((1 - 1.5)^2 + (2 - 3)^2) / 2 = (0.25 + 1) / 2 = 0.625 (by hand)
+    assert values(cli("compute", path, "--loss", "mse", "-f", "json"))["mse"] == pytest.approx(0.625, rel=1e-12)
+
+
+# ----------------------------------------------------------------------------- list columns
+
+
+def _multi(seed: int = 5, n: int = N, k: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n, k)), rng.normal(size=(n, k))
+
+
+def _multi_expected(y_true, y_pred) -> dict[str, float]:
+    diff = y_true - y_pred
+    # PyTorch convention for multi-output regression: mean over all elements (numpy).
+    return {"mse": float(np.mean(diff**2)), "quantile": float(np.mean(np.maximum(Q * diff, (Q - 1) * diff)))}
+
+
+def _assert_multi(result, y_true, y_pred) -> None:
+    got = values(result)
+    for name, value in _multi_expected(y_true, y_pred).items():
+        assert got[name] == pytest.approx(value, rel=1e-12), name
+
+
+@pytest.mark.parametrize("list_type", ["list", "fixed_size_list", "large_list"])
+def test_parquet_list_column_is_a_multi_column_input(cli, tmp_path, list_type):
+    y_true, y_pred = _multi()
+    kind = {"list": pa.list_(pa.float64()), "fixed_size_list": pa.list_(pa.float64(), 3), "large_list": pa.large_list(pa.float64())}[list_type]
+    table = pa.table({"y_true": pa.array(list(y_true), type=kind), "y_pred": pa.array(list(y_pred), type=kind)})
+    pq.write_table(table, tmp_path / "lists.parquet", row_group_size=9)
+    _assert_multi(_compute(cli, tmp_path / "lists.parquet"), y_true, y_pred)
+
+
+def test_list_columns_equal_separate_columns_in_every_container(cli, tmp_path):
+    y_true, y_pred = _multi(seed=9)
+    columns = {f"y_true_{i}": y_true[:, i] for i in range(3)} | {f"y_pred_{i}": y_pred[:, i] for i in range(3)}
+    write_csv(tmp_path / "wide.csv", columns)
+    wide = values(_compute(cli, tmp_path / "wide.csv", "--pred-col", "y_pred_*", "--label-col", "y_true_*"))
+    table = pa.table({"y_true": pa.array(list(y_true)), "y_pred": pa.array(list(y_pred))})
+    feather.write_feather(table, tmp_path / "lists.feather")
+    (tmp_path / "lists.ndjson").write_text(
+        "".join(json.dumps({"y_true": list(map(float, t)), "y_pred": list(map(float, p))}) + "\n" for t, p in zip(y_true, y_pred))
+    )
+    for name in ("lists.feather", "lists.ndjson"):
+        got = values(_compute(cli, tmp_path / name))
+        for loss in wide:
+            assert got[loss] == pytest.approx(wide[loss], rel=1e-13), (name, loss)
+    _assert_multi(_compute(cli, tmp_path / "wide.csv"), y_true, y_pred)
+
+
+def test_list_column_with_ragged_rows_is_an_error(cli, tmp_path):
+    table = pa.table({"y_true": pa.array([[1.0, 2.0], [1.0, 2.0], [1.0]]), "y_pred": pa.array([[1.0, 2.0], [1.0, 2.0], [1.0, 2.0]])})
+    pq.write_table(table, tmp_path / "ragged.parquet")
+    assert_usage_error(cli("compute", tmp_path / "ragged.parquet", "--loss", "mse"), "ragged.parquet", "'y_true'", "row 3")
+
+
+# ----------------------------------------------------------------------------- readers directly
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("a.csv", ("csv", None)),
+        ("a.CSV", ("csv", None)),
+        ("a.tsv", ("tsv", None)),
+        ("a.csv.gz", ("csv", "gzip")),
+        ("a.tsv.bz2", ("tsv", "bz2")),
+        ("a.csv.zst", ("csv", "zstd")),
+        ("a.parquet", ("parquet", None)),
+        ("a.pq", ("parquet", None)),
+        ("a.feather", ("arrow", None)),
+        ("a.arrow", ("arrow", None)),
+        ("a.ipc", ("arrow", None)),
+        ("a.ndjson", ("ndjson", None)),
+        ("a.jsonl", ("ndjson", None)),
+        ("-", ("csv", None)),
+        ("parts/*.parquet", ("parquet", None)),
+    ],
+)
+def test_format_from_the_file_name(name, expected):
+    assert detect_format(name, None) == expected
+
+
+def test_readers_deliver_only_the_requested_columns_in_the_requested_order(tmp_path):
+    y_true, y_pred = _data()
+    for kind in ("csv", "parquet", "feather", "ndjson"):
+        folder = tmp_path / kind
+        folder.mkdir()
+        path, _ = _write(kind, folder, y_true, y_pred)
+        batches = list(open_source(path).batches(["y_true", "y_pred"]))
+        table = pa.Table.from_batches(batches)
+        assert table.column_names == ["y_true", "y_pred"], kind
+        np.testing.assert_array_equal(table["y_true"].to_numpy(), y_true)
+        np.testing.assert_array_equal(table["y_pred"].to_numpy(), y_pred)
+
+
+def test_small_batch_settings_really_split_the_input(tmp_path, small_batches):
+    # The streaming tests above rely on these settings producing many batches.
+    y_true, y_pred = _data(n=400)
+    (tmp_path / "data.csv").write_bytes(_csv_bytes(y_true, y_pred))
+    pq.write_table(_table(y_true, y_pred), tmp_path / "data.parquet")
+    for name in ("data.csv", "data.parquet"):
+        batches = list(open_source(str(tmp_path / name)).batches(["y_true", "y_pred"]))
+        assert len(batches) > 10, name
+        assert sum(b.num_rows for b in batches) == 400
+
+
+def test_arrow_files_read_as_a_glob(cli, tmp_path):
+    y_true, y_pred = _data()
+    table = _table(y_true, y_pred)
+    for index, start in enumerate(range(0, N, 25)):
+        feather.write_feather(table.slice(start, 25), tmp_path / f"part-{index}.arrow")
+    assert_matches(_compute(cli, str(tmp_path / "part-*.arrow")), y_true, y_pred)
+
+
+@pytest.mark.parametrize("name", ["run[3].parquet", "run[3].csv"])
+def test_a_file_name_with_glob_characters_is_read_as_that_file(cli, tmp_path, name):
+    y_true, y_pred = _data()
+    (tmp_path / "run3.parquet").write_bytes(b"a decoy the pattern would match")
+    if name.endswith(".parquet"):
+        pq.write_table(_table(y_true, y_pred), tmp_path / name)
+    else:
+        (tmp_path / name).write_bytes(_csv_bytes(y_true, y_pred))
+    assert_matches(_compute(cli, tmp_path / name), y_true, y_pred)
+
+
+def test_parquet_row_count_comes_from_metadata(tmp_path):
+    y_true, y_pred = _data()
+    for index in range(3):
+        pq.write_table(_table(y_true, y_pred), tmp_path / f"p{index}.parquet")
+    assert open_source(str(tmp_path / "p*.parquet")).rows_hint() == 3 * N
