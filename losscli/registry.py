@@ -512,6 +512,8 @@ def parse_spec(text: str, global_params: dict[str, Any] | None = None) -> BoundL
                 hint="write key=value, for example huber:delta=2",
             )
         param = spec.param(key.strip())
+        if param.name in explicit:
+            raise LossCliError(f"parameter '{param.name}' is given twice in loss spec '{text}'", hint="give each parameter once")
         explicit[param.name] = param.parse(value, spec.name)
     params = spec.defaults()
     for key, value in (global_params or {}).items():

@@ -19,9 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import assert_usage_error, write_csv
 
-import losscli
 
-needs_bce = pytest.mark.skipif("bce" not in losscli.available(), reason="classification losses not registered yet")
 
 
 def _good(folder: Path, name: str = "good.csv", n: int = 3) -> Path:
@@ -392,7 +390,7 @@ CORPUS: list = [
     threshold_not_a_number,
     per_row_for_an_all_rows_loss,
     msle_below_minus_one,
-    pytest.param(probability_outside_unit_interval, marks=needs_bce),
+    probability_outside_unit_interval,
 ]
 
 

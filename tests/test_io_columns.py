@@ -14,7 +14,6 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import assert_usage_error, write_csv
 
-import losscli
 
 Q = 0.9
 
@@ -366,7 +365,6 @@ def test_key_must_exist_in_both_files(cli, tmp_path, rng):
 # ----------------------------------------------------------------------------- class labels
 
 
-needs_cce = pytest.mark.skipif("cce" not in losscli.available(), reason="classification losses not registered yet")
 
 
 def _probabilities(rng, n, classes):
@@ -375,7 +373,6 @@ def _probabilities(rng, n, classes):
     return probs, y
 
 
-@needs_cce
 def test_string_labels_are_matched_to_probability_columns_by_suffix(cli, tmp_path, rng):
     probs, y = _probabilities(rng, 50, 3)
     names = np.array(["cat", "dog", "eel"])
@@ -388,7 +385,6 @@ def test_string_labels_are_matched_to_probability_columns_by_suffix(cli, tmp_pat
     assert _value(result, "cce") == pytest.approx(expected, rel=1e-12)
 
 
-@needs_cce
 def test_integer_labels_and_string_labels_agree(cli, tmp_path, rng):
     probs, y = _probabilities(rng, 40, 3)
     names = np.array(["a", "b", "c"])
@@ -400,7 +396,6 @@ def test_integer_labels_and_string_labels_agree(cli, tmp_path, rng):
     assert by_name == pytest.approx(by_index, rel=1e-13)
 
 
-@needs_cce
 def test_per_class_loss_by_grouping_on_the_label(cli, tmp_path, rng):
     probs, y = _probabilities(rng, 60, 3)
     names = np.array(["cat", "dog", "eel"])
@@ -412,7 +407,6 @@ def test_per_class_loss_by_grouping_on_the_label(cli, tmp_path, rng):
         assert r["value"] == pytest.approx(float(-np.mean(np.log(probs[rows, index]))), rel=1e-12)
 
 
-@needs_cce
 def test_string_label_without_a_matching_column_names_the_row(cli, tmp_path, rng):
     probs, _ = _probabilities(rng, 5, 2)
     write_csv(tmp_path / "data.csv", {"label": ["cat", "dog", "dog", "fox", "cat"], "p_cat": probs[:, 0], "p_dog": probs[:, 1]})
@@ -420,7 +414,6 @@ def test_string_label_without_a_matching_column_names_the_row(cli, tmp_path, rng
     assert_usage_error(result, "data.csv", "column 'label'", "row 4", "'fox'", "p_cat, p_dog")
 
 
-@needs_cce
 def test_string_labels_with_a_single_prediction_column_say_how_to_map_them(cli, tmp_path):
     write_csv(tmp_path / "data.csv", {"label": ["cat", "dog"], "prob": [0.2, 0.9]})
     result = cli("compute", tmp_path / "data.csv", "--loss", "cce")

@@ -231,8 +231,6 @@ def _y_range(panel: Panel) -> tuple[float, float]:
 
 
 def _curve_chart(chart: CurveChart, width: int, height: int, style: str) -> list[Any]:
-    from rich.text import Text
-
     parts: list[Any] = _title(chart.title, width)
     labels = [s.label for s in chart.panels[0].series]
     for panel in chart.panels:

@@ -1,0 +1,95 @@
+"""Loss specs: names, aliases, parameters and their ranges, as users type them."""
+
+from __future__ import annotations
+
+import pytest
+
+import losscli
+from losscli.errors import LossCliError
+from losscli.registry import GLOBAL_SWITCHES, all_specs, get, parse_spec, resolve_task
+
+SPEC_NAMES = {
+    "mse", "mae", "huber", "smooth_l1", "log_cosh", "rmse", "msle", "mape", "quantile", "poisson", "gaussian_nll",
+    "bce", "cce", "sparse_cce", "hinge", "squared_hinge", "categorical_hinge", "kl_div", "focal",
+    "label_smoothing_ce", "weighted_ce", "contrastive", "triplet", "cosine_embedding", "ctc", "dice", "iou",
+    "tversky", "wasserstein", "wasserstein_distance", "adversarial", "perceptual",
+}  # fmt: skip
+
+
+def test_every_canonical_name_of_the_spec_is_registered():
+    assert SPEC_NAMES <= set(losscli.available())
+
+
+@pytest.mark.parametrize(
+    "alias, name",
+    [("l2", "mse"), ("L1", "mae"), ("pinball", "quantile"), ("log_loss", "bce"), ("binary_crossentropy", "bce"),
+     ("categorical_crossentropy", "cce"), ("kld", "kl_div"), ("dice_loss", "dice"), ("jaccard", "iou"),
+     ("emd", "wasserstein_distance"), ("mean_squared_error", "mse"), ("Smooth-L1", "smooth_l1")],
+)  # fmt: skip
+def test_aliases_resolve_case_and_dash_insensitively(alias, name):
+    assert get(alias).name == name
+
+
+def test_spec_string_fills_defaults_and_keeps_the_label():
+    bound = parse_spec("focal:gamma=3")
+    assert bound.params["gamma"] == 3.0 and bound.params["alpha"] == 0.25
+    assert bound.display == "focal:gamma=3"
+
+
+def test_values_parse_as_numbers_booleans_and_lists():
+    assert parse_spec("triplet:swap=yes,p=1").params["swap"] is True
+    assert parse_spec("weighted_ce:weights=0.2;0.8").params["weights"] == (0.2, 0.8)
+    assert parse_spec("weighted_ce:weights=balanced").params["weights"] == "balanced"
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("hubr", "did you mean 'huber'"),
+        ("huber:detla=2", "did you mean 'delta'"),
+        ("huber:delta=0", "out of range"),
+        ("huber:delta=-1", "out of range"),
+        ("focal:gamma=-0.5", "out of range"),
+        ("quantile:q=1", "out of range"),
+        ("quantile:q=abc", "must be a number"),
+        ("huber:delta", "needs a value"),
+        ("huber:delta=1,delta=2", "given twice"),
+        (":delta=2", "empty loss name"),
+        ("triplet:swap=maybe", "true or false"),
+    ],
+)
+def test_bad_specs_are_clear_errors(text, fragment):
+    with pytest.raises(LossCliError, match=fragment):
+        parse_spec(text)
+
+
+def test_global_switches_apply_only_where_the_loss_has_them():
+    bce = parse_spec("bce", {"from_logits": True, "eps": 0.01})
+    assert bce.params["from_logits"] is True and bce.params["eps"] == 0.01
+    # poisson's own eps is not the probability clipping switch
+    assert parse_spec("poisson", {"eps": 0.01}).params["eps"] == 1e-8
+    assert "from_logits" not in parse_spec("mse", {"from_logits": True}).params
+
+
+def test_an_explicit_parameter_beats_the_global_switch():
+    assert parse_spec("bce:eps=0", {"eps": 0.01}).params["eps"] == 0.0
+
+
+def test_every_declaration_is_complete():
+    for spec in all_specs():
+        assert spec.formula and spec.description and spec.use_cases and spec.reference, spec.name
+        assert spec.tasks and spec.roles, spec.name
+        for param in spec.params:
+            assert param.help, (spec.name, param.name)
+            if param.default is not None and param.name not in GLOBAL_SWITCHES:
+                param.validate(param.default, spec.name)  # defaults are inside their own ranges
+
+
+@pytest.mark.parametrize("alias, task", [("metric-learning", "ranking"), ("gan", "generative"), ("seq2seq", "sequence"), ("imbalanced", "imbalance"), ("detection", "segmentation"), ("Speech", "sequence")])
+def test_task_aliases(alias, task):
+    assert resolve_task(alias) == task
+
+
+def test_task_typo_suggests():
+    with pytest.raises(LossCliError, match="did you mean 'segmentation'"):
+        resolve_task("segmentaton")
