@@ -57,7 +57,9 @@ def test_describe_covers_every_declaration_field(spec):
 
 def test_describe_huber():
     document = catalog.describe(get("huber"))
-    (delta,) = document["parameters"]
+    parameters = {p["name"]: p for p in document["parameters"]}
+    assert set(parameters) == {"delta", "convention"}
+    delta = parameters["delta"]
     assert delta == {
         "name": "delta",
         "type": "float",

@@ -168,7 +168,8 @@ def test_spec_strings_parse_class_weights_and_global_switches():
     assert bound.params["from_logits"] is True
     assert parse_spec("weighted_ce:weights=balanced").params["weights"] == "balanced"
     assert parse_spec("focal:gamma=2,alpha=0.25").params == {
-        "gamma": 2.0, "alpha": 0.25, "from_logits": False, "eps": 1e-7, "normalize": False
+        "gamma": 2.0, "alpha": 0.25, "from_logits": False, "eps": 1e-7, "normalize": False,
+        "multiclass": "softmax", "clip_logits": False, "clip_upper": False, "convention": None,
     }
 
 
@@ -806,3 +807,154 @@ def test_examples_are_valid_and_fold_the_same_over_batches(name):
             assert math.isfinite(value) and value >= 0
             assert _split_evaluate(name, kwargs, 4) == pytest.approx(value, rel=1e-12)
             assert losscli.compute(name, **kwargs, sample_weight=np.ones(n)) == pytest.approx(value, rel=1e-12)
+
+
+# =========================================================================== library options
+
+
+def test_bce_log_floor_caps_each_log_as_torch_bceloss():
+    # PyTorch BCELoss clamps each log at -100 (research section 4): p=0 on a positive costs 100,
+    # p=1 on a negative too; with eps=0 nothing else changes. Rows: 100, 100, -log 0.9.
+    value = losscli.compute("bce", [1, 0, 1], [0.0, 1.0, 0.9], eps=0.0, log_floor=-100.0)
+    assert value == pytest.approx((200 - math.log(0.9)) / 3, rel=REL)
+
+
+def test_bce_log_floor_leaves_logits_exact():
+    # BCEWithLogitsLoss has no clamp: a logit of -800 on a positive costs 800.
+    assert losscli.compute("bce", [1], [-800.0], from_logits=True, log_floor=-100.0) == pytest.approx(800.0, rel=REL)
+
+
+def test_bce_label_smoothing_anchor():
+    # research 21: Keras BinaryCrossentropy(label_smoothing=0.1), y=1, p=0.9 -> 0.2152217
+    # (targets 0.95 / 0.05: -(0.95 log 0.9 + 0.05 log 0.1)).
+    assert losscli.compute("bce", [1], [0.9], smoothing=0.1) == anchor(0.2152217)
+
+
+def test_clip_upper_costs_eps_on_a_certain_correct_prediction():
+    # Keras clips class rows to [1e-7, 1 - 1e-7]: -log(1 - 1e-7) = 1.00000005e-7 (hand).
+    rows = [[1.0, 0.0, 0.0]]
+    assert losscli.compute("cce", [0], rows) == 0.0
+    assert losscli.compute("cce", [0], rows, clip_upper=True) == pytest.approx(-math.log1p(-1e-7), rel=REL)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_cce_with_machine_epsilon_and_clip_upper_matches_sklearn_with_zeros(seed):
+    rng = np.random.default_rng(seed)
+    probabilities = dirichlet_rows(rng, 40, 4)
+    probabilities[:3] = np.eye(4)[[1, 2, 3]]  # certain rows, one of them wrong below
+    labels = rng.integers(0, 4, 40)
+    labels[:3] = [1, 2, 0]
+    eps = np.finfo(np.float64).eps
+    expected = log_loss(labels, probabilities, labels=range(4))
+    assert losscli.compute("cce", labels, probabilities, eps=eps, clip_upper=True) == pytest.approx(expected, rel=REL)
+
+
+def test_keras_renormalises_rows_then_clips():
+    # research 0.3: Keras categorical_crossentropy p=[0.2, 0.2, 0.1], true=1 -> -log(0.4) = 0.9163.
+    value = losscli.compute("cce", [1], [[0.2, 0.2, 0.1]], normalize=True, clip_upper=True)
+    assert value == pytest.approx(-math.log(0.4), rel=REL)
+
+
+def test_kl_div_per_element_is_torch_mean_and_keeps_sums():
+    # research 21: torch KLDivLoss mean 0.1062202, batchmean 0.3186607, sum 0.6373213.
+    p = [[0.0, 0.5, 0.5], [0.3, 0.3, 0.4]]
+    q = [[0.2, 0.3, 0.5], [0.1, 0.1, 0.8]]
+    assert losscli.compute("kl_div", p, q, per_element=True) == anchor(0.1062202)
+    assert losscli.compute("kl_div", p, q, per_element=True, reduction="sum") == anchor(0.6373213)
+    assert losscli.compute("kl_div", p, q) == anchor(0.3186607)
+
+
+def test_kl_div_clip_target_is_keras():
+    # research 9: Keras KLDivergence on p=[0, .5, .5], q=[.2, .3, .5] gives 0.255411 (scipy 0.255413):
+    # the 0 is clipped to 1e-7 and adds 1e-7 log(1e-7 / 0.2) = -1.45e-6.
+    value = losscli.compute("kl_div", [[0.0, 0.5, 0.5]], [[0.2, 0.3, 0.5]], clip_target=True)
+    assert value == pytest.approx(0.5 * math.log(0.5 / 0.3) + 1e-7 * math.log(1e-7 / 0.2), rel=REL)
+    assert value == pytest.approx(0.255411, abs=5e-7)
+
+
+def test_hinge_without_map_zero_uses_labels_as_given():
+    # optax hinge_loss: a 0 label gives max(0, 1 - 0 s) = 1. Labels [1, 0], scores [0.3, -0.5]:
+    # (0.7 + 1) / 2 = 0.85; reading 0 as -1: (0.7 + 0.5) / 2 = 0.6 (hand).
+    assert losscli.compute("hinge", [1, 0], [0.3, -0.5], map_zero=False) == pytest.approx(0.85, rel=REL)
+    assert losscli.compute("hinge", [1, 0], [0.3, -0.5]) == pytest.approx(0.6, rel=REL)
+    assert losscli.compute("squared_hinge", [1, 0], [0.3, -0.5], map_zero=False) == pytest.approx(
+        (0.49 + 1.0) / 2, rel=REL
+    )
+
+
+def test_categorical_hinge_keras_form_anchor():
+    # research 21: Keras categorical_hinge y=[0,1,0], s=[-2,-1,-3] -> 2.0 (Crammer-Singer 0.0).
+    scores = [[-2.0, -1.0, -3.0]]
+    assert losscli.compute("categorical_hinge", [1], scores, form="keras") == pytest.approx(2.0, rel=REL)
+    assert losscli.compute("categorical_hinge", [1], scores) == 0.0
+
+
+def test_categorical_hinge_weston_watkins_anchor():
+    # research 21: torch MultiMarginLoss x=[.1,.2,.4,.8], y=3 -> 0.325:
+    # (max(0, 1 - .8 + .1) + max(0, 1 - .8 + .2) + max(0, 1 - .8 + .4)) / 4 = (.3 + .4 + .6) / 4.
+    value = losscli.compute("categorical_hinge", [3], [[0.1, 0.2, 0.4, 0.8]], form="weston_watkins")
+    assert value == pytest.approx(0.325, rel=REL)
+
+
+def test_focal_sigmoid_multiclass_is_elementwise_binary_focal():
+    # torchvision / MONAI on one-hot targets: the binary focal of every class column, averaged over
+    # rows x classes. Logits [[2, -1]] with class 0 = columns against [1, 0]: research 10 anchor
+    # [0.0004509, 0.0169935] with alpha 0.25 -> mean 0.0087222.
+    value = losscli.compute("focal", [0], [[2.0, -1.0]], from_logits=True, multiclass="sigmoid")
+    binary = losscli.compute("focal", [1.0, 0.0], [2.0, -1.0], from_logits=True)
+    assert value == pytest.approx(binary, rel=1e-12)
+    assert value == pytest.approx((0.0004509 + 0.0169935) / 2, abs=1e-7)
+
+
+def test_focal_sigmoid_multiclass_accepts_multi_label_rows():
+    # Two labels on in one row: each column is its own binary problem (torchvision).
+    labels = [[1.0, 1.0, 0.0]]
+    logits = [[1.0, 2.0, -1.0]]
+    value = losscli.compute("focal", labels, logits, from_logits=True, multiclass="sigmoid")
+    parts = [losscli.compute("focal", [y], [x], from_logits=True) for y, x in zip(labels[0], logits[0])]
+    assert value == pytest.approx(sum(parts) / 3, rel=1e-12)
+
+
+def test_focal_clip_logits_clips_like_keras():
+    # Keras BinaryFocalCrossentropy(from_logits=True): sigmoid, then BCE clipped at 1e-7. A logit of
+    # -40 on a positive: p = sigmoid(-40) ~ 4.2e-18 < 1e-7, so BCE = -log 1e-7 = 16.118, and the
+    # modulating term (1 - p)^2 ~ 1; the exact logits form gives 40.
+    value = losscli.compute("focal", [1.0], [-40.0], from_logits=True, clip_logits=True, alpha=-1.0)
+    assert value == pytest.approx(-math.log(1e-7), rel=REL)
+    assert losscli.compute("focal", [1.0], [-40.0], from_logits=True, alpha=-1.0) == pytest.approx(40.0, rel=REL)
+
+
+def test_categorical_focal_clip_upper_uses_the_clipped_probability_throughout():
+    # Keras CategoricalFocalCrossentropy: p clipped to [1e-7, 1 - 1e-7] for the log and (1 - p)^gamma.
+    # A certain correct row: 0.25 (1e-7)^2 (-log(1 - 1e-7)) (hand) instead of 0.
+    value = losscli.compute("focal", [0], [[1.0, 0.0]], clip_upper=True)
+    assert value == pytest.approx(0.25 * 1e-14 * -math.log1p(-1e-7), rel=REL)
+    assert losscli.compute("focal", [0], [[1.0, 0.0]]) == 0.0
+
+
+def test_weighted_ce_mean_over_rows_is_keras_class_weight():
+    # research 7: Keras default reduction with weights [1, 2, 3] -> sum(w l) / N = 1.347712.
+    value = losscli.compute(
+        with_params("weighted_ce", weights=(1.0, 2.0, 3.0), mean_over="rows"), ANCHOR_TARGETS, ANCHOR_LOGITS,
+        from_logits=True,
+    )
+    assert value == anchor(1.3477116)
+
+
+@pytest.mark.parametrize("weights", [(1.0, 2.0, 3.0), "balanced"])
+def test_weighted_ce_true_class_smoothing_weights_the_whole_row(weights):
+    # Keras: class_weight -> sample weight w_y on the smoothed cross-entropy of the row:
+    # sum_n w_y CE(y (1 - s) + s / C, p_n) / N. Balanced weights from counts [2, 1, 1]: N / (C n_c).
+    labels = np.array([0, 0, 1, 2])
+    logits = np.array([[2.0, 1.0, 0.0], [0.5, 0.0, 0.0], [0.0, 3.0, 1.0], [1.0, 1.0, 1.0]])
+    w = np.array([4 / 6, 4 / 3, 4 / 3]) if weights == "balanced" else np.array(weights)
+    smoothed = np.eye(3)[labels] * 0.9 + 0.1 / 3
+    row_ce = -(smoothed * np.log(softmax(logits))).sum(axis=1)
+    expected_rows = (w[labels] * row_ce).sum() / 4
+    expected_weights = (w[labels] * row_ce).sum() / w[labels].sum()
+    loss = with_params("weighted_ce", weights=weights, smoothing=0.1, smoothing_weight="true_class", from_logits=True)
+    rows = with_params("weighted_ce", **{**loss.params, "mean_over": "rows"})
+    assert losscli.compute(rows, labels, logits) == pytest.approx(expected_rows, rel=REL)
+    assert losscli.compute(loss, labels, logits) == pytest.approx(expected_weights, rel=REL)
+    per_row = losscli.per_sample(loss, labels, logits)
+    np.testing.assert_allclose(per_row, w[labels] * row_ce, rtol=REL)

@@ -307,6 +307,40 @@ def test_ranking_roles_have_discoverable_default_columns() -> None:
 
 
 def test_triplet_defaults_follow_torch() -> None:
-    assert get("triplet").defaults() == {"margin": 1.0, "p": 2.0, "eps": 1e-6, "swap": False}
+    assert get("triplet").defaults() == {
+        "margin": 1.0, "p": 2.0, "eps": 1e-6, "swap": False, "eps_placement": "difference", "convention": None
+    }
     assert get("contrastive").defaults() == {"margin": 1.0, "half": False}
-    assert get("cosine_embedding").defaults() == {"margin": 0.0}
+    assert get("cosine_embedding").defaults() == {"margin": 0.0, "map_zero": True, "convention": None}
+
+
+# --------------------------------------------------------------------------- library options
+
+
+def test_triplet_eps_inside_the_root_is_optax():
+    # optax triplet_margin_loss: d = (sum (a - p)^2 + eps)^(1/2). Identical anchor and positive:
+    # d_ap = sqrt(1e-6) = 0.001; d_an = sqrt(0.25 + 1e-6) = 0.5000010; loss = 1 + 0.001 - 0.500001.
+    value = losscli.compute(
+        "triplet", None, anchor=[[0.0, 0.0]], positive=[[0.0, 0.0]], negative=[[0.5, 0.0]], eps_placement="root"
+    )
+    assert value == approx(1.0 + math.sqrt(1e-6) - math.sqrt(0.25 + 1e-6))
+    # PyTorch's placement: d_ap = |(1e-6, 1e-6)| = 1.414e-6 (research section 12).
+    torch_value = losscli.compute("triplet", None, anchor=[[0.0, 0.0]], positive=[[0.0, 0.0]], negative=[[0.5, 0.0]])
+    assert torch_value == approx(1.0 + math.sqrt(2) * 1e-6 - math.hypot(-0.5 + 1e-6, 1e-6))
+
+
+def test_triplet_root_placement_with_p_1():
+    # p=1: d = sum |d_i| + eps. a=[0,0], p=[1,1], n=[3,0]: d_ap = 2 + 1e-6, d_an = 3 + 1e-6
+    # -> loss = max(2 - 3 + 1, 0) = 0, and 1 with margin 2 (hand).
+    kwargs = dict(anchor=[[0.0, 0.0]], positive=[[1.0, 1.0]], negative=[[3.0, 0.0]], p=1.0, eps_placement="root")
+    assert losscli.compute("triplet", None, **kwargs) == pytest.approx(0.0, abs=1e-12)
+    assert losscli.compute("triplet", None, margin=2.0, **kwargs) == approx(1.0)
+
+
+def test_cosine_embedding_zero_labels_cost_nothing_without_map_zero():
+    # PyTorch CosineEmbeddingLoss gives 0 for a label of 0 (research section 13, verified):
+    # rows ([1,0],[0,1], y=1) -> 1 - 0 = 1 and ([1,1],[1,1], y=0) -> 0; mean 0.5.
+    x1, x2 = [[1.0, 0.0], [1.0, 1.0]], [[0.0, 1.0], [1.0, 1.0]]
+    assert losscli.compute("cosine_embedding", [1, 0], x1=x1, x2=x2, map_zero=False) == approx(0.5)
+    # Read as -1: max(0, cos - 0) with cos = 2 / (2 + 1e-12) for the second row.
+    assert losscli.compute("cosine_embedding", [1, 0], x1=x1, x2=x2) == approx((1 + 2 / (2 + 1e-12)) / 2)

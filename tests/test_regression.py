@@ -223,3 +223,59 @@ def test_against_torch_on_random_data():
         counts = np.abs(y).round() * 2
         expected = nn.PoissonNLLLoss(log_input=False, full=True)(torch.tensor(rates), torch.tensor(counts)).item()
         assert close(losscli.compute("poisson", counts, rates, log_input=False, full=True), expected)
+
+
+# --------------------------------------------------------------------------- library options
+
+
+def test_msle_floor_reproduces_keras_clipping():
+    # Keras MeanSquaredLogarithmicError: log(max(v, 1e-7) + 1). y_true=[0, 1, 3], y_pred=[-0.5, 2, 3]:
+    # -0.5 and 0 are both raised to 1e-7, so the first term is 0; (log 3 - log 2)^2 = 0.1644020;
+    # mean = 0.0548007 (by hand).
+    value = losscli.compute("msle", [0.0, 1.0, 3.0], [-0.5, 2.0, 3.0], floor=1e-7)
+    assert close(value, (math.log(3) - math.log(2)) ** 2 / 3)
+    # Without a floor: scikit-learn's value (log 0.5)^2 + 0.1644020 over 3.
+    expected = metrics.mean_squared_log_error([0.0, 1.0, 3.0], [-0.5, 2.0, 3.0])
+    assert close(losscli.compute("msle", [0.0, 1.0, 3.0], [-0.5, 2.0, 3.0]), expected)
+
+
+def test_msle_floor_accepts_values_at_or_below_minus_one():
+    # Floored values never reach the log's domain limit: -2 counts as 1e-7, as in Keras.
+    value = losscli.compute("msle", [0.0], [-2.0], floor=1e-7)
+    assert close(value, (math.log1p(1e-7) - math.log1p(1e-7)) ** 2)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_mape_as_a_fraction_with_machine_epsilon_matches_sklearn(seed):
+    rng = np.random.default_rng(seed)
+    y_true = rng.normal(size=50)
+    y_true[:3] = 0.0  # the floor matters only at 0: 2.22e-16 (scikit-learn) vs 1e-7
+    y_pred = rng.normal(size=50)
+    expected = metrics.mean_absolute_percentage_error(y_true, y_pred)
+    value = losscli.compute("mape", y_true, y_pred, percent=False, floor=np.finfo(np.float64).eps)
+    assert close(value, expected)
+
+
+def test_mape_floor_and_percent_hand_worked():
+    # 100 (|0 - 1| / 0.5 + |2 - 1| / 2) / 2 = 100 (2 + 0.5) / 2 = 125 with floor 0.5
+    assert close(losscli.compute("mape", [0.0, 2.0], [1.0, 1.0], floor=0.5), 125.0)
+    assert close(losscli.compute("mape", [0.0, 2.0], [1.0, 1.0], floor=0.5, percent=False), 1.25)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_poisson_deviance_matches_sklearn(seed):
+    rng = np.random.default_rng(seed)
+    counts = rng.poisson(2.0, size=60).astype(float)  # zeros included: y log(y / mu) = 0 there
+    rates = rng.uniform(0.1, 5.0, size=60)
+    expected = metrics.mean_poisson_deviance(counts, rates)
+    assert close(losscli.compute("poisson", counts, rates, log_input=False, deviance=True), expected)
+    # With log-rates the deviance is taken at mu = exp(p).
+    assert close(losscli.compute("poisson", counts, np.log(rates), deviance=True), expected)
+
+
+def test_poisson_deviance_is_zero_for_a_perfect_prediction_and_needs_positive_rates():
+    # 2 (y log(y / y) - y + y) = 0 for every y > 0, and 2 mu = 0 at y = mu = 0 is not allowed.
+    assert losscli.compute("poisson", [1.0, 4.0], [1.0, 4.0], log_input=False, deviance=True) == 0.0
+    with pytest.raises(LossCliError, match="positive rates") as info:
+        losscli.compute("poisson", [1.0, 0.0], [1.0, 0.0], log_input=False, deviance=True)
+    assert info.value.row == 2

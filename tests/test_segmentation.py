@@ -83,8 +83,11 @@ def test_iou_with_half_smoothing_reproduces_monai_jaccard():
 
 
 def test_optax_smoothing_equivalents():
-    # optax dice_loss(smooth=1) on probabilities: 1 - (I + 1)/(I + .5 FP + .5 FN + 1)
-    # = 1 - 2.3/(1.3 + .05 + .35 + 1) = 1 - 2.3/2.7 = 0.1481481: our dice with smooth=2, tversky with 1
+    # optax/losses/_segmentation.py dice_loss(smooth=1) on probabilities: 1 - (2I + 1)/(P + T + 1)
+    # = 1 - 3.6/4.4 = 0.1818182: our dice with smooth=1.
+    assert losscli.compute("dice", ANCHOR_T, ANCHOR_P, smooth=1.0) == approx(1 - 3.6 / 4.4)
+    # The research notes describe an optax form 1 - (I + 1)/(I + .5 FP + .5 FN + 1)
+    # = 1 - 2.3/(1.3 + .05 + .35 + 1) = 1 - 2.3/2.7 = 0.1481481: our dice with smooth=2, tversky with 1.
     assert losscli.compute("dice", ANCHOR_T, ANCHOR_P, smooth=2.0) == approx(1 - 2.3 / 2.7)
     assert losscli.compute("tversky", ANCHOR_T, ANCHOR_P, smooth=1.0) == approx(1 - 2.3 / 2.7)
 
@@ -556,3 +559,44 @@ def test_examples_are_valid(name):
 def test_every_segmentation_loss_has_an_example():
     registered = {spec.name for spec in losscli.registry.all_specs() if spec.family == "segmentation"}
     assert registered == set(EXAMPLES)
+
+
+# --------------------------------------------------------------------------- library options
+
+
+def test_denominator_only_smoothing_is_keras_dice():
+    # research 15: Keras Dice 1 - 2I / (P + T + 1e-7) = 1 - 2.6 / 3.4000001 = 0.2352941.
+    value = losscli.compute("dice", ANCHOR_T, ANCHOR_P, smooth=0.0, smooth_dr=1e-7)
+    assert value == approx(1 - 2.6 / (3.4 + 1e-7))
+    assert value == pytest.approx(0.2352941, abs=5e-8)
+
+
+def test_denominator_only_smoothing_gives_loss_one_for_empty_masks():
+    # Keras: empty truth and empty prediction -> 0 / 1e-7 = 0, loss 1 (research 15); with smoothing
+    # in both places the limit is loss 0 (MONAI).
+    assert losscli.compute("dice", [0.0, 0.0], [0.0, 0.0], smooth=0.0, smooth_dr=1e-7) == 1.0
+    assert losscli.compute("dice", [0.0, 0.0], [0.0, 0.0]) == 0.0
+
+
+def test_pool_classes_sums_every_class_into_one_ratio():
+    # Keras Dice(axis=None) over one-hot maps: sum over classes of I = .7 + 1.2 + .6 = 2.5,
+    # P = 1.3 + 1.6 + 1.1 = 4, T = 4 -> 1 - 5 / 8 = 0.375 (hand, from the class sums above).
+    value = losscli.compute("dice", MC_LABELS, MC_PRED, smooth=0.0, pool_classes=True)
+    assert value == approx(1 - 5.0 / 8.0)
+    per_class = [1 - 1.4 / 2.3, 1 - 2.4 / 3.6, 1 - 1.2 / 2.1]
+    assert losscli.compute("dice", MC_LABELS, MC_PRED, smooth=0.0) == approx(sum(per_class) / 3)
+
+
+def test_pool_classes_refuses_class_weights():
+    with pytest.raises(LossCliError, match="pool_classes"):
+        losscli.compute(with_params("dice:weights=1;2;3,pool_classes=true"), MC_LABELS, MC_PRED)
+
+
+def test_alpha_on_false_negatives_is_keras_3_15_tversky():
+    # research 21: Keras 3.15.1 Tversky(alpha=.3, beta=.7) -> 0.1772152 = 1 - 1.3 / (1.3 + .3 FN + .7 FP)
+    # with FN = 0.7, FP = 0.1 (and 1e-7 in the denominator).
+    value = losscli.compute(
+        "tversky", ANCHOR_T, ANCHOR_P, alpha=0.3, beta=0.7, alpha_weights="false_negatives", smooth=0.0, smooth_dr=1e-7
+    )
+    assert value == approx(1 - 1.3 / (1.3 + 0.3 * 0.7 + 0.7 * 0.1 + 1e-7))
+    assert value == pytest.approx(0.1772152, abs=5e-8)

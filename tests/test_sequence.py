@@ -473,7 +473,9 @@ def test_examples_are_finite_and_match_brute_force():
 def test_declaration():
     spec = get("ctc_loss")
     assert spec.name == "ctc" and spec.family == "sequence" and spec.tasks == ("sequence",)
-    assert spec.defaults() == {"blank": 0, "zero_infinity": False, "length_norm": True, "from_logits": False}
+    assert spec.defaults() == {
+        "blank": 0, "zero_infinity": False, "length_norm": True, "from_logits": False, "convention": None
+    }
     assert {role.name: role.shape for role in spec.roles} == {"y_true": "sequence", "y_pred": "sequence"}
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..conventions import loss
 from ..errors import LossCliError
 from ..registry import (
     EPS,
@@ -22,7 +23,7 @@ from ..registry import (
     Characteristics,
     Param,
     Role,
-    loss,
+    RowLosses,
 )
 from ._checks import (
     check_class_index,
@@ -34,6 +35,7 @@ from ._checks import (
     log_sigmoid,
     log_softmax,
     sigmoid,
+    softmax,
 )
 
 # --------------------------------------------------------------------------- roles
@@ -224,18 +226,36 @@ def _hard_classes(y_true: np.ndarray, n_classes: int, name: str) -> np.ndarray:
     return y_true.argmax(axis=1)
 
 
-def _log_clipped(rows: np.ndarray, eps: float) -> np.ndarray:
-    """log of class probabilities clipped to [eps, 1]: a true class at p=1 costs exactly 0."""
-    clipped = np.maximum(rows, eps) if eps > 0 else rows
+def _clip_rows(rows: np.ndarray, eps: float, clip_upper: bool = False) -> np.ndarray:
+    """Class probabilities clipped to [eps, 1], or to [eps, 1 - eps] with clip_upper (Keras)."""
+    if eps <= 0:
+        return rows
+    return np.clip(rows, eps, 1.0 - eps) if clip_upper else np.maximum(rows, eps)
+
+
+def _log_clipped(rows: np.ndarray, eps: float, clip_upper: bool = False) -> np.ndarray:
+    """log of class probabilities clipped to [eps, 1]: a true class at p=1 costs exactly 0.
+    With clip_upper the top is 1 - eps as well, as Keras clips."""
     with np.errstate(divide="ignore"):
-        return np.log(clipped)
+        return np.log(_clip_rows(rows, eps, clip_upper))
 
 
-def _class_log_probs(y_pred: np.ndarray, *, from_logits: bool, eps: float, normalize: bool) -> np.ndarray:
+def _class_log_probs(
+    y_pred: np.ndarray, *, from_logits: bool, eps: float, normalize: bool, clip_upper: bool = False
+) -> np.ndarray:
     """(n, C) log-probabilities from class probabilities (clipped to [eps, 1]) or logits."""
     if from_logits:
         return log_softmax(y_pred)
-    return _log_clipped(_probability_rows(y_pred, normalize=normalize, role="y_pred"), eps)
+    return _log_clipped(_probability_rows(y_pred, normalize=normalize, role="y_pred"), eps, clip_upper)
+
+
+CLIP_UPPER = Param(
+    "clip_upper",
+    bool,
+    False,
+    "clip class probabilities to 1 - eps as well (Keras, scikit-learn); by default only to eps, "
+    "so a certain correct prediction costs exactly 0",
+)
 
 
 def _cross_entropy(target: np.ndarray, log_p: np.ndarray) -> np.ndarray:
@@ -252,15 +272,22 @@ def _at_class(matrix: np.ndarray, classes: np.ndarray) -> np.ndarray:
 
 
 def _binary_log_terms(
-    y_pred: np.ndarray, *, from_logits: bool, eps: float
+    y_pred: np.ndarray, *, from_logits: bool, eps: float, log_floor: float | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(log p, log(1 - p)) of the positive class, from probabilities or exactly from logits."""
+    """(log p, log(1 - p)) of the positive class, from probabilities or exactly from logits.
+
+    ``log_floor`` caps both logs from below, as PyTorch's BCELoss caps them at -100
+    (probabilities only: PyTorch's logits form is exact).
+    """
     if from_logits:
         return log_sigmoid(y_pred), log_sigmoid(-y_pred)
     check_probabilities(y_pred)
     p = clip_probabilities(y_pred, eps)
     with np.errstate(divide="ignore"):
-        return np.log(p), np.log1p(-p)
+        log_p, log_not_p = np.log(p), np.log1p(-p)
+    if log_floor is not None:
+        log_p, log_not_p = np.maximum(log_p, log_floor), np.maximum(log_not_p, log_floor)
+    return log_p, log_not_p
 
 
 def _binary_cross_entropy(y: np.ndarray, log_p: np.ndarray, log_not_p: np.ndarray, pos_weight: float = 1.0) -> np.ndarray:
@@ -280,10 +307,27 @@ def _binary_cross_entropy(y: np.ndarray, log_p: np.ndarray, log_not_p: np.ndarra
         FROM_LOGITS,
         EPS,
         Param("pos_weight", float, 1.0, "multiplies the loss of positive labels (PyTorch pos_weight)", low=0.0),
+        Param(
+            "smoothing",
+            float,
+            0.0,
+            "label smoothing towards 0.5: labels become y (1 - s) + s / 2 (Keras BinaryCrossentropy)",
+            low=0.0,
+            high=1.0,
+        ),
+        Param(
+            "log_floor",
+            float,
+            None,
+            "cap each log term from below at this value, as PyTorch BCELoss caps it at -100 "
+            "(probabilities only); none = no cap",
+            high=0.0,
+            allow_none=True,
+        ),
     ),
     characteristics=CROSS_ENTROPY,
     formula="-mean(pos_weight y log(p) + (1 - y) log(1 - p)); logits: "
-    "-mean(pos_weight y log sigmoid(x) + (1 - y) log sigmoid(-x))",
+    "-mean(pos_weight y log sigmoid(x) + (1 - y) log sigmoid(-x)); smoothing s: y -> y (1 - s) + s/2",
     description="The negative log-likelihood of 0/1 labels under the predicted probability of the "
     "positive class. Confident mistakes cost without bound, so a few badly wrong rows can dominate. "
     "Several columns are scored as independent labels (multi-label) and averaged.",
@@ -298,21 +342,32 @@ def _binary_cross_entropy(y: np.ndarray, log_p: np.ndarray, log_not_p: np.ndarra
         "-800 on a positive row costs exactly 800).",
         "Keras computes in float32 by default: values differ at about 1e-7 relative, and at p=1 for "
         "a 0 label Keras gives 15.942 where float64 gives 16.118.",
+        "Label smoothing for binary targets moves labels towards 0.5 (Keras: y (1 - s) + s/2), not "
+        "towards 1/C as for class labels; PyTorch's BCE has no label smoothing.",
     ),
     example="losscli compute preds.csv --loss bce --from-logits",
 )
 def bce(
-    y_true: np.ndarray, y_pred: np.ndarray, *, from_logits: bool, eps: float, pos_weight: float
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    *,
+    from_logits: bool,
+    eps: float,
+    pos_weight: float,
+    smoothing: float = 0.0,
+    log_floor: float | None = None,
 ) -> np.ndarray:
     y_true, y_pred = _elementwise_pair(y_true, y_pred)
     check_unit_interval_labels(y_true)
-    log_p, log_not_p = _binary_log_terms(y_pred, from_logits=from_logits, eps=eps)
+    if smoothing > 0:
+        y_true = y_true * (1.0 - smoothing) + 0.5 * smoothing
+    log_p, log_not_p = _binary_log_terms(y_pred, from_logits=from_logits, eps=eps, log_floor=log_floor)
     return _binary_cross_entropy(y_true, log_p, log_not_p, pos_weight)
 
 
 # --------------------------------------------------------------------------- categorical cross-entropy
 
-_CE_PARAMS = (FROM_LOGITS, EPS, NORMALIZE)
+_CE_PARAMS = (FROM_LOGITS, EPS, NORMALIZE, CLIP_UPPER)
 
 
 @loss(
@@ -333,10 +388,12 @@ _CE_PARAMS = (FROM_LOGITS, EPS, NORMALIZE)
     notes=(CLIP_NOTE, PROB_INPUT_NOTE),
     example="losscli compute preds.csv --loss cce --pred-col 'p_*'",
 )
-def cce(y_true: np.ndarray, y_pred: np.ndarray, *, from_logits: bool, eps: float, normalize: bool) -> np.ndarray:
+def cce(
+    y_true: np.ndarray, y_pred: np.ndarray, *, from_logits: bool, eps: float, normalize: bool, clip_upper: bool = False
+) -> np.ndarray:
     y_pred = _class_columns(y_pred, "cce")
     target = _target_distribution(y_true, y_pred.shape[1], normalize=normalize)
-    log_p = _class_log_probs(y_pred, from_logits=from_logits, eps=eps, normalize=normalize)
+    log_p = _class_log_probs(y_pred, from_logits=from_logits, eps=eps, normalize=normalize, clip_upper=clip_upper)
     return _cross_entropy(target, log_p)
 
 
@@ -379,6 +436,7 @@ def sparse_cce(
     eps: float,
     normalize: bool,
     ignore_index: int | None,
+    clip_upper: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     y_pred = _class_columns(y_pred, "sparse_cce")
     if not _is_index_column(y_true):
@@ -390,7 +448,7 @@ def sparse_cce(
     labels = _as_column(y_true)
     ignored = labels == ignore_index if ignore_index is not None else np.zeros(labels.shape, dtype=bool)
     classes = _class_indices(np.where(ignored, 0.0, labels), y_pred.shape[1])
-    log_p = _class_log_probs(y_pred, from_logits=from_logits, eps=eps, normalize=normalize)
+    log_p = _class_log_probs(y_pred, from_logits=from_logits, eps=eps, normalize=normalize, clip_upper=clip_upper)
     nll = np.where(ignored, 0.0, -_at_class(log_p, classes))
     # The mean divides by the rows kept, as PyTorch does.
     return nll, (~ignored).astype(np.float64)
@@ -426,13 +484,20 @@ def sparse_cce(
     example="losscli compute preds.csv --loss label_smoothing_ce:smoothing=0.1 --from-logits",
 )
 def label_smoothing_ce(
-    y_true: np.ndarray, y_pred: np.ndarray, *, from_logits: bool, eps: float, normalize: bool, smoothing: float
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    *,
+    from_logits: bool,
+    eps: float,
+    normalize: bool,
+    smoothing: float,
+    clip_upper: bool = False,
 ) -> np.ndarray:
     y_pred = _class_columns(y_pred, "label_smoothing_ce")
     n_classes = y_pred.shape[1]
     target = _target_distribution(y_true, n_classes, normalize=normalize)
     smoothed = target * (1.0 - smoothing) + smoothing / n_classes
-    log_p = _class_log_probs(y_pred, from_logits=from_logits, eps=eps, normalize=normalize)
+    log_p = _class_log_probs(y_pred, from_logits=from_logits, eps=eps, normalize=normalize, clip_upper=clip_upper)
     return _cross_entropy(smoothed, log_p)
 
 
@@ -444,7 +509,13 @@ def label_smoothing_ce(
 # the loss is a ratio of sums: per class, A_c = sum of L over rows of class c,
 # n_c = rows of class c and B_c = sum over all rows of -log p_nc; then
 #     mean = sum_c w_c ((1-s) A_c + (s/C) B_c) / sum_c w_c n_c.
-# With explicit weights two sums suffice: the weighted per-row loss and w_y.
+# With explicit weights three sums suffice: the weighted per-row loss, w_y and
+# the row count.
+#
+# Keras turns class weights into per-row sample weights: the whole smoothed row
+# loss is multiplied by w_y (smoothing_weight=true_class; the smoothing block
+# then holds S_c = sum over rows of class c of sum_j -log p_nj) and its default
+# reduction divides by the row count (mean_over=rows).
 
 
 def _explicit_class_weights(weights: tuple[float, ...], n_classes: int) -> np.ndarray:
@@ -471,31 +542,49 @@ def balanced_class_weights(counts: np.ndarray) -> np.ndarray:
 
 
 def _weighted_ce_parts(
-    y_true: np.ndarray, y_pred: np.ndarray, *, from_logits: bool, eps: float, normalize: bool
+    y_true: np.ndarray, y_pred: np.ndarray, *, from_logits: bool, eps: float, normalize: bool, clip_upper: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(class index, -log p_y, -log p for every class) of each row."""
     y_pred = _class_columns(y_pred, "weighted_ce")
     classes = _hard_classes(y_true, y_pred.shape[1], "weighted_ce")
-    neg_log_p = -_class_log_probs(y_pred, from_logits=from_logits, eps=eps, normalize=normalize)
+    neg_log_p = -_class_log_probs(y_pred, from_logits=from_logits, eps=eps, normalize=normalize, clip_upper=clip_upper)
     return classes, _at_class(neg_log_p, classes), neg_log_p
 
 
 def _weighted_row_losses(
-    classes: np.ndarray, nll: np.ndarray, neg_log_p: np.ndarray, class_weights: np.ndarray, smoothing: float
+    classes: np.ndarray,
+    nll: np.ndarray,
+    neg_log_p: np.ndarray,
+    class_weights: np.ndarray,
+    smoothing: float,
+    smoothing_weight: str = "per_class",
 ) -> np.ndarray:
-    """PyTorch's unreduced values: (1-s) w_y L + (s/C) sum_c w_c (-log p_c)."""
-    losses = class_weights[classes] * nll
+    """Unreduced values. PyTorch: (1-s) w_y L + (s/C) sum_c w_c (-log p_c);
+    Keras (smoothing_weight=true_class): w_y ((1-s) L + (s/C) sum_c (-log p_c))."""
+    row_weights = class_weights[classes]
+    losses = row_weights * nll
     if smoothing > 0:
         n_classes = neg_log_p.shape[1]
-        smooth = np.where(class_weights > 0, neg_log_p * class_weights, 0.0).sum(axis=1)
+        if smoothing_weight == "true_class":
+            smooth = row_weights * neg_log_p.sum(axis=1)
+        else:
+            smooth = np.where(class_weights > 0, neg_log_p * class_weights, 0.0).sum(axis=1)
         losses = (1.0 - smoothing) * losses + (smoothing / n_classes) * smooth
     return losses
 
 
-def _weighted_ce_finalize(sums: np.ndarray, *, weights: tuple[float, ...] | str, smoothing: float, **_: object) -> np.ndarray | float:
+def _weighted_ce_finalize(
+    sums: np.ndarray,
+    *,
+    weights: tuple[float, ...] | str,
+    smoothing: float,
+    mean_over: str = "weights",
+    **_: object,
+) -> np.ndarray | float:
     sums = np.asarray(sums, dtype=np.float64)
     if weights != "balanced":
-        numerator, denominator = sums[..., 0], sums[..., 1]
+        numerator = sums[..., 0]
+        denominator = sums[..., 1] if mean_over == "weights" else sums[..., 2]
     else:
         blocks = 3 if smoothing > 0 else 2
         n_classes = sums.shape[-1] // blocks
@@ -504,9 +593,9 @@ def _weighted_ce_finalize(sums: np.ndarray, *, weights: tuple[float, ...] | str,
         class_weights = balanced_class_weights(counts)
         numerator = (class_weights * class_losses).sum(axis=-1)
         if smoothing > 0:
-            all_rows = sums[..., 2 * n_classes :]
-            numerator = (1.0 - smoothing) * numerator + (smoothing / n_classes) * (class_weights * all_rows).sum(axis=-1)
-        denominator = (class_weights * counts).sum(axis=-1)
+            smoothing_sums = sums[..., 2 * n_classes :]
+            numerator = (1.0 - smoothing) * numerator + (smoothing / n_classes) * (class_weights * smoothing_sums).sum(axis=-1)
+        denominator = (class_weights * counts).sum(axis=-1) if mean_over == "weights" else counts.sum(axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = numerator / denominator
     return float(value) if np.ndim(value) == 0 else value
@@ -521,20 +610,25 @@ def weighted_ce_per_row(
     normalize: bool = False,
     weights: tuple[float, ...] | str = "balanced",
     smoothing: float = 0.0,
+    clip_upper: bool = False,
+    smoothing_weight: str = "per_class",
+    mean_over: str = "weights",
 ) -> np.ndarray:
     """Per-row weighted_ce values, as PyTorch's reduction='none' gives them.
 
     'balanced' weights come from the class counts of the rows given. The
     loss is the sum of these values divided by the sum of the rows' true-class
-    weights, not their plain mean.
+    weights (or by the row count with mean_over=rows), not their plain mean.
     """
-    classes, nll, neg_log_p = _weighted_ce_parts(y_true, y_pred, from_logits=from_logits, eps=eps, normalize=normalize)
+    classes, nll, neg_log_p = _weighted_ce_parts(
+        y_true, y_pred, from_logits=from_logits, eps=eps, normalize=normalize, clip_upper=clip_upper
+    )
     n_classes = neg_log_p.shape[1]
     if weights == "balanced":
         class_weights = balanced_class_weights(np.bincount(classes, minlength=n_classes))
     else:
         class_weights = _explicit_class_weights(weights, n_classes)
-    return _weighted_row_losses(classes, nll, neg_log_p, class_weights, smoothing)
+    return _weighted_row_losses(classes, nll, neg_log_p, class_weights, smoothing, smoothing_weight)
 
 
 @loss(
@@ -554,6 +648,22 @@ def weighted_ce_per_row(
             special=("balanced",),
         ),
         Param("smoothing", float, 0.0, "label smoothing, as PyTorch applies it to class-index targets", low=0.0, high=1.0),
+        Param(
+            "mean_over",
+            str,
+            "weights",
+            "what the weighted sum is divided by: the total weight of the rows' true classes "
+            "(weights, PyTorch) or the number of rows (rows, Keras' class_weight)",
+            choices=("weights", "rows"),
+        ),
+        Param(
+            "smoothing_weight",
+            str,
+            "per_class",
+            "with smoothing: weight each class's smoothing term by that class's weight (per_class, "
+            "PyTorch) or the whole row by its true class's weight (true_class, Keras)",
+            choices=("per_class", "true_class"),
+        ),
     ),
     characteristics=Characteristics(
         False, True, True, False, robust_note="a cross-entropy (the seeds rate CE not robust)"
@@ -569,8 +679,8 @@ def weighted_ce_per_row(
     reference="PyTorch CrossEntropyLoss(weight=w, label_smoothing=s) with class-index targets; "
     "scikit-learn compute_class_weight('balanced')",
     notes=(
-        "Keras' class_weight / sample_weight divides by the row count by default (its "
-        "'mean_with_sample_weight' reduction matches this loss).",
+        "Keras' class_weight / sample_weight divides by the row count by default (mean_over=rows; "
+        "its 'mean_with_sample_weight' reduction matches the default mean_over=weights).",
         "PyTorch's probability-target path weights the smoothing term differently and divides by the "
         "row count (1.5136 vs 1.5136/2 on the same data); this loss follows the class-index path.",
         "With sample weights, 'balanced' uses the weighted class counts. A class with no rows gets "
@@ -591,38 +701,57 @@ def weighted_ce(
     normalize: bool,
     weights: tuple[float, ...] | str,
     smoothing: float,
+    clip_upper: bool = False,
+    mean_over: str = "weights",
+    smoothing_weight: str = "per_class",
 ) -> np.ndarray:
     """Per-row sufficient statistics; ``_weighted_ce_finalize`` turns their sums into the loss."""
-    classes, nll, neg_log_p = _weighted_ce_parts(y_true, y_pred, from_logits=from_logits, eps=eps, normalize=normalize)
+    classes, nll, neg_log_p = _weighted_ce_parts(
+        y_true, y_pred, from_logits=from_logits, eps=eps, normalize=normalize, clip_upper=clip_upper
+    )
     n_classes = neg_log_p.shape[1]
     if weights != "balanced":
         class_weights = _explicit_class_weights(weights, n_classes)
-        losses = _weighted_row_losses(classes, nll, neg_log_p, class_weights, smoothing)
-        return np.column_stack([losses, class_weights[classes]])
+        losses = _weighted_row_losses(classes, nll, neg_log_p, class_weights, smoothing, smoothing_weight)
+        return np.column_stack([losses, class_weights[classes], np.ones(len(classes))])
     one_hot = _one_hot(classes, n_classes)
     parts = [np.where(one_hot > 0, nll[:, None], 0.0), one_hot]
     if smoothing > 0:
-        parts.append(neg_log_p)
+        if smoothing_weight == "true_class":
+            # S_c: each row's total -log p, filed under its true class.
+            parts.append(np.where(one_hot > 0, neg_log_p.sum(axis=1)[:, None], 0.0))
+        else:
+            parts.append(neg_log_p)
     return np.hstack(parts)
 
 
 # --------------------------------------------------------------------------- hinge family
 
 
-def _sign_labels(y_true: np.ndarray) -> np.ndarray:
-    """Labels as -1/+1: 0 is read as -1, so 0/1 and -1/1 labelling both work."""
+def _sign_labels(y_true: np.ndarray, map_zero: bool = True) -> np.ndarray:
+    """Labels as -1/+1: 0 is read as -1, so 0/1 and -1/1 labelling both work.
+    Without map_zero a 0 stays 0 (optax uses labels as given: such a row costs 1)."""
     fail_where(
         ~np.isin(y_true, (-1.0, 0.0, 1.0)),
         "hinge label must be -1 or 1 (0 is read as -1)",
         role="y_true",
         values=y_true,
     )
-    return np.where(y_true > 0, 1.0, -1.0)
+    return np.where(y_true > 0, 1.0, -1.0) if map_zero else y_true
 
 
-def _hinge_margin_violation(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+def _hinge_margin_violation(y_true: np.ndarray, y_pred: np.ndarray, map_zero: bool = True) -> np.ndarray:
     y_true, y_pred = _elementwise_pair(y_true, y_pred)
-    return np.maximum(0.0, 1.0 - _sign_labels(y_true) * y_pred)
+    return np.maximum(0.0, 1.0 - _sign_labels(y_true, map_zero) * y_pred)
+
+
+MAP_ZERO = Param(
+    "map_zero",
+    bool,
+    True,
+    "read label 0 as -1 (Keras, scikit-learn); false uses labels as given, as optax does, so a 0 "
+    "label costs max(0, 1) = 1",
+)
 
 
 _HINGE_LABEL_NOTE = (
@@ -638,7 +767,7 @@ _HINGE_LABEL_NOTE = (
     family="classification",
     tasks=BINARY_TASKS,
     roles=(Y_TRUE_SIGN, Y_PRED_SCORE),
-    params=(),
+    params=(MAP_ZERO,),
     characteristics=HINGE,
     formula="mean(max(0, 1 - y s)), y in {-1, 1}, s the raw score",
     description="The support-vector machine loss: zero once a row is on the right side of the "
@@ -649,8 +778,8 @@ _HINGE_LABEL_NOTE = (
     notes=(_HINGE_LABEL_NOTE,),
     example="losscli compute scores.csv --loss hinge",
 )
-def hinge(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-    return _hinge_margin_violation(y_true, y_pred)
+def hinge(y_true: np.ndarray, y_pred: np.ndarray, *, map_zero: bool = True) -> np.ndarray:
+    return _hinge_margin_violation(y_true, y_pred, map_zero)
 
 
 @loss(
@@ -659,7 +788,7 @@ def hinge(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     family="classification",
     tasks=BINARY_TASKS,
     roles=(Y_TRUE_SIGN, Y_PRED_SCORE),
-    params=(),
+    params=(MAP_ZERO,),
     characteristics=Characteristics(
         False,
         True,
@@ -676,8 +805,8 @@ def hinge(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     notes=(_HINGE_LABEL_NOTE,),
     example="losscli compute scores.csv --loss squared_hinge",
 )
-def squared_hinge(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-    violation = _hinge_margin_violation(y_true, y_pred)
+def squared_hinge(y_true: np.ndarray, y_pred: np.ndarray, *, map_zero: bool = True) -> np.ndarray:
+    violation = _hinge_margin_violation(y_true, y_pred, map_zero)
     return violation * violation
 
 
@@ -687,9 +816,20 @@ def squared_hinge(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     family="classification",
     tasks=MULTICLASS_TASKS,
     roles=(Y_TRUE_HARD_CLASS, Y_PRED_CLASS_SCORES),
-    params=(),
+    params=(
+        Param(
+            "form",
+            str,
+            "crammer_singer",
+            "crammer_singer: against the best wrong class (scikit-learn, optax); keras: Keras' "
+            "categorical_hinge, whose max includes the zeroed true class; weston_watkins: the sum over "
+            "wrong classes divided by C (PyTorch MultiMarginLoss)",
+            choices=("crammer_singer", "keras", "weston_watkins"),
+        ),
+    ),
     characteristics=HINGE,
-    formula="mean(max(0, 1 + max_{j != y} s_j - s_y))",
+    formula="mean(max(0, 1 + max_{j != y} s_j - s_y)); keras: max(0, 1 + max_j (1 - y_j) s_j - s_y); "
+    "weston_watkins: sum_{j != y} max(0, 1 - s_y + s_j) / C",
     description="The multiclass SVM loss of Crammer and Singer: zero when the true class scores at "
     "least 1 above every other class, otherwise the shortfall against the best wrong class.",
     use_cases="Multiclass SVMs and max-margin classifiers.",
@@ -697,18 +837,24 @@ def squared_hinge(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     notes=(
         "Keras' categorical_hinge differs when every wrong-class score is negative: it takes "
         "max(0, 1 + max_j (1 - y_j) s_j - s_y), where the zeroed true-class slot keeps that max at "
-        "0 or more (y=[0,1,0], s=[-2,-1,-3]: Keras 2.0, here 0.0).",
+        "0 or more (y=[0,1,0], s=[-2,-1,-3]: Keras 2.0, here 0.0); form=keras reproduces it.",
         "PyTorch MultiMarginLoss is a different form (Weston-Watkins: a sum over wrong classes, "
-        "divided by C).",
+        "divided by C); form=weston_watkins reproduces it.",
     ),
     example="losscli compute scores.csv --loss categorical_hinge --pred-col 's_*'",
 )
-def categorical_hinge(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+def categorical_hinge(y_true: np.ndarray, y_pred: np.ndarray, *, form: str = "crammer_singer") -> np.ndarray:
     scores = _class_columns(y_pred, "categorical_hinge")
-    classes = _hard_classes(y_true, scores.shape[1], "categorical_hinge")
+    n_classes = scores.shape[1]
+    classes = _hard_classes(y_true, n_classes, "categorical_hinge")
     true_score = _at_class(scores, classes)
+    if form == "weston_watkins":
+        margins = np.maximum(0.0, 1.0 - true_score[:, None] + scores)
+        np.put_along_axis(margins, classes[:, None], 0.0, axis=1)
+        return margins.sum(axis=1) / n_classes
     wrong = scores.copy()
-    np.put_along_axis(wrong, classes[:, None], -np.inf, axis=1)
+    # Keras multiplies the true class's score by 0 instead of leaving it out of the max.
+    np.put_along_axis(wrong, classes[:, None], 0.0 if form == "keras" else -np.inf, axis=1)
     return np.maximum(0.0, 1.0 + wrong.max(axis=1) - true_score)
 
 
@@ -721,7 +867,25 @@ def categorical_hinge(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     family="classification",
     tasks=("classification",),
     roles=(Y_TRUE_DISTRIBUTION, Y_PRED_CLASS_PROBS),
-    params=(FROM_LOGITS, EPS, NORMALIZE),
+    params=(
+        FROM_LOGITS,
+        EPS,
+        NORMALIZE,
+        Param(
+            "clip_target",
+            bool,
+            False,
+            "clip the true probabilities to [eps, 1] as well, as Keras does (a true 0 then adds "
+            "eps log(eps / q))",
+        ),
+        Param(
+            "per_element",
+            bool,
+            False,
+            "average over rows x classes instead of over rows: PyTorch's default reduction='mean' "
+            "(our default is its 'batchmean')",
+        ),
+    ),
     characteristics=Characteristics(
         False,
         True,
@@ -739,22 +903,41 @@ def categorical_hinge(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     "scipy.special.rel_entr summed per row",
     notes=(
         "PyTorch's default reduction='mean' divides by rows x classes ('not the true KL'); this is "
-        "'batchmean'. PyTorch expects log-probabilities as input; here predictions are probabilities "
-        "(--from-logits applies softmax).",
+        "'batchmean' (per_element=true gives 'mean'). PyTorch expects log-probabilities as input; "
+        "here predictions are probabilities (--from-logits applies softmax).",
         "Predictions are clipped to [eps, 1] so q=0 under p>0 stays finite (eps=0 gives inf, as "
         "scipy). True probabilities are not clipped; Keras clips both at 1e-7 (0.255411 vs "
-        "0.255413 on one row).",
+        "0.255413 on one row; clip_target=true reproduces it).",
     ),
     example="losscli compute preds.csv --labels teacher.csv --loss kl_div --label-col 't_*' --pred-col 'p_*'",
 )
-def kl_div(y_true: np.ndarray, y_pred: np.ndarray, *, from_logits: bool, eps: float, normalize: bool) -> np.ndarray:
+def kl_div(
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    *,
+    from_logits: bool,
+    eps: float,
+    normalize: bool,
+    clip_target: bool = False,
+    per_element: bool = False,
+) -> np.ndarray:
     y_pred = _class_columns(y_pred, "kl_div")
     target = _target_distribution(y_true, y_pred.shape[1], normalize=normalize)
     log_q = _class_log_probs(y_pred, from_logits=from_logits, eps=eps, normalize=normalize)
+    if clip_target and eps > 0:
+        target = np.clip(target, eps, 1.0)
     present = target > 0
     log_p = np.log(np.where(present, target, 1.0))
     terms = np.where(present, target * (log_p - np.where(present, log_q, 0.0)), 0.0)
-    return terms.sum(axis=1)
+    row_sums = terms.sum(axis=1)
+    if eps > 0 and not clip_target:
+        # KL between distributions is never negative; raising tiny predictions
+        # to eps adds a little mass and can push a row a few ulps below zero.
+        row_sums = np.maximum(row_sums, 0.0)
+    if per_element:
+        # The mean runs over rows x classes (PyTorch 'mean'); sum and per-row values stay the row sums.
+        return RowLosses(row_sums / terms.shape[1], row_sums)
+    return row_sums
 
 
 # --------------------------------------------------------------------------- focal
@@ -765,8 +948,13 @@ def _alpha_factor(y: np.ndarray, alpha: float) -> np.ndarray | float:
     return alpha * y + (1.0 - alpha) * (1.0 - y) if alpha >= 0 else 1.0
 
 
-def _binary_focal(y: np.ndarray, y_pred: np.ndarray, *, gamma: float, alpha: float, from_logits: bool, eps: float) -> np.ndarray:
+def _binary_focal(
+    y: np.ndarray, y_pred: np.ndarray, *, gamma: float, alpha: float, from_logits: bool, eps: float, clip_logits: bool = False
+) -> np.ndarray:
     check_unit_interval_labels(y)
+    if from_logits and clip_logits:
+        # Keras: sigmoid first, then the clipped probability form.
+        y_pred, from_logits = sigmoid(y_pred), False
     log_p, log_not_p = _binary_log_terms(y_pred, from_logits=from_logits, eps=eps)
     ce = _binary_cross_entropy(y, log_p, log_not_p)
     if from_logits:
@@ -781,21 +969,51 @@ def _binary_focal(y: np.ndarray, y_pred: np.ndarray, *, gamma: float, alpha: flo
 
 
 def _categorical_focal(
-    y_true: np.ndarray, y_pred: np.ndarray, *, gamma: float, alpha: float, from_logits: bool, eps: float, normalize: bool
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    *,
+    gamma: float,
+    alpha: float,
+    from_logits: bool,
+    eps: float,
+    normalize: bool,
+    clip_upper: bool = False,
+    clip_logits: bool = False,
 ) -> np.ndarray:
     target = _target_distribution(y_true, y_pred.shape[1], normalize=normalize)
-    if from_logits:
+    if from_logits and not clip_logits:
         log_p = log_softmax(y_pred)
         # 1 - p as -expm1(log p): exact where p is within rounding of 1.
         miss = -np.expm1(log_p)
     else:
-        rows = _probability_rows(y_pred, normalize=normalize, role="y_pred")
-        log_p = _log_clipped(rows, eps)
-        # The modulating term uses the unclipped probability (see the binary case).
-        miss = 1.0 - rows
+        # Keras turns logits into probabilities first (clip_logits) and clips those.
+        rows = softmax(y_pred) if from_logits else _probability_rows(y_pred, normalize=normalize, role="y_pred")
+        log_p = _log_clipped(rows, eps, clip_upper)
+        # The modulating term uses the unclipped probability (see the binary case), except
+        # with clip_upper, where Keras computes both from the clipped one.
+        miss = 1.0 - (_clip_rows(rows, eps, True) if clip_upper else rows)
     weighted = miss**gamma * target * np.where(target > 0, log_p, 0.0)
     scale = alpha if alpha >= 0 else 1.0
     return -scale * weighted.sum(axis=1)
+
+
+def _one_vs_rest_focal(
+    y_true: np.ndarray, y_pred: np.ndarray, *, gamma: float, alpha: float, from_logits: bool, eps: float, clip_logits: bool
+) -> np.ndarray:
+    """Binary focal on every class column against its 0/1 label: torchvision and MONAI
+    applied to one-hot (or multi-label) targets. Element-wise (n, C); the engine averages all."""
+    n_classes = y_pred.shape[1]
+    if _is_index_column(y_true):
+        target = _one_hot(_class_indices(y_true, n_classes), n_classes)
+    elif y_true.shape[1] != n_classes:
+        raise LossCliError(
+            f"y_true has {y_true.shape[1]} label columns but y_pred has {n_classes} class columns",
+            role="y_true",
+            hint="give one 0/1 label column per class, or a single class-index column",
+        )
+    else:
+        target = y_true
+    return _binary_focal(target, y_pred, gamma=gamma, alpha=alpha, from_logits=from_logits, eps=eps, clip_logits=clip_logits)
 
 
 @loss(
@@ -817,6 +1035,23 @@ def _categorical_focal(
         FROM_LOGITS,
         EPS,
         NORMALIZE,
+        Param(
+            "multiclass",
+            str,
+            "softmax",
+            "several columns: softmax focal over the classes (Keras categorical), or sigmoid focal on "
+            "every class column against its 0/1 label, averaged over rows x classes (torchvision on "
+            "one-hot targets, MONAI FocalLoss, optax)",
+            choices=("softmax", "sigmoid"),
+        ),
+        Param(
+            "clip_logits",
+            bool,
+            False,
+            "with from_logits: turn logits into probabilities and clip them at eps like probability "
+            "inputs, as Keras' focal losses do; by default the exact log-sigmoid / log-softmax form",
+        ),
+        CLIP_UPPER,
     ),
     characteristics=Characteristics(
         True,
@@ -842,6 +1077,9 @@ def _categorical_focal(
         "Multiclass: Keras scales every class's term by a scalar alpha, so the default is 0.25 x "
         "the unweighted focal loss. With probabilities, the log is taken of p clipped to [eps, 1] "
         "and the modulating term of the unclipped p.",
+        "torchvision, MONAI (use_softmax=False) and optax apply the sigmoid focal loss to every "
+        "class column of one-hot targets (multiclass=sigmoid); optax and MONAI default to no alpha "
+        "(alpha=-1).",
     ),
     example="losscli compute preds.csv --loss focal:gamma=2,alpha=0.25 --from-logits",
 )
@@ -854,6 +1092,9 @@ def focal(
     from_logits: bool,
     eps: float,
     normalize: bool,
+    multiclass: str = "softmax",
+    clip_logits: bool = False,
+    clip_upper: bool = False,
 ) -> np.ndarray:
     y_pred = _as_column(y_pred)
     if y_pred.ndim == 1:
@@ -864,7 +1105,21 @@ def focal(
                 role="y_true",
                 hint="give one 0/1 label column, or one prediction column per class for multiclass focal",
             )
-        return _binary_focal(y_true, y_pred, gamma=gamma, alpha=alpha, from_logits=from_logits, eps=eps)
+        return _binary_focal(
+            y_true, y_pred, gamma=gamma, alpha=alpha, from_logits=from_logits, eps=eps, clip_logits=clip_logits
+        )
+    if multiclass == "sigmoid":
+        return _one_vs_rest_focal(
+            y_true, y_pred, gamma=gamma, alpha=alpha, from_logits=from_logits, eps=eps, clip_logits=clip_logits
+        )
     return _categorical_focal(
-        y_true, y_pred, gamma=gamma, alpha=alpha, from_logits=from_logits, eps=eps, normalize=normalize
+        y_true,
+        y_pred,
+        gamma=gamma,
+        alpha=alpha,
+        from_logits=from_logits,
+        eps=eps,
+        normalize=normalize,
+        clip_upper=clip_upper,
+        clip_logits=clip_logits,
     )

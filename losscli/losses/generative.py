@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..conventions import loss
 from ..errors import LossCliError
-from ..registry import EPS, FROM_LOGITS, Characteristics, Param, Role, Y_PRED_REGRESSION, Y_TRUE_REGRESSION, loss
+from ..registry import EPS, FROM_LOGITS, Characteristics, Param, Role, Y_PRED_REGRESSION, Y_TRUE_REGRESSION
 from ._checks import as_matrix, check_probabilities, check_same_width, clip_probabilities, fail_where, log_sigmoid
 
 TASKS = ("generative",)

@@ -12,8 +12,9 @@ import math
 
 import numpy as np
 
+from ..conventions import loss
 from ..errors import LossCliError
-from ..registry import Characteristics, Param, Role, loss
+from ..registry import Characteristics, Param, Role
 from ._checks import as_matrix, fail_where
 
 TASKS = ("ranking",)
@@ -69,10 +70,21 @@ def _lp_norm(diff: np.ndarray, p: float) -> np.ndarray:
     return safe[:, 0] * ((magnitude / safe) ** p).sum(axis=1) ** (1.0 / p)
 
 
-def _pairwise_distance(x1: np.ndarray, x2: np.ndarray, p: float, eps: float) -> np.ndarray:
+def _pairwise_distance(x1: np.ndarray, x2: np.ndarray, p: float, eps: float, placement: str = "difference") -> np.ndarray:
+    diff = as_matrix(x1) - as_matrix(x2)
+    if placement == "root":
+        # optax: (sum |d|^p + eps)^(1/p), so d(x, x) = eps^(1/p).
+        return _root_norm(diff, p, eps)
     # PyTorch adds eps to every coordinate of the difference, so d(x, x) is
     # eps * k^(1/p), never 0 (Distance.cpp, pairwise_distance).
-    return _lp_norm(as_matrix(x1) - as_matrix(x2) + eps, p)
+    return _lp_norm(diff + eps, p)
+
+
+def _root_norm(diff: np.ndarray, p: float, eps: float) -> np.ndarray:
+    """(sum_i |d_i|^p + eps)^(1/p), the distance of optax's triplet_margin_loss."""
+    if math.isinf(p):
+        return np.abs(diff).max(axis=1)
+    return (np.sum(np.abs(diff) ** p, axis=1) + eps) ** (1.0 / p)
 
 
 # --------------------------------------------------------------------------- contrastive
@@ -190,6 +202,14 @@ def contrastive(
         Param("p", float, 2.0, "degree of the norm used as distance (inf allowed)", low=0.0, low_open=True),
         Param("eps", float, 1e-6, "added to every coordinate of each difference (PyTorch)", low=0.0),
         Param("swap", bool, False, "use the smaller of d(anchor, negative) and d(positive, negative)"),
+        Param(
+            "eps_placement",
+            str,
+            "difference",
+            "where eps enters the distance: added to every coordinate of the difference "
+            "(difference, PyTorch) or to the sum of powers inside the root (root, optax)",
+            choices=("difference", "root"),
+        ),
     ),
     characteristics=Characteristics(
         True,
@@ -207,7 +227,8 @@ def contrastive(
     reference="PyTorch TripletMarginLoss(margin, p, eps=1e-6, swap)",
     notes=(
         "eps is added to the difference before the norm, as PyTorch does: identical embeddings are "
-        "eps * k^(1/p) apart, not 0. optax adds eps inside the root instead.",
+        "eps * k^(1/p) apart, not 0. optax adds eps inside the root instead (eps_placement=root): "
+        "identical embeddings are eps^(1/p) apart, 0.001 for the defaults.",
         "pytorch-metric-learning normalises embeddings and averages only the non-zero triplets.",
     ),
     example="losscli compute triplets.csv --loss triplet --col anchor='a_*' --col positive='p_*' --col negative='n_*'",
@@ -221,27 +242,28 @@ def triplet(
     p: float,
     eps: float,
     swap: bool,
+    eps_placement: str = "difference",
 ) -> np.ndarray:
     _check_same_width({"anchor": anchor, "positive": positive, "negative": negative})
-    d_positive = _pairwise_distance(anchor, positive, p, eps)
-    d_negative = _pairwise_distance(anchor, negative, p, eps)
+    d_positive = _pairwise_distance(anchor, positive, p, eps, eps_placement)
+    d_negative = _pairwise_distance(anchor, negative, p, eps, eps_placement)
     if swap:
-        d_negative = np.minimum(d_negative, _pairwise_distance(positive, negative, p, eps))
+        d_negative = np.minimum(d_negative, _pairwise_distance(positive, negative, p, eps, eps_placement))
     return np.maximum(d_positive - d_negative + margin, 0.0)
 
 
 # --------------------------------------------------------------------------- cosine embedding
 
 
-def _plus_minus_labels(y_true: np.ndarray) -> np.ndarray:
-    """Labels 1 / -1, with 0 read as -1."""
+def _plus_minus_labels(y_true: np.ndarray, map_zero: bool = True) -> np.ndarray:
+    """Labels 1 / -1, with 0 read as -1 (or kept as 0 without map_zero)."""
     fail_where(
         (y_true != 1) & (y_true != -1) & (y_true != 0),
         "pair label must be 1 (similar) or -1 (dissimilar); 0 is read as -1",
         role="y_true",
         values=y_true,
     )
-    return np.where(y_true == 1, 1.0, -1.0)
+    return np.where(y_true == 1, 1.0, -1.0) if map_zero else y_true
 
 
 def _cosine(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
@@ -275,6 +297,13 @@ def _cosine(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
             low=-1.0,
             high=1.0,
         ),
+        Param(
+            "map_zero",
+            bool,
+            True,
+            "read label 0 as -1; false does as PyTorch, where a 0 label matches neither case and the "
+            "row costs 0 (still counted in the mean)",
+        ),
     ),
     characteristics=Characteristics(
         True,
@@ -291,13 +320,16 @@ def _cosine(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
     reference="PyTorch CosineEmbeddingLoss(margin), cos = x1.x2 / sqrt((|x1|^2 + 1e-12)(|x2|^2 + 1e-12))",
     notes=(
         "Labels are 1 and -1; 0 is accepted as -1. PyTorch silently gives 0 for a label of 0, so "
-        "its value differs on such rows.",
+        "its value differs on such rows (map_zero=false reproduces it).",
         "Keras' CosineSimilarity loss is the negative cosine, a different quantity.",
     ),
     example="losscli compute pairs.csv --loss cosine_embedding:margin=0.5 --col x1='x1_*' --col x2='x2_*'",
 )
-def cosine_embedding(y_true: np.ndarray, x1: np.ndarray, x2: np.ndarray, *, margin: float) -> np.ndarray:
-    labels = _plus_minus_labels(y_true)
+def cosine_embedding(
+    y_true: np.ndarray, x1: np.ndarray, x2: np.ndarray, *, margin: float, map_zero: bool = True
+) -> np.ndarray:
+    labels = _plus_minus_labels(y_true, map_zero)
     _check_same_width({"x1": x1, "x2": x2})
     cos = _cosine(x1, x2)
-    return np.where(labels == 1, 1.0 - cos, np.maximum(cos - margin, 0.0))
+    dissimilar = np.where(labels == -1, np.maximum(cos - margin, 0.0), 0.0)
+    return np.where(labels == 1, 1.0 - cos, dissimilar)

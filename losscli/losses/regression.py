@@ -10,7 +10,8 @@ import math
 
 import numpy as np
 
-from ..registry import Characteristics, Param, Role, Y_PRED_REGRESSION, Y_TRUE_REGRESSION, loss
+from ..conventions import loss
+from ..registry import Characteristics, Param, Role, Y_PRED_REGRESSION, Y_TRUE_REGRESSION
 from ._checks import check_same_width, fail_where
 
 ROLES = (Y_TRUE_REGRESSION, Y_PRED_REGRESSION)
@@ -137,7 +138,11 @@ def _sqrt(value: float, **_: object) -> float:
     description="The square root of MSE, in the units of the target. Ranks models exactly as MSE "
     "does. Per-row values are the squared errors that the root is taken over.",
     use_cases="Reporting regression error in the target's units.",
-    reference="scikit-learn root_mean_squared_error (sqrt of the mean over all elements)",
+    reference="scikit-learn root_mean_squared_error for one column (sqrt of the mean over all elements)",
+    notes=(
+        "For several columns scikit-learn's root_mean_squared_error averages one root per column "
+        "(multioutput='uniform_average'); here the root is taken once, over every element.",
+    ),
     finalize=_sqrt,
 )
 def rmse(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
@@ -150,7 +155,17 @@ def rmse(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     family="regression",
     tasks=TASKS,
     roles=ROLES,
-    params=(),
+    params=(
+        Param(
+            "floor",
+            float,
+            None,
+            "values below this are raised to it before the log (Keras uses 1e-7); none keeps them as "
+            "they are (scikit-learn)",
+            low=0.0,
+            allow_none=True,
+        ),
+    ),
     characteristics=Characteristics(
         True, True, False, True, robust_note="errors are relative, so large targets do not dominate"
     ),
@@ -159,10 +174,18 @@ def rmse(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     "under-prediction more than over-prediction. Values must be greater than -1.",
     use_cases="Counts, prices and other targets spanning orders of magnitude.",
     reference="scikit-learn mean_squared_log_error; Keras MeanSquaredLogarithmicError "
-    "(which clips at 1e-7, within 1e-6 for non-negative values)",
+    "(which clips at 1e-7, within 1e-6 for non-negative values; floor=1e-7 reproduces it)",
+    notes=(
+        "Keras raises every value below 1e-7 to 1e-7 before the log, so negative values all count "
+        "as 0 there; floor=1e-7 (convention=keras) does the same. Without a floor, values must be "
+        "greater than -1, as in scikit-learn.",
+    ),
 )
-def msle(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+def msle(y_true: np.ndarray, y_pred: np.ndarray, *, floor: float | None) -> np.ndarray:
     check_same_width(y_true, y_pred)
+    if floor is not None:
+        # Floored values are never below 0, so the log is always defined.
+        y_true, y_pred = np.maximum(y_true, floor), np.maximum(y_pred, floor)
     for role, values in (("y_true", y_true), ("y_pred", y_pred)):
         fail_where(values <= -1, "msle needs values greater than -1", role=role, values=values)
     diff = np.log1p(y_pred) - np.log1p(y_true)
@@ -178,17 +201,35 @@ _MAPE_FLOOR = 1e-7
     family="regression",
     tasks=TASKS,
     roles=ROLES,
-    params=(),
+    params=(
+        Param(
+            "floor",
+            float,
+            _MAPE_FLOOR,
+            "the divisor |y_true| is raised to at least this (Keras 1e-7; scikit-learn uses machine "
+            "epsilon, 2.22e-16)",
+            low=0.0,
+            low_open=True,
+        ),
+        Param("percent", bool, True, "report percent (x100, Keras); false gives the fraction (scikit-learn)"),
+    ),
     characteristics=Characteristics(False, False, False, True, robust_note="explodes for targets near zero"),
-    formula="100 * mean(|y_true - y_pred| / max(|y_true|, 1e-7))",
+    formula="100 * mean(|y_true - y_pred| / max(|y_true|, floor)), floor = 1e-7",
     description="Absolute error relative to the target, in percent. Scale-free, but undefined for "
     "targets at zero (the divisor is floored at 1e-7, as Keras does).",
     use_cases="Forecasting and business metrics where relative error matters.",
-    reference="Keras MeanAbsolutePercentageError (x100); scikit-learn returns the fraction",
+    reference="Keras MeanAbsolutePercentageError (x100); scikit-learn returns the fraction "
+    "(percent=false) with a floor of machine epsilon",
+    notes=(
+        "scikit-learn's mean_absolute_percentage_error is a fraction, not a percent, and floors the "
+        "divisor at 2.22e-16 instead of 1e-7: a target of exactly 0 gives a far larger value there "
+        "(convention=sklearn reproduces both).",
+    ),
 )
-def mape(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+def mape(y_true: np.ndarray, y_pred: np.ndarray, *, floor: float, percent: bool) -> np.ndarray:
     check_same_width(y_true, y_pred)
-    return 100.0 * np.abs(y_true - y_pred) / np.maximum(np.abs(y_true), _MAPE_FLOOR)
+    scale = 100.0 if percent else 1.0
+    return scale * np.abs(y_true - y_pred) / np.maximum(np.abs(y_true), floor)
 
 
 @loss(
@@ -221,18 +262,34 @@ def quantile(y_true: np.ndarray, y_pred: np.ndarray, *, q: float) -> np.ndarray:
         Param("log_input", bool, True, "predictions are log-rates (true) or rates (false)"),
         Param("full", bool, False, "add the Stirling approximation of log(y!) for y > 1"),
         Param("eps", float, 1e-8, "added to the rate before the log when log_input=false", low=0.0),
+        Param(
+            "deviance",
+            bool,
+            False,
+            "report the Poisson deviance 2 (y log(y / mu) - y + mu) instead of the negative "
+            "log-likelihood (scikit-learn mean_poisson_deviance)",
+        ),
     ),
     characteristics=Characteristics(False, True, False, True),
-    formula="exp(p) - y p (log_input) or p - y log(p + eps); full adds y log y - y + 0.5 log(2 pi y)",
+    formula="exp(p) - y p (log_input) or p - y log(p + eps); full adds y log y - y + 0.5 log(2 pi y); "
+    "deviance: 2 (y log(y / mu) - y + mu), mu the predicted rate",
     description="Negative log-likelihood of counts under a Poisson model, without the constant "
     "log(y!) unless full=true. Can be negative.",
     use_cases="Count regression: events, arrivals, clicks.",
     reference="PyTorch PoissonNLLLoss(log_input, full, eps)",
     minimum=None,
+    notes=(
+        "Keras' Poisson loss takes rates and adds 1e-7 inside the log (log_input=false, eps=1e-7). "
+        "scikit-learn reports the deviance, which is 0 for a perfect prediction (deviance=true).",
+    ),
 )
-def poisson(y_true: np.ndarray, y_pred: np.ndarray, *, log_input: bool, full: bool, eps: float) -> np.ndarray:
+def poisson(
+    y_true: np.ndarray, y_pred: np.ndarray, *, log_input: bool, full: bool, eps: float, deviance: bool
+) -> np.ndarray:
     check_same_width(y_true, y_pred)
     fail_where(y_true < 0, "poisson needs non-negative counts", role="y_true", values=y_true)
+    if deviance:
+        return _poisson_deviance(y_true, y_pred, log_input=log_input)
     if log_input:
         losses = np.exp(y_pred) - y_true * y_pred
     else:
@@ -243,6 +300,18 @@ def poisson(y_true: np.ndarray, y_pred: np.ndarray, *, log_input: bool, full: bo
         stirling = safe * np.log(safe) - safe + 0.5 * np.log(2.0 * math.pi * safe)
         losses = losses + np.where(y_true > 1, stirling, 0.0)
     return losses
+
+
+def _poisson_deviance(y_true: np.ndarray, y_pred: np.ndarray, *, log_input: bool) -> np.ndarray:
+    """2 (y log(y / mu) - y + mu), with y log(y / mu) = 0 at y = 0 (scikit-learn)."""
+    if log_input:
+        rate, log_rate = np.exp(y_pred), y_pred
+    else:
+        fail_where(y_pred <= 0, "the deviance needs positive rates", role="y_pred", values=y_pred)
+        rate, log_rate = y_pred, np.log(y_pred)
+    positive = y_true > 0
+    log_ratio = np.log(np.where(positive, y_true, 1.0)) - log_rate
+    return 2.0 * (np.where(positive, y_true * log_ratio, 0.0) - y_true + rate)
 
 
 @loss(

@@ -20,8 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from ..conventions import loss
 from ..errors import LossCliError
-from ..registry import FROM_LOGITS, LABEL_DEFAULTS, PRED_DEFAULTS, Characteristics, Param, Role, loss
+from ..registry import FROM_LOGITS, LABEL_DEFAULTS, PRED_DEFAULTS, Characteristics, Param, Role
 from ._checks import (
     as_matrix,
     check_class_index,
@@ -63,8 +64,32 @@ CLASS_WEIGHTS = Param(
     "none = plain mean",
     allow_none=True,
 )
+SMOOTH_DR = Param(
+    "smooth_dr",
+    float,
+    None,
+    "smoothing of the denominator when it should differ from smooth (Keras: smooth=0, "
+    "smooth_dr=1e-7); none = smooth",
+    low=0.0,
+    allow_none=True,
+)
+POOL_CLASSES = Param(
+    "pool_classes",
+    bool,
+    False,
+    "sum the statistics of all classes into one ratio, as Keras' Dice and Tversky (which reduce "
+    "over every axis) do, instead of averaging per-class losses",
+)
 ALPHA = Param("alpha", float, 0.5, "weight of false positives (MONAI's convention)", low=0.0)
 BETA = Param("beta", float, 0.5, "weight of false negatives (MONAI's convention)", low=0.0)
+ALPHA_WEIGHTS = Param(
+    "alpha_weights",
+    str,
+    "false_positives",
+    "which errors alpha prices (beta prices the others): false_positives as MONAI and the Tversky "
+    "paper; false_negatives reproduces Keras up to 3.15",
+    choices=("false_positives", "false_negatives"),
+)
 
 # Seeds' characteristics table rates Dice/IoU: robust yes, smooth gradient no,
 # classification yes, regression no.
@@ -101,10 +126,10 @@ _AGGREGATION_NOTE = (
 _SMOOTHING_NOTE = (
     "Smoothing differs between libraries: MONAI adds 1e-5 to numerator and denominator (our "
     "default); smp adds 0 and clamps the denominator at eps=1e-7 (smooth=0 here); Keras adds "
-    "1e-7 to the denominator only; optax adds 1.0 to I and to I + (FP + FN)/2 (tversky smooth=1, "
-    "dice smooth=2 here). The smoothing is negligible on masks of many pixels and dominates on "
+    "1e-7 to the denominator only (smooth=0, smooth_dr=1e-7); optax's dice_loss adds 1.0 to 2I and "
+    "to P + T (smooth=1). The smoothing is negligible on masks of many pixels and dominates on "
     "tiny ones: on p=[.9,.4,.1,0], t=[1,1,0,0] dice is 0.2352941 unsmoothed, 0.2352934 with "
-    "MONAI's 1e-5 and 0.1481481 with optax's 1.0."
+    "MONAI's 1e-5 and 0.1818182 with optax's 1.0."
 )
 _EMPTY_NOTE = (
     "Empty masks: a class with no true and no predicted pixels in a sample scores loss 0 - the "
@@ -183,31 +208,46 @@ def _check_class_weights(weights: tuple[float, ...] | None, n_classes: int) -> N
 
 
 def _overlap_stats(
-    y_true: np.ndarray, y_pred: np.ndarray, *, from_logits: bool, weights: tuple[float, ...] | None
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    *,
+    from_logits: bool,
+    weights: tuple[float, ...] | None,
+    pool_classes: bool = False,
 ) -> np.ndarray:
     """Per-row [I_c, P_c, T_c] for every class: the (n, 3C) sufficient statistics."""
     probs = _probabilities(y_pred, from_logits)
     n_classes = probs.shape[1]
     _check_class_weights(weights, n_classes)
+    if pool_classes and weights is not None:
+        raise LossCliError(
+            "class weights have no effect with pool_classes=true: every class is summed into one ratio",
+            hint="drop weights= or pool_classes=true",
+        )
     truth = _truth_matrix(y_true, n_classes)
     return np.concatenate([probs * truth, probs, truth], axis=1)
 
 
-def _split_sums(sums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(..., 3C) summed statistics -> I, P, T, each (..., C)."""
+def _split_sums(sums: np.ndarray, pool_classes: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(..., 3C) summed statistics -> I, P, T, each (..., C); (..., 1) when the classes are pooled."""
     sums = np.asarray(sums, dtype=np.float64)
     n_classes = sums.shape[-1] // _STATS_PER_CLASS
     stacked = sums.reshape(*sums.shape[:-1], _STATS_PER_CLASS, n_classes)
+    if pool_classes:
+        stacked = stacked.sum(axis=-1, keepdims=True)
     return stacked[..., 0, :], stacked[..., 1, :], stacked[..., 2, :]
 
 
-def _one_minus_ratio(numerator: np.ndarray, denominator: np.ndarray, smooth: float) -> np.ndarray:
-    """1 - (num + s) / (den + s), with 0/0 (smooth=0, empty class) defined as loss 0.
+def _one_minus_ratio(
+    numerator: np.ndarray, denominator: np.ndarray, smooth: float, smooth_dr: float | None = None
+) -> np.ndarray:
+    """1 - (num + s) / (den + s_dr), with 0/0 (no smoothing, empty class) defined as loss 0.
 
-    In all three losses 0 <= num <= den, so den + s == 0 only when the class is
-    empty in both truth and prediction; loss 0 is the limit as s -> 0+.
+    s_dr is s unless given (Keras smooths the denominator only). In all three
+    losses 0 <= num <= den, so den + s_dr == 0 only when the class is empty in
+    both truth and prediction; loss 0 is the limit as s -> 0+.
     """
-    denominator = denominator + smooth
+    denominator = denominator + (smooth if smooth_dr is None else smooth_dr)
     defined = denominator > 0
     ratio = np.divide(numerator + smooth, denominator, out=np.ones_like(denominator), where=defined)
     return 1.0 - ratio
@@ -226,25 +266,53 @@ def _class_mean(class_losses: np.ndarray, weights: tuple[float, ...] | None) -> 
 # --------------------------------------------------------------------------- finalizers
 
 
-def _dice_from_sums(sums: np.ndarray, *, smooth: float, weights: tuple[float, ...] | None, **_: Any) -> Any:
-    intersection, predicted, true = _split_sums(sums)
-    return _class_mean(_one_minus_ratio(2.0 * intersection, predicted + true, smooth), weights)
+def _dice_from_sums(
+    sums: np.ndarray,
+    *,
+    smooth: float,
+    weights: tuple[float, ...] | None,
+    smooth_dr: float | None = None,
+    pool_classes: bool = False,
+    **_: Any,
+) -> Any:
+    intersection, predicted, true = _split_sums(sums, pool_classes)
+    return _class_mean(_one_minus_ratio(2.0 * intersection, predicted + true, smooth, smooth_dr), weights)
 
 
-def _iou_from_sums(sums: np.ndarray, *, smooth: float, weights: tuple[float, ...] | None, **_: Any) -> Any:
-    intersection, predicted, true = _split_sums(sums)
+def _iou_from_sums(
+    sums: np.ndarray,
+    *,
+    smooth: float,
+    weights: tuple[float, ...] | None,
+    smooth_dr: float | None = None,
+    pool_classes: bool = False,
+    **_: Any,
+) -> Any:
+    intersection, predicted, true = _split_sums(sums, pool_classes)
     union = predicted + true - intersection
-    return _class_mean(_one_minus_ratio(intersection, union, smooth), weights)
+    return _class_mean(_one_minus_ratio(intersection, union, smooth, smooth_dr), weights)
 
 
 def _tversky_from_sums(
-    sums: np.ndarray, *, smooth: float, weights: tuple[float, ...] | None, alpha: float, beta: float, **_: Any
+    sums: np.ndarray,
+    *,
+    smooth: float,
+    weights: tuple[float, ...] | None,
+    alpha: float,
+    beta: float,
+    smooth_dr: float | None = None,
+    pool_classes: bool = False,
+    alpha_weights: str = "false_positives",
+    **_: Any,
 ) -> Any:
-    intersection, predicted, true = _split_sums(sums)
+    intersection, predicted, true = _split_sums(sums, pool_classes)
     false_positives = predicted - intersection
     false_negatives = true - intersection
+    if alpha_weights == "false_negatives":
+        # Keras up to 3.15 prices false negatives with alpha, contrary to its documentation.
+        alpha, beta = beta, alpha
     denominator = intersection + alpha * false_positives + beta * false_negatives
-    return _class_mean(_one_minus_ratio(intersection, denominator, smooth), weights)
+    return _class_mean(_one_minus_ratio(intersection, denominator, smooth, smooth_dr), weights)
 
 
 # --------------------------------------------------------------------------- declarations
@@ -256,7 +324,7 @@ def _tversky_from_sums(
     family="segmentation",
     tasks=TASKS,
     roles=ROLES,
-    params=(SMOOTH, CLASS_WEIGHTS, FROM_LOGITS),
+    params=(SMOOTH, CLASS_WEIGHTS, FROM_LOGITS, SMOOTH_DR, POOL_CLASSES),
     characteristics=OVERLAP_CHARACTERISTICS,
     formula="mean over classes of 1 - (2 I + s) / (P + T + s), I = sum p t, P = sum p, T = sum t",
     description="One minus the soft Dice coefficient: twice the overlap between predicted and true "
@@ -266,17 +334,24 @@ def _tversky_from_sums(
     use_cases="Semantic and medical image segmentation, especially with small foreground regions; "
     "often added to cross-entropy.",
     reference="MONAI DiceLoss(smooth_nr=smooth_dr=1e-5, include_background=True); per sample with "
-    "--sample-col (MONAI batch=False), pooled without (batch=True); smooth=0 gives smp DiceLoss and "
-    "Keras Dice",
+    "--sample-col (MONAI batch=False), pooled without (batch=True); smooth=0 gives smp DiceLoss; "
+    "Keras Dice is smooth=0, smooth_dr=1e-7, pool_classes=true over all rows",
     kind="ratio",
     finalize=_dice_from_sums,
     notes=_COMMON_NOTES,
     example="losscli compute masks.parquet --loss dice --pred-col 'p_*' --sample-col image_id",
 )
 def dice(
-    y_true: np.ndarray, y_pred: np.ndarray, *, smooth: float, weights: tuple[float, ...] | None, from_logits: bool
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    *,
+    smooth: float,
+    weights: tuple[float, ...] | None,
+    from_logits: bool,
+    smooth_dr: float | None = None,
+    pool_classes: bool = False,
 ) -> np.ndarray:
-    return _overlap_stats(y_true, y_pred, from_logits=from_logits, weights=weights)
+    return _overlap_stats(y_true, y_pred, from_logits=from_logits, weights=weights, pool_classes=pool_classes)
 
 
 @loss(
@@ -285,7 +360,7 @@ def dice(
     family="segmentation",
     tasks=TASKS,
     roles=ROLES,
-    params=(SMOOTH, CLASS_WEIGHTS, FROM_LOGITS),
+    params=(SMOOTH, CLASS_WEIGHTS, FROM_LOGITS, SMOOTH_DR, POOL_CLASSES),
     characteristics=OVERLAP_CHARACTERISTICS,
     formula="mean over classes of 1 - (I + s) / (P + T - I + s), I = sum p t, P = sum p, T = sum t",
     description="One minus the soft intersection over union (Jaccard index) of predicted and true "
@@ -305,9 +380,16 @@ def dice(
     example="losscli compute masks.csv --loss iou --sample-col image_id",
 )
 def iou(
-    y_true: np.ndarray, y_pred: np.ndarray, *, smooth: float, weights: tuple[float, ...] | None, from_logits: bool
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    *,
+    smooth: float,
+    weights: tuple[float, ...] | None,
+    from_logits: bool,
+    smooth_dr: float | None = None,
+    pool_classes: bool = False,
 ) -> np.ndarray:
-    return _overlap_stats(y_true, y_pred, from_logits=from_logits, weights=weights)
+    return _overlap_stats(y_true, y_pred, from_logits=from_logits, weights=weights, pool_classes=pool_classes)
 
 
 @loss(
@@ -316,7 +398,7 @@ def iou(
     family="segmentation",
     tasks=TASKS,
     roles=ROLES,
-    params=(ALPHA, BETA, SMOOTH, CLASS_WEIGHTS, FROM_LOGITS),
+    params=(ALPHA, BETA, SMOOTH, CLASS_WEIGHTS, FROM_LOGITS, SMOOTH_DR, POOL_CLASSES, ALPHA_WEIGHTS),
     characteristics=TVERSKY_CHARACTERISTICS,
     formula="mean over classes of 1 - (I + s) / (I + alpha FP + beta FN + s), FP = P - I, FN = T - I",
     description="A Dice loss with separate prices for false positives (alpha) and false negatives "
@@ -331,8 +413,8 @@ def iou(
     notes=_COMMON_NOTES
     + (
         "Keras Tversky up to 3.15 applies alpha to false negatives and beta to false positives "
-        "(contrary to its documentation; fixed in keras-team/keras PR #23333): swap alpha and "
-        "beta to reproduce it.",
+        "(contrary to its documentation; fixed in keras-team/keras PR #23333): "
+        "alpha_weights=false_negatives (or convention=keras) reproduces it.",
         "smp's TverskyLoss also raises the class mean to a power gamma (focal Tversky); that "
         "exponent is not applied here.",
     ),
@@ -347,5 +429,8 @@ def tversky(
     smooth: float,
     weights: tuple[float, ...] | None,
     from_logits: bool,
+    smooth_dr: float | None = None,
+    pool_classes: bool = False,
+    alpha_weights: str = "false_positives",
 ) -> np.ndarray:
-    return _overlap_stats(y_true, y_pred, from_logits=from_logits, weights=weights)
+    return _overlap_stats(y_true, y_pred, from_logits=from_logits, weights=weights, pool_classes=pool_classes)

@@ -20,8 +20,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..conventions import loss
 from ..errors import LossCliError
-from ..registry import FROM_LOGITS, LABEL_DEFAULTS, PRED_DEFAULTS, Characteristics, Param, Role, RowLosses, loss
+from ..registry import FROM_LOGITS, LABEL_DEFAULTS, PRED_DEFAULTS, Characteristics, Param, Role, RowLosses
 from ._checks import fail_where, log_softmax
 
 # A log-probability a little above 0 is rounding (float32 log_softmax); more
