@@ -1,0 +1,569 @@
+"""Evaluating losses on a Dask cluster, on partitioned Parquet where it lives.
+
+Each Parquet file of the dataset is one Dask task. A worker reads its file
+with the same input layer as the local engine (an
+:class:`~losscli.io.plan.InputPlan` over a one-file source, so roles resolve
+and values convert exactly as they do on a laptop), folds every loss into the
+engine's :class:`~losscli.engine.Accumulator` states with the same kernels,
+and the states merge in a tree reduction (Accumulator.merge, a few states
+per task) down to the client, which finalizes them. No loss is implemented twice.
+
+Datasets: a file, a directory, a glob, or any fsspec URL (``s3://...`` needs
+the filesystem package, ``s3fs``). Hive-style folders (``region=eu/``) give
+columns of their own, for ``--by``, ``--sample-col``, ``--weight-col`` or a
+column selection that names them; role defaults never pick them, so the
+columns a loss reads are those the local engine would read from the files.
+
+What does not merge is refused before anything is read: losses that need
+every value at once (``kind == "exact"``, the 1-D Wasserstein distance), and
+long-format sequences (one row per frame), whose frames may lie in different
+files. Predictions and labels come from one dataset.
+
+Dask is an optional extra: ``pip install 'losscli[dask]'``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator
+from urllib.parse import unquote
+
+import pyarrow as pa
+
+from .engine import Accumulator, evaluate
+from .errors import LossCliError
+from .evaluation import Report, outcomes_to_results
+from .io.columns import PRED_SIDE
+from .io.plan import InputOptions, InputPlan
+from .io.readers import BATCH_ROWS, Column, Source
+from .registry import BoundLoss
+
+INSTALL = "pip install 'losscli[dask]'"
+# dask's own schedulers, in this process: for debugging, no cluster needed.
+LOCAL_SCHEDULERS = ("synchronous", "threads", "processes")
+PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
+# How many partial states one reduction task merges.
+SPLIT_EVERY = 8
+# Spark and Hive write a null partition value as this folder name.
+HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
+
+# =========================================================================== entry point
+
+
+def evaluate_dask(
+    options: InputOptions,
+    losses: list[BoundLoss],
+    *,
+    reduction: str = "mean",
+    scheduler: str | None = None,
+    client: Any = None,
+) -> tuple[Report, InputPlan, list[Accumulator]]:
+    """Evaluate every loss on a Parquet dataset with Dask; same contract as
+    :func:`losscli.evaluation.evaluate_file`.
+
+    ``scheduler`` is a scheduler address (``tcp://host:8786``), one of dask's
+    in-process schedulers (``synchronous``, ``threads``, ``processes``), or
+    None for a local cluster started for this call and closed after it.
+    ``client`` is a ``distributed.Client`` already connected (it wins over
+    ``scheduler`` and stays open): evaluating several prediction sets on one
+    cluster pays its start-up once.
+    """
+    in_process = client is None and scheduler in LOCAL_SCHEDULERS
+    require_dask(distributed=not in_process)
+    refuse_unmergeable(options, losses)
+    sources = schema_sources(options)
+    plan = InputPlan(options, losses, sources=sources)
+    if plan.long_format:
+        raise LossCliError(
+            f"{plan.losses[0].display} reads one row per frame here (long format), which the dask engine cannot split: "
+            "the frames of one sequence may lie in different files",
+            file=sources[PRED_SIDE].display,
+            hint="write one row per sequence (a list-of-lists column of frames), or use --engine local",
+        )
+    dataset = sources[PRED_SIDE].dataset
+    graph = _reduction_graph(dataset.parts, _Fold(dataset.context(), options, losses))
+    if client is None and not in_process:
+        with connect(scheduler) as client:
+            state = _compute(graph, client, scheduler)
+    else:
+        state = _compute(graph, client, scheduler)
+    return _report(state, plan, options, reduction, dataset.display)
+
+
+def schema_sources(options: InputOptions) -> dict[str, "SchemaSource"]:
+    """The dataset's columns as the input plan's sources: ``InputPlan(options,
+    losses, sources=schema_sources(options))`` locates every role (or fails
+    naming the missing one) from the file listing and one footer."""
+    named = partition_columns_named(options)
+    dataset = find_dataset(options.predictions, named, any_file_name=options.input_format is not None)
+    return {PRED_SIDE: SchemaSource(dataset)}
+
+
+def refuse_unmergeable(options: InputOptions, losses: list[BoundLoss]) -> None:
+    """Refuse, before reading anything, what partial states cannot give exactly."""
+    for bound in losses:
+        reason = dask_problem(bound)
+        if reason:
+            raise LossCliError(reason, hint="run it with --engine local, which keeps every value in memory")
+    if options.labels is not None or options.key is not None:
+        raise LossCliError(
+            "the dask engine reads predictions and labels from one dataset; --labels and --key are for the local engine",
+            hint="store the label columns beside the predictions (a join in Dask, Spark or DuckDB), or use --engine local",
+        )
+    if options.predictions == "-":
+        raise LossCliError("the dask engine reads a Parquet dataset, not stdin", hint="give a file, directory, glob or URL")
+    if options.input_format and options.input_format.lower() not in ("parquet", "pq"):
+        raise LossCliError(
+            f"the dask engine reads Parquet datasets, not {options.input_format}",
+            hint="convert the files to Parquet, or use --engine local",
+        )
+
+
+def dask_problem(bound: BoundLoss) -> str | None:
+    """Why a loss cannot be evaluated on Dask, or None when it can (for ``compare --task`` to skip it)."""
+    if bound.spec.streams:
+        return None
+    return (
+        f"{bound.display} cannot be evaluated on the dask engine: it needs every value at once "
+        "rather than sums that add up, so per-partition states do not merge exactly"
+    )
+
+
+def partition_columns_named(options: InputOptions) -> set[str]:
+    """Column names the user wrote out: the only hive partition keys a plan may see.
+
+    Role defaults (and the "only numeric column" rule) must find what the
+    local engine finds in the same files; a folder name they could pick up
+    would change that.
+    """
+    named = {options.by, options.sample_col, options.weight_col}
+    for selection in (options.pred_cols, options.label_cols, *options.role_cols.values()):
+        named.update(item.strip() for item in (selection or "").split(","))
+    return {name for name in named if name}
+
+
+# =========================================================================== the cluster
+
+
+def require_dask(*, distributed: bool = True) -> None:
+    """Import dask (and distributed) or say how to install them."""
+    try:
+        import dask.bag  # noqa: F401
+
+        if distributed:
+            import distributed as _distributed  # noqa: F401
+    except ImportError as error:
+        raise LossCliError(
+            f"--engine dask needs the optional Dask extra ({(error.name or 'dask').split('.')[0]} is not installed)",
+            hint=f"install it with: {INSTALL}",
+        ) from None
+
+
+@contextmanager
+def connect(scheduler: str | None = None) -> Iterator[Any]:
+    """A ``distributed.Client`` for ``scheduler``, closed on exit.
+
+    None starts a local cluster of worker processes (one per core, no
+    dashboard) and closes it on exit; an address connects to a running
+    scheduler (its workers need losscli installed). dask's in-process
+    schedulers (``synchronous``, ``threads``, ``processes``) need no client:
+    this yields None for them.
+    """
+    if scheduler in LOCAL_SCHEDULERS:
+        require_dask(distributed=False)
+        yield None
+        return
+    require_dask()
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    try:
+        if scheduler is None:
+            # The scheduler serves HTTP (health checks) even without a dashboard: on
+            # any free port, not on 8787 where another cluster may be.
+            cluster = LocalCluster(
+                processes=True, dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"}, silence_logs=logging.ERROR
+            )
+            client = Client(cluster)
+        else:
+            client = Client(scheduler)
+    except (OSError, TimeoutError, ValueError) as error:
+        if cluster is not None:
+            cluster.close()
+        raise LossCliError(
+            f"cannot connect to the Dask scheduler at {scheduler or 'a new local cluster'}: {_first_line(error)}",
+            hint="check --scheduler (for example tcp://host:8786) and that the scheduler is running",
+        ) from None
+    try:
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _compute(graph: Any, client: Any, scheduler: str | None) -> "PartialState":
+    try:
+        if client is not None:
+            return client.compute(graph).result()
+        return graph.compute(scheduler=scheduler)
+    except ImportError as error:
+        raise explain_worker_import(error) from None
+
+
+def explain_worker_import(error: ImportError) -> Exception:
+    """A worker that cannot import losscli fails every task with the same ImportError."""
+    if (error.name or "").split(".")[0] != "losscli":
+        return error
+    return LossCliError(
+        f"the Dask workers cannot import {error.name}",
+        hint=f"install losscli (the same version as here) on every worker: {INSTALL}",
+    )
+
+
+# =========================================================================== the dataset
+
+
+@dataclass(frozen=True)
+class Part:
+    """One file of the dataset: one Dask task."""
+
+    path: str  # as the filesystem names it
+    display: str  # as the user would write it
+    partition: tuple[tuple[str, Any], ...] = ()  # hive key=value pairs of its folders
+
+
+@dataclass(frozen=True)
+class DatasetContext:
+    """What every task needs besides its file: small, sent with each task."""
+
+    filesystem: Any
+    columns: tuple[Column, ...]
+    partition_columns: frozenset[str]
+
+
+@dataclass
+class Dataset:
+    display: str
+    filesystem: Any
+    parts: list[Part]
+    columns: list[Column]
+    partition_columns: frozenset[str] = frozenset()
+
+    def context(self) -> DatasetContext:
+        return DatasetContext(self.filesystem, tuple(self.columns), self.partition_columns)
+
+
+def find_dataset(path: str, partition_names: Iterable[str] = (), *, any_file_name: bool = False) -> Dataset:
+    """List the Parquet files under ``path`` and read the first one's schema.
+
+    A directory is walked (names starting with '.' or '_' are skipped, as
+    Spark's ``_SUCCESS`` and ``_metadata``); a glob may match files or
+    folders. Hive keys in ``partition_names`` become columns after the file's.
+    A single file must have a Parquet suffix unless ``any_file_name``
+    (--input-format parquet).
+    """
+    filesystem, root = _filesystem(path)
+    if _is_glob(root):
+        base, user_base = _glob_base(root), _glob_base(path)
+        matched = sorted(filesystem.glob(root))
+        if not matched:
+            raise LossCliError("the pattern matches no file", file=path, hint="quote the pattern so the shell does not expand it")
+        files = [f for m in matched for f in (_files_under(filesystem, m) if filesystem.isdir(m) else [m])]
+    elif filesystem.isdir(root):
+        base, user_base = root, path
+        files = _files_under(filesystem, root)
+    elif filesystem.isfile(root):
+        if not (any_file_name or root.lower().endswith(PARQUET_SUFFIXES)):
+            raise LossCliError(
+                "the dask engine reads Parquet datasets, and this is not a .parquet file",
+                file=path,
+                hint="convert it to Parquet, use --input-format parquet if it is one, or use --engine local",
+            )
+        base, user_base = _parent(root), _parent(path)
+        files = [root]
+    else:
+        raise LossCliError("file not found", file=path, hint="check the path")
+    files = [f for f in files if _is_data_file(_relative(f, base))]
+    if not files:
+        raise LossCliError(
+            f"no {'/'.join(PARQUET_SUFFIXES)} files here",
+            file=path,
+            hint="the dask engine reads Parquet datasets; --engine local reads CSV, Arrow and NDJSON too",
+        )
+    wanted = {name.lower() for name in partition_names}
+    parts = []
+    for name in files:
+        relative = _relative(name, base)
+        keys = tuple((k, v) for k, v in _hive_keys(relative).items() if k.lower() in wanted)
+        parts.append(Part(name, _join(user_base, relative), keys))
+    columns = _file_columns(filesystem, parts[0])
+    parts, hive_columns = _typed_partitions(parts, {c.name for c in columns})
+    return Dataset(path, filesystem, parts, columns + hive_columns, frozenset(c.name for c in hive_columns))
+
+
+def _filesystem(path: str) -> tuple[Any, str]:
+    import fsspec
+
+    try:
+        return fsspec.core.url_to_fs(path)
+    except ImportError as error:
+        raise LossCliError(
+            f"cannot open {path}: {_first_line(error)}",
+            hint="install the fsspec filesystem for this URL (s3fs for s3://, gcsfs for gs://, adlfs for az://)",
+        ) from None
+    except (ValueError, OSError) as error:
+        raise LossCliError(f"cannot open {path}: {_first_line(error)}", hint="check the path or URL") from None
+
+
+def _is_glob(path: str) -> bool:
+    return any(ch in path for ch in "*?[")
+
+
+def _glob_base(path: str) -> str:
+    """The folder above the first wildcard: hive keys are read below it."""
+    head = re.split(r"[*?\[]", path, maxsplit=1)[0]
+    return head.rsplit("/", 1)[0] if "/" in head else ""
+
+
+def _parent(path: str) -> str:
+    return path.rsplit("/", 1)[0] if "/" in path else ""
+
+
+def _relative(path: str, base: str) -> str:
+    base = base.rstrip("/")
+    return path[len(base) + 1 :] if base and path.startswith(base + "/") else path.lstrip("/")
+
+
+def _join(base: str, relative: str) -> str:
+    return f"{base.rstrip('/')}/{relative}" if base else relative
+
+
+def _files_under(filesystem: Any, folder: str) -> list[str]:
+    return sorted(filesystem.find(folder))
+
+
+def _is_data_file(relative: str) -> bool:
+    pieces = relative.split("/")
+    return pieces[-1].lower().endswith(PARQUET_SUFFIXES) and not any(p.startswith((".", "_")) for p in pieces)
+
+
+def _hive_keys(relative: str) -> dict[str, str | None]:
+    keys: dict[str, str | None] = {}
+    for folder in relative.split("/")[:-1]:
+        key, sep, value = folder.partition("=")
+        if sep and key:
+            keys[unquote(key)] = None if value == HIVE_NULL else unquote(value)
+    return keys
+
+
+def _typed_partitions(parts: list[Part], file_names: set[str]) -> tuple[list[Part], list[Column]]:
+    """Integer keys when every value of a key is an integer (as pyarrow and
+    Spark infer them), text otherwise; a key that is also a file column is
+    left to the file."""
+    values: dict[str, list[str | None]] = {}
+    for part in parts:
+        for key, value in part.partition:
+            if key not in file_names:
+                values.setdefault(key, []).append(value)
+    kinds = {key: pa.int64() if all(v is None or re.fullmatch(r"[-+]?\d{1,18}", v) for v in seen) else pa.string() for key, seen in values.items()}
+    typed = [Part(p.path, p.display, tuple((k, _typed(v, kinds[k])) for k, v in p.partition if k in kinds)) for p in parts]
+    return typed, [Column(key, kind) for key, kind in kinds.items()]
+
+
+def _typed(value: str | None, kind: pa.DataType) -> Any:
+    return int(value) if value is not None and kind == pa.int64() else value
+
+
+def _file_columns(filesystem: Any, part: Part) -> list[Column]:
+    with _parquet_file(filesystem, part) as handle:
+        return [Column(f.name, f.type) for f in handle.schema_arrow]
+
+
+@contextmanager
+def _parquet_file(filesystem: Any, part: Part) -> Iterator[Any]:
+    """The file opened for streaming (no pre-buffering, as the local reader)."""
+    import pyarrow.parquet as pq
+
+    stream = None if _is_local(filesystem) else filesystem.open(part.path, "rb")
+    try:
+        try:
+            handle = pq.ParquetFile(part.path if stream is None else stream, pre_buffer=False)
+        except (pa.ArrowException, OSError) as error:
+            raise LossCliError(f"cannot read as Parquet: {_first_line(error)}", file=part.display, hint="is the file complete and really Parquet?") from None
+        try:
+            yield handle
+        finally:
+            handle.close()
+    finally:
+        if stream is not None:
+            stream.close()
+
+
+def _is_local(filesystem: Any) -> bool:
+    protocol = filesystem.protocol
+    return "file" in (protocol if isinstance(protocol, (tuple, list)) else (protocol,))
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+class SchemaSource(Source):
+    """The dataset's columns, for locating roles on the client; never read."""
+
+    def __init__(self, dataset: "Dataset") -> None:
+        self.dataset = dataset
+        self.path = dataset.display
+        self.display = dataset.display
+        self.columns = list(dataset.columns)
+
+    def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
+        raise LossCliError("the dask engine reads the dataset on its workers, not through this schema")
+
+
+class PartSource(Source):
+    """One file of the dataset, streamed in batches like the local Parquet reader,
+    with its hive partition values as constant columns."""
+
+    def __init__(self, part: Part, context: DatasetContext, handle: Any) -> None:
+        self.part = part
+        self.context = context
+        self.path = part.path
+        self.display = part.display
+        # The dataset's columns, not this file's: every task must resolve roles alike.
+        self.columns = list(context.columns)
+        self._handle = handle
+        self.rows = handle.metadata.num_rows
+
+    def rows_hint(self) -> int | None:
+        return self.rows
+
+    def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
+        constants = {k: v for k, v in self.part.partition if k in self.context.partition_columns}
+        in_file = set(self._handle.schema_arrow.names)
+        missing = [c for c in columns if c not in in_file and c not in constants]
+        if missing:
+            raise LossCliError(f"column '{missing[0]}' is missing from this file of the dataset", file=self.display)
+        read = [c for c in columns if c in in_file]
+        try:
+            for batch in self._handle.iter_batches(batch_size=BATCH_ROWS, columns=read, use_threads=True):
+                yield self._with_constants(batch, columns, constants)
+        except (pa.ArrowException, OSError) as error:
+            raise LossCliError(f"cannot read Parquet data: {_first_line(error)}", file=self.display, hint="the file may be truncated or corrupt") from None
+
+    def _with_constants(self, batch: pa.RecordBatch, columns: list[str], constants: dict[str, Any]) -> pa.RecordBatch:
+        if not constants:
+            return batch
+        kinds = {c.name: c.type for c in self.columns}
+        arrays = [
+            pa.repeat(pa.scalar(constants[name], kinds[name]), batch.num_rows) if name in constants else batch.column(name)
+            for name in columns
+        ]
+        return pa.RecordBatch.from_arrays(arrays, names=columns)
+
+
+# =========================================================================== one task, and the merge
+
+
+@dataclass
+class PartialState:
+    """What a task returns: every loss's accumulator and the row counts."""
+
+    accumulators: list[Accumulator]
+    rows: int = 0
+    omitted: int = 0
+
+    @classmethod
+    def empty(cls, losses: list[BoundLoss], by_sample: bool) -> "PartialState":
+        return cls([Accumulator(bound, by_sample=by_sample) for bound in losses])
+
+    def merge(self, other: "PartialState") -> "PartialState":
+        for mine, theirs in zip(self.accumulators, other.accumulators):
+            mine.merge(theirs)
+        self.rows += other.rows
+        self.omitted += other.omitted
+        return self
+
+
+@dataclass
+class _Fold:
+    """The per-task function's arguments besides the file itself."""
+
+    context: DatasetContext
+    options: InputOptions
+    losses: list[BoundLoss]
+
+    @property
+    def by_sample(self) -> bool:
+        return self.options.sample_col is not None
+
+    def empty(self) -> PartialState:
+        return PartialState.empty(self.losses, self.by_sample)
+
+    def fold_parts(self, parts: Iterable[Part]) -> PartialState:
+        state = self.empty()
+        for part in parts:
+            state.merge(self.fold_file(part))
+        return state
+
+    def fold_file(self, part: Part) -> PartialState:
+        """Read one file through an InputPlan and fold it into fresh accumulators."""
+        with _parquet_file(self.context.filesystem, part) as handle:
+            return self._fold_source(PartSource(part, self.context, handle))
+
+    def _fold_source(self, source: PartSource) -> PartialState:
+        if source.rows == 0:
+            return self.empty()
+        plan = InputPlan(self.options, self.losses, sources={PRED_SIDE: source})
+        try:
+            # The engine finalizes too; that small cost buys the very same fold.
+            _, accumulators = evaluate(plan.batches(), self.losses, by_sample=self.by_sample)
+        except LossCliError:
+            if plan.stats.rows == 0 and plan.stats.omitted == source.rows:
+                # --nan-policy omit dropped every row of this file: nothing to add,
+                # which is an error only if it holds for the whole dataset.
+                return PartialState(self.empty().accumulators, omitted=plan.stats.omitted)
+            raise
+        return PartialState(accumulators, plan.stats.rows, plan.stats.omitted)
+
+    def merge_states(self, states: Iterable[PartialState]) -> PartialState:
+        # Into a fresh state: a task must not change its inputs (a retried
+        # task would see them changed).
+        total = self.empty()
+        for state in states:
+            total.merge(state)
+        return total
+
+
+def _reduction_graph(parts: list[Part], fold: _Fold) -> Any:
+    """One task per file, then merges of SPLIT_EVERY states at a time."""
+    import dask.bag as db
+
+    bag = db.from_sequence(parts, partition_size=1)
+    # Keys of their own: a cluster still holding an earlier run's results for
+    # the same paths must not hand them back after the files changed.
+    name = f"losscli-{uuid.uuid4().hex}"
+    return bag.reduction(fold.fold_parts, fold.merge_states, split_every=SPLIT_EVERY, name=name)
+
+
+# =========================================================================== the report
+
+
+def _report(state: PartialState, plan: InputPlan, options: InputOptions, reduction: str, display: str) -> tuple[Report, InputPlan, list[Accumulator]]:
+    if state.rows == 0:
+        if state.omitted:
+            raise LossCliError(f"every row ({state.omitted}) has a missing value; nothing is left to evaluate", file=display)
+        raise LossCliError("no data rows", file=display, hint="every file of the dataset is empty")
+    plan.stats.rows, plan.stats.omitted = state.rows, state.omitted
+    outcomes = [acc.finalize("sum" if reduction == "sum" else "mean", options.by is not None) for acc in state.accumulators]
+    report = Report(predictions=[display], labels=None, rows=state.rows, results=outcomes_to_results(outcomes, display, options.by))
+    if state.omitted:
+        report.notes.append(f"{state.omitted} rows with missing, NaN or infinite values were omitted (--nan-policy omit)")
+    return report, plan, state.accumulators
+
