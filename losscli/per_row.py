@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from .engine import Batch
 from .errors import LossCliError
+from .io.arrow_numpy import from_numpy
 from .output import publish, temp_path_for
 from .registry import BoundLoss
 
@@ -96,11 +97,11 @@ class PerRowWriter:
 
     def __call__(self, batch: Batch, values: list[np.ndarray | None]) -> None:
         rows = batch.row_ids if batch.row_ids is not None else np.arange(batch.row_offset + 1, batch.row_offset + batch.n + 1)
-        columns: dict[str, Any] = {"row": pa.array(np.asarray(rows, dtype=np.int64))}
+        columns: dict[str, Any] = {"row": from_numpy(np.asarray(rows, dtype=np.int64))}
         if self.by and batch.groups is not None:
             columns[self.by] = pa.array(batch.groups.tolist())
         for name, column in zip(self._names(), values):
-            columns[name] = pa.array(column, type=pa.float64())
+            columns[name] = from_numpy(np.asarray(column, dtype=np.float64))
         self._write(pa.RecordBatch.from_pydict(columns))
 
     def write_samples(self, keys: list[tuple], per_loss: list[np.ndarray], sample_col: str) -> None:
@@ -109,7 +110,7 @@ class PerRowWriter:
             columns[self.by] = pa.array([k[0][0] if k[0] else None for k in keys])
         columns[sample_col] = pa.array([k[1] for k in keys])
         for name, values in zip(self._names(), per_loss):
-            columns[name] = pa.array(values, type=pa.float64())
+            columns[name] = from_numpy(np.asarray(values, dtype=np.float64))
         self._write(pa.RecordBatch.from_pydict(columns))
 
     def _write(self, batch: pa.RecordBatch) -> None:

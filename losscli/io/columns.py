@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 from ..errors import LossCliError
 from ..registry import Role
+from . import arrow_numpy
 from .readers import Column, Source
 
 PRED_SIDE = "predictions"
@@ -145,12 +146,11 @@ def to_float(array: pa.Array | pa.ChunkedArray, *, column: str, display: str) ->
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
     kind = array.type
-    if pa.types.is_floating(kind) or pa.types.is_integer(kind) or pa.types.is_boolean(kind) or pa.types.is_decimal(kind):
-        if not pa.types.is_float64(kind):
-            array = array.cast(pa.float64())
-        if array.null_count:
-            array = pc.fill_null(array, np.nan)
-        return array.to_numpy(zero_copy_only=False)
+    if pa.types.is_floating(kind) or pa.types.is_integer(kind) or pa.types.is_boolean(kind):
+        # Integers beyond 2**53 round to the nearest float64, as numpy rounds them.
+        return arrow_numpy.floats(array)
+    if pa.types.is_decimal(kind):
+        return arrow_numpy.floats(pc.cast(array, pa.float64(), safe=False))
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         return _parse_text_numbers(array, column=column, display=display)
     if pa.types.is_null(kind):
@@ -175,9 +175,7 @@ def _parse_text_numbers(array: pa.Array, *, column: str, display: str) -> np.nda
             row=index + 1 if index >= 0 else None,
             hint="fix or remove the value; empty cells, NaN and null count as missing (see --nan-policy)",
         ) from None
-    if numbers.null_count:
-        numbers = pc.fill_null(numbers, np.nan)
-    return numbers.to_numpy(zero_copy_only=False)
+    return arrow_numpy.floats(numbers)
 
 
 def _shown(array: pa.Array, index: int) -> str:
@@ -196,9 +194,9 @@ def list_to_matrix(array: pa.Array | pa.ChunkedArray, *, column: str, display: s
     if n == 0:
         return np.zeros((0, 0))
     if array.null_count:
-        row = pc.index(pc.is_null(array), True).as_py() + 1
+        row = arrow_numpy.first_true(pc.is_null(array)) + 1
         raise LossCliError("missing list value", file=display, column=column, row=row)
-    lengths = pc.list_value_length(array).to_numpy(zero_copy_only=False)
+    lengths = arrow_numpy.numbers(pc.list_value_length(array))
     if (lengths != lengths[0]).any():
         row = int(np.argmax(lengths != lengths[0])) + 1
         raise LossCliError(
@@ -223,13 +221,24 @@ def list_to_objects(array: pa.Array | pa.ChunkedArray, *, column: str, display: 
     n = len(array)
     out = np.empty(n, dtype=object)
     if array.null_count:
-        row = pc.index(pc.is_null(array), True).as_py() + 1
+        row = arrow_numpy.first_true(pc.is_null(array)) + 1
         raise LossCliError("missing list value", file=display, column=column, row=row)
-    outer = pc.list_value_length(array).to_numpy(zero_copy_only=False).astype(np.int64)
+    outer = arrow_numpy.numbers(pc.list_value_length(array)).astype(np.int64)
     flat = pc.list_flatten(array)
     starts = np.concatenate([[0], np.cumsum(outer)])
     if pa.types.is_list(flat.type) or pa.types.is_large_list(flat.type) or pa.types.is_fixed_size_list(flat.type):
-        inner = pc.list_value_length(flat).to_numpy(zero_copy_only=False).astype(np.int64)
+        if flat.null_count:
+            # A frame that is null rather than a list of class values.
+            item = arrow_numpy.first_true(pc.is_null(flat))
+            row = int(np.searchsorted(starts, item, side="right"))
+            raise LossCliError(
+                f"frame {item - starts[row - 1] + 1} of this row is missing",
+                file=display,
+                column=column,
+                row=row,
+                hint="every frame needs one value per class",
+            )
+        inner = arrow_numpy.numbers(pc.list_value_length(flat)).astype(np.int64)
         values = to_float(pc.list_flatten(flat), column=column, display=display)
         inner_starts = np.concatenate([[0], np.cumsum(inner)])
         for i in range(n):
@@ -272,9 +281,10 @@ def map_string_labels(
     """String class labels -> indices of the probability columns they name (by suffix)."""
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
-    dictionary = pc.unique(array.drop_null()).to_pylist() if len(array) else []
+    array = array.cast(pa.string())
+    labels = pc.unique(array.drop_null())
     mapping: dict[str, int] = {}
-    for label in dictionary:
+    for label in labels.to_pylist():
         index = _match_suffix(str(label), pred_names)
         if index is None:
             row = pc.index(array, label).as_py() + 1
@@ -288,13 +298,12 @@ def map_string_labels(
         mapping[str(label)] = index
     if not mapping:
         return np.full(len(array), np.nan)
-    keys = pa.array(list(mapping), type=pa.string())
-    codes = pc.index_in(array.cast(pa.string()), value_set=keys).to_numpy(zero_copy_only=False)
-    lookup = np.array(list(mapping.values()), dtype=np.float64)
+    # Position of each row's label among the distinct labels (NaN where missing).
+    codes = arrow_numpy.floats(pc.index_in(array, value_set=labels))
+    lookup = np.array([mapping[label] for label in labels.to_pylist()], dtype=np.float64)
     result = np.full(len(array), np.nan)
-    present = ~np.isnan(codes.astype(np.float64)) if codes.dtype == object else ~np.isnan(codes)
-    codes_int = np.where(present, codes, 0).astype(np.int64)
-    result[present] = lookup[codes_int[present]]
+    present = ~np.isnan(codes)
+    result[present] = lookup[codes[present].astype(np.int64)]
     return result
 
 

@@ -32,6 +32,7 @@ from .columns import (
     to_float,
     unknown_column,
 )
+from . import arrow_numpy
 from .prefetch import prefetch
 from .readers import Source, open_source
 
@@ -126,6 +127,15 @@ class InputPlan:
             extras["by"] = self._find(o.by, "--by")
         if o.sample_col:
             extras["sample"] = self._find(o.sample_col, "--sample-col")
+        for option, extra in (("--weight-col", "weight"), ("--by", "by"), ("--sample-col", "sample")):
+            if extra in extras:
+                column = self.sources[extras[extra].side].column(extras[extra].name)
+                if column.is_list:
+                    raise LossCliError(
+                        f"{option} needs a column of single values, but '{column.name}' holds lists",
+                        file=self.sources[extras[extra].side].display,
+                        column=column.name,
+                    )
         return extras
 
     # ------------------------------------------------------------------ roles
@@ -310,12 +320,12 @@ class InputPlan:
         # Keys are unique on both sides, so a lookup is the join; prediction order is kept.
         position = pc.index_in(left_keys, value_set=right_keys)
         matched = pc.is_valid(position)
-        left_rows = np.flatnonzero(matched.to_numpy(zero_copy_only=False))
+        left_rows = np.flatnonzero(arrow_numpy.booleans(matched))
         right_rows = position.filter(matched)
         self.stats.unmatched_predictions = left.num_rows - len(left_rows)
         self.stats.unmatched_labels = right.num_rows - len(left_rows)
         if (self.stats.unmatched_predictions or self.stats.unmatched_labels) and not self.options.allow_unmatched:
-            first = int(np.argmin(matched.to_numpy(zero_copy_only=False))) if self.stats.unmatched_predictions else -1
+            first = int(np.argmin(arrow_numpy.booleans(matched))) if self.stats.unmatched_predictions else -1
             where = f"first at prediction row {first + 1}" if first >= 0 else "the extra rows are in the labels file"
             raise LossCliError(
                 f"--key '{key}': {self.stats.unmatched_predictions} prediction rows have no label and "
@@ -323,11 +333,11 @@ class InputPlan:
                 file=self.sources[PRED_SIDE].display,
                 hint="--allow-unmatched evaluates the matched rows only",
             )
-        joined = left.take(pa.array(left_rows))
+        joined = left.take(arrow_numpy.from_numpy(left_rows.astype(np.int64)))
         for name in right.column_names:
             joined = joined.append_column(name, right[name].take(right_rows))
         row_ids = left_rows + 1
-        label_ids = right_rows.to_numpy(zero_copy_only=False).astype(np.int64) + 1
+        label_ids = arrow_numpy.numbers(right_rows).astype(np.int64) + 1
         for start in range(0, joined.num_rows, 1 << 20):
             part = joined.slice(start, 1 << 20)
             stop = start + part.num_rows
@@ -580,11 +590,11 @@ def _keys(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
     if pa.types.is_dictionary(array.type):
         array = array.cast(pa.string())
     if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
-        return np.array(pc.fill_null(array, "(missing)").to_pylist(), dtype=object).astype(str)
+        return np.array(["(missing)" if v is None else v for v in array.to_pylist()], dtype=object).astype(str)
     if pa.types.is_integer(array.type) and array.null_count:
         array = array.cast(pa.float64())
     if pa.types.is_floating(array.type):
-        values = array.to_numpy(zero_copy_only=False)
+        values = arrow_numpy.floats(array)
         finite = np.isfinite(values)
         if finite.all() and np.all(values == np.round(values)) and np.all(np.abs(values) < 2**53):
             # Integer ids that arrived as floats (CSV reads numbers as float64):
@@ -593,7 +603,7 @@ def _keys(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
         # Missing, NaN and inf form one group, under a key that compares equal
         # across batches (NaN does not); reports show it as null / (missing).
         return np.where(finite, values, -np.inf)
-    return array.to_numpy(zero_copy_only=False)
+    return arrow_numpy.numbers(array)
 
 
 def _missing_rows(arrays: list[dict[str, np.ndarray]], weights: np.ndarray | None) -> np.ndarray | None:

@@ -1,0 +1,307 @@
+"""An interrupted or failed run leaves no partial output and no changed input.
+
+Outputs are written to ``.losscli-*.tmp`` siblings and renamed into place
+only when everything succeeded (SPEC section 5). These tests stop runs part
+way, by a signal sent to a real ``python -m losscli`` process or by a bad
+value late in the file, and check that afterwards:
+
+* ``--output`` and ``--per-row`` files do not exist, or are byte for byte
+  what they were before the run;
+* no ``.losscli-*.tmp`` file is left behind;
+* the input file's bytes are unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import assert_usage_error, write_csv
+
+REPO = Path(__file__).resolve().parent.parent
+PROCESS_SECONDS = 120  # a bound, not an expectation: runs take a few seconds
+
+# The CSV reader hands the engine one 16 MiB block at a time. The signal is
+# sent once the first block's per-row losses are on disk, so the file holds
+# three blocks: the run is then certainly still going. A wide text column the
+# losses never read keeps the row count (and the per-row file) small.
+BIG_ROWS = 500_000
+PADDING = "x" * 80
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="sends POSIX signals")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def temp_files(*folders: Path) -> list[str]:
+    return [str(folder / name) for folder in folders for name in os.listdir(folder) if name.startswith(".losscli-")]
+
+
+def big_csv(path: Path, rows: int) -> Path:
+    """A regression file of ``rows`` rows (about 100 bytes each), repeating a random block (fast to write)."""
+    rng = np.random.default_rng(7)
+    y_true = rng.normal(size=10_000)
+    y_pred = y_true + rng.normal(scale=0.5, size=10_000)
+    block = "".join(f"{t:.4f},{p:.4f},{PADDING}\n" for t, p in zip(y_true, y_pred))
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write("y_true,y_pred,note\n")
+        for _ in range(rows // 10_000):
+            handle.write(block)
+    return path
+
+
+@pytest.fixture(scope="module")
+def big_input(tmp_path_factory) -> Path:
+    return big_csv(tmp_path_factory.mktemp("big") / "big.csv", BIG_ROWS)
+
+
+def cli_env() -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "LOSSCLI_DEBUG"}
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env["NO_COLOR"] = "1"
+    return env
+
+
+def start(arguments: list[str], cwd: Path, prelude: str | None = None) -> subprocess.Popen:
+    """``python -m losscli ARGS``, or the same command line after running ``prelude``."""
+    if prelude is None:
+        command = [sys.executable, "-m", "losscli", *arguments]
+    else:
+        runner = prelude + "\nimport sys\nsys.argv = ['losscli'] + sys.argv[1:]\nfrom losscli.cli import main\nmain()\n"
+        command = [sys.executable, "-c", runner, *arguments]
+    return subprocess.Popen(command, cwd=cwd, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def wait_for_rows_on_disk(process: subprocess.Popen, folder: Path) -> None:
+    """Block until the per-row temp file holds data: reading and computing are under way."""
+    deadline = time.monotonic() + PROCESS_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            out, err = process.communicate()
+            pytest.fail(f"the run ended (exit {process.returncode}) before it could be interrupted: {err!r}")
+        for path in temp_files(folder):
+            try:
+                if os.path.getsize(path) > 0:
+                    return
+            except FileNotFoundError:
+                continue
+        time.sleep(0.01)
+    process.kill()
+    pytest.fail("no per-row data appeared in time")
+
+
+def finish(process: subprocess.Popen) -> tuple[int, str, str]:
+    try:
+        out, err = process.communicate(timeout=PROCESS_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, err = process.communicate()
+        pytest.fail(f"the run did not end within {PROCESS_SECONDS} s of the signal: {err!r}")
+    return process.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+
+
+def interrupted_run(big_input: Path, folder: Path, sig: int, existing: bool) -> tuple[int, str, str, Path, Path]:
+    out_json, rows_csv = folder / "out.json", folder / "rows.csv"
+    if existing:
+        out_json.write_text("previous report\n")
+        rows_csv.write_text("previous rows\n")
+    process = start(
+        ["compute", str(big_input), "--loss", "mse", "--output", str(out_json), "--per-row", str(rows_csv)], cwd=folder
+    )
+    wait_for_rows_on_disk(process, folder)
+    process.send_signal(sig)
+    code, out, err = finish(process)
+    return code, out, err, out_json, rows_csv
+
+
+# --------------------------------------------------------------------------- (a) signals
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["fresh-targets", "existing-targets"])
+def test_ctrl_c_mid_run_leaves_no_output_and_the_input_unchanged(big_input, tmp_path, existing):
+    before = digest(big_input)
+    code, out, err, out_json, rows_csv = interrupted_run(big_input, tmp_path, signal.SIGINT, existing)
+    assert code == 130, (code, err)
+    assert err.splitlines() == ["error: interrupted; no output was written"], err
+    assert out == ""
+    if existing:
+        assert out_json.read_text() == "previous report\n"
+        assert rows_csv.read_text() == "previous rows\n"
+    else:
+        assert not out_json.exists() and not rows_csv.exists()
+    assert temp_files(tmp_path, big_input.parent) == []
+    assert digest(big_input) == before
+
+
+def test_sigterm_mid_run_leaves_no_output_and_no_temp_file(big_input, tmp_path):
+    """SIGTERM is how CI cancels a job and how ``timeout`` stops a command."""
+    before = digest(big_input)
+    code, _out, err, out_json, rows_csv = interrupted_run(big_input, tmp_path, signal.SIGTERM, existing=False)
+    assert code != 0, err
+    assert not out_json.exists() and not rows_csv.exists()
+    assert temp_files(tmp_path, big_input.parent) == [], "a stopped run left its half-written temp file"
+    assert digest(big_input) == before
+
+
+# Sends a real SIGINT to the process at the moment pyarrow first imports
+# pandas (it does so lazily, while the first batch is converted): a Ctrl-C
+# landing in that half second. The marker tells the test it happened.
+CTRL_C_DURING_PANDAS_IMPORT = """
+import importlib.abc, os, signal, sys
+
+class CtrlCOnPandasImport(importlib.abc.MetaPathFinder):
+    fired = False
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas" and not CtrlCOnPandasImport.fired:
+            CtrlCOnPandasImport.fired = True
+            os.write(2, b"[test: SIGINT sent during the pandas import]\\n")
+            signal.raise_signal(signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, CtrlCOnPandasImport())
+"""
+
+
+def test_ctrl_c_while_the_first_batch_is_converted_is_not_lost(tmp_path):
+    """One Ctrl-C must stop the run whenever it arrives, and keep the previous report."""
+    pytest.importorskip("pandas")  # without pandas, pyarrow's lazy import is over in microseconds
+    data = big_csv(tmp_path / "data.csv", 20_000)
+    before = digest(data)
+    out_json, rows_csv = tmp_path / "out.json", tmp_path / "rows.csv"
+    out_json.write_text("previous report\n")
+    arguments = ["compute", str(data), "--loss", "mse", "--output", str(out_json), "--per-row", str(rows_csv)]
+    code, out, err = finish(start(arguments, cwd=tmp_path, prelude=CTRL_C_DURING_PANDAS_IMPORT))
+    if "[test: SIGINT sent during the pandas import]" not in err:
+        pytest.skip("pandas is never imported during a run: no window to test")
+    assert out_json.read_text() == "previous report\n", f"the report was replaced after Ctrl-C (exit {code})"
+    assert not rows_csv.exists()
+    assert code == 130, (code, err)
+    assert "error: interrupted; no output was written" in err.splitlines(), err
+    assert temp_files(tmp_path) == []
+    assert digest(data) == before
+
+
+# --------------------------------------------------------------------------- (b) failures late in the file
+
+
+N_ROWS = 300
+BAD_ROW = 281  # 1-based data row, far past the first batches of 7 rows
+
+
+def _clean_columns() -> dict[str, list]:
+    rng = np.random.default_rng(11)
+    y_true = rng.integers(0, 2, N_ROWS).astype(float)
+    y_pred = np.round(rng.uniform(0.05, 0.95, N_ROWS), 4)
+    return {"y_true": list(y_true), "y_pred": list(y_pred)}
+
+
+def _with_failure(kind: str, folder: Path) -> tuple[list[str], list[str], str]:
+    """(input files, loss arguments, text the error names) for a failure at BAD_ROW."""
+    columns = _clean_columns()
+    position = BAD_ROW - 1
+    labels_file: list[str] = []
+    if kind == "text":
+        columns["y_pred"][position] = "n/a"
+        expected = f"row {BAD_ROW}"
+    elif kind == "nan":
+        columns["y_pred"][position] = float("nan")
+        expected = f"row {BAD_ROW}"
+    elif kind == "probability":
+        columns["y_pred"][position] = 1.5  # read fine; the bce kernel rejects it
+        expected = f"row {BAD_ROW}"
+    elif kind == "labels":
+        labels = {"y_true": list(columns.pop("y_true"))}
+        labels["y_true"][position] = "yes"
+        write_csv(folder / "labels.csv", labels)
+        labels_file = ["--labels", str(folder / "labels.csv")]
+        expected = "labels.csv"
+    else:
+        raise AssertionError(kind)
+    write_csv(folder / "data.csv", columns)
+    files = [str(folder / "data.csv")] + ([str(folder / "labels.csv")] if labels_file else [])
+    return files, ["--loss", "bce", *labels_file], expected
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["fresh-targets", "existing-targets"])
+@pytest.mark.parametrize("rows_suffix", [".csv", ".parquet", ".jsonl", ".json", ".md"])
+@pytest.mark.parametrize("kind", ["text", "nan", "probability", "labels"])
+def test_a_bad_value_late_in_the_file_writes_nothing(cli, tmp_path, small_batches, kind, rows_suffix, existing):
+    files, loss_args, expected = _with_failure(kind, tmp_path)
+    inputs_before = {path: digest(Path(path)) for path in files}
+    out_json, rows = tmp_path / "out.json", tmp_path / f"rows{rows_suffix}"
+    if existing:
+        out_json.write_text("previous report\n")
+        rows.write_text("previous rows\n")
+    result = cli("compute", files[0], *loss_args, "--output", out_json, "--per-row", rows)
+    assert_usage_error(result, expected)
+    if existing:
+        assert out_json.read_text() == "previous report\n"
+        assert rows.read_text() == "previous rows\n"
+    else:
+        assert not out_json.exists() and not rows.exists()
+    assert temp_files(tmp_path, Path.cwd()) == []
+    assert {path: digest(Path(path)) for path in files} == inputs_before
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["fresh-targets", "existing-targets"])
+def test_reduction_none_failing_late_keeps_the_output_file(cli, tmp_path, small_batches, existing):
+    files, loss_args, expected = _with_failure("text", tmp_path)
+    rows = tmp_path / "rows.csv"
+    if existing:
+        rows.write_text("previous rows\n")
+    result = cli("compute", files[0], *loss_args, "--reduction", "none", "--output", rows)
+    assert_usage_error(result, expected)
+    assert result.stdout == ""
+    assert (rows.read_text() == "previous rows\n") if existing else not rows.exists()
+    assert temp_files(tmp_path, Path.cwd()) == []
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["fresh-targets", "existing-targets"])
+def test_when_the_report_cannot_be_written_the_per_row_file_is_not_either(cli, tmp_path, existing):
+    """The report fails at the very end (here: a file name longer than the file system allows).
+
+    Both files belong to one run: a per-row file must not appear, or replace
+    an older one, when the run fails and its report is not written.
+    """
+    data = write_csv(tmp_path / "data.csv", _clean_columns())  # valid input: only the report fails
+    out_json = tmp_path / ("r" * 300 + ".json")
+    rows = tmp_path / "rows.csv"
+    if existing:
+        rows.write_text("previous rows\n")
+    result = cli("compute", data, "--loss", "bce", "--output", out_json, "--per-row", rows)
+    assert result.exit_code == 2, result.stderr
+    assert (rows.read_text() == "previous rows\n") if existing else not rows.exists()
+    assert temp_files(tmp_path, Path.cwd()) == []
+    assert_usage_error(result, "r" * 40)  # one clean line that names the file, not an internal error
+
+
+def test_a_bad_value_on_the_last_line_of_a_big_file_writes_nothing(big_input, tmp_path):
+    """The same with the real batch sizes, in a subprocess: the failure comes batches after the first write."""
+    data = tmp_path / "big_bad.csv"
+    data.write_bytes(big_input.read_bytes() + b"0.5,oops,\n")
+    before = digest(data)
+    out_json, rows_csv = tmp_path / "out.json", tmp_path / "rows.csv"
+    out_json.write_text("previous report\n")
+    arguments = ["compute", str(data), "--loss", "mse", "--output", str(out_json), "--per-row", str(rows_csv)]
+    code, out, err = finish(start(arguments, cwd=tmp_path))
+    assert code == 2, err
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and f"row {BIG_ROWS + 1}" in lines[0], err
+    assert out_json.read_text() == "previous report\n"
+    assert not rows_csv.exists()
+    assert temp_files(tmp_path) == []
+    assert digest(data) == before
