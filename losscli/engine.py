@@ -90,10 +90,12 @@ def row_losses(bound: BoundLoss, arrays: Mapping[str, np.ndarray]) -> tuple[np.n
 class Accumulator:
     """The partial state of one loss: additive arrays keyed by group (and sample)."""
 
-    def __init__(self, bound: BoundLoss, *, by_sample: bool = False) -> None:
+    def __init__(self, bound: BoundLoss, *, by_sample: bool = False, weights_per_row: bool = False) -> None:
         self.bound = bound
         self.kind = bound.spec.kind
         self.by_sample = by_sample and self.kind == "ratio"
+        # Keras' weighted mean divides sum(w*l) by the number of rows, not by sum(w).
+        self.weights_per_row = weights_per_row
         # key -> float64 array; for mean: [sum w*l, sum w*norm, rows, sum w*raw]
         self.totals: dict[tuple, np.ndarray] = {}
         # exact losses keep their role arrays: key -> list of dicts
@@ -117,7 +119,9 @@ class Accumulator:
 
     def _add_mean(self, arrays: Mapping[str, np.ndarray], weights: np.ndarray | None, keys: "RowKeys") -> np.ndarray:
         losses, norm, raw = row_losses(self.bound, arrays)
-        if norm is None:
+        if self.weights_per_row:
+            pass  # the kernel's own normaliser (or the row count) stays the divisor
+        elif norm is None:
             norm = weights
         elif weights is not None:
             norm = norm * weights
@@ -139,6 +143,12 @@ class Accumulator:
         return raw
 
     def _add_ratio(self, arrays: Mapping[str, np.ndarray], weights: np.ndarray | None, keys: "RowKeys") -> None:
+        if self.weights_per_row and weights is not None:
+            raise LossCliError(
+                f"{self.bound.display}: this convention's weighted mean (divided by the row count) "
+                "is not available for this loss with sample weights",
+                hint="drop --weight-col or the convention",
+            )
         stats = np.asarray(call_kernel(self.bound, arrays), dtype=np.float64)
         if stats.ndim == 1:
             stats = stats[:, None]
@@ -318,12 +328,20 @@ def evaluate(
     by_sample: bool = False,
     with_groups: bool = False,
     on_rows: Callable[[Batch, list[np.ndarray | None]], None] | None = None,
+    pooled: frozenset[int] = frozenset(),
+    weights_per_row: frozenset[int] = frozenset(),
 ) -> tuple[list[Outcome], list[Accumulator]]:
     """Fold every loss over every batch; return one outcome per loss.
 
     ``on_rows`` receives each batch with its per-row losses (for --per-row).
+    ``pooled`` and ``weights_per_row`` hold the positions of losses whose
+    library convention pools all samples, or divides a weighted sum by the
+    row count.
     """
-    accumulators = [Accumulator(bound, by_sample=by_sample) for bound in losses]
+    accumulators = [
+        Accumulator(bound, by_sample=by_sample and index not in pooled, weights_per_row=index in weights_per_row)
+        for index, bound in enumerate(losses)
+    ]
     for batch in batches:
         group_keys = row_keys(batch.groups, None)
         sample_keys = row_keys(batch.groups, batch.samples) if by_sample and batch.samples is not None else None

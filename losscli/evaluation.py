@@ -105,20 +105,22 @@ def evaluate_file(
     *,
     reduction: str = "mean",
     on_rows: Callable[[Batch, list[np.ndarray | None]], None] | None = None,
-    progress: Callable[[Iterable[Batch], Any], Iterable[Batch]] | None = None,
+    show_progress: bool = False,
 ) -> tuple[Report, Any, list[Any]]:
     """Read one prediction set once and evaluate every loss on it.
 
     Returns the report, the input plan (which columns were used) and the
-    engine's accumulators (for per-sample output).
+    engine's accumulators (for per-sample output). ``show_progress`` draws a
+    progress bar on stderr once reading takes more than a moment.
     """
+    from .conventions import pools_samples, weight_divisor
     from .io.plan import InputPlan
+    from .progress import track
 
     plan = InputPlan(options, losses)
     by_sample = options.sample_col is not None
-    batches: Iterable[Batch] = plan.batches()
-    if progress is not None:
-        batches = progress(batches, plan)
+    source = plan.sources["predictions"]
+    batches: Iterable[Batch] = track(plan.batches(), source.rows_hint(), label=f"reading {source.display}", show=show_progress)
     outcomes, accumulators = evaluate(
         batches,
         losses,
@@ -126,6 +128,8 @@ def evaluate_file(
         by_sample=by_sample,
         with_groups=options.by is not None,
         on_rows=on_rows,
+        pooled=frozenset(i for i, bound in enumerate(losses) if pools_samples(bound)),
+        weights_per_row=frozenset(i for i, bound in enumerate(losses) if weight_divisor(bound) == "rows"),
     )
     model = plan.sources["predictions"].display
     report = Report(

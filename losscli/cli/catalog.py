@@ -9,7 +9,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from .common import FormatOpt, guarded, resolve_format
+from .common import FormatOpt, guarded, rendered, resolve_format
 
 ListTaskOpt = Annotated[
     Optional[str],
@@ -17,28 +17,8 @@ ListTaskOpt = Annotated[
 ]
 
 
-class TerminalBuffer(io.TextIOBase):
-    """Collects output in memory but answers ``isatty`` for the real stdout, so
-    a table is rendered (with the right colours) before anything is printed."""
-
-    def __init__(self, buffer: io.StringIO, real: Any) -> None:
-        self._buffer = buffer
-        self._real = real
-
-    def write(self, text: str) -> int:
-        return self._buffer.write(text)
-
-    def isatty(self) -> bool:
-        return bool(getattr(self._real, "isatty", lambda: False)())
-
-    def flush(self) -> None:
-        pass
-
-
 def _emit(render: Any) -> None:
-    buffer = io.StringIO()
-    render(TerminalBuffer(buffer, sys.stdout))
-    sys.stdout.write(buffer.getvalue())
+    sys.stdout.write(rendered(render, sys.stdout, table=True))
 
 
 # --------------------------------------------------------------------------- list
@@ -148,6 +128,10 @@ def _list_markdown(specs: list[Any]) -> str:
 def info(
     loss: Annotated[str, typer.Argument(help="Loss name or alias (see 'losscli list').", show_default=False)],
     fmt: FormatOpt = None,
+    conventions: Annotated[
+        bool,
+        typer.Option("--conventions", help="How PyTorch, Keras, scikit-learn, optax and MONAI define this loss, and the value each gives on a worked example."),
+    ] = False,
 ) -> None:
     """Show one loss in full: formula, parameters, inputs, characteristics, reference.
 
@@ -156,12 +140,17 @@ def info(
       losscli info huber
 
       losscli info jaccard --format json
+
+      losscli info bce --conventions
     """
     from ..catalog import SCHEMA, describe
     from ..errors import LossCliError
     from ..registry import get
 
     spec = get(loss)
+    if conventions:
+        _conventions(spec.name, resolve_format(fmt))
+        return
     document = describe(spec)
     fmt_name = resolve_format(fmt)
     if fmt_name == "json":
@@ -290,3 +279,57 @@ def _info_markdown(document: dict[str, Any]) -> str:
     if examples:
         lines += ["", "### Example", "", "```sh"] + examples + ["```"]
     return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- info --conventions
+
+
+def _conventions(name: str, fmt: str) -> None:
+    from ..catalog import SCHEMA
+    from ..conventions import table
+    from ..errors import LossCliError
+    from ..render import number
+
+    rows = table(name)
+    example = next((r["example"] for r in rows if r["example"]), "")
+    if fmt == "json":
+        payload = {"schema": SCHEMA, "loss": name, "example": example, "conventions": rows}
+        _emit(lambda out: out.write(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n"))
+        return
+    if fmt == "csv":
+        raise LossCliError("info --conventions has no csv format", hint="use --format table, json or markdown")
+
+    def what(row: dict[str, Any]) -> str:
+        return row["difference"] if row["available"] else f"not available: {row['reason']}"
+
+    if fmt == "markdown":
+        lines = [f"**{name}** under each library's convention; worked example: {example}", "",
+                 "| convention | value | reference | difference |", "|---|---:|---|---|"]
+        for row in rows:
+            value = number(row["value"]) if row["available"] else "n/a"
+            lines.append(f"| {row['library']} | {value} | {row['reference']} | {what(row)} |")
+        _emit(lambda out: out.write("\n".join(lines) + "\n"))
+        return
+
+    def draw(out: Any) -> None:
+        from rich import box
+        from rich.table import Table
+
+        from ..render import make_console
+
+        console = make_console(out)
+        console.print(f"{name} under each library's convention", style="bold", markup=False)
+        console.print(f"worked example: {example}", markup=False)
+        grid = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        for column, justify in (("convention", "left"), ("value", "right"), ("weighted mean", "left"), ("difference from losscli / reference", "left")):
+            grid.add_column(column, justify=justify, overflow="fold")
+        for row in rows:
+            value = number(row["value"]) if row["available"] else "n/a"
+            detail = what(row) + (f"  [{row['reference']}]" if row["available"] and row["reference"] else "")
+            grid.add_row(row["library"], value, row["weighted_mean"] or "", detail)
+        console.print(grid, markup=False)
+        caveats = [f"{row['library']}: {c}" for row in rows for c in row["caveats"]]
+        for line in caveats:
+            console.print(f"note: {line}", markup=False)
+
+    _emit(draw)

@@ -7,6 +7,7 @@ shell completion stay fast.
 from __future__ import annotations
 
 import functools
+import io
 import os
 import sys
 from enum import Enum
@@ -39,6 +40,11 @@ class NanPolicy(str, Enum):
     omit = "omit"
 
 
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
 INPUT = "Input"
 LOSSES = "Losses"
 OUTPUT = "Output"
@@ -54,6 +60,9 @@ WeightOpt = Annotated[Optional[str], typer.Option("--weight-col", "-w", help="Pe
 ByOpt = Annotated[Optional[str], typer.Option("--by", help="Also report every loss per group of this column.", rich_help_panel=INPUT)]
 SampleOpt = Annotated[Optional[str], typer.Option("--sample-col", help="Rows with the same value form one sample (pixels of an image, frames of an utterance).", rich_help_panel=INPUT)]
 NanOpt = Annotated[NanPolicy, typer.Option("--nan-policy", help="Missing/NaN/inf values: error, or omit those rows (counted).", rich_help_panel=INPUT)]
+ConventionOpt = Annotated[Optional[str], typer.Option("--convention", help="Compute every loss as this library defines it: torch, keras, sklearn, optax or monai ('losscli info LOSS --conventions' shows the differences).", rich_help_panel=LOSSES)]
+EngineOpt = Annotated[Engine, typer.Option("--engine", help="local (default), or dask: a Parquet dataset on a Dask cluster (pip install 'losscli[dask]').", rich_help_panel=INPUT)]
+SchedulerOpt = Annotated[Optional[str], typer.Option("--scheduler", help="With --engine dask: the scheduler address (tcp://host:8786); default: a local cluster for this run.", rich_help_panel=INPUT)]
 InputFormatOpt = Annotated[Optional[str], typer.Option("--input-format", help="csv, tsv, parquet, arrow or ndjson (default: from the file name).", rich_help_panel=INPUT)]
 DelimiterOpt = Annotated[Optional[str], typer.Option("--delimiter", help="CSV delimiter (default: detected from the header among , ; tab |).", rich_help_panel=INPUT)]
 FromLogitsOpt = Annotated[bool, typer.Option("--from-logits", help="Predictions are logits/raw scores; sigmoid or softmax is applied stably.", rich_help_panel=LOSSES)]
@@ -85,6 +94,45 @@ def global_params(from_logits: bool, eps: float | None, normalize: bool) -> dict
     if normalize:
         params["normalize"] = True
     return params
+
+
+def parse_losses(texts: list[str], shared: dict[str, Any], convention: str | None) -> list[Any]:
+    """Loss spec strings as bound losses, under --convention when given."""
+    from ..conventions import apply
+    from ..registry import parse_spec
+
+    return [apply(parse_spec(text, shared), convention) for text in texts]
+
+
+class TerminalBuffer(io.TextIOBase):
+    """Collects output in memory but answers ``isatty`` for the real stdout, so
+    a table is rendered (with the right colours) before anything is printed."""
+
+    def __init__(self, buffer: io.StringIO, real: Any) -> None:
+        self._buffer = buffer
+        self._real = real
+
+    def write(self, text: str) -> int:
+        return self._buffer.write(text)
+
+    def isatty(self) -> bool:
+        return bool(getattr(self._real, "isatty", lambda: False)())
+
+    def flush(self) -> None:
+        pass
+
+
+def rendered(draw: Callable[[Any], None], real: Any, *, table: bool) -> str:
+    """What ``draw`` writes, rendered in memory first: a failure while rendering
+    leaves stdout empty. Off a terminal, tables lose the trailing padding rich
+    adds to every line."""
+    buffer = io.StringIO()
+    sink = TerminalBuffer(buffer, real)
+    draw(sink)
+    text = buffer.getvalue()
+    if table and not sink.isatty():
+        text = "\n".join(line.rstrip() for line in text.split("\n"))
+    return text
 
 
 def fail(message: str) -> None:

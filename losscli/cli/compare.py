@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import io
 import sys
 from typing import Annotated, Optional
 
@@ -33,10 +32,13 @@ from .common import (
     QuietOpt,
     SampleOpt,
     WeightOpt,
+    ConventionOpt,
     global_params,
     guarded,
     note,
+    parse_losses,
     parse_role_cols,
+    rendered,
     resolve_format,
 )
 
@@ -59,6 +61,10 @@ ModelNameOpt = Annotated[
 BaselineOpt = Annotated[
     Optional[str],
     typer.Option("--baseline", "-b", help="An earlier 'compute'/'compare --format json' report: show the change per loss and model.", rich_help_panel=GATES),
+]
+ConventionsOpt = Annotated[
+    bool,
+    typer.Option("--conventions", help="Each --loss under every library's convention (PyTorch, Keras, scikit-learn, optax, MONAI) side by side, with what differs.", rich_help_panel="Losses"),
 ]
 MaxIncreaseOpt = Annotated[
     Optional[list[str]],
@@ -93,6 +99,8 @@ def compare(
     fail_above: FailAboveOpt = None,
     fail_below: FailBelowOpt = None,
     max_increase: MaxIncreaseOpt = None,
+    convention: ConventionOpt = None,
+    conventions: ConventionsOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Compare losses across models: a loss x model matrix with the best model per loss marked.
@@ -122,7 +130,7 @@ def compare(
     from ..evaluation import check_thresholds, parse_thresholds
     from ..io.plan import InputOptions
     from ..output import atomic_writer, check_target
-    from ..registry import losses_for_task, parse_spec, resolve_task
+    from ..registry import losses_for_task, resolve_task
     from ..render_compare import render_compare
 
     if not loss and not task:
@@ -131,9 +139,12 @@ def compare(
         raise LossCliError("--max-increase compares with a baseline; give --baseline FILE.json too")
     _check_stdin(predictions, labels, task)
     shared = global_params(from_logits, eps, normalize)
-    explicit = [parse_spec(text, shared) for text in loss or []]
+    explicit = parse_losses(loss or [], shared, convention)
     canonical_task = resolve_task(task) if task else None
-    candidates = [parse_spec(spec.name, shared) for spec in losses_for_task(canonical_task)] if canonical_task else []
+    candidates = parse_losses([spec.name for spec in losses_for_task(canonical_task)], shared, convention) if canonical_task else []
+    unavailable: list[str] = []
+    if conventions:
+        explicit, unavailable = _every_convention(explicit, task, convention)
     names = model_names(predictions, model_name)
     base_options = InputOptions(
         predictions=predictions[0],
@@ -163,6 +174,7 @@ def compare(
     limits = parse_max_increase(max_increase or [], selection.losses)
 
     comparison = evaluate_models(model_options, names, selection, task=canonical_task)
+    comparison.notes.extend(unavailable)
     breaches = check_thresholds(comparison.report(), above, below)
     breaches += skipped_gate_breaches(comparison.skipped[len(selection.skipped):], above, below, limits)
     if earlier is not None:
@@ -175,17 +187,31 @@ def compare(
         with atomic_writer(output) as handle:
             render_compare(comparison, fmt_name, handle)
     else:
-        from .compute import _Tty
-
-        buffer = io.StringIO()
-        render_compare(comparison, fmt_name, _Tty(buffer, sys.stdout))
-        sys.stdout.write(buffer.getvalue())
+        sys.stdout.write(rendered(lambda out: render_compare(comparison, fmt_name, out), sys.stdout, table=fmt_name == "table"))
     # A table on the terminal already shows the notes; everywhere else they go to stderr.
     shown = fmt_name == "table" and not output
     for text in [f"skipped {s.loss}: {s.reason}" for s in comparison.skipped] + comparison.notes + comparison.baseline_missing:
         note(text, quiet or shown)
     if breaches:
         raise ThresholdBreached(breaches)
+
+
+def _every_convention(explicit: list, task: str | None, convention: str | None) -> tuple[list, list[str]]:
+    """--conventions: each --loss once per library that defines it, plus why the others cannot."""
+    from ..conventions import variants
+
+    if task or convention or not explicit:
+        raise LossCliError("--conventions compares the losses named with --loss under every library", hint="drop --task and --convention")
+    expanded, unavailable = [], []
+    for bound in explicit:
+        for variant in variants(bound):
+            if variant.bound is not None:
+                expanded.append(variant.bound)
+                if variant.entry is not None:
+                    unavailable.append(f"{variant.bound.display}: {variant.entry.difference}")
+            else:
+                unavailable.append(f"{bound.name} has no {variant.library} convention: {variant.reason}")
+    return expanded, unavailable
 
 
 def _check_stdin(predictions: list[str], labels: str | None, task: str | None) -> None:

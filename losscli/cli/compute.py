@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import sys
 from typing import Annotated, Optional
 
@@ -12,6 +11,9 @@ from ..errors import LossCliError, ThresholdBreached
 from .common import (
     AllowUnmatchedOpt,
     ByOpt,
+    ConventionOpt,
+    Engine,
+    EngineOpt,
     ColOpt,
     DelimiterOpt,
     EpsOpt,
@@ -31,11 +33,14 @@ from .common import (
     QuietOpt,
     Reduction,
     SampleOpt,
+    SchedulerOpt,
     WeightOpt,
     global_params,
     guarded,
     note,
+    parse_losses,
     parse_role_cols,
+    rendered,
     resolve_format,
 )
 
@@ -78,6 +83,9 @@ def compute(
     output: OutputOpt = None,
     fail_above: FailAboveOpt = None,
     fail_below: FailBelowOpt = None,
+    convention: ConventionOpt = None,
+    engine: EngineOpt = Engine.local,
+    scheduler: SchedulerOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Compute losses on one prediction set.
@@ -91,13 +99,13 @@ def compute(
     from ..evaluation import check_thresholds, evaluate_file, parse_thresholds
     from ..io.plan import InputOptions
     from ..output import Interrupts, check_target
-    from ..registry import parse_spec
+    from ..progress import enabled as progress_enabled
     from ..render import render
 
     if not loss:
         raise LossCliError("give at least one --loss", hint="e.g. --loss mse; 'losscli list' shows every loss")
     shared = global_params(from_logits, eps, normalize)
-    losses = [parse_spec(text, shared) for text in loss]
+    losses = parse_losses(loss, shared, convention)
     above = parse_thresholds(fail_above or [], "--fail-above", losses)
     below = parse_thresholds(fail_below or [], "--fail-below", losses)
     options = InputOptions(
@@ -152,21 +160,31 @@ def compute(
                 from ..per_row import PerRowWriter
 
                 writer = PerRowWriter(per_row, row_format, losses, by)
-            report, _plan, accumulators = evaluate_file(
-                options,
-                losses,
-                reduction=reduction.value,
-                on_rows=writer if writer is not None and unit == "row" else None,
-            )
+            if engine == Engine.dask:
+                if writer is not None and unit == "row":
+                    raise LossCliError(
+                        "per-row losses stay on the Dask workers: --per-row and --reduction none need --engine local"
+                    )
+                from ..distributed import evaluate_dask
+
+                report, _plan, accumulators = evaluate_dask(options, losses, reduction=reduction.value, scheduler=scheduler)
+            else:
+                if scheduler:
+                    raise LossCliError("--scheduler is for --engine dask")
+                report, _plan, accumulators = evaluate_file(
+                    options,
+                    losses,
+                    reduction=reduction.value,
+                    on_rows=writer if writer is not None and unit == "row" else None,
+                    show_progress=progress_enabled(quiet),
+                )
             if writer is not None and unit == "sample":
                 per_sample = [acc.per_sample_values() for acc in accumulators]
                 writer.write_samples(per_sample[0][0], [values for _, values in per_sample], sample_col or "sample")
             breaches = check_thresholds(report, above, below)
             document = None
             if reduction != Reduction.none:
-                buffer = io.StringIO()
-                render(report, fmt_name, _Tty(buffer, None if output else sys.stdout))
-                document = buffer.getvalue()
+                document = rendered(lambda out: render(report, fmt_name, out), None if output else sys.stdout, table=fmt_name == "table")
             # A Ctrl-C that a library swallowed still stops the run before anything is written.
             interrupts.check()
             _commit(writer, document, output)
@@ -204,21 +222,3 @@ def _commit(writer: object | None, document: str | None, output: str | None) -> 
         raise LossCliError(f"cannot write the output: {error.strerror or error}", file=target) from None
     finally:
         discard(staged)
-
-
-class _Tty(io.TextIOBase):
-    """A buffer that reports the real stdout's terminal-ness, so rendering to
-    memory first (nothing on stdout if rendering fails) keeps colours right."""
-
-    def __init__(self, buffer: io.StringIO, real: object) -> None:
-        self._buffer = buffer
-        self._real = real
-
-    def write(self, text: str) -> int:
-        return self._buffer.write(text)
-
-    def isatty(self) -> bool:
-        return bool(getattr(self._real, "isatty", lambda: False)())
-
-    def flush(self) -> None:
-        pass

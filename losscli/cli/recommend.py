@@ -17,6 +17,7 @@ from .common import (
     PredColOpt,
     SampleOpt,
     guarded,
+    rendered,
     resolve_format,
 )
 
@@ -87,9 +88,7 @@ def recommend(
     elif fmt_name == "markdown":
         buffer.write(markdown_text(document))
     else:
-        from .catalog import TerminalBuffer
-
-        table(document, options(outliers, imbalanced), TerminalBuffer(buffer, sys.stdout))
+        buffer.write(rendered(lambda out: table(document, options(outliers, imbalanced), out), sys.stdout, table=True))
     sys.stdout.write(buffer.getvalue())
 
 
