@@ -119,12 +119,10 @@ class Accumulator:
 
     def _add_mean(self, arrays: Mapping[str, np.ndarray], weights: np.ndarray | None, keys: "RowKeys") -> np.ndarray:
         losses, norm, raw = row_losses(self.bound, arrays)
-        if self.weights_per_row:
-            pass  # the kernel's own normaliser (or the row count) stays the divisor
-        elif norm is None:
-            norm = weights
-        elif weights is not None:
-            norm = norm * weights
+        # The divisor is sum(w * norm) (norm defaults to 1 per row); under a
+        # convention that divides by rows, the weights stay out of it.
+        if weights is not None and not self.weights_per_row:
+            norm = weights if norm is None else norm * weights
         weighted = losses * weights if weights is not None else losses
         weighted_raw = weighted if raw is losses else (raw * weights if weights is not None else raw)
         n = losses.shape[0]
