@@ -138,6 +138,13 @@ def evaluate_file(
         rows=plan.stats.rows,
         results=outcomes_to_results(outcomes, model, options.by),
     )
+    for bound in losses:
+        if not bound.spec.streams:
+            # Exact, not approximate: say what it costs instead of failing later.
+            report.notes.append(
+                f"{bound.display} cannot stream: it kept every value in memory ({report.rows:,} rows, about "
+                f"{max(1, report.rows * 16 // 1_000_000):,} MB) to compute the exact value"
+            )
     if plan.stats.omitted:
         report.notes.append(f"{plan.stats.omitted} rows with missing, NaN or infinite values were omitted (--nan-policy omit)")
     if plan.stats.unmatched_predictions or plan.stats.unmatched_labels:

@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import LossCliError, ThresholdBreached
+from .plotting import PlotFileOpt, PlotOpt, check_plot_file, emit
 from .common import (
     GATES,
     AllowUnmatchedOpt,
@@ -101,6 +102,8 @@ def compare(
     max_increase: MaxIncreaseOpt = None,
     convention: ConventionOpt = None,
     conventions: ConventionsOpt = False,
+    plot: PlotOpt = False,
+    plot_file: PlotFileOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Compare losses across models: a loss x model matrix with the best model per loss marked.
@@ -165,6 +168,7 @@ def compare(
     fmt_name = resolve_format(fmt)
     if output:
         check_target(output, list(predictions) + ([labels] if labels else []), "--output")
+    check_plot_file(plot_file, list(predictions) + ([labels] if labels else []))
     # The baseline is read before any data, so a bad file fails fast.
     earlier = load_baseline(baseline) if baseline else None
 
@@ -188,12 +192,26 @@ def compare(
             render_compare(comparison, fmt_name, handle)
     else:
         sys.stdout.write(rendered(lambda out: render_compare(comparison, fmt_name, out), sys.stdout, table=fmt_name == "table"))
+    if plot or plot_file:
+        emit([("comparison", _comparison_chart(comparison))], plot=plot, plot_file=plot_file, to_stdout=fmt_name == "table" and not output)
     # A table on the terminal already shows the notes; everywhere else they go to stderr.
     shown = fmt_name == "table" and not output
     for text in [f"skipped {s.loss}: {s.reason}" for s in comparison.skipped] + comparison.notes + comparison.baseline_missing:
         note(text, quiet or shown)
     if breaches:
         raise ThresholdBreached(breaches)
+
+
+def _comparison_chart(comparison: object) -> object:
+    """Bars per loss and model (overall values), with the baseline when there is one."""
+    from ..plots import comparison as bars
+
+    rows = [
+        (comparison.losses[e.loss_index].display, e.result.model, e.result.value, e.baseline.baseline if e.baseline else None)
+        for e in comparison.entries
+        if not e.result.group
+    ]
+    return bars(rows, title="Loss per model (lower is better)")
 
 
 def _every_convention(explicit: list, task: str | None, convention: str | None) -> tuple[list, list[str]]:

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import LossCliError, ThresholdBreached
+from .plotting import PlotFileOpt, PlotOpt, RowCollector, check_plot_file, distribution_charts, emit, tee
 from .common import (
     AllowUnmatchedOpt,
     ByOpt,
@@ -83,6 +84,8 @@ def compute(
     output: OutputOpt = None,
     fail_above: FailAboveOpt = None,
     fail_below: FailBelowOpt = None,
+    plot: PlotOpt = False,
+    plot_file: PlotFileOpt = None,
     convention: ConventionOpt = None,
     engine: EngineOpt = Engine.local,
     scheduler: SchedulerOpt = None,
@@ -128,6 +131,9 @@ def compute(
     for target, option in ((output, "--output"), (per_row, "--per-row")):
         if target:
             check_target(target, inputs, option)
+    check_plot_file(plot_file, inputs)
+    if (plot or plot_file) and not any(b.spec.kind == "mean" or b.spec.per_row is not None for b in losses):
+        raise LossCliError("--plot shows per-row losses, and none of these losses has per-row values", hint="add a per-row loss such as mse or bce")
     if output and per_row and output == per_row:
         raise LossCliError("--output and --per-row name the same file")
     if reduction == Reduction.none and output and per_row:
@@ -144,6 +150,7 @@ def compute(
         )
 
     writer = None
+    collector = None
     unit = "row"
     if reduction == Reduction.none or per_row:
         from ..per_row import check_per_row_losses, per_row_format
@@ -171,11 +178,12 @@ def compute(
             else:
                 if scheduler:
                     raise LossCliError("--scheduler is for --engine dask")
+                collector = RowCollector(len(losses)) if plot or plot_file else None
                 report, _plan, accumulators = evaluate_file(
                     options,
                     losses,
                     reduction=reduction.value,
-                    on_rows=writer if writer is not None and unit == "row" else None,
+                    on_rows=tee(writer if writer is not None and unit == "row" else None, collector),
                     show_progress=progress_enabled(quiet),
                 )
             if writer is not None and unit == "sample":
@@ -192,8 +200,12 @@ def compute(
             if writer is not None:
                 writer.abort()
             raise
+    if collector is not None:
+        emit(distribution_charts(collector, losses), plot=plot, plot_file=plot_file, to_stdout=fmt_name == "table" and not output)
+    # A table on stdout already shows the notes; everywhere else they go to stderr.
+    shown_in_table = fmt_name == "table" and not output and reduction != Reduction.none
     for text in report.notes:
-        note(text, quiet)
+        note(text, quiet or shown_in_table)
     if breaches:
         raise ThresholdBreached(breaches)
 
