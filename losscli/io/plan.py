@@ -609,14 +609,17 @@ def _keys(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
 def _missing_rows(arrays: list[dict[str, np.ndarray]], weights: np.ndarray | None) -> np.ndarray | None:
     """Rows with a missing, NaN or infinite value in any numeric input."""
     bad = None
-    for loss_arrays in arrays:
-        for values in loss_arrays.values():
-            if values.dtype == object:
-                continue
-            row_bad = ~np.isfinite(values) if values.ndim == 1 else ~np.isfinite(values).all(axis=1)
-            bad = row_bad if bad is None else (bad | row_bad)
-    if weights is not None:
-        row_bad = ~np.isfinite(weights)
+    seen: set[int] = set()
+    columns = [values for loss_arrays in arrays for values in loss_arrays.values()]
+    for values in columns + ([weights] if weights is not None else []):
+        if values.dtype == object or id(values) in seen:
+            continue
+        seen.add(id(values))
+        # A finite sum proves there is no NaN or inf (one cheap pass); only a
+        # non-finite sum, rare, pays for the row-by-row check.
+        if np.isfinite(np.add.reduce(values, axis=None)):
+            continue
+        row_bad = ~np.isfinite(values) if values.ndim == 1 else ~np.isfinite(values).all(axis=1)
         bad = row_bad if bad is None else (bad | row_bad)
     return bad
 
