@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
+from ._lazy import pc
 
 _NUMPY_TYPES = {
     pa.float64(): np.float64,

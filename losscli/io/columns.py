@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
+from ._lazy import pc
 
 from ..errors import LossCliError
 from ..registry import Role

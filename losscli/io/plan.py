@@ -13,7 +13,7 @@ from typing import Iterator
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
+from ._lazy import pc
 
 from ..engine import Batch
 from ..errors import LossCliError
