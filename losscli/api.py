@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine import Batch, evaluate, row_keys, row_losses
+from .engine import Batch, evaluate, row_losses
 from .errors import LossCliError
 from .registry import BoundLoss, LossSpec, bind, get
 
@@ -124,4 +124,4 @@ def per_sample(
     )
 
 
-__all__ = ["compute", "per_sample", "row_keys"]
+__all__ = ["compute", "per_sample"]

@@ -267,7 +267,7 @@ def test_recommended_commands_run_on_an_imbalanced_binary_file(runner, tmp_path)
     assert document["inferred"]["imbalance_ratio"] == pytest.approx(9.0)  # 90 : 10
     assert [r["loss"] for r in document["recommendations"]][:2] == ["focal", "bce"]
     bce = document["recommendations"][1]
-    assert f"--loss bce:pos_weight=9" in bce["command"]
+    assert "--loss bce:pos_weight=9" in bce["command"]
     for item in document["recommendations"]:
         ran = _run_suggested(runner, item["command"])
         assert ran.exit_code == 0, (item["command"], ran.stderr)

@@ -271,10 +271,6 @@ def text_to_objects(array: pa.Array | pa.ChunkedArray, *, column: str, display: 
     return out
 
 
-def class_names_from_columns(pred_names: tuple[str, ...]) -> list[str]:
-    return list(pred_names)
-
-
 def map_string_labels(
     array: pa.Array | pa.ChunkedArray, pred_names: tuple[str, ...], *, column: str, display: str
 ) -> np.ndarray:
