@@ -23,7 +23,7 @@ import json
 import math
 import os
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from .errors import LossCliError
 from .evaluation import Report, Result, names_loss, evaluate_file, json_params
@@ -137,12 +137,16 @@ def select_losses(
     candidates: Sequence[BoundLoss],
     *,
     task: str | None = None,
+    open_sources: Callable[[Any], dict[str, Any]] | None = None,
+    engine_problem: Callable[[BoundLoss], str | None] | None = None,
 ) -> LossSelection:
     """Keep the explicit losses and every candidate whose inputs every model's files provide.
 
     Nothing is read but the files' headers and schemas: the input plan of
     each candidate is built on its own, which locates its columns (or fails
-    naming the missing input).
+    naming the missing input). ``open_sources`` and ``engine_problem`` come
+    from another engine (Dask): how it opens a dataset's schema, and which
+    losses it cannot evaluate.
     """
     from .io.plan import InputPlan
 
@@ -151,11 +155,15 @@ def select_losses(
     _check_role_overrides(model_options[0].role_cols, explicit + candidates)
     if not candidates and explicit:
         return LossSelection(explicit)
-    opened = [InputPlan(dataclasses.replace(options, role_cols={}), []).sources for options in model_options]
+    if open_sources is None:
+        opened = [InputPlan(dataclasses.replace(options, role_cols={}), []).sources for options in model_options]
+    else:
+        opened = [open_sources(options) for options in model_options]
     selection = LossSelection(list(explicit))
     for bound in candidates:
         # The first model that lacks an input gives the reason (which names its file).
-        reason = next((r for r in (_inputs_problem(bound, o, s) for o, s in zip(model_options, opened)) if r), None)
+        reason = engine_problem(bound) if engine_problem is not None else None
+        reason = reason or next((r for r in (_inputs_problem(bound, o, s) for o, s in zip(model_options, opened)) if r), None)
         if reason is None:
             selection.tolerant.add(len(selection.losses))
             selection.losses.append(bound)
@@ -330,12 +338,21 @@ class Comparison:
         return [(index, key, cells) for (index, key), cells in rows.items()]
 
 
-def evaluate_models(model_options: Sequence[Any], names: Sequence[str], selection: LossSelection, *, task: str | None = None) -> Comparison:
+def evaluate_models(
+    model_options: Sequence[Any],
+    names: Sequence[str],
+    selection: LossSelection,
+    *,
+    task: str | None = None,
+    evaluator: Callable[..., Any] | None = None,
+) -> Comparison:
     """One pass over each model's file with every selected loss, then ranks.
 
     A tolerant loss whose kernel rejects one model's data is dropped from
     every model (a comparison needs the same losses throughout) and listed
-    as skipped with the error.
+    as skipped with the error. ``evaluator`` replaces the local engine
+    (``evaluate_file``'s contract); kernel errors then stop the run, since a
+    guard running on remote workers cannot report back.
     """
     losses = selection.losses
     comparison = Comparison(losses=[], models=[], labels=None, skipped=list(selection.skipped))
@@ -344,7 +361,7 @@ def evaluate_models(model_options: Sequence[Any], names: Sequence[str], selectio
     failed: dict[int, str] = {}
     for options, name in zip(model_options, names):
         options = dataclasses.replace(options, role_cols={k: v for k, v in options.role_cols.items() if k in read})
-        report, results, errors = _evaluate_one(options, losses, selection.tolerant)
+        report, results, errors = _evaluate_one(options, losses, set() if evaluator else selection.tolerant, evaluator or evaluate_file)
         for index, reason in errors.items():
             failed.setdefault(index, reason)
         comparison.models.append(Model(name, report.predictions[0], report.rows))
@@ -366,12 +383,17 @@ def evaluate_models(model_options: Sequence[Any], names: Sequence[str], selectio
     return comparison
 
 
-def _evaluate_one(options: Any, losses: list[BoundLoss], tolerant: set[int]) -> tuple[Report, list[tuple[int, Result]], dict[int, str]]:
+def _evaluate_one(
+    options: Any, losses: list[BoundLoss], tolerant: set[int], evaluator: Callable[..., Any]
+) -> tuple[Report, list[tuple[int, Result]], dict[int, str]]:
     """One model's pass: its report, (loss index, result) pairs, and why tolerant losses failed."""
     guards = {index: _KernelGuard(losses[index], index) for index in tolerant}
     evaluated = [guards[i].bound if i in guards else bound for i, bound in enumerate(losses)]
     position = {id(bound): i for i, bound in enumerate(evaluated)}
-    report, plan, _ = evaluate_file(options, evaluated, on_rows=_context_hook(guards) if guards else None)
+    if guards:
+        report, plan, _ = evaluator(options, evaluated, on_rows=_context_hook(guards))
+    else:
+        report, plan, _ = evaluator(options, evaluated)
     display = plan.sources["predictions"].display
     errors = {index: str(guard.error.with_context(file=display)) for index, guard in guards.items() if guard.error is not None}
     results = []

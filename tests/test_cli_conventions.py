@@ -124,3 +124,34 @@ def test_dask_engine_equals_local_engine_from_the_command_line(tmp_path):
 def test_scheduler_without_dask_engine_is_a_usage_error(certain_miss):
     result = runner.invoke(app, ["compute", certain_miss, "--loss", "bce", "--scheduler", "tcp://x:8786"])
     assert result.exit_code == 2 and "--engine dask" in result.stderr
+
+
+def test_compare_on_the_dask_engine_equals_the_local_engine(tmp_path):
+    pytest.importorskip("distributed")
+    rng = np.random.default_rng(5)
+    models = []
+    for name in ("a", "b"):
+        folder = tmp_path / name
+        folder.mkdir()
+        for part in range(2):
+            y = rng.normal(size=300)
+            pq.write_table(pa.table({"y_true": y, "y_pred": y + rng.normal(scale=0.5 if name == "a" else 1.0, size=300)}), folder / f"p{part}.parquet")
+        models.append(str(folder))
+    args = ["compare", *models, "--loss", "mse", "--loss", "mae", "--format", "json"]
+    local = json.loads(_ok(*args))["results"]
+    remote = json.loads(_ok(*args, "--engine", "dask", "--scheduler", "synchronous"))["results"]
+    assert [(r["loss"], r["model"], r["rank"]) for r in remote] == [(r["loss"], r["model"], r["rank"]) for r in local]
+    for a, b in zip(local, remote):
+        assert b["value"] == pytest.approx(a["value"], rel=1e-12)
+
+
+def test_compare_task_on_dask_skips_losses_it_cannot_merge(tmp_path):
+    pytest.importorskip("distributed")
+    folder = tmp_path / "m"
+    folder.mkdir()
+    real = (np.arange(50) % 2).astype(float)  # discriminator outputs for real (1) and fake (0) rows
+    pq.write_table(pa.table({"y_true": real, "y_pred": np.linspace(0.05, 0.95, 50)}), folder / "p.parquet")
+    result = runner.invoke(app, ["compare", str(folder), "--task", "generative", "--engine", "dask", "--scheduler", "synchronous", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    skipped = {s["loss"]: s["reason"] for s in json.loads(result.stdout)["skipped"]}
+    assert "dask engine" in skipped["wasserstein_distance"]

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
 import sys
-from typing import Annotated, Optional
+from typing import Annotated, Iterator, Optional
 
 import typer
 
 from ..errors import LossCliError, ThresholdBreached
-from .plotting import PlotFileOpt, PlotOpt, check_plot_file, emit
 from .common import (
     GATES,
     AllowUnmatchedOpt,
@@ -34,6 +35,9 @@ from .common import (
     SampleOpt,
     WeightOpt,
     ConventionOpt,
+    Engine,
+    EngineOpt,
+    SchedulerOpt,
     global_params,
     guarded,
     note,
@@ -42,6 +46,7 @@ from .common import (
     rendered,
     resolve_format,
 )
+from .plotting import PlotFileOpt, PlotOpt, check_plot_file, emit
 
 PredictionsArg = Annotated[
     list[str],
@@ -104,6 +109,8 @@ def compare(
     conventions: ConventionsOpt = False,
     plot: PlotOpt = False,
     plot_file: PlotFileOpt = None,
+    engine: EngineOpt = Engine.local,
+    scheduler: SchedulerOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Compare losses across models: a loss x model matrix with the best model per loss marked.
@@ -172,12 +179,14 @@ def compare(
     # The baseline is read before any data, so a bad file fails fast.
     earlier = load_baseline(baseline) if baseline else None
 
-    selection = select_losses(model_options, explicit, candidates, task=canonical_task)
-    above = parse_thresholds(fail_above or [], "--fail-above", selection.losses)
-    below = parse_thresholds(fail_below or [], "--fail-below", selection.losses)
-    limits = parse_max_increase(max_increase or [], selection.losses)
-
-    comparison = evaluate_models(model_options, names, selection, task=canonical_task)
+    with _engine(engine, scheduler) as (evaluator, open_sources, engine_problem):
+        selection = select_losses(
+            model_options, explicit, candidates, task=canonical_task, open_sources=open_sources, engine_problem=engine_problem
+        )
+        above = parse_thresholds(fail_above or [], "--fail-above", selection.losses)
+        below = parse_thresholds(fail_below or [], "--fail-below", selection.losses)
+        limits = parse_max_increase(max_increase or [], selection.losses)
+        comparison = evaluate_models(model_options, names, selection, task=canonical_task, evaluator=evaluator)
     comparison.notes.extend(unavailable)
     breaches = check_thresholds(comparison.report(), above, below)
     breaches += skipped_gate_breaches(comparison.skipped[len(selection.skipped):], above, below, limits)
@@ -200,6 +209,27 @@ def compare(
         note(text, quiet or shown)
     if breaches:
         raise ThresholdBreached(breaches)
+
+
+@contextlib.contextmanager
+def _engine(engine: Engine, scheduler: str | None) -> Iterator[tuple]:
+    """(evaluator, schema opener, loss filter) of the chosen engine; None means local.
+
+    On Dask one cluster serves every model, so its start-up is paid once.
+    """
+    if engine == Engine.local:
+        if scheduler:
+            raise LossCliError("--scheduler is for --engine dask")
+        yield None, None, None
+        return
+    from ..distributed import LOCAL_SCHEDULERS, connect, dask_problem, evaluate_dask, require_dask, schema_sources
+
+    if scheduler in LOCAL_SCHEDULERS:
+        require_dask(distributed=False)
+        yield functools.partial(evaluate_dask, scheduler=scheduler), schema_sources, dask_problem
+        return
+    with connect(scheduler) as client:
+        yield functools.partial(evaluate_dask, client=client), schema_sources, dask_problem
 
 
 def _comparison_chart(comparison: object) -> object:
