@@ -78,8 +78,17 @@ def mae(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     reference="PyTorch HuberLoss(delta); equals Keras Huber and scipy.special.huber",
 )
 def huber(y_true: np.ndarray, y_pred: np.ndarray, *, delta: float) -> np.ndarray:
-    error = np.abs(_residual(y_true, y_pred))
-    return np.where(error < delta, 0.5 * error * error, delta * (error - 0.5 * delta))
+    # Branch-free form (optax): with q = min(|e|, delta), 0.5 q^2 + delta (|e| - q);
+    # two arrays, updated in place, instead of np.where over four temporaries.
+    error = _residual(y_true, y_pred)
+    np.abs(error, out=error)
+    quadratic = np.minimum(error, delta)
+    error -= quadratic
+    error *= delta
+    quadratic *= quadratic
+    quadratic *= 0.5
+    error += quadratic
+    return error
 
 
 @loss(
