@@ -353,8 +353,8 @@ def evaluate(
 
             try:
                 per_row = threads.map(fold, len(accumulators), rows=batch.n)
-            except _LossFailed as failed:
-                raise _in_file(failed.error, batch, failed.index) from None
+            except LossCliError as error:
+                raise _in_file(error, batch, error.loss_index)
             if on_rows is not None:
                 on_rows(batch, per_row)
     outcomes = [acc.finalize(reduction, with_groups) for acc in accumulators]
@@ -371,12 +371,6 @@ def _in_file(error: LossCliError, batch: Batch, index: int) -> LossCliError:
     return error.with_context(file=batch.file, row_offset=offset, role_columns=columns)
 
 
-class _LossFailed(Exception):
-    def __init__(self, index: int, error: LossCliError) -> None:
-        self.index = index
-        self.error = error
-
-
 # Below this many rows a batch is folded on one thread: handing it over costs more.
 _PARALLEL_ROWS = 32_768
 
@@ -386,7 +380,8 @@ class _LossThreads:
 
     Each loss has its own accumulator and numpy releases the GIL in its
     kernels, so ten losses on two cores take about half the time of ten in
-    a row. The first failing loss, in loss order, is the one reported.
+    a row. The first failing loss, in loss order, is the one reported, its
+    position in ``loss_index``.
     """
 
     def __init__(self, losses: int) -> None:
@@ -411,7 +406,8 @@ class _LossThreads:
                 try:
                     results.append(fold(index))
                 except LossCliError as error:
-                    raise _LossFailed(index, error) from None
+                    error.loss_index = index
+                    raise
             return results
         futures = [self.pool.submit(fold, index) for index in range(count)]
         results = []
@@ -421,5 +417,6 @@ class _LossThreads:
             except LossCliError as error:
                 for rest in futures[index + 1 :]:
                     rest.cancel()
-                raise _LossFailed(index, error) from None
+                error.loss_index = index
+                raise
         return results
