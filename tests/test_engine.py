@@ -147,3 +147,31 @@ def test_overflow_becomes_null_with_a_warning():
 def test_zero_total_weight_is_null_not_a_crash():
     outcome = _value(losscli.info("mse"), {"y_true": np.zeros(2), "y_pred": np.ones(2)}, {}, weights=np.zeros(2))
     assert outcome.overall.value is None and outcome.overall.warning
+
+
+def test_losses_folded_in_parallel_equal_each_loss_alone():
+    from losscli.registry import parse_spec
+
+    rng = np.random.default_rng(11)
+    n = 100_000  # above the size at which a batch's losses run on several threads
+    arrays = {"y_true": rng.normal(size=n), "y_pred": rng.normal(size=n)}
+    losses = [parse_spec(text) for text in ("mse", "huber:delta=0.5", "log_cosh", "quantile:q=0.2")]
+    batch = Batch(arrays=[arrays] * len(losses), n=n)
+    together, _ = evaluate([batch], losses)
+    for bound, outcome in zip(losses, together):
+        alone, _ = evaluate([Batch(arrays=[arrays], n=n)], [bound])
+        assert outcome.overall.value == alone[0].overall.value
+
+
+def test_the_first_failing_loss_is_reported_with_its_own_column():
+    from losscli.errors import LossCliError
+    from losscli.registry import parse_spec
+
+    n = 100_000
+    good = {"y_true": np.zeros(n), "y_pred": np.full(n, 0.5)}
+    bad = {"y_true": np.zeros(n), "y_pred": np.full(n, 0.5)}
+    bad["y_pred"][70_000] = 3.0  # not a probability: bce rejects row 70001
+    batch = Batch(arrays=[good, bad], n=n, file="f.csv", role_columns=[{"y_pred": "a"}, {"y_pred": "p_bad"}])
+    with pytest.raises(LossCliError) as caught:
+        evaluate([batch], [parse_spec("mse"), parse_spec("bce")])
+    assert caught.value.row == 70_001 and caught.value.column == "p_bad" and caught.value.file == "f.csv"
