@@ -392,6 +392,12 @@ def cce(
     y_true: np.ndarray, y_pred: np.ndarray, *, from_logits: bool, eps: float, normalize: bool, clip_upper: bool = False
 ) -> np.ndarray:
     y_pred = _class_columns(y_pred, "cce")
+    if _is_index_column(y_true) and not from_logits:
+        # Class indices: only the true class's probability is needed, so take
+        # n logs instead of n x C (the rows are still checked in full).
+        classes = _class_indices(y_true, y_pred.shape[1])
+        rows = _probability_rows(y_pred, normalize=normalize, role="y_pred")
+        return -_log_clipped(_at_class(rows, classes), eps, clip_upper)
     target = _target_distribution(y_true, y_pred.shape[1], normalize=normalize)
     log_p = _class_log_probs(y_pred, from_logits=from_logits, eps=eps, normalize=normalize, clip_upper=clip_upper)
     return _cross_entropy(target, log_p)
