@@ -129,7 +129,9 @@ class Accumulator:
         n = losses.shape[0]
         # stats: [sum w*l, sum w*norm, rows, sum w*raw]
         if keys.single:
-            stats = np.array([_sum(weighted), float(n) if norm is None else _sum(norm), float(n), _sum(weighted_raw)])
+            total = _sum(weighted)
+            raw_total = total if weighted_raw is weighted else _sum(weighted_raw)
+            stats = np.array([total, float(n) if norm is None else _sum(norm), float(n), raw_total])
             self._accumulate(keys.labels[0], stats)
             return raw
         count = len(keys.labels)

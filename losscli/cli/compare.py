@@ -137,6 +137,7 @@ def compare(
         select_losses,
         skipped_gate_breaches,
     )
+    from ..allocator import reuse_freed_memory
     from ..evaluation import check_thresholds, parse_thresholds
     from ..io.plan import InputOptions
     from ..output import atomic_writer, check_target
@@ -148,6 +149,7 @@ def compare(
     if max_increase and not baseline:
         raise LossCliError("--max-increase compares with a baseline; give --baseline FILE.json too")
     _check_stdin(predictions, labels, task)
+    reuse_freed_memory()
     shared = global_params(from_logits, eps, normalize)
     explicit = parse_losses(loss or [], shared, convention)
     canonical_task = resolve_task(task) if task else None

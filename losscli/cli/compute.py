@@ -99,6 +99,7 @@ def compute(
 
       losscli compute scores.parquet --labels truth.csv --key id --loss bce --from-logits --format json
     """
+    from ..allocator import reuse_freed_memory
     from ..evaluation import check_thresholds, evaluate_file, parse_thresholds
     from ..io.plan import InputOptions
     from ..output import Interrupts, check_target
@@ -107,6 +108,7 @@ def compute(
 
     if not loss:
         raise LossCliError("give at least one --loss", hint="e.g. --loss mse; 'losscli list' shows every loss")
+    reuse_freed_memory()
     shared = global_params(from_logits, eps, normalize)
     losses = parse_losses(loss, shared, convention)
     above = parse_thresholds(fail_above or [], "--fail-above", losses)

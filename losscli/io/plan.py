@@ -289,7 +289,10 @@ class InputPlan:
         streams = {}
         for side, source in self.sources.items():
             columns, text = self.columns_to_read(side)
-            streams[side] = (prefetch(source.batches(columns, frozenset(text))), columns)
+            stream = source.batches(columns, frozenset(text))
+            # batches() already runs in a thread of its own; a second file gets
+            # one more, so both files decode at the same time.
+            streams[side] = (prefetch(stream) if len(self.sources) > 1 else stream, columns)
         pred_stream, pred_cols = streams[PRED_SIDE]
         if LABEL_SIDE not in streams:
             for batch in pred_stream:
@@ -346,6 +349,11 @@ class InputPlan:
     # ------------------------------------------------------------------ batches
 
     def batches(self) -> Iterator[Batch]:
+        """Engine batches, prepared (converted to numpy, checked for missing
+        values) in a background thread while the engine folds the previous ones."""
+        return prefetch(self._prepared_batches())
+
+    def _prepared_batches(self) -> Iterator[Batch]:
         if self.long_format:
             yield self._sequences_from_frames()
             return

@@ -1,0 +1,72 @@
+"""Decoding a Parquet file's row groups on every core, in file order.
+
+``ParquetFile.iter_batches`` decodes one row group at a time, so on a
+two-column file it keeps about one core busy. Row groups are independent, so
+a small pool decoding the next few of them while the current one is
+consumed reads a 50M-row file in about 60% of the time (measured, 2 cores),
+the same as pyarrow's dataset scanner, which cannot be used here because
+importing it imports pandas. Memory stays bounded: at most ``workers`` row
+groups are decoded ahead of the one being consumed (one more ahead cost
+30 MB of peak memory and no time, measured), and files whose row groups are
+too large for that are streamed one batch at a time instead.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Callable, Iterator
+
+import pyarrow as pa
+
+# Decoded size (of the columns read) above which a row group is streamed in
+# batches instead of decoded whole: several of these are held at once.
+MAX_ROW_GROUP_BYTES = 64 << 20
+
+
+def parallel_workers(metadata: object, columns: list[str]) -> int:
+    """How many threads should decode this file's row groups (1 = stream it)."""
+    cores = os.cpu_count() or 1
+    groups = metadata.num_row_groups
+    if cores < 2 or groups < 2:
+        return 1
+    wanted = set(columns)
+    for index in range(groups):
+        group = metadata.row_group(index)
+        size = sum(group.column(c).total_uncompressed_size for c in range(group.num_columns) if group.column(c).path_in_schema in wanted)
+        if size > MAX_ROW_GROUP_BYTES:
+            return 1
+    return min(cores, groups, 4)
+
+
+def row_group_batches(open_file: Callable[[], object], groups: int, columns: list[str], *, batch_rows: int, workers: int) -> Iterator[pa.RecordBatch]:
+    """Record batches of ``columns`` of row groups 0..groups-1, in order.
+
+    ``open_file`` returns a new ``ParquetFile``: each thread reads through a
+    handle of its own.
+    """
+    local = threading.local()
+
+    def decode(index: int) -> pa.Table:
+        handle = getattr(local, "handle", None)
+        if handle is None:
+            handle = local.handle = open_file()
+        # One thread per row group; threads inside a row group would only compete.
+        return handle.read_row_group(index, columns=columns, use_threads=False)
+
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="losscli-parquet")
+    pending: list[Future] = []
+    try:
+        ahead = workers
+        for index in range(min(ahead, groups)):
+            pending.append(pool.submit(decode, index))
+        for index in range(groups):
+            table = pending[index].result()
+            pending[index] = None  # type: ignore[call-overload]  # let the table go once consumed
+            if index + ahead < groups:
+                pending.append(pool.submit(decode, index + ahead))
+            yield from table.to_batches(max_chunksize=batch_rows)
+    finally:
+        # Stopping early (an error, Ctrl-C): decodes under way finish, queued ones never start.
+        pool.shutdown(wait=False, cancel_futures=True)

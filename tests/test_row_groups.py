@@ -1,0 +1,113 @@
+"""Parquet row groups decoded on several threads arrive complete and in file
+order, give the values of a plain sequential read, and fail as one error line."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import assert_usage_error
+from losscli.io import readers, row_groups
+from losscli.io.readers import ParquetSource
+
+
+def _write(path, rows: int, group_rows: int, seed: int = 3):
+    rng = np.random.default_rng(seed)
+    table = pa.table({"id": np.arange(rows, dtype=np.int64), "y_true": rng.normal(size=rows), "y_pred": rng.normal(size=rows)})
+    pq.write_table(table, path, row_group_size=group_rows)
+    return table
+
+
+@pytest.fixture
+def two_cores(monkeypatch):
+    # The parallel path needs at least two cores; CI machines may report one.
+    monkeypatch.setattr(row_groups.os, "cpu_count", lambda: 2)
+
+
+def test_parallel_batches_keep_file_order(tmp_path, two_cores, monkeypatch):
+    table = _write(tmp_path / "p.parquet", rows=10_000, group_rows=700)
+    monkeypatch.setattr(readers, "BATCH_ROWS", 300)
+    source = ParquetSource(str(tmp_path / "p.parquet"))
+    assert row_groups.parallel_workers(source._file(source.files[0]).metadata, ["id", "y_pred"]) == 2
+    batches = list(source.batches(["id", "y_pred"]))
+    # 15 row groups of up to 700 rows, each cut into batches of at most 300.
+    assert max(b.num_rows for b in batches) == 300
+    ids = np.concatenate([b.column(0).to_numpy() for b in batches])
+    np.testing.assert_array_equal(ids, np.arange(10_000))
+    values = np.concatenate([b.column(1).to_numpy() for b in batches])
+    np.testing.assert_array_equal(values, table["y_pred"].to_numpy())
+
+
+def test_one_row_group_or_one_core_streams(tmp_path, monkeypatch):
+    _write(tmp_path / "one.parquet", rows=1000, group_rows=1000)
+    _write(tmp_path / "many.parquet", rows=1000, group_rows=100)
+    monkeypatch.setattr(row_groups.os, "cpu_count", lambda: 2)
+    assert row_groups.parallel_workers(pq.ParquetFile(tmp_path / "one.parquet").metadata, ["y_true"]) == 1
+    assert row_groups.parallel_workers(pq.ParquetFile(tmp_path / "many.parquet").metadata, ["y_true"]) == 2
+    monkeypatch.setattr(row_groups.os, "cpu_count", lambda: 1)
+    assert row_groups.parallel_workers(pq.ParquetFile(tmp_path / "many.parquet").metadata, ["y_true"]) == 1
+
+
+def test_row_groups_too_large_to_hold_several_stream(tmp_path, two_cores, monkeypatch):
+    _write(tmp_path / "p.parquet", rows=1000, group_rows=100)
+    metadata = pq.ParquetFile(tmp_path / "p.parquet").metadata
+    # Each group's two float columns decode to 1,600 bytes.
+    monkeypatch.setattr(row_groups, "MAX_ROW_GROUP_BYTES", 1000)
+    assert row_groups.parallel_workers(metadata, ["y_true", "y_pred"]) == 1
+    monkeypatch.setattr(row_groups, "MAX_ROW_GROUP_BYTES", 4000)
+    assert row_groups.parallel_workers(metadata, ["y_true", "y_pred"]) == 2
+
+
+def test_parallel_read_equals_sequential_read(tmp_path, cli, monkeypatch):
+    _write(tmp_path / "p.parquet", rows=20_000, group_rows=1_500)
+
+    def values() -> list[float]:
+        result = cli("compute", tmp_path / "p.parquet", "--loss", "mse", "--loss", "huber:delta=0.5", "--loss", "mae", "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        return [r["value"] for r in json.loads(result.stdout)["results"]]
+
+    monkeypatch.setattr(row_groups.os, "cpu_count", lambda: 2)
+    parallel = values()
+    monkeypatch.setattr(row_groups.os, "cpu_count", lambda: 1)
+    sequential = values()
+    assert parallel == pytest.approx(sequential, rel=1e-12)
+    # Independent: numpy on the whole table.
+    table = pq.read_table(tmp_path / "p.parquet")
+    error = table["y_pred"].to_numpy() - table["y_true"].to_numpy()
+    assert parallel[0] == pytest.approx(np.mean(error**2), rel=1e-12)
+    assert parallel[2] == pytest.approx(np.mean(np.abs(error)), rel=1e-12)
+
+
+def test_stopping_early_leaves_no_reader_behind(tmp_path, two_cores):
+    _write(tmp_path / "p.parquet", rows=5000, group_rows=500)
+    source = ParquetSource(str(tmp_path / "p.parquet"))
+    stream = source.batches(["y_true"])
+    first = next(stream)
+    assert first.num_rows > 0
+    stream.close()  # runs the reader's cleanup: queued row groups are cancelled
+
+
+def test_corrupt_row_group_is_one_error_line(tmp_path, cli, two_cores):
+    path = tmp_path / "p.parquet"
+    _write(path, rows=20_000, group_rows=2_000)
+    metadata = pq.ParquetFile(path).metadata
+    # Overwrite the data pages of the fourth row group's y_pred column with noise.
+    chunk = metadata.row_group(3).column(2)
+    start = chunk.data_page_offset
+    data = bytearray(path.read_bytes())
+    data[start : start + 400] = bytes(range(200)) * 2
+    path.write_bytes(bytes(data))
+    result = cli("compute", path, "--loss", "mse")
+    assert_usage_error(result, str(path), "Parquet")
+
+
+def test_parquet_from_stdin_is_read_in_parallel_too(tmp_path, cli, two_cores):
+    table = _write(tmp_path / "p.parquet", rows=4000, group_rows=500)
+    result = cli("compute", "-", "--input-format", "parquet", "--loss", "mse", "--format", "json", input=(tmp_path / "p.parquet").read_bytes())
+    assert result.exit_code == 0, result.stderr
+    expected = np.mean((table["y_pred"].to_numpy() - table["y_true"].to_numpy()) ** 2)
+    assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(expected, rel=1e-12)
