@@ -958,3 +958,41 @@ def test_weighted_ce_true_class_smoothing_weights_the_whole_row(weights):
     assert losscli.compute(loss, labels, logits) == pytest.approx(expected_weights, rel=REL)
     per_row = losscli.per_sample(loss, labels, logits)
     np.testing.assert_allclose(per_row, w[labels] * row_ce, rtol=REL)
+
+
+@pytest.mark.parametrize("from_logits", [False, True])
+@pytest.mark.parametrize("pos_weight", [1.0, 3.5])
+@pytest.mark.parametrize("log_floor", [None, -5.0])
+def test_bce_hard_labels_take_one_log_and_equal_the_formula(from_logits, pos_weight, log_floor):
+    """0/1 labels take a one-log-per-row path; it must give the two-term
+    formula worked with numpy (log1p for the negative side) to 1e-12."""
+    from losscli.losses.classification import bce
+
+    rng = np.random.default_rng(11)
+    y = (rng.random(2000) < 0.3).astype(float)
+    raw = rng.normal(scale=4.0, size=2000) if from_logits else rng.random(2000)
+    if not from_logits:
+        raw[:4] = [0.0, 1.0, 1e-12, 1 - 1e-12]
+        y[:4] = [1.0, 0.0, 0.0, 1.0]
+    if from_logits:
+        log_p, log_q = -np.logaddexp(0, -raw), -np.logaddexp(0, raw)
+    else:
+        p = np.clip(raw, 1e-7, 1 - 1e-7)
+        log_p, log_q = np.log(p), np.log1p(-p)
+        if log_floor is not None:
+            log_p, log_q = np.maximum(log_p, log_floor), np.maximum(log_q, log_floor)
+    expected = -(pos_weight * y * log_p + (1 - y) * log_q)
+    got = bce(y, raw, from_logits=from_logits, eps=1e-7, pos_weight=pos_weight, log_floor=None if from_logits else log_floor)
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=2e-16)
+    # The mean agrees far more tightly than any row could differ.
+    assert got.mean() == pytest.approx(expected.mean(), rel=1e-14)
+
+
+def test_bce_soft_labels_keep_the_two_term_form():
+    from losscli.losses.classification import bce
+
+    y = np.array([0.25, 1.0, 0.0])
+    p = np.array([0.5, 0.9, 0.2])
+    # Worked by hand: -(y log p + (1 - y) log(1 - p)) per row.
+    expected = [-(0.25 * np.log(0.5) + 0.75 * np.log(0.5)), -np.log(0.9), -np.log(0.8)]
+    np.testing.assert_allclose(bce(y, p, from_logits=False, eps=1e-7, pos_weight=1.0), expected, rtol=1e-15)

@@ -197,3 +197,20 @@ def test_a_column_used_as_weight_is_not_also_a_loss_input(tmp_path):
     options = InputOptions(predictions=str(tmp_path / "data.csv"), weight_col="score")
     plan = InputPlan(options, [parse_spec("mse")])
     assert plan.role_columns[0]["y_pred"].names == ("pred",)
+
+
+def test_losses_reading_the_same_columns_share_read_only_arrays(tmp_path):
+    """Each column is converted once per batch, whatever the number of losses
+    reading it; shared arrays are read-only, so no kernel can change another's input."""
+    from losscli.io.plan import InputOptions, InputPlan
+    from losscli.registry import parse_spec
+
+    path = tmp_path / "p.csv"
+    path.write_text("y_true,y_pred\n1,2\n3,5\n0,0\n")
+    plan = InputPlan(InputOptions(predictions=str(path)), [parse_spec("mse"), parse_spec("mae"), parse_spec("huber")])
+    (batch,) = list(plan.batches())
+    first, second, third = batch.arrays
+    assert first["y_pred"] is second["y_pred"] is third["y_pred"]
+    assert first["y_true"] is second["y_true"]
+    assert not first["y_pred"].flags.writeable
+    assert list(first["y_pred"]) == [2.0, 5.0, 0.0]

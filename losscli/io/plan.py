@@ -366,7 +366,9 @@ class InputPlan:
             if n == 0:
                 continue
             try:
-                arrays = [self._arrays_for(bound, roles, columns) for bound, roles in zip(self.losses, self.role_columns)]
+                # Losses reading the same columns share one converted array each.
+                converted: dict[tuple, np.ndarray] = {}
+                arrays = [self._arrays_for(bound, roles, columns, converted) for bound, roles in zip(self.losses, self.role_columns)]
                 extras = {name: columns[extra.internal] for name, extra in self.extras.items()}
                 weights = to_float(extras["weight"], column=self.extras["weight"].name, display=self._display(self.extras["weight"].side)) if "weight" in extras else None
             except LossCliError as error:
@@ -493,13 +495,26 @@ class InputPlan:
         weight = self.extras["weight"]
         return weight.side, (self._display(weight.side), weight.name)
 
-    def _arrays_for(self, bound: BoundLoss, roles: dict[str, RoleColumns], columns: dict[str, pa.Array]) -> dict[str, np.ndarray]:
+    def _arrays_for(
+        self, bound: BoundLoss, roles: dict[str, RoleColumns], columns: dict[str, pa.Array], converted: dict[tuple, np.ndarray] | None = None
+    ) -> dict[str, np.ndarray]:
         arrays: dict[str, np.ndarray] = {}
         for role in bound.spec.roles:
             located = roles.get(role.name)
             if located is None:
                 continue
-            arrays[role.name] = self._convert(role, located, columns, roles)
+            # What a conversion depends on: the role's shape (and name, for
+            # sequences), its columns and, for text class labels, the class columns.
+            key = (role.name, role.shape, located, roles.get("y_pred") if role.shape == "class" else None)
+            if converted is not None and key in converted:
+                arrays[role.name] = converted[key]
+                continue
+            values = self._convert(role, located, columns, roles)
+            if converted is not None:
+                # Shared by several losses' kernels, possibly on several threads.
+                values.flags.writeable = False
+                converted[key] = values
+            arrays[role.name] = values
         return arrays
 
     def _convert(self, role: Role, located: RoleColumns, columns: dict[str, pa.Array], roles: dict[str, RoleColumns]) -> np.ndarray:
@@ -533,7 +548,14 @@ class InputPlan:
             return map_string_labels(first.cast(pa.string()) if pa.types.is_dictionary(first.type) else first, pred.names, column=located.names[0], display=display)
         if len(located.names) == 1:
             return to_float(first, column=located.names[0], display=display)
-        return np.column_stack([to_float(columns[prefix + name], column=name, display=display) for name in located.names])
+        return _side_by_side([to_float(columns[prefix + name], column=name, display=display) for name in located.names])
+
+
+def _side_by_side(columns: list[np.ndarray]) -> np.ndarray:
+    """(n, C) matrix of C columns, stored column by column: copying each
+    column whole is several times faster than interleaving them row by row
+    (np.column_stack), and numpy's row-wise reductions read either layout."""
+    return np.vstack(columns).T
 
 
 def _aligned(pred_stream: Iterator[pa.RecordBatch], label_stream: Iterator[pa.RecordBatch], sources: dict[str, Source]) -> Iterator[tuple[pa.RecordBatch, pa.RecordBatch]]:

@@ -361,8 +361,45 @@ def bce(
     check_unit_interval_labels(y_true)
     if smoothing > 0:
         y_true = y_true * (1.0 - smoothing) + 0.5 * smoothing
+    else:
+        hard = _hard_label_bce(y_true, y_pred, from_logits=from_logits, eps=eps, pos_weight=pos_weight, log_floor=log_floor)
+        if hard is not None:
+            return hard
     log_p, log_not_p = _binary_log_terms(y_pred, from_logits=from_logits, eps=eps, log_floor=log_floor)
     return _binary_cross_entropy(y_true, log_p, log_not_p, pos_weight)
+
+
+def _hard_label_bce(
+    y: np.ndarray, y_pred: np.ndarray, *, from_logits: bool, eps: float, pos_weight: float, log_floor: float | None
+) -> np.ndarray | None:
+    """BCE when every label is exactly 0 or 1 (None otherwise).
+
+    A hard label selects one of the two log terms, so each row takes one log:
+    of p for a positive, of 1 - p for a negative (as PyTorch's BCELoss and
+    scikit-learn's log_loss compute it; numpy's log runs several times faster
+    than its log1p). Forming 1 - p costs at most 1.2e-16 of absolute error
+    per row, far below any mean's precision. With logits: log-sigmoid of x
+    or of -x, exactly as the general form.
+    """
+    positive = y == 1
+    if not (positive | (y == 0)).all():
+        return None
+    if from_logits:
+        # log sigmoid(x) for positives, log sigmoid(-x) for negatives.
+        signed = np.where(positive, y_pred, -y_pred)
+        out = log_sigmoid(signed)
+    else:
+        check_probabilities(y_pred)
+        p = clip_probabilities(y_pred, eps)
+        out = np.where(positive, p, 1.0 - p)
+        with np.errstate(divide="ignore"):
+            np.log(out, out=out)
+        if log_floor is not None:
+            np.maximum(out, log_floor, out=out)
+    np.negative(out, out=out)
+    if pos_weight != 1.0:
+        np.multiply(out, pos_weight, out=out, where=positive)
+    return out
 
 
 # --------------------------------------------------------------------------- categorical cross-entropy
