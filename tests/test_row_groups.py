@@ -111,3 +111,14 @@ def test_parquet_from_stdin_is_read_in_parallel_too(tmp_path, cli, two_cores):
     assert result.exit_code == 0, result.stderr
     expected = np.mean((table["y_pred"].to_numpy() - table["y_true"].to_numpy()) ** 2)
     assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_list_columns_count_towards_the_row_group_size(tmp_path, two_cores, monkeypatch):
+    # A list column's leaves are stored as "emb.list.element"; their size must count,
+    # decoded: repeated values are dictionary-encoded to a few bytes on disk.
+    embeddings = pa.array([[float(i)] * 50 for i in range(1000)], type=pa.list_(pa.float64()))
+    pq.write_table(pa.table({"emb": embeddings, "y": np.arange(1000.0)}), tmp_path / "e.parquet", row_group_size=100)
+    metadata = pq.ParquetFile(tmp_path / "e.parquet").metadata
+    monkeypatch.setattr(row_groups, "MAX_ROW_GROUP_BYTES", 10_000)
+    assert row_groups.parallel_workers(metadata, ["y"]) == 2  # 800 bytes per group
+    assert row_groups.parallel_workers(metadata, ["emb"]) == 1  # 40,000 bytes per group

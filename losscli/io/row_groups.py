@@ -31,13 +31,27 @@ def parallel_workers(metadata: object, columns: list[str]) -> int:
     groups = metadata.num_row_groups
     if cores < 2 or groups < 2:
         return 1
-    wanted = set(columns)
     for index in range(groups):
         group = metadata.row_group(index)
-        size = sum(group.column(c).total_uncompressed_size for c in range(group.num_columns) if group.column(c).path_in_schema in wanted)
+        size = sum(_decoded_bytes(group.column(c)) for c in range(group.num_columns) if _read(group.column(c).path_in_schema, columns))
         if size > MAX_ROW_GROUP_BYTES:
             return 1
     return min(cores, groups, 4)
+
+
+_VALUE_BYTES = {"DOUBLE": 8, "INT64": 8, "FLOAT": 4, "INT32": 4, "INT96": 12, "BOOLEAN": 1}
+
+
+def _decoded_bytes(chunk: object) -> int:
+    """About what a column chunk takes once decoded. The stored size is that
+    of its encoding: a dictionary-encoded column can be far smaller on disk."""
+    return max(chunk.total_uncompressed_size, chunk.num_values * _VALUE_BYTES.get(chunk.physical_type, 0))
+
+
+def _read(path: str, columns: list[str]) -> bool:
+    """Whether a leaf column (``name`` or, nested, ``name.list.element``) belongs to a column read.
+    A dotted top-level name may match more leaves than it has: that only errs towards streaming."""
+    return any(path == name or path.startswith(name + ".") for name in columns)
 
 
 def row_group_batches(open_file: Callable[[], object], groups: int, columns: list[str], *, batch_rows: int, workers: int) -> Iterator[pa.RecordBatch]:
