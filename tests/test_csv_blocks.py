@@ -12,29 +12,48 @@ import pytest
 
 from conftest import assert_usage_error
 from losscli.io import readers
-from losscli.io.csv_blocks import _blocks
+from losscli.io.csv_blocks import body_pieces
 
 
-def _pieces(data: bytes, block: int) -> list[bytes]:
-    return list(_blocks(pa.BufferReader(data), block))
+@pytest.fixture(params=["stream", "mapped"])
+def cut(request, tmp_path):
+    """Cut a file's body into pieces, read as a stream or memory-mapped."""
+
+    def pieces(data: bytes, block: int) -> list[bytes]:
+        if request.param == "stream":
+            return [bytes(p) for p in body_pieces(pa.BufferReader(data), block)]
+        path = tmp_path / "cut.csv"
+        path.write_bytes(data)
+        return [p.buffer.to_pybytes() for p in body_pieces(str(path), block)]
+
+    return pieces
 
 
 @pytest.mark.parametrize("block", [1, 3, 7, 64, 10_000])
 @pytest.mark.parametrize("ending", [b"\n", b"\r\n"])
-def test_pieces_hold_every_body_line_once(block, ending):
+def test_pieces_hold_every_body_line_once(cut, block, ending):
     lines = [b"a,b"] + [f"{i},{i * 2}".encode() for i in range(50)]
     data = ending.join(lines) + ending
-    pieces = _pieces(data, block)
+    pieces = cut(data, block)
     assert all(p.endswith(b"\n") for p in pieces)
     assert b"".join(pieces) == ending.join(lines[1:]) + ending
 
 
-def test_last_line_without_a_newline_and_blank_tail():
-    assert _pieces(b"a,b\n1,2\n3,4", 4) == [b"1,2\n", b"3,4"]
+def test_last_line_without_a_newline_and_blank_tail(cut):
+    assert b"".join(cut(b"a,b\n1,2\n3,4", 4)) == b"1,2\n3,4"
+    assert cut(b"a,b\n1,2\n3,4", 4)[-1] == b"3,4"
     # Blank lines are passed on; the parser skips them as the streaming reader does.
-    assert b"".join(_pieces(b"a,b\n1,2\n\n\n", 4)) == b"1,2\n\n\n"
-    assert _pieces(b"a,b\n", 2) == []
-    assert _pieces(b"a,b", 2) == []
+    assert b"".join(cut(b"a,b\n1,2\n\n\n", 4)).strip() == b"1,2"
+    assert b"".join(cut(b"a,b\n", 2)) == b""
+    assert b"".join(cut(b"a,b", 2)) == b""
+
+
+def test_a_line_longer_than_a_block_stays_whole(cut):
+    long = b"7," + b"1" * 500
+    pieces = cut(b"a,b\n1,2\n" + long + b"\n3,4\n", 16)
+    assert any(long + b"\n" in p for p in pieces)
+    assert b"".join(pieces) == b"1,2\n" + long + b"\n3,4\n"
+    assert all(p.endswith(b"\n") for p in pieces)
 
 
 @pytest.fixture
@@ -110,9 +129,9 @@ def test_ragged_row_in_a_late_block_names_its_file_row(tmp_path, cli, many_block
 
 
 @pytest.mark.parametrize("block", [2, 5, 1000])
-def test_bare_cr_line_ends_are_cut_at_cr(block):
-    assert b"".join(_pieces(b"a,b\r1,2\r3,4\r", block)) == b"1,2\r3,4\r"
-    assert all(p.endswith(b"\r") for p in _pieces(b"a,b\r1,2\r3,4\r", block))
+def test_bare_cr_line_ends_are_cut_at_cr(cut, block):
+    assert b"".join(cut(b"a,b\r1,2\r3,4\r", block)) == b"1,2\r3,4\r"
+    assert all(p.endswith(b"\r") for p in cut(b"a,b\r1,2\r3,4\r", block))
 
 
 def test_bare_cr_file_evaluates(tmp_path, cli, many_blocks):

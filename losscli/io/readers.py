@@ -18,7 +18,7 @@ from typing import Iterator
 import pyarrow as pa
 
 from ..errors import LossCliError
-from .csv_blocks import parallel_csv_batches
+from .csv_blocks import body_pieces, parallel_csv_batches
 from .row_groups import parallel_workers, row_group_batches
 
 # 256K rows: two float64 columns stay within a few MB, so the numpy passes over a
@@ -236,12 +236,12 @@ class CsvSource(Source):
             parse = self._csv.ParseOptions(delimiter=self.delimiter, newlines_in_values=False)
             try:
                 # One more parser than cores: reading the next block overlaps the parsing.
+                plain_file = self._stdin_bytes is None and self.compression is None
                 yield from parallel_csv_batches(
-                    self._input(),
+                    body_pieces(self.path if plain_file else self._input(), CSV_PARALLEL_BLOCK_BYTES),
                     names=self.names(),
                     parse_options=parse,
                     convert_options=convert,
-                    block_bytes=CSV_PARALLEL_BLOCK_BYTES,
                     batch_rows=BATCH_ROWS,
                     workers=cores + 1,
                 )
