@@ -28,12 +28,18 @@ from conftest import assert_usage_error, write_csv
 REPO = Path(__file__).resolve().parent.parent
 PROCESS_SECONDS = 120  # a bound, not an expectation: runs take a few seconds
 
-# The CSV reader hands the engine one 16 MiB block at a time. The signal is
-# sent once the first block's per-row losses are on disk, so the file holds
-# three blocks: the run is then certainly still going. A wide text column the
-# losses never read keeps the row count (and the per-row file) small.
+# The signal is sent once the first batch's per-row losses are on disk. The
+# run reads the file in small pieces and batches (SLOW_READS), so a thousand
+# more batches follow and the run is certainly still going, however fast the
+# machine. A wide text column the losses never read keeps the per-row file small.
 BIG_ROWS = 500_000
 PADDING = "x" * 80
+SLOW_READS = """
+import losscli.io.readers as readers
+readers.CSV_PARALLEL_BLOCK_BYTES = 1 << 16
+readers.CSV_BLOCK_BYTES = 1 << 16
+readers.BATCH_ROWS = 512
+"""
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="sends POSIX signals")
 
@@ -118,7 +124,9 @@ def interrupted_run(big_input: Path, folder: Path, sig: int, existing: bool) -> 
         out_json.write_text("previous report\n")
         rows_csv.write_text("previous rows\n")
     process = start(
-        ["compute", str(big_input), "--loss", "mse", "--output", str(out_json), "--per-row", str(rows_csv)], cwd=folder
+        ["compute", str(big_input), "--loss", "mse", "--output", str(out_json), "--per-row", str(rows_csv)],
+        cwd=folder,
+        prelude=SLOW_READS,
     )
     wait_for_rows_on_disk(process, folder)
     process.send_signal(sig)
