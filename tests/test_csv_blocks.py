@@ -110,22 +110,21 @@ def test_stdin_is_parsed_in_blocks_too(tmp_path, cli, many_blocks):
     assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(np.mean((p - y) ** 2), rel=1e-12)
 
 
-def test_bad_value_in_a_late_block_names_its_file_row(tmp_path, cli, many_blocks):
+@pytest.mark.parametrize(
+    "line, replacement, fragments",
+    [
+        (1734, "1733,0.5,oops", ("row 1734", "y_pred", "oops")),  # a value that is not a number
+        (1500, "1499,0.5,0.25,7", ("row 1500", "4 fields")),  # a ragged row
+    ],
+    ids=["non-number", "ragged"],
+)
+def test_bad_row_in_a_late_block_names_its_file_row(tmp_path, cli, many_blocks, line, replacement, fragments):
     _write(tmp_path / "p.csv", rows=2000)
     lines = (tmp_path / "p.csv").read_text().splitlines()
-    lines[1734] = "1733,0.5,oops"  # data row 1734
+    lines[line] = replacement  # line N of the file is data row N
     (tmp_path / "p.csv").write_text("\n".join(lines) + "\n")
     result = cli("compute", tmp_path / "p.csv", "--loss", "mse")
-    assert_usage_error(result, "p.csv", "row 1734", "y_pred", "oops")
-
-
-def test_ragged_row_in_a_late_block_names_its_file_row(tmp_path, cli, many_blocks):
-    _write(tmp_path / "p.csv", rows=2000)
-    lines = (tmp_path / "p.csv").read_text().splitlines()
-    lines[1500] = "1499,0.5,0.25,7"  # data row 1500
-    (tmp_path / "p.csv").write_text("\n".join(lines) + "\n")
-    result = cli("compute", tmp_path / "p.csv", "--loss", "mse")
-    assert_usage_error(result, "p.csv", "row 1500", "4 fields")
+    assert_usage_error(result, "p.csv", *fragments)
 
 
 @pytest.mark.parametrize("block", [2, 5, 1000])
