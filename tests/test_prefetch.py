@@ -54,3 +54,50 @@ def test_reading_happens_in_another_thread():
 
     list(prefetch(items()))
     assert all(t is not threading.main_thread() for t in threads)
+
+
+def test_in_order_keeps_item_order_whatever_finishes_first():
+    from losscli.io.prefetch import in_order
+
+    def slow_for_even(item: int) -> int:
+        time.sleep(0.003 if item % 2 == 0 else 0)
+        return item * 10
+
+    assert list(in_order(slow_for_even, range(40), workers=3, name="t")) == [i * 10 for i in range(40)]
+
+
+def test_in_order_takes_at_most_workers_items_ahead():
+    from losscli.io.prefetch import in_order
+
+    taken = []
+
+    def items():
+        for i in range(20):
+            taken.append(i)
+            yield i
+
+    results = in_order(lambda i: i, items(), workers=2, name="t")
+    assert next(results) == 0
+    # Item 0 consumed, items 1 and 2 in flight; nothing further was read.
+    assert taken == [0, 1, 2]
+    results.close()
+
+
+def test_in_order_raises_an_error_at_its_item_and_stops_queued_work():
+    from losscli.io.prefetch import in_order
+
+    started = []
+
+    def work(item: int) -> int:
+        started.append(item)
+        if item == 3:
+            raise ValueError("bad piece 3")
+        return item
+
+    seen = []
+    with pytest.raises(ValueError, match="bad piece 3"):
+        for value in in_order(work, range(100), workers=2, name="t"):
+            seen.append(value)
+    assert seen == [0, 1, 2]
+    time.sleep(0.05)
+    assert max(started) <= 5  # no more than the items in flight when it failed

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import mmap
 import os
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Iterator
 
 import pyarrow as pa
+
+from .prefetch import in_order
 
 
 class _MappedPiece:
@@ -146,14 +147,5 @@ def parallel_csv_batches(
             piece.release()
         return table
 
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="losscli-csv")
-    pending: list[Future] = []
-    try:
-        for piece in pieces:
-            pending.append(pool.submit(parse, piece))
-            if len(pending) > workers:
-                yield from pending.pop(0).result().to_batches(max_chunksize=batch_rows)
-        while pending:
-            yield from pending.pop(0).result().to_batches(max_chunksize=batch_rows)
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+    for table in in_order(parse, pieces, workers=workers, name="losscli-csv"):
+        yield from table.to_batches(max_chunksize=batch_rows)

@@ -1,4 +1,5 @@
-"""Reading the next batch while the current one is computed.
+"""Working ahead of the consumer: reading the next batch while the current
+one is computed, and decoding the next pieces of a file on several threads.
 
 Arrow's decoders and numpy's arithmetic both release the GIL, so a reader
 thread that stays a couple of batches ahead keeps both cores busy: the wall
@@ -9,9 +10,13 @@ from __future__ import annotations
 
 import queue
 import threading
-from typing import Iterator, TypeVar
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import islice
+from typing import Callable, Iterable, Iterator, TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 _DONE = object()
 
@@ -64,3 +69,23 @@ def prefetch(items: Iterator[T], depth: int = 2) -> Iterator[T]:
                 buffer.get_nowait()
             except queue.Empty:
                 worker.join(timeout=0.05)
+
+
+def in_order(function: Callable[[T], R], items: Iterable[T], *, workers: int, name: str) -> Iterator[R]:
+    """``function`` over ``items`` on ``workers`` threads, results in item order.
+
+    At most ``workers`` items are taken ahead of the result being consumed,
+    so memory stays bounded; an error is raised where its item's result would
+    have been. If the consumer stops early, queued items never start (those
+    under way finish).
+    """
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
+    source = iter(items)
+    pending: deque[Future] = deque(pool.submit(function, item) for item in islice(source, workers))
+    try:
+        while pending:
+            result = pending.popleft().result()
+            pending.extend(pool.submit(function, item) for item in islice(source, 1))
+            yield result
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import os
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Callable, Iterator
 
 import pyarrow as pa
+
+from .prefetch import in_order
 
 # Decoded size (of the columns read) above which a row group is streamed in
 # batches instead of decoded whole: several of these are held at once.
@@ -69,18 +70,5 @@ def row_group_batches(open_file: Callable[[], object], groups: int, columns: lis
         # One thread per row group; threads inside a row group would only compete.
         return handle.read_row_group(index, columns=columns, use_threads=False)
 
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="losscli-parquet")
-    pending: list[Future] = []
-    try:
-        ahead = workers
-        for index in range(min(ahead, groups)):
-            pending.append(pool.submit(decode, index))
-        for index in range(groups):
-            table = pending[index].result()
-            pending[index] = None  # type: ignore[call-overload]  # let the table go once consumed
-            if index + ahead < groups:
-                pending.append(pool.submit(decode, index + ahead))
-            yield from table.to_batches(max_chunksize=batch_rows)
-    finally:
-        # Stopping early (an error, Ctrl-C): decodes under way finish, queued ones never start.
-        pool.shutdown(wait=False, cancel_futures=True)
+    for table in in_order(decode, range(groups), workers=workers, name="losscli-parquet"):
+        yield from table.to_batches(max_chunksize=batch_rows)
