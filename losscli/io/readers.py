@@ -234,15 +234,16 @@ class CsvSource(Source):
         cores = os.cpu_count() or 1
         if cores > 1:
             parse = self._csv.ParseOptions(delimiter=self.delimiter, newlines_in_values=False)
+            # A plain file is memory-mapped; compressed files and stdin are streamed.
+            plain_file = self._stdin_bytes is None and self.compression is None
             try:
-                # One more parser than cores: reading the next block overlaps the parsing.
-                plain_file = self._stdin_bytes is None and self.compression is None
                 yield from parallel_csv_batches(
                     body_pieces(self.path if plain_file else self._input(), CSV_PARALLEL_BLOCK_BYTES),
                     names=self.names(),
                     parse_options=parse,
                     convert_options=convert,
                     batch_rows=BATCH_ROWS,
+                    # One more parser than cores: cutting the next piece overlaps the parsing.
                     workers=cores + 1,
                 )
             except pa.ArrowInvalid as error:
