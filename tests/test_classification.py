@@ -996,3 +996,40 @@ def test_bce_soft_labels_keep_the_two_term_form():
     # Worked by hand: -(y log p + (1 - y) log(1 - p)) per row.
     expected = [-(0.25 * np.log(0.5) + 0.75 * np.log(0.5)), -np.log(0.9), -np.log(0.8)]
     np.testing.assert_allclose(bce(y, p, from_logits=False, eps=1e-7, pos_weight=1.0), expected, rtol=1e-15)
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+def test_cce_class_index_gather_does_not_depend_on_memory_layout(layout):
+    """Class columns read from a file are Fortran-ordered, a Python list gives
+    C order, a column slice neither: each takes its own gather, one answer."""
+    from losscli.losses.classification import cce
+
+    rng = np.random.default_rng(5)
+    probs = softmax(rng.normal(size=(257, 4)))
+    labels = rng.integers(0, 4, size=257).astype(float)
+    matrix = {"C": np.ascontiguousarray(probs), "F": np.asfortranarray(probs)}.get(layout)
+    if matrix is None:
+        wide = np.zeros((257, 8))
+        wide[:, ::2] = probs
+        matrix = wide[:, ::2]
+    assert matrix.flags.f_contiguous == (layout == "F") and matrix.flags.c_contiguous == (layout == "C")
+    # Worked with numpy indexing: -log p[row, label].
+    expected = -np.log(probs[np.arange(257), labels.astype(int)])
+    got = cce(labels, matrix, from_logits=False, eps=1e-7, normalize=False)
+    np.testing.assert_allclose(got, expected, rtol=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("labels", "row", "message"),
+    [([0.0, 3.0], 2, "outside the 3 classes"), ([-1.0, 0.0], 1, "outside the 3 classes"), ([0.0, 1.5], 2, "not an integer")],
+)
+def test_class_index_checks_still_name_the_row(labels, row, message):
+    probs = np.full((2, 3), 1 / 3)
+    raises_at(row, "y_true", losscli.compute, "cce", labels, probs, match=message)
+
+
+@pytest.mark.parametrize("bad", [-0.25, 1.5])
+def test_probability_range_check_still_names_the_row(bad):
+    probs = np.array([[0.5, 0.5], [0.5, 0.5], [bad, 1 - bad]])
+    raises_at(3, "y_pred", losscli.compute, "cce", [0, 1, 0], probs, match="outside \\[0, 1\\]")
+    raises_at(3, "y_pred", losscli.compute, "bce", [0, 1, 0], [0.5, 0.5, bad], match="outside \\[0, 1\\]")
