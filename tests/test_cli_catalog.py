@@ -364,3 +364,19 @@ def test_python_dash_m_recommend():
     document = json.loads(done.stdout)
     assert document["task"] == "generative"
     assert [r["loss"] for r in document["recommendations"]][:3] == ["adversarial", "perceptual", "wasserstein"]
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("3", "3")])
+def test_main_keeps_blas_to_one_thread_unless_told_otherwise(monkeypatch, given, expected):
+    """numpy's OpenBLAS would start a spinning thread per core at import;
+    the command line asks for one, and a user's own setting wins."""
+    import losscli.cli as cli
+
+    # setenv first so that monkeypatch restores the variable, set or not, afterwards.
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", given or "unset")
+    if given is None:
+        monkeypatch.delenv("OPENBLAS_NUM_THREADS")
+    seen = []
+    monkeypatch.setattr(cli, "app", lambda **_: seen.append(os.environ.get("OPENBLAS_NUM_THREADS")))
+    cli.main()
+    assert seen == [expected]
