@@ -101,6 +101,8 @@ class Accumulator:
         self.totals: dict[tuple, np.ndarray] = {}
         # exact losses keep their role arrays: key -> list of dicts
         self.kept: dict[tuple, list[dict[str, np.ndarray]]] = {}
+        # Whether the sums of the last batch folded in were finite (mean losses).
+        self.last_batch_finite = True
 
     # ---------------------------------------------------------------- partial
 
@@ -132,6 +134,7 @@ class Accumulator:
             total = _sum(weighted)
             raw_total = total if weighted_raw is weighted else _sum(weighted_raw)
             stats = np.array([total, float(n) if norm is None else _sum(norm), float(n), raw_total])
+            self.last_batch_finite = bool(np.isfinite(stats).all())
             self._accumulate(keys.labels[0], stats)
             return raw
         count = len(keys.labels)
@@ -139,6 +142,7 @@ class Accumulator:
         rows = np.bincount(keys.codes, minlength=count).astype(np.float64)
         norms = rows if norm is None else np.bincount(keys.codes, weights=norm, minlength=count)
         raws = sums if weighted_raw is weighted else np.bincount(keys.codes, weights=weighted_raw, minlength=count)
+        self.last_batch_finite = bool(np.isfinite(sums).all() and np.isfinite(norms).all() and np.isfinite(raws).all())
         for index, label in enumerate(keys.labels):
             self._accumulate(label, np.array([sums[index], norms[index], rows[index], raws[index]]))
         return raw
@@ -321,6 +325,11 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
+class UncheckedBatchFailed(Exception):
+    """A batch read without the missing-value check gave a non-finite sum or a
+    kernel error: the caller reads the input again with the check."""
+
+
 def evaluate(
     batches: Iterable[Batch],
     losses: list[BoundLoss],
@@ -331,13 +340,15 @@ def evaluate(
     on_rows: Callable[[Batch, list[np.ndarray | None]], None] | None = None,
     pooled: frozenset[int] = frozenset(),
     weights_per_row: frozenset[int] = frozenset(),
+    unchecked: bool = False,
 ) -> tuple[list[Outcome], list[Accumulator]]:
     """Fold every loss over every batch; return one outcome per loss.
 
     ``on_rows`` receives each batch with its per-row losses (for --per-row).
     ``pooled`` and ``weights_per_row`` hold the positions of losses whose
     library convention pools all samples, or divides a weighted sum by the
-    row count.
+    row count. ``unchecked`` batches were not checked for NaN and inf: any
+    non-finite sum or kernel error raises :class:`UncheckedBatchFailed`.
     """
     accumulators = [
         Accumulator(bound, by_sample=by_sample and index not in pooled, weights_per_row=index in weights_per_row)
@@ -356,7 +367,11 @@ def evaluate(
             try:
                 per_row = threads.map(fold, len(accumulators), rows=batch.n)
             except LossCliError as error:
+                if unchecked:
+                    raise UncheckedBatchFailed from error
                 raise _in_file(error, batch, error.loss_index)
+            if unchecked and not all(acc.last_batch_finite for acc in accumulators):
+                raise UncheckedBatchFailed
             if on_rows is not None:
                 on_rows(batch, per_row)
     outcomes = [acc.finalize(reduction, with_groups) for acc in accumulators]

@@ -342,6 +342,11 @@ class LossSpec:
     minimum: float | None = 0.0
     notes: tuple[str, ...] = ()
     example: str = ""
+    # True (or a test of the parameters) when a NaN or infinite value in any
+    # input always makes the kernel raise or return a non-finite loss: a
+    # finite sum then proves the inputs finite, and the reader may skip its
+    # own check of every value.
+    propagates_nonfinite: bool | Callable[..., bool] = False
 
     @property
     def streams(self) -> bool:
@@ -482,6 +487,16 @@ class BoundLoss:
     def display(self) -> str:
         """How the loss is shown in tables: its spec string, or its name."""
         return self.label or self.spec.name
+
+    @property
+    def propagates_nonfinite(self) -> bool:
+        """Whether NaN or inf in any input always shows in this loss (see LossSpec).
+        Only losscli's own convention is vouched for: a library's convention may
+        rewrite the parameters (Keras floors msle's inputs, for one)."""
+        if self.params.get("convention"):
+            return False
+        declared = self.spec.propagates_nonfinite
+        return declared(**self.params) if callable(declared) else bool(declared)
 
 
 def bind(spec: LossSpec, overrides: dict[str, Any] | None = None, *, explicit_text: bool = False) -> BoundLoss:

@@ -77,9 +77,14 @@ class ReadStats:
 
 
 class InputPlan:
-    def __init__(self, options: InputOptions, losses: list[BoundLoss], *, sources: dict[str, Source] | None = None) -> None:
+    def __init__(
+        self, options: InputOptions, losses: list[BoundLoss], *, sources: dict[str, Source] | None = None, check_missing: bool = True
+    ) -> None:
+        """``check_missing=False`` leaves NaN and inf to the losses, for callers
+        that check the loss sums instead (see ``evaluation.evaluate_file``)."""
         self.options = options
         self.losses = losses
+        self.check_missing = check_missing
         self.stats = ReadStats()
         self.sources = sources or self._open()
         self.extras = self._extras()
@@ -377,7 +382,7 @@ class InputPlan:
             groups = _keys(extras["by"]) if "by" in extras else None
             samples = _keys(extras["sample"]) if "sample" in extras else None
             ids = row_ids if row_ids is not None else None
-            bad = _missing_rows(arrays, weights)
+            bad = _missing_rows(arrays, weights) if self.check_missing else None
             if bad is not None and bad.any():
                 first = int(np.argmax(bad))
                 if self.options.nan_policy == "error":

@@ -37,6 +37,7 @@ def _residual(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     "the fit is pulled towards outliers. The maximum-likelihood loss under Gaussian noise.",
     use_cases="Linear regression, neural network regression, any target with light-tailed noise.",
     reference="PyTorch MSELoss (mean over all elements); scikit-learn mean_squared_error",
+    propagates_nonfinite=True,
 )
 def mse(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     residual = _residual(y_true, y_pred)
@@ -57,6 +58,7 @@ def mse(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     "the conditional median. The gradient jumps at zero.",
     use_cases="Regression with outliers or heavy-tailed noise.",
     reference="PyTorch L1Loss; scikit-learn mean_absolute_error",
+    propagates_nonfinite=True,
 )
 def mae(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     residual = _residual(y_true, y_pred)
@@ -76,6 +78,7 @@ def mae(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     "robust like MAE far from it. delta sets where the switch happens.",
     use_cases="Regression with noisy targets and some outliers.",
     reference="PyTorch HuberLoss(delta); equals Keras Huber and scipy.special.huber",
+    propagates_nonfinite=True,
 )
 def huber(y_true: np.ndarray, y_pred: np.ndarray, *, delta: float) -> np.ndarray:
     # Branch-free form (optax): with q = min(|e|, delta), 0.5 q^2 + delta (|e| - q);
@@ -104,6 +107,7 @@ def huber(y_true: np.ndarray, y_pred: np.ndarray, *, delta: float) -> np.ndarray
     "object-detection box regression.",
     use_cases="Bounding-box regression (Fast R-CNN), regression with outliers.",
     reference="PyTorch SmoothL1Loss(beta)",
+    propagates_nonfinite=True,
 )
 def smooth_l1(y_true: np.ndarray, y_pred: np.ndarray, *, beta: float) -> np.ndarray:
     if beta == 0:
@@ -127,6 +131,7 @@ def smooth_l1(y_true: np.ndarray, y_pred: np.ndarray, *, beta: float) -> np.ndar
     "everywhere. Computed as |e| + log1p(exp(-2|e|)) - log 2, which never overflows.",
     use_cases="Regression that needs smooth gradients and tolerance to outliers.",
     reference="Keras LogCosh (mean; --reduction sum gives the seeds' sum)",
+    propagates_nonfinite=True,
 )
 def log_cosh(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     error = _residual(y_true, y_pred)
@@ -160,6 +165,7 @@ def _sqrt(value: float, **_: object) -> float:
     "does. Per-row values are the squared errors that the root is taken over.",
     use_cases="Reporting regression error in the target's units.",
     reference="scikit-learn root_mean_squared_error for one column (sqrt of the mean over all elements)",
+    propagates_nonfinite=True,
     notes=(
         "For several columns scikit-learn's root_mean_squared_error averages one root per column "
         "(multioutput='uniform_average'); here the root is taken once, over every element.",
@@ -196,6 +202,8 @@ def rmse(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     use_cases="Counts, prices and other targets spanning orders of magnitude.",
     reference="scikit-learn mean_squared_log_error; Keras MeanSquaredLogarithmicError "
     "(which clips at 1e-7, within 1e-6 for non-negative values; floor=1e-7 reproduces it)",
+    # A floor raises -inf to the floor, so only the unfloored form shows every inf.
+    propagates_nonfinite=lambda floor, **_: floor is None,
     notes=(
         "Keras raises every value below 1e-7 to 1e-7 before the log, so negative values all count "
         "as 0 there; floor=1e-7 (convention=keras) does the same. Without a floor, values must be "
@@ -241,6 +249,7 @@ _MAPE_FLOOR = 1e-7
     use_cases="Forecasting and business metrics where relative error matters.",
     reference="Keras MeanAbsolutePercentageError (x100); scikit-learn returns the fraction "
     "(percent=false) with a floor of machine epsilon",
+    propagates_nonfinite=True,
     notes=(
         "scikit-learn's mean_absolute_percentage_error is a fraction, not a percent, and floors the "
         "divisor at 2.22e-16 instead of 1e-7: a target of exactly 0 gives a far larger value there "
@@ -266,6 +275,7 @@ def mape(y_true: np.ndarray, y_pred: np.ndarray, *, floor: float, percent: bool)
     "is half the MAE.",
     use_cases="Prediction intervals, quantile regression, forecasting with asymmetric costs.",
     reference="scikit-learn mean_pinball_loss(alpha=q)",
+    propagates_nonfinite=True,
 )
 def quantile(y_true: np.ndarray, y_pred: np.ndarray, *, q: float) -> np.ndarray:
     check_same_width(y_true, y_pred)
@@ -298,6 +308,8 @@ def quantile(y_true: np.ndarray, y_pred: np.ndarray, *, q: float) -> np.ndarray:
     "log(y!) unless full=true. Can be negative.",
     use_cases="Count regression: events, arrivals, clicks.",
     reference="PyTorch PoissonNLLLoss(log_input, full, eps)",
+    # The deviance treats y = 0 apart, where a rate of 0 (log rate -inf) gives 0.
+    propagates_nonfinite=lambda deviance, **_: not deviance,
     minimum=None,
     notes=(
         "Keras' Poisson loss takes rates and adds 1e-7 inside the log (log_input=false, eps=1e-7). "

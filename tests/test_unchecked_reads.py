@@ -1,0 +1,181 @@
+"""Reading without the per-value NaN/inf check when the loss sums show such values.
+
+For losses that declare ``propagates_nonfinite``, ``evaluate_file`` reads
+without checking every value and reads again with the check only when a
+batch's sum is not finite or a loss fails. These tests hold the declaration
+to its word for every such loss, and the shortcut to giving exactly the
+values and errors of the checked read.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import assert_usage_error, write_csv
+from examples import example
+
+import losscli.evaluation as evaluation
+import losscli.io.plan as plan_module
+from losscli.engine import Accumulator, row_keys
+from losscli.errors import LossCliError
+from losscli.registry import all_specs, bind
+
+# Parameter settings beyond each loss's example, where they change how a kernel treats extremes.
+VARIANTS = {
+    "huber": [{"delta": 0.1}, {"delta": 50.0}],
+    "smooth_l1": [{"beta": 0.0}, {"beta": 2.0}],
+    "quantile": [{"q": 0.01}, {"q": 0.5}, {"q": 0.99}],
+    "poisson": [{"log_input": li, "full": full} for li in (True, False) for full in (True, False)],
+    "mape": [{"percent": False}, {"floor": 1.0}],
+}
+
+
+def _declared() -> list[tuple[str, dict]]:
+    cases = []
+    for spec in all_specs():
+        if not spec.propagates_nonfinite:
+            continue
+        _, _, params, _, _ = example(spec.name)
+        for extra in [{}] + VARIANTS.get(spec.name, []):
+            if bind(spec, {**params, **extra}).propagates_nonfinite:
+                cases.append((spec.name, {**params, **extra}))
+    return cases
+
+
+@pytest.mark.parametrize(("name", "params"), _declared(), ids=lambda value: str(value))
+def test_every_nonfinite_input_shows_in_the_sum_or_fails(name, params):
+    """The declaration: NaN, +inf or -inf in any input, at any row, makes the
+    kernel raise or the batch sum non-finite, so skipping the check is safe."""
+    spec, arrays, _, _, _ = example(name, n=50, seed=3)
+    bound = bind(spec, params)
+    for role, values in arrays.items():
+        for bad in (np.nan, np.inf, -np.inf):
+            for row in (0, 23, 49):
+                changed = {k: v.copy() for k, v in arrays.items()}
+                target = changed[role]
+                if target.ndim == 1:
+                    target[row] = bad
+                else:
+                    target[row, -1] = bad
+                accumulator = Accumulator(bound)
+                try:
+                    with np.errstate(all="ignore"):
+                        accumulator.add(changed, weights=None, keys=row_keys(None, None))
+                except LossCliError:
+                    continue
+                assert not accumulator.last_batch_finite, (role, bad, row)
+
+
+def test_the_declared_losses_are_the_elementwise_regression_ones():
+    declared = sorted(spec.name for spec in all_specs() if spec.propagates_nonfinite)
+    assert declared == ["huber", "log_cosh", "mae", "mape", "mse", "msle", "poisson", "quantile", "rmse", "smooth_l1"]
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [("msle", {"floor": 1e-7}), ("poisson", {"deviance": True}), ("mse", {"convention": "sklearn"})],
+)
+def test_variants_that_may_hide_a_value_are_not_vouched_for(name, params):
+    from losscli.registry import get
+
+    assert not bind(get(name), params).propagates_nonfinite
+
+
+def test_a_floor_does_hide_minus_infinity_which_is_why_msle_with_one_is_checked():
+    from losscli.losses.regression import msle
+
+    # max(-inf, 1e-7) = 1e-7: a finite loss from an infinite input.
+    assert np.isfinite(msle(np.array([-np.inf, 1.0]), np.array([1.0, 1.0]), floor=1e-7)).all()
+
+
+# ----------------------------------------------------------------------------- end to end
+
+
+@pytest.fixture
+def count_checks(monkeypatch):
+    """Counts the reader's per-value missing checks."""
+    calls = []
+    original = plan_module._missing_rows
+
+    def counted(arrays, weights):
+        calls.append(1)
+        return original(arrays, weights)
+
+    monkeypatch.setattr(plan_module, "_missing_rows", counted)
+    return calls
+
+
+def _run_both(cli, monkeypatch, *args):
+    """The command's result with the shortcut and with every value checked."""
+    shortcut = cli(*args)
+    with monkeypatch.context() as patch:
+        patch.setattr(evaluation, "_sums_show_missing_values", lambda *_: False)
+        checked = cli(*args)
+    return shortcut, checked
+
+
+def _columns(n: int, seed: int = 0) -> tuple[list[str], list[str]]:
+    rng = np.random.default_rng(seed)
+    return [repr(float(v)) for v in rng.random(n) + 0.5], [repr(float(v)) for v in rng.random(n) + 0.5]
+
+
+def test_clean_input_skips_the_check_and_gives_the_same_values(cli, tmp_path, small_batches, monkeypatch, count_checks):
+    y_true, y_pred = _columns(200)
+    write_csv(tmp_path / "data.csv", {"y_true": y_true, "y_pred": y_pred})
+    args = ("compute", tmp_path / "data.csv", "--loss", "mse", "--loss", "huber", "--loss", "msle", "--format", "json")
+    shortcut = cli(*args)
+    assert shortcut.exit_code == 0, shortcut.stderr
+    assert count_checks == []
+    _, checked = _run_both(cli, monkeypatch, *args)
+    assert count_checks, "the checked read must have run the check"
+    assert json.loads(shortcut.stdout)["results"] == json.loads(checked.stdout)["results"]
+
+
+@pytest.mark.parametrize(
+    "holes",
+    [
+        {150: ("1", "nan")},
+        {3: ("inf", "1"), 190: ("1", "")},
+        {199: ("-inf", "1")},  # msle would fail on it first; the missing-value error still wins
+    ],
+)
+def test_missing_values_give_the_checked_error(cli, tmp_path, small_batches, monkeypatch, holes):
+    y_true, y_pred = _columns(200)
+    for row, (t, p) in holes.items():
+        y_true[row], y_pred[row] = t, p
+    write_csv(tmp_path / "data.csv", {"y_true": y_true, "y_pred": y_pred})
+    shortcut, checked = _run_both(cli, monkeypatch, "compute", tmp_path / "data.csv", "--loss", "mse", "--loss", "msle")
+    first = min(holes) + 1
+    line = assert_usage_error(shortcut, f"{len(holes)} row", "missing, NaN or infinite", f"the first at row {first}")
+    assert line == assert_usage_error(checked)
+
+
+def test_a_loss_error_is_the_checked_one(cli, tmp_path, small_batches, monkeypatch):
+    y_true, y_pred = _columns(200)
+    y_pred[120] = "-3.0"
+    write_csv(tmp_path / "data.csv", {"y_true": y_true, "y_pred": y_pred})
+    shortcut, checked = _run_both(cli, monkeypatch, "compute", tmp_path / "data.csv", "--loss", "msle")
+    line = assert_usage_error(shortcut, "greater than -1", "row 121")
+    assert line == assert_usage_error(checked)
+
+
+def test_an_overflowing_sum_without_missing_values_is_reported_as_before(cli, tmp_path, monkeypatch):
+    write_csv(tmp_path / "data.csv", {"y_true": [0.0, 1.0], "y_pred": [1e200, 1.0]})
+    shortcut, checked = _run_both(cli, monkeypatch, "compute", tmp_path / "data.csv", "--loss", "mse", "--format", "json")
+    assert shortcut.exit_code == checked.exit_code == 0
+    assert json.loads(shortcut.stdout)["results"] == json.loads(checked.stdout)["results"]
+    # (1e200)^2 overflows: the value is reported as null, with a note, both ways.
+    assert json.loads(shortcut.stdout)["results"][0]["value"] is None
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [("--weight-col", "w"), ("--by", "g"), ("--nan-policy", "omit"), ("--loss", "bce")],
+)
+def test_other_runs_keep_the_check(cli, tmp_path, count_checks, extra):
+    write_csv(tmp_path / "data.csv", {"y_true": [0.0, 1.0, 1.0], "y_pred": [0.2, 0.7, 0.9], "w": [1.0, 2.0, 1.0], "g": ["a", "b", "a"]})
+    result = cli("compute", tmp_path / "data.csv", "--loss", "mse", *extra)
+    assert result.exit_code == 0, result.stderr
+    assert count_checks
