@@ -29,6 +29,7 @@ VARIANTS = {
     "quantile": [{"q": 0.01}, {"q": 0.5}, {"q": 0.99}],
     "poisson": [{"log_input": li, "full": full} for li in (True, False) for full in (True, False)],
     "mape": [{"percent": False}, {"floor": 1.0}],
+    "bce": [{"eps": 0.0}, {"pos_weight": 3.0}, {"smoothing": 0.1}, {"log_floor": -100.0}, {"from_logits": True}],
 }
 
 
@@ -68,14 +69,14 @@ def test_every_nonfinite_input_shows_in_the_sum_or_fails(name, params):
                 assert not accumulator.last_batch_finite, (role, bad, row)
 
 
-def test_the_declared_losses_are_the_elementwise_regression_ones():
+def test_the_declared_losses_are_the_elementwise_regression_ones_and_bce():
     declared = sorted(spec.name for spec in all_specs() if spec.propagates_nonfinite)
-    assert declared == ["huber", "log_cosh", "mae", "mape", "mse", "msle", "poisson", "quantile", "rmse", "smooth_l1"]
+    assert declared == ["bce", "huber", "log_cosh", "mae", "mape", "mse", "msle", "poisson", "quantile", "rmse", "smooth_l1"]
 
 
 @pytest.mark.parametrize(
     ("name", "params"),
-    [("msle", {"floor": 1e-7}), ("poisson", {"deviance": True}), ("mse", {"convention": "sklearn"})],
+    [("msle", {"floor": 1e-7}), ("poisson", {"deviance": True}), ("mse", {"convention": "sklearn"}), ("bce", {"from_logits": True})],
 )
 def test_variants_that_may_hide_a_value_are_not_vouched_for(name, params):
     from losscli.registry import get
@@ -172,10 +173,22 @@ def test_an_overflowing_sum_without_missing_values_is_reported_as_before(cli, tm
 
 @pytest.mark.parametrize(
     "extra",
-    [("--weight-col", "w"), ("--by", "g"), ("--nan-policy", "omit"), ("--loss", "bce")],
+    [("--weight-col", "w"), ("--by", "g"), ("--nan-policy", "omit"), ("--loss", "bce", "--from-logits")],
 )
 def test_other_runs_keep_the_check(cli, tmp_path, count_checks, extra):
     write_csv(tmp_path / "data.csv", {"y_true": [0.0, 1.0, 1.0], "y_pred": [0.2, 0.7, 0.9], "w": [1.0, 2.0, 1.0], "g": ["a", "b", "a"]})
     result = cli("compute", tmp_path / "data.csv", "--loss", "mse", *extra)
     assert result.exit_code == 0, result.stderr
     assert count_checks
+
+
+@pytest.mark.parametrize("cell", ["nan", "inf", ""])
+def test_bce_probabilities_with_a_missing_value_give_the_checked_error(cli, tmp_path, small_batches, monkeypatch, cell):
+    rng = np.random.default_rng(4)
+    labels = [str(int(v)) for v in rng.random(100) < 0.5]
+    probabilities = [repr(float(v)) for v in rng.random(100)]
+    probabilities[77] = cell
+    write_csv(tmp_path / "data.csv", {"y_true": labels, "y_pred": probabilities})
+    shortcut, checked = _run_both(cli, monkeypatch, "compute", tmp_path / "data.csv", "--loss", "bce")
+    line = assert_usage_error(shortcut, "column 'y_pred'", "1 row with missing, NaN or infinite", "row 78")
+    assert line == assert_usage_error(checked)

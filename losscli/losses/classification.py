@@ -342,6 +342,9 @@ def _binary_cross_entropy(y: np.ndarray, log_p: np.ndarray, log_not_p: np.ndarra
     use_cases="Binary classification, multi-label classification, any sigmoid output.",
     reference="PyTorch BCELoss / BCEWithLogitsLoss(pos_weight) (mean over all elements); "
     "scikit-learn log_loss; Keras BinaryCrossentropy clipping",
+    # A logit of +inf is a certain, finite-loss prediction; probabilities outside
+    # [0, 1] (inf included) are errors and NaN carries through every term.
+    propagates_nonfinite=lambda from_logits, **_: not from_logits,
     notes=(
         "Probabilities are clipped to [eps, 1-eps] (Keras' rule, eps=1e-7): a label-1 row predicted "
         "at p=0 costs 16.118. PyTorch BCELoss caps each log at -100 instead (a cost of 100), and "
