@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -124,7 +124,8 @@ def evaluate_file(
         try:
             return _evaluate_plan(plan, options, losses, reduction, on_rows, show_progress, unchecked=True)
         except UncheckedBatchFailed:
-            return _evaluate_plan(InputPlan(options, losses, sources=plan.sources), options, losses, reduction, on_rows, show_progress)
+            pass  # read again below, once the first read's threads have stopped
+        return _evaluate_plan(InputPlan(options, losses, sources=plan.sources), options, losses, reduction, on_rows, show_progress)
     return _evaluate_plan(InputPlan(options, losses), options, losses, reduction, on_rows, show_progress)
 
 
@@ -159,18 +160,23 @@ def _evaluate_plan(
 
     by_sample = options.sample_col is not None
     source = plan.sources["predictions"]
-    batches: Iterable[Batch] = track(plan.batches(), source.rows_hint(), label=f"reading {source.display}", show=show_progress)
-    outcomes, accumulators = evaluate(
-        batches,
-        losses,
-        reduction="sum" if reduction == "sum" else "mean",
-        by_sample=by_sample,
-        with_groups=options.by is not None,
-        on_rows=on_rows,
-        pooled=frozenset(i for i, bound in enumerate(losses) if pools_samples(bound)),
-        weights_per_row=frozenset(i for i, bound in enumerate(losses) if weight_divisor(bound) == "rows"),
-        unchecked=unchecked,
-    )
+    batches = track(plan.batches(), source.rows_hint(), label=f"reading {source.display}", show=show_progress)
+    try:
+        outcomes, accumulators = evaluate(
+            batches,
+            losses,
+            reduction="sum" if reduction == "sum" else "mean",
+            by_sample=by_sample,
+            with_groups=options.by is not None,
+            on_rows=on_rows,
+            pooled=frozenset(i for i, bound in enumerate(losses) if pools_samples(bound)),
+            weights_per_row=frozenset(i for i, bound in enumerate(losses) if weight_divisor(bound) == "rows"),
+            unchecked=unchecked,
+        )
+    finally:
+        # An abandoned read (an error, or a batch to check after all) stops its
+        # reader threads and progress bar now, not when it is collected.
+        batches.close()
     model = plan.sources["predictions"].display
     report = Report(
         predictions=[model],

@@ -192,3 +192,25 @@ def test_bce_probabilities_with_a_missing_value_give_the_checked_error(cli, tmp_
     shortcut, checked = _run_both(cli, monkeypatch, "compute", tmp_path / "data.csv", "--loss", "bce")
     line = assert_usage_error(shortcut, "column 'y_pred'", "1 row with missing, NaN or infinite", "row 78")
     assert line == assert_usage_error(checked)
+
+
+def test_the_second_read_starts_after_the_first_one_stopped(cli, tmp_path, small_batches, monkeypatch):
+    """The abandoned first read must not keep its reader thread (and the
+    batches it holds) alive while the file is read again."""
+    import threading
+
+    y_true, y_pred = _columns(300)
+    y_pred[20] = "nan"
+    write_csv(tmp_path / "data.csv", {"y_true": y_true, "y_pred": y_pred})
+    seen = []
+    original = evaluation._evaluate_plan
+
+    def recording(plan, *args, unchecked=False):
+        if not unchecked:
+            seen.append(sorted(t.name for t in threading.enumerate() if t.name == "losscli-reader"))
+        return original(plan, *args, unchecked=unchecked)
+
+    monkeypatch.setattr(evaluation, "_evaluate_plan", recording)
+    result = cli("compute", tmp_path / "data.csv", "--loss", "mse")
+    assert_usage_error(result, "1 row with missing")
+    assert seen == [[]]
