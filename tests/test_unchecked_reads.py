@@ -13,6 +13,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from conftest import assert_usage_error, write_csv
 from examples import example
 
@@ -27,8 +29,10 @@ VARIANTS = {
     "huber": [{"delta": 0.1}, {"delta": 50.0}],
     "smooth_l1": [{"beta": 0.0}, {"beta": 2.0}],
     "quantile": [{"q": 0.01}, {"q": 0.5}, {"q": 0.99}],
-    "poisson": [{"log_input": li, "full": full} for li in (True, False) for full in (True, False)],
+    "poisson": [{"log_input": li, "full": full} for li in (True, False) for full in (True, False)] + [{"deviance": True}],
     "mape": [{"percent": False}, {"floor": 1.0}],
+    # Parameters the declarations depend on: a wrong test of them must fail here.
+    "msle": [{"floor": 1e-7}, {"floor": 0.5}],
     "bce": [{"eps": 0.0}, {"pos_weight": 3.0}, {"smoothing": 0.1}, {"log_floor": -100.0}, {"from_logits": True}],
 }
 
@@ -214,3 +218,37 @@ def test_the_second_read_starts_after_the_first_one_stopped(cli, tmp_path, small
     result = cli("compute", tmp_path / "data.csv", "--loss", "mse")
     assert_usage_error(result, "1 row with missing")
     assert seen == [[]]
+
+
+SPECIALS = {"nan": "nan", "inf": "inf", "-inf": "-inf", "empty": "", "negative": "-5.0", "huge": "1e300"}
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    losses=st.lists(st.sampled_from(["mse", "mae", "huber:delta=0.5", "log_cosh", "msle", "mape", "quantile:q=0.3", "poisson:log_input=false", "bce"]), min_size=1, max_size=3, unique=True),
+    cells=st.dictionaries(st.tuples(st.integers(0, 59), st.sampled_from(["y_true", "y_pred"])), st.sampled_from(sorted(SPECIALS)), min_size=1, max_size=4),
+    seed=st.integers(0, 3),
+)
+def test_any_mix_of_bad_cells_gives_what_the_checked_read_gives(tmp_path_factory, small_batches, losses, cells, seed):
+    """Random losses, random NaN/inf/empty/out-of-domain/overflowing cells in
+    random rows: the shortcut's output or error equals the checked read's."""
+    from losscli.cli import app
+    from typer.testing import CliRunner
+
+    rng = np.random.default_rng(seed)
+    columns = {"y_true": [str(int(v)) for v in rng.random(60) < 0.5], "y_pred": [repr(float(v)) for v in rng.uniform(0.05, 0.95, 60)]}
+    for (row, column), kind in cells.items():
+        columns[column][row] = SPECIALS[kind]
+    path = write_csv(tmp_path_factory.mktemp("mix") / "data.csv", columns)
+    args = ["compute", str(path), "--format", "json"] + [part for loss in losses for part in ("--loss", loss)]
+    runner = CliRunner()
+    shortcut = runner.invoke(app, args, catch_exceptions=False)
+    original = evaluation._sums_show_missing_values
+    evaluation._sums_show_missing_values = lambda *_: False
+    try:
+        checked = runner.invoke(app, args, catch_exceptions=False)
+    finally:
+        evaluation._sums_show_missing_values = original
+    assert (shortcut.exit_code, shortcut.stderr) == (checked.exit_code, checked.stderr)
+    if shortcut.exit_code == 0:
+        assert json.loads(shortcut.stdout)["results"] == json.loads(checked.stdout)["results"]
