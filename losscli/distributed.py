@@ -36,7 +36,7 @@ import pyarrow as pa
 
 from .engine import Accumulator, evaluate
 from .errors import LossCliError
-from .evaluation import Report, outcomes_to_results
+from .evaluation import Report, omitted_note, outcomes_to_results
 from .io.columns import PRED_SIDE
 from .io.plan import InputOptions, InputPlan
 from .io.readers import BATCH_ROWS, Column, Source
@@ -564,6 +564,6 @@ def _report(state: PartialState, plan: InputPlan, options: InputOptions, reducti
     outcomes = [acc.finalize("sum" if reduction == "sum" else "mean", options.by is not None) for acc in state.accumulators]
     report = Report(predictions=[display], labels=None, rows=state.rows, results=outcomes_to_results(outcomes, display, options.by))
     if state.omitted:
-        report.notes.append(f"{state.omitted} rows with missing, NaN or infinite values were omitted (--nan-policy omit)")
+        report.notes.append(omitted_note(state.omitted))
     return report, plan, state.accumulators
 

@@ -192,12 +192,19 @@ def _evaluate_plan(
                 f"{max(1, report.rows * 16 // 1_000_000):,} MB) to compute the exact value"
             )
     if plan.stats.omitted:
-        report.notes.append(f"{plan.stats.omitted} rows with missing, NaN or infinite values were omitted (--nan-policy omit)")
+        report.notes.append(omitted_note(plan.stats.omitted))
     if plan.stats.unmatched_predictions or plan.stats.unmatched_labels:
         report.notes.append(
             f"--key: {plan.stats.unmatched_predictions} prediction rows and {plan.stats.unmatched_labels} label rows had no partner and were skipped"
         )
     return report, plan, accumulators
+
+
+def omitted_note(rows: int) -> str:
+    """The note of --nan-policy omit: how many rows were left out."""
+    if rows == 1:
+        return "1 row with missing, NaN or infinite values was omitted (--nan-policy omit)"
+    return f"{rows} rows with missing, NaN or infinite values were omitted (--nan-policy omit)"
 
 
 def check_thresholds(report: Report, above: dict[str, float], below: dict[str, float]) -> list[str]:

@@ -214,3 +214,10 @@ def test_losses_reading_the_same_columns_share_read_only_arrays(tmp_path):
     assert first["y_true"] is second["y_true"]
     assert not first["y_pred"].flags.writeable
     assert list(first["y_pred"]) == [2.0, 5.0, 0.0]
+
+
+def test_one_omitted_row_is_one_row(cli, tmp_path):
+    write_csv(tmp_path / "data.csv", {"y_true": ["1", "2", "nan"], "y_pred": ["1.5", "2", "3"]})
+    result = cli("compute", tmp_path / "data.csv", "--loss", "mse", "--nan-policy", "omit", "-f", "json")
+    assert _json(result)["results"][0]["n"] == 2
+    assert "note: 1 row with missing, NaN or infinite values was omitted" in result.stderr
