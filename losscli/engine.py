@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
@@ -404,6 +405,7 @@ class _LossThreads:
     def __init__(self, losses: int) -> None:
         self.workers = min(losses, os.cpu_count() or 1)
         self.pool = None
+        self.seconds: list[float] = []
 
     def __enter__(self) -> "_LossThreads":
         if self.workers > 1:
@@ -426,7 +428,21 @@ class _LossThreads:
                     error.loss_index = index
                     raise
             return results
-        futures = [self.pool.submit(fold, index) for index in range(count)]
+        # Longest first (by the last batch's times), so the batch does not end
+        # with one core busy on a long loss while the other waits.
+        if len(self.seconds) != count:
+            self.seconds = [0.0] * count
+        order = sorted(range(count), key=lambda index: -self.seconds[index])
+
+        def timed(index: int) -> Any:
+            started = time.perf_counter()
+            try:
+                return fold(index)
+            finally:
+                self.seconds[index] = time.perf_counter() - started
+
+        submitted = {index: self.pool.submit(timed, index) for index in order}
+        futures = [submitted[index] for index in range(count)]
         results = []
         for index, future in enumerate(futures):
             try:

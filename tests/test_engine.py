@@ -175,3 +175,25 @@ def test_the_first_failing_loss_is_reported_with_its_own_column():
     with pytest.raises(LossCliError) as caught:
         evaluate([batch], [parse_spec("mse"), parse_spec("bce")])
     assert caught.value.row == 70_001 and caught.value.column == "p_bad" and caught.value.file == "f.csv"
+
+
+def test_losses_started_longest_first_still_report_the_first_failing_loss():
+    """After the first batch the slowest losses start first; over several
+    batches each value still equals the loss alone, and when two losses fail
+    on the same batch the one reported is the first in loss order."""
+    from losscli.errors import LossCliError
+    from losscli.registry import parse_spec
+
+    rng = np.random.default_rng(12)
+    n = 50_000  # above the size at which a batch's losses run on several threads
+    batches = [{"y_true": rng.uniform(0, 3, n), "y_pred": rng.uniform(0, 3, n)} for _ in range(3)]
+    # poisson is cheap, msle (two log1p) is slower, so msle is started first from batch 2 on.
+    losses = [parse_spec("poisson"), parse_spec("msle"), parse_spec("mse")]
+    together, _ = evaluate([Batch(arrays=[b] * 3, n=n) for b in batches], losses)
+    for bound, outcome in zip(losses, together):
+        alone, _ = evaluate([Batch(arrays=[b], n=n) for b in batches], [bound])
+        assert outcome.overall.value == alone[0].overall.value
+    failing = {"y_true": batches[2]["y_true"].copy(), "y_pred": batches[2]["y_pred"]}
+    failing["y_true"][123] = -5.0  # poisson: a negative count; msle: not above -1
+    with pytest.raises(LossCliError, match="poisson needs non-negative counts"):
+        evaluate([Batch(arrays=[b] * 3, n=n) for b in (batches[0], batches[1], failing)], losses)
