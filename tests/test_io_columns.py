@@ -418,3 +418,23 @@ def test_string_labels_with_a_single_prediction_column_say_how_to_map_them(cli, 
     write_csv(tmp_path / "data.csv", {"label": ["cat", "dog"], "prob": [0.2, 0.9]})
     result = cli("compute", tmp_path / "data.csv", "--loss", "cce")
     assert_usage_error(result, "data.csv", "column 'label'", "class labels are text", "integer labels")
+
+
+@pytest.mark.parametrize("kind", [pa.list_(pa.float64()), pa.list_(pa.float64(), 2), pa.large_list(pa.float32())])
+def test_a_missing_list_is_a_row_of_nan(kind):
+    from losscli.io.columns import list_to_matrix
+
+    array = pa.array([[1.0, 2.0], None, [3.0, 4.0]], type=kind)
+    got = list_to_matrix(array, column="p", display="f.parquet")
+    np.testing.assert_array_equal(got, [[1.0, 2.0], [np.nan, np.nan], [3.0, 4.0]])
+
+
+def test_a_list_is_held_to_the_width_of_the_rows_read_before():
+    from losscli.errors import LossCliError
+    from losscli.io.columns import list_to_matrix
+
+    with pytest.raises(LossCliError) as caught:
+        list_to_matrix(pa.array([None, [1.0, 2.0]]), column="p", display="f.parquet", width=3)
+    assert str(caught.value) == (
+        "f.parquet, column 'p', row 2: list has 2 values where the rows before it have 3 (every row of a list column needs the same length)"
+    )

@@ -320,6 +320,83 @@ def test_list_column_with_ragged_rows_is_an_error(cli, tmp_path):
     assert_usage_error(cli("compute", tmp_path / "ragged.parquet", "--loss", "mse"), "ragged.parquet", "'y_true'", "row 3")
 
 
+def _lists(widths: list[int], seed: int = 3) -> pa.Array:
+    """A list<double> column whose row i holds widths[i] values."""
+    rng = np.random.default_rng(seed)
+    return pa.array([list(rng.normal(size=w)) for w in widths], type=pa.list_(pa.float64()))
+
+
+@pytest.mark.parametrize("batches", ["row groups", "small batches"])
+def test_list_column_changing_width_in_a_later_row_group_is_an_error(cli, tmp_path, request, batches):
+    if batches == "small batches":
+        request.getfixturevalue("small_batches")  # the change falls inside a batch of 7 rows
+    widths = [3] * 30 + [2] * 20
+    table = pa.table({"y_true": _lists([3] * 50, seed=1), "y_pred": _lists(widths, seed=2)})
+    pq.write_table(table, tmp_path / "shift.parquet", row_group_size=30)
+    line = assert_usage_error(cli("compute", tmp_path / "shift.parquet", "--loss", "mse"), "shift.parquet", "column 'y_pred'", "row 31")
+    assert line.endswith("list has 2 values where the rows before it have 3 (every row of a list column needs the same length)"), line
+
+
+def test_list_column_changing_width_between_files_names_the_file(cli, tmp_path):
+    folder = tmp_path / "ds"
+    folder.mkdir()
+    pq.write_table(pa.table({"y_true": _lists([3] * 4, seed=1), "y_pred": _lists([3] * 4, seed=2)}), folder / "a.parquet")
+    pq.write_table(pa.table({"y_true": _lists([3] * 5, seed=3), "y_pred": _lists([2] * 5, seed=4)}), folder / "b.parquet")
+    result = cli("compute", folder, "--loss", "mse")
+    assert_usage_error(result, f"{folder / 'b.parquet'}, column 'y_pred', row 1: list has 2 values where the rows before it have 3")
+
+
+def test_list_column_changing_width_inside_a_later_file_names_its_row_there(cli, tmp_path):
+    folder = tmp_path / "ds"
+    folder.mkdir()
+    pq.write_table(pa.table({"y_true": _lists([2] * 4, seed=1), "y_pred": _lists([2] * 4, seed=2)}), folder / "a.parquet")
+    pq.write_table(pa.table({"y_true": _lists([2, 2, 1, 2], seed=3), "y_pred": _lists([2] * 4, seed=4)}), folder / "b.parquet")
+    result = cli("compute", folder, "--loss", "mse")
+    assert_usage_error(result, f"{folder / 'b.parquet'}, column 'y_true', row 3: list has 1 values where the rows before it have 2")
+
+
+def test_missing_list_value_is_a_missing_value(cli, tmp_path, small_batches):
+    y_true = np.arange(60.0).reshape(20, 3)
+    y_pred = y_true + np.linspace(-1.0, 1.0, 60).reshape(20, 3)
+    pred_rows = [list(row) for row in y_pred]
+    pred_rows[10] = None
+    table = pa.table({"y_true": pa.array(list(y_true)), "y_pred": pa.array(pred_rows, type=pa.list_(pa.float64()))})
+    pq.write_table(table, tmp_path / "lists.parquet", row_group_size=8)
+    result = cli("compute", tmp_path / "lists.parquet", "--loss", "mse")
+    assert_usage_error(result, "lists.parquet, column 'y_pred': 1 row with missing, NaN or infinite values, the first at row 11", "--nan-policy omit")
+    result = cli("compute", tmp_path / "lists.parquet", "--loss", "mse", "--nan-policy", "omit", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    keep = np.arange(20) != 10
+    # mean over every element of the 19 complete rows (numpy)
+    assert report["results"][0]["value"] == pytest.approx(float(np.mean((y_true[keep] - y_pred[keep]) ** 2)), rel=1e-12)
+    assert report["results"][0]["n"] == 19
+    assert "note: 1 row with missing, NaN or infinite values was omitted" in result.stderr
+
+
+def test_a_batch_of_only_missing_lists_is_omitted(cli, tmp_path, small_batches):
+    y_true = np.arange(30.0).reshape(10, 3)
+    y_pred = y_true + 0.5
+    pred_rows = [None] * 7 + [list(row) for row in y_pred[7:]]  # the whole first batch of 7
+    table = pa.table({"y_true": pa.array(list(y_true)), "y_pred": pa.array(pred_rows, type=pa.list_(pa.float64()))})
+    pq.write_table(table, tmp_path / "lists.parquet")
+    result = cli("compute", tmp_path / "lists.parquet", "--loss", "mse", "--nan-policy", "omit", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    # every kept residual is 0.5: mean 0.25 over 3 rows (by hand)
+    assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(0.25, rel=1e-12)
+    assert json.loads(result.stdout)["results"][0]["n"] == 3
+
+
+@pytest.mark.parametrize("row", [1, 13, 45])
+def test_empty_list_is_reported_at_its_own_row(cli, tmp_path, small_batches, row):
+    widths = [2] * 50
+    widths[row - 1] = 0
+    table = pa.table({"y_true": _lists([2] * 50, seed=1), "y_pred": _lists(widths, seed=2)})
+    pq.write_table(table, tmp_path / "lists.parquet", row_group_size=20)
+    result = cli("compute", tmp_path / "lists.parquet", "--loss", "mse")
+    assert_usage_error(result, f"lists.parquet, column 'y_pred', row {row}: empty list where the other rows have 2 values")
+
+
 # ----------------------------------------------------------------------------- readers directly
 
 

@@ -186,28 +186,56 @@ def _shown(array: pa.Array, index: int) -> str:
         return array.cast(pa.binary())[index].as_py().decode("utf-8", errors="replace")
 
 
-def list_to_matrix(array: pa.Array | pa.ChunkedArray, *, column: str, display: str) -> np.ndarray:
-    """A list column whose rows all have k numbers -> (n, k)."""
+def list_to_matrix(array: pa.Array | pa.ChunkedArray, *, column: str, display: str, width: int | None = None) -> np.ndarray:
+    """A list column whose rows all have k numbers -> (n, k).
+
+    ``width`` is the length of the rows read before (earlier batches or
+    files): a column that changes width part way through is an error, not
+    a silently different loss. A missing (null) list is a row of NaN, a
+    missing value like any other (see --nan-policy).
+    """
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     n = len(array)
     if n == 0:
-        return np.zeros((0, 0))
-    if array.null_count:
-        row = arrow_numpy.first_true(pc.is_null(array)) + 1
-        raise LossCliError("missing list value", file=display, column=column, row=row)
-    lengths = arrow_numpy.numbers(pc.list_value_length(array))
-    if (lengths != lengths[0]).any():
-        row = int(np.argmax(lengths != lengths[0])) + 1
-        raise LossCliError(
-            f"list has {lengths[row - 1]} values where the first row has {lengths[0]}",
-            file=display,
-            column=column,
-            row=row,
-            hint="every row of a list column needs the same length",
-        )
-    values = to_float(pc.list_flatten(array), column=column, display=display)
-    return values.reshape(n, int(lengths[0]))
+        return np.zeros((0, width or 0))
+    # Rows of the batch that hold a list; None when every row does.
+    present = np.flatnonzero(arrow_numpy.validity(array)) if array.null_count else None
+    lists = pc.drop_null(array) if present is not None else array
+    lengths = arrow_numpy.numbers(pc.list_value_length(lists)) if len(lists) else np.zeros(0, dtype=np.int64)
+    k = _list_width(lengths, width, column=column, display=display, present=present)
+    values = to_float(pc.list_flatten(lists), column=column, display=display).reshape(len(lists), k)
+    if present is None:
+        return values
+    matrix = np.full((n, k), np.nan)
+    matrix[present] = values
+    return matrix
+
+
+def _list_width(lengths: np.ndarray, width: int | None, *, column: str, display: str, present: np.ndarray | None) -> int:
+    """The one length of every list, else an error at the first row that differs.
+
+    The expected length is ``width`` or, for the first batch, that of the
+    first non-empty list, so an empty list in row 1 is reported at row 1.
+    """
+    nonempty = np.flatnonzero(lengths)
+    expected = width if width is not None else (int(lengths[nonempty[0]]) if len(nonempty) else None)
+    if expected is None:
+        if len(lengths):
+            raise LossCliError("empty list", file=display, column=column, row=_batch_row(0, present), hint="a list column needs at least one value per row")
+        return 1  # every row is missing: the rows are dropped or reported as missing
+    differs = lengths != expected
+    if not differs.any():
+        return expected
+    index = int(np.argmax(differs))
+    found = int(lengths[index])
+    message = f"empty list where the other rows have {expected} values" if found == 0 else f"list has {found} values where the rows before it have {expected}"
+    raise LossCliError(message, file=display, column=column, row=_batch_row(index, present), hint="every row of a list column needs the same length")
+
+
+def _batch_row(index: int, present: np.ndarray | None) -> int:
+    """1-based batch row of the ``index``-th list that is present."""
+    return (int(present[index]) if present is not None else index) + 1
 
 
 def list_to_objects(array: pa.Array | pa.ChunkedArray, *, column: str, display: str) -> np.ndarray:

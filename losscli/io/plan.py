@@ -86,6 +86,9 @@ class InputPlan:
         self.losses = losses
         self.check_missing = check_missing
         self.stats = ReadStats()
+        # The width of each list column, (side, name) -> values per row, held
+        # across batches and files: a column may not change width part way.
+        self._list_widths: dict[tuple[str, str], int] = {}
         self.sources = sources or self._open()
         self.extras = self._extras()
         # Weights and the join key are never loss inputs; --by and --sample-col
@@ -406,6 +409,11 @@ class InputPlan:
             if weights is not None:
                 _check_weights(weights, self.extras["weight"].name, self._display(self.extras["weight"].side), ids, offset)
             kept = len(weights) if weights is not None else _length(arrays, n if bad is None else int((~bad).sum()))
+            if kept == 0:
+                # Every row was omitted: nothing for the losses, whose inputs
+                # may not even agree in width when every list was missing.
+                offset += n
+                continue
             self.stats.rows += kept
             yield Batch(
                 arrays=arrays,
@@ -483,6 +491,10 @@ class InputPlan:
         on_labels = LABEL_SIDE in self.sources and error.file == self._display(LABEL_SIDE) and error.file != self._display(PRED_SIDE)
         ids = label_ids if on_labels else pred_ids
         error.row = int(ids[error.row - 1]) if ids is not None else offset + error.row
+        side = LABEL_SIDE if on_labels else PRED_SIDE
+        # In a dataset of several files, the file that holds the row is the one to fix.
+        if error.file == self._display(side):
+            error.file, error.row = self.sources[side].locate(error.row)
         return error
 
     def _missing_where(self, arrays: list[dict[str, np.ndarray]], weights: np.ndarray | None, index: int) -> tuple[str, tuple[str, str]]:
@@ -531,7 +543,7 @@ class InputPlan:
             if self.long_format and role.name == "y_pred":
                 # One frame per row: class columns, or a list column of class values.
                 if located.list_column:
-                    return list_to_matrix(first, column=located.names[0], display=display)
+                    return self._list_matrix(first, located)
                 return np.column_stack([to_float(columns[prefix + name], column=name, display=display) for name in located.names])
             if pa.types.is_string(kind) or pa.types.is_large_string(kind):
                 if self.long_format:
@@ -540,7 +552,7 @@ class InputPlan:
                 return text_to_objects(first, column=located.names[0], display=display)
             return list_to_objects(first, column=located.names[0], display=display)
         if located.list_column:
-            return list_to_matrix(first, column=located.names[0], display=display)
+            return self._list_matrix(first, located)
         if role.shape == "class" and len(located.names) == 1 and (pa.types.is_string(first.type) or pa.types.is_large_string(first.type) or pa.types.is_dictionary(first.type)):
             pred = roles.get("y_pred")
             if pred is None or pred.list_column or len(pred.names) < 2:
@@ -554,6 +566,15 @@ class InputPlan:
         if len(located.names) == 1:
             return to_float(first, column=located.names[0], display=display)
         return _side_by_side([to_float(columns[prefix + name], column=name, display=display) for name in located.names])
+
+    def _list_matrix(self, array: pa.Array | pa.ChunkedArray, located: RoleColumns) -> np.ndarray:
+        """A list column as a matrix, held to the width of the rows read before it."""
+        key = (located.side, located.names[0])
+        matrix = list_to_matrix(array, column=located.names[0], display=self._display(located.side), width=self._list_widths.get(key))
+        if array.null_count < len(array):
+            # Only a batch with a list in it knows the width (all-missing batches guess 1).
+            self._list_widths.setdefault(key, matrix.shape[1])
+        return matrix
 
 
 def _side_by_side(columns: list[np.ndarray]) -> np.ndarray:

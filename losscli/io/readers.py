@@ -130,6 +130,23 @@ class Source:
         """Row count when the format knows it without reading (Parquet, Arrow)."""
         return None
 
+    def locate(self, row: int) -> tuple[str, int]:
+        """(file, row in that file) of a 1-based row of the whole input: a
+        dataset of several files names the one file that holds the row."""
+        counts = self._file_row_counts()
+        if counts is None or len(counts) < 2:
+            return self.display, row
+        before = 0
+        for path, rows in counts:
+            if row <= before + rows:
+                return path, row - before
+            before += rows
+        return self.display, row
+
+    def _file_row_counts(self) -> list[tuple[str, int]] | None:
+        """(file, rows) of every file in reading order, for a multi-file source."""
+        return None
+
 
 def open_source(path: str, input_format: str | None = None, delimiter: str | None = None) -> Source:
     fmt, compression = detect_format(path, input_format)
@@ -469,6 +486,10 @@ class ParquetSource(Source):
             self._rows = sum(self._file(f).metadata.num_rows for f in self.files)
         return self._rows
 
+    def _file_row_counts(self) -> list[tuple[str, int]] | None:
+        # Footers only: asked for when reporting an error, never while reading.
+        return [(str(f), self._file(f).metadata.num_rows) for f in self.files if isinstance(f, str)]
+
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         for path in self.files:
             handle = self._file(path)
@@ -514,6 +535,9 @@ class ArrowSource(Source):
         except (pa.ArrowException, OSError) as error:
             raise LossCliError(f"cannot read as Arrow IPC/Feather: {_first_line(error)}", file=path, hint="is the file complete and really Arrow/Feather (v2)?") from None
 
+    def _file_row_counts(self) -> list[tuple[str, int]] | None:
+        return [(path, _ipc_rows(self._reader(path))) for path in self.files if path != "-"]
+
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         for path in self.files:
             reader = self._reader(path)
@@ -526,6 +550,12 @@ class ArrowSource(Source):
                     yield batch.select(columns)
             except (pa.ArrowException, OSError, KeyError) as error:
                 raise LossCliError(f"cannot read Arrow data: {_first_line(error)}", file=path, hint="the file may be truncated or corrupt") from None
+
+
+def _ipc_rows(reader: object) -> int:
+    if hasattr(reader, "num_record_batches"):
+        return sum(reader.get_batch(i).num_rows for i in range(reader.num_record_batches))
+    return sum(batch.num_rows for batch in reader)
 
 
 # ----------------------------------------------------------------------------- NDJSON
