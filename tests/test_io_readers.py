@@ -355,6 +355,21 @@ def test_list_column_changing_width_inside_a_later_file_names_its_row_there(cli,
     assert_usage_error(result, f"{folder / 'b.parquet'}, column 'y_true', row 3: list has 1 values where the rows before it have 2")
 
 
+@pytest.mark.parametrize("list_first", [True, False])
+def test_dataset_mixing_a_list_column_and_single_values_is_an_error(cli, tmp_path, list_first):
+    folder = tmp_path / "ds"
+    folder.mkdir()
+    lists = pa.table({"y_true": _lists([3] * 4, seed=1), "y_pred": _lists([3] * 4, seed=2)})
+    plain = pa.table({"y_true": [1.0, 2.0], "y_pred": [1.5, 2.5]})
+    first, second = (lists, plain) if list_first else (plain, lists)
+    pq.write_table(first, folder / "a.parquet")
+    pq.write_table(second, folder / "b.parquet")
+    here, there = ("double", "list<double>") if list_first else ("list<double>", "double")
+    line = assert_usage_error(cli("compute", folder, "--loss", "mse"), f"{folder / 'b.parquet'}, column 'y_true': ")
+    assert f"the column holds {here} here but {there} in {folder / 'a.parquet'}" in line, line
+    assert line.endswith("(every file of a dataset needs the same column types; rewrite this file or move it out of the dataset)"), line
+
+
 def test_missing_list_value_is_a_missing_value(cli, tmp_path, small_batches):
     y_true = np.arange(60.0).reshape(20, 3)
     y_pred = y_true + np.linspace(-1.0, 1.0, 60).reshape(20, 3)

@@ -497,6 +497,7 @@ class ParquetSource(Source):
             missing = [c for c in columns if c not in names]
             if missing:
                 raise LossCliError(f"column '{missing[0]}' is missing from this file of the dataset", file=str(path))
+            _check_same_shape(self, handle.schema_arrow, columns, str(path))
             workers = parallel_workers(handle.metadata, columns)
             try:
                 if workers > 1:
@@ -541,6 +542,7 @@ class ArrowSource(Source):
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         for path in self.files:
             reader = self._reader(path)
+            _check_same_shape(self, reader.schema, columns, path)
             try:
                 if hasattr(reader, "num_record_batches"):
                     items = (reader.get_batch(i) for i in range(reader.num_record_batches))
@@ -556,6 +558,45 @@ def _ipc_rows(reader: object) -> int:
     if hasattr(reader, "num_record_batches"):
         return sum(reader.get_batch(i).num_rows for i in range(reader.num_record_batches))
     return sum(batch.num_rows for batch in reader)
+
+
+# ----------------------------------------------------------------------------- datasets
+
+
+def _check_same_shape(source: "ParquetSource | ArrowSource", schema: pa.Schema, columns: list[str], path: str) -> None:
+    """Every file of a dataset must hold lists where the first file does, and
+    single values where it does: the plan chose how to read a column from the
+    first file alone."""
+    first = source.files[0]
+    if path == first:
+        return
+    for name in columns:
+        if name not in schema.names:
+            continue
+        here, there = schema.field(name).type, source.column(name).type
+        if _shape(here) != _shape(there):
+            raise LossCliError(
+                f"the column holds {_type_name(here)} here but {_type_name(there)} in {first}",
+                file=path,
+                column=name,
+                hint="every file of a dataset needs the same column types; rewrite this file or move it out of the dataset",
+            )
+
+
+def _type_name(kind: pa.DataType) -> str:
+    """list<double> rather than Arrow's list<element: double>."""
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+        return f"list<{_type_name(kind.value_type)}>"
+    return str(kind)
+
+
+def _shape(kind: pa.DataType) -> int:
+    """How deeply a type nests lists: 0 for single values, 1 for lists, 2 for lists of lists."""
+    depth = 0
+    while pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+        depth += 1
+        kind = kind.value_type
+    return depth
 
 
 # ----------------------------------------------------------------------------- NDJSON
