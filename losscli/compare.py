@@ -25,6 +25,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
+from .engine import in_file
 from .errors import LossCliError
 from .evaluation import Report, Result, names_loss, evaluate_file, json_params
 from .registry import BoundLoss
@@ -482,12 +483,7 @@ def _context_hook(guards: dict[int, _KernelGuard]) -> Any:
             if not guard.pending:
                 continue
             guard.pending = False
-            error = guard.error
-            offset = batch.row_offset
-            if batch.row_ids is not None and error.row is not None and 0 < error.row <= len(batch.row_ids):
-                error.row, offset = int(batch.row_ids[error.row - 1]), 0
-            columns = batch.role_columns[index] if batch.role_columns else None
-            error.with_context(file=batch.file, row_offset=offset, role_columns=columns)
+            in_file(guard.error, batch, index)
 
     return hook
 

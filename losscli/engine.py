@@ -42,6 +42,11 @@ class Batch:
     row_ids: np.ndarray | None = None
     file: str | None = None
     role_columns: list[dict[str, str]] | None = None
+    # Roles read from a separate labels file (per loss), that file, and its
+    # row of each batch row when it differs from the prediction row (--key).
+    label_file: str | None = None
+    label_roles: list[frozenset[str]] | None = None
+    label_row_ids: np.ndarray | None = None
 
 
 @dataclass
@@ -370,7 +375,7 @@ def evaluate(
             except LossCliError as error:
                 if unchecked:
                     raise UncheckedBatchFailed from error
-                raise _in_file(error, batch, error.loss_index)
+                raise in_file(error, batch, error.loss_index)
             if unchecked and not all(acc.last_batch_finite for acc in accumulators):
                 raise UncheckedBatchFailed
             if on_rows is not None:
@@ -379,14 +384,18 @@ def evaluate(
     return outcomes, accumulators
 
 
-def _in_file(error: LossCliError, batch: Batch, index: int) -> LossCliError:
-    """A kernel's error with the file, column and file row filled in."""
+def in_file(error: LossCliError, batch: Batch, index: int) -> LossCliError:
+    """The error of loss ``index``'s kernel with the file, column and file row
+    filled in: those of the labels file when the failing role was read there."""
     columns = batch.role_columns[index] if batch.role_columns else None
+    on_labels = batch.label_roles is not None and error.role in batch.label_roles[index]
+    file = batch.label_file if on_labels else batch.file
+    ids = batch.label_row_ids if on_labels and batch.label_row_ids is not None else batch.row_ids
     offset = batch.row_offset
-    if batch.row_ids is not None and error.row is not None and 0 < error.row <= len(batch.row_ids):
+    if ids is not None and error.row is not None and 0 < error.row <= len(ids):
         # Rows were dropped (--nan-policy omit) or reordered (--key): use the file's numbering.
-        error.row, offset = int(batch.row_ids[error.row - 1]), 0
-    return error.with_context(file=batch.file, row_offset=offset, role_columns=columns)
+        error.row, offset = int(ids[error.row - 1]), 0
+    return error.with_context(file=file, row_offset=offset, role_columns=columns)
 
 
 # Below this many rows a batch is folded on one thread: handing it over costs more.

@@ -238,6 +238,18 @@ def test_a_data_error_in_a_later_batch_keeps_the_file_row(tmp_path: Path, small_
     assert comp.entries[0].result.value == pytest.approx((y_true[19] + 3.0) ** 2 / 30, rel=1e-12)
 
 
+def test_a_data_error_in_the_labels_file_names_the_labels_file(tmp_path: Path) -> None:
+    y_true = np.linspace(0.0, 2.0, 10)
+    y_true[5] = -3.0
+    preds = write_csv(tmp_path / "p.csv", {"y_pred": np.linspace(0.1, 2.1, 10)})
+    labels = write_csv(tmp_path / "l.csv", {"y_true": y_true})
+    options = [InputOptions(predictions=str(preds), labels=str(labels))]
+    selection = select_losses(options, [], [parse_spec("msle"), parse_spec("mse")], task="regression")
+    comp = evaluate_models(options, ["m"], selection)
+    assert [s.loss for s in comp.skipped] == ["msle"]
+    assert comp.skipped[0].reason.startswith(f"{labels}, column 'y_true', row 6: "), comp.skipped[0].reason
+
+
 @pytest.mark.parametrize("spec", all_specs(), ids=lambda s: s.name)
 def test_every_task_loss_either_runs_or_is_skipped_on_regression_data(spec, regression_file) -> None:
     """--task must never crash on a file that does not suit a loss: it is kept or skipped, with a reason."""

@@ -221,3 +221,57 @@ def test_one_omitted_row_is_one_row(cli, tmp_path):
     result = cli("compute", tmp_path / "data.csv", "--loss", "mse", "--nan-policy", "omit", "-f", "json")
     assert _json(result)["results"][0]["n"] == 2
     assert "note: 1 row with missing, NaN or infinite values was omitted" in result.stderr
+
+
+# ----------------------------------------------------------------------------- kernel errors: which file, which row
+
+
+def _keyed(tmp_path, preds: list[str], labels: list[str], label_extra: dict | None = None):
+    """p.csv with ids 1..4 and l.csv with ids 4..1, so label row i is prediction row 5 - i."""
+    write_csv(tmp_path / "p.csv", {"id": [1, 2, 3, 4], "y_pred": preds})
+    write_csv(tmp_path / "l.csv", {"id": [4, 3, 2, 1], "y_true": labels} | (label_extra or {}))
+    return tmp_path / "p.csv", tmp_path / "l.csv"
+
+
+def test_a_bad_label_names_the_labels_file(cli, tmp_path):
+    (tmp_path / "hp.csv").write_text("y_pred\n0.2\n0.7\n0.9\n")
+    (tmp_path / "hl.csv").write_text("y_true\n1\n0\n7\n")
+    result = cli("compute", tmp_path / "hp.csv", "--labels", tmp_path / "hl.csv", "--loss", "bce")
+    assert_usage_error(result, f"error: {tmp_path / 'hl.csv'}, column 'y_true', row 3: binary label outside [0, 1] (value 7)")
+
+
+def test_a_bad_label_in_a_later_batch_names_the_labels_file_row(cli, tmp_path, small_batches):
+    labels = np.zeros(50)
+    labels[39] = 7.0
+    write_csv(tmp_path / "p.csv", {"y_pred": np.full(50, 0.5)})
+    write_csv(tmp_path / "l.csv", {"y_true": labels})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "l.csv", "--loss", "bce")
+    assert_usage_error(result, f"error: {tmp_path / 'l.csv'}, column 'y_true', row 40: binary label outside [0, 1] (value 7)")
+
+
+@pytest.mark.parametrize(
+    "loss, message",
+    [("bce", "binary label outside [0, 1] (value 7)"), ("hinge", "hinge label must be -1 or 1 (0 is read as -1) (value 7)")],
+)
+def test_a_bad_label_of_a_key_join_names_the_labels_row(cli, tmp_path, loss, message):
+    preds, labels = _keyed(tmp_path, [".2", ".7", ".9", ".1"], ["1", "0", "7", "0"])
+    result = cli("compute", preds, "--labels", labels, "--key", "id", "--loss", loss)
+    assert_usage_error(result, f"error: {labels}, column 'y_true', row 3: {message}")
+
+
+def test_a_bad_label_of_a_key_join_after_omitted_rows_names_the_labels_row(cli, tmp_path):
+    preds, labels = _keyed(tmp_path, ["", ".7", ".9", ".1"], ["1", "0", "7", "0"])
+    result = cli("compute", preds, "--labels", labels, "--key", "id", "--loss", "bce", "--nan-policy", "omit")
+    assert_usage_error(result, f"error: {labels}, column 'y_true', row 3: binary label outside [0, 1] (value 7)")
+
+
+def test_a_bad_probability_of_a_key_join_names_the_prediction_row(cli, tmp_path):
+    preds, labels = _keyed(tmp_path, [".2", ".7", "1.9", ".1"], ["1", "0", "1", "0"])
+    result = cli("compute", preds, "--labels", labels, "--key", "id", "--loss", "bce")
+    assert_usage_error(result, f"error: {preds}, column 'y_pred', row 3: probability outside [0, 1] (value 1.9)")
+
+
+def test_a_negative_weight_in_the_labels_file_of_a_key_join_names_the_labels_row(cli, tmp_path):
+    preds, labels = _keyed(tmp_path, [".2", ".7", ".9", ".1"], ["1", "0", "1", "0"], {"w": ["1", "1", "-1", "1"]})
+    result = cli("compute", preds, "--labels", labels, "--key", "id", "--loss", "bce", "-w", "w")
+    assert_usage_error(result, f"error: {labels}, column 'w', row 3: negative sample weight -1")

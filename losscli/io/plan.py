@@ -403,11 +403,14 @@ class InputPlan:
                 groups = groups[keep] if groups is not None else None
                 samples = samples[keep] if samples is not None else None
                 ids = (ids if ids is not None else np.arange(offset + 1, offset + n + 1))[keep]
+                label_ids = label_ids[keep] if label_ids is not None else None
             if nan_rows:
                 offset += n
                 continue
             if weights is not None:
-                _check_weights(weights, self.extras["weight"].name, self._display(self.extras["weight"].side), ids, offset)
+                weight_side = self.extras["weight"].side
+                weight_ids = label_ids if weight_side == LABEL_SIDE and label_ids is not None else ids
+                _check_weights(weights, self.extras["weight"].name, self._display(weight_side), weight_ids, offset)
             kept = len(weights) if weights is not None else _length(arrays, n if bad is None else int((~bad).sum()))
             if kept == 0:
                 # Every row was omitted: nothing for the losses, whose inputs
@@ -425,6 +428,9 @@ class InputPlan:
                 row_ids=ids,
                 file=self.sources[PRED_SIDE].display,
                 role_columns=[{role: rc.describe() for role, rc in roles.items()} for roles in self.role_columns],
+                label_file=self._display(LABEL_SIDE) if LABEL_SIDE in self.sources else None,
+                label_roles=[frozenset(role for role, rc in roles.items() if rc.side == LABEL_SIDE) for roles in self.role_columns],
+                label_row_ids=label_ids,
             )
             offset += n
         if nan_rows:
