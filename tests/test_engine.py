@@ -197,3 +197,18 @@ def test_losses_started_longest_first_still_report_the_first_failing_loss():
     failing["y_true"][123] = -5.0  # poisson: a negative count; msle: not above -1
     with pytest.raises(LossCliError, match="poisson needs non-negative counts"):
         evaluate([Batch(arrays=[b] * 3, n=n) for b in (batches[0], batches[1], failing)], losses)
+
+
+def test_a_kernel_error_does_not_give_its_batch_count_as_the_inputs():
+    """A kernel sees one batch, so a count of the bad rows it saw is not the
+    file's count: the message names the first bad row and its value only."""
+    from losscli.errors import LossCliError
+    from losscli.registry import parse_spec
+
+    clean = {"y_true": np.zeros(10), "y_pred": np.full(10, 0.5)}
+    bad = {"y_true": np.zeros(10), "y_pred": np.full(10, 0.5)}
+    bad["y_pred"][[2, 5, 7]] = 3.0
+    batches = [Batch(arrays=[arrays], n=10, row_offset=offset, file="f.csv", role_columns=[{"y_pred": "p"}]) for arrays, offset in ((clean, 0), (bad, 10))]
+    with pytest.raises(LossCliError) as caught:
+        evaluate(batches, [parse_spec("bce")])
+    assert str(caught.value) == "f.csv, column 'p', row 13: probability outside [0, 1] (value 3) (pass --from-logits if these are logits or raw scores)"

@@ -275,3 +275,11 @@ def test_a_negative_weight_in_the_labels_file_of_a_key_join_names_the_labels_row
     preds, labels = _keyed(tmp_path, [".2", ".7", ".9", ".1"], ["1", "0", "1", "0"], {"w": ["1", "1", "-1", "1"]})
     result = cli("compute", preds, "--labels", labels, "--key", "id", "--loss", "bce", "-w", "w")
     assert_usage_error(result, f"error: {labels}, column 'w', row 3: negative sample weight -1")
+
+
+def test_a_bad_label_error_gives_no_count_of_one_batch(cli, tmp_path, small_batches):
+    labels = np.zeros(40)
+    labels[[9, 10, 12, 30]] = 7.0  # three in the second 7-row batch, one later
+    write_csv(tmp_path / "data.csv", {"y_true": labels, "y_pred": np.full(40, 0.5)})
+    line = assert_usage_error(cli("compute", tmp_path / "data.csv", "--loss", "bce"))
+    assert line == f"error: {tmp_path / 'data.csv'}, column 'y_true', row 10: binary label outside [0, 1] (value 7) (labels must be 0/1 (or soft targets in [0, 1]))"

@@ -28,9 +28,8 @@ def fail_where(bad: np.ndarray, message: str, *, role: str, values: np.ndarray |
         shown = values[row - 1]
         if np.ndim(shown) == 0:
             message = f"{message} (value {_fmt(float(shown))})"
-    count = int(bad.reshape(bad.shape[0], -1).any(axis=1).sum()) if bad.ndim > 1 else int(bad.sum())
-    if count > 1:
-        message = f"{message}; {count} rows in all"
+    # No count of the bad rows: a kernel sees one batch, not the whole input,
+    # and a count of that batch read as the file's would mislead.
     raise LossCliError(message, role=role, row=row, hint=hint)
 
 
