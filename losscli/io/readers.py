@@ -61,24 +61,28 @@ def detect_format(path: str, override: str | None) -> tuple[str, str | None]:
         fmt = _FORMAT_ALIASES.get(override.lower(), override.lower())
         if fmt not in FORMATS:
             raise LossCliError(f"unknown input format '{override}'", hint=f"formats: {', '.join(FORMATS)}")
-    name = path.lower()
-    compression = None
-    for ext, kind in _COMPRESSION.items():
-        if name.endswith(ext):
-            compression = kind
-            name = name[: -len(ext)]
+    compression = next((kind for ext, kind in _COMPRESSION.items() if path.lower().endswith(ext)), None)
     if override:
         return fmt, compression
     if path == "-":
         return "csv", None
-    ext = os.path.splitext(name)[1]
-    if ext in _EXTENSIONS:
-        return _EXTENSIONS[ext], compression
+    named = named_format(path)
+    if named is not None:
+        return named, compression
     if os.path.isdir(path) or _is_glob(path):
         return "parquet", None
     if _looks_like_parquet(path):
         return "parquet", None
     return "csv", compression
+
+
+def named_format(path: str) -> str | None:
+    """The format a file's extension names (past any compression suffix), or None."""
+    name = path.lower()
+    for ext in _COMPRESSION:
+        if name.endswith(ext):
+            name = name[: -len(ext)]
+    return _EXTENSIONS.get(os.path.splitext(name)[1])
 
 
 def _is_glob(path: str) -> bool:
