@@ -35,6 +35,7 @@ from .columns import (
 )
 from . import arrow_numpy
 from .prefetch import prefetch
+from .hive import names_given
 from .readers import Source, named_format, open_source
 
 _SIDE_PREFIX = {PRED_SIDE: "p:", LABEL_SIDE: "l:"}
@@ -104,12 +105,13 @@ class InputPlan:
         o = self.options
         if o.labels == "-" and o.predictions == "-":
             raise LossCliError("only one input can come from stdin ('-')")
-        sources = {PRED_SIDE: open_source(o.predictions, o.input_format, o.delimiter)}
+        folders = names_given(o)
+        sources = {PRED_SIDE: open_source(o.predictions, o.input_format, o.delimiter, folders)}
         if o.labels:
             # --input-format describes the predictions; a labels file whose
             # name says its format (labels.parquet next to preds.out) keeps it.
             label_format = o.input_format if named_format(o.labels) is None else None
-            sources[LABEL_SIDE] = open_source(o.labels, label_format, o.delimiter)
+            sources[LABEL_SIDE] = open_source(o.labels, label_format, o.delimiter, folders)
         if o.key:
             for side, source in sources.items():
                 if o.key not in source.names():
