@@ -37,7 +37,7 @@ from .engine import Accumulator, evaluate
 from .errors import LossCliError
 from .evaluation import Report, omitted_note, outcomes_to_results
 from .io.columns import PRED_SIDE
-from .io.hive import add_folder_columns, folder_keys, key_types, names_given, typed_value
+from .io.hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, names_given, typed_value
 from .io.plan import InputOptions, InputPlan
 from .io.readers import BATCH_ROWS, Column, Source
 from .registry import BoundLoss
@@ -421,7 +421,7 @@ class PartSource(Source):
         in_file = set(self._handle.schema_arrow.names)
         missing = [c for c in columns if c not in in_file and c not in constants]
         if missing:
-            raise LossCliError(f"column '{missing[0]}' is missing from this file of the dataset", file=self.display)
+            raise LossCliError(f"column '{missing[0]}' is missing from this file of the dataset", file=self.display, hint=MISSING_IN_PART)
         read = [c for c in columns if c in in_file]
         try:
             yield from add_folder_columns(self._handle.iter_batches(batch_size=BATCH_ROWS, columns=read, use_threads=True), columns, constants, self._kinds)

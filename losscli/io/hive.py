@@ -1,4 +1,4 @@
-"""Hive-style partition folders (``region=eu/part-0.parquet``) as columns.
+"""Datasets of several files: hive-style folders (``region=eu/part-0.parquet``) as columns.
 
 Spark, Hive, pyarrow and Dask write a dataset split by a column as one folder
 per value, and leave the column out of the files. Both engines give such a
@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 # Spark and Hive write a null partition value as this folder name.
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
+# Said when one file of a dataset lacks a column the others have.
+MISSING_IN_PART = "every file of the dataset needs the columns the losses read; rewrite this file or leave it out of the pattern"
 _INTEGER = re.compile(r"[-+]?\d{1,18}")
 
 

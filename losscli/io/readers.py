@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from ..errors import LossCliError
 from .csv_blocks import body_pieces, parallel_csv_batches
-from .hive import add_folder_columns, folder_keys, key_types, typed_value
+from .hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, typed_value
 from .row_groups import parallel_workers, row_group_batches
 
 # 256K rows: two float64 columns stay within a few MB, so the numpy passes over a
@@ -508,7 +508,7 @@ class ParquetSource(Source):
             names = set(handle.schema_arrow.names)
             missing = [c for c in read if c not in names]
             if missing:
-                raise LossCliError(f"column '{missing[0]}' is missing from this file of the dataset", file=str(path))
+                raise LossCliError(f"column '{missing[0]}' is missing from this file of the dataset", file=str(path), hint=MISSING_IN_PART)
             # A file outside the key's folders has no value for it: null.
             values = self._folder_values.get(path, {})
             folders = {name: values.get(name) for name in columns if name in self._folder_kinds}
