@@ -30,7 +30,6 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
-from urllib.parse import unquote
 
 import pyarrow as pa
 
@@ -38,6 +37,7 @@ from .engine import Accumulator, evaluate
 from .errors import LossCliError
 from .evaluation import Report, omitted_note, outcomes_to_results
 from .io.columns import PRED_SIDE
+from .io.hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, names_given, typed_value
 from .io.plan import InputOptions, InputPlan
 from .io.readers import BATCH_ROWS, Column, Source
 from .registry import BoundLoss
@@ -48,8 +48,6 @@ LOCAL_SCHEDULERS = ("synchronous", "threads", "processes")
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 # How many partial states one reduction task merges.
 SPLIT_EVERY = 8
-# Spark and Hive write a null partition value as this folder name.
-HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 
 # =========================================================================== entry point
 
@@ -98,7 +96,7 @@ def schema_sources(options: InputOptions) -> dict[str, "SchemaSource"]:
     """The dataset's columns as the input plan's sources: ``InputPlan(options,
     losses, sources=schema_sources(options))`` locates every role (or fails
     naming the missing one) from the file listing and one footer."""
-    named = partition_columns_named(options)
+    named = names_given(options)
     dataset = find_dataset(options.predictions, named, any_file_name=options.input_format is not None)
     return {PRED_SIDE: SchemaSource(dataset)}
 
@@ -131,19 +129,6 @@ def dask_problem(bound: BoundLoss) -> str | None:
         f"{bound.display} cannot be evaluated on the dask engine: it needs every value at once "
         "rather than sums that add up, so per-partition states do not merge exactly"
     )
-
-
-def partition_columns_named(options: InputOptions) -> set[str]:
-    """Column names the user wrote out: the only hive partition keys a plan may see.
-
-    Role defaults (and the "only numeric column" rule) must find what the
-    local engine finds in the same files; a folder name they could pick up
-    would change that.
-    """
-    named = {options.by, options.sample_col, options.weight_col}
-    for selection in (options.pred_cols, options.label_cols, *options.role_cols.values()):
-        named.update(item.strip() for item in (selection or "").split(","))
-    return {name for name in named if name}
 
 
 # =========================================================================== the cluster
@@ -299,7 +284,7 @@ def find_dataset(path: str, partition_names: Iterable[str] = (), *, any_file_nam
     parts = []
     for name in files:
         relative = _relative(name, base)
-        keys = tuple((k, v) for k, v in _hive_keys(relative).items() if k.lower() in wanted)
+        keys = tuple((k, v) for k, v in folder_keys(relative).items() if k.lower() in wanted)
         parts.append(Part(name, _join(user_base, relative), keys))
     columns = _file_columns(filesystem, parts[0])
     parts, hive_columns = _typed_partitions(parts, {c.name for c in columns})
@@ -352,31 +337,17 @@ def _is_data_file(relative: str) -> bool:
     return pieces[-1].lower().endswith(PARQUET_SUFFIXES) and not any(p.startswith((".", "_")) for p in pieces)
 
 
-def _hive_keys(relative: str) -> dict[str, str | None]:
-    keys: dict[str, str | None] = {}
-    for folder in relative.split("/")[:-1]:
-        key, sep, value = folder.partition("=")
-        if sep and key:
-            keys[unquote(key)] = None if value == HIVE_NULL else unquote(value)
-    return keys
-
-
 def _typed_partitions(parts: list[Part], file_names: set[str]) -> tuple[list[Part], list[Column]]:
-    """Integer keys when every value of a key is an integer (as pyarrow and
-    Spark infer them), text otherwise; a key that is also a file column is
-    left to the file."""
+    """Folder keys typed as pyarrow and Spark type them; a key that is also a
+    file column is left to the file."""
     values: dict[str, list[str | None]] = {}
     for part in parts:
         for key, value in part.partition:
             if key not in file_names:
                 values.setdefault(key, []).append(value)
-    kinds = {key: pa.int64() if all(v is None or re.fullmatch(r"[-+]?\d{1,18}", v) for v in seen) else pa.string() for key, seen in values.items()}
-    typed = [Part(p.path, p.display, tuple((k, _typed(v, kinds[k])) for k, v in p.partition if k in kinds)) for p in parts]
+    kinds = key_types(values)
+    typed = [Part(p.path, p.display, tuple((k, typed_value(v, kinds[k])) for k, v in p.partition if k in kinds)) for p in parts]
     return typed, [Column(key, kind) for key, kind in kinds.items()]
-
-
-def _typed(value: str | None, kind: pa.DataType) -> Any:
-    return int(value) if value is not None and kind == pa.int64() else value
 
 
 def _file_columns(filesystem: Any, part: Part) -> list[Column]:
@@ -439,6 +410,7 @@ class PartSource(Source):
         # The dataset's columns, not this file's: every task must resolve roles alike.
         self.columns = list(context.columns)
         self._handle = handle
+        self._kinds = {c.name: c.type for c in self.columns}
         self.rows = handle.metadata.num_rows
 
     def rows_hint(self) -> int | None:
@@ -449,23 +421,12 @@ class PartSource(Source):
         in_file = set(self._handle.schema_arrow.names)
         missing = [c for c in columns if c not in in_file and c not in constants]
         if missing:
-            raise LossCliError(f"column '{missing[0]}' is missing from this file of the dataset", file=self.display)
+            raise LossCliError(f"column '{missing[0]}' is missing from this file of the dataset", file=self.display, hint=MISSING_IN_PART)
         read = [c for c in columns if c in in_file]
         try:
-            for batch in self._handle.iter_batches(batch_size=BATCH_ROWS, columns=read, use_threads=True):
-                yield self._with_constants(batch, columns, constants)
+            yield from add_folder_columns(self._handle.iter_batches(batch_size=BATCH_ROWS, columns=read, use_threads=True), columns, constants, self._kinds)
         except (pa.ArrowException, OSError) as error:
             raise LossCliError(f"cannot read Parquet data: {_first_line(error)}", file=self.display, hint="the file may be truncated or corrupt") from None
-
-    def _with_constants(self, batch: pa.RecordBatch, columns: list[str], constants: dict[str, Any]) -> pa.RecordBatch:
-        if not constants:
-            return batch
-        kinds = {c.name: c.type for c in self.columns}
-        arrays = [
-            pa.repeat(pa.scalar(constants[name], kinds[name]), batch.num_rows) if name in constants else batch.column(name)
-            for name in columns
-        ]
-        return pa.RecordBatch.from_arrays(arrays, names=columns)
 
 
 # =========================================================================== one task, and the merge

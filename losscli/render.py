@@ -93,17 +93,23 @@ def csv_document(report: Report) -> str:
     return buffer.getvalue()
 
 
+def markdown_cell(text: object) -> str:
+    """Text safe inside a Markdown table cell: a '|' in a group value or
+    column name would otherwise split the cell."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
 def markdown_document(report: Report) -> str:
     by = _by_column(report.results)
-    header = ["Loss"] + ([by] if by else []) + ["Value", "Rows"]
+    header = ["Loss"] + ([markdown_cell(by)] if by else []) + ["Value", "Rows"]
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] * (len(header) - 2) + ["---:", "---:"]) + "|"]
     for r in report.results:
-        cells = [f"`{r.loss.display}`"] + ([group_text(r)] if by else []) + [number(r.value), str(r.n)]
+        cells = [f"`{markdown_cell(r.loss.display)}`"] + ([markdown_cell(group_text(r))] if by else []) + [number(r.value), str(r.n)]
         lines.append("| " + " | ".join(cells) + " |")
     text = "\n".join(lines) + "\n"
     notes = [r.warning for r in report.results if r.warning] + report.notes
     if notes:
-        text += "\n" + "\n".join(f"> {note}" for note in notes) + "\n"
+        text += "\n" + "\n".join(f"> {markdown_cell(note)}" for note in notes) + "\n"
     return text
 
 

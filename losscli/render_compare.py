@@ -14,7 +14,8 @@ from typing import Any
 
 from .compare import Comparison, Entry
 from .evaluation import json_params
-from .render import group_text, exact, json_document, make_console, number
+from .render import exact, group_text, json_document, make_console, number
+from .render import markdown_cell as _md
 
 BEST_MARK = "*"
 
@@ -123,10 +124,6 @@ def csv_compare(comparison: Comparison) -> str:
 
 
 # --------------------------------------------------------------------------- Markdown
-
-
-def _md(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
 
 
 def markdown_compare(comparison: Comparison) -> str:

@@ -156,6 +156,32 @@ def test_markdown_format_is_a_pipe_table(cli, data):
     assert lines[2] == f"| `mse` | {_mse(y_true, y_pred):.6g} | {N} |"
 
 
+def test_markdown_escapes_pipes_in_group_values(cli, tmp_path):
+    write_csv(tmp_path / "g.csv", {"y_true": [1.0, 2.0], "y_pred": [1.0, 4.0], "site": ["a|b", "c"]})
+    lines = cli("compute", tmp_path / "g.csv", "--loss", "mse", "--by", "site", "-f", "markdown").stdout.splitlines()
+    # Row 1 has residual 0 and row 2 residual 2 (by hand).
+    assert "| `mse` | a\\|b | 0 | 1 |" in lines
+    assert all(line.count("|") - line.count("\\|") == 5 for line in lines[:5]), lines
+
+
+def test_a_labels_file_named_by_its_extension_ignores_input_format(cli, tmp_path):
+    (tmp_path / "preds.out").write_text("y_pred\n1\n3\n")
+    pq.write_table(pa.table({"y_true": [2.0, 5.0]}), tmp_path / "labels.parquet")
+    result = cli("compute", tmp_path / "preds.out", "--input-format", "csv", "--labels", tmp_path / "labels.parquet", "--loss", "mse", "-f", "json")
+    # By hand: ((1 - 2)^2 + (3 - 5)^2) / 2.
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["results"][0]["value"] == 2.5
+
+
+def test_a_labels_file_without_a_known_extension_follows_input_format(cli, tmp_path):
+    (tmp_path / "preds.dat").write_text('{"y_pred": 1}\n{"y_pred": 3}\n')
+    (tmp_path / "labels.dat").write_text('{"y_true": 2}\n{"y_true": 5}\n')
+    result = cli("compute", tmp_path / "preds.dat", "--input-format", "ndjson", "--labels", tmp_path / "labels.dat", "--loss", "mse", "-f", "json")
+    # Read as CSV, labels.dat would have no y_true column. By hand: (1 + 4) / 2.
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["results"][0]["value"] == 2.5
+
+
 def test_markdown_lists_warnings_below_the_table(cli, tmp_path):
     write_csv(tmp_path / "big.csv", {"y_true": [1e308], "y_pred": [-1e308]})
     text = cli("compute", tmp_path / "big.csv", "--loss", "mse", "-f", "markdown").stdout

@@ -56,6 +56,8 @@ def rng() -> np.random.Generator:
         (["y", "target", "score", "prediction"], "target", "prediction"),
         (["y", "logit", "prob"], "y", "prob"),
         (["Y_TRUE", "Y_Pred"], "Y_TRUE", "Y_Pred"),  # names match case-insensitively
+        (["y_pred", " y_true"], " y_true", "y_pred"),  # a header written "y_pred, y_true"
+        ([" Label ", " Pred "], " Label ", " Pred "),
     ],
 )
 def test_default_columns_follow_the_documented_priority(cli, tmp_path, rng, columns, truth, prediction):
@@ -438,3 +440,31 @@ def test_a_list_is_held_to_the_width_of_the_rows_read_before():
     assert str(caught.value) == (
         "f.parquet, column 'p', row 2: list has 2 values where the rows before it have 3 (every row of a list column needs the same length)"
     )
+
+
+# ----------------------------------------------------------------------------- names with spaces
+
+
+def test_a_column_typed_without_the_headers_spaces_is_found(cli, tmp_path):
+    # Hand-written CSV headers often have a space after each comma.
+    (tmp_path / "spaced.csv").write_text("y_pred, y_true, w , fold\n1,2,1,a\n3,5,2,b\n4,4,1,a\n")
+    path = tmp_path / "spaced.csv"
+    # By hand: residuals -1, -2, 0; squared 1, 4, 0.
+    assert _value(cli("compute", path, "--loss", "mse", "-f", "json", "-y", "y_true"), "mse") == pytest.approx(5 / 3)
+    assert _value(cli("compute", path, "--loss", "mse", "-f", "json", "-y", " y_true "), "mse") == pytest.approx(5 / 3)
+    # Weighted by w (1, 2, 1): (1 + 8 + 0) / 4.
+    assert _value(cli("compute", path, "--loss", "mse", "-f", "json", "--weight-col", "w"), "mse") == pytest.approx(9 / 4)
+    groups = json.loads(cli("compute", path, "--loss", "mse", "-f", "json", "--by", "fold").stdout)["results"]
+    # Group a: rows 1 and 3, (1 + 0) / 2; group b: row 2, 4.
+    assert {r["group"]["fold"]: r["value"] for r in groups if r["group"]} == {"a": 0.5, "b": 4.0}
+
+
+def test_columns_equal_but_for_spaces_are_told_apart_by_exact_names(cli, tmp_path):
+    (tmp_path / "twin.csv").write_text("y_pred,y_true, y_true\n1,2,3\n")
+    path = tmp_path / "twin.csv"
+    # By hand: (1 - 2)^2 and (1 - 3)^2.
+    assert _value(cli("compute", path, "--loss", "mse", "-f", "json", "-y", "y_true"), "mse") == 1.0
+    assert _value(cli("compute", path, "--loss", "mse", "-f", "json", "-y", " y_true"), "mse") == 4.0
+    (tmp_path / "ambiguous.csv").write_text("y_pred, y_true,y_true \n1,2,3\n")
+    result = cli("compute", tmp_path / "ambiguous.csv", "--loss", "mse", "-f", "json", "-y", "y_true")
+    assert_usage_error(result, "ambiguous.csv", "no column 'y_true'")

@@ -487,3 +487,11 @@ def test_parquet_row_count_comes_from_metadata(tmp_path):
     for index in range(3):
         pq.write_table(_table(y_true, y_pred), tmp_path / f"p{index}.parquet")
     assert open_source(str(tmp_path / "p*.parquet")).rows_hint() == 3 * N
+
+
+def test_a_dataset_file_without_a_needed_column_is_named_with_the_fix(cli, tmp_path):
+    (tmp_path / "ds").mkdir()
+    pq.write_table(pa.table({"y_true": [1.0], "y_pred": [2.0]}), tmp_path / "ds" / "part-0.parquet")
+    pq.write_table(pa.table({"y_pred": [2.0]}), tmp_path / "ds" / "part-1.parquet")
+    result = cli("compute", tmp_path / "ds", "--loss", "mse")
+    assert_usage_error(result, "part-1.parquet", "column 'y_true' is missing from this file of the dataset", "every file of a dataset needs")

@@ -43,11 +43,13 @@ def select(pattern: str, columns: list[Column], *, display: str, what: str) -> l
     """Names matching ``pattern``: a name, a comma list, or globs; file order kept for globs."""
     names = [c.name for c in columns]
     chosen: list[str] = []
-    for item in (part.strip() for part in pattern.split(",")):
+    for part in pattern.split(","):
+        item = part.strip()
         if not item:
             continue
-        if item in names:
-            chosen.append(item)
+        if part in names:
+            # A name typed with its own surrounding spaces, as the header has it.
+            chosen.append(part)
             continue
         if any(ch in item for ch in "*?["):
             matched = [n for n in names if fnmatch.fnmatchcase(n, item)]
@@ -59,14 +61,28 @@ def select(pattern: str, columns: list[Column], *, display: str, what: str) -> l
                 )
             chosen.extend(matched)
             continue
-        folded = [n for n in names if n.lower() == item.lower()]
-        if len(folded) == 1:
-            chosen.append(folded[0])
+        found = match_name(item, names)
+        if found is not None:
+            chosen.append(found)
             continue
         raise unknown_column(item, names, display, what)
     if not chosen:
         raise LossCliError(f"no column given for {what}", file=display)
     return list(dict.fromkeys(chosen))
+
+
+def match_name(name: str, names: list[str]) -> str | None:
+    """The column ``name`` refers to: the exact name, else the only name equal
+    to it once surrounding spaces are dropped (``y_pred, y_true`` headers),
+    else the only one equal ignoring case as well."""
+    if name in names:
+        return name
+    for fold in (str.strip, lambda text: text.strip().lower()):
+        wanted = fold(name)
+        found = [n for n in names if fold(n) == wanted]
+        if len(found) == 1:
+            return found[0]
+    return None
 
 
 def unknown_column(name: str, names: list[str], display: str, what: str) -> LossCliError:
@@ -102,19 +118,18 @@ def find_default(
     roles; a prefix never takes their columns (y_true's ``y_*`` must not take
     ``y_pred``).
     """
-    by_lower = {c.name.lower(): c.name for c in source.columns}
+    available = [c.name for c in source.columns if c.name not in claimed]
     for default in role.defaults:
-        if default in by_lower.values() and default not in claimed:
-            return [default]
-        if default.lower() in by_lower and by_lower[default.lower()] not in claimed:
-            return [by_lower[default.lower()]]
+        found = match_name(default, available)
+        if found is not None:
+            return [found]
     unavailable = set(claimed) | set(reserved)
     if allow_many:
         others = tuple(d.lower() for d in other_defaults)
 
         def owned_elsewhere(name: str, prefix: str) -> bool:
             # Another role's exact name, or its prefix when that is more specific than ours.
-            low = name.lower()
+            low = name.strip().lower()
             return low in others or any(low.startswith(o + "_") and len(o) + 1 > len(prefix) for o in others)
 
         for default in role.defaults:
@@ -122,7 +137,7 @@ def find_default(
             matched = [
                 c.name
                 for c in source.columns
-                if c.name.lower().startswith(prefix) and c.name not in unavailable and not owned_elsewhere(c.name, prefix)
+                if c.name.strip().lower().startswith(prefix) and c.name not in unavailable and not owned_elsewhere(c.name, prefix)
             ]
             if matched:
                 return matched

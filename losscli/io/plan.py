@@ -27,6 +27,7 @@ from .columns import (
     list_to_matrix,
     list_to_objects,
     map_string_labels,
+    match_name,
     select,
     text_to_objects,
     to_float,
@@ -34,7 +35,8 @@ from .columns import (
 )
 from . import arrow_numpy
 from .prefetch import prefetch
-from .readers import Source, open_source
+from .hive import names_given
+from .readers import Source, named_format, open_source
 
 _SIDE_PREFIX = {PRED_SIDE: "p:", LABEL_SIDE: "l:"}
 
@@ -106,9 +108,13 @@ class InputPlan:
         o = self.options
         if o.labels == "-" and o.predictions == "-":
             raise LossCliError("only one input can come from stdin ('-')")
-        sources = {PRED_SIDE: open_source(o.predictions, o.input_format, o.delimiter)}
+        folders = names_given(o)
+        sources = {PRED_SIDE: open_source(o.predictions, o.input_format, o.delimiter, folders)}
         if o.labels:
-            sources[LABEL_SIDE] = open_source(o.labels, o.input_format, o.delimiter)
+            # --input-format describes the predictions; a labels file whose
+            # name says its format (labels.parquet next to preds.out) keeps it.
+            label_format = o.input_format if named_format(o.labels) is None else None
+            sources[LABEL_SIDE] = open_source(o.labels, label_format, o.delimiter, folders)
         if o.key:
             for side, source in sources.items():
                 if o.key not in source.names():
@@ -120,8 +126,9 @@ class InputPlan:
     def _find(self, name: str, what: str, prefer: str = PRED_SIDE) -> Extra:
         order = [prefer] + [s for s in self.sources if s != prefer]
         for side in order:
-            if side in self.sources and name in self.sources[side].names():
-                return Extra(side, name)
+            found = match_name(name, self.sources[side].names()) if side in self.sources else None
+            if found is not None:
+                return Extra(side, found)
         source = self.sources[prefer if prefer in self.sources else PRED_SIDE]
         everything = [n for s in self.sources.values() for n in s.names()]
         raise unknown_column(name, everything, source.display, what)

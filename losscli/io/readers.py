@@ -13,12 +13,13 @@ import os
 import re
 import sys
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 
 import pyarrow as pa
 
 from ..errors import LossCliError
 from .csv_blocks import body_pieces, parallel_csv_batches
+from .hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, typed_value
 from .row_groups import parallel_workers, row_group_batches
 
 # 256K rows: two float64 columns stay within a few MB, so the numpy passes over a
@@ -61,24 +62,28 @@ def detect_format(path: str, override: str | None) -> tuple[str, str | None]:
         fmt = _FORMAT_ALIASES.get(override.lower(), override.lower())
         if fmt not in FORMATS:
             raise LossCliError(f"unknown input format '{override}'", hint=f"formats: {', '.join(FORMATS)}")
-    name = path.lower()
-    compression = None
-    for ext, kind in _COMPRESSION.items():
-        if name.endswith(ext):
-            compression = kind
-            name = name[: -len(ext)]
+    compression = next((kind for ext, kind in _COMPRESSION.items() if path.lower().endswith(ext)), None)
     if override:
         return fmt, compression
     if path == "-":
         return "csv", None
-    ext = os.path.splitext(name)[1]
-    if ext in _EXTENSIONS:
-        return _EXTENSIONS[ext], compression
+    named = named_format(path)
+    if named is not None:
+        return named, compression
     if os.path.isdir(path) or _is_glob(path):
         return "parquet", None
     if _looks_like_parquet(path):
         return "parquet", None
     return "csv", compression
+
+
+def named_format(path: str) -> str | None:
+    """The format a file's extension names (past any compression suffix), or None."""
+    name = path.lower()
+    for ext in _COMPRESSION:
+        if name.endswith(ext):
+            name = name[: -len(ext)]
+    return _EXTENSIONS.get(os.path.splitext(name)[1])
 
 
 def _is_glob(path: str) -> bool:
@@ -148,7 +153,9 @@ class Source:
         return None
 
 
-def open_source(path: str, input_format: str | None = None, delimiter: str | None = None) -> Source:
+def open_source(path: str, input_format: str | None = None, delimiter: str | None = None, folder_columns: frozenset[str] = frozenset()) -> Source:
+    """The reader for ``path``; ``folder_columns`` are names the user gave,
+    which a Parquet dataset may find as hive folder keys (``region=eu/``)."""
     fmt, compression = detect_format(path, input_format)
     if path != "-" and not _is_glob(path) and not os.path.exists(path):
         raise LossCliError("file not found", file=path, hint="check the path")
@@ -164,7 +171,7 @@ def open_source(path: str, input_format: str | None = None, delimiter: str | Non
         if fmt in ("csv", "tsv"):
             return CsvSource(path, compression, "\t" if fmt == "tsv" and not delimiter else delimiter)
         if fmt == "parquet":
-            return ParquetSource(path)
+            return ParquetSource(path, folder_columns)
         if fmt == "arrow":
             return ArrowSource(path)
         return NdjsonSource(path)
@@ -458,7 +465,10 @@ def _expand_paths(path: str, suffixes: tuple[str, ...]) -> list[str]:
 
 
 class ParquetSource(Source):
-    def __init__(self, path: str) -> None:
+    """A Parquet file, directory or glob; ``folder_columns`` names the hive
+    folder keys (``region=eu/``) that may be offered as columns."""
+
+    def __init__(self, path: str, folder_columns: frozenset[str] = frozenset()) -> None:
         import pyarrow.parquet as pq
 
         self._pq = pq
@@ -471,8 +481,30 @@ class ParquetSource(Source):
             self.files = _expand_paths(path, (".parquet", ".pq", ".parq"))
         first = self._file(self.files[0])
         self.columns = [Column(f.name, f.type) for f in first.schema_arrow]
+        self._folder_values, self._folder_kinds = self._folder_columns(folder_columns)
+        self.columns += [Column(name, kind) for name, kind in self._folder_kinds.items()]
         _check_names(self.names(), self.display)
         self._rows = None
+
+    def _folder_columns(self, wanted: frozenset[str]) -> tuple[dict[str, dict[str, Any]], dict[str, pa.DataType]]:
+        """Each file's values of the wanted folder keys, and the keys' types.
+        A key that is also a column of the files is left to the files."""
+        if not wanted or self.path == "-" or os.path.isfile(self.path):
+            return {}, {}
+        base = self.path if os.path.isdir(self.path) else os.path.dirname(re.split(r"[*?\[]", self.path, maxsplit=1)[0])
+        lowered = {name.lower() for name in wanted}
+        in_files = set(self.names())
+        found = {}
+        for path in self.files:
+            relative = os.path.relpath(path, base).replace(os.sep, "/")
+            found[path] = {k: v for k, v in folder_keys(relative).items() if k.lower() in lowered and k not in in_files}
+        values: dict[str, list[str | None]] = {}
+        for keys in found.values():
+            for key, value in keys.items():
+                values.setdefault(key, []).append(value)
+        kinds = key_types(values)
+        typed = {path: {k: typed_value(v, kinds[k]) for k, v in keys.items()} for path, keys in found.items()}
+        return typed, kinds
 
     def _file(self, path: object) -> object:
         try:
@@ -491,19 +523,24 @@ class ParquetSource(Source):
         return [(str(f), self._file(f).metadata.num_rows) for f in self.files if isinstance(f, str)]
 
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
+        read = [c for c in columns if c not in self._folder_kinds]
         for path in self.files:
             handle = self._file(path)
             names = set(handle.schema_arrow.names)
-            missing = [c for c in columns if c not in names]
+            missing = [c for c in read if c not in names]
             if missing:
-                raise LossCliError(f"column '{missing[0]}' is missing from this file of the dataset", file=str(path))
-            _check_same_shape(self, handle.schema_arrow, columns, str(path))
-            workers = parallel_workers(handle.metadata, columns)
+                raise LossCliError(f"column '{missing[0]}' is missing from this file of the dataset", file=str(path), hint=MISSING_IN_PART)
+            _check_same_shape(self, handle.schema_arrow, read, str(path))
+            # A file outside the key's folders has no value for it: null.
+            values = self._folder_values.get(path, {})
+            folders = {name: values.get(name) for name in columns if name in self._folder_kinds}
+            workers = parallel_workers(handle.metadata, read)
             try:
                 if workers > 1:
-                    yield from row_group_batches(lambda path=path: self._file(path), handle.metadata.num_row_groups, columns, batch_rows=BATCH_ROWS, workers=workers)
+                    stream = row_group_batches(lambda path=path: self._file(path), handle.metadata.num_row_groups, read, batch_rows=BATCH_ROWS, workers=workers)
                 else:
-                    yield from handle.iter_batches(batch_size=BATCH_ROWS, columns=columns, use_threads=True)
+                    stream = handle.iter_batches(batch_size=BATCH_ROWS, columns=read, use_threads=True)
+                yield from add_folder_columns(stream, columns, folders, self._folder_kinds)
             except (pa.ArrowException, OSError) as error:
                 raise LossCliError(f"cannot read Parquet data: {_first_line(error)}", file=str(path), hint="the file may be truncated or corrupt") from None
 
