@@ -361,7 +361,7 @@ def test_per_row_file_in_each_format_after_omit(cli, tmp_path, suffix):
     # The summary still goes to stdout.
     assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(_mse(y_true[keep], y_pred[keep]), rel=1e-12)
     if suffix == ".csv":
-        records = [{"row": int(r["row"]), "mse": float(r["mse"])} for r in csv.DictReader(target.open())]
+        records = [{"row": int(r["row"]), "mse": float(r["mse"])} for r in csv.DictReader(target.read_text().splitlines())]
     elif suffix == ".parquet":
         records = pq.read_table(target).to_pylist()
     elif suffix == ".jsonl":
