@@ -268,6 +268,58 @@ def test_spaces_around_numbers_are_accepted(cli, tmp_path):
     assert values(cli("compute", path, "--loss", "mse", "-f", "json"))["mse"] == pytest.approx(0.625, rel=1e-12)
 
 
+# ----------------------------------------------------------------------------- CSV dialects and encodings
+
+# scikit-learn: log_loss([1, 0, 1, 0], [0.9, 0.2, 0.6, 0.4])
+BCE_OF_FOUR = 0.3375388286260044
+
+
+@pytest.fixture(params=[1, 2], ids=["one-core", "parallel"])
+def cores(request, monkeypatch):
+    """Run the one-core streaming parse and the parallel block parse alike."""
+    monkeypatch.setattr("losscli.io.readers.os.cpu_count", lambda: request.param)
+    return request.param
+
+
+def _bce(cli, path, *extra, input=None):
+    return cli("compute", path, "-p", "prob", "-y", "label", "--loss", "bce", "-f", "json", *extra, input=input)
+
+
+@pytest.mark.parametrize("words", [("True", "False"), ("true", "false"), ("TRUE", "0")])
+def test_csv_true_false_labels_are_read_as_booleans(cli, tmp_path, cores, words):
+    yes, no = words
+    path = tmp_path / "bool.csv"
+    path.write_text(f"prob,label\n0.9,{yes}\n0.2,{no}\n0.6,{yes}\n0.4,{no}\n")
+    assert values(_bce(cli, path))["bce"] == pytest.approx(BCE_OF_FOUR, rel=1e-12)
+
+
+def test_csv_booleans_equal_parquet_booleans(cli, tmp_path):
+    pq.write_table(pa.table({"prob": [0.9, 0.2, 0.6, 0.4], "label": [True, False, True, False]}), tmp_path / "bool.parquet")
+    (tmp_path / "bool.csv").write_text("prob,label\n0.9,True\n0.2,False\n0.6,True\n0.4,False\n")
+    assert values(_bce(cli, tmp_path / "bool.csv")) == values(_bce(cli, tmp_path / "bool.parquet"))
+
+
+def _booleans_then(bad: str, rows: int) -> str:
+    return "prob,label\n" + "0.9,True\n0.2,False\n" * (rows // 2) + f"0.5,{bad}\n0.3,True\n"
+
+
+@pytest.mark.parametrize("bad", ["maybe", "0.5"])
+def test_a_late_non_boolean_cell_is_named_with_its_row(cli, tmp_path, cores, monkeypatch, bad):
+    # Types come from the first 64 bytes only, so the column is read as booleans
+    # and the bad cell, at data row 301, fails the conversion.
+    monkeypatch.setattr("losscli.io.readers.CSV_SCHEMA_BYTES", 64)
+    path = tmp_path / "late.csv"
+    path.write_text(_booleans_then(bad, 300))
+    assert_usage_error(_bce(cli, path), "late.csv", "column 'label'", "row 301", f"text '{bad}' in a column of true/false values")
+
+
+def test_a_non_boolean_cell_seen_while_typing_is_named_with_its_row(cli, tmp_path):
+    # Here the bad cell makes the column text; the first 'True' is not the culprit.
+    path = tmp_path / "mixed.csv"
+    path.write_text(_booleans_then("maybe", 300))
+    assert_usage_error(_bce(cli, path), "mixed.csv", "column 'label'", "row 301", "text 'maybe' in a column of true/false values")
+
+
 # ----------------------------------------------------------------------------- list columns
 
 

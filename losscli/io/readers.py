@@ -13,11 +13,12 @@ import os
 import re
 import sys
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pyarrow as pa
 
 from ..errors import LossCliError
+from ._lazy import pc
 from .csv_blocks import body_pieces, parallel_csv_batches
 from .row_groups import parallel_workers, row_group_batches
 
@@ -226,6 +227,9 @@ class CsvSource(Source):
             column = self.column(name)
             if name in text_columns or not column.numeric:
                 types[name] = pa.string()
+            elif pa.types.is_boolean(column.type):
+                # true/false labels convert like a Parquet bool column.
+                types[name] = pa.bool_()
             else:
                 # Force float64 so a later block cannot change the inferred type;
                 # integers up to 2**53 are exact.
@@ -286,6 +290,17 @@ class CsvSource(Source):
                     row=self._first_invalid_utf8(name),
                     hint="save the file as UTF-8; a damaged or binary file reads like this too",
                 )
+            if name is not None and pa.types.is_boolean(self.column(name).type):
+                found = self._first_non_boolean(name)
+                if found:
+                    row, text = found
+                    return LossCliError(
+                        f"text '{text}' in a column of true/false values",
+                        file=self.display,
+                        column=name,
+                        row=row,
+                        hint="fix the value, or write the column as numbers",
+                    )
             if name is not None:
                 found = self._first_non_number(name)
                 if found:
@@ -316,8 +331,13 @@ class CsvSource(Source):
         return None
 
     def _first_non_number(self, name: str) -> tuple[int, str] | None:
-        import pyarrow.compute as pc
+        return self._first_mismatch(name, lambda values: pc.match_substring_regex(values, _NUMBER))
 
+    def _first_non_boolean(self, name: str) -> tuple[int, str] | None:
+        return self._first_mismatch(name, lambda values: pc.is_in(values, value_set=pa.array(BOOLEAN_WORDS)))
+
+    def _first_mismatch(self, name: str, accepts: Callable[[pa.Array], pa.Array]) -> tuple[int, str] | None:
+        """(data row, text) of the first value of ``name`` that is neither missing nor accepted."""
         convert = self._csv.ConvertOptions(include_columns=[name], column_types={name: pa.string()}, strings_can_be_null=True)
         try:
             reader = self._open(convert, explain=False)
@@ -326,7 +346,7 @@ class CsvSource(Source):
         offset = 0
         for batch in _batches_until_error(reader):
             values = batch.column(0)
-            ok = pc.or_kleene(pc.is_null(values), pc.match_substring_regex(values, _NUMBER))
+            ok = pc.or_kleene(pc.is_null(values), accepts(values))
             bad = pc.invert(pc.fill_null(ok, True))
             if pc.any(bad).as_py():
                 index = pc.index(bad, True).as_py()
@@ -384,6 +404,9 @@ def first_invalid_utf8(values: pa.Array) -> int | None:
             high = middle
     return low
 
+
+# The words Arrow's CSV reader reads as true and false (its defaults).
+BOOLEAN_WORDS = ("1", "True", "TRUE", "true", "0", "False", "FALSE", "false")
 
 _NUMBER = r"^\s*[-+]?((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|inf|Inf|INF|infinity|Infinity|nan|NaN|NAN)\s*$"
 
