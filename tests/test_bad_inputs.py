@@ -8,6 +8,7 @@ the fragments the error line must contain (file, column, row, the problem).
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import os
 from pathlib import Path
@@ -118,12 +119,12 @@ def csv_named_as_parquet_by_format(d):
 
 
 def not_gzip(d):
-    return mse(_text(d, "data.csv.gz", b"y_true,y_pred\n1,2\n")), ("data.csv.gz", "cannot read as csv")
+    return mse(_text(d, "data.csv.gz", b"y_true,y_pred\n1,2\n")), ("data.csv.gz", "cannot decompress the gzip data", "not gzip at all")
 
 
 def truncated_gzip(d):
     data = gzip.compress(b"y_true,y_pred\n" + b"1,2\n" * 5000)
-    return mse(_text(d, "cut.csv.gz", data[: len(data) // 2])), ("cut.csv.gz",)
+    return mse(_text(d, "cut.csv.gz", data[: len(data) // 2])), ("cut.csv.gz", "Truncated compressed stream", "decompress it to check")
 
 
 def ragged_csv_extra_field(d):
@@ -409,6 +410,67 @@ def test_bad_input_is_one_error_line_and_exit_2(cli, tmp_path, case):
 
 def test_the_corpus_is_large_enough():
     assert len(CORPUS) >= 25
+
+
+# ----------------------------------------------------------------------------- files failing while they stream
+
+
+def _compressed(kind: str, data: bytes) -> bytes:
+    if kind == "gz":
+        return gzip.compress(data)
+    if kind == "bz2":
+        return bz2.compress(data)
+    return pa.Codec("zstd").compress(data, asbytes=True)
+
+
+_COMPRESSION_NAMES = {"gz": ("gzip", "gzip -t"), "bz2": ("bz2", "bzip2 -t"), "zst": ("zstd", "zstd -t")}
+
+
+@pytest.mark.parametrize("cores", [1, 2], ids=["one-core", "parallel"])
+@pytest.mark.parametrize("kind", ["gz", "bz2", "zst"])
+def test_compressed_csv_truncated_past_its_head(cli, tmp_path, monkeypatch, kind, cores):
+    # 3 MB of CSV, cut at three quarters of the compressed bytes: the head and
+    # the columns read fine, and the stream breaks while the rows are read.
+    monkeypatch.setattr("losscli.io.readers.os.cpu_count", lambda: cores)
+    data = _compressed(kind, b"y_true,y_pred\n" + b"0.125,0.5\n" * 300_000)
+    path = _text(tmp_path, f"cut.csv.{kind}", data[: len(data) * 3 // 4])
+    name, check = _COMPRESSION_NAMES[kind]
+    line = assert_usage_error(cli(*mse(path)), "cut.csv", f"cannot decompress the {name} data: Truncated compressed stream", check)
+    assert line.startswith(f"error: {path}: ")
+
+
+def test_corrupt_gzip_csv(cli, tmp_path):
+    data = bytearray(gzip.compress(b"y_true,y_pred\n" + b"0.125,0.5\n" * 300_000))
+    data[len(data) // 2 : len(data) // 2 + 64] = bytes(64)
+    assert_usage_error(cli(*mse(_text(tmp_path, "bad.csv.gz", bytes(data)))), "bad.csv.gz", "cannot decompress the gzip data", "truncated or corrupt")
+
+
+def test_truncated_gzip_ndjson(cli, tmp_path):
+    data = gzip.compress(b'{"y_true": 0.125, "y_pred": 0.5}\n' * 200_000)
+    path = _text(tmp_path, "cut.jsonl.gz", data[: len(data) * 3 // 4])
+    assert_usage_error(cli(*mse(path)), "cut.jsonl.gz", "cannot decompress the gzip data: Truncated compressed stream")
+
+
+@pytest.mark.parametrize("cores", [1, 2], ids=["one-core", "parallel"])
+@pytest.mark.parametrize("name", ["gone.csv", "gone.jsonl", "gone.arrow"])
+def test_a_file_that_vanishes_before_its_rows_are_read(tmp_path, monkeypatch, name, cores):
+    from losscli.errors import LossCliError
+    from losscli.io.readers import open_source
+
+    monkeypatch.setattr("losscli.io.readers.os.cpu_count", lambda: cores)
+    path = tmp_path / name
+    table = pa.table({"y_true": [1.0, 2.0], "y_pred": [1.5, 2.5]})
+    if name.endswith(".csv"):
+        path.write_text("y_true,y_pred\n1,1.5\n2,2.5\n")
+    elif name.endswith(".jsonl"):
+        path.write_text('{"y_true": 1, "y_pred": 1.5}\n{"y_true": 2, "y_pred": 2.5}\n')
+    else:
+        feather.write_feather(table, path)
+    source = open_source(str(path))
+    path.unlink()
+    with pytest.raises(LossCliError) as caught:
+        list(source.batches(["y_true", "y_pred"]))
+    assert str(caught.value) == f"{path}: the file disappeared while it was being read (leave it in place until losscli has finished)"
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads files regardless of permissions")

@@ -7,11 +7,13 @@ so memory is bounded by the batch size rather than by the file.
 
 from __future__ import annotations
 
+import functools
 import glob as globbing
 import io
 import os
 import re
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
@@ -114,6 +116,7 @@ class Source:
     path: str
     display: str
     columns: list[Column]
+    compression: str | None = None
 
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
@@ -130,6 +133,43 @@ class Source:
     def rows_hint(self) -> int | None:
         """Row count when the format knows it without reading (Parquet, Arrow)."""
         return None
+
+    @contextmanager
+    def read_failures_explained(self) -> Iterator[None]:
+        """I/O and decompression errors (Arrow raises them as OSError) become a
+        LossCliError naming this input, instead of an internal error."""
+        try:
+            yield
+        except OSError as error:
+            raise _read_failure(error, self.display, self.compression) from None
+
+
+def _explains_read_failures(batches: Callable[..., Iterator[pa.RecordBatch]]) -> Callable[..., Iterator[pa.RecordBatch]]:
+    """``Source.batches`` that reports a file failing midway (truncated,
+    corrupt, vanished) like any other bad input; errors surface only as the
+    batches are read, long after the file was opened."""
+
+    @functools.wraps(batches)
+    def explained(self: Source, *args: object, **kwargs: object) -> Iterator[pa.RecordBatch]:
+        with self.read_failures_explained():
+            yield from batches(self, *args, **kwargs)
+
+    return explained
+
+
+_CHECK_COMMANDS = {"gzip": "gzip -t", "bz2": "bzip2 -t", "zstd": "zstd -t"}
+
+
+def _read_failure(error: OSError, file: str, compression: str | None) -> LossCliError:
+    if isinstance(error, FileNotFoundError):
+        return LossCliError("the file disappeared while it was being read", file=file, hint="leave it in place until losscli has finished")
+    if compression:
+        return LossCliError(
+            f"cannot decompress the {compression} data: {_first_line(error)}",
+            file=file,
+            hint=f"the compressed file is truncated or corrupt, or not {compression} at all; decompress it to check, e.g. with {_CHECK_COMMANDS[compression]}",
+        )
+    return LossCliError(f"cannot read the file: {_first_line(error)}", file=file, hint="the file may be truncated or corrupt, or the disk failed")
 
 
 def open_source(path: str, input_format: str | None = None, delimiter: str | None = None) -> Source:
@@ -151,7 +191,7 @@ def open_source(path: str, input_format: str | None = None, delimiter: str | Non
             return ParquetSource(path)
         if fmt == "arrow":
             return ArrowSource(path)
-        return NdjsonSource(path)
+        return NdjsonSource(path, compression)
     except LossCliError:
         raise
     except (pa.ArrowException, OSError, ValueError) as error:
@@ -179,6 +219,11 @@ class CsvSource(Source):
         self.display = "<stdin>" if path == "-" else path
         self.compression = compression
         self._stdin_bytes: bytes | None = None
+        with self.read_failures_explained():
+            self._inspect(delimiter)
+
+    def _inspect(self, delimiter: str | None) -> None:
+        """The delimiter and the columns, from the head of the input."""
         head = self._head_bytes()
         if not head.strip():
             raise LossCliError("file is empty", file=self.display, hint="it needs a header line and at least one row")
@@ -221,6 +266,7 @@ class CsvSource(Source):
                 raise
             raise self._explain_failure(error) from None
 
+    @_explains_read_failures
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         types = {}
         for name in columns:
@@ -492,6 +538,7 @@ class ParquetSource(Source):
             self._rows = sum(self._file(f).metadata.num_rows for f in self.files)
         return self._rows
 
+    @_explains_read_failures
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         for path in self.files:
             handle = self._file(path)
@@ -537,6 +584,7 @@ class ArrowSource(Source):
         except (pa.ArrowException, OSError) as error:
             raise LossCliError(f"cannot read as Arrow IPC/Feather: {_first_line(error)}", file=path, hint="is the file complete and really Arrow/Feather (v2)?") from None
 
+    @_explains_read_failures
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         for path in self.files:
             reader = self._reader(path)
@@ -555,21 +603,23 @@ class ArrowSource(Source):
 
 
 class NdjsonSource(Source):
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, compression: str | None = None) -> None:
         import pyarrow.json as pajson
 
         self._json = pajson
         self.path = path
         self.display = "<stdin>" if path == "-" else path
+        self.compression = compression
         self._bytes = sys.stdin.buffer.read() if path == "-" else None
         if self._bytes is not None and not self._bytes.strip():
             raise LossCliError("input is empty", file=self.display)
         if self._bytes is None and os.path.getsize(path) == 0:
             raise LossCliError("file is empty", file=self.display)
-        self.columns = [Column(f.name, f.type) for f in self._open().schema]
+        with self.read_failures_explained():
+            self.columns = [Column(f.name, f.type) for f in self._open().schema]
 
     def _stream(self) -> pa.NativeFile:
-        return pa.BufferReader(self._bytes) if self._bytes is not None else pa.input_stream(self.path, compression="detect")
+        return pa.BufferReader(self._bytes) if self._bytes is not None else pa.input_stream(self.path, compression=self.compression)
 
     def _open(self) -> object:
         try:
@@ -614,6 +664,7 @@ class NdjsonSource(Source):
                 return row
         return None
 
+    @_explains_read_failures
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         reader = self._open()
         offset = 0
