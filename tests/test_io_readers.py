@@ -205,6 +205,22 @@ def test_stdin_reads_parquet_with_input_format(cli, tmp_path):
     assert_matches(_compute(cli, "-", "--input-format", "parquet", input=path.read_bytes()), y_true, y_pred)
 
 
+@pytest.mark.parametrize("kind", ["arrow-file", "arrow-stream", "feather"])
+def test_stdin_reads_arrow_with_input_format(cli, tmp_path, kind):
+    # The schema and the rows come from one read of stdin.
+    y_true, y_pred = _data()
+    path, _ = _write(kind, tmp_path, y_true, y_pred)
+    result = _compute(cli, "-", "--input-format", "arrow", input=Path(path).read_bytes())
+    assert_matches(result, y_true, y_pred)
+    assert json.loads(result.stdout)["inputs"]["predictions"] == ["<stdin>"]
+
+
+def test_truncated_arrow_on_stdin_is_an_error(cli, tmp_path):
+    path, _ = _write("arrow-file", tmp_path, *_data())
+    result = _compute(cli, "-", "--input-format", "arrow", input=Path(path).read_bytes()[:100])
+    assert_usage_error(result, "<stdin>: cannot read as Arrow IPC/Feather")
+
+
 def test_labels_from_stdin(cli, tmp_path):
     y_true, y_pred = _data()
     write_csv(tmp_path / "p.csv", {"y_pred": y_pred})

@@ -562,27 +562,32 @@ class ParquetSource(Source):
 class ArrowSource(Source):
     def __init__(self, path: str) -> None:
         self.path = path
-        self.display = path
+        self.display = "<stdin>" if path == "-" else path
         self.files = _expand_paths(path, (".arrow", ".feather", ".ipc")) if path != "-" else [path]
+        # stdin can be read only once, and it is read twice: for the schema, then the rows.
+        self._stdin = pa.py_buffer(sys.stdin.buffer.read()) if path == "-" else None
         schema = self._schema(self.files[0])
         self.columns = [Column(f.name, f.type) for f in schema]
         _check_names(self.names(), self.display)
 
     def _reader(self, path: str) -> object:
-        source: object = pa.BufferReader(sys.stdin.buffer.read()) if path == "-" else pa.memory_map(path)
+        """A reader of the IPC file format (Feather v2), or else of the stream format."""
+        source = self._stdin if path == "-" else pa.memory_map(path)
         try:
             return pa.ipc.open_file(source)
         except pa.ArrowInvalid:
-            source = pa.BufferReader(source.read_buffer()) if hasattr(source, "read_buffer") else source
-            if hasattr(source, "seek"):
+            if isinstance(source, pa.NativeFile):
                 source.seek(0)
             return pa.ipc.open_stream(source)
+
+    def _shown(self, path: str) -> str:
+        return self.display if path == "-" else path
 
     def _schema(self, path: str) -> pa.Schema:
         try:
             return self._reader(path).schema
         except (pa.ArrowException, OSError) as error:
-            raise LossCliError(f"cannot read as Arrow IPC/Feather: {_first_line(error)}", file=path, hint="is the file complete and really Arrow/Feather (v2)?") from None
+            raise LossCliError(f"cannot read as Arrow IPC/Feather: {_first_line(error)}", file=self._shown(path), hint="is the file complete and really Arrow/Feather (v2)?") from None
 
     @_explains_read_failures
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
@@ -596,7 +601,7 @@ class ArrowSource(Source):
                 for batch in items:
                     yield batch.select(columns)
             except (pa.ArrowException, OSError, KeyError) as error:
-                raise LossCliError(f"cannot read Arrow data: {_first_line(error)}", file=path, hint="the file may be truncated or corrupt") from None
+                raise LossCliError(f"cannot read Arrow data: {_first_line(error)}", file=self._shown(path), hint="the file may be truncated or corrupt") from None
 
 
 # ----------------------------------------------------------------------------- NDJSON
