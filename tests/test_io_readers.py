@@ -336,6 +336,40 @@ def test_a_non_boolean_cell_seen_while_typing_is_named_with_its_row(cli, tmp_pat
     assert_usage_error(_bce(cli, path), "mixed.csv", "column 'label'", "row 301", "text 'maybe' in a column of true/false values")
 
 
+def _compress(kind: str, data: bytes) -> bytes:
+    if kind == "gzip":
+        return gzip.compress(data)
+    if kind == "bzip2":
+        return bz2.compress(data)
+    return pa.Codec("zstd").compress(data, asbytes=True)
+
+
+@pytest.mark.parametrize("kind", ["gzip", "bzip2", "zstd"])
+def test_stdin_reads_compressed_csv(cli, cores, kind):
+    # A pipe has no file name: the compression is told by the first bytes.
+    y_true, y_pred = _data()
+    assert_matches(_compute(cli, "-", input=_compress(kind, _csv_bytes(y_true, y_pred))), y_true, y_pred)
+
+
+def test_stdin_reads_compressed_ndjson(cli):
+    y_true, y_pred = _data()
+    lines = "".join(json.dumps(row) + "\n" for row in _table(y_true, y_pred).to_pylist())
+    assert_matches(_compute(cli, "-", "--input-format", "ndjson", input=gzip.compress(lines.encode())), y_true, y_pred)
+
+
+def test_truncated_gzip_on_stdin_is_an_error(cli):
+    data = gzip.compress(_csv_bytes(*_data(n=20_000)))
+    result = _compute(cli, "-", input=data[: len(data) // 2])
+    assert_usage_error(result, "<stdin>: cannot decompress the gzip data: Truncated compressed stream")
+
+
+def test_text_that_starts_like_bzip2_is_still_csv(cli):
+    # "BZh" alone is no bzip2 stream: the block magic must follow.
+    result = cli("compute", "-", "-p", "BZh1", "-y", "y", "--loss", "mse", "-f", "json", input="BZh1,y\n1,2\n3,5\n")
+    # mse = ((1 - 2)^2 + (3 - 5)^2) / 2 = 2.5 (by hand)
+    assert values(result)["mse"] == 2.5
+
+
 # ----------------------------------------------------------------------------- list columns
 
 

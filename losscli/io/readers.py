@@ -27,6 +27,8 @@ from .row_groups import parallel_workers, row_group_batches
 # 256K rows: two float64 columns stay within a few MB, so the numpy passes over a
 # batch run from cache; larger batches were slower and doubled peak memory (measured).
 BATCH_ROWS = 1 << 18
+# The head of a CSV file read for its encoding, delimiter and header line.
+_HEAD_BYTES = 1 << 16
 CSV_BLOCK_BYTES = 1 << 24
 CSV_SCHEMA_BYTES = 1 << 20
 # Pieces of a CSV body parsed in parallel: 8 MB kept the pool busy with the
@@ -218,7 +220,9 @@ class CsvSource(Source):
         self.path = path
         self.display = "<stdin>" if path == "-" else path
         self.compression = compression
-        self._stdin_bytes: bytes | None = None
+        # The input held in memory rather than read from ``path``: stdin
+        # (still compressed, if it was).
+        self._bytes: bytes | None = None
         with self.read_failures_explained():
             self._inspect(delimiter)
 
@@ -242,18 +246,16 @@ class CsvSource(Source):
 
     def _head_bytes(self) -> bytes:
         if self.path == "-":
-            self._stdin_bytes = sys.stdin.buffer.read()
-            return self._stdin_bytes[:65536]
-        with self._raw() as stream:
-            return stream.read(65536)
+            self._bytes = sys.stdin.buffer.read()
+            # A pipe has no file name to tell compression by; its first bytes do.
+            self.compression = compression_from_magic(self._bytes)
+        with self._input() as stream:
+            return stream.read(_HEAD_BYTES)
 
-    def _raw(self) -> pa.NativeFile:
+    def _input(self) -> pa.NativeFile:
+        if self._bytes is not None:
+            return pa.input_stream(pa.py_buffer(self._bytes), compression=self.compression)
         return pa.input_stream(self.path, compression=self.compression)
-
-    def _input(self) -> pa.NativeFile | io.BytesIO:
-        if self._stdin_bytes is not None:
-            return pa.BufferReader(self._stdin_bytes)
-        return self._raw()
 
     def _open(self, convert: object | None, *, explain: bool = True, block_bytes: int = 0) -> object:
         """An Arrow CSV reader; ``explain=False`` (for rescans) lets Arrow's error through."""
@@ -285,7 +287,7 @@ class CsvSource(Source):
         if cores > 1:
             parse = self._csv.ParseOptions(delimiter=self.delimiter, newlines_in_values=False)
             # A plain file is memory-mapped; compressed files and stdin are streamed.
-            plain_file = self._stdin_bytes is None and self.compression is None
+            plain_file = self._bytes is None and self.compression is None
             try:
                 yield from parallel_csv_batches(
                     body_pieces(self.path if plain_file else self._input(), CSV_PARALLEL_BLOCK_BYTES),
@@ -457,6 +459,19 @@ BOOLEAN_WORDS = ("1", "True", "TRUE", "true", "0", "False", "FALSE", "false")
 _NUMBER = r"^\s*[-+]?((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|inf|Inf|INF|infinity|Infinity|nan|NaN|NAN)\s*$"
 
 
+_COMPRESSION_MAGIC = ((b"\x1f\x8b", "gzip"), (b"\x28\xb5\x2f\xfd", "zstd"))
+# "BZh", the block size, then the magic of a block or of the end of the stream.
+_BZIP2_MAGIC = re.compile(rb"BZh[1-9](1AY&SY|\x17rE8P\x90)")
+
+
+def compression_from_magic(data: bytes) -> str | None:
+    """gzip, bz2 or zstd, from the data's first bytes; None for anything else."""
+    for magic, kind in _COMPRESSION_MAGIC:
+        if data.startswith(magic):
+            return kind
+    return "bz2" if _BZIP2_MAGIC.match(data) else None
+
+
 def _sniff_delimiter(header: str) -> str:
     counts = {d: header.count(d) for d in _DELIMITERS}
     best = max(counts, key=lambda d: counts[d])
@@ -620,11 +635,14 @@ class NdjsonSource(Source):
             raise LossCliError("input is empty", file=self.display)
         if self._bytes is None and os.path.getsize(path) == 0:
             raise LossCliError("file is empty", file=self.display)
+        if self._bytes is not None:
+            self.compression = compression_from_magic(self._bytes)
         with self.read_failures_explained():
             self.columns = [Column(f.name, f.type) for f in self._open().schema]
 
     def _stream(self) -> pa.NativeFile:
-        return pa.BufferReader(self._bytes) if self._bytes is not None else pa.input_stream(self.path, compression=self.compression)
+        source = pa.py_buffer(self._bytes) if self._bytes is not None else self.path
+        return pa.input_stream(source, compression=self.compression)
 
     def _open(self) -> object:
         try:
