@@ -78,6 +78,11 @@ def header_only(d):
     return mse(_text(d, "header.csv", "y_true,y_pred\n")), ("header.csv", "no data rows")
 
 
+def utf16_csv(d):
+    # Excel's "Unicode text": UTF-16 LE with a byte-order mark.
+    return mse(_text(d, "unicode.csv", "y_true,y_pred\n1,2\n".encode("utf-16"))), ("unicode.csv", "the file is UTF-16 encoded", "save it as UTF-8 CSV")
+
+
 def parquet_without_rows(d):
     table = pa.table({"y_true": pa.array([], pa.float64()), "y_pred": pa.array([], pa.float64())})
     pq.write_table(table, d / "zero.parquet")
@@ -338,6 +343,7 @@ CORPUS: list = [
     blank_lines_only,
     empty_stdin,
     header_only,
+    utf16_csv,
     parquet_without_rows,
     truncated_parquet,
     corrupt_parquet,
@@ -410,6 +416,30 @@ def test_bad_input_is_one_error_line_and_exit_2(cli, tmp_path, case):
 
 def test_the_corpus_is_large_enough():
     assert len(CORPUS) >= 25
+
+
+@pytest.mark.parametrize(
+    "encoding, name",
+    [
+        ("utf-16-le", "UTF-16"),
+        ("utf-16-be", "UTF-16"),
+        ("utf-32-le", "UTF-32"),
+        ("utf-32-be", "UTF-32"),
+    ],
+)
+@pytest.mark.parametrize("mark", [True, False], ids=["bom", "no-bom"])
+def test_wide_unicode_csv_is_named(cli, tmp_path, encoding, name, mark):
+    text = "\ufeff" * mark + "y_true,y_pred\n" + "1,2\n" * 100
+    path = _text(tmp_path, "wide.csv", text.encode(encoding))
+    # Without a byte-order mark the NUL bytes tell it, not the width.
+    expected = name if mark else "UTF-16"
+    line = assert_usage_error(cli(*mse(path)), "wide.csv", f"the file is {expected} encoded")
+    assert line == f"error: {path}: the file is {expected} encoded (save it as UTF-8 CSV; in Excel: Save As, CSV UTF-8)"
+
+
+def test_gzip_utf16_csv_is_named(cli, tmp_path):
+    path = _text(tmp_path, "wide.csv.gz", gzip.compress("y_true,y_pred\n1,2\n".encode("utf-16")))
+    assert_usage_error(cli(*mse(path)), "wide.csv.gz", "the file is UTF-16 encoded")
 
 
 # ----------------------------------------------------------------------------- files failing while they stream

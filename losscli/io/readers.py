@@ -7,6 +7,7 @@ so memory is bounded by the batch size rather than by the file.
 
 from __future__ import annotations
 
+import codecs
 import functools
 import glob as globbing
 import io
@@ -231,6 +232,7 @@ class CsvSource(Source):
         head = self._head_bytes()
         if not head.strip():
             raise LossCliError("file is empty", file=self.display, hint="it needs a header line and at least one row")
+        _check_encoding(head, self.display)
         header = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
         self.delimiter = delimiter or _sniff_delimiter(header)
         if len(self.delimiter) != 1:
@@ -457,6 +459,31 @@ def first_invalid_utf8(values: pa.Array) -> int | None:
 BOOLEAN_WORDS = ("1", "True", "TRUE", "true", "0", "False", "FALSE", "false")
 
 _NUMBER = r"^\s*[-+]?((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|inf|Inf|INF|infinity|Infinity|nan|NaN|NAN)\s*$"
+
+
+_WIDE_ENCODINGS = (
+    # UTF-32 LE first: its byte-order mark begins with UTF-16 LE's.
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def _check_encoding(head: bytes, display: str) -> None:
+    """Reject UTF-16/UTF-32 text (Excel's "Unicode text"), which Arrow would
+    misread as one-field rows."""
+    for mark, encoding in _WIDE_ENCODINGS:
+        if head.startswith(mark):
+            break
+    else:
+        # Without a byte-order mark, UTF-16 text of ASCII characters has a NUL
+        # in every other byte.
+        sample = head[:4096]
+        if max(sample[0::2].count(0), sample[1::2].count(0)) * 4 <= len(sample):
+            return
+        encoding = "UTF-16"
+    raise LossCliError(f"the file is {encoding} encoded", file=display, hint="save it as UTF-8 CSV; in Excel: Save As, CSV UTF-8")
 
 
 _COMPRESSION_MAGIC = ((b"\x1f\x8b", "gzip"), (b"\x28\xb5\x2f\xfd", "zstd"))
