@@ -78,6 +78,10 @@ def header_only(d):
     return mse(_text(d, "header.csv", "y_true,y_pred\n")), ("header.csv", "no data rows")
 
 
+def header_only_without_line_end(d):
+    return mse(_text(d, "header.csv", "y_true,y_pred")), ("header.csv", "no data rows", "the file has a header but no rows")
+
+
 def utf16_csv(d):
     # Excel's "Unicode text": UTF-16 LE with a byte-order mark.
     return mse(_text(d, "unicode.csv", "y_true,y_pred\n1,2\n".encode("utf-16"))), ("unicode.csv", "the file is UTF-16 encoded", "save it as UTF-8 CSV")
@@ -343,6 +347,7 @@ CORPUS: list = [
     blank_lines_only,
     empty_stdin,
     header_only,
+    header_only_without_line_end,
     utf16_csv,
     parquet_without_rows,
     truncated_parquet,
@@ -440,6 +445,22 @@ def test_wide_unicode_csv_is_named(cli, tmp_path, encoding, name, mark):
 def test_gzip_utf16_csv_is_named(cli, tmp_path):
     path = _text(tmp_path, "wide.csv.gz", gzip.compress("y_true,y_pred\n1,2\n".encode("utf-16")))
     assert_usage_error(cli(*mse(path)), "wide.csv.gz", "the file is UTF-16 encoded")
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+def test_header_only_reads_the_same_with_or_without_a_line_end(cli, tmp_path, compressed):
+    def error_for(content: bytes) -> str:
+        path = tmp_path / ("header.csv.gz" if compressed else "header.csv")
+        path.write_bytes(gzip.compress(content) if compressed else content)
+        return assert_usage_error(cli(*mse(path)))
+
+    with_end = error_for(b"y_true,y_pred\n")
+    assert error_for(b"y_true,y_pred") == with_end
+    assert with_end.endswith(": no data rows (the file has a header but no rows)")
+
+
+def test_header_only_on_stdin_without_a_line_end(cli):
+    assert_usage_error(cli(*mse("-"), input="y_true,y_pred"), "<stdin>: no data rows (the file has a header but no rows)")
 
 
 # ----------------------------------------------------------------------------- files failing while they stream

@@ -222,7 +222,7 @@ class CsvSource(Source):
         self.display = "<stdin>" if path == "-" else path
         self.compression = compression
         # The input held in memory rather than read from ``path``: stdin
-        # (still compressed, if it was).
+        # (still compressed, if it was), or a header-only file with the line end it lacked.
         self._bytes: bytes | None = None
         with self.read_failures_explained():
             self._inspect(delimiter)
@@ -237,6 +237,10 @@ class CsvSource(Source):
         self.delimiter = delimiter or _sniff_delimiter(header)
         if len(self.delimiter) != 1:
             raise LossCliError(f"delimiter must be one character, got '{self.delimiter}'")
+        if len(head) < _HEAD_BYTES and not re.search(b"[\r\n]", head):
+            # Arrow reads no header without a line end: a file of just a header
+            # would fail as "Empty CSV file" instead of having no rows.
+            self._bytes, self.compression = self._whole_input() + b"\n", None
         # Column types come from the first 1 MB (inferring them from 16 MB took
         # 0.15 s and 70 MB on a large file); a column still empty there is
         # looked at further.
@@ -253,6 +257,10 @@ class CsvSource(Source):
             self.compression = compression_from_magic(self._bytes)
         with self._input() as stream:
             return stream.read(_HEAD_BYTES)
+
+    def _whole_input(self) -> bytes:
+        with self._input() as stream:
+            return stream.read()
 
     def _input(self) -> pa.NativeFile:
         if self._bytes is not None:
