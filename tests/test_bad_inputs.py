@@ -82,6 +82,14 @@ def header_only_without_line_end(d):
     return mse(_text(d, "header.csv", "y_true,y_pred")), ("header.csv", "no data rows", "the file has a header but no rows")
 
 
+def header_only_after_excel_sep_line(d):
+    return mse(_text(d, "header.csv", "sep=;\ny_true;y_pred")), ("header.csv", "no data rows", "the file has a header but no rows")
+
+
+def excel_sep_line_only(d):
+    return mse(_text(d, "sep.csv", "sep=;\n")), ("sep.csv", "file is empty")
+
+
 def utf16_csv(d):
     # Excel's "Unicode text": UTF-16 LE with a byte-order mark.
     return mse(_text(d, "unicode.csv", "y_true,y_pred\n1,2\n".encode("utf-16"))), ("unicode.csv", "the file is UTF-16 encoded", "save it as UTF-8 CSV")
@@ -348,6 +356,8 @@ CORPUS: list = [
     empty_stdin,
     header_only,
     header_only_without_line_end,
+    header_only_after_excel_sep_line,
+    excel_sep_line_only,
     utf16_csv,
     parquet_without_rows,
     truncated_parquet,

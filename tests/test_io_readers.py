@@ -370,6 +370,55 @@ def test_text_that_starts_like_bzip2_is_still_csv(cli):
     assert values(result)["mse"] == 2.5
 
 
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+@pytest.mark.parametrize("bom", ["", "\ufeff"], ids=["plain", "bom"])
+def test_excel_sep_line_sets_the_delimiter(cli, tmp_path, cores, bom, ending):
+    y_true, y_pred = _data()
+    body = _csv_bytes(y_true, y_pred, ";").decode().replace("\n", ending)
+    path = tmp_path / "excel.csv"
+    path.write_bytes(f"{bom}sep=;{ending}{body}".encode())
+    assert_matches(_compute(cli, path), y_true, y_pred)
+
+
+def test_excel_sep_line_from_stdin_and_gzip(cli, tmp_path, cores):
+    y_true, y_pred = _data()
+    data = b"sep=|\n" + _csv_bytes(y_true, y_pred, "|")
+    assert_matches(_compute(cli, "-", input=data), y_true, y_pred)
+    (tmp_path / "excel.csv.gz").write_bytes(gzip.compress(data))
+    assert_matches(_compute(cli, tmp_path / "excel.csv.gz"), y_true, y_pred)
+
+
+def test_excel_sep_line_is_skipped_when_the_delimiter_is_given(cli, tmp_path, cores):
+    y_true, y_pred = _data()
+    path = tmp_path / "excel.csv"
+    # The line names ',' but the file uses ';': --delimiter wins, the line still goes.
+    path.write_bytes(b"sep=,\n" + _csv_bytes(y_true, y_pred, ";"))
+    assert_matches(_compute(cli, path, "--delimiter", ";"), y_true, y_pred)
+
+
+@pytest.fixture
+def late_conversion(monkeypatch):
+    """Types from the first 64 bytes and many parallel pieces: a bad cell far
+    down fails Arrow's conversion, and its row is found by a rescan."""
+    monkeypatch.setattr("losscli.io.readers.CSV_SCHEMA_BYTES", 64)
+    monkeypatch.setattr("losscli.io.readers.CSV_PARALLEL_BLOCK_BYTES", 97)
+
+
+@pytest.mark.parametrize(
+    "bad_line, fragments",
+    [
+        ("5;oops", ("column 'y_pred'", "row 400", "non-numeric text 'oops'")),
+        ("5;6;7", ("row 400", "3 fields where the header has 2")),
+    ],
+    ids=["non-number", "ragged"],
+)
+def test_rows_after_an_excel_sep_line_count_from_the_header(cli, tmp_path, cores, late_conversion, bad_line, fragments):
+    lines = ["sep=;", "y_true;y_pred"] + [f"{i};{i + 0.5}" for i in range(1, 400)] + [bad_line, "1;2"]
+    path = tmp_path / "excel.csv"
+    path.write_bytes("\n".join(lines).encode("utf-8", errors="surrogateescape") + b"\n")
+    assert_usage_error(cli("compute", path, "--loss", "mse"), "excel.csv", *fragments)
+
+
 # ----------------------------------------------------------------------------- list columns
 
 

@@ -224,6 +224,8 @@ class CsvSource(Source):
         # The input held in memory rather than read from ``path``: stdin
         # (still compressed, if it was), or a header-only file with the line end it lacked.
         self._bytes: bytes | None = None
+        # Lines before the header: Excel's "sep=;" line.
+        self.lines_before_header = 0
         with self.read_failures_explained():
             self._inspect(delimiter)
 
@@ -233,8 +235,14 @@ class CsvSource(Source):
         if not head.strip():
             raise LossCliError("file is empty", file=self.display, hint="it needs a header line and at least one row")
         _check_encoding(head, self.display)
+        directive = _delimiter_directive(head)
+        if directive is not None:
+            self.lines_before_header = 1
+            head = head.split(b"\n", 1)[1] if b"\n" in head else b""
+            if not head.strip():
+                raise LossCliError("file is empty", file=self.display, hint="it needs a header line and at least one row")
         header = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
-        self.delimiter = delimiter or _sniff_delimiter(header)
+        self.delimiter = delimiter or directive or _sniff_delimiter(header)
         if len(self.delimiter) != 1:
             raise LossCliError(f"delimiter must be one character, got '{self.delimiter}'")
         if len(head) < _HEAD_BYTES and not re.search(b"[\r\n]", head):
@@ -269,7 +277,7 @@ class CsvSource(Source):
 
     def _open(self, convert: object | None, *, explain: bool = True, block_bytes: int = 0) -> object:
         """An Arrow CSV reader; ``explain=False`` (for rescans) lets Arrow's error through."""
-        read = self._csv.ReadOptions(block_size=block_bytes or CSV_BLOCK_BYTES, use_threads=True)
+        read = self._csv.ReadOptions(block_size=block_bytes or CSV_BLOCK_BYTES, use_threads=True, skip_rows=self.lines_before_header)
         parse = self._csv.ParseOptions(delimiter=self.delimiter, newlines_in_values=False)
         try:
             return self._csv.open_csv(self._input(), read_options=read, parse_options=parse, convert_options=convert)
@@ -300,7 +308,7 @@ class CsvSource(Source):
             plain_file = self._bytes is None and self.compression is None
             try:
                 yield from parallel_csv_batches(
-                    body_pieces(self.path if plain_file else self._input(), CSV_PARALLEL_BLOCK_BYTES),
+                    body_pieces(self.path if plain_file else self._input(), CSV_PARALLEL_BLOCK_BYTES, 1 + self.lines_before_header),
                     names=self.names(),
                     parse_options=parse,
                     convert_options=convert,
@@ -377,6 +385,8 @@ class CsvSource(Source):
         import csv
 
         text = io.TextIOWrapper(self._input(), encoding="utf-8-sig", errors="replace", newline="")
+        for _ in range(self.lines_before_header):
+            text.readline()
         records = csv.reader(text, delimiter=self.delimiter)
         next(records, None)
         row = 0
@@ -492,6 +502,15 @@ def _check_encoding(head: bytes, display: str) -> None:
             return
         encoding = "UTF-16"
     raise LossCliError(f"the file is {encoding} encoded", file=display, hint="save it as UTF-8 CSV; in Excel: Save As, CSV UTF-8")
+
+
+def _delimiter_directive(head: bytes) -> str | None:
+    """The delimiter named by a first line like ``sep=;``, which Excel writes."""
+    first = head.split(b"\n", 1)[0].rstrip(b"\r")
+    if first.startswith(codecs.BOM_UTF8):
+        first = first[len(codecs.BOM_UTF8) :]
+    match = re.fullmatch(rb"sep=(.)", first, flags=re.DOTALL)
+    return match.group(1).decode("latin-1") if match else None
 
 
 _COMPRESSION_MAGIC = ((b"\x1f\x8b", "gzip"), (b"\x28\xb5\x2f\xfd", "zstd"))
