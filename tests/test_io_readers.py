@@ -409,8 +409,9 @@ def late_conversion(monkeypatch):
     [
         ("5;oops", ("column 'y_pred'", "row 400", "non-numeric text 'oops'")),
         ("5;6;7", ("row 400", "3 fields where the header has 2")),
+        ("5;\udcff", ("column 'y_pred'", "row 400", "not valid UTF-8")),
     ],
-    ids=["non-number", "ragged"],
+    ids=["non-number", "ragged", "not-utf8"],
 )
 def test_rows_after_an_excel_sep_line_count_from_the_header(cli, tmp_path, cores, late_conversion, bad_line, fragments):
     lines = ["sep=;", "y_true;y_pred"] + [f"{i};{i + 0.5}" for i in range(1, 400)] + [bad_line, "1;2"]

@@ -347,19 +347,19 @@ class CsvSource(Source):
         if match and "conversion error" in message:
             # Arrow numbers the column by its position in the file, not among the selected ones.
             index, names = int(match.group(1)), self.names()
-            name = names[index] if index < len(names) else None
-            if name is not None and "UTF8" in message:
-                return LossCliError(
-                    "text that is not valid UTF-8",
-                    file=self.display,
-                    column=name,
-                    row=self._first_invalid_utf8(name),
-                    hint="save the file as UTF-8; a damaged or binary file reads like this too",
-                )
-            if name is not None and pa.types.is_boolean(self.column(name).type):
-                found = self._first_non_boolean(name)
-                if found:
-                    row, text = found
+            explained = self._explain_conversion(names[index], "UTF8" in message) if index < len(names) else None
+            if explained is not None:
+                return explained
+        return LossCliError(f"cannot parse CSV: {_csv_problem(error)}", file=self.display, hint=_csv_hint(error))
+
+    def _explain_conversion(self, name: str, utf8_error: bool) -> LossCliError | None:
+        """The cell of column ``name`` that Arrow could not convert, found by rescanning the column."""
+        if not utf8_error:
+            boolean = pa.types.is_boolean(self.column(name).type)
+            found = self._first_non_boolean(name) if boolean else self._first_non_number(name)
+            if found:
+                row, text = found
+                if boolean:
                     return LossCliError(
                         f"text '{text}' in a column of true/false values",
                         file=self.display,
@@ -367,18 +367,25 @@ class CsvSource(Source):
                         row=row,
                         hint="fix the value, or write the column as numbers",
                     )
-            if name is not None:
-                found = self._first_non_number(name)
-                if found:
-                    row, text = found
-                    return LossCliError(
-                        f"non-numeric text '{text}' in a numeric column",
-                        file=self.display,
-                        column=name,
-                        row=row,
-                        hint="fix or remove the value; empty cells, NaN and null count as missing (see --nan-policy)",
-                    )
-        return LossCliError(f"cannot parse CSV: {_csv_problem(error)}", file=self.display, hint=_csv_hint(error))
+                return LossCliError(
+                    f"non-numeric text '{text}' in a numeric column",
+                    file=self.display,
+                    column=name,
+                    row=row,
+                    hint="fix or remove the value; empty cells, NaN and null count as missing (see --nan-policy)",
+                )
+        # Bytes that are not UTF-8 in a number column stop the text rescan above
+        # too, and Arrow's message then does not say UTF-8.
+        row = self._first_invalid_utf8(name)
+        if row is None and not utf8_error:
+            return None
+        return LossCliError(
+            "text that is not valid UTF-8",
+            file=self.display,
+            column=name,
+            row=row,
+            hint="save the file as UTF-8; a damaged or binary file reads like this too",
+        )
 
     def _first_ragged_row(self, expected: int) -> tuple[int, int] | None:
         """(data row, field count) of the first row whose field count differs from the header's."""
