@@ -336,6 +336,13 @@ def test_a_non_boolean_cell_seen_while_typing_is_named_with_its_row(cli, tmp_pat
     assert_usage_error(_bce(cli, path), "mixed.csv", "column 'label'", "row 301", "text 'maybe' in a column of true/false values")
 
 
+def test_a_true_among_numbers_is_the_cell_named(cli, tmp_path):
+    # The column starts with numbers, so the stray 'TRUE' is the bad cell.
+    path = tmp_path / "numbers.csv"
+    path.write_text("prob,label\n0.9,1\n0.2,0.5\n0.6,TRUE\n0.4,0\n")
+    assert_usage_error(_bce(cli, path), "numbers.csv", "column 'label'", "row 3", "non-numeric text 'TRUE' in a numeric column")
+
+
 def _compress(kind: str, data: bytes) -> bytes:
     if kind == "gzip":
         return gzip.compress(data)

@@ -165,7 +165,7 @@ def _parse_text_numbers(array: pa.Array, *, column: str, display: str) -> np.nda
         from .readers import _NUMBER
 
         index = _first_unaccepted(array, pc.match_substring_regex(array, _NUMBER))
-        if index >= 0 and array[index].as_py() in BOOLEAN_WORDS:
+        if index >= 0 and index == _first_present(array) and array[index].as_py() in BOOLEAN_WORDS:
             _reject_non_boolean(array, column=column, display=display)
         text = _shown(array, index) if index >= 0 else "?"
         raise LossCliError(
@@ -184,9 +184,13 @@ def _first_unaccepted(array: pa.Array, accepted: pa.Array) -> int:
     return pc.index(pc.invert(pc.fill_null(ok, True)), True).as_py()
 
 
+def _first_present(array: pa.Array) -> int:
+    return pc.index(pc.is_valid(array), True).as_py()
+
+
 def _reject_non_boolean(array: pa.Array, *, column: str, display: str) -> None:
-    """A column of true/false labels became text because some value is neither:
-    that value, not the first 'True', is the one to fix."""
+    """A column that starts with true/false labels became text because some
+    value is neither: that value, not the first 'True', is the one to fix."""
     index = _first_unaccepted(array, pc.is_in(array, value_set=pa.array(BOOLEAN_WORDS)))
     if index >= 0:
         raise LossCliError(
