@@ -8,6 +8,7 @@ the fragments the error line must contain (file, column, row, the problem).
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import os
 from pathlib import Path
@@ -77,6 +78,23 @@ def header_only(d):
     return mse(_text(d, "header.csv", "y_true,y_pred\n")), ("header.csv", "no data rows")
 
 
+def header_only_without_line_end(d):
+    return mse(_text(d, "header.csv", "y_true,y_pred")), ("header.csv", "no data rows", "the file has a header but no rows")
+
+
+def header_only_after_excel_sep_line(d):
+    return mse(_text(d, "header.csv", "sep=;\ny_true;y_pred")), ("header.csv", "no data rows", "the file has a header but no rows")
+
+
+def excel_sep_line_only(d):
+    return mse(_text(d, "sep.csv", "sep=;\n")), ("sep.csv", "file is empty")
+
+
+def utf16_csv(d):
+    # Excel's "Unicode text": UTF-16 LE with a byte-order mark.
+    return mse(_text(d, "unicode.csv", "y_true,y_pred\n1,2\n".encode("utf-16"))), ("unicode.csv", "the file is UTF-16 encoded", "save it as UTF-8 CSV")
+
+
 def parquet_without_rows(d):
     table = pa.table({"y_true": pa.array([], pa.float64()), "y_pred": pa.array([], pa.float64())})
     pq.write_table(table, d / "zero.parquet")
@@ -118,12 +136,12 @@ def csv_named_as_parquet_by_format(d):
 
 
 def not_gzip(d):
-    return mse(_text(d, "data.csv.gz", b"y_true,y_pred\n1,2\n")), ("data.csv.gz", "cannot read as csv")
+    return mse(_text(d, "data.csv.gz", b"y_true,y_pred\n1,2\n")), ("data.csv.gz", "cannot decompress the gzip data", "not gzip at all")
 
 
 def truncated_gzip(d):
     data = gzip.compress(b"y_true,y_pred\n" + b"1,2\n" * 5000)
-    return mse(_text(d, "cut.csv.gz", data[: len(data) // 2])), ("cut.csv.gz",)
+    return mse(_text(d, "cut.csv.gz", data[: len(data) // 2])), ("cut.csv.gz", "Truncated compressed stream", "decompress it to check")
 
 
 def ragged_csv_extra_field(d):
@@ -337,6 +355,10 @@ CORPUS: list = [
     blank_lines_only,
     empty_stdin,
     header_only,
+    header_only_without_line_end,
+    header_only_after_excel_sep_line,
+    excel_sep_line_only,
+    utf16_csv,
     parquet_without_rows,
     truncated_parquet,
     corrupt_parquet,
@@ -409,6 +431,107 @@ def test_bad_input_is_one_error_line_and_exit_2(cli, tmp_path, case):
 
 def test_the_corpus_is_large_enough():
     assert len(CORPUS) >= 25
+
+
+@pytest.mark.parametrize(
+    "encoding, name",
+    [
+        ("utf-16-le", "UTF-16"),
+        ("utf-16-be", "UTF-16"),
+        ("utf-32-le", "UTF-32"),
+        ("utf-32-be", "UTF-32"),
+    ],
+)
+@pytest.mark.parametrize("mark", [True, False], ids=["bom", "no-bom"])
+def test_wide_unicode_csv_is_named(cli, tmp_path, encoding, name, mark):
+    text = "\ufeff" * mark + "y_true,y_pred\n" + "1,2\n" * 100
+    path = _text(tmp_path, "wide.csv", text.encode(encoding))
+    # Without a byte-order mark the NUL bytes tell it, not the width.
+    expected = name if mark else "UTF-16"
+    line = assert_usage_error(cli(*mse(path)), "wide.csv", f"the file is {expected} encoded")
+    assert line == f"error: {path}: the file is {expected} encoded (save it as UTF-8 CSV; in Excel: Save As, CSV UTF-8)"
+
+
+def test_gzip_utf16_csv_is_named(cli, tmp_path):
+    path = _text(tmp_path, "wide.csv.gz", gzip.compress("y_true,y_pred\n1,2\n".encode("utf-16")))
+    assert_usage_error(cli(*mse(path)), "wide.csv.gz", "the file is UTF-16 encoded")
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+def test_header_only_reads_the_same_with_or_without_a_line_end(cli, tmp_path, compressed):
+    def error_for(content: bytes) -> str:
+        path = tmp_path / ("header.csv.gz" if compressed else "header.csv")
+        path.write_bytes(gzip.compress(content) if compressed else content)
+        return assert_usage_error(cli(*mse(path)))
+
+    with_end = error_for(b"y_true,y_pred\n")
+    assert error_for(b"y_true,y_pred") == with_end
+    assert with_end.endswith(": no data rows (the file has a header but no rows)")
+
+
+def test_header_only_on_stdin_without_a_line_end(cli):
+    assert_usage_error(cli(*mse("-"), input="y_true,y_pred"), "<stdin>: no data rows (the file has a header but no rows)")
+
+
+# ----------------------------------------------------------------------------- files failing while they stream
+
+
+def _compressed(kind: str, data: bytes) -> bytes:
+    if kind == "gz":
+        return gzip.compress(data)
+    if kind == "bz2":
+        return bz2.compress(data)
+    return pa.Codec("zstd").compress(data, asbytes=True)
+
+
+_COMPRESSION_NAMES = {"gz": ("gzip", "gzip -t"), "bz2": ("bz2", "bzip2 -t"), "zst": ("zstd", "zstd -t")}
+
+
+@pytest.mark.parametrize("cores", [1, 2], ids=["one-core", "parallel"])
+@pytest.mark.parametrize("kind", ["gz", "bz2", "zst"])
+def test_compressed_csv_truncated_past_its_head(cli, tmp_path, monkeypatch, kind, cores):
+    # 3 MB of CSV, cut at three quarters of the compressed bytes: the head and
+    # the columns read fine, and the stream breaks while the rows are read.
+    monkeypatch.setattr("losscli.io.readers.os.cpu_count", lambda: cores)
+    data = _compressed(kind, b"y_true,y_pred\n" + b"0.125,0.5\n" * 300_000)
+    path = _text(tmp_path, f"cut.csv.{kind}", data[: len(data) * 3 // 4])
+    name, check = _COMPRESSION_NAMES[kind]
+    line = assert_usage_error(cli(*mse(path)), "cut.csv", f"cannot decompress the {name} data: Truncated compressed stream", check)
+    assert line.startswith(f"error: {path}: ")
+
+
+def test_corrupt_gzip_csv(cli, tmp_path):
+    data = bytearray(gzip.compress(b"y_true,y_pred\n" + b"0.125,0.5\n" * 300_000))
+    data[len(data) // 2 : len(data) // 2 + 64] = bytes(64)
+    assert_usage_error(cli(*mse(_text(tmp_path, "bad.csv.gz", bytes(data)))), "bad.csv.gz", "cannot decompress the gzip data", "truncated or corrupt")
+
+
+def test_truncated_gzip_ndjson(cli, tmp_path):
+    data = gzip.compress(b'{"y_true": 0.125, "y_pred": 0.5}\n' * 200_000)
+    path = _text(tmp_path, "cut.jsonl.gz", data[: len(data) * 3 // 4])
+    assert_usage_error(cli(*mse(path)), "cut.jsonl.gz", "cannot decompress the gzip data: Truncated compressed stream")
+
+
+@pytest.mark.parametrize("cores", [1, 2], ids=["one-core", "parallel"])
+@pytest.mark.parametrize("name", ["gone.csv", "gone.jsonl", "gone.arrow"])
+def test_a_file_that_vanishes_before_its_rows_are_read(tmp_path, monkeypatch, name, cores):
+    from losscli.errors import LossCliError
+    from losscli.io.readers import open_source
+
+    monkeypatch.setattr("losscli.io.readers.os.cpu_count", lambda: cores)
+    path = tmp_path / name
+    table = pa.table({"y_true": [1.0, 2.0], "y_pred": [1.5, 2.5]})
+    if name.endswith(".csv"):
+        path.write_text("y_true,y_pred\n1,1.5\n2,2.5\n")
+    elif name.endswith(".jsonl"):
+        path.write_text('{"y_true": 1, "y_pred": 1.5}\n{"y_true": 2, "y_pred": 2.5}\n')
+    else:
+        feather.write_feather(table, path)
+    source = open_source(str(path))
+    path.unlink()
+    with pytest.raises(LossCliError) as caught:
+        list(source.batches(["y_true", "y_pred"]))
+    assert str(caught.value) == f"{path}: the file disappeared while it was being read (leave it in place until losscli has finished)"
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads files regardless of permissions")

@@ -19,12 +19,12 @@ from losscli.io.csv_blocks import body_pieces
 def cut(request, tmp_path):
     """Cut a file's body into pieces, read as a stream or memory-mapped."""
 
-    def pieces(data: bytes, block: int) -> list[bytes]:
+    def pieces(data: bytes, block: int, header_lines: int = 1) -> list[bytes]:
         if request.param == "stream":
-            return [bytes(p) for p in body_pieces(pa.BufferReader(data), block)]
+            return [bytes(p) for p in body_pieces(pa.BufferReader(data), block, header_lines)]
         path = tmp_path / "cut.csv"
         path.write_bytes(data)
-        return [p.buffer.to_pybytes() for p in body_pieces(str(path), block)]
+        return [p.buffer.to_pybytes() for p in body_pieces(str(path), block, header_lines)]
 
     return pieces
 
@@ -54,6 +54,13 @@ def test_a_line_longer_than_a_block_stays_whole(cut):
     assert any(long + b"\n" in p for p in pieces)
     assert b"".join(pieces) == b"1,2\n" + long + b"\n3,4\n"
     assert all(p.endswith(b"\n") for p in pieces)
+
+
+@pytest.mark.parametrize("block", [1, 4, 1000])
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n", b"\r"])
+def test_lines_before_the_header_are_left_out(cut, block, ending):
+    data = ending.join([b"sep=;", b"a;b", b"1;2", b"3;4"]) + ending
+    assert b"".join(cut(data, block, header_lines=2)) == ending.join([b"1;2", b"3;4"]) + ending
 
 
 @pytest.fixture

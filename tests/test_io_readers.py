@@ -205,6 +205,22 @@ def test_stdin_reads_parquet_with_input_format(cli, tmp_path):
     assert_matches(_compute(cli, "-", "--input-format", "parquet", input=path.read_bytes()), y_true, y_pred)
 
 
+@pytest.mark.parametrize("kind", ["arrow-file", "arrow-stream", "feather"])
+def test_stdin_reads_arrow_with_input_format(cli, tmp_path, kind):
+    # The schema and the rows come from one read of stdin.
+    y_true, y_pred = _data()
+    path, _ = _write(kind, tmp_path, y_true, y_pred)
+    result = _compute(cli, "-", "--input-format", "arrow", input=Path(path).read_bytes())
+    assert_matches(result, y_true, y_pred)
+    assert json.loads(result.stdout)["inputs"]["predictions"] == ["<stdin>"]
+
+
+def test_truncated_arrow_on_stdin_is_an_error(cli, tmp_path):
+    path, _ = _write("arrow-file", tmp_path, *_data())
+    result = _compute(cli, "-", "--input-format", "arrow", input=Path(path).read_bytes()[:100])
+    assert_usage_error(result, "<stdin>: cannot read as Arrow IPC/Feather")
+
+
 def test_labels_from_stdin(cli, tmp_path):
     y_true, y_pred = _data()
     write_csv(tmp_path / "p.csv", {"y_pred": y_pred})
@@ -266,6 +282,149 @@ def test_spaces_around_numbers_are_accepted(cli, tmp_path):
     path.write_text("y_true, y_pred\n1, 1.5\n2 , 3\n")
     # mse = ((1 - 1.5)^2 + (2 - 3)^2) / 2 = (0.25 + 1) / 2 = 0.625 (by hand)
     assert values(cli("compute", path, "--loss", "mse", "-f", "json"))["mse"] == pytest.approx(0.625, rel=1e-12)
+
+
+# ----------------------------------------------------------------------------- CSV dialects and encodings
+
+# scikit-learn: log_loss([1, 0, 1, 0], [0.9, 0.2, 0.6, 0.4])
+BCE_OF_FOUR = 0.3375388286260044
+
+
+@pytest.fixture(params=[1, 2], ids=["one-core", "parallel"])
+def cores(request, monkeypatch):
+    """Run the one-core streaming parse and the parallel block parse alike."""
+    monkeypatch.setattr("losscli.io.readers.os.cpu_count", lambda: request.param)
+    return request.param
+
+
+def _bce(cli, path, *extra, input=None):
+    return cli("compute", path, "-p", "prob", "-y", "label", "--loss", "bce", "-f", "json", *extra, input=input)
+
+
+@pytest.mark.parametrize("words", [("True", "False"), ("true", "false"), ("TRUE", "0")])
+def test_csv_true_false_labels_are_read_as_booleans(cli, tmp_path, cores, words):
+    yes, no = words
+    path = tmp_path / "bool.csv"
+    path.write_text(f"prob,label\n0.9,{yes}\n0.2,{no}\n0.6,{yes}\n0.4,{no}\n")
+    assert values(_bce(cli, path))["bce"] == pytest.approx(BCE_OF_FOUR, rel=1e-12)
+
+
+def test_csv_booleans_equal_parquet_booleans(cli, tmp_path):
+    pq.write_table(pa.table({"prob": [0.9, 0.2, 0.6, 0.4], "label": [True, False, True, False]}), tmp_path / "bool.parquet")
+    (tmp_path / "bool.csv").write_text("prob,label\n0.9,True\n0.2,False\n0.6,True\n0.4,False\n")
+    assert values(_bce(cli, tmp_path / "bool.csv")) == values(_bce(cli, tmp_path / "bool.parquet"))
+
+
+def _booleans_then(bad: str, rows: int) -> str:
+    return "prob,label\n" + "0.9,True\n0.2,False\n" * (rows // 2) + f"0.5,{bad}\n0.3,True\n"
+
+
+@pytest.mark.parametrize("bad", ["maybe", "0.5"])
+def test_a_late_non_boolean_cell_is_named_with_its_row(cli, tmp_path, cores, monkeypatch, bad):
+    # Types come from the first 64 bytes only, so the column is read as booleans
+    # and the bad cell, at data row 301, fails the conversion.
+    monkeypatch.setattr("losscli.io.readers.CSV_SCHEMA_BYTES", 64)
+    path = tmp_path / "late.csv"
+    path.write_text(_booleans_then(bad, 300))
+    assert_usage_error(_bce(cli, path), "late.csv", "column 'label'", "row 301", f"text '{bad}' in a column of true/false values")
+
+
+def test_a_non_boolean_cell_seen_while_typing_is_named_with_its_row(cli, tmp_path):
+    # Here the bad cell makes the column text; the first 'True' is not the culprit.
+    path = tmp_path / "mixed.csv"
+    path.write_text(_booleans_then("maybe", 300))
+    assert_usage_error(_bce(cli, path), "mixed.csv", "column 'label'", "row 301", "text 'maybe' in a column of true/false values")
+
+
+def test_a_true_among_numbers_is_the_cell_named(cli, tmp_path):
+    # The column starts with numbers, so the stray 'TRUE' is the bad cell.
+    path = tmp_path / "numbers.csv"
+    path.write_text("prob,label\n0.9,1\n0.2,0.5\n0.6,TRUE\n0.4,0\n")
+    assert_usage_error(_bce(cli, path), "numbers.csv", "column 'label'", "row 3", "non-numeric text 'TRUE' in a numeric column")
+
+
+def _compress(kind: str, data: bytes) -> bytes:
+    if kind == "gzip":
+        return gzip.compress(data)
+    if kind == "bzip2":
+        return bz2.compress(data)
+    return pa.Codec("zstd").compress(data, asbytes=True)
+
+
+@pytest.mark.parametrize("kind", ["gzip", "bzip2", "zstd"])
+def test_stdin_reads_compressed_csv(cli, cores, kind):
+    # A pipe has no file name: the compression is told by the first bytes.
+    y_true, y_pred = _data()
+    assert_matches(_compute(cli, "-", input=_compress(kind, _csv_bytes(y_true, y_pred))), y_true, y_pred)
+
+
+def test_stdin_reads_compressed_ndjson(cli):
+    y_true, y_pred = _data()
+    lines = "".join(json.dumps(row) + "\n" for row in _table(y_true, y_pred).to_pylist())
+    assert_matches(_compute(cli, "-", "--input-format", "ndjson", input=gzip.compress(lines.encode())), y_true, y_pred)
+
+
+def test_truncated_gzip_on_stdin_is_an_error(cli):
+    data = gzip.compress(_csv_bytes(*_data(n=20_000)))
+    result = _compute(cli, "-", input=data[: len(data) // 2])
+    assert_usage_error(result, "<stdin>: cannot decompress the gzip data: Truncated compressed stream")
+
+
+def test_text_that_starts_like_bzip2_is_still_csv(cli):
+    # "BZh" alone is no bzip2 stream: the block magic must follow.
+    result = cli("compute", "-", "-p", "BZh1", "-y", "y", "--loss", "mse", "-f", "json", input="BZh1,y\n1,2\n3,5\n")
+    # mse = ((1 - 2)^2 + (3 - 5)^2) / 2 = 2.5 (by hand)
+    assert values(result)["mse"] == 2.5
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+@pytest.mark.parametrize("bom", ["", "\ufeff"], ids=["plain", "bom"])
+def test_excel_sep_line_sets_the_delimiter(cli, tmp_path, cores, bom, ending):
+    y_true, y_pred = _data()
+    body = _csv_bytes(y_true, y_pred, ";").decode().replace("\n", ending)
+    path = tmp_path / "excel.csv"
+    path.write_bytes(f"{bom}sep=;{ending}{body}".encode())
+    assert_matches(_compute(cli, path), y_true, y_pred)
+
+
+def test_excel_sep_line_from_stdin_and_gzip(cli, tmp_path, cores):
+    y_true, y_pred = _data()
+    data = b"sep=|\n" + _csv_bytes(y_true, y_pred, "|")
+    assert_matches(_compute(cli, "-", input=data), y_true, y_pred)
+    (tmp_path / "excel.csv.gz").write_bytes(gzip.compress(data))
+    assert_matches(_compute(cli, tmp_path / "excel.csv.gz"), y_true, y_pred)
+
+
+def test_excel_sep_line_is_skipped_when_the_delimiter_is_given(cli, tmp_path, cores):
+    y_true, y_pred = _data()
+    path = tmp_path / "excel.csv"
+    # The line names ',' but the file uses ';': --delimiter wins, the line still goes.
+    path.write_bytes(b"sep=,\n" + _csv_bytes(y_true, y_pred, ";"))
+    assert_matches(_compute(cli, path, "--delimiter", ";"), y_true, y_pred)
+
+
+@pytest.fixture
+def late_conversion(monkeypatch):
+    """Types from the first 64 bytes and many parallel pieces: a bad cell far
+    down fails Arrow's conversion, and its row is found by a rescan."""
+    monkeypatch.setattr("losscli.io.readers.CSV_SCHEMA_BYTES", 64)
+    monkeypatch.setattr("losscli.io.readers.CSV_PARALLEL_BLOCK_BYTES", 97)
+
+
+@pytest.mark.parametrize(
+    "bad_line, fragments",
+    [
+        ("5;oops", ("column 'y_pred'", "row 400", "non-numeric text 'oops'")),
+        ("5;6;7", ("row 400", "3 fields where the header has 2")),
+        ("5;\udcff", ("column 'y_pred'", "row 400", "not valid UTF-8")),
+    ],
+    ids=["non-number", "ragged", "not-utf8"],
+)
+def test_rows_after_an_excel_sep_line_count_from_the_header(cli, tmp_path, cores, late_conversion, bad_line, fragments):
+    lines = ["sep=;", "y_true;y_pred"] + [f"{i};{i + 0.5}" for i in range(1, 400)] + [bad_line, "1;2"]
+    path = tmp_path / "excel.csv"
+    path.write_bytes("\n".join(lines).encode("utf-8", errors="surrogateescape") + b"\n")
+    assert_usage_error(cli("compute", path, "--loss", "mse"), "excel.csv", *fragments)
 
 
 # ----------------------------------------------------------------------------- list columns

@@ -20,7 +20,7 @@ from ._lazy import pc
 from ..errors import LossCliError
 from ..registry import Role
 from . import arrow_numpy
-from .readers import Column, Source
+from .readers import BOOLEAN_WORDS, Column, Source
 
 PRED_SIDE = "predictions"
 LABEL_SIDE = "labels"
@@ -179,9 +179,9 @@ def _parse_text_numbers(array: pa.Array, *, column: str, display: str) -> np.nda
     except pa.ArrowInvalid:
         from .readers import _NUMBER
 
-        ok = pc.or_kleene(pc.is_null(array), pc.match_substring_regex(array, _NUMBER))
-        bad = pc.invert(pc.fill_null(ok, True))
-        index = pc.index(bad, True).as_py()
+        index = _first_unaccepted(array, pc.match_substring_regex(array, _NUMBER))
+        if index >= 0 and index == _first_present(array) and array[index].as_py() in BOOLEAN_WORDS:
+            _reject_non_boolean(array, column=column, display=display)
         text = _shown(array, index) if index >= 0 else "?"
         raise LossCliError(
             f"non-numeric text '{text}' in a numeric column",
@@ -191,6 +191,30 @@ def _parse_text_numbers(array: pa.Array, *, column: str, display: str) -> np.nda
             hint="fix or remove the value; empty cells, NaN and null count as missing (see --nan-policy)",
         ) from None
     return arrow_numpy.floats(numbers)
+
+
+def _first_unaccepted(array: pa.Array, accepted: pa.Array) -> int:
+    """Index of the first value that is neither missing nor accepted, or -1."""
+    ok = pc.or_kleene(pc.is_null(array), accepted)
+    return pc.index(pc.invert(pc.fill_null(ok, True)), True).as_py()
+
+
+def _first_present(array: pa.Array) -> int:
+    return pc.index(pc.is_valid(array), True).as_py()
+
+
+def _reject_non_boolean(array: pa.Array, *, column: str, display: str) -> None:
+    """A column that starts with true/false labels became text because some
+    value is neither: that value, not the first 'True', is the one to fix."""
+    index = _first_unaccepted(array, pc.is_in(array, value_set=pa.array(BOOLEAN_WORDS)))
+    if index >= 0:
+        raise LossCliError(
+            f"text '{_shown(array, index)}' in a column of true/false values",
+            file=display,
+            column=column,
+            row=index + 1,
+            hint="fix the value, or write the column as numbers",
+        )
 
 
 def _shown(array: pa.Array, index: int) -> str:

@@ -43,7 +43,7 @@ class _MappedPiece:
             self.mapped.madvise(mmap.MADV_DONTNEED, first, self.stop - first)
 
 
-def _mapped_blocks(path: str, block_bytes: int) -> Iterator[_MappedPiece]:
+def _mapped_blocks(path: str, block_bytes: int, header_lines: int) -> Iterator[_MappedPiece]:
     """The pieces of ``_blocks``, as slices of the memory-mapped file."""
     with open(path, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size
@@ -51,11 +51,11 @@ def _mapped_blocks(path: str, block_bytes: int) -> Iterator[_MappedPiece]:
             return
         mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
     head = mapped[: 1 << 16]
-    header_end = _line_end(head)
+    header_end = _end_of_lines(head, header_lines)
     if header_end is None:
         if len(head) < size:
             # The header's end is not in its first 64 KB: find it the streaming way.
-            yield from _blocks(pa.BufferReader(pa.py_buffer(mapped)), block_bytes)
+            yield from _blocks(pa.BufferReader(pa.py_buffer(mapped)), block_bytes, header_lines)
         return
     end, newline = header_end
     position = end + 1
@@ -77,8 +77,8 @@ def _last_line_end(mapped: mmap.mmap, start: int, stop: int, newline: bytes) -> 
     return None if found < 0 else found + 1
 
 
-def _blocks(stream: pa.NativeFile, block_bytes: int) -> Iterator[bytes]:
-    """The bytes after the header line, in pieces that end at a line end.
+def _blocks(stream: pa.NativeFile, block_bytes: int, header_lines: int) -> Iterator[bytes]:
+    """The bytes after the ``header_lines`` first lines, in pieces that end at a line end.
 
     Lines end in LF or CRLF; a file whose header ends in a bare CR (old Mac
     files, which Arrow also reads) is cut at CRs instead.
@@ -91,7 +91,7 @@ def _blocks(stream: pa.NativeFile, block_bytes: int) -> Iterator[bytes]:
             break
         data = carry + data
         if newline is None:
-            header_end = _line_end(data)
+            header_end = _end_of_lines(data, header_lines)
             if header_end is None:
                 carry = data
                 continue
@@ -116,12 +116,26 @@ def _line_end(data: bytes) -> tuple[int, bytes] | None:
     return None
 
 
-def body_pieces(source: str | pa.NativeFile, block_bytes: int) -> Iterator[bytes | _MappedPiece]:
+def _end_of_lines(data: bytes, count: int) -> tuple[int, bytes] | None:
+    """(position, byte) of the end of the ``count``-th line, once it can be told."""
+    first = _line_end(data)
+    if first is None:
+        return None
+    end, newline = first
+    for _ in range(count - 1):
+        end = data.find(newline, end + 1)
+        if end < 0:
+            return None
+    return end, newline
+
+
+def body_pieces(source: str | pa.NativeFile, block_bytes: int, header_lines: int = 1) -> Iterator[bytes | _MappedPiece]:
     """The body's pieces: zero-copy slices of a plain file given by its path,
-    or copies read from a stream (compressed files, stdin)."""
+    or copies read from a stream (compressed files, stdin). The body starts
+    after ``header_lines`` lines: the header, and any line before it."""
     if isinstance(source, str):
-        return _mapped_blocks(source, block_bytes)
-    return _blocks(source, block_bytes)
+        return _mapped_blocks(source, block_bytes, header_lines)
+    return _blocks(source, block_bytes, header_lines)
 
 
 def parallel_csv_batches(

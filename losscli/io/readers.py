@@ -7,17 +7,21 @@ so memory is bounded by the batch size rather than by the file.
 
 from __future__ import annotations
 
+import codecs
+import functools
 import glob as globbing
 import io
 import os
 import re
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pyarrow as pa
 
 from ..errors import LossCliError
+from ._lazy import pc
 from .csv_blocks import body_pieces, parallel_csv_batches
 from .hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, typed_value
 from .row_groups import parallel_workers, row_group_batches
@@ -25,6 +29,8 @@ from .row_groups import parallel_workers, row_group_batches
 # 256K rows: two float64 columns stay within a few MB, so the numpy passes over a
 # batch run from cache; larger batches were slower and doubled peak memory (measured).
 BATCH_ROWS = 1 << 18
+# The head of a CSV file read for its encoding, delimiter and header line.
+_HEAD_BYTES = 1 << 16
 CSV_BLOCK_BYTES = 1 << 24
 CSV_SCHEMA_BYTES = 1 << 20
 # Pieces of a CSV body parsed in parallel: 8 MB kept the pool busy with the
@@ -118,6 +124,7 @@ class Source:
     path: str
     display: str
     columns: list[Column]
+    compression: str | None = None
 
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
@@ -148,9 +155,46 @@ class Source:
             before += rows
         return self.display, row
 
+    @contextmanager
+    def read_failures_explained(self) -> Iterator[None]:
+        """I/O and decompression errors (Arrow raises them as OSError) become a
+        LossCliError naming this input, instead of an internal error."""
+        try:
+            yield
+        except OSError as error:
+            raise _read_failure(error, self.display, self.compression) from None
+
     def _file_row_counts(self) -> list[tuple[str, int]] | None:
         """(file, rows) of every file in reading order, for a multi-file source."""
         return None
+
+
+def _explains_read_failures(batches: Callable[..., Iterator[pa.RecordBatch]]) -> Callable[..., Iterator[pa.RecordBatch]]:
+    """``Source.batches`` that reports a file failing midway (truncated,
+    corrupt, vanished) like any other bad input; errors surface only as the
+    batches are read, long after the file was opened."""
+
+    @functools.wraps(batches)
+    def explained(self: Source, *args: object, **kwargs: object) -> Iterator[pa.RecordBatch]:
+        with self.read_failures_explained():
+            yield from batches(self, *args, **kwargs)
+
+    return explained
+
+
+_CHECK_COMMANDS = {"gzip": "gzip -t", "bz2": "bzip2 -t", "zstd": "zstd -t"}
+
+
+def _read_failure(error: OSError, file: str, compression: str | None) -> LossCliError:
+    if isinstance(error, FileNotFoundError):
+        return LossCliError("the file disappeared while it was being read", file=file, hint="leave it in place until losscli has finished")
+    if compression:
+        return LossCliError(
+            f"cannot decompress the {compression} data: {_first_line(error)}",
+            file=file,
+            hint=f"the compressed file is truncated or corrupt, or not {compression} at all; decompress it to check, e.g. with {_CHECK_COMMANDS[compression]}",
+        )
+    return LossCliError(f"cannot read the file: {_first_line(error)}", file=file, hint="the file may be truncated or corrupt, or the disk failed")
 
 
 def open_source(path: str, input_format: str | None = None, delimiter: str | None = None, folder_columns: frozenset[str] = frozenset()) -> Source:
@@ -174,7 +218,7 @@ def open_source(path: str, input_format: str | None = None, delimiter: str | Non
             return ParquetSource(path, folder_columns)
         if fmt == "arrow":
             return ArrowSource(path)
-        return NdjsonSource(path)
+        return NdjsonSource(path, compression)
     except LossCliError:
         raise
     except (pa.ArrowException, OSError, ValueError) as error:
@@ -201,14 +245,34 @@ class CsvSource(Source):
         self.path = path
         self.display = "<stdin>" if path == "-" else path
         self.compression = compression
-        self._stdin_bytes: bytes | None = None
+        # The input held in memory rather than read from ``path``: stdin
+        # (still compressed, if it was), or a header-only file with the line end it lacked.
+        self._bytes: bytes | None = None
+        # Lines before the header: Excel's "sep=;" line.
+        self.lines_before_header = 0
+        with self.read_failures_explained():
+            self._inspect(delimiter)
+
+    def _inspect(self, delimiter: str | None) -> None:
+        """The delimiter and the columns, from the head of the input."""
         head = self._head_bytes()
         if not head.strip():
             raise LossCliError("file is empty", file=self.display, hint="it needs a header line and at least one row")
+        _check_encoding(head, self.display)
+        directive = _delimiter_directive(head)
+        if directive is not None:
+            self.lines_before_header = 1
+            head = head.split(b"\n", 1)[1] if b"\n" in head else b""
+            if not head.strip():
+                raise LossCliError("file is empty", file=self.display, hint="it needs a header line and at least one row")
         header = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
-        self.delimiter = delimiter or _sniff_delimiter(header)
+        self.delimiter = delimiter or directive or _sniff_delimiter(header)
         if len(self.delimiter) != 1:
             raise LossCliError(f"delimiter must be one character, got '{self.delimiter}'")
+        if len(head) < _HEAD_BYTES and not re.search(b"[\r\n]", head):
+            # Arrow reads no header without a line end: a file of just a header
+            # would fail as "Empty CSV file" instead of having no rows.
+            self._bytes, self.compression = self._whole_input() + b"\n", None
         # Column types come from the first 1 MB (inferring them from 16 MB took
         # 0.15 s and 70 MB on a large file); a column still empty there is
         # looked at further.
@@ -220,22 +284,24 @@ class CsvSource(Source):
 
     def _head_bytes(self) -> bytes:
         if self.path == "-":
-            self._stdin_bytes = sys.stdin.buffer.read()
-            return self._stdin_bytes[:65536]
-        with self._raw() as stream:
-            return stream.read(65536)
+            self._bytes = sys.stdin.buffer.read()
+            # A pipe has no file name to tell compression by; its first bytes do.
+            self.compression = compression_from_magic(self._bytes)
+        with self._input() as stream:
+            return stream.read(_HEAD_BYTES)
 
-    def _raw(self) -> pa.NativeFile:
+    def _whole_input(self) -> bytes:
+        with self._input() as stream:
+            return stream.read()
+
+    def _input(self) -> pa.NativeFile:
+        if self._bytes is not None:
+            return pa.input_stream(pa.py_buffer(self._bytes), compression=self.compression)
         return pa.input_stream(self.path, compression=self.compression)
-
-    def _input(self) -> pa.NativeFile | io.BytesIO:
-        if self._stdin_bytes is not None:
-            return pa.BufferReader(self._stdin_bytes)
-        return self._raw()
 
     def _open(self, convert: object | None, *, explain: bool = True, block_bytes: int = 0) -> object:
         """An Arrow CSV reader; ``explain=False`` (for rescans) lets Arrow's error through."""
-        read = self._csv.ReadOptions(block_size=block_bytes or CSV_BLOCK_BYTES, use_threads=True)
+        read = self._csv.ReadOptions(block_size=block_bytes or CSV_BLOCK_BYTES, use_threads=True, skip_rows=self.lines_before_header)
         parse = self._csv.ParseOptions(delimiter=self.delimiter, newlines_in_values=False)
         try:
             return self._csv.open_csv(self._input(), read_options=read, parse_options=parse, convert_options=convert)
@@ -244,12 +310,16 @@ class CsvSource(Source):
                 raise
             raise self._explain_failure(error) from None
 
+    @_explains_read_failures
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         types = {}
         for name in columns:
             column = self.column(name)
             if name in text_columns or not column.numeric:
                 types[name] = pa.string()
+            elif pa.types.is_boolean(column.type):
+                # true/false labels convert like a Parquet bool column.
+                types[name] = pa.bool_()
             else:
                 # Force float64 so a later block cannot change the inferred type;
                 # integers up to 2**53 are exact.
@@ -259,10 +329,10 @@ class CsvSource(Source):
         if cores > 1:
             parse = self._csv.ParseOptions(delimiter=self.delimiter, newlines_in_values=False)
             # A plain file is memory-mapped; compressed files and stdin are streamed.
-            plain_file = self._stdin_bytes is None and self.compression is None
+            plain_file = self._bytes is None and self.compression is None
             try:
                 yield from parallel_csv_batches(
-                    body_pieces(self.path if plain_file else self._input(), CSV_PARALLEL_BLOCK_BYTES),
+                    body_pieces(self.path if plain_file else self._input(), CSV_PARALLEL_BLOCK_BYTES, 1 + self.lines_before_header),
                     names=self.names(),
                     parse_options=parse,
                     convert_options=convert,
@@ -301,33 +371,53 @@ class CsvSource(Source):
         if match and "conversion error" in message:
             # Arrow numbers the column by its position in the file, not among the selected ones.
             index, names = int(match.group(1)), self.names()
-            name = names[index] if index < len(names) else None
-            if name is not None and "UTF8" in message:
-                return LossCliError(
-                    "text that is not valid UTF-8",
-                    file=self.display,
-                    column=name,
-                    row=self._first_invalid_utf8(name),
-                    hint="save the file as UTF-8; a damaged or binary file reads like this too",
-                )
-            if name is not None:
-                found = self._first_non_number(name)
-                if found:
-                    row, text = found
+            explained = self._explain_conversion(names[index], "UTF8" in message) if index < len(names) else None
+            if explained is not None:
+                return explained
+        return LossCliError(f"cannot parse CSV: {_csv_problem(error)}", file=self.display, hint=_csv_hint(error))
+
+    def _explain_conversion(self, name: str, utf8_error: bool) -> LossCliError | None:
+        """The cell of column ``name`` that Arrow could not convert, found by rescanning the column."""
+        if not utf8_error:
+            boolean = pa.types.is_boolean(self.column(name).type)
+            found = self._first_non_boolean(name) if boolean else self._first_non_number(name)
+            if found:
+                row, text = found
+                if boolean:
                     return LossCliError(
-                        f"non-numeric text '{text}' in a numeric column",
+                        f"text '{text}' in a column of true/false values",
                         file=self.display,
                         column=name,
                         row=row,
-                        hint="fix or remove the value; empty cells, NaN and null count as missing (see --nan-policy)",
+                        hint="fix the value, or write the column as numbers",
                     )
-        return LossCliError(f"cannot parse CSV: {_csv_problem(error)}", file=self.display, hint=_csv_hint(error))
+                return LossCliError(
+                    f"non-numeric text '{text}' in a numeric column",
+                    file=self.display,
+                    column=name,
+                    row=row,
+                    hint="fix or remove the value; empty cells, NaN and null count as missing (see --nan-policy)",
+                )
+        # Bytes that are not UTF-8 in a number column stop the text rescan above
+        # too, and Arrow's message then does not say UTF-8.
+        row = self._first_invalid_utf8(name)
+        if row is None and not utf8_error:
+            return None
+        return LossCliError(
+            "text that is not valid UTF-8",
+            file=self.display,
+            column=name,
+            row=row,
+            hint="save the file as UTF-8; a damaged or binary file reads like this too",
+        )
 
     def _first_ragged_row(self, expected: int) -> tuple[int, int] | None:
         """(data row, field count) of the first row whose field count differs from the header's."""
         import csv
 
         text = io.TextIOWrapper(self._input(), encoding="utf-8-sig", errors="replace", newline="")
+        for _ in range(self.lines_before_header):
+            text.readline()
         records = csv.reader(text, delimiter=self.delimiter)
         next(records, None)
         row = 0
@@ -340,8 +430,13 @@ class CsvSource(Source):
         return None
 
     def _first_non_number(self, name: str) -> tuple[int, str] | None:
-        import pyarrow.compute as pc
+        return self._first_mismatch(name, lambda values: pc.match_substring_regex(values, _NUMBER))
 
+    def _first_non_boolean(self, name: str) -> tuple[int, str] | None:
+        return self._first_mismatch(name, lambda values: pc.is_in(values, value_set=pa.array(BOOLEAN_WORDS)))
+
+    def _first_mismatch(self, name: str, accepts: Callable[[pa.Array], pa.Array]) -> tuple[int, str] | None:
+        """(data row, text) of the first value of ``name`` that is neither missing nor accepted."""
         convert = self._csv.ConvertOptions(include_columns=[name], column_types={name: pa.string()}, strings_can_be_null=True)
         try:
             reader = self._open(convert, explain=False)
@@ -350,7 +445,7 @@ class CsvSource(Source):
         offset = 0
         for batch in _batches_until_error(reader):
             values = batch.column(0)
-            ok = pc.or_kleene(pc.is_null(values), pc.match_substring_regex(values, _NUMBER))
+            ok = pc.or_kleene(pc.is_null(values), accepts(values))
             bad = pc.invert(pc.fill_null(ok, True))
             if pc.any(bad).as_py():
                 index = pc.index(bad, True).as_py()
@@ -409,7 +504,57 @@ def first_invalid_utf8(values: pa.Array) -> int | None:
     return low
 
 
+# The words Arrow's CSV reader reads as true and false (its defaults).
+BOOLEAN_WORDS = ("1", "True", "TRUE", "true", "0", "False", "FALSE", "false")
+
 _NUMBER = r"^\s*[-+]?((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|inf|Inf|INF|infinity|Infinity|nan|NaN|NAN)\s*$"
+
+
+_WIDE_ENCODINGS = (
+    # UTF-32 LE first: its byte-order mark begins with UTF-16 LE's.
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def _check_encoding(head: bytes, display: str) -> None:
+    """Reject UTF-16/UTF-32 text (Excel's "Unicode text"), which Arrow would
+    misread as one-field rows."""
+    for mark, encoding in _WIDE_ENCODINGS:
+        if head.startswith(mark):
+            break
+    else:
+        # Without a byte-order mark, UTF-16 text of ASCII characters has a NUL
+        # in every other byte.
+        sample = head[:4096]
+        if max(sample[0::2].count(0), sample[1::2].count(0)) * 4 <= len(sample):
+            return
+        encoding = "UTF-16"
+    raise LossCliError(f"the file is {encoding} encoded", file=display, hint="save it as UTF-8 CSV; in Excel: Save As, CSV UTF-8")
+
+
+def _delimiter_directive(head: bytes) -> str | None:
+    """The delimiter named by a first line like ``sep=;``, which Excel writes."""
+    first = head.split(b"\n", 1)[0].rstrip(b"\r")
+    if first.startswith(codecs.BOM_UTF8):
+        first = first[len(codecs.BOM_UTF8) :]
+    match = re.fullmatch(rb"sep=(.)", first, flags=re.DOTALL)
+    return match.group(1).decode("latin-1") if match else None
+
+
+_COMPRESSION_MAGIC = ((b"\x1f\x8b", "gzip"), (b"\x28\xb5\x2f\xfd", "zstd"))
+# "BZh", the block size, then the magic of a block or of the end of the stream.
+_BZIP2_MAGIC = re.compile(rb"BZh[1-9](1AY&SY|\x17rE8P\x90)")
+
+
+def compression_from_magic(data: bytes) -> str | None:
+    """gzip, bz2 or zstd, from the data's first bytes; None for anything else."""
+    for magic, kind in _COMPRESSION_MAGIC:
+        if data.startswith(magic):
+            return kind
+    return "bz2" if _BZIP2_MAGIC.match(data) else None
 
 
 def _sniff_delimiter(header: str) -> str:
@@ -522,6 +667,7 @@ class ParquetSource(Source):
         # Footers only: asked for when reporting an error, never while reading.
         return [(str(f), self._file(f).metadata.num_rows) for f in self.files if isinstance(f, str)]
 
+    @_explains_read_failures
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         read = [c for c in columns if c not in self._folder_kinds]
         for path in self.files:
@@ -551,31 +697,37 @@ class ParquetSource(Source):
 class ArrowSource(Source):
     def __init__(self, path: str) -> None:
         self.path = path
-        self.display = path
+        self.display = "<stdin>" if path == "-" else path
         self.files = _expand_paths(path, (".arrow", ".feather", ".ipc")) if path != "-" else [path]
+        # stdin can be read only once, and it is read twice: for the schema, then the rows.
+        self._stdin = pa.py_buffer(sys.stdin.buffer.read()) if path == "-" else None
         schema = self._schema(self.files[0])
         self.columns = [Column(f.name, f.type) for f in schema]
         _check_names(self.names(), self.display)
 
     def _reader(self, path: str) -> object:
-        source: object = pa.BufferReader(sys.stdin.buffer.read()) if path == "-" else pa.memory_map(path)
+        """A reader of the IPC file format (Feather v2), or else of the stream format."""
+        source = self._stdin if path == "-" else pa.memory_map(path)
         try:
             return pa.ipc.open_file(source)
         except pa.ArrowInvalid:
-            source = pa.BufferReader(source.read_buffer()) if hasattr(source, "read_buffer") else source
-            if hasattr(source, "seek"):
+            if isinstance(source, pa.NativeFile):
                 source.seek(0)
             return pa.ipc.open_stream(source)
+
+    def _shown(self, path: str) -> str:
+        return self.display if path == "-" else path
 
     def _schema(self, path: str) -> pa.Schema:
         try:
             return self._reader(path).schema
         except (pa.ArrowException, OSError) as error:
-            raise LossCliError(f"cannot read as Arrow IPC/Feather: {_first_line(error)}", file=path, hint="is the file complete and really Arrow/Feather (v2)?") from None
+            raise LossCliError(f"cannot read as Arrow IPC/Feather: {_first_line(error)}", file=self._shown(path), hint="is the file complete and really Arrow/Feather (v2)?") from None
 
     def _file_row_counts(self) -> list[tuple[str, int]] | None:
         return [(path, _ipc_rows(self._reader(path))) for path in self.files if path != "-"]
 
+    @_explains_read_failures
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         for path in self.files:
             reader = self._reader(path)
@@ -588,7 +740,7 @@ class ArrowSource(Source):
                 for batch in items:
                     yield batch.select(columns)
             except (pa.ArrowException, OSError, KeyError) as error:
-                raise LossCliError(f"cannot read Arrow data: {_first_line(error)}", file=path, hint="the file may be truncated or corrupt") from None
+                raise LossCliError(f"cannot read Arrow data: {_first_line(error)}", file=self._shown(path), hint="the file may be truncated or corrupt") from None
 
 
 def _ipc_rows(reader: object) -> int:
@@ -640,21 +792,26 @@ def _shape(kind: pa.DataType) -> int:
 
 
 class NdjsonSource(Source):
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, compression: str | None = None) -> None:
         import pyarrow.json as pajson
 
         self._json = pajson
         self.path = path
         self.display = "<stdin>" if path == "-" else path
+        self.compression = compression
         self._bytes = sys.stdin.buffer.read() if path == "-" else None
         if self._bytes is not None and not self._bytes.strip():
             raise LossCliError("input is empty", file=self.display)
         if self._bytes is None and os.path.getsize(path) == 0:
             raise LossCliError("file is empty", file=self.display)
-        self.columns = [Column(f.name, f.type) for f in self._open().schema]
+        if self._bytes is not None:
+            self.compression = compression_from_magic(self._bytes)
+        with self.read_failures_explained():
+            self.columns = [Column(f.name, f.type) for f in self._open().schema]
 
     def _stream(self) -> pa.NativeFile:
-        return pa.BufferReader(self._bytes) if self._bytes is not None else pa.input_stream(self.path, compression="detect")
+        source = pa.py_buffer(self._bytes) if self._bytes is not None else self.path
+        return pa.input_stream(source, compression=self.compression)
 
     def _open(self) -> object:
         try:
@@ -699,6 +856,7 @@ class NdjsonSource(Source):
                 return row
         return None
 
+    @_explains_read_failures
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         reader = self._open()
         offset = 0
