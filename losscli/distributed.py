@@ -39,7 +39,7 @@ from .evaluation import Report, omitted_note, outcomes_to_results
 from .io.columns import PRED_SIDE
 from .io.hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, names_given, typed_value
 from .io.plan import InputOptions, InputPlan
-from .io.readers import BATCH_ROWS, Column, Source
+from .io.readers import BATCH_ROWS, Column, Source, check_same_kind
 from .registry import BoundLoss
 
 INSTALL = "pip install 'losscli[dask]'"
@@ -229,6 +229,8 @@ class DatasetContext:
     filesystem: Any
     columns: tuple[Column, ...]
     partition_columns: frozenset[str]
+    # The file whose schema ``columns`` are, named when another file disagrees.
+    schema_file: str = ""
 
 
 @dataclass
@@ -240,7 +242,7 @@ class Dataset:
     partition_columns: frozenset[str] = frozenset()
 
     def context(self) -> DatasetContext:
-        return DatasetContext(self.filesystem, tuple(self.columns), self.partition_columns)
+        return DatasetContext(self.filesystem, tuple(self.columns), self.partition_columns, self.parts[0].display)
 
 
 def find_dataset(path: str, partition_names: Iterable[str] = (), *, any_file_name: bool = False) -> Dataset:
@@ -415,6 +417,15 @@ class PartSource(Source):
 
     def rows_hint(self) -> int | None:
         return self.rows
+
+    def check_one_type(self, names: list[str], option: str) -> None:
+        # Each task checks its own file against the dataset's schema, so no
+        # task has to open every file.
+        schema = self._handle.schema_arrow
+        kinds = {c.name: c.type for c in self.columns}
+        for name in names:
+            if name in schema.names and name in kinds:
+                check_same_kind(name, kinds[name], self.context.schema_file, schema.field(name).type, self.display, option)
 
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         constants = {k: v for k, v in self.part.partition if k in self.context.partition_columns}

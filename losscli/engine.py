@@ -30,7 +30,8 @@ class Batch:
 
     ``arrays`` maps a loss (by its position in the evaluated list) to the
     arrays of its roles. ``groups`` holds a key per row for --by (None = no
-    grouping); ``samples`` an id per row for --sample-col.
+    grouping); ``samples`` an id per row for --sample-col. ``groups_as_text``:
+    the groups are CSV text as written (see ``losscli.labels``).
     """
 
     arrays: list[dict[str, np.ndarray]]
@@ -47,6 +48,7 @@ class Batch:
     label_file: str | None = None
     label_roles: list[frozenset[str]] | None = None
     label_row_ids: np.ndarray | None = None
+    groups_as_text: bool = False
 
 
 @dataclass

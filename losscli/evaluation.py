@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .engine import OVERALL, Batch, Outcome, UncheckedBatchFailed, evaluate
+from .engine import OVERALL, Batch, GroupValue, Outcome, UncheckedBatchFailed, evaluate
 from .errors import LossCliError
 from .registry import BoundLoss
 
@@ -65,10 +65,15 @@ class Report:
         return {"predictions": self.predictions, "labels": self.labels, "rows": self.rows}
 
 
-def outcomes_to_results(outcomes: list[Outcome], model: str, by: str | None) -> list[Result]:
+def outcomes_to_results(outcomes: list[Outcome], model: str, by: str | None, *, text_labels: bool = False) -> list[Result]:
+    """``text_labels``: the --by values were read as text from CSV, and are
+    shown as numbers only if all of them are (see ``losscli.labels``)."""
+    shown = _shown_groups(outcomes) if text_labels else None
     results = []
     for outcome in outcomes:
-        for group in outcome.groups:
+        groups = outcome.groups if shown is None else _in_shown_order(outcome.groups, shown)
+        for group in groups:
+            label = None if group.key == OVERALL else group.key[0]
             results.append(
                 Result(
                     loss=outcome.loss,
@@ -76,11 +81,26 @@ def outcomes_to_results(outcomes: list[Outcome], model: str, by: str | None) -> 
                     n=group.n,
                     reduction=outcome.reduction,
                     model=model,
-                    group=None if group.key == OVERALL else {by: group_value(group.key[0])},
+                    group=None if group.key == OVERALL else {by: group_value(label if shown is None else shown[label])},
                     warning=_warning_text(outcome.loss, group.warning),
                 )
             )
     return results
+
+
+def _shown_groups(outcomes: list[Outcome]) -> dict[str, Any]:
+    """Decided once over the groups of every loss, so all show a group alike."""
+    from .labels import shown_labels
+
+    return shown_labels(group.key[0] for outcome in outcomes for group in outcome.groups if group.key != OVERALL)
+
+
+def _in_shown_order(groups: list[GroupValue], shown: dict[str, Any]) -> list[GroupValue]:
+    """The overall value, then the groups sorted as shown: numbers by value, not as text ("10" after "9")."""
+    from .labels import label_order
+
+    overall = [g for g in groups if g.key == OVERALL]
+    return overall + sorted((g for g in groups if g.key != OVERALL), key=lambda g: label_order(shown[g.key[0]]))
 
 
 def group_value(key: Any) -> Any:
@@ -182,7 +202,7 @@ def _evaluate_plan(
         predictions=[model],
         labels=plan.sources["labels"].display if "labels" in plan.sources else None,
         rows=plan.stats.rows,
-        results=outcomes_to_results(outcomes, model, options.by),
+        results=outcomes_to_results(outcomes, model, options.by, text_labels=plan.labels_are_text("by")),
     )
     for bound in losses:
         if not bound.spec.streams:

@@ -19,6 +19,7 @@ import pyarrow as pa
 from .engine import Batch
 from .errors import LossCliError
 from .io.arrow_numpy import from_numpy
+from .labels import MISSING, shown_labels, shown_value
 from .output import publish, temp_path_for
 from .registry import BoundLoss
 
@@ -90,6 +91,8 @@ class PerRowWriter:
         self._handle: Any = None
         self._first = True
         self.rows = 0
+        # CSV text columns whose values JSON writes as numbers where they are plain numbers.
+        self._shown_columns: set[str] = set()
 
     def _names(self) -> list[str]:
         names = [b.display for b in self.losses]
@@ -99,16 +102,26 @@ class PerRowWriter:
         rows = batch.row_ids if batch.row_ids is not None else np.arange(batch.row_offset + 1, batch.row_offset + batch.n + 1)
         columns: dict[str, Any] = {"row": from_numpy(np.asarray(rows, dtype=np.int64))}
         if self.by and batch.groups is not None:
-            columns[self.by] = pa.array(batch.groups.tolist())
+            if batch.groups_as_text:
+                # Rows are written as they come, before the run has seen every
+                # group, so each value is shown on its own (see _write).
+                self._shown_columns.add(self.by)
+                columns[self.by] = pa.array([None if v == MISSING else v for v in batch.groups.tolist()], pa.string())
+            else:
+                columns[self.by] = pa.array(batch.groups.tolist())
         for name, column in zip(self._names(), values):
             columns[name] = from_numpy(np.asarray(column, dtype=np.float64))
         self._write(pa.RecordBatch.from_pydict(columns))
 
-    def write_samples(self, keys: list[tuple], per_loss: list[np.ndarray], sample_col: str) -> None:
+    def write_samples(
+        self, keys: list[tuple], per_loss: list[np.ndarray], sample_col: str, *, groups_as_text: bool = False, samples_as_text: bool = False
+    ) -> None:
+        """One row per (group, sample) key; ``*_as_text``: those values were read
+        as text from CSV and are shown as numbers only if all of them are."""
         columns: dict[str, Any] = {}
         if self.by:
-            columns[self.by] = pa.array([k[0][0] if k[0] else None for k in keys])
-        columns[sample_col] = pa.array([k[1] for k in keys])
+            columns[self.by] = _shown_column([k[0][0] if k[0] else None for k in keys], groups_as_text)
+        columns[sample_col] = _shown_column([k[1] for k in keys], samples_as_text)
         for name, values in zip(self._names(), per_loss):
             columns[name] = from_numpy(np.asarray(values, dtype=np.float64))
         self._write(pa.RecordBatch.from_pydict(columns))
@@ -135,8 +148,13 @@ class PerRowWriter:
                 elif self.fmt == "markdown":
                     names = batch.schema.names
                     self._handle.write("| " + " | ".join(names) + " |\n|" + "|".join("---:" for _ in names) + "|\n")
+            # Markdown shows the text as written; JSON has numbers to offer.
+            shown = self._shown_columns if self.fmt != "markdown" else set()
             for record in batch.to_pylist():
                 record = {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in record.items()}
+                for name in shown:
+                    if record.get(name) is not None:
+                        record[name] = shown_value(record[name])
                 if self.fmt == "markdown":
                     self._handle.write("| " + " | ".join("" if v is None else f"{v:.6g}" if isinstance(v, float) else str(v) for v in record.values()) + " |\n")
                 elif self.fmt == "json":
@@ -173,6 +191,13 @@ class PerRowWriter:
         finally:
             if os.path.exists(self.temp):
                 os.unlink(self.temp)
+
+
+def _shown_column(values: list[Any], as_text: bool) -> pa.Array:
+    if not as_text:
+        return pa.array(values)
+    shown = shown_labels(v for v in values if v is not None)
+    return pa.array([None if v is None else shown[v] for v in values])
 
 
 class _TextBridge:

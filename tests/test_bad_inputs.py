@@ -258,6 +258,28 @@ def dataset_file_missing_a_column(d):
     return mse(d / "ds"), ("b.parquet", "'y_pred' is missing from this file")
 
 
+def dataset_group_column_of_two_types(d):
+    # fold 0 in a.parquet and "0" in b.parquet would be two groups.
+    (d / "ds").mkdir()
+    pq.write_table(pa.table({"y_true": [1.0], "y_pred": [2.0], "fold": pa.array([0], pa.int64())}), d / "ds" / "a.parquet")
+    pq.write_table(pa.table({"y_true": [1.0], "y_pred": [2.0], "fold": pa.array(["0"])}), d / "ds" / "b.parquet")
+    first = str(d / "ds" / "a.parquet")
+    return mse(d / "ds", "--by", "fold"), (
+        "b.parquet, column 'fold'",
+        f"'fold' holds string here but int64 in {first}",
+        "--by needs one type in every file",
+        "(cast 'fold' to one type (string or integer) when writing the files)",
+    )
+
+
+def dataset_key_column_of_two_types(d):
+    (d / "ds").mkdir()
+    pq.write_table(pa.table({"id": pa.array(["a"]), "y_pred": [2.0]}), d / "ds" / "a.parquet")
+    pq.write_table(pa.table({"id": pa.array([7], pa.int32()), "y_pred": [2.0]}), d / "ds" / "b.parquet")
+    write_csv(d / "t.csv", {"id": ["a", "7"], "y_true": [1.0, 2.0]})
+    return mse(d / "ds", "--labels", d / "t.csv", "--key", "id"), ("b.parquet, column 'id'", "holds int32 here but string in", "--key needs one type")
+
+
 def negative_weight(d):
     write_csv(d / "w.csv", {"y_true": [1.0, 2.0, 3.0], "y_pred": [1.0, 2.0, 3.0], "w": [1.0, 0.5, -2.0]})
     return mse(d / "w.csv", "--weight-col", "w"), ("w.csv", "column 'w'", "row 3", "negative sample weight")
@@ -393,6 +415,8 @@ CORPUS: list = [
     glob_of_csv_files,
     directory_without_parquet,
     dataset_file_missing_a_column,
+    dataset_group_column_of_two_types,
+    dataset_key_column_of_two_types,
     negative_weight,
     text_weight,
     unknown_column,

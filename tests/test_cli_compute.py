@@ -101,6 +101,75 @@ def test_json_group_objects_with_by(cli, data):
         assert r["value"] == pytest.approx(_mse(y_true[rows], y_pred[rows]), rel=1e-12) and r["n"] == int(rows.sum())
 
 
+# ----------------------------------------------------------------------------- group labels read from CSV
+
+
+def _groups(result) -> list[tuple]:
+    assert result.exit_code == 0, result.stderr
+    return [(r["group"], r["n"], r["value"]) for r in json.loads(result.stdout)["results"]]
+
+
+def test_a_csv_integer_group_column_is_numbers_in_numeric_order(cli, tmp_path):
+    fold = np.arange(36) % 12
+    y_pred = fold.astype(float)  # mae per fold: |0 - fold| = fold (by hand)
+    write_csv(tmp_path / "data.csv", {"y_true": np.zeros(36), "y_pred": y_pred, "fold": fold})
+    got = _groups(cli("compute", tmp_path / "data.csv", "--loss", "mae", "--by", "fold", "-f", "json"))
+    assert got == [(None, 36, 5.5)] + [({"fold": k}, 3, float(k)) for k in range(12)]  # 10 and 11 after 9, not after 1
+
+
+def test_csv_group_values_are_the_text_as_written(cli, tmp_path):
+    # Read as numbers, 01234 and 1234 merged, as did 1e3 and 1000, and 007 became 7.
+    zips = ["01234", "1234", "007", "1e3", "1000", "01234"]
+    write_csv(tmp_path / "data.csv", {"y_true": np.zeros(6), "y_pred": [1.0, 2.0, 3.0, 4.0, 5.0, 3.0], "zip": zips})
+    got = _groups(cli("compute", tmp_path / "data.csv", "--loss", "mae", "--by", "zip", "-f", "json"))
+    # mae = mean |0 - y_pred| of each zip's rows (by hand); text order
+    assert got == [
+        (None, 6, 3.0),
+        ({"zip": "007"}, 1, 3.0),
+        ({"zip": "01234"}, 2, 2.0),
+        ({"zip": "1000"}, 1, 5.0),
+        ({"zip": "1234"}, 1, 2.0),
+        ({"zip": "1e3"}, 1, 4.0),
+    ]
+    rows = list(csv.DictReader(io.StringIO(cli("compute", tmp_path / "data.csv", "--loss", "mae", "--by", "zip", "-f", "csv").stdout)))
+    assert [r["zip"] for r in rows] == ["", "007", "01234", "1000", "1234", "1e3"]
+    table = cli("compute", tmp_path / "data.csv", "--loss", "mae", "--by", "zip").stdout
+    assert [line.split()[1] for line in table.splitlines()[2:]] == ["(all)", "007", "01234", "1000", "1234", "1e3"]
+
+
+def test_text_after_the_first_megabyte_of_numeric_groups_is_one_more_group(cli, tmp_path):
+    # Column types are guessed from the first 1 MB: 200,000 rows of 0/1/2 look numeric.
+    lines = ["y_true,y_pred,region"] + [f"0,1,{i % 3}" for i in range(200_000)] + ["0,3,EU"]
+    (tmp_path / "data.csv").write_text("\n".join(lines) + "\n")
+    got = _groups(cli("compute", tmp_path / "data.csv", "--loss", "mae", "--by", "region", "-f", "json"))
+    # One group is not a number, so every group is shown as text. mae: 1 per row, 3 for EU (by hand)
+    assert got[0] == (None, 200_001, pytest.approx(200_003 / 200_001, rel=1e-12))
+    assert got[1:] == [
+        ({"region": "0"}, 66_667, 1.0),
+        ({"region": "1"}, 66_667, 1.0),
+        ({"region": "2"}, 66_666, 1.0),
+        ({"region": "EU"}, 1, 3.0),
+    ]
+
+
+def test_per_row_output_shows_each_csv_group_value_on_its_own(cli, tmp_path):
+    write_csv(tmp_path / "data.csv", {"y_true": np.zeros(5), "y_pred": np.ones(5), "zip": ["01234", "1234", "007", "1e3", ""]})
+    target = tmp_path / "rows.jsonl"
+    assert cli("compute", tmp_path / "data.csv", "--loss", "mae", "--by", "zip", "--per-row", target, "-f", "json").exit_code == 0
+    # Rows are written before every group is known: plain numbers as numbers, other text as written.
+    assert [json.loads(line)["zip"] for line in target.read_text().splitlines()] == ["01234", 1234, "007", "1e3", None]
+
+
+@pytest.mark.parametrize("images, shown", [(["1", "1", "2", "2"], [1, 2]), (["001", "001", "1", "1"], ["001", "1"])])
+def test_csv_sample_ids_are_the_text_as_written(cli, tmp_path, images, shown):
+    write_csv(tmp_path / "seg.csv", {"y_true": [1, 0, 1, 0], "y_pred": [0.9, 0.2, 0.6, 0.1], "image": images})
+    target = tmp_path / "samples.jsonl"
+    result = cli("compute", tmp_path / "seg.csv", "--loss", "dice", "--sample-col", "image", "--per-row", target, "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    # "001" and "1" are two images; read as numbers they were one.
+    assert [json.loads(line)["image"] for line in target.read_text().splitlines()] == shown
+
+
 def test_overflow_is_null_with_a_warning_and_exit_zero(cli, tmp_path):
     write_csv(tmp_path / "big.csv", {"y_true": [1e308, -1e308, 0.0], "y_pred": [-1e308, 1e308, 0.0]})
     result = cli("compute", tmp_path / "big.csv", "--loss", "mse", "--loss", "mae", "-f", "json")

@@ -361,6 +361,18 @@ def test_a_file_without_a_column_the_dataset_has_is_named(tmp_path, client):
     assert "column 'y_pred' is missing from this file" in str(error.value) and error.value.file.endswith("b.parquet")
 
 
+def test_a_group_column_of_another_type_in_one_file_is_named(tmp_path, client):
+    # Each task reads one file, so 0 and "0" would otherwise reach the merge as two groups.
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    pq.write_table(pa.table({"y_true": [1.0, 2.0], "y_pred": [1.5, 2.5], "fold": pa.array([0, 1], pa.int64())}), folder / "a.parquet")
+    pq.write_table(pa.table({"y_true": [1.0, 2.0], "y_pred": [1.5, 2.5], "fold": pa.array(["0", "1"])}), folder / "b.parquet")
+    with pytest.raises(LossCliError) as error:
+        evaluate_dask(InputOptions(str(folder), by="fold"), [parse_spec("mse")], client=client)
+    assert error.value.file == str(folder / "b.parquet") and error.value.column == "fold"
+    assert f"'fold' holds string here but int64 in {folder / 'a.parquet'}; --by needs one type" in str(error.value)
+
+
 def test_an_unknown_column_fails_before_any_task_runs(tmp_path, dask_installed):
     write_parts(pa.table({"y_true": [1.0, 2.0], "y_pred": [1.5, 2.5]}), tmp_path / "parts", files=2)
     with pytest.raises(LossCliError) as error:

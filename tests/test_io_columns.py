@@ -364,6 +364,76 @@ def test_key_must_exist_in_both_files(cli, tmp_path, rng):
     assert_usage_error(result, "t.csv", "no column 'id' for --key", "did you mean 'idx'")
 
 
+def _write_keyed(path, columns: dict, fmt: str):
+    """``columns`` as CSV text or as Parquet (ids as int64)."""
+    if fmt == "csv":
+        return write_csv(path.with_suffix(".csv"), columns)
+    table = pa.table({name: pa.array(values, pa.int64()) if name == "id" else pa.array(values) for name, values in columns.items()})
+    pq.write_table(table, path.with_suffix(".parquet"))
+    return path.with_suffix(".parquet")
+
+
+@pytest.mark.parametrize("preds_format", ["csv", "parquet"])
+@pytest.mark.parametrize("labels_format", ["csv", "parquet"])
+def test_key_join_keeps_ids_beyond_float_precision_exact(cli, tmp_path, rng, preds_format, labels_format):
+    from sklearn.metrics import log_loss
+
+    # Neighbouring ids above 2**53 are one float64 apart or less: read as
+    # floats they collide, and CSV's 1700000000000000000 no longer equals
+    # Parquet's int64 1700000000000000000.
+    ids = np.arange(1000) + 1_700_000_000_000_000_000
+    prob = rng.uniform(0.05, 0.95, size=1000)
+    label = rng.integers(0, 2, size=1000)
+    order = rng.permutation(1000)
+    preds = _write_keyed(tmp_path / "preds", {"id": ids.tolist(), "prob": prob}, preds_format)
+    labels = _write_keyed(tmp_path / "labels", {"id": ids[order].tolist(), "label": label[order]}, labels_format)
+    result = cli("compute", preds, "--labels", labels, "--key", "id", "--loss", "bce", "-f", "json")
+    (bce,) = _results(result)
+    assert bce["n"] == 1000
+    assert bce["value"] == pytest.approx(log_loss(label, prob), rel=1e-12)  # scikit-learn on the rows paired by id
+
+
+@pytest.mark.parametrize(
+    "pred_ids, label_ids",
+    [
+        (pa.array([1, 2, 3], pa.int64()), ["3", "1", "2"]),
+        (pa.array([1.0, 2.0, 3.0]), ["3", "1", "2"]),  # a float id column, as pandas writes one with gaps
+        (pa.array(["1", "2", "3"]), ["003", "+1", " 2"]),  # whole numbers compare by value
+        (pa.array(["a1", "b2", "c3"]), ["c3", "a1", "b2"]),
+        (pa.array(["1", "2", "x"]), ["x", "01", "2"]),  # text and numbers in one column
+        (pa.array([2**63 - 3, 2**63 - 2, 2**63 - 1], pa.uint64()), [str(2**63 - 1), str(2**63 - 3), str(2**63 - 2)]),
+    ],
+    ids=["int64", "float64", "leading-zeros", "text", "mixed", "uint64"],
+)
+def test_key_join_between_parquet_and_csv_matches_equal_ids(cli, tmp_path, pred_ids, label_ids):
+    pq.write_table(pa.table({"id": pred_ids, "y_pred": [1.0, 2.0, 4.0]}), tmp_path / "p.parquet")
+    write_csv(tmp_path / "t.csv", {"id": label_ids, "y_true": [0.0, 1.0, 0.0]})
+    result = cli("compute", tmp_path / "p.parquet", "--labels", tmp_path / "t.csv", "--key", "id", "--loss", "mae", "-f", "json")
+    # Paired by id: |1 - 1| = 0, |0 - 2| = 2, |0 - 4| = 4; mean 2 (by hand)
+    assert _results(result)[0]["value"] == 2.0
+
+
+def test_text_keys_compare_exactly(cli, tmp_path):
+    write_csv(tmp_path / "p.csv", {"id": ["a7", "7.5", "x"], "y_pred": [1.0, 2.0, 3.0]})
+    write_csv(tmp_path / "t.csv", {"id": ["A7", "7.50", "x"], "y_true": [1.0, 2.0, 3.0]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--key", "id", "--loss", "mse")
+    assert_usage_error(result, "p.csv", "2 prediction rows have no label and 2 label rows have no prediction", "row 1")
+
+
+def test_the_same_whole_number_written_twice_is_a_duplicate_key(cli, tmp_path):
+    write_csv(tmp_path / "p.csv", {"id": ["007", "8", "7"], "y_pred": [1.0, 2.0, 3.0]})
+    write_csv(tmp_path / "t.csv", {"id": ["7", "8", "9"], "y_true": [1.0, 2.0, 3.0]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--key", "id", "--loss", "mse")
+    assert_usage_error(result, "p.csv", "column 'id'", "row 3", "duplicate key '7', also at row 1 (as '007')")
+
+
+def test_a_missing_csv_key_names_its_row(cli, tmp_path):
+    write_csv(tmp_path / "p.csv", {"id": ["1", "", "3"], "y_pred": [1.0, 2.0, 3.0]})
+    write_csv(tmp_path / "t.csv", {"id": ["1", "2", "3"], "y_true": [1.0, 2.0, 3.0]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--key", "id", "--loss", "mse")
+    assert_usage_error(result, "p.csv", "column 'id'", "row 2", "missing join key")
+
+
 # ----------------------------------------------------------------------------- class labels
 
 

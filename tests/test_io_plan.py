@@ -187,7 +187,7 @@ def test_the_plan_reads_only_the_columns_it_needs(tmp_path):
     plan = InputPlan(options, [parse_spec("mse"), parse_spec("huber:delta=2")])
     columns, text = plan.columns_to_read("predictions")
     assert columns == ["y_true", "y_pred", "w", "g"]
-    assert text == set()
+    assert text == {"g"}  # group names are read as written, never as numbers
     assert [(role, rc.names) for role, rc in sorted(plan.role_columns[0].items())] == [("y_pred", ("y_pred",)), ("y_true", ("y_true",))]
 
 
@@ -283,3 +283,25 @@ def test_a_bad_label_error_gives_no_count_of_one_batch(cli, tmp_path, small_batc
     write_csv(tmp_path / "data.csv", {"y_true": labels, "y_pred": np.full(40, 0.5)})
     line = assert_usage_error(cli("compute", tmp_path / "data.csv", "--loss", "bce"))
     assert line == f"error: {tmp_path / 'data.csv'}, column 'y_true', row 10: binary label outside [0, 1] (value 7) (labels must be 0/1 (or soft targets in [0, 1]))"
+
+
+@pytest.mark.parametrize(
+    "labels, shown",
+    [
+        (["0", "-3", "12", "(missing)"], [0, -3, 12, None]),
+        (["0.25", "1"], [0.25, 1]),
+        (["1", "1.0"], ["1", "1.0"]),  # 1.0 shown as a number would collide with 1
+        (["7", "007"], ["7", "007"]),
+        (["1", "+2"], ["1", "+2"]),
+        (["1", "inf"], ["1", "inf"]),
+        (["1", " 2"], ["1", " 2"]),
+        (["a", "(missing)"], ["a", "(missing)"]),
+    ],
+)
+def test_csv_labels_are_numbers_only_when_every_one_is_a_plain_number(labels, shown):
+    from losscli.labels import shown_labels
+
+    mapping = shown_labels(labels)
+    assert [mapping[label] for label in labels] == shown
+    assert [type(mapping[label]) for label in labels] == [type(value) for value in shown]
+

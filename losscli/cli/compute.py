@@ -176,12 +176,12 @@ def compute(
                     )
                 from ..distributed import evaluate_dask
 
-                report, _plan, accumulators = evaluate_dask(options, losses, reduction=reduction.value, scheduler=scheduler)
+                report, plan, accumulators = evaluate_dask(options, losses, reduction=reduction.value, scheduler=scheduler)
             else:
                 if scheduler:
                     raise LossCliError("--scheduler is for --engine dask")
                 collector = RowCollector(len(losses)) if plot or plot_file else None
-                report, _plan, accumulators = evaluate_file(
+                report, plan, accumulators = evaluate_file(
                     options,
                     losses,
                     reduction=reduction.value,
@@ -190,7 +190,13 @@ def compute(
                 )
             if writer is not None and unit == "sample":
                 per_sample = [acc.per_sample_values() for acc in accumulators]
-                writer.write_samples(per_sample[0][0], [values for _, values in per_sample], sample_col or "sample")
+                writer.write_samples(
+                    per_sample[0][0],
+                    [values for _, values in per_sample],
+                    sample_col or "sample",
+                    groups_as_text=plan.labels_are_text("by"),
+                    samples_as_text=plan.labels_are_text("sample"),
+                )
             breaches = check_thresholds(report, above, below)
             document = None
             if reduction != Reduction.none:

@@ -17,6 +17,7 @@ from ._lazy import pc
 
 from ..engine import Batch
 from ..errors import LossCliError
+from ..labels import MISSING
 from ..registry import BoundLoss, Role
 from .columns import (
     LABEL_SIDE,
@@ -101,6 +102,7 @@ class InputPlan:
         self._check_role_overrides()
         self.role_columns = [self._resolve(bound, claimed) for bound in losses]
         self.long_format = self._is_long_format()
+        self._check_id_types()
 
     # ------------------------------------------------------------------ opening
 
@@ -269,14 +271,46 @@ class InputPlan:
             )
         return True
 
+    def _check_id_types(self) -> None:
+        for side, source in self.sources.items():
+            for option, name in self._id_columns(side):
+                source.check_one_type([name], option)
+
+    def _id_columns(self, side: str) -> list[tuple[str, str]]:
+        """(option, column) of the columns on ``side`` that name rows rather than hold numbers."""
+        found = [(option, self.extras[kind].name) for kind, option in (("by", "--by"), ("sample", "--sample-col")) if kind in self.extras and self.extras[kind].side == side]
+        if self.options.key and side in self.sources:
+            found.append(("--key", self.options.key))
+        return found
+
+    def _loss_inputs(self, side: str) -> set[str]:
+        return {name for roles in self.role_columns for located in roles.values() if located.side == side for name in located.names}
+
+    def labels_are_text(self, kind: str) -> bool:
+        """Whether the --by ("by") or --sample-col ("sample") values were read
+        as text from a file without types (CSV); see ``losscli.labels``."""
+        extra = self.extras.get(kind)
+        if extra is None:
+            return False
+        return extra.name in self._text_ids(extra.side)
+
+    def _text_ids(self, side: str) -> set[str]:
+        """Id columns a CSV reader keeps as written: "007" and "7" are two ids,
+        and a 20-digit id keeps every digit. A column that is also a loss
+        input (--by label) is read as numbers, as the loss needs."""
+        if not self.sources[side].untyped:
+            return set()
+        return {name for _, name in self._id_columns(side)} - self._loss_inputs(side)
+
     # ------------------------------------------------------------------ reading
 
     def columns_to_read(self, side: str) -> tuple[list[str], set[str]]:
         """(columns, columns a CSV reader must keep as text) for one side.
 
         Numeric columns are best parsed by the reader itself (fast, and it
-        finds the row of a bad value); only a sequence target such as "3 1 4"
-        must stay text even when a file's first rows hold single numbers.
+        finds the row of a bad value); a sequence target such as "3 1 4" must
+        stay text even when a file's first rows hold single numbers, and so
+        must ids (--key, --by, --sample-col), which are names, not amounts.
         """
         wanted: list[str] = []
         text: set[str] = set()
@@ -293,6 +327,8 @@ class InputPlan:
                 wanted.append(extra.name)
         if self.options.key and side in self.sources:
             wanted.append(self.options.key)
+        if side in self.sources:
+            text.update(self._text_ids(side))
         return list(dict.fromkeys(wanted)), text
 
     def _raw_batches(self) -> Iterator[tuple[dict[str, pa.Array], np.ndarray | None, np.ndarray | None]]:
@@ -328,13 +364,11 @@ class InputPlan:
             if table is None or table.num_rows == 0:
                 raise LossCliError("no rows", file=source.display)
             table = table.rename_columns([_SIDE_PREFIX[side] + n for n in table.column_names])
-            _check_unique_keys(table, _SIDE_PREFIX[side] + key, source.display, key)
             tables[side] = table
         left, right = tables[PRED_SIDE], tables[LABEL_SIDE]
-        left_keys = left["p:" + key].combine_chunks()
-        right_keys = right["l:" + key].combine_chunks()
-        if left_keys.type != right_keys.type:
-            left_keys, right_keys = pc.cast(left_keys, pa.string()), pc.cast(right_keys, pa.string())
+        left_keys, right_keys = _comparable_keys(left["p:" + key].combine_chunks(), right["l:" + key].combine_chunks())
+        for side, keys in ((PRED_SIDE, left_keys), (LABEL_SIDE, right_keys)):
+            _check_unique_keys(tables[side][_SIDE_PREFIX[side] + key], keys, self.sources[side].display, key)
         # Keys are unique on both sides, so a lookup is the join; prediction order is kept.
         position = pc.index_in(left_keys, value_set=right_keys)
         matched = pc.is_valid(position)
@@ -376,6 +410,7 @@ class InputPlan:
         nan_rows: list[int] = []
         nan_count = 0
         first_missing: tuple[str, str] | None = None
+        groups_as_text = self.labels_are_text("by")
         for columns, row_ids, label_ids in self._raw_batches():
             n = len(next(iter(columns.values()))) if columns else 0
             if n == 0:
@@ -438,6 +473,7 @@ class InputPlan:
                 label_file=self._display(LABEL_SIDE) if LABEL_SIDE in self.sources else None,
                 label_roles=[frozenset(role for role, rc in roles.items() if rc.side == LABEL_SIDE) for roles in self.role_columns],
                 label_row_ids=label_ids,
+                groups_as_text=groups_as_text,
             )
             offset += n
         if nan_rows:
@@ -633,24 +669,106 @@ def _is_list_type(kind: pa.DataType) -> bool:
     return pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind)
 
 
-def _check_unique_keys(table: pa.Table, column: str, display: str, key: str) -> None:
-    values = table[column]
+def _check_unique_keys(values: pa.ChunkedArray, keys: pa.Array, display: str, key: str) -> None:
+    """``values`` as read, ``keys`` as compared (see ``_comparable_keys``)."""
     if values.null_count:
         row = pc.index(pc.is_null(values.combine_chunks()), True).as_py() + 1
         raise LossCliError("missing join key", file=display, column=key, row=row)
-    if pc.count_distinct(values).as_py() != table.num_rows:
-        values = values.combine_chunks()
-        counts = pc.value_counts(values)
+    if len(pc.unique(keys)) != len(keys):
+        counts = pc.value_counts(keys)
         dup = next(item["values"].as_py() for item in counts if item["counts"].as_py() > 1)
-        first, second = pc.indices_nonzero(pc.equal(values, dup)).to_pylist()[:2]
-        shown = int(dup) if isinstance(dup, float) and dup.is_integer() else dup
+        first, second = pc.indices_nonzero(pc.equal(keys, dup)).to_pylist()[:2]
+        written = values.combine_chunks()
+        shown, first_shown = (_key_shown(written[i].as_py()) for i in (second, first))
         raise LossCliError(
-            f"duplicate key '{shown}', also at row {first + 1}",
+            f"duplicate key '{shown}', also at row {first + 1}" + (f" (as '{first_shown}')" if first_shown != shown else ""),
             file=display,
             column=key,
             row=second + 1,
             hint="--key needs a unique id per row in each file",
         )
+
+
+def _key_shown(value: object) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def _comparable_keys(left: pa.Array, right: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Both sides' keys in one form, so that equal ids compare equal exactly.
+
+    Keys of one integer type compare as they are. Otherwise every key becomes
+    text, with whole numbers in one spelling: Parquet's int64 7, a float 7.0
+    and CSV's "7", "007" or "+7" are all "7", at any size (a CSV id of 19
+    digits is never rounded through float64). Any other key is compared as
+    its exact text.
+    """
+    if pa.types.is_dictionary(left.type):
+        left = left.cast(left.type.value_type)
+    if pa.types.is_dictionary(right.type):
+        right = right.cast(right.type.value_type)
+    if left.type == right.type and pa.types.is_integer(left.type):
+        return left, right
+    # The common case, whole numbers on both sides, compares as int64:
+    # hashing numbers is two to three times faster than hashing text.
+    left_integers, right_integers = _whole_numbers(left), _whole_numbers(right)
+    if left_integers is not None and right_integers is not None:
+        return left_integers, right_integers
+    return _key_text(left), _key_text(right)
+
+
+def _whole_numbers(array: pa.Array) -> pa.Array | None:
+    """The keys as int64 when every one is a whole number within int64, else None."""
+    try:
+        if pa.types.is_integer(array.type):
+            return pc.cast(array, pa.int64())
+        if pa.types.is_floating(array.type):
+            values = arrow_numpy.floats(array)[arrow_numpy.validity(array)]
+            if np.all(values == np.trunc(values)) and np.all(np.abs(values) < 2.0**63):
+                return pc.cast(array, pa.int64(), safe=False)
+            return None
+        if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+            trimmed = pc.utf8_trim_whitespace(array)
+            if pc.all(pc.match_substring_regex(trimmed, r"^-?[0-9]+$")).as_py() is not False:
+                return pc.cast(trimmed, pa.int64())
+    except pa.ArrowInvalid:
+        pass  # beyond int64: compared as text
+    return None
+
+
+_WHOLE_NUMBER = r"^[-+]?[0-9]+$"
+
+
+def _key_text(array: pa.Array) -> pa.Array:
+    if pa.types.is_integer(array.type):
+        return pc.cast(array, pa.string())
+    if pa.types.is_floating(array.type):
+        return _float_key_text(array)
+    if not pa.types.is_string(array.type):
+        array = pc.cast(array, pa.string())
+    trimmed = pc.utf8_trim_whitespace(array)
+    whole = pc.match_substring_regex(trimmed, _WHOLE_NUMBER)
+    digits = pc.utf8_ltrim(pc.utf8_ltrim(trimmed, characters="+-"), characters="0")
+    digits = pc.if_else(pc.equal(digits, ""), "0", digits)
+    negative = pc.and_(pc.starts_with(trimmed, "-"), pc.not_equal(digits, "0"))
+    canonical = pc.if_else(negative, pc.binary_join_element_wise("-", digits, ""), digits)
+    return pc.if_else(whole, canonical, array)
+
+
+def _float_key_text(array: pa.Array) -> pa.Array:
+    """Whole floats as integer text (7.0 -> "7", 1.7e18 -> "1700000000000000000");
+    others as Arrow writes them ("7.5")."""
+    values = arrow_numpy.floats(array)
+    whole = np.isfinite(values) & (values == np.trunc(values))
+    fits = whole & (np.abs(values) < 2.0**63)
+    integers = pc.cast(arrow_numpy.from_numpy(np.where(fits, values, 0).astype(np.int64)), pa.string())
+    text = pc.if_else(pc.cast(arrow_numpy.from_numpy(fits.view(np.uint8)), pa.bool_()), integers, pc.cast(array, pa.string()))
+    if (whole & ~fits).any():
+        # Beyond int64: rare enough for Python's exact integers.
+        written = text.to_pylist()
+        for index in np.flatnonzero(whole & ~fits):
+            written[index] = str(int(values[index]))
+        text = pa.array(written, pa.string())
+    return text
 
 
 def _keys(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -659,7 +777,10 @@ def _keys(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
     if pa.types.is_dictionary(array.type):
         array = array.cast(pa.string())
     if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
-        return np.array(["(missing)" if v is None else v for v in array.to_pylist()], dtype=object).astype(str)
+        # Each distinct text is converted once, not once per row.
+        encoded = pc.dictionary_encode(array, null_encoding="encode")
+        distinct = np.array([MISSING if v is None else v for v in encoded.dictionary.to_pylist()], dtype=str)
+        return distinct[arrow_numpy.numbers(encoded.indices)] if len(distinct) else np.array([], dtype=str)
     if pa.types.is_integer(array.type) and array.null_count:
         array = array.cast(pa.float64())
     if pa.types.is_floating(array.type):

@@ -125,6 +125,9 @@ class Source:
     display: str
     columns: list[Column]
     compression: str | None = None
+    # CSV values carry no type: a column that looks numeric is only text that
+    # reads as numbers, and may be read as the text itself (see text_columns).
+    untyped = False
 
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
@@ -154,6 +157,11 @@ class Source:
                 return path, row - before
             before += rows
         return self.display, row
+
+    def check_one_type(self, names: list[str], option: str) -> None:
+        """Refuse an id column (``--by``, ``--sample-col``, ``--key``) that holds
+        text in one file of a dataset and numbers in another: 0 and "0" would
+        be two groups, or two keys that never match."""
 
     @contextmanager
     def read_failures_explained(self) -> Iterator[None]:
@@ -238,6 +246,8 @@ def _first_line(error: BaseException) -> str:
 
 
 class CsvSource(Source):
+    untyped = True
+
     def __init__(self, path: str, compression: str | None, delimiter: str | None) -> None:
         import pyarrow.csv as pacsv
 
@@ -663,6 +673,16 @@ class ParquetSource(Source):
             self._rows = sum(self._file(f).metadata.num_rows for f in self.files)
         return self._rows
 
+    def check_one_type(self, names: list[str], option: str) -> None:
+        if len(self.files) < 2:
+            return
+        first = {c.name: c.type for c in self.columns}
+        for path in self.files[1:]:
+            schema = self._file(path).schema_arrow
+            for name in names:
+                if name in schema.names:
+                    check_same_kind(name, first[name], str(self.files[0]), schema.field(name).type, str(path), option)
+
     def _file_row_counts(self) -> list[tuple[str, int]] | None:
         # Footers only: asked for when reporting an error, never while reading.
         return [(str(f), self._file(f).metadata.num_rows) for f in self.files if isinstance(f, str)]
@@ -689,6 +709,29 @@ class ParquetSource(Source):
                 yield from add_folder_columns(stream, columns, folders, self._folder_kinds)
             except (pa.ArrowException, OSError) as error:
                 raise LossCliError(f"cannot read Parquet data: {_first_line(error)}", file=str(path), hint="the file may be truncated or corrupt") from None
+
+
+def check_same_kind(name: str, first: pa.DataType, first_file: str, other: pa.DataType, other_file: str, option: str) -> None:
+    """Text in one file and numbers in another is an error; int32 and int64,
+    or string and large_string, are the same kind and fine."""
+    kinds = (_value_kind(first), _value_kind(other))
+    if kinds[0] != kinds[1] and "text" in kinds:
+        raise LossCliError(
+            f"'{name}' holds {other} here but {first} in {first_file}; {option} needs one type in every file of a dataset, as 0 and \"0\" are different values",
+            file=other_file,
+            column=name,
+            hint=f"cast '{name}' to one type (string or integer) when writing the files",
+        )
+
+
+def _value_kind(kind: pa.DataType) -> str:
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
+        return "text"
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind) or pa.types.is_boolean(kind):
+        return "number"
+    return str(kind)
 
 
 # ----------------------------------------------------------------------------- Arrow IPC
@@ -723,6 +766,14 @@ class ArrowSource(Source):
             return self._reader(path).schema
         except (pa.ArrowException, OSError) as error:
             raise LossCliError(f"cannot read as Arrow IPC/Feather: {_first_line(error)}", file=self._shown(path), hint="is the file complete and really Arrow/Feather (v2)?") from None
+
+    def check_one_type(self, names: list[str], option: str) -> None:
+        first = {c.name: c.type for c in self.columns}
+        for path in self.files[1:]:
+            schema = self._schema(path)
+            for name in names:
+                if name in schema.names:
+                    check_same_kind(name, first[name], self.files[0], schema.field(name).type, path, option)
 
     def _file_row_counts(self) -> list[tuple[str, int]] | None:
         return [(path, _ipc_rows(self._reader(path))) for path in self.files if path != "-"]
