@@ -212,3 +212,23 @@ def test_a_kernel_error_does_not_give_its_batch_count_as_the_inputs():
     with pytest.raises(LossCliError) as caught:
         evaluate(batches, [parse_spec("bce")])
     assert str(caught.value) == "f.csv, column 'p', row 13: probability outside [0, 1] (value 3) (pass --from-logits if these are logits or raw scores)"
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_text_labels_find_the_groups_np_unique_finds(seed):
+    from losscli.engine import Labels, row_keys
+
+    rng = np.random.default_rng(seed)
+    values = np.array(["b", "(missing)", "a10", "a2", "z"])[rng.permutation(5)]
+    # Codes that leave some distinct values unused, as a batch of a bigger file does.
+    codes = rng.integers(0, 3, size=int(rng.integers(1, 500)))
+    labels = Labels(values, codes)
+    expected = row_keys(values[codes], None)  # np.unique over every row's text
+    found = row_keys(labels, None)
+    assert found.labels == expected.labels
+    np.testing.assert_array_equal(found.codes, expected.codes)
+    samples = Labels(np.array(["s2", "s1"]), rng.integers(0, 2, size=len(codes)))
+    paired, expected_pairs = row_keys(labels, samples), row_keys(values[codes], samples.array())
+    assert paired.labels == expected_pairs.labels
+    np.testing.assert_array_equal(paired.codes, expected_pairs.codes)
+    assert labels[codes == codes[0]].tolist() == [values[codes[0]]] * int((codes == codes[0]).sum())

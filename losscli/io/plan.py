@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 from ._lazy import pc
 
-from ..engine import Batch
+from ..engine import Batch, Labels
 from ..errors import LossCliError
 from ..labels import MISSING
 from ..registry import BoundLoss, Role
@@ -505,7 +505,7 @@ class InputPlan:
             arrays = self._arrays_for(self.losses[0], self.role_columns[0], columns)
             frames.append(arrays["y_pred"])
             targets.append(arrays["y_true"])
-            ids.append(_keys(columns[self.extras["sample"].internal]))
+            ids.append(_label_array(_keys(columns[self.extras["sample"].internal])))
         if not frames:
             raise LossCliError("no data rows", file=self.sources[PRED_SIDE].display)
         all_frames = np.concatenate(frames)
@@ -771,7 +771,8 @@ def _float_key_text(array: pa.Array) -> pa.Array:
     return text
 
 
-def _keys(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
+def _keys(array: pa.Array | pa.ChunkedArray) -> np.ndarray | Labels:
+    """A --by or --sample-col value per row: numbers, or text as :class:`Labels`."""
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     if pa.types.is_dictionary(array.type):
@@ -780,7 +781,7 @@ def _keys(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
         # Each distinct text is converted once, not once per row.
         encoded = pc.dictionary_encode(array, null_encoding="encode")
         distinct = np.array([MISSING if v is None else v for v in encoded.dictionary.to_pylist()], dtype=str)
-        return distinct[arrow_numpy.numbers(encoded.indices)] if len(distinct) else np.array([], dtype=str)
+        return Labels(distinct, arrow_numpy.numbers(encoded.indices))
     if pa.types.is_integer(array.type) and array.null_count:
         array = array.cast(pa.float64())
     if pa.types.is_floating(array.type):
@@ -794,6 +795,10 @@ def _keys(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
         # across batches (NaN does not); reports show it as null / (missing).
         return np.where(finite, values, -np.inf)
     return arrow_numpy.numbers(array)
+
+
+def _label_array(keys: np.ndarray | Labels) -> np.ndarray:
+    return keys.array() if isinstance(keys, Labels) else keys
 
 
 def _missing_rows(arrays: list[dict[str, np.ndarray]], weights: np.ndarray | None) -> np.ndarray | None:
