@@ -232,3 +232,68 @@ def test_text_labels_find_the_groups_np_unique_finds(seed):
     assert paired.labels == expected_pairs.labels
     np.testing.assert_array_equal(paired.codes, expected_pairs.codes)
     assert labels[codes == codes[0]].tolist() == [values[codes[0]]] * int((codes == codes[0]).sum())
+
+
+def _spread_batches(rng, sizes, offset=0):
+    batches = []
+    for n in sizes:
+        arrays = {"y_true": rng.uniform(0, 3, n), "y_pred": rng.uniform(0, 3, n)}
+        groups = rng.integers(0, 4, n).astype(np.float64)
+        batches.append((arrays, groups, rng.uniform(0.5, 2, n), offset))
+        offset += n
+    return batches
+
+
+def test_batches_folded_side_by_side_give_the_values_of_losses_folded_side_by_side():
+    """Several losses and no per-row output: batches go to the cores whole, and
+    their states merge in batch order, so every sum is added in the same order
+    as when each batch's losses are spread over the cores (per-row output)."""
+    from losscli.registry import parse_spec
+
+    rng = np.random.default_rng(21)
+    losses = [parse_spec(name) for name in ("mse", "huber", "msle", "poisson")]
+    parts = _spread_batches(rng, [40_000, 70_000, 5, 40_000, 33_000])
+
+    def batches():
+        return [Batch(arrays=[a] * len(losses), n=len(g), weights=w, groups=g, row_offset=o) for a, g, w, o in parts]
+
+    whole, _ = evaluate(batches(), losses, with_groups=True)
+    rows_seen = []
+    spread, _ = evaluate(batches(), losses, with_groups=True, on_rows=lambda batch, rows: rows_seen.append(batch.n))
+    assert rows_seen == [len(g) for _, g, _, _ in parts]
+    for a, b in zip(whole, spread):
+        assert [(g.key, g.value, g.n) for g in a.groups] == [(g.key, g.value, g.n) for g in b.groups]
+    # And each loss equals its own fold (numpy, all rows at once, by hand below for mse).
+    y = np.concatenate([a["y_true"] for a, _, _, _ in parts])
+    p = np.concatenate([a["y_pred"] for a, _, _, _ in parts])
+    w = np.concatenate([w for _, _, w, _ in parts])
+    assert whole[0].overall.value == pytest.approx(np.sum(w * (p - y) ** 2) / np.sum(w), rel=1e-12)
+
+
+def test_the_first_failing_batch_in_file_order_is_reported_when_a_later_one_fails_sooner():
+    from losscli.errors import LossCliError
+    from losscli.registry import parse_spec
+
+    rng = np.random.default_rng(22)
+    losses = [parse_spec("mse"), parse_spec("poisson")]
+    # A big first batch and a tiny second one: the second is folded first.
+    parts = _spread_batches(rng, [400_000, 10])
+    parts[0][0]["y_true"][300_000] = -1.0  # row 300,001: poisson needs non-negative counts
+    parts[1][0]["y_true"][3] = -1.0  # row 400,004
+    batches = [Batch(arrays=[a] * 2, n=len(g), row_offset=o, file="f.csv") for a, g, _, o in parts]
+    for _ in range(3):
+        with pytest.raises(LossCliError) as caught:
+            evaluate(iter(batches), losses)
+        assert caught.value.row == 300_001 and caught.value.file == "f.csv"
+
+
+def test_an_unchecked_batch_with_a_non_finite_sum_asks_for_a_checked_read():
+    from losscli.engine import UncheckedBatchFailed
+    from losscli.registry import parse_spec
+
+    rng = np.random.default_rng(23)
+    parts = _spread_batches(rng, [50_000, 50_000, 50_000])
+    parts[2][0]["y_pred"][7] = np.nan
+    batches = [Batch(arrays=[a] * 2, n=len(g), row_offset=o) for a, g, _, o in parts]
+    with pytest.raises(UncheckedBatchFailed):
+        evaluate(iter(batches), [parse_spec("mse"), parse_spec("mae")], unchecked=True)
