@@ -269,6 +269,10 @@ def parse_thresholds(items: list[str], option: str, losses: list[BoundLoss]) -> 
             number = float(value)
         except ValueError:
             raise LossCliError(f"{option} {item}: '{value}' is not a number") from None
+        if not math.isfinite(number):
+            # A gate at nan never fails, and one at inf cannot: a templated
+            # threshold that rendered as "nan" must not switch the check off.
+            raise LossCliError(f"{option} {item}: the threshold must be a finite number")
         if not any(names_loss(name, loss) for loss in losses):
             computed = ", ".join(loss.display for loss in losses)
             raise LossCliError(f"{option} names '{name}', which is not computed", hint=f"computed: {computed}")

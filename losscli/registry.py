@@ -96,6 +96,8 @@ class Param:
     choices: tuple[str, ...] = ()
     special: tuple[str, ...] = ()
     allow_none: bool = False
+    # +inf is a value of its own for a few parameters (the p of an L^p norm).
+    allow_inf: bool = False
 
     def range_text(self) -> str:
         """The valid range in words, as ``info`` and error messages show it."""
@@ -111,7 +113,9 @@ class Param:
             parts.append(f"{'>' if self.low_open else '>='} {_num(self.low)}")
         if self.high is not None:
             parts.append(f"{'<' if self.high_open else '<='} {_num(self.high)}")
-        text = " and ".join(parts) if parts else "any"
+        text = " and ".join(parts) if parts else "any finite number"
+        if self.allow_inf:
+            text += ", or inf"
         if self.type is int:
             text = f"integer, {text}" if parts else "integer"
         return text
@@ -172,7 +176,9 @@ class Param:
         if self.choices:
             ok = value in self.choices
         elif self.type in (float, int) and not isinstance(value, bool) and isinstance(value, (int, float)):
-            ok = not math.isnan(value)
+            # Infinity is refused unless it means something: Huber's delta = inf
+            # would be MSE / 2 in theory, and 0 * inf = NaN in the kernel.
+            ok = math.isfinite(value) or (self.allow_inf and value == math.inf)
             if ok and self.low is not None:
                 ok = value > self.low if self.low_open else value >= self.low
             if ok and self.high is not None:

@@ -593,3 +593,12 @@ def test_help_does_not_load_the_data_libraries():
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert run.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("option", ["--fail-above", "--fail-below"])
+@pytest.mark.parametrize("threshold", ["nan", "inf", "-inf"])
+def test_a_gate_that_could_never_fail_is_refused(cli, data, option, threshold):
+    # A gate at nan never fails: a templated "${THRESH}" that rendered as nan must not pass silently.
+    path, _, _ = data
+    result = cli("compute", path, "--loss", "mse", option, f"mse={threshold}")
+    assert_usage_error(result, f"{option} mse={threshold}: the threshold must be a finite number")

@@ -305,3 +305,26 @@ def test_csv_labels_are_numbers_only_when_every_one_is_a_plain_number(labels, sh
     assert [mapping[label] for label in labels] == shown
     assert [type(mapping[label]) for label in labels] == [type(value) for value in shown]
 
+
+
+# ----------------------------------------------------------------------------- one name in both files
+
+
+@pytest.mark.parametrize("label_columns", [{"row": [0, 1, 2]}, {"w": [1.0, 1.0, 1.0]}, {}])
+def test_a_prediction_column_named_like_the_labels_leaves_the_labels_column_free(cli, tmp_path, label_columns):
+    # Both files call their values 'target'; -p names the predictions' one only.
+    write_csv(tmp_path / "p.csv", {"row": [0, 1, 2], "target": [1.2, 2.2, 2.9]})
+    write_csv(tmp_path / "l.csv", {**label_columns, "target": [1.0, 2.0, 3.0]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "l.csv", "-p", "target", "--loss", "mse", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    # By hand: residuals 0.2, 0.2, -0.1.
+    assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx((0.04 + 0.04 + 0.01) / 3, rel=1e-12)
+
+
+def test_a_key_joined_labels_column_named_like_the_predictions_is_found(cli, tmp_path):
+    write_csv(tmp_path / "p.csv", {"id": [1, 2, 3], "target": [1.2, 2.2, 2.9]})
+    write_csv(tmp_path / "l.csv", {"id": [3, 1, 2], "target": [3.0, 1.0, 2.0]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "l.csv", "--key", "id", "-p", "target", "--loss", "mae", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    # By hand, joined on id: |0.2| + |0.2| + |-0.1|.
+    assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(0.5 / 3, rel=1e-12)

@@ -52,6 +52,10 @@ def test_values_parse_as_numbers_booleans_and_lists():
         ("focal:gamma=-0.5", "out of range"),
         ("quantile:q=1", "out of range"),
         ("quantile:q=abc", "must be a number"),
+        ("huber:delta=inf", "out of range"),  # 0 * inf in the kernel: NaN, not MSE / 2
+        ("smooth_l1:beta=inf", "out of range"),
+        ("focal:gamma=nan", "out of range"),
+        ("triplet:p=-inf", "out of range"),
         ("huber:delta", "needs a value"),
         ("huber:delta=1,delta=2", "given twice"),
         (":delta=2", "empty loss name"),
@@ -93,3 +97,11 @@ def test_task_aliases(alias, task):
 def test_task_typo_suggests():
     with pytest.raises(LossCliError, match="did you mean 'segmentation'"):
         resolve_task("segmentaton")
+
+
+def test_infinity_is_a_value_only_where_declared():
+    # The L-infinity norm is a triplet distance; a Huber switch at infinity is not a loss.
+    assert parse_spec("triplet:p=inf").params["p"] == float("inf")
+    assert get("triplet").param("p").range_text() == "> 0, or inf"
+    with pytest.raises(LossCliError, match="out of range: inf"):
+        parse_spec("huber:delta=inf")

@@ -96,8 +96,11 @@ class InputPlan:
         self.extras = self._extras()
         # Weights and the join key are never loss inputs; --by and --sample-col
         # columns may be (grouping by the label column gives per-class losses),
-        # but only when a role names them exactly.
-        claimed = {e.name for k, e in self.extras.items() if k == "weight"} | ({options.key} if options.key else set())
+        # but only when a role names them exactly. Names are claimed per file:
+        # a predictions column 'target' leaves the labels file's 'target' free.
+        claimed: dict[str, set[str]] = {side: ({options.key} if options.key else set()) for side in self.sources}
+        if "weight" in self.extras:
+            claimed[self.extras["weight"].side].add(self.extras["weight"].name)
         self._reserved = frozenset(e.name for k, e in self.extras.items() if k in ("by", "sample"))
         self._check_role_overrides()
         self.role_columns = [self._resolve(bound, claimed) for bound in losses]
@@ -176,9 +179,9 @@ class InputPlan:
             return o.label_cols
         return None
 
-    def _resolve(self, bound: BoundLoss, claimed: set[str]) -> dict[str, RoleColumns]:
+    def _resolve(self, bound: BoundLoss, claimed: dict[str, set[str]]) -> dict[str, RoleColumns]:
         chosen: dict[str, RoleColumns] = {}
-        taken = set(claimed)
+        taken = {side: set(names) for side, names in claimed.items()}
         # Explicit selections first, so defaults never grab a column the user assigned.
         roles = sorted(bound.spec.roles, key=lambda r: self._override(r) is None)
         for role in roles:
@@ -186,14 +189,14 @@ class InputPlan:
             if located is None:
                 continue
             chosen[role.name] = located
-            taken.update(located.names)
+            taken[located.side].update(located.names)
         return chosen
 
     def _sides_for(self, role: Role) -> list[str]:
         preferred = LABEL_SIDE if role.name == "y_true" and LABEL_SIDE in self.sources else PRED_SIDE
         return [preferred] + [s for s in self.sources if s != preferred]
 
-    def _locate(self, bound: BoundLoss, role: Role, taken: set[str]) -> RoleColumns | None:
+    def _locate(self, bound: BoundLoss, role: Role, taken: dict[str, set[str]]) -> RoleColumns | None:
         override = self._override(role)
         sides = self._sides_for(role)
         if override:
@@ -215,7 +218,7 @@ class InputPlan:
             names = find_default(
                 role,
                 source,
-                taken,
+                taken[side],
                 allow_many=accepts_many(role),
                 sole_numeric=sole,
                 reserved=self._reserved,

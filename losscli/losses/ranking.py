@@ -199,7 +199,7 @@ def contrastive(
     ),
     params=(
         Param("margin", float, 1.0, "required gap between the negative and the positive distance", low=0.0),
-        Param("p", float, 2.0, "degree of the norm used as distance (inf allowed)", low=0.0, low_open=True),
+        Param("p", float, 2.0, "degree of the norm used as distance", low=0.0, low_open=True, allow_inf=True),
         Param("eps", float, 1e-6, "added to every coordinate of each difference (PyTorch)", low=0.0),
         Param("swap", bool, False, "use the smaller of d(anchor, negative) and d(positive, negative)"),
         Param(
