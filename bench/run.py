@@ -133,6 +133,8 @@ def build_workloads(manifest: dict) -> list[Workload]:
         [
             Case("losscli", "losscli compute, 10 losses", losscli_compute(reg_pq, REGRESSION_10_SPECS), "losscli", tuple(ten)),
             Case("losscli", "losscli compute, 1 loss (mse)", losscli_compute(reg_pq, ("mse",)), "other", ("mse",)),
+            # The same ten through `compare`, which adds ranks and the losses' characteristics.
+            Case("losscli", "losscli compare, 10 losses", [LOSSCLI, "compare", *losscli_compute(reg_pq, REGRESSION_10_SPECS)[2:]], "other", tuple(ten)),
         ]
         + peer_cases("regression10", reg_pq),
     )
