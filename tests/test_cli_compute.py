@@ -548,6 +548,78 @@ def test_threshold_on_a_loss_not_computed_is_a_usage_error(cli, data, option):
     assert_usage_error(cli("compute", path, "--loss", "mse", option, "mae=1"), option, "'mae'", "not computed")
 
 
+# ----------------------------------------------------------------------------- usage errors
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["compute", "DATA", "--reduction", "foo", "--loss", "mse"],
+         "error: Invalid value for '--reduction' / '-r': 'foo' is not one of 'mean', 'sum', 'none' (see 'losscli compute --help')"),
+        (["compute", "DATA", "--lossx", "mse"], "error: No such option: --lossx (Possible options: --loss, --plot) (see 'losscli compute --help')"),
+        (["compute", "--loss", "mse"], "error: Missing argument 'predictions' (see 'losscli compute --help')"),
+        (["compute", "DATA", "--loss", "mse", "--eps", "abc"], "error: Invalid value for '--eps': 'abc' is not a valid float (see 'losscli compute --help')"),
+        (["compute", "DATA", "--loss"], "error: Option '--loss' requires an argument (see 'losscli compute --help')"),
+        (["compare", "DATA", "DATA", "--lossx"], "error: No such option: --lossx (Possible options: --loss, --plot) (see 'losscli compare --help')"),
+        (["recommend", "--task"], "error: Option '--task' requires an argument (see 'losscli recommend --help')"),
+        (["list", "--bogus"], "error: No such option: --bogus (see 'losscli list --help')"),
+        (["info", "huber", "mse"], "error: Got unexpected extra argument(s) (mse) (see 'losscli info --help')"),
+        (["plot", "curves", "mse", "--height", "2"], "error: Invalid value for '--height': 2 is not in the range 4<=x<=200 (see 'losscli plot curves --help')"),
+        (["plot", "curves", "mse", "--title"], "error: Option '--title' requires an argument (see 'losscli plot curves --help')"),
+        (["plot", "--bogus"], "error: No such option: --bogus (see 'losscli plot --help')"),
+        (["plot", "bars"], "error: No such command 'bars' (see 'losscli plot --help')"),
+        (["computer"], "error: No such command 'computer'. Did you mean 'compute', 'compare'? (see 'losscli --help')"),
+        (["--bogus"], "error: No such option: --bogus (see 'losscli --help')"),
+    ],
+)
+def test_usage_errors_are_one_error_line(cli, data, args, line):
+    path, *_ = data
+    result = cli(*[str(path) if arg == "DATA" else arg for arg in args])
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", line + "\n")
+
+
+def test_a_glob_the_shell_expanded_is_explained(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ds").mkdir()
+    for index in range(3):
+        pq.write_table(pa.table({"y_true": [1.0], "y_pred": [2.0]}), tmp_path / "ds" / f"part-{index}.parquet")
+    result = cli("compute", "ds/part-0.parquet", "ds/part-1.parquet", "ds/part-2.parquet", "--loss", "mse")
+    assert_usage_error(result)
+    assert result.stderr == (
+        "error: Got unexpected extra argument(s) (ds/part-1.parquet ds/part-2.parquet) (quote a glob pattern, e.g. 'ds/*.parquet', "
+        "so that losscli reads the files as one dataset; 'losscli compare' takes one file per model; see 'losscli compute --help')\n"
+    )
+    result = cli("recommend", "--data", "ds/part-0.parquet", "ds/part-1.parquet")
+    assert result.stderr == (
+        "error: Got unexpected extra argument(s) (ds/part-1.parquet) (quote a glob pattern, e.g. 'ds/*.parquet', "
+        "so that losscli reads the files as one dataset; see 'losscli recommend --help')\n"
+    )
+    # Quoted, the pattern reads the three files as one dataset: mse = (1 - 2)^2 = 1 (by hand).
+    result = cli("compute", "ds/*.parquet", "--loss", "mse", "-f", "json")
+    assert json.loads(result.stdout)["results"][0]["value"] == 1.0
+
+
+@pytest.mark.parametrize("args", [[], ["compute"], ["compare"], ["info"], ["plot"], ["plot", "curves"]])
+def test_a_command_without_arguments_still_shows_its_help(cli, args):
+    result = cli(*args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"Usage: {' '.join(['losscli', *args])} [OPTIONS]")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["compute", "--help"], ["plot", "curves", "-h"]])
+def test_help_is_unchanged(cli, args):
+    result = cli(*args)
+    assert result.exit_code == 0 and result.stderr == ""
+    assert result.stdout.startswith("Usage: losscli")
+
+
+def test_python_dash_m_reports_usage_errors_on_one_line(data):
+    path, *_ = data
+    run = subprocess.run([sys.executable, "-m", "losscli", "compute", str(path), "--reduction", "foo", "--loss", "mse"], capture_output=True, text=True, timeout=60)
+    assert (run.returncode, run.stdout) == (2, "")
+    assert run.stderr == "error: Invalid value for '--reduction' / '-r': 'foo' is not one of 'mean', 'sum', 'none' (see 'losscli compute --help')\n"
+
+
 # ----------------------------------------------------------------------------- entry points
 
 

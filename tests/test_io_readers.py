@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import assert_usage_error, write_csv
 
-from losscli.io.readers import detect_format, open_source
+from losscli.io.readers import detect_format, format_from_magic, open_source
 
 N = 60
 Q = 0.9
@@ -226,6 +226,85 @@ def test_labels_from_stdin(cli, tmp_path):
     write_csv(tmp_path / "p.csv", {"y_pred": y_pred})
     labels = "y_true\n" + "".join(f"{float(v)!r}\n" for v in y_true)
     assert_matches(_compute(cli, tmp_path / "p.csv", "--labels", "-", input=labels), y_true, y_pred)
+
+
+@pytest.mark.parametrize("kind", ["parquet", "arrow-file", "arrow-stream", "feather", "ndjson"])
+@pytest.mark.parametrize("compression", [None, "gzip"])
+def test_stdin_format_is_told_by_its_first_bytes(cli, tmp_path, kind, compression):
+    # A pipe has no file name: Parquet, Arrow (file or stream) and NDJSON are
+    # told from CSV by their first bytes, after decompressing them.
+    y_true, y_pred = _data()
+    path, _ = _write(kind, tmp_path, y_true, y_pred)
+    data = Path(path).read_bytes()
+    result = _compute(cli, "-", input=gzip.compress(data) if compression else data)
+    assert_matches(result, y_true, y_pred)
+    assert json.loads(result.stdout)["inputs"]["predictions"] == ["<stdin>"]
+
+
+def test_ndjson_on_stdin_after_a_bom_and_blank_lines(cli):
+    text = '\ufeff\n  {"y_true": 1, "y_pred": 2}\n{"y_true": 3, "y_pred": 5}\n'
+    result = cli("compute", "-", "--loss", "mse", "-f", "json", input=text.encode())
+    # mse = ((1 - 2)^2 + (3 - 5)^2) / 2 = 2.5 (by hand)
+    assert values(result)["mse"] == 2.5
+
+
+@pytest.mark.parametrize("header", ["PAR1,y", "ARROW1,y", "{x},y", "{ x },y"])
+def test_csv_on_stdin_whose_first_cell_looks_like_a_magic_is_still_csv(cli, header):
+    # Only a magic followed by bytes no text holds, or "{" opening a JSON key, counts.
+    first = header.split(",")[0]
+    result = cli("compute", "-", "-p", first, "-y", "y", "--loss", "mse", "-f", "json", input=f"{header}\n1,2\n3,5\n")
+    # mse = ((1 - 2)^2 + (3 - 5)^2) / 2 = 2.5 (by hand)
+    assert values(result)["mse"] == 2.5
+
+
+@pytest.mark.parametrize(
+    ("kind", "cut", "problem"),
+    [
+        ("parquet", 100, "<stdin>: cannot read as Parquet: Parquet magic bytes not found in footer"),
+        ("arrow-file", 100, "<stdin>: cannot read as Arrow IPC/Feather"),
+        ("arrow-stream", 50, "<stdin>: cannot read as Arrow IPC/Feather"),
+    ],
+)
+def test_truncated_binary_input_on_stdin_is_named_as_its_format(cli, tmp_path, kind, cut, problem):
+    # Not a misleading CSV error (UTF-16, ragged rows) about a binary file.
+    path, _ = _write(kind, tmp_path, *_data())
+    assert_usage_error(_compute(cli, "-", input=Path(path).read_bytes()[:cut]), problem)
+
+
+def test_input_format_beats_the_first_bytes_of_stdin(cli, tmp_path):
+    path, _ = _write("parquet", tmp_path, *_data())
+    result = _compute(cli, "-", "--input-format", "csv", input=Path(path).read_bytes())
+    assert_usage_error(result, "<stdin>")
+    assert "Parquet" not in result.stderr
+
+
+def test_truncated_gzip_of_parquet_on_stdin_is_an_error(cli, tmp_path):
+    path, _ = _write("parquet", tmp_path, *_data(n=20_000))
+    data = gzip.compress(Path(path).read_bytes())
+    result = _compute(cli, "-", input=data[: len(data) // 2])
+    assert_usage_error(result, "<stdin>: cannot decompress the gzip data")
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        (b"PAR1\x15\x04", "parquet"),
+        (b"PAR1,y\n", "csv"),
+        (b"ARROW1\x00\x00\xff\xff", "arrow"),
+        (b"ARROW1\n", "csv"),
+        (b"\xff\xff\xff\xff\xa8\x00\x00\x00", "arrow"),
+        # A length Arrow never writes (not a multiple of 8), or the end-of-stream marker alone.
+        (b"\xff\xff\xff\xff\xa9\x00\x00\x00", "csv"),
+        (b"\xff\xff\xff\xff\x00\x00\x00\x00", "csv"),
+        (b'{"y": 1}', "ndjson"),
+        (b"\xef\xbb\xbf \r\n{}", "ndjson"),
+        (b"{y},x\n", "csv"),
+        (b"y,{x}\n", "csv"),
+        (b"", "csv"),
+    ],
+)
+def test_format_from_the_first_bytes(head, expected):
+    assert format_from_magic(head) == expected
 
 
 @pytest.mark.parametrize(

@@ -9,12 +9,14 @@ from typing import Annotated, Optional
 import typer
 
 from .. import __version__
+from .common import OneLineUsageErrors
 
 app = typer.Typer(
     name="losscli",
     help="Evaluate deep-learning loss functions on prediction and label files.",
     epilog="Exit codes: 0 success, 1 a --fail-above/--fail-below/--max-increase gate failed, 2 bad usage or bad input.",
     no_args_is_help=True,
+    cls=OneLineUsageErrors,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     # Rich help panels for people at a terminal; plain help for pipes and

@@ -9,11 +9,15 @@ from __future__ import annotations
 import functools
 import io
 import os
+import re
 import sys
+from contextlib import contextmanager
 from enum import Enum
-from typing import Annotated, Any, Callable, Optional
+from typing import Annotated, Any, Callable, Iterator, Optional
 
 import typer
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
+from typer.core import TyperGroup
 
 from ..errors import LossCliError, ThresholdBreached
 
@@ -190,3 +194,72 @@ def guarded(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def resolve_format(fmt: Format | None) -> str:
     return fmt.value if fmt is not None else "table"
+
+
+class OneLineUsageErrors(TyperGroup):
+    """A group (the root, ``plot``) whose commands' usage errors (a bad option
+    value, an unknown option, a missing argument) become one ``error:`` line
+    and exit code 2 like every other error, instead of a usage block. A
+    subcommand parses its arguments inside its group's ``invoke``."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        with usage_errors_in_one_line(lambda: _command_path(parent, info_name)):
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: Any) -> Any:
+        # Some parser errors (an option missing its value) carry no context:
+        # they come from the subcommand being parsed, if there is one yet.
+        with usage_errors_in_one_line(lambda: _command_path(ctx, ctx.invoked_subcommand)):
+            return super().invoke(ctx)
+
+
+def _command_path(parent: Any, name: str | None) -> str:
+    """'losscli plot curves': the path of command ``name`` under the context ``parent``."""
+    return " ".join(part for part in (parent.command_path if parent else "", name) if part) or "losscli"
+
+
+@contextmanager
+def usage_errors_in_one_line(command_path: Callable[[], str]) -> Iterator[None]:
+    """``command_path`` names the command when the error does not."""
+    try:
+        yield
+    except NoArgsIsHelpError:
+        raise  # a command given no arguments shows its help
+    except UsageError as error:
+        path = error.ctx.command_path if error.ctx is not None else command_path()
+        fail(usage_message(error, path))
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def usage_message(error: UsageError, path: str) -> str:
+    """The parser's own words on one line, then where to read the usage."""
+    message = " ".join(error.format_message().split()).rstrip(".")
+    hints = [_extra_files_hint(message, path), f"see '{path} --help'"]
+    return f"{message} ({'; '.join(hint for hint in hints if hint)})"
+
+
+# The commands that read a dataset, which a glob pattern may name.
+_DATASET_COMMANDS = ("compute", "recommend")
+_EXTRA_ARGUMENTS = re.compile(r"Got unexpected extra argument\(s\) \((.*)\)")
+
+
+def _extra_files_hint(message: str, command_path: str) -> str | None:
+    """A glob the shell expanded arrives as many file names where one was
+    expected: say how to pass the pattern itself."""
+    extra = _EXTRA_ARGUMENTS.match(message)
+    files = [word for word in extra.group(1).split() if os.path.exists(word)] if extra else []
+    if not files or command_path.split()[-1] not in _DATASET_COMMANDS:
+        return None
+    hint = f"quote a glob pattern, e.g. '{_glob_of(files)}', so that losscli reads the files as one dataset"
+    if command_path.split()[-1] == "compute":
+        hint += "; 'losscli compare' takes one file per model"
+    return hint
+
+
+def _glob_of(files: list[str]) -> str:
+    """A pattern matching files of one folder and extension, like 'ds/*.parquet'."""
+    folders = {os.path.dirname(path) for path in files}
+    extensions = {os.path.splitext(path)[1] for path in files}
+    folder = folders.pop() if len(folders) == 1 else "DIR"
+    extension = extensions.pop() if len(extensions) == 1 else ".parquet"
+    return os.path.join(folder, f"*{extension}")

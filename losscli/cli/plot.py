@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import EpsOpt, FromLogitsOpt, guarded, note
+from .common import EpsOpt, FromLogitsOpt, OneLineUsageErrors, guarded, note
 
 CHART = "Chart"
 
@@ -20,6 +20,7 @@ plot_app = typer.Typer(
     name="plot",
     help="Draw losses: in the terminal, or as PNG/SVG files with --output.",
     no_args_is_help=True,
+    cls=OneLineUsageErrors,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 

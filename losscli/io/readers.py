@@ -63,7 +63,8 @@ _FORMAT_ALIASES = {"jsonl": "ndjson", "json": "ndjson", "feather": "arrow", "ipc
 
 
 def detect_format(path: str, override: str | None) -> tuple[str, str | None]:
-    """(format, compression) from --input-format or the file name."""
+    """(format, compression) from --input-format or the file name; stdin
+    ('-') is CSV here, and open_source tells its format by its first bytes."""
     if override:
         fmt = _FORMAT_ALIASES.get(override.lower(), override.lower())
         if fmt not in FORMATS:
@@ -209,6 +210,13 @@ def open_source(path: str, input_format: str | None = None, delimiter: str | Non
     """The reader for ``path``; ``folder_columns`` are names the user gave,
     which a Parquet dataset may find as hive folder keys (``region=eu/``)."""
     fmt, compression = detect_format(path, input_format)
+    stdin = None
+    if path == "-":
+        # A pipe has no name to tell its format by and can be read only once:
+        # read it here, tell the format by its first bytes, and hand the bytes on.
+        stdin = sys.stdin.buffer.read()
+        if not input_format:
+            fmt, stdin = sniff_stdin(stdin)
     if path != "-" and not _is_glob(path) and not os.path.exists(path):
         raise LossCliError("file not found", file=path, hint="check the path")
     if path != "-" and _is_glob(path) and not os.path.exists(path) and fmt not in ("parquet", "arrow"):
@@ -221,16 +229,85 @@ def open_source(path: str, input_format: str | None = None, delimiter: str | Non
         raise LossCliError("file is not readable (permission denied)", file=path)
     try:
         if fmt in ("csv", "tsv"):
-            return CsvSource(path, compression, "\t" if fmt == "tsv" and not delimiter else delimiter)
+            return CsvSource(path, compression, "\t" if fmt == "tsv" and not delimiter else delimiter, stdin=stdin)
         if fmt == "parquet":
-            return ParquetSource(path, folder_columns)
+            return ParquetSource(path, folder_columns, stdin=stdin)
         if fmt == "arrow":
-            return ArrowSource(path)
-        return NdjsonSource(path, compression)
+            return ArrowSource(path, stdin=stdin)
+        return NdjsonSource(path, compression, stdin=stdin)
     except LossCliError:
         raise
     except (pa.ArrowException, OSError, ValueError) as error:
         raise LossCliError(f"cannot read as {fmt}: {_first_line(error)}", file=path, hint=_format_hint(fmt)) from None
+
+
+# Enough of the input to see past a byte-order mark and blank lines to its first character.
+_SNIFF_BYTES = 1 << 10
+# A JSON object opening with a key (or closing empty): a CSV header cell may
+# start with "{" ("{x}"), but not with "{" and a quote.
+_NDJSON_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*\{\s*[\"}]")
+_IPC_CONTINUATION = b"\xff\xff\xff\xff"
+
+
+def sniff_stdin(data: bytes) -> tuple[str, bytes]:
+    """The format of data piped to stdin, told by its first bytes once
+    decompressed, and the bytes to read: Parquet and Arrow are read from
+    memory, so they are handed on decompressed (CSV and NDJSON stream
+    through the decompression themselves)."""
+    compression = compression_from_magic(data)
+    if compression is None:
+        return format_from_magic(data[:_SNIFF_BYTES]), data
+    try:
+        with pa.input_stream(pa.py_buffer(data), compression=compression) as stream:
+            head = stream.read(_SNIFF_BYTES)
+    except OSError:
+        return "csv", data  # the CSV reader reports the broken compression
+    fmt = format_from_magic(head)
+    if fmt in ("parquet", "arrow"):
+        try:
+            with pa.input_stream(pa.py_buffer(data), compression=compression) as stream:
+                data = stream.read()
+        except OSError as error:
+            raise _read_failure(error, "<stdin>", compression) from None
+    return fmt, data
+
+
+def format_from_magic(head: bytes) -> str:
+    """parquet, arrow, ndjson or csv, from the first bytes of the input.
+
+    Only what no text file starts with counts: a magic string followed by a
+    byte that is not text (a CSV header cell may be named PAR1), the IPC
+    stream's 0xFFFFFFFF (never in UTF-8) with a plausible message length, or
+    a JSON object's opening brace and key.
+    """
+    if _magic_then_binary(head, b"PAR1"):
+        return "parquet"
+    if _magic_then_binary(head, b"ARROW1") or _starts_ipc_stream(head):
+        return "arrow"
+    if _NDJSON_START.match(head):
+        return "ndjson"
+    return "csv"
+
+
+def _magic_then_binary(head: bytes, magic: bytes) -> bool:
+    if not head.startswith(magic) or len(head) == len(magic):
+        return False
+    following = head[len(magic)]
+    return following < 0x20 and following not in b"\t\n\r"
+
+
+def _starts_ipc_stream(head: bytes) -> bool:
+    """The stream format's first message: the continuation marker, then the
+    length of its metadata, which Arrow pads to a multiple of 8 bytes."""
+    if not head.startswith(_IPC_CONTINUATION) or len(head) < 8:
+        return False
+    length = int.from_bytes(head[4:8], "little")
+    return length > 0 and length % 8 == 0
+
+
+def _stdin_bytes(read: bytes | None) -> bytes:
+    """stdin's bytes: those open_source already read, else read now."""
+    return read if read is not None else sys.stdin.buffer.read()
 
 
 def _format_hint(fmt: str) -> str:
@@ -248,7 +325,7 @@ def _first_line(error: BaseException) -> str:
 class CsvSource(Source):
     untyped = True
 
-    def __init__(self, path: str, compression: str | None, delimiter: str | None) -> None:
+    def __init__(self, path: str, compression: str | None, delimiter: str | None, *, stdin: bytes | None = None) -> None:
         import pyarrow.csv as pacsv
 
         self._csv = pacsv
@@ -258,6 +335,7 @@ class CsvSource(Source):
         # The input held in memory rather than read from ``path``: stdin
         # (still compressed, if it was), or a header-only file with the line end it lacked.
         self._bytes: bytes | None = None
+        self._stdin = stdin
         # Lines before the header: Excel's "sep=;" line.
         self.lines_before_header = 0
         with self.read_failures_explained():
@@ -294,7 +372,8 @@ class CsvSource(Source):
 
     def _head_bytes(self) -> bytes:
         if self.path == "-":
-            self._bytes = sys.stdin.buffer.read()
+            self._bytes = _stdin_bytes(self._stdin)
+            self._stdin = None  # held once, in _bytes
             # A pipe has no file name to tell compression by; its first bytes do.
             self.compression = compression_from_magic(self._bytes)
         with self._input() as stream:
@@ -623,14 +702,14 @@ class ParquetSource(Source):
     """A Parquet file, directory or glob; ``folder_columns`` names the hive
     folder keys (``region=eu/``) that may be offered as columns."""
 
-    def __init__(self, path: str, folder_columns: frozenset[str] = frozenset()) -> None:
+    def __init__(self, path: str, folder_columns: frozenset[str] = frozenset(), *, stdin: bytes | None = None) -> None:
         import pyarrow.parquet as pq
 
         self._pq = pq
         self.path = path
-        self.display = path
+        self.display = "<stdin>" if path == "-" else path
         if path == "-":
-            self._stdin = sys.stdin.buffer.read()
+            self._stdin = _stdin_bytes(stdin)
             self.files: list[object] = [self._stdin]
         else:
             self.files = _expand_paths(path, (".parquet", ".pq", ".parq"))
@@ -738,12 +817,12 @@ def _value_kind(kind: pa.DataType) -> str:
 
 
 class ArrowSource(Source):
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, stdin: bytes | None = None) -> None:
         self.path = path
         self.display = "<stdin>" if path == "-" else path
         self.files = _expand_paths(path, (".arrow", ".feather", ".ipc")) if path != "-" else [path]
         # stdin can be read only once, and it is read twice: for the schema, then the rows.
-        self._stdin = pa.py_buffer(sys.stdin.buffer.read()) if path == "-" else None
+        self._stdin = pa.py_buffer(_stdin_bytes(stdin)) if path == "-" else None
         schema = self._schema(self.files[0])
         self.columns = [Column(f.name, f.type) for f in schema]
         _check_names(self.names(), self.display)
@@ -843,14 +922,14 @@ def _shape(kind: pa.DataType) -> int:
 
 
 class NdjsonSource(Source):
-    def __init__(self, path: str, compression: str | None = None) -> None:
+    def __init__(self, path: str, compression: str | None = None, *, stdin: bytes | None = None) -> None:
         import pyarrow.json as pajson
 
         self._json = pajson
         self.path = path
         self.display = "<stdin>" if path == "-" else path
         self.compression = compression
-        self._bytes = sys.stdin.buffer.read() if path == "-" else None
+        self._bytes = _stdin_bytes(stdin) if path == "-" else None
         if self._bytes is not None and not self._bytes.strip():
             raise LossCliError("input is empty", file=self.display)
         if self._bytes is None and os.path.getsize(path) == 0:
