@@ -16,6 +16,8 @@ from enum import Enum
 from typing import Annotated, Any, Callable, Iterator, Optional
 
 import typer
+
+# typer bundles its own click (every version pyproject allows does).
 from typer._click.exceptions import NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
