@@ -108,7 +108,7 @@ class PerRowWriter:
                 self._shown_columns.add(self.by)
                 columns[self.by] = pa.array([None if v == MISSING else v for v in batch.groups.tolist()], pa.string())
             else:
-                columns[self.by] = pa.array(batch.groups.tolist())
+                columns[self.by] = _typed_column(batch.groups.tolist())
         for name, column in zip(self._names(), values):
             columns[name] = from_numpy(np.asarray(column, dtype=np.float64))
         self._write(pa.RecordBatch.from_pydict(columns))
@@ -195,9 +195,15 @@ class PerRowWriter:
 
 def _shown_column(values: list[Any], as_text: bool) -> pa.Array:
     if not as_text:
-        return pa.array(values)
+        return _typed_column(values)
     shown = shown_labels(v for v in values if v is not None)
     return pa.array([None if v is None else shown[v] for v in values])
+
+
+def _typed_column(values: list[Any]) -> pa.Array:
+    """Group values of a typed column; a missing value (a number or boolean
+    read as -inf, text as MISSING, see ``losscli.io.plan._keys``) is empty."""
+    return pa.array([None if v == MISSING or (isinstance(v, float) and not np.isfinite(v)) else v for v in values])
 
 
 class _TextBridge:
