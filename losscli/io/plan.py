@@ -729,7 +729,7 @@ def _comparable_keys(left: pa.Array, right: pa.Array) -> tuple[pa.Array, pa.Arra
 
     Keys of one integer type compare as they are. Otherwise every key becomes
     text, with whole numbers in one spelling: Parquet's int64 7, a float 7.0
-    and CSV's "7", "007" or "+7" are all "7", at any size (a CSV id of
+    and CSV's "7", "007", "+7" or "7.0" are all "7", at any size (a CSV id of
     19 digits is never rounded through float64). Any other key is compared as
     its exact text. Dates, times and timestamps compare by value (see
     ``temporal_keys``).
@@ -758,14 +758,20 @@ def _whole_numbers(array: pa.Array) -> pa.Array | None:
             return None
         if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
             trimmed = pc.utf8_trim_whitespace(array)
-            if pc.all(pc.match_substring_regex(trimmed, r"^-?[0-9]+$")).as_py() is not False:
-                return pc.cast(trimmed, pa.int64())
+            if pc.all(pc.match_substring_regex(trimmed, _WHOLE_NUMBER)).as_py() is not False:
+                return pc.cast(_without_zero_fraction(trimmed), pa.int64())
     except pa.ArrowInvalid:
         pass  # beyond int64: compared as text
     return None
 
 
-_WHOLE_NUMBER = r"^[-+]?[0-9]+$"
+# A whole number as text: "7", "-3", "+7", "007", and "1000.0" as pandas
+# writes an integer column that holds a missing value. "7.5" and "1e3" are not.
+_WHOLE_NUMBER = r"^[-+]?[0-9]+(\.0*)?$"
+
+
+def _without_zero_fraction(text: pa.Array) -> pa.Array:
+    return pc.replace_substring_regex(text, r"\.0*$", "")
 
 
 def _key_text(array: pa.Array) -> pa.Array:
@@ -777,7 +783,7 @@ def _key_text(array: pa.Array) -> pa.Array:
         array = pc.cast(array, pa.string())
     trimmed = pc.utf8_trim_whitespace(array)
     whole = pc.match_substring_regex(trimmed, _WHOLE_NUMBER)
-    digits = pc.utf8_ltrim(pc.utf8_ltrim(trimmed, characters="+-"), characters="0")
+    digits = pc.utf8_ltrim(pc.utf8_ltrim(_without_zero_fraction(trimmed), characters="+-"), characters="0")
     digits = pc.if_else(pc.equal(digits, ""), "0", digits)
     negative = pc.and_(pc.starts_with(trimmed, "-"), pc.not_equal(digits, "0"))
     canonical = pc.if_else(negative, pc.binary_join_element_wise("-", digits, ""), digits)
