@@ -525,6 +525,24 @@ def test_per_row_output_keeps_typed_group_values(cli, tmp_path, suffix):
         assert [line.split(",")[1] for line in shown["ok"].splitlines()[1:]] == ["true", "false", "", "true"]
 
 
+def test_per_row_parquet_keeps_one_group_type_across_batches(cli, tmp_path, small_batches):
+    # Batches of 7 rows: the second holds the only missing integer group (read
+    # as floats), the third only missing days (read as nulls); the Parquet
+    # writer refused both once the first batch had set the types.
+    n = 21
+    group = pa.array([None if i == 10 else i % 3 for i in range(n)], pa.int64())
+    day = pa.array([None if i >= 14 else _day(i % 2) for i in range(n)])
+    y_pred = np.arange(n, dtype=float)
+    pq.write_table(pa.table({"y_true": np.zeros(n), "y_pred": y_pred, "g": group, "day": day}), tmp_path / "data.parquet")
+    for column, expected in (("g", group.to_pylist()), ("day", [None if d is None else d.isoformat() for d in day.to_pylist()])):
+        target = tmp_path / f"rows-{column}.parquet"
+        result = cli("compute", tmp_path / "data.parquet", "--loss", "mae", "--by", column, "--per-row", target, "-f", "json")
+        assert result.exit_code == 0, result.stderr
+        written = pq.read_table(target)
+        assert written[column].to_pylist() == expected
+        assert written["mae"].to_pylist() == y_pred.tolist()  # |0 - y_pred| (by hand)
+
+
 def test_sample_ids_of_dates_name_the_samples(cli, tmp_path):
     table = pa.table({"y_true": [1.0, 0.0, 1.0, 0.0], "y_pred": [0.9, 0.2, 0.6, 0.1], "day": pa.array([_day(1), _day(1), _day(0), _day(0)])})
     pq.write_table(table, tmp_path / "seg.parquet")
