@@ -308,7 +308,8 @@ class RowKeys:
 
 
 class Labels:
-    """Text labels of a batch's rows, as codes into their distinct values.
+    """Text labels of a batch's rows, as codes into their distinct values
+    (or booleans: False, True and -inf for a missing one).
 
     Finding a batch's groups then sorts the few distinct texts rather than
     every row's: np.unique over 2^18 strings took 15-60 ms a batch, longer

@@ -108,7 +108,7 @@ class PerRowWriter:
                 self._shown_columns.add(self.by)
                 columns[self.by] = pa.array([None if v == MISSING else v for v in batch.groups.tolist()], pa.string())
             else:
-                columns[self.by] = pa.array(batch.groups.tolist())
+                columns[self.by] = _typed_column(batch.groups.tolist())
         for name, column in zip(self._names(), values):
             columns[name] = from_numpy(np.asarray(column, dtype=np.float64))
         self._write(pa.RecordBatch.from_pydict(columns))
@@ -139,7 +139,7 @@ class PerRowWriter:
 
             if self._writer is None:
                 self._writer = pq.ParquetWriter(self.temp, batch.schema)
-            self._writer.write_batch(batch)
+            self._writer.write_batch(_in_schema(batch, self._writer.schema))
         else:
             if self._handle is None:
                 self._handle = open(self.temp, "w", encoding="utf-8")
@@ -195,9 +195,30 @@ class PerRowWriter:
 
 def _shown_column(values: list[Any], as_text: bool) -> pa.Array:
     if not as_text:
-        return pa.array(values)
+        return _typed_column(values)
     shown = shown_labels(v for v in values if v is not None)
     return pa.array([None if v is None else shown[v] for v in values])
+
+
+def _in_schema(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
+    """A batch in the types of the first one written: a group column of
+    integers with a missing value arrives as floats, and one whose values
+    are all missing as nulls."""
+    if batch.schema.equals(schema):
+        return batch
+    try:
+        return batch.cast(schema)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        raise LossCliError(
+            f"per-row output: a column changed type part way, from {schema} to {batch.schema}".replace("\n", ", "),
+            hint="write the per-row output as .csv or .jsonl",
+        ) from None
+
+
+def _typed_column(values: list[Any]) -> pa.Array:
+    """Group values of a typed column; a missing value (a number or boolean
+    read as -inf, text as MISSING, see ``losscli.io.plan._keys``) is empty."""
+    return pa.array([None if v == MISSING or (isinstance(v, float) and not np.isfinite(v)) else v for v in values])
 
 
 class _TextBridge:

@@ -280,6 +280,38 @@ def dataset_key_column_of_two_types(d):
     return mse(d / "ds", "--labels", d / "t.csv", "--key", "id"), ("b.parquet, column 'id'", "holds int32 here but string in", "--key needs one type")
 
 
+def group_column_of_structs(d):
+    pq.write_table(pa.table({"y_true": [1.0, 2.0], "y_pred": [1.0, 2.0], "meta": pa.array([{"site": 1}, {"site": 2}])}), d / "s.parquet")
+    return mse(d / "s.parquet", "--by", "meta"), ("s.parquet, column 'meta'", "--by needs ids of single values", "holds struct<site: int64>", "write 'meta' as text")
+
+
+def sample_column_of_durations(d):
+    pq.write_table(pa.table({"y_true": [1.0, 0.0], "y_pred": [0.5, 0.5], "span": pa.array([1, 2], pa.duration("s"))}), d / "s.parquet")
+    return ["compute", d / "s.parquet", "--loss", "dice", "--sample-col", "span"], ("s.parquet, column 'span'", "--sample-col needs ids of single values", "holds duration[s]")
+
+
+def group_column_of_binary_that_is_not_text(d):
+    feather.write_feather(pa.table({"y_true": [1.0, 2.0, 3.0], "y_pred": [1.0, 2.0, 3.0], "g": pa.array([b"a", b"b", b"\xff\xfe"])}), d / "b.arrow")
+    return mse(d / "b.arrow", "--by", "g"), ("b.arrow, column 'g', row 3", "binary data, not UTF-8 text", "write 'g' as text or as numbers")
+
+
+def key_of_dates_against_numbers(d):
+    import datetime
+
+    pq.write_table(pa.table({"id": pa.array([datetime.date(2024, 1, 1)]), "y_pred": [2.0]}), d / "p.parquet")
+    pq.write_table(pa.table({"id": pa.array([20240101]), "y_true": [2.0]}), d / "t.parquet")
+    return mse(d / "p.parquet", "--labels", d / "t.parquet", "--key", "id"), ("t.parquet, column 'id'", "holds int64 here but date32[day] in", "such keys never match", "ISO 8601 text")
+
+
+def key_of_timestamps_with_and_without_a_zone(d):
+    import datetime
+
+    moment = datetime.datetime(2024, 1, 1, 10)
+    pq.write_table(pa.table({"id": pa.array([moment], pa.timestamp("us", tz="UTC")), "y_pred": [2.0]}), d / "p.parquet")
+    pq.write_table(pa.table({"id": pa.array([moment], pa.timestamp("us")), "y_true": [2.0]}), d / "t.parquet")
+    return mse(d / "p.parquet", "--labels", d / "t.parquet", "--key", "id"), ("t.parquet, column 'id'", "holds timestamp[us] here but timestamp[us, tz=UTC] in", "never match")
+
+
 def negative_weight(d):
     write_csv(d / "w.csv", {"y_true": [1.0, 2.0, 3.0], "y_pred": [1.0, 2.0, 3.0], "w": [1.0, 0.5, -2.0]})
     return mse(d / "w.csv", "--weight-col", "w"), ("w.csv", "column 'w'", "row 3", "negative sample weight")
@@ -417,6 +449,11 @@ CORPUS: list = [
     dataset_file_missing_a_column,
     dataset_group_column_of_two_types,
     dataset_key_column_of_two_types,
+    group_column_of_structs,
+    sample_column_of_durations,
+    group_column_of_binary_that_is_not_text,
+    key_of_dates_against_numbers,
+    key_of_timestamps_with_and_without_a_zone,
     negative_weight,
     text_weight,
     unknown_column,

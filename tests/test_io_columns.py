@@ -434,6 +434,211 @@ def test_a_missing_csv_key_names_its_row(cli, tmp_path):
     assert_usage_error(result, "p.csv", "column 'id'", "row 2", "missing join key")
 
 
+# ----------------------------------------------------------------------------- ids of every type
+
+_Y_TRUE = np.array([0.5, -1.0, 2.0, 0.25, 3.0, -2.5])
+_Y_PRED = np.array([1.0, 0.0, 2.5, -0.75, 1.0, -2.0])
+
+
+def _day(n: int) -> "datetime.date":
+    import datetime
+
+    return datetime.date(2024, 1, 1) + datetime.timedelta(days=n)
+
+
+def _moment(hour: int, micro: int = 0) -> "datetime.datetime":
+    import datetime
+
+    return datetime.datetime(2024, 1, 1, hour, 30, 0, micro)
+
+
+def _typed_group_cases():
+    import datetime
+
+    return [
+        # (Arrow column, the JSON group of each row, the groups in report order)
+        (pa.array(["x", "y", "x", "y", "x", "x"], pa.string_view()), ["x", "y", "x", "y", "x", "x"], ["x", "y"]),
+        (pa.array([_day(31), _day(9), _day(31), _day(-1), _day(9), _day(31)]), ["2024-02-01", "2024-01-10", "2024-02-01", "2023-12-31", "2024-01-10", "2024-02-01"], ["2023-12-31", "2024-01-10", "2024-02-01"]),
+        (pa.array([_day(0), _day(1), _day(0), _day(1), _day(0), _day(1)], pa.date64()), ["2024-01-01", "2024-01-02"] * 3, ["2024-01-01", "2024-01-02"]),
+        (
+            pa.array([_moment(10), _moment(9, 500000), _moment(10), _moment(9), _moment(9, 500000), _moment(10)], pa.timestamp("us")),
+            ["2024-01-01T10:30:00", "2024-01-01T09:30:00.500000", "2024-01-01T10:30:00", "2024-01-01T09:30:00", "2024-01-01T09:30:00.500000", "2024-01-01T10:30:00"],
+            ["2024-01-01T09:30:00", "2024-01-01T09:30:00.500000", "2024-01-01T10:30:00"],
+        ),
+        (pa.array([_moment(10), _moment(9)] * 3, pa.timestamp("ns", tz="UTC")), ["2024-01-01T10:30:00Z", "2024-01-01T09:30:00Z"] * 3, ["2024-01-01T09:30:00Z", "2024-01-01T10:30:00Z"]),
+        # Stored as UTC, shown in the column's zone: 10:30 UTC is 11:30 in Paris in winter.
+        (pa.array([_moment(10), _moment(9)] * 3, pa.timestamp("ms", tz="Europe/Paris")), ["2024-01-01T11:30:00+01:00", "2024-01-01T10:30:00+01:00"] * 3, ["2024-01-01T10:30:00+01:00", "2024-01-01T11:30:00+01:00"]),
+        (pa.array([datetime.time(10), datetime.time(9, 0, 1)] * 3, pa.time64("us")), ["10:00:00", "09:00:01"] * 3, ["09:00:01", "10:00:00"]),
+        (pa.array([b"cat", b"dog", b"cat", b"dog", b"dog", b"dog"]), ["cat", "dog", "cat", "dog", "dog", "dog"], ["cat", "dog"]),
+        (pa.array([True, False, None, True, False, True]), [True, False, None, True, False, True], [None, False, True]),
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "arrow"])
+@pytest.mark.parametrize("column, rows, order", _typed_group_cases(), ids=["string_view", "date32", "date64", "timestamp", "timestamp-utc", "timestamp-paris", "time", "binary", "bool"])
+def test_by_on_typed_columns_groups_their_values(cli, tmp_path, fmt, column, rows, order):
+    import pyarrow.feather as feather
+
+    table = pa.table({"y_true": _Y_TRUE, "y_pred": _Y_PRED, "g": column})
+    path = tmp_path / f"data.{fmt}"
+    pq.write_table(table, path) if fmt == "parquet" else feather.write_feather(table, path)
+    results = _results(cli("compute", path, "--loss", "mse", "--by", "g", "-f", "json"))
+    assert [r["group"] for r in results[1:]] == [{"g": value} for value in order]  # chronological for times
+    for r in results[1:]:
+        mask = np.array([value == r["group"]["g"] and (value is None) == (r["group"]["g"] is None) for value in rows])
+        assert r["n"] == int(mask.sum())
+        assert r["value"] == pytest.approx(_mse(_Y_TRUE[mask], _Y_PRED[mask]), rel=1e-12)
+
+
+def test_polars_text_columns_group_and_join(cli, tmp_path):
+    # polars writes text as string_view; its Arrow files failed as "Failed to parse string: 'y'".
+    import pyarrow.feather as feather
+
+    feather.write_feather(pa.table({"id": pa.array(["a", "b", "c"], pa.string_view()), "y_pred": [1.0, 2.0, 4.0], "grp": pa.array(["x", "y", "x"], pa.string_view())}), tmp_path / "p.arrow")
+    feather.write_feather(pa.table({"id": pa.array(["c", "a", "b"], pa.string_view()), "y_true": [0.0, 1.0, 0.0]}), tmp_path / "t.arrow")
+    results = _results(cli("compute", tmp_path / "p.arrow", "--labels", tmp_path / "t.arrow", "--key", "id", "--by", "grp", "--loss", "mae", "-f", "json"))
+    # Paired by id: a |1 - 1| = 0, b |0 - 2| = 2, c |0 - 4| = 4; x holds a and c, y holds b (by hand)
+    assert [(r["group"], r["value"], r["n"]) for r in results] == [(None, 2.0, 3), ({"grp": "x"}, 2.0, 2), ({"grp": "y"}, 2.0, 1)]
+
+
+@pytest.mark.parametrize("suffix", ["jsonl", "csv"])
+def test_per_row_output_keeps_typed_group_values(cli, tmp_path, suffix):
+    table = pa.table({"y_true": [0.0, 0.0, 0.0, 0.0], "y_pred": [1.0, -2.0, 3.0, 0.5], "day": pa.array([_day(1), None, _day(0), _day(1)]), "ok": pa.array([True, False, None, True])})
+    pq.write_table(table, tmp_path / "data.parquet")
+    shown = {}
+    for column in ("day", "ok"):
+        target = tmp_path / f"rows-{column}.{suffix}"
+        result = cli("compute", tmp_path / "data.parquet", "--loss", "mae", "--by", column, "--per-row", target, "-f", "json")
+        assert result.exit_code == 0, result.stderr
+        shown[column] = target.read_text()
+    if suffix == "jsonl":
+        # |0 - y_pred| per row (by hand); a missing value is null, as for a missing number
+        assert [json.loads(line) for line in shown["day"].splitlines()] == [
+            {"row": 1, "day": "2024-01-02", "mae": 1.0},
+            {"row": 2, "day": None, "mae": 2.0},
+            {"row": 3, "day": "2024-01-01", "mae": 3.0},
+            {"row": 4, "day": "2024-01-02", "mae": 0.5},
+        ]
+        assert [json.loads(line)["ok"] for line in shown["ok"].splitlines()] == [True, False, None, True]
+    else:
+        assert shown["day"].splitlines() == ['"row","day","mae"', '1,"2024-01-02",1', "2,,2", '3,"2024-01-01",3', '4,"2024-01-02",0.5']
+        assert [line.split(",")[1] for line in shown["ok"].splitlines()[1:]] == ["true", "false", "", "true"]
+
+
+def test_per_row_parquet_keeps_one_group_type_across_batches(cli, tmp_path, small_batches):
+    # Batches of 7 rows: the second holds the only missing integer group (read
+    # as floats), the third only missing days (read as nulls); the Parquet
+    # writer refused both once the first batch had set the types.
+    n = 21
+    group = pa.array([None if i == 10 else i % 3 for i in range(n)], pa.int64())
+    day = pa.array([None if i >= 14 else _day(i % 2) for i in range(n)])
+    y_pred = np.arange(n, dtype=float)
+    pq.write_table(pa.table({"y_true": np.zeros(n), "y_pred": y_pred, "g": group, "day": day}), tmp_path / "data.parquet")
+    for column, expected in (("g", group.to_pylist()), ("day", [None if d is None else d.isoformat() for d in day.to_pylist()])):
+        target = tmp_path / f"rows-{column}.parquet"
+        result = cli("compute", tmp_path / "data.parquet", "--loss", "mae", "--by", column, "--per-row", target, "-f", "json")
+        assert result.exit_code == 0, result.stderr
+        written = pq.read_table(target)
+        assert written[column].to_pylist() == expected
+        assert written["mae"].to_pylist() == y_pred.tolist()  # |0 - y_pred| (by hand)
+
+
+def test_sample_ids_of_dates_name_the_samples(cli, tmp_path):
+    table = pa.table({"y_true": [1.0, 0.0, 1.0, 0.0], "y_pred": [0.9, 0.2, 0.6, 0.1], "day": pa.array([_day(1), _day(1), _day(0), _day(0)])})
+    pq.write_table(table, tmp_path / "seg.parquet")
+    target = tmp_path / "samples.jsonl"
+    result = cli("compute", tmp_path / "seg.parquet", "--loss", "dice", "--sample-col", "day", "--per-row", target, "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(json.loads(line)["day"] for line in target.read_text().splitlines()) == ["2024-01-01", "2024-01-02"]
+
+
+def _key_cases():
+    import datetime
+
+    days = [_day(0), _day(1), _day(2)]
+    moments = [_moment(10), _moment(10, 500000), _moment(23)]
+    return [
+        # (prediction ids for rows 1-3; label ids for label rows 1-3, matching prediction rows 3, 1, 2):
+        # an Arrow array is written to Parquet, a list of text to CSV
+        (pa.array(["a", "b", "c"], pa.string_view()), ["c", "a", "b"]),
+        (pa.array(days), pa.array([days[2], days[0], days[1]], pa.date64())),
+        (pa.array(days), ["2024-01-03", "2024-01-01", "2024-01-02"]),
+        (pa.array(moments, pa.timestamp("ns")), pa.array([moments[2], moments[0], moments[1]], pa.timestamp("ms"))),
+        # pandas writes a space before the time, and the fraction its own way
+        (pa.array(moments, pa.timestamp("ns")), ["2024-01-01 23:30:00", "2024-01-01T10:30:00", "2024-01-01 10:30:00.5"]),
+        (pa.array(moments, pa.timestamp("us", tz="UTC")), ["2024-01-02T00:30:00+01:00", "2024-01-01T10:30:00Z", "2024-01-01 10:30:00.500Z"]),
+        (pa.array([datetime.time(1), datetime.time(2), datetime.time(3)], pa.time32("s")), pa.array([datetime.time(3), datetime.time(1), datetime.time(2)], pa.time64("ns"))),
+        (pa.array([b"a", b"b", b"c"]), ["c", "a", "b"]),
+    ]
+
+
+@pytest.mark.parametrize(
+    "pred_ids, label_ids",
+    _key_cases(),
+    ids=["string_view-csv", "date32-date64", "date-iso-text", "timestamp-units", "timestamp-pandas-text", "timestamp-utc-offsets", "time-units", "binary-csv"],
+)
+def test_key_join_on_typed_ids_matches_equal_values(cli, tmp_path, pred_ids, label_ids):
+    pq.write_table(pa.table({"id": pred_ids, "y_pred": [1.0, 2.0, 4.0]}), tmp_path / "p.parquet")
+    if isinstance(label_ids, list):
+        labels = write_csv(tmp_path / "t.csv", {"id": label_ids, "y_true": [0.0, 1.0, 0.0]})
+    else:
+        labels = tmp_path / "t.parquet"
+        pq.write_table(pa.table({"id": label_ids, "y_true": [0.0, 1.0, 0.0]}), labels)
+    result = cli("compute", tmp_path / "p.parquet", "--labels", labels, "--key", "id", "--loss", "mae", "-f", "json")
+    # Paired by id: |1 - 1| = 0, |0 - 2| = 2, |0 - 4| = 4; mean 2 (by hand)
+    assert [(r["value"], r["n"]) for r in _results(result)] == [(2.0, 3)]
+
+
+@pytest.mark.parametrize(
+    "pred_ids, label_ids",
+    [
+        (pa.array([1000, 1001, 1002], pa.int64()), ["1002.0", "1000.0", "1001.0"]),  # pandas' float ids in CSV
+        (["1000", "1001", "1002"], ["1002.0", "1000.00", "1001."]),
+        (pa.array([1000.0, 1001.0, 1002.0]), ["1002.0", "1000.0", "1001.0"]),
+        (["-3", "0", "+7"], ["7.0", "-3.0", "-0.0"]),
+        (pa.array([1_700_000_000_000_000_001, 1_700_000_000_000_000_002, 1_700_000_000_000_000_003], pa.int64()), ["1700000000000000003.0", "1700000000000000001.0", "1700000000000000002.0"]),
+        (["12345678901234567890001", "2", "3"], ["3.0", "12345678901234567890001.0", "2.0"]),  # beyond int64: compared as text
+        (pa.array([7.5, 8.25, 1.0]), ["1", "7.5", "8.25"]),  # a float matches the text Arrow writes for it
+    ],
+    ids=["int64", "csv-int", "float64", "signs", "19-digits", "beyond-int64", "fractions"],
+)
+def test_key_ids_written_with_a_zero_fraction_match_the_whole_number(cli, tmp_path, pred_ids, label_ids):
+    if isinstance(pred_ids, list):
+        preds = write_csv(tmp_path / "p.csv", {"id": pred_ids, "y_pred": [1.0, 2.0, 4.0]})
+    else:
+        preds = tmp_path / "p.parquet"
+        pq.write_table(pa.table({"id": pred_ids, "y_pred": [1.0, 2.0, 4.0]}), preds)
+    write_csv(tmp_path / "t.csv", {"id": label_ids, "y_true": [0.0, 1.0, 0.0]})
+    result = cli("compute", preds, "--labels", tmp_path / "t.csv", "--key", "id", "--loss", "mae", "-f", "json")
+    # Paired by id: |1 - 1| = 0, |0 - 2| = 2, |0 - 4| = 4; mean 2 (by hand)
+    assert [(r["value"], r["n"]) for r in _results(result)] == [(2.0, 3)]
+
+
+def test_pandas_float_ids_join_like_a_pandas_merge(cli, tmp_path, rng):
+    pd = pytest.importorskip("pandas")
+    n = 500
+    ids = rng.choice(np.arange(10**6, 10**6 + 5 * n), size=n, replace=False)
+    preds = pd.DataFrame({"id": ids, "y_pred": rng.normal(size=n)})
+    # An id column with a gap becomes float in pandas, and its CSV reads 1000123.0.
+    labels = pd.DataFrame({"id": pd.array(ids[rng.permutation(n)], dtype="float64"), "y_true": rng.normal(size=n)})
+    labels.loc[labels.index[:40], "id"] += 0.5  # forty labels whose ids match nothing
+    preds.to_parquet(tmp_path / "p.parquet")
+    labels.to_csv(tmp_path / "t.csv", index=False)
+    assert (tmp_path / "t.csv").read_text().splitlines()[41].split(",")[0].endswith(".0")
+    result = cli("compute", tmp_path / "p.parquet", "--labels", tmp_path / "t.csv", "--key", "id", "--loss", "mse", "--allow-unmatched", "-f", "json")
+    merged = preds.astype({"id": "float64"}).merge(labels, on="id")  # pandas joins the ids by value
+    (mse,) = _results(result)
+    assert mse["n"] == len(merged) == n - 40
+    assert mse["value"] == pytest.approx(_mse(merged["y_true"], merged["y_pred"]), rel=1e-12)
+
+
+def test_a_whole_number_written_with_a_zero_fraction_is_a_duplicate_of_it(cli, tmp_path):
+    write_csv(tmp_path / "p.csv", {"id": ["1000.0", "8", "1000"], "y_pred": [1.0, 2.0, 3.0]})
+    write_csv(tmp_path / "t.csv", {"id": ["1000", "8", "9"], "y_true": [1.0, 2.0, 3.0]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--key", "id", "--loss", "mse")
+    assert_usage_error(result, "p.csv", "column 'id'", "row 3", "duplicate key '1000', also at row 1 (as '1000.0')")
+
+
 # ----------------------------------------------------------------------------- class labels
 
 

@@ -9,7 +9,7 @@ NaN policy and hands the engine one :class:`~losscli.engine.Batch` at a time.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -35,6 +35,7 @@ from .columns import (
     unknown_column,
 )
 from . import arrow_numpy
+from .ids import TEXT, check_id_type, check_key_types, id_kind, is_binary, is_temporal, is_text, iso_text, plain_ids, temporal_keys
 from .prefetch import prefetch
 from .hive import names_given
 from .readers import Source, named_format, open_source
@@ -275,9 +276,18 @@ class InputPlan:
         return True
 
     def _check_id_types(self) -> None:
+        key_kinds = []
         for side, source in self.sources.items():
             for option, name in self._id_columns(side):
                 source.check_one_type([name], option)
+                if not source.untyped:
+                    check_id_type(source.column(name).type, option=option, column=name, display=source.display)
+            if self.options.key:
+                kind = source.column(self.options.key).type
+                # A CSV reader keeps ids as the text written.
+                key_kinds.append((TEXT, "text", source.display) if source.untyped else (id_kind(kind), str(kind), source.display))
+        if len(key_kinds) == 2:
+            check_key_types(key_kinds, self.options.key)
 
     def _id_columns(self, side: str) -> list[tuple[str, str]]:
         """(option, column) of the columns on ``side`` that name rows rather than hold numbers."""
@@ -343,7 +353,7 @@ class InputPlan:
         streams = {}
         for side, source in self.sources.items():
             columns, text = self.columns_to_read(side)
-            stream = source.batches(columns, frozenset(text))
+            stream = _without_views(source.batches(columns, frozenset(text)))
             # batches() already runs in a thread of its own; a second file gets
             # one more, so both files decode at the same time.
             streams[side] = (prefetch(stream) if len(self.sources) > 1 else stream, columns)
@@ -363,13 +373,14 @@ class InputPlan:
         tables = {}
         for side, source in self.sources.items():
             columns, text = self.columns_to_read(side)
-            table = pa.Table.from_batches(list(source.batches(columns, frozenset(text))), schema=None) if columns else None
+            table = pa.Table.from_batches(list(_without_views(source.batches(columns, frozenset(text)))), schema=None) if columns else None
             if table is None or table.num_rows == 0:
                 raise LossCliError("no rows", file=source.display)
             table = table.rename_columns([_SIDE_PREFIX[side] + n for n in table.column_names])
             tables[side] = table
         left, right = tables[PRED_SIDE], tables[LABEL_SIDE]
-        left_keys, right_keys = _comparable_keys(left["p:" + key].combine_chunks(), right["l:" + key].combine_chunks())
+        plain = {side: plain_ids(tables[side][_SIDE_PREFIX[side] + key].combine_chunks(), column=key, display=self._display(side)) for side in tables}
+        left_keys, right_keys = _comparable_keys(plain[PRED_SIDE], plain[LABEL_SIDE])
         for side, keys in ((PRED_SIDE, left_keys), (LABEL_SIDE, right_keys)):
             _check_unique_keys(tables[side][_SIDE_PREFIX[side] + key], keys, self.sources[side].display, key)
         # Keys are unique on both sides, so a lookup is the join; prediction order is kept.
@@ -424,11 +435,11 @@ class InputPlan:
                 arrays = [self._arrays_for(bound, roles, columns, converted) for bound, roles in zip(self.losses, self.role_columns)]
                 extras = {name: columns[extra.internal] for name, extra in self.extras.items()}
                 weights = to_float(extras["weight"], column=self.extras["weight"].name, display=self._display(self.extras["weight"].side)) if "weight" in extras else None
+                groups = self._keys_of("by", extras)
+                samples = self._keys_of("sample", extras)
             except LossCliError as error:
                 # Converters number rows within the batch; make them rows of the file.
                 raise self._file_rows(error, offset, row_ids, label_ids) from None
-            groups = _keys(extras["by"]) if "by" in extras else None
-            samples = _keys(extras["sample"]) if "sample" in extras else None
             ids = row_ids if row_ids is not None else None
             bad = _missing_rows(arrays, weights) if self.check_missing else None
             if bad is not None and bad.any():
@@ -508,7 +519,7 @@ class InputPlan:
             arrays = self._arrays_for(self.losses[0], self.role_columns[0], columns)
             frames.append(arrays["y_pred"])
             targets.append(arrays["y_true"])
-            ids.append(_label_array(_keys(columns[self.extras["sample"].internal])))
+            ids.append(_label_array(self._keys_of("sample", {"sample": columns[self.extras["sample"].internal]})))
         if not frames:
             raise LossCliError("no data rows", file=self.sources[PRED_SIDE].display)
         all_frames = np.concatenate(frames)
@@ -535,6 +546,13 @@ class InputPlan:
 
     def _display(self, side: str) -> str:
         return self.sources[side].display
+
+    def _keys_of(self, kind: str, columns: dict[str, pa.Array]) -> np.ndarray | Labels | None:
+        """The --by ("by") or --sample-col ("sample") value of each row, if asked for."""
+        if kind not in columns:
+            return None
+        extra = self.extras[kind]
+        return _keys(columns[kind], column=extra.name, display=self._display(extra.side))
 
     def _file_rows(self, error: LossCliError, offset: int, pred_ids: np.ndarray | None, label_ids: np.ndarray | None) -> LossCliError:
         """Turn a row number within a batch into the row number in its file."""
@@ -668,6 +686,18 @@ def _aligned(pred_stream: Iterator[pa.RecordBatch], label_stream: Iterator[pa.Re
         )
 
 
+def _without_views(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """string_view columns (polars writes text so) as string, binary_view as
+    binary: Arrow's take, used by the --key join, and the text checks here
+    know only those."""
+    for batch in batches:
+        views = [i for i, kind in enumerate(batch.schema.types) if pa.types.is_string_view(kind) or pa.types.is_binary_view(kind)]
+        for i in views:
+            plain = pa.string() if pa.types.is_string_view(batch.schema.types[i]) else pa.binary()
+            batch = batch.set_column(i, batch.schema.field(i).with_type(plain), batch.column(i).cast(plain))
+        yield batch
+
+
 def _is_list_type(kind: pa.DataType) -> bool:
     return pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind)
 
@@ -697,18 +727,18 @@ def _key_shown(value: object) -> str:
 
 
 def _comparable_keys(left: pa.Array, right: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """Both sides' keys in one form, so that equal ids compare equal exactly.
+    """Both sides' keys (as ``plain_ids`` gives them) in one form, so that
+    equal ids compare equal exactly.
 
     Keys of one integer type compare as they are. Otherwise every key becomes
     text, with whole numbers in one spelling: Parquet's int64 7, a float 7.0
-    and CSV's "7", "007" or "+7" are all "7", at any size (a CSV id of 19
-    digits is never rounded through float64). Any other key is compared as
-    its exact text.
+    and CSV's "7", "007", "+7" or "7.0" are all "7", at any size (a CSV id of
+    19 digits is never rounded through float64). Any other key is compared as
+    its exact text. Dates, times and timestamps compare by value (see
+    ``temporal_keys``).
     """
-    if pa.types.is_dictionary(left.type):
-        left = left.cast(left.type.value_type)
-    if pa.types.is_dictionary(right.type):
-        right = right.cast(right.type.value_type)
+    if is_temporal(left.type) or is_temporal(right.type):
+        return temporal_keys(left, right)
     if left.type == right.type and pa.types.is_integer(left.type):
         return left, right
     # The common case, whole numbers on both sides, compares as int64:
@@ -731,14 +761,20 @@ def _whole_numbers(array: pa.Array) -> pa.Array | None:
             return None
         if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
             trimmed = pc.utf8_trim_whitespace(array)
-            if pc.all(pc.match_substring_regex(trimmed, r"^-?[0-9]+$")).as_py() is not False:
-                return pc.cast(trimmed, pa.int64())
+            if pc.all(pc.match_substring_regex(trimmed, _WHOLE_NUMBER)).as_py() is not False:
+                return pc.cast(_without_zero_fraction(trimmed), pa.int64())
     except pa.ArrowInvalid:
         pass  # beyond int64: compared as text
     return None
 
 
-_WHOLE_NUMBER = r"^[-+]?[0-9]+$"
+# A whole number as text: "7", "-3", "+7", "007", and "1000.0" as pandas
+# writes an integer column that holds a missing value. "7.5" and "1e3" are not.
+_WHOLE_NUMBER = r"^[-+]?[0-9]+(\.0*)?$"
+
+
+def _without_zero_fraction(text: pa.Array) -> pa.Array:
+    return pc.replace_substring_regex(text, r"\.0*$", "")
 
 
 def _key_text(array: pa.Array) -> pa.Array:
@@ -750,7 +786,7 @@ def _key_text(array: pa.Array) -> pa.Array:
         array = pc.cast(array, pa.string())
     trimmed = pc.utf8_trim_whitespace(array)
     whole = pc.match_substring_regex(trimmed, _WHOLE_NUMBER)
-    digits = pc.utf8_ltrim(pc.utf8_ltrim(trimmed, characters="+-"), characters="0")
+    digits = pc.utf8_ltrim(pc.utf8_ltrim(_without_zero_fraction(trimmed), characters="+-"), characters="0")
     digits = pc.if_else(pc.equal(digits, ""), "0", digits)
     negative = pc.and_(pc.starts_with(trimmed, "-"), pc.not_equal(digits, "0"))
     canonical = pc.if_else(negative, pc.binary_join_element_wise("-", digits, ""), digits)
@@ -774,18 +810,25 @@ def _float_key_text(array: pa.Array) -> pa.Array:
     return text
 
 
-def _keys(array: pa.Array | pa.ChunkedArray) -> np.ndarray | Labels:
-    """A --by or --sample-col value per row: numbers, or text as :class:`Labels`."""
+def _keys(array: pa.Array | pa.ChunkedArray, *, column: str, display: str) -> np.ndarray | Labels:
+    """A --by or --sample-col value per row: numbers, or :class:`Labels` of
+    text (dates, times and timestamps as ISO text) or of booleans."""
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
-    if pa.types.is_dictionary(array.type):
-        array = array.cast(pa.string())
-    if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
-        # Each distinct text is converted once, not once per row.
-        encoded = pc.dictionary_encode(array, null_encoding="encode")
-        distinct = np.array([MISSING if v is None else v for v in encoded.dictionary.to_pylist()], dtype=str)
-        return Labels(distinct, arrow_numpy.numbers(encoded.indices))
-    if pa.types.is_integer(array.type) and array.null_count:
+    array = plain_ids(array, column=column, display=display)
+    kind = array.type
+    if is_text(kind):
+        return _text_labels(array, lambda distinct: distinct)
+    if is_temporal(kind):
+        return _text_labels(array, iso_text)
+    if pa.types.is_boolean(kind):
+        return _boolean_labels(array)
+    if pa.types.is_null(kind):
+        return Labels(np.array([MISSING]), np.zeros(len(array), dtype=np.int64))
+    if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind)):
+        # InputPlan refuses such columns when it opens the files.
+        raise LossCliError(f"ids of type {kind} cannot name groups", file=display, column=column)
+    if pa.types.is_decimal(kind) or (pa.types.is_integer(kind) and array.null_count):
         array = array.cast(pa.float64())
     if pa.types.is_floating(array.type):
         values = arrow_numpy.floats(array)
@@ -798,6 +841,25 @@ def _keys(array: pa.Array | pa.ChunkedArray) -> np.ndarray | Labels:
         # across batches (NaN does not); reports show it as null / (missing).
         return np.where(finite, values, -np.inf)
     return arrow_numpy.numbers(array)
+
+
+def _text_labels(array: pa.Array, as_text: Callable[[pa.Array], pa.Array]) -> Labels:
+    """Each distinct value is converted (``as_text``) once, not once per row."""
+    encoded = pc.dictionary_encode(array, null_encoding="encode")
+    distinct = np.array([MISSING if v is None else v for v in as_text(encoded.dictionary).to_pylist()], dtype=str)
+    return Labels(distinct, arrow_numpy.numbers(encoded.indices))
+
+
+# Booleans group as false and true, shown so in JSON; a missing one as -inf,
+# which reports show as null, as they do a missing number.
+_BOOLEAN_GROUPS = np.array([False, True, -np.inf], dtype=object)
+
+
+def _boolean_labels(array: pa.Array) -> Labels:
+    codes = arrow_numpy.booleans(array).astype(np.int64)
+    if array.null_count:
+        codes[~arrow_numpy.validity(array)] = 2
+    return Labels(_BOOLEAN_GROUPS, codes)
 
 
 def _label_array(keys: np.ndarray | Labels) -> np.ndarray:
