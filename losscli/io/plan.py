@@ -35,7 +35,7 @@ from .columns import (
     unknown_column,
 )
 from . import arrow_numpy
-from .ids import TEXT, check_id_type, check_key_types, id_kind, is_binary, is_temporal, is_text, iso_text, plain_ids, temporal_keys
+from .ids import TEXT, check_id_type, check_key_types, id_kind, is_temporal, is_text, iso_text, plain_ids, temporal_keys
 from .prefetch import prefetch
 from .hive import names_given
 from .readers import Source, named_format, open_source
@@ -353,7 +353,7 @@ class InputPlan:
         streams = {}
         for side, source in self.sources.items():
             columns, text = self.columns_to_read(side)
-            stream = _without_views(source.batches(columns, frozenset(text)))
+            stream = _read(source, columns, text)
             # batches() already runs in a thread of its own; a second file gets
             # one more, so both files decode at the same time.
             streams[side] = (prefetch(stream) if len(self.sources) > 1 else stream, columns)
@@ -373,7 +373,7 @@ class InputPlan:
         tables = {}
         for side, source in self.sources.items():
             columns, text = self.columns_to_read(side)
-            table = pa.Table.from_batches(list(_without_views(source.batches(columns, frozenset(text)))), schema=None) if columns else None
+            table = pa.Table.from_batches(list(_read(source, columns, text)), schema=None) if columns else None
             if table is None or table.num_rows == 0:
                 raise LossCliError("no rows", file=source.display)
             table = table.rename_columns([_SIDE_PREFIX[side] + n for n in table.column_names])
@@ -686,16 +686,32 @@ def _aligned(pred_stream: Iterator[pa.RecordBatch], label_stream: Iterator[pa.Re
         )
 
 
+def _read(source: Source, columns: list[str], text: set[str]) -> Iterator[pa.RecordBatch]:
+    """``source``'s batches of ``columns``, with string_view columns (polars
+    writes text so) as string and binary_view as binary: Arrow's take, used
+    by the --key join, and the text checks here know only those."""
+    batches = source.batches(columns, frozenset(text))
+    views = {c.name for c in source.columns if c.name in columns and _is_view(c.type)}
+    return _without_views(batches) if views else batches
+
+
+def _is_view(kind: pa.DataType) -> bool:
+    return pa.types.is_string_view(kind) or pa.types.is_binary_view(kind)
+
+
 def _without_views(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    """string_view columns (polars writes text so) as string, binary_view as
-    binary: Arrow's take, used by the --key join, and the text checks here
-    know only those."""
-    for batch in batches:
-        views = [i for i, kind in enumerate(batch.schema.types) if pa.types.is_string_view(kind) or pa.types.is_binary_view(kind)]
-        for i in views:
-            plain = pa.string() if pa.types.is_string_view(batch.schema.types[i]) else pa.binary()
-            batch = batch.set_column(i, batch.schema.field(i).with_type(plain), batch.column(i).cast(plain))
-        yield batch
+    try:
+        for batch in batches:
+            for i, kind in enumerate(batch.schema.types):
+                if _is_view(kind):
+                    plain = pa.string() if pa.types.is_string_view(kind) else pa.binary()
+                    batch = batch.set_column(i, batch.schema.field(i).with_type(plain), batch.column(i).cast(plain))
+            yield batch
+    finally:
+        # Closing this closes the reader, whose threads read ahead.
+        close = getattr(batches, "close", None)
+        if close is not None:
+            close()
 
 
 def _is_list_type(kind: pa.DataType) -> bool:

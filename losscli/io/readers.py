@@ -24,6 +24,7 @@ from ..errors import LossCliError
 from ._lazy import pc
 from .csv_blocks import body_pieces, parallel_csv_batches
 from .hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, typed_value
+from .ids import TEXT, id_kind
 from .row_groups import parallel_workers, row_group_batches
 
 # 256K rows: two float64 columns stay within a few MB, so the numpy passes over a
@@ -793,24 +794,14 @@ class ParquetSource(Source):
 def check_same_kind(name: str, first: pa.DataType, first_file: str, other: pa.DataType, other_file: str, option: str) -> None:
     """Text in one file and numbers in another is an error; int32 and int64,
     or string and large_string, are the same kind and fine."""
-    kinds = (_value_kind(first), _value_kind(other))
-    if kinds[0] != kinds[1] and "text" in kinds:
+    kinds = (id_kind(first), id_kind(other))
+    if kinds[0] != kinds[1] and TEXT in kinds:
         raise LossCliError(
             f"'{name}' holds {other} here but {first} in {first_file}; {option} needs one type in every file of a dataset, as 0 and \"0\" are different values",
             file=other_file,
             column=name,
             hint=f"cast '{name}' to one type (string or integer) when writing the files",
         )
-
-
-def _value_kind(kind: pa.DataType) -> str:
-    if pa.types.is_dictionary(kind):
-        kind = kind.value_type
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind):
-        return "text"
-    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind) or pa.types.is_boolean(kind):
-        return "number"
-    return str(kind)
 
 
 # ----------------------------------------------------------------------------- Arrow IPC
