@@ -28,6 +28,7 @@ from typing import Any, Callable, Sequence
 from .engine import in_file
 from .errors import LossCliError
 from .evaluation import Report, Result, names_loss, evaluate_file, json_params
+from .io.formats import COMPRESSION, EXTENSIONS
 from .registry import BoundLoss
 
 # Two values closer than this (relative) are the same value: they differ only
@@ -85,7 +86,8 @@ def _path_parts(path: str) -> list[str]:
     return pieces
 
 
-_EXTENSIONS = (".gz", ".bz2", ".zst", ".zstd", ".csv", ".tsv", ".tab", ".txt", ".parquet", ".pq", ".parq", ".arrow", ".feather", ".ipc", ".ndjson", ".jsonl", ".json")
+# Compression suffixes first: "preds.csv.gz" is the model "preds".
+_EXTENSIONS = (*COMPRESSION, *EXTENSIONS)
 
 
 def _stem(name: str) -> str:

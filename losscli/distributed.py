@@ -37,6 +37,7 @@ from .engine import Accumulator, evaluate
 from .errors import LossCliError
 from .evaluation import Report, omitted_note, outcomes_to_results
 from .io.columns import PRED_SIDE
+from .io.formats import is_glob
 from .io.hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, names_given, typed_value
 from .io.plan import InputOptions, InputPlan
 from .io.readers import BATCH_ROWS, Column, Source, check_same_kind
@@ -255,7 +256,7 @@ def find_dataset(path: str, partition_names: Iterable[str] = (), *, any_file_nam
     (--input-format parquet).
     """
     filesystem, root = _filesystem(path)
-    if _is_glob(root):
+    if is_glob(root):
         base, user_base = _glob_base(root), _glob_base(path)
         matched = sorted(filesystem.glob(root))
         if not matched:
@@ -305,10 +306,6 @@ def _filesystem(path: str) -> tuple[Any, str]:
         ) from None
     except (ValueError, OSError) as error:
         raise LossCliError(f"cannot open {path}: {_first_line(error)}", hint="check the path or URL") from None
-
-
-def _is_glob(path: str) -> bool:
-    return any(ch in path for ch in "*?[")
 
 
 def _glob_base(path: str) -> str:

@@ -20,7 +20,8 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import assert_usage_error, write_csv
 
-from losscli.io.readers import detect_format, format_from_magic, open_source
+from losscli.io.formats import detect_format, format_from_magic
+from losscli.io.readers import open_source
 
 N = 60
 Q = 0.9

@@ -38,7 +38,8 @@ from . import arrow_numpy
 from .ids import TEXT, check_id_type, check_key_types, id_kind, is_temporal, is_text, iso_text, plain_ids, temporal_keys
 from .prefetch import prefetch
 from .hive import names_given
-from .readers import Source, named_format, open_source
+from .formats import named_format
+from .readers import Source, open_source
 
 _SIDE_PREFIX = {PRED_SIDE: "p:", LABEL_SIDE: "l:"}
 

@@ -23,6 +23,7 @@ import pyarrow as pa
 from ..errors import LossCliError
 from ._lazy import pc
 from .csv_blocks import body_pieces, parallel_csv_batches
+from .formats import compression_from_magic, detect_format, format_from_magic, is_glob
 from .hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, typed_value
 from .ids import TEXT, id_kind
 from .row_groups import parallel_workers, row_group_batches
@@ -41,70 +42,6 @@ CSV_PARALLEL_BLOCK_BYTES = 1 << 23
 # with row groups decoded on several threads, whole compressed chunks held
 # at once added tens of MB to peak memory for no speed (measured).
 _READ_BUFFER_BYTES = 1 << 18
-
-FORMATS = ("csv", "tsv", "parquet", "arrow", "ndjson")
-_EXTENSIONS = {
-    ".csv": "csv",
-    ".txt": "csv",
-    ".tsv": "tsv",
-    ".tab": "tsv",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-    ".parq": "parquet",
-    ".arrow": "arrow",
-    ".feather": "arrow",
-    ".ipc": "arrow",
-    ".ndjson": "ndjson",
-    ".jsonl": "ndjson",
-    ".json": "ndjson",
-}
-_COMPRESSION = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd", ".zstd": "zstd"}
-_DELIMITERS = (",", ";", "\t", "|")
-_FORMAT_ALIASES = {"jsonl": "ndjson", "json": "ndjson", "feather": "arrow", "ipc": "arrow", "pq": "parquet"}
-
-
-def detect_format(path: str, override: str | None) -> tuple[str, str | None]:
-    """(format, compression) from --input-format or the file name; stdin
-    ('-') is CSV here, and open_source tells its format by its first bytes."""
-    if override:
-        fmt = _FORMAT_ALIASES.get(override.lower(), override.lower())
-        if fmt not in FORMATS:
-            raise LossCliError(f"unknown input format '{override}'", hint=f"formats: {', '.join(FORMATS)}")
-    compression = next((kind for ext, kind in _COMPRESSION.items() if path.lower().endswith(ext)), None)
-    if override:
-        return fmt, compression
-    if path == "-":
-        return "csv", None
-    named = named_format(path)
-    if named is not None:
-        return named, compression
-    if os.path.isdir(path) or _is_glob(path):
-        return "parquet", None
-    if _looks_like_parquet(path):
-        return "parquet", None
-    return "csv", compression
-
-
-def named_format(path: str) -> str | None:
-    """The format a file's extension names (past any compression suffix), or None."""
-    name = path.lower()
-    for ext in _COMPRESSION:
-        if name.endswith(ext):
-            name = name[: -len(ext)]
-    return _EXTENSIONS.get(os.path.splitext(name)[1])
-
-
-def _is_glob(path: str) -> bool:
-    return any(ch in path for ch in "*?[")
-
-
-def _looks_like_parquet(path: str) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(4) == b"PAR1"
-    except OSError:
-        return False
-
 
 @dataclass
 class Column:
@@ -218,9 +155,9 @@ def open_source(path: str, input_format: str | None = None, delimiter: str | Non
         stdin = sys.stdin.buffer.read()
         if not input_format:
             fmt, stdin = sniff_stdin(stdin)
-    if path != "-" and not _is_glob(path) and not os.path.exists(path):
+    if path != "-" and not is_glob(path) and not os.path.exists(path):
         raise LossCliError("file not found", file=path, hint="check the path")
-    if path != "-" and _is_glob(path) and not os.path.exists(path) and fmt not in ("parquet", "arrow"):
+    if path != "-" and is_glob(path) and not os.path.exists(path) and fmt not in ("parquet", "arrow"):
         raise LossCliError(
             f"a file pattern reads a Parquet or Arrow dataset; {fmt} files are read one at a time",
             file=path,
@@ -244,12 +181,6 @@ def open_source(path: str, input_format: str | None = None, delimiter: str | Non
 
 # Enough of the input to see past a byte-order mark and blank lines to its first character.
 _SNIFF_BYTES = 1 << 10
-# A JSON object opening with a key (or closing empty): a CSV header cell may
-# start with "{" ("{x}"), but not with "{" and a quote.
-_NDJSON_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*\{\s*[\"}]")
-_IPC_CONTINUATION = b"\xff\xff\xff\xff"
-
-
 def sniff_stdin(data: bytes) -> tuple[str, bytes]:
     """The format of data piped to stdin, told by its first bytes once
     decompressed, and the bytes to read: Parquet and Arrow are read from
@@ -273,39 +204,6 @@ def sniff_stdin(data: bytes) -> tuple[str, bytes]:
     return fmt, data
 
 
-def format_from_magic(head: bytes) -> str:
-    """parquet, arrow, ndjson or csv, from the first bytes of the input.
-
-    Only what no text file starts with counts: a magic string followed by a
-    byte that is not text (a CSV header cell may be named PAR1), the IPC
-    stream's 0xFFFFFFFF (never in UTF-8) with a plausible message length, or
-    a JSON object's opening brace and key.
-    """
-    if _magic_then_binary(head, b"PAR1"):
-        return "parquet"
-    if _magic_then_binary(head, b"ARROW1") or _starts_ipc_stream(head):
-        return "arrow"
-    if _NDJSON_START.match(head):
-        return "ndjson"
-    return "csv"
-
-
-def _magic_then_binary(head: bytes, magic: bytes) -> bool:
-    if not head.startswith(magic) or len(head) == len(magic):
-        return False
-    following = head[len(magic)]
-    return following < 0x20 and following not in b"\t\n\r"
-
-
-def _starts_ipc_stream(head: bytes) -> bool:
-    """The stream format's first message: the continuation marker, then the
-    length of its metadata, which Arrow pads to a multiple of 8 bytes."""
-    if not head.startswith(_IPC_CONTINUATION) or len(head) < 8:
-        return False
-    length = int.from_bytes(head[4:8], "little")
-    return length > 0 and length % 8 == 0
-
-
 def _stdin_bytes(read: bytes | None) -> bytes:
     """stdin's bytes: those open_source already read, else read now."""
     return read if read is not None else sys.stdin.buffer.read()
@@ -321,6 +219,9 @@ def _first_line(error: BaseException) -> str:
 
 
 # ----------------------------------------------------------------------------- CSV
+
+
+_DELIMITERS = (",", ";", "\t", "|")
 
 
 class CsvSource(Source):
@@ -634,19 +535,6 @@ def _delimiter_directive(head: bytes) -> str | None:
     return match.group(1).decode("latin-1") if match else None
 
 
-_COMPRESSION_MAGIC = ((b"\x1f\x8b", "gzip"), (b"\x28\xb5\x2f\xfd", "zstd"))
-# "BZh", the block size, then the magic of a block or of the end of the stream.
-_BZIP2_MAGIC = re.compile(rb"BZh[1-9](1AY&SY|\x17rE8P\x90)")
-
-
-def compression_from_magic(data: bytes) -> str | None:
-    """gzip, bz2 or zstd, from the data's first bytes; None for anything else."""
-    for magic, kind in _COMPRESSION_MAGIC:
-        if data.startswith(magic):
-            return kind
-    return "bz2" if _BZIP2_MAGIC.match(data) else None
-
-
 def _sniff_delimiter(header: str) -> str:
     counts = {d: header.count(d) for d in _DELIMITERS}
     best = max(counts, key=lambda d: counts[d])
@@ -691,7 +579,7 @@ def _expand_paths(path: str, suffixes: tuple[str, ...]) -> list[str]:
         if not found:
             raise LossCliError(f"directory holds no {'/'.join(suffixes)} files", file=path)
         return found
-    if _is_glob(path):
+    if is_glob(path):
         found = sorted(p for p in globbing.glob(path, recursive=True) if os.path.isfile(p))
         if not found:
             raise LossCliError("the pattern matches no file", file=path, hint="quote the pattern so the shell does not expand it")

@@ -1,0 +1,130 @@
+"""What an input is: its format and compression, told by --input-format,
+the file name, or the first bytes of the data.
+
+No reading beyond a few bytes here; the readers in ``readers.py`` use these
+answers to pick a source.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from ..errors import LossCliError
+
+FORMATS = ("csv", "tsv", "parquet", "arrow", "ndjson")
+EXTENSIONS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".parq": "parquet",
+    ".arrow": "arrow",
+    ".feather": "arrow",
+    ".ipc": "arrow",
+    ".ndjson": "ndjson",
+    ".jsonl": "ndjson",
+    ".json": "ndjson",
+}
+COMPRESSION = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd", ".zstd": "zstd"}
+_FORMAT_ALIASES = {"jsonl": "ndjson", "json": "ndjson", "feather": "arrow", "ipc": "arrow", "pq": "parquet"}
+
+
+def detect_format(path: str, override: str | None) -> tuple[str, str | None]:
+    """(format, compression) from --input-format or the file name; stdin
+    ('-') is CSV here, and open_source tells its format by its first bytes."""
+    if override:
+        fmt = _FORMAT_ALIASES.get(override.lower(), override.lower())
+        if fmt not in FORMATS:
+            raise LossCliError(f"unknown input format '{override}'", hint=f"formats: {', '.join(FORMATS)}")
+    compression = next((kind for ext, kind in COMPRESSION.items() if path.lower().endswith(ext)), None)
+    if override:
+        return fmt, compression
+    if path == "-":
+        return "csv", None
+    named = named_format(path)
+    if named is not None:
+        return named, compression
+    if os.path.isdir(path) or is_glob(path):
+        return "parquet", None
+    if _looks_like_parquet(path):
+        return "parquet", None
+    return "csv", compression
+
+
+def named_format(path: str) -> str | None:
+    """The format a file's extension names (past any compression suffix), or None."""
+    name = path.lower()
+    for ext in COMPRESSION:
+        if name.endswith(ext):
+            name = name[: -len(ext)]
+    return EXTENSIONS.get(os.path.splitext(name)[1])
+
+
+def is_glob(path: str) -> bool:
+    return any(ch in path for ch in "*?[")
+
+
+def _looks_like_parquet(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(4) == b"PAR1"
+    except OSError:
+        return False
+
+
+# ----------------------------------------------------------------------------- first bytes
+
+
+# A JSON object opening with a key (or closing empty): a CSV header cell may
+# start with "{" ("{x}"), but not with "{" and a quote.
+_NDJSON_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*\{\s*[\"}]")
+_IPC_CONTINUATION = b"\xff\xff\xff\xff"
+
+
+def format_from_magic(head: bytes) -> str:
+    """parquet, arrow, ndjson or csv, from the first bytes of the input.
+
+    Only what no text file starts with counts: a magic string followed by a
+    byte that is not text (a CSV header cell may be named PAR1), the IPC
+    stream's 0xFFFFFFFF (never in UTF-8) with a plausible message length, or
+    a JSON object's opening brace and key.
+    """
+    if _magic_then_binary(head, b"PAR1"):
+        return "parquet"
+    if _magic_then_binary(head, b"ARROW1") or _starts_ipc_stream(head):
+        return "arrow"
+    if _NDJSON_START.match(head):
+        return "ndjson"
+    return "csv"
+
+
+def _magic_then_binary(head: bytes, magic: bytes) -> bool:
+    if not head.startswith(magic) or len(head) == len(magic):
+        return False
+    following = head[len(magic)]
+    return following < 0x20 and following not in b"\t\n\r"
+
+
+def _starts_ipc_stream(head: bytes) -> bool:
+    """The stream format's first message: the continuation marker, then the
+    length of its metadata, which Arrow pads to a multiple of 8 bytes."""
+    if not head.startswith(_IPC_CONTINUATION) or len(head) < 8:
+        return False
+    length = int.from_bytes(head[4:8], "little")
+    return length > 0 and length % 8 == 0
+
+
+_COMPRESSION_MAGIC = ((b"\x1f\x8b", "gzip"), (b"\x28\xb5\x2f\xfd", "zstd"))
+# "BZh", the block size, then the magic of a block or of the end of the stream.
+_BZIP2_MAGIC = re.compile(rb"BZh[1-9](1AY&SY|\x17rE8P\x90)")
+
+
+def compression_from_magic(data: bytes) -> str | None:
+    """gzip, bz2 or zstd, from the data's first bytes; None for anything else."""
+    for magic, kind in _COMPRESSION_MAGIC:
+        if data.startswith(magic):
+            return kind
+    return "bz2" if _BZIP2_MAGIC.match(data) else None
