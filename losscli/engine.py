@@ -22,6 +22,9 @@ from .registry import BoundLoss, RowLosses
 
 # The overall result is the group with this key.
 OVERALL: tuple = ()
+# The value of a weighted mean whose weights sum to zero: not a number, but
+# for a reason the report can name.
+ZERO_WEIGHTS = float("nan")
 
 
 @dataclass
@@ -233,6 +236,8 @@ class Accumulator:
         spec = self.bound.spec
         if self.kind == "mean":
             total, norm, rows, raw_total = stats
+            if reduction != "sum" and norm == 0 and rows > 0:
+                return ZERO_WEIGHTS, int(rows)
             value = raw_total if reduction == "sum" else (total / norm if norm != 0 else float("nan"))
             if spec.finalize is not None:
                 value = spec.finalize(value, **self.bound.params)
@@ -285,6 +290,8 @@ def _sum(values: np.ndarray) -> float:
 
 
 def _group_value(key: tuple, value: float, n: int) -> GroupValue:
+    if value is ZERO_WEIGHTS:
+        return GroupValue(key, None, n, "the sample weights of these rows sum to zero")
     if value is None or not math.isfinite(value):
         reason = "no rows" if n == 0 else ("the value is infinite (overflow or an impossible case)" if value is not None and math.isinf(value) else "the value is not a number")
         return GroupValue(key, None, n, reason)

@@ -146,7 +146,7 @@ def test_overflow_becomes_null_with_a_warning():
 
 def test_zero_total_weight_is_null_not_a_crash():
     outcome = _value(losscli.info("mse"), {"y_true": np.zeros(2), "y_pred": np.ones(2)}, {}, weights=np.zeros(2))
-    assert outcome.overall.value is None and outcome.overall.warning
+    assert outcome.overall.value is None and outcome.overall.warning == "the sample weights of these rows sum to zero"
 
 
 def test_losses_folded_in_parallel_equal_each_loss_alone():
