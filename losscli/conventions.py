@@ -870,6 +870,15 @@ def weight_divisor(bound: BoundLoss) -> str:
     return ROWS if entry is not None and entry.weighted_mean == ROWS else WEIGHTS
 
 
+def ignores_sample_weights(bound: BoundLoss) -> str | None:
+    """The library of the bound's convention when it takes no sample weights
+    for this loss (PyTorch's MSELoss): losscli still weights, as sum(w l) / sum(w)."""
+    entry = _entry_of(bound)
+    if entry is not None and entry.weighted_mean == UNWEIGHTED:
+        return bound.params.get("convention")
+    return None
+
+
 def pools_samples(bound: BoundLoss) -> bool:
     """True when the bound's convention pools every row into one sample whatever
     --sample-col says (Keras' Dice and Tversky reduce over every axis)."""

@@ -204,6 +204,13 @@ def _evaluate_plan(
         rows=plan.stats.rows,
         results=outcomes_to_results(outcomes, model, options.by, text_labels=plan.labels_are_text("by")),
     )
+    if options.weight_col is not None:
+        from .conventions import ignores_sample_weights
+
+        for bound in losses:
+            library = ignores_sample_weights(bound)
+            if library:
+                report.notes.append(f"{bound.display}: {library} takes no sample weights for this loss; weighted as losscli does, sum(w l) / sum(w)")
     for bound in losses:
         if not bound.spec.streams:
             # Exact, not approximate: say what it costs instead of failing later.

@@ -60,6 +60,18 @@ def test_keras_weighted_mean_divides_by_the_row_count(tmp_path):
     assert keras == pytest.approx((1 * 1 + 3 * 4) / 3)  # sum(w l) / N, Keras sum_over_batch_size
 
 
+def test_weights_under_a_convention_without_them_say_how_they_were_applied(tmp_path):
+    path = tmp_path / "w.csv"
+    path.write_text("y_true,y_pred,w\n0,1,1\n0,2,3\n")
+    result = runner.invoke(app, ["compute", str(path), "--loss", "mse:convention=torch", "-w", "w", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    # PyTorch's MSELoss takes no sample weights; losscli's weighting: (1 * 1 + 3 * 4) / 4, by hand.
+    assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(13 / 4)
+    assert "torch takes no sample weights for this loss; weighted as losscli does, sum(w l) / sum(w)" in result.stderr
+    plain = runner.invoke(app, ["compute", str(path), "--loss", "mse:convention=torch", "--format", "json"])
+    assert "sample weights" not in plain.stderr
+
+
 def test_keras_dice_pools_samples_whatever_sample_col_says():
     pooled = _values("compute", "sample_data/segmentation.csv", "--loss", "dice:smooth=0")[("dice", None)]["value"]
     keras = _values("compute", "sample_data/segmentation.csv", "--loss", "dice", "--sample-col", "image_id", "--convention", "keras")
