@@ -50,7 +50,7 @@ def numbers_per_row(name: str, value: Any, role: Role | None = None) -> np.ndarr
     array = _as_array(name, value)
     if array.ndim == 0:
         raise LossCliError(
-            f"a single {type(value).__name__}, not one value per row",
+            f"a single value ({array.item()!r:.40}), not one value per row",
             role=name,
             hint=f"pass a list or array, e.g. [{array.item()!r}] for one row",
         )
@@ -69,7 +69,7 @@ def numbers_per_row(name: str, value: Any, role: Role | None = None) -> np.ndarr
 def per_row_items(name: str, value: Any) -> list[Any]:
     """The rows of a ragged input (one sequence per row), each as an array."""
     value = detached(value)
-    refused = LossCliError(f"one sequence per row needed, not a {type(value).__name__}", role=name)
+    refused = LossCliError(f"one sequence per row needed, not {type(value).__name__}", role=name)
     if isinstance(value, (str, bytes, dict, set, frozenset)):
         raise refused
     try:
@@ -83,7 +83,7 @@ def _as_array(name: str, value: Any) -> np.ndarray:
     value = detached(value)
     if isinstance(value, (dict, set, frozenset)):
         raise LossCliError(
-            f"an array of numbers needed, not a {type(value).__name__}",
+            f"an array of numbers needed, not {type(value).__name__}",
             role=name,
             hint="pass a list, a numpy array, a pandas Series or a tensor",
         )

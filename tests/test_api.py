@@ -150,7 +150,8 @@ def test_sample_ids_of_the_wrong_length_are_an_error() -> None:
 
 
 def test_single_numbers_are_not_rows() -> None:
-    api_error(losscli.compute, "mse", 1.0, 2.0, role="y_true", row=None, fragments=("y_true: a single float, not one value per row", "[1.0] for one row"))
+    api_error(losscli.compute, "mse", 1.0, 2.0, role="y_true", row=None, fragments=("y_true: a single value (1.0), not one value per row", "[1.0] for one row"))
+    api_error(losscli.compute, "mse", [1.0, 2.0], np.array(2.0), role="y_pred", row=None, fragments=("y_pred: a single value (2.0)",))
     assert losscli.compute("mse", [1.0], [2.0]) == 1.0  # (2 - 1)^2 by hand
 
 
@@ -161,7 +162,7 @@ def test_ragged_lists_are_refused() -> None:
     api_error(losscli.compute, "mse", [1.0, 2.0], ragged, role="y_pred", row=1, fragments=("rows of different lengths",))
 
 
-@pytest.mark.parametrize("value, fragment", [({"a": 1.0}, "not a dict"), ({1.0, 2.0}, "not a set")])
+@pytest.mark.parametrize("value, fragment", [({"a": 1.0}, "y_true: an array of numbers needed, not dict"), ({1.0, 2.0}, "not set")])
 def test_containers_that_are_not_arrays_are_refused(value: object, fragment: str) -> None:
     api_error(losscli.compute, "mse", value, [1.0, 2.0], role="y_true", row=None, fragments=(fragment,))
 
