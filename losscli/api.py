@@ -3,6 +3,14 @@
     >>> import losscli
     >>> losscli.compute("huber", [0, 1], [0.5, 3.0], delta=2.0)
     1.0625
+
+Inputs are checked as the command line checks what it reads (see
+``losscli/api_inputs.py``). Bad input raises :class:`LossCliError`, never
+a numpy error or a silent NaN: the error names the argument
+(``error.role``, e.g. ``"y_pred"``) and, where one row is at fault, its
+1-based row number (``error.row``; row 1 is ``y_pred[0]``), as the command
+line numbers data rows. ``str(error)`` reads
+``y_pred, row 1: missing, NaN or infinite value (...)``.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ import numpy as np
 
 from .engine import Batch, evaluate, row_losses
 from .errors import LossCliError
+from .api_inputs import check_finite, numbers_per_row, per_row_items, same_length, sample_ids as checked_ids, sample_weights
 from .registry import BoundLoss, LossSpec, bind, get
 
 
@@ -32,6 +41,7 @@ def _split(spec: LossSpec, given: dict[str, Any]) -> tuple[dict[str, Any], dict[
 
 
 def _as_arrays(spec: LossSpec, roles: dict[str, Any]) -> dict[str, np.ndarray]:
+    """The role arrays, checked as the command line checks what it reads."""
     arrays = {}
     for role in spec.roles:
         if role.name not in roles:
@@ -39,19 +49,32 @@ def _as_arrays(spec: LossSpec, roles: dict[str, Any]) -> dict[str, np.ndarray]:
         value = roles[role.name]
         if role.shape == "sequence":
             # Ragged: one array per row (frames x classes, or label ids).
-            items = list(value)
+            items = per_row_items(role.name, value)
             arrays[role.name] = np.empty(len(items), dtype=object)
-            arrays[role.name][:] = [np.asarray(item) for item in items]
+            arrays[role.name][:] = items
         else:
-            arrays[role.name] = np.asarray(value, dtype=np.float64)
-    lengths = {name: len(a) for name, a in arrays.items()}
-    if len(set(lengths.values())) > 1:
-        raise LossCliError(f"inputs of '{spec.name}' have different lengths: {lengths}")
+            arrays[role.name] = numbers_per_row(role.name, value, role)
+    same_length(arrays, spec.name)
+    for name, values in arrays.items():
+        check_finite(name, values)
     return arrays
 
 
-def _prepare(loss: str | BoundLoss, y_true: Any, y_pred: Any, kwargs: dict[str, Any]) -> tuple[BoundLoss, dict[str, np.ndarray]]:
-    spec = loss.spec if isinstance(loss, BoundLoss) else get(loss)
+def _spec_of(loss: Any) -> LossSpec:
+    if isinstance(loss, BoundLoss):
+        return loss.spec
+    if isinstance(loss, LossSpec):
+        return loss
+    if isinstance(loss, str):
+        return get(loss)
+    raise LossCliError(
+        f"the loss must be a name such as 'mse', not {type(loss).__name__} {loss!r:.40}",
+        hint="losscli.available() lists the names",
+    )
+
+
+def _prepare(loss: str | LossSpec | BoundLoss, y_true: Any, y_pred: Any, kwargs: dict[str, Any]) -> tuple[BoundLoss, dict[str, np.ndarray]]:
+    spec = _spec_of(loss)
     given = {"y_true": y_true, "y_pred": y_pred, **kwargs}
     roles, params = _split(spec, given)
     if isinstance(loss, BoundLoss):
@@ -64,7 +87,7 @@ def _prepare(loss: str | BoundLoss, y_true: Any, y_pred: Any, kwargs: dict[str, 
 
 
 def compute(
-    loss: str | BoundLoss,
+    loss: str | LossSpec | BoundLoss,
     y_true: Any = None,
     y_pred: Any = None,
     *,
@@ -75,10 +98,23 @@ def compute(
 ) -> float:
     """The loss over all rows, as ``losscli compute`` reports it.
 
-    Other inputs (``var``, ``anchor``, ...) and parameters (``delta=2.0``,
-    class ``weights=[0.2, 0.8]``) are keyword arguments. ``sample_weight``
-    gives per-row weights (weighted mean, as scikit-learn); ``sample_ids``
-    groups rows into samples for per-sample losses (``--sample-col``).
+    ``loss`` is a name or alias (``"mse"``), the declaration
+    :func:`losscli.info` returns, or a bound loss. ``y_true``, ``y_pred``
+    and the other inputs (``var``, ``anchor``, ...) are lists, numpy arrays,
+    pandas objects or tensors (detached: the API only evaluates) of real
+    numbers, one value or row per sample; class labels are integer indices
+    ``0..C-1``. Parameters (``delta=2.0``, class ``weights=[0.2, 0.8]``) are
+    keyword arguments. ``sample_weight`` gives per-row weights (weighted
+    mean, as scikit-learn): one finite weight >= 0 per row, not all zero, or
+    a single number for every row. ``sample_ids`` groups rows into samples
+    for per-sample losses (``--sample-col``).
+
+    Raises :class:`LossCliError` naming the argument and the 1-based row
+    (``error.role``, ``error.row``; row 1 is the first element) for: a
+    missing, NaN or infinite value; text, complex numbers or other
+    non-numbers; a single number or a ragged list where rows are expected;
+    inputs of different lengths or no rows; weights of the wrong shape,
+    negative or all zero; a ``loss`` that is not a name.
     """
     if reduction not in ("mean", "sum"):
         raise LossCliError(f"reduction must be 'mean' or 'sum' here, got '{reduction}'", hint="per_sample() gives per-row values")
@@ -87,8 +123,8 @@ def compute(
     batch = Batch(
         arrays=[arrays],
         n=n,
-        weights=None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64),
-        samples=None if sample_ids is None else np.asarray(sample_ids),
+        weights=None if sample_weight is None else sample_weights(sample_weight, n),
+        samples=None if sample_ids is None else checked_ids(sample_ids, n),
     )
     outcomes, _ = evaluate([batch], [bound], reduction=reduction, by_sample=sample_ids is not None)
     value = outcomes[0].overall.value
@@ -96,7 +132,7 @@ def compute(
 
 
 def per_sample(
-    loss: str | BoundLoss,
+    loss: str | LossSpec | BoundLoss,
     y_true: Any = None,
     y_pred: Any = None,
     *,
@@ -104,7 +140,10 @@ def per_sample(
     **inputs_and_params: Any,
 ) -> np.ndarray:
     """Per-row losses (``--reduction none``); per-sample for losses such as
-    dice when ``sample_ids`` is given (ordered by sample id)."""
+    dice when ``sample_ids`` is given (ordered by sample id).
+
+    Inputs are given and checked as for :func:`compute`, with the same
+    errors (argument name, 1-based row)."""
     bound, arrays = _prepare(loss, y_true, y_pred, inputs_and_params)
     kind = bound.spec.kind
     if kind == "mean":
@@ -112,7 +151,7 @@ def per_sample(
     if bound.spec.per_row is not None and sample_ids is None:
         return np.asarray(bound.spec.per_row(**arrays, **bound.params), dtype=np.float64)
     if kind == "ratio" and sample_ids is not None:
-        samples = np.asarray(sample_ids)
+        samples = checked_ids(sample_ids, len(next(iter(arrays.values()))))
         outcomes_batch = Batch(arrays=[arrays], n=len(samples), samples=samples)
         _, accumulators = evaluate([outcomes_batch], [bound], by_sample=True)
         _keys, values = accumulators[0].per_sample_values()

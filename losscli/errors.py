@@ -12,7 +12,8 @@ from __future__ import annotations
 class LossCliError(Exception):
     """A user-facing problem: bad input, bad usage or an unknown name.
 
-    ``row`` is a 1-based data row number (the header is not counted).
+    ``row`` is a 1-based data row number (the header is not counted); in the
+    Python API, row 1 is the first element of the argument named by ``role``.
     """
 
     def __init__(
@@ -59,6 +60,9 @@ class LossCliError(Exception):
             where.append(self.file)
         if self.column is not None:
             where.append(f"column '{self.column}'")
+        elif self.file is None and self.role is not None:
+            # No file: the Python API, where the role is the argument's name.
+            where.append(self.role)
         if self.row is not None:
             where.append(f"row {self.row}")
         text = f"{', '.join(where)}: {self.message}" if where else self.message

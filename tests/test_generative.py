@@ -171,7 +171,7 @@ def test_emd_batches_merged_equal_the_whole() -> None:
 
 
 def test_emd_rejects_negative_weights_and_several_columns() -> None:
-    with pytest.raises(LossCliError, match="non-negative"):
+    with pytest.raises(LossCliError, match="negative sample weight -1"):
         losscli.compute("emd", [1.0, 2.0], [1.0, 3.0], sample_weight=[1.0, -1.0])
     with pytest.raises(LossCliError, match="one y_pred column"):
         losscli.compute("emd", [1.0, 2.0], [[1.0, 0.0], [3.0, 0.0]])

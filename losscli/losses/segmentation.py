@@ -245,10 +245,12 @@ def _one_minus_ratio(
 
     s_dr is s unless given (Keras smooths the denominator only). In all three
     losses 0 <= num <= den, so den + s_dr == 0 only when the class is empty in
-    both truth and prediction; loss 0 is the limit as s -> 0+.
+    both truth and prediction; loss 0 is the limit as s -> 0+. Only that 0/0
+    becomes a ratio of 1: a NaN sum (from a NaN input) stays NaN, never a
+    perfect score.
     """
     denominator = denominator + (smooth if smooth_dr is None else smooth_dr)
-    defined = denominator > 0
+    defined = denominator != 0
     ratio = np.divide(numerator + smooth, denominator, out=np.ones_like(denominator), where=defined)
     return 1.0 - ratio
 

@@ -1,0 +1,197 @@
+"""Checking the arguments of the Python API before the kernels see them.
+
+The command line checks what it reads (``losscli/io/plan.py``,
+``losscli/io/columns.py``); arrays handed to :func:`losscli.compute` skip
+those readers, so the same rules are applied here: numbers only, one length,
+at least one row, no NaN or inf, and weights that are one finite,
+non-negative number per row that do not all vanish.
+
+Errors name the argument (``error.role``, shown first when the error is
+printed) and,
+where one row is at fault, its 1-based row number (``error.row``; row 1 is
+``y_pred[0]``), as the command line numbers data rows. Each check is one
+vectorised pass over an array; only a failing check looks further, to find
+the row to report.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from .errors import LossCliError
+from .registry import Role
+
+_NUMERIC_KINDS = "biuf"
+MISSING = "missing, NaN or infinite value"
+MISSING_HINT = "drop or fill in those rows before computing the loss"
+RAGGED = "rows of different lengths (a ragged list)"
+
+
+def detached(value: Any) -> Any:
+    """A tensor without its autograd graph, on the CPU: PyTorch refuses to
+    hand numpy a tensor that requires grad, and the API only evaluates."""
+    detach = getattr(value, "detach", None)
+    if not callable(detach):
+        return value
+    value = detach()
+    cpu = getattr(value, "cpu", None)
+    return cpu() if callable(cpu) else value
+
+
+def numbers_per_row(name: str, value: Any, role: Role | None = None) -> np.ndarray:
+    """``value`` as a float64 array of one or more numbers per row.
+
+    Text is refused rather than parsed: the command line reads text from
+    files, but in Python a string where a number belongs is a mistake.
+    """
+    array = _as_array(name, value)
+    if array.ndim == 0:
+        raise LossCliError(
+            f"a single value ({array.item()!r:.40}), not one value per row",
+            role=name,
+            hint=f"pass a list or array, e.g. [{array.item()!r}] for one row",
+        )
+    kind = array.dtype.kind
+    if kind in _NUMERIC_KINDS or array.size == 0:
+        return np.asarray(array, dtype=np.float64)
+    if kind == "O":
+        return _objects_as_floats(name, array, role)
+    if kind in "US":
+        raise _text_error(name, array.reshape(-1)[0], role, row=1)
+    if kind == "c":
+        raise LossCliError("complex numbers, not real ones", role=name, hint="pass real numbers, e.g. the real part or the magnitude")
+    raise LossCliError(f"{array.dtype} values, not numbers", role=name)
+
+
+def per_row_items(name: str, value: Any) -> list[Any]:
+    """The rows of a ragged input (one sequence per row), each as an array."""
+    value = detached(value)
+    refused = LossCliError(f"one sequence per row needed, not {type(value).__name__}", role=name)
+    if isinstance(value, (str, bytes, dict, set, frozenset)):
+        raise refused
+    try:
+        items = list(value)
+    except TypeError:
+        raise refused from None
+    return [np.asarray(detached(item)) for item in items]
+
+
+def _as_array(name: str, value: Any) -> np.ndarray:
+    value = detached(value)
+    if isinstance(value, (dict, set, frozenset)):
+        raise LossCliError(
+            f"an array of numbers needed, not {type(value).__name__}",
+            role=name,
+            hint="pass a list, a numpy array, a pandas Series or a tensor",
+        )
+    try:
+        return np.asarray(value)
+    except ValueError:
+        # numpy's only complaint about a nested list: rows of unequal length.
+        raise LossCliError(
+            RAGGED,
+            role=name,
+            hint="every row needs the same number of values",
+        ) from None
+    except TypeError as error:
+        raise LossCliError(f"cannot be read as numbers ({error})", role=name) from None
+
+
+def _objects_as_floats(name: str, array: np.ndarray, role: Role | None) -> np.ndarray:
+    """An object array (mixed Python values, pandas' nullable columns) as float64."""
+    flat = array.reshape(-1)
+    for index, item in enumerate(flat):
+        if _is_real(item):
+            continue
+        row = _row_of(array, index)
+        if item is None:
+            raise LossCliError(MISSING, role=name, row=row, hint=MISSING_HINT)
+        if isinstance(item, (str, bytes)):
+            raise _text_error(name, item, role, row)
+        if hasattr(item, "__len__"):
+            raise LossCliError(RAGGED, role=name, row=row, hint="every row needs the same number of values")
+        raise LossCliError(f"{type(item).__name__} {item!r:.40}, not a number", role=name, row=row)
+    return array.astype(np.float64)
+
+
+def _is_real(item: Any) -> bool:
+    if isinstance(item, (str, bytes)) or not isinstance(item, numbers.Number):
+        return False
+    return isinstance(item, numbers.Real) or not isinstance(item, numbers.Complex)
+
+
+def _row_of(array: np.ndarray, flat_index: int) -> int:
+    width = array.size // len(array) if len(array) else 1
+    return flat_index // max(width, 1) + 1
+
+
+def _text_error(name: str, text: Any, role: Role | None, row: int | None = None) -> LossCliError:
+    if role is not None and role.shape == "class":
+        hint = "pass integer class indices 0..C-1; the command line maps text labels to probability columns by suffix, the API does not"
+    else:
+        hint = "pass numbers, e.g. np.asarray(values, dtype=float)"
+    return LossCliError(f"text ({str(text)!r:.40}), not numbers", role=name, row=row, hint=hint)
+
+
+def check_finite(name: str, values: np.ndarray) -> None:
+    """No NaN or inf: the error names the first such row and how many there are."""
+    if values.dtype == object or values.size == 0:
+        return
+    # A finite sum proves there is no NaN or inf in one cheap pass; only a
+    # non-finite sum (or an overflowing one) pays for the row-by-row check.
+    with np.errstate(all="ignore"):
+        if np.isfinite(np.add.reduce(values, axis=None)):
+            return
+    bad = ~np.isfinite(values) if values.ndim == 1 else ~np.isfinite(values.reshape(len(values), -1)).all(axis=1)
+    count = int(bad.sum())
+    if count == 0:
+        return
+    more = f", the first of {count} such rows" if count > 1 else ""
+    raise LossCliError(f"{MISSING}{more}", role=name, row=int(np.argmax(bad)) + 1, hint=MISSING_HINT)
+
+
+def same_length(arrays: dict[str, Any], loss: str) -> int:
+    """The common number of rows of the role arrays; none may be empty."""
+    lengths = {name: len(values) for name, values in arrays.items()}
+    if len(set(lengths.values())) > 1:
+        shown = ", ".join(f"{name} {length}" for name, length in lengths.items())
+        raise LossCliError(f"inputs of '{loss}' have different numbers of rows: {shown}", hint="pass one value (or row) per sample in every input")
+    n = next(iter(lengths.values()))
+    if n == 0:
+        raise LossCliError(f"{' and '.join(lengths)} {'are' if len(lengths) > 1 else 'is'} empty: there are no rows to evaluate")
+    return n
+
+
+def sample_weights(value: Any, n: int) -> np.ndarray:
+    """One finite, non-negative weight per row; a single number applies to every row."""
+    name = "sample_weight"
+    array = _as_array(name, value)
+    weights = np.full(n, float(array), dtype=np.float64) if array.ndim == 0 and array.dtype.kind in _NUMERIC_KINDS else numbers_per_row(name, array)
+    if weights.ndim != 1 or len(weights) != n:
+        raise LossCliError(
+            f"shape {weights.shape}, but the inputs have {n} rows",
+            role=name,
+            hint=f"pass one weight per row, shape ({n},), or a single number",
+        )
+    check_finite(name, weights)
+    # Reductions, not boolean temporaries: the common case is one pass each.
+    if weights.min() < 0:
+        index = int(np.argmax(weights < 0))
+        raise LossCliError(f"negative sample weight {weights[index]:.6g}", role=name, row=index + 1, hint="weights must be >= 0")
+    if weights.max() == 0:
+        raise LossCliError("weights sum to zero", role=name, hint="at least one row needs a positive weight")
+    return weights
+
+
+def sample_ids(value: Any, n: int) -> np.ndarray:
+    """One id per row; NaN ids would each form a sample of their own."""
+    name = "sample_ids"
+    ids = _as_array(name, value)
+    if ids.ndim != 1 or len(ids) != n:
+        raise LossCliError(f"shape {ids.shape}, but the inputs have {n} rows", role=name, hint=f"pass one id per row, shape ({n},)")
+    if ids.dtype.kind == "f":
+        check_finite(name, ids)
+    return ids

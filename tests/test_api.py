@@ -1,0 +1,249 @@
+"""The Python API checks its arguments as strictly as the command line checks a file.
+
+Every bad input raises ``LossCliError`` naming the argument (``role``) and,
+where one row is at fault, its 1-based row (``row``; row 1 is the first
+element); valid inputs give the values of scikit-learn, scipy and PyTorch.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.stats
+from sklearn.metrics import log_loss, mean_squared_error
+
+import losscli
+from losscli.engine import Batch, evaluate
+from losscli.errors import LossCliError
+from losscli.registry import bind, get
+
+REL = 1e-12
+RNG = np.random.default_rng(3)
+Y = RNG.normal(size=100)
+P = Y + RNG.normal(size=100)
+W = RNG.uniform(0.1, 2.0, size=100)
+
+
+def api_error(call, *args, role: str | None, row: int | None, fragments: tuple[str, ...] = (), **kwargs) -> LossCliError:
+    """The call raises LossCliError (no numpy warning on the way) about ``role`` at ``row``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(LossCliError) as info:
+            call(*args, **kwargs)
+    error = info.value
+    assert (error.role, error.row) == (role, row), (error.role, error.row, str(error))
+    text = str(error)
+    for fragment in fragments:
+        assert fragment in text, (fragment, text)
+    return error
+
+
+# =========================================================================== NaN and inf
+
+
+@pytest.mark.parametrize("loss", ["dice", "iou", "tversky", "mse", "bce", "focal"])
+def test_a_nan_prediction_is_an_error_not_a_score(loss: str) -> None:
+    # dice, iou and tversky returned 0.0 (a perfect score), the others nan.
+    api_error(
+        losscli.compute, loss, [1, 0, 1], [np.nan, 0.2, 0.9], role="y_pred", row=1,
+        fragments=("y_pred, row 1: missing, NaN or infinite value (drop or fill in those rows",),
+    )
+
+
+def test_an_infinite_label_names_y_true_and_its_row() -> None:
+    api_error(losscli.compute, "mse", [1.0, np.inf, 0.0], [0.0, 0.2, 0.1], role="y_true", row=2, fragments=("y_true, row 2: missing, NaN or infinite value",))
+
+
+def test_the_error_counts_the_bad_rows_and_names_the_first() -> None:
+    api_error(
+        losscli.compute, "mse", [1.0, 0.0, 1.0, 0.0], [0.5, -np.inf, 0.1, np.nan], role="y_pred", row=2,
+        fragments=("y_pred, row 2: missing, NaN or infinite value, the first of 2 such rows",),
+    )
+
+
+def test_a_nan_in_one_column_of_a_matrix_names_its_row() -> None:
+    probabilities = np.array([[0.2, 0.8], [0.5, 0.5], [np.nan, 0.7]])
+    api_error(losscli.compute, "cce", [1, 0, 1], probabilities, role="y_pred", row=3)
+
+
+def test_a_none_in_a_list_is_a_missing_value() -> None:
+    api_error(losscli.compute, "mae", [1.0, 2.0, 3.0], [1.0, None, 3.0], role="y_pred", row=2, fragments=("missing, NaN or infinite value",))
+
+
+def test_per_sample_refuses_nan_instead_of_returning_it() -> None:
+    # It returned [nan, 0.04] for mse, and 0.0 for the dice sample holding the NaN.
+    api_error(losscli.per_sample, "mse", [1.0, 0.0], [np.nan, 0.2], role="y_pred", row=1)
+    api_error(losscli.per_sample, "dice", [1, 0, 1, 1], [0.9, 0.2, np.nan, 0.8], sample_ids=[0, 0, 1, 1], role="y_pred", row=3)
+
+
+def test_a_nan_weight_names_sample_weight() -> None:
+    api_error(losscli.compute, "mse", [1.0, 0.0], [0.0, 0.2], sample_weight=[1.0, np.nan], role="sample_weight", row=2, fragments=("sample_weight, row 2: missing",))
+
+
+def test_a_nan_sample_id_is_an_error() -> None:
+    api_error(losscli.compute, "dice", [1, 0, 1], [0.9, 0.2, 0.8], sample_ids=[0.0, np.nan, 1.0], role="sample_ids", row=2)
+
+
+@pytest.mark.parametrize("loss", ["dice", "iou", "tversky"])
+def test_segmentation_sums_holding_a_nan_stay_nan(loss: str) -> None:
+    # The engine, which the API bypassed checks into: 0/0 is an empty class (loss 0), NaN is not.
+    batch = Batch(arrays=[{"y_true": np.array([1.0, 0.0, 1.0]), "y_pred": np.array([np.nan, 0.2, 0.9])}], n=3)
+    outcome = evaluate([batch], [bind(get(loss), {})])[0][0].overall
+    assert (outcome.value, outcome.warning) == (None, "the value is not a number")
+    empty = Batch(arrays=[{"y_true": np.zeros(3), "y_pred": np.zeros(3)}], n=3)
+    assert evaluate([empty], [bind(get(loss), {})])[0][0].overall.value == 0.0  # 0/0: both empty, loss 0 by definition
+
+
+# =========================================================================== sample_weight
+
+
+def test_a_single_weight_applies_to_every_row() -> None:
+    # It returned the weighted sum (2 * 100 rows), not the mean.
+    assert losscli.compute("mse", Y, P, sample_weight=2.0) == pytest.approx(mean_squared_error(Y, P), rel=REL)
+    assert losscli.compute("mse", Y, P, sample_weight=2.0, reduction="sum") == pytest.approx(2.0 * 100 * mean_squared_error(Y, P), rel=REL)  # numpy: 2 * sum
+
+
+def test_weights_per_row_match_scikit_learn() -> None:
+    assert losscli.compute("mse", Y, P, sample_weight=W) == pytest.approx(mean_squared_error(Y, P, sample_weight=W), rel=REL)
+    labels = (Y > 0).astype(float)
+    probabilities = 1.0 / (1.0 + np.exp(-P))
+    assert losscli.compute("bce", labels, probabilities, sample_weight=list(W)) == pytest.approx(log_loss(labels, probabilities, sample_weight=W), rel=1e-9)
+
+
+@pytest.mark.parametrize("weights, shape", [(W[:10], "(10,)"), (W.reshape(50, 2), "(50, 2)"), (W[:, None], "(100, 1)")])
+def test_weights_of_the_wrong_shape_name_the_expected_length(weights: np.ndarray, shape: str) -> None:
+    api_error(
+        losscli.compute, "mse", Y, P, sample_weight=weights, role="sample_weight", row=None,
+        fragments=(f"sample_weight: shape {shape}, but the inputs have 100 rows", "pass one weight per row, shape (100,), or a single number"),
+    )
+
+
+def test_negative_weights_are_refused_as_on_the_command_line() -> None:
+    api_error(losscli.compute, "mse", [1.0, 0.0, 2.0], [0.0, 0.2, 2.0], sample_weight=[1.0, -1.0, 2.0], role="sample_weight", row=2, fragments=("sample_weight, row 2: negative sample weight -1 (weights must be >= 0)",))
+    api_error(losscli.compute, "mse", [1.0, 0.0], [0.0, 0.2], sample_weight=-0.5, role="sample_weight", row=1, fragments=("negative sample weight -0.5",))
+
+
+@pytest.mark.parametrize("weights", [[0.0, 0.0], 0.0])
+def test_weights_that_are_all_zero_are_refused(weights: object) -> None:
+    # scikit-learn raises too ("Weights sum to zero").
+    api_error(losscli.compute, "mse", [1.0, 0.0], [0.0, 0.2], sample_weight=weights, role="sample_weight", row=None, fragments=("sample_weight: weights sum to zero",))
+
+
+def test_text_weights_are_refused() -> None:
+    api_error(losscli.compute, "mse", [1.0, 0.0], [0.0, 0.2], sample_weight=["1", "2"], role="sample_weight", row=1, fragments=("text ('1'), not numbers",))
+
+
+def test_emd_weights_of_the_wrong_length_are_an_error_not_an_index_error() -> None:
+    api_error(losscli.compute, "wasserstein_distance", [1.0, 2.0, 3.0], [1.0, 2.0, 4.0], sample_weight=[1.0, 2.0], role="sample_weight", row=None, fragments=("but the inputs have 3 rows",))
+    weights = [1.0, 2.0, 0.5]
+    expected = scipy.stats.wasserstein_distance([1.0, 2.0, 4.0], [1.0, 2.0, 3.0], u_weights=weights, v_weights=weights)
+    assert losscli.compute("wasserstein_distance", [1.0, 2.0, 3.0], [1.0, 2.0, 4.0], sample_weight=weights) == pytest.approx(expected, rel=REL)
+
+
+def test_sample_ids_of_the_wrong_length_are_an_error() -> None:
+    api_error(losscli.compute, "dice", [1, 0, 1], [0.9, 0.2, 0.8], sample_ids=[0, 1], role="sample_ids", row=None, fragments=("sample_ids: shape (2,), but the inputs have 3 rows",))
+
+
+# =========================================================================== what counts as an array of numbers
+
+
+def test_single_numbers_are_not_rows() -> None:
+    api_error(losscli.compute, "mse", 1.0, 2.0, role="y_true", row=None, fragments=("y_true: a single value (1.0), not one value per row", "[1.0] for one row"))
+    api_error(losscli.compute, "mse", [1.0, 2.0], np.array(2.0), role="y_pred", row=None, fragments=("y_pred: a single value (2.0)",))
+    assert losscli.compute("mse", [1.0], [2.0]) == 1.0  # (2 - 1)^2 by hand
+
+
+def test_ragged_lists_are_refused() -> None:
+    api_error(losscli.compute, "mse", [[1.0, 2.0], [3.0]], [[1.0, 2.0], [3.0]], role="y_true", row=None, fragments=("y_true: rows of different lengths",))
+    ragged = np.empty(2, dtype=object)
+    ragged[:] = [np.array([1.0, 2.0]), np.array([3.0])]
+    api_error(losscli.compute, "mse", [1.0, 2.0], ragged, role="y_pred", row=1, fragments=("rows of different lengths",))
+
+
+@pytest.mark.parametrize("value, fragment", [({"a": 1.0}, "y_true: an array of numbers needed, not dict"), ({1.0, 2.0}, "not set")])
+def test_containers_that_are_not_arrays_are_refused(value: object, fragment: str) -> None:
+    api_error(losscli.compute, "mse", value, [1.0, 2.0], role="y_true", row=None, fragments=(fragment,))
+
+
+def test_a_missing_input_names_it() -> None:
+    api_error(losscli.compute, "mse", [1.0, 2.0], None, role=None, row=None, fragments=("loss 'mse' needs input y_pred",))
+
+
+def test_complex_numbers_are_refused_not_silently_truncated() -> None:
+    # An ndarray of complex numbers gave 0.0 with a ComplexWarning.
+    api_error(losscli.compute, "mse", np.array([1 + 1j, 2 + 0j]), [1.0, 2.0], role="y_true", row=None, fragments=("y_true: complex numbers",))
+    api_error(losscli.compute, "mse", [1.0, 2.0], [1.0, 2 + 3j], role="y_pred", row=None, fragments=("complex numbers",))
+
+
+def test_text_class_labels_ask_for_integer_indices() -> None:
+    probabilities = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6], [0.5, 0.3, 0.2]])
+    api_error(
+        losscli.compute, "sparse_cce", ["a", "b", "c", "a"], probabilities, role="y_true", row=1,
+        fragments=("y_true, row 1: text ('a'), not numbers", "pass integer class indices 0..C-1"),
+    )
+    expected = log_loss([0, 1, 2, 0], probabilities, labels=[0, 1, 2])
+    assert losscli.compute("sparse_cce", [0, 1, 2, 0], probabilities) == pytest.approx(expected, rel=1e-9)
+
+
+def test_numbers_written_as_text_are_refused() -> None:
+    api_error(losscli.compute, "mse", ["1", "2"], [1.0, 3.0], role="y_true", row=1, fragments=("text ('1'), not numbers",))
+    api_error(losscli.compute, "mse", [1.0, 2.0], np.array([1.0, "x"], dtype=object), role="y_pred", row=2, fragments=("y_pred, row 2: text ('x')",))
+
+
+@pytest.mark.parametrize("loss", ["mse", "dice", "wasserstein_distance"])
+def test_empty_inputs_are_an_error(loss: str) -> None:
+    # mse gave nan and wasserstein_distance 0.0, where scipy raises.
+    api_error(losscli.compute, loss, [], [], role=None, row=None, fragments=("y_true and y_pred are empty: there are no rows to evaluate",))
+
+
+def test_inputs_of_different_lengths_show_each_length() -> None:
+    api_error(losscli.compute, "mse", [1.0, 2.0], [1.0, 3.0, 4.0], role=None, row=None, fragments=("inputs of 'mse' have different numbers of rows: y_true 2, y_pred 3",))
+
+
+@pytest.mark.parametrize("loss, shown", [(None, "NoneType None"), (3, "int 3"), (["mse"], "list ['mse']")])
+def test_the_loss_must_be_a_name(loss: object, shown: str) -> None:
+    api_error(losscli.compute, loss, [1.0], [1.0], role=None, row=None, fragments=(f"the loss must be a name such as 'mse', not {shown}", "losscli.available()"))
+
+
+def test_the_declaration_info_returns_is_accepted_as_the_loss() -> None:
+    spec = losscli.info("huber")
+    # delta 1: 0.5 * 0.5^2 = 0.125 and 2.5 - 0.5 = 2.0, mean 1.0625 (by hand; torch HuberLoss)
+    assert losscli.compute(spec, [0.0, 1.0], [0.5, 3.5]) == pytest.approx(1.0625, rel=REL)
+    # delta 2: 0.125 and 2 * 2.5 - 2 = 3.0, mean 1.5625 (by hand)
+    assert losscli.compute(spec, [0.0, 1.0], [0.5, 3.5], delta=2.0) == pytest.approx(1.5625, rel=REL)
+    assert list(losscli.per_sample(spec, [0.0, 1.0], [0.5, 3.5])) == [0.125, 2.0]
+
+
+def test_kernel_errors_name_the_argument_too() -> None:
+    error = api_error(losscli.compute, "bce", [1, 0, 1], [0.9, 0.2, 1.5], role="y_pred", row=3)
+    assert str(error).startswith("y_pred, row 3: probability outside [0, 1] (value 1.5)")
+
+
+def test_booleans_are_labels_0_and_1() -> None:
+    expected = log_loss([1, 0], [0.9, 0.2], labels=[0, 1])
+    assert losscli.compute("bce", [True, False], [0.9, 0.2]) == pytest.approx(expected, rel=1e-9)
+
+
+# =========================================================================== tensors
+
+
+@pytest.mark.torch
+def test_tensors_that_require_grad_are_detached() -> None:
+    torch = pytest.importorskip("torch")
+    target = torch.from_numpy(Y)
+    prediction = torch.from_numpy(P).requires_grad_(True)
+    weights = torch.from_numpy(W).requires_grad_(True)
+    expected = torch.nn.MSELoss()(prediction, target).item()
+    assert losscli.compute("mse", target, prediction) == pytest.approx(expected, rel=REL)
+    assert losscli.per_sample("mse", target, prediction) == pytest.approx(((prediction - target) ** 2).detach().numpy(), rel=REL)
+    weighted = (((prediction - target) ** 2 * weights).sum() / weights.sum()).item()  # torch, by the weighted-mean formula
+    assert losscli.compute("mse", target, prediction, sample_weight=weights) == pytest.approx(weighted, rel=REL)
+
+
+@pytest.mark.torch
+def test_a_nan_in_a_tensor_is_an_error() -> None:
+    torch = pytest.importorskip("torch")
+    prediction = torch.tensor([0.5, float("nan")], dtype=torch.float64, requires_grad=True)
+    api_error(losscli.compute, "mse", torch.tensor([1.0, 0.0]), prediction, role="y_pred", row=2)
