@@ -2,13 +2,19 @@
 
 Every file is written to a temporary sibling and renamed into place, so an
 error or Ctrl-C leaves either the old file or nothing, never half a file.
+A symlink keeps pointing where it did: the file at the end of its chain is
+the one replaced. A device, FIFO or socket (``/dev/null``, ``/dev/stdout``,
+a named pipe) is opened and written instead: renaming a file over one would
+destroy it, and a reader waiting on it would get nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
+import stat
 import tempfile
 import threading
 from typing import IO, Any, Iterator
@@ -20,14 +26,8 @@ def check_target(path: str, inputs: list[str], option: str) -> None:
     """Refuse a target that is (or links to) an input, or whose directory is missing."""
     if path == "-":
         return
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise LossCliError(f"{option}: directory '{directory}' does not exist", hint="create it first")
-    if os.path.isdir(path):
-        raise LossCliError(f"{option}: '{path}' is a directory", hint="give a file name")
-    if len(os.path.basename(path).encode()) > _name_max(directory):
-        # Found now, not at the final rename, when other outputs may already be in place.
-        raise LossCliError(f"{option}: the file name '{path}' is too long for the file system", hint="choose a shorter name")
+    if not writes_in_place(path):
+        _check_new_file(path, option)
     target = os.path.realpath(path)
     for source in inputs:
         if source == "-" or not source:
@@ -36,6 +36,60 @@ def check_target(path: str, inputs: list[str], option: str) -> None:
             raise LossCliError(f"{option}: '{path}' is an input file; refusing to overwrite it", hint="choose another output path")
         if os.path.isdir(source) and target.startswith(os.path.realpath(source) + os.sep):
             raise LossCliError(f"{option}: '{path}' is inside the input directory '{source}'", hint="write it elsewhere")
+
+
+def _check_new_file(path: str, option: str) -> None:
+    """A file that will be renamed into place needs an existing directory and a name it allows."""
+    replaced = replaced_path(path)
+    directory = os.path.dirname(os.path.abspath(replaced))
+    if not os.path.isdir(directory):
+        raise LossCliError(f"{option}: directory '{directory}' does not exist", hint="create it first")
+    if os.path.isdir(path):
+        raise LossCliError(f"{option}: '{path}' is a directory", hint="give a file name")
+    if len(os.path.basename(replaced).encode()) > _name_max(directory):
+        # Found now, not at the final rename, when other outputs may already be in place.
+        raise LossCliError(f"{option}: the file name '{path}' is too long for the file system", hint="choose a shorter name")
+
+
+def writes_in_place(path: str) -> bool:
+    """Whether ``path`` is (or links to) an existing device, FIFO or socket,
+    which is written directly rather than replaced by a renamed file."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False  # missing, a dangling link, or a name the system refuses
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def replaced_path(path: str) -> str:
+    """The file a rename puts in place: for a symlink (or a chain of them)
+    the file it points to, so that the link itself stays."""
+    return os.path.realpath(path) if os.path.islink(path) else path
+
+
+_WRITE_HINTS = {
+    errno.ENOSPC: "free some space or write it elsewhere",
+    getattr(errno, "EDQUOT", errno.ENOSPC): "free some space or write it elsewhere",
+    errno.EROFS: "the file system is read-only; write it elsewhere",
+    errno.ENAMETOOLONG: "choose a shorter name",
+}
+
+
+@contextlib.contextmanager
+def writing(path: str | None) -> Iterator[None]:
+    """Turn an OSError while writing ``path`` (None: stdout) into an error that
+    names the user's path, not the temp file that failed, with a hint.
+
+    A broken pipe passes through: the reader went away, which is not an error.
+    """
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        cause = os.strerror(error.errno) if error.errno else str(error)
+        hint = _WRITE_HINTS.get(error.errno, "check that the directory exists and is writable" if path else None)
+        raise LossCliError(f"cannot write the output: {cause}", file=path, hint=hint) from None
 
 
 def _name_max(directory: str) -> int:
@@ -58,23 +112,37 @@ def _input_files(source: str) -> list[str]:
 
 @contextlib.contextmanager
 def atomic_writer(path: str, *, binary: bool = False) -> Iterator[IO]:
-    """Yield a handle to a temp file next to ``path``; rename it into place on success."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, temp = tempfile.mkstemp(prefix=".losscli-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})) as handle:
-            yield handle
-        publish(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    """Yield a handle to a temp file next to ``path``; rename it into place on success.
+
+    A device or FIFO is opened and written directly (see ``writes_in_place``).
+    Errors name ``path`` (see ``writing``).
+    """
+    mode, options = ("wb", {}) if binary else ("w", {"encoding": "utf-8", "newline": ""})
+    with writing(path):
+        if writes_in_place(path):
+            with open(path, mode, **options) as handle:
+                yield handle
+            return
+        fd, temp = _temp_sibling(path)
+        try:
+            with os.fdopen(fd, mode, **options) as handle:
+                yield handle
+            publish(temp, path)
+        except BaseException:
+            discard(temp)
+            raise
+
+
+def _temp_sibling(path: str) -> tuple[int, str]:
+    """A new private temp file in the directory of the file ``path`` replaces,
+    so that the final rename stays on one file system."""
+    directory = os.path.dirname(os.path.abspath(replaced_path(path)))
+    return tempfile.mkstemp(prefix=".losscli-", suffix=".tmp", dir=directory)
 
 
 def temp_path_for(path: str) -> str:
     """A temp file path next to ``path`` (for writers that want a path, like Parquet)."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, temp = tempfile.mkstemp(prefix=".losscli-", suffix=".tmp", dir=directory)
+    fd, temp = _temp_sibling(path)
     os.close(fd)
     return temp
 
@@ -85,7 +153,13 @@ def publish(temp: str, path: str) -> None:
     mask = os.umask(0)
     os.umask(mask)
     os.chmod(temp, 0o666 & ~mask)
-    os.replace(temp, path)
+    os.replace(temp, replaced_path(path))
+
+
+def write_in_place(path: str, text: str) -> None:
+    """Write ``text`` into a device or FIFO (see ``writes_in_place``)."""
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
 
 
 def stage_text(path: str, text: str) -> str:

@@ -1,8 +1,8 @@
 """Per-row (``--reduction none`` / ``--per-row FILE``) output.
 
 Rows are streamed batch by batch into a temporary file, which is renamed
-into place (or copied to stdout) only once the whole input has been read, so
-a failure part-way leaves no partial output.
+into place (or copied to stdout, a device or a FIFO) only once the whole
+input has been read, so a failure part-way leaves no partial output.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from .engine import Batch
 from .errors import LossCliError
 from .io.arrow_numpy import from_numpy
 from .labels import MISSING, shown_labels, shown_value
-from .output import publish, temp_path_for
+from .output import publish, temp_path_for, writes_in_place, writing
 from .registry import BoundLoss
 
 FILE_FORMATS = {
@@ -72,21 +72,20 @@ def check_per_row_losses(losses: list[BoundLoss], sample_col: str | None) -> str
 
 
 class PerRowWriter:
-    """Collects per-row losses into a temp file next to the target."""
+    """Collects per-row losses into a temp file next to the target, or
+    anywhere for a stream (stdout, a device, a FIFO) it is copied into."""
 
     def __init__(self, path: str | None, fmt: str, losses: list[BoundLoss], by: str | None) -> None:
         self.path = path
         self.fmt = fmt
         self.losses = losses
         self.by = by
-        anchor = path if path and path != "-" else os.path.join(os.getcwd(), "per-row")
-        try:
-            self.temp = temp_path_for(anchor)
-        except OSError:
-            import tempfile
-
-            fd, self.temp = tempfile.mkstemp(prefix=".losscli-")
-            os.close(fd)
+        self.to_stdout = not path or path == "-"
+        self.to_stream = self.to_stdout or writes_in_place(path)
+        # Errors name the user's path (None: stdout), never the temp file.
+        self.shown_path = None if self.to_stdout else path
+        with writing(self.shown_path):
+            self.temp = _stream_temp() if self.to_stream else temp_path_for(path)
         self._writer: Any = None
         self._handle: Any = None
         self._first = True
@@ -127,6 +126,10 @@ class PerRowWriter:
         self._write(pa.RecordBatch.from_pydict(columns))
 
     def _write(self, batch: pa.RecordBatch) -> None:
+        with writing(self.shown_path):
+            self._write_rows(batch)
+
+    def _write_rows(self, batch: pa.RecordBatch) -> None:
         self.rows += batch.num_rows
         if self.fmt == "csv":
             import pyarrow.csv as pacsv
@@ -174,16 +177,24 @@ class PerRowWriter:
             self._handle = None
 
     def finish(self) -> None:
-        """Move the finished file into place, or copy it to stdout."""
-        self._close()
-        if self.path and self.path != "-":
-            publish(self.temp, self.path)
-            return
+        """Move the finished file into place, or copy it into the stream."""
+        with writing(self.shown_path):
+            self._close()
+            if not self.to_stream:
+                publish(self.temp, self.path)
+                return
+            if self.to_stdout:
+                self._copy_to_stdout()
+            else:
+                with open(self.temp, "rb") as handle, open(self.path, "wb") as target:
+                    shutil.copyfileobj(handle, target)
+        os.unlink(self.temp)
+
+    def _copy_to_stdout(self) -> None:
         with open(self.temp, "rb") as handle:
             sys.stdout.flush()
             shutil.copyfileobj(handle, sys.stdout.buffer if hasattr(sys.stdout, "buffer") else _TextBridge(sys.stdout))
         sys.stdout.flush()
-        os.unlink(self.temp)
 
     def abort(self) -> None:
         try:
@@ -191,6 +202,19 @@ class PerRowWriter:
         finally:
             if os.path.exists(self.temp):
                 os.unlink(self.temp)
+
+
+def _stream_temp() -> str:
+    """A temp file for rows bound for a stream: nothing is renamed, so any
+    directory does; the working directory, else the system's temp directory."""
+    import tempfile
+
+    try:
+        return temp_path_for(os.path.join(os.getcwd(), "per-row"))
+    except OSError:
+        fd, temp = tempfile.mkstemp(prefix=".losscli-")
+        os.close(fd)
+        return temp
 
 
 def _shown_column(values: list[Any], as_text: bool) -> pa.Array:

@@ -61,3 +61,35 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> int:
     monkeypatch.setattr(readers, "CSV_BLOCK_BYTES", 256)
     monkeypatch.setattr(readers, "CSV_PARALLEL_BLOCK_BYTES", 100)
     return 7
+
+
+class FifoReader:
+    """A FIFO at ``path`` and a thread reading it to the end, as a shell's
+    ``cat path &`` would; ``text()`` waits for what it read."""
+
+    SECONDS = 60  # a bound, not an expectation
+
+    def __init__(self, path: Path) -> None:
+        import os
+        import threading
+
+        os.mkfifo(path)
+        self.path = path
+        self._data = b""
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        with open(self.path, "rb") as handle:
+            self._data = handle.read()
+
+    def text(self) -> str:
+        import os
+
+        self._thread.join(self.SECONDS)
+        if self._thread.is_alive():
+            # Nobody opened the FIFO for writing: open it ourselves so the reader ends.
+            os.close(os.open(self.path, os.O_WRONLY | os.O_NONBLOCK))
+            self._thread.join(self.SECONDS)
+            pytest.fail(f"nothing was written into the FIFO {self.path}")
+        return self._data.decode("utf-8")

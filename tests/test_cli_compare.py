@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 from sklearn.metrics import mean_absolute_error, mean_squared_error
 
-from conftest import assert_usage_error, write_csv
+from conftest import FifoReader, assert_usage_error, write_csv
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -293,6 +294,28 @@ def test_output_file_keeps_stdout_empty(cli, two_models) -> None:
     assert result.exit_code == 0 and result.stdout == ""
     assert json.loads(target.read_text())["results"][0]["loss"] == "mse"
     assert_usage_error(cli("compare", two_models["a"], two_models["b"], "--loss", "mse", "--output", two_models["b"]), "input file")
+
+
+def test_output_into_a_fifo_and_through_a_symlink(cli, two_models, tmp_path) -> None:
+    """A FIFO gets the report written into it; a symlink stays and its file is replaced."""
+    models = (two_models["a"], two_models["b"])
+    reader = FifoReader(tmp_path / "pipe")
+    assert cli("compare", *models, "--loss", "mse", "--format", "json", "--output", tmp_path / "pipe").exit_code == 0
+    assert json.loads(reader.text())["results"][0]["loss"] == "mse"
+    assert stat.S_ISFIFO(os.lstat(tmp_path / "pipe").st_mode)
+    real = tmp_path / "real.json"
+    real.write_text("old\n")
+    (tmp_path / "link.json").symlink_to(real)
+    assert cli("compare", *models, "--loss", "mse", "--format", "json", "--output", tmp_path / "link.json").exit_code == 0
+    assert os.readlink(tmp_path / "link.json") == str(real)
+    assert json.loads(real.read_text())["results"][0]["loss"] == "mse"
+    assert not [name for name in os.listdir(tmp_path) if name.startswith(".losscli-")]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc, where no file can be created")
+def test_an_output_that_cannot_be_created_is_an_error_naming_it(cli, two_models) -> None:
+    line = assert_usage_error(cli("compare", two_models["a"], two_models["b"], "--loss", "mse", "--output", "/proc/losscli-test.json"))
+    assert line == "error: /proc/losscli-test.json: cannot write the output: No such file or directory (check that the directory exists and is writable)"
 
 
 # --------------------------------------------------------------------------- baseline and gates

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
+import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import assert_usage_error, write_csv
+from conftest import FifoReader, assert_usage_error, write_csv
 
 import losscli
 from losscli.evaluation import Result, json_params
@@ -347,12 +350,15 @@ def test_output_refuses_an_input_file(cli, data, option):
     assert path.read_bytes() == before
 
 
+@pytest.mark.parametrize("links", [1, 2], ids=["symlink", "chain-of-two"])
 @pytest.mark.parametrize("option", ["--output", "--per-row"])
-def test_output_refuses_a_symlink_to_an_input(cli, data, tmp_path, option):
+def test_output_refuses_a_symlink_to_an_input(cli, data, tmp_path, option, links):
     path, *_ = data
     before = path.read_bytes()
-    link = tmp_path / "link.csv"
-    link.symlink_to(path)
+    link = path
+    for index in range(links):
+        link, target = tmp_path / f"link{index}.csv", link
+        link.symlink_to(target)
     assert_usage_error(cli("compute", path, "--loss", "mse", option, link), option, "is an input file")
     assert path.read_bytes() == before and link.is_symlink()
 
@@ -395,6 +401,144 @@ def test_output_refuses_a_file_inside_an_input_parquet_directory(cli, tmp_path):
     (tmp_path / "ds").mkdir()
     pq.write_table(pa.table({"y_true": [1.0], "y_pred": [2.0]}), tmp_path / "ds" / "a.parquet")
     assert_usage_error(cli("compute", tmp_path / "ds", "--loss", "mse", "-o", tmp_path / "ds" / "report.parquet"), "inside the input directory")
+
+
+# ----------------------------------------------------------------------------- devices, FIFOs, symlinks, write errors
+
+
+def _per_row_csv(text: str) -> list[float]:
+    return [float(r["mse"]) for r in csv.DictReader(io.StringIO(text))]
+
+
+@pytest.mark.parametrize("via_symlink", [False, True], ids=["fifo", "symlink-to-fifo"])
+@pytest.mark.parametrize("option", ["--output", "--per-row"])
+def test_a_fifo_is_written_into_not_replaced(cli, data, tmp_path, option, via_symlink):
+    path, y_true, y_pred = data
+    fifo = tmp_path / "pipe"
+    reader = FifoReader(fifo)
+    target = fifo
+    if via_symlink:
+        target = tmp_path / "link"
+        target.symlink_to(fifo)
+    result = cli("compute", path, "--loss", "mse", "-f", "json", option, target)
+    assert result.exit_code == 0, result.stderr
+    if option == "--output":
+        assert result.stdout == ""
+        assert json.loads(reader.text())["results"][0]["value"] == pytest.approx(_mse(y_true, y_pred), rel=1e-12)
+    else:
+        # A file name without an extension gets CSV rows; the summary stays on stdout.
+        np.testing.assert_allclose(_per_row_csv(reader.text()), (y_true - y_pred) ** 2, rtol=1e-12)  # numpy
+        assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(_mse(y_true, y_pred), rel=1e-12)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert not via_symlink or os.readlink(target) == str(fifo)
+    assert _no_temp_files(tmp_path)
+
+
+def test_reduction_none_rows_go_into_a_fifo(cli, data, tmp_path):
+    path, y_true, y_pred = data
+    reader = FifoReader(tmp_path / "rows.csv")
+    result = cli("compute", path, "--loss", "mse", "--reduction", "none", "-o", tmp_path / "rows.csv")
+    assert result.exit_code == 0 and result.stdout == ""
+    np.testing.assert_allclose(_per_row_csv(reader.text()), (y_true - y_pred) ** 2, rtol=1e-12)  # numpy
+    assert stat.S_ISFIFO(os.lstat(tmp_path / "rows.csv").st_mode) and _no_temp_files(tmp_path)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/null") or not stat.S_ISCHR(os.stat("/dev/null").st_mode), reason="needs /dev/null")
+@pytest.mark.parametrize("args", [["-o"], ["--per-row"], ["--reduction", "none", "-o"]], ids=["output", "per-row", "reduction-none"])
+def test_a_symlink_to_dev_null_leaves_the_device_in_place(cli, data, tmp_path, args):
+    path, y_true, y_pred = data
+    link = tmp_path / "null.csv"
+    link.symlink_to("/dev/null")
+    result = cli("compute", path, "--loss", "mse", "-f", "json", *args, link)
+    assert result.exit_code == 0, result.stderr
+    if args == ["--per-row"]:
+        assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(_mse(y_true, y_pred), rel=1e-12)
+    else:
+        assert result.stdout == ""
+    assert os.readlink(link) == "/dev/null"
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    assert _no_temp_files(tmp_path)
+
+
+@pytest.mark.parametrize("option", ["--output", "--per-row"])
+def test_a_chain_of_symlinks_stays_and_the_file_at_its_end_is_replaced(cli, data, tmp_path, option):
+    path, y_true, y_pred = data
+    (tmp_path / "results").mkdir()
+    real = tmp_path / "results" / "run.json"
+    real.write_text("old\n")
+    (tmp_path / "middle.json").symlink_to(real)
+    link = tmp_path / "latest.json"
+    link.symlink_to("middle.json")
+    result = cli("compute", path, "--loss", "mse", "-f", "json", option, link)
+    assert result.exit_code == 0, result.stderr
+    assert os.readlink(link) == "middle.json" and os.readlink(tmp_path / "middle.json") == str(real)
+    written = json.loads(real.read_text())
+    if option == "--output":
+        assert written["results"][0]["value"] == pytest.approx(_mse(y_true, y_pred), rel=1e-12)
+    else:
+        np.testing.assert_allclose([r["mse"] for r in written], (y_true - y_pred) ** 2, rtol=1e-12)  # numpy
+    assert _no_temp_files(tmp_path) and _no_temp_files(tmp_path / "results")
+
+
+WRITE_HINT = "check that the directory exists and is writable"
+TARGETS = [("--output", "report.json"), ("--per-row", "rows.csv"), ("--per-row", "rows.parquet")]
+
+
+@pytest.fixture
+def system_temp(tmp_path, monkeypatch) -> Path:
+    """The system's temp directory, here empty, to see that nothing falls back to it."""
+    folder = tmp_path / "system-temp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+@pytest.mark.parametrize("option, name", TARGETS)
+def test_a_read_only_directory_is_an_error_naming_the_target(cli, data, tmp_path, system_temp, option, name):
+    path, *_ = data
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        if os.access(folder, os.W_OK):
+            pytest.skip("permissions are not enforced here (running as root)")
+        target = folder / name
+        line = assert_usage_error(cli("compute", path, "--loss", "mse", option, target))
+        assert line == f"error: {target}: cannot write the output: Permission denied ({WRITE_HINT})"
+        assert os.listdir(folder) == [] and os.listdir(system_temp) == []
+    finally:
+        folder.chmod(0o755)
+
+
+@pytest.mark.parametrize("option, name", TARGETS)
+def test_a_directory_that_refuses_new_files_is_an_error_naming_the_target(cli, data, tmp_path, system_temp, monkeypatch, option, name):
+    """The same as a read-only directory, also when running as root: creating
+    the temp file next to the target fails as it would there."""
+    path, *_ = data
+    folder = tmp_path / "refusing"
+    folder.mkdir()
+    create = tempfile.mkstemp
+
+    def refuse_in_folder(*args, dir=None, **kwargs):
+        if dir is not None and os.path.samefile(dir, folder):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.path.join(dir, ".losscli-xyz.tmp"))
+        return create(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse_in_folder)
+    target = folder / name
+    line = assert_usage_error(cli("compute", path, "--loss", "mse", option, target))
+    assert line == f"error: {target}: cannot write the output: Permission denied ({WRITE_HINT})"
+    assert os.listdir(folder) == [] and os.listdir(system_temp) == []
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc, where no file can be created")
+@pytest.mark.parametrize("option, name", TARGETS)
+def test_a_file_system_that_refuses_new_files_is_an_error_naming_the_target(cli, data, system_temp, option, name):
+    path, *_ = data
+    target = f"/proc/losscli-test-{name}"
+    line = assert_usage_error(cli("compute", path, "--loss", "mse", option, target))
+    assert line == f"error: {target}: cannot write the output: No such file or directory ({WRITE_HINT})"
+    assert not os.path.exists(target) and os.listdir(system_temp) == []
 
 
 # ----------------------------------------------------------------------------- per-row
@@ -618,6 +762,43 @@ def test_python_dash_m_reports_usage_errors_on_one_line(data):
     run = subprocess.run([sys.executable, "-m", "losscli", "compute", str(path), "--reduction", "foo", "--loss", "mse"], capture_output=True, text=True, timeout=60)
     assert (run.returncode, run.stdout) == (2, "")
     assert run.stderr == "error: Invalid value for '--reduction' / '-r': 'foo' is not one of 'mean', 'sum', 'none' (see 'losscli compute --help')\n"
+
+
+# ----------------------------------------------------------------------------- a reader that goes away
+
+PIPE_ROWS = 50_000  # per-row JSON of about 1.5 MB, a summary of about 7 MB: far more than a pipe holds
+
+
+@pytest.fixture(scope="module")
+def many_rows(tmp_path_factory) -> Path:
+    rng = np.random.default_rng(3)
+    path = tmp_path_factory.mktemp("pipe") / "many.csv"
+    columns = np.column_stack([rng.normal(size=PIPE_ROWS), rng.normal(size=PIPE_ROWS), np.arange(PIPE_ROWS)])
+    np.savetxt(path, columns, delimiter=",", header="y_true,y_pred,id", comments="", fmt=["%.6f", "%.6f", "%d"])
+    return path
+
+
+@pytest.mark.parametrize("unbuffered", ["", "1"], ids=["buffered", "unbuffered"])
+@pytest.mark.parametrize(
+    "arguments, start",
+    [(["--reduction", "none", "-f", "json"], b'[\n {"row":'), (["--by", "id", "-f", "json"], b'{\n  "schem')],
+    ids=["per-row", "summary"],
+)
+def test_a_reader_that_stops_early_ends_the_run_quietly(many_rows, arguments, start, unbuffered):
+    """`losscli ... | head -c 10`: exit 0 and nothing on stderr, like any filter."""
+    env = {key: value for key, value in os.environ.items() if key not in ("LOSSCLI_DEBUG", "PYTHONUNBUFFERED")}
+    env["PYTHONUNBUFFERED"] = unbuffered
+    command = [sys.executable, "-m", "losscli", "compute", str(many_rows), "--loss", "mae", *arguments]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        head = process.stdout.read(10)
+        process.stdout.close()
+        err = process.stderr.read().decode("utf-8", "replace")
+        code = process.wait(timeout=120)
+    finally:
+        process.kill()
+    assert head == start
+    assert (code, err) == (0, "")
 
 
 # ----------------------------------------------------------------------------- entry points

@@ -183,6 +183,7 @@ def guarded(command: Callable[..., Any]) -> Callable[..., Any]:
             raise typer.Exit(EXIT_USAGE) from None
         except BrokenPipeError:
             # The reader went away (e.g. `| head`): not an error of ours.
+            _silence_stdout()
             sys.stderr.close()
             raise typer.Exit(EXIT_OK) from None
         except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks
@@ -192,6 +193,21 @@ def guarded(command: Callable[..., Any]) -> Callable[..., Any]:
             raise typer.Exit(EXIT_USAGE) from None
 
     return wrapper
+
+
+def _silence_stdout() -> None:
+    """Point stdout's descriptor at the null device after a broken pipe, so the
+    interpreter's flush at exit does not fail again and change the exit code
+    (the recipe of Python's signal module documentation)."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return  # not a real descriptor (a test runner's stream): nothing flushes at exit
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, descriptor)
+    finally:
+        os.close(null)
 
 
 def resolve_format(fmt: Format | None) -> str:

@@ -222,23 +222,26 @@ def _commit(writer: object | None, document: str | None, output: str | None) -> 
     """Put the per-row file and the report in place together.
 
     Both are complete in temp files before either is moved, so a failure
-    here (a full disk) rarely leaves one without the other.
+    here (a full disk) rarely leaves one without the other. A report bound
+    for a device or FIFO is written last, directly. Errors name the user's
+    path; a broken pipe goes on to ``guarded``, which ends the run quietly.
     """
-    from ..output import discard, publish, stage_text
+    from ..output import discard, publish, stage_text, write_in_place, writes_in_place, writing
 
     staged = None
     try:
-        if document is not None and output:
-            staged = stage_text(output, document)
+        with writing(output):
+            if document is not None and output and not writes_in_place(output):
+                staged = stage_text(output, document)
         if writer is not None:
             writer.finish()
-        if staged is not None:
-            publish(staged, output)
-            staged = None
-        elif document is not None:
-            sys.stdout.write(document)
-    except OSError as error:
-        target = error.filename if isinstance(error.filename, str) else output
-        raise LossCliError(f"cannot write the output: {error.strerror or error}", file=target) from None
+        with writing(output):
+            if staged is not None:
+                publish(staged, output)
+                staged = None
+            elif document is not None and output:
+                write_in_place(output, document)
+            elif document is not None:
+                sys.stdout.write(document)
     finally:
         discard(staged)
