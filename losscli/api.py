@@ -144,6 +144,12 @@ def per_sample(
 
     Inputs are given and checked as for :func:`compute`, with the same
     errors (argument name, 1-based row)."""
+    if "sample_weight" in inputs_and_params:
+        # A row's loss does not depend on its weight; weights enter the mean.
+        raise LossCliError(
+            "per_sample() gives each row's loss, which sample weights do not change",
+            hint="weight the values yourself, or use compute(..., sample_weight=...) for the weighted mean",
+        )
     bound, arrays = _prepare(loss, y_true, y_pred, inputs_and_params)
     kind = bound.spec.kind
     if kind == "mean":

@@ -247,3 +247,8 @@ def test_a_nan_in_a_tensor_is_an_error() -> None:
     torch = pytest.importorskip("torch")
     prediction = torch.tensor([0.5, float("nan")], dtype=torch.float64, requires_grad=True)
     api_error(losscli.compute, "mse", torch.tensor([1.0, 0.0]), prediction, role="y_pred", row=2)
+
+
+def test_per_sample_says_that_weights_do_not_change_a_rows_loss():
+    with pytest.raises(LossCliError, match="sample weights do not change"):
+        losscli.per_sample("mse", [1.0, 2.0], [1.5, 2.0], sample_weight=[1.0, 2.0])
