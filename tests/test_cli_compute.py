@@ -801,6 +801,33 @@ def test_a_reader_that_stops_early_ends_the_run_quietly(many_rows, arguments, st
     assert (code, err) == (0, "")
 
 
+@pytest.mark.parametrize(
+    "arguments",
+    [["--per-row", "-", "-o", "REPORT", "-f", "json"], ["--by", "id", "-f", "json"]],
+    ids=["per-row-and-report", "summary"],
+)
+def test_a_reader_that_stops_early_does_not_hide_a_failed_gate(many_rows, tmp_path, arguments):
+    """`losscli ... --fail-above mse=0.1 | head`: the gate still fails the run, and a
+    report file asked for with -o is still written."""
+    report = tmp_path / "report.json"
+    arguments = [str(report) if a == "REPORT" else a for a in arguments]
+    env = {key: value for key, value in os.environ.items() if key not in ("LOSSCLI_DEBUG", "PYTHONUNBUFFERED")}
+    command = [sys.executable, "-m", "losscli", "compute", str(many_rows), "--loss", "mse", "--fail-above", "mse=0.1", *arguments]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        process.stdout.read(10)
+        process.stdout.close()
+        err = process.stderr.read().decode("utf-8", "replace")
+        code = process.wait(timeout=120)
+    finally:
+        process.kill()
+    # Two N(0, 1) columns: mse about 2, far above 0.1.
+    assert code == 1, err
+    assert "is above the threshold 0.1" in err and "Broken pipe" not in err
+    if "-o" in arguments:
+        assert json.loads(report.read_text())["results"][0]["value"] > 1.0
+
+
 # ----------------------------------------------------------------------------- entry points
 
 

@@ -183,7 +183,7 @@ def guarded(command: Callable[..., Any]) -> Callable[..., Any]:
             raise typer.Exit(EXIT_USAGE) from None
         except BrokenPipeError:
             # The reader went away (e.g. `| head`): not an error of ours.
-            _silence_stdout()
+            silence_stdout()
             sys.stderr.close()
             raise typer.Exit(EXIT_OK) from None
         except Exception as error:  # noqa: BLE001 - the last line of defence against tracebacks
@@ -195,7 +195,17 @@ def guarded(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _silence_stdout() -> None:
+def write_stdout(text: str) -> None:
+    """Write a report to stdout. If its reader went away (``| head``), stop
+    writing there but let the run go on: the gates still set the exit code."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        silence_stdout()
+
+
+def silence_stdout() -> None:
     """Point stdout's descriptor at the null device after a broken pipe, so the
     interpreter's flush at exit does not fail again and change the exit code
     (the recipe of Python's signal module documentation)."""

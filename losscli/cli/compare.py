@@ -45,6 +45,7 @@ from .common import (
     parse_role_cols,
     rendered,
     resolve_format,
+    write_stdout,
 )
 from .plotting import PlotFileOpt, PlotOpt, check_plot_file, emit
 
@@ -202,7 +203,7 @@ def compare(
         with atomic_writer(output) as handle:
             render_compare(comparison, fmt_name, handle)
     else:
-        sys.stdout.write(rendered(lambda out: render_compare(comparison, fmt_name, out), sys.stdout, table=fmt_name == "table"))
+        write_stdout(rendered(lambda out: render_compare(comparison, fmt_name, out), sys.stdout, table=fmt_name == "table"))
     if plot or plot_file:
         emit([("comparison", _comparison_chart(comparison))], plot=plot, plot_file=plot_file, to_stdout=fmt_name == "table" and not output)
     # A table on the terminal already shows the notes; everywhere else they go to stderr.

@@ -43,6 +43,8 @@ from .common import (
     parse_role_cols,
     rendered,
     resolve_format,
+    silence_stdout,
+    write_stdout,
 )
 
 LossOpt = Annotated[
@@ -224,7 +226,9 @@ def _commit(writer: object | None, document: str | None, output: str | None) -> 
     Both are complete in temp files before either is moved, so a failure
     here (a full disk) rarely leaves one without the other. A report bound
     for a device or FIFO is written last, directly. Errors name the user's
-    path; a broken pipe goes on to ``guarded``, which ends the run quietly.
+    path. When the reader of stdout goes away (``| head``), what goes to
+    stdout stops there but the run goes on: the report file is still
+    written and the gates still set the exit code.
     """
     from ..output import discard, publish, stage_text, write_in_place, writes_in_place, writing
 
@@ -234,7 +238,11 @@ def _commit(writer: object | None, document: str | None, output: str | None) -> 
             if document is not None and output and not writes_in_place(output):
                 staged = stage_text(output, document)
         if writer is not None:
-            writer.finish()
+            try:
+                writer.finish()
+            except BrokenPipeError:
+                writer.abort()
+                silence_stdout()
         with writing(output):
             if staged is not None:
                 publish(staged, output)
@@ -242,6 +250,6 @@ def _commit(writer: object | None, document: str | None, output: str | None) -> 
             elif document is not None and output:
                 write_in_place(output, document)
             elif document is not None:
-                sys.stdout.write(document)
+                write_stdout(document)
     finally:
         discard(staged)
