@@ -68,7 +68,16 @@ def _json_default(value: Any) -> Any:
 def group_text(result: Result) -> str:
     if not result.group:
         return "(all)"
-    return ", ".join("(missing)" if v is None else str(v) for v in result.group.values())
+    return ", ".join(group_cell(v) for v in result.group.values())
+
+
+def group_cell(value: Any) -> str:
+    """A group value as text: booleans as JSON writes them (true, not True)."""
+    if value is None:
+        return "(missing)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _by_column(results: Sequence[Result]) -> str | None:
@@ -87,7 +96,7 @@ def csv_document(report: Report) -> str:
     for r in report.results:
         row = [r.loss.name, r.loss.display, exact(r.value), r.n, r.reduction, r.model]
         if by:
-            row.append("" if r.group is None else "(missing)" if r.group[by] is None else r.group[by])
+            row.append("" if r.group is None else group_cell(r.group[by]))
         row.append(r.warning or "")
         writer.writerow(row)
     return buffer.getvalue()

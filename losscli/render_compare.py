@@ -14,7 +14,7 @@ from typing import Any
 
 from .compare import Comparison, Entry
 from .evaluation import json_params
-from .render import exact, group_text, json_document, make_console, number
+from .render import exact, group_cell, group_text, json_document, make_console, number
 from .render import markdown_cell as _md
 
 BEST_MARK = "*"
@@ -114,7 +114,7 @@ def csv_compare(comparison: Comparison) -> str:
     writer.writerow(header + ["warning"])
     for entry in comparison.entries:
         r = entry.result
-        row = [r.loss.name, r.loss.display, r.model] + (["" if r.group is None else r.group[by]] if by else [])
+        row = [r.loss.name, r.loss.display, r.model] + (["" if r.group is None else group_cell(r.group[by])] if by else [])
         row += [exact(r.value), r.n, r.rank, "true" if r.best else "false"]
         if with_baseline:
             delta = entry.baseline

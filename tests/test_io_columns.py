@@ -743,3 +743,12 @@ def test_columns_equal_but_for_spaces_are_told_apart_by_exact_names(cli, tmp_pat
     (tmp_path / "ambiguous.csv").write_text("y_pred, y_true,y_true \n1,2,3\n")
     result = cli("compute", tmp_path / "ambiguous.csv", "--loss", "mse", "-f", "json", "-y", "y_true")
     assert_usage_error(result, "ambiguous.csv", "no column 'y_true'")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "markdown", "table"])
+def test_boolean_groups_read_as_json_writes_them_in_every_format(cli, tmp_path, fmt):
+    pq.write_table(pa.table({"y_true": [0.0, 0.0, 0.0], "y_pred": [1.0, 2.0, 4.0], "ok": [True, False, True]}), tmp_path / "b.parquet")
+    out = cli("compute", tmp_path / "b.parquet", "--loss", "mae", "--by", "ok", "-f", fmt).stdout
+    # By hand: true rows |1| and |4| -> 2.5; the false row |2| -> 2.
+    assert "true" in out and "false" in out and "True" not in out and "False" not in out
+    assert "2.5" in out
