@@ -55,3 +55,18 @@ def test_every_loss_runs_from_a_readme_command():
 def test_first_command_is_the_quick_start():
     first = re.search(r"```sh\n(.*?)\n```", README, re.S).group(1)
     assert "pip install -e ." in first and "losscli compute sample_data/" in first
+
+
+# The console examples that run on the bundled data (others show files of the reader's own).
+CONSOLE_EXAMPLES = [(c, shown) for c, shown in re.findall(r"```console\n\$ (losscli [^\n]*)\n(.*?)```", README, re.S) if "sample_data/" in c]
+
+
+@pytest.mark.parametrize("command, shown", CONSOLE_EXAMPLES, ids=[c for c, _ in CONSOLE_EXAMPLES])
+def test_console_examples_show_what_the_command_prints(command, shown, monkeypatch):
+    """Every line a README console example shows (up to its '...') is printed as shown."""
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(app, shlex.split(command)[1:], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.stderr
+    expected = [line.rstrip() for line in shown.split("\n...")[0].splitlines() if line.strip()]
+    printed = [line.rstrip() for line in result.stdout.splitlines() if line.strip()]
+    assert printed[: len(expected)] == expected
