@@ -391,6 +391,14 @@ class InputPlan:
         right_rows = position.filter(matched)
         self.stats.unmatched_predictions = left.num_rows - len(left_rows)
         self.stats.unmatched_labels = right.num_rows - len(left_rows)
+        if len(left_rows) == 0:
+            # Not "no data rows": both files have rows, the key just pairs none of them.
+            raise LossCliError(
+                f"no prediction row matches a label row on --key ({left.num_rows} prediction rows, {right.num_rows} label rows)",
+                file=self.sources[PRED_SIDE].display,
+                column=key,
+                hint=f"check that '{key}' holds the same ids, of the same type, in both files",
+            )
         if (self.stats.unmatched_predictions or self.stats.unmatched_labels) and not self.options.allow_unmatched:
             first = int(np.argmin(arrow_numpy.booleans(matched))) if self.stats.unmatched_predictions else -1
             where = f"first at prediction {_row_in(self.sources[PRED_SIDE], first + 1)}" if first >= 0 else "the extra rows are in the labels file"
