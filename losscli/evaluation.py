@@ -193,6 +193,9 @@ def _evaluate_plan(
             weights_per_row=frozenset(i for i, bound in enumerate(losses) if weight_divisor(bound) == "rows"),
             unchecked=unchecked,
         )
+    except LossCliError as error:
+        # The engine and the plan number rows over the whole input.
+        raise plan.in_source_file(error) from None
     finally:
         # An abandoned read (an error, or a batch to check after all) stops its
         # reader threads and progress bar now, not when it is collected.

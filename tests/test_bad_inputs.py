@@ -368,6 +368,15 @@ def unmatched_keys(d):
     return mse(d / "p.csv", "--labels", d / "t.csv", "--key", "id"), ("p.csv", "1 prediction rows have no label", "row 3", "--allow-unmatched")
 
 
+def no_key_matches_with_allow_unmatched(d):
+    write_csv(d / "p.csv", {"id": [1, 2], "y_pred": [0.5, 0.5]})
+    write_csv(d / "t.csv", {"id": [3, 4], "y_true": [0.5, 0.5]})
+    return mse(d / "p.csv", "--labels", d / "t.csv", "--key", "id", "--allow-unmatched"), (
+        "p.csv, column 'id': no prediction row matches a label row on --key (2 prediction rows, 2 label rows)",
+        "check that 'id' holds the same ids, of the same type, in both files",
+    )
+
+
 def both_inputs_from_stdin(d):
     return mse("-", "--labels", "-"), ("only one input can come from stdin",)
 
@@ -466,6 +475,7 @@ CORPUS: list = [
     key_without_labels,
     duplicate_key,
     unmatched_keys,
+    no_key_matches_with_allow_unmatched,
     both_inputs_from_stdin,
     unknown_input_format,
     long_delimiter,

@@ -328,3 +328,56 @@ def test_a_key_joined_labels_column_named_like_the_predictions_is_found(cli, tmp
     assert result.exit_code == 0, result.stderr
     # By hand, joined on id: |0.2| + |0.2| + |-0.1|.
     assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(0.5 / 3, rel=1e-12)
+
+
+def _two_part_dataset(folder, first: dict, second: dict):
+    """A dataset folder of two Parquet files; returns the second file's path."""
+    folder.mkdir()
+    pq.write_table(pa.table(first), folder / "part-0.parquet")
+    pq.write_table(pa.table(second), folder / "part-1.parquet")
+    return folder / "part-1.parquet"
+
+
+@pytest.mark.parametrize(
+    "loss, options, column, message",
+    [
+        ("bce", [], "y_true", "binary label outside [0, 1]"),
+        ("hinge", [], "y_true", "hinge label must be -1 or 1"),
+        ("mse", ["--weight-col", "w"], "w", "negative sample weight -2"),
+    ],
+)
+def test_an_error_in_a_dataset_names_the_part_file_and_its_row(cli, tmp_path, loss, options, column, message):
+    first = {"y_true": [0.0, 1.0, 1.0], "y_pred": [0.2, 0.7, 0.9], "w": [1.0, 1.0, 1.0]}
+    second = {"y_true": [1.0, 3.0 if column == "y_true" else 1.0], "y_pred": [0.6, 0.4], "w": [1.0, -2.0 if column == "w" else 1.0]}
+    part = _two_part_dataset(tmp_path / "ds", first, second)
+    result = cli("compute", tmp_path / "ds", "--loss", loss, *options)
+    # Row 5 of the dataset is row 2 of part-1 (part-0 holds 3 rows).
+    line = assert_usage_error(result, f"error: {part}, column '{column}', row 2: {message}")
+    assert line.startswith(f"error: {part}, column '{column}', row 2: ")
+
+
+def test_missing_values_in_a_dataset_name_the_part_file_and_its_row(cli, tmp_path):
+    part = _two_part_dataset(tmp_path / "ds", {"y_true": [0.0, 1.0, 1.0], "y_pred": [0.2, 0.7, 0.9]}, {"y_true": [1.0, 1.0], "y_pred": [0.6, float("nan")]})
+    result = cli("compute", tmp_path / "ds", "--loss", "mse")
+    assert_usage_error(result, f"error: {part}, column 'y_pred': 1 row with missing, NaN or infinite values, the first at row 2 (")
+
+
+def test_missing_values_in_a_dataset_joined_on_a_key_name_the_part_file_and_its_row(cli, tmp_path):
+    part = _two_part_dataset(tmp_path / "ds", {"id": [1, 2, 3], "y_pred": [0.2, 0.7, 0.9]}, {"id": [4, 5], "y_pred": [float("nan"), 0.6]})
+    # Label rows in another order: the prediction row is the one reported.
+    write_csv(tmp_path / "labels.csv", {"id": [5, 4, 3, 2, 1], "y_true": [1.0, 1.0, 0.0, 0.0, 1.0]})
+    result = cli("compute", tmp_path / "ds", "--labels", tmp_path / "labels.csv", "--key", "id", "--loss", "mse")
+    assert_usage_error(result, f"error: {part}, column 'y_pred': 1 row with missing, NaN or infinite values, the first at row 1 (")
+
+
+def test_a_key_repeated_across_dataset_files_names_both_files(cli, tmp_path):
+    part = _two_part_dataset(tmp_path / "ds", {"id": [1, 2, 3], "y_pred": [0.2, 0.7, 0.9]}, {"id": [4, 2], "y_pred": [0.1, 0.6]})
+    write_csv(tmp_path / "labels.csv", {"id": [1, 2, 3, 4], "y_true": [1.0, 0.0, 0.0, 1.0]})
+    result = cli("compute", tmp_path / "ds", "--labels", tmp_path / "labels.csv", "--key", "id", "--loss", "mse")
+    assert_usage_error(result, f"error: {part}, column 'id', row 2: duplicate key '2', also at row 2 of {tmp_path / 'ds' / 'part-0.parquet'} (")
+
+
+def test_an_error_in_one_file_keeps_its_row_and_name(cli, tmp_path):
+    pq.write_table(pa.table({"y_true": [0.0, 1.0, 1.0, 1.0, 3.0], "y_pred": [0.2, 0.7, 0.9, 0.6, 0.4]}), tmp_path / "one.parquet")
+    result = cli("compute", tmp_path / "one.parquet", "--loss", "bce")
+    assert_usage_error(result, f"error: {tmp_path / 'one.parquet'}, column 'y_true', row 5: binary label outside [0, 1]")

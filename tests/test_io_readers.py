@@ -734,3 +734,24 @@ def test_a_dataset_file_without_a_needed_column_is_named_with_the_fix(cli, tmp_p
     pq.write_table(pa.table({"y_pred": [2.0]}), tmp_path / "ds" / "part-1.parquet")
     result = cli("compute", tmp_path / "ds", "--loss", "mse")
     assert_usage_error(result, "part-1.parquet", "column 'y_true' is missing from this file of the dataset", "every file of a dataset needs")
+
+
+def test_ndjson_text_that_looks_like_a_date_groups_as_written(cli, tmp_path):
+    # JSON has no date type: two spellings of one instant are two groups.
+    rows = [{"y_true": 1, "y_pred": 2, "g": "2024-01-01"}, {"y_true": 1, "y_pred": 3, "g": "2024-01-01T00:00:00"}]
+    (tmp_path / "g.ndjson").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    result = cli("compute", tmp_path / "g.ndjson", "--loss", "mse", "--by", "g", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    groups = {r["group"]["g"]: (r["value"], r["n"]) for r in json.loads(result.stdout)["results"] if r["group"]}
+    # Hand computation: (1 - 2)^2 = 1 and (1 - 3)^2 = 4.
+    assert groups == {"2024-01-01": (1.0, 1), "2024-01-01T00:00:00": (4.0, 1)}
+
+
+def test_ndjson_date_like_text_is_read_as_text(tmp_path):
+    (tmp_path / "d.ndjson").write_text('{"y": 1.5, "d": "2024-01-01"}\n{"y": 2.5, "d": "2024-01-02 10:00:00"}\n')
+    source = open_source(str(tmp_path / "d.ndjson"))
+    assert source.column("d").type == pa.string()
+    assert source.column("y").type == pa.float64()
+    batch = next(source.batches(["d", "y"]))
+    assert batch.column(0).to_pylist() == ["2024-01-01", "2024-01-02 10:00:00"]
+    assert batch.schema.types == [pa.string(), pa.float64()]

@@ -383,7 +383,7 @@ class InputPlan:
         plain = {side: plain_ids(tables[side][_SIDE_PREFIX[side] + key].combine_chunks(), column=key, display=self._display(side)) for side in tables}
         left_keys, right_keys = _comparable_keys(plain[PRED_SIDE], plain[LABEL_SIDE])
         for side, keys in ((PRED_SIDE, left_keys), (LABEL_SIDE, right_keys)):
-            _check_unique_keys(tables[side][_SIDE_PREFIX[side] + key], keys, self.sources[side].display, key)
+            _check_unique_keys(tables[side][_SIDE_PREFIX[side] + key], keys, self.sources[side], key)
         # Keys are unique on both sides, so a lookup is the join; prediction order is kept.
         position = pc.index_in(left_keys, value_set=right_keys)
         matched = pc.is_valid(position)
@@ -391,9 +391,17 @@ class InputPlan:
         right_rows = position.filter(matched)
         self.stats.unmatched_predictions = left.num_rows - len(left_rows)
         self.stats.unmatched_labels = right.num_rows - len(left_rows)
+        if len(left_rows) == 0:
+            # Not "no data rows": both files have rows, the key just pairs none of them.
+            raise LossCliError(
+                f"no prediction row matches a label row on --key ({left.num_rows} prediction rows, {right.num_rows} label rows)",
+                file=self.sources[PRED_SIDE].display,
+                column=key,
+                hint=f"check that '{key}' holds the same ids, of the same type, in both files",
+            )
         if (self.stats.unmatched_predictions or self.stats.unmatched_labels) and not self.options.allow_unmatched:
             first = int(np.argmin(arrow_numpy.booleans(matched))) if self.stats.unmatched_predictions else -1
-            where = f"first at prediction row {first + 1}" if first >= 0 else "the extra rows are in the labels file"
+            where = f"first at prediction {_row_in(self.sources[PRED_SIDE], first + 1)}" if first >= 0 else "the extra rows are in the labels file"
             raise LossCliError(
                 f"--key '{key}': {self.stats.unmatched_predictions} prediction rows have no label and "
                 f"{self.stats.unmatched_labels} label rows have no prediction ({where})",
@@ -424,7 +432,8 @@ class InputPlan:
         offset = 0
         nan_rows: list[int] = []
         nan_count = 0
-        first_missing: tuple[str, str] | None = None
+        first_missing: tuple[str, str | None] | None = None
+        missing_side = PRED_SIDE
         groups_as_text = self.labels_are_text("by")
         for columns, row_ids, label_ids in self._raw_batches():
             n = len(next(iter(columns.values()))) if columns else 0
@@ -447,8 +456,8 @@ class InputPlan:
                 first = int(np.argmax(bad))
                 if self.options.nan_policy == "error":
                     if first_missing is None:
-                        side, first_missing = self._missing_where(arrays, weights, first)
-                        side_ids = label_ids if side == LABEL_SIDE and label_ids is not None else ids
+                        missing_side, first_missing = self._missing_where(arrays, weights, first)
+                        side_ids = label_ids if missing_side == LABEL_SIDE and label_ids is not None else ids
                         nan_rows.append(int(side_ids[first]) if side_ids is not None else offset + first + 1)
                     nan_count += int(bad.sum())
                     offset += n
@@ -492,9 +501,10 @@ class InputPlan:
             )
             offset += n
         if nan_rows:
-            file, column = first_missing or (self.sources[PRED_SIDE].display, None)
+            column = first_missing[1] if first_missing else None
+            file, row = self.sources[missing_side].locate(nan_rows[0])
             raise LossCliError(
-                f"{nan_count} row{'s' if nan_count > 1 else ''} with missing, NaN or infinite values, the first at row {nan_rows[0]}",
+                f"{nan_count} row{'s' if nan_count > 1 else ''} with missing, NaN or infinite values, the first at row {row}",
                 file=file,
                 column=column,
                 hint="--nan-policy omit drops them and reports how many",
@@ -526,9 +536,10 @@ class InputPlan:
         all_frames = np.concatenate(frames)
         bad = ~np.isfinite(all_frames).all(axis=1) if all_frames.ndim == 2 else np.zeros(len(all_frames), bool)
         if bad.any():
+            file, row = self.sources[PRED_SIDE].locate(int(np.argmax(bad)) + 1)
             raise LossCliError(
-                f"{int(bad.sum())} frame rows with missing, NaN or infinite values, the first at row {int(np.argmax(bad)) + 1}",
-                file=self.sources[PRED_SIDE].display,
+                f"{int(bad.sum())} frame rows with missing, NaN or infinite values, the first at row {row}",
+                file=file,
                 hint="long-format frames cannot be omitted one by one; fix the file",
             )
         try:
@@ -562,10 +573,18 @@ class InputPlan:
         on_labels = LABEL_SIDE in self.sources and error.file == self._display(LABEL_SIDE) and error.file != self._display(PRED_SIDE)
         ids = label_ids if on_labels else pred_ids
         error.row = int(ids[error.row - 1]) if ids is not None else offset + error.row
-        side = LABEL_SIDE if on_labels else PRED_SIDE
-        # In a dataset of several files, the file that holds the row is the one to fix.
-        if error.file == self._display(side):
-            error.file, error.row = self.sources[side].locate(error.row)
+        return self.in_source_file(error)
+
+    def in_source_file(self, error: LossCliError) -> LossCliError:
+        """An error at a row of a whole input, moved to the file that holds the
+        row: in a dataset of several files, that file is the one to fix. An
+        error already in file terms (or without a row) is returned as it is."""
+        if error.row is None:
+            return error
+        for source in self.sources.values():
+            if error.file == source.display:
+                error.file, error.row = source.locate(error.row)
+                break
         return error
 
     def _missing_where(self, arrays: list[dict[str, np.ndarray]], weights: np.ndarray | None, index: int) -> tuple[str, tuple[str, str]]:
@@ -719,24 +738,34 @@ def _is_list_type(kind: pa.DataType) -> bool:
     return pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind)
 
 
-def _check_unique_keys(values: pa.ChunkedArray, keys: pa.Array, display: str, key: str) -> None:
+def _check_unique_keys(values: pa.ChunkedArray, keys: pa.Array, source: Source, key: str) -> None:
     """``values`` as read, ``keys`` as compared (see ``_comparable_keys``)."""
     if values.null_count:
-        row = pc.index(pc.is_null(values.combine_chunks()), True).as_py() + 1
-        raise LossCliError("missing join key", file=display, column=key, row=row)
+        file, row = source.locate(pc.index(pc.is_null(values.combine_chunks()), True).as_py() + 1)
+        raise LossCliError("missing join key", file=file, column=key, row=row)
     if len(pc.unique(keys)) != len(keys):
         counts = pc.value_counts(keys)
         dup = next(item["values"].as_py() for item in counts if item["counts"].as_py() > 1)
         first, second = pc.indices_nonzero(pc.equal(keys, dup)).to_pylist()[:2]
         written = values.combine_chunks()
         shown, first_shown = (_key_shown(written[i].as_py()) for i in (second, first))
+        file, row = source.locate(second + 1)
+        first_file, first_row = source.locate(first + 1)
+        also = f"row {first_row}" if first_file == file else _row_in(source, first + 1)
         raise LossCliError(
-            f"duplicate key '{shown}', also at row {first + 1}" + (f" (as '{first_shown}')" if first_shown != shown else ""),
-            file=display,
+            f"duplicate key '{shown}', also at {also}" + (f" (as '{first_shown}')" if first_shown != shown else ""),
+            file=file,
             column=key,
-            row=second + 1,
+            row=row,
             hint="--key needs a unique id per row in each file",
         )
+
+
+def _row_in(source: Source, row: int) -> str:
+    """A row of ``source`` for a message: "row 5", or "row 5 of dir/part-1.parquet"
+    when the source is a dataset of several files."""
+    file, row = source.locate(row)
+    return f"row {row}" if file == source.display else f"row {row} of {file}"
 
 
 def _key_shown(value: object) -> str:

@@ -25,7 +25,7 @@ from ._lazy import pc
 from .csv_blocks import body_pieces, parallel_csv_batches
 from .formats import compression_from_magic, detect_format, format_from_magic, is_glob
 from .hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, typed_value
-from .ids import TEXT, id_kind
+from .ids import TEXT, id_kind, is_temporal
 from .row_groups import parallel_workers, row_group_batches
 
 # 256K rows: two float64 columns stay within a few MB, so the numpy passes over a
@@ -815,8 +815,15 @@ class NdjsonSource(Source):
             raise LossCliError("file is empty", file=self.display)
         if self._bytes is not None:
             self.compression = compression_from_magic(self._bytes)
+        # JSON has no date type: Arrow reads text that looks like a date as a
+        # timestamp, which would merge "2024-01-01" and "2024-01-01T00:00:00"
+        # into one --by group. Such columns are read as the text written.
+        self._as_written: pa.Schema | None = None
         with self.read_failures_explained():
-            self.columns = [Column(f.name, f.type) for f in self._open().schema]
+            inferred = self._open().schema
+            dates = [pa.field(f.name, pa.string()) for f in inferred if is_temporal(f.type)]
+            self._as_written = pa.schema(dates) if dates else None
+            self.columns = [Column(f.name, pa.string() if is_temporal(f.type) else f.type) for f in inferred]
 
     def _stream(self) -> pa.NativeFile:
         source = pa.py_buffer(self._bytes) if self._bytes is not None else self.path
@@ -824,7 +831,9 @@ class NdjsonSource(Source):
 
     def _open(self) -> object:
         try:
-            return self._json.open_json(self._stream(), read_options=self._json.ReadOptions(block_size=CSV_BLOCK_BYTES))
+            # Only the date-like columns are given; every other column is inferred.
+            parse = self._json.ParseOptions(explicit_schema=self._as_written) if self._as_written is not None else None
+            return self._json.open_json(self._stream(), read_options=self._json.ReadOptions(block_size=CSV_BLOCK_BYTES), parse_options=parse)
         except pa.ArrowInvalid as error:
             raise self._explain_failure(error) from None
 
