@@ -882,3 +882,19 @@ def test_a_gate_that_could_never_fail_is_refused(cli, data, option, threshold):
     path, _, _ = data
     result = cli("compute", path, "--loss", "mse", option, f"mse={threshold}")
     assert_usage_error(result, f"{option} mse={threshold}: the threshold must be a finite number")
+
+
+@pytest.mark.parametrize(("name", "starts"), [("r.json", "{"), ("r.csv", "loss,spec,value"), ("r.md", "| Loss |"), ("r.txt", "loss")])
+def test_the_output_files_extension_sets_the_format(cli, data, tmp_path, name, starts):
+    path, y_true, y_pred = data
+    assert cli("compute", path, "--loss", "mse", "-o", tmp_path / name).exit_code == 0
+    text = (tmp_path / name).read_text()
+    assert text.lstrip().startswith(starts), text[:80]
+    if name == "r.json":
+        assert json.loads(text)["results"][0]["value"] == pytest.approx(_mse(y_true, y_pred), rel=1e-12)
+
+
+def test_format_wins_over_the_output_files_extension(cli, data, tmp_path):
+    path, *_ = data
+    assert cli("compute", path, "--loss", "mse", "-f", "csv", "-o", tmp_path / "r.json").exit_code == 0
+    assert (tmp_path / "r.json").read_text().startswith("loss,spec,value")

@@ -175,7 +175,7 @@ def compare(
         allow_unmatched=allow_unmatched,
     )
     model_options = [dataclasses.replace(base_options, predictions=path) for path in predictions]
-    fmt_name = resolve_format(fmt)
+    fmt_name = resolve_format(fmt, output)
     if output:
         check_target(output, list(predictions) + ([labels] if labels else []), "--output")
     check_plot_file(plot_file, list(predictions) + ([labels] if labels else []))

@@ -131,7 +131,7 @@ def compute(
         allow_unmatched=allow_unmatched,
     )
     inputs = [predictions] + ([labels] if labels else [])
-    fmt_name = resolve_format(fmt)
+    fmt_name = resolve_format(fmt, output)
     for target, option in ((output, "--output"), (per_row, "--per-row")):
         if target:
             check_target(target, inputs, option)
