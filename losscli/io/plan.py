@@ -106,6 +106,10 @@ class InputPlan:
         self._reserved = frozenset(e.name for k, e in self.extras.items() if k in ("by", "sample"))
         self._check_role_overrides()
         self.role_columns = [self._resolve(bound, claimed) for bound in losses]
+        # What every batch tells the engine about where each role was read, for
+        # its error messages: the same for every batch, so worked out once.
+        self._role_column_names = [{role: rc.describe() for role, rc in roles.items()} for roles in self.role_columns]
+        self._label_roles = [frozenset(role for role, rc in roles.items() if rc.side == LABEL_SIDE) for roles in self.role_columns]
         self.long_format = self._is_long_format()
         self._check_id_types()
 
@@ -493,9 +497,9 @@ class InputPlan:
                 row_offset=offset,
                 row_ids=ids,
                 file=self.sources[PRED_SIDE].display,
-                role_columns=[{role: rc.describe() for role, rc in roles.items()} for roles in self.role_columns],
+                role_columns=self._role_column_names,
                 label_file=self._display(LABEL_SIDE) if LABEL_SIDE in self.sources else None,
-                label_roles=[frozenset(role for role, rc in roles.items() if rc.side == LABEL_SIDE) for roles in self.role_columns],
+                label_roles=self._label_roles,
                 label_row_ids=label_ids,
                 groups_as_text=groups_as_text,
             )
@@ -552,7 +556,7 @@ class InputPlan:
             arrays=[{"y_pred": y_pred, "y_true": y_true}],
             n=len(keys),
             file=self.sources[PRED_SIDE].display,
-            role_columns=[{role: rc.describe() for role, rc in self.role_columns[0].items()}],
+            role_columns=self._role_column_names[:1],
             row_ids=np.arange(1, len(keys) + 1),
         )
 

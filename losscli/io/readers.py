@@ -375,20 +375,11 @@ class CsvSource(Source):
             if found:
                 row, text = found
                 if boolean:
-                    return LossCliError(
-                        f"text '{text}' in a column of true/false values",
-                        file=self.display,
-                        column=name,
-                        row=row,
-                        hint="fix the value, or write the column as numbers",
-                    )
-                return LossCliError(
-                    f"non-numeric text '{text}' in a numeric column",
-                    file=self.display,
-                    column=name,
-                    row=row,
-                    hint="fix or remove the value; empty cells, NaN and null count as missing (see --nan-policy)",
-                )
+                    message, hint = f"text '{text}' in a column of true/false values", "fix the value, or write the column as numbers"
+                else:
+                    message = f"non-numeric text '{text}' in a numeric column"
+                    hint = "fix or remove the value; empty cells, NaN and null count as missing (see --nan-policy)"
+                return LossCliError(message, file=self.display, column=name, row=row, hint=hint)
         # Bytes that are not UTF-8 in a number column stop the text rescan above
         # too, and Arrow's message then does not say UTF-8.
         row = self._first_invalid_utf8(name)
