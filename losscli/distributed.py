@@ -241,6 +241,8 @@ class Dataset:
     parts: list[Part]
     columns: list[Column]
     partition_columns: frozenset[str] = frozenset()
+    # Folder keys no option named, so left out of the columns.
+    unread_folder_keys: tuple[str, ...] = ()
 
     def context(self) -> DatasetContext:
         return DatasetContext(self.filesystem, tuple(self.columns), self.partition_columns, self.parts[0].display)
@@ -285,13 +287,18 @@ def find_dataset(path: str, partition_names: Iterable[str] = (), *, any_file_nam
         )
     wanted = {name.lower() for name in partition_names}
     parts = []
+    every_key: dict[str, None] = {}
     for name in files:
         relative = _relative(name, base)
-        keys = tuple((k, v) for k, v in folder_keys(relative).items() if k.lower() in wanted)
+        found = folder_keys(relative)
+        every_key.update(dict.fromkeys(found))
+        keys = tuple((k, v) for k, v in found.items() if k.lower() in wanted)
         parts.append(Part(name, _join(user_base, relative), keys))
     columns = _file_columns(filesystem, parts[0])
     parts, hive_columns = _typed_partitions(parts, {c.name for c in columns})
-    return Dataset(path, filesystem, parts, columns + hive_columns, frozenset(c.name for c in hive_columns))
+    columns += hive_columns
+    unread = tuple(key for key in every_key if key not in {c.name for c in columns})
+    return Dataset(path, filesystem, parts, columns, frozenset(c.name for c in hive_columns), unread)
 
 
 def _filesystem(path: str) -> tuple[Any, str]:
@@ -392,6 +399,9 @@ class SchemaSource(Source):
         self.path = dataset.display
         self.display = dataset.display
         self.columns = list(dataset.columns)
+
+    def unread_folder_keys(self) -> list[str]:
+        return list(self.dataset.unread_folder_keys)
 
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         raise LossCliError("the dask engine reads the dataset on its workers, not through this schema")

@@ -436,3 +436,13 @@ def _importable(name: str) -> bool:
     import importlib.util
 
     return importlib.util.find_spec(name) is not None
+
+
+def test_an_unknown_column_offers_the_folder_keys(tmp_path, dask_installed):
+    for region in ("eu", "us"):
+        (tmp_path / "ds" / f"region={region}").mkdir(parents=True)
+        pq.write_table(pa.table({"y_true": [1.0], "y_pred": [1.5]}), tmp_path / "ds" / f"region={region}" / "part-0.parquet")
+    with pytest.raises(LossCliError) as error:
+        evaluate_dask(InputOptions(str(tmp_path / "ds"), by="regoin"), [parse_spec("mse")], scheduler="synchronous")
+    assert "no column 'regoin' for --by; did you mean 'region'?" in str(error.value)
+    assert error.value.hint == "columns: y_true, y_pred, region"

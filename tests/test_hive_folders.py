@@ -93,3 +93,10 @@ def test_a_column_in_the_files_wins_over_a_folder_of_the_same_name(cli, tmp_path
     pq.write_table(pa.table({"y_true": [0.0, 0.0], "y_pred": [1.0, 3.0], "region": ["north", "south"]}), tmp_path / "ds" / "region=eu" / "part-0.parquet")
     document = json.loads(cli("compute", tmp_path / "ds", "--loss", "mae", "--by", "region", "-f", "json").stdout)
     assert [(r["group"], r["value"]) for r in document["results"]] == [(None, 2.0), ({"region": "north"}, 1.0), ({"region": "south"}, 3.0)]
+
+
+def test_a_misspelt_column_lists_the_folder_keys_too(cli, tmp_path):
+    pq.write_to_dataset(_table(rows=30), tmp_path / "hive", partition_cols=["region"])
+    result = cli("compute", tmp_path / "hive", "--loss", "mse", "--by", "regoin")
+    assert result.exit_code == 2
+    assert "no column 'regoin' for --by; did you mean 'region'? (columns: y_true, y_pred, region)" in result.stderr

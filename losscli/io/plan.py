@@ -141,7 +141,8 @@ class InputPlan:
             if found is not None:
                 return Extra(side, found)
         source = self.sources[prefer if prefer in self.sources else PRED_SIDE]
-        everything = [n for s in self.sources.values() for n in s.names()]
+        # A folder key becomes a column once named, so a near miss is offered too.
+        everything = [n for s in self.sources.values() for n in (*s.names(), *s.unread_folder_keys())]
         raise unknown_column(name, everything, source.display, what)
 
     def _extras(self) -> dict[str, Extra]:

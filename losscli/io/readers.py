@@ -84,6 +84,11 @@ class Source:
         """Row count when the format knows it without reading (Parquet, Arrow)."""
         return None
 
+    def unread_folder_keys(self) -> list[str]:
+        """Hive folder keys of a dataset that were not asked for, so are not
+        among the columns: named when a column is not found."""
+        return []
+
     def locate(self, row: int) -> tuple[str, int]:
         """(file, row in that file) of a 1-based row of the whole input: a
         dataset of several files names the one file that holds the row."""
@@ -603,15 +608,11 @@ class ParquetSource(Source):
     def _folder_columns(self, wanted: frozenset[str]) -> tuple[dict[str, dict[str, Any]], dict[str, pa.DataType]]:
         """Each file's values of the wanted folder keys, and the keys' types.
         A key that is also a column of the files is left to the files."""
-        if not wanted or self.path == "-" or os.path.isfile(self.path):
+        if not wanted:
             return {}, {}
-        base = self.path if os.path.isdir(self.path) else os.path.dirname(re.split(r"[*?\[]", self.path, maxsplit=1)[0])
         lowered = {name.lower() for name in wanted}
         in_files = set(self.names())
-        found = {}
-        for path in self.files:
-            relative = os.path.relpath(path, base).replace(os.sep, "/")
-            found[path] = {k: v for k, v in folder_keys(relative).items() if k.lower() in lowered and k not in in_files}
+        found = {path: {k: v for k, v in keys.items() if k.lower() in lowered and k not in in_files} for path, keys in self._folder_keys().items()}
         values: dict[str, list[str | None]] = {}
         for keys in found.values():
             for key, value in keys.items():
@@ -619,6 +620,18 @@ class ParquetSource(Source):
         kinds = key_types(values)
         typed = {path: {k: typed_value(v, kinds[k]) for k, v in keys.items()} for path, keys in found.items()}
         return typed, kinds
+
+    def _folder_keys(self) -> dict[object, dict[str, str | None]]:
+        """Each file's ``key=value`` folders below the dataset's root."""
+        if self.path == "-" or os.path.isfile(self.path):
+            return {}
+        base = self.path if os.path.isdir(self.path) else os.path.dirname(re.split(r"[*?\[]", self.path, maxsplit=1)[0])
+        return {path: folder_keys(os.path.relpath(path, base).replace(os.sep, "/")) for path in self.files}
+
+    def unread_folder_keys(self) -> list[str]:
+        names = set(self.names())
+        keys = (key for found in self._folder_keys().values() for key in found)
+        return [key for key in dict.fromkeys(keys) if key not in names]
 
     def _file(self, path: object) -> object:
         try:
