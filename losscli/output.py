@@ -5,7 +5,10 @@ error or Ctrl-C leaves either the old file or nothing, never half a file.
 A symlink keeps pointing where it did: the file at the end of its chain is
 the one replaced. A device, FIFO or socket (``/dev/null``, ``/dev/stdout``,
 a named pipe) is opened and written instead: renaming a file over one would
-destroy it, and a reader waiting on it would get nothing.
+destroy it, and a reader waiting on it would get nothing. A name for one of
+the process's own descriptors (``/dev/stdout``, ``/dev/fd/3``) is written
+through that descriptor, so ``-o /dev/stdout >> log`` appends to the log as
+``>>`` asked, instead of replacing or truncating it.
 """
 
 from __future__ import annotations
@@ -13,8 +16,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import signal
 import stat
+import sys
 import tempfile
 import threading
 from typing import IO, Any, Iterator
@@ -53,12 +58,40 @@ def _check_new_file(path: str, option: str) -> None:
 
 def writes_in_place(path: str) -> bool:
     """Whether ``path`` is (or links to) an existing device, FIFO or socket,
-    which is written directly rather than replaced by a renamed file."""
+    or names an open descriptor, which is written directly rather than
+    replaced by a renamed file."""
+    if _descriptor(path) is not None:
+        return True
     try:
         mode = os.stat(path).st_mode
     except (OSError, ValueError):
         return False  # missing, a dangling link, or a name the system refuses
     return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+_DESCRIPTOR_PATH = re.compile(r"/dev/std(?P<stream>in|out|err)|/dev/fd/(?P<fd>\d+)|/proc/self/fd/(?P<proc_fd>\d+)")
+_STREAM_FD = {"in": 0, "out": 1, "err": 2}
+
+
+def _descriptor(path: str) -> int | None:
+    """The file descriptor that ``/dev/stdout``, ``/dev/fd/N`` or
+    ``/proc/self/fd/N`` names. Opening the name instead would reopen the
+    file behind it with new flags: a shell's ``>>`` file would be truncated."""
+    match = _DESCRIPTOR_PATH.fullmatch(os.path.abspath(path))
+    if match is None:
+        return None
+    return _STREAM_FD[match["stream"]] if match["stream"] else int(match["fd"] or match["proc_fd"])
+
+
+def open_in_place(path: str, mode: str, **options: Any) -> IO:
+    """Open a device, FIFO or descriptor name for writing (see ``writes_in_place``)."""
+    fd = _descriptor(path)
+    if fd is None:
+        return open(path, mode, **options)
+    if fd in (1, 2):
+        # What is already buffered for the stream goes out first.
+        (sys.stdout if fd == 1 else sys.stderr).flush()
+    return os.fdopen(os.dup(fd), mode, **options)
 
 
 def replaced_path(path: str) -> str:
@@ -72,6 +105,7 @@ _WRITE_HINTS = {
     getattr(errno, "EDQUOT", errno.ENOSPC): "free some space or write it elsewhere",
     errno.EROFS: "the file system is read-only; write it elsewhere",
     errno.ENAMETOOLONG: "choose a shorter name",
+    errno.EBADF: "no file is open on that descriptor",
 }
 
 
@@ -120,7 +154,7 @@ def atomic_writer(path: str, *, binary: bool = False) -> Iterator[IO]:
     mode, options = ("wb", {}) if binary else ("w", {"encoding": "utf-8", "newline": ""})
     with writing(path):
         if writes_in_place(path):
-            with open(path, mode, **options) as handle:
+            with open_in_place(path, mode, **options) as handle:
                 yield handle
             return
         fd, temp = _temp_sibling(path)
@@ -158,7 +192,7 @@ def publish(temp: str, path: str) -> None:
 
 def write_in_place(path: str, text: str) -> None:
     """Write ``text`` into a device or FIFO (see ``writes_in_place``)."""
-    with open(path, "w", encoding="utf-8", newline="") as handle:
+    with open_in_place(path, "w", encoding="utf-8", newline="") as handle:
         handle.write(text)
 
 

@@ -20,7 +20,7 @@ from .engine import Batch
 from .errors import LossCliError
 from .io.arrow_numpy import from_numpy
 from .labels import MISSING, shown_labels, shown_value
-from .output import publish, temp_path_for, writes_in_place, writing
+from .output import open_in_place, publish, temp_path_for, writes_in_place, writing
 from .registry import BoundLoss
 
 FILE_FORMATS = {
@@ -186,7 +186,7 @@ class PerRowWriter:
             if self.to_stdout:
                 self._copy_to_stdout()
             else:
-                with open(self.temp, "rb") as handle, open(self.path, "wb") as target:
+                with open(self.temp, "rb") as handle, open_in_place(self.path, "wb") as target:
                     shutil.copyfileobj(handle, target)
         os.unlink(self.temp)
 

@@ -460,6 +460,37 @@ def test_a_symlink_to_dev_null_leaves_the_device_in_place(cli, data, tmp_path, a
     assert _no_temp_files(tmp_path)
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/stdout"), reason="needs /dev/stdout")
+@pytest.mark.parametrize("target", ["/dev/stdout", "/dev/fd/1"])
+@pytest.mark.parametrize("option", ["--output", "--per-row"])
+def test_a_descriptor_name_appends_where_the_shell_appends(data, tmp_path, target, option):
+    # `losscli ... -o /dev/stdout >> log`: reopening /dev/stdout by name would
+    # truncate the log (or a rename would replace it); the shell asked to append.
+    path, y_true, y_pred = data
+    log = tmp_path / "log.txt"
+    log.write_text("earlier line\n")
+    with open(log, "ab") as appended:
+        done = subprocess.run(
+            [sys.executable, "-m", "losscli", "compute", str(path), "--loss", "mse", "-f", "csv", option, target],
+            stdout=appended, stderr=subprocess.PIPE, text=False, check=False,
+        )
+    assert done.returncode == 0, done.stderr
+    lines = log.read_text().splitlines()
+    assert lines[0] == "earlier line"
+    if option == "--output":
+        assert lines[1].startswith("loss,spec,value") and len(lines) == 3
+    else:
+        # The report goes to stdout as well: both follow the earlier line, nothing is lost.
+        assert lines[1] == '"row","mse"' and len(lines) == 1 + 1 + len(y_true) + 2
+
+
+def test_a_descriptor_that_is_not_open_is_a_clear_error(cli, data):
+    path, _, _ = data
+    result = cli("compute", str(path), "--loss", "mse", "-o", "/dev/fd/97")
+    assert result.exit_code == 2
+    assert "error: /dev/fd/97: cannot write the output: Bad file descriptor (no file is open on that descriptor)" in result.stderr
+
+
 @pytest.mark.parametrize("option", ["--output", "--per-row"])
 def test_a_chain_of_symlinks_stays_and_the_file_at_its_end_is_replaced(cli, data, tmp_path, option):
     path, y_true, y_pred = data
