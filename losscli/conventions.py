@@ -14,7 +14,7 @@ How the ``convention`` parameter reaches the registry: family modules declare
 their losses with :func:`loss` from this module, a thin layer over
 ``registry.loss``. For a loss that at least one library defines it appends a
 ``convention`` parameter (choices: those libraries; default none = losscli's
-own) and wraps the kernel, ``finalize`` and ``per_row`` so that, when a
+own) and wraps the kernel, ``finalize``, ``finalize_sum`` and ``per_row`` so that, when a
 convention is set, the parameters are resolved (:func:`resolve`) before the
 kernel sees them. Kernels never know about libraries; the table is the only
 place that does.
@@ -772,7 +772,7 @@ def loss(**declaration: Any) -> Callable[[Callable[..., Any]], Callable[..., Any
     """``registry.loss``, plus the ``convention`` parameter for a loss that some library defines.
 
     The module-level kernel stays the plain function; the registered spec gets
-    the parameter and the resolving wrappers of kernel, finalize and per_row.
+    the parameter and the resolving wrappers of kernel, finalize, finalize_sum and per_row.
     """
     name = declaration["name"]
     if not libraries(name):
@@ -785,6 +785,7 @@ def loss(**declaration: Any) -> Callable[[Callable[..., Any]], Callable[..., Any
         "params": (*params, convention_param(name)),
         "finalize": _resolving(declaration.get("finalize"), name, defaults, with_data=False),
         "per_row": _resolving(declaration.get("per_row"), name, defaults, with_data=True),
+        "finalize_sum": _resolving(declaration.get("finalize_sum"), name, defaults, with_data=False),
     }
 
     def register(kernel: Callable[..., Any]) -> Callable[..., Any]:

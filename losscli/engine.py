@@ -243,8 +243,9 @@ class Accumulator:
                 value = spec.finalize(value, **self.bound.params)
             return float(value), int(rows)
         rows = int(stats[-1])
+        finalize = spec.finalize_sum if reduction == "sum" and spec.finalize_sum is not None else spec.finalize
         with np.errstate(all="ignore"):
-            value = float(spec.finalize(stats[:-1], **self.bound.params))
+            value = float(finalize(stats[:-1], **self.bound.params))
         return value, rows
 
     def _finalize_samples(self, reduction: str, overall: bool = False) -> dict[tuple, tuple[float, int]]:

@@ -324,7 +324,9 @@ class LossSpec:
         (``rmse`` takes its square root).
       * ``ratio`` kernel(...) -> per-row sufficient statistics (n, m); their
         column sums (over all rows, or per sample with --sample-col) go to
-        ``finalize(sums, **params) -> loss`` (dice, adversarial, ...).
+        ``finalize(sums, **params) -> loss`` (dice, adversarial, ...), and
+        to ``finalize_sum`` instead for ``--reduction sum`` when the loss
+        declares one.
       * ``exact`` needs every value at once (kernel gets whole columns).
     """
 
@@ -345,6 +347,10 @@ class LossSpec:
     # A ratio loss whose rows still have values of their own (PyTorch's
     # reduction='none' for class-weighted CE) gives them here.
     per_row: Callable[..., Any] | None = None
+    # A ratio loss whose --reduction sum is a sum over its rows rather than
+    # the ratio itself (PyTorch's reduction='sum' of class-weighted CE: the
+    # numerator, not the weighted mean) gives it here.
+    finalize_sum: Callable[..., Any] | None = None
     minimum: float | None = 0.0
     notes: tuple[str, ...] = ()
     example: str = ""

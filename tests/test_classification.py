@@ -9,12 +9,14 @@ last digit), scikit-learn and scipy themselves, and, in tests marked
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 import pytest
 from scipy.special import rel_entr
 from sklearn.metrics import hinge_loss, log_loss
+from conftest import write_csv
 from sklearn.utils.class_weight import compute_class_weight
 
 import losscli
@@ -452,6 +454,38 @@ def test_weighted_ce_per_row_values_are_torch_unreduced_values():
     assert values == pytest.approx(np.array([1.0, 2.0, 3.0]) * nll, rel=REL)
     # and their sum over the true-class weights is the loss
     assert values.sum() / 6.0 == anchor(0.6738558)
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        # torch CrossEntropyLoss(weight=[1,2,3], reduction='sum') = sum w_y nll:
+        # 1 * 0.40760596 + 2 * 0.16984602 + 3 * 1.09861229 = 4.0431349 (hand-worked
+        # from the anchor logits; equals the 0.6738558 mean times sum w_y = 6)
+        ({"weights": (1.0, 2.0, 3.0)}, 4.0431349),
+        # balanced weights on these balanced targets are all 1: the plain sum of nll,
+        # 0.40760596 + 0.16984602 + 1.09861229 = 1.6760643 (hand-worked)
+        ({}, 1.6760643),
+        # Keras class_weight divides by the row count for its mean, but its sum is the same sum
+        ({"weights": (1.0, 2.0, 3.0), "mean_over": "rows"}, 4.0431349),
+    ],
+)
+def test_weighted_ce_sum_reduction_adds_the_weighted_row_losses(params, expected):
+    loss = with_params("weighted_ce", from_logits=True, **params)
+    assert losscli.compute(loss, ANCHOR_TARGETS, ANCHOR_LOGITS, reduction="sum") == anchor(expected)
+
+
+def test_weighted_ce_sum_reduction_on_the_command_line(cli, tmp_path):
+    columns = {"y_true": ANCHOR_TARGETS.astype(int), **{f"logit_{k}": ANCHOR_LOGITS[:, k] for k in range(3)}}
+    path = write_csv(tmp_path / "logits.csv", {**columns, "w": [1.0, 0.5, 2.0]})
+    spec = "weighted_ce:weights=1;2;3"
+    result = cli("compute", path, "--loss", spec, "--from-logits", "--reduction", "sum", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    entry = json.loads(result.stdout)["results"][0]
+    assert entry["reduction"] == "sum" and entry["value"] == anchor(4.0431349)  # as in the test above
+    # with sample weights s = [1, 0.5, 2]: sum s w_y nll = 0.40760596 + 0.16984602 + 6 * 1.09861229 (hand-worked)
+    weighted = cli("compute", path, "--loss", spec, "--from-logits", "--reduction", "sum", "--weight-col", "w", "-f", "json")
+    assert json.loads(weighted.stdout)["results"][0]["value"] == anchor(7.1691257)
 
 
 def test_weighted_ce_accepts_one_hot_but_not_soft_labels():

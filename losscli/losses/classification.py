@@ -633,6 +633,28 @@ def _weighted_row_losses(
     return losses
 
 
+def _weighted_ce_sums(
+    sums: np.ndarray, *, weights: tuple[float, ...] | str, smoothing: float, mean_over: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """(sum of the rows' weighted losses, what their mean divides it by) from the column sums."""
+    sums = np.asarray(sums, dtype=np.float64)
+    if weights != "balanced":
+        numerator = sums[..., 0]
+        denominator = sums[..., 1] if mean_over == "weights" else sums[..., 2]
+        return numerator, denominator
+    blocks = 3 if smoothing > 0 else 2
+    n_classes = sums.shape[-1] // blocks
+    class_losses = sums[..., :n_classes]
+    counts = sums[..., n_classes : 2 * n_classes]
+    class_weights = balanced_class_weights(counts)
+    numerator = (class_weights * class_losses).sum(axis=-1)
+    if smoothing > 0:
+        smoothing_sums = sums[..., 2 * n_classes :]
+        numerator = (1.0 - smoothing) * numerator + (smoothing / n_classes) * (class_weights * smoothing_sums).sum(axis=-1)
+    denominator = (class_weights * counts).sum(axis=-1) if mean_over == "weights" else counts.sum(axis=-1)
+    return numerator, denominator
+
+
 def _weighted_ce_finalize(
     sums: np.ndarray,
     *,
@@ -641,24 +663,23 @@ def _weighted_ce_finalize(
     mean_over: str = "weights",
     **_: object,
 ) -> np.ndarray | float:
-    sums = np.asarray(sums, dtype=np.float64)
-    if weights != "balanced":
-        numerator = sums[..., 0]
-        denominator = sums[..., 1] if mean_over == "weights" else sums[..., 2]
-    else:
-        blocks = 3 if smoothing > 0 else 2
-        n_classes = sums.shape[-1] // blocks
-        class_losses = sums[..., :n_classes]
-        counts = sums[..., n_classes : 2 * n_classes]
-        class_weights = balanced_class_weights(counts)
-        numerator = (class_weights * class_losses).sum(axis=-1)
-        if smoothing > 0:
-            smoothing_sums = sums[..., 2 * n_classes :]
-            numerator = (1.0 - smoothing) * numerator + (smoothing / n_classes) * (class_weights * smoothing_sums).sum(axis=-1)
-        denominator = (class_weights * counts).sum(axis=-1) if mean_over == "weights" else counts.sum(axis=-1)
+    numerator, denominator = _weighted_ce_sums(sums, weights=weights, smoothing=smoothing, mean_over=mean_over)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = numerator / denominator
     return float(value) if np.ndim(value) == 0 else value
+
+
+def _weighted_ce_finalize_sum(
+    sums: np.ndarray,
+    *,
+    weights: tuple[float, ...] | str,
+    smoothing: float,
+    mean_over: str = "weights",
+    **_: object,
+) -> np.ndarray | float:
+    """PyTorch's reduction='sum': the weighted row losses added up, whatever the mean divides by."""
+    numerator, _denominator = _weighted_ce_sums(sums, weights=weights, smoothing=smoothing, mean_over=mean_over)
+    return float(numerator) if np.ndim(numerator) == 0 else numerator
 
 
 def weighted_ce_per_row(
@@ -749,6 +770,7 @@ def weighted_ce_per_row(
     ),
     kind="ratio",
     finalize=_weighted_ce_finalize,
+    finalize_sum=_weighted_ce_finalize_sum,
     per_row=weighted_ce_per_row,
     example="losscli compute preds.csv --loss weighted_ce:weights=balanced --pred-col 'p_*'",
 )
