@@ -296,6 +296,15 @@ def test_output_file_keeps_stdout_empty(cli, two_models) -> None:
     assert_usage_error(cli("compare", two_models["a"], two_models["b"], "--loss", "mse", "--output", two_models["b"]), "input file")
 
 
+def test_output_dash_is_stdout(cli, two_models, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cli("compare", two_models["a"], two_models["b"], "--loss", "mse", "--format", "csv", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "loss,spec,model,value,n,rank,best,warning"
+    assert len(result.stdout.splitlines()) == 3
+    assert not (tmp_path / "-").exists()
+
+
 def test_output_into_a_fifo_and_through_a_symlink(cli, two_models, tmp_path) -> None:
     """A FIFO gets the report written into it; a symlink stays and its file is replaced."""
     models = (two_models["a"], two_models["b"])

@@ -322,6 +322,17 @@ def test_output_writes_the_report_to_a_file_and_nothing_to_stdout(cli, data, tmp
     assert _no_temp_files(target.parent)
 
 
+def test_output_dash_is_stdout_not_a_file_named_dash(cli, data, tmp_path, monkeypatch):
+    path, y_true, y_pred = data
+    monkeypatch.chdir(tmp_path)
+    result = cli("compute", path, "--loss", "mse", "-f", "json", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(_mse(y_true, y_pred), rel=1e-12)
+    assert not (tmp_path / "-").exists()
+    # Both on stdout would be two documents in one stream.
+    assert_usage_error(cli("compute", path, "--loss", "mse", "-o", "-", "--per-row", "-"), "--per-row - and the summary")
+
+
 def test_output_replaces_an_existing_file(cli, data, tmp_path):
     path, *_ = data
     target = tmp_path / "report.md"

@@ -41,6 +41,7 @@ from .common import (
     global_params,
     guarded,
     note,
+    output_target,
     parse_losses,
     parse_role_cols,
     rendered,
@@ -150,6 +151,7 @@ def compare(
     if max_increase and not baseline:
         raise LossCliError("--max-increase compares with a baseline; give --baseline FILE.json too")
     _check_stdin(predictions, labels, task)
+    output = output_target(output)
     reuse_freed_memory()
     shared = global_params(from_logits, eps, normalize)
     explicit = parse_losses(loss or [], shared, convention)
