@@ -177,6 +177,15 @@ def select_losses(
     return selection
 
 
+def gateable_losses(selection: LossSelection) -> list[BoundLoss]:
+    """The losses a gate may name: those selected, and those of the task
+    skipped for want of an input, whose gate then fails (see
+    :func:`skipped_gate_breaches`) rather than being called not computed."""
+    from .registry import parse_spec
+
+    return list(selection.losses) + [parse_spec(item.loss) for item in selection.skipped]
+
+
 def _nothing_left(skipped: Sequence[Skipped], task: str | None) -> LossCliError:
     what = f"of task '{task}' " if task else ""
     reasons = "; ".join(f"{s.loss}: {s.reason}" for s in skipped) or "the task has no losses yet"

@@ -408,6 +408,26 @@ def test_fail_above_names_the_model(cli, two_models) -> None:
     assert_usage_error(cli("compare", two_models["a"], "--loss", "mse", "--fail-below", "mae=1"), "not computed")
 
 
+@pytest.mark.parametrize(
+    ("gate", "loss", "reason"),
+    [
+        # Skipped before reading: the files have no variance column.
+        (["--fail-above", "gaussian_nll=1"], "gaussian_nll", "no column for var of loss 'gaussian_nll'"),
+        # Skipped while reading: poisson rejects the negative target of row 2.
+        (["--fail-below", "poisson=0"], "poisson", "column 'y_true', row 2: poisson needs non-negative counts"),
+    ],
+)
+def test_a_gate_on_a_skipped_task_loss_fails_with_the_reason(cli, tmp_path, gate, loss, reason) -> None:
+    a = write_csv(tmp_path / "a.csv", {"y_true": [0.5, -1.0, 2.0], "y_pred": [0.4, -0.5, 2.5]})
+    result = cli("compare", a, "--task", "regression", "--format", "json", *gate)
+    assert result.exit_code == 1, result.stderr
+    assert json.loads(result.stdout)["results"]  # the report is still written
+    breaches = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(breaches) == 1, result.stderr
+    assert breaches[0].startswith(f"error: {loss} was skipped ({a}") and reason in breaches[0]
+    assert breaches[0].endswith("; its gate fails")
+
+
 # --------------------------------------------------------------------------- usage
 
 
