@@ -166,7 +166,7 @@ def select_losses(
     for bound in candidates:
         # The first model that lacks an input gives the reason (which names its file).
         reason = engine_problem(bound) if engine_problem is not None else None
-        reason = reason or next((r for r in (_inputs_problem(bound, o, s) for o, s in zip(model_options, opened)) if r), None)
+        reason = reason or next((r for r in (inputs_problem(bound, o, s) for o, s in zip(model_options, opened)) if r), None)
         if reason is None:
             selection.tolerant.add(len(selection.losses))
             selection.losses.append(bound)
@@ -210,7 +210,7 @@ def _check_role_overrides(role_cols: dict[str, str], losses: Sequence[BoundLoss]
             )
 
 
-def _inputs_problem(bound: BoundLoss, options: Any, sources: dict[str, Any]) -> str | None:
+def inputs_problem(bound: BoundLoss, options: Any, sources: dict[str, Any]) -> str | None:
     """Why this loss cannot read these files, or None when it can (judged from the schema)."""
     from .io.plan import InputPlan
 
