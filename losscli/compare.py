@@ -70,7 +70,17 @@ def model_names(paths: Sequence[str], given: Sequence[str] | None = None) -> lis
                 grown = True
         if not grown:
             break
+    # Stems alike down to the root (run1/preds.csv, run1/preds.parquet): the
+    # extension tells them apart; only the same path twice is numbered.
+    whole = {name: {_whole_path(p) for n, p in zip(names, paths) if n == name} for name in names}
+    names = [_whole_path(path) if len(whole[name]) > 1 else name for name, path in zip(names, paths)]
     return _number_repeats(names)
+
+
+def _whole_path(path: str) -> str:
+    if path == "-" or any(ch in path for ch in "*?["):
+        return path
+    return "/".join(p for p in os.path.normpath(path).replace("\\", "/").split("/") if p not in ("", "."))
 
 
 def _path_parts(path: str) -> list[str]:
