@@ -70,7 +70,17 @@ def model_names(paths: Sequence[str], given: Sequence[str] | None = None) -> lis
                 grown = True
         if not grown:
             break
+    # Stems alike down to the root (run1/preds.csv, run1/preds.parquet): the
+    # extension tells them apart; only the same path twice is numbered.
+    whole = {name: {_whole_path(p) for n, p in zip(names, paths) if n == name} for name in names}
+    names = [_whole_path(path) if len(whole[name]) > 1 else name for name, path in zip(names, paths)]
     return _number_repeats(names)
+
+
+def _whole_path(path: str) -> str:
+    if path == "-" or any(ch in path for ch in "*?["):
+        return path
+    return "/".join(p for p in os.path.normpath(path).replace("\\", "/").split("/") if p not in ("", "."))
 
 
 def _path_parts(path: str) -> list[str]:
@@ -166,7 +176,7 @@ def select_losses(
     for bound in candidates:
         # The first model that lacks an input gives the reason (which names its file).
         reason = engine_problem(bound) if engine_problem is not None else None
-        reason = reason or next((r for r in (_inputs_problem(bound, o, s) for o, s in zip(model_options, opened)) if r), None)
+        reason = reason or next((r for r in (inputs_problem(bound, o, s) for o, s in zip(model_options, opened)) if r), None)
         if reason is None:
             selection.tolerant.add(len(selection.losses))
             selection.losses.append(bound)
@@ -175,6 +185,15 @@ def select_losses(
     if not selection.losses:
         raise _nothing_left(selection.skipped, task)
     return selection
+
+
+def gateable_losses(selection: LossSelection) -> list[BoundLoss]:
+    """The losses a gate may name: those selected, and those of the task
+    skipped for want of an input, whose gate then fails (see
+    :func:`skipped_gate_breaches`) rather than being called not computed."""
+    from .registry import parse_spec
+
+    return list(selection.losses) + [parse_spec(item.loss) for item in selection.skipped]
 
 
 def _nothing_left(skipped: Sequence[Skipped], task: str | None) -> LossCliError:
@@ -201,7 +220,7 @@ def _check_role_overrides(role_cols: dict[str, str], losses: Sequence[BoundLoss]
             )
 
 
-def _inputs_problem(bound: BoundLoss, options: Any, sources: dict[str, Any]) -> str | None:
+def inputs_problem(bound: BoundLoss, options: Any, sources: dict[str, Any]) -> str | None:
     """Why this loss cannot read these files, or None when it can (judged from the schema)."""
     from .io.plan import InputPlan
 

@@ -267,22 +267,32 @@ def check_thresholds(report: Report, above: dict[str, float], below: dict[str, f
                 if not names_loss(key, result.loss):
                     continue
                 if result.value is None:
-                    breaches.append(f"{result.loss.display}{where} has no finite value; the {word} {threshold:g} gate fails")
+                    breaches.append(f"{result.loss.display}{where} has no finite value; the --fail-{word} {threshold:g} gate fails")
                 elif breached(result.value, threshold):
                     breaches.append(f"{result.loss.display}{where} = {result.value:.6g} is {word} the threshold {threshold:g}")
     return breaches
 
 
 def names_loss(key: str, loss: BoundLoss) -> bool:
-    """Whether a gate's LOSS (its spec string, or a plain name or alias) names this loss."""
-    from .registry import get
+    """Whether a gate's LOSS names this loss: a plain name or alias names every
+    variant of it; a spec string (``huber:delta=2``) names the variant whose
+    parameters have those values however they are written (``delta=2.0``, or
+    ``delta=1`` for the default)."""
+    from .registry import parse_explicit
 
     if key == loss.display or key == loss.label:
         return True
     try:
-        return get(key).name == loss.name and (":" not in key)
+        spec, explicit = parse_explicit(key)
     except LossCliError:
         return False
+    return spec.name == loss.name and all(_same_param(loss.params.get(name), value) for name, value in explicit.items())
+
+
+def _same_param(ours: Any, theirs: Any) -> bool:
+    if isinstance(ours, float) and isinstance(theirs, float):
+        return math.isclose(ours, theirs, rel_tol=1e-12, abs_tol=0.0) or ours == theirs
+    return ours == theirs
 
 
 def parse_thresholds(items: list[str], option: str, losses: list[BoundLoss]) -> dict[str, float]:

@@ -72,6 +72,7 @@ class Inference:
     prediction_columns: tuple[str, ...] = ()
     structural: bool = False
     matched_loss: str | None = None  # the loss whose input columns the file has
+    missing_rows: int = 0  # rows left out for a missing label or prediction
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -371,8 +372,13 @@ def infer_arrays(y_true: Any, y_pred: Any = None, sample_ids: Any = None) -> Inf
     labels, predictions, samples, dropped = _drop_missing(labels, predictions, samples)
     result = infer(labels, predictions, samples, label_name="y_true", prediction_name="y_pred", sample_name="sample_ids")
     if dropped:
-        result.evidence.insert(0, f"{dropped} rows with missing labels ignored")
+        result.missing_rows = dropped
+        result.evidence.insert(0, f"{_rows(dropped)} with missing labels ignored")
     return result
+
+
+def _rows(count: int) -> str:
+    return "1 row" if count == 1 else f"{count} rows"
 
 
 def _as_labels(values: Any) -> np.ndarray:
@@ -447,7 +453,8 @@ def infer_file(
     where += f", predictions from {_names_text(predictions)}" if predictions else ", no prediction column"
     result.evidence.insert(0, where)
     if dropped:
-        result.evidence.insert(1, f"{dropped} rows with missing values ignored")
+        result.missing_rows = dropped
+        result.evidence.insert(1, f"{_rows(dropped)} with missing values ignored (the commands pass --nan-policy omit)")
     return result
 
 

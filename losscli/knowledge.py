@@ -20,6 +20,7 @@ pyarrow (``--data`` reads files through :mod:`losscli.inference`).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shlex
 from dataclasses import dataclass
@@ -217,6 +218,8 @@ WEIGHTS = {
     "inputs_match": 30,
     "use_rating": 10,
     "smooth_gradient": 5,
+    # Below everything else: the suggested command fails on the --data file.
+    "inputs_missing": 1_000,
 }
 
 # The property of the characteristics table each condition asks for:
@@ -297,13 +300,21 @@ def compute_command(
     if labels:
         parts += ["--labels", _quote(labels)]
     parts += ["--loss", _quote(f"{spec.name}:{params}" if params else spec.name)]
+    for role, columns in command_role_columns(spec).items():
+        parts += ["--col", f"{role}={_quote(columns)}"]
+    parts += [_quote(word) for word in flags]
+    return " ".join(parts)
+
+
+def command_role_columns(spec: LossSpec) -> dict[str, str]:
+    """The ``--col ROLE=COLS`` of a suggested command: every required input
+    other than y_true/y_pred, under its first default name."""
+    columns = {}
     for role in spec.roles:
         if role.optional or role.name in ("y_true", "y_pred"):
             continue
-        columns = f"{role.defaults[0]}*" if role.shape == "vector" else role.defaults[0]
-        parts += ["--col", f"{role.name}={_quote(columns)}"]
-    parts += [_quote(word) for word in flags]
-    return " ".join(parts)
+        columns[role.name] = f"{role.defaults[0]}*" if role.shape == "vector" else role.defaults[0]
+    return columns
 
 
 def _quote(text: str) -> str:
@@ -335,6 +346,7 @@ class Context:
     flags: tuple[str, ...] = ()
     from_logits: bool = False
     sample_column: str | None = None
+    unrunnable: tuple[tuple[str, str], ...] = ()  # (loss, why its command fails on the --data file)
 
 
 def _tip_evidence(name: str, context: Context) -> list[Evidence]:
@@ -440,6 +452,9 @@ def _recommendation(spec: LossSpec, index: int, context: Context) -> tuple[tuple
     evidence += rules + _property_evidence(spec, context)
     if f"inputs={spec.name}" in context.facts:
         evidence.append(Evidence(WEIGHTS["inputs_match"], "the file has exactly the input columns this loss reads"))
+    problem = dict(context.unrunnable).get(spec.name)
+    if problem:
+        evidence.append(Evidence(-WEIGHTS["inputs_missing"], f"its command does not run on this file as it is: {problem}"))
     score = sum(e.weight for e in evidence)
     # Strongest evidence first, whichever way it points; the small tie-breakers last.
     evidence.sort(key=lambda e: -abs(e.weight))
@@ -508,6 +523,9 @@ def recommend(
         if effective != inference.task:
             inference.evidence.append(f"the data look like {inference.task}; --task {canonical} takes precedence")
     context = _context(effective, outliers, imbalanced, data, inference, label_col, pred_col)
+    if data is not None and context.predictions == str(data):
+        problems = _unrunnable(context, label_col, pred_col, input_format, delimiter)
+        context = dataclasses.replace(context, unrunnable=tuple(sorted(problems.items())))
     return {
         "schema": SCHEMA,
         "task": effective,
@@ -578,6 +596,9 @@ def _context(
                 flags += ["--label-col", label_col]
             if pred_col:
                 flags += ["--pred-col", pred_col]
+            if inference.missing_rows:
+                # The inference left those rows out; compute would stop at the first.
+                flags += ["--nan-policy", "omit"]
     return Context(
         task=task,
         conditions=frozenset(conditions),
@@ -589,6 +610,36 @@ def _context(
         from_logits=from_logits,
         sample_column=sample_column,
     )
+
+
+def _unrunnable(
+    context: Context, label_col: str | None, pred_col: str | None, input_format: str | None, delimiter: str | None
+) -> dict[str, str]:
+    """Why the suggested command of a loss would fail on the --data file, judged
+    from its header as ``compare --task`` judges it (a missing input column,
+    text where numbers are needed); losses not listed here can read it."""
+    from .compare import inputs_problem
+    from .io.plan import InputOptions, InputPlan
+    from .registry import parse_spec
+
+    base = InputOptions(
+        predictions=context.predictions,
+        pred_cols=pred_col,
+        label_cols=label_col,
+        nan_policy="omit" if "--nan-policy" in context.flags else "error",
+        input_format=input_format,
+        delimiter=delimiter,
+    )
+    sources = InputPlan(base, []).sources
+    shared = {"from_logits": True} if context.from_logits else None
+    problems = {}
+    for spec in losses_for_task(context.task):
+        sample = context.sample_column or SAMPLE_COLUMN_HINT.get(spec.family) if spec.family in SAMPLE_COLUMN_HINT else None
+        options = dataclasses.replace(base, role_cols=command_role_columns(spec), sample_col=sample)
+        problem = inputs_problem(parse_spec(spec.name, shared), options, sources)
+        if problem:
+            problems[spec.name] = problem
+    return problems
 
 
 def covered_losses() -> set[str]:

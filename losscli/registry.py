@@ -526,6 +526,19 @@ def parse_spec(text: str, global_params: dict[str, Any] | None = None) -> BoundL
     ``global_params`` (from --from-logits, --eps) apply to every loss that has
     the parameter, unless the spec string sets it itself.
     """
+    spec, explicit = parse_explicit(text)
+    params = spec.defaults()
+    for key, value in (global_params or {}).items():
+        # Only the shared switch of that name: poisson's own 'eps' is not --eps.
+        if key in params and spec.param(key) is GLOBAL_SWITCHES.get(key):
+            params[key] = spec.param(key).validate(value, spec.name)
+    params.update(explicit)
+    label = spec.name if not explicit else f"{spec.name}:" + ",".join(f"{k}={_show(v)}" for k, v in explicit.items())
+    return BoundLoss(spec, params, label)
+
+
+def parse_explicit(text: str) -> tuple[LossSpec, dict[str, Any]]:
+    """The loss of a spec string and the parameters it sets itself (no defaults)."""
     name, _, rest = text.partition(":")
     if not name.strip():
         raise LossCliError(f"empty loss name in '{text}'", hint="write --loss NAME or --loss NAME:key=value")
@@ -542,14 +555,7 @@ def parse_spec(text: str, global_params: dict[str, Any] | None = None) -> BoundL
         if param.name in explicit:
             raise LossCliError(f"parameter '{param.name}' is given twice in loss spec '{text}'", hint="give each parameter once")
         explicit[param.name] = param.parse(value, spec.name)
-    params = spec.defaults()
-    for key, value in (global_params or {}).items():
-        # Only the shared switch of that name: poisson's own 'eps' is not --eps.
-        if key in params and spec.param(key) is GLOBAL_SWITCHES.get(key):
-            params[key] = spec.param(key).validate(value, spec.name)
-    params.update(explicit)
-    label = spec.name if not explicit else f"{spec.name}:" + ",".join(f"{k}={_show(v)}" for k, v in explicit.items())
-    return BoundLoss(spec, params, label)
+    return spec, explicit
 
 
 def _split_params(rest: str) -> list[str]:

@@ -260,6 +260,35 @@ def test_recommended_commands_run_on_the_regression_file_they_came_from(runner, 
         assert ran.exit_code == 0, (item["command"], ran.stderr)
 
 
+def test_a_loss_whose_command_cannot_read_the_data_file_comes_last_and_says_why(runner, tmp_path):
+    rows = [(i, round(1.25 + 0.37 * (i % 7), 2), round(1.5 + 0.37 * (i % 7), 2)) for i in range(40)]
+    path = _write(tmp_path / "reg.csv", ["id", "y_true", "y_pred"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    last = document["recommendations"][-1]
+    assert last["loss"] == "gaussian_nll"  # the file has no variance column
+    assert last["reason"].startswith(f"its command does not run on this file as it is: {path}: the pattern 'var*' for var")
+    for item in document["recommendations"][:-1]:
+        assert "does not run" not in item["reason"], item
+        ran = _run_suggested(runner, item["command"])
+        assert ran.exit_code == 0, (item["command"], ran.stderr)
+
+
+def test_recommended_commands_on_a_file_with_missing_labels_omit_those_rows(runner, tmp_path):
+    path = tmp_path / "gaps.csv"
+    path.write_text("y_true,y_pred\n1,0.9\n,0.2\n0,0.1\n1,0.8\n")
+    document = json.loads(run(runner, "recommend", "--data", str(path), "--format", "json").stdout)
+    assert "1 row with missing values ignored (the commands pass --nan-policy omit)" in document["inferred"]["evidence"]
+    bce = next(item for item in document["recommendations"] if item["loss"] == "bce")
+    assert bce["command"] == f"losscli compute {path} --loss bce --nan-policy omit"
+    ran = _run_suggested(runner, bce["command"])
+    assert ran.exit_code == 0, ran.stderr
+    # bce on the three complete rows: -(ln 0.9 + ln 0.9 + ln 0.8) / 3, by hand.
+    expected = -(2 * np.log(0.9) + np.log(0.8)) / 3
+    assert float(ran.stdout.splitlines()[2].split()[1]) == pytest.approx(expected, rel=1e-5)
+    for item in document["recommendations"]:
+        assert _run_suggested(runner, item["command"]).exit_code == 0, item["command"]
+
+
 def test_recommended_commands_run_on_an_imbalanced_binary_file(runner, tmp_path):
     rows = [(i, int(i % 10 == 0), round(0.15 + 0.7 * (i % 10 == 0), 3)) for i in range(100)]
     path = _write(tmp_path / "bin.csv", ["id", "y_true", "y_pred"], rows)

@@ -296,6 +296,15 @@ def test_output_file_keeps_stdout_empty(cli, two_models) -> None:
     assert_usage_error(cli("compare", two_models["a"], two_models["b"], "--loss", "mse", "--output", two_models["b"]), "input file")
 
 
+def test_output_dash_is_stdout(cli, two_models, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = cli("compare", two_models["a"], two_models["b"], "--loss", "mse", "--format", "csv", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "loss,spec,model,value,n,rank,best,warning"
+    assert len(result.stdout.splitlines()) == 3
+    assert not (tmp_path / "-").exists()
+
+
 def test_output_into_a_fifo_and_through_a_symlink(cli, two_models, tmp_path) -> None:
     """A FIFO gets the report written into it; a symlink stays and its file is replaced."""
     models = (two_models["a"], two_models["b"])
@@ -397,6 +406,26 @@ def test_fail_above_names_the_model(cli, two_models) -> None:
     (line,) = result.stderr.splitlines()
     assert line.startswith("error: mse (model_a)") and "above the threshold" in line
     assert_usage_error(cli("compare", two_models["a"], "--loss", "mse", "--fail-below", "mae=1"), "not computed")
+
+
+@pytest.mark.parametrize(
+    ("gate", "loss", "reason"),
+    [
+        # Skipped before reading: the files have no variance column.
+        (["--fail-above", "gaussian_nll=1"], "gaussian_nll", "no column for var of loss 'gaussian_nll'"),
+        # Skipped while reading: poisson rejects the negative target of row 2.
+        (["--fail-below", "poisson=0"], "poisson", "column 'y_true', row 2: poisson needs non-negative counts"),
+    ],
+)
+def test_a_gate_on_a_skipped_task_loss_fails_with_the_reason(cli, tmp_path, gate, loss, reason) -> None:
+    a = write_csv(tmp_path / "a.csv", {"y_true": [0.5, -1.0, 2.0], "y_pred": [0.4, -0.5, 2.5]})
+    result = cli("compare", a, "--task", "regression", "--format", "json", *gate)
+    assert result.exit_code == 1, result.stderr
+    assert json.loads(result.stdout)["results"]  # the report is still written
+    breaches = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(breaches) == 1, result.stderr
+    assert breaches[0].startswith(f"error: {loss} was skipped ({a}") and reason in breaches[0]
+    assert breaches[0].endswith("; its gate fails")
 
 
 # --------------------------------------------------------------------------- usage

@@ -344,6 +344,17 @@ def test_output_writes_the_report_to_a_file_and_nothing_to_stdout(cli, data, tmp
     assert _no_temp_files(target.parent)
 
 
+def test_output_dash_is_stdout_not_a_file_named_dash(cli, data, tmp_path, monkeypatch):
+    path, y_true, y_pred = data
+    monkeypatch.chdir(tmp_path)
+    result = cli("compute", path, "--loss", "mse", "-f", "json", "-o", "-")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(_mse(y_true, y_pred), rel=1e-12)
+    assert not (tmp_path / "-").exists()
+    # Both on stdout would be two documents in one stream.
+    assert_usage_error(cli("compute", path, "--loss", "mse", "-o", "-", "--per-row", "-"), "--per-row - and the summary")
+
+
 def test_output_replaces_an_existing_file(cli, data, tmp_path):
     path, *_ = data
     target = tmp_path / "report.md"
@@ -736,7 +747,33 @@ def test_threshold_breach_with_output_writes_the_file(cli, data, tmp_path):
 def test_null_value_breaches_a_threshold(cli, tmp_path):
     write_csv(tmp_path / "big.csv", {"y_true": [1e308], "y_pred": [-1e308]})
     result = cli("compute", tmp_path / "big.csv", "--loss", "mse", "--fail-above", "mse=1", "-f", "json")
-    assert result.exit_code == 1 and "mse has no finite value" in result.stderr
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: mse has no finite value; the --fail-above 1 gate fails"
+
+
+@pytest.mark.parametrize(
+    "gate",
+    ["huber:delta=2=0.01", "huber:delta=2.0=0.01", "huber:delta = 2=0.01", "HUBER:delta=2=0.01", "huber_loss=0.01"],
+)
+def test_a_gate_names_a_loss_by_its_parameters_not_their_spelling(cli, data, gate):
+    path, y_true, y_pred = data
+    result = cli("compute", path, "--loss", "huber:delta=2", "--fail-above", gate)
+    assert result.exit_code == 1, result.stderr
+    # The value from the hand-written PyTorch HuberLoss formula (_huber).
+    assert result.stderr.strip() == f"error: huber:delta=2 = {_huber(y_true, y_pred, 2.0):.6g} is above the threshold 0.01"
+
+
+def test_a_gate_with_default_parameters_names_the_plain_loss(cli, data):
+    path, y_true, y_pred = data
+    result = cli("compute", path, "--loss", "huber", "--loss", "l2", "--fail-above", "huber:delta=1=0.01", "--fail-above", "l2=1e9")
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.strip() == f"error: huber = {_huber(y_true, y_pred, 1.0):.6g} is above the threshold 0.01"
+
+
+def test_a_gate_on_other_parameters_is_not_computed(cli, data):
+    path, *_ = data
+    result = cli("compute", path, "--loss", "huber:delta=2", "--loss", "huber", "--fail-above", "huber:delta=3=1")
+    assert_usage_error(result, "--fail-above names 'huber:delta=3', which is not computed", "computed: huber:delta=2, huber")
 
 
 @pytest.mark.parametrize("option", ["--fail-above", "--fail-below"])

@@ -144,6 +144,11 @@ def test_equal_stems_take_their_folders() -> None:
     assert model_names(["run1/preds.csv", "run2/preds.csv", "other.csv"]) == ["run1/preds", "run2/preds", "other"]
 
 
+def test_equal_stems_in_one_folder_keep_their_extensions() -> None:
+    paths = ["run1/preds.csv", "run1/preds.parquet", "run2/preds.csv", "run1/preds.csv"]
+    assert model_names(paths) == ["run1/preds.csv", "run1/preds.parquet", "run2/preds", "run1/preds.csv#2"]
+
+
 def test_the_same_path_twice_is_numbered() -> None:
     assert model_names(["a.csv", "a.csv"]) == ["a", "a#2"]
     assert model_names(["-"]) == ["stdin"]

@@ -224,7 +224,7 @@ def test_predictions_outside_unit_interval_are_logits():
 def test_missing_labels_are_dropped_and_counted():
     result = infer_arrays([0.0, np.nan, 1.0, 1.0, 0.0])
     assert result.task == "binary"
-    assert result.evidence[0] == "1 rows with missing labels ignored"
+    assert result.evidence[0] == "1 row with missing labels ignored"
 
 
 def test_everything_missing_is_an_error():

@@ -75,7 +75,7 @@ FromLogitsOpt = Annotated[bool, typer.Option("--from-logits", help="Predictions 
 EpsOpt = Annotated[Optional[float], typer.Option("--eps", help="Probability clipping to \\[eps, 1-eps] (default 1e-7; 0 disables).", rich_help_panel=LOSSES)]
 NormalizeOpt = Annotated[bool, typer.Option("--normalize", help="Divide class-probability rows by their sum instead of rejecting rows that do not sum to 1.", rich_help_panel=LOSSES)]
 FormatOpt = Annotated[Optional[Format], typer.Option("--format", "-f", help="table (default), json, csv or markdown.", rich_help_panel=OUTPUT)]
-OutputOpt = Annotated[Optional[str], typer.Option("--output", "-o", help="Write the report to this file (atomically) instead of stdout; .json, .csv and .md set the format unless --format is given.", rich_help_panel=OUTPUT)]
+OutputOpt = Annotated[Optional[str], typer.Option("--output", "-o", help="Write the report to this file (atomically) instead of stdout ('-' is stdout); .json, .csv and .md set the format unless --format is given.", rich_help_panel=OUTPUT)]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or notes on stderr.", rich_help_panel=OUTPUT)]
 FailAboveOpt = Annotated[Optional[list[str]], typer.Option("--fail-above", help="Exit 1 if LOSS's value is above VALUE: LOSS=VALUE. Repeatable.", rich_help_panel=GATES)]
 FailBelowOpt = Annotated[Optional[list[str]], typer.Option("--fail-below", help="Exit 1 if LOSS's value is below VALUE: LOSS=VALUE. Repeatable.", rich_help_panel=GATES)]
@@ -218,6 +218,11 @@ def silence_stdout() -> None:
         os.dup2(null, descriptor)
     finally:
         os.close(null)
+
+
+def output_target(path: str | None) -> str | None:
+    """The --output file, or None for stdout: '-' is stdout, as it is for every input."""
+    return None if path == "-" else path
 
 
 # The report format an --output file's extension asks for, when --format is not given.

@@ -41,6 +41,7 @@ from .common import (
     global_params,
     guarded,
     note,
+    output_target,
     parse_losses,
     parse_role_cols,
     rendered,
@@ -132,6 +133,7 @@ def compare(
         apply_baseline,
         check_max_increase,
         evaluate_models,
+        gateable_losses,
         load_baseline,
         model_names,
         parse_max_increase,
@@ -150,6 +152,7 @@ def compare(
     if max_increase and not baseline:
         raise LossCliError("--max-increase compares with a baseline; give --baseline FILE.json too")
     _check_stdin(predictions, labels, task)
+    output = output_target(output)
     reuse_freed_memory()
     shared = global_params(from_logits, eps, normalize)
     explicit = parse_losses(loss or [], shared, convention)
@@ -186,13 +189,14 @@ def compare(
         selection = select_losses(
             model_options, explicit, candidates, task=canonical_task, open_sources=open_sources, engine_problem=engine_problem
         )
-        above = parse_thresholds(fail_above or [], "--fail-above", selection.losses)
-        below = parse_thresholds(fail_below or [], "--fail-below", selection.losses)
-        limits = parse_max_increase(max_increase or [], selection.losses)
+        gated = gateable_losses(selection)
+        above = parse_thresholds(fail_above or [], "--fail-above", gated)
+        below = parse_thresholds(fail_below or [], "--fail-below", gated)
+        limits = parse_max_increase(max_increase or [], gated)
         comparison = evaluate_models(model_options, names, selection, task=canonical_task, evaluator=evaluator)
     comparison.notes.extend(unavailable)
     breaches = check_thresholds(comparison.report(), above, below)
-    breaches += skipped_gate_breaches(comparison.skipped[len(selection.skipped):], above, below, limits)
+    breaches += skipped_gate_breaches(comparison.skipped, above, below, limits)
     if earlier is not None:
         apply_baseline(comparison, earlier)
         increase_breaches, increase_notes = check_max_increase(comparison, limits)

@@ -39,6 +39,7 @@ from .common import (
     global_params,
     guarded,
     note,
+    output_target,
     parse_losses,
     parse_role_cols,
     rendered,
@@ -110,6 +111,7 @@ def compute(
 
     if not loss:
         raise LossCliError("give at least one --loss", hint="e.g. --loss mse; 'losscli list' shows every loss")
+    output = output_target(output)
     reuse_freed_memory()
     shared = global_params(from_logits, eps, normalize)
     losses = parse_losses(loss, shared, convention)
