@@ -772,7 +772,8 @@ def loss(**declaration: Any) -> Callable[[Callable[..., Any]], Callable[..., Any
     """``registry.loss``, plus the ``convention`` parameter for a loss that some library defines.
 
     The module-level kernel stays the plain function; the registered spec gets
-    the parameter and the resolving wrappers of kernel, finalize, finalize_sum and per_row.
+    the parameter and the resolving wrappers of kernel, finalize, finalize_sum, per_row
+    and the per-row totals hooks.
     """
     name = declaration["name"]
     if not libraries(name):
@@ -786,6 +787,8 @@ def loss(**declaration: Any) -> Callable[[Callable[..., Any]], Callable[..., Any
         "finalize": _resolving(declaration.get("finalize"), name, defaults, with_data=False),
         "per_row": _resolving(declaration.get("per_row"), name, defaults, with_data=True),
         "finalize_sum": _resolving(declaration.get("finalize_sum"), name, defaults, with_data=False),
+        "rows_need_totals": _resolving(declaration.get("rows_need_totals"), name, defaults, with_data=False),
+        "row_params": _resolving(declaration.get("row_params"), name, defaults, with_data=False),
     }
 
     def register(kernel: Callable[..., Any]) -> Callable[..., Any]:

@@ -126,7 +126,8 @@ class Accumulator:
             self._add_ratio(arrays, weights, keys)
             if want_rows and self.bound.spec.per_row is not None:
                 with np.errstate(all="ignore"):
-                    return np.asarray(self.bound.spec.per_row(**arrays, **self.bound.params), dtype=np.float64)
+                    params = {**self.bound.params, **self.bound.row_overrides}
+                    return np.asarray(self.bound.spec.per_row(**arrays, **params), dtype=np.float64)
         else:
             self._add_exact(arrays, weights, keys)
         return None

@@ -7,7 +7,7 @@ loss over it; the result is a :class:`Report` that the renderers print.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 import numpy as np
@@ -145,6 +145,8 @@ def evaluate_file(
     """
     from .io.plan import InputPlan
 
+    if on_rows is not None:
+        losses = _with_rows_of_the_whole_input(options, losses, show_progress)
     if _sums_show_missing_values(options, losses, on_rows):
         # Checking every value for NaN and inf is a sixth of the time of a
         # one-loss run (measured); these losses show such values in their sums
@@ -157,6 +159,30 @@ def evaluate_file(
             pass  # read again below, once the first read's threads have stopped
         return _evaluate_plan(InputPlan(options, losses, sources=plan.sources), options, losses, reduction, on_rows, show_progress)
     return _evaluate_plan(InputPlan(options, losses), options, losses, reduction, on_rows, show_progress)
+
+
+def _with_rows_of_the_whole_input(options: Any, losses: list[BoundLoss], show_progress: bool) -> list[BoundLoss]:
+    """The losses, with the parameters their per-row values need from every row
+    (weighted_ce's balanced class weights), found by a first pass over the input."""
+    from .io.plan import InputPlan
+
+    needing = [b for b in losses if b.spec.rows_need_totals is not None and b.spec.rows_need_totals(**b.params)]
+    if not needing:
+        return losses
+    if "-" in (options.predictions, options.labels):
+        raise LossCliError(
+            f"{needing[0].display}: per-row values need the class counts of every row, so the input is read "
+            "twice, and stdin can be read only once",
+            hint="save the input to a file, or give explicit class weights (weights=0.2;0.8)",
+        )
+    _, _, accumulators = _evaluate_plan(InputPlan(options, needing), options, needing, "mean", None, show_progress)
+    found = {}
+    for bound, accumulator in zip(needing, accumulators):
+        if accumulator.totals:
+            # Every group's sums together: a row has one value, whatever its group.
+            stats = sum(accumulator.totals.values())
+            found[id(bound)] = bound.spec.row_params(stats[:-1], **bound.params)
+    return [replace(b, row_overrides=found[id(b)]) if id(b) in found else b for b in losses]
 
 
 def _sums_show_missing_values(options: Any, losses: list[BoundLoss], on_rows: object) -> bool:

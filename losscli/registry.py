@@ -351,6 +351,12 @@ class LossSpec:
     # the ratio itself (PyTorch's reduction='sum' of class-weighted CE: the
     # numerator, not the weighted mean) gives it here.
     finalize_sum: Callable[..., Any] | None = None
+    # A ratio loss whose per-row values depend on every row (balanced class
+    # weights come from all rows' class counts) says when with ``rows_need_totals
+    # (**params)``; ``row_params(totals, **params)`` then gives, from the state
+    # sums of a first pass, the parameters that make each batch's rows use them.
+    rows_need_totals: Callable[..., bool] | None = None
+    row_params: Callable[..., dict[str, Any]] | None = None
     minimum: float | None = 0.0
     notes: tuple[str, ...] = ()
     example: str = ""
@@ -490,6 +496,9 @@ class BoundLoss:
     spec: LossSpec
     params: dict[str, Any] = field(default_factory=dict)
     label: str = ""
+    # Parameters per-row values take instead (see LossSpec.row_params); the
+    # report keeps showing ``params``.
+    row_overrides: dict[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:

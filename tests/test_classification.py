@@ -488,6 +488,42 @@ def test_weighted_ce_sum_reduction_on_the_command_line(cli, tmp_path):
     assert json.loads(weighted.stdout)["results"][0]["value"] == anchor(7.1691257)
 
 
+@pytest.mark.parametrize("extra", [[], ["--by", "g"], ["--weight-col", "w"]], ids=["plain", "by", "weights"])
+def test_weighted_ce_balanced_per_row_values_use_every_rows_class_counts(cli, tmp_path, small_batches, extra):
+    # 7-row batches with the classes unevenly spread: one batch's own counts
+    # would give its rows other weights than the whole file's.
+    rng = np.random.default_rng(5)
+    labels = np.concatenate([np.zeros(20, int), rng.integers(0, 3, size=30)])
+    logits = rng.normal(size=(50, 3))
+    sample_weights = rng.uniform(0.5, 2.0, size=50)
+    columns = {"y_true": labels, **{f"logit_{k}": logits[:, k] for k in range(3)}, "g": np.arange(50) % 2, "w": sample_weights}
+    path = write_csv(tmp_path / "logits.csv", columns)
+    result = cli("compute", path, "--loss", "weighted_ce", "--from-logits", "--per-row", tmp_path / "rows.csv", "-f", "json", *extra)
+    assert result.exit_code == 0, result.stderr
+    rows = np.genfromtxt(tmp_path / "rows.csv", delimiter=",", names=True)
+    # Independent: scikit-learn's balanced weights over all 50 rows (weighted counts
+    # with sample weights), times each row's softmax NLL (numpy), as torch's
+    # CrossEntropyLoss(weight=w, reduction='none') gives them.
+    counted = sample_weights if extra == ["--weight-col", "w"] else None
+    weights = compute_class_weight("balanced", classes=np.arange(3), y=labels) if counted is None else _weighted_balanced(labels, counted)
+    nll = -np.log(softmax(logits)[np.arange(50), labels])
+    np.testing.assert_allclose(rows["weighted_ce"], weights[labels] * nll, rtol=1e-9)
+
+
+def _weighted_balanced(labels: np.ndarray, sample_weights: np.ndarray) -> np.ndarray:
+    """Balanced weights N / (C n_c) with weighted counts, by hand."""
+    counts = np.bincount(labels, weights=sample_weights, minlength=3)
+    return counts.sum() / (3 * counts)
+
+
+def test_weighted_ce_balanced_per_row_values_need_a_file_not_stdin(cli, tmp_path):
+    text = "y_true,p_0,p_1\n0,0.8,0.2\n1,0.3,0.7\n"
+    result = cli("compute", "-", "--loss", "weighted_ce", "--per-row", tmp_path / "rows.csv", input=text)
+    assert result.exit_code == 2
+    assert "per-row values need the class counts of every row" in result.stderr
+    assert not (tmp_path / "rows.csv").exists()
+
+
 def test_weighted_ce_accepts_one_hot_but_not_soft_labels():
     one_hot = np.eye(3)[[0, 1, 2]]
     loss = with_params("weighted_ce", weights=(1.0, 2.0, 3.0), from_logits=True)

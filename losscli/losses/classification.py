@@ -682,6 +682,21 @@ def _weighted_ce_finalize_sum(
     return float(numerator) if np.ndim(numerator) == 0 else numerator
 
 
+def _balanced_rows_need_totals(*, weights: tuple[float, ...] | str, **_: object) -> bool:
+    return weights == "balanced"
+
+
+def _balanced_row_params(totals: np.ndarray, *, weights: tuple[float, ...] | str, smoothing: float, **_: object) -> dict[str, Any]:
+    """Balanced weights from the class counts of every row, for per-row values:
+    one batch's own counts would give each batch different weights."""
+    if weights != "balanced":
+        return {}
+    blocks = 3 if smoothing > 0 else 2
+    n_classes = len(totals) // blocks
+    counts = np.asarray(totals[n_classes : 2 * n_classes], dtype=np.float64)
+    return {"weights": tuple(float(w) for w in balanced_class_weights(counts))}
+
+
 def weighted_ce_per_row(
     y_true: np.ndarray,
     y_pred: np.ndarray,
@@ -766,12 +781,16 @@ def weighted_ce_per_row(
         "row count (1.5136 vs 1.5136/2 on the same data); this loss follows the class-index path.",
         "With sample weights, 'balanced' uses the weighted class counts. A class with no rows gets "
         "weight 1; it matters only through smoothing.",
+        "With --by, each group's value uses the class counts of its own rows. Per-row values "
+        "(--per-row, --reduction none) use those of every row, so for them the input is read twice.",
         CLIP_NOTE,
     ),
     kind="ratio",
     finalize=_weighted_ce_finalize,
     finalize_sum=_weighted_ce_finalize_sum,
     per_row=weighted_ce_per_row,
+    rows_need_totals=_balanced_rows_need_totals,
+    row_params=_balanced_row_params,
     example="losscli compute preds.csv --loss weighted_ce:weights=balanced --pred-col 'p_*'",
 )
 def weighted_ce(
