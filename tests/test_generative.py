@@ -7,6 +7,7 @@ itself in the tests marked ``torch``.
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -54,6 +55,22 @@ def test_wasserstein_critic_hand_worked() -> None:
 def test_wasserstein_generator_hand_worked() -> None:
     # Hand-worked: -mean D(fake) = -(1 - 1 + 3)/3 = -1; real rows are ignored.
     assert losscli.compute("wasserstein", CRITIC_LABELS, CRITIC_SCORES, side="generator") == approx(-1.0)
+
+
+def test_wasserstein_sum_reduction_adds_the_scores() -> None:
+    # Hand-worked: critic sum D(fake) - sum D(real) = (1 - 1 + 3) - (2 + 4) = -3; generator -sum D(fake) = -3.
+    assert losscli.compute("wasserstein", CRITIC_LABELS, CRITIC_SCORES, reduction="sum") == approx(-3.0)
+    assert losscli.compute("wasserstein", CRITIC_LABELS, CRITIC_SCORES, side="generator", reduction="sum") == approx(-3.0)
+
+
+def test_wasserstein_sum_reduction_on_the_command_line_with_groups(cli, tmp_path) -> None:
+    path = tmp_path / "critic.csv"
+    path.write_text("y_true,y_pred,g\n1,2,a\n1,4,b\n0,1,a\n0,-1,b\n0,3,b\n")
+    result = cli("compute", path, "--loss", "wasserstein", "--reduction", "sum", "--by", "g", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    values = {str(r["group"]): r["value"] for r in json.loads(result.stdout)["results"]}
+    # Hand-worked: all rows -3 (as above); group a: 1 - 2 = -1; group b: (-1 + 3) - 4 = -2.
+    assert values == {"None": approx(-3.0), "{'g': 'a'}": approx(-1.0), "{'g': 'b'}": approx(-2.0)}
 
 
 def test_wasserstein_accepts_minus_one_for_fake() -> None:
@@ -300,6 +317,30 @@ def test_adversarial_bce_forms_match_torch(seed: int) -> None:
     probs = np.concatenate([real.numpy(), fake.numpy()])
     assert losscli.compute("adversarial", labels, probs) == approx(discriminator)
     assert losscli.compute("adversarial", labels, probs, side="generator") == approx(generator)
+
+
+def test_adversarial_sum_reduction_adds_every_rows_loss() -> None:
+    # Hand-worked from the test above: real -ln 0.9 - ln 0.8 = 0.328504067, fake
+    # -ln 0.8 - ln 0.6 = 0.733969175; sum 1.062473242. Generator (non_saturating):
+    # -ln 0.2 - ln 0.4 = 2.525728644.
+    assert losscli.compute("adversarial", GAN_LABELS, GAN_PROBS, reduction="sum") == approx(1.062473242)
+    assert losscli.compute("adversarial", GAN_LABELS, GAN_PROBS, side="generator", reduction="sum") == approx(2.525728644)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("seed", [0, 1])
+def test_adversarial_sum_reduction_matches_torch(seed: int) -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(seed)
+    real = torch.from_numpy(rng.uniform(0.01, 0.99, size=30))
+    fake = torch.from_numpy(rng.uniform(0.01, 0.99, size=50))
+    bce = torch.nn.BCELoss(reduction="sum")
+    discriminator = (bce(real, torch.ones_like(real)) + bce(fake, torch.zeros_like(fake))).item()
+    generator = bce(fake, torch.ones_like(fake)).item()
+    labels = np.concatenate([np.ones(30), np.zeros(50)])
+    probs = np.concatenate([real.numpy(), fake.numpy()])
+    assert losscli.compute("adversarial", labels, probs, reduction="sum") == approx(discriminator)
+    assert losscli.compute("adversarial", labels, probs, side="generator", reduction="sum") == approx(generator)
 
 
 @pytest.mark.torch

@@ -69,6 +69,14 @@ def _mean_fake(sums: np.ndarray) -> np.ndarray:
     return sums[..., 2] / sums[..., 3]
 
 
+def _sum_real(sums: np.ndarray) -> np.ndarray:
+    return np.asarray(sums, dtype=np.float64)[..., 0]
+
+
+def _sum_fake(sums: np.ndarray) -> np.ndarray:
+    return np.asarray(sums, dtype=np.float64)[..., 2]
+
+
 # --------------------------------------------------------------------------- wasserstein (WGAN)
 
 
@@ -76,6 +84,13 @@ def _finalize_wasserstein(sums: np.ndarray, *, side: str) -> np.ndarray:
     if side == "generator":
         return -_mean_fake(sums)
     return _mean_fake(sums) - _mean_real(sums)
+
+
+def _finalize_wasserstein_sum(sums: np.ndarray, *, side: str) -> np.ndarray:
+    """--reduction sum: the scores summed instead of averaged, as a reduction='sum' critic computes."""
+    if side == "generator":
+        return -_sum_fake(sums)
+    return _sum_fake(sums) - _sum_real(sums)
 
 
 @loss(
@@ -106,9 +121,11 @@ def _finalize_wasserstein(sums: np.ndarray, *, side: str) -> np.ndarray:
     reference="keras-io WGAN-GP example (critic scores real samples high); the gradient penalty is not included",
     kind="ratio",
     finalize=_finalize_wasserstein,
+    finalize_sum=_finalize_wasserstein_sum,
     minimum=None,
     notes=(
-        "Real and fake rows are averaged separately; fake rows may be labelled 0 or -1.",
+        "Real and fake rows are averaged separately; fake rows may be labelled 0 or -1. "
+        "--reduction sum adds the scores instead: sum D(fake) - sum D(real).",
         "The original WGAN code (martinarjovsky/WassersteinGAN) reports the opposite sign, "
         "mean D(real) - mean D(fake).",
         "A group without real or without fake rows has no critic value (reported as null).",
@@ -240,6 +257,13 @@ def _finalize_adversarial(sums: np.ndarray, *, side: str, **_: object) -> np.nda
     return _mean_real(sums) + _mean_fake(sums)
 
 
+def _finalize_adversarial_sum(sums: np.ndarray, *, side: str, **_: object) -> np.ndarray:
+    """--reduction sum: every row's loss added up (BCELoss(reduction='sum') on real plus on fake rows)."""
+    if side == "generator":
+        return _sum_fake(sums)
+    return _sum_real(sums) + _sum_fake(sums)
+
+
 @loss(
     name="adversarial",
     aliases=("gan_loss", "adversarial_loss", "dcgan"),
@@ -285,12 +309,13 @@ def _finalize_adversarial(sums: np.ndarray, *, side: str, **_: object) -> np.nda
     "Miyato et al. 2018)",
     kind="ratio",
     finalize=_finalize_adversarial,
+    finalize_sum=_finalize_adversarial_sum,
     minimum=None,
     notes=(
         "minimax and non_saturating differ only on the generator side: the discriminator loss is the same BCE for both.",
         "The discriminator value is the sum of two means (real rows, fake rows), as the PyTorch DCGAN "
         "example; Keras' DCGAN example takes one mean over the concatenated batch (half of ours for "
-        "equal halves) and labels fake as 1.",
+        "equal halves) and labels fake as 1. --reduction sum adds up every row's loss instead.",
         "minimax and non_saturating read probabilities clipped to [eps, 1 - eps] (PyTorch's BCELoss "
         "clamps the log at -100 instead); with from_logits they use the exact log-sigmoid. "
         "least_squares and hinge read raw scores and ignore from_logits.",
