@@ -168,6 +168,14 @@ def test_info_alias_resolves(runner):
     assert json.loads(result.stdout)["name"] == "iou"
 
 
+def test_info_takes_a_spec_copied_from_a_command_line(runner):
+    result = run(runner, "info", "huber:delta=2", "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["name"] == "huber"
+    misspelt = run(runner, "info", "huber:delt=2")
+    assert misspelt.exit_code == 2
+    assert misspelt.stderr.startswith("error: loss 'huber' has no parameter 'delt'; did you mean 'delta'?")
+
+
 def test_info_unknown_loss_suggests(runner):
     result = run(runner, "info", "hubr")
     assert result.exit_code == 2

@@ -126,7 +126,7 @@ def _list_markdown(specs: list[Any]) -> str:
 
 @guarded
 def info(
-    loss: Annotated[str, typer.Argument(help="Loss name or alias (see 'losscli list').", show_default=False)],
+    loss: Annotated[str, typer.Argument(help="Loss name or alias (see 'losscli list'); a spec such as huber:delta=2 shows its loss.", show_default=False)],
     fmt: FormatOpt = None,
     conventions: Annotated[
         bool,
@@ -145,9 +145,11 @@ def info(
     """
     from ..catalog import SCHEMA, describe
     from ..errors import LossCliError
-    from ..registry import get
+    from ..registry import parse_explicit
 
-    spec = get(loss)
+    # A spec copied from a command line (huber:delta=2) shows its loss; its
+    # parameters are checked as --loss checks them.
+    spec, _ = parse_explicit(loss)
     if conventions:
         _conventions(spec.name, resolve_format(fmt))
         return
