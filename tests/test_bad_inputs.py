@@ -227,7 +227,7 @@ def no_loss_given(d):
 def mismatched_row_counts(d):
     write_csv(d / "p.csv", {"y_pred": [1.0, 2.0, 3.0]})
     write_csv(d / "t.csv", {"y_true": [1.0, 2.0]})
-    return mse(d / "p.csv", "--labels", d / "t.csv"), ("t.csv", "predictions have 3 rows but labels have 2")
+    return mse(d / "p.csv", "--labels", d / "t.csv"), ("t.csv", "p.csv) have 3 rows but labels have 2")
 
 
 def mismatched_column_counts(d):

@@ -215,6 +215,14 @@ def test_task_with_data_a_loss_rejects_names_file_column_and_row(cli, tmp_path) 
     assert values_by(doc)[("mse", "a", "null")]["value"] == pytest.approx(9.26 / 3)
 
 
+def test_a_short_model_is_named_beside_the_shared_labels(cli, tmp_path) -> None:
+    a = write_csv(tmp_path / "a.csv", {"y_pred": [1.0, 2.0, 3.0]})
+    b = write_csv(tmp_path / "b.csv", {"y_pred": [1.0, 2.0]})
+    labels = write_csv(tmp_path / "labels.csv", {"y_true": [1.0, 2.0, 3.0]})
+    result = cli("compare", a, b, "--labels", labels, "--loss", "mse")
+    assert_usage_error(result, f"{labels}: predictions ({b}) have 2 rows but labels have 3", "--key")
+
+
 def test_task_with_nothing_applicable_is_an_error(cli, two_models) -> None:
     assert_usage_error(cli("compare", two_models["a"], "--task", "ranking"), "no loss of task 'ranking'", "anchor")
 

@@ -287,7 +287,7 @@ def test_different_row_counts_are_an_error_even_when_streamed(cli, tmp_path, rng
     write_csv(tmp_path / "t.csv", {"y_true": rng.normal(size=300 + (extra_on == "labels"))})
     result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--loss", "mse")
     big, small = ("301", "300") if extra_on == "predictions" else ("300", "301")
-    assert_usage_error(result, f"predictions have {big} rows but labels have {small}", "--key")
+    assert_usage_error(result, f"predictions ({tmp_path / 'p.csv'}) have {big} rows but labels have {small}", "--key")
 
 
 # ----------------------------------------------------------------------------- --key joins

@@ -704,8 +704,10 @@ def _aligned(pred_stream: Iterator[pa.RecordBatch], label_stream: Iterator[pa.Re
     pred_rows += sum(b.num_rows for b in pred_stream) if pending_pred is not None else 0
     label_rows += sum(b.num_rows for b in label_stream) if pending_label is not None else 0
     if pred_rows != label_rows:
+        # Both files are named: with several models (compare) the labels alone
+        # do not say which predictions are short.
         raise LossCliError(
-            f"predictions have {pred_rows} rows but labels have {label_rows}",
+            f"predictions ({sources[PRED_SIDE].display}) have {pred_rows} rows but labels have {label_rows}",
             file=sources[LABEL_SIDE].display,
             hint="rows are aligned by order; join on an id column with --key COL instead",
         )
