@@ -50,7 +50,17 @@ class Result:
 
 
 def json_params(params: dict[str, Any]) -> dict[str, Any]:
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
+    return {k: _json_param(v) for k, v in params.items()}
+
+
+def _json_param(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
+    # JSON has no infinity; "inf" is how it is written on the command line
+    # (triplet:p=inf), and a baseline written so matches the same run again.
+    if isinstance(value, float) and math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return value
 
 
 @dataclass
