@@ -181,6 +181,8 @@ class Accumulator:
             self._accumulate(label, sums[index])
 
     def _add_exact(self, arrays: Mapping[str, np.ndarray], weights: np.ndarray | None, keys: "RowKeys") -> None:
+        if self.bound.spec.check_batch is not None:
+            self.bound.spec.check_batch(**arrays)
         for index, label in enumerate(keys.labels):
             rows = slice(None) if keys.single else keys.codes == index
             part = {role: values[rows] for role, values in arrays.items()}

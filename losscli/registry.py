@@ -325,7 +325,8 @@ class LossSpec:
       * ``ratio`` kernel(...) -> per-row sufficient statistics (n, m); their
         column sums (over all rows, or per sample with --sample-col) go to
         ``finalize(sums, **params) -> loss`` (dice, adversarial, ...).
-      * ``exact`` needs every value at once (kernel gets whole columns).
+      * ``exact`` needs every value at once (kernel gets whole columns);
+        ``check_batch(**roles)`` rejects a bad layout batch by batch.
     """
 
     name: str
@@ -353,6 +354,10 @@ class LossSpec:
     # finite sum then proves the inputs finite, and the reader may skip its
     # own check of every value.
     propagates_nonfinite: bool | Callable[..., bool] = False
+    # An ``exact`` kernel runs once every batch is in, when the file and the
+    # columns a bad layout came from are no longer known: this checks each
+    # batch's role arrays as it arrives, raising what the kernel would.
+    check_batch: Callable[..., None] | None = None
 
     @property
     def streams(self) -> bool:

@@ -411,6 +411,17 @@ def probability_outside_unit_interval(d):
     return ["compute", d / "prob.csv", "--loss", "bce"], ("prob.csv", "column 'y_pred'", "row 3", "outside [0, 1]")
 
 
+def emd_on_two_columns(d):
+    # The kernel runs once every batch is in: the error still names the file and columns.
+    write_csv(d / "two.csv", {"y_true": [1.0, 2.0], "y_pred_a": [0.5, 1.0], "y_pred_b": [1.5, 2.5]})
+    return ["compute", d / "two.csv", "--loss", "wasserstein_distance"], ("two.csv", "column 'y_pred_a,y_pred_b'", "takes one y_pred column, got 2")
+
+
+def emd_on_a_list_column(d):
+    pq.write_table(pa.table({"y_true": [[1.0, 2.0], [3.0, 4.0]], "y_pred": [0.5, 1.0]}), d / "lists.parquet")
+    return ["compute", d / "lists.parquet", "--loss", "wasserstein_distance"], ("lists.parquet", "column 'y_true'", "takes one y_true column, got 2")
+
+
 CORPUS: list = [
     missing_file,
     missing_labels_file,
@@ -484,6 +495,8 @@ CORPUS: list = [
     per_row_for_an_all_rows_loss,
     msle_below_minus_one,
     probability_outside_unit_interval,
+    emd_on_two_columns,
+    emd_on_a_list_column,
 ]
 
 

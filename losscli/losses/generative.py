@@ -151,6 +151,11 @@ class _SortedSample:
 _PIECE = 1 << 20
 
 
+def _check_one_column_each(y_true: np.ndarray, y_pred: np.ndarray) -> None:
+    _one_column(y_pred, "y_pred", "wasserstein_distance")
+    _one_column(y_true, "y_true", "wasserstein_distance")
+
+
 @loss(
     name="wasserstein_distance",
     aliases=("emd", "earth_movers_distance", "earth_mover_distance", "wasserstein_1d"),
@@ -174,6 +179,7 @@ _PIECE = 1 << 20
     "predicted and observed distributions when rows are not paired.",
     reference="scipy.stats.wasserstein_distance(y_pred, y_true), with sample weights as u_weights and v_weights",
     kind="exact",
+    check_batch=_check_one_column_each,
     notes=(
         "Needs every value in memory: it sorts both columns, so it does not stream.",
         "One-dimensional: each of y_true and y_pred is a single column.",
