@@ -371,12 +371,17 @@ def map_string_labels(
 
 
 def _match_suffix(label: str, pred_names: tuple[str, ...]) -> int | None:
-    exact = [i for i, name in enumerate(pred_names) if name == label]
-    if exact:
-        return exact[0]
-    for sep in ("_", "-", ".", ":"):
-        hits = [i for i, name in enumerate(pred_names) if name.endswith(sep + label)]
-        if len(hits) == 1:
-            return hits[0]
-    hits = [i for i, name in enumerate(pred_names) if name.lower().endswith(label.lower())]
-    return hits[0] if len(hits) == 1 else None
+    """The probability column a class label names: the whole name or the part
+    after a separator, as written, else ignoring case. Never a bare tail of a
+    name, so that a label 'dog' with no column of its own is an error rather
+    than the class of 'p_bulldog'."""
+    for fold in (str, str.lower):
+        wanted = fold(label)
+        exact = [i for i, name in enumerate(pred_names) if fold(name) == wanted]
+        if exact:
+            return exact[0]
+        for sep in ("_", "-", ".", ":"):
+            hits = [i for i, name in enumerate(pred_names) if fold(name).endswith(sep + wanted)]
+            if len(hits) == 1:
+                return hits[0]
+    return None
