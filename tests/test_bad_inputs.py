@@ -422,6 +422,17 @@ def emd_on_a_list_column(d):
     return ["compute", d / "lists.parquet", "--loss", "wasserstein_distance"], ("lists.parquet", "column 'y_true'", "takes one y_true column, got 2")
 
 
+def segmentation_mask_as_a_list_of_lists(d):
+    # One row per image, pixels x classes: used to say only "holds list<...>, not numbers".
+    pq.write_table(pa.table({"image_id": [1, 2], "y_true": [[0, 1], [1, 1]], "y_pred": [[[0.9, 0.1], [0.2, 0.8]], [[0.3, 0.7], [0.4, 0.6]]]}), d / "masks.parquet")
+    return ["compute", d / "masks.parquet", "--loss", "dice", "--sample-col", "image_id"], (
+        "masks.parquet",
+        "column 'y_pred'",
+        "list of lists per row",
+        "one row per pixel with --sample-col",
+    )
+
+
 CORPUS: list = [
     missing_file,
     missing_labels_file,
@@ -497,6 +508,7 @@ CORPUS: list = [
     probability_outside_unit_interval,
     emd_on_two_columns,
     emd_on_a_list_column,
+    segmentation_mask_as_a_list_of_lists,
 ]
 
 

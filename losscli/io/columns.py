@@ -235,6 +235,7 @@ def list_to_matrix(array: pa.Array | pa.ChunkedArray, *, column: str, display: s
     """
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
+    _refuse_lists_of_lists(array.type, column=column, display=display)
     n = len(array)
     if n == 0:
         return np.zeros((0, width or 0))
@@ -249,6 +250,20 @@ def list_to_matrix(array: pa.Array | pa.ChunkedArray, *, column: str, display: s
     matrix = np.full((n, k), np.nan)
     matrix[present] = values
     return matrix
+
+
+def _refuse_lists_of_lists(kind: pa.DataType, *, column: str, display: str) -> None:
+    """A list of lists per row (a mask of pixels x classes, features per
+    layer) has no reading as one row of values; ctc's frames are read elsewhere."""
+    inner = kind.value_type
+    if pa.types.is_list(inner) or pa.types.is_large_list(inner) or pa.types.is_fixed_size_list(inner):
+        raise LossCliError(
+            "column holds a list of lists per row, where this input takes one list of numbers per row",
+            file=display,
+            column=column,
+            hint="only ctc reads a list of lists, as frames x classes; write masks as one row per pixel with "
+            "--sample-col naming the image, and features as one list (layers= gives the size of each layer)",
+        )
 
 
 def _list_width(lengths: np.ndarray, width: int | None, *, column: str, display: str, present: np.ndarray | None) -> int:
