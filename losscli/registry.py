@@ -358,6 +358,10 @@ class LossSpec:
     # columns a bad layout came from are no longer known: this checks each
     # batch's role arrays as it arrives, raising what the kernel would.
     check_batch: Callable[..., None] | None = None
+    # Why valid rows can still have no value (the GAN losses need real and
+    # fake rows), from the parameters: the warning of a null result says so
+    # instead of only "not a number".
+    undefined_reason: Callable[..., str] | None = None
 
     @property
     def streams(self) -> bool:

@@ -69,6 +69,12 @@ def _mean_fake(sums: np.ndarray) -> np.ndarray:
     return sums[..., 2] / sums[..., 3]
 
 
+def _needs_real_and_fake_rows(*, side: str, **_: object) -> str:
+    if side == "generator":
+        return "no fake rows (label 0 or -1), which the generator side is computed on"
+    return "it needs both real rows (label 1) and fake rows (label 0 or -1), and one kind is missing"
+
+
 # --------------------------------------------------------------------------- wasserstein (WGAN)
 
 
@@ -106,6 +112,7 @@ def _finalize_wasserstein(sums: np.ndarray, *, side: str) -> np.ndarray:
     reference="keras-io WGAN-GP example (critic scores real samples high); the gradient penalty is not included",
     kind="ratio",
     finalize=_finalize_wasserstein,
+    undefined_reason=_needs_real_and_fake_rows,
     minimum=None,
     notes=(
         "Real and fake rows are averaged separately; fake rows may be labelled 0 or -1.",
@@ -291,6 +298,7 @@ def _finalize_adversarial(sums: np.ndarray, *, side: str, **_: object) -> np.nda
     "Miyato et al. 2018)",
     kind="ratio",
     finalize=_finalize_adversarial,
+    undefined_reason=_needs_real_and_fake_rows,
     minimum=None,
     notes=(
         "minimax and non_saturating differ only on the generator side: the discriminator loss is the same BCE for both.",
