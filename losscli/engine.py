@@ -182,6 +182,8 @@ class Accumulator:
             self._accumulate(label, sums[index])
 
     def _add_exact(self, arrays: Mapping[str, np.ndarray], weights: np.ndarray | None, keys: "RowKeys") -> None:
+        if self.bound.spec.check_batch is not None:
+            self.bound.spec.check_batch(**arrays)
         for index, label in enumerate(keys.labels):
             rows = slice(None) if keys.single else keys.codes == index
             part = {role: values[rows] for role, values in arrays.items()}
@@ -219,8 +221,12 @@ class Accumulator:
         if with_groups:
             for key in sorted(per_group, key=_sort_key):
                 value, n = per_group[key]
-                outcome.groups.append(_group_value(key, value, n))
+                outcome.groups.append(_group_value(key, value, n, self._undefined_reason()))
         return outcome
+
+    def _undefined_reason(self) -> str | None:
+        explain = self.bound.spec.undefined_reason
+        return explain(**self.bound.params) if explain is not None else None
 
     def _overall(self, reduction: str, per_group: dict[tuple, tuple[float, int]]) -> GroupValue:
         if self.kind == "exact":
@@ -231,7 +237,7 @@ class Accumulator:
         else:
             stats = sum(self.totals.values()) if self.totals else None
             value, n = self._finalize_totals(stats, reduction) if stats is not None else (float("nan"), 0)
-        return _group_value(OVERALL, value, n)
+        return _group_value(OVERALL, value, n, self._undefined_reason())
 
     def _finalize_totals(self, stats: np.ndarray | None, reduction: str) -> tuple[float, int]:
         spec = self.bound.spec
@@ -291,11 +297,11 @@ def _sum(values: np.ndarray) -> float:
     return float(np.sum(values))
 
 
-def _group_value(key: tuple, value: float, n: int) -> GroupValue:
+def _group_value(key: tuple, value: float, n: int, undefined: str | None = None) -> GroupValue:
     if value is ZERO_WEIGHTS:
         return GroupValue(key, None, n, "the sample weights of these rows sum to zero")
     if value is None or not math.isfinite(value):
-        reason = "no rows" if n == 0 else ("the value is infinite (overflow or an impossible case)" if value is not None and math.isinf(value) else "the value is not a number")
+        reason = "no rows" if n == 0 else ("the value is infinite (overflow or an impossible case)" if value is not None and math.isinf(value) else undefined or "the value is not a number")
         return GroupValue(key, None, n, reason)
     return GroupValue(key, value, n)
 

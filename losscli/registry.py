@@ -327,7 +327,8 @@ class LossSpec:
         ``finalize(sums, **params) -> loss`` (dice, adversarial, ...), and
         to ``finalize_sum`` instead for ``--reduction sum`` when the loss
         declares one.
-      * ``exact`` needs every value at once (kernel gets whole columns).
+      * ``exact`` needs every value at once (kernel gets whole columns);
+        ``check_batch(**roles)`` rejects a bad layout batch by batch.
     """
 
     name: str
@@ -365,6 +366,14 @@ class LossSpec:
     # finite sum then proves the inputs finite, and the reader may skip its
     # own check of every value.
     propagates_nonfinite: bool | Callable[..., bool] = False
+    # An ``exact`` kernel runs once every batch is in, when the file and the
+    # columns a bad layout came from are no longer known: this checks each
+    # batch's role arrays as it arrives, raising what the kernel would.
+    check_batch: Callable[..., None] | None = None
+    # Why valid rows can still have no value (the GAN losses need real and
+    # fake rows), from the parameters: the warning of a null result says so
+    # instead of only "not a number".
+    undefined_reason: Callable[..., str] | None = None
 
     @property
     def streams(self) -> bool:

@@ -411,6 +411,28 @@ def probability_outside_unit_interval(d):
     return ["compute", d / "prob.csv", "--loss", "bce"], ("prob.csv", "column 'y_pred'", "row 3", "outside [0, 1]")
 
 
+def emd_on_two_columns(d):
+    # The kernel runs once every batch is in: the error still names the file and columns.
+    write_csv(d / "two.csv", {"y_true": [1.0, 2.0], "y_pred_a": [0.5, 1.0], "y_pred_b": [1.5, 2.5]})
+    return ["compute", d / "two.csv", "--loss", "wasserstein_distance"], ("two.csv", "column 'y_pred_a,y_pred_b'", "takes one y_pred column, got 2")
+
+
+def emd_on_a_list_column(d):
+    pq.write_table(pa.table({"y_true": [[1.0, 2.0], [3.0, 4.0]], "y_pred": [0.5, 1.0]}), d / "lists.parquet")
+    return ["compute", d / "lists.parquet", "--loss", "wasserstein_distance"], ("lists.parquet", "column 'y_true'", "takes one y_true column, got 2")
+
+
+def segmentation_mask_as_a_list_of_lists(d):
+    # One row per image, pixels x classes: used to say only "holds list<...>, not numbers".
+    pq.write_table(pa.table({"image_id": [1, 2], "y_true": [[0, 1], [1, 1]], "y_pred": [[[0.9, 0.1], [0.2, 0.8]], [[0.3, 0.7], [0.4, 0.6]]]}), d / "masks.parquet")
+    return ["compute", d / "masks.parquet", "--loss", "dice", "--sample-col", "image_id"], (
+        "masks.parquet",
+        "column 'y_pred'",
+        "list of lists per row",
+        "one row per pixel with --sample-col",
+    )
+
+
 CORPUS: list = [
     missing_file,
     missing_labels_file,
@@ -484,6 +506,9 @@ CORPUS: list = [
     per_row_for_an_all_rows_loss,
     msle_below_minus_one,
     probability_outside_unit_interval,
+    emd_on_two_columns,
+    emd_on_a_list_column,
+    segmentation_mask_as_a_list_of_lists,
 ]
 
 

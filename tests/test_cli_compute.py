@@ -197,26 +197,27 @@ def test_every_loss_reports_all_its_parameters_as_json(spec):
     assert json.loads(json.dumps(entry, allow_nan=False))["params"] == entry["params"]
 
 
-def test_an_infinite_parameter_is_written_as_text_in_json(cli, tmp_path):
-    # triplet:p=inf is PyTorch's p=float('inf') norm; JSON has no infinity, so
-    # the document carries the text the spec takes and stays valid JSON.
+def test_an_infinite_parameter_is_written_as_inf_in_json_and_matches_as_a_baseline(cli, tmp_path):
+    # JSON has no infinity: triplet:p=inf used to end in "internal error: ValueError".
     path = write_csv(
-        tmp_path / "t.csv",
-        {"anchor_0": [0.0], "anchor_1": [0.0], "positive_0": [1.0], "positive_1": [-3.0], "negative_0": [2.0], "negative_1": [0.5]},
+        tmp_path / "triplets.csv",
+        {"a_0": [0.0, 1.0], "a_1": [0.0, 1.0], "p_0": [3.0, 1.0], "p_1": [1.0, 2.0], "n_0": [1.0, 4.0], "n_1": [2.0, 1.0]},
     )
-    roles = ("--col", "anchor=anchor_*", "--col", "positive=positive_*", "--col", "negative=negative_*")
-    result = cli("compute", path, "--loss", "triplet:p=inf,eps=0", *roles, "-f", "json")
+    args = ("--loss", "triplet:p=inf,eps=0")
+    result = cli("compute", path, *args, "-f", "json")
     assert result.exit_code == 0, result.stderr
     entry = json.loads(result.stdout)["results"][0]
     assert entry["params"]["p"] == "inf"
-    # max-norm distances: d(a, p) = 3, d(a, n) = 2 -> 3 - 2 + 1 = 2 (by hand; torch TripletMarginLoss(p=inf))
-    assert entry["value"] == pytest.approx(2.0, rel=1e-12)
-    # ... and a baseline written that way is matched on that parameter.
+    # Hand-worked max-norm distances: row 1 d(a,p) = 3, d(a,n) = 2 -> 1 + 3 - 2 = 2;
+    # row 2 d(a,p) = 1, d(a,n) = 3 -> max(0, 1 + 1 - 3) = 0; mean 1.
+    assert entry["value"] == pytest.approx(1.0, rel=1e-12)
     baseline = tmp_path / "baseline.json"
     baseline.write_text(result.stdout)
-    compared = cli("compare", path, "--loss", "triplet:p=inf,eps=0", *roles, "--baseline", baseline, "-f", "json")
+    compared = cli("compare", path, *args, "--baseline", baseline, "-f", "json")
     assert compared.exit_code == 0, compared.stderr
-    assert json.loads(compared.stdout)["results"][0]["baseline"]["delta"] == 0.0
+    document = json.loads(compared.stdout)
+    assert document["results"][0]["baseline"] == {"value": 1.0, "delta": 0.0, "delta_pct": 0.0}
+    assert document["baseline"]["missing"] == []
 
 
 # ----------------------------------------------------------------------------- other formats

@@ -113,6 +113,37 @@ def test_wasserstein_without_real_rows_has_no_critic_value() -> None:
     assert losscli.compute("wasserstein", [0, 0], [1.0, 2.0], side="generator") == approx(-1.5)
 
 
+@pytest.mark.parametrize(
+    ("spec", "reason"),
+    [
+        ("wasserstein", "it needs both real rows (label 1) and fake rows (label 0 or -1), and one kind is missing"),
+        ("wasserstein:side=generator", "no fake rows (label 0 or -1), which the generator side is computed on"),
+        ("adversarial", "it needs both real rows (label 1) and fake rows (label 0 or -1), and one kind is missing"),
+        ("adversarial:side=generator,form=hinge", "no fake rows (label 0 or -1), which the generator side is computed on"),
+    ],
+)
+def test_a_file_of_real_rows_only_says_why_there_is_no_value(cli, tmp_path, spec, reason) -> None:
+    # Used to warn only "the value is not a number".
+    path = tmp_path / "real_only.csv"
+    path.write_text("is_real,d_out\n1,0.9\n1,0.7\n")
+    result = cli("compute", path, "--loss", spec, "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    (entry,) = json.loads(result.stdout)["results"]
+    assert entry["value"] is None
+    assert entry["warning"] == f"{spec}: {reason}; reported as null"
+
+
+def test_a_group_without_fake_rows_says_so_and_the_others_keep_their_value(cli, tmp_path) -> None:
+    path = tmp_path / "by_run.csv"
+    path.write_text("run,is_real,d_out\na,1,3.0\na,0,1.0\nb,1,2.0\n")
+    result = cli("compute", path, "--loss", "wasserstein", "--by", "run", "-f", "json")
+    results = {r["group"]["run"] if r["group"] else None: r for r in json.loads(result.stdout)["results"]}
+    assert results["a"]["value"] == approx(-2.0)  # hand-worked: 1 - 3
+    assert results["b"]["value"] is None
+    assert "and one kind is missing" in results["b"]["warning"]
+    assert results[None]["value"] == approx(1.0 - 2.5)  # hand-worked: mean fake 1, mean real (3 + 2) / 2
+
+
 def test_wasserstein_rejects_other_labels_with_the_row() -> None:
     with pytest.raises(LossCliError, match="real/fake label") as caught:
         losscli.compute("wasserstein", [1, 0, 0.5], [1.0, 2.0, 3.0])

@@ -691,6 +691,20 @@ def test_string_label_without_a_matching_column_names_the_row(cli, tmp_path, rng
     assert_usage_error(result, "data.csv", "column 'label'", "row 4", "'fox'", "p_cat, p_dog")
 
 
+def test_a_label_is_never_matched_to_the_tail_of_another_class_name(cli, tmp_path):
+    # 'dog' has no column: it used to be scored silently as the class of p_bulldog.
+    write_csv(tmp_path / "data.csv", {"label": ["cat", "dog", "cat"], "p_cat": [0.7, 0.4, 0.9], "p_bulldog": [0.3, 0.6, 0.1]})
+    result = cli("compute", tmp_path / "data.csv", "--loss", "cce", "--pred-col", "p_*")
+    assert_usage_error(result, "data.csv", "column 'label'", "row 2", "class label 'dog' matches no probability column", "p_cat, p_bulldog")
+
+
+def test_labels_match_their_columns_ignoring_case_at_a_separator(cli, tmp_path):
+    write_csv(tmp_path / "data.csv", {"label": ["Cat", "DOG", "Cat"], "p_cat": [0.7, 0.4, 0.9], "p_bobcat": [0.2, 0.5, 0.05], "p_dog": [0.1, 0.1, 0.05]})
+    result = cli("compute", tmp_path / "data.csv", "--loss", "cce", "--pred-col", "p_*", "-f", "json")
+    # Hand-worked: Cat -> p_cat (not p_bobcat), DOG -> p_dog: -(log 0.7 + log 0.1 + log 0.9) / 3.
+    assert _value(result, "cce") == pytest.approx(-(np.log(0.7) + np.log(0.1) + np.log(0.9)) / 3, rel=1e-12)
+
+
 def test_string_labels_with_a_single_prediction_column_say_how_to_map_them(cli, tmp_path):
     write_csv(tmp_path / "data.csv", {"label": ["cat", "dog"], "prob": [0.2, 0.9]})
     result = cli("compute", tmp_path / "data.csv", "--loss", "cce")

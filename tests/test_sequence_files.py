@@ -72,6 +72,21 @@ def test_long_format_needs_sample_col(tmp_path):
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("sample_col", [(), ("--sample-col", "utt")], ids=["wide", "long"])
+def test_frames_written_as_text_in_a_csv_cell_say_how_to_lay_them_out(tmp_path, sample_col):
+    # Used to ask for --sample-col (or to call the JSON text a non-numeric frame value).
+    path = tmp_path / "utterances.csv"
+    path.write_text('utt,log_probs,targets\na,"[[-0.1, -2.3], [-0.2, -1.7]]",1\n')
+    result = runner.invoke(app, ["compute", str(path), "--loss", "ctc", *sample_col])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"error: {path}, column 'log_probs': column holds text, not frames of log-probabilities (give one row per "
+        "sequence as a list-of-lists column (Parquet, Arrow or NDJSON arrays; a CSV cell cannot hold a list), or one "
+        "row per frame with a column per class and --sample-col naming the sequence)"
+    ]
+
+
 def test_target_changing_within_a_sequence_names_the_row(tmp_path):
     path = tmp_path / "frames.csv"
     path.write_text("utt,lp_0,lp_1,target\na,-0.1,-2.3,1\na,-0.2,-1.7,1 1\n")

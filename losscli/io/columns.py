@@ -235,6 +235,7 @@ def list_to_matrix(array: pa.Array | pa.ChunkedArray, *, column: str, display: s
     """
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
+    _refuse_lists_of_lists(array.type, column=column, display=display)
     n = len(array)
     if n == 0:
         return np.zeros((0, width or 0))
@@ -249,6 +250,20 @@ def list_to_matrix(array: pa.Array | pa.ChunkedArray, *, column: str, display: s
     matrix = np.full((n, k), np.nan)
     matrix[present] = values
     return matrix
+
+
+def _refuse_lists_of_lists(kind: pa.DataType, *, column: str, display: str) -> None:
+    """A list of lists per row (a mask of pixels x classes, features per
+    layer) has no reading as one row of values; ctc's frames are read elsewhere."""
+    inner = kind.value_type
+    if pa.types.is_list(inner) or pa.types.is_large_list(inner) or pa.types.is_fixed_size_list(inner):
+        raise LossCliError(
+            "column holds a list of lists per row, where this input takes one list of numbers per row",
+            file=display,
+            column=column,
+            hint="only ctc reads a list of lists, as frames x classes; write masks as one row per pixel with "
+            "--sample-col naming the image, and features as one list (layers= gives the size of each layer)",
+        )
 
 
 def _list_width(lengths: np.ndarray, width: int | None, *, column: str, display: str, present: np.ndarray | None) -> int:
@@ -371,12 +386,17 @@ def map_string_labels(
 
 
 def _match_suffix(label: str, pred_names: tuple[str, ...]) -> int | None:
-    exact = [i for i, name in enumerate(pred_names) if name == label]
-    if exact:
-        return exact[0]
-    for sep in ("_", "-", ".", ":"):
-        hits = [i for i, name in enumerate(pred_names) if name.endswith(sep + label)]
-        if len(hits) == 1:
-            return hits[0]
-    hits = [i for i, name in enumerate(pred_names) if name.lower().endswith(label.lower())]
-    return hits[0] if len(hits) == 1 else None
+    """The probability column a class label names: the whole name or the part
+    after a separator, as written, else ignoring case. Never a bare tail of a
+    name, so that a label 'dog' with no column of its own is an error rather
+    than the class of 'p_bulldog'."""
+    for fold in (str, str.lower):
+        wanted = fold(label)
+        exact = [i for i, name in enumerate(pred_names) if fold(name) == wanted]
+        if exact:
+            return exact[0]
+        for sep in ("_", "-", ".", ":"):
+            hits = [i for i, name in enumerate(pred_names) if fold(name).endswith(sep + wanted)]
+            if len(hits) == 1:
+                return hits[0]
+    return None

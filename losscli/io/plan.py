@@ -39,7 +39,7 @@ from .ids import TEXT, check_id_type, check_key_types, id_kind, is_temporal, is_
 from .prefetch import prefetch
 from .hive import names_given
 from .formats import named_format
-from .readers import Source, open_source
+from .readers import Column, Source, open_source
 
 _SIDE_PREFIX = {PRED_SIDE: "p:", LABEL_SIDE: "l:"}
 
@@ -263,6 +263,7 @@ class InputPlan:
                 continue
             column = self.sources[located.side].column(located.names[0])
             if not (located.list_column and _is_list_type(column.type.value_type)):
+                self._refuse_frames_as_text(located, column)
                 long_losses.append(bound)
         if not long_losses:
             return False
@@ -280,6 +281,18 @@ class InputPlan:
                 hint="run the other losses in a separate command",
             )
         return True
+
+    def _refuse_frames_as_text(self, located: RoleColumns, column: Column) -> None:
+        """One text column of frames is a list written out as text (a CSV cell
+        cannot hold a list), not one row per frame."""
+        if len(located.names) == 1 and (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            raise LossCliError(
+                "column holds text, not frames of log-probabilities",
+                file=self.sources[located.side].display,
+                column=located.names[0],
+                hint="give one row per sequence as a list-of-lists column (Parquet, Arrow or NDJSON arrays; a CSV "
+                "cell cannot hold a list), or one row per frame with a column per class and --sample-col naming the sequence",
+            )
 
     def _check_id_types(self) -> None:
         key_kinds = []

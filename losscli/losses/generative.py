@@ -77,6 +77,12 @@ def _sum_fake(sums: np.ndarray) -> np.ndarray:
     return np.asarray(sums, dtype=np.float64)[..., 2]
 
 
+def _needs_real_and_fake_rows(*, side: str, **_: object) -> str:
+    if side == "generator":
+        return "no fake rows (label 0 or -1), which the generator side is computed on"
+    return "it needs both real rows (label 1) and fake rows (label 0 or -1), and one kind is missing"
+
+
 # --------------------------------------------------------------------------- wasserstein (WGAN)
 
 
@@ -122,6 +128,7 @@ def _finalize_wasserstein_sum(sums: np.ndarray, *, side: str) -> np.ndarray:
     kind="ratio",
     finalize=_finalize_wasserstein,
     finalize_sum=_finalize_wasserstein_sum,
+    undefined_reason=_needs_real_and_fake_rows,
     minimum=None,
     notes=(
         "Real and fake rows are averaged separately; fake rows may be labelled 0 or -1. "
@@ -168,6 +175,11 @@ class _SortedSample:
 _PIECE = 1 << 20
 
 
+def _check_one_column_each(y_true: np.ndarray, y_pred: np.ndarray) -> None:
+    _one_column(y_pred, "y_pred", "wasserstein_distance")
+    _one_column(y_true, "y_true", "wasserstein_distance")
+
+
 @loss(
     name="wasserstein_distance",
     aliases=("emd", "earth_movers_distance", "earth_mover_distance", "wasserstein_1d"),
@@ -191,6 +203,7 @@ _PIECE = 1 << 20
     "predicted and observed distributions when rows are not paired.",
     reference="scipy.stats.wasserstein_distance(y_pred, y_true), with sample weights as u_weights and v_weights",
     kind="exact",
+    check_batch=_check_one_column_each,
     notes=(
         "Needs every value in memory: it sorts both columns, so it does not stream.",
         "One-dimensional: each of y_true and y_pred is a single column.",
@@ -310,6 +323,7 @@ def _finalize_adversarial_sum(sums: np.ndarray, *, side: str, **_: object) -> np
     kind="ratio",
     finalize=_finalize_adversarial,
     finalize_sum=_finalize_adversarial_sum,
+    undefined_reason=_needs_real_and_fake_rows,
     minimum=None,
     notes=(
         "minimax and non_saturating differ only on the generator side: the discriminator loss is the same BCE for both.",
