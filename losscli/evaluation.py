@@ -166,7 +166,7 @@ def _with_rows_of_the_whole_input(options: Any, losses: list[BoundLoss], show_pr
     (weighted_ce's balanced class weights), found by a first pass over the input."""
     from .io.plan import InputPlan
 
-    needing = [b for b in losses if b.spec.rows_need_totals is not None and b.spec.rows_need_totals(**b.params)]
+    needing = [b for b in losses if b.spec.per_row is not None and b.spec.rows_need_totals is not None and b.spec.rows_need_totals(**b.params)]
     if not needing:
         return losses
     if "-" in (options.predictions, options.labels):
