@@ -73,6 +73,9 @@ class Inference:
     structural: bool = False
     matched_loss: str | None = None  # the loss whose input columns the file has
     missing_rows: int = 0  # rows left out for a missing label or prediction
+    # The regression values read (labels, predictions), so the recommender can
+    # try each suggested loss on them: msle and poisson reject some values.
+    regression_values: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -449,6 +452,8 @@ def infer_file(
         structure=structure,
     )
     result.prediction_columns = tuple(predictions)
+    if result.task == "regression" and prediction_array is not None and len(prediction_array):
+        result.regression_values = (np.asarray(label_array, dtype=np.float64), np.asarray(prediction_array, dtype=np.float64))
     where = f"{source.display}: labels from {_names_text(labels)}"
     where += f", predictions from {_names_text(predictions)}" if predictions else ", no prediction column"
     result.evidence.insert(0, where)

@@ -524,7 +524,7 @@ def recommend(
             inference.evidence.append(f"the data look like {inference.task}; --task {canonical} takes precedence")
     context = _context(effective, outliers, imbalanced, data, inference, label_col, pred_col)
     if data is not None and context.predictions == str(data):
-        problems = _unrunnable(context, label_col, pred_col, input_format, delimiter)
+        problems = _unrunnable(context, label_col, pred_col, input_format, delimiter, inference)
         context = dataclasses.replace(context, unrunnable=tuple(sorted(problems.items())))
     return {
         "schema": SCHEMA,
@@ -613,11 +613,18 @@ def _context(
 
 
 def _unrunnable(
-    context: Context, label_col: str | None, pred_col: str | None, input_format: str | None, delimiter: str | None
+    context: Context,
+    label_col: str | None,
+    pred_col: str | None,
+    input_format: str | None,
+    delimiter: str | None,
+    inference: Any = None,
 ) -> dict[str, str]:
     """Why the suggested command of a loss would fail on the --data file, judged
     from its header as ``compare --task`` judges it (a missing input column,
-    text where numbers are needed); losses not listed here can read it."""
+    text where numbers are needed), and, for regression, by running the loss
+    on the values read (msle needs values above -1, poisson counts of at least
+    0); losses not listed here can read it."""
     from .compare import inputs_problem
     from .io.plan import InputOptions, InputPlan
     from .registry import parse_spec
@@ -636,10 +643,26 @@ def _unrunnable(
     for spec in losses_for_task(context.task):
         sample = context.sample_column or SAMPLE_COLUMN_HINT.get(spec.family) if spec.family in SAMPLE_COLUMN_HINT else None
         options = dataclasses.replace(base, role_cols=command_role_columns(spec), sample_col=sample)
-        problem = inputs_problem(parse_spec(spec.name, shared), options, sources)
+        bound = parse_spec(spec.name, shared)
+        problem = inputs_problem(bound, options, sources) or _value_problem(bound, inference)
         if problem:
             problems[spec.name] = problem
     return problems
+
+
+def _value_problem(bound: Any, inference: Any) -> str | None:
+    """What the loss says of the regression values read, if it rejects them."""
+    values = getattr(inference, "regression_values", None)
+    if values is None or {role.name for role in bound.spec.roles if not role.optional} != {"y_true", "y_pred"}:
+        return None
+    from .api import compute
+    from .errors import LossCliError
+
+    try:
+        compute(bound, *values)
+    except LossCliError as error:
+        return f"{error.message}, in {error.role}" if error.role else error.message
+    return None
 
 
 def covered_losses() -> set[str]:

@@ -281,6 +281,24 @@ def test_a_loss_whose_command_cannot_read_the_data_file_comes_last_and_says_why(
         assert ran.exit_code == 0, (item["command"], ran.stderr)
 
 
+def test_losses_that_reject_the_values_come_last_and_say_why(runner, tmp_path):
+    # Targets around zero: msle needs values above -1, poisson counts of at least 0.
+    rng = np.random.default_rng(4)
+    y = rng.normal(scale=2.0, size=100)
+    y[0] = -1.5
+    pred = y + rng.normal(scale=0.3, size=100)
+    path = _write(tmp_path / "signed.csv", ["y_true", "y_pred"], [(y[i], pred[i]) for i in range(100)])
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    reasons = {item["loss"]: item["reason"] for item in document["recommendations"]}
+    assert reasons["msle"].startswith("its command does not run on this file as it is: msle needs values greater than -1")
+    assert reasons["poisson"].startswith("its command does not run on this file as it is: poisson needs non-negative counts")
+    unrunnable = {"msle", "poisson", "gaussian_nll"}
+    assert {item["loss"] for item in document["recommendations"][-3:]} == unrunnable
+    for item in document["recommendations"]:
+        ran = _run_suggested(runner, item["command"])
+        assert (ran.exit_code == 0) == (item["loss"] not in unrunnable), (item["command"], ran.stderr)
+
+
 def test_recommended_commands_on_a_file_with_missing_labels_omit_those_rows(runner, tmp_path):
     path = tmp_path / "gaps.csv"
     path.write_text("y_true,y_pred\n1,0.9\n,0.2\n0,0.1\n1,0.8\n")
