@@ -91,6 +91,45 @@ def test_list_table_shows_every_loss_and_the_characteristics_columns(runner):
     assert "\x1b[" not in result.stdout  # not a terminal: no colour codes
 
 
+class _Terminal(io.StringIO):
+    """A stream that says it is a terminal, as a user's shell is."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_list_on_a_narrow_terminal_drops_columns_but_never_cuts_a_name(monkeypatch, width):
+    from losscli.cli.catalog import _list_table
+
+    monkeypatch.setenv("COLUMNS", str(width))
+    monkeypatch.setenv("NO_COLOR", "1")
+    stream = _Terminal()
+    _list_table(all_specs(), None, stream)
+    lines = stream.getvalue().splitlines()
+    assert max(len(line.rstrip()) for line in lines[:-2]) <= width
+    assert ("family" in lines[0]) == (width >= 80) and ("inputs" in lines[0]) == (width >= 120)
+    names = {line.split()[0] for line in lines[2:] if line.strip()}
+    assert {spec.name for spec in all_specs()} <= names  # label_smoothing_ce, wasserstein_distance whole
+    rows = {line.split()[0]: line.split() for line in lines[2:] if line.strip()}
+    assert rows["mse"][-4:] == ["✘", "✔", "✘", "✔"]  # the four marks stay (the seeds' table)
+
+
+def test_recommend_on_a_narrow_terminal_keeps_the_reasons(monkeypatch):
+    from losscli.cli.recommend import table
+    from losscli.knowledge import recommend
+
+    monkeypatch.setenv("COLUMNS", "50")
+    monkeypatch.setenv("NO_COLOR", "1")
+    stream = _Terminal()
+    table(recommend(task="regression"), [], stream)
+    text = stream.getvalue()
+    assert "robust" not in text.splitlines()[1] and "reason" in text.splitlines()[1]
+    assert "Use MSE/MAE for continuous" in text
+    table_lines = text.split("commands:")[0].splitlines()  # commands stay whole, to copy and paste
+    assert max(len(line.rstrip()) for line in table_lines) <= 50
+
+
 def test_list_csv(runner):
     result = run(runner, "list", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))

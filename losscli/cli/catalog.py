@@ -67,7 +67,10 @@ def _list_rows(specs: list[Any]) -> list[list[Any]]:
 _LIST_HEADER = ["loss", "aliases", "family", "tasks", "inputs", "robust to outliers", "smooth gradient", "use in classification", "use in regression"]
 # The table is read on terminals: short titles for the four ✔/✘ columns, explained below it.
 _TABLE_TITLES = {"robust to outliers": "robust", "smooth gradient": "smooth", "use in classification": "classif.", "use in regression": "regress."}
-_WIDTH_FOR_ALIASES = 160
+# The terminal width each optional column needs; narrower, it is left out
+# rather than squeezed into slivers (every column is in 'info' and in
+# --format json/csv/markdown). The loss and its four marks always show.
+_WIDTH_FOR_COLUMN = {"aliases": 160, "tasks": 120, "inputs": 120, "family": 80}
 _LEGEND = (
     "robust = robust to outliers, smooth = smooth gradient, classif./regress. = use in classification/regression; "
     "✔/✘ from the seeds' characteristics table where it rates the loss, else losscli's rating"
@@ -83,16 +86,19 @@ def _list_table(specs: list[Any], task: str | None, stream: Any) -> None:
     from ..render import make_console
 
     console = make_console(stream)
-    # On a narrow terminal the aliases would squeeze every other column into
-    # slivers; they are in 'info', --format json/csv/markdown and wide terminals.
-    shown = [t for t in _LIST_HEADER if t != "aliases" or console.width >= _WIDTH_FOR_ALIASES]
+    shown = [t for t in _LIST_HEADER if console.width >= _WIDTH_FOR_COLUMN.get(t, 0)]
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    rows = _list_rows(specs)
     for title in shown:
         if title in _TABLE_TITLES:
             table.add_column(_TABLE_TITLES[title], justify="center", no_wrap=True)
+        elif title in ("loss", "family"):
+            # Names are never cut short on a narrow terminal: the other columns give way.
+            widest = max((len(str(dict(zip(_LIST_HEADER, row))[title])) for row in rows), default=len(title))
+            table.add_column(title, no_wrap=True, min_width=widest, style="bold" if title == "loss" else None)
         else:
-            table.add_column(title, no_wrap=title in ("loss", "family"), overflow="fold", style="bold" if title == "loss" else None)
-    for row in _list_rows(specs):
+            table.add_column(title, overflow="fold")
+    for row in rows:
         cells = dict(zip(_LIST_HEADER, row))
         table.add_row(*(mark(cells[t]) if t in _TABLE_TITLES else Text(str(cells[t])) for t in shown))
     console.print(table)

@@ -27,6 +27,9 @@ TaskOpt = Annotated[
 ]
 OutliersOpt = Annotated[bool, typer.Option("--outliers", help="The targets have outliers or heavy tails: rank robust losses up.")]
 ImbalancedOpt = Annotated[bool, typer.Option("--imbalanced", help="The classes are imbalanced: rank focal and weighted losses up.")]
+# Narrower than this, the recommendation table leaves out the two property columns.
+_WIDTH_FOR_PROPERTIES = 80
+
 DataOpt = Annotated[
     Optional[str],
     typer.Option("--data", "-d", help="A labels (and predictions) file: infer the task, class imbalance and outliers from it.", show_default=False),
@@ -123,20 +126,20 @@ def table(document: dict[str, Any], flags: list[str], stream: Any) -> None:
         for line in inferred["evidence"]:
             console.print(f"  - {line}", highlight=False, soft_wrap=False, markup=False)
     grid = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    recommendations = document["recommendations"]
+    # On a narrow terminal the reasons keep their room; the two properties
+    # are in --format json and in 'losscli list'.
+    with_properties = console.width >= _WIDTH_FOR_PROPERTIES
     grid.add_column("rank", justify="right", no_wrap=True)
-    grid.add_column("loss", style="bold", no_wrap=True)
-    grid.add_column("robust", justify="center", no_wrap=True)
-    grid.add_column("smooth", justify="center", no_wrap=True)
+    grid.add_column("loss", style="bold", no_wrap=True, min_width=max((len(item["loss"]) for item in recommendations), default=4))
+    if with_properties:
+        grid.add_column("robust", justify="center", no_wrap=True)
+        grid.add_column("smooth", justify="center", no_wrap=True)
     grid.add_column("reason", overflow="fold")
-    for item in document["recommendations"]:
+    for item in recommendations:
         props = item["properties"]
-        grid.add_row(
-            str(item["rank"]),
-            item["loss"],
-            _yes_no(props["robust_to_outliers"]),
-            _yes_no(props["smooth_gradient"]),
-            Text(item["reason"]),
-        )
+        properties = (_yes_no(props["robust_to_outliers"]), _yes_no(props["smooth_gradient"])) if with_properties else ()
+        grid.add_row(str(item["rank"]), item["loss"], *properties, Text(item["reason"]))
     console.print(grid)
     # Commands below the table, one per line, so they copy and paste whole.
     console.print("commands:", style="bold", highlight=False, markup=False)
