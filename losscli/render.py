@@ -80,6 +80,17 @@ def group_cell(value: Any) -> str:
     return str(value)
 
 
+def warning_lines(results: Sequence[Result], *, name_model: bool = False) -> list[str]:
+    """The results' warnings as notes under a table: each says which group
+    (and, with several models, which model) it is about."""
+    lines = []
+    for r in results:
+        if r.warning:
+            where = ([r.model] if name_model else []) + ([f"{k}={group_cell(v)}" for k, v in r.group.items()] if r.group else [])
+            lines.append(f"{', '.join(where)}: {r.warning}" if where else r.warning)
+    return lines
+
+
 def _by_column(results: Sequence[Result]) -> str | None:
     for r in results:
         if r.group:
@@ -116,7 +127,7 @@ def markdown_document(report: Report) -> str:
         cells = [f"`{markdown_cell(r.loss.display)}`"] + ([markdown_cell(group_text(r))] if by else []) + [number(r.value), str(r.n)]
         lines.append("| " + " | ".join(cells) + " |")
     text = "\n".join(lines) + "\n"
-    notes = [r.warning for r in report.results if r.warning] + report.notes
+    notes = warning_lines(report.results) + report.notes
     if notes:
         text += "\n" + "\n".join(f"> {markdown_cell(note)}" for note in notes) + "\n"
     return text
@@ -153,7 +164,7 @@ def table_document(report: Report, stream: Any) -> None:
         cells = [r.loss.display] + ([group_text(r)] if by else []) + [number(r.value), f"{r.n:,}"]
         table.add_row(*cells, style="dim" if r.group else None)
     console.print(table)
-    for note in [r.warning for r in report.results if r.warning] + report.notes:
+    for note in warning_lines(report.results) + report.notes:
         console.print(f"note: {note}", style="yellow", highlight=False)
 
 

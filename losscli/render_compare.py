@@ -14,7 +14,7 @@ from typing import Any
 
 from .compare import Comparison, Entry
 from .evaluation import json_params
-from .render import exact, group_cell, group_text, json_document, make_console, number
+from .render import exact, group_cell, group_text, json_document, make_console, number, warning_lines
 from .render import markdown_cell as _md
 
 BEST_MARK = "*"
@@ -64,11 +64,15 @@ def _best_overall(comparison: Comparison) -> str:
 
 def _notes(comparison: Comparison) -> list[str]:
     """Everything worth a line under the matrix: warnings, skipped losses, notes."""
-    lines = [e.result.warning for e in comparison.entries if e.result.warning]
+    lines = _warnings(comparison)
     lines += [f"skipped {s.loss}: {s.reason}" for s in comparison.skipped]
     lines += comparison.notes
     lines += comparison.baseline_missing
     return lines
+
+
+def _warnings(comparison: Comparison) -> list[str]:
+    return warning_lines([e.result for e in comparison.entries], name_model=len(comparison.models) > 1)
 
 
 def _row_label(comparison: Comparison, loss_index: int) -> str:
@@ -138,7 +142,7 @@ def markdown_compare(comparison: Comparison) -> str:
             text += f"\nBest overall: **{_md(', '.join(best))}** (lowest mean rank; lower loss is better)\n"
     if comparison.skipped:
         text += "\nSkipped:\n\n" + "\n".join(f"- `{_md(s.loss)}`: {_md(s.reason)}" for s in comparison.skipped) + "\n"
-    other = [e.result.warning for e in comparison.entries if e.result.warning] + comparison.notes + comparison.baseline_missing
+    other = _warnings(comparison) + comparison.notes + comparison.baseline_missing
     if other:
         text += "\n" + "\n".join(f"> {_md(note)}" for note in other) + "\n"
     return text

@@ -223,6 +223,17 @@ def test_a_short_model_is_named_beside_the_shared_labels(cli, tmp_path) -> None:
     assert_usage_error(result, f"{labels}: predictions ({b}) have 2 rows but labels have 3", "--key")
 
 
+def test_a_null_value_note_names_its_model_and_group(cli, tmp_path) -> None:
+    # 1e200 squared overflows to inf: mse of model 'big' in group a has no value.
+    big = write_csv(tmp_path / "big.csv", {"y_true": [1.0, 2.0], "y_pred": [1e200, 2.0], "g": ["a", "b"]})
+    fine = write_csv(tmp_path / "fine.csv", {"y_true": [1.0, 2.0], "y_pred": [1.5, 2.0], "g": ["a", "b"]})
+    for fmt, prefix in (("table", "note: "), ("markdown", "> ")):
+        result = cli("compare", big, fine, "--loss", "mse", "--by", "g", "-f", fmt)
+        assert result.exit_code == 0, result.stderr
+        assert f"{prefix}big, g=a: mse: the value is infinite" in result.stdout
+        assert f"{prefix}big: mse: the value is infinite" in result.stdout  # all rows
+
+
 def test_task_with_nothing_applicable_is_an_error(cli, two_models) -> None:
     assert_usage_error(cli("compare", two_models["a"], "--task", "ranking"), "no loss of task 'ranking'", "anchor")
 
