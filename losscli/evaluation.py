@@ -180,7 +180,7 @@ def _with_rows_of_the_whole_input(options: Any, losses: list[BoundLoss], show_pr
     for bound, accumulator in zip(needing, accumulators):
         if accumulator.totals:
             # Every group's sums together: a row has one value, whatever its group.
-            stats = sum(accumulator.totals.values())
+            stats = accumulator.totals.total()
             found[id(bound)] = bound.spec.row_params(stats[:-1], **bound.params)
     return [replace(b, row_overrides=found[id(b)]) if id(b) in found else b for b in losses]
 
