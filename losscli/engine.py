@@ -13,7 +13,8 @@ import math
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, NoReturn
+from collections.abc import Iterator, Mapping
+from typing import Any, Callable, Iterable, NoReturn
 
 import numpy as np
 
@@ -109,7 +110,7 @@ class Accumulator:
         # Keras' weighted mean divides sum(w*l) by the number of rows, not by sum(w).
         self.weights_per_row = weights_per_row
         # key -> float64 array; for mean: [sum w*l, sum w*norm, rows, sum w*raw]
-        self.totals: dict[tuple, np.ndarray] = {}
+        self.totals = KeyedTotals()
         # exact losses keep their role arrays: key -> list of dicts
         self.kept: dict[tuple, list[dict[str, np.ndarray]]] = {}
         # Whether the sums of the last batch folded in were finite (mean losses).
@@ -147,7 +148,7 @@ class Accumulator:
             raw_total = total if weighted_raw is weighted else _sum(weighted_raw)
             stats = np.array([total, float(n) if norm is None else _sum(norm), float(n), raw_total])
             self.last_batch_finite = bool(np.isfinite(stats).all())
-            self._accumulate(keys.labels[0], stats)
+            self.totals.add(keys.labels, stats[None, :])
             return raw
         count = len(keys.labels)
         sums = np.bincount(keys.codes, weights=weighted, minlength=count)
@@ -155,8 +156,7 @@ class Accumulator:
         norms = rows if norm is None else np.bincount(keys.codes, weights=norm, minlength=count)
         raws = sums if weighted_raw is weighted else np.bincount(keys.codes, weights=weighted_raw, minlength=count)
         self.last_batch_finite = bool(np.isfinite(sums).all() and np.isfinite(norms).all() and np.isfinite(raws).all())
-        for index, label in enumerate(keys.labels):
-            self._accumulate(label, np.array([sums[index], norms[index], rows[index], raws[index]]))
+        self.totals.add(keys.labels, np.column_stack([sums, norms, rows, raws]))
         return raw
 
     def _add_ratio(self, arrays: Mapping[str, np.ndarray], weights: np.ndarray | None, keys: "RowKeys") -> None:
@@ -174,12 +174,11 @@ class Accumulator:
         # One extra column counts the rows behind each key.
         stats = np.concatenate([stats, np.ones((stats.shape[0], 1))], axis=1)
         if keys.single:
-            self._accumulate(keys.labels[0], stats.sum(axis=0))
+            self.totals.add(keys.labels, stats.sum(axis=0)[None, :])
             return
         sums = np.zeros((len(keys.labels), stats.shape[1]))
         np.add.at(sums, keys.codes, stats)
-        for index, label in enumerate(keys.labels):
-            self._accumulate(label, sums[index])
+        self.totals.add(keys.labels, sums)
 
     def _add_exact(self, arrays: Mapping[str, np.ndarray], weights: np.ndarray | None, keys: "RowKeys") -> None:
         if self.bound.spec.check_batch is not None:
@@ -191,17 +190,10 @@ class Accumulator:
                 part["__weights__"] = weights[rows]
             self.kept.setdefault(label, []).append(part)
 
-    def _accumulate(self, key: tuple, stats: np.ndarray) -> None:
-        if key in self.totals:
-            self.totals[key] = self.totals[key] + stats
-        else:
-            self.totals[key] = stats
-
     # ---------------------------------------------------------------- merge
 
     def merge(self, other: "Accumulator") -> "Accumulator":
-        for key, stats in other.totals.items():
-            self._accumulate(key, stats)
+        self.totals.merge(other.totals)
         for key, parts in other.kept.items():
             self.kept.setdefault(key, []).extend(parts)
         return self
@@ -214,14 +206,17 @@ class Accumulator:
             per_group = {key: self._finalize_exact(parts) for key, parts in self.kept.items()}
         elif self.by_sample:
             per_group = self._finalize_samples(reduction)
+        elif self.kind == "mean":
+            per_group = self._finalize_mean_groups(reduction)
         else:
             per_group = {key: self._finalize_totals(stats, reduction) for key, stats in self.totals.items()}
         overall = self._overall(reduction, per_group)
         outcome.groups.append(overall)
         if with_groups:
+            undefined = self._undefined_reason()
             for key in sorted(per_group, key=_sort_key):
                 value, n = per_group[key]
-                outcome.groups.append(_group_value(key, value, n, self._undefined_reason()))
+                outcome.groups.append(_group_value(key, value, n, undefined))
         return outcome
 
     def _undefined_reason(self) -> str | None:
@@ -235,7 +230,7 @@ class Accumulator:
         elif self.by_sample:
             value, n = self._finalize_samples(reduction, overall=True)[OVERALL]
         else:
-            stats = sum(self.totals.values()) if self.totals else None
+            stats = self.totals.total()
             value, n = self._finalize_totals(stats, reduction) if stats is not None else (float("nan"), 0)
         return _group_value(OVERALL, value, n, self._undefined_reason())
 
@@ -255,23 +250,39 @@ class Accumulator:
             value = float(finalize(stats[:-1], **self.bound.params))
         return value, rows
 
+    def _finalize_mean_groups(self, reduction: str) -> dict[tuple, tuple[float, int]]:
+        """Every group of a ``mean`` loss at once: what ``_finalize_totals``
+        gives one group, with the divisions done over all the groups' sums."""
+        keys, table = self.totals.keys_and_table()
+        total, norm, rows, raw_total = table.T
+        with np.errstate(all="ignore"):
+            values = raw_total if reduction == "sum" else np.where(norm != 0, total / np.where(norm != 0, norm, 1.0), np.nan)
+        zero_weights = np.zeros(len(keys), dtype=bool) if reduction == "sum" else (norm == 0) & (rows > 0)
+        finalize = self.bound.spec.finalize
+        per_group = {}
+        for key, value, n, unweighted in zip(keys, values.tolist(), rows.astype(np.int64).tolist(), zero_weights.tolist()):
+            if unweighted:
+                per_group[key] = (ZERO_WEIGHTS, n)
+            else:
+                per_group[key] = (float(finalize(value, **self.bound.params)) if finalize is not None else value, n)
+        return per_group
+
     def _finalize_samples(self, reduction: str, overall: bool = False) -> dict[tuple, tuple[float, int]]:
         """Per-sample ratio losses: finalize each (group, sample), then average."""
-        spec = self.bound.spec
-        by_group: dict[tuple, list[np.ndarray]] = {}
-        for (group, _sample), stats in self.totals.items():
-            # Sample keys are (group key, sample id).
-            by_group.setdefault(OVERALL if overall else group, []).append(stats)
-        result = {}
-        for group, rows in by_group.items():
-            matrix = np.vstack(rows)
-            with np.errstate(all="ignore"):
-                per_sample = np.asarray(spec.finalize(matrix[:, :-1], **self.bound.params), dtype=np.float64)
-            value = per_sample.sum() if reduction == "sum" else per_sample.mean()
-            result[group] = (float(value), int(matrix[:, -1].sum()))
-        if overall and not result:
-            result[OVERALL] = (float("nan"), 0)
-        return result
+        keys, table = self.totals.keys_and_table()
+        if not keys:
+            return {OVERALL: (float("nan"), 0)} if overall else {}
+        with np.errstate(all="ignore"):
+            per_sample = np.asarray(self.bound.spec.finalize(table[:, :-1], **self.bound.params), dtype=np.float64)
+        if overall:
+            return {OVERALL: _sample_mean(per_sample, table[:, -1], reduction)}
+        # Sample keys are (group key, sample id); a group's samples keep their order.
+        group_uniques: dict[tuple, int] = {}
+        codes = np.array([group_uniques.setdefault(group, len(group_uniques)) for group, _sample in keys], dtype=np.int64)
+        order = np.argsort(codes, kind="stable")
+        bounds = np.cumsum(np.bincount(codes, minlength=len(group_uniques)))[:-1]
+        pieces = zip(np.split(per_sample[order], bounds), np.split(table[order, -1], bounds))
+        return {group: _sample_mean(values, rows, reduction) for group, (values, rows) in zip(group_uniques, pieces)}
 
     def _finalize_exact(self, parts: list[dict[str, np.ndarray]]) -> tuple[float, int]:
         if not parts:
@@ -286,8 +297,9 @@ class Accumulator:
 
     def per_sample_values(self) -> tuple[list[tuple], np.ndarray]:
         """(keys, per-sample losses) of a per-sample ratio loss, for --per-row."""
-        keys = list(self.totals)
-        matrix = np.vstack([self.totals[k] for k in keys]) if keys else np.zeros((0, 1))
+        keys, matrix = self.totals.keys_and_table()
+        if not keys:
+            matrix = np.zeros((0, 1))
         with np.errstate(all="ignore"):
             values = np.asarray(self.bound.spec.finalize(matrix[:, :-1], **self.bound.params), dtype=np.float64)
         return keys, values
@@ -295,6 +307,72 @@ class Accumulator:
 
 def _sum(values: np.ndarray) -> float:
     return float(np.sum(values))
+
+
+def _sample_mean(per_sample: np.ndarray, rows: np.ndarray, reduction: str) -> tuple[float, int]:
+    value = per_sample.sum() if reduction == "sum" else per_sample.mean()
+    return float(value), int(rows.sum())
+
+
+class KeyedTotals(Mapping):
+    """Float64 sums keyed by group (and sample): one row of a table per key.
+
+    A batch's keys add to their rows in one vectorised step. A dict of small
+    arrays, added to one key at a time, spent most of a run with a million
+    --by groups allocating and adding them (5M rows: 18 s, against 3 s for
+    a pandas groupby).
+    """
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple, int] = {}
+        self.table: np.ndarray | None = None
+
+    def add(self, keys: list[tuple], stats: np.ndarray) -> None:
+        """Add ``stats[i]`` to the sums of ``keys[i]``; the keys are distinct."""
+        positions = self._positions(keys, stats.shape[1])
+        # Distinct keys, distinct rows: a fancy-indexed += adds every one.
+        self.table[positions] += stats
+
+    def merge(self, other: "KeyedTotals") -> None:
+        if other.table is not None:
+            keys, table = other.keys_and_table()
+            self.add(keys, table)
+
+    def total(self) -> np.ndarray | None:
+        """The sums of every key together (None without any)."""
+        if not self.rows:
+            return None
+        return self.table[: len(self.rows)].sum(axis=0)
+
+    def keys_and_table(self) -> tuple[list[tuple], np.ndarray]:
+        """The keys in the order they first came, and their sums row by row."""
+        width = 0 if self.table is None else self.table.shape[1]
+        table = np.zeros((0, width)) if self.table is None else self.table[: len(self.rows)]
+        return list(self.rows), table
+
+    def _positions(self, keys: list[tuple], width: int) -> np.ndarray:
+        rows = self.rows
+        positions = np.fromiter((rows.setdefault(key, len(rows)) for key in keys), dtype=np.intp, count=len(keys))
+        self._reserve(len(rows), width)
+        return positions
+
+    def _reserve(self, count: int, width: int) -> None:
+        if self.table is None:
+            self.table = np.zeros((max(count, 1), width))
+        elif count > self.table.shape[0]:
+            # Doubling keeps the copies to about one of the final table.
+            grown = np.zeros((max(count, 2 * self.table.shape[0]), width))
+            grown[: self.table.shape[0]] = self.table
+            self.table = grown
+
+    def __getitem__(self, key: tuple) -> np.ndarray:
+        return self.table[self.rows[key]]
+
+    def __iter__(self) -> Iterator[tuple]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
 
 
 def _group_value(key: tuple, value: float, n: int, undefined: str | None = None) -> GroupValue:
@@ -374,20 +452,21 @@ def row_keys(groups: np.ndarray | Labels | None, samples: np.ndarray | Labels | 
         if groups is None:
             return RowKeys([OVERALL])
         uniques, codes = _unique(groups)
-        return RowKeys([(_plain(u),) for u in uniques], codes.reshape(-1))
+        return RowKeys([(u,) for u in _plain(uniques)], codes.reshape(-1))
     s_uniques, s_codes = _unique(samples)
     s_codes = s_codes.reshape(-1)
     if groups is None:
-        return RowKeys([(OVERALL, _plain(u)) for u in s_uniques], s_codes)
+        return RowKeys([(OVERALL, u) for u in _plain(s_uniques)], s_codes)
     g_uniques, g_codes = _unique(groups)
     width = len(s_uniques)
     pairs, codes = np.unique(g_codes.reshape(-1).astype(np.int64) * width + s_codes, return_inverse=True)
-    labels = [((_plain(g_uniques[p // width]),), _plain(s_uniques[p % width])) for p in pairs]
+    labels = [((g,), s) for g, s in zip(_plain(g_uniques[pairs // width]), _plain(s_uniques[pairs % width]))]
     return RowKeys(labels, codes.reshape(-1))
 
 
-def _plain(value: Any) -> Any:
-    return value.item() if hasattr(value, "item") else value
+def _plain(values: np.ndarray) -> list:
+    """Python values (an element's ``.item()``), converted in one call rather than one per key."""
+    return values.tolist()
 
 
 class UncheckedBatchFailed(Exception):

@@ -143,10 +143,26 @@ def evaluate_file(
     engine's accumulators (for per-sample output). ``show_progress`` draws a
     progress bar on stderr once reading takes more than a moment.
     """
+    if on_rows is None:
+        return _evaluate_file(options, losses, reduction, on_rows, show_progress)
+    evaluated = _with_rows_of_the_whole_input(options, losses, show_progress)
+    report, plan, accumulators = _evaluate_file(options, evaluated, reduction, on_rows, show_progress)
+    # Results name the losses as given: callers find them by identity.
+    given = {id(bound): original for bound, original in zip(evaluated, losses)}
+    for result in report.results:
+        result.loss = given.get(id(result.loss), result.loss)
+    return report, plan, accumulators
+
+
+def _evaluate_file(
+    options: Any,
+    losses: list[BoundLoss],
+    reduction: str,
+    on_rows: Callable[[Batch, list[np.ndarray | None]], None] | None,
+    show_progress: bool,
+) -> tuple[Report, Any, list[Any]]:
     from .io.plan import InputPlan
 
-    if on_rows is not None:
-        losses = _with_rows_of_the_whole_input(options, losses, show_progress)
     if _sums_show_missing_values(options, losses, on_rows):
         # Checking every value for NaN and inf is a sixth of the time of a
         # one-loss run (measured); these losses show such values in their sums
@@ -180,7 +196,7 @@ def _with_rows_of_the_whole_input(options: Any, losses: list[BoundLoss], show_pr
     for bound, accumulator in zip(needing, accumulators):
         if accumulator.totals:
             # Every group's sums together: a row has one value, whatever its group.
-            stats = sum(accumulator.totals.values())
+            stats = accumulator.totals.total()
             found[id(bound)] = bound.spec.row_params(stats[:-1], **bound.params)
     return [replace(b, row_overrides=found[id(b)]) if id(b) in found else b for b in losses]
 

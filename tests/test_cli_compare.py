@@ -248,6 +248,22 @@ def test_task_aliases_resolve(cli, tmp_path) -> None:
     assert "bce" in {r["loss"] for r in doc["results"]}
 
 
+def test_classification_task_on_class_probabilities_evaluates_balanced_weighted_ce(cli, tmp_path) -> None:
+    """The task's losses may be tolerant of failures; balanced weighted_ce still
+    needs every row's class counts first, and its result is the loss as selected."""
+    labels = [0, 1, 2, 2, 1, 2]
+    probabilities = [[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6], [0.3, 0.3, 0.4], [0.5, 0.4, 0.1], [0.1, 0.1, 0.8]]
+    columns = {"y_true": labels, **{f"p_{c}": [row[c] for row in probabilities] for c in range(3)}}
+    path = write_csv(tmp_path / "classes.csv", columns)
+    doc = run_json(cli, path, "--task", "classification", "--pred-col", "p_*")
+    by_loss = {r["loss"]: r for r in doc["results"]}
+    true_p = np.array([row[y] for row, y in zip(probabilities, labels)])
+    # numpy, PyTorch's weighted mean with balanced weights n / (C n_c) = 6/3, 6/6, 6/9:
+    weights = np.array([2.0, 1.0, 2 / 3])[labels]
+    assert by_loss["weighted_ce"]["value"] == pytest.approx(np.sum(weights * -np.log(true_p)) / np.sum(weights), rel=1e-12)
+    assert by_loss["cce"]["value"] == pytest.approx(np.mean(-np.log(true_p)), rel=1e-12)
+
+
 # --------------------------------------------------------------------------- output formats
 
 

@@ -297,3 +297,76 @@ def test_an_unchecked_batch_with_a_non_finite_sum_asks_for_a_checked_read():
     batches = [Batch(arrays=[a] * 2, n=len(g), row_offset=o) for a, g, _, o in parts]
     with pytest.raises(UncheckedBatchFailed):
         evaluate(iter(batches), [parse_spec("mse"), parse_spec("mae")], unchecked=True)
+
+
+def _many_group_batches(parts_per_batch, *, losses):
+    """Batches of (groups, y_true, y_pred, weights); every loss reads the same arrays."""
+    return [
+        Batch(arrays=[{"y_true": y, "y_pred": p}] * losses, n=len(g), weights=w, groups=g, row_offset=0)
+        for g, y, p, w in parts_per_batch
+    ]
+
+
+def test_thousands_of_groups_over_many_batches_equal_numpy_per_group():
+    """Groups that come and go between batches, and appear first in the last
+    one, keep their own sums; a group whose weights are all zero is null."""
+    from losscli.registry import parse_spec
+
+    rng = np.random.default_rng(31)
+    n = 24_000
+    groups = rng.integers(0, 3_000, n)
+    groups[-500:] = rng.integers(3_000, 3_100, 500)  # seen only in the last batch
+    y, p = rng.normal(size=n), rng.normal(size=n)
+    w = rng.uniform(0.5, 2.0, n)
+    w[groups == 7] = 0.0
+    cuts = list(range(0, n + 1, 1_000))
+    parts = [(groups[lo:hi], y[lo:hi], p[lo:hi], w[lo:hi]) for lo, hi in zip(cuts[:-1], cuts[1:])]
+    losses = [parse_spec("mse"), parse_spec("rmse")]
+
+    # Several losses: batches are folded on their own and merged; per-row output: one state.
+    merged, _ = evaluate(_many_group_batches(parts, losses=2), losses, with_groups=True)
+    single, _ = evaluate(_many_group_batches(parts, losses=2), losses, with_groups=True, on_rows=lambda batch, rows: None)
+
+    # numpy: weighted mean of squared errors per group, sum(w l) / sum(w), and its root
+    keys, codes = np.unique(groups, return_inverse=True)
+    with np.errstate(invalid="ignore"):  # group 7: 0 / 0
+        expected_mse = np.bincount(codes, weights=w * (p - y) ** 2) / np.bincount(codes, weights=w)
+    counts = np.bincount(codes)
+    for outcomes in (merged, single):
+        mse, rmse = outcomes
+        assert [g.key for g in mse.groups] == [OVERALL] + [(int(k),) for k in keys]
+        assert [g.n for g in mse.groups[1:]] == counts.tolist()
+        by_key = {g.key: g for g in mse.groups}
+        assert by_key[(7,)].value is None and by_key[(7,)].warning == "the sample weights of these rows sum to zero"
+        for index, key in enumerate(keys):
+            if key != 7:
+                assert by_key[(int(key),)].value == pytest.approx(expected_mse[index], rel=1e-12)
+                assert rmse.groups[index + 1].value == pytest.approx(np.sqrt(expected_mse[index]), rel=1e-12)
+        assert mse.overall.value == pytest.approx(np.sum(w * (p - y) ** 2) / np.sum(w), rel=1e-12)
+        assert mse.overall.n == n
+
+
+def test_per_sample_dice_by_group_over_many_batches_equals_numpy_per_image():
+    """Images whose pixels are spread over many batches, in shuffled order, and grouped."""
+    rng = np.random.default_rng(32)
+    images, pixels = 300, 40
+    image = np.repeat(np.arange(images), pixels)
+    order = rng.permutation(images * pixels)
+    image = image[order]
+    truth = (rng.random(images * pixels) < 0.3).astype(float)
+    pred = rng.random(images * pixels)
+    fold = image % 4  # every image lies in one group
+    spec = losscli.info("dice")
+    cuts = range(700, images * pixels, 700)
+    outcome = _value(spec, {"y_true": truth, "y_pred": pred}, {}, samples=image, cuts=cuts, groups=fold)
+
+    # numpy, per image: 1 - (2 I + s) / (P + T + s), s = 1e-5 (MONAI's default smoothing)
+    s = 1e-5
+    intersection = np.bincount(image, weights=truth * pred)
+    dice = 1 - (2 * intersection + s) / (np.bincount(image, weights=pred) + np.bincount(image, weights=truth) + s)
+    image_fold = np.arange(images) % 4
+    assert outcome.overall.value == pytest.approx(dice.mean(), rel=1e-12)
+    assert [g.key for g in outcome.groups[1:]] == [(0,), (1,), (2,), (3,)]
+    for group in outcome.groups[1:]:
+        assert group.value == pytest.approx(dice[image_fold == group.key[0]].mean(), rel=1e-12)
+        assert group.n == pixels * images // 4

@@ -122,3 +122,47 @@ def test_list_columns_count_towards_the_row_group_size(tmp_path, two_cores, monk
     monkeypatch.setattr(row_groups, "MAX_ROW_GROUP_BYTES", 10_000)
     assert row_groups.parallel_workers(metadata, ["y"]) == 2  # 800 bytes per group
     assert row_groups.parallel_workers(metadata, ["emb"]) == 1  # 40,000 bytes per group
+
+
+def test_wide_rows_are_read_in_batches_of_at_most_the_byte_budget(tmp_path, monkeypatch):
+    """One row group of wide rows (as pandas writes a thousand class columns)
+    comes in batches of fewer rows, and every class is still read."""
+    rng = np.random.default_rng(5)
+    rows, classes = 3000, 40
+    probabilities = rng.dirichlet(np.ones(classes), size=rows)
+    labels = rng.integers(0, classes, rows)
+    columns = {"y_true": labels, **{f"p_{c}": probabilities[:, c] for c in range(classes)}}
+    pq.write_table(pa.table(columns), tmp_path / "wide.parquet")  # one row group
+    read = list(columns)
+    metadata = pq.ParquetFile(tmp_path / "wide.parquet").metadata
+    # 41 eight-byte columns: 328 bytes a row, so 100,000 bytes hold at most 304
+    # rows (fewer: the stored pages' headers and dictionaries count too).
+    wide = row_groups.batch_rows(metadata, read, most_rows=1 << 18, most_bytes=100_000)
+    assert 200 <= wide <= 304
+    # One column, 8 bytes a row: at most 12,500 rows, and never more than most_rows.
+    assert 6_000 <= row_groups.batch_rows(metadata, ["y_true"], most_rows=1 << 18, most_bytes=100_000) <= 12_500
+    assert row_groups.batch_rows(metadata, ["y_true"], most_rows=500, most_bytes=100_000) == 500
+
+    monkeypatch.setattr(readers, "BATCH_BYTES", 100_000)
+    batches = list(ParquetSource(str(tmp_path / "wide.parquet")).batches(read))
+    full, last = divmod(rows, wide)
+    assert [b.num_rows for b in batches] == [wide] * full + ([last] if last else [])
+    assert {b.num_columns for b in batches} == {41}
+    np.testing.assert_array_equal(np.concatenate([b.column("p_39").to_numpy() for b in batches]), probabilities[:, 39])
+
+
+def test_wide_rows_in_many_batches_give_the_loss_of_one_batch(tmp_path, cli, monkeypatch):
+    rng = np.random.default_rng(6)
+    rows, classes = 2000, 30
+    probabilities = rng.dirichlet(np.ones(classes), size=rows)
+    labels = rng.integers(0, classes, rows)
+    columns = {"y_true": labels, **{f"p_{c}": probabilities[:, c] for c in range(classes)}}
+    pq.write_table(pa.table(columns), tmp_path / "wide.parquet")
+    monkeypatch.setattr(readers, "BATCH_BYTES", 20_000)  # 80 rows a batch
+    result = cli("compute", tmp_path / "wide.parquet", "--loss", "cce", "--pred-col", "p_*", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    # numpy: mean of -log p(true class), clipped to [1e-7, 1 - 1e-7]
+    expected = -np.mean(np.log(np.clip(probabilities[np.arange(rows), labels], 1e-7, 1 - 1e-7)))
+    assert document["results"][0]["value"] == pytest.approx(expected, rel=1e-12)
+    assert document["inputs"]["rows"] == rows

@@ -26,11 +26,15 @@ from .csv_blocks import body_pieces, parallel_csv_batches
 from .formats import compression_from_magic, detect_format, format_from_magic, is_glob
 from .hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, typed_value
 from .ids import TEXT, id_kind, is_temporal
-from .row_groups import parallel_workers, row_group_batches
+from .row_groups import batch_rows, parallel_workers, row_group_batches
 
 # 256K rows: two float64 columns stay within a few MB, so the numpy passes over a
 # batch run from cache; larger batches were slower and doubled peak memory (measured).
 BATCH_ROWS = 1 << 18
+# A Parquet batch of wide rows gets fewer rows: 2^18 rows of ten class
+# probabilities are 23 MB, but of a thousand (8 KB a row) 2 GB, held several
+# times over while converted (a 400 MB file of 50K rows peaked at 2.6 GB).
+BATCH_BYTES = 1 << 25
 # The head of a CSV file read for its encoding, delimiter and header line.
 _HEAD_BYTES = 1 << 16
 CSV_BLOCK_BYTES = 1 << 24
@@ -673,11 +677,12 @@ class ParquetSource(Source):
             values = self._folder_values.get(path, {})
             folders = {name: values.get(name) for name in columns if name in self._folder_kinds}
             workers = parallel_workers(handle.metadata, read)
+            rows = batch_rows(handle.metadata, read, most_rows=BATCH_ROWS, most_bytes=BATCH_BYTES)
             try:
                 if workers > 1:
-                    stream = row_group_batches(lambda path=path: self._file(path), handle.metadata.num_row_groups, read, batch_rows=BATCH_ROWS, workers=workers)
+                    stream = row_group_batches(lambda path=path: self._file(path), handle.metadata.num_row_groups, read, batch_rows=rows, workers=workers)
                 else:
-                    stream = handle.iter_batches(batch_size=BATCH_ROWS, columns=read, use_threads=True)
+                    stream = handle.iter_batches(batch_size=rows, columns=read, use_threads=True)
                 yield from add_folder_columns(stream, columns, folders, self._folder_kinds)
             except (pa.ArrowException, OSError) as error:
                 raise LossCliError(f"cannot read Parquet data: {_first_line(error)}", file=str(path), hint="the file may be truncated or corrupt") from None
