@@ -153,6 +153,24 @@ KERAS_FLOAT32 = (
 )
 KERAS_CLIP = "probabilities clipped to [1e-7, 1 - 1e-7] (keras.backend.epsilon())"
 SKLEARN_CLIP = "probabilities clipped to [eps, 1 - eps], eps = machine epsilon 2.22e-16 (scikit-learn >= 1.2)"
+# optax 0.2.8 (google-deepmind/optax PR #1458) turned dice_loss into a Tversky form with
+# alpha = beta = 0.5 by default, which moved its smoothing: the same dice_loss now also
+# gives IoU (alpha = beta = 1) and Tversky.
+OPTAX_DICE = "optax.losses.dice_loss (optax/losses/_segmentation.py, optax >= 0.2.8)"
+OPTAX_SMOOTH_DOUBLED = (
+    "A smooth set here is losscli's: optax's smooth = s is smooth = 2 s here (its default 1.0 is smooth=2)."
+)
+OPTAX_BEFORE_0_2_8 = (
+    "optax < 0.2.8 computed dice_loss as 1 - (2I + s) / (P + T + s) (losscli's dice with smooth=1) and had "
+    "no alpha or beta (google-deepmind/optax PR #1458)."
+)
+OPTAX_SOFTMAX = (
+    "optax applies softmax (sigmoid for one channel) by default: pass --from-logits for logits; with "
+    "apply_softmax=False it requires class columns that sum to 1."
+)
+OPTAX_CLASS_WEIGHTS = (
+    "class_weights multiply the class losses before a plain mean (losscli divides by the sum of the weights)."
+)
 FROM_PROBABILITIES = (
     "takes logits: probabilities given here are read as their log-odds, so nothing is clipped and "
     "p=0 on the true class is infinite"
@@ -573,14 +591,14 @@ _ENTRIES: tuple[Convention | Missing, ...] = (
            clipping="1e-7 added to the denominator",
            caveats=("An empty truth with an empty prediction gives loss 1 in Keras (0 / 1e-7), 0 in losscli's "
                     "default.",)),
-    _optax("dice", "optax.losses.dice_loss (optax/losses/_segmentation.py)",
-           "smooth=1.0 in numerator and denominator instead of 1e-5", library_defaults={"smooth": 1.0},
-           defaults="smooth=1.0, apply_softmax=True, reduction='mean' (over classes), per sample",
-           formula="1 - (2I + 1) / (P + T + 1) per sample and class, mean over classes",
+    _optax("dice", OPTAX_DICE,
+           "1 - (I + 1) / (I + (FP + FN) / 2 + 1): smooth=1 on I is smooth=2 on 2I here, instead of 1e-5",
+           library_defaults={"smooth": 2.0},
+           defaults="smooth=1.0, alpha=0.5, beta=0.5, apply_softmax=True, reduction='mean' (over classes), "
+                    "per sample",
+           formula="1 - (2I + 2) / (P + T + 2) per sample and class, mean over classes",
            reduction="one value per sample (first axis), mean over classes",
-           caveats=("optax applies softmax (sigmoid for one channel) by default: pass --from-logits for logits.",
-                    "class_weights multiply the class losses before a plain mean (losscli divides by the sum of "
-                    "the weights).")),
+           caveats=(OPTAX_SMOOTH_DOUBLED, OPTAX_BEFORE_0_2_8, OPTAX_SOFTMAX, OPTAX_CLASS_WEIGHTS)),
     Missing("dice", "torch", "PyTorch has no Dice loss (MONAI, built on PyTorch, has DiceLoss)"),
     Missing("dice", "sklearn", "scikit-learn has no soft Dice loss; on hard 0/1 masks 1 - f1_score equals dice with "
             "smooth=0"),
@@ -591,7 +609,13 @@ _ENTRIES: tuple[Convention | Missing, ...] = (
            formula="1 - (2I + 1e-5) / (2 (P + T - I) + 1e-5)",
            caveats=("A smooth set here is losscli's: MONAI's smooth_nr = smooth_dr = s is smooth = s / 2.",)),
     Missing("iou", "keras", "Keras has IoU metrics on thresholded predictions, no soft Jaccard loss"),
-    Missing("iou", "optax", "optax has no Jaccard loss"),
+    _optax("iou", OPTAX_DICE.replace("dice_loss", "dice_loss(alpha=1, beta=1)"),
+           "smooth=1.0 in numerator and denominator instead of 1e-5", library_defaults={"smooth": 1.0},
+           defaults="smooth=1.0 (set alpha=1, beta=1), apply_softmax=True, reduction='mean' (over classes), "
+                    "per sample",
+           formula="1 - (I + 1) / (P + T - I + 1) per sample and class, mean over classes",
+           reduction="one value per sample (first axis), mean over classes",
+           caveats=(OPTAX_BEFORE_0_2_8, OPTAX_SOFTMAX, OPTAX_CLASS_WEIGHTS)),
     Missing("iou", "torch", "PyTorch has no soft IoU loss (torchvision's IoU losses are for boxes)"),
     Missing("iou", "sklearn", "scikit-learn has no soft Jaccard loss; on hard 0/1 masks 1 - jaccard_score equals iou "
             "with smooth=0"),
@@ -608,7 +632,14 @@ _ENTRIES: tuple[Convention | Missing, ...] = (
            reduction="one ratio over the whole batch", clipping="1e-7 added to the denominator",
            caveats=("Keras >= 3.16 applies alpha to false positives: that is losscli's tversky with smooth=0, "
                     "smooth_dr=1e-7, pool_classes=true.",)),
-    Missing("tversky", "optax", "optax's dice_loss (optax/losses/_segmentation.py) has no alpha or beta"),
+    _optax("tversky", OPTAX_DICE.replace("dice_loss", "dice_loss(alpha, beta)"),
+           "smooth=1.0 in numerator and denominator instead of 1e-5; alpha prices false positives, as here",
+           library_defaults={"smooth": 1.0},
+           defaults="alpha=0.5, beta=0.5, smooth=1.0, apply_softmax=True, reduction='mean' (over classes), "
+                    "per sample",
+           formula="1 - (I + 1) / (I + alpha FP + beta FN + 1) per sample and class, mean over classes",
+           reduction="one value per sample (first axis), mean over classes",
+           caveats=(OPTAX_BEFORE_0_2_8, OPTAX_SOFTMAX, OPTAX_CLASS_WEIGHTS)),
     Missing("tversky", "torch", "PyTorch has no Tversky loss (MONAI, built on PyTorch, has TverskyLoss)"),
     Missing("tversky", "sklearn", "scikit-learn has no Tversky loss"),
 
@@ -1218,16 +1249,21 @@ WORKED: dict[str, Worked] = {
         "": (0.23529342560757172, "hand: 1 - (2.6 + 1e-5) / (3.4 + 1e-5)"),
         "monai": (0.23529342560757172, f"{_MONAI}: DiceLoss 0.2352934"),
         "keras": (0.23529414013840755, f"{_KERAS}: Dice 0.2352941 = 1 - 2.6 / (3.4 + 1e-7)"),
-        "optax": (0.18181818181818188, "hand from optax/losses/_segmentation.py: 1 - (2.6 + 1) / (3.4 + 1)"),
+        "optax": (0.14814814814814814, "hand from optax 0.2.8 dice_loss: 1 - (1.3 + 1) / (1.3 + 0.5 x 0.1 "
+                  "+ 0.5 x 0.7 + 1) = 1 - 2.3 / 2.7"),
     }),
     "iou": Worked(_SEG, _SEG_TEXT, {
         "": (0.3809505669020624, "hand: 1 - (1.3 + 1e-5) / (2.1 + 1e-5)"),
         "monai": (0.380951473925062, f"{_MONAI}: DiceLoss(jaccard=True) 0.3809515"),
+        "optax": (0.25806451612903225, "hand from optax 0.2.8 dice_loss(alpha=1, beta=1): "
+                  "1 - (1.3 + 1) / (1.3 + 0.1 + 0.7 + 1) = 1 - 2.3 / 3.1"),
     }),
     "tversky": Worked({**_SEG, "alpha": 0.3, "beta": 0.7}, _SEG_TEXT + ", alpha=0.3, beta=0.7", {
         "": (0.28571271586419855, "hand: 1 - (1.3 + 1e-5) / (1.3 + 0.3 x 0.1 + 0.7 x 0.7 + 1e-5)"),
         "monai": (0.28571271586419855, f"{_MONAI}: TverskyLoss(alpha=0.3, beta=0.7) 0.2857127"),
         "keras": (0.17721524194840244, f"{_KERAS}: Tversky(alpha=0.3, beta=0.7) 0.1772152"),
+        "optax": (0.18439716312056736, "hand from optax 0.2.8 dice_loss(alpha=0.3, beta=0.7): "
+                  "1 - (1.3 + 1) / (1.3 + 0.3 x 0.1 + 0.7 x 0.7 + 1) = 1 - 2.3 / 2.82"),
     }),
 }
 

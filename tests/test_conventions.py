@@ -374,8 +374,14 @@ def test_optax_anchors():
     # optax triplet_margin_loss: eps inside the root, d(0, 0) = sqrt(1e-6) (_self_supervised.py)
     value = losscli.compute(under("triplet", "optax"), None, anchor=[[0.0, 0.0]], positive=[[0.0, 0.0]], negative=[[0.5, 0.0]])
     assert value == approx(1.0 + 1e-3 - math.sqrt(0.25 + 1e-6))
-    # optax dice_loss(smooth=1): 1 - (2 * 1.3 + 1) / (3.4 + 1) (_segmentation.py)
-    assert losscli.compute(under("dice", "optax"), SEG_T, SEG_P) == approx(1 - 3.6 / 4.4)
+    # optax 0.2.8 dice_loss(smooth=1, alpha=beta=0.5), read in optax/losses/_segmentation.py:
+    # 1 - (I + 1) / (I + 0.5 FP + 0.5 FN + 1), I = 1.3, FP = 0.1, FN = 0.7 -> 1 - 2.3 / 2.7
+    assert losscli.compute(under("dice", "optax"), SEG_T, SEG_P) == approx(1 - 2.3 / 2.7)
+    # the same dice_loss with alpha = beta = 1 is IoU: 1 - 2.3 / (1.3 + 0.1 + 0.7 + 1)
+    assert losscli.compute(under("iou", "optax"), SEG_T, SEG_P) == approx(1 - 2.3 / 3.1)
+    # and with alpha=0.3 (false positives), beta=0.7 (false negatives): 1 - 2.3 / (1.3 + 0.03 + 0.49 + 1)
+    value = losscli.compute(under("tversky", "optax", alpha=0.3, beta=0.7), SEG_T, SEG_P)
+    assert value == approx(1 - 2.3 / 2.82)
     # optax ctc_loss: per-sequence values, no length normalisation (research 14: 0.2876821, 2.0794415)
     frames = [[[math.log(0.5)] * 2] * 3] * 2
     assert losscli.compute(under("ctc", "optax"), [[1], [1, 1]], frames) == anchor((0.2876821 + 2.0794415) / 2)

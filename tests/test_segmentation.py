@@ -83,10 +83,10 @@ def test_iou_with_half_smoothing_reproduces_monai_jaccard():
 
 
 def test_optax_smoothing_equivalents():
-    # optax/losses/_segmentation.py dice_loss(smooth=1) on probabilities: 1 - (2I + 1)/(P + T + 1)
+    # optax < 0.2.8 dice_loss(smooth=1) on probabilities: 1 - (2I + 1)/(P + T + 1)
     # = 1 - 3.6/4.4 = 0.1818182: our dice with smooth=1.
     assert losscli.compute("dice", ANCHOR_T, ANCHOR_P, smooth=1.0) == approx(1 - 3.6 / 4.4)
-    # The research notes describe an optax form 1 - (I + 1)/(I + .5 FP + .5 FN + 1)
+    # optax 0.2.8 (optax/losses/_segmentation.py): 1 - (I + 1)/(I + .5 FP + .5 FN + 1)
     # = 1 - 2.3/(1.3 + .05 + .35 + 1) = 1 - 2.3/2.7 = 0.1481481: our dice with smooth=2, tversky with 1.
     assert losscli.compute("dice", ANCHOR_T, ANCHOR_P, smooth=2.0) == approx(1 - 2.3 / 2.7)
     assert losscli.compute("tversky", ANCHOR_T, ANCHOR_P, smooth=1.0) == approx(1 - 2.3 / 2.7)

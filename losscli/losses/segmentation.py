@@ -126,10 +126,11 @@ _AGGREGATION_NOTE = (
 _SMOOTHING_NOTE = (
     "Smoothing differs between libraries: MONAI adds 1e-5 to numerator and denominator (our "
     "default); smp adds 0 and clamps the denominator at eps=1e-7 (smooth=0 here); Keras adds "
-    "1e-7 to the denominator only (smooth=0, smooth_dr=1e-7); optax's dice_loss adds 1.0 to 2I and "
-    "to P + T (smooth=1). The smoothing is negligible on masks of many pixels and dominates on "
-    "tiny ones: on p=[.9,.4,.1,0], t=[1,1,0,0] dice is 0.2352941 unsmoothed, 0.2352934 with "
-    "MONAI's 1e-5 and 0.1818182 with optax's 1.0."
+    "1e-7 to the denominator only (smooth=0, smooth_dr=1e-7); optax's dice_loss (>= 0.2.8) adds "
+    "1.0 to I and to I + (FP + FN) / 2, which is dice with smooth=2 and tversky or iou with "
+    "smooth=1. The smoothing is negligible on masks of many pixels and dominates on tiny ones: on "
+    "p=[.9,.4,.1,0], t=[1,1,0,0] dice is 0.2352941 unsmoothed, 0.2352934 with MONAI's 1e-5 and "
+    "0.1481481 with optax's 1.0."
 )
 _EMPTY_NOTE = (
     "Empty masks: a class with no true and no predicted pixels in a sample scores loss 0 - the "
