@@ -7,7 +7,8 @@ Three kinds of evidence, each named beside the expected value:
   research notes' verified anchors (section numbers given) or from hand
   arithmetic on the formulas read in their source.
 * The worked examples of ``info --conventions`` are checked against the
-  cross-check values the table names.
+  cross-check values the table names, and their PyTorch and scikit-learn
+  rows are re-run with the libraries.
 """
 
 from __future__ import annotations
@@ -710,3 +711,101 @@ def test_torch_focal_on_probabilities_equals_torchvision_on_their_logits(seed):
     expected = (ce * (1 - p_t) ** 2 * (0.25 * yt + 0.75 * (1 - yt))).mean().item()
     assert losscli.compute(under("focal", "torch"), y, p.numpy()) == approx(expected)
     assert losscli.compute(under("focal", "torch", from_logits=True), y, x) == approx(expected)
+
+
+# =========================================================================== worked examples, re-run
+
+def _worked(name: str) -> dict:
+    return dict(conventions.WORKED[name].inputs)
+
+
+def _shown(name: str, library: str) -> float:
+    """The value ``info NAME --conventions`` shows for ``library`` (inf where it shows none)."""
+    row = next(row for row in table(name) if row["convention"] == library)
+    return math.inf if row["value"] is None else row["value"]
+
+
+def _sklearn_worked_values() -> dict[str, float]:
+    regression = _worked("mse")
+    classes = _worked("cce")
+    logits = np.asarray(_worked("weighted_ce")["y_pred"])
+    return {
+        "mse": metrics.mean_squared_error(regression["y_true"], regression["y_pred"]),
+        "mae": metrics.mean_absolute_error(regression["y_true"], regression["y_pred"]),
+        "rmse": metrics.root_mean_squared_error(regression["y_true"], regression["y_pred"]),
+        "msle": metrics.mean_squared_log_error(_worked("msle")["y_true"], _worked("msle")["y_pred"]),
+        "mape": metrics.mean_absolute_percentage_error(_worked("mape")["y_true"], _worked("mape")["y_pred"]),
+        "quantile": metrics.mean_pinball_loss(regression["y_true"], regression["y_pred"], alpha=0.5),
+        "poisson": metrics.mean_poisson_deviance(_worked("poisson")["y_true"], _worked("poisson")["y_pred"]),
+        "bce": metrics.log_loss(_worked("bce")["y_true"], _worked("bce")["y_pred"]),
+        "cce": metrics.log_loss(classes["y_true"], classes["y_pred"], labels=range(3)),
+        "sparse_cce": metrics.log_loss(classes["y_true"], classes["y_pred"], labels=range(3)),
+        "weighted_ce": metrics.log_loss(
+            [0, 1, 2], softmax(logits), sample_weight=[1.0, 2.0, 3.0], labels=range(3)
+        ),
+        "hinge": metrics.hinge_loss(_worked("hinge")["y_true"], _worked("hinge")["y_pred"]),
+        "categorical_hinge": metrics.hinge_loss(
+            _worked("categorical_hinge")["y_true"], np.asarray(_worked("categorical_hinge")["y_pred"]), labels=range(3)
+        ),
+    }
+
+
+def test_every_sklearn_worked_value_is_rerun():
+    assert sorted(_sklearn_worked_values()) == sorted(name for name, lib in CONVENTIONS if lib == "sklearn")
+
+
+@pytest.mark.parametrize("name", sorted(name for name, lib in CONVENTIONS if lib == "sklearn"))
+def test_sklearn_worked_value_is_what_sklearn_computes(name):
+    assert _shown(name, "sklearn") == approx(_sklearn_worked_values()[name])
+
+
+def _torch_worked_values(torch) -> dict[str, float]:
+    nn = torch.nn
+
+    def t(values):
+        return torch.as_tensor(np.asarray(values, dtype=np.float64))
+
+    def pair(name):
+        inputs = _worked(name)
+        return t(inputs["y_pred"]), t(inputs["y_true"])
+
+    classes, logits = _worked("cce"), t(_worked("weighted_ce")["y_pred"])
+    indices = torch.as_tensor([0, 1, 2])
+    triplet, cosine, ctc = _worked("triplet"), _worked("cosine_embedding"), _worked("ctc")
+    frames = t(ctc["y_pred"]).transpose(0, 1)  # (T, N, C) as CTCLoss takes it
+    focal_x, focal_y = pair("focal")
+    p_t = torch.sigmoid(focal_x) * focal_y + (1 - torch.sigmoid(focal_x)) * (1 - focal_y)
+    focal_ce = nn.functional.binary_cross_entropy_with_logits(focal_x, focal_y, reduction="none")
+    return {
+        "mse": nn.MSELoss()(*pair("mse")).item(),
+        "mae": nn.L1Loss()(*pair("mae")).item(),
+        "huber": nn.HuberLoss()(*pair("huber")).item(),
+        "smooth_l1": nn.SmoothL1Loss()(*pair("smooth_l1")).item(),
+        "poisson": nn.PoissonNLLLoss(log_input=False)(*pair("poisson")).item(),
+        "gaussian_nll": nn.GaussianNLLLoss()(*pair("gaussian_nll"), t(_worked("gaussian_nll")["var"])).item(),
+        "bce": nn.BCELoss()(*pair("bce")).item(),
+        "cce": nn.NLLLoss()(torch.log(t(classes["y_pred"])), indices).item(),
+        "sparse_cce": nn.NLLLoss()(torch.log(t(classes["y_pred"])), indices).item(),
+        "label_smoothing_ce": nn.CrossEntropyLoss(label_smoothing=0.1)(logits, indices).item(),
+        "weighted_ce": nn.CrossEntropyLoss(weight=t([1.0, 2.0, 3.0]))(logits, indices).item(),
+        "categorical_hinge": nn.MultiMarginLoss()(
+            t(_worked("categorical_hinge")["y_pred"]), torch.as_tensor([1, 2])
+        ).item(),
+        "kl_div": nn.KLDivLoss(reduction="mean")(torch.log(t(_worked("kl_div")["y_pred"])), t(_worked("kl_div")["y_true"])).item(),
+        # torchvision.ops.sigmoid_focal_loss(alpha=0.25, gamma=2), written out, mean over elements
+        "focal": (focal_ce * (1 - p_t) ** 2 * (0.25 * focal_y + 0.75 * (1 - focal_y))).mean().item(),
+        "triplet": nn.TripletMarginLoss()(t(triplet["anchor"]), t(triplet["positive"]), t(triplet["negative"])).item(),
+        "cosine_embedding": nn.CosineEmbeddingLoss()(t(cosine["x1"]), t(cosine["x2"]), t(cosine["y_true"])).item(),
+        "ctc": nn.CTCLoss()(
+            frames, torch.as_tensor([1, 1, 1]), torch.as_tensor([3, 3]), torch.as_tensor([1, 2])
+        ).item(),
+    }
+
+
+@pytest.mark.torch
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("name", TORCH_LOSSES)
+def test_torch_worked_value_is_what_torch_computes(name):
+    torch = pytest.importorskip("torch")
+    expected = _torch_worked_values(torch)[name]
+    assert _shown(name, "torch") == (math.inf if math.isinf(expected) else approx(expected))
