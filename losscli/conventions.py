@@ -480,7 +480,8 @@ _ENTRIES: tuple[Convention | Missing, ...] = (
            labels="class indices"),
     _keras("categorical_hinge", "keras.losses.CategoricalHinge (keras/src/losses/losses.py)",
            "the max runs over (1 - y) s, where the true class counts as 0: when every wrong score is negative "
-           "the loss is 1 - s_y, not 0 (keras-team/keras#8083)", fixed={"form": "keras"},
+           "the loss is max(0, 1 - s_y) instead of max(0, 1 + max_{j != y} s_j - s_y) (keras-team/keras#8083)",
+           fixed={"form": "keras"},
            formula="max(0, 1 + max_j (1 - y_j) s_j - sum_j y_j s_j)", labels="one-hot rows"),
     _sklearn("categorical_hinge", "sklearn.metrics.hinge_loss (multiclass, Crammer-Singer) "
              "(sklearn/metrics/_classification.py)", labels="class labels, at least 3 classes",

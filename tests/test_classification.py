@@ -793,6 +793,42 @@ def test_cross_entropy_family_matches_torch(seed):
 
 @pytest.mark.torch
 @pytest.mark.parametrize("seed", SEEDS)
+def test_weighted_ce_over_rows_is_torch_on_one_hot_targets(seed):
+    # PyTorch's probability-target path weights the same terms as its class-index path (the
+    # smoothing term per class too) and divides by the row count: mean_over=rows, as the note says.
+    torch = _torch()
+    F = torch.nn.functional
+    rng = np.random.default_rng(seed)
+    logits, labels = rng.normal(0, 2, (40, 4)), rng.integers(0, 4, 40)
+    w = (0.5, 2.0, 1.5, 1.0)
+    x, one_hot = torch.as_tensor(logits), torch.as_tensor(np.eye(4)[labels])
+    for s in (0.0, 0.2):
+        rows = with_params("weighted_ce", weights=w, smoothing=s, mean_over="rows", from_logits=True)
+        expected = F.cross_entropy(x, one_hot, weight=torch.as_tensor(w), label_smoothing=s).item()
+        assert losscli.compute(rows, labels.astype(float), logits) == pytest.approx(expected, rel=REL)
+
+
+@pytest.mark.torch
+def test_weighted_ce_note_numbers_are_torchs():
+    # The note's example: torch 2.13 CrossEntropyLoss(weight=[1, 2, 3], label_smoothing=0.1) gives
+    # 0.7567835 on class indices and 1.5135670 on one-hot targets (sum w_y / N = 6 / 3 = 2 apart).
+    torch = _torch()
+    F = torch.nn.functional
+    logits, labels = [[2.0, 1.0, 0.0], [0.0, 3.0, 1.0], [1.0, 1.0, 1.0]], [0, 1, 2]
+    x, w = torch.as_tensor(logits, dtype=torch.float64), torch.as_tensor([1.0, 2.0, 3.0], dtype=torch.float64)
+    by_index = F.cross_entropy(x, torch.as_tensor(labels), weight=w, label_smoothing=0.1).item()
+    by_one_hot = F.cross_entropy(x, torch.eye(3, dtype=torch.float64)[labels], weight=w, label_smoothing=0.1).item()
+    assert round(by_index, 4) == 0.7568 and round(by_one_hot, 4) == 1.5136
+    note = next(note for note in get("weighted_ce").notes if "one-hot" in note)
+    assert "1.5136" in note and "0.7568" in note and "mean_over=rows" in note
+    ours = with_params("weighted_ce", weights=(1.0, 2.0, 3.0), smoothing=0.1, from_logits=True)
+    assert losscli.compute(ours, [0.0, 1.0, 2.0], logits) == pytest.approx(by_index, rel=REL)
+    rows = with_params("weighted_ce", weights=(1.0, 2.0, 3.0), smoothing=0.1, mean_over="rows", from_logits=True)
+    assert losscli.compute(rows, [0.0, 1.0, 2.0], logits) == pytest.approx(by_one_hot, rel=REL)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("seed", SEEDS)
 def test_kl_div_matches_torch_batchmean(seed):
     torch = _torch()
     rng = np.random.default_rng(seed)
@@ -957,6 +993,16 @@ def test_categorical_hinge_keras_form_anchor():
     scores = [[-2.0, -1.0, -3.0]]
     assert losscli.compute("categorical_hinge", [1], scores, form="keras") == pytest.approx(2.0, rel=REL)
     assert losscli.compute("categorical_hinge", [1], scores) == 0.0
+
+
+def test_categorical_hinge_keras_form_differs_without_reaching_zero():
+    # Keras categorical_hinge (keras/src/losses/losses.py): max(0, max((1 - y) s) - sum(y s) + 1).
+    # y=[1,0,0], s=[-3, -0.1, -0.2]: the zeroed true slot is the max, so 1 + 0 + 3 = 4.0 by hand;
+    # Crammer-Singer (scikit-learn, optax) takes the best wrong class: 1 - 0.1 + 3 = 3.9.
+    scores = [[-3.0, -0.1, -0.2]]
+    assert losscli.compute("categorical_hinge", [0], scores, form="keras") == pytest.approx(4.0, rel=REL)
+    assert losscli.compute("categorical_hinge", [0], scores) == pytest.approx(3.9, rel=REL)
+    assert hinge_loss([0], np.array(scores), labels=[0, 1, 2]) == pytest.approx(3.9, rel=REL)
 
 
 def test_categorical_hinge_weston_watkins_anchor():

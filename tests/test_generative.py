@@ -267,6 +267,8 @@ def test_adversarial_hinge_hand_worked() -> None:
     # G: -mean(-1, 0.5) = 0.25.
     assert losscli.compute("adversarial", GAN_LABELS, GAN_SCORES, form="hinge") == approx(1.0)
     assert losscli.compute("adversarial", GAN_LABELS, GAN_SCORES, form="hinge", side="generator") == approx(0.25)
+    # -mean D(fake) is positive here (the fakes score -0.25 on average), as the note allows.
+    assert any("negative whenever the fakes' mean score is above 0" in note for note in get("adversarial").notes)
 
 
 def test_adversarial_logits_equal_probabilities() -> None:

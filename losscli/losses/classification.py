@@ -777,8 +777,10 @@ def weighted_ce_per_row(
     notes=(
         "Keras' class_weight / sample_weight divides by the row count by default (mean_over=rows; "
         "its 'mean_with_sample_weight' reduction matches the default mean_over=weights).",
-        "PyTorch's probability-target path weights the smoothing term differently and divides by the "
-        "row count (1.5136 vs 1.5136/2 on the same data); this loss follows the class-index path.",
+        "PyTorch's probability-target (one-hot) path weights the same terms but divides by the row "
+        "count, not by the rows' total class weight (mean_over=rows reproduces it): on logits "
+        "[[2,1,0],[0,3,1],[1,1,1]], classes 0,1,2, weights=1;2;3, smoothing=0.1 it gives 1.5136 where "
+        "the class-index path and this loss give 0.7568. This loss follows the class-index path.",
         "With sample weights, 'balanced' uses the weighted class counts. A class with no rows gets "
         "weight 1; it matters only through smoothing.",
         "With --by, each group's value uses the class counts of its own rows. Per-row values "
@@ -857,8 +859,8 @@ MAP_ZERO = Param(
 
 _HINGE_LABEL_NOTE = (
     "Labels 0/1 are read as -1/1 row by row (Keras and scikit-learn convert too); optax's "
-    "hinge_loss accepts only -1/1. PyTorch has no binary SVM hinge (HingeEmbeddingLoss is a "
-    "different loss on distances)."
+    "hinge_loss expects -1/1 and uses a 0 label as given, at a cost of max(0, 1) = 1 (map_zero=false). "
+    "PyTorch has no binary SVM hinge (HingeEmbeddingLoss is a different loss on distances)."
 )
 
 
@@ -1000,7 +1002,8 @@ def categorical_hinge(y_true: np.ndarray, y_pred: np.ndarray, *, form: str = "cr
     "allows. Not symmetric.",
     use_cases="Knowledge distillation, matching a predicted distribution to a target one, "
     "variational models.",
-    reference="PyTorch KLDivLoss(reduction='batchmean') (which takes log q); Keras KLDivergence; "
+    reference="PyTorch KLDivLoss(reduction='batchmean') (which takes log q); Keras KLDivergence with "
+    "clip_target=true; "
     "scipy.special.rel_entr summed per row",
     notes=(
         "PyTorch's default reduction='mean' divides by rows x classes ('not the true KL'); this is "

@@ -333,7 +333,8 @@ def _finalize_adversarial_sum(sums: np.ndarray, *, side: str, **_: object) -> np
         "minimax and non_saturating read probabilities clipped to [eps, 1 - eps] (PyTorch's BCELoss "
         "clamps the log at -100 instead); with from_logits they use the exact log-sigmoid. "
         "least_squares and hinge read raw scores and ignore from_logits.",
-        "The minimax generator loss and the hinge generator loss are negative.",
+        "The minimax generator loss is never positive; the hinge generator loss -mean D(fake) is "
+        "negative whenever the fakes' mean score is above 0.",
     ),
     example="losscli compute disc.csv --loss adversarial --loss adversarial:side=generator --from-logits",
 )

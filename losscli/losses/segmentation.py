@@ -405,7 +405,8 @@ def iou(
     characteristics=TVERSKY_CHARACTERISTICS,
     formula="mean over classes of 1 - (I + s) / (I + alpha FP + beta FN + s), FP = P - I, FN = T - I",
     description="A Dice loss with separate prices for false positives (alpha) and false negatives "
-    "(beta). alpha = beta = 0.5 is Dice, alpha = beta = 1 is IoU; beta > alpha favours recall, "
+    "(beta). alpha = beta = 0.5 is Dice with twice the smoothing (dice smooth=2s), alpha = beta = 1 "
+    "is IoU with the same smoothing; beta > alpha favours recall, "
     "which helps when missing a small lesion costs more than a false alarm.",
     use_cases="Segmentation with heavy class imbalance or asymmetric error costs (lesions, "
     "defects), where recall matters more than precision.",
