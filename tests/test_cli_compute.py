@@ -989,3 +989,50 @@ def test_format_wins_over_the_output_files_extension(cli, data, tmp_path):
     path, *_ = data
     assert cli("compute", path, "--loss", "mse", "-f", "csv", "-o", tmp_path / "r.json").exit_code == 0
     assert (tmp_path / "r.json").read_text().startswith("loss,spec,value")
+
+
+def test_many_groups_over_many_batches_equal_pandas_groupby_in_every_format(cli, tmp_path, small_batches):
+    import pandas as pd
+
+    rng = np.random.default_rng(17)
+    n = 2_000
+    groups = rng.integers(0, 600, n)
+    y, p = rng.normal(size=n), rng.normal(size=n)
+    pq.write_table(pa.table({"y_true": y, "y_pred": p, "g": groups}), tmp_path / "data.parquet")
+    # pandas groupby: mean squared error and rows per group, sorted by group
+    expected = pd.DataFrame({"g": groups, "e": (p - y) ** 2}).groupby("g")["e"].agg(["mean", "size"])
+
+    result = cli("compute", tmp_path / "data.parquet", "--loss", "mse", "--by", "g", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)["results"][1:]
+    assert [r["group"] for r in rows] == [{"g": int(k)} for k in expected.index]
+    assert [r["n"] for r in rows] == expected["size"].tolist()
+    np.testing.assert_allclose([r["value"] for r in rows], expected["mean"].to_numpy(), rtol=1e-12)
+
+    table = cli("compute", tmp_path / "data.parquet", "--loss", "mse", "--by", "g", "-f", "csv")
+    assert table.exit_code == 0, table.stderr
+    written = list(csv.DictReader(io.StringIO(table.stdout)))[1:]
+    assert [(int(r["g"]), float(r["value"]), int(r["n"])) for r in written] == [(r["group"]["g"], r["value"], r["n"]) for r in rows]
+
+
+def test_json_results_are_written_as_the_indenting_encoder_writes_them():
+    from losscli.evaluation import Report
+    from losscli.render import json_document
+
+    loss = parse_spec("huber:delta=2")
+    triplet = parse_spec("triplet:p=inf") if "triplet" in losscli.available() else loss
+    groups = ["a \"quoted\" 100% é\u2603", 7, -0.25, True, None, "x\ty", 12345678901234567890]
+    results = [Result(loss, 0.5, 10, "mean", "m.csv")]
+    results += [Result(loss, 0.1 * i, i, "mean", "m.csv", group={"g": g}) for i, g in enumerate(groups)]
+    results += [Result(loss, None, 0, "mean", "m.csv", group={"g": "empty"}, warning="huber: no rows; reported as null")]
+    results += [Result(triplet, 1e-300, 3, "sum", "m.csv", group={"g": 1.5})]
+    report = Report(predictions=["m.csv"], labels=None, rows=10, results=results, notes=["a note"])
+    document = {
+        "schema": 1,
+        "tool": {"name": "losscli", "version": losscli.__version__},
+        "inputs": report.inputs(),
+        "results": [r.as_dict() for r in results],
+        "notes": ["a note"],
+    }
+    # json.dumps with indent=2 (the standard library's own encoder) is the reference.
+    assert json_document(report) == json.dumps(document, indent=2, allow_nan=False) + "\n"

@@ -370,3 +370,63 @@ def test_per_sample_dice_by_group_over_many_batches_equals_numpy_per_image():
     for group in outcome.groups[1:]:
         assert group.value == pytest.approx(dice[image_fold == group.key[0]].mean(), rel=1e-12)
         assert group.n == pixels * images // 4
+
+
+@pytest.mark.parametrize("as_text", [False, True])
+def test_groups_summed_by_key_every_few_batches_equal_pandas_groupby(monkeypatch, as_text):
+    """Batches of group values wait and are summed by key with a sort, here
+    every few batches: the same values, bit for bit, as summing them once."""
+    import pandas as pd
+
+    import losscli.engine as engine
+    from losscli.engine import Labels
+    from losscli.registry import parse_spec
+
+    rng = np.random.default_rng(5)
+    n = 6_000
+    groups = rng.integers(0, 1_500, n)
+    y, p = rng.normal(size=n), rng.normal(size=n)
+    cuts = list(range(0, n + 1, 250))
+
+    def batches():
+        for lo, hi in zip(cuts[:-1], cuts[1:]):
+            part = groups[lo:hi]
+            if as_text:
+                distinct, codes = np.unique(part, return_inverse=True)
+                part = Labels(np.array([f"g{d:04d}" for d in distinct]), codes)
+            yield Batch(arrays=[{"y_true": y[lo:hi], "y_pred": p[lo:hi]}], n=hi - lo, groups=part)
+
+    (once,), _ = evaluate(batches(), [parse_spec("mse")], with_groups=True)
+    monkeypatch.setattr(engine, "_PENDING_ROWS", 300)
+    (often,), _ = evaluate(batches(), [parse_spec("mse")], with_groups=True)
+
+    assert [(g.key, g.value, g.n) for g in often.groups] == [(g.key, g.value, g.n) for g in once.groups]
+    # pandas groupby: mean squared error and row count per group, groups sorted
+    frame = pd.DataFrame({"g": groups, "e": (p - y) ** 2}).groupby("g")["e"].agg(["mean", "size"])
+    shown = [f"g{k:04d}" for k in frame.index] if as_text else frame.index.tolist()
+    assert [g.key for g in often.groups[1:]] == [(k,) for k in shown]
+    assert [g.n for g in often.groups[1:]] == frame["size"].tolist()
+    np.testing.assert_allclose([g.value for g in often.groups[1:]], frame["mean"].to_numpy(), rtol=1e-12)
+
+
+def test_integer_and_float_group_values_across_batches_compare_as_python_does():
+    """3 and 3.0 are one group (the first spelling names it); an int64 beyond
+    2**53 is not the float next to it; a missing value (-inf) sorts first."""
+    from losscli.registry import parse_spec
+
+    big = 2**53 + 1
+    parts = [
+        (np.array([3, big], dtype=np.int64), [1.0, 2.0]),
+        (np.array([3.0, float(2**53), -np.inf]), [4.0, 6.0, 8.0]),
+    ]
+    batches = [Batch(arrays=[{"y_true": np.zeros(len(e)), "y_pred": np.array(e)}], n=len(e), groups=g) for g, e in parts]
+    (outcome,), _ = evaluate(batches, [parse_spec("mae")], with_groups=True)
+    # Hand-worked: group 3 has |1| and |4| -> 2.5; the others one row each.
+    got = [(g.key, type(g.key[0]) if g.key else None, g.value, g.n) for g in outcome.groups]
+    assert got == [
+        ((), None, 21.0 / 5, 5),
+        ((-np.inf,), float, 8.0, 1),
+        ((3,), int, 2.5, 2),
+        ((float(2**53),), float, 6.0, 1),
+        ((big,), int, 2.0, 1),
+    ]

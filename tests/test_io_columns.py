@@ -705,6 +705,36 @@ def test_labels_match_their_columns_ignoring_case_at_a_separator(cli, tmp_path):
     assert _value(result, "cce") == pytest.approx(-(np.log(0.7) + np.log(0.1) + np.log(0.9)) / 3, rel=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("b_c", 1),  # a tail of several parts after a separator: p_a_b_c
+        ("c", 1),  # ends p_a_b_c after '_' and q-c after '-': '_' is tried first and finds one
+        ("x", 4),  # p_x and q_x make the tail ambiguous; the whole name X, ignoring case, decides
+        ("X", 4),  # the whole name, as written, before any tail
+        ("Dog", 5),  # no column is 'Dog' or ends in '_Dog': p_dog ignoring case
+        ("og", None),  # a bare tail of p_dog, not after a separator
+    ],
+)
+def test_a_label_names_a_column_by_its_whole_tail_after_a_separator(label, expected):
+    from losscli.io.columns import _match_suffix
+
+    names = ("p_x", "p_a_b_c", "q-c", "q_x", "X", "p_dog")
+    # Expected positions hand-worked from the README's rules ("Class labels").
+    assert _match_suffix(label, names) == expected
+
+
+def test_text_labels_of_many_classes_over_many_batches(cli, tmp_path, rng, small_batches):
+    classes = 40
+    probs, y = _probabilities(rng, 90, classes)
+    names = np.array([f"k{i}" for i in range(classes)])
+    columns = {f"p_{name}": probs[:, i] for i, name in enumerate(names)}
+    write_csv(tmp_path / "data.csv", {"label": names[y], **columns})
+    result = cli("compute", tmp_path / "data.csv", "--loss", "cce", "--pred-col", "p_*", "-f", "json")
+    # -mean log p[true class] (numpy); the labels name their columns in every batch of 7 rows
+    assert _value(result, "cce") == pytest.approx(float(-np.mean(np.log(probs[np.arange(90), y]))), rel=1e-12)
+
+
 def test_string_labels_with_a_single_prediction_column_say_how_to_map_them(cli, tmp_path):
     write_csv(tmp_path / "data.csv", {"label": ["cat", "dog"], "prob": [0.2, 0.9]})
     result = cli("compute", tmp_path / "data.csv", "--loss", "cce")

@@ -10,6 +10,7 @@ input on its own.
 from __future__ import annotations
 
 import difflib
+import functools
 import fnmatch
 from dataclasses import dataclass
 
@@ -390,13 +391,47 @@ def _match_suffix(label: str, pred_names: tuple[str, ...]) -> int | None:
     after a separator, as written, else ignoring case. Never a bare tail of a
     name, so that a label 'dog' with no column of its own is an error rather
     than the class of 'p_bulldog'."""
-    for fold in (str, str.lower):
-        wanted = fold(label)
-        exact = [i for i, name in enumerate(pred_names) if fold(name) == wanted]
-        if exact:
-            return exact[0]
-        for sep in ("_", "-", ".", ":"):
-            hits = [i for i, name in enumerate(pred_names) if fold(name).endswith(sep + wanted)]
-            if len(hits) == 1:
-                return hits[0]
-    return None
+    return _suffix_index(pred_names).match(label)
+
+
+_SEPARATORS = ("_", "-", ".", ":")
+
+
+class _SuffixIndex:
+    """Every name and every part of a name after a separator, looked up in
+    dicts: scanning 1000 columns for each of 1000 text labels, in every
+    batch, took three times as long as the whole run with integer labels."""
+
+    def __init__(self, pred_names: tuple[str, ...]) -> None:
+        self.folds = [self._folded(pred_names, fold) for fold in (str, str.lower)]
+
+    @staticmethod
+    def _folded(pred_names: tuple[str, ...], fold: type | object) -> tuple[dict[str, int], dict[str, dict[str, list[int]]]]:
+        whole: dict[str, int] = {}
+        tails: dict[str, dict[str, list[int]]] = {sep: {} for sep in _SEPARATORS}
+        for index, name in enumerate(pred_names):
+            folded = fold(name)
+            whole.setdefault(folded, index)
+            for sep, found in tails.items():
+                start = folded.find(sep)
+                while start != -1:
+                    found.setdefault(folded[start + 1 :], []).append(index)
+                    start = folded.find(sep, start + 1)
+        return whole, tails
+
+    def match(self, label: str) -> int | None:
+        for fold, (whole, tails) in zip((str, str.lower), self.folds):
+            wanted = fold(label)
+            if wanted in whole:
+                return whole[wanted]
+            for sep in _SEPARATORS:
+                hits = tails[sep].get(wanted, ())
+                if len(hits) == 1:
+                    return hits[0]
+        return None
+
+
+@functools.lru_cache(maxsize=8)
+def _suffix_index(pred_names: tuple[str, ...]) -> _SuffixIndex:
+    # Built once per set of columns, not once per batch.
+    return _SuffixIndex(pred_names)
