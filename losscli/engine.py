@@ -13,16 +13,15 @@ import math
 import os
 import time
 from dataclasses import dataclass, field
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any, Callable, Iterable, NoReturn
 
 import numpy as np
 
 from .errors import LossCliError
+from .group_keys import OVERALL, KeyedTotals, Labels, RowKeys, key_order, plain_values, row_keys, sorted_positions
 from .registry import BoundLoss, RowLosses
 
-# The overall result is the group with this key.
-OVERALL: tuple = ()
 # The value of a weighted mean whose weights sum to zero: not a number, but
 # for a reason the report can name.
 ZERO_WEIGHTS = float("nan")
@@ -217,7 +216,7 @@ class Accumulator:
         outcome.groups.append(overall)
         if with_groups:
             undefined = self._undefined_reason()
-            for key in sorted(per_group, key=_sort_key):
+            for key in sorted(per_group, key=key_order):
                 value, n = per_group[key]
                 outcome.groups.append(_group_value(key, value, n, undefined))
         return outcome
@@ -232,13 +231,13 @@ class Accumulator:
         outcome.groups.append(_group_value(OVERALL, value, n, undefined))
         if not with_groups:
             return outcome
-        order = _sorted_positions(values)
+        order = sorted_positions(values)
         values, table = values[order], table[order]
         if self.kind == "mean":
             finals, rows = self._mean_values(table, reduction)
         else:
             finals, rows = map(list, zip(*(self._finalize_totals(stats, reduction) for stats in table))) if len(table) else ([], [])
-        for key, final, count in zip(_plain(values), finals, rows):
+        for key, final, count in zip(plain_values(values), finals, rows):
             if type(final) is float and math.isfinite(final):
                 # The common case, without _group_value's checks.
                 outcome.groups.append(GroupValue((key,), final, count))
@@ -344,158 +343,6 @@ def _sample_mean(per_sample: np.ndarray, rows: np.ndarray, reduction: str) -> tu
     return float(value), int(rows.sum())
 
 
-class KeyedTotals(Mapping):
-    """Float64 sums keyed by group (and sample): one row of a table per key.
-
-    A batch's keys add to their rows in one vectorised step. A dict of small
-    arrays, added to one key at a time, spent most of a run with a million
-    --by groups allocating and adding them (5M rows: 18 s, against 3 s for
-    a pandas groupby).
-
-    Keys of --by groups alone come as an array of group values per batch
-    (``add_rows``): those batches wait in a list and are summed by key with
-    a sort when the totals are read, or when the list outgrows the groups
-    seen, instead of looking every batch's keys up in a dict (a fifth of a
-    run with a million groups). Each key's sums are added in batch order
-    either way, so the values are the same to the last bit.
-    """
-
-    def __init__(self) -> None:
-        self.rows: dict[tuple, int] = {}
-        self.table: np.ndarray | None = None
-        # Group values and their sums, batch after batch, not yet summed by key.
-        self.pending_values: list[np.ndarray] = []
-        self.pending_stats: list[np.ndarray] = []
-        self.pending_count = 0
-
-    def add(self, keys: list[tuple], stats: np.ndarray) -> None:
-        """Add ``stats[i]`` to the sums of ``keys[i]``; the keys are distinct."""
-        # Group values so far, and now other keys: every key goes in the dict.
-        self._settle()
-        positions = self._positions(keys, stats.shape[1])
-        # Distinct keys, distinct rows: a fancy-indexed += adds every one.
-        self.table[positions] += stats
-
-    def add_rows(self, keys: "RowKeys", stats: np.ndarray) -> None:
-        """Add ``stats[i]`` to the sums of the batch's ``i``-th distinct key."""
-        if keys.values is None or self.rows:
-            self.add(keys.labels, stats)
-            return
-        self.pending_values.append(keys.values)
-        self.pending_stats.append(stats)
-        self.pending_count += len(stats)
-        if self.pending_count > max(_PENDING_ROWS, 4 * len(self.pending_values[0])):
-            self._collapse()
-
-    def merge(self, other: "KeyedTotals") -> None:
-        if other.pending_values and not self.rows:
-            other._collapse()
-            self.add_rows(RowKeys(codes=None, values=other.pending_values[0]), other.pending_stats[0])
-        elif other.table is not None or other.pending_values:
-            keys, table = other.keys_and_table()
-            self.add(keys, table)
-
-    def total(self) -> np.ndarray | None:
-        """The sums of every key together (None without any)."""
-        self._settle()
-        if not self.rows:
-            return None
-        return self.table[: len(self.rows)].sum(axis=0)
-
-    def keys_and_table(self) -> tuple[list[tuple], np.ndarray]:
-        """The keys in the order they first came, and their sums row by row."""
-        self._settle()
-        width = 0 if self.table is None else self.table.shape[1]
-        table = np.zeros((0, width)) if self.table is None else self.table[: len(self.rows)]
-        return list(self.rows), table
-
-    def group_values_and_table(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """Keys of --by groups alone as an array of group values (in the order
-        they first came) with their sums; None when the keys are not that."""
-        if not self.pending_values or self.rows:
-            return None
-        self._collapse()
-        return self.pending_values[0], self.pending_stats[0]
-
-    def _collapse(self) -> None:
-        """Sum the waiting batches by key into one block, keys in first-seen order."""
-        if len(self.pending_values) < 2:
-            return
-        values = _joined(self.pending_values)
-        if values is None:
-            self._into_rows()
-            return
-        stats = np.concatenate(self.pending_stats)
-        # A stable sort: each distinct value is first found at its first row.
-        distinct, first, inverse = np.unique(values, return_index=True, return_inverse=True)
-        order = np.argsort(first, kind="stable")
-        position = np.empty(len(order), dtype=np.intp)
-        position[order] = np.arange(len(order))
-        codes = position[inverse.reshape(-1)]
-        # bincount adds in row order, that is batch after batch, as the dict did.
-        sums = np.column_stack([np.bincount(codes, weights=stats[:, j], minlength=len(order)) for j in range(stats.shape[1])])
-        self.pending_values = [values[first[order]]]
-        self.pending_stats = [sums.reshape(len(order), stats.shape[1])]
-        self.pending_count = len(order)
-
-    def _settle(self) -> None:
-        """Move waiting group values into the dict, for readers of tuple keys."""
-        if self.pending_values:
-            self._into_rows()
-
-    def _into_rows(self) -> None:
-        pending = list(zip(self.pending_values, self.pending_stats))
-        self.pending_values, self.pending_stats, self.pending_count = [], [], 0
-        for values, stats in pending:
-            positions = self._positions([(u,) for u in _plain(values)], stats.shape[1])
-            self.table[positions] += stats
-
-    def _positions(self, keys: list[tuple], width: int) -> np.ndarray:
-        rows = self.rows
-        positions = np.fromiter((rows.setdefault(key, len(rows)) for key in keys), dtype=np.intp, count=len(keys))
-        self._reserve(len(rows), width)
-        return positions
-
-    def _reserve(self, count: int, width: int) -> None:
-        if self.table is None:
-            self.table = np.zeros((max(count, 1), width))
-        elif count > self.table.shape[0]:
-            # Doubling keeps the copies to about one of the final table.
-            grown = np.zeros((max(count, 2 * self.table.shape[0]), width))
-            grown[: self.table.shape[0]] = self.table
-            self.table = grown
-
-    def __getitem__(self, key: tuple) -> np.ndarray:
-        self._settle()
-        return self.table[self.rows[key]]
-
-    def __iter__(self) -> Iterator[tuple]:
-        self._settle()
-        return iter(self.rows)
-
-    def __len__(self) -> int:
-        self._settle()
-        return len(self.rows)
-
-
-# Waiting batch rows of group values summed by key once there are more than
-# this many (and more than four times the groups seen): bounded memory, and a
-# sort over the groups every few batches rather than every batch.
-_PENDING_ROWS = 1 << 20
-
-
-def _joined(arrays: list[np.ndarray]) -> np.ndarray | None:
-    """The group values of several batches in one array, compared as Python
-    compares them (3 and 3.0 are one group; an int64 beyond 2**53 is not a
-    float's), or None when they are of kinds a sort cannot order together."""
-    kinds = {a.dtype.kind for a in arrays}
-    if len({a.dtype for a in arrays}) == 1 or kinds <= {"U"}:
-        return np.concatenate(arrays)
-    if kinds <= {"i", "u", "f", "b", "O"}:
-        return np.concatenate([a.astype(object) for a in arrays])
-    return None
-
-
 def _group_value(key: tuple, value: float, n: int, undefined: str | None = None) -> GroupValue:
     if value is ZERO_WEIGHTS:
         return GroupValue(key, None, n, "the sample weights of these rows sum to zero")
@@ -503,114 +350,6 @@ def _group_value(key: tuple, value: float, n: int, undefined: str | None = None)
         reason = "no rows" if n == 0 else ("the value is infinite (overflow or an impossible case)" if value is not None and math.isinf(value) else undefined or "the value is not a number")
         return GroupValue(key, None, n, reason)
     return GroupValue(key, value, n)
-
-
-def _sorted_positions(values: np.ndarray) -> np.ndarray:
-    """The positions of distinct group values in report order (``_sort_key``'s)."""
-    if values.dtype.kind in "iufU":
-        # Numbers by value, text by code point, as Python orders them.
-        return np.argsort(values, kind="stable")
-    keys = values.tolist()
-    return np.array(sorted(range(len(keys)), key=lambda index: _sort_key((keys[index],))), dtype=np.intp)
-
-
-def _sort_key(key: tuple) -> tuple:
-    return tuple((0, v) if isinstance(v, (int, float)) else (1, str(v)) for v in key)
-
-
-class RowKeys:
-    """Which state key each row of a batch adds to: ``codes[i]`` indexes the
-    keys. Keys of --by groups alone are kept as the array of distinct group
-    values (``values``); their tuples are made only when asked for."""
-
-    __slots__ = ("_labels", "codes", "values")
-
-    def __init__(self, labels: list[tuple] | None = None, codes: np.ndarray | None = None, *, values: np.ndarray | None = None) -> None:
-        self._labels = labels
-        self.codes = codes
-        self.values = values
-
-    @property
-    def labels(self) -> list[tuple]:
-        if self._labels is None:
-            self._labels = [(u,) for u in _plain(self.values)]
-        return self._labels
-
-    @property
-    def single(self) -> bool:
-        return self.codes is None
-
-    def __len__(self) -> int:
-        return len(self.values) if self._labels is None else len(self._labels)
-
-
-class Labels:
-    """Text labels of a batch's rows, as codes into their distinct values
-    (or booleans: False, True and -inf for a missing one).
-
-    Finding a batch's groups then sorts the few distinct texts rather than
-    every row's: np.unique over 2^18 strings took 15-60 ms a batch, longer
-    than reading it (measured on 2 cores).
-    """
-
-    __slots__ = ("values", "codes")
-
-    def __init__(self, values: np.ndarray, codes: np.ndarray) -> None:
-        self.values = values
-        self.codes = codes
-
-    def __len__(self) -> int:
-        return len(self.codes)
-
-    def __getitem__(self, rows: Any) -> "Labels":
-        return Labels(self.values, self.codes[rows])
-
-    def array(self) -> np.ndarray:
-        return self.values[self.codes]
-
-    def tolist(self) -> list:
-        return self.array().tolist()
-
-    def unique(self) -> tuple[np.ndarray, np.ndarray]:
-        """What ``np.unique(labels, return_inverse=True)`` gives, without a sort over the rows."""
-        order, rank = np.unique(self.values, return_inverse=True)
-        ranked = rank.reshape(-1)[self.codes]
-        present = np.bincount(ranked, minlength=len(order)) > 0
-        position = np.cumsum(present) - 1
-        return order[present], position[ranked]
-
-
-def _unique(labels: np.ndarray | Labels) -> tuple[np.ndarray, np.ndarray]:
-    if isinstance(labels, Labels):
-        return labels.unique()
-    return np.unique(labels, return_inverse=True)
-
-
-def row_keys(groups: np.ndarray | Labels | None, samples: np.ndarray | Labels | None) -> RowKeys:
-    """Map rows to state keys in one vectorised pass.
-
-    Keys are ``(group,)`` (``()`` without --by) and, for per-sample losses,
-    ``(group key, sample id)``.
-    """
-    if samples is None:
-        if groups is None:
-            return RowKeys([OVERALL])
-        uniques, codes = _unique(groups)
-        return RowKeys(codes=codes.reshape(-1), values=uniques)
-    s_uniques, s_codes = _unique(samples)
-    s_codes = s_codes.reshape(-1)
-    if groups is None:
-        return RowKeys([(OVERALL, u) for u in _plain(s_uniques)], s_codes)
-    g_uniques, g_codes = _unique(groups)
-    width = len(s_uniques)
-    pairs, codes = np.unique(g_codes.reshape(-1).astype(np.int64) * width + s_codes, return_inverse=True)
-    labels = [((g,), s) for g, s in zip(_plain(g_uniques[pairs // width]), _plain(s_uniques[pairs % width]))]
-    return RowKeys(labels, codes.reshape(-1))
-
-
-def _plain(values: np.ndarray) -> list:
-    """Python values (an element's ``.item()``), converted in one call rather than one per key."""
-    return values.tolist()
 
 
 class UncheckedBatchFailed(Exception):

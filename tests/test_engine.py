@@ -216,7 +216,7 @@ def test_a_kernel_error_does_not_give_its_batch_count_as_the_inputs():
 
 @pytest.mark.parametrize("seed", range(5))
 def test_text_labels_find_the_groups_np_unique_finds(seed):
-    from losscli.engine import Labels, row_keys
+    from losscli.group_keys import Labels, row_keys
 
     rng = np.random.default_rng(seed)
     values = np.array(["b", "(missing)", "a10", "a2", "z"])[rng.permutation(5)]
@@ -378,8 +378,8 @@ def test_groups_summed_by_key_every_few_batches_equal_pandas_groupby(monkeypatch
     every few batches: the same values, bit for bit, as summing them once."""
     import pandas as pd
 
-    import losscli.engine as engine
-    from losscli.engine import Labels
+    import losscli.group_keys as group_keys
+    from losscli.group_keys import Labels
     from losscli.registry import parse_spec
 
     rng = np.random.default_rng(5)
@@ -397,7 +397,7 @@ def test_groups_summed_by_key_every_few_batches_equal_pandas_groupby(monkeypatch
             yield Batch(arrays=[{"y_true": y[lo:hi], "y_pred": p[lo:hi]}], n=hi - lo, groups=part)
 
     (once,), _ = evaluate(batches(), [parse_spec("mse")], with_groups=True)
-    monkeypatch.setattr(engine, "_PENDING_ROWS", 300)
+    monkeypatch.setattr(group_keys, "_PENDING_ROWS", 300)
     (often,), _ = evaluate(batches(), [parse_spec("mse")], with_groups=True)
 
     assert [(g.key, g.value, g.n) for g in often.groups] == [(g.key, g.value, g.n) for g in once.groups]
@@ -430,3 +430,17 @@ def test_integer_and_float_group_values_across_batches_compare_as_python_does():
         ((float(2**53),), float, 6.0, 1),
         ((big,), int, 2.0, 1),
     ]
+
+
+def test_group_values_no_sort_can_order_together_are_still_summed_by_key():
+    # Text beside numbers cannot be sorted together; the sums go key by key instead.
+    from losscli.group_keys import KeyedTotals, RowKeys
+
+    totals = KeyedTotals()
+    totals.add_rows(RowKeys(codes=np.array([0, 1]), values=np.array(["a", "b"], dtype=object)), np.ones((2, 4)))
+    totals.add_rows(RowKeys(codes=np.array([0, 1]), values=np.array([1, "a"], dtype=object)), np.full((2, 4), 2.0))
+    totals._collapse()
+    keys, table = totals.keys_and_table()
+    # By hand: 'a' gets 1 + 2, 'b' 1, the number 1 gets 2.
+    assert keys == [("a",), ("b",), (1,)]
+    assert table[:, 0].tolist() == [3.0, 1.0, 2.0]

@@ -20,7 +20,8 @@ from examples import example
 
 import losscli.evaluation as evaluation
 import losscli.io.plan as plan_module
-from losscli.engine import Accumulator, row_keys
+from losscli.engine import Accumulator
+from losscli.group_keys import row_keys
 from losscli.errors import LossCliError
 from losscli.registry import all_specs, bind
 

@@ -15,7 +15,8 @@ import numpy as np
 import pyarrow as pa
 from ._lazy import pc
 
-from ..engine import Batch, Labels
+from ..engine import Batch
+from ..group_keys import Labels
 from ..errors import LossCliError
 from ..labels import MISSING
 from ..registry import BoundLoss, Role
