@@ -13,7 +13,7 @@ import math
 import os
 from dataclasses import replace
 from json.encoder import encode_basestring_ascii
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from . import __version__
 from .evaluation import Report, Result
@@ -233,6 +233,49 @@ def make_console(stream: Any, *, width: int | None = None) -> Any:
     return Console(file=stream, highlight=False)
 
 
+# A table is read by people: past this many groups of one loss, the rest are
+# counted instead of listed (laying out a million rows took minutes).
+TABLE_GROUPS = 50
+
+
+def table_rows(items: Sequence[Any], loss_of: Callable[[Any], object], is_group: Callable[[Any], bool]) -> list[Any]:
+    """The items a table lists, in order: every overall row and the first
+    ``TABLE_GROUPS`` groups of each loss, with, after a loss's last listed
+    group, the number of groups left out (an int) where there are any."""
+    rows: list[Any] = []
+    current, listed, left_out = object(), 0, 0
+    for item in items:
+        if loss_of(item) != current:
+            rows += [left_out] if left_out else []
+            current, listed, left_out = loss_of(item), 0, 0
+        if is_group(item):
+            if listed == TABLE_GROUPS:
+                left_out += 1
+                continue
+            listed += 1
+        rows.append(item)
+    return rows + ([left_out] if left_out else [])
+
+
+def left_out_note(rows: list[Any]) -> list[str]:
+    """The note under a table that left groups out, saying where they all are."""
+    if not any(isinstance(row, int) for row in rows):
+        return []
+    return [f"the table lists the first {TABLE_GROUPS} groups of each loss; --format csv, json or markdown lists every group"]
+
+
+def table_warnings(results: Sequence[Result], listed: Sequence[Result], *, name_model: bool = False) -> list[str]:
+    """The warnings of the results a table lists, and how many of the others have one."""
+    shown = {id(r) for r in listed}
+    lines = warning_lines(listed, name_model=name_model)
+    others = sum(1 for r in results if r.warning and id(r) not in shown)
+    return lines + ([f"{others:,} results of groups not listed have no value (--format json gives each reason)"] if others else [])
+
+
+def left_out_text(count: int) -> str:
+    return f"... {count:,} more groups"
+
+
 def table_document(report: Report, stream: Any) -> None:
     from rich import box
     from rich.table import Table
@@ -245,11 +288,16 @@ def table_document(report: Report, stream: Any) -> None:
         table.add_column(by, no_wrap=True)
     table.add_column("value", justify="right", no_wrap=True)
     table.add_column("rows", justify="right", no_wrap=True)
-    for r in report.results:
+    rows = table_rows(report.results, lambda r: id(r.loss), lambda r: bool(r.group))
+    for r in rows:
+        if isinstance(r, int):
+            table.add_row("", left_out_text(r), "", "", style="dim")
+            continue
         cells = [r.loss.display] + ([group_text(r)] if by else []) + [number(r.value), f"{r.n:,}"]
         table.add_row(*cells, style="dim" if r.group else None)
     console.print(table)
-    for note in warning_lines(report.results) + report.notes:
+    listed = [r for r in rows if not isinstance(r, int)]
+    for note in table_warnings(report.results, listed) + report.notes + left_out_note(rows):
         console.print(f"note: {note}", style="yellow", highlight=False)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from .compare import Comparison, Entry
 from .evaluation import json_params
-from .render import exact, group_cell, group_text, json_document, make_console, number, warning_lines
+from .render import exact, group_cell, group_text, json_document, left_out_note, left_out_text, make_console, number, table_rows, table_warnings, warning_lines
 from .render import markdown_cell as _md
 
 BEST_MARK = "*"
@@ -62,13 +62,25 @@ def _best_overall(comparison: Comparison) -> str:
     return f"best overall: {names} (mean rank {_mean_rank(best[0].mean_rank)})"
 
 
-def _notes(comparison: Comparison) -> list[str]:
-    """Everything worth a line under the matrix: warnings, skipped losses, notes."""
-    lines = _warnings(comparison)
+def _notes(comparison: Comparison, rows: list[Any]) -> list[str]:
+    """Everything worth a line under the matrix: warnings of the results it
+    lists (``rows``), skipped losses, notes, and what the table left out."""
+    lines = table_warnings([e.result for e in comparison.entries], _listed_results(rows), name_model=len(comparison.models) > 1)
     lines += [f"skipped {s.loss}: {s.reason}" for s in comparison.skipped]
     lines += comparison.notes
     lines += comparison.baseline_missing
-    return lines
+    return lines + left_out_note(rows)
+
+
+def _listed_results(rows: list[Any]) -> list[Any]:
+    """The results in the rows a table lists: entries, or grid rows of cells per model."""
+    results = []
+    for row in rows:
+        if isinstance(row, Entry):
+            results.append(row.result)
+        elif not isinstance(row, int):
+            results += [cell.result for cell in row[2].values()]
+    return results
 
 
 def _warnings(comparison: Comparison) -> list[str]:
@@ -203,22 +215,24 @@ def table_compare(comparison: Comparison, stream: Any) -> None:
     table.add_column("loss", style="bold", no_wrap=True)
     if by:
         table.add_column(by, no_wrap=True)
-    if several:
-        _fill_matrix(table, comparison, by)
-    else:
-        _fill_single(table, comparison, by)
+    rows = _fill_matrix(table, comparison, by) if several else _fill_single(table, comparison, by)
     console.print(table)
     if several:
         console.print(f"{BEST_MARK} best per loss (lower is better; ties share the rank); {_best_overall(comparison)}", highlight=False)
-    for line in _notes(comparison):
+    for line in _notes(comparison, rows):
         console.print(f"note: {line}", style="yellow", highlight=False, markup=False)
 
 
-def _fill_matrix(table: Any, comparison: Comparison, by: str | None) -> None:
+def _fill_matrix(table: Any, comparison: Comparison, by: str | None) -> list[Any]:
     names = [m.name for m in comparison.models]
     for name in names:
         table.add_column(name, justify="right", no_wrap=True)
-    for loss_index, _key, cells in comparison.grid():
+    rows = table_rows(list(comparison.grid()), lambda row: row[0], lambda row: bool(row[1]))
+    for item in rows:
+        if isinstance(item, int):
+            table.add_row("", left_out_text(item), *[""] * len(names), style="dim")
+            continue
+        loss_index, _key, cells = item
         first = next(iter(cells.values())).result
         row = [_row_label(comparison, loss_index)] + ([group_text(first)] if by else [])
         styled = []
@@ -230,9 +244,10 @@ def _fill_matrix(table: Any, comparison: Comparison, by: str | None) -> None:
     table.add_section()
     row = ["mean rank"] + ([""] if by else [])
     table.add_row(*row, *[f"[bold]{_mean_rank(s.mean_rank)}[/]" if s.best else _mean_rank(s.mean_rank) for s in comparison.summary])
+    return rows
 
 
-def _fill_single(table: Any, comparison: Comparison, by: str | None) -> None:
+def _fill_single(table: Any, comparison: Comparison, by: str | None) -> list[Any]:
     with_baseline = comparison.baseline_file is not None
     table.add_column("value", justify="right", no_wrap=True)
     if with_baseline:
@@ -241,13 +256,18 @@ def _fill_single(table: Any, comparison: Comparison, by: str | None) -> None:
     table.add_column("rows", justify="right", no_wrap=True)
     table.add_column("robust to outliers", justify="center", no_wrap=True)
     table.add_column("smooth gradient", justify="center", no_wrap=True)
-    for entry in comparison.entries:
+    rows = table_rows(comparison.entries, lambda entry: entry.loss_index, lambda entry: bool(entry.result.group))
+    for entry in rows:
+        if isinstance(entry, int):
+            table.add_row("", left_out_text(entry), *[""] * (len(table.columns) - 2), style="dim")
+            continue
         r = entry.result
         row = [r.loss.display] + ([group_text(r)] if by else []) + [number(r.value)]
         if with_baseline:
             row += [number(entry.baseline.baseline) if entry.baseline else "-", _change(entry) or "-"]
         row += [f"{r.n:,}"] + _characteristic_cells(entry)
         table.add_row(*(_escape(c) for c in row), style="dim" if r.group else None)
+    return rows
 
 
 def _escape(text: str) -> str:

@@ -234,6 +234,20 @@ def test_a_null_value_note_names_its_model_and_group(cli, tmp_path) -> None:
         assert f"{prefix}big: mse: the value is infinite" in result.stdout  # all rows
 
 
+def test_a_compare_table_lists_fifty_groups_of_each_loss(cli, tmp_path) -> None:
+    groups = np.repeat(np.arange(55), 2)
+    a = write_csv(tmp_path / "a.csv", {"y_true": np.zeros(110), "y_pred": np.ones(110), "g": groups})
+    b = write_csv(tmp_path / "b.csv", {"y_true": np.zeros(110), "y_pred": np.full(110, 2.0), "g": groups})
+    for models in ([a, b], [a]):
+        result = cli("compare", *models, "--loss", "mse", "--by", "g", "-f", "table")
+        assert result.exit_code == 0, result.stderr
+        lines = result.stdout.splitlines()
+        assert sum(line.split()[1:2] == ["54"] for line in lines) == 0  # group 54 left out
+        assert any(line.split()[1:2] == ["49"] for line in lines)
+        assert any("... 5 more groups" in line for line in lines)
+        assert "note: the table lists the first 50 groups of each loss; --format csv, json or markdown lists every group" in lines
+
+
 def test_task_with_nothing_applicable_is_an_error(cli, two_models) -> None:
     assert_usage_error(cli("compare", two_models["a"], "--task", "ranking"), "no loss of task 'ranking'", "anchor")
 

@@ -220,6 +220,24 @@ def test_an_infinite_parameter_is_written_as_inf_in_json_and_matches_as_a_baseli
     assert document["baseline"]["missing"] == []
 
 
+def test_a_table_lists_fifty_groups_of_each_loss_and_counts_the_rest(cli, tmp_path):
+    # 60 groups of two rows; y_pred = 1e200 in groups 55 and 58 makes mse infinite there.
+    groups = np.repeat(np.arange(60), 2)
+    y_pred = np.where(np.isin(groups, [55, 58]), 1e200, 1.0)
+    path = write_csv(tmp_path / "g.csv", {"y_true": np.zeros(120), "y_pred": y_pred, "g": groups})
+    result = cli("compute", path, "--loss", "mse", "--loss", "mae", "--by", "g", "-f", "table")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    listed = [line.split()[1] for line in lines if line.startswith("mse ")]
+    assert listed == ["(all)"] + [str(g) for g in range(50)]
+    assert sum("... 10 more groups" in line for line in lines) == 2  # once per loss
+    assert "note: 2 results of groups not listed have no value (--format json gives each reason)" in lines
+    assert "note: the table lists the first 50 groups of each loss; --format csv, json or markdown lists every group" in lines
+    # Every group is still in the other formats.
+    document = json.loads(cli("compute", path, "--loss", "mse", "--by", "g", "-f", "json").stdout)
+    assert len(document["results"]) == 61
+
+
 # ----------------------------------------------------------------------------- other formats
 
 
