@@ -755,3 +755,39 @@ def test_ndjson_date_like_text_is_read_as_text(tmp_path):
     batch = next(source.batches(["d", "y"]))
     assert batch.column(0).to_pylist() == ["2024-01-01", "2024-01-02 10:00:00"]
     assert batch.schema.types == [pa.string(), pa.float64()]
+
+
+# ----------------------------------------------------------------------------- dictionary-encoded Arrow columns
+
+
+def _groups(result, column: str) -> dict[str, tuple[float, int]]:
+    assert result.exit_code == 0, result.stderr
+    return {r["group"][column]: (r["value"], r["n"]) for r in json.loads(result.stdout)["results"] if r["group"]}
+
+
+def test_arrow_dictionary_encoded_numbers_read_like_parquet(cli, tmp_path):
+    # pyarrow and pandas dictionary-encode repeated values; Parquet's reader
+    # decodes numbers, the IPC reader hands them over encoded.
+    y_true, y_pred = _data()
+    table = pa.table({"y_true": pa.array(y_true).dictionary_encode(), "y_pred": pa.array(y_pred).dictionary_encode()})
+    feather.write_feather(table, tmp_path / "dict.feather", chunksize=13)
+    assert_matches(_compute(cli, tmp_path / "dict.feather"), y_true, y_pred)
+
+
+def test_polars_categorical_in_arrow_groups_joins_and_names_samples(cli, tmp_path):
+    # polars writes a Categorical to IPC as dictionary<string_view>, which
+    # Arrow can neither decode nor cast.
+    region = pa.array(["east", "west", "east", "west"], pa.string_view()).dictionary_encode()
+    table = pa.table({"id": region, "y_true": [1.0, 2.0, 3.0, 4.0], "y_pred": [2.0, 2.0, 5.0, 4.0]})
+    assert table.schema.field("id").type.value_type == pa.string_view()
+    feather.write_feather(table, tmp_path / "cat.arrow")
+    grouped = cli("compute", tmp_path / "cat.arrow", "--loss", "mse", "--by", "id", "--format", "json")
+    # Hand computation: east (1-2)^2, (3-5)^2 -> 2.5; west 0, 0 -> 0.
+    assert _groups(grouped, "id") == {"east": (2.5, 2), "west": (0.0, 2)}
+
+    ids = pa.array(["b", "a", "c"], pa.string_view()).dictionary_encode()
+    feather.write_feather(pa.table({"id": ids, "y_true": [2.0, 1.0, 3.0]}), tmp_path / "labels.arrow")
+    write_csv(tmp_path / "preds.csv", {"id": ["a", "b", "c"], "y_pred": [1.5, 2.0, 5.0]})
+    joined = cli("compute", tmp_path / "preds.csv", "--labels", tmp_path / "labels.arrow", "--key", "id", "--loss", "mse", "--format", "json")
+    # Hand computation: a (1-1.5)^2 = 0.25, b 0, c (3-5)^2 = 4 -> 4.25 / 3.
+    assert values(joined) == {"mse": pytest.approx(4.25 / 3, rel=1e-12)}

@@ -25,7 +25,7 @@ from ._lazy import pc
 from .csv_blocks import body_pieces, parallel_csv_batches
 from .formats import compression_from_magic, detect_format, format_from_magic, is_glob
 from .hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, typed_value
-from .ids import TEXT, id_kind, is_temporal
+from .ids import TEXT, id_kind, is_binary, is_temporal, is_text
 from .row_groups import batch_rows, parallel_workers, row_group_batches
 
 # 256K rows: two float64 columns stay within a few MB, so the numpy passes over a
@@ -712,7 +712,7 @@ class ArrowSource(Source):
         # stdin can be read only once, and it is read twice: for the schema, then the rows.
         self._stdin = pa.py_buffer(_stdin_bytes(stdin)) if path == "-" else None
         schema = self._schema(self.files[0])
-        self.columns = [Column(f.name, f.type) for f in schema]
+        self.columns = [Column(f.name, _undictionaried_type(f.type)) for f in schema]
         _check_names(self.names(), self.display)
 
     def _reader(self, path: str) -> object:
@@ -756,9 +756,40 @@ class ArrowSource(Source):
                 else:
                     items = iter(reader)
                 for batch in items:
-                    yield batch.select(columns)
+                    yield _undictionaried(batch.select(columns))
             except (pa.ArrowException, OSError, KeyError) as error:
                 raise LossCliError(f"cannot read Arrow data: {_first_line(error)}", file=self._shown(path), hint="the file may be truncated or corrupt") from None
+
+
+def _undictionaried_type(kind: pa.DataType) -> pa.DataType:
+    """The type a dictionary-encoded IPC column is read as: numbers decoded,
+    as Parquet's reader gives them (pandas and pyarrow encode repeated
+    numbers so), and text kept encoded but with string_view values (polars'
+    Categorical), which Arrow can neither decode nor cast, made plain."""
+    if not pa.types.is_dictionary(kind):
+        return kind
+    values = kind.value_type
+    if pa.types.is_string_view(values):
+        return pa.dictionary(kind.index_type, pa.string())
+    if pa.types.is_binary_view(values):
+        return pa.dictionary(kind.index_type, pa.binary())
+    if is_text(values) or is_binary(values):
+        return kind
+    return values
+
+
+def _undictionaried(batch: pa.RecordBatch) -> pa.RecordBatch:
+    for index, kind in enumerate(batch.schema.types):
+        wanted = _undictionaried_type(kind)
+        if wanted == kind:
+            continue
+        values = batch.column(index)
+        if pa.types.is_dictionary(wanted):
+            plain = pa.DictionaryArray.from_arrays(values.indices, values.dictionary.cast(wanted.value_type))
+        else:
+            plain = values.dictionary_decode()
+        batch = batch.set_column(index, batch.schema.field(index).with_type(wanted), plain)
+    return batch
 
 
 def _ipc_rows(reader: object) -> int:
