@@ -160,6 +160,20 @@ def european_decimal_commas(d):
     return mse(_text(d, "eu.csv", "y_true;y_pred\n1,5;2,5\n")), ("eu.csv", "column 'y_true'", "row 1", "'1,5'")
 
 
+def headerless_savetxt_output(d):
+    # np.savetxt's default: no header, space-delimited, scientific notation.
+    # Read as CSV, its first row would become the header and be lost.
+    np.savetxt(d / "preds.txt", np.array([0.25, 1.5, 2.0]))
+    np.savetxt(d / "labels.txt", np.array([0.0, 1.0, 2.0]))
+    expected = ("preds.txt", "the first line holds numbers (2.500000000000000000e-01), not column names", "header='y_true,y_pred', comments=''")
+    return mse(d / "preds.txt", "--labels", d / "labels.txt"), expected
+
+
+def headerless_savetxt_output_of_two_columns(d):
+    np.savetxt(d / "both.csv", np.array([[0.5, 1.0], [2.0, 3.0]]), delimiter=",")
+    return mse(d / "both.csv"), ("both.csv", "the first line holds numbers (5.000000000000000000e-01, 1.000000000000000000e+00)")
+
+
 def invalid_utf8_in_csv(d):
     # A text column whose third value is not UTF-8 (a Latin-1 "é").
     content = b"y_true,y_pred,name\n1,2,a\n3,4,b\n5,6,caf\xe9\n"
@@ -458,6 +472,8 @@ CORPUS: list = [
     ragged_csv_missing_field,
     non_numeric_text,
     european_decimal_commas,
+    headerless_savetxt_output,
+    headerless_savetxt_output_of_two_columns,
     invalid_utf8_in_csv,
     invalid_utf8_in_numeric_csv_cell,
     invalid_utf8_in_ndjson,

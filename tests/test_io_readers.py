@@ -357,6 +357,15 @@ def test_bom_is_not_part_of_the_first_column_name(tmp_path):
     assert open_source(str(path)).names() == ["y_true", "y_pred"]
 
 
+def test_whole_numbers_still_name_columns(cli, tmp_path):
+    # pandas names the columns of an unnamed frame 0, 1, ...: a header, not data.
+    (tmp_path / "frame.csv").write_text("0,1\n1.5,2.0\n3.0,3.5\n")
+    result = cli("compute", tmp_path / "frame.csv", "--label-col", "0", "--pred-col", "1", "--loss", "mse", "--format", "json")
+    # Hand computation: ((1.5 - 2)^2 + (3 - 3.5)^2) / 2 = 0.25, over both rows.
+    assert values(result) == {"mse": 0.25}
+    assert json.loads(result.stdout)["inputs"]["rows"] == 2
+
+
 def test_spaces_around_numbers_are_accepted(cli, tmp_path):
     path = tmp_path / "spaced.csv"
     path.write_text("y_true, y_pred\n1, 1.5\n2 , 3\n")

@@ -268,6 +268,7 @@ class CsvSource(Source):
         self.delimiter = delimiter or directive or _sniff_delimiter(header)
         if len(self.delimiter) != 1:
             raise LossCliError(f"delimiter must be one character, got '{self.delimiter}'")
+        _check_header_is_names(header, self.delimiter, self.display)
         if len(head) < _HEAD_BYTES and not re.search(b"[\r\n]", head):
             # Arrow reads no header without a line end: a file of just a header
             # would fail as "Empty CSV file" instead of having no rows.
@@ -533,6 +534,24 @@ def _delimiter_directive(head: bytes) -> str | None:
         first = first[len(codecs.BOM_UTF8) :]
     match = re.fullmatch(rb"sep=(.)", first, flags=re.DOTALL)
     return match.group(1).decode("latin-1") if match else None
+
+
+def _check_header_is_names(header: str, delimiter: str, display: str) -> None:
+    """Refuse a first line of numbers such as 0.25,1.5e-03: a file written
+    without a header (numpy's savetxt by default) would lose its first row
+    to the header and be read one row short without a word.
+
+    A number with a fraction or an exponent is no column name; whole numbers
+    may be (pandas names the columns of an unnamed frame 0, 1, 2)."""
+    cells = [cell.strip().strip('"') for cell in re.split(rf"[\s{re.escape(delimiter)}]+", header.strip())]
+    if not all(re.fullmatch(_NUMBER, cell) for cell in cells) or not any(re.search("[.eE]", cell) for cell in cells):
+        return
+    shown = ", ".join(cells[:3]) + (", ..." if len(cells) > 3 else "")
+    raise LossCliError(
+        f"the first line holds numbers ({shown}), not column names",
+        file=display,
+        hint="the first line must be a header naming the columns, e.g. y_true,y_pred; with numpy: np.savetxt(path, data, delimiter=',', header='y_true,y_pred', comments='')",
+    )
 
 
 def _sniff_delimiter(header: str) -> str:
