@@ -668,3 +668,66 @@ def test_bad_choices_are_usage_errors(cli, tmp_path, args):
     # The parser's words, on one error line like every other error.
     result = cli(*mse(_good(tmp_path)), *args)
     assert_usage_error(result, "Invalid value for", f"'{args[1]}' is not one of", "(see 'losscli compute --help')")
+
+
+# ----------------------------------------------------------------------------- formats losscli does not read
+
+
+def _small_csv() -> bytes:
+    return b"y_true,y_pred\n1.0,1.5\n2.0,2.5\n"
+
+
+def _zip_bytes() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("preds.csv", _small_csv())
+    return buffer.getvalue()
+
+
+def _xz_bytes() -> bytes:
+    import lzma
+
+    return lzma.compress(_small_csv())
+
+
+def _npy_bytes() -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([[1.0, 1.5], [2.0, 2.5]]))
+    return buffer.getvalue()
+
+
+_EXTRACT = "(extract the file first (unzip FILE); or write .gz, .bz2 or .zst, which losscli streams)"
+_DECOMPRESS = "(decompress it first (xz -d FILE), or compress with gzip, bzip2 or zstd (.gz, .bz2, .zst), which losscli streams)"
+_TABLE = "(write a table with named columns, e.g. pd.DataFrame({'y_true': y, 'y_pred': p}).to_parquet('preds.parquet'), or pass the arrays to losscli.compute in Python)"
+
+
+@pytest.mark.parametrize(
+    "name, content, expected",
+    [
+        # pandas picks the compression by extension: to_csv("preds.csv.zip"), to_csv("preds.csv.xz").
+        ("preds.csv.zip", _zip_bytes, "the file is a ZIP archive, which losscli does not read " + _EXTRACT),
+        ("preds.csv.xz", _xz_bytes, "the file is xz-compressed, which losscli does not read " + _DECOMPRESS),
+        ("preds.npy", _npy_bytes, "the file is a NumPy array file, which losscli does not read " + _TABLE),
+        # Misnamed: the first bytes tell.
+        ("zipped.csv", _zip_bytes, "the file is a ZIP archive, which losscli does not read " + _EXTRACT),
+        ("array.txt", _npy_bytes, "the file is a NumPy array file, which losscli does not read " + _TABLE),
+        ("xz.csv", _xz_bytes, "the file is xz-compressed, which losscli does not read " + _DECOMPRESS),
+    ],
+)
+def test_a_format_losscli_does_not_read_is_named_with_what_to_do(cli, tmp_path, name, content, expected):
+    path = _text(tmp_path, name, content())
+    line = assert_usage_error(cli(*mse(path)))
+    assert line == f"error: {path}: {expected}"
+
+
+def test_a_foreign_format_given_as_labels_or_on_stdin_is_named(cli, tmp_path):
+    preds = _good(tmp_path)
+    labels = _text(tmp_path, "labels.npz", _zip_bytes())  # np.savez writes a ZIP archive
+    assert_usage_error(cli(*mse(preds, "--labels", labels)), "labels.npz: the file is a NumPy archive, which losscli does not read")
+    result = cli(*mse("-"), input=_npy_bytes())
+    assert_usage_error(result, "<stdin>: the file is a NumPy array file, which losscli does not read")

@@ -32,6 +32,51 @@ COMPRESSION = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd", ".zstd": "zstd"}
 _FORMAT_ALIASES = {"jsonl": "ndjson", "json": "ndjson", "feather": "arrow", "ipc": "arrow", "pq": "parquet"}
 
 
+# Files people save predictions in that losscli does not read: what each is,
+# and what to do instead. Told by the name, else by the first bytes.
+_TABLE_INSTEAD = "write a table with named columns, e.g. pd.DataFrame({'y_true': y, 'y_pred': p}).to_parquet('preds.parquet'), or pass the arrays to losscli.compute in Python"
+_DECOMPRESS = "decompress it first (xz -d FILE), or compress with gzip, bzip2 or zstd (.gz, .bz2, .zst), which losscli streams"
+_FOREIGN_NAMES = {
+    ".xz": ("xz-compressed", _DECOMPRESS),
+    ".lzma": ("lzma-compressed", _DECOMPRESS),
+    ".zip": ("a ZIP archive", "extract the file first (unzip FILE); or write .gz, .bz2 or .zst, which losscli streams"),
+    ".7z": ("a 7-Zip archive", "extract the file first"),
+    ".npy": ("a NumPy array file", _TABLE_INSTEAD),
+    ".npz": ("a NumPy archive", _TABLE_INSTEAD),
+    ".pt": ("a PyTorch file", _TABLE_INSTEAD),
+    ".pth": ("a PyTorch file", _TABLE_INSTEAD),
+    ".pkl": ("a Python pickle", _TABLE_INSTEAD),
+    ".pickle": ("a Python pickle", _TABLE_INSTEAD),
+    ".xlsx": ("an Excel workbook", "save the sheet as CSV UTF-8 (File, Save As)"),
+    ".xls": ("an Excel workbook", "save the sheet as CSV UTF-8 (File, Save As)"),
+    ".ods": ("a spreadsheet", "save the sheet as CSV (UTF-8)"),
+}
+# None of these starts a text file: each holds a byte that cannot begin UTF-8 text, or a NUL.
+_FOREIGN_MAGIC = (
+    (b"PK\x03\x04", ".zip"),
+    (b"\xfd7zXZ\x00", ".xz"),
+    (b"7z\xbc\xaf\x27\x1c", ".7z"),
+    (b"\x93NUMPY", ".npy"),
+    (b"\xd0\xcf\x11\xe0", ".xls"),
+)
+
+
+def foreign_format(path: str, head: bytes) -> tuple[str, str] | None:
+    """(what the input is, what to do instead) for a format losscli does not
+    read, told by the file name or else the first bytes; None otherwise."""
+    name = path.lower()
+    for ext, answer in _FOREIGN_NAMES.items():
+        if name.endswith(ext):
+            return answer
+    for magic, ext in _FOREIGN_MAGIC:
+        if head.startswith(magic):
+            return _FOREIGN_NAMES[ext]
+    # Pickle protocols 2 to 5 start with 0x80, then the protocol number.
+    if len(head) > 1 and head[0] == 0x80 and 2 <= head[1] <= 5:
+        return _FOREIGN_NAMES[".pkl"]
+    return None
+
+
 def detect_format(path: str, override: str | None) -> tuple[str, str | None]:
     """(format, compression) from --input-format or the file name; stdin
     ('-') is CSV here, and open_source tells its format by its first bytes."""

@@ -23,7 +23,7 @@ import pyarrow as pa
 from ..errors import LossCliError
 from ._lazy import pc
 from .csv_blocks import body_pieces, parallel_csv_batches
-from .formats import compression_from_magic, detect_format, format_from_magic, is_glob
+from .formats import compression_from_magic, detect_format, foreign_format, format_from_magic, is_glob
 from .hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, typed_value
 from .ids import TEXT, id_kind, is_binary, is_temporal, is_text
 from .row_groups import batch_rows, parallel_workers, row_group_batches
@@ -174,6 +174,7 @@ def open_source(path: str, input_format: str | None = None, delimiter: str | Non
         )
     if path != "-" and os.path.isfile(path) and not os.access(path, os.R_OK):
         raise LossCliError("file is not readable (permission denied)", file=path)
+    _refuse_foreign_format(path, stdin)
     try:
         if fmt in ("csv", "tsv"):
             return CsvSource(path, compression, "\t" if fmt == "tsv" and not delimiter else delimiter, stdin=stdin)
@@ -190,6 +191,22 @@ def open_source(path: str, input_format: str | None = None, delimiter: str | Non
 
 # Enough of the input to see past a byte-order mark and blank lines to its first character.
 _SNIFF_BYTES = 1 << 10
+def _refuse_foreign_format(path: str, stdin: bytes | None) -> None:
+    """An archive, a NumPy or pickle file, or a spreadsheet, named as such:
+    read as CSV, it would fail as a ragged row, or worse, read."""
+    if path == "-":
+        head = stdin or b""
+    elif os.path.isfile(path):
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    else:
+        return  # a directory or a glob: a dataset, whose files are checked as read
+    found = foreign_format("" if path == "-" else path, head[:8])
+    if found is not None:
+        what, instead = found
+        raise LossCliError(f"the file is {what}, which losscli does not read", file="<stdin>" if path == "-" else path, hint=instead)
+
+
 def sniff_stdin(data: bytes) -> tuple[str, bytes]:
     """The format of data piped to stdin, told by its first bytes once
     decompressed, and the bytes to read: Parquet and Arrow are read from
