@@ -261,8 +261,21 @@ def glob_of_csv_files(d):
 
 def directory_without_parquet(d):
     (d / "folder").mkdir()
-    _good(d / "folder")
-    return mse(d / "folder"), ("folder", "no .parquet")
+    return mse(d / "folder"), ("folder: directory holds no .parquet/.pq/.parq files",)
+
+
+def spark_csv_output_folder(d):
+    # df.write.csv(path, header=True): parts, checksums and a _SUCCESS marker.
+    folder = d / "spark"
+    folder.mkdir()
+    _good(folder, "part-00000-4a1b-c000.csv")
+    (folder / ".part-00000-4a1b-c000.csv.crc").write_bytes(b"crc")
+    (folder / "_SUCCESS").write_text("")
+    expected = (
+        "spark: directory holds no .parquet/.pq/.parq files, but CSV files such as part-00000-4a1b-c000.csv;"
+        " a directory is read as a Parquet or Arrow dataset (give one file at a time, or write the data as Parquet"
+    )
+    return mse(folder), expected
 
 
 def dataset_file_missing_a_column(d):
@@ -493,6 +506,7 @@ CORPUS: list = [
     glob_matching_nothing,
     glob_of_csv_files,
     directory_without_parquet,
+    spark_csv_output_folder,
     dataset_file_missing_a_column,
     dataset_group_column_of_two_types,
     dataset_key_column_of_two_types,

@@ -23,7 +23,7 @@ import pyarrow as pa
 from ..errors import LossCliError
 from ._lazy import pc
 from .csv_blocks import body_pieces, parallel_csv_batches
-from .formats import compression_from_magic, detect_format, foreign_format, format_from_magic, is_glob
+from .formats import compression_from_magic, detect_format, foreign_format, format_from_magic, is_glob, named_format
 from .hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, typed_value
 from .ids import TEXT, id_kind, is_binary, is_temporal, is_text
 from .row_groups import batch_rows, parallel_workers, row_group_batches
@@ -613,7 +613,7 @@ def _expand_paths(path: str, suffixes: tuple[str, ...]) -> list[str]:
             dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
             found += [os.path.join(root, f) for f in sorted(files) if f.lower().endswith(suffixes) and not f.startswith((".", "_"))]
         if not found:
-            raise LossCliError(f"directory holds no {'/'.join(suffixes)} files", file=path)
+            raise _no_dataset_files(path, suffixes)
         return found
     if is_glob(path):
         found = sorted(p for p in globbing.glob(path, recursive=True) if os.path.isfile(p))
@@ -621,6 +621,22 @@ def _expand_paths(path: str, suffixes: tuple[str, ...]) -> list[str]:
             raise LossCliError("the pattern matches no file", file=path, hint="quote the pattern so the shell does not expand it")
         return found
     return [path]
+
+
+def _no_dataset_files(folder: str, suffixes: tuple[str, ...]) -> LossCliError:
+    """A folder without files of the dataset's format; one of CSV or JSON
+    parts (Spark's, pandas' or DuckDB's output folder) is named as such."""
+    message = f"directory holds no {'/'.join(suffixes)} files"
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        parts = sorted(f for f in files if not f.startswith((".", "_")) and named_format(f) not in (None, "parquet", "arrow"))
+        if parts:
+            return LossCliError(
+                f"{message}, but {named_format(parts[0]).upper()} files such as {parts[0]}; a directory is read as a Parquet or Arrow dataset",
+                file=folder,
+                hint="give one file at a time, or write the data as Parquet (Spark: df.write.parquet(path))",
+            )
+    return LossCliError(message, file=folder)
 
 
 class ParquetSource(Source):
