@@ -156,8 +156,19 @@ def non_numeric_text(d):
     return mse(_text(d, "text.csv", "y_true,y_pred\n1,2\n3,4\n5,six\n")), ("text.csv", "column 'y_pred'", "row 3", "non-numeric text 'six'")
 
 
+_DECIMAL_COMMA_HINT = "(write the file with '.' as the decimal separator: pandas decimal='.', R write.csv rather than write.csv2, or Excel and LibreOffice set to a locale that uses '.')"
+
+
 def european_decimal_commas(d):
-    return mse(_text(d, "eu.csv", "y_true;y_pred\n1,5;2,5\n")), ("eu.csv", "column 'y_true'", "row 1", "'1,5'")
+    # pandas df.to_csv(path, sep=";", decimal=","), index included: its column has no name.
+    path = _text(d, "eu.csv", ";y_true;y_pred\n0;1,5;2,5\n1;0,25;1,0\n")
+    return mse(path), ("eu.csv, column 'y_true', row 1: '1,5' is written with a decimal comma; numbers need a decimal point " + _DECIMAL_COMMA_HINT,)
+
+
+def european_decimal_comma_after_whole_numbers(d):
+    # The column reads as numbers until a comma shows up; R's write.csv2 quotes the header.
+    path = _text(d, "late.csv", '"y_true";"y_pred"\r\n1;2\r\n3;4\r\n5;-1.234,5\r\n')
+    return mse(path), ("late.csv, column 'y_pred', row 3: '-1.234,5' is written with a decimal comma", _DECIMAL_COMMA_HINT)
 
 
 def headerless_savetxt_output(d):
@@ -485,6 +496,7 @@ CORPUS: list = [
     ragged_csv_missing_field,
     non_numeric_text,
     european_decimal_commas,
+    european_decimal_comma_after_whole_numbers,
     headerless_savetxt_output,
     headerless_savetxt_output_of_two_columns,
     invalid_utf8_in_csv,

@@ -178,19 +178,13 @@ def _parse_text_numbers(array: pa.Array, *, column: str, display: str) -> np.nda
     try:
         numbers = pc.cast(pc.utf8_trim_whitespace(array), pa.float64())
     except pa.ArrowInvalid:
-        from .readers import _NUMBER
+        from .readers import _NUMBER, not_a_number
 
         index = _first_unaccepted(array, pc.match_substring_regex(array, _NUMBER))
         if index >= 0 and index == _first_present(array) and array[index].as_py() in BOOLEAN_WORDS:
             _reject_non_boolean(array, column=column, display=display)
-        text = _shown(array, index) if index >= 0 else "?"
-        raise LossCliError(
-            f"non-numeric text '{text}' in a numeric column",
-            file=display,
-            column=column,
-            row=index + 1 if index >= 0 else None,
-            hint="fix or remove the value; empty cells, NaN and null count as missing (see --nan-policy)",
-        ) from None
+        message, hint = not_a_number(_shown(array, index) if index >= 0 else "?")
+        raise LossCliError(message, file=display, column=column, row=index + 1 if index >= 0 else None, hint=hint) from None
     return arrow_numpy.floats(numbers)
 
 

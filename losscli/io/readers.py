@@ -404,8 +404,7 @@ class CsvSource(Source):
                 if boolean:
                     message, hint = f"text '{text}' in a column of true/false values", "fix the value, or write the column as numbers"
                 else:
-                    message = f"non-numeric text '{text}' in a numeric column"
-                    hint = "fix or remove the value; empty cells, NaN and null count as missing (see --nan-policy)"
+                    message, hint = not_a_number(text)
                 return LossCliError(message, file=self.display, column=name, row=row, hint=hint)
         # Bytes that are not UTF-8 in a number column stop the text rescan above
         # too, and Arrow's message then does not say UTF-8.
@@ -517,6 +516,19 @@ def first_invalid_utf8(values: pa.Array) -> int | None:
 BOOLEAN_WORDS = ("1", "True", "TRUE", "true", "0", "False", "FALSE", "false")
 
 _NUMBER = r"^\s*[-+]?((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|inf|Inf|INF|infinity|Infinity|nan|NaN|NAN)\s*$"
+# 0,25 or 1.234,5: a number written where the decimal separator is a comma
+# (pandas' decimal=",", R's write.csv2, Excel and LibreOffice in such locales).
+_DECIMAL_COMMA = re.compile(r"\s*[-+]?(\d{1,3}(\.\d{3})+|\d*),\d+([eE][-+]?\d+)?\s*")
+
+
+def not_a_number(text: str) -> tuple[str, str]:
+    """(message, hint) for text found in a numeric column."""
+    if _DECIMAL_COMMA.fullmatch(text):
+        return (
+            f"'{text}' is written with a decimal comma; numbers need a decimal point",
+            "write the file with '.' as the decimal separator: pandas decimal='.', R write.csv rather than write.csv2, or Excel and LibreOffice set to a locale that uses '.'",
+        )
+    return f"non-numeric text '{text}' in a numeric column", "fix or remove the value; empty cells, NaN and null count as missing (see --nan-policy)"
 
 
 _WIDE_ENCODINGS = (
