@@ -191,6 +191,13 @@ def invalid_utf8_in_csv(d):
     return mse(_text(d, "latin1.csv", content), "--by", "name"), ("latin1.csv", "column 'name'", "row 3", "not valid UTF-8")
 
 
+def excel_plain_csv_in_windows_1252(d):
+    # Excel's "CSV (Comma delimited)": Windows-1252, CRLF, here with its sep= line.
+    content = "sep=,\r\ny_true,y_pred,Région\r\n1,2,Zürich\r\n".encode("cp1252")
+    expected = "excel.csv: the header line is not valid UTF-8 (save it as UTF-8 CSV; in Excel: Save As, CSV UTF-8, not plain CSV, which is Windows-1252)"
+    return mse(_text(d, "excel.csv", content)), (expected,)
+
+
 def invalid_utf8_in_numeric_csv_cell(d):
     content = b"y_true,y_pred\n1,2\n3,4\n5,\xff\n"
     return mse(_text(d, "flipped.csv", content)), ("flipped.csv", "column 'y_pred'", "row 3", "not valid UTF-8")
@@ -501,6 +508,7 @@ CORPUS: list = [
     headerless_savetxt_output_of_two_columns,
     invalid_utf8_in_csv,
     invalid_utf8_in_numeric_csv_cell,
+    excel_plain_csv_in_windows_1252,
     invalid_utf8_in_ndjson,
     duplicate_header_names,
     duplicate_parquet_columns,

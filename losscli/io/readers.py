@@ -281,6 +281,7 @@ class CsvSource(Source):
             head = head.split(b"\n", 1)[1] if b"\n" in head else b""
             if not head.strip():
                 raise LossCliError("file is empty", file=self.display, hint="it needs a header line and at least one row")
+        _check_header_encoding(head, self.display)
         header = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
         self.delimiter = delimiter or directive or _sniff_delimiter(header)
         if len(self.delimiter) != 1:
@@ -554,6 +555,22 @@ def _check_encoding(head: bytes, display: str) -> None:
             return
         encoding = "UTF-16"
     raise LossCliError(f"the file is {encoding} encoded", file=display, hint="save it as UTF-8 CSV; in Excel: Save As, CSV UTF-8")
+
+
+def _check_header_encoding(head: bytes, display: str) -> None:
+    """A header that is not UTF-8, such as Excel's plain "CSV" in Windows-1252
+    (Région), would fail deep in Arrow as a codec error."""
+    header, complete = head.split(b"\n", 1)[0], b"\n" in head
+    try:
+        header.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        # A header cut short by the head's end may stop inside a character.
+        if complete or error.end < len(header):
+            raise LossCliError(
+                "the header line is not valid UTF-8",
+                file=display,
+                hint="save it as UTF-8 CSV; in Excel: Save As, CSV UTF-8, not plain CSV, which is Windows-1252",
+            ) from None
 
 
 def _delimiter_directive(head: bytes) -> str | None:
