@@ -941,10 +941,20 @@ class NdjsonSource(Source):
         # into one --by group. Such columns are read as the text written.
         self._as_written: pa.Schema | None = None
         with self.read_failures_explained():
+            self._check_one_object_per_line()
             inferred = self._open().schema
+            _check_not_pandas_columns(inferred, self.display)
             dates = [pa.field(f.name, pa.string()) for f in inferred if is_temporal(f.type)]
             self._as_written = pa.schema(dates) if dates else None
             self.columns = [Column(f.name, pa.string() if is_temporal(f.type) else f.type) for f in inferred]
+
+    def _check_one_object_per_line(self) -> None:
+        """Refuse one JSON array of rows (pandas' to_json(orient="records")
+        without lines=True), which Arrow reports as a type change."""
+        with self._stream() as stream:
+            head = stream.read(_SNIFF_BYTES)
+        if head.lstrip(codecs.BOM_UTF8 + b" \t\r\n").startswith(b"["):
+            raise LossCliError("the file is one JSON array, not one JSON object per line", file=self.display, hint=_JSON_LINES_HINT)
 
     def _stream(self) -> pa.NativeFile:
         source = pa.py_buffer(self._bytes) if self._bytes is not None else self.path
@@ -1025,6 +1035,16 @@ class NdjsonSource(Source):
                     row=offset + index + 1,
                     hint="save the file as UTF-8; a damaged or binary file reads like this too",
                 )
+
+
+_JSON_LINES_HINT = "write one object per row, as JSON Lines: with pandas, df.to_json(path, orient='records', lines=True)"
+
+
+def _check_not_pandas_columns(schema: pa.Schema, display: str) -> None:
+    """Refuse one JSON object of columns, each an object of row index to value:
+    pandas' default to_json, read as a single row of structs."""
+    if len(schema) and all(pa.types.is_struct(field.type) for field in schema):
+        raise LossCliError("the file is one JSON object of columns (pandas' default to_json), not one JSON object per row", file=display, hint=_JSON_LINES_HINT)
 
 
 def _json_kind(value: object) -> str:
