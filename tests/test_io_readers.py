@@ -357,6 +357,23 @@ def test_bom_is_not_part_of_the_first_column_name(tmp_path):
     assert open_source(str(path)).names() == ["y_true", "y_pred"]
 
 
+def test_savetxt_with_a_header_and_spaces_between_cells(cli, tmp_path):
+    # np.savetxt(path, data, header="y_true y_pred", comments=""): one space
+    # between cells, numbers in scientific notation.
+    y_true, y_pred = _data()
+    np.savetxt(tmp_path / "saved.txt", np.column_stack([y_true, y_pred]), header="y_true y_pred", comments="")
+    result = cli("compute", tmp_path / "saved.txt", "--loss", "mse", "--loss", f"quantile:q={Q}", "--format", "json")
+    assert_matches(result, y_true, y_pred)
+
+
+def test_a_header_with_a_space_in_its_one_name_is_one_column(cli, tmp_path):
+    (tmp_path / "score.csv").write_text("my score\n0.5\n2.0")
+    (tmp_path / "truth.csv").write_text("y_true\n1.0\n1.0\n")
+    result = cli("compute", tmp_path / "score.csv", "--labels", tmp_path / "truth.csv", "--loss", "mse", "--format", "json")
+    # Hand computation: ((1 - 0.5)^2 + (1 - 2)^2) / 2 = 0.625.
+    assert values(result) == {"mse": 0.625}
+
+
 def test_whole_numbers_still_name_columns(cli, tmp_path):
     # pandas names the columns of an unnamed frame 0, 1, ...: a header, not data.
     (tmp_path / "frame.csv").write_text("0,1\n1.5,2.0\n3.0,3.5\n")

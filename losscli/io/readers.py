@@ -283,7 +283,7 @@ class CsvSource(Source):
                 raise LossCliError("file is empty", file=self.display, hint="it needs a header line and at least one row")
         _check_header_encoding(head, self.display)
         header = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
-        self.delimiter = delimiter or directive or _sniff_delimiter(header)
+        self.delimiter = delimiter or directive or _sniff_delimiter(header, _second_line(head))
         if len(self.delimiter) != 1:
             raise LossCliError(f"delimiter must be one character, got '{self.delimiter}'")
         _check_header_is_names(header, self.delimiter, self.display)
@@ -600,10 +600,27 @@ def _check_header_is_names(header: str, delimiter: str, display: str) -> None:
     )
 
 
-def _sniff_delimiter(header: str) -> str:
+def _sniff_delimiter(header: str, first_row: str) -> str:
     counts = {d: header.count(d) for d in _DELIMITERS}
     best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > 0 else ","
+    if counts[best] > 0:
+        return best
+    if _split_by_spaces(header, first_row):
+        return " "
+    return ","
+
+
+def _split_by_spaces(header: str, first_row: str) -> bool:
+    """Single spaces between the cells of the header and of the first row,
+    as many in each (numpy's savetxt with a header, delimiter ' '): a single
+    column named with a space ("my score") has one cell a row, not two."""
+    cells = header.strip().split(" ")
+    return len(cells) > 1 and all(cells) and len(first_row.strip().split(" ")) == len(cells)
+
+
+def _second_line(head: bytes) -> str:
+    lines = head.split(b"\n", 2)
+    return lines[1].decode("utf-8", errors="replace") if len(lines) > 1 else ""
 
 
 def _csv_problem(error: BaseException) -> str:
