@@ -173,8 +173,9 @@ def guarded(command: Callable[..., Any]) -> Callable[..., Any]:
                 raise
             fail(str(error))
             raise typer.Exit(EXIT_USAGE) from None
-        except KeyboardInterrupt:
-            fail("interrupted; no output was written")
+        except KeyboardInterrupt as interrupt:
+            # Raised with a message where output was already written (the charts after a report).
+            fail(str(interrupt) or "interrupted; no output was written")
             raise typer.Exit(130) from None
         except MemoryError:
             if debug:
