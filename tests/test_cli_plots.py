@@ -203,3 +203,59 @@ def test_a_reader_that_goes_away_during_the_chart_keeps_the_gates_exit_code(tmp_
     assert first.startswith(b"loss ")
     assert process.returncode == 1, err
     assert err.decode().splitlines() == ["error: mse = 0.643929 is above the threshold 0.1"]
+
+
+# --------------------------------------------------------------------------- help, at a terminal and off it
+
+COMMANDS = [[], ["compute"], ["compare"], ["recommend"], ["list"], ["info"], ["plot"], ["plot", "curves"]]
+
+
+def _help(command: list[str], *, terminal: bool, columns: int = 40) -> tuple[int, str]:
+    """``losscli COMMAND --help`` in a real process, its stdout a pseudo-terminal or a pipe."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root), "COLUMNS": str(columns), "TERM": "xterm"}
+    env.pop("NO_COLOR", None)
+    argv = [sys.executable, "-m", "losscli", *command, "--help"]
+    if not terminal:
+        done = subprocess.run(argv, cwd=root, env=env, capture_output=True, text=True, timeout=60)
+        return done.returncode, done.stdout + done.stderr
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(argv, cwd=root, env=env, stdout=follower, stderr=follower)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the follower side closed: the process is done
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", b"".join(chunks).decode("utf-8", "replace"))
+    return process.wait(timeout=60), text
+
+
+@pytest.mark.parametrize("terminal", [False, True], ids=["pipe", "terminal"])
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "losscli")
+def test_help_renders_at_40_columns(command, terminal):
+    code, text = _help(command, terminal=terminal)
+    assert code == 0, text
+    assert "Usage:" in text and "Traceback" not in text and "error:" not in text
+    assert "\\[" not in text  # an escape meant for rich, printed by plain help
+
+
+@pytest.mark.parametrize("terminal", [False, True], ids=["pipe", "terminal"])
+@pytest.mark.parametrize("command", [["compute"], ["compare"]], ids=lambda c: c[0])
+def test_help_names_the_install_extras_in_both_help_styles(command, terminal):
+    """Rich took '[plot]' for markup and showed "pip install 'losscli'" at a terminal."""
+    code, text = _help(command, terminal=terminal, columns=120)
+    assert code == 0, text
+    flat = re.sub(r"[\s│]+", "", text)  # help wraps long lines, inside rich's panels on a terminal
+    assert "Needs'losscli[plot]'." in flat and "(pipinstall'losscli[dask]')." in flat, flat

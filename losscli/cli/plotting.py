@@ -14,13 +14,15 @@ from typing import Annotated, Any, Callable, Optional
 
 import typer
 
+from .common import literal
+
 PlotOpt = Annotated[
     bool,
     typer.Option("--plot", help="Also draw a chart in the terminal (on stderr when stdout carries json/csv/markdown).", rich_help_panel="Output"),
 ]
 PlotFileOpt = Annotated[
     Optional[str],
-    typer.Option("--plot-file", help="Also write the chart to FILE.png or FILE.svg (one file per loss: FILE-LOSS.png). Needs 'losscli[plot]'.", rich_help_panel="Output"),
+    typer.Option("--plot-file", help=literal("Also write the chart to FILE.png or FILE.svg (one file per loss: FILE-LOSS.png). Needs 'losscli[plot]'."), rich_help_panel="Output"),
 ]
 
 
