@@ -15,6 +15,7 @@ line numbers data rows. ``str(error)`` reads
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -65,12 +66,7 @@ def _spec_of(loss: Any) -> LossSpec:
         return loss.spec
     if isinstance(loss, LossSpec):
         return loss
-    if isinstance(loss, str):
-        return get(loss)
-    raise LossCliError(
-        f"the loss must be a name such as 'mse', not {type(loss).__name__} {loss!r:.40}",
-        hint="losscli.available() lists the names",
-    )
+    return info(loss)
 
 
 def _prepare(loss: str | LossSpec | BoundLoss, y_true: Any, y_pred: Any, kwargs: dict[str, Any]) -> tuple[BoundLoss, dict[str, np.ndarray]]:
@@ -101,9 +97,9 @@ def compute(
     ``loss`` is a name or alias (``"mse"``), the declaration
     :func:`losscli.info` returns, or a bound loss. ``y_true``, ``y_pred``
     and the other inputs (``var``, ``anchor``, ...) are lists, numpy arrays,
-    pandas objects or tensors (detached: the API only evaluates) of real
-    numbers, one value or row per sample; class labels are integer indices
-    ``0..C-1``. Parameters (``delta=2.0``, class ``weights=[0.2, 0.8]``) are
+    pandas objects or tensors (detached and moved to the CPU: the API only
+    evaluates; float16 and bfloat16 are widened) of real numbers, one value
+    or row per sample; class labels are integer indices ``0..C-1``. Parameters (``delta=2.0``, class ``weights=[0.2, 0.8]``) are
     keyword arguments. ``sample_weight`` gives per-row weights (weighted
     mean, as scikit-learn): one finite weight >= 0 per row, not all zero, or
     a single number for every row. ``sample_ids`` groups rows into samples
@@ -115,6 +111,10 @@ def compute(
     non-numbers; a single number or a ragged list where rows are expected;
     inputs of different lengths or no rows; weights of the wrong shape,
     negative or all zero; a ``loss`` that is not a name.
+
+    A value that is not a finite number (an overflow, an impossible CTC
+    alignment), which the command line reports as null, is returned as NaN
+    with a ``RuntimeWarning`` giving the reason.
     """
     if reduction not in ("mean", "sum"):
         raise LossCliError(f"reduction must be 'mean' or 'sum' here, got '{reduction}'", hint="per_sample() gives per-row values")
@@ -127,8 +127,12 @@ def compute(
         samples=None if sample_ids is None else checked_ids(sample_ids, n),
     )
     outcomes, _ = evaluate([batch], [bound], reduction=reduction, by_sample=sample_ids is not None)
-    value = outcomes[0].overall.value
-    return float("nan") if value is None else value
+    overall = outcomes[0].overall
+    if overall.value is None:
+        # The command line reports null with this reason; a float needs NaN, and the reason still matters.
+        warnings.warn(f"{bound.display}: {overall.warning}; returning NaN", RuntimeWarning, stacklevel=2)
+        return float("nan")
+    return overall.value
 
 
 def per_sample(
@@ -169,4 +173,20 @@ def per_sample(
     )
 
 
-__all__ = ["compute", "per_sample"]
+def info(loss: str) -> LossSpec:
+    """The declaration of one loss, by canonical name or alias (case-insensitive).
+
+    The result describes the loss as ``losscli info LOSS`` shows it (roles,
+    parameters with defaults and ranges, characteristics, formula) and can be
+    passed to :func:`compute` and :func:`per_sample` as the loss. An unknown
+    name raises :class:`LossCliError` suggesting the closest one.
+    """
+    if not isinstance(loss, str):
+        raise LossCliError(
+            f"the loss must be a name such as 'mse', not {type(loss).__name__} {loss!r:.40}",
+            hint="losscli.available() lists the names",
+        )
+    return get(loss)
+
+
+__all__ = ["compute", "info", "per_sample"]

@@ -17,6 +17,7 @@ the row to report.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -38,7 +39,11 @@ def detached(value: Any) -> Any:
         return value
     value = detach()
     cpu = getattr(value, "cpu", None)
-    return cpu() if callable(cpu) else value
+    value = cpu() if callable(cpu) else value
+    if str(getattr(value, "dtype", "")) == "torch.bfloat16":
+        # numpy has no bfloat16; every bfloat16 is exactly a float32.
+        value = value.float()
+    return value
 
 
 def numbers_per_row(name: str, value: Any, role: Role | None = None) -> np.ndarray:
@@ -81,6 +86,9 @@ def per_row_items(name: str, value: Any) -> list[Any]:
 
 def _as_array(name: str, value: Any) -> np.ndarray:
     value = detached(value)
+    if isinstance(value, Iterator):
+        # numpy would wrap a generator as one opaque object, not read it.
+        value = list(value)
     if isinstance(value, (dict, set, frozenset)):
         raise LossCliError(
             f"an array of numbers needed, not {type(value).__name__}",
@@ -107,7 +115,7 @@ def _objects_as_floats(name: str, array: np.ndarray, role: Role | None) -> np.nd
         if _is_real(item):
             continue
         row = _row_of(array, index)
-        if item is None:
+        if item is None or _is_pandas_missing(item):
             raise LossCliError(MISSING, role=name, row=row, hint=MISSING_HINT)
         if isinstance(item, (str, bytes)):
             raise _text_error(name, item, role, row)
@@ -121,6 +129,11 @@ def _is_real(item: Any) -> bool:
     if isinstance(item, (str, bytes)) or not isinstance(item, numbers.Number):
         return False
     return isinstance(item, numbers.Real) or not isinstance(item, numbers.Complex)
+
+
+def _is_pandas_missing(item: Any) -> bool:
+    """pandas' NA and NaT markers, recognised without importing pandas."""
+    return type(item).__name__ in ("NAType", "NaTType")
 
 
 def _row_of(array: np.ndarray, flat_index: int) -> int:

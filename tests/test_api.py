@@ -8,6 +8,7 @@ element); valid inputs give the values of scikit-learn, scipy and PyTorch.
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -252,3 +253,78 @@ def test_a_nan_in_a_tensor_is_an_error() -> None:
 def test_per_sample_says_that_weights_do_not_change_a_rows_loss():
     with pytest.raises(LossCliError, match="sample weights do not change"):
         losscli.per_sample("mse", [1.0, 2.0], [1.5, 2.0], sample_weight=[1.0, 2.0])
+
+
+@pytest.mark.torch
+def test_bfloat16_tensors_are_widened_not_refused() -> None:
+    torch = pytest.importorskip("torch")
+    target = torch.tensor([1.0, 0.0, 1.0], dtype=torch.bfloat16)
+    prediction = torch.tensor([0.875, 0.25, 0.5], dtype=torch.bfloat16, requires_grad=True)  # exact in bfloat16
+    # scikit-learn on the same (exactly representable) values
+    expected = log_loss([1, 0, 1], [0.875, 0.25, 0.5], labels=[0, 1])
+    assert losscli.compute("bce", target, prediction) == pytest.approx(expected, rel=1e-12)
+    assert losscli.per_sample("mse", target, prediction).tolist() == [0.015625, 0.0625, 0.25]  # (0.125^2, 0.25^2, 0.5^2) by hand
+
+
+@pytest.mark.torch
+def test_a_zero_dimensional_tensor_is_a_single_value_not_rows() -> None:
+    torch = pytest.importorskip("torch")
+    api_error(losscli.compute, "mse", torch.tensor(1.0), torch.tensor(2.0), role="y_true", row=None, fragments=("y_true: a single value (1.0), not one value per row",))
+
+
+def test_a_generator_is_read_as_its_values() -> None:
+    # (1 - 1.5)^2 and (2 - 4)^2, mean 2.125 (by hand)
+    assert losscli.compute("mse", (v for v in [1.0, 2.0]), iter([1.5, 4.0])) == 2.125
+
+
+def test_pandas_missing_markers_in_an_object_column_are_missing_values() -> None:
+    pd = pytest.importorskip("pandas")
+    api_error(losscli.compute, "mse", pd.Series([1.0, pd.NA], dtype=object), [1.0, 2.0], role="y_true", row=2, fragments=("y_true, row 2: missing, NaN or infinite value",))
+    api_error(losscli.compute, "mse", [1.0, 2.0, 3.0], np.array([1.0, 2.0, pd.NaT], dtype=object), role="y_pred", row=3, fragments=("y_pred, row 3: missing",))
+
+
+def test_a_value_that_overflows_is_nan_with_the_reason_as_a_warning() -> None:
+    with pytest.warns(RuntimeWarning, match=r"^mse: the value is infinite \(overflow or an impossible case\); returning NaN$"):
+        value = losscli.compute("mse", [0.0, 0.0], [1e200, 1.0])
+    assert np.isnan(value)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert losscli.compute("mse", [0.0], [2.0]) == 4.0  # a finite value warns about nothing
+
+
+@pytest.mark.parametrize("loss, shown", [(None, "NoneType None"), (3, "int 3")])
+def test_info_needs_a_name(loss: object, shown: str) -> None:
+    api_error(losscli.info, loss, role=None, row=None, fragments=(f"the loss must be a name such as 'mse', not {shown}",))
+
+
+def test_info_of_an_unknown_name_suggests_the_closest() -> None:
+    api_error(losscli.info, "hubber", role=None, row=None, fragments=("unknown loss 'hubber'; did you mean 'huber'?",))
+    assert losscli.info("HUBER").name == "huber"
+
+
+def test_help_shows_the_real_signatures_and_documentation() -> None:
+    import inspect
+
+    parameters = inspect.signature(losscli.compute).parameters
+    assert list(parameters)[:6] == ["loss", "y_true", "y_pred", "sample_weight", "sample_ids", "reduction"]
+    assert "sample_ids" in inspect.signature(losscli.per_sample).parameters
+    assert "outliers" in inspect.signature(losscli.recommend).parameters
+    for function in (losscli.compute, losscli.per_sample, losscli.available, losscli.info, losscli.recommend):
+        assert function.__doc__ and len(function.__doc__.split()) >= 5, function.__name__
+    assert "LossCliError" in losscli.compute.__doc__
+    from losscli import per_sample
+
+    assert per_sample is losscli.per_sample
+    assert set(losscli.__all__) <= set(dir(losscli))
+    with pytest.raises(AttributeError, match="has no attribute 'nope'"):
+        losscli.nope  # noqa: B018
+
+
+def test_importing_losscli_loads_no_numpy_pandas_or_pyarrow() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, losscli; print(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'pandas', 'pyarrow', 'rich', 'typer'}))"
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
+    assert out.stdout.strip() == "[]"

@@ -70,3 +70,192 @@ def test_plot_file_is_checked_before_any_work(tmp_path):
 def test_plot_needs_a_loss_with_per_row_values():
     result = _run("compute", "sample_data/segmentation.csv", "--loss", "dice", "--plot")
     assert result.exit_code == 2 and "per-row" in result.stderr
+
+
+# --------------------------------------------------------------------------- null results, names, widths
+
+
+def _overflowing_csv(tmp_path):
+    """mse overflows to inf on row 1 (1e200 squared); mae stays finite."""
+    path = tmp_path / "ovf.csv"
+    path.write_text("y_true,y_pred\n0,1e200\n0,3\n0,-2\n0,1\n")
+    return path
+
+
+def test_an_infinite_row_leads_the_worst_rows_and_no_share_is_claimed(tmp_path):
+    result = _run("compute", str(_overflowing_csv(tmp_path)), "--loss", "mse", "--plot")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "Per-row mse: 3 rows" in out  # the histogram holds the three finite rows
+    assert "of the total" not in out  # the total is infinite: no share of it
+    worst = out.split("worst 4 rows")[1]
+    # rows by loss: 1 inf, 2 (3^2 = 9), 3 (2^2 = 4), 4 (1^2 = 1), by hand
+    assert [line.split() for line in worst.splitlines()[3:7]] == [["1", "inf"], ["2", "9"], ["3", "4"], ["4", "1"]]
+    assert "note: 1 row with no finite value left out of the histogram" in out
+
+
+def test_a_loss_without_any_finite_row_is_a_note_not_an_error(tmp_path):
+    pytest.importorskip("matplotlib")
+    data = tmp_path / "ovf.csv"
+    data.write_text("y_true,y_pred\n0,1e200\n0,-1e200\n")
+    target = tmp_path / "chart.svg"
+    result = _run("compute", str(data), "--loss", "mse", "--loss", "mae", "--plot-file", str(target), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert [r["value"] for r in json.loads(result.stdout)["results"]] == [None, 1e200]  # mse overflows; mae = mean(1e200, 1e200)
+    assert f"note: mse: no finite per-row value, so no chart; {tmp_path / 'chart-mse.svg'} was not written" in result.stderr
+    assert f"note: wrote {tmp_path / 'chart-mae.svg'}" in result.stderr
+    assert not (tmp_path / "chart-mse.svg").exists() and "Per-row mae: 2 rows" in (tmp_path / "chart-mae.svg").read_text()
+
+
+def test_one_row_is_one_row(tmp_path):
+    one = tmp_path / "one.csv"
+    one.write_text("y_true,y_pred\n1,3\n")
+    single = _run("compute", str(one), "--loss", "mse", "--plot")
+    assert single.exit_code == 0, single.stderr
+    assert "Per-row mse: 1 row\n" in single.stdout and "worst 1 row: 100.0% of the total mse" in single.stdout  # (3 - 1)^2 = 4, by hand
+
+
+def test_plot_files_of_long_or_repeated_losses_get_distinct_names_that_fit(tmp_path):
+    pytest.importorskip("matplotlib")
+    data = tmp_path / "mc.csv"
+    classes = 30
+    rows = ["y_true," + ",".join(f"prob_{i}" for i in range(classes))]
+    rows += [f"{k % classes}," + ",".join([f"{1 / classes:.12f}"] * classes) for k in range(40)]
+    data.write_text("\n".join(rows) + "\n")
+    weights = ";".join(["0.123456789"] * classes)  # a spec of 350 characters
+    target = tmp_path / "w.png"
+    result = _run("compute", str(data), "--loss", f"weighted_ce:weights={weights}", "--loss", "cce", "--loss", "cce", "--plot-file", str(target), "--normalize")
+    assert result.exit_code == 0, result.stderr
+    written = sorted(p.name for p in tmp_path.glob("w-*.png"))
+    assert len(written) == 3 and all(len(name.encode()) <= 100 for name in written), written
+    assert "w-cce.png" in written and "w-cce-2.png" in written  # the second cce does not overwrite the first
+    long_name = next(name for name in written if name.startswith("w-weighted_ce_weights_0.123456789_"))
+    assert re.fullmatch(r"w-weighted_ce_weights_[0-9._]+-[0-9a-f]{8}\.png", long_name), long_name
+    assert [line for line in result.stderr.splitlines() if line.startswith("note: wrote")] == [f"note: wrote {tmp_path / name}" for name in (long_name, "w-cce.png", "w-cce-2.png")]
+
+
+def test_a_plot_file_per_loss_never_replaces_an_input(tmp_path):
+    data = tmp_path / "chart-mse.svg"  # a CSV file under a picture's name
+    data.write_text("y_true,y_pred\n0,1\n0,2\n")
+    before = data.read_bytes()
+    result = _run("compute", str(data), "--input-format", "csv", "--loss", "mse", "--loss", "mae", "--plot-file", str(tmp_path / "chart.svg"))
+    from conftest import assert_usage_error
+
+    assert_usage_error(result, f"--plot-file: '{data}' is an input file; refusing to overwrite it")
+    assert data.read_bytes() == before
+
+
+def test_a_terminal_narrower_than_a_chart_gets_the_narrowest_chart():
+    result = _run("compute", "sample_data/regression.csv", "--loss", "mse", "--plot", env={"COLUMNS": "20"})
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == "" and "Per-row mse: 200 rows" in result.stdout
+
+
+def test_wide_model_names_keep_the_bars_aligned(tmp_path):
+    result = _run(
+        "compare", "sample_data/binary.csv", "sample_data/binary_b.csv", "--loss", "bce",
+        "--model-name", "模型", "--model-name", "b", "--plot",
+    )
+    assert result.exit_code == 0, result.stderr
+    from rich.cells import cell_len
+
+    bars = [line for line in result.stdout.split("Loss per model")[1].splitlines() if "█" in line]
+    assert len(bars) == 2
+    # the bar starts in the same terminal column whatever the width of the name's characters
+    starts = {cell_len(line[: line.index("█")]) for line in bars}
+    assert starts == {2 + 4 + 1}, bars  # indent, the names padded to 4 columns (模型 takes four), a space
+
+
+def test_wide_characters_in_a_picture_print_no_warnings(tmp_path):
+    pytest.importorskip("matplotlib")
+    target = tmp_path / "cmp.svg"
+    result = _run("compare", "sample_data/binary.csv", "sample_data/binary_b.csv", "--loss", "bce", "--model-name", "模型", "--model-name", "b", "--plot-file", str(target))
+    assert result.exit_code == 0
+    assert result.stderr == f"note: wrote {target}\n"
+    assert "模型" in target.read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- pipes
+
+
+@pytest.mark.skipif(not hasattr(__import__("fcntl"), "F_SETPIPE_SZ"), reason="needs Linux pipe sizes")
+def test_a_reader_that_goes_away_during_the_chart_keeps_the_gates_exit_code(tmp_path):
+    """`losscli compute ... --plot --fail-above ... | head -1`: the chart's write fails, the gate still exits 1."""
+    import fcntl
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, 4096)
+    losses = ["mse", "mae", "huber", "log_cosh", "smooth_l1", "quantile", "mape", "rmse"]  # charts far beyond 2 x 4096 bytes
+    argv = [sys.executable, "-m", "losscli", "compute", "sample_data/regression.csv", "--plot", "--fail-above", "mse=0.1"]
+    for loss in losses:
+        argv += ["--loss", loss]
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root), "NO_COLOR": "1", "COLUMNS": "100"}
+    process = subprocess.Popen(argv, cwd=root, env=env, stdout=write_end, stderr=subprocess.PIPE)
+    os.close(write_end)
+    first = os.read(read_end, 4096)  # the table arrives first; the chart then fills the pipe and waits
+    os.close(read_end)  # ... the reader goes away, as head does
+    _, err = process.communicate(timeout=120)
+    assert first.startswith(b"loss ")
+    assert process.returncode == 1, err
+    assert err.decode().splitlines() == ["error: mse = 0.643929 is above the threshold 0.1"]
+
+
+# --------------------------------------------------------------------------- help, at a terminal and off it
+
+COMMANDS = [[], ["compute"], ["compare"], ["recommend"], ["list"], ["info"], ["plot"], ["plot", "curves"]]
+
+
+def _help(command: list[str], *, terminal: bool, columns: int = 40) -> tuple[int, str]:
+    """``losscli COMMAND --help`` in a real process, its stdout a pseudo-terminal or a pipe."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root), "COLUMNS": str(columns), "TERM": "xterm"}
+    env.pop("NO_COLOR", None)
+    argv = [sys.executable, "-m", "losscli", *command, "--help"]
+    if not terminal:
+        done = subprocess.run(argv, cwd=root, env=env, capture_output=True, text=True, timeout=60)
+        return done.returncode, done.stdout + done.stderr
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(argv, cwd=root, env=env, stdout=follower, stderr=follower)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the follower side closed: the process is done
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", b"".join(chunks).decode("utf-8", "replace"))
+    return process.wait(timeout=60), text
+
+
+@pytest.mark.parametrize("terminal", [False, True], ids=["pipe", "terminal"])
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "losscli")
+def test_help_renders_at_40_columns(command, terminal):
+    code, text = _help(command, terminal=terminal)
+    assert code == 0, text
+    assert "Usage:" in text and "Traceback" not in text and "error:" not in text
+    assert "\\[" not in text  # an escape meant for rich, printed by plain help
+
+
+@pytest.mark.parametrize("terminal", [False, True], ids=["pipe", "terminal"])
+@pytest.mark.parametrize("command", [["compute"], ["compare"]], ids=lambda c: c[0])
+def test_help_names_the_install_extras_in_both_help_styles(command, terminal):
+    """Rich took '[plot]' for markup and showed "pip install 'losscli'" at a terminal."""
+    code, text = _help(command, terminal=terminal, columns=120)
+    assert code == 0, text
+    flat = re.sub(r"[\s│]+", "", text)  # help wraps long lines, inside rich's panels on a terminal
+    assert "Needs'losscli[plot]'." in flat and "(pipinstall'losscli[dask]')." in flat, flat

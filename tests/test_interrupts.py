@@ -313,3 +313,33 @@ def test_a_bad_value_on_the_last_line_of_a_big_file_writes_nothing(big_input, tm
     assert not rows_csv.exists()
     assert temp_files(tmp_path) == []
     assert digest(data) == before
+
+
+# A SIGTERM while a chart's picture is half written: matplotlib has written
+# some bytes to the temp file when the signal arrives.
+SIGTERM_WHILE_SAVING_A_CHART = """
+import os, signal
+from matplotlib.figure import Figure
+
+def interrupted_savefig(self, handle, **options):
+    handle.write(b"half a picture")
+    os.write(2, b"[test: SIGTERM sent while the chart is written]\\n")
+    signal.raise_signal(signal.SIGTERM)
+
+Figure.savefig = interrupted_savefig
+"""
+
+
+def test_a_signal_while_charts_are_written_keeps_the_report_and_leaves_no_temp_file(tmp_path):
+    pytest.importorskip("matplotlib")
+    data = write_csv(tmp_path / "data.csv", {"y_true": [0.0, 1.0, 2.0], "y_pred": [0.5, 1.0, 4.0]})
+    out_json, chart = tmp_path / "out.json", tmp_path / "chart.png"
+    arguments = ["compute", str(data), "--loss", "mse", "--output", str(out_json), "--plot-file", str(chart)]
+    code, out, err = finish(start(arguments, cwd=tmp_path, prelude=SIGTERM_WHILE_SAVING_A_CHART))
+    assert "[test: SIGTERM sent while the chart is written]" in err, err
+    assert code == 130, (code, err)
+    # The report was complete before the charts began, and the message says so.
+    assert err.splitlines()[-1] == "error: interrupted while drawing the charts; the report was already written"
+    assert out_json.exists() and '"value": 1.4166666666666667' in out_json.read_text()  # (0.25 + 0 + 4) / 3, by hand
+    assert not chart.exists()
+    assert temp_files(tmp_path) == [], "the half-written chart was left behind"

@@ -385,15 +385,32 @@ def test_distribution_in_the_terminal_lists_the_outliers():
 
 def test_distribution_of_per_sample_values_and_non_finite_rows():
     values = np.array([0.2, np.inf, 0.4, np.nan, 0.9])
-    chart = plots.distribution(values, ["img1", "img2", "img3", "img4", "img5"], loss="dice", row_label="sample", worst=2)
+    chart = plots.distribution(values, ["img1", "img2", "img3", "img4", "img5"], loss="dice", row_label="sample", worst=3)
     assert chart.n == 3 and chart.dropped == 2
-    assert [r.row for r in chart.worst] == ["img5", "img3"]
+    # An infinite loss leads the worst list (it makes the mean infinite); a NaN is not ranked.
+    assert [r.row for r in chart.worst] == ["img2", "img5", "img3"]
+    assert chart.worst_share is None  # no share of an infinite total
     text = recorded(chart, width=60)
-    assert "Per-sample dice: 3 samples" in text and "2 samples with no finite value left out" in text
+    assert "Per-sample dice: 3 samples" in text and "2 samples with no finite value left out of the\n  histogram" in text  # wrapped at 60
+    assert re.search(r"^\s*img2\s+inf$", text, re.M) and "img4" not in text
+    assert "of the total" not in text
     with pytest.raises(LossCliError, match="2 row ids for 3 losses"):
         plots.distribution([1.0, 2.0, 3.0], [1, 2])
     with pytest.raises(LossCliError, match="no finite"):
         plots.distribution([np.nan])
+
+
+def test_the_worst_rows_match_a_full_stable_sort_with_ties():
+    rng = np.random.default_rng(5)
+    values = rng.integers(0, 50, size=20_000).astype(float)  # many ties at every value
+    chart = plots.distribution(values, loss="mse", worst=7)
+    # numpy's stable argsort of the negated losses: largest first, earlier row first among ties
+    expected = (np.argsort(-values, kind="stable")[:7] + 1).tolist()
+    assert [r.row for r in chart.worst] == expected
+    constant = plots.distribution(np.zeros(1000), loss="mse", worst=3)
+    assert [r.row for r in constant.worst] == [1, 2, 3]
+    few = plots.distribution([2.0, 5.0], loss="mse", worst=5)
+    assert [(r.row, r.value) for r in few.worst] == [(2, 5.0), (1, 2.0)]
 
 
 def test_negative_losses_have_no_share_of_the_total():

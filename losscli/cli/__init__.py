@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import sys
 from typing import Annotated, Optional
 
 import typer
 
 from .. import __version__
-from .common import OneLineUsageErrors
+from .common import RICH_HELP, OneLineUsageErrors
 
 app = typer.Typer(
     name="losscli",
@@ -19,10 +18,7 @@ app = typer.Typer(
     cls=OneLineUsageErrors,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
-    # Rich help panels for people at a terminal; plain help for pipes and
-    # scripts, which also skips importing the rich renderer (a third of
-    # start-up).
-    rich_markup_mode="rich" if sys.stdout.isatty() else None,
+    rich_markup_mode="rich" if RICH_HELP else None,
 )
 
 

@@ -27,6 +27,17 @@ EXIT_OK = 0
 EXIT_THRESHOLD = 1
 EXIT_USAGE = 2
 
+# Rich help panels for people at a terminal; plain help for pipes and scripts,
+# which also skips importing the rich renderer (a third of start-up).
+RICH_HELP = sys.stdout.isatty()
+
+
+def literal(text: str) -> str:
+    """Help text that reads as written in both help styles: rich would take
+    ``[plot]`` in ``losscli[plot]`` for markup and drop it, while plain help
+    would print the backslash that escapes it."""
+    return text.replace("[", "\\[") if RICH_HELP else text
+
 
 class Format(str, Enum):
     table = "table"
@@ -67,12 +78,12 @@ ByOpt = Annotated[Optional[str], typer.Option("--by", help="Also report every lo
 SampleOpt = Annotated[Optional[str], typer.Option("--sample-col", help="Rows with the same value form one sample (pixels of an image, frames of an utterance).", rich_help_panel=INPUT)]
 NanOpt = Annotated[NanPolicy, typer.Option("--nan-policy", help="Missing/NaN/inf values: error, or omit those rows (counted).", rich_help_panel=INPUT)]
 ConventionOpt = Annotated[Optional[str], typer.Option("--convention", help="Compute every loss as this library defines it: torch, keras, sklearn, optax or monai ('losscli info LOSS --conventions' shows the differences).", rich_help_panel=LOSSES)]
-EngineOpt = Annotated[Engine, typer.Option("--engine", help="local (default), or dask: a Parquet dataset on a Dask cluster (pip install 'losscli[dask]').", rich_help_panel=INPUT)]
+EngineOpt = Annotated[Engine, typer.Option("--engine", help=literal("local (default), or dask: a Parquet dataset on a Dask cluster (pip install 'losscli[dask]')."), rich_help_panel=INPUT)]
 SchedulerOpt = Annotated[Optional[str], typer.Option("--scheduler", help="With --engine dask: the scheduler address (tcp://host:8786); default: a local cluster for this run.", rich_help_panel=INPUT)]
 InputFormatOpt = Annotated[Optional[str], typer.Option("--input-format", help="csv, tsv, parquet, arrow or ndjson (default: from the file name). A --labels file follows it only when its own name does not say its format.", rich_help_panel=INPUT)]
 DelimiterOpt = Annotated[Optional[str], typer.Option("--delimiter", help="CSV delimiter (default: detected from the header among , ; tab |).", rich_help_panel=INPUT)]
 FromLogitsOpt = Annotated[bool, typer.Option("--from-logits", help="Predictions are logits/raw scores; sigmoid or softmax is applied stably.", rich_help_panel=LOSSES)]
-EpsOpt = Annotated[Optional[float], typer.Option("--eps", help="Probability clipping to \\[eps, 1-eps] (default 1e-7; 0 disables).", rich_help_panel=LOSSES)]
+EpsOpt = Annotated[Optional[float], typer.Option("--eps", help="Clip probabilities to eps .. 1-eps (default 1e-7; 0 disables).", rich_help_panel=LOSSES)]
 NormalizeOpt = Annotated[bool, typer.Option("--normalize", help="Divide class-probability rows by their sum instead of rejecting rows that do not sum to 1.", rich_help_panel=LOSSES)]
 FormatOpt = Annotated[Optional[Format], typer.Option("--format", "-f", help="table (default), json, csv or markdown.", rich_help_panel=OUTPUT)]
 OutputOpt = Annotated[Optional[str], typer.Option("--output", "-o", help="Write the report to this file (atomically) instead of stdout ('-' is stdout); .json, .csv and .md set the format unless --format is given.", rich_help_panel=OUTPUT)]
@@ -173,8 +184,9 @@ def guarded(command: Callable[..., Any]) -> Callable[..., Any]:
                 raise
             fail(str(error))
             raise typer.Exit(EXIT_USAGE) from None
-        except KeyboardInterrupt:
-            fail("interrupted; no output was written")
+        except KeyboardInterrupt as interrupt:
+            # Raised with a message where output was already written (the charts after a report).
+            fail(str(interrupt) or "interrupted; no output was written")
             raise typer.Exit(130) from None
         except MemoryError:
             if debug:

@@ -48,7 +48,7 @@ from .common import (
     resolve_format,
     write_stdout,
 )
-from .plotting import PlotFileOpt, PlotOpt, check_plot_file, emit
+from .plotting import PlotFileOpt, PlotOpt, chart_files, emit
 
 PredictionsArg = Annotated[
     list[str],
@@ -181,7 +181,7 @@ def compare(
     fmt_name = resolve_format(fmt, output)
     if output:
         check_target(output, list(predictions) + ([labels] if labels else []), "--output")
-    check_plot_file(plot_file, list(predictions) + ([labels] if labels else []))
+    plot_files = chart_files(plot_file, ["comparison"], list(predictions) + ([labels] if labels else []))
     # The baseline is read before any data, so a bad file fails fast.
     earlier = load_baseline(baseline) if baseline else None
 
@@ -209,7 +209,7 @@ def compare(
     else:
         write_stdout(rendered(lambda out: render_compare(comparison, fmt_name, out), sys.stdout, table=fmt_name == "table"))
     if plot or plot_file:
-        emit([("comparison", _comparison_chart(comparison))], plot=plot, plot_file=plot_file, to_stdout=fmt_name == "table" and not output)
+        emit([("comparison", _comparison_chart(comparison))], plot=plot, files=plot_files, to_stdout=fmt_name == "table" and not output, quiet=quiet)
     # A table on the terminal already shows the notes; everywhere else they go to stderr.
     shown = fmt_name == "table" and not output
     for text in [f"skipped {s.loss}: {s.reason}" for s in comparison.skipped] + comparison.notes + comparison.baseline_missing:

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import LossCliError, ThresholdBreached
-from .plotting import PlotFileOpt, PlotOpt, RowCollector, check_plot_file, distribution_charts, emit, tee
+from .plotting import PlotFileOpt, PlotOpt, RowCollector, chart_files, distribution_charts, emit, has_row_values, tee
 from .common import (
     AllowUnmatchedOpt,
     ByOpt,
@@ -137,9 +137,9 @@ def compute(
     for target, option in ((output, "--output"), (per_row, "--per-row")):
         if target:
             check_target(target, inputs, option)
-    check_plot_file(plot_file, inputs)
-    if (plot or plot_file) and not any(b.spec.kind == "mean" or b.spec.per_row is not None for b in losses):
+    if (plot or plot_file) and not any(has_row_values(b) for b in losses):
         raise LossCliError("--plot shows per-row losses, and none of these losses has per-row values", hint="add a per-row loss such as mse or bce")
+    plot_files = chart_files(plot_file, [b.display for b in losses if has_row_values(b)], inputs)
     if output and per_row and output == per_row:
         raise LossCliError("--output and --per-row name the same file")
     if reduction == Reduction.none and output and per_row:
@@ -213,7 +213,7 @@ def compute(
                 writer.abort()
             raise
     if collector is not None:
-        emit(distribution_charts(collector, losses), plot=plot, plot_file=plot_file, to_stdout=fmt_name == "table" and not output)
+        emit(distribution_charts(collector, losses), plot=plot, files=plot_files, to_stdout=fmt_name == "table" and not output, quiet=quiet)
     # A table on stdout already shows the notes; everywhere else they go to stderr.
     shown_in_table = fmt_name == "table" and not output and reduction != Reduction.none
     for text in report.notes:

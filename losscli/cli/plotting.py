@@ -14,13 +14,15 @@ from typing import Annotated, Any, Callable, Optional
 
 import typer
 
+from .common import literal
+
 PlotOpt = Annotated[
     bool,
     typer.Option("--plot", help="Also draw a chart in the terminal (on stderr when stdout carries json/csv/markdown).", rich_help_panel="Output"),
 ]
 PlotFileOpt = Annotated[
     Optional[str],
-    typer.Option("--plot-file", help="Also write the chart to FILE.png or FILE.svg (one file per loss: FILE-LOSS.png). Needs 'losscli[plot]'.", rich_help_panel="Output"),
+    typer.Option("--plot-file", help=literal("Also write the chart to FILE.png or FILE.svg (one file per loss: FILE-LOSS.png). Needs 'losscli[plot]'."), rich_help_panel="Output"),
 ]
 
 
@@ -57,49 +59,104 @@ def tee(*callbacks: Optional[Callable[[Any, list[Any]], None]]) -> Optional[Call
     return both
 
 
+def has_row_values(bound: Any) -> bool:
+    """Whether the engine hands out per-row values of this loss (see RowCollector)."""
+    return bound.spec.kind == "mean" or (bound.spec.kind == "ratio" and bound.spec.per_row is not None)
+
+
 def distribution_charts(collector: RowCollector, losses: list[Any]) -> list[tuple[str, Any]]:
-    """(loss label, chart) for every loss that has per-row values."""
+    """(loss label, chart) for every loss that has per-row values; the chart is
+    None, with a note saying why, when there is nothing to draw."""
     import numpy as np
 
     from ..plots import distribution
 
     rows = np.concatenate(collector.rows) if collector.rows else np.zeros(0, dtype=np.int64)
-    charts = []
+    charts: list[tuple[str, Any]] = []
     for bound, parts in zip(losses, collector.values):
-        if not parts:
+        if not has_row_values(bound):
             continue
-        values = np.concatenate(parts)
-        charts.append((bound.display, distribution(values, rows, loss=bound.display, title=f"Per-row {bound.display}: {len(values):,} rows")))
+        values = np.concatenate(parts) if parts else np.zeros(0)
+        if not np.isfinite(values).any():
+            # A null result is reported, not an error: the report is already written.
+            charts.append((bound.display, None))
+            continue
+        charts.append((bound.display, distribution(values, rows, loss=bound.display)))
     return charts
 
 
-def check_plot_file(path: Optional[str], inputs: list[str]) -> None:
-    if path:
-        from ..plots import check_plot_file as check
-
-        check(path, inputs, option="--plot-file")
+# Bytes of a loss label kept in a file name; the rest is replaced by a digest,
+# so a long spec (many class weights) still names a file the system accepts.
+_LABEL_BYTES = 80
 
 
-def file_for(path: str, label: str, many: bool) -> str:
-    if not many:
-        return path
+def chart_files(path: Optional[str], labels: list[str], inputs: list[str]) -> list[Optional[str]]:
+    """The file each chart goes to: ``path`` itself for a single chart, else
+    ``STEM-LABEL.EXT`` per chart, each name distinct. Every name is checked
+    before any work is done (format, directory, length, not an input)."""
+    if not path:
+        return [None] * len(labels)
+    from ..plots import check_plot_file as check
+
+    files = [path] if len(labels) == 1 else _names_per_label(path, labels)
+    for name in files:
+        check(name, inputs, option="--plot-file")
+    return files
+
+
+def _names_per_label(path: str, labels: list[str]) -> list[str]:
+    import hashlib
+
     stem, ext = os.path.splitext(path)
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in label)
-    return f"{stem}-{safe}{ext}"
+    names: list[str] = []
+    for label in labels:
+        safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in label)
+        if len(safe.encode()) > _LABEL_BYTES:
+            digest = hashlib.sha1(label.encode()).hexdigest()[:8]
+            while len(safe.encode()) > _LABEL_BYTES - len(digest) - 1:
+                safe = safe[:-1]
+            safe = f"{safe}-{digest}"
+        name, copy = f"{stem}-{safe}{ext}", 2
+        while name in names:
+            # The same loss given twice: a second file, not one overwriting the first.
+            name, copy = f"{stem}-{safe}-{copy}{ext}", copy + 1
+        names.append(name)
+    return names
 
 
-def emit(charts: list[tuple[str, Any]], *, plot: bool, plot_file: Optional[str], to_stdout: bool) -> None:
-    """Draw the charts and/or write them to files."""
+def emit(charts: list[tuple[str, Any]], *, plot: bool, files: list[Optional[str]], to_stdout: bool, quiet: bool) -> None:
+    """Draw the charts and/or write them to their files (``files`` is aligned
+    with ``charts``). Runs after the report is written, so an interrupt here
+    says so."""
+    from ..output import Interrupts
+
+    try:
+        with Interrupts():
+            _emit(charts, plot=plot, files=files, to_stdout=to_stdout, quiet=quiet)
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt("interrupted while drawing the charts; the report was already written") from None
+
+
+def _emit(charts: list[tuple[str, Any]], *, plot: bool, files: list[Optional[str]], to_stdout: bool, quiet: bool) -> None:
     from ..plots import chart_width, draw, save, terminal_console
+    from .common import note, write_stdout
 
-    if plot_file:
-        for label, chart in charts:
-            save(chart, file_for(plot_file, label, len(charts) > 1))
-    if plot:
+    for (label, chart), target in zip(charts, files):
+        if chart is None:
+            note(f"{label}: no finite per-row value, so no chart" + (f"; {target} was not written" if target else ""), quiet)
+        elif target:
+            save(chart, target)
+            note(f"wrote {target}", quiet)
+    drawn = [chart for _, chart in charts if chart is not None]
+    if plot and drawn:
         stream = sys.stdout if to_stdout else sys.stderr
         width = chart_width(None)
         buffer = io.StringIO()
         console = terminal_console(buffer, width=width, colour=stream.isatty())
-        for _, chart in charts:
+        for chart in drawn:
             draw(chart, console, width=width)
-        stream.write(buffer.getvalue())
+        if to_stdout:
+            # A reader that went away (| head) must not cost the gates their exit code.
+            write_stdout(buffer.getvalue())
+        else:
+            stream.write(buffer.getvalue())

@@ -88,22 +88,21 @@ def distribution(
         raise LossCliError(f"no finite {loss} value to plot ({n} rows)")
     kept = values[finite]
     mean = float(kept.mean())
-    quantiles = {name: float(np.quantile(kept, q)) for name, q in QUANTILES}
+    quantiles = dict(zip((name for name, _ in QUANTILES), map(float, np.quantile(kept, [q for _, q in QUANTILES]))))
 
-    # Worst first; among equal losses the earlier row first.
-    order = np.flatnonzero(finite)[np.argsort(-kept, kind="stable")][: max(worst, 0)]
     worst_rows = [
         WorstRow(_plain(ids[i]), float(values[i]), {name: _plain(column[i]) for name, column in key_columns.items()})
-        for i in order
+        for i in _worst_positions(values, finite, max(worst, 0))
     ]
+    dropped = int(n - finite.sum())
     total = float(kept.sum())
     share = None
-    if worst_rows and kept.min() >= 0 and total > 0:
+    if worst_rows and not dropped and kept.min() >= 0 and total > 0:
+        # With a row that has no finite loss the total is not finite: no share to give.
         share = sum(r.value for r in worst_rows) / total
-    dropped = int(n - finite.sum())
-    notes = [f"{dropped} {row_label}{'s' if dropped != 1 else ''} with no finite value left out"] if dropped else []
+    notes = [f"{dropped} {row_label}{'s' if dropped != 1 else ''} with no finite value left out of the histogram"] if dropped else []
     return DistributionChart(
-        title=title or f"Per-{row_label} {loss}: {len(kept):,} {row_label}s",
+        title=title or f"Per-{row_label} {loss}: {len(kept):,} {row_label}{'s' if len(kept) != 1 else ''}",
         loss=loss,
         values=kept,
         mean=mean,
@@ -114,6 +113,32 @@ def distribution(
         dropped=dropped,
         notes=notes,
     )
+
+
+def _worst_positions(values: np.ndarray, finite: np.ndarray, count: int) -> np.ndarray:
+    """Positions of the ``count`` worst rows, worst first; among equal losses
+    the earlier row first. Rows whose loss overflowed to +inf come first:
+    they are the worst, and what makes the mean infinite. NaN rows are not
+    ranked (a note counts them).
+
+    A partition finds the candidates, so millions of rows are not sorted
+    for five of them."""
+    broken = np.flatnonzero(values == np.inf)[:count]
+    count -= len(broken)
+    kept_positions = np.flatnonzero(finite)
+    kept = values[kept_positions]
+    if count <= 0 or kept.size == 0:
+        return broken
+    if count < kept.size:
+        threshold = np.partition(kept, kept.size - count)[kept.size - count]
+        above = np.flatnonzero(kept > threshold)
+        ties = np.flatnonzero(kept == threshold)[: count - len(above)]
+        candidates = np.concatenate([above, ties])
+    else:
+        candidates = np.arange(kept.size)
+    # lexsort: the last key is the primary one (larger loss first), then the row.
+    order = candidates[np.lexsort((candidates, -kept[candidates]))]
+    return np.concatenate([broken, kept_positions[order]])
 
 
 def _plain(value: Any) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from typing import Any
 
 import numpy as np
@@ -63,7 +64,11 @@ def save(chart: Any, path: str) -> None:
     # Text as <text> elements, and no random ids or dates: the same chart gives the same bytes.
     settings = {"svg.fonttype": "none", "svg.hashsalt": "losscli"}
     metadata = {"Date": None} if fmt == "svg" else {"Software": None}
-    with matplotlib.rc_context(settings), atomic_writer(path, binary=True) as handle:
+    with matplotlib.rc_context(settings), warnings.catch_warnings(), atomic_writer(path, binary=True) as handle:
+        # A model name in a script the bundled font lacks (CJK) would print a
+        # warning per character: in SVG the viewer's fonts draw it anyway, and
+        # a PNG shows a box, which a warning on stderr does not mend.
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from", category=UserWarning)
         figure.savefig(handle, format=fmt, dpi=_DPI, metadata=metadata)
 
 

@@ -38,11 +38,13 @@ _IMPROVED, _WORSE = "green", "red"
 
 
 def chart_width(width: int | None = None) -> int:
-    """The width to draw at: ``width``, else the terminal's (COLUMNS honoured), at most 100."""
+    """The width to draw at: ``width``, else the terminal's (COLUMNS honoured)
+    between 30 and 100. A terminal narrower than a chart can be gets the
+    narrowest chart, which it wraps, rather than an error after the report."""
     import shutil
 
     if width is None:
-        width = min(shutil.get_terminal_size((80, 24)).columns, DEFAULT_WIDTH)
+        return max(MIN_WIDTH, min(shutil.get_terminal_size((80, 24)).columns, DEFAULT_WIDTH))
     if width < MIN_WIDTH:
         raise LossCliError(f"the chart needs at least {MIN_WIDTH} columns, got {width}", hint="widen the terminal or pass --width")
     return width
@@ -141,7 +143,9 @@ def tick_text(value: float, step: float) -> str:
 
 
 def value_text(value: float | None) -> str:
-    if value is None or not math.isfinite(value):
+    """A loss value in four significant digits; None (no value) as JSON's null,
+    and an overflow as inf."""
+    if value is None:
         return "null"
     return f"{value:.4g}"
 
@@ -363,7 +367,7 @@ def _legend(labels: Sequence[str], width: int, style: str) -> Any:
     for index, label in enumerate(labels):
         symbol = "⣿⣿" if style == "braille" else MARKERS[index % len(MARKERS)] * 2
         label = _fit(label, width - len(symbol) - 1)
-        entry_width = len(symbol) + 1 + len(label)
+        entry_width = len(symbol) + 1 + _cells(label)
         if used and used + 3 + entry_width > width:
             legend.append("\n")
             used = 0
@@ -452,7 +456,7 @@ def _worst_rows(chart: DistributionChart, width: int) -> list[Any]:
 def _comparison_chart(chart: ComparisonChart, width: int) -> list[Any]:
     from rich.text import Text
 
-    name_width = min(max(len(m) for m in chart.models), max(8, width // 4))
+    name_width = min(max(_cells(m) for m in chart.models), max(8, width // 4))
     value_width = max(len(value_text(bar.value)) for bar in chart.bars)
     delta_width = 0
     if chart.has_baseline:
@@ -469,7 +473,7 @@ def _comparison_chart(chart: ComparisonChart, width: int) -> list[Any]:
         best = chart.best(loss)
         for bar in bars:
             colour = PALETTE[chart.models.index(bar.model) % len(PALETTE)]
-            line = Text("  " + _fit(bar.model, name_width).ljust(name_width) + " ")
+            line = Text("  " + _pad(_fit(bar.model, name_width), name_width) + " ")
             line.append(_value_bar(bar.value, scale, bar_width), style=colour)
             line.append(" " + value_text(bar.value).rjust(value_width))
             if chart.has_baseline:
@@ -521,5 +525,22 @@ def _delta_style(bar: Bar) -> str | None:
     return _IMPROVED if delta < 0 else _WORSE
 
 
+def _cells(text: str) -> int:
+    """Terminal columns ``text`` takes: a CJK character or an emoji takes two."""
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
 def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+    """``text`` cut to at most ``width`` terminal columns, with … where it was cut."""
+    if _cells(text) <= width:
+        return text
+    from rich.cells import set_cell_size
+
+    return set_cell_size(text, width - 1).rstrip() + "…"
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns (ljust counts characters)."""
+    return text + " " * max(0, width - _cells(text))
