@@ -10,6 +10,8 @@ prediction costs exactly 0). Class-probability rows must sum to 1 unless
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..conventions import loss
