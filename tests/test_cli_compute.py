@@ -1054,3 +1054,23 @@ def test_json_results_are_written_as_the_indenting_encoder_writes_them():
     }
     # json.dumps with indent=2 (the standard library's own encoder) is the reference.
     assert json_document(report) == json.dumps(document, indent=2, allow_nan=False) + "\n"
+
+
+@pytest.mark.parametrize("losses", [["mse"], ["mse", "mae"]])
+def test_by_over_a_dataset_with_an_all_null_group_file_beside_numbers(cli, tmp_path, small_batches, losses):
+    """pandas writes a column that is None in every row of one part as Arrow's
+    null type: its batches' missing group is text beside the other file's
+    numbers, which no sort orders together."""
+    folder = tmp_path / "ds"
+    folder.mkdir()
+    y = np.arange(40.0)
+    p = y + np.repeat([1.0, 2.0, 3.0, 4.0], 10)
+    fold = np.repeat([0, 1], 10)
+    pq.write_table(pa.table({"y_true": y[:20], "y_pred": p[:20], "fold": fold}), folder / "a.parquet", row_group_size=5)
+    pq.write_table(pa.table({"y_true": y[20:], "y_pred": p[20:], "fold": pa.nulls(20)}), folder / "b.parquet", row_group_size=5)
+    args = [a for loss in losses for a in ("--loss", loss)]
+    result = cli("compute", folder, *args, "--by", "fold", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    mse = [(r["group"], r["value"], r["n"]) for r in json.loads(result.stdout)["results"] if r["loss"] == "mse"]
+    # By hand: errors of 1, 2 in fold 0, 1; 3 and 4 in the null file's rows.
+    assert mse == [(None, 7.5, 40), ({"fold": 0}, 1.0, 10), ({"fold": 1}, 4.0, 10), ({"fold": "(missing)"}, 12.5, 20)]
