@@ -174,7 +174,7 @@ def open_source(path: str, input_format: str | None = None, delimiter: str | Non
         )
     if path != "-" and os.path.isfile(path) and not os.access(path, os.R_OK):
         raise LossCliError("file is not readable (permission denied)", file=path)
-    _refuse_foreign_format(path, stdin)
+    _refuse_foreign_format(path, stdin, by_name=not input_format)
     try:
         if fmt in ("csv", "tsv"):
             return CsvSource(path, compression, "\t" if fmt == "tsv" and not delimiter else delimiter, stdin=stdin)
@@ -191,9 +191,12 @@ def open_source(path: str, input_format: str | None = None, delimiter: str | Non
 
 # Enough of the input to see past a byte-order mark and blank lines to its first character.
 _SNIFF_BYTES = 1 << 10
-def _refuse_foreign_format(path: str, stdin: bytes | None) -> None:
+def _refuse_foreign_format(path: str, stdin: bytes | None, *, by_name: bool) -> None:
     """An archive, a NumPy or pickle file, or a spreadsheet, named as such:
-    read as CSV, it would fail as a ragged row, or worse, read."""
+    read as CSV, it would fail as a ragged row, or worse, read.
+
+    With --input-format the user says what the file is, so its name is not
+    asked (a tab-separated export named .xls); its first bytes still are."""
     if path == "-":
         head = stdin or b""
     elif os.path.isfile(path):
@@ -201,7 +204,7 @@ def _refuse_foreign_format(path: str, stdin: bytes | None) -> None:
             head = handle.read(8)
     else:
         return  # a directory or a glob: a dataset, whose files are checked as read
-    found = foreign_format("" if path == "-" else path, head[:8])
+    found = foreign_format("" if path == "-" or not by_name else path, head[:8])
     if found is not None:
         what, instead = found
         raise LossCliError(f"the file is {what}, which losscli does not read", file="<stdin>" if path == "-" else path, hint=instead)
