@@ -63,7 +63,9 @@ class KeyedTotals(Mapping):
 
     def merge(self, other: "KeyedTotals") -> None:
         if other.pending_values and not self.rows:
+            # Values no sort orders together go to the other's dict instead.
             other._collapse()
+        if other.pending_values and not self.rows:
             self.add_rows(RowKeys(codes=None, values=other.pending_values[0]), other.pending_stats[0])
         elif other.table is not None or other.pending_values:
             keys, table = other.keys_and_table()
@@ -89,6 +91,10 @@ class KeyedTotals(Mapping):
         if not self.pending_values or self.rows:
             return None
         self._collapse()
+        if not self.pending_values:
+            # Values no sort orders together (a file's all-null column beside
+            # numbers) went to the dict: its readers sort them.
+            return None
         return self.pending_values[0], self.pending_stats[0]
 
     def _collapse(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import json
 import os
 from pathlib import Path
 
@@ -783,3 +784,16 @@ def test_a_foreign_format_given_as_labels_or_on_stdin_is_named(cli, tmp_path):
     assert_usage_error(cli(*mse(preds, "--labels", labels)), "labels.npz: the file is a NumPy archive, which losscli does not read")
     result = cli(*mse("-"), input=_npy_bytes())
     assert_usage_error(result, "<stdin>: the file is a NumPy array file, which losscli does not read")
+
+
+def test_input_format_reads_a_text_file_whose_name_says_otherwise(cli, tmp_path):
+    # Reporting tools export tab-separated text named .xls; --input-format says what it is.
+    export = _text(tmp_path, "export.xls", b"y_true\ty_pred\n1.0\t1.5\n2.0\t3.0\n")
+    result = cli(*mse(export, "--input-format", "tsv", "-f", "json"))
+    assert result.exit_code == 0, result.stderr
+    # By hand: (0.5^2 + 1^2) / 2
+    assert json.loads(result.stdout)["results"][0]["value"] == 0.625
+    assert_usage_error(cli(*mse(export)), f"{export}: the file is an Excel workbook, which losscli does not read")
+    # The first bytes still tell a ZIP archive, whatever --input-format says.
+    zipped = _text(tmp_path, "preds.csv.zip", _zip_bytes())
+    assert_usage_error(cli(*mse(zipped, "--input-format", "csv")), f"{zipped}: the file is a ZIP archive, which losscli does not read")

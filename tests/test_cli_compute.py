@@ -1054,3 +1054,38 @@ def test_json_results_are_written_as_the_indenting_encoder_writes_them():
     }
     # json.dumps with indent=2 (the standard library's own encoder) is the reference.
     assert json_document(report) == json.dumps(document, indent=2, allow_nan=False) + "\n"
+
+
+@pytest.mark.parametrize("losses", [["mse"], ["mse", "mae"]])
+def test_by_over_a_dataset_with_an_all_null_group_file_beside_numbers(cli, tmp_path, small_batches, losses):
+    """pandas writes a column that is None in every row of one part as Arrow's
+    null type: its batches' missing group is text beside the other file's
+    numbers, which no sort orders together."""
+    folder = tmp_path / "ds"
+    folder.mkdir()
+    y = np.arange(40.0)
+    p = y + np.repeat([1.0, 2.0, 3.0, 4.0], 10)
+    fold = np.repeat([0, 1], 10)
+    pq.write_table(pa.table({"y_true": y[:20], "y_pred": p[:20], "fold": fold}), folder / "a.parquet", row_group_size=5)
+    pq.write_table(pa.table({"y_true": y[20:], "y_pred": p[20:], "fold": pa.nulls(20)}), folder / "b.parquet", row_group_size=5)
+    args = [a for loss in losses for a in ("--loss", loss)]
+    result = cli("compute", folder, *args, "--by", "fold", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    mse = [(r["group"], r["value"], r["n"]) for r in json.loads(result.stdout)["results"] if r["loss"] == "mse"]
+    # By hand: errors of 1, 2 in fold 0, 1; 3 and 4 in the null file's rows.
+    assert mse == [(None, 7.5, 40), ({"fold": 0}, 1.0, 10), ({"fold": 1}, 4.0, 10), ({"fold": "(missing)"}, 12.5, 20)]
+
+
+def test_by_integer_ids_beyond_float_precision_with_a_missing_one(cli, tmp_path, small_batches):
+    # Hashed user ids fill int64; with one missing, a cast to float64 failed (and would merge 2**60 and 2**60 + 1).
+    big = 2**60
+    ids = pa.array([big, big + 1, None, big, 7], pa.int64())
+    pq.write_table(pa.table({"y_true": [0.0] * 5, "y_pred": [1.0, 2.0, 3.0, 4.0, 5.0], "id": ids}), tmp_path / "ids.parquet", row_group_size=2)
+    result = cli("compute", tmp_path / "ids.parquet", "--loss", "mae", "--by", "id", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    got = [(r["group"], r["value"], r["n"]) for r in json.loads(result.stdout)["results"]]
+    # By hand: rows 1 and 4 are id 2**60, (1 + 4) / 2; the missing id sorts first, as -inf.
+    assert got == [(None, 3.0, 5), ({"id": None}, 3.0, 1), ({"id": 7}, 5.0, 1), ({"id": big}, 2.5, 2), ({"id": big + 1}, 2.0, 1)]
+    per_row = cli("compute", tmp_path / "ids.parquet", "--loss", "mae", "--by", "id", "--reduction", "none")
+    assert per_row.exit_code == 0, per_row.stderr
+    assert per_row.stdout.splitlines()[1:] == [f"1,{big},1", f"2,{big + 1},2", "3,,3", f"4,{big},4", "5,7,5"]

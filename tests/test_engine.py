@@ -444,3 +444,21 @@ def test_group_values_no_sort_can_order_together_are_still_summed_by_key():
     # By hand: 'a' gets 1 + 2, 'b' 1, the number 1 gets 2.
     assert keys == [("a",), ("b",), (1,)]
     assert table[:, 0].tolist() == [3.0, 1.0, 2.0]
+
+
+def test_totals_of_values_no_sort_can_order_together_merge_and_finalize_by_key():
+    # A dask partial state that folded a number file and a null-typed file
+    # ("(missing)" text) merges into another: its waiting batches go by key.
+    from losscli.group_keys import KeyedTotals, RowKeys
+
+    part = KeyedTotals()
+    part.add_rows(RowKeys(codes=np.array([0, 1]), values=np.array([0, 1])), np.ones((2, 4)))
+    part.add_rows(RowKeys(codes=np.array([0]), values=np.array(["(missing)"])), np.full((1, 4), 2.0))
+    total = KeyedTotals()
+    total.add_rows(RowKeys(codes=np.array([0]), values=np.array([1])), np.full((1, 4), 4.0))
+    total.merge(part)
+    assert total.group_values_and_table() is None
+    keys, table = total.keys_and_table()
+    # By hand: 1 gets 4 + 1, 0 gets 1, the text 2.
+    assert keys == [(1,), (0,), ("(missing)",)]
+    assert table[:, 0].tolist() == [5.0, 1.0, 2.0]

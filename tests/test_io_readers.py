@@ -383,6 +383,21 @@ def test_whole_numbers_still_name_columns(cli, tmp_path):
     assert json.loads(result.stdout)["inputs"]["rows"] == 2
 
 
+def test_quantile_column_names_are_a_header_when_an_option_names_one(cli, tmp_path):
+    # pandas writes a frame of quantile forecasts with columns 0.1, 0.5, 0.9 so (index=False).
+    (tmp_path / "forecast.csv").write_text("0.1,0.5,0.9\n1.0,2.0,3.0\n1.5,2.5,3.5\n")
+    (tmp_path / "truth.csv").write_text("y_true\n2.1\n2.4\n")
+    args = ("compute", tmp_path / "forecast.csv", "--labels", tmp_path / "truth.csv", "--loss", "quantile:q=0.5")
+    result = cli(*args, "--pred-col", "0.5", "--format", "json")
+    # Hand computation: 0.5 * (|2.1 - 2.0| + |2.4 - 2.5|) / 2 = 0.05, over both rows.
+    assert values(result)["quantile"] == pytest.approx(0.05, rel=1e-12)
+    assert json.loads(result.stdout)["inputs"]["rows"] == 2
+    assert values(cli(*args, "--pred-col", "0.[5]", "--format", "json"))["quantile"] == pytest.approx(0.05, rel=1e-12)
+    # Named by no option, the same line is taken for numpy's headerless output.
+    line = assert_usage_error(cli(*args), "forecast.csv: the first line holds numbers (0.1, 0.5, 0.9), not column names")
+    assert line.endswith("if they are column names (quantiles), name the one to read with --pred-col or --label-col)"), line
+
+
 def test_spaces_around_numbers_are_accepted(cli, tmp_path):
     path = tmp_path / "spaced.csv"
     path.write_text("y_true, y_pred\n1, 1.5\n2 , 3\n")

@@ -895,7 +895,9 @@ def _keys(array: pa.Array | pa.ChunkedArray, *, column: str, display: str) -> np
     if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind)):
         # InputPlan refuses such columns when it opens the files.
         raise LossCliError(f"ids of type {kind} cannot name groups", file=display, column=column)
-    if pa.types.is_decimal(kind) or (pa.types.is_integer(kind) and array.null_count):
+    if pa.types.is_integer(kind) and array.null_count:
+        return _integers_with_missing(array)
+    if pa.types.is_decimal(kind):
         array = array.cast(pa.float64())
     if pa.types.is_floating(array.type):
         values = arrow_numpy.floats(array)
@@ -908,6 +910,19 @@ def _keys(array: pa.Array | pa.ChunkedArray, *, column: str, display: str) -> np
         # across batches (NaN does not); reports show it as null / (missing).
         return np.where(finite, values, -np.inf)
     return arrow_numpy.numbers(array)
+
+
+def _integers_with_missing(array: pa.Array) -> np.ndarray:
+    """Integer ids with some missing: the missing ones -inf, as for floats.
+    Ids beyond 2**53 (hashed user ids) stay exact Python integers, which no
+    float64 can hold and Arrow refuses to cast."""
+    present = arrow_numpy.validity(array)
+    values = arrow_numpy.numbers(array.fill_null(0))
+    if -(2**53) < int(values.min()) and int(values.max()) < 2**53:
+        return np.where(present, values.astype(np.float64), -np.inf)
+    keys = values.astype(object)
+    keys[~present] = -np.inf
+    return keys
 
 
 def _text_labels(array: pa.Array, as_text: Callable[[pa.Array], pa.Array]) -> Labels:

@@ -8,6 +8,7 @@ so memory is bounded by the batch size rather than by the file.
 from __future__ import annotations
 
 import codecs
+import fnmatch
 import functools
 import glob as globbing
 import io
@@ -153,9 +154,10 @@ def _read_failure(error: OSError, file: str, compression: str | None) -> LossCli
     return LossCliError(f"cannot read the file: {_first_line(error)}", file=file, hint="the file may be truncated or corrupt, or the disk failed")
 
 
-def open_source(path: str, input_format: str | None = None, delimiter: str | None = None, folder_columns: frozenset[str] = frozenset()) -> Source:
-    """The reader for ``path``; ``folder_columns`` are names the user gave,
-    which a Parquet dataset may find as hive folder keys (``region=eu/``)."""
+def open_source(path: str, input_format: str | None = None, delimiter: str | None = None, names_given: frozenset[str] = frozenset()) -> Source:
+    """The reader for ``path``; ``names_given`` are column names the user
+    gave, which a Parquet dataset may find as hive folder keys
+    (``region=eu/``), and which make a CSV first line of numbers a header."""
     fmt, compression = detect_format(path, input_format)
     stdin = None
     if path == "-":
@@ -174,12 +176,12 @@ def open_source(path: str, input_format: str | None = None, delimiter: str | Non
         )
     if path != "-" and os.path.isfile(path) and not os.access(path, os.R_OK):
         raise LossCliError("file is not readable (permission denied)", file=path)
-    _refuse_foreign_format(path, stdin)
+    _refuse_foreign_format(path, stdin, by_name=not input_format)
     try:
         if fmt in ("csv", "tsv"):
-            return CsvSource(path, compression, "\t" if fmt == "tsv" and not delimiter else delimiter, stdin=stdin)
+            return CsvSource(path, compression, "\t" if fmt == "tsv" and not delimiter else delimiter, stdin=stdin, names_given=names_given)
         if fmt == "parquet":
-            return ParquetSource(path, folder_columns, stdin=stdin)
+            return ParquetSource(path, names_given, stdin=stdin)
         if fmt == "arrow":
             return ArrowSource(path, stdin=stdin)
         return NdjsonSource(path, compression, stdin=stdin)
@@ -191,9 +193,12 @@ def open_source(path: str, input_format: str | None = None, delimiter: str | Non
 
 # Enough of the input to see past a byte-order mark and blank lines to its first character.
 _SNIFF_BYTES = 1 << 10
-def _refuse_foreign_format(path: str, stdin: bytes | None) -> None:
+def _refuse_foreign_format(path: str, stdin: bytes | None, *, by_name: bool) -> None:
     """An archive, a NumPy or pickle file, or a spreadsheet, named as such:
-    read as CSV, it would fail as a ragged row, or worse, read."""
+    read as CSV, it would fail as a ragged row, or worse, read.
+
+    With --input-format the user says what the file is, so its name is not
+    asked (a tab-separated export named .xls); its first bytes still are."""
     if path == "-":
         head = stdin or b""
     elif os.path.isfile(path):
@@ -201,7 +206,7 @@ def _refuse_foreign_format(path: str, stdin: bytes | None) -> None:
             head = handle.read(8)
     else:
         return  # a directory or a glob: a dataset, whose files are checked as read
-    found = foreign_format("" if path == "-" else path, head[:8])
+    found = foreign_format("" if path == "-" or not by_name else path, head[:8])
     if found is not None:
         what, instead = found
         raise LossCliError(f"the file is {what}, which losscli does not read", file="<stdin>" if path == "-" else path, hint=instead)
@@ -253,7 +258,7 @@ _DELIMITERS = (",", ";", "\t", "|")
 class CsvSource(Source):
     untyped = True
 
-    def __init__(self, path: str, compression: str | None, delimiter: str | None, *, stdin: bytes | None = None) -> None:
+    def __init__(self, path: str, compression: str | None, delimiter: str | None, *, stdin: bytes | None = None, names_given: frozenset[str] = frozenset()) -> None:
         import pyarrow.csv as pacsv
 
         self._csv = pacsv
@@ -267,9 +272,9 @@ class CsvSource(Source):
         # Lines before the header: Excel's "sep=;" line.
         self.lines_before_header = 0
         with self.read_failures_explained():
-            self._inspect(delimiter)
+            self._inspect(delimiter, names_given)
 
-    def _inspect(self, delimiter: str | None) -> None:
+    def _inspect(self, delimiter: str | None, names_given: frozenset[str]) -> None:
         """The delimiter and the columns, from the head of the input."""
         head = self._head_bytes()
         if not head.strip():
@@ -286,7 +291,7 @@ class CsvSource(Source):
         self.delimiter = delimiter or directive or _sniff_delimiter(header, _second_line(head))
         if len(self.delimiter) != 1:
             raise LossCliError(f"delimiter must be one character, got '{self.delimiter}'")
-        _check_header_is_names(header, self.delimiter, self.display)
+        _check_header_is_names(header, self.delimiter, self.display, names_given)
         if len(head) < _HEAD_BYTES and not re.search(b"[\r\n]", head):
             # Arrow reads no header without a line end: a file of just a header
             # would fail as "Empty CSV file" instead of having no rows.
@@ -582,21 +587,28 @@ def _delimiter_directive(head: bytes) -> str | None:
     return match.group(1).decode("latin-1") if match else None
 
 
-def _check_header_is_names(header: str, delimiter: str, display: str) -> None:
+def _check_header_is_names(header: str, delimiter: str, display: str, names_given: frozenset[str] = frozenset()) -> None:
     """Refuse a first line of numbers such as 0.25,1.5e-03: a file written
     without a header (numpy's savetxt by default) would lose its first row
     to the header and be read one row short without a word.
 
-    A number with a fraction or an exponent is no column name; whole numbers
-    may be (pandas names the columns of an unnamed frame 0, 1, 2)."""
+    A number with a fraction or an exponent is rarely a column name; whole
+    numbers may be (pandas names the columns of an unnamed frame 0, 1, 2),
+    and so are quantiles (0.1,0.5,0.9) when an option names one of them."""
     cells = [cell.strip().strip('"') for cell in re.split(rf"[\s{re.escape(delimiter)}]+", header.strip())]
     if not all(re.fullmatch(_NUMBER, cell) for cell in cells) or not any(re.search("[.eE]", cell) for cell in cells):
+        return
+    if any(fnmatch.fnmatchcase(cell, name) for cell in cells for name in names_given):
         return
     shown = ", ".join(cells[:3]) + (", ..." if len(cells) > 3 else "")
     raise LossCliError(
         f"the first line holds numbers ({shown}), not column names",
         file=display,
-        hint="the first line must be a header naming the columns, e.g. y_true,y_pred; with numpy: np.savetxt(path, data, delimiter=',', header='y_true,y_pred', comments='')",
+        hint=(
+            "the first line must be a header naming the columns, e.g. y_true,y_pred; with numpy: "
+            "np.savetxt(path, data, delimiter=',', header='y_true,y_pred', comments=''); "
+            "if they are column names (quantiles), name the one to read with --pred-col or --label-col"
+        ),
     )
 
 
