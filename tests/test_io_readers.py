@@ -222,6 +222,52 @@ def test_truncated_arrow_on_stdin_is_an_error(cli, tmp_path):
     assert_usage_error(result, "<stdin>: cannot read as Arrow IPC/Feather")
 
 
+def _pipe_with(path: Path, data: bytes) -> None:
+    """A named pipe at ``path`` that a thread fills with ``data``, as a shell's ``<(...)`` does."""
+    import threading
+
+    os.mkfifo(path)
+
+    def write() -> None:
+        with open(path, "wb") as pipe:
+            pipe.write(data)
+
+    threading.Thread(target=write, daemon=True).start()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_a_named_pipe_is_read_like_stdin(cli, tmp_path, kind):
+    # `losscli compute <(make_predictions)`: a pipe cannot seek, is read once, has no suffix.
+    y_true, y_pred = _data()
+    if kind == "parquet":
+        pq.write_table(_table(y_true, y_pred), tmp_path / "data.parquet")
+        data = (tmp_path / "data.parquet").read_bytes()
+    else:
+        data = _csv_bytes(y_true, y_pred)
+    _pipe_with(tmp_path / "63", data)
+    result = _compute(cli, tmp_path / "63")
+    assert_matches(result, y_true, y_pred)
+    assert json.loads(result.stdout)["inputs"]["predictions"] == [str(tmp_path / "63")]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_opened_twice_in_one_run_gives_its_rows_both_times(cli, tmp_path):
+    # compare --task opens each model to check its columns, then reads it.
+    y_true, y_pred = _data()
+    _pipe_with(tmp_path / "preds", _csv_bytes(y_true, y_pred))
+    result = cli("compare", tmp_path / "preds", "--task", "regression", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    mse = next(r for r in json.loads(result.stdout)["results"] if r["loss"] == "mse")
+    assert mse["n"] == len(y_true) and mse["value"] == pytest.approx(np.mean((y_pred - y_true) ** 2), rel=1e-12)  # numpy
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_an_empty_named_pipe_is_named_in_the_error(cli, tmp_path):
+    _pipe_with(tmp_path / "nothing", b"")
+    assert_usage_error(_compute(cli, tmp_path / "nothing"), f"{tmp_path / 'nothing'}: file is empty")
+
+
 def test_labels_from_stdin(cli, tmp_path):
     y_true, y_pred = _data()
     write_csv(tmp_path / "p.csv", {"y_pred": y_pred})

@@ -14,6 +14,7 @@ import glob as globbing
 import io
 import os
 import re
+import stat
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -158,25 +159,45 @@ def open_source(path: str, input_format: str | None = None, delimiter: str | Non
     """The reader for ``path``; ``names_given`` are column names the user
     gave, which a Parquet dataset may find as hive folder keys
     (``region=eu/``), and which make a CSV first line of numbers a header."""
-    fmt, compression = detect_format(path, input_format)
-    stdin = None
     if path == "-":
-        # A pipe has no name to tell its format by and can be read only once:
-        # read it here, tell the format by its first bytes, and hand the bytes on.
-        stdin = sys.stdin.buffer.read()
-        if not input_format:
-            fmt, stdin = sniff_stdin(stdin)
-    if path != "-" and not is_glob(path) and not os.path.exists(path):
+        return _source_of_bytes(path, sys.stdin.buffer.read(), input_format, delimiter, names_given)
+    piped = _pipe_bytes(path)
+    if piped is not None:
+        return _source_of_bytes(path, piped, input_format or named_format(path), delimiter, names_given)
+    fmt, compression = detect_format(path, input_format)
+    if not is_glob(path) and not os.path.exists(path):
         raise LossCliError("file not found", file=path, hint="check the path")
-    if path != "-" and is_glob(path) and not os.path.exists(path) and fmt not in ("parquet", "arrow"):
+    if is_glob(path) and not os.path.exists(path) and fmt not in ("parquet", "arrow"):
         raise LossCliError(
             f"a file pattern reads a Parquet or Arrow dataset; {fmt} files are read one at a time",
             file=path,
             hint="give one file, or write the parts as Parquet",
         )
-    if path != "-" and os.path.isfile(path) and not os.access(path, os.R_OK):
+    if os.path.isfile(path) and not os.access(path, os.R_OK):
         raise LossCliError("file is not readable (permission denied)", file=path)
-    _refuse_foreign_format(path, stdin, by_name=not input_format)
+    _refuse_foreign_format(path, None, by_name=not input_format)
+    return _make_source(fmt, path, compression, delimiter, None, names_given)
+
+
+def _source_of_bytes(path: str, data: bytes, input_format: str | None, delimiter: str | None, names_given: frozenset[str]) -> Source:
+    """A source of bytes read whole from stdin ('-') or a pipe named by its
+    path (``<(...)``, /dev/stdin): a pipe can be read only once and has no
+    name to tell its format by, so its first bytes tell it."""
+    fmt, _ = detect_format("-", input_format)
+    if not input_format:
+        fmt, data = sniff_stdin(data)
+    _refuse_foreign_format("-", data, by_name=False)
+    try:
+        source = _make_source(fmt, "-", None, delimiter, data, names_given)
+    except LossCliError as error:
+        error.file = path if error.file == "<stdin>" and path != "-" else error.file
+        raise
+    if path != "-":
+        source.display = path
+    return source
+
+
+def _make_source(fmt: str, path: str, compression: str | None, delimiter: str | None, stdin: bytes | None, names_given: frozenset[str]) -> Source:
     try:
         if fmt in ("csv", "tsv"):
             return CsvSource(path, compression, "\t" if fmt == "tsv" and not delimiter else delimiter, stdin=stdin, names_given=names_given)
@@ -188,7 +209,31 @@ def open_source(path: str, input_format: str | None = None, delimiter: str | Non
     except LossCliError:
         raise
     except (pa.ArrowException, OSError, ValueError) as error:
-        raise LossCliError(f"cannot read as {fmt}: {_first_line(error)}", file=path, hint=_format_hint(fmt)) from None
+        raise LossCliError(f"cannot read as {fmt}: {_first_line(error)}", file="<stdin>" if path == "-" else path, hint=_format_hint(fmt)) from None
+
+
+# Bytes of the named pipes read so far: a run may open its input more than
+# once (a second pass, compare's check of the columns), and a pipe gives its
+# bytes only once.
+_PIPES: dict[str, bytes] = {}
+
+
+def _pipe_bytes(path: str) -> bytes | None:
+    """The bytes of ``path`` when it is a named pipe or a device such as
+    /dev/stdin (not a regular file or a directory), else None."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if path not in _PIPES:
+        try:
+            with open(path, "rb") as pipe:
+                _PIPES[path] = pipe.read()
+        except OSError as error:
+            raise LossCliError(f"cannot read: {error.strerror or error}", file=path) from None
+    return _PIPES[path]
 
 
 # Enough of the input to see past a byte-order mark and blank lines to its first character.
