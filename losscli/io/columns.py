@@ -21,7 +21,8 @@ from ._lazy import pc
 from ..errors import LossCliError
 from ..registry import Role
 from . import arrow_numpy
-from .readers import BOOLEAN_WORDS, Column, Source
+from .numbers import BOOLEAN_WORDS
+from .readers import Column, Source
 
 PRED_SIDE = "predictions"
 LABEL_SIDE = "labels"
@@ -178,9 +179,9 @@ def _parse_text_numbers(array: pa.Array, *, column: str, display: str) -> np.nda
     try:
         numbers = pc.cast(pc.utf8_trim_whitespace(array), pa.float64())
     except pa.ArrowInvalid:
-        from .readers import _NUMBER, not_a_number
+        from .numbers import NUMBER, not_a_number
 
-        index = _first_unaccepted(array, pc.match_substring_regex(array, _NUMBER))
+        index = _first_unaccepted(array, pc.match_substring_regex(array, NUMBER))
         if index >= 0 and index == _first_present(array) and array[index].as_py() in BOOLEAN_WORDS:
             _reject_non_boolean(array, column=column, display=display)
         message, hint = not_a_number(_shown(array, index) if index >= 0 else "?")

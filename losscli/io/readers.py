@@ -8,7 +8,6 @@ so memory is bounded by the batch size rather than by the file.
 from __future__ import annotations
 
 import codecs
-import fnmatch
 import functools
 import glob as globbing
 import io
@@ -25,7 +24,9 @@ import pyarrow as pa
 from ..errors import LossCliError
 from ._lazy import pc
 from .csv_blocks import body_pieces, parallel_csv_batches
+from .csv_head import check_encoding, check_header_encoding, check_header_is_names, delimiter_directive, second_line, sniff_delimiter
 from .formats import compression_from_magic, detect_format, foreign_format, format_from_magic, is_glob, named_format
+from .numbers import BOOLEAN_WORDS, NUMBER, not_a_number
 from .hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, typed_value
 from .ids import TEXT, id_kind, is_binary, is_temporal, is_text
 from .row_groups import batch_rows, parallel_workers, row_group_batches
@@ -297,7 +298,6 @@ def _first_line(error: BaseException) -> str:
 # ----------------------------------------------------------------------------- CSV
 
 
-_DELIMITERS = (",", ";", "\t", "|")
 
 
 class CsvSource(Source):
@@ -324,19 +324,19 @@ class CsvSource(Source):
         head = self._head_bytes()
         if not head.strip():
             raise LossCliError("file is empty", file=self.display, hint="it needs a header line and at least one row")
-        _check_encoding(head, self.display)
-        directive = _delimiter_directive(head)
+        check_encoding(head, self.display)
+        directive = delimiter_directive(head)
         if directive is not None:
             self.lines_before_header = 1
             head = head.split(b"\n", 1)[1] if b"\n" in head else b""
             if not head.strip():
                 raise LossCliError("file is empty", file=self.display, hint="it needs a header line and at least one row")
-        _check_header_encoding(head, self.display)
+        check_header_encoding(head, self.display)
         header = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
-        self.delimiter = delimiter or directive or _sniff_delimiter(header, _second_line(head))
+        self.delimiter = delimiter or directive or sniff_delimiter(header, second_line(head))
         if len(self.delimiter) != 1:
             raise LossCliError(f"delimiter must be one character, got '{self.delimiter}'")
-        _check_header_is_names(header, self.delimiter, self.display, names_given)
+        check_header_is_names(header, self.delimiter, self.display, names_given)
         if len(head) < _HEAD_BYTES and not re.search(b"[\r\n]", head):
             # Arrow reads no header without a line end: a file of just a header
             # would fail as "Empty CSV file" instead of having no rows.
@@ -489,7 +489,7 @@ class CsvSource(Source):
         return None
 
     def _first_non_number(self, name: str) -> tuple[int, str] | None:
-        return self._first_mismatch(name, lambda values: pc.match_substring_regex(values, _NUMBER))
+        return self._first_mismatch(name, lambda values: pc.match_substring_regex(values, NUMBER))
 
     def _first_non_boolean(self, name: str) -> tuple[int, str] | None:
         return self._first_mismatch(name, lambda values: pc.is_in(values, value_set=pa.array(BOOLEAN_WORDS)))
@@ -561,123 +561,6 @@ def first_invalid_utf8(values: pa.Array) -> int | None:
         else:
             high = middle
     return low
-
-
-# The words Arrow's CSV reader reads as true and false (its defaults).
-BOOLEAN_WORDS = ("1", "True", "TRUE", "true", "0", "False", "FALSE", "false")
-
-_NUMBER = r"^\s*[-+]?((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|inf|Inf|INF|infinity|Infinity|nan|NaN|NAN)\s*$"
-# 0,25 or 1.234,5: a number written where the decimal separator is a comma
-# (pandas' decimal=",", R's write.csv2, Excel and LibreOffice in such locales).
-_DECIMAL_COMMA = re.compile(r"\s*[-+]?(\d{1,3}(\.\d{3})+|\d*),\d+([eE][-+]?\d+)?\s*")
-
-
-def not_a_number(text: str) -> tuple[str, str]:
-    """(message, hint) for text found in a numeric column."""
-    if _DECIMAL_COMMA.fullmatch(text):
-        return (
-            f"'{text}' is written with a decimal comma; numbers need a decimal point",
-            "write the file with '.' as the decimal separator: pandas decimal='.', R write.csv rather than write.csv2, or Excel and LibreOffice set to a locale that uses '.'",
-        )
-    return f"non-numeric text '{text}' in a numeric column", "fix or remove the value; empty cells, NaN and null count as missing (see --nan-policy)"
-
-
-_WIDE_ENCODINGS = (
-    # UTF-32 LE first: its byte-order mark begins with UTF-16 LE's.
-    (codecs.BOM_UTF32_LE, "UTF-32"),
-    (codecs.BOM_UTF32_BE, "UTF-32"),
-    (codecs.BOM_UTF16_LE, "UTF-16"),
-    (codecs.BOM_UTF16_BE, "UTF-16"),
-)
-
-
-def _check_encoding(head: bytes, display: str) -> None:
-    """Reject UTF-16/UTF-32 text (Excel's "Unicode text"), which Arrow would
-    misread as one-field rows."""
-    for mark, encoding in _WIDE_ENCODINGS:
-        if head.startswith(mark):
-            break
-    else:
-        # Without a byte-order mark, UTF-16 text of ASCII characters has a NUL
-        # in every other byte.
-        sample = head[:4096]
-        if max(sample[0::2].count(0), sample[1::2].count(0)) * 4 <= len(sample):
-            return
-        encoding = "UTF-16"
-    raise LossCliError(f"the file is {encoding} encoded", file=display, hint="save it as UTF-8 CSV; in Excel: Save As, CSV UTF-8")
-
-
-def _check_header_encoding(head: bytes, display: str) -> None:
-    """A header that is not UTF-8, such as Excel's plain "CSV" in Windows-1252
-    (Région), would fail deep in Arrow as a codec error."""
-    header, complete = head.split(b"\n", 1)[0], b"\n" in head
-    try:
-        header.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        # A header cut short by the head's end may stop inside a character.
-        if complete or error.end < len(header):
-            raise LossCliError(
-                "the header line is not valid UTF-8",
-                file=display,
-                hint="save it as UTF-8 CSV; in Excel: Save As, CSV UTF-8, not plain CSV, which is Windows-1252",
-            ) from None
-
-
-def _delimiter_directive(head: bytes) -> str | None:
-    """The delimiter named by a first line like ``sep=;``, which Excel writes."""
-    first = head.split(b"\n", 1)[0].rstrip(b"\r")
-    if first.startswith(codecs.BOM_UTF8):
-        first = first[len(codecs.BOM_UTF8) :]
-    match = re.fullmatch(rb"sep=(.)", first, flags=re.DOTALL)
-    return match.group(1).decode("latin-1") if match else None
-
-
-def _check_header_is_names(header: str, delimiter: str, display: str, names_given: frozenset[str] = frozenset()) -> None:
-    """Refuse a first line of numbers such as 0.25,1.5e-03: a file written
-    without a header (numpy's savetxt by default) would lose its first row
-    to the header and be read one row short without a word.
-
-    A number with a fraction or an exponent is rarely a column name; whole
-    numbers may be (pandas names the columns of an unnamed frame 0, 1, 2),
-    and so are quantiles (0.1,0.5,0.9) when an option names one of them."""
-    cells = [cell.strip().strip('"') for cell in re.split(rf"[\s{re.escape(delimiter)}]+", header.strip())]
-    if not all(re.fullmatch(_NUMBER, cell) for cell in cells) or not any(re.search("[.eE]", cell) for cell in cells):
-        return
-    if any(fnmatch.fnmatchcase(cell, name) for cell in cells for name in names_given):
-        return
-    shown = ", ".join(cells[:3]) + (", ..." if len(cells) > 3 else "")
-    raise LossCliError(
-        f"the first line holds numbers ({shown}), not column names",
-        file=display,
-        hint=(
-            "the first line must be a header naming the columns, e.g. y_true,y_pred; with numpy: "
-            "np.savetxt(path, data, delimiter=',', header='y_true,y_pred', comments=''); "
-            "if they are column names (quantiles), name the one to read with --pred-col or --label-col"
-        ),
-    )
-
-
-def _sniff_delimiter(header: str, first_row: str) -> str:
-    counts = {d: header.count(d) for d in _DELIMITERS}
-    best = max(counts, key=lambda d: counts[d])
-    if counts[best] > 0:
-        return best
-    if _split_by_spaces(header, first_row):
-        return " "
-    return ","
-
-
-def _split_by_spaces(header: str, first_row: str) -> bool:
-    """Single spaces between the cells of the header and of the first row,
-    as many in each (numpy's savetxt with a header, delimiter ' '): a single
-    column named with a space ("my score") has one cell a row, not two."""
-    cells = header.strip().split(" ")
-    return len(cells) > 1 and all(cells) and len(first_row.strip().split(" ")) == len(cells)
-
-
-def _second_line(head: bytes) -> str:
-    lines = head.split(b"\n", 2)
-    return lines[1].decode("utf-8", errors="replace") if len(lines) > 1 else ""
 
 
 def _csv_problem(error: BaseException) -> str:

@@ -1,0 +1,113 @@
+"""What the head of a CSV file says before Arrow reads it: its encoding, an
+Excel ``sep=`` line, its delimiter, and whether its first line names columns.
+Each check turns what would fail deep in Arrow, or silently read wrong, into
+an error that says what the file is and how to fix it."""
+
+from __future__ import annotations
+
+import codecs
+import fnmatch
+import re
+
+from ..errors import LossCliError
+from .numbers import NUMBER
+
+DELIMITERS = (",", ";", "\t", "|")
+
+
+_WIDE_ENCODINGS = (
+    # UTF-32 LE first: its byte-order mark begins with UTF-16 LE's.
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+def check_encoding(head: bytes, display: str) -> None:
+    """Reject UTF-16/UTF-32 text (Excel's "Unicode text"), which Arrow would
+    misread as one-field rows."""
+    for mark, encoding in _WIDE_ENCODINGS:
+        if head.startswith(mark):
+            break
+    else:
+        # Without a byte-order mark, UTF-16 text of ASCII characters has a NUL
+        # in every other byte.
+        sample = head[:4096]
+        if max(sample[0::2].count(0), sample[1::2].count(0)) * 4 <= len(sample):
+            return
+        encoding = "UTF-16"
+    raise LossCliError(f"the file is {encoding} encoded", file=display, hint="save it as UTF-8 CSV; in Excel: Save As, CSV UTF-8")
+
+
+def check_header_encoding(head: bytes, display: str) -> None:
+    """A header that is not UTF-8, such as Excel's plain "CSV" in Windows-1252
+    (Région), would fail deep in Arrow as a codec error."""
+    header, complete = head.split(b"\n", 1)[0], b"\n" in head
+    try:
+        header.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        # A header cut short by the head's end may stop inside a character.
+        if complete or error.end < len(header):
+            raise LossCliError(
+                "the header line is not valid UTF-8",
+                file=display,
+                hint="save it as UTF-8 CSV; in Excel: Save As, CSV UTF-8, not plain CSV, which is Windows-1252",
+            ) from None
+
+
+def delimiter_directive(head: bytes) -> str | None:
+    """The delimiter named by a first line like ``sep=;``, which Excel writes."""
+    first = head.split(b"\n", 1)[0].rstrip(b"\r")
+    if first.startswith(codecs.BOM_UTF8):
+        first = first[len(codecs.BOM_UTF8) :]
+    match = re.fullmatch(rb"sep=(.)", first, flags=re.DOTALL)
+    return match.group(1).decode("latin-1") if match else None
+
+
+def check_header_is_names(header: str, delimiter: str, display: str, names_given: frozenset[str] = frozenset()) -> None:
+    """Refuse a first line of numbers such as 0.25,1.5e-03: a file written
+    without a header (numpy's savetxt by default) would lose its first row
+    to the header and be read one row short without a word.
+
+    A number with a fraction or an exponent is rarely a column name; whole
+    numbers may be (pandas names the columns of an unnamed frame 0, 1, 2),
+    and so are quantiles (0.1,0.5,0.9) when an option names one of them."""
+    cells = [cell.strip().strip('"') for cell in re.split(rf"[\s{re.escape(delimiter)}]+", header.strip())]
+    if not all(re.fullmatch(NUMBER, cell) for cell in cells) or not any(re.search("[.eE]", cell) for cell in cells):
+        return
+    if any(fnmatch.fnmatchcase(cell, name) for cell in cells for name in names_given):
+        return
+    shown = ", ".join(cells[:3]) + (", ..." if len(cells) > 3 else "")
+    raise LossCliError(
+        f"the first line holds numbers ({shown}), not column names",
+        file=display,
+        hint=(
+            "the first line must be a header naming the columns, e.g. y_true,y_pred; with numpy: "
+            "np.savetxt(path, data, delimiter=',', header='y_true,y_pred', comments=''); "
+            "if they are column names (quantiles), name the one to read with --pred-col or --label-col"
+        ),
+    )
+
+
+def sniff_delimiter(header: str, first_row: str) -> str:
+    counts = {d: header.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    if counts[best] > 0:
+        return best
+    if _split_by_spaces(header, first_row):
+        return " "
+    return ","
+
+
+def _split_by_spaces(header: str, first_row: str) -> bool:
+    """Single spaces between the cells of the header and of the first row,
+    as many in each (numpy's savetxt with a header, delimiter ' '): a single
+    column named with a space ("my score") has one cell a row, not two."""
+    cells = header.strip().split(" ")
+    return len(cells) > 1 and all(cells) and len(first_row.strip().split(" ")) == len(cells)
+
+
+def second_line(head: bytes) -> str:
+    lines = head.split(b"\n", 2)
+    return lines[1].decode("utf-8", errors="replace") if len(lines) > 1 else ""
