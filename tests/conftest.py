@@ -93,3 +93,18 @@ class FifoReader:
             self._thread.join(self.SECONDS)
             pytest.fail(f"nothing was written into the FIFO {self.path}")
         return self._data.decode("utf-8")
+
+
+def compressed(suffix: str, data: bytes) -> bytes:
+    """``data`` compressed as a file ending in ``.gz``, ``.bz2`` or ``.zst`` is."""
+    import bz2
+    import gzip
+
+    import pyarrow as pa
+
+    if suffix == "gz":
+        return gzip.compress(data)
+    if suffix == "bz2":
+        return bz2.compress(data)
+    assert suffix == "zst", suffix
+    return pa.Codec("zstd").compress(data, asbytes=True)

@@ -8,7 +8,6 @@ the fragments the error line must contain (file, column, row, the problem).
 
 from __future__ import annotations
 
-import bz2
 import gzip
 import json
 import os
@@ -19,7 +18,7 @@ import pyarrow as pa
 import pyarrow.feather as feather
 import pyarrow.parquet as pq
 import pytest
-from conftest import assert_usage_error, write_csv
+from conftest import assert_usage_error, compressed, write_csv
 
 
 
@@ -641,14 +640,6 @@ def test_header_only_on_stdin_without_a_line_end(cli):
 # ----------------------------------------------------------------------------- files failing while they stream
 
 
-def _compressed(kind: str, data: bytes) -> bytes:
-    if kind == "gz":
-        return gzip.compress(data)
-    if kind == "bz2":
-        return bz2.compress(data)
-    return pa.Codec("zstd").compress(data, asbytes=True)
-
-
 _COMPRESSION_NAMES = {"gz": ("gzip", "gzip -t"), "bz2": ("bz2", "bzip2 -t"), "zst": ("zstd", "zstd -t")}
 
 
@@ -658,7 +649,7 @@ def test_compressed_csv_truncated_past_its_head(cli, tmp_path, monkeypatch, kind
     # 3 MB of CSV, cut at three quarters of the compressed bytes: the head and
     # the columns read fine, and the stream breaks while the rows are read.
     monkeypatch.setattr("losscli.io.readers.os.cpu_count", lambda: cores)
-    data = _compressed(kind, b"y_true,y_pred\n" + b"0.125,0.5\n" * 300_000)
+    data = compressed(kind, b"y_true,y_pred\n" + b"0.125,0.5\n" * 300_000)
     path = _text(tmp_path, f"cut.csv.{kind}", data[: len(data) * 3 // 4])
     name, check = _COMPRESSION_NAMES[kind]
     line = assert_usage_error(cli(*mse(path)), "cut.csv", f"cannot decompress the {name} data: Truncated compressed stream", check)
