@@ -1,5 +1,5 @@
 """``python -m losscli`` runs the same command line as the ``losscli`` script."""
 
-from losscli.cli import main
+from losscli.cli import run
 
-main()
+run()

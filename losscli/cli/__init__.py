@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
-from typing import Annotated, Optional
+import sys
+from typing import Annotated, NoReturn, Optional
 
 import typer
 
@@ -69,6 +71,7 @@ _register()
 
 
 def main() -> None:
+    """Run the command line; ends with SystemExit like any click program."""
     # losscli spreads work over cores with its own threads and makes no BLAS
     # calls worth threading, but numpy's OpenBLAS starts a thread per core at
     # import that spins for a while: a tenth of a second of CPU on every run,
@@ -76,3 +79,31 @@ def main() -> None:
     # setting by the user wins.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     app(prog_name="losscli")
+
+
+def run() -> NoReturn:
+    """The process entry (the ``losscli`` script, ``python -m losscli``): run
+    the command line, then end the process without the interpreter's teardown
+    of every module and object: 20-40 ms of pure CPU after the output is
+    written (numpy, pyarrow and typer's modules, the batches' memory pools),
+    a tenth of a typical run on a large file and more on a small one. Exit
+    handlers still run (``atexit``: logging's flush, a coverage tool's save);
+    output files are closed and renamed by then. Code that calls the command
+    line inside its own process uses :func:`main`."""
+    try:
+        main()
+        code: object = 0
+    except SystemExit as stop:
+        code = stop.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away, or a closed stream: nothing more to say
+            pass
+    os._exit(code)

@@ -1,0 +1,106 @@
+"""How the ``losscli`` process ends: the command's exit code, all of its output
+and the caller's exit handlers, without the interpreter's teardown."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import write_csv
+
+import losscli.cli as cli
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+class _Ended(Exception):
+    """Stands in for the end of the process inside the test's own process."""
+
+
+@pytest.fixture()
+def ended(monkeypatch) -> dict[str, object]:
+    record: dict[str, object] = {"handlers_ran": False}
+
+    def end_process(code: int) -> None:
+        record["code"] = code
+        raise _Ended
+
+    def run_handlers() -> None:
+        record["handlers_ran"] = True
+
+    monkeypatch.setattr(cli.os, "_exit", end_process)
+    monkeypatch.setattr(cli.atexit, "_run_exitfuncs", run_handlers)
+    return record
+
+
+def _run_process_entry(monkeypatch, arguments: list[str]) -> None:
+    monkeypatch.setattr(sys, "argv", ["losscli", *arguments])
+    with pytest.raises(_Ended):
+        cli.run()
+
+
+@pytest.fixture()
+def small_csv(tmp_path: Path) -> Path:
+    # mse by hand: ((1.5-1)^2 + (1-2)^2) / 2 = (0.25 + 1) / 2 = 0.625
+    return write_csv(tmp_path / "small.csv", {"y_true": [1.0, 2.0], "y_pred": [1.5, 1.0]})
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected_code"),
+    [([], 0), (["--fail-above", "mse=0.5"], 1), (["--fail-below", "mse=0.5"], 0)],
+)
+def test_the_process_ends_with_the_commands_exit_code_after_its_output(monkeypatch, capsys, ended, small_csv, extra, expected_code):
+    _run_process_entry(monkeypatch, ["compute", str(small_csv), "--loss", "mse", "--format", "json", *extra])
+    assert ended == {"code": expected_code, "handlers_ran": True}
+    assert json.loads(capsys.readouterr().out)["results"][0]["value"] == pytest.approx(0.625, rel=1e-12)
+
+
+def test_the_process_ends_with_code_2_on_bad_input(monkeypatch, capsys, ended, tmp_path):
+    _run_process_entry(monkeypatch, ["compute", str(tmp_path / "missing.csv"), "--loss", "mse"])
+    assert ended["code"] == 2
+    assert "file not found" in capsys.readouterr().err
+
+
+def test_an_exit_with_a_message_prints_it_and_ends_with_code_1(monkeypatch, capsys, ended):
+    def stop_with_message(**_: object) -> None:
+        raise SystemExit("stopped by a plugin")
+
+    monkeypatch.setattr(cli, "app", stop_with_message)
+    _run_process_entry(monkeypatch, [])
+    assert ended["code"] == 1
+    assert capsys.readouterr().err == "stopped by a plugin\n"
+
+
+def test_the_process_keeps_piped_output_and_runs_the_callers_exit_handlers(small_csv):
+    runner = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('exit handler ran', file=sys.stderr))\n"
+        "sys.argv = ['losscli'] + sys.argv[1:]\n"
+        "from losscli.cli import run\n"
+        "run()\n"
+    )
+    env = {key: value for key, value in os.environ.items() if key != "LOSSCLI_DEBUG"}
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    done = subprocess.run(
+        [sys.executable, "-c", runner, "compute", str(small_csv), "--loss", "mse", "--format", "json", "--fail-above", "mse=0.5"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["results"][0]["value"] == pytest.approx(0.625, rel=1e-12)
+    assert done.stderr.splitlines() == ["error: mse = 0.625 is above the threshold 0.5", "exit handler ran"]
+
+
+def test_main_returns_control_to_a_caller_in_the_same_process(monkeypatch, capsys, small_csv):
+    # Only the process entry ends the process; main() raises SystemExit as click programs do.
+    monkeypatch.setattr(sys, "argv", ["losscli", "compute", str(small_csv), "--loss", "mse", "--format", "json"])
+    with pytest.raises(SystemExit) as stop:
+        cli.main()
+    assert stop.value.code == 0
+    assert json.loads(capsys.readouterr().out)["results"][0]["value"] == pytest.approx(0.625, rel=1e-12)
