@@ -412,6 +412,33 @@ def test_savetxt_with_a_header_and_spaces_between_cells(cli, tmp_path):
     assert_matches(result, y_true, y_pred)
 
 
+@pytest.mark.parametrize(
+    "name, delimiter, stdin",
+    [("saved.csv", ",", False), ("saved.tsv", "\t", False), ("saved.txt", " ", False), ("saved.csv.gz", ",", False), ("saved.csv", ",", True), ("saved.csv.gz", ",", True)],
+)
+def test_savetxt_header_after_numpy_comment_prefix(cli, tmp_path, cores, name, delimiter, stdin):
+    # np.savetxt's default comments="# " puts "# " before the header line.
+    y_true, y_pred = _data()
+    path = tmp_path / name
+    np.savetxt(path, np.column_stack([y_true, y_pred]), delimiter=delimiter, header=delimiter.join(["y_true", "y_pred"]))
+    assert path.read_bytes().startswith(b"# y_true") or name.endswith(".gz")
+    result = _compute(cli, "-", input=path.read_bytes()) if stdin else _compute(cli, path)
+    assert_matches(result, y_true, y_pred)
+    assert open_source(str(path)).names() == ["y_true", "y_pred"]
+
+
+def test_savetxt_header_after_numpy_comment_prefix_names_the_row_of_a_bad_cell(cli, tmp_path, cores):
+    (tmp_path / "saved.csv").write_text("# y_true,y_pred\n1,0.5\n0,oops\n")
+    assert_usage_error(cli("compute", tmp_path / "saved.csv", "--loss", "mse", "--label-col", "y_true"), "saved.csv, column 'y_pred', row 2: non-numeric text 'oops'")
+
+
+@pytest.mark.parametrize("line, names", [("# 0.25,1.5", ["# 0.25", "1.5"]), ("# ,y_pred", ["# ", "y_pred"]), ("#y_true,y_pred", ["#y_true", "y_pred"])])
+def test_a_hash_line_that_names_no_columns_is_read_as_written(tmp_path, line, names):
+    path = tmp_path / "hash.csv"
+    path.write_text(f"{line}\n1,2\n")
+    assert open_source(str(path)).names() == names
+
+
 def test_a_header_with_a_space_in_its_one_name_is_one_column(cli, tmp_path):
     (tmp_path / "score.csv").write_text("my score\n0.5\n2.0")
     (tmp_path / "truth.csv").write_text("y_true\n1.0\n1.0\n")

@@ -24,7 +24,16 @@ import pyarrow as pa
 from ..errors import LossCliError
 from ._lazy import pc
 from .csv_blocks import body_pieces, parallel_csv_batches
-from .csv_head import check_encoding, check_header_encoding, check_header_is_names, delimiter_directive, second_line, sniff_delimiter
+from .csv_head import (
+    check_encoding,
+    check_header_encoding,
+    check_header_is_names,
+    delimiter_directive,
+    header_cells,
+    second_line,
+    sniff_delimiter,
+    without_numpy_comment,
+)
 from .formats import compression_from_magic, detect_format, foreign_format, format_from_magic, is_glob, named_format
 from .numbers import BOOLEAN_WORDS, NUMBER, not_a_number
 from .hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, typed_value
@@ -316,6 +325,9 @@ class CsvSource(Source):
         self._stdin = stdin
         # Lines before the header: Excel's "sep=;" line.
         self.lines_before_header = 0
+        # The column names when the header line is not read as written
+        # (numpy's "# y_true,y_pred"); Arrow then skips that line.
+        self._header_names: list[str] | None = None
         with self.read_failures_explained():
             self._inspect(delimiter, names_given)
 
@@ -333,10 +345,14 @@ class CsvSource(Source):
                 raise LossCliError("file is empty", file=self.display, hint="it needs a header line and at least one row")
         check_header_encoding(head, self.display)
         header = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
+        uncommented = without_numpy_comment(header, second_line(head), delimiter or directive, names_given)
+        header = header if uncommented is None else uncommented
         self.delimiter = delimiter or directive or sniff_delimiter(header, second_line(head))
         if len(self.delimiter) != 1:
             raise LossCliError(f"delimiter must be one character, got '{self.delimiter}'")
         check_header_is_names(header, self.delimiter, self.display, names_given)
+        if uncommented is not None:
+            self._header_names = header_cells(uncommented, self.delimiter)
         if len(head) < _HEAD_BYTES and not re.search(b"[\r\n]", head):
             # Arrow reads no header without a line end: a file of just a header
             # would fail as "Empty CSV file" instead of having no rows.
@@ -370,7 +386,12 @@ class CsvSource(Source):
 
     def _open(self, convert: object | None, *, explain: bool = True, block_bytes: int = 0) -> object:
         """An Arrow CSV reader; ``explain=False`` (for rescans) lets Arrow's error through."""
-        read = self._csv.ReadOptions(block_size=block_bytes or CSV_BLOCK_BYTES, use_threads=True, skip_rows=self.lines_before_header)
+        read = self._csv.ReadOptions(
+            block_size=block_bytes or CSV_BLOCK_BYTES,
+            use_threads=True,
+            skip_rows=self.lines_before_header + (self._header_names is not None),
+            column_names=self._header_names,
+        )
         parse = self._csv.ParseOptions(delimiter=self.delimiter, newlines_in_values=False)
         try:
             return self._csv.open_csv(self._input(), read_options=read, parse_options=parse, convert_options=convert)
