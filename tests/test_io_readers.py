@@ -131,6 +131,19 @@ def _write(kind: str, folder: Path, y_true, y_pred) -> tuple[str, list[str]]:
         path = folder / "data.ipc"
         with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, table.schema) as writer:
             writer.write_table(table, max_chunksize=11)
+    elif kind == "arrow-dir":
+        # pyarrow.dataset.write_dataset(format="ipc") and polars write a folder of parts.
+        path = folder / "dataset"
+        (path / "later").mkdir(parents=True)
+        feather.write_feather(table.slice(0, 25), path / "part-0.arrow", chunksize=9)
+        with pa.OSFile(str(path / "later" / "part-1.ipc"), "wb") as sink, pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table.slice(25), max_chunksize=11)
+        (path / "_SUCCESS").write_text("")
+        (path / ".hidden.arrow").write_bytes(b"not arrow")
+    elif kind == "arrow-glob":
+        for index, start in enumerate(range(0, len(y_true), 20)):
+            feather.write_feather(table.slice(start, 20), folder / f"part-{index}.feather")
+        return str(folder / "*"), []
     elif kind in ("ndjson", "jsonl"):
         path = folder / f"data.{kind}"
         path.write_text("".join(json.dumps(row) + "\n" for row in table.to_pylist()))
@@ -155,6 +168,8 @@ FORMATS = [
     "feather",
     "arrow-file",
     "arrow-stream",
+    "arrow-dir",
+    "arrow-glob",
     "ndjson",
     "jsonl",
 ]
@@ -214,6 +229,22 @@ def test_stdin_reads_arrow_with_input_format(cli, tmp_path, kind):
     result = _compute(cli, "-", "--input-format", "arrow", input=Path(path).read_bytes())
     assert_matches(result, y_true, y_pred)
     assert json.loads(result.stdout)["inputs"]["predictions"] == ["<stdin>"]
+
+
+@pytest.mark.parametrize("pattern", [False, True])
+def test_a_dataset_of_parquet_and_arrow_files_is_refused(cli, tmp_path, pattern):
+    # Read as either format, the files of the other would be left out without a word.
+    y_true, y_pred = _data()
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    pq.write_table(_table(y_true, y_pred), folder / "a.parquet")
+    feather.write_feather(_table(y_true, y_pred), folder / "b.arrow")
+    path = folder / "*" if pattern else folder
+    line = assert_usage_error(_compute(cli, path))
+    assert line == (
+        f"error: {path}: the dataset holds both Parquet and Arrow files; losscli reads a dataset of one format "
+        f"(move the files of one format elsewhere, or name one format's files with a pattern such as '{folder / '*.parquet'}')"
+    )
 
 
 def test_truncated_arrow_on_stdin_is_an_error(cli, tmp_path):

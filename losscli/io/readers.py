@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import functools
-import glob as globbing
 import io
 import os
 import re
@@ -34,7 +33,7 @@ from .csv_head import (
     sniff_delimiter,
     without_numpy_comment,
 )
-from .formats import compression_from_magic, detect_format, foreign_format, format_from_magic, is_glob, named_format
+from .formats import compression_from_magic, dataset_members, detect_format, foreign_format, format_from_magic, is_glob, named_format
 from .numbers import BOOLEAN_WORDS, NUMBER, not_a_number
 from .hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, typed_value
 from .ids import TEXT, id_kind, is_binary, is_temporal, is_text
@@ -614,16 +613,12 @@ def _expand_paths(path: str, suffixes: tuple[str, ...]) -> list[str]:
     if os.path.isfile(path):
         return [path]  # even when the name holds glob characters, like "run[3].parquet"
     if os.path.isdir(path):
-        found = []
-        for root, dirs, files in os.walk(path):
-            dirs.sort()
-            dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
-            found += [os.path.join(root, f) for f in sorted(files) if f.lower().endswith(suffixes) and not f.startswith((".", "_"))]
+        found = [f for f in dataset_members(path) if f.lower().endswith(suffixes)]
         if not found:
             raise _no_dataset_files(path, suffixes)
         return found
     if is_glob(path):
-        found = sorted(p for p in globbing.glob(path, recursive=True) if os.path.isfile(p))
+        found = dataset_members(path)
         if not found:
             raise LossCliError("the pattern matches no file", file=path, hint="quote the pattern so the shell does not expand it")
         return found
