@@ -326,7 +326,7 @@ def test_ndjson_on_stdin_after_a_bom_and_blank_lines(cli):
     assert values(result)["mse"] == 2.5
 
 
-@pytest.mark.parametrize("header", ["PAR1,y", "ARROW1,y", "{x},y", "{ x },y"])
+@pytest.mark.parametrize("header", ["PAR1,y", "ARROW1,y", "{x},y", "{ x },y", "[x],y"])
 def test_csv_on_stdin_whose_first_cell_looks_like_a_magic_is_still_csv(cli, header):
     # Only a magic followed by bytes no text holds, or "{" opening a JSON key, counts.
     first = header.split(",")[0]
@@ -376,6 +376,10 @@ def test_truncated_gzip_of_parquet_on_stdin_is_an_error(cli, tmp_path):
         (b"\xff\xff\xff\xff\x00\x00\x00\x00", "csv"),
         (b'{"y": 1}', "ndjson"),
         (b"\xef\xbb\xbf \r\n{}", "ndjson"),
+        (b"[{", "ndjson"),
+        (b"\xef\xbb\xbf[\n  [1, 0.5]", "ndjson"),
+        (b"[]", "ndjson"),
+        (b"[a],y\n", "csv"),
         (b"{y},x\n", "csv"),
         (b"y,{x}\n", "csv"),
         (b"", "csv"),
@@ -507,6 +511,85 @@ def test_spaces_around_numbers_are_accepted(cli, tmp_path):
     path.write_text("y_true, y_pred\n1, 1.5\n2 , 3\n")
     # mse = ((1 - 1.5)^2 + (2 - 3)^2) / 2 = (0.25 + 1) / 2 = 0.625 (by hand)
     assert values(cli("compute", path, "--loss", "mse", "-f", "json"))["mse"] == pytest.approx(0.625, rel=1e-12)
+
+
+# ----------------------------------------------------------------------------- pandas' to_json layouts
+
+
+def _frame_json(orient: str) -> tuple[bytes, np.ndarray, np.ndarray]:
+    """A frame as pandas' to_json writes it, and its columns; quarters, which
+    pandas' 10 significant digits write exactly."""
+    pd = pytest.importorskip("pandas")
+    y_true = np.arange(N) * 0.5
+    y_pred = y_true + np.resize([0.25, -0.75, 1.5], N)
+    frame = pd.DataFrame({"y_pred": y_pred, "id": np.arange(N), "y_true": y_true})
+    return frame.to_json(orient=orient).encode(), y_true, y_pred
+
+
+@pytest.mark.parametrize("orient", ["split", "table"])
+@pytest.mark.parametrize("how", ["file", "gzip", "stdin", "stdin-gzip"])
+def test_pandas_json_that_names_its_columns_is_read(cli, tmp_path, small_batches, orient, how):
+    document, y_true, y_pred = _frame_json(orient)
+    if "gzip" in how:
+        document = gzip.compress(document)
+    path = tmp_path / ("frame.json.gz" if how == "gzip" else "frame.json")
+    path.write_bytes(document)
+    result = _compute(cli, "-", input=document) if how.startswith("stdin") else _compute(cli, path)
+    assert_matches(result, y_true, y_pred)
+
+
+def test_pandas_split_json_keeps_column_types_for_groups(cli, tmp_path):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"y_true": [1.0, 2.0, 3.0], "y_pred": [1.5, 2.0, 5.0], "fold": [0, 1, 1]}, index=["r1", "r2", "r3"])
+    frame.to_json(tmp_path / "frame.json", orient="split")
+    result = cli("compute", tmp_path / "frame.json", "--loss", "mae", "--by", "fold", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    got = [(r["group"], r["value"], r["n"]) for r in json.loads(result.stdout)["results"]]
+    # By hand: |1 - 1.5| = 0.5 in fold 0; (0 + 2) / 2 = 1 in fold 1; 2.5 / 3 overall.
+    assert got == [(None, pytest.approx(2.5 / 3, rel=1e-15), 3), ({"fold": 0}, 0.5, 1), ({"fold": 1}, 1.0, 2)]
+
+
+@pytest.mark.parametrize(
+    "document, fragment",
+    [
+        ('{"columns":["y_true","y_pred"],"data":[[1,0.5],["two",0.2]]}', "frame.json, column 'y_true', row 2: the values change from number to string (one type per column)"),
+        ('{"columns":["y_true","y_pred"],"data":[[1,0.5],[0.2]]}', "frame.json, row 2: this row is not a list of 2 values, one per column"),
+        ('{"columns":[["a","y_true"],["a","y_pred"]],"data":[[1,0.5]]}', "frame.json: the file starts like pandas' to_json(orient='split'), but 'columns' is not a list of names"),
+        ('{"columns":["y_true","y_pred"],"data":[[1,0.5]', "frame.json: cannot parse pandas' to_json(orient='split') document: Expecting ','"),
+        ('{"schema":{"fields":[{"name":"y_true"}]},"rows":[]}', "frame.json: the file starts like pandas' to_json(orient='table'), but it has no 'data'"),
+        ('{"columns":["y_true","y_true"],"data":[[1,0.5]]}', "frame.json: column name 'y_true' appears twice in the header"),
+    ],
+)
+def test_a_damaged_pandas_json_document_is_named(cli, tmp_path, document, fragment):
+    (tmp_path / "frame.json").write_text(document)
+    assert_usage_error(cli("compute", tmp_path / "frame.json", "--loss", "mse"), fragment)
+
+
+_JSON_LINES = "(write one object per row, as JSON Lines: with pandas, df.to_json(path, orient='records', lines=True))"
+
+
+@pytest.mark.parametrize(
+    "orient, problem",
+    [
+        ("records", "the file is one JSON array of rows (pandas' to_json(orient='records')), not one JSON object per line"),
+        ("values", "the file is one JSON array of arrays, rows without column names (pandas' to_json(orient='values')), not one JSON object per line"),
+        ("columns", "the file is one JSON object of columns (pandas' default to_json, orient='columns'), not one JSON object per row"),
+        ("index", "the file is one JSON object of rows keyed by their index (pandas' to_json(orient='index')), not one JSON object per row"),
+    ],
+)
+@pytest.mark.parametrize("stdin", [False, True])
+def test_pandas_json_of_other_layouts_is_named_with_the_call_that_writes_json_lines(cli, tmp_path, orient, problem, stdin):
+    document, _, _ = _frame_json(orient)
+    (tmp_path / "frame.json").write_bytes(document)
+    result = cli("compute", "-", "--loss", "mse", input=document) if stdin else cli("compute", tmp_path / "frame.json", "--loss", "mse")
+    line = assert_usage_error(result)
+    assert line == f"error: {'<stdin>' if stdin else tmp_path / 'frame.json'}: {problem} {_JSON_LINES}"
+
+
+def test_json_lines_on_stdin_of_a_json_array_says_what_it_is_even_with_input_format(cli):
+    # --input-format json on stdin gives the same specific answer as the first bytes do.
+    result = cli("compute", "-", "--input-format", "json", "--loss", "mse", input=b'[{"y_true": 1, "y_pred": 2}]')
+    assert_usage_error(result, "<stdin>: the file is one JSON array of rows (pandas' to_json(orient='records'))")
 
 
 # ----------------------------------------------------------------------------- CSV dialects and encodings

@@ -159,6 +159,9 @@ def _looks_like_parquet(path: str) -> bool:
 # start with "{" ("{x}"), but not with "{" and a quote.
 _NDJSON_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*\{\s*[\"}]")
 _IPC_CONTINUATION = b"\xff\xff\xff\xff"
+# A JSON array of rows or of arrays (pandas' to_json with orient="records" or
+# "values"), or an empty one: no CSV header starts with "[{", "[[" or "[]".
+_JSON_ARRAY_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*\[\s*[\[{\]]")
 
 
 def format_from_magic(head: bytes) -> str:
@@ -166,14 +169,14 @@ def format_from_magic(head: bytes) -> str:
 
     Only what no text file starts with counts: a magic string followed by a
     byte that is not text (a CSV header cell may be named PAR1), the IPC
-    stream's 0xFFFFFFFF (never in UTF-8) with a plausible message length, or
-    a JSON object's opening brace and key.
+    stream's 0xFFFFFFFF (never in UTF-8) with a plausible message length, a
+    JSON object's opening brace and key, or a JSON array of objects or arrays.
     """
     if _magic_then_binary(head, b"PAR1"):
         return "parquet"
     if _magic_then_binary(head, b"ARROW1") or _starts_ipc_stream(head):
         return "arrow"
-    if _NDJSON_START.match(head):
+    if _NDJSON_START.match(head) or _JSON_ARRAY_START.match(head):
         return "ndjson"
     return "csv"
 

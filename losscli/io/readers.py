@@ -7,7 +7,6 @@ so memory is bounded by the batch size rather than by the file.
 
 from __future__ import annotations
 
-import codecs
 import functools
 import io
 import os
@@ -35,6 +34,7 @@ from .csv_head import (
 )
 from .formats import compression_from_magic, dataset_members, detect_format, foreign_format, format_from_magic, is_glob, named_format
 from .numbers import BOOLEAN_WORDS, NUMBER, not_a_number
+from .json_layouts import check_not_object_of_objects, document_layout, json_kind, read_document
 from .hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, typed_value
 from .ids import TEXT, id_kind, is_binary, is_temporal, is_text
 from .row_groups import batch_rows, parallel_workers, row_group_batches
@@ -214,7 +214,7 @@ def _make_source(fmt: str, path: str, compression: str | None, delimiter: str | 
             return ParquetSource(path, names_given, stdin=stdin)
         if fmt == "arrow":
             return ArrowSource(path, stdin=stdin)
-        return NdjsonSource(path, compression, stdin=stdin)
+        return _json_source(path, compression, stdin)
     except LossCliError:
         raise
     except (pa.ArrowException, OSError, ValueError) as error:
@@ -914,24 +914,14 @@ class NdjsonSource(Source):
         # into one --by group. Such columns are read as the text written.
         self._as_written: pa.Schema | None = None
         with self.read_failures_explained():
-            self._check_one_object_per_line()
             inferred = self._open().schema
-            _check_not_pandas_columns(inferred, self.display)
+            check_not_object_of_objects(inferred, self.display)
             dates = [pa.field(f.name, pa.string()) for f in inferred if is_temporal(f.type)]
             self._as_written = pa.schema(dates) if dates else None
             self.columns = [Column(f.name, pa.string() if is_temporal(f.type) else f.type) for f in inferred]
 
-    def _check_one_object_per_line(self) -> None:
-        """Refuse one JSON array of rows (pandas' to_json(orient="records")
-        without lines=True), which Arrow reports as a type change."""
-        with self._stream() as stream:
-            head = stream.read(_SNIFF_BYTES)
-        if head.lstrip(codecs.BOM_UTF8 + b" \t\r\n").startswith(b"["):
-            raise LossCliError("the file is one JSON array, not one JSON object per line", file=self.display, hint=_JSON_LINES_HINT)
-
     def _stream(self) -> pa.NativeFile:
-        source = pa.py_buffer(self._bytes) if self._bytes is not None else self.path
-        return pa.input_stream(source, compression=self.compression)
+        return _json_stream(self.path, self._bytes, self.compression)
 
     def _open(self) -> object:
         try:
@@ -972,7 +962,7 @@ class NdjsonSource(Source):
                 return row
             if column is None or record.get(column) is None:
                 continue
-            kind = _json_kind(record[column])
+            kind = json_kind(record[column])
             first_kind = first_kind or kind
             if kind != first_kind:
                 return row
@@ -1010,19 +1000,41 @@ class NdjsonSource(Source):
                 )
 
 
-_JSON_LINES_HINT = "write one object per row, as JSON Lines: with pandas, df.to_json(path, orient='records', lines=True)"
+def _json_source(path: str, compression: str | None, stdin: bytes | None) -> Source:
+    """JSON Lines, streamed, or a document of pandas' to_json that names its
+    columns (orient="split" or "table"), read whole; told by its first bytes."""
+    data = _stdin_bytes(stdin) if path == "-" else None
+    if data is not None:
+        compression = compression_from_magic(data)
+    display = "<stdin>" if path == "-" else path
+    try:
+        with _json_stream(path, data, compression) as stream:
+            layout = document_layout(stream.read(_SNIFF_BYTES), display)
+        if layout is None:
+            return NdjsonSource(path, compression, stdin=data)
+        with _json_stream(path, data, compression) as stream:
+            return JsonDocumentSource(path, read_document(stream, layout, display))
+    except OSError as error:
+        raise _read_failure(error, display, compression) from None
 
 
-def _check_not_pandas_columns(schema: pa.Schema, display: str) -> None:
-    """Refuse one JSON object of columns, each an object of row index to value:
-    pandas' default to_json, read as a single row of structs."""
-    if len(schema) and all(pa.types.is_struct(field.type) for field in schema):
-        raise LossCliError("the file is one JSON object of columns (pandas' default to_json), not one JSON object per row", file=display, hint=_JSON_LINES_HINT)
+def _json_stream(path: str, data: bytes | None, compression: str | None) -> pa.NativeFile:
+    return pa.input_stream(pa.py_buffer(data) if data is not None else path, compression=compression)
 
 
-def _json_kind(value: object) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    return type(value).__name__
+class JsonDocumentSource(Source):
+    """A table from one JSON document (pandas' to_json with orient="split" or
+    "table"), held in memory: the document must be parsed whole."""
+
+    def __init__(self, path: str, table: pa.Table) -> None:
+        self.path = path
+        self.display = "<stdin>" if path == "-" else path
+        self._table = table
+        self.columns = [Column(f.name, f.type) for f in table.schema]
+        _check_names(self.names(), self.display)
+
+    def rows_hint(self) -> int | None:
+        return self._table.num_rows
+
+    def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
+        yield from self._table.select(columns).to_batches(max_chunksize=BATCH_ROWS)
