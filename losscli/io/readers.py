@@ -36,7 +36,7 @@ from .formats import compression_from_magic, dataset_members, detect_format, for
 from .numbers import BOOLEAN_WORDS, NUMBER, not_a_number
 from .json_layouts import check_not_object_of_objects, document_layout, json_kind, read_document
 from .hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, typed_value
-from .ids import TEXT, id_kind, is_binary, is_temporal, is_text
+from .ids import NOTHING, TEXT, id_kind, is_binary, is_temporal, is_text
 from .row_groups import batch_rows, parallel_workers, row_group_batches
 
 # 256K rows: two float64 columns stay within a few MB, so the numpy passes over a
@@ -117,10 +117,12 @@ class Source:
             before += rows
         return self.display, row
 
-    def check_one_type(self, names: list[str], option: str) -> None:
+    def check_one_type(self, names: list[str], option: str) -> dict[str, pa.DataType]:
         """Refuse an id column (``--by``, ``--sample-col``, ``--key``) that holds
         text in one file of a dataset and numbers in another: 0 and "0" would
-        be two groups, or two keys that never match."""
+        be two groups, or two keys that never match. Returns each column's
+        type across the files (see ``typed_across``)."""
+        return {name: self.column(name).type for name in names}
 
     @contextmanager
     def read_failures_explained(self) -> Iterator[None]:
@@ -703,15 +705,9 @@ class ParquetSource(Source):
             self._rows = sum(self._file(f).metadata.num_rows for f in self.files)
         return self._rows
 
-    def check_one_type(self, names: list[str], option: str) -> None:
-        if len(self.files) < 2:
-            return
-        first = {c.name: c.type for c in self.columns}
-        for path in self.files[1:]:
-            schema = self._file(path).schema_arrow
-            for name in names:
-                if name in schema.names:
-                    check_same_kind(name, first[name], str(self.files[0]), schema.field(name).type, str(path), option)
+    def check_one_type(self, names: list[str], option: str) -> dict[str, pa.DataType]:
+        schemas = [(str(path), self._file(path).schema_arrow) for path in self.files[1:]]
+        return {name: typed_across(name, self.column(name).type, str(self.files[0]), schemas, option) for name in names}
 
     def _file_row_counts(self) -> list[tuple[str, int]] | None:
         # Footers only: asked for when reporting an error, never while reading.
@@ -742,11 +738,29 @@ class ParquetSource(Source):
                 raise LossCliError(f"cannot read Parquet data: {_first_line(error)}", file=str(path), hint="the file may be truncated or corrupt") from None
 
 
+def typed_across(name: str, first: pa.DataType, first_file: str, schemas: list[tuple[str, pa.Schema]], option: str) -> pa.DataType:
+    """The type of id column ``name`` across a dataset's files, each checked
+    against it: the first file's, or, where that file's column holds only
+    missing values (Arrow's null type, as pandas writes a column of None),
+    the first type a later file holds values of."""
+    typed, typed_file = first, first_file
+    for path, schema in schemas:
+        if name not in schema.names:
+            continue
+        kind = schema.field(name).type
+        if id_kind(typed) == NOTHING:
+            typed, typed_file = kind, path
+        else:
+            check_same_kind(name, typed, typed_file, kind, path, option)
+    return typed
+
+
 def check_same_kind(name: str, first: pa.DataType, first_file: str, other: pa.DataType, other_file: str, option: str) -> None:
     """Text in one file and numbers in another is an error; int32 and int64,
-    or string and large_string, are the same kind and fine."""
+    or string and large_string, are the same kind and fine, and so is a
+    column of no values (Arrow's null type) beside any other."""
     kinds = (id_kind(first), id_kind(other))
-    if kinds[0] != kinds[1] and TEXT in kinds:
+    if kinds[0] != kinds[1] and TEXT in kinds and NOTHING not in kinds:
         raise LossCliError(
             f"'{name}' holds {other} here but {first} in {first_file}; {option} needs one type in every file of a dataset, as 0 and \"0\" are different values",
             file=other_file,
@@ -788,13 +802,9 @@ class ArrowSource(Source):
         except (pa.ArrowException, OSError) as error:
             raise LossCliError(f"cannot read as Arrow IPC/Feather: {_first_line(error)}", file=self._shown(path), hint="is the file complete and really Arrow/Feather (v2)?") from None
 
-    def check_one_type(self, names: list[str], option: str) -> None:
-        first = {c.name: c.type for c in self.columns}
-        for path in self.files[1:]:
-            schema = self._schema(path)
-            for name in names:
-                if name in schema.names:
-                    check_same_kind(name, first[name], self.files[0], schema.field(name).type, path, option)
+    def check_one_type(self, names: list[str], option: str) -> dict[str, pa.DataType]:
+        schemas = [(path, self._schema(path)) for path in self.files[1:]]
+        return {name: typed_across(name, self.column(name).type, self.files[0], schemas, option) for name in names}
 
     def _file_row_counts(self) -> list[tuple[str, int]] | None:
         return [(path, _ipc_rows(self._reader(path))) for path in self.files if path != "-"]
