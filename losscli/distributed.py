@@ -40,7 +40,7 @@ from .io.columns import PRED_SIDE
 from .io.formats import is_glob
 from .io.hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, names_given, typed_value
 from .io.plan import InputOptions, InputPlan
-from .io.readers import BATCH_ROWS, Column, Source, check_same_kind
+from .io.readers import BATCH_ROWS, Column, Source, typed_across
 from .registry import BoundLoss
 
 INSTALL = "pip install 'losscli[dask]'"
@@ -425,14 +425,12 @@ class PartSource(Source):
     def rows_hint(self) -> int | None:
         return self.rows
 
-    def check_one_type(self, names: list[str], option: str) -> None:
+    def check_one_type(self, names: list[str], option: str) -> dict[str, pa.DataType]:
         # Each task checks its own file against the dataset's schema, so no
         # task has to open every file.
         schema = self._handle.schema_arrow
         kinds = {c.name: c.type for c in self.columns}
-        for name in names:
-            if name in schema.names and name in kinds:
-                check_same_kind(name, kinds[name], self.context.schema_file, schema.field(name).type, self.display, option)
+        return {name: typed_across(name, kinds[name], self.context.schema_file, [(self.display, schema)], option) for name in names if name in kinds}
 
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         constants = {k: v for k, v in self.part.partition if k in self.context.partition_columns}

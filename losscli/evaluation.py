@@ -14,6 +14,7 @@ import numpy as np
 
 from .engine import OVERALL, Batch, GroupValue, Outcome, UncheckedBatchFailed, evaluate
 from .errors import LossCliError
+from .labels import MISSING
 from .registry import BoundLoss
 
 
@@ -114,7 +115,10 @@ def _in_shown_order(groups: list[GroupValue], shown: dict[str, Any]) -> list[Gro
 
 
 def group_value(key: Any) -> Any:
-    """A --by key as JSON shows it: a missing number (read as -inf) is null, a whole number an int."""
+    """A --by key as JSON shows it: a missing value (a number read as -inf,
+    text as MISSING) is null, a whole number an int."""
+    if key == MISSING:
+        return None
     if isinstance(key, float):
         if not math.isfinite(key):
             return None

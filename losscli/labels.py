@@ -41,13 +41,14 @@ def canonical_number(text: str) -> int | float | None:
 
 
 def shown_labels(labels: Iterable[str]) -> dict[str, Any]:
-    """Every text label -> the value reports show: all numbers (a missing
-    value as None), or, if any label is not a plain number, all text as written."""
+    """Every text label -> the value reports show: all numbers, or, if any
+    label is not a plain number, all text as written; a missing value as
+    None either way, as it is in a typed column."""
     labels = list(dict.fromkeys(labels))
     numbers = {label: canonical_number(label) for label in labels if label != MISSING}
     if numbers and all(value is not None for value in numbers.values()):
         return {**numbers, MISSING: None}
-    return {label: label for label in labels}
+    return {label: None if label == MISSING else label for label in labels}
 
 
 def shown_value(label: str) -> Any:

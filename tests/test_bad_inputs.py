@@ -234,13 +234,13 @@ _JSON_LINES_HINT = "(write one object per row, as JSON Lines: with pandas, df.to
 def json_array_of_records(d):
     # pandas df.to_json(path, orient="records", indent=2): one array, not a line per row.
     content = '[\n  {\n    "y_true":1.0,\n    "y_pred":1.5\n  },\n  {\n    "y_true":2.0,\n    "y_pred":2.5\n  }\n]'
-    return mse(_text(d, "records.json", content)), ("records.json: the file is one JSON array, not one JSON object per line " + _JSON_LINES_HINT,)
+    return mse(_text(d, "records.json", content)), ("records.json: the file is one JSON array of rows (pandas' to_json(orient='records')), not one JSON object per line " + _JSON_LINES_HINT,)
 
 
 def json_object_of_columns(d):
     # pandas df.to_json(path), orient="columns" by default.
     content = '{"y_true":{"0":1.0,"1":2.0},"y_pred":{"0":1.5,"1":2.5}}'
-    expected = "columns.json: the file is one JSON object of columns (pandas' default to_json), not one JSON object per row " + _JSON_LINES_HINT
+    expected = "columns.json: the file is one JSON object of columns (pandas' default to_json, orient='columns'), not one JSON object per row " + _JSON_LINES_HINT
     return mse(_text(d, "columns.json", content)), (expected,)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.feather as feather
 import pyarrow.parquet as pq
 import pytest
 from conftest import FifoReader, assert_usage_error, write_csv
@@ -1073,8 +1074,58 @@ def test_by_over_a_dataset_with_an_all_null_group_file_beside_numbers(cli, tmp_p
     result = cli("compute", folder, *args, "--by", "fold", "-f", "json")
     assert result.exit_code == 0, result.stderr
     mse = [(r["group"], r["value"], r["n"]) for r in json.loads(result.stdout)["results"] if r["loss"] == "mse"]
-    # By hand: errors of 1, 2 in fold 0, 1; 3 and 4 in the null file's rows.
-    assert mse == [(None, 7.5, 40), ({"fold": 0}, 1.0, 10), ({"fold": 1}, 4.0, 10), ({"fold": "(missing)"}, 12.5, 20)]
+    # By hand: errors of 1, 2 in fold 0, 1; 3 and 4 in the null file's rows,
+    # missing, as an integer fold with a gap is: null, listed first.
+    assert mse == [(None, 7.5, 40), ({"fold": None}, 12.5, 20), ({"fold": 0}, 1.0, 10), ({"fold": 1}, 4.0, 10)]
+
+
+def _write_part(path, table):
+    if path.suffix == ".arrow":
+        feather.write_feather(table, path)
+    else:
+        pq.write_table(table, path)
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".arrow"])
+@pytest.mark.parametrize("null_first", [True, False], ids=["null-file-first", "null-file-last"])
+@pytest.mark.parametrize(
+    "values, groups",
+    [
+        # The typed file's errors are 1, 2 (its missing row) and 3; groups in report order.
+        (pa.array(["a", None, "b"]), [("a", 1.0), ("b", 3.0)]),
+        (pa.array([7, None, 8]), [(7, 1.0), (8, 3.0)]),
+        (pa.array([True, None, False]), [(False, 3.0), (True, 1.0)]),
+        (pa.array(["2024-01-01", None, "2024-01-02"]).cast(pa.date32()), [("2024-01-01", 1.0), ("2024-01-02", 3.0)]),
+    ],
+    ids=["text", "int", "bool", "date"],
+)
+def test_a_file_of_no_group_values_joins_the_missing_group_of_any_type(cli, tmp_path, suffix, null_first, values, groups):
+    # pandas writes a part whose group column is None in every row as Arrow's null type.
+    folder = tmp_path / "ds"
+    folder.mkdir()
+    typed = pa.table({"y_true": [0.0, 0.0, 0.0], "y_pred": [1.0, 2.0, 3.0], "g": values})
+    nulls = pa.table({"y_true": [0.0, 0.0], "y_pred": [4.0, 5.0], "g": pa.nulls(2)})
+    first, second = (nulls, typed) if null_first else (typed, nulls)
+    _write_part(folder / f"a{suffix}", first)
+    _write_part(folder / f"b{suffix}", second)
+    result = cli("compute", folder, "--loss", "mae", "--by", "g", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    got = [(r["group"], r["value"], r["n"]) for r in json.loads(result.stdout)["results"]]
+    # By hand: overall (1 + 2 + 3 + 4 + 5) / 5 = 3; the one missing group
+    # holds the typed file's 2 and the null file's 4 and 5: 11 / 3.
+    expected = [(None, 3.0, 5), ({"g": None}, pytest.approx(11 / 3, rel=1e-15), 3)]
+    assert got == expected + [({"g": shown}, value, 1) for shown, value in groups]
+    table = cli("compute", folder, "--loss", "mae", "--by", "g").stdout
+    assert [line.split()[1] for line in table.splitlines()[2:]] == ["(all)", "(missing)", *(json.dumps(shown).strip('"') for shown, _ in groups)]
+
+
+def test_a_missing_text_group_from_csv_is_null_in_json(cli, tmp_path):
+    (tmp_path / "data.csv").write_text("y_true,y_pred,region\n0,1,east\n0,2,\n0,4,west\n")
+    result = cli("compute", tmp_path / "data.csv", "--loss", "mae", "--by", "region", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    got = [(r["group"], r["value"]) for r in json.loads(result.stdout)["results"]]
+    # By hand: |0 - 1|, |0 - 2|, |0 - 4|; overall 7 / 3.
+    assert got == [(None, pytest.approx(7 / 3, rel=1e-15)), ({"region": None}, 2.0), ({"region": "east"}, 1.0), ({"region": "west"}, 4.0)]
 
 
 def test_by_integer_ids_beyond_float_precision_with_a_missing_one(cli, tmp_path, small_batches):

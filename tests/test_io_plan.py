@@ -295,7 +295,7 @@ def test_a_bad_label_error_gives_no_count_of_one_batch(cli, tmp_path, small_batc
         (["1", "+2"], ["1", "+2"]),
         (["1", "inf"], ["1", "inf"]),
         (["1", " 2"], ["1", " 2"]),
-        (["a", "(missing)"], ["a", "(missing)"]),
+        (["a", "(missing)"], ["a", None]),
     ],
 )
 def test_csv_labels_are_numbers_only_when_every_one_is_a_plain_number(labels, shown):

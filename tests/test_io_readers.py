@@ -131,6 +131,19 @@ def _write(kind: str, folder: Path, y_true, y_pred) -> tuple[str, list[str]]:
         path = folder / "data.ipc"
         with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, table.schema) as writer:
             writer.write_table(table, max_chunksize=11)
+    elif kind == "arrow-dir":
+        # pyarrow.dataset.write_dataset(format="ipc") and polars write a folder of parts.
+        path = folder / "dataset"
+        (path / "later").mkdir(parents=True)
+        feather.write_feather(table.slice(0, 25), path / "part-0.arrow", chunksize=9)
+        with pa.OSFile(str(path / "later" / "part-1.ipc"), "wb") as sink, pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table.slice(25), max_chunksize=11)
+        (path / "_SUCCESS").write_text("")
+        (path / ".hidden.arrow").write_bytes(b"not arrow")
+    elif kind == "arrow-glob":
+        for index, start in enumerate(range(0, len(y_true), 20)):
+            feather.write_feather(table.slice(start, 20), folder / f"part-{index}.feather")
+        return str(folder / "*"), []
     elif kind in ("ndjson", "jsonl"):
         path = folder / f"data.{kind}"
         path.write_text("".join(json.dumps(row) + "\n" for row in table.to_pylist()))
@@ -155,6 +168,8 @@ FORMATS = [
     "feather",
     "arrow-file",
     "arrow-stream",
+    "arrow-dir",
+    "arrow-glob",
     "ndjson",
     "jsonl",
 ]
@@ -214,6 +229,22 @@ def test_stdin_reads_arrow_with_input_format(cli, tmp_path, kind):
     result = _compute(cli, "-", "--input-format", "arrow", input=Path(path).read_bytes())
     assert_matches(result, y_true, y_pred)
     assert json.loads(result.stdout)["inputs"]["predictions"] == ["<stdin>"]
+
+
+@pytest.mark.parametrize("pattern", [False, True])
+def test_a_dataset_of_parquet_and_arrow_files_is_refused(cli, tmp_path, pattern):
+    # Read as either format, the files of the other would be left out without a word.
+    y_true, y_pred = _data()
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    pq.write_table(_table(y_true, y_pred), folder / "a.parquet")
+    feather.write_feather(_table(y_true, y_pred), folder / "b.arrow")
+    path = folder / "*" if pattern else folder
+    line = assert_usage_error(_compute(cli, path))
+    assert line == (
+        f"error: {path}: the dataset holds both Parquet and Arrow files; losscli reads a dataset of one format "
+        f"(move the files of one format elsewhere, or name one format's files with a pattern such as '{folder / '*.parquet'}')"
+    )
 
 
 def test_truncated_arrow_on_stdin_is_an_error(cli, tmp_path):
@@ -295,7 +326,7 @@ def test_ndjson_on_stdin_after_a_bom_and_blank_lines(cli):
     assert values(result)["mse"] == 2.5
 
 
-@pytest.mark.parametrize("header", ["PAR1,y", "ARROW1,y", "{x},y", "{ x },y"])
+@pytest.mark.parametrize("header", ["PAR1,y", "ARROW1,y", "{x},y", "{ x },y", "[x],y"])
 def test_csv_on_stdin_whose_first_cell_looks_like_a_magic_is_still_csv(cli, header):
     # Only a magic followed by bytes no text holds, or "{" opening a JSON key, counts.
     first = header.split(",")[0]
@@ -345,6 +376,10 @@ def test_truncated_gzip_of_parquet_on_stdin_is_an_error(cli, tmp_path):
         (b"\xff\xff\xff\xff\x00\x00\x00\x00", "csv"),
         (b'{"y": 1}', "ndjson"),
         (b"\xef\xbb\xbf \r\n{}", "ndjson"),
+        (b"[{", "ndjson"),
+        (b"\xef\xbb\xbf[\n  [1, 0.5]", "ndjson"),
+        (b"[]", "ndjson"),
+        (b"[a],y\n", "csv"),
         (b"{y},x\n", "csv"),
         (b"y,{x}\n", "csv"),
         (b"", "csv"),
@@ -412,6 +447,33 @@ def test_savetxt_with_a_header_and_spaces_between_cells(cli, tmp_path):
     assert_matches(result, y_true, y_pred)
 
 
+@pytest.mark.parametrize(
+    "name, delimiter, stdin",
+    [("saved.csv", ",", False), ("saved.tsv", "\t", False), ("saved.txt", " ", False), ("saved.csv.gz", ",", False), ("saved.csv", ",", True), ("saved.csv.gz", ",", True)],
+)
+def test_savetxt_header_after_numpy_comment_prefix(cli, tmp_path, cores, name, delimiter, stdin):
+    # np.savetxt's default comments="# " puts "# " before the header line.
+    y_true, y_pred = _data()
+    path = tmp_path / name
+    np.savetxt(path, np.column_stack([y_true, y_pred]), delimiter=delimiter, header=delimiter.join(["y_true", "y_pred"]))
+    assert path.read_bytes().startswith(b"# y_true") or name.endswith(".gz")
+    result = _compute(cli, "-", input=path.read_bytes()) if stdin else _compute(cli, path)
+    assert_matches(result, y_true, y_pred)
+    assert open_source(str(path)).names() == ["y_true", "y_pred"]
+
+
+def test_savetxt_header_after_numpy_comment_prefix_names_the_row_of_a_bad_cell(cli, tmp_path, cores):
+    (tmp_path / "saved.csv").write_text("# y_true,y_pred\n1,0.5\n0,oops\n")
+    assert_usage_error(cli("compute", tmp_path / "saved.csv", "--loss", "mse", "--label-col", "y_true"), "saved.csv, column 'y_pred', row 2: non-numeric text 'oops'")
+
+
+@pytest.mark.parametrize("line, names", [("# 0.25,1.5", ["# 0.25", "1.5"]), ("# ,y_pred", ["# ", "y_pred"]), ("#y_true,y_pred", ["#y_true", "y_pred"])])
+def test_a_hash_line_that_names_no_columns_is_read_as_written(tmp_path, line, names):
+    path = tmp_path / "hash.csv"
+    path.write_text(f"{line}\n1,2\n")
+    assert open_source(str(path)).names() == names
+
+
 def test_a_header_with_a_space_in_its_one_name_is_one_column(cli, tmp_path):
     (tmp_path / "score.csv").write_text("my score\n0.5\n2.0")
     (tmp_path / "truth.csv").write_text("y_true\n1.0\n1.0\n")
@@ -449,6 +511,85 @@ def test_spaces_around_numbers_are_accepted(cli, tmp_path):
     path.write_text("y_true, y_pred\n1, 1.5\n2 , 3\n")
     # mse = ((1 - 1.5)^2 + (2 - 3)^2) / 2 = (0.25 + 1) / 2 = 0.625 (by hand)
     assert values(cli("compute", path, "--loss", "mse", "-f", "json"))["mse"] == pytest.approx(0.625, rel=1e-12)
+
+
+# ----------------------------------------------------------------------------- pandas' to_json layouts
+
+
+def _frame_json(orient: str) -> tuple[bytes, np.ndarray, np.ndarray]:
+    """A frame as pandas' to_json writes it, and its columns; quarters, which
+    pandas' 10 significant digits write exactly."""
+    pd = pytest.importorskip("pandas")
+    y_true = np.arange(N) * 0.5
+    y_pred = y_true + np.resize([0.25, -0.75, 1.5], N)
+    frame = pd.DataFrame({"y_pred": y_pred, "id": np.arange(N), "y_true": y_true})
+    return frame.to_json(orient=orient).encode(), y_true, y_pred
+
+
+@pytest.mark.parametrize("orient", ["split", "table"])
+@pytest.mark.parametrize("how", ["file", "gzip", "stdin", "stdin-gzip"])
+def test_pandas_json_that_names_its_columns_is_read(cli, tmp_path, small_batches, orient, how):
+    document, y_true, y_pred = _frame_json(orient)
+    if "gzip" in how:
+        document = gzip.compress(document)
+    path = tmp_path / ("frame.json.gz" if how == "gzip" else "frame.json")
+    path.write_bytes(document)
+    result = _compute(cli, "-", input=document) if how.startswith("stdin") else _compute(cli, path)
+    assert_matches(result, y_true, y_pred)
+
+
+def test_pandas_split_json_keeps_column_types_for_groups(cli, tmp_path):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"y_true": [1.0, 2.0, 3.0], "y_pred": [1.5, 2.0, 5.0], "fold": [0, 1, 1]}, index=["r1", "r2", "r3"])
+    frame.to_json(tmp_path / "frame.json", orient="split")
+    result = cli("compute", tmp_path / "frame.json", "--loss", "mae", "--by", "fold", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    got = [(r["group"], r["value"], r["n"]) for r in json.loads(result.stdout)["results"]]
+    # By hand: |1 - 1.5| = 0.5 in fold 0; (0 + 2) / 2 = 1 in fold 1; 2.5 / 3 overall.
+    assert got == [(None, pytest.approx(2.5 / 3, rel=1e-15), 3), ({"fold": 0}, 0.5, 1), ({"fold": 1}, 1.0, 2)]
+
+
+@pytest.mark.parametrize(
+    "document, fragment",
+    [
+        ('{"columns":["y_true","y_pred"],"data":[[1,0.5],["two",0.2]]}', "frame.json, column 'y_true', row 2: the values change from number to string (one type per column)"),
+        ('{"columns":["y_true","y_pred"],"data":[[1,0.5],[0.2]]}', "frame.json, row 2: this row is not a list of 2 values, one per column"),
+        ('{"columns":[["a","y_true"],["a","y_pred"]],"data":[[1,0.5]]}', "frame.json: the file starts like pandas' to_json(orient='split'), but 'columns' is not a list of names"),
+        ('{"columns":["y_true","y_pred"],"data":[[1,0.5]', "frame.json: cannot parse pandas' to_json(orient='split') document: Expecting ','"),
+        ('{"schema":{"fields":[{"name":"y_true"}]},"rows":[]}', "frame.json: the file starts like pandas' to_json(orient='table'), but it has no 'data'"),
+        ('{"columns":["y_true","y_true"],"data":[[1,0.5]]}', "frame.json: column name 'y_true' appears twice in the header"),
+    ],
+)
+def test_a_damaged_pandas_json_document_is_named(cli, tmp_path, document, fragment):
+    (tmp_path / "frame.json").write_text(document)
+    assert_usage_error(cli("compute", tmp_path / "frame.json", "--loss", "mse"), fragment)
+
+
+_JSON_LINES = "(write one object per row, as JSON Lines: with pandas, df.to_json(path, orient='records', lines=True))"
+
+
+@pytest.mark.parametrize(
+    "orient, problem",
+    [
+        ("records", "the file is one JSON array of rows (pandas' to_json(orient='records')), not one JSON object per line"),
+        ("values", "the file is one JSON array of arrays, rows without column names (pandas' to_json(orient='values')), not one JSON object per line"),
+        ("columns", "the file is one JSON object of columns (pandas' default to_json, orient='columns'), not one JSON object per row"),
+        ("index", "the file is one JSON object of rows keyed by their index (pandas' to_json(orient='index')), not one JSON object per row"),
+    ],
+)
+@pytest.mark.parametrize("stdin", [False, True])
+def test_pandas_json_of_other_layouts_is_named_with_the_call_that_writes_json_lines(cli, tmp_path, orient, problem, stdin):
+    document, _, _ = _frame_json(orient)
+    (tmp_path / "frame.json").write_bytes(document)
+    result = cli("compute", "-", "--loss", "mse", input=document) if stdin else cli("compute", tmp_path / "frame.json", "--loss", "mse")
+    line = assert_usage_error(result)
+    assert line == f"error: {'<stdin>' if stdin else tmp_path / 'frame.json'}: {problem} {_JSON_LINES}"
+
+
+def test_json_lines_on_stdin_of_a_json_array_says_what_it_is_even_with_input_format(cli):
+    # --input-format json on stdin gives the same specific answer as the first bytes do.
+    result = cli("compute", "-", "--input-format", "json", "--loss", "mse", input=b'[{"y_true": 1, "y_pred": 2}]')
+    assert_usage_error(result, "<stdin>: the file is one JSON array of rows (pandas' to_json(orient='records'))")
 
 
 # ----------------------------------------------------------------------------- CSV dialects and encodings

@@ -6,6 +6,7 @@ an error that says what the file is and how to fix it."""
 from __future__ import annotations
 
 import codecs
+import csv
 import fnmatch
 import re
 
@@ -68,15 +69,9 @@ def delimiter_directive(head: bytes) -> str | None:
 def check_header_is_names(header: str, delimiter: str, display: str, names_given: frozenset[str] = frozenset()) -> None:
     """Refuse a first line of numbers such as 0.25,1.5e-03: a file written
     without a header (numpy's savetxt by default) would lose its first row
-    to the header and be read one row short without a word.
-
-    A number with a fraction or an exponent is rarely a column name; whole
-    numbers may be (pandas names the columns of an unnamed frame 0, 1, 2),
-    and so are quantiles (0.1,0.5,0.9) when an option names one of them."""
-    cells = [cell.strip().strip('"') for cell in re.split(rf"[\s{re.escape(delimiter)}]+", header.strip())]
-    if not all(re.fullmatch(NUMBER, cell) for cell in cells) or not any(re.search("[.eE]", cell) for cell in cells):
-        return
-    if any(fnmatch.fnmatchcase(cell, name) for cell in cells for name in names_given):
+    to the header and be read one row short without a word."""
+    cells = _loose_cells(header, delimiter)
+    if not _numbers_not_names(cells, names_given):
         return
     shown = ", ".join(cells[:3]) + (", ..." if len(cells) > 3 else "")
     raise LossCliError(
@@ -88,6 +83,43 @@ def check_header_is_names(header: str, delimiter: str, display: str, names_given
             "if they are column names (quantiles), name the one to read with --pred-col or --label-col"
         ),
     )
+
+
+def _loose_cells(header: str, delimiter: str) -> list[str]:
+    return [cell.strip().strip('"') for cell in re.split(rf"[\s{re.escape(delimiter)}]+", header.strip())]
+
+
+def _numbers_not_names(cells: list[str], names_given: frozenset[str]) -> bool:
+    """Whether header cells are numbers rather than column names.
+
+    A number with a fraction or an exponent is rarely a column name; whole
+    numbers may be (pandas names the columns of an unnamed frame 0, 1, 2),
+    and so are quantiles (0.1,0.5,0.9) when an option names one of them."""
+    if not all(re.fullmatch(NUMBER, cell) for cell in cells) or not any(re.search("[.eE]", cell) for cell in cells):
+        return False
+    return not any(fnmatch.fnmatchcase(cell, name) for cell in cells for name in names_given)
+
+
+# np.savetxt(path, data, header="y_true,y_pred") writes its header after the
+# comment prefix, whose default is "# ".
+_NUMPY_COMMENT = "# "
+
+
+def without_numpy_comment(header: str, first_row: str, delimiter: str | None, names_given: frozenset[str] = frozenset()) -> str | None:
+    """The header line without numpy's "# " before it, when what follows
+    names the columns; None otherwise, and the line is read as written."""
+    if not header.startswith(_NUMPY_COMMENT):
+        return None
+    rest = header[len(_NUMPY_COMMENT) :]
+    cells = header_cells(rest, delimiter or sniff_delimiter(rest, first_row))
+    if not all(cell.strip() for cell in cells) or _numbers_not_names([c.strip() for c in cells], names_given):
+        return None
+    return rest
+
+
+def header_cells(header: str, delimiter: str) -> list[str]:
+    """The column names of a header line, split as Arrow's CSV reader splits them."""
+    return next(csv.reader([header.rstrip("\r\n")], delimiter=delimiter), [])
 
 
 def sniff_delimiter(header: str, first_row: str) -> str:

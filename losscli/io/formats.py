@@ -7,6 +7,7 @@ answers to pick a source.
 
 from __future__ import annotations
 
+import glob as globbing
 import os
 import re
 
@@ -93,7 +94,7 @@ def detect_format(path: str, override: str | None) -> tuple[str, str | None]:
     if named is not None:
         return named, compression
     if os.path.isdir(path) or is_glob(path):
-        return "parquet", None
+        return dataset_format(path), None
     if _looks_like_parquet(path):
         return "parquet", None
     return "csv", compression
@@ -112,6 +113,37 @@ def is_glob(path: str) -> bool:
     return any(ch in path for ch in "*?[")
 
 
+def dataset_format(path: str) -> str:
+    """parquet or arrow: what the files of a directory or glob are, told by
+    their names. A folder of neither is left to the Parquet reader, whose
+    error says what the folder holds instead."""
+    formats = {named_format(name) for name in dataset_members(path)} & {"parquet", "arrow"}
+    if formats == {"parquet", "arrow"}:
+        raise LossCliError(
+            "the dataset holds both Parquet and Arrow files; losscli reads a dataset of one format",
+            file=path,
+            hint=f"move the files of one format elsewhere, or name one format's files with a pattern such as '{_one_format_pattern(path)}'",
+        )
+    return "arrow" if formats == {"arrow"} else "parquet"
+
+
+def _one_format_pattern(path: str) -> str:
+    folder = path if os.path.isdir(path) else os.path.dirname(path) or "."
+    return os.path.join(folder, "*.parquet")
+
+
+def dataset_members(path: str) -> list[str]:
+    """The files of a directory (below it too, sorted, hidden and ``_``-marked
+    ones such as ``_SUCCESS`` left out) or matched by a glob (sorted)."""
+    if is_glob(path) and not os.path.isdir(path):
+        return sorted(p for p in globbing.glob(path, recursive=True) if os.path.isfile(p))
+    found = []
+    for root, dirs, files in os.walk(path):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        found += [os.path.join(root, f) for f in sorted(files) if not f.startswith((".", "_"))]
+    return found
+
+
 def _looks_like_parquet(path: str) -> bool:
     try:
         with open(path, "rb") as handle:
@@ -127,6 +159,9 @@ def _looks_like_parquet(path: str) -> bool:
 # start with "{" ("{x}"), but not with "{" and a quote.
 _NDJSON_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*\{\s*[\"}]")
 _IPC_CONTINUATION = b"\xff\xff\xff\xff"
+# A JSON array of rows or of arrays (pandas' to_json with orient="records" or
+# "values"), or an empty one: no CSV header starts with "[{", "[[" or "[]".
+_JSON_ARRAY_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*\[\s*[\[{\]]")
 
 
 def format_from_magic(head: bytes) -> str:
@@ -134,14 +169,14 @@ def format_from_magic(head: bytes) -> str:
 
     Only what no text file starts with counts: a magic string followed by a
     byte that is not text (a CSV header cell may be named PAR1), the IPC
-    stream's 0xFFFFFFFF (never in UTF-8) with a plausible message length, or
-    a JSON object's opening brace and key.
+    stream's 0xFFFFFFFF (never in UTF-8) with a plausible message length, a
+    JSON object's opening brace and key, or a JSON array of objects or arrays.
     """
     if _magic_then_binary(head, b"PAR1"):
         return "parquet"
     if _magic_then_binary(head, b"ARROW1") or _starts_ipc_stream(head):
         return "arrow"
-    if _NDJSON_START.match(head):
+    if _NDJSON_START.match(head) or _JSON_ARRAY_START.match(head):
         return "ndjson"
     return "csv"
 

@@ -36,7 +36,7 @@ from .columns import (
     unknown_column,
 )
 from . import arrow_numpy
-from .ids import TEXT, check_id_type, check_key_types, id_kind, is_temporal, is_text, iso_text, plain_ids, temporal_keys
+from .ids import BOOLEAN, NUMBER, TEXT, check_id_type, check_key_types, id_kind, is_temporal, is_text, iso_text, plain_ids, temporal_keys
 from .prefetch import prefetch
 from .hive import names_given
 from .formats import named_format
@@ -112,6 +112,8 @@ class InputPlan:
         self._role_column_names = [{role: rc.describe() for role, rc in roles.items()} for roles in self.role_columns]
         self._label_roles = [frozenset(role for role, rc in roles.items() if rc.side == LABEL_SIDE) for roles in self.role_columns]
         self.long_format = self._is_long_format()
+        # (side, name) -> the type of an id column across the files of its input.
+        self._id_types: dict[tuple[str, str], pa.DataType] = {}
         self._check_id_types()
 
     # ------------------------------------------------------------------ opening
@@ -299,11 +301,11 @@ class InputPlan:
         key_kinds = []
         for side, source in self.sources.items():
             for option, name in self._id_columns(side):
-                source.check_one_type([name], option)
+                self._id_types[side, name] = source.check_one_type([name], option).get(name, source.column(name).type)
                 if not source.untyped:
-                    check_id_type(source.column(name).type, option=option, column=name, display=source.display)
+                    check_id_type(self._id_types[side, name], option=option, column=name, display=source.display)
             if self.options.key:
-                kind = source.column(self.options.key).type
+                kind = self._id_types[side, self.options.key]
                 # A CSV reader keeps ids as the text written.
                 key_kinds.append((TEXT, "text", source.display) if source.untyped else (id_kind(kind), str(kind), source.display))
         if len(key_kinds) == 2:
@@ -583,7 +585,8 @@ class InputPlan:
         if kind not in columns:
             return None
         extra = self.extras[kind]
-        return _keys(columns[kind], column=extra.name, display=self._display(extra.side))
+        typed = self._id_types.get((extra.side, extra.name), pa.null())
+        return _keys(columns[kind], column=extra.name, display=self._display(extra.side), typed=typed)
 
     def _file_rows(self, error: LossCliError, offset: int, pred_ids: np.ndarray | None, label_ids: np.ndarray | None) -> LossCliError:
         """Turn a row number within a batch into the row number in its file."""
@@ -877,9 +880,12 @@ def _float_key_text(array: pa.Array) -> pa.Array:
     return text
 
 
-def _keys(array: pa.Array | pa.ChunkedArray, *, column: str, display: str) -> np.ndarray | Labels:
+def _keys(array: pa.Array | pa.ChunkedArray, *, column: str, display: str, typed: pa.DataType = pa.null()) -> np.ndarray | Labels:
     """A --by or --sample-col value per row: numbers, or :class:`Labels` of
-    text (dates, times and timestamps as ISO text) or of booleans."""
+    text (dates, times and timestamps as ISO text) or of booleans.
+
+    ``typed`` is the column's type across the files of the input, which a
+    file whose column holds no values at all (Arrow's null type) follows."""
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     array = plain_ids(array, column=column, display=display)
@@ -891,7 +897,7 @@ def _keys(array: pa.Array | pa.ChunkedArray, *, column: str, display: str) -> np
     if pa.types.is_boolean(kind):
         return _boolean_labels(array)
     if pa.types.is_null(kind):
-        return Labels(np.array([MISSING]), np.zeros(len(array), dtype=np.int64))
+        return _all_missing(len(array), typed)
     if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind)):
         # InputPlan refuses such columns when it opens the files.
         raise LossCliError(f"ids of type {kind} cannot name groups", file=display, column=column)
@@ -910,6 +916,15 @@ def _keys(array: pa.Array | pa.ChunkedArray, *, column: str, display: str) -> np
         # across batches (NaN does not); reports show it as null / (missing).
         return np.where(finite, values, -np.inf)
     return arrow_numpy.numbers(array)
+
+
+def _all_missing(rows: int, typed: pa.DataType) -> np.ndarray | Labels:
+    """Keys of a batch without values, as the column's other files give a
+    missing value (text as MISSING, numbers and booleans as -inf), so their
+    missing rows and these form one group."""
+    if id_kind(typed) in (NUMBER, BOOLEAN):
+        return np.full(rows, -np.inf)
+    return Labels(np.array([MISSING]), np.zeros(rows, dtype=np.int64))
 
 
 def _integers_with_missing(array: pa.Array) -> np.ndarray:

@@ -7,9 +7,7 @@ so memory is bounded by the batch size rather than by the file.
 
 from __future__ import annotations
 
-import codecs
 import functools
-import glob as globbing
 import io
 import os
 import re
@@ -24,11 +22,21 @@ import pyarrow as pa
 from ..errors import LossCliError
 from ._lazy import pc
 from .csv_blocks import body_pieces, parallel_csv_batches
-from .csv_head import check_encoding, check_header_encoding, check_header_is_names, delimiter_directive, second_line, sniff_delimiter
-from .formats import compression_from_magic, detect_format, foreign_format, format_from_magic, is_glob, named_format
+from .csv_head import (
+    check_encoding,
+    check_header_encoding,
+    check_header_is_names,
+    delimiter_directive,
+    header_cells,
+    second_line,
+    sniff_delimiter,
+    without_numpy_comment,
+)
+from .formats import compression_from_magic, dataset_members, detect_format, foreign_format, format_from_magic, is_glob, named_format
 from .numbers import BOOLEAN_WORDS, NUMBER, not_a_number
+from .json_layouts import check_not_object_of_objects, document_layout, json_kind, read_document
 from .hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, typed_value
-from .ids import TEXT, id_kind, is_binary, is_temporal, is_text
+from .ids import NOTHING, TEXT, id_kind, is_binary, is_temporal, is_text
 from .row_groups import batch_rows, parallel_workers, row_group_batches
 
 # 256K rows: two float64 columns stay within a few MB, so the numpy passes over a
@@ -109,10 +117,12 @@ class Source:
             before += rows
         return self.display, row
 
-    def check_one_type(self, names: list[str], option: str) -> None:
+    def check_one_type(self, names: list[str], option: str) -> dict[str, pa.DataType]:
         """Refuse an id column (``--by``, ``--sample-col``, ``--key``) that holds
         text in one file of a dataset and numbers in another: 0 and "0" would
-        be two groups, or two keys that never match."""
+        be two groups, or two keys that never match. Returns each column's
+        type across the files (see ``typed_across``)."""
+        return {name: self.column(name).type for name in names}
 
     @contextmanager
     def read_failures_explained(self) -> Iterator[None]:
@@ -206,7 +216,7 @@ def _make_source(fmt: str, path: str, compression: str | None, delimiter: str | 
             return ParquetSource(path, names_given, stdin=stdin)
         if fmt == "arrow":
             return ArrowSource(path, stdin=stdin)
-        return NdjsonSource(path, compression, stdin=stdin)
+        return _json_source(path, compression, stdin)
     except LossCliError:
         raise
     except (pa.ArrowException, OSError, ValueError) as error:
@@ -316,6 +326,9 @@ class CsvSource(Source):
         self._stdin = stdin
         # Lines before the header: Excel's "sep=;" line.
         self.lines_before_header = 0
+        # The column names when the header line is not read as written
+        # (numpy's "# y_true,y_pred"); Arrow then skips that line.
+        self._header_names: list[str] | None = None
         with self.read_failures_explained():
             self._inspect(delimiter, names_given)
 
@@ -333,10 +346,14 @@ class CsvSource(Source):
                 raise LossCliError("file is empty", file=self.display, hint="it needs a header line and at least one row")
         check_header_encoding(head, self.display)
         header = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
+        uncommented = without_numpy_comment(header, second_line(head), delimiter or directive, names_given)
+        header = header if uncommented is None else uncommented
         self.delimiter = delimiter or directive or sniff_delimiter(header, second_line(head))
         if len(self.delimiter) != 1:
             raise LossCliError(f"delimiter must be one character, got '{self.delimiter}'")
         check_header_is_names(header, self.delimiter, self.display, names_given)
+        if uncommented is not None:
+            self._header_names = header_cells(uncommented, self.delimiter)
         if len(head) < _HEAD_BYTES and not re.search(b"[\r\n]", head):
             # Arrow reads no header without a line end: a file of just a header
             # would fail as "Empty CSV file" instead of having no rows.
@@ -370,7 +387,12 @@ class CsvSource(Source):
 
     def _open(self, convert: object | None, *, explain: bool = True, block_bytes: int = 0) -> object:
         """An Arrow CSV reader; ``explain=False`` (for rescans) lets Arrow's error through."""
-        read = self._csv.ReadOptions(block_size=block_bytes or CSV_BLOCK_BYTES, use_threads=True, skip_rows=self.lines_before_header)
+        read = self._csv.ReadOptions(
+            block_size=block_bytes or CSV_BLOCK_BYTES,
+            use_threads=True,
+            skip_rows=self.lines_before_header + (self._header_names is not None),
+            column_names=self._header_names,
+        )
         parse = self._csv.ParseOptions(delimiter=self.delimiter, newlines_in_values=False)
         try:
             return self._csv.open_csv(self._input(), read_options=read, parse_options=parse, convert_options=convert)
@@ -593,16 +615,12 @@ def _expand_paths(path: str, suffixes: tuple[str, ...]) -> list[str]:
     if os.path.isfile(path):
         return [path]  # even when the name holds glob characters, like "run[3].parquet"
     if os.path.isdir(path):
-        found = []
-        for root, dirs, files in os.walk(path):
-            dirs.sort()
-            dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
-            found += [os.path.join(root, f) for f in sorted(files) if f.lower().endswith(suffixes) and not f.startswith((".", "_"))]
+        found = [f for f in dataset_members(path) if f.lower().endswith(suffixes)]
         if not found:
             raise _no_dataset_files(path, suffixes)
         return found
     if is_glob(path):
-        found = sorted(p for p in globbing.glob(path, recursive=True) if os.path.isfile(p))
+        found = dataset_members(path)
         if not found:
             raise LossCliError("the pattern matches no file", file=path, hint="quote the pattern so the shell does not expand it")
         return found
@@ -687,15 +705,9 @@ class ParquetSource(Source):
             self._rows = sum(self._file(f).metadata.num_rows for f in self.files)
         return self._rows
 
-    def check_one_type(self, names: list[str], option: str) -> None:
-        if len(self.files) < 2:
-            return
-        first = {c.name: c.type for c in self.columns}
-        for path in self.files[1:]:
-            schema = self._file(path).schema_arrow
-            for name in names:
-                if name in schema.names:
-                    check_same_kind(name, first[name], str(self.files[0]), schema.field(name).type, str(path), option)
+    def check_one_type(self, names: list[str], option: str) -> dict[str, pa.DataType]:
+        schemas = [(str(path), self._file(path).schema_arrow) for path in self.files[1:]]
+        return {name: typed_across(name, self.column(name).type, str(self.files[0]), schemas, option) for name in names}
 
     def _file_row_counts(self) -> list[tuple[str, int]] | None:
         # Footers only: asked for when reporting an error, never while reading.
@@ -726,11 +738,29 @@ class ParquetSource(Source):
                 raise LossCliError(f"cannot read Parquet data: {_first_line(error)}", file=str(path), hint="the file may be truncated or corrupt") from None
 
 
+def typed_across(name: str, first: pa.DataType, first_file: str, schemas: list[tuple[str, pa.Schema]], option: str) -> pa.DataType:
+    """The type of id column ``name`` across a dataset's files, each checked
+    against it: the first file's, or, where that file's column holds only
+    missing values (Arrow's null type, as pandas writes a column of None),
+    the first type a later file holds values of."""
+    typed, typed_file = first, first_file
+    for path, schema in schemas:
+        if name not in schema.names:
+            continue
+        kind = schema.field(name).type
+        if id_kind(typed) == NOTHING:
+            typed, typed_file = kind, path
+        else:
+            check_same_kind(name, typed, typed_file, kind, path, option)
+    return typed
+
+
 def check_same_kind(name: str, first: pa.DataType, first_file: str, other: pa.DataType, other_file: str, option: str) -> None:
     """Text in one file and numbers in another is an error; int32 and int64,
-    or string and large_string, are the same kind and fine."""
+    or string and large_string, are the same kind and fine, and so is a
+    column of no values (Arrow's null type) beside any other."""
     kinds = (id_kind(first), id_kind(other))
-    if kinds[0] != kinds[1] and TEXT in kinds:
+    if kinds[0] != kinds[1] and TEXT in kinds and NOTHING not in kinds:
         raise LossCliError(
             f"'{name}' holds {other} here but {first} in {first_file}; {option} needs one type in every file of a dataset, as 0 and \"0\" are different values",
             file=other_file,
@@ -772,13 +802,9 @@ class ArrowSource(Source):
         except (pa.ArrowException, OSError) as error:
             raise LossCliError(f"cannot read as Arrow IPC/Feather: {_first_line(error)}", file=self._shown(path), hint="is the file complete and really Arrow/Feather (v2)?") from None
 
-    def check_one_type(self, names: list[str], option: str) -> None:
-        first = {c.name: c.type for c in self.columns}
-        for path in self.files[1:]:
-            schema = self._schema(path)
-            for name in names:
-                if name in schema.names:
-                    check_same_kind(name, first[name], self.files[0], schema.field(name).type, path, option)
+    def check_one_type(self, names: list[str], option: str) -> dict[str, pa.DataType]:
+        schemas = [(path, self._schema(path)) for path in self.files[1:]]
+        return {name: typed_across(name, self.column(name).type, self.files[0], schemas, option) for name in names}
 
     def _file_row_counts(self) -> list[tuple[str, int]] | None:
         return [(path, _ipc_rows(self._reader(path))) for path in self.files if path != "-"]
@@ -898,24 +924,14 @@ class NdjsonSource(Source):
         # into one --by group. Such columns are read as the text written.
         self._as_written: pa.Schema | None = None
         with self.read_failures_explained():
-            self._check_one_object_per_line()
             inferred = self._open().schema
-            _check_not_pandas_columns(inferred, self.display)
+            check_not_object_of_objects(inferred, self.display)
             dates = [pa.field(f.name, pa.string()) for f in inferred if is_temporal(f.type)]
             self._as_written = pa.schema(dates) if dates else None
             self.columns = [Column(f.name, pa.string() if is_temporal(f.type) else f.type) for f in inferred]
 
-    def _check_one_object_per_line(self) -> None:
-        """Refuse one JSON array of rows (pandas' to_json(orient="records")
-        without lines=True), which Arrow reports as a type change."""
-        with self._stream() as stream:
-            head = stream.read(_SNIFF_BYTES)
-        if head.lstrip(codecs.BOM_UTF8 + b" \t\r\n").startswith(b"["):
-            raise LossCliError("the file is one JSON array, not one JSON object per line", file=self.display, hint=_JSON_LINES_HINT)
-
     def _stream(self) -> pa.NativeFile:
-        source = pa.py_buffer(self._bytes) if self._bytes is not None else self.path
-        return pa.input_stream(source, compression=self.compression)
+        return _json_stream(self.path, self._bytes, self.compression)
 
     def _open(self) -> object:
         try:
@@ -956,7 +972,7 @@ class NdjsonSource(Source):
                 return row
             if column is None or record.get(column) is None:
                 continue
-            kind = _json_kind(record[column])
+            kind = json_kind(record[column])
             first_kind = first_kind or kind
             if kind != first_kind:
                 return row
@@ -994,19 +1010,41 @@ class NdjsonSource(Source):
                 )
 
 
-_JSON_LINES_HINT = "write one object per row, as JSON Lines: with pandas, df.to_json(path, orient='records', lines=True)"
+def _json_source(path: str, compression: str | None, stdin: bytes | None) -> Source:
+    """JSON Lines, streamed, or a document of pandas' to_json that names its
+    columns (orient="split" or "table"), read whole; told by its first bytes."""
+    data = _stdin_bytes(stdin) if path == "-" else None
+    if data is not None:
+        compression = compression_from_magic(data)
+    display = "<stdin>" if path == "-" else path
+    try:
+        with _json_stream(path, data, compression) as stream:
+            layout = document_layout(stream.read(_SNIFF_BYTES), display)
+        if layout is None:
+            return NdjsonSource(path, compression, stdin=data)
+        with _json_stream(path, data, compression) as stream:
+            return JsonDocumentSource(path, read_document(stream, layout, display))
+    except OSError as error:
+        raise _read_failure(error, display, compression) from None
 
 
-def _check_not_pandas_columns(schema: pa.Schema, display: str) -> None:
-    """Refuse one JSON object of columns, each an object of row index to value:
-    pandas' default to_json, read as a single row of structs."""
-    if len(schema) and all(pa.types.is_struct(field.type) for field in schema):
-        raise LossCliError("the file is one JSON object of columns (pandas' default to_json), not one JSON object per row", file=display, hint=_JSON_LINES_HINT)
+def _json_stream(path: str, data: bytes | None, compression: str | None) -> pa.NativeFile:
+    return pa.input_stream(pa.py_buffer(data) if data is not None else path, compression=compression)
 
 
-def _json_kind(value: object) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    return type(value).__name__
+class JsonDocumentSource(Source):
+    """A table from one JSON document (pandas' to_json with orient="split" or
+    "table"), held in memory: the document must be parsed whole."""
+
+    def __init__(self, path: str, table: pa.Table) -> None:
+        self.path = path
+        self.display = "<stdin>" if path == "-" else path
+        self._table = table
+        self.columns = [Column(f.name, f.type) for f in table.schema]
+        _check_names(self.names(), self.display)
+
+    def rows_hint(self) -> int | None:
+        return self._table.num_rows
+
+    def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
+        yield from self._table.select(columns).to_batches(max_chunksize=BATCH_ROWS)
