@@ -186,7 +186,7 @@ def default_text(value: Any) -> str:
 
 
 def mark(value: bool | None) -> str:
-    """✔ / ✘ as in the seeds' table; '-' where nobody rated it."""
+    """✔ / ✘ as in the guide's table; '-' where nobody rated it."""
     if value is None:
         return "-"
     return "✔" if value else "✘"

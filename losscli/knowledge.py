@@ -1,14 +1,16 @@
-"""Choosing a loss: the seeds' selection advice as data, and the ranking built on it.
+"""Choosing a loss: the selection guide's advice as data, and the ranking built on it.
 
-Everything ``losscli recommend`` knows is in the tables below, not in branches:
+The guide is the loss-selection advice losscli encodes: a loss-by-task table, a
+characteristics table and tips for choosing a loss. Everything ``losscli
+recommend`` knows is in the tables below, not in branches:
 
-* ``TIPS``                  the seeds' "Tips for Choosing Loss Functions", verbatim;
-* ``TASK_TABLE``            the seeds' "Loss Function Types by Task";
-* ``SEED_CHARACTERISTICS``  the seeds' "Loss Function Characteristics Comparison";
-* ``SEED_DESCRIPTIONS``     what the seeds' loss tables say of each loss;
-* ``RULES``                 our own advice for facts the seeds do not cover (marked
-                            as ours in every reason that quotes them);
-* ``WEIGHTS``               how much each kind of evidence counts.
+* ``TIPS``                   the guide's "Tips for Choosing Loss Functions", verbatim;
+* ``TASK_TABLE``             the guide's "Loss Function Types by Task";
+* ``GUIDE_CHARACTERISTICS``  the guide's "Loss Function Characteristics Comparison";
+* ``GUIDE_DESCRIPTIONS``     what the guide's loss tables say of each loss;
+* ``RULES``                  our own advice for facts the guide does not cover (marked
+                             as ours in every reason that quotes them);
+* ``WEIGHTS``                how much each kind of evidence counts.
 
 A loss's score is the sum of the weights of the evidence that applies to it;
 the recommendations are the losses the registry declares for the task, best
@@ -39,7 +41,7 @@ OUTLIERS = "outliers"
 IMBALANCED = "imbalanced"
 
 
-# --------------------------------------------------------------------------- the seeds
+# --------------------------------------------------------------------------- the guide
 
 
 @dataclass(frozen=True)
@@ -68,10 +70,10 @@ TIPS = (
 
 @dataclass(frozen=True)
 class TaskRow:
-    """One row of the seeds' loss-by-task table, with the seeds' names mapped to ours."""
+    """One row of the guide's loss-by-task table, with the guide's names mapped to ours."""
 
     label: str
-    seed_losses: tuple[str, ...]
+    guide_losses: tuple[str, ...]
     losses: tuple[str, ...]
     tasks: tuple[str, ...]
     condition: str | None = None
@@ -104,8 +106,8 @@ TASK_TABLE = (
 
 
 @dataclass(frozen=True)
-class SeedRating:
-    """One row of the seeds' characteristics table and the losses it rates."""
+class GuideRating:
+    """One row of the guide's characteristics table and the losses it rates."""
 
     row: str
     losses: tuple[str, ...]
@@ -113,31 +115,31 @@ class SeedRating:
     smooth_gradient: bool
     use_in_classification: bool
     use_in_regression: bool
-    robust_note: str = ""  # the seeds' qualifiers: "✔ (tunable)", "✘ (not smooth)"
+    robust_note: str = ""  # the guide's qualifiers: "✔ (tunable)", "✘ (not smooth)"
     smooth_note: str = ""
 
     def value(self, prop: str) -> bool:
         return bool(getattr(self, prop))
 
     def cell(self, prop: str) -> str:
-        """The table cell as the seeds write it: a mark and its qualifier."""
+        """The table cell as the guide writes it: a mark and its qualifier."""
         note = {"robust_to_outliers": self.robust_note, "smooth_gradient": self.smooth_note}.get(prop, "")
         return ("✔" if self.value(prop) else "✘") + (f" {note}" if note else "")
 
 
-SEED_CHARACTERISTICS = (
-    SeedRating("MSE", ("mse",), False, True, False, True),
-    SeedRating("MAE", ("mae",), True, False, False, True, smooth_note="not smooth"),
-    SeedRating("Huber", ("huber",), True, True, False, True, robust_note="tunable"),
-    SeedRating("Cross-Entropy", ("bce", "cce", "sparse_cce"), False, True, True, False),
-    SeedRating("Hinge", ("hinge", "categorical_hinge"), False, False, True, False, smooth_note="not smooth"),
-    SeedRating("Focal", ("focal",), True, True, True, False),
-    SeedRating("Dice/IoU", ("dice", "iou"), True, False, True, False),
+GUIDE_CHARACTERISTICS = (
+    GuideRating("MSE", ("mse",), False, True, False, True),
+    GuideRating("MAE", ("mae",), True, False, False, True, smooth_note="not smooth"),
+    GuideRating("Huber", ("huber",), True, True, False, True, robust_note="tunable"),
+    GuideRating("Cross-Entropy", ("bce", "cce", "sparse_cce"), False, True, True, False),
+    GuideRating("Hinge", ("hinge", "categorical_hinge"), False, False, True, False, smooth_note="not smooth"),
+    GuideRating("Focal", ("focal",), True, True, True, False),
+    GuideRating("Dice/IoU", ("dice", "iou"), True, False, True, False),
 )
 
-# The seeds' regression, classification and specialised tables: description
+# The guide's regression, classification and specialised tables: description
 # and use cases of each loss they name, in their words.
-SEED_DESCRIPTIONS = {
+GUIDE_DESCRIPTIONS = {
     "mse": "penalizes large errors more; smooth gradient (linear regression, DNNs)",
     "mae": "penalizes all errors equally; robust to outliers",
     "huber": "combines MSE and MAE with a threshold delta; less sensitive to outliers (regression with noise)",
@@ -166,7 +168,7 @@ SEED_DESCRIPTIONS = {
 
 @dataclass(frozen=True)
 class Rule:
-    """Advice for a fact about the problem that the seeds do not cover.
+    """Advice for a fact about the problem that the guide does not cover.
 
     ``fact`` is a condition (``imbalanced``, ``outliers``) or something the
     data show (``labels=onehot`` ...). ``params`` is the loss parameter text to
@@ -249,27 +251,27 @@ CONDITION_WORDS = {OUTLIERS: "outliers", IMBALANCED: "class imbalance"}
 # --------------------------------------------------------------------------- look-ups
 
 
-def seed_rating(name: str) -> SeedRating | None:
-    """The row of the seeds' characteristics table that rates this loss, if any."""
-    for rating in SEED_CHARACTERISTICS:
+def guide_rating(name: str) -> GuideRating | None:
+    """The row of the guide's characteristics table that rates this loss, if any."""
+    for rating in GUIDE_CHARACTERISTICS:
         if name in rating.losses:
             return rating
     return None
 
 
 def properties(spec: LossSpec) -> dict[str, Any]:
-    """The loss's characteristics, and who rated them (the seeds or losscli)."""
-    rating = seed_rating(spec.name)
+    """The loss's characteristics, and who rated them (the guide or losscli)."""
+    rating = guide_rating(spec.name)
     result = spec.characteristics.as_dict()
-    result["rated_by"] = f"seeds: {rating.row}" if rating else "losscli"
+    result["rated_by"] = f"guide: {rating.row}" if rating else "losscli"
     return result
 
 
 def _property_source(spec: LossSpec, prop: str) -> str:
-    """Who rated a property: the seeds' table cell, or our rating with its note."""
-    rating = seed_rating(spec.name)
+    """Who rated a property: the guide's table cell, or our rating with its note."""
+    rating = guide_rating(spec.name)
     if rating is not None:
-        return f"seeds' characteristics table, {rating.row}: {rating.cell(prop)}"
+        return f"the guide's characteristics table, {rating.row}: {rating.cell(prop)}"
     note = spec.characteristics.as_dict()["notes"].get(_NOTE_KEY[prop], "")
     # Declarations mark their own ratings "our judgement (...): why"; keep the why.
     note = re.sub(r"^our judgement(\s*\([^)]*\))?:?\s*", "", note)
@@ -369,7 +371,7 @@ def _table_evidence(name: str, context: Context) -> list[Evidence]:
         if name not in row.losses:
             continue
         order = row.losses.index(name)
-        text = f"the seeds' loss-by-task table lists it for {row.label}"
+        text = f"the guide's loss-by-task table lists it for {row.label}"
         if context.task in row.tasks:
             found.append(Evidence(WEIGHTS["task_table"], text, order))
         elif row.condition in context.conditions:
@@ -408,8 +410,8 @@ def _property_evidence(spec: LossSpec, context: Context) -> list[Evidence]:
 
 
 def _rater(spec: LossSpec) -> str:
-    rating = seed_rating(spec.name)
-    return f"seeds: {rating.row}" if rating else "losscli"
+    rating = guide_rating(spec.name)
+    return f"guide: {rating.row}" if rating else "losscli"
 
 
 def _rule_evidence(name: str, context: Context) -> tuple[list[Evidence], str]:
@@ -430,9 +432,9 @@ def _rule_evidence(name: str, context: Context) -> tuple[list[Evidence], str]:
 
 
 def _fallback(spec: LossSpec, context: Context) -> Evidence:
-    said = SEED_DESCRIPTIONS.get(spec.name)
+    said = GUIDE_DESCRIPTIONS.get(spec.name)
     if said:
-        return Evidence(0, f"also fits {context.task}; the seeds: {said}")
+        return Evidence(0, f"also fits {context.task}; the guide: {said}")
     return Evidence(0, f"also fits {context.task}: {spec.use_cases.rstrip('.')}")
 
 
@@ -666,17 +668,17 @@ def _value_problem(bound: Any, inference: Any) -> str | None:
 
 
 def covered_losses() -> set[str]:
-    """Every loss the seeds' advice names (tips, task table, characteristics)."""
+    """Every loss the guide's advice names (tips, task table, characteristics)."""
     names = {n for tip in TIPS for n in tip.losses}
     names |= {n for row in TASK_TABLE for n in row.losses}
-    names |= {n for rating in SEED_CHARACTERISTICS for n in rating.losses}
+    names |= {n for rating in GUIDE_CHARACTERISTICS for n in rating.losses}
     return names
 
 
 def check_names() -> list[str]:
     """Names in the tables above that the registry does not know (for tests)."""
     unknown = []
-    for name in sorted(covered_losses() | set(SEED_DESCRIPTIONS) | {n for r in RULES for n in r.losses}):
+    for name in sorted(covered_losses() | set(GUIDE_DESCRIPTIONS) | {n for r in RULES for n in r.losses}):
         try:
             get(name)
         except LossCliError:

@@ -289,7 +289,8 @@ class RowLosses(NamedTuple):
 
 @dataclass(frozen=True)
 class Characteristics:
-    """The seeds' characteristics table, per loss. ``None`` = the seeds say nothing.
+    """A loss's ratings in the guide's characteristics table, or losscli's own where the guide
+    does not rate it. ``None`` = nobody rates it.
 
     ``robust_note`` / ``smooth_note`` carry qualifiers such as "tunable".
     """

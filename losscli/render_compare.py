@@ -24,7 +24,7 @@ BEST_MARK = "*"
 
 
 def _characteristic(value: bool | None) -> str:
-    # None: the seeds do not rate this loss on that property.
+    # None: nobody rates this loss on that property.
     return {True: "yes", False: "no"}.get(value, "-")
 
 

@@ -51,7 +51,7 @@ def test_describe_covers_every_declaration_field(spec):
     traits = document["characteristics"]
     for key in catalog.PROPERTY_KEYS:
         assert key in traits
-    assert traits["rated_by"].startswith(("seeds: ", "losscli"))
+    assert traits["rated_by"].startswith(("guide: ", "losscli"))
     assert document["streams"] is (spec.kind != "exact")
 
 
@@ -69,7 +69,7 @@ def test_describe_huber():
         "cli_switch": None,
     }
     assert "PyTorch HuberLoss" in document["reference"]
-    assert document["characteristics"]["rated_by"] == "seeds: Huber"
+    assert document["characteristics"]["rated_by"] == "guide: Huber"
     assert document["characteristics"]["notes"] == {"robust": "tunable with delta"}
     assert [r["option"] for r in document["roles"]] == ["--label-col", "--pred-col"]
 

@@ -110,11 +110,11 @@ def test_tasks(name, tasks):
 
 @pytest.mark.parametrize(
     "name, robust, smooth",
-    # The seeds' table: Cross-Entropy (no, yes), Hinge (no, no), Focal (yes, yes).
+    # The guide's characteristics table: Cross-Entropy (no, yes), Hinge (no, no), Focal (yes, yes).
     [("bce", False, True), ("cce", False, True), ("sparse_cce", False, True), ("hinge", False, False),
      ("categorical_hinge", False, False), ("focal", True, True)],
 )
-def test_characteristics_follow_the_seeds_table(name, robust, smooth):
+def test_characteristics_follow_the_guides_table(name, robust, smooth):
     characteristics = get(name).characteristics
     assert characteristics.robust_to_outliers is robust
     assert characteristics.smooth_gradient is smooth

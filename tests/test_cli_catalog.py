@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from losscli.cli import app
-from losscli.registry import all_specs
+from losscli.registry import TASKS, all_specs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -86,7 +86,7 @@ def test_list_table_shows_every_loss_and_the_characteristics_columns(runner):
     lines = {line.split()[0]: line for line in result.stdout.splitlines()[2:-1] if line.strip()}
     for spec in all_specs():
         assert spec.name in lines
-    # mse: not robust, smooth, not classification, regression (the seeds' table)
+    # mse: not robust, smooth, not classification, regression (the guide's table)
     assert lines["mse"].split()[-4:] == ["✘", "✔", "✘", "✔"]
     assert "\x1b[" not in result.stdout  # not a terminal: no colour codes
 
@@ -112,7 +112,7 @@ def test_list_on_a_narrow_terminal_drops_columns_but_never_cuts_a_name(monkeypat
     names = {line.split()[0] for line in lines[2:] if line.strip()}
     assert {spec.name for spec in all_specs()} <= names  # label_smoothing_ce, wasserstein_distance whole
     rows = {line.split()[0]: line.split() for line in lines[2:] if line.strip()}
-    assert rows["mse"][-4:] == ["✘", "✔", "✘", "✔"]  # the four marks stay (the seeds' table)
+    assert rows["mse"][-4:] == ["✘", "✔", "✘", "✔"]  # the four marks stay (the guide's table)
 
 
 def test_recommend_on_a_narrow_terminal_keeps_the_reasons(monkeypatch):
@@ -191,7 +191,7 @@ def test_info_huber_table(runner):
     assert "PyTorch HuberLoss(delta)" in out
     delta_row = next(line for line in out.splitlines() if line.startswith("delta "))
     assert delta_row.split()[:3] == ["delta", "1", ">"]
-    assert "characteristics (rated by seeds: Huber)" in out
+    assert "characteristics (rated by guide: Huber)" in out
     assert "try it (from the project directory): losscli compute sample_data/regression.csv --loss huber" in out
     assert "yes (constant memory" in out
 
@@ -474,3 +474,80 @@ def test_main_keeps_blas_to_one_thread_unless_told_otherwise(monkeypatch, given,
     monkeypatch.setattr(cli, "app", lambda **_: seen.append(os.environ.get("OPENBLAS_NUM_THREADS")))
     cli.main()
     assert seen == [expected]
+
+
+# --------------------------------------------------------------------------- the guide's wording
+# The selection advice that list, info, recommend and compare encode is "the guide"
+# to users; no output or help text may call it anything else.
+
+
+def _help_paths(command, path=()):
+    yield list(path)
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _help_paths(sub, (*path, name))
+
+
+def test_every_help_text_speaks_of_the_guide_not_seeds(runner):
+    import typer.main
+
+    paths = list(_help_paths(typer.main.get_command(app)))
+    assert ["recommend"] in paths and ["plot", "curves"] in paths
+    for path in paths:
+        result = run(runner, *path, "--help")
+        assert result.exit_code == 0, (path, result.stderr)
+        assert "seed" not in result.stdout.lower(), path
+    recommend_help = " ".join(run(runner, "recommend", "--help").stdout.split())
+    assert "Encodes the loss-selection guide: its loss-by-task table, characteristics table and selection tips." in recommend_help
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
+def test_list_speaks_of_the_guide_not_seeds(runner, fmt):
+    result = run(runner, "list", "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    assert "seed" not in result.stdout.lower()
+    if fmt == "table":
+        legend = " ".join(result.stdout.split())
+        assert "✔/✘ from the guide's characteristics table where it rates the loss, else losscli's rating" in legend
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "markdown"])
+def test_info_speaks_of_the_guide_not_seeds_for_every_loss(runner, fmt):
+    for spec in all_specs():
+        result = run(runner, "info", spec.name, "--format", fmt)
+        assert result.exit_code == 0, (spec.name, result.stderr)
+        assert "seed" not in result.stdout.lower(), spec.name
+
+
+def test_info_names_the_guide_as_the_rater_or_losscli(runner):
+    focal = json.loads(run(runner, "info", "focal", "--format", "json").stdout)["characteristics"]
+    assert focal["rated_by"] == "guide: Focal"
+    assert focal["notes"]["robust"].startswith("per the guide's table; ")
+    ctc = json.loads(run(runner, "info", "ctc", "--format", "json").stdout)["characteristics"]
+    assert ctc["rated_by"] == "losscli"
+    assert ctc["notes"]["robust"].startswith("our judgement (the guide does not rate CTC): ")
+    log_cosh = json.loads(run(runner, "info", "log_cosh", "--format", "json").stdout)
+    assert log_cosh["reference"] == "Keras LogCosh (mean; --reduction sum gives the guide's formula, a sum)"
+    assert "### Characteristics (rated by guide: Dice/IoU)" in run(runner, "info", "dice", "--format", "markdown").stdout
+
+
+@pytest.mark.parametrize("task", sorted(TASKS))
+def test_recommend_speaks_of_the_guide_not_seeds_for_every_task(runner, task):
+    for fmt in ("table", "json", "csv", "markdown"):
+        for flags in ((), ("--outliers", "--imbalanced")):
+            result = run(runner, "recommend", "--task", task, *flags, "--format", fmt)
+            assert result.exit_code == 0, (task, fmt, flags, result.stderr)
+            assert "seed" not in result.stdout.lower(), (task, fmt, flags)
+
+
+def test_recommend_reasons_cite_the_guide(runner):
+    document = json.loads(run(runner, "recommend", "--task", "classification", "--outliers", "--format", "json").stdout)
+    reasons = {r["loss"]: r["reason"] for r in document["recommendations"]}
+    assert reasons["focal"] == (
+        "robust to outliers (the guide's characteristics table, Focal: ✔), wanted for --outliers; "
+        "use in classification ✔ (guide: Focal); smooth gradient ✔ (guide: Focal)"
+    )
+    assert "the guide's loss-by-task table lists it for Classification" in reasons["bce"]
+    assert "(losscli's rating: a cross-entropy (the guide rates CE not robust))" in reasons["weighted_ce"]
+    regression = json.loads(run(runner, "recommend", "--task", "regression", "--format", "json").stdout)
+    log_cosh = next(r for r in regression["recommendations"] if r["loss"] == "log_cosh")
+    assert log_cosh["reason"].startswith("also fits regression; the guide: smooth MAE: ")

@@ -309,11 +309,22 @@ def test_single_model_table_shows_characteristics(cli, two_models) -> None:
     header, *rows = [line for line in result.stdout.splitlines() if line.strip() and not set(line.strip()) <= {"─"}]
     assert "robust to outliers" in header and "smooth gradient" in header
     cells = {row.split()[0]: row.split() for row in rows}
-    # MSE is dominated by outliers where MAE and Huber are not (the seeds' table).
+    # MSE is dominated by outliers where MAE and Huber are not (the guide's table).
     assert cells["mse"][-2:] == ["no", "yes"]
     assert cells["mae"][-2:] == ["yes", "no"]
     assert cells["huber"][-2:] == ["yes", "yes"]
     assert "\x1b[" not in result.stdout
+
+
+def test_single_model_characteristics_speak_of_the_guide(cli, tmp_path) -> None:
+    path = write_csv(tmp_path / "binary.csv", {"y_true": np.array([0, 1, 1, 0]), "y_pred": np.array([0.2, 0.7, 0.9, 0.4])})
+    for fmt in ("table", "json", "csv", "markdown"):
+        result = cli("compare", path, "--task", "binary", "--format", fmt, env={"NO_COLOR": "1"})
+        assert result.exit_code == 0, result.stderr
+        assert "seed" not in result.stdout.lower(), fmt
+    document = run_json(cli, path, "--loss", "focal")
+    notes = document["losses"][0]["characteristics"]["notes"]
+    assert notes["robust"].startswith("per the guide's table; it down-weights easy, well-classified rows")
 
 
 def test_matrix_table_marks_best(cli, two_models) -> None:

@@ -1,8 +1,8 @@
-"""``losscli.recommend``: every selection tip and every row of the seeds' tables.
+"""``losscli.recommend``: every selection tip and every row of the guide's tables.
 
-The seeds' tables are written out again below, by hand from the seed notes,
+The guide's tables are written out again below, by hand from the guide,
 so that a change to the data in losscli/knowledge.py that drifts from the
-seeds makes a test fail.
+guide makes a test fail.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from losscli import knowledge
 from losscli.errors import LossCliError
 from losscli.registry import TASKS, get, losses_for_task, parse_spec
 
-# The seeds' "Tips for Choosing Loss Functions": (tip, task, flags, the losses it names
+# The guide's "Tips for Choosing Loss Functions": (tip, task, flags, the losses it names
 # that the registry offers for that task).
-SEED_TIPS = [
+GUIDE_TIPS = [
     ("Use MSE/MAE for continuous value prediction", "regression", {}, {"mse", "mae"}),
     ("Use Cross-Entropy for classification (binary/multiclass)", "binary", {}, {"bce"}),
     ("Use Cross-Entropy for classification (binary/multiclass)", "multiclass", {}, {"cce", "sparse_cce"}),
@@ -34,9 +34,9 @@ SEED_TIPS = [
     ("Use CTC Loss for unaligned sequence-to-sequence tasks", "seq2seq", {}, {"ctc"}),
 ]
 
-# The seeds' "Loss Function Characteristics Comparison" (robust, smooth,
+# The guide's "Loss Function Characteristics Comparison" (robust, smooth,
 # classification, regression), with the losses each row rates.
-SEED_CHARACTERISTICS = {
+GUIDE_CHARACTERISTICS = {
     "MSE": (("mse",), (False, True, False, True)),
     "MAE": (("mae",), (True, False, False, True)),
     "Huber": (("huber",), (True, True, False, True)),
@@ -59,10 +59,10 @@ HOME_TASK = {
     "dice": "segmentation",
     "iou": "segmentation",
 }
-CELLS = [(row, name, column) for row, (names, _) in SEED_CHARACTERISTICS.items() for name in names for column in COLUMNS]
+CELLS = [(row, name, column) for row, (names, _) in GUIDE_CHARACTERISTICS.items() for name in names for column in COLUMNS]
 
-# The seeds' "Loss Function Types by Task".
-SEED_TASK_TABLE = {
+# The guide's "Loss Function Types by Task".
+GUIDE_TASK_TABLE = {
     "Regression": ("regression", {"mse", "mae", "huber"}),
     "Classification": ("classification", {"bce", "cce", "sparse_cce", "hinge", "kl_div"}),
     "Ranking": ("ranking", {"contrastive", "triplet"}),
@@ -82,7 +82,7 @@ def entry(document: dict, loss: str) -> dict:
 # --------------------------------------------------------------------------- tips
 
 
-@pytest.mark.parametrize("tip, task, flags, expected", SEED_TIPS, ids=[f"{t[1]}-{'-'.join(t[3])}" for t in SEED_TIPS])
+@pytest.mark.parametrize("tip, task, flags, expected", GUIDE_TIPS, ids=[f"{t[1]}-{'-'.join(t[3])}" for t in GUIDE_TIPS])
 def test_every_tip_puts_its_losses_first_with_the_tip_as_reason(tip, task, flags, expected):
     document = losscli.recommend(task=task, **flags)
     top = document["recommendations"][: len(expected)]
@@ -105,48 +105,48 @@ def test_tip_order_breaks_ties():
     assert names(losscli.recommend(task="ranking"))[:2] == ["contrastive", "triplet"]
 
 
-def test_tips_data_are_the_seeds_tips():
-    assert {t.text for t in knowledge.TIPS} == {t[0] for t in SEED_TIPS}
+def test_tips_data_are_the_guide_tips():
+    assert {t.text for t in knowledge.TIPS} == {t[0] for t in GUIDE_TIPS}
 
 
 # --------------------------------------------------------------------------- characteristics
 
 
-@pytest.mark.parametrize("name", sorted({n for names_, _ in SEED_CHARACTERISTICS.values() for n in names_}))
-def test_registry_agrees_with_the_seeds_table(name):
-    row = next(r for r, (ns, _) in SEED_CHARACTERISTICS.items() if name in ns)
-    expected = SEED_CHARACTERISTICS[row][1]
+@pytest.mark.parametrize("name", sorted({n for names_, _ in GUIDE_CHARACTERISTICS.values() for n in names_}))
+def test_registry_agrees_with_the_guides_table(name):
+    row = next(r for r, (ns, _) in GUIDE_CHARACTERISTICS.items() if name in ns)
+    expected = GUIDE_CHARACTERISTICS[row][1]
     values = get(name).characteristics.as_dict()
     assert tuple(values[c] for c in COLUMNS) == expected
-    assert knowledge.seed_rating(name).row == row
+    assert knowledge.guide_rating(name).row == row
 
 
 @pytest.mark.parametrize("row, name, column", CELLS, ids=[f"{r}-{n}-{c}" for r, n, c in CELLS])
 def test_every_characteristic_shapes_the_recommendation(row, name, column):
-    expected = SEED_CHARACTERISTICS[row][1][COLUMNS.index(column)]
+    expected = GUIDE_CHARACTERISTICS[row][1][COLUMNS.index(column)]
     task = HOME_TASK[name]
     plain = losscli.recommend(task=task)
     item = entry(plain, name)
     assert item["properties"][column] is expected
-    assert item["properties"]["rated_by"] == f"seeds: {row}"
+    assert item["properties"]["rated_by"] == f"guide: {row}"
     mark = "✔" if expected else "✘"
     if column == "robust_to_outliers":
         flagged = losscli.recommend(task=task, outliers=True)
         moved = entry(flagged, name)
         if expected:
             assert moved["rank"] <= item["rank"]
-            assert f"robust to outliers (seeds' characteristics table, {row}: {mark}" in moved["reason"]
+            assert f"robust to outliers (the guide's characteristics table, {row}: {mark}" in moved["reason"]
             assert "wanted for --outliers" in moved["reason"]
         else:
             assert moved["rank"] >= item["rank"]
-            assert f"not robust to outliers (seeds' characteristics table, {row}: {mark}" in moved["reason"]
+            assert f"not robust to outliers (the guide's characteristics table, {row}: {mark}" in moved["reason"]
             assert "ranked down for --outliers" in moved["reason"]
     elif column == "smooth_gradient":
-        assert (f"smooth gradient ✔ (seeds: {row})" in item["reason"]) is expected
+        assert (f"smooth gradient ✔ (guide: {row})" in item["reason"]) is expected
     elif column == "use_in_classification":
         in_classification = name in names(losscli.recommend(task="classification"))
         if expected:
-            assert f"use in classification ✔ (seeds: {row})" in item["reason"]
+            assert f"use in classification ✔ (guide: {row})" in item["reason"]
             assert in_classification or task == "segmentation"
         else:
             assert not in_classification
@@ -154,15 +154,15 @@ def test_every_characteristic_shapes_the_recommendation(row, name, column):
         in_regression = name in names(losscli.recommend(task="regression"))
         assert in_regression is expected
         if expected:
-            assert f"use in regression ✔ (seeds: {row})" in item["reason"]
+            assert f"use in regression ✔ (guide: {row})" in item["reason"]
 
 
-def test_characteristics_data_are_the_seeds_table():
-    data = {r.row: r for r in knowledge.SEED_CHARACTERISTICS}
-    assert set(data) == set(SEED_CHARACTERISTICS)
-    for row, (losses, values) in SEED_CHARACTERISTICS.items():
+def test_characteristics_data_are_the_guides_table():
+    data = {r.row: r for r in knowledge.GUIDE_CHARACTERISTICS}
+    assert set(data) == set(GUIDE_CHARACTERISTICS)
+    for row, (losses, values) in GUIDE_CHARACTERISTICS.items():
         assert tuple(data[row].value(c) for c in COLUMNS) == values
-        # A row may rate more of our losses (categorical_hinge is the seeds' Hinge for many classes).
+        # A row may rate more of our losses (categorical_hinge is the guide's Hinge for many classes).
         assert set(losses) <= set(data[row].losses)
 
 
@@ -174,12 +174,12 @@ def test_outliers_move_robust_losses_above_mse_and_say_why():
     for robust in ("mae", "huber", "log_cosh"):
         assert rank[robust] < rank["mse"]
     assert "Huber: ✔ tunable" in entry(flagged, "huber")["reason"]
-    assert entry(flagged, "mse")["reason"].startswith("not robust to outliers (seeds' characteristics table, MSE: ✘)")
-    # log_cosh is not in the seeds' table: its rating is ours, and says so.
+    assert entry(flagged, "mse")["reason"].startswith("not robust to outliers (the guide's characteristics table, MSE: ✘)")
+    # log_cosh is not in the guide's table: its rating is ours, and says so.
     assert "robust to outliers (losscli's rating: like MAE for large residuals)" in entry(flagged, "log_cosh")["reason"]
 
 
-def test_outliers_for_classification_follow_the_seeds_focal_rating():
+def test_outliers_for_classification_follow_the_guides_focal_rating():
     flagged = losscli.recommend(task="classification", outliers=True)
     assert names(flagged)[0] == "focal"
 
@@ -187,15 +187,15 @@ def test_outliers_for_classification_follow_the_seeds_focal_rating():
 # --------------------------------------------------------------------------- task table
 
 
-@pytest.mark.parametrize("row", sorted(SEED_TASK_TABLE))
+@pytest.mark.parametrize("row", sorted(GUIDE_TASK_TABLE))
 def test_every_task_table_row_is_cited(row):
-    task, listed = SEED_TASK_TABLE[row]
+    task, listed = GUIDE_TASK_TABLE[row]
     document = losscli.recommend(task=task)
     offered = set(names(document))
     assert listed <= offered
     for name in listed:
-        assert f"the seeds' loss-by-task table lists it for {row}" in entry(document, name)["reason"]
-    # The listed losses outrank everything the seeds do not name for the task.
+        assert f"the guide's loss-by-task table lists it for {row}" in entry(document, name)["reason"]
+    # The listed losses outrank everything the guide does not name for the task.
     unnamed = [r["rank"] for r in document["recommendations"] if r["loss"] not in knowledge.covered_losses()]
     assert all(entry(document, n)["rank"] < min(unnamed, default=99) for n in listed)
 

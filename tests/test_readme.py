@@ -70,3 +70,19 @@ def test_console_examples_show_what_the_command_prints(command, shown, monkeypat
     expected = [line.rstrip() for line in shown.split("\n...")[0].splitlines() if line.strip()]
     printed = [line.rstrip() for line in result.stdout.splitlines() if line.strip()]
     assert printed[: len(expected)] == expected
+
+
+def test_choosing_a_loss_command_runs(monkeypatch):
+    (command,) = _section_commands("## Choosing a loss")
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(app, shlex.split(command)[1:])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("Recommended losses for task: regression (--outliers)")
+
+
+def test_choosing_a_loss_names_every_loss_the_guide_rates():
+    from losscli.knowledge import GUIDE_CHARACTERISTICS
+
+    section = " ".join(README.split("## Choosing a loss", 1)[1].split("\n## ", 1)[0].split())
+    rated = section.split("where it rates the loss (", 1)[1].split(")", 1)[0]
+    assert rated.lower().split(", ") == [rating.row.lower() for rating in GUIDE_CHARACTERISTICS]

@@ -73,7 +73,7 @@ _TABLE_TITLES = {"robust to outliers": "robust", "smooth gradient": "smooth", "u
 _WIDTH_FOR_COLUMN = {"aliases": 160, "tasks": 120, "inputs": 120, "family": 80}
 _LEGEND = (
     "robust = robust to outliers, smooth = smooth gradient, classif./regress. = use in classification/regression; "
-    "✔/✘ from the seeds' characteristics table where it rates the loss, else losscli's rating"
+    "✔/✘ from the guide's characteristics table where it rates the loss, else losscli's rating"
 )
 
 

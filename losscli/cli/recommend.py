@@ -51,7 +51,8 @@ def recommend(
 ) -> None:
     """Recommend losses for a task, ranked, with the reason for each.
 
-    Encodes the seeds' selection tips and characteristics table. Needs --task, --data or both.
+    Encodes the loss-selection guide: its loss-by-task table, characteristics table and
+    selection tips. Needs --task, --data or both.
 
     Examples:
 

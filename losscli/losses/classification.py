@@ -531,7 +531,7 @@ def sparse_cce(
         True,
         True,
         False,
-        robust_note="a cross-entropy (the seeds rate CE not robust); softened targets make it a "
+        robust_note="a cross-entropy (the guide rates CE not robust); softened targets make it a "
         "little more tolerant of mislabelled rows",
     ),
     formula="cross-entropy against y (1 - s) + s / C, C = number of classes",
@@ -764,7 +764,7 @@ def weighted_ce_per_row(
         ),
     ),
     characteristics=Characteristics(
-        False, True, True, False, robust_note="a cross-entropy (the seeds rate CE not robust)"
+        False, True, True, False, robust_note="a cross-entropy (the guide rates CE not robust)"
     ),
     formula="sum_n w_{y_n} (-log p_{n,y_n}) / sum_n w_{y_n}; with smoothing s each row adds "
     "(s/C) sum_c w_c (-log p_{n,c}) to (1 - s) times its term",
@@ -1164,7 +1164,7 @@ def _one_vs_rest_focal(
         True,
         True,
         False,
-        robust_note="per the seeds' table; it down-weights easy, well-classified rows, which is "
+        robust_note="per the guide's table; it down-weights easy, well-classified rows, which is "
         "mostly a cure for imbalance rather than for label noise",
     ),
     formula="binary: alpha_t (1 - p_t)^gamma BCE, p_t = p if y=1 else 1-p, alpha_t = alpha if y=1 "

@@ -130,7 +130,7 @@ def smooth_l1(y_true: np.ndarray, y_pred: np.ndarray, *, beta: float) -> np.ndar
     description="A smooth MAE: about e^2/2 near zero and |e| - log 2 far away, twice differentiable "
     "everywhere. Computed as |e| + log1p(exp(-2|e|)) - log 2, which never overflows.",
     use_cases="Regression that needs smooth gradients and tolerance to outliers.",
-    reference="Keras LogCosh (mean; --reduction sum gives the seeds' sum)",
+    reference="Keras LogCosh (mean; --reduction sum gives the guide's formula, a sum)",
     propagates_nonfinite=True,
 )
 def log_cosh(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:

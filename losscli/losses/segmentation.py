@@ -91,14 +91,14 @@ ALPHA_WEIGHTS = Param(
     choices=("false_positives", "false_negatives"),
 )
 
-# Seeds' characteristics table rates Dice/IoU: robust yes, smooth gradient no,
+# The guide's characteristics table rates Dice/IoU: robust yes, smooth gradient no,
 # classification yes, regression no.
 _ROBUST_NOTE = (
-    "the seeds' rating: a ratio of overlap sums, so a few badly predicted pixels move it little "
+    "the guide's rating: a ratio of overlap sums, so a few badly predicted pixels move it little "
     "and a small structure counts as much as the background"
 )
 _SMOOTH_NOTE = (
-    "the seeds' rating: the soft form is differentiable, but the ratio's gradient is unstable "
+    "the guide's rating: the soft form is differentiable, but the ratio's gradient is unstable "
     "for small or empty regions, where the sums are tiny"
 )
 OVERLAP_CHARACTERISTICS = Characteristics(
@@ -109,8 +109,8 @@ TVERSKY_CHARACTERISTICS = Characteristics(
     False,
     True,
     False,
-    robust_note="our judgement (the seeds do not rate Tversky): like Dice, of which it is a "
-    "generalisation; " + _ROBUST_NOTE.removeprefix("the seeds' rating: "),
+    robust_note="our judgement (the guide does not rate Tversky): like Dice, of which it is a "
+    "generalisation; " + _ROBUST_NOTE.removeprefix("the guide's rating: "),
     smooth_note="our judgement, like Dice: the soft form is differentiable, but the ratio's "
     "gradient is unstable for small or empty regions",
 )

@@ -321,7 +321,7 @@ def _check_one_target_per_sample(target_code: np.ndarray, sample_of_row: np.ndar
         True,
         False,
         False,
-        robust_note="our judgement (the seeds do not rate CTC): a log-likelihood, so one confidently "
+        robust_note="our judgement (the guide does not rate CTC): a log-likelihood, so one confidently "
         "wrong frame costs without bound, as with cross-entropy",
         smooth_note="our judgement: a log of sums of products of probabilities, differentiable wherever "
         "the alignment is feasible",
