@@ -328,3 +328,66 @@ def test_importing_losscli_loads_no_numpy_pandas_or_pyarrow() -> None:
     root = Path(__file__).resolve().parents[1]
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
     assert out.stdout.strip() == "[]"
+
+
+# =========================================================================== one column as (n, 1)
+
+
+@pytest.mark.parametrize("loss", ["mse", "mae", "huber", "log_cosh", "quantile", "mape", "poisson", "rmse"])
+def test_a_column_vector_against_a_flat_array_is_not_broadcast(loss: str) -> None:
+    # A one-column DataFrame or an (n, 1) tensor against a Series broadcast to
+    # (n, n), every label against every prediction: mse gave 0.8333 here, not 0.5.
+    y_true, y_pred = np.array([0.0, 1.0, 2.0]), np.array([0.5, 1.5, 1.0])
+    expected = losscli.compute(loss, y_true, y_pred)
+    assert losscli.compute(loss, y_true[:, None], y_pred) == pytest.approx(expected, rel=REL)
+    assert losscli.compute(loss, y_true, y_pred[:, None]) == pytest.approx(expected, rel=REL)
+    assert losscli.per_sample(loss, y_true[:, None], y_pred).shape == (3,)
+
+
+def test_a_one_column_dataframe_against_a_series_gives_the_mse() -> None:
+    pd = pytest.importorskip("pandas")
+    # (0.5^2 + 0.5^2 + 1^2) / 3 = 0.5 (by hand; scikit-learn agrees)
+    assert losscli.compute("mse", pd.DataFrame({"y": [0.0, 1.0, 2.0]}), pd.Series([0.5, 1.5, 1.0])) == 0.5
+    assert mean_squared_error([0.0, 1.0, 2.0], [0.5, 1.5, 1.0]) == 0.5
+
+
+def test_gaussian_nll_with_column_vectors_matches_flat_inputs() -> None:
+    var = W[:10]
+    expected = losscli.compute("gaussian_nll", Y[:10], P[:10], var=var)
+    assert losscli.compute("gaussian_nll", Y[:10, None], P[:10], var=var[:, None]) == pytest.approx(expected, rel=REL)
+
+
+@pytest.mark.parametrize("loss", ["wasserstein", "adversarial"])
+def test_gan_labels_as_a_column_vector_are_one_label_per_row(loss: str) -> None:
+    labels, scores = np.array([1.0, 0.0, 1.0, 0.0]), np.array([0.9, 0.2, 0.6, 0.3])
+    expected = losscli.compute(loss, labels, scores)
+    assert losscli.compute(loss, labels[:, None], scores) == pytest.approx(expected, rel=REL)
+
+
+def test_the_critic_loss_of_column_vector_labels_is_the_hand_value() -> None:
+    # mean D(fake) - mean D(real) = 0.25 - 0.75 (by hand); it gave -6.8 on these inputs' broadcast
+    labels, scores = np.array([[1.0], [0.0], [1.0], [0.0]]), np.array([0.9, 0.2, 0.6, 0.3])
+    assert losscli.compute("wasserstein", labels, scores) == pytest.approx(-0.5, rel=REL)
+
+
+def test_gan_labels_of_two_columns_are_refused() -> None:
+    api_error(losscli.compute, "adversarial", np.ones((2, 2)), [0.9, 0.2], role="y_true", row=None, fragments=("y_true: adversarial takes one y_true column, got 2",))
+
+
+@pytest.mark.parametrize("loss, extra", [("contrastive", {"margin": 1.5}), ("cosine_embedding", {"margin": 0.2})])
+def test_pair_labels_as_a_column_vector_are_one_label_per_row(loss: str, extra: dict) -> None:
+    x1, x2 = RNG.normal(size=(6, 3)), RNG.normal(size=(6, 3))
+    labels = np.array([1.0, 0.0, 1.0, 1.0, 0.0, 0.0])
+    expected = losscli.compute(loss, labels, x1=x1, x2=x2, **extra)
+    assert losscli.compute(loss, labels[:, None], x1=x1, x2=x2, **extra) == pytest.approx(expected, rel=REL)
+
+
+@pytest.mark.torch
+def test_a_column_tensor_against_a_flat_tensor_gives_torchs_elementwise_value() -> None:
+    torch = pytest.importorskip("torch")
+    target = torch.tensor([0.0, 1.0, 2.0], dtype=torch.float64)
+    prediction = torch.tensor([[0.5], [1.5], [1.0]], dtype=torch.float64, requires_grad=True)
+    weights = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)
+    expected = torch.nn.functional.huber_loss(prediction[:, 0], target, reduction="none")  # torch, on matching shapes
+    weighted = ((expected * weights).sum() / weights.sum()).item()
+    assert losscli.compute("huber", target, prediction, sample_weight=weights) == pytest.approx(weighted, rel=REL)
