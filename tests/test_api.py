@@ -391,3 +391,60 @@ def test_a_column_tensor_against_a_flat_tensor_gives_torchs_elementwise_value() 
     expected = torch.nn.functional.huber_loss(prediction[:, 0], target, reduction="none")  # torch, on matching shapes
     weighted = ((expected * weights).sum() / weights.sum()).item()
     assert losscli.compute("huber", target, prediction, sample_weight=weights) == pytest.approx(weighted, rel=REL)
+
+
+# =========================================================================== parameters from Python
+
+
+def test_numpy_and_tensor_scalars_are_numbers_as_parameters() -> None:
+    # delta=np.float32(2) was "out of range: 2.0"; the values are the Python-float ones.
+    expected = losscli.compute("huber", [0.0, 1.0], [0.5, 3.5], delta=2.0)
+    assert expected == pytest.approx(1.5625, rel=REL)  # 0.125 and 2 * 2.5 - 2 = 3.0, mean 1.5625 (by hand)
+    for delta in (np.float32(2.0), np.int64(2), np.array(2.0)):
+        assert losscli.compute("huber", [0.0, 1.0], [0.5, 3.5], delta=delta) == expected
+    targets, log_probabilities = [[1, 2]], [np.log(np.full((4, 3), 1 / 3))]
+    assert losscli.compute("ctc", targets, log_probabilities, blank=np.int64(0)) == losscli.compute("ctc", targets, log_probabilities)
+    # sigmoid(0.1) and sigmoid(0.2) against labels 0 and 1 (scikit-learn's log_loss on the probabilities)
+    expected = log_loss([0, 1], 1.0 / (1.0 + np.exp(-np.array([0.1, 0.2]))), labels=[0, 1])
+    assert losscli.compute("bce", [0, 1], [0.1, 0.2], from_logits=np.bool_(True)) == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.torch
+def test_a_zero_dimensional_tensor_is_a_number_as_a_parameter() -> None:
+    torch = pytest.importorskip("torch")
+    assert losscli.compute("huber", [0.0, 1.0], [0.5, 3.5], delta=torch.tensor(2.0)) == pytest.approx(1.5625, rel=REL)  # by hand, as above
+
+
+@pytest.mark.parametrize(
+    "loss, params, fragment",
+    [
+        ("huber", {"delta": True}, "parameter 'delta' of loss 'huber' must be a number, got bool True (valid: > 0)"),
+        ("huber", {"delta": "2"}, "parameter 'delta' of loss 'huber' must be a number, got str '2'"),
+        ("quantile", {"q": [0.1, 0.9]}, "parameter 'q' of loss 'quantile' must be a number, got list [0.1, 0.9]"),
+        ("bce", {"from_logits": 1}, "parameter 'from_logits' of loss 'bce' must be True or False, got int 1"),
+        ("sparse_cce", {"ignore_index": 1.5}, "parameter 'ignore_index' of loss 'sparse_cce' must be an integer, got float 1.5"),
+    ],
+)
+def test_a_parameter_of_the_wrong_type_says_which_type_it_needs(loss: str, params: dict, fragment: str) -> None:
+    # True was taken as a Huber delta of 1 and 1.5 as an ignore_index; the others read "out of range: 2".
+    api_error(losscli.compute, loss, [0, 1], [[0.6, 0.4], [0.3, 0.7]] if loss == "sparse_cce" else [0.1, 0.2], role=None, row=None, fragments=(fragment,), **params)
+
+
+def test_a_non_integer_ctc_blank_is_refused_not_truncated() -> None:
+    api_error(losscli.compute, "ctc", [[1, 2]], [np.log(np.full((4, 3), 1 / 3))], blank=1.5, role=None, row=None, fragments=("parameter 'blank' of loss 'ctc' must be an integer, got float 1.5",))
+
+
+@pytest.mark.parametrize("weights, shown", [({0: 1.0, 1: 2.0}, "dict {0: 1.0, 1: 2.0}"), ("0.2;0.8", "str '0.2;0.8'"), (0.5, "float 0.5")])
+def test_class_weights_must_be_a_list_of_numbers(weights: object, shown: str) -> None:
+    # A dict gave its keys as the weights, (0.0, 1.0), without a word.
+    api_error(
+        losscli.compute, "weighted_ce", [0, 1], [[0.8, 0.2], [0.3, 0.7]], weights=weights, role=None, row=None,
+        fragments=(f"parameter 'weights' of loss 'weighted_ce' must be a list of numbers or 'balanced', got {shown} (for example [0.2, 0.8])",),
+    )
+
+
+def test_class_weights_from_numpy_match_torch_cross_entropy_weights() -> None:
+    probabilities = np.array([[0.8, 0.2], [0.3, 0.7], [0.4, 0.6]])
+    # PyTorch CrossEntropyLoss(weight=w) on log-probabilities: sum(w_y * -log p_y) / sum(w_y), by hand
+    expected = (0.2 * -np.log(0.8) + 0.8 * -np.log(0.7) + 0.2 * -np.log(0.4)) / (0.2 + 0.8 + 0.2)
+    assert losscli.compute("weighted_ce", [0, 1, 0], probabilities, weights=np.array([0.2, 0.8], dtype=np.float32)) == pytest.approx(expected, rel=1e-6)
