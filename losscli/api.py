@@ -112,9 +112,11 @@ def compute(
     inputs of different lengths or no rows; weights of the wrong shape,
     negative or all zero; a ``loss`` that is not a name.
 
-    A value that is not a finite number (an overflow, an impossible CTC
-    alignment), which the command line reports as null, is returned as NaN
-    with a ``RuntimeWarning`` giving the reason.
+    A value that is not a finite number, which the command line reports as
+    null, comes with a ``RuntimeWarning`` giving the reason: an infinite one
+    (an overflow, an impossible CTC alignment) is returned as ``inf`` (or
+    ``-inf``), as PyTorch returns it, and an undefined one (a GAN loss
+    without real or fake rows, weights of zero) as NaN.
     """
     if reduction not in ("mean", "sum"):
         raise LossCliError(f"reduction must be 'mean' or 'sum' here, got '{reduction}'", hint="per_sample() gives per-row values")
@@ -126,12 +128,18 @@ def compute(
         weights=None if sample_weight is None else sample_weights(sample_weight, n),
         samples=None if sample_ids is None else checked_ids(sample_ids, n),
     )
-    outcomes, _ = evaluate([batch], [bound], reduction=reduction, by_sample=sample_ids is not None)
+    with np.errstate(over="ignore"):
+        # A sum that overflows is reported below, with the reason, not as numpy's bare warning too.
+        outcomes, _ = evaluate([batch], [bound], reduction=reduction, by_sample=sample_ids is not None)
     overall = outcomes[0].overall
     if overall.value is None:
-        # The command line reports null with this reason; a float needs NaN, and the reason still matters.
-        warnings.warn(f"{bound.display}: {overall.warning}; returning NaN", RuntimeWarning, stacklevel=2)
-        return float("nan")
+        # The command line reports null with this reason; a float can hold an
+        # overflow as inf (as PyTorch returns it), anything else needs NaN,
+        # and the reason still matters.
+        value = overall.infinite if overall.infinite is not None else float("nan")
+        shown = "NaN" if overall.infinite is None else str(value)
+        warnings.warn(f"{bound.display}: {overall.warning}; returning {shown}", RuntimeWarning, stacklevel=2)
+        return value
     return overall.value
 
 

@@ -283,10 +283,34 @@ def test_pandas_missing_markers_in_an_object_column_are_missing_values() -> None
     api_error(losscli.compute, "mse", [1.0, 2.0, 3.0], np.array([1.0, 2.0, pd.NaT], dtype=object), role="y_pred", row=3, fragments=("y_pred, row 3: missing",))
 
 
-def test_a_value_that_overflows_is_nan_with_the_reason_as_a_warning() -> None:
-    with pytest.warns(RuntimeWarning, match=r"^mse: the value is infinite \(overflow or an impossible case\); returning NaN$"):
+def test_a_value_that_overflows_is_inf_with_the_reason_as_a_warning() -> None:
+    # It returned NaN, although per_sample gave [inf, 1.0] and PyTorch's MSELoss gives inf.
+    with pytest.warns(RuntimeWarning, match=r"^mse: the value is infinite \(overflow or an impossible case\); returning inf$"):
         value = losscli.compute("mse", [0.0, 0.0], [1e200, 1.0])
-    assert np.isnan(value)
+    assert value == float("inf")
+    with pytest.warns(RuntimeWarning, match=r"returning inf$"):
+        assert losscli.compute("mse", [0.0, 0.0], [1e154, 1e154], reduction="sum") == float("inf")  # each term 1e308, the sum overflows
+
+
+def test_an_overflow_towards_minus_infinity_keeps_its_sign() -> None:
+    # critic: mean D(fake) - mean D(real) = 0 - (1e308 + 1e308) / 2, where the sum overflows to inf (IEEE)
+    with pytest.warns(RuntimeWarning, match=r"^wasserstein: the value is infinite .*; returning -inf$"):
+        assert losscli.compute("wasserstein", [1, 1, 0], [1e308, 1e308, 0.0]) == float("-inf")
+
+
+def test_an_undefined_value_is_still_nan() -> None:
+    with pytest.warns(RuntimeWarning, match=r"^wasserstein: it needs both real rows .*; returning NaN$"):
+        assert np.isnan(losscli.compute("wasserstein", [1, 1], [0.3, 0.2]))
+
+
+@pytest.mark.torch
+def test_an_impossible_ctc_alignment_is_inf_as_in_pytorch() -> None:
+    torch = pytest.importorskip("torch")
+    log_probabilities = torch.log(torch.full((2, 1, 3), 1 / 3, dtype=torch.float64))  # 2 frames cannot hold 3 labels
+    expected = torch.nn.functional.ctc_loss(log_probabilities, torch.tensor([[1, 1, 1]]), torch.tensor([2]), torch.tensor([3])).item()
+    assert expected == float("inf")
+    with pytest.warns(RuntimeWarning, match="returning inf"):
+        assert losscli.compute("ctc", [[1, 1, 1]], log_probabilities.permute(1, 0, 2)) == expected
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert losscli.compute("mse", [0.0], [2.0]) == 4.0  # a finite value warns about nothing
