@@ -99,8 +99,10 @@ def compute(
     and the other inputs (``var``, ``anchor``, ...) are lists, numpy arrays,
     pandas objects or tensors (detached and moved to the CPU: the API only
     evaluates; float16 and bfloat16 are widened) of real numbers, one value
-    or row per sample; class labels are integer indices ``0..C-1``. Parameters (``delta=2.0``, class ``weights=[0.2, 0.8]``) are
-    keyword arguments. ``sample_weight`` gives per-row weights (weighted
+    or row per sample (a pandas Series whose cells are arrays is one row per
+    cell); class labels are integer indices ``0..C-1``. Parameters
+    (``delta=2.0``, class ``weights=[0.2, 0.8]``; numpy and 0-d tensor
+    scalars are numbers too) are keyword arguments. ``sample_weight`` gives per-row weights (weighted
     mean, as scikit-learn): one finite weight >= 0 per row, not all zero, or
     a single number for every row. ``sample_ids`` groups rows into samples
     for per-sample losses (``--sample-col``).
@@ -108,7 +110,8 @@ def compute(
     Raises :class:`LossCliError` naming the argument and the 1-based row
     (``error.role``, ``error.row``; row 1 is the first element) for: a
     missing, NaN or infinite value; text, complex numbers or other
-    non-numbers; a single number or a ragged list where rows are expected;
+    non-numbers; a single number, a ragged list or an array of more than
+    two dimensions where rows are expected; a missing sample id;
     inputs of different lengths or no rows; weights of the wrong shape,
     negative or all zero; a ``loss`` that is not a name.
 

@@ -160,7 +160,7 @@ def test_ragged_lists_are_refused() -> None:
     api_error(losscli.compute, "mse", [[1.0, 2.0], [3.0]], [[1.0, 2.0], [3.0]], role="y_true", row=None, fragments=("y_true: rows of different lengths",))
     ragged = np.empty(2, dtype=object)
     ragged[:] = [np.array([1.0, 2.0]), np.array([3.0])]
-    api_error(losscli.compute, "mse", [1.0, 2.0], ragged, role="y_pred", row=1, fragments=("rows of different lengths",))
+    api_error(losscli.compute, "mse", [1.0, 2.0], ragged, role="y_pred", row=2, fragments=("y_pred, row 2: rows of different lengths (a ragged list) (every row needs the same number of values; row 1 has 2)",))
 
 
 @pytest.mark.parametrize("value, fragment", [({"a": 1.0}, "y_true: an array of numbers needed, not dict"), ({1.0, 2.0}, "not set")])
@@ -472,3 +472,66 @@ def test_class_weights_from_numpy_match_torch_cross_entropy_weights() -> None:
     # PyTorch CrossEntropyLoss(weight=w) on log-probabilities: sum(w_y * -log p_y) / sum(w_y), by hand
     expected = (0.2 * -np.log(0.8) + 0.8 * -np.log(0.7) + 0.2 * -np.log(0.4)) / (0.2 + 0.8 + 0.2)
     assert losscli.compute("weighted_ce", [0, 1, 0], probabilities, weights=np.array([0.2, 0.8], dtype=np.float32)) == pytest.approx(expected, rel=1e-6)
+
+
+# =========================================================================== rows held as cells, lists of tensors, sample ids
+
+
+def test_a_series_of_probability_arrays_is_one_row_per_sample() -> None:
+    pd = pytest.importorskip("pandas")
+    probabilities = [[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6]]
+    expected = log_loss([0, 1, 2], probabilities, labels=[0, 1, 2])  # scikit-learn
+    # It said "rows of different lengths" for rows that all have three values.
+    cells = pd.Series([np.array(row) for row in probabilities], index=[10, 11, 12])
+    assert losscli.compute("sparse_cce", [0, 1, 2], cells) == pytest.approx(expected, rel=1e-9)
+    assert losscli.compute("sparse_cce", [0, 1, 2], pd.Series(probabilities)) == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_missing_cell_in_a_series_of_rows_is_a_missing_value() -> None:
+    pd = pytest.importorskip("pandas")
+    cells = pd.Series([np.array([0.5, 0.5]), None, np.array([0.2, 0.8])])
+    api_error(losscli.compute, "cce", [0, 1, 1], cells, role="y_pred", row=2, fragments=("y_pred, row 2: missing, NaN or infinite value",))
+
+
+@pytest.mark.torch
+def test_a_list_of_tensors_that_require_grad_is_read_as_rows() -> None:
+    torch = pytest.importorskip("torch")
+    logits = torch.tensor([[2.0, -1.0, 0.5], [0.1, 0.3, -0.2]], dtype=torch.float64, requires_grad=True)
+    expected = torch.nn.functional.cross_entropy(logits, torch.tensor([0, 2])).item()
+    # numpy raised torch's RuntimeError "Can't call numpy() on Tensor that requires grad".
+    rows = [row for row in logits]
+    assert losscli.compute("sparse_cce", [0, 2], rows, from_logits=True) == pytest.approx(expected, rel=REL)
+
+
+def test_arrays_of_more_than_two_dimensions_are_refused_with_the_reshape() -> None:
+    # triplet raised numpy's einsum ValueError and dice a concatenate ValueError; mse averaged silently.
+    images = np.zeros((2, 2, 3))
+    for loss, args in (("mse", (images, images)), ("dice", (images, images))):
+        api_error(
+            losscli.compute, loss, *args, role="y_true", row=None,
+            fragments=("y_true: an array of shape (2, 2, 3): one value or one row of values per sample needed", "x.reshape(len(x), -1)"),
+        )
+    api_error(losscli.compute, "triplet", anchor=images, positive=images, negative=images, role="anchor", row=None, fragments=("anchor: an array of shape (2, 2, 3)",))
+    flat = images.reshape(2, -1)
+    assert losscli.compute("mse", flat, flat + 1.0) == 1.0  # every element off by 1 (by hand)
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [["a", None, "b"], np.array(["a", float("nan"), "b"], dtype=object), np.array(["2024-01-01", "NaT", "2024-01-02"], dtype="datetime64[D]")],
+    ids=["None", "nan among text", "NaT"],
+)
+def test_a_missing_sample_id_is_an_error(ids: object) -> None:
+    # Text ids with a None or NaN raised TypeError "'<' not supported"; a NaT formed a sample of its own.
+    api_error(losscli.compute, "dice", [1, 0, 1], [0.9, 0.2, 0.8], sample_ids=ids, role="sample_ids", row=2, fragments=("sample_ids, row 2: missing sample id",))
+
+
+def test_missing_ids_of_pandas_string_and_categorical_columns_are_errors() -> None:
+    pd = pytest.importorskip("pandas")
+    for ids in (pd.Series(["a", None, "b"], dtype="string"), pd.Series(["a", None, None]).astype("category")):
+        api_error(losscli.compute, "dice", [1, 0, 1], [0.9, 0.2, 0.8], sample_ids=ids, role="sample_ids", row=2, fragments=("missing sample id",))
+    # two samples: a = rows 1-2, b = row 3; dice by hand with smooth 1e-5:
+    # a: 1 - (2 * 0.9 + 1e-5) / (1 + 1.1 + 1e-5), b: 1 - (2 * 0.8 + 1e-5) / (1 + 0.8 + 1e-5)
+    a = 1 - (1.8 + 1e-5) / (2.1 + 1e-5)
+    b = 1 - (1.6 + 1e-5) / (1.8 + 1e-5)
+    assert losscli.compute("dice", [1, 0, 1], [0.9, 0.2, 0.8], sample_ids=pd.Series(["a", "a", "b"], dtype="category")) == pytest.approx((a + b) / 2, rel=REL)
