@@ -52,7 +52,7 @@ def numbers_per_row(name: str, value: Any, role: Role | None = None) -> np.ndarr
     Text is refused rather than parsed: the command line reads text from
     files, but in Python a string where a number belongs is a mistake.
     """
-    array = _as_array(name, value)
+    array = as_array(name, value)
     if array.ndim == 0:
         raise LossCliError(
             f"a single value ({array.item()!r:.40}), not one value per row",
@@ -92,7 +92,8 @@ def per_row_items(name: str, value: Any) -> list[Any]:
     return [np.asarray(detached(item)) for item in items]
 
 
-def _as_array(name: str, value: Any) -> np.ndarray:
+def as_array(name: str, value: Any) -> np.ndarray:
+    """``value`` (a list, array, pandas object or tensor) as a numpy array of any dtype."""
     value = detached(value)
     if isinstance(value, Iterator):
         # numpy would wrap a generator as one opaque object, not read it.
@@ -115,7 +116,7 @@ def _as_array(name: str, value: Any) -> np.ndarray:
     except (TypeError, RuntimeError) as error:
         if _holds_tensors(value):
             # A list of tensors that require grad (or live on a GPU), one per sample.
-            return _as_array(name, [detached(item) for item in value])
+            return as_array(name, [detached(item) for item in value])
         raise LossCliError(f"cannot be read as numbers ({error})", role=name) from None
 
 
@@ -214,7 +215,7 @@ def same_length(arrays: dict[str, Any], loss: str) -> int:
 def sample_weights(value: Any, n: int) -> np.ndarray:
     """One finite, non-negative weight per row; a single number applies to every row."""
     name = "sample_weight"
-    array = _as_array(name, value)
+    array = as_array(name, value)
     weights = np.full(n, float(array), dtype=np.float64) if array.ndim == 0 and array.dtype.kind in _NUMERIC_KINDS else numbers_per_row(name, array)
     if weights.ndim != 1 or len(weights) != n:
         raise LossCliError(
@@ -235,7 +236,7 @@ def sample_weights(value: Any, n: int) -> np.ndarray:
 def sample_ids(value: Any, n: int) -> np.ndarray:
     """One id per row; NaN ids would each form a sample of their own."""
     name = "sample_ids"
-    ids = _as_array(name, value)
+    ids = as_array(name, value)
     if ids.ndim != 1 or len(ids) != n:
         raise LossCliError(f"shape {ids.shape}, but the inputs have {n} rows", role=name, hint=f"pass one id per row, shape ({n},)")
     if ids.dtype.kind == "f":

@@ -512,6 +512,8 @@ def _did_you_mean(word: str, candidates: list[str]) -> str:
 
 def resolve_task(task: str) -> str:
     """A task name or alias to its canonical name, or a "did you mean" error."""
+    if not isinstance(task, str):
+        raise LossCliError(f"the task must be a name such as 'regression', not {type(task).__name__} {task!r:.40}", hint=f"tasks: {', '.join(TASKS)}")
     key = task.strip().lower().replace(" ", "-")
     if key in TASKS:
         return key
