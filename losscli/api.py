@@ -23,12 +23,13 @@ import numpy as np
 from .engine import Batch, evaluate, row_losses
 from .errors import LossCliError
 from .api_inputs import check_finite, numbers_per_row, per_row_items, same_length, sample_ids as checked_ids, sample_weights
-from .registry import BoundLoss, LossSpec, bind, get
+from .registry import BoundLoss, LossSpec, bind, did_you_mean, get
 
 
 def _split(spec: LossSpec, given: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Separate role arrays from parameters among keyword arguments."""
     role_names = {role.name for role in spec.roles}
+    _check_names(spec, [k for k, v in given.items() if k not in role_names and not (k in ("y_true", "y_pred") and v is None)])
     roles = {k: v for k, v in given.items() if k in role_names and v is not None}
     # y_true/y_pred are positional with a None default; a loss without those roles ignores them.
     params = {k: v for k, v in given.items() if k not in role_names and not (k in ("y_true", "y_pred") and v is None)}
@@ -39,6 +40,19 @@ def _split(spec: LossSpec, given: dict[str, Any]) -> tuple[dict[str, Any], dict[
             hint=f"inputs of {spec.name}: {', '.join(r.name for r in spec.roles)}",
         )
     return roles, params
+
+
+def _check_names(spec: LossSpec, names: list[str]) -> None:
+    """Each keyword names a parameter: one that is neither that nor an input is a
+    typo to point out, before a missing input hides it (``negativ=`` for ``negative=``)."""
+    params = [p.name for p in spec.params]
+    inputs = [r.name for r in spec.roles]
+    for name in names:
+        if name not in params:
+            raise LossCliError(
+                f"loss '{spec.name}' has no input or parameter '{name}'{did_you_mean(name, inputs + params)}",
+                hint=f"inputs of {spec.name}: {', '.join(inputs)}; parameters: {', '.join(params) or 'none'}",
+            )
 
 
 def _as_arrays(spec: LossSpec, roles: dict[str, Any]) -> dict[str, np.ndarray]:

@@ -420,7 +420,7 @@ class LossSpec:
                 return p
         valid = ", ".join(p.name for p in self.params) or "none"
         raise LossCliError(
-            f"loss '{self.name}' has no parameter '{name}'{_did_you_mean(name, [p.name for p in self.params])}",
+            f"loss '{self.name}' has no parameter '{name}'{did_you_mean(name, [p.name for p in self.params])}",
             hint=f"parameters of {self.name}: {valid}",
         )
 
@@ -430,7 +430,7 @@ class LossSpec:
                 return r
         valid = ", ".join(r.name for r in self.roles)
         raise LossCliError(
-            f"loss '{self.name}' has no input role '{name}'{_did_you_mean(name, [r.name for r in self.roles])}",
+            f"loss '{self.name}' has no input role '{name}'{did_you_mean(name, [r.name for r in self.roles])}",
             hint=f"roles of {self.name}: {valid}",
         )
 
@@ -500,12 +500,12 @@ def get(name: str) -> LossSpec:
     if key in _ALIASES:
         return _REGISTRY[_ALIASES[key]]
     raise LossCliError(
-        f"unknown loss '{name}'{_did_you_mean(key, list(_ALIASES))}",
+        f"unknown loss '{name}'{did_you_mean(key, list(_ALIASES))}",
         hint="'losscli list' shows every loss",
     )
 
 
-def _did_you_mean(word: str, candidates: list[str]) -> str:
+def did_you_mean(word: str, candidates: list[str]) -> str:
     close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 
@@ -522,7 +522,7 @@ def resolve_task(task: str) -> str:
     if key.replace("-", "_") in TASK_ALIASES:
         return TASK_ALIASES[key.replace("-", "_")]
     raise LossCliError(
-        f"unknown task '{task}'{_did_you_mean(key, list(TASKS) + list(TASK_ALIASES))}",
+        f"unknown task '{task}'{did_you_mean(key, list(TASKS) + list(TASK_ALIASES))}",
         hint=f"tasks: {', '.join(TASKS)}",
     )
 

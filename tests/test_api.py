@@ -535,3 +535,24 @@ def test_missing_ids_of_pandas_string_and_categorical_columns_are_errors() -> No
     a = 1 - (1.8 + 1e-5) / (2.1 + 1e-5)
     b = 1 - (1.6 + 1e-5) / (1.8 + 1e-5)
     assert losscli.compute("dice", [1, 0, 1], [0.9, 0.2, 0.8], sample_ids=pd.Series(["a", "a", "b"], dtype="category")) == pytest.approx((a + b) / 2, rel=REL)
+
+
+# =========================================================================== keyword names
+
+
+def test_a_misspelt_input_is_named_before_the_missing_one() -> None:
+    # It said "needs input negative", hiding the typo that caused it.
+    embeddings = np.zeros((2, 2))
+    api_error(
+        losscli.compute, "triplet", anchor=embeddings, positive=embeddings, negativ=embeddings, role=None, row=None,
+        fragments=("loss 'triplet' has no input or parameter 'negativ'; did you mean 'negative'? (inputs of triplet: anchor, positive, negative; parameters: margin,",),
+    )
+
+
+def test_an_input_the_loss_does_not_take_is_not_called_a_parameter() -> None:
+    # contrastive(y_true, y_pred) said "no parameter 'y_pred'" and listed only margin and half.
+    api_error(
+        losscli.compute, "contrastive", [1, 0], [0.3, 0.4], role=None, row=None,
+        fragments=("loss 'contrastive' has no input or parameter 'y_pred'", "(inputs of contrastive: x1, x2, distance, y_true; parameters: margin, half)"),
+    )
+    api_error(losscli.compute, "huber", [0.0], [1.0], delt=2.0, role=None, row=None, fragments=("has no input or parameter 'delt'; did you mean 'delta'?",))
