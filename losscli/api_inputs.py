@@ -46,8 +46,12 @@ def detached(value: Any) -> Any:
     return value
 
 
-def numbers_per_row(name: str, value: Any, role: Role | None = None) -> np.ndarray:
+def numbers_per_row(name: str, value: Any, role: Role | None = None, *, elementwise: bool = False) -> np.ndarray:
     """``value`` as a float64 array of one or more numbers per row.
+
+    ``elementwise`` losses (the regression family) average over every element,
+    as PyTorch does for any shape, so an (n, h, w) array is read as n rows of
+    h*w values; other losses need the caller to say what extra axes mean.
 
     Text is refused rather than parsed: the command line reads text from
     files, but in Python a string where a number belongs is a mistake.
@@ -59,6 +63,8 @@ def numbers_per_row(name: str, value: Any, role: Role | None = None) -> np.ndarr
             role=name,
             hint=f"pass a list or array, e.g. [{array.item()!r}] for one row",
         )
+    if array.ndim > 2 and elementwise:
+        array = array.reshape(len(array), -1)
     if array.ndim > 2:
         # The kernels read rows of columns, as the command line gives them; what the
         # extra axes mean (pixels, channels, classes) decides how to flatten them.

@@ -504,16 +504,26 @@ def test_a_list_of_tensors_that_require_grad_is_read_as_rows() -> None:
 
 
 def test_arrays_of_more_than_two_dimensions_are_refused_with_the_reshape() -> None:
-    # triplet raised numpy's einsum ValueError and dice a concatenate ValueError; mse averaged silently.
+    # triplet raised numpy's einsum ValueError and dice a concatenate ValueError.
     images = np.zeros((2, 2, 3))
-    for loss, args in (("mse", (images, images)), ("dice", (images, images))):
-        api_error(
-            losscli.compute, loss, *args, role="y_true", row=None,
-            fragments=("y_true: an array of shape (2, 2, 3): one value or one row of values per sample needed", "x.reshape(len(x), -1)"),
-        )
+    api_error(
+        losscli.compute, "dice", images, images, role="y_true", row=None,
+        fragments=("y_true: an array of shape (2, 2, 3): one value or one row of values per sample needed", "x.reshape(len(x), -1)"),
+    )
     api_error(losscli.compute, "triplet", anchor=images, positive=images, negative=images, role="anchor", row=None, fragments=("anchor: an array of shape (2, 2, 3)",))
-    flat = images.reshape(2, -1)
-    assert losscli.compute("mse", flat, flat + 1.0) == 1.0  # every element off by 1 (by hand)
+
+
+def test_regression_losses_average_over_every_element_of_any_shape() -> None:
+    # PyTorch's MSELoss/L1Loss/HuberLoss take any shape and average over every element.
+    rng = np.random.default_rng(7)
+    y_true, y_pred = rng.normal(size=(3, 2, 4)), rng.normal(size=(3, 2, 4))
+    residual = y_pred - y_true
+    assert losscli.compute("mse", y_true, y_pred) == pytest.approx(np.mean(residual**2), rel=REL)  # numpy, by the formula
+    assert losscli.compute("mae", y_true, y_pred) == pytest.approx(np.mean(np.abs(residual)), rel=REL)
+    assert losscli.per_sample("mse", y_true, y_pred).shape == (3,)
+    torch = pytest.importorskip("torch")
+    expected = torch.nn.HuberLoss(delta=0.5)(torch.tensor(y_pred), torch.tensor(y_true)).item()
+    assert losscli.compute("huber", y_true, y_pred, delta=0.5) == pytest.approx(expected, rel=REL)
 
 
 @pytest.mark.parametrize(
