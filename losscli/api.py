@@ -23,12 +23,13 @@ import numpy as np
 from .engine import Batch, evaluate, row_losses
 from .errors import LossCliError
 from .api_inputs import check_finite, numbers_per_row, per_row_items, same_length, sample_ids as checked_ids, sample_weights
-from .registry import BoundLoss, LossSpec, bind, get
+from .registry import BoundLoss, LossSpec, bind, did_you_mean, get
 
 
 def _split(spec: LossSpec, given: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Separate role arrays from parameters among keyword arguments."""
     role_names = {role.name for role in spec.roles}
+    _check_names(spec, [k for k, v in given.items() if k not in role_names and not (k in ("y_true", "y_pred") and v is None)])
     roles = {k: v for k, v in given.items() if k in role_names and v is not None}
     # y_true/y_pred are positional with a None default; a loss without those roles ignores them.
     params = {k: v for k, v in given.items() if k not in role_names and not (k in ("y_true", "y_pred") and v is None)}
@@ -39,6 +40,19 @@ def _split(spec: LossSpec, given: dict[str, Any]) -> tuple[dict[str, Any], dict[
             hint=f"inputs of {spec.name}: {', '.join(r.name for r in spec.roles)}",
         )
     return roles, params
+
+
+def _check_names(spec: LossSpec, names: list[str]) -> None:
+    """Each keyword names a parameter: one that is neither that nor an input is a
+    typo to point out, before a missing input hides it (``negativ=`` for ``negative=``)."""
+    params = [p.name for p in spec.params]
+    inputs = [r.name for r in spec.roles]
+    for name in names:
+        if name not in params:
+            raise LossCliError(
+                f"loss '{spec.name}' has no input or parameter '{name}'{did_you_mean(name, inputs + params)}",
+                hint=f"inputs of {spec.name}: {', '.join(inputs)}; parameters: {', '.join(params) or 'none'}",
+            )
 
 
 def _as_arrays(spec: LossSpec, roles: dict[str, Any]) -> dict[str, np.ndarray]:
@@ -54,7 +68,7 @@ def _as_arrays(spec: LossSpec, roles: dict[str, Any]) -> dict[str, np.ndarray]:
             arrays[role.name] = np.empty(len(items), dtype=object)
             arrays[role.name][:] = items
         else:
-            arrays[role.name] = numbers_per_row(role.name, value, role)
+            arrays[role.name] = numbers_per_row(role.name, value, role, elementwise=spec.family == "regression")
     same_length(arrays, spec.name)
     for name, values in arrays.items():
         check_finite(name, values)
@@ -99,8 +113,10 @@ def compute(
     and the other inputs (``var``, ``anchor``, ...) are lists, numpy arrays,
     pandas objects or tensors (detached and moved to the CPU: the API only
     evaluates; float16 and bfloat16 are widened) of real numbers, one value
-    or row per sample; class labels are integer indices ``0..C-1``. Parameters (``delta=2.0``, class ``weights=[0.2, 0.8]``) are
-    keyword arguments. ``sample_weight`` gives per-row weights (weighted
+    or row per sample (a pandas Series whose cells are arrays is one row per
+    cell); class labels are integer indices ``0..C-1``. Parameters
+    (``delta=2.0``, class ``weights=[0.2, 0.8]``; numpy and 0-d tensor
+    scalars are numbers too) are keyword arguments. ``sample_weight`` gives per-row weights (weighted
     mean, as scikit-learn): one finite weight >= 0 per row, not all zero, or
     a single number for every row. ``sample_ids`` groups rows into samples
     for per-sample losses (``--sample-col``).
@@ -108,13 +124,16 @@ def compute(
     Raises :class:`LossCliError` naming the argument and the 1-based row
     (``error.role``, ``error.row``; row 1 is the first element) for: a
     missing, NaN or infinite value; text, complex numbers or other
-    non-numbers; a single number or a ragged list where rows are expected;
+    non-numbers; a single number, a ragged list or an array of more than
+    two dimensions where rows are expected; a missing sample id;
     inputs of different lengths or no rows; weights of the wrong shape,
     negative or all zero; a ``loss`` that is not a name.
 
-    A value that is not a finite number (an overflow, an impossible CTC
-    alignment), which the command line reports as null, is returned as NaN
-    with a ``RuntimeWarning`` giving the reason.
+    A value that is not a finite number, which the command line reports as
+    null, comes with a ``RuntimeWarning`` giving the reason: an infinite one
+    (an overflow, an impossible CTC alignment) is returned as ``inf`` (or
+    ``-inf``), as PyTorch returns it, and an undefined one (a GAN loss
+    without real or fake rows, weights of zero) as NaN.
     """
     if reduction not in ("mean", "sum"):
         raise LossCliError(f"reduction must be 'mean' or 'sum' here, got '{reduction}'", hint="per_sample() gives per-row values")
@@ -126,12 +145,18 @@ def compute(
         weights=None if sample_weight is None else sample_weights(sample_weight, n),
         samples=None if sample_ids is None else checked_ids(sample_ids, n),
     )
-    outcomes, _ = evaluate([batch], [bound], reduction=reduction, by_sample=sample_ids is not None)
+    with np.errstate(over="ignore"):
+        # A sum that overflows is reported below, with the reason, not as numpy's bare warning too.
+        outcomes, _ = evaluate([batch], [bound], reduction=reduction, by_sample=sample_ids is not None)
     overall = outcomes[0].overall
     if overall.value is None:
-        # The command line reports null with this reason; a float needs NaN, and the reason still matters.
-        warnings.warn(f"{bound.display}: {overall.warning}; returning NaN", RuntimeWarning, stacklevel=2)
-        return float("nan")
+        # The command line reports null with this reason; a float can hold an
+        # overflow as inf (as PyTorch returns it), anything else needs NaN,
+        # and the reason still matters.
+        value = overall.infinite if overall.infinite is not None else float("nan")
+        shown = "NaN" if overall.infinite is None else str(value)
+        warnings.warn(f"{bound.display}: {overall.warning}; returning {shown}", RuntimeWarning, stacklevel=2)
+        return value
     return overall.value
 
 

@@ -46,18 +46,32 @@ def detached(value: Any) -> Any:
     return value
 
 
-def numbers_per_row(name: str, value: Any, role: Role | None = None) -> np.ndarray:
+def numbers_per_row(name: str, value: Any, role: Role | None = None, *, elementwise: bool = False) -> np.ndarray:
     """``value`` as a float64 array of one or more numbers per row.
+
+    ``elementwise`` losses (the regression family) average over every element,
+    as PyTorch does for any shape, so an (n, h, w) array is read as n rows of
+    h*w values; other losses need the caller to say what extra axes mean.
 
     Text is refused rather than parsed: the command line reads text from
     files, but in Python a string where a number belongs is a mistake.
     """
-    array = _as_array(name, value)
+    array = as_array(name, value)
     if array.ndim == 0:
         raise LossCliError(
             f"a single value ({array.item()!r:.40}), not one value per row",
             role=name,
             hint=f"pass a list or array, e.g. [{array.item()!r}] for one row",
+        )
+    if array.ndim > 2 and elementwise:
+        array = array.reshape(len(array), -1)
+    if array.ndim > 2:
+        # The kernels read rows of columns, as the command line gives them; what the
+        # extra axes mean (pixels, channels, classes) decides how to flatten them.
+        raise LossCliError(
+            f"an array of shape {array.shape}: one value or one row of values per sample needed",
+            role=name,
+            hint="reshape it to (samples, values), e.g. x.reshape(len(x), -1); for per-pixel segmentation, one row per pixel with sample_ids",
         )
     kind = array.dtype.kind
     if kind in _NUMERIC_KINDS or array.size == 0:
@@ -84,7 +98,8 @@ def per_row_items(name: str, value: Any) -> list[Any]:
     return [np.asarray(detached(item)) for item in items]
 
 
-def _as_array(name: str, value: Any) -> np.ndarray:
+def as_array(name: str, value: Any) -> np.ndarray:
+    """``value`` (a list, array, pandas object or tensor) as a numpy array of any dtype."""
     value = detached(value)
     if isinstance(value, Iterator):
         # numpy would wrap a generator as one opaque object, not read it.
@@ -104,12 +119,21 @@ def _as_array(name: str, value: Any) -> np.ndarray:
             role=name,
             hint="every row needs the same number of values",
         ) from None
-    except TypeError as error:
+    except (TypeError, RuntimeError) as error:
+        if _holds_tensors(value):
+            # A list of tensors that require grad (or live on a GPU), one per sample.
+            return as_array(name, [detached(item) for item in value])
         raise LossCliError(f"cannot be read as numbers ({error})", role=name) from None
+
+
+def _holds_tensors(value: Any) -> bool:
+    return isinstance(value, (list, tuple)) and any(callable(getattr(item, "detach", None)) for item in value)
 
 
 def _objects_as_floats(name: str, array: np.ndarray, role: Role | None) -> np.ndarray:
     """An object array (mixed Python values, pandas' nullable columns) as float64."""
+    if array.ndim == 1 and _is_row(array[0]):
+        return _rows_as_floats(name, array, role)
     flat = array.reshape(-1)
     for index, item in enumerate(flat):
         if _is_real(item):
@@ -123,6 +147,22 @@ def _objects_as_floats(name: str, array: np.ndarray, role: Role | None) -> np.nd
             raise LossCliError(RAGGED, role=name, row=row, hint="every row needs the same number of values")
         raise LossCliError(f"{type(item).__name__} {item!r:.40}, not a number", role=name, row=row)
     return array.astype(np.float64)
+
+
+def _is_row(item: Any) -> bool:
+    return hasattr(item, "__len__") and not isinstance(item, (str, bytes, dict))
+
+
+def _rows_as_floats(name: str, array: np.ndarray, role: Role | None) -> np.ndarray:
+    """A column whose cells are rows (a pandas Series of arrays or lists, as a
+    model's outputs are often kept) as one row of numbers per sample."""
+    rows = [np.asarray(detached(item)) for item in array]
+    for index, row in enumerate(rows):
+        if row.ndim == 0 and (row.item() is None or _is_pandas_missing(row.item())):
+            raise LossCliError(MISSING, role=name, row=index + 1, hint=MISSING_HINT)
+        if row.shape != rows[0].shape:
+            raise LossCliError(RAGGED, role=name, row=index + 1, hint=f"every row needs the same number of values; row 1 has {rows[0].size}")
+    return numbers_per_row(name, np.stack(rows), role)
 
 
 def _is_real(item: Any) -> bool:
@@ -181,7 +221,7 @@ def same_length(arrays: dict[str, Any], loss: str) -> int:
 def sample_weights(value: Any, n: int) -> np.ndarray:
     """One finite, non-negative weight per row; a single number applies to every row."""
     name = "sample_weight"
-    array = _as_array(name, value)
+    array = as_array(name, value)
     weights = np.full(n, float(array), dtype=np.float64) if array.ndim == 0 and array.dtype.kind in _NUMERIC_KINDS else numbers_per_row(name, array)
     if weights.ndim != 1 or len(weights) != n:
         raise LossCliError(
@@ -202,9 +242,30 @@ def sample_weights(value: Any, n: int) -> np.ndarray:
 def sample_ids(value: Any, n: int) -> np.ndarray:
     """One id per row; NaN ids would each form a sample of their own."""
     name = "sample_ids"
-    ids = _as_array(name, value)
+    ids = as_array(name, value)
     if ids.ndim != 1 or len(ids) != n:
         raise LossCliError(f"shape {ids.shape}, but the inputs have {n} rows", role=name, hint=f"pass one id per row, shape ({n},)")
     if ids.dtype.kind == "f":
         check_finite(name, ids)
+    else:
+        _check_ids_present(ids)
     return ids
+
+
+def _check_ids_present(ids: np.ndarray) -> None:
+    """No missing id (None, NaN, pandas' NA, NaT): each would form a sample of
+    its own, or fail to sort among the others."""
+    if ids.dtype.kind in "mM":
+        missing = np.isnat(ids)
+    elif ids.dtype == object:
+        missing = np.fromiter((_is_missing_id(item) for item in ids), dtype=bool, count=len(ids))
+    else:
+        return
+    count = int(missing.sum())
+    if count:
+        more = f", the first of {count} such rows" if count > 1 else ""
+        raise LossCliError(f"missing sample id{more}", role="sample_ids", row=int(np.argmax(missing)) + 1, hint="give every row the id of its sample")
+
+
+def _is_missing_id(item: Any) -> bool:
+    return item is None or _is_pandas_missing(item) or (isinstance(item, float) and item != item)

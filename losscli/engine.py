@@ -60,6 +60,9 @@ class GroupValue:
     value: float | None
     n: int
     warning: str | None = None
+    # The +inf or -inf a null value stands for: reports have no infinity,
+    # but the Python API returns it rather than NaN.
+    infinite: float | None = None
 
 
 @dataclass
@@ -347,8 +350,9 @@ def _group_value(key: tuple, value: float, n: int, undefined: str | None = None)
     if value is ZERO_WEIGHTS:
         return GroupValue(key, None, n, "the sample weights of these rows sum to zero")
     if value is None or not math.isfinite(value):
-        reason = "no rows" if n == 0 else ("the value is infinite (overflow or an impossible case)" if value is not None and math.isinf(value) else undefined or "the value is not a number")
-        return GroupValue(key, None, n, reason)
+        infinite = value is not None and math.isinf(value)
+        reason = "no rows" if n == 0 else ("the value is infinite (overflow or an impossible case)" if infinite else undefined or "the value is not a number")
+        return GroupValue(key, None, n, reason, value if infinite else None)
     return GroupValue(key, value, n)
 
 

@@ -369,9 +369,13 @@ def _assess_outliers(
 
 def infer_arrays(y_true: Any, y_pred: Any = None, sample_ids: Any = None) -> Inference:
     """:func:`infer` on Python data: lists or arrays of numbers or strings."""
-    labels = _as_labels(y_true)
-    predictions = None if y_pred is None else np.asarray(y_pred, dtype=np.float64)
-    samples = None if sample_ids is None else np.asarray(sample_ids)
+    from .api_inputs import as_array, numbers_per_row, same_length
+
+    labels = _as_labels(as_array("y_true", y_true))
+    predictions = None if y_pred is None else numbers_per_row("y_pred", y_pred)
+    samples = None if sample_ids is None else as_array("sample_ids", sample_ids)
+    given = {"y_true": labels, "y_pred": predictions, "sample_ids": samples}
+    same_length({name: values for name, values in given.items() if values is not None}, "recommend")
     labels, predictions, samples, dropped = _drop_missing(labels, predictions, samples)
     result = infer(labels, predictions, samples, label_name="y_true", prediction_name="y_pred", sample_name="sample_ids")
     if dropped:
@@ -384,8 +388,10 @@ def _rows(count: int) -> str:
     return "1 row" if count == 1 else f"{count} rows"
 
 
-def _as_labels(values: Any) -> np.ndarray:
-    array = np.asarray(values)
+def _as_labels(array: np.ndarray) -> np.ndarray:
+    if array.ndim == 0 or len(array) == 0:
+        shown = "no rows" if array.ndim else f"a single value ({array.item()!r:.40})"
+        raise LossCliError(f"{shown}: one label per row is needed to infer the task from", role="y_true")
     if array.dtype.kind in "OUS" and not (array.dtype == object and array.size and isinstance(array.flat[0], np.ndarray)):
         return array.astype(object)
     return array if array.dtype == object else array.astype(np.float64)

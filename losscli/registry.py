@@ -159,23 +159,14 @@ class Param:
 
     def validate(self, value: Any, loss: str) -> Any:
         """Check a value (from a spec string or from Python) against the range."""
+        value = _plain_scalar(value)
         if value is None and (self.allow_none or self.default is None):
             return None
-        if self.type is float and isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = float(value)
-        if self.type is int and isinstance(value, float) and value.is_integer():
-            value = int(value)
-        if self.type == "floats" and not isinstance(value, str):
-            try:
-                value = tuple(float(v) for v in value)
-            except (TypeError, ValueError):
-                raise LossCliError(
-                    f"parameter '{self.name}' of loss '{loss}' must be {self.range_text()}, got {value!r}"
-                ) from None
+        value = self._typed(value, loss)
         ok = True
         if self.choices:
             ok = value in self.choices
-        elif self.type in (float, int) and not isinstance(value, bool) and isinstance(value, (int, float)):
+        elif self.type in (float, int):
             # Infinity is refused unless it means something: Huber's delta = inf
             # would be MSE / 2 in theory, and 0 * inf = NaN in the kernel.
             ok = math.isfinite(value) or (self.allow_inf and value == math.inf)
@@ -183,12 +174,8 @@ class Param:
                 ok = value > self.low if self.low_open else value >= self.low
             if ok and self.high is not None:
                 ok = value < self.high if self.high_open else value <= self.high
-        elif self.type == "floats" and isinstance(value, str):
-            ok = value in self.special
-        elif self.type == "floats":
+        elif self.type == "floats" and not isinstance(value, str):
             ok = all(math.isfinite(v) and v >= 0 for v in value)
-        elif not isinstance(value, self._python_types()):
-            ok = False
         if not ok:
             shown = _num(value) if isinstance(value, float) else value
             raise LossCliError(
@@ -197,13 +184,61 @@ class Param:
             )
         return value
 
-    def _python_types(self) -> tuple[type, ...]:
-        return {bool: (bool,), int: (int,), float: (float, int), str: (str,)}.get(self.type, (object,))
+    def _typed(self, value: Any, loss: str) -> Any:
+        """``value`` as this parameter's type; a value of another type is an
+        error, never read as a number (``True`` is not a Huber delta of 1)."""
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if self.type is float and number:
+            return float(value)
+        if self.type is int and number and (isinstance(value, int) or value.is_integer()):
+            return int(value)
+        if (self.type is bool and isinstance(value, bool)) or (self.type is str and isinstance(value, str)):
+            return value
+        if self.type == "floats":
+            if isinstance(value, str) and value in self.special:
+                return value
+            numbers = _number_list(value)
+            if numbers is not None:
+                return numbers
+        shown = f"{type(value).__name__} {value!r:.40}"
+        hint = "for example [0.2, 0.8]" if self.type == "floats" else f"valid: {self.range_text()}"
+        raise LossCliError(f"parameter '{self.name}' of loss '{loss}' must be {self._python_type_word()}, got {shown}", hint=hint)
+
+    def _python_type_word(self) -> str:
+        if self.type == "floats":
+            return "a list of numbers" + "".join(f" or '{word}'" for word in self.special)
+        return {bool: "True or False", int: "an integer", float: "a number", str: "text"}.get(self.type, "a value")
 
     def _type_word(self) -> str:
         return {bool: "true or false", int: "an integer", float: "a number", str: "text"}.get(
             self.type, self.range_text()
         )
+
+
+def _plain_scalar(value: Any) -> Any:
+    """A numpy scalar, 0-d array or 0-d tensor as the Python number it holds:
+    ``delta=np.float32(2)`` or ``q=torch.tensor(0.9)`` is a number like any other."""
+    if isinstance(value, (str, bytes, bool, int, float)) or getattr(value, "ndim", None) != 0:
+        return value
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value
+
+
+def _number_list(value: Any) -> tuple[float, ...] | None:
+    """An ordered collection of numbers as a tuple, else None.
+
+    A dict or set is refused: iterating it gives keys, or no order, so
+    ``weights={0: 1.0, 1: 2.0}`` would silently become (0.0, 1.0).
+    """
+    if isinstance(value, (str, bytes, dict, set, frozenset)) or not hasattr(value, "__iter__"):
+        return None
+    try:
+        items = [_plain_scalar(item) for item in value]
+    except TypeError:
+        return None
+    if not all(isinstance(item, (int, float)) and not isinstance(item, bool) for item in items):
+        return None
+    return tuple(float(item) for item in items)
 
 
 def _num(value: Any) -> str:
@@ -386,7 +421,7 @@ class LossSpec:
                 return p
         valid = ", ".join(p.name for p in self.params) or "none"
         raise LossCliError(
-            f"loss '{self.name}' has no parameter '{name}'{_did_you_mean(name, [p.name for p in self.params])}",
+            f"loss '{self.name}' has no parameter '{name}'{did_you_mean(name, [p.name for p in self.params])}",
             hint=f"parameters of {self.name}: {valid}",
         )
 
@@ -396,7 +431,7 @@ class LossSpec:
                 return r
         valid = ", ".join(r.name for r in self.roles)
         raise LossCliError(
-            f"loss '{self.name}' has no input role '{name}'{_did_you_mean(name, [r.name for r in self.roles])}",
+            f"loss '{self.name}' has no input role '{name}'{did_you_mean(name, [r.name for r in self.roles])}",
             hint=f"roles of {self.name}: {valid}",
         )
 
@@ -466,18 +501,20 @@ def get(name: str) -> LossSpec:
     if key in _ALIASES:
         return _REGISTRY[_ALIASES[key]]
     raise LossCliError(
-        f"unknown loss '{name}'{_did_you_mean(key, list(_ALIASES))}",
+        f"unknown loss '{name}'{did_you_mean(key, list(_ALIASES))}",
         hint="'losscli list' shows every loss",
     )
 
 
-def _did_you_mean(word: str, candidates: list[str]) -> str:
+def did_you_mean(word: str, candidates: list[str]) -> str:
     close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def resolve_task(task: str) -> str:
     """A task name or alias to its canonical name, or a "did you mean" error."""
+    if not isinstance(task, str):
+        raise LossCliError(f"the task must be a name such as 'regression', not {type(task).__name__} {task!r:.40}", hint=f"tasks: {', '.join(TASKS)}")
     key = task.strip().lower().replace(" ", "-")
     if key in TASKS:
         return key
@@ -486,7 +523,7 @@ def resolve_task(task: str) -> str:
     if key.replace("-", "_") in TASK_ALIASES:
         return TASK_ALIASES[key.replace("-", "_")]
     raise LossCliError(
-        f"unknown task '{task}'{_did_you_mean(key, list(TASKS) + list(TASK_ALIASES))}",
+        f"unknown task '{task}'{did_you_mean(key, list(TASKS) + list(TASK_ALIASES))}",
         hint=f"tasks: {', '.join(TASKS)}",
     )
 

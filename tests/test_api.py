@@ -160,7 +160,7 @@ def test_ragged_lists_are_refused() -> None:
     api_error(losscli.compute, "mse", [[1.0, 2.0], [3.0]], [[1.0, 2.0], [3.0]], role="y_true", row=None, fragments=("y_true: rows of different lengths",))
     ragged = np.empty(2, dtype=object)
     ragged[:] = [np.array([1.0, 2.0]), np.array([3.0])]
-    api_error(losscli.compute, "mse", [1.0, 2.0], ragged, role="y_pred", row=1, fragments=("rows of different lengths",))
+    api_error(losscli.compute, "mse", [1.0, 2.0], ragged, role="y_pred", row=2, fragments=("y_pred, row 2: rows of different lengths (a ragged list) (every row needs the same number of values; row 1 has 2)",))
 
 
 @pytest.mark.parametrize("value, fragment", [({"a": 1.0}, "y_true: an array of numbers needed, not dict"), ({1.0, 2.0}, "not set")])
@@ -283,10 +283,34 @@ def test_pandas_missing_markers_in_an_object_column_are_missing_values() -> None
     api_error(losscli.compute, "mse", [1.0, 2.0, 3.0], np.array([1.0, 2.0, pd.NaT], dtype=object), role="y_pred", row=3, fragments=("y_pred, row 3: missing",))
 
 
-def test_a_value_that_overflows_is_nan_with_the_reason_as_a_warning() -> None:
-    with pytest.warns(RuntimeWarning, match=r"^mse: the value is infinite \(overflow or an impossible case\); returning NaN$"):
+def test_a_value_that_overflows_is_inf_with_the_reason_as_a_warning() -> None:
+    # It returned NaN, although per_sample gave [inf, 1.0] and PyTorch's MSELoss gives inf.
+    with pytest.warns(RuntimeWarning, match=r"^mse: the value is infinite \(overflow or an impossible case\); returning inf$"):
         value = losscli.compute("mse", [0.0, 0.0], [1e200, 1.0])
-    assert np.isnan(value)
+    assert value == float("inf")
+    with pytest.warns(RuntimeWarning, match=r"returning inf$"):
+        assert losscli.compute("mse", [0.0, 0.0], [1e154, 1e154], reduction="sum") == float("inf")  # each term 1e308, the sum overflows
+
+
+def test_an_overflow_towards_minus_infinity_keeps_its_sign() -> None:
+    # critic: mean D(fake) - mean D(real) = 0 - (1e308 + 1e308) / 2, where the sum overflows to inf (IEEE)
+    with pytest.warns(RuntimeWarning, match=r"^wasserstein: the value is infinite .*; returning -inf$"):
+        assert losscli.compute("wasserstein", [1, 1, 0], [1e308, 1e308, 0.0]) == float("-inf")
+
+
+def test_an_undefined_value_is_still_nan() -> None:
+    with pytest.warns(RuntimeWarning, match=r"^wasserstein: it needs both real rows .*; returning NaN$"):
+        assert np.isnan(losscli.compute("wasserstein", [1, 1], [0.3, 0.2]))
+
+
+@pytest.mark.torch
+def test_an_impossible_ctc_alignment_is_inf_as_in_pytorch() -> None:
+    torch = pytest.importorskip("torch")
+    log_probabilities = torch.log(torch.full((2, 1, 3), 1 / 3, dtype=torch.float64))  # 2 frames cannot hold 3 labels
+    expected = torch.nn.functional.ctc_loss(log_probabilities, torch.tensor([[1, 1, 1]]), torch.tensor([2]), torch.tensor([3])).item()
+    assert expected == float("inf")
+    with pytest.warns(RuntimeWarning, match="returning inf"):
+        assert losscli.compute("ctc", [[1, 1, 1]], log_probabilities.permute(1, 0, 2)) == expected
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert losscli.compute("mse", [0.0], [2.0]) == 4.0  # a finite value warns about nothing
@@ -328,3 +352,217 @@ def test_importing_losscli_loads_no_numpy_pandas_or_pyarrow() -> None:
     root = Path(__file__).resolve().parents[1]
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
     assert out.stdout.strip() == "[]"
+
+
+# =========================================================================== one column as (n, 1)
+
+
+@pytest.mark.parametrize("loss", ["mse", "mae", "huber", "log_cosh", "quantile", "mape", "poisson", "rmse"])
+def test_a_column_vector_against_a_flat_array_is_not_broadcast(loss: str) -> None:
+    # A one-column DataFrame or an (n, 1) tensor against a Series broadcast to
+    # (n, n), every label against every prediction: mse gave 0.8333 here, not 0.5.
+    y_true, y_pred = np.array([0.0, 1.0, 2.0]), np.array([0.5, 1.5, 1.0])
+    expected = losscli.compute(loss, y_true, y_pred)
+    assert losscli.compute(loss, y_true[:, None], y_pred) == pytest.approx(expected, rel=REL)
+    assert losscli.compute(loss, y_true, y_pred[:, None]) == pytest.approx(expected, rel=REL)
+    assert losscli.per_sample(loss, y_true[:, None], y_pred).shape == (3,)
+
+
+def test_a_one_column_dataframe_against_a_series_gives_the_mse() -> None:
+    pd = pytest.importorskip("pandas")
+    # (0.5^2 + 0.5^2 + 1^2) / 3 = 0.5 (by hand; scikit-learn agrees)
+    assert losscli.compute("mse", pd.DataFrame({"y": [0.0, 1.0, 2.0]}), pd.Series([0.5, 1.5, 1.0])) == 0.5
+    assert mean_squared_error([0.0, 1.0, 2.0], [0.5, 1.5, 1.0]) == 0.5
+
+
+def test_gaussian_nll_with_column_vectors_matches_flat_inputs() -> None:
+    var = W[:10]
+    expected = losscli.compute("gaussian_nll", Y[:10], P[:10], var=var)
+    assert losscli.compute("gaussian_nll", Y[:10, None], P[:10], var=var[:, None]) == pytest.approx(expected, rel=REL)
+
+
+@pytest.mark.parametrize("loss", ["wasserstein", "adversarial"])
+def test_gan_labels_as_a_column_vector_are_one_label_per_row(loss: str) -> None:
+    labels, scores = np.array([1.0, 0.0, 1.0, 0.0]), np.array([0.9, 0.2, 0.6, 0.3])
+    expected = losscli.compute(loss, labels, scores)
+    assert losscli.compute(loss, labels[:, None], scores) == pytest.approx(expected, rel=REL)
+
+
+def test_the_critic_loss_of_column_vector_labels_is_the_hand_value() -> None:
+    # mean D(fake) - mean D(real) = 0.25 - 0.75 (by hand); it gave -6.8 on these inputs' broadcast
+    labels, scores = np.array([[1.0], [0.0], [1.0], [0.0]]), np.array([0.9, 0.2, 0.6, 0.3])
+    assert losscli.compute("wasserstein", labels, scores) == pytest.approx(-0.5, rel=REL)
+
+
+def test_gan_labels_of_two_columns_are_refused() -> None:
+    api_error(losscli.compute, "adversarial", np.ones((2, 2)), [0.9, 0.2], role="y_true", row=None, fragments=("y_true: adversarial takes one y_true column, got 2",))
+
+
+@pytest.mark.parametrize("loss, extra", [("contrastive", {"margin": 1.5}), ("cosine_embedding", {"margin": 0.2})])
+def test_pair_labels_as_a_column_vector_are_one_label_per_row(loss: str, extra: dict) -> None:
+    x1, x2 = RNG.normal(size=(6, 3)), RNG.normal(size=(6, 3))
+    labels = np.array([1.0, 0.0, 1.0, 1.0, 0.0, 0.0])
+    expected = losscli.compute(loss, labels, x1=x1, x2=x2, **extra)
+    assert losscli.compute(loss, labels[:, None], x1=x1, x2=x2, **extra) == pytest.approx(expected, rel=REL)
+
+
+@pytest.mark.torch
+def test_a_column_tensor_against_a_flat_tensor_gives_torchs_elementwise_value() -> None:
+    torch = pytest.importorskip("torch")
+    target = torch.tensor([0.0, 1.0, 2.0], dtype=torch.float64)
+    prediction = torch.tensor([[0.5], [1.5], [1.0]], dtype=torch.float64, requires_grad=True)
+    weights = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)
+    expected = torch.nn.functional.huber_loss(prediction[:, 0], target, reduction="none")  # torch, on matching shapes
+    weighted = ((expected * weights).sum() / weights.sum()).item()
+    assert losscli.compute("huber", target, prediction, sample_weight=weights) == pytest.approx(weighted, rel=REL)
+
+
+# =========================================================================== parameters from Python
+
+
+def test_numpy_and_tensor_scalars_are_numbers_as_parameters() -> None:
+    # delta=np.float32(2) was "out of range: 2.0"; the values are the Python-float ones.
+    expected = losscli.compute("huber", [0.0, 1.0], [0.5, 3.5], delta=2.0)
+    assert expected == pytest.approx(1.5625, rel=REL)  # 0.125 and 2 * 2.5 - 2 = 3.0, mean 1.5625 (by hand)
+    for delta in (np.float32(2.0), np.int64(2), np.array(2.0)):
+        assert losscli.compute("huber", [0.0, 1.0], [0.5, 3.5], delta=delta) == expected
+    targets, log_probabilities = [[1, 2]], [np.log(np.full((4, 3), 1 / 3))]
+    assert losscli.compute("ctc", targets, log_probabilities, blank=np.int64(0)) == losscli.compute("ctc", targets, log_probabilities)
+    # sigmoid(0.1) and sigmoid(0.2) against labels 0 and 1 (scikit-learn's log_loss on the probabilities)
+    expected = log_loss([0, 1], 1.0 / (1.0 + np.exp(-np.array([0.1, 0.2]))), labels=[0, 1])
+    assert losscli.compute("bce", [0, 1], [0.1, 0.2], from_logits=np.bool_(True)) == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.torch
+def test_a_zero_dimensional_tensor_is_a_number_as_a_parameter() -> None:
+    torch = pytest.importorskip("torch")
+    assert losscli.compute("huber", [0.0, 1.0], [0.5, 3.5], delta=torch.tensor(2.0)) == pytest.approx(1.5625, rel=REL)  # by hand, as above
+
+
+@pytest.mark.parametrize(
+    "loss, params, fragment",
+    [
+        ("huber", {"delta": True}, "parameter 'delta' of loss 'huber' must be a number, got bool True (valid: > 0)"),
+        ("huber", {"delta": "2"}, "parameter 'delta' of loss 'huber' must be a number, got str '2'"),
+        ("quantile", {"q": [0.1, 0.9]}, "parameter 'q' of loss 'quantile' must be a number, got list [0.1, 0.9]"),
+        ("bce", {"from_logits": 1}, "parameter 'from_logits' of loss 'bce' must be True or False, got int 1"),
+        ("sparse_cce", {"ignore_index": 1.5}, "parameter 'ignore_index' of loss 'sparse_cce' must be an integer, got float 1.5"),
+    ],
+)
+def test_a_parameter_of_the_wrong_type_says_which_type_it_needs(loss: str, params: dict, fragment: str) -> None:
+    # True was taken as a Huber delta of 1 and 1.5 as an ignore_index; the others read "out of range: 2".
+    api_error(losscli.compute, loss, [0, 1], [[0.6, 0.4], [0.3, 0.7]] if loss == "sparse_cce" else [0.1, 0.2], role=None, row=None, fragments=(fragment,), **params)
+
+
+def test_a_non_integer_ctc_blank_is_refused_not_truncated() -> None:
+    api_error(losscli.compute, "ctc", [[1, 2]], [np.log(np.full((4, 3), 1 / 3))], blank=1.5, role=None, row=None, fragments=("parameter 'blank' of loss 'ctc' must be an integer, got float 1.5",))
+
+
+@pytest.mark.parametrize("weights, shown", [({0: 1.0, 1: 2.0}, "dict {0: 1.0, 1: 2.0}"), ("0.2;0.8", "str '0.2;0.8'"), (0.5, "float 0.5")])
+def test_class_weights_must_be_a_list_of_numbers(weights: object, shown: str) -> None:
+    # A dict gave its keys as the weights, (0.0, 1.0), without a word.
+    api_error(
+        losscli.compute, "weighted_ce", [0, 1], [[0.8, 0.2], [0.3, 0.7]], weights=weights, role=None, row=None,
+        fragments=(f"parameter 'weights' of loss 'weighted_ce' must be a list of numbers or 'balanced', got {shown} (for example [0.2, 0.8])",),
+    )
+
+
+def test_class_weights_from_numpy_match_torch_cross_entropy_weights() -> None:
+    probabilities = np.array([[0.8, 0.2], [0.3, 0.7], [0.4, 0.6]])
+    # PyTorch CrossEntropyLoss(weight=w) on log-probabilities: sum(w_y * -log p_y) / sum(w_y), by hand
+    expected = (0.2 * -np.log(0.8) + 0.8 * -np.log(0.7) + 0.2 * -np.log(0.4)) / (0.2 + 0.8 + 0.2)
+    assert losscli.compute("weighted_ce", [0, 1, 0], probabilities, weights=np.array([0.2, 0.8], dtype=np.float32)) == pytest.approx(expected, rel=1e-6)
+
+
+# =========================================================================== rows held as cells, lists of tensors, sample ids
+
+
+def test_a_series_of_probability_arrays_is_one_row_per_sample() -> None:
+    pd = pytest.importorskip("pandas")
+    probabilities = [[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6]]
+    expected = log_loss([0, 1, 2], probabilities, labels=[0, 1, 2])  # scikit-learn
+    # It said "rows of different lengths" for rows that all have three values.
+    cells = pd.Series([np.array(row) for row in probabilities], index=[10, 11, 12])
+    assert losscli.compute("sparse_cce", [0, 1, 2], cells) == pytest.approx(expected, rel=1e-9)
+    assert losscli.compute("sparse_cce", [0, 1, 2], pd.Series(probabilities)) == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_missing_cell_in_a_series_of_rows_is_a_missing_value() -> None:
+    pd = pytest.importorskip("pandas")
+    cells = pd.Series([np.array([0.5, 0.5]), None, np.array([0.2, 0.8])])
+    api_error(losscli.compute, "cce", [0, 1, 1], cells, role="y_pred", row=2, fragments=("y_pred, row 2: missing, NaN or infinite value",))
+
+
+@pytest.mark.torch
+def test_a_list_of_tensors_that_require_grad_is_read_as_rows() -> None:
+    torch = pytest.importorskip("torch")
+    logits = torch.tensor([[2.0, -1.0, 0.5], [0.1, 0.3, -0.2]], dtype=torch.float64, requires_grad=True)
+    expected = torch.nn.functional.cross_entropy(logits, torch.tensor([0, 2])).item()
+    # numpy raised torch's RuntimeError "Can't call numpy() on Tensor that requires grad".
+    rows = [row for row in logits]
+    assert losscli.compute("sparse_cce", [0, 2], rows, from_logits=True) == pytest.approx(expected, rel=REL)
+
+
+def test_arrays_of_more_than_two_dimensions_are_refused_with_the_reshape() -> None:
+    # triplet raised numpy's einsum ValueError and dice a concatenate ValueError.
+    images = np.zeros((2, 2, 3))
+    api_error(
+        losscli.compute, "dice", images, images, role="y_true", row=None,
+        fragments=("y_true: an array of shape (2, 2, 3): one value or one row of values per sample needed", "x.reshape(len(x), -1)"),
+    )
+    api_error(losscli.compute, "triplet", anchor=images, positive=images, negative=images, role="anchor", row=None, fragments=("anchor: an array of shape (2, 2, 3)",))
+
+
+def test_regression_losses_average_over_every_element_of_any_shape() -> None:
+    # PyTorch's MSELoss/L1Loss/HuberLoss take any shape and average over every element.
+    rng = np.random.default_rng(7)
+    y_true, y_pred = rng.normal(size=(3, 2, 4)), rng.normal(size=(3, 2, 4))
+    residual = y_pred - y_true
+    assert losscli.compute("mse", y_true, y_pred) == pytest.approx(np.mean(residual**2), rel=REL)  # numpy, by the formula
+    assert losscli.compute("mae", y_true, y_pred) == pytest.approx(np.mean(np.abs(residual)), rel=REL)
+    assert losscli.per_sample("mse", y_true, y_pred).shape == (3,)
+    torch = pytest.importorskip("torch")
+    expected = torch.nn.HuberLoss(delta=0.5)(torch.tensor(y_pred), torch.tensor(y_true)).item()
+    assert losscli.compute("huber", y_true, y_pred, delta=0.5) == pytest.approx(expected, rel=REL)
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [["a", None, "b"], np.array(["a", float("nan"), "b"], dtype=object), np.array(["2024-01-01", "NaT", "2024-01-02"], dtype="datetime64[D]")],
+    ids=["None", "nan among text", "NaT"],
+)
+def test_a_missing_sample_id_is_an_error(ids: object) -> None:
+    # Text ids with a None or NaN raised TypeError "'<' not supported"; a NaT formed a sample of its own.
+    api_error(losscli.compute, "dice", [1, 0, 1], [0.9, 0.2, 0.8], sample_ids=ids, role="sample_ids", row=2, fragments=("sample_ids, row 2: missing sample id",))
+
+
+def test_missing_ids_of_pandas_string_and_categorical_columns_are_errors() -> None:
+    pd = pytest.importorskip("pandas")
+    for ids in (pd.Series(["a", None, "b"], dtype="string"), pd.Series(["a", None, None]).astype("category")):
+        api_error(losscli.compute, "dice", [1, 0, 1], [0.9, 0.2, 0.8], sample_ids=ids, role="sample_ids", row=2, fragments=("missing sample id",))
+    # two samples: a = rows 1-2, b = row 3; dice by hand with smooth 1e-5:
+    # a: 1 - (2 * 0.9 + 1e-5) / (1 + 1.1 + 1e-5), b: 1 - (2 * 0.8 + 1e-5) / (1 + 0.8 + 1e-5)
+    a = 1 - (1.8 + 1e-5) / (2.1 + 1e-5)
+    b = 1 - (1.6 + 1e-5) / (1.8 + 1e-5)
+    assert losscli.compute("dice", [1, 0, 1], [0.9, 0.2, 0.8], sample_ids=pd.Series(["a", "a", "b"], dtype="category")) == pytest.approx((a + b) / 2, rel=REL)
+
+
+# =========================================================================== keyword names
+
+
+def test_a_misspelt_input_is_named_before_the_missing_one() -> None:
+    # It said "needs input negative", hiding the typo that caused it.
+    embeddings = np.zeros((2, 2))
+    api_error(
+        losscli.compute, "triplet", anchor=embeddings, positive=embeddings, negativ=embeddings, role=None, row=None,
+        fragments=("loss 'triplet' has no input or parameter 'negativ'; did you mean 'negative'? (inputs of triplet: anchor, positive, negative; parameters: margin,",),
+    )
+
+
+def test_an_input_the_loss_does_not_take_is_not_called_a_parameter() -> None:
+    # contrastive(y_true, y_pred) said "no parameter 'y_pred'" and listed only margin and half.
+    api_error(
+        losscli.compute, "contrastive", [1, 0], [0.3, 0.4], role=None, row=None,
+        fragments=("loss 'contrastive' has no input or parameter 'y_pred'", "(inputs of contrastive: x1, x2, distance, y_true; parameters: margin, half)"),
+    )
+    api_error(losscli.compute, "huber", [0.0], [1.0], delt=2.0, role=None, row=None, fragments=("has no input or parameter 'delt'; did you mean 'delta'?",))

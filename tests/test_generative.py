@@ -296,9 +296,9 @@ def test_adversarial_probabilities_at_zero_and_one_are_clipped() -> None:
     assert losscli.compute("adversarial", [1, 0], [0.0, 1.0]) == approx(2 * LOG_EPS)
     # Perfect answers cost -ln(1 - 1e-7) each, about 1e-7.
     assert losscli.compute("adversarial", [1, 0], [1.0, 0.0]) == approx(-2 * math.log1p(-1e-7))
-    # eps = 0 disables clipping: log 0 is -inf, reported as no value.
-    with pytest.warns(RuntimeWarning, match="returning NaN"):
-        assert math.isnan(losscli.compute("adversarial", [1, 0], [0.0, 0.5], eps=0.0))
+    # eps = 0 disables clipping: log 0 is -inf, so the loss is inf (null on the command line).
+    with pytest.warns(RuntimeWarning, match="returning inf"):
+        assert losscli.compute("adversarial", [1, 0], [0.0, 0.5], eps=0.0) == math.inf
 
 
 def test_adversarial_sample_weights() -> None:

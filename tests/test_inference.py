@@ -346,3 +346,38 @@ def test_header_only_file_is_an_error(tmp_path):
 def test_missing_file_is_an_error(tmp_path):
     with pytest.raises(LossCliError, match="file not found"):
         infer_file(str(tmp_path / "nope.csv"))
+
+
+# --------------------------------------------------------------------------- recommend on Python arrays
+
+
+@pytest.mark.parametrize(
+    "kwargs, role, fragment",
+    [
+        ({"y_true": []}, "y_true", "y_true: no rows: one label per row is needed to infer the task from"),
+        ({"y_true": 3.0}, "y_true", "y_true: a single value (3.0): one label per row is needed"),
+        ({"y_true": [0, 1, 0, 1], "y_pred": [0.1, 0.2]}, None, "inputs of 'recommend' have different numbers of rows: y_true 4, y_pred 2"),
+        ({"y_true": [0, 1], "y_pred": ["a", "b"]}, "y_pred", "y_pred, row 1: text ('a'), not numbers"),
+    ],
+)
+def test_recommend_on_arrays_refuses_what_it_cannot_read(kwargs: dict, role: str | None, fragment: str) -> None:
+    # [] raised numpy's reshape ValueError, 3.0 a TypeError from len(), and a
+    # shorter y_pred was silently ignored.
+    with pytest.raises(LossCliError) as info:
+        losscli.recommend(**kwargs)
+    assert info.value.role == role
+    assert fragment in str(info.value)
+
+
+def test_recommend_needs_the_task_as_a_name() -> None:
+    with pytest.raises(LossCliError, match=r"^the task must be a name such as 'regression', not bool True \(tasks: regression, "):
+        losscli.recommend(task=True)
+
+
+@pytest.mark.torch
+def test_recommend_reads_tensors_that_require_grad() -> None:
+    torch = pytest.importorskip("torch")
+    labels = torch.tensor([0.0] * 95 + [1.0] * 5, requires_grad=True)
+    result = losscli.recommend(y_true=labels)
+    # 95 : 5 = 19 (by hand), above the imbalance threshold of 3
+    assert (result["task"], result["inferred"]["imbalance_ratio"], result["inferred"]["imbalanced"]) == ("binary", 19.0, True)

@@ -7,6 +7,7 @@ on random data, and PyTorch itself where installed (tests marked ``torch``).
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -279,3 +280,16 @@ def test_poisson_deviance_is_zero_for_a_perfect_prediction_and_needs_positive_ra
     with pytest.raises(LossCliError, match="positive rates") as info:
         losscli.compute("poisson", [1.0, 0.0], [1.0, 0.0], log_input=False, deviance=True)
     assert info.value.row == 2
+
+
+def test_a_list_column_of_width_one_is_one_value_per_row(tmp_path, cli) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "preds.parquet"
+    predictions = pa.array([[0.5], [1.5], [1.0]], type=pa.list_(pa.float64()))
+    pq.write_table(pa.table({"y_true": [0.0, 1.0, 2.0], "y_pred": predictions}), path)
+    result = cli("compute", path, "--loss", "mse", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    # (0.5^2 + 0.5^2 + 1^2) / 3 = 0.5 by hand; it was 0.8333, every label against every prediction
+    assert json.loads(result.stdout)["results"][0]["value"] == 0.5

@@ -42,6 +42,35 @@ def as_matrix(x: np.ndarray) -> np.ndarray:
     return x[:, None] if x.ndim == 1 else x
 
 
+def as_column(values: np.ndarray) -> np.ndarray:
+    """(n, 1) -> (n,): a one-column input is a column, whatever the container."""
+    return values[:, 0] if values.ndim == 2 and values.shape[1] == 1 else values
+
+
+def matching_columns(y_true: np.ndarray, y_pred: np.ndarray, *, what: str = "columns") -> tuple[np.ndarray, np.ndarray]:
+    """Labels and predictions of an element-wise loss, with the same shape.
+
+    One side as (n,) and the other as (n, 1) (a width-1 list column, a
+    one-column DataFrame or tensor) would broadcast to an (n, n) matrix of
+    every pairing, a plausible-looking wrong value.
+    """
+    y_true, y_pred = as_column(y_true), as_column(y_pred)
+    check_same_width(y_true, y_pred, what=what)
+    return y_true, y_pred
+
+
+def one_column(values: np.ndarray, role: str, loss_name: str) -> np.ndarray:
+    """The values of a role that takes one number per row, as (n,)."""
+    values = as_column(values)
+    if values.ndim != 1:
+        raise LossCliError(
+            f"{loss_name} takes one {role} column, got {values.shape[1]}",
+            role=role,
+            hint=f"select a single column for {role}",
+        )
+    return values
+
+
 def check_same_width(y_true: np.ndarray, y_pred: np.ndarray, *, what: str = "columns") -> None:
     """Element-wise losses need as many prediction columns as label columns."""
     k_true = 1 if y_true.ndim == 1 else y_true.shape[1]

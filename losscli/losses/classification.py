@@ -28,14 +28,15 @@ from ..registry import (
     RowLosses,
 )
 from ._checks import (
+    as_column,
     check_class_index,
     check_probabilities,
-    check_same_width,
     check_unit_interval_labels,
     clip_probabilities,
     fail_where,
     log_sigmoid,
     log_softmax,
+    matching_columns,
     sigmoid,
     softmax,
     within,
@@ -130,18 +131,6 @@ PROB_INPUT_NOTE = (
 # --------------------------------------------------------------------------- input helpers
 
 
-def _as_column(values: np.ndarray) -> np.ndarray:
-    """(n, 1) -> (n,): a one-column input is a column, whatever the container."""
-    return values[:, 0] if values.ndim == 2 and values.shape[1] == 1 else values
-
-
-def _elementwise_pair(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Labels and predictions of element-wise losses, with matching shapes."""
-    y_true, y_pred = _as_column(y_true), _as_column(y_pred)
-    check_same_width(y_true, y_pred)
-    return y_true, y_pred
-
-
 def _class_columns(y_pred: np.ndarray, name: str) -> np.ndarray:
     """Predictions of a multiclass loss: (n, C) with at least two classes."""
     if y_pred.ndim != 2 or y_pred.shape[1] < 2:
@@ -160,7 +149,7 @@ def _is_index_column(y_true: np.ndarray) -> bool:
 
 def _class_indices(y_true: np.ndarray, n_classes: int) -> np.ndarray:
     """A class-index column as int64, each label checked to be one of the classes."""
-    return check_class_index(_as_column(y_true), n_classes)
+    return check_class_index(as_column(y_true), n_classes)
 
 
 def _one_hot(classes: np.ndarray, n_classes: int) -> np.ndarray:
@@ -370,7 +359,7 @@ def bce(
     smoothing: float = 0.0,
     log_floor: float | None = None,
 ) -> np.ndarray:
-    y_true, y_pred = _elementwise_pair(y_true, y_pred)
+    y_true, y_pred = matching_columns(y_true, y_pred)
     check_unit_interval_labels(y_true)
     if smoothing > 0:
         y_true = y_true * (1.0 - smoothing) + 0.5 * smoothing
@@ -507,7 +496,7 @@ def sparse_cce(
             role="y_true",
             hint="use cce for one-hot or soft-label columns",
         )
-    labels = _as_column(y_true)
+    labels = as_column(y_true)
     ignored = labels == ignore_index if ignore_index is not None else np.zeros(labels.shape, dtype=bool)
     classes = _class_indices(np.where(ignored, 0.0, labels), y_pred.shape[1])
     log_p = _class_log_probs(y_pred, from_logits=from_logits, eps=eps, normalize=normalize, clip_upper=clip_upper)
@@ -846,7 +835,7 @@ def _sign_labels(y_true: np.ndarray, map_zero: bool = True) -> np.ndarray:
 
 
 def _hinge_margin_violation(y_true: np.ndarray, y_pred: np.ndarray, map_zero: bool = True) -> np.ndarray:
-    y_true, y_pred = _elementwise_pair(y_true, y_pred)
+    y_true, y_pred = matching_columns(y_true, y_pred)
     return np.maximum(0.0, 1.0 - _sign_labels(y_true, map_zero) * y_pred)
 
 
@@ -1202,9 +1191,9 @@ def focal(
     clip_logits: bool = False,
     clip_upper: bool = False,
 ) -> np.ndarray:
-    y_pred = _as_column(y_pred)
+    y_pred = as_column(y_pred)
     if y_pred.ndim == 1:
-        y_true = _as_column(y_true)
+        y_true = as_column(y_true)
         if y_true.ndim != 1:
             raise LossCliError(
                 f"focal with one y_pred column is binary, but y_true has {y_true.shape[1]} columns",

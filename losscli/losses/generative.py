@@ -15,7 +15,7 @@ import numpy as np
 from ..conventions import loss
 from ..errors import LossCliError
 from ..registry import EPS, FROM_LOGITS, Characteristics, Param, Role, Y_PRED_REGRESSION, Y_TRUE_REGRESSION
-from ._checks import as_matrix, check_probabilities, check_same_width, clip_probabilities, fail_where, log_sigmoid
+from ._checks import as_matrix, check_probabilities, check_same_width, clip_probabilities, fail_where, log_sigmoid, one_column
 
 TASKS = ("generative",)
 
@@ -27,8 +27,9 @@ REAL_FAKE_LABEL = Role(
 )
 
 
-def _real_fake(y_true: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _real_fake(y_true: np.ndarray, loss_name: str) -> tuple[np.ndarray, np.ndarray]:
     """Indicator columns (1.0 / 0.0) of the real rows and of the fake rows."""
+    y_true = one_column(y_true, "y_true", loss_name)
     fail_where(
         (y_true != 1) & (y_true != 0) & (y_true != -1),
         "real/fake label must be 1 (real) or 0 (fake); -1 is also read as fake",
@@ -37,18 +38,6 @@ def _real_fake(y_true: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     )
     real = (y_true == 1).astype(np.float64)
     return real, 1.0 - real
-
-
-def _one_column(values: np.ndarray, role: str, loss_name: str) -> np.ndarray:
-    if values.ndim == 2 and values.shape[1] == 1:
-        return values[:, 0]
-    if values.ndim != 1:
-        raise LossCliError(
-            f"{loss_name} takes one {role} column, got {values.shape[1]}",
-            role=role,
-            hint=f"select a single column for {role}",
-        )
-    return values
 
 
 def _real_fake_stats(real_term: np.ndarray, fake_term: np.ndarray, real: np.ndarray, fake: np.ndarray) -> np.ndarray:
@@ -140,8 +129,8 @@ def _finalize_wasserstein_sum(sums: np.ndarray, *, side: str) -> np.ndarray:
     example="losscli compute critic_scores.csv --loss wasserstein --loss wasserstein:side=generator",
 )
 def wasserstein(y_true: np.ndarray, y_pred: np.ndarray, *, side: str) -> np.ndarray:
-    real, fake = _real_fake(y_true)
-    score = _one_column(y_pred, "y_pred", "wasserstein")
+    real, fake = _real_fake(y_true, "wasserstein")
+    score = one_column(y_pred, "y_pred", "wasserstein")
     return _real_fake_stats(score, score, real, fake)
 
 
@@ -176,8 +165,8 @@ _PIECE = 1 << 20
 
 
 def _check_one_column_each(y_true: np.ndarray, y_pred: np.ndarray) -> None:
-    _one_column(y_pred, "y_pred", "wasserstein_distance")
-    _one_column(y_true, "y_true", "wasserstein_distance")
+    one_column(y_pred, "y_pred", "wasserstein_distance")
+    one_column(y_true, "y_true", "wasserstein_distance")
 
 
 @loss(
@@ -211,8 +200,8 @@ def _check_one_column_each(y_true: np.ndarray, y_pred: np.ndarray) -> None:
     example="losscli compute samples.csv --loss emd",
 )
 def wasserstein_distance(y_true: np.ndarray, y_pred: np.ndarray, weights: np.ndarray | None = None) -> float:
-    u = _one_column(y_pred, "y_pred", "wasserstein_distance")
-    v = _one_column(y_true, "y_true", "wasserstein_distance")
+    u = one_column(y_pred, "y_pred", "wasserstein_distance")
+    v = one_column(y_true, "y_true", "wasserstein_distance")
     if weights is not None:
         fail_where(weights < 0, "sample weights must be non-negative", role="weights", values=weights)
     u_sample, v_sample = _SortedSample(u, weights), _SortedSample(v, weights)
@@ -341,8 +330,8 @@ def _finalize_adversarial_sum(sums: np.ndarray, *, side: str, **_: object) -> np
 def adversarial(
     y_true: np.ndarray, y_pred: np.ndarray, *, side: str, form: str, from_logits: bool, eps: float
 ) -> np.ndarray:
-    real, fake = _real_fake(y_true)
-    d = _one_column(y_pred, "y_pred", "adversarial")
+    real, fake = _real_fake(y_true, "adversarial")
+    d = one_column(y_pred, "y_pred", "adversarial")
     real_term, fake_term = _adversarial_terms(d, side=side, form=form, from_logits=from_logits, eps=eps)
     return _real_fake_stats(real_term, fake_term, real, fake)
 

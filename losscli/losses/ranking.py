@@ -15,7 +15,7 @@ import numpy as np
 from ..conventions import loss
 from ..errors import LossCliError
 from ..registry import Characteristics, Param, Role
-from ._checks import as_matrix, fail_where
+from ._checks import as_matrix, fail_where, one_column
 
 TASKS = ("ranking",)
 
@@ -177,6 +177,7 @@ def contrastive(
     margin: float,
     half: bool,
 ) -> np.ndarray:
+    y_true = one_column(y_true, "y_true", "contrastive")
     _check_binary_pair_labels(y_true)
     d = _pair_distance(x1, x2, distance)
     gap = np.maximum(margin - d, 0.0)
@@ -328,7 +329,7 @@ def _cosine(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
 def cosine_embedding(
     y_true: np.ndarray, x1: np.ndarray, x2: np.ndarray, *, margin: float, map_zero: bool = True
 ) -> np.ndarray:
-    labels = _plus_minus_labels(y_true, map_zero)
+    labels = _plus_minus_labels(one_column(y_true, "y_true", "cosine_embedding"), map_zero)
     _check_same_width({"x1": x1, "x2": x2})
     cos = _cosine(x1, x2)
     dissimilar = np.where(labels == -1, np.maximum(cos - margin, 0.0), 0.0)

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..conventions import loss
 from ..registry import Characteristics, Param, Role, Y_PRED_REGRESSION, Y_TRUE_REGRESSION
-from ._checks import check_same_width, fail_where
+from ._checks import fail_where, matching_columns
 
 ROLES = (Y_TRUE_REGRESSION, Y_PRED_REGRESSION)
 TASKS = ("regression",)
@@ -20,7 +20,7 @@ _LOG2 = math.log(2.0)
 
 
 def _residual(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-    check_same_width(y_true, y_pred)
+    y_true, y_pred = matching_columns(y_true, y_pred)
     return y_pred - y_true
 
 
@@ -211,7 +211,7 @@ def rmse(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     ),
 )
 def msle(y_true: np.ndarray, y_pred: np.ndarray, *, floor: float | None) -> np.ndarray:
-    check_same_width(y_true, y_pred)
+    y_true, y_pred = matching_columns(y_true, y_pred)
     if floor is not None:
         # Floored values are never below 0, so the log is always defined.
         y_true, y_pred = np.maximum(y_true, floor), np.maximum(y_pred, floor)
@@ -257,7 +257,7 @@ _MAPE_FLOOR = 1e-7
     ),
 )
 def mape(y_true: np.ndarray, y_pred: np.ndarray, *, floor: float, percent: bool) -> np.ndarray:
-    check_same_width(y_true, y_pred)
+    y_true, y_pred = matching_columns(y_true, y_pred)
     scale = 100.0 if percent else 1.0
     return scale * np.abs(y_true - y_pred) / np.maximum(np.abs(y_true), floor)
 
@@ -278,7 +278,7 @@ def mape(y_true: np.ndarray, y_pred: np.ndarray, *, floor: float, percent: bool)
     propagates_nonfinite=True,
 )
 def quantile(y_true: np.ndarray, y_pred: np.ndarray, *, q: float) -> np.ndarray:
-    check_same_width(y_true, y_pred)
+    y_true, y_pred = matching_columns(y_true, y_pred)
     diff = y_true - y_pred
     return np.maximum(q * diff, (q - 1.0) * diff)
 
@@ -319,7 +319,7 @@ def quantile(y_true: np.ndarray, y_pred: np.ndarray, *, q: float) -> np.ndarray:
 def poisson(
     y_true: np.ndarray, y_pred: np.ndarray, *, log_input: bool, full: bool, eps: float, deviance: bool
 ) -> np.ndarray:
-    check_same_width(y_true, y_pred)
+    y_true, y_pred = matching_columns(y_true, y_pred)
     fail_where(y_true < 0, "poisson needs non-negative counts", role="y_true", values=y_true)
     if deviance:
         return _poisson_deviance(y_true, y_pred, log_input=log_input)
@@ -370,7 +370,7 @@ def _poisson_deviance(y_true: np.ndarray, y_pred: np.ndarray, *, log_input: bool
     minimum=None,
 )
 def gaussian_nll(y_true: np.ndarray, y_pred: np.ndarray, var: np.ndarray, *, full: bool, eps: float) -> np.ndarray:
-    check_same_width(y_true, y_pred)
+    y_true, y_pred = matching_columns(y_true, y_pred)
     fail_where(var < 0, "variance must be non-negative", role="var", values=var)
     k = 1 if y_pred.ndim == 1 else y_pred.shape[1]
     k_var = 1 if var.ndim == 1 else var.shape[1]
