@@ -304,6 +304,8 @@ class Accumulator:
         keys, table = self.totals.keys_and_table()
         if not keys:
             return {OVERALL: (float("nan"), 0)} if overall else {}
+        if overall:
+            table = _sums_by_sample(keys, table)
         with np.errstate(all="ignore"):
             per_sample = np.asarray(self.bound.spec.finalize(table[:, :-1], **self.bound.params), dtype=np.float64)
         if overall:
@@ -339,6 +341,23 @@ class Accumulator:
 
 def _sum(values: np.ndarray) -> float:
     return float(np.sum(values))
+
+
+def _sums_by_sample(keys: list[tuple], table: np.ndarray) -> np.ndarray:
+    """The sums of each sample id over every group its rows fall in.
+
+    With --by, state keys are (group, sample); a sample whose rows span
+    several groups must still count as one sample in the overall value, or
+    adding --by would change it. Without --by every sample has one key and
+    the table comes back unchanged.
+    """
+    positions: dict[Any, int] = {}
+    codes = np.fromiter((positions.setdefault(sample, len(positions)) for _group, sample in keys), dtype=np.intp, count=len(keys))
+    if len(positions) == len(keys):
+        return table
+    sums = np.zeros((len(positions), table.shape[1]))
+    np.add.at(sums, codes, table)
+    return sums
 
 
 def _sample_mean(per_sample: np.ndarray, rows: np.ndarray, reduction: str) -> tuple[float, int]:

@@ -294,6 +294,9 @@ class Role:
     shape: str
     help: str
     optional: bool = False
+    # Roles this one stands in for when its column is found: the kernel
+    # ignores them then, so their columns are not read (nor checked for NaN).
+    replaces: tuple[str, ...] = ()
 
 
 Y_TRUE_REGRESSION = Role("y_true", ("y_true", "label", "target", "y"), "vector", "true values")

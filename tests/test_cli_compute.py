@@ -174,6 +174,29 @@ def test_csv_sample_ids_are_the_text_as_written(cli, tmp_path, images, shown):
     assert [json.loads(line)["image"] for line in target.read_text().splitlines()] == shown
 
 
+def test_by_does_not_change_the_overall_value_of_a_sample_split_across_groups(cli, tmp_path):
+    # Image 1's pixels fall in groups a and b. Dice by hand (smooth 1e-5):
+    # image 1: I = 0.9, P = 1.1, T = 1 -> 1 - (1.8 + s)/(2.1 + s); image 2: I = 1.1, P = 1.1, T = 2
+    # -> 1 - (2.2 + s)/(3.1 + s); overall = their mean, with or without --by.
+    write_csv(tmp_path / "seg.csv", {"y_pred": [0.9, 0.2, 0.4, 0.7], "y_true": [1, 0, 1, 1], "image": [1, 1, 2, 2], "g": ["a", "b", "a", "a"]})
+    s = 1e-5
+    image1, image2 = 1 - (1.8 + s) / (2.1 + s), 1 - (2.2 + s) / (3.1 + s)
+    for by in ((), ("--by", "g")):
+        result = cli("compute", tmp_path / "seg.csv", "--loss", "dice", "--sample-col", "image", *by, "-f", "json")
+        assert result.exit_code == 0, result.stderr
+        overall = json.loads(result.stdout)["results"][0]
+        assert overall["group"] is None and overall["n"] == 4
+        assert overall["value"] == pytest.approx((image1 + image2) / 2, rel=1e-12)
+    # The groups still score their own rows: a holds image 1's first pixel and image 2;
+    # b image 1's second pixel (T = 0, P = 0.2 -> 1 - s/(0.2 + s)).
+    groups = json.loads(result.stdout)["results"][1:]
+    assert [(r["group"], r["n"]) for r in groups] == [({"g": "a"}, 3), ({"g": "b"}, 1)]
+    assert groups[0]["value"] == pytest.approx((1 - (1.8 + s) / (1.9 + s) + image2) / 2, rel=1e-12)
+    assert groups[1]["value"] == pytest.approx(1 - s / (0.2 + s), rel=1e-12)
+    summed = cli("compute", tmp_path / "seg.csv", "--loss", "dice", "--sample-col", "image", "--by", "g", "--reduction", "sum", "-f", "json")
+    assert json.loads(summed.stdout)["results"][0]["value"] == pytest.approx(image1 + image2, rel=1e-12)
+
+
 def test_overflow_is_null_with_a_warning_and_exit_zero(cli, tmp_path):
     write_csv(tmp_path / "big.csv", {"y_true": [1e308, -1e308, 0.0], "y_pred": [-1e308, 1e308, 0.0]})
     result = cli("compute", tmp_path / "big.csv", "--loss", "mse", "--loss", "mae", "-f", "json")

@@ -191,6 +191,18 @@ def test_the_plan_reads_only_the_columns_it_needs(tmp_path):
     assert [(role, rc.names) for role, rc in sorted(plan.role_columns[0].items())] == [("y_pred", ("y_pred",)), ("y_true", ("y_true",))]
 
 
+def test_embeddings_beside_a_distance_column_are_not_read(cli, tmp_path):
+    # contrastive uses the distance when a file has both, so a hole in an
+    # embedding column neither fails the run nor drops its row under omit.
+    path = write_csv(tmp_path / "pairs.csv", {"dist": [0.5, 2.0, 0.3], "same": [1, 0, 0], "x1_0": ["", "1", "1"], "x2_0": [0.0, 0.0, 1.0]})
+    plan = InputPlan(InputOptions(predictions=str(path), label_cols="same"), [parse_spec("contrastive")])
+    assert plan.columns_to_read("predictions")[0] == ["dist", "same"]
+    # By hand: 1 * 0.5^2 + 0 + (1 - 0.3)^2 = 0.74 over 3 pairs.
+    for policy in ("error", "omit"):
+        result = _json(cli("compute", path, "--loss", "contrastive", "--label-col", "same", "--nan-policy", policy, "-f", "json"))
+        assert (result["results"][0]["value"], result["results"][0]["n"]) == (pytest.approx(0.74 / 3, rel=1e-12), 3)
+
+
 def test_a_column_used_as_weight_is_not_also_a_loss_input(tmp_path):
     # "score" is a default prediction name, but the user made it the weights.
     write_csv(tmp_path / "data.csv", {"y_true": [1.0], "score": [2.0], "pred": [3.0]})

@@ -200,7 +200,7 @@ class InputPlan:
                 continue
             chosen[role.name] = located
             taken[located.side].update(located.names)
-        return chosen
+        return _without_replaced(bound, chosen)
 
     def _sides_for(self, role: Role) -> list[str]:
         preferred = LABEL_SIDE if role.name == "y_true" and LABEL_SIDE in self.sources else PRED_SIDE
@@ -687,6 +687,14 @@ class InputPlan:
             # Only a batch with a list in it knows the width (all-missing batches guess 1).
             self._list_widths.setdefault(key, matrix.shape[1])
         return matrix
+
+
+def _without_replaced(bound: BoundLoss, chosen: dict[str, RoleColumns]) -> dict[str, RoleColumns]:
+    """The roles a found role does not stand in for: a file with both a
+    distance and embedding columns is read for the distance alone, so a NaN
+    in an embedding neither fails the run nor drops the row."""
+    replaced = {name for role in bound.spec.roles if role.name in chosen for name in role.replaces}
+    return {name: located for name, located in chosen.items() if name not in replaced}
 
 
 def _side_by_side(columns: list[np.ndarray]) -> np.ndarray:

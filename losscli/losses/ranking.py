@@ -136,6 +136,7 @@ def _pair_distance(x1: np.ndarray | None, x2: np.ndarray | None, distance: np.nd
             "scalar",
             "precomputed Euclidean distance of each pair; used instead of x1 and x2 when given",
             optional=True,
+            replaces=(X1.name, X2.name),
         ),
         PAIR_LABEL,
     ),
