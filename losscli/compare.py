@@ -666,10 +666,20 @@ def rank_entries(entries: Sequence[Entry]) -> None:
 
 
 def summarise(entries: Sequence[Entry], models: Sequence[str]) -> list[ModelSummary]:
-    """Mean rank per model over the overall results (groups are not counted twice)."""
+    """Mean rank per model over the overall results (groups are not counted twice).
+
+    A loss no model has a value for ranks every model first, which tells them
+    apart by nothing: it is left out of the mean, and a model with no other
+    rank has no mean rank and cannot be best overall.
+    """
+    decided = {e.loss_index for e in entries if e.result.group is None and _finite(e.result.value)}
     summary = []
     for model in models:
-        ranks = [e.result.rank for e in entries if e.result.model == model and e.result.group is None and e.result.rank is not None]
+        ranks = [
+            e.result.rank
+            for e in entries
+            if e.result.model == model and e.result.group is None and e.result.rank is not None and e.loss_index in decided
+        ]
         wins = sum(1 for e in entries if e.result.model == model and e.result.group is None and e.result.best)
         summary.append(ModelSummary(model, sum(ranks) / len(ranks) if ranks else None, wins))
     means = [s.mean_rank for s in summary if s.mean_rank is not None]

@@ -230,7 +230,8 @@ def table_compare(comparison: Comparison, stream: Any) -> None:
     rows = _fill_matrix(table, comparison, by) if several else _fill_single(table, comparison, by)
     console.print(table)
     if several:
-        console.print(f"{BEST_MARK} best per loss (lower is better; ties share the rank); {_best_overall(comparison)}", highlight=False)
+        legend = "; ".join(part for part in (f"{BEST_MARK} best per loss (lower is better; ties share the rank)", _best_overall(comparison)) if part)
+        console.print(legend, highlight=False)
     for line in _notes(comparison, rows):
         console.print(f"note: {line}", style="yellow", highlight=False, markup=False)
 
