@@ -60,8 +60,8 @@ class InputOptions:
     input_format: str | None = None
     delimiter: str | None = None
     allow_unmatched: bool = False
-    # Row numbers (see ``ReadStats.row_space``) to leave out: ``compare``
-    # evaluates every model on the rows all of them have values for.
+    # Row numbers (see ``ReadStats.row_space``), sorted, to leave out:
+    # ``compare`` evaluates every model on the rows all of them have values for.
     exclude_rows: np.ndarray | None = None
 
 
@@ -582,7 +582,11 @@ class InputPlan:
         exclude = self.options.exclude_rows
         if exclude is None or len(exclude) == 0:
             return None
-        return np.isin(self._row_numbers(offset, n, label_ids), exclude)
+        # ``exclude_rows`` is sorted: a binary search per row, where np.isin
+        # would sort every excluded row again for each batch.
+        rows = self._row_numbers(offset, n, label_ids)
+        found = np.minimum(np.searchsorted(exclude, rows), len(exclude) - 1)
+        return exclude[found] == rows
 
     def _sequences_from_frames(self) -> Batch:
         """Long format: gather every frame row, then one row per sequence.
