@@ -19,6 +19,7 @@ not be computed (null) ranks below every computed one and is never "best".
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import math
 import os
@@ -268,9 +269,15 @@ class Model:
     name: str
     predictions: str
     rows: int = 0
+    # Rows this model was not evaluated on because other models have no value
+    # for them: the number per model (a row several lack counts for each).
+    left_out: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "predictions": self.predictions, "rows": self.rows}
+        out: dict[str, Any] = {"name": self.name, "predictions": self.predictions, "rows": self.rows}
+        if self.left_out:
+            out["left_out"] = dict(self.left_out)
+        return out
 
 
 @dataclass
@@ -328,6 +335,9 @@ class Comparison:
     summary: list[ModelSummary] = field(default_factory=list)
     baseline_file: str | None = None
     baseline_missing: list[str] = field(default_factory=list)
+    # Set when the models could not be evaluated on the same rows: the
+    # warning every format shows, since their ranks then compare row sets.
+    row_sets_differ: str | None = None
 
     @property
     def by(self) -> str | None:
@@ -370,6 +380,11 @@ def evaluate_models(
 ) -> Comparison:
     """One pass over each model's file with every selected loss, then ranks.
 
+    Every model is evaluated on the same rows: when one leaves rows out
+    (``--nan-policy omit``, ``--allow-unmatched``) the others are read once
+    more without them (see :func:`_align_rows`); where rows cannot be matched
+    the comparison carries a warning instead.
+
     A tolerant loss whose kernel rejects one model's data is dropped from
     every model (a comparison needs the same losses throughout) and listed
     as skipped with the error. ``evaluator`` replaces the local engine
@@ -377,21 +392,29 @@ def evaluate_models(
     guard running on remote workers cannot report back.
     """
     losses = selection.losses
-    comparison = Comparison(losses=[], models=[], labels=None, skipped=list(selection.skipped))
     read = roles_read(losses)
+    tolerant = set() if evaluator else selection.tolerant
+    model_options = [dataclasses.replace(o, role_cols={k: v for k, v in o.role_cols.items() if k in read}) for o in model_options]
+    runs = [_evaluate_one(options, losses, tolerant, evaluator or evaluate_file) for options in model_options]
+    alignment = _align_rows(runs, model_options, names) if len(runs) > 1 else _RowAlignment()
+    for index, exclude in alignment.exclude.items():
+        runs[index] = _evaluate_one(dataclasses.replace(model_options[index], exclude_rows=exclude), losses, tolerant, evaluator or evaluate_file)
+    comparison = Comparison(losses=[], models=[], labels=None, skipped=list(selection.skipped))
     evaluated_results: list[tuple[int, Result]] = []
     failed: dict[int, str] = {}
-    for options, name in zip(model_options, names):
-        options = dataclasses.replace(options, role_cols={k: v for k, v in options.role_cols.items() if k in read})
-        report, results, errors = _evaluate_one(options, losses, set() if evaluator else selection.tolerant, evaluator or evaluate_file)
-        for index, reason in errors.items():
-            failed.setdefault(index, reason)
-        comparison.models.append(Model(name, report.predictions[0], report.rows))
-        comparison.labels = report.labels
-        comparison.notes.extend(f"{name}: {text}" if len(names) > 1 else text for text in report.notes)
-        for index, result in results:
+    for index, (run, name) in enumerate(zip(runs, names)):
+        for loss_index, reason in run.errors.items():
+            failed.setdefault(loss_index, reason)
+        comparison.models.append(Model(name, run.report.predictions[0], run.report.rows, alignment.left_out.get(index, {})))
+        comparison.labels = run.report.labels
+        comparison.notes.extend(f"{name}: {text}" if len(names) > 1 else text for text in run.report.notes)
+        for loss_index, result in run.results:
             result.model = name
-            evaluated_results.append((index, result))
+            evaluated_results.append((loss_index, result))
+    comparison.notes.extend(alignment.notes)
+    if alignment.warning:
+        comparison.row_sets_differ = alignment.warning
+        comparison.notes.append(alignment.warning)
     kept = [i for i in range(len(losses)) if i not in failed]
     dropped = [Skipped(losses[i].display, failed[i]) for i in sorted(failed)]
     if not kept:
@@ -405,10 +428,18 @@ def evaluate_models(
     return comparison
 
 
-def _evaluate_one(
-    options: Any, losses: list[BoundLoss], tolerant: set[int], evaluator: Callable[..., Any]
-) -> tuple[Report, list[tuple[int, Result]], dict[int, str]]:
-    """One model's pass: its report, (loss index, result) pairs, and why tolerant losses failed."""
+@dataclass
+class _Run:
+    """One model's pass: its report, (loss index, result) pairs, why tolerant
+    losses failed, and what the reader counted."""
+
+    report: Report
+    results: list[tuple[int, Result]]
+    errors: dict[int, str]
+    stats: Any
+
+
+def _evaluate_one(options: Any, losses: list[BoundLoss], tolerant: set[int], evaluator: Callable[..., Any]) -> _Run:
     guards = {index: _KernelGuard(losses[index], index) for index in tolerant}
     evaluated = [guards[i].bound if i in guards else bound for i, bound in enumerate(losses)]
     position = {id(bound): i for i, bound in enumerate(evaluated)}
@@ -423,7 +454,97 @@ def _evaluate_one(
         index = position[id(result.loss)]
         result.loss = losses[index]  # the loss as declared, not its guarded copy
         results.append((index, result))
-    return report, results, errors
+    return _Run(report, results, errors, plan.stats)
+
+
+# =========================================================================== the same rows for every model
+
+
+@dataclass
+class _RowAlignment:
+    """What it takes to evaluate every model on the same rows: the rows to
+    leave out per model (by index), how many because of which other model,
+    and the notes saying so; or, where rows cannot be matched, a warning."""
+
+    exclude: dict[int, Any] = field(default_factory=dict)
+    left_out: dict[int, dict[str, int]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    warning: str | None = None
+
+
+def _align_rows(runs: Sequence[_Run], model_options: Sequence[Any], names: Sequence[str]) -> _RowAlignment:
+    """Leave out of every model the rows some model has no value for.
+
+    Rows are matched by their number in the shared labels file (``--key``) or
+    by position (an aligned labels file, or prediction files with labels of
+    their own and as many rows as each other). A model that has to leave out
+    more rows is read once more without them. Ranking models on different
+    rows would favour the one that dropped its hardest rows.
+    """
+    import numpy as np
+
+    left = [run.stats.left_out() for run in runs]
+    spaces = {run.stats.row_space for run in runs}
+    if None in spaces or len(spaces) > 1:
+        return _unmatched_rows(runs, names, spaces)
+    if all(np.array_equal(left[0], other) for other in left[1:]):
+        return _RowAlignment()
+    return _leave_out_alike(runs, model_options, names, left, spaces.pop())
+
+
+def _leave_out_alike(runs: Sequence[_Run], model_options: Sequence[Any], names: Sequence[str], left: list[Any], space: int) -> _RowAlignment:
+    import numpy as np
+
+    lacking = functools.reduce(np.union1d, left)
+    common = space - len(lacking)
+    if common == 0:
+        raise LossCliError(
+            f"no row has values in every model: together {', '.join(names)} leave out all {space} rows",
+            hint="compare the models on rows every one of them has values for, or run 'losscli compute' on each",
+        )
+    alignment = _RowAlignment()
+    for index, options in enumerate(model_options):
+        extra = np.setdiff1d(lacking, left[index], assume_unique=True)
+        if len(extra) == 0:
+            continue
+        if "-" in (options.predictions, options.labels):
+            reason = "stdin cannot be read a second time to leave out the rows other models have no value for"
+            return _RowAlignment(warning=_different_rows_warning(runs, names, reason))
+        because = {names[j]: int(np.isin(extra, left[j]).sum()) for j in range(len(names)) if j != index}
+        alignment.exclude[index] = extra
+        alignment.left_out[index] = {name: count for name, count in because.items() if count}
+        alignment.notes.append(_left_out_note(names[index], extra, alignment.left_out[index], common, runs[index].report.labels if options.key else None))
+    return alignment
+
+
+def _left_out_note(name: str, extra: Any, because: dict[str, int], common: int, labels: str | None) -> str:
+    count = len(extra)
+    rows = "1 row" if count == 1 else f"{count:,} rows"
+    where = ("row " if count == 1 else "the first at row ") + str(int(extra[0])) + (f" of {labels}" if labels else "")
+    if len(because) == 1:
+        whose = f"{next(iter(because))} has no value for {'it' if count == 1 else 'them'} ({where})"
+    else:
+        counts = ", ".join(f"{other}: {n:,}" for other, n in because.items())
+        whose = f"other models have no value for {'it' if count == 1 else 'them'} ({counts}; {where})"
+    same = "the same row" if common == 1 else f"the same {common:,} rows"
+    return f"{name}: {rows} left out because {whose}, so every model is evaluated on {same}"
+
+
+def _unmatched_rows(runs: Sequence[_Run], names: Sequence[str], spaces: set[int | None]) -> _RowAlignment:
+    """Rows that cannot be matched across models: a warning when the models
+    may have been evaluated on different rows."""
+    if len({run.report.rows for run in runs}) == 1 and not any(run.stats.omitted or run.stats.unmatched_labels for run in runs):
+        return _RowAlignment()
+    if None in spaces:
+        reason = "the dask engine cannot match rows across models"
+    else:
+        reason = "the files have different row counts, so their rows cannot be matched; give one --labels file to match them"
+    return _RowAlignment(warning=_different_rows_warning(runs, names, reason))
+
+
+def _different_rows_warning(runs: Sequence[_Run], names: Sequence[str], reason: str) -> str:
+    counts = ", ".join(f"{name} on {run.report.rows:,} rows" for name, run in zip(names, runs))
+    return f"ranks compare different row sets ({counts}): {reason}"
 
 
 def _ordered(entries: list[Entry]) -> list[Entry]:
@@ -545,10 +666,20 @@ def rank_entries(entries: Sequence[Entry]) -> None:
 
 
 def summarise(entries: Sequence[Entry], models: Sequence[str]) -> list[ModelSummary]:
-    """Mean rank per model over the overall results (groups are not counted twice)."""
+    """Mean rank per model over the overall results (groups are not counted twice).
+
+    A loss no model has a value for ranks every model first, which tells them
+    apart by nothing: it is left out of the mean, and a model with no other
+    rank has no mean rank and cannot be best overall.
+    """
+    decided = {e.loss_index for e in entries if e.result.group is None and _finite(e.result.value)}
     summary = []
     for model in models:
-        ranks = [e.result.rank for e in entries if e.result.model == model and e.result.group is None and e.result.rank is not None]
+        ranks = [
+            e.result.rank
+            for e in entries
+            if e.result.model == model and e.result.group is None and e.result.rank is not None and e.loss_index in decided
+        ]
         wins = sum(1 for e in entries if e.result.model == model and e.result.group is None and e.result.best)
         summary.append(ModelSummary(model, sum(ranks) / len(ranks) if ranks else None, wins))
     means = [s.mean_rank for s in summary if s.mean_rank is not None]

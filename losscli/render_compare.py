@@ -50,6 +50,11 @@ def _cell(entry: Entry | None, several: bool, *, mark: str = BEST_MARK, bold: bo
     return f"{text} ({change})" if change else text
 
 
+def _row_counts(comparison: Comparison) -> list[str]:
+    """Each model's row count, shown when the models were evaluated on different rows."""
+    return [f"{m.rows:,}" for m in comparison.models]
+
+
 def _mean_rank(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}"
 
@@ -135,8 +140,13 @@ def csv_compare(comparison: Comparison) -> str:
         if with_baseline:
             delta = entry.baseline
             row += [exact(delta.baseline), exact(delta.delta), exact(delta.delta_pct)] if delta else ["", "", ""]
-        writer.writerow(row + [r.warning or ""])
+        writer.writerow(row + [_csv_warning(r.warning, comparison.row_sets_differ)])
     return buffer.getvalue()
+
+
+def _csv_warning(own: str | None, row_sets_differ: str | None) -> str:
+    """A CSV file has no place for notes: a rank over different rows says so on every line."""
+    return "; ".join(text for text in (own, row_sets_differ) if text)
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -172,6 +182,8 @@ def _md_matrix(comparison: Comparison, by: str | None) -> list[str]:
     row = ["**Mean rank**"] + ([""] if by else [])
     row += [f"**{_mean_rank(s.mean_rank)}**" if s.best else _mean_rank(s.mean_rank) for s in comparison.summary]
     lines.append(_md_row(row))
+    if comparison.row_sets_differ:
+        lines.append(_md_row(["Rows"] + ([""] if by else []) + _row_counts(comparison)))
     return lines
 
 
@@ -218,7 +230,8 @@ def table_compare(comparison: Comparison, stream: Any) -> None:
     rows = _fill_matrix(table, comparison, by) if several else _fill_single(table, comparison, by)
     console.print(table)
     if several:
-        console.print(f"{BEST_MARK} best per loss (lower is better; ties share the rank); {_best_overall(comparison)}", highlight=False)
+        legend = "; ".join(part for part in (f"{BEST_MARK} best per loss (lower is better; ties share the rank)", _best_overall(comparison)) if part)
+        console.print(legend, highlight=False)
     for line in _notes(comparison, rows):
         console.print(f"note: {line}", style="yellow", highlight=False, markup=False)
 
@@ -244,6 +257,8 @@ def _fill_matrix(table: Any, comparison: Comparison, by: str | None) -> list[Any
     table.add_section()
     row = ["mean rank"] + ([""] if by else [])
     table.add_row(*row, *[f"[bold]{_mean_rank(s.mean_rank)}[/]" if s.best else _mean_rank(s.mean_rank) for s in comparison.summary])
+    if comparison.row_sets_differ:
+        table.add_row("rows", *([""] if by else []), *_row_counts(comparison), style="yellow")
     return rows
 
 

@@ -190,6 +190,124 @@ def test_model_names_option(cli, two_models) -> None:
     assert_usage_error(cli("compare", two_models["a"], two_models["b"], "--loss", "mse", "--model-name", "x"), "--model-name")
 
 
+# --------------------------------------------------------------------------- the same rows for every model
+
+
+@pytest.fixture
+def one_missing(tmp_path: Path) -> dict:
+    """Model ma has no prediction for row 2; mb has one for every row."""
+    ma = tmp_path / "ma.csv"
+    ma.write_text("y_true,y_pred\n1,1\n2,\n3,3\n", encoding="utf-8")
+    mb = write_csv(tmp_path / "mb.csv", {"y_true": [1.0, 2.0, 3.0], "y_pred": [2.0, 2.0, 3.0]})
+    return {"ma": ma, "mb": mb}
+
+
+def test_omitted_rows_are_left_out_of_every_model(cli, one_missing, monkeypatch) -> None:
+    from losscli.io import readers
+
+    calls: list[str] = []
+    original = readers.CsvSource.batches
+    monkeypatch.setattr(readers.CsvSource, "batches", lambda self, *a, **k: calls.append(self.path) or original(self, *a, **k))
+    result = cli("compare", one_missing["ma"], one_missing["mb"], "--loss", "mse", "--nan-policy", "omit", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    got = values_by(doc)
+    assert (got[("mse", "ma", "null")]["value"], got[("mse", "ma", "null")]["n"]) == (0.0, 2)
+    # mb on rows 1 and 3 only, hand-worked: ((2 - 1)^2 + 0) / 2; on all three rows it would be 1/3.
+    assert (got[("mse", "mb", "null")]["value"], got[("mse", "mb", "null")]["n"]) == (0.5, 2)
+    assert (got[("mse", "ma", "null")]["rank"], got[("mse", "mb", "null")]["rank"]) == (1, 2)
+    assert doc["inputs"]["rows"] == 2
+    assert doc["models"][1] == {"name": "mb", "predictions": str(one_missing["mb"]), "rows": 2, "left_out": {"ma": 1}}
+    assert doc["notes"] == [
+        "ma: 1 row with missing, NaN or infinite values was omitted (--nan-policy omit)",
+        "mb: 1 row left out because ma has no value for it (row 2), so every model is evaluated on the same 2 rows",
+    ]
+    # Only the model that has to leave a row out is read a second time.
+    assert sorted(calls) == sorted([str(one_missing["ma"]), str(one_missing["mb"]), str(one_missing["mb"])])
+
+
+def test_rows_left_out_by_different_models_are_left_out_of_all(cli, tmp_path) -> None:
+    labels = write_csv(tmp_path / "labels.csv", {"y_true": [1.0, 2.0, 3.0, 4.0], "g": ["x", "x", "y", "y"]})
+    a = tmp_path / "a.csv"
+    a.write_text("y_pred\n1.5\nNaN\n3\n4\n", encoding="utf-8")  # row 2 missing
+    b = tmp_path / "b.csv"
+    b.write_text("y_pred\n1\n2\n3\nnan\n", encoding="utf-8")  # row 4 missing
+    c = write_csv(tmp_path / "c.csv", {"y_pred": [2.0, 2.0, 5.0, 4.0]})
+    result = cli("compare", a, b, c, "--labels", labels, "--loss", "mae", "--by", "g", "--nan-policy", "omit", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    got = values_by(doc)
+    # Rows 1 and 3 are common to all, hand-worked: a |0.5|,|0| -> 0.25; b 0,0 -> 0; c |1|,|2| -> 1.5.
+    assert [got[("mae", m, "null")]["value"] for m in ("a", "b", "c")] == [0.25, 0.0, 1.5]
+    assert {got[("mae", m, "null")]["n"] for m in ("a", "b", "c")} == {2}
+    # Per group: x holds row 1 only, y row 3 only.
+    assert [got[("mae", m, json.dumps({"g": "x"}))]["value"] for m in ("a", "b", "c")] == [0.5, 0.0, 1.0]
+    assert [got[("mae", m, json.dumps({"g": "y"}))]["rank"] for m in ("a", "b", "c")] == [1, 1, 3]
+    assert [m.get("left_out") for m in doc["models"]] == [{"b": 1}, {"a": 1}, {"a": 1, "b": 1}]
+    assert "c: 2 rows left out because other models have no value for them (a: 1, b: 1; the first at row 2), so every model is evaluated on the same 2 rows" in doc["notes"]
+
+
+def test_key_joins_leave_out_rows_another_model_lacks(cli, tmp_path) -> None:
+    labels = write_csv(tmp_path / "labels.csv", {"id": [10, 11, 12, 13], "y_true": [1.0, 2.0, 3.0, 4.0], "w": [1.0, 2.0, 1.0, 4.0]})
+    # Each model in its own format and row order; b has no row for id 12, c none for id 13.
+    a = tmp_path / "a.ndjson"
+    a.write_text("".join(json.dumps({"id": i, "y_pred": p}) + "\n" for i, p in ((13, 5.0), (10, 1.0), (12, 3.0), (11, 4.0))), encoding="utf-8")
+    b = tmp_path / "b.parquet"
+    pq.write_table(pa.table({"id": [11, 10, 13], "y_pred": [2.0, 2.0, 4.0]}), b)
+    c = write_csv(tmp_path / "c.csv", {"id": [12, 11, 10], "y_pred": [3.0, 2.5, 1.0]})
+    result = cli("compare", a, b, c, "--labels", labels, "--key", "id", "--allow-unmatched", "--loss", "mse", "--weight-col", "w", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    got = values_by(doc)
+    # ids 10 and 11 (weights 1 and 2) are common to all, hand-worked sum(w e^2) / sum(w):
+    # a (0 + 2*4) / 3; b (1*1 + 0) / 3; c (0 + 2*0.25) / 3.
+    assert got[("mse", "a", "null")]["value"] == pytest.approx(8 / 3, rel=1e-15)
+    assert got[("mse", "b", "null")]["value"] == pytest.approx(1 / 3, rel=1e-15)
+    assert got[("mse", "c", "null")]["value"] == pytest.approx(0.5 / 3, rel=1e-15)
+    assert [got[("mse", m, "null")]["rank"] for m in ("a", "b", "c")] == [3, 2, 1]
+    assert f"a: 2 rows left out because other models have no value for them (b: 1, c: 1; the first at row 3 of {labels}), so every model is evaluated on the same 2 rows" in doc["notes"]
+
+
+def test_models_whose_rows_cannot_be_matched_are_flagged_in_every_format(cli, one_missing, tmp_path) -> None:
+    # Without --labels, files of different lengths hold different rows.
+    longer = write_csv(tmp_path / "longer.csv", {"y_true": [1.0, 2.0, 3.0, 4.0], "y_pred": [2.0, 2.0, 3.0, 4.0]})
+    args = ("compare", one_missing["ma"], longer, "--loss", "mse", "--nan-policy", "omit")
+    warning = (
+        "ranks compare different row sets (ma on 2 rows, longer on 4 rows): the files have different row counts, "
+        "so their rows cannot be matched; give one --labels file to match them"
+    )
+    table = cli(*args)
+    assert table.exit_code == 0, table.stderr
+    assert [line.split() for line in table.stdout.splitlines() if line.startswith("rows")] == [["rows", "2", "4"]]
+    assert f"note: {warning}" in table.stdout.splitlines()
+    markdown = cli(*args, "--format", "markdown")
+    assert "| Rows | 2 | 4 |" in markdown.stdout and f"> {warning}" in markdown.stdout
+    lines = cli(*args, "--format", "csv").stdout.splitlines()
+    assert lines[1:] == [f'mse,mse,ma,0.0,2,1,true,"{warning}"', f'mse,mse,longer,0.25,4,2,false,"{warning}"']  # 0.25: hand-worked (1 + 0 + 0 + 0) / 4
+    doc = json.loads(cli(*args, "--format", "json").stdout)
+    assert warning in doc["notes"] and doc["inputs"]["rows"] is None
+    assert [(m["name"], m["rows"]) for m in doc["models"]] == [("ma", 2), ("longer", 4)]
+
+
+def test_a_model_on_stdin_cannot_be_read_again_and_is_flagged(cli, one_missing) -> None:
+    text = one_missing["mb"].read_text(encoding="utf-8")
+    result = cli("compare", one_missing["ma"], "-", "--loss", "mse", "--nan-policy", "omit", "--format", "json", input=text)
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert values_by(doc)[("mse", "stdin", "null")]["n"] == 3
+    assert (
+        "ranks compare different row sets (ma on 2 rows, stdin on 3 rows): stdin cannot be read a second time "
+        "to leave out the rows other models have no value for"
+    ) in doc["notes"]
+
+
+def test_models_without_a_common_row_are_an_error(cli, one_missing, tmp_path) -> None:
+    other = tmp_path / "other.csv"
+    other.write_text("y_true,y_pred\n1,\n2,2\n3,\n", encoding="utf-8")
+    result = cli("compare", one_missing["ma"], other, "--loss", "mse", "--nan-policy", "omit")
+    assert_usage_error(result, "no row has values in every model: together ma, other leave out all 3 rows")
+
+
 # --------------------------------------------------------------------------- --task
 
 

@@ -102,6 +102,15 @@ def test_best_flags_and_null_is_never_best() -> None:
     assert flags[("mse", "c")] == (3, False)
     # Nothing computed: everyone shares rank 1, nobody is best.
     assert flags[("mae", "a")] == (1, False)
+    # ... and that shared rank does not count towards the mean rank: c stays last
+    # at 3 (its mse rank), not (3 + 1) / 2.
+    summary = {s.model: (s.mean_rank, s.best) for s in comp.summary}
+    assert summary == {"a": (1.0, True), "b": (1.0, True), "c": (3.0, False)}
+
+
+def test_models_without_any_value_have_no_mean_rank_and_none_is_best() -> None:
+    comp = comparison_of({"mse": {"a": None, "b": None}})
+    assert [(s.model, s.mean_rank, s.best, s.wins) for s in comp.summary] == [("a", None, False, 0), ("b", None, False, 0)]
 
 
 def test_groups_are_ranked_separately() -> None:

@@ -446,3 +446,19 @@ def test_an_unknown_column_offers_the_folder_keys(tmp_path, dask_installed):
         evaluate_dask(InputOptions(str(tmp_path / "ds"), by="regoin"), [parse_spec("mse")], scheduler="synchronous")
     assert "no column 'regoin' for --by; did you mean 'region'?" in str(error.value)
     assert error.value.hint == "columns: y_true, y_pred, region"
+
+
+def test_compare_warns_that_dask_cannot_match_the_rows_models_leave_out(tmp_path, dask_installed):
+    from typer.testing import CliRunner
+
+    from losscli.cli import app
+
+    pq.write_table(pa.table({"y_true": [1.0, 2.0, 3.0], "y_pred": [1.0, None, 3.0]}), tmp_path / "ma.parquet")
+    pq.write_table(pa.table({"y_true": [1.0, 2.0, 3.0], "y_pred": [2.0, 2.0, 3.0]}), tmp_path / "mb.parquet")
+    args = ["compare", str(tmp_path / "ma.parquet"), str(tmp_path / "mb.parquet"), "--loss", "mse", "--nan-policy", "omit"]
+    result = CliRunner().invoke(app, [*args, "--engine", "dask", "--scheduler", "synchronous", "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    # Each model keeps its own rows, hand-worked: ma 0 over 2 rows, mb (1 + 0 + 0) / 3 over 3.
+    assert [(r["model"], r["value"], r["n"]) for r in doc["results"]] == [("ma", 0.0, 2), ("mb", 1 / 3, 3)]
+    assert "ranks compare different row sets (ma on 2 rows, mb on 3 rows): the dask engine cannot match rows across models" in doc["notes"]

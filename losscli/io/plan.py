@@ -60,6 +60,9 @@ class InputOptions:
     input_format: str | None = None
     delimiter: str | None = None
     allow_unmatched: bool = False
+    # Row numbers (see ``ReadStats.row_space``), sorted, to leave out:
+    # ``compare`` evaluates every model on the rows all of them have values for.
+    exclude_rows: np.ndarray | None = None
 
 
 @dataclass
@@ -80,6 +83,23 @@ class ReadStats:
     omitted: int = 0
     unmatched_predictions: int = 0
     unmatched_labels: int = 0
+    excluded: int = 0  # rows left out on request (InputOptions.exclude_rows)
+    # Rows are numbered as in the labels file with --key, else by position
+    # (which an aligned labels file shares), so that several prediction files
+    # read against the same rows number them alike. ``row_space`` is how many
+    # such rows the input has, once read to the end.
+    row_space: int | None = None
+    _left_out: list[np.ndarray] = field(default_factory=list)
+
+    def leave_out(self, row_numbers: np.ndarray) -> None:
+        self._left_out.append(np.asarray(row_numbers, dtype=np.int64))
+
+    def left_out(self) -> np.ndarray:
+        """The numbers of the rows not evaluated for want of a value or a
+        --key partner (not those excluded on request), sorted."""
+        if not self._left_out:
+            return np.empty(0, dtype=np.int64)
+        return np.unique(np.concatenate(self._left_out))
 
 
 class InputPlan:
@@ -412,6 +432,7 @@ class InputPlan:
         right_rows = position.filter(matched)
         self.stats.unmatched_predictions = left.num_rows - len(left_rows)
         self.stats.unmatched_labels = right.num_rows - len(left_rows)
+        self.stats.row_space = right.num_rows
         if len(left_rows) == 0:
             # Not "no data rows": both files have rows, the key just pairs none of them.
             raise LossCliError(
@@ -434,6 +455,8 @@ class InputPlan:
             joined = joined.append_column(name, right[name].take(right_rows))
         row_ids = left_rows + 1
         label_ids = arrow_numpy.numbers(right_rows).astype(np.int64) + 1
+        if self.stats.unmatched_labels:
+            self.stats.leave_out(np.setdiff1d(np.arange(1, right.num_rows + 1), label_ids))
         for start in range(0, joined.num_rows, 1 << 20):
             part = joined.slice(start, 1 << 20)
             stop = start + part.num_rows
@@ -472,7 +495,11 @@ class InputPlan:
                 # Converters number rows within the batch; make them rows of the file.
                 raise self._file_rows(error, offset, row_ids, label_ids) from None
             ids = row_ids if row_ids is not None else None
+            excluded = self._excluded(offset, n, label_ids)
             bad = _missing_rows(arrays, weights) if self.check_missing else None
+            if bad is not None and excluded is not None:
+                # A row left out anyway needs no value.
+                bad &= ~excluded
             if bad is not None and bad.any():
                 first = int(np.argmax(bad))
                 if self.options.nan_policy == "error":
@@ -483,8 +510,14 @@ class InputPlan:
                     nan_count += int(bad.sum())
                     offset += n
                     continue
-                keep = ~bad
                 self.stats.omitted += int(bad.sum())
+                self.stats.leave_out(self._row_numbers(offset, n, label_ids)[bad])
+            dropped = bad
+            if excluded is not None:
+                self.stats.excluded += int(excluded.sum())
+                dropped = excluded if bad is None else (bad | excluded)
+            if dropped is not None and dropped.any():
+                keep = ~dropped
                 arrays = [{k: v[keep] for k, v in a.items()} for a in arrays]
                 weights = weights[keep] if weights is not None else None
                 groups = groups[keep] if groups is not None else None
@@ -498,7 +531,7 @@ class InputPlan:
                 weight_side = self.extras["weight"].side
                 weight_ids = label_ids if weight_side == LABEL_SIDE and label_ids is not None else ids
                 _check_weights(weights, self.extras["weight"].name, self._display(weight_side), weight_ids, offset)
-            kept = len(weights) if weights is not None else _length(arrays, n if bad is None else int((~bad).sum()))
+            kept = len(weights) if weights is not None else _length(arrays, n if dropped is None else int((~dropped).sum()))
             if kept == 0:
                 # Every row was omitted: nothing for the losses, whose inputs
                 # may not even agree in width when every list was missing.
@@ -521,6 +554,8 @@ class InputPlan:
                 groups_as_text=groups_as_text,
             )
             offset += n
+        if not self.options.key:
+            self.stats.row_space = offset
         if nan_rows:
             column = first_missing[1] if first_missing else None
             file, row = self.sources[missing_side].locate(nan_rows[0])
@@ -537,6 +572,21 @@ class InputPlan:
                     file=self.sources[PRED_SIDE].display,
                 )
             raise LossCliError("no data rows", file=self.sources[PRED_SIDE].display, hint="the file has a header but no rows")
+
+    def _row_numbers(self, offset: int, n: int, label_ids: np.ndarray | None) -> np.ndarray:
+        """The batch's rows as ``ReadStats.row_space`` numbers them."""
+        return label_ids if label_ids is not None else np.arange(offset + 1, offset + n + 1)
+
+    def _excluded(self, offset: int, n: int, label_ids: np.ndarray | None) -> np.ndarray | None:
+        """Which of the batch's rows ``exclude_rows`` leaves out, if it is given."""
+        exclude = self.options.exclude_rows
+        if exclude is None or len(exclude) == 0:
+            return None
+        # ``exclude_rows`` is sorted: a binary search per row, where np.isin
+        # would sort every excluded row again for each batch.
+        rows = self._row_numbers(offset, n, label_ids)
+        found = np.minimum(np.searchsorted(exclude, rows), len(exclude) - 1)
+        return exclude[found] == rows
 
     def _sequences_from_frames(self) -> Batch:
         """Long format: gather every frame row, then one row per sequence.
