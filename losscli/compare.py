@@ -88,7 +88,9 @@ def _path_parts(path: str) -> list[str]:
     """The path's folders and its stem (without data or compression extensions)."""
     if path == "-":
         return ["stdin"]
-    if any(ch in path for ch in "*?["):
+    if any(ch in path for ch in "*?[") or path.startswith(_DESCRIPTOR_FOLDERS):
+        # A glob, or a descriptor such as bash's `<(cmd)` (/dev/fd/63), whose
+        # number alone would read like a model called 63.
         return [path]
     pieces = [p for p in os.path.normpath(path).replace("\\", "/").split("/") if p not in ("", ".")]
     if not pieces:
@@ -96,6 +98,8 @@ def _path_parts(path: str) -> list[str]:
     pieces[-1] = _stem(pieces[-1])
     return pieces
 
+
+_DESCRIPTOR_FOLDERS = ("/dev/fd/", "/proc/self/fd/")
 
 # Compression suffixes first: "preds.csv.gz" is the model "preds".
 _EXTENSIONS = (*COMPRESSION, *EXTENSIONS)

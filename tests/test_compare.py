@@ -145,6 +145,11 @@ def test_mean_rank_summary_and_best_overall() -> None:
 # --------------------------------------------------------------------------- model names
 
 
+def test_pipes_given_as_descriptors_are_named_by_their_path() -> None:
+    # bash's `compare <(cmd1) <(cmd2)` passes /dev/fd/63 and /dev/fd/62: "63" would read as a model name.
+    assert model_names(["/dev/fd/63", "/dev/fd/62", "/proc/self/fd/5"]) == ["/dev/fd/63", "/dev/fd/62", "/proc/self/fd/5"]
+
+
 def test_model_names_are_file_stems() -> None:
     assert model_names(["runs/model_a.csv", "runs/model_b.parquet", "c.csv.gz"]) == ["model_a", "model_b", "c"]
 
