@@ -131,6 +131,11 @@ def _write(kind: str, folder: Path, y_true, y_pred) -> tuple[str, list[str]]:
         path = folder / "data.ipc"
         with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, table.schema) as writer:
             writer.write_table(table, max_chunksize=11)
+    elif kind == "arrows-stream":
+        # The stream format under its registered extension.
+        path = folder / "data.arrows"
+        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table, max_chunksize=11)
     elif kind == "arrow-dir":
         # pyarrow.dataset.write_dataset(format="ipc") and polars write a folder of parts.
         path = folder / "dataset"
@@ -168,6 +173,7 @@ FORMATS = [
     "feather",
     "arrow-file",
     "arrow-stream",
+    "arrows-stream",
     "arrow-dir",
     "arrow-glob",
     "ndjson",

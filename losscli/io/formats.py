@@ -25,6 +25,8 @@ EXTENSIONS = {
     ".arrow": "arrow",
     ".feather": "arrow",
     ".ipc": "arrow",
+    # The stream format's registered extension (application/vnd.apache.arrow.stream).
+    ".arrows": "arrow",
     ".ndjson": "ndjson",
     ".jsonl": "ndjson",
     ".json": "ndjson",

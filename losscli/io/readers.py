@@ -776,7 +776,7 @@ class ArrowSource(Source):
     def __init__(self, path: str, *, stdin: bytes | None = None) -> None:
         self.path = path
         self.display = "<stdin>" if path == "-" else path
-        self.files = _expand_paths(path, (".arrow", ".feather", ".ipc")) if path != "-" else [path]
+        self.files = _expand_paths(path, (".arrow", ".arrows", ".feather", ".ipc")) if path != "-" else [path]
         # stdin can be read only once, and it is read twice: for the schema, then the rows.
         self._stdin = pa.py_buffer(_stdin_bytes(stdin)) if path == "-" else None
         schema = self._schema(self.files[0])
