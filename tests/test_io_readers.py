@@ -259,6 +259,31 @@ def test_truncated_arrow_on_stdin_is_an_error(cli, tmp_path):
     assert_usage_error(result, "<stdin>: cannot read as Arrow IPC/Feather")
 
 
+def _feather_v1(path: Path, table: pa.Table) -> Path:
+    with pytest.warns(DeprecationWarning):  # pyarrow still writes v1, deprecated since 25.0
+        feather.write_feather(table, path, version=1)
+    return path
+
+
+_FEATHER_V1 = (
+    "the file is Feather v1, an old format that pyarrow has deprecated and losscli does not read "
+    "(rewrite it as Feather v2, which is Arrow IPC: pyarrow.feather.write_feather(pyarrow.feather.read_table(PATH), NEW_PATH), "
+    "or pandas df.to_feather(NEW_PATH), which writes v2)"
+)
+
+
+def test_feather_v1_is_refused_with_how_to_rewrite_it(cli, tmp_path):
+    # Arrow's own error said it expected 826361158 metadata bytes.
+    path = _feather_v1(tmp_path / "old.feather", _table(*_data()))
+    assert assert_usage_error(_compute(cli, path)) == f"error: {path}: {_FEATHER_V1}"
+
+
+def test_feather_v1_on_stdin_is_told_by_its_first_bytes(cli, tmp_path):
+    path = _feather_v1(tmp_path / "old.feather", _table(*_data()))
+    assert format_from_magic(path.read_bytes()[:64]) == "arrow"
+    assert assert_usage_error(_compute(cli, "-", input=path.read_bytes())) == f"error: <stdin>: {_FEATHER_V1}"
+
+
 def _pipe_with(path: Path, data: bytes) -> None:
     """A named pipe at ``path`` that a thread fills with ``data``, as a shell's ``<(...)`` does."""
     import threading

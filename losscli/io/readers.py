@@ -32,7 +32,7 @@ from .csv_head import (
     sniff_delimiter,
     without_numpy_comment,
 )
-from .formats import compression_from_magic, dataset_members, detect_format, foreign_format, format_from_magic, is_glob, named_format
+from .formats import compression_from_magic, dataset_members, detect_format, foreign_format, format_from_magic, is_feather_v1, is_glob, named_format
 from .numbers import BOOLEAN_WORDS, NUMBER, not_a_number
 from .json_layouts import check_not_object_of_objects, document_layout, json_kind, read_document
 from .hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, typed_value
@@ -791,6 +791,12 @@ class ArrowSource(Source):
         except pa.ArrowInvalid:
             if isinstance(source, pa.NativeFile):
                 source.seek(0)
+                head = source.read(8)
+                source.seek(0)
+            else:
+                head = source.slice(0, 8).to_pybytes()
+            if is_feather_v1(head):
+                raise _feather_v1(self._shown(path)) from None
             return pa.ipc.open_stream(source)
 
     def _shown(self, path: str) -> str:
@@ -823,6 +829,16 @@ class ArrowSource(Source):
                     yield _undictionaried(batch.select(columns))
             except (pa.ArrowException, OSError, KeyError) as error:
                 raise LossCliError(f"cannot read Arrow data: {_first_line(error)}", file=self._shown(path), hint="the file may be truncated or corrupt") from None
+
+
+def _feather_v1(file: str) -> LossCliError:
+    # pyarrow deprecated reading it (25.0) and will drop it; v2 is Arrow IPC.
+    return LossCliError(
+        "the file is Feather v1, an old format that pyarrow has deprecated and losscli does not read",
+        file=file,
+        hint="rewrite it as Feather v2, which is Arrow IPC: pyarrow.feather.write_feather(pyarrow.feather.read_table(PATH), NEW_PATH), "
+        "or pandas df.to_feather(NEW_PATH), which writes v2",
+    )
 
 
 def _undictionaried_type(kind: pa.DataType) -> pa.DataType:
