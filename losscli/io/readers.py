@@ -951,11 +951,42 @@ class NdjsonSource(Source):
 
     def _open(self) -> object:
         try:
-            # Only the date-like columns are given; every other column is inferred.
-            parse = self._json.ParseOptions(explicit_schema=self._as_written) if self._as_written is not None else None
-            return self._json.open_json(self._stream(), read_options=self._json.ReadOptions(block_size=CSV_BLOCK_BYTES), parse_options=parse)
+            return self._open_as(self._as_written)
         except pa.ArrowInvalid as error:
             raise self._explain_failure(error) from None
+
+    def _open_as(self, explicit: pa.Schema | None) -> object:
+        # Only the columns in ``explicit`` are given; every other column is inferred.
+        parse = self._json.ParseOptions(explicit_schema=explicit) if explicit is not None else None
+        return self._json.open_json(self._stream(), read_options=self._json.ReadOptions(block_size=CSV_BLOCK_BYTES), parse_options=parse)
+
+    def check_one_type(self, names: list[str], option: str) -> dict[str, pa.DataType]:
+        """Also reads ids that Arrow infers as float64 because one of them
+        exceeds int64 (hashed ids up to 2**64) exactly, as uint64: as floats,
+        distinct ids merged into one group, or into a duplicate key."""
+        with self.read_failures_explained():
+            for name in names:
+                if pa.types.is_floating(self.column(name).type) and self._reads_as(name, pa.uint64()):
+                    self._read_as(name, pa.uint64())
+        return super().check_one_type(names, option)
+
+    def _reads_as(self, name: str, kind: pa.DataType) -> bool:
+        """Whether every value of column ``name`` converts to ``kind`` (a pass over the file)."""
+        try:
+            reader = self._open_as(self._with_field(name, kind))
+            for _ in reader:
+                pass
+        except pa.ArrowInvalid:
+            return False
+        return True
+
+    def _read_as(self, name: str, kind: pa.DataType) -> None:
+        self._as_written = self._with_field(name, kind)
+        self.columns = [Column(c.name, kind) if c.name == name else c for c in self.columns]
+
+    def _with_field(self, name: str, kind: pa.DataType) -> pa.Schema:
+        fields = [f for f in (self._as_written or []) if f.name != name]
+        return pa.schema([*fields, pa.field(name, kind)])
 
     def _explain_failure(self, error: pa.ArrowInvalid) -> LossCliError:
         """Arrow numbers rows from 0 within a block: find the file's row by rescanning."""
