@@ -778,13 +778,25 @@ def _assert_multi(result, y_true, y_pred) -> None:
         assert got[name] == pytest.approx(value, rel=1e-12), name
 
 
-@pytest.mark.parametrize("list_type", ["list", "fixed_size_list", "large_list"])
+_LIST_TYPES = {
+    "list": pa.list_(pa.float64()),
+    "fixed_size_list": pa.list_(pa.float64(), 3),
+    "large_list": pa.large_list(pa.float64()),
+    # Refused as "not numbers" before.
+    "list_view": pa.list_view(pa.float64()),
+    "large_list_view": pa.large_list_view(pa.float64()),
+}
+
+
+@pytest.mark.parametrize("list_type", list(_LIST_TYPES))
 def test_parquet_list_column_is_a_multi_column_input(cli, tmp_path, list_type):
     y_true, y_pred = _multi()
-    kind = {"list": pa.list_(pa.float64()), "fixed_size_list": pa.list_(pa.float64(), 3), "large_list": pa.large_list(pa.float64())}[list_type]
+    kind = _LIST_TYPES[list_type]
     table = pa.table({"y_true": pa.array(list(y_true), type=kind), "y_pred": pa.array(list(y_pred), type=kind)})
     pq.write_table(table, tmp_path / "lists.parquet", row_group_size=9)
     _assert_multi(_compute(cli, tmp_path / "lists.parquet"), y_true, y_pred)
+    feather.write_feather(table, tmp_path / "lists.arrow", chunksize=9)
+    _assert_multi(_compute(cli, tmp_path / "lists.arrow"), y_true, y_pred)
 
 
 def test_list_columns_equal_separate_columns_in_every_container(cli, tmp_path):

@@ -22,7 +22,7 @@ from ..errors import LossCliError
 from ..registry import Role
 from . import arrow_numpy
 from .numbers import BOOLEAN_WORDS
-from .readers import Column, Source
+from .readers import Column, Source, is_list_type
 
 PRED_SIDE = "predictions"
 LABEL_SIDE = "labels"
@@ -252,7 +252,7 @@ def _refuse_lists_of_lists(kind: pa.DataType, *, column: str, display: str) -> N
     """A list of lists per row (a mask of pixels x classes, features per
     layer) has no reading as one row of values; ctc's frames are read elsewhere."""
     inner = kind.value_type
-    if pa.types.is_list(inner) or pa.types.is_large_list(inner) or pa.types.is_fixed_size_list(inner):
+    if is_list_type(inner):
         raise LossCliError(
             "column holds a list of lists per row, where this input takes one list of numbers per row",
             file=display,
@@ -304,7 +304,7 @@ def list_to_objects(array: pa.Array | pa.ChunkedArray, *, column: str, display: 
     outer = arrow_numpy.numbers(pc.list_value_length(array)).astype(np.int64)
     flat = pc.list_flatten(array)
     starts = np.concatenate([[0], np.cumsum(outer)])
-    if pa.types.is_list(flat.type) or pa.types.is_large_list(flat.type) or pa.types.is_fixed_size_list(flat.type):
+    if is_list_type(flat.type):
         if flat.null_count:
             # A frame that is null rather than a list of class values.
             item = arrow_numpy.first_true(pc.is_null(flat))

@@ -69,7 +69,19 @@ class Column:
 
     @property
     def is_list(self) -> bool:
-        return pa.types.is_list(self.type) or pa.types.is_large_list(self.type) or pa.types.is_fixed_size_list(self.type)
+        return is_list_type(self.type)
+
+
+def is_list_type(kind: pa.DataType) -> bool:
+    """Lists of every layout: list, large_list, fixed_size_list (numpy
+    embeddings through pyarrow) and the list views."""
+    return (
+        pa.types.is_list(kind)
+        or pa.types.is_large_list(kind)
+        or pa.types.is_fixed_size_list(kind)
+        or pa.types.is_list_view(kind)
+        or pa.types.is_large_list_view(kind)
+    )
 
 
 class Source:
@@ -903,7 +915,7 @@ def _check_same_shape(source: "ParquetSource | ArrowSource", schema: pa.Schema, 
 
 def _type_name(kind: pa.DataType) -> str:
     """list<double> rather than Arrow's list<element: double>."""
-    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+    if is_list_type(kind):
         return f"list<{_type_name(kind.value_type)}>"
     return str(kind)
 
@@ -911,7 +923,7 @@ def _type_name(kind: pa.DataType) -> str:
 def _shape(kind: pa.DataType) -> int:
     """How deeply a type nests lists: 0 for single values, 1 for lists, 2 for lists of lists."""
     depth = 0
-    while pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+    while is_list_type(kind):
         depth += 1
         kind = kind.value_type
     return depth
