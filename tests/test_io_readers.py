@@ -799,6 +799,20 @@ def test_parquet_list_column_is_a_multi_column_input(cli, tmp_path, list_type):
     _assert_multi(_compute(cli, tmp_path / "lists.arrow"), y_true, y_pred)
 
 
+@pytest.mark.parametrize("container", ["parquet", "arrow"])
+def test_numbers_written_as_text_categories_read_like_plain_text(cli, tmp_path, container):
+    # pandas' category dtype of text numbers is dictionary-encoded; plain text parsed, this was refused.
+    y_true, y_pred = _data()
+    text = pa.array([repr(float(v)) for v in y_pred]).dictionary_encode()
+    table = pa.table({"y_pred": text, "y_true": y_true})
+    path = tmp_path / f"categories.{container}"
+    if container == "parquet":
+        pq.write_table(table, path)
+    else:
+        feather.write_feather(table, path)
+    assert_matches(_compute(cli, path), y_true, y_pred)
+
+
 def test_list_columns_equal_separate_columns_in_every_container(cli, tmp_path):
     y_true, y_pred = _multi(seed=9)
     columns = {f"y_true_{i}": y_true[:, i] for i in range(3)} | {f"y_pred_{i}": y_pred[:, i] for i in range(3)}

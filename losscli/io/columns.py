@@ -172,7 +172,23 @@ def to_float(array: pa.Array | pa.ChunkedArray, *, column: str, display: str) ->
         return _parse_text_numbers(array, column=column, display=display)
     if pa.types.is_null(kind):
         return np.full(len(array), np.nan)
-    raise LossCliError(f"column holds {kind}, not numbers", file=display, column=column)
+    if pa.types.is_dictionary(kind):
+        # Numbers written as text and stored as categories read like plain text.
+        return to_float(array.dictionary_decode(), column=column, display=display)
+    raise LossCliError(f"column holds {kind}, not numbers", file=display, column=column, hint=_nested_hint(kind, column))
+
+
+def _nested_hint(kind: pa.DataType, column: str) -> str | None:
+    """How to make numbers of a struct or map column: its fields are not columns."""
+    if pa.types.is_struct(kind) and kind.num_fields:
+        field = f"{column}.{kind.field(0).name}"
+        return (
+            f"a struct's fields are not columns of their own; write them as columns, e.g. pyarrow table.flatten() "
+            f"(which names them '{field}'), Spark df.select('{field}'), pandas pd.json_normalize"
+        )
+    if pa.types.is_map(kind):
+        return "a map's keys are not columns of their own; write each key's values as a column"
+    return None
 
 
 def _parse_text_numbers(array: pa.Array, *, column: str, display: str) -> np.ndarray:
