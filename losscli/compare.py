@@ -242,6 +242,8 @@ def _type_problem(bound: BoundLoss, located: dict[str, Any], sources: dict[str, 
     """A column whose type the role cannot take (text where numbers are needed, ...)."""
     import pyarrow as pa
 
+    from .io.readers import is_list_type
+
     for role in bound.spec.roles:
         columns = located.get(role.name)
         if columns is None:
@@ -250,7 +252,7 @@ def _type_problem(bound: BoundLoss, located: dict[str, Any], sources: dict[str, 
         for name in columns.names:
             kind = source.column(name).type
             text = pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_dictionary(kind)
-            listed = pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind)
+            listed = is_list_type(kind)
             numeric = pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind) or pa.types.is_decimal(kind) or pa.types.is_null(kind)
             where = f"{source.display}, column '{name}'"
             if role.shape == "sequence":

@@ -646,9 +646,9 @@ def _prediction_array(table: Any, names: list[str], display: str) -> np.ndarray 
 
 
 def _is_list(kind: Any) -> bool:
-    import pyarrow as pa
+    from .io.readers import is_list_type
 
-    return pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind)
+    return is_list_type(kind)
 
 
 def _sample_array(table: Any, name: str) -> np.ndarray:

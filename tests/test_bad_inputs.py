@@ -788,3 +788,21 @@ def test_input_format_reads_a_text_file_whose_name_says_otherwise(cli, tmp_path)
     # The first bytes still tell a ZIP archive, whatever --input-format says.
     zipped = _text(tmp_path, "preds.csv.zip", _zip_bytes())
     assert_usage_error(cli(*mse(zipped, "--input-format", "csv")), f"{zipped}: the file is a ZIP archive, which losscli does not read")
+
+
+def test_a_struct_prediction_column_says_how_to_make_its_fields_columns(cli, tmp_path):
+    pred = pa.StructArray.from_arrays([pa.array([0.2, 0.7])], ["a"])
+    pq.write_table(pa.table({"pred": pred, "y_true": [0.0, 1.0]}), tmp_path / "struct.parquet")
+    line = assert_usage_error(cli("compute", tmp_path / "struct.parquet", "--loss", "mse"))
+    assert line == (
+        f"error: {tmp_path / 'struct.parquet'}, column 'pred': column holds struct<a: double>, not numbers "
+        "(a struct's fields are not columns of their own; write them as columns, e.g. pyarrow table.flatten() "
+        "(which names them 'pred.a'), Spark df.select('pred.a'), pandas pd.json_normalize)"
+    )
+
+
+def test_a_map_prediction_column_says_to_write_its_keys_as_columns(cli, tmp_path):
+    pred = pa.array([[("a", 0.2)], [("a", 0.7)]], pa.map_(pa.string(), pa.float64()))
+    pq.write_table(pa.table({"y_pred": pred, "y_true": [0.0, 1.0]}), tmp_path / "map.parquet")
+    line = assert_usage_error(cli("compute", tmp_path / "map.parquet", "--loss", "mse"), "column 'y_pred'", "not numbers")
+    assert line.endswith("(a map's keys are not columns of their own; write each key's values as a column)")

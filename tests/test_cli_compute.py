@@ -1164,3 +1164,32 @@ def test_by_integer_ids_beyond_float_precision_with_a_missing_one(cli, tmp_path,
     per_row = cli("compute", tmp_path / "ids.parquet", "--loss", "mae", "--by", "id", "--reduction", "none")
     assert per_row.exit_code == 0, per_row.stderr
     assert per_row.stdout.splitlines()[1:] == [f"1,{big},1", f"2,{big + 1},2", "3,,3", f"4,{big},4", "5,7,5"]
+
+
+def _ndjson(path, rows):
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path
+
+
+def test_by_ndjson_ids_beyond_int64_stay_apart(cli, tmp_path):
+    # uint64 hashes above 2**63: Arrow infers float64 for them, which merged all three into one group.
+    big = 2**63
+    ids = [big + 1, big + 3, None, big + 1, 7]
+    path = _ndjson(tmp_path / "ids.jsonl", [{"id": i, "y_true": 0.0, "y_pred": p} for i, p in zip(ids, [1.0, 2.0, 3.0, 4.0, 5.0])])
+    result = cli("compute", path, "--loss", "mae", "--by", "id", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    got = [(r["group"], r["value"], r["n"]) for r in json.loads(result.stdout)["results"]]
+    # By hand: rows 1 and 4 are id 2**63 + 1, (1 + 4) / 2; the missing id sorts first.
+    assert got == [(None, 3.0, 5), ({"id": None}, 3.0, 1), ({"id": 7}, 5.0, 1), ({"id": big + 1}, 2.5, 2), ({"id": big + 3}, 2.0, 1)]
+
+
+def test_key_ndjson_ids_beyond_int64_join_a_parquet_uint64_key(cli, tmp_path):
+    # As float64 the three ids were one, refused as a duplicate key.
+    ids = [2**63 + 1, 2**63 + 2, 2**64 - 1]
+    preds = _ndjson(tmp_path / "preds.ndjson", [{"id": i, "y_pred": p} for i, p in zip(ids, [1.0, 2.0, 4.0])])
+    pq.write_table(pa.table({"id": pa.array(ids[::-1], pa.uint64()), "y_true": [0.0, 0.0, 1.0]}), tmp_path / "labels.parquet")
+    for labels in (tmp_path / "labels.parquet", _ndjson(tmp_path / "labels.ndjson", [{"id": ids[2], "y_true": 0.0}, {"id": ids[1], "y_true": 0.0}, {"id": ids[0], "y_true": 1.0}])):
+        result = cli("compute", preds, "--labels", labels, "--key", "id", "--loss", "mae", "-f", "json")
+        assert result.exit_code == 0, result.stderr
+        # By hand: |1 - 1|, |2 - 0|, |4 - 0|; mean 2.
+        assert [(r["value"], r["n"]) for r in json.loads(result.stdout)["results"]] == [(2.0, 3)]

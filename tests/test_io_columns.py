@@ -741,7 +741,7 @@ def test_string_labels_with_a_single_prediction_column_say_how_to_map_them(cli, 
     assert_usage_error(result, "data.csv", "column 'label'", "class labels are text", "integer labels")
 
 
-@pytest.mark.parametrize("kind", [pa.list_(pa.float64()), pa.list_(pa.float64(), 2), pa.large_list(pa.float32())])
+@pytest.mark.parametrize("kind", [pa.list_(pa.float64()), pa.list_(pa.float64(), 2), pa.large_list(pa.float32()), pa.list_view(pa.float64())])
 def test_a_missing_list_is_a_row_of_nan(kind):
     from losscli.io.columns import list_to_matrix
 

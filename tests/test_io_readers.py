@@ -131,6 +131,11 @@ def _write(kind: str, folder: Path, y_true, y_pred) -> tuple[str, list[str]]:
         path = folder / "data.ipc"
         with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, table.schema) as writer:
             writer.write_table(table, max_chunksize=11)
+    elif kind == "arrows-stream":
+        # The stream format under its registered extension.
+        path = folder / "data.arrows"
+        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table, max_chunksize=11)
     elif kind == "arrow-dir":
         # pyarrow.dataset.write_dataset(format="ipc") and polars write a folder of parts.
         path = folder / "dataset"
@@ -168,6 +173,7 @@ FORMATS = [
     "feather",
     "arrow-file",
     "arrow-stream",
+    "arrows-stream",
     "arrow-dir",
     "arrow-glob",
     "ndjson",
@@ -251,6 +257,31 @@ def test_truncated_arrow_on_stdin_is_an_error(cli, tmp_path):
     path, _ = _write("arrow-file", tmp_path, *_data())
     result = _compute(cli, "-", "--input-format", "arrow", input=Path(path).read_bytes()[:100])
     assert_usage_error(result, "<stdin>: cannot read as Arrow IPC/Feather")
+
+
+def _feather_v1(path: Path, table: pa.Table) -> Path:
+    with pytest.warns(DeprecationWarning):  # pyarrow still writes v1, deprecated since 25.0
+        feather.write_feather(table, path, version=1)
+    return path
+
+
+_FEATHER_V1 = (
+    "the file is Feather v1, an old format that pyarrow has deprecated and losscli does not read "
+    "(rewrite it as Feather v2, which is Arrow IPC: pyarrow.feather.write_feather(pyarrow.feather.read_table(PATH), NEW_PATH), "
+    "or pandas df.to_feather(NEW_PATH), which writes v2)"
+)
+
+
+def test_feather_v1_is_refused_with_how_to_rewrite_it(cli, tmp_path):
+    # Arrow's own error said it expected 826361158 metadata bytes.
+    path = _feather_v1(tmp_path / "old.feather", _table(*_data()))
+    assert assert_usage_error(_compute(cli, path)) == f"error: {path}: {_FEATHER_V1}"
+
+
+def test_feather_v1_on_stdin_is_told_by_its_first_bytes(cli, tmp_path):
+    path = _feather_v1(tmp_path / "old.feather", _table(*_data()))
+    assert format_from_magic(path.read_bytes()[:64]) == "arrow"
+    assert assert_usage_error(_compute(cli, "-", input=path.read_bytes())) == f"error: <stdin>: {_FEATHER_V1}"
 
 
 def _pipe_with(path: Path, data: bytes) -> None:
@@ -747,13 +778,39 @@ def _assert_multi(result, y_true, y_pred) -> None:
         assert got[name] == pytest.approx(value, rel=1e-12), name
 
 
-@pytest.mark.parametrize("list_type", ["list", "fixed_size_list", "large_list"])
+_LIST_TYPES = {
+    "list": pa.list_(pa.float64()),
+    "fixed_size_list": pa.list_(pa.float64(), 3),
+    "large_list": pa.large_list(pa.float64()),
+    # Refused as "not numbers" before.
+    "list_view": pa.list_view(pa.float64()),
+    "large_list_view": pa.large_list_view(pa.float64()),
+}
+
+
+@pytest.mark.parametrize("list_type", list(_LIST_TYPES))
 def test_parquet_list_column_is_a_multi_column_input(cli, tmp_path, list_type):
     y_true, y_pred = _multi()
-    kind = {"list": pa.list_(pa.float64()), "fixed_size_list": pa.list_(pa.float64(), 3), "large_list": pa.large_list(pa.float64())}[list_type]
+    kind = _LIST_TYPES[list_type]
     table = pa.table({"y_true": pa.array(list(y_true), type=kind), "y_pred": pa.array(list(y_pred), type=kind)})
     pq.write_table(table, tmp_path / "lists.parquet", row_group_size=9)
     _assert_multi(_compute(cli, tmp_path / "lists.parquet"), y_true, y_pred)
+    feather.write_feather(table, tmp_path / "lists.arrow", chunksize=9)
+    _assert_multi(_compute(cli, tmp_path / "lists.arrow"), y_true, y_pred)
+
+
+@pytest.mark.parametrize("container", ["parquet", "arrow"])
+def test_numbers_written_as_text_categories_read_like_plain_text(cli, tmp_path, container):
+    # pandas' category dtype of text numbers is dictionary-encoded; plain text parsed, this was refused.
+    y_true, y_pred = _data()
+    text = pa.array([repr(float(v)) for v in y_pred]).dictionary_encode()
+    table = pa.table({"y_pred": text, "y_true": y_true})
+    path = tmp_path / f"categories.{container}"
+    if container == "parquet":
+        pq.write_table(table, path)
+    else:
+        feather.write_feather(table, path)
+    assert_matches(_compute(cli, path), y_true, y_pred)
 
 
 def test_list_columns_equal_separate_columns_in_every_container(cli, tmp_path):

@@ -22,7 +22,7 @@ from ..errors import LossCliError
 from ..registry import Role
 from . import arrow_numpy
 from .numbers import BOOLEAN_WORDS
-from .readers import Column, Source
+from .readers import Column, Source, is_list_type
 
 PRED_SIDE = "predictions"
 LABEL_SIDE = "labels"
@@ -172,7 +172,23 @@ def to_float(array: pa.Array | pa.ChunkedArray, *, column: str, display: str) ->
         return _parse_text_numbers(array, column=column, display=display)
     if pa.types.is_null(kind):
         return np.full(len(array), np.nan)
-    raise LossCliError(f"column holds {kind}, not numbers", file=display, column=column)
+    if pa.types.is_dictionary(kind):
+        # Numbers written as text and stored as categories read like plain text.
+        return to_float(array.dictionary_decode(), column=column, display=display)
+    raise LossCliError(f"column holds {kind}, not numbers", file=display, column=column, hint=_nested_hint(kind, column))
+
+
+def _nested_hint(kind: pa.DataType, column: str) -> str | None:
+    """How to make numbers of a struct or map column: its fields are not columns."""
+    if pa.types.is_struct(kind) and kind.num_fields:
+        field = f"{column}.{kind.field(0).name}"
+        return (
+            f"a struct's fields are not columns of their own; write them as columns, e.g. pyarrow table.flatten() "
+            f"(which names them '{field}'), Spark df.select('{field}'), pandas pd.json_normalize"
+        )
+    if pa.types.is_map(kind):
+        return "a map's keys are not columns of their own; write each key's values as a column"
+    return None
 
 
 def _parse_text_numbers(array: pa.Array, *, column: str, display: str) -> np.ndarray:
@@ -252,7 +268,7 @@ def _refuse_lists_of_lists(kind: pa.DataType, *, column: str, display: str) -> N
     """A list of lists per row (a mask of pixels x classes, features per
     layer) has no reading as one row of values; ctc's frames are read elsewhere."""
     inner = kind.value_type
-    if pa.types.is_list(inner) or pa.types.is_large_list(inner) or pa.types.is_fixed_size_list(inner):
+    if is_list_type(inner):
         raise LossCliError(
             "column holds a list of lists per row, where this input takes one list of numbers per row",
             file=display,
@@ -304,7 +320,7 @@ def list_to_objects(array: pa.Array | pa.ChunkedArray, *, column: str, display: 
     outer = arrow_numpy.numbers(pc.list_value_length(array)).astype(np.int64)
     flat = pc.list_flatten(array)
     starts = np.concatenate([[0], np.cumsum(outer)])
-    if pa.types.is_list(flat.type) or pa.types.is_large_list(flat.type) or pa.types.is_fixed_size_list(flat.type):
+    if is_list_type(flat.type):
         if flat.null_count:
             # A frame that is null rather than a list of class values.
             item = arrow_numpy.first_true(pc.is_null(flat))

@@ -25,6 +25,8 @@ EXTENSIONS = {
     ".arrow": "arrow",
     ".feather": "arrow",
     ".ipc": "arrow",
+    # The stream format's registered extension (application/vnd.apache.arrow.stream).
+    ".arrows": "arrow",
     ".ndjson": "ndjson",
     ".jsonl": "ndjson",
     ".json": "ndjson",
@@ -174,11 +176,17 @@ def format_from_magic(head: bytes) -> str:
     """
     if _magic_then_binary(head, b"PAR1"):
         return "parquet"
-    if _magic_then_binary(head, b"ARROW1") or _starts_ipc_stream(head):
+    if _magic_then_binary(head, b"ARROW1") or _starts_ipc_stream(head) or is_feather_v1(head):
         return "arrow"
     if _NDJSON_START.match(head) or _JSON_ARRAY_START.match(head):
         return "ndjson"
     return "csv"
+
+
+def is_feather_v1(head: bytes) -> bool:
+    """Feather's first format (pandas before 1.1, R's feather package): not
+    Arrow IPC, so the Arrow reader's own error would not say what it is."""
+    return _magic_then_binary(head, b"FEA1")
 
 
 def _magic_then_binary(head: bytes, magic: bytes) -> bool:

@@ -40,7 +40,7 @@ from .ids import BOOLEAN, NUMBER, TEXT, check_id_type, check_key_types, id_kind,
 from .prefetch import prefetch
 from .hive import names_given
 from .formats import named_format
-from .readers import Column, Source, open_source
+from .readers import Column, Source, is_list_type, open_source
 
 _SIDE_PREFIX = {PRED_SIDE: "p:", LABEL_SIDE: "l:"}
 
@@ -285,7 +285,7 @@ class InputPlan:
             if located is None or bound.spec.role("y_pred").shape != "sequence":
                 continue
             column = self.sources[located.side].column(located.names[0])
-            if not (located.list_column and _is_list_type(column.type.value_type)):
+            if not (located.list_column and is_list_type(column.type.value_type)):
                 self._refuse_frames_as_text(located, column)
                 long_losses.append(bound)
         if not long_losses:
@@ -814,10 +814,6 @@ def _without_views(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch
         close = getattr(batches, "close", None)
         if close is not None:
             close()
-
-
-def _is_list_type(kind: pa.DataType) -> bool:
-    return pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind)
 
 
 def _check_unique_keys(values: pa.ChunkedArray, keys: pa.Array, source: Source, key: str) -> None:

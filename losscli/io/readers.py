@@ -32,7 +32,7 @@ from .csv_head import (
     sniff_delimiter,
     without_numpy_comment,
 )
-from .formats import compression_from_magic, dataset_members, detect_format, foreign_format, format_from_magic, is_glob, named_format
+from .formats import compression_from_magic, dataset_members, detect_format, foreign_format, format_from_magic, is_feather_v1, is_glob, named_format
 from .numbers import BOOLEAN_WORDS, NUMBER, not_a_number
 from .json_layouts import check_not_object_of_objects, document_layout, json_kind, read_document
 from .hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, typed_value
@@ -69,7 +69,19 @@ class Column:
 
     @property
     def is_list(self) -> bool:
-        return pa.types.is_list(self.type) or pa.types.is_large_list(self.type) or pa.types.is_fixed_size_list(self.type)
+        return is_list_type(self.type)
+
+
+def is_list_type(kind: pa.DataType) -> bool:
+    """Lists of every layout: list, large_list, fixed_size_list (numpy
+    embeddings through pyarrow) and the list views."""
+    return (
+        pa.types.is_list(kind)
+        or pa.types.is_large_list(kind)
+        or pa.types.is_fixed_size_list(kind)
+        or pa.types.is_list_view(kind)
+        or pa.types.is_large_list_view(kind)
+    )
 
 
 class Source:
@@ -776,7 +788,7 @@ class ArrowSource(Source):
     def __init__(self, path: str, *, stdin: bytes | None = None) -> None:
         self.path = path
         self.display = "<stdin>" if path == "-" else path
-        self.files = _expand_paths(path, (".arrow", ".feather", ".ipc")) if path != "-" else [path]
+        self.files = _expand_paths(path, (".arrow", ".arrows", ".feather", ".ipc")) if path != "-" else [path]
         # stdin can be read only once, and it is read twice: for the schema, then the rows.
         self._stdin = pa.py_buffer(_stdin_bytes(stdin)) if path == "-" else None
         schema = self._schema(self.files[0])
@@ -791,6 +803,12 @@ class ArrowSource(Source):
         except pa.ArrowInvalid:
             if isinstance(source, pa.NativeFile):
                 source.seek(0)
+                head = source.read(8)
+                source.seek(0)
+            else:
+                head = source.slice(0, 8).to_pybytes()
+            if is_feather_v1(head):
+                raise _feather_v1(self._shown(path)) from None
             return pa.ipc.open_stream(source)
 
     def _shown(self, path: str) -> str:
@@ -823,6 +841,16 @@ class ArrowSource(Source):
                     yield _undictionaried(batch.select(columns))
             except (pa.ArrowException, OSError, KeyError) as error:
                 raise LossCliError(f"cannot read Arrow data: {_first_line(error)}", file=self._shown(path), hint="the file may be truncated or corrupt") from None
+
+
+def _feather_v1(file: str) -> LossCliError:
+    # pyarrow deprecated reading it (25.0) and will drop it; v2 is Arrow IPC.
+    return LossCliError(
+        "the file is Feather v1, an old format that pyarrow has deprecated and losscli does not read",
+        file=file,
+        hint="rewrite it as Feather v2, which is Arrow IPC: pyarrow.feather.write_feather(pyarrow.feather.read_table(PATH), NEW_PATH), "
+        "or pandas df.to_feather(NEW_PATH), which writes v2",
+    )
 
 
 def _undictionaried_type(kind: pa.DataType) -> pa.DataType:
@@ -887,7 +915,7 @@ def _check_same_shape(source: "ParquetSource | ArrowSource", schema: pa.Schema, 
 
 def _type_name(kind: pa.DataType) -> str:
     """list<double> rather than Arrow's list<element: double>."""
-    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+    if is_list_type(kind):
         return f"list<{_type_name(kind.value_type)}>"
     return str(kind)
 
@@ -895,7 +923,7 @@ def _type_name(kind: pa.DataType) -> str:
 def _shape(kind: pa.DataType) -> int:
     """How deeply a type nests lists: 0 for single values, 1 for lists, 2 for lists of lists."""
     depth = 0
-    while pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+    while is_list_type(kind):
         depth += 1
         kind = kind.value_type
     return depth
@@ -935,11 +963,42 @@ class NdjsonSource(Source):
 
     def _open(self) -> object:
         try:
-            # Only the date-like columns are given; every other column is inferred.
-            parse = self._json.ParseOptions(explicit_schema=self._as_written) if self._as_written is not None else None
-            return self._json.open_json(self._stream(), read_options=self._json.ReadOptions(block_size=CSV_BLOCK_BYTES), parse_options=parse)
+            return self._open_as(self._as_written)
         except pa.ArrowInvalid as error:
             raise self._explain_failure(error) from None
+
+    def _open_as(self, explicit: pa.Schema | None) -> object:
+        # Only the columns in ``explicit`` are given; every other column is inferred.
+        parse = self._json.ParseOptions(explicit_schema=explicit) if explicit is not None else None
+        return self._json.open_json(self._stream(), read_options=self._json.ReadOptions(block_size=CSV_BLOCK_BYTES), parse_options=parse)
+
+    def check_one_type(self, names: list[str], option: str) -> dict[str, pa.DataType]:
+        """Also reads ids that Arrow infers as float64 because one of them
+        exceeds int64 (hashed ids up to 2**64) exactly, as uint64: as floats,
+        distinct ids merged into one group, or into a duplicate key."""
+        with self.read_failures_explained():
+            for name in names:
+                if pa.types.is_floating(self.column(name).type) and self._reads_as(name, pa.uint64()):
+                    self._read_as(name, pa.uint64())
+        return super().check_one_type(names, option)
+
+    def _reads_as(self, name: str, kind: pa.DataType) -> bool:
+        """Whether every value of column ``name`` converts to ``kind`` (a pass over the file)."""
+        try:
+            reader = self._open_as(self._with_field(name, kind))
+            for _ in reader:
+                pass
+        except pa.ArrowInvalid:
+            return False
+        return True
+
+    def _read_as(self, name: str, kind: pa.DataType) -> None:
+        self._as_written = self._with_field(name, kind)
+        self.columns = [Column(c.name, kind) if c.name == name else c for c in self.columns]
+
+    def _with_field(self, name: str, kind: pa.DataType) -> pa.Schema:
+        fields = [f for f in (self._as_written or []) if f.name != name]
+        return pa.schema([*fields, pa.field(name, kind)])
 
     def _explain_failure(self, error: pa.ArrowInvalid) -> LossCliError:
         """Arrow numbers rows from 0 within a block: find the file's row by rescanning."""
