@@ -15,8 +15,9 @@ line numbers data rows. ``str(error)`` reads
 
 from __future__ import annotations
 
+import functools
 import warnings
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 import numpy as np
 
@@ -24,6 +25,28 @@ from .engine import Batch, evaluate, row_losses
 from .errors import LossCliError
 from .api_inputs import check_finite, numbers_per_row, per_row_items, same_length, sample_ids as checked_ids, sample_weights
 from .registry import BoundLoss, LossSpec, bind, did_you_mean, get
+
+
+_Function = TypeVar("_Function", bound=Callable[..., Any])
+
+# The kernels' hints name command-line switches; in Python they are keywords.
+_SWITCHES_AS_KEYWORDS = {"--from-logits": "from_logits=True", "--normalize": "normalize=True"}
+
+
+def _hints_in_python_terms(function: _Function) -> _Function:
+    """Let an error's hint name the keyword a Python caller passes, not the switch."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except LossCliError as error:
+            if error.hint:
+                for switch, keyword in _SWITCHES_AS_KEYWORDS.items():
+                    error.hint = error.hint.replace(switch, keyword)
+            raise
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _split(spec: LossSpec, given: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -96,6 +119,7 @@ def _prepare(loss: str | LossSpec | BoundLoss, y_true: Any, y_pred: Any, kwargs:
     return bound, _as_arrays(spec, roles)
 
 
+@_hints_in_python_terms
 def compute(
     loss: str | LossSpec | BoundLoss,
     y_true: Any = None,
@@ -155,11 +179,12 @@ def compute(
         # and the reason still matters.
         value = overall.infinite if overall.infinite is not None else float("nan")
         shown = "NaN" if overall.infinite is None else str(value)
-        warnings.warn(f"{bound.display}: {overall.warning}; returning {shown}", RuntimeWarning, stacklevel=2)
+        warnings.warn(f"{bound.display}: {overall.warning}; returning {shown}", RuntimeWarning, stacklevel=3)  # past the hints wrapper, to the caller
         return value
     return overall.value
 
 
+@_hints_in_python_terms
 def per_sample(
     loss: str | LossSpec | BoundLoss,
     y_true: Any = None,

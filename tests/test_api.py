@@ -566,3 +566,19 @@ def test_an_input_the_loss_does_not_take_is_not_called_a_parameter() -> None:
         fragments=("loss 'contrastive' has no input or parameter 'y_pred'", "(inputs of contrastive: x1, x2, distance, y_true; parameters: margin, half)"),
     )
     api_error(losscli.compute, "huber", [0.0], [1.0], delt=2.0, role=None, row=None, fragments=("has no input or parameter 'delt'; did you mean 'delta'?",))
+
+
+def test_the_warning_points_at_the_callers_line() -> None:
+    # A warning filter or a traceback of -W error should lead to the user's code, not losscli's.
+    with pytest.warns(RuntimeWarning) as caught:
+        losscli.compute("mse", [0.0], [1e200])
+    assert caught[0].filename == __file__
+
+
+def test_hints_name_the_keyword_a_python_caller_passes() -> None:
+    # The kernels' hints name the command line's switches (--from-logits, --normalize).
+    api_error(losscli.compute, "bce", [0, 1], [2.0, 0.5], role="y_pred", row=1, fragments=("(pass from_logits=True if these are logits or raw scores)",))
+    api_error(
+        losscli.per_sample, "cce", [0, 1], [[0.5, 0.6], [0.2, 0.8]], role="y_pred", row=1,
+        fragments=("(pass normalize=True to divide each row by its sum, or from_logits=True for logits)",),
+    )
