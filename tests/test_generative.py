@@ -324,7 +324,7 @@ def test_adversarial_halves_merged_equal_the_whole() -> None:
 def test_adversarial_rejects_probabilities_outside_unit_interval_with_the_row() -> None:
     with pytest.raises(LossCliError, match="probability outside") as caught:
         losscli.compute("adversarial", GAN_LABELS, [0.9, 0.8, 1.5, 0.4])
-    assert caught.value.row == 3 and "from-logits" in caught.value.hint
+    assert caught.value.row == 3 and "from_logits=True" in caught.value.hint
 
 
 def test_adversarial_rejects_other_labels_with_the_row() -> None:

@@ -309,7 +309,7 @@ def test_positive_log_probability_is_rejected_with_a_hint():
     probabilities = np.full((3, 2), 0.5)  # probabilities, not their logs
     error = error_of(y_true=[[1], [1]], y_pred=[uniform_half(3), probabilities])
     assert error.row == 2 and error.role == "y_pred"
-    assert "--from-logits" in error.hint
+    assert "pass from_logits=True" in error.hint  # the API names its keyword
 
 
 def test_log_probability_rounding_above_zero_is_accepted():
