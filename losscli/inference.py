@@ -45,6 +45,9 @@ SAMPLE_COLUMN_NAMES = (
     "slice_id",
     "volume_id",
 )
+# Prediction column names that compute does not look for by default but that
+# scikit-learn and pandas users write; the commands name them with --pred-col.
+OTHER_PREDICTION_NAMES = ("y_score", "y_prob", "y_proba", "proba", "probability", "predicted", "y_hat", "yhat")
 # Families recognised by the names of their input columns rather than by
 # their labels (triplet files have no labels at all; a critic's labels look binary).
 STRUCTURAL_FAMILIES = ("ranking", "generative")
@@ -70,6 +73,9 @@ class Inference:
     from_logits: bool = False
     sample_column: str | None = None
     prediction_columns: tuple[str, ...] = ()
+    # The --pred-col the commands need when the predictions are not under a
+    # default name (class columns p_cat, p_dog; a column named 'proba').
+    prediction_selection: str | None = None
     structural: bool = False
     matched_loss: str | None = None  # the loss whose input columns the file has
     missing_rows: int = 0  # rows left out for a missing label or prediction
@@ -445,6 +451,11 @@ def infer_file(
         return result
     table = _read(source, labels + predictions + ([sample] if sample else []))
     label_array = _label_array(table, labels, source.display)
+    selection, found_how = pred_col, None
+    if not predictions and structure is None:
+        predictions, selection, found_how = _undeclared_predictions(source, label_array, labels, claimed | {sample})
+        if predictions:
+            table = _with_columns(table, _read(source, predictions), predictions)
     prediction_array = _prediction_array(table, predictions, source.display)
     sample_array = _sample_array(table, sample) if sample else None
     label_array, prediction_array, sample_array, dropped = _drop_missing(label_array, prediction_array, sample_array)
@@ -458,11 +469,15 @@ def infer_file(
         structure=structure,
     )
     result.prediction_columns = tuple(predictions)
+    if selection != pred_col:
+        result.prediction_selection = selection
     if result.task == "regression" and prediction_array is not None and len(prediction_array):
         result.regression_values = (np.asarray(label_array, dtype=np.float64), np.asarray(prediction_array, dtype=np.float64))
     where = f"{source.display}: labels from {_names_text(labels)}"
     where += f", predictions from {_names_text(predictions)}" if predictions else ", no prediction column"
     result.evidence.insert(0, where)
+    if found_how:
+        result.evidence.insert(1, found_how)
     if dropped:
         result.missing_rows = dropped
         result.evidence.insert(1, f"{_rows(dropped)} with missing values ignored (the commands pass --nan-policy omit)")
@@ -502,6 +517,53 @@ def _prediction_columns(source: Any, pred_col: str | None, claimed: set[str]) ->
     if pred_col:
         return select(pred_col, source.columns, display=source.display, what="--pred-col")
     return find_default(Y_PRED_REGRESSION, source, claimed, allow_many=True, sole_numeric=False) or []
+
+
+def _undeclared_predictions(
+    source: Any, labels: np.ndarray, label_names: list[str], claimed: set[str | None]
+) -> tuple[list[str], str | None, str | None]:
+    """Predictions under names compute does not look for by default: the
+    columns, the --pred-col that selects them, and the evidence in words.
+
+    Class columns whose names the labels index (``p_cat``, ``p_0``, ``0``)
+    come first, then a single column under a common name (``proba``); a
+    guess between several candidates is never made.
+    """
+    from .class_columns import find_class_columns
+    from .registry import PRED_DEFAULTS
+
+    numeric = [c.name for c in source.columns if c.numeric and c.name not in claimed]
+    kind = summarise_labels(labels).kind
+    found = find_class_columns(labels, label_names, kind, numeric, source.names())
+    looked = f"no column named {', '.join(PRED_DEFAULTS)}"
+    if len(found) == 1:
+        columns = found[0]
+        return list(columns.names), columns.selection, f"{looked}; {columns.reason}: the commands pass {_pred_col_flag(columns.selection)}"
+    if len(found) > 1:
+        groups = " or ".join(_pred_col_flag(columns.selection) for columns in found)
+        return [], None, f"{looked}; several column groups could hold the class predictions ({groups}): name one with --pred-col"
+    named = [name for name in (_match_other_name(wanted, numeric) for wanted in OTHER_PREDICTION_NAMES) if name]
+    if len(named) == 1:
+        return named, named[0], f"{looked}; '{named[0]}' is a common name for predictions: the commands pass {_pred_col_flag(named[0])}"
+    return [], None, None
+
+
+def _pred_col_flag(selection: str) -> str:
+    import shlex
+
+    return f"--pred-col {shlex.quote(selection)}"
+
+
+def _match_other_name(wanted: str, names: list[str]) -> str | None:
+    from .io.columns import match_name
+
+    return match_name(wanted, names)
+
+
+def _with_columns(table: Any, extra: Any, names: list[str]) -> Any:
+    for name in names:
+        table = table.append_column(name, extra[name])
+    return table
 
 
 def _sample_column(source: Any, sample_col: str | None, claimed: set[str]) -> str | None:

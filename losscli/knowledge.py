@@ -524,6 +524,8 @@ def recommend(
         effective = canonical or inference.task
         if effective != inference.task:
             inference.evidence.append(f"the data look like {inference.task}; --task {canonical} takes precedence")
+    if inference is not None and inference.prediction_selection:
+        pred_col = inference.prediction_selection  # found under another name: the commands must name it
     context = _context(effective, outliers, imbalanced, data, inference, label_col, pred_col)
     if data is not None and context.predictions == str(data):
         problems = _unrunnable(context, label_col, pred_col, input_format, delimiter, inference)

@@ -378,6 +378,22 @@ def test_recommended_commands_run_on_a_string_label_multiclass_file(runner, tmp_
         assert ran.exit_code == 0, (item["command"], ran.stderr)
 
 
+def test_recommended_commands_select_class_columns_named_after_text_labels(runner, tmp_path):
+    # No y_pred/prob_* columns: the labels name p_cat, p_dog, p_bird by suffix.
+    rows = [("cat", 0.7, 0.2, 0.1), ("dog", 0.2, 0.5, 0.3), ("bird", 0.1, 0.1, 0.8)] * 4
+    path = _write(tmp_path / "mc.csv", ["label", "p_cat", "p_dog", "p_bird"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["task"] == "multiclass"
+    commands = {item["loss"]: item["command"] for item in document["recommendations"]}
+    assert commands["cce"] == f"losscli compute {path} --loss cce --pred-col 'p_*'"
+    for item in document["recommendations"]:
+        ran = _run_suggested(runner, item["command"] + " --format json")
+        assert ran.exit_code == 0, (item["command"], ran.stderr)
+        assert json.loads(ran.stdout)["results"][0]["value"] is not None
+    cce = json.loads(_run_suggested(runner, commands["cce"] + " --format json").stdout)["results"][0]["value"]
+    assert cce == pytest.approx(-(np.log(0.7) + np.log(0.5) + np.log(0.8)) / 3, rel=1e-6)  # by hand
+
+
 def test_recommended_commands_run_on_a_mask_file(runner, tmp_path):
     rows = [(img, int(px % 6 == 0), 0.2 + 0.6 * (px % 6 == 0)) for img in ("a", "b", "c") for px in range(24)]
     path = _write(tmp_path / "masks.csv", ["image_id", "y_true", "y_pred"], rows)

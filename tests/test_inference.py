@@ -381,3 +381,85 @@ def test_recommend_reads_tensors_that_require_grad() -> None:
     result = losscli.recommend(y_true=labels)
     # 95 : 5 = 19 (by hand), above the imbalance threshold of 3
     assert (result["task"], result["inferred"]["imbalance_ratio"], result["inferred"]["imbalanced"]) == ("binary", 19.0, True)
+
+
+# --------------------------------------------------------------------------- predictions under other names
+
+
+def test_text_labels_find_their_class_columns_by_suffix(tmp_path):
+    rows = [(c, 0.6, 0.3, 0.1) for c in ["cat"] * 6 + ["dog"] * 3 + ["bird"] * 3]
+    path = write_csv(tmp_path / "mc.csv", ["label", "p_cat", "p_dog", "p_bird"], rows)
+    result = infer_file(path)
+    assert result.task == "multiclass"
+    assert result.prediction_columns == ("p_cat", "p_dog", "p_bird")
+    assert result.prediction_selection == "p_*"
+    assert result.evidence[0] == f"{path}: labels from 'label', predictions from 'p_cat', 'p_dog', 'p_bird'"
+    assert result.evidence[1] == (
+        "no column named y_pred, pred, prediction, score, prob, logit; the text labels (bird, cat, dog) name the "
+        "columns 'p_cat', 'p_dog', 'p_bird' by suffix: the commands pass --pred-col 'p_*'"
+    )
+
+
+def test_class_indices_take_their_columns_in_index_order(tmp_path):
+    # Written p_0, p_10, p_1, ... (sorted as text): a glob would take them in
+    # that order, so the columns are listed in index order instead.
+    names = [f"p_{k}" for k in sorted(range(11), key=str)]
+    rows = [[k % 11] + [round(1 / 11, 6)] * 11 for k in range(60)]
+    path = write_csv(tmp_path / "mc.csv", ["y_true", *names], rows)
+    result = infer_file(path)
+    assert result.prediction_columns == tuple(f"p_{k}" for k in range(11))
+    assert result.prediction_selection == ",".join(f"p_{k}" for k in range(11))
+
+
+@pytest.mark.parametrize(
+    "header, selection",
+    [
+        (["y_true", "0", "1", "2"], "0,1,2"),  # scikit-learn's predict_proba as a DataFrame
+        (["target", "class_0", "class_1", "class_2"], "class_*"),
+        (["label", "p_0", "p_1", "p_2", "p_max"], "p_0,p_1,p_2"),  # 'p_*' would take p_max as a fourth class
+    ],
+)
+def test_integer_labels_find_columns_numbered_0_to_k(tmp_path, header, selection):
+    rows = [[k % 3, 0.2, 0.3, 0.5] + ([0.5] if "p_max" in header else []) for k in range(30)]
+    result = infer_file(write_csv(tmp_path / "mc.csv", header, rows))
+    assert result.task == "multiclass"
+    assert result.prediction_selection == selection
+
+
+def test_binary_labels_with_one_column_per_class_read_the_positive_one(tmp_path):
+    rows = [(k % 2, 0.7, 0.3) for k in range(20)]
+    result = infer_file(write_csv(tmp_path / "bin.csv", ["label", "p_0", "p_1"], rows))
+    assert (result.task, result.prediction_columns, result.prediction_selection) == ("binary", ("p_1",), "p_1")
+
+
+def test_two_groups_of_class_columns_are_not_guessed_between(tmp_path):
+    rows = [(c, 0.6, 0.4, 0.2, -0.2) for c in ["cat", "dog"] * 5]
+    path = write_csv(tmp_path / "mc.csv", ["label", "p_cat", "p_dog", "q_cat", "q_dog"], rows)
+    result = infer_file(path)
+    assert result.prediction_columns == ()
+    assert result.prediction_selection is None
+    assert result.evidence[1] == (
+        "no column named y_pred, pred, prediction, score, prob, logit; several column groups could hold the class "
+        "predictions (--pred-col 'p_*' or --pred-col 'q_*'): name one with --pred-col"
+    )
+
+
+def test_a_label_without_a_column_of_its_own_finds_no_class_columns(tmp_path):
+    # 'dog' is not 'p_bulldog': compute would refuse the label, so nothing is suggested.
+    rows = [(c, 0.6, 0.4) for c in ["cat", "dog"] * 5]
+    result = infer_file(write_csv(tmp_path / "mc.csv", ["label", "p_cat", "p_bulldog"], rows))
+    assert result.prediction_columns == ()
+
+
+@pytest.mark.parametrize("name", ["proba", "y_score", "probability", "Y_Prob"])
+def test_a_prediction_column_under_a_common_other_name(tmp_path, name):
+    rows = [(i, i % 2, 0.25 + 0.5 * (i % 2)) for i in range(10)]
+    result = infer_file(write_csv(tmp_path / "bin.csv", ["id", "y_true", name], rows))
+    assert (result.prediction_columns, result.prediction_selection) == ((name,), name)
+    assert result.evidence[1].endswith(f"'{name}' is a common name for predictions: the commands pass --pred-col {name}")
+
+
+def test_one_hot_label_columns_find_predictions_with_the_same_suffixes(tmp_path):
+    rows = [(1, 0, 0.8, 0.2), (0, 1, 0.3, 0.7)] * 5
+    result = infer_file(write_csv(tmp_path / "oh.csv", ["label_cat", "label_dog", "p_cat", "p_dog"], rows))
+    assert (result.task, result.prediction_columns, result.prediction_selection) == ("multiclass", ("p_cat", "p_dog"), "p_*")
