@@ -79,9 +79,11 @@ class Inference:
     structural: bool = False
     matched_loss: str | None = None  # the loss whose input columns the file has
     missing_rows: int = 0  # rows left out for a missing label or prediction
-    # The regression values read (labels, predictions), so the recommender can
-    # try each suggested loss on them: msle and poisson reject some values.
-    regression_values: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    # The values read (labels, predictions; text labels as the index of their
+    # class column), so the recommender can try each suggested loss on them:
+    # msle and poisson reject some targets, bce rejects -1/1 labels, sparse_cce
+    # one-hot columns.
+    values_read: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -471,8 +473,7 @@ def infer_file(
     result.prediction_columns = tuple(predictions)
     if selection != pred_col:
         result.prediction_selection = selection
-    if result.task == "regression" and prediction_array is not None and len(prediction_array):
-        result.regression_values = (np.asarray(label_array, dtype=np.float64), np.asarray(prediction_array, dtype=np.float64))
+    result.values_read = _values_read(label_array, prediction_array, predictions)
     where = f"{source.display}: labels from {_names_text(labels)}"
     where += f", predictions from {_names_text(predictions)}" if predictions else ", no prediction column"
     result.evidence.insert(0, where)
@@ -482,6 +483,29 @@ def infer_file(
         result.missing_rows = dropped
         result.evidence.insert(1, f"{_rows(dropped)} with missing values ignored (the commands pass --nan-policy omit)")
     return result
+
+
+def _values_read(labels: np.ndarray, predictions: np.ndarray | None, prediction_names: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Labels and predictions as the numbers the losses take, where they are plain numbers."""
+    if predictions is None or not len(predictions) or (labels.dtype == object and labels.size and isinstance(labels.flat[0], np.ndarray)):
+        return None
+    if labels.dtype == object:
+        labels = _class_indices(labels, tuple(prediction_names))
+        if labels is None:
+            return None
+    return np.asarray(labels, dtype=np.float64), np.asarray(predictions, dtype=np.float64)
+
+
+def _class_indices(labels: np.ndarray, prediction_names: tuple[str, ...]) -> np.ndarray | None:
+    """Text labels as the index of the column compute matches them to; None when one has none."""
+    from .io.columns import class_column_of
+
+    if len(prediction_names) < 2:
+        return None
+    index = {label: class_column_of(str(label), prediction_names) for label in set(labels.tolist())}
+    if any(position is None for position in index.values()):
+        return None
+    return np.array([index[label] for label in labels.tolist()], dtype=np.float64)
 
 
 def _names_text(names: list[str]) -> str:

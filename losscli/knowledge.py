@@ -655,17 +655,25 @@ def _unrunnable(
 
 
 def _value_problem(bound: Any, inference: Any) -> str | None:
-    """What the loss says of the regression values read, if it rejects them."""
-    values = getattr(inference, "regression_values", None)
+    """What the loss says of the values read, if it rejects them or gives no finite value."""
+    values = getattr(inference, "values_read", None)
     if values is None or {role.name for role in bound.spec.roles if not role.optional} != {"y_true", "y_pred"}:
         return None
+    import math
+    import warnings
+
     from .api import compute
     from .errors import LossCliError
 
     try:
-        compute(bound, *values)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            value = compute(bound, *values)
     except LossCliError as error:
         return f"{error.message}, in {error.role}" if error.role else error.message
+    if not math.isfinite(value):
+        said = "; ".join(str(warning.message) for warning in caught)
+        return f"it gives no number on these data, only {value}" + (f" ({said})" if said else "")
     return None
 
 
