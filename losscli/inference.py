@@ -294,7 +294,7 @@ def infer(
         if structure is None:
             raise LossCliError("no labels to infer from")
         return Inference(structure[0], evidence=[structure[1]], structural=True, matched_loss=structure[2])
-    summary = summarise_labels(labels)
+    summary = _with_prediction_shape(summarise_labels(labels), predictions)
     n = len(labels)
     result = Inference(TASK_OF_KIND[summary.kind])
     result.evidence.append(f"{label_name}: {n} rows, {summary.detail} -> {result.task}")
@@ -315,6 +315,15 @@ def infer(
         result.from_logits = True
         result.evidence.append(f"{prediction_name}: values outside [0, 1], so logits: the commands pass --from-logits")
     return result
+
+
+def _with_prediction_shape(summary: LabelSummary, predictions: np.ndarray | None) -> LabelSummary:
+    """Integer targets of more than two values beside one prediction column are
+    counts or scores: every multiclass loss needs one prediction per class."""
+    single = predictions is not None and (np.ndim(predictions) == 1 or np.shape(predictions)[1] == 1)
+    if summary.kind == "classes" and single and len(summary.classes) > 2:
+        return LabelSummary("counts", f"{summary.detail} beside one prediction column, so counts rather than classes")
+    return summary
 
 
 def _is_class_like(summary: LabelSummary) -> bool:

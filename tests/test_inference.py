@@ -194,6 +194,16 @@ def test_outliers_use_labels_when_predictions_do_not_match():
     assert "the predictions do not match them value for value" in result.evidence[-1]
 
 
+def test_integer_targets_beside_one_prediction_column_are_counts():
+    # 4 distinct integers would be classes, but no multiclass loss reads one prediction column.
+    labels = np.array([28, 30, 31, 33] * 10, dtype=float)
+    result = infer(labels, labels + 0.5)
+    assert (result.task, result.layouts, result.imbalance_ratio) == ("regression", {"counts"}, None)
+    assert result.evidence[0] == "labels: 40 rows, 4 distinct integers from 28 to 33 beside one prediction column, so counts rather than classes -> regression"
+    assert infer(labels, np.column_stack([labels] * 34)).task == "multiclass"  # one column per class 0..33
+    assert infer(labels).task == "multiclass"  # labels alone: classes
+
+
 def test_outliers_are_not_assessed_for_class_labels():
     assert infer_arrays([0, 1] * 10 + [1] * 3).outliers is False
 
