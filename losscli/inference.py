@@ -452,8 +452,13 @@ def infer_file(
     source = open_source(path, input_format, delimiter)
     structure = _structure(source)
     labels = _label_columns(source, label_col, required=structure is None)
+    if not labels and structure is not None and _role_shape(structure[2], "y_true") == "scalar":
+        # Real/fake labels under their own name ('is_real'); feature vectors are not labels.
+        labels = _structural_columns(source, structure[2], "y_true", set())
     claimed = set(labels)
     predictions = _prediction_columns(source, pred_col, claimed)
+    if not predictions and structure is not None:
+        predictions = _structural_columns(source, structure[2], "y_pred", claimed)
     claimed |= set(predictions)
     sample = _sample_column(source, sample_col, claimed)
     if not labels:
@@ -550,6 +555,24 @@ def _prediction_columns(source: Any, pred_col: str | None, claimed: set[str]) ->
     if pred_col:
         return select(pred_col, source.columns, display=source.display, what="--pred-col")
     return find_default(Y_PRED_REGRESSION, source, claimed, allow_many=True, sole_numeric=False) or []
+
+
+def _role_shape(loss: str, role_name: str) -> str | None:
+    from .registry import get
+
+    return next((role.shape for role in get(loss).roles if role.name == role_name), None)
+
+
+def _structural_columns(source: Any, loss: str, role_name: str, claimed: set[str]) -> list[str]:
+    """A role's columns under the names of the loss a file's columns match
+    ('critic' for a WGAN critic's predictions, 'is_real' for its labels)."""
+    from .io.columns import accepts_many, find_default
+    from .registry import get
+
+    role = next((role for role in get(loss).roles if role.name == role_name), None)
+    if role is None:
+        return []
+    return find_default(role, source, claimed, allow_many=accepts_many(role), sole_numeric=False) or []
 
 
 def _undeclared_predictions(

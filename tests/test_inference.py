@@ -321,7 +321,23 @@ def test_critic_scores_are_generative(tmp_path):
     path = write_csv(tmp_path / "critic.csv", ["y_true", "critic"], [(i % 2, 0.5 * i - 2) for i in range(10)])
     result = infer_file(path)
     assert result.task == "generative"
-    assert losscli.recommend(data=path)["recommendations"][0]["loss"] == "wasserstein"
+    assert result.prediction_columns == ("critic",)
+    assert result.from_logits is True  # critic scores from -2 to 2.5 are not probabilities
+    document = losscli.recommend(data=path)
+    assert document["recommendations"][0]["loss"] == "wasserstein"
+    commands = {item["loss"]: item["command"] for item in document["recommendations"]}
+    # adversarial reads the scores as logits; without --from-logits it refused them as probabilities.
+    assert commands["adversarial"] == f"losscli compute {path} --loss adversarial --from-logits"
+    assert commands["wasserstein"] == f"losscli compute {path} --loss wasserstein"
+
+
+def test_real_fake_labels_under_their_own_names_are_read(tmp_path):
+    path = write_csv(tmp_path / "critic.csv", ["real", "critic"], [(i % 2, 0.5 * i - 2) for i in range(10)])
+    result = infer_file(path)
+    assert (result.task, result.prediction_columns, result.from_logits) == ("generative", ("critic",), True)
+    assert result.evidence[0] == f"{path}: labels from 'real', predictions from 'critic'"
+    adversarial = next(item for item in losscli.recommend(data=path)["recommendations"] if item["loss"] == "adversarial")
+    assert adversarial["command"] == f"losscli compute {path} --loss adversarial --from-logits"
 
 
 def test_feature_columns_named_like_embeddings_do_not_make_regression_ranking(tmp_path):
