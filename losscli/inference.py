@@ -643,10 +643,13 @@ def _structure(source: Any) -> tuple[str, str, str] | None:
     prediction column matches only losses that read one.
     """
     from .io.columns import accepts_many, find_default
-    from .registry import Y_PRED_REGRESSION, all_specs
+    from .registry import Y_PRED_REGRESSION, Y_TRUE_REGRESSION, all_specs
 
     distinctive = _distinctive_names()
     has_generic_prediction = bool(find_default(Y_PRED_REGRESSION, source, set(), allow_many=True, sole_numeric=False))
+    # Without labels there is nothing else to read the file as, so inputs
+    # under short names (a_*, p_*, n_*) are enough.
+    unlabelled = not find_default(Y_TRUE_REGRESSION, source, set(), allow_many=True, sole_numeric=False)
     for spec in all_specs():
         if spec.family not in STRUCTURAL_FAMILIES:
             continue
@@ -659,7 +662,7 @@ def _structure(source: Any) -> tuple[str, str, str] | None:
                 found[role.name] = names
         required = all(role.name in found for role in spec.roles if not role.optional)
         marked = any(_matches_any(name, distinctive) for names in found.values() for name in names)
-        if required and marked:
+        if required and (marked or unlabelled):
             task = spec.family if spec.family in spec.tasks else spec.tasks[0]
             columns = ", ".join(f"{role}={','.join(names[:2])}{'...' if len(names) > 2 else ''}" for role, names in found.items())
             return task, f"columns match the inputs of '{spec.name}' ({columns}) -> {task}", spec.name

@@ -317,6 +317,20 @@ def test_triplet_file_is_ranking_without_labels(tmp_path):
     assert document["recommendations"][0]["loss"] == "triplet"
 
 
+def test_triplet_columns_under_short_names_are_ranking_when_there_are_no_labels(tmp_path):
+    header = [f"{role}_{i}" for role in ("a", "p", "n") for i in range(2)]
+    path = write_csv(tmp_path / "apn.csv", header, [[0.1 * k for k in range(6)]] * 5)
+    result = infer_file(path)
+    assert (result.task, result.matched_loss) == ("ranking", "triplet")
+    triplet = losscli.recommend(data=path)["recommendations"][0]
+    assert triplet["loss"] == "triplet"
+    # compute finds a_*, p_*, n_* itself; --col anchor='anchor*' would have found nothing.
+    assert triplet["command"] == f"losscli compute {path} --loss triplet"
+    # A labelled file with p_* columns stays what its labels say.
+    labelled = write_csv(tmp_path / "lab.csv", ["y_true", *header], [[1.5 * k] + [0.1 * k] * 6 for k in range(30)])
+    assert infer_file(labelled).task == "regression"
+
+
 def test_critic_scores_are_generative(tmp_path):
     path = write_csv(tmp_path / "critic.csv", ["y_true", "critic"], [(i % 2, 0.5 * i - 2) for i in range(10)])
     result = infer_file(path)
