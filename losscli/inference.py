@@ -45,6 +45,9 @@ SAMPLE_COLUMN_NAMES = (
     "slice_id",
     "volume_id",
 )
+# Prediction column names that compute does not look for by default but that
+# scikit-learn and pandas users write; the commands name them with --pred-col.
+OTHER_PREDICTION_NAMES = ("y_score", "y_prob", "y_proba", "proba", "probability", "predicted", "y_hat", "yhat")
 # Families recognised by the names of their input columns rather than by
 # their labels (triplet files have no labels at all; a critic's labels look binary).
 STRUCTURAL_FAMILIES = ("ranking", "generative")
@@ -70,12 +73,17 @@ class Inference:
     from_logits: bool = False
     sample_column: str | None = None
     prediction_columns: tuple[str, ...] = ()
+    # The --pred-col the commands need when the predictions are not under a
+    # default name (class columns p_cat, p_dog; a column named 'proba').
+    prediction_selection: str | None = None
     structural: bool = False
     matched_loss: str | None = None  # the loss whose input columns the file has
     missing_rows: int = 0  # rows left out for a missing label or prediction
-    # The regression values read (labels, predictions), so the recommender can
-    # try each suggested loss on them: msle and poisson reject some values.
-    regression_values: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    # The values read (labels, predictions; text labels as the index of their
+    # class column), so the recommender can try each suggested loss on them:
+    # msle and poisson reject some targets, bce rejects -1/1 labels, sparse_cce
+    # one-hot columns.
+    values_read: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -286,7 +294,7 @@ def infer(
         if structure is None:
             raise LossCliError("no labels to infer from")
         return Inference(structure[0], evidence=[structure[1]], structural=True, matched_loss=structure[2])
-    summary = summarise_labels(labels)
+    summary = _with_prediction_shape(summarise_labels(labels), predictions)
     n = len(labels)
     result = Inference(TASK_OF_KIND[summary.kind])
     result.evidence.append(f"{label_name}: {n} rows, {summary.detail} -> {result.task}")
@@ -307,6 +315,15 @@ def infer(
         result.from_logits = True
         result.evidence.append(f"{prediction_name}: values outside [0, 1], so logits: the commands pass --from-logits")
     return result
+
+
+def _with_prediction_shape(summary: LabelSummary, predictions: np.ndarray | None) -> LabelSummary:
+    """Integer targets of more than two values beside one prediction column are
+    counts or scores: every multiclass loss needs one prediction per class."""
+    single = predictions is not None and (np.ndim(predictions) == 1 or np.shape(predictions)[1] == 1)
+    if summary.kind == "classes" and single and len(summary.classes) > 2:
+        return LabelSummary("counts", f"{summary.detail} beside one prediction column, so counts rather than classes")
+    return summary
 
 
 def _is_class_like(summary: LabelSummary) -> bool:
@@ -435,8 +452,13 @@ def infer_file(
     source = open_source(path, input_format, delimiter)
     structure = _structure(source)
     labels = _label_columns(source, label_col, required=structure is None)
+    if not labels and structure is not None and _role_shape(structure[2], "y_true") == "scalar":
+        # Real/fake labels under their own name ('is_real'); feature vectors are not labels.
+        labels = _structural_columns(source, structure[2], "y_true", set())
     claimed = set(labels)
     predictions = _prediction_columns(source, pred_col, claimed)
+    if not predictions and structure is not None:
+        predictions = _structural_columns(source, structure[2], "y_pred", claimed)
     claimed |= set(predictions)
     sample = _sample_column(source, sample_col, claimed)
     if not labels:
@@ -445,6 +467,11 @@ def infer_file(
         return result
     table = _read(source, labels + predictions + ([sample] if sample else []))
     label_array = _label_array(table, labels, source.display)
+    selection, found_how = pred_col, None
+    if not predictions and structure is None:
+        predictions, selection, found_how = _undeclared_predictions(source, label_array, labels, claimed | {sample})
+        if predictions:
+            table = _with_columns(table, _read(source, predictions), predictions)
     prediction_array = _prediction_array(table, predictions, source.display)
     sample_array = _sample_array(table, sample) if sample else None
     label_array, prediction_array, sample_array, dropped = _drop_missing(label_array, prediction_array, sample_array)
@@ -458,15 +485,41 @@ def infer_file(
         structure=structure,
     )
     result.prediction_columns = tuple(predictions)
-    if result.task == "regression" and prediction_array is not None and len(prediction_array):
-        result.regression_values = (np.asarray(label_array, dtype=np.float64), np.asarray(prediction_array, dtype=np.float64))
+    if selection != pred_col:
+        result.prediction_selection = selection
+    result.values_read = _values_read(label_array, prediction_array, predictions)
     where = f"{source.display}: labels from {_names_text(labels)}"
     where += f", predictions from {_names_text(predictions)}" if predictions else ", no prediction column"
     result.evidence.insert(0, where)
+    if found_how:
+        result.evidence.insert(1, found_how)
     if dropped:
         result.missing_rows = dropped
         result.evidence.insert(1, f"{_rows(dropped)} with missing values ignored (the commands pass --nan-policy omit)")
     return result
+
+
+def _values_read(labels: np.ndarray, predictions: np.ndarray | None, prediction_names: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Labels and predictions as the numbers the losses take, where they are plain numbers."""
+    if predictions is None or not len(predictions) or (labels.dtype == object and labels.size and isinstance(labels.flat[0], np.ndarray)):
+        return None
+    if labels.dtype == object:
+        labels = _class_indices(labels, tuple(prediction_names))
+        if labels is None:
+            return None
+    return np.asarray(labels, dtype=np.float64), np.asarray(predictions, dtype=np.float64)
+
+
+def _class_indices(labels: np.ndarray, prediction_names: tuple[str, ...]) -> np.ndarray | None:
+    """Text labels as the index of the column compute matches them to; None when one has none."""
+    from .io.columns import class_column_of
+
+    if len(prediction_names) < 2:
+        return None
+    index = {label: class_column_of(str(label), prediction_names) for label in set(labels.tolist())}
+    if any(position is None for position in index.values()):
+        return None
+    return np.array([index[label] for label in labels.tolist()], dtype=np.float64)
 
 
 def _names_text(names: list[str]) -> str:
@@ -504,6 +557,71 @@ def _prediction_columns(source: Any, pred_col: str | None, claimed: set[str]) ->
     return find_default(Y_PRED_REGRESSION, source, claimed, allow_many=True, sole_numeric=False) or []
 
 
+def _role_shape(loss: str, role_name: str) -> str | None:
+    from .registry import get
+
+    return next((role.shape for role in get(loss).roles if role.name == role_name), None)
+
+
+def _structural_columns(source: Any, loss: str, role_name: str, claimed: set[str]) -> list[str]:
+    """A role's columns under the names of the loss a file's columns match
+    ('critic' for a WGAN critic's predictions, 'is_real' for its labels)."""
+    from .io.columns import accepts_many, find_default
+    from .registry import get
+
+    role = next((role for role in get(loss).roles if role.name == role_name), None)
+    if role is None:
+        return []
+    return find_default(role, source, claimed, allow_many=accepts_many(role), sole_numeric=False) or []
+
+
+def _undeclared_predictions(
+    source: Any, labels: np.ndarray, label_names: list[str], claimed: set[str | None]
+) -> tuple[list[str], str | None, str | None]:
+    """Predictions under names compute does not look for by default: the
+    columns, the --pred-col that selects them, and the evidence in words.
+
+    Class columns whose names the labels index (``p_cat``, ``p_0``, ``0``)
+    come first, then a single column under a common name (``proba``); a
+    guess between several candidates is never made.
+    """
+    from .class_columns import find_class_columns
+    from .registry import PRED_DEFAULTS
+
+    numeric = [c.name for c in source.columns if c.numeric and c.name not in claimed]
+    kind = summarise_labels(labels).kind
+    found = find_class_columns(labels, label_names, kind, numeric, source.names())
+    looked = f"no column named {', '.join(PRED_DEFAULTS)}"
+    if len(found) == 1:
+        columns = found[0]
+        return list(columns.names), columns.selection, f"{looked}; {columns.reason}: the commands pass {_pred_col_flag(columns.selection)}"
+    if len(found) > 1:
+        groups = " or ".join(_pred_col_flag(columns.selection) for columns in found)
+        return [], None, f"{looked}; several column groups could hold the class predictions ({groups}): name one with --pred-col"
+    named = [name for name in (_match_other_name(wanted, numeric) for wanted in OTHER_PREDICTION_NAMES) if name]
+    if len(named) == 1:
+        return named, named[0], f"{looked}; '{named[0]}' is a common name for predictions: the commands pass {_pred_col_flag(named[0])}"
+    return [], None, None
+
+
+def _pred_col_flag(selection: str) -> str:
+    import shlex
+
+    return f"--pred-col {shlex.quote(selection)}"
+
+
+def _match_other_name(wanted: str, names: list[str]) -> str | None:
+    from .io.columns import match_name
+
+    return match_name(wanted, names)
+
+
+def _with_columns(table: Any, extra: Any, names: list[str]) -> Any:
+    for name in names:
+        table = table.append_column(name, extra[name])
+    return table
+
+
 def _sample_column(source: Any, sample_col: str | None, claimed: set[str]) -> str | None:
     from .io.columns import select
 
@@ -525,10 +643,13 @@ def _structure(source: Any) -> tuple[str, str, str] | None:
     prediction column matches only losses that read one.
     """
     from .io.columns import accepts_many, find_default
-    from .registry import Y_PRED_REGRESSION, all_specs
+    from .registry import Y_PRED_REGRESSION, Y_TRUE_REGRESSION, all_specs
 
     distinctive = _distinctive_names()
     has_generic_prediction = bool(find_default(Y_PRED_REGRESSION, source, set(), allow_many=True, sole_numeric=False))
+    # Without labels there is nothing else to read the file as, so inputs
+    # under short names (a_*, p_*, n_*) are enough.
+    unlabelled = not find_default(Y_TRUE_REGRESSION, source, set(), allow_many=True, sole_numeric=False)
     for spec in all_specs():
         if spec.family not in STRUCTURAL_FAMILIES:
             continue
@@ -541,7 +662,7 @@ def _structure(source: Any) -> tuple[str, str, str] | None:
                 found[role.name] = names
         required = all(role.name in found for role in spec.roles if not role.optional)
         marked = any(_matches_any(name, distinctive) for names in found.values() for name in names)
-        if required and marked:
+        if required and (marked or unlabelled):
             task = spec.family if spec.family in spec.tasks else spec.tasks[0]
             columns = ", ".join(f"{role}={','.join(names[:2])}{'...' if len(names) > 2 else ''}" for role, names in found.items())
             return task, f"columns match the inputs of '{spec.name}' ({columns}) -> {task}", spec.name

@@ -291,18 +291,20 @@ def compute_command(
     params: str = "",
     labels: str | None = None,
     flags: tuple[str, ...] = (),
+    name_roles: bool = True,
 ) -> str:
     """The ``losscli compute`` line for one loss, naming the inputs it needs.
 
     Roles other than y_true/y_pred are spelled out with ``--col`` (a glob, so
-    a list column and ``name_0, name_1, ...`` both match). ``flags`` are
-    further words of the command line, quoted here for the shell.
+    a list column and ``name_0, name_1, ...`` both match), unless
+    ``name_roles`` is false: the file has them under names compute finds.
+    ``flags`` are further words of the command line, quoted here for the shell.
     """
     parts = ["losscli", "compute", _quote(predictions)]
     if labels:
         parts += ["--labels", _quote(labels)]
     parts += ["--loss", _quote(f"{spec.name}:{params}" if params else spec.name)]
-    for role, columns in command_role_columns(spec).items():
+    for role, columns in (command_role_columns(spec) if name_roles else {}).items():
         parts += ["--col", f"{role}={_quote(columns)}"]
     parts += [_quote(word) for word in flags]
     return " ".join(parts)
@@ -349,6 +351,7 @@ class Context:
     from_logits: bool = False
     sample_column: str | None = None
     unrunnable: tuple[tuple[str, str], ...] = ()  # (loss, why its command fails on the --data file)
+    inputs_found: frozenset[str] = frozenset()  # losses whose inputs compute finds in the --data file by itself
 
 
 def _tip_evidence(name: str, context: Context) -> list[Evidence]:
@@ -445,7 +448,8 @@ def _command(spec: LossSpec, params: str, context: Context) -> str:
     hint = context.sample_column or SAMPLE_COLUMN_HINT.get(spec.family)
     if hint and spec.family in SAMPLE_COLUMN_HINT:
         flags += ["--sample-col", hint]
-    return compute_command(spec, context.predictions, params=params, labels=context.labels_file, flags=tuple(flags))
+    name_roles = spec.name not in context.inputs_found
+    return compute_command(spec, context.predictions, params=params, labels=context.labels_file, flags=tuple(flags), name_roles=name_roles)
 
 
 def _recommendation(spec: LossSpec, index: int, context: Context) -> tuple[tuple[int, int, int], dict[str, Any]]:
@@ -524,10 +528,12 @@ def recommend(
         effective = canonical or inference.task
         if effective != inference.task:
             inference.evidence.append(f"the data look like {inference.task}; --task {canonical} takes precedence")
+    if inference is not None and inference.prediction_selection:
+        pred_col = inference.prediction_selection  # found under another name: the commands must name it
     context = _context(effective, outliers, imbalanced, data, inference, label_col, pred_col)
     if data is not None and context.predictions == str(data):
-        problems = _unrunnable(context, label_col, pred_col, input_format, delimiter, inference)
-        context = dataclasses.replace(context, unrunnable=tuple(sorted(problems.items())))
+        problems, found = _unrunnable(context, label_col, pred_col, input_format, delimiter, inference)
+        context = dataclasses.replace(context, unrunnable=tuple(sorted(problems.items())), inputs_found=frozenset(found))
     return {
         "schema": SCHEMA,
         "task": effective,
@@ -621,12 +627,13 @@ def _unrunnable(
     input_format: str | None,
     delimiter: str | None,
     inference: Any = None,
-) -> dict[str, str]:
+) -> tuple[dict[str, str], set[str]]:
     """Why the suggested command of a loss would fail on the --data file, judged
     from its header as ``compare --task`` judges it (a missing input column,
-    text where numbers are needed), and, for regression, by running the loss
-    on the values read (msle needs values above -1, poisson counts of at least
-    0); losses not listed here can read it."""
+    text where numbers are needed), and by running the loss on the values read
+    (msle needs values above -1, bce 0/1 labels); losses not listed here can
+    read it. Also the losses whose other inputs (anchor, x1, ...) compute finds
+    in the file under its own names, whose commands need no --col."""
     from .compare import inputs_problem
     from .io.plan import InputOptions, InputPlan
     from .registry import parse_spec
@@ -641,29 +648,42 @@ def _unrunnable(
     )
     sources = InputPlan(base, []).sources
     shared = {"from_logits": True} if context.from_logits else None
-    problems = {}
+    problems, found = {}, set()
     for spec in losses_for_task(context.task):
         sample = context.sample_column or SAMPLE_COLUMN_HINT.get(spec.family) if spec.family in SAMPLE_COLUMN_HINT else None
-        options = dataclasses.replace(base, role_cols=command_role_columns(spec), sample_col=sample)
         bound = parse_spec(spec.name, shared)
+        by_default = dataclasses.replace(base, role_cols={}, sample_col=sample)
+        if command_role_columns(spec) and inputs_problem(bound, by_default, sources) is None:
+            found.add(spec.name)  # emb1_*, a_*: the file's names, which --col x1='x1*' would miss
+            options = by_default
+        else:
+            options = dataclasses.replace(base, role_cols=command_role_columns(spec), sample_col=sample)
         problem = inputs_problem(bound, options, sources) or _value_problem(bound, inference)
         if problem:
             problems[spec.name] = problem
-    return problems
+    return problems, found
 
 
 def _value_problem(bound: Any, inference: Any) -> str | None:
-    """What the loss says of the regression values read, if it rejects them."""
-    values = getattr(inference, "regression_values", None)
+    """What the loss says of the values read, if it rejects them or gives no finite value."""
+    values = getattr(inference, "values_read", None)
     if values is None or {role.name for role in bound.spec.roles if not role.optional} != {"y_true", "y_pred"}:
         return None
+    import math
+    import warnings
+
     from .api import compute
     from .errors import LossCliError
 
     try:
-        compute(bound, *values)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            value = compute(bound, *values)
     except LossCliError as error:
         return f"{error.message}, in {error.role}" if error.role else error.message
+    if not math.isfinite(value):
+        said = "; ".join(str(warning.message) for warning in caught)
+        return f"it gives no number on these data, only {value}" + (f" ({said})" if said else "")
     return None
 
 

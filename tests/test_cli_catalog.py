@@ -378,6 +378,22 @@ def test_recommended_commands_run_on_a_string_label_multiclass_file(runner, tmp_
         assert ran.exit_code == 0, (item["command"], ran.stderr)
 
 
+def test_recommended_commands_select_class_columns_named_after_text_labels(runner, tmp_path):
+    # No y_pred/prob_* columns: the labels name p_cat, p_dog, p_bird by suffix.
+    rows = [("cat", 0.7, 0.2, 0.1), ("dog", 0.2, 0.5, 0.3), ("bird", 0.1, 0.1, 0.8)] * 4
+    path = _write(tmp_path / "mc.csv", ["label", "p_cat", "p_dog", "p_bird"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["task"] == "multiclass"
+    commands = {item["loss"]: item["command"] for item in document["recommendations"]}
+    assert commands["cce"] == f"losscli compute {path} --loss cce --pred-col 'p_*'"
+    for item in document["recommendations"]:
+        ran = _run_suggested(runner, item["command"] + " --format json")
+        assert ran.exit_code == 0, (item["command"], ran.stderr)
+        assert json.loads(ran.stdout)["results"][0]["value"] is not None
+    cce = json.loads(_run_suggested(runner, commands["cce"] + " --format json").stdout)["results"][0]["value"]
+    assert cce == pytest.approx(-(np.log(0.7) + np.log(0.5) + np.log(0.8)) / 3, rel=1e-6)  # by hand
+
+
 def test_recommended_commands_run_on_a_mask_file(runner, tmp_path):
     rows = [(img, int(px % 6 == 0), 0.2 + 0.6 * (px % 6 == 0)) for img in ("a", "b", "c") for px in range(24)]
     path = _write(tmp_path / "masks.csv", ["image_id", "y_true", "y_pred"], rows)
@@ -551,3 +567,27 @@ def test_recommend_reasons_cite_the_guide(runner):
     regression = json.loads(run(runner, "recommend", "--task", "regression", "--format", "json").stdout)
     log_cosh = next(r for r in regression["recommendations"] if r["loss"] == "log_cosh")
     assert log_cosh["reason"].startswith("also fits regression; the guide: smooth MAE: ")
+
+
+@pytest.mark.parametrize(
+    "header, rows, loss, reason",
+    [
+        # -1/1 labels: bce and focal read 0/1 only (hinge takes them).
+        (["y", "prob"], [(-1, 0.2), (1, 0.7), (-1, 0.4), (-1, 0.1)] * 3, "bce", "binary label outside [0, 1] (value -1), in y_true"),
+        # One-hot label columns: sparse_cce wants one class-index column.
+        (["y_true_a", "y_true_b", "y_pred_a", "y_pred_b"], [(1, 0, 0.8, 0.2), (0, 1, 0.3, 0.7)] * 5, "sparse_cce", "sparse_cce takes one class-index column as y_true, in y_true"),
+        # exp(900) overflows: poisson reads the predictions as log-rates.
+        (["y_true", "y_pred"], [(3.5, 900.0), (2.25, 1.0), (4.5, 1.5), (1.5, 0.5)] * 5, "poisson", "it gives no number on these data, only inf"),
+    ],
+)
+def test_a_suggested_command_that_the_values_make_fail_is_marked(runner, tmp_path, header, rows, loss, reason):
+    path = _write(tmp_path / "data.csv", header, rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    item = next(item for item in document["recommendations"] if item["loss"] == loss)
+    assert item["reason"].startswith(f"its command does not run on this file as it is: {reason}")
+    assert item["rank"] == len(document["recommendations"]) or "does not run" in document["recommendations"][-1]["reason"]
+    ran = _run_suggested(runner, item["command"] + " --format json")
+    assert ran.exit_code == 2 or json.loads(ran.stdout)["results"][0]["value"] is None, ran.stdout
+    for other in document["recommendations"]:
+        if "does not run" not in other["reason"]:
+            assert _run_suggested(runner, other["command"]).exit_code == 0, other["command"]

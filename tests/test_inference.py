@@ -194,6 +194,16 @@ def test_outliers_use_labels_when_predictions_do_not_match():
     assert "the predictions do not match them value for value" in result.evidence[-1]
 
 
+def test_integer_targets_beside_one_prediction_column_are_counts():
+    # 4 distinct integers would be classes, but no multiclass loss reads one prediction column.
+    labels = np.array([28, 30, 31, 33] * 10, dtype=float)
+    result = infer(labels, labels + 0.5)
+    assert (result.task, result.layouts, result.imbalance_ratio) == ("regression", {"counts"}, None)
+    assert result.evidence[0] == "labels: 40 rows, 4 distinct integers from 28 to 33 beside one prediction column, so counts rather than classes -> regression"
+    assert infer(labels, np.column_stack([labels] * 34)).task == "multiclass"  # one column per class 0..33
+    assert infer(labels).task == "multiclass"  # labels alone: classes
+
+
 def test_outliers_are_not_assessed_for_class_labels():
     assert infer_arrays([0, 1] * 10 + [1] * 3).outliers is False
 
@@ -307,11 +317,41 @@ def test_triplet_file_is_ranking_without_labels(tmp_path):
     assert document["recommendations"][0]["loss"] == "triplet"
 
 
+def test_triplet_columns_under_short_names_are_ranking_when_there_are_no_labels(tmp_path):
+    header = [f"{role}_{i}" for role in ("a", "p", "n") for i in range(2)]
+    path = write_csv(tmp_path / "apn.csv", header, [[0.1 * k for k in range(6)]] * 5)
+    result = infer_file(path)
+    assert (result.task, result.matched_loss) == ("ranking", "triplet")
+    triplet = losscli.recommend(data=path)["recommendations"][0]
+    assert triplet["loss"] == "triplet"
+    # compute finds a_*, p_*, n_* itself; --col anchor='anchor*' would have found nothing.
+    assert triplet["command"] == f"losscli compute {path} --loss triplet"
+    # A labelled file with p_* columns stays what its labels say.
+    labelled = write_csv(tmp_path / "lab.csv", ["y_true", *header], [[1.5 * k] + [0.1 * k] * 6 for k in range(30)])
+    assert infer_file(labelled).task == "regression"
+
+
 def test_critic_scores_are_generative(tmp_path):
     path = write_csv(tmp_path / "critic.csv", ["y_true", "critic"], [(i % 2, 0.5 * i - 2) for i in range(10)])
     result = infer_file(path)
     assert result.task == "generative"
-    assert losscli.recommend(data=path)["recommendations"][0]["loss"] == "wasserstein"
+    assert result.prediction_columns == ("critic",)
+    assert result.from_logits is True  # critic scores from -2 to 2.5 are not probabilities
+    document = losscli.recommend(data=path)
+    assert document["recommendations"][0]["loss"] == "wasserstein"
+    commands = {item["loss"]: item["command"] for item in document["recommendations"]}
+    # adversarial reads the scores as logits; without --from-logits it refused them as probabilities.
+    assert commands["adversarial"] == f"losscli compute {path} --loss adversarial --from-logits"
+    assert commands["wasserstein"] == f"losscli compute {path} --loss wasserstein"
+
+
+def test_real_fake_labels_under_their_own_names_are_read(tmp_path):
+    path = write_csv(tmp_path / "critic.csv", ["real", "critic"], [(i % 2, 0.5 * i - 2) for i in range(10)])
+    result = infer_file(path)
+    assert (result.task, result.prediction_columns, result.from_logits) == ("generative", ("critic",), True)
+    assert result.evidence[0] == f"{path}: labels from 'real', predictions from 'critic'"
+    adversarial = next(item for item in losscli.recommend(data=path)["recommendations"] if item["loss"] == "adversarial")
+    assert adversarial["command"] == f"losscli compute {path} --loss adversarial --from-logits"
 
 
 def test_feature_columns_named_like_embeddings_do_not_make_regression_ranking(tmp_path):
@@ -381,3 +421,85 @@ def test_recommend_reads_tensors_that_require_grad() -> None:
     result = losscli.recommend(y_true=labels)
     # 95 : 5 = 19 (by hand), above the imbalance threshold of 3
     assert (result["task"], result["inferred"]["imbalance_ratio"], result["inferred"]["imbalanced"]) == ("binary", 19.0, True)
+
+
+# --------------------------------------------------------------------------- predictions under other names
+
+
+def test_text_labels_find_their_class_columns_by_suffix(tmp_path):
+    rows = [(c, 0.6, 0.3, 0.1) for c in ["cat"] * 6 + ["dog"] * 3 + ["bird"] * 3]
+    path = write_csv(tmp_path / "mc.csv", ["label", "p_cat", "p_dog", "p_bird"], rows)
+    result = infer_file(path)
+    assert result.task == "multiclass"
+    assert result.prediction_columns == ("p_cat", "p_dog", "p_bird")
+    assert result.prediction_selection == "p_*"
+    assert result.evidence[0] == f"{path}: labels from 'label', predictions from 'p_cat', 'p_dog', 'p_bird'"
+    assert result.evidence[1] == (
+        "no column named y_pred, pred, prediction, score, prob, logit; the text labels (bird, cat, dog) name the "
+        "columns 'p_cat', 'p_dog', 'p_bird' by suffix: the commands pass --pred-col 'p_*'"
+    )
+
+
+def test_class_indices_take_their_columns_in_index_order(tmp_path):
+    # Written p_0, p_10, p_1, ... (sorted as text): a glob would take them in
+    # that order, so the columns are listed in index order instead.
+    names = [f"p_{k}" for k in sorted(range(11), key=str)]
+    rows = [[k % 11] + [round(1 / 11, 6)] * 11 for k in range(60)]
+    path = write_csv(tmp_path / "mc.csv", ["y_true", *names], rows)
+    result = infer_file(path)
+    assert result.prediction_columns == tuple(f"p_{k}" for k in range(11))
+    assert result.prediction_selection == ",".join(f"p_{k}" for k in range(11))
+
+
+@pytest.mark.parametrize(
+    "header, selection",
+    [
+        (["y_true", "0", "1", "2"], "0,1,2"),  # scikit-learn's predict_proba as a DataFrame
+        (["target", "class_0", "class_1", "class_2"], "class_*"),
+        (["label", "p_0", "p_1", "p_2", "p_max"], "p_0,p_1,p_2"),  # 'p_*' would take p_max as a fourth class
+    ],
+)
+def test_integer_labels_find_columns_numbered_0_to_k(tmp_path, header, selection):
+    rows = [[k % 3, 0.2, 0.3, 0.5] + ([0.5] if "p_max" in header else []) for k in range(30)]
+    result = infer_file(write_csv(tmp_path / "mc.csv", header, rows))
+    assert result.task == "multiclass"
+    assert result.prediction_selection == selection
+
+
+def test_binary_labels_with_one_column_per_class_read_the_positive_one(tmp_path):
+    rows = [(k % 2, 0.7, 0.3) for k in range(20)]
+    result = infer_file(write_csv(tmp_path / "bin.csv", ["label", "p_0", "p_1"], rows))
+    assert (result.task, result.prediction_columns, result.prediction_selection) == ("binary", ("p_1",), "p_1")
+
+
+def test_two_groups_of_class_columns_are_not_guessed_between(tmp_path):
+    rows = [(c, 0.6, 0.4, 0.2, -0.2) for c in ["cat", "dog"] * 5]
+    path = write_csv(tmp_path / "mc.csv", ["label", "p_cat", "p_dog", "q_cat", "q_dog"], rows)
+    result = infer_file(path)
+    assert result.prediction_columns == ()
+    assert result.prediction_selection is None
+    assert result.evidence[1] == (
+        "no column named y_pred, pred, prediction, score, prob, logit; several column groups could hold the class "
+        "predictions (--pred-col 'p_*' or --pred-col 'q_*'): name one with --pred-col"
+    )
+
+
+def test_a_label_without_a_column_of_its_own_finds_no_class_columns(tmp_path):
+    # 'dog' is not 'p_bulldog': compute would refuse the label, so nothing is suggested.
+    rows = [(c, 0.6, 0.4) for c in ["cat", "dog"] * 5]
+    result = infer_file(write_csv(tmp_path / "mc.csv", ["label", "p_cat", "p_bulldog"], rows))
+    assert result.prediction_columns == ()
+
+
+@pytest.mark.parametrize("name", ["proba", "y_score", "probability", "Y_Prob"])
+def test_a_prediction_column_under_a_common_other_name(tmp_path, name):
+    rows = [(i, i % 2, 0.25 + 0.5 * (i % 2)) for i in range(10)]
+    result = infer_file(write_csv(tmp_path / "bin.csv", ["id", "y_true", name], rows))
+    assert (result.prediction_columns, result.prediction_selection) == ((name,), name)
+    assert result.evidence[1].endswith(f"'{name}' is a common name for predictions: the commands pass --pred-col {name}")
+
+
+def test_one_hot_label_columns_find_predictions_with_the_same_suffixes(tmp_path):
+    rows = [(1, 0, 0.8, 0.2), (0, 1, 0.3, 0.7)] * 5
+    result = infer_file(write_csv(tmp_path / "oh.csv", ["label_cat", "label_dog", "p_cat", "p_dog"], rows))
+    assert (result.task, result.prediction_columns, result.prediction_selection) == ("multiclass", ("p_cat", "p_dog"), "p_*")

@@ -397,6 +397,11 @@ def map_string_labels(
     return result
 
 
+def class_column_of(label: str, pred_names: tuple[str, ...]) -> int | None:
+    """The index of the probability column a class label names, as compute maps it."""
+    return _match_suffix(label, pred_names)
+
+
 def _match_suffix(label: str, pred_names: tuple[str, ...]) -> int | None:
     """The probability column a class label names: the whole name or the part
     after a separator, as written, else ignoring case. Never a bare tail of a
