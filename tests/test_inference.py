@@ -503,3 +503,46 @@ def test_one_hot_label_columns_find_predictions_with_the_same_suffixes(tmp_path)
     rows = [(1, 0, 0.8, 0.2), (0, 1, 0.3, 0.7)] * 5
     result = infer_file(write_csv(tmp_path / "oh.csv", ["label_cat", "label_dog", "p_cat", "p_dog"], rows))
     assert (result.task, result.prediction_columns, result.prediction_selection) == ("multiclass", ("p_cat", "p_dog"), "p_*")
+
+
+# =========================================================================== large files: an evenly spread sample
+
+
+def _write_parquet(path, columns: dict, row_group_size: int = 64) -> str:
+    pq.write_table(pa.table(columns), path, row_group_size=row_group_size)
+    return str(path)
+
+
+def test_a_large_file_is_inferred_from_every_kth_row_of_the_whole_file(tmp_path, monkeypatch) -> None:
+    # 1,000 rows, sample capped near 100: kept 1,000 -> 500 -> 250 -> 125 rows, every 8th.
+    monkeypatch.setattr(inference, "SAMPLE_ROWS", 100)
+    labels = np.zeros(1000)
+    labels[::8] = np.arange(125) % 5 == 0  # rows 0, 8, ..., of which every 5th is 1: 25 ones, 100 zeros
+    path = _write_parquet(tmp_path / "big.parquet", {"y_true": labels, "y_pred": np.full(1000, 0.5)})
+    result = inference.infer_file(path)
+    assert "1,000 rows: inferred from every 8th row, 125 rows spread over the whole file" in result.evidence
+    assert result.imbalance_ratio == 4.0  # 100 zeros : 25 ones among the rows kept (by hand)
+    assert result.values_read[0].shape == (125,)
+
+
+def test_missing_values_outside_the_sample_still_add_omit(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(inference, "SAMPLE_ROWS", 100)
+    predictions = np.full(1000, 0.5)
+    predictions[3] = np.nan  # row index 3 is not a multiple of 8: not in the sample
+    path = _write_parquet(tmp_path / "gap.parquet", {"y_true": np.arange(1000) % 2, "y_pred": predictions})
+    result = inference.infer_file(path)
+    assert result.missing_rows == 1
+    assert "1 row with missing values ignored (the commands pass --nan-policy omit)" in result.evidence
+
+
+def test_rows_per_sample_count_the_files_rows_not_the_sampled_ones(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(inference, "SAMPLE_ROWS", 100)
+    rng = np.random.default_rng(3)
+    path = _write_parquet(
+        tmp_path / "masks.parquet",
+        {"y_true": (rng.random(1000) < 0.3).astype(int), "y_pred": rng.random(1000), "image": np.repeat(np.arange(10), 100)},
+    )
+    result = inference.infer_file(path, sample_col="image")
+    assert result.task == "segmentation"
+    # 125 rows kept over 10 images, each kept row standing for 8: 100 rows per image (by hand).
+    assert any("10 samples of 100 rows on average" in line for line in result.evidence)
