@@ -13,8 +13,10 @@ from __future__ import annotations
 import math
 from typing import Any, Iterable
 
-# The label of rows whose value is missing (an empty cell).
-MISSING = "(missing)"
+# The key of rows whose value is missing (an empty cell). Reports show it as
+# null (JSON, CSV) or "(missing)" (tables); the NUL keeps it apart from a
+# real value written "(missing)", which no file holds with a NUL in it.
+MISSING = "\x00(missing)"
 
 
 def canonical_number(text: str) -> int | float | None:

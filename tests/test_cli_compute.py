@@ -1151,6 +1151,16 @@ def test_a_missing_text_group_from_csv_is_null_in_json(cli, tmp_path):
     assert got == [(None, pytest.approx(7 / 3, rel=1e-15)), ({"region": None}, 2.0), ({"region": "east"}, 1.0), ({"region": "west"}, 4.0)]
 
 
+def test_a_group_written_as_missing_text_is_not_the_missing_group(cli, tmp_path):
+    # The literal text "(missing)" merged with empty cells into one group shown as null.
+    (tmp_path / "data.csv").write_text("y_true,y_pred,region\n0,1,(missing)\n0,2,\n0,4,west\n")
+    result = cli("compute", tmp_path / "data.csv", "--loss", "mae", "--by", "region", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    got = [(r["group"], r["value"]) for r in json.loads(result.stdout)["results"]]
+    # By hand: |0 - 1|, |0 - 2|, |0 - 4|; overall 7 / 3.
+    assert got == [(None, pytest.approx(7 / 3, rel=1e-15)), ({"region": None}, 2.0), ({"region": "(missing)"}, 1.0), ({"region": "west"}, 4.0)]
+
+
 def test_by_integer_ids_beyond_float_precision_with_a_missing_one(cli, tmp_path, small_batches):
     # Hashed user ids fill int64; with one missing, a cast to float64 failed (and would merge 2**60 and 2**60 + 1).
     big = 2**60

@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import assert_usage_error, write_csv
 
+from losscli.labels import MISSING as MISSING_LABEL
 from losscli.io.plan import InputOptions, InputPlan
 from losscli.registry import parse_spec
 
@@ -300,14 +301,15 @@ def test_a_bad_label_error_gives_no_count_of_one_batch(cli, tmp_path, small_batc
 @pytest.mark.parametrize(
     "labels, shown",
     [
-        (["0", "-3", "12", "(missing)"], [0, -3, 12, None]),
+        (["0", "-3", "12", MISSING_LABEL], [0, -3, 12, None]),
         (["0.25", "1"], [0.25, 1]),
         (["1", "1.0"], ["1", "1.0"]),  # 1.0 shown as a number would collide with 1
         (["7", "007"], ["7", "007"]),
         (["1", "+2"], ["1", "+2"]),
         (["1", "inf"], ["1", "inf"]),
         (["1", " 2"], ["1", " 2"]),
-        (["a", "(missing)"], ["a", None]),
+        (["a", MISSING_LABEL], ["a", None]),
+        (["a", "(missing)", MISSING_LABEL], ["a", "(missing)", None]),  # a value written "(missing)" is not a missing one
     ],
 )
 def test_csv_labels_are_numbers_only_when_every_one_is_a_plain_number(labels, shown):
