@@ -20,6 +20,7 @@ import numpy as np
 
 from .errors import LossCliError
 from .group_keys import OVERALL, KeyedTotals, Labels, RowKeys, key_order, plain_values, row_keys, sorted_positions
+from .losses.pair_sums import shared_pair_sums
 from .registry import BoundLoss, RowLosses
 
 # The value of a weighted mean whose weights sum to zero: not a number, but
@@ -84,6 +85,23 @@ def call_kernel(bound: BoundLoss, arrays: Mapping[str, np.ndarray]) -> Any:
         return bound.spec.kernel(**arrays, **bound.params)
 
 
+def batch_total(bound: BoundLoss, arrays: Mapping[str, np.ndarray], shared: dict | None) -> float | None:
+    """The sum of the loss's rows over a batch from terms that losses on the
+    same columns share, or None when the kernel must run (the loss has no such
+    sum, the columns are not plain, or the sum is not finite: the kernel's
+    rows then say what NaN, infinity or error it is)."""
+    total = bound.spec.total
+    # A convention resolves parameters through the kernel's wrapper only.
+    if total is None or bound.params.get("convention"):
+        return None
+    sums = shared_pair_sums(arrays, shared)
+    if sums is None:
+        return None
+    with np.errstate(all="ignore"):
+        value = total(sums, **bound.params)
+    return value if value is not None and math.isfinite(value) else None
+
+
 def row_losses(bound: BoundLoss, arrays: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
     """Per-row losses of a ``mean`` loss: (terms averaged by mean, normaliser
     or None, raw values summed by sum and written per row)."""
@@ -120,10 +138,26 @@ class Accumulator:
 
     # ---------------------------------------------------------------- partial
 
-    def add(self, arrays: Mapping[str, np.ndarray], *, weights: np.ndarray | None, keys: "RowKeys", want_rows: bool = False) -> np.ndarray | None:
-        """Fold one batch in; return per-row losses where the loss has them
-        (always for ``mean`` losses, on request for ratio losses that declare them)."""
+    def add(
+        self,
+        arrays: Mapping[str, np.ndarray],
+        *,
+        weights: np.ndarray | None,
+        keys: "RowKeys",
+        want_rows: bool = False,
+        shared: dict | None = None,
+    ) -> np.ndarray | None:
+        """Fold one batch in; return per-row losses on request where the loss
+        has them. ``shared``: the batch's terms that losses on the same
+        columns share (see ``batch_total``), kept by the caller per batch."""
         if self.kind == "mean":
+            if not want_rows and weights is None and keys.single:
+                total = batch_total(self.bound, arrays, shared)
+                if total is not None:
+                    n = float(next(iter(arrays.values())).shape[0])
+                    self.last_batch_finite = True
+                    self.totals.add(keys.labels, np.array([[total, n, n, total]]))
+                    return None
             return self._add_mean(arrays, weights, keys)
         if self.kind == "ratio":
             self._add_ratio(arrays, weights, keys)
@@ -420,10 +454,17 @@ def _batch_keys(batch: Batch, by_sample: bool) -> tuple[RowKeys, RowKeys | None]
     return group_keys, sample_keys
 
 
-def _add(acc: Accumulator, batch: Batch, index: int, keys: tuple[RowKeys, RowKeys | None], want_rows: bool) -> np.ndarray | None:
+def _add(
+    acc: Accumulator,
+    batch: Batch,
+    index: int,
+    keys: tuple[RowKeys, RowKeys | None],
+    want_rows: bool,
+    shared: dict | None = None,
+) -> np.ndarray | None:
     group_keys, sample_keys = keys
     chosen = sample_keys if acc.by_sample and sample_keys is not None else group_keys
-    return acc.add(batch.arrays[index], weights=batch.weights, keys=chosen, want_rows=want_rows)
+    return acc.add(batch.arrays[index], weights=batch.weights, keys=chosen, want_rows=want_rows, shared=shared)
 
 
 def _raise_in_file(error: LossCliError, batch: Batch, unchecked: bool) -> NoReturn:
@@ -485,11 +526,13 @@ def _fold_batches_side_by_side(
 
     def fold(batch: Batch) -> list[Accumulator]:
         keys = _batch_keys(batch, by_sample)
+        # This thread folds every loss of the batch, so they can share terms.
+        shared: dict = {}
         parts = []
         for index in range(len(accumulators)):
             part = fresh(index)
             try:
-                _add(part, batch, index, keys, False)
+                _add(part, batch, index, keys, False, shared)
             except LossCliError as error:
                 error.loss_index = index
                 raise

@@ -413,6 +413,12 @@ class LossSpec:
     # fake rows), from the parameters: the warning of a null result says so
     # instead of only "not a number".
     undefined_reason: Callable[..., str] | None = None
+    # A ``mean`` loss of y_true and y_pred may also give the plain sum of its
+    # per-row losses over a batch from terms that losses on the same columns
+    # share (``losscli.losses.pair_sums``): ``total(sums, **params) -> float``,
+    # or None where only the kernel can say (invalid values: the kernel names
+    # the row). Used when nothing needs the rows themselves.
+    total: Callable[..., float | None] | None = None
 
     @property
     def streams(self) -> bool:
