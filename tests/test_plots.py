@@ -419,6 +419,59 @@ def test_negative_losses_have_no_share_of_the_total():
     assert "of the total" not in recorded(chart, width=60)
 
 
+
+def _streamed(values, *, batch, sample_values=1 << 22, worst=5):
+    from losscli.plots.distribution import StreamedDistribution
+
+    stream = StreamedDistribution(worst=worst, sample_values=sample_values)
+    for lo in range(0, len(values), batch):
+        part = values[lo : lo + batch]
+        stream.add(part, np.arange(lo + 1, lo + len(part) + 1))
+        assert stream.kept_count <= 2 * sample_values  # bounded, whatever the rows
+    return stream
+
+
+@pytest.mark.parametrize("batch", [1, 7, 1000, 50_000])
+def test_a_distribution_streamed_in_batches_equals_the_one_of_all_rows(batch):
+    rng = np.random.default_rng(8)
+    values = rng.integers(0, 40, size=20_000).astype(float)  # ties across batches
+    values[[5, 17_000]] = np.inf  # ranked first, in row order
+    values[[9, 12_345]] = np.nan
+    values[100] = -np.inf
+    whole = plots.distribution(values, loss="mse", worst=6)
+    streamed = _streamed(values, batch=batch, worst=6).chart(loss="mse")
+    assert [(r.row, r.value) for r in streamed.worst] == [(r.row, r.value) for r in whole.worst]
+    assert [r.row for r in streamed.worst][:2] == [6, 17_001]
+    assert streamed.quantiles == whole.quantiles
+    np.testing.assert_array_equal(streamed.values, whole.values)
+    assert streamed.mean == pytest.approx(whole.mean, rel=1e-12)
+    assert (streamed.dropped, streamed.notes, streamed.title) == (whole.dropped, whole.notes, whole.title)
+    assert streamed.worst_share is None and whole.worst_share is None  # a row without a finite value
+    counts, edges = streamed.histogram(10)
+    np.testing.assert_array_equal(counts, whole.histogram(10)[0])
+
+
+def test_a_long_input_is_thinned_for_the_histogram_but_mean_maximum_and_worst_rows_stay_exact():
+    rng = np.random.default_rng(9)
+    values = rng.exponential(size=100_000)
+    values[77_777] = 1e6  # the maximum, in a row the thinning leaves out (77,777 is odd)
+    stream = _streamed(values, batch=3_333, sample_values=4_000)
+    chart = stream.chart(loss="mse")
+    assert stream.stride == 16  # 100,000 values halved until at most 8,000 are kept
+    np.testing.assert_array_equal(chart.values, values[::16])  # every 16th row, in file order
+    assert chart.mean == pytest.approx(values.mean(), rel=1e-12)  # numpy over all rows
+    assert chart.maximum == 1e6 and chart.worst[0].row == 77_778
+    assert chart.worst_share == pytest.approx(np.sort(values)[-5:].sum() / values.sum(), rel=1e-12)
+    counts, edges = chart.histogram(20)
+    assert edges[0] == values.min() and edges[-1] == 1e6  # the exact extremes
+    assert counts.sum() == 16 * len(values[::16])  # each kept row stands for 16
+    # Quantiles of every 16th row of i.i.d. values: within a few percent of all rows'.
+    for name, q in (("p50", 0.5), ("p90", 0.9)):
+        assert chart.quantiles[name] == pytest.approx(np.quantile(values, q), rel=0.05)
+    assert "histogram and quantiles from every 16th row (6,250 of 100,000)" in chart.notes[0]
+    assert "Per-row mse: 100,000 rows" in recorded(chart, width=100)
+
+
 # =========================================================================== comparison
 
 

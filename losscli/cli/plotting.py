@@ -27,21 +27,22 @@ PlotFileOpt = Annotated[
 
 
 class RowCollector:
-    """Keeps the per-row losses of every row-level loss for a distribution chart
-    (memory grows with the rows: 16 bytes per row and loss)."""
+    """Folds the per-row losses of every row-level loss into the distribution
+    chart drawn after the report, in memory that does not grow with the rows
+    (see ``losscli.plots.distribution.StreamedDistribution``)."""
 
     def __init__(self, count: int) -> None:
-        self.values: list[list[Any]] = [[] for _ in range(count)]
-        self.rows: list[Any] = []
+        from ..plots.distribution import StreamedDistribution
+
+        self.streams = [StreamedDistribution() for _ in range(count)]
 
     def __call__(self, batch: Any, per_row: list[Any]) -> None:
         import numpy as np
 
         ids = batch.row_ids if batch.row_ids is not None else np.arange(batch.row_offset + 1, batch.row_offset + batch.n + 1)
-        self.rows.append(np.asarray(ids))
-        for store, values in zip(self.values, per_row):
+        for stream, values in zip(self.streams, per_row):
             if values is not None:
-                store.append(np.asarray(values, dtype=np.float64))
+                stream.add(values, ids)
 
 
 def tee(*callbacks: Optional[Callable[[Any, list[Any]], None]]) -> Optional[Callable[[Any, list[Any]], None]]:
@@ -67,21 +68,12 @@ def has_row_values(bound: Any) -> bool:
 def distribution_charts(collector: RowCollector, losses: list[Any]) -> list[tuple[str, Any]]:
     """(loss label, chart) for every loss that has per-row values; the chart is
     None, with a note saying why, when there is nothing to draw."""
-    import numpy as np
-
-    from ..plots import distribution
-
-    rows = np.concatenate(collector.rows) if collector.rows else np.zeros(0, dtype=np.int64)
     charts: list[tuple[str, Any]] = []
-    for bound, parts in zip(losses, collector.values):
+    for bound, stream in zip(losses, collector.streams):
         if not has_row_values(bound):
             continue
-        values = np.concatenate(parts) if parts else np.zeros(0)
-        if not np.isfinite(values).any():
-            # A null result is reported, not an error: the report is already written.
-            charts.append((bound.display, None))
-            continue
-        charts.append((bound.display, distribution(values, rows, loss=bound.display)))
+        # A null result is reported, not an error: the report is already written.
+        charts.append((bound.display, stream.chart(loss=bound.display) if stream.finite_rows else None))
     return charts
 
 

@@ -3,6 +3,8 @@
 :func:`distribution` turns an array of losses into a :class:`DistributionChart`
 (quantiles, the worst rows with their row numbers and key values, the share
 of the total loss those rows carry); the terminal and file renderers bin it.
+:class:`StreamedDistribution` builds the same chart from batch after batch
+of a file in bounded memory.
 """
 
 from __future__ import annotations
@@ -38,19 +40,28 @@ class DistributionChart:
     worst_share: float | None = None
     dropped: int = 0
     notes: list[str] = field(default_factory=list)
+    # How many rows each of ``values`` stands for: 1, or the stride of a thinned
+    # large input, whose smallest and largest losses ``extremes`` then keeps.
+    row_weight: int = 1
+    extremes: tuple[float, float] | None = None
 
     @property
     def n(self) -> int:
         return len(self.values)
 
+    @property
+    def maximum(self) -> float:
+        return self.extremes[1] if self.extremes else float(self.values.max())
+
     def histogram(self, bins: int) -> tuple[np.ndarray, np.ndarray]:
-        """(counts, edges) over [min, max] in ``bins`` equal bins."""
-        low, high = float(self.values.min()), float(self.values.max())
+        """(counts, edges) over [min, max] in ``bins`` equal bins; counts in rows."""
+        low, high = self.extremes or (float(self.values.min()), float(self.values.max()))
         if low == high:
             # Every row has the same loss: one bin around it.
             pad = abs(low) * 0.05 or 0.5
             low, high = low - pad, high + pad
-        return np.histogram(self.values, bins=bins, range=(low, high))
+        counts, edges = np.histogram(self.values, bins=bins, range=(low, high))
+        return counts * self.row_weight, edges
 
     def marks(self) -> list[tuple[str, float]]:
         """Vertical markers: the mean and the quantiles, in that order."""
@@ -88,31 +99,133 @@ def distribution(
         raise LossCliError(f"no finite {loss} value to plot ({n} rows)")
     kept = values[finite]
     mean = float(kept.mean())
-    quantiles = dict(zip((name for name, _ in QUANTILES), map(float, np.quantile(kept, [q for _, q in QUANTILES]))))
 
     worst_rows = [
         WorstRow(_plain(ids[i]), float(values[i]), {name: _plain(column[i]) for name, column in key_columns.items()})
         for i in _worst_positions(values, finite, max(worst, 0))
     ]
     dropped = int(n - finite.sum())
-    total = float(kept.sum())
-    share = None
-    if worst_rows and not dropped and kept.min() >= 0 and total > 0:
-        # With a row that has no finite loss the total is not finite: no share to give.
-        share = sum(r.value for r in worst_rows) / total
+    share = _worst_share(worst_rows, dropped, float(kept.min()), float(kept.sum()))
     notes = [f"{dropped} {row_label}{'s' if dropped != 1 else ''} with no finite value left out of the histogram"] if dropped else []
     return DistributionChart(
         title=title or f"Per-{row_label} {loss}: {len(kept):,} {row_label}{'s' if len(kept) != 1 else ''}",
         loss=loss,
         values=kept,
         mean=mean,
-        quantiles=quantiles,
+        quantiles=_quantiles(kept),
         worst=worst_rows,
         row_label=row_label,
         worst_share=share,
         dropped=dropped,
         notes=notes,
     )
+
+
+# Per-row losses a streamed chart keeps for its histogram and quantiles: 2^22
+# values (32 MB per loss). A larger input keeps every 2nd, 4th, ... row's
+# loss instead; the mean, the extremes and the worst rows stay exact.
+SAMPLE_VALUES = 1 << 22
+
+
+class StreamedDistribution:
+    """The distribution of one loss's per-row values, folded batch by batch.
+
+    Memory does not grow with the rows: the worst rows are merged batch by
+    batch, and the values kept for the histogram are thinned to every
+    ``stride``-th finite value (in file order) once there are more than
+    twice ``sample_values`` of them.
+    """
+
+    def __init__(self, *, worst: int = 5, sample_values: int = SAMPLE_VALUES) -> None:
+        self.worst_count = worst
+        self.sample_values = sample_values
+        self.rows = 0
+        self.finite_rows = 0
+        self.total = 0.0
+        self.low = math.inf
+        self.high = -math.inf
+        self.stride = 1
+        self.kept: list[np.ndarray] = []
+        self.kept_count = 0
+        # The worst rows so far: loss, position in the stream, row id.
+        self.worst_values = np.zeros(0)
+        self.worst_positions = np.zeros(0, dtype=np.int64)
+        self.worst_ids: list[Any] = []
+
+    def add(self, losses: np.ndarray, row_ids: np.ndarray) -> None:
+        values = np.asarray(losses, dtype=np.float64).reshape(-1)
+        finite = np.isfinite(values)
+        kept = values[finite]
+        if kept.size:
+            self.total += float(kept.sum())
+            self.low = min(self.low, float(kept.min()))
+            self.high = max(self.high, float(kept.max()))
+            self._keep(kept)
+        self._merge_worst(values, finite, row_ids)
+        self.rows += values.size
+        self.finite_rows += kept.size
+
+    def _keep(self, kept: np.ndarray) -> None:
+        # Finite values whose index in the stream is a multiple of the stride.
+        part = kept[(-self.finite_rows) % self.stride :: self.stride]
+        self.kept.append(part.copy())
+        self.kept_count += part.size
+        while self.kept_count > 2 * self.sample_values:
+            # A copy: a view would keep the whole concatenation alive.
+            thinned = np.concatenate(self.kept)[::2].copy()
+            self.kept, self.kept_count, self.stride = [thinned], thinned.size, self.stride * 2
+
+    def _merge_worst(self, values: np.ndarray, finite: np.ndarray, row_ids: np.ndarray) -> None:
+        local = _worst_positions(values, finite, self.worst_count)
+        if not local.size:
+            return
+        candidates = np.concatenate([self.worst_values, values[local]])
+        positions = np.concatenate([self.worst_positions, self.rows + local])
+        ids = self.worst_ids + [row_ids[i] for i in local]
+        # +inf first (it sorts first as -inf), then larger losses, then earlier rows.
+        order = np.lexsort((positions, -candidates))[: self.worst_count]
+        self.worst_values, self.worst_positions = candidates[order], positions[order]
+        self.worst_ids = [ids[i] for i in order]
+
+    def chart(self, *, loss: str, row_label: str = "row") -> DistributionChart:
+        if not self.finite_rows:
+            raise LossCliError(f"no finite {loss} value to plot ({self.rows} rows)")
+        values = np.concatenate(self.kept)
+        dropped = self.rows - self.finite_rows
+        worst = [WorstRow(_plain(row), float(value)) for row, value in zip(self.worst_ids, self.worst_values)]
+        plural = "s" if self.finite_rows != 1 else ""
+        notes = [f"{dropped} {row_label}{'s' if dropped != 1 else ''} with no finite value left out of the histogram"] if dropped else []
+        if self.stride > 1:
+            notes.append(
+                f"histogram and quantiles from every {self.stride}th {row_label} ({values.size:,} of "
+                f"{self.finite_rows:,}); the mean, maximum and worst {row_label}s from all"
+            )
+        return DistributionChart(
+            title=f"Per-{row_label} {loss}: {self.finite_rows:,} {row_label}{plural}",
+            loss=loss,
+            values=values,
+            mean=self.total / self.finite_rows,
+            quantiles=_quantiles(values),
+            worst=worst,
+            row_label=row_label,
+            worst_share=_worst_share(worst, dropped, self.low, self.total),
+            dropped=dropped,
+            notes=notes,
+            row_weight=self.stride,
+            extremes=(self.low, self.high),
+        )
+
+
+def _quantiles(values: np.ndarray) -> dict[str, float]:
+    return dict(zip((name for name, _ in QUANTILES), map(float, np.quantile(values, [q for _, q in QUANTILES]))))
+
+
+def _worst_share(worst: list[WorstRow], dropped: int, lowest: float, total: float) -> float | None:
+    """Share of the total loss the worst rows carry; none when a row has no
+    finite loss (the total is then not finite) or losses can be negative."""
+    if worst and not dropped and lowest >= 0 and total > 0:
+        return sum(r.value for r in worst) / total
+    return None
 
 
 def _worst_positions(values: np.ndarray, finite: np.ndarray, count: int) -> np.ndarray:

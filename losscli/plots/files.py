@@ -146,7 +146,7 @@ def _distribution_figure(chart: DistributionChart) -> Any:
         ax.axvline(value, color=mark_colours.get(name, "0.3"), linestyle="--" if name == "mean" else "-", linewidth=1.4, label=f"{name} = {value_text(value)}")
     ax.legend(loc="upper right", fontsize="small", framealpha=0.9)
     fullest = int(np.argmax(counts))
-    if counts[fullest] > 0.5 * chart.n and chart.n >= 20:
+    if counts[fullest] > 0.5 * chart.n * chart.row_weight and chart.n >= 20:
         _zoom(ax, chart, (float(edges[fullest]), float(edges[fullest + 1])), mark_colours)
 
     side.axis("off")
@@ -171,11 +171,12 @@ def _zoom(ax: Any, chart: DistributionChart, bounds: tuple[float, float], mark_c
     bulk = chart.values[(chart.values >= low) & (chart.values <= high)]
     inset = ax.inset_axes((0.25, 0.3, 0.42, 0.5), zorder=10)
     inset.set_facecolor("white")
-    inset.hist(bulk, bins=20, range=bounds, color=PALETTE[0], edgecolor="white", linewidth=0.5)
+    inset.hist(bulk, bins=20, range=bounds, weights=np.full(len(bulk), chart.row_weight), color=PALETTE[0], edgecolor="white", linewidth=0.5)
     for name, value in chart.marks():
         if low <= value <= high:
             inset.axvline(value, color=mark_colours.get(name, "0.3"), linestyle="--" if name == "mean" else "-", linewidth=1.2)
-    inset.set_title(f"zoom: the {len(bulk)} {chart.row_label}s up to {value_text(high)}", fontsize="x-small")
+    rows = f"about {len(bulk) * chart.row_weight:,}" if chart.row_weight > 1 else f"{len(bulk)}"
+    inset.set_title(f"zoom: the {rows} {chart.row_label}s up to {value_text(high)}", fontsize="x-small")
     inset.tick_params(labelsize="x-small")
 
 

@@ -398,7 +398,7 @@ def _distribution_chart(chart: DistributionChart, width: int, height: int | None
     marks_width = max((len(" ".join(m)) for m in marks_by_bin.values()), default=0)
     bar_width = max(5, width - range_width - count_width - marks_width - 7)
 
-    summary = "   ".join(f"{name} {value_text(value)}" for name, value in [*chart.marks(), ("max", float(chart.values.max()))])
+    summary = "   ".join(f"{name} {value_text(value)}" for name, value in [*chart.marks(), ("max", chart.maximum)])
     parts: list[Any] = [*_title(chart.title, width), *_wrapped(summary, width)]
     parts.append(Text(f"{chart.loss} per {chart.row_label}".ljust(range_width) + "  " + f"{chart.row_label}s", style="dim"))
     for i in range(bins):
