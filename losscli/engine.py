@@ -151,13 +151,8 @@ class Accumulator:
         has them. ``shared``: the batch's terms that losses on the same
         columns share (see ``batch_total``), kept by the caller per batch."""
         if self.kind == "mean":
-            if not want_rows and weights is None and keys.single:
-                total = batch_total(self.bound, arrays, shared)
-                if total is not None:
-                    n = float(next(iter(arrays.values())).shape[0])
-                    self.last_batch_finite = True
-                    self.totals.add(keys.labels, np.array([[total, n, n, total]]))
-                    return None
+            if not want_rows and weights is None and keys.single and self._add_total(arrays, keys, shared):
+                return None
             return self._add_mean(arrays, weights, keys)
         if self.kind == "ratio":
             self._add_ratio(arrays, weights, keys)
@@ -168,6 +163,18 @@ class Accumulator:
         else:
             self._add_exact(arrays, weights, keys)
         return None
+
+    def _add_total(self, arrays: Mapping[str, np.ndarray], keys: "RowKeys", shared: dict | None) -> bool:
+        """Fold in the batch's sum from shared terms, if the loss can give it
+        (unweighted, ungrouped rows only); False leaves the batch to the kernel."""
+        total = batch_total(self.bound, arrays, shared)
+        if total is None:
+            return False
+        n = float(next(iter(arrays.values())).shape[0])
+        # stats: [sum l, rows as the divisor, rows, sum l], as _add_mean keeps them
+        self.totals.add(keys.labels, np.array([[total, n, n, total]]))
+        self.last_batch_finite = True
+        return True
 
     def _add_mean(self, arrays: Mapping[str, np.ndarray], weights: np.ndarray | None, keys: "RowKeys") -> np.ndarray:
         losses, norm, raw = row_losses(self.bound, arrays)
