@@ -28,7 +28,7 @@ from typing import Any, Callable, Sequence
 
 from .engine import in_file
 from .errors import LossCliError
-from .evaluation import Report, Result, names_loss, evaluate_file, json_params
+from .evaluation import Gate, Report, Result, names_loss, evaluate_file, json_params
 from .io.formats import COMPRESSION, EXTENSIONS
 from .registry import BoundLoss
 
@@ -915,14 +915,14 @@ def _increase_breach(label: str, value: float | None, baseline: Delta | None, pe
     return None
 
 
-def skipped_gate_breaches(skipped: Sequence[Skipped], above: dict[str, float], below: dict[str, float], limits: Sequence[IncreaseLimit]) -> list[str]:
+def skipped_gate_breaches(skipped: Sequence[Skipped], above: Sequence[Gate], below: Sequence[Gate], limits: Sequence[IncreaseLimit]) -> list[str]:
     """A gate on a loss that was dropped during evaluation cannot pass."""
     from .registry import parse_spec
 
     breaches = []
     for item in skipped:
         bound = parse_spec(item.loss)
-        named = [k for k in (*above, *below) if names_loss(k, bound)] + [lim.loss for lim in limits if lim.loss and names_loss(lim.loss, bound)]
+        named = [gate.loss for gate in (*above, *below) if names_loss(gate.loss, bound)] + [lim.loss for lim in limits if lim.loss and names_loss(lim.loss, bound)]
         if named:
             breaches.append(f"{item.loss} was skipped ({item.reason}); its gate fails")
     return breaches

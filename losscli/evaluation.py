@@ -300,22 +300,30 @@ def omitted_note(rows: int) -> str:
     return f"{rows} rows with missing, NaN or infinite values were omitted (--nan-policy omit)"
 
 
-def check_thresholds(report: Report, above: dict[str, float], below: dict[str, float]) -> list[str]:
+@dataclass(frozen=True)
+class Gate:
+    """One --fail-above/--fail-below LOSS=VALUE, as given."""
+
+    loss: str
+    threshold: float
+
+
+def check_thresholds(report: Report, above: list[Gate], below: list[Gate]) -> list[str]:
     """Messages for every breached --fail-above/--fail-below (overall values only)."""
-    gates = [(above, "above", lambda v, t: v > t), (below, "below", lambda v, t: v < t)]
+    checks = [(above, "above", lambda v, t: v > t), (below, "below", lambda v, t: v < t)]
     breaches = []
     for result in report.results:
         if result.group is not None:
             continue
         where = f" ({result.model})" if len(report.predictions) > 1 else ""
-        for thresholds, word, breached in gates:
-            for key, threshold in thresholds.items():
-                if not names_loss(key, result.loss):
+        for gates, word, breached in checks:
+            for gate in gates:
+                if not names_loss(gate.loss, result.loss):
                     continue
                 if result.value is None:
-                    breaches.append(f"{result.loss.display}{where} has no finite value; the --fail-{word} {threshold:g} gate fails")
-                elif breached(result.value, threshold):
-                    breaches.append(f"{result.loss.display}{where} = {result.value:.6g} is {word} the threshold {threshold:g}")
+                    breaches.append(f"{result.loss.display}{where} has no finite value; the --fail-{word} {gate.threshold:g} gate fails")
+                elif breached(result.value, gate.threshold):
+                    breaches.append(f"{result.loss.display}{where} = {result.value:.6g} is {word} the threshold {gate.threshold:g}")
     return breaches
 
 
@@ -341,9 +349,13 @@ def _same_param(ours: Any, theirs: Any) -> bool:
     return ours == theirs
 
 
-def parse_thresholds(items: list[str], option: str, losses: list[BoundLoss]) -> dict[str, float]:
-    """``LOSS=VALUE`` pairs; a loss that is not being computed is a usage error."""
-    thresholds = {}
+def parse_thresholds(items: list[str], option: str, losses: list[BoundLoss]) -> list[Gate]:
+    """``LOSS=VALUE`` pairs; a loss that is not being computed is a usage error.
+
+    Every gate is kept, in order: a second gate on the same loss (a stricter
+    limit added to a job's defaults) must not replace the first.
+    """
+    gates = []
     for item in items:
         name, sep, value = item.rpartition("=")
         if not sep or not name:
@@ -359,5 +371,5 @@ def parse_thresholds(items: list[str], option: str, losses: list[BoundLoss]) -> 
         if not any(names_loss(name, loss) for loss in losses):
             computed = ", ".join(loss.display for loss in losses)
             raise LossCliError(f"{option} names '{name}', which is not computed", hint=f"computed: {computed}")
-        thresholds[name] = number
-    return thresholds
+        gates.append(Gate(name, number))
+    return gates

@@ -586,6 +586,19 @@ def test_fail_above_names_the_model(cli, two_models) -> None:
     assert_usage_error(cli("compare", two_models["a"], "--loss", "mse", "--fail-below", "mae=1"), "not computed")
 
 
+def test_a_second_gate_on_a_loss_gates_every_model(cli, two_models) -> None:
+    y = two_models["y_true"]
+    mse_a = mean_squared_error(y, two_models["pred_a"])  # scikit-learn
+    mse_b = mean_squared_error(y, two_models["pred_b"])
+    strict = min(mse_a, mse_b) / 2
+    result = cli("compare", two_models["a"], two_models["b"], "--loss", "mse", "--fail-above", f"mse={strict!r}", "--fail-above", "mse=1e9")
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.splitlines() == [
+        f"error: mse (model_a) = {mse_a:.6g} is above the threshold {strict:.6g}",
+        f"error: mse (model_b) = {mse_b:.6g} is above the threshold {strict:.6g}",
+    ]
+
+
 @pytest.mark.parametrize(
     ("gate", "loss", "reason"),
     [

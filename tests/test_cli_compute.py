@@ -819,6 +819,34 @@ def test_a_gate_on_other_parameters_is_not_computed(cli, data):
     assert_usage_error(result, "--fail-above names 'huber:delta=3', which is not computed", "computed: huber:delta=2, huber")
 
 
+@pytest.mark.parametrize("order", [["mse=1e9", "mse=STRICT"], ["mse=STRICT", "mse=1e9"]], ids=["strict-last", "strict-first"])
+def test_every_gate_on_a_loss_is_checked_not_only_the_last(cli, data, order):
+    # A job's default gate plus a stricter one on the same loss: neither may replace the other.
+    path, y_true, y_pred = data
+    value = _mse(y_true, y_pred)
+    gates = [item.replace("STRICT", repr(value / 2)) for item in order]
+    result = cli("compute", path, "--loss", "mse", "--fail-above", gates[0], "--fail-above", gates[1])
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.strip() == f"error: mse = {value:.6g} is above the threshold {value / 2:.6g}"
+
+
+def test_a_gate_an_alias_and_the_name_of_one_loss_both_apply(cli, data):
+    path, y_true, y_pred = data
+    value = _mse(y_true, y_pred)
+    result = cli("compute", path, "--loss", "mse", "--fail-below", f"l2={value * 2}", "--fail-below", "mse=0")
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.strip() == f"error: mse = {value:.6g} is below the threshold {value * 2:.6g}"
+
+
+@pytest.mark.parametrize("option", ["--fail-above", "--fail-below"])
+def test_a_value_equal_to_its_threshold_passes(cli, tmp_path, option):
+    # mse of residuals 0.5 and -0.5 is exactly 0.25 (hand computation).
+    path = write_csv(tmp_path / "quarter.csv", {"y_true": [0.0, 0.0], "y_pred": [0.5, -0.5]})
+    result = cli("compute", path, "--loss", "mse", "-f", "json", option, "mse=0.25")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert json.loads(result.stdout)["results"][0]["value"] == 0.25
+
+
 @pytest.mark.parametrize("option", ["--fail-above", "--fail-below"])
 def test_threshold_on_a_loss_not_computed_is_a_usage_error(cli, data, option):
     path, *_ = data
