@@ -323,8 +323,19 @@ def check_thresholds(report: Report, above: list[Gate], below: list[Gate]) -> li
                 if result.value is None:
                     breaches.append(f"{result.loss.display}{where} has no finite value; the --fail-{word} {gate.threshold:g} gate fails")
                 elif breached(result.value, gate.threshold):
-                    breaches.append(f"{result.loss.display}{where} = {result.value:.6g} is {word} the threshold {gate.threshold:g}")
+                    value, threshold = distinct_texts(result.value, gate.threshold)
+                    breaches.append(f"{result.loss.display}{where} = {value} is {word} the threshold {threshold}")
     return breaches
+
+
+def distinct_texts(value: float, threshold: float) -> tuple[str, str]:
+    """Both numbers with 6 significant digits, or as many more as it takes to
+    tell them apart: a breach must not read as 0.64 above 0.64."""
+    for digits in range(6, 18):
+        texts = f"{value:.{digits}g}", f"{threshold:.{digits}g}"
+        if texts[0] != texts[1]:
+            return texts
+    return repr(value), repr(threshold)
 
 
 def names_loss(key: str, loss: BoundLoss) -> bool:

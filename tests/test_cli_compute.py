@@ -838,6 +838,23 @@ def test_a_gate_an_alias_and_the_name_of_one_loss_both_apply(cli, data):
     assert result.stderr.strip() == f"error: mse = {value:.6g} is below the threshold {value * 2:.6g}"
 
 
+@pytest.mark.parametrize(
+    ("threshold", "line"),
+    [
+        # 0.8 ** 2 is 0.6400000000000001 in float64 (hand computation, Python's float):
+        # just above 0.64, which six digits would show as 0.64 too.
+        ("0.64", "error: mse = 0.6400000000000001 is above the threshold 0.64"),
+        # A threshold of more than six digits is shown as written, not rounded onto the value.
+        ("0.6399999", "error: mse = 0.64 is above the threshold 0.6399999"),
+    ],
+)
+def test_a_breach_close_to_its_threshold_shows_the_digits_that_differ(cli, tmp_path, threshold, line):
+    path = write_csv(tmp_path / "one.csv", {"y_true": [0.0], "y_pred": [0.8]})
+    result = cli("compute", path, "--loss", "mse", "--fail-above", f"mse={threshold}")
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr.strip() == line
+
+
 @pytest.mark.parametrize("option", ["--fail-above", "--fail-below"])
 def test_a_value_equal_to_its_threshold_passes(cli, tmp_path, option):
     # mse of residuals 0.5 and -0.5 is exactly 0.25 (hand computation).
