@@ -104,3 +104,44 @@ def test_main_returns_control_to_a_caller_in_the_same_process(monkeypatch, capsy
         cli.main()
     assert stop.value.code == 0
     assert json.loads(capsys.readouterr().out)["results"][0]["value"] == pytest.approx(0.625, rel=1e-12)
+
+
+def _child_env() -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "LOSSCLI_DEBUG"}
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def _closing(descriptors: tuple[int, ...]):
+    """A preexec_fn that closes the child's descriptors, as `>&-` or `2>&-` in a shell does."""
+
+    def close() -> None:
+        for descriptor in descriptors:
+            os.close(descriptor)
+
+    return close
+
+
+@pytest.mark.parametrize("closed", [(1,), (2,), (0, 1, 2)], ids=["stdout", "stderr", "all"])
+@pytest.mark.parametrize(("gate", "expected_code"), [("mse=1", 0), ("mse=0.5", 1), ("mse=abc", 2)])
+def test_a_closed_standard_stream_does_not_change_the_exit_code(small_csv, tmp_path, closed, gate, expected_code):
+    """`losscli ... 2>&-`: the exit code still says pass, breach or bad usage,
+    and the report file is still written when the run gets that far."""
+    report = tmp_path / "report.json"
+    command = [sys.executable, "-m", "losscli", "compute", str(small_csv), "--loss", "mse", "-o", str(report), "--fail-above", gate]
+    done = subprocess.run(command, env=_child_env(), preexec_fn=_closing(closed), check=False, timeout=120)
+    assert done.returncode == expected_code
+    if expected_code == 2:
+        assert not report.exists()
+    else:
+        # mse by hand: 0.625 (small_csv)
+        assert json.loads(report.read_text())["results"][0]["value"] == pytest.approx(0.625, rel=1e-12)
+
+
+@pytest.mark.parametrize("command", [["list", "--format", "json"], ["compute", "SMALL", "--loss", "mse", "--fail-above", "mse=1"]])
+def test_a_closed_stdout_is_not_an_error(small_csv, command):
+    arguments = [str(small_csv) if word == "SMALL" else word for word in command]
+    done = subprocess.run(
+        [sys.executable, "-m", "losscli", *arguments], env=_child_env(), preexec_fn=_closing((1,)), stderr=subprocess.PIPE, text=True, check=False, timeout=120
+    )
+    assert (done.returncode, done.stderr) == (0, "")

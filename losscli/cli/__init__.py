@@ -90,6 +90,7 @@ def run() -> NoReturn:
     handlers still run (``atexit``: logging's flush, a coverage tool's save);
     output files are closed and renamed by then. Code that calls the command
     line inside its own process uses :func:`main`."""
+    open_closed_standard_streams()
     try:
         main()
         code: object = 0
@@ -107,3 +108,24 @@ def run() -> NoReturn:
         except (OSError, ValueError):  # a reader that went away, or a closed stream: nothing more to say
             pass
     os._exit(code)
+
+
+def open_closed_standard_streams() -> None:
+    """Give a standard stream the caller closed (``2>&-``, ``>&-``) the null
+    device, as ``| head`` leaves stdout once its reader is gone.
+
+    Python sets such a stream to None, so the first write or the flush at
+    the end failed and turned every exit code, a passed gate's 0 too, into
+    1. And the next file opened would take the free descriptor number and
+    receive what was meant for the stream. Now the run goes on and its exit
+    code says how it went, though what went to a closed stream is lost.
+    """
+    for descriptor, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
+        if getattr(sys, name) is not None:
+            continue
+        null = os.open(os.devnull, os.O_RDWR)
+        if null != descriptor:
+            os.dup2(null, descriptor)
+            os.close(null)
+        mode = "r" if descriptor == 0 else "w"
+        setattr(sys, name, open(descriptor, mode, encoding="utf-8", closefd=False))

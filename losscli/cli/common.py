@@ -28,8 +28,9 @@ EXIT_THRESHOLD = 1
 EXIT_USAGE = 2
 
 # Rich help panels for people at a terminal; plain help for pipes and scripts,
-# which also skips importing the rich renderer (a third of start-up).
-RICH_HELP = sys.stdout.isatty()
+# which also skips importing the rich renderer (a third of start-up). A
+# stdout the caller closed (`>&-`) is None here, and no terminal.
+RICH_HELP = sys.stdout is not None and sys.stdout.isatty()
 
 
 def literal(text: str) -> str:
