@@ -222,9 +222,12 @@ def test_info_unknown_loss_suggests(runner):
     assert result.stderr.startswith("error: unknown loss 'hubr'; did you mean 'huber'?")
 
 
-def test_info_has_no_csv(runner):
-    result = run(runner, "info", "mse", "--format", "csv")
-    assert result.exit_code == 2 and "no csv format" in result.stderr
+@pytest.mark.parametrize("extra", [[], ["--conventions"]])
+def test_info_has_no_csv_and_its_help_does_not_offer_it(runner, extra):
+    result = run(runner, "info", "mse", *extra, "--format", "csv")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: Invalid value for '--format' / '-f': 'csv' is not one of 'table', 'json', 'markdown'")
+    assert "table|json|markdown" in run(runner, "info", "--help").stdout
 
 
 # --------------------------------------------------------------------------- recommend

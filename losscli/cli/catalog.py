@@ -9,7 +9,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from .common import FormatOpt, guarded, rendered, resolve_format
+from .common import DocumentFormatOpt, FormatOpt, guarded, rendered, resolve_format
 
 ListTaskOpt = Annotated[
     Optional[str],
@@ -133,7 +133,7 @@ def _list_markdown(specs: list[Any]) -> str:
 @guarded
 def info(
     loss: Annotated[str, typer.Argument(help="Loss name or alias (see 'losscli list'); a spec such as huber:delta=2 shows its loss.", show_default=False)],
-    fmt: FormatOpt = None,
+    fmt: DocumentFormatOpt = None,
     conventions: Annotated[
         bool,
         typer.Option("--conventions", help="How PyTorch, Keras, scikit-learn, optax and MONAI define this loss, and the value each gives on a worked example."),
@@ -150,7 +150,6 @@ def info(
       losscli info bce --conventions
     """
     from ..catalog import SCHEMA, describe
-    from ..errors import LossCliError
     from ..registry import parse_explicit
 
     # A spec copied from a command line (huber:delta=2) shows its loss; its
@@ -166,8 +165,6 @@ def info(
         _emit(lambda out: out.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n"))
     elif fmt_name == "markdown":
         _emit(lambda out: out.write(_info_markdown(document)))
-    elif fmt_name == "csv":
-        raise LossCliError("info has no csv format", hint="use --format table, json or markdown")
     else:
         _emit(lambda out: _info_table(document, out))
 
@@ -295,7 +292,6 @@ def _info_markdown(document: dict[str, Any]) -> str:
 def _conventions(name: str, fmt: str) -> None:
     from ..catalog import SCHEMA
     from ..conventions import table
-    from ..errors import LossCliError
     from ..render import number
 
     rows = table(name)
@@ -304,8 +300,6 @@ def _conventions(name: str, fmt: str) -> None:
         payload = {"schema": SCHEMA, "loss": name, "example": example, "conventions": rows}
         _emit(lambda out: out.write(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n"))
         return
-    if fmt == "csv":
-        raise LossCliError("info --conventions has no csv format", hint="use --format table, json or markdown")
 
     def what(row: dict[str, Any]) -> str:
         return row["difference"] if row["available"] else f"not available: {row['reason']}"

@@ -47,6 +47,14 @@ class Format(str, Enum):
     markdown = "markdown"
 
 
+class DocumentFormat(str, Enum):
+    """The formats of one document (a loss's description), which has no rows for CSV."""
+
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
 class Reduction(str, Enum):
     mean = "mean"
     sum = "sum"
@@ -87,6 +95,7 @@ FromLogitsOpt = Annotated[bool, typer.Option("--from-logits", help="Predictions 
 EpsOpt = Annotated[Optional[float], typer.Option("--eps", help="Clip probabilities to eps .. 1-eps (default 1e-7; 0 disables).", rich_help_panel=LOSSES)]
 NormalizeOpt = Annotated[bool, typer.Option("--normalize", help="Divide class-probability rows by their sum instead of rejecting rows that do not sum to 1.", rich_help_panel=LOSSES)]
 FormatOpt = Annotated[Optional[Format], typer.Option("--format", "-f", help="table (default), json, csv or markdown.", rich_help_panel=OUTPUT)]
+DocumentFormatOpt = Annotated[Optional[DocumentFormat], typer.Option("--format", "-f", help="table (default), json or markdown.", rich_help_panel=OUTPUT)]
 OutputOpt = Annotated[Optional[str], typer.Option("--output", "-o", help="Write the report to this file (atomically) instead of stdout ('-' is stdout); .json, .csv and .md set the format unless --format is given.", rich_help_panel=OUTPUT)]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or notes on stderr.", rich_help_panel=OUTPUT)]
 FailAboveOpt = Annotated[Optional[list[str]], typer.Option("--fail-above", help="Exit 1 if LOSS's value is above VALUE: LOSS=VALUE. Repeatable.", rich_help_panel=GATES)]
@@ -242,7 +251,7 @@ def output_target(path: str | None) -> str | None:
 _FORMAT_OF_EXTENSION = {".json": "json", ".csv": "csv", ".md": "markdown", ".markdown": "markdown"}
 
 
-def resolve_format(fmt: Format | None, output: str | None = None) -> str:
+def resolve_format(fmt: Format | DocumentFormat | None, output: str | None = None) -> str:
     """--format, else what the --output file's extension says (report.json), else a table."""
     if fmt is not None:
         return fmt.value
