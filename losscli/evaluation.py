@@ -372,6 +372,9 @@ def parse_thresholds(items: list[str], option: str, losses: list[BoundLoss]) -> 
         if not sep or not name:
             raise LossCliError(f"{option} takes LOSS=VALUE, got '{item}'", hint=f"for example {option} mse=0.5")
         try:
+            # Python reads 1_0 as 10: a typo for 1.0 must not loosen a gate tenfold.
+            if "_" in value:
+                raise ValueError(value)
             number = float(value)
         except ValueError:
             raise LossCliError(f"{option} {item}: '{value}' is not a number") from None

@@ -787,6 +787,15 @@ def test_threshold_breach_with_output_writes_the_file(cli, data, tmp_path):
     assert json.loads(target.read_text())["results"][0]["loss"] == "mse"
 
 
+@pytest.mark.parametrize("threshold", ["0_5", "1_000"])
+def test_a_threshold_with_an_underscore_is_not_a_number(cli, data, threshold):
+    # Python's float() reads 0_5 as 5: a typo would loosen the gate tenfold.
+    path, *_ = data
+    result = cli("compute", path, "--loss", "mse", "--fail-above", f"mse={threshold}", "-f", "json")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.strip() == f"error: --fail-above mse={threshold}: '{threshold}' is not a number"
+
+
 def test_null_value_breaches_a_threshold(cli, tmp_path):
     write_csv(tmp_path / "big.csv", {"y_true": [1e308], "y_pred": [-1e308]})
     result = cli("compute", tmp_path / "big.csv", "--loss", "mse", "--fail-above", "mse=1", "-f", "json")
