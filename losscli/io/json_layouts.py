@@ -17,6 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from ..errors import LossCliError
+from .vectors import is_json_vector
 
 JSON_LINES_HINT = "write one object per row, as JSON Lines: with pandas, df.to_json(path, orient='records', lines=True)"
 
@@ -54,6 +55,8 @@ def check_not_object_of_objects(schema: pa.Schema, display: str) -> None:
     row index to value, or of rows (orient='index'), each keyed by its index."""
     if not len(schema) or not all(pa.types.is_struct(field.type) for field in schema):
         return
+    if any(is_json_vector(field.type) for field in schema):
+        return  # rows of Spark ML vectors (df.write.json), one object per row
     if all(_is_index(field.name) for field in schema):
         what = "one JSON object of rows keyed by their index (pandas' to_json(orient='index'))"
     elif all(_is_index(inner.name) for field in schema for inner in field.type):

@@ -38,6 +38,7 @@ from .json_layouts import check_not_object_of_objects, document_layout, json_kin
 from .hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, typed_value
 from .ids import NOTHING, TEXT, id_kind, is_binary, is_temporal, is_text
 from .row_groups import batch_rows, parallel_workers, row_group_batches
+from .vectors import VECTOR_TYPE, is_json_vector, read_type, vectors_as_lists
 
 # 256K rows: two float64 columns stay within a few MB, so the numpy passes over a
 # batch run from cache; larger batches were slower and doubled peak memory (measured).
@@ -161,6 +162,17 @@ def _explains_read_failures(batches: Callable[..., Iterator[pa.RecordBatch]]) ->
             yield from batches(self, *args, **kwargs)
 
     return explained
+
+
+def _vectors_read_as_lists(batches: Callable[..., Iterator[pa.RecordBatch]]) -> Callable[..., Iterator[pa.RecordBatch]]:
+    """``Source.batches`` that hands on Spark ML vector columns as the lists
+    of numbers ``Source.columns`` says they are (see ``vectors``)."""
+
+    @functools.wraps(batches)
+    def as_lists(self: Source, *args: object, **kwargs: object) -> Iterator[pa.RecordBatch]:
+        yield from vectors_as_lists(batches(self, *args, **kwargs), self.display)
+
+    return as_lists
 
 
 _CHECK_COMMANDS = {"gzip": "gzip -t", "bz2": "bzip2 -t", "zstd": "zstd -t"}
@@ -671,7 +683,7 @@ class ParquetSource(Source):
         else:
             self.files = _expand_paths(path, (".parquet", ".pq", ".parq"))
         first = self._file(self.files[0])
-        self.columns = [Column(f.name, f.type) for f in first.schema_arrow]
+        self.columns = [Column(f.name, read_type(f.type)) for f in first.schema_arrow]
         self._folder_values, self._folder_kinds = self._folder_columns(folder_columns)
         self.columns += [Column(name, kind) for name, kind in self._folder_kinds.items()]
         _check_names(self.names(), self.display)
@@ -725,6 +737,7 @@ class ParquetSource(Source):
         # Footers only: asked for when reporting an error, never while reading.
         return [(str(f), self._file(f).metadata.num_rows) for f in self.files if isinstance(f, str)]
 
+    @_vectors_read_as_lists
     @_explains_read_failures
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         read = [c for c in columns if c not in self._folder_kinds]
@@ -792,7 +805,7 @@ class ArrowSource(Source):
         # stdin can be read only once, and it is read twice: for the schema, then the rows.
         self._stdin = pa.py_buffer(_stdin_bytes(stdin)) if path == "-" else None
         schema = self._schema(self.files[0])
-        self.columns = [Column(f.name, _undictionaried_type(f.type)) for f in schema]
+        self.columns = [Column(f.name, read_type(_undictionaried_type(f.type))) for f in schema]
         _check_names(self.names(), self.display)
 
     def _reader(self, path: str) -> object:
@@ -827,6 +840,7 @@ class ArrowSource(Source):
     def _file_row_counts(self) -> list[tuple[str, int]] | None:
         return [(path, _ipc_rows(self._reader(path))) for path in self.files if path != "-"]
 
+    @_vectors_read_as_lists
     @_explains_read_failures
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         for path in self.files:
@@ -903,7 +917,7 @@ def _check_same_shape(source: "ParquetSource | ArrowSource", schema: pa.Schema, 
     for name in columns:
         if name not in schema.names:
             continue
-        here, there = schema.field(name).type, source.column(name).type
+        here, there = read_type(schema.field(name).type), source.column(name).type
         if _shape(here) != _shape(there):
             raise LossCliError(
                 f"the column holds {_type_name(here)} here but {_type_name(there)} in {first}",
@@ -949,14 +963,15 @@ class NdjsonSource(Source):
             self.compression = compression_from_magic(self._bytes)
         # JSON has no date type: Arrow reads text that looks like a date as a
         # timestamp, which would merge "2024-01-01" and "2024-01-01T00:00:00"
-        # into one --by group. Such columns are read as the text written.
+        # into one --by group. Such columns are read as the text written, and
+        # Spark ML vectors with all their fields (see _json_written_type).
         self._as_written: pa.Schema | None = None
         with self.read_failures_explained():
             inferred = self._open().schema
             check_not_object_of_objects(inferred, self.display)
-            dates = [pa.field(f.name, pa.string()) for f in inferred if is_temporal(f.type)]
-            self._as_written = pa.schema(dates) if dates else None
-            self.columns = [Column(f.name, pa.string() if is_temporal(f.type) else f.type) for f in inferred]
+            written = [pa.field(f.name, _json_written_type(f.type)) for f in inferred if _json_written_type(f.type) != f.type]
+            self._as_written = pa.schema(written) if written else None
+            self.columns = [Column(f.name, read_type(_json_written_type(f.type))) for f in inferred]
 
     def _stream(self) -> pa.NativeFile:
         return _json_stream(self.path, self._bytes, self.compression)
@@ -1037,6 +1052,7 @@ class NdjsonSource(Source):
                 return row
         return None
 
+    @_vectors_read_as_lists
     @_explains_read_failures
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         reader = self._open()
@@ -1067,6 +1083,17 @@ class NdjsonSource(Source):
                     row=offset + index + 1,
                     hint="save the file as UTF-8; a damaged or binary file reads like this too",
                 )
+
+
+def _json_written_type(inferred: pa.DataType) -> pa.DataType:
+    """The type a JSON column is read as when Arrow's guess would lose what
+    was written: dates as their text, and Spark ML vectors, whose dense rows
+    leave out size and indices, with every field of a vector."""
+    if is_temporal(inferred):
+        return pa.string()
+    if is_json_vector(inferred):
+        return VECTOR_TYPE
+    return inferred
 
 
 def _json_source(path: str, compression: str | None, stdin: bytes | None) -> Source:
