@@ -23,6 +23,7 @@ from ..registry import Role
 from . import arrow_numpy
 from .numbers import BOOLEAN_WORDS
 from .readers import Column, Source, is_list_type
+from .vectors import TO_ARRAY_HINT, is_vector_like
 
 PRED_SIDE = "predictions"
 LABEL_SIDE = "labels"
@@ -180,6 +181,9 @@ def to_float(array: pa.Array | pa.ChunkedArray, *, column: str, display: str) ->
 
 def _nested_hint(kind: pa.DataType, column: str) -> str | None:
     """How to make numbers of a struct or map column: its fields are not columns."""
+    if is_vector_like(kind):
+        # Flattening a vector gives its type and indices, not its values.
+        return f"the struct looks like a Spark ML vector, but Spark stores one as type int8, size int32, indices list<int32>, values list<double>; {TO_ARRAY_HINT}"
     if pa.types.is_struct(kind) and kind.num_fields:
         field = f"{column}.{kind.field(0).name}"
         return (
