@@ -59,6 +59,24 @@ def matching_columns(y_true: np.ndarray, y_pred: np.ndarray, *, what: str = "col
     return y_true, y_pred
 
 
+def binary_columns(y_true: np.ndarray, y_pred: np.ndarray, loss_name: str) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`matching_columns` for a loss of the positive class's probability.
+
+    One label column beside two prediction columns is almost always one
+    probability per class (scikit-learn's predict_proba, a Spark ML
+    probability vector): a different loss, not a column to drop.
+    """
+    y_true, y_pred = as_column(y_true), as_column(y_pred)
+    if y_true.ndim == 1 and y_pred.ndim == 2 and y_pred.shape[1] == 2:
+        raise LossCliError(
+            f"y_true has 1 column but y_pred has 2, one per class; {loss_name} takes the positive class's probability alone",
+            role="y_pred",
+            hint="for two class columns use --loss cce, which reads labels 0/1 as class indices; "
+            "or give --pred-col the positive class's column",
+        )
+    return matching_columns(y_true, y_pred)
+
+
 def one_column(values: np.ndarray, role: str, loss_name: str) -> np.ndarray:
     """The values of a role that takes one number per row, as (n,)."""
     values = as_column(values)

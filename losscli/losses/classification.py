@@ -29,6 +29,7 @@ from ..registry import (
 )
 from ._checks import (
     as_column,
+    binary_columns,
     check_class_index,
     check_probabilities,
     check_unit_interval_labels,
@@ -359,7 +360,7 @@ def bce(
     smoothing: float = 0.0,
     log_floor: float | None = None,
 ) -> np.ndarray:
-    y_true, y_pred = matching_columns(y_true, y_pred)
+    y_true, y_pred = binary_columns(y_true, y_pred, "bce")
     check_unit_interval_labels(y_true)
     if smoothing > 0:
         y_true = y_true * (1.0 - smoothing) + 0.5 * smoothing
