@@ -51,6 +51,11 @@ OTHER_PREDICTION_NAMES = ("y_score", "y_prob", "y_proba", "proba", "probability"
 # Families recognised by the names of their input columns rather than by
 # their labels (triplet files have no labels at all; a critic's labels look binary).
 STRUCTURAL_FAMILIES = ("ranking", "generative")
+# Spark ML's model.transform() output: a vector per row of class
+# probabilities, and of raw scores, beside the predicted class index.
+SPARK_PROBABILITY = "probability"
+SPARK_RAW_PREDICTION = "rawPrediction"
+SPARK_CLASS_INDEX = "prediction"
 SHOWN_CLASSES = 8
 
 
@@ -321,10 +326,15 @@ def infer(
 
 def _with_prediction_shape(summary: LabelSummary, predictions: np.ndarray | None) -> LabelSummary:
     """Integer targets of more than two values beside one prediction column are
-    counts or scores: every multiclass loss needs one prediction per class."""
-    single = predictions is not None and (np.ndim(predictions) == 1 or np.shape(predictions)[1] == 1)
-    if summary.kind == "classes" and single and len(summary.classes) > 2:
+    counts or scores: every multiclass loss needs one prediction per class.
+    0/1 targets beside two prediction columns are the indices of those
+    columns (predict_proba, a Spark ML probability vector): bce reads the
+    positive class's column alone, the multiclass losses read both."""
+    width = None if predictions is None else (1 if np.ndim(predictions) == 1 else np.shape(predictions)[1])
+    if summary.kind == "classes" and width == 1 and len(summary.classes) > 2:
         return LabelSummary("counts", f"{summary.detail} beside one prediction column, so counts rather than classes")
+    if summary.kind == "binary" and width == 2:
+        return LabelSummary("classes", f"{summary.detail} beside two prediction columns, one per class, so class indices", summary.classes, summary.counts)
     return summary
 
 
@@ -460,6 +470,9 @@ def infer_file(
         labels = _structural_columns(source, structure[2], "y_true", set())
     claimed = set(labels)
     predictions = _prediction_columns(source, pred_col, claimed)
+    spark = None if pred_col else _spark_predictions(source, predictions, claimed)
+    if spark is not None:
+        predictions = [spark.selection]
     if not predictions and structure is not None:
         predictions = _structural_columns(source, structure[2], "y_pred", claimed)
     claimed |= set(predictions)
@@ -471,7 +484,7 @@ def infer_file(
     rows = _read(source, labels + predictions + ([sample] if sample else []))
     table = rows.table
     label_array = _label_array(table, labels, source.display)
-    selection, found_how = pred_col, None
+    selection, found_how = (spark.selection, spark.evidence) if spark is not None else (pred_col, None)
     if not predictions and structure is None:
         predictions, selection, found_how = _undeclared_predictions(source, label_array, labels, claimed | {sample})
         if predictions:
@@ -493,6 +506,8 @@ def infer_file(
         row_stride=rows.stride,
     )
     result.prediction_columns = tuple(predictions)
+    if spark is not None and spark.logits:
+        result.from_logits = True
     if selection != pred_col:
         result.prediction_selection = selection
     result.values_read = _values_read(label_array, prediction_array, predictions)
@@ -621,6 +636,44 @@ def _undeclared_predictions(
     if len(named) == 1:
         return named, named[0], f"{looked}; '{named[0]}' is a common name for predictions: the commands pass {_pred_col_flag(named[0])}"
     return [], None, None
+
+
+@dataclass(frozen=True)
+class _SparkPredictions:
+    """The vector column of Spark ML's ``model.transform`` output to read."""
+
+    selection: str
+    evidence: str
+    logits: bool = False
+
+
+def _spark_predictions(source: Any, predictions: list[str], claimed: set[str]) -> _SparkPredictions | None:
+    """Spark ML's output columns, when the predictions found are its
+    'prediction' (or none): that column holds the predicted class index, not
+    a score, so the per-class vector beside it is read instead: 'probability',
+    else 'rawPrediction' as logits (LinearSVC and OneVsRest give no
+    probabilities; their margins are scores, never probabilities)."""
+    from .io.columns import match_name
+
+    names = [c.name for c in source.columns if c.is_list and c.name not in claimed]
+    class_index = predictions[0] if len(predictions) == 1 and not source.column(predictions[0]).is_list else None
+    if predictions and (class_index is None or match_name(SPARK_CLASS_INDEX, [class_index]) is None):
+        return None
+    why = f"'{class_index}' holds Spark ML's predicted class index, not a score" if class_index else "no prediction column"
+    probability = match_name(SPARK_PROBABILITY, names)
+    if probability is not None:
+        return _SparkPredictions(
+            probability, f"{why}; '{probability}' holds a probability per class: the commands pass {_pred_col_flag(probability)}"
+        )
+    raw = match_name(SPARK_RAW_PREDICTION, names)
+    if raw is not None:
+        return _SparkPredictions(
+            raw,
+            f"{why}, and no probability column; '{raw}' holds a raw score per class (margins or logits): "
+            f"the commands pass {_pred_col_flag(raw)} --from-logits",
+            logits=True,
+        )
+    return None
 
 
 def _pred_col_flag(selection: str) -> str:
