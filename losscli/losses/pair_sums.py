@@ -63,10 +63,6 @@ class PairSums:
         return float(np.dot(residual, residual))
 
     @cached_property
-    def sum_pred(self) -> float:
-        return float(np.sum(self.y_pred))
-
-    @cached_property
     def min_true(self) -> float:
         return float(np.min(self.y_true))
 
