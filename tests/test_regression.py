@@ -92,6 +92,16 @@ def test_mape_floors_zero_targets_at_1e_minus_7():
     assert close(losscli.compute("mape", [0.0], [0.5]), 5e8)
 
 
+@pytest.mark.parametrize("weighted", [False, True])
+def test_mape_of_residuals_too_large_to_scale_by_100_is_still_a_number(weighted):
+    # |e| / |y| = 2e307 / 1e307 = 2 and 1 / 1 = 1: (200 + 100) / 2 percent (by hand;
+    # scikit-learn mean_absolute_percentage_error gives the fraction 1.5). The rows
+    # behind sample weights and the plain batch sum must give the same number.
+    weights = {"sample_weight": [1.0, 1.0]} if weighted else {}
+    assert losscli.compute("mape", [1e307, 1.0], [-1e307, 2.0], **weights) == pytest.approx(150.0, rel=1e-15)
+    assert losscli.per_sample("mape", [1e307], [-1e307]).tolist() == [200.0]
+
+
 def test_multi_output_mean_is_over_all_elements():
     y = np.array([[0.0, 1.0], [2.0, 3.0]])
     p = np.array([[1.0, 1.0], [2.0, 5.0]])

@@ -323,8 +323,10 @@ def _mape_total(sums: PairSums, *, floor: float, percent: bool, **_: object) -> 
 )
 def mape(y_true: np.ndarray, y_pred: np.ndarray, *, floor: float, percent: bool) -> np.ndarray:
     y_true, y_pred = matching_columns(y_true, y_pred)
-    scale = 100.0 if percent else 1.0
-    return scale * np.abs(y_true - y_pred) / np.maximum(np.abs(y_true), floor)
+    # Scaled after the division, as the batch sum is: 100 |e| overflows for
+    # residuals above 1.8e306 whose ratio to the label is an ordinary number.
+    ratios = np.abs(y_true - y_pred) / np.maximum(np.abs(y_true), floor)
+    return ratios * 100.0 if percent else ratios
 
 
 def _quantile_total(sums: PairSums, *, q: float, **_: object) -> float | None:
