@@ -150,6 +150,14 @@ class Accumulator:
         """Fold one batch in; return per-row losses on request where the loss
         has them. ``shared``: the batch's terms that losses on the same
         columns share (see ``batch_total``), kept by the caller per batch."""
+        # Overflow is expected here (sums of huge losses or weights) and shows
+        # as a non-finite sum, reported as null with a reason: not as numpy's warning.
+        with np.errstate(all="ignore"):
+            return self._add(arrays, weights, keys, want_rows, shared)
+
+    def _add(
+        self, arrays: Mapping[str, np.ndarray], weights: np.ndarray | None, keys: "RowKeys", want_rows: bool, shared: dict | None
+    ) -> np.ndarray | None:
         if self.kind == "mean":
             if not want_rows and weights is None and keys.single and self._add_total(arrays, keys, shared):
                 return None
@@ -244,6 +252,10 @@ class Accumulator:
     # ---------------------------------------------------------------- finalize
 
     def finalize(self, reduction: str, with_groups: bool) -> Outcome:
+        with np.errstate(all="ignore"):  # inf / inf and the like become null values with a reason
+            return self._finalize(reduction, with_groups)
+
+    def _finalize(self, reduction: str, with_groups: bool) -> Outcome:
         grouped = self.totals.group_values_and_table() if self.kind != "exact" and not self.by_sample else None
         if grouped is not None:
             return self._finalize_group_values(reduction, with_groups, *grouped)

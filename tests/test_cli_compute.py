@@ -1249,3 +1249,13 @@ def test_key_ndjson_ids_beyond_int64_join_a_parquet_uint64_key(cli, tmp_path):
         assert result.exit_code == 0, result.stderr
         # By hand: |1 - 1|, |2 - 0|, |4 - 0|; mean 2.
         assert [(r["value"], r["n"]) for r in json.loads(result.stdout)["results"]] == [(2.0, 3)]
+
+
+def test_an_overflowing_weighted_sum_is_null_with_a_note_and_no_numpy_warning(cli, tmp_path):
+    write_csv(tmp_path / "w.csv", {"y_true": [1.0, 1.0], "y_pred": [2.0, 3.0], "w": [1e308, 1e308]})
+    result = cli("compute", tmp_path / "w.csv", "--loss", "mae", "--weight-col", "w", "-f", "json")
+    assert result.exit_code == 0
+    result_of_mae = json.loads(result.stdout)["results"][0]
+    assert result_of_mae["value"] is None  # sum(w) overflows: inf / inf
+    assert result_of_mae["warning"] == "mae: the value is not a number; reported as null"
+    assert result.stderr == ""  # no numpy RuntimeWarning

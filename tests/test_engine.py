@@ -4,6 +4,8 @@ floating-point summation order)."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -462,3 +464,27 @@ def test_totals_of_values_no_sort_can_order_together_merge_and_finalize_by_key()
     # By hand: 1 gets 4 + 1, 0 gets 1, the text 2.
     assert keys == [(1,), (0,), ("(missing)",)]
     assert table[:, 0].tolist() == [5.0, 1.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    "inputs, expected",
+    [
+        # Weights whose sum overflows: sum(w * l) / sum(w) is inf / inf.
+        ({"sample_weight": [1e308, 1e308]}, None),
+        # Losses whose sum overflows.
+        ({}, math.inf),
+    ],
+)
+def test_overflow_gives_a_value_or_null_but_no_numpy_warning(inputs, expected):
+    import warnings
+
+    y_true, y_pred = ([1.0, 1.0], [2.0, 3.0]) if inputs else ([1e308, 1e308], [-1e308, -1e308])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        value = losscli.compute("mae", y_true, y_pred, **inputs)
+    # losscli's own warning names the loss; numpy's says what was "encountered" where.
+    assert [str(w.message) for w in caught] == [f"mae: the value is {'not a number; returning NaN' if expected is None else 'infinite (overflow or an impossible case); returning inf'}"]
+    if expected is None:
+        assert math.isnan(value)
+    else:
+        assert value == expected

@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import os
 import sys
+import warnings
 from typing import Annotated, NoReturn, Optional
 
 import typer
@@ -78,6 +79,9 @@ def main() -> None:
     # taken from the decoding threads (measured on 2 cores). An explicit
     # setting by the user wins.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    # Every floating-point problem reaches the user as a null value with its
+    # reason; numpy's own RuntimeWarning (file, line and source) is never for them.
+    warnings.filterwarnings("ignore", category=RuntimeWarning)
     app(prog_name="losscli")
 
 

@@ -1028,7 +1028,9 @@ def _missing_rows(arrays: list[dict[str, np.ndarray]], weights: np.ndarray | Non
         seen.add(id(values))
         # A finite sum proves there is no NaN or inf (one cheap pass); only a
         # non-finite sum, rare, pays for the row-by-row check.
-        if np.isfinite(np.add.reduce(values, axis=None)):
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflowing sum is what sends a column to the check
+            total = np.add.reduce(values, axis=None)
+        if np.isfinite(total):
             continue
         row_bad = ~np.isfinite(values) if values.ndim == 1 else ~np.isfinite(values).all(axis=1)
         bad = row_bad if bad is None else (bad | row_bad)
