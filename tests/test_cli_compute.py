@@ -1259,3 +1259,17 @@ def test_an_overflowing_weighted_sum_is_null_with_a_note_and_no_numpy_warning(cl
     assert result_of_mae["value"] is None  # sum(w) overflows: inf / inf
     assert result_of_mae["warning"] == "mae: the value is not a number; reported as null"
     assert result.stderr == ""  # no numpy RuntimeWarning
+
+
+def test_running_out_of_memory_is_one_error_line(cli, data, monkeypatch):
+    import losscli.evaluation
+
+    def exhausted(*_args, **_kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(losscli.evaluation, "_evaluate_file", exhausted)
+    path, *_ = data
+    result = cli("compute", path, "--loss", "mse")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: out of memory; check that the columns read are the ones meant")
+    assert len(result.stderr.splitlines()) == 1

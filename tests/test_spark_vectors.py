@@ -174,6 +174,21 @@ def test_sparse_index_outside_the_size_names_the_row(cli, tmp_path):
     assert_usage_error(compute(cli, path), f"{path}, column 'probability', row 3: sparse vector index 2 is outside its size 2")
 
 
+def test_a_hashed_feature_vector_is_refused_before_it_is_expanded(cli, tmp_path):
+    # Spark's HashingTF: 2^20 positions per row, a few of them set. 200 rows would expand to
+    # 1.6 GB of float64 (a 1,000-row batch to 8 GB), past int32 list offsets beyond 2,048 rows.
+    features = [{"type": 0, "size": 1 << 20, "indices": [3, 70_000 + i], "values": [1.0, 2.0]} for i in range(200)]
+    table = pa.table({"label": np.zeros(200), "features": pa.array(features, VECTOR)})
+    path = tmp_path / "features.parquet"
+    pq.write_table(table, path)
+    result = cli("compute", path, "--loss", "cce", "--pred-col", "features", "--label-col", "label")
+    assert_usage_error(
+        result,
+        f"{path}, column 'features': vectors of up to 1,048,576 values per row would take 1.6 GB as one column per value for 200 rows",
+    )
+    assert "--pred-col probability" in result.stderr
+
+
 def test_a_missing_vector_is_a_missing_value(cli, tmp_path):
     table = pa.table({"label": [0.0, 1.0, 1.0, 0.0], "probability": pa.array([dense(PROBS2[0]), None, dense(PROBS2[2]), sparse(PROBS2[3])], VECTOR)})
     path = tmp_path / "preds.parquet"

@@ -201,7 +201,11 @@ def guarded(command: Callable[..., Any]) -> Callable[..., Any]:
         except MemoryError:
             if debug:
                 raise
-            fail("out of memory; for an exact loss such as wasserstein_distance, run it on a sample or a smaller file")
+            fail(
+                "out of memory; check that the columns read are the ones meant (a very wide list or vector column "
+                "becomes one column per value), or run an exact loss such as wasserstein_distance, which keeps "
+                "every value, on a sample"
+            )
             raise typer.Exit(EXIT_USAGE) from None
         except BrokenPipeError:
             # The reader went away (e.g. `| head`): not an error of ours.

@@ -124,9 +124,28 @@ def vector_to_list(array: pa.Array | pa.ChunkedArray) -> pa.Array:
     positions = _positions(row_of_value, value_counts, sparse, fields["indices"])
     _check_indices(positions, row_of_value, sparse, sizes)
     offsets = np.concatenate([[0], np.cumsum(widths)])
+    _check_expanded_size(int(offsets[-1]), int(widths.max(initial=0)), len(array))
     values = np.zeros(int(offsets[-1]))
     values[offsets[row_of_value] + positions.astype(np.int64)] = arrow_numpy.floats(pc.list_flatten(fields["values"]))
     return _list_array(offsets, values, present)
+
+
+# Values one batch of vectors may expand to: 1 GB of float64. Batches are cut
+# to about 32 MB by the values stored, which for sparse vectors (hashed
+# features: a million positions per row, five of them set) can be a
+# millionth of what they expand to; the int32 offsets of a list array also
+# end at 2^31 values.
+MOST_EXPANDED_VALUES = 1 << 27
+
+
+def _check_expanded_size(values: int, widest: int, rows: int) -> None:
+    if values > MOST_EXPANDED_VALUES:
+        raise LossCliError(
+            f"vectors of up to {widest:,} values per row would take {values * 8 / 2**30:.1f} GB as one column per "
+            f"value for {rows:,} rows",
+            hint="read the column of per-class scores instead (for Spark ML output, --pred-col probability): "
+            "a vector that wide is features, not predictions",
+        )
 
 
 def _lengths(lists: pa.Array) -> np.ndarray:
