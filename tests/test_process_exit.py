@@ -4,14 +4,17 @@ and the caller's exit handlers, without the interpreter's teardown."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
 from conftest import write_csv
 
+import losscli
 import losscli.cli as cli
 
 REPO = Path(__file__).resolve().parents[1]
@@ -104,6 +107,21 @@ def test_main_returns_control_to_a_caller_in_the_same_process(monkeypatch, capsy
         cli.main()
     assert stop.value.code == 0
     assert json.loads(capsys.readouterr().out)["results"][0]["value"] == pytest.approx(0.625, rel=1e-12)
+
+
+def test_main_leaves_the_callers_runtime_warnings_on(monkeypatch, capsys, small_csv):
+    # The CLI keeps numpy's RuntimeWarnings off stderr for its own run only: the
+    # calling program, and losscli's Python API in it, must still warn afterwards.
+    monkeypatch.setattr(sys, "argv", ["losscli", "compute", str(small_csv), "--loss", "mse", "--quiet"])
+    filters = list(warnings.filters)
+    with pytest.raises(SystemExit):
+        cli.main()
+    capsys.readouterr()
+    assert warnings.filters == filters
+    # record=True adds no filter of its own, so a filter left behind would hide the warning.
+    with warnings.catch_warnings(record=True) as caught:
+        assert losscli.compute("mse", [0.0], [1e200]) == math.inf
+    assert [str(w.message) for w in caught] == ["mse: the value is infinite (overflow or an impossible case); returning inf"]
 
 
 def _child_env() -> dict[str, str]:

@@ -81,8 +81,11 @@ def main() -> None:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     # Every floating-point problem reaches the user as a null value with its
     # reason; numpy's own RuntimeWarning (file, line and source) is never for them.
-    warnings.filterwarnings("ignore", category=RuntimeWarning)
-    app(prog_name="losscli")
+    # Only for this run: a program that calls main() keeps its own warnings,
+    # and those of losscli's Python API.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=RuntimeWarning)
+        app(prog_name="losscli")
 
 
 def run() -> NoReturn:
