@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .errors import LossCliError
+from .wording import ordinal
 
 # SPEC: class imbalance is flagged when majority:minority is 3 or more.
 IMBALANCE_RATIO = 3.0
@@ -518,7 +519,7 @@ def infer_file(
         result.evidence.insert(1, found_how)
     if rows.stride > 1:
         result.evidence.insert(
-            1, f"{rows.file_rows:,} rows: inferred from every {_ordinal(rows.stride)} row, {len(label_array) + dropped:,} rows spread over the whole file"
+            1, f"{rows.file_rows:,} rows: inferred from every {ordinal(rows.stride)} row, {len(label_array) + dropped:,} rows spread over the whole file"
         )
         # The sample may miss the file's few rows without a value; the commands read them all.
         dropped = max(dropped, rows.missing)
@@ -526,11 +527,6 @@ def infer_file(
         result.missing_rows = dropped
         result.evidence.insert(1, f"{_rows(dropped)} with missing values ignored (the commands pass --nan-policy omit)")
     return result
-
-
-def _ordinal(number: int) -> str:
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
 
 
 def _values_read(labels: np.ndarray, predictions: np.ndarray | None, prediction_names: list[str]) -> tuple[np.ndarray, np.ndarray] | None:

@@ -16,6 +16,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..errors import LossCliError
+from ..wording import ordinal
 
 QUANTILES = (("p50", 0.50), ("p90", 0.90), ("p99", 0.99))
 
@@ -197,7 +198,7 @@ class StreamedDistribution:
         notes = [f"{dropped} {row_label}{'s' if dropped != 1 else ''} with no finite value left out of the histogram"] if dropped else []
         if self.stride > 1:
             notes.append(
-                f"histogram and quantiles from every {self.stride}th {row_label} ({values.size:,} of "
+                f"histogram and quantiles from every {ordinal(self.stride)} {row_label} ({values.size:,} of "
                 f"{self.finite_rows:,}); the mean, maximum and worst {row_label}s from all"
             )
         return DistributionChart(
