@@ -472,6 +472,14 @@ def test_a_long_input_is_thinned_for_the_histogram_but_mean_maximum_and_worst_ro
     assert "Per-row mse: 100,000 rows" in recorded(chart, width=100)
 
 
+
+def test_a_note_of_thinning_says_2nd_not_2th():
+    values = np.arange(10, dtype=float)
+    chart = _streamed(values, batch=3, sample_values=4).chart(loss="mse")
+    # 10 values are more than 2 * 4: every 2nd is kept, the 5 at rows 1, 3, 5, 7, 9.
+    assert chart.notes == ["histogram and quantiles from every 2nd row (5 of 10); the mean, maximum and worst rows from all"]
+
+
 # =========================================================================== comparison
 
 
@@ -646,6 +654,26 @@ def test_distribution_files_mark_quantiles_and_list_outliers(matplotlib, tmp_pat
     plots.save(chart, str(png))
     pixels = png_pixels(png)
     assert has_colour(pixels, PALETTE[0]) and has_colour(pixels, PALETTE[3], at_least=20)  # bars and the p99 line
+
+
+def test_distribution_file_notes_are_readable_side_by_side(matplotlib):
+    values = np.random.default_rng(4).exponential(size=1_000)
+    values[::50] = np.nan
+    chart = _streamed(values, batch=128, sample_values=100).chart(loss="mse")
+    assert len(chart.notes) == 2  # rows without a value, and the thinning
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    figure = figure_of(chart)
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    figure.draw(renderer)
+    holders = [t for t in figure.findobj(lambda a: hasattr(a, "get_text")) if any(note in t.get_text() for note in chart.notes)]
+    assert all(any(note in t.get_text() for t in holders) for note in chart.notes)
+    boxes = [t.get_window_extent(renderer) for t in holders]
+    page = figure.bbox
+    for box in boxes:  # inside the picture, not cut at its edge
+        assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1
+    for i, box in enumerate(boxes):  # never drawn over one another
+        assert not any(box.overlaps(other) for other in boxes[i + 1 :])
 
 
 def test_comparison_files_show_every_loss_model_and_delta(matplotlib, tmp_path):

@@ -160,8 +160,10 @@ def _distribution_figure(chart: DistributionChart) -> Any:
         keys = "  ".join(f"{name}={row.keys[name]}" for name in key_names)
         lines.append(f"{chart.row_label} {row.row}: {value_text(row.value)}" + (f"\n    {keys}" if keys else ""))
     side.text(0.0, 1.0, "\n".join(lines) or "(none)", va="top", ha="left", family="monospace", fontsize="small", transform=side.transAxes)
-    for note in chart.notes:
-        side.text(0.0, 0.0, note, va="bottom", fontsize="x-small", color="0.35", transform=side.transAxes)
+    if chart.notes:
+        # Under the whole figure, one line each: the side panel is too narrow
+        # for a long note, and notes placed there would be drawn over each other.
+        figure.supxlabel("\n".join(f"note: {note}" for note in chart.notes), fontsize="x-small", color="0.35")
     return figure
 
 
