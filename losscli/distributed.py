@@ -41,6 +41,7 @@ from .io.formats import is_glob
 from .io.hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, names_given, typed_value
 from .io.plan import InputOptions, InputPlan
 from .io.readers import BATCH_ROWS, Column, Source, typed_across
+from .io.vectors import read_type, vectors_as_lists
 from .registry import BoundLoss
 
 INSTALL = "pip install 'losscli[dask]'"
@@ -358,7 +359,7 @@ def _typed_partitions(parts: list[Part], file_names: set[str]) -> tuple[list[Par
 
 def _file_columns(filesystem: Any, part: Part) -> list[Column]:
     with _parquet_file(filesystem, part) as handle:
-        return [Column(f.name, f.type) for f in handle.schema_arrow]
+        return [Column(f.name, read_type(f.type)) for f in handle.schema_arrow]
 
 
 @contextmanager
@@ -440,7 +441,8 @@ class PartSource(Source):
             raise LossCliError(f"column '{missing[0]}' is missing from this file of the dataset", file=self.display, hint=MISSING_IN_PART)
         read = [c for c in columns if c in in_file]
         try:
-            yield from add_folder_columns(self._handle.iter_batches(batch_size=BATCH_ROWS, columns=read, use_threads=True), columns, constants, self._kinds)
+            batches = vectors_as_lists(self._handle.iter_batches(batch_size=BATCH_ROWS, columns=read, use_threads=True), self.display)
+            yield from add_folder_columns(batches, columns, constants, self._kinds)
         except (pa.ArrowException, OSError) as error:
             raise LossCliError(f"cannot read Parquet data: {_first_line(error)}", file=self.display, hint="the file may be truncated or corrupt") from None
 

@@ -196,6 +196,27 @@ def test_per_sample_losses_merge_samples_spread_over_files(name, tmp_path, clien
     np.testing.assert_allclose(dask_values[order_dask], local_values[order_local], rtol=REL)
 
 
+def test_spark_ml_vectors_are_read_as_the_local_engine_reads_them(tmp_path, client):
+    """A Spark output directory: the probability vectors, dense and sparse,
+    are matrices on the workers too, and a broken one names its file and row."""
+    from test_spark_vectors import LABELS3, PROBS3, SPARSE3, cce, spark_directory, spark_table
+
+    folder = spark_directory(tmp_path / "preds.parquet", spark_table(LABELS3, PROBS3, SPARSE3), split=4)
+    options = InputOptions(str(folder), role_cols={"y_pred": "probability", "y_true": "label"})
+    distributed, _, _ = evaluate_dask(options, [parse_spec("cce")], client=client)
+    # -(ln .7 + ln .9 + ln .6 + ln .6 + ln .8 + ln 1) / 6 (numpy on the dense matrix)
+    assert distributed.results[0].value == pytest.approx(cce(LABELS3, PROBS3), rel=1e-12)
+
+    broken = spark_table(LABELS3, PROBS3, SPARSE3).to_pylist()
+    broken[5]["probability"]["indices"][0] = 3  # row 2 of the second part: index 3 of a size-3 vector
+    table = pa.Table.from_pylist(broken, schema=spark_table(LABELS3, PROBS3).schema)
+    folder = spark_directory(tmp_path / "broken.parquet", table, split=4)
+    with pytest.raises(LossCliError) as error:
+        evaluate_dask(InputOptions(str(folder), role_cols={"y_pred": "probability", "y_true": "label"}), [parse_spec("cce")], client=client)
+    assert (error.value.file, error.value.column, error.value.row) == (str(folder / "part-00001-5f1c.snappy.parquet"), "probability", 2)
+    assert error.value.args[0] == "sparse vector index 3 is outside its size 3"
+
+
 def test_a_glob_and_omitted_rows_count_like_the_local_engine(tmp_path, client):
     """--nan-policy omit: a file whose every row is NaN adds nothing, the
     count of omitted rows is the dataset's."""
