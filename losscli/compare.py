@@ -28,7 +28,7 @@ from typing import Any, Callable, Sequence
 
 from .engine import in_file
 from .errors import LossCliError
-from .evaluation import Gate, Report, Result, names_loss, evaluate_file, json_params
+from .evaluation import Gate, Report, Result, distinct_texts, names_loss, evaluate_file, json_params
 from .io.formats import COMPRESSION, EXTENSIONS
 from .registry import BoundLoss
 
@@ -864,6 +864,9 @@ def parse_max_increase(items: Sequence[str], losses: Sequence[BoundLoss]) -> lis
             raise LossCliError(f"--max-increase takes PCT or LOSS=PCT, got '{item}'", hint="for example --max-increase 5 or --max-increase mse=5%")
         text = amount.strip().rstrip("%").strip()
         try:
+            # Python reads 1_0 as 10: a typo for 1.0 must not loosen a gate tenfold.
+            if "_" in text:
+                raise ValueError(text)
             percent = float(text)
         except ValueError:
             raise LossCliError(f"--max-increase {item}: '{amount}' is not a percentage", hint="for example --max-increase 5 (or 5%)") from None
@@ -911,8 +914,22 @@ def _increase_breach(label: str, value: float | None, baseline: Delta | None, pe
     change = 100.0 * (value - base) / abs(base)
     # A hair of slack: a value exactly at the limit must not fail on rounding.
     if change > percent + 1e-9:
-        return f"{label} = {value:.6g} is {change:+.2f}% against the baseline {base:.6g}, above the --max-increase limit of {percent:g}%"
+        value_text, base_text = distinct_texts(value, base)
+        return (
+            f"{label} = {value_text} is {_change_text(change, percent)}% against the baseline {base_text}, "
+            f"above the --max-increase limit of {percent:g}%"
+        )
     return None
+
+
+def _change_text(change: float, percent: float) -> str:
+    """The change with 2 decimals, or as many more as it takes to read above
+    the limit: a breach must not read as +0.00% above a limit of 0%."""
+    for decimals in range(2, 16):
+        text = f"{change:+.{decimals}f}"
+        if float(text) > percent:
+            return text
+    return f"{change:+.17g}"
 
 
 def skipped_gate_breaches(skipped: Sequence[Skipped], above: Sequence[Gate], below: Sequence[Gate], limits: Sequence[IncreaseLimit]) -> list[str]:

@@ -365,6 +365,10 @@ def test_parse_max_increase_forms() -> None:
         parse_max_increase(["huber=5"], losses)
     with pytest.raises(LossCliError, match="not a percentage"):
         parse_max_increase(["five"], losses)
+    # float() reads 1_0 as 10, a tenfold looser gate than the 1.0 meant.
+    with pytest.raises(LossCliError) as error:
+        parse_max_increase(["mse=1_0%"], losses)
+    assert error.value.args[0] == "--max-increase mse=1_0%: '1_0%' is not a percentage"
 
 
 def baseline_comparison(tmp_path: Path, now: dict[str, float | None], before: dict[str, float | None]) -> Comparison:
@@ -383,6 +387,14 @@ def test_max_increase_gate(tmp_path: Path) -> None:
     # A per-loss limit that is stricter wins.
     breaches, _ = check_max_increase(comp, [IncreaseLimit(None, 50.0), IncreaseLimit("mse", 4.0)])
     assert sorted(b.split(" =")[0] for b in breaches) == ["mse (a)", "mse (b)"]
+
+
+def test_a_breach_of_max_increase_reads_above_the_limit(tmp_path: Path) -> None:
+    # 0.6400001 vs 0.64: +0.0000156% (by hand), over a limit of 0%; with 6 digits and
+    # 2 decimals it read "0.64 is +0.00% against the baseline 0.64".
+    comp = baseline_comparison(tmp_path, {"a": 0.6400001}, {"a": 0.64})
+    breaches, _ = check_max_increase(comp, [IncreaseLimit(None, 0.0)])
+    assert breaches == ["mse = 0.6400001 is +0.00002% against the baseline 0.64, above the --max-increase limit of 0%"]
 
 
 def test_max_increase_from_zero_and_without_values(tmp_path: Path) -> None:
