@@ -18,7 +18,7 @@ from scipy import special
 from sklearn import metrics
 
 from losscli.engine import Batch, batch_total, call_kernel, evaluate
-from losscli.losses.pair_sums import PairSums, shared_pair_sums
+from losscli.losses.pair_sums import shared_pair_sums
 from losscli.registry import BoundLoss, parse_spec
 
 # Every loss with a batch sum, with the parameters that change its sum.
