@@ -1105,6 +1105,48 @@ def test_bce_hard_labels_take_one_log_and_equal_the_formula(from_logits, pos_wei
     assert got.mean() == pytest.approx(expected.mean(), rel=1e-14)
 
 
+def test_bce_hard_labels_pick_p_or_the_rounded_one_minus_p_exactly():
+    """The one-log path selects p or 1 - p by arithmetic on the labels; the
+    selected value must be bit for bit numpy's p and 1.0 - p, inputs untouched."""
+    from losscli.losses.classification import bce
+
+    rng = np.random.default_rng(12)
+    p = np.concatenate([rng.random(5000), rng.random(100) * 1e-6, 1 - rng.random(100) * 1e-6])
+    y = (rng.random(p.size) < 0.5).astype(float)
+    before = p.copy()
+    got = bce(y, p, from_logits=False, eps=1e-9, pos_weight=1.0)
+    np.testing.assert_array_equal(got, -np.log(np.where(y == 1, p, 1.0 - p)))
+    np.testing.assert_array_equal(p, before)
+
+
+@pytest.mark.parametrize(
+    ("values", "eps", "expected", "same_array"),
+    [
+        ([0.2, 0.5, 0.9], 1e-7, [0.2, 0.5, 0.9], True),  # nothing to clip: no copy
+        ([0.0, 0.5, 1.0], 1e-7, [1e-7, 0.5, 1 - 1e-7], False),  # Keras' clipping
+        ([0.0, 0.5, 1.0], 0.0, [0.0, 0.5, 1.0], True),  # eps=0 keeps p
+        ([0.2, np.nan, 0.9], 1e-7, [0.2, np.nan, 0.9], False),  # NaN is left to the caller
+    ],
+)
+def test_valid_clipped_probabilities(values, eps, expected, same_array):
+    from losscli.losses._checks import valid_clipped_probabilities
+
+    p = np.array(values)
+    got = valid_clipped_probabilities(p, eps)
+    np.testing.assert_array_equal(got, expected)
+    assert (got is p) == same_array
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5])
+def test_valid_clipped_probabilities_name_the_first_row_outside_0_1(bad):
+    from losscli.errors import LossCliError
+    from losscli.losses._checks import valid_clipped_probabilities
+
+    with pytest.raises(LossCliError, match="probability outside") as error:
+        valid_clipped_probabilities(np.array([0.5, 0.2, bad, bad]), 1e-7)
+    assert error.value.row == 3
+
+
 def test_bce_soft_labels_keep_the_two_term_form():
     from losscli.losses.classification import bce
 

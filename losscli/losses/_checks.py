@@ -123,6 +123,8 @@ def check_probabilities(p: np.ndarray, *, role: str = "y_pred") -> None:
 
 def check_unit_interval_labels(y: np.ndarray, *, role: str = "y_true") -> None:
     """Binary (or soft binary) targets must lie in [0, 1]."""
+    if within(y, 0.0, 1.0):
+        return
     fail_where(
         (y < 0) | (y > 1),
         "binary label outside [0, 1]",
@@ -148,9 +150,19 @@ def check_class_index(y: np.ndarray, n_classes: int, *, role: str = "y_true") ->
     return y.astype(np.int64)
 
 
-def clip_probabilities(p: np.ndarray, eps: float) -> np.ndarray:
-    """Clip to [eps, 1-eps] (Keras' rule, in float64); eps=0 keeps p as is."""
-    return np.clip(p, eps, 1.0 - eps) if eps > 0 else p
+def valid_clipped_probabilities(p: np.ndarray, eps: float, *, role: str = "y_pred") -> np.ndarray:
+    """Probabilities checked to lie in [0, 1] and clipped to [eps, 1-eps]
+    (Keras' rule, in float64; eps=0 keeps p as is). The check's min and max
+    also tell when nothing needs clipping, the common case: then p itself is
+    returned, without a clipped copy."""
+    if p.size == 0:
+        return p
+    low, high = p.min(), p.max()
+    if not (low >= 0.0 and high <= 1.0):  # also NaN, which the row-by-row check lets through
+        check_probabilities(p, role=role)
+    if eps > 0 and not (low >= eps and high <= 1.0 - eps):
+        return np.clip(p, eps, 1.0 - eps)
+    return p
 
 
 def log_sigmoid(x: np.ndarray) -> np.ndarray:

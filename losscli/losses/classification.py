@@ -31,15 +31,14 @@ from ._checks import (
     as_column,
     binary_columns,
     check_class_index,
-    check_probabilities,
     check_unit_interval_labels,
-    clip_probabilities,
     fail_where,
     log_sigmoid,
     log_softmax,
     matching_columns,
     sigmoid,
     softmax,
+    valid_clipped_probabilities,
     within,
 )
 
@@ -281,8 +280,7 @@ def _binary_log_terms(
     """
     if from_logits:
         return log_sigmoid(y_pred), log_sigmoid(-y_pred)
-    check_probabilities(y_pred)
-    p = clip_probabilities(y_pred, eps)
+    p = valid_clipped_probabilities(y_pred, eps)
     with np.errstate(divide="ignore"):
         log_p, log_not_p = np.log(p), np.log1p(-p)
     if log_floor is not None:
@@ -361,13 +359,13 @@ def bce(
     log_floor: float | None = None,
 ) -> np.ndarray:
     y_true, y_pred = binary_columns(y_true, y_pred, "bce")
-    check_unit_interval_labels(y_true)
-    if smoothing > 0:
-        y_true = y_true * (1.0 - smoothing) + 0.5 * smoothing
-    else:
+    if smoothing == 0:
         hard = _hard_label_bce(y_true, y_pred, from_logits=from_logits, eps=eps, pos_weight=pos_weight, log_floor=log_floor)
         if hard is not None:
             return hard
+    check_unit_interval_labels(y_true)
+    if smoothing > 0:
+        y_true = y_true * (1.0 - smoothing) + 0.5 * smoothing
     log_p, log_not_p = _binary_log_terms(y_pred, from_logits=from_logits, eps=eps, log_floor=log_floor)
     return _binary_cross_entropy(y_true, log_p, log_not_p, pos_weight)
 
@@ -385,8 +383,8 @@ def _hard_label_bce(
     or of -x, exactly as the general form.
     """
     positive = y == 1
-    if not (positive | (y == 0)).all():
-        return None
+    if np.count_nonzero(positive) + np.count_nonzero(y == 0) != y.size:
+        return None  # soft labels, or labels outside [0, 1] that the caller reports
     # The selections below are arithmetic with the 0/1 labels, exact for them:
     # np.where on labels in random order is four times slower (branches).
     if from_logits:
@@ -395,12 +393,12 @@ def _hard_label_bce(
         sign -= 1.0
         out = log_sigmoid(np.multiply(y_pred, sign, out=sign))
     else:
-        check_probabilities(y_pred)
-        p = clip_probabilities(y_pred, eps)
-        # p where y = 1, 1 - p where y = 0: (1 - p) - y (1 - p) + y p.
-        out = np.subtract(1.0, p)
-        out -= y * out
-        out += y * p
+        p = valid_clipped_probabilities(y_pred, eps)
+        # p where y = 1, 1 - p where y = 0: |(y - 1) + p|, bit for bit the
+        # p and the rounded 1 - p of the two-term formula, in three passes.
+        out = np.subtract(y, 1.0)
+        out += p
+        np.abs(out, out=out)
         with np.errstate(divide="ignore"):
             np.log(out, out=out)
         if log_floor is not None:

@@ -15,7 +15,7 @@ import numpy as np
 from ..conventions import loss
 from ..errors import LossCliError
 from ..registry import EPS, FROM_LOGITS, Characteristics, Param, Role, Y_PRED_REGRESSION, Y_TRUE_REGRESSION
-from ._checks import as_matrix, check_probabilities, check_same_width, clip_probabilities, fail_where, log_sigmoid, one_column
+from ._checks import as_matrix, check_same_width, fail_where, log_sigmoid, one_column, valid_clipped_probabilities
 
 TASKS = ("generative",)
 
@@ -227,8 +227,7 @@ def _log_probabilities(y_pred: np.ndarray, *, from_logits: bool, eps: float) -> 
     """log D and log(1 - D) from probabilities (clipped) or logits (exact)."""
     if from_logits:
         return log_sigmoid(y_pred), log_sigmoid(-y_pred)
-    check_probabilities(y_pred)
-    p = clip_probabilities(y_pred, eps)
+    p = valid_clipped_probabilities(y_pred, eps)
     return np.log(p), np.log1p(-p)
 
 
