@@ -26,7 +26,6 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-from .engine import in_file
 from .errors import LossCliError
 from .evaluation import Gate, Report, Result, distinct_texts, names_loss, evaluate_file, json_params
 from .io.formats import COMPRESSION, EXTENSIONS
@@ -446,20 +445,14 @@ class _Run:
 
 
 def _evaluate_one(options: Any, losses: list[BoundLoss], tolerant: set[int], evaluator: Callable[..., Any]) -> _Run:
-    guards = {index: _KernelGuard(losses[index], index) for index in tolerant}
-    evaluated = [guards[i].bound if i in guards else bound for i, bound in enumerate(losses)]
-    position = {id(bound): i for i, bound in enumerate(evaluated)}
-    if guards:
-        report, plan, _ = evaluator(options, evaluated, on_rows=_context_hook(guards))
+    if tolerant:
+        report, plan, _ = evaluator(options, losses, tolerant=frozenset(tolerant))
     else:
-        report, plan, _ = evaluator(options, evaluated)
+        report, plan, _ = evaluator(options, losses)
     display = plan.sources["predictions"].display
-    errors = {index: str(guard.error.with_context(file=display)) for index, guard in guards.items() if guard.error is not None}
-    results = []
-    for result in report.results:
-        index = position[id(result.loss)]
-        result.loss = losses[index]  # the loss as declared, not its guarded copy
-        results.append((index, result))
+    errors = {index: str(error.with_context(file=display)) for index, error in report.failures.items()}
+    position = {id(bound): i for i, bound in enumerate(losses)}
+    results = [(position[id(result.loss)], result) for result in report.results]
     return _Run(report, results, errors, plan.stats)
 
 
@@ -568,72 +561,6 @@ def _group_key(group: dict[str, Any] | None) -> tuple:
 
 def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
-
-
-class _KernelGuard:
-    """Wraps one tolerant loss so a data error marks it failed instead of
-    aborting the shared pass; it then yields NaN placeholders until the end."""
-
-    def __init__(self, bound: BoundLoss, index: int) -> None:
-        self.index = index
-        self.error: LossCliError | None = None
-        self.pending = False  # an error whose batch context is not filled in yet
-        self._kernel = bound.spec.kernel
-        self._finalize = bound.spec.finalize
-        self._kind = bound.spec.kind
-        self._roles = [role.name for role in bound.spec.roles]
-        self._width = 1  # columns of a ratio kernel's statistics, once seen
-        replaced: dict[str, Any] = {"kernel": self.kernel, "finalize": self.finalize if bound.spec.finalize else None}
-        if any(f.name == "per_row" for f in dataclasses.fields(bound.spec)):
-            # Per-row values of ratio losses are for --per-row output, which compare has not.
-            replaced["per_row"] = None
-        spec = dataclasses.replace(bound.spec, **replaced)
-        self.bound = BoundLoss(spec, bound.params, bound.label)
-
-    def kernel(self, **arrays: Any) -> Any:
-        if self.error is None:
-            try:
-                out = self._kernel(**arrays)
-            except LossCliError as error:
-                self.error, self.pending = error, self._kind != "exact"
-            else:
-                if self._kind == "ratio":
-                    shape = getattr(out, "shape", ())
-                    self._width = shape[1] if len(shape) == 2 else 1
-                return out
-        return self._placeholder(arrays)
-
-    def finalize(self, stats: Any, **params: Any) -> Any:
-        import numpy as np
-
-        if self.error is None:
-            try:
-                return self._finalize(stats, **params)
-            except LossCliError as error:
-                self.error = error
-        stats = np.asarray(stats)
-        return np.full(stats.shape[0], np.nan) if stats.ndim == 2 else float("nan")
-
-    def _placeholder(self, arrays: dict[str, Any]) -> Any:
-        import numpy as np
-
-        if self._kind == "exact":
-            return float("nan")
-        n = next(len(arrays[name]) for name in self._roles if name in arrays)
-        return np.full((n, self._width), np.nan) if self._kind == "ratio" else np.full(n, np.nan)
-
-
-def _context_hook(guards: dict[int, _KernelGuard]) -> Any:
-    """An ``on_rows`` callback that gives a guarded error its file, column and row."""
-
-    def hook(batch: Any, _per_row: Any) -> None:
-        for index, guard in guards.items():
-            if not guard.pending:
-                continue
-            guard.pending = False
-            in_file(guard.error, batch, index)
-
-    return hook
 
 
 # =========================================================================== ranks

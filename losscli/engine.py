@@ -444,6 +444,8 @@ def evaluate(
     pooled: frozenset[int] = frozenset(),
     weights_per_row: frozenset[int] = frozenset(),
     unchecked: bool = False,
+    tolerant: frozenset[int] = frozenset(),
+    failures: dict[int, LossCliError] | None = None,
 ) -> tuple[list[Outcome], list[Accumulator]]:
     """Fold every loss over every batch; return one outcome per loss.
 
@@ -452,18 +454,70 @@ def evaluate(
     library convention pools all samples, or divides a weighted sum by the
     row count. ``unchecked`` batches were not checked for NaN and inf: any
     non-finite sum or kernel error raises :class:`UncheckedBatchFailed`.
+
+    A ``tolerant`` loss that rejects the data stops being folded instead of
+    stopping the run: its error, in file terms, goes into ``failures`` under
+    its position, and its outcome has no values.
     """
     def fresh(index: int) -> Accumulator:
         return Accumulator(losses[index], by_sample=by_sample and index not in pooled, weights_per_row=index in weights_per_row)
 
     accumulators = [fresh(index) for index in range(len(losses))]
+    failed = _Failures(tolerant, unchecked, {} if failures is None else failures)
     # Per-row output needs every loss's rows of a batch together, in order:
     # there the losses of each batch are spread over the cores instead.
     side_by_side = on_rows is None and len(losses) > 1 and (os.cpu_count() or 1) > 1
     fold = _fold_batches_side_by_side if side_by_side else _fold_losses_side_by_side
-    fold(batches, accumulators, fresh, by_sample=by_sample, on_rows=on_rows, unchecked=unchecked)
-    outcomes = [acc.finalize(reduction, with_groups) for acc in accumulators]
+    fold(batches, accumulators, fresh, by_sample=by_sample, on_rows=on_rows, unchecked=unchecked, failed=failed)
+    outcomes = [failed.finalize(index, acc, reduction, with_groups) for index, acc in enumerate(accumulators)]
     return outcomes, accumulators
+
+
+class _Rejected:
+    """A tolerant loss's error on one batch, in place of its folded state."""
+
+    def __init__(self, error: LossCliError) -> None:
+        self.error = error
+
+
+class _Failures:
+    """Which tolerant losses rejected the data, and where (first in file order)."""
+
+    def __init__(self, tolerant: frozenset[int], unchecked: bool, errors: dict[int, LossCliError]) -> None:
+        self.tolerant = tolerant
+        self.unchecked = unchecked
+        self.errors = errors
+
+    def add(self, index: int, acc: Accumulator, batch: Batch, keys: tuple, want_rows: bool, shared: dict | None = None) -> Any:
+        """Fold loss ``index`` of ``batch`` into ``acc``: its per-row values, or
+        a :class:`_Rejected` when a tolerant loss's kernel rejects the batch."""
+        try:
+            return _add(acc, batch, index, keys, want_rows, shared)
+        except LossCliError as error:
+            if index not in self.tolerant:
+                error.loss_index = index
+                raise
+            return _Rejected(error)
+
+    def record(self, index: int, rejected: _Rejected, batch: Batch) -> None:
+        """Called in file order, so the first batch that fails a loss names it."""
+        if index in self.errors:
+            return
+        if self.unchecked:
+            # The error may be a NaN's doing: the caller reads again with the check.
+            raise UncheckedBatchFailed
+        self.errors[index] = in_file(rejected.error, batch, index)
+
+    def finalize(self, index: int, acc: Accumulator, reduction: str, with_groups: bool) -> Outcome:
+        if index in self.errors:
+            return Outcome(acc.bound, reduction)
+        try:
+            return acc.finalize(reduction, with_groups)
+        except LossCliError as error:
+            if index not in self.tolerant:
+                raise
+            self.errors[index] = error
+            return Outcome(acc.bound, reduction)
 
 
 def _batch_keys(batch: Batch, by_sample: bool) -> tuple[RowKeys, RowKeys | None]:
@@ -502,20 +556,27 @@ def _fold_losses_side_by_side(
     by_sample: bool,
     on_rows: Callable[[Batch, list[np.ndarray | None]], None] | None,
     unchecked: bool,
+    failed: _Failures,
 ) -> None:
     """One batch at a time, its losses spread over the cores."""
     with _LossThreads(len(accumulators)) as threads:
         for batch in batches:
             keys = _batch_keys(batch, by_sample)
 
-            def fold(index: int, batch: Batch = batch) -> np.ndarray | None:
-                return _add(accumulators[index], batch, index, keys, on_rows is not None)
+            def fold(index: int, batch: Batch = batch) -> Any:
+                if index in failed.errors:
+                    return None
+                return failed.add(index, accumulators[index], batch, keys, on_rows is not None)
 
             try:
                 per_row = threads.map(fold, len(accumulators), rows=batch.n)
             except LossCliError as error:
                 _raise_in_file(error, batch, unchecked)
-            if unchecked and not all(acc.last_batch_finite for acc in accumulators):
+            for index, rows in enumerate(per_row):
+                if isinstance(rows, _Rejected):
+                    failed.record(index, rows, batch)
+                    per_row[index] = None
+            if unchecked and not all(acc.last_batch_finite for index, acc in enumerate(accumulators) if index not in failed.errors):
                 raise UncheckedBatchFailed
             if on_rows is not None:
                 on_rows(batch, per_row)
@@ -529,6 +590,7 @@ def _fold_batches_side_by_side(
     by_sample: bool,
     on_rows: object,
     unchecked: bool,
+    failed: _Failures,
 ) -> None:
     """Several batches at a time, one per core, each folding every loss into
     states of its own; the states merge in batch order.
@@ -543,19 +605,18 @@ def _fold_batches_side_by_side(
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
-    def fold(batch: Batch) -> list[Accumulator]:
+    def fold(batch: Batch) -> list[Accumulator | _Rejected | None]:
         keys = _batch_keys(batch, by_sample)
         # This thread folds every loss of the batch, so they can share terms.
         shared: dict = {}
-        parts = []
+        parts: list[Accumulator | _Rejected | None] = []
         for index in range(len(accumulators)):
+            if index in failed.errors:  # failed on an earlier batch: no more work
+                parts.append(None)
+                continue
             part = fresh(index)
-            try:
-                _add(part, batch, index, keys, False, shared)
-            except LossCliError as error:
-                error.loss_index = index
-                raise
-            parts.append(part)
+            rejected = failed.add(index, part, batch, keys, False, shared)
+            parts.append(rejected if isinstance(rejected, _Rejected) else part)
         return parts
 
     def merge(batch: Batch, future: Any) -> None:
@@ -563,9 +624,13 @@ def _fold_batches_side_by_side(
             parts = future.result()
         except LossCliError as error:
             _raise_in_file(error, batch, unchecked)
-        if unchecked and not all(part.last_batch_finite for part in parts):
+        for index, part in enumerate(parts):
+            if isinstance(part, _Rejected):
+                failed.record(index, part, batch)
+        folded = [(acc, part) for index, (acc, part) in enumerate(zip(accumulators, parts)) if index not in failed.errors]
+        if unchecked and not all(part.last_batch_finite for _, part in folded):
             raise UncheckedBatchFailed
-        for acc, part in zip(accumulators, parts):
+        for acc, part in folded:
             acc.merge(part)
 
     workers = os.cpu_count() or 1

@@ -71,6 +71,8 @@ class Report:
     rows: int
     results: list[Result] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Tolerant losses that rejected the data, by position in the evaluated list.
+    failures: dict[int, LossCliError] = field(default_factory=dict)
 
     def inputs(self) -> dict[str, Any]:
         return {"predictions": self.predictions, "labels": self.labels, "rows": self.rows}
@@ -140,17 +142,20 @@ def evaluate_file(
     reduction: str = "mean",
     on_rows: Callable[[Batch, list[np.ndarray | None]], None] | None = None,
     show_progress: bool = False,
+    tolerant: frozenset[int] = frozenset(),
 ) -> tuple[Report, Any, list[Any]]:
     """Read one prediction set once and evaluate every loss on it.
 
     Returns the report, the input plan (which columns were used) and the
     engine's accumulators (for per-sample output). ``show_progress`` draws a
-    progress bar on stderr once reading takes more than a moment.
+    progress bar on stderr once reading takes more than a moment. Losses at
+    the positions in ``tolerant`` that reject the data are left out of the
+    results, their errors in ``Report.failures``, instead of failing the run.
     """
     if on_rows is None:
-        return _evaluate_file(options, losses, reduction, on_rows, show_progress)
+        return _evaluate_file(options, losses, reduction, on_rows, show_progress, tolerant)
     evaluated = _with_rows_of_the_whole_input(options, losses, show_progress)
-    report, plan, accumulators = _evaluate_file(options, evaluated, reduction, on_rows, show_progress)
+    report, plan, accumulators = _evaluate_file(options, evaluated, reduction, on_rows, show_progress, tolerant)
     # Results name the losses as given: callers find them by identity.
     given = {id(bound): original for bound, original in zip(evaluated, losses)}
     for result in report.results:
@@ -164,6 +169,7 @@ def _evaluate_file(
     reduction: str,
     on_rows: Callable[[Batch, list[np.ndarray | None]], None] | None,
     show_progress: bool,
+    tolerant: frozenset[int] = frozenset(),
 ) -> tuple[Report, Any, list[Any]]:
     from .io.plan import InputPlan
 
@@ -174,11 +180,11 @@ def _evaluate_file(
         # fails, by reading again. Errors and values are as with the check.
         plan = InputPlan(options, losses, check_missing=False)
         try:
-            return _evaluate_plan(plan, options, losses, reduction, on_rows, show_progress, unchecked=True)
+            return _evaluate_plan(plan, options, losses, reduction, on_rows, show_progress, tolerant, unchecked=True)
         except UncheckedBatchFailed:
             pass  # read again below, once the first read's threads have stopped
-        return _evaluate_plan(InputPlan(options, losses, sources=plan.sources), options, losses, reduction, on_rows, show_progress)
-    return _evaluate_plan(InputPlan(options, losses), options, losses, reduction, on_rows, show_progress)
+        return _evaluate_plan(InputPlan(options, losses, sources=plan.sources), options, losses, reduction, on_rows, show_progress, tolerant)
+    return _evaluate_plan(InputPlan(options, losses), options, losses, reduction, on_rows, show_progress, tolerant)
 
 
 def _with_rows_of_the_whole_input(options: Any, losses: list[BoundLoss], show_progress: bool) -> list[BoundLoss]:
@@ -228,6 +234,7 @@ def _evaluate_plan(
     reduction: str,
     on_rows: Callable[[Batch, list[np.ndarray | None]], None] | None,
     show_progress: bool,
+    tolerant: frozenset[int] = frozenset(),
     *,
     unchecked: bool = False,
 ) -> tuple[Report, Any, list[Any]]:
@@ -237,6 +244,7 @@ def _evaluate_plan(
     by_sample = options.sample_col is not None
     source = plan.sources["predictions"]
     batches = track(plan.batches(), source.rows_hint(), label=f"reading {source.display}", show=show_progress)
+    failures: dict[int, LossCliError] = {}
     try:
         outcomes, accumulators = evaluate(
             batches,
@@ -248,6 +256,8 @@ def _evaluate_plan(
             pooled=frozenset(i for i, bound in enumerate(losses) if pools_samples(bound)),
             weights_per_row=frozenset(i for i, bound in enumerate(losses) if weight_divisor(bound) == "rows"),
             unchecked=unchecked,
+            tolerant=tolerant,
+            failures=failures,
         )
     except LossCliError as error:
         # The engine and the plan number rows over the whole input.
@@ -262,6 +272,7 @@ def _evaluate_plan(
         labels=plan.sources["labels"].display if "labels" in plan.sources else None,
         rows=plan.stats.rows,
         results=outcomes_to_results(outcomes, model, options.by, text_labels=plan.labels_are_text("by")),
+        failures={index: plan.in_source_file(error) for index, error in failures.items()},
     )
     if options.weight_col is not None:
         from .conventions import ignores_sample_weights

@@ -301,6 +301,67 @@ def test_an_unchecked_batch_with_a_non_finite_sum_asks_for_a_checked_read():
         evaluate(iter(batches), [parse_spec("mse"), parse_spec("mae")], unchecked=True)
 
 
+def _tolerant_case(per_row: bool, monkeypatch):
+    """poisson (tolerant) fails at row 300,001 of a big first batch and at a
+    row of a tiny second batch that is folded sooner; mse and mae do not."""
+    from losscli.registry import parse_spec
+
+    import losscli.engine as engine
+
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 2)  # batches or losses on two threads
+    rng = np.random.default_rng(24)
+    parts = _spread_batches(rng, [400_000, 10, 30_000])
+    parts[0][0]["y_true"][300_000] = -1.0
+    parts[1][0]["y_true"][3] = -1.0
+    losses = [parse_spec("mse"), parse_spec("poisson"), parse_spec("mae")]
+    batches = [Batch(arrays=[a] * 3, n=len(g), row_offset=o, file="f.csv") for a, g, _, o in parts]
+    failures: dict = {}
+    on_rows = (lambda batch, rows: None) if per_row else None
+    outcomes, _ = evaluate(iter(batches), losses, tolerant=frozenset({1}), failures=failures, on_rows=on_rows)
+    y = np.concatenate([a["y_true"] for a, _, _, _ in parts])
+    p = np.concatenate([a["y_pred"] for a, _, _, _ in parts])
+    return outcomes, failures, y, p
+
+
+@pytest.mark.parametrize("per_row", [False, True], ids=["batches side by side", "losses side by side"])
+def test_a_tolerant_loss_that_rejects_a_batch_is_dropped_with_its_first_failing_row(per_row, monkeypatch):
+    outcomes, failures, y, p = _tolerant_case(per_row, monkeypatch)
+    assert list(failures) == [1]
+    assert failures[1].row == 300_001 and failures[1].file == "f.csv"
+    assert "non-negative" in str(failures[1]) or "negative" in str(failures[1])
+    assert outcomes[1].groups == []  # no value for the dropped loss
+    # The other losses are folded over every row (numpy, all rows at once).
+    assert outcomes[0].overall.value == pytest.approx(np.mean((p - y) ** 2), rel=1e-12)
+    assert outcomes[2].overall.value == pytest.approx(np.mean(np.abs(p - y)), rel=1e-12)
+    assert outcomes[0].overall.n == len(y)
+
+
+def test_a_loss_not_declared_tolerant_still_stops_the_run():
+    from losscli.errors import LossCliError
+    from losscli.registry import parse_spec
+
+    rng = np.random.default_rng(25)
+    parts = _spread_batches(rng, [1000, 1000])
+    parts[1][0]["y_true"][5] = -1.0
+    batches = [Batch(arrays=[a] * 2, n=len(g), row_offset=o) for a, g, _, o in parts]
+    with pytest.raises(LossCliError) as caught:
+        evaluate(iter(batches), [parse_spec("mse"), parse_spec("poisson")], tolerant=frozenset({0}), failures={})
+    assert caught.value.row == 1006
+
+
+def test_a_tolerant_failure_in_an_unchecked_read_asks_for_a_checked_read():
+    """A kernel error may be a NaN's doing: only a checked read may call it the loss's failure."""
+    from losscli.engine import UncheckedBatchFailed
+    from losscli.registry import parse_spec
+
+    rng = np.random.default_rng(26)
+    parts = _spread_batches(rng, [1000, 1000])
+    parts[1][0]["y_true"][5] = -1.0
+    batches = [Batch(arrays=[a] * 2, n=len(g), row_offset=o) for a, g, _, o in parts]
+    with pytest.raises(UncheckedBatchFailed):
+        evaluate(iter(batches), [parse_spec("mse"), parse_spec("poisson")], tolerant=frozenset({1}), failures={}, unchecked=True)
+
+
 def _many_group_batches(parts_per_batch, *, losses):
     """Batches of (groups, y_true, y_pred, weights); every loss reads the same arrays."""
     return [
