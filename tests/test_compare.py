@@ -269,6 +269,28 @@ def test_a_data_error_in_the_labels_file_names_the_labels_file(tmp_path: Path) -
     assert comp.skipped[0].reason.startswith(f"{labels}, column 'y_true', row 6: "), comp.skipped[0].reason
 
 
+def test_a_data_error_in_a_dataset_names_the_part_file_and_its_row(tmp_path: Path) -> None:
+    """A skipped task loss points at the file to fix: in a folder of Parquet
+    parts, the part holding the row, and the row within it."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "ds"
+    folder.mkdir()
+    y_true = np.linspace(0.0, 2.0, 25)
+    y_pred = y_true + 0.1
+    y_pred[17] = -3.0  # row 18 overall: row 8 of the second part
+    pq.write_table(pa.table({"y_true": y_true[:10], "y_pred": y_pred[:10]}), folder / "part-0.parquet")
+    pq.write_table(pa.table({"y_true": y_true[10:], "y_pred": y_pred[10:]}), folder / "part-1.parquet")
+    options = [InputOptions(predictions=str(folder))]
+    selection = select_losses(options, [], [parse_spec("msle"), parse_spec("mse")], task="regression")
+    comp = evaluate_models(options, ["m"], selection)
+    assert [s.loss for s in comp.skipped] == ["msle"]
+    assert comp.skipped[0].reason.startswith(f"{folder / 'part-1.parquet'}, column 'y_pred', row 8: "), comp.skipped[0].reason
+    # mse over all 25 rows (numpy by hand).
+    assert comp.entries[0].result.value == pytest.approx(np.mean((y_pred - y_true) ** 2), rel=1e-12)
+
+
 @pytest.mark.parametrize("spec", all_specs(), ids=lambda s: s.name)
 def test_every_task_loss_either_runs_or_is_skipped_on_regression_data(spec, regression_file) -> None:
     """--task must never crash on a file that does not suit a loss: it is kept or skipped, with a reason."""
