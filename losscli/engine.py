@@ -55,7 +55,7 @@ class Batch:
     groups_as_text: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class GroupValue:
     key: tuple
     value: float | None

@@ -124,6 +124,28 @@ def test_main_leaves_the_callers_runtime_warnings_on(monkeypatch, capsys, small_
     assert [str(w.message) for w in caught] == ["mse: the value is infinite (overflow or an impossible case); returning inf"]
 
 
+def test_main_puts_the_callers_garbage_collector_settings_back(monkeypatch, capsys, small_csv):
+    # A run collects cycles less often (many --by groups make millions of objects);
+    # the calling program's own thresholds are back once main() returns.
+    import gc
+
+    monkeypatch.setattr(sys, "argv", ["losscli", "compute", str(small_csv), "--loss", "mse", "--quiet"])
+    before = gc.get_threshold()
+    seen = []
+    real_app = cli.app
+
+    def app_spy(*args, **kwargs):
+        seen.append(gc.get_threshold())
+        return real_app(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "app", app_spy)
+    with pytest.raises(SystemExit):
+        cli.main()
+    capsys.readouterr()
+    assert seen and seen[0] != before  # the run's own settings were in force
+    assert gc.get_threshold() == before
+
+
 def _child_env() -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key != "LOSSCLI_DEBUG"}
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
