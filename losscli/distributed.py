@@ -28,7 +28,7 @@ import logging
 import re
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
 import pyarrow as pa
@@ -40,7 +40,7 @@ from .io.columns import PRED_SIDE
 from .io.formats import is_glob
 from .io.hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, names_given, typed_value
 from .io.plan import InputOptions, InputPlan
-from .io.readers import BATCH_ROWS, Column, Source, typed_across
+from .io.readers import BATCH_ROWS, Column, Source, struct_fields_read, typed_across, with_struct_fields
 from .io.vectors import read_type, vectors_as_lists
 from .registry import BoundLoss
 
@@ -233,6 +233,8 @@ class DatasetContext:
     partition_columns: frozenset[str]
     # The file whose schema ``columns`` are, named when another file disagrees.
     schema_file: str = ""
+    # Struct fields among ``columns``: (path name, its parts), see ``with_struct_fields``.
+    struct_paths: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass
@@ -244,9 +246,10 @@ class Dataset:
     partition_columns: frozenset[str] = frozenset()
     # Folder keys no option named, so left out of the columns.
     unread_folder_keys: tuple[str, ...] = ()
+    struct_paths: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def context(self) -> DatasetContext:
-        return DatasetContext(self.filesystem, tuple(self.columns), self.partition_columns, self.parts[0].display)
+        return DatasetContext(self.filesystem, tuple(self.columns), self.partition_columns, self.parts[0].display, tuple(self.struct_paths.items()))
 
 
 def find_dataset(path: str, partition_names: Iterable[str] = (), *, any_file_name: bool = False) -> Dataset:
@@ -299,7 +302,8 @@ def find_dataset(path: str, partition_names: Iterable[str] = (), *, any_file_nam
     parts, hive_columns = _typed_partitions(parts, {c.name for c in columns})
     columns += hive_columns
     unread = tuple(key for key in every_key if key not in {c.name for c in columns})
-    return Dataset(path, filesystem, parts, columns, frozenset(c.name for c in hive_columns), unread)
+    columns, struct_paths = with_struct_fields(columns)
+    return Dataset(path, filesystem, parts, columns, frozenset(c.name for c in hive_columns), unread, struct_paths)
 
 
 def _filesystem(path: str) -> tuple[Any, str]:
@@ -400,6 +404,7 @@ class SchemaSource(Source):
         self.path = dataset.display
         self.display = dataset.display
         self.columns = list(dataset.columns)
+        self.struct_paths = dataset.struct_paths
 
     def unread_folder_keys(self) -> list[str]:
         return list(self.dataset.unread_folder_keys)
@@ -419,6 +424,7 @@ class PartSource(Source):
         self.display = part.display
         # The dataset's columns, not this file's: every task must resolve roles alike.
         self.columns = list(context.columns)
+        self.struct_paths = dict(context.struct_paths)
         self._handle = handle
         self._kinds = {c.name: c.type for c in self.columns}
         self.rows = handle.metadata.num_rows
@@ -433,6 +439,7 @@ class PartSource(Source):
         kinds = {c.name: c.type for c in self.columns}
         return {name: typed_across(name, kinds[name], self.context.schema_file, [(self.display, schema)], option) for name in names if name in kinds}
 
+    @struct_fields_read
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         constants = {k: v for k, v in self.part.partition if k in self.context.partition_columns}
         in_file = set(self._handle.schema_arrow.names)

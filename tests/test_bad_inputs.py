@@ -790,15 +790,18 @@ def test_input_format_reads_a_text_file_whose_name_says_otherwise(cli, tmp_path)
     assert_usage_error(cli(*mse(zipped, "--input-format", "csv")), f"{zipped}: the file is a ZIP archive, which losscli does not read")
 
 
-def test_a_struct_prediction_column_says_how_to_make_its_fields_columns(cli, tmp_path):
+def test_a_struct_prediction_column_says_how_to_name_its_fields(cli, tmp_path):
     pred = pa.StructArray.from_arrays([pa.array([0.2, 0.7])], ["a"])
     pq.write_table(pa.table({"pred": pred, "y_true": [0.0, 1.0]}), tmp_path / "struct.parquet")
     line = assert_usage_error(cli("compute", tmp_path / "struct.parquet", "--loss", "mse"))
     assert line == (
         f"error: {tmp_path / 'struct.parquet'}, column 'pred': column holds struct<a: double>, not numbers "
-        "(a struct's fields are not columns of their own; write them as columns, e.g. pyarrow table.flatten() "
-        "(which names them 'pred.a'), Spark df.select('pred.a'), pandas pd.json_normalize)"
+        "(name one of its fields by its path instead, e.g. 'pred.a' (fields: pred.a))"
     )
+    # Following the hint works: by hand, ((0.2 - 0)^2 + (0.7 - 1)^2) / 2 = 0.065.
+    result = cli("compute", tmp_path / "struct.parquet", "--loss", "mse", "--pred-col", "pred.a", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(0.065, rel=1e-15)
 
 
 def test_a_map_prediction_column_says_to_write_its_keys_as_columns(cli, tmp_path):

@@ -483,3 +483,17 @@ def test_compare_warns_that_dask_cannot_match_the_rows_models_leave_out(tmp_path
     # Each model keeps its own rows, hand-worked: ma 0 over 2 rows, mb (1 + 0 + 0) / 3 over 3.
     assert [(r["model"], r["value"], r["n"]) for r in doc["results"]] == [("ma", 0.0, 2), ("mb", 1 / 3, 3)]
     assert "ranks compare different row sets (ma on 2 rows, mb on 3 rows): the dask engine cannot match rows across models" in doc["notes"]
+
+
+def test_the_dask_engine_reads_struct_fields_by_their_path(tmp_path, dask_installed):
+    from typer.testing import CliRunner
+
+    from losscli.cli import app
+
+    pred = pa.StructArray.from_arrays([pa.array([1.5, 2.5, 2.0]), pa.array([0.1, 0.2, 0.3])], ["a", "b"])
+    pq.write_table(pa.table({"y_true": [1.0, 2.0, 3.0], "pred": pred}), tmp_path / "p.parquet")
+    args = ["compute", str(tmp_path / "p.parquet"), "--loss", "mse", "--pred-col", "pred.a"]
+    result = CliRunner().invoke(app, [*args, "--engine", "dask", "--scheduler", "synchronous", "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    # By hand: (0.5^2 + 0.5^2 + 1^2) / 3.
+    assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(0.5, rel=1e-15)

@@ -209,12 +209,12 @@ def test_vector_like_struct_of_other_types_points_to_vector_to_array(cli, tmp_pa
     assert "flatten" not in line
 
 
-def test_other_structs_keep_the_flatten_hint(cli, tmp_path):
+def test_other_structs_keep_the_field_hint(cli, tmp_path):
     pair = pa.struct([("cat", pa.float64()), ("dog", pa.float64())])
     table = pa.table({"label": [0.0, 1.0], "probability": pa.array([{"cat": 0.8, "dog": 0.2}, {"cat": 0.1, "dog": 0.9}], pair)})
     path = tmp_path / "preds.parquet"
     pq.write_table(table, path)
-    line = assert_usage_error(compute(cli, path), "a struct's fields are not columns of their own", "'probability.cat'")
+    line = assert_usage_error(compute(cli, path), "name one of its fields by its path", "'probability.cat'")
     assert "vector_to_array" not in line
 
 

@@ -185,11 +185,9 @@ def _nested_hint(kind: pa.DataType, column: str) -> str | None:
         # Flattening a vector gives its type and indices, not its values.
         return f"the struct looks like a Spark ML vector, but Spark stores one as type int8, size int32, indices list<int32>, values list<double>; {TO_ARRAY_HINT}"
     if pa.types.is_struct(kind) and kind.num_fields:
-        field = f"{column}.{kind.field(0).name}"
-        return (
-            f"a struct's fields are not columns of their own; write them as columns, e.g. pyarrow table.flatten() "
-            f"(which names them '{field}'), Spark df.select('{field}'), pandas pd.json_normalize"
-        )
+        fields = [f"{column}.{kind.field(i).name}" for i in range(kind.num_fields)]
+        listed = ", ".join(fields[:6]) + (", ..." if len(fields) > 6 else "")
+        return f"name one of its fields by its path instead, e.g. '{fields[0]}' (fields: {listed})"
     if pa.types.is_map(kind):
         return "a map's keys are not columns of their own; write each key's values as a column"
     return None

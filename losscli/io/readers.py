@@ -38,7 +38,7 @@ from .json_layouts import check_not_object_of_objects, document_layout, json_kin
 from .hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, typed_value
 from .ids import NOTHING, TEXT, id_kind, is_binary, is_temporal, is_text
 from .row_groups import batch_rows, parallel_workers, row_group_batches
-from .vectors import VECTOR_TYPE, is_json_vector, read_type, vectors_as_lists
+from .vectors import VECTOR_TYPE, is_json_vector, is_vector_like, read_type, vectors_as_lists
 
 # 256K rows: two float64 columns stay within a few MB, so the numpy passes over a
 # batch run from cache; larger batches were slower and doubled peak memory (measured).
@@ -85,6 +85,37 @@ def is_list_type(kind: pa.DataType) -> bool:
     )
 
 
+def with_struct_fields(columns: list[Column]) -> tuple[list[Column], dict[str, tuple[str, ...]]]:
+    """The columns with, after each struct column, a column per field named
+    by its path (``out.p``; nested, ``out.q.r``), and each path's parts.
+
+    JSON Lines logs and Parquet files often nest a model's outputs in an
+    object; its fields are then named like any column (``--pred-col out.p``,
+    ``--pred-col 'scores.*'``). Spark ML vectors stay whole (they read as
+    lists), and a path that is already a column's name (a table flattened
+    before writing) keeps that column.
+    """
+    taken = {c.name for c in columns}
+    offered: list[Column] = []
+    paths: dict[str, tuple[str, ...]] = {}
+
+    def add_fields(kind: pa.DataType, path: tuple[str, ...]) -> None:
+        if not pa.types.is_struct(kind) or is_vector_like(kind):
+            return
+        for index in range(kind.num_fields):
+            field = kind.field(index)
+            name = ".".join((*path, field.name))
+            if name not in taken and name not in paths:
+                paths[name] = (*path, field.name)
+                offered.append(Column(name, read_type(field.type)))
+            add_fields(field.type, (*path, field.name))
+
+    for column in columns:
+        offered.append(column)
+        add_fields(column.type, (column.name,))
+    return offered, paths
+
+
 class Source:
     """A table on disk (or stdin) that can be read in batches of chosen columns."""
 
@@ -95,6 +126,11 @@ class Source:
     # CSV values carry no type: a column that looks numeric is only text that
     # reads as numbers, and may be read as the text itself (see text_columns).
     untyped = False
+    # Struct fields offered as columns: path name -> (struct column, field, ...).
+    struct_paths: dict[str, tuple[str, ...]] = {}
+
+    def _offer_struct_fields(self) -> None:
+        self.columns, self.struct_paths = with_struct_fields(self.columns)
 
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
@@ -173,6 +209,25 @@ def _vectors_read_as_lists(batches: Callable[..., Iterator[pa.RecordBatch]]) -> 
         yield from vectors_as_lists(batches(self, *args, **kwargs), self.display)
 
     return as_lists
+
+
+def struct_fields_read(batches: Callable[..., Iterator[pa.RecordBatch]]) -> Callable[..., Iterator[pa.RecordBatch]]:
+    """``Source.batches`` that reads a struct field asked for by its path from
+    its struct column and hands it on as a column of its own (a missing
+    struct makes its fields missing, as a missing object does in JSON)."""
+
+    @functools.wraps(batches)
+    def with_fields(self: Source, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
+        paths = {name: self.struct_paths[name] for name in columns if name in self.struct_paths}
+        if not paths:
+            yield from batches(self, columns, text_columns)
+            return
+        read = list(dict.fromkeys(paths[name][0] if name in paths else name for name in columns))
+        for batch in batches(self, read, text_columns):
+            arrays = [pc.struct_field(batch.column(paths[name][0]), list(paths[name][1:])) if name in paths else batch.column(name) for name in columns]
+            yield pa.RecordBatch.from_arrays(arrays, names=columns)
+
+    return with_fields
 
 
 _CHECK_COMMANDS = {"gzip": "gzip -t", "bz2": "bzip2 -t", "zstd": "zstd -t"}
@@ -688,6 +743,7 @@ class ParquetSource(Source):
         self._folder_values, self._folder_kinds = self._folder_columns(folder_columns)
         self.columns += [Column(name, kind) for name, kind in self._folder_kinds.items()]
         _check_names(self.names(), self.display)
+        self._offer_struct_fields()
         self._rows = None
 
     def _folder_columns(self, wanted: frozenset[str]) -> tuple[dict[str, dict[str, Any]], dict[str, pa.DataType]]:
@@ -739,6 +795,7 @@ class ParquetSource(Source):
         return [(str(f), self._file(f).metadata.num_rows) for f in self.files if isinstance(f, str)]
 
     @_vectors_read_as_lists
+    @struct_fields_read
     @_explains_read_failures
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         read = [c for c in columns if c not in self._folder_kinds]
@@ -808,6 +865,7 @@ class ArrowSource(Source):
         schema = self._schema(self.files[0])
         self.columns = [Column(f.name, read_type(_undictionaried_type(f.type))) for f in schema]
         _check_names(self.names(), self.display)
+        self._offer_struct_fields()
 
     def _reader(self, path: str) -> object:
         """A reader of the IPC file format (Feather v2), or else of the stream format."""
@@ -842,6 +900,7 @@ class ArrowSource(Source):
         return [(path, _ipc_rows(self._reader(path))) for path in self.files if path != "-"]
 
     @_vectors_read_as_lists
+    @struct_fields_read
     @_explains_read_failures
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         for path in self.files:
@@ -973,6 +1032,7 @@ class NdjsonSource(Source):
             written = [pa.field(f.name, _json_written_type(f.type)) for f in inferred if _json_written_type(f.type) != f.type]
             self._as_written = pa.schema(written) if written else None
             self.columns = [Column(f.name, read_type(_json_written_type(f.type))) for f in inferred]
+        self._offer_struct_fields()
 
     def _stream(self) -> pa.NativeFile:
         return _json_stream(self.path, self._bytes, self.compression)
@@ -994,6 +1054,8 @@ class NdjsonSource(Source):
         distinct ids merged into one group, or into a duplicate key."""
         with self.read_failures_explained():
             for name in names:
+                if name in self.struct_paths:
+                    continue  # a field of an object: Arrow's inferred type stands
                 if pa.types.is_floating(self.column(name).type) and self._reads_as(name, pa.uint64()):
                     self._read_as(name, pa.uint64())
         return super().check_one_type(names, option)
@@ -1054,6 +1116,7 @@ class NdjsonSource(Source):
         return None
 
     @_vectors_read_as_lists
+    @struct_fields_read
     @_explains_read_failures
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         reader = self._open()
@@ -1129,9 +1192,11 @@ class JsonDocumentSource(Source):
         self._table = table
         self.columns = [Column(f.name, f.type) for f in table.schema]
         _check_names(self.names(), self.display)
+        self._offer_struct_fields()
 
     def rows_hint(self) -> int | None:
         return self._table.num_rows
 
+    @struct_fields_read
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         yield from self._table.select(columns).to_batches(max_chunksize=BATCH_ROWS)
