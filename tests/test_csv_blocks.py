@@ -110,6 +110,25 @@ def test_parallel_parse_equals_one_core(tmp_path, cli, monkeypatch):
     assert values(2) == pytest.approx(values(1), rel=1e-13)
 
 
+@pytest.mark.parametrize(("cores", "parsers"), [(2, 2), (8, 8), (64, readers.CSV_MOST_PARSERS)])
+def test_one_parser_per_core_up_to_a_cap(tmp_path, monkeypatch, cores, parsers):
+    """Each parser holds a block and its columns: a many-core machine must not
+    hold sixty-four of them for no speed."""
+    _write(tmp_path / "p.csv", rows=50)
+    monkeypatch.setattr(readers.os, "cpu_count", lambda: cores)
+    asked = []
+    real = readers.parallel_csv_batches
+
+    def spy(pieces, **options):
+        asked.append(options["workers"])
+        return real(pieces, **options)
+
+    monkeypatch.setattr(readers, "parallel_csv_batches", spy)
+    source = readers.CsvSource(str(tmp_path / "p.csv"), None, None)
+    assert sum(b.num_rows for b in source.batches(["y_true"])) == 50
+    assert asked == [parsers] and readers.CSV_MOST_PARSERS == 8
+
+
 def test_stdin_is_parsed_in_blocks_too(tmp_path, cli, many_blocks):
     y, p = _write(tmp_path / "p.csv", rows=500)
     result = cli("compute", "-", "--loss", "mse", "--format", "json", input=(tmp_path / "p.csv").read_bytes())
