@@ -549,3 +549,12 @@ def test_overflow_gives_a_value_or_null_but_no_numpy_warning(inputs, expected):
         assert math.isnan(value)
     else:
         assert value == expected
+
+
+@pytest.mark.parametrize(("cores", "threads"), [(None, 1), (1, 1), (2, 2), (64, 8)])
+def test_batches_are_folded_on_a_thread_per_core_up_to_eight(monkeypatch, cores, threads):
+    # Each fold thread holds a batch and its temporaries: memory must not grow with the machine.
+    import losscli.engine as engine
+
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: cores)
+    assert engine.fold_threads() == threads
