@@ -60,6 +60,7 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> int:
     monkeypatch.setattr(readers, "BATCH_ROWS", 7)
     monkeypatch.setattr(readers, "CSV_BLOCK_BYTES", 256)
     monkeypatch.setattr(readers, "CSV_PARALLEL_BLOCK_BYTES", 100)
+    monkeypatch.setattr(readers, "NDJSON_ROW_BLOCK_BYTES", 256)
     return 7
 
 

@@ -1068,3 +1068,22 @@ def test_polars_categorical_in_arrow_groups_joins_and_names_samples(cli, tmp_pat
     joined = cli("compute", tmp_path / "preds.csv", "--labels", tmp_path / "labels.arrow", "--key", "id", "--loss", "mse", "--format", "json")
     # Hand computation: a (1-1.5)^2 = 0.25, b 0, c (3-5)^2 = 4 -> 4.25 / 3.
     assert values(joined) == {"mse": pytest.approx(4.25 / 3, rel=1e-12)}
+
+
+def test_ndjson_rows_after_the_first_block_keep_its_types(cli, tmp_path, monkeypatch):
+    """Rows are read in blocks of their own, typed as the first block was: a
+    field that first appears later is passed over (it is not a column), and a
+    value that does not fit the first block's type is an error with its row."""
+    monkeypatch.setattr("losscli.io.readers.CSV_BLOCK_BYTES", 1024)  # the block the types come from
+    monkeypatch.setattr("losscli.io.readers.NDJSON_ROW_BLOCK_BYTES", 512)
+    rows = [{"id": i, "y_true": i / 10, "y_pred": i / 10 + 0.5} for i in range(300)]
+    late = tmp_path / "late.jsonl"
+    late.write_text("".join(json.dumps(r) + "\n" for r in rows) + json.dumps({"id": 300, "y_true": 1.0, "y_pred": 1.5, "note": "x"}) + "\n")
+    result = cli("compute", late, "--loss", "mse", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["results"][0]["value"] == 0.25 and doc["inputs"]["rows"] == 301  # every residual is 0.5
+    # An integer id column meeting 1.5 three hundred rows in: the file's row is named.
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("".join(json.dumps(r) + "\n" for r in rows) + json.dumps({"id": 1.5, "y_true": 1.0, "y_pred": 1.5}) + "\n")
+    assert_usage_error(cli("compute", bad, "--loss", "mse", "--by", "id"), str(bad), "cannot parse NDJSON")

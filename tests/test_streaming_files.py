@@ -33,6 +33,7 @@ def test_small_batches_equal_one_batch(command, monkeypatch):
     monkeypatch.setattr(readers, "BATCH_ROWS", 7)
     monkeypatch.setattr(readers, "CSV_BLOCK_BYTES", 1024)
     monkeypatch.setattr(readers, "CSV_PARALLEL_BLOCK_BYTES", 300)
+    monkeypatch.setattr(readers, "NDJSON_ROW_BLOCK_BYTES", 1024)
     streamed = _results(argv)
     assert [r[:3] + r[4:] for r in streamed] == [r[:3] + r[4:] for r in whole]
     for (name, _, _, value, _), (_, _, _, expected, _) in zip(streamed, whole):
@@ -51,6 +52,7 @@ def test_the_patched_sizes_really_split_the_files(path, monkeypatch):
     monkeypatch.setattr(readers, "BATCH_ROWS", 7)
     monkeypatch.setattr(readers, "CSV_BLOCK_BYTES", 1024)
     monkeypatch.setattr(readers, "CSV_PARALLEL_BLOCK_BYTES", 300)
+    monkeypatch.setattr(readers, "NDJSON_ROW_BLOCK_BYTES", 1024)
     plan = InputPlan(InputOptions(predictions=path), [parse_spec("mse")])
     sizes = [batch.n for batch in plan.batches()]
     assert len(sizes) >= 5 and sum(sizes) == plan.stats.rows

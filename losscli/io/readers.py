@@ -51,6 +51,7 @@ BATCH_BYTES = 1 << 25
 _HEAD_BYTES = 1 << 16
 CSV_BLOCK_BYTES = 1 << 24
 CSV_SCHEMA_BYTES = 1 << 20
+NDJSON_ROW_BLOCK_BYTES = 1 << 22
 # Pieces of a CSV body parsed in parallel: 8 MB kept the pool busy with the
 # least memory (16 MB was no faster and took 50% more).
 CSV_PARALLEL_BLOCK_BYTES = 1 << 23
@@ -1036,6 +1037,8 @@ class NdjsonSource(Source):
             written = [pa.field(f.name, _json_written_type(f.type)) for f in inferred if _json_written_type(f.type) != f.type]
             self._as_written = pa.schema(written) if written else None
             self.columns = [Column(f.name, read_type(_json_written_type(f.type))) for f in inferred]
+        # Every field's type as the rows are read (see _open_rows).
+        self._row_types = pa.schema([pa.field(f.name, _json_written_type(f.type)) for f in inferred])
         self._offer_struct_fields()
 
     def _stream(self) -> pa.NativeFile:
@@ -1044,6 +1047,20 @@ class NdjsonSource(Source):
     def _open(self) -> object:
         try:
             return self._open_as(self._as_written)
+        except pa.ArrowInvalid as error:
+            raise self._explain_failure(error) from None
+
+    def _open_rows(self) -> object:
+        """The reader of every row, every field typed as the first block was
+        when the file was opened. Nothing is inferred again, and the rows are
+        read in smaller blocks, which Arrow parses ahead better (MSE on 3M
+        rows: 0.78 to 0.65 s; CE on 40K rows of 100 classes: 0.56 to 0.47 s;
+        1 MB blocks were slower on wide rows). A field that first appears
+        after the first block is not a column, and is passed over."""
+        parse = self._json.ParseOptions(explicit_schema=self._row_types, unexpected_field_behavior="ignore")
+        read = self._json.ReadOptions(block_size=NDJSON_ROW_BLOCK_BYTES)
+        try:
+            return self._json.open_json(self._stream(), read_options=read, parse_options=parse)
         except pa.ArrowInvalid as error:
             raise self._explain_failure(error) from None
 
@@ -1076,6 +1093,7 @@ class NdjsonSource(Source):
 
     def _read_as(self, name: str, kind: pa.DataType) -> None:
         self._as_written = self._with_field(name, kind)
+        self._row_types = self._row_types.set(self._row_types.get_field_index(name), pa.field(name, kind))
         self.columns = [Column(c.name, kind) if c.name == name else c for c in self.columns]
 
     def _with_field(self, name: str, kind: pa.DataType) -> pa.Schema:
@@ -1123,7 +1141,7 @@ class NdjsonSource(Source):
     @struct_fields_read
     @_explains_read_failures
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
-        reader = self._open()
+        reader = self._open_rows()
         offset = 0
         while True:
             try:
