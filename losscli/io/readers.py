@@ -1030,44 +1030,35 @@ class NdjsonSource(Source):
         # timestamp, which would merge "2024-01-01" and "2024-01-01T00:00:00"
         # into one --by group. Such columns are read as the text written, and
         # Spark ML vectors with all their fields (see _json_written_type).
-        self._as_written: pa.Schema | None = None
         with self.read_failures_explained():
-            inferred = self._open().schema
+            inferred = self._inferred_schema()
             check_not_object_of_objects(inferred, self.display)
-            written = [pa.field(f.name, _json_written_type(f.type)) for f in inferred if _json_written_type(f.type) != f.type]
-            self._as_written = pa.schema(written) if written else None
-            self.columns = [Column(f.name, read_type(_json_written_type(f.type))) for f in inferred]
-        # Every field's type as the rows are read (see _open_rows).
-        self._row_types = pa.schema([pa.field(f.name, _json_written_type(f.type)) for f in inferred])
+            # Every field's type as the rows are read (see _row_reader).
+            self._row_types = pa.schema([pa.field(f.name, _json_written_type(f.type)) for f in inferred])
+            self.columns = [Column(f.name, read_type(f.type)) for f in self._row_types]
         self._offer_struct_fields()
 
     def _stream(self) -> pa.NativeFile:
         return _json_stream(self.path, self._bytes, self.compression)
 
-    def _open(self) -> object:
+    def _inferred_schema(self) -> pa.Schema:
+        """The types Arrow infers from the first 16 MB block."""
         try:
-            return self._open_as(self._as_written)
+            return self._json.open_json(self._stream(), read_options=self._json.ReadOptions(block_size=CSV_BLOCK_BYTES)).schema
         except pa.ArrowInvalid as error:
             raise self._explain_failure(error) from None
 
-    def _open_rows(self) -> object:
-        """The reader of every row, every field typed as the first block was
-        when the file was opened. Nothing is inferred again, and the rows are
-        read in smaller blocks, which Arrow parses ahead better (MSE on 3M
-        rows: 0.78 to 0.65 s; CE on 40K rows of 100 classes: 0.56 to 0.47 s;
-        1 MB blocks were slower on wide rows). A field that first appears
-        after the first block is not a column, and is passed over."""
-        parse = self._json.ParseOptions(explicit_schema=self._row_types, unexpected_field_behavior="ignore")
+    def _row_reader(self, types: pa.Schema) -> object:
+        """A reader of every row with every field's type given, as the first
+        block's were inferred when the file was opened. Nothing is inferred
+        again, and the rows are read in smaller blocks, which Arrow parses
+        ahead better (MSE on 3M rows: 0.78 to 0.65 s; CE on 40K rows of 100
+        classes: 0.56 to 0.47 s; 1 MB blocks were slower on wide rows). A
+        field that first appears after the first block is not a column, and
+        is passed over. Raises Arrow's error for a value that does not fit."""
+        parse = self._json.ParseOptions(explicit_schema=types, unexpected_field_behavior="ignore")
         read = self._json.ReadOptions(block_size=NDJSON_ROW_BLOCK_BYTES)
-        try:
-            return self._json.open_json(self._stream(), read_options=read, parse_options=parse)
-        except pa.ArrowInvalid as error:
-            raise self._explain_failure(error) from None
-
-    def _open_as(self, explicit: pa.Schema | None) -> object:
-        # Only the columns in ``explicit`` are given; every other column is inferred.
-        parse = self._json.ParseOptions(explicit_schema=explicit) if explicit is not None else None
-        return self._json.open_json(self._stream(), read_options=self._json.ReadOptions(block_size=CSV_BLOCK_BYTES), parse_options=parse)
+        return self._json.open_json(self._stream(), read_options=read, parse_options=parse)
 
     def check_one_type(self, names: list[str], option: str) -> dict[str, pa.DataType]:
         """Also reads ids that Arrow infers as float64 because one of them
@@ -1084,21 +1075,18 @@ class NdjsonSource(Source):
     def _reads_as(self, name: str, kind: pa.DataType) -> bool:
         """Whether every value of column ``name`` converts to ``kind`` (a pass over the file)."""
         try:
-            reader = self._open_as(self._with_field(name, kind))
-            for _ in reader:
+            for _ in self._row_reader(self._with_field(name, kind)):
                 pass
         except pa.ArrowInvalid:
             return False
         return True
 
     def _read_as(self, name: str, kind: pa.DataType) -> None:
-        self._as_written = self._with_field(name, kind)
-        self._row_types = self._row_types.set(self._row_types.get_field_index(name), pa.field(name, kind))
+        self._row_types = self._with_field(name, kind)
         self.columns = [Column(c.name, kind) if c.name == name else c for c in self.columns]
 
     def _with_field(self, name: str, kind: pa.DataType) -> pa.Schema:
-        fields = [f for f in (self._as_written or []) if f.name != name]
-        return pa.schema([*fields, pa.field(name, kind)])
+        return self._row_types.set(self._row_types.get_field_index(name), pa.field(name, kind))
 
     def _explain_failure(self, error: pa.ArrowInvalid) -> LossCliError:
         """Arrow numbers rows from 0 within a block: find the file's row by rescanning."""
@@ -1141,7 +1129,10 @@ class NdjsonSource(Source):
     @struct_fields_read
     @_explains_read_failures
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
-        reader = self._open_rows()
+        try:
+            reader = self._row_reader(self._row_types)
+        except pa.ArrowInvalid as error:
+            raise self._explain_failure(error) from None
         offset = 0
         while True:
             try:
