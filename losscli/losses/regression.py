@@ -224,8 +224,8 @@ def _msle_total(sums: PairSums, *, floor: float | None, **_: object) -> float | 
     y_true, y_pred = sums.y_true, sums.y_pred
     if floor is not None:
         y_true, y_pred = np.maximum(y_true, floor), np.maximum(y_pred, floor)
-    elif not (sums.min_true > -1 and sums.min_pred > -1):
-        return None  # the kernel names the first value at or below -1
+    # A value at or below -1 has no log1p (-inf or NaN): the sum is then not
+    # finite and the kernel runs to name it, so no pass looks for one here.
     diff = np.log1p(y_pred)
     diff -= np.log1p(y_true)
     return float(np.dot(diff, diff))
@@ -281,10 +281,15 @@ _MAPE_FLOOR = 1e-7
 
 
 def _mape_total(sums: PairSums, *, floor: float, percent: bool, **_: object) -> float:
-    divisor = np.abs(sums.y_true)
-    if divisor.min() < floor:  # a pass of its own, skipped when no label is that small
-        np.maximum(divisor, floor, out=divisor)
-    ratios = np.divide(sums.abs_residual, divisor, out=divisor)
+    if sums.min_true >= floor:
+        # Labels at or above the floor are their own divisor: no |y| and no floor
+        # to take (and the smallest label is shared with msle and poisson).
+        ratios = np.divide(sums.abs_residual, sums.y_true)
+    else:
+        divisor = np.abs(sums.y_true)
+        if divisor.min() < floor:  # a pass of its own, skipped when no label is that small
+            np.maximum(divisor, floor, out=divisor)
+        ratios = np.divide(sums.abs_residual, divisor, out=divisor)
     return (100.0 if percent else 1.0) * float(np.sum(ratios))
 
 
