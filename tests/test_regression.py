@@ -115,6 +115,26 @@ def test_log_cosh_does_not_overflow_for_huge_residuals():
     assert close(losscli.compute("log_cosh", [0.0], [-1e6]), 1e6 - math.log(2))
 
 
+@pytest.mark.parametrize("e", [1e-9, -1e-9, 1e-6, 1e-3])
+def test_log_cosh_keeps_every_digit_of_tiny_residuals(e):
+    # By hand, the Taylor series log(cosh(e)) = e^2/2 - e^4/12 + e^6/45 - ...
+    # (terms beyond e^6 are below 1e-16 of the value for |e| <= 1e-3). The
+    # |e| + log1p(exp(-2|e|)) - log 2 form gives 1e-16 of noise here instead.
+    expected = e**2 / 2 - e**4 / 12 + e**6 / 45
+    assert math.isclose(losscli.compute("log_cosh", [0.0], [e]), expected, rel_tol=1e-14)
+
+
+def test_log_cosh_of_tiny_and_overflowing_residuals_in_one_batch(tmp_path, cli):
+    # cosh(1000) overflows, so that row is 1000 - log 2 (hand); the tiny one is e^2/2 (hand).
+    y_pred = [1e-9, 1000.0, -750.0]
+    expected = (1e-18 / 2 + (1000 - math.log(2)) + (750 - math.log(2))) / 3
+    assert math.isclose(losscli.compute("log_cosh", [0.0, 0.0, 0.0], y_pred), expected, rel_tol=1e-15)
+    path = tmp_path / "p.csv"
+    path.write_text("y_true,y_pred\n" + "".join(f"0,{p!r}\n" for p in y_pred))
+    result = cli("compute", path, "--loss", "log_cosh", "--format", "json")
+    assert math.isclose(json.loads(result.stdout)["results"][0]["value"], expected, rel_tol=1e-15)
+
+
 def test_log_cosh_matches_naive_formula_where_it_is_safe():
     rng = np.random.default_rng(4)
     d = rng.normal(0, 3, 1000)
