@@ -107,6 +107,7 @@ def test_every_regression_loss_on_two_columns_declares_a_batch_sum():
         ("mse", lambda y, p: p.__setitem__(3, 1e200), "overflow"),
         ("msle", lambda y, p: y.__setitem__(3, -1.0), "a label at -1"),
         ("msle", lambda y, p: p.__setitem__(3, -3.0), "a prediction below -1"),
+        ("msle", lambda y, p: (y.__setitem__(3, -4.0), p.__setitem__(3, -3.0)), "both below -1, a finite ratio"),
         ("msle", lambda y, p: p.__setitem__(3, np.nan), "NaN"),
         ("poisson", lambda y, p: y.__setitem__(3, -2.0), "a negative count"),
         ("poisson:log_input=false", lambda y, p: p.__setitem__(3, -0.5), "a negative rate"),

@@ -135,6 +135,16 @@ def test_log_cosh_of_tiny_and_overflowing_residuals_in_one_batch(tmp_path, cli):
     assert math.isclose(json.loads(result.stdout)["results"][0]["value"], expected, rel_tol=1e-15)
 
 
+def test_msle_keeps_the_digits_of_a_prediction_close_to_its_label():
+    # y = 100 and p = 100 + 2^-20 are exact, so is d = 2^-20. By hand, the
+    # series log1p(p) - log1p(y) = log1p(x) = x - x^2/2 + x^3/3, x = d / 101.
+    # The difference of the two logs keeps only about 7 of its 16 digits here.
+    x = 2.0**-20 / 101.0
+    diff = x - x**2 / 2 + x**3 / 3
+    assert math.isclose(losscli.compute("msle", [100.0], [100.0 + 2.0**-20]), diff**2, rel_tol=1e-13)
+    assert math.isclose(losscli.compute("msle", [100.0 + 2.0**-20], [100.0]), diff**2, rel_tol=1e-13)
+
+
 def test_log_cosh_matches_naive_formula_where_it_is_safe():
     rng = np.random.default_rng(4)
     d = rng.normal(0, 3, 1000)
