@@ -135,6 +135,9 @@ class Accumulator:
         self.kept: dict[tuple, list[dict[str, np.ndarray]]] = {}
         # Whether the sums of the last batch folded in were finite (mean losses).
         self.last_batch_finite = True
+        # Whether any row came with a sample weight: a mean with nothing to
+        # divide by then may owe it to the weights, not only to the loss.
+        self.sample_weighted = False
 
     # ---------------------------------------------------------------- partial
 
@@ -186,6 +189,7 @@ class Accumulator:
 
     def _add_mean(self, arrays: Mapping[str, np.ndarray], weights: np.ndarray | None, keys: "RowKeys") -> np.ndarray:
         losses, norm, raw = row_losses(self.bound, arrays)
+        self.sample_weighted = self.sample_weighted or weights is not None
         # The divisor is sum(w * norm) (norm defaults to 1 per row); under a
         # convention that divides by rows, the weights stay out of it.
         if weights is not None and not self.weights_per_row:
@@ -245,6 +249,7 @@ class Accumulator:
 
     def merge(self, other: "Accumulator") -> "Accumulator":
         self.totals.merge(other.totals)
+        self.sample_weighted = self.sample_weighted or other.sample_weighted
         for key, parts in other.kept.items():
             self.kept.setdefault(key, []).extend(parts)
         return self
@@ -271,20 +276,20 @@ class Accumulator:
         overall = self._overall(reduction, per_group)
         outcome.groups.append(overall)
         if with_groups:
-            undefined = self._undefined_reason()
+            reasons = self._null_reasons()
             for key in sorted(per_group, key=key_order):
                 value, n = per_group[key]
-                outcome.groups.append(_group_value(key, value, n, undefined))
+                outcome.groups.append(_group_value(key, value, n, reasons))
         return outcome
 
     def _finalize_group_values(self, reduction: str, with_groups: bool, values: np.ndarray, table: np.ndarray) -> Outcome:
         """``finalize`` for sums keyed by an array of --by values: the groups
         sorted by a sort over that array, not over a million tuples."""
         outcome = Outcome(self.bound, reduction)
-        undefined = self._undefined_reason()
+        reasons = self._null_reasons()
         # The table's rows are in the order the dict path keeps: the same total.
         value, n = self._finalize_totals(table.sum(axis=0), reduction)
-        outcome.groups.append(_group_value(OVERALL, value, n, undefined))
+        outcome.groups.append(_group_value(OVERALL, value, n, reasons))
         if not with_groups:
             return outcome
         order = sorted_positions(values)
@@ -298,11 +303,18 @@ class Accumulator:
                 # The common case, without _group_value's checks.
                 outcome.groups.append(GroupValue((key,), final, count))
             else:
-                outcome.groups.append(_group_value((key,), final, count, undefined))
+                outcome.groups.append(_group_value((key,), final, count, reasons))
         return outcome
-    def _undefined_reason(self) -> str | None:
-        explain = self.bound.spec.undefined_reason
-        return explain(**self.bound.params) if explain is not None else None
+    def _null_reasons(self) -> "_NullReasons":
+        spec, params = self.bound.spec, self.bound.params
+        undefined = spec.undefined_reason(**params) if spec.undefined_reason is not None else None
+        uncounted = spec.no_rows_counted_reason(**params) if spec.no_rows_counted_reason is not None else None
+        if not self.sample_weighted:
+            # Without sample weights only the loss can have left every row out.
+            return _NullReasons(undefined, uncounted or "no row counts towards the mean")
+        if uncounted is None:
+            return _NullReasons(undefined, SAMPLE_WEIGHTS_SUM_TO_ZERO)
+        return _NullReasons(undefined, f"{SAMPLE_WEIGHTS_SUM_TO_ZERO}, or {uncounted}")
 
     def _overall(self, reduction: str, per_group: dict[tuple, tuple[float, int]]) -> GroupValue:
         if self.kind == "exact":
@@ -313,7 +325,7 @@ class Accumulator:
         else:
             stats = self.totals.total()
             value, n = self._finalize_totals(stats, reduction) if stats is not None else (float("nan"), 0)
-        return _group_value(OVERALL, value, n, self._undefined_reason())
+        return _group_value(OVERALL, value, n, self._null_reasons())
 
     def _finalize_totals(self, stats: np.ndarray | None, reduction: str) -> tuple[float, int]:
         spec = self.bound.spec
@@ -418,12 +430,25 @@ def _sample_mean(per_sample: np.ndarray, rows: np.ndarray, reduction: str) -> tu
     return float(value), int(rows.sum())
 
 
-def _group_value(key: tuple, value: float, n: int, undefined: str | None = None) -> GroupValue:
+SAMPLE_WEIGHTS_SUM_TO_ZERO = "the sample weights of these rows sum to zero"
+
+
+@dataclass(frozen=True)
+class _NullReasons:
+    """Why a loss may have no value though rows were read: ``undefined`` for
+    a value that is not a number (the loss's own reason, if it has one),
+    ``uncounted`` for a mean with nothing to divide by."""
+
+    undefined: str | None = None
+    uncounted: str = SAMPLE_WEIGHTS_SUM_TO_ZERO
+
+
+def _group_value(key: tuple, value: float, n: int, reasons: _NullReasons = _NullReasons()) -> GroupValue:
     if value is ZERO_WEIGHTS:
-        return GroupValue(key, None, n, "the sample weights of these rows sum to zero")
+        return GroupValue(key, None, n, reasons.uncounted)
     if value is None or not math.isfinite(value):
         infinite = value is not None and math.isinf(value)
-        reason = "no rows" if n == 0 else ("the value is infinite (overflow or an impossible case)" if infinite else undefined or "the value is not a number")
+        reason = "no rows" if n == 0 else ("the value is infinite (overflow or an impossible case)" if infinite else reasons.undefined or "the value is not a number")
         return GroupValue(key, None, n, reason, value if infinite else None)
     return GroupValue(key, value, n)
 

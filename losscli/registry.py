@@ -413,6 +413,10 @@ class LossSpec:
     # fake rows), from the parameters: the warning of a null result says so
     # instead of only "not a number".
     undefined_reason: Callable[..., str] | None = None
+    # Why a ``mean`` loss can leave every row out of its divisor (sparse_cce
+    # leaves out rows labelled ignore_index), from the parameters: its null
+    # result says so, not that sample weights sum to zero.
+    no_rows_counted_reason: Callable[..., str] | None = None
     # A ``mean`` loss of y_true and y_pred may also give the plain sum of its
     # per-row losses over a batch from terms that losses on the same columns
     # share (``losscli.losses.pair_sums``): ``total(sums, **params) -> float``,

@@ -306,6 +306,27 @@ def test_sparse_cce_with_every_row_ignored_is_undefined():
         assert math.isnan(losscli.compute("sparse_cce", [-100.0], [[0.5, 0.5]], ignore_index=-100))
 
 
+def test_sparse_cce_with_every_row_ignored_says_so_not_that_weights_sum_to_zero():
+    # No sample weights were passed: the ignored labels alone leave nothing to divide by.
+    with pytest.warns(RuntimeWarning) as caught:
+        losscli.compute("sparse_cce", [-100, -100], [[0.5, 0.5], [0.5, 0.5]], ignore_index=-100)
+    (message,) = [str(w.message) for w in caught]
+    assert "every row is labelled ignore_index=-100" in message and "sample weights" not in message
+    # With sample weights, either may be the cause, and the warning names both.
+    with pytest.warns(RuntimeWarning) as caught:
+        losscli.compute("sparse_cce", [-100, -100], [[0.5, 0.5], [0.5, 0.5]], ignore_index=-100, sample_weight=[1.0, 2.0])
+    (message,) = [str(w.message) for w in caught]
+    assert "sample weights of these rows sum to zero, or every row is labelled ignore_index=-100" in message
+
+
+def test_sparse_cce_group_of_ignored_rows_is_null_with_the_reason(cli, tmp_path):
+    path = tmp_path / "tokens.csv"
+    path.write_text("y_true,p_0,p_1,doc\n0,0.8,0.2,a\n-100,0.5,0.5,b\n-100,0.5,0.5,b\n")
+    document = json.loads(cli("compute", path, "--loss", "sparse_cce:ignore_index=-100", "--pred-col", "p_*", "--by", "doc", "--format", "json").stdout)
+    empty = next(r for r in document["results"] if r["group"] == {"doc": "b"})
+    assert empty["value"] is None and "every row is labelled ignore_index=-100" in empty["warning"]
+
+
 def test_class_rows_must_sum_to_one_unless_normalized():
     rows = np.array([[0.2, 0.8], [0.2, 0.7], [0.5, 0.5]])
     raises_at(2, "y_pred", losscli.compute, "cce", [0, 1, 0], rows, match="does not sum to 1")

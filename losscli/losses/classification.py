@@ -477,6 +477,7 @@ def cce(
         "When every row is ignored the mean is undefined (PyTorch gives NaN; reported as null).",
     ),
     example="losscli compute preds.csv --loss sparse_cce:ignore_index=-100 --from-logits",
+    no_rows_counted_reason=lambda *, ignore_index, **_: f"every row is labelled ignore_index={ignore_index}, which the mean leaves out",
 )
 def sparse_cce(
     y_true: np.ndarray,
