@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from .errors import LossCliError
-from .evaluation import Gate, Report, Result, distinct_texts, names_loss, evaluate_file, json_params
+from .evaluation import Gate, Report, Result, distinct_texts, names_loss, evaluate_file, json_params, memory_note
 from .io.formats import COMPRESSION, EXTENSIONS
 from .registry import BoundLoss
 
@@ -407,12 +407,16 @@ def evaluate_models(
     comparison = Comparison(losses=[], models=[], labels=None, skipped=list(selection.skipped))
     evaluated_results: list[tuple[int, Result]] = []
     failed: dict[int, str] = {}
-    for index, (run, name) in enumerate(zip(runs, names)):
+    for run in runs:
         for loss_index, reason in run.errors.items():
             failed.setdefault(loss_index, reason)
+    for index, (run, name) in enumerate(zip(runs, names)):
         comparison.models.append(Model(name, run.report.predictions[0], run.report.rows, alignment.left_out.get(index, {})))
         comparison.labels = run.report.labels
-        comparison.notes.extend(f"{name}: {text}" if len(names) > 1 else text for text in run.report.notes)
+        # A loss dropped for another model's data is skipped for this one too: no memory note of it.
+        dropped_notes = {memory_note(losses[i], run.report.rows) for i in failed}
+        notes = [text for text in run.report.notes if text not in dropped_notes]
+        comparison.notes.extend(f"{name}: {text}" if len(names) > 1 else text for text in notes)
         for loss_index, result in run.results:
             result.model = name
             evaluated_results.append((loss_index, result))

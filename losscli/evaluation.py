@@ -278,16 +278,10 @@ def _evaluate_plan(
             library = ignores_sample_weights(bound)
             if library:
                 report.notes.append(f"{bound.display}: {library} takes no sample weights for this loss; weighted as losscli does, sum(w l) / sum(w)")
-    for bound in losses:
-        if not bound.spec.streams:
-            # Exact, not approximate: say what it costs instead of failing later.
-            # Two float64 columns are kept; sorting them for the exact value
-            # took about five times that at its peak (30M rows: 2.4 GB).
-            kept = max(1, report.rows * 16 // 1_000_000)
-            report.notes.append(
-                f"{bound.display} cannot stream: it kept every value in memory to compute the exact value "
-                f"({report.rows:,} rows: about {_megabytes(kept)} kept, about {_megabytes(5 * kept)} at the peak)"
-            )
+    for index, bound in enumerate(losses):
+        # A loss that failed (a tolerant one, skipped) kept nothing to speak of.
+        if not bound.spec.streams and index not in failures:
+            report.notes.append(memory_note(bound, report.rows))
     if plan.stats.omitted:
         report.notes.append(omitted_note(plan.stats.omitted))
     if plan.stats.unmatched_predictions or plan.stats.unmatched_labels:
@@ -295,6 +289,17 @@ def _evaluate_plan(
             f"--key: {plan.stats.unmatched_predictions} prediction rows and {plan.stats.unmatched_labels} label rows had no partner and were skipped"
         )
     return report, plan, accumulators
+
+
+def memory_note(bound: BoundLoss, rows: int) -> str:
+    """What a loss that cannot stream cost: exact, not approximate, so say so
+    instead of failing later. Two float64 columns are kept; sorting them for
+    the exact value took about five times that at its peak (30M rows: 2.4 GB)."""
+    kept = max(1, rows * 16 // 1_000_000)
+    return (
+        f"{bound.display} cannot stream: it kept every value in memory to compute the exact value "
+        f"({rows:,} rows: about {_megabytes(kept)} kept, about {_megabytes(5 * kept)} at the peak)"
+    )
 
 
 def _megabytes(size: int) -> str:

@@ -296,8 +296,9 @@ def table_document(report: Report, stream: Any) -> None:
         cells = [r.loss.display] + ([group_text(r)] if by else []) + [number(r.value), f"{r.n:,}"]
         table.add_row(*cells, style="dim" if r.group else None)
     console.print(table)
+    # Footnotes to the cells above; the run's own notes are diagnostics, for stderr.
     listed = [r for r in rows if not isinstance(r, int)]
-    for note in table_warnings(report.results, listed) + report.notes + left_out_note(rows):
+    for note in table_warnings(report.results, listed) + left_out_note(rows):
         console.print(f"note: {note}", style="yellow", highlight=False)
 
 

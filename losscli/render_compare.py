@@ -67,14 +67,17 @@ def _best_overall(comparison: Comparison) -> str:
     return f"best overall: {names} (mean rank {_mean_rank(best[0].mean_rank)})"
 
 
-def _notes(comparison: Comparison, rows: list[Any]) -> list[str]:
-    """Everything worth a line under the matrix: warnings of the results it
-    lists (``rows``), skipped losses, notes, and what the table left out."""
+def _footnotes(comparison: Comparison, rows: list[Any]) -> list[str]:
+    """The lines under the matrix that explain its cells: warnings of the
+    results it lists (``rows``) and what it left out. Skipped losses and the
+    run's notes are diagnostics, which the command writes to stderr."""
     lines = table_warnings([e.result for e in comparison.entries], _listed_results(rows), name_model=len(comparison.models) > 1)
-    lines += [f"skipped {s.loss}: {s.reason}" for s in comparison.skipped]
-    lines += comparison.notes
-    lines += comparison.baseline_missing
     return lines + left_out_note(rows)
+
+
+def run_notes(comparison: Comparison) -> list[str]:
+    """What the run has to say beside its results: skipped losses, notes, baseline results not found."""
+    return [f"skipped {s.loss}: {s.reason}" for s in comparison.skipped] + comparison.notes + comparison.baseline_missing
 
 
 def _listed_results(rows: list[Any]) -> list[Any]:
@@ -232,7 +235,7 @@ def table_compare(comparison: Comparison, stream: Any) -> None:
     if several:
         legend = "; ".join(part for part in (f"{BEST_MARK} best per loss (lower is better; ties share the rank)", _best_overall(comparison)) if part)
         console.print(legend, highlight=False)
-    for line in _notes(comparison, rows):
+    for line in _footnotes(comparison, rows):
         console.print(f"note: {line}", style="yellow", highlight=False, markup=False)
 
 

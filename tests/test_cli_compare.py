@@ -279,7 +279,7 @@ def test_models_whose_rows_cannot_be_matched_are_flagged_in_every_format(cli, on
     table = cli(*args)
     assert table.exit_code == 0, table.stderr
     assert [line.split() for line in table.stdout.splitlines() if line.startswith("rows")] == [["rows", "2", "4"]]
-    assert f"note: {warning}" in table.stdout.splitlines()
+    assert f"note: {warning}" in table.stderr.splitlines()
     markdown = cli(*args, "--format", "markdown")
     assert "| Rows | 2 | 4 |" in markdown.stdout and f"> {warning}" in markdown.stdout
     lines = cli(*args, "--format", "csv").stdout.splitlines()
@@ -321,6 +321,33 @@ def test_task_skips_losses_whose_inputs_are_missing(cli, two_models) -> None:
     assert "skipped gaussian_nll" in result.stderr
     computed = {r["loss"] for r in doc["results"]}
     assert {"mse", "mae", "huber", "log_cosh", "rmse"} <= computed and "gaussian_nll" not in computed
+
+
+def test_skipped_losses_and_notes_go_to_stderr_in_a_table_too(cli, two_models) -> None:
+    # SPEC 5: diagnostics go to stderr, never stdout, whatever the format.
+    result = cli("compare", two_models["a"], two_models["b"], "--task", "regression")
+    assert result.exit_code == 0, result.stderr
+    assert "skipped" not in result.stdout and "note:" not in result.stdout
+    assert any(line.startswith("note: skipped gaussian_nll: ") for line in result.stderr.splitlines())
+    quiet = cli("compare", two_models["a"], two_models["b"], "--task", "regression", "--quiet")
+    assert quiet.stderr == "" and quiet.stdout == result.stdout
+
+
+def test_a_skipped_loss_that_cannot_stream_has_no_memory_note(cli, tmp_path) -> None:
+    # wasserstein_distance takes one column per side: ten feature columns make it skip.
+    repo_features = REPO / "sample_data" / "features.csv"
+    result = cli("compare", repo_features, "--pred-col", "gen_*", "--label-col", "target_*", "--task", "generative")
+    assert result.exit_code == 0, result.stderr
+    assert "skipped wasserstein_distance" in result.stderr and "cannot stream" not in result.stderr
+    # Skipped because of one model's data, it is not computed for the other either.
+    one = write_csv(tmp_path / "one.csv", {"gen_0": [0.1, 0.5, 0.9], "target_0": [0.2, 0.3, 1.0]})
+    two = write_csv(tmp_path / "two.csv", {"gen_0": [0.1, 0.5, 0.9], "gen_1": [0.2, 0.4, 0.8], "target_0": [0.2, 0.3, 1.0], "target_1": [0.1, 0.3, 0.7]})
+    result = cli("compare", one, two, "--pred-col", "gen_*", "--label-col", "target_*", "--task", "generative")
+    assert result.exit_code == 0, result.stderr
+    assert "skipped wasserstein_distance" in result.stderr and "cannot stream" not in result.stderr
+    # Computed, it says what it kept.
+    kept = cli("compare", one, "--pred-col", "gen_0", "--label-col", "target_0", "--loss", "wasserstein_distance")
+    assert "note: wasserstein_distance cannot stream: it kept every value in memory" in kept.stderr and "note:" not in kept.stdout
 
 
 def test_task_with_data_a_loss_rejects_names_file_column_and_row(cli, tmp_path) -> None:

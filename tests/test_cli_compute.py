@@ -338,6 +338,15 @@ def test_table_off_a_terminal_is_plain_text(cli, data, env):
     assert lines[3].split() == ["huber:delta=2", f"{_huber(y_true, y_pred, 2.0):.6g}", str(N)]
 
 
+def test_table_notes_go_to_stderr(cli, tmp_path):
+    # SPEC 5: diagnostics go to stderr, never stdout; the table keeps only its cells' footnotes.
+    write_csv(tmp_path / "gaps.csv", {"y_true": [1.0, 2.0, 3.0], "y_pred": [1.0, float("nan"), 4.0]})
+    result = cli("compute", tmp_path / "gaps.csv", "--loss", "mse", "--nan-policy", "omit")
+    assert result.exit_code == 0, result.stderr
+    assert "note:" not in result.stdout
+    assert "note: 1 row with missing, NaN or infinite values was omitted (--nan-policy omit)" in result.stderr.splitlines()
+
+
 class _Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True

@@ -145,7 +145,7 @@ def compare(
     from ..io.plan import InputOptions
     from ..output import atomic_writer, check_target
     from ..registry import losses_for_task, resolve_task
-    from ..render_compare import render_compare
+    from ..render_compare import render_compare, run_notes
 
     if not loss and not task:
         raise LossCliError("give --loss or --task", hint="e.g. --loss mse --loss mae, or --task regression; 'losscli list' shows every loss")
@@ -210,10 +210,9 @@ def compare(
         write_stdout(rendered(lambda out: render_compare(comparison, fmt_name, out), sys.stdout, table=fmt_name == "table"))
     if plot or plot_file:
         emit([("comparison", _comparison_chart(comparison))], plot=plot, files=plot_files, to_stdout=fmt_name == "table" and not output, quiet=quiet)
-    # A table on the terminal already shows the notes; everywhere else they go to stderr.
-    shown = fmt_name == "table" and not output
-    for text in [f"skipped {s.loss}: {s.reason}" for s in comparison.skipped] + comparison.notes + comparison.baseline_missing:
-        note(text, quiet or shown)
+    # Diagnostics go to stderr whatever the format, so stdout holds only the report.
+    for text in run_notes(comparison):
+        note(text, quiet)
     if breaches:
         raise ThresholdBreached(breaches)
 

@@ -214,10 +214,9 @@ def compute(
             raise
     if collector is not None:
         emit(distribution_charts(collector, losses), plot=plot, files=plot_files, to_stdout=fmt_name == "table" and not output, quiet=quiet)
-    # A table on stdout already shows the notes; everywhere else they go to stderr.
-    shown_in_table = fmt_name == "table" and not output and reduction != Reduction.none
+    # Diagnostics go to stderr whatever the format, so stdout holds only the report.
     for text in report.notes:
-        note(text, quiet or shown_in_table)
+        note(text, quiet)
     if breaches:
         raise ThresholdBreached(breaches)
 
