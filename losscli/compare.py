@@ -191,15 +191,6 @@ def select_losses(
     return selection
 
 
-def gateable_losses(selection: LossSelection) -> list[BoundLoss]:
-    """The losses a gate may name: those selected, and those of the task
-    skipped for want of an input, whose gate then fails (see
-    :func:`skipped_gate_breaches`) rather than being called not computed."""
-    from .registry import parse_spec
-
-    return list(selection.losses) + [parse_spec(item.loss) for item in selection.skipped]
-
-
 def _nothing_left(skipped: Sequence[Skipped], task: str | None) -> LossCliError:
     what = f"of task '{task}' " if task else ""
     reasons = "; ".join(f"{s.loss}: {s.reason}" for s in skipped) or "the task has no losses yet"
@@ -786,8 +777,10 @@ class IncreaseLimit:
     percent: float
 
 
-def parse_max_increase(items: Sequence[str], losses: Sequence[BoundLoss]) -> list[IncreaseLimit]:
-    """``5``, ``5%`` (every loss) or ``LOSS=5%`` (one loss)."""
+def parse_max_increase(items: Sequence[str], losses: Sequence[BoundLoss] | None) -> list[IncreaseLimit]:
+    """``5``, ``5%`` (every loss) or ``LOSS=5%`` (one loss); with ``losses``,
+    a LOSS none of them is is an error (None: checked later, see
+    :func:`check_gated_losses`)."""
     limits = []
     for item in items:
         name, sep, amount = item.rpartition("=")
@@ -803,9 +796,8 @@ def parse_max_increase(items: Sequence[str], losses: Sequence[BoundLoss]) -> lis
             raise LossCliError(f"--max-increase {item}: '{amount}' is not a percentage", hint="for example --max-increase 5 (or 5%)") from None
         if not math.isfinite(percent):
             raise LossCliError(f"--max-increase {item}: the percentage must be finite")
-        if sep and not any(names_loss(name, bound) for bound in losses):
-            computed = ", ".join(bound.display for bound in losses)
-            raise LossCliError(f"--max-increase names '{name}', which is not computed", hint=f"computed: {computed}")
+        if sep and losses is not None:
+            check_gated_losses([("--max-increase", name)], losses, [])
         limits.append(IncreaseLimit(name if sep else None, percent))
     return limits
 
@@ -863,14 +855,26 @@ def _change_text(change: float, percent: float) -> str:
     return f"{change:+.17g}"
 
 
-def skipped_gate_breaches(skipped: Sequence[Skipped], above: Sequence[Gate], below: Sequence[Gate], limits: Sequence[IncreaseLimit]) -> list[str]:
-    """A gate on a loss that was dropped during evaluation cannot pass."""
+def check_gated_losses(gated: Sequence[tuple[str, str]], losses: Sequence[BoundLoss], skipped: Sequence[Skipped], *, settled: bool = True) -> None:
+    """Each gate, given as (option, LOSS), must name a computed loss: one on a
+    skipped loss, or on none of the run's, is a usage error.
+
+    Before the data is read ``settled`` is false when losses of ``--task`` may
+    still be skipped for their data: a gate naming none of the losses then
+    waits for the check after reading, so that its message lists only the
+    losses that were computed.
+    """
     from .registry import parse_spec
 
-    breaches = []
-    for item in skipped:
-        bound = parse_spec(item.loss)
-        named = [gate.loss for gate in (*above, *below) if names_loss(gate.loss, bound)] + [lim.loss for lim in limits if lim.loss and names_loss(lim.loss, bound)]
-        if named:
-            breaches.append(f"{item.loss} was skipped ({item.reason}); its gate fails")
-    return breaches
+    for option, name in gated:
+        if any(names_loss(name, bound) for bound in losses):
+            continue
+        dropped = next((item for item in skipped if names_loss(name, parse_spec(item.loss))), None)
+        if dropped is not None:
+            raise LossCliError(
+                f"{option} names {name}, which was skipped, so there is no value to gate: {dropped.reason}",
+                hint=f"remove the gate, or fix what stops {dropped.loss}",
+            )
+        if settled:
+            computed = ", ".join(bound.display for bound in losses)
+            raise LossCliError(f"{option} names '{name}', which is not computed", hint=f"computed: {computed}")

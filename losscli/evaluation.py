@@ -373,8 +373,9 @@ def _same_param(ours: Any, theirs: Any) -> bool:
     return ours == theirs
 
 
-def parse_thresholds(items: list[str], option: str, losses: list[BoundLoss]) -> list[Gate]:
-    """``LOSS=VALUE`` pairs; a loss that is not being computed is a usage error.
+def parse_thresholds(items: list[str], option: str, losses: list[BoundLoss] | None) -> list[Gate]:
+    """``LOSS=VALUE`` pairs; a loss that is not being computed is a usage error
+    (``losses`` None: the caller checks the names once it knows which are).
 
     Every gate is kept, in order: a second gate on the same loss (a stricter
     limit added to a job's defaults) must not replace the first.
@@ -395,7 +396,7 @@ def parse_thresholds(items: list[str], option: str, losses: list[BoundLoss]) -> 
             # A gate at nan never fails, and one at inf cannot: a templated
             # threshold that rendered as "nan" must not switch the check off.
             raise LossCliError(f"{option} {item}: the threshold must be a finite number")
-        if not any(names_loss(name, loss) for loss in losses):
+        if losses is not None and not any(names_loss(name, loss) for loss in losses):
             computed = ", ".join(loss.display for loss in losses)
             raise LossCliError(f"{option} names '{name}', which is not computed", hint=f"computed: {computed}")
         gates.append(Gate(name, number))

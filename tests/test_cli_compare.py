@@ -635,15 +635,32 @@ def test_a_second_gate_on_a_loss_gates_every_model(cli, two_models) -> None:
         (["--fail-below", "poisson=0"], "poisson", "column 'y_true', row 2: poisson needs non-negative counts"),
     ],
 )
-def test_a_gate_on_a_skipped_task_loss_fails_with_the_reason(cli, tmp_path, gate, loss, reason) -> None:
+def test_a_gate_on_a_skipped_task_loss_is_a_usage_error_with_the_reason(cli, tmp_path, gate, loss, reason) -> None:
+    # SPEC 6: a threshold on a loss that was not computed is a usage error (exit 2).
     a = write_csv(tmp_path / "a.csv", {"y_true": [0.5, -1.0, 2.0], "y_pred": [0.4, -0.5, 2.5]})
     result = cli("compare", a, "--task", "regression", "--format", "json", *gate)
-    assert result.exit_code == 1, result.stderr
-    assert json.loads(result.stdout)["results"]  # the report is still written
-    breaches = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert len(breaches) == 1, result.stderr
-    assert breaches[0].startswith(f"error: {loss} was skipped ({a}") and reason in breaches[0]
-    assert breaches[0].endswith("; its gate fails")
+    line = assert_usage_error(result, f"{gate[0]} names {loss}, which was skipped", reason, "remove the gate")
+    assert str(a) in line
+
+
+def test_a_gate_on_a_loss_not_computed_lists_only_the_computed_ones(cli, tmp_path) -> None:
+    # msle and poisson are skipped for the data (row 2 holds -1), gaussian_nll for want of a variance column.
+    a = write_csv(tmp_path / "a.csv", {"y_true": [0.5, -1.0, 2.0], "y_pred": [0.4, -0.5, 2.5]})
+    line = assert_usage_error(cli("compare", a, "--task", "regression", "--fail-above", "bce=1"), "--fail-above names 'bce', which is not computed")
+    computed = line.split("computed: ")[1].rstrip(")").split(", ")
+    assert "mse" in computed and not {"msle", "poisson", "gaussian_nll"} & set(computed)
+
+
+def test_a_gate_on_a_loss_skipped_before_reading_fails_before_reading(cli, tmp_path, monkeypatch) -> None:
+    from losscli import compare as library
+
+    def never(*args, **kwargs):
+        raise AssertionError("the data was read")
+
+    monkeypatch.setattr(library, "evaluate_models", never)
+    a = write_csv(tmp_path / "a.csv", {"y_true": [0.5, 1.0, 2.0], "y_pred": [0.4, 0.5, 2.5]})
+    assert_usage_error(cli("compare", a, "--task", "regression", "--fail-below", "gaussian_nll=1"), "which was skipped", "no column for var")
+    assert_usage_error(cli("compare", a, "--loss", "mse", "--fail-below", "bce=1"), "'bce', which is not computed (computed: mse)")
 
 
 # --------------------------------------------------------------------------- usage

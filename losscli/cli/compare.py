@@ -131,14 +131,13 @@ def compare(
     """
     from ..compare import (
         apply_baseline,
+        check_gated_losses,
         check_max_increase,
         evaluate_models,
-        gateable_losses,
         load_baseline,
         model_names,
         parse_max_increase,
         select_losses,
-        skipped_gate_breaches,
     )
     from ..allocator import reuse_freed_memory
     from ..evaluation import check_thresholds, parse_thresholds
@@ -189,14 +188,17 @@ def compare(
         selection = select_losses(
             model_options, explicit, candidates, task=canonical_task, open_sources=open_sources, engine_problem=engine_problem
         )
-        gated = gateable_losses(selection)
-        above = parse_thresholds(fail_above or [], "--fail-above", gated)
-        below = parse_thresholds(fail_below or [], "--fail-below", gated)
-        limits = parse_max_increase(max_increase or [], gated)
+        above = parse_thresholds(fail_above or [], "--fail-above", None)
+        below = parse_thresholds(fail_below or [], "--fail-below", None)
+        limits = parse_max_increase(max_increase or [], None)
+        gated = [("--fail-above", g.loss) for g in above] + [("--fail-below", g.loss) for g in below]
+        gated += [("--max-increase", limit.loss) for limit in limits if limit.loss]
+        # Fail before reading the data where the answer is known already.
+        check_gated_losses(gated, selection.losses, selection.skipped, settled=not selection.tolerant)
         comparison = evaluate_models(model_options, names, selection, task=canonical_task, evaluator=evaluator)
+    check_gated_losses(gated, comparison.losses, comparison.skipped)
     comparison.notes.extend(unavailable)
     breaches = check_thresholds(comparison.report(), above, below)
-    breaches += skipped_gate_breaches(comparison.skipped, above, below, limits)
     if earlier is not None:
         apply_baseline(comparison, earlier)
         increase_breaches, increase_notes = check_max_increase(comparison, limits)
