@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from . import markdown
 from .engine import Batch
 from .errors import LossCliError
 from .io.arrow_numpy import from_numpy
@@ -150,7 +151,7 @@ class PerRowWriter:
                     self._handle.write("[")
                 elif self.fmt == "markdown":
                     names = batch.schema.names
-                    self._handle.write("| " + " | ".join(names) + " |\n|" + "|".join("---:" for _ in names) + "|\n")
+                    self._handle.write("\n".join(markdown.table(names, [markdown.RIGHT] * len(names), [])) + "\n")
             # Markdown shows the text as written; JSON has numbers to offer.
             shown = self._shown_columns if self.fmt != "markdown" else set()
             for record in batch.to_pylist():
@@ -159,7 +160,7 @@ class PerRowWriter:
                     if record.get(name) is not None:
                         record[name] = shown_value(record[name])
                 if self.fmt == "markdown":
-                    self._handle.write("| " + " | ".join("" if v is None else f"{v:.6g}" if isinstance(v, float) else str(v) for v in record.values()) + " |\n")
+                    self._handle.write(markdown.row("" if v is None else f"{v:.6g}" if isinstance(v, float) else v for v in record.values()) + "\n")
                 elif self.fmt == "json":
                     self._handle.write(("\n " if self._first else ",\n ") + json.dumps(record))
                 else:

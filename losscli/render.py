@@ -198,23 +198,17 @@ def csv_document(report: Report) -> str:
     return buffer.getvalue()
 
 
-def markdown_cell(text: object) -> str:
-    """Text safe inside a Markdown table cell: a '|' in a group value or
-    column name would otherwise split the cell."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def markdown_document(report: Report) -> str:
+    from . import markdown as md
+
     by = _by_column(report.results)
-    header = ["Loss"] + ([markdown_cell(by)] if by else []) + ["Value", "Rows"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] * (len(header) - 2) + ["---:", "---:"]) + "|"]
-    for r in report.results:
-        cells = [f"`{markdown_cell(r.loss.display)}`"] + ([markdown_cell(group_text(r))] if by else []) + [number(r.value), str(r.n)]
-        lines.append("| " + " | ".join(cells) + " |")
-    text = "\n".join(lines) + "\n"
+    header = ["Loss"] + ([by] if by else []) + ["Value", "Rows"]
+    aligns = [md.LEFT] * (1 + bool(by)) + [md.RIGHT, md.RIGHT]
+    rows = ([md.code(r.loss.display)] + ([group_text(r)] if by else []) + [number(r.value), str(r.n)] for r in report.results)
+    text = "\n".join(md.table(header, aligns, rows)) + "\n"
     notes = warning_lines(report.results) + report.notes
     if notes:
-        text += "\n" + "\n".join(f"> {markdown_cell(note)}" for note in notes) + "\n"
+        text += "\n" + "\n".join(f"> {md.cell(note)}" for note in notes) + "\n"
     return text
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from .compare import Comparison, Entry
 from .evaluation import json_params
 from .render import exact, group_cell, group_text, json_document, left_out_note, left_out_text, make_console, number, table_rows, table_warnings, warning_lines
-from .render import markdown_cell as _md
+from . import markdown as md
 
 BEST_MARK = "*"
 
@@ -164,45 +164,42 @@ def markdown_compare(comparison: Comparison) -> str:
     if several and comparison.summary:
         best = [s.model for s in comparison.summary if s.best]
         if best:
-            text += f"\nBest overall: **{_md(', '.join(best))}** (lowest mean rank; lower loss is better)\n"
+            text += f"\nBest overall: {md.bold(md.cell(', '.join(best)))} (lowest mean rank; lower loss is better)\n"
     if comparison.skipped:
-        text += "\nSkipped:\n\n" + "\n".join(f"- `{_md(s.loss)}`: {_md(s.reason)}" for s in comparison.skipped) + "\n"
+        text += "\nSkipped:\n\n" + "\n".join(f"- {md.code(s.loss)}: {md.cell(s.reason)}" for s in comparison.skipped) + "\n"
     other = _warnings(comparison) + comparison.notes + comparison.baseline_missing
     if other:
-        text += "\n" + "\n".join(f"> {_md(note)}" for note in other) + "\n"
+        text += "\n" + "\n".join(f"> {md.cell(note)}" for note in other) + "\n"
     return text
 
 
 def _md_matrix(comparison: Comparison, by: str | None) -> list[str]:
     names = [m.name for m in comparison.models]
     header = ["Loss"] + ([by] if by else []) + names
-    lines = [_md_row(header), "|" + "|".join(["---"] * (1 + bool(by)) + ["---:"] * len(names)) + "|"]
+    aligns = [md.LEFT] * (1 + bool(by)) + [md.RIGHT] * len(names)
+    rows = []
     for loss_index, _key, cells in comparison.grid():
         first = next(iter(cells.values())).result
-        row = [f"`{_md(_row_label(comparison, loss_index))}`"] + ([_md(group_text(first))] if by else [])
-        row += [_md(_cell(cells.get(name), True, bold=True)) for name in names]
-        lines.append(_md_row(row))
-    row = ["**Mean rank**"] + ([""] if by else [])
-    row += [f"**{_mean_rank(s.mean_rank)}**" if s.best else _mean_rank(s.mean_rank) for s in comparison.summary]
-    lines.append(_md_row(row))
+        row = [md.code(_row_label(comparison, loss_index))] + ([group_text(first)] if by else [])
+        rows.append(row + [_cell(cells.get(name), True, bold=True) for name in names])
+    rows.append([md.bold("Mean rank")] + ([""] if by else []) + [md.bold(_mean_rank(s.mean_rank)) if s.best else _mean_rank(s.mean_rank) for s in comparison.summary])
     if comparison.row_sets_differ:
-        lines.append(_md_row(["Rows"] + ([""] if by else []) + _row_counts(comparison)))
-    return lines
+        rows.append(["Rows"] + ([""] if by else []) + _row_counts(comparison))
+    return md.table(header, aligns, rows)
 
 
 def _md_single(comparison: Comparison, by: str | None) -> list[str]:
     with_baseline = comparison.baseline_file is not None
     header = ["Loss"] + ([by] if by else []) + ["Value"] + (["Baseline", "Change"] if with_baseline else []) + ["Robust to outliers", "Smooth gradient"]
-    aligns = ["---"] * (1 + bool(by)) + ["---:"] * (1 + 2 * with_baseline) + [":---:", ":---:"]
-    lines = [_md_row(header), "|" + "|".join(aligns) + "|"]
+    aligns = [md.LEFT] * (1 + bool(by)) + [md.RIGHT] * (1 + 2 * with_baseline) + [md.CENTER, md.CENTER]
+    rows = []
     for entry in comparison.entries:
         r = entry.result
-        row = [f"`{_md(r.loss.display)}`"] + ([_md(group_text(r))] if by else []) + [number(r.value)]
+        row = [md.code(r.loss.display)] + ([group_text(r)] if by else []) + [number(r.value)]
         if with_baseline:
             row += [number(entry.baseline.baseline) if entry.baseline else "-", _change(entry) or "-"]
-        row += _characteristic_cells(entry)
-        lines.append(_md_row(row))
-    return lines
+        rows.append(row + _characteristic_cells(entry))
+    return md.table(header, aligns, rows)
 
 
 def _characteristic_cells(entry: Entry) -> list[str]:
@@ -210,10 +207,6 @@ def _characteristic_cells(entry: Entry) -> list[str]:
         return ["", ""]
     traits = entry.result.loss.spec.characteristics
     return [_characteristic(traits.robust_to_outliers), _characteristic(traits.smooth_gradient)]
-
-
-def _md_row(cells: list[str]) -> str:
-    return "| " + " | ".join(cells) + " |"
 
 
 # --------------------------------------------------------------------------- table

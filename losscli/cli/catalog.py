@@ -118,13 +118,11 @@ def _list_csv(specs: list[Any]) -> str:
 
 
 def _list_markdown(specs: list[Any]) -> str:
+    from .. import markdown as md
     from ..catalog import mark
 
-    lines = ["| " + " | ".join(_LIST_HEADER) + " |", "|" + "|".join(["---"] * 5 + [":---:"] * 4) + "|"]
-    for row in _list_rows(specs):
-        cells = [f"`{row[0]}`", row[1], row[2], row[3], row[4]] + [mark(v) for v in row[5:]]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+    rows = ([md.code(row[0]), row[1], row[2], row[3], row[4]] + [mark(v) for v in row[5:]] for row in _list_rows(specs))
+    return "\n".join(md.table(_LIST_HEADER, [md.LEFT] * 5 + [md.CENTER] * 4, rows)) + "\n"
 
 
 # --------------------------------------------------------------------------- info
@@ -240,10 +238,8 @@ def _info_table(document: dict[str, Any], stream: Any) -> None:
 
 
 def _info_markdown(document: dict[str, Any]) -> str:
+    from .. import markdown as md
     from ..catalog import default_text, mark
-
-    def cell(text: str) -> str:
-        return str(text).replace("|", "\\|")
 
     lines = [f"## `{document['name']}`", ""]
     if document["aliases"]:
@@ -263,21 +259,17 @@ def _info_markdown(document: dict[str, Any]) -> str:
         "",
     ]
     if document["parameters"]:
-        lines += ["| Name | Default | Range | Meaning |", "|---|---|---|---|"]
-        lines += [
-            f"| `{p['name']}` | `{default_text(p['default'])}` | {cell(p['range'])} | {cell(p['help'])} |"
-            for p in document["parameters"]
-        ]
+        parameters = ([md.code(p["name"]), md.code(default_text(p["default"])), p["range"], p["help"]] for p in document["parameters"])
+        lines += md.table(["Name", "Default", "Range", "Meaning"], [md.LEFT] * 4, parameters)
     else:
         lines.append("None.")
-    lines += ["", "### Inputs", "", "| Role | Default columns | Shape | Option | Meaning |", "|---|---|---|---|---|"]
-    lines += [
-        f"| `{r['name']}`{' (optional)' if r['optional'] else ''} | {', '.join(f'`{c}`' for c in r['default_columns'])} | "
-        f"{r['shape']} | `{r['option']}` | {cell(r['help'])} |"
+    roles = (
+        [md.code(r["name"]) + (" (optional)" if r["optional"] else ""), ", ".join(md.code(c) for c in r["default_columns"]), r["shape"], md.code(r["option"]), r["help"]]
         for r in document["roles"]
-    ]
-    lines += ["", f"### Characteristics (rated by {document['characteristics']['rated_by']})", "", "| Property | | Note |", "|---|:---:|---|"]
-    lines += [f"| {title} | {mark(value)} | {cell(note)} |" for title, value, note in _characteristic_rows(document)]
+    )
+    lines += ["", "### Inputs", ""] + md.table(["Role", "Default columns", "Shape", "Option", "Meaning"], [md.LEFT] * 5, roles)
+    lines += ["", f"### Characteristics (rated by {document['characteristics']['rated_by']})", ""]
+    lines += md.table(["Property", "", "Note"], [md.LEFT, md.CENTER, md.LEFT], ([title, mark(value), note] for title, value, note in _characteristic_rows(document)))
     if document["notes"]:
         lines += ["", "### Notes", ""] + [f"- {note}" for note in document["notes"]]
     examples = [c for c in (document["example"], document["sample_command"]) if c]
@@ -305,11 +297,11 @@ def _conventions(name: str, fmt: str) -> None:
         return row["difference"] if row["available"] else f"not available: {row['reason']}"
 
     if fmt == "markdown":
-        lines = [f"**{name}** under each library's convention; worked example: {example}", "",
-                 "| convention | value | reference | difference |", "|---|---:|---|---|"]
-        for row in rows:
-            value = number(row["value"]) if row["available"] else "n/a"
-            lines.append(f"| {row['library']} | {value} | {row['reference']} | {what(row)} |")
+        from .. import markdown as md
+
+        cells = ([row["library"], number(row["value"]) if row["available"] else "n/a", row["reference"], what(row)] for row in rows)
+        lines = [f"**{name}** under each library's convention; worked example: {md.cell(example)}", ""]
+        lines += md.table(["convention", "value", "reference", "difference"], [md.LEFT, md.RIGHT, md.LEFT, md.LEFT], cells)
         _emit(lambda out: out.write("\n".join(lines) + "\n"))
         return
 
