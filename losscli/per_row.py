@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from . import markdown
+from .column_names import SAMPLE_PREFIX, distinct, group_column
 from .engine import Batch
 from .errors import LossCliError
 from .io.arrow_numpy import from_numpy
@@ -81,6 +82,8 @@ class PerRowWriter:
         self.fmt = fmt
         self.losses = losses
         self.by = by
+        # The row number and the losses have columns of their own: the group's may not take one's name.
+        self.group_header = group_column(by, {"row", *self._names()}) if by else None
         self.to_stdout = not path or path == "-"
         self.to_stream = self.to_stdout or writes_in_place(path)
         # Errors name the user's path (None: stdout), never the temp file.
@@ -105,10 +108,10 @@ class PerRowWriter:
             if batch.groups_as_text:
                 # Rows are written as they come, before the run has seen every
                 # group, so each value is shown on its own (see _write).
-                self._shown_columns.add(self.by)
-                columns[self.by] = pa.array([None if v == MISSING else v for v in batch.groups.tolist()], pa.string())
+                self._shown_columns.add(self.group_header)
+                columns[self.group_header] = pa.array([None if v == MISSING else v for v in batch.groups.tolist()], pa.string())
             else:
-                columns[self.by] = _typed_column(batch.groups.tolist())
+                columns[self.group_header] = _typed_column(batch.groups.tolist())
         for name, column in zip(self._names(), values):
             columns[name] = from_numpy(np.asarray(column, dtype=np.float64))
         self._write(pa.RecordBatch.from_pydict(columns))
@@ -120,8 +123,9 @@ class PerRowWriter:
         as text from CSV and are shown as numbers only if all of them are."""
         columns: dict[str, Any] = {}
         if self.by:
-            columns[self.by] = _shown_column([k[0][0] if k[0] else None for k in keys], groups_as_text)
-        columns[sample_col] = _shown_column([k[1] for k in keys], samples_as_text)
+            columns[self.group_header] = _shown_column([k[0][0] if k[0] else None for k in keys], groups_as_text)
+        sample_header = distinct(sample_col, {self.group_header, *self._names()}, SAMPLE_PREFIX)
+        columns[sample_header] = _shown_column([k[1] for k in keys], samples_as_text)
         for name, values in zip(self._names(), per_loss):
             columns[name] = from_numpy(np.asarray(values, dtype=np.float64))
         self._write(pa.RecordBatch.from_pydict(columns))

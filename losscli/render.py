@@ -16,6 +16,7 @@ from json.encoder import encode_basestring_ascii
 from typing import Any, Callable, Sequence
 
 from . import __version__
+from .column_names import group_column
 from .evaluation import Report, Result
 
 FORMATS = ("table", "json", "csv", "markdown")
@@ -187,7 +188,7 @@ def csv_document(report: Report) -> str:
     buffer = io.StringIO()
     by = _by_column(report.results)
     writer = csv.writer(buffer, lineterminator="\n")
-    header = ["loss", "spec", "value", "n", "reduction", "model"] + ([by] if by else []) + ["warning"]
+    header = ["loss", "spec", "value", "n", "reduction", "model"] + ([group_column(by)] if by else []) + ["warning"]
     writer.writerow(header)
     for r in report.results:
         row = [r.loss.name, r.loss.display, exact(r.value), r.n, r.reduction, r.model]
@@ -202,7 +203,7 @@ def markdown_document(report: Report) -> str:
     from . import markdown as md
 
     by = _by_column(report.results)
-    header = ["Loss"] + ([by] if by else []) + ["Value", "Rows"]
+    header = ["Loss"] + ([group_column(by)] if by else []) + ["Value", "Rows"]
     aligns = [md.LEFT] * (1 + bool(by)) + [md.RIGHT, md.RIGHT]
     rows = ([md.code(r.loss.display)] + ([group_text(r)] if by else []) + [number(r.value), str(r.n)] for r in report.results)
     text = "\n".join(md.table(header, aligns, rows)) + "\n"
@@ -279,7 +280,7 @@ def table_document(report: Report, stream: Any) -> None:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("loss", style="bold", no_wrap=True)
     if by:
-        table.add_column(by, no_wrap=True)
+        table.add_column(group_column(by), no_wrap=True)
     table.add_column("value", justify="right", no_wrap=True)
     table.add_column("rows", justify="right", no_wrap=True)
     rows = table_rows(report.results, lambda r: id(r.loss), lambda r: bool(r.group))

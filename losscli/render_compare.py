@@ -16,6 +16,7 @@ from .compare import Comparison, Entry
 from .evaluation import json_params
 from .render import exact, group_cell, group_text, json_document, left_out_note, left_out_text, make_console, number, table_rows, table_warnings, warning_lines
 from . import markdown as md
+from .column_names import REPORT_COLUMNS, group_column
 
 BEST_MARK = "*"
 
@@ -133,7 +134,7 @@ def csv_compare(comparison: Comparison) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     by = comparison.by
     with_baseline = comparison.baseline_file is not None
-    header = ["loss", "spec", "model"] + ([by] if by else []) + ["value", "n", "rank", "best"]
+    header = ["loss", "spec", "model"] + ([group_column(by)] if by else []) + ["value", "n", "rank", "best"]
     header += ["baseline", "delta", "delta_pct"] if with_baseline else []
     writer.writerow(header + ["warning"])
     for entry in comparison.entries:
@@ -175,7 +176,7 @@ def markdown_compare(comparison: Comparison) -> str:
 
 def _md_matrix(comparison: Comparison, by: str | None) -> list[str]:
     names = [m.name for m in comparison.models]
-    header = ["Loss"] + ([by] if by else []) + names
+    header = ["Loss"] + ([group_column(by, REPORT_COLUMNS | set(names))] if by else []) + names
     aligns = [md.LEFT] * (1 + bool(by)) + [md.RIGHT] * len(names)
     rows = []
     for loss_index, _key, cells in comparison.grid():
@@ -190,7 +191,7 @@ def _md_matrix(comparison: Comparison, by: str | None) -> list[str]:
 
 def _md_single(comparison: Comparison, by: str | None) -> list[str]:
     with_baseline = comparison.baseline_file is not None
-    header = ["Loss"] + ([by] if by else []) + ["Value"] + (["Baseline", "Change"] if with_baseline else []) + ["Robust to outliers", "Smooth gradient"]
+    header = ["Loss"] + ([group_column(by)] if by else []) + ["Value"] + (["Baseline", "Change"] if with_baseline else []) + ["Robust to outliers", "Smooth gradient"]
     aligns = [md.LEFT] * (1 + bool(by)) + [md.RIGHT] * (1 + 2 * with_baseline) + [md.CENTER, md.CENTER]
     rows = []
     for entry in comparison.entries:
@@ -222,7 +223,7 @@ def table_compare(comparison: Comparison, stream: Any) -> None:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("loss", style="bold", no_wrap=True)
     if by:
-        table.add_column(by, no_wrap=True)
+        table.add_column(group_column(by, REPORT_COLUMNS | {m.name for m in comparison.models}), no_wrap=True)
     rows = _fill_matrix(table, comparison, by) if several else _fill_single(table, comparison, by)
     console.print(table)
     if several:

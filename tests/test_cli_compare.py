@@ -690,3 +690,25 @@ def test_module_entry_point_and_no_heavy_imports(two_models) -> None:
     probe = "import sys; from losscli.cli import app; print(sorted(m for m in ('numpy', 'pyarrow', 'pandas', 'rich') if m in sys.modules))"
     imported = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60)
     assert imported.stdout.strip() == "[]", imported.stdout + imported.stderr
+
+
+# --------------------------------------------------------------------------- header names
+
+
+@pytest.mark.parametrize("by", ["model", "value", "n", "loss", "rank", "warning"])
+def test_a_group_column_named_like_a_report_column_gets_a_prefix(cli, tmp_path, by) -> None:
+    path = write_csv(tmp_path / "bymodel.csv", {"y_true": [1.0, 2.0], "y_pred": [2.0, 2.0], by: ["a", "b"]})
+    lines = cli("compare", path, path, "--model-name", "A", "--model-name", "B", "--loss", "mse", "--by", by, "--format", "csv").stdout.splitlines()
+    header = lines[0].split(",")
+    assert len(set(header)) == len(header) and f"by_{by}" in header
+    rows = [dict(zip(header, line.split(","))) for line in lines[1:]]
+    # Groups a (error 1) and b (error 0), hand-worked; every model has them.
+    assert {(r["model"], r[f"by_{by}"], r["value"]) for r in rows if r[f"by_{by}"]} == {("A", "a", "1.0"), ("A", "b", "0.0"), ("B", "a", "1.0"), ("B", "b", "0.0")}
+    for fmt in ("markdown", "table"):
+        text = cli("compare", path, path, "--model-name", "A", "--model-name", "B", "--loss", "mse", "--by", by, "--format", fmt).stdout
+        assert f"by_{by}" in text.splitlines()[0]
+
+
+def test_a_group_column_not_named_like_a_report_column_keeps_its_name(cli, two_models) -> None:
+    header = cli("compare", two_models["a"], two_models["b"], "--loss", "mse", "--by", "region", "--format", "csv").stdout.splitlines()[0]
+    assert header == "loss,spec,model,region,value,n,rank,best,warning"

@@ -1282,3 +1282,28 @@ def test_running_out_of_memory_is_one_error_line(cli, data, monkeypatch):
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith("error: out of memory; check that the columns read are the ones meant")
     assert len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("by", ["value", "model", "n", "spec"])
+def test_csv_group_column_named_like_a_report_column_gets_a_prefix(cli, tmp_path, by):
+    write_csv(tmp_path / "g.csv", {"y_true": [1.0, 2.0], "y_pred": [2.0, 2.0], by: ["a", "b"]})
+    lines = cli("compute", tmp_path / "g.csv", "--loss", "mse", "--by", by, "--format", "csv").stdout.splitlines()
+    header = lines[0].split(",")
+    assert header == ["loss", "spec", "value", "n", "reduction", "model", f"by_{by}", "warning"]
+    # mse of group a = (2 - 1)^2 = 1, of group b = 0 (hand-worked)
+    assert [dict(zip(header, line.split(",")))[f"by_{by}"] for line in lines[1:]] == ["", "a", "b"]
+
+
+def test_per_row_group_column_does_not_take_the_name_of_row_or_a_loss(cli, tmp_path):
+    write_csv(tmp_path / "g.csv", {"y_true": [1.0, 2.0], "y_pred": [2.0, 2.0], "row": ["a", "b"], "mse": ["x", "y"]})
+    by_row = cli("compute", tmp_path / "g.csv", "--loss", "mse", "--by", "row", "--reduction", "none", "--format", "json")
+    # The row numbers stay; the group values are beside them (mse per row: 1, 0).
+    assert json.loads(by_row.stdout) == [{"row": 1, "by_row": "a", "mse": 1.0}, {"row": 2, "by_row": "b", "mse": 0.0}]
+    by_mse = cli("compute", tmp_path / "g.csv", "--loss", "mse", "--by", "mse", "--reduction", "none", "--format", "csv")
+    assert by_mse.stdout.splitlines()[0] == '"row","by_mse","mse"'
+
+
+def test_per_sample_column_named_like_the_group_gets_a_prefix(cli, tmp_path):
+    write_csv(tmp_path / "seg.csv", {"y_true": [1.0, 0.0, 1.0], "y_pred": [0.9, 0.2, 0.6], "img": ["a", "a", "b"]})
+    result = cli("compute", tmp_path / "seg.csv", "--loss", "dice", "--sample-col", "img", "--by", "img", "--reduction", "none", "--format", "csv")
+    assert result.stdout.splitlines()[0] == '"img","sample_img","dice"'
