@@ -11,16 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from .knowledge import compute_command, properties
-from .registry import GLOBAL_SWITCHES, LossSpec, Param, Role
+from .registry import CHARACTERISTIC_KEYS, CHARACTERISTIC_TITLES, GLOBAL_SWITCHES, LossSpec, Param, Role
 
 SCHEMA = 1
-PROPERTY_KEYS = ("robust_to_outliers", "smooth_gradient", "use_in_classification", "use_in_regression")
-PROPERTY_TITLES = {
-    "robust_to_outliers": "robust to outliers",
-    "smooth_gradient": "smooth gradient",
-    "use_in_classification": "use in classification",
-    "use_in_regression": "use in regression",
-}
+PROPERTY_KEYS = CHARACTERISTIC_KEYS
+PROPERTY_TITLES = CHARACTERISTIC_TITLES
 
 
 # --------------------------------------------------------------------------- sample data

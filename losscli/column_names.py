@@ -16,16 +16,15 @@ from __future__ import annotations
 
 from typing import Collection
 
+from .registry import CHARACTERISTIC_KEYS
+
 GROUP_PREFIX = "by_"
 SAMPLE_PREFIX = "sample_"
-
-# The four characteristics, as CSV writes them (compare with one model, list).
-CHARACTERISTIC_COLUMNS = ("robust_to_outliers", "smooth_gradient", "use_in_classification", "use_in_regression")
 
 # Every column a report (compute or compare; CSV, table or Markdown) can
 # have besides the group.
 REPORT_COLUMNS = frozenset(
-    ("loss", "spec", "model", "value", "n", "rows", "reduction", "rank", "best", "baseline", "change", "delta", "delta_pct", "warning", *CHARACTERISTIC_COLUMNS)
+    ("loss", "spec", "model", "value", "n", "rows", "reduction", "rank", "best", "baseline", "change", "delta", "delta_pct", "warning", *CHARACTERISTIC_KEYS)
 )
 
 

@@ -325,6 +325,16 @@ class RowLosses(NamedTuple):
     raw: Any
 
 
+# The four characteristics of the guide's table, by their keys in JSON and CSV, and as people read them.
+CHARACTERISTIC_TITLES = {
+    "robust_to_outliers": "robust to outliers",
+    "smooth_gradient": "smooth gradient",
+    "use_in_classification": "use in classification",
+    "use_in_regression": "use in regression",
+}
+CHARACTERISTIC_KEYS = tuple(CHARACTERISTIC_TITLES)
+
+
 @dataclass(frozen=True)
 class Characteristics:
     """A loss's ratings in the guide's characteristics table, or losscli's own where the guide

@@ -14,6 +14,7 @@ from typing import Any
 
 from .compare import Comparison, Entry
 from .evaluation import json_params
+from .registry import CHARACTERISTIC_KEYS, CHARACTERISTIC_TITLES
 from .render import exact, group_cell, group_text, json_document, left_out_note, left_out_text, make_console, number, table_rows, table_warnings, warning_lines
 from . import markdown as md
 from .column_names import REPORT_COLUMNS, group_column
@@ -27,6 +28,20 @@ BEST_MARK = "*"
 def _characteristic(value: bool | None) -> str:
     # None: nobody rates this loss on that property.
     return {True: "yes", False: "no"}.get(value, "-")
+
+
+def _characteristics(entry: Entry) -> dict[str, bool | None]:
+    """The four characteristics of the entry's loss, by key (CHARACTERISTIC_KEYS order)."""
+    ratings = entry.result.loss.spec.characteristics.as_dict()
+    return {key: ratings[key] for key in CHARACTERISTIC_KEYS}
+
+
+def _characteristic_cells(entry: Entry) -> list[str]:
+    """The characteristics as a table shows them: on a loss's overall row only,
+    so its groups' rows below do not repeat them."""
+    if entry.result.group is not None:
+        return [""] * len(CHARACTERISTIC_KEYS)
+    return [_characteristic(value) for value in _characteristics(entry).values()]
 
 
 def _change(entry: Entry | None) -> str:
@@ -111,7 +126,7 @@ def json_compare(comparison: Comparison) -> str:
             "labels": comparison.labels,
             "rows": comparison.rows,
         },
-        "results": [e.as_dict() for e in comparison.entries],
+        "results": [_json_result(e, single=len(comparison.models) == 1) for e in comparison.entries],
         "models": [m.as_dict() for m in comparison.models],
         "losses": [
             {"loss": b.name, "spec": b.display, "params": json_params(b.params), "characteristics": b.spec.characteristics.as_dict()}
@@ -125,6 +140,15 @@ def json_compare(comparison: Comparison) -> str:
     return json_document(comparison.report(), extra)
 
 
+def _json_result(entry: Entry, *, single: bool) -> dict[str, Any]:
+    """A result; with a single model, its loss's characteristics beside its value
+    (the same as in ``losses``, kept there for the readers of earlier reports)."""
+    out = entry.as_dict()
+    if single:
+        out["characteristics"] = entry.result.loss.spec.characteristics.as_dict()
+    return out
+
+
 # --------------------------------------------------------------------------- CSV
 
 
@@ -134,13 +158,18 @@ def csv_compare(comparison: Comparison) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     by = comparison.by
     with_baseline = comparison.baseline_file is not None
+    single = len(comparison.models) == 1
     header = ["loss", "spec", "model"] + ([group_column(by)] if by else []) + ["value", "n", "rank", "best"]
+    header += list(CHARACTERISTIC_KEYS) if single else []
     header += ["baseline", "delta", "delta_pct"] if with_baseline else []
     writer.writerow(header + ["warning"])
     for entry in comparison.entries:
         r = entry.result
         row = [r.loss.name, r.loss.display, r.model] + (["" if r.group is None else group_cell(r.group[by])] if by else [])
         row += [exact(r.value), r.n, r.rank, "true" if r.best else "false"]
+        if single:
+            # On every line, groups' too: a line read on its own says all.
+            row += ["" if value is None else str(value).lower() for value in _characteristics(entry).values()]
         if with_baseline:
             delta = entry.baseline
             row += [exact(delta.baseline), exact(delta.delta), exact(delta.delta_pct)] if delta else ["", "", ""]
@@ -191,8 +220,9 @@ def _md_matrix(comparison: Comparison, by: str | None) -> list[str]:
 
 def _md_single(comparison: Comparison, by: str | None) -> list[str]:
     with_baseline = comparison.baseline_file is not None
-    header = ["Loss"] + ([group_column(by)] if by else []) + ["Value"] + (["Baseline", "Change"] if with_baseline else []) + ["Robust to outliers", "Smooth gradient"]
-    aligns = [md.LEFT] * (1 + bool(by)) + [md.RIGHT] * (1 + 2 * with_baseline) + [md.CENTER, md.CENTER]
+    titles = [CHARACTERISTIC_TITLES[key].capitalize() for key in CHARACTERISTIC_KEYS]
+    header = ["Loss"] + ([group_column(by)] if by else []) + ["Value"] + (["Baseline", "Change"] if with_baseline else []) + titles
+    aligns = [md.LEFT] * (1 + bool(by)) + [md.RIGHT] * (1 + 2 * with_baseline) + [md.CENTER] * len(titles)
     rows = []
     for entry in comparison.entries:
         r = entry.result
@@ -201,13 +231,6 @@ def _md_single(comparison: Comparison, by: str | None) -> list[str]:
             row += [number(entry.baseline.baseline) if entry.baseline else "-", _change(entry) or "-"]
         rows.append(row + _characteristic_cells(entry))
     return md.table(header, aligns, rows)
-
-
-def _characteristic_cells(entry: Entry) -> list[str]:
-    if entry.result.group is not None:
-        return ["", ""]
-    traits = entry.result.loss.spec.characteristics
-    return [_characteristic(traits.robust_to_outliers), _characteristic(traits.smooth_gradient)]
 
 
 # --------------------------------------------------------------------------- table
@@ -266,8 +289,8 @@ def _fill_single(table: Any, comparison: Comparison, by: str | None) -> list[Any
         table.add_column("baseline", justify="right", no_wrap=True)
         table.add_column("change", justify="right", no_wrap=True)
     table.add_column("rows", justify="right", no_wrap=True)
-    table.add_column("robust to outliers", justify="center", no_wrap=True)
-    table.add_column("smooth gradient", justify="center", no_wrap=True)
+    for key in CHARACTERISTIC_KEYS:
+        table.add_column(CHARACTERISTIC_TITLES[key], justify="center", no_wrap=True)
     rows = table_rows(comparison.entries, lambda entry: entry.loss_index, lambda entry: bool(entry.result.group))
     for entry in rows:
         if isinstance(entry, int):

@@ -6,6 +6,8 @@ Expected values come from numpy / scikit-learn on the same data, or from
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import stat
@@ -448,17 +450,47 @@ def test_markdown_lists_skipped_losses(cli, two_models) -> None:
     assert "Skipped:" in result.stdout and "- `gaussian_nll`:" in result.stdout
 
 
-def test_single_model_table_shows_characteristics(cli, two_models) -> None:
+# The guide's characteristics table (SPEC 1): robust to outliers, smooth gradient, use in
+# classification, use in regression. MSE is dominated by outliers where MAE and Huber are not.
+GUIDE = {"mse": ("no", "yes", "no", "yes"), "mae": ("yes", "no", "no", "yes"), "huber": ("yes", "yes", "no", "yes")}
+TITLES = ("robust to outliers", "smooth gradient", "use in classification", "use in regression")
+KEYS = ("robust_to_outliers", "smooth_gradient", "use_in_classification", "use_in_regression")
+
+
+def test_single_model_table_shows_every_characteristic(cli, two_models) -> None:
     result = cli("compare", two_models["a"], "--loss", "mse", "--loss", "mae", "--loss", "huber", env={"NO_COLOR": "1"})
     assert result.exit_code == 0, result.stderr
     header, *rows = [line for line in result.stdout.splitlines() if line.strip() and not set(line.strip()) <= {"─"}]
-    assert "robust to outliers" in header and "smooth gradient" in header
+    assert all(title in header for title in TITLES)
     cells = {row.split()[0]: row.split() for row in rows}
-    # MSE is dominated by outliers where MAE and Huber are not (the guide's table).
-    assert cells["mse"][-2:] == ["no", "yes"]
-    assert cells["mae"][-2:] == ["yes", "no"]
-    assert cells["huber"][-2:] == ["yes", "yes"]
+    for loss, marks in GUIDE.items():
+        assert tuple(cells[loss][-4:]) == marks, loss
     assert "\x1b[" not in result.stdout
+
+
+def test_single_model_markdown_csv_and_json_show_every_characteristic(cli, two_models) -> None:
+    args = ("compare", two_models["a"], "--loss", "mse", "--loss", "mae", "--loss", "huber", "--by", "region")
+    lines = cli(*args, "--format", "markdown").stdout.splitlines()
+    assert lines[0].endswith("| Robust to outliers | Smooth gradient | Use in classification | Use in regression |")
+    for loss, marks in GUIDE.items():
+        row = next(line for line in lines if line.startswith(f"| `{loss}` | (all) |"))
+        assert row.endswith(" | ".join(marks) + " |")
+    records = list(csv.DictReader(io.StringIO(cli(*args, "--format", "csv").stdout)))
+    for record in records:  # every line, groups' too, says all of itself
+        expected = {"yes": "true", "no": "false"}
+        assert tuple(record[key] for key in KEYS) == tuple(expected[m] for m in GUIDE[record["loss"]]), record
+    document = json.loads(cli(*args, "--format", "json").stdout)
+    for result in document["results"]:
+        ratings = result["characteristics"]
+        assert tuple("yes" if ratings[key] else "no" for key in KEYS) == GUIDE[result["loss"]]
+        assert {"rank", "best", "value", "group"} <= set(result)  # the keys that were there stay
+    assert [item["loss"] for item in document["losses"]] == ["mse", "mae", "huber"]  # kept for earlier readers
+
+
+def test_several_models_have_no_characteristic_columns(cli, two_models) -> None:
+    args = ("compare", two_models["a"], two_models["b"], "--loss", "mse")
+    assert "robust_to_outliers" not in cli(*args, "--format", "csv").stdout
+    assert all("characteristics" not in r for r in json.loads(cli(*args, "--format", "json").stdout)["results"])
 
 
 def test_single_model_characteristics_speak_of_the_guide(cli, tmp_path) -> None:

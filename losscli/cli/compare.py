@@ -118,8 +118,8 @@ def compare(
     """Compare losses across models: a loss x model matrix with the best model per loss marked.
 
     Lower is better for every loss; ties share the rank. With one model, each
-    loss's characteristics (robust to outliers, smooth gradient) are shown
-    beside its value.
+    loss's characteristics (robust to outliers, smooth gradient, use in
+    classification, use in regression) are shown beside its value.
 
     Examples:
 
