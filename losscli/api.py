@@ -16,6 +16,9 @@ line numbers data rows. ``str(error)`` reads
 from __future__ import annotations
 
 import functools
+import math
+import re
+import shlex
 import warnings
 from typing import Any, Callable, TypeVar
 
@@ -24,17 +27,20 @@ import numpy as np
 from .engine import Batch, evaluate, row_losses
 from .errors import LossCliError
 from .api_inputs import check_finite, numbers_per_row, per_row_items, same_length, sample_ids as checked_ids, sample_weights
-from .registry import BoundLoss, LossSpec, bind, did_you_mean, get
+from .registry import BoundLoss, LossSpec, bind, did_you_mean, get, parse_explicit
 
 
 _Function = TypeVar("_Function", bound=Callable[..., Any])
 
 # The kernels' hints name command-line switches; in Python they are keywords.
 _SWITCHES_AS_KEYWORDS = {"--from-logits": "from_logits=True", "--normalize": "normalize=True"}
+# A hint's ``--loss SPEC`` (quoted for the shell where it needs to be).
+_LOSS_OPTION = re.compile(r"--loss ('[^']*'|\S+)")
 
 
 def _hints_in_python_terms(function: _Function) -> _Function:
-    """Let an error's hint name the keyword a Python caller passes, not the switch."""
+    """Let an error's hint name the keywords a Python caller passes, not the
+    command line's switches and ``--loss`` specs."""
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -44,9 +50,35 @@ def _hints_in_python_terms(function: _Function) -> _Function:
             if error.hint:
                 for switch, keyword in _SWITCHES_AS_KEYWORDS.items():
                     error.hint = error.hint.replace(switch, keyword)
+                error.hint = _LOSS_OPTION.sub(_spec_as_keywords, error.hint)
             raise
 
     return wrapper  # type: ignore[return-value]
+
+
+def _spec_as_keywords(match: re.Match) -> str:
+    """``--loss 'weighted_ce:weights=0.2;0.8'`` as the keywords that say the
+    same in Python, ``weights=[0.2, 0.8]``; a spec without parameters stays."""
+    word = match[1]
+    # An unquoted spec in a sentence may have the sentence's punctuation after it.
+    text = shlex.split(word)[0] if word.startswith("'") else word.rstrip(",.;)")
+    try:
+        _, params = parse_explicit(text)
+    except LossCliError:
+        return match[0]
+    if not params:
+        return match[0]
+    keywords = ", ".join(f"{name}={_python_literal(value)}" for name, value in params.items())
+    return keywords + word[len(text):] if not word.startswith("'") else keywords
+
+
+def _python_literal(value: Any) -> str:
+    """A parameter value as Python code writes it: a list for a list of numbers."""
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(_python_literal(v) for v in value) + "]"
+    if isinstance(value, float) and math.isfinite(value):
+        return f"{value:g}"
+    return repr(value)
 
 
 def _split(spec: LossSpec, given: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

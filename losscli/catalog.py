@@ -12,6 +12,7 @@ from typing import Any
 
 from .knowledge import compute_command, properties
 from .registry import CHARACTERISTIC_KEYS, CHARACTERISTIC_TITLES, GLOBAL_SWITCHES, LossSpec, Param, Role
+from .shell import pasteable
 
 SCHEMA = 1
 PROPERTY_KEYS = CHARACTERISTIC_KEYS
@@ -102,7 +103,7 @@ def describe(spec: LossSpec) -> dict[str, Any]:
         "notes": list(spec.notes),
         "kind": spec.kind,
         "streams": spec.streams,
-        "example": spec.example or None,
+        "example": pasteable(spec.example) if spec.example else None,
         "sample_command": sample_command(spec),
     }
 

@@ -16,6 +16,7 @@ from .engine import OVERALL, Batch, GroupValue, Outcome, UncheckedBatchFailed, e
 from .errors import LossCliError
 from .labels import MISSING
 from .registry import BoundLoss
+from .shell import loss_option
 
 
 @dataclass(slots=True)
@@ -196,7 +197,7 @@ def _with_rows_of_the_whole_input(options: Any, losses: list[BoundLoss], show_pr
         raise LossCliError(
             f"{needing[0].display}: per-row values need the class counts of every row, so the input is read "
             "twice, and stdin can be read only once",
-            hint="save the input to a file, or give explicit class weights (weights=0.2;0.8)",
+            hint=f"save the input to a file, or give explicit class weights ({loss_option(needing[0].name + ':weights=0.2;0.8')})",
         )
     _, _, accumulators = _evaluate_plan(InputPlan(options, needing), options, needing, "mean", None, show_progress)
     found = {}

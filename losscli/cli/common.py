@@ -318,7 +318,9 @@ def _extra_files_hint(message: str, command_path: str) -> str | None:
     files = [word for word in extra.group(1).split() if os.path.exists(word)] if extra else []
     if not files or command_path.split()[-1] not in _DATASET_COMMANDS:
         return None
-    hint = f"quote a glob pattern, e.g. '{_glob_of(files)}', so that losscli reads the files as one dataset"
+    from ..shell import quote
+
+    hint = f"quote a glob pattern, e.g. {quote(_glob_of(files))}, so that losscli reads the files as one dataset"
     if command_path.split()[-1] == "compute":
         hint += "; 'losscli compare' takes one file per model"
     return hint

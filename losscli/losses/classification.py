@@ -16,6 +16,7 @@ import numpy as np
 
 from ..conventions import loss
 from ..errors import LossCliError
+from ..shell import loss_option
 from ..registry import (
     EPS,
     FROM_LOGITS,
@@ -571,9 +572,12 @@ def label_smoothing_ce(
 
 def _explicit_class_weights(weights: tuple[float, ...], n_classes: int) -> np.ndarray:
     if len(weights) != n_classes:
+        # A template with the right number of weights, to edit.
+        example = ";".join(["1"] * n_classes)
         raise LossCliError(
             f"weighted_ce has {len(weights)} class weights but y_pred has {n_classes} class columns",
-            hint="give one weight per class in column order, e.g. weights=0.2;0.8, or weights=balanced",
+            hint=f"give one weight per class in column order, e.g. {loss_option(f'weighted_ce:weights={example}')}, "
+            f"or {loss_option('weighted_ce:weights=balanced')}",
         )
     return np.asarray(weights, dtype=np.float64)
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..conventions import loss
 from ..errors import LossCliError
+from ..shell import loss_option
 from ..registry import EPS, FROM_LOGITS, Characteristics, Param, Role, Y_PRED_REGRESSION, Y_TRUE_REGRESSION
 from ._checks import as_matrix, check_same_width, fail_where, log_sigmoid, one_column, valid_clipped_probabilities
 
@@ -349,7 +350,7 @@ def _layer_slices(width: int, layers: tuple[float, ...] | None) -> list[slice]:
     if any(size != given or size < 1 for size, given in zip(sizes, layers)):
         raise LossCliError(
             f"perceptual layers must be positive whole column counts, got {';'.join(f'{v:g}' for v in layers)}",
-            hint="write layers=64;128 for a first group of 64 columns and a second of 128",
+            hint=f"write {loss_option('perceptual:layers=64;128')} for a first group of 64 columns and a second of 128",
         )
     if sum(sizes) != width:
         raise LossCliError(
@@ -367,7 +368,7 @@ def _layer_weights(count: int, layers: tuple[float, ...] | None, weights: tuple[
     if layers is None and len(weights) != 1:
         raise LossCliError(
             "perceptual layer_weights needs layers= to say which columns each weight applies to",
-            hint="write layers=64;128,layer_weights=1;0.5",
+            hint=f"write {loss_option('perceptual:layers=64;128,layer_weights=1;0.5')}",
         )
     if len(weights) != count:
         raise LossCliError(
@@ -428,7 +429,7 @@ def _feature_distance(true: np.ndarray, pred: np.ndarray, distance: str) -> np.n
         "distance is averaged over its own columns and the layers are summed (weighted by layer_weights).",
         "LPIPS additionally unit-normalises channels and learns per-channel weights; it is not reproduced.",
     ),
-    example="losscli compute feats.csv --loss perceptual:layers=64;128,layer_weights=1;0.5 --pred-col 'fp_*' --label-col 'ft_*'",
+    example="losscli compute feats.csv --loss 'perceptual:layers=64;128,layer_weights=1;0.5' --pred-col 'fp_*' --label-col 'ft_*'",
 )
 def perceptual(
     y_true: np.ndarray,

@@ -19,6 +19,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..errors import LossCliError
+from ..shell import quote
 from ..registry import BoundLoss, all_specs, bind, parse_spec
 
 DEFAULT_POINTS = 401
@@ -136,7 +137,8 @@ def _classification(bound: BoundLoss) -> Placement:
     if isinstance(bound.params.get("weights"), str):
         raise NotPlottable(
             f"'{bound.name}' with weights={bound.params['weights']} takes its class weights from a file's class counts",
-            hint=f"give the weights to plot it, e.g. {bound.name}:weights=0.2;0.8",
+            # Quoted, the spec is one word in a shell and a string in Python alike.
+            hint=f"give the weights to plot it, e.g. {quote(f'{bound.name}:weights=0.2;0.8')}",
         )
     reads_probabilities = "from_logits" in bound.params and not bound.params["from_logits"]
     # Binary losses read one column (the positive class's probability or score);
