@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from .errors import LossCliError
-from .evaluation import Gate, Report, Result, distinct_texts, names_loss, evaluate_file, json_params, memory_note
+from .evaluation import Report, Result, distinct_texts, names_loss, evaluate_file, json_params, memory_note
 from .io.formats import COMPRESSION, EXTENSIONS
 from .registry import BoundLoss
 
