@@ -1,7 +1,8 @@
 """Rendering reports: a rich table for people; JSON, CSV and Markdown for scripts.
 
-Only the table path touches rich. Numbers are never wrapped or cut: when
-stdout is not a terminal the table is drawn as wide as it needs.
+Only the table path touches rich. Numbers, loss names and group values are
+never wrapped or cut (see :mod:`losscli.table_layout`): on a terminal only
+headers break, and off one a table is as wide as it needs.
 """
 
 from __future__ import annotations
@@ -213,11 +214,15 @@ def markdown_document(report: Report) -> str:
     return text
 
 
+def is_terminal(stream: Any) -> bool:
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
 def make_console(stream: Any, *, width: int | None = None) -> Any:
     """A rich console for ``stream``: colour only on a terminal without NO_COLOR."""
     from rich.console import Console
 
-    terminal = hasattr(stream, "isatty") and stream.isatty()
+    terminal = is_terminal(stream)
     no_color = bool(os.environ.get("NO_COLOR")) or not terminal
     if not terminal:
         # Wide enough that no number is ever wrapped or cut in logs and pipes.
@@ -226,6 +231,11 @@ def make_console(stream: Any, *, width: int | None = None) -> Any:
         # NO_COLOR on a terminal: plain text, not just uncoloured bold and dim codes.
         return Console(file=stream, no_color=True, color_system=None, highlight=False)
     return Console(file=stream, highlight=False)
+
+
+def table_width_limit(console: Any, stream: Any) -> int | None:
+    """How wide a table may be: the terminal's width, or any width off a terminal."""
+    return console.width if is_terminal(stream) else None
 
 
 # A table is read by people: past this many groups of one loss, the rest are
@@ -272,25 +282,23 @@ def left_out_text(count: int) -> str:
 
 
 def table_document(report: Report, stream: Any) -> None:
-    from rich import box
-    from rich.table import Table
+    from .table_layout import FOLD, WORDS, Column, Layout, Row, print_fitted
 
     console = make_console(stream)
     by = _by_column(report.results)
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    table.add_column("loss", style="bold", no_wrap=True)
+    columns = [Column("loss", style="bold")]
     if by:
-        table.add_column(group_column(by), no_wrap=True)
-    table.add_column("value", justify="right", no_wrap=True)
-    table.add_column("rows", justify="right", no_wrap=True)
+        columns.append(Column(group_column(by), header_breaks=FOLD))
+    columns += [Column("value", justify="right"), Column("rows", justify="right")]
+    layout = Layout(columns)
     rows = table_rows(report.results, lambda r: id(r.loss), lambda r: bool(r.group))
     for r in rows:
         if isinstance(r, int):
-            table.add_row("", left_out_text(r), "", "", style="dim")
+            layout.rows.append(Row(["", left_out_text(r), "", ""], style="dim", breaks=WORDS))
             continue
         cells = [r.loss.display] + ([group_text(r)] if by else []) + [number(r.value), f"{r.n:,}"]
-        table.add_row(*cells, style="dim" if r.group else None)
-    console.print(table)
+        layout.rows.append(Row(cells, style="dim" if r.group else None))
+    print_fitted(console, [layout], limit=table_width_limit(console, stream))
     # Footnotes to the cells above; the run's own notes are diagnostics, for stderr.
     listed = [r for r in rows if not isinstance(r, int)]
     for note in table_warnings(report.results, listed) + left_out_note(rows):

@@ -15,7 +15,8 @@ from typing import Any
 from .compare import Comparison, Entry
 from .evaluation import json_params
 from .registry import CHARACTERISTIC_KEYS, CHARACTERISTIC_TITLES
-from .render import exact, group_cell, group_text, json_document, left_out_note, left_out_text, make_console, number, table_rows, table_warnings, warning_lines
+from .render import exact, group_cell, group_text, json_document, left_out_note, left_out_text, make_console, number, table_rows, table_warnings, table_width_limit, warning_lines
+from .table_layout import FOLD, WORDS, Column, Layout, Row, print_fitted
 from . import markdown as md
 from .column_names import REPORT_COLUMNS, group_column
 
@@ -83,11 +84,12 @@ def _best_overall(comparison: Comparison) -> str:
     return f"best overall: {names} (mean rank {_mean_rank(best[0].mean_rank)})"
 
 
-def _footnotes(comparison: Comparison, rows: list[Any]) -> list[str]:
-    """The lines under the matrix that explain its cells: warnings of the
-    results it lists (``rows``) and what it left out. Skipped losses and the
-    run's notes are diagnostics, which the command writes to stderr."""
-    lines = table_warnings([e.result for e in comparison.entries], _listed_results(rows), name_model=len(comparison.models) > 1)
+def _footnotes(comparison: Comparison, listed: list[Any], rows: list[Any]) -> list[str]:
+    """The lines under the table that explain its cells: warnings of the
+    results it lists and what it left out (``rows``, with the counts of
+    groups left out). Skipped losses and the run's notes are diagnostics,
+    which the command writes to stderr."""
+    lines = table_warnings([e.result for e in comparison.entries], listed, name_model=len(comparison.models) > 1)
     return lines + left_out_note(rows)
 
 
@@ -97,14 +99,8 @@ def run_notes(comparison: Comparison) -> list[str]:
 
 
 def _listed_results(rows: list[Any]) -> list[Any]:
-    """The results in the rows a table lists: entries, or grid rows of cells per model."""
-    results = []
-    for row in rows:
-        if isinstance(row, Entry):
-            results.append(row.result)
-        elif not isinstance(row, int):
-            results += [cell.result for cell in row[2].values()]
-    return results
+    """The results in the grid rows a table lists (cells per model)."""
+    return [cell.result for row in rows if not isinstance(row, int) for cell in row[2].values()]
 
 
 def _warnings(comparison: Comparison) -> list[str]:
@@ -237,78 +233,127 @@ def _md_single(comparison: Comparison, by: str | None) -> list[str]:
 
 
 def table_compare(comparison: Comparison, stream: Any) -> None:
-    from rich import box
-    from rich.table import Table
-
+    """The matrix on a terminal, or, where it would not fit, a layout that does
+    (see :mod:`losscli.table_layout`): nothing it reports is ever cut."""
     console = make_console(stream)
     several = len(comparison.models) > 1
-    by = comparison.by
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    table.add_column("loss", style="bold", no_wrap=True)
-    if by:
-        table.add_column(group_column(by, REPORT_COLUMNS | {m.name for m in comparison.models}), no_wrap=True)
-    rows = _fill_matrix(table, comparison, by) if several else _fill_single(table, comparison, by)
-    console.print(table)
+    if several:
+        rows = table_rows(list(comparison.grid()), lambda row: row[0], lambda row: bool(row[1]))
+        layouts = [_matrix_layout(comparison, rows), _long_layout(comparison, rows)]
+    else:
+        rows = table_rows(comparison.entries, lambda entry: entry.loss_index, lambda entry: bool(entry.result.group))
+        layouts = [_single_layout(comparison, rows, merged=False), _single_layout(comparison, rows, merged=True)]
+    print_fitted(console, layouts, limit=table_width_limit(console, stream))
     if several:
         legend = "; ".join(part for part in (f"{BEST_MARK} best per loss (lower is better; ties share the rank)", _best_overall(comparison)) if part)
-        console.print(legend, highlight=False)
-    for line in _footnotes(comparison, rows):
+        console.print(legend, highlight=False, markup=False)
+    listed = _listed_results(rows) if several else [entry.result for entry in rows if isinstance(entry, Entry)]
+    for line in _footnotes(comparison, listed, rows):
         console.print(f"note: {line}", style="yellow", highlight=False, markup=False)
 
 
-def _fill_matrix(table: Any, comparison: Comparison, by: str | None) -> list[Any]:
+def _group_header(comparison: Comparison) -> Column:
+    """The --by column: named as the input column (which may fold), unless a column of the report has that name."""
+    name = group_column(comparison.by, REPORT_COLUMNS | {m.name for m in comparison.models})
+    return Column(name, header_breaks=FOLD)
+
+
+def _value_text(entry: Entry | None) -> Any:
+    """A matrix cell: the value (marked and green when best) and its change against the baseline."""
+    from rich.text import Text
+
+    best = entry is not None and entry.result.best
+    return Text(_cell(entry, True), style="bold green" if best else "")
+
+
+def _left_out_row(count: int, width: int) -> Row:
+    """"... 12 more groups", under the group column (there is one, since groups were left out)."""
+    return Row(["", left_out_text(count)] + [""] * (width - 2), style="dim", breaks=WORDS)
+
+
+def _mean_ranks(comparison: Comparison) -> list[Any]:
+    from rich.text import Text
+
+    return [Text(_mean_rank(s.mean_rank), style="bold" if s.best else "") for s in comparison.summary]
+
+
+def _matrix_layout(comparison: Comparison, rows: list[Any]) -> Layout:
+    """Rows are losses (and their groups), columns are models: the model names may fold."""
+    by = comparison.by
     names = [m.name for m in comparison.models]
-    for name in names:
-        table.add_column(name, justify="right", no_wrap=True)
-    rows = table_rows(list(comparison.grid()), lambda row: row[0], lambda row: bool(row[1]))
+    columns = [Column("loss", style="bold")] + ([_group_header(comparison)] if by else [])
+    columns += [Column(name, justify="right", header_breaks=FOLD) for name in names]
+    layout = Layout(columns)
     for item in rows:
         if isinstance(item, int):
-            table.add_row("", left_out_text(item), *[""] * len(names), style="dim")
+            layout.rows.append(_left_out_row(item, len(columns)))
             continue
         loss_index, _key, cells = item
         first = next(iter(cells.values())).result
         row = [_row_label(comparison, loss_index)] + ([group_text(first)] if by else [])
-        styled = []
-        for name in names:
-            entry = cells.get(name)
-            text = _cell(entry, True)
-            styled.append(f"[bold green]{_escape(text)}[/]" if entry is not None and entry.result.best else _escape(text))
-        table.add_row(*(_escape(c) for c in row), *styled, style="dim" if first.group else None)
-    table.add_section()
-    row = ["mean rank"] + ([""] if by else [])
-    table.add_row(*row, *[f"[bold]{_mean_rank(s.mean_rank)}[/]" if s.best else _mean_rank(s.mean_rank) for s in comparison.summary])
+        layout.rows.append(Row(row + [_value_text(cells.get(name)) for name in names], style="dim" if first.group else None))
+    blank = [""] if by else []
+    layout.rows.append(Row(["mean rank", *blank, *_mean_ranks(comparison)], breaks=WORDS, section=True))
     if comparison.row_sets_differ:
-        table.add_row("rows", *([""] if by else []), *_row_counts(comparison), style="yellow")
-    return rows
+        layout.rows.append(Row(["rows", *blank, *_row_counts(comparison)], style="yellow", breaks=WORDS))
+    return layout
 
 
-def _fill_single(table: Any, comparison: Comparison, by: str | None) -> list[Any]:
+def _long_layout(comparison: Comparison, rows: list[Any]) -> Layout:
+    """One row per loss, group and model: narrow enough for any number of models."""
+    by = comparison.by
+    blank = [""] if by else []
+    columns = [Column("loss", style="bold")] + ([_group_header(comparison)] if by else [])
+    columns += [Column("model", cells_break=FOLD), Column("value", justify="right")]
+    layout = Layout(columns)
+    for item in rows:
+        if isinstance(item, int):
+            layout.rows.append(_left_out_row(item, len(columns)))
+            continue
+        loss_index, _key, cells = item
+        first = next(iter(cells.values())).result
+        row = [_row_label(comparison, loss_index)] + ([group_text(first)] if by else [])
+        for model in comparison.models:
+            layout.rows.append(Row(row + [model.name, _value_text(cells.get(model.name))], style="dim" if first.group else None))
+    for index, (model, rank) in enumerate(zip(comparison.models, _mean_ranks(comparison))):
+        layout.rows.append(Row(["mean rank", *blank, model.name, rank], breaks={0: WORDS}, section=index == 0))
+    if comparison.row_sets_differ:
+        for model, count in zip(comparison.models, _row_counts(comparison)):
+            layout.rows.append(Row(["rows", *blank, model.name, count], style="yellow", breaks={0: WORDS}))
+    return layout
+
+
+def _single_layout(comparison: Comparison, rows: list[Any], *, merged: bool) -> Layout:
+    """Values with each loss's characteristics beside them: in a column each,
+    or, ``merged``, in one column of words that wraps."""
+    by = comparison.by
     with_baseline = comparison.baseline_file is not None
-    table.add_column("value", justify="right", no_wrap=True)
+    columns = [Column("loss", style="bold")] + ([_group_header(comparison)] if by else []) + [Column("value", justify="right")]
     if with_baseline:
-        table.add_column("baseline", justify="right", no_wrap=True)
-        table.add_column("change", justify="right", no_wrap=True)
-    table.add_column("rows", justify="right", no_wrap=True)
-    for key in CHARACTERISTIC_KEYS:
-        table.add_column(CHARACTERISTIC_TITLES[key], justify="center", no_wrap=True)
-    rows = table_rows(comparison.entries, lambda entry: entry.loss_index, lambda entry: bool(entry.result.group))
+        columns += [Column("baseline", justify="right"), Column("change", justify="right")]
+    columns.append(Column("rows", justify="right"))
+    if merged:
+        columns.append(Column("characteristics", cells_break=WORDS))
+    else:
+        columns += [Column(CHARACTERISTIC_TITLES[key], justify="center") for key in CHARACTERISTIC_KEYS]
+    layout = Layout(columns)
     for entry in rows:
         if isinstance(entry, int):
-            table.add_row("", left_out_text(entry), *[""] * (len(table.columns) - 2), style="dim")
+            layout.rows.append(_left_out_row(entry, len(columns)))
             continue
         r = entry.result
         row = [r.loss.display] + ([group_text(r)] if by else []) + [number(r.value)]
         if with_baseline:
             row += [number(entry.baseline.baseline) if entry.baseline else "-", _change(entry) or "-"]
-        row += [f"{r.n:,}"] + _characteristic_cells(entry)
-        table.add_row(*(_escape(c) for c in row), style="dim" if r.group else None)
-    return rows
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(str(text))
+        row.append(f"{r.n:,}")
+        marks = _characteristic_cells(entry)
+        if merged:
+            titles = [CHARACTERISTIC_TITLES[key] for key in CHARACTERISTIC_KEYS]
+            row.append(", ".join(f"{title}: {mark}" for title, mark in zip(titles, marks)) if r.group is None else "")
+        else:
+            row += marks
+        layout.rows.append(Row(row, style="dim" if r.group else None))
+    return layout
 
 
 # --------------------------------------------------------------------------- dispatch

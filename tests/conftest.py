@@ -109,3 +109,35 @@ def compressed(suffix: str, data: bytes) -> bytes:
         return bz2.compress(data)
     assert suffix == "zst", suffix
     return pa.Codec("zstd").compress(data, asbytes=True)
+
+
+def run_in_terminal(*args: Any, columns: int, env: dict[str, str] | None = None, cwd: Any = None) -> tuple[int, str]:
+    """Run ``python -m losscli ARGS`` with stdout on a pseudo-terminal ``columns``
+    wide (as a user's shell runs it) and NO_COLOR set; return (exit code, its
+    stdout with line ends as written). stderr goes elsewhere."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    root = Path(__file__).resolve().parents[1]
+    environment = {**os.environ, "PYTHONPATH": str(root), "COLUMNS": str(columns), "NO_COLOR": "1", **(env or {})}
+    process = subprocess.Popen([sys.executable, "-m", "losscli", *map(str, args)], stdout=follower, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, env=environment, cwd=cwd)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    code = process.wait(60)
+    return code, b"".join(chunks).decode("utf-8").replace("\r\n", "\n")

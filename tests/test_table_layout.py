@@ -1,0 +1,170 @@
+"""Tables on a terminal of any width: nothing a report shows is cut or dropped.
+
+Values, loss names and group values keep every character; headers (and
+model names) break across lines; a matrix too wide for the terminal becomes
+one row per loss and model. Tables run through a pseudo-terminal as a
+user's shell runs them (``run_in_terminal``), with NO_COLOR for plain text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from conftest import run_in_terminal, write_csv
+from losscli import table_layout as tl
+
+LONG_NAMES = ["a_rather_long_model_file_name_one", "a_rather_long_model_file_name_two", "a_rather_long_model_file_name_three"]
+
+
+# --------------------------------------------------------------------------- widths
+
+
+def layout(*columns: tl.Column, rows: list[list[str]]) -> tl.Layout:
+    return tl.Layout(list(columns), [tl.Row(cells) for cells in rows])
+
+
+def test_a_table_that_fits_keeps_its_natural_widths() -> None:
+    table = layout(tl.Column("loss"), tl.Column("value"), rows=[["mse", "0.050401"]])
+    assert tl.fit(table, 80) == [4, 8] and tl.fit(table, None) == [4, 8]
+
+
+def test_only_headers_give_way() -> None:
+    table = layout(tl.Column("loss"), tl.Column("a_rather_long_model_name", header_breaks=tl.FOLD), rows=[["quantile:q=0.9", "0.0953419 *"]])
+    # 14 + 3 + 11: the model's column narrows to its widest value, the loss column not at all.
+    assert tl.fit(table, 28) == [14, 11]
+    assert tl.fit(table, 27) is None
+
+
+def test_the_next_layout_is_taken_when_one_cannot_fit() -> None:
+    wide = layout(tl.Column("a"), tl.Column("b"), rows=[["0.123456", "0.654321"]])
+    narrow = layout(tl.Column("a"), rows=[["0.123456"]])
+    assert tl.choose([wide, narrow], 12)[0] is narrow
+    # None fits: the last, at its narrowest (the terminal wraps its lines; nothing is cut).
+    assert tl.choose([wide, narrow], 4) == (narrow, [8])
+
+
+# --------------------------------------------------------------------------- on a terminal
+
+
+@pytest.fixture
+def models(tmp_path):
+    """Four models of one label file with two groups, as a user evaluates them."""
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=100)
+    group = np.where(rng.random(100) < 0.5, "a", "b")
+    write_csv(tmp_path / "labels.csv", {"y_true": y, "grp": group})
+    paths = []
+    for name, scale in zip(["m0", "m1", "m2", "m3"], [0.2, 0.5, 1.0, 0.5]):
+        paths.append(write_csv(tmp_path / f"{name}.csv", {"y_pred": y + rng.normal(scale=scale, size=100)}))
+    for name, path in zip(LONG_NAMES, paths):
+        (tmp_path / f"{name}.csv").write_text(path.read_text())
+    return tmp_path
+
+
+def shown(cli, *args) -> list[str]:
+    """Every text a table must show whole: each value as the table writes it
+    (6 significant digits), loss name and group value, from the JSON report."""
+    document = json.loads(cli(*args, "--format", "json").stdout)
+    texts = {args[i + 1] for i, arg in enumerate(args) if arg == "--loss"}  # shown as given
+    for result in document["results"]:
+        texts.add(f"{result['value']:.6g}")
+        texts |= {str(v) for v in (result["group"] or {}).values()}
+    return sorted(texts)
+
+
+def tokens(text: str) -> set[str]:
+    return set(text.split())
+
+
+def header_names(text: str) -> set[str]:
+    """Right-aligned headers folded over several lines, joined again: the
+    pieces of one name end at the same column, above the rule."""
+    lines = text.split("\n")
+    rule = next(i for i, line in enumerate(lines) if line.strip().startswith("─"))
+    ends: dict[int, str] = {}
+    for line in lines[:rule]:
+        for match in re.finditer(r"\S+", line):
+            ends[match.end()] = ends.get(match.end(), "") + match.group()
+    return set(ends.values())
+
+
+def assert_whole(text: str, expected: list[str], columns: int) -> None:
+    assert "…" not in text, text
+    lines = [line.rstrip() for line in text.split("\n")]
+    table = lines[: next(i for i, line in enumerate(lines) if line.startswith("*") or line.startswith("note:") or not line.strip() and i > 3)]
+    assert max(len(line) for line in table) <= columns, text
+    missing = [value for value in expected if value not in tokens(text)]
+    assert not missing, (missing, text)
+
+
+@pytest.mark.parametrize("columns", [60, 80, 100])
+def test_compare_matrix_with_long_model_names_keeps_every_name_value_and_group(cli, models, columns) -> None:
+    args = [models / f"{n}.csv" for n in LONG_NAMES] + ["--labels", models / "labels.csv", "--loss", "mse", "--loss", "quantile:q=0.9", "--by", "grp"]
+    code, text = run_in_terminal("compare", *args, columns=columns)
+    assert code == 0, text
+    assert_whole(text, shown(cli, "compare", *args), columns)
+    assert "grp" in tokens(text)
+    lines = text.split("\n")
+    if "model" in tokens(lines[0]) or "model" in tokens(lines[1]):
+        # One row per loss and model: every name whole in its cell, or folded in it.
+        assert all(name in text.replace("\n", "") or _folded_in_cells(text, name) for name in LONG_NAMES), text
+    else:
+        assert set(LONG_NAMES) <= header_names(text), text
+    # Three rows per loss (overall, a, b) read with their group, not as bare loss names.
+    rows = [line.split() for line in lines if line.startswith("quantile:q=0.9")]
+    assert {row[1] for row in rows} == {"(all)", "a", "b"}, text
+
+
+def _folded_in_cells(text: str, name: str) -> bool:
+    column = "".join(line.split()[2] if len(line.split()) > 3 else "" for line in text.split("\n"))
+    return name in column
+
+
+@pytest.mark.parametrize("columns", [50, 60, 80])
+def test_compare_matrix_too_wide_becomes_one_row_per_model(cli, models, columns) -> None:
+    args = [models / f"m{i}.csv" for i in range(4)] + ["--labels", models / "labels.csv", "--loss", "mse", "--by", "grp"]
+    code, text = run_in_terminal("compare", *args, columns=columns)
+    assert code == 0, text
+    assert_whole(text, shown(cli, "compare", *args), columns)
+    header = text.split("\n")[0].split()
+    if columns >= 60:
+        assert header == ["loss", "grp", "m0", "m1", "m2", "m3"], text  # the matrix fits
+    else:
+        assert header == ["loss", "grp", "model", "value"], text
+        assert {line.split()[2] for line in text.split("\n")[2:] if line.startswith("mse ")} == {"m0", "m1", "m2", "m3"}
+
+
+@pytest.mark.parametrize("columns", [40, 60, 80, 120])
+def test_single_model_keeps_values_and_all_four_characteristics(cli, models, columns) -> None:
+    args = [models / "m0.csv", "--labels", models / "labels.csv", "--loss", "mse", "--loss", "quantile:q=0.9", "--by", "grp"]
+    code, text = run_in_terminal("compare", *args, columns=columns)
+    assert code == 0, text
+    assert_whole(text, shown(cli, "compare", *args), max(columns, 59))  # 59: loss, grp, value, rows and the shortest characteristics column
+    words = " ".join(text.split())
+    for title in ("robust", "outliers", "smooth", "gradient", "classification", "regression"):
+        assert title in words, text
+
+
+@pytest.mark.parametrize("columns", [30, 40, 80])
+def test_compute_table_keeps_every_value_and_group(cli, models, columns) -> None:
+    args = [models / f"{LONG_NAMES[0]}.csv", "--labels", models / "labels.csv", "--loss", "mse", "--loss", "quantile:q=0.9", "--by", "grp"]
+    code, text = run_in_terminal("compute", *args, columns=columns)
+    assert code == 0, text
+    # 41 columns at the least (loss, grp, value, rows): narrower, lines wrap rather than lose a digit.
+    assert_whole(text, shown(cli, "compute", *args), max(columns, 41))
+    assert text.split("\n")[0].split() == ["loss", "grp", "value", "rows"]
+
+
+def test_off_a_terminal_a_table_is_as_wide_as_it_needs(cli, tmp_path) -> None:
+    # Twelve models of 40-character names: wider than the 400 columns a pipe used to get.
+    labels = write_csv(tmp_path / "labels.csv", {"y_true": [1.0, 2.0, 3.0]})
+    paths = [write_csv(tmp_path / f"{'model_' * 6}{i:02d}.csv", {"y_pred": [1.0 + i / 100, 2.0, 3.0]}) for i in range(12)]
+    result = cli("compare", *paths, "--labels", labels, "--loss", "mse")
+    assert result.exit_code == 0, result.stderr
+    assert "…" not in result.stdout
+    header = result.stdout.split("\n")[0].split()
+    assert header == ["loss"] + [path.stem for path in paths]
