@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple
 
+from . import loss_names, task_names
 from .errors import LossCliError
 
 FAMILIES = ("regression", "classification", "ranking", "sequence", "segmentation", "generative")
@@ -54,12 +55,15 @@ TASK_ALIASES = {
     "imbalanced": "imbalance",
     "class-imbalance": "imbalance",
     "unbalanced": "imbalance",
+    "seg": "segmentation",
     "segment": "segmentation",
     "semantic-segmentation": "segmentation",
     "detection": "segmentation",
     "object-detection": "segmentation",
+    "seq": "sequence",
     "seq2seq": "sequence",
     "speech": "sequence",
+    "speech-recognition": "sequence",
     "asr": "sequence",
     "ocr": "sequence",
     "handwriting": "sequence",
@@ -504,13 +508,22 @@ def all_specs() -> list[LossSpec]:
 
 
 def get(name: str) -> LossSpec:
-    """Look a loss up by canonical name or alias (case-insensitive)."""
+    """Look a loss up by canonical name or alias (case-insensitive), else by a
+    library's class or function name for it (``MSELoss``, ``mse_loss``; see
+    ``losscli.loss_names``)."""
     _load()
     key = _normalise(name)
     if key in _ALIASES:
         return _REGISTRY[_ALIASES[key]]
+    advice = loss_names.library_advice(name)
+    if advice is not None:
+        raise LossCliError(f"unknown loss '{name}': {advice.message}", hint=advice.hint)
+    for key in loss_names.loss_keys(name):
+        if key in _ALIASES:
+            return _REGISTRY[_ALIASES[key]]
+    close = loss_names.closest_loss(name, _ALIASES)
     raise LossCliError(
-        f"unknown loss '{name}'{did_you_mean(key, list(_ALIASES))}",
+        f"unknown loss '{name}'" + (f"; did you mean '{close}'?" if close else ""),
         hint="'losscli list' shows every loss",
     )
 
@@ -531,8 +544,11 @@ def resolve_task(task: str) -> str:
         return TASK_ALIASES[key]
     if key.replace("-", "_") in TASK_ALIASES:
         return TASK_ALIASES[key.replace("-", "_")]
+    if task_names.is_multilabel(key):
+        raise LossCliError(f"unknown task '{task}': {task_names.MULTILABEL}", hint=task_names.MULTILABEL_HINT)
+    close = task_names.closest_task(key, {**{name: name for name in TASKS}, **TASK_ALIASES})
     raise LossCliError(
-        f"unknown task '{task}'{did_you_mean(key, list(TASKS) + list(TASK_ALIASES))}",
+        f"unknown task '{task}'" + (f"; did you mean '{close}'?" if close else ""),
         hint=f"tasks: {', '.join(TASKS)}",
     )
 
