@@ -625,10 +625,11 @@ def parse_explicit(text: str) -> tuple[LossSpec, dict[str, Any]]:
         raise LossCliError(f"empty loss name in '{text}'", hint="write --loss NAME or --loss NAME:key=value")
     spec = get(name)
     explicit: dict[str, Any] = {}
-    for item in _split_params(rest):
+    items = _split_params(rest)
+    for index, item in enumerate(items):
         key, sep, value = item.partition("=")
         if not sep:
-            raise LossCliError(
+            raise _list_split_by_commas(text, spec, items, index) or LossCliError(
                 f"parameter '{item}' in loss spec '{text}' needs a value",
                 hint="write key=value, for example huber:delta=2",
             )
@@ -642,6 +643,35 @@ def parse_explicit(text: str) -> tuple[LossSpec, dict[str, Any]]:
 def _split_params(rest: str) -> list[str]:
     # Values never contain ',' except lists, which are written with ';'.
     return [part.strip() for part in rest.split(",") if part.strip()] if rest.strip() else []
+
+
+def _list_split_by_commas(text: str, spec: LossSpec, items: list[str], index: int) -> LossCliError | None:
+    """The error for a list written with the parameter separator
+    (``weights=0.2,0.8``): the bare number at ``items[index]`` continues the
+    list before it, which needs ';' instead. None when that is not the case."""
+    if index == 0 or not _is_number(items[index]):
+        return None
+    start = index - 1
+    key, _, first = items[start].partition("=")
+    if spec.param(key.strip()).type != "floats" or not _is_number(first):
+        return None
+    end = index
+    while end < len(items) and "=" not in items[end] and _is_number(items[end]):
+        end += 1
+    fixed = f"{key.strip()}=" + ";".join([first.strip(), *items[index:end]])
+    corrected = f"{text.partition(':')[0]}:" + ",".join([*items[:start], fixed, *items[end:]])
+    return LossCliError(
+        f"loss spec '{text}': list values are separated by ';' (quote the spec in a shell): {fixed}",
+        hint=f"write --loss '{corrected}'",
+    )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _show(value: Any) -> str:
