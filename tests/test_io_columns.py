@@ -364,6 +364,30 @@ def test_key_must_exist_in_both_files(cli, tmp_path, rng):
     assert_usage_error(result, "t.csv", "no column 'id' for --key", "did you mean 'idx'")
 
 
+def test_key_matches_a_column_ignoring_case_in_each_file(cli, tmp_path):
+    # Reported: --key id with columns ID gave "no column 'id' for --key" while --by id matched.
+    write_csv(tmp_path / "p.csv", {"ID": [7, 8, 9], "y_pred": [1.0, 2.0, 4.0]})
+    write_csv(tmp_path / "t.csv", {"id": [9, 7, 8], "y_true": [3.0, 1.0, 1.0]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--key", "Id", "--loss", "mse", "-f", "json")
+    # joined on the ids: residuals 0 (7), 1 (8), 1 (9)
+    assert _value(result, "mse") == pytest.approx(_mse([1.0, 1.0, 3.0], [1.0, 2.0, 4.0]), rel=1e-12)
+
+
+def test_key_that_matches_no_column_suggests_the_nearest_ignoring_case(cli, tmp_path):
+    write_csv(tmp_path / "p.csv", {"ID": [1, 2], "y_pred": [1.0, 2.0]})
+    write_csv(tmp_path / "t.csv", {"ID": [1, 2], "y_true": [1.0, 2.0]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--key", "idd", "--loss", "mse")
+    assert_usage_error(result, "p.csv", "no column 'idd' for --key", "did you mean 'ID'")
+
+
+def test_key_is_exact_when_two_columns_differ_only_in_case(cli, tmp_path):
+    write_csv(tmp_path / "p.csv", {"id": [1, 2], "ID": [2, 1], "y_pred": [1.0, 2.0]})
+    write_csv(tmp_path / "t.csv", {"ID": [1, 2], "y_true": [1.0, 2.0]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--key", "ID", "--loss", "mse", "-f", "json")
+    # p.csv's own ID column pairs row 1 (ID 2) with label 2.0 and row 2 (ID 1) with 1.0
+    assert _value(result, "mse") == pytest.approx(_mse([2.0, 1.0], [1.0, 2.0]), rel=1e-12)
+
+
 def _write_keyed(path, columns: dict, fmt: str):
     """``columns`` as CSV text or as Parquet (ids as int64)."""
     if fmt == "csv":
