@@ -364,6 +364,23 @@ def test_key_must_exist_in_both_files(cli, tmp_path, rng):
     assert_usage_error(result, "t.csv", "no column 'id' for --key", "did you mean 'idx'")
 
 
+def test_a_prediction_glob_that_takes_the_label_column_says_so_and_how_to_narrow_it(cli, tmp_path):
+    # Reported: "no column for y_true" while the listing showed y_true.
+    path = tmp_path / "y.csv"
+    path.write_text("y_true,y_pred_cat,y_pred_dog\ncat,0.7,0.3\ndog,0.4,0.6\n")
+    result = cli("compute", path, "--loss", "cce", "--pred-col", "y_*")
+    assert_usage_error(result, "y.csv", "the --pred-col selection 'y_*' also takes 'y_true'", "cce reads as y_true", "--pred-col 'y_pred_*'")
+    # the narrower glob it offers works: -mean(log 0.7, log 0.6)
+    narrowed = cli("compute", path, "--loss", "cce", "--pred-col", "y_pred_*", "-f", "json")
+    assert _value(narrowed, "cce") == pytest.approx(-np.mean(np.log([0.7, 0.6])), rel=1e-12)
+
+
+def test_a_label_glob_that_takes_the_prediction_columns_says_so(cli, tmp_path):
+    path = write_csv(tmp_path / "m.csv", {"y_true_a": [1.0], "y_true_b": [2.0], "y_pred_a": [1.0], "y_pred_b": [3.0]})
+    result = cli("compute", path, "--loss", "mse", "--label-col", "y_*")
+    assert_usage_error(result, "the --label-col selection 'y_*' also takes 'y_pred_a', 'y_pred_b'", "--label-col 'y_true_*'")
+
+
 def test_key_matches_a_column_ignoring_case_in_each_file(cli, tmp_path):
     # Reported: --key id with columns ID gave "no column 'id' for --key" while --by id matched.
     write_csv(tmp_path / "p.csv", {"ID": [7, 8, 9], "y_pred": [1.0, 2.0, 4.0]})

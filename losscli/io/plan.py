@@ -37,6 +37,7 @@ from .columns import (
 )
 from . import arrow_numpy
 from .ids import BOOLEAN, NUMBER, TEXT, check_id_type, check_key_types, id_kind, is_temporal, is_text, iso_text, plain_ids, temporal_keys
+from .overlaps import option_of, taken_by_selection
 from .prefetch import prefetch
 from .hive import names_given
 from .formats import named_format
@@ -227,7 +228,7 @@ class InputPlan:
         # Explicit selections first, so defaults never grab a column the user assigned.
         roles = sorted(bound.spec.roles, key=lambda r: self._override(r) is None)
         for role in roles:
-            located = self._locate(bound, role, taken)
+            located = self._locate(bound, role, taken, chosen)
             if located is None:
                 continue
             chosen[role.name] = located
@@ -238,7 +239,7 @@ class InputPlan:
         preferred = LABEL_SIDE if role.name == "y_true" and LABEL_SIDE in self.sources else PRED_SIDE
         return [preferred] + [s for s in self.sources if s != preferred]
 
-    def _locate(self, bound: BoundLoss, role: Role, taken: dict[str, set[str]]) -> RoleColumns | None:
+    def _locate(self, bound: BoundLoss, role: Role, taken: dict[str, set[str]], chosen: dict[str, RoleColumns]) -> RoleColumns | None:
         override = self._override(role)
         sides = self._sides_for(role)
         if override:
@@ -270,8 +271,12 @@ class InputPlan:
                 return self._role_columns(role, side, names, bound)
         if role.optional:
             return None
+        selections = {r.name: text for r in bound.spec.roles if (text := self._override(r))}
+        overlap = taken_by_selection(bound.spec, role, chosen, selections, self.sources)
+        if overlap is not None:
+            raise overlap
         source = self.sources[sides[0]]
-        flag = {"y_pred": "--pred-col", "y_true": "--label-col"}.get(role.name, f"--col {role.name}=COLS")
+        flag = option_of(role.name) + ("COLS" if role.name not in ("y_pred", "y_true") else "")
         raise LossCliError(
             f"no column for {role.name} of loss '{bound.name}' (looked for {', '.join(role.defaults)})",
             file=source.display,
