@@ -25,6 +25,7 @@ import threading
 from typing import IO, Any, Iterator
 
 from .errors import LossCliError
+from .glob_match import would_match
 
 
 def check_target(path: str, inputs: list[str], option: str) -> None:
@@ -41,6 +42,9 @@ def check_target(path: str, inputs: list[str], option: str) -> None:
             raise LossCliError(f"{option}: '{path}' is an input file; refusing to overwrite it", hint="choose another output path")
         if os.path.isdir(source) and target.startswith(os.path.realpath(source) + os.sep):
             raise LossCliError(f"{option}: '{path}' is inside the input directory '{source}'", hint="write it elsewhere")
+        if not os.path.exists(source) and any(would_match(source, p) for p in {path, replaced_path(path)}):
+            # Not there yet, but the next run would read it as part of the dataset.
+            raise LossCliError(f"{option}: '{path}' matches the input pattern '{source}', so later runs would read it as input", hint="write it where the pattern does not look")
 
 
 def _check_new_file(path: str, option: str) -> None:

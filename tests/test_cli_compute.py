@@ -464,6 +464,29 @@ def test_output_refuses_a_file_an_input_pattern_matches(cli, tmp_path, option):
 
 
 @pytest.mark.parametrize("option", ["--output", "--per-row"])
+def test_output_refuses_a_new_file_an_input_pattern_would_read(cli, tmp_path, option):
+    # Reported: --per-row dsg/per_row.parquet for 'dsg/*.parquet' succeeded, and every later run failed.
+    for index in range(2):
+        pq.write_table(pa.table({"y_true": [1.0], "y_pred": [2.0]}), tmp_path / f"part-{index}.parquet")
+    pattern = str(tmp_path / "*.parquet")
+    result = cli("compute", pattern, "--loss", "mse", option, tmp_path / "rows.parquet")
+    assert_usage_error(result, option, "matches the input pattern", "later runs would read it")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["part-0.parquet", "part-1.parquet"]
+    # a file the pattern does not match may sit beside the data
+    beside = cli("compute", pattern, "--loss", "mse", option, tmp_path / "rows.csv")
+    assert beside.exit_code == 0, beside.stderr
+    assert cli("compute", pattern, "--loss", "mse").exit_code == 0
+
+
+def test_compare_output_refuses_a_file_a_model_pattern_would_read(cli, tmp_path):
+    (tmp_path / "m").mkdir()
+    pq.write_table(pa.table({"y_true": [1.0], "y_pred": [2.0]}), tmp_path / "m" / "a.parquet")
+    result = cli("compare", str(tmp_path / "m" / "*"), "--loss", "mse", "-o", tmp_path / "m" / "report.json")
+    assert_usage_error(result, "--output", "matches the input pattern")
+    assert not (tmp_path / "m" / "report.json").exists()
+
+
+@pytest.mark.parametrize("option", ["--output", "--per-row"])
 def test_a_name_too_long_for_the_file_system_is_refused_before_the_run(cli, data, tmp_path, option):
     path, *_ = data
     other = tmp_path / "other.csv"
