@@ -186,12 +186,18 @@ def temp_path_for(path: str) -> str:
 
 
 def publish(temp: str, path: str) -> None:
-    """Move a finished temp file into place with the usual permissions
-    (mkstemp makes it private, 0600)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(temp, 0o666 & ~mask)
-    os.replace(temp, replaced_path(path))
+    """Move a finished temp file into place with the permissions of the file
+    it replaces, else the usual ones for a new file (mkstemp makes it
+    private, 0600): a report kept at 0600 must not become readable to all."""
+    target = replaced_path(path)
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mask = os.umask(0)
+        os.umask(mask)
+        mode = 0o666 & ~mask
+    os.chmod(temp, mode)
+    os.replace(temp, target)
 
 
 def write_in_place(path: str, text: str) -> None:

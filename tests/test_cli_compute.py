@@ -496,6 +496,41 @@ def test_a_name_too_long_for_the_file_system_is_refused_before_the_run(cli, data
     assert not other.exists() and _no_temp_files(tmp_path)
 
 
+@pytest.mark.parametrize("option, name", [("--output", "report.json"), ("--per-row", "rows.parquet"), ("--per-row", "rows.csv")])
+def test_replacing_a_file_keeps_its_permission_bits(cli, data, tmp_path, option, name):
+    # Reported: --output over a 0600 file left it 0644, readable by everyone.
+    path, *_ = data
+    target = tmp_path / name
+    target.write_text("old")
+    target.chmod(0o600)
+    result = cli("compute", path, "--loss", "mse", "-f", "json", option, target)
+    assert result.exit_code == 0, result.stderr
+    assert target.read_bytes() != b"old"
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+
+
+def test_a_new_output_file_gets_the_umask_default(cli, data, tmp_path):
+    path, *_ = data
+    previous = os.umask(0o027)
+    try:
+        result = cli("compute", path, "--loss", "mse", "-o", tmp_path / "report.json")
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_IMODE(os.stat(tmp_path / "report.json").st_mode) == 0o666 & ~0o027
+
+
+def test_replacing_through_a_symlink_keeps_the_permission_bits_of_the_file_it_points_to(cli, data, tmp_path):
+    path, *_ = data
+    real = tmp_path / "real.json"
+    real.write_text("old")
+    real.chmod(0o640)
+    (tmp_path / "link.json").symlink_to(real)
+    assert cli("compute", path, "--loss", "mse", "-o", tmp_path / "link.json").exit_code == 0
+    assert os.path.islink(tmp_path / "link.json") and real.read_text() != "old"
+    assert stat.S_IMODE(os.stat(real).st_mode) == 0o640
+
+
 def test_output_refuses_a_file_inside_an_input_parquet_directory(cli, tmp_path):
     (tmp_path / "ds").mkdir()
     pq.write_table(pa.table({"y_true": [1.0], "y_pred": [2.0]}), tmp_path / "ds" / "a.parquet")
