@@ -390,6 +390,14 @@ def test_key_matches_a_column_ignoring_case_in_each_file(cli, tmp_path):
     assert _value(result, "mse") == pytest.approx(_mse([1.0, 1.0, 3.0], [1.0, 2.0, 4.0]), rel=1e-12)
 
 
+def test_the_key_column_is_no_candidate_for_the_only_numeric_column(cli, tmp_path):
+    # The predictions file holds the key and one unnamed numeric column, which is the prediction.
+    write_csv(tmp_path / "p.csv", {"ID": [7, 8], "out": [1.0, 2.0]})
+    write_csv(tmp_path / "t.csv", {"id": [8, 7], "y_true": [1.0, 3.0]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--key", "id", "--loss", "mse", "-f", "json")
+    assert _value(result, "mse") == pytest.approx(_mse([3.0, 1.0], [1.0, 2.0]), rel=1e-12)
+
+
 def test_key_that_matches_no_column_suggests_the_nearest_ignoring_case(cli, tmp_path):
     write_csv(tmp_path / "p.csv", {"ID": [1, 2], "y_pred": [1.0, 2.0]})
     write_csv(tmp_path / "t.csv", {"ID": [1, 2], "y_true": [1.0, 2.0]})

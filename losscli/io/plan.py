@@ -124,7 +124,7 @@ class InputPlan:
         # columns may be (grouping by the label column gives per-class losses),
         # but only when a role names them exactly. Names are claimed per file:
         # a predictions column 'target' leaves the labels file's 'target' free.
-        claimed: dict[str, set[str]] = {side: set(self.key_columns.get(side, ())) for side in self.sources}
+        claimed: dict[str, set[str]] = {side: {self.key_columns[side]} if side in self.key_columns else set() for side in self.sources}
         if "weight" in self.extras:
             claimed[self.extras["weight"].side].add(self.extras["weight"].name)
         self._reserved = frozenset(e.name for k, e in self.extras.items() if k in ("by", "sample"))
