@@ -713,6 +713,27 @@ def _per_row_expected(y_true, y_pred):
     return (y_true - y_pred) ** 2, np.abs(y_true - y_pred)  # squared and absolute residuals (numpy)
 
 
+@pytest.mark.parametrize("quiet", [False, True])
+def test_reduction_none_with_format_table_writes_csv_and_says_why(cli, data, quiet):
+    # Reported: --reduction none --format table printed CSV without a word.
+    path, y_true, y_pred = data
+    result = cli("compute", path, "--loss", "mse", "--reduction", "none", "--format", "table", *(["--quiet"] if quiet else []))
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [float(r["mse"]) for r in rows] == pytest.approx(_per_row_expected(y_true, y_pred)[0], rel=1e-12)
+    if quiet:
+        assert result.stderr == ""
+    else:
+        assert result.stderr.startswith("note: --reduction none writes one line per row as CSV, not as a table")
+        assert result.stderr.count("\n") == 1
+
+
+def test_reduction_none_without_format_writes_csv_with_no_note(cli, data):
+    path, *_ = data
+    result = cli("compute", path, "--loss", "mse", "--reduction", "none")
+    assert result.exit_code == 0 and result.stdout.startswith('"row","mse"') and result.stderr == ""
+
+
 def test_reduction_none_prints_per_row_losses(cli, data):
     path, y_true, y_pred = data
     result = cli("compute", path, "--loss", "mse", "--loss", "mae", "--reduction", "none")
