@@ -148,6 +148,24 @@ class LossSelection:
     skipped: list[Skipped] = field(default_factory=list)
 
 
+def task_candidates(task: str, shared: dict[str, Any], convention: str | None) -> tuple[list[BoundLoss], list[Skipped]]:
+    """The losses of ``task`` under ``convention``, and those skipped because
+    the library has no such loss (PyTorch has no log_cosh): ``--task`` means
+    every loss that can be evaluated, so one without the convention is left
+    out with the reason, as one without its inputs is."""
+    from .conventions import apply, canonical_library
+    from .registry import losses_for_task, parse_spec
+
+    canonical_library(convention)  # an unknown library is the user's mistake, not a loss's
+    candidates, skipped = [], []
+    for spec in losses_for_task(task):
+        try:
+            candidates.append(apply(parse_spec(spec.name, shared), convention))
+        except LossCliError as error:
+            skipped.append(Skipped(spec.name, error.message))
+    return candidates, skipped
+
+
 def select_losses(
     model_options: Sequence[Any],
     explicit: Sequence[BoundLoss],
@@ -156,6 +174,7 @@ def select_losses(
     task: str | None = None,
     open_sources: Callable[[Any], dict[str, Any]] | None = None,
     engine_problem: Callable[[BoundLoss], str | None] | None = None,
+    skipped: Sequence[Skipped] = (),
 ) -> LossSelection:
     """Keep the explicit losses and every candidate whose inputs every model's files provide.
 
@@ -163,20 +182,22 @@ def select_losses(
     each candidate is built on its own, which locates its columns (or fails
     naming the missing input). ``open_sources`` and ``engine_problem`` come
     from another engine (Dask): how it opens a dataset's schema, and which
-    losses it cannot evaluate.
+    losses it cannot evaluate. ``skipped``: losses of the task already left
+    out, listed with the others.
     """
     from .io.plan import InputPlan
 
     explicit = list(explicit)
     candidates = [c for c in candidates if not any(_same_loss(c, e) for e in explicit)]
+    skipped = [s for s in skipped if not any(s.loss == e.name for e in explicit)]
     _check_role_overrides(model_options[0].role_cols, explicit + candidates)
     if not candidates and explicit:
-        return LossSelection(explicit)
+        return LossSelection(explicit, skipped=skipped)
     if open_sources is None:
         opened = [InputPlan(dataclasses.replace(options, role_cols={}), []).sources for options in model_options]
     else:
         opened = [open_sources(options) for options in model_options]
-    selection = LossSelection(list(explicit))
+    selection = LossSelection(list(explicit), skipped=list(skipped))
     for bound in candidates:
         # The first model that lacks an input gives the reason (which names its file).
         reason = engine_problem(bound) if engine_problem is not None else None

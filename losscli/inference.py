@@ -495,7 +495,12 @@ def infer_file(
             rows.missing = max(rows.missing, extra.missing)
     prediction_array = _prediction_array(table, predictions, source.display)
     sample_array = _sample_array(table, sample) if sample else None
-    label_array, prediction_array, sample_array, dropped = _drop_missing(label_array, prediction_array, sample_array)
+    try:
+        label_array, prediction_array, sample_array, dropped = _drop_missing(label_array, prediction_array, sample_array)
+    except LossCliError as error:
+        # Raised from the arrays, which do not know the file or columns they came from.
+        error.hint = error.hint or f"columns read: {_names_text(labels + predictions)}; name others with --label-col/--pred-col"
+        raise error.with_context(file=source.display) from None
     result = infer(
         label_array,
         prediction_array,

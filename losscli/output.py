@@ -25,6 +25,7 @@ import threading
 from typing import IO, Any, Iterator
 
 from .errors import LossCliError
+from .glob_match import would_match
 
 
 def check_target(path: str, inputs: list[str], option: str) -> None:
@@ -41,6 +42,9 @@ def check_target(path: str, inputs: list[str], option: str) -> None:
             raise LossCliError(f"{option}: '{path}' is an input file; refusing to overwrite it", hint="choose another output path")
         if os.path.isdir(source) and target.startswith(os.path.realpath(source) + os.sep):
             raise LossCliError(f"{option}: '{path}' is inside the input directory '{source}'", hint="write it elsewhere")
+        if not os.path.exists(source) and any(would_match(source, p) for p in {path, replaced_path(path)}):
+            # Not there yet, but the next run would read it as part of the dataset.
+            raise LossCliError(f"{option}: '{path}' matches the input pattern '{source}', so later runs would read it as input", hint="write it where the pattern does not look")
 
 
 def _check_new_file(path: str, option: str) -> None:
@@ -182,12 +186,18 @@ def temp_path_for(path: str) -> str:
 
 
 def publish(temp: str, path: str) -> None:
-    """Move a finished temp file into place with the usual permissions
-    (mkstemp makes it private, 0600)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(temp, 0o666 & ~mask)
-    os.replace(temp, replaced_path(path))
+    """Move a finished temp file into place with the permissions of the file
+    it replaces, else the usual ones for a new file (mkstemp makes it
+    private, 0600): a report kept at 0600 must not become readable to all."""
+    target = replaced_path(path)
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mask = os.umask(0)
+        os.umask(mask)
+        mode = 0o666 & ~mask
+    os.chmod(temp, mode)
+    os.replace(temp, target)
 
 
 def write_in_place(path: str, text: str) -> None:

@@ -37,6 +37,15 @@ FILE_FORMATS = {
 }
 
 
+# --format table asks for a summary laid out for a screen; per-row values are
+# one line per input row, streamed as they are computed, so they stay CSV,
+# which any number of rows fits and pandas or a spreadsheet reads back.
+ROWS_NOT_A_TABLE = (
+    "--reduction none writes one line per row as CSV, not as a table, which would have to hold every row "
+    "of the input; --format json or markdown write the rows in those formats"
+)
+
+
 def per_row_format(path: str | None, fmt: str) -> str:
     if path and path != "-":
         ext = os.path.splitext(path.lower())[1]

@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple
 
+from . import loss_names, task_names
 from .errors import LossCliError
 
 FAMILIES = ("regression", "classification", "ranking", "sequence", "segmentation", "generative")
@@ -54,12 +55,15 @@ TASK_ALIASES = {
     "imbalanced": "imbalance",
     "class-imbalance": "imbalance",
     "unbalanced": "imbalance",
+    "seg": "segmentation",
     "segment": "segmentation",
     "semantic-segmentation": "segmentation",
     "detection": "segmentation",
     "object-detection": "segmentation",
+    "seq": "sequence",
     "seq2seq": "sequence",
     "speech": "sequence",
+    "speech-recognition": "sequence",
     "asr": "sequence",
     "ocr": "sequence",
     "handwriting": "sequence",
@@ -518,13 +522,22 @@ def all_specs() -> list[LossSpec]:
 
 
 def get(name: str) -> LossSpec:
-    """Look a loss up by canonical name or alias (case-insensitive)."""
+    """Look a loss up by canonical name or alias (case-insensitive), else by a
+    library's class or function name for it (``MSELoss``, ``mse_loss``; see
+    ``losscli.loss_names``)."""
     _load()
     key = _normalise(name)
     if key in _ALIASES:
         return _REGISTRY[_ALIASES[key]]
+    advice = loss_names.library_advice(name)
+    if advice is not None:
+        raise LossCliError(f"unknown loss '{name}': {advice.message}", hint=advice.hint)
+    for key in loss_names.loss_keys(name):
+        if key in _ALIASES:
+            return _REGISTRY[_ALIASES[key]]
+    close = loss_names.closest_loss(name, _ALIASES)
     raise LossCliError(
-        f"unknown loss '{name}'{did_you_mean(key, list(_ALIASES))}",
+        f"unknown loss '{name}'" + (f"; did you mean '{close}'?" if close else ""),
         hint="'losscli list' shows every loss",
     )
 
@@ -545,8 +558,11 @@ def resolve_task(task: str) -> str:
         return TASK_ALIASES[key]
     if key.replace("-", "_") in TASK_ALIASES:
         return TASK_ALIASES[key.replace("-", "_")]
+    if task_names.is_multilabel(key):
+        raise LossCliError(f"unknown task '{task}': {task_names.MULTILABEL}", hint=task_names.MULTILABEL_HINT)
+    close = task_names.closest_task(key, {**{name: name for name in TASKS}, **TASK_ALIASES})
     raise LossCliError(
-        f"unknown task '{task}'{did_you_mean(key, list(TASKS) + list(TASK_ALIASES))}",
+        f"unknown task '{task}'" + (f"; did you mean '{close}'?" if close else ""),
         hint=f"tasks: {', '.join(TASKS)}",
     )
 
@@ -623,10 +639,11 @@ def parse_explicit(text: str) -> tuple[LossSpec, dict[str, Any]]:
         raise LossCliError(f"empty loss name in '{text}'", hint="write --loss NAME or --loss NAME:key=value")
     spec = get(name)
     explicit: dict[str, Any] = {}
-    for item in _split_params(rest):
+    items = _split_params(rest)
+    for index, item in enumerate(items):
         key, sep, value = item.partition("=")
         if not sep:
-            raise LossCliError(
+            raise _list_split_by_commas(text, spec, items, index) or LossCliError(
                 f"parameter '{item}' in loss spec '{text}' needs a value",
                 hint="write key=value, for example huber:delta=2",
             )
@@ -640,6 +657,35 @@ def parse_explicit(text: str) -> tuple[LossSpec, dict[str, Any]]:
 def _split_params(rest: str) -> list[str]:
     # Values never contain ',' except lists, which are written with ';'.
     return [part.strip() for part in rest.split(",") if part.strip()] if rest.strip() else []
+
+
+def _list_split_by_commas(text: str, spec: LossSpec, items: list[str], index: int) -> LossCliError | None:
+    """The error for a list written with the parameter separator
+    (``weights=0.2,0.8``): the bare number at ``items[index]`` continues the
+    list before it, which needs ';' instead. None when that is not the case."""
+    if index == 0 or not _is_number(items[index]):
+        return None
+    start = index - 1
+    key, _, first = items[start].partition("=")
+    if spec.param(key.strip()).type != "floats" or not _is_number(first):
+        return None
+    end = index
+    while end < len(items) and "=" not in items[end] and _is_number(items[end]):
+        end += 1
+    fixed = f"{key.strip()}=" + ";".join([first.strip(), *items[index:end]])
+    corrected = f"{text.partition(':')[0]}:" + ",".join([*items[:start], fixed, *items[end:]])
+    return LossCliError(
+        f"loss spec '{text}': list values are separated by ';' (quote the spec in a shell): {fixed}",
+        hint=f"write --loss '{corrected}'",
+    )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _show(value: Any) -> str:

@@ -15,6 +15,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from conftest import assert_usage_error
+
 from losscli.cli import app
 from losscli.registry import TASKS, all_specs
 
@@ -269,6 +271,15 @@ def test_recommend_unknown_task_suggests(runner):
     result = run(runner, "recommend", "--task", "segmentaton")
     assert result.exit_code == 2
     assert "did you mean 'segmentation'?" in result.stderr
+
+
+@pytest.mark.parametrize("text", ["y_true,y_pred\nNaN,NaN\n,\nNaN,1\n", "y_true\nNaN\nnan\n"], ids=["labels-and-predictions", "labels-only"])
+def test_recommend_data_without_a_complete_row_names_the_file_and_columns(cli, tmp_path, text):
+    # Reported: recommend --data on an all-NaN file gave an error without the file name.
+    path = tmp_path / "allnan.csv"
+    path.write_text(text)
+    columns = "'y_true', 'y_pred'" if "y_pred" in text else "'y_true'"
+    assert_usage_error(cli("recommend", "--data", path), f"{path}: every row has a missing label", f"columns read: {columns}")
 
 
 def test_recommend_data_options_need_data(runner):

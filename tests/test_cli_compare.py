@@ -352,6 +352,32 @@ def test_a_skipped_loss_that_cannot_stream_has_no_memory_note(cli, tmp_path) -> 
     assert "note: wasserstein_distance cannot stream: it kept every value in memory" in kept.stderr and "note:" not in kept.stdout
 
 
+def test_task_with_a_convention_skips_the_losses_the_library_lacks(cli, two_models) -> None:
+    # Reported: --task regression --convention torch aborted on log_cosh, which PyTorch has no form of.
+    result = cli("compare", two_models["a"], two_models["b"], "--task", "regression", "--convention", "torch", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    skipped = {s["loss"]: s["reason"] for s in doc["skipped"]}
+    # conventions.py: PyTorch has no log_cosh, rmse, msle, mape or quantile loss
+    for loss in ("log_cosh", "rmse", "msle", "mape", "quantile"):
+        assert "PyTorch has no" in skipped[loss], skipped
+    assert "skipped log_cosh: convention 'torch' is not available" in result.stderr
+    mse = values_by(doc)[("mse", "model_a", "null")]
+    assert mse["params"]["convention"] == "torch"
+    assert mse["value"] == pytest.approx(float(np.mean((two_models["pred_a"] - two_models["y_true"]) ** 2)), rel=1e-12)  # numpy
+
+
+def test_task_with_an_unknown_convention_is_still_an_error(cli, two_models) -> None:
+    result = cli("compare", two_models["a"], "--task", "regression", "--convention", "tourch")
+    assert_usage_error(result, "unknown convention 'tourch'", "did you mean 'torch'")
+
+
+def test_task_whose_every_loss_lacks_the_convention_says_why(cli, tmp_path) -> None:
+    a = write_csv(tmp_path / "a.csv", {"y_true": [1.0, 2.0], "y_pred": [1.5, 2.0]})
+    result = cli("compare", a, "--task", "sequence", "--convention", "sklearn")
+    assert_usage_error(result, "no loss of task 'sequence'", "scikit-learn has no ctc loss")
+
+
 def test_task_with_data_a_loss_rejects_names_file_column_and_row(cli, tmp_path) -> None:
     a = write_csv(tmp_path / "a.csv", {"y_true": [0.5, 1.0, 2.0], "y_pred": [0.4, -2.0, 2.5]})
     doc = run_json(cli, a, "--task", "regression")

@@ -473,6 +473,29 @@ def test_output_refuses_a_file_an_input_pattern_matches(cli, tmp_path, option):
 
 
 @pytest.mark.parametrize("option", ["--output", "--per-row"])
+def test_output_refuses_a_new_file_an_input_pattern_would_read(cli, tmp_path, option):
+    # Reported: --per-row dsg/per_row.parquet for 'dsg/*.parquet' succeeded, and every later run failed.
+    for index in range(2):
+        pq.write_table(pa.table({"y_true": [1.0], "y_pred": [2.0]}), tmp_path / f"part-{index}.parquet")
+    pattern = str(tmp_path / "*.parquet")
+    result = cli("compute", pattern, "--loss", "mse", option, tmp_path / "rows.parquet")
+    assert_usage_error(result, option, "matches the input pattern", "later runs would read it")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["part-0.parquet", "part-1.parquet"]
+    # a file the pattern does not match may sit beside the data
+    beside = cli("compute", pattern, "--loss", "mse", option, tmp_path / "rows.csv")
+    assert beside.exit_code == 0, beside.stderr
+    assert cli("compute", pattern, "--loss", "mse").exit_code == 0
+
+
+def test_compare_output_refuses_a_file_a_model_pattern_would_read(cli, tmp_path):
+    (tmp_path / "m").mkdir()
+    pq.write_table(pa.table({"y_true": [1.0], "y_pred": [2.0]}), tmp_path / "m" / "a.parquet")
+    result = cli("compare", str(tmp_path / "m" / "*"), "--loss", "mse", "-o", tmp_path / "m" / "report.json")
+    assert_usage_error(result, "--output", "matches the input pattern")
+    assert not (tmp_path / "m" / "report.json").exists()
+
+
+@pytest.mark.parametrize("option", ["--output", "--per-row"])
 def test_a_name_too_long_for_the_file_system_is_refused_before_the_run(cli, data, tmp_path, option):
     path, *_ = data
     other = tmp_path / "other.csv"
@@ -480,6 +503,41 @@ def test_a_name_too_long_for_the_file_system_is_refused_before_the_run(cli, data
     extra = ["--per-row", other] if option == "--output" else ["--output", other]
     assert_usage_error(cli("compute", path, "--loss", "mse", option, long_name, *extra), option, "too long")
     assert not other.exists() and _no_temp_files(tmp_path)
+
+
+@pytest.mark.parametrize("option, name", [("--output", "report.json"), ("--per-row", "rows.parquet"), ("--per-row", "rows.csv")])
+def test_replacing_a_file_keeps_its_permission_bits(cli, data, tmp_path, option, name):
+    # Reported: --output over a 0600 file left it 0644, readable by everyone.
+    path, *_ = data
+    target = tmp_path / name
+    target.write_text("old")
+    target.chmod(0o600)
+    result = cli("compute", path, "--loss", "mse", "-f", "json", option, target)
+    assert result.exit_code == 0, result.stderr
+    assert target.read_bytes() != b"old"
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+
+
+def test_a_new_output_file_gets_the_umask_default(cli, data, tmp_path):
+    path, *_ = data
+    previous = os.umask(0o027)
+    try:
+        result = cli("compute", path, "--loss", "mse", "-o", tmp_path / "report.json")
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_IMODE(os.stat(tmp_path / "report.json").st_mode) == 0o666 & ~0o027
+
+
+def test_replacing_through_a_symlink_keeps_the_permission_bits_of_the_file_it_points_to(cli, data, tmp_path):
+    path, *_ = data
+    real = tmp_path / "real.json"
+    real.write_text("old")
+    real.chmod(0o640)
+    (tmp_path / "link.json").symlink_to(real)
+    assert cli("compute", path, "--loss", "mse", "-o", tmp_path / "link.json").exit_code == 0
+    assert os.path.islink(tmp_path / "link.json") and real.read_text() != "old"
+    assert stat.S_IMODE(os.stat(real).st_mode) == 0o640
 
 
 def test_output_refuses_a_file_inside_an_input_parquet_directory(cli, tmp_path):
@@ -662,6 +720,27 @@ def test_a_file_system_that_refuses_new_files_is_an_error_naming_the_target(cli,
 
 def _per_row_expected(y_true, y_pred):
     return (y_true - y_pred) ** 2, np.abs(y_true - y_pred)  # squared and absolute residuals (numpy)
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_reduction_none_with_format_table_writes_csv_and_says_why(cli, data, quiet):
+    # Reported: --reduction none --format table printed CSV without a word.
+    path, y_true, y_pred = data
+    result = cli("compute", path, "--loss", "mse", "--reduction", "none", "--format", "table", *(["--quiet"] if quiet else []))
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [float(r["mse"]) for r in rows] == pytest.approx(_per_row_expected(y_true, y_pred)[0], rel=1e-12)
+    if quiet:
+        assert result.stderr == ""
+    else:
+        assert result.stderr.startswith("note: --reduction none writes one line per row as CSV, not as a table")
+        assert result.stderr.count("\n") == 1
+
+
+def test_reduction_none_without_format_writes_csv_with_no_note(cli, data):
+    path, *_ = data
+    result = cli("compute", path, "--loss", "mse", "--reduction", "none")
+    assert result.exit_code == 0 and result.stdout.startswith('"row","mse"') and result.stderr == ""
 
 
 def test_reduction_none_prints_per_row_losses(cli, data):

@@ -364,6 +364,55 @@ def test_key_must_exist_in_both_files(cli, tmp_path, rng):
     assert_usage_error(result, "t.csv", "no column 'id' for --key", "did you mean 'idx'")
 
 
+def test_a_prediction_glob_that_takes_the_label_column_says_so_and_how_to_narrow_it(cli, tmp_path):
+    # Reported: "no column for y_true" while the listing showed y_true.
+    path = tmp_path / "y.csv"
+    path.write_text("y_true,y_pred_cat,y_pred_dog\ncat,0.7,0.3\ndog,0.4,0.6\n")
+    result = cli("compute", path, "--loss", "cce", "--pred-col", "y_*")
+    assert_usage_error(result, "y.csv", "the --pred-col selection 'y_*' also takes 'y_true'", "cce reads as y_true", "--pred-col 'y_pred_*'")
+    # the narrower glob it offers works: -mean(log 0.7, log 0.6)
+    narrowed = cli("compute", path, "--loss", "cce", "--pred-col", "y_pred_*", "-f", "json")
+    assert _value(narrowed, "cce") == pytest.approx(-np.mean(np.log([0.7, 0.6])), rel=1e-12)
+
+
+def test_a_label_glob_that_takes_the_prediction_columns_says_so(cli, tmp_path):
+    path = write_csv(tmp_path / "m.csv", {"y_true_a": [1.0], "y_true_b": [2.0], "y_pred_a": [1.0], "y_pred_b": [3.0]})
+    result = cli("compute", path, "--loss", "mse", "--label-col", "y_*")
+    assert_usage_error(result, "the --label-col selection 'y_*' also takes 'y_pred_a', 'y_pred_b'", "--label-col 'y_true_*'")
+
+
+def test_key_matches_a_column_ignoring_case_in_each_file(cli, tmp_path):
+    # Reported: --key id with columns ID gave "no column 'id' for --key" while --by id matched.
+    write_csv(tmp_path / "p.csv", {"ID": [7, 8, 9], "y_pred": [1.0, 2.0, 4.0]})
+    write_csv(tmp_path / "t.csv", {"id": [9, 7, 8], "y_true": [3.0, 1.0, 1.0]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--key", "Id", "--loss", "mse", "-f", "json")
+    # joined on the ids: residuals 0 (7), 1 (8), 1 (9)
+    assert _value(result, "mse") == pytest.approx(_mse([1.0, 1.0, 3.0], [1.0, 2.0, 4.0]), rel=1e-12)
+
+
+def test_the_key_column_is_no_candidate_for_the_only_numeric_column(cli, tmp_path):
+    # The predictions file holds the key and one unnamed numeric column, which is the prediction.
+    write_csv(tmp_path / "p.csv", {"ID": [7, 8], "out": [1.0, 2.0]})
+    write_csv(tmp_path / "t.csv", {"id": [8, 7], "y_true": [1.0, 3.0]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--key", "id", "--loss", "mse", "-f", "json")
+    assert _value(result, "mse") == pytest.approx(_mse([3.0, 1.0], [1.0, 2.0]), rel=1e-12)
+
+
+def test_key_that_matches_no_column_suggests_the_nearest_ignoring_case(cli, tmp_path):
+    write_csv(tmp_path / "p.csv", {"ID": [1, 2], "y_pred": [1.0, 2.0]})
+    write_csv(tmp_path / "t.csv", {"ID": [1, 2], "y_true": [1.0, 2.0]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--key", "idd", "--loss", "mse")
+    assert_usage_error(result, "p.csv", "no column 'idd' for --key", "did you mean 'ID'")
+
+
+def test_key_is_exact_when_two_columns_differ_only_in_case(cli, tmp_path):
+    write_csv(tmp_path / "p.csv", {"id": [1, 2], "ID": [2, 1], "y_pred": [1.0, 2.0]})
+    write_csv(tmp_path / "t.csv", {"ID": [1, 2], "y_true": [1.0, 2.0]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--key", "ID", "--loss", "mse", "-f", "json")
+    # p.csv's own ID column pairs row 1 (ID 2) with label 2.0 and row 2 (ID 1) with 1.0
+    assert _value(result, "mse") == pytest.approx(_mse([2.0, 1.0], [1.0, 2.0]), rel=1e-12)
+
+
 def _write_keyed(path, columns: dict, fmt: str):
     """``columns`` as CSV text or as Parquet (ids as int64)."""
     if fmt == "csv":

@@ -105,3 +105,27 @@ def test_infinity_is_a_value_only_where_declared():
     assert get("triplet").param("p").range_text() == "> 0, or inf"
     with pytest.raises(LossCliError, match="out of range: inf"):
         parse_spec("huber:delta=inf")
+
+
+@pytest.mark.parametrize(
+    "text, fixed, corrected",
+    [
+        ("weighted_ce:weights=0.2,0.8", "weights=0.2;0.8", "weighted_ce:weights=0.2;0.8"),
+        ("weighted_ce:weights=1,2,3,smoothing=0.1", "weights=1;2;3", "weighted_ce:weights=1;2;3,smoothing=0.1"),
+        ("perceptual:layers=6,4", "layers=6;4", "perceptual:layers=6;4"),
+    ],
+)
+def test_a_list_split_by_the_parameter_separator_points_to_semicolons(text, fixed, corrected):
+    # Reported: "parameter '0.8' needs a value", which does not say that lists take ';'.
+    with pytest.raises(LossCliError) as error:
+        parse_spec(text)
+    message = str(error.value)
+    assert f"list values are separated by ';' (quote the spec in a shell): {fixed}" in message, message
+    assert f"--loss '{corrected}'" in message, message
+    assert parse_spec(corrected).params  # the corrected spec parses
+
+
+@pytest.mark.parametrize("text", ["huber:delta=1,5", "weighted_ce:weights=balanced,0.8", "huber:0.5"])
+def test_a_bare_value_that_continues_no_list_still_needs_a_key(text):
+    with pytest.raises(LossCliError, match="needs a value"):
+        parse_spec(text)

@@ -138,12 +138,13 @@ def compare(
         model_names,
         parse_max_increase,
         select_losses,
+        task_candidates,
     )
     from ..allocator import reuse_freed_memory
     from ..evaluation import check_thresholds, parse_thresholds
     from ..io.plan import InputOptions
     from ..output import atomic_writer, check_target
-    from ..registry import losses_for_task, resolve_task
+    from ..registry import resolve_task
     from ..render_compare import render_compare, run_notes
 
     if not loss and not task:
@@ -156,7 +157,7 @@ def compare(
     shared = global_params(from_logits, eps, normalize)
     explicit = parse_losses(loss or [], shared, convention)
     canonical_task = resolve_task(task) if task else None
-    candidates = parse_losses([spec.name for spec in losses_for_task(canonical_task)], shared, convention) if canonical_task else []
+    candidates, unconventional = task_candidates(canonical_task, shared, convention) if canonical_task else ([], [])
     unavailable: list[str] = []
     if conventions:
         explicit, unavailable = _every_convention(explicit, task, convention)
@@ -186,7 +187,8 @@ def compare(
 
     with _engine(engine, scheduler) as (evaluator, open_sources, engine_problem):
         selection = select_losses(
-            model_options, explicit, candidates, task=canonical_task, open_sources=open_sources, engine_problem=engine_problem
+            model_options, explicit, candidates, task=canonical_task, open_sources=open_sources, engine_problem=engine_problem,
+            skipped=unconventional,
         )
         above = parse_thresholds(fail_above or [], "--fail-above", None)
         below = parse_thresholds(fail_below or [], "--fail-below", None)

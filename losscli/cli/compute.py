@@ -20,6 +20,7 @@ from .common import (
     EpsOpt,
     FailAboveOpt,
     FailBelowOpt,
+    Format,
     FormatOpt,
     FromLogitsOpt,
     InputFormatOpt,
@@ -158,6 +159,7 @@ def compute(
     writer = None
     collector = None
     unit = "row"
+    rows_not_a_table = False
     if reduction == Reduction.none or per_row:
         from ..per_row import check_per_row_losses, per_row_format
 
@@ -167,6 +169,8 @@ def compute(
             per_row = output
             output = None
         row_format = per_row_format(per_row, fmt_name)
+        # Asked for by name, a table that is not one deserves the reason.
+        rows_not_a_table = reduction == Reduction.none and fmt == Format.table and row_format == "csv"
     with Interrupts() as interrupts:
         try:
             if reduction == Reduction.none or per_row:
@@ -217,6 +221,10 @@ def compute(
     # Diagnostics go to stderr whatever the format, so stdout holds only the report.
     for text in report.notes:
         note(text, quiet)
+    if rows_not_a_table:
+        from ..per_row import ROWS_NOT_A_TABLE
+
+        note(ROWS_NOT_A_TABLE, quiet)
     if breaches:
         raise ThresholdBreached(breaches)
 

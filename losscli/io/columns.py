@@ -89,7 +89,12 @@ def match_name(name: str, names: list[str]) -> str | None:
 
 
 def unknown_column(name: str, names: list[str], display: str, what: str) -> LossCliError:
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    # Compared ignoring case, as match_name matches: 'idd' is near 'ID'.
+    by_folded: dict[str, list[str]] = {}
+    for column in names:
+        by_folded.setdefault(column.strip().lower(), []).append(column)
+    near = difflib.get_close_matches(name.strip().lower(), list(by_folded), n=3, cutoff=0.5)
+    close = [column for folded in near for column in by_folded[folded]][:3]
     suggestion = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     return LossCliError(
         f"no column '{name}' for {what}{suggestion}",

@@ -37,6 +37,7 @@ from .columns import (
 )
 from . import arrow_numpy
 from .ids import BOOLEAN, NUMBER, TEXT, check_id_type, check_key_types, id_kind, is_temporal, is_text, iso_text, plain_ids, temporal_keys
+from .overlaps import option_of, taken_by_selection
 from .prefetch import prefetch
 from .hive import names_given
 from .formats import named_format
@@ -116,12 +117,14 @@ class InputPlan:
         # across batches and files: a column may not change width part way.
         self._list_widths: dict[tuple[str, str], int] = {}
         self.sources = sources or self._open()
+        # The --key column of each file, as each file spells it (ID and id).
+        self.key_columns = self._key_columns()
         self.extras = self._extras()
         # Weights and the join key are never loss inputs; --by and --sample-col
         # columns may be (grouping by the label column gives per-class losses),
         # but only when a role names them exactly. Names are claimed per file:
         # a predictions column 'target' leaves the labels file's 'target' free.
-        claimed: dict[str, set[str]] = {side: ({options.key} if options.key else set()) for side in self.sources}
+        claimed: dict[str, set[str]] = {side: {self.key_columns[side]} if side in self.key_columns else set() for side in self.sources}
         if "weight" in self.extras:
             claimed[self.extras["weight"].side].add(self.extras["weight"].name)
         self._reserved = frozenset(e.name for k, e in self.extras.items() if k in ("by", "sample"))
@@ -149,13 +152,23 @@ class InputPlan:
             # name says its format (labels.parquet next to preds.out) keeps it.
             label_format = o.input_format if named_format(o.labels) is None else None
             sources[LABEL_SIDE] = open_source(o.labels, label_format, o.delimiter, folders)
-        if o.key:
-            for side, source in sources.items():
-                if o.key not in source.names():
-                    raise unknown_column(o.key, source.names(), source.display, "--key")
-            if LABEL_SIDE not in sources:
-                raise LossCliError("--key joins predictions to a --labels file; give --labels too")
         return sources
+
+    def _key_columns(self) -> dict[str, str]:
+        """Side -> the column --key names there, matched as --by and the
+        column options match (exactly, else ignoring spaces, then case)."""
+        key = self.options.key
+        if not key:
+            return {}
+        columns = {}
+        for side, source in self.sources.items():
+            found = match_name(key, source.names())
+            if found is None:
+                raise unknown_column(key, source.names(), source.display, "--key")
+            columns[side] = found
+        if LABEL_SIDE not in columns:
+            raise LossCliError("--key joins predictions to a --labels file; give --labels too")
+        return columns
 
     def _find(self, name: str, what: str, prefer: str = PRED_SIDE) -> Extra:
         order = [prefer] + [s for s in self.sources if s != prefer]
@@ -215,7 +228,7 @@ class InputPlan:
         # Explicit selections first, so defaults never grab a column the user assigned.
         roles = sorted(bound.spec.roles, key=lambda r: self._override(r) is None)
         for role in roles:
-            located = self._locate(bound, role, taken)
+            located = self._locate(bound, role, taken, chosen)
             if located is None:
                 continue
             chosen[role.name] = located
@@ -226,7 +239,7 @@ class InputPlan:
         preferred = LABEL_SIDE if role.name == "y_true" and LABEL_SIDE in self.sources else PRED_SIDE
         return [preferred] + [s for s in self.sources if s != preferred]
 
-    def _locate(self, bound: BoundLoss, role: Role, taken: dict[str, set[str]]) -> RoleColumns | None:
+    def _locate(self, bound: BoundLoss, role: Role, taken: dict[str, set[str]], chosen: dict[str, RoleColumns]) -> RoleColumns | None:
         override = self._override(role)
         sides = self._sides_for(role)
         if override:
@@ -258,8 +271,12 @@ class InputPlan:
                 return self._role_columns(role, side, names, bound)
         if role.optional:
             return None
+        selections = {r.name: text for r in bound.spec.roles if (text := self._override(r))}
+        overlap = taken_by_selection(bound.spec, role, chosen, selections, self.sources)
+        if overlap is not None:
+            raise overlap
         source = self.sources[sides[0]]
-        flag = {"y_pred": "--pred-col", "y_true": "--label-col"}.get(role.name, f"--col {role.name}=COLS")
+        flag = option_of(role.name) + ("COLS" if role.name not in ("y_pred", "y_true") else "")
         raise LossCliError(
             f"no column for {role.name} of loss '{bound.name}' (looked for {', '.join(role.defaults)})",
             file=source.display,
@@ -325,17 +342,17 @@ class InputPlan:
                 if not source.untyped:
                     check_id_type(self._id_types[side, name], option=option, column=name, display=source.display)
             if self.options.key:
-                kind = self._id_types[side, self.options.key]
+                kind = self._id_types[side, self.key_columns[side]]
                 # A CSV reader keeps ids as the text written.
                 key_kinds.append((TEXT, "text", source.display) if source.untyped else (id_kind(kind), str(kind), source.display))
         if len(key_kinds) == 2:
-            check_key_types(key_kinds, self.options.key)
+            check_key_types(key_kinds, self.key_columns[LABEL_SIDE])
 
     def _id_columns(self, side: str) -> list[tuple[str, str]]:
         """(option, column) of the columns on ``side`` that name rows rather than hold numbers."""
         found = [(option, self.extras[kind].name) for kind, option in (("by", "--by"), ("sample", "--sample-col")) if kind in self.extras and self.extras[kind].side == side]
-        if self.options.key and side in self.sources:
-            found.append(("--key", self.options.key))
+        if side in self.key_columns:
+            found.append(("--key", self.key_columns[side]))
         return found
 
     def _loss_inputs(self, side: str) -> set[str]:
@@ -380,8 +397,8 @@ class InputPlan:
         for extra in self.extras.values():
             if extra.side == side:
                 wanted.append(extra.name)
-        if self.options.key and side in self.sources:
-            wanted.append(self.options.key)
+        if side in self.key_columns:
+            wanted.append(self.key_columns[side])
         if side in self.sources:
             text.update(self._text_ids(side))
         return list(dict.fromkeys(wanted)), text
@@ -421,10 +438,14 @@ class InputPlan:
             table = table.rename_columns([_SIDE_PREFIX[side] + n for n in table.column_names])
             tables[side] = table
         left, right = tables[PRED_SIDE], tables[LABEL_SIDE]
-        plain = {side: plain_ids(tables[side][_SIDE_PREFIX[side] + key].combine_chunks(), column=key, display=self._display(side)) for side in tables}
+        named = self.key_columns
+        plain = {
+            side: plain_ids(tables[side][_SIDE_PREFIX[side] + named[side]].combine_chunks(), column=named[side], display=self._display(side))
+            for side in tables
+        }
         left_keys, right_keys = _comparable_keys(plain[PRED_SIDE], plain[LABEL_SIDE])
         for side, keys in ((PRED_SIDE, left_keys), (LABEL_SIDE, right_keys)):
-            _check_unique_keys(tables[side][_SIDE_PREFIX[side] + key], keys, self.sources[side], key)
+            _check_unique_keys(tables[side][_SIDE_PREFIX[side] + named[side]], keys, self.sources[side], named[side])
         # Keys are unique on both sides, so a lookup is the join; prediction order is kept.
         position = pc.index_in(left_keys, value_set=right_keys)
         matched = pc.is_valid(position)
@@ -438,7 +459,7 @@ class InputPlan:
             raise LossCliError(
                 f"no prediction row matches a label row on --key ({left.num_rows} prediction rows, {right.num_rows} label rows)",
                 file=self.sources[PRED_SIDE].display,
-                column=key,
+                column=named[PRED_SIDE],
                 hint=f"check that '{key}' holds the same ids, of the same type, in both files",
             )
         if (self.stats.unmatched_predictions or self.stats.unmatched_labels) and not self.options.allow_unmatched:

@@ -377,7 +377,7 @@ def _quantile_total(sums: PairSums, *, q: float, **_: object) -> float | None:
 
 @loss(
     name="quantile",
-    aliases=("pinball", "pinball_loss", "quantile_loss"),
+    aliases=("pinball", "pinball_loss", "quantile_loss", "mean_pinball_loss"),
     family="regression",
     tasks=TASKS,
     roles=ROLES,
