@@ -1,9 +1,12 @@
-"""Integer and boolean class labels stand for the probability column named by
+"""Columns are paired by their names, not by where a file happens to put them
+(README "Columns", "Class labels"; SPEC section 2).
+
+Integer and boolean class labels stand for the probability column named by
 them (``prob_1``, ``prob_True``) whatever the columns' order, as text labels
-always did (README "Class labels"; SPEC section 2). Expected values are
-hand-worked, or from scikit-learn's ``log_loss`` (its ``labels=`` puts the
-probability columns in sorted class order) and PyTorch on the columns put in
-order by hand.
+always did; the columns of two multi-column inputs (``y_true_a`` and
+``y_pred_a``) are paired by suffix. Expected values are hand-worked, or from
+scikit-learn's ``log_loss`` (its ``labels=`` puts the probability columns in
+sorted class order) and PyTorch on the columns put in order by hand.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import pytest
 from conftest import assert_usage_error, write_csv
 
 from losscli.io.class_index import class_column_names, label_positions
+from losscli.io.pairing import ordered_like
 
 
 def _value(result, loss: str | None = None) -> float:
@@ -237,3 +241,94 @@ def test_an_ignore_index_that_is_a_column_position_is_an_error(cli, tmp_path):
     write_csv(tmp_path / "data.csv", {"label": [0, 1], "prob_1": [0.8, 0.3], "prob_2": [0.2, 0.7]})
     result = cli("compute", tmp_path / "data.csv", "--loss", "sparse_cce:ignore_index=0")
     assert_usage_error(result, "data.csv", "column 'label'", "row 2", "class label 1", "ignore_index=0", "-100")
+
+
+# ----------------------------------------------------------------------------- multi-column inputs
+
+
+def test_multi_output_columns_are_paired_by_suffix(cli, tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("y_true_a,y_true_b,y_pred_b,y_pred_a\n1,100,100,1\n2,200,200,2\n")
+    # Hand-worked: every prediction equals its own target.
+    assert _value(cli("compute", path, "--loss", "mse", "--loss", "mae", "-f", "json"), "mse") == 0.0
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "ndjson"])
+def test_targets_in_a_labels_file_are_paired_by_suffix(cli, tmp_path, fmt):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(21)
+    t, p = rng.normal(size=(50, 3)), rng.normal(size=(50, 3))  # outputs lat, lon, alt
+    _write(tmp_path / f"labels.{fmt}", pa.table({"target_alt": t[:, 2], "target_lat": t[:, 0], "target_lon": t[:, 1]}), fmt)
+    _write(tmp_path / "preds.csv", pa.table({"pred_lon": p[:, 1], "pred_alt": p[:, 2], "pred_lat": p[:, 0]}), "csv")
+    result = cli("compute", tmp_path / "preds.csv", "--labels", tmp_path / f"labels.{fmt}", "--loss", "huber", "-f", "json")
+    expected = torch.nn.functional.huber_loss(torch.tensor(p), torch.tensor(t)).item()
+    assert _value(result) == pytest.approx(expected, rel=1e-12)
+
+
+def test_one_hot_label_columns_are_paired_with_the_class_columns_by_suffix(cli, tmp_path):
+    from sklearn.metrics import log_loss
+
+    probs, y, columns = _shuffled_classes(np.random.default_rng(22), n=40)
+    onehot = {f"label_{c}": (y == c).astype(float) for c in (1, 3, 0, 2)}
+    write_csv(tmp_path / "data.csv", {**onehot, **columns})
+    assert _value(cli("compute", tmp_path / "data.csv", "--loss", "cce", "-f", "json")) == pytest.approx(log_loss(y, probs, labels=[0, 1, 2, 3]), rel=1e-12)
+
+
+def test_triplet_embeddings_are_paired_by_suffix(cli, tmp_path):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(23)
+    a, p, n = (rng.normal(size=(30, 3)) for _ in range(3))
+    data = {**{f"anchor_{d}": a[:, i] for i, d in enumerate("xyz")}}
+    data.update({f"positive_{d}": p[:, i] for i, d in ((2, "z"), (0, "x"), (1, "y"))})
+    data.update({f"negative_{d}": n[:, i] for i, d in ((1, "y"), (2, "z"), (0, "x"))})
+    write_csv(tmp_path / "data.csv", data)
+    result = cli("compute", tmp_path / "data.csv", "--loss", "triplet", "-f", "json")
+    expected = torch.nn.TripletMarginLoss(margin=1.0, p=2)(torch.tensor(a), torch.tensor(p), torch.tensor(n)).item()
+    assert _value(result) == pytest.approx(expected, rel=1e-10)
+
+
+def test_pair_embeddings_are_paired_by_suffix_ignoring_case(cli, tmp_path):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(24)
+    x1, x2 = rng.normal(size=(25, 2)), rng.normal(size=(25, 2))
+    y = rng.choice([1, -1], size=25)
+    write_csv(tmp_path / "data.csv", {"y": y, "x1_A": x1[:, 0], "x1_B": x1[:, 1], "x2_b": x2[:, 1], "x2_a": x2[:, 0]})
+    result = cli("compute", tmp_path / "data.csv", "--loss", "cosine_embedding", "-f", "json")
+    expected = torch.nn.CosineEmbeddingLoss()(torch.tensor(x1), torch.tensor(x2), torch.tensor(y)).item()
+    assert _value(result) == pytest.approx(expected, rel=1e-10)
+
+
+def test_columns_whose_suffixes_differ_keep_the_order_selected_with_a_note(cli, tmp_path):
+    path = tmp_path / "g.csv"
+    path.write_text("y_true_a,y_true_b,y_true_c,y_pred_c,y_pred_b,y_pred_x\n1,2,3,3,2,1\n")
+    result = cli("compute", path, "--loss", "mse", "-f", "json")
+    # Hand-worked, file order: ((1-3)^2 + 0 + (3-1)^2) / 3 = 8/3.
+    assert _value(result) == pytest.approx(8 / 3, rel=1e-12)
+    notes = json.loads(result.stdout)["notes"]
+    assert len(notes) == 1 and "'y_true_c' goes with 'y_pred_x', not 'y_pred_c'" in notes[0] and "--label-col" in notes[0]
+    assert result.stderr == f"note: {notes[0]}\n"
+
+
+def test_columns_whose_names_share_nothing_are_paired_in_order_without_a_note(cli, tmp_path):
+    write_csv(tmp_path / "data.csv", {"t_lat": [1.0, 2.0], "t_lon": [3.0, 4.0], "p_first": [1.0, 2.0], "p_second": [3.0, 5.0]})
+    result = cli("compute", tmp_path / "data.csv", "--loss", "mse", "--label-col", "t_*", "--pred-col", "p_*", "-f", "json")
+    # Hand-worked, in order: only 5 vs 4 differs, 1 / 4.
+    assert _value(result) == pytest.approx(0.25, rel=1e-12)
+    assert "notes" not in json.loads(result.stdout)
+
+
+# ----------------------------------------------------------------------------- the rule on names
+
+
+@pytest.mark.parametrize(
+    ("reference", "other", "expected"),
+    [
+        (("y_pred_b", "y_pred_a"), ("y_true_a", "y_true_b"), ("y_true_b", "y_true_a")),
+        (("p_1", "p_0"), ("t_0", "t_1"), ("t_1", "t_0")),
+        (("p_a", "p_b"), ("t_a", "t_b"), ("t_a", "t_b")),
+        (("p_a", "p_b"), ("t_B", "t_A"), ("t_A", "t_B")),  # ignoring case when that pairs them
+        (("p_a", "p_b"), ("t_a", "t_c"), None),  # different suffixes: no pairing by name
+    ],
+)
+def test_ordered_like_pairs_each_column_with_the_one_ending_alike(reference, other, expected):
+    assert ordered_like(reference, other) == expected

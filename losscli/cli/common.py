@@ -80,7 +80,7 @@ LabelsOpt = Annotated[Optional[str], typer.Option("--labels", "-l", help="File w
 KeyOpt = Annotated[Optional[str], typer.Option("--key", help="Join predictions and labels on this id column instead of row order.", rich_help_panel=INPUT)]
 AllowUnmatchedOpt = Annotated[bool, typer.Option("--allow-unmatched", help="With --key: evaluate matched rows and report the others instead of failing.", rich_help_panel=INPUT)]
 PredColOpt = Annotated[Optional[str], typer.Option("--pred-col", "-p", help="Prediction column(s): a name, a comma list or a glob ('p_*'). Integer labels pick the column named by them (prob_1), else the one at their position.", rich_help_panel=INPUT)]
-LabelColOpt = Annotated[Optional[str], typer.Option("--label-col", "-y", help="Label column(s): a name, a comma list or a glob.", rich_help_panel=INPUT)]
+LabelColOpt = Annotated[Optional[str], typer.Option("--label-col", "-y", help="Label column(s): a name, a comma list or a glob. Paired with the prediction columns by name (y_true_a with y_pred_a), else in order.", rich_help_panel=INPUT)]
 ColOpt = Annotated[Optional[list[str]], typer.Option("--col", help="Columns of another input role: ROLE=COLS, e.g. anchor='a_*'. Repeatable.", rich_help_panel=INPUT)]
 WeightOpt = Annotated[Optional[str], typer.Option("--weight-col", "-w", help="Per-row sample weights (weighted mean).", rich_help_panel=INPUT)]
 ByOpt = Annotated[Optional[str], typer.Option("--by", help="Also report every loss per group of this column.", rich_help_panel=INPUT)]

@@ -37,6 +37,7 @@ from .columns import (
 )
 from . import arrow_numpy
 from .class_index import class_column_names, label_positions
+from .pairing import pair_by_name
 from .ids import BOOLEAN, NUMBER, TEXT, check_id_type, check_key_types, id_kind, is_temporal, is_text, iso_text, plain_ids, temporal_keys
 from .prefetch import prefetch
 from .hive import names_given
@@ -127,6 +128,9 @@ class InputPlan:
             claimed[self.extras["weight"].side].add(self.extras["weight"].name)
         self._reserved = frozenset(e.name for k, e in self.extras.items() if k in ("by", "sample"))
         self._check_role_overrides()
+        # What the report says about how the inputs were read (columns paired
+        # in the order selected although their names suggest otherwise).
+        self.notes: list[str] = []
         self.role_columns = [self._resolve(bound, claimed) for bound in losses]
         # What every batch tells the engine about where each role was read, for
         # its error messages: the same for every batch, so worked out once.
@@ -221,7 +225,15 @@ class InputPlan:
                 continue
             chosen[role.name] = located
             taken[located.side].update(located.names)
-        return _without_replaced(bound, chosen)
+        return self._paired(bound, _without_replaced(bound, chosen))
+
+    def _paired(self, bound: BoundLoss, chosen: dict[str, RoleColumns]) -> dict[str, RoleColumns]:
+        """The loss's multi-column inputs with their columns paired by name
+        (see ``pairing``); notes on those that names would pair otherwise."""
+        compared = [chosen[role.name] for role in bound.spec.roles if role.name in chosen and role.shape in ("vector", "class")]
+        paired, notes = pair_by_name(compared)
+        self.notes.extend(note for note in notes if note not in self.notes)
+        return {**chosen, **{located.role: located for located in paired}}
 
     def _sides_for(self, role: Role) -> list[str]:
         preferred = LABEL_SIDE if role.name == "y_true" and LABEL_SIDE in self.sources else PRED_SIDE
