@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .io.suffixes import SEPARATORS, shared_prefix, up_to_separator
+
 _INDEX = re.compile(r"0|[1-9][0-9]*")
 
 
@@ -63,7 +65,7 @@ def _by_text_labels(labels: np.ndarray, columns: list[str]) -> list[tuple[tuple[
 
 def _prefixes_ending_in(label: str, columns: list[str]) -> list[str]:
     """``p_`` for ``p_cat`` and the label ``cat``: a prefix ending in a separator."""
-    return [name[: -len(label)] for name in columns if name.endswith(label) and name[: -len(label)][-1:] in "_-.:"]
+    return [name[: -len(label)] for name in columns if name.endswith(label) and name[: -len(label)][-1:] in SEPARATORS]
 
 
 def _by_class_index(labels: np.ndarray, columns: list[str], *, positive_only: bool) -> list[tuple[tuple[str, ...], str]]:
@@ -105,26 +107,17 @@ def _by_label_columns(label_names: list[str], columns: list[str]) -> list[tuple[
 
 def _suffixes(names: list[str]) -> list[str]:
     """What follows the label columns' shared prefix (up to its last separator)."""
-    shared = _common_prefix(tuple(names))
-    cut = max(shared.rfind(sep) for sep in "_-.:") + 1
+    cut = len(up_to_separator(shared_prefix(names)))
     suffixes = [name[cut:] for name in names]
     return suffixes if cut and all(suffixes) else []
 
 
 def _selected(names: tuple[str, ...], reason: str, all_names: list[str]) -> ClassColumns:
-    prefix = _common_prefix(names)
+    prefix = shared_prefix(names)
     glob = f"{prefix}*"
     if len(names) > 1 and prefix and not any(ch in prefix for ch in "*?[") and [n for n in all_names if fnmatch.fnmatchcase(n, glob)] == list(names):
         return ClassColumns(names, glob, reason)
     return ClassColumns(names, ",".join(names), reason)
-
-
-def _common_prefix(names: tuple[str, ...]) -> str:
-    shared = names[0]
-    for name in names[1:]:
-        while not name.startswith(shared):
-            shared = shared[:-1]
-    return shared
 
 
 def _quoted(names: tuple[str, ...]) -> str:

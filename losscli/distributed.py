@@ -548,7 +548,7 @@ def _report(state: PartialState, plan: InputPlan, options: InputOptions, reducti
         raise LossCliError("no data rows", file=display, hint="every file of the dataset is empty")
     plan.stats.rows, plan.stats.omitted = state.rows, state.omitted
     outcomes = [acc.finalize("sum" if reduction == "sum" else "mean", options.by is not None) for acc in state.accumulators]
-    report = Report(predictions=[display], labels=None, rows=state.rows, results=outcomes_to_results(outcomes, display, options.by))
+    report = Report(predictions=[display], labels=None, rows=state.rows, results=outcomes_to_results(outcomes, display, options.by), notes=list(plan.notes))
     if state.omitted:
         report.notes.append(omitted_note(state.omitted))
     return report, plan, state.accumulators

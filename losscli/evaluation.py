@@ -271,6 +271,7 @@ def _evaluate_plan(
         rows=plan.stats.rows,
         results=outcomes_to_results(outcomes, model, options.by, text_labels=plan.labels_are_text("by")),
         failures={index: plan.in_source_file(error) for index, error in failures.items()},
+        notes=list(plan.notes),
     )
     if options.weight_col is not None:
         from .conventions import ignores_sample_weights

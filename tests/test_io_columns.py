@@ -107,13 +107,21 @@ def test_pred_col_and_label_col_take_names(cli, tmp_path, rng):
     assert value == pytest.approx(_pinball(a, b), rel=1e-12)
 
 
-def test_comma_lists_keep_the_order_given(cli, tmp_path, rng):
+def test_comma_lists_keep_the_order_given_where_names_do_not_pair(cli, tmp_path, rng):
     t, p = rng.normal(size=(20, 2)), rng.normal(size=(20, 2))
-    write_csv(tmp_path / "data.csv", {"t_a": t[:, 0], "t_b": t[:, 1], "p_a": p[:, 0], "p_b": p[:, 1]})
-    straight = _quantile(cli, tmp_path / "data.csv", "--pred-col", "p_a,p_b", "--label-col", "t_a,t_b")
-    crossed = _quantile(cli, tmp_path / "data.csv", "--pred-col", "p_b,p_a", "--label-col", "t_a,t_b")
+    write_csv(tmp_path / "data.csv", {"t_a": t[:, 0], "t_b": t[:, 1], "first": p[:, 0], "second": p[:, 1]})
+    straight = _quantile(cli, tmp_path / "data.csv", "--pred-col", "first,second", "--label-col", "t_a,t_b")
+    crossed = _quantile(cli, tmp_path / "data.csv", "--pred-col", "second,first", "--label-col", "t_a,t_b")
     assert straight == pytest.approx(_pinball(t, p), rel=1e-12)
     assert crossed == pytest.approx(_pinball(t, p[:, ::-1]), rel=1e-12)
+
+
+def test_comma_lists_of_names_ending_alike_are_paired_by_name(cli, tmp_path, rng):
+    # The names say t_a goes with p_a, whichever order the lists give.
+    t, p = rng.normal(size=(20, 2)), rng.normal(size=(20, 2))
+    write_csv(tmp_path / "data.csv", {"t_a": t[:, 0], "t_b": t[:, 1], "p_a": p[:, 0], "p_b": p[:, 1]})
+    listed = _quantile(cli, tmp_path / "data.csv", "--pred-col", "p_b,p_a", "--label-col", "t_a,t_b")
+    assert listed == pytest.approx(_pinball(t, p), rel=1e-12)
 
 
 def test_globs_select_in_file_order(cli, tmp_path, rng):

@@ -23,6 +23,7 @@ from ..registry import Role
 from . import arrow_numpy
 from .numbers import BOOLEAN_WORDS
 from .readers import Column, Source, is_list_type
+from .suffixes import SEPARATORS
 from .vectors import TO_ARRAY_HINT, is_vector_like
 
 PRED_SIDE = "predictions"
@@ -417,9 +418,6 @@ def _match_suffix(label: str, pred_names: tuple[str, ...]) -> int | None:
     return _suffix_index(pred_names).match(label)
 
 
-_SEPARATORS = ("_", "-", ".", ":")
-
-
 class _SuffixIndex:
     """Every name and every part of a name after a separator, looked up in
     dicts: scanning 1000 columns for each of 1000 text labels, in every
@@ -431,7 +429,7 @@ class _SuffixIndex:
     @staticmethod
     def _folded(pred_names: tuple[str, ...], fold: type | object) -> tuple[dict[str, int], dict[str, dict[str, list[int]]]]:
         whole: dict[str, int] = {}
-        tails: dict[str, dict[str, list[int]]] = {sep: {} for sep in _SEPARATORS}
+        tails: dict[str, dict[str, list[int]]] = {sep: {} for sep in SEPARATORS}
         for index, name in enumerate(pred_names):
             folded = fold(name)
             whole.setdefault(folded, index)
@@ -447,7 +445,7 @@ class _SuffixIndex:
             wanted = fold(label)
             if wanted in whole:
                 return whole[wanted]
-            for sep in _SEPARATORS:
+            for sep in SEPARATORS:
                 hits = tails[sep].get(wanted, ())
                 if len(hits) == 1:
                     return hits[0]

@@ -36,6 +36,8 @@ from .columns import (
     unknown_column,
 )
 from . import arrow_numpy
+from .class_index import class_column_names, label_positions
+from .pairing import pair_by_name
 from .ids import BOOLEAN, NUMBER, TEXT, check_id_type, check_key_types, id_kind, is_temporal, is_text, iso_text, plain_ids, temporal_keys
 from .overlaps import option_of, taken_by_selection
 from .prefetch import prefetch
@@ -129,6 +131,9 @@ class InputPlan:
             claimed[self.extras["weight"].side].add(self.extras["weight"].name)
         self._reserved = frozenset(e.name for k, e in self.extras.items() if k in ("by", "sample"))
         self._check_role_overrides()
+        # What the report says about how the inputs were read (columns paired
+        # in the order selected although their names suggest otherwise).
+        self.notes: list[str] = []
         self.role_columns = [self._resolve(bound, claimed) for bound in losses]
         # What every batch tells the engine about where each role was read, for
         # its error messages: the same for every batch, so worked out once.
@@ -233,7 +238,15 @@ class InputPlan:
                 continue
             chosen[role.name] = located
             taken[located.side].update(located.names)
-        return _without_replaced(bound, chosen)
+        return self._paired(bound, _without_replaced(bound, chosen))
+
+    def _paired(self, bound: BoundLoss, chosen: dict[str, RoleColumns]) -> dict[str, RoleColumns]:
+        """The loss's multi-column inputs with their columns paired by name
+        (see ``pairing``); notes on those that names would pair otherwise."""
+        compared = [chosen[role.name] for role in bound.spec.roles if role.name in chosen and role.shape in ("vector", "class")]
+        paired, notes = pair_by_name(compared)
+        self.notes.extend(note for note in notes if note not in self.notes)
+        return {**chosen, **{located.role: located for located in paired}}
 
     def _sides_for(self, role: Role) -> list[str]:
         preferred = LABEL_SIDE if role.name == "y_true" and LABEL_SIDE in self.sources else PRED_SIDE
@@ -704,12 +717,14 @@ class InputPlan:
             if located is None:
                 continue
             # What a conversion depends on: the role's shape (and name, for
-            # sequences), its columns and, for text class labels, the class columns.
-            key = (role.name, role.shape, located, roles.get("y_pred") if role.shape == "class" else None)
+            # sequences), its columns and, for class labels, the class columns
+            # and the label that names no class (ignore_index).
+            kept_label = bound.params.get("ignore_index") if role.shape == "class" else None
+            key = (role.name, role.shape, located, roles.get("y_pred") if role.shape == "class" else None, kept_label)
             if converted is not None and key in converted:
                 arrays[role.name] = converted[key]
                 continue
-            values = self._convert(role, located, columns, roles)
+            values = self._convert(role, located, columns, roles, kept_label)
             if converted is not None:
                 # Shared by several losses' kernels, possibly on several threads.
                 values.flags.writeable = False
@@ -717,7 +732,9 @@ class InputPlan:
             arrays[role.name] = values
         return arrays
 
-    def _convert(self, role: Role, located: RoleColumns, columns: dict[str, pa.Array], roles: dict[str, RoleColumns]) -> np.ndarray:
+    def _convert(
+        self, role: Role, located: RoleColumns, columns: dict[str, pa.Array], roles: dict[str, RoleColumns], kept_label: float | None = None
+    ) -> np.ndarray:
         display = self._display(located.side)
         prefix = _SIDE_PREFIX[located.side]
         first = columns[prefix + located.names[0]]
@@ -736,19 +753,33 @@ class InputPlan:
             return list_to_objects(first, column=located.names[0], display=display)
         if located.list_column:
             return self._list_matrix(first, located)
-        if role.shape == "class" and len(located.names) == 1 and (pa.types.is_string(first.type) or pa.types.is_large_string(first.type) or pa.types.is_dictionary(first.type)):
-            pred = roles.get("y_pred")
-            if pred is None or pred.list_column or len(pred.names) < 2:
-                raise LossCliError(
-                    "class labels are text, but the predictions are not one column per class to match them to",
-                    file=display,
-                    column=located.names[0],
-                    hint="name probability columns after the classes (p_cat, p_dog) or use integer labels 0..C-1",
-                )
-            return map_string_labels(first.cast(pa.string()) if pa.types.is_dictionary(first.type) else first, pred.names, column=located.names[0], display=display)
+        if role.shape == "class" and len(located.names) == 1:
+            return self._class_labels(first, located, roles.get("y_pred"), kept_label)
         if len(located.names) == 1:
             return to_float(first, column=located.names[0], display=display)
         return _side_by_side([to_float(columns[prefix + name], column=name, display=display) for name in located.names])
+
+    def _class_labels(self, array: pa.Array | pa.ChunkedArray, located: RoleColumns, pred: RoleColumns | None, kept_label: float | None) -> np.ndarray:
+        """One column of class labels as positions of the probability columns:
+        text labels by the columns' suffixes, numbers by position or, where the
+        columns are named by class (prob_1, prob_True), by those names."""
+        display, column = self._display(located.side), located.names[0]
+        # A list column of probabilities has no names: its labels are positions.
+        class_columns = pred.names if pred is not None and not pred.list_column and len(pred.names) > 1 else None
+        kind = array.type
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_dictionary(kind):
+            if class_columns is None:
+                raise LossCliError(
+                    "class labels are text, but the predictions are not one column per class to match them to",
+                    file=display,
+                    column=column,
+                    hint="name probability columns after the classes (p_cat, p_dog) or use integer labels 0..C-1",
+                )
+            return map_string_labels(array.cast(pa.string()) if pa.types.is_dictionary(kind) else array, class_columns, column=column, display=display)
+        labels = to_float(array, column=column, display=display)
+        if class_columns is None:
+            return labels
+        return label_positions(labels, class_column_names(class_columns), keep=kept_label, column=column, display=display)
 
     def _list_matrix(self, array: pa.Array | pa.ChunkedArray, located: RoleColumns) -> np.ndarray:
         """A list column as a matrix, held to the width of the rows read before it."""

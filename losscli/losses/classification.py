@@ -56,20 +56,20 @@ Y_TRUE_CLASS = Role(
     "y_true",
     LABEL_DEFAULTS,
     "class",
-    "true class: an integer 0..C-1 or a label matching a prediction column's suffix, "
+    "true class: an integer 0..C-1 (or the number a column is named by: prob_1), a label matching a prediction column's suffix, "
     "or one-hot / soft-label columns (one per class, each row summing to 1)",
 )
 Y_TRUE_INDEX = Role(
     "y_true",
     LABEL_DEFAULTS,
     "class",
-    "true class: an integer 0..C-1 or a label matching a prediction column's suffix",
+    "true class: an integer 0..C-1 (or the number a column is named by: prob_1) or a label matching a prediction column's suffix",
 )
 Y_TRUE_HARD_CLASS = Role(
     "y_true",
     LABEL_DEFAULTS,
     "class",
-    "true class: an integer 0..C-1, a label matching a prediction column's suffix, or one-hot columns",
+    "true class: an integer 0..C-1 (or the number a column is named by: prob_1), a label matching a prediction column's suffix, or one-hot columns",
 )
 Y_TRUE_DISTRIBUTION = Role(
     "y_true",
