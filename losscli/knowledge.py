@@ -515,14 +515,77 @@ def recommend(
     Flags and inferred conditions add up: ``outliers=True`` or outliers in
     the data both rank robust losses up.
     """
+    if task is None and data is None and y_true is None:
+        raise LossCliError(
+            "recommend needs a task, data or both",
+            hint="pass task='regression' (or another task), data='FILE' or y_true=LABELS",
+        )
+    try:
+        return document(
+            task,
+            outliers,
+            imbalanced,
+            data,
+            y_true=y_true,
+            y_pred=y_pred,
+            sample_ids=sample_ids,
+            label_col=label_col,
+            pred_col=pred_col,
+            sample_col=sample_col,
+            input_format=input_format,
+            delimiter=delimiter,
+        )
+    except LossCliError as error:
+        _in_api_terms(error)
+        raise
+
+
+# The command-line options the input layer's messages name, and the
+# parameters of recommend() that stand for them in Python.
+_API_NAMES = {
+    "--label-col": "label_col",
+    "--pred-col": "pred_col",
+    "--sample-col": "sample_col",
+    "--input-format": "input_format",
+    "--delimiter": "delimiter",
+    "--task": "task",
+    "--data": "data",
+}
+_OPTION = re.compile("|".join(re.escape(option) for option in _API_NAMES) + r"\b")
+
+
+def _in_api_terms(error: LossCliError) -> None:
+    """Replace the option names in the error by the parameter names a Python caller passes."""
+
+    def renamed(text: str | None) -> str | None:
+        return None if text is None else _OPTION.sub(lambda found: _API_NAMES[found.group(0)], text)
+
+    error.message, error.hint = renamed(error.message), renamed(error.hint)
+    error.args = (error.message,)
+
+
+def document(
+    task: str | None = None,
+    outliers: bool = False,
+    imbalanced: bool = False,
+    data: str | None = None,
+    *,
+    y_true: Any = None,
+    y_pred: Any = None,
+    sample_ids: Any = None,
+    label_col: str | None = None,
+    pred_col: str | None = None,
+    sample_col: str | None = None,
+    input_format: str | None = None,
+    delimiter: str | None = None,
+) -> dict[str, Any]:
+    """:func:`recommend` in the terms of the command line, which calls this:
+    its errors name options (--label-col), as the input layer writes them."""
     canonical = resolve_task(task) if task is not None else None
     inference = _infer(data, y_true, y_pred, sample_ids, label_col, pred_col, sample_col, input_format, delimiter)
     if inference is None:
         if canonical is None:
-            raise LossCliError(
-                "recommend needs a task, data or both",
-                hint="give --task TASK (e.g. --task regression) and/or --data FILE",
-            )
+            raise LossCliError("recommend needs --task, --data or both", hint="e.g. losscli recommend --task regression, or --data labels.csv")
         effective = canonical
     else:
         effective = canonical or inference.task

@@ -247,9 +247,24 @@ def test_task_typo_gets_did_you_mean():
         losscli.recommend(task="segmentaton")
 
 
-def test_needs_a_task_or_data():
-    with pytest.raises(LossCliError, match="needs a task, data or both"):
-        losscli.recommend()
+@pytest.mark.parametrize("flags", [{}, {"outliers": True}, {"imbalanced": True}])
+def test_needs_a_task_or_data_in_the_terms_of_python(flags):
+    # A Python caller passes task=..., not --task: the hint names the parameters.
+    with pytest.raises(LossCliError) as info:
+        losscli.recommend(**flags)
+    assert str(info.value) == "recommend needs a task, data or both (pass task='regression' (or another task), data='FILE' or y_true=LABELS)"
+
+
+def test_file_errors_name_the_parameters_of_recommend(tmp_path):
+    path = tmp_path / "no_labels.csv"
+    path.write_text("a,b\nx,1\ny,2\n")
+    with pytest.raises(LossCliError) as info:
+        losscli.recommend(data=str(path))
+    assert str(info.value).endswith("(name it with label_col; columns: a, b)")
+    with pytest.raises(LossCliError) as info:
+        losscli.recommend(data=str(path), label_col="b", sample_col="q")
+    assert "no column 'q' for sample_col" in str(info.value)
+    assert "--" not in str(info.value)
 
 
 # --------------------------------------------------------------------------- our own rules
