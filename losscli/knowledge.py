@@ -8,13 +8,17 @@ recommend`` knows is in the tables below, not in branches:
 * ``TASK_TABLE``             the guide's "Loss Function Types by Task";
 * ``GUIDE_CHARACTERISTICS``  the guide's "Loss Function Characteristics Comparison";
 * ``GUIDE_DESCRIPTIONS``     what the guide's loss tables say of each loss;
+* ``GUIDE_USE_CASES``        the guide's "Use Cases" cells that name a task a user may ask for;
 * ``RULES``                  our own advice for facts the guide does not cover (marked
                              as ours in every reason that quotes them);
 * ``WEIGHTS``                how much each kind of evidence counts.
 
-A loss's score is the sum of the weights of the evidence that applies to it;
-the recommendations are the losses the registry declares for the task, best
-score first. Each recommendation carries its evidence as the ``reason``.
+A loss's score is the sum of the weights of the guide's evidence (and of
+what the data show) that applies to it; our own advice (``RULES``) only
+orders losses whose scores are level, so it never outranks the guide. The
+recommendations are the losses the registry declares for the task, and
+those a flagged condition's tip names, best score first. Each
+recommendation carries its evidence as the ``reason``.
 
 This is also the Python API ``losscli.recommend``; nothing here imports
 pyarrow (``--data`` reads files through :mod:`losscli.inference`).
@@ -163,6 +167,30 @@ GUIDE_DESCRIPTIONS = {
 }
 
 
+@dataclass(frozen=True)
+class UseCase:
+    """A "Use Cases" cell of the guide's specialised-loss table (``guide_name``
+    is the loss as that table names it), and the task names or aliases a
+    user may give that the cell names."""
+
+    loss: str
+    guide_name: str
+    cell: str
+    task_words: tuple[str, ...]
+
+
+# Only cells that name the task word as it is: "Object detection" answers
+# --task detection, so IoU ranks above Dice there though the tip says "Dice/IoU".
+GUIDE_USE_CASES = (
+    UseCase("iou", "IoU Loss", "Object detection, segmentation", ("detection", "object-detection")),
+    UseCase("dice", "Dice Loss", "Semantic segmentation", ("semantic-segmentation",)),
+    UseCase("perceptual", "Perceptual Loss", "Style transfer, super-resolution", ("style-transfer", "super-resolution")),
+    UseCase("contrastive", "Contrastive Loss", "Siamese networks, face verification", ("siamese",)),
+    UseCase("triplet", "Triplet Loss", "FaceNet, similarity learning", ("similarity",)),
+    UseCase("ctc", "CTC Loss", "Speech, handwriting recognition", ("speech", "handwriting")),
+)
+
+
 # --------------------------------------------------------------------------- our own advice
 
 
@@ -217,6 +245,7 @@ WEIGHTS = {
     "condition_property": 200,
     "task_tip": 100,
     "task_table": 50,
+    "use_case": 40,
     "inputs_match": 30,
     "use_rating": 10,
     "smooth_gradient": 5,
@@ -335,6 +364,7 @@ class Evidence:
     text: str
     order: int = 1_000  # position of the loss in the tip/row that named it (tie-break)
     tip: str | None = None
+    ours: bool = False  # losscli's own advice: it orders only losses the guide leaves level
 
 
 @dataclass(frozen=True)
@@ -344,6 +374,7 @@ class Context:
     task: str
     conditions: frozenset[str]
     facts: frozenset[str] = frozenset()
+    task_word: str = ""  # the task as the user named it ("detection" for segmentation)
     values: tuple[tuple[str, str], ...] = ()  # {placeholders} for rule parameters, e.g. pos_weight
     predictions: str = "PRED"
     labels_file: str | None = None
@@ -380,6 +411,15 @@ def _table_evidence(name: str, context: Context) -> list[Evidence]:
         elif row.condition in context.conditions:
             found.append(Evidence(WEIGHTS["condition_table"], f"{text} ({_origin(row.condition, context)})", order))
     return found
+
+
+def _use_case_evidence(name: str, context: Context) -> list[Evidence]:
+    word = context.task_word.strip().lower().replace(" ", "-").replace("_", "-")
+    return [
+        Evidence(WEIGHTS["use_case"], f"the guide names it for {word.replace('-', ' ')} ({case.guide_name}, use cases: {case.cell})")
+        for case in GUIDE_USE_CASES
+        if case.loss == name and word in case.task_words
+    ]
 
 
 def _origin(condition: str | None, context: Context) -> str:
@@ -425,7 +465,7 @@ def _rule_evidence(name: str, context: Context) -> tuple[list[Evidence], str]:
         if name not in rule.losses or not applies or (rule.tasks and context.task not in rule.tasks):
             continue
         origin = f"{_origin(rule.fact, context)}; " if rule.fact in context.conditions else ""
-        found.append(Evidence(rule.weight, f"{rule.text} ({origin}losscli's advice)"))
+        found.append(Evidence(rule.weight, f"{rule.text} ({origin}losscli's advice)", ours=True))
         if rule.params and not params:
             try:
                 params = rule.params.format(**known)
@@ -452,8 +492,8 @@ def _command(spec: LossSpec, params: str, context: Context) -> str:
     return compute_command(spec, context.predictions, params=params, labels=context.labels_file, flags=tuple(flags), name_roles=name_roles)
 
 
-def _recommendation(spec: LossSpec, index: int, context: Context) -> tuple[tuple[int, int, int], dict[str, Any]]:
-    evidence = _tip_evidence(spec.name, context) + _table_evidence(spec.name, context)
+def _recommendation(spec: LossSpec, index: int, context: Context) -> tuple[tuple[int, int, int, int], dict[str, Any]]:
+    evidence = _tip_evidence(spec.name, context) + _table_evidence(spec.name, context) + _use_case_evidence(spec.name, context)
     rules, params = _rule_evidence(spec.name, context)
     evidence += rules + _property_evidence(spec, context)
     if f"inputs={spec.name}" in context.facts:
@@ -461,7 +501,8 @@ def _recommendation(spec: LossSpec, index: int, context: Context) -> tuple[tuple
     problem = dict(context.unrunnable).get(spec.name)
     if problem:
         evidence.append(Evidence(-WEIGHTS["inputs_missing"], f"its command does not run on this file as it is: {problem}"))
-    score = sum(e.weight for e in evidence)
+    guide_score = sum(e.weight for e in evidence if not e.ours)
+    own_score = sum(e.weight for e in evidence if e.ours)
     # Strongest evidence first, whichever way it points; the small tie-breakers last.
     evidence.sort(key=lambda e: -abs(e.weight))
     if not any(abs(e.weight) >= WEIGHTS["task_table"] for e in evidence):
@@ -475,13 +516,33 @@ def _recommendation(spec: LossSpec, index: int, context: Context) -> tuple[tuple
         "properties": properties(spec),
         "command": _command(spec, params, context),
     }
-    return (-score, order, index), entry
+    return (-guide_score, -own_score, order, index), entry
+
+
+def candidates(task: str, conditions: frozenset[str]) -> list[LossSpec]:
+    """The losses the registry declares for the task, and those the tip for a
+    flagged condition names when they classify as the task does: focal for
+    imbalanced segmentation masks (pixels are classified), never for regression."""
+    specs = losses_for_task(task)
+    use = TASK_USE.get(task)
+    if use != "use_in_classification":
+        return specs
+    named = {spec.name for spec in specs}
+    for tip in TIPS:
+        if tip.condition not in conditions:
+            continue
+        for name in tip.losses:
+            spec = get(name)
+            if name not in named and spec.characteristics.as_dict()[use]:
+                specs.append(spec)
+                named.add(name)
+    return specs
 
 
 def rank(context: Context) -> list[dict[str, Any]]:
-    """Every loss the registry declares for the task, best first."""
+    """Every candidate loss for the task (see :func:`candidates`), best first."""
     registry_order = {spec.name: i for i, spec in enumerate(all_specs())}
-    scored = [_recommendation(spec, registry_order[spec.name], context) for spec in losses_for_task(context.task)]
+    scored = [_recommendation(spec, registry_order[spec.name], context) for spec in candidates(context.task, context.conditions)]
     scored.sort(key=lambda item: item[0])
     entries = [entry for _, entry in scored]
     for position, entry in enumerate(entries, start=1):
@@ -594,6 +655,7 @@ def document(
     if inference is not None and inference.prediction_selection:
         pred_col = inference.prediction_selection  # found under another name: the commands must name it
     context = _context(effective, outliers, imbalanced, data, inference, label_col, pred_col)
+    context = dataclasses.replace(context, task_word=task or "")
     if data is not None and context.predictions == str(data):
         problems, found = _unrunnable(context, label_col, pred_col, input_format, delimiter, inference)
         context = dataclasses.replace(context, unrunnable=tuple(sorted(problems.items())), inputs_found=frozenset(found))
@@ -712,7 +774,7 @@ def _unrunnable(
     sources = InputPlan(base, []).sources
     shared = {"from_logits": True} if context.from_logits else None
     problems, found = {}, set()
-    for spec in losses_for_task(context.task):
+    for spec in candidates(context.task, context.conditions):
         sample = context.sample_column or SAMPLE_COLUMN_HINT.get(spec.family) if spec.family in SAMPLE_COLUMN_HINT else None
         bound = parse_spec(spec.name, shared)
         by_default = dataclasses.replace(base, role_cols={}, sample_col=sample)

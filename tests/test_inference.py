@@ -289,7 +289,8 @@ def test_segmentation_file(tmp_path):
     assert result.task == "segmentation"
     assert result.sample_column == "image_id"
     document = losscli.recommend(data=path)
-    assert document["recommendations"][0]["command"].endswith("--sample-col image_id")
+    dice = next(item for item in document["recommendations"] if item["loss"] == "dice")
+    assert dice["command"].endswith("--sample-col image_id")
 
 
 def test_sequence_file_with_space_separated_targets(tmp_path):

@@ -270,13 +270,58 @@ def test_file_errors_name_the_parameters_of_recommend(tmp_path):
 # --------------------------------------------------------------------------- our own rules
 
 
-def test_tversky_comes_first_for_imbalanced_segmentation():
+def test_imbalanced_segmentation_follows_the_guides_tips_before_our_tversky_advice():
+    # The guide: "Use Focal Loss for class imbalance", "Use Dice/IoU Loss for
+    # segmentation"; tversky is losscli's own advice, so it comes after both.
     document = losscli.recommend(task="segmentation", imbalanced=True)
-    top = document["recommendations"][0]
-    assert top["loss"] == "tversky"
-    assert "losscli's advice" in top["reason"]
-    assert "--loss tversky:alpha=0.3,beta=0.7" in top["command"]
-    parse_spec(shlex.split(top["command"])[4])  # the suggested parameters are valid
+    assert names(document) == ["focal", "dice", "iou", "tversky"]
+    assert entry(document, "focal")["tips"] == ["Use Focal Loss for class imbalance"]
+    assert entry(document, "focal")["reason"].startswith("Use Focal Loss for class imbalance (--imbalanced)")
+    assert entry(document, "focal")["command"] == "losscli compute PRED --loss focal"  # one mean over the pixels
+    tversky = entry(document, "tversky")
+    assert "losscli's advice" in tversky["reason"]
+    assert "--loss tversky:alpha=0.3,beta=0.7" in tversky["command"]
+    parse_spec(shlex.split(tversky["command"])[4])  # the suggested parameters are valid
+
+
+def test_a_conditions_tip_adds_its_loss_only_where_it_classifies():
+    # Focal classifies pixels of a mask, not regression targets or embeddings.
+    assert "focal" not in names(losscli.recommend(task="segmentation"))
+    for task in ("regression", "ranking", "sequence", "generative"):
+        assert "focal" not in names(losscli.recommend(task=task, imbalanced=True)), task
+
+
+@pytest.mark.parametrize(
+    "task, first, cell",
+    [
+        ("detection", "iou", "IoU Loss, use cases: Object detection, segmentation"),
+        ("object-detection", "iou", "IoU Loss, use cases: Object detection, segmentation"),
+        ("semantic-segmentation", "dice", "Dice Loss, use cases: Semantic segmentation"),
+        ("style-transfer", "perceptual", "Perceptual Loss, use cases: Style transfer, super-resolution"),
+        ("similarity", "triplet", "Triplet Loss, use cases: FaceNet, similarity learning"),
+    ],
+)
+def test_a_task_named_in_the_guides_use_cases_ranks_that_loss_first(task, first, cell):
+    # The guide's specialised table, "Use Cases" column, as written there.
+    document = losscli.recommend(task=task)
+    assert names(document)[0] == first
+    assert cell in document["recommendations"][0]["reason"]
+
+
+def test_detection_ranks_iou_above_dice_and_segmentation_keeps_the_tips_order():
+    assert names(losscli.recommend(task="detection"))[:2] == ["iou", "dice"]
+    assert names(losscli.recommend(task="segmentation"))[:2] == ["dice", "iou"]
+
+
+def test_our_advice_never_outranks_the_guides():
+    # bce's pos_weight advice and tversky's are ours: each stays below every
+    # loss the guide's tips name for the task and the condition.
+    for task, tipped in (("binary", {"focal", "bce"}), ("segmentation", {"focal", "dice", "iou"})):
+        document = losscli.recommend(task=task, imbalanced=True)
+        ranks = {r["loss"]: r["rank"] for r in document["recommendations"]}
+        ours = [r for r in document["recommendations"] if "losscli's advice" in r["reason"] and r["loss"] not in tipped]
+        for item in ours:
+            assert all(item["rank"] > ranks[name] for name in tipped), (task, item["loss"])
 
 
 def test_pos_weight_is_filled_from_the_data_only():
