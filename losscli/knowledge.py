@@ -503,8 +503,10 @@ def _recommendation(spec: LossSpec, index: int, context: Context) -> tuple[tuple
         evidence.append(Evidence(-WEIGHTS["inputs_missing"], f"its command does not run on this file as it is: {problem}"))
     guide_score = sum(e.weight for e in evidence if not e.ours)
     own_score = sum(e.weight for e in evidence if e.ours)
-    # Strongest evidence first, whichever way it points; the small tie-breakers last.
-    evidence.sort(key=lambda e: -abs(e.weight))
+    # In the order it ranks the loss: the guide's (and the data's) main
+    # evidence, strongest first whichever way it points, then our advice,
+    # then the small tie-breakers.
+    evidence.sort(key=lambda e: (_tier(e), -abs(e.weight)))
     if not any(abs(e.weight) >= WEIGHTS["task_table"] for e in evidence):
         evidence.insert(0, _fallback(spec, context))
     order = min((e.order for e in evidence), default=1_000)
@@ -517,6 +519,12 @@ def _recommendation(spec: LossSpec, index: int, context: Context) -> tuple[tuple
         "command": _command(spec, params, context),
     }
     return (-guide_score, -own_score, order, index), entry
+
+
+def _tier(evidence: Evidence) -> int:
+    if evidence.ours:
+        return 1
+    return 0 if abs(evidence.weight) >= WEIGHTS["use_case"] else 2
 
 
 def candidates(task: str, conditions: frozenset[str]) -> list[LossSpec]:

@@ -313,6 +313,13 @@ def test_detection_ranks_iou_above_dice_and_segmentation_keeps_the_tips_order():
     assert names(losscli.recommend(task="segmentation"))[:2] == ["dice", "iou"]
 
 
+def test_a_reason_quotes_the_guide_before_our_advice():
+    # bce ranks by the guide's tip; the pos_weight advice (ours) comes after it in the reason.
+    reason = entry(losscli.recommend(task="binary", imbalanced=True), "bce")["reason"]
+    assert reason.startswith("Use Cross-Entropy for classification (binary/multiclass); the guide's loss-by-task table")
+    assert reason.index("losscli's advice") > reason.index("Use Cross-Entropy")
+
+
 def test_our_advice_never_outranks_the_guides():
     # bce's pos_weight advice and tversky's are ours: each stays below every
     # loss the guide's tips name for the task and the condition.
