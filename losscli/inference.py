@@ -370,6 +370,7 @@ def _assess_imbalance(result: Inference, summary: LabelSummary) -> None:
     result.evidence.append(f"class counts {shown}{more}; majority:minority = {ratio:.4g} ({verdict})")
     if summary.kind == "binary" and len(counts) == 2 and counts[1] > 0:
         result.values["pos_weight"] = f"{counts[0] / counts[1]:.4g}"
+        result.values["negatives"], result.values["positives"] = f"{counts[0]:.0f}", f"{counts[1]:.0f}"
     absent = int((counts == 0).sum())
     if absent:
         result.evidence.append(f"{absent} class column(s) never occur; the ratio counts the classes present")

@@ -201,7 +201,9 @@ class Rule:
     ``fact`` is a condition (``imbalanced``, ``outliers``) or something the
     data show (``labels=onehot`` ...). ``params`` is the loss parameter text to
     suggest; ``{name}`` fields are filled from the data and the parameter is
-    left out when the data do not give them.
+    left out when the data do not give them. ``data_text``, when the data
+    give its ``{name}`` fields, replaces ``text`` with what the advice does
+    on these data.
     """
 
     fact: str
@@ -210,16 +212,21 @@ class Rule:
     weight: int
     tasks: tuple[str, ...] = ()
     params: str = ""
+    data_text: str = ""
 
 
 RULES = (
     Rule(
         IMBALANCED,
         ("bce",),
-        "pos_weight = negatives/positives re-weights the rare positive class, the binary form of weighted cross-entropy",
+        "pos_weight = negatives/positives weights the positive class by the class ratio, so that both classes "
+        "weigh the same in total, the binary form of weighted cross-entropy",
         120,
         tasks=("binary",),
         params="pos_weight={pos_weight}",
+        data_text="the positives are the {positive_share} ({positives} of {labels} labels): pos_weight = "
+        "negatives/positives = {pos_weight} {pos_weight_effect}, so that both classes weigh the same in total, "
+        "the binary form of weighted cross-entropy",
     ),
     Rule(
         IMBALANCED,
@@ -459,19 +466,38 @@ def _rater(spec: LossSpec) -> str:
 
 def _rule_evidence(name: str, context: Context) -> tuple[list[Evidence], str]:
     found, params = [], ""
-    known = dict(context.values)
+    known = _with_class_words(dict(context.values))
     for rule in RULES:
         applies = rule.fact in context.conditions or rule.fact in context.facts
         if name not in rule.losses or not applies or (rule.tasks and context.task not in rule.tasks):
             continue
         origin = f"{_origin(rule.fact, context)}; " if rule.fact in context.conditions else ""
-        found.append(Evidence(rule.weight, f"{rule.text} ({origin}losscli's advice)", ours=True))
+        try:
+            text = rule.data_text.format(**known) if rule.data_text else rule.text
+        except KeyError:
+            text = rule.text  # the data did not give the counts: say what the advice does in general
+        found.append(Evidence(rule.weight, f"{text} ({origin}losscli's advice)", ours=True))
         if rule.params and not params:
             try:
                 params = rule.params.format(**known)
             except KeyError:
                 params = ""  # the data did not give the value: leave the default
     return found, params
+
+
+def _with_class_words(values: dict[str, str]) -> dict[str, str]:
+    """What pos_weight does on these counts, in words: a weight above 1 lifts
+    rare positives, below 1 lowers positives that are the majority."""
+    if "positives" not in values or "negatives" not in values:
+        return values
+    positives, negatives = int(values["positives"]), int(values["negatives"])
+    if positives < negatives:
+        share, effect = "minority", "up-weights them"
+    elif positives > negatives:
+        share, effect = "majority", "down-weights them"
+    else:
+        share, effect = "same number as the negatives", "leaves them as they are"
+    return {**values, "positive_share": share, "pos_weight_effect": effect, "labels": str(positives + negatives)}
 
 
 def _fallback(spec: LossSpec, context: Context) -> Evidence:

@@ -341,6 +341,27 @@ def test_pos_weight_is_filled_from_the_data_only():
 
 
 @pytest.mark.parametrize(
+    "positives, negatives, weight, said",
+    [
+        # pos_weight = negatives/positives, by hand: 100/300 and 300/100.
+        (300, 100, "0.3333", "the positives are the majority (300 of 400 labels): pos_weight = negatives/positives = 0.3333 down-weights them"),
+        (100, 300, "3", "the positives are the minority (100 of 400 labels): pos_weight = negatives/positives = 3 up-weights them"),
+    ],
+)
+def test_pos_weight_reason_says_what_it_does_on_these_counts(positives, negatives, weight, said):
+    bce = entry(losscli.recommend(y_true=[1] * positives + [0] * negatives), "bce")
+    assert f"--loss bce:pos_weight={weight}" in bce["command"]
+    assert said in bce["reason"]
+    assert "rare positive" not in bce["reason"]
+
+
+def test_pos_weight_reason_without_counts_makes_no_claim_about_which_class_is_rare():
+    reason = entry(losscli.recommend(task="binary", imbalanced=True), "bce")["reason"]
+    assert "pos_weight = negatives/positives weights the positive class by the class ratio" in reason
+    assert "rare" not in reason
+
+
+@pytest.mark.parametrize(
     "labels, loss, phrase",
     [
         (np.eye(3)[[0, 1, 2, 1, 0] * 4], "cce", "one-hot columns"),
