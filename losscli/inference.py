@@ -379,24 +379,44 @@ def _assess_imbalance(result: Inference, summary: LabelSummary) -> None:
 def _assess_outliers(
     result: Inference, labels: np.ndarray, predictions: np.ndarray | None, label_name: str, prediction_name: str
 ) -> None:
+    """SPEC: outliers are inferred from the labels, so heavy tails in the
+    targets flag them whether or not predictions are given; a model's gross
+    errors (heavy-tailed residuals) are further evidence. The evidence says
+    which test fired."""
     residuals = None
     if predictions is not None:
         predictions = np.asarray(predictions, dtype=np.float64)
         if predictions.size == labels.size:
             residuals = predictions.reshape(labels.shape) - labels
-    if residuals is not None:
-        values, what = residuals, f"residuals {prediction_name} - {label_name}"
-    else:
-        why = "no predictions" if predictions is None else "the predictions do not match them value for value"
-        values, what = labels, f"{label_name} themselves ({why})"
+    why = "" if predictions is None or residuals is not None else " (the predictions do not match them value for value, so no residuals)"
+    in_labels = _outlier_test(result, labels, f"labels {label_name}{why}")
+    if residuals is None:
+        result.outliers = in_labels
+        return
+    in_residuals = _outlier_test(result, residuals, f"residuals {prediction_name} - {label_name}")
+    result.outliers = in_labels or in_residuals
+    result.evidence.append(_outlier_verdict(in_labels, in_residuals))
+
+
+def _outlier_test(result: Inference, values: np.ndarray, what: str) -> bool:
     summary = outlier_summary(values)
-    result.outliers = summary.heavy
     verdict = "outliers / heavy tails" if summary.heavy else "no heavy tails"
     result.evidence.append(
         f"robust z-scores of the {what}: {summary.count} of {summary.n} values "
         f"({100 * summary.share:.3g}%) beyond {_num(ROBUST_Z_LIMIT)} (limit {100 * OUTLIER_SHARE:.3g}%), "
         f"largest {summary.largest_z:.3g} -> {verdict}"
     )
+    return summary.heavy
+
+
+def _outlier_verdict(in_labels: bool, in_residuals: bool) -> str:
+    if in_labels and in_residuals:
+        return "outliers: both tests fired, heavy tails in the labels and in the residuals"
+    if in_labels:
+        return "outliers: the labels' test fired (heavy-tailed targets); the residuals' test did not"
+    if in_residuals:
+        return "outliers: the residuals' test fired (gross prediction errors); the labels' test did not"
+    return "outliers: neither the labels' test nor the residuals' test fired"
 
 
 def infer_arrays(y_true: Any, y_pred: Any = None, sample_ids: Any = None) -> Inference:

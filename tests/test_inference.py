@@ -175,17 +175,47 @@ def test_sequences_of_labels():
 # --------------------------------------------------------------------------- outliers
 
 
-def test_outliers_come_from_residuals_when_predictions_exist():
+def test_heavy_tailed_labels_flag_outliers_with_or_without_predictions():
+    # SPEC section 1: outliers are inferred from the labels; good predictions do not hide them.
     rng = np.random.default_rng(5)
     y = rng.lognormal(sigma=2.0, size=2000)  # heavy-tailed targets
     good = y + rng.normal(scale=0.1, size=y.size)
-    assert infer_arrays(y).outliers is True  # the labels alone look heavy-tailed
+    alone = infer_arrays(y)
+    assert alone.outliers is True
+    assert alone.evidence[-1].startswith("robust z-scores of the labels y_true: ")
     fitted = infer_arrays(y, good)
-    assert fitted.outliers is False  # but the model's errors are not
-    assert "residuals y_pred - y_true" in fitted.evidence[-1]
+    assert fitted.outliers is True
+    assert fitted.evidence[-3].startswith("robust z-scores of the labels y_true: ")
+    assert fitted.evidence[-3].endswith("-> outliers / heavy tails")
+    assert fitted.evidence[-2].startswith("robust z-scores of the residuals y_pred - y_true: ")
+    assert fitted.evidence[-2].endswith("-> no heavy tails")
+    assert fitted.evidence[-1] == "outliers: the labels' test fired (heavy-tailed targets); the residuals' test did not"
+
+
+def test_gross_prediction_errors_flag_outliers_in_light_tailed_labels():
+    rng = np.random.default_rng(6)
+    y = rng.normal(size=2000)
+    good = y + rng.normal(scale=0.1, size=y.size)
+    plain = infer_arrays(y, good)
+    assert plain.outliers is False
+    assert plain.evidence[-1] == "outliers: neither the labels' test nor the residuals' test fired"
     bad = good.copy()
     bad[:60] += 100.0  # 3% gross errors
-    assert infer_arrays(y, bad).outliers is True
+    flagged = infer_arrays(y, bad)
+    assert flagged.outliers is True
+    assert flagged.evidence[-1] == "outliers: the residuals' test fired (gross prediction errors); the labels' test did not"
+    both = y.copy()
+    both[:60] = 1000.0  # 3% gross labels, and predictions that miss them
+    assert infer_arrays(both, good).evidence[-1] == "outliers: both tests fired, heavy tails in the labels and in the residuals"
+
+
+def test_heavy_tailed_labels_in_a_file_with_predictions_are_flagged(tmp_path):
+    rng = np.random.default_rng(0)
+    y = rng.standard_t(df=1.5, size=400) * 3  # Student t, 1.5 degrees of freedom: heavy tails
+    rows = [(y[i], y[i] + rng.normal()) for i in range(400)]
+    result = infer_file(write_csv(tmp_path / "heavy.csv", ["y_true", "y_pred"], rows))
+    assert result.outliers is True
+    assert result.evidence[-1] == "outliers: the labels' test fired (heavy-tailed targets); the residuals' test did not"
 
 
 def test_outliers_use_labels_when_predictions_do_not_match():
