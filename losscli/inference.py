@@ -90,6 +90,9 @@ class Inference:
     # msle and poisson reject some targets, bce rejects -1/1 labels, sparse_cce
     # one-hot columns.
     values_read: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    # The labels read from a file that holds no predictions, for the checks
+    # of the labels alone (msle and poisson reject labels at or below -1).
+    labels_read: np.ndarray | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -533,6 +536,8 @@ def infer_file(
     if selection != pred_col:
         result.prediction_selection = selection
     result.values_read = _values_read(label_array, prediction_array, predictions)
+    if prediction_array is None:
+        result.labels_read = label_array
     where = f"{source.display}: labels from {_names_text(labels)}"
     where += f", predictions from {_names_text(predictions)}" if predictions else ", no prediction column"
     result.evidence.insert(0, where)

@@ -690,9 +690,16 @@ def document(
         pred_col = inference.prediction_selection  # found under another name: the commands must name it
     context = _context(effective, outliers, imbalanced, data, inference, label_col, pred_col)
     context = dataclasses.replace(context, task_word=task or "")
-    if data is not None and context.predictions == str(data):
-        problems, found = _unrunnable(context, label_col, pred_col, input_format, delimiter, inference)
-        context = dataclasses.replace(context, unrunnable=tuple(sorted(problems.items())), inputs_found=frozenset(found))
+    if data is not None and inference is not None:
+        from .runnable import command_problems, label_problems
+
+        if context.predictions == str(data):
+            problems, found = command_problems(context, label_col, pred_col, input_format, delimiter, inference)
+            context = dataclasses.replace(context, unrunnable=tuple(sorted(problems.items())), inputs_found=frozenset(found))
+        elif context.labels_file == str(data):
+            # Labels alone: the predictions are not known, the labels' domain is.
+            problems = label_problems(context, inference.labels_read)
+            context = dataclasses.replace(context, unrunnable=tuple(sorted(problems.items())))
     return {
         "schema": SCHEMA,
         "task": effective,
@@ -777,73 +784,6 @@ def _context(
         from_logits=from_logits,
         sample_column=sample_column,
     )
-
-
-def _unrunnable(
-    context: Context,
-    label_col: str | None,
-    pred_col: str | None,
-    input_format: str | None,
-    delimiter: str | None,
-    inference: Any = None,
-) -> tuple[dict[str, str], set[str]]:
-    """Why the suggested command of a loss would fail on the --data file, judged
-    from its header as ``compare --task`` judges it (a missing input column,
-    text where numbers are needed), and by running the loss on the values read
-    (msle needs values above -1, bce 0/1 labels); losses not listed here can
-    read it. Also the losses whose other inputs (anchor, x1, ...) compute finds
-    in the file under its own names, whose commands need no --col."""
-    from .compare import inputs_problem
-    from .io.plan import InputOptions, InputPlan
-    from .registry import parse_spec
-
-    base = InputOptions(
-        predictions=context.predictions,
-        pred_cols=pred_col,
-        label_cols=label_col,
-        nan_policy="omit" if "--nan-policy" in context.flags else "error",
-        input_format=input_format,
-        delimiter=delimiter,
-    )
-    sources = InputPlan(base, []).sources
-    shared = {"from_logits": True} if context.from_logits else None
-    problems, found = {}, set()
-    for spec in candidates(context.task, context.conditions):
-        sample = context.sample_column or SAMPLE_COLUMN_HINT.get(spec.family) if spec.family in SAMPLE_COLUMN_HINT else None
-        bound = parse_spec(spec.name, shared)
-        by_default = dataclasses.replace(base, role_cols={}, sample_col=sample)
-        if command_role_columns(spec) and inputs_problem(bound, by_default, sources) is None:
-            found.add(spec.name)  # emb1_*, a_*: the file's names, which --col x1='x1*' would miss
-            options = by_default
-        else:
-            options = dataclasses.replace(base, role_cols=command_role_columns(spec), sample_col=sample)
-        problem = inputs_problem(bound, options, sources) or _value_problem(bound, inference)
-        if problem:
-            problems[spec.name] = problem
-    return problems, found
-
-
-def _value_problem(bound: Any, inference: Any) -> str | None:
-    """What the loss says of the values read, if it rejects them or gives no finite value."""
-    values = getattr(inference, "values_read", None)
-    if values is None or {role.name for role in bound.spec.roles if not role.optional} != {"y_true", "y_pred"}:
-        return None
-    import math
-    import warnings
-
-    from .api import compute
-    from .errors import LossCliError
-
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            value = compute(bound, *values)
-    except LossCliError as error:
-        return f"{error.message}, in {error.role}" if error.role else error.message
-    if not math.isfinite(value):
-        said = "; ".join(str(warning.message) for warning in caught)
-        return f"it gives no number on these data, only {value}" + (f" ({said})" if said else "")
-    return None
 
 
 def covered_losses() -> set[str]:

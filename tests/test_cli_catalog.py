@@ -341,6 +341,34 @@ def test_losses_that_reject_the_values_come_last_and_say_why(runner, tmp_path):
         assert (ran.exit_code == 0) == (item["loss"] not in unrunnable), (item["command"], ran.stderr)
 
 
+def test_a_labels_only_file_gets_the_same_label_checks(runner, tmp_path):
+    # msle needs labels above -1 and poisson non-negative counts (their checks,
+    # as with predictions); the labels alone decide it, whatever PRED holds.
+    rng = np.random.default_rng(7)
+    y = rng.normal(scale=2.0, size=100)
+    y[0] = -1.5
+    labels = _write(tmp_path / "labels.csv", ["y_true"], [(v,) for v in y])
+    preds = _write(tmp_path / "preds.csv", ["y_pred"], [(v + 0.1,) for v in y])
+    document = json.loads(run(runner, "recommend", "--data", labels, "--format", "json").stdout)
+    reasons = {item["loss"]: item["reason"] for item in document["recommendations"]}
+    assert reasons["msle"].startswith("its command does not run on this file as it is: msle needs values greater than -1 (value -1.5), in y_true")
+    assert reasons["poisson"].startswith("its command does not run on this file as it is: poisson needs non-negative counts")
+    assert {item["loss"] for item in document["recommendations"][-2:]} == {"msle", "poisson"}
+    for item in document["recommendations"]:
+        if item["loss"] == "gaussian_nll":
+            continue  # its variance column would be in PRED
+        ran = _run_suggested(runner, item["command"].replace(" PRED ", f" {preds} "))
+        assert (ran.exit_code == 0) == (item["loss"] not in {"msle", "poisson"}), (item["command"], ran.stderr)
+
+
+def test_a_labels_only_file_of_signs_marks_bce_and_not_hinge(runner, tmp_path):
+    labels = _write(tmp_path / "signs.csv", ["y_true"], [(1 if i % 3 else -1,) for i in range(30)])
+    document = json.loads(run(runner, "recommend", "--data", labels, "--format", "json").stdout)
+    reasons = {item["loss"]: item["reason"] for item in document["recommendations"]}
+    assert reasons["bce"].startswith("its command does not run on this file as it is: ")
+    assert "does not run" not in reasons["hinge"]
+
+
 def test_recommended_commands_on_a_file_with_missing_labels_omit_those_rows(runner, tmp_path):
     path = tmp_path / "gaps.csv"
     path.write_text("y_true,y_pred\n1,0.9\n,0.2\n0,0.1\n1,0.8\n")
