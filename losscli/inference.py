@@ -93,6 +93,9 @@ class Inference:
     # The labels read from a file that holds no predictions, for the checks
     # of the labels alone (msle and poisson reject labels at or below -1).
     labels_read: np.ndarray | None = field(default=None, repr=False)
+    # The file as opened for the inference, for the checks of the suggested
+    # commands: stdin can be read only once, and its bytes are kept here.
+    source: Any = field(default=None, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -487,7 +490,9 @@ def infer_file(
     """Read only the label, prediction and sample columns of ``path`` and infer from them."""
     from .io.readers import open_source
 
-    source = open_source(path, input_format, delimiter)
+    # The names the user gave, which a Parquet dataset may find as folder keys, as compute opens it.
+    named = frozenset(name.strip() for given in (label_col, pred_col, sample_col) for name in (given or "").split(",") if name.strip())
+    source = open_source(path, input_format, delimiter, named)
     structure = _structure(source)
     labels = _label_columns(source, label_col, required=structure is None)
     if not labels and structure is not None and _role_shape(structure[2], "y_true") == "scalar":
@@ -505,6 +510,7 @@ def infer_file(
     if not labels:
         result = infer(None, structure=structure)
         result.prediction_columns = tuple(predictions)
+        result.source = source
         return result
     rows = _read(source, labels + predictions + ([sample] if sample else []))
     table = rows.table
@@ -531,6 +537,7 @@ def infer_file(
         row_stride=rows.stride,
     )
     result.prediction_columns = tuple(predictions)
+    result.source = source
     if spark is not None and spark.logits:
         result.from_logits = True
     if selection != pred_col:

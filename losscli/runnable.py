@@ -39,6 +39,7 @@ def command_problems(
     (anchor, x1, ...) compute finds in the file under its own names, whose
     commands need no --col."""
     from .compare import inputs_problem
+    from .io.columns import PRED_SIDE
     from .io.plan import InputOptions, InputPlan
 
     base = InputOptions(
@@ -49,7 +50,9 @@ def command_problems(
         input_format=input_format,
         delimiter=delimiter,
     )
-    sources = InputPlan(base, []).sources
+    # The file as the inference opened it: stdin ('-') cannot be read again.
+    opened = getattr(inference, "source", None)
+    sources = {PRED_SIDE: opened} if opened is not None else InputPlan(base, []).sources
     shared = {"from_logits": True} if context.from_logits else None
     problems, found = {}, set()
     for spec in candidates(context.task, context.conditions):

@@ -341,6 +341,41 @@ def test_losses_that_reject_the_values_come_last_and_say_why(runner, tmp_path):
         assert (ran.exit_code == 0) == (item["loss"] not in unrunnable), (item["command"], ran.stderr)
 
 
+@pytest.mark.parametrize("packed", ["plain", "gzip", "parquet"])
+def test_recommend_reads_data_from_stdin_once(runner, tmp_path, packed):
+    # 300 zeros and 100 ones: imbalanced 3:1 (by hand), pos_weight = 300/100.
+    import gzip
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [(int(i % 4 == 0), round(0.2 + 0.6 * (i % 4 == 0), 2)) for i in range(400)]
+    path = Path(_write(tmp_path / "bin.csv", ["y_true", "y_pred"], rows))
+    data = path.read_bytes()
+    if packed == "gzip":
+        data = gzip.compress(data)
+    elif packed == "parquet":
+        pq.write_table(pa.table({"y_true": [r[0] for r in rows], "y_pred": [r[1] for r in rows]}), tmp_path / "bin.parquet")
+        data = (tmp_path / "bin.parquet").read_bytes()
+    result = runner.invoke(app, ["recommend", "--data", "-", "--format", "json"], input=data)
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["inferred"]["imbalance_ratio"] == pytest.approx(3.0)
+    assert document["inferred"]["evidence"][0].startswith("<stdin>: labels from 'y_true'")
+    commands = {item["loss"]: item["command"] for item in document["recommendations"]}
+    assert commands["bce"] == "losscli compute - --loss bce:pos_weight=3"
+    for item in document["recommendations"]:
+        assert "does not run" not in item["reason"], item
+        ran = runner.invoke(app, shlex.split(item["command"])[1:], input=data)
+        assert ran.exit_code == 0, (item["command"], ran.stderr)
+
+
+def test_recommend_on_empty_stdin_is_one_error_line(runner):
+    result = runner.invoke(app, ["recommend", "--data", "-"], input=b"")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == ["error: <stdin>: file is empty (it needs a header line and at least one row)"]
+
+
 def test_a_labels_only_file_gets_the_same_label_checks(runner, tmp_path):
     # msle needs labels above -1 and poisson non-negative counts (their checks,
     # as with predictions); the labels alone decide it, whatever PRED holds.
