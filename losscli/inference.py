@@ -112,8 +112,8 @@ class LabelSummary:
     """The shape of a label array.
 
     ``kind``: ``continuous``, ``counts``, ``multioutput`` (regression);
-    ``binary``, ``sign``, ``multilabel`` (binary); ``classes``, ``text``,
-    ``onehot``, ``soft`` (multiclass); ``sequence``.
+    ``binary``, ``sign``, ``multilabel``, ``text_binary`` (binary); ``classes``,
+    ``text``, ``onehot``, ``soft`` (multiclass); ``sequence``.
     """
 
     kind: str
@@ -129,6 +129,7 @@ TASK_OF_KIND = {
     "binary": "binary",
     "sign": "binary",
     "multilabel": "binary",
+    "text_binary": "binary",
     "classes": "multiclass",
     "text": "multiclass",
     "onehot": "multiclass",
@@ -323,6 +324,11 @@ def infer(
         _check_segmentation(result, sample_ids, sample_name, row_stride)
     if summary.counts is not None and result.task != "sequence" and not result.structural:
         _assess_imbalance(result, summary)
+    if summary.kind == "text_binary":
+        result.evidence.append(
+            f"compute reads binary labels as 0/1 and the file does not say which class {prediction_name} is the probability of: "
+            f"write the labels as 0/1 (1 for that class) before running the commands"
+        )
     if result.task == "regression":
         _assess_outliers(result, np.asarray(labels, dtype=np.float64), predictions, label_name, prediction_name)
     elif predictions is not None and summary.kind not in ("sequence",) and looks_like_logits(predictions):
@@ -342,6 +348,10 @@ def _with_prediction_shape(summary: LabelSummary, predictions: np.ndarray | None
         return LabelSummary("counts", f"{summary.detail} beside one prediction column, so counts rather than classes")
     if summary.kind == "binary" and width == 2:
         return LabelSummary("classes", f"{summary.detail} beside two prediction columns, one per class, so class indices", summary.classes, summary.counts)
+    if summary.kind == "text" and width == 1 and len(summary.classes) <= 2:
+        # One probability column is the probability of one of two classes.
+        named = " and ".join(f"'{label}'" for label in summary.classes)
+        return LabelSummary("text_binary", f"{summary.detail} ({named}) beside one prediction column, the probability of one of them", summary.classes, summary.counts)
     return summary
 
 

@@ -444,6 +444,28 @@ def test_recommended_commands_run_on_a_string_label_multiclass_file(runner, tmp_
         assert ran.exit_code == 0, (item["command"], ran.stderr)
 
 
+def test_two_text_classes_and_one_probability_column_say_how_to_map_the_labels(runner, tmp_path):
+    # losscli has no option naming the positive class: the recommendation says
+    # to write the labels as 0/1, and the commands then run as suggested.
+    rows = [("yes" if i % 3 == 0 else "no", round(0.2 + 0.6 * (i % 3 == 0), 2)) for i in range(30)]
+    path = _write(tmp_path / "yesno.csv", ["label", "prob"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["task"] == "binary"
+    assert [r["loss"] for r in document["recommendations"]] == ["bce", "hinge", "squared_hinge", "focal"]
+    assert "write the labels as 0/1 (1 for that class) before running the commands" in document["inferred"]["evidence"][-1]
+    for item in document["recommendations"]:
+        assert item["reason"].startswith(
+            f"its command does not run on this file as it is: {path}, column 'label': y_true of {item['loss']} holds text labels "
+            "beside one probability column (write the labels as 0/1, 1 for the class whose probability 'prob' holds"
+        )
+        assert _run_suggested(runner, item["command"]).exit_code == 2
+    mapped = _write(tmp_path / "yesno.csv", ["label", "prob"], [(int(label == "yes"), p) for label, p in rows])
+    for item in document["recommendations"]:
+        ran = _run_suggested(runner, item["command"])
+        assert ran.exit_code == 0, (item["command"], ran.stderr)
+    assert mapped == path
+
+
 def test_recommended_commands_select_class_columns_named_after_text_labels(runner, tmp_path):
     # No y_pred/prob_* columns: the labels name p_cat, p_dog, p_bird by suffix.
     rows = [("cat", 0.7, 0.2, 0.1), ("dog", 0.2, 0.5, 0.3), ("bird", 0.1, 0.1, 0.8)] * 4

@@ -305,6 +305,20 @@ def test_file_with_string_classes_and_probability_columns(tmp_path):
     assert result.prediction_columns == ("prob_cat", "prob_dog", "prob_bird")
 
 
+def test_two_text_classes_beside_one_probability_column_are_binary(tmp_path):
+    rows = [("yes" if i % 3 == 0 else "no", 0.25 + 0.5 * (i % 3 == 0)) for i in range(30)]
+    path = write_csv(tmp_path / "yesno.csv", ["label", "prob"], rows)
+    result = infer_file(path)
+    assert result.task == "binary"
+    assert result.imbalance_ratio == pytest.approx(2.0, rel=REL)  # 20 no : 10 yes
+    assert "'label': 30 rows, 2 text classes ('no' and 'yes') beside one prediction column, the probability of one of them -> binary" in result.evidence
+    assert result.evidence[-1].startswith("compute reads binary labels as 0/1 and the file does not say which class 'prob' is the probability of")
+    assert "pos_weight" not in result.values  # which class is positive is not known
+    # Three text classes beside one column are not binary; beside one column per class they are multiclass.
+    assert infer_arrays(np.array(["a", "b", "c"] * 5, dtype=object), np.full(15, 0.5)).task == "multiclass"
+    assert infer_arrays(np.array(["no", "yes"] * 5, dtype=object), np.full((10, 2), 0.5)).task == "multiclass"
+
+
 def test_labels_only_file_suggests_commands_with_labels(tmp_path):
     path = write_csv(tmp_path / "labels.csv", ["id", "y_true"], [(i, ["a", "b", "c"][i % 3]) for i in range(12)])
     document = losscli.recommend(data=path)

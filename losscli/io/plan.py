@@ -41,6 +41,7 @@ from .prefetch import prefetch
 from .hive import names_given
 from .formats import named_format
 from .readers import Column, Source, is_list_type, open_source
+from .text_labels import is_label_text, two_classes_error
 
 _SIDE_PREFIX = {PRED_SIDE: "p:", LABEL_SIDE: "l:"}
 
@@ -688,7 +689,7 @@ class InputPlan:
             if converted is not None and key in converted:
                 arrays[role.name] = converted[key]
                 continue
-            values = self._convert(role, located, columns, roles)
+            values = self._convert(role, located, columns, roles, bound)
             if converted is not None:
                 # Shared by several losses' kernels, possibly on several threads.
                 values.flags.writeable = False
@@ -696,7 +697,7 @@ class InputPlan:
             arrays[role.name] = values
         return arrays
 
-    def _convert(self, role: Role, located: RoleColumns, columns: dict[str, pa.Array], roles: dict[str, RoleColumns]) -> np.ndarray:
+    def _convert(self, role: Role, located: RoleColumns, columns: dict[str, pa.Array], roles: dict[str, RoleColumns], bound: BoundLoss) -> np.ndarray:
         display = self._display(located.side)
         prefix = _SIDE_PREFIX[located.side]
         first = columns[prefix + located.names[0]]
@@ -715,8 +716,14 @@ class InputPlan:
             return list_to_objects(first, column=located.names[0], display=display)
         if located.list_column:
             return self._list_matrix(first, located)
+        pred = roles.get("y_pred")
+        one_column = pred is not None and not pred.list_column and len(pred.names) == 1
+        if role.name == "y_true" and "binary" in bound.spec.tasks and len(located.names) == 1 and is_label_text(first.type) and one_column:
+            # yes/no beside one column 'prob' for a binary loss: which class it is the probability of is not written.
+            refused = two_classes_error(first, located.names[0], pred.names[0], display)
+            if refused is not None:
+                raise refused
         if role.shape == "class" and len(located.names) == 1 and (pa.types.is_string(first.type) or pa.types.is_large_string(first.type) or pa.types.is_dictionary(first.type)):
-            pred = roles.get("y_pred")
             if pred is None or pred.list_column or len(pred.names) < 2:
                 raise LossCliError(
                     "class labels are text, but the predictions are not one column per class to match them to",
