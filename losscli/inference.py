@@ -96,6 +96,7 @@ class Inference:
     # The file as opened for the inference, for the checks of the suggested
     # commands: stdin can be read only once, and its bytes are kept here.
     source: Any = field(default=None, repr=False)
+    label_columns: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -333,7 +334,7 @@ def infer(
         _assess_outliers(result, np.asarray(labels, dtype=np.float64), predictions, label_name, prediction_name)
     elif predictions is not None and summary.kind not in ("sequence",) and looks_like_logits(predictions):
         result.from_logits = True
-        result.evidence.append(f"{prediction_name}: values outside [0, 1], so logits: the commands pass --from-logits")
+        result.evidence.append(f"{prediction_name}: values outside [0, 1], so logits: the commands that read them pass --from-logits")
     return result
 
 
@@ -548,6 +549,7 @@ def infer_file(
     )
     result.prediction_columns = tuple(predictions)
     result.source = source
+    result.label_columns = tuple(labels)
     if spark is not None and spark.logits:
         result.from_logits = True
     if selection != pred_col:
@@ -570,6 +572,16 @@ def infer_file(
         result.missing_rows = dropped
         result.evidence.insert(1, f"{_rows(dropped)} with missing values ignored (the commands pass --nan-policy omit)")
     return result
+
+
+def values_with_predictions(source: Any, label_columns: tuple[str, ...], prediction_columns: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray] | None:
+    """The labels beside other prediction columns than the inference took,
+    read from the same rows, for trying a loss on those columns."""
+    rows = _read(source, list(label_columns) + [name for name in prediction_columns if name not in label_columns])
+    labels = _label_array(rows.table, list(label_columns), source.display)
+    predictions = _prediction_array(rows.table, list(prediction_columns), source.display)
+    labels, predictions, _, _ = _drop_missing(labels, predictions, None)
+    return _values_read(labels, predictions, list(prediction_columns))
 
 
 def _values_read(labels: np.ndarray, predictions: np.ndarray | None, prediction_names: list[str]) -> tuple[np.ndarray, np.ndarray] | None:

@@ -390,6 +390,8 @@ class Context:
     sample_column: str | None = None
     unrunnable: tuple[tuple[str, str], ...] = ()  # (loss, why its command fails on the --data file)
     inputs_found: frozenset[str] = frozenset()  # losses whose inputs compute finds in the --data file by itself
+    # loss -> (--pred-col, logits?) for losses that read another column than the file's predictions (d_prob)
+    own_predictions: tuple[tuple[str, tuple[str, bool]], ...] = ()
 
 
 def _tip_evidence(name: str, context: Context) -> list[Evidence]:
@@ -509,7 +511,11 @@ def _fallback(spec: LossSpec, context: Context) -> Evidence:
 
 def _command(spec: LossSpec, params: str, context: Context) -> str:
     flags = list(context.flags)
-    if context.from_logits and any(p.name == "from_logits" for p in spec.params):
+    own = dict(context.own_predictions).get(spec.name)
+    if own is not None:
+        flags += ["--pred-col", own[0]]
+    from_logits = context.from_logits if own is None else own[1]
+    if from_logits and any(p.name == "from_logits" for p in spec.params):
         flags.append("--from-logits")
     hint = context.sample_column or SAMPLE_COLUMN_HINT.get(spec.family)
     if hint and spec.family in SAMPLE_COLUMN_HINT:
@@ -694,8 +700,13 @@ def document(
         from .runnable import command_problems, label_problems
 
         if context.predictions == str(data):
-            problems, found = command_problems(context, label_col, pred_col, input_format, delimiter, inference)
-            context = dataclasses.replace(context, unrunnable=tuple(sorted(problems.items())), inputs_found=frozenset(found))
+            checks = command_problems(context, label_col, pred_col, input_format, delimiter, inference)
+            context = dataclasses.replace(
+                context,
+                unrunnable=tuple(sorted(checks.problems.items())),
+                inputs_found=frozenset(checks.inputs_found),
+                own_predictions=tuple(sorted(checks.own_predictions.items())),
+            )
         elif context.labels_file == str(data):
             # Labels alone: the predictions are not known, the labels' domain is.
             problems = label_problems(context, inference.labels_read)

@@ -495,6 +495,45 @@ def test_recommended_commands_run_on_a_mask_file(runner, tmp_path):
         assert ran.exit_code == 0, (item["command"], ran.stderr)
 
 
+def test_recommended_commands_on_the_gan_sample_name_the_columns_they_read(runner, monkeypatch):
+    # sample_data/gan.csv: y_true, critic (WGAN critic scores), d_prob and d_logit
+    # (a discriminator's outputs); the README runs adversarial with --pred-col d_prob.
+    monkeypatch.chdir(ROOT)
+    document = json.loads(run(runner, "recommend", "--data", "sample_data/gan.csv", "--format", "json").stdout)
+    commands = {item["loss"]: item["command"] for item in document["recommendations"]}
+    assert commands["wasserstein"] == "losscli compute sample_data/gan.csv --loss wasserstein"
+    assert commands["adversarial"] == "losscli compute sample_data/gan.csv --loss adversarial --pred-col d_prob"
+    assert commands["wasserstein_distance"] == "losscli compute sample_data/gan.csv --loss wasserstein_distance --pred-col d_prob"
+    # No feature vectors in the file: perceptual is last, with the reason.
+    last = document["recommendations"][-1]
+    assert last["loss"] == "perceptual"
+    assert last["reason"].startswith("its command does not run on this file as it is: sample_data/gan.csv: no column for y_pred of loss 'perceptual'")
+    for item in document["recommendations"]:
+        ran = _run_suggested(runner, item["command"])
+        assert (ran.exit_code == 0) == (item["loss"] != "perceptual"), (item["command"], ran.stderr)
+
+
+def test_a_discriminator_logit_column_is_read_with_from_logits(runner, tmp_path):
+    rows = [(i % 2, round(1.5 - 3.0 * (i % 3 == 0), 2), round(2.0 * (i % 2) - 0.5, 2)) for i in range(20)]
+    path = _write(tmp_path / "gan.csv", ["y_true", "critic", "d_logit"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    adversarial = next(item for item in document["recommendations"] if item["loss"] == "adversarial")
+    assert adversarial["command"] == f"losscli compute {path} --loss adversarial --pred-col d_logit --from-logits"
+    ran = _run_suggested(runner, adversarial["command"] + " --format json")
+    assert ran.exit_code == 0, ran.stderr
+    direct = runner.invoke(app, ["compute", path, "--loss", "adversarial", "--pred-col", "d_logit", "--from-logits", "--format", "json"])
+    assert json.loads(ran.stdout)["results"] == json.loads(direct.stdout)["results"]
+
+
+def test_two_columns_under_the_same_name_are_not_guessed_between(runner, tmp_path):
+    rows = [(i % 2, round(0.5 - (i % 3), 2), 0.3, 0.7) for i in range(20)]
+    path = _write(tmp_path / "gan.csv", ["y_true", "critic", "g_prob", "d_prob"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    adversarial = next(item for item in document["recommendations"] if item["loss"] == "adversarial")
+    assert "--pred-col" not in adversarial["command"]
+    assert adversarial["reason"].startswith("its command does not run on this file as it is: ")
+
+
 # --------------------------------------------------------------------------- sample data
 
 
