@@ -376,6 +376,17 @@ def test_recommend_on_empty_stdin_is_one_error_line(runner):
     assert result.stderr.splitlines() == ["error: <stdin>: file is empty (it needs a header line and at least one row)"]
 
 
+def test_alternating_labels_of_a_large_file_are_balanced(runner, tmp_path, monkeypatch):
+    # 1, 0, 1, 0, ... exactly balanced (by hand): counted over every row, not every 2nd.
+    from losscli import row_sample
+
+    monkeypatch.setattr(row_sample, "SAMPLE_ROWS", 100)
+    path = _write(tmp_path / "alternating.csv", ["y_true", "y_pred"], [(1 - i % 2, 0.5) for i in range(1000)])
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert (document["inferred"]["imbalance_ratio"], document["inferred"]["imbalanced"]) == (1.0, False)
+    assert document["recommendations"][0]["loss"] == "bce"
+
+
 def test_a_labels_only_file_gets_the_same_label_checks(runner, tmp_path):
     # msle needs labels above -1 and poisson non-negative counts (their checks,
     # as with predictions); the labels alone decide it, whatever PRED holds.
