@@ -254,6 +254,7 @@ def _type_problem(bound: BoundLoss, located: dict[str, Any], sources: dict[str, 
     import pyarrow as pa
 
     from .io.readers import is_list_type
+    from .io.text_labels import schema_hint
 
     for role in bound.spec.roles:
         columns = located.get(role.name)
@@ -268,8 +269,12 @@ def _type_problem(bound: BoundLoss, located: dict[str, Any], sources: dict[str, 
             where = f"{source.display}, column '{name}'"
             if role.shape == "sequence":
                 continue  # lists, "3 1 4" text or frame rows: the plan itself judges these
+            pred = located.get("y_pred")
+            one_column = pred is not None and not pred.list_column and len(pred.names) == 1
+            if role.name == "y_true" and text and one_column and "binary" in bound.spec.tasks:
+                # yes/no beside one column 'prob': the file does not say which class it is the probability of.
+                return f"{where}: {role.name} of {bound.name} holds text labels beside one probability column ({schema_hint(pred.names[0])})"
             if role.shape == "class" and text:
-                pred = located.get("y_pred")
                 if pred is None or pred.list_column or len(pred.names) < 2:
                     return f"{where}: {role.name} of {bound.name} holds class names, but the predictions are not one column per class"
             elif not (numeric or listed):

@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 
 from .errors import LossCliError
-from .wording import ordinal
 
 # SPEC: class imbalance is flagged when majority:minority is 3 or more.
 IMBALANCE_RATIO = 3.0
@@ -90,6 +89,14 @@ class Inference:
     # msle and poisson reject some targets, bce rejects -1/1 labels, sparse_cce
     # one-hot columns.
     values_read: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    # The labels read from a file that holds no predictions, for the checks
+    # of the labels alone (msle and poisson reject labels at or below -1).
+    labels_read: np.ndarray | None = field(default=None, repr=False)
+    # The file as opened for the inference, for the checks of the suggested
+    # commands: stdin can be read only once, and its bytes are kept here.
+    source: Any = field(default=None, repr=False)
+    label_columns: tuple[str, ...] = ()
+    counted_every_row: bool = False  # class counts from every row of a file whose other facts come from a sample
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -106,8 +113,8 @@ class LabelSummary:
     """The shape of a label array.
 
     ``kind``: ``continuous``, ``counts``, ``multioutput`` (regression);
-    ``binary``, ``sign``, ``multilabel`` (binary); ``classes``, ``text``,
-    ``onehot``, ``soft`` (multiclass); ``sequence``.
+    ``binary``, ``sign``, ``multilabel``, ``text_binary`` (binary); ``classes``,
+    ``text``, ``onehot``, ``soft`` (multiclass); ``sequence``.
     """
 
     kind: str
@@ -123,6 +130,7 @@ TASK_OF_KIND = {
     "binary": "binary",
     "sign": "binary",
     "multilabel": "binary",
+    "text_binary": "binary",
     "classes": "multiclass",
     "text": "multiclass",
     "onehot": "multiclass",
@@ -209,20 +217,47 @@ def _text_summary(labels: np.ndarray) -> LabelSummary:
 
 
 def _number_summary(values: np.ndarray) -> LabelSummary:
-    integral = bool(np.all(values == np.round(values)))
     distinct, counts = np.unique(values, return_counts=True)
+    return _distinct_summary(distinct, counts)
+
+
+def _distinct_summary(distinct: np.ndarray, counts: np.ndarray) -> LabelSummary:
+    """The kind of a numeric label column from its distinct values and their counts."""
+    integral = bool(np.all(distinct == np.round(distinct)))
     k = len(distinct)
+    rows = int(counts.sum())
     if integral and k <= 2 and set(distinct.tolist()) <= {0.0, 1.0}:
         return LabelSummary("binary", "values 0/1", _plain(distinct), counts)
     if integral and k == 2 and set(distinct.tolist()) == {-1.0, 1.0}:
         return LabelSummary("sign", "values -1/1", _plain(distinct), counts)
-    few = k <= ALWAYS_CLASSES or (k <= MAX_CLASSES and values.size >= ROWS_PER_CLASS * k)
+    few = k <= ALWAYS_CLASSES or (k <= MAX_CLASSES and rows >= ROWS_PER_CLASS * k)
     if integral and distinct.min() >= 0 and few:
         return LabelSummary("classes", f"{k} distinct integers {_range_text(distinct)}", _plain(distinct), counts)
     if integral and distinct.min() >= 0:
         return LabelSummary("counts", f"non-negative integers with {k} distinct values {_range_text(distinct)}")
     what = "integers" if integral else "non-integer values"
     return LabelSummary("continuous", f"{k} distinct {what} {_range_text(distinct)}")
+
+
+def _counted_summary(sampled: LabelSummary, tally: Any) -> LabelSummary | None:
+    """The labels' summary from the counts of every row of the file, where the
+    sample's reading of them allows (classes and targets of one column; the
+    column sums of one-hot, soft and multi-label columns); None otherwise."""
+    if tally is None or not tally.usable or tally.rows == 0 or sampled.kind == "sequence":
+        return None
+    if tally.sums is not None:
+        if sampled.kind in ("onehot", "soft"):
+            return LabelSummary(sampled.kind, sampled.detail, sampled.classes, tally.sums.copy())
+        if sampled.kind == "multilabel":
+            return _multilabel_summary(tally.sums, tally.rows)
+        return None
+    found = tally.classes()
+    if found is None:
+        return None
+    values, counts = found
+    if tally.text:
+        return LabelSummary("text", f"{len(values)} text classes", [str(v) for v in values], counts)
+    return _distinct_summary(np.array(values, dtype=np.float64), counts)
 
 
 def _columns_summary(values: np.ndarray) -> LabelSummary:
@@ -237,19 +272,23 @@ def _columns_summary(values: np.ndarray) -> LabelSummary:
     if unit and sums_to_one:
         return LabelSummary("soft", f"{k} columns of class probabilities (soft labels)", columns, counts)
     if binary:
-        # Each column is its own binary problem: the imbalance that matters is
-        # negatives:positives of the most skewed column.
-        positives = counts
-        negatives = len(values) - positives
-        skew = np.maximum(positives, negatives) / np.maximum(np.minimum(positives, negatives), 0.5)
-        j = int(np.argmax(skew))
-        return LabelSummary(
-            "multilabel",
-            f"{k} columns of independent 0/1 labels (multi-label); column {j + 1} is the most skewed",
-            [f"column {j + 1} = 0", f"column {j + 1} = 1"],
-            np.array([negatives[j], positives[j]]),
-        )
+        return _multilabel_summary(counts, len(values))
     return LabelSummary("multioutput", f"{k} columns of numeric targets (multi-output)")
+
+
+def _multilabel_summary(positives: np.ndarray, rows: int) -> LabelSummary:
+    # Each column is its own binary problem: the imbalance that matters is
+    # negatives:positives of the most skewed column.
+    k = len(positives)
+    negatives = rows - positives
+    skew = np.maximum(positives, negatives) / np.maximum(np.minimum(positives, negatives), 0.5)
+    j = int(np.argmax(skew))
+    return LabelSummary(
+        "multilabel",
+        f"{k} columns of independent 0/1 labels (multi-label); column {j + 1} is the most skewed",
+        [f"column {j + 1} = 0", f"column {j + 1} = 1"],
+        np.array([negatives[j], positives[j]]),
+    )
 
 
 def _plain(values: np.ndarray) -> list[Any]:
@@ -290,21 +329,29 @@ def infer(
     prediction_name: str = "predictions",
     sample_name: str = "sample",
     structure: tuple[str, str, str] | None = None,
-    row_stride: int = 1,
+    file_rows: int | None = None,
+    tally: Any = None,
 ) -> Inference:
     """Task kind, class imbalance and outliers from the labels (and predictions).
 
     ``structure`` is (task, evidence, loss) when the input columns already
     identify the family (a triplet file has anchors, not labels).
-    ``row_stride`` > 1: the rows are every so many rows of a larger file.
+    ``file_rows``: the rows are a sample of a file of that many rows, and
+    ``tally`` (a :class:`~losscli.label_tally.LabelTally`) has the labels of
+    every one of them counted.
     """
     if labels is None:
         if structure is None:
             raise LossCliError("no labels to infer from")
         return Inference(structure[0], evidence=[structure[1]], structural=True, matched_loss=structure[2])
-    summary = _with_prediction_shape(summarise_labels(labels), predictions)
+    summary = summarise_labels(labels)
     n = len(labels)
+    counted = _counted_summary(summary, tally)
+    if counted is not None:
+        summary, n = counted, tally.rows
+    summary = _with_prediction_shape(summary, predictions)
     result = Inference(TASK_OF_KIND[summary.kind])
+    result.counted_every_row = counted is not None
     result.evidence.append(f"{label_name}: {n} rows, {summary.detail} -> {result.task}")
     if summary.kind in LAYOUT_OF_KIND:
         result.layouts.add(LAYOUT_OF_KIND[summary.kind])
@@ -314,14 +361,19 @@ def infer(
         result.matched_loss = structure[2]
         result.evidence.append(structure[1])
     elif sample_ids is not None and _is_class_like(summary):
-        _check_segmentation(result, sample_ids, sample_name, row_stride)
+        _check_segmentation(result, sample_ids, sample_name, file_rows)
     if summary.counts is not None and result.task != "sequence" and not result.structural:
         _assess_imbalance(result, summary)
+    if summary.kind == "text_binary":
+        result.evidence.append(
+            f"compute reads binary labels as 0/1 and the file does not say which class {prediction_name} is the probability of: "
+            f"write the labels as 0/1 (1 for that class) before running the commands"
+        )
     if result.task == "regression":
         _assess_outliers(result, np.asarray(labels, dtype=np.float64), predictions, label_name, prediction_name)
     elif predictions is not None and summary.kind not in ("sequence",) and looks_like_logits(predictions):
         result.from_logits = True
-        result.evidence.append(f"{prediction_name}: values outside [0, 1], so logits: the commands pass --from-logits")
+        result.evidence.append(f"{prediction_name}: values outside [0, 1], so logits: the commands that read them pass --from-logits")
     return result
 
 
@@ -336,6 +388,10 @@ def _with_prediction_shape(summary: LabelSummary, predictions: np.ndarray | None
         return LabelSummary("counts", f"{summary.detail} beside one prediction column, so counts rather than classes")
     if summary.kind == "binary" and width == 2:
         return LabelSummary("classes", f"{summary.detail} beside two prediction columns, one per class, so class indices", summary.classes, summary.counts)
+    if summary.kind == "text" and width == 1 and len(summary.classes) <= 2:
+        # One probability column is the probability of one of two classes.
+        named = " and ".join(f"'{label}'" for label in summary.classes)
+        return LabelSummary("text_binary", f"{summary.detail} ({named}) beside one prediction column, the probability of one of them", summary.classes, summary.counts)
     return summary
 
 
@@ -343,9 +399,14 @@ def _is_class_like(summary: LabelSummary) -> bool:
     return TASK_OF_KIND[summary.kind] in ("binary", "multiclass")
 
 
-def _check_segmentation(result: Inference, sample_ids: np.ndarray, sample_name: str, row_stride: int = 1) -> None:
+def _check_segmentation(result: Inference, sample_ids: np.ndarray, sample_name: str, file_rows: int | None = None) -> None:
     samples, mean_rows = rows_per_sample(sample_ids)
-    mean_rows *= row_stride  # a sample's rows in the file, not in the rows read
+    if file_rows is not None and mean_rows > 1:
+        # A sample of a larger file: an id that repeats among the rows kept
+        # groups rows, and the samples seen share the file's rows (every
+        # image of a mask file shows up among a million pixels). Ids that
+        # never repeat there are one row each, whatever the file's size.
+        mean_rows = file_rows / samples
     if mean_rows > 1:
         result.task = "segmentation"
         result.sample_column = sample_name
@@ -357,7 +418,8 @@ def _check_segmentation(result: Inference, sample_ids: np.ndarray, sample_name: 
 
 def _assess_imbalance(result: Inference, summary: LabelSummary) -> None:
     counts = np.asarray(summary.counts, dtype=np.float64)
-    shown = ", ".join(f"{c}: {_num(k)}" for c, k in list(zip(summary.classes, counts))[:SHOWN_CLASSES])
+    # Counts of whole rows in full (1100000, not 1.1e+06); soft-label sums as numbers.
+    shown = ", ".join(f"{c}: {int(k) if float(k).is_integer() else _num(k)}" for c, k in list(zip(summary.classes, counts))[:SHOWN_CLASSES])
     more = f", ... ({len(counts)} classes)" if len(counts) > SHOWN_CLASSES else ""
     ratio = imbalance_ratio(counts)
     if ratio is None:
@@ -370,6 +432,7 @@ def _assess_imbalance(result: Inference, summary: LabelSummary) -> None:
     result.evidence.append(f"class counts {shown}{more}; majority:minority = {ratio:.4g} ({verdict})")
     if summary.kind == "binary" and len(counts) == 2 and counts[1] > 0:
         result.values["pos_weight"] = f"{counts[0] / counts[1]:.4g}"
+        result.values["negatives"], result.values["positives"] = f"{counts[0]:.0f}", f"{counts[1]:.0f}"
     absent = int((counts == 0).sum())
     if absent:
         result.evidence.append(f"{absent} class column(s) never occur; the ratio counts the classes present")
@@ -378,24 +441,44 @@ def _assess_imbalance(result: Inference, summary: LabelSummary) -> None:
 def _assess_outliers(
     result: Inference, labels: np.ndarray, predictions: np.ndarray | None, label_name: str, prediction_name: str
 ) -> None:
+    """SPEC: outliers are inferred from the labels, so heavy tails in the
+    targets flag them whether or not predictions are given; a model's gross
+    errors (heavy-tailed residuals) are further evidence. The evidence says
+    which test fired."""
     residuals = None
     if predictions is not None:
         predictions = np.asarray(predictions, dtype=np.float64)
         if predictions.size == labels.size:
             residuals = predictions.reshape(labels.shape) - labels
-    if residuals is not None:
-        values, what = residuals, f"residuals {prediction_name} - {label_name}"
-    else:
-        why = "no predictions" if predictions is None else "the predictions do not match them value for value"
-        values, what = labels, f"{label_name} themselves ({why})"
+    why = "" if predictions is None or residuals is not None else " (the predictions do not match them value for value, so no residuals)"
+    in_labels = _outlier_test(result, labels, f"labels {label_name}{why}")
+    if residuals is None:
+        result.outliers = in_labels
+        return
+    in_residuals = _outlier_test(result, residuals, f"residuals {prediction_name} - {label_name}")
+    result.outliers = in_labels or in_residuals
+    result.evidence.append(_outlier_verdict(in_labels, in_residuals))
+
+
+def _outlier_test(result: Inference, values: np.ndarray, what: str) -> bool:
     summary = outlier_summary(values)
-    result.outliers = summary.heavy
     verdict = "outliers / heavy tails" if summary.heavy else "no heavy tails"
     result.evidence.append(
         f"robust z-scores of the {what}: {summary.count} of {summary.n} values "
         f"({100 * summary.share:.3g}%) beyond {_num(ROBUST_Z_LIMIT)} (limit {100 * OUTLIER_SHARE:.3g}%), "
         f"largest {summary.largest_z:.3g} -> {verdict}"
     )
+    return summary.heavy
+
+
+def _outlier_verdict(in_labels: bool, in_residuals: bool) -> str:
+    if in_labels and in_residuals:
+        return "outliers: both tests fired, heavy tails in the labels and in the residuals"
+    if in_labels:
+        return "outliers: the labels' test fired (heavy-tailed targets); the residuals' test did not"
+    if in_residuals:
+        return "outliers: the residuals' test fired (gross prediction errors); the labels' test did not"
+    return "outliers: neither the labels' test nor the residuals' test fired"
 
 
 def infer_arrays(y_true: Any, y_pred: Any = None, sample_ids: Any = None) -> Inference:
@@ -463,7 +546,9 @@ def infer_file(
     """Read only the label, prediction and sample columns of ``path`` and infer from them."""
     from .io.readers import open_source
 
-    source = open_source(path, input_format, delimiter)
+    # The names the user gave, which a Parquet dataset may find as folder keys, as compute opens it.
+    named = frozenset(name.strip() for given in (label_col, pred_col, sample_col) for name in (given or "").split(",") if name.strip())
+    source = open_source(path, input_format, delimiter, named)
     structure = _structure(source)
     labels = _label_columns(source, label_col, required=structure is None)
     if not labels and structure is not None and _role_shape(structure[2], "y_true") == "scalar":
@@ -481,8 +566,11 @@ def infer_file(
     if not labels:
         result = infer(None, structure=structure)
         result.prediction_columns = tuple(predictions)
+        result.source = source
         return result
-    rows = _read(source, labels + predictions + ([sample] if sample else []))
+    from .row_sample import read_rows
+
+    rows = read_rows(source, labels + predictions + ([sample] if sample else []), labels)
     table = rows.table
     label_array = _label_array(table, labels, source.display)
     selection, found_how = (spark.selection, spark.evidence) if spark is not None else (pred_col, None)
@@ -490,7 +578,7 @@ def infer_file(
         predictions, selection, found_how = _undeclared_predictions(source, label_array, labels, claimed | {sample})
         if predictions:
             # The same file read the same way keeps the same rows.
-            extra = _read(source, predictions)
+            extra = read_rows(source, predictions)
             table = _with_columns(table, extra.table, predictions)
             rows.missing = max(rows.missing, extra.missing)
     prediction_array = _prediction_array(table, predictions, source.display)
@@ -509,29 +597,47 @@ def infer_file(
         prediction_name=_names_text(predictions) if predictions else "predictions",
         sample_name=sample or "sample",
         structure=structure,
-        row_stride=rows.stride,
+        file_rows=rows.file_rows if rows.sampled else None,
+        tally=rows.tally,
     )
     result.prediction_columns = tuple(predictions)
+    result.source = source
+    result.label_columns = tuple(labels)
     if spark is not None and spark.logits:
         result.from_logits = True
     if selection != pred_col:
         result.prediction_selection = selection
     result.values_read = _values_read(label_array, prediction_array, predictions)
+    if prediction_array is None:
+        result.labels_read = label_array
     where = f"{source.display}: labels from {_names_text(labels)}"
     where += f", predictions from {_names_text(predictions)}" if predictions else ", no prediction column"
     result.evidence.insert(0, where)
     if found_how:
         result.evidence.insert(1, found_how)
-    if rows.stride > 1:
-        result.evidence.insert(
-            1, f"{rows.file_rows:,} rows: inferred from every {ordinal(rows.stride)} row, {len(label_array) + dropped:,} rows spread over the whole file"
-        )
+    if rows.sampled:
+        sample_text = f"a random sample of {len(label_array) + dropped:,} rows (about 1 in {2 ** rows.halvings}) spread over the whole file"
+        what = "class counts" if result.task in ("binary", "multiclass", "segmentation") else "label values counted"
+        counted = f"{what} from every row, the rest from " if result.counted_every_row else "inferred from "
+        result.evidence.insert(1, f"{rows.file_rows:,} rows: {counted}{sample_text}")
         # The sample may miss the file's few rows without a value; the commands read them all.
         dropped = max(dropped, rows.missing)
     if dropped:
         result.missing_rows = dropped
         result.evidence.insert(1, f"{_rows(dropped)} with missing values ignored (the commands pass --nan-policy omit)")
     return result
+
+
+def values_with_predictions(source: Any, label_columns: tuple[str, ...], prediction_columns: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray] | None:
+    """The labels beside other prediction columns than the inference took,
+    read from the same rows, for trying a loss on those columns."""
+    from .row_sample import read_rows
+
+    rows = read_rows(source, list(label_columns) + [name for name in prediction_columns if name not in label_columns])
+    labels = _label_array(rows.table, list(label_columns), source.display)
+    predictions = _prediction_array(rows.table, list(prediction_columns), source.display)
+    labels, predictions, _, _ = _drop_missing(labels, predictions, None)
+    return _values_read(labels, predictions, list(prediction_columns))
 
 
 def _values_read(labels: np.ndarray, predictions: np.ndarray | None, prediction_names: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
@@ -763,64 +869,6 @@ def _distinctive_names() -> set[str]:
 def _matches_any(column: str, names: set[str]) -> bool:
     lowered = column.lower()
     return lowered in names or any(lowered.startswith(name + "_") for name in names)
-
-
-# Beyond about this many rows, inference keeps an evenly spread sample (every
-# 2nd, 4th, ... row of the whole file): class balance, tails and sample
-# sizes show as well in a million rows, and memory stays bounded by it
-# instead of growing with the file (a 50M-row file took 3.8 GB).
-SAMPLE_ROWS = 1 << 20
-
-
-@dataclass
-class _Rows:
-    """The rows read for inference: all of them, or every ``stride``-th."""
-
-    table: Any
-    file_rows: int
-    stride: int
-    missing: int  # rows of the whole file with a missing value in a column read
-
-
-def _read(source: Any, columns: list[str]) -> _Rows:
-    import pyarrow as pa
-
-    kept: list[Any] = []
-    kept_rows = file_rows = missing = 0
-    stride = 1
-    for batch in source.batches(columns):
-        n = batch.num_rows
-        if n == 0:
-            continue
-        missing += _rows_with_missing(batch)
-        if stride > 1:
-            # Rows whose index in the file is a multiple of the stride, as kept so far.
-            batch = batch.take(pa.array(np.arange((-file_rows) % stride, n, stride)))
-        file_rows += n
-        kept.append(pa.Table.from_batches([batch]))
-        kept_rows += batch.num_rows
-        while kept_rows > 2 * SAMPLE_ROWS:
-            thinned = pa.concat_tables(kept).take(pa.array(np.arange(0, kept_rows, 2)))
-            kept, kept_rows, stride = [thinned], thinned.num_rows, stride * 2
-    if file_rows == 0:
-        raise LossCliError("no data rows", file=source.display, hint="the file has a header but no rows")
-    return _Rows(pa.concat_tables(kept).combine_chunks(), file_rows, stride, missing)
-
-
-def _rows_with_missing(batch: Any) -> int:
-    """Rows of a batch with a null or NaN in any column (NaN inside lists aside)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    flags = None
-    for column in batch.columns:
-        kind = column.type
-        nan_is_null = pa.types.is_floating(kind)
-        if not (column.null_count or nan_is_null):
-            continue
-        row_flags = pc.is_null(column, nan_is_null=nan_is_null)
-        flags = row_flags if flags is None else pc.or_(flags, row_flags)
-    return 0 if flags is None else int(pc.sum(flags).as_py() or 0)
 
 
 def _label_array(table: Any, names: list[str], display: str) -> np.ndarray:

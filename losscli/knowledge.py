@@ -8,13 +8,17 @@ recommend`` knows is in the tables below, not in branches:
 * ``TASK_TABLE``             the guide's "Loss Function Types by Task";
 * ``GUIDE_CHARACTERISTICS``  the guide's "Loss Function Characteristics Comparison";
 * ``GUIDE_DESCRIPTIONS``     what the guide's loss tables say of each loss;
+* ``GUIDE_USE_CASES``        the guide's "Use Cases" cells that name a task a user may ask for;
 * ``RULES``                  our own advice for facts the guide does not cover (marked
                              as ours in every reason that quotes them);
 * ``WEIGHTS``                how much each kind of evidence counts.
 
-A loss's score is the sum of the weights of the evidence that applies to it;
-the recommendations are the losses the registry declares for the task, best
-score first. Each recommendation carries its evidence as the ``reason``.
+A loss's score is the sum of the weights of the guide's evidence (and of
+what the data show) that applies to it; our own advice (``RULES``) only
+orders losses whose scores are level, so it never outranks the guide. The
+recommendations are the losses the registry declares for the task, and
+those a flagged condition's tip names, best score first. Each
+recommendation carries its evidence as the ``reason``.
 
 This is also the Python API ``losscli.recommend``; nothing here imports
 pyarrow (``--data`` reads files through :mod:`losscli.inference`).
@@ -163,6 +167,30 @@ GUIDE_DESCRIPTIONS = {
 }
 
 
+@dataclass(frozen=True)
+class UseCase:
+    """A "Use Cases" cell of the guide's specialised-loss table (``guide_name``
+    is the loss as that table names it), and the task names or aliases a
+    user may give that the cell names."""
+
+    loss: str
+    guide_name: str
+    cell: str
+    task_words: tuple[str, ...]
+
+
+# Only cells that name the task word as it is: "Object detection" answers
+# --task detection, so IoU ranks above Dice there though the tip says "Dice/IoU".
+GUIDE_USE_CASES = (
+    UseCase("iou", "IoU Loss", "Object detection, segmentation", ("detection", "object-detection")),
+    UseCase("dice", "Dice Loss", "Semantic segmentation", ("semantic-segmentation",)),
+    UseCase("perceptual", "Perceptual Loss", "Style transfer, super-resolution", ("style-transfer", "super-resolution")),
+    UseCase("contrastive", "Contrastive Loss", "Siamese networks, face verification", ("siamese",)),
+    UseCase("triplet", "Triplet Loss", "FaceNet, similarity learning", ("similarity",)),
+    UseCase("ctc", "CTC Loss", "Speech, handwriting recognition", ("speech", "handwriting")),
+)
+
+
 # --------------------------------------------------------------------------- our own advice
 
 
@@ -173,7 +201,9 @@ class Rule:
     ``fact`` is a condition (``imbalanced``, ``outliers``) or something the
     data show (``labels=onehot`` ...). ``params`` is the loss parameter text to
     suggest; ``{name}`` fields are filled from the data and the parameter is
-    left out when the data do not give them.
+    left out when the data do not give them. ``data_text``, when the data
+    give its ``{name}`` fields, replaces ``text`` with what the advice does
+    on these data.
     """
 
     fact: str
@@ -182,16 +212,21 @@ class Rule:
     weight: int
     tasks: tuple[str, ...] = ()
     params: str = ""
+    data_text: str = ""
 
 
 RULES = (
     Rule(
         IMBALANCED,
         ("bce",),
-        "pos_weight = negatives/positives re-weights the rare positive class, the binary form of weighted cross-entropy",
+        "pos_weight = negatives/positives weights the positive class by the class ratio, so that both classes "
+        "weigh the same in total, the binary form of weighted cross-entropy",
         120,
         tasks=("binary",),
         params="pos_weight={pos_weight}",
+        data_text="the positives are the {positive_share} ({positives} of {labels} labels): pos_weight = "
+        "negatives/positives = {pos_weight} {pos_weight_effect}, so that both classes weigh the same in total, "
+        "the binary form of weighted cross-entropy",
     ),
     Rule(
         IMBALANCED,
@@ -217,6 +252,7 @@ WEIGHTS = {
     "condition_property": 200,
     "task_tip": 100,
     "task_table": 50,
+    "use_case": 40,
     "inputs_match": 30,
     "use_rating": 10,
     "smooth_gradient": 5,
@@ -335,6 +371,7 @@ class Evidence:
     text: str
     order: int = 1_000  # position of the loss in the tip/row that named it (tie-break)
     tip: str | None = None
+    ours: bool = False  # losscli's own advice: it orders only losses the guide leaves level
 
 
 @dataclass(frozen=True)
@@ -344,6 +381,7 @@ class Context:
     task: str
     conditions: frozenset[str]
     facts: frozenset[str] = frozenset()
+    task_word: str = ""  # the task as the user named it ("detection" for segmentation)
     values: tuple[tuple[str, str], ...] = ()  # {placeholders} for rule parameters, e.g. pos_weight
     predictions: str = "PRED"
     labels_file: str | None = None
@@ -352,6 +390,8 @@ class Context:
     sample_column: str | None = None
     unrunnable: tuple[tuple[str, str], ...] = ()  # (loss, why its command fails on the --data file)
     inputs_found: frozenset[str] = frozenset()  # losses whose inputs compute finds in the --data file by itself
+    # loss -> (--pred-col, logits?) for losses that read another column than the file's predictions (d_prob)
+    own_predictions: tuple[tuple[str, tuple[str, bool]], ...] = ()
 
 
 def _tip_evidence(name: str, context: Context) -> list[Evidence]:
@@ -380,6 +420,15 @@ def _table_evidence(name: str, context: Context) -> list[Evidence]:
         elif row.condition in context.conditions:
             found.append(Evidence(WEIGHTS["condition_table"], f"{text} ({_origin(row.condition, context)})", order))
     return found
+
+
+def _use_case_evidence(name: str, context: Context) -> list[Evidence]:
+    word = context.task_word.strip().lower().replace(" ", "-").replace("_", "-")
+    return [
+        Evidence(WEIGHTS["use_case"], f"the guide names it for {word.replace('-', ' ')} ({case.guide_name}, use cases: {case.cell})")
+        for case in GUIDE_USE_CASES
+        if case.loss == name and word in case.task_words
+    ]
 
 
 def _origin(condition: str | None, context: Context) -> str:
@@ -419,19 +468,38 @@ def _rater(spec: LossSpec) -> str:
 
 def _rule_evidence(name: str, context: Context) -> tuple[list[Evidence], str]:
     found, params = [], ""
-    known = dict(context.values)
+    known = _with_class_words(dict(context.values))
     for rule in RULES:
         applies = rule.fact in context.conditions or rule.fact in context.facts
         if name not in rule.losses or not applies or (rule.tasks and context.task not in rule.tasks):
             continue
         origin = f"{_origin(rule.fact, context)}; " if rule.fact in context.conditions else ""
-        found.append(Evidence(rule.weight, f"{rule.text} ({origin}losscli's advice)"))
+        try:
+            text = rule.data_text.format(**known) if rule.data_text else rule.text
+        except KeyError:
+            text = rule.text  # the data did not give the counts: say what the advice does in general
+        found.append(Evidence(rule.weight, f"{text} ({origin}losscli's advice)", ours=True))
         if rule.params and not params:
             try:
                 params = rule.params.format(**known)
             except KeyError:
                 params = ""  # the data did not give the value: leave the default
     return found, params
+
+
+def _with_class_words(values: dict[str, str]) -> dict[str, str]:
+    """What pos_weight does on these counts, in words: a weight above 1 lifts
+    rare positives, below 1 lowers positives that are the majority."""
+    if "positives" not in values or "negatives" not in values:
+        return values
+    positives, negatives = int(values["positives"]), int(values["negatives"])
+    if positives < negatives:
+        share, effect = "minority", "up-weights them"
+    elif positives > negatives:
+        share, effect = "majority", "down-weights them"
+    else:
+        share, effect = "same number as the negatives", "leaves them as they are"
+    return {**values, "positive_share": share, "pos_weight_effect": effect, "labels": str(positives + negatives)}
 
 
 def _fallback(spec: LossSpec, context: Context) -> Evidence:
@@ -443,7 +511,11 @@ def _fallback(spec: LossSpec, context: Context) -> Evidence:
 
 def _command(spec: LossSpec, params: str, context: Context) -> str:
     flags = list(context.flags)
-    if context.from_logits and any(p.name == "from_logits" for p in spec.params):
+    own = dict(context.own_predictions).get(spec.name)
+    if own is not None:
+        flags += ["--pred-col", own[0]]
+    from_logits = context.from_logits if own is None else own[1]
+    if from_logits and any(p.name == "from_logits" for p in spec.params):
         flags.append("--from-logits")
     hint = context.sample_column or SAMPLE_COLUMN_HINT.get(spec.family)
     if hint and spec.family in SAMPLE_COLUMN_HINT:
@@ -452,8 +524,8 @@ def _command(spec: LossSpec, params: str, context: Context) -> str:
     return compute_command(spec, context.predictions, params=params, labels=context.labels_file, flags=tuple(flags), name_roles=name_roles)
 
 
-def _recommendation(spec: LossSpec, index: int, context: Context) -> tuple[tuple[int, int, int], dict[str, Any]]:
-    evidence = _tip_evidence(spec.name, context) + _table_evidence(spec.name, context)
+def _recommendation(spec: LossSpec, index: int, context: Context) -> tuple[tuple[int, int, int, int], dict[str, Any]]:
+    evidence = _tip_evidence(spec.name, context) + _table_evidence(spec.name, context) + _use_case_evidence(spec.name, context)
     rules, params = _rule_evidence(spec.name, context)
     evidence += rules + _property_evidence(spec, context)
     if f"inputs={spec.name}" in context.facts:
@@ -461,9 +533,12 @@ def _recommendation(spec: LossSpec, index: int, context: Context) -> tuple[tuple
     problem = dict(context.unrunnable).get(spec.name)
     if problem:
         evidence.append(Evidence(-WEIGHTS["inputs_missing"], f"its command does not run on this file as it is: {problem}"))
-    score = sum(e.weight for e in evidence)
-    # Strongest evidence first, whichever way it points; the small tie-breakers last.
-    evidence.sort(key=lambda e: -abs(e.weight))
+    guide_score = sum(e.weight for e in evidence if not e.ours)
+    own_score = sum(e.weight for e in evidence if e.ours)
+    # In the order it ranks the loss: the guide's (and the data's) main
+    # evidence, strongest first whichever way it points, then our advice,
+    # then the small tie-breakers.
+    evidence.sort(key=lambda e: (_tier(e), -abs(e.weight)))
     if not any(abs(e.weight) >= WEIGHTS["task_table"] for e in evidence):
         evidence.insert(0, _fallback(spec, context))
     order = min((e.order for e in evidence), default=1_000)
@@ -475,13 +550,39 @@ def _recommendation(spec: LossSpec, index: int, context: Context) -> tuple[tuple
         "properties": properties(spec),
         "command": _command(spec, params, context),
     }
-    return (-score, order, index), entry
+    return (-guide_score, -own_score, order, index), entry
+
+
+def _tier(evidence: Evidence) -> int:
+    if evidence.ours:
+        return 1
+    return 0 if abs(evidence.weight) >= WEIGHTS["use_case"] else 2
+
+
+def candidates(task: str, conditions: frozenset[str]) -> list[LossSpec]:
+    """The losses the registry declares for the task, and those the tip for a
+    flagged condition names when they classify as the task does: focal for
+    imbalanced segmentation masks (pixels are classified), never for regression."""
+    specs = losses_for_task(task)
+    use = TASK_USE.get(task)
+    if use != "use_in_classification":
+        return specs
+    named = {spec.name for spec in specs}
+    for tip in TIPS:
+        if tip.condition not in conditions:
+            continue
+        for name in tip.losses:
+            spec = get(name)
+            if name not in named and spec.characteristics.as_dict()[use]:
+                specs.append(spec)
+                named.add(name)
+    return specs
 
 
 def rank(context: Context) -> list[dict[str, Any]]:
-    """Every loss the registry declares for the task, best first."""
+    """Every candidate loss for the task (see :func:`candidates`), best first."""
     registry_order = {spec.name: i for i, spec in enumerate(all_specs())}
-    scored = [_recommendation(spec, registry_order[spec.name], context) for spec in losses_for_task(context.task)]
+    scored = [_recommendation(spec, registry_order[spec.name], context) for spec in candidates(context.task, context.conditions)]
     scored.sort(key=lambda item: item[0])
     entries = [entry for _, entry in scored]
     for position, entry in enumerate(entries, start=1):
@@ -515,14 +616,77 @@ def recommend(
     Flags and inferred conditions add up: ``outliers=True`` or outliers in
     the data both rank robust losses up.
     """
+    if task is None and data is None and y_true is None:
+        raise LossCliError(
+            "recommend needs a task, data or both",
+            hint="pass task='regression' (or another task), data='FILE' or y_true=LABELS",
+        )
+    try:
+        return document(
+            task,
+            outliers,
+            imbalanced,
+            data,
+            y_true=y_true,
+            y_pred=y_pred,
+            sample_ids=sample_ids,
+            label_col=label_col,
+            pred_col=pred_col,
+            sample_col=sample_col,
+            input_format=input_format,
+            delimiter=delimiter,
+        )
+    except LossCliError as error:
+        _in_api_terms(error)
+        raise
+
+
+# The command-line options the input layer's messages name, and the
+# parameters of recommend() that stand for them in Python.
+_API_NAMES = {
+    "--label-col": "label_col",
+    "--pred-col": "pred_col",
+    "--sample-col": "sample_col",
+    "--input-format": "input_format",
+    "--delimiter": "delimiter",
+    "--task": "task",
+    "--data": "data",
+}
+_OPTION = re.compile("|".join(re.escape(option) for option in _API_NAMES) + r"\b")
+
+
+def _in_api_terms(error: LossCliError) -> None:
+    """Replace the option names in the error by the parameter names a Python caller passes."""
+
+    def renamed(text: str | None) -> str | None:
+        return None if text is None else _OPTION.sub(lambda found: _API_NAMES[found.group(0)], text)
+
+    error.message, error.hint = renamed(error.message), renamed(error.hint)
+    error.args = (error.message,)
+
+
+def document(
+    task: str | None = None,
+    outliers: bool = False,
+    imbalanced: bool = False,
+    data: str | None = None,
+    *,
+    y_true: Any = None,
+    y_pred: Any = None,
+    sample_ids: Any = None,
+    label_col: str | None = None,
+    pred_col: str | None = None,
+    sample_col: str | None = None,
+    input_format: str | None = None,
+    delimiter: str | None = None,
+) -> dict[str, Any]:
+    """:func:`recommend` in the terms of the command line, which calls this:
+    its errors name options (--label-col), as the input layer writes them."""
     canonical = resolve_task(task) if task is not None else None
     inference = _infer(data, y_true, y_pred, sample_ids, label_col, pred_col, sample_col, input_format, delimiter)
     if inference is None:
         if canonical is None:
-            raise LossCliError(
-                "recommend needs a task, data or both",
-                hint="give --task TASK (e.g. --task regression) and/or --data FILE",
-            )
+            raise LossCliError("recommend needs --task, --data or both", hint="e.g. losscli recommend --task regression, or --data labels.csv")
         effective = canonical
     else:
         effective = canonical or inference.task
@@ -531,9 +695,22 @@ def recommend(
     if inference is not None and inference.prediction_selection:
         pred_col = inference.prediction_selection  # found under another name: the commands must name it
     context = _context(effective, outliers, imbalanced, data, inference, label_col, pred_col)
-    if data is not None and context.predictions == str(data):
-        problems, found = _unrunnable(context, label_col, pred_col, input_format, delimiter, inference)
-        context = dataclasses.replace(context, unrunnable=tuple(sorted(problems.items())), inputs_found=frozenset(found))
+    context = dataclasses.replace(context, task_word=task or "")
+    if data is not None and inference is not None:
+        from .runnable import command_problems, label_problems
+
+        if context.predictions == str(data):
+            checks = command_problems(context, label_col, pred_col, input_format, delimiter, inference)
+            context = dataclasses.replace(
+                context,
+                unrunnable=tuple(sorted(checks.problems.items())),
+                inputs_found=frozenset(checks.inputs_found),
+                own_predictions=tuple(sorted(checks.own_predictions.items())),
+            )
+        elif context.labels_file == str(data):
+            # Labels alone: the predictions are not known, the labels' domain is.
+            problems = label_problems(context, inference.labels_read)
+            context = dataclasses.replace(context, unrunnable=tuple(sorted(problems.items())))
     return {
         "schema": SCHEMA,
         "task": effective,
@@ -618,73 +795,6 @@ def _context(
         from_logits=from_logits,
         sample_column=sample_column,
     )
-
-
-def _unrunnable(
-    context: Context,
-    label_col: str | None,
-    pred_col: str | None,
-    input_format: str | None,
-    delimiter: str | None,
-    inference: Any = None,
-) -> tuple[dict[str, str], set[str]]:
-    """Why the suggested command of a loss would fail on the --data file, judged
-    from its header as ``compare --task`` judges it (a missing input column,
-    text where numbers are needed), and by running the loss on the values read
-    (msle needs values above -1, bce 0/1 labels); losses not listed here can
-    read it. Also the losses whose other inputs (anchor, x1, ...) compute finds
-    in the file under its own names, whose commands need no --col."""
-    from .compare import inputs_problem
-    from .io.plan import InputOptions, InputPlan
-    from .registry import parse_spec
-
-    base = InputOptions(
-        predictions=context.predictions,
-        pred_cols=pred_col,
-        label_cols=label_col,
-        nan_policy="omit" if "--nan-policy" in context.flags else "error",
-        input_format=input_format,
-        delimiter=delimiter,
-    )
-    sources = InputPlan(base, []).sources
-    shared = {"from_logits": True} if context.from_logits else None
-    problems, found = {}, set()
-    for spec in losses_for_task(context.task):
-        sample = context.sample_column or SAMPLE_COLUMN_HINT.get(spec.family) if spec.family in SAMPLE_COLUMN_HINT else None
-        bound = parse_spec(spec.name, shared)
-        by_default = dataclasses.replace(base, role_cols={}, sample_col=sample)
-        if command_role_columns(spec) and inputs_problem(bound, by_default, sources) is None:
-            found.add(spec.name)  # emb1_*, a_*: the file's names, which --col x1='x1*' would miss
-            options = by_default
-        else:
-            options = dataclasses.replace(base, role_cols=command_role_columns(spec), sample_col=sample)
-        problem = inputs_problem(bound, options, sources) or _value_problem(bound, inference)
-        if problem:
-            problems[spec.name] = problem
-    return problems, found
-
-
-def _value_problem(bound: Any, inference: Any) -> str | None:
-    """What the loss says of the values read, if it rejects them or gives no finite value."""
-    values = getattr(inference, "values_read", None)
-    if values is None or {role.name for role in bound.spec.roles if not role.optional} != {"y_true", "y_pred"}:
-        return None
-    import math
-    import warnings
-
-    from .api import compute
-    from .errors import LossCliError
-
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            value = compute(bound, *values)
-    except LossCliError as error:
-        return f"{error.message}, in {error.role}" if error.role else error.message
-    if not math.isfinite(value):
-        said = "; ".join(str(warning.message) for warning in caught)
-        return f"it gives no number on these data, only {value}" + (f" ({said})" if said else "")
-    return None
 
 
 def covered_losses() -> set[str]:

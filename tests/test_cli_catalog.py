@@ -352,6 +352,80 @@ def test_losses_that_reject_the_values_come_last_and_say_why(runner, tmp_path):
         assert (ran.exit_code == 0) == (item["loss"] not in unrunnable), (item["command"], ran.stderr)
 
 
+@pytest.mark.parametrize("packed", ["plain", "gzip", "parquet"])
+def test_recommend_reads_data_from_stdin_once(runner, tmp_path, packed):
+    # 300 zeros and 100 ones: imbalanced 3:1 (by hand), pos_weight = 300/100.
+    import gzip
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [(int(i % 4 == 0), round(0.2 + 0.6 * (i % 4 == 0), 2)) for i in range(400)]
+    path = Path(_write(tmp_path / "bin.csv", ["y_true", "y_pred"], rows))
+    data = path.read_bytes()
+    if packed == "gzip":
+        data = gzip.compress(data)
+    elif packed == "parquet":
+        pq.write_table(pa.table({"y_true": [r[0] for r in rows], "y_pred": [r[1] for r in rows]}), tmp_path / "bin.parquet")
+        data = (tmp_path / "bin.parquet").read_bytes()
+    result = runner.invoke(app, ["recommend", "--data", "-", "--format", "json"], input=data)
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["inferred"]["imbalance_ratio"] == pytest.approx(3.0)
+    assert document["inferred"]["evidence"][0].startswith("<stdin>: labels from 'y_true'")
+    commands = {item["loss"]: item["command"] for item in document["recommendations"]}
+    assert commands["bce"] == "losscli compute - --loss bce:pos_weight=3"
+    for item in document["recommendations"]:
+        assert "does not run" not in item["reason"], item
+        ran = runner.invoke(app, shlex.split(item["command"])[1:], input=data)
+        assert ran.exit_code == 0, (item["command"], ran.stderr)
+
+
+def test_recommend_on_empty_stdin_is_one_error_line(runner):
+    result = runner.invoke(app, ["recommend", "--data", "-"], input=b"")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == ["error: <stdin>: file is empty (it needs a header line and at least one row)"]
+
+
+def test_alternating_labels_of_a_large_file_are_balanced(runner, tmp_path, monkeypatch):
+    # 1, 0, 1, 0, ... exactly balanced (by hand): counted over every row, not every 2nd.
+    from losscli import row_sample
+
+    monkeypatch.setattr(row_sample, "SAMPLE_ROWS", 100)
+    path = _write(tmp_path / "alternating.csv", ["y_true", "y_pred"], [(1 - i % 2, 0.5) for i in range(1000)])
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert (document["inferred"]["imbalance_ratio"], document["inferred"]["imbalanced"]) == (1.0, False)
+    assert document["recommendations"][0]["loss"] == "bce"
+
+
+def test_a_labels_only_file_gets_the_same_label_checks(runner, tmp_path):
+    # msle needs labels above -1 and poisson non-negative counts (their checks,
+    # as with predictions); the labels alone decide it, whatever PRED holds.
+    rng = np.random.default_rng(7)
+    y = rng.normal(scale=2.0, size=100)
+    y[0] = -1.5
+    labels = _write(tmp_path / "labels.csv", ["y_true"], [(v,) for v in y])
+    preds = _write(tmp_path / "preds.csv", ["y_pred"], [(v + 0.1,) for v in y])
+    document = json.loads(run(runner, "recommend", "--data", labels, "--format", "json").stdout)
+    reasons = {item["loss"]: item["reason"] for item in document["recommendations"]}
+    assert reasons["msle"].startswith("its command does not run on this file as it is: msle needs values greater than -1 (value -1.5), in y_true")
+    assert reasons["poisson"].startswith("its command does not run on this file as it is: poisson needs non-negative counts")
+    assert {item["loss"] for item in document["recommendations"][-2:]} == {"msle", "poisson"}
+    for item in document["recommendations"]:
+        if item["loss"] == "gaussian_nll":
+            continue  # its variance column would be in PRED
+        ran = _run_suggested(runner, item["command"].replace(" PRED ", f" {preds} "))
+        assert (ran.exit_code == 0) == (item["loss"] not in {"msle", "poisson"}), (item["command"], ran.stderr)
+
+
+def test_a_labels_only_file_of_signs_marks_bce_and_not_hinge(runner, tmp_path):
+    labels = _write(tmp_path / "signs.csv", ["y_true"], [(1 if i % 3 else -1,) for i in range(30)])
+    document = json.loads(run(runner, "recommend", "--data", labels, "--format", "json").stdout)
+    reasons = {item["loss"]: item["reason"] for item in document["recommendations"]}
+    assert reasons["bce"].startswith("its command does not run on this file as it is: ")
+    assert "does not run" not in reasons["hinge"]
+
+
 def test_recommended_commands_on_a_file_with_missing_labels_omit_those_rows(runner, tmp_path):
     path = tmp_path / "gaps.csv"
     path.write_text("y_true,y_pred\n1,0.9\n,0.2\n0,0.1\n1,0.8\n")
@@ -392,6 +466,28 @@ def test_recommended_commands_run_on_a_string_label_multiclass_file(runner, tmp_
         assert ran.exit_code == 0, (item["command"], ran.stderr)
 
 
+def test_two_text_classes_and_one_probability_column_say_how_to_map_the_labels(runner, tmp_path):
+    # losscli has no option naming the positive class: the recommendation says
+    # to write the labels as 0/1, and the commands then run as suggested.
+    rows = [("yes" if i % 3 == 0 else "no", round(0.2 + 0.6 * (i % 3 == 0), 2)) for i in range(30)]
+    path = _write(tmp_path / "yesno.csv", ["label", "prob"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["task"] == "binary"
+    assert [r["loss"] for r in document["recommendations"]] == ["bce", "hinge", "squared_hinge", "focal"]
+    assert "write the labels as 0/1 (1 for that class) before running the commands" in document["inferred"]["evidence"][-1]
+    for item in document["recommendations"]:
+        assert item["reason"].startswith(
+            f"its command does not run on this file as it is: {path}, column 'label': y_true of {item['loss']} holds text labels "
+            "beside one probability column (write the labels as 0/1, 1 for the class whose probability 'prob' holds"
+        )
+        assert _run_suggested(runner, item["command"]).exit_code == 2
+    mapped = _write(tmp_path / "yesno.csv", ["label", "prob"], [(int(label == "yes"), p) for label, p in rows])
+    for item in document["recommendations"]:
+        ran = _run_suggested(runner, item["command"])
+        assert ran.exit_code == 0, (item["command"], ran.stderr)
+    assert mapped == path
+
+
 def test_recommended_commands_select_class_columns_named_after_text_labels(runner, tmp_path):
     # No y_pred/prob_* columns: the labels name p_cat, p_dog, p_bird by suffix.
     rows = [("cat", 0.7, 0.2, 0.1), ("dog", 0.2, 0.5, 0.3), ("bird", 0.1, 0.1, 0.8)] * 4
@@ -414,10 +510,50 @@ def test_recommended_commands_run_on_a_mask_file(runner, tmp_path):
     result = run(runner, "recommend", "--data", path)
     assert "Inferred: task segmentation; class imbalance: majority:minority 5 (imbalanced)" in result.stdout
     document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
-    assert [r["loss"] for r in document["recommendations"]] == ["tversky", "dice", "iou"]
+    # The guide's tips first (focal for the imbalance, Dice/IoU), then losscli's tversky advice.
+    assert [r["loss"] for r in document["recommendations"]] == ["focal", "dice", "iou", "tversky"]
     for item in document["recommendations"]:
         ran = _run_suggested(runner, item["command"])
         assert ran.exit_code == 0, (item["command"], ran.stderr)
+
+
+def test_recommended_commands_on_the_gan_sample_name_the_columns_they_read(runner, monkeypatch):
+    # sample_data/gan.csv: y_true, critic (WGAN critic scores), d_prob and d_logit
+    # (a discriminator's outputs); the README runs adversarial with --pred-col d_prob.
+    monkeypatch.chdir(ROOT)
+    document = json.loads(run(runner, "recommend", "--data", "sample_data/gan.csv", "--format", "json").stdout)
+    commands = {item["loss"]: item["command"] for item in document["recommendations"]}
+    assert commands["wasserstein"] == "losscli compute sample_data/gan.csv --loss wasserstein"
+    assert commands["adversarial"] == "losscli compute sample_data/gan.csv --loss adversarial --pred-col d_prob"
+    assert commands["wasserstein_distance"] == "losscli compute sample_data/gan.csv --loss wasserstein_distance --pred-col d_prob"
+    # No feature vectors in the file: perceptual is last, with the reason.
+    last = document["recommendations"][-1]
+    assert last["loss"] == "perceptual"
+    assert last["reason"].startswith("its command does not run on this file as it is: sample_data/gan.csv: no column for y_pred of loss 'perceptual'")
+    for item in document["recommendations"]:
+        ran = _run_suggested(runner, item["command"])
+        assert (ran.exit_code == 0) == (item["loss"] != "perceptual"), (item["command"], ran.stderr)
+
+
+def test_a_discriminator_logit_column_is_read_with_from_logits(runner, tmp_path):
+    rows = [(i % 2, round(1.5 - 3.0 * (i % 3 == 0), 2), round(2.0 * (i % 2) - 0.5, 2)) for i in range(20)]
+    path = _write(tmp_path / "gan.csv", ["y_true", "critic", "d_logit"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    adversarial = next(item for item in document["recommendations"] if item["loss"] == "adversarial")
+    assert adversarial["command"] == f"losscli compute {path} --loss adversarial --pred-col d_logit --from-logits"
+    ran = _run_suggested(runner, adversarial["command"] + " --format json")
+    assert ran.exit_code == 0, ran.stderr
+    direct = runner.invoke(app, ["compute", path, "--loss", "adversarial", "--pred-col", "d_logit", "--from-logits", "--format", "json"])
+    assert json.loads(ran.stdout)["results"] == json.loads(direct.stdout)["results"]
+
+
+def test_two_columns_under_the_same_name_are_not_guessed_between(runner, tmp_path):
+    rows = [(i % 2, round(0.5 - (i % 3), 2), 0.3, 0.7) for i in range(20)]
+    path = _write(tmp_path / "gan.csv", ["y_true", "critic", "g_prob", "d_prob"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    adversarial = next(item for item in document["recommendations"] if item["loss"] == "adversarial")
+    assert "--pred-col" not in adversarial["command"]
+    assert adversarial["reason"].startswith("its command does not run on this file as it is: ")
 
 
 # --------------------------------------------------------------------------- sample data

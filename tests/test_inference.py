@@ -175,17 +175,47 @@ def test_sequences_of_labels():
 # --------------------------------------------------------------------------- outliers
 
 
-def test_outliers_come_from_residuals_when_predictions_exist():
+def test_heavy_tailed_labels_flag_outliers_with_or_without_predictions():
+    # SPEC section 1: outliers are inferred from the labels; good predictions do not hide them.
     rng = np.random.default_rng(5)
     y = rng.lognormal(sigma=2.0, size=2000)  # heavy-tailed targets
     good = y + rng.normal(scale=0.1, size=y.size)
-    assert infer_arrays(y).outliers is True  # the labels alone look heavy-tailed
+    alone = infer_arrays(y)
+    assert alone.outliers is True
+    assert alone.evidence[-1].startswith("robust z-scores of the labels y_true: ")
     fitted = infer_arrays(y, good)
-    assert fitted.outliers is False  # but the model's errors are not
-    assert "residuals y_pred - y_true" in fitted.evidence[-1]
+    assert fitted.outliers is True
+    assert fitted.evidence[-3].startswith("robust z-scores of the labels y_true: ")
+    assert fitted.evidence[-3].endswith("-> outliers / heavy tails")
+    assert fitted.evidence[-2].startswith("robust z-scores of the residuals y_pred - y_true: ")
+    assert fitted.evidence[-2].endswith("-> no heavy tails")
+    assert fitted.evidence[-1] == "outliers: the labels' test fired (heavy-tailed targets); the residuals' test did not"
+
+
+def test_gross_prediction_errors_flag_outliers_in_light_tailed_labels():
+    rng = np.random.default_rng(6)
+    y = rng.normal(size=2000)
+    good = y + rng.normal(scale=0.1, size=y.size)
+    plain = infer_arrays(y, good)
+    assert plain.outliers is False
+    assert plain.evidence[-1] == "outliers: neither the labels' test nor the residuals' test fired"
     bad = good.copy()
     bad[:60] += 100.0  # 3% gross errors
-    assert infer_arrays(y, bad).outliers is True
+    flagged = infer_arrays(y, bad)
+    assert flagged.outliers is True
+    assert flagged.evidence[-1] == "outliers: the residuals' test fired (gross prediction errors); the labels' test did not"
+    both = y.copy()
+    both[:60] = 1000.0  # 3% gross labels, and predictions that miss them
+    assert infer_arrays(both, good).evidence[-1] == "outliers: both tests fired, heavy tails in the labels and in the residuals"
+
+
+def test_heavy_tailed_labels_in_a_file_with_predictions_are_flagged(tmp_path):
+    rng = np.random.default_rng(0)
+    y = rng.standard_t(df=1.5, size=400) * 3  # Student t, 1.5 degrees of freedom: heavy tails
+    rows = [(y[i], y[i] + rng.normal()) for i in range(400)]
+    result = infer_file(write_csv(tmp_path / "heavy.csv", ["y_true", "y_pred"], rows))
+    assert result.outliers is True
+    assert result.evidence[-1] == "outliers: the labels' test fired (heavy-tailed targets); the residuals' test did not"
 
 
 def test_outliers_use_labels_when_predictions_do_not_match():
@@ -275,6 +305,20 @@ def test_file_with_string_classes_and_probability_columns(tmp_path):
     assert result.prediction_columns == ("prob_cat", "prob_dog", "prob_bird")
 
 
+def test_two_text_classes_beside_one_probability_column_are_binary(tmp_path):
+    rows = [("yes" if i % 3 == 0 else "no", 0.25 + 0.5 * (i % 3 == 0)) for i in range(30)]
+    path = write_csv(tmp_path / "yesno.csv", ["label", "prob"], rows)
+    result = infer_file(path)
+    assert result.task == "binary"
+    assert result.imbalance_ratio == pytest.approx(2.0, rel=REL)  # 20 no : 10 yes
+    assert "'label': 30 rows, 2 text classes ('no' and 'yes') beside one prediction column, the probability of one of them -> binary" in result.evidence
+    assert result.evidence[-1].startswith("compute reads binary labels as 0/1 and the file does not say which class 'prob' is the probability of")
+    assert "pos_weight" not in result.values  # which class is positive is not known
+    # Three text classes beside one column are not binary; beside one column per class they are multiclass.
+    assert infer_arrays(np.array(["a", "b", "c"] * 5, dtype=object), np.full(15, 0.5)).task == "multiclass"
+    assert infer_arrays(np.array(["no", "yes"] * 5, dtype=object), np.full((10, 2), 0.5)).task == "multiclass"
+
+
 def test_labels_only_file_suggests_commands_with_labels(tmp_path):
     path = write_csv(tmp_path / "labels.csv", ["id", "y_true"], [(i, ["a", "b", "c"][i % 3]) for i in range(12)])
     document = losscli.recommend(data=path)
@@ -289,7 +333,8 @@ def test_segmentation_file(tmp_path):
     assert result.task == "segmentation"
     assert result.sample_column == "image_id"
     document = losscli.recommend(data=path)
-    assert document["recommendations"][0]["command"].endswith("--sample-col image_id")
+    dice = next(item for item in document["recommendations"] if item["loss"] == "dice")
+    assert dice["command"].endswith("--sample-col image_id")
 
 
 def test_sequence_file_with_space_separated_targets(tmp_path):
@@ -505,7 +550,7 @@ def test_one_hot_label_columns_find_predictions_with_the_same_suffixes(tmp_path)
     assert (result.task, result.prediction_columns, result.prediction_selection) == ("multiclass", ("p_cat", "p_dog"), "p_*")
 
 
-# =========================================================================== large files: an evenly spread sample
+# =========================================================================== large files: counts of every row, a random sample for the rest
 
 
 def _write_parquet(path, columns: dict, row_group_size: int = 64) -> str:
@@ -513,22 +558,92 @@ def _write_parquet(path, columns: dict, row_group_size: int = 64) -> str:
     return str(path)
 
 
-def test_a_large_file_is_inferred_from_every_kth_row_of_the_whole_file(tmp_path, monkeypatch) -> None:
-    # 1,000 rows, sample capped near 100: kept 1,000 -> 500 -> 250 -> 125 rows, every 8th.
-    monkeypatch.setattr(inference, "SAMPLE_ROWS", 100)
-    labels = np.zeros(1000)
-    labels[::8] = np.arange(125) % 5 == 0  # rows 0, 8, ..., of which every 5th is 1: 25 ones, 100 zeros
-    path = _write_parquet(tmp_path / "big.parquet", {"y_true": labels, "y_pred": np.full(1000, 0.5)})
+def _small_sample(monkeypatch) -> None:
+    # A cap near 100 rows: 1,000 rows halve to about 500, 250, then 125 kept, about 1 in 8.
+    from losscli import row_sample
+
+    monkeypatch.setattr(row_sample, "SAMPLE_ROWS", 100)
+
+
+def test_a_large_file_is_inferred_from_a_random_sample_of_the_whole_file(tmp_path, monkeypatch) -> None:
+    from losscli.row_sample import row_priorities
+
+    _small_sample(monkeypatch)
+    values = np.arange(1000, dtype=np.float64)
+    path = _write_parquet(tmp_path / "big.parquet", {"y_true": values, "y_pred": values + 0.5})
     result = inference.infer_file(path)
-    assert "1,000 rows: inferred from every 8th row, 125 rows spread over the whole file" in result.evidence
-    assert result.imbalance_ratio == 4.0  # 100 zeros : 25 ones among the rows kept (by hand)
-    assert result.values_read[0].shape == (125,)
+    kept = result.values_read[0]
+    # The rows kept are those whose priority is below 2**64 / 8, wherever the batches fall.
+    assert np.array_equal(kept, values[(row_priorities(0, 1000) >> np.uint64(61)) == 0])
+    assert 60 < kept.size <= 200
+    assert f"1,000 rows: label values counted from every row, the rest from a random sample of {kept.size:,} rows (about 1 in 8) spread over the whole file" in result.evidence
+    assert "'y_true': 1000 rows, non-negative integers with 1000 distinct values from 0 to 999 -> regression" in result.evidence
+    # Not every 8th row: the kept rows do not share one remainder.
+    assert len({int(v) % 8 for v in kept}) == 8
+
+
+@pytest.mark.parametrize(
+    "period, ones, ratio",
+    [
+        (2, 500, 1.0),  # 1, 0, 1, 0, ...: 500 : 500, by hand
+        (8, 125, 7.0),  # a 1 every 8th row: 875 : 125, by hand
+    ],
+)
+def test_class_counts_come_from_every_row_of_a_sampled_file(tmp_path, monkeypatch, period, ones, ratio) -> None:
+    # Labels with the period of a stride showed one class only when every k-th row was kept.
+    _small_sample(monkeypatch)
+    labels = (np.arange(1000) % period == 0).astype(float)
+    path = _write_parquet(tmp_path / "periodic.parquet", {"y_true": labels, "y_pred": np.full(1000, 0.5)})
+    result = inference.infer_file(path)
+    assert result.imbalance_ratio == pytest.approx(ratio, rel=REL)
+    assert result.imbalanced is (ratio >= 3)
+    assert result.values["pos_weight"] == f"{(1000 - ones) / ones:.4g}"
+    assert f"'y_true': 1000 rows, values 0/1 -> binary" in result.evidence
+    assert any(line.startswith("1,000 rows: class counts from every row, the rest from a random sample of ") for line in result.evidence)
+
+
+def test_a_rare_class_outside_the_sample_is_still_counted(tmp_path, monkeypatch) -> None:
+    from losscli.row_sample import row_priorities
+
+    _small_sample(monkeypatch)
+    labels = np.arange(1000) % 2
+    unsampled = np.flatnonzero((row_priorities(0, 1000) >> np.uint64(61)) != 0)[:5]
+    labels[unsampled] = 2  # five rows of class 2, none of them among the rows kept
+    path = _write_parquet(tmp_path / "rare.parquet", {"y_true": labels})
+    result = inference.infer_file(path)
+    assert 2 not in set(result.labels_read.tolist())
+    assert result.task == "multiclass"
+    assert result.imbalance_ratio == pytest.approx(max(np.bincount(labels)) / 5, rel=REL)
+
+
+def test_one_hot_column_sums_come_from_every_row(tmp_path, monkeypatch) -> None:
+    _small_sample(monkeypatch)
+    classes = np.arange(1000) % 4 == 0  # class 1 on every 4th row: 250 : 750, by hand
+    onehot = {"y_true_a": (~classes).astype(float), "y_true_b": classes.astype(float)}
+    path = _write_parquet(tmp_path / "onehot.parquet", {**onehot, "y_pred_a": np.full(1000, 0.5), "y_pred_b": np.full(1000, 0.5)})
+    result = inference.infer_file(path)
+    assert result.task == "multiclass"
+    assert result.imbalance_ratio == pytest.approx(3.0, rel=REL)
+
+
+def test_periodic_gross_values_are_seen_in_the_sample(tmp_path, monkeypatch) -> None:
+    # Every 8th target is a gross value (12.5%): every 8th row kept saw nothing else,
+    # a constant with no tails; a random sample sees them among the rest.
+    _small_sample(monkeypatch)
+    rng = np.random.default_rng(8)
+    y = rng.normal(size=1000)
+    y[::8] = 1000.0
+    path = _write_parquet(tmp_path / "gross.parquet", {"y_true": y})
+    assert inference.infer_file(path).outliers is True
 
 
 def test_missing_values_outside_the_sample_still_add_omit(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(inference, "SAMPLE_ROWS", 100)
+    from losscli.row_sample import row_priorities
+
+    _small_sample(monkeypatch)
     predictions = np.full(1000, 0.5)
-    predictions[3] = np.nan  # row index 3 is not a multiple of 8: not in the sample
+    outside = int(np.flatnonzero((row_priorities(0, 1000) >> np.uint64(61)) != 0)[0])
+    predictions[outside] = np.nan  # a row not in the sample
     path = _write_parquet(tmp_path / "gap.parquet", {"y_true": np.arange(1000) % 2, "y_pred": predictions})
     result = inference.infer_file(path)
     assert result.missing_rows == 1
@@ -536,7 +651,7 @@ def test_missing_values_outside_the_sample_still_add_omit(tmp_path, monkeypatch)
 
 
 def test_rows_per_sample_count_the_files_rows_not_the_sampled_ones(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(inference, "SAMPLE_ROWS", 100)
+    _small_sample(monkeypatch)
     rng = np.random.default_rng(3)
     path = _write_parquet(
         tmp_path / "masks.parquet",
@@ -544,5 +659,12 @@ def test_rows_per_sample_count_the_files_rows_not_the_sampled_ones(tmp_path, mon
     )
     result = inference.infer_file(path, sample_col="image")
     assert result.task == "segmentation"
-    # 125 rows kept over 10 images, each kept row standing for 8: 100 rows per image (by hand).
+    # Every image shows up among the rows kept: 1,000 rows over 10 images, 100 each (by hand).
     assert any("10 samples of 100 rows on average" in line for line in result.evidence)
+
+
+def test_a_unique_id_column_of_a_large_file_is_not_a_sample_column(tmp_path, monkeypatch) -> None:
+    # One row per image: ids never repeat among the rows kept, so no masks.
+    _small_sample(monkeypatch)
+    path = _write_parquet(tmp_path / "images.parquet", {"y_true": np.arange(1000) % 2, "y_pred": np.full(1000, 0.5), "image_id": np.arange(1000)})
+    assert inference.infer_file(path).task == "binary"

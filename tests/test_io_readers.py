@@ -675,6 +675,35 @@ def test_a_non_boolean_cell_seen_while_typing_is_named_with_its_row(cli, tmp_pat
     assert_usage_error(_bce(cli, path), "mixed.csv", "column 'label'", "row 301", "text 'maybe' in a column of true/false values")
 
 
+@pytest.mark.parametrize("loss", ["bce", "focal", "hinge", "squared_hinge"])
+def test_two_text_classes_beside_one_probability_column_say_how_to_map_them(cli, tmp_path, loss):
+    # SPEC section 2: text labels are matched to probability columns by suffix,
+    # "else an error says how to map them". One column 'prob' matches neither class.
+    path = tmp_path / "yesno.csv"
+    path.write_text("label,prob\nyes,0.8\nno,0.3\nno,0.1\n")
+    assert_usage_error(
+        cli("compute", path, "--loss", loss),
+        "yesno.csv, column 'label', row 1: the labels are text ('no' and 'yes') beside one probability column, 'prob'",
+        "write the labels as 0/1, 1 for the class whose probability 'prob' holds",
+        "df['label'] = (df['label'] == 'yes').astype(int)",
+        "'prob_no' and 'prob_yes', which cce and sparse_cce match to the text labels",
+    )
+
+
+def test_two_text_classes_keep_their_message_for_losses_that_are_not_binary(cli, tmp_path):
+    # cce needs a column per class, and mse numbers: 0/1 labels beside one column are no fix for them.
+    path = tmp_path / "yesno.csv"
+    path.write_text("label,prob\nyes,0.8\nno,0.3\n")
+    assert_usage_error(cli("compute", path, "--loss", "cce"), "class labels are text, but the predictions are not one column per class")
+    assert_usage_error(cli("compute", path, "--loss", "mse"), "non-numeric text 'yes' in a numeric column")
+
+
+def test_two_text_classes_as_parquet_categories_say_how_to_map_them(cli, tmp_path):
+    table = pa.table({"label": pa.array(["cat", "dog", "cat"]).dictionary_encode(), "prob": [0.2, 0.9, 0.4]})
+    pq.write_table(table, tmp_path / "pets.parquet")
+    assert_usage_error(cli("compute", tmp_path / "pets.parquet", "--loss", "bce"), "column 'label', row 1", "df['label'] == 'dog'")
+
+
 def test_a_true_among_numbers_is_the_cell_named(cli, tmp_path):
     # The column starts with numbers, so the stray 'TRUE' is the bad cell.
     path = tmp_path / "numbers.csv"

@@ -247,21 +247,88 @@ def test_task_typo_gets_did_you_mean():
         losscli.recommend(task="segmentaton")
 
 
-def test_needs_a_task_or_data():
-    with pytest.raises(LossCliError, match="needs a task, data or both"):
-        losscli.recommend()
+@pytest.mark.parametrize("flags", [{}, {"outliers": True}, {"imbalanced": True}])
+def test_needs_a_task_or_data_in_the_terms_of_python(flags):
+    # A Python caller passes task=..., not --task: the hint names the parameters.
+    with pytest.raises(LossCliError) as info:
+        losscli.recommend(**flags)
+    assert str(info.value) == "recommend needs a task, data or both (pass task='regression' (or another task), data='FILE' or y_true=LABELS)"
+
+
+def test_file_errors_name_the_parameters_of_recommend(tmp_path):
+    path = tmp_path / "no_labels.csv"
+    path.write_text("a,b\nx,1\ny,2\n")
+    with pytest.raises(LossCliError) as info:
+        losscli.recommend(data=str(path))
+    assert str(info.value).endswith("(name it with label_col; columns: a, b)")
+    with pytest.raises(LossCliError) as info:
+        losscli.recommend(data=str(path), label_col="b", sample_col="q")
+    assert "no column 'q' for sample_col" in str(info.value)
+    assert "--" not in str(info.value)
 
 
 # --------------------------------------------------------------------------- our own rules
 
 
-def test_tversky_comes_first_for_imbalanced_segmentation():
+def test_imbalanced_segmentation_follows_the_guides_tips_before_our_tversky_advice():
+    # The guide: "Use Focal Loss for class imbalance", "Use Dice/IoU Loss for
+    # segmentation"; tversky is losscli's own advice, so it comes after both.
     document = losscli.recommend(task="segmentation", imbalanced=True)
-    top = document["recommendations"][0]
-    assert top["loss"] == "tversky"
-    assert "losscli's advice" in top["reason"]
-    assert "--loss tversky:alpha=0.3,beta=0.7" in top["command"]
-    parse_spec(shlex.split(top["command"])[4])  # the suggested parameters are valid
+    assert names(document) == ["focal", "dice", "iou", "tversky"]
+    assert entry(document, "focal")["tips"] == ["Use Focal Loss for class imbalance"]
+    assert entry(document, "focal")["reason"].startswith("Use Focal Loss for class imbalance (--imbalanced)")
+    assert entry(document, "focal")["command"] == "losscli compute PRED --loss focal"  # one mean over the pixels
+    tversky = entry(document, "tversky")
+    assert "losscli's advice" in tversky["reason"]
+    assert "--loss tversky:alpha=0.3,beta=0.7" in tversky["command"]
+    parse_spec(shlex.split(tversky["command"])[4])  # the suggested parameters are valid
+
+
+def test_a_conditions_tip_adds_its_loss_only_where_it_classifies():
+    # Focal classifies pixels of a mask, not regression targets or embeddings.
+    assert "focal" not in names(losscli.recommend(task="segmentation"))
+    for task in ("regression", "ranking", "sequence", "generative"):
+        assert "focal" not in names(losscli.recommend(task=task, imbalanced=True)), task
+
+
+@pytest.mark.parametrize(
+    "task, first, cell",
+    [
+        ("detection", "iou", "IoU Loss, use cases: Object detection, segmentation"),
+        ("object-detection", "iou", "IoU Loss, use cases: Object detection, segmentation"),
+        ("semantic-segmentation", "dice", "Dice Loss, use cases: Semantic segmentation"),
+        ("style-transfer", "perceptual", "Perceptual Loss, use cases: Style transfer, super-resolution"),
+        ("similarity", "triplet", "Triplet Loss, use cases: FaceNet, similarity learning"),
+    ],
+)
+def test_a_task_named_in_the_guides_use_cases_ranks_that_loss_first(task, first, cell):
+    # The guide's specialised table, "Use Cases" column, as written there.
+    document = losscli.recommend(task=task)
+    assert names(document)[0] == first
+    assert cell in document["recommendations"][0]["reason"]
+
+
+def test_detection_ranks_iou_above_dice_and_segmentation_keeps_the_tips_order():
+    assert names(losscli.recommend(task="detection"))[:2] == ["iou", "dice"]
+    assert names(losscli.recommend(task="segmentation"))[:2] == ["dice", "iou"]
+
+
+def test_a_reason_quotes_the_guide_before_our_advice():
+    # bce ranks by the guide's tip; the pos_weight advice (ours) comes after it in the reason.
+    reason = entry(losscli.recommend(task="binary", imbalanced=True), "bce")["reason"]
+    assert reason.startswith("Use Cross-Entropy for classification (binary/multiclass); the guide's loss-by-task table")
+    assert reason.index("losscli's advice") > reason.index("Use Cross-Entropy")
+
+
+def test_our_advice_never_outranks_the_guides():
+    # bce's pos_weight advice and tversky's are ours: each stays below every
+    # loss the guide's tips name for the task and the condition.
+    for task, tipped in (("binary", {"focal", "bce"}), ("segmentation", {"focal", "dice", "iou"})):
+        document = losscli.recommend(task=task, imbalanced=True)
+        ranks = {r["loss"]: r["rank"] for r in document["recommendations"]}
+        ours = [r for r in document["recommendations"] if "losscli's advice" in r["reason"] and r["loss"] not in tipped]
+        for item in ours:
+            assert all(item["rank"] > ranks[name] for name in tipped), (task, item["loss"])
 
 
 def test_pos_weight_is_filled_from_the_data_only():
@@ -271,6 +338,27 @@ def test_pos_weight_is_filled_from_the_data_only():
     labels = np.array([0] * 90 + [1] * 10)
     from_data = entry(losscli.recommend(y_true=labels), "bce")
     assert "--loss bce:pos_weight=9" in from_data["command"]  # 90 negatives / 10 positives
+
+
+@pytest.mark.parametrize(
+    "positives, negatives, weight, said",
+    [
+        # pos_weight = negatives/positives, by hand: 100/300 and 300/100.
+        (300, 100, "0.3333", "the positives are the majority (300 of 400 labels): pos_weight = negatives/positives = 0.3333 down-weights them"),
+        (100, 300, "3", "the positives are the minority (100 of 400 labels): pos_weight = negatives/positives = 3 up-weights them"),
+    ],
+)
+def test_pos_weight_reason_says_what_it_does_on_these_counts(positives, negatives, weight, said):
+    bce = entry(losscli.recommend(y_true=[1] * positives + [0] * negatives), "bce")
+    assert f"--loss bce:pos_weight={weight}" in bce["command"]
+    assert said in bce["reason"]
+    assert "rare positive" not in bce["reason"]
+
+
+def test_pos_weight_reason_without_counts_makes_no_claim_about_which_class_is_rare():
+    reason = entry(losscli.recommend(task="binary", imbalanced=True), "bce")["reason"]
+    assert "pos_weight = negatives/positives weights the positive class by the class ratio" in reason
+    assert "rare" not in reason
 
 
 @pytest.mark.parametrize(

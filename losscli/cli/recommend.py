@@ -63,7 +63,7 @@ def recommend(
       losscli recommend --data labels.csv
     """
     from ..errors import LossCliError
-    from ..knowledge import recommend as build
+    from ..knowledge import document as build
 
     if task is None and data is None:
         raise LossCliError(

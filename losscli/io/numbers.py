@@ -12,6 +12,8 @@ NUMBER = r"^\s*[-+]?((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|inf|Inf|INF|infinity|Infin
 # 0,25 or 1.234,5: a number written where the decimal separator is a comma
 # (pandas' decimal=",", R's write.csv2, Excel and LibreOffice in such locales).
 _DECIMAL_COMMA = re.compile(r"\s*[-+]?(\d{1,3}(\.\d{3})+|\d*),\d+([eE][-+]?\d+)?\s*")
+# The same, for Arrow's regular expressions over a whole column.
+DECIMAL_COMMA = f"^{_DECIMAL_COMMA.pattern}$"
 
 
 def not_a_number(text: str) -> tuple[str, str]:

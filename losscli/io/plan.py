@@ -44,6 +44,7 @@ from .prefetch import prefetch
 from .hive import names_given
 from .formats import named_format
 from .readers import Column, Source, is_list_type, open_source
+from .text_labels import is_label_text, two_classes_error
 
 _SIDE_PREFIX = {PRED_SIDE: "p:", LABEL_SIDE: "l:"}
 
@@ -724,7 +725,7 @@ class InputPlan:
             if converted is not None and key in converted:
                 arrays[role.name] = converted[key]
                 continue
-            values = self._convert(role, located, columns, roles, kept_label)
+            values = self._convert(role, located, columns, roles, bound, kept_label)
             if converted is not None:
                 # Shared by several losses' kernels, possibly on several threads.
                 values.flags.writeable = False
@@ -733,7 +734,13 @@ class InputPlan:
         return arrays
 
     def _convert(
-        self, role: Role, located: RoleColumns, columns: dict[str, pa.Array], roles: dict[str, RoleColumns], kept_label: float | None = None
+        self,
+        role: Role,
+        located: RoleColumns,
+        columns: dict[str, pa.Array],
+        roles: dict[str, RoleColumns],
+        bound: BoundLoss,
+        kept_label: float | None = None,
     ) -> np.ndarray:
         display = self._display(located.side)
         prefix = _SIDE_PREFIX[located.side]
@@ -753,8 +760,15 @@ class InputPlan:
             return list_to_objects(first, column=located.names[0], display=display)
         if located.list_column:
             return self._list_matrix(first, located)
+        pred = roles.get("y_pred")
+        one_column = pred is not None and not pred.list_column and len(pred.names) == 1
+        if role.name == "y_true" and "binary" in bound.spec.tasks and len(located.names) == 1 and is_label_text(first.type) and one_column:
+            # yes/no beside one column 'prob' for a binary loss: which class it is the probability of is not written.
+            refused = two_classes_error(first, located.names[0], pred.names[0], display)
+            if refused is not None:
+                raise refused
         if role.shape == "class" and len(located.names) == 1:
-            return self._class_labels(first, located, roles.get("y_pred"), kept_label)
+            return self._class_labels(first, located, pred, kept_label)
         if len(located.names) == 1:
             return to_float(first, column=located.names[0], display=display)
         return _side_by_side([to_float(columns[prefix + name], column=name, display=display) for name in located.names])

@@ -1,0 +1,82 @@
+"""Two text classes beside one probability column: what to write instead.
+
+SPEC section 2: text labels are matched to the probability columns by
+suffix, else an error says how to map them. Labels ``no``/``yes`` beside a
+single column ``prob`` cannot be matched: the file does not say which class
+``prob`` is the probability of, so losscli does not guess (a wrong guess
+would turn every loss value into its mirror image) and says how to write
+the labels as 0/1 instead.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..errors import LossCliError
+from .numbers import BOOLEAN_WORDS, DECIMAL_COMMA, NUMBER
+
+# Beyond two classes one probability column cannot be a binary task.
+_BINARY = 2
+
+
+def is_label_text(kind: pa.DataType) -> bool:
+    """Text labels as readers give them: strings, or categories (dictionary)."""
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_dictionary(kind)
+
+
+def two_text_classes(array: pa.Array | pa.ChunkedArray) -> list[str] | None:
+    """The (at most two) distinct labels of a text column in which no value is
+    a number, sorted; None for a column of numbers written as text, a typo in
+    a numeric column, true/false written as text, or more than two classes."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if pa.types.is_dictionary(array.type):
+        array = array.cast(pa.string())
+    values = array.drop_null()
+    if len(values) == 0 or any(pc.any(pc.match_substring_regex(values, pattern)).as_py() for pattern in (NUMBER, DECIMAL_COMMA)):
+        return None  # numbers, if badly written ones: their own message says what to fix
+    classes = sorted(str(v) for v in pc.unique(values).to_pylist())
+    if set(classes) <= set(BOOLEAN_WORDS):
+        return None  # true/false as text: the boolean reading names the cell that is neither
+    return classes if len(classes) <= _BINARY else None
+
+
+def mapping_hint(classes: list[str], label_column: str, prediction_column: str) -> str:
+    """How to write two text classes so a loss of one probability column reads them."""
+    # The example takes the last class in sorted order as the positive one, as
+    # scikit-learn's LabelBinarizer does; it is an example, the user decides.
+    positive = classes[-1]
+    per_class = " and ".join(f"'{prediction_column}_{label}'" for label in classes)
+    return (
+        f"write the labels as 0/1, 1 for the class whose probability '{prediction_column}' holds, "
+        f"e.g. with pandas df['{label_column}'] = (df['{label_column}'] == '{positive}').astype(int); "
+        f"or give one probability column per class, {per_class}, which cce and sparse_cce match to the text labels"
+    )
+
+
+def schema_hint(prediction_column: str) -> str:
+    """:func:`mapping_hint` when only the columns are known, not the labels."""
+    return (
+        f"write the labels as 0/1, 1 for the class whose probability '{prediction_column}' holds, "
+        "or give one probability column per class, named after the classes"
+    )
+
+
+def two_classes_error(array: pa.Array | pa.ChunkedArray, label_column: str, prediction_column: str, display: str) -> LossCliError | None:
+    """The error for two text classes read where 0/1 labels are needed, or None
+    when the column is not that (numbers as text keep their own messages)."""
+    classes = two_text_classes(array)
+    if classes is None:
+        return None
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    first = pc.index(pc.is_valid(array), True).as_py()
+    shown = " and ".join(f"'{label}'" for label in classes)
+    return LossCliError(
+        f"the labels are text ({shown}) beside one probability column, '{prediction_column}', which does not say which class it is the probability of",
+        file=display,
+        column=label_column,
+        row=first + 1,
+        hint=mapping_hint(classes, label_column, prediction_column),
+    )

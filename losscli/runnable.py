@@ -1,0 +1,185 @@
+"""Whether the command ``recommend --data`` suggests for a loss runs on that file.
+
+A command that fails on the file it was suggested for is worse than none:
+such a loss is ranked last with the reason (see ``knowledge.rank``). Two
+checks: the file's header, judged as ``compare --task`` judges it (a
+missing input column, text where numbers are needed), and the loss run on
+the values the inference read (msle needs values above -1, bce 0/1 labels).
+
+A loss that finds no predictions under its default names may find them
+under a name that ends in one of them: a GAN file's ``d_prob`` is what
+adversarial's ``prob`` stands for. Its command then names that column with
+``--pred-col`` (and ``--from-logits`` when the values are not probabilities).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+from .errors import LossCliError
+from .inference import looks_like_logits
+from .knowledge import SAMPLE_COLUMN_HINT, Context, candidates, command_role_columns
+from .registry import BoundLoss, parse_spec
+
+# Predictions to try a loss on when a file holds the labels alone: the labels
+# themselves (a perfect regression), then a probability of one half. A loss
+# that rejects its y_true under both rejects the labels whatever the predictions.
+_STAND_IN_PREDICTIONS = ("labels", 0.5)
+
+
+@dataclasses.dataclass
+class CommandChecks:
+    """What the checks found, per loss."""
+
+    # Why its command fails on the file; losses not listed can read it.
+    problems: dict[str, str] = dataclasses.field(default_factory=dict)
+    # Losses whose other inputs (anchor, x1, ...) compute finds in the file
+    # under its own names: their commands need no --col.
+    inputs_found: set[str] = dataclasses.field(default_factory=set)
+    # loss -> (its --pred-col, whether that column holds logits), for losses
+    # that read another prediction column than the file's predictions.
+    own_predictions: dict[str, tuple[str, bool]] = dataclasses.field(default_factory=dict)
+
+
+def command_problems(
+    context: Context,
+    label_col: str | None,
+    pred_col: str | None,
+    input_format: str | None,
+    delimiter: str | None,
+    inference: Any = None,
+) -> CommandChecks:
+    """Whether the suggested command of each loss runs on the --data file,
+    and the column options that make it run."""
+    from .compare import inputs_problem
+    from .io.columns import PRED_SIDE
+    from .io.plan import InputOptions, InputPlan
+
+    base = InputOptions(
+        predictions=context.predictions,
+        pred_cols=pred_col,
+        label_cols=label_col,
+        nan_policy="omit" if "--nan-policy" in context.flags else "error",
+        input_format=input_format,
+        delimiter=delimiter,
+    )
+    # The file as the inference opened it: stdin ('-') cannot be read again.
+    opened = getattr(inference, "source", None)
+    sources = {PRED_SIDE: opened} if opened is not None else InputPlan(base, []).sources
+    shared = {"from_logits": True} if context.from_logits else None
+    checks = CommandChecks()
+    for spec in candidates(context.task, context.conditions):
+        sample = context.sample_column or SAMPLE_COLUMN_HINT.get(spec.family) if spec.family in SAMPLE_COLUMN_HINT else None
+        bound = parse_spec(spec.name, shared)
+        by_default = dataclasses.replace(base, role_cols={}, sample_col=sample)
+        if command_role_columns(spec) and inputs_problem(bound, by_default, sources) is None:
+            checks.inputs_found.add(spec.name)  # emb1_*, a_*: the file's names, which --col x1='x1*' would miss
+            options = by_default
+        else:
+            options = dataclasses.replace(base, role_cols=command_role_columns(spec), sample_col=sample)
+        values = getattr(inference, "values_read", None)
+        problem = inputs_problem(bound, options, sources)
+        if problem is not None and pred_col is None:
+            # Not under its default names: perhaps under a name that ends in one (d_prob).
+            own = _named_prediction_column(spec, sources[PRED_SIDE], inference, sample)
+            # The header first (cheap); the column's values only for a loss that can read it.
+            if own is not None and inputs_problem(bound, dataclasses.replace(options, pred_cols=own), sources) is None:
+                values = _values_with(sources[PRED_SIDE], inference, own)
+                logits = values is not None and looks_like_logits(values[1])
+                problem, bound = None, parse_spec(spec.name, {"from_logits": True} if logits else None)
+                checks.own_predictions[spec.name] = (own, logits)
+        problem = problem or value_problem(bound, values)
+        if problem:
+            checks.problems[spec.name] = problem
+    return checks
+
+
+def _named_prediction_column(spec: Any, source: Any, inference: Any, sample: str | None) -> str | None:
+    """The one numeric column whose name ends, after a separator, in a default
+    name of the loss's predictions ('d_prob' for 'prob'), trying those names in
+    the loss's order; never a guess between two columns."""
+    from .io.columns import class_column_of
+
+    role = next((role for role in spec.roles if role.name == "y_pred"), None)
+    if role is None:
+        return None
+    # Not the labels, the samples, or the predictions the loss already failed to read.
+    taken = set(getattr(inference, "label_columns", ())) | set(getattr(inference, "prediction_columns", ()))
+    taken |= {sample, getattr(inference, "sample_column", None)}
+    names = tuple(column.name for column in source.columns if column.numeric and column.name not in taken)
+    for default in role.defaults:
+        index = class_column_of(default, names)
+        if index is not None:
+            return names[index]
+    return None
+
+
+def _values_with(source: Any, inference: Any, prediction_column: str) -> tuple[np.ndarray, np.ndarray] | None:
+    labels = getattr(inference, "label_columns", ())
+    if not labels:
+        return None
+    from .inference import values_with_predictions
+
+    return values_with_predictions(source, labels, (prediction_column,))
+
+
+def label_problems(context: Context, labels: np.ndarray | None) -> dict[str, str]:
+    """The losses whose checks reject these labels whatever the predictions
+    (msle and poisson on labels at or below -1), for a file of labels alone:
+    the same label checks as when predictions come with them."""
+    if labels is None or labels.dtype == object or labels.ndim != 1:
+        return {}  # text, sequences, several columns: the checks need the predictions' columns
+    problems = {}
+    for spec in candidates(context.task, context.conditions):
+        bound = parse_spec(spec.name)
+        y_true = next((role for role in spec.roles if role.name == "y_true"), None)
+        if not _reads_labels_and_predictions(bound) or y_true is None or y_true.shape == "class":
+            continue  # class labels are checked against the class columns, which are not known
+        for stand_in in _STAND_IN_PREDICTIONS:
+            predictions = labels if stand_in == "labels" else np.full(labels.shape, stand_in)
+            problem = _rejection(bound, labels, predictions)
+            if problem is None or problem[0] == "y_true":
+                break
+        if problem is not None and problem[0] == "y_true":
+            problems[spec.name] = f"{problem[1]}, in y_true"
+    return problems
+
+
+def value_problem(bound: BoundLoss, values: tuple[np.ndarray, np.ndarray] | None) -> str | None:
+    """What the loss says of the values read, if it rejects them or gives no finite value."""
+    if values is None or not _reads_labels_and_predictions(bound):
+        return None
+    from .api import compute
+
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            value = compute(bound, *values)
+    except LossCliError as error:
+        return f"{error.message}, in {error.role}" if error.role else error.message
+    if not math.isfinite(value):
+        said = "; ".join(str(warning.message) for warning in caught)
+        return f"it gives no number on these data, only {value}" + (f" ({said})" if said else "")
+    return None
+
+
+def _reads_labels_and_predictions(bound: BoundLoss) -> bool:
+    return {role.name for role in bound.spec.roles if not role.optional} == {"y_true", "y_pred"}
+
+
+def _rejection(bound: BoundLoss, labels: np.ndarray, predictions: np.ndarray) -> tuple[str | None, str] | None:
+    """(the input the loss rejects, its message), or None when it takes both."""
+    from .api import compute
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # an infinite value is the predictions' doing here
+            compute(bound, labels, predictions)
+    except LossCliError as error:
+        return error.role, error.message
+    return None
