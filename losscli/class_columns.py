@@ -4,8 +4,10 @@
 names: a model's class probabilities are often written as ``p_cat, p_dog``
 (text labels, matched by suffix as ``compute`` matches them), ``p_0 .. p_9``,
 ``class_0 ..`` or scikit-learn's ``predict_proba`` columns ``0, 1, 2``
-(integer labels, one column per index). A match counts only when it is
-unambiguous; the result says which ``--pred-col`` selects those columns.
+(integer labels, one column per class number; ``p_1 .. p_3`` for labels
+1..3, as compute matches integer labels to the columns named by them). A
+match counts only when it is unambiguous; the result says which
+``--pred-col`` selects those columns.
 Pure functions on names and label values: nothing here reads a file.
 """
 
@@ -19,7 +21,8 @@ import numpy as np
 
 from .io.suffixes import SEPARATORS, shared_prefix, up_to_separator
 
-_INDEX = re.compile(r"0|[1-9][0-9]*")
+# A name ending in a class number: the text before it, and the number.
+_NUMBERED = re.compile(r"(.*?)(0|[1-9][0-9]*)")
 
 
 @dataclass(frozen=True)
@@ -35,13 +38,16 @@ def find_class_columns(labels: np.ndarray, label_names: list[str], kind: str, co
     """Every way the numeric ``columns`` hold one prediction per class of ``labels``.
 
     ``kind`` is the label summary's kind (``text``, ``classes``, ``binary``,
-    ``onehot``, ``soft``); ``all_names`` every column of the file, so that a
-    glob is offered only where it selects nothing else.
+    ``counts``, ``onehot``, ``soft``); ``all_names`` every column of the
+    file, so that a glob is offered only where it selects nothing else.
+    Integer labels too many to be classes by themselves (``counts``) are
+    classes when columns are numbered by them: a hundred labels 0..99
+    beside ``p_0 .. p_99``.
     """
     if kind == "text":
         found = _by_text_labels(labels, columns)
-    elif kind in ("classes", "binary"):
-        found = _by_class_index(labels, columns, positive_only=kind == "binary")
+    elif kind in ("classes", "binary", "counts"):
+        found = _by_class_number(labels, columns, positive_only=kind == "binary")
     elif kind in ("onehot", "soft"):
         found = _by_label_columns(label_names, columns)
     else:
@@ -68,28 +74,40 @@ def _prefixes_ending_in(label: str, columns: list[str]) -> list[str]:
     return [name[: -len(label)] for name in columns if name.endswith(label) and name[: -len(label)][-1:] in SEPARATORS]
 
 
-def _by_class_index(labels: np.ndarray, columns: list[str], *, positive_only: bool) -> list[tuple[tuple[str, ...], str]]:
-    top = int(np.max(labels)) if len(labels) else 0
+def _by_class_number(labels: np.ndarray, columns: list[str], *, positive_only: bool) -> list[tuple[tuple[str, ...], str]]:
+    """Groups of columns numbered by class in which every label names a
+    column, by the rule compute reads integer labels with: positions when
+    the numbers run 0..K-1, else the column named by the label."""
+    from .io.class_index import class_column_names, names_every_class
+
+    classes = np.unique(labels)
     found = []
-    for prefix in dict.fromkeys(name[:-1] for name in columns if name.endswith("0")):
-        group = _indexed(prefix, columns)
-        if len(group) < 2 or top >= len(group):
+    for prefix in dict.fromkeys(match.group(1) for match in map(_NUMBERED.fullmatch, columns) if match):
+        group = _numbered(prefix, columns)
+        if len(group) < 2 or not names_every_class(classes, group, len(group)):
             continue
         if positive_only:
             # 0/1 labels with one column per class: bce reads the positive one.
             if len(group) == 2:
                 found.append(((group[1],), f"the 0/1 labels index the class columns {_quoted(group)}; '{group[1]}' is the positive class"))
             continue
-        found.append((group, f"the class indices 0..{top} index the columns {_quoted(group)}"))
+        # Every label names a column, so each is a whole number.
+        low, high = int(classes[0]), int(classes[-1])
+        if class_column_names(group).positional:
+            found.append((group, f"the class indices {low}..{high} index the columns {_quoted(group)}"))
+        else:
+            found.append((group, f"the class labels {low}..{high} name the columns {_quoted(group)}"))
     return found
 
 
-def _indexed(prefix: str, columns: list[str]) -> tuple[str, ...]:
-    """``prefix0, prefix1, ...`` in index order, when the indices run 0..K-1 without a gap."""
-    by_index = {int(name[len(prefix) :]): name for name in columns if name.startswith(prefix) and _INDEX.fullmatch(name[len(prefix) :])}
-    if sorted(by_index) != list(range(len(by_index))):
-        return ()
-    return tuple(by_index[i] for i in range(len(by_index)))
+def _numbered(prefix: str, columns: list[str]) -> tuple[str, ...]:
+    """``prefix0, prefix1, ...`` (or ``prefix1 ..``, with gaps), in the order of their numbers."""
+    by_number = {}
+    for name in columns:
+        match = _NUMBERED.fullmatch(name)
+        if match and match.group(1) == prefix:
+            by_number[int(match.group(2))] = name
+    return tuple(by_number[number] for number in sorted(by_number))
 
 
 def _by_label_columns(label_names: list[str], columns: list[str]) -> list[tuple[tuple[str, ...], str]]:

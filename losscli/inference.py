@@ -26,8 +26,10 @@ MAD_TO_SIGMA = 1.4826
 # When more than half the values are equal the MAD is 0; the mean absolute
 # deviation from the median, times sqrt(pi/2), estimates sigma instead.
 MEAN_AD_TO_SIGMA = 1.2533
-# Integer labels read as classes up to this many distinct values (and at
-# least a few rows per class); beyond, an integer target is a count or a score.
+# Integer labels alone read as classes up to this many distinct values (and
+# at least a few rows per class); beyond, an integer target is a count or a
+# score, unless the predictions hold one column per class that the labels
+# name (a thousand for ImageNet): those decide, whatever the number of classes.
 MAX_CLASSES = 50
 ALWAYS_CLASSES = 10
 ROWS_PER_CLASS = 5
@@ -121,6 +123,10 @@ class LabelSummary:
     detail: str
     classes: list[Any] = field(default_factory=list)
     counts: np.ndarray | None = None
+    # The distinct values of non-negative integer targets (``counts``) and
+    # how often each occurs: prediction columns, one per class, may show them
+    # to be classes (see _with_prediction_shape).
+    distinct: np.ndarray | None = None
 
 
 TASK_OF_KIND = {
@@ -234,7 +240,7 @@ def _distinct_summary(distinct: np.ndarray, counts: np.ndarray) -> LabelSummary:
     if integral and distinct.min() >= 0 and few:
         return LabelSummary("classes", f"{k} distinct integers {_range_text(distinct)}", _plain(distinct), counts)
     if integral and distinct.min() >= 0:
-        return LabelSummary("counts", f"non-negative integers with {k} distinct values {_range_text(distinct)}")
+        return LabelSummary("counts", f"non-negative integers with {k} distinct values {_range_text(distinct)}", counts=counts, distinct=distinct)
     what = "integers" if integral else "non-integer values"
     return LabelSummary("continuous", f"{k} distinct {what} {_range_text(distinct)}")
 
@@ -331,11 +337,15 @@ def infer(
     structure: tuple[str, str, str] | None = None,
     file_rows: int | None = None,
     tally: Any = None,
+    class_names: tuple[str, ...] | None = None,
 ) -> Inference:
     """Task kind, class imbalance and outliers from the labels (and predictions).
 
     ``structure`` is (task, evidence, loss) when the input columns already
     identify the family (a triplet file has anchors, not labels).
+    ``class_names`` are the names of the prediction columns, which integer
+    labels may name (``prob_1 .. prob_3``); None when there are none (a list
+    column, arrays), and the labels are positions.
     ``file_rows``: the rows are a sample of a file of that many rows, and
     ``tally`` (a :class:`~losscli.label_tally.LabelTally`) has the labels of
     every one of them counted.
@@ -349,7 +359,7 @@ def infer(
     counted = _counted_summary(summary, tally)
     if counted is not None:
         summary, n = counted, tally.rows
-    summary = _with_prediction_shape(summary, predictions)
+    summary = _with_prediction_shape(summary, predictions, class_names)
     result = Inference(TASK_OF_KIND[summary.kind])
     result.counted_every_row = counted is not None
     result.evidence.append(f"{label_name}: {n} rows, {summary.detail} -> {result.task}")
@@ -362,7 +372,7 @@ def infer(
         result.evidence.append(structure[1])
     elif sample_ids is not None and _is_class_like(summary):
         _check_segmentation(result, sample_ids, sample_name, file_rows)
-    if summary.counts is not None and result.task != "sequence" and not result.structural:
+    if summary.counts is not None and _is_class_like(summary) and not result.structural:
         _assess_imbalance(result, summary)
     if summary.kind == "text_binary":
         result.evidence.append(
@@ -377,15 +387,28 @@ def infer(
     return result
 
 
-def _with_prediction_shape(summary: LabelSummary, predictions: np.ndarray | None) -> LabelSummary:
+def _with_prediction_shape(summary: LabelSummary, predictions: np.ndarray | None, class_names: tuple[str, ...] | None = None) -> LabelSummary:
     """Integer targets of more than two values beside one prediction column are
     counts or scores: every multiclass loss needs one prediction per class.
+    Too many integer values to be classes by themselves are classes after all
+    when each names one of the prediction columns (or a position of a list
+    column), as compute reads class labels: CIFAR-100's 100 and ImageNet's
+    1000 classes beside as many probabilities.
     0/1 targets beside two prediction columns are the indices of those
     columns (predict_proba, a Spark ML probability vector): bce reads the
     positive class's column alone, the multiclass losses read both."""
+    from .io.class_index import names_every_class
+
     width = None if predictions is None else (1 if np.ndim(predictions) == 1 else np.shape(predictions)[1])
     if summary.kind == "classes" and width == 1 and len(summary.classes) > 2:
         return LabelSummary("counts", f"{summary.detail} beside one prediction column, so counts rather than classes")
+    if summary.kind == "counts" and width is not None and width > 1 and names_every_class(summary.distinct, class_names, width):
+        return LabelSummary(
+            "classes",
+            f"{summary.detail}, each the class of one of {width} prediction columns, so class indices",
+            _plain(summary.distinct),
+            summary.counts,
+        )
     if summary.kind == "binary" and width == 2:
         return LabelSummary("classes", f"{summary.detail} beside two prediction columns, one per class, so class indices", summary.classes, summary.counts)
     if summary.kind == "text" and width == 1 and len(summary.classes) <= 2:
@@ -599,6 +622,7 @@ def infer_file(
         structure=structure,
         file_rows=rows.file_rows if rows.sampled else None,
         tally=rows.tally,
+        class_names=tuple(predictions) if len(predictions) > 1 else None,
     )
     result.prediction_columns = tuple(predictions)
     result.source = source

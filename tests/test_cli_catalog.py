@@ -466,6 +466,45 @@ def test_recommended_commands_run_on_a_string_label_multiclass_file(runner, tmp_
         assert ran.exit_code == 0, (item["command"], ran.stderr)
 
 
+def test_recommended_commands_run_on_a_hundred_class_file(runner, tmp_path):
+    # CIFAR-100: labels 0..99 beside p_0 .. p_99, 2 rows per class, too few to
+    # read 100 integers as classes by the labels alone. Each row puts 0.505
+    # on its own class and 0.005 on the 99 others, so cce = -log(0.505) (by hand).
+    rows = [[c] + [0.505 if j == c else 0.005 for j in range(100)] for c in list(range(100)) * 2]
+    path = _write(tmp_path / "cifar100.csv", ["y_true"] + [f"p_{j}" for j in range(100)], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["task"] == "multiclass"
+    commands = {item["loss"]: item["command"] for item in document["recommendations"]}
+    assert commands["cce"] == f"losscli compute {path} --loss cce --pred-col 'p_*'"
+    for item in document["recommendations"]:
+        assert "does not run" not in item["reason"], item
+        ran = _run_suggested(runner, item["command"])
+        assert ran.exit_code == 0, (item["command"], ran.stderr)
+    cce = json.loads(_run_suggested(runner, commands["cce"] + " --format json").stdout)["results"][0]["value"]
+    assert cce == pytest.approx(-np.log(0.505), rel=1e-6)
+
+
+def test_recommended_commands_run_on_a_thousand_class_list_column(runner, tmp_path):
+    # ImageNet: labels 0..999 beside a list of 1000 probabilities, 0.5005 on
+    # the row's own class and 0.0005 on each other, so cce = -log(0.5005) (by hand).
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    labels = np.tile(np.arange(1000), 2)
+    probabilities = np.full((len(labels), 1000), 0.0005)
+    probabilities[np.arange(len(labels)), labels] = 0.5005
+    path = tmp_path / "imagenet.parquet"
+    pq.write_table(pa.table({"y_true": labels, "y_pred": pa.FixedSizeListArray.from_arrays(pa.array(probabilities.ravel()), 1000)}), path)
+    document = json.loads(run(runner, "recommend", "--data", str(path), "--format", "json").stdout)
+    assert document["task"] == "multiclass"
+    for item in document["recommendations"]:
+        assert "does not run" not in item["reason"], item
+        ran = _run_suggested(runner, item["command"] + " --format json")
+        assert ran.exit_code == 0, (item["command"], ran.stderr)
+        if item["loss"] in ("cce", "sparse_cce"):
+            assert json.loads(ran.stdout)["results"][0]["value"] == pytest.approx(-np.log(0.5005), rel=1e-6)
+
+
 def test_two_text_classes_and_one_probability_column_say_how_to_map_the_labels(runner, tmp_path):
     # losscli has no option naming the positive class: the recommendation says
     # to write the labels as 0/1, and the commands then run as suggested.

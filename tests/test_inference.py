@@ -234,6 +234,64 @@ def test_integer_targets_beside_one_prediction_column_are_counts():
     assert infer(labels).task == "multiclass"  # labels alone: classes
 
 
+# Too many classes for the labels alone (over 50), and too few rows per class:
+# the prediction columns decide. Class c occurs 1 + c % 3 times, so the counts
+# are 1, 2 and 3 and majority:minority is 3 (by hand).
+def _classes_seen_1_to_3_times(k: int) -> np.ndarray:
+    return np.array([c for c in range(k) for _ in range(1 + c % 3)], dtype=float)
+
+
+def _uniform_probabilities(rows: int, k: int) -> np.ndarray:
+    return np.full((rows, k), round(1 / k, 8))
+
+
+@pytest.mark.parametrize("k", [100, 1000])  # CIFAR-100, ImageNet
+def test_integer_labels_are_classes_when_each_names_one_of_the_prediction_columns(k):
+    labels = _classes_seen_1_to_3_times(k)
+    assert summarise_labels(labels).kind == "counts"  # by the labels alone
+    result = infer(labels, _uniform_probabilities(len(labels), k))
+    assert (result.task, result.layouts) == ("multiclass", {"index"})
+    assert result.imbalance_ratio == pytest.approx(3.0)
+    assert result.evidence[0] == (
+        f"labels: {len(labels)} rows, non-negative integers with {k} distinct values from 0 to {k - 1}, "
+        f"each the class of one of {k} prediction columns, so class indices -> multiclass"
+    )
+
+
+def test_integer_labels_that_name_no_prediction_column_stay_targets():
+    labels = _classes_seen_1_to_3_times(150)  # labels up to 149 beside 100 columns
+    assert infer(labels, _uniform_probabilities(len(labels), 100)).task == "regression"
+    assert infer(labels).task == "regression"  # labels alone: counts
+
+
+def test_a_hundred_class_file_finds_its_class_columns(tmp_path):
+    labels = _classes_seen_1_to_3_times(100).astype(int)
+    rows = [[label] + [0.01] * 100 for label in labels]
+    path = write_csv(tmp_path / "cifar100.csv", ["y_true"] + [f"p_{c}" for c in range(100)], rows)
+    result = infer_file(path)
+    assert (result.task, result.prediction_selection, result.imbalance_ratio) == ("multiclass", "p_*", pytest.approx(3.0))
+    assert result.evidence[1] == (
+        "no column named y_pred, pred, prediction, score, prob, logit; the class indices 0..99 index the columns "
+        "'p_0', 'p_1', 'p_2', 'p_3' ... 'p_99' (100 columns): the commands pass --pred-col 'p_*'"
+    )
+
+
+def test_a_thousand_class_list_column_is_multiclass(tmp_path):
+    labels = _classes_seen_1_to_3_times(1000).astype(int)
+    path = tmp_path / "imagenet.parquet"
+    pq.write_table(pa.table({"y_true": labels, "y_pred": pa.FixedSizeListArray.from_arrays(pa.array(np.full(len(labels) * 1000, 0.001)), 1000)}), path)
+    result = infer_file(str(path))
+    assert (result.task, result.prediction_columns, result.imbalance_ratio) == ("multiclass", ("y_pred",), pytest.approx(3.0))
+
+
+def test_labels_that_name_columns_numbered_from_one_are_classes(tmp_path):
+    # prob_1 .. prob_60 for labels 1..60, as compute reads them: by name, not position.
+    labels = [c for c in range(1, 61) for _ in range(2)]
+    path = write_csv(tmp_path / "named.csv", ["y_true"] + [f"prob_{c}" for c in range(1, 61)], [[c] + [0.5] * 60 for c in labels])
+    assert infer_file(path).task == "multiclass"
+    assert infer_file(write_csv(tmp_path / "from0.csv", ["y_true"] + [f"prob_{c}" for c in range(60)], [[c] + [0.5] * 60 for c in labels])).task == "regression"
+
+
 def test_outliers_are_not_assessed_for_class_labels():
     assert infer_arrays([0, 1] * 10 + [1] * 3).outliers is False
 

@@ -98,6 +98,20 @@ def _partly_numbered(names: tuple[str, ...], ends: tuple[str, ...]) -> str | Non
     return None
 
 
+def names_every_class(classes: np.ndarray, names: tuple[str, ...] | None, width: int) -> bool:
+    """Whether each of the distinct numeric labels ``classes`` stands for one
+    of ``width`` probability columns, as :func:`label_positions` reads them:
+    by name when the columns are named by class, else by position (``names``
+    None for a list column, whose classes are positions). Asked of the
+    distinct labels, so a file with a thousand classes costs a thousand checks."""
+    columns = class_column_names(tuple(names)) if names is not None and len(names) > 1 else None
+    if columns is not None and columns.conflict:
+        return False
+    if columns is not None and not columns.positional:
+        return bool(np.isin(classes, columns.values).all())
+    return bool(np.all((classes >= 0) & (classes < width) & (classes == np.round(classes))))
+
+
 def label_positions(
     labels: np.ndarray, columns: ClassColumnNames, *, keep: float | None = None, column: str, display: str
 ) -> np.ndarray:
