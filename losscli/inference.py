@@ -593,17 +593,19 @@ def infer_file(
         return result
     from .row_sample import read_rows
 
-    rows = read_rows(source, labels + predictions + ([sample] if sample else []), labels)
-    table = rows.table
-    label_array = _label_array(table, labels, source.display)
+    sample_columns = [sample] if sample else []
+    rows = read_rows(source, labels + predictions + sample_columns, labels)
+    label_array = _label_array(rows.table, labels, source.display)
     selection, found_how = (spark.selection, spark.evidence) if spark is not None else (pred_col, None)
     if not predictions and structure is None:
         predictions, selection, found_how = _undeclared_predictions(source, label_array, labels, claimed | {sample})
         if predictions:
-            # The same file read the same way keeps the same rows.
-            extra = read_rows(source, predictions)
-            table = _with_columns(table, extra.table, predictions)
-            rows.missing = max(rows.missing, extra.missing)
+            # Read again with them, not beside the rows already read: a
+            # thousand class columns thin the sample of a file that its
+            # labels alone did not need to thin.
+            rows = read_rows(source, labels + predictions + sample_columns, labels)
+            label_array = _label_array(rows.table, labels, source.display)
+    table = rows.table
     prediction_array = _prediction_array(table, predictions, source.display)
     sample_array = _sample_array(table, sample) if sample else None
     try:
@@ -817,12 +819,6 @@ def _match_other_name(wanted: str, names: list[str]) -> str | None:
     from .io.columns import match_name
 
     return match_name(wanted, names)
-
-
-def _with_columns(table: Any, extra: Any, names: list[str]) -> Any:
-    for name in names:
-        table = table.append_column(name, extra[name])
-    return table
 
 
 def _sample_column(source: Any, sample_col: str | None, claimed: set[str]) -> str | None:

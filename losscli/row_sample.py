@@ -3,6 +3,9 @@
 Beyond about two million rows inference keeps a sample: class balance,
 tails and sample sizes show as well in a million rows, and memory stays
 bounded by it instead of growing with the file (a 50M-row file took 3.8 GB).
+Wide rows fill memory long before the row count does (a thousand class
+probabilities per row: two million rows are 16 GB), so the sample is held
+to a number of values too, and every suggested loss is tried on no more.
 
 The sample is random, not every k-th row: labels that repeat with the
 period of the stride (1, 0, 1, 0, ...) would show only one class. Each row
@@ -27,6 +30,10 @@ from .errors import LossCliError
 from .label_tally import LabelTally
 
 SAMPLE_ROWS = 1 << 20
+# Four million values: two million rows of a label and a prediction, a few
+# thousand rows of a thousand classes. Never fewer rows than SMALLEST_SAMPLE.
+SAMPLE_VALUES = 1 << 22
+SMALLEST_SAMPLE = 1 << 10
 
 # splitmix64 (Steele, Lea and Flood 2014): consecutive integers in, well-mixed
 # 64-bit values out, so no pattern in the row numbers survives into the sample.
@@ -70,7 +77,8 @@ def read_rows(source: Any, columns: list[str], label_columns: list[str] | None =
     with ``label_columns``, their values counted over every row as well."""
     batches: list[pa.RecordBatch] = []
     priorities: list[np.ndarray] = []
-    kept_rows = file_rows = missing = halvings = 0
+    widths: list[float] = []
+    kept_rows = kept_values = file_rows = missing = halvings = 0
     tally = LabelTally(label_columns, source.display) if label_columns else None
     for batch in source.batches(columns):
         n = batch.num_rows
@@ -87,17 +95,35 @@ def read_rows(source: Any, columns: list[str], label_columns: list[str] | None =
             batch, batch_priorities = batch.filter(pa.array(keep)), batch_priorities[keep]
         batches.append(batch)
         priorities.append(batch_priorities)
+        widths.append(_values_per_row(batch))
         kept_rows += batch.num_rows
-        while kept_rows > 2 * SAMPLE_ROWS:
+        kept_values += batch.num_rows * widths[-1]
+        while _too_many(kept_rows, kept_values):
             halvings += 1
             keeps = [_kept(p, halvings) for p in priorities]
             batches = [b.filter(pa.array(k)) for b, k in zip(batches, keeps)]
             priorities = [p[k] for p, k in zip(priorities, keeps)]
             kept_rows = sum(b.num_rows for b in batches)
+            kept_values = sum(b.num_rows * width for b, width in zip(batches, widths))
     if file_rows == 0:
         raise LossCliError("no data rows", file=source.display, hint="the file has a header but no rows")
     table = pa.Table.from_batches(batches).combine_chunks()
     return Rows(table, file_rows, halvings, missing, tally if halvings else None)
+
+
+def _too_many(rows: int, values: float) -> bool:
+    return rows > 2 * SAMPLE_ROWS or (values > 2 * SAMPLE_VALUES and rows > 2 * SMALLEST_SAMPLE)
+
+
+def _values_per_row(batch: Any) -> float:
+    """How many values a row of the batch holds on average: one per column,
+    the elements of a list column (a thousand class probabilities) each."""
+    from .io.readers import is_list_type
+
+    if batch.num_rows == 0:
+        return 0.0
+    values = sum(len(column.flatten()) if is_list_type(column.type) else batch.num_rows for column in batch.columns)
+    return values / batch.num_rows
 
 
 def rows_with_missing(batch: Any) -> np.ndarray:

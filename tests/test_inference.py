@@ -640,6 +640,27 @@ def test_a_large_file_is_inferred_from_a_random_sample_of_the_whole_file(tmp_pat
     assert len({int(v) % 8 for v in kept}) == 8
 
 
+def test_wide_rows_are_sampled_by_the_values_they_hold(tmp_path, monkeypatch) -> None:
+    # 1,000 rows of a label and 15 class columns, 16,000 values, against a cap
+    # of 1,000 values (halved while over 2,000): about 125 rows are kept, the
+    # same rows for the labels and the class columns found after them.
+    from losscli import row_sample
+    from losscli.row_sample import row_priorities
+
+    monkeypatch.setattr(row_sample, "SAMPLE_VALUES", 1000)
+    monkeypatch.setattr(row_sample, "SMALLEST_SAMPLE", 10)
+    labels = np.arange(1000) % 15
+    path = write_csv(tmp_path / "wide.csv", ["label"] + [f"p_{c}" for c in range(15)], [[c] + [0.5] * 15 for c in labels])
+    result = inference.infer_file(path)
+    priorities = row_priorities(0, 1000)
+    halvings = next(h for h in range(1, 20) if 16 * np.count_nonzero((priorities >> np.uint64(64 - h)) == 0) <= 2000)
+    kept = labels[(priorities >> np.uint64(64 - halvings)) == 0]
+    assert np.array_equal(result.values_read[0], kept)
+    assert result.values_read[1].shape == (kept.size, 15)
+    assert f"1,000 rows: class counts from every row, the rest from a random sample of {kept.size:,} rows (about 1 in {2 ** halvings}) spread over the whole file" in result.evidence
+    assert result.imbalance_ratio == pytest.approx(67 / 66, rel=REL)  # 1000 = 15 * 66 + 10: classes 0..9 occur 67 times
+
+
 @pytest.mark.parametrize(
     "period, ones, ratio",
     [
