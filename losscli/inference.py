@@ -86,11 +86,15 @@ class Inference:
     structural: bool = False
     matched_loss: str | None = None  # the loss whose input columns the file has
     missing_rows: int = 0  # rows left out for a missing label or prediction
-    # The values read (labels, predictions; text labels as the index of their
-    # class column), so the recommender can try each suggested loss on them:
-    # msle and poisson reject some targets, bce rejects -1/1 labels, sparse_cce
-    # one-hot columns.
+    # The values read (labels, predictions; class labels as the position of
+    # the class column compute matches them to), so the recommender can try
+    # each suggested loss on them: msle and poisson reject some targets, bce
+    # rejects -1/1 labels, sparse_cce one-hot columns.
     values_read: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    # Why compute refuses the class labels against the class columns (a label
+    # that names none of prob_1 .. prob_3), in its words: the losses that read
+    # class labels cannot run on the file.
+    class_label_problem: str | None = None
     # The labels read from a file that holds no predictions, for the checks
     # of the labels alone (msle and poisson reject labels at or below -1).
     labels_read: np.ndarray | None = field(default=None, repr=False)
@@ -633,7 +637,12 @@ def infer_file(
         result.from_logits = True
     if selection != pred_col:
         result.prediction_selection = selection
-    result.values_read = _values_read(label_array, prediction_array, predictions)
+    try:
+        result.values_read = _values_read(label_array, prediction_array, predictions, labels[0], source.display)
+    except LossCliError as error:
+        if rows.sampled or dropped:
+            error.row = None  # a row among those read, not the file's
+        result.class_label_problem = str(error)
     if prediction_array is None:
         result.labels_read = label_array
     where = f"{source.display}: labels from {_names_text(labels)}"
@@ -663,30 +672,38 @@ def values_with_predictions(source: Any, label_columns: tuple[str, ...], predict
     labels = _label_array(rows.table, list(label_columns), source.display)
     predictions = _prediction_array(rows.table, list(prediction_columns), source.display)
     labels, predictions, _, _ = _drop_missing(labels, predictions, None)
-    return _values_read(labels, predictions, list(prediction_columns))
+    try:
+        return _values_read(labels, predictions, list(prediction_columns), label_columns[0], source.display)
+    except LossCliError:
+        return None  # the class labels name no column of these: nothing to try a loss on
 
 
-def _values_read(labels: np.ndarray, predictions: np.ndarray | None, prediction_names: list[str]) -> tuple[np.ndarray, np.ndarray] | None:
-    """Labels and predictions as the numbers the losses take, where they are plain numbers."""
+def _values_read(
+    labels: np.ndarray, predictions: np.ndarray | None, prediction_names: list[str], label_column: str, display: str
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Labels and predictions as the numbers the losses take, where they are plain numbers.
+
+    One label per row beside one prediction column per class is read as
+    compute reads it (losscli.io.plan): the position of the column the label
+    stands for, text by the columns' suffixes and numbers by position or by
+    the column named by them (labels 1..3 beside prob_1 .. prob_3). A label
+    that stands for no column raises compute's error."""
     if predictions is None or not len(predictions) or (labels.dtype == object and labels.size and isinstance(labels.flat[0], np.ndarray)):
         return None
+    one_per_row = labels.ndim == 1 and len(prediction_names) > 1
     if labels.dtype == object:
-        labels = _class_indices(labels, tuple(prediction_names))
-        if labels is None:
-            return None
+        if not one_per_row:
+            return None  # text labels beside one probability column: compute asks for 0/1
+        import pyarrow as pa
+
+        from .io.columns import map_string_labels
+
+        labels = map_string_labels(pa.array(labels, pa.string()), tuple(prediction_names), column=label_column, display=display)
+    elif one_per_row:
+        from .io.class_index import class_column_names, label_positions
+
+        labels = label_positions(labels, class_column_names(tuple(prediction_names)), column=label_column, display=display)
     return np.asarray(labels, dtype=np.float64), np.asarray(predictions, dtype=np.float64)
-
-
-def _class_indices(labels: np.ndarray, prediction_names: tuple[str, ...]) -> np.ndarray | None:
-    """Text labels as the index of the column compute matches them to; None when one has none."""
-    from .io.columns import class_column_of
-
-    if len(prediction_names) < 2:
-        return None
-    index = {label: class_column_of(str(label), prediction_names) for label in set(labels.tolist())}
-    if any(position is None for position in index.values()):
-        return None
-    return np.array([index[label] for label in labels.tolist()], dtype=np.float64)
 
 
 def _names_text(names: list[str]) -> str:

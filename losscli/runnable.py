@@ -1,9 +1,11 @@
 """Whether the command ``recommend --data`` suggests for a loss runs on that file.
 
 A command that fails on the file it was suggested for is worse than none:
-such a loss is ranked last with the reason (see ``knowledge.rank``). Two
+such a loss is ranked last with the reason (see ``knowledge.rank``). Three
 checks: the file's header, judged as ``compare --task`` judges it (a
-missing input column, text where numbers are needed), and the loss run on
+missing input column, text where numbers are needed); the class labels,
+read against the class columns as compute reads them (a label that names
+no column stops every loss that reads class labels); and the loss run on
 the values the inference read (msle needs values above -1, bce 0/1 labels).
 
 A loss that finds no predictions under its default names may find them
@@ -93,6 +95,8 @@ def command_problems(
                 logits = values is not None and looks_like_logits(values[1])
                 problem, bound = None, parse_spec(spec.name, {"from_logits": True} if logits else None)
                 checks.own_predictions[spec.name] = (own, logits)
+        if spec.name not in checks.own_predictions:
+            problem = problem or class_label_problem(spec, inference)
         problem = problem or value_problem(bound, values)
         if problem:
             checks.problems[spec.name] = problem
@@ -126,6 +130,15 @@ def _values_with(source: Any, inference: Any, prediction_column: str) -> tuple[n
     from .inference import values_with_predictions
 
     return values_with_predictions(source, labels, (prediction_column,))
+
+
+def class_label_problem(spec: Any, inference: Any) -> str | None:
+    """Why compute refuses the file's class labels against its class
+    columns, for a loss whose labels are classes (cce, not bce)."""
+    y_true = next((role for role in spec.roles if role.name == "y_true"), None)
+    if y_true is None or y_true.shape != "class":
+        return None
+    return getattr(inference, "class_label_problem", None)
 
 
 def label_problems(context: Context, labels: np.ndarray | None) -> dict[str, str]:

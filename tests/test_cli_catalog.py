@@ -780,3 +780,44 @@ def test_a_suggested_command_that_the_values_make_fail_is_marked(runner, tmp_pat
     for other in document["recommendations"]:
         if "does not run" not in other["reason"]:
             assert _run_suggested(runner, other["command"]).exit_code == 0, other["command"]
+
+
+# Labels 1..3 beside class columns named by them, in two orders. Row r holds
+# 0.5 for its own class, 0.3 and 0.2 for the others, so cce = -log(0.5) (by hand).
+NAMED_BY_CLASS = [(label, {label: 0.5, 1 + label % 3: 0.3, 1 + (label + 1) % 3: 0.2}) for label in (1, 2, 3, 1, 2, 3, 1, 1)]
+
+
+@pytest.mark.parametrize("order", [(1, 2, 3), (3, 1, 2)])
+def test_recommended_commands_run_on_labels_that_name_their_columns(runner, tmp_path, order):
+    rows = [(label,) + tuple(probs[c] for c in order) for label, probs in NAMED_BY_CLASS]
+    path = _write(tmp_path / "named.csv", ["y_true"] + [f"prob_{c}" for c in order], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["task"] == "multiclass"
+    for item in document["recommendations"]:
+        assert "does not run" not in item["reason"], item
+        ran = _run_suggested(runner, item["command"] + " --format json")
+        assert ran.exit_code == 0, (item["command"], ran.stderr)
+        if item["loss"] in ("cce", "sparse_cce"):
+            assert json.loads(ran.stdout)["results"][0]["value"] == pytest.approx(-np.log(0.5), rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    "header, rows",
+    [
+        # Label 0 beside prob_1 .. prob_3: no column is named by it.
+        (["y_true", "prob_1", "prob_2", "prob_3"], [(1, 0.5, 0.3, 0.2), (0, 0.2, 0.5, 0.3), (3, 0.2, 0.3, 0.5)] * 3),
+        # Columns partly named by a class other than their position.
+        (["y_true", "prob_1", "prob_2", "prob_rest"], [(1, 0.5, 0.3, 0.2), (2, 0.2, 0.5, 0.3)] * 3),
+        # A text label without a column of its own.
+        (["y_true", "prob_cat", "prob_dog"], [("cat", 0.8, 0.2), ("dog", 0.3, 0.7), ("bird", 0.6, 0.4)] * 3),
+    ],
+)
+def test_class_labels_compute_refuses_mark_the_class_losses_with_its_words(runner, tmp_path, header, rows):
+    path = _write(tmp_path / "data.csv", header, rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["task"] == "multiclass"
+    for item in document["recommendations"]:
+        ran = _run_suggested(runner, item["command"])
+        assert ran.exit_code == 2, item["command"]
+        said = ran.stderr.strip().removeprefix("error: ")
+        assert item["reason"].startswith(f"its command does not run on this file as it is: {said}"), (item["reason"], said)

@@ -608,6 +608,28 @@ def test_one_hot_label_columns_find_predictions_with_the_same_suffixes(tmp_path)
     assert (result.task, result.prediction_columns, result.prediction_selection) == ("multiclass", ("p_cat", "p_dog"), "p_*")
 
 
+def test_labels_are_read_against_columns_named_by_class_as_compute_reads_them(tmp_path):
+    # prob_3, prob_1, prob_2: label 1 is the column at position 1, label 3 at position 0.
+    rows = [(1, 0.2, 0.5, 0.3), (3, 0.6, 0.2, 0.2), (2, 0.1, 0.1, 0.8)] * 2
+    result = infer_file(write_csv(tmp_path / "named.csv", ["y_true", "prob_3", "prob_1", "prob_2"], rows))
+    assert result.values_read[0].tolist() == [1.0, 0.0, 2.0] * 2
+    assert result.class_label_problem is None
+
+
+def test_a_label_no_column_is_named_by_is_computes_error_with_the_row_only_where_it_is_the_files(tmp_path):
+    rows = [(1, 0.5, 0.3, 0.2), (2, 0.2, 0.5, 0.3), (0, 0.2, 0.3, 0.5)]
+    header = ["y_true", "prob_1", "prob_2", "prob_3"]
+    path = write_csv(tmp_path / "zero.csv", header, rows)
+    assert infer_file(path).class_label_problem == (
+        f"{path}, column 'y_true', row 3: class label 0 matches no probability column (the columns prob_1, prob_2, prob_3 are "
+        "named by the classes 1, 2, 3; a label stands for the column named by it: add a column 'prob_0', or, if the labels "
+        "are positions 0..2 in column order, name the columns 'prob_0' .. 'prob_2')"
+    )
+    # With row 1 left out for its missing label, the label 0 is the second row read but the file's third.
+    path = write_csv(tmp_path / "gap.csv", header, [("", 0.5, 0.3, 0.2)] + rows[1:])
+    assert infer_file(path).class_label_problem.startswith(f"{path}, column 'y_true': class label 0 matches no probability column")
+
+
 # =========================================================================== large files: counts of every row, a random sample for the rest
 
 
