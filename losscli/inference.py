@@ -609,6 +609,15 @@ def infer_file(
             # labels alone did not need to thin.
             rows = read_rows(source, labels + predictions + sample_columns, labels)
             label_array = _label_array(rows.table, labels, source.display)
+    elif pred_col is None and spark is None and structure is None:
+        beside = _probabilities_beside_predicted_classes(source, rows.table, label_array, labels, predictions, claimed | {sample})
+        if beside is not None:
+            reread = read_rows(source, labels + list(beside.columns.names) + sample_columns, labels)
+            probabilities = _prediction_array(reread.table, list(beside.columns.names), source.display)
+            # Columns numbered like classes may be features: only probabilities replace the predicted classes.
+            if probabilities is not None and not looks_like_logits(probabilities):
+                rows, predictions, selection, found_how = reread, list(beside.columns.names), beside.columns.selection, beside.evidence
+                label_array = _label_array(rows.table, labels, source.display)
     table = rows.table
     prediction_array = _prediction_array(table, predictions, source.display)
     sample_array = _sample_array(table, sample) if sample else None
@@ -786,6 +795,48 @@ def _undeclared_predictions(
     if len(named) == 1:
         return named, named[0], f"{looked}; '{named[0]}' is a common name for predictions: the commands pass {_pred_col_flag(named[0])}"
     return [], None, None
+
+
+@dataclass(frozen=True)
+class _ProbabilitiesBeside:
+    """Class-probability columns to read instead of a column of predicted classes."""
+
+    columns: Any  # a losscli.class_columns.ClassColumns
+    evidence: str
+
+
+def _probabilities_beside_predicted_classes(
+    source: Any, table: Any, labels: np.ndarray, label_names: list[str], predictions: list[str], claimed: set[str | None]
+) -> _ProbabilitiesBeside | None:
+    """scikit-learn's predict() beside predict_proba(): the one group of
+    class columns the labels name, when every value of the one prediction
+    column found is a class of that group; the caller reads the group and
+    takes it when its values are probabilities (features numbered like
+    classes are not)."""
+    from .class_columns import find_class_columns
+    from .predicted_classes import described, distinct_values, holds_predicted_classes
+
+    if len(predictions) != 1 or source.column(predictions[0]).is_list:
+        return None
+    others = [c.name for c in source.columns if c.numeric and c.name not in claimed and c.name != predictions[0]]
+    if not others:
+        return None
+    kind = summarise_labels(labels).kind
+    if kind not in ("binary", "classes", "counts", "text"):
+        return None
+    found = find_class_columns(labels, label_names, kind, others, source.names())
+    if len(found) != 1:
+        return None
+    # Only now the prediction column's values: most files have no class columns beside it.
+    values = distinct_values(table[predictions[0]])
+    if not holds_predicted_classes(values, found[0].names):
+        return None
+    columns = found[0]
+    return _ProbabilitiesBeside(
+        columns,
+        f"'{predictions[0]}' looks like predicted classes ({described(values)}, each a class of the columns beside it), "
+        f"so it is not used as probabilities; {columns.reason}: the commands pass {_pred_col_flag(columns.selection)}",
+    )
 
 
 @dataclass(frozen=True)

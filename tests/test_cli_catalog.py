@@ -821,3 +821,51 @@ def test_class_labels_compute_refuses_mark_the_class_losses_with_its_words(runne
         assert ran.exit_code == 2, item["command"]
         said = ran.stderr.strip().removeprefix("error: ")
         assert item["reason"].startswith(f"its command does not run on this file as it is: {said}"), (item["reason"], said)
+
+
+def test_recommended_commands_read_the_probabilities_beside_predicted_classes(runner, tmp_path):
+    # scikit-learn's predict() and predict_proba() side by side. cce by hand:
+    # -(log 0.7 + log 0.8 + log 0.3 + log 0.8) / 4, the true class's probability of each row.
+    rows = [(0, 0, 0.7, 0.2, 0.1), (1, 1, 0.1, 0.8, 0.1), (2, 1, 0.2, 0.5, 0.3), (2, 2, 0.1, 0.1, 0.8)] * 3
+    path = _write(tmp_path / "sk.csv", ["y_true", "y_pred", "prob_0", "prob_1", "prob_2"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["task"] == "multiclass"
+    commands = {item["loss"]: item["command"] for item in document["recommendations"]}
+    assert commands["cce"] == f"losscli compute {path} --loss cce --pred-col 'prob_*'"
+    for item in document["recommendations"]:
+        assert "does not run" not in item["reason"], item
+        ran = _run_suggested(runner, item["command"])
+        assert ran.exit_code == 0, (item["command"], ran.stderr)
+    cce = json.loads(_run_suggested(runner, commands["cce"] + " --format json").stdout)["results"][0]["value"]
+    assert cce == pytest.approx(-(np.log(0.7) + np.log(0.8) + np.log(0.3) + np.log(0.8)) / 4, rel=1e-6)
+
+
+def test_recommended_commands_read_the_positive_probability_beside_predicted_binary_classes(runner, tmp_path):
+    # bce by hand: -(log 0.8 + log 0.9 + log 0.4 + log 0.7) / 4, the probability of each row's own class.
+    rows = [(1, 1, 0.2, 0.8), (0, 0, 0.9, 0.1), (1, 0, 0.6, 0.4), (0, 0, 0.7, 0.3)] * 3
+    path = _write(tmp_path / "sk.csv", ["y_true", "y_pred", "prob_0", "prob_1"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["task"] == "binary"
+    commands = {item["loss"]: item["command"] for item in document["recommendations"]}
+    assert commands["bce"] == f"losscli compute {path} --loss bce --pred-col prob_1"
+    for item in document["recommendations"]:
+        assert "does not run" not in item["reason"], item
+        ran = _run_suggested(runner, item["command"])
+        assert ran.exit_code == 0, (item["command"], ran.stderr)
+    bce = json.loads(_run_suggested(runner, commands["bce"] + " --format json").stdout)["results"][0]["value"]
+    assert bce == pytest.approx(-(np.log(0.8) + np.log(0.9) + np.log(0.4) + np.log(0.7)) / 4, rel=1e-6)
+
+
+def test_recommended_commands_read_the_probabilities_beside_predicted_class_names(runner, tmp_path):
+    # cce by hand: -(log 0.7 + log 0.4 + log 0.8) / 3, the probability of each row's own class.
+    rows = [("cat", "cat", 0.7, 0.3), ("dog", "cat", 0.6, 0.4), ("dog", "dog", 0.2, 0.8)] * 3
+    path = _write(tmp_path / "sk.csv", ["label", "prediction", "p_cat", "p_dog"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    commands = {item["loss"]: item["command"] for item in document["recommendations"]}
+    assert commands["cce"] == f"losscli compute {path} --loss cce --pred-col 'p_*'"
+    for item in document["recommendations"]:
+        assert "does not run" not in item["reason"], item
+        ran = _run_suggested(runner, item["command"])
+        assert ran.exit_code == 0, (item["command"], ran.stderr)
+    cce = json.loads(_run_suggested(runner, commands["cce"] + " --format json").stdout)["results"][0]["value"]
+    assert cce == pytest.approx(-(np.log(0.7) + np.log(0.4) + np.log(0.8)) / 3, rel=1e-6)

@@ -630,6 +630,71 @@ def test_a_label_no_column_is_named_by_is_computes_error_with_the_row_only_where
     assert infer_file(path).class_label_problem.startswith(f"{path}, column 'y_true': class label 0 matches no probability column")
 
 
+# --------------------------------------------------------------------------- predicted classes beside class probabilities
+
+# scikit-learn's predict() beside predict_proba(): y_pred is a class, not a probability.
+SKLEARN_ROWS = [(0, 0, 0.7, 0.2, 0.1), (1, 1, 0.1, 0.8, 0.1), (2, 1, 0.2, 0.5, 0.3), (2, 2, 0.1, 0.1, 0.8)] * 3
+
+
+def test_probability_columns_beside_predicted_classes_are_the_predictions(tmp_path):
+    path = write_csv(tmp_path / "sk.csv", ["y_true", "y_pred", "prob_0", "prob_1", "prob_2"], SKLEARN_ROWS)
+    result = infer_file(path)
+    assert (result.task, result.prediction_columns, result.prediction_selection) == ("multiclass", ("prob_0", "prob_1", "prob_2"), "prob_*")
+    assert result.evidence[:2] == [
+        f"{path}: labels from 'y_true', predictions from 'prob_0', 'prob_1', 'prob_2'",
+        "'y_pred' looks like predicted classes (whole numbers 0 to 2, each a class of the columns beside it), so it is not used "
+        "as probabilities; the class indices 0..2 index the columns 'prob_0', 'prob_1', 'prob_2': the commands pass --pred-col 'prob_*'",
+    ]
+
+
+def test_two_probability_columns_beside_predicted_classes_are_binary(tmp_path):
+    rows = [(1, 1, 0.2, 0.8), (0, 0, 0.9, 0.1), (1, 0, 0.6, 0.4), (0, 0, 0.7, 0.3)] * 3
+    result = infer_file(write_csv(tmp_path / "sk.csv", ["y_true", "y_pred", "prob_0", "prob_1"], rows))
+    assert (result.task, result.prediction_columns, result.prediction_selection) == ("binary", ("prob_1",), "prob_1")
+    assert result.evidence[1].startswith("'y_pred' looks like predicted classes (whole numbers 0 and 1, each a class of the columns beside it)")
+
+
+def test_predicted_class_names_beside_probability_columns(tmp_path):
+    rows = [("cat", "cat", 0.7, 0.3), ("dog", "cat", 0.6, 0.4), ("dog", "dog", 0.2, 0.8)] * 3
+    result = infer_file(write_csv(tmp_path / "sk.csv", ["label", "prediction", "p_cat", "p_dog"], rows))
+    assert (result.task, result.prediction_selection) == ("multiclass", "p_*")
+    assert result.evidence[1].startswith("'prediction' looks like predicted classes (the class names cat, dog, each a class of the columns beside it)")
+
+
+@pytest.mark.parametrize(
+    "values, columns, holds",
+    [
+        ([0.0, 1.0, 2.0], ("prob_0", "prob_1", "prob_2"), True),
+        ([1.0, 3.0], ("prob_3", "prob_1", "prob_2"), True),  # named by class, in any order
+        ([0.0, 3.0], ("prob_1", "prob_2", "prob_3"), False),  # no column is named 0
+        ([0.0, 3.0], ("p_0", "p_1", "p_2"), False),  # positions 0..2 only
+        ([0.0, 0.5], ("p_0", "p_1"), False),  # a probability, not a class
+        ([0.0, 1.0], ("prob_1",), True),  # the positive class's column of two
+        (["cat", "dog"], ("p_cat", "p_dog"), True),
+        (["cat", "cow"], ("p_cat", "p_dog"), False),
+    ],
+)
+def test_which_values_are_classes_of_the_columns(values, columns, holds):
+    from losscli.predicted_classes import holds_predicted_classes
+
+    given = values if isinstance(values[0], str) else np.array(values)
+    assert holds_predicted_classes(given, columns) is holds
+
+
+@pytest.mark.parametrize(
+    "header, rows",
+    [
+        # Probabilities of class 1 are not classes, whatever columns stand beside them.
+        (["y_true", "y_pred", "prob_0", "prob_1"], [(1, 0.8, 0.2, 0.8), (0, 0.1, 0.9, 0.1)] * 5),
+        # Whole-number predictions of counts beside features numbered like classes, which are no probabilities.
+        (["y_true", "y_pred", "x_0", "x_1", "x_2"], [(0, 1, -2.5, 3.0, 7.5), (2, 2, 1.5, -4.0, 0.5), (1, 1, 9.0, 2.0, -1.0)] * 5),
+    ],
+)
+def test_a_prediction_column_that_is_not_predicted_classes_is_kept(tmp_path, header, rows):
+    result = infer_file(write_csv(tmp_path / "data.csv", header, rows))
+    assert (result.prediction_columns, result.prediction_selection) == (("y_pred",), None)
+
+
 # =========================================================================== large files: counts of every row, a random sample for the rest
 
 
