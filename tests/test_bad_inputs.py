@@ -472,6 +472,17 @@ def probability_outside_unit_interval(d):
     return ["compute", d / "prob.csv", "--loss", "bce"], ("prob.csv", "column 'y_pred'", "row 3", "outside [0, 1]")
 
 
+def probability_just_above_one(d):
+    # Rounded to six digits, the value read "1", which is a valid probability.
+    path = _text(d, "eps.csv", "y_true,y_pred\n1,1.0000001\n0,0.2\n")
+    return ["compute", path, "--loss", "bce"], ("eps.csv, column 'y_pred', row 1: probability outside [0, 1] (value 1.0000001)",)
+
+
+def class_label_just_above_an_integer(d):
+    path = _text(d, "cls.csv", "y_true,p_0,p_1,p_2\n2.0000001,0.2,0.3,0.5\n")
+    return ["compute", path, "--loss", "cce", "--pred-col", "p_*"], ("cls.csv, column 'y_true', row 1: class label is not an integer (value 2.0000001)",)
+
+
 def emd_on_two_columns(d):
     # The kernel runs once every batch is in: the error still names the file and columns.
     write_csv(d / "two.csv", {"y_true": [1.0, 2.0], "y_pred_a": [0.5, 1.0], "y_pred_b": [1.5, 2.5]})
@@ -574,6 +585,8 @@ CORPUS: list = [
     per_row_for_an_all_rows_loss,
     msle_below_minus_one,
     probability_outside_unit_interval,
+    probability_just_above_one,
+    class_label_just_above_an_integer,
     emd_on_two_columns,
     emd_on_a_list_column,
     segmentation_mask_as_a_list_of_lists,
