@@ -447,7 +447,7 @@ def unknown_input_format(d):
 
 
 def long_delimiter(d):
-    return mse(_good(d), "--delimiter", "::"), ("delimiter must be one character",)
+    return mse(_good(d), "--delimiter", "::"), ("--delimiter must be one character or a name (tab, comma, semicolon, pipe, space, or \\t), got '::'", "--delimiter tab")
 
 
 def threshold_without_value(d):

@@ -463,6 +463,18 @@ def test_delimiter_option_reads_a_pipe_file_with_txt_extension(cli, tmp_path):
     assert_matches(_compute(cli, path, "--delimiter", "|"), y_true, y_pred)
 
 
+@pytest.mark.parametrize(
+    ("name", "delimiter"),
+    [("\\t", "\t"), ("tab", "\t"), ("TAB", "\t"), ("comma", ","), ("semicolon", ";"), ("pipe", "|"), ("space", " ")],
+)
+def test_delimiter_option_takes_a_name(cli, tmp_path, name, delimiter):
+    # --delimiter '\t' in a shell passes a backslash and a t, not a tab.
+    y_true, y_pred = _data()
+    path = tmp_path / "data.txt"
+    path.write_bytes(_csv_bytes(y_true, y_pred, delimiter))
+    assert_matches(_compute(cli, path, "--delimiter", name), y_true, y_pred)
+
+
 def test_bom_is_not_part_of_the_first_column_name(tmp_path):
     path = tmp_path / "bom.csv"
     path.write_bytes(b"\xef\xbb\xbfy_true,y_pred\r\n1,2\r\n")

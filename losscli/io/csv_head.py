@@ -15,6 +15,25 @@ from .numbers import NUMBER
 
 DELIMITERS = (",", ";", "\t", "|")
 
+# --delimiter by name: a tab is awkward to type in a shell ('\t' arrives as a
+# backslash and a t; the character itself needs $'\t'), and the others read
+# better in a script than a quoted punctuation mark.
+DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "space": " "}
+
+
+def delimiter_given(text: str) -> str:
+    """The delimiter character that --delimiter names: one character, or a
+    name from DELIMITER_NAMES."""
+    named = DELIMITER_NAMES.get(text.lower())
+    if named is not None:
+        return named
+    if len(text) == 1:
+        return text
+    raise LossCliError(
+        f"--delimiter must be one character or a name (tab, comma, semicolon, pipe, space, or \\t), got '{text}'",
+        hint="for tab-separated files: --delimiter tab",
+    )
+
 
 _WIDE_ENCODINGS = (
     # UTF-32 LE first: its byte-order mark begins with UTF-16 LE's.

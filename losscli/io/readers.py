@@ -27,6 +27,7 @@ from .csv_head import (
     check_header_encoding,
     check_header_is_names,
     delimiter_directive,
+    delimiter_given,
     header_cells,
     second_line,
     sniff_delimiter,
@@ -415,6 +416,7 @@ class CsvSource(Source):
         # The column names when the header line is not read as written
         # (numpy's "# y_true,y_pred"); Arrow then skips that line.
         self._header_names: list[str] | None = None
+        delimiter = delimiter_given(delimiter) if delimiter else None
         with self.read_failures_explained():
             self._inspect(delimiter, names_given)
 
@@ -435,8 +437,6 @@ class CsvSource(Source):
         uncommented = without_numpy_comment(header, second_line(head), delimiter or directive, names_given)
         header = header if uncommented is None else uncommented
         self.delimiter = delimiter or directive or sniff_delimiter(header, second_line(head))
-        if len(self.delimiter) != 1:
-            raise LossCliError(f"delimiter must be one character, got '{self.delimiter}'")
         check_header_is_names(header, self.delimiter, self.display, names_given)
         if uncommented is not None:
             self._header_names = header_cells(uncommented, self.delimiter)
