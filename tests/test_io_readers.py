@@ -556,6 +556,35 @@ def test_spaces_around_numbers_are_accepted(cli, tmp_path):
     assert values(cli("compute", path, "--loss", "mse", "-f", "json"))["mse"] == pytest.approx(0.625, rel=1e-12)
 
 
+def test_the_missing_markers_are_those_of_pandas_read_csv():
+    parsers = pytest.importorskip("pandas._libs.parsers")
+    from losscli.io.numbers import MISSING_WORDS
+
+    assert set(MISSING_WORDS) == set(parsers.STR_NA_VALUES)
+
+
+@pytest.mark.parametrize("cores", [1, 2])
+def test_every_missing_marker_of_pandas_is_a_missing_value(cli, tmp_path, monkeypatch, cores):
+    # None and <NA> are what pandas writes for a missing object or nullable
+    # value; they were refused as text even with --nan-policy omit.
+    pd = pytest.importorskip("pandas")
+    from losscli.io import readers
+    from losscli.io.numbers import MISSING_WORDS
+
+    monkeypatch.setattr(readers.os, "cpu_count", lambda: cores)
+    words = [word for word in MISSING_WORDS if word]
+    path = tmp_path / "holes.csv"
+    path.write_text("y_true,y_pred\n" + "".join(f"1,{word}\n" for word in words) + "2,2.5\n" + "".join(f"{word},3\n" for word in words))
+    assert pd.read_csv(path).isna().sum().sum() == 2 * len(words)
+    result = cli("compute", path, "--loss", "mae", "--nan-policy", "omit", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    # The one complete row: |2.5 - 2| = 0.5.
+    assert json.loads(result.stdout)["results"][0]["n"] == 1
+    assert values(result)["mae"] == pytest.approx(0.5, rel=1e-15)
+    result = cli("compute", path, "--loss", "mae")
+    assert_usage_error(result, "holes.csv", "column 'y_pred'", f"{2 * len(words)} rows with missing", "row 1")
+
+
 # ----------------------------------------------------------------------------- pandas' to_json layouts
 
 

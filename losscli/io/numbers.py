@@ -5,6 +5,33 @@ from __future__ import annotations
 
 import re
 
+# The cells read as a missing value: pandas' read_csv defaults
+# (pandas._libs.parsers.STR_NA_VALUES), so a file reads as pandas reads it.
+# Arrow's own list lacks "None" and "<NA>", which pandas writes for a missing
+# value of an object or nullable column (df.to_csv), and which were refused
+# as text in a numeric column even with --nan-policy omit.
+MISSING_WORDS = (
+    "",
+    "#N/A",
+    "#N/A N/A",
+    "#NA",
+    "-1.#IND",
+    "-1.#QNAN",
+    "-NaN",
+    "-nan",
+    "1.#IND",
+    "1.#QNAN",
+    "<NA>",
+    "N/A",
+    "NA",
+    "NULL",
+    "NaN",
+    "None",
+    "n/a",
+    "nan",
+    "null",
+)
+
 # The words Arrow's CSV reader reads as true and false (its defaults).
 BOOLEAN_WORDS = ("1", "True", "TRUE", "true", "0", "False", "FALSE", "false")
 
@@ -21,4 +48,4 @@ def not_a_number(text: str) -> tuple[str, str]:
             f"'{text}' is written with a decimal comma; numbers need a decimal point",
             "write the file with '.' as the decimal separator: pandas decimal='.', R write.csv rather than write.csv2, or Excel and LibreOffice set to a locale that uses '.'",
         )
-    return f"non-numeric text '{text}' in a numeric column", "fix or remove the value; empty cells, NaN and null count as missing (see --nan-policy)"
+    return f"non-numeric text '{text}' in a numeric column", "fix or remove the value; empty cells, NaN, null, NA, None and pandas' other missing markers count as missing (see --nan-policy)"

@@ -34,7 +34,7 @@ from .csv_head import (
     without_numpy_comment,
 )
 from .formats import compression_from_magic, dataset_members, detect_format, foreign_format, format_from_magic, is_feather_v1, is_glob, named_format
-from .numbers import BOOLEAN_WORDS, NUMBER, not_a_number
+from .numbers import BOOLEAN_WORDS, MISSING_WORDS, NUMBER, not_a_number
 from .json_layouts import check_not_object_of_objects, document_layout, json_kind, read_document
 from .hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, typed_value
 from .ids import NOTHING, TEXT, id_kind, is_binary, is_temporal, is_text
@@ -471,6 +471,10 @@ class CsvSource(Source):
             return pa.input_stream(pa.py_buffer(self._bytes), compression=self.compression)
         return pa.input_stream(self.path, compression=self.compression)
 
+    def _converting(self, **options: object) -> object:
+        """Arrow's conversion options, with pandas' words for a missing value."""
+        return self._csv.ConvertOptions(null_values=MISSING_WORDS, **options)
+
     def _open(self, convert: object | None, *, explain: bool = True, block_bytes: int = 0) -> object:
         """An Arrow CSV reader; ``explain=False`` (for rescans) lets Arrow's error through."""
         read = self._csv.ReadOptions(
@@ -481,7 +485,7 @@ class CsvSource(Source):
         )
         parse = self._csv.ParseOptions(delimiter=self.delimiter, newlines_in_values=False)
         try:
-            return self._csv.open_csv(self._input(), read_options=read, parse_options=parse, convert_options=convert)
+            return self._csv.open_csv(self._input(), read_options=read, parse_options=parse, convert_options=convert or self._converting())
         except pa.ArrowInvalid as error:
             if not explain:
                 raise
@@ -501,7 +505,7 @@ class CsvSource(Source):
                 # Force float64 so a later block cannot change the inferred type;
                 # integers up to 2**53 are exact.
                 types[name] = pa.float64()
-        convert = self._csv.ConvertOptions(include_columns=columns, column_types=types, strings_can_be_null=True)
+        convert = self._converting(include_columns=columns, column_types=types, strings_can_be_null=True)
         cores = os.cpu_count() or 1
         if cores > 1:
             parse = self._csv.ParseOptions(delimiter=self.delimiter, newlines_in_values=False)
@@ -603,7 +607,7 @@ class CsvSource(Source):
 
     def _first_mismatch(self, name: str, accepts: Callable[[pa.Array], pa.Array]) -> tuple[int, str] | None:
         """(data row, text) of the first value of ``name`` that is neither missing nor accepted."""
-        convert = self._csv.ConvertOptions(include_columns=[name], column_types={name: pa.string()}, strings_can_be_null=True)
+        convert = self._converting(include_columns=[name], column_types={name: pa.string()}, strings_can_be_null=True)
         try:
             reader = self._open(convert, explain=False)
         except pa.ArrowInvalid:
