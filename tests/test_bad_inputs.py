@@ -171,6 +171,35 @@ def european_decimal_comma_after_whole_numbers(d):
     return mse(path), ("late.csv, column 'y_pred', row 3: '-1.234,5' is written with a decimal comma", _DECIMAL_COMMA_HINT)
 
 
+_THOUSANDS_HINT = (
+    "(remove the thousands separators: in Excel, format the column as Number without 'Use 1000 Separator'; "
+    "pandas reads such a file with read_csv(thousands=',') and writes it plainly with to_csv)"
+)
+
+
+def thousands_separator(d):
+    # A spreadsheet's formatted number, quoted because it holds the delimiter.
+    path = _text(d, "sheet.csv", 'y_true,y_pred\n"1,000",2\n3,4\n')
+    return mse(path), ("sheet.csv, column 'y_true', row 1: '1,000' is written with a thousands separator; numbers need plain digits (1000, not 1,000) " + _THOUSANDS_HINT,)
+
+
+def thousands_separators_after_plain_numbers(d):
+    path = _text(d, "late.csv", 'y_true,y_pred\n1,2\n3,4\n5,"-12,345,678.5"\n')
+    return mse(path), ("late.csv, column 'y_pred', row 3: '-12,345,678.5' is written with a thousands separator", _THOUSANDS_HINT)
+
+
+def european_decimal_comma_before_three_digits(d):
+    # In a ';' file one comma before three digits is R's write.csv2 decimal
+    # comma; the column reads as numbers for its first megabyte (its type).
+    path = _text(d, "eu3.csv", "y_true;y_pred\n" + "1;2\n" * 300_000 + "3;1,250\n")
+    return mse(path), ("eu3.csv, column 'y_pred', row 300001: '1,250' is written with a decimal comma", _DECIMAL_COMMA_HINT)
+
+
+def leading_zero_decimal_comma(d):
+    path = _text(d, "zero.csv", 'y_true,y_pred\n1,2\n3,"0,125"\n')
+    return mse(path), ("zero.csv, column 'y_pred', row 2: '0,125' is written with a decimal comma", _DECIMAL_COMMA_HINT)
+
+
 def headerless_savetxt_output(d):
     # np.savetxt's default: no header, space-delimited, scientific notation.
     # Read as CSV, its first row would become the header and be lost.
@@ -531,6 +560,10 @@ CORPUS: list = [
     non_numeric_text,
     european_decimal_commas,
     european_decimal_comma_after_whole_numbers,
+    thousands_separator,
+    thousands_separators_after_plain_numbers,
+    european_decimal_comma_before_three_digits,
+    leading_zero_decimal_comma,
     headerless_savetxt_output,
     headerless_savetxt_output_of_two_columns,
     invalid_utf8_in_csv,

@@ -41,8 +41,38 @@ NUMBER = r"^\s*[-+]?((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|inf|Inf|INF|infinity|Infin
 _DECIMAL_COMMA = re.compile(r"\s*[-+]?(\d{1,3}(\.\d{3})+|\d*),\d+([eE][-+]?\d+)?\s*")
 
 
-def not_a_number(text: str) -> tuple[str, str]:
-    """(message, hint) for text found in a numeric column."""
+# 1,000 or 12,345,678.5: commas between groups of three digits, as Excel and
+# spreadsheets write a number formatted with a thousands separator. A first
+# group of 0 is never grouped, so 0,125 is a decimal comma.
+_THOUSANDS = re.compile(r"\s*[-+]?[1-9]\d{0,2}(?P<groups>(,\d{3})+)(?P<fraction>\.\d*)?([eE][-+]?\d+)?\s*")
+
+
+def _thousands_separated(text: str, delimiter: str | None) -> bool:
+    """Whether the commas in ``text`` separate thousands rather than decimals.
+
+    With a decimal point or more than one comma they can only be thousands
+    separators. One comma before three digits (1,000) could be either: in a
+    comma-separated file such a number had to be quoted, as spreadsheets
+    quote their formatted numbers, so it is a thousands separator; files
+    separated otherwise (';' above all) are written where the decimal
+    separator is the comma."""
+    match = _THOUSANDS.fullmatch(text)
+    if match is None:
+        return False
+    if match.group("fraction") or match.group("groups").count(",") > 1:
+        return True
+    return delimiter in (",", None)
+
+
+def not_a_number(text: str, delimiter: str | None = None) -> tuple[str, str]:
+    """(message, hint) for text found in a numeric column of a file
+    separated by ``delimiter`` (None: unknown)."""
+    if _thousands_separated(text, delimiter):
+        return (
+            f"'{text}' is written with a thousands separator; numbers need plain digits (1000, not 1,000)",
+            "remove the thousands separators: in Excel, format the column as Number without 'Use 1000 Separator'; "
+            "pandas reads such a file with read_csv(thousands=',') and writes it plainly with to_csv",
+        )
     if _DECIMAL_COMMA.fullmatch(text):
         return (
             f"'{text}' is written with a decimal comma; numbers need a decimal point",

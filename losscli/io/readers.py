@@ -566,7 +566,7 @@ class CsvSource(Source):
                 if boolean:
                     message, hint = f"text '{text}' in a column of true/false values", "fix the value, or write the column as numbers"
                 else:
-                    message, hint = not_a_number(text)
+                    message, hint = not_a_number(text, self.delimiter)
                 return LossCliError(message, file=self.display, column=name, row=row, hint=hint)
         # Bytes that are not UTF-8 in a number column stop the text rescan above
         # too, and Arrow's message then does not say UTF-8.
