@@ -86,9 +86,9 @@ def delimiter_directive(head: bytes) -> str | None:
 
 
 def check_header_is_names(header: str, delimiter: str, display: str, names_given: frozenset[str] = frozenset()) -> None:
-    """Refuse a first line of numbers such as 0.25,1.5e-03: a file written
-    without a header (numpy's savetxt by default) would lose its first row
-    to the header and be read one row short without a word."""
+    """Refuse a first line of numbers such as 0.25,1.5e-03 or 1,0: a file
+    written without a header (numpy's savetxt by default) would lose its
+    first row to the header and be read one row short without a word."""
     cells = _loose_cells(header, delimiter)
     if not _numbers_not_names(cells, names_given):
         return
@@ -99,7 +99,7 @@ def check_header_is_names(header: str, delimiter: str, display: str, names_given
         hint=(
             "the first line must be a header naming the columns, e.g. y_true,y_pred; with numpy: "
             "np.savetxt(path, data, delimiter=',', header='y_true,y_pred', comments=''); "
-            "if they are column names (quantiles), name the one to read with --pred-col or --label-col"
+            "if they are column names (quantiles, or pandas' 0,1,2 for unnamed columns), name the one to read with --pred-col or --label-col"
         ),
     )
 
@@ -111,10 +111,12 @@ def _loose_cells(header: str, delimiter: str) -> list[str]:
 def _numbers_not_names(cells: list[str], names_given: frozenset[str]) -> bool:
     """Whether header cells are numbers rather than column names.
 
-    A number with a fraction or an exponent is rarely a column name; whole
-    numbers may be (pandas names the columns of an unnamed frame 0, 1, 2),
-    and so are quantiles (0.1,0.5,0.9) when an option names one of them."""
-    if not all(re.fullmatch(NUMBER, cell) for cell in cells) or not any(re.search("[.eE]", cell) for cell in cells):
+    A line of nothing but numbers is a row: whole numbers too, since a
+    headerless file of class labels or counts (1, 0, 0) would otherwise lose
+    its first row to the header without a word. Numbers do name columns
+    when an option names one of them: quantiles (0.1,0.5,0.9), or the 0,1,2
+    pandas writes for the columns of an unnamed frame."""
+    if not all(re.fullmatch(NUMBER, cell) for cell in cells):
         return False
     return not any(fnmatch.fnmatchcase(cell, name) for cell in cells for name in names_given)
 
