@@ -95,6 +95,26 @@ def utf16_csv(d):
     return mse(_text(d, "unicode.csv", "y_true,y_pred\n1,2\n".encode("utf-16"))), ("unicode.csv", "the file is UTF-16 encoded", "save it as UTF-8 CSV")
 
 
+_NUL_PROBLEM = "which CSV text never has: it may be truncated or corrupt (a crash while it was written leaves zeros), or it is not text at all"
+
+
+def csv_padded_with_nul_bytes(d):
+    # A valid CSV followed by zeros, as a crash leaves a file: was called UTF-16.
+    path = _text(d, "zerotail.csv", b"y_true,y_pred\n1,2\n" + bytes(4096))
+    return mse(path), (f"zerotail.csv: the file holds NUL bytes from byte 18 (line 3), {_NUL_PROBLEM}", "head -c 18 FILE > FIXED")
+
+
+def csv_cut_short_by_nul_bytes_past_its_head(d):
+    # Past the first 64 KB the zeros are found where the rows are parsed: at their row.
+    rows = b"".join(b"%d,%d\n" % (i, i) for i in range(20_000))
+    path = _text(d, "crash.csv", b"y_true,y_pred\n" + rows + bytes(300))
+    return mse(path), (f"crash.csv, row 20001: the file holds NUL bytes from byte {14 + len(rows)} (line 20002), {_NUL_PROBLEM}",)
+
+
+def random_bytes_as_csv(d):
+    return mse(_text(d, "noise.csv", _random_bytes(5000))), ("noise.csv: the file holds NUL bytes from byte", "or it is not text at all")
+
+
 def parquet_without_rows(d):
     table = pa.table({"y_true": pa.array([], pa.float64()), "y_pred": pa.array([], pa.float64())})
     pq.write_table(table, d / "zero.parquet")
@@ -545,6 +565,9 @@ CORPUS: list = [
     header_only_after_excel_sep_line,
     excel_sep_line_only,
     utf16_csv,
+    csv_padded_with_nul_bytes,
+    csv_cut_short_by_nul_bytes_past_its_head,
+    random_bytes_as_csv,
     parquet_without_rows,
     truncated_parquet,
     corrupt_parquet,
@@ -656,10 +679,9 @@ def test_the_corpus_is_large_enough():
 def test_wide_unicode_csv_is_named(cli, tmp_path, encoding, name, mark):
     text = "\ufeff" * mark + "y_true,y_pred\n" + "1,2\n" * 100
     path = _text(tmp_path, "wide.csv", text.encode(encoding))
-    # Without a byte-order mark the NUL bytes tell it, not the width.
-    expected = name if mark else "UTF-16"
-    line = assert_usage_error(cli(*mse(path)), "wide.csv", f"the file is {expected} encoded")
-    assert line == f"error: {path}: the file is {expected} encoded (save it as UTF-8 CSV; in Excel: Save As, CSV UTF-8)"
+    # Without a byte-order mark the NUL bytes tell it: in which bytes of a character they stand.
+    line = assert_usage_error(cli(*mse(path)), "wide.csv", f"the file is {name} encoded")
+    assert line == f"error: {path}: the file is {name} encoded (save it as UTF-8 CSV; in Excel: Save As, CSV UTF-8)"
 
 
 def test_gzip_utf16_csv_is_named(cli, tmp_path):

@@ -11,6 +11,7 @@ import fnmatch
 import re
 
 from ..errors import LossCliError
+from .csv_errors import nul_bytes
 from .numbers import NUMBER
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -46,18 +47,28 @@ _WIDE_ENCODINGS = (
 
 def check_encoding(head: bytes, display: str) -> None:
     """Reject UTF-16/UTF-32 text (Excel's "Unicode text"), which Arrow would
-    misread as one-field rows."""
+    misread as one-field rows, and NUL bytes, which no text holds."""
     for mark, encoding in _WIDE_ENCODINGS:
         if head.startswith(mark):
-            break
-    else:
-        # Without a byte-order mark, UTF-16 text of ASCII characters has a NUL
-        # in every other byte.
-        sample = head[:4096]
-        if max(sample[0::2].count(0), sample[1::2].count(0)) * 4 <= len(sample):
-            return
-        encoding = "UTF-16"
-    raise LossCliError(f"the file is {encoding} encoded", file=display, hint="save it as UTF-8 CSV; in Excel: Save As, CSV UTF-8")
+            raise _wide(encoding, display)
+    nul = head.find(b"\0")
+    if nul < 0:
+        return
+    # Without a byte-order mark, wide text of ASCII characters has NULs in
+    # fixed bytes of every character (two of four in UTF-16, three in UTF-32)
+    # and none in the others; zeros padding a file (or binary data) have them
+    # in every position alike.
+    sample = head[:4096]
+    counts = [sample[residue::4].count(0) for residue in range(4)]
+    quarter = len(sample) / 4
+    if min(counts) <= quarter / 10 and max(counts) >= quarter / 2:
+        raise _wide("UTF-32" if sum(count >= quarter / 2 for count in counts) == 3 else "UTF-16", display)
+    newline = b"\n" if b"\n" in head[:nul] or b"\r" not in head[:nul] else b"\r"
+    raise nul_bytes(nul, display, line=head[:nul].count(newline) + 1)
+
+
+def _wide(encoding: str, display: str) -> LossCliError:
+    return LossCliError(f"the file is {encoding} encoded", file=display, hint="save it as UTF-8 CSV; in Excel: Save As, CSV UTF-8")
 
 
 def check_header_encoding(head: bytes, display: str) -> None:
