@@ -336,18 +336,22 @@ def glob_matching_nothing(d):
     return mse(str(d / "parts-*.parquet")), ("parts-*.parquet", "matches no file")
 
 
-def glob_of_csv_files(d):
+def glob_of_csv_files_with_another_header(d):
     _good(d, "a.csv")
-    _good(d, "b.csv")
-    return mse(str(d / "*.csv")), ("*.csv", "a file pattern reads a Parquet or Arrow dataset")
+    _text(d, "b.csv", "y_true,prediction\n1,2\n")
+    return mse(str(d / "*.csv")), (
+        f"b.csv: the header differs from that of {d / 'a.csv'}: no column 'y_pred'; a column 'prediction' it lacks",
+        "every file of a CSV dataset needs the same header",
+    )
 
 
-def directory_without_parquet(d):
+def directory_without_data_files(d):
     (d / "folder").mkdir()
-    return mse(d / "folder"), ("folder: directory holds no .parquet/.pq/.parq files",)
+    (d / "folder" / "_SUCCESS").write_text("")
+    return mse(d / "folder"), ("folder: directory holds no files but hidden ones and those marked with _ (such as _SUCCESS), which are passed over",)
 
 
-def spark_csv_output_folder(d):
+def spark_csv_output_folder_read_as_parquet(d):
     # df.write.csv(path, header=True): parts, checksums and a _SUCCESS marker.
     folder = d / "spark"
     folder.mkdir()
@@ -355,10 +359,17 @@ def spark_csv_output_folder(d):
     (folder / ".part-00000-4a1b-c000.csv.crc").write_bytes(b"crc")
     (folder / "_SUCCESS").write_text("")
     expected = (
-        "spark: directory holds no .parquet/.pq/.parq files, but CSV files such as part-00000-4a1b-c000.csv;"
-        " a directory is read as a Parquet or Arrow dataset (give one file at a time, or write the data as Parquet"
+        "spark: directory holds no Parquet files, but CSV files such as part-00000-4a1b-c000.csv"
+        " (--input-format parquet reads only Parquet files; leave it out, or give --input-format csv)"
     )
-    return mse(folder), expected
+    return mse(folder, "--input-format", "parquet"), expected
+
+
+def folder_of_files_without_extensions(d):
+    # Hadoop's text output: part-00000, part-00001.
+    (d / "out").mkdir()
+    _good(d / "out", "part-00000")
+    return mse(d / "out"), ("out: directory holds no Parquet files by name: its files, such as part-00000, have no extension", "--input-format csv")
 
 
 def dataset_file_missing_a_column(d):
@@ -609,9 +620,10 @@ CORPUS: list = [
     mismatched_row_counts,
     mismatched_column_counts,
     glob_matching_nothing,
-    glob_of_csv_files,
-    directory_without_parquet,
-    spark_csv_output_folder,
+    glob_of_csv_files_with_another_header,
+    directory_without_data_files,
+    spark_csv_output_folder_read_as_parquet,
+    folder_of_files_without_extensions,
     dataset_file_missing_a_column,
     dataset_group_column_of_two_types,
     dataset_key_column_of_two_types,

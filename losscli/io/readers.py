@@ -13,7 +13,7 @@ import os
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
 import pyarrow as pa
 
@@ -32,12 +32,24 @@ from .csv_head import (
     sniff_delimiter,
     without_numpy_comment,
 )
-from .formats import compression_from_magic, dataset_members, detect_format, foreign_format, format_from_magic, is_feather_v1, is_glob, named_format
+from .formats import (
+    FORMAT_NAMES,
+    compression_from_magic,
+    dataset_files,
+    dataset_members,
+    detect_format,
+    foreign_format,
+    format_from_magic,
+    is_dataset,
+    is_feather_v1,
+    is_glob,
+    named_format,
+)
 from .numbers import MISSING_WORDS
 from .piped import PipedInput, piped_input, stdin_input
 from .utf8 import first_invalid_utf8
 from .json_layouts import check_not_object_of_objects, document_layout, json_kind, read_document
-from .hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, typed_value
+from .hive import MISSING_IN_PART, FolderColumns, add_folder_columns
 from .ids import NOTHING, TEXT, id_kind, is_binary, is_temporal, is_text
 from .row_groups import batch_rows, parallel_workers, row_group_batches
 from .vectors import VECTOR_TYPE, is_json_vector, is_vector_like, read_type, vectors_as_lists
@@ -195,6 +207,11 @@ class Source:
         """(file, rows) of every file in reading order, for a multi-file source."""
         return None
 
+    def read_like(self, first: "Source") -> None:
+        """Read this part of a dataset (see ``parts``) with the columns and
+        types of the dataset's ``first`` part, so every part gives the
+        batches the first promised."""
+
 
 def _explains_read_failures(batches: Callable[..., Iterator[pa.RecordBatch]]) -> Callable[..., Iterator[pa.RecordBatch]]:
     """``Source.batches`` that reports a file failing midway (truncated,
@@ -264,16 +281,10 @@ def open_source(path: str, input_format: str | None = None, delimiter: str | Non
     fmt, compression = detect_format(path, input_format)
     if not is_glob(path) and not os.path.exists(path):
         raise LossCliError("file not found", file=path, hint="check the path")
-    if is_glob(path) and not os.path.exists(path) and fmt not in ("parquet", "arrow"):
-        raise LossCliError(
-            f"a file pattern reads a Parquet or Arrow dataset; {fmt} files are read one at a time",
-            file=path,
-            hint="give one file, or write the parts as Parquet",
-        )
     if os.path.isfile(path) and not os.access(path, os.R_OK):
         raise LossCliError("file is not readable (permission denied)", file=path)
     _refuse_foreign_format(path, None, by_name=not input_format)
-    return _make_source(fmt, path, compression, delimiter, None, names_given)
+    return _make_source(fmt, path, compression, delimiter, None, names_given, given=bool(input_format))
 
 
 def _piped_source(path: str, piped: PipedInput, input_format: str | None, delimiter: str | None, names_given: frozenset[str]) -> Source:
@@ -316,8 +327,13 @@ def _format_of_first_bytes(piped: PipedInput, compression: str | None) -> str:
         return "csv"  # the CSV reader reports the broken compression
 
 
-def _make_source(fmt: str, path: str, compression: str | None, delimiter: str | None, stdin: bytes | None, names_given: frozenset[str]) -> Source:
+def _make_source(fmt: str, path: str, compression: str | None, delimiter: str | None, stdin: bytes | None, names_given: frozenset[str], *, given: bool = False) -> Source:
+    """The reader of ``path`` as ``fmt``; a directory or glob of CSV or JSON
+    Lines files is read as one dataset of their parts (``given``: the format
+    is --input-format's, so files named as no format are parts too)."""
     try:
+        if fmt in ("csv", "tsv", "ndjson") and path != "-" and is_dataset(path):
+            return _parts_source(fmt, path, delimiter, names_given, given=given)
         if fmt in ("csv", "tsv"):
             return CsvSource(path, compression, "\t" if fmt == "tsv" and not delimiter else delimiter, names_given=names_given)
         if fmt == "parquet":
@@ -329,6 +345,21 @@ def _make_source(fmt: str, path: str, compression: str | None, delimiter: str | 
         raise
     except (pa.ArrowException, OSError, ValueError) as error:
         raise LossCliError(f"cannot read as {fmt}: {_first_line(error)}", file="<stdin>" if path == "-" else path, hint=_format_hint(fmt)) from None
+
+
+def _parts_source(fmt: str, path: str, delimiter: str | None, names_given: frozenset[str], *, given: bool) -> Source:
+    from .parts import PartsSource
+
+    files = dataset_files(path, fmt, given=given)
+    if not files:
+        if is_glob(path) and not os.path.isdir(path):
+            raise LossCliError("the pattern matches no file", file=path, hint="quote the pattern so the shell does not expand it")
+        raise _no_dataset_files(path, fmt)
+
+    def open_part(name: str) -> Source:
+        return _make_source(fmt, name, detect_format(name, fmt)[1], delimiter, None, names_given)
+
+    return PartsSource(path, files, open_part, names_given)
 
 
 # Enough of the input to see past a byte-order mark and blank lines to its first character.
@@ -470,6 +501,15 @@ class CsvSource(Source):
             raise self._explained(PieceFailed(piece, error), 0, {}) from None
         return table.schema
 
+    def read_like(self, first: Source) -> None:
+        """Parts of a CSV dataset need the first part's header: a column of
+        another name, or in another place, would be read as the wrong one.
+        A column the first part could not type (no values in its first
+        megabytes) keeps this part's type."""
+        if self.names() != first.names():
+            raise LossCliError(f"the header differs from that of {first.display}: {_header_difference(self.names(), first.names())}", file=self.display, hint="every file of a CSV dataset needs the same header, as Spark writes them; rewrite this file or move it out of the dataset")
+        self.columns = [Column(mine.name, mine.type if pa.types.is_null(theirs.type) else theirs.type) for mine, theirs in zip(self.columns, first.columns)]
+
     @property
     def _header_lines(self) -> int:
         """The lines before the body: the header, and Excel's sep= line."""
@@ -547,6 +587,18 @@ class CsvSource(Source):
         return {name: pa.string() for name in names}
 
 
+def _header_difference(names: list[str], first: list[str]) -> str:
+    """How a part's header differs from the first part's, in a few words."""
+    missing = [name for name in first if name not in names]
+    extra = [name for name in names if name not in first]
+    said = []
+    if missing:
+        said.append(f"no column {', '.join(repr(n) for n in missing[:3])}")
+    if extra:
+        said.append(f"a column {', '.join(repr(n) for n in extra[:3])} it lacks")
+    return "; ".join(said) or f"the columns are in another order ({', '.join(names[:6])})"
+
+
 def _check_names(names: list[str], display: str) -> None:
     seen = set()
     for name in names:
@@ -558,13 +610,18 @@ def _check_names(names: list[str], display: str) -> None:
 # ----------------------------------------------------------------------------- Parquet
 
 
+_PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
+_ARROW_SUFFIXES = (".arrow", ".arrows", ".feather", ".ipc")
+_SUFFIX_FORMATS = {_PARQUET_SUFFIXES: "parquet", _ARROW_SUFFIXES: "arrow"}
+
+
 def _expand_paths(path: str, suffixes: tuple[str, ...]) -> list[str]:
     if os.path.isfile(path):
         return [path]  # even when the name holds glob characters, like "run[3].parquet"
     if os.path.isdir(path):
         found = [f for f in dataset_members(path) if f.lower().endswith(suffixes)]
         if not found:
-            raise _no_dataset_files(path, suffixes)
+            raise _no_dataset_files(path, _SUFFIX_FORMATS[suffixes])
         return found
     if is_glob(path):
         found = dataset_members(path)
@@ -574,20 +631,26 @@ def _expand_paths(path: str, suffixes: tuple[str, ...]) -> list[str]:
     return [path]
 
 
-def _no_dataset_files(folder: str, suffixes: tuple[str, ...]) -> LossCliError:
-    """A folder without files of the dataset's format; one of CSV or JSON
-    parts (Spark's, pandas' or DuckDB's output folder) is named as such."""
-    message = f"directory holds no {'/'.join(suffixes)} files"
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
-        parts = sorted(f for f in files if not f.startswith((".", "_")) and named_format(f) not in (None, "parquet", "arrow"))
-        if parts:
-            return LossCliError(
-                f"{message}, but {named_format(parts[0]).upper()} files such as {parts[0]}; a directory is read as a Parquet or Arrow dataset",
-                file=folder,
-                hint="give one file at a time, or write the data as Parquet (Spark: df.write.parquet(path))",
-            )
-    return LossCliError(message, file=folder)
+def _no_dataset_files(folder: str, fmt: str) -> LossCliError:
+    """A folder without files of the format it is read as: one of other parts
+    is named as such, and how to read it."""
+    message = f"directory holds no {FORMAT_NAMES[fmt]} files"
+    others = [name for name in dataset_members(folder) if named_format(name) not in (None, fmt)]
+    if others:
+        other = named_format(others[0])
+        return LossCliError(
+            f"{message}, but {FORMAT_NAMES[other]} files such as {os.path.basename(others[0])}",
+            file=folder,
+            hint=f"--input-format {fmt} reads only {FORMAT_NAMES[fmt]} files; leave it out, or give --input-format {other}",
+        )
+    unnamed = dataset_members(folder)
+    if unnamed:
+        return LossCliError(
+            f"{message} by name: its files, such as {os.path.basename(unnamed[0])}, have no extension losscli knows",
+            file=folder,
+            hint="say what they are with --input-format csv, tsv, ndjson, parquet or arrow",
+        )
+    return LossCliError("directory holds no files but hidden ones and those marked with _ (such as _SUCCESS), which are passed over", file=folder)
 
 
 class ParquetSource(Source):
@@ -604,42 +667,17 @@ class ParquetSource(Source):
             self._stdin = _stdin_bytes(stdin)
             self.files: list[object] = [self._stdin]
         else:
-            self.files = _expand_paths(path, (".parquet", ".pq", ".parq"))
+            self.files = _expand_paths(path, _PARQUET_SUFFIXES)
         first = self._file(self.files[0])
         self.columns = [Column(f.name, read_type(f.type)) for f in first.schema_arrow]
-        self._folder_values, self._folder_kinds = self._folder_columns(folder_columns)
-        self.columns += [Column(name, kind) for name, kind in self._folder_kinds.items()]
+        self._folders = FolderColumns(path, self.files, folder_columns, set(self.names()))
+        self.columns += [Column(name, kind) for name, kind in self._folders.kinds.items()]
         _check_names(self.names(), self.display)
         self._offer_struct_fields()
         self._rows = None
 
-    def _folder_columns(self, wanted: frozenset[str]) -> tuple[dict[str, dict[str, Any]], dict[str, pa.DataType]]:
-        """Each file's values of the wanted folder keys, and the keys' types.
-        A key that is also a column of the files is left to the files."""
-        if not wanted:
-            return {}, {}
-        lowered = {name.lower() for name in wanted}
-        in_files = set(self.names())
-        found = {path: {k: v for k, v in keys.items() if k.lower() in lowered and k not in in_files} for path, keys in self._folder_keys().items()}
-        values: dict[str, list[str | None]] = {}
-        for keys in found.values():
-            for key, value in keys.items():
-                values.setdefault(key, []).append(value)
-        kinds = key_types(values)
-        typed = {path: {k: typed_value(v, kinds[k]) for k, v in keys.items()} for path, keys in found.items()}
-        return typed, kinds
-
-    def _folder_keys(self) -> dict[object, dict[str, str | None]]:
-        """Each file's ``key=value`` folders below the dataset's root."""
-        if self.path == "-" or os.path.isfile(self.path):
-            return {}
-        base = self.path if os.path.isdir(self.path) else os.path.dirname(re.split(r"[*?\[]", self.path, maxsplit=1)[0])
-        return {path: folder_keys(os.path.relpath(path, base).replace(os.sep, "/")) for path in self.files}
-
     def unread_folder_keys(self) -> list[str]:
-        names = set(self.names())
-        keys = (key for found in self._folder_keys().values() for key in found)
-        return [key for key in dict.fromkeys(keys) if key not in names]
+        return self._folders.unread(self.names())
 
     def _file(self, path: object) -> object:
         try:
@@ -665,7 +703,7 @@ class ParquetSource(Source):
     @struct_fields_read
     @_explains_read_failures
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
-        read = [c for c in columns if c not in self._folder_kinds]
+        read = [c for c in columns if c not in self._folders.kinds]
         for path in self.files:
             handle = self._file(path)
             names = set(handle.schema_arrow.names)
@@ -673,9 +711,6 @@ class ParquetSource(Source):
             if missing:
                 raise LossCliError(f"column '{missing[0]}' is missing from this file of the dataset", file=str(path), hint=MISSING_IN_PART)
             _check_same_shape(self, handle.schema_arrow, read, str(path))
-            # A file outside the key's folders has no value for it: null.
-            values = self._folder_values.get(path, {})
-            folders = {name: values.get(name) for name in columns if name in self._folder_kinds}
             workers = parallel_workers(handle.metadata, read)
             rows = batch_rows(handle.metadata, read, most_rows=BATCH_ROWS, most_bytes=BATCH_BYTES)
             try:
@@ -683,7 +718,7 @@ class ParquetSource(Source):
                     stream = row_group_batches(lambda path=path: self._file(path), handle.metadata.num_row_groups, read, batch_rows=rows, workers=workers)
                 else:
                     stream = handle.iter_batches(batch_size=rows, columns=read, use_threads=True)
-                yield from add_folder_columns(stream, columns, folders, self._folder_kinds)
+                yield from add_folder_columns(stream, columns, self._folders.of(path, columns), self._folders.kinds)
             except (pa.ArrowException, OSError) as error:
                 raise LossCliError(f"cannot read Parquet data: {_first_line(error)}", file=str(path), hint="the file may be truncated or corrupt") from None
 
@@ -726,7 +761,7 @@ class ArrowSource(Source):
     def __init__(self, path: str, *, stdin: bytes | None = None) -> None:
         self.path = path
         self.display = "<stdin>" if path == "-" else path
-        self.files = _expand_paths(path, (".arrow", ".arrows", ".feather", ".ipc")) if path != "-" else [path]
+        self.files = _expand_paths(path, _ARROW_SUFFIXES) if path != "-" else [path]
         # stdin can be read only once, and it is read twice: for the schema, then the rows.
         self._stdin = pa.py_buffer(_stdin_bytes(stdin)) if path == "-" else None
         schema = self._schema(self.files[0])
@@ -902,6 +937,13 @@ class NdjsonSource(Source):
 
     def _stream(self) -> pa.NativeFile:
         return _json_stream(self.path, self._bytes, self.compression)
+
+    def read_like(self, first: Source) -> None:
+        """JSON Lines parts may hold other fields (rows of a log need not
+        name every field): a field of the first part's is read with its type
+        (missing here: null), any other is passed over."""
+        if isinstance(first, NdjsonSource):
+            self._row_types, self.columns, self.struct_paths = first._row_types, first.columns, first.struct_paths
 
     def _inferred_schema(self) -> pa.Schema:
         """The types Arrow infers from the first 16 MB block."""
