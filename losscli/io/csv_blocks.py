@@ -125,13 +125,17 @@ def _next_piece(data: object, position: int, size: int, block_bytes: int, layout
     a stream must be read further first."""
 
     def piece(stop: int, problem: RunawayQuote | LongRow | None = None) -> Piece:
-        quoted = problem is not None or data.find(b'"', position, stop) >= 0
+        quoted = problem is not None or 0 <= first_quote < stop
         return Piece(data, position, stop, offset, layout, quoted=quoted, last=ended and stop == size, problem=problem)
 
+    # Found once for the piece, and looked for again only in what a longer
+    # row adds: the search touches every page of a mapped file, in the one
+    # thread that cuts the pieces.
     stop = min(size, position + block_bytes)
+    first_quote = data.find(b'"', position, stop)
     while True:
         final = ended and stop == size
-        end, open_at = row_end(data, position, stop, layout, final=final)
+        end, open_at = row_end(data, position, stop, layout, final=final, first_quote=first_quote)
         if final:
             if open_at is not None:
                 return piece(stop, runaway_value(data, QuotedValue(open_at, None, False), stop, layout))
@@ -147,7 +151,9 @@ def _next_piece(data: object, position: int, size: int, block_bytes: int, layout
             return piece(stop, LongRow(open_at))
         if stop == size:
             return None
-        stop = min(size, stop + block_bytes)
+        stop, searched = min(size, stop + block_bytes), stop
+        if first_quote < 0:
+            first_quote = data.find(b'"', searched, stop)
 
 
 def _stream_pieces(stream: pa.NativeFile, block_bytes: int, header_lines: int, delimiter: str, fields: int) -> Iterator[Piece]:

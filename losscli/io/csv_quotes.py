@@ -47,16 +47,19 @@ class Layout:
     fields: int
 
 
-def row_end(data: object, start: int, stop: int, layout: Layout, *, final: bool) -> tuple[int | None, int | None]:
+def row_end(data: object, start: int, stop: int, layout: Layout, *, final: bool, first_quote: int | None = None) -> tuple[int | None, int | None]:
     """Where the rows of ``data[start:stop]`` end, ``start`` being a row's start.
 
     Returns (the offset just past its last line end outside quoted values,
     or None if it holds none; the offset of the quote that opens a value
     still open at ``stop``, or None). ``final``: ``stop`` is the end of the
-    input, so a quote there closes its value.
+    input, so a quote there closes its value. ``first_quote``: where the
+    first quote from ``start`` is (-1: none before ``stop``), if known.
     """
     end = data.rfind(layout.newline, start, stop)
-    if data.find(QUOTE, start, stop) < 0:
+    if first_quote is None:
+        first_quote = data.find(QUOTE, start, stop)
+    if first_quote < 0:
         # No quote at all (most numeric files): every line end ends a row.
         return (None if end < 0 else end + 1), None
     if (end >= 0 or final) and _count(data, QUOTE, start, stop if final else end) % 2 == 0:
