@@ -21,7 +21,7 @@ import pyarrow as pa
 from ..errors import LossCliError
 from ._lazy import pc
 from .csv_blocks import LongRow, Piece, PieceFailed, ROW_MOST_BYTES
-from .csv_quotes import QuotesOutOfStep, RunawayQuote, row_end
+from .csv_quotes import QuotesOutOfStep, RunawayQuote, row_end_exactly
 from .numbers import BOOLEAN_WORDS, MISSING_WORDS, NUMBER, not_a_number
 from .utf8 import first_invalid_utf8
 
@@ -110,8 +110,9 @@ def _shortened(text: str, most: int = 60) -> str:
 
 
 def _row_start(piece: Piece, position: int) -> int:
-    """Where the row holding ``position`` starts (its quotes considered)."""
-    end, _ = row_end(piece.data, piece.start, position, piece.layout, final=False)
+    """Where the row holding ``position`` starts, its quotes found one by
+    one: a count of them can be put out of step (see ``csv_quotes``)."""
+    end, _ = row_end_exactly(piece.data, piece.start, position, piece.layout, final=False)
     return piece.start if end is None else end
 
 

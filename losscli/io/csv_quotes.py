@@ -6,16 +6,18 @@ it is found where it opens.
 Arrow's rules (RFC 4180, and pandas' and Python's csv module alike): a
 quote opens a value only at the start of a field; inside a value, two
 quotes are one quote and a single quote closes it; a quote anywhere else
-is text. A value that holds line breaks is legitimate; so is one whose
-closing quote is followed by more text (Arrow joins the two). What no
-writer produces is a quote that is never closed, which made the rest of
-the file one text value and its rows disappear without a word.
+is text. A value that holds line breaks is legitimate, and so, within a
+line, is one whose closing quote is followed by more text (Arrow joins
+the two). What no writer produces is a quote that is never closed, which
+made the rest of the file one text value and its rows disappear without
+a word, or one that takes in lines that look like rows.
 
 Finding quotes one by one in Python costs a microsecond each, which on a
-file with a quoted text column would be slower than parsing it: the
-common case is found with numpy instead (see ``_pairs_in_order``), and
-the exact scan runs only where quotes stand elsewhere than at field
-boundaries.
+file with a quoted text column would be slower than parsing it. A cut
+counts the quotes before it (numpy), finds them all only when the count
+is odd (``_pairs_in_order``), and quote by quote only where they stand
+elsewhere than at field boundaries; the parser of each piece then checks
+that the count told the truth (``rows_in_step``).
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ def row_end(data: object, start: int, stop: int, layout: Layout, *, final: bool,
         return (None if end < 0 else end + 1), None
     quotes = _pairs_in_order(data, start, stop, layout)
     if quotes is None:
-        return _row_end_exactly(data, start, stop, layout, final=final)
+        return row_end_exactly(data, start, stop, layout, final=final)
     # Quote k (counted from ``start``) opens a value when k is even, closes it when odd.
     open_at = int(quotes[_opening(quotes, len(quotes) - 1)]) if len(quotes) % 2 else None
     while end >= 0:
@@ -161,7 +163,7 @@ def quoted_values(data: object, start: int, stop: int, layout: Layout, *, final:
         position = close + 1
 
 
-def _row_end_exactly(data: object, start: int, stop: int, layout: Layout, *, final: bool) -> tuple[int | None, int | None]:
+def row_end_exactly(data: object, start: int, stop: int, layout: Layout, *, final: bool) -> tuple[int | None, int | None]:
     """``row_end`` found quote by quote: for quotes that do not pair up in order."""
     end, position = None, start
     for value in quoted_values(data, start, stop, layout, final=final):
@@ -221,7 +223,7 @@ class RunawayQuote:
     "unclosed" (the input ends inside it), "rows" (lines in it look like
     rows of the file), or "text after" (it is closed by a quote followed by
     more text, a stray quote rather than the end of a value); ``sample``
-    the first line it takes in."""
+    a line it takes in that looks like a row."""
 
     opens: int
     lines: int
@@ -232,17 +234,18 @@ class RunawayQuote:
 
 
 def runaway_value(data: object, value: QuotedValue, stop: int, layout: Layout) -> RunawayQuote | None:
-    """``value`` as a runaway quote if it spans line breaks and what it
-    holds says it is one; None for a value that legitimately holds them."""
+    """``value`` as a runaway quote: never closed, or spanning line breaks
+    and closed as no value ends, or holding lines that look like rows;
+    None for a value that legitimately holds line breaks, or none."""
     end = stop if value.closes is None else value.closes
     breaks = _count(data, layout.newline, value.opens, end)
     if value.closes is None:
         # Never closed (pandas: "EOF inside string"), even within one line.
-        return RunawayQuote(value.opens, breaks, "unclosed", _line_after(data, value.opens, end, layout))
+        return RunawayQuote(value.opens, breaks, "unclosed")
     if breaks == 0:
         return None
     if value.text_after:
-        return RunawayQuote(value.opens, breaks, "text after", _line_after(data, value.opens, end, layout))
+        return RunawayQuote(value.opens, breaks, "text after")
     return _rows_inside(data, value.opens, end, breaks, layout)
 
 
@@ -286,15 +289,6 @@ def _whole_lines(data: object, opens: int, end: int, layout: Layout) -> list[str
     stop = min(last, first + 1 + _LINES_CHECKED * 4096)
     text = bytes(data[first + 1 : stop]).decode("utf-8", errors="replace")
     return text.split(layout.newline.decode())[:_LINES_CHECKED]
-
-
-def _line_after(data: object, opens: int, end: int, layout: Layout) -> str:
-    """The first line the value takes in, for the message."""
-    first = data.find(layout.newline, opens, end)
-    if first < 0:
-        return ""
-    stop = data.find(layout.newline, first + 1, end)
-    return bytes(data[first + 1 : stop if stop >= 0 else min(end, first + 201)]).decode("utf-8", errors="replace").rstrip("\r")
 
 
 def _count(data: object, byte: bytes, start: int, stop: int) -> int:
