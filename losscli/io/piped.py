@@ -28,7 +28,7 @@ class PipedInput:
         # A pipe this run opened (not stdin): closed once read to its end.
         self._owned = owned
         self.display = display
-        self._kept = bytearray()
+        self._kept: bytearray | bytes = bytearray()
         self._ended = False
         # How far the stream of the rows has read the pipe past the kept
         # bytes: from then on nothing more can be kept, nor read again.
@@ -40,10 +40,19 @@ class PipedInput:
         return bytes(self._kept[:size])
 
     def read_all(self) -> bytes:
-        """Every byte, held in memory: for the formats that cannot be read
-        as a stream (a Parquet file's schema is at its end)."""
-        with self.open(keep=True) as stream:
-            return stream.read()
+        """Every byte, held in memory (once: the kept bytes become the whole
+        input): for the formats that cannot be read as a stream (a Parquet
+        file's schema is at its end)."""
+        if not self._ended:
+            if self._read_to is not None:
+                raise self._read_twice()
+            self._kept = bytes(self._kept) + self._read_raw(-1)
+            self._ended = True
+            if self._owned and not self._raw.closed:
+                self._raw.close()
+        if not isinstance(self._kept, bytes):
+            self._kept = bytes(self._kept)
+        return self._kept
 
     def open(self, *, keep: bool) -> BinaryIO:
         """A stream of the input from its first byte. ``keep``: what it reads
