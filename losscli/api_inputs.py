@@ -24,6 +24,7 @@ import numpy as np
 
 from .errors import LossCliError
 from .registry import Role
+from .wording import exact_number
 
 _NUMERIC_KINDS = "biuf"
 MISSING = "missing, NaN or infinite value"
@@ -233,7 +234,7 @@ def sample_weights(value: Any, n: int) -> np.ndarray:
     # Reductions, not boolean temporaries: the common case is one pass each.
     if weights.min() < 0:
         index = int(np.argmax(weights < 0))
-        raise LossCliError(f"negative sample weight {weights[index]:.6g}", role=name, row=index + 1, hint="weights must be >= 0")
+        raise LossCliError(f"negative sample weight {exact_number(weights[index])}", role=name, row=index + 1, hint="weights must be >= 0")
     if weights.max() == 0:
         raise LossCliError("weights sum to zero", role=name, hint="at least one row needs a positive weight")
     return weights

@@ -29,6 +29,7 @@ from typing import Any, Callable, Sequence
 from .errors import LossCliError
 from .evaluation import Report, Result, distinct_texts, names_loss, evaluate_file, json_params, memory_note
 from .io.formats import COMPRESSION, EXTENSIONS
+from .io.piped import reads_once
 from .registry import BoundLoss
 
 # Two values closer than this (relative) are the same value: they differ only
@@ -527,8 +528,8 @@ def _leave_out_alike(runs: Sequence[_Run], model_options: Sequence[Any], names: 
         extra = np.setdiff1d(lacking, left[index], assume_unique=True)
         if len(extra) == 0:
             continue
-        if "-" in (options.predictions, options.labels):
-            reason = "stdin cannot be read a second time to leave out the rows other models have no value for"
+        if any(reads_once(path) for path in (options.predictions, options.labels) if path):
+            reason = f"{'stdin' if '-' in (options.predictions, options.labels) else 'a pipe'} cannot be read a second time to leave out the rows other models have no value for"
             return _RowAlignment(warning=_different_rows_warning(runs, names, reason))
         because = {names[j]: int(np.isin(extra, left[j]).sum()) for j in range(len(names)) if j != index}
         alignment.exclude[index] = extra

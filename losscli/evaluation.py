@@ -193,10 +193,10 @@ def _with_rows_of_the_whole_input(options: Any, losses: list[BoundLoss], show_pr
     needing = [b for b in losses if b.spec.per_row is not None and b.spec.rows_need_totals is not None and b.spec.rows_need_totals(**b.params)]
     if not needing:
         return losses
-    if "-" in (options.predictions, options.labels):
+    if _read_once(options):
         raise LossCliError(
             f"{needing[0].display}: per-row values need the class counts of every row, so the input is read "
-            "twice, and stdin can be read only once",
+            "twice, and stdin or a pipe can be read only once",
             hint=f"save the input to a file, or give explicit class weights ({loss_option(needing[0].name + ':weights=0.2;0.8')})",
         )
     _, _, accumulators = _evaluate_plan(InputPlan(options, needing), options, needing, "mean", None, show_progress)
@@ -209,18 +209,25 @@ def _with_rows_of_the_whole_input(options: Any, losses: list[BoundLoss], show_pr
     return [replace(b, row_overrides=found[id(b)]) if id(b) in found else b for b in losses]
 
 
+def _read_once(options: Any) -> bool:
+    """Whether an input comes from stdin or a pipe, which gives its rows once."""
+    from .io.piped import reads_once
+
+    return any(reads_once(path) for path in (options.predictions, options.labels) if path)
+
+
 def _sums_show_missing_values(options: Any, losses: list[BoundLoss], on_rows: object) -> bool:
     """Whether a NaN or inf anywhere in the input must show as a non-finite
     loss sum (or a loss's error), so the reader need not check every value.
     Only plain runs qualify: no weights, groups or per-row output, nothing
-    read from stdin (it cannot be read twice)."""
+    read from stdin or a pipe (it cannot be read twice)."""
     plain = (
         options.nan_policy == "error"
         and options.weight_col is None
         and options.by is None
         and options.sample_col is None
         and on_rows is None
-        and "-" not in (options.predictions, options.labels)
+        and not _read_once(options)
     )
     return plain and bool(losses) and all(bound.spec.kind == "mean" and bound.propagates_nonfinite for bound in losses)
 

@@ -7,3 +7,15 @@ def ordinal(number: int) -> str:
     """1st, 2nd, 3rd, 4th, ... 11th, 12th, 13th, ... 21st, 32nd."""
     suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     return f"{number}{suffix}"
+
+
+def exact_number(value: float) -> str:
+    """A value quoted in a message, with every digit it needs: the shortest
+    text that reads back as the same float. Rounding to six digits showed
+    1.0000001 as "1" in "probability outside [0, 1] (value 1)", hiding the
+    very problem the message names. Whole numbers read as written ("2",
+    not "2.0") up to where floats stop holding every integer."""
+    value = float(value)
+    if value.is_integer() and abs(value) < 2.0**53:
+        return str(int(value))
+    return repr(value)

@@ -582,3 +582,13 @@ def test_hints_name_the_keyword_a_python_caller_passes() -> None:
         losscli.per_sample, "cce", [0, 1], [[0.5, 0.6], [0.2, 0.8]], role="y_pred", row=1,
         fragments=("(pass normalize=True to divide each row by its sum, or from_logits=True for logits)",),
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(1.0000001, "1.0000001"), (2.0, "2"), (-3.0, "-3"), (0.1, "0.1"), (1e-300, "1e-300"), (2.0**60, "1.152921504606847e+18"), (float("inf"), "inf"), (np.float32(0.1), "0.10000000149011612")],
+)
+def test_values_in_messages_keep_every_digit(value, shown):
+    from losscli.wording import exact_number
+
+    assert exact_number(value) == shown

@@ -95,6 +95,26 @@ def utf16_csv(d):
     return mse(_text(d, "unicode.csv", "y_true,y_pred\n1,2\n".encode("utf-16"))), ("unicode.csv", "the file is UTF-16 encoded", "save it as UTF-8 CSV")
 
 
+_NUL_PROBLEM = "which CSV text never has: it may be truncated or corrupt (a crash while it was written leaves zeros), or it is not text at all"
+
+
+def csv_padded_with_nul_bytes(d):
+    # A valid CSV followed by zeros, as a crash leaves a file: was called UTF-16.
+    path = _text(d, "zerotail.csv", b"y_true,y_pred\n1,2\n" + bytes(4096))
+    return mse(path), (f"zerotail.csv: the file holds NUL bytes from byte 18 (line 3), {_NUL_PROBLEM}", "head -c 18 FILE > FIXED")
+
+
+def csv_cut_short_by_nul_bytes_past_its_head(d):
+    # Past the first 64 KB the zeros are found where the rows are parsed: at their row.
+    rows = b"".join(b"%d,%d\n" % (i, i) for i in range(20_000))
+    path = _text(d, "crash.csv", b"y_true,y_pred\n" + rows + bytes(300))
+    return mse(path), (f"crash.csv, row 20001: the file holds NUL bytes from byte {14 + len(rows)} (line 20002), {_NUL_PROBLEM}",)
+
+
+def random_bytes_as_csv(d):
+    return mse(_text(d, "noise.csv", _random_bytes(5000))), ("noise.csv: the file holds NUL bytes from byte", "or it is not text at all")
+
+
 def parquet_without_rows(d):
     table = pa.table({"y_true": pa.array([], pa.float64()), "y_pred": pa.array([], pa.float64())})
     pq.write_table(table, d / "zero.parquet")
@@ -169,6 +189,35 @@ def european_decimal_comma_after_whole_numbers(d):
     # The column reads as numbers until a comma shows up; R's write.csv2 quotes the header.
     path = _text(d, "late.csv", '"y_true";"y_pred"\r\n1;2\r\n3;4\r\n5;-1.234,5\r\n')
     return mse(path), ("late.csv, column 'y_pred', row 3: '-1.234,5' is written with a decimal comma", _DECIMAL_COMMA_HINT)
+
+
+_THOUSANDS_HINT = (
+    "(remove the thousands separators: in Excel, format the column as Number without 'Use 1000 Separator'; "
+    "pandas reads such a file with read_csv(thousands=',') and writes it plainly with to_csv)"
+)
+
+
+def thousands_separator(d):
+    # A spreadsheet's formatted number, quoted because it holds the delimiter.
+    path = _text(d, "sheet.csv", 'y_true,y_pred\n"1,000",2\n3,4\n')
+    return mse(path), ("sheet.csv, column 'y_true', row 1: '1,000' is written with a thousands separator; numbers need plain digits (1000, not 1,000) " + _THOUSANDS_HINT,)
+
+
+def thousands_separators_after_plain_numbers(d):
+    path = _text(d, "late.csv", 'y_true,y_pred\n1,2\n3,4\n5,"-12,345,678.5"\n')
+    return mse(path), ("late.csv, column 'y_pred', row 3: '-12,345,678.5' is written with a thousands separator", _THOUSANDS_HINT)
+
+
+def european_decimal_comma_before_three_digits(d):
+    # In a ';' file one comma before three digits is R's write.csv2 decimal
+    # comma; the column reads as numbers for its first megabyte (its type).
+    path = _text(d, "eu3.csv", "y_true;y_pred\n" + "1;2\n" * 300_000 + "3;1,250\n")
+    return mse(path), ("eu3.csv, column 'y_pred', row 300001: '1,250' is written with a decimal comma", _DECIMAL_COMMA_HINT)
+
+
+def leading_zero_decimal_comma(d):
+    path = _text(d, "zero.csv", 'y_true,y_pred\n1,2\n3,"0,125"\n')
+    return mse(path), ("zero.csv, column 'y_pred', row 2: '0,125' is written with a decimal comma", _DECIMAL_COMMA_HINT)
 
 
 def headerless_savetxt_output(d):
@@ -287,18 +336,22 @@ def glob_matching_nothing(d):
     return mse(str(d / "parts-*.parquet")), ("parts-*.parquet", "matches no file")
 
 
-def glob_of_csv_files(d):
+def glob_of_csv_files_with_another_header(d):
     _good(d, "a.csv")
-    _good(d, "b.csv")
-    return mse(str(d / "*.csv")), ("*.csv", "a file pattern reads a Parquet or Arrow dataset")
+    _text(d, "b.csv", "y_true,prediction\n1,2\n")
+    return mse(str(d / "*.csv")), (
+        f"b.csv: the header differs from that of {d / 'a.csv'}: no column 'y_pred'; a column 'prediction' it lacks",
+        "every file of a CSV dataset needs the same header",
+    )
 
 
-def directory_without_parquet(d):
+def directory_without_data_files(d):
     (d / "folder").mkdir()
-    return mse(d / "folder"), ("folder: directory holds no .parquet/.pq/.parq files",)
+    (d / "folder" / "_SUCCESS").write_text("")
+    return mse(d / "folder"), ("folder: directory holds no files but hidden ones and those marked with _ (such as _SUCCESS), which are passed over",)
 
 
-def spark_csv_output_folder(d):
+def spark_csv_output_folder_read_as_parquet(d):
     # df.write.csv(path, header=True): parts, checksums and a _SUCCESS marker.
     folder = d / "spark"
     folder.mkdir()
@@ -306,10 +359,17 @@ def spark_csv_output_folder(d):
     (folder / ".part-00000-4a1b-c000.csv.crc").write_bytes(b"crc")
     (folder / "_SUCCESS").write_text("")
     expected = (
-        "spark: directory holds no .parquet/.pq/.parq files, but CSV files such as part-00000-4a1b-c000.csv;"
-        " a directory is read as a Parquet or Arrow dataset (give one file at a time, or write the data as Parquet"
+        "spark: directory holds no Parquet files, but CSV files such as part-00000-4a1b-c000.csv"
+        " (--input-format parquet reads only Parquet files; leave it out, or give --input-format csv)"
     )
-    return mse(folder), expected
+    return mse(folder, "--input-format", "parquet"), expected
+
+
+def folder_of_files_without_extensions(d):
+    # Hadoop's text output: part-00000, part-00001.
+    (d / "out").mkdir()
+    _good(d / "out", "part-00000")
+    return mse(d / "out"), ("out: directory holds no Parquet files by name: its files, such as part-00000, have no extension", "--input-format csv")
 
 
 def dataset_file_missing_a_column(d):
@@ -447,7 +507,7 @@ def unknown_input_format(d):
 
 
 def long_delimiter(d):
-    return mse(_good(d), "--delimiter", "::"), ("delimiter must be one character",)
+    return mse(_good(d), "--delimiter", "::"), ("--delimiter must be one character or a name (tab, comma, semicolon, pipe, space, or \\t), got '::'", "--delimiter tab")
 
 
 def threshold_without_value(d):
@@ -470,6 +530,17 @@ def msle_below_minus_one(d):
 def probability_outside_unit_interval(d):
     write_csv(d / "prob.csv", {"y_true": [1, 0, 1], "y_pred": [0.2, 0.4, 1.5]})
     return ["compute", d / "prob.csv", "--loss", "bce"], ("prob.csv", "column 'y_pred'", "row 3", "outside [0, 1]")
+
+
+def probability_just_above_one(d):
+    # Rounded to six digits, the value read "1", which is a valid probability.
+    path = _text(d, "eps.csv", "y_true,y_pred\n1,1.0000001\n0,0.2\n")
+    return ["compute", path, "--loss", "bce"], ("eps.csv, column 'y_pred', row 1: probability outside [0, 1] (value 1.0000001)",)
+
+
+def class_label_just_above_an_integer(d):
+    path = _text(d, "cls.csv", "y_true,p_0,p_1,p_2\n2.0000001,0.2,0.3,0.5\n")
+    return ["compute", path, "--loss", "cce", "--pred-col", "p_*"], ("cls.csv, column 'y_true', row 1: class label is not an integer (value 2.0000001)",)
 
 
 def emd_on_two_columns(d):
@@ -505,6 +576,9 @@ CORPUS: list = [
     header_only_after_excel_sep_line,
     excel_sep_line_only,
     utf16_csv,
+    csv_padded_with_nul_bytes,
+    csv_cut_short_by_nul_bytes_past_its_head,
+    random_bytes_as_csv,
     parquet_without_rows,
     truncated_parquet,
     corrupt_parquet,
@@ -520,6 +594,10 @@ CORPUS: list = [
     non_numeric_text,
     european_decimal_commas,
     european_decimal_comma_after_whole_numbers,
+    thousands_separator,
+    thousands_separators_after_plain_numbers,
+    european_decimal_comma_before_three_digits,
+    leading_zero_decimal_comma,
     headerless_savetxt_output,
     headerless_savetxt_output_of_two_columns,
     invalid_utf8_in_csv,
@@ -542,9 +620,10 @@ CORPUS: list = [
     mismatched_row_counts,
     mismatched_column_counts,
     glob_matching_nothing,
-    glob_of_csv_files,
-    directory_without_parquet,
-    spark_csv_output_folder,
+    glob_of_csv_files_with_another_header,
+    directory_without_data_files,
+    spark_csv_output_folder_read_as_parquet,
+    folder_of_files_without_extensions,
     dataset_file_missing_a_column,
     dataset_group_column_of_two_types,
     dataset_key_column_of_two_types,
@@ -574,6 +653,8 @@ CORPUS: list = [
     per_row_for_an_all_rows_loss,
     msle_below_minus_one,
     probability_outside_unit_interval,
+    probability_just_above_one,
+    class_label_just_above_an_integer,
     emd_on_two_columns,
     emd_on_a_list_column,
     segmentation_mask_as_a_list_of_lists,
@@ -610,10 +691,9 @@ def test_the_corpus_is_large_enough():
 def test_wide_unicode_csv_is_named(cli, tmp_path, encoding, name, mark):
     text = "\ufeff" * mark + "y_true,y_pred\n" + "1,2\n" * 100
     path = _text(tmp_path, "wide.csv", text.encode(encoding))
-    # Without a byte-order mark the NUL bytes tell it, not the width.
-    expected = name if mark else "UTF-16"
-    line = assert_usage_error(cli(*mse(path)), "wide.csv", f"the file is {expected} encoded")
-    assert line == f"error: {path}: the file is {expected} encoded (save it as UTF-8 CSV; in Excel: Save As, CSV UTF-8)"
+    # Without a byte-order mark the NUL bytes tell it: in which bytes of a character they stand.
+    line = assert_usage_error(cli(*mse(path)), "wide.csv", f"the file is {name} encoded")
+    assert line == f"error: {path}: the file is {name} encoded (save it as UTF-8 CSV; in Excel: Save As, CSV UTF-8)"
 
 
 def test_gzip_utf16_csv_is_named(cli, tmp_path):

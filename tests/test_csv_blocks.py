@@ -19,12 +19,13 @@ from losscli.io.csv_blocks import body_pieces
 def cut(request, tmp_path):
     """Cut a file's body into pieces, read as a stream or memory-mapped."""
 
-    def pieces(data: bytes, block: int, header_lines: int = 1) -> list[bytes]:
+    def pieces(data: bytes, block: int, header_lines: int = 1, **layout) -> list[bytes]:
         if request.param == "stream":
-            return [bytes(p) for p in body_pieces(pa.BufferReader(data), block, header_lines)]
-        path = tmp_path / "cut.csv"
-        path.write_bytes(data)
-        return [p.buffer.to_pybytes() for p in body_pieces(str(path), block, header_lines)]
+            source = pa.BufferReader(data)
+        else:
+            source = tmp_path / "cut.csv"
+            source.write_bytes(data)
+        return [p.buffer.to_pybytes() for p in body_pieces(str(source) if request.param == "mapped" else source, block, header_lines=header_lines, **layout)]
 
     return pieces
 

@@ -21,6 +21,7 @@ import pytest
 from conftest import assert_usage_error, compressed, write_csv
 
 from losscli.io.formats import detect_format, format_from_magic
+from losscli.io import readers
 from losscli.io.readers import open_source
 
 N = 60
@@ -463,6 +464,18 @@ def test_delimiter_option_reads_a_pipe_file_with_txt_extension(cli, tmp_path):
     assert_matches(_compute(cli, path, "--delimiter", "|"), y_true, y_pred)
 
 
+@pytest.mark.parametrize(
+    ("name", "delimiter"),
+    [("\\t", "\t"), ("tab", "\t"), ("TAB", "\t"), ("comma", ","), ("semicolon", ";"), ("pipe", "|"), ("space", " ")],
+)
+def test_delimiter_option_takes_a_name(cli, tmp_path, name, delimiter):
+    # --delimiter '\t' in a shell passes a backslash and a t, not a tab.
+    y_true, y_pred = _data()
+    path = tmp_path / "data.txt"
+    path.write_bytes(_csv_bytes(y_true, y_pred, delimiter))
+    assert_matches(_compute(cli, path, "--delimiter", name), y_true, y_pred)
+
+
 def test_bom_is_not_part_of_the_first_column_name(tmp_path):
     path = tmp_path / "bom.csv"
     path.write_bytes(b"\xef\xbb\xbfy_true,y_pred\r\n1,2\r\n")
@@ -513,13 +526,28 @@ def test_a_header_with_a_space_in_its_one_name_is_one_column(cli, tmp_path):
     assert values(result) == {"mse": 0.625}
 
 
-def test_whole_numbers_still_name_columns(cli, tmp_path):
-    # pandas names the columns of an unnamed frame 0, 1, ...: a header, not data.
+def test_whole_numbers_name_columns_when_an_option_names_one(cli, tmp_path):
+    # pandas names the columns of an unnamed frame 0, 1, ...: a header, once an option says so.
     (tmp_path / "frame.csv").write_text("0,1\n1.5,2.0\n3.0,3.5\n")
     result = cli("compute", tmp_path / "frame.csv", "--label-col", "0", "--pred-col", "1", "--loss", "mse", "--format", "json")
     # Hand computation: ((1.5 - 2)^2 + (3 - 3.5)^2) / 2 = 0.25, over both rows.
     assert values(result) == {"mse": 0.25}
     assert json.loads(result.stdout)["inputs"]["rows"] == 2
+
+
+@pytest.mark.parametrize("cores", [1, 2])
+def test_a_headerless_file_of_whole_numbers_is_refused_not_read_a_row_short(cli, tmp_path, monkeypatch, cores):
+    # Read with "1" as its header, each file lost its first row: mae 0.5 over 2 rows
+    # instead of 1/3 over 3.
+    monkeypatch.setattr(readers.os, "cpu_count", lambda: cores)
+    (tmp_path / "p.csv").write_text("1\n1\n0\n")
+    (tmp_path / "l.csv").write_text("1\n0\n0\n")
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "l.csv", "--loss", "mae")
+    assert_usage_error(result, "p.csv: the first line holds numbers (1), not column names", "header='y_true,y_pred'")
+    (tmp_path / "both.csv").write_text("1,0\n0,1\n")
+    assert_usage_error(cli("compute", tmp_path / "both.csv", "--loss", "bce"), "both.csv: the first line holds numbers (1, 0), not column names")
+    (tmp_path / "signed.csv").write_text("-1 +2\n1 2\n")
+    assert_usage_error(cli("compute", tmp_path / "signed.csv", "--loss", "mse"), "the first line holds numbers (-1, +2)")
 
 
 def test_quantile_column_names_are_a_header_when_an_option_names_one(cli, tmp_path):
@@ -534,7 +562,7 @@ def test_quantile_column_names_are_a_header_when_an_option_names_one(cli, tmp_pa
     assert values(cli(*args, "--pred-col", "0.[5]", "--format", "json"))["quantile"] == pytest.approx(0.05, rel=1e-12)
     # Named by no option, the same line is taken for numpy's headerless output.
     line = assert_usage_error(cli(*args), "forecast.csv: the first line holds numbers (0.1, 0.5, 0.9), not column names")
-    assert line.endswith("if they are column names (quantiles), name the one to read with --pred-col or --label-col)"), line
+    assert line.endswith("if they are column names (quantiles, or pandas' 0,1,2 for unnamed columns), name the one to read with --pred-col or --label-col)"), line
 
 
 def test_spaces_around_numbers_are_accepted(cli, tmp_path):
@@ -542,6 +570,34 @@ def test_spaces_around_numbers_are_accepted(cli, tmp_path):
     path.write_text("y_true, y_pred\n1, 1.5\n2 , 3\n")
     # mse = ((1 - 1.5)^2 + (2 - 3)^2) / 2 = (0.25 + 1) / 2 = 0.625 (by hand)
     assert values(cli("compute", path, "--loss", "mse", "-f", "json"))["mse"] == pytest.approx(0.625, rel=1e-12)
+
+
+def test_the_missing_markers_are_those_of_pandas_read_csv():
+    parsers = pytest.importorskip("pandas._libs.parsers")
+    from losscli.io.numbers import MISSING_WORDS
+
+    assert set(MISSING_WORDS) == set(parsers.STR_NA_VALUES)
+
+
+@pytest.mark.parametrize("cores", [1, 2])
+def test_every_missing_marker_of_pandas_is_a_missing_value(cli, tmp_path, monkeypatch, cores):
+    # None and <NA> are what pandas writes for a missing object or nullable
+    # value; they were refused as text even with --nan-policy omit.
+    pd = pytest.importorskip("pandas")
+    from losscli.io.numbers import MISSING_WORDS
+
+    monkeypatch.setattr(readers.os, "cpu_count", lambda: cores)
+    words = [word for word in MISSING_WORDS if word]
+    path = tmp_path / "holes.csv"
+    path.write_text("y_true,y_pred\n" + "".join(f"1,{word}\n" for word in words) + "2,2.5\n" + "".join(f"{word},3\n" for word in words))
+    assert pd.read_csv(path).isna().sum().sum() == 2 * len(words)
+    result = cli("compute", path, "--loss", "mae", "--nan-policy", "omit", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    # The one complete row: |2.5 - 2| = 0.5.
+    assert json.loads(result.stdout)["results"][0]["n"] == 1
+    assert values(result)["mae"] == pytest.approx(0.5, rel=1e-15)
+    result = cli("compute", path, "--loss", "mae")
+    assert_usage_error(result, "holes.csv", "column 'y_pred'", f"{2 * len(words)} rows with missing", "row 1")
 
 
 # ----------------------------------------------------------------------------- pandas' to_json layouts

@@ -11,9 +11,29 @@ import fnmatch
 import re
 
 from ..errors import LossCliError
+from .csv_errors import nul_bytes
 from .numbers import NUMBER
 
 DELIMITERS = (",", ";", "\t", "|")
+
+# --delimiter by name: a tab is awkward to type in a shell ('\t' arrives as a
+# backslash and a t; the character itself needs $'\t'), and the others read
+# better in a script than a quoted punctuation mark.
+DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "space": " "}
+
+
+def delimiter_given(text: str) -> str:
+    """The delimiter character that --delimiter names: one character, or a
+    name from DELIMITER_NAMES."""
+    named = DELIMITER_NAMES.get(text.lower())
+    if named is not None:
+        return named
+    if len(text) == 1:
+        return text
+    raise LossCliError(
+        f"--delimiter must be one character or a name (tab, comma, semicolon, pipe, space, or \\t), got '{text}'",
+        hint="for tab-separated files: --delimiter tab",
+    )
 
 
 _WIDE_ENCODINGS = (
@@ -27,18 +47,28 @@ _WIDE_ENCODINGS = (
 
 def check_encoding(head: bytes, display: str) -> None:
     """Reject UTF-16/UTF-32 text (Excel's "Unicode text"), which Arrow would
-    misread as one-field rows."""
+    misread as one-field rows, and NUL bytes, which no text holds."""
     for mark, encoding in _WIDE_ENCODINGS:
         if head.startswith(mark):
-            break
-    else:
-        # Without a byte-order mark, UTF-16 text of ASCII characters has a NUL
-        # in every other byte.
-        sample = head[:4096]
-        if max(sample[0::2].count(0), sample[1::2].count(0)) * 4 <= len(sample):
-            return
-        encoding = "UTF-16"
-    raise LossCliError(f"the file is {encoding} encoded", file=display, hint="save it as UTF-8 CSV; in Excel: Save As, CSV UTF-8")
+            raise _wide(encoding, display)
+    nul = head.find(b"\0")
+    if nul < 0:
+        return
+    # Without a byte-order mark, wide text of ASCII characters has NULs in
+    # fixed bytes of every character (two of four in UTF-16, three in UTF-32)
+    # and none in the others; zeros padding a file (or binary data) have them
+    # in every position alike.
+    sample = head[:4096]
+    counts = [sample[residue::4].count(0) for residue in range(4)]
+    quarter = len(sample) / 4
+    if min(counts) <= quarter / 10 and max(counts) >= quarter / 2:
+        raise _wide("UTF-32" if sum(count >= quarter / 2 for count in counts) == 3 else "UTF-16", display)
+    newline = b"\n" if b"\n" in head[:nul] or b"\r" not in head[:nul] else b"\r"
+    raise nul_bytes(nul, display, line=head[:nul].count(newline) + 1)
+
+
+def _wide(encoding: str, display: str) -> LossCliError:
+    return LossCliError(f"the file is {encoding} encoded", file=display, hint="save it as UTF-8 CSV; in Excel: Save As, CSV UTF-8")
 
 
 def check_header_encoding(head: bytes, display: str) -> None:
@@ -67,9 +97,9 @@ def delimiter_directive(head: bytes) -> str | None:
 
 
 def check_header_is_names(header: str, delimiter: str, display: str, names_given: frozenset[str] = frozenset()) -> None:
-    """Refuse a first line of numbers such as 0.25,1.5e-03: a file written
-    without a header (numpy's savetxt by default) would lose its first row
-    to the header and be read one row short without a word."""
+    """Refuse a first line of numbers such as 0.25,1.5e-03 or 1,0: a file
+    written without a header (numpy's savetxt by default) would lose its
+    first row to the header and be read one row short without a word."""
     cells = _loose_cells(header, delimiter)
     if not _numbers_not_names(cells, names_given):
         return
@@ -80,7 +110,7 @@ def check_header_is_names(header: str, delimiter: str, display: str, names_given
         hint=(
             "the first line must be a header naming the columns, e.g. y_true,y_pred; with numpy: "
             "np.savetxt(path, data, delimiter=',', header='y_true,y_pred', comments=''); "
-            "if they are column names (quantiles), name the one to read with --pred-col or --label-col"
+            "if they are column names (quantiles, or pandas' 0,1,2 for unnamed columns), name the one to read with --pred-col or --label-col"
         ),
     )
 
@@ -92,10 +122,12 @@ def _loose_cells(header: str, delimiter: str) -> list[str]:
 def _numbers_not_names(cells: list[str], names_given: frozenset[str]) -> bool:
     """Whether header cells are numbers rather than column names.
 
-    A number with a fraction or an exponent is rarely a column name; whole
-    numbers may be (pandas names the columns of an unnamed frame 0, 1, 2),
-    and so are quantiles (0.1,0.5,0.9) when an option names one of them."""
-    if not all(re.fullmatch(NUMBER, cell) for cell in cells) or not any(re.search("[.eE]", cell) for cell in cells):
+    A line of nothing but numbers is a row: whole numbers too, since a
+    headerless file of class labels or counts (1, 0, 0) would otherwise lose
+    its first row to the header without a word. Numbers do name columns
+    when an option names one of them: quantiles (0.1,0.5,0.9), or the 0,1,2
+    pandas writes for the columns of an unnamed frame."""
+    if not all(re.fullmatch(NUMBER, cell) for cell in cells):
         return False
     return not any(fnmatch.fnmatchcase(cell, name) for cell in cells for name in names_given)
 

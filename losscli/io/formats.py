@@ -92,11 +92,12 @@ def detect_format(path: str, override: str | None) -> tuple[str, str | None]:
         return fmt, compression
     if path == "-":
         return "csv", None
+    if is_dataset(path):
+        # Before the name: Spark writes a dataset as a folder named preds.csv.
+        return dataset_format(path), None
     named = named_format(path)
     if named is not None:
         return named, compression
-    if os.path.isdir(path) or is_glob(path):
-        return dataset_format(path), None
     if _looks_like_parquet(path):
         return "parquet", None
     return "csv", compression
@@ -115,23 +116,52 @@ def is_glob(path: str) -> bool:
     return any(ch in path for ch in "*?[")
 
 
+def is_dataset(path: str) -> bool:
+    """A directory, or a glob that is not itself a file's name: several files read as one input."""
+    return os.path.isdir(path) or (is_glob(path) and not os.path.exists(path))
+
+
+FORMAT_NAMES = {"csv": "CSV", "tsv": "TSV", "parquet": "Parquet", "arrow": "Arrow", "ndjson": "JSON Lines"}
+
+
 def dataset_format(path: str) -> str:
-    """parquet or arrow: what the files of a directory or glob are, told by
-    their names. A folder of neither is left to the Parquet reader, whose
-    error says what the folder holds instead."""
-    formats = {named_format(name) for name in dataset_members(path)} & {"parquet", "arrow"}
-    if formats == {"parquet", "arrow"}:
+    """What the files of a directory or glob are, told by their names: one
+    format, as a dataset is read in one format. A folder of files of no
+    known name is left to the Parquet reader, whose error says what the
+    folder holds instead."""
+    members = dataset_members(path)
+    formats = [fmt for fmt in FORMATS if any(named_format(name) == fmt for name in members)]
+    if len(formats) > 1:
+        names = [FORMAT_NAMES[fmt] for fmt in formats]
+        listed = " and ".join(names) if len(names) == 2 else ", ".join(names[:-1]) + " and " + names[-1]
+        example = next(name for name in members if named_format(name) == formats[0])
         raise LossCliError(
-            "the dataset holds both Parquet and Arrow files; losscli reads a dataset of one format",
+            f"the dataset holds {'both ' if len(names) == 2 else ''}{listed} files; losscli reads a dataset of one format",
             file=path,
-            hint=f"move the files of one format elsewhere, or name one format's files with a pattern such as '{_one_format_pattern(path)}'",
+            hint=f"move the files of one format elsewhere, or name one format's files with a pattern such as '{_one_format_pattern(path, example)}'",
         )
-    return "arrow" if formats == {"arrow"} else "parquet"
+    return formats[0] if formats else "parquet"
 
 
-def _one_format_pattern(path: str) -> str:
+def _one_format_pattern(path: str, example: str) -> str:
+    """A glob of the folder's files named like ``example``: 'ds/*.parquet', 'ds/*.csv.gz'."""
     folder = path if os.path.isdir(path) else os.path.dirname(path) or "."
-    return os.path.join(folder, "*.parquet")
+    name = example.lower()
+    suffix = next((ext for ext in COMPRESSION if name.endswith(ext)), "")
+    return os.path.join(folder, "*" + os.path.splitext(name[: len(name) - len(suffix)])[1] + suffix)
+
+
+def dataset_files(path: str, fmt: str, *, given: bool) -> list[str]:
+    """The files of a dataset read as ``fmt``: those named as that format
+    (CSV and TSV alike), and, when --input-format ``given`` says what they
+    are, those named as no format at all (Hadoop's part-00000)."""
+    family = {"tsv": "csv"}.get(fmt, fmt)
+    found = []
+    for name in dataset_members(path):
+        named = named_format(name)
+        if {"tsv": "csv"}.get(named, named) == family or (given and named is None):
+            found.append(name)
+    return found
 
 
 def dataset_members(path: str) -> list[str]:

@@ -9,6 +9,7 @@ up a folder name, so a loss reads the same columns with or without folders.
 
 from __future__ import annotations
 
+import os
 import re
 from typing import TYPE_CHECKING, Any, Iterator
 from urllib.parse import unquote
@@ -51,6 +52,43 @@ def key_types(values: dict[str, list[str | None]]) -> dict[str, pa.DataType]:
 
 def typed_value(value: str | None, kind: pa.DataType) -> Any:
     return int(value) if value is not None and kind == pa.int64() else value
+
+
+class FolderColumns:
+    """The hive folder keys of a dataset's files (``root`` a directory or a
+    glob), and, for the keys the user named (``wanted``) that the files do
+    not hold themselves, each file's value and the keys' types."""
+
+    def __init__(self, root: str, files: list, wanted: frozenset[str], in_files: set[str]) -> None:
+        self._keys = _keys_below(root, files)
+        lowered = {name.lower() for name in wanted}
+        found = {path: {k: v for k, v in keys.items() if k.lower() in lowered and k not in in_files} for path, keys in self._keys.items()}
+        seen: dict[str, list[str | None]] = {}
+        for keys in found.values():
+            for key, value in keys.items():
+                seen.setdefault(key, []).append(value)
+        self.kinds = key_types(seen)
+        self._values = {path: {k: typed_value(v, self.kinds[k]) for k, v in keys.items()} for path, keys in found.items()}
+
+    def unread(self, names: list[str]) -> list[str]:
+        """The folder keys that are not among ``names``: named when a column is not found."""
+        keys = (key for found in self._keys.values() for key in found)
+        return [key for key in dict.fromkeys(keys) if key not in names]
+
+    def of(self, path: object, columns: list[str]) -> dict[str, Any]:
+        """The values of file ``path`` for the folder columns among ``columns``;
+        a file outside a key's folders has none (null)."""
+        values = self._values.get(path, {})
+        return {name: values.get(name) for name in columns if name in self.kinds}
+
+
+def _keys_below(root: str, files: list) -> dict[object, dict[str, str | None]]:
+    """Each file's ``key=value`` folders below the dataset's root: none for
+    one file, or stdin."""
+    if root == "-" or os.path.isfile(root):
+        return {}
+    base = root if os.path.isdir(root) else os.path.dirname(re.split(r"[*?\[]", root, maxsplit=1)[0])
+    return {path: folder_keys(os.path.relpath(path, base).replace(os.sep, "/")) for path in files}
 
 
 def with_folder_columns(batch: pa.RecordBatch, columns: list[str], values: dict[str, Any], kinds: dict[str, pa.DataType]) -> pa.RecordBatch:

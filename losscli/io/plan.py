@@ -20,6 +20,7 @@ from ..group_keys import Labels
 from ..errors import LossCliError
 from ..labels import MISSING
 from ..registry import BoundLoss, Role
+from ..wording import exact_number
 from .columns import (
     LABEL_SIDE,
     PRED_SIDE,
@@ -1108,7 +1109,7 @@ def _check_weights(weights: np.ndarray, column: str, display: str, ids: np.ndarr
     if negative.any():
         index = int(np.argmax(negative))
         row = int(ids[index]) if ids is not None else offset + index + 1
-        raise LossCliError(f"negative sample weight {weights[index]:.6g}", file=display, column=column, row=row, hint="weights must be >= 0")
+        raise LossCliError(f"negative sample weight {exact_number(weights[index])}", file=display, column=column, row=row, hint="weights must be >= 0")
 
 
 def _length(arrays: list[dict[str, np.ndarray]], fallback: int) -> int:

@@ -11,31 +11,45 @@ import functools
 import io
 import os
 import re
-import stat
-import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
 import pyarrow as pa
 
 from ..errors import LossCliError
 from ._lazy import pc
-from .csv_blocks import body_pieces, parallel_csv_batches
+from .csv_blocks import ROW_MOST_BYTES, PieceFailed, body_pieces, parallel_csv_batches
+from .csv_errors import CsvFile, csv_hint, csv_problem, explain
 from .csv_head import (
     check_encoding,
     check_header_encoding,
     check_header_is_names,
     delimiter_directive,
+    delimiter_given,
     header_cells,
     second_line,
     sniff_delimiter,
     without_numpy_comment,
 )
-from .formats import compression_from_magic, dataset_members, detect_format, foreign_format, format_from_magic, is_feather_v1, is_glob, named_format
-from .numbers import BOOLEAN_WORDS, NUMBER, not_a_number
+from .formats import (
+    FORMAT_NAMES,
+    compression_from_magic,
+    dataset_files,
+    dataset_members,
+    detect_format,
+    foreign_format,
+    format_from_magic,
+    is_dataset,
+    is_feather_v1,
+    is_glob,
+    named_format,
+)
+from .numbers import MISSING_WORDS
+from .piped import PipedInput, piped_input, stdin_input
+from .utf8 import first_invalid_utf8
 from .json_layouts import check_not_object_of_objects, document_layout, json_kind, read_document
-from .hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, typed_value
+from .hive import MISSING_IN_PART, FolderColumns, add_folder_columns
 from .ids import NOTHING, TEXT, id_kind, is_binary, is_temporal, is_text
 from .row_groups import batch_rows, parallel_workers, row_group_batches
 from .vectors import VECTOR_TYPE, is_json_vector, is_vector_like, read_type, vectors_as_lists
@@ -193,6 +207,11 @@ class Source:
         """(file, rows) of every file in reading order, for a multi-file source."""
         return None
 
+    def read_like(self, first: "Source") -> None:
+        """Read this part of a dataset (see ``parts``) with the columns and
+        types of the dataset's ``first`` part, so every part gives the
+        batches the first promised."""
+
 
 def _explains_read_failures(batches: Callable[..., Iterator[pa.RecordBatch]]) -> Callable[..., Iterator[pa.RecordBatch]]:
     """``Source.batches`` that reports a file failing midway (truncated,
@@ -256,48 +275,67 @@ def open_source(path: str, input_format: str | None = None, delimiter: str | Non
     """The reader for ``path``; ``names_given`` are column names the user
     gave, which a Parquet dataset may find as hive folder keys
     (``region=eu/``), and which make a CSV first line of numbers a header."""
-    if path == "-":
-        return _source_of_bytes(path, sys.stdin.buffer.read(), input_format, delimiter, names_given)
-    piped = _pipe_bytes(path)
+    piped = stdin_input() if path == "-" else piped_input(path)
     if piped is not None:
-        return _source_of_bytes(path, piped, input_format or named_format(path), delimiter, names_given)
+        return _piped_source(path, piped, input_format or (None if path == "-" else named_format(path)), delimiter, names_given)
     fmt, compression = detect_format(path, input_format)
     if not is_glob(path) and not os.path.exists(path):
         raise LossCliError("file not found", file=path, hint="check the path")
-    if is_glob(path) and not os.path.exists(path) and fmt not in ("parquet", "arrow"):
-        raise LossCliError(
-            f"a file pattern reads a Parquet or Arrow dataset; {fmt} files are read one at a time",
-            file=path,
-            hint="give one file, or write the parts as Parquet",
-        )
     if os.path.isfile(path) and not os.access(path, os.R_OK):
         raise LossCliError("file is not readable (permission denied)", file=path)
     _refuse_foreign_format(path, None, by_name=not input_format)
-    return _make_source(fmt, path, compression, delimiter, None, names_given)
+    return _make_source(fmt, path, compression, delimiter, None, names_given, given=bool(input_format))
 
 
-def _source_of_bytes(path: str, data: bytes, input_format: str | None, delimiter: str | None, names_given: frozenset[str]) -> Source:
-    """A source of bytes read whole from stdin ('-') or a pipe named by its
-    path (``<(...)``, /dev/stdin): a pipe can be read only once and has no
-    name to tell its format by, so its first bytes tell it."""
+def _piped_source(path: str, piped: PipedInput, input_format: str | None, delimiter: str | None, names_given: frozenset[str]) -> Source:
+    """A source of stdin ('-') or a pipe named by its path (``<(...)``,
+    /dev/stdin), which can be read only once and has no name to tell its
+    format by: its first bytes tell it. CSV is read as it arrives; the other
+    formats are held in memory (Parquet's schema is at its end)."""
     fmt, _ = detect_format("-", input_format)
+    compression = compression_from_magic(piped.head(16))
     if not input_format:
-        fmt, data = sniff_stdin(data)
-    _refuse_foreign_format("-", data, by_name=False)
+        fmt = _format_of_first_bytes(piped, compression)
+    _refuse_foreign_format("-", piped.head(8), by_name=False)
     try:
-        source = _make_source(fmt, "-", None, delimiter, data, names_given)
+        if fmt in ("csv", "tsv"):
+            source: Source = CsvSource(path, None, "\t" if fmt == "tsv" and not delimiter else delimiter, piped=piped, names_given=names_given)
+        else:
+            data = piped.read_all()
+            if fmt in ("parquet", "arrow") and compression is not None:
+                # Read from memory, so handed on decompressed (NDJSON decompresses as it reads).
+                with pa.input_stream(pa.py_buffer(data), compression=compression) as stream:
+                    data = stream.read()
+            source = _make_source(fmt, "-", None, delimiter, data, names_given)
+    except OSError as error:
+        raise _read_failure(error, piped.display, compression) from None
     except LossCliError as error:
         error.file = path if error.file == "<stdin>" and path != "-" else error.file
         raise
-    if path != "-":
-        source.display = path
+    source.display = piped.display
     return source
 
 
-def _make_source(fmt: str, path: str, compression: str | None, delimiter: str | None, stdin: bytes | None, names_given: frozenset[str]) -> Source:
+def _format_of_first_bytes(piped: PipedInput, compression: str | None) -> str:
+    """parquet, arrow, ndjson or csv, told by the first bytes once decompressed."""
+    if compression is None:
+        return format_from_magic(piped.head(_SNIFF_BYTES))
     try:
+        with pa.input_stream(piped.open(keep=True), compression=compression) as stream:
+            return format_from_magic(stream.read(_SNIFF_BYTES))
+    except OSError:
+        return "csv"  # the CSV reader reports the broken compression
+
+
+def _make_source(fmt: str, path: str, compression: str | None, delimiter: str | None, stdin: bytes | None, names_given: frozenset[str], *, given: bool = False) -> Source:
+    """The reader of ``path`` as ``fmt``; a directory or glob of CSV or JSON
+    Lines files is read as one dataset of their parts (``given``: the format
+    is --input-format's, so files named as no format are parts too)."""
+    try:
+        if fmt in ("csv", "tsv", "ndjson") and path != "-" and is_dataset(path):
+            return _parts_source(fmt, path, delimiter, names_given, given=given)
         if fmt in ("csv", "tsv"):
-            return CsvSource(path, compression, "\t" if fmt == "tsv" and not delimiter else delimiter, stdin=stdin, names_given=names_given)
+            return CsvSource(path, compression, "\t" if fmt == "tsv" and not delimiter else delimiter, names_given=names_given)
         if fmt == "parquet":
             return ParquetSource(path, names_given, stdin=stdin)
         if fmt == "arrow":
@@ -309,40 +347,33 @@ def _make_source(fmt: str, path: str, compression: str | None, delimiter: str | 
         raise LossCliError(f"cannot read as {fmt}: {_first_line(error)}", file="<stdin>" if path == "-" else path, hint=_format_hint(fmt)) from None
 
 
-# Bytes of the named pipes read so far: a run may open its input more than
-# once (a second pass, compare's check of the columns), and a pipe gives its
-# bytes only once.
-_PIPES: dict[str, bytes] = {}
+def _parts_source(fmt: str, path: str, delimiter: str | None, names_given: frozenset[str], *, given: bool) -> Source:
+    from .parts import PartsSource
 
+    files = dataset_files(path, fmt, given=given)
+    if not files:
+        if is_glob(path) and not os.path.isdir(path):
+            raise LossCliError("the pattern matches no file", file=path, hint="quote the pattern so the shell does not expand it")
+        raise _no_dataset_files(path, fmt)
 
-def _pipe_bytes(path: str) -> bytes | None:
-    """The bytes of ``path`` when it is a named pipe or a device such as
-    /dev/stdin (not a regular file or a directory), else None."""
-    try:
-        mode = os.stat(path).st_mode
-    except (OSError, ValueError):
-        return None
-    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
-        return None
-    if path not in _PIPES:
-        try:
-            with open(path, "rb") as pipe:
-                _PIPES[path] = pipe.read()
-        except OSError as error:
-            raise LossCliError(f"cannot read: {error.strerror or error}", file=path) from None
-    return _PIPES[path]
+    def open_part(name: str) -> Source:
+        return _make_source(fmt, name, detect_format(name, fmt)[1], delimiter, None, names_given)
+
+    return PartsSource(path, files, open_part, names_given)
 
 
 # Enough of the input to see past a byte-order mark and blank lines to its first character.
 _SNIFF_BYTES = 1 << 10
-def _refuse_foreign_format(path: str, stdin: bytes | None, *, by_name: bool) -> None:
+
+
+def _refuse_foreign_format(path: str, head: bytes | None, *, by_name: bool) -> None:
     """An archive, a NumPy or pickle file, or a spreadsheet, named as such:
     read as CSV, it would fail as a ragged row, or worse, read.
 
     With --input-format the user says what the file is, so its name is not
     asked (a tab-separated export named .xls); its first bytes still are."""
     if path == "-":
-        head = stdin or b""
+        head = head or b""
     elif os.path.isfile(path):
         with open(path, "rb") as handle:
             head = handle.read(8)
@@ -354,32 +385,9 @@ def _refuse_foreign_format(path: str, stdin: bytes | None, *, by_name: bool) -> 
         raise LossCliError(f"the file is {what}, which losscli does not read", file="<stdin>" if path == "-" else path, hint=instead)
 
 
-def sniff_stdin(data: bytes) -> tuple[str, bytes]:
-    """The format of data piped to stdin, told by its first bytes once
-    decompressed, and the bytes to read: Parquet and Arrow are read from
-    memory, so they are handed on decompressed (CSV and NDJSON stream
-    through the decompression themselves)."""
-    compression = compression_from_magic(data)
-    if compression is None:
-        return format_from_magic(data[:_SNIFF_BYTES]), data
-    try:
-        with pa.input_stream(pa.py_buffer(data), compression=compression) as stream:
-            head = stream.read(_SNIFF_BYTES)
-    except OSError:
-        return "csv", data  # the CSV reader reports the broken compression
-    fmt = format_from_magic(head)
-    if fmt in ("parquet", "arrow"):
-        try:
-            with pa.input_stream(pa.py_buffer(data), compression=compression) as stream:
-                data = stream.read()
-        except OSError as error:
-            raise _read_failure(error, "<stdin>", compression) from None
-    return fmt, data
-
-
 def _stdin_bytes(read: bytes | None) -> bytes:
     """stdin's bytes: those open_source already read, else read now."""
-    return read if read is not None else sys.stdin.buffer.read()
+    return read if read is not None else stdin_input().read_all()
 
 
 def _format_hint(fmt: str) -> str:
@@ -399,31 +407,34 @@ def _first_line(error: BaseException) -> str:
 class CsvSource(Source):
     untyped = True
 
-    def __init__(self, path: str, compression: str | None, delimiter: str | None, *, stdin: bytes | None = None, names_given: frozenset[str] = frozenset()) -> None:
+    def __init__(self, path: str, compression: str | None, delimiter: str | None, *, piped: PipedInput | None = None, names_given: frozenset[str] = frozenset()) -> None:
         import pyarrow.csv as pacsv
 
         self._csv = pacsv
         self.path = path
-        self.display = "<stdin>" if path == "-" else path
-        self.compression = compression
-        # The input held in memory rather than read from ``path``: stdin
-        # (still compressed, if it was), or a header-only file with the line end it lacked.
-        self._bytes: bytes | None = None
-        self._stdin = stdin
+        self.display = piped.display if piped is not None else path
+        # stdin or a pipe: read once, its head kept (see ``piped``); its
+        # compression is told by its first bytes, as it has no name to tell it.
+        self._piped = piped
+        self.compression = compression_from_magic(piped.head(16)) if piped is not None else compression
         # Lines before the header: Excel's "sep=;" line.
         self.lines_before_header = 0
         # The column names when the header line is not read as written
         # (numpy's "# y_true,y_pred"); Arrow then skips that line.
         self._header_names: list[str] | None = None
+        delimiter = delimiter_given(delimiter) if delimiter else None
         with self.read_failures_explained():
             self._inspect(delimiter, names_given)
 
     def _inspect(self, delimiter: str | None, names_given: frozenset[str]) -> None:
         """The delimiter and the columns, from the head of the input."""
-        head = self._head_bytes()
+        with self._input() as stream:
+            head = stream.read(_HEAD_BYTES)
         if not head.strip():
             raise LossCliError("file is empty", file=self.display, hint="it needs a header line and at least one row")
         check_encoding(head, self.display)
+        if len(head) == _HEAD_BYTES and not re.search(b"[\r\n]", head):
+            self._check_first_line_ends()
         directive = delimiter_directive(head)
         if directive is not None:
             self.lines_before_header = 1
@@ -435,57 +446,89 @@ class CsvSource(Source):
         uncommented = without_numpy_comment(header, second_line(head), delimiter or directive, names_given)
         header = header if uncommented is None else uncommented
         self.delimiter = delimiter or directive or sniff_delimiter(header, second_line(head))
-        if len(self.delimiter) != 1:
-            raise LossCliError(f"delimiter must be one character, got '{self.delimiter}'")
         check_header_is_names(header, self.delimiter, self.display, names_given)
         if uncommented is not None:
             self._header_names = header_cells(uncommented, self.delimiter)
-        if len(head) < _HEAD_BYTES and not re.search(b"[\r\n]", head):
-            # Arrow reads no header without a line end: a file of just a header
-            # would fail as "Empty CSV file" instead of having no rows.
-            self._bytes, self.compression = self._whole_input() + b"\n", None
-        # Column types come from the first 1 MB (inferring them from 16 MB took
-        # 0.15 s and 70 MB on a large file); a column still empty there is
-        # looked at further.
-        schema = self._open(None, block_bytes=CSV_SCHEMA_BYTES).schema
+        # Column types come from the first 1 MB of rows (inferring them from
+        # 16 MB took 0.15 s and 70 MB on a large file); a column still empty
+        # there is looked at further.
+        fields = len(header_cells(re.split("[\r\n]", header, maxsplit=1)[0], self.delimiter))
+        schema = self._first_rows_schema(CSV_SCHEMA_BYTES, fields)
         if any(pa.types.is_null(f.type) for f in schema):
-            schema = self._open(None).schema
+            schema = self._first_rows_schema(CSV_BLOCK_BYTES, fields)
         self.columns = [Column(f.name, f.type) for f in schema]
         _check_names(self.names(), self.display)
 
-    def _head_bytes(self) -> bytes:
-        if self.path == "-":
-            self._bytes = _stdin_bytes(self._stdin)
-            self._stdin = None  # held once, in _bytes
-            # A pipe has no file name to tell compression by; its first bytes do.
-            self.compression = compression_from_magic(self._bytes)
+    def _check_first_line_ends(self) -> None:
+        """A first line that does not end within ROW_MOST_BYTES is no header
+        (binary data, or text without line ends), and is not read on and on."""
+        read = 0
         with self._input() as stream:
-            return stream.read(_HEAD_BYTES)
+            while read < ROW_MOST_BYTES:
+                chunk = stream.read(_HEAD_BYTES)
+                if not chunk or re.search(b"[\r\n]", chunk):
+                    return
+                read += len(chunk)
+        raise LossCliError(
+            f"the first line runs on for more than {ROW_MOST_BYTES >> 20} MB without a line end, so it is no header line",
+            file=self.display,
+            hint="is it a CSV file? --input-format sets the format when the name or the first bytes mislead",
+        )
 
-    def _whole_input(self) -> bytes:
+    def _first_rows_schema(self, size: int, fields: int) -> pa.Schema:
+        """The columns and types Arrow infers from the header and the rows
+        of the first ``size`` bytes of the body (a header alone gives
+        columns of no type)."""
         with self._input() as stream:
-            return stream.read()
-
-    def _input(self) -> pa.NativeFile:
-        if self._bytes is not None:
-            return pa.input_stream(pa.py_buffer(self._bytes), compression=self.compression)
-        return pa.input_stream(self.path, compression=self.compression)
-
-    def _open(self, convert: object | None, *, explain: bool = True, block_bytes: int = 0) -> object:
-        """An Arrow CSV reader; ``explain=False`` (for rescans) lets Arrow's error through."""
+            piece = next(body_pieces(stream, size, header_lines=self._header_lines, delimiter=self.delimiter, fields=fields), None)
+        if piece is not None and piece.problem is not None:
+            raise self._explained(PieceFailed(piece, piece.problem), 0, {})
+        with self._input() as stream:
+            data = stream.read(piece.offset + len(piece) if piece is not None else _HEAD_BYTES)
+        if piece is None and not data.endswith((b"\n", b"\r")):
+            data += b"\n"  # Arrow reads no header without a line end
         read = self._csv.ReadOptions(
-            block_size=block_bytes or CSV_BLOCK_BYTES,
-            use_threads=True,
+            use_threads=False,
+            block_size=len(data) + 1,
             skip_rows=self.lines_before_header + (self._header_names is not None),
             column_names=self._header_names,
         )
-        parse = self._csv.ParseOptions(delimiter=self.delimiter, newlines_in_values=False)
         try:
-            return self._csv.open_csv(self._input(), read_options=read, parse_options=parse, convert_options=convert)
+            table = self._csv.read_csv(pa.BufferReader(data), read_options=read, parse_options=self._parsing(), convert_options=self._converting())
         except pa.ArrowInvalid as error:
-            if not explain:
-                raise
-            raise self._explain_failure(error) from None
+            if piece is None:
+                raise LossCliError(f"cannot parse CSV: {csv_problem(error)}", file=self.display, hint=csv_hint(error)) from None
+            raise self._explained(PieceFailed(piece, error), 0, {}) from None
+        return table.schema
+
+    def read_like(self, first: Source) -> None:
+        """Parts of a CSV dataset need the first part's header: a column of
+        another name, or in another place, would be read as the wrong one.
+        A column the first part could not type (no values in its first
+        megabytes) keeps this part's type."""
+        if self.names() != first.names():
+            raise LossCliError(f"the header differs from that of {first.display}: {_header_difference(self.names(), first.names())}", file=self.display, hint="every file of a CSV dataset needs the same header, as Spark writes them; rewrite this file or move it out of the dataset")
+        self.columns = [Column(mine.name, mine.type if pa.types.is_null(theirs.type) else theirs.type) for mine, theirs in zip(self.columns, first.columns)]
+
+    @property
+    def _header_lines(self) -> int:
+        """The lines before the body: the header, and Excel's sep= line."""
+        return 1 + self.lines_before_header
+
+    def _input(self, *, keep: bool = True) -> pa.NativeFile:
+        """The input from its first byte, decompressed. From a pipe, what a
+        ``keep`` stream reads is kept to be read again; the rows are read by
+        one stream that keeps nothing."""
+        source = self._piped.open(keep=keep) if self._piped is not None else self.path
+        return pa.input_stream(source, compression=self.compression)
+
+    def _converting(self, **options: object) -> object:
+        """Arrow's conversion options, with pandas' words for a missing value."""
+        return self._csv.ConvertOptions(null_values=MISSING_WORDS, **options)
+
+    def _parsing(self) -> object:
+        # Values may hold line breaks: the body is cut between rows (see csv_blocks).
+        return self._csv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True)
 
     @_explains_read_failures
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
@@ -501,188 +544,59 @@ class CsvSource(Source):
                 # Force float64 so a later block cannot change the inferred type;
                 # integers up to 2**53 are exact.
                 types[name] = pa.float64()
-        convert = self._csv.ConvertOptions(include_columns=columns, column_types=types, strings_can_be_null=True)
-        cores = os.cpu_count() or 1
-        if cores > 1:
-            parse = self._csv.ParseOptions(delimiter=self.delimiter, newlines_in_values=False)
-            # A plain file is memory-mapped; compressed files and stdin are streamed.
-            plain_file = self._bytes is None and self.compression is None
-            try:
-                yield from parallel_csv_batches(
-                    body_pieces(self.path if plain_file else self._input(), CSV_PARALLEL_BLOCK_BYTES, 1 + self.lines_before_header),
-                    names=self.names(),
-                    parse_options=parse,
-                    convert_options=convert,
-                    batch_rows=BATCH_ROWS,
-                    workers=min(cores, CSV_MOST_PARSERS),
-                )
-            except pa.ArrowInvalid as error:
-                raise self._explain_failure(error) from None
-            return
-        reader = self._open(convert)
-        while True:
-            try:
-                batch = reader.read_next_batch()
-            except StopIteration:
-                return
-            except pa.ArrowInvalid as error:
-                raise self._explain_failure(error) from None
-            yield batch
-
-    def _explain_failure(self, error: pa.ArrowInvalid) -> LossCliError:
-        """Arrow names neither row nor column precisely: find them by rescanning as text."""
-        message = str(error)
-        ragged = re.search(r"Expected (\d+) columns, got (\d+)", message)
-        if ragged:
-            found = self._first_ragged_row(int(ragged.group(1)))
-            if found:
-                row, fields = found
-                return LossCliError(
-                    f"this row has {fields} field{'s' if fields != 1 else ''} where the header has {ragged.group(1)}",
-                    file=self.display,
-                    row=row,
-                    hint=_csv_hint(error),
-                )
-        match = re.search(r"column #(\d+)", message)
-        if match and "conversion error" in message:
-            # Arrow numbers the column by its position in the file, not among the selected ones.
-            index, names = int(match.group(1)), self.names()
-            explained = self._explain_conversion(names[index], "UTF8" in message) if index < len(names) else None
-            if explained is not None:
-                return explained
-        return LossCliError(f"cannot parse CSV: {_csv_problem(error)}", file=self.display, hint=_csv_hint(error))
-
-    def _explain_conversion(self, name: str, utf8_error: bool) -> LossCliError | None:
-        """The cell of column ``name`` that Arrow could not convert, found by rescanning the column."""
-        if not utf8_error:
-            boolean = pa.types.is_boolean(self.column(name).type)
-            found = self._first_non_boolean(name) if boolean else self._first_non_number(name)
-            if found:
-                row, text = found
-                if boolean:
-                    message, hint = f"text '{text}' in a column of true/false values", "fix the value, or write the column as numbers"
-                else:
-                    message, hint = not_a_number(text)
-                return LossCliError(message, file=self.display, column=name, row=row, hint=hint)
-        # Bytes that are not UTF-8 in a number column stop the text rescan above
-        # too, and Arrow's message then does not say UTF-8.
-        row = self._first_invalid_utf8(name)
-        if row is None and not utf8_error:
-            return None
-        return LossCliError(
-            "text that is not valid UTF-8",
-            file=self.display,
-            column=name,
-            row=row,
-            hint="save the file as UTF-8; a damaged or binary file reads like this too",
+        convert = self._converting(include_columns=columns, column_types=types, strings_can_be_null=True)
+        # A plain file is memory-mapped; compressed files and stdin are streamed.
+        plain_file = self._piped is None and self.compression is None
+        pieces = body_pieces(
+            self.path if plain_file else self._input(keep=False),
+            CSV_PARALLEL_BLOCK_BYTES,
+            header_lines=self._header_lines,
+            delimiter=self.delimiter,
+            fields=len(self.columns),
         )
-
-    def _first_ragged_row(self, expected: int) -> tuple[int, int] | None:
-        """(data row, field count) of the first row whose field count differs from the header's."""
-        import csv
-
-        text = io.TextIOWrapper(self._input(), encoding="utf-8-sig", errors="replace", newline="")
-        for _ in range(self.lines_before_header):
-            text.readline()
-        records = csv.reader(text, delimiter=self.delimiter)
-        next(records, None)
-        row = 0
-        for record in records:
-            if not record:
-                continue  # Arrow skips empty lines; so does the row count
-            row += 1
-            if len(record) != expected:
-                return row, len(record)
-        return None
-
-    def _first_non_number(self, name: str) -> tuple[int, str] | None:
-        return self._first_mismatch(name, lambda values: pc.match_substring_regex(values, NUMBER))
-
-    def _first_non_boolean(self, name: str) -> tuple[int, str] | None:
-        return self._first_mismatch(name, lambda values: pc.is_in(values, value_set=pa.array(BOOLEAN_WORDS)))
-
-    def _first_mismatch(self, name: str, accepts: Callable[[pa.Array], pa.Array]) -> tuple[int, str] | None:
-        """(data row, text) of the first value of ``name`` that is neither missing nor accepted."""
-        convert = self._csv.ConvertOptions(include_columns=[name], column_types={name: pa.string()}, strings_can_be_null=True)
+        rows = 0
         try:
-            reader = self._open(convert, explain=False)
-        except pa.ArrowInvalid:
-            return None
-        offset = 0
-        for batch in _batches_until_error(reader):
-            values = batch.column(0)
-            ok = pc.or_kleene(pc.is_null(values), accepts(values))
-            bad = pc.invert(pc.fill_null(ok, True))
-            if pc.any(bad).as_py():
-                index = pc.index(bad, True).as_py()
-                return offset + index + 1, values[index].as_py()
-            offset += batch.num_rows
-        return None
+            for batch in parallel_csv_batches(
+                pieces,
+                names=self.names(),
+                parse_options=self._parsing(),
+                convert_options=convert,
+                batch_rows=BATCH_ROWS,
+                workers=max(1, min(os.cpu_count() or 1, CSV_MOST_PARSERS)),
+            ):
+                rows += batch.num_rows
+                yield batch
+        except PieceFailed as failure:
+            raise self._explained(failure, rows, types) from None
+
+    def _explained(self, failure: PieceFailed, rows_before: int, read_as: dict[str, pa.DataType]) -> LossCliError:
+        """The error for a piece that failed ``rows_before`` rows into the
+        body, whose columns were read as ``read_as`` (the others as typed)."""
+        names = self.names() if hasattr(self, "columns") else None
+        types = {c.name: read_as.get(c.name, c.type) for c in self.columns} if names is not None else self._header_types()
+        reread = None if self._piped is not None else lambda: self._input()
+        return explain(failure, rows_before, CsvFile(self.display, types, self.delimiter, reread))
+
+    def _header_types(self) -> dict[str, pa.DataType]:
+        """The header's names, untyped: for a failure found before the types are known."""
+        with self._input() as stream:
+            head = stream.read(_HEAD_BYTES)
+        lines = re.split(b"\r\n|\r|\n", head)
+        header = lines[self.lines_before_header].decode("utf-8-sig", errors="replace") if len(lines) > self.lines_before_header else ""
+        names = self._header_names or header_cells(header, self.delimiter)
+        return {name: pa.string() for name in names}
 
 
-    def _first_invalid_utf8(self, name: str) -> int | None:
-        """1-based row of the first value of ``name`` that is not valid UTF-8."""
-        convert = self._csv.ConvertOptions(include_columns=[name], column_types={name: pa.binary()})
-        try:
-            reader = self._open(convert, explain=False)
-        except pa.ArrowInvalid:
-            return None
-        offset = 0
-        for batch in _batches_until_error(reader):
-            index = first_invalid_utf8(batch.column(0))
-            if index is not None:
-                return offset + index + 1
-            offset += batch.num_rows
-        return None
-
-
-def _batches_until_error(reader: object) -> Iterator[pa.RecordBatch]:
-    """A rescan's batches, stopping quietly where Arrow fails (the caller reports the first error)."""
-    while True:
-        try:
-            yield reader.read_next_batch()
-        except (StopIteration, pa.ArrowInvalid):
-            return
-
-
-def first_invalid_utf8(values: pa.Array) -> int | None:
-    """Index of the first value that is not valid UTF-8, found by bisection over native checks."""
-
-    def valid(part: pa.Array) -> bool:
-        try:
-            if pa.types.is_binary(part.type) or pa.types.is_large_binary(part.type):
-                part.cast(pa.string())
-            else:
-                part.validate(full=True)
-            return True
-        except pa.ArrowInvalid:
-            return False
-
-    if valid(values):
-        return None
-    low, high = 0, len(values)  # the first bad value lies in [low, high)
-    while high - low > 1:
-        middle = (low + high) // 2
-        if valid(values.slice(low, middle - low)):
-            low = middle
-        else:
-            high = middle
-    return low
-
-
-def _csv_problem(error: BaseException) -> str:
-    text = _first_line(error)
-    match = re.search(r"Expected (\d+) columns, got (\d+)", text)
-    if match:
-        return f"a row has {match.group(2)} fields where the header has {match.group(1)}"
-    return text
-
-
-def _csv_hint(error: BaseException) -> str:
-    text = str(error)
-    if "Expected" in text and "columns" in text:
-        return "every row needs as many fields as the header (ragged CSV); check the delimiter with --delimiter"
-    return "check the file is CSV with a header line; --delimiter and --input-format override detection"
+def _header_difference(names: list[str], first: list[str]) -> str:
+    """How a part's header differs from the first part's, in a few words."""
+    missing = [name for name in first if name not in names]
+    extra = [name for name in names if name not in first]
+    said = []
+    if missing:
+        said.append(f"no column {', '.join(repr(n) for n in missing[:3])}")
+    if extra:
+        said.append(f"a column {', '.join(repr(n) for n in extra[:3])} it lacks")
+    return "; ".join(said) or f"the columns are in another order ({', '.join(names[:6])})"
 
 
 def _check_names(names: list[str], display: str) -> None:
@@ -696,13 +610,18 @@ def _check_names(names: list[str], display: str) -> None:
 # ----------------------------------------------------------------------------- Parquet
 
 
+_PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
+_ARROW_SUFFIXES = (".arrow", ".arrows", ".feather", ".ipc")
+_SUFFIX_FORMATS = {_PARQUET_SUFFIXES: "parquet", _ARROW_SUFFIXES: "arrow"}
+
+
 def _expand_paths(path: str, suffixes: tuple[str, ...]) -> list[str]:
     if os.path.isfile(path):
         return [path]  # even when the name holds glob characters, like "run[3].parquet"
     if os.path.isdir(path):
         found = [f for f in dataset_members(path) if f.lower().endswith(suffixes)]
         if not found:
-            raise _no_dataset_files(path, suffixes)
+            raise _no_dataset_files(path, _SUFFIX_FORMATS[suffixes])
         return found
     if is_glob(path):
         found = dataset_members(path)
@@ -712,20 +631,26 @@ def _expand_paths(path: str, suffixes: tuple[str, ...]) -> list[str]:
     return [path]
 
 
-def _no_dataset_files(folder: str, suffixes: tuple[str, ...]) -> LossCliError:
-    """A folder without files of the dataset's format; one of CSV or JSON
-    parts (Spark's, pandas' or DuckDB's output folder) is named as such."""
-    message = f"directory holds no {'/'.join(suffixes)} files"
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
-        parts = sorted(f for f in files if not f.startswith((".", "_")) and named_format(f) not in (None, "parquet", "arrow"))
-        if parts:
-            return LossCliError(
-                f"{message}, but {named_format(parts[0]).upper()} files such as {parts[0]}; a directory is read as a Parquet or Arrow dataset",
-                file=folder,
-                hint="give one file at a time, or write the data as Parquet (Spark: df.write.parquet(path))",
-            )
-    return LossCliError(message, file=folder)
+def _no_dataset_files(folder: str, fmt: str) -> LossCliError:
+    """A folder without files of the format it is read as: one of other parts
+    is named as such, and how to read it."""
+    message = f"directory holds no {FORMAT_NAMES[fmt]} files"
+    others = [name for name in dataset_members(folder) if named_format(name) not in (None, fmt)]
+    if others:
+        other = named_format(others[0])
+        return LossCliError(
+            f"{message}, but {FORMAT_NAMES[other]} files such as {os.path.basename(others[0])}",
+            file=folder,
+            hint=f"--input-format {fmt} reads only {FORMAT_NAMES[fmt]} files; leave it out, or give --input-format {other}",
+        )
+    unnamed = dataset_members(folder)
+    if unnamed:
+        return LossCliError(
+            f"{message} by name: its files, such as {os.path.basename(unnamed[0])}, have no extension losscli knows",
+            file=folder,
+            hint="say what they are with --input-format csv, tsv, ndjson, parquet or arrow",
+        )
+    return LossCliError("directory holds no files but hidden ones and those marked with _ (such as _SUCCESS), which are passed over", file=folder)
 
 
 class ParquetSource(Source):
@@ -742,42 +667,17 @@ class ParquetSource(Source):
             self._stdin = _stdin_bytes(stdin)
             self.files: list[object] = [self._stdin]
         else:
-            self.files = _expand_paths(path, (".parquet", ".pq", ".parq"))
+            self.files = _expand_paths(path, _PARQUET_SUFFIXES)
         first = self._file(self.files[0])
         self.columns = [Column(f.name, read_type(f.type)) for f in first.schema_arrow]
-        self._folder_values, self._folder_kinds = self._folder_columns(folder_columns)
-        self.columns += [Column(name, kind) for name, kind in self._folder_kinds.items()]
+        self._folders = FolderColumns(path, self.files, folder_columns, set(self.names()))
+        self.columns += [Column(name, kind) for name, kind in self._folders.kinds.items()]
         _check_names(self.names(), self.display)
         self._offer_struct_fields()
         self._rows = None
 
-    def _folder_columns(self, wanted: frozenset[str]) -> tuple[dict[str, dict[str, Any]], dict[str, pa.DataType]]:
-        """Each file's values of the wanted folder keys, and the keys' types.
-        A key that is also a column of the files is left to the files."""
-        if not wanted:
-            return {}, {}
-        lowered = {name.lower() for name in wanted}
-        in_files = set(self.names())
-        found = {path: {k: v for k, v in keys.items() if k.lower() in lowered and k not in in_files} for path, keys in self._folder_keys().items()}
-        values: dict[str, list[str | None]] = {}
-        for keys in found.values():
-            for key, value in keys.items():
-                values.setdefault(key, []).append(value)
-        kinds = key_types(values)
-        typed = {path: {k: typed_value(v, kinds[k]) for k, v in keys.items()} for path, keys in found.items()}
-        return typed, kinds
-
-    def _folder_keys(self) -> dict[object, dict[str, str | None]]:
-        """Each file's ``key=value`` folders below the dataset's root."""
-        if self.path == "-" or os.path.isfile(self.path):
-            return {}
-        base = self.path if os.path.isdir(self.path) else os.path.dirname(re.split(r"[*?\[]", self.path, maxsplit=1)[0])
-        return {path: folder_keys(os.path.relpath(path, base).replace(os.sep, "/")) for path in self.files}
-
     def unread_folder_keys(self) -> list[str]:
-        names = set(self.names())
-        keys = (key for found in self._folder_keys().values() for key in found)
-        return [key for key in dict.fromkeys(keys) if key not in names]
+        return self._folders.unread(self.names())
 
     def _file(self, path: object) -> object:
         try:
@@ -803,7 +703,7 @@ class ParquetSource(Source):
     @struct_fields_read
     @_explains_read_failures
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
-        read = [c for c in columns if c not in self._folder_kinds]
+        read = [c for c in columns if c not in self._folders.kinds]
         for path in self.files:
             handle = self._file(path)
             names = set(handle.schema_arrow.names)
@@ -811,9 +711,6 @@ class ParquetSource(Source):
             if missing:
                 raise LossCliError(f"column '{missing[0]}' is missing from this file of the dataset", file=str(path), hint=MISSING_IN_PART)
             _check_same_shape(self, handle.schema_arrow, read, str(path))
-            # A file outside the key's folders has no value for it: null.
-            values = self._folder_values.get(path, {})
-            folders = {name: values.get(name) for name in columns if name in self._folder_kinds}
             workers = parallel_workers(handle.metadata, read)
             rows = batch_rows(handle.metadata, read, most_rows=BATCH_ROWS, most_bytes=BATCH_BYTES)
             try:
@@ -821,7 +718,7 @@ class ParquetSource(Source):
                     stream = row_group_batches(lambda path=path: self._file(path), handle.metadata.num_row_groups, read, batch_rows=rows, workers=workers)
                 else:
                     stream = handle.iter_batches(batch_size=rows, columns=read, use_threads=True)
-                yield from add_folder_columns(stream, columns, folders, self._folder_kinds)
+                yield from add_folder_columns(stream, columns, self._folders.of(path, columns), self._folders.kinds)
             except (pa.ArrowException, OSError) as error:
                 raise LossCliError(f"cannot read Parquet data: {_first_line(error)}", file=str(path), hint="the file may be truncated or corrupt") from None
 
@@ -864,7 +761,7 @@ class ArrowSource(Source):
     def __init__(self, path: str, *, stdin: bytes | None = None) -> None:
         self.path = path
         self.display = "<stdin>" if path == "-" else path
-        self.files = _expand_paths(path, (".arrow", ".arrows", ".feather", ".ipc")) if path != "-" else [path]
+        self.files = _expand_paths(path, _ARROW_SUFFIXES) if path != "-" else [path]
         # stdin can be read only once, and it is read twice: for the schema, then the rows.
         self._stdin = pa.py_buffer(_stdin_bytes(stdin)) if path == "-" else None
         schema = self._schema(self.files[0])
@@ -1040,6 +937,13 @@ class NdjsonSource(Source):
 
     def _stream(self) -> pa.NativeFile:
         return _json_stream(self.path, self._bytes, self.compression)
+
+    def read_like(self, first: Source) -> None:
+        """JSON Lines parts may hold other fields (rows of a log need not
+        name every field): a field of the first part's is read with its type
+        (missing here: null), any other is passed over."""
+        if isinstance(first, NdjsonSource):
+            self._row_types, self.columns, self.struct_paths = first._row_types, first.columns, first.struct_paths
 
     def _inferred_schema(self) -> pa.Schema:
         """The types Arrow infers from the first 16 MB block."""

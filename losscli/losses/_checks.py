@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import LossCliError
+from ..wording import exact_number
 
 
 def first_bad_row(bad: np.ndarray) -> int:
@@ -27,14 +28,10 @@ def fail_where(bad: np.ndarray, message: str, *, role: str, values: np.ndarray |
     if values is not None:
         shown = values[row - 1]
         if np.ndim(shown) == 0:
-            message = f"{message} (value {_fmt(float(shown))})"
+            message = f"{message} (value {exact_number(shown)})"
     # No count of the bad rows: a kernel sees one batch, not the whole input,
     # and a count of that batch read as the file's would mislead.
     raise LossCliError(message, role=role, row=row, hint=hint)
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.6g}"
 
 
 def as_matrix(x: np.ndarray) -> np.ndarray:

@@ -23,6 +23,7 @@ import numpy as np
 from ..conventions import loss
 from ..errors import LossCliError
 from ..registry import FROM_LOGITS, LABEL_DEFAULTS, PRED_DEFAULTS, Characteristics, Param, Role, RowLosses
+from ..wording import exact_number
 from ._checks import fail_where, log_softmax
 
 # A log-probability a little above 0 is rounding (float32 log_softmax); more
@@ -62,7 +63,7 @@ def _fail_at_element(bad: np.ndarray, lengths: np.ndarray, message: str, *, role
     row_of = _row_of_element(lengths)
     position = first - int(_row_starts(lengths)[row_of[first]]) + 1
     bad_rows = np.bincount(row_of[bad], minlength=len(lengths)) > 0
-    fail_where(bad_rows, f"{message} at {what} {position} (value {float(values[first]):.6g})", role=role, hint=hint)
+    fail_where(bad_rows, f"{message} at {what} {position} (value {exact_number(values[first])})", role=role, hint=hint)
 
 
 # --------------------------------------------------------------------------- targets

@@ -1,0 +1,120 @@
+"""stdin and pipes are read as they arrive, in bounded memory, like a file:
+only their first bytes are kept (to tell the format, delimiter and column
+types), and garbage is refused from those bytes, quickly."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import assert_usage_error
+
+from losscli.errors import LossCliError
+from losscli.io import readers
+from losscli.io.piped import PipedInput
+
+
+def _csv(rows: int, seed: int = 3) -> tuple[bytes, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    y, p = rng.normal(size=rows), rng.normal(size=rows)
+    text = "y_true,y_pred\n" + "".join(f"{float(a)!r},{float(b)!r}\n" for a, b in zip(y, p))
+    return text.encode(), y, p
+
+
+def test_the_first_bytes_are_kept_to_be_read_again_and_the_rest_streams_once():
+    piped = PipedInput(io.BytesIO(bytes(range(256)) * 40), "<stdin>")
+    assert piped.head(4) == bytes([0, 1, 2, 3])
+    with piped.open(keep=True) as stream:
+        assert stream.read(300) == (bytes(range(256)) * 2)[:300]
+    with piped.open(keep=False) as stream:
+        assert stream.read() == bytes(range(256)) * 40
+    assert len(piped._kept) == 300  # the rows' stream kept nothing
+    assert piped.head(10) == bytes(range(10))  # what was kept stays readable
+    with pytest.raises(LossCliError, match="would be read a second time, which a pipe cannot give"):
+        with piped.open(keep=False) as stream:
+            stream.read()
+
+
+def test_a_short_input_is_kept_whole_and_reads_any_number_of_times():
+    piped = PipedInput(io.BytesIO(b"y\n1\n"), "<stdin>")
+    assert piped.head(100) == b"y\n1\n"
+    for _ in range(2):
+        with piped.open(keep=False) as stream:
+            assert stream.read() == b"y\n1\n"
+
+
+@pytest.mark.parametrize("compressed", [False, True], ids=["plain", "gzip"])
+def test_csv_from_stdin_keeps_only_its_head(monkeypatch, compressed):
+    # A 180 MB CSV piped in took 470 MB; here a 3 MB one keeps a few blocks at most.
+    monkeypatch.setattr(readers, "CSV_PARALLEL_BLOCK_BYTES", 1 << 16)
+    data, y, p = _csv(150_000)
+    piped = PipedInput(io.BytesIO(gzip.compress(data) if compressed else data), "<stdin>")
+    source = readers.CsvSource("-", None, None, piped=piped)
+    values = [batch.to_pydict() for batch in source.batches(["y_true", "y_pred"])]
+    got = np.concatenate([v["y_true"] for v in values]), np.concatenate([v["y_pred"] for v in values])
+    np.testing.assert_array_equal(got[0], y)
+    np.testing.assert_array_equal(got[1], p)
+    # The head (64 KB) and the rows of the first megabyte, for the column types.
+    whole = len(piped._raw.getvalue())
+    assert len(piped._kept) <= readers.CSV_SCHEMA_BYTES + (1 << 17) < whole / 2
+
+
+def test_random_bytes_on_stdin_are_refused_from_their_first_bytes(cli):
+    noise = np.random.default_rng(0).integers(0, 256, size=1 << 20, dtype=np.uint8).tobytes()
+    assert_usage_error(cli("compute", "-", "--loss", "mse", input=noise), "<stdin>: the file holds NUL bytes from byte", "it may be truncated or corrupt")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/urandom"), reason="needs /dev/urandom")
+@pytest.mark.parametrize("how", ["file", "stdin"])
+def test_an_endless_device_is_refused_quickly_not_read_forever(how):
+    # Was read whole: killed by the OOM killer at about 23 GB.
+    root = Path(__file__).resolve().parents[1]
+    command = [sys.executable, "-m", "losscli", "compute", "-" if how == "stdin" else "/dev/urandom", "--loss", "mse"]
+    with open("/dev/urandom", "rb") as noise:
+        done = subprocess.run(command, stdin=noise if how == "stdin" else subprocess.DEVNULL, capture_output=True, text=True, timeout=60, cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("error: ") and "NUL bytes" in done.stderr and len(done.stderr.splitlines()) == 1
+
+
+def _pipe_with(path: Path, data: bytes) -> None:
+    """A named pipe at ``path`` that a thread fills with ``data``, as a shell's ``<(...)`` does."""
+    os.mkfifo(path)
+
+    def write() -> None:
+        try:
+            with open(path, "wb") as pipe:
+                pipe.write(data)
+        except BrokenPipeError:
+            pass  # the reader stopped at an error
+
+    threading.Thread(target=write, daemon=True).start()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_missing_value_deep_in_a_pipe_is_named_after_one_read(cli, tmp_path):
+    # A plain run reads a file twice when a sum is NaN (the first time without
+    # checking); a pipe cannot be read twice, so it is checked on the one read.
+    data, _, _ = _csv(150_000)
+    lines = data.split(b"\n")
+    lines[140_000] = b"1.0,nan"
+    _pipe_with(tmp_path / "preds", b"\n".join(lines))
+    result = cli("compute", tmp_path / "preds", "--loss", "mse")
+    assert_usage_error(result, f"{tmp_path / 'preds'}, column 'y_pred': 1 row with missing, NaN or infinite values, the first at row 140000")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_pipe_larger_than_its_head_gives_every_row(cli, tmp_path):
+    data, y, p = _csv(150_000)
+    _pipe_with(tmp_path / "preds", data)
+    result = cli("compute", tmp_path / "preds", "--loss", "mae", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    found = json.loads(result.stdout)["results"][0]
+    assert found["n"] == 150_000 and found["value"] == pytest.approx(np.mean(np.abs(p - y)), rel=1e-12)  # numpy
