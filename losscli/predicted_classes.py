@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
+from .io._lazy import pc
 
 # Class numbers and names shown in the evidence before "...".
 SHOWN_VALUES = 4

@@ -11,7 +11,7 @@ the labels as 0/1 instead.
 from __future__ import annotations
 
 import pyarrow as pa
-import pyarrow.compute as pc
+from ._lazy import pc
 
 from ..errors import LossCliError
 from .numbers import BOOLEAN_WORDS, DECIMAL_COMMA, NUMBER
