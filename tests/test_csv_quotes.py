@@ -9,6 +9,8 @@ import csv
 import gzip
 import io
 import json
+import os
+import tempfile
 
 import numpy as np
 import pyarrow as pa
@@ -19,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from losscli.io import readers
-from losscli.io.csv_blocks import body_pieces
+from losscli.io.csv_blocks import body_pieces, recut
 from losscli.io.csv_quotes import Layout, quoted_values, row_end
 
 LAYOUT = Layout(ord(","), b"\n", 3)
@@ -67,6 +69,44 @@ def test_quoted_values_are_found_as_arrow_reads_them():
     assert found == [(2, 6, False), (14, 19, True), (24, 25, False)]
 
 
+def _as_parsers_take_them(pieces) -> list:
+    """The pieces as the parsers take them: a piece of a mapped file cut at a
+    line end without looking for quotes that holds one has the rest cut again
+    by quotes (what parallel_csv_batches does on QuotesFound)."""
+    taken = []
+    for piece in pieces:
+        if piece.unsearched_block is not None and b'"' in piece.buffer.to_pybytes():
+            return taken + list(recut(piece))
+        taken.append(piece)
+    return taken
+
+
+def test_a_mapped_file_without_quotes_is_cut_at_line_ends_without_looking_for_them(tmp_path):
+    path = tmp_path / "plain.csv"
+    path.write_bytes(b"y_true,y_pred\n" + b"".join(f"{i},{i / 3}\n".encode() for i in range(200)))
+    pieces = list(body_pieces(str(path), 64, header_lines=1, delimiter=",", fields=2))
+    assert len(pieces) > 10 and all(p.unsearched_block == 64 and not p.quoted for p in pieces)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_quotes_first_met_far_into_a_mapped_file_have_the_rest_cut_by_them(tmp_path, workers):
+    # Plain rows, then values with line breaks: the pieces cut before the
+    # first quote are read as cut, the rest again by quotes, and every row
+    # is read once, as Python's csv module reads the file.
+    from losscli.io.csv_blocks import parallel_csv_batches
+
+    rows = [["id", "note"]] + [[str(i), f"plain {i}"] for i in range(300)] + [[str(i), f"line {i}\n\"quoted\", end"] for i in range(300, 400)]
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    path = tmp_path / "late_quotes.csv"
+    path.write_text(text.getvalue())
+    pieces = body_pieces(str(path), 256, header_lines=1, delimiter=",", fields=2)
+    convert = pacsv.ConvertOptions(column_types={"id": pa.int64(), "note": pa.string()})
+    batches = list(parallel_csv_batches(pieces, names=rows[0], parse_options=pacsv.ParseOptions(newlines_in_values=True), convert_options=convert, batch_rows=1000, workers=workers))
+    read = [(row["id"], row["note"]) for batch in batches for row in batch.to_pylist()]
+    assert read == [(int(i), note) for i, note in rows[1:]]
+
+
 @pytest.mark.parametrize("block", [1, 5, 13, 40, 4096])
 @pytest.mark.parametrize("kind", ["stream", "mapped"])
 def test_pieces_never_cut_a_value_that_holds_a_line_break(tmp_path, block, kind):
@@ -79,7 +119,7 @@ def test_pieces_never_cut_a_value_that_holds_a_line_break(tmp_path, block, kind)
         source = str(tmp_path / "notes.csv")
     else:
         source = pa.BufferReader(data)
-    pieces = list(body_pieces(source, block, header_lines=1, delimiter=",", fields=3))
+    pieces = _as_parsers_take_them(body_pieces(source, block, header_lines=1, delimiter=",", fields=3))
     assert b"".join(p.buffer.to_pybytes() for p in pieces) == data[data.index(b"\n") + 1 :]
     read = [pacsv.read_csv(pa.BufferReader(p.buffer), read_options=pacsv.ReadOptions(column_names=rows[0])) for p in pieces]
     assert sum(t.num_rows for t in read) == 40
@@ -137,12 +177,19 @@ def test_pieces_read_any_text_as_one_parse_does_or_say_why_not(body, block):
         return table.to_pylist()
 
     data = ("a,b\n" + body).encode()
-    pieces = body_pieces(pa.BufferReader(data), block, header_lines=1, delimiter=",", fields=2)
-    try:
-        batches = list(parallel_csv_batches(pieces, names=names, parse_options=parse, convert_options=convert, batch_rows=1000, workers=1))
-    except PieceFailed:
-        return
-    assert [row for batch in batches for row in batch.to_pylist()] == whole()
+    with tempfile.TemporaryDirectory() as folder:
+        # A stream is cut by quotes from the start; a mapped file at line ends
+        # until a parser finds a quote.
+        mapped = os.path.join(folder, "messy.csv")
+        with open(mapped, "wb") as handle:
+            handle.write(data)
+        for source in (pa.BufferReader(data), mapped):
+            pieces = body_pieces(source, block, header_lines=1, delimiter=",", fields=2)
+            try:
+                batches = list(parallel_csv_batches(pieces, names=names, parse_options=parse, convert_options=convert, batch_rows=1000, workers=1))
+            except PieceFailed:
+                continue
+            assert [row for batch in batches for row in batch.to_pylist()] == whole()
 
 
 # ----------------------------------------------------------------------------- on the command line
