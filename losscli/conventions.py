@@ -356,12 +356,11 @@ _ENTRIES: tuple[Convention | Missing, ...] = (
            defaults="log_input=True, full=False, eps=1e-8"),
     _keras("poisson", "keras.losses.Poisson (keras/src/losses/losses.py)",
            "takes rates and adds 1e-7 inside the log (eps=1e-7 instead of PyTorch's 1e-8)",
-           fixed={"eps": KERAS_EPSILON}, formula="mean(y_pred - y_true log(y_pred + 1e-7))",
-           caveats=("With log_input=true (predictions are log-rates) the 1e-7 Keras adds inside the log is not "
-                    "applied; it matters only for rates near 1e-7.",)),
+           fixed={"eps": KERAS_EPSILON, "log_input": False}, formula="mean(y_pred - y_true log(y_pred + 1e-7))"),
     _sklearn("poisson", "sklearn.metrics.mean_poisson_deviance (sklearn/metrics/_regression.py)",
              "reports the deviance 2 (y log(y / mu) - y + mu), which is 0 for a perfect prediction, not the "
-             "negative log-likelihood", fixed={"deviance": True}, formula="mean(2 (y log(y / mu) - y + mu))",
+             "negative log-likelihood", fixed={"deviance": True, "log_input": False},
+             formula="mean(2 (y log(y / mu) - y + mu))",
              labels="y_true >= 0 and predicted means mu > 0"),
 
     _torch("gaussian_nll", "torch.nn.GaussianNLLLoss (torch/nn/modules/loss.py)", defaults="full=False, eps=1e-6"),

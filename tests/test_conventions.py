@@ -809,3 +809,12 @@ def test_torch_worked_value_is_what_torch_computes(name):
     torch = pytest.importorskip("torch")
     expected = _torch_worked_values(torch)[name]
     assert _shown(name, "torch") == (math.inf if math.isinf(expected) else approx(expected))
+
+
+def test_poisson_under_keras_and_sklearn_reads_rates_as_those_libraries_do():
+    # Keras' Poisson and scikit-learn's mean_poisson_deviance take predicted
+    # rates; neither has log-rates. The conventions read rates without log_input=false.
+    y, mu = [0.0, 1.0, 3.0], [0.5, 1.0, 2.0]
+    keras = np.mean(np.array(mu) - np.array(y) * np.log(np.array(mu) + 1e-7))  # Keras' formula, by hand
+    assert losscli.compute("poisson", y, mu, convention="keras") == pytest.approx(keras, rel=1e-12)
+    assert losscli.compute("poisson", y, mu, convention="sklearn") == pytest.approx(metrics.mean_poisson_deviance(y, mu), rel=1e-12)
