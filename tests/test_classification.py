@@ -692,6 +692,14 @@ def test_categorical_focal_hand_worked():
     assert losscli.compute("focal", [[0, 1, 0]], [[0.2, 0.7, 0.1]]) == pytest.approx(0.008025186238, rel=REL)
 
 
+def test_categorical_focal_modulates_by_the_clipped_probability_as_keras_does():
+    # Keras CategoricalFocalCrossentropy clips p before both the log and (1 - p)^gamma:
+    # a true class at p=0.001 below eps=0.01 costs 0.25 * (1 - 0.01)^2 * -log 0.01 (hand).
+    expected = 0.25 * 0.99**2 * -math.log(0.01)
+    assert losscli.compute("focal", [0], [[0.001, 0.5, 0.499]], eps=0.01) == pytest.approx(expected, rel=1e-12)
+    assert losscli.compute("focal", [0], [[0.001, 0.5, 0.499]], eps=0.01, clip_upper=True) == pytest.approx(expected, rel=1e-12)
+
+
 def test_categorical_focal_soft_labels_sum_over_classes():
     # y=[.5,.5,0], p=[.5,.25,.25], gamma=1, alpha off:
     # .5 * .5 * -log .5 + .5 * .75 * -log .25 = 0.1732867951 + 0.5198603854 = 0.6931471806

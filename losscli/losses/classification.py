@@ -1087,10 +1087,12 @@ def _categorical_focal(
     else:
         # Keras turns logits into probabilities first (clip_logits) and clips those.
         rows = softmax(y_pred) if from_logits else _probability_rows(y_pred, normalize=normalize, role="y_pred")
-        log_p = _log_clipped(rows, eps, clip_upper)
-        # The modulating term uses the unclipped probability (see the binary case), except
-        # with clip_upper, where Keras computes both from the clipped one.
-        miss = 1.0 - (_clip_rows(rows, eps, True) if clip_upper else rows)
+        clipped = _clip_rows(rows, eps, clip_upper)
+        with np.errstate(divide="ignore"):
+            log_p = np.log(clipped)
+        # Keras computes the modulating term from the clipped probability too
+        # (its binary focal loss, unlike this one, does not).
+        miss = 1.0 - clipped
     weighted = miss**gamma * target * np.where(target > 0, log_p, 0.0)
     scale = alpha if alpha >= 0 else 1.0
     return -scale * weighted.sum(axis=1)
@@ -1174,8 +1176,8 @@ def _one_vs_rest_focal(
         "BinaryFocalCrossentropy ignores alpha unless apply_class_balancing=True. Pass alpha=-1 "
         "to match that default.",
         "Multiclass: Keras scales every class's term by a scalar alpha, so the default is 0.25 x "
-        "the unweighted focal loss. With probabilities, the log is taken of p clipped to [eps, 1] "
-        "and the modulating term of the unclipped p.",
+        "the unweighted focal loss. With probabilities, p is clipped to [eps, 1] (clip_upper=true: "
+        "[eps, 1 - eps], as Keras) for both the log and the modulating term, as Keras computes them.",
         "torchvision, MONAI (use_softmax=False) and optax apply the sigmoid focal loss to every "
         "class column of one-hot targets (multiclass=sigmoid); optax and MONAI default to no alpha "
         "(alpha=-1).",
