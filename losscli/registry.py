@@ -263,7 +263,8 @@ EPS = Param(
     "eps",
     float,
     1e-7,
-    "probability clipping: probabilities are clipped to [eps, 1-eps]; 0 disables clipping",
+    "probability clipping: a binary probability to [eps, 1-eps], class probabilities to [eps, 1] "
+    "(see the notes); 0 disables clipping",
     low=0.0,
     high=0.5,
     high_open=True,
