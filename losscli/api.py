@@ -24,6 +24,7 @@ from typing import Any, Callable, TypeVar
 
 import numpy as np
 
+from .conventions import folding
 from .engine import Batch, evaluate, row_losses
 from .errors import LossCliError
 from .api_inputs import check_finite, numbers_per_row, per_row_items, same_length, sample_ids as checked_ids, sample_weights
@@ -203,7 +204,7 @@ def compute(
     )
     with np.errstate(over="ignore"):
         # A sum that overflows is reported below, with the reason, not as numpy's bare warning too.
-        outcomes, _ = evaluate([batch], [bound], reduction=reduction, by_sample=sample_ids is not None)
+        outcomes, _ = evaluate([batch], [bound], reduction=reduction, by_sample=sample_ids is not None, **folding([bound]))
     overall = outcomes[0].overall
     if overall.value is None:
         # The command line reports null with this reason; a float can hold an
@@ -245,7 +246,7 @@ def per_sample(
     if kind == "ratio" and sample_ids is not None:
         samples = checked_ids(sample_ids, len(next(iter(arrays.values()))))
         outcomes_batch = Batch(arrays=[arrays], n=len(samples), samples=samples)
-        _, accumulators = evaluate([outcomes_batch], [bound], by_sample=True)
+        _, accumulators = evaluate([outcomes_batch], [bound], by_sample=True, **folding([bound]))
         _keys, values = accumulators[0].per_sample_values()
         return values
     raise LossCliError(

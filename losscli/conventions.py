@@ -921,6 +921,16 @@ def pools_samples(bound: BoundLoss) -> bool:
     return entry is not None and entry.pools_samples
 
 
+def folding(losses: list[BoundLoss]) -> dict[str, frozenset[int]]:
+    """The engine's ``evaluate`` arguments that carry the losses' conventions
+    (``pooled``, ``weights_per_row``): the command line and the Python API
+    both fold with them, so the two give the same value."""
+    return {
+        "pooled": frozenset(i for i, bound in enumerate(losses) if pools_samples(bound)),
+        "weights_per_row": frozenset(i for i, bound in enumerate(losses) if weight_divisor(bound) == ROWS),
+    }
+
+
 # --------------------------------------------------------------------------- comparing conventions
 
 

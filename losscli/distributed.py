@@ -33,7 +33,8 @@ from typing import Any, Iterable, Iterator
 
 import pyarrow as pa
 
-from .engine import Accumulator, evaluate
+from .conventions import folding
+from .engine import Accumulator, evaluate, new_accumulator
 from .errors import LossCliError
 from .evaluation import Report, omitted_note, outcomes_to_results
 from .io.columns import PRED_SIDE
@@ -467,7 +468,7 @@ class PartialState:
 
     @classmethod
     def empty(cls, losses: list[BoundLoss], by_sample: bool) -> "PartialState":
-        return cls([Accumulator(bound, by_sample=by_sample) for bound in losses])
+        return cls([new_accumulator(losses, index, by_sample=by_sample, **folding(losses)) for index in range(len(losses))])
 
     def merge(self, other: "PartialState") -> "PartialState":
         for mine, theirs in zip(self.accumulators, other.accumulators):
@@ -509,7 +510,7 @@ class _Fold:
         plan = InputPlan(self.options, self.losses, sources={PRED_SIDE: source})
         try:
             # The engine finalizes too; that small cost buys the very same fold.
-            _, accumulators = evaluate(plan.batches(), self.losses, by_sample=self.by_sample)
+            _, accumulators = evaluate(plan.batches(), self.losses, by_sample=self.by_sample, **folding(self.losses))
         except LossCliError:
             if plan.stats.rows == 0 and plan.stats.omitted == source.rows:
                 # --nan-policy omit dropped every row of this file: nothing to add,

@@ -458,6 +458,13 @@ class UncheckedBatchFailed(Exception):
     kernel error: the caller reads the input again with the check."""
 
 
+def new_accumulator(
+    losses: list[BoundLoss], index: int, *, by_sample: bool, pooled: frozenset[int] = frozenset(), weights_per_row: frozenset[int] = frozenset()
+) -> Accumulator:
+    """An empty state for loss ``index``, with ``evaluate``'s meaning of the arguments."""
+    return Accumulator(losses[index], by_sample=by_sample and index not in pooled, weights_per_row=index in weights_per_row)
+
+
 def evaluate(
     batches: Iterable[Batch],
     losses: list[BoundLoss],
@@ -485,7 +492,7 @@ def evaluate(
     its position, and its outcome has no values.
     """
     def fresh(index: int) -> Accumulator:
-        return Accumulator(losses[index], by_sample=by_sample and index not in pooled, weights_per_row=index in weights_per_row)
+        return new_accumulator(losses, index, by_sample=by_sample, pooled=pooled, weights_per_row=weights_per_row)
 
     accumulators = [fresh(index) for index in range(len(losses))]
     failed = _Failures(tolerant, unchecked, {} if failures is None else failures)

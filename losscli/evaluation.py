@@ -243,7 +243,7 @@ def _evaluate_plan(
     *,
     unchecked: bool = False,
 ) -> tuple[Report, Any, list[Any]]:
-    from .conventions import pools_samples, weight_divisor
+    from .conventions import folding
     from .progress import track
 
     by_sample = options.sample_col is not None
@@ -258,8 +258,7 @@ def _evaluate_plan(
             by_sample=by_sample,
             with_groups=options.by is not None,
             on_rows=on_rows,
-            pooled=frozenset(i for i, bound in enumerate(losses) if pools_samples(bound)),
-            weights_per_row=frozenset(i for i, bound in enumerate(losses) if weight_divisor(bound) == "rows"),
+            **folding(losses),
             unchecked=unchecked,
             tolerant=tolerant,
             failures=failures,

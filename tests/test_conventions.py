@@ -13,6 +13,7 @@ Three kinds of evidence, each named beside the expected value:
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -818,3 +819,28 @@ def test_poisson_under_keras_and_sklearn_reads_rates_as_those_libraries_do():
     keras = np.mean(np.array(mu) - np.array(y) * np.log(np.array(mu) + 1e-7))  # Keras' formula, by hand
     assert losscli.compute("poisson", y, mu, convention="keras") == pytest.approx(keras, rel=1e-12)
     assert losscli.compute("poisson", y, mu, convention="sklearn") == pytest.approx(metrics.mean_poisson_deviance(y, mu), rel=1e-12)
+
+
+_WEIGHTED = {
+    # Keras' weighted mean, sum(w l) / N, by hand: squared errors 0.25, 4, 0.25, 4.
+    "mse:convention=keras": ([0.5, -1.0, 2.0, 0.0], [1.0, 1.0, 1.5, -2.0], (0.2 * 0.25 + 1 * 4 + 3 * 0.25 + 0.5 * 4) / 4),
+    # PyTorch BCELoss(weight=w), sum(w l) / N, by hand from -[y log p + (1 - y) log(1 - p)].
+    "bce:convention=torch": (
+        [1.0, 0.0, 1.0, 0.0],
+        [0.9, 0.3, 0.4, 0.2],
+        -(0.2 * math.log(0.9) + 1 * math.log(0.7) + 3 * math.log(0.4) + 0.5 * math.log(0.8)) / 4,
+    ),
+}
+
+
+@pytest.mark.parametrize("spec", sorted(_WEIGHTED))
+def test_a_conventions_weighted_mean_is_the_same_from_python_and_the_command_line(spec, cli, tmp_path):
+    y, p, expected = _WEIGHTED[spec]
+    weights = [0.2, 1.0, 3.0, 0.5]
+    name, convention = spec.split(":convention=")
+    assert losscli.compute(name, y, p, sample_weight=weights, convention=convention) == pytest.approx(expected, rel=1e-12)
+    path = tmp_path / "weighted.csv"
+    path.write_text("y_true,y_pred,w\n" + "".join(f"{a!r},{b!r},{c!r}\n" for a, b, c in zip(y, p, weights)))
+    result = cli("compute", path, "--loss", spec, "--weight-col", "w", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(expected, rel=1e-12)

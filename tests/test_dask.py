@@ -497,3 +497,18 @@ def test_the_dask_engine_reads_struct_fields_by_their_path(tmp_path, dask_instal
     assert result.exit_code == 0, result.stderr
     # By hand: (0.5^2 + 0.5^2 + 1^2) / 3.
     assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(0.5, rel=1e-15)
+
+
+def test_a_conventions_weighted_mean_is_the_local_engines(tmp_path, client):
+    # Keras divides the weighted sum by the row count; the partial states must too.
+    rng = np.random.default_rng(8)
+    table = pa.table({"y_true": rng.normal(size=200), "y_pred": rng.normal(size=200), "w": rng.uniform(0.1, 3.0, 200)})
+    write_parts(table, tmp_path / "parts", files=4)
+    options = InputOptions(str(tmp_path / "parts"), weight_col="w")
+    bound = parse_spec("mse:convention=keras")
+    local, _, _ = evaluate_file(options, [bound])
+    distributed, _, _ = evaluate_dask(options, [bound], client=client)
+    y, p, w = (table[name].to_numpy() for name in ("y_true", "y_pred", "w"))
+    expected = np.sum(w * (p - y) ** 2) / len(y)  # Keras' sum(w l) / N, numpy
+    assert local.results[0].value == pytest.approx(expected, rel=1e-12)
+    assert distributed.results[0].value == pytest.approx(expected, rel=1e-12)
