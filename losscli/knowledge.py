@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import shlex
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import LossCliError
 from .registry import LossSpec, all_specs, get, losses_for_task, resolve_task
+from .shell import quote
 
 if TYPE_CHECKING:
     from .inference import Inference
@@ -336,13 +336,13 @@ def compute_command(
     ``name_roles`` is false: the file has them under names compute finds.
     ``flags`` are further words of the command line, quoted here for the shell.
     """
-    parts = ["losscli", "compute", _quote(predictions)]
+    parts = ["losscli", "compute", quote(predictions)]
     if labels:
-        parts += ["--labels", _quote(labels)]
-    parts += ["--loss", _quote(f"{spec.name}:{params}" if params else spec.name)]
+        parts += ["--labels", quote(labels)]
+    parts += ["--loss", quote(f"{spec.name}:{params}" if params else spec.name)]
     for role, columns in (command_role_columns(spec) if name_roles else {}).items():
-        parts += ["--col", f"{role}={_quote(columns)}"]
-    parts += [_quote(word) for word in flags]
+        parts += ["--col", f"{role}={quote(columns)}"]
+    parts += [quote(word) for word in flags]
     return " ".join(parts)
 
 
@@ -355,11 +355,6 @@ def command_role_columns(spec: LossSpec) -> dict[str, str]:
             continue
         columns[role.name] = f"{role.defaults[0]}*" if role.shape == "vector" else role.defaults[0]
     return columns
-
-
-def _quote(text: str) -> str:
-    # Quote for a POSIX shell only when needed ('p_*', paths with spaces, ';').
-    return shlex.quote(text)
 
 
 # --------------------------------------------------------------------------- ranking

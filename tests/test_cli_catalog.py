@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -265,6 +266,17 @@ def test_recommend_csv_and_markdown(runner):
     assert rows[0]["tips"] == "Use Focal Loss for class imbalance"
     markdown = run(runner, "recommend", "--task", "sequence", "--format", "markdown").stdout
     assert "| 1 | `ctc` |" in markdown
+
+
+def test_recommend_markdown_keeps_a_pipe_in_its_cell(runner, tmp_path):
+    # A file name with '|' appears in the evidence and in every command: escaped, the
+    # table keeps one cell per column (six, as its header).
+    path = tmp_path / "run|7.csv"
+    path.write_text("y_true,y_pred\n" + "".join(f"{i / 10},{i / 10 + 0.05}\n" for i in range(40)))
+    markdown = run(runner, "recommend", "--data", str(path), "--format", "markdown").stdout
+    assert "run\\|7.csv" in markdown and "run|7" not in markdown.replace("run\\|7", "")
+    rows = [line for line in markdown.splitlines() if line.startswith("|")]
+    assert len(rows) > 3 and all(len(re.split(r"(?<!\\)\|", line)) == 8 for line in rows)
 
 
 def test_recommend_unknown_task_suggests(runner):

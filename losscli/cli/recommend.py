@@ -185,20 +185,20 @@ def _csv_bool(value: bool | None) -> str:
 
 
 def markdown_text(document: dict[str, Any]) -> str:
-    lines = [f"### Recommended losses for task `{document['task']}`", ""]
+    from .. import markdown as md
+
+    lines = [f"### Recommended losses for task {md.code(document['task'])}", ""]
     inferred = document["inferred"]
     if inferred is not None:
-        lines += [f"Inferred from the data: {inferred_text(inferred)}", ""]
-        lines += [f"- {_cell(line)}" for line in inferred["evidence"]] + [""]
-    lines += ["| Rank | Loss | Robust | Smooth | Reason | Command |", "|---:|---|:---:|:---:|---|---|"]
-    for item in document["recommendations"]:
-        props = item["properties"]
-        lines.append(
-            f"| {item['rank']} | `{item['loss']}` | {_yes_no(props['robust_to_outliers'])} | "
-            f"{_yes_no(props['smooth_gradient'])} | {_cell(item['reason'])} | `{item['command']}` |"
-        )
+        lines += [f"Inferred from the data: {md.cell(inferred_text(inferred))}", ""]
+        lines += [f"- {md.cell(line)}" for line in inferred["evidence"]] + [""]
+    rows = (_markdown_cells(item) for item in document["recommendations"])
+    lines += md.table(["Rank", "Loss", "Robust", "Smooth", "Reason", "Command"], [md.RIGHT, md.LEFT, md.CENTER, md.CENTER, md.LEFT, md.LEFT], rows)
     return "\n".join(lines) + "\n"
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
+def _markdown_cells(item: dict[str, Any]) -> list[object]:
+    from .. import markdown as md
+
+    props = item["properties"]
+    return [item["rank"], md.code(item["loss"]), _yes_no(props["robust_to_outliers"]), _yes_no(props["smooth_gradient"]), item["reason"], md.code(item["command"])]
