@@ -406,6 +406,10 @@ def _with_prediction_shape(summary: LabelSummary, predictions: np.ndarray | None
     width = None if predictions is None else (1 if np.ndim(predictions) == 1 else np.shape(predictions)[1])
     if summary.kind == "classes" and width == 1 and len(summary.classes) > 2:
         return LabelSummary("counts", f"{summary.detail} beside one prediction column, so counts rather than classes")
+    if summary.kind == "classes" and width == 1 and not _probabilities(predictions):
+        # Two integer values (1 and 2, say) beside one column of values outside
+        # [0, 1]: predicted numbers, not the probability of one of two classes.
+        return LabelSummary("counts", f"{summary.detail} beside one prediction column with values outside [0, 1], so numbers rather than classes")
     if summary.kind == "counts" and width is not None and width > 1 and names_every_class(summary.distinct, class_names, width):
         return LabelSummary(
             "classes",
@@ -420,6 +424,15 @@ def _with_prediction_shape(summary: LabelSummary, predictions: np.ndarray | None
         named = " and ".join(f"'{label}'" for label in summary.classes)
         return LabelSummary("text_binary", f"{summary.detail} ({named}) beside one prediction column, the probability of one of them", summary.classes, summary.counts)
     return summary
+
+
+def _probabilities(values: np.ndarray) -> bool:
+    """Whether numeric predictions all lie in [0, 1] (text ones are taken to be classes)."""
+    values = np.asarray(values)
+    if values.dtype.kind not in "fiub":
+        return True
+    finite = values[np.isfinite(values)]
+    return finite.size == 0 or bool((finite >= 0).all() and (finite <= 1).all())
 
 
 def _is_class_like(summary: LabelSummary) -> bool:
