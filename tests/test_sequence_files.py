@@ -63,6 +63,51 @@ def test_wide_and_long_format_agree_with_the_api(tmp_path, sequences):
     assert long_value == pytest.approx(expected, rel=1e-12)
 
 
+def _long_file(path, frames, targets, groups, weights) -> None:
+    """One row per frame, the frames of two sequences interleaved; each frame
+    row carries its sequence's target, group and weight."""
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["utt", "lp_0", "lp_1", "lp_2", "lp_3", "target", "split", "w"])
+        rows = [(i, frame) for i, f in enumerate(frames) for frame in f]
+        rows.sort(key=lambda item: (item[0] // 2, 0))
+        for i, frame in rows:
+            writer.writerow([f"u{i}", *frame.tolist(), " ".join(map(str, targets[i])), groups[i], weights[i]])
+
+
+_LONG = ["--loss", "ctc", "--sample-col", "utt", "--pred-col", "lp_*", "--label-col", "target", "-f", "json"]
+
+
+def test_long_format_by_groups_and_weights_as_the_api_gives_them(tmp_path, sequences):
+    frames, targets = sequences
+    groups, weights = ["dev", "test", "dev", "test"], [1.0, 2.0, 0.5, 3.0]
+    path = tmp_path / "frames.csv"
+    _long_file(path, frames, targets, groups, weights)
+    doc = _json(runner.invoke(app, ["compute", str(path), *_LONG, "--by", "split", "--weight-col", "w"]))
+    values = {json.dumps(r["group"]): r["value"] for r in doc["results"]}
+    # Each group is the API's weighted mean over its own sequences (PyTorch CTCLoss per sequence).
+    for split in ("dev", "test"):
+        chosen = [i for i, g in enumerate(groups) if g == split]
+        expected = losscli.compute("ctc", [targets[i] for i in chosen], [frames[i] for i in chosen], sample_weight=[weights[i] for i in chosen])
+        assert values[json.dumps({"split": split})] == pytest.approx(expected, rel=1e-12)
+    assert values["null"] == pytest.approx(losscli.compute("ctc", targets, frames, sample_weight=weights), rel=1e-12)
+
+
+@pytest.mark.parametrize("column", ["split", "w"])
+def test_a_sequence_whose_frames_disagree_on_group_or_weight_names_the_row(tmp_path, sequences, column):
+    frames, targets = sequences
+    path = tmp_path / "frames.csv"
+    _long_file(path, frames, targets, ["dev", "test", "dev", "test"], [1.0, 2.0, 0.5, 3.0])
+    lines = path.read_text().splitlines()
+    cells = lines[2].split(",")  # the second frame row: u0's second frame
+    cells[-2 if column == "split" else -1] = "other" if column == "split" else "9"
+    lines[2] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(app, ["compute", str(path), *_LONG, "--by", "split", "--weight-col", "w"])
+    assert result.exit_code == 2
+    assert f"column '{column}', row 2: the frames of one sequence carry different values of {column}" in result.stderr
+
+
 def test_long_format_needs_sample_col(tmp_path):
     path = tmp_path / "frames.csv"
     path.write_text("lp_0,lp_1,target\n-0.1,-2.3,1\n")

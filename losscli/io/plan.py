@@ -329,10 +329,9 @@ class InputPlan:
                 hint="or give one row per sequence with a list-of-lists column of frames",
             )
         others = [b.display for b in self.losses if b not in long_losses]
-        if others or self.options.by or self.options.weight_col:
+        if others:
             raise LossCliError(
-                "long-format sequence input (one row per frame) is evaluated on its own: "
-                + ("drop " + ", ".join(others) if others else "--by and --weight-col do not apply to it"),
+                "long-format sequence input (one row per frame) is evaluated on its own: drop " + ", ".join(others),
                 hint="run the other losses in a separate command",
             )
         return True
@@ -632,12 +631,17 @@ class InputPlan:
         """
         from ..losses.sequence import group_frames
 
-        frames, targets, ids = [], [], []
+        frames, targets, ids, groups, weights = [], [], [], [], []
         for columns, *_ in self._raw_batches():
             arrays = self._arrays_for(self.losses[0], self.role_columns[0], columns)
             frames.append(arrays["y_pred"])
             targets.append(arrays["y_true"])
-            ids.append(_label_array(self._keys_of("sample", {"sample": columns[self.extras["sample"].internal]})))
+            extras = {name: columns[extra.internal] for name, extra in self.extras.items()}
+            ids.append(_label_array(self._keys_of("sample", extras)))
+            if "by" in extras:
+                groups.append(_label_array(self._keys_of("by", extras)))
+            if "weight" in extras:
+                weights.append(to_float(extras["weight"], column=self.extras["weight"].name, display=self._display(self.extras["weight"].side)))
         if not frames:
             raise LossCliError("no data rows", file=self.sources[PRED_SIDE].display)
         all_frames = np.concatenate(frames)
@@ -649,19 +653,57 @@ class InputPlan:
                 file=file,
                 hint="long-format frames cannot be omitted one by one; fix the file",
             )
+        all_ids = np.concatenate(ids)
         try:
-            y_pred, y_true, keys = group_frames(np.concatenate(ids), all_frames, np.concatenate(targets))
+            y_pred, y_true, keys = group_frames(all_ids, all_frames, np.concatenate(targets))
         except LossCliError as error:
             columns = {role: rc.describe() for role, rc in self.role_columns[0].items()}
             raise error.with_context(file=self.sources[PRED_SIDE].display, role_columns=columns) from None
+        sequence_weights = self._per_sequence("weight", np.concatenate(weights), all_ids) if weights else None
+        if sequence_weights is not None:
+            if not np.isfinite(sequence_weights).all():
+                raise LossCliError(
+                    "a sequence's weight is missing, NaN or infinite",
+                    file=self._display(self.extras["weight"].side),
+                    column=self.extras["weight"].name,
+                    hint="long-format frames cannot be omitted one by one; give every frame row its sequence's weight",
+                )
+            _check_weights(sequence_weights, self.extras["weight"].name, self._display(self.extras["weight"].side), None, 0)
         self.stats.rows = len(keys)
         return Batch(
             arrays=[{"y_pred": y_pred, "y_true": y_true}],
             n=len(keys),
+            weights=sequence_weights,
+            groups=self._per_sequence("by", np.concatenate(groups), all_ids) if groups else None,
+            groups_as_text=self.labels_are_text("by"),
             file=self.sources[PRED_SIDE].display,
             role_columns=self._role_column_names[:1],
             row_ids=np.arange(1, len(keys) + 1),
         )
+
+    def _per_sequence(self, kind: str, values: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """The --by value or weight ("by", "weight") of each sequence of
+        long-format frames, in the order group_frames gives them: that of its
+        frame rows, which must all carry the same one."""
+        from ..losses.sequence import samples_of_frames
+
+        _, first_rows, sequence_of_row = samples_of_frames(ids)
+        per_sequence = values[first_rows]
+        spread = per_sequence[sequence_of_row]
+        differs = np.asarray(values != spread, dtype=bool)
+        if values.dtype.kind == "f":
+            differs &= ~(np.isnan(values) & np.isnan(spread))
+        if differs.any():
+            extra = self.extras[kind]
+            file, row = self.sources[extra.side].locate(int(np.argmax(differs)) + 1)
+            raise LossCliError(
+                f"the frames of one sequence carry different values of {extra.name} (this one differs from its sequence's first frame)",
+                file=file,
+                column=extra.name,
+                row=row,
+                hint="a sequence's " + ("group" if kind == "by" else "weight") + " must be the same on every one of its frame rows",
+            )
+        return per_sequence
 
     def _display(self, side: str) -> str:
         return self.sources[side].display

@@ -203,21 +203,26 @@ def group_frames(sample_ids: Any, frame_rows: Any, targets: Any) -> tuple[np.nda
     if len(ids) == 0:
         empty = _object_array([])
         return empty, _object_array([]), ids
-    keys, first_row, codes = np.unique(ids, return_index=True, return_inverse=True)
-    by_appearance = np.argsort(first_row, kind="stable")
-    sample_of_row = np.empty(len(keys), dtype=np.int64)
-    sample_of_row[by_appearance] = np.arange(len(keys))
-    sample_of_row = sample_of_row[codes.reshape(-1)]
-
+    keys, first_rows, sample_of_row = samples_of_frames(ids)
     target_code, canonical = _target_codes(target_items)
-    _check_one_target_per_sample(target_code, sample_of_row, first_row[by_appearance], keys[by_appearance])
+    _check_one_target_per_sample(target_code, sample_of_row, first_rows, keys)
 
     # A stable sort keeps the file order of the frames within each sample.
     order = np.argsort(sample_of_row, kind="stable")
     counts = np.bincount(sample_of_row, minlength=len(keys))
     y_pred = _object_array(np.split(frames[order], np.cumsum(counts)[:-1]))
-    y_true = _object_array([canonical[code] for code in target_code[first_row[by_appearance]]])
-    return y_pred, y_true, keys[by_appearance]
+    y_true = _object_array([canonical[code] for code in target_code[first_rows]])
+    return y_pred, y_true, keys
+
+
+def samples_of_frames(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The samples of frame rows in order of first appearance: (their ids, the
+    row of each one's first frame, the sample of each row as a position)."""
+    keys, first_row, codes = np.unique(ids, return_index=True, return_inverse=True)
+    by_appearance = np.argsort(first_row, kind="stable")
+    sample_of_row = np.empty(len(keys), dtype=np.int64)
+    sample_of_row[by_appearance] = np.arange(len(keys))
+    return keys[by_appearance], first_row[by_appearance], sample_of_row[codes.reshape(-1)]
 
 
 def _frame_matrix(frame_rows: Any) -> np.ndarray:
