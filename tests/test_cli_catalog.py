@@ -316,6 +316,14 @@ def _run_suggested(runner, command: str):
     return runner.invoke(app, words[1:])
 
 
+def _assert_every_command_runs(runner, recommendations: list[dict]) -> None:
+    """None of these recommendations is marked as not running, and each command runs."""
+    for item in recommendations:
+        assert "does not run" not in item["reason"], item
+        ran = _run_suggested(runner, item["command"])
+        assert ran.exit_code == 0, (item["command"], ran.stderr)
+
+
 def test_recommended_commands_run_on_the_regression_file_they_came_from(runner, tmp_path):
     rng = np.random.default_rng(2)
     y = rng.uniform(1.0, 5.0, size=200)
@@ -340,10 +348,7 @@ def test_a_loss_whose_command_cannot_read_the_data_file_comes_last_and_says_why(
     last = document["recommendations"][-1]
     assert last["loss"] == "gaussian_nll"  # the file has no variance column
     assert last["reason"].startswith(f"its command does not run on this file as it is: {path}: the pattern 'var*' for var")
-    for item in document["recommendations"][:-1]:
-        assert "does not run" not in item["reason"], item
-        ran = _run_suggested(runner, item["command"])
-        assert ran.exit_code == 0, (item["command"], ran.stderr)
+    _assert_every_command_runs(runner, document["recommendations"][:-1])
 
 
 def test_losses_that_reject_the_values_come_last_and_say_why(runner, tmp_path):
@@ -488,10 +493,7 @@ def test_recommended_commands_run_on_a_hundred_class_file(runner, tmp_path):
     assert document["task"] == "multiclass"
     commands = {item["loss"]: item["command"] for item in document["recommendations"]}
     assert commands["cce"] == f"losscli compute {path} --loss cce --pred-col 'p_*'"
-    for item in document["recommendations"]:
-        assert "does not run" not in item["reason"], item
-        ran = _run_suggested(runner, item["command"])
-        assert ran.exit_code == 0, (item["command"], ran.stderr)
+    _assert_every_command_runs(runner, document["recommendations"])
     cce = json.loads(_run_suggested(runner, commands["cce"] + " --format json").stdout)["results"][0]["value"]
     assert cce == pytest.approx(-np.log(0.505), rel=1e-6)
 
@@ -844,10 +846,7 @@ def test_recommended_commands_read_the_probabilities_beside_predicted_classes(ru
     assert document["task"] == "multiclass"
     commands = {item["loss"]: item["command"] for item in document["recommendations"]}
     assert commands["cce"] == f"losscli compute {path} --loss cce --pred-col 'prob_*'"
-    for item in document["recommendations"]:
-        assert "does not run" not in item["reason"], item
-        ran = _run_suggested(runner, item["command"])
-        assert ran.exit_code == 0, (item["command"], ran.stderr)
+    _assert_every_command_runs(runner, document["recommendations"])
     cce = json.loads(_run_suggested(runner, commands["cce"] + " --format json").stdout)["results"][0]["value"]
     assert cce == pytest.approx(-(np.log(0.7) + np.log(0.8) + np.log(0.3) + np.log(0.8)) / 4, rel=1e-6)
 
@@ -860,10 +859,7 @@ def test_recommended_commands_read_the_positive_probability_beside_predicted_bin
     assert document["task"] == "binary"
     commands = {item["loss"]: item["command"] for item in document["recommendations"]}
     assert commands["bce"] == f"losscli compute {path} --loss bce --pred-col prob_1"
-    for item in document["recommendations"]:
-        assert "does not run" not in item["reason"], item
-        ran = _run_suggested(runner, item["command"])
-        assert ran.exit_code == 0, (item["command"], ran.stderr)
+    _assert_every_command_runs(runner, document["recommendations"])
     bce = json.loads(_run_suggested(runner, commands["bce"] + " --format json").stdout)["results"][0]["value"]
     assert bce == pytest.approx(-(np.log(0.8) + np.log(0.9) + np.log(0.4) + np.log(0.7)) / 4, rel=1e-6)
 
@@ -875,9 +871,6 @@ def test_recommended_commands_read_the_probabilities_beside_predicted_class_name
     document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
     commands = {item["loss"]: item["command"] for item in document["recommendations"]}
     assert commands["cce"] == f"losscli compute {path} --loss cce --pred-col 'p_*'"
-    for item in document["recommendations"]:
-        assert "does not run" not in item["reason"], item
-        ran = _run_suggested(runner, item["command"])
-        assert ran.exit_code == 0, (item["command"], ran.stderr)
+    _assert_every_command_runs(runner, document["recommendations"])
     cce = json.loads(_run_suggested(runner, commands["cce"] + " --format json").stdout)["results"][0]["value"]
     assert cce == pytest.approx(-(np.log(0.7) + np.log(0.4) + np.log(0.8)) / 3, rel=1e-6)
