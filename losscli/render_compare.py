@@ -277,22 +277,32 @@ def _mean_ranks(comparison: Comparison) -> list[Any]:
     return [Text(_mean_rank(s.mean_rank), style="bold" if s.best else "") for s in comparison.summary]
 
 
+def _leading_columns(comparison: Comparison) -> list[Column]:
+    """The loss, and the group with --by: the columns every layout starts with."""
+    return [Column("loss", style="bold")] + ([_group_header(comparison)] if comparison.by else [])
+
+
+def _row_start(comparison: Comparison, item: tuple) -> tuple[list[Any], str | None, dict]:
+    """The leading cells of a (loss, group) row of the model layouts, its
+    style (groups dimmed below their overall row) and its cells by model."""
+    loss_index, _key, cells = item
+    first = next(iter(cells.values())).result
+    start = [_row_label(comparison, loss_index)] + ([group_text(first)] if comparison.by else [])
+    return start, "dim" if first.group else None, cells
+
+
 def _matrix_layout(comparison: Comparison, rows: list[Any]) -> Layout:
     """Rows are losses (and their groups), columns are models: the model names may fold."""
-    by = comparison.by
     names = [m.name for m in comparison.models]
-    columns = [Column("loss", style="bold")] + ([_group_header(comparison)] if by else [])
-    columns += [Column(name, justify="right", header_breaks=FOLD) for name in names]
+    columns = _leading_columns(comparison) + [Column(name, justify="right", header_breaks=FOLD) for name in names]
     layout = Layout(columns)
     for item in rows:
         if isinstance(item, int):
             layout.rows.append(_left_out_row(item, len(columns)))
             continue
-        loss_index, _key, cells = item
-        first = next(iter(cells.values())).result
-        row = [_row_label(comparison, loss_index)] + ([group_text(first)] if by else [])
-        layout.rows.append(Row(row + [_value_text(cells.get(name)) for name in names], style="dim" if first.group else None))
-    blank = [""] if by else []
+        start, style, cells = _row_start(comparison, item)
+        layout.rows.append(Row(start + [_value_text(cells.get(name)) for name in names], style=style))
+    blank = [""] if comparison.by else []
     layout.rows.append(Row(["mean rank", *blank, *_mean_ranks(comparison)], breaks=WORDS, section=True))
     if comparison.row_sets_differ:
         layout.rows.append(Row(["rows", *blank, *_row_counts(comparison)], style="yellow", breaks=WORDS))
@@ -301,20 +311,16 @@ def _matrix_layout(comparison: Comparison, rows: list[Any]) -> Layout:
 
 def _long_layout(comparison: Comparison, rows: list[Any]) -> Layout:
     """One row per loss, group and model: narrow enough for any number of models."""
-    by = comparison.by
-    blank = [""] if by else []
-    columns = [Column("loss", style="bold")] + ([_group_header(comparison)] if by else [])
-    columns += [Column("model", cells_break=FOLD), Column("value", justify="right")]
+    blank = [""] if comparison.by else []
+    columns = _leading_columns(comparison) + [Column("model", cells_break=FOLD), Column("value", justify="right")]
     layout = Layout(columns)
     for item in rows:
         if isinstance(item, int):
             layout.rows.append(_left_out_row(item, len(columns)))
             continue
-        loss_index, _key, cells = item
-        first = next(iter(cells.values())).result
-        row = [_row_label(comparison, loss_index)] + ([group_text(first)] if by else [])
+        start, style, cells = _row_start(comparison, item)
         for model in comparison.models:
-            layout.rows.append(Row(row + [model.name, _value_text(cells.get(model.name))], style="dim" if first.group else None))
+            layout.rows.append(Row(start + [model.name, _value_text(cells.get(model.name))], style=style))
     for index, (model, rank) in enumerate(zip(comparison.models, _mean_ranks(comparison))):
         layout.rows.append(Row(["mean rank", *blank, model.name, rank], breaks={0: WORDS}, section=index == 0))
     if comparison.row_sets_differ:
@@ -328,7 +334,7 @@ def _single_layout(comparison: Comparison, rows: list[Any], *, merged: bool) -> 
     or, ``merged``, in one column of words that wraps."""
     by = comparison.by
     with_baseline = comparison.baseline_file is not None
-    columns = [Column("loss", style="bold")] + ([_group_header(comparison)] if by else []) + [Column("value", justify="right")]
+    columns = _leading_columns(comparison) + [Column("value", justify="right")]
     if with_baseline:
         columns += [Column("baseline", justify="right"), Column("change", justify="right")]
     columns.append(Column("rows", justify="right"))
