@@ -1,6 +1,7 @@
 """stdin and pipes are read as they arrive, in bounded memory, like a file:
 only their first bytes are kept (to tell the format, delimiter and column
-types), and garbage is refused from those bytes, quickly."""
+types), and garbage is refused from those bytes, quickly. Formats read from
+their end (Parquet) are copied to a temporary file, not held in memory."""
 
 from __future__ import annotations
 
@@ -118,3 +119,71 @@ def test_a_pipe_larger_than_its_head_gives_every_row(cli, tmp_path):
     assert result.exit_code == 0, result.stderr
     found = json.loads(result.stdout)["results"][0]
     assert found["n"] == 150_000 and found["value"] == pytest.approx(np.mean(np.abs(p - y)), rel=1e-12)  # numpy
+
+
+def _parquet_bytes(rows: int) -> tuple[bytes, np.ndarray, np.ndarray]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(5)
+    y, p = rng.normal(size=rows), rng.normal(size=rows)
+    sink = io.BytesIO()
+    pq.write_table(pa.table({"y_true": y, "y_pred": p}), sink, row_group_size=rows // 4)
+    return sink.getvalue(), y, p
+
+
+@pytest.mark.parametrize("compressed", [False, True], ids=["plain", "gzip"])
+def test_parquet_from_stdin_is_copied_to_a_temporary_file_not_held(monkeypatch, tmp_path, compressed):
+    # Was read into memory whole (and decompressed into a second copy).
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    data, y, p = _parquet_bytes(40_000)
+    piped = PipedInput(io.BytesIO(gzip.compress(data) if compressed else data), "<stdin>")
+    source = readers._piped_source("-", piped, None, None, frozenset())
+    assert source.display == "<stdin>"
+    (copy,) = tmp_path.iterdir()
+    assert copy.read_bytes() == data  # decompressed as copied
+    assert len(piped._kept) <= 1 << 16 < len(data) / 4  # only the head, to tell the format
+    got = [b.to_pydict() for b in source.batches(["y_true", "y_pred"])]
+    np.testing.assert_array_equal(np.concatenate([g["y_true"] for g in got]), y)
+    np.testing.assert_array_equal(np.concatenate([g["y_pred"] for g in got]), p)
+    del source, piped
+    import gc
+
+    gc.collect()
+    assert not list(tmp_path.iterdir())  # removed once no longer read
+
+
+def test_parquet_arrow_and_json_lines_on_stdin_give_the_values_of_their_files(cli, tmp_path):
+    import pyarrow as pa
+    import pyarrow.feather as feather
+
+    data, y, p = _parquet_bytes(20_000)
+    (tmp_path / "preds.parquet").write_bytes(data)
+    feather.write_feather(pa.table({"y_true": y, "y_pred": p}), tmp_path / "preds.arrow")
+    (tmp_path / "preds.ndjson").write_text("".join(json.dumps({"y_true": float(a), "y_pred": float(b)}) + "\n" for a, b in zip(y, p)))
+    expected = np.mean((p - y) ** 2)  # numpy
+    for name in ("preds.parquet", "preds.arrow", "preds.ndjson"):
+        raw = (tmp_path / name).read_bytes()
+        for given in (raw, gzip.compress(raw)):
+            result = cli("compute", "-", "--loss", "mse", "-f", "json", input=given)
+            assert result.exit_code == 0, (name, result.stderr)
+            assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(expected, rel=1e-12), name
+
+
+def test_a_run_leaves_no_copy_of_stdin_behind(tmp_path):
+    data, y, p = _parquet_bytes(20_000)
+    root = Path(__file__).resolve().parents[1]
+    (tmp_path / "tmp").mkdir()
+    env = {**os.environ, "PYTHONPATH": str(root), "TMPDIR": str(tmp_path / "tmp")}
+    command = [sys.executable, "-m", "losscli", "compute", "-", "--loss", "mae", "-f", "json"]
+    done = subprocess.run(command, input=data, capture_output=True, timeout=120, cwd=root, env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["results"][0]["value"] == pytest.approx(np.mean(np.abs(p - y)), rel=1e-12)  # numpy
+    assert not list((tmp_path / "tmp").iterdir())
+
+
+def test_no_room_for_the_copy_of_stdin_is_an_error_that_says_where(cli, monkeypatch, tmp_path):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "missing"))
+    data, _, _ = _parquet_bytes(4_000)
+    message = assert_usage_error(cli("compute", "-", "--loss", "mse", input=data), "<stdin>: cannot copy the input to a temporary file in", "set TMPDIR")
+    assert str(tmp_path / "missing") in message

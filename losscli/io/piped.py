@@ -4,6 +4,10 @@ delimiter and column types are told from them and read again as often as
 needed; its rows are then read as they arrive, once, in bounded memory,
 like a file's. A 180 MB CSV piped in used to be held whole, and
 /dev/urandom was read until the machine ran out of memory.
+
+The formats that cannot be read front to back in one pass (a Parquet
+file's schema is in its footer) are copied to a temporary file first, piece
+by piece, and read from there: their size takes disk, not memory.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import io
 import os
 import stat
 import sys
+import tempfile
 import weakref
 from typing import BinaryIO
 
@@ -33,26 +38,57 @@ class PipedInput:
         # How far the stream of the rows has read the pipe past the kept
         # bytes: from then on nothing more can be kept, nor read again.
         self._read_to: int | None = None
+        self._spooled: str | None = None
 
     def head(self, size: int) -> bytes:
         """The first ``size`` bytes (fewer if the input is shorter)."""
         self._keep_up_to(size)
         return bytes(self._kept[:size])
 
-    def read_all(self) -> bytes:
-        """Every byte, held in memory (once: the kept bytes become the whole
-        input): for the formats that cannot be read as a stream (a Parquet
-        file's schema is at its end)."""
-        if not self._ended:
+    def spooled(self, compression: str | None = None) -> str:
+        """The name of a temporary file that holds every byte of the input
+        (decompressed when ``compression`` names how it is compressed),
+        written a piece at a time. It is removed when the run ends."""
+        if self._spooled is None:
             if self._read_to is not None:
                 raise self._read_twice()
-            self._kept = bytes(self._kept) + self._read_raw(-1)
-            self._ended = True
-            if self._owned and not self._raw.closed:
-                self._raw.close()
-        if not isinstance(self._kept, bytes):
-            self._kept = bytes(self._kept)
-        return self._kept
+            try:
+                handle, path = tempfile.mkstemp(prefix="losscli-stdin-")
+            except OSError as error:
+                raise self._cannot_copy(error) from None
+            weakref.finalize(self, _remove, path)
+            try:
+                with os.fdopen(handle, "wb") as copy:
+                    self._copy_to(copy, compression)
+            except _CopyFailed as failed:
+                raise self._cannot_copy(failed.error) from None
+            self._spooled = path
+        return self._spooled
+
+    def _cannot_copy(self, error: OSError) -> LossCliError:
+        return LossCliError(
+            f"cannot copy the input to a temporary file in {tempfile.gettempdir()}: {error.strerror or error}",
+            file=self.display,
+            hint="set TMPDIR to a folder with room for it, or save the input to a file and give the file's name",
+        )
+
+    def _copy_to(self, copy: BinaryIO, compression: str | None) -> None:
+        """Copies the input to ``copy``. A failure to write raises
+        _CopyFailed; one to read (or decompress) is raised as it is."""
+        stream: BinaryIO = self.open(keep=False)
+        if compression is not None:
+            import pyarrow as pa
+
+            stream = pa.input_stream(stream, compression=compression)
+        while chunk := stream.read(_SPOOL_PIECE_BYTES):
+            try:
+                copy.write(chunk)
+            except OSError as error:
+                raise _CopyFailed(error) from None
+        try:
+            copy.flush()
+        except OSError as error:
+            raise _CopyFailed(error) from None
 
     def open(self, *, keep: bool) -> BinaryIO:
         """A stream of the input from its first byte. ``keep``: what it reads
@@ -94,6 +130,22 @@ class PipedInput:
             file=self.display,
             hint="save it to a file and give the file's name",
         )
+
+
+class _CopyFailed(Exception):
+    def __init__(self, error: OSError) -> None:
+        self.error = error
+
+
+# Copied to a temporary file in pieces of this size: the memory it takes.
+_SPOOL_PIECE_BYTES = 1 << 20
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass  # already gone
 
 
 class _Replay(io.RawIOBase):

@@ -291,7 +291,7 @@ def _piped_source(path: str, piped: PipedInput, input_format: str | None, delimi
     """A source of stdin ('-') or a pipe named by its path (``<(...)``,
     /dev/stdin), which can be read only once and has no name to tell its
     format by: its first bytes tell it. CSV is read as it arrives; the other
-    formats are held in memory (Parquet's schema is at its end)."""
+    formats from a temporary copy (Parquet's schema is at its end)."""
     fmt, _ = detect_format("-", input_format)
     compression = compression_from_magic(piped.head(16))
     if not input_format:
@@ -301,12 +301,9 @@ def _piped_source(path: str, piped: PipedInput, input_format: str | None, delimi
         if fmt in ("csv", "tsv"):
             source: Source = CsvSource(path, None, "\t" if fmt == "tsv" and not delimiter else delimiter, piped=piped, names_given=names_given)
         else:
-            data = piped.read_all()
-            if fmt in ("parquet", "arrow") and compression is not None:
-                # Read from memory, so handed on decompressed (NDJSON decompresses as it reads).
-                with pa.input_stream(pa.py_buffer(data), compression=compression) as stream:
-                    data = stream.read()
-            source = _make_source(fmt, "-", None, delimiter, data, names_given)
+            # Copied decompressed, except NDJSON, which decompresses as it reads.
+            copy = piped.spooled(compression if fmt in ("parquet", "arrow") else None)
+            source = _make_source(fmt, "-", None, delimiter, copy, names_given)
     except OSError as error:
         raise _read_failure(error, piped.display, compression) from None
     except LossCliError as error:
@@ -327,10 +324,11 @@ def _format_of_first_bytes(piped: PipedInput, compression: str | None) -> str:
         return "csv"  # the CSV reader reports the broken compression
 
 
-def _make_source(fmt: str, path: str, compression: str | None, delimiter: str | None, stdin: bytes | None, names_given: frozenset[str], *, given: bool = False) -> Source:
+def _make_source(fmt: str, path: str, compression: str | None, delimiter: str | None, stdin: str | None, names_given: frozenset[str], *, given: bool = False) -> Source:
     """The reader of ``path`` as ``fmt``; a directory or glob of CSV or JSON
     Lines files is read as one dataset of their parts (``given``: the format
-    is --input-format's, so files named as no format are parts too)."""
+    is --input-format's, so files named as no format are parts too). For
+    ``path`` '-', ``stdin`` names the temporary copy of stdin."""
     try:
         if fmt in ("csv", "tsv", "ndjson") and path != "-" and is_dataset(path):
             return _parts_source(fmt, path, delimiter, names_given, given=given)
@@ -385,9 +383,9 @@ def _refuse_foreign_format(path: str, head: bytes | None, *, by_name: bool) -> N
         raise LossCliError(f"the file is {what}, which losscli does not read", file="<stdin>" if path == "-" else path, hint=instead)
 
 
-def _stdin_bytes(read: bytes | None) -> bytes:
-    """stdin's bytes: those open_source already read, else read now."""
-    return read if read is not None else stdin_input().read_all()
+def _stdin_copy(copy: str | None) -> str:
+    """The temporary copy of stdin: the one open_source made, else made now."""
+    return copy if copy is not None else stdin_input().spooled()
 
 
 def _format_hint(fmt: str) -> str:
@@ -657,17 +655,13 @@ class ParquetSource(Source):
     """A Parquet file, directory or glob; ``folder_columns`` names the hive
     folder keys (``region=eu/``) that may be offered as columns."""
 
-    def __init__(self, path: str, folder_columns: frozenset[str] = frozenset(), *, stdin: bytes | None = None) -> None:
+    def __init__(self, path: str, folder_columns: frozenset[str] = frozenset(), *, stdin: str | None = None) -> None:
         import pyarrow.parquet as pq
 
         self._pq = pq
         self.path = path
         self.display = "<stdin>" if path == "-" else path
-        if path == "-":
-            self._stdin = _stdin_bytes(stdin)
-            self.files: list[object] = [self._stdin]
-        else:
-            self.files = _expand_paths(path, _PARQUET_SUFFIXES)
+        self.files = [_stdin_copy(stdin)] if path == "-" else _expand_paths(path, _PARQUET_SUFFIXES)
         first = self._file(self.files[0])
         self.columns = [Column(f.name, read_type(f.type)) for f in first.schema_arrow]
         self._folders = FolderColumns(path, self.files, folder_columns, set(self.names()))
@@ -679,12 +673,15 @@ class ParquetSource(Source):
     def unread_folder_keys(self) -> list[str]:
         return self._folders.unread(self.names())
 
-    def _file(self, path: object) -> object:
+    def _file(self, path: str) -> object:
         try:
-            return self._pq.ParquetFile(pa.BufferReader(path) if isinstance(path, bytes) else path, pre_buffer=False, buffer_size=_READ_BUFFER_BYTES)
+            return self._pq.ParquetFile(path, pre_buffer=False, buffer_size=_READ_BUFFER_BYTES)
         except (pa.ArrowException, OSError) as error:
-            name = path if isinstance(path, str) else self.display
-            raise LossCliError(f"cannot read as Parquet: {_first_line(error)}", file=name, hint="is the file complete and really Parquet?") from None
+            raise LossCliError(f"cannot read as Parquet: {_first_line(error)}", file=self._shown(path), hint="is the file complete and really Parquet?") from None
+
+    def _shown(self, path: str) -> str:
+        """How a file is named to the user: stdin's copy as stdin."""
+        return self.display if self.path == "-" else path
 
     def rows_hint(self) -> int | None:
         if self._rows is None:
@@ -692,12 +689,12 @@ class ParquetSource(Source):
         return self._rows
 
     def check_one_type(self, names: list[str], option: str) -> dict[str, pa.DataType]:
-        schemas = [(str(path), self._file(path).schema_arrow) for path in self.files[1:]]
-        return {name: typed_across(name, self.column(name).type, str(self.files[0]), schemas, option) for name in names}
+        schemas = [(path, self._file(path).schema_arrow) for path in self.files[1:]]
+        return {name: typed_across(name, self.column(name).type, self._shown(self.files[0]), schemas, option) for name in names}
 
     def _file_row_counts(self) -> list[tuple[str, int]] | None:
         # Footers only: asked for when reporting an error, never while reading.
-        return [(str(f), self._file(f).metadata.num_rows) for f in self.files if isinstance(f, str)]
+        return [(self._shown(f), self._file(f).metadata.num_rows) for f in self.files]
 
     @_vectors_read_as_lists
     @struct_fields_read
@@ -709,8 +706,8 @@ class ParquetSource(Source):
             names = set(handle.schema_arrow.names)
             missing = [c for c in read if c not in names]
             if missing:
-                raise LossCliError(f"column '{missing[0]}' is missing from this file of the dataset", file=str(path), hint=MISSING_IN_PART)
-            _check_same_shape(self, handle.schema_arrow, read, str(path))
+                raise LossCliError(f"column '{missing[0]}' is missing from this file of the dataset", file=path, hint=MISSING_IN_PART)
+            _check_same_shape(self, handle.schema_arrow, read, path)
             workers = parallel_workers(handle.metadata, read)
             rows = batch_rows(handle.metadata, read, most_rows=BATCH_ROWS, most_bytes=BATCH_BYTES)
             try:
@@ -720,7 +717,7 @@ class ParquetSource(Source):
                     stream = handle.iter_batches(batch_size=rows, columns=read, use_threads=True)
                 yield from add_folder_columns(stream, columns, self._folders.of(path, columns), self._folders.kinds)
             except (pa.ArrowException, OSError) as error:
-                raise LossCliError(f"cannot read Parquet data: {_first_line(error)}", file=str(path), hint="the file may be truncated or corrupt") from None
+                raise LossCliError(f"cannot read Parquet data: {_first_line(error)}", file=self._shown(path), hint="the file may be truncated or corrupt") from None
 
 
 def typed_across(name: str, first: pa.DataType, first_file: str, schemas: list[tuple[str, pa.Schema]], option: str) -> pa.DataType:
@@ -758,12 +755,11 @@ def check_same_kind(name: str, first: pa.DataType, first_file: str, other: pa.Da
 
 
 class ArrowSource(Source):
-    def __init__(self, path: str, *, stdin: bytes | None = None) -> None:
+    def __init__(self, path: str, *, stdin: str | None = None) -> None:
         self.path = path
         self.display = "<stdin>" if path == "-" else path
         self.files = _expand_paths(path, _ARROW_SUFFIXES) if path != "-" else [path]
-        # stdin can be read only once, and it is read twice: for the schema, then the rows.
-        self._stdin = pa.py_buffer(_stdin_bytes(stdin)) if path == "-" else None
+        self._stdin = _stdin_copy(stdin) if path == "-" else None
         schema = self._schema(self.files[0])
         self.columns = [Column(f.name, read_type(_undictionaried_type(f.type))) for f in schema]
         _check_names(self.names(), self.display)
@@ -771,16 +767,13 @@ class ArrowSource(Source):
 
     def _reader(self, path: str) -> object:
         """A reader of the IPC file format (Feather v2), or else of the stream format."""
-        source = self._stdin if path == "-" else pa.memory_map(path)
+        source = pa.memory_map(self._stdin if path == "-" else path)
         try:
             return pa.ipc.open_file(source)
         except pa.ArrowInvalid:
-            if isinstance(source, pa.NativeFile):
-                source.seek(0)
-                head = source.read(8)
-                source.seek(0)
-            else:
-                head = source.slice(0, 8).to_pybytes()
+            source.seek(0)
+            head = source.read(8)
+            source.seek(0)
             if is_feather_v1(head):
                 raise _feather_v1(self._shown(path)) from None
             return pa.ipc.open_stream(source)
@@ -909,20 +902,19 @@ def _shape(kind: pa.DataType) -> int:
 
 
 class NdjsonSource(Source):
-    def __init__(self, path: str, compression: str | None = None, *, stdin: bytes | None = None) -> None:
+    def __init__(self, path: str, compression: str | None = None, *, stdin: str | None = None) -> None:
         import pyarrow.json as pajson
 
         self._json = pajson
         self.path = path
         self.display = "<stdin>" if path == "-" else path
-        self.compression = compression
-        self._bytes = _stdin_bytes(stdin) if path == "-" else None
-        if self._bytes is not None and not self._bytes.strip():
+        # stdin is read from its temporary copy, compressed as it came.
+        self._readable = _stdin_copy(stdin) if path == "-" else path
+        self.compression = _compression_of_copy(self._readable) if path == "-" else compression
+        if path == "-" and _blank(self._readable):
             raise LossCliError("input is empty", file=self.display)
-        if self._bytes is None and os.path.getsize(path) == 0:
+        if path != "-" and os.path.getsize(path) == 0:
             raise LossCliError("file is empty", file=self.display)
-        if self._bytes is not None:
-            self.compression = compression_from_magic(self._bytes)
         # JSON has no date type: Arrow reads text that looks like a date as a
         # timestamp, which would merge "2024-01-01" and "2024-01-01T00:00:00"
         # into one --by group. Such columns are read as the text written, and
@@ -936,7 +928,7 @@ class NdjsonSource(Source):
         self._offer_struct_fields()
 
     def _stream(self) -> pa.NativeFile:
-        return _json_stream(self.path, self._bytes, self.compression)
+        return pa.input_stream(self._readable, compression=self.compression)
 
     def read_like(self, first: Source) -> None:
         """JSON Lines parts may hold other fields (rows of a log need not
@@ -1077,26 +1069,34 @@ def _json_written_type(inferred: pa.DataType) -> pa.DataType:
     return inferred
 
 
-def _json_source(path: str, compression: str | None, stdin: bytes | None) -> Source:
+def _json_source(path: str, compression: str | None, stdin: str | None) -> Source:
     """JSON Lines, streamed, or a document of pandas' to_json that names its
     columns (orient="split" or "table"), read whole; told by its first bytes."""
-    data = _stdin_bytes(stdin) if path == "-" else None
-    if data is not None:
-        compression = compression_from_magic(data)
+    readable = _stdin_copy(stdin) if path == "-" else path
+    if path == "-":
+        compression = _compression_of_copy(readable)
     display = "<stdin>" if path == "-" else path
     try:
-        with _json_stream(path, data, compression) as stream:
+        with pa.input_stream(readable, compression=compression) as stream:
             layout = document_layout(stream.read(_SNIFF_BYTES), display)
         if layout is None:
-            return NdjsonSource(path, compression, stdin=data)
-        with _json_stream(path, data, compression) as stream:
+            return NdjsonSource(path, compression, stdin=readable if path == "-" else None)
+        with pa.input_stream(readable, compression=compression) as stream:
             return JsonDocumentSource(path, read_document(stream, layout, display))
     except OSError as error:
         raise _read_failure(error, display, compression) from None
 
 
-def _json_stream(path: str, data: bytes | None, compression: str | None) -> pa.NativeFile:
-    return pa.input_stream(pa.py_buffer(data) if data is not None else path, compression=compression)
+def _compression_of_copy(path: str) -> str | None:
+    """How stdin's copy is compressed, told by its first bytes (it has no name to tell it)."""
+    with open(path, "rb") as copy:
+        return compression_from_magic(copy.read(16))
+
+
+def _blank(path: str) -> bool:
+    """Whether a file holds nothing but white space (looked for in its first 64 KB)."""
+    with open(path, "rb") as copy:
+        return not copy.read(1 << 16).strip() and not copy.read(1)
 
 
 class JsonDocumentSource(Source):
