@@ -733,8 +733,25 @@ def test_stdin_is_read_once(cli, two_models) -> None:
     doc = json.loads(cli("compare", "-", "--loss", "mae", "--format", "json", input=text).stdout)
     assert doc["results"][0]["model"] == "stdin"
     assert doc["results"][0]["value"] == pytest.approx(mean_absolute_error(two_models["y_true"], two_models["pred_a"]), rel=1e-12)
-    assert_usage_error(cli("compare", "-", "--task", "regression", input=text), "stdin")
     assert_usage_error(cli("compare", two_models["a"], two_models["b"], "--labels", "-", "--loss", "mse", input=text), "stdin")
+
+
+def test_a_task_on_stdin_gives_what_it_gives_on_the_file(cli, two_models, tmp_path) -> None:
+    # Was refused: the header and a sample are read before the rows, and
+    # stdin keeps what that needs (CSV's first bytes, a copy of a Parquet file).
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    pq.write_table(pacsv.read_csv(two_models["a"]), tmp_path / "a.parquet")
+    for path in (two_models["a"], tmp_path / "a.parquet"):
+        from_file = json.loads(cli("compare", path, "--task", "regression", "--format", "json").stdout)["results"]
+        result = cli("compare", "-", "--task", "regression", "--format", "json", input=path.read_bytes())
+        assert result.exit_code == 0, result.stderr
+        from_stdin = json.loads(result.stdout)["results"]
+        assert len(from_stdin) >= 8 and [r["loss"] for r in from_stdin] == [r["loss"] for r in from_file]
+        assert [r["value"] for r in from_stdin] == pytest.approx([r["value"] for r in from_file], rel=1e-12)
+        mae = next(r["value"] for r in from_stdin if r["loss"] == "mae")
+        assert mae == pytest.approx(mean_absolute_error(two_models["y_true"], two_models["pred_a"]), rel=1e-12)
 
 
 def test_module_entry_point_and_no_heavy_imports(two_models) -> None:

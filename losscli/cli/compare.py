@@ -151,7 +151,7 @@ def compare(
         raise LossCliError("give --loss or --task", hint="e.g. --loss mse --loss mae, or --task regression; 'losscli list' shows every loss")
     if max_increase and not baseline:
         raise LossCliError("--max-increase compares with a baseline; give --baseline FILE.json too")
-    _check_stdin(predictions, labels, task)
+    _check_stdin(predictions, labels)
     output = output_target(output)
     reuse_freed_memory()
     shared = global_params(from_logits, eps, normalize)
@@ -272,11 +272,9 @@ def _every_convention(explicit: list, task: str | None, convention: str | None) 
     return expanded, unavailable
 
 
-def _check_stdin(predictions: list[str], labels: str | None, task: str | None) -> None:
+def _check_stdin(predictions: list[str], labels: str | None) -> None:
     """stdin can be read once: refuse a command that would need it twice."""
     if predictions.count("-") + (labels == "-") > 1:
         raise LossCliError("only one input can come from stdin ('-')")
     if labels == "-" and len(predictions) > 1:
         raise LossCliError("--labels - (stdin) is read once per model, so it works with one prediction file only", hint="save the labels to a file first")
-    if task and ("-" in predictions or labels == "-"):
-        raise LossCliError("--task reads the file header before the data, which stdin ('-') cannot replay", hint="save the input to a file first, or name the losses with --loss")
