@@ -1067,7 +1067,10 @@ def evaluate(
         weights=None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64),
         samples=None if sample_ids is None else np.asarray(sample_ids),
     )
-    outcomes, _ = fold([batch], [prepared], reduction=reduction, by_sample=sample_ids is not None)
+    # Sample weights are handled by the caller (_rows_factor); a Keras sum of
+    # rows of several values still adds the rows' means.
+    sum_row_means = folding([prepared])["sum_row_means"]
+    outcomes, _ = fold([batch], [prepared], reduction=reduction, by_sample=sample_ids is not None, sum_row_means=sum_row_means)
     overall = outcomes[0].overall
     return overall.value, overall.warning
 
