@@ -921,13 +921,23 @@ def pools_samples(bound: BoundLoss) -> bool:
     return entry is not None and entry.pools_samples
 
 
+def sums_row_means(bound: BoundLoss) -> bool:
+    """True when the bound's convention sums each row's mean where a row has
+    several values (Keras: every loss averages over the last axis into one
+    loss per sample, and reduction='sum' adds those). Otherwise a sum adds
+    every element, as PyTorch's reduction='sum' does."""
+    entry = _entry_of(bound)
+    return entry is not None and entry.library == "keras"
+
+
 def folding(losses: list[BoundLoss]) -> dict[str, frozenset[int]]:
     """The engine's ``evaluate`` arguments that carry the losses' conventions
-    (``pooled``, ``weights_per_row``): the command line and the Python API
-    both fold with them, so the two give the same value."""
+    (``pooled``, ``weights_per_row``, ``sum_row_means``): the command line and
+    the Python API both fold with them, so the two give the same value."""
     return {
         "pooled": frozenset(i for i, bound in enumerate(losses) if pools_samples(bound)),
         "weights_per_row": frozenset(i for i, bound in enumerate(losses) if weight_divisor(bound) == ROWS),
+        "sum_row_means": frozenset(i for i, bound in enumerate(losses) if sums_row_means(bound)),
     }
 
 
@@ -1057,7 +1067,10 @@ def evaluate(
         weights=None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64),
         samples=None if sample_ids is None else np.asarray(sample_ids),
     )
-    outcomes, _ = fold([batch], [prepared], reduction=reduction, by_sample=sample_ids is not None)
+    # Sample weights are handled by the caller (_rows_factor); a Keras sum of
+    # rows of several values still adds the rows' means.
+    sum_row_means = folding([prepared])["sum_row_means"]
+    outcomes, _ = fold([batch], [prepared], reduction=reduction, by_sample=sample_ids is not None, sum_row_means=sum_row_means)
     overall = outcomes[0].overall
     return overall.value, overall.warning
 
@@ -1079,7 +1092,7 @@ def _rows_factor(bound: BoundLoss, arrays: Mapping[str, Any], weights: Any) -> f
         return float(np.sum(weights) / len(weights))
     others = {k: v for k, v in arrays.items() if k not in ("y_true", "y_pred")}
     prepared, role_arrays = _prepare(bound, arrays.get("y_true"), arrays.get("y_pred"), others)
-    _, norm, _ = row_losses(prepared, role_arrays)
+    _, norm, _, _ = row_losses(prepared, role_arrays)
     norm = np.ones(len(weights)) if norm is None else np.asarray(norm, dtype=np.float64)
     return float(np.sum(weights * norm) / np.sum(norm))
 

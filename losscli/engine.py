@@ -102,9 +102,17 @@ def batch_total(bound: BoundLoss, arrays: Mapping[str, np.ndarray], shared: dict
     return value if value is not None and math.isfinite(value) else None
 
 
-def row_losses(bound: BoundLoss, arrays: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+def row_losses(
+    bound: BoundLoss, arrays: Mapping[str, np.ndarray], *, sum_row_means: bool = False
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
     """Per-row losses of a ``mean`` loss: (terms averaged by mean, normaliser
-    or None, raw values summed by sum and written per row)."""
+    or None, values written per row, terms added up by sum).
+
+    A kernel with several values per row (multi-output regression, multi-label
+    BCE) has each row's mean written, and averaged by mean: equal to PyTorch's
+    mean over all elements when every row has the same width. Its sum adds
+    every element, as PyTorch's reduction='sum' does, or each row's mean with
+    ``sum_row_means`` (Keras, whose per-sample loss is that mean)."""
     out = call_kernel(bound, arrays)
     norm = None
     raw = None
@@ -113,22 +121,29 @@ def row_losses(bound: BoundLoss, arrays: Mapping[str, np.ndarray]) -> tuple[np.n
     elif isinstance(out, tuple):
         out, norm = out
     out = np.asarray(out, dtype=np.float64)
+    summed = None
     if out.ndim > 1:
-        # Multi-output: mean over the outputs of a row equals PyTorch's mean
-        # over all elements when every row has the same width.
-        out = out.reshape(out.shape[0], -1).mean(axis=1)
-    return out, norm, (out if raw is None else raw)
+        elements = out.reshape(out.shape[0], -1)
+        out = elements.mean(axis=1)
+        if not sum_row_means:
+            summed = elements.sum(axis=1)
+    raw = out if raw is None else raw
+    return out, norm, raw, (raw if summed is None else summed)
 
 
 class Accumulator:
     """The partial state of one loss: additive arrays keyed by group (and sample)."""
 
-    def __init__(self, bound: BoundLoss, *, by_sample: bool = False, weights_per_row: bool = False) -> None:
+    def __init__(
+        self, bound: BoundLoss, *, by_sample: bool = False, weights_per_row: bool = False, sum_row_means: bool = False
+    ) -> None:
         self.bound = bound
         self.kind = bound.spec.kind
         self.by_sample = by_sample and self.kind == "ratio"
         # Keras' weighted mean divides sum(w*l) by the number of rows, not by sum(w).
         self.weights_per_row = weights_per_row
+        # Keras' sum of several values per row adds the rows' means, not every element.
+        self.sum_row_means = sum_row_means
         # key -> float64 array; for mean: [sum w*l, sum w*norm, rows, sum w*raw]
         self.totals = KeyedTotals()
         # exact losses keep their role arrays: key -> list of dicts
@@ -188,14 +203,14 @@ class Accumulator:
         return True
 
     def _add_mean(self, arrays: Mapping[str, np.ndarray], weights: np.ndarray | None, keys: "RowKeys") -> np.ndarray:
-        losses, norm, raw = row_losses(self.bound, arrays)
+        losses, norm, raw, summed = row_losses(self.bound, arrays, sum_row_means=self.sum_row_means)
         self.sample_weighted = self.sample_weighted or weights is not None
         # The divisor is sum(w * norm) (norm defaults to 1 per row); under a
         # convention that divides by rows, the weights stay out of it.
         if weights is not None and not self.weights_per_row:
             norm = weights if norm is None else norm * weights
         weighted = losses * weights if weights is not None else losses
-        weighted_raw = weighted if raw is losses else (raw * weights if weights is not None else raw)
+        weighted_raw = weighted if summed is losses else (summed * weights if weights is not None else summed)
         n = losses.shape[0]
         # stats: [sum w*l, sum w*norm, rows, sum w*raw]
         if keys.single:
@@ -459,10 +474,21 @@ class UncheckedBatchFailed(Exception):
 
 
 def new_accumulator(
-    losses: list[BoundLoss], index: int, *, by_sample: bool, pooled: frozenset[int] = frozenset(), weights_per_row: frozenset[int] = frozenset()
+    losses: list[BoundLoss],
+    index: int,
+    *,
+    by_sample: bool,
+    pooled: frozenset[int] = frozenset(),
+    weights_per_row: frozenset[int] = frozenset(),
+    sum_row_means: frozenset[int] = frozenset(),
 ) -> Accumulator:
     """An empty state for loss ``index``, with ``evaluate``'s meaning of the arguments."""
-    return Accumulator(losses[index], by_sample=by_sample and index not in pooled, weights_per_row=index in weights_per_row)
+    return Accumulator(
+        losses[index],
+        by_sample=by_sample and index not in pooled,
+        weights_per_row=index in weights_per_row,
+        sum_row_means=index in sum_row_means,
+    )
 
 
 def evaluate(
@@ -475,6 +501,7 @@ def evaluate(
     on_rows: Callable[[Batch, list[np.ndarray | None]], None] | None = None,
     pooled: frozenset[int] = frozenset(),
     weights_per_row: frozenset[int] = frozenset(),
+    sum_row_means: frozenset[int] = frozenset(),
     unchecked: bool = False,
     tolerant: frozenset[int] = frozenset(),
     failures: dict[int, LossCliError] | None = None,
@@ -482,9 +509,10 @@ def evaluate(
     """Fold every loss over every batch; return one outcome per loss.
 
     ``on_rows`` receives each batch with its per-row losses (for --per-row).
-    ``pooled`` and ``weights_per_row`` hold the positions of losses whose
-    library convention pools all samples, or divides a weighted sum by the
-    row count. ``unchecked`` batches were not checked for NaN and inf: any
+    ``pooled``, ``weights_per_row`` and ``sum_row_means`` hold the positions
+    of losses whose library convention pools all samples, divides a weighted
+    sum by the row count, or sums the means of rows of several values
+    (see ``row_losses``). ``unchecked`` batches were not checked for NaN and inf: any
     non-finite sum or kernel error raises :class:`UncheckedBatchFailed`.
 
     A ``tolerant`` loss that rejects the data stops being folded instead of
@@ -492,7 +520,9 @@ def evaluate(
     its position, and its outcome has no values.
     """
     def fresh(index: int) -> Accumulator:
-        return new_accumulator(losses, index, by_sample=by_sample, pooled=pooled, weights_per_row=weights_per_row)
+        return new_accumulator(
+            losses, index, by_sample=by_sample, pooled=pooled, weights_per_row=weights_per_row, sum_row_means=sum_row_means
+        )
 
     accumulators = [fresh(index) for index in range(len(losses))]
     failed = _Failures(tolerant, unchecked, {} if failures is None else failures)

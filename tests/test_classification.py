@@ -753,6 +753,17 @@ def _torch():
 
 
 @pytest.mark.torch
+def test_multi_label_bce_sum_matches_torch():
+    torch = _torch()
+    rng = np.random.default_rng(8)
+    y = rng.integers(0, 2, size=(40, 3)).astype(float)
+    logits = rng.normal(size=(40, 3)) * 3
+    # BCEWithLogitsLoss(reduction='sum') adds all 120 elements, not the 40 row means
+    expected = torch.nn.BCEWithLogitsLoss(reduction="sum")(torch.tensor(logits), torch.tensor(y)).item()
+    assert losscli.compute("bce", y, logits, from_logits=True, reduction="sum") == pytest.approx(expected, rel=REL)
+
+
+@pytest.mark.torch
 @pytest.mark.parametrize("seed", SEEDS)
 def test_bce_matches_torch(seed):
     torch = _torch()

@@ -268,6 +268,16 @@ def test_keras_divides_the_weighted_sum_by_the_row_count():
     assert "no sample weights" in by["torch"]["note"]
 
 
+def test_a_sum_over_rows_of_several_outputs_per_library():
+    # residuals [[1, 2], [3, 4]]: PyTorch MSELoss(reduction='sum') adds every element,
+    # 1 + 4 + 9 + 16 = 30; Keras averages each row first, 2.5 + 12.5 = 15 (worked by hand)
+    y_true, y_pred = np.zeros((2, 2)), np.array([[1.0, 2.0], [3.0, 4.0]])
+    by = {row["convention"]: row for row in compare_all(parse_spec("mse"), y_true=y_true, y_pred=y_pred, reduction="sum")}
+    assert by["torch"]["value"] == approx(30.0)
+    assert by[""]["value"] == approx(30.0)
+    assert by["keras"]["value"] == approx(15.0)
+
+
 def test_keras_weighted_mean_with_ignored_rows_divides_by_the_kept_rows():
     # Keras SparseCategoricalCrossentropy(ignore_class=-100) with sample weights: the masked
     # sum(w l) over the number of valid rows. Rows 1 and 3 kept (research 21 logits): per-row

@@ -202,6 +202,56 @@ def test_sum_reduction_is_the_sum():
     assert close(losscli.compute("log_cosh", Y_TRUE, Y_PRED, reduction="sum"), 3 * 1.2514819196)
 
 
+# Two outputs per row: residuals [[1, 2], [3, 4]] (y_true all 0).
+Y_TRUE_2D = np.zeros((2, 2))
+Y_PRED_2D = np.array([[1.0, 2.0], [3.0, 4.0]])
+
+
+def test_sum_over_several_outputs_adds_every_element():
+    # 1 + 4 + 9 + 16 = 30, worked by hand; torch MSELoss(reduction='sum') on the 2x2 tensor
+    assert close(losscli.compute("mse", Y_TRUE_2D, Y_PRED_2D, reduction="sum"), 30.0)
+    # weights 1, 2: 1 * (1 + 4) + 2 * (9 + 16) = 55, worked by hand
+    assert close(losscli.compute("mse", Y_TRUE_2D, Y_PRED_2D, reduction="sum", sample_weight=[1, 2]), 55.0)
+    # huber(1): 0.5 + 1.5 + 2.5 + 3.5 = 8, scipy.special.huber(1, [1, 2, 3, 4]).sum()
+    assert close(losscli.compute("huber", Y_TRUE_2D, Y_PRED_2D, reduction="sum"), 8.0)
+    # the mean stays over all elements: 30 / 4, torch MSELoss(reduction='mean')
+    assert close(losscli.compute("mse", Y_TRUE_2D, Y_PRED_2D), 7.5)
+    # per-row values stay each row's mean: (1 + 4) / 2, (9 + 16) / 2, worked by hand
+    np.testing.assert_allclose(losscli.per_sample("mse", Y_TRUE_2D, Y_PRED_2D), [2.5, 12.5])
+
+
+def test_keras_sum_over_several_outputs_adds_row_means():
+    # Keras MeanSquaredError(reduction='sum') averages the last axis first: 2.5 + 12.5, worked by hand
+    assert close(losscli.compute("mse", Y_TRUE_2D, Y_PRED_2D, reduction="sum", convention="keras"), 15.0)
+
+
+def test_sum_over_several_outputs_on_the_command_line(tmp_path, cli):
+    path = tmp_path / "two_outputs.csv"
+    path.write_text("t_a,t_b,o_a,o_b\n0,0,1,2\n0,0,3,4\n")
+    result = cli(
+        "compute", path, "--loss", "mse", "--label-col", "t_*", "--pred-col", "o_*", "--reduction", "sum", "--format", "json"
+    )
+    assert result.exit_code == 0, result.stderr
+    # 1 + 4 + 9 + 16, worked by hand (torch MSELoss(reduction='sum'))
+    assert close(json.loads(result.stdout)["results"][0]["value"], 30.0)
+
+
+@pytest.mark.torch
+def test_sum_over_several_outputs_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    y, p = rng.normal(size=(50, 3)), rng.normal(size=(50, 3))
+    ty, tp = torch.tensor(y), torch.tensor(p)
+    nn = torch.nn
+    for name, params, module in (
+        ("mse", {}, nn.MSELoss(reduction="sum")),
+        ("mae", {}, nn.L1Loss(reduction="sum")),
+        ("huber", {"delta": 0.5}, nn.HuberLoss(delta=0.5, reduction="sum")),
+        ("smooth_l1", {"beta": 2.0}, nn.SmoothL1Loss(beta=2.0, reduction="sum")),
+    ):
+        assert close(losscli.compute(name, y, p, reduction="sum", **params), module(tp, ty).item()), name
+
+
 def test_per_sample_values():
     np.testing.assert_allclose(losscli.per_sample("huber", Y_TRUE, Y_PRED), [0.125, 1.5, 2.5])
 
