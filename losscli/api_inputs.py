@@ -92,6 +92,10 @@ def per_row_items(name: str, value: Any) -> list[Any]:
     refused = LossCliError(f"one sequence per row needed, not {type(value).__name__}", role=name)
     if isinstance(value, (str, bytes, dict, set, frozenset)):
         raise refused
+    if getattr(value, "ndim", None) == 2 and callable(getattr(value, "to_numpy", None)):
+        # A pandas DataFrame iterates over its column names: its rows are
+        # what is meant (the class columns of one frame per row).
+        value = value.to_numpy()
     try:
         items = list(value)
     except TypeError:

@@ -226,6 +226,15 @@ def test_per_sample_values_come_one_per_image():
     np.testing.assert_allclose(values, [4 / 17, 1 / 2], rtol=REL)
 
 
+def test_per_sample_values_come_ordered_by_sample_id():
+    # Image "b" first in the rows; "a" (4/17, worked by hand above) sorts first.
+    order = [4, 5, 0, 1, 2, 3]
+    values = losscli.per_sample(
+        "dice", np.array(TWO_IMAGES_T)[order], np.array(TWO_IMAGES_P)[order], sample_ids=np.array(TWO_IMAGES_IDS)[order], smooth=0.0
+    )
+    np.testing.assert_allclose(values, [4 / 17, 1 / 2], rtol=REL)
+
+
 def test_per_sample_multiclass_by_hand():
     # image 0 = the 4-pixel multiclass case (dice 0.3844030366 by hand above);
     # image 1 = two pixels, labels [2, 2], predictions [0, 0, 1] and [.5, .5, 0]:
