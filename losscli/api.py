@@ -124,7 +124,9 @@ def _as_arrays(spec: LossSpec, roles: dict[str, Any]) -> dict[str, np.ndarray]:
             arrays[role.name] = np.empty(len(items), dtype=object)
             arrays[role.name][:] = items
         else:
-            arrays[role.name] = numbers_per_row(role.name, value, role, elementwise=spec.family == "regression")
+            arrays[role.name] = numbers_per_row(
+                role.name, value, role, elementwise=spec.family == "regression", pixels=spec.family == "segmentation"
+            )
     same_length(arrays, spec.name)
     for name, values in arrays.items():
         check_finite(name, values)

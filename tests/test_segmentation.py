@@ -509,6 +509,33 @@ def test_finalize_takes_one_or_many_samples(name):
     assert many[0] == approx(single)
 
 
+# --------------------------------------------------------------------------- image arrays in Python
+
+
+def test_image_arrays_are_refused_with_the_pixel_rows_that_score_them():
+    rng = np.random.default_rng(21)
+    n, c, h, w = 3, 4, 5, 6
+    probs = rng.dirichlet(np.ones(c), size=(n, h, w)).transpose(0, 3, 1, 2)  # (n, c, h, w)
+    target = rng.integers(0, c, size=(n, h, w))
+    with pytest.raises(LossCliError) as raised:
+        losscli.compute("dice", target, probs)
+    hint = raised.value.hint
+    # Flattening each image into one row would read its pixels as classes: the hint says the other way.
+    assert "numpy.moveaxis" not in hint and "x.reshape(-1)" in hint and "numpy.repeat(numpy.arange(3), 5 * 6)" in hint
+    with pytest.raises(LossCliError) as raised:
+        losscli.compute("dice", target.reshape(-1), probs)
+    assert "numpy.moveaxis(x, 1, -1).reshape(-1, 4)" in raised.value.hint
+    # Following the hint gives MONAI DiceLoss(batch=False)'s formula, here in numpy:
+    # per image and class 1 - (2 I + 1e-5) / (P + T + 1e-5), then the mean.
+    onehot = np.eye(c)[target].transpose(0, 3, 1, 2)
+    inter, pred, true = (probs * onehot).sum((2, 3)), probs.sum((2, 3)), onehot.sum((2, 3))
+    expected = (1 - (2 * inter + 1e-5) / (pred + true + 1e-5)).mean()
+    value = losscli.compute(
+        "dice", target.reshape(-1), np.moveaxis(probs, 1, -1).reshape(-1, c), sample_ids=np.repeat(np.arange(n), h * w)
+    )
+    assert value == approx(expected)
+
+
 # --------------------------------------------------------------------------- torch (MONAI's formulas)
 
 
