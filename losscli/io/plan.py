@@ -683,6 +683,8 @@ class InputPlan:
             file=self.sources[PRED_SIDE].display,
             role_columns=self._role_column_names[:1],
             row_ids=np.arange(1, len(keys) + 1),
+            sequence_ids=keys,
+            sequence_ids_as_text=self.labels_are_text("sample"),
         )
 
     def _per_sequence(self, kind: str, values: np.ndarray, ids: np.ndarray) -> np.ndarray:
