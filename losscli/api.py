@@ -34,7 +34,7 @@ from .registry import BoundLoss, LossSpec, bind, did_you_mean, get, parse_explic
 _Function = TypeVar("_Function", bound=Callable[..., Any])
 
 # The kernels' hints name command-line switches; in Python they are keywords.
-_SWITCHES_AS_KEYWORDS = {"--from-logits": "from_logits=True", "--normalize": "normalize=True"}
+_SWITCHES_AS_KEYWORDS = {"--from-logits": "from_logits=True", "--normalize": "normalize=True", "--sample-col": "sample_ids"}
 # A hint's ``--loss SPEC`` (quoted for the shell where it needs to be).
 _LOSS_OPTION = re.compile(r"--loss ('[^']*'|\S+)")
 
@@ -124,7 +124,9 @@ def _as_arrays(spec: LossSpec, roles: dict[str, Any]) -> dict[str, np.ndarray]:
             arrays[role.name] = np.empty(len(items), dtype=object)
             arrays[role.name][:] = items
         else:
-            arrays[role.name] = numbers_per_row(role.name, value, role, elementwise=spec.family == "regression")
+            arrays[role.name] = numbers_per_row(
+                role.name, value, role, elementwise=spec.family == "regression", pixels=spec.family == "segmentation"
+            )
     same_length(arrays, spec.name)
     for name, values in arrays.items():
         check_finite(name, values)
@@ -152,6 +154,38 @@ def _prepare(loss: str | LossSpec | BoundLoss, y_true: Any, y_pred: Any, kwargs:
     return bound, _as_arrays(spec, roles)
 
 
+def _frames_by_sequence(
+    bound: BoundLoss, arrays: dict[str, np.ndarray], sample_ids: Any, sample_weight: Any
+) -> tuple[dict[str, np.ndarray], np.ndarray | None, np.ndarray] | None:
+    """Long-format sequence input (one row per frame, ``sample_ids`` naming
+    each frame's sequence, as ``--sample-col`` does for a file) as one row per
+    sequence, in the order the sequences first appear, with each sequence's
+    weight and id; None when the input already holds one sequence per row."""
+    if sample_ids is None or not any(role.shape == "sequence" for role in bound.spec.roles):
+        return None
+    frames = arrays.get("y_pred")
+    if frames is None or any(np.ndim(item) != 1 for item in frames):
+        return None  # a list of frames per row: sequences already, as the command line reads them
+    from .losses.sequence import group_frames, samples_of_frames
+
+    n = len(frames)
+    ids = checked_ids(sample_ids, n)
+    y_pred, y_true, keys = group_frames(ids, frames, arrays["y_true"])
+    if sample_weight is None:
+        return {"y_pred": y_pred, "y_true": y_true}, None, keys
+    weights = sample_weights(sample_weight, n)
+    _, first_rows, sequence_of_row = samples_of_frames(ids)
+    differs = weights != weights[first_rows][sequence_of_row]
+    if differs.any():
+        raise LossCliError(
+            "the frames of one sequence carry different weights (this one differs from its sequence's first frame)",
+            role="sample_weight",
+            row=int(np.argmax(differs)) + 1,
+            hint="a sequence's weight must be the same on every one of its frame rows",
+        )
+    return {"y_pred": y_pred, "y_true": y_true}, weights[first_rows], keys
+
+
 @_hints_in_python_terms
 def compute(
     loss: str | LossSpec | BoundLoss,
@@ -176,7 +210,11 @@ def compute(
     scalars are numbers too) are keyword arguments. ``sample_weight`` gives per-row weights (weighted
     mean, as scikit-learn): one finite weight >= 0 per row, not all zero, or
     a single number for every row. ``sample_ids`` groups rows into samples
-    for per-sample losses (``--sample-col``).
+    for per-sample losses (``--sample-col``): the pixels of an image for
+    dice, iou and tversky, the frames of a sequence for ctc given one row per
+    frame (``y_pred`` a frames x classes matrix, ``y_true`` the sequence's
+    target repeated on each of its frames; a sequence's frames keep their
+    order, and its weight is the one on its frame rows).
 
     Raises :class:`LossCliError` naming the argument and the 1-based row
     (``error.role``, ``error.row``; row 1 is the first element) for: a
@@ -195,16 +233,22 @@ def compute(
     if reduction not in ("mean", "sum"):
         raise LossCliError(f"reduction must be 'mean' or 'sum' here, got '{reduction}'", hint="per_sample() gives per-row values")
     bound, arrays = _prepare(loss, y_true, y_pred, inputs_and_params)
-    n = len(next(iter(arrays.values())))
-    batch = Batch(
-        arrays=[arrays],
-        n=n,
-        weights=None if sample_weight is None else sample_weights(sample_weight, n),
-        samples=None if sample_ids is None else checked_ids(sample_ids, n),
-    )
+    sequences = _frames_by_sequence(bound, arrays, sample_ids, sample_weight)
+    if sequences is not None:
+        arrays, weights, _keys = sequences
+        n = len(arrays["y_pred"])
+        batch = Batch(arrays=[arrays], n=n, weights=weights)
+    else:
+        n = len(next(iter(arrays.values())))
+        batch = Batch(
+            arrays=[arrays],
+            n=n,
+            weights=None if sample_weight is None else sample_weights(sample_weight, n),
+            samples=None if sample_ids is None else checked_ids(sample_ids, n),
+        )
     with np.errstate(over="ignore"):
         # A sum that overflows is reported below, with the reason, not as numpy's bare warning too.
-        outcomes, _ = evaluate([batch], [bound], reduction=reduction, by_sample=sample_ids is not None, **folding([bound]))
+        outcomes, _ = evaluate([batch], [bound], reduction=reduction, by_sample=batch.samples is not None, **folding([bound]))
     overall = outcomes[0].overall
     if overall.value is None:
         # The command line reports null with this reason; a float can hold an
@@ -227,7 +271,8 @@ def per_sample(
     **inputs_and_params: Any,
 ) -> np.ndarray:
     """Per-row losses (``--reduction none``); per-sample for losses such as
-    dice when ``sample_ids`` is given (ordered by sample id).
+    dice, and per sequence for ctc given one row per frame, when
+    ``sample_ids`` is given (ordered by sample id, as ``numpy.unique(sample_ids)``).
 
     Inputs are given and checked as for :func:`compute`, with the same
     errors (argument name, 1-based row)."""
@@ -238,6 +283,11 @@ def per_sample(
             hint="weight the values yourself, or use compute(..., sample_weight=...) for the weighted mean",
         )
     bound, arrays = _prepare(loss, y_true, y_pred, inputs_and_params)
+    sequences = _frames_by_sequence(bound, arrays, sample_ids, None)
+    if sequences is not None:
+        # By sample id, as the per-sample values of dice come.
+        by_id = np.argsort(sequences[2], kind="stable")
+        arrays = {role: values[by_id] for role, values in sequences[0].items()}
     kind = bound.spec.kind
     if kind == "mean":
         return row_losses(bound, arrays)[2]
@@ -252,7 +302,7 @@ def per_sample(
     raise LossCliError(
         f"'{bound.name}' has no per-row value"
         + (" without sample ids" if kind == "ratio" else ": it is computed from all rows at once"),
-        hint="pass sample_ids (--sample-col) to get one value per sample" if kind == "ratio" else None,
+        hint="pass sample_ids to get one value per sample" if kind == "ratio" else None,
     )
 
 

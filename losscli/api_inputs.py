@@ -47,12 +47,14 @@ def detached(value: Any) -> Any:
     return value
 
 
-def numbers_per_row(name: str, value: Any, role: Role | None = None, *, elementwise: bool = False) -> np.ndarray:
+def numbers_per_row(name: str, value: Any, role: Role | None = None, *, elementwise: bool = False, pixels: bool = False) -> np.ndarray:
     """``value`` as a float64 array of one or more numbers per row.
 
     ``elementwise`` losses (the regression family) average over every element,
     as PyTorch does for any shape, so an (n, h, w) array is read as n rows of
     h*w values; other losses need the caller to say what extra axes mean.
+    ``pixels``: the loss reads one row per pixel (dice, iou, tversky), which
+    the error for an image array says how to get.
 
     Text is refused rather than parsed: the command line reads text from
     files, but in Python a string where a number belongs is a mistake.
@@ -72,7 +74,9 @@ def numbers_per_row(name: str, value: Any, role: Role | None = None, *, elementw
         raise LossCliError(
             f"an array of shape {array.shape}: one value or one row of values per sample needed",
             role=name,
-            hint="reshape it to (samples, values), e.g. x.reshape(len(x), -1); for per-pixel segmentation, one row per pixel with sample_ids",
+            hint=_pixel_rows_hint(array.shape)
+            if pixels
+            else "reshape it to (samples, values), e.g. x.reshape(len(x), -1); for per-pixel segmentation, one row per pixel with sample_ids",
         )
     kind = array.dtype.kind
     if kind in _NUMERIC_KINDS or array.size == 0:
@@ -86,12 +90,34 @@ def numbers_per_row(name: str, value: Any, role: Role | None = None, *, elementw
     raise LossCliError(f"{array.dtype} values, not numbers", role=name)
 
 
+def _pixel_rows_hint(shape: tuple[int, ...]) -> str:
+    """How to give images as the pixel rows a segmentation loss reads: a row
+    per image of its flattened pixels would read every pixel as a class."""
+    n = shape[0]
+    if len(shape) == 4:
+        # (n, classes, h, w), as PyTorch and MONAI lay out class probabilities
+        rows = f"numpy.moveaxis(x, 1, -1).reshape(-1, {shape[1]}) gives one row of class probabilities per pixel"
+        spatial = shape[2:]
+    else:
+        rows = "x.reshape(-1) gives one row per pixel (a mask, or foreground probabilities)"
+        spatial = shape[1:]
+    ids = f"numpy.repeat(numpy.arange({n}), {' * '.join(str(size) for size in spatial)})"
+    return (
+        f"segmentation losses read one row per pixel: {rows}, and sample_ids={ids} gives "
+        "one value per image; x.reshape(len(x), -1) would score every pixel as a class"
+    )
+
+
 def per_row_items(name: str, value: Any) -> list[Any]:
     """The rows of a ragged input (one sequence per row), each as an array."""
     value = detached(value)
     refused = LossCliError(f"one sequence per row needed, not {type(value).__name__}", role=name)
     if isinstance(value, (str, bytes, dict, set, frozenset)):
         raise refused
+    if getattr(value, "ndim", None) == 2 and callable(getattr(value, "to_numpy", None)):
+        # A pandas DataFrame iterates over its column names: its rows are
+        # what is meant (the class columns of one frame per row).
+        value = value.to_numpy()
     try:
         items = list(value)
     except TypeError:

@@ -53,6 +53,10 @@ class Batch:
     label_roles: list[frozenset[str]] | None = None
     label_row_ids: np.ndarray | None = None
     groups_as_text: bool = False
+    # Long-format sequences (one row per sequence, gathered from frame rows):
+    # each row's --sample-col id, for per-row output; text as written in CSV.
+    sequence_ids: np.ndarray | None = None
+    sequence_ids_as_text: bool = False
 
 
 @dataclass(slots=True)

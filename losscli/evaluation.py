@@ -290,6 +290,8 @@ def _evaluate_plan(
         # A loss that failed (a tolerant one, skipped) kept nothing to speak of.
         if not bound.spec.streams and index not in failures:
             report.notes.append(memory_note(bound, report.rows))
+    if plan.long_format and plan.stats.frame_rows:
+        report.notes.append(frames_note(losses[0], plan.stats.frame_rows, plan.stats.frame_values, plan.stats.rows))
     if plan.stats.omitted:
         report.notes.append(omitted_note(plan.stats.omitted))
     if plan.stats.unmatched_predictions or plan.stats.unmatched_labels:
@@ -307,6 +309,16 @@ def memory_note(bound: BoundLoss, rows: int) -> str:
     return (
         f"{bound.display} cannot stream: it kept every value in memory to compute the exact value "
         f"({rows:,} rows: about {_megabytes(kept)} kept, about {_megabytes(5 * kept)} at the peak)"
+    )
+
+
+def frames_note(bound: BoundLoss, frame_rows: int, values: int, sequences: int) -> str:
+    """What long-format frames cost: the frames of a sequence may lie anywhere
+    in the input, so all of them are gathered before any is evaluated."""
+    kept = max(1, values * 8 // 1_000_000)
+    return (
+        f"{bound.display} read one row per frame, which cannot stream: every frame was kept in memory to group "
+        f"the frames by sequence ({frame_rows:,} frame rows in {sequences:,} sequences: about {_megabytes(kept)} kept)"
     )
 
 

@@ -47,6 +47,10 @@ SAMPLE_COLUMN_NAMES = (
     "slice_id",
     "volume_id",
 )
+# Columns that name the sequence a frame row belongs to (long-format CTC);
+# looked for only beside label sequences, so a class-label file with an
+# 'utterance' column is not read as segmentation masks.
+SEQUENCE_COLUMN_NAMES = ("utterance", "utterance_id", "utt", "utt_id", "sequence_id", "seq_id")
 # Prediction column names that compute does not look for by default but that
 # scikit-learn and pandas users write; the commands name them with --pred-col.
 OTHER_PREDICTION_NAMES = ("y_score", "y_prob", "y_proba", "proba", "probability", "predicted", "y_hat", "yhat")
@@ -342,6 +346,7 @@ def infer(
     file_rows: int | None = None,
     tally: Any = None,
     class_names: tuple[str, ...] | None = None,
+    sequence_ids_only: bool = False,
 ) -> Inference:
     """Task kind, class imbalance and outliers from the labels (and predictions).
 
@@ -352,7 +357,9 @@ def infer(
     column, arrays), and the labels are positions.
     ``file_rows``: the rows are a sample of a file of that many rows, and
     ``tally`` (a :class:`~losscli.label_tally.LabelTally`) has the labels of
-    every one of them counted.
+    every one of them counted. ``sequence_ids_only``: ``sample_ids`` come
+    from a column named like a sequence (``utterance``), which groups frame
+    rows of label sequences and says nothing about class labels.
     """
     if labels is None:
         if structure is None:
@@ -374,8 +381,10 @@ def infer(
         result.structural = True
         result.matched_loss = structure[2]
         result.evidence.append(structure[1])
-    elif sample_ids is not None and _is_class_like(summary):
+    elif sample_ids is not None and _is_class_like(summary) and not sequence_ids_only:
         _check_segmentation(result, sample_ids, sample_name, file_rows)
+    elif sample_ids is not None and summary.kind == "sequence" and (predictions is None or np.asarray(predictions).dtype != object):
+        _check_frames(result, sample_ids, sample_name, file_rows)
     if summary.counts is not None and _is_class_like(summary) and not result.structural:
         _assess_imbalance(result, summary)
     if summary.kind == "text_binary":
@@ -453,6 +462,20 @@ def _check_segmentation(result: Inference, sample_ids: np.ndarray, sample_name: 
         result.evidence.append(
             f"column '{sample_name}' groups the rows into {samples} samples of {mean_rows:.4g} rows on average: "
             "class masks per image -> segmentation"
+        )
+
+
+def _check_frames(result: Inference, sample_ids: np.ndarray, sample_name: str, file_rows: int | None = None) -> None:
+    """Label sequences repeated over the rows of a sample id: one row per
+    frame (long-format CTC), which compute reads with --sample-col."""
+    samples, mean_rows = rows_per_sample(sample_ids)
+    if file_rows is not None and mean_rows > 1:
+        mean_rows = file_rows / samples
+    if mean_rows > 1:
+        result.sample_column = sample_name
+        result.evidence.append(
+            f"column '{sample_name}' groups the rows into {samples} sequences of {mean_rows:.4g} rows on average: "
+            "one row per frame (long format), read with --sample-col"
         )
 
 
@@ -603,6 +626,10 @@ def infer_file(
         predictions = _structural_columns(source, structure[2], "y_pred", claimed)
     claimed |= set(predictions)
     sample = _sample_column(source, sample_col, claimed)
+    sequence_ids_only = False
+    if sample is None:
+        sample = _sample_column(source, None, claimed, SEQUENCE_COLUMN_NAMES)
+        sequence_ids_only = sample is not None
     if not labels:
         result = infer(None, structure=structure)
         result.prediction_columns = tuple(predictions)
@@ -651,6 +678,7 @@ def infer_file(
         file_rows=rows.file_rows if rows.sampled else None,
         tally=rows.tally,
         class_names=tuple(predictions) if len(predictions) > 1 else None,
+        sequence_ids_only=sequence_ids_only,
     )
     result.prediction_columns = tuple(predictions)
     result.source = source
@@ -902,13 +930,13 @@ def _match_other_name(wanted: str, names: list[str]) -> str | None:
     return match_name(wanted, names)
 
 
-def _sample_column(source: Any, sample_col: str | None, claimed: set[str]) -> str | None:
+def _sample_column(source: Any, sample_col: str | None, claimed: set[str], names: tuple[str, ...] = SAMPLE_COLUMN_NAMES) -> str | None:
     from .io.columns import select
 
     if sample_col:
         return select(sample_col, source.columns, display=source.display, what="--sample-col")[0]
     by_lower = {c.name.lower(): c.name for c in source.columns if c.name not in claimed}
-    for name in SAMPLE_COLUMN_NAMES:
+    for name in names:
         if name in by_lower:
             return by_lower[name]
     return None

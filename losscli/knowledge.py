@@ -281,6 +281,17 @@ TASK_USE = {
 # sample when the data do not tell.
 SAMPLE_COLUMN_HINT = {"segmentation": "image_id"}
 
+
+def command_sample_column(spec: LossSpec, context: "Context") -> str | None:
+    """The --sample-col of a loss's suggested command: the image of a mask
+    pixel (a placeholder name when the data did not say), or the sequence of
+    a frame row when the data are long-format CTC frames."""
+    if spec.family in SAMPLE_COLUMN_HINT:
+        return context.sample_column or SAMPLE_COLUMN_HINT[spec.family]
+    if spec.family == "sequence":
+        return context.sample_column
+    return None
+
 CONDITION_WORDS = {OUTLIERS: "outliers", IMBALANCED: "class imbalance"}
 
 
@@ -512,9 +523,9 @@ def _command(spec: LossSpec, params: str, context: Context) -> str:
     from_logits = context.from_logits if own is None else own[1]
     if from_logits and any(p.name == "from_logits" for p in spec.params):
         flags.append("--from-logits")
-    hint = context.sample_column or SAMPLE_COLUMN_HINT.get(spec.family)
-    if hint and spec.family in SAMPLE_COLUMN_HINT:
-        flags += ["--sample-col", hint]
+    sample = command_sample_column(spec, context)
+    if sample:
+        flags += ["--sample-col", sample]
     name_roles = spec.name not in context.inputs_found
     return compute_command(spec, context.predictions, params=params, labels=context.labels_file, flags=tuple(flags), name_roles=name_roles)
 

@@ -86,13 +86,15 @@ class PerRowWriter:
     """Collects per-row losses into a temp file next to the target, or
     anywhere for a stream (stdout, a device, a FIFO) it is copied into."""
 
-    def __init__(self, path: str | None, fmt: str, losses: list[BoundLoss], by: str | None) -> None:
+    def __init__(self, path: str | None, fmt: str, losses: list[BoundLoss], by: str | None, sample_col: str | None = None) -> None:
         self.path = path
         self.fmt = fmt
         self.losses = losses
         self.by = by
         # The row number and the losses have columns of their own: the group's may not take one's name.
         self.group_header = group_column(by, {"row", *self._names()}) if by else None
+        # Long-format sequences are numbered in order, not by a row of the file: their id says which they are.
+        self.sample_header = distinct(sample_col, {"row", self.group_header, *self._names()}, SAMPLE_PREFIX) if sample_col else None
         self.to_stdout = not path or path == "-"
         self.to_stream = self.to_stdout or writes_in_place(path)
         # Errors name the user's path (None: stdout), never the temp file.
@@ -113,6 +115,12 @@ class PerRowWriter:
     def __call__(self, batch: Batch, values: list[np.ndarray | None]) -> None:
         rows = batch.row_ids if batch.row_ids is not None else np.arange(batch.row_offset + 1, batch.row_offset + batch.n + 1)
         columns: dict[str, Any] = {"row": from_numpy(np.asarray(rows, dtype=np.int64))}
+        if self.sample_header and batch.sequence_ids is not None:
+            if batch.sequence_ids_as_text:
+                self._shown_columns.add(self.sample_header)
+                columns[self.sample_header] = pa.array([None if v == MISSING else v for v in batch.sequence_ids.tolist()], pa.string())
+            else:
+                columns[self.sample_header] = _typed_column(batch.sequence_ids.tolist())
         if self.by and batch.groups is not None:
             if batch.groups_as_text:
                 # Rows are written as they come, before the run has seen every

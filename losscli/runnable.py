@@ -25,7 +25,7 @@ import numpy as np
 
 from .errors import LossCliError
 from .inference import looks_like_logits
-from .knowledge import SAMPLE_COLUMN_HINT, Context, candidates, command_role_columns
+from .knowledge import Context, candidates, command_role_columns, command_sample_column
 from .registry import BoundLoss, parse_spec
 
 # Predictions to try a loss on when a file holds the labels alone: the labels
@@ -76,7 +76,7 @@ def command_problems(
     shared = {"from_logits": True} if context.from_logits else None
     checks = CommandChecks()
     for spec in candidates(context.task, context.conditions):
-        sample = context.sample_column or SAMPLE_COLUMN_HINT.get(spec.family) if spec.family in SAMPLE_COLUMN_HINT else None
+        sample = command_sample_column(spec, context)
         bound = parse_spec(spec.name, shared)
         by_default = dataclasses.replace(base, role_cols={}, sample_col=sample)
         if command_role_columns(spec) and inputs_problem(bound, by_default, sources) is None:

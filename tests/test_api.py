@@ -508,7 +508,7 @@ def test_arrays_of_more_than_two_dimensions_are_refused_with_the_reshape() -> No
     images = np.zeros((2, 2, 3))
     api_error(
         losscli.compute, "dice", images, images, role="y_true", row=None,
-        fragments=("y_true: an array of shape (2, 2, 3): one value or one row of values per sample needed", "x.reshape(len(x), -1)"),
+        fragments=("y_true: an array of shape (2, 2, 3): one value or one row of values per sample needed", "one row per pixel"),
     )
     api_error(losscli.compute, "triplet", anchor=images, positive=images, negative=images, role="anchor", row=None, fragments=("anchor: an array of shape (2, 2, 3)",))
 

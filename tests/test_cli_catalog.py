@@ -570,6 +570,40 @@ def test_recommended_commands_run_on_a_mask_file(runner, tmp_path):
         assert ran.exit_code == 0, (item["command"], ran.stderr)
 
 
+def _long_format_ctc(path: Path, sample: str) -> str:
+    """Two utterances, one row per frame: uniform log-probabilities over {blank, 1}."""
+    half = float(np.log(0.5))
+    rows = [("u1", "1", half, half)] * 3 + [("u2", "1 1", half, half)] * 4
+    return _write(path, [sample, "target", "y_pred_0", "y_pred_1"], rows)
+
+
+@pytest.mark.parametrize(("sample", "given"), [("utterance", False), ("clip", True)])
+def test_recommended_ctc_command_names_the_sequence_of_long_format_frames(runner, tmp_path, sample, given):
+    path = _long_format_ctc(tmp_path / "frames.csv", sample)
+    options = ["--sample-col", sample] if given else []
+    document = json.loads(run(runner, "recommend", "--data", path, *options, "--format", "json").stdout)
+    assert document["task"] == "sequence"
+    assert any("one row per frame" in line for line in document["inferred"]["evidence"])
+    (ctc,) = document["recommendations"]
+    assert ctc["command"].endswith(f"--sample-col {sample}")
+    _assert_every_command_runs(runner, document["recommendations"])
+    ran = _run_suggested(runner, ctc["command"] + " --format json")
+    # Worked by hand (PyTorch CTCLoss 'mean', uniform p = 1/2 over {blank, 1}):
+    # u1, T=3, target [1]: 6 of the 8 paths hold a 1 run -> -log(6/8) / 1;
+    # u2, T=4, target [1, 1]: paths with exactly two runs of 1 (1010, 0101, 1001,
+    # 1011, 1101) -> -log(5/16) / 2
+    expected = (-np.log(6 / 8) - np.log(5 / 16) / 2) / 2
+    assert json.loads(ran.stdout)["results"][0]["value"] == pytest.approx(expected, rel=1e-6)
+
+
+def test_a_class_label_file_with_an_utterance_column_is_not_segmentation(tmp_path):
+    from losscli.inference import infer_file
+
+    rows = [(f"u{i // 4}", i % 2, 0.3 + 0.4 * (i % 2)) for i in range(16)]
+    path = _write(tmp_path / "frames.csv", ["utterance", "y_true", "y_pred"], rows)
+    assert infer_file(path).task == "binary"
+
+
 def test_recommended_commands_on_the_gan_sample_name_the_columns_they_read(runner, monkeypatch):
     # sample_data/gan.csv: y_true, critic (WGAN critic scores), d_prob and d_logit
     # (a discriminator's outputs); the README runs adversarial with --pred-col d_prob.

@@ -219,6 +219,23 @@ def test_emd_batches_merged_equal_the_whole() -> None:
     assert evaluate_in_batches("emd", parts) == approx(scipy.stats.wasserstein_distance(y_pred, y_true))
 
 
+def test_emd_of_a_group_whose_weights_sum_to_zero_says_so(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from losscli.cli import app
+
+    path = tmp_path / "weighted.csv"
+    path.write_text("y_true,y_pred,w,g\n1,3,0,a\n2,1,0,a\n3,2,1,b\n4,2,2,b\n")
+    result = CliRunner().invoke(app, ["compute", str(path), "--loss", "emd", "--weight-col", "w", "--by", "g", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    by_group = {json.dumps(r["group"]): r for r in json.loads(result.stdout)["results"]}
+    # scipy.stats.wasserstein_distance([2, 2], [3, 4], [1, 2], [1, 2]) = 5/3, for the whole file and for group b
+    assert by_group["null"]["value"] == approx(5 / 3)
+    assert by_group['{"g": "b"}']["value"] == approx(5 / 3)
+    assert by_group['{"g": "a"}']["value"] is None
+    assert "sample weights of these rows sum to zero" in by_group['{"g": "a"}']["warning"]
+
+
 def test_emd_rejects_negative_weights_and_several_columns() -> None:
     with pytest.raises(LossCliError, match="negative sample weight -1"):
         losscli.compute("emd", [1.0, 2.0], [1.0, 3.0], sample_weight=[1.0, -1.0])

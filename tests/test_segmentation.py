@@ -226,6 +226,15 @@ def test_per_sample_values_come_one_per_image():
     np.testing.assert_allclose(values, [4 / 17, 1 / 2], rtol=REL)
 
 
+def test_per_sample_values_come_ordered_by_sample_id():
+    # Image "b" first in the rows; "a" (4/17, worked by hand above) sorts first.
+    order = [4, 5, 0, 1, 2, 3]
+    values = losscli.per_sample(
+        "dice", np.array(TWO_IMAGES_T)[order], np.array(TWO_IMAGES_P)[order], sample_ids=np.array(TWO_IMAGES_IDS)[order], smooth=0.0
+    )
+    np.testing.assert_allclose(values, [4 / 17, 1 / 2], rtol=REL)
+
+
 def test_per_sample_multiclass_by_hand():
     # image 0 = the 4-pixel multiclass case (dice 0.3844030366 by hand above);
     # image 1 = two pixels, labels [2, 2], predictions [0, 0, 1] and [.5, .5, 0]:
@@ -498,6 +507,33 @@ def test_finalize_takes_one_or_many_samples(name):
     assert isinstance(single, float)
     assert many.shape == (2,)
     assert many[0] == approx(single)
+
+
+# --------------------------------------------------------------------------- image arrays in Python
+
+
+def test_image_arrays_are_refused_with_the_pixel_rows_that_score_them():
+    rng = np.random.default_rng(21)
+    n, c, h, w = 3, 4, 5, 6
+    probs = rng.dirichlet(np.ones(c), size=(n, h, w)).transpose(0, 3, 1, 2)  # (n, c, h, w)
+    target = rng.integers(0, c, size=(n, h, w))
+    with pytest.raises(LossCliError) as raised:
+        losscli.compute("dice", target, probs)
+    hint = raised.value.hint
+    # Flattening each image into one row would read its pixels as classes: the hint says the other way.
+    assert "numpy.moveaxis" not in hint and "x.reshape(-1)" in hint and "numpy.repeat(numpy.arange(3), 5 * 6)" in hint
+    with pytest.raises(LossCliError) as raised:
+        losscli.compute("dice", target.reshape(-1), probs)
+    assert "numpy.moveaxis(x, 1, -1).reshape(-1, 4)" in raised.value.hint
+    # Following the hint gives MONAI DiceLoss(batch=False)'s formula, here in numpy:
+    # per image and class 1 - (2 I + 1e-5) / (P + T + 1e-5), then the mean.
+    onehot = np.eye(c)[target].transpose(0, 3, 1, 2)
+    inter, pred, true = (probs * onehot).sum((2, 3)), probs.sum((2, 3)), onehot.sum((2, 3))
+    expected = (1 - (2 * inter + 1e-5) / (pred + true + 1e-5)).mean()
+    value = losscli.compute(
+        "dice", target.reshape(-1), np.moveaxis(probs, 1, -1).reshape(-1, c), sample_ids=np.repeat(np.arange(n), h * w)
+    )
+    assert value == approx(expected)
 
 
 # --------------------------------------------------------------------------- torch (MONAI's formulas)

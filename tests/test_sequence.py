@@ -541,3 +541,64 @@ def test_against_torch_from_logits(seed):
     )
     value = losscli.compute("ctc", ragged(targets), ragged(list(logits)), from_logits=True)
     assert value == pytest.approx(expected, rel=1e-7)
+
+
+# --------------------------------------------------------------------------- long format in Python
+
+
+def _long_rows(targets, frames, ids):
+    """One row per frame: the frame's log-probabilities and its sequence's target as text."""
+    rows = np.concatenate(frames)
+    texts = [" ".join(map(str, target)) or "[]" for target, f in zip(targets, frames) for _ in range(len(f))]
+    per_frame_ids = [key for key, f in zip(ids, frames) for _ in range(len(f))]
+    return texts, rows, per_frame_ids
+
+
+def test_sample_ids_read_one_row_per_frame_as_the_command_line_does():
+    # u1: T=3, target [1] -> -log(6/8) (6 of the 8 paths hold a run of 1s), / 1
+    # u2: T=4, target [1, 1] -> paths with two runs of 1 (1010, 0101, 1001, 1011,
+    #     1101) -> -log(5/16), / 2 (worked by hand; the brute force agrees)
+    targets, frames = [[1], [1, 1]], [uniform_half(3), uniform_half(4)]
+    texts, rows, ids = _long_rows(targets, frames, ["u1", "u2"])
+    expected = (-math.log(6 / 8) - math.log(5 / 16) / 2) / 2
+    assert reference_rows(targets, frames).mean() == pytest.approx(expected, rel=1e-12)
+    assert losscli.compute("ctc", texts, rows, sample_ids=ids) == pytest.approx(expected, rel=1e-9)
+    np.testing.assert_allclose(losscli.per_sample("ctc", texts, rows, sample_ids=ids), [-math.log(6 / 8), -math.log(5 / 16)], rtol=1e-9)
+
+
+def test_long_format_in_python_takes_pandas_frames_weights_and_interleaved_sequences():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(31)
+    targets = [[1, 2], [2], [], [1, 1, 2]]
+    frames = [log_softmax(rng.normal(size=(t, 3))) for t in (4, 2, 3, 6)]
+    texts, rows, ids = _long_rows(targets, frames, ["c", "a", "d", "b"])
+    weights = {"c": 1.0, "a": 2.0, "d": 0.5, "b": 3.0}
+    table = pd.DataFrame({"id": ids, "target": texts, "w": [weights[i] for i in ids]})
+    table = pd.concat([table, pd.DataFrame(rows, columns=["lp_0", "lp_1", "lp_2"])], axis=1)
+    # Interleave the sequences, keeping each one's frames in order.
+    order = np.argsort(np.concatenate([np.arange(len(f)) for f in frames]), kind="stable")
+    table = table.iloc[order].reset_index(drop=True)
+    per_sequence = reference_rows(targets, frames)  # the brute force over every path
+    w = np.array(list(weights.values()))  # in the order of targets and frames
+    value = losscli.compute("ctc", table["target"], table[["lp_0", "lp_1", "lp_2"]], sample_ids=table["id"], sample_weight=table["w"])
+    assert value == pytest.approx((w * per_sequence).sum() / w.sum(), rel=1e-9)
+    # per_sample: ordered by sample id (a, b, c, d), as dice's per-image values
+    np.testing.assert_allclose(
+        losscli.per_sample("ctc", table["target"], table[["lp_0", "lp_1", "lp_2"]], sample_ids=table["id"], length_norm=False),
+        reference_rows(targets, frames, length_norm=False)[[1, 3, 0, 2]],  # a, b, c, d
+        rtol=1e-9,
+    )
+
+
+def test_long_format_in_python_refuses_weights_that_differ_within_a_sequence():
+    texts, rows, ids = _long_rows([[1], [1]], [uniform_half(2), uniform_half(2)], ["u1", "u2"])
+    with pytest.raises(LossCliError, match="different weights") as raised:
+        losscli.compute("ctc", texts, rows, sample_ids=ids, sample_weight=[1.0, 2.0, 1.0, 1.0])
+    assert raised.value.row == 2
+
+
+def test_frames_without_sample_ids_name_the_python_keyword():
+    texts, rows, _ids = _long_rows([[1]], [uniform_half(3)], ["u1"])
+    with pytest.raises(LossCliError) as raised:
+        losscli.compute("ctc", texts, rows)
+    assert "sample_ids" in raised.value.hint and "--sample-col" not in raised.value.hint

@@ -154,3 +154,26 @@ def test_sample_file_runs(tmp_path):
     document = _json(runner.invoke(app, ["compute", "sample_data/ctc.parquet", "--loss", "ctc", "-f", "json"]))
     assert document["inputs"]["rows"] == 12
     assert np.isfinite(document["results"][0]["value"])
+
+
+def test_long_format_per_row_output_names_each_sequence_by_its_id(tmp_path, sequences):
+    frames, targets = sequences
+    path = tmp_path / "frames.csv"
+    _long_file(path, frames, targets, ["dev", "test", "dev", "test"], [1.0, 2.0, 0.5, 3.0])
+    result = runner.invoke(app, ["compute", str(path), *_LONG[:-2], "--reduction", "none", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    # One line per sequence, numbered in order and named by its --sample-col id (u0 .. u3), its
+    # value the API's per-sequence loss (PyTorch CTCLoss reduction='none').
+    assert [(r["row"], r["utt"]) for r in rows] == [(1, "u0"), (2, "u1"), (3, "u2"), (4, "u3")]
+    expected = losscli.per_sample("ctc", targets, frames)
+    assert [r["ctc"] for r in rows] == pytest.approx(list(expected), rel=1e-12)
+
+
+def test_long_format_says_it_kept_every_frame_in_memory(tmp_path, sequences):
+    frames, targets = sequences
+    path = tmp_path / "frames.csv"
+    _long_file(path, frames, targets, ["dev", "test", "dev", "test"], [1.0, 2.0, 0.5, 3.0])
+    doc = _json(runner.invoke(app, ["compute", str(path), *_LONG]))
+    # 3 + 5 + 4 + 6 frame rows of the fixture's four sequences
+    assert any("cannot stream" in text and "18 frame rows in 4 sequences" in text for text in doc["notes"]), doc["notes"]

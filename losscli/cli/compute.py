@@ -176,7 +176,7 @@ def compute(
             if reduction == Reduction.none or per_row:
                 from ..per_row import PerRowWriter
 
-                writer = PerRowWriter(per_row, row_format, losses, by)
+                writer = PerRowWriter(per_row, row_format, losses, by, sample_col)
             if engine == Engine.dask:
                 if writer is not None and unit == "row":
                     raise LossCliError(

@@ -94,6 +94,9 @@ class ReadStats:
     # read against the same rows number them alike. ``row_space`` is how many
     # such rows the input has, once read to the end.
     row_space: int | None = None
+    # Long-format sequences: the frame rows gathered, and the values they hold.
+    frame_rows: int = 0
+    frame_values: int = 0
     _left_out: list[np.ndarray] = field(default_factory=list)
 
     def leave_out(self, row_numbers: np.ndarray) -> None:
@@ -645,6 +648,7 @@ class InputPlan:
         if not frames:
             raise LossCliError("no data rows", file=self.sources[PRED_SIDE].display)
         all_frames = np.concatenate(frames)
+        self.stats.frame_rows, self.stats.frame_values = len(all_frames), int(all_frames.size)
         bad = ~np.isfinite(all_frames).all(axis=1) if all_frames.ndim == 2 else np.zeros(len(all_frames), bool)
         if bad.any():
             file, row = self.sources[PRED_SIDE].locate(int(np.argmax(bad)) + 1)
@@ -679,6 +683,8 @@ class InputPlan:
             file=self.sources[PRED_SIDE].display,
             role_columns=self._role_column_names[:1],
             row_ids=np.arange(1, len(keys) + 1),
+            sequence_ids=keys,
+            sequence_ids_as_text=self.labels_are_text("sample"),
         )
 
     def _per_sequence(self, kind: str, values: np.ndarray, ids: np.ndarray) -> np.ndarray:

@@ -165,6 +165,12 @@ class _SortedSample:
 _PIECE = 1 << 20
 
 
+def _weights_sum_to_zero(**_: object) -> str:
+    # Inputs are finite, so the distance is undefined only when the sample
+    # weights leave neither distribution any mass.
+    return "the sample weights of these rows sum to zero"
+
+
 def _check_one_column_each(y_true: np.ndarray, y_pred: np.ndarray) -> None:
     one_column(y_pred, "y_pred", "wasserstein_distance")
     one_column(y_true, "y_true", "wasserstein_distance")
@@ -194,6 +200,7 @@ def _check_one_column_each(y_true: np.ndarray, y_pred: np.ndarray) -> None:
     reference="scipy.stats.wasserstein_distance(y_pred, y_true), with sample weights as u_weights and v_weights",
     kind="exact",
     check_batch=_check_one_column_each,
+    undefined_reason=_weights_sum_to_zero,
     notes=(
         "Needs every value in memory: it sorts both columns, so it does not stream.",
         "One-dimensional: each of y_true and y_pred is a single column.",

@@ -144,14 +144,24 @@ _LAYOUT_NOTE = (
     "score the background too. Several columns are classes, and every class counts, background "
     "included; to leave the background out (MONAI include_background=False) give it weight 0, "
     "e.g. weights=0;1;1. Class columns are not required to sum to 1 (multi-label masks work). "
-    "--from-logits applies a sigmoid to one column and a softmax across several."
+    "--from-logits applies a sigmoid to one column and a softmax across several. A list column "
+    "holds the classes of one pixel, not the pixels of an image: a table of one row per image "
+    "with lists of its pixels is exploded to one row per pixel (pandas DataFrame.explode, or "
+    "pyarrow's list_flatten), with --sample-col naming the image."
 )
 _WEIGHTS_NOTE = (
     "Class weights give the weighted average sum(w_c L_c) / sum(w_c); MONAI's DiceLoss(weight=w) "
     "multiplies each class loss by w_c and divides by the number of classes instead, which is "
     "the same only when the weights sum to C."
 )
-_COMMON_NOTES = (_AGGREGATION_NOTE, _SMOOTHING_NOTE, _EMPTY_NOTE, _LAYOUT_NOTE, _WEIGHTS_NOTE)
+_ROW_WEIGHTS_NOTE = (
+    "Row weights (--weight-col) weigh pixels: each row's I, P and T are multiplied by its weight "
+    "before they are summed, so a weight of 0 leaves a pixel out (as MONAI's MaskedDiceLoss masks "
+    "it) and a weight of 2 counts it twice. With --sample-col the images' losses are then averaged "
+    "without weights: a weight that is the same on every pixel of an image changes only the "
+    "smoothing's share, not how much the image counts."
+)
+_COMMON_NOTES = (_AGGREGATION_NOTE, _SMOOTHING_NOTE, _EMPTY_NOTE, _LAYOUT_NOTE, _WEIGHTS_NOTE, _ROW_WEIGHTS_NOTE)
 
 
 # --------------------------------------------------------------------------- statistics

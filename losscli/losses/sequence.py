@@ -357,7 +357,9 @@ def _check_one_target_per_sample(target_code: np.ndarray, sample_of_row: np.ndar
         "averages over all sequences (PyTorch). optax and Keras on jax/numpy return a large finite value "
         "instead.",
         "Long format: one row per frame with --sample-col naming the sequence, frames in file order, the "
-        "whole target repeated on every frame row of its sequence.",
+        "whole target repeated on every frame row of its sequence. The frames of a sequence may lie anywhere "
+        "in the file, so long format is read whole before it is evaluated (memory grows with the file; a note "
+        "says how much was kept), and per-row output names each sequence by its --sample-col id.",
     ),
     example="losscli compute frames.csv --loss ctc --sample-col utterance --pred-col 'lp_*' --label-col target",
 )
