@@ -488,7 +488,17 @@ def test_a_missing_csv_key_names_its_row(cli, tmp_path):
     write_csv(tmp_path / "p.csv", {"id": ["1", "", "3"], "y_pred": [1.0, 2.0, 3.0]})
     write_csv(tmp_path / "t.csv", {"id": ["1", "2", "3"], "y_true": [1.0, 2.0, 3.0]})
     result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--key", "id", "--loss", "mse")
-    assert_usage_error(result, "p.csv", "column 'id'", "row 2", "missing join key")
+    assert_usage_error(result, "p.csv", "column 'id'", "row 2", "missing join key (1 row without one)", "--allow-unmatched")
+
+
+def test_rows_without_a_key_are_unmatched_when_unmatched_rows_are_allowed(cli, tmp_path):
+    # pandas writes the id of a row that has none as an empty cell, on either side.
+    write_csv(tmp_path / "p.csv", {"id": ["1", "", "", "4"], "y_pred": [1.0, 2.0, 3.0, 4.0]})
+    write_csv(tmp_path / "t.csv", {"id": ["1", "2", "4", ""], "y_true": [1.0, 2.0, 5.0, 3.0]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--key", "id", "--loss", "mse", "--allow-unmatched", "-f", "json")
+    (mse,) = _results(result)
+    assert (mse["value"], mse["n"]) == (0.5, 2)
+    assert "2 prediction rows and 2 label rows had no partner" in result.stderr
 
 
 # ----------------------------------------------------------------------------- ids of every type

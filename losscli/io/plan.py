@@ -459,9 +459,10 @@ class InputPlan:
         }
         left_keys, right_keys = _comparable_keys(plain[PRED_SIDE], plain[LABEL_SIDE])
         for side, keys in ((PRED_SIDE, left_keys), (LABEL_SIDE, right_keys)):
-            _check_unique_keys(tables[side][_SIDE_PREFIX[side] + named[side]], keys, self.sources[side], named[side])
+            _check_unique_keys(tables[side][_SIDE_PREFIX[side] + named[side]], keys, self.sources[side], named[side], self.options.allow_unmatched)
         # Keys are unique on both sides, so a lookup is the join; prediction order is kept.
-        position = pc.index_in(left_keys, value_set=right_keys)
+        # A row without a key has no partner (--allow-unmatched counts it so).
+        position = pc.index_in(left_keys, value_set=right_keys, skip_nulls=True)
         matched = pc.is_valid(position)
         left_rows = np.flatnonzero(arrow_numpy.booleans(matched))
         right_rows = position.filter(matched)
@@ -925,13 +926,23 @@ def _without_views(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch
             close()
 
 
-def _check_unique_keys(values: pa.ChunkedArray, keys: pa.Array, source: Source, key: str) -> None:
-    """``values`` as read, ``keys`` as compared (see ``_comparable_keys``)."""
-    if values.null_count:
+def _check_unique_keys(values: pa.ChunkedArray, keys: pa.Array, source: Source, key: str, allow_missing: bool = False) -> None:
+    """``values`` as read, ``keys`` as compared (see ``_comparable_keys``).
+    A missing key is an error unless ``allow_missing`` (--allow-unmatched),
+    which leaves such rows unmatched."""
+    if values.null_count and not allow_missing:
         file, row = source.locate(pc.index(pc.is_null(values.combine_chunks()), True).as_py() + 1)
-        raise LossCliError("missing join key", file=file, column=key, row=row)
-    if len(pc.unique(keys)) != len(keys):
-        counts = pc.value_counts(keys)
+        count = values.null_count
+        raise LossCliError(
+            f"missing join key ({count} row{'s' if count != 1 else ''} without one)",
+            file=file,
+            column=key,
+            row=row,
+            hint="every row needs a key to be joined: fill it in, or --allow-unmatched evaluates the rows that have a partner and counts the others",
+        )
+    present = keys.drop_null() if keys.null_count else keys
+    if len(pc.unique(present)) != len(present):
+        counts = pc.value_counts(present)
         dup = next(item["values"].as_py() for item in counts if item["counts"].as_py() > 1)
         first, second = pc.indices_nonzero(pc.equal(keys, dup)).to_pylist()[:2]
         written = values.combine_chunks()
