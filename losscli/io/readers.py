@@ -284,6 +284,8 @@ def open_source(path: str, input_format: str | None = None, delimiter: str | Non
     if os.path.isfile(path) and not os.access(path, os.R_OK):
         raise LossCliError("file is not readable (permission denied)", file=path)
     _refuse_foreign_format(path, None, by_name=not input_format)
+    if os.path.isfile(path):
+        _refuse_other_content(path, fmt, compression, given=bool(input_format))
     return _make_source(fmt, path, compression, delimiter, None, names_given, given=bool(input_format))
 
 
@@ -383,6 +385,61 @@ def _refuse_foreign_format(path: str, head: bytes | None, *, by_name: bool) -> N
     if found is not None:
         what, instead = found
         raise LossCliError(f"the file is {what}, which losscli does not read", file="<stdin>" if path == "-" else path, hint=instead)
+
+
+_SUFFIX = {"csv": ".csv", "tsv": ".tsv", "parquet": ".parquet", "arrow": ".arrow", "ndjson": ".jsonl"}
+_COMPRESSION_SUFFIX = {"gzip": ".gz", "bz2": ".bz2", "zstd": ".zst"}
+
+
+def _refuse_other_content(path: str, fmt: str, compression: str | None, *, given: bool) -> None:
+    """A file whose first bytes say another format than its name (or
+    --input-format) does: Parquet saved as preds.csv, gzip data without .gz,
+    CSV text named .parquet. Read as named, each fails deep in a reader with
+    an error about NUL bytes, magic bytes or metadata lengths that does not
+    say what the file is."""
+    if compression is not None:
+        return  # the decompressor says when the data is not what the name says
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+    except OSError:
+        return  # the reader reports it
+    packed = compression_from_magic(head)
+    if packed is not None:
+        if fmt in ("csv", "tsv", "ndjson"):
+            hint = f"name it {os.path.basename(path)}{_COMPRESSION_SUFFIX[packed]}, which losscli decompresses as it reads, or decompress it"
+        else:
+            hint = "decompress it first"
+        raise LossCliError(f"the file is {packed}-compressed, which its name does not say", file=path, hint=hint)
+    found = format_from_magic(head)
+    if found == fmt or (found == "csv" and fmt == "tsv"):
+        return
+    if found in ("csv", "ndjson") and fmt in ("csv", "tsv", "ndjson"):
+        if not (found == "ndjson" and fmt in ("csv", "tsv")):
+            return  # text the named reader reads, or explains
+    elif found == "csv" and not _is_text(head):
+        return  # not text either: corrupt or cut short, as the reader says
+    what = "text (CSV)" if found == "csv" else FORMAT_NAMES[found]
+    if given:
+        said, hint = f" as --input-format {fmt} says", f"pass --input-format {found}"
+    else:
+        # A name of no known format is read as CSV; it said nothing.
+        said = " as its name says" if named_format(path) is not None else ""
+        hint = f"rename it to end in {_SUFFIX[found]}, or pass --input-format {found}"
+    raise LossCliError(f"the file is {what}, not {FORMAT_NAMES[fmt]}{said}", file=path, hint=hint)
+
+
+def _is_text(head: bytes) -> bool:
+    """UTF-8 without NUL bytes (a character cut at the end of ``head`` aside)."""
+    import codecs
+
+    if b"\0" in head:
+        return False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _stdin_bytes(read: bytes | None) -> bytes:
