@@ -765,6 +765,13 @@ def test_a_label_is_never_matched_to_the_tail_of_another_class_name(cli, tmp_pat
     assert_usage_error(result, "data.csv", "column 'label'", "row 2", "class label 'dog' matches no probability column", "p_cat, p_bulldog")
 
 
+def test_a_label_without_a_column_is_shown_the_name_its_column_would_have(cli, tmp_path):
+    # The columns are prob_*: the hint names prob_fox, not a p_fox no file of this kind has.
+    write_csv(tmp_path / "data.csv", {"label": ["cat", "fox"], "prob_cat": [0.7, 0.4], "prob_dog": [0.3, 0.6]})
+    result = cli("compute", tmp_path / "data.csv", "--loss", "cce")
+    assert_usage_error(result, "data.csv", "row 2", "class label 'fox' matches no probability column", "a column 'prob_fox'", "prob_cat, prob_dog")
+
+
 def test_labels_match_their_columns_ignoring_case_at_a_separator(cli, tmp_path):
     write_csv(tmp_path / "data.csv", {"label": ["Cat", "DOG", "Cat"], "p_cat": [0.7, 0.4, 0.9], "p_bobcat": [0.2, 0.5, 0.05], "p_dog": [0.1, 0.1, 0.05]})
     result = cli("compute", tmp_path / "data.csv", "--loss", "cce", "--pred-col", "p_*", "-f", "json")
