@@ -307,6 +307,34 @@ def _keyed(rng, n=60):
     return ids, y_true, y_pred
 
 
+def test_labels_in_another_order_paired_by_position_get_a_note_naming_the_key(cli, tmp_path, rng):
+    # Shuffled labels without --key pair every prediction with another row's label:
+    # the id column both files have says so, and names the option that joins them.
+    ids, y_true, y_pred = _keyed(rng)
+    order = rng.permutation(len(ids))
+    pq.write_table(pa.table({"id": ids, "y_pred": y_pred}), tmp_path / "p.parquet")
+    write_csv(tmp_path / "t.csv", {"id": ids[order], "y_true": y_true[order]})
+    result = cli("compute", tmp_path / "p.parquet", "--labels", tmp_path / "t.csv", "--loss", "mse", "-f", "json")
+    (mse,) = _results(result)
+    assert mse["value"] == pytest.approx(np.mean((y_pred - y_true[order]) ** 2), rel=1e-12)  # still paired by position
+    differ = int(np.sum(ids != ids[order]))
+    expected = (
+        f"rows are paired by position, but 'id' differs between the files in {differ} of the 60 rows compared, "
+        f"the first at row {int(np.argmax(ids != ids[order])) + 1}"
+    )
+    assert expected in result.stderr and "join them with --key id" in result.stderr
+    assert any(expected in note for note in json.loads(result.stdout)["notes"])
+
+
+def test_labels_in_the_same_order_get_no_note_however_their_ids_are_written(cli, tmp_path):
+    write_csv(tmp_path / "p.csv", {"id": ["7", "8", "9"], "region": ["a", "a", "b"], "y_pred": [1.0, 2.0, 3.0]})
+    # The same ids as pandas writes an id column with a gap, and a column that means another thing.
+    write_csv(tmp_path / "t.csv", {"id": ["007", "8.0", "+9"], "region": ["x", "y", "y"], "y_true": [1.0, 2.0, 5.0]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--loss", "mse", "-f", "json")
+    assert _results(result)[0]["value"] == pytest.approx(4 / 3)
+    assert result.stderr == ""
+
+
 def test_key_join_matches_shuffled_labels(cli, tmp_path, rng):
     ids, y_true, y_pred = _keyed(rng)
     order = rng.permutation(len(ids))

@@ -65,6 +65,8 @@ BATCH_BYTES = 1 << 25
 _HEAD_BYTES = 1 << 16
 CSV_BLOCK_BYTES = 1 << 24
 CSV_SCHEMA_BYTES = 1 << 20
+# Of the body, for a look at the first rows (see CsvSource.head).
+CSV_HEAD_BYTES = 1 << 18
 NDJSON_ROW_BLOCK_BYTES = 1 << 22
 # Pieces of a CSV body parsed in parallel: 8 MB kept the pool busy with the
 # least memory (16 MB was no faster and took 50% more).
@@ -168,6 +170,19 @@ class Source:
     def rows_hint(self) -> int | None:
         """Row count when the format knows it without reading (Parquet, Arrow)."""
         return None
+
+    def head(self, columns: list[str], text_columns: frozenset[str] = frozenset(), rows: int = 10_000) -> pa.RecordBatch | None:
+        """Up to ``rows`` first rows of ``columns`` (fewer when the first
+        batch has fewer), None for none; a look at the data before it is
+        read, so the reader is closed after."""
+        batches = self.batches(columns, text_columns)
+        try:
+            first = next(iter(batches), None)
+            return first.slice(0, rows) if first is not None else None
+        finally:
+            close = getattr(batches, "close", None)
+            if close is not None:
+                close()
 
     def unread_folder_keys(self) -> list[str]:
         """Hive folder keys of a dataset that were not asked for, so are not
@@ -558,6 +573,32 @@ class CsvSource(Source):
             raise self._explained(PieceFailed(piece, error), 0, {}) from None
         return table.schema
 
+    def head(self, columns: list[str], text_columns: frozenset[str] = frozenset(), rows: int = 10_000) -> pa.RecordBatch | None:
+        """Up to ``rows`` rows of the first quarter megabyte or so of the body, each
+        column as its text (``text_columns`` aside, CSV has no other types
+        to keep): a look that does not start the parallel reader."""
+        if self._piped is not None:
+            return None  # what is read from a pipe is kept; a look is not worth that
+        fields = len(self.columns)
+        with self._input() as stream:
+            piece = next(body_pieces(stream, CSV_HEAD_BYTES, header_lines=self._header_lines, delimiter=self.delimiter, fields=fields), None)
+        if piece is None or piece.problem is not None:
+            return None
+        with self._input() as stream:
+            data = stream.read(piece.offset + len(piece))
+        read = self._csv.ReadOptions(
+            use_threads=False,
+            block_size=len(data) + 1,
+            skip_rows=self.lines_before_header + (self._header_names is not None),
+            column_names=self._header_names,
+        )
+        convert = self._converting(include_columns=columns, column_types={name: pa.string() for name in columns}, strings_can_be_null=True)
+        try:
+            table = self._csv.read_csv(pa.BufferReader(data), read_options=read, parse_options=self._parsing(), convert_options=convert)
+        except pa.ArrowInvalid:
+            return None  # the read proper says what is wrong, and where
+        return table.slice(0, rows).combine_chunks().to_batches()[0] if table.num_rows else None
+
     def read_like(self, first: Source) -> None:
         """Parts of a CSV dataset need the first part's header: a column of
         another name, or in another place, would be read as the wrong one.
@@ -755,6 +796,14 @@ class ParquetSource(Source):
     def _file_row_counts(self) -> list[tuple[str, int]] | None:
         # Footers only: asked for when reporting an error, never while reading.
         return [(str(f), self._file(f).metadata.num_rows) for f in self.files if isinstance(f, str)]
+
+    def head(self, columns: list[str], text_columns: frozenset[str] = frozenset(), rows: int = 10_000) -> pa.RecordBatch | None:
+        """The first rows of the first file, read alone: the parallel reader
+        would decode whole row groups ahead."""
+        handle = self._file(self.files[0])
+        if any(name not in handle.schema_arrow.names for name in columns):
+            return super().head(columns, text_columns, rows)  # folder keys, struct fields
+        return next(handle.iter_batches(batch_size=rows, columns=columns, use_threads=False), None)
 
     @_vectors_read_as_lists
     @struct_fields_read
