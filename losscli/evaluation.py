@@ -286,6 +286,15 @@ def _evaluate_plan(
             library = ignores_sample_weights(bound)
             if library:
                 report.notes.append(f"{bound.display}: {library} takes no sample weights for this loss; weighted as losscli does, sum(w l) / sum(w)")
+    if options.sample_col is not None and not plan.long_format:
+        # Only losses summed per sample (dice, iou, tversky, ...) read the ids.
+        pooled = [bound.display for bound in losses if bound.spec.kind != "ratio"]
+        if pooled:
+            names = pooled[0] if len(pooled) == 1 else ", ".join(pooled[:-1]) + " and " + pooled[-1]
+            report.notes.append(
+                f"--sample-col: {names} {'takes' if len(pooled) == 1 else 'take'} no samples: "
+                f"{'it is' if len(pooled) == 1 else 'they are'} computed over all rows, as without --sample-col"
+            )
     for index, bound in enumerate(losses):
         # A loss that failed (a tolerant one, skipped) kept nothing to speak of.
         if not bound.spec.streams and index not in failures:

@@ -152,7 +152,34 @@ def truncated_feather(d):
 
 
 def csv_named_as_parquet_by_format(d):
-    return mse(_good(d), "--input-format", "parquet"), ("good.csv", "cannot read as Parquet")
+    return mse(_good(d), "--input-format", "parquet"), ("good.csv", "the file is text (CSV), not Parquet as --input-format parquet says", "--input-format csv")
+
+
+def csv_named_parquet(d):
+    return mse(_text(d, "preds.parquet", b"y_true,y_pred\n1,2\n")), ("preds.parquet", "the file is text (CSV), not Parquet as its name says", "--input-format csv")
+
+
+def parquet_named_csv(d):
+    return mse(_text(d, "preds.csv", _parquet_bytes())), ("preds.csv", "the file is Parquet, not CSV as its name says", "end in .parquet", "--input-format parquet")
+
+
+def parquet_named_arrow(d):
+    return mse(_text(d, "preds.arrow", _parquet_bytes())), ("preds.arrow", "the file is Parquet, not Arrow", "--input-format parquet")
+
+
+def gzip_named_csv(d):
+    return mse(_text(d, "preds.csv", gzip.compress(b"y_true,y_pred\n1,2\n"))), ("preds.csv", "the file is gzip-compressed, which its name does not say", "preds.csv.gz")
+
+
+def json_lines_named_csv(d):
+    return mse(_text(d, "preds.csv", '{"y_true": 1, "y_pred": 2}\n')), ("preds.csv", "the file is JSON Lines, not CSV", "--input-format ndjson")
+
+
+def arrow_without_extension(d):
+    sink = pa.BufferOutputStream()
+    feather.write_feather(pa.table({"y_true": [1.0], "y_pred": [2.0]}), sink)
+    # Named as no format, the file is read as CSV: the message says what it is, not what its name says.
+    return mse(_text(d, "preds", sink.getvalue().to_pybytes())), ("preds: the file is Arrow, not CSV (", "--input-format arrow")
 
 
 def not_gzip(d):
@@ -587,6 +614,12 @@ CORPUS: list = [
     random_bytes_as_feather,
     truncated_feather,
     csv_named_as_parquet_by_format,
+    csv_named_parquet,
+    parquet_named_csv,
+    parquet_named_arrow,
+    gzip_named_csv,
+    json_lines_named_csv,
+    arrow_without_extension,
     not_gzip,
     truncated_gzip,
     ragged_csv_extra_field,

@@ -174,6 +174,18 @@ def test_csv_sample_ids_are_the_text_as_written(cli, tmp_path, images, shown):
     assert [json.loads(line)["image"] for line in target.read_text().splitlines()] == shown
 
 
+def test_losses_that_take_no_samples_say_that_sample_col_leaves_them_alone(cli, tmp_path):
+    # A user who asks for per-image values of bce and mse gets the mean over every pixel: said so.
+    write_csv(tmp_path / "seg.csv", {"y_true": [1, 0, 1, 0], "y_pred": [0.9, 0.2, 0.6, 0.1], "image": [1, 1, 2, 2]})
+    result = cli("compute", tmp_path / "seg.csv", "--loss", "dice", "--loss", "bce", "--loss", "mse", "--sample-col", "image", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    note = "--sample-col: bce and mse take no samples: they are computed over all rows, as without --sample-col"
+    assert note in json.loads(result.stdout)["notes"]
+    assert result.stderr == f"note: {note}\n"
+    alone = cli("compute", tmp_path / "seg.csv", "--loss", "dice", "--sample-col", "image", "-f", "json")
+    assert alone.stderr == "" and "notes" not in json.loads(alone.stdout)
+
+
 def test_by_does_not_change_the_overall_value_of_a_sample_split_across_groups(cli, tmp_path):
     # Image 1's pixels fall in groups a and b. Dice by hand (smooth 1e-5):
     # image 1: I = 0.9, P = 1.1, T = 1 -> 1 - (1.8 + s)/(2.1 + s); image 2: I = 1.1, P = 1.1, T = 2

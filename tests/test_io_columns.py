@@ -307,6 +307,34 @@ def _keyed(rng, n=60):
     return ids, y_true, y_pred
 
 
+def test_labels_in_another_order_paired_by_position_get_a_note_naming_the_key(cli, tmp_path, rng):
+    # Shuffled labels without --key pair every prediction with another row's label:
+    # the id column both files have says so, and names the option that joins them.
+    ids, y_true, y_pred = _keyed(rng)
+    order = rng.permutation(len(ids))
+    pq.write_table(pa.table({"id": ids, "y_pred": y_pred}), tmp_path / "p.parquet")
+    write_csv(tmp_path / "t.csv", {"id": ids[order], "y_true": y_true[order]})
+    result = cli("compute", tmp_path / "p.parquet", "--labels", tmp_path / "t.csv", "--loss", "mse", "-f", "json")
+    (mse,) = _results(result)
+    assert mse["value"] == pytest.approx(np.mean((y_pred - y_true[order]) ** 2), rel=1e-12)  # still paired by position
+    differ = int(np.sum(ids != ids[order]))
+    expected = (
+        f"rows are paired by position, but 'id' differs between the files in {differ} of the 60 rows compared, "
+        f"the first at row {int(np.argmax(ids != ids[order])) + 1}"
+    )
+    assert expected in result.stderr and "join them with --key id" in result.stderr
+    assert any(expected in note for note in json.loads(result.stdout)["notes"])
+
+
+def test_labels_in_the_same_order_get_no_note_however_their_ids_are_written(cli, tmp_path):
+    write_csv(tmp_path / "p.csv", {"id": ["7", "8", "9"], "region": ["a", "a", "b"], "y_pred": [1.0, 2.0, 3.0]})
+    # The same ids as pandas writes an id column with a gap, and a column that means another thing.
+    write_csv(tmp_path / "t.csv", {"id": ["007", "8.0", "+9"], "region": ["x", "y", "y"], "y_true": [1.0, 2.0, 5.0]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--loss", "mse", "-f", "json")
+    assert _results(result)[0]["value"] == pytest.approx(4 / 3)
+    assert result.stderr == ""
+
+
 def test_key_join_matches_shuffled_labels(cli, tmp_path, rng):
     ids, y_true, y_pred = _keyed(rng)
     order = rng.permutation(len(ids))
@@ -488,7 +516,17 @@ def test_a_missing_csv_key_names_its_row(cli, tmp_path):
     write_csv(tmp_path / "p.csv", {"id": ["1", "", "3"], "y_pred": [1.0, 2.0, 3.0]})
     write_csv(tmp_path / "t.csv", {"id": ["1", "2", "3"], "y_true": [1.0, 2.0, 3.0]})
     result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--key", "id", "--loss", "mse")
-    assert_usage_error(result, "p.csv", "column 'id'", "row 2", "missing join key")
+    assert_usage_error(result, "p.csv", "column 'id'", "row 2", "missing join key (1 row without one)", "--allow-unmatched")
+
+
+def test_rows_without_a_key_are_unmatched_when_unmatched_rows_are_allowed(cli, tmp_path):
+    # pandas writes the id of a row that has none as an empty cell, on either side.
+    write_csv(tmp_path / "p.csv", {"id": ["1", "", "", "4"], "y_pred": [1.0, 2.0, 3.0, 4.0]})
+    write_csv(tmp_path / "t.csv", {"id": ["1", "2", "4", ""], "y_true": [1.0, 2.0, 5.0, 3.0]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--key", "id", "--loss", "mse", "--allow-unmatched", "-f", "json")
+    (mse,) = _results(result)
+    assert (mse["value"], mse["n"]) == (0.5, 2)
+    assert "2 prediction rows and 2 label rows had no partner" in result.stderr
 
 
 # ----------------------------------------------------------------------------- ids of every type
@@ -753,6 +791,13 @@ def test_a_label_is_never_matched_to_the_tail_of_another_class_name(cli, tmp_pat
     write_csv(tmp_path / "data.csv", {"label": ["cat", "dog", "cat"], "p_cat": [0.7, 0.4, 0.9], "p_bulldog": [0.3, 0.6, 0.1]})
     result = cli("compute", tmp_path / "data.csv", "--loss", "cce", "--pred-col", "p_*")
     assert_usage_error(result, "data.csv", "column 'label'", "row 2", "class label 'dog' matches no probability column", "p_cat, p_bulldog")
+
+
+def test_a_label_without_a_column_is_shown_the_name_its_column_would_have(cli, tmp_path):
+    # The columns are prob_*: the hint names prob_fox, not a p_fox no file of this kind has.
+    write_csv(tmp_path / "data.csv", {"label": ["cat", "fox"], "prob_cat": [0.7, 0.4], "prob_dog": [0.3, 0.6]})
+    result = cli("compute", tmp_path / "data.csv", "--loss", "cce")
+    assert_usage_error(result, "data.csv", "row 2", "class label 'fox' matches no probability column", "a column 'prob_fox'", "prob_cat, prob_dog")
 
 
 def test_labels_match_their_columns_ignoring_case_at_a_separator(cli, tmp_path):

@@ -23,7 +23,7 @@ from ..registry import Role
 from . import arrow_numpy
 from .numbers import BOOLEAN_WORDS
 from .readers import Column, Source, is_list_type
-from .suffixes import SEPARATORS
+from .suffixes import SEPARATORS, shared_prefix, up_to_separator
 from .vectors import TO_ARRAY_HINT, is_vector_like
 
 PRED_SIDE = "predictions"
@@ -391,7 +391,7 @@ def map_string_labels(
                 file=display,
                 column=column,
                 row=row,
-                hint=f"probability columns are matched by suffix (p_{label}); columns: {', '.join(pred_names)}",
+                hint=f"probability columns are matched by suffix, so this class needs a column '{_column_for(str(label), pred_names)}'; columns: {', '.join(pred_names)}",
             )
         mapping[str(label)] = index
     if not mapping:
@@ -403,6 +403,13 @@ def map_string_labels(
     present = ~np.isnan(codes)
     result[present] = lookup[codes[present].astype(np.int64)]
     return result
+
+
+def _column_for(label: str, pred_names: tuple[str, ...]) -> str:
+    """The name a probability column of class ``label`` would have beside
+    ``pred_names``: prob_dog beside prob_cat and prob_cow."""
+    prefix = up_to_separator(shared_prefix(pred_names)) if len(pred_names) > 1 else ""
+    return prefix + label
 
 
 def class_column_of(label: str, pred_names: tuple[str, ...]) -> int | None:

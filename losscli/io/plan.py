@@ -8,6 +8,7 @@ NaN policy and hands the engine one :class:`~losscli.engine.Batch` at a time.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -148,6 +149,7 @@ class InputPlan:
         # (side, name) -> the type of an id column across the files of its input.
         self._id_types: dict[tuple[str, str], pa.DataType] = {}
         self._check_id_types()
+        self._note_rows_out_of_order()
 
     # ------------------------------------------------------------------ opening
 
@@ -365,6 +367,57 @@ class InputPlan:
         if len(key_kinds) == 2:
             check_key_types(key_kinds, self.key_columns[LABEL_SIDE])
 
+    def _note_rows_out_of_order(self) -> None:
+        """Rows of a --labels file are paired with the predictions by position.
+        A column both files have that holds a different value in every row (an
+        id, a timestamp) and differs between them at the same row says that
+        the files list their rows in different orders,
+        which pairs every prediction with another row's label: said in a note
+        naming the column for --key. Only the first batch of each file is
+        looked at, and only files that can be read again (not stdin or a pipe)."""
+        if self.options.key or LABEL_SIDE not in self.sources or self.long_format:
+            return
+        from .piped import reads_once
+
+        if any(reads_once(path) for path in (self.options.predictions, self.options.labels) if path):
+            return
+        pred, labels = self.sources[PRED_SIDE], self.sources[LABEL_SIDE]
+        inputs = self._loss_inputs(PRED_SIDE) | self._loss_inputs(LABEL_SIDE)
+        shared = [name for name in pred.names() if name in labels.names() and name not in inputs and _may_name_rows(pred.column(name), labels.column(name))]
+        if not shared:
+            return
+        heads = {}
+        for side, source in ((PRED_SIDE, pred), (LABEL_SIDE, labels)):
+            try:
+                heads[side] = source.head(shared, frozenset(shared) if source.untyped else frozenset(), _ROWS_LOOKED_AT)
+            except (LossCliError, pa.ArrowException, OSError):
+                return  # the read proper reports what is wrong with the file
+            if heads[side] is None:
+                return
+        n = min(heads[PRED_SIDE].num_rows, heads[LABEL_SIDE].num_rows, _ROWS_LOOKED_AT)
+        for name in shared:
+            columns = [heads[side].column(name).slice(0, n) for side in (PRED_SIDE, LABEL_SIDE)]
+            if len({is_temporal(_value_type(column.type)) for column in columns}) > 1:
+                continue  # a date beside text or a number: not one id
+            # In Python: a few thousand values, and pyarrow.compute (with the
+            # pandas it imports) costs a plain run more time than the look.
+            left, right = ([_row_id(value) for value in column.to_pylist()] for column in columns)
+            # Only an id (a value per row on both sides) says which row is which;
+            # a column such as a region may mean another thing in each file.
+            if any(len(set(values) - {None}) != len(values) for values in (left, right)):
+                continue
+            differ = [i for i, (a, b) in enumerate(zip(left, right)) if a != b]
+            if not differ:
+                continue
+            row = differ[0]
+            shown = [_key_shown(column[row].as_py()) for column in columns]
+            self.notes.append(
+                f"rows are paired by position, but '{name}' differs between the files in {len(differ)} of the {n} rows compared, "
+                f"the first at row {row + 1} ({shown[0]} in {pred.display}, {shown[1]} in {labels.display}): "
+                f"if the files list their rows in different orders, join them with --key {name}"
+            )
+            return
+
     def _id_columns(self, side: str) -> list[tuple[str, str]]:
         """(option, column) of the columns on ``side`` that name rows rather than hold numbers."""
         found = [(option, self.extras[kind].name) for kind, option in (("by", "--by"), ("sample", "--sample-col")) if kind in self.extras and self.extras[kind].side == side]
@@ -462,9 +515,10 @@ class InputPlan:
         }
         left_keys, right_keys = _comparable_keys(plain[PRED_SIDE], plain[LABEL_SIDE])
         for side, keys in ((PRED_SIDE, left_keys), (LABEL_SIDE, right_keys)):
-            _check_unique_keys(tables[side][_SIDE_PREFIX[side] + named[side]], keys, self.sources[side], named[side])
+            _check_unique_keys(tables[side][_SIDE_PREFIX[side] + named[side]], keys, self.sources[side], named[side], self.options.allow_unmatched)
         # Keys are unique on both sides, so a lookup is the join; prediction order is kept.
-        position = pc.index_in(left_keys, value_set=right_keys)
+        # A row without a key has no partner (--allow-unmatched counts it so).
+        position = pc.index_in(left_keys, value_set=right_keys, skip_nulls=True)
         matched = pc.is_valid(position)
         left_rows = np.flatnonzero(arrow_numpy.booleans(matched))
         right_rows = position.filter(matched)
@@ -931,13 +985,23 @@ def _without_views(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch
             close()
 
 
-def _check_unique_keys(values: pa.ChunkedArray, keys: pa.Array, source: Source, key: str) -> None:
-    """``values`` as read, ``keys`` as compared (see ``_comparable_keys``)."""
-    if values.null_count:
+def _check_unique_keys(values: pa.ChunkedArray, keys: pa.Array, source: Source, key: str, allow_missing: bool = False) -> None:
+    """``values`` as read, ``keys`` as compared (see ``_comparable_keys``).
+    A missing key is an error unless ``allow_missing`` (--allow-unmatched),
+    which leaves such rows unmatched."""
+    if values.null_count and not allow_missing:
         file, row = source.locate(pc.index(pc.is_null(values.combine_chunks()), True).as_py() + 1)
-        raise LossCliError("missing join key", file=file, column=key, row=row)
-    if len(pc.unique(keys)) != len(keys):
-        counts = pc.value_counts(keys)
+        count = values.null_count
+        raise LossCliError(
+            f"missing join key ({count} row{'s' if count != 1 else ''} without one)",
+            file=file,
+            column=key,
+            row=row,
+            hint="every row needs a key to be joined: fill it in, or --allow-unmatched evaluates the rows that have a partner and counts the others",
+        )
+    present = keys.drop_null() if keys.null_count else keys
+    if len(pc.unique(present)) != len(present):
+        counts = pc.value_counts(present)
         dup = next(item["values"].as_py() for item in counts if item["counts"].as_py() > 1)
         first, second = pc.indices_nonzero(pc.equal(keys, dup)).to_pylist()[:2]
         written = values.combine_chunks()
@@ -952,6 +1016,43 @@ def _check_unique_keys(values: pa.ChunkedArray, keys: pa.Array, source: Source, 
             row=row,
             hint="--key needs a unique id per row in each file",
         )
+
+
+# Rows of each file compared by InputPlan._note_rows_out_of_order.
+_ROWS_LOOKED_AT = 10_000
+_WHOLE_NUMBER_TEXT = re.compile(r"[-+]?([0-9]+)(\.0*)?")
+
+
+def _value_type(kind: pa.DataType) -> pa.DataType:
+    return kind.value_type if pa.types.is_dictionary(kind) else kind
+
+
+def _row_id(value: object) -> object:
+    """An id as the --key join compares it (see ``_comparable_keys``): a whole
+    number by its value however it is written (7, "007", "+7", "7.0"),
+    any other text as written, around spaces."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    if isinstance(value, str):
+        value = value.strip()
+        match = _WHOLE_NUMBER_TEXT.fullmatch(value)
+        if match is None:
+            return value
+        value = int(value.split(".")[0])
+    if isinstance(value, bool) or not isinstance(value, int):
+        return value
+    return str(value)
+
+
+def _may_name_rows(*columns: Column) -> bool:
+    """Whether columns of these types may hold the ids of rows: whole numbers,
+    text, dates and times; not measured values (floats), lists or structs.
+    A CSV column's type is what its first rows look like."""
+    for column in columns:
+        kind = _value_type(column.type)
+        if column.is_list or not (pa.types.is_integer(kind) or is_text(kind) or is_temporal(kind)):
+            return False
+    return True
 
 
 def _row_in(source: Source, row: int) -> str:

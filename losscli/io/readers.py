@@ -65,6 +65,8 @@ BATCH_BYTES = 1 << 25
 _HEAD_BYTES = 1 << 16
 CSV_BLOCK_BYTES = 1 << 24
 CSV_SCHEMA_BYTES = 1 << 20
+# Of the body, for a look at the first rows (see CsvSource.head).
+CSV_HEAD_BYTES = 1 << 18
 NDJSON_ROW_BLOCK_BYTES = 1 << 22
 # Pieces of a CSV body parsed in parallel: 8 MB kept the pool busy with the
 # least memory (16 MB was no faster and took 50% more).
@@ -168,6 +170,19 @@ class Source:
     def rows_hint(self) -> int | None:
         """Row count when the format knows it without reading (Parquet, Arrow)."""
         return None
+
+    def head(self, columns: list[str], text_columns: frozenset[str] = frozenset(), rows: int = 10_000) -> pa.RecordBatch | None:
+        """Up to ``rows`` first rows of ``columns`` (fewer when the first
+        batch has fewer), None for none; a look at the data before it is
+        read, so the reader is closed after."""
+        batches = self.batches(columns, text_columns)
+        try:
+            first = next(iter(batches), None)
+            return first.slice(0, rows) if first is not None else None
+        finally:
+            close = getattr(batches, "close", None)
+            if close is not None:
+                close()
 
     def unread_folder_keys(self) -> list[str]:
         """Hive folder keys of a dataset that were not asked for, so are not
@@ -284,6 +299,8 @@ def open_source(path: str, input_format: str | None = None, delimiter: str | Non
     if os.path.isfile(path) and not os.access(path, os.R_OK):
         raise LossCliError("file is not readable (permission denied)", file=path)
     _refuse_foreign_format(path, None, by_name=not input_format)
+    if os.path.isfile(path):
+        _refuse_other_content(path, fmt, compression, given=bool(input_format))
     return _make_source(fmt, path, compression, delimiter, None, names_given, given=bool(input_format))
 
 
@@ -381,6 +398,61 @@ def _refuse_foreign_format(path: str, head: bytes | None, *, by_name: bool) -> N
     if found is not None:
         what, instead = found
         raise LossCliError(f"the file is {what}, which losscli does not read", file="<stdin>" if path == "-" else path, hint=instead)
+
+
+_SUFFIX = {"csv": ".csv", "tsv": ".tsv", "parquet": ".parquet", "arrow": ".arrow", "ndjson": ".jsonl"}
+_COMPRESSION_SUFFIX = {"gzip": ".gz", "bz2": ".bz2", "zstd": ".zst"}
+
+
+def _refuse_other_content(path: str, fmt: str, compression: str | None, *, given: bool) -> None:
+    """A file whose first bytes say another format than its name (or
+    --input-format) does: Parquet saved as preds.csv, gzip data without .gz,
+    CSV text named .parquet. Read as named, each fails deep in a reader with
+    an error about NUL bytes, magic bytes or metadata lengths that does not
+    say what the file is."""
+    if compression is not None:
+        return  # the decompressor says when the data is not what the name says
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+    except OSError:
+        return  # the reader reports it
+    packed = compression_from_magic(head)
+    if packed is not None:
+        if fmt in ("csv", "tsv", "ndjson"):
+            hint = f"name it {os.path.basename(path)}{_COMPRESSION_SUFFIX[packed]}, which losscli decompresses as it reads, or decompress it"
+        else:
+            hint = "decompress it first"
+        raise LossCliError(f"the file is {packed}-compressed, which its name does not say", file=path, hint=hint)
+    found = format_from_magic(head)
+    if found == fmt or (found == "csv" and fmt == "tsv"):
+        return
+    if found in ("csv", "ndjson") and fmt in ("csv", "tsv", "ndjson"):
+        if not (found == "ndjson" and fmt in ("csv", "tsv")):
+            return  # text the named reader reads, or explains
+    elif found == "csv" and not _is_text(head):
+        return  # not text either: corrupt or cut short, as the reader says
+    what = "text (CSV)" if found == "csv" else FORMAT_NAMES[found]
+    if given:
+        said, hint = f" as --input-format {fmt} says", f"pass --input-format {found}"
+    else:
+        # A name of no known format is read as CSV; it said nothing.
+        said = " as its name says" if named_format(path) is not None else ""
+        hint = f"rename it to end in {_SUFFIX[found]}, or pass --input-format {found}"
+    raise LossCliError(f"the file is {what}, not {FORMAT_NAMES[fmt]}{said}", file=path, hint=hint)
+
+
+def _is_text(head: bytes) -> bool:
+    """UTF-8 without NUL bytes (a character cut at the end of ``head`` aside)."""
+    import codecs
+
+    if b"\0" in head:
+        return False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _stdin_copy(copy: str | None) -> str:
@@ -498,6 +570,32 @@ class CsvSource(Source):
                 raise LossCliError(f"cannot parse CSV: {csv_problem(error)}", file=self.display, hint=csv_hint(error)) from None
             raise self._explained(PieceFailed(piece, error), 0, {}) from None
         return table.schema
+
+    def head(self, columns: list[str], text_columns: frozenset[str] = frozenset(), rows: int = 10_000) -> pa.RecordBatch | None:
+        """Up to ``rows`` rows of the first quarter megabyte or so of the body, each
+        column as its text (``text_columns`` aside, CSV has no other types
+        to keep): a look that does not start the parallel reader."""
+        if self._piped is not None:
+            return None  # what is read from a pipe is kept; a look is not worth that
+        fields = len(self.columns)
+        with self._input() as stream:
+            piece = next(body_pieces(stream, CSV_HEAD_BYTES, header_lines=self._header_lines, delimiter=self.delimiter, fields=fields), None)
+        if piece is None or piece.problem is not None:
+            return None
+        with self._input() as stream:
+            data = stream.read(piece.offset + len(piece))
+        read = self._csv.ReadOptions(
+            use_threads=False,
+            block_size=len(data) + 1,
+            skip_rows=self.lines_before_header + (self._header_names is not None),
+            column_names=self._header_names,
+        )
+        convert = self._converting(include_columns=columns, column_types={name: pa.string() for name in columns}, strings_can_be_null=True)
+        try:
+            table = self._csv.read_csv(pa.BufferReader(data), read_options=read, parse_options=self._parsing(), convert_options=convert)
+        except pa.ArrowInvalid:
+            return None  # the read proper says what is wrong, and where
+        return table.slice(0, rows).combine_chunks().to_batches()[0] if table.num_rows else None
 
     def read_like(self, first: Source) -> None:
         """Parts of a CSV dataset need the first part's header: a column of
@@ -695,6 +793,14 @@ class ParquetSource(Source):
     def _file_row_counts(self) -> list[tuple[str, int]] | None:
         # Footers only: asked for when reporting an error, never while reading.
         return [(self._shown(f), self._file(f).metadata.num_rows) for f in self.files]
+
+    def head(self, columns: list[str], text_columns: frozenset[str] = frozenset(), rows: int = 10_000) -> pa.RecordBatch | None:
+        """The first rows of the first file, read alone: the parallel reader
+        would decode whole row groups ahead."""
+        handle = self._file(self.files[0])
+        if any(name not in handle.schema_arrow.names for name in columns):
+            return super().head(columns, text_columns, rows)  # folder keys, struct fields
+        return next(handle.iter_batches(batch_size=rows, columns=columns, use_threads=False), None)
 
     @_vectors_read_as_lists
     @struct_fields_read
