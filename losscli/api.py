@@ -178,7 +178,7 @@ def compute(
     a single number for every row. ``sample_ids`` groups rows into samples
     for per-sample losses (``--sample-col``).
 
-    Raises :class:`LossCliError` naming the argument and the 1-based row
+    Raises :class:`LossCliError` (a ``ValueError``) naming the argument and the 1-based row
     (``error.role``, ``error.row``; row 1 is the first element) for: a
     missing, NaN or infinite value; text, complex numbers or other
     non-numbers; a single number, a ragged list or an array of more than

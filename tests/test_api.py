@@ -592,3 +592,18 @@ def test_values_in_messages_keep_every_digit(value, shown):
     from losscli.wording import exact_number
 
     assert exact_number(value) == shown
+
+
+# =========================================================================== errors Python code already catches
+
+
+def test_bad_input_is_a_value_error_as_in_scikit_learn() -> None:
+    # scikit-learn (mean_squared_error([1, 2], [1, 2, 3])) and numpy raise ValueError for
+    # arguments like these; LossCliError derived from Exception alone, so `except ValueError`
+    # around a training step let it through.
+    with pytest.raises(ValueError, match="different numbers of rows"):
+        losscli.compute("mse", [1.0, 2.0], [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError):
+        mean_squared_error([1.0, 2.0], [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="did you mean 'huber'"):
+        losscli.compute("hubber", [0.0], [1.0])
