@@ -169,7 +169,8 @@ def compute(
     :func:`losscli.info` returns, or a bound loss. ``y_true``, ``y_pred``
     and the other inputs (``var``, ``anchor``, ...) are lists, numpy arrays,
     pandas objects or tensors (detached and moved to the CPU: the API only
-    evaluates; float16 and bfloat16 are widened) of real numbers, one value
+    evaluates; float16 and bfloat16 are widened; sparse tensors and
+    scipy.sparse matrices are made dense) of real numbers, one value
     or row per sample (a pandas Series whose cells are arrays is one row per
     cell); class labels are integer indices ``0..C-1``. Parameters
     (``delta=2.0``, class ``weights=[0.2, 0.8]``; numpy and 0-d tensor
@@ -180,7 +181,7 @@ def compute(
 
     Raises :class:`LossCliError` (a ``ValueError``) naming the argument and the 1-based row
     (``error.role``, ``error.row``; row 1 is the first element) for: a
-    missing, NaN or infinite value; text, complex numbers or other
+    missing, NaN, infinite or masked value; text, complex numbers or other
     non-numbers; a single number, a ragged list or an array of more than
     two dimensions where rows are expected; a missing sample id;
     inputs of different lengths or no rows; weights of the wrong shape,

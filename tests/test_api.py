@@ -222,6 +222,46 @@ def test_kernel_errors_name_the_argument_too() -> None:
     assert str(error).startswith("y_pred, row 3: probability outside [0, 1] (value 1.5)")
 
 
+def test_a_masked_entry_is_a_missing_value_not_the_number_under_the_mask() -> None:
+    # np.asarray drops the mask, so mse counted the hidden 5.0 and gave 3.0: (2 - 5)^2 / 3.
+    masked = np.ma.masked_array([1.0, 2.0, 3.0], mask=[False, True, False])
+    api_error(losscli.compute, "mse", masked, [1.0, 5.0, 3.0], role="y_true", row=2, fragments=("y_true, row 2: missing, NaN or infinite value (masked)",))
+    rows = np.ma.masked_array([[0.2, 0.8], [0.5, 0.5]], mask=[[False, False], [False, True]])
+    api_error(losscli.compute, "cce", [1, 0], rows, role="y_pred", row=2)
+    unmasked = np.ma.masked_array([1.0, 2.0], mask=False)
+    assert losscli.compute("mse", unmasked, [1.0, 4.0]) == 2.0  # (4 - 2)^2 / 2 by hand
+
+
+def test_sparse_matrices_are_read_as_their_dense_values() -> None:
+    # scikit-learn's OneHotEncoder returns a scipy.sparse matrix; it was read as one
+    # opaque "single value" and refused with its repr as the number.
+    sparse = pytest.importorskip("scipy.sparse")
+    one_hot = sparse.csr_matrix(np.array([[0.0, 1.0], [1.0, 0.0]]))
+    probabilities = np.array([[0.3, 0.7], [0.6, 0.4]])
+    expected = log_loss([1, 0], probabilities)  # scikit-learn on the dense labels
+    assert losscli.compute("cce", one_hot, probabilities) == pytest.approx(expected, rel=1e-12)
+
+
+def test_an_object_numpy_cannot_read_is_named_not_shown_as_a_single_value() -> None:
+    class Lazy:  # a container numpy wraps as one object, as a polars LazyFrame
+        pass
+
+    api_error(losscli.compute, "mse", Lazy(), [1.0], role="y_true", row=None, fragments=("y_true: cannot read Lazy as numbers (pass a list, a numpy array",))
+
+
+def test_rows_without_values_are_an_error_not_nan() -> None:
+    # mse of two (3, 0) arrays gave nan with numpy's "Mean of empty slice" warning.
+    api_error(losscli.compute, "mse", np.zeros((3, 0)), np.zeros((3, 0)), role="y_true", row=None, fragments=("an array of shape (3, 0): the rows hold no values",))
+    # cce said "got 1 column" of a (3, 0) prediction
+    api_error(losscli.compute, "cce", [0, 1, 1], np.zeros((3, 0)), role="y_pred", row=None, fragments=("shape (3, 0)",))
+
+
+def test_an_integer_beyond_float_range_names_its_row() -> None:
+    # Python ints of any size reach numpy as objects; float() of 10**400 raised OverflowError.
+    api_error(losscli.compute, "mse", [1, 10**400], [0.0, 0.0], role="y_true", row=2, fragments=("an integer too large for a 64-bit float (401 digits)",))
+    assert losscli.compute("mse", [10**20, 0], [0.0, 0.0]) == pytest.approx(1e40 / 2, rel=REL)  # 10**20 fits: (1e20)^2 / 2
+
+
 def test_booleans_are_labels_0_and_1() -> None:
     expected = log_loss([1, 0], [0.9, 0.2], labels=[0, 1])
     assert losscli.compute("bce", [True, False], [0.9, 0.2]) == pytest.approx(expected, rel=1e-9)
@@ -248,6 +288,24 @@ def test_a_nan_in_a_tensor_is_an_error() -> None:
     torch = pytest.importorskip("torch")
     prediction = torch.tensor([0.5, float("nan")], dtype=torch.float64, requires_grad=True)
     api_error(losscli.compute, "mse", torch.tensor([1.0, 0.0]), prediction, role="y_pred", row=2)
+
+
+@pytest.mark.torch
+def test_a_tensor_without_values_is_an_error_naming_the_argument() -> None:
+    # A 'meta' tensor (shape only, as built for tracing) leaked PyTorch's NotImplementedError.
+    torch = pytest.importorskip("torch")
+    meta = torch.empty(3, device="meta")
+    api_error(losscli.compute, "mse", [1.0, 2.0, 3.0], meta, role="y_pred", row=None, fragments=("y_pred: cannot be read as numbers (Cannot copy out of meta tensor",))
+    api_error(losscli.compute, "mse", [1.0], [meta[0]], role="y_pred", row=None)
+
+
+@pytest.mark.torch
+def test_a_sparse_tensor_is_read_as_its_dense_values() -> None:
+    torch = pytest.importorskip("torch")
+    target = torch.tensor([0.0, 0.0, 2.0]).to_sparse()
+    prediction = torch.tensor([0.0, 1.0, 2.0])
+    expected = torch.nn.functional.mse_loss(prediction, target.to_dense()).item()  # 1/3
+    assert losscli.compute("mse", target, prediction) == pytest.approx(expected, rel=1e-7)
 
 
 def test_per_sample_says_that_weights_do_not_change_a_rows_loss():
