@@ -27,7 +27,7 @@ import numpy as np
 from .conventions import folding
 from .engine import Batch, evaluate, row_losses
 from .errors import LossCliError
-from .api_inputs import check_finite, numbers_per_row, per_row_items, same_length, sample_ids as checked_ids, sample_weights
+from .api_inputs import check_finite, check_pandas_order, numbers_per_row, per_row_items, same_length, sample_ids as checked_ids, sample_weights
 from .registry import BoundLoss, LossSpec, bind, did_you_mean, get, parse_explicit
 
 
@@ -139,10 +139,15 @@ def _spec_of(loss: Any) -> LossSpec:
     return info(loss)
 
 
-def _prepare(loss: str | LossSpec | BoundLoss, y_true: Any, y_pred: Any, kwargs: dict[str, Any]) -> tuple[BoundLoss, dict[str, np.ndarray]]:
+def _prepare(
+    loss: str | LossSpec | BoundLoss, y_true: Any, y_pred: Any, kwargs: dict[str, Any], others: dict[str, Any] | None = None
+) -> tuple[BoundLoss, dict[str, np.ndarray]]:
+    """The bound loss and its checked role arrays; ``others`` (weights, sample
+    ids) are checked for their row order beside the roles."""
     spec = _spec_of(loss)
     given = {"y_true": y_true, "y_pred": y_pred, **kwargs}
     roles, params = _split(spec, given)
+    check_pandas_order({**roles, **{name: value for name, value in (others or {}).items() if value is not None}})
     if isinstance(loss, BoundLoss):
         # Keyword parameters refine an already bound loss; they never reset it to defaults.
         refined = {key: spec.param(key).validate(value, spec.name) for key, value in params.items()}
@@ -177,14 +182,16 @@ def compute(
     scalars are numbers too) are keyword arguments. ``sample_weight`` gives per-row weights (weighted
     mean, as scikit-learn): one finite weight >= 0 per row, not all zero, or
     a single number for every row. ``sample_ids`` groups rows into samples
-    for per-sample losses (``--sample-col``).
+    for per-sample losses (``--sample-col``). Rows pair by position, as in
+    scikit-learn; pandas index labels do not align them.
 
     Raises :class:`LossCliError` (a ``ValueError``) naming the argument and the 1-based row
     (``error.role``, ``error.row``; row 1 is the first element) for: a
     missing, NaN, infinite or masked value; text, complex numbers or other
     non-numbers; a single number, a ragged list or an array of more than
     two dimensions where rows are expected; a missing sample id;
-    inputs of different lengths or no rows; weights of the wrong shape,
+    inputs of different lengths or no rows; pandas inputs whose indexes
+    hold the same labels in different orders; weights of the wrong shape,
     negative or all zero; a ``loss`` that is not a name.
 
     A value that is not a finite number, which the command line reports as
@@ -195,7 +202,7 @@ def compute(
     """
     if reduction not in ("mean", "sum"):
         raise LossCliError(f"reduction must be 'mean' or 'sum' here, got '{reduction}'", hint="per_sample() gives per-row values")
-    bound, arrays = _prepare(loss, y_true, y_pred, inputs_and_params)
+    bound, arrays = _prepare(loss, y_true, y_pred, inputs_and_params, {"sample_weight": sample_weight, "sample_ids": sample_ids})
     n = len(next(iter(arrays.values())))
     batch = Batch(
         arrays=[arrays],
@@ -238,7 +245,7 @@ def per_sample(
             "per_sample() gives each row's loss, which sample weights do not change",
             hint="weight the values yourself, or use compute(..., sample_weight=...) for the weighted mean",
         )
-    bound, arrays = _prepare(loss, y_true, y_pred, inputs_and_params)
+    bound, arrays = _prepare(loss, y_true, y_pred, inputs_and_params, {"sample_ids": sample_ids})
     kind = bound.spec.kind
     if kind == "mean":
         return row_losses(bound, arrays)[2]

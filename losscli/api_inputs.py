@@ -268,6 +268,32 @@ def check_finite(name: str, values: np.ndarray) -> None:
     raise LossCliError(f"{MISSING}{more}", role=name, row=int(np.argmax(bad)) + 1, hint=MISSING_HINT)
 
 
+def check_pandas_order(inputs: dict[str, Any]) -> None:
+    """Rows pair by position, as in scikit-learn. Two pandas inputs whose
+    indexes hold the same labels in a different order (one was sorted or
+    shuffled) would pair different rows, where pandas itself aligns labels:
+    an error asks which was meant. Other indexes (a test split's labels
+    beside a prediction's 0..n-1) pair by position, as scikit-learn does."""
+    first: tuple[str, Any] | None = None
+    for name, value in inputs.items():
+        index = getattr(value, "index", None) if type(value).__module__.startswith("pandas") else None
+        if index is None or not hasattr(index, "equals"):
+            continue
+        if first is None:
+            first = (name, index)
+            continue
+        first_name, first_index = first
+        if len(index) != len(first_index) or index.equals(first_index):
+            continue
+        if index.is_unique and first_index.is_unique and bool(index.isin(first_index).all()):
+            raise LossCliError(
+                f"its pandas index has the labels of {first_name}'s in another order, and rows pair by "
+                "position (as in scikit-learn), not by index label",
+                role=name,
+                hint=f"align it first, e.g. {name}.loc[{first_name}.index], or pass {name}.to_numpy() to pair by position",
+            )
+
+
 def same_length(arrays: dict[str, Any], loss: str) -> int:
     """The common number of rows of the role arrays; none may be empty."""
     lengths = {name: len(values) for name, values in arrays.items()}

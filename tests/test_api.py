@@ -412,6 +412,28 @@ def test_importing_losscli_loads_no_numpy_pandas_or_pyarrow() -> None:
     assert out.stdout.strip() == "[]"
 
 
+# =========================================================================== pandas index order
+
+
+def test_pandas_inputs_whose_index_is_reordered_are_not_paired_silently() -> None:
+    # Rows pair by position (scikit-learn); y_pred sorted by value paired y_true's row 10 with
+    # y_pred's row 13 and returned 1.375, where pandas' own (y - p) aligns the labels.
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"y": [0.0, 1.0, 2.0, 3.0], "p": [0.5, 1.5, 1.0, 5.0]}, index=[10, 11, 12, 13])
+    shuffled = frame.sort_values("p", ascending=False)
+    api_error(
+        losscli.compute, "mse", frame.y, shuffled.p, role="y_pred", row=None,
+        fragments=("y_pred: its pandas index has the labels of y_true's in another order", "y_pred.loc[y_true.index]"),
+    )
+    api_error(losscli.compute, "mse", frame.y, frame.p, sample_weight=shuffled.p, role="sample_weight", row=None)
+    api_error(losscli.per_sample, "mse", frame.y, shuffled.p, role="y_pred", row=None)
+    aligned = mean_squared_error(frame.y, frame.p)  # scikit-learn on the rows as pandas aligns them
+    assert losscli.compute("mse", frame.y, shuffled.p.loc[frame.y.index]) == pytest.approx(aligned, rel=REL)
+    # A test split's index beside a model's 0..n-1 predictions pairs by position, as in scikit-learn.
+    predictions = pd.Series(frame.p.to_numpy())
+    assert losscli.compute("mse", frame.y, predictions) == pytest.approx(mean_squared_error(frame.y, predictions), rel=REL)
+
+
 # =========================================================================== one column as (n, 1)
 
 
