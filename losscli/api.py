@@ -37,6 +37,17 @@ _Function = TypeVar("_Function", bound=Callable[..., Any])
 _SWITCHES_AS_KEYWORDS = {"--from-logits": "from_logits=True", "--normalize": "normalize=True"}
 # A hint's ``--loss SPEC`` (quoted for the shell where it needs to be).
 _LOSS_OPTION = re.compile(r"--loss ('[^']*'|\S+)")
+# Hints that choose columns of a file (--pred-col, --col ROLE=...), and what
+# a Python caller does instead: pass arrays of the right shape, or keywords.
+_COLUMN_HINTS = (
+    (re.compile(r"select the class columns with --pred-col ('[^']*'|\([^)]*\))"), "pass y_pred with one column per class"),
+    (re.compile(r"select matching columns with --label-col and --pred-col"), "pass y_true and y_pred with the same number of columns"),
+    (re.compile(r"give --pred-col the positive class's column"), "pass the positive class's column alone, e.g. y_pred[:, 1]"),
+    (re.compile(r"for one row per frame, name the sequence with --sample-col"), "pass one frames x classes array per sequence: a list of 2-D arrays, or a (sequences, frames, classes) array"),
+    (re.compile(r" with --col \w+=COLS"), ""),
+    (re.compile(r"pass --col x1='x1_\*' --col x2='x2_\*', or --col distance=COL"), "pass x1= and x2= (the embeddings), or distance="),
+    (re.compile(r"--weight-col"), "sample_weight"),
+)
 
 
 def _hints_in_python_terms(function: _Function) -> _Function:
@@ -48,7 +59,13 @@ def _hints_in_python_terms(function: _Function) -> _Function:
         try:
             return function(*args, **kwargs)
         except LossCliError as error:
+            for switch, keyword in _SWITCHES_AS_KEYWORDS.items():
+                # "it is losscli's cce with --from-logits" in the message as well
+                error.message = error.message.replace(f"with {switch}", f"with {keyword}")
+                error.args = (error.message, *error.args[1:])
             if error.hint:
+                for pattern, replacement in _COLUMN_HINTS:
+                    error.hint = pattern.sub(replacement, error.hint)
                 for switch, keyword in _SWITCHES_AS_KEYWORDS.items():
                     error.hint = error.hint.replace(switch, keyword)
                 error.hint = _LOSS_OPTION.sub(_spec_as_keywords, error.hint)
@@ -68,7 +85,8 @@ def _spec_as_keywords(match: re.Match) -> str:
     except LossCliError:
         return match[0]
     if not params:
-        return match[0]
+        # The loss to name in the call, e.g. compute('cce', ...).
+        return f"loss '{text}'" + (word[len(text):] if not word.startswith("'") else "")
     keywords = ", ".join(f"{name}={_python_literal(value)}" for name, value in params.items())
     return keywords + word[len(text):] if not word.startswith("'") else keywords
 

@@ -664,6 +664,28 @@ def test_hints_name_the_keyword_a_python_caller_passes() -> None:
     )
 
 
+def test_hints_about_file_columns_say_what_to_pass_in_python() -> None:
+    # They named --pred-col, --label-col, --col ROLE=COLS and --sample-col, which a Python
+    # caller has no way to give.
+    cases = [
+        ("mse", dict(y_true=np.zeros((2, 2)), y_pred=np.zeros((2, 3))), "(pass y_true and y_pred with the same number of columns)"),
+        ("cce", dict(y_true=[0, 1], y_pred=[0.2, 0.7]), "(pass y_pred with one column per class; for one probability of the positive class use bce)"),
+        (
+            "bce", dict(y_true=[0, 1], y_pred=[[0.8, 0.2], [0.3, 0.7]]),
+            "(for two class columns use loss 'cce', which reads labels 0/1 as class indices; or pass the positive class's column alone, e.g. y_pred[:, 1])",
+        ),
+        ("triplet", dict(anchor=np.zeros((2, 2)), positive=np.zeros((2, 3)), negative=np.zeros((2, 2))), "(give positive as many columns as anchor)"),
+        ("contrastive", dict(y_true=[0, 1]), "(pass x1= and x2= (the embeddings), or distance=)"),
+        ("ctc", dict(y_true=[[1]], y_pred=[[0.1, 0.2]]), "(pass one frames x classes array per sequence: a list of 2-D arrays"),
+        ("NLLLoss", dict(y_true=[0, 1], y_pred=[[0.2, 0.8], [0.4, 0.6]]), "sparse_cce with from_logits=True, whose log-softmax"),
+    ]
+    for loss, inputs, hint in cases:
+        with pytest.raises(LossCliError) as info:
+            losscli.compute(loss, **inputs)
+        assert hint in str(info.value), (loss, str(info.value))
+        assert "--" not in str(info.value), (loss, str(info.value))
+
+
 @pytest.mark.parametrize(
     ("value", "shown"),
     [(1.0000001, "1.0000001"), (2.0, "2"), (-3.0, "-3"), (0.1, "0.1"), (1e-300, "1e-300"), (2.0**60, "1.152921504606847e+18"), (float("inf"), "inf"), (np.float32(0.1), "0.10000000149011612")],
