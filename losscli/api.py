@@ -295,6 +295,17 @@ def info(loss: str) -> LossSpec:
             f"the loss must be a name such as 'mse', not {type(loss).__name__} {loss!r:.40}",
             hint="losscli.available() lists the names",
         )
+    if ":" in loss:
+        # The command line's NAME:key=value spec; in Python the parameters are keywords.
+        spec = get(loss.partition(":")[0])  # an unknown name: the closest one
+        try:
+            keywords = "".join(f", {name}={_python_literal(value)}" for name, value in parse_explicit(loss)[1].items())
+        except LossCliError:
+            keywords = ", key=value"
+        raise LossCliError(
+            f"the loss must be a name, not the command line's spec '{loss}'",
+            hint=f"pass the parameters as keywords: compute('{spec.name}', y_true, y_pred{keywords})",
+        )
     return get(loss)
 
 

@@ -208,6 +208,16 @@ def test_the_loss_must_be_a_name(loss: object, shown: str) -> None:
     api_error(losscli.compute, loss, [1.0], [1.0], role=None, row=None, fragments=(f"the loss must be a name such as 'mse', not {shown}", "losscli.available()"))
 
 
+def test_a_command_line_spec_as_the_loss_shows_the_keywords_to_pass() -> None:
+    # "huber:delta=2" said only "unknown loss 'huber:delta=2'".
+    api_error(
+        losscli.compute, "huber:delta=2", [0.0], [1.0], role=None, row=None,
+        fragments=("the loss must be a name, not the command line's spec 'huber:delta=2' (pass the parameters as keywords: compute('huber', y_true, y_pred, delta=2))",),
+    )
+    api_error(losscli.per_sample, "weighted_ce:weights=0.2;0.8", [0], [[0.5, 0.5]], role=None, row=None, fragments=("weights=[0.2, 0.8])",))
+    api_error(losscli.compute, "hubber:delta=2", [0.0], [1.0], role=None, row=None, fragments=("unknown loss 'hubber'; did you mean 'huber'?",))
+
+
 def test_the_declaration_info_returns_is_accepted_as_the_loss() -> None:
     spec = losscli.info("huber")
     # delta 1: 0.5 * 0.5^2 = 0.125 and 2.5 - 0.5 = 2.0, mean 1.0625 (by hand; torch HuberLoss)
