@@ -201,7 +201,10 @@ def compute(
     mean, as scikit-learn): one finite weight >= 0 per row, not all zero, or
     a single number for every row. ``sample_ids`` groups rows into samples
     for per-sample losses (``--sample-col``). Rows pair by position, as in
-    scikit-learn; pandas index labels do not align them.
+    scikit-learn; pandas index labels do not align them. ``reduction`` is
+    ``"mean"`` (weighted by ``sample_weight`` if given) or ``"sum"``
+    (``sum(w * l)`` with weights); :func:`per_sample` gives the per-row
+    values that ``reduction='none'`` gives in PyTorch.
 
     Raises :class:`LossCliError` (a ``ValueError``) naming the argument and the 1-based row
     (``error.role``, ``error.row``; row 1 is the first element) for: a
@@ -254,6 +257,15 @@ def per_sample(
 ) -> np.ndarray:
     """Per-row losses (``--reduction none``); per-sample for losses such as
     dice when ``sample_ids`` is given (ordered by sample id).
+
+    The values are those of PyTorch's ``reduction='none'``, and their mean
+    is :func:`compute`'s value except where PyTorch's mean is not a plain
+    mean: ``weighted_ce`` rows carry their class weight (the mean divides
+    by the sum of those weights), ``sparse_cce`` rows labelled
+    ``ignore_index`` are 0 (the mean leaves them out), and ``rmse`` rows are
+    the squared errors the root is taken over. Losses computed from all rows
+    at once (``wasserstein_distance``; dice and the GAN losses without
+    ``sample_ids``) have no per-row value.
 
     Inputs are given and checked as for :func:`compute`, with the same
     errors (argument name, 1-based row)."""

@@ -404,6 +404,9 @@ def test_help_shows_the_real_signatures_and_documentation() -> None:
     for function in (losscli.compute, losscli.per_sample, losscli.available, losscli.info, losscli.recommend):
         assert function.__doc__ and len(function.__doc__.split()) >= 5, function.__name__
     assert "LossCliError" in losscli.compute.__doc__
+    # reduction= was in the signature but not in the documentation.
+    assert '``reduction`` is\n    ``"mean"``' in losscli.compute.__doc__
+    assert "ignore_index" in losscli.per_sample.__doc__ and "weighted_ce" in losscli.per_sample.__doc__
     from losscli import per_sample
 
     assert per_sample is losscli.per_sample
