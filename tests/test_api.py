@@ -147,6 +147,13 @@ def test_sample_ids_of_the_wrong_length_are_an_error() -> None:
     api_error(losscli.compute, "dice", [1, 0, 1], [0.9, 0.2, 0.8], sample_ids=[0, 1], role="sample_ids", row=None, fragments=("sample_ids: shape (2,), but the inputs have 3 rows",))
 
 
+def test_weights_whose_sum_overflows_are_an_error_not_a_zero_loss() -> None:
+    # sum(w) overflowed to inf and mse came back as 0.0 = 1e308 / inf; by hand the
+    # weighted mean of the squared errors 0 and 1 with equal weights is 0.5.
+    api_error(losscli.compute, "mse", [1.0, 2.0], [1.0, 3.0], sample_weight=[1e308, 1e308], role="sample_weight", row=None, fragments=("weights sum beyond the largest 64-bit float",))
+    assert losscli.compute("mse", [1.0, 2.0], [1.0, 3.0], sample_weight=[1e307, 1e307]) == pytest.approx(0.5, rel=REL)
+
+
 # =========================================================================== what counts as an array of numbers
 
 
