@@ -68,26 +68,41 @@ def _hints_in_python_terms(function: _Function) -> _Function:
                     error.hint = pattern.sub(replacement, error.hint)
                 for switch, keyword in _SWITCHES_AS_KEYWORDS.items():
                     error.hint = error.hint.replace(switch, keyword)
-                error.hint = _LOSS_OPTION.sub(_spec_as_keywords, error.hint)
+                called = _canonical(args[0] if args else kwargs.get("loss"))
+                error.hint = _LOSS_OPTION.sub(lambda match: _spec_as_keywords(match, called), error.hint)
+                # "loss 'bce' from_logits=True" as the arguments of one call
+                error.hint = re.sub(r"(loss '\w+') (\w+=)", r"\1, \2", error.hint)
             raise
 
     return wrapper  # type: ignore[return-value]
 
 
-def _spec_as_keywords(match: re.Match) -> str:
+def _canonical(loss: Any) -> str | None:
+    """The canonical name of the loss a call was given, None if it has none."""
+    if isinstance(loss, (LossSpec, BoundLoss)):
+        return _spec_of(loss).name
+    try:
+        return get(loss).name if isinstance(loss, str) else None
+    except LossCliError:
+        return None
+
+
+def _spec_as_keywords(match: re.Match, called: str | None = None) -> str:
     """``--loss 'weighted_ce:weights=0.2;0.8'`` as the keywords that say the
-    same in Python, ``weights=[0.2, 0.8]``; a spec without parameters stays."""
+    same in Python, ``weights=[0.2, 0.8]``, led by the loss to call when it
+    is not the one called (``called``): ``loss 'focal', convention='keras'``."""
     word = match[1]
     # An unquoted spec in a sentence may have the sentence's punctuation after it.
     text = shlex.split(word)[0] if word.startswith("'") else word.rstrip(",.;)")
     try:
-        _, params = parse_explicit(text)
+        spec, params = parse_explicit(text)
     except LossCliError:
         return match[0]
-    if not params:
+    words = [f"{name}={_python_literal(value)}" for name, value in params.items()]
+    if spec.name != called or not params:
         # The loss to name in the call, e.g. compute('cce', ...).
-        return f"loss '{text}'" + (word[len(text):] if not word.startswith("'") else "")
-    keywords = ", ".join(f"{name}={_python_literal(value)}" for name, value in params.items())
+        words.insert(0, f"loss '{spec.name}'")
+    keywords = ", ".join(words)
     return keywords + word[len(text):] if not word.startswith("'") else keywords
 
 
@@ -294,6 +309,7 @@ def per_sample(
     )
 
 
+@_hints_in_python_terms
 def info(loss: str) -> LossSpec:
     """The declaration of one loss, by canonical name or alias (case-insensitive).
 

@@ -698,12 +698,18 @@ def test_hints_about_file_columns_say_what_to_pass_in_python() -> None:
         ("contrastive", dict(y_true=[0, 1]), "(pass x1= and x2= (the embeddings), or distance=)"),
         ("ctc", dict(y_true=[[1]], y_pred=[[0.1, 0.2]]), "(pass one frames x classes array per sequence: a list of 2-D arrays"),
         ("NLLLoss", dict(y_true=[0, 1], y_pred=[[0.2, 0.8], [0.4, 0.6]]), "sparse_cce with from_logits=True, whose log-softmax"),
+        ("NLLLoss", dict(y_true=[0, 1], y_pred=[[0.2, 0.8], [0.4, 0.6]]), "(write loss 'sparse_cce', from_logits=True)"),
     ]
     for loss, inputs, hint in cases:
         with pytest.raises(LossCliError) as info:
             losscli.compute(loss, **inputs)
         assert hint in str(info.value), (loss, str(info.value))
         assert "--" not in str(info.value), (loss, str(info.value))
+    # info() says the same, and names the loss a parameter belongs to.
+    for name, hint in [("BinaryFocalCrossentropy", "(write loss 'focal', convention='keras')"), ("bce_with_logits", "(write loss 'bce', from_logits=True)")]:
+        with pytest.raises(LossCliError) as info:
+            losscli.info(name)
+        assert hint in str(info.value), (name, str(info.value))
 
 
 @pytest.mark.parametrize(
