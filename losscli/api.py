@@ -47,6 +47,7 @@ _COLUMN_HINTS = (
     (re.compile(r" with --col \w+=COLS"), ""),
     (re.compile(r"pass --col x1='x1_\*' --col x2='x2_\*', or --col distance=COL"), "pass x1= and x2= (the embeddings), or distance="),
     (re.compile(r"--weight-col"), "sample_weight"),
+    (re.compile(r"set ctc:blank= to"), "pass blank= as"),
 )
 
 
@@ -158,10 +159,32 @@ def _as_arrays(spec: LossSpec, roles: dict[str, Any]) -> dict[str, np.ndarray]:
             arrays[role.name][:] = items
         else:
             arrays[role.name] = numbers_per_row(role.name, value, role, elementwise=spec.family == "regression")
-    same_length(arrays, spec.name)
+    try:
+        same_length(arrays, spec.name)
+    except LossCliError as error:
+        _suggest_batch_first(error, spec, roles, arrays)
+        raise
     for name, values in arrays.items():
         check_finite(name, values)
     return arrays
+
+
+def _suggest_batch_first(error: LossCliError, spec: LossSpec, roles: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+    """PyTorch's ctc_loss takes log-probabilities as (frames, batch, classes);
+    one sequence per row is (batch, frames, classes). When the second axis
+    has the other inputs' length, say so."""
+    for role in spec.roles:
+        shape = getattr(roles.get(role.name), "shape", None)
+        if role.shape != "sequence" or shape is None or len(shape) != 3:
+            continue
+        others = {len(values) for name, values in arrays.items() if name != role.name}
+        if others == {shape[1]}:
+            error.hint = (
+                f"{role.name} has shape {tuple(shape)}, PyTorch's (frames, batch, classes) layout; pass one "
+                f"(frames, classes) array per sequence: {role.name}.permute(1, 0, 2) for a tensor, "
+                f"{role.name}.transpose(1, 0, 2) for a numpy array"
+            )
+            return
 
 
 def _spec_of(loss: Any) -> LossSpec:

@@ -391,6 +391,22 @@ def test_an_impossible_ctc_alignment_is_inf_as_in_pytorch() -> None:
         assert losscli.compute("mse", [0.0], [2.0]) == 4.0  # a finite value warns about nothing
 
 
+@pytest.mark.torch
+def test_ctc_log_probabilities_in_pytorchs_layout_get_the_permute_that_fixes_them() -> None:
+    # F.ctc_loss takes (frames, batch, classes); the rows here are sequences. The error only
+    # said "y_true 3, y_pred 7", and the blank hint named the command line's ctc:blank=.
+    torch = pytest.importorskip("torch")
+    log_probabilities = torch.log_softmax(torch.randn(7, 3, 4, dtype=torch.float64), 2)
+    targets = torch.tensor([[1, 2], [3, 1], [2, 2]])
+    api_error(
+        losscli.compute, "ctc", targets, log_probabilities, role=None, row=None,
+        fragments=("y_pred has shape (7, 3, 4), PyTorch's (frames, batch, classes) layout", "y_pred.permute(1, 0, 2) for a tensor"),
+    )
+    expected = torch.nn.functional.ctc_loss(log_probabilities, targets, torch.full((3,), 7), torch.full((3,), 2)).item()
+    assert losscli.compute("ctc", targets, log_probabilities.permute(1, 0, 2)) == pytest.approx(expected, rel=1e-9)
+    api_error(losscli.compute, "ctc", [[0, 1]], [log_probabilities[:, 0]], role="y_true", row=1, fragments=("or pass blank= as the blank's index)",))
+
+
 @pytest.mark.parametrize("loss, shown", [(None, "NoneType None"), (3, "int 3")])
 def test_info_needs_a_name(loss: object, shown: str) -> None:
     api_error(losscli.info, loss, role=None, row=None, fragments=(f"the loss must be a name such as 'mse', not {shown}",))
