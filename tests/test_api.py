@@ -7,6 +7,7 @@ element); valid inputs give the values of scikit-learn, scipy and PyTorch.
 
 from __future__ import annotations
 
+import math
 import warnings
 from pathlib import Path
 
@@ -147,10 +148,14 @@ def test_sample_ids_of_the_wrong_length_are_an_error() -> None:
     api_error(losscli.compute, "dice", [1, 0, 1], [0.9, 0.2, 0.8], sample_ids=[0, 1], role="sample_ids", row=None, fragments=("sample_ids: shape (2,), but the inputs have 3 rows",))
 
 
-def test_weights_whose_sum_overflows_are_an_error_not_a_zero_loss() -> None:
+def test_weights_whose_sum_overflows_give_no_value_not_a_zero_loss() -> None:
     # sum(w) overflowed to inf and mse came back as 0.0 = 1e308 / inf; by hand the
-    # weighted mean of the squared errors 0 and 1 with equal weights is 0.5.
-    api_error(losscli.compute, "mse", [1.0, 2.0], [1.0, 3.0], sample_weight=[1e308, 1e308], role="sample_weight", row=None, fragments=("weights sum beyond the largest 64-bit float",))
+    # weighted mean of the squared errors 0 and 1 with equal weights is 0.5. Like
+    # weights whose products overflow too (tests/test_engine.py), there is no value.
+    with pytest.warns(RuntimeWarning, match=r"^mse: the value is not a number; returning NaN$"):
+        assert math.isnan(losscli.compute("mse", [1.0, 2.0], [1.0, 3.0], sample_weight=[1e308, 1e308]))
+    by_group = evaluate([Batch(arrays=[{"y_true": np.array([1.0, 2.0]), "y_pred": np.array([1.0, 3.0])}], n=2, weights=np.array([1e308, 1e308]), groups=np.array([0, 0]))], [bind(get("mse"), {})])[0][0]
+    assert by_group.groups[0].value is None  # the same per --by group
     assert losscli.compute("mse", [1.0, 2.0], [1.0, 3.0], sample_weight=[1e307, 1e307]) == pytest.approx(0.5, rel=REL)
 
 
