@@ -27,7 +27,7 @@ import numpy as np
 from .conventions import folding
 from .engine import Batch, evaluate, row_losses
 from .errors import LossCliError
-from .api_inputs import check_finite, numbers_per_row, per_row_items, same_length, sample_ids as checked_ids, sample_weights
+from .api_inputs import check_finite, check_pandas_order, numbers_per_row, per_row_items, same_length, sample_ids as checked_ids, sample_weights
 from .registry import BoundLoss, LossSpec, bind, did_you_mean, get, parse_explicit
 
 
@@ -37,6 +37,18 @@ _Function = TypeVar("_Function", bound=Callable[..., Any])
 _SWITCHES_AS_KEYWORDS = {"--from-logits": "from_logits=True", "--normalize": "normalize=True", "--sample-col": "sample_ids"}
 # A hint's ``--loss SPEC`` (quoted for the shell where it needs to be).
 _LOSS_OPTION = re.compile(r"--loss ('[^']*'|\S+)")
+# Hints that choose columns of a file (--pred-col, --col ROLE=...), and what
+# a Python caller does instead: pass arrays of the right shape, or keywords.
+_COLUMN_HINTS = (
+    (re.compile(r"select the class columns with --pred-col ('[^']*'|\([^)]*\))"), "pass y_pred with one column per class"),
+    (re.compile(r"select matching columns with --label-col and --pred-col"), "pass y_true and y_pred with the same number of columns"),
+    (re.compile(r"give --pred-col the positive class's column"), "pass the positive class's column alone, e.g. y_pred[:, 1]"),
+    (re.compile(r"for one row per frame, name the sequence with --sample-col"), "pass one frames x classes array per sequence: a list of 2-D arrays, or a (sequences, frames, classes) array"),
+    (re.compile(r" with --col \w+=COLS"), ""),
+    (re.compile(r"pass --col x1='x1_\*' --col x2='x2_\*', or --col distance=COL"), "pass x1= and x2= (the embeddings), or distance="),
+    (re.compile(r"--weight-col"), "sample_weight"),
+    (re.compile(r"set ctc:blank= to"), "pass blank= as"),
+)
 
 
 def _hints_in_python_terms(function: _Function) -> _Function:
@@ -48,28 +60,50 @@ def _hints_in_python_terms(function: _Function) -> _Function:
         try:
             return function(*args, **kwargs)
         except LossCliError as error:
+            for switch, keyword in _SWITCHES_AS_KEYWORDS.items():
+                # "it is losscli's cce with --from-logits" in the message as well
+                error.message = error.message.replace(f"with {switch}", f"with {keyword}")
+                error.args = (error.message, *error.args[1:])
             if error.hint:
+                for pattern, replacement in _COLUMN_HINTS:
+                    error.hint = pattern.sub(replacement, error.hint)
                 for switch, keyword in _SWITCHES_AS_KEYWORDS.items():
                     error.hint = error.hint.replace(switch, keyword)
-                error.hint = _LOSS_OPTION.sub(_spec_as_keywords, error.hint)
+                called = _canonical(args[0] if args else kwargs.get("loss"))
+                error.hint = _LOSS_OPTION.sub(lambda match: _spec_as_keywords(match, called), error.hint)
+                # "loss 'bce' from_logits=True" as the arguments of one call
+                error.hint = re.sub(r"(loss '\w+') (\w+=)", r"\1, \2", error.hint)
             raise
 
     return wrapper  # type: ignore[return-value]
 
 
-def _spec_as_keywords(match: re.Match) -> str:
+def _canonical(loss: Any) -> str | None:
+    """The canonical name of the loss a call was given, None if it has none."""
+    if isinstance(loss, (LossSpec, BoundLoss)):
+        return _spec_of(loss).name
+    try:
+        return get(loss).name if isinstance(loss, str) else None
+    except LossCliError:
+        return None
+
+
+def _spec_as_keywords(match: re.Match, called: str | None = None) -> str:
     """``--loss 'weighted_ce:weights=0.2;0.8'`` as the keywords that say the
-    same in Python, ``weights=[0.2, 0.8]``; a spec without parameters stays."""
+    same in Python, ``weights=[0.2, 0.8]``, led by the loss to call when it
+    is not the one called (``called``): ``loss 'focal', convention='keras'``."""
     word = match[1]
     # An unquoted spec in a sentence may have the sentence's punctuation after it.
     text = shlex.split(word)[0] if word.startswith("'") else word.rstrip(",.;)")
     try:
-        _, params = parse_explicit(text)
+        spec, params = parse_explicit(text)
     except LossCliError:
         return match[0]
-    if not params:
-        return match[0]
-    keywords = ", ".join(f"{name}={_python_literal(value)}" for name, value in params.items())
+    words = [f"{name}={_python_literal(value)}" for name, value in params.items()]
+    if spec.name != called or not params:
+        # The loss to name in the call, e.g. compute('cce', ...).
+        words.insert(0, f"loss '{spec.name}'")
+    keywords = ", ".join(words)
     return keywords + word[len(text):] if not word.startswith("'") else keywords
 
 
@@ -127,10 +161,32 @@ def _as_arrays(spec: LossSpec, roles: dict[str, Any]) -> dict[str, np.ndarray]:
             arrays[role.name] = numbers_per_row(
                 role.name, value, role, elementwise=spec.family == "regression", pixels=spec.family == "segmentation"
             )
-    same_length(arrays, spec.name)
+    try:
+        same_length(arrays, spec.name)
+    except LossCliError as error:
+        _suggest_batch_first(error, spec, roles, arrays)
+        raise
     for name, values in arrays.items():
         check_finite(name, values)
     return arrays
+
+
+def _suggest_batch_first(error: LossCliError, spec: LossSpec, roles: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+    """PyTorch's ctc_loss takes log-probabilities as (frames, batch, classes);
+    one sequence per row is (batch, frames, classes). When the second axis
+    has the other inputs' length, say so."""
+    for role in spec.roles:
+        shape = getattr(roles.get(role.name), "shape", None)
+        if role.shape != "sequence" or shape is None or len(shape) != 3:
+            continue
+        others = {len(values) for name, values in arrays.items() if name != role.name}
+        if others == {shape[1]}:
+            error.hint = (
+                f"{role.name} has shape {tuple(shape)}, PyTorch's (frames, batch, classes) layout; pass one "
+                f"(frames, classes) array per sequence: {role.name}.permute(1, 0, 2) for a tensor, "
+                f"{role.name}.transpose(1, 0, 2) for a numpy array"
+            )
+            return
 
 
 def _spec_of(loss: Any) -> LossSpec:
@@ -141,10 +197,15 @@ def _spec_of(loss: Any) -> LossSpec:
     return info(loss)
 
 
-def _prepare(loss: str | LossSpec | BoundLoss, y_true: Any, y_pred: Any, kwargs: dict[str, Any]) -> tuple[BoundLoss, dict[str, np.ndarray]]:
+def _prepare(
+    loss: str | LossSpec | BoundLoss, y_true: Any, y_pred: Any, kwargs: dict[str, Any], others: dict[str, Any] | None = None
+) -> tuple[BoundLoss, dict[str, np.ndarray]]:
+    """The bound loss and its checked role arrays; ``others`` (weights, sample
+    ids) are checked for their row order beside the roles."""
     spec = _spec_of(loss)
     given = {"y_true": y_true, "y_pred": y_pred, **kwargs}
     roles, params = _split(spec, given)
+    check_pandas_order({**roles, **{name: value for name, value in (others or {}).items() if value is not None}})
     if isinstance(loss, BoundLoss):
         # Keyword parameters refine an already bound loss; they never reset it to defaults.
         refined = {key: spec.param(key).validate(value, spec.name) for key, value in params.items()}
@@ -203,7 +264,8 @@ def compute(
     :func:`losscli.info` returns, or a bound loss. ``y_true``, ``y_pred``
     and the other inputs (``var``, ``anchor``, ...) are lists, numpy arrays,
     pandas objects or tensors (detached and moved to the CPU: the API only
-    evaluates; float16 and bfloat16 are widened) of real numbers, one value
+    evaluates; float16 and bfloat16 are widened; sparse tensors and
+    scipy.sparse matrices are made dense) of real numbers, one value
     or row per sample (a pandas Series whose cells are arrays is one row per
     cell); class labels are integer indices ``0..C-1``. Parameters
     (``delta=2.0``, class ``weights=[0.2, 0.8]``; numpy and 0-d tensor
@@ -214,14 +276,19 @@ def compute(
     dice, iou and tversky, the frames of a sequence for ctc given one row per
     frame (``y_pred`` a frames x classes matrix, ``y_true`` the sequence's
     target repeated on each of its frames; a sequence's frames keep their
-    order, and its weight is the one on its frame rows).
+    order, and its weight is the one on its frame rows). Rows pair by
+    position, as in scikit-learn; pandas index labels do not align them.
+    ``reduction`` is ``"mean"`` (weighted by ``sample_weight`` if given) or
+    ``"sum"`` (``sum(w * l)`` with weights); :func:`per_sample` gives the
+    per-row values that ``reduction='none'`` gives in PyTorch.
 
-    Raises :class:`LossCliError` naming the argument and the 1-based row
+    Raises :class:`LossCliError` (a ``ValueError``) naming the argument and the 1-based row
     (``error.role``, ``error.row``; row 1 is the first element) for: a
-    missing, NaN or infinite value; text, complex numbers or other
+    missing, NaN, infinite or masked value; text, complex numbers or other
     non-numbers; a single number, a ragged list or an array of more than
     two dimensions where rows are expected; a missing sample id;
-    inputs of different lengths or no rows; weights of the wrong shape,
+    inputs of different lengths or no rows; pandas inputs whose indexes
+    hold the same labels in different orders; weights of the wrong shape,
     negative or all zero; a ``loss`` that is not a name.
 
     A value that is not a finite number, which the command line reports as
@@ -232,7 +299,7 @@ def compute(
     """
     if reduction not in ("mean", "sum"):
         raise LossCliError(f"reduction must be 'mean' or 'sum' here, got '{reduction}'", hint="per_sample() gives per-row values")
-    bound, arrays = _prepare(loss, y_true, y_pred, inputs_and_params)
+    bound, arrays = _prepare(loss, y_true, y_pred, inputs_and_params, {"sample_weight": sample_weight, "sample_ids": sample_ids})
     sequences = _frames_by_sequence(bound, arrays, sample_ids, sample_weight)
     if sequences is not None:
         arrays, weights, _keys = sequences
@@ -274,6 +341,15 @@ def per_sample(
     dice, and per sequence for ctc given one row per frame, when
     ``sample_ids`` is given (ordered by sample id, as ``numpy.unique(sample_ids)``).
 
+    The values are those of PyTorch's ``reduction='none'``, and their mean
+    is :func:`compute`'s value except where PyTorch's mean is not a plain
+    mean: ``weighted_ce`` rows carry their class weight (the mean divides
+    by the sum of those weights), ``sparse_cce`` rows labelled
+    ``ignore_index`` are 0 (the mean leaves them out), and ``rmse`` rows are
+    the squared errors the root is taken over. Losses computed from all rows
+    at once (``wasserstein_distance``; dice and the GAN losses without
+    ``sample_ids``) have no per-row value.
+
     Inputs are given and checked as for :func:`compute`, with the same
     errors (argument name, 1-based row)."""
     if "sample_weight" in inputs_and_params:
@@ -282,7 +358,7 @@ def per_sample(
             "per_sample() gives each row's loss, which sample weights do not change",
             hint="weight the values yourself, or use compute(..., sample_weight=...) for the weighted mean",
         )
-    bound, arrays = _prepare(loss, y_true, y_pred, inputs_and_params)
+    bound, arrays = _prepare(loss, y_true, y_pred, inputs_and_params, {"sample_ids": sample_ids})
     sequences = _frames_by_sequence(bound, arrays, sample_ids, None)
     if sequences is not None:
         # By sample id, as the per-sample values of dice come.
@@ -306,6 +382,7 @@ def per_sample(
     )
 
 
+@_hints_in_python_terms
 def info(loss: str) -> LossSpec:
     """The declaration of one loss, by canonical name or alias (case-insensitive).
 
@@ -318,6 +395,17 @@ def info(loss: str) -> LossSpec:
         raise LossCliError(
             f"the loss must be a name such as 'mse', not {type(loss).__name__} {loss!r:.40}",
             hint="losscli.available() lists the names",
+        )
+    if ":" in loss:
+        # The command line's NAME:key=value spec; in Python the parameters are keywords.
+        spec = get(loss.partition(":")[0])  # an unknown name: the closest one
+        try:
+            keywords = "".join(f", {name}={_python_literal(value)}" for name, value in parse_explicit(loss)[1].items())
+        except LossCliError:
+            keywords = ", key=value"
+        raise LossCliError(
+            f"the loss must be a name, not the command line's spec '{loss}'",
+            hint=f"pass the parameters as keywords: compute('{spec.name}', y_true, y_pred{keywords})",
         )
     return get(loss)
 

@@ -30,21 +30,43 @@ _NUMERIC_KINDS = "biuf"
 MISSING = "missing, NaN or infinite value"
 MISSING_HINT = "drop or fill in those rows before computing the loss"
 RAGGED = "rows of different lengths (a ragged list)"
+TENSOR_HINT = "pass a tensor that holds values, on the CPU or a GPU, e.g. one computed on a real device rather than 'meta'"
+ARRAY_TYPES = "a list, a numpy array, a pandas or polars Series or DataFrame, a pyarrow array or a tensor"
 
 
 def detached(value: Any) -> Any:
     """A tensor without its autograd graph, on the CPU: PyTorch refuses to
-    hand numpy a tensor that requires grad, and the API only evaluates."""
+    hand numpy a tensor that requires grad, and the API only evaluates.
+    A sparse tensor or matrix (scipy.sparse, as scikit-learn's OneHotEncoder
+    returns labels) is made dense: numpy reads neither."""
+    if type(value).__module__.startswith("scipy.sparse") and callable(getattr(value, "toarray", None)):
+        return value.toarray()
     detach = getattr(value, "detach", None)
     if not callable(detach):
         return value
     value = detach()
     cpu = getattr(value, "cpu", None)
     value = cpu() if callable(cpu) else value
+    if str(getattr(value, "layout", "torch.strided")) != "torch.strided" and callable(getattr(value, "to_dense", None)):
+        value = value.to_dense()
     if str(getattr(value, "dtype", "")) == "torch.bfloat16":
         # numpy has no bfloat16; every bfloat16 is exactly a float32.
         value = value.float()
     return value
+
+
+def _detached(name: str, value: Any) -> Any:
+    """:func:`detached`, with PyTorch's refusals (a tensor on the 'meta'
+    device has a shape but no values) as an error naming the argument."""
+    try:
+        return detached(value)
+    except (RuntimeError, TypeError) as error:  # NotImplementedError is a RuntimeError
+        raise LossCliError(f"cannot be read as numbers ({_first_line(error)})", role=name, hint=TENSOR_HINT) from None
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
 
 
 def numbers_per_row(name: str, value: Any, role: Role | None = None, *, elementwise: bool = False, pixels: bool = False) -> np.ndarray:
@@ -61,13 +83,20 @@ def numbers_per_row(name: str, value: Any, role: Role | None = None, *, elementw
     """
     array = as_array(name, value)
     if array.ndim == 0:
+        item = array.item()
+        if not (_is_real(item) or isinstance(item, (str, bytes))):
+            # numpy wraps what it cannot read (a LazyFrame, a custom container) as one object.
+            raise LossCliError(f"cannot read {type(item).__name__} as numbers", role=name, hint=f"pass {ARRAY_TYPES}")
         raise LossCliError(
-            f"a single value ({array.item()!r:.40}), not one value per row",
+            f"a single value ({item!r:.40}), not one value per row",
             role=name,
-            hint=f"pass a list or array, e.g. [{array.item()!r}] for one row",
+            hint=f"pass a list or array, e.g. [{item!r}] for one row",
         )
     if array.ndim > 2 and elementwise:
         array = array.reshape(len(array), -1)
+    if array.ndim == 2 and array.shape[1] == 0 and len(array):
+        # numpy would average nothing into NaN with a warning.
+        raise LossCliError(f"an array of shape {array.shape}: the rows hold no values", role=name, hint="pass at least one value per row")
     if array.ndim > 2:
         # The kernels read rows of columns, as the command line gives them; what the
         # extra axes mean (pixels, channels, classes) decides how to flatten them.
@@ -110,7 +139,7 @@ def _pixel_rows_hint(shape: tuple[int, ...]) -> str:
 
 def per_row_items(name: str, value: Any) -> list[Any]:
     """The rows of a ragged input (one sequence per row), each as an array."""
-    value = detached(value)
+    value = _detached(name, value)
     refused = LossCliError(f"one sequence per row needed, not {type(value).__name__}", role=name)
     if isinstance(value, (str, bytes, dict, set, frozenset)):
         raise refused
@@ -122,12 +151,14 @@ def per_row_items(name: str, value: Any) -> list[Any]:
         items = list(value)
     except TypeError:
         raise refused from None
-    return [np.asarray(detached(item)) for item in items]
+    return [np.asarray(_detached(name, item)) for item in items]
 
 
 def as_array(name: str, value: Any) -> np.ndarray:
     """``value`` (a list, array, pandas object or tensor) as a numpy array of any dtype."""
-    value = detached(value)
+    value = _detached(name, value)
+    if isinstance(value, np.ma.MaskedArray):
+        return _unmasked(name, value)
     if isinstance(value, Iterator):
         # numpy would wrap a generator as one opaque object, not read it.
         value = list(value)
@@ -149,8 +180,20 @@ def as_array(name: str, value: Any) -> np.ndarray:
     except (TypeError, RuntimeError) as error:
         if _holds_tensors(value):
             # A list of tensors that require grad (or live on a GPU), one per sample.
-            return as_array(name, [detached(item) for item in value])
+            return as_array(name, [_detached(name, item) for item in value])
         raise LossCliError(f"cannot be read as numbers ({error})", role=name) from None
+
+
+def _unmasked(name: str, array: np.ma.MaskedArray) -> np.ndarray:
+    """A masked array's values; a masked entry is a missing value, as NaN is,
+    not the number that happens to sit under the mask."""
+    masked = np.ma.getmaskarray(array)
+    if masked.any():
+        rows = masked.reshape(len(masked), -1).any(axis=1) if masked.ndim > 1 else masked
+        count = int(rows.sum())
+        more = f", the first of {count} such rows" if count > 1 else ""
+        raise LossCliError(f"{MISSING}{more} (masked)", role=name, row=int(np.argmax(rows)) + 1, hint=MISSING_HINT)
+    return np.asarray(array.data)
 
 
 def _holds_tensors(value: Any) -> bool:
@@ -173,7 +216,25 @@ def _objects_as_floats(name: str, array: np.ndarray, role: Role | None) -> np.nd
         if hasattr(item, "__len__"):
             raise LossCliError(RAGGED, role=name, row=row, hint="every row needs the same number of values")
         raise LossCliError(f"{type(item).__name__} {item!r:.40}, not a number", role=name, row=row)
-    return array.astype(np.float64)
+    try:
+        return array.astype(np.float64)
+    except OverflowError:
+        # A Python int beyond float64's range (10**400), which numpy keeps as an object.
+        index = next(i for i, item in enumerate(flat) if not _fits_a_float(item))
+        raise LossCliError(
+            f"an integer too large for a 64-bit float ({len(str(abs(int(flat[index]))))} digits)",
+            role=name,
+            row=_row_of(array, index),
+            hint="scale the values down: a 64-bit float holds at most about 1.8e308",
+        ) from None
+
+
+def _fits_a_float(item: Any) -> bool:
+    try:
+        float(item)
+    except OverflowError:
+        return False
+    return True
 
 
 def _is_row(item: Any) -> bool:
@@ -183,7 +244,7 @@ def _is_row(item: Any) -> bool:
 def _rows_as_floats(name: str, array: np.ndarray, role: Role | None) -> np.ndarray:
     """A column whose cells are rows (a pandas Series of arrays or lists, as a
     model's outputs are often kept) as one row of numbers per sample."""
-    rows = [np.asarray(detached(item)) for item in array]
+    rows = [np.asarray(_detached(name, item)) for item in array]
     for index, row in enumerate(rows):
         if row.ndim == 0 and (row.item() is None or _is_pandas_missing(row.item())):
             raise LossCliError(MISSING, role=name, row=index + 1, hint=MISSING_HINT)
@@ -231,6 +292,32 @@ def check_finite(name: str, values: np.ndarray) -> None:
         return
     more = f", the first of {count} such rows" if count > 1 else ""
     raise LossCliError(f"{MISSING}{more}", role=name, row=int(np.argmax(bad)) + 1, hint=MISSING_HINT)
+
+
+def check_pandas_order(inputs: dict[str, Any]) -> None:
+    """Rows pair by position, as in scikit-learn. Two pandas inputs whose
+    indexes hold the same labels in a different order (one was sorted or
+    shuffled) would pair different rows, where pandas itself aligns labels:
+    an error asks which was meant. Other indexes (a test split's labels
+    beside a prediction's 0..n-1) pair by position, as scikit-learn does."""
+    first: tuple[str, Any] | None = None
+    for name, value in inputs.items():
+        index = getattr(value, "index", None) if type(value).__module__.startswith("pandas") else None
+        if index is None or not hasattr(index, "equals"):
+            continue
+        if first is None:
+            first = (name, index)
+            continue
+        first_name, first_index = first
+        if len(index) != len(first_index) or index.equals(first_index):
+            continue
+        if index.is_unique and first_index.is_unique and bool(index.isin(first_index).all()):
+            raise LossCliError(
+                f"its pandas index has the labels of {first_name}'s in another order, and rows pair by "
+                "position (as in scikit-learn), not by index label",
+                role=name,
+                hint=f"align it first, e.g. {name}.loc[{first_name}.index], or pass {name}.to_numpy() to pair by position",
+            )
 
 
 def same_length(arrays: dict[str, Any], loss: str) -> int:

@@ -352,7 +352,8 @@ class Accumulator:
             total, norm, rows, raw_total = stats
             if reduction != "sum" and norm == 0 and rows > 0:
                 return ZERO_WEIGHTS, int(rows)
-            value = raw_total if reduction == "sum" else (total / norm if norm != 0 else float("nan"))
+            # Weights whose sum overflowed leave no mean: finite / inf would read as 0.
+            value = raw_total if reduction == "sum" else (total / norm if norm != 0 and math.isfinite(norm) else float("nan"))
             if spec.finalize is not None:
                 value = spec.finalize(value, **self.bound.params)
             return float(value), int(rows)
@@ -372,7 +373,8 @@ class Accumulator:
         """The value and rows of each row of sums of a ``mean`` loss."""
         total, norm, rows, raw_total = table.T
         with np.errstate(all="ignore"):
-            values = raw_total if reduction == "sum" else np.where(norm != 0, total / np.where(norm != 0, norm, 1.0), np.nan)
+            divisible = (norm != 0) & np.isfinite(norm)
+            values = raw_total if reduction == "sum" else np.where(divisible, total / np.where(divisible, norm, 1.0), np.nan)
         zero_weights = np.zeros(len(table), dtype=bool) if reduction == "sum" else (norm == 0) & (rows > 0)
         finalize = self.bound.spec.finalize
         finals = values.tolist()

@@ -9,8 +9,11 @@ code 2.
 from __future__ import annotations
 
 
-class LossCliError(Exception):
+class LossCliError(ValueError):
     """A user-facing problem: bad input, bad usage or an unknown name.
+
+    A ``ValueError``, as scikit-learn, numpy and PyTorch raise for bad
+    arguments, so Python code that already catches those catches this too.
 
     ``row`` is a 1-based data row number (the header is not counted); in the
     Python API, row 1 is the first element of the argument named by ``role``.

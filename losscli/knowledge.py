@@ -622,6 +622,10 @@ def recommend(
     Flags and inferred conditions add up: ``outliers=True`` or outliers in
     the data both rank robust losses up.
     """
+    for name, flag in (("outliers", outliers), ("imbalanced", imbalanced)):
+        # A string such as "no" is truthy: it would rank the losses for that condition up.
+        if not (isinstance(flag, bool) or (type(flag).__module__ == "numpy" and type(flag).__name__ in ("bool", "bool_"))):
+            raise LossCliError(f"{name} must be True or False, not {type(flag).__name__} {flag!r:.40}", hint=f"pass {name}=True to rank losses for it up")
     if task is None and data is None and y_true is None:
         raise LossCliError(
             "recommend needs a task, data or both",

@@ -7,6 +7,7 @@ element); valid inputs give the values of scikit-learn, scipy and PyTorch.
 
 from __future__ import annotations
 
+import math
 import warnings
 from pathlib import Path
 
@@ -147,6 +148,17 @@ def test_sample_ids_of_the_wrong_length_are_an_error() -> None:
     api_error(losscli.compute, "dice", [1, 0, 1], [0.9, 0.2, 0.8], sample_ids=[0, 1], role="sample_ids", row=None, fragments=("sample_ids: shape (2,), but the inputs have 3 rows",))
 
 
+def test_weights_whose_sum_overflows_give_no_value_not_a_zero_loss() -> None:
+    # sum(w) overflowed to inf and mse came back as 0.0 = 1e308 / inf; by hand the
+    # weighted mean of the squared errors 0 and 1 with equal weights is 0.5. Like
+    # weights whose products overflow too (tests/test_engine.py), there is no value.
+    with pytest.warns(RuntimeWarning, match=r"^mse: the value is not a number; returning NaN$"):
+        assert math.isnan(losscli.compute("mse", [1.0, 2.0], [1.0, 3.0], sample_weight=[1e308, 1e308]))
+    by_group = evaluate([Batch(arrays=[{"y_true": np.array([1.0, 2.0]), "y_pred": np.array([1.0, 3.0])}], n=2, weights=np.array([1e308, 1e308]), groups=np.array([0, 0]))], [bind(get("mse"), {})])[0][0]
+    assert by_group.groups[0].value is None  # the same per --by group
+    assert losscli.compute("mse", [1.0, 2.0], [1.0, 3.0], sample_weight=[1e307, 1e307]) == pytest.approx(0.5, rel=REL)
+
+
 # =========================================================================== what counts as an array of numbers
 
 
@@ -208,6 +220,16 @@ def test_the_loss_must_be_a_name(loss: object, shown: str) -> None:
     api_error(losscli.compute, loss, [1.0], [1.0], role=None, row=None, fragments=(f"the loss must be a name such as 'mse', not {shown}", "losscli.available()"))
 
 
+def test_a_command_line_spec_as_the_loss_shows_the_keywords_to_pass() -> None:
+    # "huber:delta=2" said only "unknown loss 'huber:delta=2'".
+    api_error(
+        losscli.compute, "huber:delta=2", [0.0], [1.0], role=None, row=None,
+        fragments=("the loss must be a name, not the command line's spec 'huber:delta=2' (pass the parameters as keywords: compute('huber', y_true, y_pred, delta=2))",),
+    )
+    api_error(losscli.per_sample, "weighted_ce:weights=0.2;0.8", [0], [[0.5, 0.5]], role=None, row=None, fragments=("weights=[0.2, 0.8])",))
+    api_error(losscli.compute, "hubber:delta=2", [0.0], [1.0], role=None, row=None, fragments=("unknown loss 'hubber'; did you mean 'huber'?",))
+
+
 def test_the_declaration_info_returns_is_accepted_as_the_loss() -> None:
     spec = losscli.info("huber")
     # delta 1: 0.5 * 0.5^2 = 0.125 and 2.5 - 0.5 = 2.0, mean 1.0625 (by hand; torch HuberLoss)
@@ -220,6 +242,46 @@ def test_the_declaration_info_returns_is_accepted_as_the_loss() -> None:
 def test_kernel_errors_name_the_argument_too() -> None:
     error = api_error(losscli.compute, "bce", [1, 0, 1], [0.9, 0.2, 1.5], role="y_pred", row=3)
     assert str(error).startswith("y_pred, row 3: probability outside [0, 1] (value 1.5)")
+
+
+def test_a_masked_entry_is_a_missing_value_not_the_number_under_the_mask() -> None:
+    # np.asarray drops the mask, so mse counted the hidden 5.0 and gave 3.0: (2 - 5)^2 / 3.
+    masked = np.ma.masked_array([1.0, 2.0, 3.0], mask=[False, True, False])
+    api_error(losscli.compute, "mse", masked, [1.0, 5.0, 3.0], role="y_true", row=2, fragments=("y_true, row 2: missing, NaN or infinite value (masked)",))
+    rows = np.ma.masked_array([[0.2, 0.8], [0.5, 0.5]], mask=[[False, False], [False, True]])
+    api_error(losscli.compute, "cce", [1, 0], rows, role="y_pred", row=2)
+    unmasked = np.ma.masked_array([1.0, 2.0], mask=False)
+    assert losscli.compute("mse", unmasked, [1.0, 4.0]) == 2.0  # (4 - 2)^2 / 2 by hand
+
+
+def test_sparse_matrices_are_read_as_their_dense_values() -> None:
+    # scikit-learn's OneHotEncoder returns a scipy.sparse matrix; it was read as one
+    # opaque "single value" and refused with its repr as the number.
+    sparse = pytest.importorskip("scipy.sparse")
+    one_hot = sparse.csr_matrix(np.array([[0.0, 1.0], [1.0, 0.0]]))
+    probabilities = np.array([[0.3, 0.7], [0.6, 0.4]])
+    expected = log_loss([1, 0], probabilities)  # scikit-learn on the dense labels
+    assert losscli.compute("cce", one_hot, probabilities) == pytest.approx(expected, rel=1e-12)
+
+
+def test_an_object_numpy_cannot_read_is_named_not_shown_as_a_single_value() -> None:
+    class Lazy:  # a container numpy wraps as one object, as a polars LazyFrame
+        pass
+
+    api_error(losscli.compute, "mse", Lazy(), [1.0], role="y_true", row=None, fragments=("y_true: cannot read Lazy as numbers (pass a list, a numpy array",))
+
+
+def test_rows_without_values_are_an_error_not_nan() -> None:
+    # mse of two (3, 0) arrays gave nan with numpy's "Mean of empty slice" warning.
+    api_error(losscli.compute, "mse", np.zeros((3, 0)), np.zeros((3, 0)), role="y_true", row=None, fragments=("an array of shape (3, 0): the rows hold no values",))
+    # cce said "got 1 column" of a (3, 0) prediction
+    api_error(losscli.compute, "cce", [0, 1, 1], np.zeros((3, 0)), role="y_pred", row=None, fragments=("shape (3, 0)",))
+
+
+def test_an_integer_beyond_float_range_names_its_row() -> None:
+    # Python ints of any size reach numpy as objects; float() of 10**400 raised OverflowError.
+    api_error(losscli.compute, "mse", [1, 10**400], [0.0, 0.0], role="y_true", row=2, fragments=("an integer too large for a 64-bit float (401 digits)",))
+    assert losscli.compute("mse", [10**20, 0], [0.0, 0.0]) == pytest.approx(1e40 / 2, rel=REL)  # 10**20 fits: (1e20)^2 / 2
 
 
 def test_booleans_are_labels_0_and_1() -> None:
@@ -248,6 +310,24 @@ def test_a_nan_in_a_tensor_is_an_error() -> None:
     torch = pytest.importorskip("torch")
     prediction = torch.tensor([0.5, float("nan")], dtype=torch.float64, requires_grad=True)
     api_error(losscli.compute, "mse", torch.tensor([1.0, 0.0]), prediction, role="y_pred", row=2)
+
+
+@pytest.mark.torch
+def test_a_tensor_without_values_is_an_error_naming_the_argument() -> None:
+    # A 'meta' tensor (shape only, as built for tracing) leaked PyTorch's NotImplementedError.
+    torch = pytest.importorskip("torch")
+    meta = torch.empty(3, device="meta")
+    api_error(losscli.compute, "mse", [1.0, 2.0, 3.0], meta, role="y_pred", row=None, fragments=("y_pred: cannot be read as numbers (Cannot copy out of meta tensor",))
+    api_error(losscli.compute, "mse", [1.0], [meta[0]], role="y_pred", row=None)
+
+
+@pytest.mark.torch
+def test_a_sparse_tensor_is_read_as_its_dense_values() -> None:
+    torch = pytest.importorskip("torch")
+    target = torch.tensor([0.0, 0.0, 2.0]).to_sparse()
+    prediction = torch.tensor([0.0, 1.0, 2.0])
+    expected = torch.nn.functional.mse_loss(prediction, target.to_dense()).item()  # 1/3
+    assert losscli.compute("mse", target, prediction) == pytest.approx(expected, rel=1e-7)
 
 
 def test_per_sample_says_that_weights_do_not_change_a_rows_loss():
@@ -316,6 +396,22 @@ def test_an_impossible_ctc_alignment_is_inf_as_in_pytorch() -> None:
         assert losscli.compute("mse", [0.0], [2.0]) == 4.0  # a finite value warns about nothing
 
 
+@pytest.mark.torch
+def test_ctc_log_probabilities_in_pytorchs_layout_get_the_permute_that_fixes_them() -> None:
+    # F.ctc_loss takes (frames, batch, classes); the rows here are sequences. The error only
+    # said "y_true 3, y_pred 7", and the blank hint named the command line's ctc:blank=.
+    torch = pytest.importorskip("torch")
+    log_probabilities = torch.log_softmax(torch.randn(7, 3, 4, dtype=torch.float64), 2)
+    targets = torch.tensor([[1, 2], [3, 1], [2, 2]])
+    api_error(
+        losscli.compute, "ctc", targets, log_probabilities, role=None, row=None,
+        fragments=("y_pred has shape (7, 3, 4), PyTorch's (frames, batch, classes) layout", "y_pred.permute(1, 0, 2) for a tensor"),
+    )
+    expected = torch.nn.functional.ctc_loss(log_probabilities, targets, torch.full((3,), 7), torch.full((3,), 2)).item()
+    assert losscli.compute("ctc", targets, log_probabilities.permute(1, 0, 2)) == pytest.approx(expected, rel=1e-9)
+    api_error(losscli.compute, "ctc", [[0, 1]], [log_probabilities[:, 0]], role="y_true", row=1, fragments=("or pass blank= as the blank's index)",))
+
+
 @pytest.mark.parametrize("loss, shown", [(None, "NoneType None"), (3, "int 3")])
 def test_info_needs_a_name(loss: object, shown: str) -> None:
     api_error(losscli.info, loss, role=None, row=None, fragments=(f"the loss must be a name such as 'mse', not {shown}",))
@@ -336,6 +432,9 @@ def test_help_shows_the_real_signatures_and_documentation() -> None:
     for function in (losscli.compute, losscli.per_sample, losscli.available, losscli.info, losscli.recommend):
         assert function.__doc__ and len(function.__doc__.split()) >= 5, function.__name__
     assert "LossCliError" in losscli.compute.__doc__
+    # reduction= was in the signature but not in the documentation.
+    assert '``reduction`` is\n    ``"mean"``' in losscli.compute.__doc__
+    assert "ignore_index" in losscli.per_sample.__doc__ and "weighted_ce" in losscli.per_sample.__doc__
     from losscli import per_sample
 
     assert per_sample is losscli.per_sample
@@ -352,6 +451,28 @@ def test_importing_losscli_loads_no_numpy_pandas_or_pyarrow() -> None:
     root = Path(__file__).resolve().parents[1]
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root)
     assert out.stdout.strip() == "[]"
+
+
+# =========================================================================== pandas index order
+
+
+def test_pandas_inputs_whose_index_is_reordered_are_not_paired_silently() -> None:
+    # Rows pair by position (scikit-learn); y_pred sorted by value paired y_true's row 10 with
+    # y_pred's row 13 and returned 1.375, where pandas' own (y - p) aligns the labels.
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"y": [0.0, 1.0, 2.0, 3.0], "p": [0.5, 1.5, 1.0, 5.0]}, index=[10, 11, 12, 13])
+    shuffled = frame.sort_values("p", ascending=False)
+    api_error(
+        losscli.compute, "mse", frame.y, shuffled.p, role="y_pred", row=None,
+        fragments=("y_pred: its pandas index has the labels of y_true's in another order", "y_pred.loc[y_true.index]"),
+    )
+    api_error(losscli.compute, "mse", frame.y, frame.p, sample_weight=shuffled.p, role="sample_weight", row=None)
+    api_error(losscli.per_sample, "mse", frame.y, shuffled.p, role="y_pred", row=None)
+    aligned = mean_squared_error(frame.y, frame.p)  # scikit-learn on the rows as pandas aligns them
+    assert losscli.compute("mse", frame.y, shuffled.p.loc[frame.y.index]) == pytest.approx(aligned, rel=REL)
+    # A test split's index beside a model's 0..n-1 predictions pairs by position, as in scikit-learn.
+    predictions = pd.Series(frame.p.to_numpy())
+    assert losscli.compute("mse", frame.y, predictions) == pytest.approx(mean_squared_error(frame.y, predictions), rel=REL)
 
 
 # =========================================================================== one column as (n, 1)
@@ -584,6 +705,34 @@ def test_hints_name_the_keyword_a_python_caller_passes() -> None:
     )
 
 
+def test_hints_about_file_columns_say_what_to_pass_in_python() -> None:
+    # They named --pred-col, --label-col, --col ROLE=COLS and --sample-col, which a Python
+    # caller has no way to give.
+    cases = [
+        ("mse", dict(y_true=np.zeros((2, 2)), y_pred=np.zeros((2, 3))), "(pass y_true and y_pred with the same number of columns)"),
+        ("cce", dict(y_true=[0, 1], y_pred=[0.2, 0.7]), "(pass y_pred with one column per class; for one probability of the positive class use bce)"),
+        (
+            "bce", dict(y_true=[0, 1], y_pred=[[0.8, 0.2], [0.3, 0.7]]),
+            "(for two class columns use loss 'cce', which reads labels 0/1 as class indices; or pass the positive class's column alone, e.g. y_pred[:, 1])",
+        ),
+        ("triplet", dict(anchor=np.zeros((2, 2)), positive=np.zeros((2, 3)), negative=np.zeros((2, 2))), "(give positive as many columns as anchor)"),
+        ("contrastive", dict(y_true=[0, 1]), "(pass x1= and x2= (the embeddings), or distance=)"),
+        ("ctc", dict(y_true=[[1]], y_pred=[[0.1, 0.2]]), "(pass one frames x classes array per sequence: a list of 2-D arrays"),
+        ("NLLLoss", dict(y_true=[0, 1], y_pred=[[0.2, 0.8], [0.4, 0.6]]), "sparse_cce with from_logits=True, whose log-softmax"),
+        ("NLLLoss", dict(y_true=[0, 1], y_pred=[[0.2, 0.8], [0.4, 0.6]]), "(write loss 'sparse_cce', from_logits=True)"),
+    ]
+    for loss, inputs, hint in cases:
+        with pytest.raises(LossCliError) as info:
+            losscli.compute(loss, **inputs)
+        assert hint in str(info.value), (loss, str(info.value))
+        assert "--" not in str(info.value), (loss, str(info.value))
+    # info() says the same, and names the loss a parameter belongs to.
+    for name, hint in [("BinaryFocalCrossentropy", "(write loss 'focal', convention='keras')"), ("bce_with_logits", "(write loss 'bce', from_logits=True)")]:
+        with pytest.raises(LossCliError) as info:
+            losscli.info(name)
+        assert hint in str(info.value), (name, str(info.value))
+
+
 @pytest.mark.parametrize(
     ("value", "shown"),
     [(1.0000001, "1.0000001"), (2.0, "2"), (-3.0, "-3"), (0.1, "0.1"), (1e-300, "1e-300"), (2.0**60, "1.152921504606847e+18"), (float("inf"), "inf"), (np.float32(0.1), "0.10000000149011612")],
@@ -592,3 +741,18 @@ def test_values_in_messages_keep_every_digit(value, shown):
     from losscli.wording import exact_number
 
     assert exact_number(value) == shown
+
+
+# =========================================================================== errors Python code already catches
+
+
+def test_bad_input_is_a_value_error_as_in_scikit_learn() -> None:
+    # scikit-learn (mean_squared_error([1, 2], [1, 2, 3])) and numpy raise ValueError for
+    # arguments like these; LossCliError derived from Exception alone, so `except ValueError`
+    # around a training step let it through.
+    with pytest.raises(ValueError, match="different numbers of rows"):
+        losscli.compute("mse", [1.0, 2.0], [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError):
+        mean_squared_error([1.0, 2.0], [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="did you mean 'huber'"):
+        losscli.compute("hubber", [0.0], [1.0])

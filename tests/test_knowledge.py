@@ -179,6 +179,16 @@ def test_outliers_move_robust_losses_above_mse_and_say_why():
     assert "robust to outliers (losscli's rating: like MAE for large residuals)" in entry(flagged, "log_cosh")["reason"]
 
 
+@pytest.mark.parametrize("flag", ["no", "false", 0, None])
+def test_a_flag_that_is_not_a_boolean_is_refused_not_read_as_true(flag):
+    # outliers="no" is truthy: it ranked mae above mse without a word.
+    with pytest.raises(LossCliError, match=r"outliers must be True or False, not"):
+        losscli.recommend(task="regression", outliers=flag)
+    with pytest.raises(LossCliError, match=r"imbalanced must be True or False"):
+        losscli.recommend(task="binary", imbalanced=flag)
+    assert names(losscli.recommend(task="regression", outliers=np.bool_(False)))[0] == "mse"
+
+
 def test_outliers_for_classification_follow_the_guides_focal_rating():
     flagged = losscli.recommend(task="classification", outliers=True)
     assert names(flagged)[0] == "focal"
