@@ -43,7 +43,7 @@ _COLUMN_HINTS = (
     (re.compile(r"select the class columns with --pred-col ('[^']*'|\([^)]*\))"), "pass y_pred with one column per class"),
     (re.compile(r"select matching columns with --label-col and --pred-col"), "pass y_true and y_pred with the same number of columns"),
     (re.compile(r"give --pred-col the positive class's column"), "pass the positive class's column alone, e.g. y_pred[:, 1]"),
-    (re.compile(r"for one row per frame, name the sequence with --sample-col"), "pass one frames x classes array per sequence: a list of 2-D arrays, or a (sequences, frames, classes) array"),
+    (re.compile(r"for one row per frame, name the sequence with --sample-col"), "pass one frames x classes array per sequence (a list of 2-D arrays, or a (sequences, frames, classes) array), or one row per frame with sample_ids naming each frame's sequence"),
     (re.compile(r" with --col \w+=COLS"), ""),
     (re.compile(r"pass --col x1='x1_\*' --col x2='x2_\*', or --col distance=COL"), "pass x1= and x2= (the embeddings), or distance="),
     (re.compile(r"--weight-col"), "sample_weight"),

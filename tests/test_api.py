@@ -433,7 +433,7 @@ def test_help_shows_the_real_signatures_and_documentation() -> None:
         assert function.__doc__ and len(function.__doc__.split()) >= 5, function.__name__
     assert "LossCliError" in losscli.compute.__doc__
     # reduction= was in the signature but not in the documentation.
-    assert '``reduction`` is\n    ``"mean"``' in losscli.compute.__doc__
+    assert '``reduction`` is ``"mean"``' in " ".join(losscli.compute.__doc__.split())
     assert "ignore_index" in losscli.per_sample.__doc__ and "weighted_ce" in losscli.per_sample.__doc__
     from losscli import per_sample
 
@@ -717,7 +717,7 @@ def test_hints_about_file_columns_say_what_to_pass_in_python() -> None:
         ),
         ("triplet", dict(anchor=np.zeros((2, 2)), positive=np.zeros((2, 3)), negative=np.zeros((2, 2))), "(give positive as many columns as anchor)"),
         ("contrastive", dict(y_true=[0, 1]), "(pass x1= and x2= (the embeddings), or distance=)"),
-        ("ctc", dict(y_true=[[1]], y_pred=[[0.1, 0.2]]), "(pass one frames x classes array per sequence: a list of 2-D arrays"),
+        ("ctc", dict(y_true=[[1]], y_pred=[[0.1, 0.2]]), "(pass one frames x classes array per sequence (a list of 2-D arrays"),
         ("NLLLoss", dict(y_true=[0, 1], y_pred=[[0.2, 0.8], [0.4, 0.6]]), "sparse_cce with from_logits=True, whose log-softmax"),
         ("NLLLoss", dict(y_true=[0, 1], y_pred=[[0.2, 0.8], [0.4, 0.6]]), "(write loss 'sparse_cce', from_logits=True)"),
     ]
