@@ -746,12 +746,18 @@ def _same_value(a: Any, b: Any) -> bool:
 
 
 def _delta(value: float | None, base: float | None) -> Delta:
+    """The change, and the change in percent of the baseline; either is None
+    where it is no finite number (a baseline of 0, or a difference too large
+    for a float), which JSON has no way to write."""
     if not (_finite(value) and _finite(base)):
         return Delta(base, None, None)
     change = value - base
+    if not math.isfinite(change):
+        return Delta(base, None, None)
     if base == 0:
         return Delta(base, change, 0.0 if change == 0 else None)
-    return Delta(base, change, 100.0 * change / abs(base))
+    percent = 100.0 * change / abs(base)
+    return Delta(base, change, percent if math.isfinite(percent) else None)
 
 
 def _missing_notes(baseline: Baseline) -> list[str]:

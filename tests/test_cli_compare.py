@@ -660,6 +660,27 @@ def test_compute_output_is_a_baseline(cli, two_models) -> None:
     assert got[("mse", "model_b", "null")]["baseline"]["value"] == got[("mse", "model_a", "null")]["value"]
 
 
+def test_a_change_too_large_for_a_float_is_null_and_the_report_valid_json(cli, two_models) -> None:
+    # mse against a baseline of 1e-309: +6.5e310 % overflows to inf; mae against
+    # -1.7e308 the difference itself does (mae 1e308). JSON cannot write inf (it crashed).
+    baseline = two_models["dir"] / "tiny.json"
+    baseline.write_text(json.dumps({"schema": 1, "results": [
+        {"loss": "mse", "params": {}, "value": 1e-309, "model": "x", "group": None},
+        {"loss": "mae", "params": {}, "value": -1.7e308, "model": "x", "group": None},
+    ]}), encoding="utf-8")
+    big = write_csv(two_models["dir"] / "big.csv", {"y_true": [0.0, 0.0], "y_pred": [1e308, 1e308]})
+    for data in (two_models["a"], big):
+        result = cli("compare", data, "--loss", "mse", "--loss", "mae", "--baseline", baseline, "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        doc = json.loads(result.stdout, parse_constant=lambda name: pytest.fail(f"{name} in the JSON"))
+        changes = {r["loss"]: r["baseline"] for r in doc["results"]}
+        assert changes["mse"]["value"] == 1e-309 and changes["mse"]["delta_pct"] is None
+    assert changes["mae"] == {"value": -1.7e308, "delta": None, "delta_pct": None}
+    # The gate still sees the rise.
+    result = cli("compare", two_models["a"], "--loss", "mse", "--baseline", baseline, "--max-increase", "5")
+    assert result.exit_code == 1 and "above the --max-increase limit of 5%" in result.stderr
+
+
 def test_fail_above_names_the_model(cli, two_models) -> None:
     y = two_models["y_true"]
     threshold = (mean_squared_error(y, two_models["pred_a"]) + mean_squared_error(y, two_models["pred_b"])) / 2
