@@ -706,8 +706,17 @@ def _baseline_entry(item: Any, index: int, path: str) -> BaselineEntry:
         name = get(item["loss"]).name
     except LossCliError:
         name = item["loss"]  # a loss this version does not know: reported as missing
-    number = float(value) if value is not None and math.isfinite(float(value)) else None
-    return BaselineEntry(name, params, group, model, number)
+    return BaselineEntry(name, params, group, model, _finite_number(value))
+
+
+def _finite_number(value: int | float | None) -> float | None:
+    """A baseline value as a float, None when it is none or not finite: JSON
+    reads an integer of 400 digits as an int that no float holds."""
+    try:
+        number = float(value) if value is not None else None
+    except OverflowError:
+        return None
+    return number if number is not None and math.isfinite(number) else None
 
 
 def apply_baseline(comparison: Comparison, baseline: Baseline) -> None:

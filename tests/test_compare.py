@@ -400,6 +400,12 @@ def baseline_comparison(tmp_path: Path, now: dict[str, float | None], before: di
     return comp
 
 
+def test_a_baseline_value_no_float_holds_is_no_value(tmp_path: Path) -> None:
+    # json reads 1e400 as inf but a 400-digit integer as an int, which float() refuses.
+    path = write_baseline(tmp_path / "b.json", [{"loss": "mse", "value": 10**400}, {"loss": "mae", "value": 1e400}])
+    assert [entry.value for entry in load_baseline(str(path)).entries] == [None, None]
+
+
 def test_max_increase_gate(tmp_path: Path) -> None:
     # a: 0.105 vs 0.1 is +5.0% (at the limit: passes); b: 0.11 vs 0.1 is +10% (fails); c: improved.
     comp = baseline_comparison(tmp_path, {"a": 0.105, "b": 0.11, "c": 0.05}, {"a": 0.1, "b": 0.1, "c": 0.1})
