@@ -770,18 +770,39 @@ def _delta(value: float | None, base: float | None) -> Delta:
 
 
 def _missing_notes(baseline: Baseline) -> list[str]:
-    """One note per baseline loss and model with no counterpart in this run."""
-    missing: dict[tuple[str, str | None], int] = {}
+    """One note per baseline loss and model with no counterpart in this run.
+
+    When the loss's overall value did match, only some of its --by groups
+    are missing, and the note says which rather than calling the loss missing.
+    """
+    missing: dict[tuple[str, str | None], list[BaselineEntry]] = {}
+    matched: set[tuple[str, str | None]] = set()
     for b in baseline.entries:
+        key = (_baseline_label(b), b.model if len(baseline.models) > 1 else None)
         if not b.used:
-            key = (_baseline_label(b), b.model if len(baseline.models) > 1 else None)
-            missing[key] = missing.get(key, 0) + 1
+            missing.setdefault(key, []).append(b)
+        elif b.group is None:
+            matched.add(key)
     notes = []
-    for (label, model), count in missing.items():
+    for (label, model), entries in missing.items():
         whose = f" for model {model}" if model else ""
-        results = f" ({count} results)" if count > 1 else ""
+        groups = [b.group for b in entries if b.group is not None]
+        if (label, model) in matched and len(groups) == len(entries):
+            notes.append(f"baseline {label}{whose}: {_groups_text(groups)} missing in this run")
+            continue
+        results = f" ({len(entries)} results)" if len(entries) > 1 else ""
         notes.append(f"baseline {label}{whose} is missing in this run{results}")
     return notes
+
+
+def _groups_text(groups: list[dict[str, Any]], shown: int = 5) -> str:
+    """'2 groups of region (north, west)', the first few named."""
+    columns = list(dict.fromkeys(name for group in groups for name in group))
+    values = [", ".join("(missing)" if v is None else str(v) for v in group.values()) for group in groups]
+    named = "; ".join(values[:shown]) + ("; ..." if len(values) > shown else "")
+    count = "1 group" if len(groups) == 1 else f"{len(groups)} groups"
+    verb = "is" if len(groups) == 1 else "are"
+    return f"{count} of {', '.join(columns)} ({named}) {verb}"
 
 
 def _baseline_label(b: BaselineEntry) -> str:

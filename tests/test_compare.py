@@ -365,6 +365,20 @@ def test_multi_model_baseline_matches_by_name_params_and_group(tmp_path: Path) -
     assert len(comp.baseline_missing) == 3
 
 
+def test_a_baseline_loss_whose_groups_alone_are_missing_is_not_called_missing(tmp_path: Path) -> None:
+    # A baseline written with --by region against a run without --by: mse's overall
+    # value matches, so the note names the groups, not "baseline mse is missing".
+    comp = comparison_of({"mse": {"a": 0.2}})
+    groups = [{"loss": "mse", "value": 0.1 * i, "group": {"region": name}} for i, name in enumerate(["east", "north", None], 1)]
+    path = write_baseline(tmp_path / "b.json", [{"loss": "mse", "value": 0.25, "group": None}, *groups, {"loss": "mae", "value": 0.3, "group": None}])
+    apply_baseline(comp, load_baseline(str(path)))
+    assert comp.entries[0].baseline.baseline == 0.25
+    assert comp.baseline_missing == [
+        "baseline mse: 3 groups of region (east; north; (missing)) are missing in this run",
+        "baseline mae is missing in this run",
+    ]
+
+
 def test_baseline_written_by_compute_matches_by_loss_alias(tmp_path: Path) -> None:
     comp = comparison_of({"mse": {"a": 0.2}})
     path = write_baseline(tmp_path / "b.json", [{"loss": "l2", "params": {}, "value": 0.25, "model": "a.csv", "group": None}])
