@@ -358,6 +358,8 @@ class Comparison:
     summary: list[ModelSummary] = field(default_factory=list)
     baseline_file: str | None = None
     baseline_missing: list[str] = field(default_factory=list)
+    # What the baseline's overall results are, for an error that none match.
+    baseline_holds: str = ""
     # Set when the models could not be evaluated on the same rows: the
     # warning every format shows, since their ranks then compare row sets.
     row_sets_differ: str | None = None
@@ -736,6 +738,16 @@ def apply_baseline(comparison: Comparison, baseline: Baseline) -> None:
         entry.baseline = _delta(entry.result.value, match.value)
     comparison.baseline_file = baseline.path
     comparison.baseline_missing = _missing_notes(baseline)
+    comparison.baseline_holds = _holds(baseline)
+
+
+def _holds(baseline: Baseline) -> str:
+    """'mse, mae for models a, b': the baseline's overall results, for a message."""
+    labels = list(dict.fromkeys(_baseline_label(b) for b in baseline.entries if b.group is None))
+    if not labels:
+        return "no overall results" if baseline.entries else "no results"
+    models = f" for model{'s' if len(baseline.models) > 1 else ''} {', '.join(baseline.models)}" if baseline.models else ""
+    return ", ".join(labels) + models
 
 
 def _baseline_matches(b: BaselineEntry, entry: Entry, model: Model, single: bool) -> bool:
@@ -866,10 +878,15 @@ def parse_max_increase(items: Sequence[str], losses: Sequence[BoundLoss] | None)
 
 
 def check_max_increase(comparison: Comparison, limits: Sequence[IncreaseLimit]) -> tuple[list[str], list[str]]:
-    """(breaches, notes) for the overall value of every loss and model against the baseline."""
+    """(breaches, notes) for the overall value of every loss and model against the baseline.
+
+    A result the baseline lacks is a note, but a limit for which the baseline
+    lacks every result it applies to would pass whatever the values: an error.
+    """
     breaches: list[str] = []
     notes: list[str] = []
     several = len(comparison.models) > 1
+    compared = [False] * len(limits)
     for entry in comparison.entries:
         result = entry.result
         if result.group is not None:
@@ -877,6 +894,9 @@ def check_max_increase(comparison: Comparison, limits: Sequence[IncreaseLimit]) 
         applying = [limit for limit in limits if limit.loss is None or names_loss(limit.loss, result.loss)]
         if not applying:
             continue
+        if entry.baseline is not None:
+            for index, limit in enumerate(limits):
+                compared[index] = compared[index] or limit in applying
         label = result.loss.display + (f" ({result.model})" if several else "")
         limit = min(applying, key=lambda lim: lim.percent)
         message = _increase_breach(label, result.value, entry.baseline, limit.percent)
@@ -884,7 +904,21 @@ def check_max_increase(comparison: Comparison, limits: Sequence[IncreaseLimit]) 
             notes.append(f"{label}: no baseline value to compare with; --max-increase does not apply")
         elif message is not None:
             breaches.append(message)
+    for limit, any_compared in zip(limits, compared):
+        if not any_compared:
+            raise _nothing_to_compare(comparison, limit)
     return breaches, notes
+
+
+def _nothing_to_compare(comparison: Comparison, limit: IncreaseLimit) -> LossCliError:
+    gate = f"--max-increase {limit.loss + '=' if limit.loss else ''}{limit.percent:g}%"
+    what = f"no {limit.loss} result" if limit.loss else "none of this run's results"
+    return LossCliError(
+        f"{gate} compares nothing: the baseline has {what} (it holds {comparison.baseline_holds})",
+        file=comparison.baseline_file,
+        hint="results match on loss, parameters, --by group and, in a baseline of several models, model name; "
+        "refresh the baseline or change the gate",
+    )
 
 
 def _increase_breach(label: str, value: float | None, baseline: Delta | None, percent: float) -> str | None:

@@ -660,6 +660,18 @@ def test_compute_output_is_a_baseline(cli, two_models) -> None:
     assert got[("mse", "model_b", "null")]["baseline"]["value"] == got[("mse", "model_a", "null")]["value"]
 
 
+def test_max_increase_against_a_baseline_of_other_models_is_an_error_not_a_pass(cli, two_models, baseline_file) -> None:
+    # The baseline compares model_a and model_b; renamed models match none of it, so
+    # the gate compared nothing and passed (exit 0) whatever the values were.
+    target = two_models["dir"] / "report.json"
+    result = cli(
+        "compare", two_models["a"], two_models["b"], "--model-name", "new_a", "--model-name", "new_b",
+        "--loss", "mse", "--baseline", baseline_file, "--max-increase", "5", "--output", target,
+    )
+    assert_usage_error(result, str(baseline_file), "--max-increase 5% compares nothing", "it holds mse, mae for models model_a, model_b")
+    assert not target.exists()
+
+
 def test_a_change_too_large_for_a_float_is_null_and_the_report_valid_json(cli, two_models) -> None:
     # mse against a baseline of 1e-309: +6.5e310 % overflows to inf; mae against
     # -1.7e308 the difference itself does (mae 1e308). JSON cannot write inf (it crashed).

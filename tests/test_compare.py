@@ -456,6 +456,27 @@ def test_max_increase_notes_a_model_the_baseline_lacks(tmp_path: Path) -> None:
     assert any("model b is missing in this run" in n for n in comp.baseline_missing)
 
 
+def test_a_max_increase_limit_the_baseline_has_nothing_for_is_an_error(tmp_path: Path) -> None:
+    # The baseline holds mse only: a limit on huber, or one over a run of huber
+    # alone, would pass whatever huber's value; the message says what it holds.
+    comp = comparison_of({"mse": {"a": 0.2}, "huber": {"a": 0.1}})
+    apply_baseline(comp, load_baseline(str(write_baseline(tmp_path / "b.json", [{"loss": "mse", "value": 0.2, "model": "a"}]))))
+    assert check_max_increase(comp, [IncreaseLimit(None, 5.0)]) == ([], ["huber: no baseline value to compare with; --max-increase does not apply"])
+    with pytest.raises(LossCliError) as error:
+        check_max_increase(comp, [IncreaseLimit(None, 5.0), IncreaseLimit("huber", 2.0)])
+    assert str(error.value).startswith(
+        f"{tmp_path / 'b.json'}: --max-increase huber=2% compares nothing: the baseline has no huber result (it holds mse for model a)"
+    )
+    only_huber = comparison_of({"huber": {"a": 0.1}})
+    apply_baseline(only_huber, load_baseline(str(tmp_path / "b.json")))
+    with pytest.raises(LossCliError, match="--max-increase 5% compares nothing: the baseline has none of this run's results"):
+        check_max_increase(only_huber, [IncreaseLimit(None, 5.0)])
+    # A result the baseline has, but as null, was compared with: a note, as before.
+    null = comparison_of({"huber": {"a": 0.1}})
+    apply_baseline(null, load_baseline(str(write_baseline(tmp_path / "n.json", [{"loss": "huber", "value": None}]))))
+    assert check_max_increase(null, [IncreaseLimit("huber", 5.0)]) == ([], ["huber: no baseline value to compare with; --max-increase does not apply"])
+
+
 def test_registry_task_losses_resolve_by_name() -> None:
     # Every loss of every task can be bound by its canonical name alone (what --task does).
     for spec in all_specs():
