@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from .errors import LossCliError
-from .evaluation import Report, Result, distinct_texts, names_loss, evaluate_file, json_params, memory_note
+from .evaluation import Report, Result, check_gate_name, distinct_texts, names_loss, evaluate_file, json_params, memory_note
 from .io.formats import COMPRESSION, EXTENSIONS
 from .io.piped import reads_once
 from .registry import BoundLoss
@@ -871,6 +871,8 @@ def parse_max_increase(items: Sequence[str], losses: Sequence[BoundLoss] | None)
             raise LossCliError(f"--max-increase {item}: '{amount}' is not a percentage", hint="for example --max-increase 5 (or 5%)") from None
         if not math.isfinite(percent):
             raise LossCliError(f"--max-increase {item}: the percentage must be finite")
+        if sep:
+            check_gate_name("--max-increase", item, name, "PCT or LOSS=PCT")
         if sep and losses is not None:
             check_gated_losses([("--max-increase", name)], losses, [])
         limits.append(IncreaseLimit(name if sep else None, percent))
