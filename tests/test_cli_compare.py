@@ -639,6 +639,13 @@ def test_max_increase_fails_with_a_message_per_breach_and_still_writes(cli, two_
     assert "(+" in target.read_text()  # the report was written despite the gate
 
 
+def test_an_empty_baseline_name_is_refused_not_read_as_no_baseline(cli, two_models) -> None:
+    # --baseline "$BASELINE" with the variable unset compared with nothing, and passed.
+    for gate in ([], ["--max-increase", "5"]):
+        line = assert_usage_error(cli("compare", two_models["a"], "--loss", "mse", "--baseline", "", *gate))
+        assert line == "error: --baseline was given an empty file name (give a path, or leave the option out)"
+
+
 def test_max_increase_needs_a_baseline(cli, two_models) -> None:
     assert_usage_error(cli("compare", two_models["a"], "--loss", "mse", "--max-increase", "5"), "--baseline")
 

@@ -1005,6 +1005,23 @@ def test_several_max_increase_limits_in_one_option_say_how_to_write_them(cli, da
     )
 
 
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        # An unset variable in a script: the report went to stdout and no file was written.
+        (["--output", ""], "error: --output was given an empty file name (give a path, '-' for stdout, or leave the option out)"),
+        (["--per-row", ""], "error: --per-row was given an empty file name (give a path, '-' for stdout, or leave the option out)"),
+        # The labels were silently taken from the prediction file instead.
+        (["--labels", ""], "error: --labels was given an empty file name (give a path, '-' for stdin, or leave the option out)"),
+        (["--plot-file", " "], "error: --plot-file was given an empty file name (give a path, or leave the option out)"),
+    ],
+)
+def test_an_empty_file_name_is_refused_not_read_as_no_option(cli, data, args, line):
+    path, *_ = data
+    assert assert_usage_error(cli("compute", path, "--loss", "mse", "--format", "json", *args)) == line
+    assert assert_usage_error(cli("compute", "", "--loss", "mse")) == "error: a prediction file name is empty (give a path, or '-' for stdin)"
+
+
 # ----------------------------------------------------------------------------- usage errors
 
 

@@ -38,6 +38,7 @@ from .common import (
     Engine,
     EngineOpt,
     SchedulerOpt,
+    check_named_paths,
     global_params,
     guarded,
     note,
@@ -149,6 +150,7 @@ def compare(
 
     if not loss and not task:
         raise LossCliError("give --loss or --task", hint="e.g. --loss mse --loss mae, or --task regression; 'losscli list' shows every loss")
+    check_named_paths({"PREDICTIONS": next((p for p in predictions if not p.strip()), None), "--labels": labels, "--output": output, "--baseline": baseline, "--plot-file": plot_file})
     if max_increase and not baseline:
         raise LossCliError("--max-increase compares with a baseline; give --baseline FILE.json too")
     _check_stdin(predictions, labels)
