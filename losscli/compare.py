@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from .errors import LossCliError
-from .evaluation import Report, Result, distinct_texts, names_loss, evaluate_file, json_params, memory_note
+from .evaluation import Report, Result, check_gate_name, distinct_texts, names_loss, evaluate_file, json_params, memory_note
 from .io.formats import COMPRESSION, EXTENSIONS
 from .io.piped import reads_once
 from .registry import BoundLoss
@@ -358,6 +358,8 @@ class Comparison:
     summary: list[ModelSummary] = field(default_factory=list)
     baseline_file: str | None = None
     baseline_missing: list[str] = field(default_factory=list)
+    # What the baseline's overall results are, for an error that none match.
+    baseline_holds: str = ""
     # Set when the models could not be evaluated on the same rows: the
     # warning every format shows, since their ranks then compare row sets.
     row_sets_differ: str | None = None
@@ -706,8 +708,17 @@ def _baseline_entry(item: Any, index: int, path: str) -> BaselineEntry:
         name = get(item["loss"]).name
     except LossCliError:
         name = item["loss"]  # a loss this version does not know: reported as missing
-    number = float(value) if value is not None and math.isfinite(float(value)) else None
-    return BaselineEntry(name, params, group, model, number)
+    return BaselineEntry(name, params, group, model, _finite_number(value))
+
+
+def _finite_number(value: int | float | None) -> float | None:
+    """A baseline value as a float, None when it is none or not finite: JSON
+    reads an integer of 400 digits as an int that no float holds."""
+    try:
+        number = float(value) if value is not None else None
+    except OverflowError:
+        return None
+    return number if number is not None and math.isfinite(number) else None
 
 
 def apply_baseline(comparison: Comparison, baseline: Baseline) -> None:
@@ -727,6 +738,16 @@ def apply_baseline(comparison: Comparison, baseline: Baseline) -> None:
         entry.baseline = _delta(entry.result.value, match.value)
     comparison.baseline_file = baseline.path
     comparison.baseline_missing = _missing_notes(baseline)
+    comparison.baseline_holds = _holds(baseline)
+
+
+def _holds(baseline: Baseline) -> str:
+    """'mse, mae for models a, b': the baseline's overall results, for a message."""
+    labels = list(dict.fromkeys(_baseline_label(b) for b in baseline.entries if b.group is None))
+    if not labels:
+        return "no overall results" if baseline.entries else "no results"
+    models = f" for model{'s' if len(baseline.models) > 1 else ''} {', '.join(baseline.models)}" if baseline.models else ""
+    return ", ".join(labels) + models
 
 
 def _baseline_matches(b: BaselineEntry, entry: Entry, model: Model, single: bool) -> bool:
@@ -746,27 +767,54 @@ def _same_value(a: Any, b: Any) -> bool:
 
 
 def _delta(value: float | None, base: float | None) -> Delta:
+    """The change, and the change in percent of the baseline; either is None
+    where it is no finite number (a baseline of 0, or a difference too large
+    for a float), which JSON has no way to write."""
     if not (_finite(value) and _finite(base)):
         return Delta(base, None, None)
     change = value - base
+    if not math.isfinite(change):
+        return Delta(base, None, None)
     if base == 0:
         return Delta(base, change, 0.0 if change == 0 else None)
-    return Delta(base, change, 100.0 * change / abs(base))
+    percent = 100.0 * change / abs(base)
+    return Delta(base, change, percent if math.isfinite(percent) else None)
 
 
 def _missing_notes(baseline: Baseline) -> list[str]:
-    """One note per baseline loss and model with no counterpart in this run."""
-    missing: dict[tuple[str, str | None], int] = {}
+    """One note per baseline loss and model with no counterpart in this run.
+
+    When the loss's overall value did match, only some of its --by groups
+    are missing, and the note says which rather than calling the loss missing.
+    """
+    missing: dict[tuple[str, str | None], list[BaselineEntry]] = {}
+    matched: set[tuple[str, str | None]] = set()
     for b in baseline.entries:
+        key = (_baseline_label(b), b.model if len(baseline.models) > 1 else None)
         if not b.used:
-            key = (_baseline_label(b), b.model if len(baseline.models) > 1 else None)
-            missing[key] = missing.get(key, 0) + 1
+            missing.setdefault(key, []).append(b)
+        elif b.group is None:
+            matched.add(key)
     notes = []
-    for (label, model), count in missing.items():
+    for (label, model), entries in missing.items():
         whose = f" for model {model}" if model else ""
-        results = f" ({count} results)" if count > 1 else ""
+        groups = [b.group for b in entries if b.group is not None]
+        if (label, model) in matched and len(groups) == len(entries):
+            notes.append(f"baseline {label}{whose}: {_groups_text(groups)} missing in this run")
+            continue
+        results = f" ({len(entries)} results)" if len(entries) > 1 else ""
         notes.append(f"baseline {label}{whose} is missing in this run{results}")
     return notes
+
+
+def _groups_text(groups: list[dict[str, Any]], shown: int = 5) -> str:
+    """'2 groups of region (north, west)', the first few named."""
+    columns = list(dict.fromkeys(name for group in groups for name in group))
+    values = [", ".join("(missing)" if v is None else str(v) for v in group.values()) for group in groups]
+    named = "; ".join(values[:shown]) + ("; ..." if len(values) > shown else "")
+    count = "1 group" if len(groups) == 1 else f"{len(groups)} groups"
+    verb = "is" if len(groups) == 1 else "are"
+    return f"{count} of {', '.join(columns)} ({named}) {verb}"
 
 
 def _baseline_label(b: BaselineEntry) -> str:
@@ -823,6 +871,8 @@ def parse_max_increase(items: Sequence[str], losses: Sequence[BoundLoss] | None)
             raise LossCliError(f"--max-increase {item}: '{amount}' is not a percentage", hint="for example --max-increase 5 (or 5%)") from None
         if not math.isfinite(percent):
             raise LossCliError(f"--max-increase {item}: the percentage must be finite")
+        if sep:
+            check_gate_name("--max-increase", item, name, "PCT or LOSS=PCT")
         if sep and losses is not None:
             check_gated_losses([("--max-increase", name)], losses, [])
         limits.append(IncreaseLimit(name if sep else None, percent))
@@ -830,10 +880,15 @@ def parse_max_increase(items: Sequence[str], losses: Sequence[BoundLoss] | None)
 
 
 def check_max_increase(comparison: Comparison, limits: Sequence[IncreaseLimit]) -> tuple[list[str], list[str]]:
-    """(breaches, notes) for the overall value of every loss and model against the baseline."""
+    """(breaches, notes) for the overall value of every loss and model against the baseline.
+
+    A result the baseline lacks is a note, but a limit for which the baseline
+    lacks every result it applies to would pass whatever the values: an error.
+    """
     breaches: list[str] = []
     notes: list[str] = []
     several = len(comparison.models) > 1
+    compared = [False] * len(limits)
     for entry in comparison.entries:
         result = entry.result
         if result.group is not None:
@@ -841,6 +896,9 @@ def check_max_increase(comparison: Comparison, limits: Sequence[IncreaseLimit]) 
         applying = [limit for limit in limits if limit.loss is None or names_loss(limit.loss, result.loss)]
         if not applying:
             continue
+        if entry.baseline is not None:
+            for index, limit in enumerate(limits):
+                compared[index] = compared[index] or limit in applying
         label = result.loss.display + (f" ({result.model})" if several else "")
         limit = min(applying, key=lambda lim: lim.percent)
         message = _increase_breach(label, result.value, entry.baseline, limit.percent)
@@ -848,7 +906,21 @@ def check_max_increase(comparison: Comparison, limits: Sequence[IncreaseLimit]) 
             notes.append(f"{label}: no baseline value to compare with; --max-increase does not apply")
         elif message is not None:
             breaches.append(message)
+    for limit, any_compared in zip(limits, compared):
+        if not any_compared:
+            raise _nothing_to_compare(comparison, limit)
     return breaches, notes
+
+
+def _nothing_to_compare(comparison: Comparison, limit: IncreaseLimit) -> LossCliError:
+    gate = f"--max-increase {limit.loss + '=' if limit.loss else ''}{limit.percent:g}%"
+    what = f"no {limit.loss} result" if limit.loss else "none of this run's results"
+    return LossCliError(
+        f"{gate} compares nothing: the baseline has {what} (it holds {comparison.baseline_holds})",
+        file=comparison.baseline_file,
+        hint="results match on loss, parameters, --by group and, in a baseline of several models, model name; "
+        "refresh the baseline or change the gate",
+    )
 
 
 def _increase_breach(label: str, value: float | None, baseline: Delta | None, percent: float) -> str | None:

@@ -7,6 +7,7 @@ loss over it; the result is a :class:`Report` that the renderers print.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
@@ -425,8 +426,26 @@ def parse_thresholds(items: list[str], option: str, losses: list[BoundLoss] | No
             # A gate at nan never fails, and one at inf cannot: a templated
             # threshold that rendered as "nan" must not switch the check off.
             raise LossCliError(f"{option} {item}: the threshold must be a finite number")
+        check_gate_name(option, item, name)
         if losses is not None and not any(names_loss(name, loss) for loss in losses):
             computed = ", ".join(loss.display for loss in losses)
             raise LossCliError(f"{option} names '{name}', which is not computed", hint=f"computed: {computed}")
         gates.append(Gate(name, number))
     return gates
+
+
+def check_gate_name(option: str, item: str, name: str, form: str = "LOSS=VALUE") -> None:
+    """Refuse a gate's LOSS that can name no loss, which would otherwise read
+    as a loss that is not computed: several gates in one option
+    (``mse=0.5,mae=0.3``), or a spec with an unknown parameter or a bad value."""
+    from .registry import parse_explicit
+
+    if any(mark in name.partition(":")[0] for mark in "=,"):
+        pieces = [piece for piece in re.split(r"[\s,]+", item.strip()) if piece]
+        example = " ".join(f"{option} {piece}" for piece in pieces)
+        raise LossCliError(f"{option} takes one {form}, got '{item}'", hint=f"give each gate its own option: {example}")
+    if ":" in name:
+        try:
+            parse_explicit(name)
+        except LossCliError as error:
+            raise LossCliError(f"{option} {item}: {error.message}", hint=error.hint) from None

@@ -639,6 +639,13 @@ def test_max_increase_fails_with_a_message_per_breach_and_still_writes(cli, two_
     assert "(+" in target.read_text()  # the report was written despite the gate
 
 
+def test_an_empty_baseline_name_is_refused_not_read_as_no_baseline(cli, two_models) -> None:
+    # --baseline "$BASELINE" with the variable unset compared with nothing, and passed.
+    for gate in ([], ["--max-increase", "5"]):
+        line = assert_usage_error(cli("compare", two_models["a"], "--loss", "mse", "--baseline", "", *gate))
+        assert line == "error: --baseline was given an empty file name (give a path, or leave the option out)"
+
+
 def test_max_increase_needs_a_baseline(cli, two_models) -> None:
     assert_usage_error(cli("compare", two_models["a"], "--loss", "mse", "--max-increase", "5"), "--baseline")
 
@@ -658,6 +665,39 @@ def test_compute_output_is_a_baseline(cli, two_models) -> None:
     # A one-model baseline is compared against every model.
     assert got[("mse", "model_a", "null")]["baseline"]["delta"] == 0.0
     assert got[("mse", "model_b", "null")]["baseline"]["value"] == got[("mse", "model_a", "null")]["value"]
+
+
+def test_max_increase_against_a_baseline_of_other_models_is_an_error_not_a_pass(cli, two_models, baseline_file) -> None:
+    # The baseline compares model_a and model_b; renamed models match none of it, so
+    # the gate compared nothing and passed (exit 0) whatever the values were.
+    target = two_models["dir"] / "report.json"
+    result = cli(
+        "compare", two_models["a"], two_models["b"], "--model-name", "new_a", "--model-name", "new_b",
+        "--loss", "mse", "--baseline", baseline_file, "--max-increase", "5", "--output", target,
+    )
+    assert_usage_error(result, str(baseline_file), "--max-increase 5% compares nothing", "it holds mse, mae for models model_a, model_b")
+    assert not target.exists()
+
+
+def test_a_change_too_large_for_a_float_is_null_and_the_report_valid_json(cli, two_models) -> None:
+    # mse against a baseline of 1e-309: +6.5e310 % overflows to inf; mae against
+    # -1.7e308 the difference itself does (mae 1e308). JSON cannot write inf (it crashed).
+    baseline = two_models["dir"] / "tiny.json"
+    baseline.write_text(json.dumps({"schema": 1, "results": [
+        {"loss": "mse", "params": {}, "value": 1e-309, "model": "x", "group": None},
+        {"loss": "mae", "params": {}, "value": -1.7e308, "model": "x", "group": None},
+    ]}), encoding="utf-8")
+    big = write_csv(two_models["dir"] / "big.csv", {"y_true": [0.0, 0.0], "y_pred": [1e308, 1e308]})
+    for data in (two_models["a"], big):
+        result = cli("compare", data, "--loss", "mse", "--loss", "mae", "--baseline", baseline, "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        doc = json.loads(result.stdout, parse_constant=lambda name: pytest.fail(f"{name} in the JSON"))
+        changes = {r["loss"]: r["baseline"] for r in doc["results"]}
+        assert changes["mse"]["value"] == 1e-309 and changes["mse"]["delta_pct"] is None
+    assert changes["mae"] == {"value": -1.7e308, "delta": None, "delta_pct": None}
+    # The gate still sees the rise.
+    result = cli("compare", two_models["a"], "--loss", "mse", "--baseline", baseline, "--max-increase", "5")
+    assert result.exit_code == 1 and "above the --max-increase limit of 5%" in result.stderr
 
 
 def test_fail_above_names_the_model(cli, two_models) -> None:

@@ -979,6 +979,49 @@ def test_threshold_on_a_loss_not_computed_is_a_usage_error(cli, data, option):
     assert_usage_error(cli("compute", path, "--loss", "mse", option, "mae=1"), option, "'mae'", "not computed")
 
 
+@pytest.mark.parametrize(
+    ("gate", "line"),
+    [
+        # Both losses are computed: "names 'mse=0.5,mae', which is not computed" misled.
+        ("mse=0.5,mae=0.3", "error: --fail-above takes one LOSS=VALUE, got 'mse=0.5,mae=0.3' (give each gate its own option: --fail-above mse=0.5 --fail-above mae=0.3)"),
+        ("mse=0.5 mae=0.3", "error: --fail-above takes one LOSS=VALUE, got 'mse=0.5 mae=0.3' (give each gate its own option: --fail-above mse=0.5 --fail-above mae=0.3)"),
+        # A parameter huber does not have: the registry's words, not "not computed".
+        ("huber:beta=1=0.5", "error: --fail-above huber:beta=1=0.5: loss 'huber' has no parameter 'beta'; did you mean 'delta'? (parameters of huber: delta, convention)"),
+    ],
+)
+def test_a_gate_that_can_name_no_loss_says_why(cli, data, gate, line):
+    path, *_ = data
+    result = cli("compute", path, "--loss", "mse", "--loss", "mae", "--loss", "huber", "--fail-above", gate)
+    assert assert_usage_error(result) == line
+
+
+def test_several_max_increase_limits_in_one_option_say_how_to_write_them(cli, data, tmp_path):
+    path, *_ = data
+    baseline = tmp_path / "base.json"
+    assert cli("compute", path, "--loss", "mse", "--loss", "mae", "-o", baseline).exit_code == 0
+    result = cli("compare", path, "--loss", "mse", "--loss", "mae", "--baseline", baseline, "--max-increase", "mse=5,mae=3")
+    assert assert_usage_error(result) == (
+        "error: --max-increase takes one PCT or LOSS=PCT, got 'mse=5,mae=3' (give each gate its own option: --max-increase mse=5 --max-increase mae=3)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        # An unset variable in a script: the report went to stdout and no file was written.
+        (["--output", ""], "error: --output was given an empty file name (give a path, '-' for stdout, or leave the option out)"),
+        (["--per-row", ""], "error: --per-row was given an empty file name (give a path, '-' for stdout, or leave the option out)"),
+        # The labels were silently taken from the prediction file instead.
+        (["--labels", ""], "error: --labels was given an empty file name (give a path, '-' for stdin, or leave the option out)"),
+        (["--plot-file", " "], "error: --plot-file was given an empty file name (give a path, or leave the option out)"),
+    ],
+)
+def test_an_empty_file_name_is_refused_not_read_as_no_option(cli, data, args, line):
+    path, *_ = data
+    assert assert_usage_error(cli("compute", path, "--loss", "mse", "--format", "json", *args)) == line
+    assert assert_usage_error(cli("compute", "", "--loss", "mse")) == "error: a prediction file name is empty (give a path, or '-' for stdin)"
+
+
 # ----------------------------------------------------------------------------- usage errors
 
 

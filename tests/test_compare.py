@@ -365,6 +365,20 @@ def test_multi_model_baseline_matches_by_name_params_and_group(tmp_path: Path) -
     assert len(comp.baseline_missing) == 3
 
 
+def test_a_baseline_loss_whose_groups_alone_are_missing_is_not_called_missing(tmp_path: Path) -> None:
+    # A baseline written with --by region against a run without --by: mse's overall
+    # value matches, so the note names the groups, not "baseline mse is missing".
+    comp = comparison_of({"mse": {"a": 0.2}})
+    groups = [{"loss": "mse", "value": 0.1 * i, "group": {"region": name}} for i, name in enumerate(["east", "north", None], 1)]
+    path = write_baseline(tmp_path / "b.json", [{"loss": "mse", "value": 0.25, "group": None}, *groups, {"loss": "mae", "value": 0.3, "group": None}])
+    apply_baseline(comp, load_baseline(str(path)))
+    assert comp.entries[0].baseline.baseline == 0.25
+    assert comp.baseline_missing == [
+        "baseline mse: 3 groups of region (east; north; (missing)) are missing in this run",
+        "baseline mae is missing in this run",
+    ]
+
+
 def test_baseline_written_by_compute_matches_by_loss_alias(tmp_path: Path) -> None:
     comp = comparison_of({"mse": {"a": 0.2}})
     path = write_baseline(tmp_path / "b.json", [{"loss": "l2", "params": {}, "value": 0.25, "model": "a.csv", "group": None}])
@@ -398,6 +412,12 @@ def baseline_comparison(tmp_path: Path, now: dict[str, float | None], before: di
     results = [{"loss": "mse", "params": {}, "value": v, "model": m, "group": None} for m, v in before.items()]
     apply_baseline(comp, load_baseline(str(write_baseline(tmp_path / "b.json", results))))
     return comp
+
+
+def test_a_baseline_value_no_float_holds_is_no_value(tmp_path: Path) -> None:
+    # json reads 1e400 as inf but a 400-digit integer as an int, which float() refuses.
+    path = write_baseline(tmp_path / "b.json", [{"loss": "mse", "value": 10**400}, {"loss": "mae", "value": 1e400}])
+    assert [entry.value for entry in load_baseline(str(path)).entries] == [None, None]
 
 
 def test_max_increase_gate(tmp_path: Path) -> None:
@@ -434,6 +454,27 @@ def test_max_increase_notes_a_model_the_baseline_lacks(tmp_path: Path) -> None:
     assert breaches == []
     assert notes == ["mse (new): no baseline value to compare with; --max-increase does not apply"]
     assert any("model b is missing in this run" in n for n in comp.baseline_missing)
+
+
+def test_a_max_increase_limit_the_baseline_has_nothing_for_is_an_error(tmp_path: Path) -> None:
+    # The baseline holds mse only: a limit on huber, or one over a run of huber
+    # alone, would pass whatever huber's value; the message says what it holds.
+    comp = comparison_of({"mse": {"a": 0.2}, "huber": {"a": 0.1}})
+    apply_baseline(comp, load_baseline(str(write_baseline(tmp_path / "b.json", [{"loss": "mse", "value": 0.2, "model": "a"}]))))
+    assert check_max_increase(comp, [IncreaseLimit(None, 5.0)]) == ([], ["huber: no baseline value to compare with; --max-increase does not apply"])
+    with pytest.raises(LossCliError) as error:
+        check_max_increase(comp, [IncreaseLimit(None, 5.0), IncreaseLimit("huber", 2.0)])
+    assert str(error.value).startswith(
+        f"{tmp_path / 'b.json'}: --max-increase huber=2% compares nothing: the baseline has no huber result (it holds mse for model a)"
+    )
+    only_huber = comparison_of({"huber": {"a": 0.1}})
+    apply_baseline(only_huber, load_baseline(str(tmp_path / "b.json")))
+    with pytest.raises(LossCliError, match="--max-increase 5% compares nothing: the baseline has none of this run's results"):
+        check_max_increase(only_huber, [IncreaseLimit(None, 5.0)])
+    # A result the baseline has, but as null, was compared with: a note, as before.
+    null = comparison_of({"huber": {"a": 0.1}})
+    apply_baseline(null, load_baseline(str(write_baseline(tmp_path / "n.json", [{"loss": "huber", "value": None}]))))
+    assert check_max_increase(null, [IncreaseLimit("huber", 5.0)]) == ([], ["huber: no baseline value to compare with; --max-increase does not apply"])
 
 
 def test_registry_task_losses_resolve_by_name() -> None:

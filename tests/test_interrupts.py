@@ -343,3 +343,40 @@ def test_a_signal_while_charts_are_written_keeps_the_report_and_leaves_no_temp_f
     assert out_json.exists() and '"value": 1.4166666666666667' in out_json.read_text()  # (0.25 + 0 + 4) / 3, by hand
     assert not chart.exists()
     assert temp_files(tmp_path) == [], "the half-written chart was left behind"
+
+
+# SIGTERM (a cancelled CI job) while compare's report is being written out:
+# the renderer writes half a report, then the signal arrives.
+SIGTERM_WHILE_WRITING_A_COMPARISON = """
+import os, signal
+import losscli.render_compare as render_compare
+
+whole_report = render_compare.render_compare
+
+def interrupted_render(comparison, fmt, out):
+    out.write("half a report")
+    os.write(2, b"[test: SIGTERM sent while the comparison is written]\\n")
+    signal.raise_signal(signal.SIGTERM)
+    whole_report(comparison, fmt, out)
+
+render_compare.render_compare = interrupted_render
+"""
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["fresh-target", "existing-target"])
+def test_sigterm_while_compare_writes_leaves_the_old_report_and_no_temp_file(tmp_path, existing):
+    data = write_csv(tmp_path / "data.csv", {"y_true": [0.0, 1.0, 2.0], "y_pred": [0.5, 1.0, 4.0]})
+    out_json = tmp_path / "out.json"
+    if existing:
+        out_json.write_text("previous report\n")
+    arguments = ["compare", str(data), "--loss", "mse", "--format", "json", "--output", str(out_json)]
+    code, out, err = finish(start(arguments, cwd=tmp_path, prelude=SIGTERM_WHILE_WRITING_A_COMPARISON))
+    assert "[test: SIGTERM sent while the comparison is written]" in err, err
+    assert code == 130, (code, err)
+    assert err.splitlines()[-1] == "error: interrupted; no output was written"
+    assert out == ""
+    if existing:
+        assert out_json.read_text() == "previous report\n"
+    else:
+        assert not out_json.exists()
+    assert temp_files(tmp_path) == [], "a stopped run left its half-written temp file"

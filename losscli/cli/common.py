@@ -246,6 +246,20 @@ def silence_stdout() -> None:
         os.close(null)
 
 
+def check_named_paths(paths: dict[str, str | None]) -> None:
+    """Refuse an option given an empty path, as a script's unset variable
+    gives (``--output "$REPORT"``): read as not given, it would send the
+    report to stdout, drop the baseline and its gates, or take the labels
+    from the prediction file instead."""
+    for option, path in paths.items():
+        if path is None or path.strip():
+            continue
+        if option == "PREDICTIONS":
+            raise LossCliError("a prediction file name is empty", hint="give a path, or '-' for stdin")
+        hint = {"--labels": "give a path, '-' for stdin, or leave the option out", "--output": "give a path, '-' for stdout, or leave the option out", "--per-row": "give a path, '-' for stdout, or leave the option out"}
+        raise LossCliError(f"{option} was given an empty file name", hint=hint.get(option, "give a path, or leave the option out"))
+
+
 def output_target(path: str | None) -> str | None:
     """The --output file, or None for stdout: '-' is stdout, as it is for every input."""
     return None if path == "-" else path

@@ -38,6 +38,7 @@ from .common import (
     Engine,
     EngineOpt,
     SchedulerOpt,
+    check_named_paths,
     global_params,
     guarded,
     note,
@@ -143,12 +144,13 @@ def compare(
     from ..allocator import reuse_freed_memory
     from ..evaluation import check_thresholds, parse_thresholds
     from ..io.plan import InputOptions
-    from ..output import atomic_writer, check_target
+    from ..output import Interrupts, atomic_writer, check_target
     from ..registry import resolve_task
     from ..render_compare import render_compare, run_notes
 
     if not loss and not task:
         raise LossCliError("give --loss or --task", hint="e.g. --loss mse --loss mae, or --task regression; 'losscli list' shows every loss")
+    check_named_paths({"PREDICTIONS": next((p for p in predictions if not p.strip()), None), "--labels": labels, "--output": output, "--baseline": baseline, "--plot-file": plot_file})
     if max_increase and not baseline:
         raise LossCliError("--max-increase compares with a baseline; give --baseline FILE.json too")
     _check_stdin(predictions, labels)
@@ -185,33 +187,38 @@ def compare(
     # The baseline is read before any data, so a bad file fails fast.
     earlier = load_baseline(baseline) if baseline else None
 
-    with _engine(engine, scheduler) as (evaluator, open_sources, engine_problem):
-        selection = select_losses(
-            model_options, explicit, candidates, task=canonical_task, open_sources=open_sources, engine_problem=engine_problem,
-            skipped=unconventional,
-        )
-        above = parse_thresholds(fail_above or [], "--fail-above", None)
-        below = parse_thresholds(fail_below or [], "--fail-below", None)
-        limits = parse_max_increase(max_increase or [], None)
-        gated = [("--fail-above", g.loss) for g in above] + [("--fail-below", g.loss) for g in below]
-        gated += [("--max-increase", limit.loss) for limit in limits if limit.loss]
-        # Fail before reading the data where the answer is known already.
-        check_gated_losses(gated, selection.losses, selection.skipped, settled=not selection.tolerant)
-        comparison = evaluate_models(model_options, names, selection, task=canonical_task, evaluator=evaluator)
-    check_gated_losses(gated, comparison.losses, comparison.skipped)
-    comparison.notes.extend(unavailable)
-    breaches = check_thresholds(comparison.report(), above, below)
-    if earlier is not None:
-        apply_baseline(comparison, earlier)
-        increase_breaches, increase_notes = check_max_increase(comparison, limits)
-        breaches += increase_breaches
-        comparison.notes.extend(increase_notes)
+    # SIGTERM (a cancelled CI job, `timeout`) stops the run as Ctrl-C does: no temp file is left.
+    with Interrupts() as interrupts:
+        with _engine(engine, scheduler) as (evaluator, open_sources, engine_problem):
+            selection = select_losses(
+                model_options, explicit, candidates, task=canonical_task, open_sources=open_sources, engine_problem=engine_problem,
+                skipped=unconventional,
+            )
+            above = parse_thresholds(fail_above or [], "--fail-above", None)
+            below = parse_thresholds(fail_below or [], "--fail-below", None)
+            limits = parse_max_increase(max_increase or [], None)
+            gated = [("--fail-above", g.loss) for g in above] + [("--fail-below", g.loss) for g in below]
+            gated += [("--max-increase", limit.loss) for limit in limits if limit.loss]
+            # Fail before reading the data where the answer is known already.
+            check_gated_losses(gated, selection.losses, selection.skipped, settled=not selection.tolerant)
+            comparison = evaluate_models(model_options, names, selection, task=canonical_task, evaluator=evaluator)
+        check_gated_losses(gated, comparison.losses, comparison.skipped)
+        comparison.notes.extend(unavailable)
+        breaches = check_thresholds(comparison.report(), above, below)
+        if earlier is not None:
+            apply_baseline(comparison, earlier)
+            increase_breaches, increase_notes = check_max_increase(comparison, limits)
+            breaches += increase_breaches
+            comparison.notes.extend(increase_notes)
 
-    if output:
-        with atomic_writer(output) as handle:
-            render_compare(comparison, fmt_name, handle)
-    else:
-        write_stdout(rendered(lambda out: render_compare(comparison, fmt_name, out), sys.stdout, table=fmt_name == "table"))
+        document = rendered(lambda out: render_compare(comparison, fmt_name, out), None if output else sys.stdout, table=fmt_name == "table")
+        # A Ctrl-C that a library swallowed still stops the run before anything is written.
+        interrupts.check()
+        if output:
+            with atomic_writer(output) as handle:
+                handle.write(document)
+        else:
+            write_stdout(document)
     if plot or plot_file:
         emit([("comparison", _comparison_chart(comparison))], plot=plot, files=plot_files, to_stdout=fmt_name == "table" and not output, quiet=quiet)
     # Diagnostics go to stderr whatever the format, so stdout holds only the report.
