@@ -427,6 +427,17 @@ def test_output_replaces_an_existing_file(cli, data, tmp_path):
     assert target.read_text().startswith("| Loss |")
 
 
+@pytest.mark.parametrize("command", ["compute", "compare"])
+def test_a_report_named_as_a_data_format_is_refused_not_written_as_text(cli, data, tmp_path, command):
+    # report.parquet used to get the text table: a file no Parquet reader opens.
+    path, *_ = data
+    for name in ("report.parquet", "report.jsonl", "report.tsv"):
+        target = tmp_path / name
+        assert_usage_error(cli(command, path, "--loss", "mse", "-o", target), f"--output {target}: reports are written as JSON, CSV, Markdown or a text table", "--format")
+        assert not target.exists()
+    assert cli(command, path, "--loss", "mse", "-f", "csv", "-o", tmp_path / "report.tsv").exit_code == 0  # chosen with --format
+
+
 def test_output_is_left_alone_when_the_command_fails(cli, tmp_path, small_batches):
     cells = [str(float(i)) for i in range(300)]
     cells[250] = "broken"

@@ -278,6 +278,21 @@ def resolve_format(fmt: Format | DocumentFormat | None, output: str | None = Non
     return "table"
 
 
+# Data formats a report is not written in: a text table in report.parquet
+# would be a file that every reader of that name rejects.
+_DATA_EXTENSIONS = {".parquet": "Parquet", ".pq": "Parquet", ".arrow": "Arrow", ".feather": "Arrow", ".ipc": "Arrow", ".jsonl": "JSON Lines", ".ndjson": "JSON Lines", ".tsv": "TSV", ".xlsx": "Excel", ".xls": "Excel"}
+
+
+def check_report_name(output: str | None, fmt: Format | DocumentFormat | None) -> None:
+    """A report (not per-row values) named as a data format, with no --format to say otherwise."""
+    extension = os.path.splitext(output or "")[1].lower()
+    if fmt is None and extension in _DATA_EXTENSIONS:
+        raise LossCliError(
+            f"--output {output}: reports are written as JSON, CSV, Markdown or a text table, not {_DATA_EXTENSIONS[extension]}",
+            hint="name the file .json, .csv or .md, or choose with --format",
+        )
+
+
 class OneLineUsageErrors(TyperGroup):
     """A group (the root, ``plot``) whose commands' usage errors (a bad option
     value, an unknown option, a missing argument) become one ``error:`` line

@@ -46,6 +46,7 @@ from .common import (
     parse_losses,
     parse_role_cols,
     rendered,
+    check_report_name,
     resolve_format,
     write_stdout,
 )
@@ -183,6 +184,7 @@ def compare(
     fmt_name = resolve_format(fmt, output)
     if output:
         check_target(output, list(predictions) + ([labels] if labels else []), "--output")
+        check_report_name(output, fmt)
     plot_files = chart_files(plot_file, ["comparison"], list(predictions) + ([labels] if labels else []))
     # The baseline is read before any data, so a bad file fails fast.
     earlier = load_baseline(baseline) if baseline else None

@@ -45,6 +45,7 @@ from .common import (
     parse_losses,
     parse_role_cols,
     rendered,
+    check_report_name,
     resolve_format,
     silence_stdout,
     write_stdout,
@@ -140,6 +141,8 @@ def compute(
     for target, option in ((output, "--output"), (per_row, "--per-row")):
         if target:
             check_target(target, inputs, option)
+    if reduction != Reduction.none:
+        check_report_name(output, fmt)
     if (plot or plot_file) and not any(has_row_values(b) for b in losses):
         raise LossCliError("--plot shows per-row losses, and none of these losses has per-row values", hint="add a per-row loss such as mse or bce")
     plot_files = chart_files(plot_file, [b.display for b in losses if has_row_values(b)], inputs)
