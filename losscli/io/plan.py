@@ -40,7 +40,7 @@ from .columns import (
 from . import arrow_numpy
 from .class_index import class_column_names, label_positions
 from .pairing import pair_by_name
-from .ids import BOOLEAN, NUMBER, TEXT, check_id_type, check_key_types, id_kind, is_temporal, is_text, iso_text, plain_ids, temporal_keys
+from .ids import BOOLEAN, NUMBER, TEXT, ZONE_HINT, check_id_type, check_key_types, id_kind, is_temporal, is_text, iso_text, plain_ids, temporal_keys, time_zone_of
 from .overlaps import option_of, taken_by_selection
 from .prefetch import prefetch
 from .hive import names_given
@@ -551,6 +551,16 @@ class InputPlan:
         self.stats.unmatched_labels = right.num_rows - len(left_rows)
         self.stats.row_space = right.num_rows
         if len(left_rows) == 0:
+            zones = {side: time_zone_of(plain[side]) for side in plain}
+            if None not in zones.values() and zones[PRED_SIDE][0] != zones[LABEL_SIDE][0]:
+                aware, naive = (PRED_SIDE, LABEL_SIDE) if zones[PRED_SIDE][0] else (LABEL_SIDE, PRED_SIDE)
+                raise LossCliError(
+                    f"no prediction row matches a label row on --key '{key}': its timestamps are time-zone aware in {self._display(aware)} "
+                    f"({zones[aware][1]}) but naive, without a time zone, in {self._display(naive)} ({zones[naive][1]}), and such keys never match",
+                    file=self.sources[PRED_SIDE].display,
+                    column=named[PRED_SIDE],
+                    hint=ZONE_HINT.replace("KEY", key),
+                )
             # Not "no data rows": both files have rows, the key just pairs none of them.
             raise LossCliError(
                 f"no prediction row matches a label row on --key ({left.num_rows} prediction rows, {right.num_rows} label rows)",
