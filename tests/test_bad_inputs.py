@@ -372,6 +372,18 @@ def glob_of_csv_files_with_another_header(d):
     )
 
 
+def empty_directory(d):
+    # Reported: "holds no files but hidden ones ..." for a folder holding nothing at all.
+    (d / "folder").mkdir()
+    return mse(d / "folder"), ("folder: directory is empty", "name the file or folder the data was written to")
+
+
+def directory_of_empty_folders(d):
+    (d / "folder" / "region=eu").mkdir(parents=True)
+    write_csv(d / "p.csv", {"y_pred": [1.0, 2.0]})
+    return ["compute", d / "p.csv", "--labels", d / "folder", "--loss", "mse"], ("folder: directory holds no files, only empty folders",)
+
+
 def directory_without_data_files(d):
     (d / "folder").mkdir()
     (d / "folder" / "_SUCCESS").write_text("")
@@ -684,6 +696,8 @@ CORPUS: list = [
     mismatched_column_counts,
     glob_matching_nothing,
     glob_of_csv_files_with_another_header,
+    empty_directory,
+    directory_of_empty_folders,
     directory_without_data_files,
     spark_csv_output_folder_read_as_parquet,
     folder_of_files_without_extensions,
