@@ -601,6 +601,9 @@ def test_recommended_ctc_command_names_the_sequence_of_long_format_frames(runner
     document = json.loads(run(runner, "recommend", "--data", path, *options, "--format", "json").stdout)
     assert document["task"] == "sequence"
     assert any("one row per frame" in line for line in document["inferred"]["evidence"])
+    # Reported: "7 rows, label sequences of 1 to 2 symbols" about frame rows.
+    assert "'target': 7 frame rows of 2 sequences, each frame carrying its sequence's target: label sequences of 1 to 2 symbols" in document["inferred"]["evidence"][1]
+    assert f"column '{sample}' groups the rows into 2 sequences of 3.5 frame rows on average" in document["inferred"]["evidence"][2]
     (ctc,) = document["recommendations"]
     assert ctc["command"].endswith(f"--sample-col {sample}")
     _assert_every_command_runs(runner, document["recommendations"])
