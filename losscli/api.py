@@ -28,13 +28,18 @@ from .conventions import folding
 from .engine import Batch, evaluate, row_losses
 from .errors import LossCliError
 from .api_inputs import check_finite, check_pandas_order, numbers_per_row, per_row_items, same_length, sample_ids as checked_ids, sample_weights
-from .registry import BoundLoss, LossSpec, bind, did_you_mean, get, parse_explicit
+from .registry import BoundLoss, LossSpec, bind, check_reduction, did_you_mean, get, parse_explicit
 
 
 _Function = TypeVar("_Function", bound=Callable[..., Any])
 
 # The kernels' hints name command-line switches; in Python they are keywords.
-_SWITCHES_AS_KEYWORDS = {"--from-logits": "from_logits=True", "--normalize": "normalize=True", "--sample-col": "sample_ids"}
+_SWITCHES_AS_KEYWORDS = {
+    "--from-logits": "from_logits=True",
+    "--normalize": "normalize=True",
+    "--sample-col": "sample_ids",
+    "--reduction sum": "reduction='sum'",
+}
 # A hint's ``--loss SPEC`` (quoted for the shell where it needs to be).
 _LOSS_OPTION = re.compile(r"--loss ('[^']*'|\S+)")
 # Hints that choose columns of a file (--pred-col, --col ROLE=...), and what
@@ -300,6 +305,7 @@ def compute(
     if reduction not in ("mean", "sum"):
         raise LossCliError(f"reduction must be 'mean' or 'sum' here, got '{reduction}'", hint="per_sample() gives per-row values")
     bound, arrays = _prepare(loss, y_true, y_pred, inputs_and_params, {"sample_weight": sample_weight, "sample_ids": sample_ids})
+    check_reduction(bound, reduction, "reduction='sum'")
     sequences = _frames_by_sequence(bound, arrays, sample_ids, sample_weight)
     if sequences is not None:
         arrays, weights, _keys = sequences

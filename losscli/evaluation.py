@@ -18,6 +18,7 @@ from .errors import LossCliError
 from .labels import MISSING
 from .registry import BoundLoss
 from .shell import loss_option
+from .wording import counted
 
 
 @dataclass(slots=True)
@@ -318,7 +319,7 @@ def memory_note(bound: BoundLoss, rows: int) -> str:
     kept = max(1, rows * 16 // 1_000_000)
     return (
         f"{bound.display} cannot stream: it kept every value in memory to compute the exact value "
-        f"({rows:,} rows: about {_megabytes(kept)} kept, about {_megabytes(5 * kept)} at the peak)"
+        f"({counted(rows, 'row')}: about {_megabytes(kept)} kept, about {_megabytes(5 * kept)} at the peak)"
     )
 
 
@@ -328,7 +329,7 @@ def frames_note(bound: BoundLoss, frame_rows: int, values: int, sequences: int) 
     kept = max(1, values * 8 // 1_000_000)
     return (
         f"{bound.display} read one row per frame, which cannot stream: every frame was kept in memory to group "
-        f"the frames by sequence ({frame_rows:,} frame rows in {sequences:,} sequences: about {_megabytes(kept)} kept)"
+        f"the frames by sequence ({counted(frame_rows, 'frame row')} in {counted(sequences, 'sequence')}: about {_megabytes(kept)} kept)"
     )
 
 

@@ -216,7 +216,8 @@ def summarise_labels(labels: np.ndarray) -> LabelSummary:
     labels = np.asarray(labels) if not isinstance(labels, np.ndarray) else labels
     if labels.dtype == object and labels.size and isinstance(labels.flat[0], np.ndarray):
         lengths = np.array([len(row) for row in labels])
-        return LabelSummary("sequence", f"label sequences of {lengths.min()} to {lengths.max()} symbols")
+        symbols = f"{lengths.min()}" if lengths.min() == lengths.max() else f"{lengths.min()} to {lengths.max()}"
+        return LabelSummary("sequence", f"label sequences of {symbols} symbol{'s' if lengths.max() != 1 else ''}")
     if labels.dtype.kind in "OUS":
         return _text_summary(labels)
     values = labels.astype(np.float64)
@@ -373,7 +374,8 @@ def infer(
     summary = _with_prediction_shape(summary, predictions, class_names)
     result = Inference(TASK_OF_KIND[summary.kind])
     result.counted_every_row = counted is not None
-    result.evidence.append(f"{label_name}: {n} rows, {summary.detail} -> {result.task}")
+    label_line = len(result.evidence)
+    result.evidence.append(f"{label_name}: {n} row{'s' if n != 1 else ''}, {summary.detail} -> {result.task}")
     if summary.kind in LAYOUT_OF_KIND:
         result.layouts.add(LAYOUT_OF_KIND[summary.kind])
     if structure is not None and result.task != "regression":
@@ -384,7 +386,13 @@ def infer(
     elif sample_ids is not None and _is_class_like(summary) and not sequence_ids_only:
         _check_segmentation(result, sample_ids, sample_name, file_rows)
     elif sample_ids is not None and summary.kind == "sequence" and (predictions is None or np.asarray(predictions).dtype != object):
-        _check_frames(result, sample_ids, sample_name, file_rows)
+        sequences = _check_frames(result, sample_ids, sample_name, file_rows)
+        if sequences is not None:
+            # The rows are frames, each carrying its sequence's target.
+            result.evidence[label_line] = (
+                f"{label_name}: {n} frame row{'s' if n != 1 else ''} of {sequences} sequence{'s' if sequences != 1 else ''}, each frame carrying its sequence's target: "
+                f"{summary.detail} -> {result.task}"
+            )
     if summary.counts is not None and _is_class_like(summary) and not result.structural:
         _assess_imbalance(result, summary)
     if summary.kind == "text_binary":
@@ -465,18 +473,21 @@ def _check_segmentation(result: Inference, sample_ids: np.ndarray, sample_name: 
         )
 
 
-def _check_frames(result: Inference, sample_ids: np.ndarray, sample_name: str, file_rows: int | None = None) -> None:
+def _check_frames(result: Inference, sample_ids: np.ndarray, sample_name: str, file_rows: int | None = None) -> int | None:
     """Label sequences repeated over the rows of a sample id: one row per
-    frame (long-format CTC), which compute reads with --sample-col."""
+    frame (long-format CTC), which compute reads with --sample-col. Returns
+    the number of sequences when the rows are frames, else None."""
     samples, mean_rows = rows_per_sample(sample_ids)
     if file_rows is not None and mean_rows > 1:
         mean_rows = file_rows / samples
     if mean_rows > 1:
         result.sample_column = sample_name
         result.evidence.append(
-            f"column '{sample_name}' groups the rows into {samples} sequences of {mean_rows:.4g} rows on average: "
+            f"column '{sample_name}' groups the rows into {samples} sequence{'s' if samples != 1 else ''} of {mean_rows:.4g} frame rows on average: "
             "one row per frame (long format), read with --sample-col"
         )
+        return samples
+    return None
 
 
 def _assess_imbalance(result: Inference, summary: LabelSummary) -> None:

@@ -398,6 +398,9 @@ class Context:
     inputs_found: frozenset[str] = frozenset()  # losses whose inputs compute finds in the --data file by itself
     # loss -> (--pred-col, logits?) for losses that read another column than the file's predictions (d_prob)
     own_predictions: tuple[tuple[str, tuple[str, bool]], ...] = ()
+    # losses whose every input compute finds in the --data file read as labels alone (a_*, p_*, n_*):
+    # their commands read that file by itself
+    read_labels_file: frozenset[str] = frozenset()
 
 
 def _tip_evidence(name: str, context: Context) -> list[Evidence]:
@@ -526,6 +529,8 @@ def _command(spec: LossSpec, params: str, context: Context) -> str:
     sample = command_sample_column(spec, context)
     if sample:
         flags += ["--sample-col", sample]
+    if spec.name in context.read_labels_file:
+        return compute_command(spec, context.labels_file or context.predictions, params=params, flags=tuple(flags), name_roles=False)
     name_roles = spec.name not in context.inputs_found
     return compute_command(spec, context.predictions, params=params, labels=context.labels_file, flags=tuple(flags), name_roles=name_roles)
 
@@ -707,7 +712,7 @@ def document(
     context = _context(effective, outliers, imbalanced, data, inference, label_col, pred_col)
     context = dataclasses.replace(context, task_word=task or "")
     if data is not None and inference is not None:
-        from .runnable import command_problems, label_problems
+        from .runnable import command_problems, label_problems, losses_reading_the_labels_file
 
         if context.predictions == str(data):
             checks = command_problems(context, label_col, pred_col, input_format, delimiter, inference)
@@ -720,7 +725,8 @@ def document(
         elif context.labels_file == str(data):
             # Labels alone: the predictions are not known, the labels' domain is.
             problems = label_problems(context, inference.labels_read)
-            context = dataclasses.replace(context, unrunnable=tuple(sorted(problems.items())))
+            reading = losses_reading_the_labels_file(context, label_col, input_format, delimiter, inference)
+            context = dataclasses.replace(context, unrunnable=tuple(sorted(problems.items())), read_labels_file=frozenset(reading))
     return {
         "schema": SCHEMA,
         "task": effective,

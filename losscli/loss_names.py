@@ -148,10 +148,41 @@ def library_advice(name: str) -> Advice | None:
 def closest_loss(name: str, known: Iterable[str]) -> str | None:
     """The known loss name (or alias) nearest to ``name``, compared without
     the 'loss' suffix on either side, so that ``MSELos`` is near ``mse``
-    rather than near ``dice_loss`` for the ``_loss`` they share."""
+    rather than near ``dice_loss`` for the ``_loss`` they share.
+
+    A name is near when it is a typo of one (a letter or two added, dropped,
+    changed or swapped, more in longer names) or the start of one; a name
+    that merely shares letters with one gets no suggestion: 'nonexistent'
+    shares 'on', 'te', 'nt' with 'content' and is no typo of it."""
     by_stem: dict[str, str] = {}
     for key in known:
         by_stem.setdefault(without_loss(key), key)
-    close = difflib.get_close_matches(loss_keys(name)[-1], list(by_stem), n=1, cutoff=0.6)
-    # The name as registered: a stem need not be one ('logloss' -> 'log').
-    return by_stem[close[0]] if close else None
+    query, snake = loss_keys(name)[-1], snake_case(name)
+    for stem in difflib.get_close_matches(query, list(by_stem), n=5, cutoff=0.6):
+        # 'focal_los' is 'focal_loss' with a letter missing, not 'focal' with four more.
+        if _near(query, stem) or _near(snake, stem + "_loss"):
+            # The name as registered: a stem need not be one ('logloss' -> 'log').
+            return by_stem[stem]
+    return None
+
+
+def _near(typed: str, known: str) -> bool:
+    if len(typed) >= 4 and known.startswith(typed) and 2 * len(typed) >= len(known):
+        return True
+    allowed = 1 if len(typed) <= 5 else 2 if len(typed) <= 10 else 3
+    return _edits(typed, known) <= allowed
+
+
+def _edits(a: str, b: str) -> int:
+    """Letters to insert, delete, replace or swap with the next to turn ``a``
+    into ``b`` (the optimal string alignment distance)."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]

@@ -406,6 +406,10 @@ class LossSpec:
     # the ratio itself (PyTorch's reduction='sum' of class-weighted CE: the
     # numerator, not the weighted mean) gives it here.
     finalize_sum: Callable[..., Any] | None = None
+    # Why --reduction sum has no meaning for this loss, and what gives the sum
+    # meant instead: (message, hint). rmse is the root of a mean; the root of
+    # a sum is no library's loss.
+    no_sum: tuple[str, str] | None = None
     # A ratio loss whose per-row values depend on every row (balanced class
     # weights come from all rows' class counts) says when with ``rows_need_totals
     # (**params)``; ``row_params(totals, **params)`` then gives, from the state
@@ -614,6 +618,14 @@ def bind(spec: LossSpec, overrides: dict[str, Any] | None = None, *, explicit_te
         param = spec.param(key)
         params[key] = value if explicit_text else param.validate(value, spec.name)
     return BoundLoss(spec, params)
+
+
+def check_reduction(bound: BoundLoss, reduction: str, option: str = "--reduction sum") -> None:
+    """Refuse a reduction the loss does not define (``no_sum``); ``option``
+    is how the caller asked for it (``reduction='sum'`` in Python)."""
+    if reduction == "sum" and bound.spec.no_sum is not None:
+        message, hint = bound.spec.no_sum
+        raise LossCliError(f"{bound.display} has no {option}: {message}", hint=hint)
 
 
 def parse_spec(text: str, global_params: dict[str, Any] | None = None) -> BoundLoss:

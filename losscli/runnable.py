@@ -141,6 +141,33 @@ def class_label_problem(spec: Any, inference: Any) -> str | None:
     return getattr(inference, "class_label_problem", None)
 
 
+def losses_reading_the_labels_file(
+    context: Context, label_col: str | None, input_format: str | None, delimiter: str | None, inference: Any = None
+) -> set[str]:
+    """For a --data file read as labels alone (no prediction column): the
+    losses of other inputs (anchor, positive, negative) that compute finds in
+    that file by itself, under its own names (a_*, p_*, n_*). Their commands
+    read the file as it is, rather than PRED with --col names it lacks."""
+    from .compare import inputs_problem
+    from .io.columns import PRED_SIDE
+    from .io.plan import InputOptions, InputPlan
+
+    if context.labels_file is None:
+        return set()
+    options = InputOptions(predictions=context.labels_file, label_cols=label_col, input_format=input_format, delimiter=delimiter)
+    found = set()
+    sources = None
+    for spec in candidates(context.task, context.conditions):
+        if not command_role_columns(spec):
+            continue
+        if sources is None:
+            opened = getattr(inference, "source", None)
+            sources = {PRED_SIDE: opened} if opened is not None else InputPlan(options, []).sources
+        if inputs_problem(parse_spec(spec.name), options, sources) is None:
+            found.add(spec.name)
+    return found
+
+
 def label_problems(context: Context, labels: np.ndarray | None) -> dict[str, str]:
     """The losses whose checks reject these labels whatever the predictions
     (msle and poisson on labels at or below -1), for a file of labels alone:

@@ -19,3 +19,8 @@ def exact_number(value: float) -> str:
     if value.is_integer() and abs(value) < 2.0**53:
         return str(int(value))
     return repr(value)
+
+
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """``1 row``, ``2 rows``, ``1,024 frame rows``: a count with its noun."""
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"

@@ -372,6 +372,18 @@ def glob_of_csv_files_with_another_header(d):
     )
 
 
+def empty_directory(d):
+    # Reported: "holds no files but hidden ones ..." for a folder holding nothing at all.
+    (d / "folder").mkdir()
+    return mse(d / "folder"), ("folder: directory is empty", "name the file or folder the data was written to")
+
+
+def directory_of_empty_folders(d):
+    (d / "folder" / "region=eu").mkdir(parents=True)
+    write_csv(d / "p.csv", {"y_pred": [1.0, 2.0]})
+    return ["compute", d / "p.csv", "--labels", d / "folder", "--loss", "mse"], ("folder: directory holds no files, only empty folders",)
+
+
 def directory_without_data_files(d):
     (d / "folder").mkdir()
     (d / "folder" / "_SUCCESS").write_text("")
@@ -457,7 +469,37 @@ def key_of_timestamps_with_and_without_a_zone(d):
     moment = datetime.datetime(2024, 1, 1, 10)
     pq.write_table(pa.table({"id": pa.array([moment], pa.timestamp("us", tz="UTC")), "y_pred": [2.0]}), d / "p.parquet")
     pq.write_table(pa.table({"id": pa.array([moment], pa.timestamp("us")), "y_true": [2.0]}), d / "t.parquet")
-    return mse(d / "p.parquet", "--labels", d / "t.parquet", "--key", "id"), ("t.parquet, column 'id'", "holds timestamp[us] here but timestamp[us, tz=UTC] in", "never match")
+    return mse(d / "p.parquet", "--labels", d / "t.parquet", "--key", "id"), (
+        "t.parquet, column 'id'",
+        "holds timestamp[us] here but timestamp[us, tz=UTC] in",
+        "naive (without a time zone) here and time-zone aware there never match",
+        "tz_localize('UTC')",
+    )
+
+
+def key_of_zoned_timestamps_against_naive_text(d):
+    # pandas writes a zoned column to CSV with its offset, a naive one without:
+    # only "no prediction row matches" was said.
+    import datetime
+
+    moments = [datetime.datetime(2024, 1, 1, hour) for hour in (10, 11)]
+    pq.write_table(pa.table({"ts": pa.array(moments, pa.timestamp("ns", tz="UTC")), "y_pred": [2.0, 3.0]}), d / "p.parquet")
+    (d / "t.csv").write_text("ts,y_true\n2024-01-01 10:00:00,1\n2024-01-01 11:00:00,2\n")
+    return mse(d / "p.parquet", "--labels", d / "t.csv", "--key", "ts"), (
+        "p.parquet, column 'ts'",
+        "time-zone aware in",
+        "(2024-01-01T10:00:00Z)",
+        "naive, without a time zone, in",
+        "t.csv (2024-01-01 10:00:00)",
+        "df['ts'].dt.tz_localize('UTC')",
+        "dt.tz_localize(None)",
+    )
+
+
+def key_of_naive_text_against_offsets(d):
+    (d / "p.csv").write_text("ts,y_pred\n2024-01-01T10:00:00,2\n")
+    (d / "t.csv").write_text("ts,y_true\n2024-01-01T10:00:00+01:00,1\n")
+    return mse(d / "p.csv", "--labels", d / "t.csv", "--key", "ts"), ("time-zone aware in", "t.csv (2024-01-01T10:00:00+01:00)", "naive, without a time zone, in", "tz_localize")
 
 
 def negative_weight(d):
@@ -654,6 +696,8 @@ CORPUS: list = [
     mismatched_column_counts,
     glob_matching_nothing,
     glob_of_csv_files_with_another_header,
+    empty_directory,
+    directory_of_empty_folders,
     directory_without_data_files,
     spark_csv_output_folder_read_as_parquet,
     folder_of_files_without_extensions,
@@ -665,6 +709,8 @@ CORPUS: list = [
     group_column_of_binary_that_is_not_text,
     key_of_dates_against_numbers,
     key_of_timestamps_with_and_without_a_zone,
+    key_of_zoned_timestamps_against_naive_text,
+    key_of_naive_text_against_offsets,
     negative_weight,
     text_weight,
     unknown_column,

@@ -472,6 +472,23 @@ def test_recommended_commands_run_on_an_imbalanced_binary_file(runner, tmp_path)
         assert ran.exit_code == 0, (item["command"], ran.stderr)
 
 
+def test_recommended_triplet_command_reads_short_named_triplet_columns_beside_labels(runner, tmp_path):
+    # Reported: the file's labels made it a labels file, and triplet's command
+    # named --col anchor='anchor*' ..., which it lacks, although
+    # 'compute FILE --loss triplet' reads its a_*, p_*, n_* as they are.
+    rng = np.random.default_rng(4)
+    header = [f"{side}_{i}" for side in "apn" for i in range(3)] + ["y_true"]
+    rows = [tuple(np.round(rng.normal(size=9), 4)) + (i % 2,) for i in range(30)]
+    path = _write(tmp_path / "trip.csv", header, rows)
+    document = json.loads(run(runner, "recommend", "--task", "ranking", "--data", path, "--format", "json").stdout)
+    triplet = next(item for item in document["recommendations"] if item["loss"] == "triplet")
+    assert triplet["command"] == f"losscli compute {shlex.quote(path)} --loss triplet"
+    ran = _run_suggested(runner, triplet["command"] + " --format json")
+    assert ran.exit_code == 0, ran.stderr
+    direct = run(runner, "compute", path, "--loss", "triplet", "--col", "anchor=a_*", "--col", "positive=p_*", "--col", "negative=n_*", "--format", "json")
+    assert json.loads(ran.stdout)["results"][0]["value"] == pytest.approx(json.loads(direct.stdout)["results"][0]["value"], rel=1e-12)
+
+
 def test_recommended_commands_run_on_a_string_label_multiclass_file(runner, tmp_path):
     classes = ["cat", "dog", "bird"]
     rows = [(i, classes[i % 3], 0.5, 0.3, 0.2) for i in range(30)]
@@ -584,6 +601,9 @@ def test_recommended_ctc_command_names_the_sequence_of_long_format_frames(runner
     document = json.loads(run(runner, "recommend", "--data", path, *options, "--format", "json").stdout)
     assert document["task"] == "sequence"
     assert any("one row per frame" in line for line in document["inferred"]["evidence"])
+    # Reported: "7 rows, label sequences of 1 to 2 symbols" about frame rows.
+    assert "'target': 7 frame rows of 2 sequences, each frame carrying its sequence's target: label sequences of 1 to 2 symbols" in document["inferred"]["evidence"][1]
+    assert f"column '{sample}' groups the rows into 2 sequences of 3.5 frame rows on average" in document["inferred"]["evidence"][2]
     (ctc,) = document["recommendations"]
     assert ctc["command"].endswith(f"--sample-col {sample}")
     _assert_every_command_runs(runner, document["recommendations"])

@@ -352,6 +352,14 @@ def test_a_skipped_loss_that_cannot_stream_has_no_memory_note(cli, tmp_path) -> 
     assert "note: wasserstein_distance cannot stream: it kept every value in memory" in kept.stderr and "note:" not in kept.stdout
 
 
+def test_the_memory_note_of_one_row_says_row(cli, tmp_path) -> None:
+    # Reported: "(1 rows: about 1 MB kept, ...)".
+    one = write_csv(tmp_path / "one.csv", {"y_true": [1.0], "y_pred": [2.0]})
+    result = cli("compute", one, "--loss", "wasserstein_distance")
+    assert result.exit_code == 0, result.stderr
+    assert "(1 row: about 1 MB kept, about 5 MB at the peak)" in result.stderr, result.stderr
+
+
 def test_task_with_a_convention_skips_the_losses_the_library_lacks(cli, two_models) -> None:
     # Reported: --task regression --convention torch aborted on log_cosh, which PyTorch has no form of.
     result = cli("compare", two_models["a"], two_models["b"], "--task", "regression", "--convention", "torch", "--format", "json")

@@ -335,6 +335,44 @@ def test_labels_in_the_same_order_get_no_note_however_their_ids_are_written(cli,
     assert result.stderr == ""
 
 
+def test_a_weight_column_in_both_files_that_differs_gets_a_note_naming_the_file_used(cli, tmp_path):
+    # Reported: the predictions file's weights were used without a word although
+    # the labels file's column of the same name held other weights.
+    write_csv(tmp_path / "p.csv", {"y_pred": [1.0, 2.0, 3.0], "w": [1.0, 1.0, 2.0]})
+    write_csv(tmp_path / "t.csv", {"y_true": [0.0, 0.0, 0.0], "w": [1.0, 3.0, 2.0]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--loss", "mse", "--weight-col", "w", "-f", "json")
+    assert _value(result, "mse") == pytest.approx((1 + 4 + 2 * 9) / 4, rel=1e-12)  # the predictions' weights
+    expected = (
+        "--weight-col 'w': both files have this column and their values differ in 1 of the 3 rows evaluated, "
+        f"the first at row 2 (1 in {tmp_path / 'p.csv'}, 3 in {tmp_path / 't.csv'}); {tmp_path / 'p.csv'}'s values were used "
+        f"(to use {tmp_path / 't.csv'}'s, rename or drop 'w' in {tmp_path / 'p.csv'})"
+    )
+    assert expected in json.loads(result.stdout)["notes"]
+
+
+def test_a_group_column_in_both_files_is_compared_on_the_joined_rows(cli, tmp_path):
+    # With --key the rows differ in number between the files: both are named.
+    pq.write_table(pa.table({"id": [1, 2, 3], "region": ["a", "b", "a"], "y_pred": [1.0, 2.0, 3.0]}), tmp_path / "p.parquet")
+    write_csv(tmp_path / "t.csv", {"id": [3, 1, 2], "region": ["a", "a", "c"], "y_true": [0.0, 0.0, 0.0]})
+    result = cli("compute", tmp_path / "p.parquet", "--labels", tmp_path / "t.csv", "--key", "id", "--loss", "mse", "--by", "region", "-f", "json")
+    groups = {r["group"]["region"]: r["value"] for r in _results(result) if r["group"]}
+    assert groups == {"a": pytest.approx(5.0), "b": pytest.approx(4.0)}
+    assert (
+        f"--by 'region': both files have this column and their values differ in 1 of the 3 rows evaluated, "
+        f"the first at row 2 of {tmp_path / 'p.parquet'} (b) and row 3 of {tmp_path / 't.csv'} (c)"
+    ) in result.stderr
+
+
+@pytest.mark.parametrize("option", ["--by", "--sample-col", "--weight-col"])
+def test_a_column_in_both_files_holding_the_same_values_gets_no_note(cli, tmp_path, option):
+    # The same ids however written, in another type in each file.
+    pq.write_table(pa.table({"c": [7, 8, 9], "y_pred": [1.0, 2.0, 3.0]}), tmp_path / "p.parquet")
+    write_csv(tmp_path / "t.csv", {"c": ["007", "8.0", "9"], "y_true": [1.0, 2.0, 5.0]})
+    result = cli("compute", tmp_path / "p.parquet", "--labels", tmp_path / "t.csv", "--loss", "mse", option, "c", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert "both files have this column" not in result.stderr
+
+
 def test_key_join_matches_shuffled_labels(cli, tmp_path, rng):
     ids, y_true, y_pred = _keyed(rng)
     order = rng.permutation(len(ids))

@@ -95,6 +95,26 @@ def test_typos_of_library_names_suggest_the_loss(typo, suggestion):
         get(typo)
 
 
+@pytest.mark.parametrize("typo, suggestion", [("huberr", "huber"), ("focal_los", "focal"), ("wasser", "wasserstein"), ("categorical_hindge", "categorical_hinge")])
+def test_typos_and_starts_of_names_suggest_the_loss(typo, suggestion):
+    with pytest.raises(LossCliError, match=f"did you mean '{suggestion}'"):
+        get(typo)
+
+
+@pytest.mark.parametrize("name", ["nonexistent", "precision", "nothing", "entropy", "distance", "total"])
+def test_a_name_that_only_shares_letters_with_a_loss_gets_no_suggestion(name):
+    # Reported: 'losscli info nonexistent' asked "did you mean 'content_loss'?".
+    with pytest.raises(LossCliError) as error:
+        get(name)
+    assert "did you mean" not in str(error.value), str(error.value)
+
+
+def test_names_as_libraries_write_them_resolve_rather_than_get_a_suggestion(cli):
+    for name, loss in (("crossentropy", "cce"), ("MSELoss", "mse")):
+        result = cli("info", name)
+        assert result.exit_code == 0 and result.stdout.startswith(f"{loss}  "), result.stdout
+
+
 @pytest.mark.parametrize("typo", ["lgloss", "MSELos", "dicee_loss", "wgan_los"])
 def test_a_suggestion_is_a_name_that_resolves(typo):
     # Names are compared without 'loss', but 'log_loss' without it is 'log', which is no loss.

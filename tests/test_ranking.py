@@ -88,6 +88,29 @@ def test_contrastive_sample_weights() -> None:
     assert value == approx(6.625)
 
 
+def test_contrastive_far_apart_dissimilar_pair_costs_nothing_beyond_the_squares_overflow() -> None:
+    # Reported: embeddings 1e155 apart (the squared distance overflows from about 1.3e154)
+    # gave NaN, 0 * inf, for a dissimilar pair whose term is max(0, 1 - d)^2 = 0.
+    # Hand-worked: rows 0 (d = 1e155 or 1e200 * sqrt 2, label 0) and (1 - 0.5)^2 = 0.25.
+    for far in ([1e155, 0.0], [1e200, 1e200], [1e308, 1e308]):
+        rows = losscli.per_sample("contrastive", [0, 0], x1=[far, [0.5, 0.0]], x2=[[0.0, 0.0], [0.0, 0.0]])
+        np.testing.assert_array_equal(rows, [0.0, 0.25])
+
+
+def test_contrastive_far_apart_similar_pair_overflows_to_inf_with_a_warning() -> None:
+    # d^2 = 1e310 exceeds float64: inf, as every loss reports an overflow, never NaN.
+    with pytest.warns(RuntimeWarning, match="infinite"):
+        value = losscli.compute("contrastive", [1, 0], x1=[[1e155, 0.0], [0.5, 0.0]], x2=[[0.0, 0.0], [0.0, 0.0]])
+    assert value == math.inf
+
+
+def test_contrastive_distance_does_not_overflow_before_the_square_does() -> None:
+    # Hand-worked: the distance of (3e160, 4e160) is 5e160, finite although its square is not;
+    # a margin 1e-10 above it leaves a dissimilar pair the term (5e150)^2 = 2.5e301.
+    rows = losscli.per_sample("contrastive", [0], x1=[[3e160, 4e160]], x2=[[0.0, 0.0]], margin=5e160 * (1 + 1e-10))
+    np.testing.assert_allclose(rows, [2.5e301], rtol=1e-4)
+
+
 def test_contrastive_rejects_labels_other_than_0_1_with_the_row() -> None:
     with pytest.raises(LossCliError) as caught:
         losscli.compute("contrastive", [1, 0, -1], x1=PAIRS_X1, x2=PAIRS_X2)

@@ -15,6 +15,8 @@ import pytest
 from scipy import special
 from sklearn import metrics
 
+from conftest import assert_usage_error
+
 import losscli
 from losscli.errors import LossCliError
 
@@ -198,6 +200,25 @@ def test_one_row():
 
 def test_sum_reduction_is_the_sum():
     assert close(losscli.compute("mse", Y_TRUE, Y_PRED, reduction="sum"), 13.25)
+
+
+def test_rmse_refuses_a_sum_and_names_the_sum_of_squared_errors(cli, tmp_path):
+    # sqrt(sum of squared errors) was reported, which no reference library defines
+    # (scikit-learn, Keras and torchmetrics root a mean); SPEC section 4 defines rmse as the root of the mean.
+    with pytest.raises(LossCliError) as caught:
+        losscli.compute("rmse", Y_TRUE, Y_PRED, reduction="sum")
+    assert "rmse has no reduction='sum'" in str(caught.value)
+    assert "loss 'mse', reduction='sum' gives the sum of squared errors" in caught.value.hint
+    path = tmp_path / "r.csv"
+    path.write_text("y_true,y_pred\n0,1\n0,2\n")
+    assert_usage_error(
+        cli("compute", path, "--loss", "mse", "--loss", "rmse", "--reduction", "sum"),
+        "rmse has no --reduction sum", "square root of a mean", "--loss mse --reduction sum gives the sum of squared errors",
+    )
+    # Its mean and its per-row values (the squared errors) are as before.
+    assert close(losscli.compute("rmse", [0.0, 0.0], [1.0, 2.0]), math.sqrt(2.5))
+    rows = cli("compute", path, "--loss", "rmse", "--reduction", "none")
+    assert rows.exit_code == 0 and rows.stdout.split() == ['"row","rmse"', "1,1", "2,4"], rows.stdout
     # the seed writes log-cosh as a sum
     assert close(losscli.compute("log_cosh", Y_TRUE, Y_PRED, reduction="sum"), 3 * 1.2514819196)
 

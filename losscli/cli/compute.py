@@ -110,6 +110,7 @@ def compute(
     from ..io.plan import InputOptions
     from ..output import Interrupts, check_target
     from ..progress import enabled as progress_enabled
+    from ..registry import check_reduction
     from ..render import render
 
     if not loss:
@@ -119,6 +120,8 @@ def compute(
     reuse_freed_memory()
     shared = global_params(from_logits, eps, normalize)
     losses = parse_losses(loss, shared, convention)
+    for bound in losses:
+        check_reduction(bound, reduction.value)
     above = parse_thresholds(fail_above or [], "--fail-above", losses)
     below = parse_thresholds(fail_below or [], "--fail-below", losses)
     options = InputOptions(

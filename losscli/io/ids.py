@@ -9,6 +9,8 @@ int64 instants), and writes dates and times as ISO 8601 text for reports.
 
 from __future__ import annotations
 
+import re
+
 import pyarrow as pa
 
 from ..errors import LossCliError
@@ -70,12 +72,48 @@ def check_key_types(kinds: list[tuple[str, str, str]], key: str) -> None:
     temporal = {left, right} & TEMPORAL
     if not temporal or left == right or {TEXT, NOTHING} & {left, right}:
         return
+    if {left, right} == {TIMESTAMP, ZONED_TIMESTAMP}:
+        raise LossCliError(
+            f"--key '{key}' holds {right_type} here but {left_type} in {left_file}: "
+            f"timestamps {'time-zone aware here and naive (without a time zone)' if right == ZONED_TIMESTAMP else 'naive (without a time zone) here and time-zone aware'} "
+            "there never match",
+            file=right_file,
+            column=key,
+            hint=ZONE_HINT.replace("KEY", key),
+        )
     raise LossCliError(
         f"--key '{key}' holds {right_type} here but {left_type} in {left_file}; such keys never match",
         file=right_file,
         column=key,
         hint="give the key one type in both files; dates and times may also be ISO 8601 text on one side",
     )
+
+
+ZONE_HINT = (
+    "give the key's timestamps a time zone in both files or in neither: in pandas, "
+    "df['KEY'].dt.tz_localize('UTC') gives naive times (if they are UTC) a zone, "
+    "and df['KEY'].dt.tz_convert('UTC').dt.tz_localize(None) drops it, keeping UTC times"
+)
+
+# ISO 8601 date and time as pandas and Arrow write them, and the zone offset after it.
+_ISO_TIMESTAMP = re.compile(r"^[-+]?[0-9]{4,}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]*)?)?\s*(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$")
+
+
+def time_zone_of(array: pa.Array) -> tuple[bool, str] | None:
+    """(whether the values are time-zone-aware timestamps, the first value as
+    written) for a key of timestamps, typed or ISO 8601 text whose first
+    values all say the same; None for any other key."""
+    if pa.types.is_timestamp(array.type):
+        present = array.drop_null()
+        return (bool(array.type.tz), iso_text(present.slice(0, 1))[0].as_py() if len(present) else "")
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        return None
+    values = [value.strip() for value in array.drop_null().slice(0, 100).to_pylist()]
+    matches = [_ISO_TIMESTAMP.match(value) for value in values if value]
+    if not matches or None in matches:
+        return None
+    zoned = {match.group(3) is not None for match in matches}
+    return (zoned.pop(), matches[0].group(0)) if len(zoned) == 1 else None
 
 
 def is_text(kind: pa.DataType) -> bool:

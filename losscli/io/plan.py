@@ -40,7 +40,7 @@ from .columns import (
 from . import arrow_numpy
 from .class_index import class_column_names, label_positions
 from .pairing import pair_by_name
-from .ids import BOOLEAN, NUMBER, TEXT, check_id_type, check_key_types, id_kind, is_temporal, is_text, iso_text, plain_ids, temporal_keys
+from .ids import BOOLEAN, NUMBER, TEXT, ZONE_HINT, check_id_type, check_key_types, id_kind, is_temporal, is_text, iso_text, plain_ids, temporal_keys, time_zone_of
 from .overlaps import option_of, taken_by_selection
 from .prefetch import prefetch
 from .hive import names_given
@@ -128,6 +128,11 @@ class InputPlan:
         # The --key column of each file, as each file spells it (ID and id).
         self.key_columns = self._key_columns()
         self.extras = self._extras()
+        # The same --weight-col, --by or --sample-col column in the other file
+        # too: the predictions file's is used, and the other is read beside it
+        # only to say so when the two hold different values.
+        self._twins = self._twin_extras()
+        self._twin_differences: dict[str, list] = {}
         # Weights and the join key are never loss inputs; --by and --sample-col
         # columns may be (grouping by the label column gives per-class losses),
         # but only when a role names them exactly. Names are claimed per file:
@@ -212,6 +217,21 @@ class InputPlan:
                         column=column.name,
                     )
         return extras
+
+    def _twin_extras(self) -> dict[str, Extra]:
+        """Extra kind -> the column of the same name in the file the extra is
+        not read from, when that file has one (a join key is the same on
+        both sides by definition, and a list column is no such value)."""
+        twins: dict[str, Extra] = {}
+        if LABEL_SIDE not in self.sources:
+            return twins
+        for kind, extra in self.extras.items():
+            other = LABEL_SIDE if extra.side == PRED_SIDE else PRED_SIDE
+            found = match_name(extra.name, self.sources[other].names())
+            if found is None or found == self.key_columns.get(other) or self.sources[other].column(found).is_list:
+                continue
+            twins[kind] = Extra(other, found)
+        return twins
 
     # ------------------------------------------------------------------ roles
 
@@ -471,6 +491,11 @@ class InputPlan:
             wanted.append(self.key_columns[side])
         if side in self.sources:
             text.update(self._text_ids(side))
+        for kind, twin in self._twins.items():
+            if twin.side == side:
+                wanted.append(twin.name)
+                if kind != "weight" and self.sources[side].untyped and twin.name not in self._loss_inputs(side):
+                    text.add(twin.name)  # read as ids are, so that "7" meets 7
         return list(dict.fromkeys(wanted)), text
 
     def _raw_batches(self) -> Iterator[tuple[dict[str, pa.Array], np.ndarray | None, np.ndarray | None]]:
@@ -526,6 +551,16 @@ class InputPlan:
         self.stats.unmatched_labels = right.num_rows - len(left_rows)
         self.stats.row_space = right.num_rows
         if len(left_rows) == 0:
+            zones = {side: time_zone_of(plain[side]) for side in plain}
+            if None not in zones.values() and zones[PRED_SIDE][0] != zones[LABEL_SIDE][0]:
+                aware, naive = (PRED_SIDE, LABEL_SIDE) if zones[PRED_SIDE][0] else (LABEL_SIDE, PRED_SIDE)
+                raise LossCliError(
+                    f"no prediction row matches a label row on --key '{key}': its timestamps are time-zone aware in {self._display(aware)} "
+                    f"({zones[aware][1]}) but naive, without a time zone, in {self._display(naive)} ({zones[naive][1]}), and such keys never match",
+                    file=self.sources[PRED_SIDE].display,
+                    column=named[PRED_SIDE],
+                    hint=ZONE_HINT.replace("KEY", key),
+                )
             # Not "no data rows": both files have rows, the key just pairs none of them.
             raise LossCliError(
                 f"no prediction row matches a label row on --key ({left.num_rows} prediction rows, {right.num_rows} label rows)",
@@ -608,6 +643,8 @@ class InputPlan:
             if excluded is not None:
                 self.stats.excluded += int(excluded.sum())
                 dropped = excluded if bad is None else (bad | excluded)
+            if self._twins:
+                self._compare_twins(columns, dropped, offset, row_ids, label_ids)
             if dropped is not None and dropped.any():
                 keep = ~dropped
                 arrays = [{k: v[keep] for k, v in a.items()} for a in arrays]
@@ -648,6 +685,7 @@ class InputPlan:
             offset += n
         if not self.options.key:
             self.stats.row_space = offset
+        self._note_twins_differ()
         if nan_rows:
             column = first_missing[1] if first_missing else None
             file, row = self.sources[missing_side].locate(nan_rows[0])
@@ -664,6 +702,53 @@ class InputPlan:
                     file=self.sources[PRED_SIDE].display,
                 )
             raise LossCliError("no data rows", file=self.sources[PRED_SIDE].display, hint="the file has a header but no rows")
+
+    def _compare_twins(
+        self, columns: dict[str, pa.Array], dropped: np.ndarray | None, offset: int, row_ids: np.ndarray | None, label_ids: np.ndarray | None
+    ) -> None:
+        """Count the rows evaluated where the column of an extra and its twin
+        in the other file (see ``_twin_extras``) hold different values."""
+        for kind, twin in list(self._twins.items()):
+            extra = self.extras[kind]
+            used, other = columns[extra.internal], columns[twin.internal]
+            try:
+                differ = _differing(used, other, weights=kind == "weight", names=(extra.name, twin.name), displays=(self._display(extra.side), self._display(twin.side)))
+            except (LossCliError, pa.ArrowException, TypeError, ValueError):
+                # Not values of this kind at all: not what the option means there.
+                del self._twins[kind]
+                continue
+            if dropped is not None:
+                differ &= ~dropped
+            found = self._twin_differences.setdefault(kind, [0, 0, None])
+            found[1] += len(differ) - (int(dropped.sum()) if dropped is not None else 0)
+            if not differ.any():
+                continue
+            if found[2] is None:
+                index = int(np.argmax(differ))
+                rows = {}
+                for side in (extra.side, twin.side):
+                    ids = label_ids if side == LABEL_SIDE and label_ids is not None else row_ids
+                    rows[side] = int(ids[index]) if ids is not None else offset + index + 1
+                found[2] = (rows[extra.side], _shown(used, index), rows[twin.side], _shown(other, index))
+            found[0] += int(differ.sum())
+
+    def _note_twins_differ(self) -> None:
+        options = {"weight": "--weight-col", "by": "--by", "sample": "--sample-col"}
+        for kind, (count, compared, first) in self._twin_differences.items():
+            if not count or kind not in self._twins:
+                continue
+            extra, twin = self.extras[kind], self._twins[kind]
+            used, other = self.sources[extra.side], self.sources[twin.side]
+            used_row, used_value, other_row, other_value = first
+            if used_row == other_row and used.locate(used_row)[0] == used.display and other.locate(other_row)[0] == other.display:
+                where = f"the first at row {used_row} ({used_value} in {used.display}, {other_value} in {other.display})"
+            else:
+                (used_file, used_at), (other_file, other_at) = used.locate(used_row), other.locate(other_row)
+                where = f"the first at row {used_at} of {used_file} ({used_value}) and row {other_at} of {other_file} ({other_value})"
+            self.notes.append(
+                f"{options[kind]} '{extra.name}': both files have this column and their values differ in {count} of the {compared} rows evaluated, "
+                f"{where}; {used.display}'s values were used (to use {other.display}'s, rename or drop '{extra.name}' in {used.display})"
+            )
 
     def _row_numbers(self, offset: int, n: int, label_ids: np.ndarray | None) -> np.ndarray:
         """The batch's rows as ``ReadStats.row_space`` numbers them."""
@@ -689,8 +774,12 @@ class InputPlan:
         from ..losses.sequence import group_frames
 
         frames, targets, ids, groups, weights = [], [], [], [], []
-        for columns, *_ in self._raw_batches():
+        offset = 0
+        for columns, row_ids, label_ids in self._raw_batches():
             arrays = self._arrays_for(self.losses[0], self.role_columns[0], columns)
+            if self._twins:
+                self._compare_twins(columns, None, offset, row_ids, label_ids)
+            offset += len(arrays["y_pred"])
             frames.append(arrays["y_pred"])
             targets.append(arrays["y_true"])
             extras = {name: columns[extra.internal] for name, extra in self.extras.items()}
@@ -701,6 +790,7 @@ class InputPlan:
                 weights.append(to_float(extras["weight"], column=self.extras["weight"].name, display=self._display(self.extras["weight"].side)))
         if not frames:
             raise LossCliError("no data rows", file=self.sources[PRED_SIDE].display)
+        self._note_twins_differ()
         all_frames = np.concatenate(frames)
         self.stats.frame_rows, self.stats.frame_values = len(all_frames), int(all_frames.size)
         bad = ~np.isfinite(all_frames).all(axis=1) if all_frames.ndim == 2 else np.zeros(len(all_frames), bool)
@@ -1041,6 +1131,35 @@ def _row_id(value: object) -> object:
         value = int(value.split(".")[0])
     if isinstance(value, bool) or not isinstance(value, int):
         return value
+    return str(value)
+
+
+def _differing(used: pa.Array | pa.ChunkedArray, other: pa.Array | pa.ChunkedArray, *, weights: bool, names: tuple[str, str], displays: tuple[str, str]) -> np.ndarray:
+    """Where two files' columns of one name hold different values: as numbers
+    for weights, else as ids, whole numbers matching however written (see
+    ``_comparable_keys``). Two missing values are alike."""
+    if weights:
+        left, right = (to_float(array, column=name, display=display) for array, name, display in zip((used, other), names, displays))
+        return ~((left == right) | (np.isnan(left) & np.isnan(right)))
+    arrays = [array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array for array in (used, other)]
+    left, right = (plain_ids(array, column=name, display=display) for array, name, display in zip(arrays, names, displays))
+    if pa.types.is_null(left.type) or pa.types.is_null(right.type):
+        missing = [arrow_numpy.validity(array) if not pa.types.is_null(array.type) else np.zeros(len(array), bool) for array in (left, right)]
+        return missing[0] != missing[1]
+    left, right = _comparable_keys(left, right)
+    equal = arrow_numpy.booleans(pc.fill_null(pc.equal(left, right), False))
+    both_missing = ~arrow_numpy.validity(left) & ~arrow_numpy.validity(right)
+    return ~(equal | both_missing)
+
+
+def _shown(array: pa.Array | pa.ChunkedArray, index: int) -> str:
+    value = array[index].as_py()
+    if value is None or (isinstance(value, float) and value != value):
+        return "missing"
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    if isinstance(value, float):
+        return exact_number(value)
     return str(value)
 
 

@@ -746,6 +746,15 @@ def _no_dataset_files(folder: str, fmt: str) -> LossCliError:
             file=folder,
             hint="say what they are with --input-format csv, tsv, ndjson, parquet or arrow",
         )
+    if not any(files for _, _, files in os.walk(folder)):
+        # Nothing was passed over: an output not written yet, or the wrong folder.
+        with os.scandir(folder) as entries:
+            empty = next(entries, None) is None
+        return LossCliError(
+            "directory is empty" if empty else "directory holds no files, only empty folders",
+            file=folder,
+            hint="name the file or folder the data was written to",
+        )
     return LossCliError("directory holds no files but hidden ones and those marked with _ (such as _SUCCESS), which are passed over", file=folder)
 
 

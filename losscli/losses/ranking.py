@@ -51,8 +51,19 @@ def _check_same_width(arrays: dict[str, np.ndarray]) -> None:
 
 
 def _euclidean(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
+    """Row-wise Euclidean distance, finite whenever the distance is: the sum
+    of squares overflows from about 1.3e154, the distance only at 1.8e308,
+    so rows that large are scaled by their largest coordinate first."""
     diff = as_matrix(x1) - as_matrix(x2)
-    return np.sqrt(np.einsum("ij,ij->i", diff, diff))
+    with np.errstate(over="ignore"):
+        distance = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+    large = ~np.isfinite(distance) & np.isfinite(diff).all(axis=1)
+    if large.any():
+        rows = diff[large]
+        scale = np.abs(rows).max(axis=1, keepdims=True)
+        with np.errstate(over="ignore"):
+            distance[large] = scale[:, 0] * np.sqrt(np.einsum("ij,ij->i", rows / scale, rows / scale))
+    return distance
 
 
 def _lp_norm(diff: np.ndarray, p: float) -> np.ndarray:
@@ -182,7 +193,11 @@ def contrastive(
     _check_binary_pair_labels(y_true)
     d = _pair_distance(x1, x2, distance)
     gap = np.maximum(margin - d, 0.0)
-    losses = y_true * d * d + (1.0 - y_true) * gap * gap
+    # Each pair takes its own term: a dissimilar pair far apart costs 0, not
+    # 0 * inf (NaN) when a similar pair's term would overflow; a similar pair
+    # that far apart costs inf, reported as null like any overflow.
+    with np.errstate(over="ignore"):
+        losses = np.where(y_true == 1, d * d, gap * gap)
     return 0.5 * losses if half else losses
 
 

@@ -229,6 +229,10 @@ def _sqrt(value: float, **_: object) -> float:
         "(multioutput='uniform_average'); here the root is taken once, over every element.",
     ),
     finalize=_sqrt,
+    no_sum=(
+        "it is the square root of a mean, and the root of a sum of squared errors is no library's loss",
+        "--loss mse --reduction sum gives the sum of squared errors",
+    ),
 )
 def rmse(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
     return mse(y_true, y_pred)
