@@ -52,7 +52,7 @@ from .plotting import PlotFileOpt, PlotOpt, chart_files, emit
 
 PredictionsArg = Annotated[
     list[str],
-    typer.Argument(help="Prediction files, one per model: CSV/TSV (.gz/.bz2/.zst), Parquet file/dir/glob, Arrow/Feather, NDJSON, or '-' for stdin.", show_default=False),
+    typer.Argument(help="Prediction files, one per model (or one file and a --pred-col per model): CSV/TSV (.gz/.bz2/.zst), Parquet file/dir/glob, Arrow/Feather, NDJSON, or '-' for stdin.", show_default=False),
 ]
 LossOpt = Annotated[
     Optional[list[str]],
