@@ -40,8 +40,29 @@ TIE_RELATIVE = 1e-12
 # =========================================================================== model names
 
 
-def model_names(paths: Sequence[str], given: Sequence[str] | None = None) -> list[str]:
-    """Short unique names: ``--model-name`` values, else file stems.
+def model_inputs(paths: Sequence[str], pred_cols: Sequence[str] | None) -> list[tuple[str, str | None]]:
+    """(file, --pred-col) of each model.
+
+    One ``--pred-col`` is every file's prediction column(s); several are one
+    model each: all columns of a single file (``y_true,model_a,model_b``), or
+    paired in order with as many files.
+    """
+    cols = list(pred_cols or [])
+    if len(cols) <= 1:
+        return [(path, cols[0] if cols else None) for path in paths]
+    if len(paths) == 1:
+        return [(paths[0], col) for col in cols]
+    if len(cols) == len(paths):
+        return list(zip(paths, cols))
+    raise LossCliError(
+        f"{len(cols)} --pred-col values for {len(paths)} prediction files",
+        hint="give one --pred-col (used for every file), one per file (paired in order), or several with a single file (a model per column)",
+    )
+
+
+def model_names(paths: Sequence[str], given: Sequence[str] | None = None, columns: Sequence[str] | None = None) -> list[str]:
+    """Short unique names: ``--model-name`` values, else file stems, or
+    ``columns`` (the --pred-col values) when the models are columns of one file.
 
     Equal stems take as many parent folders as it needs to tell them apart
     (``run1/preds``, ``run2/preds``); the same path twice gets ``#2``.
@@ -49,9 +70,10 @@ def model_names(paths: Sequence[str], given: Sequence[str] | None = None) -> lis
     if given:
         names = [name.strip() for name in given]
         if len(names) != len(paths):
+            what = "models (one per --pred-col)" if columns else "prediction files"
             raise LossCliError(
-                f"{len(names)} --model-name value{'s' if len(names) != 1 else ''} for {len(paths)} prediction files",
-                hint="give one --model-name per prediction file, in the same order",
+                f"{len(names)} --model-name value{'s' if len(names) != 1 else ''} for {len(paths)} {what}",
+                hint=f"give one --model-name per {'--pred-col' if columns else 'prediction file'}, in the same order",
             )
         if any(not name for name in names):
             raise LossCliError("--model-name needs a non-empty name")
@@ -59,6 +81,8 @@ def model_names(paths: Sequence[str], given: Sequence[str] | None = None) -> lis
         if duplicates:
             raise LossCliError(f"--model-name '{duplicates[0]}' is given twice", hint="model names must be unique")
         return names
+    if columns:
+        return _number_repeats([column.strip() for column in columns])
     parts = [_path_parts(path) for path in paths]
     depth = [1] * len(paths)
     while True:
@@ -295,9 +319,13 @@ class Model:
     # Rows this model was not evaluated on because other models have no value
     # for them: the number per model (a row several lack counts for each).
     left_out: dict[str, int] = field(default_factory=dict)
+    # --pred-col as given for this model: which columns of the file it is.
+    pred_col: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "predictions": self.predictions, "rows": self.rows}
+        if self.pred_col is not None:
+            out["pred_col"] = self.pred_col
         if self.left_out:
             out["left_out"] = dict(self.left_out)
         return out
@@ -431,7 +459,7 @@ def evaluate_models(
         for loss_index, reason in run.errors.items():
             failed.setdefault(loss_index, reason)
     for index, (run, name) in enumerate(zip(runs, names)):
-        comparison.models.append(Model(name, run.report.predictions[0], run.report.rows, alignment.left_out.get(index, {})))
+        comparison.models.append(Model(name, run.report.predictions[0], run.report.rows, alignment.left_out.get(index, {}), model_options[index].pred_cols))
         comparison.labels = run.report.labels
         # A loss dropped for another model's data is skipped for this one too: no memory note of it.
         dropped_notes = {memory_note(losses[i], run.report.rows) for i in failed}

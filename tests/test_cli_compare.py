@@ -192,6 +192,137 @@ def test_model_names_option(cli, two_models) -> None:
     assert_usage_error(cli("compare", two_models["a"], two_models["b"], "--loss", "mse", "--model-name", "x"), "--model-name")
 
 
+# --------------------------------------------------------------------------- models as columns of one file
+
+
+@pytest.fixture
+def columns_file(two_models) -> Path:
+    """Labels and both models' predictions in one file, as pandas writes a DataFrame."""
+    columns = {"y_true": two_models["y_true"], "model_a": two_models["pred_a"], "model_b": two_models["pred_b"], "region": two_models["region"]}
+    return write_csv(two_models["dir"] / "preds.csv", columns)
+
+
+def test_each_pred_col_is_a_model_matching_compute_on_that_column(cli, two_models, columns_file) -> None:
+    doc = run_json(cli, columns_file, "--pred-col", "model_a", "--pred-col", "model_b", "--loss", "mse", "--loss", "mae")
+    assert [(m["name"], m["predictions"], m["pred_col"]) for m in doc["models"]] == [
+        ("model_a", str(columns_file), "model_a"),
+        ("model_b", str(columns_file), "model_b"),
+    ]
+    got = values_by(doc)
+    y = two_models["y_true"]
+    for column in ("model_a", "model_b"):
+        computed = json.loads(cli("compute", columns_file, "--pred-col", column, "--loss", "mse", "--loss", "mae", "--format", "json").stdout)
+        for item in computed["results"]:
+            assert got[(item["loss"], column, "null")]["value"] == item["value"]  # the same code path: equal
+        pred = two_models["pred_" + column[-1]]
+        assert got[("mse", column, "null")]["value"] == pytest.approx(mean_squared_error(y, pred), rel=1e-12)  # scikit-learn
+        assert got[("mae", column, "null")]["value"] == pytest.approx(mean_absolute_error(y, pred), rel=1e-12)  # scikit-learn
+    # The outliers make a worse on MSE, better on MAE: ranks and best per loss, as with two files.
+    assert (got[("mse", "model_a", "null")]["rank"], got[("mse", "model_b", "null")]["rank"]) == (2, 1)
+    assert (got[("mae", "model_a", "null")]["best"], got[("mae", "model_b", "null")]["best"]) == (True, False)
+    assert {s["model"]: s["mean_rank"] for s in doc["summary"]} == {"model_a": 1.5, "model_b": 1.5}
+
+
+def test_column_models_take_model_names_in_order(cli, columns_file) -> None:
+    args = (columns_file, "--pred-col", "model_b", "--pred-col", "model_a", "--loss", "mse")
+    doc = run_json(cli, *args, "--model-name", "candidate", "--model-name", "main")
+    assert [(m["name"], m["pred_col"]) for m in doc["models"]] == [("candidate", "model_b"), ("main", "model_a")]
+    assert_usage_error(cli("compare", *args, "--model-name", "x"), "1 --model-name value for 2 models")
+
+
+def test_column_models_with_a_separate_labels_file(cli, two_models, tmp_path) -> None:
+    y = two_models["y_true"]
+    ids = np.arange(60)
+    preds = write_csv(tmp_path / "scores.csv", {"id": ids, "model_a": two_models["pred_a"], "model_b": two_models["pred_b"]})
+    # The labels in another order: --key pairs them by id.
+    order = ids[::-1]
+    labels = write_csv(tmp_path / "truth.csv", {"id": order, "y_true": y[order]})
+    for extra in ([], ["--key", "id"]):
+        label_file = write_csv(tmp_path / "aligned.csv", {"y_true": y}) if not extra else labels
+        doc = run_json(cli, preds, "--labels", label_file, *extra, "--pred-col", "model_a", "--pred-col", "model_b", "--loss", "mae")
+        got = values_by(doc)
+        assert doc["inputs"]["labels"] == str(label_file) and doc["inputs"]["rows"] == 60
+        for model in ("model_a", "model_b"):
+            # scikit-learn on the columns as written
+            assert got[("mae", model, "null")]["value"] == pytest.approx(mean_absolute_error(y, two_models["pred_" + model[-1]]), rel=1e-12)
+
+
+def test_column_models_by_group(cli, two_models, columns_file) -> None:
+    doc = run_json(cli, columns_file, "--pred-col", "model_a", "--pred-col", "model_b", "--loss", "mae", "--by", "region")
+    y, region = two_models["y_true"], two_models["region"]
+    got = values_by(doc)
+    for group in ("north", "south"):
+        rows = region == group
+        expected = {m: mean_absolute_error(y[rows], two_models["pred_" + m[-1]][rows]) for m in ("model_a", "model_b")}
+        best = min(expected, key=expected.get)
+        for model, value in expected.items():
+            item = got[("mae", model, json.dumps({"region": group}))]
+            assert item["value"] == pytest.approx(value, rel=1e-12)  # scikit-learn on the group's rows
+            assert item["best"] == (model == best) and item["rank"] == (1 if model == best else 2)
+
+
+def test_class_probability_models_in_columns(cli, tmp_path) -> None:
+    labels = np.array([0, 1, 2, 2, 1, 0])
+    a = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6], [0.3, 0.3, 0.4], [0.5, 0.4, 0.1], [0.6, 0.1, 0.3]])
+    b = np.full((6, 3), 1 / 3)
+    path = write_csv(tmp_path / "classes.csv", {"y_true": labels, **{f"a_{c}": a[:, c] for c in range(3)}, **{f"b_{c}": b[:, c] for c in range(3)}})
+    doc = run_json(cli, path, "--pred-col", "a_*", "--pred-col", "b_*", "--loss", "cce", "--model-name", "a", "--model-name", "b")
+    got = values_by(doc)
+    rows = np.arange(6)
+    assert got[("cce", "a", "null")]["value"] == pytest.approx(np.mean(-np.log(a[rows, labels])), rel=1e-12)  # numpy
+    assert got[("cce", "b", "null")]["value"] == pytest.approx(np.log(3), rel=1e-12)  # uniform guess: ln C
+    assert got[("cce", "a", "null")]["best"]
+    # One glob is still one model's class columns, as before.
+    single = run_json(cli, path, "--pred-col", "a_*", "--loss", "cce")
+    assert [m["name"] for m in single["models"]] == ["classes"] and single["results"][0]["value"] == got[("cce", "a", "null")]["value"]
+
+
+def test_column_models_with_a_task_a_baseline_and_a_gate(cli, two_models, columns_file, tmp_path) -> None:
+    args = (columns_file, "--pred-col", "model_a", "--pred-col", "model_b")
+    doc = run_json(cli, *args, "--task", "regression")
+    got = values_by(doc)
+    assert got[("mse", "model_b", "null")]["value"] == pytest.approx(mean_squared_error(two_models["y_true"], two_models["pred_b"]), rel=1e-12)
+    assert "gaussian_nll" in {s["loss"] for s in doc["skipped"]}  # no variance column
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps(doc))
+    again = run_json(cli, *args, "--task", "regression", "--baseline", baseline, "--max-increase", "0")
+    assert all(r["baseline"]["delta"] == 0 for r in again["results"])  # each model matched by its name
+    result = cli("compare", *args, "--loss", "mse", "--fail-above", f"mse={mean_squared_error(two_models['y_true'], two_models['pred_b']) * 1.01}")
+    assert result.exit_code == 1 and result.stderr.startswith("error: mse (model_a)")
+
+
+def test_n_files_pair_with_n_pred_cols_in_order(cli, two_models, tmp_path) -> None:
+    a = write_csv(tmp_path / "first.csv", {"y_true": two_models["y_true"], "score": two_models["pred_a"], "y_pred": two_models["pred_b"]})
+    b = write_csv(tmp_path / "second.csv", {"y_true": two_models["y_true"], "out": two_models["pred_b"], "y_pred": two_models["pred_a"]})
+    doc = run_json(cli, a, b, "--pred-col", "score", "--pred-col", "out", "--loss", "mse")
+    got = values_by(doc)
+    y = two_models["y_true"]
+    assert [(m["name"], m["pred_col"]) for m in doc["models"]] == [("first", "score"), ("second", "out")]
+    assert got[("mse", "first", "null")]["value"] == pytest.approx(mean_squared_error(y, two_models["pred_a"]), rel=1e-12)  # scikit-learn
+    assert got[("mse", "second", "null")]["value"] == pytest.approx(mean_squared_error(y, two_models["pred_b"]), rel=1e-12)  # scikit-learn
+
+
+def test_column_model_errors(cli, two_models, columns_file) -> None:
+    line = assert_usage_error(
+        cli("compare", columns_file, "--pred-col", "model_a", "--pred-col", "model_c", "--loss", "mse"), "'model_c'", str(columns_file)
+    )
+    assert "columns: y_true, model_a, model_b, region" in line
+    assert_usage_error(
+        cli("compare", two_models["a"], two_models["b"], columns_file, "--pred-col", "y_pred", "--pred-col", "model_b", "--loss", "mse"),
+        "2 --pred-col values for 3 prediction files",
+        "one per file (paired in order)",
+    )
+    # Each model is a pass over the file: stdin cannot give it twice.
+    text = columns_file.read_text(encoding="utf-8")
+    assert_usage_error(cli("compare", "-", "--pred-col", "model_a", "--pred-col", "model_b", "--loss", "mse", input=text), "stdin", "save it to a file")
+    assert_usage_error(
+        cli("compare", columns_file, "--labels", "-", "--pred-col", "model_a", "--pred-col", "model_b", "--loss", "mse", input=text), "one model only"
+    )
+    # One model from stdin is fine.
+    doc = json.loads(cli("compare", "-", "--pred-col", "model_b", "--loss", "mse", "--format", "json", input=text).stdout)
+    assert doc["results"][0]["value"] == pytest.approx(mean_squared_error(two_models["y_true"], two_models["pred_b"]), rel=1e-12)
+
+
 # --------------------------------------------------------------------------- the same rows for every model
 
 

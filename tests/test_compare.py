@@ -23,6 +23,7 @@ from losscli.compare import (
     check_max_increase,
     evaluate_models,
     load_baseline,
+    model_inputs,
     model_names,
     parse_max_increase,
     rank_entries,
@@ -174,6 +175,19 @@ def test_given_model_names_are_checked() -> None:
         model_names(["x.csv", "y.csv", "z.csv"], ["old", "new"])
     with pytest.raises(LossCliError, match="given twice"):
         model_names(["x.csv", "y.csv"], ["m", "m"])
+
+
+def test_pred_cols_make_models() -> None:
+    # One value: every file's columns (a comma list or glob is one model's columns).
+    assert model_inputs(["a.csv", "b.csv"], ["p_*"]) == [("a.csv", "p_*"), ("b.csv", "p_*")]
+    assert model_inputs(["a.csv"], None) == [("a.csv", None)]
+    # Several: a model each, from one file or paired with as many files.
+    assert model_inputs(["df.csv"], ["m1", "m2,m3"]) == [("df.csv", "m1"), ("df.csv", "m2,m3")]
+    assert model_inputs(["a.csv", "b.csv"], ["x", "y"]) == [("a.csv", "x"), ("b.csv", "y")]
+    with pytest.raises(LossCliError, match="3 --pred-col values for 2 prediction files"):
+        model_inputs(["a.csv", "b.csv"], ["x", "y", "z"])
+    # Column models are named by their columns; the same column twice is numbered.
+    assert model_names(["df.csv"] * 3, columns=["m1", "p_*", "m1"]) == ["m1", "p_*", "m1#2"]
 
 
 # --------------------------------------------------------------------------- loss selection and evaluation

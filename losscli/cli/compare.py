@@ -29,8 +29,8 @@ from .common import (
     NanOpt,
     NanPolicy,
     NormalizeOpt,
+    INPUT,
     OutputOpt,
-    PredColOpt,
     QuietOpt,
     SampleOpt,
     WeightOpt,
@@ -54,7 +54,7 @@ from .plotting import PlotFileOpt, PlotOpt, chart_files, emit
 
 PredictionsArg = Annotated[
     list[str],
-    typer.Argument(help="Prediction files, one per model: CSV/TSV (.gz/.bz2/.zst), Parquet file/dir/glob, Arrow/Feather, NDJSON, or '-' for stdin.", show_default=False),
+    typer.Argument(help="Prediction files, one per model (or one file and a --pred-col per model): CSV/TSV (.gz/.bz2/.zst), Parquet file/dir/glob, Arrow/Feather, NDJSON, or '-' for stdin.", show_default=False),
 ]
 LossOpt = Annotated[
     Optional[list[str]],
@@ -64,9 +64,20 @@ TaskOpt = Annotated[
     Optional[str],
     typer.Option("--task", "-t", help="Every loss of this task whose inputs the files provide (regression, binary, multiclass, ranking, ...).", rich_help_panel="Losses"),
 ]
+PredColsOpt = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--pred-col",
+        "-p",
+        help="Prediction column(s) of every file: a name, a comma list or a glob ('p_*') is one model's columns. "
+        "Repeated, each value is a model: columns of one file (--pred-col model_a --pred-col model_b), "
+        "or one value per file, paired in order.",
+        rich_help_panel=INPUT,
+    ),
+]
 ModelNameOpt = Annotated[
     Optional[list[str]],
-    typer.Option("--model-name", "--name", "-n", help="Name of each model, in the order of the files (default: the file names without extension). Repeatable.", rich_help_panel="Output"),
+    typer.Option("--model-name", "--name", "-n", help="Name of each model, in order (default: the file names without extension, or the --pred-col values when one file holds every model). Repeatable.", rich_help_panel="Output"),
 ]
 BaselineOpt = Annotated[
     Optional[str],
@@ -90,7 +101,7 @@ def compare(
     labels: LabelsOpt = None,
     key: KeyOpt = None,
     allow_unmatched: AllowUnmatchedOpt = False,
-    pred_col: PredColOpt = None,
+    pred_col: PredColsOpt = None,
     label_col: LabelColOpt = None,
     col: ColOpt = None,
     weight_col: WeightOpt = None,
@@ -129,6 +140,8 @@ def compare(
 
       losscli compare preds.parquet --labels truth.csv --task regression
 
+      losscli compare preds.csv --pred-col model_a --pred-col model_b --loss mse --loss mae
+
       losscli compare new.csv --task binary --baseline main.json --max-increase 5 --format markdown
     """
     from ..compare import (
@@ -137,6 +150,7 @@ def compare(
         check_max_increase,
         evaluate_models,
         load_baseline,
+        model_inputs,
         model_names,
         parse_max_increase,
         select_losses,
@@ -154,7 +168,8 @@ def compare(
     check_named_paths({"PREDICTIONS": next((p for p in predictions if not p.strip()), None), "--labels": labels, "--output": output, "--baseline": baseline, "--plot-file": plot_file})
     if max_increase and not baseline:
         raise LossCliError("--max-increase compares with a baseline; give --baseline FILE.json too")
-    _check_stdin(predictions, labels)
+    models = model_inputs(predictions, pred_col)
+    _check_stdin(predictions, labels, len(models))
     output = output_target(output)
     reuse_freed_memory()
     shared = global_params(from_logits, eps, normalize)
@@ -164,12 +179,12 @@ def compare(
     unavailable: list[str] = []
     if conventions:
         explicit, unavailable = _every_convention(explicit, task, convention)
-    names = model_names(predictions, model_name)
+    columns_are_models = len(models) > len(predictions)
+    names = model_names([path for path, _ in models], model_name, [col for _, col in models] if columns_are_models else None)
     base_options = InputOptions(
         predictions=predictions[0],
         labels=labels,
         key=key,
-        pred_cols=pred_col,
         label_cols=label_col,
         role_cols=parse_role_cols(col),
         weight_col=weight_col,
@@ -180,7 +195,7 @@ def compare(
         delimiter=delimiter,
         allow_unmatched=allow_unmatched,
     )
-    model_options = [dataclasses.replace(base_options, predictions=path) for path in predictions]
+    model_options = [dataclasses.replace(base_options, predictions=path, pred_cols=col) for path, col in models]
     fmt_name = resolve_format(fmt, output)
     if output:
         check_target(output, list(predictions) + ([labels] if labels else []), "--output")
@@ -281,9 +296,21 @@ def _every_convention(explicit: list, task: str | None, convention: str | None) 
     return expanded, unavailable
 
 
-def _check_stdin(predictions: list[str], labels: str | None) -> None:
-    """stdin can be read once: refuse a command that would need it twice."""
+def _check_stdin(predictions: list[str], labels: str | None, models: int) -> None:
+    """stdin can be read once: refuse a command that would need it twice.
+
+    Each model is a pass over its file, so a file holding several models'
+    columns is read once per model, which stdin or a pipe cannot give.
+    """
+    from ..io.piped import reads_once
+
     if predictions.count("-") + (labels == "-") > 1:
         raise LossCliError("only one input can come from stdin ('-')")
-    if labels == "-" and len(predictions) > 1:
-        raise LossCliError("--labels - (stdin) is read once per model, so it works with one prediction file only", hint="save the labels to a file first")
+    if labels == "-" and models > 1:
+        raise LossCliError("--labels - (stdin) is read once per model, so it works with one model only", hint="save the labels to a file first")
+    if models > len(predictions) and reads_once(predictions[0]):
+        where = "stdin ('-')" if predictions[0] == "-" else f"the pipe {predictions[0]}"
+        raise LossCliError(
+            f"{models} --pred-col models in one file read it once per model, and {where} can be read only once",
+            hint="save it to a file and give the file's name",
+        )
