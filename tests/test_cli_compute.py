@@ -1475,3 +1475,18 @@ def test_per_sample_column_named_like_the_group_gets_a_prefix(cli, tmp_path):
     write_csv(tmp_path / "seg.csv", {"y_true": [1.0, 0.0, 1.0], "y_pred": [0.9, 0.2, 0.6], "img": ["a", "a", "b"]})
     result = cli("compute", tmp_path / "seg.csv", "--loss", "dice", "--sample-col", "img", "--by", "img", "--reduction", "none", "--format", "csv")
     assert result.stdout.splitlines()[0] == '"img","sample_img","dice"'
+
+
+def test_an_option_that_takes_one_value_given_twice_is_refused(cli, tmp_path):
+    # The parser kept the last value: compute --pred-col a --pred-col b scored b alone.
+    path = write_csv(tmp_path / "models.csv", {"y_true": [1.0, 2.0, 3.0], "model_a": [1.1, 2.2, 2.9], "model_b": [0.8, 2.5, 3.3]})
+    for args in (["--pred-col", "model_a", "--pred-col", "model_b"], ["-p", "model_a", "--pred-col=model_b"]):
+        message = assert_usage_error(cli("compute", path, "--loss", "mse", *args), "--pred-col is given 2 times and takes one value", "see 'losscli compute --help'")
+        assert "losscli compare FILE --pred-col A --pred-col B" in message
+    assert_usage_error(cli("compute", path, "-p", "model_a", "--loss", "mse", "--by", "y_true", "--by=y_true"), "--by is given 2 times")
+    assert_usage_error(cli("compare", path, "-p", "model_a", "--loss", "mse", "-f", "json", "-f", "csv"), "--format is given 2 times", "see 'losscli compare --help'")
+    # Options meant to repeat, flags, and a value that looks like an option stay as they were.
+    result = cli("compute", path, "-p", "model_a", "--loss", "mse", "--loss", "mae", "--quiet", "--quiet", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert [r["loss"] for r in json.loads(result.stdout)["results"]] == ["mse", "mae"]
+    assert cli("compare", path, "--pred-col", "model_a", "--pred-col", "model_b", "--loss", "mse").exit_code == 0

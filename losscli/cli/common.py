@@ -309,6 +309,48 @@ class OneLineUsageErrors(TyperGroup):
         with usage_errors_in_one_line(lambda: _command_path(ctx, ctx.invoked_subcommand)):
             return super().invoke(ctx)
 
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None and not isinstance(command, TyperGroup):
+            with usage_errors_in_one_line(lambda: _command_path(ctx, name)):
+                refuse_repeated_options(command, rest)
+        return name, command, rest
+
+
+def refuse_repeated_options(command: Any, args: list[str]) -> None:
+    """An option that takes one value, given twice: the parser keeps the
+    last and drops the first without a word (``compute --pred-col a
+    --pred-col b`` scored b alone), so either may be the one meant."""
+    takes_one = {}
+    for param in command.params:
+        if getattr(param, "param_type_name", "") == "option" and not param.multiple and not param.is_flag and not param.count:
+            for opt in param.opts + param.secondary_opts:
+                takes_one[opt] = param
+    seen: dict[Any, list[str]] = {}
+    tokens = iter(args)
+    for token in tokens:
+        if token == "--":
+            break
+        name = token.split("=", 1)[0] if token.startswith("--") else token[:2] if token.startswith("-") else None
+        param = takes_one.get(name)
+        if param is None:
+            continue
+        seen.setdefault(param, []).append(name)
+        if "=" not in token and token == name:
+            for _ in range(param.nargs):
+                next(tokens, None)  # its value, which may itself start with '-'
+    for param, names in seen.items():
+        if len(names) > 1:
+            option = max(param.opts, key=len)
+            raise UsageError(f"{option} is given {len(names)} times and takes one value: give it once" + _REPEATED_HINTS.get(option, ""))
+
+
+# What a repeated option usually means instead.
+_REPEATED_HINTS = {
+    "--pred-col": "; several columns of one model are a comma list or a glob, and models kept as columns of one file are compared with 'losscli compare FILE --pred-col A --pred-col B'",
+    "--label-col": "; several columns are a comma list or a glob",
+}
+
 
 def _command_path(parent: Any, name: str | None) -> str:
     """'losscli plot curves': the path of command ``name`` under the context ``parent``."""
