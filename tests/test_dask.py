@@ -512,3 +512,18 @@ def test_a_conventions_weighted_mean_is_the_local_engines(tmp_path, client):
     expected = np.sum(w * (p - y) ** 2) / len(y)  # Keras' sum(w l) / N, numpy
     assert local.results[0].value == pytest.approx(expected, rel=1e-12)
     assert distributed.results[0].value == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("option", [["--plot"], ["--plot-file", "chart.svg"]])
+def test_compute_charts_of_per_row_losses_are_refused_rather_than_left_out(option, tmp_path, dask_installed):
+    from typer.testing import CliRunner
+
+    from losscli.cli import app
+
+    write_parts(pa.table({"y_true": [1.0, 2.0, 3.0], "y_pred": [1.5, 2.0, 2.0]}), tmp_path / "preds", 2)
+    option = [item if item != "chart.svg" else str(tmp_path / item) for item in option]
+    args = ["compute", str(tmp_path / "preds"), "--loss", "mse", *option, "--engine", "dask", "--scheduler", "synchronous"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"error: {option[0]} draws per-row losses, which stay on the Dask workers")
+    assert not (tmp_path / "chart.svg").exists()
