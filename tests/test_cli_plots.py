@@ -115,6 +115,19 @@ def test_one_row_is_one_row(tmp_path):
     assert "Per-row mse: 1 row\n" in single.stdout and "worst 1 row: 100.0% of the total mse" in single.stdout  # (3 - 1)^2 = 4, by hand
 
 
+def test_the_charts_mean_is_the_reports_weighted_mean(tmp_path):
+    data = tmp_path / "weighted.csv"
+    data.write_text("y_true,y_pred,w\n0,1,1\n0,3,3\n")
+    result = _run("compute", str(data), "--loss", "mse", "--weight-col", "w", "--plot", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    # (1*1 + 3*9) / (1 + 3) = 7 by hand, where the unweighted mean of 1 and 9 is 5
+    assert json.loads(result.stdout)["results"][0]["value"] == 7
+    assert "mean 7   p50" in result.stderr
+    # the worst row carries 27 of the 28 weighted total
+    assert "worst 2 rows: 100.0% of the total mse" in result.stderr
+    assert "the mean weighs each row by --weight-col" in result.stderr
+
+
 def test_plot_files_of_long_or_repeated_losses_get_distinct_names_that_fit(tmp_path):
     pytest.importorskip("matplotlib")
     data = tmp_path / "mc.csv"

@@ -42,7 +42,7 @@ class RowCollector:
         ids = batch.row_ids if batch.row_ids is not None else np.arange(batch.row_offset + 1, batch.row_offset + batch.n + 1)
         for stream, values in zip(self.streams, per_row):
             if values is not None:
-                stream.add(values, ids)
+                stream.add(values, ids, batch.weights)
 
 
 def tee(*callbacks: Optional[Callable[[Any, list[Any]], None]]) -> Optional[Callable[[Any, list[Any]], None]]:
