@@ -128,6 +128,25 @@ def test_the_charts_mean_is_the_reports_weighted_mean(tmp_path):
     assert "the mean weighs each row by --weight-col" in result.stderr
 
 
+def test_a_value_that_is_not_the_mean_of_the_rows_drawn_says_so(tmp_path):
+    data = tmp_path / "two.csv"
+    data.write_text("y_true,y_pred\n0,1\n0,3\n")
+    result = _run("compute", str(data), "--loss", "rmse", "--loss", "mse", "--plot")
+    assert result.exit_code == 0, result.stderr
+    rmse, mse = result.stdout.split("Per-row mse")
+    # squared errors 1 and 9: their mean is 5 (mse), and rmse is its root, 2.236, by hand
+    assert "mean 5   p50" in rmse and "rmse is 2.236, not the mean of the per-row values drawn" in " ".join(rmse.split())
+    assert "not the mean" not in mse
+
+
+def test_a_null_value_is_not_hidden_behind_the_finite_rows_summary(tmp_path):
+    result = _run("compute", str(_overflowing_csv(tmp_path)), "--loss", "mse", "--plot")
+    assert result.exit_code == 0, result.stderr
+    out = " ".join(result.stdout.split())
+    assert "mse null" in out and "max inf" in out
+    assert "mse is reported as null; the mean, quantiles and histogram here are of the rows with a finite value" in out
+
+
 def test_plot_files_of_long_or_repeated_losses_get_distinct_names_that_fit(tmp_path):
     pytest.importorskip("matplotlib")
     data = tmp_path / "mc.csv"

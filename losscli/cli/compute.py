@@ -231,7 +231,7 @@ def compute(
                 writer.abort()
             raise
     if collector is not None:
-        emit(distribution_charts(collector, losses), plot=plot, files=plot_files, to_stdout=fmt_name == "table" and not output, quiet=quiet)
+        emit(distribution_charts(collector, losses, report), plot=plot, files=plot_files, to_stdout=fmt_name == "table" and not output, quiet=quiet)
     # Diagnostics go to stderr whatever the format, so stdout holds only the report.
     for text in report.notes:
         note(text, quiet)

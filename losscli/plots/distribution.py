@@ -52,6 +52,9 @@ class DistributionChart:
 
     @property
     def maximum(self) -> float:
+        if self.worst and self.worst[0].value == math.inf:
+            # A row whose loss overflowed is the largest, though the histogram leaves it out.
+            return math.inf
         return self.extremes[1] if self.extremes else float(self.values.max())
 
     def histogram(self, bins: int) -> tuple[np.ndarray, np.ndarray]:
