@@ -527,3 +527,19 @@ def test_compute_charts_of_per_row_losses_are_refused_rather_than_left_out(optio
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith(f"error: {option[0]} draws per-row losses, which stay on the Dask workers")
     assert not (tmp_path / "chart.svg").exists()
+
+
+def test_the_notes_on_weights_and_samples_are_the_local_engines(tmp_path, dask_installed):
+    from typer.testing import CliRunner
+
+    from losscli.cli import app
+
+    table = pa.table({"y_true": [1.0, 2.0, 3.0, 4.0], "y_pred": [1.5, 2.0, 2.0, 4.0], "w": [1.0, 2.0, 1.0, 1.0], "img": ["a", "a", "b", "b"]})
+    write_parts(table, tmp_path / "preds", 2)
+    args = ["compute", str(tmp_path / "preds"), "--loss", "mse:convention=torch", "--weight-col", "w", "--sample-col", "img", "--format", "json"]
+    local = CliRunner().invoke(app, args, catch_exceptions=False)
+    dask = CliRunner().invoke(app, [*args, "--engine", "dask", "--scheduler", "synchronous"], catch_exceptions=False)
+    assert local.exit_code == dask.exit_code == 0, dask.stderr
+    notes = json.loads(local.stdout)["notes"]
+    assert any("takes no sample weights" in note for note in notes) and any(note.startswith("--sample-col: ") for note in notes)
+    assert json.loads(dask.stdout)["notes"] == notes
