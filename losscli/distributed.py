@@ -179,11 +179,17 @@ def connect(scheduler: str | None = None) -> Iterator[Any]:
             client = Client(cluster)
         else:
             client = Client(scheduler)
-    except (OSError, TimeoutError, ValueError) as error:
+    except (OSError, TimeoutError, ValueError, RuntimeError) as error:
+        # RuntimeError: distributed's "Nanny failed to start" when worker processes cannot start.
         if cluster is not None:
             cluster.close()
+        if scheduler is None:
+            raise LossCliError(
+                f"cannot start a local Dask cluster: {_first_line(error)}",
+                hint="--scheduler threads runs the tasks in this process; --scheduler ADDRESS uses a running cluster",
+            ) from None
         raise LossCliError(
-            f"cannot connect to the Dask scheduler at {scheduler or 'a new local cluster'}: {_first_line(error)}",
+            f"cannot connect to the Dask scheduler at {scheduler}: {_first_line(error)}",
             hint="check --scheduler (for example tcp://host:8786) and that the scheduler is running",
         ) from None
     try:

@@ -543,3 +543,17 @@ def test_the_notes_on_weights_and_samples_are_the_local_engines(tmp_path, dask_i
     notes = json.loads(local.stdout)["notes"]
     assert any("takes no sample weights" in note for note in notes) and any(note.startswith("--sample-col: ") for note in notes)
     assert json.loads(dask.stdout)["notes"] == notes
+
+
+def test_a_local_cluster_that_cannot_start_is_a_clear_error(tmp_path, monkeypatch, dask_installed):
+    import distributed
+
+    def failing(**options):
+        raise RuntimeError("Nanny failed to start.")
+
+    monkeypatch.setattr(distributed, "LocalCluster", failing)
+    write_parts(pa.table({"y_true": [1.0], "y_pred": [1.5]}), tmp_path / "parts", files=1)
+    with pytest.raises(LossCliError) as error:
+        evaluate_dask(InputOptions(str(tmp_path / "parts")), [parse_spec("mse")], scheduler=None)
+    assert str(error.value).startswith("cannot start a local Dask cluster: Nanny failed to start.")
+    assert "--scheduler threads" in str(error.value)
