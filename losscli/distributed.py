@@ -36,7 +36,7 @@ import pyarrow as pa
 from .conventions import folding
 from .engine import Accumulator, evaluate, new_accumulator
 from .errors import LossCliError
-from .evaluation import Report, omitted_note, outcomes_to_results
+from .evaluation import Report, omitted_note, option_notes, outcomes_to_results
 from .io.columns import PRED_SIDE
 from .io.formats import is_glob
 from .io.hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types, names_given, typed_value
@@ -179,11 +179,17 @@ def connect(scheduler: str | None = None) -> Iterator[Any]:
             client = Client(cluster)
         else:
             client = Client(scheduler)
-    except (OSError, TimeoutError, ValueError) as error:
+    except (OSError, TimeoutError, ValueError, RuntimeError) as error:
+        # RuntimeError: distributed's "Nanny failed to start" when worker processes cannot start.
         if cluster is not None:
             cluster.close()
+        if scheduler is None:
+            raise LossCliError(
+                f"cannot start a local Dask cluster: {_first_line(error)}",
+                hint="--scheduler threads runs the tasks in this process; --scheduler ADDRESS uses a running cluster",
+            ) from None
         raise LossCliError(
-            f"cannot connect to the Dask scheduler at {scheduler or 'a new local cluster'}: {_first_line(error)}",
+            f"cannot connect to the Dask scheduler at {scheduler}: {_first_line(error)}",
             hint="check --scheduler (for example tcp://host:8786) and that the scheduler is running",
         ) from None
     try:
@@ -550,6 +556,7 @@ def _report(state: PartialState, plan: InputPlan, options: InputOptions, reducti
     plan.stats.rows, plan.stats.omitted = state.rows, state.omitted
     outcomes = [acc.finalize("sum" if reduction == "sum" else "mean", options.by is not None) for acc in state.accumulators]
     report = Report(predictions=[display], labels=None, rows=state.rows, results=outcomes_to_results(outcomes, display, options.by), notes=list(plan.notes))
+    report.notes.extend(option_notes(options, plan.losses))
     if state.omitted:
         report.notes.append(omitted_note(state.omitted))
     return report, plan, state.accumulators

@@ -218,6 +218,29 @@ def _read_once(options: Any) -> bool:
     return any(reads_once(path) for path in (options.predictions, options.labels) if path)
 
 
+def option_notes(options: Any, losses: list[BoundLoss], *, long_format: bool = False) -> list[str]:
+    """What --weight-col and --sample-col do not do for some of ``losses``: the
+    same notes whichever engine evaluated them."""
+    notes = []
+    if options.weight_col is not None:
+        from .conventions import ignores_sample_weights
+
+        for bound in losses:
+            library = ignores_sample_weights(bound)
+            if library:
+                notes.append(f"{bound.display}: {library} takes no sample weights for this loss; weighted as losscli does, sum(w l) / sum(w)")
+    if options.sample_col is not None and not long_format:
+        # Only losses summed per sample (dice, iou, tversky, ...) read the ids.
+        pooled = [bound.display for bound in losses if bound.spec.kind != "ratio"]
+        if pooled:
+            names = pooled[0] if len(pooled) == 1 else ", ".join(pooled[:-1]) + " and " + pooled[-1]
+            notes.append(
+                f"--sample-col: {names} {'takes' if len(pooled) == 1 else 'take'} no samples: "
+                f"{'it is' if len(pooled) == 1 else 'they are'} computed over all rows, as without --sample-col"
+            )
+    return notes
+
+
 def _sums_show_missing_values(options: Any, losses: list[BoundLoss], on_rows: object) -> bool:
     """Whether a NaN or inf anywhere in the input must show as a non-finite
     loss sum (or a loss's error), so the reader need not check every value.
@@ -281,22 +304,7 @@ def _evaluate_plan(
         failures={index: plan.in_source_file(error) for index, error in failures.items()},
         notes=list(plan.notes),
     )
-    if options.weight_col is not None:
-        from .conventions import ignores_sample_weights
-
-        for bound in losses:
-            library = ignores_sample_weights(bound)
-            if library:
-                report.notes.append(f"{bound.display}: {library} takes no sample weights for this loss; weighted as losscli does, sum(w l) / sum(w)")
-    if options.sample_col is not None and not plan.long_format:
-        # Only losses summed per sample (dice, iou, tversky, ...) read the ids.
-        pooled = [bound.display for bound in losses if bound.spec.kind != "ratio"]
-        if pooled:
-            names = pooled[0] if len(pooled) == 1 else ", ".join(pooled[:-1]) + " and " + pooled[-1]
-            report.notes.append(
-                f"--sample-col: {names} {'takes' if len(pooled) == 1 else 'take'} no samples: "
-                f"{'it is' if len(pooled) == 1 else 'they are'} computed over all rows, as without --sample-col"
-            )
+    report.notes.extend(option_notes(options, losses, long_format=plan.long_format))
     for index, bound in enumerate(losses):
         # A loss that failed (a tolerant one, skipped) kept nothing to speak of.
         if not bound.spec.streams and index not in failures:

@@ -115,6 +115,38 @@ def test_one_row_is_one_row(tmp_path):
     assert "Per-row mse: 1 row\n" in single.stdout and "worst 1 row: 100.0% of the total mse" in single.stdout  # (3 - 1)^2 = 4, by hand
 
 
+def test_the_charts_mean_is_the_reports_weighted_mean(tmp_path):
+    data = tmp_path / "weighted.csv"
+    data.write_text("y_true,y_pred,w\n0,1,1\n0,3,3\n")
+    result = _run("compute", str(data), "--loss", "mse", "--weight-col", "w", "--plot", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    # (1*1 + 3*9) / (1 + 3) = 7 by hand, where the unweighted mean of 1 and 9 is 5
+    assert json.loads(result.stdout)["results"][0]["value"] == 7
+    assert "mean 7   p50" in result.stderr
+    # the worst row carries 27 of the 28 weighted total
+    assert "worst 2 rows: 100.0% of the total mse" in result.stderr
+    assert "the mean weighs each row by --weight-col" in result.stderr
+
+
+def test_a_value_that_is_not_the_mean_of_the_rows_drawn_says_so(tmp_path):
+    data = tmp_path / "two.csv"
+    data.write_text("y_true,y_pred\n0,1\n0,3\n")
+    result = _run("compute", str(data), "--loss", "rmse", "--loss", "mse", "--plot")
+    assert result.exit_code == 0, result.stderr
+    rmse, mse = result.stdout.split("Per-row mse")
+    # squared errors 1 and 9: their mean is 5 (mse), and rmse is its root, 2.236, by hand
+    assert "mean 5   p50" in rmse and "rmse is 2.236, not the mean of the per-row values drawn" in " ".join(rmse.split())
+    assert "not the mean" not in mse
+
+
+def test_a_null_value_is_not_hidden_behind_the_finite_rows_summary(tmp_path):
+    result = _run("compute", str(_overflowing_csv(tmp_path)), "--loss", "mse", "--plot")
+    assert result.exit_code == 0, result.stderr
+    out = " ".join(result.stdout.split())
+    assert "mse null" in out and "max inf" in out
+    assert "mse is reported as null; the mean, quantiles and histogram here are of the rows with a finite value" in out
+
+
 def test_plot_files_of_long_or_repeated_losses_get_distinct_names_that_fit(tmp_path):
     pytest.importorskip("matplotlib")
     data = tmp_path / "mc.csv"

@@ -512,3 +512,48 @@ def test_a_conventions_weighted_mean_is_the_local_engines(tmp_path, client):
     expected = np.sum(w * (p - y) ** 2) / len(y)  # Keras' sum(w l) / N, numpy
     assert local.results[0].value == pytest.approx(expected, rel=1e-12)
     assert distributed.results[0].value == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("option", [["--plot"], ["--plot-file", "chart.svg"]])
+def test_compute_charts_of_per_row_losses_are_refused_rather_than_left_out(option, tmp_path, dask_installed):
+    from typer.testing import CliRunner
+
+    from losscli.cli import app
+
+    write_parts(pa.table({"y_true": [1.0, 2.0, 3.0], "y_pred": [1.5, 2.0, 2.0]}), tmp_path / "preds", 2)
+    option = [item if item != "chart.svg" else str(tmp_path / item) for item in option]
+    args = ["compute", str(tmp_path / "preds"), "--loss", "mse", *option, "--engine", "dask", "--scheduler", "synchronous"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"error: {option[0]} draws per-row losses, which stay on the Dask workers")
+    assert not (tmp_path / "chart.svg").exists()
+
+
+def test_the_notes_on_weights_and_samples_are_the_local_engines(tmp_path, dask_installed):
+    from typer.testing import CliRunner
+
+    from losscli.cli import app
+
+    table = pa.table({"y_true": [1.0, 2.0, 3.0, 4.0], "y_pred": [1.5, 2.0, 2.0, 4.0], "w": [1.0, 2.0, 1.0, 1.0], "img": ["a", "a", "b", "b"]})
+    write_parts(table, tmp_path / "preds", 2)
+    args = ["compute", str(tmp_path / "preds"), "--loss", "mse:convention=torch", "--weight-col", "w", "--sample-col", "img", "--format", "json"]
+    local = CliRunner().invoke(app, args, catch_exceptions=False)
+    dask = CliRunner().invoke(app, [*args, "--engine", "dask", "--scheduler", "synchronous"], catch_exceptions=False)
+    assert local.exit_code == dask.exit_code == 0, dask.stderr
+    notes = json.loads(local.stdout)["notes"]
+    assert any("takes no sample weights" in note for note in notes) and any(note.startswith("--sample-col: ") for note in notes)
+    assert json.loads(dask.stdout)["notes"] == notes
+
+
+def test_a_local_cluster_that_cannot_start_is_a_clear_error(tmp_path, monkeypatch, dask_installed):
+    import distributed
+
+    def failing(**options):
+        raise RuntimeError("Nanny failed to start.")
+
+    monkeypatch.setattr(distributed, "LocalCluster", failing)
+    write_parts(pa.table({"y_true": [1.0], "y_pred": [1.5]}), tmp_path / "parts", files=1)
+    with pytest.raises(LossCliError) as error:
+        evaluate_dask(InputOptions(str(tmp_path / "parts")), [parse_spec("mse")], scheduler=None)
+    assert str(error.value).startswith("cannot start a local Dask cluster: Nanny failed to start.")
+    assert "--scheduler threads" in str(error.value)

@@ -148,6 +148,12 @@ def compute(
         check_report_name(output, fmt)
     if (plot or plot_file) and not any(has_row_values(b) for b in losses):
         raise LossCliError("--plot shows per-row losses, and none of these losses has per-row values", hint="add a per-row loss such as mse or bce")
+    if engine == Engine.dask and (plot or plot_file):
+        # The chart is drawn from every row's loss, and those stay on the workers.
+        raise LossCliError(
+            f"{'--plot' if plot else '--plot-file'} draws per-row losses, which stay on the Dask workers: it needs --engine local",
+            hint="drop it, or use --engine local; compare --plot draws the models' values on Dask too",
+        )
     plot_files = chart_files(plot_file, [b.display for b in losses if has_row_values(b)], inputs)
     if output and per_row and output == per_row:
         raise LossCliError("--output and --per-row name the same file")
@@ -225,7 +231,7 @@ def compute(
                 writer.abort()
             raise
     if collector is not None:
-        emit(distribution_charts(collector, losses), plot=plot, files=plot_files, to_stdout=fmt_name == "table" and not output, quiet=quiet)
+        emit(distribution_charts(collector, losses, report), plot=plot, files=plot_files, to_stdout=fmt_name == "table" and not output, quiet=quiet)
     # Diagnostics go to stderr whatever the format, so stdout holds only the report.
     for text in report.notes:
         note(text, quiet)

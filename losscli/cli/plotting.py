@@ -42,7 +42,7 @@ class RowCollector:
         ids = batch.row_ids if batch.row_ids is not None else np.arange(batch.row_offset + 1, batch.row_offset + batch.n + 1)
         for stream, values in zip(self.streams, per_row):
             if values is not None:
-                stream.add(values, ids)
+                stream.add(values, ids, batch.weights)
 
 
 def tee(*callbacks: Optional[Callable[[Any, list[Any]], None]]) -> Optional[Callable[[Any, list[Any]], None]]:
@@ -65,16 +65,43 @@ def has_row_values(bound: Any) -> bool:
     return bound.spec.kind == "mean" or (bound.spec.kind == "ratio" and bound.spec.per_row is not None)
 
 
-def distribution_charts(collector: RowCollector, losses: list[Any]) -> list[tuple[str, Any]]:
+def distribution_charts(collector: RowCollector, losses: list[Any], report: Any = None) -> list[tuple[str, Any]]:
     """(loss label, chart) for every loss that has per-row values; the chart is
-    None, with a note saying why, when there is nothing to draw."""
+    None, with a note saying why, when there is nothing to draw. With the
+    ``report``, a chart whose mean is not the value reported says why."""
+    overall = {id(r.loss): r for r in report.results if not r.group} if report is not None else {}
     charts: list[tuple[str, Any]] = []
     for bound, stream in zip(losses, collector.streams):
         if not has_row_values(bound):
             continue
         # A null result is reported, not an error: the report is already written.
-        charts.append((bound.display, stream.chart(loss=bound.display) if stream.finite_rows else None))
+        chart = stream.chart(loss=bound.display) if stream.finite_rows else None
+        result = overall.get(id(bound))
+        if chart is not None and result is not None and result.reduction == "mean":
+            why = _not_the_mean(bound, result.value, chart.mean)
+            if why:
+                chart.notes.append(why)
+        charts.append((bound.display, chart))
     return charts
+
+
+def _not_the_mean(bound: Any, value: Optional[float], mean: float) -> Optional[str]:
+    """Why the reported value differs from the mean the chart marks, or None when it does not."""
+    import math
+
+    from ..plots.terminal import value_text
+
+    if value is None:
+        return f"{bound.display} is reported as null; the mean, quantiles and histogram here are of the rows with a finite value"
+    if math.isclose(value, mean, rel_tol=1e-9, abs_tol=1e-12):
+        return None
+    if bound.spec.kind == "mean" and bound.spec.finalize is not None:
+        how = f"it is {bound.spec.formula}"
+    elif bound.spec.kind == "ratio":
+        how = "it is a ratio of sums over every row"
+    else:
+        how = "its mean does not divide by the row count"
+    return f"{bound.display} is {value_text(value)}, not the mean of the per-row values drawn: {how}"
 
 
 # Bytes of a loss label kept in a file name; the rest is replaced by a digest,

@@ -52,6 +52,9 @@ class DistributionChart:
 
     @property
     def maximum(self) -> float:
+        if self.worst and self.worst[0].value == math.inf:
+            # A row whose loss overflowed is the largest, though the histogram leaves it out.
+            return math.inf
         return self.extremes[1] if self.extremes else float(self.values.max())
 
     def histogram(self, bins: int) -> tuple[np.ndarray, np.ndarray]:
@@ -143,6 +146,10 @@ class StreamedDistribution:
         self.rows = 0
         self.finite_rows = 0
         self.total = 0.0
+        # With row weights (--weight-col) the mean is sum(w l) / sum(w), as the report's.
+        self.weighted = False
+        self.weighted_total = 0.0
+        self.weight_sum = 0.0
         self.low = math.inf
         self.high = -math.inf
         self.stride = 1
@@ -152,17 +159,23 @@ class StreamedDistribution:
         self.worst_values = np.zeros(0)
         self.worst_positions = np.zeros(0, dtype=np.int64)
         self.worst_ids: list[Any] = []
+        self.worst_weights = np.zeros(0)
 
-    def add(self, losses: np.ndarray, row_ids: np.ndarray) -> None:
+    def add(self, losses: np.ndarray, row_ids: np.ndarray, weights: np.ndarray | None = None) -> None:
+        """Fold one batch's per-row losses; ``weights`` (one per row) weigh the mean."""
         values = np.asarray(losses, dtype=np.float64).reshape(-1)
         finite = np.isfinite(values)
         kept = values[finite]
+        row_weights = np.ones(values.size) if weights is None else np.broadcast_to(np.asarray(weights, dtype=np.float64).reshape(-1), values.shape)
+        self.weighted = self.weighted or weights is not None
         if kept.size:
             self.total += float(kept.sum())
+            self.weighted_total += float(np.dot(row_weights[finite], kept))
+            self.weight_sum += float(row_weights[finite].sum())
             self.low = min(self.low, float(kept.min()))
             self.high = max(self.high, float(kept.max()))
             self._keep(kept)
-        self._merge_worst(values, finite, row_ids)
+        self._merge_worst(values, finite, row_ids, row_weights)
         self.rows += values.size
         self.finite_rows += kept.size
 
@@ -176,16 +189,18 @@ class StreamedDistribution:
             thinned = np.concatenate(self.kept)[::2].copy()
             self.kept, self.kept_count, self.stride = [thinned], thinned.size, self.stride * 2
 
-    def _merge_worst(self, values: np.ndarray, finite: np.ndarray, row_ids: np.ndarray) -> None:
+    def _merge_worst(self, values: np.ndarray, finite: np.ndarray, row_ids: np.ndarray, weights: np.ndarray) -> None:
         local = _worst_positions(values, finite, self.worst_count)
         if not local.size:
             return
         candidates = np.concatenate([self.worst_values, values[local]])
         positions = np.concatenate([self.worst_positions, self.rows + local])
+        candidate_weights = np.concatenate([self.worst_weights, weights[local]])
         ids = self.worst_ids + [row_ids[i] for i in local]
         # +inf first (it sorts first as -inf), then larger losses, then earlier rows.
         order = np.lexsort((positions, -candidates))[: self.worst_count]
         self.worst_values, self.worst_positions = candidates[order], positions[order]
+        self.worst_weights = candidate_weights[order]
         self.worst_ids = [ids[i] for i in order]
 
     def chart(self, *, loss: str, row_label: str = "row") -> DistributionChart:
@@ -196,6 +211,13 @@ class StreamedDistribution:
         worst = [WorstRow(_plain(row), float(value)) for row, value in zip(self.worst_ids, self.worst_values)]
         plural = "s" if self.finite_rows != 1 else ""
         notes = [f"{dropped} {row_label}{'s' if dropped != 1 else ''} with no finite value left out of the histogram"] if dropped else []
+        mean, share = self.total / self.finite_rows, _worst_share(worst, dropped, self.low, self.total)
+        if self.weighted:
+            mean = self.weighted_total / self.weight_sum if self.weight_sum > 0 else math.nan
+            share = None
+            if worst and not dropped and self.low >= 0 and self.weighted_total > 0:
+                share = float(np.dot(self.worst_weights, self.worst_values)) / self.weighted_total
+            notes.append(f"the mean weighs each {row_label} by --weight-col, as the report does; the histogram and quantiles count {row_label}s")
         if self.stride > 1:
             notes.append(
                 f"histogram and quantiles from every {ordinal(self.stride)} {row_label} ({values.size:,} of "
@@ -205,11 +227,11 @@ class StreamedDistribution:
             title=f"Per-{row_label} {loss}: {self.finite_rows:,} {row_label}{plural}",
             loss=loss,
             values=values,
-            mean=self.total / self.finite_rows,
+            mean=mean,
             quantiles=_quantiles(values),
             worst=worst,
             row_label=row_label,
-            worst_share=_worst_share(worst, dropped, self.low, self.total),
+            worst_share=share,
             dropped=dropped,
             notes=notes,
             row_weight=self.stride,
