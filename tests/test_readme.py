@@ -86,3 +86,19 @@ def test_choosing_a_loss_names_every_loss_the_guide_rates():
     section = " ".join(README.split("## Choosing a loss", 1)[1].split("\n## ", 1)[0].split())
     rated = section.split("where it rates the loss (", 1)[1].split(")", 1)[0]
     assert rated.lower().split(", ") == [rating.row.lower() for rating in GUIDE_CHARACTERISTICS]
+
+
+def test_json_example_is_what_the_command_prints(monkeypatch):
+    """The JSON document the README shows is the one its command prints (the version aside)."""
+    import json
+
+    section = README.split("## Output and exit codes", 1)[1]
+    command = re.search(r"as\s+`(losscli compute sample_data/[^`]*)`", section).group(1)
+    shown = json.loads(re.search(r"```json\n(.*?)```", section, re.S).group(1))
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(app, shlex.split(command)[1:])
+    assert result.exit_code == 0, result.stderr
+    printed = json.loads(result.stdout)
+    shown["tool"].pop("version"), printed["tool"].pop("version")
+    assert printed["results"][0].pop("value") == pytest.approx(shown["results"][0].pop("value"), rel=1e-12)
+    assert printed == shown
