@@ -102,3 +102,23 @@ def test_json_example_is_what_the_command_prints(monkeypatch):
     shown["tool"].pop("version"), printed["tool"].pop("version")
     assert printed["results"][0].pop("value") == pytest.approx(shown["results"][0].pop("value"), rel=1e-12)
     assert printed == shown
+
+
+def test_conventions_example_shows_what_the_command_prints(tmp_path, monkeypatch):
+    """The compare --conventions example, on the four rows the README describes: each line as
+    shown, and a line ending in '...' as the start of the printed one (stdout, then stderr)."""
+    section = README.split("## What would PyTorch, Keras or scikit-learn report?", 1)[1]
+    command, shown = re.search(r"```console\n\$ (losscli [^\n]*)\n(.*?)```", section, re.S).groups()
+    assert "`y_true` 1, 0, 1, 1 and `y_pred` 0.9, 0.2,\n0.6, 0" in section
+    (tmp_path / "preds.csv").write_text("y_true,y_pred\n1,0.9\n0,0.2\n1,0.6\n1,0\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, shlex.split(command)[1:], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.stderr
+    printed = [line.rstrip() for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    expected = [line.rstrip() for line in shown.splitlines() if line.strip()]
+    assert len(printed) == len(expected)
+    for line, want in zip(printed, expected):
+        if want.endswith("..."):
+            assert line.startswith(want[:-3].rstrip()), (line, want)
+        else:
+            assert line == want
