@@ -122,3 +122,11 @@ def test_conventions_example_shows_what_the_command_prints(tmp_path, monkeypatch
             assert line.startswith(want[:-3].rstrip()), (line, want)
         else:
             assert line == want
+
+
+def test_performance_numbers_live_only_in_the_benchmark_readme():
+    """Timings, speed ratios and memory sizes go stale with each change: the README points to
+    bench/README.md, where each result names the commit it was measured at, and states none."""
+    assert "bench/README.md" in README.split("## Speed and memory", 1)[1].split("\n## ", 1)[0]
+    stated = re.findall(r"\d+(?:\.\d+)?\s?(?:s|ms|MB|GB|x)\b", README)
+    assert not stated, stated
