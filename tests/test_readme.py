@@ -130,3 +130,17 @@ def test_performance_numbers_live_only_in_the_benchmark_readme():
     assert "bench/README.md" in README.split("## Speed and memory", 1)[1].split("\n## ", 1)[0]
     stated = re.findall(r"\d+(?:\.\d+)?\s?(?:s|ms|MB|GB|x)\b", README)
     assert not stated, stated
+
+
+def test_python_example_returns_what_its_comments_say():
+    """Each line of the README's Python block gives what its '# ->' comment says."""
+    import numpy as np
+
+    block = re.search(r"```python\n(.*?)```", README, re.S).group(1)
+    lines = [line.split("#")[0].strip() for line in block.splitlines() if line.strip() and not line.startswith("import")]
+    scope = {"losscli": losscli, "y_true": [0.0, 1.0, 1.0, 0.0], "y_pred": [0.2, 0.7, 3.5, -1.0]}
+    values = [eval(line, scope) for line in lines]
+    assert [type(value) for value in values] == [float, np.ndarray, list]
+    assert values[1].shape == (4,) and "huber" in values[2]
+    # residuals 0.2, -0.3, 2.5, -1: 0.5 e^2 within delta=2, else 2 (|e| - 1)
+    assert values[0] == pytest.approx((0.02 + 0.045 + 3.0 + 0.5) / 4, rel=1e-12)
