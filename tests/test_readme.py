@@ -58,7 +58,11 @@ def test_first_command_is_the_quick_start():
 
 
 # The console examples that run on the bundled data (others show files of the reader's own).
-CONSOLE_EXAMPLES = [(c, shown) for c, shown in re.findall(r"```console\n\$ (losscli [^\n]*)\n(.*?)```", README, re.S) if "sample_data/" in c]
+CONSOLE_EXAMPLES = [
+    (c, shown)
+    for c, shown in re.findall(r"```console\n\$ (losscli [^\n]*)\n(.*?)```", README, re.S)
+    if "sample_data/" in c or c.startswith("losscli plot curves")
+]
 
 
 @pytest.mark.parametrize("command, shown", CONSOLE_EXAMPLES, ids=[c for c, _ in CONSOLE_EXAMPLES])
@@ -144,3 +148,26 @@ def test_python_example_returns_what_its_comments_say():
     assert values[1].shape == (4,) and "huber" in values[2]
     # residuals 0.2, -0.3, 2.5, -1: 0.5 e^2 within delta=2, else 2 (|e| - 1)
     assert values[0] == pytest.approx((0.02 + 0.045 + 3.0 + 0.5) / 4, rel=1e-12)
+
+
+PICTURE_COMMANDS = [
+    command
+    for block in re.findall(r"```sh\n(.*?)```", README.split("## Pictures", 1)[1].split("\n## ", 1)[0], re.S)
+    for command in (line.split("  #")[0].strip() for line in block.splitlines())
+    if command
+]
+
+
+@pytest.mark.parametrize("command", PICTURE_COMMANDS)
+def test_picture_commands_run(command, tmp_path, monkeypatch):
+    argv = shlex.split(command)
+    if "-o" in argv:
+        pytest.importorskip("matplotlib")
+    (tmp_path / "sample_data").symlink_to(ROOT / "sample_data")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, argv[1:], env={"COLUMNS": "100"})
+    assert result.exit_code == 0, f"{command}\n{result.stderr}"
+    if "-o" in argv:
+        assert (tmp_path / argv[argv.index("-o") + 1]).stat().st_size > 0
+    else:
+        assert result.stdout.strip()
