@@ -172,9 +172,12 @@ def connect(scheduler: str | None = None) -> Iterator[Any]:
     try:
         if scheduler is None:
             # The scheduler serves HTTP (health checks) even without a dashboard: on
-            # any free port, not on 8787 where another cluster may be.
+            # any free port, not on 8787 where another cluster may be. A task's error
+            # reaches this process and is reported once, as `error: ...`; the workers
+            # would also log it ("Compute Failed", with its traceback) on the same
+            # stderr, so only their critical messages are let through.
             cluster = LocalCluster(
-                processes=True, dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"}, silence_logs=logging.ERROR
+                processes=True, dashboard_address=None, scheduler_kwargs={"dashboard_address": ":0"}, silence_logs=logging.CRITICAL
             )
             client = Client(cluster)
         else:

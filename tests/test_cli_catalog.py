@@ -928,3 +928,18 @@ def test_recommended_commands_read_the_probabilities_beside_predicted_class_name
     _assert_every_command_runs(runner, document["recommendations"])
     cce = json.loads(_run_suggested(runner, commands["cce"] + " --format json").stdout)["results"][0]["value"]
     assert cce == pytest.approx(-(np.log(0.7) + np.log(0.4) + np.log(0.8)) / 3, rel=1e-6)
+
+
+def test_recommend_help_names_only_its_own_options(runner):
+    """recommend reads one file (--data): its help must not speak of options it lacks, such as
+    compute's --labels."""
+    import re
+
+    import typer.main
+
+    command = typer.main.get_command(app).commands["recommend"]
+    own = {name for param in command.params for name in getattr(param, "opts", [])}
+    result = run(runner, "recommend", "--help")
+    assert result.exit_code == 0, result.stderr
+    named = set(re.findall(r"--[a-z][a-z-]*[a-z]", " ".join(result.stdout.split())))
+    assert named <= own | {"--help"}, named - own

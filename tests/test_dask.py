@@ -557,3 +557,20 @@ def test_a_local_cluster_that_cannot_start_is_a_clear_error(tmp_path, monkeypatc
         evaluate_dask(InputOptions(str(tmp_path / "parts")), [parse_spec("mse")], scheduler=None)
     assert str(error.value).startswith("cannot start a local Dask cluster: Nanny failed to start.")
     assert "--scheduler threads" in str(error.value)
+
+
+def test_a_bad_value_on_the_default_local_cluster_is_one_error_line(tmp_path, dask_installed):
+    """The workers' own log of the failed task ("Compute Failed" and its traceback)
+    would reach the same stderr as the one-line error; only the error is printed."""
+    import subprocess
+    from pathlib import Path
+
+    write_parts(pa.table({"y_true": [0.0, 1.0, 1.0, 0.0], "y_pred": [0.2, 1.5, 0.9, 0.3]}), tmp_path / "parts", files=2)
+    root = Path(__file__).resolve().parent.parent
+    run = subprocess.run(
+        [sys.executable, "-m", "losscli", "compute", str(tmp_path / "parts"), "--engine", "dask", "--loss", "bce"],
+        capture_output=True, text=True, cwd=root, timeout=300,
+    )
+    assert run.returncode == 2
+    assert run.stderr.splitlines() == [line for line in run.stderr.splitlines() if line.startswith("error: ")]
+    assert len(run.stderr.splitlines()) == 1 and "row 2: probability outside [0, 1]" in run.stderr

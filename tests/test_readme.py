@@ -58,7 +58,11 @@ def test_first_command_is_the_quick_start():
 
 
 # The console examples that run on the bundled data (others show files of the reader's own).
-CONSOLE_EXAMPLES = [(c, shown) for c, shown in re.findall(r"```console\n\$ (losscli [^\n]*)\n(.*?)```", README, re.S) if "sample_data/" in c]
+CONSOLE_EXAMPLES = [
+    (c, shown)
+    for c, shown in re.findall(r"```console\n\$ (losscli [^\n]*)\n(.*?)```", README, re.S)
+    if "sample_data/" in c or c.startswith("losscli plot curves")
+]
 
 
 @pytest.mark.parametrize("command, shown", CONSOLE_EXAMPLES, ids=[c for c, _ in CONSOLE_EXAMPLES])
@@ -86,3 +90,84 @@ def test_choosing_a_loss_names_every_loss_the_guide_rates():
     section = " ".join(README.split("## Choosing a loss", 1)[1].split("\n## ", 1)[0].split())
     rated = section.split("where it rates the loss (", 1)[1].split(")", 1)[0]
     assert rated.lower().split(", ") == [rating.row.lower() for rating in GUIDE_CHARACTERISTICS]
+
+
+def test_json_example_is_what_the_command_prints(monkeypatch):
+    """The JSON document the README shows is the one its command prints (the version aside)."""
+    import json
+
+    section = README.split("## Output and exit codes", 1)[1]
+    command = re.search(r"as\s+`(losscli compute sample_data/[^`]*)`", section).group(1)
+    shown = json.loads(re.search(r"```json\n(.*?)```", section, re.S).group(1))
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(app, shlex.split(command)[1:])
+    assert result.exit_code == 0, result.stderr
+    printed = json.loads(result.stdout)
+    shown["tool"].pop("version"), printed["tool"].pop("version")
+    assert printed["results"][0].pop("value") == pytest.approx(shown["results"][0].pop("value"), rel=1e-12)
+    assert printed == shown
+
+
+def test_conventions_example_shows_what_the_command_prints(tmp_path, monkeypatch):
+    """The compare --conventions example, on the four rows the README describes: each line as
+    shown, and a line ending in '...' as the start of the printed one (stdout, then stderr)."""
+    section = README.split("## What would PyTorch, Keras or scikit-learn report?", 1)[1]
+    command, shown = re.search(r"```console\n\$ (losscli [^\n]*)\n(.*?)```", section, re.S).groups()
+    assert "`y_true` 1, 0, 1, 1 and `y_pred` 0.9, 0.2,\n0.6, 0" in section
+    (tmp_path / "preds.csv").write_text("y_true,y_pred\n1,0.9\n0,0.2\n1,0.6\n1,0\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, shlex.split(command)[1:], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.stderr
+    printed = [line.rstrip() for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    expected = [line.rstrip() for line in shown.splitlines() if line.strip()]
+    assert len(printed) == len(expected)
+    for line, want in zip(printed, expected):
+        if want.endswith("..."):
+            assert line.startswith(want[:-3].rstrip()), (line, want)
+        else:
+            assert line == want
+
+
+def test_performance_numbers_live_only_in_the_benchmark_readme():
+    """Timings, speed ratios and memory sizes go stale with each change: the README points to
+    bench/README.md, where each result names the commit it was measured at, and states none."""
+    assert "bench/README.md" in README.split("## Speed and memory", 1)[1].split("\n## ", 1)[0]
+    stated = re.findall(r"\d+(?:\.\d+)?\s?(?:s|ms|MB|GB|x)\b", README)
+    assert not stated, stated
+
+
+def test_python_example_returns_what_its_comments_say():
+    """Each line of the README's Python block gives what its '# ->' comment says."""
+    import numpy as np
+
+    block = re.search(r"```python\n(.*?)```", README, re.S).group(1)
+    lines = [line.split("#")[0].strip() for line in block.splitlines() if line.strip() and not line.startswith("import")]
+    scope = {"losscli": losscli, "y_true": [0.0, 1.0, 1.0, 0.0], "y_pred": [0.2, 0.7, 3.5, -1.0]}
+    values = [eval(line, scope) for line in lines]
+    assert [type(value) for value in values] == [float, np.ndarray, list]
+    assert values[1].shape == (4,) and "huber" in values[2]
+    # residuals 0.2, -0.3, 2.5, -1: 0.5 e^2 within delta=2, else 2 (|e| - 1)
+    assert values[0] == pytest.approx((0.02 + 0.045 + 3.0 + 0.5) / 4, rel=1e-12)
+
+
+PICTURE_COMMANDS = [
+    command
+    for block in re.findall(r"```sh\n(.*?)```", README.split("## Pictures", 1)[1].split("\n## ", 1)[0], re.S)
+    for command in (line.split("  #")[0].strip() for line in block.splitlines())
+    if command
+]
+
+
+@pytest.mark.parametrize("command", PICTURE_COMMANDS)
+def test_picture_commands_run(command, tmp_path, monkeypatch):
+    argv = shlex.split(command)
+    if "-o" in argv:
+        pytest.importorskip("matplotlib")
+    (tmp_path / "sample_data").symlink_to(ROOT / "sample_data")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, argv[1:], env={"COLUMNS": "100"})
+    assert result.exit_code == 0, f"{command}\n{result.stderr}"
+    if "-o" in argv:
+        assert (tmp_path / argv[argv.index("-o") + 1]).stat().st_size > 0
+    else:
+        assert result.stdout.strip()

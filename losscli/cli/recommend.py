@@ -10,9 +10,9 @@ from typing import Annotated, Any, Optional
 import typer
 
 from .common import (
+    INPUT,
     DelimiterOpt,
     FormatOpt,
-    InputFormatOpt,
     LabelColOpt,
     PredColOpt,
     SampleOpt,
@@ -33,6 +33,12 @@ _WIDTH_FOR_PROPERTIES = 80
 DataOpt = Annotated[
     Optional[str],
     typer.Option("--data", "-d", help="A labels (and predictions) file: infer the task, class imbalance and outliers from it.", show_default=False),
+]
+
+# recommend reads one file: the shared help's sentence about a --labels file does not apply.
+InputFormatOpt = Annotated[
+    Optional[str],
+    typer.Option("--input-format", help="csv, tsv, parquet, arrow or ndjson: how to read --data (default: from the file name).", rich_help_panel=INPUT),
 ]
 
 
