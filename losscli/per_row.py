@@ -63,6 +63,16 @@ def per_row_format(path: str | None, fmt: str) -> str:
 
 def check_per_row_losses(losses: list[BoundLoss], sample_col: str | None) -> str:
     """'row' or 'sample': which unit the per-row output has; an error if neither fits."""
+    from .conventions import pools_samples
+
+    pooled = [b for b in losses if b.spec.kind == "ratio" and pools_samples(b)]
+    if pooled:
+        # Keras' Dice and Tversky reduce over every axis: one ratio for all rows, none per sample.
+        names = ", ".join(b.display for b in pooled)
+        raise LossCliError(
+            f"{names} has no per-row or per-sample value: the library pools every row into one ratio, whatever --sample-col says",
+            hint="drop the convention to get one value per sample, or drop --reduction none and --per-row",
+        )
     row_level = [b for b in losses if b.spec.kind == "mean" or (b.spec.per_row is not None and not sample_col)]
     sample_level = [b for b in losses if b.spec.kind == "ratio" and sample_col]
     other = [b for b in losses if b not in row_level and b not in sample_level]

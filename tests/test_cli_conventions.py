@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 from losscli.cli import app
 
 runner = CliRunner()
+SEGMENTATION = Path(__file__).resolve().parent.parent / "sample_data" / "segmentation.csv"
 
 
 def _ok(*argv: str) -> str:
@@ -79,6 +81,17 @@ def test_keras_dice_pools_samples_whatever_sample_col_says():
     # Keras Dice reduces over every axis (eps 1e-7 in the denominator only): the pooled value, not the per-image mean
     assert keras[("dice", "keras")]["value"] == pytest.approx(pooled, rel=1e-6)
     assert per_image[("dice", None)]["value"] != pytest.approx(pooled, rel=1e-3)
+
+
+@pytest.mark.parametrize("per_row", [["--reduction", "none"], ["--per-row", "rows.csv"]])
+def test_per_sample_rows_of_a_convention_that_pools_samples_are_refused(tmp_path, monkeypatch, per_row):
+    # Keras Dice reduces over every axis: there is no per-image value to write, so a clear error, not a crash.
+    monkeypatch.chdir(tmp_path)
+    argv = ["compute", str(SEGMENTATION), "--loss", "dice", "--sample-col", "image_id", "--convention", "keras", *per_row]
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 2 and result.stdout == "", result.stderr
+    assert "dice:convention=keras has no per-row or per-sample value" in result.stderr
+    assert "internal error" not in result.stderr and not (tmp_path / "rows.csv").exists()
 
 
 def test_unknown_library_and_missing_loss_are_usage_errors(certain_miss):
