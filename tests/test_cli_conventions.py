@@ -74,6 +74,20 @@ def test_weights_under_a_convention_without_them_say_how_they_were_applied(tmp_p
     assert "sample weights" not in plain.stderr
 
 
+def test_weights_under_a_convention_dividing_by_the_row_count_say_so(tmp_path):
+    path = tmp_path / "w.csv"
+    path.write_text("y_true,y_pred,w\n0,1,1\n0,2,3\n0,3,0\n")
+    result = runner.invoke(app, ["compare", str(path), "--loss", "mse", "--conventions", "-w", "w", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    values = {r["params"]["convention"]: r["value"] for r in json.loads(result.stdout)["results"]}
+    # Keras sum_over_batch_size: (1 * 1 + 3 * 4) / 3 rows, by hand; losscli (1 * 1 + 3 * 4) / 4.
+    assert values["keras"] == pytest.approx(13 / 3) and values[None] == pytest.approx(13 / 4)
+    # The difference note reads "same as losscli" for the formula: the weights' divisor is said beside it.
+    assert "mse:convention=keras: keras divides the weighted sum by the number of rows, sum(w l) / N" in result.stderr
+    unweighted = runner.invoke(app, ["compare", str(path), "--loss", "mse", "--conventions"])
+    assert "number of rows" not in unweighted.stderr
+
+
 def test_keras_dice_pools_samples_whatever_sample_col_says():
     pooled = _values("compute", "sample_data/segmentation.csv", "--loss", "dice:smooth=0")[("dice", None)]["value"]
     keras = _values("compute", "sample_data/segmentation.csv", "--loss", "dice", "--sample-col", "image_id", "--convention", "keras")
