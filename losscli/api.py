@@ -376,6 +376,15 @@ def per_sample(
     if bound.spec.per_row is not None and sample_ids is None:
         return np.asarray(bound.spec.per_row(**arrays, **bound.params), dtype=np.float64)
     if kind == "ratio" and sample_ids is not None:
+        from .conventions import pools_samples
+
+        if pools_samples(bound):
+            # One ratio over every row: a value per sample would be that one number, mislabelled.
+            raise LossCliError(
+                f"'{bound.name}' under convention={bound.params.get('convention')} has no per-sample value: "
+                "the library pools every row into one ratio, whatever sample_ids says",
+                hint=f"compute('{bound.name}', ...) gives that ratio; drop the convention for one value per sample",
+            )
         samples = checked_ids(sample_ids, len(next(iter(arrays.values()))))
         outcomes_batch = Batch(arrays=[arrays], n=len(samples), samples=samples)
         _, accumulators = evaluate([outcomes_batch], [bound], by_sample=True, **folding([bound]))

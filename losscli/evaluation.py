@@ -223,12 +223,18 @@ def option_notes(options: Any, losses: list[BoundLoss], *, long_format: bool = F
     same notes whichever engine evaluated them."""
     notes = []
     if options.weight_col is not None:
-        from .conventions import ignores_sample_weights
+        from .conventions import ROWS, ignores_sample_weights, weight_divisor
 
         for bound in losses:
             library = ignores_sample_weights(bound)
             if library:
                 notes.append(f"{bound.display}: {library} takes no sample weights for this loss; weighted as losscli does, sum(w l) / sum(w)")
+            elif weight_divisor(bound) == ROWS:
+                # Otherwise a convention 'same as losscli' would stand beside a different weighted value.
+                notes.append(
+                    f"{bound.display}: {bound.params['convention']} divides the weighted sum by the number of rows, "
+                    "sum(w l) / N, not by the sum of the weights"
+                )
     if options.sample_col is not None and not long_format:
         # Only losses summed per sample (dice, iou, tversky, ...) read the ids.
         pooled = [bound.display for bound in losses if bound.spec.kind != "ratio"]

@@ -63,6 +63,16 @@ def per_row_format(path: str | None, fmt: str) -> str:
 
 def check_per_row_losses(losses: list[BoundLoss], sample_col: str | None) -> str:
     """'row' or 'sample': which unit the per-row output has; an error if neither fits."""
+    from .conventions import pools_samples
+
+    pooled = [b for b in losses if b.spec.kind == "ratio" and pools_samples(b)]
+    if pooled:
+        # Keras' Dice and Tversky reduce over every axis: one ratio for all rows, none per sample.
+        names = ", ".join(b.display for b in pooled)
+        raise LossCliError(
+            f"{names} has no per-row or per-sample value: the library pools every row into one ratio, whatever --sample-col says",
+            hint="drop the convention to get one value per sample, or drop --reduction none and --per-row",
+        )
     row_level = [b for b in losses if b.spec.kind == "mean" or (b.spec.per_row is not None and not sample_col)]
     sample_level = [b for b in losses if b.spec.kind == "ratio" and sample_col]
     other = [b for b in losses if b not in row_level and b not in sample_level]
@@ -107,6 +117,9 @@ class PerRowWriter:
         self.rows = 0
         # CSV text columns whose values JSON writes as numbers where they are plain numbers.
         self._shown_columns: set[str] = set()
+        # Per loss column: how many values are not finite, and the row (or sample) of the first.
+        self._not_finite: dict[str, list[Any]] = {}
+        self._unit = "row"
 
     def _names(self) -> list[str]:
         names = [b.display for b in self.losses]
@@ -130,7 +143,9 @@ class PerRowWriter:
             else:
                 columns[self.group_header] = _typed_column(batch.groups.tolist())
         for name, column in zip(self._names(), values):
-            columns[name] = from_numpy(np.asarray(column, dtype=np.float64))
+            column = np.asarray(column, dtype=np.float64)
+            self._count_not_finite(name, column, rows)
+            columns[name] = from_numpy(column)
         self._write(pa.RecordBatch.from_pydict(columns))
 
     def write_samples(
@@ -144,8 +159,32 @@ class PerRowWriter:
         sample_header = distinct(sample_col, {self.group_header, *self._names()}, SAMPLE_PREFIX)
         columns[sample_header] = _shown_column([k[1] for k in keys], samples_as_text)
         for name, values in zip(self._names(), per_loss):
-            columns[name] = from_numpy(np.asarray(values, dtype=np.float64))
+            values = np.asarray(values, dtype=np.float64)
+            self._unit = "sample"
+            self._count_not_finite(name, values, columns[sample_header].to_pylist())
+            columns[name] = from_numpy(values)
         self._write(pa.RecordBatch.from_pydict(columns))
+
+    def _count_not_finite(self, name: str, values: np.ndarray, where: Any) -> None:
+        bad = ~np.isfinite(values)
+        if bad.any():
+            seen = self._not_finite.setdefault(name, [0, where[int(np.argmax(bad))]])
+            seen[0] += int(bad.sum())
+
+    def notes(self) -> list[str]:
+        """What a reader of the rows should know: which values are not numbers
+        (an impossible CTC alignment, a sample with only real or only fake rows)."""
+        unit = self._unit
+        written = {"json": "null", "ndjson": "null", "markdown": "an empty cell"}.get(self.fmt)
+        out = []
+        for name, (count, first) in self._not_finite.items():
+            how = f"written as {written}" if written else "written as inf or nan"
+            many = count > 1
+            out.append(
+                f"{name}: {count} per-{unit} value{'s' if many else ''} {'are' if many else 'is'} infinite or undefined "
+                f"(the first at {unit} {first}), {how}"
+            )
+        return out
 
     def _write(self, batch: pa.RecordBatch) -> None:
         with writing(self.shown_path):

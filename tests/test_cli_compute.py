@@ -804,6 +804,21 @@ def test_per_row_file_in_each_format_after_omit(cli, tmp_path, suffix):
     assert _no_temp_files(tmp_path)
 
 
+@pytest.mark.parametrize("fmt, shown", [("csv", "inf"), ("json", "null")])
+def test_per_row_values_that_are_not_numbers_are_pointed_out(cli, tmp_path, fmt, shown):
+    # Two frames cannot align the three labels of row 1: CTC gives inf there, and the rows
+    # are all a --reduction none run prints, so the note is the only place that says so.
+    frames = np.log(np.full((2, 3), 1 / 3)).tolist()
+    pq.write_table(pa.table({"y_pred": [frames, frames], "y_true": ["1 2 1", "1"]}), tmp_path / "ctc.parquet")
+    result = cli("compute", tmp_path / "ctc.parquet", "--loss", "ctc", "--reduction", "none", "-f", fmt)
+    assert result.exit_code == 0, result.stderr
+    assert f"1,{shown}" in result.stdout.replace('"row": 1, "ctc": ', "1,")
+    assert result.stderr == f"note: ctc: 1 per-row value is infinite or undefined (the first at row 1), written as {'inf or nan' if fmt == 'csv' else 'null'}\n"
+    # Beside a summary the note is in the JSON document too.
+    summary = cli("compute", tmp_path / "ctc.parquet", "--loss", "ctc", "--per-row", tmp_path / "rows.jsonl", "-f", "json")
+    assert "ctc: 1 per-row value is infinite or undefined (the first at row 1), written as null" in json.loads(summary.stdout)["notes"]
+
+
 def test_per_row_with_by_adds_the_group_column(cli, data, tmp_path):
     path, y_true, y_pred = data
     target = tmp_path / "rows.jsonl"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 from losscli.cli import app
 
 runner = CliRunner()
+SEGMENTATION = Path(__file__).resolve().parent.parent / "sample_data" / "segmentation.csv"
 
 
 def _ok(*argv: str) -> str:
@@ -72,6 +74,20 @@ def test_weights_under_a_convention_without_them_say_how_they_were_applied(tmp_p
     assert "sample weights" not in plain.stderr
 
 
+def test_weights_under_a_convention_dividing_by_the_row_count_say_so(tmp_path):
+    path = tmp_path / "w.csv"
+    path.write_text("y_true,y_pred,w\n0,1,1\n0,2,3\n0,3,0\n")
+    result = runner.invoke(app, ["compare", str(path), "--loss", "mse", "--conventions", "-w", "w", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    values = {r["params"]["convention"]: r["value"] for r in json.loads(result.stdout)["results"]}
+    # Keras sum_over_batch_size: (1 * 1 + 3 * 4) / 3 rows, by hand; losscli (1 * 1 + 3 * 4) / 4.
+    assert values["keras"] == pytest.approx(13 / 3) and values[None] == pytest.approx(13 / 4)
+    # The difference note reads "same as losscli" for the formula: the weights' divisor is said beside it.
+    assert "mse:convention=keras: keras divides the weighted sum by the number of rows, sum(w l) / N" in result.stderr
+    unweighted = runner.invoke(app, ["compare", str(path), "--loss", "mse", "--conventions"])
+    assert "number of rows" not in unweighted.stderr
+
+
 def test_keras_dice_pools_samples_whatever_sample_col_says():
     pooled = _values("compute", "sample_data/segmentation.csv", "--loss", "dice:smooth=0")[("dice", None)]["value"]
     keras = _values("compute", "sample_data/segmentation.csv", "--loss", "dice", "--sample-col", "image_id", "--convention", "keras")
@@ -79,6 +95,17 @@ def test_keras_dice_pools_samples_whatever_sample_col_says():
     # Keras Dice reduces over every axis (eps 1e-7 in the denominator only): the pooled value, not the per-image mean
     assert keras[("dice", "keras")]["value"] == pytest.approx(pooled, rel=1e-6)
     assert per_image[("dice", None)]["value"] != pytest.approx(pooled, rel=1e-3)
+
+
+@pytest.mark.parametrize("per_row", [["--reduction", "none"], ["--per-row", "rows.csv"]])
+def test_per_sample_rows_of_a_convention_that_pools_samples_are_refused(tmp_path, monkeypatch, per_row):
+    # Keras Dice reduces over every axis: there is no per-image value to write, so a clear error, not a crash.
+    monkeypatch.chdir(tmp_path)
+    argv = ["compute", str(SEGMENTATION), "--loss", "dice", "--sample-col", "image_id", "--convention", "keras", *per_row]
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 2 and result.stdout == "", result.stderr
+    assert "dice:convention=keras has no per-row or per-sample value" in result.stderr
+    assert "internal error" not in result.stderr and not (tmp_path / "rows.csv").exists()
 
 
 def test_unknown_library_and_missing_loss_are_usage_errors(certain_miss):

@@ -317,6 +317,17 @@ def test_keras_dice_pools_every_sample():
     assert by["monai"]["value"] == anchor(0.2352934)
 
 
+@pytest.mark.parametrize("name", ["dice", "tversky"])
+def test_a_convention_that_pools_samples_has_no_per_sample_values(name):
+    # Keras' one ratio over every row is no value of either image: one number for two ids misleads.
+    with pytest.raises(LossCliError, match="no per-sample value"):
+        losscli.per_sample(name, SEG_T * 2, SEG_P * 2, sample_ids=[0, 0, 0, 0, 1, 1, 1, 1], convention="keras")
+    # MONAI keeps one value per image: the research 21 anchor 0.2352934 for dice on each.
+    if name == "dice":
+        per_image = losscli.per_sample(name, SEG_T * 2, SEG_P * 2, sample_ids=[0, 0, 0, 0, 1, 1, 1, 1], convention="monai")
+        assert list(per_image) == [anchor(0.2352934)] * 2
+
+
 # =========================================================================== Keras, optax, MONAI (research anchors)
 
 

@@ -219,6 +219,9 @@ def compute(
                     groups_as_text=plan.labels_are_text("by"),
                     samples_as_text=plan.labels_are_text("sample"),
                 )
+            if writer is not None:
+                # Which rows hold no number: the summary's warning says only that the mean is not one.
+                report.notes.extend(writer.notes())
             breaches = check_thresholds(report, above, below)
             document = None
             if reduction != Reduction.none:
