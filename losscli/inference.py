@@ -26,6 +26,10 @@ MAD_TO_SIGMA = 1.4826
 # When more than half the values are equal the MAD is 0; the mean absolute
 # deviation from the median, times sqrt(pi/2), estimates sigma instead.
 MEAN_AD_TO_SIGMA = 1.2533
+# Residuals of decimal values differ in their last bits (1.0 - 1.2 and
+# 4.9 - 5.1 are not the same -0.2): a spread within this many units in the
+# last place of the values subtracted is rounding, not a scale to measure by.
+ROUNDING_ULPS = 16
 # Integer labels alone read as classes up to this many distinct values (and
 # at least a few rows per class); beyond, an integer target is a count or a
 # score, unless the predictions hold one column per class that the labels
@@ -165,16 +169,19 @@ LAYOUT_OF_KIND = {
 # --------------------------------------------------------------------------- pure functions
 
 
-def robust_z_scores(values: np.ndarray) -> np.ndarray:
-    """|x - median| / (1.4826 MAD), falling back to the mean absolute deviation when MAD = 0."""
+def robust_z_scores(values: np.ndarray, rounding: float = 0.0) -> np.ndarray:
+    """|x - median| / (1.4826 MAD), falling back to the mean absolute deviation when MAD = 0.
+
+    ``rounding`` is the size of the rounding error in the values (residuals
+    of decimal numbers): a MAD or mean deviation no larger is taken as 0."""
     values = np.asarray(values, dtype=np.float64).ravel()
     if values.size == 0:
         return values
     deviation = np.abs(values - np.median(values))
     scale = MAD_TO_SIGMA * np.median(deviation)
-    if scale == 0:
+    if scale <= rounding:
         scale = MEAN_AD_TO_SIGMA * deviation.mean()
-    if scale == 0:
+    if scale <= rounding:
         return np.zeros_like(deviation)  # every value equal: nothing stands out
     return deviation / scale
 
@@ -194,9 +201,9 @@ class OutlierSummary:
         return self.share > OUTLIER_SHARE
 
 
-def outlier_summary(values: np.ndarray) -> OutlierSummary:
+def outlier_summary(values: np.ndarray, rounding: float = 0.0) -> OutlierSummary:
     values = np.asarray(values, dtype=np.float64).ravel()
-    z = robust_z_scores(values)
+    z = robust_z_scores(values, rounding)
     count = int((z > ROBUST_Z_LIMIT).sum())
     largest = float(z.max()) if z.size else 0.0
     return OutlierSummary(count, int(values.size), largest)
@@ -529,13 +536,30 @@ def _assess_outliers(
     if residuals is None:
         result.outliers = in_labels
         return
-    in_residuals = _outlier_test(result, residuals, f"residuals {prediction_name} - {label_name}")
+    in_residuals = _outlier_test(result, residuals, f"residuals {prediction_name} - {label_name}", subtraction_rounding(labels, predictions))
     result.outliers = in_labels or in_residuals
     result.evidence.append(_outlier_verdict(in_labels, in_residuals))
 
 
-def _outlier_test(result: Inference, values: np.ndarray, what: str) -> bool:
-    summary = outlier_summary(values)
+def subtraction_rounding(labels: np.ndarray, predictions: np.ndarray) -> float:
+    """The rounding error of predictions - labels: a few units in the last
+    place of the typical operand, in float32 when both hold float32 values
+    (a PyTorch export), else in float64."""
+    operands = np.abs(np.asarray(labels, dtype=np.float64).ravel()) + np.abs(np.asarray(predictions, dtype=np.float64).ravel())
+    operands = operands[np.isfinite(operands)]
+    if operands.size == 0:
+        return 0.0
+    single = all(_float32_values(np.asarray(values, dtype=np.float64)) for values in (labels, predictions))
+    return ROUNDING_ULPS * float(np.finfo(np.float32 if single else np.float64).eps) * float(np.median(operands))
+
+
+def _float32_values(values: np.ndarray) -> bool:
+    with np.errstate(over="ignore"):
+        return bool(np.array_equal(values.astype(np.float32).astype(np.float64), values, equal_nan=True))
+
+
+def _outlier_test(result: Inference, values: np.ndarray, what: str, rounding: float = 0.0) -> bool:
+    summary = outlier_summary(values, rounding)
     verdict = "outliers / heavy tails" if summary.heavy else "no heavy tails"
     result.evidence.append(
         f"robust z-scores of the {what}: {summary.count} of {summary.n} values "

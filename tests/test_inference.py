@@ -218,6 +218,32 @@ def test_heavy_tailed_labels_in_a_file_with_predictions_are_flagged(tmp_path):
     assert result.evidence[-1] == "outliers: the labels' test fired (heavy-tailed targets); the residuals' test did not"
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"], ids=["float64", "float32"])
+def test_rounding_in_the_residuals_is_not_an_outlier(tmp_path, dtype):
+    # Reported: a 5-row file flagged "2 of 5 values (40%) beyond 3.5, largest
+    # 5.06e+14". Residuals -0.2, -0.4, 0.3, -0.2, -0.2 (by hand): the three
+    # -0.2 differ in their last bits (1.0 - 1.2 is not 4.9 - 5.1), which made
+    # the MAD a rounding error. As -0.2 exactly: MAD 0, mean deviation from
+    # -0.2 is (0.2 + 0.5) / 5 = 0.14, so 0.3 scores 0.5 / (1.2533 * 0.14) = 2.85.
+    table = pa.table({
+        "y_true": pa.array([1.2, 3.4, 2.2, 5.1, 0.3], type=dtype),
+        "y_pred": pa.array([1.0, 3.0, 2.5, 4.9, 0.1], type=dtype),
+    })
+    path = tmp_path / "tiny.parquet"
+    pq.write_table(table, path)
+    result = infer_file(str(path))
+    assert result.outliers is False
+    residuals = result.evidence[-2]
+    assert residuals.startswith("robust z-scores of the residuals 'y_pred' - 'y_true': 0 of 5 values (0%) beyond 3.5")
+    assert residuals.endswith(f"largest {0.5 / (1.2533 * 0.14):.3g} -> no heavy tails")
+
+
+def test_residuals_equal_but_for_rounding_have_no_outliers():
+    y = np.array([1.2, 3.4, 5.1, 0.3])
+    result = infer_arrays(y, y - 0.2)  # every residual -0.2, give or take the last bit
+    assert "0 of 4 values (0%) beyond 3.5 (limit 1%), largest 0 -> no heavy tails" in result.evidence[-2]
+
+
 def test_outliers_use_labels_when_predictions_do_not_match():
     y = np.linspace(0, 1, 100)
     result = infer_arrays(y, np.zeros((100, 2)))
