@@ -247,12 +247,13 @@ def _distinct_summary(distinct: np.ndarray, counts: np.ndarray) -> LabelSummary:
     """The kind of a numeric label column from its distinct values and their counts."""
     integral = bool(np.all(distinct == np.round(distinct)))
     k = len(distinct)
-    rows = int(counts.sum())
     if integral and k <= 2 and set(distinct.tolist()) <= {0.0, 1.0}:
         return LabelSummary("binary", "values 0/1", _plain(distinct), counts)
     if integral and k == 2 and set(distinct.tolist()) == {-1.0, 1.0}:
         return LabelSummary("sign", "values -1/1", _plain(distinct), counts)
-    few = k <= ALWAYS_CLASSES or (k <= MAX_CLASSES and rows >= ROWS_PER_CLASS * k)
+    # Every value a few times, not on average: counts have a long tail of
+    # values seen once or twice (a Poisson sample's 0 .. 32).
+    few = k <= ALWAYS_CLASSES or (k <= MAX_CLASSES and int(counts.min()) >= ROWS_PER_CLASS)
     if integral and distinct.min() >= 0 and few:
         return LabelSummary("classes", f"{k} distinct integers {_range_text(distinct)}", _plain(distinct), counts)
     if integral and distinct.min() >= 0:

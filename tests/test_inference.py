@@ -135,6 +135,16 @@ def test_integer_labels_are_classes_only_with_a_few_rows_per_class():
     assert summarise_labels(np.arange(10, dtype=float)).kind == "classes"  # up to 10 always
 
 
+def test_integer_labels_with_a_value_seen_fewer_than_five_times_are_counts():
+    # Reported: Poisson counts alone (24 values from 0 to 32 over 2000 rows, 32
+    # seen once) read as 24 classes, imbalanced 306:1, with focal first. 400
+    # rows is 16 per value on average; the README asks 5 rows of each.
+    counts = np.repeat(np.arange(20, dtype=float), [30] * 19 + [4])
+    assert summarise_labels(counts).kind == "counts"
+    assert infer(counts).task == "regression"
+    assert summarise_labels(np.repeat(np.arange(20, dtype=float), [30] * 19 + [5])).kind == "classes"
+
+
 @pytest.mark.parametrize(
     "labels, kind",
     [
