@@ -8,6 +8,7 @@ evidence it was drawn from, in words.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,6 +85,9 @@ class Inference:
     # For the recommender: how the labels are laid out (onehot, index, soft,
     # sign, counts), values for suggested parameters, column facts.
     layouts: set[str] = field(default_factory=set)
+    # What the predictions are, where a loss reads them either way (rates,
+    # which poisson reads with log_input=false).
+    prediction_kinds: set[str] = field(default_factory=set)
     values: dict[str, str] = field(default_factory=dict)
     from_logits: bool = False
     sample_column: str | None = None
@@ -409,6 +413,7 @@ def infer(
             f"write the labels as 0/1 (1 for that class) before running the commands"
         )
     if result.task == "regression":
+        _assess_rates(result, np.asarray(labels, dtype=np.float64), predictions, label_name, prediction_name)
         _assess_outliers(result, np.asarray(labels, dtype=np.float64), predictions, label_name, prediction_name)
     elif predictions is not None and summary.kind not in ("sequence",) and looks_like_logits(predictions):
         result.from_logits = True
@@ -557,6 +562,34 @@ def subtraction_rounding(labels: np.ndarray, predictions: np.ndarray) -> float:
 def _float32_values(values: np.ndarray) -> bool:
     with np.errstate(over="ignore"):
         return bool(np.array_equal(values.astype(np.float32).astype(np.float64), values, equal_nan=True))
+
+
+def _assess_rates(result: Inference, labels: np.ndarray, predictions: np.ndarray | None, label_name: str, prediction_name: str) -> None:
+    """Whether predictions of non-negative targets are rates (scikit-learn,
+    Keras) or log-rates (PyTorch's PoissonNLLLoss default): rates when their
+    mean is nearer the targets' mean, as a ratio, than the mean of their
+    exponentials is. Predicted ages of -2 beside ages 0 .. 100 are rates too,
+    and poisson's check then says that rates cannot be negative."""
+    if predictions is None:
+        return
+    predictions = np.asarray(predictions, dtype=np.float64).ravel()
+    labels = labels.ravel()
+    if predictions.size != labels.size or not predictions.size:
+        return
+    if not (np.isfinite(predictions).all() and (labels >= 0).all()):
+        return
+    target, rate = float(labels.mean()), float(predictions.mean())
+    if target <= 0 or rate <= 0:
+        return
+    with np.errstate(over="ignore"):
+        exponentiated = float(np.exp(predictions).mean())
+    if abs(math.log(rate / target)) >= abs(math.log(exponentiated / target)):
+        return
+    result.prediction_kinds.add("rates")
+    result.evidence.append(
+        f"{prediction_name}: mean {_num(rate)} beside the labels' mean {_num(target)} "
+        f"(their exponentials' mean {_num(exponentiated)}), so rates rather than log-rates: poisson's command passes log_input=false"
+    )
 
 
 def _outlier_test(result: Inference, values: np.ndarray, what: str, rounding: float = 0.0) -> bool:
