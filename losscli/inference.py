@@ -727,6 +727,17 @@ def infer_file(
             if probabilities is not None and not looks_like_logits(probabilities):
                 rows, predictions, selection, found_how = reread, list(beside.columns.names), beside.columns.selection, beside.evidence
                 label_array = _label_array(rows.table, labels, source.display)
+    if pred_col is None and spark is None and structure is None:
+        pair = _binary_class_pair(source, rows.table, label_array, labels, predictions, claimed | {sample})
+        if pair is not None:
+            columns, how = pair
+            # Keep what was looked for first ("no column named y_pred, ...").
+            looked = found_how.split("; ")[0] + "; " if found_how and found_how.startswith("no column named") else ""
+            found_how = looked + how
+            predictions, selection = list(columns.names), columns.selection
+            if any(name not in rows.table.column_names for name in predictions):
+                rows = read_rows(source, labels + predictions + sample_columns, labels)
+                label_array = _label_array(rows.table, labels, source.display)
     table = rows.table
     prediction_array = _prediction_array(table, predictions, source.display)
     sample_array = _sample_array(table, sample) if sample else None
@@ -946,6 +957,42 @@ def _probabilities_beside_predicted_classes(
         columns,
         f"'{predictions[0]}' looks like predicted classes ({described(values)}, each a class of the columns beside it), "
         f"so it is not used as probabilities; {columns.reason}: the commands pass {_pred_col_flag(columns.selection)}",
+    )
+
+
+def _binary_class_pair(
+    source: Any, table: Any, labels: np.ndarray, label_names: list[str], predictions: list[str], claimed: set[str | None]
+) -> tuple[Any, str] | None:
+    """0/1 labels beside two class columns numbered 0 and 1 (predict_proba's
+    prob_0, prob_1): bce reads the positive one when they hold probabilities,
+    as for any other names of the pair. When they hold logits, the positive
+    one alone is not the probability of class 1 (that is sigmoid(l1 - l0),
+    not sigmoid(l1)): the multiclass losses read both, with softmax. The
+    columns to read and the evidence, or None to keep the predictions found."""
+    from .class_columns import find_class_columns
+
+    if not 1 <= len(predictions) <= 2 or any(source.column(name).is_list for name in predictions):
+        return None
+    if summarise_labels(labels).kind != "binary":
+        return None
+    if len(predictions) == 2:
+        found = find_class_columns(labels, label_names, "binary", predictions, source.names())
+        values = _prediction_array(table, predictions, source.display)
+        if len(found) != 1 or values is None or looks_like_logits(values):
+            return None
+        return found[0], f"{found[0].reason}: the commands pass {_pred_col_flag(found[0].selection)}"
+    values = _prediction_array(table, predictions, source.display)
+    if values is None or not looks_like_logits(values):
+        return None
+    numeric = [c.name for c in source.columns if c.numeric and not c.is_list and (c.name not in claimed or c.name == predictions[0])]
+    groups = [g for g in find_class_columns(labels, label_names, "classes", numeric, source.names()) if len(g.names) == 2 and predictions[0] in g.names]
+    if len(groups) != 1:
+        return None
+    pair = groups[0]
+    both = " and ".join(f"'{name}'" for name in pair.names)
+    return pair, (
+        f"the 0/1 labels index the class columns {both}, which hold logits (values outside [0, 1]): the probability of class 1 "
+        f"is the softmax of both, not '{predictions[0]}' alone, so the multiclass losses read them: the commands pass {_pred_col_flag(pair.selection)}"
     )
 
 

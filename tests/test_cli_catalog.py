@@ -599,6 +599,40 @@ def test_two_text_classes_and_one_probability_column_say_how_to_map_the_labels(r
     assert mapped == path
 
 
+def test_a_predict_proba_export_of_a_binary_classifier_is_binary(runner, tmp_path):
+    # Reported: y_true, prob_0, prob_1 read as multiclass (no bce), although the
+    # same columns named p_0, p_1, or beside a y_pred of predicted classes, read
+    # as binary. bce on prob_1 = 0.8, 0.3, 0.6 for labels 1, 0, 1:
+    # -(log 0.8 + log 0.7 + log 0.6) / 3, by hand.
+    rows = [(1, 0.2, 0.8), (0, 0.7, 0.3), (1, 0.4, 0.6)] * 4
+    path = _write(tmp_path / "proba.csv", ["y_true", "prob_0", "prob_1"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["task"] == "binary"
+    assert document["inferred"]["evidence"][1] == "the 0/1 labels index the class columns 'prob_0', 'prob_1'; 'prob_1' is the positive class: the commands pass --pred-col prob_1"
+    commands = {item["loss"]: item["command"] for item in document["recommendations"]}
+    assert commands["bce"] == f"losscli compute {path} --loss bce --pred-col prob_1"
+    _assert_every_command_runs(runner, document["recommendations"])
+    bce = json.loads(_run_suggested(runner, commands["bce"] + " --format json").stdout)["results"][0]["value"]
+    assert bce == pytest.approx(-(np.log(0.8) + np.log(0.7) + np.log(0.6)) / 3, rel=1e-6)
+
+
+def test_two_logit_columns_beside_binary_labels_are_read_together(runner, tmp_path):
+    # Reported: p_0, p_1 holding a two-logit head's outputs got 'bce --pred-col p_1
+    # --from-logits', sigmoid(l1), but the probability of class 1 is
+    # softmax(l0, l1)[1] = sigmoid(l1 - l0). Logits (0, 1), (1, -1), (-0.5, 0.5)
+    # for labels 1, 0, 1: cce = (log(1 + e^-1) + log(1 + e^-2) + log(1 + e^-1)) / 3, by hand.
+    rows = [(1, 0.0, 1.0), (0, 1.0, -1.0), (1, -0.5, 0.5)] * 4
+    path = _write(tmp_path / "logits.csv", ["y_true", "p_0", "p_1"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["task"] == "multiclass"
+    assert "which hold logits (values outside [0, 1]): the probability of class 1 is the softmax of both" in document["inferred"]["evidence"][1]
+    commands = {item["loss"]: item["command"] for item in document["recommendations"]}
+    assert commands["cce"] == f"losscli compute {path} --loss cce --pred-col 'p_*' --from-logits"
+    _assert_every_command_runs(runner, document["recommendations"])
+    cce = json.loads(_run_suggested(runner, commands["cce"] + " --format json").stdout)["results"][0]["value"]
+    assert cce == pytest.approx((2 * np.log1p(np.exp(-1.0)) + np.log1p(np.exp(-2.0))) / 3, rel=1e-6)
+
+
 def test_recommended_commands_select_class_columns_named_after_text_labels(runner, tmp_path):
     # No y_pred/prob_* columns: the labels name p_cat, p_dog, p_bird by suffix.
     rows = [("cat", 0.7, 0.2, 0.1), ("dog", 0.2, 0.5, 0.3), ("bird", 0.1, 0.1, 0.8)] * 4
