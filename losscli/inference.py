@@ -57,8 +57,27 @@ SAMPLE_COLUMN_NAMES = (
 # 'utterance' column is not read as segmentation masks.
 SEQUENCE_COLUMN_NAMES = ("utterance", "utterance_id", "utt", "utt_id", "sequence_id", "seq_id")
 # Prediction column names that compute does not look for by default but that
-# scikit-learn and pandas users write; the commands name them with --pred-col.
-OTHER_PREDICTION_NAMES = ("y_score", "y_prob", "y_proba", "proba", "probability", "predicted", "y_hat", "yhat")
+# scikit-learn, pandas and PyTorch users write (a batch's outputs, logits,
+# probs, preds saved as they are named in the training loop); the commands
+# name them with --pred-col.
+OTHER_PREDICTION_NAMES = (
+    "y_score",
+    "y_prob",
+    "y_proba",
+    "proba",
+    "probability",
+    "predicted",
+    "y_hat",
+    "yhat",
+    "preds",
+    "predictions",
+    "probs",
+    "probabilities",
+    "logits",
+    "scores",
+    "output",
+    "outputs",
+)
 # Families recognised by the names of their input columns rather than by
 # their labels (triplet files have no labels at all; a critic's labels look binary).
 STRUCTURAL_FAMILIES = ("ranking", "generative")

@@ -641,8 +641,10 @@ def test_a_label_without_a_column_of_its_own_finds_no_class_columns(tmp_path):
     assert result.prediction_columns == ()
 
 
-@pytest.mark.parametrize("name", ["proba", "y_score", "probability", "Y_Prob"])
+@pytest.mark.parametrize("name", ["proba", "y_score", "probability", "Y_Prob", "logits", "preds", "predictions", "probs", "scores", "output", "outputs"])
 def test_a_prediction_column_under_a_common_other_name(tmp_path, name):
+    # Reported: 'y_true,logits' (and preds, probs, outputs, ...) read as a file of
+    # labels alone, whose commands ask for PRED the file already holds.
     rows = [(i, i % 2, 0.25 + 0.5 * (i % 2)) for i in range(10)]
     result = infer_file(write_csv(tmp_path / "bin.csv", ["id", "y_true", name], rows))
     assert (result.prediction_columns, result.prediction_selection) == ((name,), name)
