@@ -186,6 +186,7 @@ LAYOUT_OF_KIND = {
     "text": "index",
     "onehot": "onehot",
     "soft": "soft",
+    "multilabel": "multilabel",
 }
 
 

@@ -240,6 +240,14 @@ RULES = (
     Rule("labels=index", ("sparse_cce",), "the labels are class indices or names, so no one-hot encoding is needed", 20),
     Rule("labels=soft", ("kl_div",), "the labels are probability distributions, which KL divergence compares", 20),
     Rule("labels=sign", ("hinge",), "the labels are -1/1, the margin form of an SVM", 20),
+    Rule(
+        "labels=multilabel",
+        ("focal",),
+        "the labels are independent 0/1 columns (multi-label), so its command passes multiclass=sigmoid: "
+        "sigmoid focal on every column, not softmax over them, which reads the columns as one class per row",
+        0,
+        params="multiclass=sigmoid",
+    ),
     Rule("labels=counts", ("poisson",), "the targets are non-negative integer counts, which a Poisson likelihood models", 20),
     Rule(
         "predictions=rates",

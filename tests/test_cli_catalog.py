@@ -633,6 +633,24 @@ def test_two_logit_columns_beside_binary_labels_are_read_together(runner, tmp_pa
     assert cce == pytest.approx((2 * np.log1p(np.exp(-1.0)) + np.log1p(np.exp(-2.0))) / 3, rel=1e-6)
 
 
+def test_recommended_focal_on_multi_label_columns_is_sigmoid_focal(runner, tmp_path):
+    # Reported: imbalanced multi-label columns put focal, the guide's loss for
+    # imbalance, last as not running: plain focal reads several label columns
+    # as one class per row. Sigmoid focal on each column, p = 0.5 everywhere:
+    # (1 - p_t)^2 log 2 = 0.25 log 2 per element, times alpha 0.25 for the 3
+    # ones and 0.75 for the 5 zeros of every 4 rows, over 8 elements (by hand).
+    rows = [(1, 1, 0.5, 0.5), (0, 0, 0.5, 0.5), (1, 0, 0.5, 0.5), (0, 0, 0.5, 0.5)] * 3
+    path = _write(tmp_path / "tags.csv", ["y_true_a", "y_true_b", "y_pred_a", "y_pred_b"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["task"] == "binary"
+    focal = next(item for item in document["recommendations"] if item["loss"] == "focal")
+    assert focal["command"] == f"losscli compute {path} --loss focal:multiclass=sigmoid"
+    assert "the labels are independent 0/1 columns (multi-label), so its command passes multiclass=sigmoid" in focal["reason"]
+    _assert_every_command_runs(runner, document["recommendations"])
+    value = json.loads(_run_suggested(runner, focal["command"] + " --format json").stdout)["results"][0]["value"]
+    assert value == pytest.approx(0.25 * np.log(2) * (0.25 * 3 + 0.75 * 5) / 8, rel=1e-6)
+
+
 def test_recommended_commands_select_class_columns_named_after_text_labels(runner, tmp_path):
     # No y_pred/prob_* columns: the labels name p_cat, p_dog, p_bird by suffix.
     rows = [("cat", 0.7, 0.2, 0.1), ("dog", 0.2, 0.5, 0.3), ("bird", 0.1, 0.1, 0.8)] * 4
