@@ -8,6 +8,7 @@ evidence it was drawn from, in words.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,10 @@ MAD_TO_SIGMA = 1.4826
 # When more than half the values are equal the MAD is 0; the mean absolute
 # deviation from the median, times sqrt(pi/2), estimates sigma instead.
 MEAN_AD_TO_SIGMA = 1.2533
+# Residuals of decimal values differ in their last bits (1.0 - 1.2 and
+# 4.9 - 5.1 are not the same -0.2): a spread within this many units in the
+# last place of the values subtracted is rounding, not a scale to measure by.
+ROUNDING_ULPS = 16
 # Integer labels alone read as classes up to this many distinct values (and
 # at least a few rows per class); beyond, an integer target is a count or a
 # score, unless the predictions hold one column per class that the labels
@@ -52,8 +57,27 @@ SAMPLE_COLUMN_NAMES = (
 # 'utterance' column is not read as segmentation masks.
 SEQUENCE_COLUMN_NAMES = ("utterance", "utterance_id", "utt", "utt_id", "sequence_id", "seq_id")
 # Prediction column names that compute does not look for by default but that
-# scikit-learn and pandas users write; the commands name them with --pred-col.
-OTHER_PREDICTION_NAMES = ("y_score", "y_prob", "y_proba", "proba", "probability", "predicted", "y_hat", "yhat")
+# scikit-learn, pandas and PyTorch users write (a batch's outputs, logits,
+# probs, preds saved as they are named in the training loop); the commands
+# name them with --pred-col.
+OTHER_PREDICTION_NAMES = (
+    "y_score",
+    "y_prob",
+    "y_proba",
+    "proba",
+    "probability",
+    "predicted",
+    "y_hat",
+    "yhat",
+    "preds",
+    "predictions",
+    "probs",
+    "probabilities",
+    "logits",
+    "scores",
+    "output",
+    "outputs",
+)
 # Families recognised by the names of their input columns rather than by
 # their labels (triplet files have no labels at all; a critic's labels look binary).
 STRUCTURAL_FAMILIES = ("ranking", "generative")
@@ -80,6 +104,9 @@ class Inference:
     # For the recommender: how the labels are laid out (onehot, index, soft,
     # sign, counts), values for suggested parameters, column facts.
     layouts: set[str] = field(default_factory=set)
+    # What the predictions are, where a loss reads them either way (rates,
+    # which poisson reads with log_input=false).
+    prediction_kinds: set[str] = field(default_factory=set)
     values: dict[str, str] = field(default_factory=dict)
     from_logits: bool = False
     sample_column: str | None = None
@@ -159,22 +186,26 @@ LAYOUT_OF_KIND = {
     "text": "index",
     "onehot": "onehot",
     "soft": "soft",
+    "multilabel": "multilabel",
 }
 
 
 # --------------------------------------------------------------------------- pure functions
 
 
-def robust_z_scores(values: np.ndarray) -> np.ndarray:
-    """|x - median| / (1.4826 MAD), falling back to the mean absolute deviation when MAD = 0."""
+def robust_z_scores(values: np.ndarray, rounding: float = 0.0) -> np.ndarray:
+    """|x - median| / (1.4826 MAD), falling back to the mean absolute deviation when MAD = 0.
+
+    ``rounding`` is the size of the rounding error in the values (residuals
+    of decimal numbers): a MAD or mean deviation no larger is taken as 0."""
     values = np.asarray(values, dtype=np.float64).ravel()
     if values.size == 0:
         return values
     deviation = np.abs(values - np.median(values))
     scale = MAD_TO_SIGMA * np.median(deviation)
-    if scale == 0:
+    if scale <= rounding:
         scale = MEAN_AD_TO_SIGMA * deviation.mean()
-    if scale == 0:
+    if scale <= rounding:
         return np.zeros_like(deviation)  # every value equal: nothing stands out
     return deviation / scale
 
@@ -194,9 +225,9 @@ class OutlierSummary:
         return self.share > OUTLIER_SHARE
 
 
-def outlier_summary(values: np.ndarray) -> OutlierSummary:
+def outlier_summary(values: np.ndarray, rounding: float = 0.0) -> OutlierSummary:
     values = np.asarray(values, dtype=np.float64).ravel()
-    z = robust_z_scores(values)
+    z = robust_z_scores(values, rounding)
     count = int((z > ROBUST_Z_LIMIT).sum())
     largest = float(z.max()) if z.size else 0.0
     return OutlierSummary(count, int(values.size), largest)
@@ -240,12 +271,13 @@ def _distinct_summary(distinct: np.ndarray, counts: np.ndarray) -> LabelSummary:
     """The kind of a numeric label column from its distinct values and their counts."""
     integral = bool(np.all(distinct == np.round(distinct)))
     k = len(distinct)
-    rows = int(counts.sum())
     if integral and k <= 2 and set(distinct.tolist()) <= {0.0, 1.0}:
         return LabelSummary("binary", "values 0/1", _plain(distinct), counts)
     if integral and k == 2 and set(distinct.tolist()) == {-1.0, 1.0}:
         return LabelSummary("sign", "values -1/1", _plain(distinct), counts)
-    few = k <= ALWAYS_CLASSES or (k <= MAX_CLASSES and rows >= ROWS_PER_CLASS * k)
+    # Every value a few times, not on average: counts have a long tail of
+    # values seen once or twice (a Poisson sample's 0 .. 32).
+    few = k <= ALWAYS_CLASSES or (k <= MAX_CLASSES and int(counts.min()) >= ROWS_PER_CLASS)
     if integral and distinct.min() >= 0 and few:
         return LabelSummary("classes", f"{k} distinct integers {_range_text(distinct)}", _plain(distinct), counts)
     if integral and distinct.min() >= 0:
@@ -401,6 +433,7 @@ def infer(
             f"write the labels as 0/1 (1 for that class) before running the commands"
         )
     if result.task == "regression":
+        _assess_rates(result, np.asarray(labels, dtype=np.float64), predictions, label_name, prediction_name)
         _assess_outliers(result, np.asarray(labels, dtype=np.float64), predictions, label_name, prediction_name)
     elif predictions is not None and summary.kind not in ("sequence",) and looks_like_logits(predictions):
         result.from_logits = True
@@ -529,13 +562,58 @@ def _assess_outliers(
     if residuals is None:
         result.outliers = in_labels
         return
-    in_residuals = _outlier_test(result, residuals, f"residuals {prediction_name} - {label_name}")
+    in_residuals = _outlier_test(result, residuals, f"residuals {prediction_name} - {label_name}", subtraction_rounding(labels, predictions))
     result.outliers = in_labels or in_residuals
     result.evidence.append(_outlier_verdict(in_labels, in_residuals))
 
 
-def _outlier_test(result: Inference, values: np.ndarray, what: str) -> bool:
-    summary = outlier_summary(values)
+def subtraction_rounding(labels: np.ndarray, predictions: np.ndarray) -> float:
+    """The rounding error of predictions - labels: a few units in the last
+    place of the typical operand, in float32 when both hold float32 values
+    (a PyTorch export), else in float64."""
+    operands = np.abs(np.asarray(labels, dtype=np.float64).ravel()) + np.abs(np.asarray(predictions, dtype=np.float64).ravel())
+    operands = operands[np.isfinite(operands)]
+    if operands.size == 0:
+        return 0.0
+    single = all(_float32_values(np.asarray(values, dtype=np.float64)) for values in (labels, predictions))
+    return ROUNDING_ULPS * float(np.finfo(np.float32 if single else np.float64).eps) * float(np.median(operands))
+
+
+def _float32_values(values: np.ndarray) -> bool:
+    with np.errstate(over="ignore"):
+        return bool(np.array_equal(values.astype(np.float32).astype(np.float64), values, equal_nan=True))
+
+
+def _assess_rates(result: Inference, labels: np.ndarray, predictions: np.ndarray | None, label_name: str, prediction_name: str) -> None:
+    """Whether predictions of non-negative targets are rates (scikit-learn,
+    Keras) or log-rates (PyTorch's PoissonNLLLoss default): rates when their
+    mean is nearer the targets' mean, as a ratio, than the mean of their
+    exponentials is. Predicted ages of -2 beside ages 0 .. 100 are rates too,
+    and poisson's check then says that rates cannot be negative."""
+    if predictions is None:
+        return
+    predictions = np.asarray(predictions, dtype=np.float64).ravel()
+    labels = labels.ravel()
+    if predictions.size != labels.size or not predictions.size:
+        return
+    if not (np.isfinite(predictions).all() and (labels >= 0).all()):
+        return
+    target, rate = float(labels.mean()), float(predictions.mean())
+    if target <= 0 or rate <= 0:
+        return
+    with np.errstate(over="ignore"):
+        exponentiated = float(np.exp(predictions).mean())
+    if abs(math.log(rate / target)) >= abs(math.log(exponentiated / target)):
+        return
+    result.prediction_kinds.add("rates")
+    result.evidence.append(
+        f"{prediction_name}: mean {_num(rate)} beside the labels' mean {_num(target)} "
+        f"(their exponentials' mean {_num(exponentiated)}), so rates rather than log-rates: poisson's command passes log_input=false"
+    )
+
+
+def _outlier_test(result: Inference, values: np.ndarray, what: str, rounding: float = 0.0) -> bool:
+    summary = outlier_summary(values, rounding)
     verdict = "outliers / heavy tails" if summary.heavy else "no heavy tails"
     result.evidence.append(
         f"robust z-scores of the {what}: {summary.count} of {summary.n} values "
@@ -668,6 +746,17 @@ def infer_file(
             # Columns numbered like classes may be features: only probabilities replace the predicted classes.
             if probabilities is not None and not looks_like_logits(probabilities):
                 rows, predictions, selection, found_how = reread, list(beside.columns.names), beside.columns.selection, beside.evidence
+                label_array = _label_array(rows.table, labels, source.display)
+    if pred_col is None and spark is None and structure is None:
+        pair = _binary_class_pair(source, rows.table, label_array, labels, predictions, claimed | {sample})
+        if pair is not None:
+            columns, how = pair
+            # Keep what was looked for first ("no column named y_pred, ...").
+            looked = found_how.split("; ")[0] + "; " if found_how and found_how.startswith("no column named") else ""
+            found_how = looked + how
+            predictions, selection = list(columns.names), columns.selection
+            if any(name not in rows.table.column_names for name in predictions):
+                rows = read_rows(source, labels + predictions + sample_columns, labels)
                 label_array = _label_array(rows.table, labels, source.display)
     table = rows.table
     prediction_array = _prediction_array(table, predictions, source.display)
@@ -888,6 +977,42 @@ def _probabilities_beside_predicted_classes(
         columns,
         f"'{predictions[0]}' looks like predicted classes ({described(values)}, each a class of the columns beside it), "
         f"so it is not used as probabilities; {columns.reason}: the commands pass {_pred_col_flag(columns.selection)}",
+    )
+
+
+def _binary_class_pair(
+    source: Any, table: Any, labels: np.ndarray, label_names: list[str], predictions: list[str], claimed: set[str | None]
+) -> tuple[Any, str] | None:
+    """0/1 labels beside two class columns numbered 0 and 1 (predict_proba's
+    prob_0, prob_1): bce reads the positive one when they hold probabilities,
+    as for any other names of the pair. When they hold logits, the positive
+    one alone is not the probability of class 1 (that is sigmoid(l1 - l0),
+    not sigmoid(l1)): the multiclass losses read both, with softmax. The
+    columns to read and the evidence, or None to keep the predictions found."""
+    from .class_columns import find_class_columns
+
+    if not 1 <= len(predictions) <= 2 or any(source.column(name).is_list for name in predictions):
+        return None
+    if summarise_labels(labels).kind != "binary":
+        return None
+    if len(predictions) == 2:
+        found = find_class_columns(labels, label_names, "binary", predictions, source.names())
+        values = _prediction_array(table, predictions, source.display)
+        if len(found) != 1 or values is None or looks_like_logits(values):
+            return None
+        return found[0], f"{found[0].reason}: the commands pass {_pred_col_flag(found[0].selection)}"
+    values = _prediction_array(table, predictions, source.display)
+    if values is None or not looks_like_logits(values):
+        return None
+    numeric = [c.name for c in source.columns if c.numeric and not c.is_list and (c.name not in claimed or c.name == predictions[0])]
+    groups = [g for g in find_class_columns(labels, label_names, "classes", numeric, source.names()) if len(g.names) == 2 and predictions[0] in g.names]
+    if len(groups) != 1:
+        return None
+    pair = groups[0]
+    both = " and ".join(f"'{name}'" for name in pair.names)
+    return pair, (
+        f"the 0/1 labels index the class columns {both}, which hold logits (values outside [0, 1]): the probability of class 1 "
+        f"is the softmax of both, not '{predictions[0]}' alone, so the multiclass losses read them: the commands pass {_pred_col_flag(pair.selection)}"
     )
 
 

@@ -240,7 +240,22 @@ RULES = (
     Rule("labels=index", ("sparse_cce",), "the labels are class indices or names, so no one-hot encoding is needed", 20),
     Rule("labels=soft", ("kl_div",), "the labels are probability distributions, which KL divergence compares", 20),
     Rule("labels=sign", ("hinge",), "the labels are -1/1, the margin form of an SVM", 20),
+    Rule(
+        "labels=multilabel",
+        ("focal",),
+        "the labels are independent 0/1 columns (multi-label), so its command passes multiclass=sigmoid: "
+        "sigmoid focal on every column, not softmax over them, which reads the columns as one class per row",
+        0,
+        params="multiclass=sigmoid",
+    ),
     Rule("labels=counts", ("poisson",), "the targets are non-negative integer counts, which a Poisson likelihood models", 20),
+    Rule(
+        "predictions=rates",
+        ("poisson",),
+        "the predictions are rates, not the log-rates PoissonNLLLoss reads by default, so its command passes log_input=false",
+        0,
+        params="log_input=false",
+    ),
 )
 
 # How much each kind of evidence counts. A condition the user flagged (or the
@@ -494,6 +509,13 @@ def _rule_evidence(name: str, context: Context) -> tuple[list[Evidence], str]:
             except KeyError:
                 params = ""  # the data did not give the value: leave the default
     return found, params
+
+
+def command_spec(name: str, context: Context) -> str:
+    """The loss spec a suggested command passes: the name, with the
+    parameters losscli's advice sets on these data (bce:pos_weight=3)."""
+    params = _rule_evidence(name, context)[1]
+    return f"{name}:{params}" if params else name
 
 
 def _with_class_words(values: dict[str, str]) -> dict[str, str]:
@@ -785,6 +807,7 @@ def _context(
                 conditions.add(name)
                 facts.add(f"inferred:{name}")
         facts.update(f"labels={layout}" for layout in inference.layouts)
+        facts.update(f"predictions={kind}" for kind in inference.prediction_kinds)
         if inference.matched_loss:
             facts.add(f"inputs={inference.matched_loss}")
         values.update(inference.values)

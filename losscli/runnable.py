@@ -25,7 +25,7 @@ import numpy as np
 
 from .errors import LossCliError
 from .inference import looks_like_logits
-from .knowledge import Context, candidates, command_role_columns, command_sample_column
+from .knowledge import Context, candidates, command_role_columns, command_sample_column, command_spec
 from .registry import BoundLoss, parse_spec
 
 # Predictions to try a loss on when a file holds the labels alone: the labels
@@ -77,7 +77,8 @@ def command_problems(
     checks = CommandChecks()
     for spec in candidates(context.task, context.conditions):
         sample = command_sample_column(spec, context)
-        bound = parse_spec(spec.name, shared)
+        suggested = command_spec(spec.name, context)  # with the parameters its command passes (poisson:log_input=false)
+        bound = parse_spec(suggested, shared)
         by_default = dataclasses.replace(base, role_cols={}, sample_col=sample)
         if command_role_columns(spec) and inputs_problem(bound, by_default, sources) is None:
             checks.inputs_found.add(spec.name)  # emb1_*, a_*: the file's names, which --col x1='x1*' would miss
@@ -93,7 +94,7 @@ def command_problems(
             if own is not None and inputs_problem(bound, dataclasses.replace(options, pred_cols=own), sources) is None:
                 values = _values_with(sources[PRED_SIDE], inference, own)
                 logits = values is not None and looks_like_logits(values[1])
-                problem, bound = None, parse_spec(spec.name, {"from_logits": True} if logits else None)
+                problem, bound = None, parse_spec(suggested, {"from_logits": True} if logits else None)
                 checks.own_predictions[spec.name] = (own, logits)
         if spec.name not in checks.own_predictions:
             problem = problem or class_label_problem(spec, inference)

@@ -341,6 +341,47 @@ def test_recommended_commands_run_on_the_regression_file_they_came_from(runner, 
         assert ran.exit_code == 0, (item["command"], ran.stderr)
 
 
+def test_recommended_poisson_reads_predicted_rates_as_rates(runner, tmp_path):
+    # Reported: counts beside predicted rates (a PoissonRegressor's predict)
+    # got 'compute FILE --loss poisson', which reads them as log-rates,
+    # exp(rate) - y rate: 2.6e8 on such a file. Rates 2, 4, 1, 3 for counts
+    # 1, 5, 0, 3 give mean(rate - y log rate) = (2 - log 2 + 4 - 5 log 4 + 1 + 3 - 3 log 3) / 4.
+    rows = [(y, rate) for y, rate in ((1, 2.0), (5, 4.0), (0, 1.0), (3, 3.0))] * 5
+    path = _write(tmp_path / "counts.csv", ["y_true", "y_pred"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert any(line.startswith("'y_pred': mean 2.5 beside the labels' mean 2.25") and line.endswith("so rates rather than log-rates: poisson's command passes log_input=false") for line in document["inferred"]["evidence"])
+    poisson = next(item for item in document["recommendations"] if item["loss"] == "poisson")
+    assert poisson["command"] == f"losscli compute {path} --loss poisson:log_input=false"
+    assert "the predictions are rates, not the log-rates PoissonNLLLoss reads by default" in poisson["reason"]
+    value = json.loads(_run_suggested(runner, poisson["command"] + " --format json").stdout)["results"][0]["value"]
+    assert value == pytest.approx((2 - np.log(2) + 4 - 5 * np.log(4) + 1 + 3 - 3 * np.log(3)) / 4, rel=1e-6)
+    _assert_every_command_runs(runner, [item for item in document["recommendations"] if item["loss"] != "gaussian_nll"])
+
+
+def test_predicted_log_rates_keep_poissons_default(runner, tmp_path):
+    # log(2), log(4), log(1), log(3): their exponentials are the rates, mean 2.5 beside 2.25.
+    rows = [(y, round(float(np.log(rate)), 6)) for y, rate in ((1, 2.0), (5, 4.0), (0, 1.0), (3, 3.0))] * 5
+    path = _write(tmp_path / "counts.csv", ["y_true", "y_pred"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    poisson = next(item for item in document["recommendations"] if item["loss"] == "poisson")
+    assert poisson["command"] == f"losscli compute {path} --loss poisson"
+    assert not any("log-rates" in line for line in document["inferred"]["evidence"])
+
+
+def test_predicted_numbers_below_zero_are_rates_poisson_cannot_read(runner, tmp_path):
+    # Ages 0 .. 100 and a model that predicts -2 for a newborn: the predictions
+    # are on the targets' scale (rates, not log-rates), and poisson cannot read
+    # a negative rate, so it comes last with the reason rather than giving exp(100).
+    rows = [(age, float(age - 2 if age < 50 else age + 1)) for age in range(0, 101, 5)]
+    path = _write(tmp_path / "ages.csv", ["y_true", "y_pred"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    poisson = next(item for item in document["recommendations"] if item["loss"] == "poisson")
+    assert poisson["command"] == f"losscli compute {path} --loss poisson:log_input=false"
+    assert poisson["reason"].startswith("its command does not run on this file as it is: ")
+    assert "rates must be non-negative with log_input=false (value -2)" in poisson["reason"]
+    assert _run_suggested(runner, poisson["command"]).exit_code == 2
+
+
 def test_a_loss_whose_command_cannot_read_the_data_file_comes_last_and_says_why(runner, tmp_path):
     rows = [(i, round(1.25 + 0.37 * (i % 7), 2), round(1.5 + 0.37 * (i % 7), 2)) for i in range(40)]
     path = _write(tmp_path / "reg.csv", ["id", "y_true", "y_pred"], rows)
@@ -556,6 +597,58 @@ def test_two_text_classes_and_one_probability_column_say_how_to_map_the_labels(r
         ran = _run_suggested(runner, item["command"])
         assert ran.exit_code == 0, (item["command"], ran.stderr)
     assert mapped == path
+
+
+def test_a_predict_proba_export_of_a_binary_classifier_is_binary(runner, tmp_path):
+    # Reported: y_true, prob_0, prob_1 read as multiclass (no bce), although the
+    # same columns named p_0, p_1, or beside a y_pred of predicted classes, read
+    # as binary. bce on prob_1 = 0.8, 0.3, 0.6 for labels 1, 0, 1:
+    # -(log 0.8 + log 0.7 + log 0.6) / 3, by hand.
+    rows = [(1, 0.2, 0.8), (0, 0.7, 0.3), (1, 0.4, 0.6)] * 4
+    path = _write(tmp_path / "proba.csv", ["y_true", "prob_0", "prob_1"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["task"] == "binary"
+    assert document["inferred"]["evidence"][1] == "the 0/1 labels index the class columns 'prob_0', 'prob_1'; 'prob_1' is the positive class: the commands pass --pred-col prob_1"
+    commands = {item["loss"]: item["command"] for item in document["recommendations"]}
+    assert commands["bce"] == f"losscli compute {path} --loss bce --pred-col prob_1"
+    _assert_every_command_runs(runner, document["recommendations"])
+    bce = json.loads(_run_suggested(runner, commands["bce"] + " --format json").stdout)["results"][0]["value"]
+    assert bce == pytest.approx(-(np.log(0.8) + np.log(0.7) + np.log(0.6)) / 3, rel=1e-6)
+
+
+def test_two_logit_columns_beside_binary_labels_are_read_together(runner, tmp_path):
+    # Reported: p_0, p_1 holding a two-logit head's outputs got 'bce --pred-col p_1
+    # --from-logits', sigmoid(l1), but the probability of class 1 is
+    # softmax(l0, l1)[1] = sigmoid(l1 - l0). Logits (0, 1), (1, -1), (-0.5, 0.5)
+    # for labels 1, 0, 1: cce = (log(1 + e^-1) + log(1 + e^-2) + log(1 + e^-1)) / 3, by hand.
+    rows = [(1, 0.0, 1.0), (0, 1.0, -1.0), (1, -0.5, 0.5)] * 4
+    path = _write(tmp_path / "logits.csv", ["y_true", "p_0", "p_1"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["task"] == "multiclass"
+    assert "which hold logits (values outside [0, 1]): the probability of class 1 is the softmax of both" in document["inferred"]["evidence"][1]
+    commands = {item["loss"]: item["command"] for item in document["recommendations"]}
+    assert commands["cce"] == f"losscli compute {path} --loss cce --pred-col 'p_*' --from-logits"
+    _assert_every_command_runs(runner, document["recommendations"])
+    cce = json.loads(_run_suggested(runner, commands["cce"] + " --format json").stdout)["results"][0]["value"]
+    assert cce == pytest.approx((2 * np.log1p(np.exp(-1.0)) + np.log1p(np.exp(-2.0))) / 3, rel=1e-6)
+
+
+def test_recommended_focal_on_multi_label_columns_is_sigmoid_focal(runner, tmp_path):
+    # Reported: imbalanced multi-label columns put focal, the guide's loss for
+    # imbalance, last as not running: plain focal reads several label columns
+    # as one class per row. Sigmoid focal on each column, p = 0.5 everywhere:
+    # (1 - p_t)^2 log 2 = 0.25 log 2 per element, times alpha 0.25 for the 3
+    # ones and 0.75 for the 5 zeros of every 4 rows, over 8 elements (by hand).
+    rows = [(1, 1, 0.5, 0.5), (0, 0, 0.5, 0.5), (1, 0, 0.5, 0.5), (0, 0, 0.5, 0.5)] * 3
+    path = _write(tmp_path / "tags.csv", ["y_true_a", "y_true_b", "y_pred_a", "y_pred_b"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["task"] == "binary"
+    focal = next(item for item in document["recommendations"] if item["loss"] == "focal")
+    assert focal["command"] == f"losscli compute {path} --loss focal:multiclass=sigmoid"
+    assert "the labels are independent 0/1 columns (multi-label), so its command passes multiclass=sigmoid" in focal["reason"]
+    _assert_every_command_runs(runner, document["recommendations"])
+    value = json.loads(_run_suggested(runner, focal["command"] + " --format json").stdout)["results"][0]["value"]
+    assert value == pytest.approx(0.25 * np.log(2) * (0.25 * 3 + 0.75 * 5) / 8, rel=1e-6)
 
 
 def test_recommended_commands_select_class_columns_named_after_text_labels(runner, tmp_path):
@@ -833,8 +926,8 @@ def test_recommend_reasons_cite_the_guide(runner):
         (["y", "prob"], [(-1, 0.2), (1, 0.7), (-1, 0.4), (-1, 0.1)] * 3, "bce", "binary label outside [0, 1] (value -1), in y_true"),
         # One-hot label columns: sparse_cce wants one class-index column.
         (["y_true_a", "y_true_b", "y_pred_a", "y_pred_b"], [(1, 0, 0.8, 0.2), (0, 1, 0.3, 0.7)] * 5, "sparse_cce", "sparse_cce takes one class-index column as y_true, in y_true"),
-        # exp(900) overflows: poisson reads the predictions as log-rates.
-        (["y_true", "y_pred"], [(3.5, 900.0), (2.25, 1.0), (4.5, 1.5), (1.5, 0.5)] * 5, "poisson", "it gives no number on these data, only inf"),
+        # exp(900) overflows: predictions of a negative mean are log-rates, as poisson reads them by default.
+        (["y_true", "y_pred"], [(3.5, 900.0), (2.25, -1.0), (4.5, -1500.0), (1.5, 0.5)] * 5, "poisson", "it gives no number on these data, only inf"),
     ],
 )
 def test_a_suggested_command_that_the_values_make_fail_is_marked(runner, tmp_path, header, rows, loss, reason):

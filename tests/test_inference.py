@@ -135,6 +135,16 @@ def test_integer_labels_are_classes_only_with_a_few_rows_per_class():
     assert summarise_labels(np.arange(10, dtype=float)).kind == "classes"  # up to 10 always
 
 
+def test_integer_labels_with_a_value_seen_fewer_than_five_times_are_counts():
+    # Reported: Poisson counts alone (24 values from 0 to 32 over 2000 rows, 32
+    # seen once) read as 24 classes, imbalanced 306:1, with focal first. 400
+    # rows is 16 per value on average; the README asks 5 rows of each.
+    counts = np.repeat(np.arange(20, dtype=float), [30] * 19 + [4])
+    assert summarise_labels(counts).kind == "counts"
+    assert infer(counts).task == "regression"
+    assert summarise_labels(np.repeat(np.arange(20, dtype=float), [30] * 19 + [5])).kind == "classes"
+
+
 @pytest.mark.parametrize(
     "labels, kind",
     [
@@ -216,6 +226,32 @@ def test_heavy_tailed_labels_in_a_file_with_predictions_are_flagged(tmp_path):
     result = infer_file(write_csv(tmp_path / "heavy.csv", ["y_true", "y_pred"], rows))
     assert result.outliers is True
     assert result.evidence[-1] == "outliers: the labels' test fired (heavy-tailed targets); the residuals' test did not"
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"], ids=["float64", "float32"])
+def test_rounding_in_the_residuals_is_not_an_outlier(tmp_path, dtype):
+    # Reported: a 5-row file flagged "2 of 5 values (40%) beyond 3.5, largest
+    # 5.06e+14". Residuals -0.2, -0.4, 0.3, -0.2, -0.2 (by hand): the three
+    # -0.2 differ in their last bits (1.0 - 1.2 is not 4.9 - 5.1), which made
+    # the MAD a rounding error. As -0.2 exactly: MAD 0, mean deviation from
+    # -0.2 is (0.2 + 0.5) / 5 = 0.14, so 0.3 scores 0.5 / (1.2533 * 0.14) = 2.85.
+    table = pa.table({
+        "y_true": pa.array([1.2, 3.4, 2.2, 5.1, 0.3], type=dtype),
+        "y_pred": pa.array([1.0, 3.0, 2.5, 4.9, 0.1], type=dtype),
+    })
+    path = tmp_path / "tiny.parquet"
+    pq.write_table(table, path)
+    result = infer_file(str(path))
+    assert result.outliers is False
+    residuals = result.evidence[-2]
+    assert residuals.startswith("robust z-scores of the residuals 'y_pred' - 'y_true': 0 of 5 values (0%) beyond 3.5")
+    assert residuals.endswith(f"largest {0.5 / (1.2533 * 0.14):.3g} -> no heavy tails")
+
+
+def test_residuals_equal_but_for_rounding_have_no_outliers():
+    y = np.array([1.2, 3.4, 5.1, 0.3])
+    result = infer_arrays(y, y - 0.2)  # every residual -0.2, give or take the last bit
+    assert "0 of 4 values (0%) beyond 3.5 (limit 1%), largest 0 -> no heavy tails" in result.evidence[-2]
 
 
 def test_outliers_use_labels_when_predictions_do_not_match():
@@ -605,8 +641,10 @@ def test_a_label_without_a_column_of_its_own_finds_no_class_columns(tmp_path):
     assert result.prediction_columns == ()
 
 
-@pytest.mark.parametrize("name", ["proba", "y_score", "probability", "Y_Prob"])
+@pytest.mark.parametrize("name", ["proba", "y_score", "probability", "Y_Prob", "logits", "preds", "predictions", "probs", "scores", "output", "outputs"])
 def test_a_prediction_column_under_a_common_other_name(tmp_path, name):
+    # Reported: 'y_true,logits' (and preds, probs, outputs, ...) read as a file of
+    # labels alone, whose commands ask for PRED the file already holds.
     rows = [(i, i % 2, 0.25 + 0.5 * (i % 2)) for i in range(10)]
     result = infer_file(write_csv(tmp_path / "bin.csv", ["id", "y_true", name], rows))
     assert (result.prediction_columns, result.prediction_selection) == ((name,), name)
