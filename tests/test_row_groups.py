@@ -166,3 +166,64 @@ def test_wide_rows_in_many_batches_give_the_loss_of_one_batch(tmp_path, cli, mon
     expected = -np.mean(np.log(np.clip(probabilities[np.arange(rows), labels], 1e-7, 1 - 1e-7)))
     assert document["results"][0]["value"] == pytest.approx(expected, rel=1e-12)
     assert document["inputs"]["rows"] == rows
+
+
+def _write_parts(folder, files: int, rows: int, id_type=pa.int64()):
+    folder.mkdir()
+    for index in range(files):
+        start = index * rows
+        ids = pa.array(np.arange(start, start + rows), type=id_type(index) if callable(id_type) else id_type)
+        pq.write_table(pa.table({"id": ids, "y_pred": np.arange(start, start + rows) / 10}), folder / f"part-{index:03d}.parquet")
+
+
+def test_small_files_of_a_dataset_are_read_as_few_large_batches(tmp_path):
+    # A batch costs the same to convert and fold whatever its rows: 2,000
+    # files of 1,000 rows took twice as long as one file of 2M rows.
+    _write_parts(tmp_path / "parts", files=40, rows=100)
+    batches = list(ParquetSource(str(tmp_path / "parts")).batches(["id", "y_pred"]))
+    assert [b.num_rows for b in batches] == [4000]
+    np.testing.assert_array_equal(batches[0].column(0).to_numpy(), np.arange(4000))
+    np.testing.assert_array_equal(batches[0].column(1).to_numpy(), np.arange(4000) / 10)
+
+
+def test_small_batches_are_joined_up_to_the_batch_size(tmp_path, monkeypatch):
+    _write_parts(tmp_path / "parts", files=10, rows=100)
+    monkeypatch.setattr(readers, "BATCH_ROWS", 250)
+    batches = list(ParquetSource(str(tmp_path / "parts")).batches(["id"]))
+    assert [b.num_rows for b in batches] == [200] * 5
+    np.testing.assert_array_equal(np.concatenate([b.column(0).to_numpy() for b in batches]), np.arange(1000))
+
+
+def test_files_of_other_column_types_are_not_joined(tmp_path):
+    _write_parts(tmp_path / "parts", files=4, rows=10, id_type=lambda index: pa.int32() if index == 2 else pa.int64())
+    batches = list(ParquetSource(str(tmp_path / "parts")).batches(["id"]))
+    assert [(b.num_rows, b.schema.field("id").type) for b in batches] == [(20, pa.int64()), (10, pa.int32()), (10, pa.int64())]
+
+
+def test_small_files_are_decoded_without_arrow_threads(tmp_path, monkeypatch):
+    _write(tmp_path / "small.parquet", rows=1000, group_rows=1000)
+    _write(tmp_path / "large.parquet", rows=300_000, group_rows=300_000)
+    calls = []
+    original = pq.ParquetFile.iter_batches
+
+    def spy(self, *args, **kwargs):
+        calls.append(kwargs["use_threads"])
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(pq.ParquetFile, "iter_batches", spy)
+    for name in ("small.parquet", "large.parquet"):
+        list(ParquetSource(str(tmp_path / name)).batches(["y_true", "y_pred"]))
+    assert calls == [False, True]
+
+
+def test_a_dataset_of_small_files_gives_the_loss_of_one_file(tmp_path, cli):
+    rng = np.random.default_rng(5)
+    y_true, y_pred = rng.normal(size=3000), rng.normal(size=3000)
+    (tmp_path / "parts").mkdir()
+    for index in range(30):
+        part = slice(index * 100, index * 100 + 100)
+        pq.write_table(pa.table({"y_true": y_true[part], "y_pred": y_pred[part]}), tmp_path / "parts" / f"part-{index:02d}.parquet")
+    result = cli("compute", str(tmp_path / "parts"), "--loss", "mse", "--format", "json")
+    assert result.exit_code == 0, result.output
+    value = json.loads(result.stdout)["results"][0]["value"]
+    assert value == pytest.approx(np.mean((y_pred - y_true) ** 2), rel=1e-12)

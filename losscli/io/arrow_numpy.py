@@ -106,3 +106,18 @@ def from_numpy(values: np.ndarray) -> pa.Array:
         values = values.astype(np.float64)
         kind = pa.float64()
     return pa.Array.from_buffers(kind, len(values), [None, pa.py_buffer(values)])
+
+
+def repeated(value: int | str | None, kind: pa.DataType, rows: int) -> pa.Array:
+    """``value`` (an integer, text or None) on each of ``rows`` rows, as an
+    Arrow array of ``kind`` (int64 or string): ``pa.scalar`` on a Python
+    value consults the pandas shim."""
+    if value is None:
+        return pa.nulls(rows, kind)
+    if kind == pa.int64():
+        return from_numpy(np.full(rows, value, dtype=np.int64))
+    data = str(value).encode()
+    if kind == pa.string() and len(data) * rows < 1 << 31:
+        offsets = np.arange(rows + 1, dtype=np.int32) * len(data)
+        return pa.Array.from_buffers(pa.string(), rows, [None, pa.py_buffer(offsets), pa.py_buffer(data * rows)])
+    return pa.repeat(pa.scalar(value, kind), rows)

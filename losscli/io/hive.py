@@ -16,6 +16,8 @@ from urllib.parse import unquote
 
 import pyarrow as pa
 
+from .arrow_numpy import repeated
+
 if TYPE_CHECKING:
     from .plan import InputOptions
 
@@ -96,7 +98,7 @@ def with_folder_columns(batch: pa.RecordBatch, columns: list[str], values: dict[
     every row, as ``columns`` in that order."""
     if not values:
         return batch
-    arrays = [pa.repeat(pa.scalar(values[name], kinds[name]), batch.num_rows) if name in values else batch.column(name) for name in columns]
+    arrays = [repeated(values[name], kinds[name], batch.num_rows) if name in values else batch.column(name) for name in columns]
     return pa.RecordBatch.from_arrays(arrays, names=columns)
 
 

@@ -51,7 +51,7 @@ from .utf8 import first_invalid_utf8
 from .json_layouts import check_not_object_of_objects, document_layout, json_kind, read_document
 from .hive import MISSING_IN_PART, FolderColumns, add_folder_columns
 from .ids import NOTHING, TEXT, id_kind, is_binary, is_temporal, is_text
-from .row_groups import batch_rows, parallel_workers, row_group_batches
+from .row_groups import batch_rows, coalesced, parallel_workers, row_group_batches, use_threads
 from .vectors import VECTOR_TYPE, is_json_vector, is_vector_like, read_type, vectors_as_lists
 
 # 256K rows: two float64 columns stay within a few MB, so the numpy passes over a
@@ -815,6 +815,9 @@ class ParquetSource(Source):
     @struct_fields_read
     @_explains_read_failures
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
+        return coalesced(self._file_batches(columns), most_rows=BATCH_ROWS, most_bytes=BATCH_BYTES)
+
+    def _file_batches(self, columns: list[str]) -> Iterator[pa.RecordBatch]:
         read = [c for c in columns if c not in self._folders.kinds]
         for path in self.files:
             handle = self._file(path)
@@ -829,7 +832,7 @@ class ParquetSource(Source):
                 if workers > 1:
                     stream = row_group_batches(lambda path=path: self._file(path), handle.metadata.num_row_groups, read, batch_rows=rows, workers=workers)
                 else:
-                    stream = handle.iter_batches(batch_size=rows, columns=read, use_threads=True)
+                    stream = handle.iter_batches(batch_size=rows, columns=read, use_threads=use_threads(handle.metadata, read))
                 yield from add_folder_columns(stream, columns, self._folders.of(path, columns), self._folders.kinds)
             except (pa.ArrowException, OSError) as error:
                 raise LossCliError(f"cannot read Parquet data: {_first_line(error)}", file=self._shown(path), hint="the file may be truncated or corrupt") from None

@@ -24,6 +24,10 @@ from .prefetch import in_order
 # Decoded size (of the columns read) above which a row group is streamed in
 # batches instead of decoded whole: several of these are held at once.
 MAX_ROW_GROUP_BYTES = 64 << 20
+# Decoded size (of the columns read) below which a file is decoded on the
+# reading thread alone: for a file of a few thousand rows, as a dataset of
+# many small files has, starting Arrow's threads costs more than they save.
+THREADED_FILE_BYTES = 4 << 20
 
 
 def parallel_workers(metadata: object, columns: list[str]) -> int:
@@ -36,6 +40,47 @@ def parallel_workers(metadata: object, columns: list[str]) -> int:
         if _group_bytes(metadata.row_group(index), frozenset(columns)) > MAX_ROW_GROUP_BYTES:
             return 1
     return min(cores, groups, 4)
+
+
+def use_threads(metadata: object, columns: list[str]) -> bool:
+    """Whether ``iter_batches`` should decode this file's columns on Arrow's threads."""
+    wanted = frozenset(columns)
+    return sum(_group_bytes(metadata.row_group(index), wanted) for index in range(metadata.num_row_groups)) > THREADED_FILE_BYTES
+
+
+def coalesced(batches: Iterator[pa.RecordBatch], *, most_rows: int, most_bytes: int) -> Iterator[pa.RecordBatch]:
+    """``batches`` with runs of small consecutive ones (the files of a dataset
+    of many small files) joined into batches of up to ``most_rows`` rows and
+    ``most_bytes`` bytes, in order. Every batch is converted, checked and
+    folded with a fixed cost of its own, which a thousand-row batch does not
+    repay. Batches of other schemas (int32 in one file, int64 in the next)
+    are not joined; larger batches pass as they are."""
+    held: list[pa.RecordBatch] = []
+    rows = size = 0
+    try:
+        for batch in batches:
+            if held and (rows + batch.num_rows > most_rows or size + batch.nbytes > most_bytes or not batch.schema.equals(held[0].schema)):
+                yield from _joined(held)
+                held, rows, size = [], 0, 0
+            held.append(batch)
+            rows += batch.num_rows
+            size += batch.nbytes
+        if held:
+            yield from _joined(held)
+    finally:
+        close = getattr(batches, "close", None)
+        if close is not None:
+            close()
+
+
+def _joined(batches: list[pa.RecordBatch]) -> list[pa.RecordBatch]:
+    if len(batches) == 1:
+        return batches
+    schema = batches[0].schema
+    try:
+        return [pa.RecordBatch.from_arrays([pa.concat_arrays([b.column(i) for b in batches]) for i in range(len(schema))], schema=schema)]
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return batches
 
 
 def batch_rows(metadata: object, columns: list[str], *, most_rows: int, most_bytes: int) -> int:
