@@ -395,3 +395,42 @@ def test_an_error_in_one_file_keeps_its_row_and_name(cli, tmp_path):
     pq.write_table(pa.table({"y_true": [0.0, 1.0, 1.0, 1.0, 3.0], "y_pred": [0.2, 0.7, 0.9, 0.6, 0.4]}), tmp_path / "one.parquet")
     result = cli("compute", tmp_path / "one.parquet", "--loss", "bce")
     assert_usage_error(result, f"error: {tmp_path / 'one.parquet'}, column 'y_true', row 5: binary label outside [0, 1]")
+
+
+def test_a_join_that_pairs_every_row_once_skips_the_separate_key_checks(cli, tmp_path, monkeypatch):
+    # Each side's uniqueness check built a hash table of every key: with the
+    # join's own lookup, three builds for 5M keys, 3.8 s against 1.0 s now.
+    from losscli.io import plan
+
+    checked = []
+    real_check = plan._check_unique_keys
+    monkeypatch.setattr(plan, "_check_unique_keys", lambda *args, **kwargs: checked.append(args[3]) or real_check(*args, **kwargs))
+    rng = np.random.default_rng(4)
+    ids = rng.permutation(1000)
+    y, p = rng.normal(size=1000), rng.normal(size=1000)
+    pq.write_table(pa.table({"id": ids, "y_pred": p}), tmp_path / "preds.parquet")
+    pq.write_table(pa.table({"id": np.arange(1000), "y_true": y[np.argsort(ids)]}), tmp_path / "labels.parquet")
+    result = cli("compute", tmp_path / "preds.parquet", "--labels", tmp_path / "labels.parquet", "--key", "id", "--loss", "mse", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert _json(result)["results"][0]["value"] == pytest.approx(_mse(y, p), rel=1e-12)  # numpy, rows paired by hand
+    assert checked == []
+    # A label key given twice leaves a prediction without its partner: the checks run and name it.
+    pq.write_table(pa.table({"id": [0, 0, 1], "y_true": [1.0, 2.0, 3.0]}), tmp_path / "twice.parquet")
+    pq.write_table(pa.table({"id": [0, 1, 2], "y_pred": [1.0, 2.0, 3.0]}), tmp_path / "three.parquet")
+    result = cli("compute", tmp_path / "three.parquet", "--labels", tmp_path / "twice.parquet", "--key", "id", "--loss", "mse")
+    assert_usage_error(result, "duplicate key '0', also at row 1")
+    assert checked == ["id", "id"]
+
+
+def test_every_row_paired_once_means_unique_keys_on_both_sides():
+    from losscli.io.plan import _pairs_every_row_once
+
+    def lookup(left, right):
+        return pa.compute.index_in(pa.array(left), value_set=pa.array(right), skip_nulls=True)
+
+    assert _pairs_every_row_once(lookup([3, 1, 2], [1, 2, 3]), 3, 3)
+    assert not _pairs_every_row_once(lookup([1, 1, 2], [1, 2, 3]), 3, 3)  # a prediction key twice
+    assert not _pairs_every_row_once(lookup([1, 2, 3], [1, 1, 2]), 3, 3)  # a label key twice: 3 finds nothing
+    assert not _pairs_every_row_once(lookup([1, 2], [1, 1, 2]), 2, 3)  # a label row left over
+    assert not _pairs_every_row_once(lookup([1, None, 2], [1, 2, None]), 3, 3)  # rows without a key
+    assert _pairs_every_row_once(lookup([], []), 0, 0)
