@@ -120,6 +120,14 @@ class PerRowWriter:
         # Per loss column: how many values are not finite, and the row (or sample) of the first.
         self._not_finite: dict[str, list[Any]] = {}
         self._unit = "row"
+        if fmt in ("csv", "parquet"):
+            # Arrow registers its compute functions when pyarrow.compute is
+            # first imported, and these writers look them up (cast). A first
+            # import on the reading thread (an error being explained, text
+            # labels) while this thread wrote now and then failed the write
+            # with "No function registered with name: cast"; imported here,
+            # before any reading thread starts, it cannot race.
+            import pyarrow.compute  # noqa: F401
 
     def _names(self) -> list[str]:
         names = [b.display for b in self.losses]

@@ -1505,3 +1505,19 @@ def test_an_option_that_takes_one_value_given_twice_is_refused(cli, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert [r["loss"] for r in json.loads(result.stdout)["results"]] == ["mse", "mae"]
     assert cli("compare", path, "--pred-col", "model_a", "--pred-col", "model_b", "--loss", "mse").exit_code == 0
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_per_row_files_written_by_arrow_have_its_compute_functions_first(fmt, tmp_path):
+    # Arrow registers its compute functions (cast, which these writers use) on the first
+    # import of pyarrow.compute; that import on the reading thread, while the rows were
+    # written, failed a write now and then: "No function registered with name: cast".
+    probe = (
+        "import sys\n"
+        "from losscli.per_row import PerRowWriter\n"
+        "from losscli.registry import parse_spec\n"
+        f"PerRowWriter({str(tmp_path / ('rows.' + fmt))!r}, {fmt!r}, [parse_spec('mse')], None)\n"
+        "print('pyarrow.compute' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    assert done.stdout.strip() == "True", done.stderr
