@@ -109,7 +109,7 @@ class Param:
             return " | ".join(self.choices)
         if self.type == "floats":
             extra = "".join(f" or '{word}'" for word in self.special)
-            return f"numbers separated by ';'{extra}"
+            return f"numbers >= 0 separated by ';'{extra}"
         if self.type is bool:
             return "true | false"
         parts = []
@@ -181,7 +181,7 @@ class Param:
         elif self.type == "floats" and not isinstance(value, str):
             ok = all(math.isfinite(v) and v >= 0 for v in value)
         if not ok:
-            shown = _num(value) if isinstance(value, float) else value
+            shown = ";".join(_num(v) for v in value) if isinstance(value, tuple) else _num(value) if isinstance(value, float) else value
             raise LossCliError(
                 f"parameter '{self.name}' of loss '{loss}' is out of range: {shown}",
                 hint=f"valid: {self.range_text()}",

@@ -88,7 +88,7 @@ def test_list_parameters_and_roles_for_other_roles():
     assert [r["option"] for r in triplet["roles"]] == ["--col anchor=COLS", "--col positive=COLS", "--col negative=COLS"]
     weighted = {p["name"]: p for p in catalog.describe(get("weighted_ce"))["parameters"]}
     assert weighted["weights"]["type"] == "list of numbers"
-    assert weighted["weights"]["range"] == "numbers separated by ';' or 'balanced'"
+    assert weighted["weights"]["range"] == "numbers >= 0 separated by ';' or 'balanced'"
 
 
 @pytest.mark.parametrize(

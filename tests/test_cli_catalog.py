@@ -118,6 +118,25 @@ def test_list_on_a_narrow_terminal_drops_columns_but_never_cuts_a_name(monkeypat
     assert rows["mse"][-4:] == ["✘", "✔", "✘", "✔"]  # the four marks stay (the guide's table)
 
 
+@pytest.mark.parametrize("width", [60, 80])
+def test_info_on_a_narrow_terminal_never_cuts_a_role_option_or_meaning(monkeypatch, width):
+    from losscli.catalog import describe
+    from losscli.cli.catalog import _info_table
+    from losscli.registry import get
+
+    monkeypatch.setenv("COLUMNS", str(width))
+    monkeypatch.setenv("NO_COLOR", "1")
+    stream = _Terminal()
+    _info_table(describe(get("huber")), stream)
+    text = stream.getvalue()
+    words = set(text.split())
+    # Every role, its option, and each parameter's name stay whole; the
+    # meaning columns wrap between words instead of being dropped.
+    assert {"y_true", "y_pred", "--label-col", "--pred-col", "delta", "convention"} <= words
+    assert {"quadratic", "predicted", "tunable"} <= words
+    assert all(len(line.rstrip()) <= width for line in text.split("try it")[0].splitlines()[9:])
+
+
 def test_recommend_on_a_narrow_terminal_keeps_the_reasons(monkeypatch):
     from losscli.cli.recommend import table
     from losscli.knowledge import recommend

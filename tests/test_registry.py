@@ -129,3 +129,12 @@ def test_a_list_split_by_the_parameter_separator_points_to_semicolons(text, fixe
 def test_a_bare_value_that_continues_no_list_still_needs_a_key(text):
     with pytest.raises(LossCliError, match="needs a value"):
         parse_spec(text)
+
+
+@pytest.mark.parametrize("text", ["weighted_ce:weights=-1;1;1", "dice:weights=0.5;-2"])
+def test_a_negative_class_weight_is_refused_with_the_range_info_shows(text):
+    with pytest.raises(LossCliError) as caught:
+        parse_spec(text)
+    message = f"{caught.value} {caught.value.hint}"
+    assert ">= 0" in message  # the range 'info' shows says weights cannot be negative
+    assert "(" not in str(caught.value).split(":")[-1]  # the value as typed (-1;1;1), not a Python tuple

@@ -177,13 +177,13 @@ def _characteristic_rows(document: dict[str, Any]) -> list[tuple[str, bool | Non
 
 
 def _info_table(document: dict[str, Any], stream: Any) -> None:
-    from rich import box
     from rich.table import Table
 
     from rich.text import Text
 
     from ..catalog import default_text, mark
-    from ..render import make_console
+    from ..render import make_console, table_width_limit
+    from ..table_layout import WORDS, Column, Layout, Row, print_fitted
 
     console = make_console(stream)
     aliases = f"  (aliases: {', '.join(document['aliases'])})" if document["aliases"] else ""
@@ -201,33 +201,35 @@ def _info_table(document: dict[str, Any], stream: Any) -> None:
     facts.add_row("streams", Text(f"{streams}; kind {document['kind']}"))
     console.print(facts)
 
-    params = Table(title="parameters", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for title in ("name", "default", "range", "meaning"):
-        params.add_column(title, no_wrap=title != "meaning", overflow="fold")
-    for p in document["parameters"]:
-        meaning = p["help"] + (f" (global switch {p['cli_switch']})" if p["cli_switch"] else "")
-        params.add_row(*(Text(c) for c in (p["name"], default_text(p["default"]), p["range"], meaning)))
+    # The terminal's width is shared as compare's tables share it: names,
+    # defaults and options keep their whole width, ranges and meanings break
+    # between words, and nothing is cut short on a narrow terminal.
+    limit = table_width_limit(console, stream)
     if document["parameters"]:
-        console.print(params)
+        params = Layout([Column("name"), Column("default"), Column("range", cells_break=WORDS), Column("meaning", cells_break=WORDS)])
+        for p in document["parameters"]:
+            meaning = p["help"] + (f" (global switch {p['cli_switch']})" if p["cli_switch"] else "")
+            params.rows.append(Row([Text(c) for c in (p["name"], default_text(p["default"]), p["range"], meaning)]))
+        console.print("parameters", highlight=False, markup=False)
+        print_fitted(console, [params], limit=limit)
     else:
         console.print("parameters: none", highlight=False, markup=False)
 
-    roles = Table(title="inputs", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for title in ("role", "default columns", "shape", "option", "meaning"):
-        roles.add_column(title, no_wrap=title != "meaning", overflow="fold")
+    roles = Layout(
+        [Column("role"), Column("default columns", cells_break=WORDS), Column("shape"), Column("option"), Column("meaning", cells_break=WORDS)]
+    )
     for r in document["roles"]:
         name = f"{r['name']} (optional)" if r["optional"] else r["name"]
-        roles.add_row(*(Text(c) for c in (name, ", ".join(r["default_columns"]), r["shape"], r["option"], r["help"])))
-    console.print(roles)
+        roles.rows.append(Row([Text(c) for c in (name, ", ".join(r["default_columns"]), r["shape"], r["option"], r["help"])]))
+    console.print("inputs", highlight=False, markup=False)
+    print_fitted(console, [roles], limit=limit)
 
     rated = document["characteristics"]["rated_by"]
-    traits = Table(title=f"characteristics (rated by {rated})", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    traits.add_column("property", no_wrap=True)
-    traits.add_column("", justify="center", no_wrap=True)
-    traits.add_column("note", overflow="fold")
+    console.print(f"characteristics (rated by {document['characteristics']['rated_by']})", highlight=False, markup=False)
+    traits = Layout([Column("property"), Column("", justify="center"), Column("note", cells_break=WORDS)])
     for title, value, note in _characteristic_rows(document):
-        traits.add_row(title, mark(value), Text(note))
-    console.print(traits)
+        traits.rows.append(Row([Text(title), mark(value), Text(note)]))
+    print_fitted(console, [traits], limit=limit)
 
     for note in document["notes"]:
         console.print(f"note: {note}", highlight=False, markup=False)
