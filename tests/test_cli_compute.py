@@ -1399,6 +1399,17 @@ def test_a_missing_text_group_from_csv_is_null_in_json(cli, tmp_path, first):
     assert got == [(None, pytest.approx(7 / 3, rel=1e-15)), ({"region": None}, 2.0), ({"region": first}, 1.0), ({"region": "west"}, 4.0)]
 
 
+# Parquet text's missing group sorted after an empty text (its key sorted by code point).
+def test_the_missing_group_comes_first_beside_an_empty_text_group(cli, tmp_path):
+    g = pa.array(["b", "", None, "a", None])
+    pq.write_table(pa.table({"y_true": np.zeros(5), "y_pred": [1.0, 2.0, 3.0, 4.0, 5.0], "g": g}), tmp_path / "data.parquet")
+    result = cli("compute", tmp_path / "data.parquet", "--loss", "mae", "--by", "g", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    got = [(r["group"], r["value"], r["n"]) for r in json.loads(result.stdout)["results"]]
+    # By hand (mae = y_pred here): missing (3 + 5) / 2, "" 2, "a" 4, "b" 1; overall 15 / 5.
+    assert got == [(None, 3.0, 5), ({"g": None}, 4.0, 2), ({"g": ""}, 2.0, 1), ({"g": "a"}, 4.0, 1), ({"g": "b"}, 1.0, 1)]
+
+
 def test_by_integer_ids_beyond_float_precision_with_a_missing_one(cli, tmp_path, small_batches):
     # Hashed user ids fill int64; with one missing, a cast to float64 failed (and would merge 2**60 and 2**60 + 1).
     big = 2**60
