@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from .labels import MISSING
+
 # The overall result is the group with this key.
 OVERALL: tuple = ()
 
@@ -183,15 +185,21 @@ def _joined(arrays: list[np.ndarray]) -> np.ndarray | None:
 
 def sorted_positions(values: np.ndarray) -> np.ndarray:
     """The positions of distinct group values in report order (``key_order``'s)."""
-    if values.dtype.kind in "iufU":
-        # Numbers by value, text by code point, as Python orders them.
+    if values.dtype.kind in "iuf":
+        # Numbers by value, as Python orders them.
         return np.argsort(values, kind="stable")
+    if values.dtype.kind == "U":
+        # Text by code point, the missing group first: its key sorts after "".
+        order = np.argsort(values, kind="stable")
+        missing = values[order] == MISSING
+        return np.concatenate([order[missing], order[~missing]])
     keys = values.tolist()
     return np.array(sorted(range(len(keys)), key=lambda index: key_order((keys[index],))), dtype=np.intp)
 
 
 def key_order(key: tuple) -> tuple:
-    return tuple((0, v) if isinstance(v, (int, float)) else (1, str(v)) for v in key)
+    """Sort key: the missing group, then numbers by value, then text."""
+    return tuple((-1, 0) if v is MISSING or v == MISSING else (0, v) if isinstance(v, (int, float)) else (1, str(v)) for v in key)
 
 
 class RowKeys:

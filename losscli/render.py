@@ -152,16 +152,30 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
+# What a table shows for the overall row and for rows without a group value.
+ALL_GROUPS, MISSING_GROUP = "(all)", "(missing)"
+
+
 def group_text(result: Result) -> str:
+    """The group cell of a table or Markdown row. Text that would read as the
+    overall row, the missing group or an empty cell is quoted, so a file's
+    group written "(all)" or "(missing)" (or an empty text in Parquet) is not
+    taken for those."""
     if not result.group:
-        return "(all)"
-    return ", ".join(group_cell(v) for v in result.group.values())
+        return ALL_GROUPS
+    return ", ".join(_table_cell(v) for v in result.group.values())
+
+
+def _table_cell(value: Any) -> str:
+    if isinstance(value, str) and value in (ALL_GROUPS, MISSING_GROUP, ""):
+        return f'"{value}"'
+    return group_cell(value)
 
 
 def group_cell(value: Any) -> str:
     """A group value as text: booleans as JSON writes them (true, not True)."""
     if value is None:
-        return "(missing)"
+        return MISSING_GROUP
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)

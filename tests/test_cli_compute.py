@@ -1399,6 +1399,36 @@ def test_a_missing_text_group_from_csv_is_null_in_json(cli, tmp_path, first):
     assert got == [(None, pytest.approx(7 / 3, rel=1e-15)), ({"region": None}, 2.0), ({"region": first}, 1.0), ({"region": "west"}, 4.0)]
 
 
+# Parquet text's missing group sorted after an empty text (its key sorted by code point).
+def test_the_missing_group_comes_first_beside_an_empty_text_group(cli, tmp_path):
+    g = pa.array(["b", "", None, "a", None])
+    pq.write_table(pa.table({"y_true": np.zeros(5), "y_pred": [1.0, 2.0, 3.0, 4.0, 5.0], "g": g}), tmp_path / "data.parquet")
+    result = cli("compute", tmp_path / "data.parquet", "--loss", "mae", "--by", "g", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    got = [(r["group"], r["value"], r["n"]) for r in json.loads(result.stdout)["results"]]
+    # By hand (mae = y_pred here): missing (3 + 5) / 2, "" 2, "a" 4, "b" 1; overall 15 / 5.
+    assert got == [(None, 3.0, 5), ({"g": None}, 4.0, 2), ({"g": ""}, 2.0, 1), ({"g": "a"}, 4.0, 1), ({"g": "b"}, 1.0, 1)]
+
+
+# A group written "(all)" or "(missing)", or empty text in Parquet, read in a
+# table or Markdown as the overall row, the missing group or a blank cell.
+@pytest.mark.parametrize("command", ["compute", "compare"])
+def test_groups_that_read_as_the_overall_row_or_missing_are_quoted_in_tables(cli, tmp_path, command):
+    g = pa.array(["(all)", "(missing)", None, "", "x"])
+    pq.write_table(pa.table({"y_true": np.zeros(5), "y_pred": [1.0, 2.0, 3.0, 4.0, 5.0], "g": g}), tmp_path / "data.parquet")
+    inputs = [tmp_path / "data.parquet"] * (2 if command == "compare" else 1)
+    table = cli(command, *inputs, "--loss", "mae", "--by", "g", "-f", "table").stdout.splitlines()
+    # Report order: missing first, then text by code point ("" < "(all)" < "(missing)" < "x").
+    assert [line.split()[1] for line in table[2:8]] == ["(all)", "(missing)", '""', '"(all)"', '"(missing)"', "x"]
+    markdown = cli(command, *inputs, "--loss", "mae", "--by", "g", "-f", "markdown").stdout.splitlines()
+    assert [line.split(" | ")[1] for line in markdown[2:8]] == ["(all)", "(missing)", '""', '"(all)"', '"(missing)"', "x"]
+    # JSON keeps every value as it is: mae of each one-row group is its y_pred (by hand).
+    document = json.loads(cli(command, *inputs, "--loss", "mae", "--by", "g", "-f", "json").stdout)
+    first_model = document["results"][0]["model"]
+    got = [(r["group"], r["value"]) for r in document["results"] if r["model"] == first_model]
+    assert got == [(None, 3.0), ({"g": None}, 3.0), ({"g": ""}, 4.0), ({"g": "(all)"}, 1.0), ({"g": "(missing)"}, 2.0), ({"g": "x"}, 5.0)]
+
+
 def test_by_integer_ids_beyond_float_precision_with_a_missing_one(cli, tmp_path, small_batches):
     # Hashed user ids fill int64; with one missing, a cast to float64 failed (and would merge 2**60 and 2**60 + 1).
     big = 2**60
