@@ -1003,17 +1003,24 @@ def test_class_labels_compute_refuses_mark_the_class_losses_with_its_words(runne
         assert item["reason"].startswith(f"its command does not run on this file as it is: {said}"), (item["reason"], said)
 
 
+def _suggested_value(runner, path, loss: str, command: str) -> tuple[dict, float]:
+    """recommend --data PATH as JSON, and the value of LOSS's suggested command,
+    once that command is ``command`` and every suggested command runs."""
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    commands = {item["loss"]: item["command"] for item in document["recommendations"]}
+    assert commands[loss] == command
+    _assert_every_command_runs(runner, document["recommendations"])
+    value = json.loads(_run_suggested(runner, commands[loss] + " --format json").stdout)["results"][0]["value"]
+    return document, value
+
+
 def test_recommended_commands_read_the_probabilities_beside_predicted_classes(runner, tmp_path):
     # scikit-learn's predict() and predict_proba() side by side. cce by hand:
     # -(log 0.7 + log 0.8 + log 0.3 + log 0.8) / 4, the true class's probability of each row.
     rows = [(0, 0, 0.7, 0.2, 0.1), (1, 1, 0.1, 0.8, 0.1), (2, 1, 0.2, 0.5, 0.3), (2, 2, 0.1, 0.1, 0.8)] * 3
     path = _write(tmp_path / "sk.csv", ["y_true", "y_pred", "prob_0", "prob_1", "prob_2"], rows)
-    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    document, cce = _suggested_value(runner, path, "cce", f"losscli compute {path} --loss cce --pred-col 'prob_*'")
     assert document["task"] == "multiclass"
-    commands = {item["loss"]: item["command"] for item in document["recommendations"]}
-    assert commands["cce"] == f"losscli compute {path} --loss cce --pred-col 'prob_*'"
-    _assert_every_command_runs(runner, document["recommendations"])
-    cce = json.loads(_run_suggested(runner, commands["cce"] + " --format json").stdout)["results"][0]["value"]
     assert cce == pytest.approx(-(np.log(0.7) + np.log(0.8) + np.log(0.3) + np.log(0.8)) / 4, rel=1e-6)
 
 
@@ -1021,12 +1028,8 @@ def test_recommended_commands_read_the_positive_probability_beside_predicted_bin
     # bce by hand: -(log 0.8 + log 0.9 + log 0.4 + log 0.7) / 4, the probability of each row's own class.
     rows = [(1, 1, 0.2, 0.8), (0, 0, 0.9, 0.1), (1, 0, 0.6, 0.4), (0, 0, 0.7, 0.3)] * 3
     path = _write(tmp_path / "sk.csv", ["y_true", "y_pred", "prob_0", "prob_1"], rows)
-    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    document, bce = _suggested_value(runner, path, "bce", f"losscli compute {path} --loss bce --pred-col prob_1")
     assert document["task"] == "binary"
-    commands = {item["loss"]: item["command"] for item in document["recommendations"]}
-    assert commands["bce"] == f"losscli compute {path} --loss bce --pred-col prob_1"
-    _assert_every_command_runs(runner, document["recommendations"])
-    bce = json.loads(_run_suggested(runner, commands["bce"] + " --format json").stdout)["results"][0]["value"]
     assert bce == pytest.approx(-(np.log(0.8) + np.log(0.9) + np.log(0.4) + np.log(0.7)) / 4, rel=1e-6)
 
 
@@ -1034,11 +1037,7 @@ def test_recommended_commands_read_the_probabilities_beside_predicted_class_name
     # cce by hand: -(log 0.7 + log 0.4 + log 0.8) / 3, the probability of each row's own class.
     rows = [("cat", "cat", 0.7, 0.3), ("dog", "cat", 0.6, 0.4), ("dog", "dog", 0.2, 0.8)] * 3
     path = _write(tmp_path / "sk.csv", ["label", "prediction", "p_cat", "p_dog"], rows)
-    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
-    commands = {item["loss"]: item["command"] for item in document["recommendations"]}
-    assert commands["cce"] == f"losscli compute {path} --loss cce --pred-col 'p_*'"
-    _assert_every_command_runs(runner, document["recommendations"])
-    cce = json.loads(_run_suggested(runner, commands["cce"] + " --format json").stdout)["results"][0]["value"]
+    document, cce = _suggested_value(runner, path, "cce", f"losscli compute {path} --loss cce --pred-col 'p_*'")
     assert cce == pytest.approx(-(np.log(0.7) + np.log(0.4) + np.log(0.8)) / 3, rel=1e-6)
 
 
