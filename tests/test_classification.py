@@ -560,6 +560,30 @@ def test_weighted_ce_needs_one_weight_per_class():
         losscli.compute(with_params("weighted_ce", weights=(0.2, 0.8)), ANCHOR_TARGETS, softmax(ANCHOR_LOGITS))
 
 
+
+def test_weighted_ce_refuses_class_weights_that_are_all_zero():
+    # Every row would count 0 times: torch's weighted mean is 0 / 0 = nan whatever the data.
+    with pytest.raises(LossCliError, match="class weights are all 0"):
+        losscli.compute(with_params("weighted_ce", weights=(0.0, 0.0, 0.0)), ANCHOR_TARGETS, softmax(ANCHOR_LOGITS))
+
+
+@pytest.mark.parametrize("extra", ["", ",smoothing=0.1"])
+def test_weighted_ce_group_of_weightless_classes_is_null_with_the_reason(cli, tmp_path, extra):
+    # Group a holds only class 0, whose weight is 0: torch's mean is 0/0 (nan), or with
+    # smoothing a positive sum over 0 (inf); neither is a loss, and the note says why.
+    path = tmp_path / "preds.csv"
+    path.write_text("y_true,p_0,p_1,g\n0,0.8,0.2,a\n1,0.3,0.7,b\n")
+    document = json.loads(
+        cli("compute", path, "--loss", f"weighted_ce:weights=0;1{extra}", "--pred-col", "p_*", "--by", "g", "--format", "json").stdout
+    )
+    by_group = {r["group"]["g"] if r["group"] else None: r for r in document["results"]}
+    assert by_group["a"]["value"] is None
+    assert "weights sum to 0" in by_group["a"]["warning"] and "weights=0;1" in by_group["a"]["warning"]
+    # Group b: one row of class 1 (weight 1); without smoothing -log 0.7 (by hand).
+    if not extra:
+        assert by_group["b"]["value"] == pytest.approx(-math.log(0.7), rel=REL)
+
+
 # =========================================================================== hinge family
 
 

@@ -579,6 +579,12 @@ def _explicit_class_weights(weights: tuple[float, ...], n_classes: int) -> np.nd
             hint=f"give one weight per class in column order, e.g. {loss_option(f'weighted_ce:weights={example}')}, "
             f"or {loss_option('weighted_ce:weights=balanced')}",
         )
+    if not any(weight > 0 for weight in weights):
+        # Every row would count 0 times: the mean would be 0 / 0 whatever the data.
+        raise LossCliError(
+            "parameter 'weights' of weighted_ce: the class weights are all 0",
+            hint="give at least one class a positive weight",
+        )
     return np.asarray(weights, dtype=np.float64)
 
 
@@ -660,8 +666,20 @@ def _weighted_ce_finalize(
 ) -> np.ndarray | float:
     numerator, denominator = _weighted_ce_sums(sums, weights=weights, smoothing=smoothing, mean_over=mean_over)
     with np.errstate(divide="ignore", invalid="ignore"):
-        value = numerator / denominator
+        # Nothing to divide by is no value (NaN, explained by
+        # _no_weight_reason), also where smoothing left a numerator: x / 0 is
+        # not an overflow.
+        value = np.where(denominator == 0, np.nan, numerator / denominator)
     return float(value) if np.ndim(value) == 0 else value
+
+
+def _no_weight_reason(*, weights: tuple[float, ...] | str, **_: object) -> str:
+    """Why weighted_ce has no value though rows were read: clipped probabilities
+    keep every term finite, so only a total row weight of 0 leaves no mean."""
+    if weights == "balanced":
+        return "the sample weights of these rows sum to zero"
+    shown = ";".join(f"{weight:g}" for weight in weights)
+    return f"the rows' weights sum to 0 (a row counts by its true class's weight in weights={shown}, times its sample weight if any)"
 
 
 def _weighted_ce_finalize_sum(
@@ -785,6 +803,7 @@ def weighted_ce_per_row(
     kind="ratio",
     finalize=_weighted_ce_finalize,
     finalize_sum=_weighted_ce_finalize_sum,
+    undefined_reason=_no_weight_reason,
     per_row=weighted_ce_per_row,
     rows_need_totals=_balanced_rows_need_totals,
     row_params=_balanced_row_params,
