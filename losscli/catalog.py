@@ -97,7 +97,7 @@ def describe(spec: LossSpec) -> dict[str, Any]:
         "description": spec.description,
         "use_cases": spec.use_cases,
         "parameters": [describe_param(p) for p in spec.params],
-        "roles": [describe_role(r) for r in spec.roles],
+        "inputs": [describe_role(r) for r in spec.roles],
         "characteristics": properties(spec),
         "reference": spec.reference,
         "notes": list(spec.notes),
@@ -108,19 +108,15 @@ def describe(spec: LossSpec) -> dict[str, Any]:
     }
 
 
+# What ``list`` shows of each loss: keys of ``describe``, with the same
+# values, so a script reads a loss the same way from either command.
+SUMMARY_KEYS = ("name", "aliases", "family", "tasks", "inputs", "parameters", "characteristics", "streams", "reference")
+
+
 def summary(spec: LossSpec) -> dict[str, Any]:
     """One loss as ``list`` shows it."""
-    return {
-        "name": spec.name,
-        "aliases": list(spec.aliases),
-        "family": spec.family,
-        "tasks": list(spec.tasks),
-        "inputs": [describe_role(r) for r in spec.roles],
-        "parameters": {p.name: _json_value(p.default) for p in spec.params},
-        "characteristics": properties(spec),
-        "streams": spec.streams,
-        "reference": spec.reference,
-    }
+    described = describe(spec)
+    return {key: described[key] for key in SUMMARY_KEYS}
 
 
 def describe_param(param: Param) -> dict[str, Any]:

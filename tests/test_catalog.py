@@ -21,7 +21,7 @@ DESCRIBE_KEYS = [
     "description",
     "use_cases",
     "parameters",
-    "roles",
+    "inputs",
     "characteristics",
     "reference",
     "notes",
@@ -44,8 +44,8 @@ def test_describe_covers_every_declaration_field(spec):
         assert described["range"] == param.range_text()
         default = list(param.default) if isinstance(param.default, tuple) else param.default
         assert described["default"] == default
-    assert [r["name"] for r in document["roles"]] == [r.name for r in spec.roles]
-    for described, role in zip(document["roles"], spec.roles):
+    assert [r["name"] for r in document["inputs"]] == [r.name for r in spec.roles]
+    for described, role in zip(document["inputs"], spec.roles):
         assert described["default_columns"] == list(role.defaults)
         assert described["optional"] is role.optional
     traits = document["characteristics"]
@@ -71,7 +71,7 @@ def test_describe_huber():
     assert "PyTorch HuberLoss" in document["reference"]
     assert document["characteristics"]["rated_by"] == "guide: Huber"
     assert document["characteristics"]["notes"] == {"robust": "tunable with delta"}
-    assert [r["option"] for r in document["roles"]] == ["--label-col", "--pred-col"]
+    assert [r["option"] for r in document["inputs"]] == ["--label-col", "--pred-col"]
 
 
 def test_shared_switches_are_marked_and_own_parameters_are_not():
@@ -85,7 +85,7 @@ def test_shared_switches_are_marked_and_own_parameters_are_not():
 
 def test_list_parameters_and_roles_for_other_roles():
     triplet = catalog.describe(get("triplet"))
-    assert [r["option"] for r in triplet["roles"]] == ["--col anchor=COLS", "--col positive=COLS", "--col negative=COLS"]
+    assert [r["option"] for r in triplet["inputs"]] == ["--col anchor=COLS", "--col positive=COLS", "--col negative=COLS"]
     weighted = {p["name"]: p for p in catalog.describe(get("weighted_ce"))["parameters"]}
     assert weighted["weights"]["type"] == "list of numbers"
     assert weighted["weights"]["range"] == "numbers >= 0 separated by ';' or 'balanced'"

@@ -77,6 +77,10 @@ def test_list_json_has_every_spec_loss_with_its_characteristics(runner):
                 assert isinstance(item["characteristics"][key], bool), (name, key)
     for alias, name in SPEC_ALIASES.items():
         assert alias in by_name[name]["aliases"]
+    # Each entry is what `info --format json` says of the loss, for the keys list shows.
+    huber = json.loads(run(runner, "info", "huber", "--format", "json").stdout)
+    assert by_name["huber"] == {key: huber[key] for key in by_name["huber"]}
+    assert [p["name"] for p in by_name["huber"]["parameters"]] == ["delta", "convention"]
 
 
 def test_list_table_shows_every_loss_and_the_characteristics_columns(runner):

@@ -218,7 +218,7 @@ def _info_table(document: dict[str, Any], stream: Any) -> None:
     roles = Layout(
         [Column("role"), Column("default columns", cells_break=WORDS), Column("shape"), Column("option"), Column("meaning", cells_break=WORDS)]
     )
-    for r in document["roles"]:
+    for r in document["inputs"]:
         name = f"{r['name']} (optional)" if r["optional"] else r["name"]
         roles.rows.append(Row([Text(c) for c in (name, ", ".join(r["default_columns"]), r["shape"], r["option"], r["help"])]))
     console.print("inputs", highlight=False, markup=False)
@@ -267,7 +267,7 @@ def _info_markdown(document: dict[str, Any]) -> str:
         lines.append("None.")
     roles = (
         [md.code(r["name"]) + (" (optional)" if r["optional"] else ""), ", ".join(md.code(c) for c in r["default_columns"]), r["shape"], md.code(r["option"]), r["help"]]
-        for r in document["roles"]
+        for r in document["inputs"]
     )
     lines += ["", "### Inputs", ""] + md.table(["Role", "Default columns", "Shape", "Option", "Meaning"], [md.LEFT] * 5, roles)
     lines += ["", f"### Characteristics (rated by {document['characteristics']['rated_by']})", ""]
