@@ -266,16 +266,19 @@ def inputs_problem(bound: BoundLoss, options: Any, sources: dict[str, Any]) -> s
     from .io.plan import InputPlan
 
     own_roles = {role.name for role in bound.spec.roles}
-    probe_options = dataclasses.replace(options, role_cols={k: v for k, v in options.role_cols.items() if k in own_roles})
+    # --positive is judged for the losses of binary labels; the others read the labels as written.
+    positive = options.positive if bound.spec.binary_label_codes is not None else None
+    probe_options = dataclasses.replace(options, role_cols={k: v for k, v in options.role_cols.items() if k in own_roles}, positive=positive)
     try:
         plan = InputPlan(probe_options, [bound], sources=sources)
     except LossCliError as error:
         return str(error)
-    return _type_problem(bound, plan.role_columns[0], sources)
+    return _type_problem(bound, plan.role_columns[0], sources, positive=plan.positive is not None)
 
 
-def _type_problem(bound: BoundLoss, located: dict[str, Any], sources: dict[str, Any]) -> str | None:
-    """A column whose type the role cannot take (text where numbers are needed, ...)."""
+def _type_problem(bound: BoundLoss, located: dict[str, Any], sources: dict[str, Any], *, positive: bool = False) -> str | None:
+    """A column whose type the role cannot take (text where numbers are needed, ...).
+    ``positive``: --positive maps the binary labels, which may then be text."""
     import pyarrow as pa
 
     from .io.readers import is_list_type
@@ -296,6 +299,8 @@ def _type_problem(bound: BoundLoss, located: dict[str, Any], sources: dict[str, 
                 continue  # lists, "3 1 4" text or frame rows: the plan itself judges these
             pred = located.get("y_pred")
             one_column = pred is not None and not pred.list_column and len(pred.names) == 1
+            if role.name == "y_true" and positive:
+                continue
             if role.name == "y_true" and text and one_column and "binary" in bound.spec.tasks:
                 # yes/no beside one column 'prob': the file does not say which class it is the probability of.
                 return f"{where}: {role.name} of {bound.name} holds text labels beside one probability column ({schema_hint(pred.names[0])})"

@@ -115,6 +115,13 @@ def refuse_unmergeable(options: InputOptions, losses: list[BoundLoss]) -> None:
             "the dask engine reads predictions and labels from one dataset; --labels and --key are for the local engine",
             hint="store the label columns beside the predictions (a join in Dask, Spark or DuckDB), or use --engine local",
         )
+    if options.positive is not None:
+        # Whether the positive label occurs at all is known only from every
+        # file together, which a file's partial state does not carry.
+        raise LossCliError(
+            "--positive is for the local engine: the dask engine cannot check the labels of every file together",
+            hint="write the labels as 0/1 in the dataset, or use --engine local",
+        )
     if options.predictions == "-":
         raise LossCliError("the dask engine reads a Parquet dataset, not stdin", hint="give a file, directory, glob or URL")
     if options.input_format and options.input_format.lower() not in ("parquet", "pq"):

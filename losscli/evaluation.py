@@ -239,7 +239,9 @@ def option_notes(options: Any, losses: list[BoundLoss], *, long_format: bool = F
         # Only losses summed per sample (dice, iou, tversky, ...) read the ids.
         pooled = [bound.display for bound in losses if bound.spec.kind != "ratio"]
         if pooled:
-            names = pooled[0] if len(pooled) == 1 else ", ".join(pooled[:-1]) + " and " + pooled[-1]
+            from .wording import listed
+
+            names = listed(pooled)
             notes.append(
                 f"--sample-col: {names} {'takes' if len(pooled) == 1 else 'take'} no samples: "
                 f"{'it is' if len(pooled) == 1 else 'they are'} computed over all rows, as without --sample-col"

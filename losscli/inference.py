@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .errors import LossCliError
+from .shell import quote
 
 # SPEC: class imbalance is flagged when majority:minority is 3 or more.
 IMBALANCE_RATIO = 3.0
@@ -116,6 +117,9 @@ class Inference:
     prediction_selection: str | None = None
     structural: bool = False
     matched_loss: str | None = None  # the loss whose input columns the file has
+    # The label the commands pass as --positive: two text classes beside one
+    # probability column, the class that column reads as the probability of.
+    positive: str | None = None
     missing_rows: int = 0  # rows left out for a missing label or prediction
     # The values read (labels, predictions; class labels as the position of
     # the class column compute matches them to), so the recommender can try
@@ -428,9 +432,12 @@ def infer(
     if summary.counts is not None and _is_class_like(summary) and not result.structural:
         _assess_imbalance(result, summary)
     if summary.kind == "text_binary":
+        result.positive, why = _positive_class(labels, predictions, summary.classes, prediction_name)
+        others = [label for label in summary.classes if label != result.positive]
+        otherwise = f" (--positive {quote(others[0])} if it is the probability of '{others[0]}')" if others else ""
         result.evidence.append(
             f"compute reads binary labels as 0/1 and the file does not say which class {prediction_name} is the probability of: "
-            f"write the labels as 0/1 (1 for that class) before running the commands"
+            f"{why}, so the commands pass --positive {quote(result.positive)}{otherwise}"
         )
     if result.task == "regression":
         _assess_rates(result, np.asarray(labels, dtype=np.float64), predictions, label_name, prediction_name)
@@ -439,6 +446,22 @@ def infer(
         result.from_logits = True
         result.evidence.append(f"{prediction_name}: values outside [0, 1], so logits: the commands that read them pass --from-logits")
     return result
+
+
+def _positive_class(labels: np.ndarray, predictions: np.ndarray, classes: list[str], prediction_name: str) -> tuple[str, str]:
+    """The class a probability column reads as the probability of, and why:
+    the class whose rows it is higher on, as a model better than chance
+    gives its positive class; else the class that sorts last, whose
+    probability scikit-learn's ``predict_proba(X)[:, 1]`` holds."""
+    values = np.asarray(predictions, dtype=np.float64).reshape(-1)
+    means = {label: float(np.nanmean(values[labels == label])) for label in classes if (labels == label).any()}
+    if len(means) == 2 and all(math.isfinite(mean) for mean in means.values()) and len(set(means.values())) == 2:
+        high, low = sorted(means, key=means.get, reverse=True)
+        return high, (
+            f"{prediction_name} is higher where the label is '{high}' (mean {means[high]:.3g}) than where it is '{low}' "
+            f"(mean {means[low]:.3g}), as the probability of '{high}' is"
+        )
+    return classes[-1], f"scikit-learn's predict_proba(X)[:, 1] is the probability of the class that sorts last, '{classes[-1]}'"
 
 
 def _with_prediction_shape(summary: LabelSummary, predictions: np.ndarray | None, class_names: tuple[str, ...] | None = None) -> LabelSummary:

@@ -416,6 +416,8 @@ class Context:
     # losses whose every input compute finds in the --data file read as labels alone (a_*, p_*, n_*):
     # their commands read that file by itself
     read_labels_file: frozenset[str] = frozenset()
+    # --positive for the losses of binary labels: two text classes beside one probability column.
+    positive: str | None = None
 
 
 def _tip_evidence(name: str, context: Context) -> list[Evidence]:
@@ -548,6 +550,8 @@ def _command(spec: LossSpec, params: str, context: Context) -> str:
     from_logits = context.from_logits if own is None else own[1]
     if from_logits and any(p.name == "from_logits" for p in spec.params):
         flags.append("--from-logits")
+    if context.positive is not None and spec.binary_label_codes is not None:
+        flags += ["--positive", context.positive]
     sample = command_sample_column(spec, context)
     if sample:
         flags += ["--sample-col", sample]
@@ -800,7 +804,7 @@ def _context(
     conditions = {name for name, flagged in ((OUTLIERS, outliers), (IMBALANCED, imbalanced)) if flagged}
     facts: set[str] = set()
     values: dict[str, str] = {}
-    predictions, labels_file, flags, from_logits, sample_column = "PRED", None, [], False, None
+    predictions, labels_file, flags, from_logits, sample_column, positive = "PRED", None, [], False, None, None
     if inference is not None:
         for name, shown in ((OUTLIERS, inference.outliers), (IMBALANCED, inference.imbalanced)):
             if shown and name not in conditions:
@@ -813,6 +817,7 @@ def _context(
         values.update(inference.values)
         from_logits = inference.from_logits
         sample_column = inference.sample_column
+        positive = inference.positive
         if data is not None:
             has_predictions = bool(inference.prediction_columns) or inference.structural
             predictions, labels_file = (str(data), None) if has_predictions else ("PRED", str(data))
@@ -833,6 +838,7 @@ def _context(
         flags=tuple(flags),
         from_logits=from_logits,
         sample_column=sample_column,
+        positive=positive,
     )
 
 

@@ -302,6 +302,9 @@ class Role:
     # Roles this one stands in for when its column is found: the kernel
     # ignores them then, so their columns are not read (nor checked for NaN).
     replaces: tuple[str, ...] = ()
+    # How binary labels write the negative class for this role: 0, or -1 for
+    # hinge's -1/1. --positive maps every label that is not the positive to it.
+    negative_label: float = 0.0
 
 
 Y_TRUE_REGRESSION = Role("y_true", ("y_true", "label", "target", "y"), "vector", "true values")
@@ -446,6 +449,15 @@ class LossSpec:
     @property
     def streams(self) -> bool:
         return self.kind != "exact"
+
+    @property
+    def binary_label_codes(self) -> tuple[float, float] | None:
+        """(negative, positive): the numbers this loss reads binary labels as
+        beside one prediction column (0 and 1; hinge's -1 and 1), or None for
+        a loss that takes no binary labels."""
+        if "binary" not in self.tasks:
+            return None
+        return (self.role("y_true").negative_label, 1.0)
 
     def param(self, name: str) -> Param:
         for p in self.params:

@@ -69,6 +69,7 @@ def command_problems(
         nan_policy="omit" if "--nan-policy" in context.flags else "error",
         input_format=input_format,
         delimiter=delimiter,
+        positive=context.positive,
     )
     # The file as the inference opened it: stdin ('-') cannot be read again.
     opened = getattr(inference, "source", None)

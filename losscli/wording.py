@@ -24,3 +24,8 @@ def exact_number(value: float) -> str:
 def counted(number: int, noun: str, plural: str | None = None) -> str:
     """``1 row``, ``2 rows``, ``1,024 frame rows``: a count with its noun."""
     return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+
+
+def listed(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

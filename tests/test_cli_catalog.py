@@ -600,26 +600,32 @@ def test_recommended_commands_run_on_a_thousand_class_list_column(runner, tmp_pa
             assert json.loads(ran.stdout)["results"][0]["value"] == pytest.approx(-np.log(0.5005), rel=1e-6)
 
 
-def test_two_text_classes_and_one_probability_column_say_how_to_map_the_labels(runner, tmp_path):
-    # losscli has no option naming the positive class: the recommendation says
-    # to write the labels as 0/1, and the commands then run as suggested.
+def test_two_text_classes_and_one_probability_column_get_commands_with_positive(runner, tmp_path):
+    # 'prob' is higher on the 'yes' rows, so it reads as the probability of
+    # 'yes': the commands pass --positive yes and run on the file as it is,
+    # giving what the same file with 0/1 labels gives.
     rows = [("yes" if i % 3 == 0 else "no", round(0.2 + 0.6 * (i % 3 == 0), 2)) for i in range(30)]
     path = _write(tmp_path / "yesno.csv", ["label", "prob"], rows)
     document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
     assert document["task"] == "binary"
     assert [r["loss"] for r in document["recommendations"]] == ["bce", "hinge", "squared_hinge", "focal"]
-    assert "write the labels as 0/1 (1 for that class) before running the commands" in document["inferred"]["evidence"][-1]
+    assert document["inferred"]["evidence"][-1].endswith("so the commands pass --positive yes (--positive no if it is the probability of 'no')")
+    assert all(item["command"].endswith(" --positive yes") for item in document["recommendations"])
+    _assert_every_command_runs(runner, document["recommendations"])
+    values = {item["loss"]: json.loads(_run_suggested(runner, item["command"] + " --format json").stdout)["results"][0]["value"] for item in document["recommendations"]}
+    coded = _write(tmp_path / "coded.csv", ["label", "prob"], [(int(label == "yes"), p) for label, p in rows])
     for item in document["recommendations"]:
-        assert item["reason"].startswith(
-            f"its command does not run on this file as it is: {path}, column 'label': y_true of {item['loss']} holds text labels "
-            "beside one probability column (write the labels as 0/1, 1 for the class whose probability 'prob' holds"
-        )
-        assert _run_suggested(runner, item["command"]).exit_code == 2
-    mapped = _write(tmp_path / "yesno.csv", ["label", "prob"], [(int(label == "yes"), p) for label, p in rows])
-    for item in document["recommendations"]:
-        ran = _run_suggested(runner, item["command"])
-        assert ran.exit_code == 0, (item["command"], ran.stderr)
-    assert mapped == path
+        plain = run(runner, "compute", coded, "--loss", item["loss"], "--format", "json")
+        assert json.loads(plain.stdout)["results"][0]["value"] == values[item["loss"]]
+
+
+def test_with_no_clue_in_the_predictions_the_positive_is_the_class_that_sorts_last(runner, tmp_path):
+    # The same mean probability on both classes: scikit-learn's predict_proba(X)[:, 1] is the class that sorts last.
+    rows = [("spam" if i % 2 else "ham", 0.5) for i in range(20)]
+    path = _write(tmp_path / "mail.csv", ["label", "prob"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert "the class that sorts last, 'spam', so the commands pass --positive spam" in document["inferred"]["evidence"][-1]
+    _assert_every_command_runs(runner, document["recommendations"])
 
 
 def test_a_predict_proba_export_of_a_binary_classifier_is_binary(runner, tmp_path):

@@ -740,7 +740,9 @@ def test_two_text_classes_beside_one_probability_column_say_how_to_map_them(cli,
     assert_usage_error(
         cli("compute", path, "--loss", loss),
         "yesno.csv, column 'label', row 1: the labels are text ('no' and 'yes') beside one probability column, 'prob'",
-        "write the labels as 0/1, 1 for the class whose probability 'prob' holds",
+        # --positive is the first fix: it needs no change to the file.
+        "which class it is the probability of (give --positive yes when 'prob' is the probability of 'yes'; "
+        "give --positive no when 'prob' is the probability of 'no'; or write the labels as 0/1",
         "df['label'] = (df['label'] == 'yes').astype(int)",
         "'prob_no' and 'prob_yes', which cce and sparse_cce match to the text labels",
     )

@@ -22,6 +22,7 @@ from .common import (
     FailBelowOpt,
     FormatOpt,
     FromLogitsOpt,
+    PositiveOpt,
     InputFormatOpt,
     KeyOpt,
     LabelColOpt,
@@ -110,6 +111,7 @@ def compare(
     nan_policy: NanOpt = NanPolicy.error,
     input_format: InputFormatOpt = None,
     delimiter: DelimiterOpt = None,
+    positive: PositiveOpt = None,
     from_logits: FromLogitsOpt = False,
     eps: EpsOpt = None,
     normalize: NormalizeOpt = False,
@@ -194,6 +196,7 @@ def compare(
         input_format=input_format,
         delimiter=delimiter,
         allow_unmatched=allow_unmatched,
+        positive=positive,
     )
     model_options = [dataclasses.replace(base_options, predictions=path, pred_cols=col) for path, col in models]
     fmt_name = resolve_format(fmt, output)

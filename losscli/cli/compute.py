@@ -24,6 +24,7 @@ from .common import (
     Format,
     FormatOpt,
     FromLogitsOpt,
+    PositiveOpt,
     InputFormatOpt,
     KeyOpt,
     LabelColOpt,
@@ -81,6 +82,7 @@ def compute(
     nan_policy: NanOpt = NanPolicy.error,
     input_format: InputFormatOpt = None,
     delimiter: DelimiterOpt = None,
+    positive: PositiveOpt = None,
     from_logits: FromLogitsOpt = False,
     eps: EpsOpt = None,
     normalize: NormalizeOpt = False,
@@ -138,6 +140,7 @@ def compute(
         input_format=input_format,
         delimiter=delimiter,
         allow_unmatched=allow_unmatched,
+        positive=positive,
     )
     inputs = [predictions] + ([labels] if labels else [])
     fmt_name = resolve_format(fmt, output)

@@ -21,7 +21,7 @@ from ..group_keys import Labels
 from ..errors import LossCliError
 from ..labels import MISSING
 from ..registry import BoundLoss, Role
-from ..wording import exact_number
+from ..wording import exact_number, listed
 from .columns import (
     LABEL_SIDE,
     PRED_SIDE,
@@ -46,6 +46,7 @@ from .prefetch import prefetch
 from .hive import names_given
 from .formats import named_format
 from .readers import Column, Source, is_list_type, open_source
+from .positive_label import PositiveLabel
 from .text_labels import is_label_text, two_classes_error
 
 _SIDE_PREFIX = {PRED_SIDE: "p:", LABEL_SIDE: "l:"}
@@ -66,6 +67,8 @@ class InputOptions:
     input_format: str | None = None
     delimiter: str | None = None
     allow_unmatched: bool = False
+    # --positive: the label whose probability one prediction column holds.
+    positive: str | None = None
     # Row numbers (see ``ReadStats.row_space``), sorted, to leave out:
     # ``compare`` evaluates every model on the rows all of them have values for.
     exclude_rows: np.ndarray | None = None
@@ -151,6 +154,7 @@ class InputPlan:
         self._role_column_names = [{role: rc.describe() for role, rc in roles.items()} for roles in self.role_columns]
         self._label_roles = [frozenset(role for role, rc in roles.items() if rc.side == LABEL_SIDE) for roles in self.role_columns]
         self.long_format = self._is_long_format()
+        self.positive = self._positive_label()
         # (side, name) -> the type of an id column across the files of its input.
         self._id_types: dict[tuple[str, str], pa.DataType] = {}
         self._check_id_types()
@@ -332,6 +336,48 @@ class InputPlan:
                 file=source.display,
             )
         return RoleColumns(role.name, side, tuple(names), is_list)
+
+    def _reads_positive(self, bound: BoundLoss, roles: dict[str, RoleColumns]) -> bool:
+        """Whether --positive maps this loss's labels: a loss of binary labels
+        reading one label column beside one prediction column."""
+        label, pred = roles.get("y_true"), roles.get("y_pred")
+        return (
+            bound.spec.binary_label_codes is not None
+            and label is not None
+            and pred is not None
+            and not label.list_column
+            and not pred.list_column
+            and len(label.names) == 1
+            and len(pred.names) == 1
+        )
+
+    def _positive_label(self) -> PositiveLabel | None:
+        """--positive, refused where no loss reads it (it would change nothing,
+        so it is a mistake), with a note naming the losses it leaves as they are."""
+        if self.options.positive is None or not self.losses:
+            return None
+        unread = [bound.display for bound, roles in zip(self.losses, self.role_columns) if not self._reads_positive(bound, roles)]
+        if len(unread) == len(self.losses):
+            from ..registry import all_specs
+
+            binary = [spec.name for spec in all_specs() if spec.binary_label_codes is not None]
+            raise LossCliError(
+                f"--positive names the class of binary labels beside one prediction column, and {listed(unread)} "
+                f"{'reads' if len(unread) == 1 else 'read'} no such labels here",
+                hint=f"drop --positive: it is for {listed(binary)} on one prediction column, "
+                "while one probability column per class is matched to the labels by the columns' names",
+            )
+        if unread:
+            self.notes.append(f"--positive applies to binary labels beside one prediction column; {listed(unread)} {'reads' if len(unread) == 1 else 'read'} the labels as written")
+        return PositiveLabel(self.options.positive)
+
+    def _check_positive_found(self) -> None:
+        if self.positive is None:
+            return
+        for bound, roles in zip(self.losses, self.role_columns):
+            if self._reads_positive(bound, roles):
+                located = roles["y_true"]
+                self.positive.check_found(column=located.names[0], display=self._display(located.side))
 
     def _is_long_format(self) -> bool:
         """Sequence losses read either one row per sequence (a list of frames)
@@ -699,6 +745,7 @@ class InputPlan:
                 column=column,
                 hint="--nan-policy omit drops them and reports how many",
             )
+        self._check_positive_found()
         if self.stats.rows == 0:
             if self.stats.omitted:
                 raise LossCliError(
@@ -918,11 +965,15 @@ class InputPlan:
             # sequences), its columns and, for class labels, the class columns
             # and the label that names no class (ignore_index).
             kept_label = bound.params.get("ignore_index") if role.shape == "class" else None
-            key = (role.name, role.shape, located, roles.get("y_pred") if role.shape == "class" else None, kept_label)
+            positive = self.positive is not None and role.name == "y_true" and self._reads_positive(bound, roles)
+            key = (role.name, role.shape, located, roles.get("y_pred") if role.shape == "class" else None, kept_label, bound.spec.binary_label_codes if positive else None)
             if converted is not None and key in converted:
                 arrays[role.name] = converted[key]
                 continue
-            values = self._convert(role, located, columns, roles, bound, kept_label)
+            if positive:
+                values = self.positive.codes(columns[_SIDE_PREFIX[located.side] + located.names[0]], bound.spec.binary_label_codes, column=located.names[0], display=self._display(located.side))
+            else:
+                values = self._convert(role, located, columns, roles, bound, kept_label)
             if converted is not None:
                 # Shared by several losses' kernels, possibly on several threads.
                 values.flags.writeable = False

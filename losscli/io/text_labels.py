@@ -5,7 +5,8 @@ suffix, else an error says how to map them. Labels ``no``/``yes`` beside a
 single column ``prob`` cannot be matched: the file does not say which class
 ``prob`` is the probability of, so losscli does not guess (a wrong guess
 would turn every loss value into its mirror image) and says how to write
-the labels as 0/1 instead.
+the labels as 0/1 instead, or how to name the positive class with
+``--positive``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pyarrow as pa
 from ._lazy import pc
 
 from ..errors import LossCliError
+from ..shell import quote
 from .numbers import BOOLEAN_WORDS, DECIMAL_COMMA, NUMBER
 
 # Beyond two classes one probability column cannot be a binary task.
@@ -49,7 +51,8 @@ def mapping_hint(classes: list[str], label_column: str, prediction_column: str) 
     positive = classes[-1]
     per_class = " and ".join(f"'{prediction_column}_{label}'" for label in classes)
     return (
-        f"write the labels as 0/1, 1 for the class whose probability '{prediction_column}' holds, "
+        "; ".join(f"give --positive {quote(label)} when '{prediction_column}' is the probability of '{label}'" for label in reversed(classes))
+        + f"; or write the labels as 0/1, 1 for the class whose probability it is, "
         f"e.g. with pandas df['{label_column}'] = (df['{label_column}'] == '{positive}').astype(int); "
         f"or give one probability column per class, {per_class}, which cce and sparse_cce match to the text labels"
     )
@@ -58,8 +61,8 @@ def mapping_hint(classes: list[str], label_column: str, prediction_column: str) 
 def schema_hint(prediction_column: str) -> str:
     """:func:`mapping_hint` when only the columns are known, not the labels."""
     return (
-        f"write the labels as 0/1, 1 for the class whose probability '{prediction_column}' holds, "
-        "or give one probability column per class, named after the classes"
+        f"name the class whose probability '{prediction_column}' holds with --positive LABEL, "
+        "or write the labels as 0/1, or give one probability column per class, named after the classes"
     )
 
 

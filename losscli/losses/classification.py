@@ -51,7 +51,7 @@ Y_TRUE_BINARY = Role(
     "vector",
     "binary labels 0/1 (soft targets in [0, 1] allowed); several columns for multi-label",
 )
-Y_TRUE_SIGN = Role("y_true", LABEL_DEFAULTS, "vector", "labels -1/1 (0/1 accepted: 0 is read as -1)")
+Y_TRUE_SIGN = Role("y_true", LABEL_DEFAULTS, "vector", "labels -1/1 (0/1 accepted: 0 is read as -1)", negative_label=-1.0)
 Y_TRUE_CLASS = Role(
     "y_true",
     LABEL_DEFAULTS,
