@@ -57,28 +57,10 @@ SAMPLE_COLUMN_NAMES = (
 # looked for only beside label sequences, so a class-label file with an
 # 'utterance' column is not read as segmentation masks.
 SEQUENCE_COLUMN_NAMES = ("utterance", "utterance_id", "utt", "utt_id", "sequence_id", "seq_id")
-# Prediction column names that compute does not look for by default but that
-# scikit-learn, pandas and PyTorch users write (a batch's outputs, logits,
-# probs, preds saved as they are named in the training loop); the commands
-# name them with --pred-col.
-OTHER_PREDICTION_NAMES = (
-    "y_score",
-    "y_prob",
-    "y_proba",
-    "proba",
-    "probability",
-    "predicted",
-    "y_hat",
-    "yhat",
-    "preds",
-    "predictions",
-    "probs",
-    "probabilities",
-    "logits",
-    "scores",
-    "output",
-    "outputs",
-)
+# Prediction column names too generic for compute to take by default (a
+# model's "output" may be anything) that still name the predictions when no
+# other column does; the commands name them with --pred-col.
+OTHER_PREDICTION_NAMES = ("output", "outputs")
 # Families recognised by the names of their input columns rather than by
 # their labels (triplet files have no labels at all; a critic's labels look binary).
 STRUCTURAL_FAMILIES = ("ranking", "generative")
@@ -887,6 +869,7 @@ def _names_text(names: list[str]) -> str:
 
 def _label_columns(source: Any, label_col: str | None, *, required: bool) -> list[str]:
     from .io.columns import find_default, select
+    from .wording import names_looked_for
     from .registry import Y_TRUE_REGRESSION
 
     if label_col:
@@ -899,7 +882,7 @@ def _label_columns(source: Any, label_col: str | None, *, required: bool) -> lis
     if not required:
         return []
     raise LossCliError(
-        f"no label column (looked for {', '.join(Y_TRUE_REGRESSION.defaults)})",
+        f"no label column (looked for {names_looked_for(Y_TRUE_REGRESSION.defaults)})",
         file=source.display,
         hint=f"name it with --label-col; columns: {', '.join(source.names()[:12])}",
     )
@@ -944,11 +927,12 @@ def _undeclared_predictions(
     """
     from .class_columns import find_class_columns
     from .registry import PRED_DEFAULTS
+    from .wording import names_looked_for
 
     numeric = [c.name for c in source.columns if c.numeric and c.name not in claimed]
     kind = summarise_labels(labels).kind
     found = find_class_columns(labels, label_names, kind, numeric, source.names())
-    looked = f"no column named {', '.join(PRED_DEFAULTS)}"
+    looked = f"no column named {names_looked_for(PRED_DEFAULTS)}"
     if len(found) == 1:
         columns = found[0]
         return list(columns.names), columns.selection, f"{looked}; {columns.reason}: the commands pass {_pred_col_flag(columns.selection)}"

@@ -307,10 +307,20 @@ class Role:
     negative_label: float = 0.0
 
 
-Y_TRUE_REGRESSION = Role("y_true", ("y_true", "label", "target", "y"), "vector", "true values")
+# Default column names: losscli's own first, then the names scikit-learn,
+# PyTorch and forecasting users write (y_score, predict_proba's proba, a
+# training loop's logits and preds, Prophet's yhat, a forecast's actual). The
+# first name a file has is taken, exactly, then as a prefix (prob_cat).
+Y_TRUE_REGRESSION = Role(
+    "y_true", ("y_true", "label", "target", "y", "labels", "targets", "actual", "truth", "ground_truth"), "vector", "true values"
+)
 Y_PRED_REGRESSION = Role(
     "y_pred",
-    ("y_pred", "pred", "prediction", "score", "prob", "logit"),
+    (
+        "y_pred", "pred", "prediction", "score", "prob", "logit",
+        "preds", "predictions", "predicted", "scores", "probs", "probabilities", "logits",
+        "y_score", "y_prob", "y_proba", "proba", "probability", "y_hat", "yhat",
+    ),  # fmt: skip
     "vector",
     "predicted values (same number of columns as y_true)",
 )

@@ -29,3 +29,16 @@ def counted(number: int, noun: str, plural: str | None = None) -> str:
 def listed(items: list[str]) -> str:
     """'a', 'a and b', 'a, b and c'."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# Default column names shown in a message; the rest are counted ('losscli info LOSS' lists them all).
+SHOWN_NAMES = 6
+
+
+def names_looked_for(names: tuple[str, ...]) -> str:
+    """'y_pred, pred, ...' for a message about default column names, the first
+    few named: twenty names would bury the columns the file does have."""
+    if len(names) <= SHOWN_NAMES:
+        return ", ".join(names)
+    rest = len(names) - SHOWN_NAMES
+    return ", ".join(names[:SHOWN_NAMES]) + f" and {rest} other common name{'s' if rest > 1 else ''}"

@@ -318,7 +318,7 @@ def test_a_hundred_class_file_finds_its_class_columns(tmp_path):
     result = infer_file(path)
     assert (result.task, result.prediction_selection, result.imbalance_ratio) == ("multiclass", "p_*", pytest.approx(3.0))
     assert result.evidence[1] == (
-        "no column named y_pred, pred, prediction, score, prob, logit; the class indices 0..99 index the columns "
+        "no column named y_pred, pred, prediction, score, prob, logit and 14 other common names; the class indices 0..99 index the columns "
         "'p_0', 'p_1', 'p_2', 'p_3' ... 'p_99' (100 columns): the commands pass --pred-col 'p_*'"
     )
 
@@ -587,7 +587,7 @@ def test_text_labels_find_their_class_columns_by_suffix(tmp_path):
     assert result.prediction_selection == "p_*"
     assert result.evidence[0] == f"{path}: labels from 'label', predictions from 'p_cat', 'p_dog', 'p_bird'"
     assert result.evidence[1] == (
-        "no column named y_pred, pred, prediction, score, prob, logit; the text labels (bird, cat, dog) name the "
+        "no column named y_pred, pred, prediction, score, prob, logit and 14 other common names; the text labels (bird, cat, dog) name the "
         "columns 'p_cat', 'p_dog', 'p_bird' by suffix: the commands pass --pred-col 'p_*'"
     )
 
@@ -631,7 +631,7 @@ def test_two_groups_of_class_columns_are_not_guessed_between(tmp_path):
     assert result.prediction_columns == ()
     assert result.prediction_selection is None
     assert result.evidence[1] == (
-        "no column named y_pred, pred, prediction, score, prob, logit; several column groups could hold the class "
+        "no column named y_pred, pred, prediction, score, prob, logit and 14 other common names; several column groups could hold the class "
         "predictions (--pred-col 'p_*' or --pred-col 'q_*'): name one with --pred-col"
     )
 
@@ -643,10 +643,19 @@ def test_a_label_without_a_column_of_its_own_finds_no_class_columns(tmp_path):
     assert result.prediction_columns == ()
 
 
-@pytest.mark.parametrize("name", ["proba", "y_score", "probability", "Y_Prob", "logits", "preds", "predictions", "probs", "scores", "output", "outputs"])
-def test_a_prediction_column_under_a_common_other_name(tmp_path, name):
-    # Reported: 'y_true,logits' (and preds, probs, outputs, ...) read as a file of
-    # labels alone, whose commands ask for PRED the file already holds.
+@pytest.mark.parametrize("name", ["proba", "y_score", "probability", "Y_Prob", "logits", "preds", "predictions", "probs", "scores", "yhat"])
+def test_a_prediction_column_under_a_common_name_is_found_as_compute_finds_it(tmp_path, name):
+    # Reported: 'y_true,logits' (and preds, probs, ...) read as a file of labels
+    # alone, whose commands asked for PRED the file already holds. compute takes
+    # these names by default, so the commands need no --pred-col.
+    rows = [(i, i % 2, 0.25 + 0.5 * (i % 2)) for i in range(10)]
+    result = infer_file(write_csv(tmp_path / "bin.csv", ["id", "y_true", name], rows))
+    assert (result.prediction_columns, result.prediction_selection) == ((name,), None)
+
+
+@pytest.mark.parametrize("name", ["output", "outputs"])
+def test_a_prediction_column_under_a_generic_name_is_named_in_the_commands(tmp_path, name):
+    # Too generic for compute to take by default, but the only candidate here.
     rows = [(i, i % 2, 0.25 + 0.5 * (i % 2)) for i in range(10)]
     result = infer_file(write_csv(tmp_path / "bin.csv", ["id", "y_true", name], rows))
     assert (result.prediction_columns, result.prediction_selection) == ((name,), name)

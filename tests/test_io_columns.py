@@ -58,6 +58,13 @@ def rng() -> np.random.Generator:
         (["Y_TRUE", "Y_Pred"], "Y_TRUE", "Y_Pred"),  # names match case-insensitively
         (["y_pred", " y_true"], " y_true", "y_pred"),  # a header written "y_pred, y_true"
         ([" Label ", " Pred "], " Label ", " Pred "),
+        # Names common exports use: a forecast's actual and Prophet's yhat, a training
+        # loop's labels and logits, scikit-learn's y_score beside predict_proba's proba.
+        (["id", "actual", "yhat"], "actual", "yhat"),
+        (["labels", "logits", "preds"], "labels", "preds"),
+        (["ground_truth", "proba", "y_score"], "ground_truth", "y_score"),
+        (["truth", "probability"], "truth", "probability"),
+        (["targets", "score", "logits"], "targets", "score"),
     ],
 )
 def test_default_columns_follow_the_documented_priority(cli, tmp_path, rng, columns, truth, prediction):
@@ -75,10 +82,17 @@ def test_prefix_defaults_take_every_matching_column_in_file_order(cli, tmp_path,
     assert _quantile(cli, tmp_path / "data.csv") == pytest.approx(_pinball(labels, probs), rel=1e-12)
 
 
+def test_prefix_defaults_of_common_export_names_pair_by_suffix(cli, tmp_path, rng):
+    probs, labels = rng.normal(size=(40, 2)), rng.normal(size=(40, 2))
+    data = {"labels_a": labels[:, 0], "probs_a": probs[:, 0], "labels_b": labels[:, 1], "probs_b": probs[:, 1]}
+    write_csv(tmp_path / "data.csv", data)
+    assert _quantile(cli, tmp_path / "data.csv") == pytest.approx(_pinball(labels, probs), rel=1e-12)
+
+
 def test_a_single_numeric_column_needs_no_name(cli, tmp_path, rng):
     y_true, y_pred = rng.normal(size=25), rng.normal(size=25)
     write_csv(tmp_path / "p.csv", {"name": [f"row{i}" for i in range(25)], "model_output": y_pred})
-    write_csv(tmp_path / "t.csv", {"truth": y_true})
+    write_csv(tmp_path / "t.csv", {"measured": y_true})
     value = _quantile(cli, tmp_path / "p.csv", "--labels", tmp_path / "t.csv")
     assert value == pytest.approx(_pinball(y_true, y_pred), rel=1e-12)
 

@@ -21,7 +21,7 @@ from ..group_keys import Labels
 from ..errors import LossCliError
 from ..labels import MISSING
 from ..registry import BoundLoss, Role
-from ..wording import exact_number, listed
+from ..wording import exact_number, listed, names_looked_for
 from .columns import (
     LABEL_SIDE,
     PRED_SIDE,
@@ -322,7 +322,7 @@ class InputPlan:
         source = self.sources[sides[0]]
         flag = option_of(role.name) + ("COLS" if role.name not in ("y_pred", "y_true") else "")
         raise LossCliError(
-            f"no column for {role.name} of loss '{bound.name}' (looked for {', '.join(role.defaults)})",
+            f"no column for {role.name} of loss '{bound.name}' (looked for {names_looked_for(role.defaults)})",
             file=source.display,
             hint=f"name it with {flag}; columns: {', '.join(source.names()[:12])}",
         )
