@@ -138,6 +138,7 @@ def compute(
         input_format=input_format,
         delimiter=delimiter,
         allow_unmatched=allow_unmatched,
+        keys_per_row=bool(key) and (reduction == Reduction.none or bool(per_row)),
     )
     inputs = [predictions] + ([labels] if labels else [])
     fmt_name = resolve_format(fmt, output)
@@ -190,7 +191,7 @@ def compute(
             if reduction == Reduction.none or per_row:
                 from ..per_row import PerRowWriter
 
-                writer = PerRowWriter(per_row, row_format, losses, by, sample_col)
+                writer = PerRowWriter(per_row, row_format, losses, by, sample_col, key)
             if engine == Engine.dask:
                 if writer is not None and unit == "row":
                     raise LossCliError(
