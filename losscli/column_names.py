@@ -1,10 +1,11 @@
 """Header names of what losscli writes: every name once.
 
-The group column is named after the ``--by`` column (``region``), and the
-per-sample column after ``--sample-col``. Either can be a name losscli uses
-for a column of its own (``--by model``, ``--by value``): the file would
-then have two columns of that name, and a reader would take one for the
-other. Such a name gets a prefix (``by_model``), as often as it takes.
+The group column is named after the ``--by`` column (``region``), the
+per-sample column after ``--sample-col``, and per-row output's key column
+after ``--key``. Any of them can be a name losscli uses for a column of its
+own (``--by model``, ``--by value``, ``--key row``): the file would then
+have two columns of that name, and a reader would take one for the other.
+Such a name gets a prefix (``by_model``, ``key_row``), as often as it takes.
 
 Reports (``compute`` and ``compare``: CSV, tables and Markdown) reserve every name
 either command can write, whether or not this run writes it, so the name of
@@ -20,6 +21,7 @@ from .registry import CHARACTERISTIC_KEYS
 
 GROUP_PREFIX = "by_"
 SAMPLE_PREFIX = "sample_"
+KEY_PREFIX = "key_"
 
 # Every column a report (compute or compare; CSV, table or Markdown) can
 # have besides the group.

@@ -57,6 +57,9 @@ class Batch:
     # each row's --sample-col id, for per-row output; text as written in CSV.
     sequence_ids: np.ndarray | None = None
     sequence_ids_as_text: bool = False
+    # Each row's --key value in the predictions file, for per-row output
+    # (Arrow, in the type it is written in; see ``losscli.io.key_values``).
+    keys: Any = None
 
 
 @dataclass(slots=True)

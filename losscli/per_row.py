@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from . import markdown
-from .column_names import SAMPLE_PREFIX, distinct, group_column
+from .column_names import KEY_PREFIX, SAMPLE_PREFIX, distinct, group_column
 from .engine import Batch
 from .errors import LossCliError
 from .io.arrow_numpy import from_numpy
@@ -96,7 +96,9 @@ class PerRowWriter:
     """Collects per-row losses into a temp file next to the target, or
     anywhere for a stream (stdout, a device, a FIFO) it is copied into."""
 
-    def __init__(self, path: str | None, fmt: str, losses: list[BoundLoss], by: str | None, sample_col: str | None = None) -> None:
+    def __init__(
+        self, path: str | None, fmt: str, losses: list[BoundLoss], by: str | None, sample_col: str | None = None, key: str | None = None
+    ) -> None:
         self.path = path
         self.fmt = fmt
         self.losses = losses
@@ -105,6 +107,8 @@ class PerRowWriter:
         self.group_header = group_column(by, {"row", *self._names()}) if by else None
         # Long-format sequences are numbered in order, not by a row of the file: their id says which they are.
         self.sample_header = distinct(sample_col, {"row", self.group_header, *self._names()}, SAMPLE_PREFIX) if sample_col else None
+        # Named last, so the other columns are named as they are without --key.
+        self.key_header = distinct(key, {"row", self.group_header, self.sample_header, *self._names()}, KEY_PREFIX) if key else None
         self.to_stdout = not path or path == "-"
         self.to_stream = self.to_stdout or writes_in_place(path)
         # Errors name the user's path (None: stdout), never the temp file.
@@ -136,6 +140,9 @@ class PerRowWriter:
     def __call__(self, batch: Batch, values: list[np.ndarray | None]) -> None:
         rows = batch.row_ids if batch.row_ids is not None else np.arange(batch.row_offset + 1, batch.row_offset + batch.n + 1)
         columns: dict[str, Any] = {"row": from_numpy(np.asarray(rows, dtype=np.int64))}
+        if self.key_header and batch.keys is not None:
+            # Beside the row number: both say which row a line is, the key in the user's own terms.
+            columns[self.key_header] = _written_keys(batch.keys, self.fmt)
         if self.sample_header and batch.sequence_ids is not None:
             if batch.sequence_ids_as_text:
                 self._shown_columns.add(self.sample_header)
@@ -306,6 +313,22 @@ def _in_schema(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
             f"per-row output: a column changed type part way, from {schema} to {batch.schema}".replace("\n", ", "),
             hint="write the per-row output as .csv or .jsonl",
         ) from None
+
+
+def _written_keys(keys: pa.Array, fmt: str) -> pa.Array:
+    """--key values as ``fmt`` holds them: Parquet keeps every type; text
+    formats get dates, times and timestamps as ISO 8601 text (JSON has no
+    such type, and the CSV writer's own spelling differs from the reports'),
+    and decimals as their digits (JSON has no exact decimal number)."""
+    if fmt == "parquet":
+        return keys
+    from .io.ids import is_temporal, iso_text
+
+    if is_temporal(keys.type):
+        return iso_text(keys)
+    if pa.types.is_decimal(keys.type):
+        return keys.cast(pa.string())
+    return keys
 
 
 def _typed_column(values: list[Any]) -> pa.Array:

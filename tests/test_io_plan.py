@@ -176,7 +176,7 @@ def test_per_row_numbers_after_a_key_join_are_prediction_rows(cli, tmp_path):
     write_csv(tmp_path / "t.csv", {"id": [30, 10, 20], "y_true": [0.0, 1.0, 0.0]})
     result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--key", "id", "--loss", "mae", "--reduction", "none", "-f", "json")
     # |1 - 1| = 0, |0 - 2| = 2, |0 - 3| = 3 (by hand, matched by id)
-    assert _json(result) == [{"row": 1, "mae": 0.0}, {"row": 2, "mae": 2.0}, {"row": 3, "mae": 3.0}]
+    assert _json(result) == [{"row": 1, "id": 10, "mae": 0.0}, {"row": 2, "id": 20, "mae": 2.0}, {"row": 3, "id": 30, "mae": 3.0}]
 
 
 # ----------------------------------------------------------------------------- the plan itself

@@ -141,6 +141,7 @@ def compute(
         delimiter=delimiter,
         allow_unmatched=allow_unmatched,
         positive=positive,
+        keys_per_row=bool(key) and (reduction == Reduction.none or bool(per_row)),
     )
     inputs = [predictions] + ([labels] if labels else [])
     fmt_name = resolve_format(fmt, output)
@@ -193,7 +194,7 @@ def compute(
             if reduction == Reduction.none or per_row:
                 from ..per_row import PerRowWriter
 
-                writer = PerRowWriter(per_row, row_format, losses, by, sample_col)
+                writer = PerRowWriter(per_row, row_format, losses, by, sample_col, key)
             if engine == Engine.dask:
                 if writer is not None and unit == "row":
                     raise LossCliError(

@@ -45,11 +45,17 @@ from .overlaps import option_of, taken_by_selection
 from .prefetch import prefetch
 from .hive import names_given
 from .formats import named_format
+from .key_values import shown_keys
 from .readers import Column, Source, is_list_type, open_source
 from .positive_label import PositiveLabel
 from .text_labels import is_label_text, two_classes_error
 
 _SIDE_PREFIX = {PRED_SIDE: "p:", LABEL_SIDE: "l:"}
+# Rows of each batch a --key join hands on (a module name, so tests can make it small).
+JOINED_BATCH_ROWS = 1 << 20
+# The internal name of the --key values per-row output shows: without a side
+# prefix, it is never the name of a column read.
+_SHOWN_KEYS = "keys"
 
 
 @dataclass
@@ -69,6 +75,9 @@ class InputOptions:
     allow_unmatched: bool = False
     # --positive: the label whose probability one prediction column holds.
     positive: str | None = None
+    # Each batch carries its rows' --key values (``Batch.keys``) for per-row
+    # output; only then, since shaping them costs a pass over every key.
+    keys_per_row: bool = False
     # Row numbers (see ``ReadStats.row_space``), sorted, to leave out:
     # ``compare`` evaluates every model on the rows all of them have values for.
     exclude_rows: np.ndarray | None = None
@@ -632,10 +641,15 @@ class InputPlan:
             joined = joined.append_column(name, right[name].take(right_rows))
         row_ids = left_rows + 1
         label_ids = arrow_numpy.numbers(right_rows).astype(np.int64) + 1
+        if self.options.keys_per_row:
+            # The predictions file's keys of the joined rows, in the joined order.
+            matched_keys = plain[PRED_SIDE].take(arrow_numpy.from_numpy(left_rows.astype(np.int64)))
+            read_as_text = named[PRED_SIDE] in self._text_ids(PRED_SIDE)
+            joined = joined.append_column(_SHOWN_KEYS, pa.chunked_array([shown_keys(matched_keys, read_as_text=read_as_text)]))
         if self.stats.unmatched_labels:
             self.stats.leave_out(np.setdiff1d(np.arange(1, right.num_rows + 1), label_ids))
-        for start in range(0, joined.num_rows, 1 << 20):
-            part = joined.slice(start, 1 << 20)
+        for start in range(0, joined.num_rows, JOINED_BATCH_ROWS):
+            part = joined.slice(start, JOINED_BATCH_ROWS)
             stop = start + part.num_rows
             yield {name: part[name] for name in part.column_names}, row_ids[start:stop], label_ids[start:stop]
 
@@ -668,6 +682,7 @@ class InputPlan:
                 weights = to_float(extras["weight"], column=self.extras["weight"].name, display=self._display(self.extras["weight"].side)) if "weight" in extras else None
                 groups = self._keys_of("by", extras)
                 samples = self._keys_of("sample", extras)
+                keys = columns[_SHOWN_KEYS].combine_chunks() if _SHOWN_KEYS in columns else None
             except LossCliError as error:
                 # Converters number rows within the batch; make them rows of the file.
                 raise self._file_rows(error, offset, row_ids, label_ids) from None
@@ -701,6 +716,8 @@ class InputPlan:
                 weights = weights[keep] if weights is not None else None
                 groups = groups[keep] if groups is not None else None
                 samples = samples[keep] if samples is not None else None
+                # Filtered with the losses' inputs, so each key stays beside its row's loss.
+                keys = keys.take(arrow_numpy.from_numpy(np.flatnonzero(keep))) if keys is not None else None
                 ids = (ids if ids is not None else np.arange(offset + 1, offset + n + 1))[keep]
                 label_ids = label_ids[keep] if label_ids is not None else None
             if nan_rows:
@@ -731,6 +748,7 @@ class InputPlan:
                 label_roles=self._label_roles,
                 label_row_ids=label_ids,
                 groups_as_text=groups_as_text,
+                keys=keys,
             )
             offset += n
         if not self.options.key:
