@@ -91,6 +91,7 @@ EngineOpt = Annotated[Engine, typer.Option("--engine", help=literal("local (defa
 SchedulerOpt = Annotated[Optional[str], typer.Option("--scheduler", help="With --engine dask: the scheduler address (tcp://host:8786); default: a local cluster for this run.", rich_help_panel=INPUT)]
 InputFormatOpt = Annotated[Optional[str], typer.Option("--input-format", help="csv, tsv, parquet, arrow or ndjson (default: from the file name). A --labels file follows it only when its own name does not say its format.", rich_help_panel=INPUT)]
 DelimiterOpt = Annotated[Optional[str], typer.Option("--delimiter", help="CSV delimiter: one character, or tab, comma, semicolon, pipe, space ('\\t' is a tab too). Default: detected from the header among , ; tab |.", rich_help_panel=INPUT)]
+DecimalOpt = Annotated[str, typer.Option("--decimal", help="Decimal separator of CSV numbers: . (default) or , (also point, comma), for files written 0,5 (pandas decimal=',', R write.csv2); the fields then need another delimiter, such as ;.", rich_help_panel=INPUT)]
 FromLogitsOpt = Annotated[bool, typer.Option("--from-logits", help="Predictions are logits/raw scores; sigmoid or softmax is applied stably.", rich_help_panel=LOSSES)]
 EpsOpt = Annotated[Optional[float], typer.Option("--eps", help="Clip probabilities to eps .. 1-eps (default 1e-7; 0 disables).", rich_help_panel=LOSSES)]
 NormalizeOpt = Annotated[bool, typer.Option("--normalize", help="Divide class-probability rows by their sum instead of rejecting rows that do not sum to 1.", rich_help_panel=LOSSES)]

@@ -16,6 +16,7 @@ from .common import (
     AllowUnmatchedOpt,
     ByOpt,
     ColOpt,
+    DecimalOpt,
     DelimiterOpt,
     EpsOpt,
     FailAboveOpt,
@@ -110,6 +111,7 @@ def compare(
     nan_policy: NanOpt = NanPolicy.error,
     input_format: InputFormatOpt = None,
     delimiter: DelimiterOpt = None,
+    decimal: DecimalOpt = ".",
     from_logits: FromLogitsOpt = False,
     eps: EpsOpt = None,
     normalize: NormalizeOpt = False,
@@ -158,6 +160,7 @@ def compare(
     )
     from ..allocator import reuse_freed_memory
     from ..evaluation import check_thresholds, parse_thresholds
+    from ..io.numbers import decimal_given
     from ..io.plan import InputOptions
     from ..output import Interrupts, atomic_writer, check_target
     from ..registry import resolve_task
@@ -193,6 +196,7 @@ def compare(
         nan_policy=nan_policy.value,
         input_format=input_format,
         delimiter=delimiter,
+        decimal=decimal_given(decimal),
         allow_unmatched=allow_unmatched,
     )
     model_options = [dataclasses.replace(base_options, predictions=path, pred_cols=col) for path, col in models]

@@ -17,6 +17,7 @@ from .common import (
     Engine,
     EngineOpt,
     ColOpt,
+    DecimalOpt,
     DelimiterOpt,
     EpsOpt,
     FailAboveOpt,
@@ -81,6 +82,7 @@ def compute(
     nan_policy: NanOpt = NanPolicy.error,
     input_format: InputFormatOpt = None,
     delimiter: DelimiterOpt = None,
+    decimal: DecimalOpt = ".",
     from_logits: FromLogitsOpt = False,
     eps: EpsOpt = None,
     normalize: NormalizeOpt = False,
@@ -107,6 +109,7 @@ def compute(
     """
     from ..allocator import reuse_freed_memory
     from ..evaluation import check_thresholds, evaluate_file, parse_thresholds
+    from ..io.numbers import decimal_given
     from ..io.plan import InputOptions
     from ..output import Interrupts, check_target
     from ..progress import enabled as progress_enabled
@@ -137,6 +140,7 @@ def compute(
         nan_policy=nan_policy.value,
         input_format=input_format,
         delimiter=delimiter,
+        decimal=decimal_given(decimal),
         allow_unmatched=allow_unmatched,
     )
     inputs = [predictions] + ([labels] if labels else [])
