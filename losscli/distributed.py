@@ -124,6 +124,12 @@ def refuse_unmergeable(options: InputOptions, losses: list[BoundLoss]) -> None:
         )
     if options.predictions == "-":
         raise LossCliError("the dask engine reads a Parquet dataset, not stdin", hint="give a file, directory, glob or URL")
+    if options.decimal != ".":
+        # Parquet stores numbers, not text: there is no separator to choose.
+        raise LossCliError(
+            "--decimal , reads CSV files, and the dask engine reads Parquet datasets only",
+            hint="use --engine local for a CSV file written with decimal commas, or convert it to Parquet, e.g. with pandas read_csv(path, sep=';', decimal=',').to_parquet(out), and leave out --decimal",
+        )
     if options.input_format and options.input_format.lower() not in ("parquet", "pq"):
         raise LossCliError(
             f"the dask engine reads Parquet datasets, not {options.input_format}",

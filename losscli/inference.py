@@ -699,13 +699,14 @@ def infer_file(
     sample_col: str | None = None,
     input_format: str | None = None,
     delimiter: str | None = None,
+    decimal: str = ".",
 ) -> Inference:
     """Read only the label, prediction and sample columns of ``path`` and infer from them."""
     from .io.readers import open_source
 
     # The names the user gave, which a Parquet dataset may find as folder keys, as compute opens it.
     named = frozenset(name.strip() for given in (label_col, pred_col, sample_col) for name in (given or "").split(",") if name.strip())
-    source = open_source(path, input_format, delimiter, named)
+    source = open_source(path, input_format, delimiter, named, decimal)
     structure = _structure(source)
     labels = _label_columns(source, label_col, required=structure is None)
     if not labels and structure is not None and _role_shape(structure[2], "y_true") == "scalar":

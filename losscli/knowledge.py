@@ -644,6 +644,7 @@ def recommend(
     sample_col: str | None = None,
     input_format: str | None = None,
     delimiter: str | None = None,
+    decimal: str = ".",
 ) -> dict[str, Any]:
     """Ranked loss recommendations, as the JSON document of ``losscli recommend``.
 
@@ -651,7 +652,9 @@ def recommend(
     class imbalance and outliers from (or pass the arrays ``y_true``, and
     optionally ``y_pred`` and ``sample_ids``). At least one of them is needed.
     Flags and inferred conditions add up: ``outliers=True`` or outliers in
-    the data both rank robust losses up.
+    the data both rank robust losses up. ``input_format``, ``delimiter`` and
+    ``decimal`` (',' for numbers written 0,5) say how to read ``data``, as
+    the command line's --input-format, --delimiter and --decimal do.
     """
     for name, flag in (("outliers", outliers), ("imbalanced", imbalanced)):
         # A string such as "no" is truthy: it would rank the losses for that condition up.
@@ -676,6 +679,7 @@ def recommend(
             sample_col=sample_col,
             input_format=input_format,
             delimiter=delimiter,
+            decimal=decimal,
         )
     except LossCliError as error:
         _in_api_terms(error)
@@ -690,6 +694,7 @@ _API_NAMES = {
     "--sample-col": "sample_col",
     "--input-format": "input_format",
     "--delimiter": "delimiter",
+    "--decimal": "decimal",
     "--task": "task",
     "--data": "data",
 }
@@ -720,11 +725,15 @@ def document(
     sample_col: str | None = None,
     input_format: str | None = None,
     delimiter: str | None = None,
+    decimal: str = ".",
 ) -> dict[str, Any]:
     """:func:`recommend` in the terms of the command line, which calls this:
     its errors name options (--label-col), as the input layer writes them."""
+    from .io.numbers import decimal_given
+
+    decimal = decimal_given(decimal)
     canonical = resolve_task(task) if task is not None else None
-    inference = _infer(data, y_true, y_pred, sample_ids, label_col, pred_col, sample_col, input_format, delimiter)
+    inference = _infer(data, y_true, y_pred, sample_ids, label_col, pred_col, sample_col, input_format, delimiter, decimal)
     if inference is None:
         if canonical is None:
             raise LossCliError("recommend needs --task, --data or both", hint="e.g. losscli recommend --task regression, or --data labels.csv")
@@ -735,13 +744,13 @@ def document(
             inference.evidence.append(f"the data look like {inference.task}; --task {canonical} takes precedence")
     if inference is not None and inference.prediction_selection:
         pred_col = inference.prediction_selection  # found under another name: the commands must name it
-    context = _context(effective, outliers, imbalanced, data, inference, label_col, pred_col)
+    context = _context(effective, outliers, imbalanced, data, inference, label_col, pred_col, decimal)
     context = dataclasses.replace(context, task_word=task or "")
     if data is not None and inference is not None:
         from .runnable import command_problems, label_problems, losses_reading_the_labels_file
 
         if context.predictions == str(data):
-            checks = command_problems(context, label_col, pred_col, input_format, delimiter, inference)
+            checks = command_problems(context, label_col, pred_col, input_format, delimiter, inference, decimal)
             context = dataclasses.replace(
                 context,
                 unrunnable=tuple(sorted(checks.problems.items())),
@@ -751,7 +760,7 @@ def document(
         elif context.labels_file == str(data):
             # Labels alone: the predictions are not known, the labels' domain is.
             problems = label_problems(context, inference.labels_read)
-            reading = losses_reading_the_labels_file(context, label_col, input_format, delimiter, inference)
+            reading = losses_reading_the_labels_file(context, label_col, input_format, delimiter, inference, decimal)
             context = dataclasses.replace(context, unrunnable=tuple(sorted(problems.items())), read_labels_file=frozenset(reading))
     return {
         "schema": SCHEMA,
@@ -771,6 +780,7 @@ def _infer(
     sample_col: str | None,
     input_format: str | None,
     delimiter: str | None,
+    decimal: str,
 ) -> Inference | None:
     if data is not None and y_true is not None:
         raise LossCliError("give data (a file) or y_true (arrays), not both")
@@ -784,6 +794,7 @@ def _infer(
             sample_col=sample_col,
             input_format=input_format,
             delimiter=delimiter,
+            decimal=decimal,
         )
     if y_true is not None:
         from .inference import infer_arrays
@@ -800,6 +811,7 @@ def _context(
     inference: Inference | None,
     label_col: str | None,
     pred_col: str | None,
+    decimal: str = ".",
 ) -> Context:
     conditions = {name for name, flagged in ((OUTLIERS, outliers), (IMBALANCED, imbalanced)) if flagged}
     facts: set[str] = set()
@@ -825,6 +837,9 @@ def _context(
                 flags += ["--label-col", label_col]
             if pred_col:
                 flags += ["--pred-col", pred_col]
+            if decimal == ",":
+                # Without it the suggested commands would refuse the file's numbers.
+                flags += ["--decimal", ","]
             if inference.missing_rows:
                 # The inference left those rows out; compute would stop at the first.
                 flags += ["--nan-policy", "omit"]

@@ -55,6 +55,7 @@ def command_problems(
     input_format: str | None,
     delimiter: str | None,
     inference: Any = None,
+    decimal: str = ".",
 ) -> CommandChecks:
     """Whether the suggested command of each loss runs on the --data file,
     and the column options that make it run."""
@@ -69,6 +70,7 @@ def command_problems(
         nan_policy="omit" if "--nan-policy" in context.flags else "error",
         input_format=input_format,
         delimiter=delimiter,
+        decimal=decimal,
         positive=context.positive,
     )
     # The file as the inference opened it: stdin ('-') cannot be read again.
@@ -144,7 +146,7 @@ def class_label_problem(spec: Any, inference: Any) -> str | None:
 
 
 def losses_reading_the_labels_file(
-    context: Context, label_col: str | None, input_format: str | None, delimiter: str | None, inference: Any = None
+    context: Context, label_col: str | None, input_format: str | None, delimiter: str | None, inference: Any = None, decimal: str = "."
 ) -> set[str]:
     """For a --data file read as labels alone (no prediction column): the
     losses of other inputs (anchor, positive, negative) that compute finds in
@@ -156,7 +158,7 @@ def losses_reading_the_labels_file(
 
     if context.labels_file is None:
         return set()
-    options = InputOptions(predictions=context.labels_file, label_cols=label_col, input_format=input_format, delimiter=delimiter)
+    options = InputOptions(predictions=context.labels_file, label_cols=label_col, input_format=input_format, delimiter=delimiter, decimal=decimal)
     found = set()
     sources = None
     for spec in candidates(context.task, context.conditions):

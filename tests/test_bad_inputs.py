@@ -203,7 +203,10 @@ def non_numeric_text(d):
     return mse(_text(d, "text.csv", "y_true,y_pred\n1,2\n3,4\n5,six\n")), ("text.csv", "column 'y_pred'", "row 3", "non-numeric text 'six'")
 
 
-_DECIMAL_COMMA_HINT = "(write the file with '.' as the decimal separator: pandas decimal='.', R write.csv rather than write.csv2, or Excel and LibreOffice set to a locale that uses '.')"
+_WRITE_WITH_POINTS = "pandas decimal='.', R write.csv rather than write.csv2, or Excel and LibreOffice set to a locale that uses '.'"
+# A file not separated by commas reads with --decimal ,; a comma-separated one must be written again.
+_DECIMAL_COMMA_HINT = f"(read it with --decimal , as pandas does with decimal=',', or write it with '.' as the decimal separator: {_WRITE_WITH_POINTS})"
+_COMMA_FILE_DECIMAL_COMMA_HINT = f"(write the file with '.' as the decimal separator ({_WRITE_WITH_POINTS}), or with ';' between the fields and read it with --decimal ,)"
 
 
 def european_decimal_commas(d):
@@ -244,7 +247,7 @@ def european_decimal_comma_before_three_digits(d):
 
 def leading_zero_decimal_comma(d):
     path = _text(d, "zero.csv", 'y_true,y_pred\n1,2\n3,"0,125"\n')
-    return mse(path), ("zero.csv, column 'y_pred', row 2: '0,125' is written with a decimal comma", _DECIMAL_COMMA_HINT)
+    return mse(path), ("zero.csv, column 'y_pred', row 2: '0,125' is written with a decimal comma", _COMMA_FILE_DECIMAL_COMMA_HINT)
 
 
 def headerless_savetxt_output(d):

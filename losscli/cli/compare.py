@@ -16,6 +16,7 @@ from .common import (
     AllowUnmatchedOpt,
     ByOpt,
     ColOpt,
+    DecimalOpt,
     DelimiterOpt,
     EpsOpt,
     FailAboveOpt,
@@ -111,6 +112,7 @@ def compare(
     nan_policy: NanOpt = NanPolicy.error,
     input_format: InputFormatOpt = None,
     delimiter: DelimiterOpt = None,
+    decimal: DecimalOpt = ".",
     positive: PositiveOpt = None,
     from_logits: FromLogitsOpt = False,
     eps: EpsOpt = None,
@@ -160,6 +162,7 @@ def compare(
     )
     from ..allocator import reuse_freed_memory
     from ..evaluation import check_thresholds, parse_thresholds
+    from ..io.numbers import decimal_given
     from ..io.plan import InputOptions
     from ..output import Interrupts, atomic_writer, check_target
     from ..registry import resolve_task
@@ -195,6 +198,7 @@ def compare(
         nan_policy=nan_policy.value,
         input_format=input_format,
         delimiter=delimiter,
+        decimal=decimal_given(decimal),
         allow_unmatched=allow_unmatched,
         positive=positive,
     )

@@ -17,6 +17,7 @@ from .common import (
     Engine,
     EngineOpt,
     ColOpt,
+    DecimalOpt,
     DelimiterOpt,
     EpsOpt,
     FailAboveOpt,
@@ -82,6 +83,7 @@ def compute(
     nan_policy: NanOpt = NanPolicy.error,
     input_format: InputFormatOpt = None,
     delimiter: DelimiterOpt = None,
+    decimal: DecimalOpt = ".",
     positive: PositiveOpt = None,
     from_logits: FromLogitsOpt = False,
     eps: EpsOpt = None,
@@ -109,6 +111,7 @@ def compute(
     """
     from ..allocator import reuse_freed_memory
     from ..evaluation import check_thresholds, evaluate_file, parse_thresholds
+    from ..io.numbers import decimal_given
     from ..io.plan import InputOptions
     from ..output import Interrupts, check_target
     from ..progress import enabled as progress_enabled
@@ -139,6 +142,7 @@ def compute(
         nan_policy=nan_policy.value,
         input_format=input_format,
         delimiter=delimiter,
+        decimal=decimal_given(decimal),
         allow_unmatched=allow_unmatched,
         positive=positive,
         keys_per_row=bool(key) and (reduction == Reduction.none or bool(per_row)),

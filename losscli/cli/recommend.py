@@ -11,6 +11,7 @@ import typer
 
 from .common import (
     INPUT,
+    DecimalOpt,
     DelimiterOpt,
     FormatOpt,
     LabelColOpt,
@@ -53,6 +54,7 @@ def recommend(
     sample_col: SampleOpt = None,
     input_format: InputFormatOpt = None,
     delimiter: DelimiterOpt = None,
+    decimal: DecimalOpt = ".",
     fmt: FormatOpt = None,
 ) -> None:
     """Recommend losses for a task, ranked, with the reason for each.
@@ -76,8 +78,8 @@ def recommend(
             "recommend needs --task, --data or both",
             hint="e.g. losscli recommend --task regression, or --data labels.csv",
         )
-    if data is None and (label_col or pred_col or sample_col or input_format or delimiter):
-        raise LossCliError("--label-col, --pred-col, --sample-col, --input-format and --delimiter read the --data file; give --data FILE")
+    if data is None and (label_col or pred_col or sample_col or input_format or delimiter or decimal != "."):
+        raise LossCliError("--label-col, --pred-col, --sample-col, --input-format, --delimiter and --decimal read the --data file; give --data FILE")
     document = build(
         task=task,
         outliers=outliers,
@@ -88,6 +90,7 @@ def recommend(
         sample_col=sample_col,
         input_format=input_format,
         delimiter=delimiter,
+        decimal=decimal,
     )
     fmt_name = resolve_format(fmt)
     buffer = io.StringIO()

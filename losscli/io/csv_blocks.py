@@ -104,18 +104,18 @@ class PieceFailed(Exception):
         self.piece, self.error = piece, error
 
 
-def body_pieces(source: str | pa.NativeFile, block_bytes: int, *, header_lines: int = 1, delimiter: str = ",", fields: int = 1) -> Iterator[Piece]:
+def body_pieces(source: str | pa.NativeFile, block_bytes: int, *, header_lines: int = 1, delimiter: str = ",", fields: int = 1, decimal: str = ".") -> Iterator[Piece]:
     """The body's pieces: zero-copy slices of a plain file given by its path,
     or copies read from a stream (compressed files, stdin). The body starts
     after ``header_lines`` lines: the header, and any line before it. Rows
-    of ``fields`` fields separated by ``delimiter`` (to tell rows inside a
-    runaway quoted value)."""
+    of ``fields`` fields separated by ``delimiter``, numbers written with
+    ``decimal`` (to tell rows inside a runaway quoted value)."""
     if isinstance(source, str):
-        return _mapped_pieces(source, block_bytes, header_lines, delimiter, fields)
-    return _stream_pieces(source, block_bytes, header_lines, delimiter, fields)
+        return _mapped_pieces(source, block_bytes, header_lines, delimiter, fields, decimal)
+    return _stream_pieces(source, block_bytes, header_lines, delimiter, fields, decimal)
 
 
-def _mapped_pieces(path: str, block_bytes: int, header_lines: int, delimiter: str, fields: int) -> Iterator[Piece]:
+def _mapped_pieces(path: str, block_bytes: int, header_lines: int, delimiter: str, fields: int, decimal: str) -> Iterator[Piece]:
     with open(path, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size
         if size == 0:
@@ -125,10 +125,10 @@ def _mapped_pieces(path: str, block_bytes: int, header_lines: int, delimiter: st
     if header_end is None:
         if size > 1 << 16:
             # The header's end is not in its first 64 KB: find it the streaming way.
-            yield from _stream_pieces(pa.BufferReader(pa.py_buffer(mapped)), block_bytes, header_lines, delimiter, fields)
+            yield from _stream_pieces(pa.BufferReader(pa.py_buffer(mapped)), block_bytes, header_lines, delimiter, fields, decimal)
         return
     end, newline = header_end
-    layout = Layout(ord(delimiter), newline, fields)
+    layout = Layout(ord(delimiter), newline, fields, decimal)
     yield from _mapped_from(mapped, end + 1, block_bytes, layout, by_quotes=False)
 
 
@@ -213,7 +213,7 @@ def _next_piece(data: object, position: int, size: int, block_bytes: int, layout
             first_quote = data.find(b'"', searched, stop)
 
 
-def _stream_pieces(stream: pa.NativeFile, block_bytes: int, header_lines: int, delimiter: str, fields: int) -> Iterator[Piece]:
+def _stream_pieces(stream: pa.NativeFile, block_bytes: int, header_lines: int, delimiter: str, fields: int, decimal: str) -> Iterator[Piece]:
     """The pieces of a stream, read a block at a time; the bytes after the
     last row end of a block are carried over to the next one. Lines end in
     LF or CRLF; a file whose header ends in a bare CR (old Mac files, which
@@ -234,7 +234,7 @@ def _stream_pieces(stream: pa.NativeFile, block_bytes: int, header_lines: int, d
                     return  # a header line this long: the reader's checks of the head name it
                 continue
             end, newline = header_end
-            layout = Layout(ord(delimiter), newline, fields)
+            layout = Layout(ord(delimiter), newline, fields, decimal)
             data, offset = data[end + 1 :], offset + end + 1
         position = 0
         while position < len(data):

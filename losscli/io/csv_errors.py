@@ -22,20 +22,21 @@ from ..errors import LossCliError
 from ._lazy import pc
 from .csv_blocks import LongRow, Piece, PieceFailed, ROW_MOST_BYTES
 from .csv_quotes import QuotesOutOfStep, RunawayQuote, row_end_exactly
-from .numbers import BOOLEAN_WORDS, MISSING_WORDS, NUMBER, not_a_number
+from .numbers import BOOLEAN_WORDS, MISSING_WORDS, not_a_number, number_pattern
 from .utf8 import first_invalid_utf8
 
 
 @dataclass(frozen=True)
 class CsvFile:
     """What the explanations need to know of the file: its name, columns
-    and their types, delimiter, and a way to read it again from the start
-    to count lines (None for stdin)."""
+    and their types, delimiter, a way to read it again from the start to
+    count lines (None for stdin), and its decimal separator."""
 
     display: str
     types: dict[str, pa.DataType]
     delimiter: str
     reread: Callable[[], pa.NativeFile] | None
+    decimal: str = "."
 
     @property
     def names(self) -> list[str]:
@@ -185,14 +186,14 @@ def _explain_conversion(piece: Piece, name: str, utf8_error: bool, rows_before: 
     """The cell of column ``name`` that Arrow could not convert."""
     if not utf8_error:
         boolean = pa.types.is_boolean(file.types[name])
-        accepts = (lambda values: pc.is_in(values, value_set=pa.array(BOOLEAN_WORDS))) if boolean else (lambda values: pc.match_substring_regex(values, NUMBER))
+        accepts = (lambda values: pc.is_in(values, value_set=pa.array(BOOLEAN_WORDS))) if boolean else (lambda values: pc.match_substring_regex(values, number_pattern(file.decimal)))
         found = _first_mismatch(piece, name, accepts, file)
         if found:
             row, text = found
             if boolean:
                 message, hint = f"text '{text}' in a column of true/false values", "fix the value, or write the column as numbers"
             else:
-                message, hint = not_a_number(text, file.delimiter)
+                message, hint = not_a_number(text, file.delimiter, file.decimal)
             return LossCliError(message, file=file.display, column=name, row=rows_before + row, hint=hint)
     # Bytes that are not UTF-8 in a number column stop the text search above
     # too, and Arrow's message then does not say UTF-8.
@@ -250,7 +251,9 @@ def _parse(data: pa.Buffer, file: CsvFile, *, include: list[str], types: dict[st
 
     read = pacsv.ReadOptions(column_names=file.names, use_threads=False, block_size=max(len(data), 1) + 1)
     parse = pacsv.ParseOptions(delimiter=file.delimiter, newlines_in_values=True)
-    convert = pacsv.ConvertOptions(include_columns=include, column_types=types or {}, strings_can_be_null=missing, null_values=MISSING_WORDS if missing else [])
+    convert = pacsv.ConvertOptions(
+        include_columns=include, column_types=types or {}, strings_can_be_null=missing, null_values=MISSING_WORDS if missing else [], decimal_point=file.decimal
+    )
     return pacsv.read_csv(pa.BufferReader(data), read_options=read, parse_options=parse, convert_options=convert)
 
 

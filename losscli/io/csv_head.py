@@ -12,7 +12,7 @@ import re
 
 from ..errors import LossCliError
 from .csv_errors import nul_bytes
-from .numbers import NUMBER
+from .numbers import number_pattern
 
 DELIMITERS = (",", ";", "\t", "|")
 
@@ -96,12 +96,24 @@ def delimiter_directive(head: bytes) -> str | None:
     return match.group(1).decode("latin-1") if match else None
 
 
-def check_header_is_names(header: str, delimiter: str, display: str, names_given: frozenset[str] = frozenset()) -> None:
+def check_decimal_and_delimiter(delimiter: str, decimal: str, display: str) -> None:
+    """Refuse --decimal , in a file whose fields are separated by commas:
+    0,5,1 could be the cells 0,5 and 1 or 0 and 5,1. pandas refuses the
+    same pair (sep and decimal may not be equal)."""
+    if decimal == "," and delimiter == ",":
+        raise LossCliError(
+            "--decimal , reads numbers written 0,5, but the fields of this file are separated by commas too, so a row cannot be split",
+            file=display,
+            hint="files with decimal commas separate their fields with ';' (or a tab): give --delimiter semicolon if it does, else write it so",
+        )
+
+
+def check_header_is_names(header: str, delimiter: str, display: str, names_given: frozenset[str] = frozenset(), decimal: str = ".") -> None:
     """Refuse a first line of numbers such as 0.25,1.5e-03 or 1,0: a file
     written without a header (numpy's savetxt by default) would lose its
     first row to the header and be read one row short without a word."""
     cells = _loose_cells(header, delimiter)
-    if not _numbers_not_names(cells, names_given):
+    if not _numbers_not_names(cells, names_given, decimal):
         return
     shown = ", ".join(cells[:3]) + (", ..." if len(cells) > 3 else "")
     raise LossCliError(
@@ -119,7 +131,7 @@ def _loose_cells(header: str, delimiter: str) -> list[str]:
     return [cell.strip().strip('"') for cell in re.split(rf"[\s{re.escape(delimiter)}]+", header.strip())]
 
 
-def _numbers_not_names(cells: list[str], names_given: frozenset[str]) -> bool:
+def _numbers_not_names(cells: list[str], names_given: frozenset[str], decimal: str = ".") -> bool:
     """Whether header cells are numbers rather than column names.
 
     A line of nothing but numbers is a row: whole numbers too, since a
@@ -127,7 +139,7 @@ def _numbers_not_names(cells: list[str], names_given: frozenset[str]) -> bool:
     its first row to the header without a word. Numbers do name columns
     when an option names one of them: quantiles (0.1,0.5,0.9), or the 0,1,2
     pandas writes for the columns of an unnamed frame."""
-    if not all(re.fullmatch(NUMBER, cell) for cell in cells):
+    if not all(re.fullmatch(number_pattern(decimal), cell) for cell in cells):
         return False
     return not any(fnmatch.fnmatchcase(cell, name) for cell in cells for name in names_given)
 
@@ -137,14 +149,14 @@ def _numbers_not_names(cells: list[str], names_given: frozenset[str]) -> bool:
 _NUMPY_COMMENT = "# "
 
 
-def without_numpy_comment(header: str, first_row: str, delimiter: str | None, names_given: frozenset[str] = frozenset()) -> str | None:
+def without_numpy_comment(header: str, first_row: str, delimiter: str | None, names_given: frozenset[str] = frozenset(), decimal: str = ".") -> str | None:
     """The header line without numpy's "# " before it, when what follows
     names the columns; None otherwise, and the line is read as written."""
     if not header.startswith(_NUMPY_COMMENT):
         return None
     rest = header[len(_NUMPY_COMMENT) :]
-    cells = header_cells(rest, delimiter or sniff_delimiter(rest, first_row))
-    if not all(cell.strip() for cell in cells) or _numbers_not_names([c.strip() for c in cells], names_given):
+    cells = header_cells(rest, delimiter or sniff_delimiter(rest, first_row, decimal))
+    if not all(cell.strip() for cell in cells) or _numbers_not_names([c.strip() for c in cells], names_given, decimal):
         return None
     return rest
 
@@ -154,14 +166,19 @@ def header_cells(header: str, delimiter: str) -> list[str]:
     return next(csv.reader([header.rstrip("\r\n")], delimiter=delimiter), [])
 
 
-def sniff_delimiter(header: str, first_row: str) -> str:
-    counts = {d: header.count(d) for d in DELIMITERS}
+def sniff_delimiter(header: str, first_row: str, decimal: str = ".") -> str:
+    """The delimiter of the header among DELIMITERS, else single spaces,
+    else ','. With decimal commas a comma in the header counts only when no
+    other delimiter is there (and is then refused as ambiguous), and a
+    header of one column gets ';', so its decimal commas split nothing."""
+    candidates = [d for d in DELIMITERS if d != decimal]
+    counts = {d: header.count(d) for d in candidates}
     best = max(counts, key=lambda d: counts[d])
     if counts[best] > 0:
         return best
     if _split_by_spaces(header, first_row):
         return " "
-    return ","
+    return ";" if decimal == "," and "," not in header else ","
 
 
 def _split_by_spaces(header: str, first_row: str) -> bool:

@@ -28,7 +28,7 @@ from typing import Iterator
 
 import numpy as np
 
-from .numbers import NUMBER
+from .numbers import number_pattern
 
 QUOTE = b'"'
 _QUOTE = ord(QUOTE)
@@ -41,12 +41,13 @@ _LINES_CHECKED = 50
 @dataclass(frozen=True)
 class Layout:
     """What the quote scan needs to know of a file: its delimiter, the
-    byte that ends its lines (LF, or CR in old Mac files) and how many
-    fields a row has."""
+    byte that ends its lines (LF, or CR in old Mac files), how many
+    fields a row has, and its decimal separator (to tell numbers)."""
 
     delimiter: int
     newline: bytes
     fields: int
+    decimal: str = "."
 
 
 def row_end(data: object, start: int, stop: int, layout: Layout, *, final: bool, first_quote: int | None = None) -> tuple[int | None, int | None]:
@@ -275,7 +276,7 @@ def looks_like_row(line: str, layout: Layout) -> bool:
     fields = line.rstrip("\r").split(chr(layout.delimiter))
     if len(fields) != layout.fields:
         return False
-    numbers = sum(1 for field in fields if re.fullmatch(NUMBER, field))
+    numbers = sum(1 for field in fields if re.fullmatch(number_pattern(layout.decimal), field))
     blanks = sum(1 for field in fields if not field.strip())
     return numbers >= 1 and 2 * (numbers + blanks) >= len(fields)
 

@@ -72,6 +72,7 @@ class InputOptions:
     nan_policy: str = "error"
     input_format: str | None = None
     delimiter: str | None = None
+    decimal: str = "."
     allow_unmatched: bool = False
     # --positive: the label whose probability one prediction column holds.
     positive: str | None = None
@@ -176,12 +177,12 @@ class InputPlan:
         if o.labels == "-" and o.predictions == "-":
             raise LossCliError("only one input can come from stdin ('-')")
         folders = names_given(o)
-        sources = {PRED_SIDE: open_source(o.predictions, o.input_format, o.delimiter, folders)}
+        sources = {PRED_SIDE: open_source(o.predictions, o.input_format, o.delimiter, folders, o.decimal)}
         if o.labels:
             # --input-format describes the predictions; a labels file whose
             # name says its format (labels.parquet next to preds.out) keeps it.
             label_format = o.input_format if named_format(o.labels) is None else None
-            sources[LABEL_SIDE] = open_source(o.labels, label_format, o.delimiter, folders)
+            sources[LABEL_SIDE] = open_source(o.labels, label_format, o.delimiter, folders, o.decimal)
         return sources
 
     def _key_columns(self) -> dict[str, str]:

@@ -24,6 +24,7 @@ from .csv_errors import CsvFile, csv_hint, csv_problem, explain
 from .csv_head import (
     check_encoding,
     check_header_encoding,
+    check_decimal_and_delimiter,
     check_header_is_names,
     delimiter_directive,
     delimiter_given,
@@ -45,7 +46,7 @@ from .formats import (
     is_glob,
     named_format,
 )
-from .numbers import MISSING_WORDS
+from .numbers import DECIMAL_COMMA, MISSING_WORDS, decimal_given, number_pattern
 from .piped import PipedInput, piped_input, stdin_input
 from .utf8 import first_invalid_utf8
 from .json_layouts import check_not_object_of_objects, document_layout, json_kind, read_document
@@ -286,13 +287,15 @@ def _read_failure(error: OSError, file: str, compression: str | None) -> LossCli
     return LossCliError(f"cannot read the file: {_first_line(error)}", file=file, hint="the file may be truncated or corrupt, or the disk failed")
 
 
-def open_source(path: str, input_format: str | None = None, delimiter: str | None = None, names_given: frozenset[str] = frozenset()) -> Source:
+def open_source(path: str, input_format: str | None = None, delimiter: str | None = None, names_given: frozenset[str] = frozenset(), decimal: str = ".") -> Source:
     """The reader for ``path``; ``names_given`` are column names the user
     gave, which a Parquet dataset may find as hive folder keys
-    (``region=eu/``), and which make a CSV first line of numbers a header."""
+    (``region=eu/``), and which make a CSV first line of numbers a header.
+    ``delimiter`` and ``decimal`` (the decimal separator) are for CSV."""
+    csv = CsvDialect(delimiter, decimal_given(decimal))
     piped = stdin_input() if path == "-" else piped_input(path)
     if piped is not None:
-        return _piped_source(path, piped, input_format or (None if path == "-" else named_format(path)), delimiter, names_given)
+        return _piped_source(path, piped, input_format or (None if path == "-" else named_format(path)), csv, names_given)
     fmt, compression = detect_format(path, input_format)
     if not is_glob(path) and not os.path.exists(path):
         raise LossCliError("file not found", file=path, hint="check the path")
@@ -301,10 +304,23 @@ def open_source(path: str, input_format: str | None = None, delimiter: str | Non
     _refuse_foreign_format(path, None, by_name=not input_format)
     if os.path.isfile(path):
         _refuse_other_content(path, fmt, compression, given=bool(input_format))
-    return _make_source(fmt, path, compression, delimiter, None, names_given, given=bool(input_format))
+    return _make_source(fmt, path, compression, csv, None, names_given, given=bool(input_format))
 
 
-def _piped_source(path: str, piped: PipedInput, input_format: str | None, delimiter: str | None, names_given: frozenset[str]) -> Source:
+@dataclass(frozen=True)
+class CsvDialect:
+    """How the user said a CSV input is written: its delimiter (None:
+    detected) and decimal separator."""
+
+    delimiter: str | None = None
+    decimal: str = "."
+
+    def of(self, fmt: str) -> "CsvDialect":
+        """The dialect for a file read as ``fmt``: TSV is tab-separated unless --delimiter says otherwise."""
+        return CsvDialect("\t", self.decimal) if fmt == "tsv" and not self.delimiter else self
+
+
+def _piped_source(path: str, piped: PipedInput, input_format: str | None, csv: CsvDialect, names_given: frozenset[str]) -> Source:
     """A source of stdin ('-') or a pipe named by its path (``<(...)``,
     /dev/stdin), which can be read only once and has no name to tell its
     format by: its first bytes tell it. CSV is read as it arrives; the other
@@ -316,11 +332,11 @@ def _piped_source(path: str, piped: PipedInput, input_format: str | None, delimi
     _refuse_foreign_format("-", piped.head(8), by_name=False)
     try:
         if fmt in ("csv", "tsv"):
-            source: Source = CsvSource(path, None, "\t" if fmt == "tsv" and not delimiter else delimiter, piped=piped, names_given=names_given)
+            source: Source = CsvSource(path, None, csv.of(fmt), piped=piped, names_given=names_given)
         else:
             # Copied decompressed, except NDJSON, which decompresses as it reads.
             copy = piped.spooled(compression if fmt in ("parquet", "arrow") else None)
-            source = _make_source(fmt, "-", None, delimiter, copy, names_given)
+            source = _make_source(fmt, "-", None, csv, copy, names_given)
     except OSError as error:
         raise _read_failure(error, piped.display, compression) from None
     except LossCliError as error:
@@ -341,16 +357,16 @@ def _format_of_first_bytes(piped: PipedInput, compression: str | None) -> str:
         return "csv"  # the CSV reader reports the broken compression
 
 
-def _make_source(fmt: str, path: str, compression: str | None, delimiter: str | None, stdin: str | None, names_given: frozenset[str], *, given: bool = False) -> Source:
+def _make_source(fmt: str, path: str, compression: str | None, csv: CsvDialect, stdin: str | None, names_given: frozenset[str], *, given: bool = False) -> Source:
     """The reader of ``path`` as ``fmt``; a directory or glob of CSV or JSON
     Lines files is read as one dataset of their parts (``given``: the format
     is --input-format's, so files named as no format are parts too). For
     ``path`` '-', ``stdin`` names the temporary copy of stdin."""
     try:
         if fmt in ("csv", "tsv", "ndjson") and path != "-" and is_dataset(path):
-            return _parts_source(fmt, path, delimiter, names_given, given=given)
+            return _parts_source(fmt, path, csv, names_given, given=given)
         if fmt in ("csv", "tsv"):
-            return CsvSource(path, compression, "\t" if fmt == "tsv" and not delimiter else delimiter, names_given=names_given)
+            return CsvSource(path, compression, csv.of(fmt), names_given=names_given)
         if fmt == "parquet":
             return ParquetSource(path, names_given, stdin=stdin)
         if fmt == "arrow":
@@ -362,7 +378,7 @@ def _make_source(fmt: str, path: str, compression: str | None, delimiter: str | 
         raise LossCliError(f"cannot read as {fmt}: {_first_line(error)}", file="<stdin>" if path == "-" else path, hint=_format_hint(fmt)) from None
 
 
-def _parts_source(fmt: str, path: str, delimiter: str | None, names_given: frozenset[str], *, given: bool) -> Source:
+def _parts_source(fmt: str, path: str, csv: CsvDialect, names_given: frozenset[str], *, given: bool) -> Source:
     from .parts import PartsSource
 
     files = dataset_files(path, fmt, given=given)
@@ -372,7 +388,7 @@ def _parts_source(fmt: str, path: str, delimiter: str | None, names_given: froze
         raise _no_dataset_files(path, fmt)
 
     def open_part(name: str) -> Source:
-        return _make_source(fmt, name, detect_format(name, fmt)[1], delimiter, None, names_given)
+        return _make_source(fmt, name, detect_format(name, fmt)[1], csv, None, names_given)
 
     return PartsSource(path, files, open_part, names_given)
 
@@ -477,7 +493,7 @@ def _first_line(error: BaseException) -> str:
 class CsvSource(Source):
     untyped = True
 
-    def __init__(self, path: str, compression: str | None, delimiter: str | None, *, piped: PipedInput | None = None, names_given: frozenset[str] = frozenset()) -> None:
+    def __init__(self, path: str, compression: str | None, dialect: CsvDialect | None = None, *, piped: PipedInput | None = None, names_given: frozenset[str] = frozenset()) -> None:
         import pyarrow.csv as pacsv
 
         self._csv = pacsv
@@ -492,7 +508,10 @@ class CsvSource(Source):
         # The column names when the header line is not read as written
         # (numpy's "# y_true,y_pred"); Arrow then skips that line.
         self._header_names: list[str] | None = None
-        delimiter = delimiter_given(delimiter) if delimiter else None
+        dialect = dialect or CsvDialect()
+        delimiter = delimiter_given(dialect.delimiter) if dialect.delimiter else None
+        # Numbers written 0,5 (--decimal ,), as Arrow's decimal_point reads them.
+        self.decimal = dialect.decimal
         with self.read_failures_explained():
             self._inspect(delimiter, names_given)
 
@@ -513,21 +532,28 @@ class CsvSource(Source):
                 raise LossCliError("file is empty", file=self.display, hint="it needs a header line and at least one row")
         check_header_encoding(head, self.display)
         header = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
-        uncommented = without_numpy_comment(header, second_line(head), delimiter or directive, names_given)
+        uncommented = without_numpy_comment(header, second_line(head), delimiter or directive, names_given, self.decimal)
         header = header if uncommented is None else uncommented
-        self.delimiter = delimiter or directive or sniff_delimiter(header, second_line(head))
-        check_header_is_names(header, self.delimiter, self.display, names_given)
+        self.delimiter = delimiter or directive or sniff_delimiter(header, second_line(head), self.decimal)
+        check_decimal_and_delimiter(self.delimiter, self.decimal, self.display)
+        check_header_is_names(header, self.delimiter, self.display, names_given, self.decimal)
         if uncommented is not None:
             self._header_names = header_cells(uncommented, self.delimiter)
         # Column types come from the first 1 MB of rows (inferring them from
         # 16 MB took 0.15 s and 70 MB on a large file); a column still empty
         # there is looked at further.
         fields = len(header_cells(re.split("[\r\n]", header, maxsplit=1)[0], self.delimiter))
-        schema = self._first_rows_schema(CSV_SCHEMA_BYTES, fields)
-        if any(pa.types.is_null(f.type) for f in schema):
-            schema = self._first_rows_schema(CSV_BLOCK_BYTES, fields)
-        self.columns = [Column(f.name, f.type) for f in schema]
+        first_rows = self._first_rows(CSV_SCHEMA_BYTES, fields)
+        if any(pa.types.is_null(f.type) for f in first_rows.schema):
+            first_rows = self._first_rows(CSV_BLOCK_BYTES, fields)
+        self.columns = [Column(f.name, f.type) for f in first_rows.schema]
         _check_names(self.names(), self.display)
+        # Columns of numbers written with the other decimal separator (0,5
+        # without --decimal ,, or 0.5 with it) are text to Arrow. They are
+        # read as numbers all the same, so the cell that fails is named with
+        # its row in the file and the fix (see csv_errors), as in a column
+        # whose first rows were numbers.
+        self._numbers_as_text = frozenset(name for name in first_rows.column_names if _numbers_written_as_text(first_rows.column(name)))
 
     def _check_first_line_ends(self) -> None:
         """A first line that does not end within ROW_MOST_BYTES is no header
@@ -545,12 +571,12 @@ class CsvSource(Source):
             hint="is it a CSV file? --input-format sets the format when the name or the first bytes mislead",
         )
 
-    def _first_rows_schema(self, size: int, fields: int) -> pa.Schema:
-        """The columns and types Arrow infers from the header and the rows
-        of the first ``size`` bytes of the body (a header alone gives
-        columns of no type)."""
+    def _first_rows(self, size: int, fields: int) -> pa.Table:
+        """The rows of the first ``size`` bytes of the body, in the columns
+        and types Arrow infers from them and the header (a header alone
+        gives columns of no type)."""
         with self._input() as stream:
-            piece = next(body_pieces(stream, size, header_lines=self._header_lines, delimiter=self.delimiter, fields=fields), None)
+            piece = next(body_pieces(stream, size, header_lines=self._header_lines, delimiter=self.delimiter, fields=fields, decimal=self.decimal), None)
         if piece is not None and piece.problem is not None:
             raise self._explained(PieceFailed(piece, piece.problem), 0, {})
         with self._input() as stream:
@@ -569,7 +595,7 @@ class CsvSource(Source):
             if piece is None:
                 raise LossCliError(f"cannot parse CSV: {csv_problem(error)}", file=self.display, hint=csv_hint(error)) from None
             raise self._explained(PieceFailed(piece, error), 0, {}) from None
-        return table.schema
+        return table
 
     def head(self, columns: list[str], text_columns: frozenset[str] = frozenset(), rows: int = 10_000) -> pa.RecordBatch | None:
         """Up to ``rows`` rows of the first quarter megabyte or so of the body, each
@@ -579,7 +605,7 @@ class CsvSource(Source):
             return None  # what is read from a pipe is kept; a look is not worth that
         fields = len(self.columns)
         with self._input() as stream:
-            piece = next(body_pieces(stream, CSV_HEAD_BYTES, header_lines=self._header_lines, delimiter=self.delimiter, fields=fields), None)
+            piece = next(body_pieces(stream, CSV_HEAD_BYTES, header_lines=self._header_lines, delimiter=self.delimiter, fields=fields, decimal=self.decimal), None)
         if piece is None or piece.problem is not None:
             return None
         with self._input() as stream:
@@ -619,8 +645,9 @@ class CsvSource(Source):
         return pa.input_stream(source, compression=self.compression)
 
     def _converting(self, **options: object) -> object:
-        """Arrow's conversion options, with pandas' words for a missing value."""
-        return self._csv.ConvertOptions(null_values=MISSING_WORDS, **options)
+        """Arrow's conversion options, with pandas' words for a missing value
+        and the file's decimal separator."""
+        return self._csv.ConvertOptions(null_values=MISSING_WORDS, decimal_point=self.decimal, **options)
 
     def _parsing(self) -> object:
         # Values may hold line breaks: the body is cut between rows (see csv_blocks).
@@ -631,7 +658,7 @@ class CsvSource(Source):
         types = {}
         for name in columns:
             column = self.column(name)
-            if name in text_columns or not column.numeric:
+            if name in text_columns or not (column.numeric or name in self._numbers_as_text):
                 types[name] = pa.string()
             elif pa.types.is_boolean(column.type):
                 # true/false labels convert like a Parquet bool column.
@@ -641,6 +668,9 @@ class CsvSource(Source):
                 # integers up to 2**53 are exact.
                 types[name] = pa.float64()
         convert = self._converting(include_columns=columns, column_types=types, strings_can_be_null=True)
+        # Loss inputs read as text (labels, or numbers among text) are parsed
+        # later, with a decimal point: their decimal commas are made points.
+        commas_to_points = [name for name in columns if self.decimal == "," and types[name] == pa.string() and name not in text_columns]
         # A plain file is memory-mapped; compressed files and stdin are streamed.
         plain_file = self._piped is None and self.compression is None
         pieces = body_pieces(
@@ -649,6 +679,7 @@ class CsvSource(Source):
             header_lines=self._header_lines,
             delimiter=self.delimiter,
             fields=len(self.columns),
+            decimal=self.decimal,
         )
         rows = 0
         try:
@@ -661,7 +692,7 @@ class CsvSource(Source):
                 workers=max(1, min(os.cpu_count() or 1, CSV_MOST_PARSERS)),
             ):
                 rows += batch.num_rows
-                yield batch
+                yield _with_decimal_points(batch, commas_to_points) if commas_to_points else batch
         except PieceFailed as failure:
             raise self._explained(failure, rows, types) from None
 
@@ -671,7 +702,7 @@ class CsvSource(Source):
         names = self.names() if hasattr(self, "columns") else None
         types = {c.name: read_as.get(c.name, c.type) for c in self.columns} if names is not None else self._header_types()
         reread = None if self._piped is not None else lambda: self._input()
-        return explain(failure, rows_before, CsvFile(self.display, types, self.delimiter, reread))
+        return explain(failure, rows_before, CsvFile(self.display, types, self.delimiter, reread, self.decimal))
 
     def _header_types(self) -> dict[str, pa.DataType]:
         """The header's names, untyped: for a failure found before the types are known."""
@@ -681,6 +712,30 @@ class CsvSource(Source):
         header = lines[self.lines_before_header].decode("utf-8-sig", errors="replace") if len(lines) > self.lines_before_header else ""
         names = self._header_names or header_cells(header, self.delimiter)
         return {name: pa.string() for name in names}
+
+
+# A number however its decimals are separated (0.5, 0,5, 1.234,5).
+_ANY_DECIMAL = "|".join((number_pattern("."), number_pattern(","), DECIMAL_COMMA))
+
+
+def _numbers_written_as_text(values: pa.ChunkedArray) -> bool:
+    """Whether a text column holds numbers alone, some of them written with
+    the decimal separator the file is not read with."""
+    if not pa.types.is_string(values.type) or values.null_count == len(values):
+        return False
+    return bool(pc.all(pc.match_substring_regex(values, _ANY_DECIMAL)).as_py())
+
+
+def _with_decimal_points(batch: pa.RecordBatch, names: list[str]) -> pa.RecordBatch:
+    """``batch`` with the numbers of text columns ``names`` written 0,5 rewritten 0.5."""
+    pattern = number_pattern(",")
+    for name in names:
+        index = batch.schema.get_field_index(name)
+        values = batch.column(index)
+        numbers = pc.match_substring_regex(values, pattern)
+        pointed = pc.if_else(numbers, pc.replace_substring(values, ",", "."), values)
+        batch = batch.set_column(index, batch.schema.field(index), pointed)
+    return batch
 
 
 def _header_difference(names: list[str], first: list[str]) -> str:
