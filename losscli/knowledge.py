@@ -744,7 +744,7 @@ def document(
             inference.evidence.append(f"the data look like {inference.task}; --task {canonical} takes precedence")
     if inference is not None and inference.prediction_selection:
         pred_col = inference.prediction_selection  # found under another name: the commands must name it
-    context = _context(effective, outliers, imbalanced, data, inference, label_col, pred_col, decimal)
+    context = _context(effective, outliers, imbalanced, data, inference, label_col, pred_col, decimal, input_format, delimiter)
     context = dataclasses.replace(context, task_word=task or "")
     if data is not None and inference is not None:
         from .runnable import command_problems, label_problems, losses_reading_the_labels_file
@@ -812,6 +812,8 @@ def _context(
     label_col: str | None,
     pred_col: str | None,
     decimal: str = ".",
+    input_format: str | None = None,
+    delimiter: str | None = None,
 ) -> Context:
     conditions = {name for name, flagged in ((OUTLIERS, outliers), (IMBALANCED, imbalanced)) if flagged}
     facts: set[str] = set()
@@ -837,8 +839,13 @@ def _context(
                 flags += ["--label-col", label_col]
             if pred_col:
                 flags += ["--pred-col", pred_col]
+            # How the file was read: without them the suggested commands would
+            # read it as something else (a .txt file, space-separated fields, 0,5).
+            if input_format:
+                flags += ["--input-format", input_format]
+            if delimiter:
+                flags += ["--delimiter", delimiter]
             if decimal == ",":
-                # Without it the suggested commands would refuse the file's numbers.
                 flags += ["--decimal", ","]
             if inference.missing_rows:
                 # The inference left those rows out; compute would stop at the first.

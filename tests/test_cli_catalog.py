@@ -364,6 +364,20 @@ def test_recommended_commands_run_on_the_regression_file_they_came_from(runner, 
         assert ran.exit_code == 0, (item["command"], ran.stderr)
 
 
+@pytest.mark.parametrize(("name", "options"), [("preds.txt", ["--input-format", "csv", "--delimiter", "space"]), ("preds.dat", ["--input-format", "tsv"])])
+def test_recommended_commands_read_the_file_as_recommend_was_told_to(runner, tmp_path, name, options):
+    # A .txt or .dat name says no format, and spaces are not a detected delimiter:
+    # the commands need the options recommend was given, or they exit 2.
+    separator = " " if "space" in options else "\t"
+    rows = [(i % 5 + 1, i % 5 + 1.5) for i in range(20)]
+    path = tmp_path / name
+    path.write_text(separator.join(["y_true", "y_pred"]) + "\n" + "".join(f"{a}{separator}{b}\n" for a, b in rows))
+    document = json.loads(run(runner, "recommend", "--data", str(path), *options, "--format", "json").stdout)
+    runnable = [item for item in document["recommendations"] if item["loss"] != "gaussian_nll"]  # needs a variance column
+    assert runnable and all(" ".join(options) in item["command"] for item in runnable)
+    _assert_every_command_runs(runner, runnable)
+
+
 def test_recommended_poisson_reads_predicted_rates_as_rates(runner, tmp_path):
     # Reported: counts beside predicted rates (a PoissonRegressor's predict)
     # got 'compute FILE --loss poisson', which reads them as log-rates,
