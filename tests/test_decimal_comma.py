@@ -228,3 +228,19 @@ def test_recommend_in_python_takes_decimal(tmp_path):
 
 def test_recommend_decimal_without_data_is_refused(cli):
     assert_usage_error(cli("recommend", "--task", "regression", "--decimal", ","), "--decimal read the --data file; give --data FILE")
+
+
+def test_csv_options_on_an_input_that_is_not_csv_say_they_were_not_used(cli, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "preds.parquet"
+    pq.write_table(pa.table({"y_true": [0.0, 1.0], "y_pred": [0.5, 0.5]}), path)
+    result = cli("compute", path, "--loss", "mse", "--delimiter", ";", "--decimal", ",", "--format", "json")
+    # by hand: ((0.5 - 0)^2 + (0.5 - 1)^2) / 2 = 0.25, whatever the CSV options say
+    assert _results(result) == {("mse", None): 0.25}
+    assert json.loads(result.stdout)["notes"] == [f"--delimiter and --decimal are for CSV input and {path} is not CSV: not used"]
+    # On a CSV input they are used, and nothing is said.
+    csv = _text(tmp_path, "preds.csv", "y_true;y_pred\n0;0,5\n1;0,5\n")
+    result = cli("compute", csv, "--loss", "mse", "--delimiter", ";", "--decimal", ",", "--format", "json")
+    assert _results(result) == {("mse", None): 0.25} and "notes" not in json.loads(result.stdout)

@@ -169,6 +169,17 @@ class InputPlan:
         self._id_types: dict[tuple[str, str], pa.DataType] = {}
         self._check_id_types()
         self._note_rows_out_of_order()
+        self._note_unused_csv_options()
+
+    def _note_unused_csv_options(self) -> None:
+        """--delimiter and --decimal say how CSV is written; given for inputs
+        none of which is CSV they change nothing, which the user should know
+        (a script passing them for every input is not wrong, so no error)."""
+        given = [option for option, used in (("--delimiter", self.options.delimiter is not None), ("--decimal", self.options.decimal != ".")) if used]
+        # Only CSV sources are untyped.
+        if given and not any(source.untyped for source in self.sources.values()):
+            inputs = listed([source.display for source in self.sources.values()])
+            self.notes.append(f"{listed(given)} {'is' if len(given) == 1 else 'are'} for CSV input and {inputs} {'is' if len(self.sources) == 1 else 'are'} not CSV: not used")
 
     # ------------------------------------------------------------------ opening
 
