@@ -950,3 +950,50 @@ def test_boolean_groups_read_as_json_writes_them_in_every_format(cli, tmp_path, 
     # By hand: true rows |1| and |4| -> 2.5; the false row |2| -> 2.
     assert "true" in out and "false" in out and "True" not in out and "False" not in out
     assert "2.5" in out
+
+
+# ----------------------------------------------------------------------------- Spark ML output
+
+
+def _spark_classifier_output(path, prediction_name="prediction"):
+    # model.transform() of a Spark ML classifier: the class index it predicted
+    # beside a probability vector per row.
+    table = pa.table(
+        {
+            "label": [0.0, 1.0, 1.0, 0.0],
+            "rawPrediction": [[2.0, -2.0], [-1.0, 1.0], [0.5, -0.5], [1.0, -1.0]],
+            "probability": [[0.88, 0.12], [0.27, 0.73], [0.62, 0.38], [0.73, 0.27]],
+            prediction_name: [0.0, 1.0, 0.0, 0.0],
+        }
+    )
+    pq.write_table(table, path)
+    return path
+
+
+@pytest.mark.parametrize("loss", ["bce", "focal", "hinge", "mse"])
+def test_spark_predicted_class_index_is_refused_not_scored(cli, tmp_path, loss):
+    # bce of the hard 0/1 'prediction' column gave 4.03, set by the clipping alone.
+    path = _spark_classifier_output(tmp_path / "spark.parquet")
+    result = cli("compute", path, "--loss", loss)
+    assert_usage_error(result, "spark.parquet", "'prediction'", "class index Spark ML predicted", "--pred-col probability")
+
+
+def test_spark_probability_vector_gives_the_log_loss(cli, tmp_path):
+    path = _spark_classifier_output(tmp_path / "spark.parquet")
+    result = cli("compute", path, "--loss", "sparse_cce", "--pred-col", "probability", "-f", "json")
+    # by hand: -(log 0.88 + log 0.73 + log 0.38 + log 0.73) / 4, each row's true class's probability
+    expected = -(np.log(0.88) + np.log(0.73) + np.log(0.38) + np.log(0.73)) / 4
+    assert _value(result, "sparse_cce") == pytest.approx(expected, rel=1e-12)
+
+
+def test_spark_class_index_named_on_purpose_is_scored(cli, tmp_path):
+    path = _spark_classifier_output(tmp_path / "spark.parquet")
+    result = cli("compute", path, "--loss", "mae", "--pred-col", "prediction", "-f", "json")
+    assert _value(result, "mae") == pytest.approx(0.25)  # by hand: one of four class indices is wrong by 1
+
+
+def test_a_spark_regressors_prediction_is_its_prediction(cli, tmp_path):
+    # A regressor writes 'prediction' with no probability column: nothing to refuse.
+    path = tmp_path / "regression.parquet"
+    pq.write_table(pa.table({"label": [1.0, 2.0], "features": [[0.1], [0.2]], "prediction": [1.5, 2.0]}), path)
+    assert _value(cli("compute", path, "--loss", "mse", "-f", "json"), "mse") == pytest.approx(0.125)  # by hand: (0.25 + 0) / 2

@@ -282,3 +282,12 @@ def test_infer_file_keeps_a_prediction_column_of_its_own(tmp_path):
     path = tmp_path / "own.parquet"
     pq.write_table(table, path)
     assert infer_file(str(path)).prediction_columns == ("y_pred",)
+
+
+@pytest.mark.parametrize("loss", ["bce", "cce"])
+def test_the_predicted_class_index_found_by_default_is_refused(cli, tmp_path, loss):
+    # Without --pred-col, 'prediction' (the class index Spark predicted) was the
+    # default column; bce then scored hard 0/1 predictions, set by the clipping.
+    folder = spark_directory(tmp_path / "out", spark_table(LABELS2, PROBS2, SPARSE2, metadata=True), 2)
+    result = cli("compute", folder, "--loss", loss)
+    assert_usage_error(result, "'prediction'", "class index Spark ML predicted", "--pred-col probability")

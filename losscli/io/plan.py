@@ -333,6 +333,7 @@ class InputPlan:
                 other_defaults=tuple(d for other in bound.spec.roles if other.name != role.name for d in other.defaults),
             )
             if names:
+                _refuse_spark_class_index(role, names, source, bound)
                 return self._role_columns(role, side, names, bound)
         if role.optional:
             return None
@@ -1481,3 +1482,28 @@ def _length(arrays: list[dict[str, np.ndarray]], fallback: int) -> int:
         for values in loss_arrays.values():
             return len(values)
     return fallback
+
+
+# Spark ML's classifiers write the predicted class index as 'prediction',
+# beside 'probability' (a vector per row) and 'rawPrediction'.
+_SPARK_CLASS_INDEX, _SPARK_PROBABILITY = "prediction", "probability"
+
+
+def _refuse_spark_class_index(role: Role, names: list[str], source: Source, bound: BoundLoss) -> None:
+    """A classifier's output from Spark ML: its 'prediction' column, found by
+    default name, is the predicted class index, which no loss takes (a log
+    loss of hard 0/1 predictions is set by the clipping alone). Refused
+    rather than scored; a regressor's 'prediction' has no 'probability'."""
+    if role.name != "y_pred" or [name.strip().lower() for name in names] != [_SPARK_CLASS_INDEX]:
+        return
+    probability = next((c for c in source.columns if c.name.strip().lower() == _SPARK_PROBABILITY and c.is_list), None)
+    if probability is None:
+        return
+    raise LossCliError(
+        f"'{names[0]}' is the class index Spark ML predicted, not a probability or score, for {bound.name}; "
+        f"'{probability.name}' holds each class's probability",
+        file=source.display,
+        column=names[0],
+        hint=f"--pred-col {probability.name} with cce or sparse_cce, which for two classes is the log loss of the positive "
+        f"class's probability; or --pred-col {names[0]} to score the class index itself",
+    )
