@@ -713,7 +713,7 @@ def infer_file(
         # Real/fake labels under their own name ('is_real'); feature vectors are not labels.
         labels = _structural_columns(source, structure[2], "y_true", set())
     claimed = set(labels)
-    predictions = _prediction_columns(source, pred_col, claimed)
+    predictions, ambiguous = _prediction_columns(source, pred_col, claimed)
     spark = None if pred_col else _spark_predictions(source, predictions, claimed)
     if spark is not None:
         predictions = [spark.selection]
@@ -736,7 +736,12 @@ def infer_file(
     rows = read_rows(source, labels + predictions + sample_columns, labels)
     label_array = _label_array(rows.table, labels, source.display)
     selection, found_how = (spark.selection, spark.evidence) if spark is not None else (pred_col, None)
-    if not predictions and structure is None:
+    if ambiguous and not predictions:
+        predictions, selection, found_how = _scores_among(source, labels, label_array, ambiguous)
+        if predictions:
+            rows = read_rows(source, labels + predictions + sample_columns, labels)
+            label_array = _label_array(rows.table, labels, source.display)
+    if not predictions and structure is None and not ambiguous:
         predictions, selection, found_how = _undeclared_predictions(source, label_array, labels, claimed | {sample})
         if predictions:
             # Read again with them, not beside the rows already read: a
@@ -889,13 +894,47 @@ def _label_columns(source: Any, label_col: str | None, *, required: bool) -> lis
     )
 
 
-def _prediction_columns(source: Any, pred_col: str | None, claimed: set[str]) -> list[str]:
-    from .io.columns import find_default, select
+def _prediction_columns(source: Any, pred_col: str | None, claimed: set[str]) -> tuple[list[str], list[str]]:
+    """(the prediction columns as compute finds them, the columns under
+    exported names compute would not choose between: 'predicted' and 'proba')."""
+    from .io.columns import AmbiguousDefault, find_default, select
     from .registry import Y_PRED_REGRESSION
 
     if pred_col:
-        return select(pred_col, source.columns, display=source.display, what="--pred-col")
-    return find_default(Y_PRED_REGRESSION, source, claimed, allow_many=True, sole_numeric=False) or []
+        return select(pred_col, source.columns, display=source.display, what="--pred-col"), []
+    try:
+        return find_default(Y_PRED_REGRESSION, source, claimed, allow_many=True, sole_numeric=False) or [], []
+    except AmbiguousDefault as ambiguous:
+        return [], list(ambiguous.candidates)
+
+
+def _scores_among(
+    source: Any, labels: list[str], label_array: np.ndarray, candidates: list[str]
+) -> tuple[list[str], str | None, str]:
+    """The one candidate that holds scores when the others hold the classes
+    predicted (scikit-learn's predict() saved beside predict_proba()): the
+    columns, the --pred-col naming it, and the evidence in words."""
+    from .predicted_classes import described, distinct_values
+    from .row_sample import read_rows
+
+    table = read_rows(source, labels + candidates, labels).table
+    classes = set(np.unique(label_array[~_missing_labels(label_array)]).tolist()) if label_array.dtype != object else None
+    scores, predicted = [], []
+    for name in candidates:
+        values = distinct_values(table[name])
+        if isinstance(values, np.ndarray) and len(values) and classes is not None and set(values.tolist()) <= classes:
+            predicted.append((name, values))
+        elif isinstance(values, np.ndarray) and len(values):
+            scores.append(name)
+    named = " and ".join(f"'{name}'" for name in candidates)
+    if len(scores) == 1 and len(predicted) == len(candidates) - 1:
+        held = "; ".join(f"'{name}' holds {described(values)}, classes predicted" for name, values in predicted)
+        return [scores[0]], scores[0], f"{held}; '{scores[0]}' holds the scores: the commands pass {_pred_col_flag(scores[0])}"
+    return [], None, f"{named} could each be the predictions: name one with --pred-col"
+
+
+def _missing_labels(labels: np.ndarray) -> np.ndarray:
+    return np.isnan(labels) if np.issubdtype(labels.dtype, np.floating) else np.zeros(labels.shape, dtype=bool)
 
 
 def _role_shape(loss: str, role_name: str) -> str | None:
@@ -1094,14 +1133,14 @@ def _structure(source: Any) -> tuple[str, str, str] | None:
     family uses (``anchor``, ``critic``, ...). A file with a generic
     prediction column matches only losses that read one.
     """
-    from .io.columns import accepts_many, find_default
+    from .io.columns import accepts_many
     from .registry import Y_PRED_REGRESSION, Y_TRUE_REGRESSION, all_specs
 
     distinctive = _distinctive_names()
-    has_generic_prediction = bool(find_default(Y_PRED_REGRESSION, source, set(), allow_many=True, sole_numeric=False))
+    has_generic_prediction = bool(_by_default_name(Y_PRED_REGRESSION, source))
     # Without labels there is nothing else to read the file as, so inputs
     # under short names (a_*, p_*, n_*) are enough.
-    unlabelled = not find_default(Y_TRUE_REGRESSION, source, set(), allow_many=True, sole_numeric=False)
+    unlabelled = not _by_default_name(Y_TRUE_REGRESSION, source)
     for spec in all_specs():
         if spec.family not in STRUCTURAL_FAMILIES:
             continue
@@ -1109,7 +1148,7 @@ def _structure(source: Any) -> tuple[str, str, str] | None:
             continue  # a prediction file of another kind that happens to share a column name
         found: dict[str, list[str]] = {}
         for role in spec.roles:
-            names = find_default(role, source, set(), allow_many=accepts_many(role), sole_numeric=False)
+            names = _by_default_name(role, source, allow_many=accepts_many(role))
             if names:
                 found[role.name] = names
         required = all(role.name in found for role in spec.roles if not role.optional)
@@ -1119,6 +1158,18 @@ def _structure(source: Any) -> tuple[str, str, str] | None:
             columns = ", ".join(f"{role}={','.join(names[:2])}{'...' if len(names) > 2 else ''}" for role, names in found.items())
             return task, f"columns match the inputs of '{spec.name}' ({columns}) -> {task}", spec.name
     return None
+
+
+def _by_default_name(role: Any, source: Any, claimed: set[str] | None = None, *, allow_many: bool = True) -> list[str]:
+    """The role's columns by its default names, as compute finds them; where
+    several exported names are in the file, all of them (the caller only asks
+    whether the role has columns, or tells them apart by their values)."""
+    from .io.columns import AmbiguousDefault, find_default
+
+    try:
+        return find_default(role, source, claimed or set(), allow_many=allow_many, sole_numeric=False) or []
+    except AmbiguousDefault as ambiguous:
+        return list(ambiguous.candidates)
 
 
 def _distinctive_names() -> set[str]:

@@ -307,20 +307,28 @@ class Role:
     negative_label: float = 0.0
 
 
-# Default column names: losscli's own first, then the names scikit-learn,
-# PyTorch and forecasting users write (y_score, predict_proba's proba, a
-# training loop's logits and preds, Prophet's yhat, a forecast's actual). The
-# first name a file has is taken, exactly, then as a prefix (prob_cat).
-Y_TRUE_REGRESSION = Role(
-    "y_true", ("y_true", "label", "target", "y", "labels", "targets", "actual", "truth", "ground_truth"), "vector", "true values"
-)
+# Default column names: losscli's own, then the names exports and training
+# loops write (scikit-learn's y_score and predict_proba's proba, a training
+# loop's logits and preds, Prophet's yhat, a forecast's actual). losscli's own
+# match exactly, then as prefixes (prob_cat); the exported ones only after
+# those, and only when one of them alone is in the file: 'predicted' (a
+# class from predict()) beside 'proba' is a choice for the user.
+_OWN_LABEL_NAMES = ("y_true", "label", "target", "y")
+EXPORTED_LABEL_NAMES = ("labels", "targets", "actual", "truth", "ground_truth")
+_OWN_PRED_NAMES = ("y_pred", "pred", "prediction", "score", "prob", "logit")
+EXPORTED_PRED_NAMES = (
+    "preds", "predictions", "predicted", "scores", "probs", "probabilities", "logits",
+    "y_score", "y_prob", "y_proba", "proba", "probability", "y_hat", "yhat",
+)  # fmt: skip
+EXPORTED_NAMES = frozenset(EXPORTED_LABEL_NAMES + EXPORTED_PRED_NAMES)
+# Exported names that also match as prefixes: one column per class or label
+# (probs_cat, logits_0, labels_a). Not 'predicted_' or 'actual_': a file's
+# predicted_label or actual_date is no such group.
+EXPORTED_PREFIX_NAMES = frozenset(("labels", "targets", "scores", "probs", "probabilities", "logits", "y_score", "y_prob", "y_proba", "proba"))
+Y_TRUE_REGRESSION = Role("y_true", _OWN_LABEL_NAMES + EXPORTED_LABEL_NAMES, "vector", "true values")
 Y_PRED_REGRESSION = Role(
     "y_pred",
-    (
-        "y_pred", "pred", "prediction", "score", "prob", "logit",
-        "preds", "predictions", "predicted", "scores", "probs", "probabilities", "logits",
-        "y_score", "y_prob", "y_proba", "proba", "probability", "y_hat", "yhat",
-    ),  # fmt: skip
+    _OWN_PRED_NAMES + EXPORTED_PRED_NAMES,
     "vector",
     "predicted values (same number of columns as y_true)",
 )

@@ -378,6 +378,14 @@ def test_recommended_commands_read_the_file_as_recommend_was_told_to(runner, tmp
     _assert_every_command_runs(runner, runnable)
 
 
+def test_recommended_commands_run_on_predicted_classes_beside_probabilities(runner, tmp_path):
+    rows = [(i, i % 2, i % 2, 0.25 + 0.5 * (i % 2) + 0.01 * (i % 3)) for i in range(30)]
+    path = _write(tmp_path / "sklearn.csv", ["id", "y_true", "predicted", "proba"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert all("--pred-col proba" in item["command"] for item in document["recommendations"])
+    _assert_every_command_runs(runner, document["recommendations"])
+
+
 def test_recommended_poisson_reads_predicted_rates_as_rates(runner, tmp_path):
     # Reported: counts beside predicted rates (a PoissonRegressor's predict)
     # got 'compute FILE --loss poisson', which reads them as log-rates,

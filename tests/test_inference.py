@@ -653,6 +653,22 @@ def test_a_prediction_column_under_a_common_name_is_found_as_compute_finds_it(tm
     assert (result.prediction_columns, result.prediction_selection) == ((name,), None)
 
 
+def test_predicted_classes_beside_probabilities_under_exported_names_give_the_probabilities(tmp_path):
+    # scikit-learn's predict() and predict_proba()[:, 1] saved side by side: compute
+    # will not choose between them, recommend tells them apart by their values.
+    rows = [(i, i % 2, i % 2, 0.25 + 0.5 * (i % 2)) for i in range(10)]
+    result = infer_file(write_csv(tmp_path / "bin.csv", ["id", "y_true", "predicted", "proba"], rows))
+    assert (result.prediction_columns, result.prediction_selection) == (("proba",), "proba")
+    assert "'predicted' holds whole numbers 0 and 1, classes predicted; 'proba' holds the scores" in result.evidence[1]
+
+
+def test_two_exported_score_columns_are_not_guessed_between(tmp_path):
+    rows = [(i, i % 2, 0.3 + 0.4 * (i % 2), 0.25 + 0.5 * (i % 2)) for i in range(10)]
+    result = infer_file(write_csv(tmp_path / "bin.csv", ["id", "y_true", "logits", "proba"], rows))
+    assert result.prediction_columns == ()
+    assert "'logits' and 'proba' could each be the predictions: name one with --pred-col" in result.evidence
+
+
 @pytest.mark.parametrize("name", ["output", "outputs"])
 def test_a_prediction_column_under_a_generic_name_is_named_in_the_commands(tmp_path, name):
     # Too generic for compute to take by default, but the only candidate here.

@@ -61,8 +61,9 @@ def rng() -> np.random.Generator:
         # Names common exports use: a forecast's actual and Prophet's yhat, a training
         # loop's labels and logits, scikit-learn's y_score beside predict_proba's proba.
         (["id", "actual", "yhat"], "actual", "yhat"),
-        (["labels", "logits", "preds"], "labels", "preds"),
-        (["ground_truth", "proba", "y_score"], "ground_truth", "y_score"),
+        (["labels", "logits"], "labels", "logits"),
+        (["y_true", "predicted_label", "proba"], "y_true", "proba"),  # predicted_ is no prefix default
+        (["ground_truth", "y_score"], "ground_truth", "y_score"),
         (["truth", "probability"], "truth", "probability"),
         (["targets", "score", "logits"], "targets", "score"),
     ],
@@ -87,6 +88,25 @@ def test_prefix_defaults_of_common_export_names_pair_by_suffix(cli, tmp_path, rn
     data = {"labels_a": labels[:, 0], "probs_a": probs[:, 0], "labels_b": labels[:, 1], "probs_b": probs[:, 1]}
     write_csv(tmp_path / "data.csv", data)
     assert _quantile(cli, tmp_path / "data.csv") == pytest.approx(_pinball(labels, probs), rel=1e-12)
+
+
+def test_two_exported_names_are_an_error_naming_both_not_a_guess(cli, tmp_path):
+    # scikit-learn's predict() beside predict_proba()[:, 1]: bce of 'predicted'
+    # would score hard 0/1 classes, so the user names the column.
+    write_csv(tmp_path / "p.csv", {"y_true": [0, 1], "predicted": [0, 1], "proba": [0.2, 0.7]})
+    result = cli("compute", tmp_path / "p.csv", "--loss", "bce")
+    assert_usage_error(result, "p.csv", "'predicted', 'proba' could each be y_pred", "--pred-col")
+    # by hand: -(log 0.8 + log 0.7) / 2
+    assert _value(cli("compute", tmp_path / "p.csv", "--loss", "bce", "--pred-col", "proba", "-f", "json"), "bce") == pytest.approx(
+        -(np.log(0.8) + np.log(0.7)) / 2, rel=1e-12
+    )
+
+
+def test_losscli_own_prefix_comes_before_an_exported_name(cli, tmp_path):
+    # prob_0, prob_1 are the class probabilities; 'predicted' (the class) is not read.
+    write_csv(tmp_path / "p.csv", {"y_true": [0, 1], "prob_0": [0.8, 0.3], "prob_1": [0.2, 0.7], "predicted": [0, 1]})
+    result = cli("compute", tmp_path / "p.csv", "--loss", "cce", "-f", "json")
+    assert _value(result, "cce") == pytest.approx(-(np.log(0.8) + np.log(0.7)) / 2, rel=1e-12)  # by hand
 
 
 def test_a_single_numeric_column_needs_no_name(cli, tmp_path, rng):

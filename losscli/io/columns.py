@@ -19,7 +19,7 @@ import pyarrow as pa
 from ._lazy import pc
 
 from ..errors import LossCliError
-from ..registry import Role
+from ..registry import EXPORTED_NAMES, EXPORTED_PREFIX_NAMES, Role
 from . import arrow_numpy
 from .numbers import BOOLEAN_WORDS
 from .readers import Column, Source, is_list_type
@@ -121,6 +121,12 @@ def find_default(
 ) -> list[str] | None:
     """The role's columns by default names, then prefixes, then the only numeric column.
 
+    losscli's own default names come first, exactly and then as prefixes;
+    the names exports write (``registry.EXPORTED_NAMES``: proba, logits,
+    actual) only after them, and only when one alone is in the file:
+    ``predicted`` (a class) beside ``proba`` (a probability) is an error
+    naming both, not a guess.
+
     ``reserved`` columns (--by, --sample-col) are taken only by their exact
     default name: grouping by the label column must not move the labels
     elsewhere. ``other_defaults`` are the default names of the loss's other
@@ -128,32 +134,64 @@ def find_default(
     ``y_pred``).
     """
     available = [c.name for c in source.columns if c.name not in claimed]
-    for default in role.defaults:
+    own = [name for name in role.defaults if name not in EXPORTED_NAMES]
+    exported = [name for name in role.defaults if name in EXPORTED_NAMES]
+    for default in own:
         found = match_name(default, available)
         if found is not None:
             return [found]
     unavailable = set(claimed) | set(reserved)
     if allow_many:
-        others = tuple(d.lower() for d in other_defaults)
-
-        def owned_elsewhere(name: str, prefix: str) -> bool:
-            # Another role's exact name, or its prefix when that is more specific than ours.
-            low = name.strip().lower()
-            return low in others or any(low.startswith(o + "_") and len(o) + 1 > len(prefix) for o in others)
-
-        for default in role.defaults:
-            prefix = default.lower() + "_"
-            matched = [
-                c.name
-                for c in source.columns
-                if c.name.strip().lower().startswith(prefix) and c.name not in unavailable and not owned_elsewhere(c.name, prefix)
-            ]
-            if matched:
-                return matched
+        matched = _by_prefix(own, source, unavailable, other_defaults)
+        if matched:
+            return matched
+    found_exported = list(dict.fromkeys(name for name in (match_name(default, available) for default in exported) if name is not None))
+    if len(found_exported) == 1:
+        return found_exported
+    if len(found_exported) > 1:
+        raise AmbiguousDefault(role, found_exported, source.display)
+    if allow_many:
+        matched = _by_prefix([name for name in exported if name in EXPORTED_PREFIX_NAMES], source, unavailable, other_defaults)
+        if matched:
+            return matched
     if sole_numeric:
         numeric = [c.name for c in source.columns if (c.numeric or c.is_list) and c.name not in unavailable]
         if len(numeric) == 1:
             return numeric
+    return None
+
+
+class AmbiguousDefault(LossCliError):
+    """Several columns under names exports write could be the role's: the
+    user names one (``recommend`` may tell them apart by their values)."""
+
+    def __init__(self, role: Role, candidates: list[str], display: str) -> None:
+        from .overlaps import option_of  # it imports this module
+
+        self.candidates = candidates
+        listed = ", ".join(f"'{name}'" for name in candidates)
+        super().__init__(f"{listed} could each be {role.name}", file=display, hint=f"name the one to read with {option_of(role.name)}")
+
+
+def _by_prefix(defaults: list[str], source: Source, unavailable: set[str], other_defaults: tuple[str, ...]) -> list[str] | None:
+    """The columns named ``default_*`` for the first of ``defaults`` that has
+    any, in file order, but for those another role's name owns."""
+    others = tuple(d.lower() for d in other_defaults)
+
+    def owned_elsewhere(name: str, prefix: str) -> bool:
+        # Another role's exact name, or its prefix when that is more specific than ours.
+        low = name.strip().lower()
+        return low in others or any(low.startswith(o + "_") and len(o) + 1 > len(prefix) for o in others)
+
+    for default in defaults:
+        prefix = default.lower() + "_"
+        matched = [
+            c.name
+            for c in source.columns
+            if c.name.strip().lower().startswith(prefix) and c.name not in unavailable and not owned_elsewhere(c.name, prefix)
+        ]
+        if matched:
+            return matched
     return None
 
 
