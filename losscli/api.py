@@ -53,6 +53,11 @@ _COLUMN_HINTS = (
     (re.compile(r"pass --col x1='x1_\*' --col x2='x2_\*', or --col distance=COL"), "pass x1= and x2= (the embeddings), or distance="),
     (re.compile(r"--weight-col"), "sample_weight"),
     (re.compile(r"set ctc:blank= to"), "pass blank= as"),
+    (
+        re.compile(r"for two other labels, --positive LABEL names the class .*"),
+        "for two other labels, pass 1 for the class the predictions are the probability or score of and 0 for the other, "
+        "e.g. (y_true == 1).astype(int) for -1/1 labels",
+    ),
 )
 
 

@@ -751,11 +751,13 @@ def infer_file(
             label_array = _label_array(rows.table, labels, source.display)
     elif pred_col is None and spark is None and structure is None:
         beside = _probabilities_beside_predicted_classes(source, rows.table, label_array, labels, predictions, claimed | {sample})
+        if beside is None:
+            beside = _scores_beside_predicted_classes(source, rows.table, label_array, predictions, claimed | {sample})
         if beside is not None:
             reread = read_rows(source, labels + list(beside.columns.names) + sample_columns, labels)
             probabilities = _prediction_array(reread.table, list(beside.columns.names), source.display)
             # Columns numbered like classes may be features: only probabilities replace the predicted classes.
-            if probabilities is not None and not looks_like_logits(probabilities):
+            if probabilities is not None and (beside.named_as_scores or not looks_like_logits(probabilities)):
                 rows, predictions, selection, found_how = reread, list(beside.columns.names), beside.columns.selection, beside.evidence
                 label_array = _label_array(rows.table, labels, source.display)
     if pred_col is None and spark is None and structure is None:
@@ -991,6 +993,9 @@ class _ProbabilitiesBeside:
 
     columns: Any  # a losscli.class_columns.ClassColumns
     evidence: str
+    # Columns named as scores may hold logits; columns numbered like classes
+    # that hold values outside [0, 1] may be features.
+    named_as_scores: bool = False
 
 
 def _probabilities_beside_predicted_classes(
@@ -1024,6 +1029,34 @@ def _probabilities_beside_predicted_classes(
         columns,
         f"'{predictions[0]}' looks like predicted classes ({described(values)}, each a class of the columns beside it), "
         f"so it is not used as probabilities; {columns.reason}: the commands pass {_pred_col_flag(columns.selection)}",
+    )
+
+
+def _scores_beside_predicted_classes(
+    source: Any, table: Any, labels: np.ndarray, predictions: list[str], claimed: set[str | None]
+) -> _ProbabilitiesBeside | None:
+    """scikit-learn's predict() saved as 'pred' beside predict_proba()[:, 1]
+    saved as 'proba' (or 'y_proba', 'pred_proba'): 0/1 labels, a prediction
+    column of 0/1 classes, and one floating-point column under a score's
+    name, which compute refuses to pass over without --pred-col. The caller
+    takes that column when it holds probabilities."""
+    from .class_columns import ClassColumns
+    from .io.columns import score_columns_beside
+    from .predicted_classes import described, distinct_values, holds_predicted_classes
+
+    if len(predictions) != 1 or source.column(predictions[0]).is_list or summarise_labels(labels).kind != "binary":
+        return None
+    scores = score_columns_beside(source, predictions[0], {name for name in claimed if name})
+    if len(scores) != 1:
+        return None
+    values = distinct_values(table[predictions[0]])
+    if not holds_predicted_classes(values, (scores[0],)):
+        return None
+    return _ProbabilitiesBeside(
+        ClassColumns((scores[0],), scores[0], ""),
+        f"'{predictions[0]}' looks like predicted classes ({described(values)}), so it is not used as probabilities; "
+        f"'{scores[0]}' holds the scores: the commands pass {_pred_col_flag(scores[0])}",
+        named_as_scores=True,
     )
 
 

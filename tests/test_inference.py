@@ -910,3 +910,22 @@ def test_a_unique_id_column_of_a_large_file_is_not_a_sample_column(tmp_path, mon
     _small_sample(monkeypatch)
     path = _write_parquet(tmp_path / "images.parquet", {"y_true": np.arange(1000) % 2, "y_pred": np.full(1000, 0.5), "image_id": np.arange(1000)})
     assert inference.infer_file(path).task == "binary"
+
+
+def test_a_probability_beside_predicted_binary_classes_is_the_predictions(tmp_path):
+    # scikit-learn's predict() as 'pred' beside predict_proba()[:, 1] as 'proba':
+    # recommend read 'pred' and its commands scored the hard classes.
+    rows = [(0, 0, 0.2), (1, 1, 0.7), (1, 0, 0.4), (0, 0, 0.1)] * 3
+    result = infer_file(write_csv(tmp_path / "sk.csv", ["y", "pred", "proba"], rows))
+    assert (result.task, result.prediction_columns, result.prediction_selection) == ("binary", ("proba",), "proba")
+    assert result.evidence[1] == (
+        "'pred' looks like predicted classes (whole numbers 0 and 1), so it is not used as probabilities; "
+        "'proba' holds the scores: the commands pass --pred-col proba"
+    )
+
+
+def test_a_decision_function_beside_predicted_binary_classes_is_read_as_logits(tmp_path):
+    # predict() as 'pred' beside decision_function() as 'score'.
+    rows = [(0, 0, -2.0), (1, 1, 1.5), (1, 0, -0.3), (0, 0, -1.1)] * 3
+    result = infer_file(write_csv(tmp_path / "sk.csv", ["y", "pred", "score"], rows))
+    assert (result.prediction_columns, result.prediction_selection) == (("score",), "score")

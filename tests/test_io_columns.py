@@ -1017,3 +1017,45 @@ def test_a_spark_regressors_prediction_is_its_prediction(cli, tmp_path):
     path = tmp_path / "regression.parquet"
     pq.write_table(pa.table({"label": [1.0, 2.0], "features": [[0.1], [0.2]], "prediction": [1.5, 2.0]}), path)
     assert _value(cli("compute", path, "--loss", "mse", "-f", "json"), "mse") == pytest.approx(0.125)  # by hand: (0.25 + 0) / 2
+
+
+# ----------------------------------------------------------------------------- predict() beside predict_proba()
+
+# scikit-learn's predict() saved with pandas as 'pred' (integers) beside
+# predict_proba()[:, 1] as 'proba': df = pd.DataFrame({"y": y, "pred": clf.predict(X), "proba": p[:, 1]}).
+SK_Y, SK_PRED, SK_PROBA = [0, 1, 1, 0], [0, 1, 0, 0], [0.2, 0.7, 0.4, 0.1]
+
+
+@pytest.mark.parametrize("loss", ["bce", "focal", "cce"])
+@pytest.mark.parametrize("pred_name, proba_name", [("pred", "proba"), ("y_pred", "y_proba"), ("prediction", "prob"), ("pred", "pred_proba")])
+def test_predicted_classes_beside_their_probability_are_refused_not_scored(cli, tmp_path, loss, pred_name, proba_name):
+    # bce read the hard 0/1 'pred' column by default: 4.03, set by the clipping alone.
+    write_csv(tmp_path / "sk.csv", {"y": SK_Y, pred_name: SK_PRED, proba_name: SK_PROBA})
+    result = cli("compute", tmp_path / "sk.csv", "--loss", loss)
+    assert_usage_error(result, "sk.csv", f"column '{pred_name}'", "classes a classifier predicted", f"--pred-col {proba_name}")
+
+
+def test_the_probability_named_by_the_fix_gives_the_log_loss(cli, tmp_path):
+    write_csv(tmp_path / "sk.csv", {"y": SK_Y, "pred": SK_PRED, "proba": SK_PROBA})
+    result = cli("compute", tmp_path / "sk.csv", "--loss", "bce", "--pred-col", "proba", "-f", "json")
+    # sklearn log_loss([0, 1, 1, 0], [0.2, 0.7, 0.4, 0.1]); by hand -(log 0.8 + log 0.7 + log 0.4 + log 0.9) / 4
+    assert _value(result, "bce") == pytest.approx(-(np.log(0.8) + np.log(0.7) + np.log(0.4) + np.log(0.9)) / 4, rel=1e-12)
+    # Named on purpose, the classes are read as they are: mae of one wrong class in four, by hand.
+    assert _value(cli("compute", tmp_path / "sk.csv", "--loss", "mae", "--pred-col", "pred", "-f", "json"), "mae") == pytest.approx(0.25)
+
+
+def test_predicted_classes_beside_class_probability_columns_name_the_group(cli, tmp_path):
+    # predict() as 'pred' beside predict_proba() as proba_0 .. proba_2: cce said
+    # "got 1 column" and offered --pred-col 'p_*', which matches none of them.
+    rows = {"label": [0, 1, 2], "pred": [0, 1, 1], "proba_0": [0.7, 0.1, 0.2], "proba_1": [0.2, 0.8, 0.5], "proba_2": [0.1, 0.1, 0.3]}
+    write_csv(tmp_path / "sk.csv", rows)
+    assert_usage_error(cli("compute", tmp_path / "sk.csv", "--loss", "cce"), "column 'pred'", "--pred-col 'proba_*'")
+    result = cli("compute", tmp_path / "sk.csv", "--loss", "cce", "--pred-col", "proba_*", "-f", "json")
+    # by hand: -(log 0.7 + log 0.8 + log 0.3) / 3, each row's true class's probability
+    assert _value(result, "cce") == pytest.approx(-(np.log(0.7) + np.log(0.8) + np.log(0.3)) / 3, rel=1e-12)
+
+
+def test_integer_predictions_without_scores_beside_them_are_read(cli, tmp_path):
+    # Count predictions of a regressor, with a float column that is no score: nothing to refuse.
+    write_csv(tmp_path / "counts.csv", {"y_true": [1, 3], "y_pred": [2, 3], "weight": [0.5, 1.5]})
+    assert _value(cli("compute", tmp_path / "counts.csv", "--loss", "mae", "-f", "json"), "mae") == pytest.approx(0.5)  # by hand: (1 + 0) / 2

@@ -295,7 +295,7 @@ def test_a_bad_label_error_gives_no_count_of_one_batch(cli, tmp_path, small_batc
     labels[[9, 10, 12, 30]] = 7.0  # three in the second 7-row batch, one later
     write_csv(tmp_path / "data.csv", {"y_true": labels, "y_pred": np.full(40, 0.5)})
     line = assert_usage_error(cli("compute", tmp_path / "data.csv", "--loss", "bce"))
-    assert line == f"error: {tmp_path / 'data.csv'}, column 'y_true', row 10: binary label outside [0, 1] (value 7) (labels must be 0/1 (or soft targets in [0, 1]))"
+    assert line == f"error: {tmp_path / 'data.csv'}, column 'y_true', row 10: binary label outside [0, 1] (value 7) (labels must be 0/1 (or soft targets in [0, 1]); for two other labels, --positive LABEL names the class the predictions are the probability or score of (--positive 1 for -1/1 labels))"
 
 
 @pytest.mark.parametrize(

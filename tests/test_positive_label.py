@@ -196,3 +196,26 @@ def test_missing_labels_stay_missing(cli, tmp_path):
     assert_usage_error(cli("compute", path, "--loss", "bce", "--pred-col", "proba", "--positive", "yes"), "1 row with missing, NaN or infinite values, the first at row 2")
     result = cli("compute", path, "--loss", "bce", "--pred-col", "proba", "--positive", "yes", "--nan-policy", "omit", "--format", "json")
     assert _value(result) == pytest.approx(log_loss([1, 0], [0.8, 0.2]), rel=1e-12)  # sklearn log_loss on the two rows left
+
+
+@pytest.mark.parametrize("loss", ["bce", "focal"])
+def test_minus_one_one_labels_are_an_error_naming_the_positive_option_that_fixes_them(cli, tmp_path, loss):
+    # An SVM-style export: labels -1/1 beside a probability. The error said only
+    # "labels must be 0/1"; --positive 1, which it now names, reads them.
+    labels, proba = [-1, 1, 1, -1], [0.2, 0.7, 0.4, 0.1]
+    write_csv(tmp_path / "svm.csv", {"label": labels, "prob": proba})
+    assert_usage_error(cli("compute", tmp_path / "svm.csv", "--loss", loss), "svm.csv", "column 'label'", "row 1", "--positive 1")
+    result = cli("compute", tmp_path / "svm.csv", "--loss", loss, "--positive", "1", "-f", "json")
+    coded = write_csv(tmp_path / "coded.csv", {"label": [0, 1, 1, 0], "prob": proba})
+    # The same loss on the labels written as 0/1; for bce, sklearn log_loss([0, 1, 1, 0], [0.2, 0.7, 0.4, 0.1])
+    assert _value(result) == pytest.approx(_value(cli("compute", coded, "--loss", loss, "-f", "json")), rel=1e-12)
+    if loss == "bce":
+        assert _value(result) == pytest.approx(log_loss([0, 1, 1, 0], proba), rel=1e-12)
+
+
+def test_the_python_api_says_how_to_map_minus_one_one_labels():
+    import losscli
+
+    with pytest.raises(losscli.LossCliError) as caught:
+        losscli.compute("bce", [-1, 1], [0.2, 0.7])
+    assert "--positive" not in str(caught.value) and "(y_true == 1).astype(int)" in str(caught.value)

@@ -161,6 +161,35 @@ def find_default(
     return None
 
 
+# The words a classifier's scores are saved under, beside its predicted
+# classes: scikit-learn's predict() as 'pred' and predict_proba()[:, 1] as
+# 'proba' (or 'y_proba', 'pred_proba', 'proba_1', 'y_score', 'logits').
+SCORE_WORDS = ("proba", "probability", "probabilities", "probs", "prob", "score", "scores", "logit", "logits")
+_SCORE_LEADS = ("y_", "pred_", "predict_", "predicted_")
+
+
+def score_columns_beside(source: Source, found: str, claimed: set[str]) -> list[str]:
+    """The floating-point columns, other than ``found`` and ``claimed``, whose
+    names say they hold scores: a score word alone, after ``y_``, ``pred_``
+    or ``found_`` (``y_pred_proba``), or before ``_`` and a class
+    (``proba_0, proba_1``). In file order."""
+    leads = _SCORE_LEADS + (found.strip().lower() + "_",)
+
+    def is_score(name: str) -> bool:
+        low = name.strip().lower()
+        for lead in ("",) + leads:
+            rest = low[len(lead) :] if low.startswith(lead) else None
+            if rest is not None and (rest in SCORE_WORDS or any(rest.startswith(word + "_") for word in SCORE_WORDS)):
+                return True
+        return False
+
+    return [
+        c.name
+        for c in source.columns
+        if c.name != found and c.name not in claimed and pa.types.is_floating(c.type) and is_score(c.name)
+    ]
+
+
 class AmbiguousDefault(LossCliError):
     """Several columns under names exports write could be the role's: the
     user names one (``recommend`` may tell them apart by their values)."""

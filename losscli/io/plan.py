@@ -8,6 +8,7 @@ NaN policy and hands the engine one :class:`~losscli.engine.Batch` at a time.
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
@@ -32,6 +33,7 @@ from .columns import (
     list_to_objects,
     map_string_labels,
     match_name,
+    score_columns_beside,
     select,
     text_to_objects,
     to_float,
@@ -47,6 +49,8 @@ from .hive import names_given
 from .formats import named_format
 from .key_values import shown_keys
 from .readers import Column, Source, is_list_type, open_source
+from .suffixes import shared_prefix, up_to_separator
+from ..shell import quote
 from .positive_label import PositiveLabel
 from .text_labels import is_label_text, two_classes_error
 
@@ -334,6 +338,7 @@ class InputPlan:
             )
             if names:
                 _refuse_spark_class_index(role, names, source, bound)
+                _refuse_classes_beside_scores(role, names, source, bound, taken[side])
                 return self._role_columns(role, side, names, bound)
         if role.optional:
             return None
@@ -1506,4 +1511,40 @@ def _refuse_spark_class_index(role: Role, names: list[str], source: Source, boun
         column=names[0],
         hint=f"--pred-col {probability.name} with cce or sparse_cce, which for two classes is the log loss of the positive "
         f"class's probability; or --pred-col {names[0]} to score the class index itself",
+    )
+
+
+def _refuse_classes_beside_scores(role: Role, names: list[str], source: Source, bound: BoundLoss, claimed: set[str]) -> None:
+    """A classifier's predicted classes, found by default name, beside its
+    scores: scikit-learn's predict() saved as 'pred' (or 'y_pred') and
+    predict_proba() as 'proba' (or 'proba_0', 'proba_1', ...). An integer or
+    boolean column under a prediction name beside floating-point score
+    columns is the classes predicted, whose log loss is set by the clipping
+    alone. Refused rather than scored, naming the scores; a column named on
+    purpose (--pred-col) is read as it is."""
+    if role.name != "y_pred" or len(names) != 1:
+        return
+    column = source.column(names[0])
+    if not (pa.types.is_integer(column.type) or pa.types.is_boolean(column.type)):
+        return
+    scores = score_columns_beside(source, names[0], claimed)
+    if not scores:
+        return
+    listed_scores = ", ".join(f"'{name}'" for name in scores)
+    if len(scores) == 1:
+        fix = f"--pred-col {quote(scores[0])}"
+    else:
+        prefix = up_to_separator(shared_prefix(scores))
+        glob = f"{prefix}*"
+        every = prefix and [c.name for c in source.columns if fnmatch.fnmatchcase(c.name, glob)] == scores
+        group = quote(glob) if every else quote(",".join(scores))
+        fix = f"--pred-col {group} with cce or sparse_cce (one probability per class)"
+        if len(scores) == 2:
+            fix += f", or --pred-col {quote(scores[-1])} with bce when it is the positive class's"
+    raise LossCliError(
+        f"'{names[0]}' holds whole numbers, the classes a classifier predicted rather than a probability or score, "
+        f"for {bound.name}, beside {listed_scores}",
+        file=source.display,
+        column=names[0],
+        hint=f"{fix}; or --pred-col {quote(names[0])} to score '{names[0]}' itself",
     )

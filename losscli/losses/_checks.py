@@ -127,7 +127,8 @@ def check_unit_interval_labels(y: np.ndarray, *, role: str = "y_true") -> None:
         "binary label outside [0, 1]",
         role=role,
         values=y,
-        hint="labels must be 0/1 (or soft targets in [0, 1])",
+        hint="labels must be 0/1 (or soft targets in [0, 1]); for two other labels, --positive LABEL names the class "
+        "the predictions are the probability or score of (--positive 1 for -1/1 labels)",
     )
 
 
