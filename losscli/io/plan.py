@@ -319,6 +319,11 @@ class InputPlan:
                 return self._role_columns(role, side, names, bound)
             raise last_error  # type: ignore[misc]
         for index, side in enumerate(sides):
+            if role.name == "y_pred" and side == LABEL_SIDE:
+                # Predictions come from the predictions file: a labels file's
+                # own prediction column (a baseline kept beside the targets)
+                # would be scored under the predictions file's name.
+                continue
             source = self.sources[side]
             # The "only numeric column" rule applies to a file of its own kind:
             # the labels file for y_true, the predictions file for y_pred.
