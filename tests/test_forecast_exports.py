@@ -57,3 +57,48 @@ def test_a_labels_file_with_its_own_prediction_column_does_not_stand_in_for_the_
     assert_usage_error(result, "pred.csv", "no column for y_pred", "--pred-col")
     value = _only(cli("compute", tmp_path / "pred.csv", "--labels", tmp_path / "test.csv", "--pred-col", "AutoARIMA", "--loss", "mse", "-f", "json"))
     assert value == pytest.approx(mean_squared_error(y, model), rel=1e-12)  # sklearn mean_squared_error(y, AutoARIMA)
+
+
+# ----------------------------------------------------------------------------- quantile forecasts
+
+
+def _quantile_forecast(folder: Path, names: tuple[str, str, str]) -> tuple[Path, pd.DataFrame]:
+    """A quantile forecast as GluonTS / darts / sktime exports write one: the
+    actuals beside one column per quantile level."""
+    rng = np.random.default_rng(6)
+    y = rng.normal(100, 5, 50)
+    frame = pd.DataFrame({"ds": pd.date_range("2024-01-01", periods=50).strftime("%Y-%m-%d"), "y": y})
+    for name, shift in zip(names, (-4.0, 0.0, 4.0)):
+        frame[name] = y + shift + rng.normal(0, 1, 50)
+    path = folder / "quantiles.csv"
+    frame.to_csv(path, index=False)
+    return path, frame
+
+
+@pytest.mark.parametrize("names", [("0.1", "0.5", "0.9"), ("q0.1", "q0.5", "q0.9"), ("y_0.1", "y_0.5", "y_0.9"), ("p10", "p50", "p90")])
+def test_a_quantile_column_is_not_scored_at_another_quantile(cli, tmp_path, names):
+    from sklearn.metrics import mean_pinball_loss
+
+    path, frame = _quantile_forecast(tmp_path, names)
+    high = names[2]
+    # Without q the loss is the median's: the 0.9 column would be scored at 0.5.
+    assert_usage_error(cli("compute", path, "--pred-col", high, "--loss", "quantile"), "quantiles.csv", high, "0.9 quantile", "--loss quantile:q=0.9")
+    value = _only(cli("compute", path, "--pred-col", high, "--loss", "quantile:q=0.9", "-f", "json"))
+    assert value == pytest.approx(mean_pinball_loss(frame["y"], frame[high], alpha=0.9), rel=1e-12)  # sklearn mean_pinball_loss(y, q, alpha=0.9)
+    value = _only(cli("compute", path, "--pred-col", names[1], "--loss", "quantile", "-f", "json"))
+    assert value == pytest.approx(mean_pinball_loss(frame["y"], frame[names[1]], alpha=0.5), rel=1e-12)  # sklearn mean_pinball_loss(y, q, alpha=0.5)
+
+
+def test_statsforecast_interval_bounds_are_their_quantiles(cli, tmp_path):
+    # statsforecast's level=[90] writes AutoARIMA-lo-90 / -hi-90: the 0.05 and 0.95 quantiles.
+    from sklearn.metrics import mean_pinball_loss
+
+    rng = np.random.default_rng(7)
+    y = rng.normal(50, 5, 40)
+    frame = pd.DataFrame({"unique_id": "H1", "y": y, "AutoARIMA": y + rng.normal(0, 1, 40)})
+    frame["AutoARIMA-lo-90"] = frame["AutoARIMA"] - 8
+    frame["AutoARIMA-hi-90"] = frame["AutoARIMA"] + 8
+    frame.to_csv(tmp_path / "sf.csv", index=False)
+    assert_usage_error(cli("compute", tmp_path / "sf.csv", "--pred-col", "AutoARIMA-lo-90", "--loss", "quantile"), "AutoARIMA-lo-90", "0.05 quantile", "q=0.05")
+    value = _only(cli("compute", tmp_path / "sf.csv", "--pred-col", "AutoARIMA-hi-90", "--loss", "quantile:q=0.95", "-f", "json"))
+    assert value == pytest.approx(mean_pinball_loss(y, frame["AutoARIMA-hi-90"], alpha=0.95), rel=1e-12)  # sklearn mean_pinball_loss(y, hi, alpha=0.95)
