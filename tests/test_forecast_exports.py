@@ -102,3 +102,23 @@ def test_statsforecast_interval_bounds_are_their_quantiles(cli, tmp_path):
     assert_usage_error(cli("compute", tmp_path / "sf.csv", "--pred-col", "AutoARIMA-lo-90", "--loss", "quantile"), "AutoARIMA-lo-90", "0.05 quantile", "q=0.05")
     value = _only(cli("compute", tmp_path / "sf.csv", "--pred-col", "AutoARIMA-hi-90", "--loss", "quantile:q=0.95", "-f", "json"))
     assert value == pytest.approx(mean_pinball_loss(y, frame["AutoARIMA-hi-90"], alpha=0.95), rel=1e-12)  # sklearn mean_pinball_loss(y, hi, alpha=0.95)
+
+
+# ----------------------------------------------------------------------------- gaussian_nll
+
+
+@pytest.mark.parametrize("name", ["std", "sigma", "pred_std"])
+def test_a_standard_deviation_is_not_read_as_gaussian_nll_variance(cli, tmp_path, name):
+    # A probabilistic regressor's export: mean and standard deviation per row.
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(8)
+    mu = rng.normal(0, 1, 60)
+    sd = rng.uniform(0.5, 2, 60)
+    y = mu + rng.normal(0, 1, 60) * sd
+    pd.DataFrame({"y_true": y, "y_pred": mu, name: sd}).to_csv(tmp_path / "g.csv", index=False)
+    assert_usage_error(cli("compute", tmp_path / "g.csv", "--loss", "gaussian_nll", "--col", f"var={name}"), "g.csv", name, "standard deviation", "** 2")
+    pd.DataFrame({"y_true": y, "y_pred": mu, "var": sd**2}).to_csv(tmp_path / "v.csv", index=False)
+    value = _only(cli("compute", tmp_path / "v.csv", "--loss", "gaussian_nll", "-f", "json"))
+    # torch.nn.GaussianNLLLoss()(mu, y, sd**2)
+    expected = torch.nn.GaussianNLLLoss()(torch.tensor(mu), torch.tensor(y), torch.tensor(sd**2)).item()
+    assert value == pytest.approx(expected, rel=1e-12)

@@ -48,7 +48,7 @@ from .formats import named_format
 from .key_values import shown_keys
 from .readers import Column, Source, is_list_type, open_source
 from .positive_label import PositiveLabel
-from .quantile_names import check_quantile_columns
+from .quantile_names import check_quantile_columns, check_variance_columns
 from .text_labels import is_label_text, two_classes_error
 
 _SIDE_PREFIX = {PRED_SIDE: "p:", LABEL_SIDE: "l:"}
@@ -294,6 +294,9 @@ class InputPlan:
         if bound.name == "quantile" and "y_pred" in chosen:
             located = chosen["y_pred"]
             check_quantile_columns(bound.name, float(bound.params["q"]), located.names, self.sources[located.side].display)
+        if bound.name == "gaussian_nll" and "var" in chosen:
+            located = chosen["var"]
+            check_variance_columns(bound.name, located.names, self.sources[located.side].display)
         return self._paired(bound, _without_replaced(bound, chosen))
 
     def _paired(self, bound: BoundLoss, chosen: dict[str, RoleColumns]) -> dict[str, RoleColumns]:

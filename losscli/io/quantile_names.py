@@ -1,4 +1,7 @@
-"""The quantile level a prediction column's name states, as forecasting
+"""What a prediction column's name says it holds, where scoring it as
+another thing gives a plausible wrong number.
+
+The quantile level a prediction column's name states, as forecasting
 libraries name their quantile and interval columns.
 
 GluonTS and darts write the level itself (``0.9``, ``y_0.9``), others
@@ -7,7 +10,9 @@ neuralforecast write a central interval's bounds (``AutoARIMA-lo-90`` is the
 0.05 quantile, ``-hi-90`` the 0.95) and neuralforecast its median
 (``NHITS-median``). The quantile loss reads one such column at its ``q``, and
 a column that states another level is scored at the wrong quantile without a
-word, so the plan refuses it (see ``check_quantile_columns``).
+word, so the plan refuses it (see ``check_quantile_columns``). Likewise a
+standard deviation (``std``, ``sigma``) given as gaussian_nll's variance
+(see ``check_variance_columns``).
 """
 
 from __future__ import annotations
@@ -58,3 +63,20 @@ def check_quantile_columns(loss: str, q: float, names: tuple[str, ...], display:
             column=name,
             hint=f"--loss quantile:q={stated} scores it at its own level (one run per quantile column)",
         )
+
+
+# A standard deviation, alone or as a word of the name: std, sigma, pred_std, std_dev, sd.
+_STD = re.compile(r"(?:.*[_\-\s.])?(std|stdev|stddev|std_dev|sd|sigma|scale)(?:[_\-\s.].*)?", re.IGNORECASE)
+
+
+def check_variance_columns(loss: str, names: tuple[str, ...], display: str) -> None:
+    """Refuse a variance column named as a standard deviation: gaussian_nll
+    would read sigma as sigma^2, a finite, wrong value."""
+    for name in names:
+        if _STD.fullmatch(name.strip()):
+            raise LossCliError(
+                f"the var column '{name}' is named as a standard deviation, but {loss} reads variances (PyTorch GaussianNLLLoss's var)",
+                file=display,
+                column=name,
+                hint=f"write its square as a column (pandas: df['var'] = df['{name}'] ** 2) and name that with --col var=var",
+            )
