@@ -122,3 +122,27 @@ def test_a_standard_deviation_is_not_read_as_gaussian_nll_variance(cli, tmp_path
     # torch.nn.GaussianNLLLoss()(mu, y, sd**2)
     expected = torch.nn.GaussianNLLLoss()(torch.tensor(mu), torch.tensor(y), torch.tensor(sd**2)).item()
     assert value == pytest.approx(expected, rel=1e-12)
+
+
+# ----------------------------------------------------------------------------- recommend --data
+
+
+def test_recommend_names_model_columns_a_forecast_file_keeps_beside_its_labels(cli, tmp_path):
+    # statsforecast's forecast merged with actuals: models and their interval bounds as columns.
+    rng = np.random.default_rng(9)
+    y = rng.normal(50, 5, 30)
+    frame = pd.DataFrame({"unique_id": "H1", "ds": pd.date_range("2024-01-01", periods=30).strftime("%Y-%m-%d"), "y": y})
+    frame["AutoARIMA"] = y + rng.normal(0, 1, 30)
+    frame["AutoARIMA-lo-90"] = frame["AutoARIMA"] - 8
+    frame["AutoARIMA-hi-90"] = frame["AutoARIMA"] + 8
+    frame["Naive"] = y + rng.normal(0, 3, 30)
+    path = tmp_path / "forecast.csv"
+    frame.to_csv(path, index=False)
+    result = cli("recommend", "--data", path)
+    assert result.exit_code == 0, result.stderr
+    assert "--pred-col AutoARIMA --pred-col Naive compares them as models" in result.stdout
+    assert "--pred-col AutoARIMA-lo-90 --loss quantile:q=0.05" in result.stdout
+    # The command it names computes each model's value: sklearn mean_squared_error(y, model).
+    values = _values(cli("compare", path, "--pred-col", "AutoARIMA", "--pred-col", "Naive", "--loss", "mse", "-f", "json"))
+    assert values[("mse", "AutoARIMA", None)] == pytest.approx(mean_squared_error(y, frame["AutoARIMA"]), rel=1e-12)
+    assert values[("mse", "Naive", None)] == pytest.approx(mean_squared_error(y, frame["Naive"]), rel=1e-12)

@@ -69,11 +69,16 @@ def check_quantile_columns(loss: str, q: float, names: tuple[str, ...], display:
 _STD = re.compile(r"(?:.*[_\-\s.])?(std|stdev|stddev|std_dev|sd|sigma|scale)(?:[_\-\s.].*)?", re.IGNORECASE)
 
 
+def names_a_deviation(name: str) -> bool:
+    """Whether ``name`` says its column holds a standard deviation."""
+    return _STD.fullmatch(name.strip()) is not None
+
+
 def check_variance_columns(loss: str, names: tuple[str, ...], display: str) -> None:
     """Refuse a variance column named as a standard deviation: gaussian_nll
     would read sigma as sigma^2, a finite, wrong value."""
     for name in names:
-        if _STD.fullmatch(name.strip()):
+        if names_a_deviation(name):
             raise LossCliError(
                 f"the var column '{name}' is named as a standard deviation, but {loss} reads variances (PyTorch GaussianNLLLoss's var)",
                 file=display,
