@@ -810,6 +810,8 @@ def infer_file(
         result.labels_read = label_array
     where = f"{source.display}: labels from {_names_text(labels)}"
     where += f", predictions from {_names_text(predictions)}" if predictions else ", no prediction column"
+    if not predictions:
+        where += _unnamed_models(source, labels)
     result.evidence.insert(0, where)
     if found_how:
         result.evidence.insert(1, found_how)
@@ -894,6 +896,36 @@ def _label_columns(source: Any, label_col: str | None, *, required: bool) -> lis
         file=source.display,
         hint=f"name it with --label-col; columns: {', '.join(source.names()[:12])}",
     )
+
+
+def _unnamed_models(source: Any, labels: list[str]) -> str:
+    """For a file of labels and numeric columns under names no default takes
+    (statsforecast's AutoARIMA, AutoETS beside y; quantile columns 0.1, 0.9):
+    that those may be the predictions, and the options that read them, so
+    that the commands' PRED --labels FILE is not taken for the only way.
+    Columns named as a quantile other than the median (interval bounds too)
+    are the quantile loss's, each at its own q, never models to compare."""
+    from .io.columns import is_unnamed_index
+    from .io.quantile_names import names_a_deviation, stated_quantile
+    from .shell import quote
+
+    numeric = [c.name for c in source.columns if c.numeric and not c.is_list and c.name not in labels and not is_unnamed_index(c.name) and not names_a_deviation(c.name)]
+    levels = {name: stated_quantile(name) for name in numeric}
+    models = [name for name in numeric if levels[name] is None or abs(levels[name] - 0.5) < 1e-9]
+    quantiles = [name for name in numeric if name not in models]
+    ways = []
+    if len(models) == 1:
+        ways.append(f"--pred-col {quote(models[0])} reads '{models[0]}'")
+    elif models:
+        shown = " ".join(f"--pred-col {quote(name)}" for name in models[:6])
+        more = f" (and {len(models) - 6} more)" if len(models) > 6 else ""
+        ways.append(f"--pred-col {quote(models[0])} reads one; compare {quote(source.display)} {shown}{more} compares them as models")
+    if quantiles:
+        name = quantiles[0]
+        ways.append(f"quantile columns such as '{name}' read at their own level: --pred-col {quote(name)} --loss quantile:q={levels[name]:g}")
+    if not ways:
+        return ""
+    return " under a known name; other numeric columns may hold predictions (" + "; ".join(ways) + ")"
 
 
 def _prediction_columns(source: Any, pred_col: str | None, claimed: set[str]) -> tuple[list[str], list[str]]:

@@ -10,6 +10,7 @@ input on its own.
 from __future__ import annotations
 
 import difflib
+import re
 import functools
 import fnmatch
 from dataclasses import dataclass
@@ -155,10 +156,26 @@ def find_default(
         if matched:
             return matched
     if sole_numeric:
-        numeric = [c.name for c in source.columns if (c.numeric or c.is_list) and c.name not in unavailable]
+        numeric = [
+            c.name
+            for c in source.columns
+            if (c.numeric or c.is_list) and c.name not in unavailable and not is_unnamed_index(c.name)
+        ]
         if len(numeric) == 1:
             return numeric
     return None
+
+
+_UNNAMED_INDEX = re.compile(r"Unnamed: \d+")
+
+
+def is_unnamed_index(name: str) -> bool:
+    """A column pandas' ``to_csv`` writes for an unnamed index: an empty
+    header (``,y_pred``), or ``Unnamed: 0`` once such a file is read back and
+    saved again. It numbers rows, so it is never a file's only values: a
+    statsmodels or scikit-learn ``predict`` Series saved as ``,0`` has its
+    predictions in ``0``."""
+    return name.strip() == "" or _UNNAMED_INDEX.fullmatch(name.strip()) is not None
 
 
 # The words a classifier's scores are saved under, beside its predicted

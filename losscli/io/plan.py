@@ -52,6 +52,7 @@ from .readers import Column, Source, is_list_type, open_source
 from .suffixes import shared_prefix, up_to_separator
 from ..shell import quote
 from .positive_label import PositiveLabel
+from .quantile_names import check_quantile_columns, check_variance_columns
 from .text_labels import is_label_text, two_classes_error
 
 _SIDE_PREFIX = {PRED_SIDE: "p:", LABEL_SIDE: "l:"}
@@ -294,6 +295,12 @@ class InputPlan:
                 continue
             chosen[role.name] = located
             taken[located.side].update(located.names)
+        if bound.name == "quantile" and "y_pred" in chosen:
+            located = chosen["y_pred"]
+            check_quantile_columns(bound.name, float(bound.params["q"]), located.names, self.sources[located.side].display)
+        if bound.name == "gaussian_nll" and "var" in chosen:
+            located = chosen["var"]
+            check_variance_columns(bound.name, located.names, self.sources[located.side].display)
         return self._paired(bound, _without_replaced(bound, chosen))
 
     def _paired(self, bound: BoundLoss, chosen: dict[str, RoleColumns]) -> dict[str, RoleColumns]:
@@ -323,6 +330,11 @@ class InputPlan:
                 return self._role_columns(role, side, names, bound)
             raise last_error  # type: ignore[misc]
         for index, side in enumerate(sides):
+            if role.name == "y_pred" and side == LABEL_SIDE:
+                # Predictions come from the predictions file: a labels file's
+                # own prediction column (a baseline kept beside the targets)
+                # would be scored under the predictions file's name.
+                continue
             source = self.sources[side]
             # The "only numeric column" rule applies to a file of its own kind:
             # the labels file for y_true, the predictions file for y_pred.

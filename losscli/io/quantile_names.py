@@ -1,0 +1,87 @@
+"""What a prediction column's name says it holds, where scoring it as
+another thing gives a plausible wrong number.
+
+The quantile level a prediction column's name states, as forecasting
+libraries name their quantile and interval columns.
+
+GluonTS and darts write the level itself (``0.9``, ``y_0.9``), others
+``q0.9`` or ``quantile_0.9``, or a percentile (``p90``); statsforecast and
+neuralforecast write a central interval's bounds (``AutoARIMA-lo-90`` is the
+0.05 quantile, ``-hi-90`` the 0.95) and neuralforecast its median
+(``NHITS-median``). The quantile loss reads one such column at its ``q``, and
+a column that states another level is scored at the wrong quantile without a
+word, so the plan refuses it (see ``check_quantile_columns``). Likewise a
+standard deviation (``std``, ``sigma``) given as gaussian_nll's variance
+(see ``check_variance_columns``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import LossCliError
+
+# A level written as a fraction, alone or after a separator or a 'q' (0.9, .9, q0.9, y_0.9, quantile_0.9).
+_FRACTION = re.compile(r"(?:^|.*[_\-\s:q])(0?\.\d+)", re.IGNORECASE)
+# The same before a word (0.9_quantile).
+_FRACTION_FIRST = re.compile(r"(0?\.\d+)[_\-\s]?(?:quantile|q)", re.IGNORECASE)
+# A percentile of two digits: p05, p10, p90, P50, alone or after a separator
+# (not p1, which names a class or a model more often than a percentile).
+_PERCENTILE = re.compile(r"(?:^|.*[_\-\s])p(\d{2}(?:\.\d+)?)", re.IGNORECASE)
+# statsforecast / neuralforecast interval bounds: model-lo-90, model-hi-80.
+_INTERVAL = re.compile(r".+-(lo|hi)-(\d{1,2}(?:\.\d+)?)", re.IGNORECASE)
+_MEDIAN = re.compile(r".+-median", re.IGNORECASE)
+
+
+def stated_quantile(name: str) -> float | None:
+    """The quantile level ``name`` states, or None when it states none."""
+    text = name.strip()
+    if match := _INTERVAL.fullmatch(text):
+        level = float(match.group(2)) / 100
+        if not 0 < level < 1:
+            return None
+        return (1 - level) / 2 if match.group(1).lower() == "lo" else (1 + level) / 2
+    if _MEDIAN.fullmatch(text):
+        return 0.5
+    for pattern, scale in ((_FRACTION, 1.0), (_FRACTION_FIRST, 1.0), (_PERCENTILE, 100.0)):
+        if match := pattern.fullmatch(text):
+            level = float(match.group(1)) / scale
+            return level if 0 < level < 1 else None
+    return None
+
+
+def check_quantile_columns(loss: str, q: float, names: tuple[str, ...], display: str) -> None:
+    """Refuse prediction columns whose names state a quantile other than ``q``."""
+    for name in names:
+        level = stated_quantile(name)
+        if level is None or abs(level - q) < 1e-9:
+            continue
+        stated = f"{level:g}"
+        raise LossCliError(
+            f"the prediction column '{name}' is named as the {stated} quantile, but {loss} is computed at q={q:g}",
+            file=display,
+            column=name,
+            hint=f"--loss quantile:q={stated} scores it at its own level (one run per quantile column)",
+        )
+
+
+# A standard deviation, alone or as a word of the name: std, sigma, pred_std, std_dev, sd.
+_STD = re.compile(r"(?:.*[_\-\s.])?(std|stdev|stddev|std_dev|sd|sigma|scale)(?:[_\-\s.].*)?", re.IGNORECASE)
+
+
+def names_a_deviation(name: str) -> bool:
+    """Whether ``name`` says its column holds a standard deviation."""
+    return _STD.fullmatch(name.strip()) is not None
+
+
+def check_variance_columns(loss: str, names: tuple[str, ...], display: str) -> None:
+    """Refuse a variance column named as a standard deviation: gaussian_nll
+    would read sigma as sigma^2, a finite, wrong value."""
+    for name in names:
+        if names_a_deviation(name):
+            raise LossCliError(
+                f"the var column '{name}' is named as a standard deviation, but {loss} reads variances (PyTorch GaussianNLLLoss's var)",
+                file=display,
+                column=name,
+                hint=f"write its square as a column (pandas: df['var'] = df['{name}'] ** 2) and name that with --col var=var",
+            )

@@ -1,0 +1,148 @@
+"""Files regressors and forecasters export, written as the libraries write
+them: pandas' unnamed index column, statsforecast's model columns,
+quantile forecasts, R and spreadsheet exports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import assert_usage_error
+from sklearn.metrics import mean_squared_error
+
+
+def _values(result) -> dict:
+    """(loss spec, model, group value or None) -> value, from a --format json report."""
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    return {
+        (r.get("spec", r["loss"]), r.get("model"), None if r["group"] is None else next(iter(r["group"].values()))): r["value"]
+        for r in document["results"]
+    }
+
+
+def _only(result) -> float:
+    values = _values(result)
+    assert len(values) == 1, values
+    return next(iter(values.values()))
+
+
+# ----------------------------------------------------------------------------- pandas index columns
+
+
+def test_a_predict_series_saved_with_its_index_reads_its_one_column(cli, tmp_path):
+    # statsmodels' / scikit-learn's predict as an unnamed Series: pandas writes ",0".
+    rng = np.random.default_rng(3)
+    y = rng.normal(0, 1, 40)
+    pred = y + rng.normal(0, 0.3, 40)
+    pd.Series(pred).to_csv(tmp_path / "pred.csv")
+    pd.DataFrame({"y": y}).to_csv(tmp_path / "labels.csv")
+    value = _only(cli("compute", tmp_path / "pred.csv", "--labels", tmp_path / "labels.csv", "--loss", "mse", "-f", "json"))
+    assert value == pytest.approx(mean_squared_error(y, pred), rel=1e-12)  # sklearn mean_squared_error(y, pred)
+
+
+def test_a_labels_file_with_its_own_prediction_column_does_not_stand_in_for_the_predictions(cli, tmp_path):
+    # The test set saved with a baseline's y_pred beside y_true; the model's
+    # predictions file has an index and a column "0". The baseline must not be
+    # scored under the model's name.
+    rng = np.random.default_rng(4)
+    y = rng.normal(0, 1, 30)
+    model = y + rng.normal(0, 0.2, 30)
+    pd.DataFrame({"y_true": y, "y_pred": np.zeros(30)}).to_csv(tmp_path / "test.csv", index=False)
+    pd.DataFrame({"id": np.arange(30), "AutoARIMA": model, "AutoETS": model + 1}).to_csv(tmp_path / "pred.csv", index=False)
+    result = cli("compute", tmp_path / "pred.csv", "--labels", tmp_path / "test.csv", "--loss", "mse")
+    assert_usage_error(result, "pred.csv", "no column for y_pred", "--pred-col")
+    value = _only(cli("compute", tmp_path / "pred.csv", "--labels", tmp_path / "test.csv", "--pred-col", "AutoARIMA", "--loss", "mse", "-f", "json"))
+    assert value == pytest.approx(mean_squared_error(y, model), rel=1e-12)  # sklearn mean_squared_error(y, AutoARIMA)
+
+
+# ----------------------------------------------------------------------------- quantile forecasts
+
+
+def _quantile_forecast(folder: Path, names: tuple[str, str, str]) -> tuple[Path, pd.DataFrame]:
+    """A quantile forecast as GluonTS / darts / sktime exports write one: the
+    actuals beside one column per quantile level."""
+    rng = np.random.default_rng(6)
+    y = rng.normal(100, 5, 50)
+    frame = pd.DataFrame({"ds": pd.date_range("2024-01-01", periods=50).strftime("%Y-%m-%d"), "y": y})
+    for name, shift in zip(names, (-4.0, 0.0, 4.0)):
+        frame[name] = y + shift + rng.normal(0, 1, 50)
+    path = folder / "quantiles.csv"
+    frame.to_csv(path, index=False)
+    return path, frame
+
+
+@pytest.mark.parametrize("names", [("0.1", "0.5", "0.9"), ("q0.1", "q0.5", "q0.9"), ("y_0.1", "y_0.5", "y_0.9"), ("p10", "p50", "p90")])
+def test_a_quantile_column_is_not_scored_at_another_quantile(cli, tmp_path, names):
+    from sklearn.metrics import mean_pinball_loss
+
+    path, frame = _quantile_forecast(tmp_path, names)
+    high = names[2]
+    # Without q the loss is the median's: the 0.9 column would be scored at 0.5.
+    assert_usage_error(cli("compute", path, "--pred-col", high, "--loss", "quantile"), "quantiles.csv", high, "0.9 quantile", "--loss quantile:q=0.9")
+    value = _only(cli("compute", path, "--pred-col", high, "--loss", "quantile:q=0.9", "-f", "json"))
+    assert value == pytest.approx(mean_pinball_loss(frame["y"], frame[high], alpha=0.9), rel=1e-12)  # sklearn mean_pinball_loss(y, q, alpha=0.9)
+    value = _only(cli("compute", path, "--pred-col", names[1], "--loss", "quantile", "-f", "json"))
+    assert value == pytest.approx(mean_pinball_loss(frame["y"], frame[names[1]], alpha=0.5), rel=1e-12)  # sklearn mean_pinball_loss(y, q, alpha=0.5)
+
+
+def test_statsforecast_interval_bounds_are_their_quantiles(cli, tmp_path):
+    # statsforecast's level=[90] writes AutoARIMA-lo-90 / -hi-90: the 0.05 and 0.95 quantiles.
+    from sklearn.metrics import mean_pinball_loss
+
+    rng = np.random.default_rng(7)
+    y = rng.normal(50, 5, 40)
+    frame = pd.DataFrame({"unique_id": "H1", "y": y, "AutoARIMA": y + rng.normal(0, 1, 40)})
+    frame["AutoARIMA-lo-90"] = frame["AutoARIMA"] - 8
+    frame["AutoARIMA-hi-90"] = frame["AutoARIMA"] + 8
+    frame.to_csv(tmp_path / "sf.csv", index=False)
+    assert_usage_error(cli("compute", tmp_path / "sf.csv", "--pred-col", "AutoARIMA-lo-90", "--loss", "quantile"), "AutoARIMA-lo-90", "0.05 quantile", "q=0.05")
+    value = _only(cli("compute", tmp_path / "sf.csv", "--pred-col", "AutoARIMA-hi-90", "--loss", "quantile:q=0.95", "-f", "json"))
+    assert value == pytest.approx(mean_pinball_loss(y, frame["AutoARIMA-hi-90"], alpha=0.95), rel=1e-12)  # sklearn mean_pinball_loss(y, hi, alpha=0.95)
+
+
+# ----------------------------------------------------------------------------- gaussian_nll
+
+
+@pytest.mark.parametrize("name", ["std", "sigma", "pred_std"])
+def test_a_standard_deviation_is_not_read_as_gaussian_nll_variance(cli, tmp_path, name):
+    # A probabilistic regressor's export: mean and standard deviation per row.
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(8)
+    mu = rng.normal(0, 1, 60)
+    sd = rng.uniform(0.5, 2, 60)
+    y = mu + rng.normal(0, 1, 60) * sd
+    pd.DataFrame({"y_true": y, "y_pred": mu, name: sd}).to_csv(tmp_path / "g.csv", index=False)
+    assert_usage_error(cli("compute", tmp_path / "g.csv", "--loss", "gaussian_nll", "--col", f"var={name}"), "g.csv", name, "standard deviation", "** 2")
+    pd.DataFrame({"y_true": y, "y_pred": mu, "var": sd**2}).to_csv(tmp_path / "v.csv", index=False)
+    value = _only(cli("compute", tmp_path / "v.csv", "--loss", "gaussian_nll", "-f", "json"))
+    # torch.nn.GaussianNLLLoss()(mu, y, sd**2)
+    expected = torch.nn.GaussianNLLLoss()(torch.tensor(mu), torch.tensor(y), torch.tensor(sd**2)).item()
+    assert value == pytest.approx(expected, rel=1e-12)
+
+
+# ----------------------------------------------------------------------------- recommend --data
+
+
+def test_recommend_names_model_columns_a_forecast_file_keeps_beside_its_labels(cli, tmp_path):
+    # statsforecast's forecast merged with actuals: models and their interval bounds as columns.
+    rng = np.random.default_rng(9)
+    y = rng.normal(50, 5, 30)
+    frame = pd.DataFrame({"unique_id": "H1", "ds": pd.date_range("2024-01-01", periods=30).strftime("%Y-%m-%d"), "y": y})
+    frame["AutoARIMA"] = y + rng.normal(0, 1, 30)
+    frame["AutoARIMA-lo-90"] = frame["AutoARIMA"] - 8
+    frame["AutoARIMA-hi-90"] = frame["AutoARIMA"] + 8
+    frame["Naive"] = y + rng.normal(0, 3, 30)
+    path = tmp_path / "forecast.csv"
+    frame.to_csv(path, index=False)
+    result = cli("recommend", "--data", path)
+    assert result.exit_code == 0, result.stderr
+    assert "--pred-col AutoARIMA --pred-col Naive compares them as models" in result.stdout
+    assert "--pred-col AutoARIMA-lo-90 --loss quantile:q=0.05" in result.stdout
+    # The command it names computes each model's value: sklearn mean_squared_error(y, model).
+    values = _values(cli("compare", path, "--pred-col", "AutoARIMA", "--pred-col", "Naive", "--loss", "mse", "-f", "json"))
+    assert values[("mse", "AutoARIMA", None)] == pytest.approx(mean_squared_error(y, frame["AutoARIMA"]), rel=1e-12)
+    assert values[("mse", "Naive", None)] == pytest.approx(mean_squared_error(y, frame["Naive"]), rel=1e-12)
