@@ -970,11 +970,16 @@ def _nothing_to_compare(comparison: Comparison, limit: IncreaseLimit) -> LossCli
 
 
 def _increase_breach(label: str, value: float | None, baseline: Delta | None, percent: float) -> str | None:
-    if baseline is None or baseline.baseline is None:
+    if baseline is None:
         return None
     base = baseline.baseline
     if not _finite(value):
-        return f"{label} has no finite value (baseline {base:.6g}); the --max-increase {percent:g}% gate fails"
+        # A null fails every gate on it, also against a baseline that was null
+        # too: a model that still diverges has not stayed within the limit.
+        was = "null" if base is None else f"{base:.6g}"
+        return f"{label} has no finite value (baseline {was}); the --max-increase {percent:g}% gate fails"
+    if base is None:
+        return None
     if base == 0:
         if value > 0 and percent < math.inf:
             return f"{label} = {value:.6g} rose from a baseline of 0; the --max-increase {percent:g}% gate fails"
