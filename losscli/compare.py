@@ -690,6 +690,8 @@ class BaselineEntry:
     group: dict[str, Any] | None
     model: str | None
     value: float | None
+    # None: a report that does not say (read as the mean, which compare reports).
+    reduction: str | None = None
     used: bool = False
 
 
@@ -735,13 +737,14 @@ def _baseline_entry(item: Any, index: int, path: str) -> BaselineEntry:
     params = item.get("params") or {}
     group = item.get("group") or None
     model = item.get("model")
-    if not isinstance(params, dict) or (group is not None and not isinstance(group, dict)) or (model is not None and not isinstance(model, str)):
-        raise LossCliError(f"{where} ({item['loss']}) has malformed 'params', 'group' or 'model'", file=path)
+    reduction = item.get("reduction")
+    if not isinstance(params, dict) or (group is not None and not isinstance(group, dict)) or (model is not None and not isinstance(model, str)) or (reduction is not None and not isinstance(reduction, str)):
+        raise LossCliError(f"{where} ({item['loss']}) has malformed 'params', 'group', 'model' or 'reduction'", file=path)
     try:
         name = get(item["loss"]).name
     except LossCliError:
         name = item["loss"]  # a loss this version does not know: reported as missing
-    return BaselineEntry(name, params, group, model, _finite_number(value))
+    return BaselineEntry(name, params, group, model, _finite_number(value), reduction)
 
 
 def _finite_number(value: int | float | None) -> float | None:
@@ -788,6 +791,10 @@ def _baseline_matches(b: BaselineEntry, entry: Entry, model: Model, single: bool
     if b.loss != result.loss.name or _group_key(b.group) != entry.group_key:
         return False
     if not single and b.model not in (model.name, model.predictions):
+        return False
+    # A sum (compute --reduction sum) is no baseline for a mean: against the
+    # sum of 200 rows any mean looked like a fall of 99%, and the gate passed.
+    if (b.reduction or "mean") != result.reduction:
         return False
     ours = json_params(result.loss.params)
     return all(_same_value(b.params[k], ours[k]) for k in b.params.keys() & ours.keys())
@@ -851,7 +858,13 @@ def _groups_text(groups: list[dict[str, Any]], shown: int = 5) -> str:
 
 
 def _baseline_label(b: BaselineEntry) -> str:
-    """``huber:delta=2`` style: the parameters that differ from the loss's defaults."""
+    """``huber:delta=2`` style: the parameters that differ from the loss's
+    defaults, and a reduction other than the mean (``mse (reduction sum)``)."""
+    reduction = f" (reduction {b.reduction})" if b.reduction not in (None, "mean") else ""
+    return _baseline_spec(b) + reduction
+
+
+def _baseline_spec(b: BaselineEntry) -> str:
     from .registry import get
 
     try:
@@ -951,17 +964,22 @@ def _nothing_to_compare(comparison: Comparison, limit: IncreaseLimit) -> LossCli
     return LossCliError(
         f"{gate} compares nothing: the baseline has {what} (it holds {comparison.baseline_holds})",
         file=comparison.baseline_file,
-        hint="results match on loss, parameters, --by group and, in a baseline of several models, model name; "
+        hint="results match on loss, parameters, reduction, --by group and, in a baseline of several models, model name; "
         "refresh the baseline or change the gate",
     )
 
 
 def _increase_breach(label: str, value: float | None, baseline: Delta | None, percent: float) -> str | None:
-    if baseline is None or baseline.baseline is None:
+    if baseline is None:
         return None
     base = baseline.baseline
     if not _finite(value):
-        return f"{label} has no finite value (baseline {base:.6g}); the --max-increase {percent:g}% gate fails"
+        # A null fails every gate on it, also against a baseline that was null
+        # too: a model that still diverges has not stayed within the limit.
+        was = "null" if base is None else f"{base:.6g}"
+        return f"{label} has no finite value (baseline {was}); the --max-increase {percent:g}% gate fails"
+    if base is None:
+        return None
     if base == 0:
         if value > 0 and percent < math.inf:
             return f"{label} = {value:.6g} rose from a baseline of 0; the --max-increase {percent:g}% gate fails"

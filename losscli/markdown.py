@@ -5,6 +5,10 @@ name or a note would otherwise end its cell early and shift the rest of the
 row. Cells are given as plain text, or built with :func:`code` and
 :func:`bold`; :func:`row` escapes each one, headers included. Inside a table
 GitHub reads ``\\|`` as a pipe even in a code span, so one escape serves both.
+
+A document ends with a blank line (:func:`document`): reports appended to
+one file (``>> "$GITHUB_STEP_SUMMARY"``) are then separate tables, where a
+table, or a note under it, went on into the next report's header and rows.
 """
 
 from __future__ import annotations
@@ -47,3 +51,15 @@ def table(header: Sequence[object], aligns: Sequence[str], rows: Iterable[Sequen
     if len(aligns) != len(header):
         raise ValueError(f"{len(aligns)} alignments for {len(header)} columns")
     return [row(header), "|" + "|".join(aligns) + "|"] + [row(cells) for cells in rows]
+
+
+def quoted(notes: Iterable[object]) -> str:
+    """Notes as a block quote, each its own paragraph (consecutive ``>``
+    lines are one paragraph, run together on one line), ending in a newline."""
+    return "\n>\n".join(f"> {cell(note)}" for note in notes) + "\n"
+
+
+def document(text: str) -> str:
+    """A whole Markdown document: its text, then one blank line, so that the
+    next document appended to the same file starts a table of its own."""
+    return text.rstrip("\n") + "\n\n"

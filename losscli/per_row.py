@@ -249,6 +249,8 @@ class PerRowWriter:
         if self._handle is not None:
             if self.fmt == "json":
                 self._handle.write("\n]\n")
+            elif self.fmt == "markdown":
+                self._handle.write("\n")  # see markdown.document
             self._handle.close()
             self._handle = None
 

@@ -224,8 +224,8 @@ def markdown_document(report: Report) -> str:
     text = "\n".join(md.table(header, aligns, rows)) + "\n"
     notes = warning_lines(report.results) + report.notes
     if notes:
-        text += "\n" + "\n".join(f"> {md.cell(note)}" for note in notes) + "\n"
-    return text
+        text += "\n" + md.quoted(notes)
+    return md.document(text)
 
 
 def is_terminal(stream: Any) -> bool:

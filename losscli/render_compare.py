@@ -195,8 +195,8 @@ def markdown_compare(comparison: Comparison) -> str:
         text += "\nSkipped:\n\n" + "\n".join(f"- {md.code(s.loss)}: {md.cell(s.reason)}" for s in comparison.skipped) + "\n"
     other = _warnings(comparison) + comparison.notes + comparison.baseline_missing
     if other:
-        text += "\n" + "\n".join(f"> {md.cell(note)}" for note in other) + "\n"
-    return text
+        text += "\n" + md.quoted(other)
+    return md.document(text)
 
 
 def _md_matrix(comparison: Comparison, by: str | None) -> list[str]:

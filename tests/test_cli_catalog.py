@@ -170,7 +170,8 @@ def test_list_markdown(runner):
     lines = result.stdout.splitlines()
     assert lines[0].startswith("| loss | aliases |")
     assert any(line.startswith("| `dice` |") and "✔" in line for line in lines)
-    assert len(lines) == 2 + len(all_specs())
+    # Header, alignment row, a row per loss, and the blank line that ends a document.
+    assert len(lines) == 3 + len(all_specs()) and lines[-1] == ""
 
 
 def test_list_by_task_alias(runner):

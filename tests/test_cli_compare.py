@@ -818,6 +818,23 @@ def test_max_increase_against_a_baseline_of_other_models_is_an_error_not_a_pass(
     assert not target.exists()
 
 
+def test_a_baseline_of_sums_is_no_baseline_for_means(cli, two_models) -> None:
+    # compute --reduction sum wrote the sum over every row; compare reports means, so a
+    # model twice as bad read as a fall of about 99% against it, and the gate passed.
+    baseline = two_models["dir"] / "sums.json"
+    assert cli("compute", two_models["a"], "--loss", "mse", "--reduction", "sum", "--format", "json", "--output", baseline).exit_code == 0
+    result = cli("compare", two_models["b"], "--loss", "mse", "--baseline", baseline, "--max-increase", "5")
+    assert_usage_error(result, str(baseline), "--max-increase 5% compares nothing", "it holds mse (reduction sum)", "reduction")
+    doc = run_json(cli, two_models["b"], "--loss", "mse", "--baseline", baseline)
+    assert "baseline" not in doc["results"][0]
+    assert doc["baseline"]["missing"] == ["baseline mse (reduction sum) is missing in this run"]
+    # A baseline of means (compute's default) is still compared.
+    means = two_models["dir"] / "means.json"
+    assert cli("compute", two_models["a"], "--loss", "mse", "--format", "json", "--output", means).exit_code == 0
+    doc = run_json(cli, two_models["a"], "--loss", "mse", "--baseline", means)
+    assert doc["results"][0]["baseline"]["delta"] == 0.0
+
+
 def test_a_change_too_large_for_a_float_is_null_and_the_report_valid_json(cli, two_models) -> None:
     # mse against a baseline of 1e-309: +6.5e310 % overflows to inf; mae against
     # -1.7e308 the difference itself does (mae 1e308). JSON cannot write inf (it crashed).

@@ -462,6 +462,16 @@ def test_max_increase_from_zero_and_without_values(tmp_path: Path) -> None:
     assert "mse (c)" not in text
 
 
+def test_a_null_value_fails_max_increase_against_a_null_baseline_too(tmp_path: Path) -> None:
+    # A model that diverged on main and still does: null now and then. The gate passed
+    # with a note, though a value reported as null fails every gate on it (README).
+    comp = baseline_comparison(tmp_path, {"a": None, "b": 0.2}, {"a": None, "b": None})
+    breaches, notes = check_max_increase(comp, [IncreaseLimit(None, 5.0)])
+    assert breaches == ["mse (a) has no finite value (baseline null); the --max-increase 5% gate fails"]
+    # A finite value against a null baseline has nothing to be compared with.
+    assert notes == ["mse (b): no baseline value to compare with; --max-increase does not apply"]
+
+
 def test_max_increase_notes_a_model_the_baseline_lacks(tmp_path: Path) -> None:
     comp = baseline_comparison(tmp_path, {"a": 0.2, "new": 0.9}, {"a": 0.2, "b": 0.3})
     breaches, notes = check_max_increase(comp, [IncreaseLimit(None, 5.0)])

@@ -82,3 +82,50 @@ def test_list_and_info_tables_keep_their_columns(cli) -> None:
     parameters = info.split("### Parameters")[1].split("###")[0]
     rows = assert_rectangular(parameters)
     assert any(row[2] == "torch | keras | optax" for row in rows)
+
+
+def blocks(text: str) -> list[str]:
+    """The blocks of a document: Markdown ends a table or a quote only at a blank line."""
+    return [block for block in text.split("\n\n") if block.strip()]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("compute", "{p}", "--loss", "mse", "--by", "a|b"),
+        ("compute", "{p}", "--loss", "mse", "--reduction", "none"),
+        ("compare", "{p}", "{p}", "--loss", "mse"),
+        ("compare", "{p}", "--loss", "mse"),
+        ("recommend", "--task", "regression"),
+        ("list",),
+        ("info", "mse"),
+    ],
+)
+def test_a_markdown_report_ends_with_a_blank_line(cli, piped, args) -> None:
+    # A job appends each report to one summary (>> "$GITHUB_STEP_SUMMARY"): without
+    # the blank line the next report's header and rows went on as rows of this table.
+    result = cli(*[a.format(p=piped) for a in args], "--format", "markdown")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.endswith("\n\n") and not result.stdout.endswith("\n\n\n"), result.stdout[-80:]
+
+
+def test_reports_appended_to_one_summary_stay_separate_tables(cli, piped, tmp_path) -> None:
+    # ln(0) for bce at eps 0: an infinite value, reported as null with a note under the table.
+    certain = write_csv(tmp_path / "certain.csv", {"y_true": [1, 0], "y_pred": [0.0, 0.5]})
+    summary = "".join(
+        cli(*args, "--format", "markdown").stdout
+        for args in (
+            ("compute", piped, "--loss", "mse", "--by", "a|b"),
+            ("compute", certain, "--loss", "bce", "--eps", "0"),
+            ("compare", certain, certain, "--model-name", "a", "--model-name", "b", "--loss", "bce", "--eps", "0"),
+        )
+    )
+    tables = [block for block in blocks(summary) if block.startswith("|")]
+    assert [assert_rectangular(table)[0] for table in tables] == [["Loss", "a|b", "Value", "Rows"], ["Loss", "Value", "Rows"], ["Loss", "a", "b"]]
+    # Each note is a paragraph of its own: consecutive '>' lines are one paragraph, run together.
+    quotes = [block for block in blocks(summary) if block.startswith(">")]
+    assert quotes[-1].split("\n") == [
+        "> a: bce: the value is infinite (overflow or an impossible case); reported as null",
+        ">",
+        "> b: bce: the value is infinite (overflow or an impossible case); reported as null",
+    ]

@@ -196,3 +196,35 @@ def test_a_run_of_one_command_builds_that_command_alone():
     for arguments in ([], ["--help"], ["-V"], ["comput"], ["plot", "losses"]):
         every = typer.main.get_command(cli._app_for(arguments))
         assert {"compute", "compare", "recommend", "list", "info", "plot"} <= set(every.commands), arguments
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
+def test_a_report_on_stdout_is_utf8_under_a_locale_that_is_not(tmp_path, fmt):
+    """A Windows runner's cp1252 or an ISO-8859-1 locale: the table's rule and
+    a group named café failed as an internal error (exit 2), a breached gate's
+    run too. stdout now carries the bytes --output writes."""
+    data = write_csv(tmp_path / "data.csv", {"y_true": [1.0, 2.0], "y_pred": [1.5, 1.0], "shop": ["café", "naïve"]})
+    env = {**_child_env(), "PYTHONIOENCODING": "ascii"}
+    command = [sys.executable, "-m", "losscli", "compute", str(data), "--loss", "mse", "--by", "shop", "--format", fmt, "--fail-above", "mse=0.5"]
+    done = subprocess.run(command, env=env, capture_output=True, check=False, timeout=120)
+    # mse by hand: ((1.5-1)^2 + (1-2)^2) / 2 = 0.625, above the gate's 0.5
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.decode() == "error: mse = 0.625 is above the threshold 0.5\n"
+    report = tmp_path / "report.txt"
+    subprocess.run([*command, "--output", str(report)], env=env, capture_output=True, check=False, timeout=120)
+    assert done.stdout == report.read_bytes()
+    text = done.stdout.decode("utf-8")
+    shown = json.dumps(json.loads(text), ensure_ascii=False) if fmt == "json" else text
+    assert "café" in shown and "naïve" in shown
+
+
+def test_a_terminal_that_cannot_show_a_character_gets_a_question_mark_not_an_error(tmp_path):
+    from conftest import run_in_terminal
+
+    data = write_csv(tmp_path / "data.csv", {"y_true": [1.0, 2.0], "y_pred": [1.5, 1.0], "shop": ["café", "naïve"]})
+    code, shown = run_in_terminal("compute", data, "--loss", "mse", "--by", "shop", columns=80, env={"PYTHONIOENCODING": "ascii"})
+    assert code == 0, shown
+    lines = shown.splitlines()
+    assert "caf?" in shown and "na?ve" in shown
+    # The rule under the header is drawn in ASCII, not as a row of '?'.
+    assert set(lines[1]) <= set("-+| ") and "-" in lines[1]

@@ -139,6 +139,7 @@ def run() -> NoReturn:
     output files are closed and renamed by then. Code that calls the command
     line inside its own process uses :func:`main`."""
     open_closed_standard_streams()
+    encode_standard_streams()
     try:
         main()
         code: object = 0
@@ -177,3 +178,37 @@ def open_closed_standard_streams() -> None:
             os.close(null)
         mode = "r" if descriptor == 0 else "w"
         setattr(sys, name, open(descriptor, mode, encoding="utf-8", closefd=False))
+
+
+def encode_standard_streams() -> None:
+    """Write UTF-8 to a pipe or file whatever the locale says, and never fail
+    on a character a terminal's encoding lacks.
+
+    Under a locale that is not UTF-8 (``LANG=en_US.ISO-8859-1``, a Windows
+    runner's cp1252, ``PYTHONIOENCODING=ascii``) every table failed on its
+    rule line and a group named ``café`` failed every format: an internal
+    error and exit code 2, a passed gate's run too. A report on stdout is now
+    the same bytes ``--output FILE`` writes (UTF-8, as JSON and the inputs
+    are), which is what jq, pandas and a job summary read. A terminal keeps
+    its encoding, with ``?`` for what it cannot show.
+    """
+    import codecs
+
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        try:
+            if codecs.lookup(stream.encoding or "").name == "utf-8":
+                continue
+            terminal = stream.isatty()
+        except (AttributeError, LookupError, OSError, ValueError):
+            terminal = False
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None:
+            continue
+        try:
+            if terminal:
+                reconfigure(errors="replace")
+            else:
+                reconfigure(encoding="utf-8", errors="strict" if name == "stdout" else "backslashreplace")
+        except (OSError, ValueError):
+            pass  # a stream that was already written to in another encoding, or closed

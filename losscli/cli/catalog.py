@@ -122,7 +122,7 @@ def _list_markdown(specs: list[Any]) -> str:
     from ..catalog import mark
 
     rows = ([md.code(row[0]), row[1], row[2], row[3], row[4]] + [mark(v) for v in row[5:]] for row in _list_rows(specs))
-    return "\n".join(md.table(_LIST_HEADER, [md.LEFT] * 5 + [md.CENTER] * 4, rows)) + "\n"
+    return md.document("\n".join(md.table(_LIST_HEADER, [md.LEFT] * 5 + [md.CENTER] * 4, rows)))
 
 
 # --------------------------------------------------------------------------- info
@@ -277,7 +277,7 @@ def _info_markdown(document: dict[str, Any]) -> str:
     examples = [c for c in (document["example"], document["sample_command"]) if c]
     if examples:
         lines += ["", "### Example", "", "```sh"] + examples + ["```"]
-    return "\n".join(lines) + "\n"
+    return md.document("\n".join(lines))
 
 
 # --------------------------------------------------------------------------- info --conventions

@@ -147,6 +147,11 @@ class TerminalBuffer(io.TextIOBase):
     def isatty(self) -> bool:
         return bool(getattr(self._real, "isatty", lambda: False)())
 
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        # rich draws a table's rules in ASCII for a terminal that cannot show '─'.
+        return getattr(self._real, "encoding", None) or "utf-8"
+
     def flush(self) -> None:
         pass
 

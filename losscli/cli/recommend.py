@@ -203,7 +203,7 @@ def markdown_text(document: dict[str, Any]) -> str:
         lines += [f"- {md.cell(line)}" for line in inferred["evidence"]] + [""]
     rows = (_markdown_cells(item) for item in document["recommendations"])
     lines += md.table(["Rank", "Loss", "Robust", "Smooth", "Reason", "Command"], [md.RIGHT, md.LEFT, md.CENTER, md.CENTER, md.LEFT, md.LEFT], rows)
-    return "\n".join(lines) + "\n"
+    return md.document("\n".join(lines))
 
 
 def _markdown_cells(item: dict[str, Any]) -> list[object]:
