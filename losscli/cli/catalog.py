@@ -225,7 +225,7 @@ def _info_table(document: dict[str, Any], stream: Any) -> None:
     print_fitted(console, [roles], limit=limit)
 
     rated = document["characteristics"]["rated_by"]
-    console.print(f"characteristics (rated by {document['characteristics']['rated_by']})", highlight=False, markup=False)
+    console.print(f"characteristics (rated by {rated})", highlight=False, markup=False)
     traits = Layout([Column("property"), Column("", justify="center"), Column("note", cells_break=WORDS)])
     for title, value, note in _characteristic_rows(document):
         traits.rows.append(Row([Text(title), mark(value), Text(note)]))
