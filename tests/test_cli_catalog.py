@@ -642,6 +642,50 @@ def test_two_text_classes_and_one_probability_column_get_commands_with_positive(
         assert json.loads(plain.stdout)["results"][0]["value"] == values[item["loss"]]
 
 
+@pytest.mark.parametrize("negative, positive", [(1, 2), (2, 1), (-1, 1), ("1.0", "2.0")])
+def test_two_integer_codes_and_one_probability_column_get_commands_with_positive(runner, tmp_path, negative, positive):
+    # Reported: labels 1/2 (R's factor codes) beside one probability column read
+    # as multiclass, and every suggested command was marked as not running. The
+    # column is higher on the rows of one code, so it reads as that code's
+    # probability: the commands pass --positive for it and run on the file.
+    from sklearn.metrics import log_loss
+
+    rng = np.random.default_rng(5)
+    hits = rng.random(60) < 0.4
+    prob = np.round(np.clip(np.where(hits, 0.7, 0.3) + rng.normal(0.0, 0.15, 60), 0.01, 0.99), 3)
+    labels = [positive if hit else negative for hit in hits]
+    path = _write(tmp_path / "codes.csv", ["label", "prob"], list(zip(labels, prob)))
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["task"] == "binary"
+    shown = int(float(positive))
+    assert document["inferred"]["evidence"][-1].endswith(f"so the commands pass --positive {shown} (--positive {int(float(negative))} if it is the probability of '{int(float(negative))}')")
+    assert [item["loss"] for item in document["recommendations"]] == ["bce", "hinge", "squared_hinge", "focal"]
+    assert all(item["command"].endswith(f" --positive {shown}") for item in document["recommendations"])
+    _assert_every_command_runs(runner, document["recommendations"])
+    commands = {item["loss"]: item["command"] for item in document["recommendations"]}
+    bce = json.loads(_run_suggested(runner, commands["bce"] + " --format json").stdout)["results"][0]["value"]
+    assert bce == pytest.approx(log_loss(hits, prob), rel=1e-6)  # sklearn log_loss(label == positive, prob)
+    # The other losses give what the same file with 0/1 labels gives.
+    coded = _write(tmp_path / "coded.csv", ["label", "prob"], [(int(hit), p) for hit, p in zip(hits, prob)])
+    for loss in ("hinge", "squared_hinge", "focal"):
+        value = json.loads(_run_suggested(runner, commands[loss] + " --format json").stdout)["results"][0]["value"]
+        plain = run(runner, "compute", coded, "--loss", loss, "--format", "json")
+        assert value == json.loads(plain.stdout)["results"][0]["value"]
+
+
+def test_sign_labels_beside_scores_get_hinge_as_they_are(runner, tmp_path):
+    # -1/1 beside margins (values outside [0, 1]): hinge reads the labels as written, with no --positive.
+    from sklearn.metrics import hinge_loss
+
+    rows = [(-1, -1.5), (1, 0.4), (1, 2.0), (-1, 0.3), (-1, -0.2)] * 4
+    path = _write(tmp_path / "svm.csv", ["label", "score"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    hinge = next(item for item in document["recommendations"] if item["loss"] == "hinge")
+    assert hinge["command"] == f"losscli compute {path} --loss hinge"
+    value = json.loads(_run_suggested(runner, hinge["command"] + " --format json").stdout)["results"][0]["value"]
+    assert value == pytest.approx(hinge_loss([y for y, _ in rows], [s for _, s in rows]), rel=1e-9)  # sklearn hinge_loss(label, score)
+
+
 def test_with_no_clue_in_the_predictions_the_positive_is_the_class_that_sorts_last(runner, tmp_path):
     # The same mean probability on both classes: scikit-learn's predict_proba(X)[:, 1] is the class that sorts last.
     rows = [("spam" if i % 2 else "ham", 0.5) for i in range(20)]
@@ -974,8 +1018,8 @@ def test_recommend_reasons_cite_the_guide(runner):
 @pytest.mark.parametrize(
     "header, rows, loss, reason",
     [
-        # -1/1 labels: bce and focal read 0/1 only (hinge takes them).
-        (["y", "prob"], [(-1, 0.2), (1, 0.7), (-1, 0.4), (-1, 0.1)] * 3, "bce", "binary label outside [0, 1] (value -1), in y_true"),
+        # -1/1 labels beside scores: bce and focal read 0/1 only (hinge takes them).
+        (["y", "score"], [(-1, -1.2), (1, 0.7), (-1, 0.4), (-1, -2.1)] * 3, "bce", "binary label outside [0, 1] (value -1), in y_true"),
         # One-hot label columns: sparse_cce wants one class-index column.
         (["y_true_a", "y_true_b", "y_pred_a", "y_pred_b"], [(1, 0, 0.8, 0.2), (0, 1, 0.3, 0.7)] * 5, "sparse_cce", "sparse_cce takes one class-index column as y_true, in y_true"),
         # exp(900) overflows: predictions of a negative mean are log-rates, as poisson reads them by default.
