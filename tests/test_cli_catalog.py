@@ -686,6 +686,60 @@ def test_sign_labels_beside_scores_get_hinge_as_they_are(runner, tmp_path):
     assert value == pytest.approx(hinge_loss([y for y, _ in rows], [s for _, s in rows]), rel=1e-9)  # sklearn hinge_loss(label, score)
 
 
+def _caret_predictions(path: Path) -> tuple[str, list[tuple]]:
+    """caret's savePredictions: predicted class, true class, the probability of
+    each class, the row's index and its resample."""
+    rng = np.random.default_rng(9)
+    rows = []
+    for i in range(60):
+        obs = "yes" if rng.random() < 0.45 else "no"
+        yes = round(float(np.clip((0.7 if obs == "yes" else 0.35) + rng.normal(0.0, 0.15), 0.02, 0.98)), 3)
+        rows.append(("yes" if yes > 0.5 else "no", obs, round(1 - yes, 3), yes, i + 1, f"Fold{i % 10 + 1:02d}.Rep1"))
+    return _write(path, ["pred", "obs", "no", "yes", "rowIndex", "Resample"], rows), rows
+
+
+def test_recommended_commands_run_on_caret_saved_predictions(runner, tmp_path):
+    # Reported: with caret's rowIndex and Resample beside pred, obs, no, yes,
+    # the commands read the predicted classes 'pred' and every one failed.
+    from sklearn.metrics import log_loss
+
+    path, rows = _caret_predictions(tmp_path / "caret.csv")
+    document = json.loads(run(runner, "recommend", "--data", path, "--label-col", "obs", "--format", "json").stdout)
+    assert all("--pred-col no,yes" in item["command"] for item in document["recommendations"])
+    _assert_every_command_runs(runner, document["recommendations"])
+    cce = next(item["command"] for item in document["recommendations"] if item["loss"] == "cce")
+    value = json.loads(_run_suggested(runner, cce + " --format json").stdout)["results"][0]["value"]
+    obs, probabilities = [row[1] for row in rows], [[row[2], row[3]] for row in rows]
+    assert value == pytest.approx(log_loss(obs, probabilities, labels=["no", "yes"]), rel=1e-6)  # sklearn log_loss(obs, [no, yes])
+
+
+def test_bce_on_caret_predicted_classes_points_to_the_probability_columns(runner, tmp_path):
+    # Reported: the error offered --positive yes for the text column 'pred',
+    # which then failed on "non-numeric text 'no'". Each fix it names now runs.
+    from sklearn.metrics import log_loss
+
+    path, rows = _caret_predictions(tmp_path / "caret.csv")
+    result = run(runner, "compute", path, "--label-col", "obs", "--loss", "bce")
+    assert result.exit_code == 2
+    message = result.stderr.strip()
+    assert message.startswith(f"error: {path}, column 'pred': the prediction column 'pred' holds text, predicted classes rather than probabilities, beside the text labels ('no' and 'yes')")
+    fixes = re.findall(r"(--pred-col yes --positive yes|--loss cce --pred-col no,yes)", message)
+    assert fixes == ["--pred-col yes --positive yes", "--loss cce --pred-col no,yes"]
+    assert message.count("--positive") == 1  # never --positive alone on 'pred'
+    obs, yes = [row[1] for row in rows], [row[3] for row in rows]
+    expected = log_loss([label == "yes" for label in obs], yes)  # sklearn log_loss(obs == 'yes', yes)
+    for fix in fixes:
+        words = ["compute", path, "--label-col", "obs", *(["--loss", "bce"] if "--loss" not in fix else []), *fix.split(), "--format", "json"]
+        ran = runner.invoke(app, words)
+        assert ran.exit_code == 0, (fix, ran.stderr)
+        assert json.loads(ran.stdout)["results"][0]["value"] == pytest.approx(expected, rel=1e-6)
+    # compare --task says the same of 'pred', without offering --positive for it.
+    refused = run(runner, "compare", path, "--label-col", "obs", "--task", "binary")
+    assert refused.exit_code == 2
+    assert "y_true of bce holds text labels beside 'pred', which holds text, predicted classes rather than probabilities" in refused.stderr
+    assert "--positive" not in refused.stderr
+
+
 def test_with_no_clue_in_the_predictions_the_positive_is_the_class_that_sorts_last(runner, tmp_path):
     # The same mean probability on both classes: scikit-learn's predict_proba(X)[:, 1] is the class that sorts last.
     rows = [("spam" if i % 2 else "ham", 0.5) for i in range(20)]

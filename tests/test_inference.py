@@ -680,6 +680,23 @@ def test_two_groups_of_class_columns_are_not_guessed_between(tmp_path):
     )
 
 
+@pytest.mark.parametrize("extra", [[], ["rowIndex", "Resample"]])
+def test_caret_predictions_read_the_class_columns_beside_the_predicted_classes(tmp_path, extra):
+    # Reported: caret's savePredictions (pred, obs, no, yes, rowIndex, Resample)
+    # was read with the text column 'pred' as predictions: the columns named by
+    # the classes alone share no prefix, and the group taken for them was every
+    # numeric column, 'rowIndex' included, whose values left [0, 1].
+    rows = [("yes" if i % 3 else "no", "yes" if i % 4 else "no", 0.3, 0.7, i + 1, f"Fold{i % 5 + 1:02d}.Rep1") for i in range(30)]
+    header = ["pred", "obs", "no", "yes", "rowIndex", "Resample"]
+    path = write_csv(tmp_path / "caret.csv", header[: 4 + len(extra)], [row[: 4 + len(extra)] for row in rows])
+    result = infer_file(path, label_col="obs")
+    assert (result.prediction_columns, result.prediction_selection) == (("no", "yes"), "no,yes")
+    assert result.evidence[1] == (
+        "'pred' looks like predicted classes (the class names no, yes, each a class of the columns beside it), so it is not used as probabilities; "
+        "the text labels (no, yes) name the columns 'no', 'yes' by suffix: the commands pass --pred-col no,yes"
+    )
+
+
 def test_a_label_without_a_column_of_its_own_finds_no_class_columns(tmp_path):
     # 'dog' is not 'p_bulldog': compute would refuse the label, so nothing is suggested.
     rows = [(c, 0.6, 0.4) for c in ["cat", "dog"] * 5]
