@@ -61,7 +61,10 @@ def _by_text_labels(labels: np.ndarray, columns: list[str]) -> list[tuple[tuple[
     classes = sorted({str(label) for label in labels if label is not None})
     found = []
     for prefix in _prefixes_ending_in(classes[0], columns) if classes else []:
-        group = tuple(name for name in columns if name.startswith(prefix))
+        # Columns named by the classes alone (caret's 'no', 'yes') share no
+        # prefix: the group is those columns, not every numeric column of the
+        # file ('rowIndex' beside them).
+        group = tuple(name for name in columns if name.startswith(prefix) and (prefix or name in classes))
         # The column compute would take for each label must be the prefixed one.
         if all(prefix + label in group and group.index(prefix + label) == class_column_of(label, group) for label in classes):
             shown = ", ".join(classes[:4]) + (", ..." if len(classes) > 4 else "")

@@ -282,7 +282,7 @@ def _type_problem(bound: BoundLoss, located: dict[str, Any], sources: dict[str, 
     import pyarrow as pa
 
     from .io.readers import is_list_type
-    from .io.text_labels import schema_hint
+    from .io.text_labels import is_label_text, schema_hint
 
     for role in bound.spec.roles:
         columns = located.get(role.name)
@@ -303,6 +303,9 @@ def _type_problem(bound: BoundLoss, located: dict[str, Any], sources: dict[str, 
                 continue
             if role.name == "y_true" and text and one_column and "binary" in bound.spec.tasks:
                 # yes/no beside one column 'prob': the file does not say which class it is the probability of.
+                if is_label_text(sources[pred.side].column(pred.names[0]).type):
+                    # Beside a column of text ('pred' beside caret's 'obs'): predicted classes, which --positive cannot read.
+                    return f"{where}: {role.name} of {bound.name} holds text labels beside '{pred.names[0]}', which holds text, predicted classes rather than probabilities"
                 return f"{where}: {role.name} of {bound.name} holds text labels beside one probability column ({schema_hint(pred.names[0])})"
             if role.shape == "class" and text:
                 if pred is None or pred.list_column or len(pred.names) < 2:

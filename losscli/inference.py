@@ -136,7 +136,8 @@ class LabelSummary:
     """The shape of a label array.
 
     ``kind``: ``continuous``, ``counts``, ``multioutput`` (regression);
-    ``binary``, ``sign``, ``multilabel``, ``text_binary`` (binary); ``classes``,
+    ``binary``, ``sign``, ``multilabel``, ``text_binary``, ``coded_binary``
+    (binary); ``classes``,
     ``text``, ``onehot``, ``soft`` (multiclass); ``sequence``.
     """
 
@@ -158,6 +159,7 @@ TASK_OF_KIND = {
     "sign": "binary",
     "multilabel": "binary",
     "text_binary": "binary",
+    "coded_binary": "binary",
     "classes": "multiclass",
     "text": "multiclass",
     "onehot": "multiclass",
@@ -269,6 +271,9 @@ def _distinct_summary(distinct: np.ndarray, counts: np.ndarray) -> LabelSummary:
     if integral and distinct.min() >= 0:
         return LabelSummary("counts", f"non-negative integers with {k} distinct values {_range_text(distinct)}", counts=counts, distinct=distinct)
     what = "integers" if integral else "non-integer values"
+    if integral and k == 2:
+        # Two codes such as -2/3: a binary question beside one probability column (see _with_prediction_shape).
+        return LabelSummary("continuous", f"{k} distinct {what} {_range_text(distinct)}", _plain(distinct), counts)
     return LabelSummary("continuous", f"{k} distinct {what} {_range_text(distinct)}")
 
 
@@ -413,9 +418,10 @@ def infer(
             )
     if summary.counts is not None and _is_class_like(summary) and not result.structural:
         _assess_imbalance(result, summary)
-    if summary.kind == "text_binary":
-        result.positive, why = _positive_class(labels, predictions, summary.classes, prediction_name)
-        others = [label for label in summary.classes if label != result.positive]
+    if summary.kind in ("text_binary", "coded_binary"):
+        positive, why = _positive_class(labels, predictions, summary.classes, prediction_name)
+        result.positive = str(positive)
+        others = [str(label) for label in summary.classes if label != positive]
         otherwise = f" (--positive {quote(others[0])} if it is the probability of '{others[0]}')" if others else ""
         result.evidence.append(
             f"compute reads binary labels as 0/1 and the file does not say which class {prediction_name} is the probability of: "
@@ -430,11 +436,12 @@ def infer(
     return result
 
 
-def _positive_class(labels: np.ndarray, predictions: np.ndarray, classes: list[str], prediction_name: str) -> tuple[str, str]:
+def _positive_class(labels: np.ndarray, predictions: np.ndarray, classes: list[Any], prediction_name: str) -> tuple[Any, str]:
     """The class a probability column reads as the probability of, and why:
     the class whose rows it is higher on, as a model better than chance
     gives its positive class; else the class that sorts last, whose
-    probability scikit-learn's ``predict_proba(X)[:, 1]`` holds."""
+    probability scikit-learn's ``predict_proba(X)[:, 1]`` holds. The
+    classes are text or numbers (codes 1/2), as the labels are."""
     values = np.asarray(predictions, dtype=np.float64).reshape(-1)
     means = {label: float(np.nanmean(values[labels == label])) for label in classes if (labels == label).any()}
     if len(means) == 2 and all(math.isfinite(mean) for mean in means.values()) and len(set(means.values())) == 2:
@@ -455,7 +462,11 @@ def _with_prediction_shape(summary: LabelSummary, predictions: np.ndarray | None
     1000 classes beside as many probabilities.
     0/1 targets beside two prediction columns are the indices of those
     columns (predict_proba, a Spark ML probability vector): bce reads the
-    positive class's column alone, the multiclass losses read both."""
+    positive class's column alone, the multiclass losses read both.
+    Two integer codes other than 0/1 (1/2, -1/1) beside one column of values
+    in [0, 1] are binary labels, the column the probability of one of them,
+    as two text classes are; beside values outside [0, 1], 1/2 are numbers
+    and -1/1 the labels of the margin losses, read as they are."""
     from .io.class_index import names_every_class
 
     width = None if predictions is None else (1 if np.ndim(predictions) == 1 else np.shape(predictions)[1])
@@ -474,6 +485,16 @@ def _with_prediction_shape(summary: LabelSummary, predictions: np.ndarray | None
         )
     if summary.kind == "binary" and width == 2:
         return LabelSummary("classes", f"{summary.detail} beside two prediction columns, one per class, so class indices", summary.classes, summary.counts)
+    if summary.kind in ("classes", "sign", "continuous") and width == 1 and len(summary.classes) == 2 and _probabilities(predictions):
+        # Two integer codes other than 0/1 (R's factor codes 1/2, an SVM's -1/1)
+        # beside one column of values in [0, 1] (the case outside is above):
+        # the probability of one of two classes, as for two text classes.
+        return LabelSummary(
+            "coded_binary",
+            f"{summary.detail} beside one prediction column of values in [0, 1], the probability of one of them",
+            summary.classes,
+            summary.counts,
+        )
     if summary.kind == "text" and width == 1 and len(summary.classes) <= 2:
         # One probability column is the probability of one of two classes.
         named = " and ".join(f"'{label}'" for label in summary.classes)
@@ -801,7 +822,7 @@ def infer_file(
     if selection != pred_col:
         result.prediction_selection = selection
     try:
-        result.values_read = _values_read(label_array, prediction_array, predictions, labels[0], source.display)
+        result.values_read = _values_read(label_array, prediction_array, predictions, labels[0], source.display, result.positive)
     except LossCliError as error:
         if rows.sampled or dropped:
             error.row = None  # a row among those read, not the file's
@@ -844,9 +865,13 @@ def values_with_predictions(source: Any, label_columns: tuple[str, ...], predict
 
 
 def _values_read(
-    labels: np.ndarray, predictions: np.ndarray | None, prediction_names: list[str], label_column: str, display: str
+    labels: np.ndarray, predictions: np.ndarray | None, prediction_names: list[str], label_column: str, display: str, positive: str | None = None
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Labels and predictions as the numbers the losses take, where they are plain numbers.
+
+    With ``positive`` (the --positive the commands pass), two labels beside
+    one prediction column read as --positive reads them: 1 for that class,
+    0 for the other (hinge's -1 follows from 0, as compute reads it).
 
     One label per row beside one prediction column per class is read as
     compute reads it (losscli.io.plan): the position of the column the label
@@ -856,6 +881,9 @@ def _values_read(
     if predictions is None or not len(predictions) or (labels.dtype == object and labels.size and isinstance(labels.flat[0], np.ndarray)):
         return None
     one_per_row = labels.ndim == 1 and len(prediction_names) > 1
+    if positive is not None and labels.ndim == 1 and not one_per_row:
+        hits = labels == (positive if labels.dtype == object else float(positive))
+        return hits.astype(np.float64), np.asarray(predictions, dtype=np.float64)
     if labels.dtype == object:
         if not one_per_row:
             return None  # text labels beside one probability column: compute asks for 0/1

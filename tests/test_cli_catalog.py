@@ -642,6 +642,104 @@ def test_two_text_classes_and_one_probability_column_get_commands_with_positive(
         assert json.loads(plain.stdout)["results"][0]["value"] == values[item["loss"]]
 
 
+@pytest.mark.parametrize("negative, positive", [(1, 2), (2, 1), (-1, 1), ("1.0", "2.0")])
+def test_two_integer_codes_and_one_probability_column_get_commands_with_positive(runner, tmp_path, negative, positive):
+    # Reported: labels 1/2 (R's factor codes) beside one probability column read
+    # as multiclass, and every suggested command was marked as not running. The
+    # column is higher on the rows of one code, so it reads as that code's
+    # probability: the commands pass --positive for it and run on the file.
+    from sklearn.metrics import log_loss
+
+    rng = np.random.default_rng(5)
+    hits = rng.random(60) < 0.4
+    prob = np.round(np.clip(np.where(hits, 0.7, 0.3) + rng.normal(0.0, 0.15, 60), 0.01, 0.99), 3)
+    labels = [positive if hit else negative for hit in hits]
+    path = _write(tmp_path / "codes.csv", ["label", "prob"], list(zip(labels, prob)))
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["task"] == "binary"
+    shown = int(float(positive))
+    assert document["inferred"]["evidence"][-1].endswith(f"so the commands pass --positive {shown} (--positive {int(float(negative))} if it is the probability of '{int(float(negative))}')")
+    assert [item["loss"] for item in document["recommendations"]] == ["bce", "hinge", "squared_hinge", "focal"]
+    assert all(item["command"].endswith(f" --positive {shown}") for item in document["recommendations"])
+    _assert_every_command_runs(runner, document["recommendations"])
+    commands = {item["loss"]: item["command"] for item in document["recommendations"]}
+    bce = json.loads(_run_suggested(runner, commands["bce"] + " --format json").stdout)["results"][0]["value"]
+    assert bce == pytest.approx(log_loss(hits, prob), rel=1e-6)  # sklearn log_loss(label == positive, prob)
+    # The other losses give what the same file with 0/1 labels gives.
+    coded = _write(tmp_path / "coded.csv", ["label", "prob"], [(int(hit), p) for hit, p in zip(hits, prob)])
+    for loss in ("hinge", "squared_hinge", "focal"):
+        value = json.loads(_run_suggested(runner, commands[loss] + " --format json").stdout)["results"][0]["value"]
+        plain = run(runner, "compute", coded, "--loss", loss, "--format", "json")
+        assert value == json.loads(plain.stdout)["results"][0]["value"]
+
+
+def test_sign_labels_beside_scores_get_hinge_as_they_are(runner, tmp_path):
+    # -1/1 beside margins (values outside [0, 1]): hinge reads the labels as written, with no --positive.
+    from sklearn.metrics import hinge_loss
+
+    rows = [(-1, -1.5), (1, 0.4), (1, 2.0), (-1, 0.3), (-1, -0.2)] * 4
+    path = _write(tmp_path / "svm.csv", ["label", "score"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    hinge = next(item for item in document["recommendations"] if item["loss"] == "hinge")
+    assert hinge["command"] == f"losscli compute {path} --loss hinge"
+    value = json.loads(_run_suggested(runner, hinge["command"] + " --format json").stdout)["results"][0]["value"]
+    assert value == pytest.approx(hinge_loss([y for y, _ in rows], [s for _, s in rows]), rel=1e-9)  # sklearn hinge_loss(label, score)
+
+
+def _caret_predictions(path: Path) -> tuple[str, list[tuple]]:
+    """caret's savePredictions: predicted class, true class, the probability of
+    each class, the row's index and its resample."""
+    rng = np.random.default_rng(9)
+    rows = []
+    for i in range(60):
+        obs = "yes" if rng.random() < 0.45 else "no"
+        yes = round(float(np.clip((0.7 if obs == "yes" else 0.35) + rng.normal(0.0, 0.15), 0.02, 0.98)), 3)
+        rows.append(("yes" if yes > 0.5 else "no", obs, round(1 - yes, 3), yes, i + 1, f"Fold{i % 10 + 1:02d}.Rep1"))
+    return _write(path, ["pred", "obs", "no", "yes", "rowIndex", "Resample"], rows), rows
+
+
+def test_recommended_commands_run_on_caret_saved_predictions(runner, tmp_path):
+    # Reported: with caret's rowIndex and Resample beside pred, obs, no, yes,
+    # the commands read the predicted classes 'pred' and every one failed.
+    from sklearn.metrics import log_loss
+
+    path, rows = _caret_predictions(tmp_path / "caret.csv")
+    document = json.loads(run(runner, "recommend", "--data", path, "--label-col", "obs", "--format", "json").stdout)
+    assert all("--pred-col no,yes" in item["command"] for item in document["recommendations"])
+    _assert_every_command_runs(runner, document["recommendations"])
+    cce = next(item["command"] for item in document["recommendations"] if item["loss"] == "cce")
+    value = json.loads(_run_suggested(runner, cce + " --format json").stdout)["results"][0]["value"]
+    obs, probabilities = [row[1] for row in rows], [[row[2], row[3]] for row in rows]
+    assert value == pytest.approx(log_loss(obs, probabilities, labels=["no", "yes"]), rel=1e-6)  # sklearn log_loss(obs, [no, yes])
+
+
+def test_bce_on_caret_predicted_classes_points_to_the_probability_columns(runner, tmp_path):
+    # Reported: the error offered --positive yes for the text column 'pred',
+    # which then failed on "non-numeric text 'no'". Each fix it names now runs.
+    from sklearn.metrics import log_loss
+
+    path, rows = _caret_predictions(tmp_path / "caret.csv")
+    result = run(runner, "compute", path, "--label-col", "obs", "--loss", "bce")
+    assert result.exit_code == 2
+    message = result.stderr.strip()
+    assert message.startswith(f"error: {path}, column 'pred': the prediction column 'pred' holds text, predicted classes rather than probabilities, beside the text labels ('no' and 'yes')")
+    fixes = re.findall(r"(--pred-col yes --positive yes|--loss cce --pred-col no,yes)", message)
+    assert fixes == ["--pred-col yes --positive yes", "--loss cce --pred-col no,yes"]
+    assert message.count("--positive") == 1  # never --positive alone on 'pred'
+    obs, yes = [row[1] for row in rows], [row[3] for row in rows]
+    expected = log_loss([label == "yes" for label in obs], yes)  # sklearn log_loss(obs == 'yes', yes)
+    for fix in fixes:
+        words = ["compute", path, "--label-col", "obs", *(["--loss", "bce"] if "--loss" not in fix else []), *fix.split(), "--format", "json"]
+        ran = runner.invoke(app, words)
+        assert ran.exit_code == 0, (fix, ran.stderr)
+        assert json.loads(ran.stdout)["results"][0]["value"] == pytest.approx(expected, rel=1e-6)
+    # compare --task says the same of 'pred', without offering --positive for it.
+    refused = run(runner, "compare", path, "--label-col", "obs", "--task", "binary")
+    assert refused.exit_code == 2
+    assert "y_true of bce holds text labels beside 'pred', which holds text, predicted classes rather than probabilities" in refused.stderr
+    assert "--positive" not in refused.stderr
+
+
 def test_with_no_clue_in_the_predictions_the_positive_is_the_class_that_sorts_last(runner, tmp_path):
     # The same mean probability on both classes: scikit-learn's predict_proba(X)[:, 1] is the class that sorts last.
     rows = [("spam" if i % 2 else "ham", 0.5) for i in range(20)]
@@ -974,8 +1072,8 @@ def test_recommend_reasons_cite_the_guide(runner):
 @pytest.mark.parametrize(
     "header, rows, loss, reason",
     [
-        # -1/1 labels: bce and focal read 0/1 only (hinge takes them).
-        (["y", "prob"], [(-1, 0.2), (1, 0.7), (-1, 0.4), (-1, 0.1)] * 3, "bce", "binary label outside [0, 1] (value -1), in y_true"),
+        # -1/1 labels beside scores: bce and focal read 0/1 only (hinge takes them).
+        (["y", "score"], [(-1, -1.2), (1, 0.7), (-1, 0.4), (-1, -2.1)] * 3, "bce", "binary label outside [0, 1] (value -1), in y_true"),
         # One-hot label columns: sparse_cce wants one class-index column.
         (["y_true_a", "y_true_b", "y_pred_a", "y_pred_b"], [(1, 0, 0.8, 0.2), (0, 1, 0.3, 0.7)] * 5, "sparse_cce", "sparse_cce takes one class-index column as y_true, in y_true"),
         # exp(900) overflows: predictions of a negative mean are log-rates, as poisson reads them by default.

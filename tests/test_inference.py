@@ -272,13 +272,57 @@ def test_integer_targets_beside_one_prediction_column_are_counts():
 
 def test_two_integer_targets_beside_predicted_numbers_are_regression():
     # Labels 1 and 2 beside one column of values outside [0, 1]: predicted numbers,
-    # which only the regression losses read; the same column within [0, 1] could be
-    # the probability of one class, and stays a class question.
+    # which only the regression losses read; the same column within [0, 1] is
+    # the probability of one of the two classes (see the tests below).
     labels = np.array([1.0, 2.0] * 20)
     result = infer(labels, labels + np.linspace(-0.3, 0.3, 40))
     assert result.task == "regression"
     assert "beside one prediction column with values outside [0, 1], so numbers rather than classes" in result.evidence[0]
-    assert infer(labels, np.linspace(0.05, 0.95, 40)).task == "multiclass"
+    assert infer(labels, np.linspace(0.05, 0.95, 40)).task == "binary"
+
+
+@pytest.mark.parametrize(
+    "negative, positive, detail",
+    [
+        (1, 2, "2 distinct integers from 1 to 2"),  # R's factor codes
+        (2, 1, "2 distinct integers from 1 to 2"),  # the other way round
+        (-1, 1, "values -1/1"),  # an SVM's labels
+        (-2, 3, "2 distinct integers from -2 to 3"),
+    ],
+)
+def test_two_integer_codes_beside_one_probability_column_are_binary(negative, positive, detail):
+    # Reported: labels 1/2 beside one probability column read as multiclass, so
+    # every suggested command (cce on one column, bce on label 2) failed. The
+    # column is higher on the rows of one code (mean 0.7 against 0.2, by hand):
+    # the probability of that code, which the commands pass as --positive.
+    labels = np.array([positive if i % 3 == 0 else negative for i in range(30)], dtype=float)
+    probabilities = np.where(labels == positive, 0.7, 0.2)
+    result = infer(labels, probabilities, label_name="'label'", prediction_name="'prob'")
+    assert result.task == "binary"
+    assert result.positive == str(positive)
+    assert f"'label': 30 rows, {detail} beside one prediction column of values in [0, 1], the probability of one of them -> binary" in result.evidence
+    assert result.evidence[-1] == (
+        "compute reads binary labels as 0/1 and the file does not say which class 'prob' is the probability of: "
+        f"'prob' is higher where the label is '{positive}' (mean 0.7) than where it is '{negative}' (mean 0.2), "
+        f"as the probability of '{positive}' is, so the commands pass --positive {positive} (--positive {negative} if it is the probability of '{negative}')"
+    )
+    assert result.imbalance_ratio == pytest.approx(2.0, rel=REL)  # 20 : 10
+    assert "sign" not in result.layouts
+
+
+def test_two_integer_codes_with_no_clue_in_the_probabilities_take_the_code_that_sorts_last():
+    # The same probability on both codes: predict_proba(X)[:, 1] is the class that sorts last, 2.
+    result = infer(np.array([2.0, 1.0] * 10), np.full(20, 0.5))
+    assert (result.task, result.positive) == ("binary", "2")
+    assert "the class that sorts last, '2', so the commands pass --positive 2" in result.evidence[-1]
+
+
+def test_sign_labels_beside_scores_stay_as_they_are():
+    # -1/1 beside values outside [0, 1] are an SVM's labels and margins: hinge reads them as written.
+    labels = np.array([-1.0, 1.0] * 10)
+    result = infer(labels, labels * np.linspace(0.5, 2.5, 20))
+    assert (result.task, result.layouts, result.positive) == ("binary", {"sign"}, None)
+    assert result.evidence[0] == "labels: 20 rows, values -1/1 -> binary"
 
 
 # Too many classes for the labels alone (over 50), and too few rows per class:
@@ -633,6 +677,23 @@ def test_two_groups_of_class_columns_are_not_guessed_between(tmp_path):
     assert result.evidence[1] == (
         "no column named y_pred, pred, prediction, score, prob, logit and 14 other common names; several column groups could hold the class "
         "predictions (--pred-col 'p_*' or --pred-col 'q_*'): name one with --pred-col"
+    )
+
+
+@pytest.mark.parametrize("extra", [[], ["rowIndex", "Resample"]])
+def test_caret_predictions_read_the_class_columns_beside_the_predicted_classes(tmp_path, extra):
+    # Reported: caret's savePredictions (pred, obs, no, yes, rowIndex, Resample)
+    # was read with the text column 'pred' as predictions: the columns named by
+    # the classes alone share no prefix, and the group taken for them was every
+    # numeric column, 'rowIndex' included, whose values left [0, 1].
+    rows = [("yes" if i % 3 else "no", "yes" if i % 4 else "no", 0.3, 0.7, i + 1, f"Fold{i % 5 + 1:02d}.Rep1") for i in range(30)]
+    header = ["pred", "obs", "no", "yes", "rowIndex", "Resample"]
+    path = write_csv(tmp_path / "caret.csv", header[: 4 + len(extra)], [row[: 4 + len(extra)] for row in rows])
+    result = infer_file(path, label_col="obs")
+    assert (result.prediction_columns, result.prediction_selection) == (("no", "yes"), "no,yes")
+    assert result.evidence[1] == (
+        "'pred' looks like predicted classes (the class names no, yes, each a class of the columns beside it), so it is not used as probabilities; "
+        "the text labels (no, yes) name the columns 'no', 'yes' by suffix: the commands pass --pred-col no,yes"
     )
 
 

@@ -53,7 +53,7 @@ from .suffixes import shared_prefix, up_to_separator
 from ..shell import quote
 from .positive_label import PositiveLabel
 from .quantile_names import check_quantile_columns, check_variance_columns
-from .text_labels import is_label_text, two_classes_error
+from .text_labels import is_label_text, predicted_classes_error, two_classes_error
 
 _SIDE_PREFIX = {PRED_SIDE: "p:", LABEL_SIDE: "l:"}
 # Rows of each batch a --key join hands on (a module name, so tests can make it small).
@@ -1061,6 +1061,11 @@ class InputPlan:
         if role.name == "y_true" and "binary" in bound.spec.tasks and len(located.names) == 1 and is_label_text(first.type) and one_column:
             # yes/no beside one column 'prob' for a binary loss: which class it is the probability of is not written.
             refused = two_classes_error(first, located.names[0], pred.names[0], display)
+            source = self.sources[pred.side]
+            if refused is not None and is_label_text(source.column(pred.names[0]).type):
+                # A prediction column of text ('pred' beside caret's 'obs') holds predicted classes: --positive cannot help.
+                numeric = [c.name for c in source.columns if c.numeric and not c.is_list and c.name not in (pred.names[0], located.names[0])]
+                refused = predicted_classes_error(first, pred.names[0], numeric, self._display(pred.side))
             if refused is not None:
                 raise refused
         if role.shape == "class" and len(located.names) == 1:

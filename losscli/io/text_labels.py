@@ -6,7 +6,8 @@ single column ``prob`` cannot be matched: the file does not say which class
 ``prob`` is the probability of, so losscli does not guess (a wrong guess
 would turn every loss value into its mirror image) and says how to write
 the labels as 0/1 instead, or how to name the positive class with
-``--positive``.
+``--positive``. A prediction column of text beside them holds predicted
+classes, not probabilities: the error then points to the probability columns.
 """
 
 from __future__ import annotations
@@ -63,6 +64,42 @@ def schema_hint(prediction_column: str) -> str:
     return (
         f"name the class whose probability '{prediction_column}' holds with --positive LABEL, "
         "or write the labels as 0/1, or give one probability column per class, named after the classes"
+    )
+
+
+def predicted_classes_error(
+    array: pa.Array | pa.ChunkedArray, prediction_column: str, numeric_columns: list[str], display: str
+) -> LossCliError | None:
+    """Two text classes beside one prediction column of text: predicted
+    classes (caret's ``pred`` beside ``obs``), which no --positive turns into
+    probabilities. The hint names the probability columns beside it that the
+    classes name (caret's ``no``, ``yes``), as compute matches text labels to
+    columns, when every class has one; None when the labels are not two text classes."""
+    from .columns import class_column_of
+
+    classes = two_text_classes(array)
+    if classes is None:
+        return None
+    shown = " and ".join(f"'{label}'" for label in classes)
+    candidates = tuple(numeric_columns)
+    found = [class_column_of(label, candidates) for label in classes]
+    if len(classes) == _BINARY and None not in found and len(set(found)) == _BINARY:
+        columns = [candidates[index] for index in found]
+        hint = (
+            f"read the probability columns beside it instead: --pred-col {quote(columns[-1])} --positive {quote(classes[-1])} "
+            f"(the probability of '{classes[-1]}'), or --loss cce --pred-col {quote(','.join(columns))} "
+            "(one column per class, matched to the labels by name)"
+        )
+    else:
+        hint = (
+            "give the column of probabilities or scores with --pred-col (with --positive LABEL naming the class it is the probability of), "
+            "or one probability column per class, named after the classes, with cce"
+        )
+    return LossCliError(
+        f"the prediction column '{prediction_column}' holds text, predicted classes rather than probabilities, beside the text labels ({shown})",
+        file=display,
+        column=prediction_column,
+        hint=hint,
     )
 
 
