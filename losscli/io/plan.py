@@ -28,6 +28,7 @@ from .columns import (
     PRED_SIDE,
     RoleColumns,
     accepts_many,
+    coordinate_hint,
     find_default,
     list_to_matrix,
     list_to_objects,
@@ -363,7 +364,7 @@ class InputPlan:
         raise LossCliError(
             f"no column for {role.name} of loss '{bound.name}' (looked for {names_looked_for(role.defaults)})",
             file=source.display,
-            hint=f"name it with {flag}; columns: {', '.join(source.names()[:12])}",
+            hint=(role.name == "y_true" and coordinate_hint(source)) or f"name it with {flag}; columns: {', '.join(source.names()[:12])}",
         )
 
     def _role_columns(self, role: Role, side: str, names: list[str], bound: BoundLoss) -> RoleColumns:

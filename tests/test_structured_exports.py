@@ -1,0 +1,75 @@
+"""Files as segmentation, metric-learning and CTC training code saves them:
+np.argwhere pixel rows, 0/255 PNG masks, padded torch batches."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import assert_usage_error, write_csv
+
+# Two images of 2 x 3 pixels, saved as np.argwhere rows: image_id, y, x, mask, prob.
+# y only takes 0 and 1, so read as labels it would pass for a 0/1 mask.
+MASK = [1, 0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0]
+PROB = [0.9, 0.2, 0.1, 0.7, 0.6, 0.3, 0.1, 0.2, 0.8, 0.4, 0.1, 0.3]
+IMAGE = ["a"] * 6 + ["b"] * 6
+Y = [0, 0, 0, 1, 1, 1] * 2
+X = [0, 1, 2] * 4
+
+
+def _monai_dice(mask, prob, image, smooth=1e-5):
+    # MONAI DiceLoss(smooth_nr=smooth_dr=1e-5, batch=False): per image
+    # 1 - (2 sum(p t) + s) / (sum p + sum t + s), averaged over images.
+    mask, prob, image = np.asarray(mask, float), np.asarray(prob), np.asarray(image)
+    losses = []
+    for name in dict.fromkeys(image):
+        t, p = mask[image == name], prob[image == name]
+        losses.append(1 - (2 * (p * t).sum() + smooth) / (p.sum() + t.sum() + smooth))
+    return float(np.mean(losses))
+
+
+def _value(result, index=0):
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)["results"][index]["value"]
+
+
+def _pixels(tmp_path, mask=MASK):
+    return write_csv(tmp_path / "pixels.csv", {"image_id": IMAGE, "y": Y, "x": X, "mask": mask, "prob": PROB})
+
+
+def test_pixel_row_coordinate_is_not_read_as_the_mask(cli, tmp_path):
+    # Before, 'y' (0/1 here) was read as the mask and dice came out silently wrong.
+    path = _pixels(tmp_path)
+    line = assert_usage_error(cli("compute", path, "--loss", "dice", "--sample-col", "image_id"), "'y' beside 'x'", "--label-col mask")
+    assert "pixels.csv" in line
+    named = cli("compute", path, "--loss", "dice", "--sample-col", "image_id", "--label-col", "mask", "--format", "json")
+    assert _value(named) == pytest.approx(_monai_dice(MASK, PROB, IMAGE), rel=1e-9)
+
+
+def test_one_hot_label_columns_beside_pixel_coordinates(cli, tmp_path):
+    # MONAI-style one-hot channels label_0, label_1 beside y, x: the channels are the
+    # labels, not 'y'. Expected: MONAI DiceLoss per image, both channels (formula in _monai_dice).
+    prob = np.asarray(PROB)
+    path = write_csv(
+        tmp_path / "onehot.csv",
+        {"image_id": IMAGE, "y": Y, "x": X, "prob_0": list(1 - prob), "prob_1": PROB,
+         "label_0": [1 - m for m in MASK], "label_1": MASK},
+    )
+    expected = (_monai_dice([1 - m for m in MASK], 1 - prob, IMAGE) + _monai_dice(MASK, PROB, IMAGE)) / 2
+    assert _value(cli("compute", path, "--loss", "dice", "--sample-col", "image_id", "--format", "json")) == pytest.approx(expected, rel=1e-9)
+
+
+def test_recommend_does_not_read_pixel_rows_as_regression_targets(cli, tmp_path):
+    # Before, recommend scored 'prob' against the pixel rows 'y' with mse.
+    assert_usage_error(cli("recommend", "--data", _pixels(tmp_path)), "'y' beside 'x'", "--label-col mask")
+
+
+def test_a_float_x_and_y_are_still_a_regression_file(cli, tmp_path):
+    # x, y as a toy regression's feature and target stay readable: y is the target.
+    path = write_csv(tmp_path / "xy.csv", {"x": [0.5, 1.5, 2.5], "y": [1.0, 2.0, 3.0], "y_pred": [1.5, 2.0, 2.0]})
+    # mse by hand: (0.25 + 0 + 1) / 3
+    assert _value(cli("compute", path, "--loss", "mse", "--format", "json")) == pytest.approx(1.25 / 3)
