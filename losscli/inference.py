@@ -414,8 +414,9 @@ def infer(
     if summary.counts is not None and _is_class_like(summary) and not result.structural:
         _assess_imbalance(result, summary)
     if summary.kind == "text_binary":
-        result.positive, why = _positive_class(labels, predictions, summary.classes, prediction_name)
-        others = [label for label in summary.classes if label != result.positive]
+        positive, why = _positive_class(labels, predictions, summary.classes, prediction_name)
+        others = [str(label) for label in summary.classes if label != positive]
+        result.positive = str(positive)
         otherwise = f" (--positive {quote(others[0])} if it is the probability of '{others[0]}')" if others else ""
         result.evidence.append(
             f"compute reads binary labels as 0/1 and the file does not say which class {prediction_name} is the probability of: "
@@ -474,6 +475,10 @@ def _with_prediction_shape(summary: LabelSummary, predictions: np.ndarray | None
         )
     if summary.kind == "binary" and width == 2:
         return LabelSummary("classes", f"{summary.detail} beside two prediction columns, one per class, so class indices", summary.classes, summary.counts)
+    if summary.kind == "classes" and width == 1 and len(summary.classes) == 2:
+        # Two integer codes other than 0/1 (a 0/255 PNG mask, labels 1/2)
+        # beside one probability column: binary, read with --positive.
+        return LabelSummary("text_binary", f"{summary.detail} beside one probability column, the probability of one of them", summary.classes, summary.counts)
     if summary.kind == "text" and width == 1 and len(summary.classes) <= 2:
         # One probability column is the probability of one of two classes.
         named = " and ".join(f"'{label}'" for label in summary.classes)

@@ -101,10 +101,26 @@ def command_problems(
                 checks.own_predictions[spec.name] = (own, logits)
         if spec.name not in checks.own_predictions:
             problem = problem or class_label_problem(spec, inference)
+        if values is not None and context.positive is not None and bound.spec.binary_label_codes is not None:
+            values = _with_positive(values, context.positive, bound.spec.binary_label_codes)
         problem = problem or value_problem(bound, values)
         if problem:
             checks.problems[spec.name] = problem
     return checks
+
+
+def _with_positive(values: tuple[np.ndarray, np.ndarray], positive: str, codes: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """The labels as the command's --positive maps them (255 of a 0/255 mask
+    to 1), so the loss checks what compute will read."""
+    import pyarrow as pa
+
+    from .io.positive_label import PositiveLabel
+
+    labels, predictions = values
+    if labels.ndim != 1 or labels.dtype == object:
+        return values
+    mapped = PositiveLabel(positive).codes(pa.array(labels), codes, column="", display="")
+    return mapped, predictions
 
 
 def _named_prediction_column(spec: Any, source: Any, inference: Any, sample: str | None) -> str | None:

@@ -273,12 +273,14 @@ def test_integer_targets_beside_one_prediction_column_are_counts():
 def test_two_integer_targets_beside_predicted_numbers_are_regression():
     # Labels 1 and 2 beside one column of values outside [0, 1]: predicted numbers,
     # which only the regression losses read; the same column within [0, 1] could be
-    # the probability of one class, and stays a class question.
+    # the probability of one class.
     labels = np.array([1.0, 2.0] * 20)
     result = infer(labels, labels + np.linspace(-0.3, 0.3, 40))
     assert result.task == "regression"
     assert "beside one prediction column with values outside [0, 1], so numbers rather than classes" in result.evidence[0]
-    assert infer(labels, np.linspace(0.05, 0.95, 40)).task == "multiclass"
+    # Within [0, 1] it is the probability of one of the two codes: binary, read with --positive.
+    binary = infer(labels, np.linspace(0.05, 0.95, 40))
+    assert binary.task == "binary" and binary.positive in ("1", "2")
 
 
 # Too many classes for the labels alone (over 50), and too few rows per class:

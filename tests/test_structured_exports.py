@@ -73,3 +73,23 @@ def test_a_float_x_and_y_are_still_a_regression_file(cli, tmp_path):
     path = write_csv(tmp_path / "xy.csv", {"x": [0.5, 1.5, 2.5], "y": [1.0, 2.0, 3.0], "y_pred": [1.5, 2.0, 2.0]})
     # mse by hand: (0.25 + 0 + 1) / 3
     assert _value(cli("compute", path, "--loss", "mse", "--format", "json")) == pytest.approx(1.25 / 3)
+
+
+@pytest.mark.parametrize("loss", ["dice", "iou", "tversky:alpha=0.3,beta=0.7"])
+def test_a_0_255_mask_reads_with_positive_255(cli, tmp_path, loss):
+    # A PNG mask saved as 0/255: --positive 255, which the 'binary label outside [0, 1]'
+    # error names, gives the value of the same mask as 0/1 (refused before).
+    coded = _pixels(tmp_path)
+    png = write_csv(tmp_path / "png.csv", {"image_id": IMAGE, "y": Y, "x": X, "mask": [255 * m for m in MASK], "prob": PROB})
+    common = ("--loss", loss, "--sample-col", "image_id", "--label-col", "mask", "--format", "json")
+    assert _value(cli("compute", png, *common, "--positive", "255")) == pytest.approx(_value(cli("compute", coded, *common)), rel=1e-12)
+
+
+def test_recommend_passes_positive_255_for_a_png_mask_and_its_commands_run(cli, tmp_path):
+    png = write_csv(tmp_path / "png.csv", {"image_id": IMAGE, "y": Y, "x": X, "mask": [255 * m for m in MASK], "prob": PROB})
+    result = cli("recommend", "--data", png, "--label-col", "mask", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    commands = [r["command"] for r in json.loads(result.stdout)["recommendations"] if r["loss"] == "dice"]
+    assert commands and "--positive 255" in commands[0] and "--sample-col image_id" in commands[0]
+    args = commands[0].split()[1:]  # after "losscli"
+    assert _value(cli(*args, "--format", "json")) == pytest.approx(_monai_dice(MASK, PROB, IMAGE), rel=1e-9)
