@@ -93,3 +93,47 @@ def test_recommend_passes_positive_255_for_a_png_mask_and_its_commands_run(cli, 
     assert commands and "--positive 255" in commands[0] and "--sample-col image_id" in commands[0]
     args = commands[0].split()[1:]  # after "losscli"
     assert _value(cli(*args, "--format", "json")) == pytest.approx(_monai_dice(MASK, PROB, IMAGE), rel=1e-9)
+
+
+# --------------------------------------------------------------------------- CTC from torch batches
+
+LOG_PROBS = [
+    [[-0.2, -1.9, -3.0], [-1.5, -0.4, -2.2], [-0.3, -2.1, -1.8]],
+    [[-1.2, -0.5, -2.0], [-0.1, -3.0, -2.6]],
+]
+TARGETS = [[1], [2]]
+
+
+def test_padded_log_prob_frames_are_refused(cli, tmp_path):
+    # A (T_max, N, C) batch saved whole pads the shorter sequence with frames of 0,
+    # which read as log-probabilities gave a silently wrong loss.
+    padded = [LOG_PROBS[0], LOG_PROBS[1] + [[0.0, 0.0, 0.0]]]
+    path = tmp_path / "batch.parquet"
+    pq.write_table(pa.table({"log_probs": padded, "targets": TARGETS, "input_lengths": [3, 2]}), path)
+    assert_usage_error(cli("compute", path, "--loss", "ctc"), "batch.parquet", "'log_probs'", "row 2", "frame 3", "input_lengths")
+
+
+def test_target_lengths_is_not_taken_for_the_targets(cli, tmp_path):
+    # torch's ctc_loss(log_probs, targets, input_lengths, target_lengths) saved column by
+    # column: 'target_lengths' matched the prefix 'target_' and crashed (internal error).
+    path = tmp_path / "ctc.parquet"
+    pq.write_table(pa.table({"log_probs": LOG_PROBS, "targets": TARGETS, "target_lengths": [1, 1]}), path)
+    result = cli("compute", path, "--loss", "ctc", "--reduction", "sum", "--format", "json")
+    # The value is checked against torch.nn.functional.ctc_loss in the test below.
+    assert result.exit_code == 0, result.stderr
+    named = cli("compute", path, "--loss", "ctc", "--label-col", "target_lengths")
+    assert_usage_error(named, "'target_lengths'", "one int64 per row", "--label-col")
+
+
+@pytest.mark.torch
+def test_target_lengths_value_matches_torch(cli, tmp_path):
+    torch = pytest.importorskip("torch")
+    path = tmp_path / "ctc.parquet"
+    pq.write_table(pa.table({"log_probs": LOG_PROBS, "targets": TARGETS, "target_lengths": [1, 1]}), path)
+    padded = torch.zeros(3, 2, 3, dtype=torch.float64)
+    for i, frames in enumerate(LOG_PROBS):
+        padded[: len(frames), i] = torch.tensor(frames, dtype=torch.float64)
+    # torch.nn.functional.ctc_loss(..., blank=0, reduction="sum")
+    expected = torch.nn.functional.ctc_loss(padded, torch.tensor([1, 2]), torch.tensor([3, 2]), torch.tensor([1, 1]), reduction="sum").item()
+    value = _value(cli("compute", path, "--loss", "ctc", "--reduction", "sum", "--format", "json"))
+    assert value == pytest.approx(expected, rel=1e-9)

@@ -272,11 +272,19 @@ def _by_prefix(defaults: list[str], source: Source, unavailable: set[str], other
         matched = [
             c.name
             for c in source.columns
-            if c.name.strip().lower().startswith(prefix) and c.name not in unavailable and not owned_elsewhere(c.name, prefix)
+            if c.name.strip().lower().startswith(prefix)
+            and c.name not in unavailable
+            and not owned_elsewhere(c.name, prefix)
+            and c.name.strip().lower()[len(prefix) :] not in _LENGTH_SUFFIXES
         ]
         if matched:
             return matched
     return None
+
+
+# A column named for an input's lengths (PyTorch's ctc_loss takes
+# target_lengths and input_lengths beside the targets) holds no values of it.
+_LENGTH_SUFFIXES = ("length", "lengths", "len", "lens")
 
 
 def accepts_many(role: Role) -> bool:
