@@ -906,7 +906,7 @@ def _names_text(names: list[str]) -> str:
 
 
 def _label_columns(source: Any, label_col: str | None, *, required: bool) -> list[str]:
-    from .io.columns import find_default, select
+    from .io.columns import coordinate_hint, find_default, select
     from .wording import names_looked_for
     from .registry import Y_TRUE_REGRESSION
 
@@ -922,7 +922,7 @@ def _label_columns(source: Any, label_col: str | None, *, required: bool) -> lis
     raise LossCliError(
         f"no label column (looked for {names_looked_for(Y_TRUE_REGRESSION.defaults)})",
         file=source.display,
-        hint=f"name it with --label-col; columns: {', '.join(source.names()[:12])}",
+        hint=coordinate_hint(source) or f"name it with --label-col; columns: {', '.join(source.names()[:12])}",
     )
 
 

@@ -472,8 +472,10 @@ class LossSpec:
     def binary_label_codes(self) -> tuple[float, float] | None:
         """(negative, positive): the numbers this loss reads binary labels as
         beside one prediction column (0 and 1; hinge's -1 and 1), or None for
-        a loss that takes no binary labels."""
-        if "binary" not in self.tasks:
+        a loss that takes no binary labels. A segmentation loss's one label
+        column beside one prediction column is such a mask: a 0/255 PNG mask
+        is read with --positive 255."""
+        if "binary" not in self.tasks and "segmentation" not in self.tasks:
             return None
         return (self.role("y_true").negative_label, 1.0)
 

@@ -134,6 +134,9 @@ def find_default(
     roles; a prefix never takes their columns (y_true's ``y_*`` must not take
     ``y_pred``).
     """
+    coordinate = pixel_row_coordinate(source)
+    if coordinate is not None:
+        claimed = set(claimed) | {coordinate}
     available = [c.name for c in source.columns if c.name not in claimed]
     own = [name for name in role.defaults if name not in EXPORTED_NAMES]
     exported = [name for name in role.defaults if name in EXPORTED_NAMES]
@@ -164,6 +167,41 @@ def find_default(
         if len(numeric) == 1:
             return numeric
     return None
+
+
+def pixel_row_coordinate(source: Source) -> str | None:
+    """The column ``y`` when it sits beside a column ``x`` and both hold
+    integers: the row and column of a pixel, as ``np.argwhere`` or a meshgrid
+    export writes them (``image_id, y, x, mask, prob``), never the labels.
+    Read as labels it would score the pixels' row numbers as a mask or as
+    class indices, and the values of a two-row image fit a 0/1 mask. It is
+    read only when named (``--label-col y``)."""
+    by_name = {c.name.strip().lower(): c for c in source.columns}
+    y, x = by_name.get("y"), by_name.get("x")
+    if y is None or x is None:
+        return None
+    if pa.types.is_integer(y.type) and pa.types.is_integer(x.type):
+        return y.name
+    return None
+
+
+def coordinate_hint(source: Source) -> str | None:
+    """What to say when no label column was found and ``y`` was passed over
+    as a pixel coordinate (naming a mask column when one is named so); None
+    otherwise."""
+    coordinate = pixel_row_coordinate(source)
+    if coordinate is None:
+        return None
+    masks = [c.name for c in source.columns if c.name.strip().lower() in _MASK_NAMES]
+    option = f"--label-col {masks[0]}" if len(masks) == 1 else "--label-col"
+    return (
+        f"'{coordinate}' beside 'x' is read as a pixel's row, not as labels: name the mask or class column "
+        f"with {option} (or --label-col {coordinate} if '{coordinate}' does hold the labels); "
+        f"columns: {_listing(source.names())}"
+    )
+
+
+_MASK_NAMES = ("mask", "masks", "gt", "gt_mask", "true_mask", "mask_true", "seg", "segmentation", "annotation", "class", "cls")
 
 
 _UNNAMED_INDEX = re.compile(r"Unnamed: \d+")
@@ -234,11 +272,19 @@ def _by_prefix(defaults: list[str], source: Source, unavailable: set[str], other
         matched = [
             c.name
             for c in source.columns
-            if c.name.strip().lower().startswith(prefix) and c.name not in unavailable and not owned_elsewhere(c.name, prefix)
+            if c.name.strip().lower().startswith(prefix)
+            and c.name not in unavailable
+            and not owned_elsewhere(c.name, prefix)
+            and c.name.strip().lower()[len(prefix) :] not in _LENGTH_SUFFIXES
         ]
         if matched:
             return matched
     return None
+
+
+# A column named for an input's lengths (PyTorch's ctc_loss takes
+# target_lengths and input_lengths beside the targets) holds no values of it.
+_LENGTH_SUFFIXES = ("length", "lengths", "len", "lens")
 
 
 def accepts_many(role: Role) -> bool:

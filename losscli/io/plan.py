@@ -28,6 +28,7 @@ from .columns import (
     PRED_SIDE,
     RoleColumns,
     accepts_many,
+    coordinate_hint,
     find_default,
     list_to_matrix,
     list_to_objects,
@@ -363,7 +364,7 @@ class InputPlan:
         raise LossCliError(
             f"no column for {role.name} of loss '{bound.name}' (looked for {names_looked_for(role.defaults)})",
             file=source.display,
-            hint=f"name it with {flag}; columns: {', '.join(source.names()[:12])}",
+            hint=(role.name == "y_true" and coordinate_hint(source)) or f"name it with {flag}; columns: {', '.join(source.names()[:12])}",
         )
 
     def _role_columns(self, role: Role, side: str, names: list[str], bound: BoundLoss) -> RoleColumns:
@@ -1053,6 +1054,14 @@ class InputPlan:
                     # Targets repeat on every frame row; they are parsed once per distinct text.
                     return np.asarray(first.to_pylist(), dtype=object)
                 return text_to_objects(first, column=located.names[0], display=display)
+            if not is_list_type(kind):
+                raise LossCliError(
+                    f"{role.name} of {bound.name} takes a sequence per row (a list, or text such as '3 1 4'), "
+                    f"and this column holds one {kind} per row",
+                    file=display,
+                    column=located.names[0],
+                    hint=f"name the column of sequences with {option_of(role.name)}, or give one row per frame with --sample-col",
+                )
             return list_to_objects(first, column=located.names[0], display=display)
         if located.list_column:
             return self._list_matrix(first, located)

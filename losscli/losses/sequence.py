@@ -427,6 +427,19 @@ def _frames(y_pred: np.ndarray, from_logits: bool) -> tuple[np.ndarray, np.ndarr
         values=frame_max,
         hint=_PROBABLY_NOT_LOG_PROBS,
     )
+    if flat.shape[1] > 1:
+        # log p = 0 for every class is no distribution (the probabilities sum
+        # to the number of classes): a padded frame, as a batch tensor
+        # (T_max, N, C) saved whole has beyond each sequence's input length.
+        _fail_at_element(
+            (flat == 0.0).all(axis=1),
+            lengths,
+            "padding, not a distribution: log-probability 0 for every class",
+            role="y_pred",
+            what="frame",
+            values=frame_max,
+            hint="keep only each sequence's own frames, log_probs[:input_lengths[i], i], as PyTorch's ctc_loss reads them",
+        )
     return flat, lengths
 
 
