@@ -137,3 +137,10 @@ def test_target_lengths_value_matches_torch(cli, tmp_path):
     expected = torch.nn.functional.ctc_loss(padded, torch.tensor([1, 2]), torch.tensor([3, 2]), torch.tensor([1, 1]), reduction="sum").item()
     value = _value(cli("compute", path, "--loss", "ctc", "--reduction", "sum", "--format", "json"))
     assert value == pytest.approx(expected, rel=1e-9)
+
+
+def test_integer_x_and_y_without_a_mask_are_still_a_regression_file(cli, tmp_path):
+    # A toy regression of whole numbers: no mask column beside, so y is the target.
+    path = write_csv(tmp_path / "xy.csv", {"x": [1, 2, 3], "y": [2, 4, 6], "y_pred": [2.5, 4.0, 5.0]})
+    # mse by hand: (0.25 + 0 + 1) / 3
+    assert _value(cli("compute", path, "--loss", "mse", "--format", "json")) == pytest.approx(1.25 / 3)

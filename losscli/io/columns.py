@@ -170,15 +170,17 @@ def find_default(
 
 
 def pixel_row_coordinate(source: Source) -> str | None:
-    """The column ``y`` when it sits beside a column ``x`` and both hold
-    integers: the row and column of a pixel, as ``np.argwhere`` or a meshgrid
-    export writes them (``image_id, y, x, mask, prob``), never the labels.
-    Read as labels it would score the pixels' row numbers as a mask or as
-    class indices, and the values of a two-row image fit a 0/1 mask. It is
-    read only when named (``--label-col y``)."""
+    """The column ``y`` when it sits beside a column ``x``, both of integers,
+    and a column named as a mask or a mask's channel (``mask``, ``label_0``):
+    the row and column of a pixel, as ``np.argwhere`` or a meshgrid export
+    writes them (``image_id, y, x, mask, prob``), never the labels. Read as
+    labels it would score the pixels' row numbers as a mask or as class
+    indices, and the values of a two-row image fit a 0/1 mask. It is read
+    only when named (``--label-col y``). Without such a column, integer
+    ``x`` and ``y`` are a feature and its target."""
     by_name = {c.name.strip().lower(): c for c in source.columns}
     y, x = by_name.get("y"), by_name.get("x")
-    if y is None or x is None:
+    if y is None or x is None or not any(_names_a_mask(name) for name in by_name):
         return None
     if pa.types.is_integer(y.type) and pa.types.is_integer(x.type):
         return y.name
@@ -202,6 +204,12 @@ def coordinate_hint(source: Source) -> str | None:
 
 
 _MASK_NAMES = ("mask", "masks", "gt", "gt_mask", "true_mask", "mask_true", "seg", "segmentation", "annotation", "class", "cls")
+# One-hot channels of a mask (MONAI's label_0, label_1).
+_CHANNEL_PREFIXES = ("mask_", "label_", "target_", "y_true_")
+
+
+def _names_a_mask(name: str) -> bool:
+    return name in _MASK_NAMES or name.startswith(_CHANNEL_PREFIXES)
 
 
 _UNNAMED_INDEX = re.compile(r"Unnamed: \d+")
