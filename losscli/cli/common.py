@@ -202,9 +202,12 @@ def guarded(command: Callable[..., Any]) -> Callable[..., Any]:
             fail(str(error))
             raise typer.Exit(EXIT_USAGE) from None
         except KeyboardInterrupt as interrupt:
+            from ..output import interrupted_exit_code
+
             # Raised with a message where output was already written (the charts after a report).
             fail(str(interrupt) or "interrupted; no output was written")
-            raise typer.Exit(130) from None
+            # 130 for Ctrl-C, 143 for SIGTERM: what a shell reports for a process the signal ended.
+            raise typer.Exit(interrupted_exit_code(interrupt)) from None
         except MemoryError:
             if debug:
                 raise
