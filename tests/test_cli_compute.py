@@ -1099,6 +1099,35 @@ def test_a_glob_the_shell_expanded_is_explained(cli, tmp_path, monkeypatch):
     assert json.loads(result.stdout)["results"][0]["value"] == 1.0
 
 
+def test_a_file_named_like_an_option_is_explained(cli, tmp_path, monkeypatch):
+    # -preds.csv is read as -p reds.csv (--pred-col), so the file argument goes missing.
+    monkeypatch.chdir(tmp_path)
+    # mse by hand: ((1.5 - 1)^2 + (1 - 2)^2) / 2 = 0.625
+    write_csv(tmp_path / "-preds.csv", {"y_true": [1.0, 2.0], "y_pred": [1.5, 1.0]})
+    write_csv(tmp_path / "-b.csv", {"y_true": [1.0, 2.0], "y_pred": [1.0, 2.0]})
+    for args in (["compute", "-preds.csv", "--loss", "mse"], ["compute", "--loss", "mse", "-preds.csv"]):
+        result = cli(*args)
+        assert (result.exit_code, result.stdout, result.stderr) == (
+            2,
+            "",
+            "error: Missing argument 'predictions' (-preds.csv names a file but was read as an option: "
+            "write ./-preds.csv, or -- -preds.csv after the last option; see 'losscli compute --help')\n",
+        )
+    result = cli("compare", "-preds.csv", "-b.csv", "--loss", "mse")
+    assert_usage_error(result, "-preds.csv -b.csv name files but were read as options: write ./-preds.csv ./-b.csv, or -- -preds.csv -b.csv after the last option")
+    # Both suggested forms read the file.
+    for args in (["compute", "./-preds.csv", "--loss", "mse", "-f", "json"], ["compute", "--loss", "mse", "-f", "json", "--", "-preds.csv"]):
+        result = cli(*args)
+        assert result.exit_code == 0, result.stderr
+        assert json.loads(result.stdout)["results"][0]["value"] == 0.625
+    result = cli("compare", "--loss", "mse", "-f", "json", "--", "-preds.csv", "-b.csv")
+    assert result.exit_code == 0, result.stderr
+    assert [r["value"] for r in json.loads(result.stdout)["results"]] == [0.625, 0.0]
+    # An option's value that starts with '-' is no misread file, nor is a word that names none.
+    assert_usage_error(cli("compute", "--labels", "-preds.csv", "--loss", "mse"), "Missing argument 'predictions' (see 'losscli compute --help')")
+    assert_usage_error(cli("compute", "-pother.csv", "--loss", "mse"), "Missing argument 'predictions' (see 'losscli compute --help')")
+
+
 @pytest.mark.parametrize("args", [[], ["compute"], ["compare"], ["info"], ["plot"], ["plot", "curves"]])
 def test_a_command_without_arguments_still_shows_its_help(cli, args):
     result = cli(*args)
