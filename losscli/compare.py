@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from .errors import LossCliError
-from .evaluation import Report, Result, check_gate_name, distinct_texts, names_loss, evaluate_file, json_params, memory_note
+from .evaluation import Report, Result, check_gate_name, distinct_texts, names_loss, evaluate_file, json_params, memory_note, with_corrected_form
 from .io.formats import COMPRESSION, EXTENSIONS
 from .io.piped import reads_once
 from .registry import BoundLoss
@@ -902,27 +902,28 @@ def parse_max_increase(items: Sequence[str], losses: Sequence[BoundLoss] | None)
     """``5``, ``5%`` (every loss) or ``LOSS=5%`` (one loss); with ``losses``,
     a LOSS none of them is is an error (None: checked later, see
     :func:`check_gated_losses`)."""
-    limits = []
-    for item in items:
-        name, sep, amount = item.rpartition("=")
-        if sep and not name:
-            raise LossCliError(f"--max-increase takes PCT or LOSS=PCT, got '{item}'", hint="for example --max-increase 5 or --max-increase mse=5%")
-        text = amount.strip().rstrip("%").strip()
-        try:
-            # Python reads 1_0 as 10: a typo for 1.0 must not loosen a gate tenfold.
-            if "_" in text:
-                raise ValueError(text)
-            percent = float(text)
-        except ValueError:
-            raise LossCliError(f"--max-increase {item}: '{amount}' is not a percentage", hint="for example --max-increase 5 (or 5%)") from None
-        if not math.isfinite(percent):
-            raise LossCliError(f"--max-increase {item}: the percentage must be finite")
-        if sep:
-            check_gate_name("--max-increase", item, name, "PCT or LOSS=PCT")
-        if sep and losses is not None:
-            check_gated_losses([("--max-increase", name)], losses, [])
-        limits.append(IncreaseLimit(name if sep else None, percent))
-    return limits
+    return [with_corrected_form("--max-increase", item, _parse_limit, losses, percent=True) for item in items]
+
+
+def _parse_limit(item: str, losses: Sequence[BoundLoss] | None) -> IncreaseLimit:
+    name, sep, amount = item.rpartition("=")
+    if sep and not name:
+        raise LossCliError(f"--max-increase takes PCT or LOSS=PCT, got '{item}'", hint="for example --max-increase 5 or --max-increase mse=5%")
+    text = amount.strip().rstrip("%").strip()
+    try:
+        # Python reads 1_0 as 10: a typo for 1.0 must not loosen a gate tenfold.
+        if "_" in text:
+            raise ValueError(text)
+        percent = float(text)
+    except ValueError:
+        raise LossCliError(f"--max-increase {item}: '{amount}' is not a percentage", hint="for example --max-increase 5 (or 5%)") from None
+    if not math.isfinite(percent):
+        raise LossCliError(f"--max-increase {item}: the percentage must be finite")
+    if sep:
+        check_gate_name("--max-increase", item, name, "PCT or LOSS=PCT")
+    if sep and losses is not None:
+        check_gated_losses([("--max-increase", name)], losses, [])
+    return IncreaseLimit(name if sep else None, percent)
 
 
 def check_max_increase(comparison: Comparison, limits: Sequence[IncreaseLimit]) -> tuple[list[str], list[str]]:
