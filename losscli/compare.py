@@ -65,7 +65,9 @@ def model_names(paths: Sequence[str], given: Sequence[str] | None = None, column
     ``columns`` (the --pred-col values) when the models are columns of one file.
 
     Equal stems take as many parent folders as it needs to tell them apart
-    (``run1/preds``, ``run2/preds``); the same path twice gets ``#2``.
+    (``run1/preds``, ``run2/preds``); the same path twice is named as it would
+    be once, the second time with ``#2`` (``/tmp/x/a.csv`` twice: ``a``,
+    ``a#2``). A name that is the whole path keeps an absolute path's root.
     """
     if given:
         names = [name.strip() for name in given]
@@ -87,7 +89,9 @@ def model_names(paths: Sequence[str], given: Sequence[str] | None = None, column
     depth = [1] * len(paths)
     while True:
         names = ["/".join(p[-d:]) for p, d in zip(parts, depth)]
-        clashing = {name for name in names if names.count(name) > 1}
+        # Only different paths clash: the same path twice has no folder that
+        # tells it apart (it took every one, down to the root) and is numbered.
+        clashing = {name for name in names if len({_whole_path(path) for n, path in zip(names, paths) if n == name}) > 1}
         grown = False
         for index, name in enumerate(names):
             if name in clashing and depth[index] < len(parts[index]):
@@ -105,7 +109,10 @@ def model_names(paths: Sequence[str], given: Sequence[str] | None = None, column
 def _whole_path(path: str) -> str:
     if path == "-" or any(ch in path for ch in "*?["):
         return path
-    return "/".join(p for p in os.path.normpath(path).replace("\\", "/").split("/") if p not in ("", "."))
+    normal = os.path.normpath(path).replace("\\", "/")
+    # An absolute path keeps its root: /tmp/x/a.csv, not the relative-looking tmp/x/a.csv.
+    root = "/" if normal.startswith("/") else ""
+    return root + "/".join(p for p in normal.split("/") if p not in ("", "."))
 
 
 def _path_parts(path: str) -> list[str]:
