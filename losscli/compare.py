@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from .errors import LossCliError
-from .evaluation import Report, Result, check_gate_name, distinct_texts, names_loss, evaluate_file, json_params, memory_note
+from .evaluation import Report, Result, check_gate_name, distinct_texts, names_loss, evaluate_file, json_params, memory_note, with_corrected_form
 from .io.formats import COMPRESSION, EXTENSIONS
 from .io.piped import reads_once
 from .registry import BoundLoss
@@ -65,7 +65,9 @@ def model_names(paths: Sequence[str], given: Sequence[str] | None = None, column
     ``columns`` (the --pred-col values) when the models are columns of one file.
 
     Equal stems take as many parent folders as it needs to tell them apart
-    (``run1/preds``, ``run2/preds``); the same path twice gets ``#2``.
+    (``run1/preds``, ``run2/preds``); the same path twice is named as it would
+    be once, the second time with ``#2`` (``/tmp/x/a.csv`` twice: ``a``,
+    ``a#2``). A name that is the whole path keeps an absolute path's root.
     """
     if given:
         names = [name.strip() for name in given]
@@ -87,7 +89,9 @@ def model_names(paths: Sequence[str], given: Sequence[str] | None = None, column
     depth = [1] * len(paths)
     while True:
         names = ["/".join(p[-d:]) for p, d in zip(parts, depth)]
-        clashing = {name for name in names if names.count(name) > 1}
+        # Only different paths clash: the same path twice has no folder that
+        # tells it apart (it took every one, down to the root) and is numbered.
+        clashing = {name for name in names if len({_whole_path(path) for n, path in zip(names, paths) if n == name}) > 1}
         grown = False
         for index, name in enumerate(names):
             if name in clashing and depth[index] < len(parts[index]):
@@ -105,7 +109,10 @@ def model_names(paths: Sequence[str], given: Sequence[str] | None = None, column
 def _whole_path(path: str) -> str:
     if path == "-" or any(ch in path for ch in "*?["):
         return path
-    return "/".join(p for p in os.path.normpath(path).replace("\\", "/").split("/") if p not in ("", "."))
+    normal = os.path.normpath(path).replace("\\", "/")
+    # An absolute path keeps its root: /tmp/x/a.csv, not the relative-looking tmp/x/a.csv.
+    root = "/" if normal.startswith("/") else ""
+    return root + "/".join(p for p in normal.split("/") if p not in ("", "."))
 
 
 def _path_parts(path: str) -> list[str]:
@@ -905,27 +912,28 @@ def parse_max_increase(items: Sequence[str], losses: Sequence[BoundLoss] | None)
     """``5``, ``5%`` (every loss) or ``LOSS=5%`` (one loss); with ``losses``,
     a LOSS none of them is is an error (None: checked later, see
     :func:`check_gated_losses`)."""
-    limits = []
-    for item in items:
-        name, sep, amount = item.rpartition("=")
-        if sep and not name:
-            raise LossCliError(f"--max-increase takes PCT or LOSS=PCT, got '{item}'", hint="for example --max-increase 5 or --max-increase mse=5%")
-        text = amount.strip().rstrip("%").strip()
-        try:
-            # Python reads 1_0 as 10: a typo for 1.0 must not loosen a gate tenfold.
-            if "_" in text:
-                raise ValueError(text)
-            percent = float(text)
-        except ValueError:
-            raise LossCliError(f"--max-increase {item}: '{amount}' is not a percentage", hint="for example --max-increase 5 (or 5%)") from None
-        if not math.isfinite(percent):
-            raise LossCliError(f"--max-increase {item}: the percentage must be finite")
-        if sep:
-            check_gate_name("--max-increase", item, name, "PCT or LOSS=PCT")
-        if sep and losses is not None:
-            check_gated_losses([("--max-increase", name)], losses, [])
-        limits.append(IncreaseLimit(name if sep else None, percent))
-    return limits
+    return [with_corrected_form("--max-increase", item, _parse_limit, losses, percent=True) for item in items]
+
+
+def _parse_limit(item: str, losses: Sequence[BoundLoss] | None) -> IncreaseLimit:
+    name, sep, amount = item.rpartition("=")
+    if sep and not name:
+        raise LossCliError(f"--max-increase takes PCT or LOSS=PCT, got '{item}'", hint="for example --max-increase 5 or --max-increase mse=5%")
+    text = amount.strip().rstrip("%").strip()
+    try:
+        # Python reads 1_0 as 10: a typo for 1.0 must not loosen a gate tenfold.
+        if "_" in text:
+            raise ValueError(text)
+        percent = float(text)
+    except ValueError:
+        raise LossCliError(f"--max-increase {item}: '{amount}' is not a percentage", hint="for example --max-increase 5 (or 5%)") from None
+    if not math.isfinite(percent):
+        raise LossCliError(f"--max-increase {item}: the percentage must be finite")
+    if sep:
+        check_gate_name("--max-increase", item, name, "PCT or LOSS=PCT")
+    if sep and losses is not None:
+        check_gated_losses([("--max-increase", name)], losses, [])
+    return IncreaseLimit(name if sep else None, percent)
 
 
 def check_max_increase(comparison: Comparison, limits: Sequence[IncreaseLimit]) -> tuple[list[str], list[str]]:

@@ -17,7 +17,7 @@ from .engine import OVERALL, Batch, GroupValue, Outcome, UncheckedBatchFailed, e
 from .errors import LossCliError
 from .labels import MISSING
 from .registry import BoundLoss
-from .shell import loss_option
+from .shell import loss_option, quote
 from .wording import counted
 
 
@@ -427,28 +427,74 @@ def parse_thresholds(items: list[str], option: str, losses: list[BoundLoss] | No
     Every gate is kept, in order: a second gate on the same loss (a stricter
     limit added to a job's defaults) must not replace the first.
     """
-    gates = []
-    for item in items:
-        name, sep, value = item.rpartition("=")
-        if not sep or not name:
-            raise LossCliError(f"{option} takes LOSS=VALUE, got '{item}'", hint=f"for example {option} mse=0.5")
+    return [with_corrected_form(option, item, lambda text, known: _parse_gate(text, option, known), losses, percent=False) for item in items]
+
+
+def _parse_gate(item: str, option: str, losses: list[BoundLoss] | None) -> Gate:
+    name, sep, value = item.rpartition("=")
+    if not sep or not name:
+        raise LossCliError(f"{option} takes LOSS=VALUE, got '{item}'", hint=f"for example {option} mse=0.5")
+    try:
+        # Python reads 1_0 as 10: a typo for 1.0 must not loosen a gate tenfold.
+        if "_" in value:
+            raise ValueError(value)
+        number = float(value)
+    except ValueError:
+        raise LossCliError(f"{option} {item}: '{value}' is not a number") from None
+    if not math.isfinite(number):
+        # A gate at nan never fails, and one at inf cannot: a templated
+        # threshold that rendered as "nan" must not switch the check off.
+        raise LossCliError(f"{option} {item}: the threshold must be a finite number")
+    check_gate_name(option, item, name)
+    if losses is not None and not any(names_loss(name, loss) for loss in losses):
+        computed = ", ".join(loss.display for loss in losses)
+        raise LossCliError(f"{option} names '{name}', which is not computed", hint=f"computed: {computed}")
+    return Gate(name, number)
+
+
+def with_corrected_form(option: str, item: str, parse: Callable[[str, Any], Any], losses: Any, *, percent: bool) -> Any:
+    """``parse(item, losses)``; when it fails and the gate evidently meant
+    another form (``mse==0.7``, ``mse=0,7``, ``mse=0.7%`` where a value is no
+    percentage), the error shows that form, once ``parse`` accepts it as a
+    gate (on any loss: one not computed is the next error, on its own)."""
+    try:
+        return parse(item, losses)
+    except LossCliError as error:
+        failure = error
+    corrected = _corrected_gate(item, percent=percent)
+    if corrected is not None:
+        text, reasons = corrected
         try:
-            # Python reads 1_0 as 10: a typo for 1.0 must not loosen a gate tenfold.
-            if "_" in value:
-                raise ValueError(value)
-            number = float(value)
-        except ValueError:
-            raise LossCliError(f"{option} {item}: '{value}' is not a number") from None
-        if not math.isfinite(number):
-            # A gate at nan never fails, and one at inf cannot: a templated
-            # threshold that rendered as "nan" must not switch the check off.
-            raise LossCliError(f"{option} {item}: the threshold must be a finite number")
-        check_gate_name(option, item, name)
-        if losses is not None and not any(names_loss(name, loss) for loss in losses):
-            computed = ", ".join(loss.display for loss in losses)
-            raise LossCliError(f"{option} names '{name}', which is not computed", hint=f"computed: {computed}")
-        gates.append(Gate(name, number))
-    return gates
+            parse(text, None)
+        except LossCliError:
+            pass
+        else:
+            failure = LossCliError(failure.message, hint=f"{'; '.join(reasons)}: {option} {quote(text)}")
+    raise failure
+
+
+def _corrected_gate(item: str, *, percent: bool) -> tuple[str, list[str]] | None:
+    """(the gate as it was evidently meant, what changed), or None."""
+    name, sep, value = item.rpartition("=")
+    reasons = []
+    if sep and name.endswith("=") and name.rstrip("="):
+        name = name.rstrip("=")
+        reasons.append("one '=' goes between the loss and the value")
+    body, suffix = value.strip(), ""
+    if body.endswith("%"):
+        body = body[:-1].rstrip()
+        if percent:
+            suffix = "%"
+        else:
+            reasons.append("a threshold is the loss's own value, without '%'")
+    comma = re.fullmatch(r"([+-]?\d*),(\d+)", body)
+    # 0,7 and 12,5 are decimal commas; 1,000 may be a thousands separator.
+    if comma and (len(comma.group(2)) != 3 or comma.group(1).lstrip("+-") in ("", "0")):
+        body = f"{comma.group(1)}.{comma.group(2)}"
+        reasons.append("the decimal point is '.'")
+    if not reasons:
+        return None
+    return (f"{name}={body}{suffix}" if sep else body + suffix), reasons
 
 
 def check_gate_name(option: str, item: str, name: str, form: str = "LOSS=VALUE") -> None:
@@ -459,8 +505,11 @@ def check_gate_name(option: str, item: str, name: str, form: str = "LOSS=VALUE")
 
     if any(mark in name.partition(":")[0] for mark in "=,"):
         pieces = [piece for piece in re.split(r"[\s,]+", item.strip()) if piece]
-        example = " ".join(f"{option} {piece}" for piece in pieces)
-        raise LossCliError(f"{option} takes one {form}, got '{item}'", hint=f"give each gate its own option: {example}")
+        if len(pieces) > 1:
+            hint = "give each gate its own option: " + " ".join(f"{option} {piece}" for piece in pieces)
+        else:
+            hint = f"for example {option} {'mse=0.5' if form == 'LOSS=VALUE' else 'mse=5%'}"
+        raise LossCliError(f"{option} takes one {form}, got '{item}'", hint=hint)
     if ":" in name:
         try:
             parse_explicit(name)

@@ -224,17 +224,36 @@ def discard(temp: str | None) -> None:
             os.unlink(temp)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM: the run stops as it does on Ctrl-C, but the process ends with
+    143 (128 + 15), the code shells and CI runners expect of a terminated
+    process, not Ctrl-C's 130."""
+
+    signal_number = signal.SIGTERM
+
+
+def interrupted_exit_code(interrupt: KeyboardInterrupt) -> int:
+    """128 + the number of the signal that stopped the run: 130 for Ctrl-C, 143 for SIGTERM."""
+    return 128 + int(getattr(interrupt, "signal_number", signal.SIGINT))
+
+
+def interruption(number: int, message: str = "") -> KeyboardInterrupt:
+    """The exception that stops a run on signal ``number``."""
+    return Terminated(message) if number == signal.SIGTERM else KeyboardInterrupt(message)
+
+
 class Interrupts:
     """Ctrl-C and SIGTERM stop a run even when a library swallows the KeyboardInterrupt.
 
     (pyarrow's lazy import of pandas does.) The handlers raise KeyboardInterrupt
-    as usual and remember that they did; ``check()`` raises it again before
-    any output is put in place. SIGTERM, how CI and ``timeout`` stop a job,
-    gets the same clean-up as Ctrl-C.
+    as usual and remember which signal they had; ``check()`` raises it again
+    before any output is put in place. SIGTERM, how CI and ``timeout`` stop a
+    job, gets the same clean-up as Ctrl-C, as :class:`Terminated`, so that the
+    exit code says which signal it was.
     """
 
     def __init__(self) -> None:
-        self.received = False
+        self.received: int | None = None
         self._previous: dict[int, Any] = {}
 
     def __enter__(self) -> "Interrupts":
@@ -244,12 +263,13 @@ class Interrupts:
         return self
 
     def _handle(self, number: int, frame: Any) -> None:
-        self.received = True
-        raise KeyboardInterrupt
+        if self.received is None:
+            self.received = number
+        raise interruption(number)
 
     def check(self) -> None:
-        if self.received:
-            raise KeyboardInterrupt
+        if self.received is not None:
+            raise interruption(self.received)
 
     def __exit__(self, *exc: Any) -> None:
         for number, handler in self._previous.items():

@@ -62,9 +62,12 @@ def _cell(entry: Entry | None, several: bool, *, mark: str = BEST_MARK, bold: bo
         return "-"
     text = number(entry.result.value)
     if several and entry.result.best:
-        text = f"**{text}**" if bold else f"{text} {mark}"
+        text = md.bold(text) if bold else f"{text} {mark}"
     change = _change(entry)
-    return f"{text} ({change})" if change else text
+    if not change:
+        return text
+    # bold: a Markdown cell, which keeps the bold as built.
+    return md.markup(text, f" ({change})") if bold else f"{text} ({change})"
 
 
 def _row_counts(comparison: Comparison) -> list[str]:
@@ -190,7 +193,7 @@ def markdown_compare(comparison: Comparison) -> str:
     if several and comparison.summary:
         best = [s.model for s in comparison.summary if s.best]
         if best:
-            text += f"\nBest overall: {md.bold(md.cell(', '.join(best)))} (lowest mean rank; lower loss is better)\n"
+            text += f"\nBest overall: {md.cell(md.bold(', '.join(best)))} (lowest mean rank; lower loss is better)\n"
     if comparison.skipped:
         text += "\nSkipped:\n\n" + "\n".join(f"- {md.code(s.loss)}: {md.cell(s.reason)}" for s in comparison.skipped) + "\n"
     other = _warnings(comparison) + comparison.notes + comparison.baseline_missing

@@ -185,6 +185,18 @@ def test_groups_get_their_own_ranks(cli, two_models) -> None:
             assert item["best"] == (model == best) and item["rank"] == (1 if model == best else 2)
 
 
+def test_the_same_absolute_path_twice_names_two_models_alike(cli, tmp_path) -> None:
+    (tmp_path / "x").mkdir()
+    path = write_csv(tmp_path / "x" / "a.csv", {"y_true": [1.0, 2.0], "y_pred": [1.5, 1.0]})
+    assert path.is_absolute()
+    result = cli("compare", path, path, "--loss", "mse", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert [m["name"] for m in document["models"]] == ["a", "a#2"]
+    # mse = (0.25 + 1) / 2 = 0.625 (by hand) for both.
+    assert [(r["model"], r["value"]) for r in document["results"]] == [("a", 0.625), ("a#2", 0.625)]
+
+
 def test_model_names_option(cli, two_models) -> None:
     doc = run_json(cli, two_models["a"], two_models["b"], "--loss", "mse", "--model-name", "main", "--model-name", "candidate")
     assert {r["model"] for r in doc["results"]} == {"main", "candidate"}

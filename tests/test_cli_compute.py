@@ -1021,6 +1021,44 @@ def test_a_gate_that_can_name_no_loss_says_why(cli, data, gate, line):
     assert assert_usage_error(result) == line
 
 
+@pytest.mark.parametrize(
+    ("gate", "line"),
+    [
+        # The hint used to repeat the same wrong form: "give each gate its own option: --fail-above mse==0.7".
+        ("mse==0.7", "error: --fail-above takes one LOSS=VALUE, got 'mse==0.7' (one '=' goes between the loss and the value: --fail-above mse=0.7)"),
+        ("mse=0,7", "error: --fail-above mse=0,7: '0,7' is not a number (the decimal point is '.': --fail-above mse=0.7)"),
+        ("mse=0.7%", "error: --fail-above mse=0.7%: '0.7%' is not a number (a threshold is the loss's own value, without '%': --fail-above mse=0.7)"),
+        ("huber:delta=2==0,7", "error: --fail-above huber:delta=2==0,7: '0,7' is not a number (one '=' goes between the loss and the value; the decimal point is '.': --fail-above huber:delta=2=0.7)"),
+        # Nothing evident: 1,000 may be a thousand; no loss before '=='.
+        ("mse=1,000", "error: --fail-above mse=1,000: '1,000' is not a number"),
+        ("==0.7", "error: --fail-above takes one LOSS=VALUE, got '==0.7' (for example --fail-above mse=0.5)"),
+    ],
+)
+def test_a_mistyped_gate_shows_the_form_meant(cli, data, gate, line):
+    path, *_ = data
+    result = cli("compute", path, "--loss", "mse", "--loss", "huber:delta=2", "--fail-above", gate)
+    assert assert_usage_error(result) == line
+    if line.endswith("0.7)"):
+        # The form shown is accepted: a gate that runs and passes or fails, no usage error.
+        fixed = line.rpartition("--fail-above ")[2].rstrip(")")
+        assert cli("compute", path, "--loss", "mse", "--loss", "huber:delta=2", "--fail-above", fixed).exit_code in (0, 1)
+
+
+def test_a_mistyped_gate_of_compare_shows_the_form_meant(cli, data, tmp_path):
+    path, *_ = data
+    baseline = tmp_path / "base.json"
+    assert cli("compute", path, "--loss", "mse", "-o", baseline).exit_code == 0
+    for gate, line in [
+        (["--max-increase", "mse==5%"], "error: --max-increase takes one PCT or LOSS=PCT, got 'mse==5%' (one '=' goes between the loss and the value: --max-increase mse=5%)"),
+        (["--max-increase", "mse=2,5%"], "error: --max-increase mse=2,5%: '2,5%' is not a percentage (the decimal point is '.': --max-increase mse=2.5%)"),
+        (["--fail-below", "mse=0,7"], "error: --fail-below mse=0,7: '0,7' is not a number (the decimal point is '.': --fail-below mse=0.7)"),
+    ]:
+        result = cli("compare", path, "--loss", "mse", "--baseline", baseline, *gate)
+        assert assert_usage_error(result) == line
+        fixed = line.rpartition(f"{gate[0]} ")[2].rstrip(")")
+        assert cli("compare", path, "--loss", "mse", "--baseline", baseline, gate[0], fixed).exit_code in (0, 1)
+
+
 def test_several_max_increase_limits_in_one_option_say_how_to_write_them(cli, data, tmp_path):
     path, *_ = data
     baseline = tmp_path / "base.json"
@@ -1097,6 +1135,35 @@ def test_a_glob_the_shell_expanded_is_explained(cli, tmp_path, monkeypatch):
     # Quoted, the pattern reads the three files as one dataset: mse = (1 - 2)^2 = 1 (by hand).
     result = cli("compute", "ds/*.parquet", "--loss", "mse", "-f", "json")
     assert json.loads(result.stdout)["results"][0]["value"] == 1.0
+
+
+def test_a_file_named_like_an_option_is_explained(cli, tmp_path, monkeypatch):
+    # -preds.csv is read as -p reds.csv (--pred-col), so the file argument goes missing.
+    monkeypatch.chdir(tmp_path)
+    # mse by hand: ((1.5 - 1)^2 + (1 - 2)^2) / 2 = 0.625
+    write_csv(tmp_path / "-preds.csv", {"y_true": [1.0, 2.0], "y_pred": [1.5, 1.0]})
+    write_csv(tmp_path / "-b.csv", {"y_true": [1.0, 2.0], "y_pred": [1.0, 2.0]})
+    for args in (["compute", "-preds.csv", "--loss", "mse"], ["compute", "--loss", "mse", "-preds.csv"]):
+        result = cli(*args)
+        assert (result.exit_code, result.stdout, result.stderr) == (
+            2,
+            "",
+            "error: Missing argument 'predictions' (-preds.csv names a file but was read as an option: "
+            "write ./-preds.csv, or -- -preds.csv after the last option; see 'losscli compute --help')\n",
+        )
+    result = cli("compare", "-preds.csv", "-b.csv", "--loss", "mse")
+    assert_usage_error(result, "-preds.csv -b.csv name files but were read as options: write ./-preds.csv ./-b.csv, or -- -preds.csv -b.csv after the last option")
+    # Both suggested forms read the file.
+    for args in (["compute", "./-preds.csv", "--loss", "mse", "-f", "json"], ["compute", "--loss", "mse", "-f", "json", "--", "-preds.csv"]):
+        result = cli(*args)
+        assert result.exit_code == 0, result.stderr
+        assert json.loads(result.stdout)["results"][0]["value"] == 0.625
+    result = cli("compare", "--loss", "mse", "-f", "json", "--", "-preds.csv", "-b.csv")
+    assert result.exit_code == 0, result.stderr
+    assert [r["value"] for r in json.loads(result.stdout)["results"]] == [0.625, 0.0]
+    # An option's value that starts with '-' is no misread file, nor is a word that names none.
+    assert_usage_error(cli("compute", "--labels", "-preds.csv", "--loss", "mse"), "Missing argument 'predictions' (see 'losscli compute --help')")
+    assert_usage_error(cli("compute", "-pother.csv", "--loss", "mse"), "Missing argument 'predictions' (see 'losscli compute --help')")
 
 
 @pytest.mark.parametrize("args", [[], ["compute"], ["compare"], ["info"], ["plot"], ["plot", "curves"]])

@@ -169,6 +169,24 @@ def test_the_same_path_twice_is_numbered() -> None:
     assert model_names(["-"]) == ["stdin"]
 
 
+def test_the_same_absolute_path_twice_is_named_as_it_is_once() -> None:
+    # It took every folder down to the root ("tmp/x/a", read as a relative path) and then "#2".
+    assert model_names(["/tmp/x/a.csv", "/tmp/x/a.csv"]) == ["a", "a#2"]
+    assert model_names(["/tmp/x/a.csv", "/tmp/x/../x/a.csv"]) == ["a", "a#2"]
+    assert model_names(["x/a.csv", "x/a.csv"]) == ["a", "a#2"]
+    # Beside another model with that stem, both take the folder that tells them apart.
+    assert model_names(["/tmp/x/a.csv", "/tmp/x/a.csv", "/tmp/y/a.csv"]) == ["x/a", "x/a#2", "y/a"]
+    # Two different absolute paths, as before: the folders that tell them apart.
+    assert model_names(["/tmp/x/a.csv", "/tmp/y/a.csv"]) == ["x/a", "y/a"]
+    assert model_names(["/tmp/x/a.csv", "/tmp/x/b.csv"]) == ["a", "b"]
+
+
+def test_a_whole_absolute_path_keeps_its_root() -> None:
+    assert model_names(["/tmp/x/a.csv", "/tmp/x/a.parquet"]) == ["/tmp/x/a.csv", "/tmp/x/a.parquet"]
+    # Not the same file: "x/a#2" said it was.
+    assert model_names(["/x/a.csv", "x/a.csv"]) == ["/x/a.csv", "x/a.csv"]
+
+
 def test_given_model_names_are_checked() -> None:
     assert model_names(["x.csv", "y.csv"], ["old", "new"]) == ["old", "new"]
     with pytest.raises(LossCliError, match="2 --model-name values for 3 prediction files"):

@@ -153,12 +153,21 @@ def test_ctrl_c_mid_run_leaves_no_output_and_the_input_unchanged(big_input, tmp_
     assert digest(big_input) == before
 
 
-def test_sigterm_mid_run_leaves_no_output_and_no_temp_file(big_input, tmp_path):
-    """SIGTERM is how CI cancels a job and how ``timeout`` stops a command."""
+@pytest.mark.parametrize("existing", [False, True], ids=["fresh-targets", "existing-targets"])
+def test_sigterm_mid_run_leaves_no_output_and_ends_with_143(big_input, tmp_path, existing):
+    """SIGTERM is how CI cancels a job and how ``timeout`` stops a command:
+    the same clean-up as Ctrl-C, and the exit code of a terminated process
+    (128 + 15), not Ctrl-C's 130."""
     before = digest(big_input)
-    code, _out, err, out_json, rows_csv = interrupted_run(big_input, tmp_path, signal.SIGTERM, existing=False)
-    assert code != 0, err
-    assert not out_json.exists() and not rows_csv.exists()
+    code, out, err, out_json, rows_csv = interrupted_run(big_input, tmp_path, signal.SIGTERM, existing)
+    assert code == 128 + signal.SIGTERM == 143, (code, err)
+    assert err.splitlines() == ["error: interrupted; no output was written"], err
+    assert out == ""
+    if existing:
+        assert out_json.read_text() == "previous report\n"
+        assert rows_csv.read_text() == "previous rows\n"
+    else:
+        assert not out_json.exists() and not rows_csv.exists()
     assert temp_files(tmp_path, big_input.parent) == [], "a stopped run left its half-written temp file"
     assert digest(big_input) == before
 
@@ -337,7 +346,7 @@ def test_a_signal_while_charts_are_written_keeps_the_report_and_leaves_no_temp_f
     arguments = ["compute", str(data), "--loss", "mse", "--output", str(out_json), "--plot-file", str(chart)]
     code, out, err = finish(start(arguments, cwd=tmp_path, prelude=SIGTERM_WHILE_SAVING_A_CHART))
     assert "[test: SIGTERM sent while the chart is written]" in err, err
-    assert code == 130, (code, err)
+    assert code == 143, (code, err)
     # The report was complete before the charts began, and the message says so.
     assert err.splitlines()[-1] == "error: interrupted while drawing the charts; the report was already written"
     assert out_json.exists() and '"value": 1.4166666666666667' in out_json.read_text()  # (0.25 + 0 + 4) / 3, by hand
@@ -372,7 +381,7 @@ def test_sigterm_while_compare_writes_leaves_the_old_report_and_no_temp_file(tmp
     arguments = ["compare", str(data), "--loss", "mse", "--format", "json", "--output", str(out_json)]
     code, out, err = finish(start(arguments, cwd=tmp_path, prelude=SIGTERM_WHILE_WRITING_A_COMPARISON))
     assert "[test: SIGTERM sent while the comparison is written]" in err, err
-    assert code == 130, (code, err)
+    assert code == 143, (code, err)
     assert err.splitlines()[-1] == "error: interrupted; no output was written"
     assert out == ""
     if existing:

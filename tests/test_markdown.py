@@ -129,3 +129,62 @@ def test_reports_appended_to_one_summary_stay_separate_tables(cli, piped, tmp_pa
         ">",
         "> b: bce: the value is infinite (overflow or an impossible case); reported as null",
     ]
+
+
+# Names that GitHub would render as bold, italics, HTML, a code span, a link or
+# struck-through text, with the cell each must become to show as written.
+FORMATTING_NAMES = [
+    ("**x**", "\\*\\*x\\*\\*"),
+    ("_tmp_", "\\_tmp\\_"),
+    ("<b>", "\\<b>"),
+    ("a`b", "a\\`b"),
+    ("c:\\runs", "c:\\\\runs"),
+    ("[v2](x)", "\\[v2\\](x)"),
+    ("~~old~~", "\\~\\~old\\~\\~"),
+    ("R&amp;D", "R\\&amp;D"),
+    ("$x$", "\\$x\\$"),
+    # An underscore between letters or digits cannot start emphasis: left as written.
+    ("model_a_2", "model_a_2"),
+    ("a|b", "a\\|b"),
+]
+
+
+@pytest.mark.parametrize(("name", "escaped"), FORMATTING_NAMES)
+def test_plain_cells_escape_markdowns_inline_specials(name, escaped) -> None:
+    assert md.row([name]) == f"| {escaped} |"
+
+
+def test_built_cells_keep_their_markdown() -> None:
+    # A code span shows its text as written already: a backslash in it would be shown too.
+    assert md.row([md.code("a_b*c"), md.bold("_x_"), md.markup(md.code("y"), " (*)")]) == "| `a_b*c` | **\\_x\\_** | `y` (\\*) |"
+    assert md.joined(", ", [md.code("p_*"), "<q>"]) == "`p_*`, \\<q>"
+
+
+def test_model_names_show_as_written_in_a_job_summary(cli, tmp_path) -> None:
+    a = write_csv(tmp_path / "a.csv", {"y_true": [1.0, 2.0], "y_pred": [1.5, 1.0]})
+    b = write_csv(tmp_path / "b.csv", {"y_true": [1.0, 2.0], "y_pred": [1.0, 2.0]})
+    names = ["**x**", "_tmp_ <b>a|b`c\\d"]
+    result = cli("compare", a, b, "--loss", "mse", "--model-name", names[0], "--model-name", names[1], "-f", "markdown")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "| Loss | \\*\\*x\\*\\* | \\_tmp\\_ \\<b>a\\|b\\`c\\\\d |"
+    # mse: (0.25 + 1) / 2 = 0.625 and 0 (by hand); the loss stays a code span, the best value bold.
+    assert lines[2] == "| `mse` | 0.625 | **0** |"
+    assert "Best overall: **\\_tmp\\_ \\<b>a\\|b\\`c\\\\d** (lowest mean rank; lower loss is better)" in lines
+    assert_rectangular(result.stdout)
+
+    markdown_it = pytest.importorskip("markdown_it")
+    html = markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(result.stdout)
+    headers = re.findall(r"<th[^>]*>(.*?)</th>", html)
+    assert headers == ["Loss", "**x**", "_tmp_ &lt;b&gt;a|b`c\\d"]
+    assert "<code>mse</code>" in html and "<strong>0</strong>" in html
+    assert "<strong>_tmp_ &lt;b&gt;a|b`c\\d</strong>" in html
+    assert "<em>" not in html and "<b>" not in html
+
+
+def test_group_values_show_as_written(cli, tmp_path) -> None:
+    path = write_csv(tmp_path / "g.csv", {"y_true": [1.0, 2.0, 3.0], "y_pred": [1.0, 2.0, 5.0], "run": ["_a_", "*b*", "*b*"]})
+    result = cli("compute", path, "--loss", "mse", "--by", "run", "-f", "markdown")
+    assert result.exit_code == 0, result.stderr
+    # mse by group: _a_ 0, *b* (0 + 4) / 2 = 2; overall 4 / 3 (by hand).
+    assert result.stdout.splitlines()[3:] == ["| `mse` | \\*b\\* | 2 | 2 |", "| `mse` | \\_a\\_ | 0 | 1 |", ""]

@@ -266,7 +266,7 @@ def _info_markdown(document: dict[str, Any]) -> str:
     else:
         lines.append("None.")
     roles = (
-        [md.code(r["name"]) + (" (optional)" if r["optional"] else ""), ", ".join(md.code(c) for c in r["default_columns"]), r["shape"], md.code(r["option"]), r["help"]]
+        [md.markup(md.code(r["name"]), " (optional)" if r["optional"] else ""), md.joined(", ", (md.code(c) for c in r["default_columns"])), r["shape"], md.code(r["option"]), r["help"]]
         for r in document["inputs"]
     )
     lines += ["", "### Inputs", ""] + md.table(["Role", "Default columns", "Shape", "Option", "Meaning"], [md.LEFT] * 5, roles)

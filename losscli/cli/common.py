@@ -202,9 +202,12 @@ def guarded(command: Callable[..., Any]) -> Callable[..., Any]:
             fail(str(error))
             raise typer.Exit(EXIT_USAGE) from None
         except KeyboardInterrupt as interrupt:
+            from ..output import interrupted_exit_code
+
             # Raised with a message where output was already written (the charts after a report).
             fail(str(interrupt) or "interrupted; no output was written")
-            raise typer.Exit(130) from None
+            # 130 for Ctrl-C, 143 for SIGTERM: what a shell reports for a process the signal ended.
+            raise typer.Exit(interrupted_exit_code(interrupt)) from None
         except MemoryError:
             if debug:
                 raise
@@ -313,13 +316,15 @@ class OneLineUsageErrors(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         # Some parser errors (an option missing its value) carry no context:
         # they come from the subcommand being parsed, if there is one yet.
-        with usage_errors_in_one_line(lambda: _command_path(ctx, ctx.invoked_subcommand)):
+        with usage_errors_in_one_line(lambda: _command_path(ctx, ctx.invoked_subcommand), lambda: ctx.meta.get(_COMMAND_ARGUMENTS)):
             return super().invoke(ctx)
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         name, command, rest = super().resolve_command(ctx, args)
         if command is not None and not isinstance(command, TyperGroup):
-            with usage_errors_in_one_line(lambda: _command_path(ctx, name)):
+            # The subcommand and its words as given, for a usage error's hints.
+            ctx.meta[_COMMAND_ARGUMENTS] = (command, list(rest))
+            with usage_errors_in_one_line(lambda: _command_path(ctx, name), lambda: (command, rest)):
                 refuse_repeated_options(command, rest)
         return name, command, rest
 
@@ -364,24 +369,73 @@ def _command_path(parent: Any, name: str | None) -> str:
     return " ".join(part for part in (parent.command_path if parent else "", name) if part) or "losscli"
 
 
+# Where a group keeps the subcommand it resolved and that command's words.
+_COMMAND_ARGUMENTS = "losscli.command_arguments"
+
+
 @contextmanager
-def usage_errors_in_one_line(command_path: Callable[[], str]) -> Iterator[None]:
-    """``command_path`` names the command when the error does not."""
+def usage_errors_in_one_line(
+    command_path: Callable[[], str], command_arguments: Callable[[], Any] = lambda: None
+) -> Iterator[None]:
+    """``command_path`` names the command when the error does not;
+    ``command_arguments`` gives the command and its words, when known."""
     try:
         yield
     except NoArgsIsHelpError:
         raise  # a command given no arguments shows its help
     except UsageError as error:
         path = error.ctx.command_path if error.ctx is not None else command_path()
-        fail(usage_message(error, path))
+        fail(usage_message(error, path, command_arguments()))
         raise typer.Exit(EXIT_USAGE) from None
 
 
-def usage_message(error: UsageError, path: str) -> str:
+def usage_message(error: UsageError, path: str, command_arguments: Any = None) -> str:
     """The parser's own words on one line, then where to read the usage."""
     message = " ".join(error.format_message().split()).rstrip(".")
-    hints = [_extra_files_hint(message, path), f"see '{path} --help'"]
+    hints = [_dash_files_hint(command_arguments, path), _extra_files_hint(message, path), f"see '{path} --help'"]
     return f"{message} ({'; '.join(hint for hint in hints if hint)})"
+
+
+# The commands whose arguments are files.
+_FILE_COMMANDS = ("compute", "compare")
+
+
+def _dash_files_hint(command_arguments: Any, command_path: str) -> str | None:
+    """A file whose name starts with '-' is read as options (``-preds.csv``
+    as ``-p reds.csv``), and the argument it was meant to be goes missing:
+    say how to pass it as a file."""
+    if command_arguments is None or command_path.split()[-1] not in _FILE_COMMANDS:
+        return None
+    files = _dash_files(*command_arguments)
+    if not files:
+        return None
+    from ..shell import command
+
+    said = "names a file but was read as an option" if len(files) == 1 else "name files but were read as options"
+    return f"{command(files)} {said}: write {command('./' + name for name in files)}, or {command(['--', *files])} after the last option"
+
+
+def _dash_files(command: Any, args: list[str]) -> list[str]:
+    """The words of ``args`` that start with '-', name an existing file and
+    are neither an option of ``command`` nor an option's value."""
+    values_taken: dict[str, int] = {}
+    for param in command.params:
+        if getattr(param, "param_type_name", "") == "option":
+            for opt in param.opts + param.secondary_opts:
+                values_taken[opt] = 0 if param.is_flag or param.count else param.nargs
+    files = []
+    tokens = iter(args)
+    for token in tokens:
+        if token == "--":
+            break  # every word after it is an argument, as meant
+        if not token.startswith("-") or token == "-":
+            continue
+        if token in values_taken:
+            for _ in range(values_taken[token]):
+                next(tokens, None)  # its value, which may itself start with '-'
+        elif not (token.startswith("--") and token.split("=", 1)[0] in values_taken) and os.path.exists(token):
+            files.append(token)
+    return files
 
 
 # The commands that read a dataset, which a glob pattern may name.

@@ -152,8 +152,9 @@ def emit(charts: list[tuple[str, Any]], *, plot: bool, files: list[Optional[str]
     try:
         with Interrupts():
             _emit(charts, plot=plot, files=files, to_stdout=to_stdout, quiet=quiet)
-    except KeyboardInterrupt:
-        raise KeyboardInterrupt("interrupted while drawing the charts; the report was already written") from None
+    except KeyboardInterrupt as interrupt:
+        # The same kind (Ctrl-C's, or SIGTERM's Terminated), so the exit code still names the signal.
+        raise type(interrupt)("interrupted while drawing the charts; the report was already written") from None
 
 
 def _emit(charts: list[tuple[str, Any]], *, plot: bool, files: list[Optional[str]], to_stdout: bool, quiet: bool) -> None:
