@@ -53,7 +53,6 @@ from .readers import Column, Source, is_list_type, open_source
 from .suffixes import shared_prefix, up_to_separator
 from ..shell import quote
 from .positive_label import PositiveLabel
-from .quantile_names import check_quantile_columns, check_variance_columns
 from .text_labels import is_label_text, predicted_classes_error, two_classes_error
 
 _SIDE_PREFIX = {PRED_SIDE: "p:", LABEL_SIDE: "l:"}
@@ -296,13 +295,21 @@ class InputPlan:
                 continue
             chosen[role.name] = located
             taken[located.side].update(located.names)
+        if bound.name in ("quantile", "gaussian_nll"):
+            self._check_what_names_say(bound, chosen)
+        return self._paired(bound, _without_replaced(bound, chosen))
+
+    def _check_what_names_say(self, bound: BoundLoss, chosen: dict[str, RoleColumns]) -> None:
+        """Columns whose names say they hold something else than the loss
+        reads there: another quantile level, a standard deviation as a variance."""
+        from .quantile_names import check_quantile_columns, check_variance_columns  # for these two losses only
+
         if bound.name == "quantile" and "y_pred" in chosen:
             located = chosen["y_pred"]
             check_quantile_columns(bound.name, float(bound.params["q"]), located.names, self.sources[located.side].display)
         if bound.name == "gaussian_nll" and "var" in chosen:
             located = chosen["var"]
             check_variance_columns(bound.name, located.names, self.sources[located.side].display)
-        return self._paired(bound, _without_replaced(bound, chosen))
 
     def _paired(self, bound: BoundLoss, chosen: dict[str, RoleColumns]) -> dict[str, RoleColumns]:
         """The loss's multi-column inputs with their columns paired by name
