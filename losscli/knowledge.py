@@ -346,6 +346,12 @@ _NOTE_KEY = {"robust_to_outliers": "robust", "smooth_gradient": "smooth"}
 # --------------------------------------------------------------------------- commands
 
 
+def _not_an_option(path: str) -> str:
+    """A file name the command line reads as a file: '-preds.csv' would be
+    read as options, './-preds.csv' is the same file ('-' alone is stdin)."""
+    return f"./{path}" if path.startswith("-") and path != "-" else path
+
+
 def compute_command(
     spec: LossSpec,
     predictions: str = "PRED",
@@ -362,9 +368,9 @@ def compute_command(
     ``name_roles`` is false: the file has them under names compute finds.
     ``flags`` are further words of the command line, quoted here for the shell.
     """
-    parts = ["losscli", "compute", quote(predictions)]
+    parts = ["losscli", "compute", quote(_not_an_option(predictions))]
     if labels:
-        parts += ["--labels", quote(labels)]
+        parts += ["--labels", quote(_not_an_option(labels))]
     parts += ["--loss", quote(f"{spec.name}:{params}" if params else spec.name)]
     for role, columns in (command_role_columns(spec) if name_roles else {}).items():
         parts += ["--col", f"{role}={quote(columns)}"]

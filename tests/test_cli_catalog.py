@@ -387,6 +387,16 @@ def test_recommended_commands_run_on_predicted_classes_beside_probabilities(runn
     _assert_every_command_runs(runner, document["recommendations"])
 
 
+def test_recommended_commands_name_a_file_starting_with_a_dash_as_a_file(runner, tmp_path, monkeypatch):
+    # 'losscli compute -preds.csv' reads the name as options; './-preds.csv' is the file.
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path / "-preds.csv", ["y_true", "y_pred"], [(i % 4 + 1, i % 4 + 1.5) for i in range(12)])
+    document = json.loads(run(runner, "recommend", "--data=-preds.csv", "--format", "json").stdout)
+    runnable = [item for item in document["recommendations"] if item["loss"] != "gaussian_nll"]  # needs a variance column
+    assert runnable and all(item["command"].startswith("losscli compute ./-preds.csv ") for item in runnable)
+    _assert_every_command_runs(runner, runnable)
+
+
 def test_recommended_poisson_reads_predicted_rates_as_rates(runner, tmp_path):
     # Reported: counts beside predicted rates (a PoissonRegressor's predict)
     # got 'compute FILE --loss poisson', which reads them as log-rates,
