@@ -53,7 +53,7 @@ from .readers import Column, Source, is_list_type, open_source
 from .suffixes import shared_prefix, up_to_separator
 from ..shell import quote
 from .positive_label import PositiveLabel
-from .text_labels import is_label_text, predicted_classes_error, two_classes_error
+from .text_labels import is_label_text, predicted_classes_error, real_fake_error, two_classes_error
 
 _SIDE_PREFIX = {PRED_SIDE: "p:", LABEL_SIDE: "l:"}
 # Rows of each batch a --key join hands on (a module name, so tests can make it small).
@@ -1131,6 +1131,10 @@ class InputPlan:
                 # A prediction column of text ('pred' beside caret's 'obs') holds predicted classes: --positive cannot help.
                 numeric = [c.name for c in source.columns if c.numeric and not c.is_list and c.name not in (pred.names[0], located.names[0])]
                 refused = predicted_classes_error(first, pred.names[0], numeric, self._display(pred.side))
+            if refused is not None:
+                raise refused
+        if role.name == "y_true" and role.binary_labels and len(located.names) == 1 and is_label_text(first.type) and one_column:
+            refused = real_fake_error(first, located.names[0], display, bound.name)
             if refused is not None:
                 raise refused
         if role.shape == "class" and len(located.names) == 1:
