@@ -305,6 +305,9 @@ class Role:
     # How binary labels write the negative class for this role: 0, or -1 for
     # hinge's -1/1. --positive maps every label that is not the positive to it.
     negative_label: float = 0.0
+    # Labels of two kinds beside one prediction column in a loss outside the
+    # binary and segmentation tasks (a GAN's real/fake), which --positive maps.
+    binary_labels: bool = False
 
 
 # Default column names: losscli's own, then the names exports and training
@@ -475,7 +478,9 @@ class LossSpec:
         a loss that takes no binary labels. A segmentation loss's one label
         column beside one prediction column is such a mask: a 0/255 PNG mask
         is read with --positive 255."""
-        if "binary" not in self.tasks and "segmentation" not in self.tasks:
+        if "binary" not in self.tasks and "segmentation" not in self.tasks and not any(
+            role.name == "y_true" and role.binary_labels for role in self.roles
+        ):
             return None
         return (self.role("y_true").negative_label, 1.0)
 

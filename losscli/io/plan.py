@@ -53,7 +53,7 @@ from .readers import Column, Source, is_list_type, open_source
 from .suffixes import shared_prefix, up_to_separator
 from ..shell import quote
 from .positive_label import PositiveLabel
-from .text_labels import is_label_text, predicted_classes_error, two_classes_error
+from .text_labels import is_label_text, predicted_classes_error, real_fake_error, two_classes_error
 
 _SIDE_PREFIX = {PRED_SIDE: "p:", LABEL_SIDE: "l:"}
 # Rows of each batch a --key join hands on (a module name, so tests can make it small).
@@ -297,6 +297,19 @@ class InputPlan:
             taken[located.side].update(located.names)
         if bound.name in ("quantile", "gaussian_nll"):
             self._check_what_names_say(bound, chosen)
+        if bound.name == "cosine_embedding":
+            self._refuse_one_number_embeddings(chosen)
+        if bound.name == "contrastive" and "distance" not in chosen and ("x1" not in chosen or "x2" not in chosen):
+            # Both inputs are optional (a distance column stands in for them), so
+            # no default search failed: say here what the file offers instead.
+            side = PRED_SIDE
+            flag = self._embedding_pair_flags(side, taken[side]) or "--col x1=COLS --col x2=COLS"
+            raise LossCliError(
+                f"contrastive needs the embeddings x1 and x2, or a distance column (missing {'x2' if 'x1' in chosen else 'x1'}; "
+                "looked for x1, emb1, a, left and x2, emb2, b, right, and distance, dist, pair_distance)",
+                file=self.sources[side].display,
+                hint=f"name them with {flag}, or --col distance=COL; columns: {', '.join(self.sources[side].names()[:12])}",
+            )
         return self._paired(bound, _without_replaced(bound, chosen))
 
     def _check_what_names_say(self, bound: BoundLoss, chosen: dict[str, RoleColumns]) -> None:
@@ -310,6 +323,37 @@ class InputPlan:
         if bound.name == "gaussian_nll" and "var" in chosen:
             located = chosen["var"]
             check_variance_columns(bound.name, located.names, self.sources[located.side].display)
+
+    def _embedding_pair_flags(self, side: str, taken: set[str]) -> str | None:
+        """``--col x1=A --col x2=B`` when the file's only unclaimed list columns
+        are two of the same width (sentence-transformers' ``sentence1``,
+        ``sentence2``): the embeddings of a pair under names of their own."""
+        source = self.sources[side]
+        lists = [c for c in source.columns if c.is_list and c.name not in taken and c.name not in self._reserved]
+        if len(lists) != 2:
+            return None
+        try:
+            head = source.head([c.name for c in lists], rows=1)
+        except (LossCliError, pa.ArrowException, OSError):
+            return None
+        if head is None or head.num_rows == 0:
+            return None
+        first = [head.column(i)[0] for i in range(2)]
+        if not all(value.is_valid for value in first) or len(first[0]) != len(first[1]):
+            return None
+        return f"--col x1={quote(lists[0].name)} --col x2={quote(lists[1].name)}"
+
+    def _refuse_one_number_embeddings(self, chosen: dict[str, RoleColumns]) -> None:
+        """cosine_embedding on one plain column each for x1 and x2 (a margin-ranking
+        file): told from the schema, so recommend sees it too; the kernel
+        refuses one-number list columns and arrays passed in."""
+        x1, x2 = chosen.get("x1"), chosen.get("x2")
+        if x1 is None or x2 is None or x1.list_column or x2.list_column or len(x1.names) != 1 or len(x2.names) != 1:
+            return
+        from ..losses.ranking import one_number_embeddings_error
+
+        error = one_number_embeddings_error((x1.names[0], x2.names[0]))
+        raise LossCliError(error.message, file=self.sources[x1.side].display, hint=error.hint)
 
     def _paired(self, bound: BoundLoss, chosen: dict[str, RoleColumns]) -> dict[str, RoleColumns]:
         """The loss's multi-column inputs with their columns paired by name
@@ -368,10 +412,15 @@ class InputPlan:
             raise overlap
         source = self.sources[sides[0]]
         flag = option_of(role.name) + ("COLS" if role.name not in ("y_pred", "y_true") else "")
+        pair = self._embedding_pair_flags(sides[0], taken[sides[0]]) if role.name in ("x1", "x2") else None
+        if pair:
+            flag, what = pair, "them"
+        else:
+            what = "it"
         raise LossCliError(
             f"no column for {role.name} of loss '{bound.name}' (looked for {names_looked_for(role.defaults)})",
             file=source.display,
-            hint=(role.name == "y_true" and coordinate_hint(source)) or f"name it with {flag}; columns: {', '.join(source.names()[:12])}",
+            hint=(role.name == "y_true" and coordinate_hint(source)) or f"name {what} with {flag}; columns: {', '.join(source.names()[:12])}",
         )
 
     def _role_columns(self, role: Role, side: str, names: list[str], bound: BoundLoss) -> RoleColumns:
@@ -1082,6 +1131,10 @@ class InputPlan:
                 # A prediction column of text ('pred' beside caret's 'obs') holds predicted classes: --positive cannot help.
                 numeric = [c.name for c in source.columns if c.numeric and not c.is_list and c.name not in (pred.names[0], located.names[0])]
                 refused = predicted_classes_error(first, pred.names[0], numeric, self._display(pred.side))
+            if refused is not None:
+                raise refused
+        if role.name == "y_true" and role.binary_labels and len(located.names) == 1 and is_label_text(first.type) and one_column:
+            refused = real_fake_error(first, located.names[0], display, bound.name)
             if refused is not None:
                 raise refused
         if role.shape == "class" and len(located.names) == 1:

@@ -120,3 +120,32 @@ def two_classes_error(array: pa.Array | pa.ChunkedArray, label_column: str, pred
         row=first + 1,
         hint=mapping_hint(classes, label_column, prediction_column),
     )
+
+
+# Words that name the real samples of a GAN's log, for the hint only: the
+# user's --positive says which it is, never this list.
+_REAL_WORDS = ("real", "true", "genuine", "data")
+
+
+def real_fake_error(array: pa.Array | pa.ChunkedArray, label_column: str, display: str, loss_name: str) -> LossCliError | None:
+    """Two text labels (``real``/``fake``) where a GAN loss reads 1 for a real
+    sample and 0 for a generated one, or None when the column is not that."""
+    classes = two_text_classes(array)
+    if classes is None:
+        return None
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    first = pc.index(pc.is_valid(array), True).as_py()
+    real = [label for label in classes if str(label).strip().lower() in _REAL_WORDS]
+    if len(real) == 1:
+        hint = f"give --positive {quote(str(real[0]))}, the label of the real samples; every other row is read as generated"
+    else:
+        hint = " or ".join(f"--positive {quote(str(label))}" for label in classes) + ", whichever labels the real samples"
+    shown = " and ".join(f"'{label}'" for label in classes)
+    return LossCliError(
+        f"the labels are text ({shown}), and {loss_name} reads 1 for a real sample and 0 for a generated one",
+        file=display,
+        column=label_column,
+        row=first + 1,
+        hint=hint,
+    )

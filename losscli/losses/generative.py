@@ -25,6 +25,8 @@ REAL_FAKE_LABEL = Role(
     ("y_true", "label", "target", "y", "is_real", "real"),
     "scalar",
     "1 for a real sample, 0 (or -1) for a generated one",
+    # real/fake or True/False as written: --positive real.
+    binary_labels=True,
 )
 
 

@@ -290,6 +290,27 @@ def _cosine(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
     return dot / np.sqrt(squared_norms)
 
 
+def one_number_embeddings_error(columns: tuple[str, str] | None = None) -> LossCliError:
+    """cosine_embedding on a column of one number for each of x1 and x2.
+
+    The cosine of two one-number vectors is +1 or -1, whether their signs
+    agree, so the loss is 0, 1 or 2 per row whatever the numbers' sizes. Such
+    a file is a margin-ranking export (two scores and a -1/1 target), not
+    embeddings. PyTorch's CosineEmbeddingLoss computes the same 0/1/2 on
+    (N, 1) tensors, but nobody means that by it: a note beside a value would
+    still leave a number such as 0.5 in reports and CI checks that reads as a
+    loss. So it is an error, naming the loss such a file is scored with."""
+    named = f" ('{columns[0]}' and '{columns[1]}')" if columns else ""
+    return LossCliError(
+        f"x1 and x2{named} hold one number per row, and the cosine of one-number vectors is only "
+        "whether their signs agree (+1 or -1), so cosine_embedding would say nothing about the numbers",
+        role="x1",
+        hint="for embeddings, give all their columns (--col x1='x1_*' --col x2='x2_*') or list columns; "
+        "for two scores per row and a -1/1 target, PyTorch's MarginRankingLoss(margin=1) is hinge on their "
+        "difference: write d = x1 - x2 as a column and run --loss hinge --pred-col d",
+    )
+
+
 @loss(
     name="cosine_embedding",
     aliases=("cosine_embedding_loss", "cosineembedding", "cosine_embedding_hinge"),
@@ -347,6 +368,8 @@ def cosine_embedding(
 ) -> np.ndarray:
     labels = _plus_minus_labels(one_column(y_true, "y_true", "cosine_embedding"), map_zero)
     _check_same_width({"x1": x1, "x2": x2})
+    if _width(x1) == 1:
+        raise one_number_embeddings_error()
     cos = _cosine(x1, x2)
     dissimilar = np.where(labels == -1, np.maximum(cos - margin, 0.0), 0.0)
     return np.where(labels == 1, 1.0 - cos, dissimilar)
