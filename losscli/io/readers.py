@@ -26,6 +26,7 @@ from .csv_head import (
     check_header_encoding,
     check_decimal_and_delimiter,
     check_header_is_names,
+    comment_lines,
     delimiter_directive,
     delimiter_given,
     header_cells,
@@ -503,7 +504,7 @@ class CsvSource(Source):
         # compression is told by its first bytes, as it has no name to tell it.
         self._piped = piped
         self.compression = compression_from_magic(piped.head(16)) if piped is not None else compression
-        # Lines before the header: Excel's "sep=;" line.
+        # Lines before the header: Excel's "sep=;" line, comment lines (# ...).
         self.lines_before_header = 0
         # The column names when the header line is not read as written
         # (numpy's "# y_true,y_pred"); Arrow then skips that line.
@@ -530,6 +531,10 @@ class CsvSource(Source):
             head = head.split(b"\n", 1)[1] if b"\n" in head else b""
             if not head.strip():
                 raise LossCliError("file is empty", file=self.display, hint="it needs a header line and at least one row")
+        skipped, offset = comment_lines(head, delimiter or directive, names_given, self.decimal)
+        if skipped:
+            self.lines_before_header += skipped
+            head = head[offset:]
         check_header_encoding(head, self.display)
         header = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
         uncommented = without_numpy_comment(header, second_line(head), delimiter or directive, names_given, self.decimal)
@@ -634,7 +639,7 @@ class CsvSource(Source):
 
     @property
     def _header_lines(self) -> int:
-        """The lines before the body: the header, and Excel's sep= line."""
+        """The lines before the body: the header, and Excel's sep= line and comment lines before it."""
         return 1 + self.lines_before_header
 
     def _input(self, *, keep: bool = True) -> pa.NativeFile:
