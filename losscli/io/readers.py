@@ -427,14 +427,15 @@ def _refuse_other_content(path: str, fmt: str, compression: str | None, *, given
     CSV text named .parquet. Read as named, each fails deep in a reader with
     an error about NUL bytes, magic bytes or metadata lengths that does not
     say what the file is."""
-    if compression is not None:
-        return  # the decompressor says when the data is not what the name says
     try:
         with open(path, "rb") as handle:
             head = handle.read(_SNIFF_BYTES)
     except OSError:
         return  # the reader reports it
     packed = compression_from_magic(head)
+    if compression is not None:
+        _refuse_other_compression(path, fmt, compression, packed, head)
+        return
     if packed is not None:
         if fmt in ("csv", "tsv", "ndjson"):
             hint = f"name it {os.path.basename(path)}{_COMPRESSION_SUFFIX[packed]}, which losscli decompresses as it reads, or decompress it"
@@ -457,6 +458,37 @@ def _refuse_other_content(path: str, fmt: str, compression: str | None, *, given
         said = " as its name says" if named_format(path) is not None else ""
         hint = f"rename it to end in {_SUFFIX[found]}, or pass --input-format {found}"
     raise LossCliError(f"the file is {what}, not {FORMAT_NAMES[fmt]}{said}", file=path, hint=hint)
+
+
+def _refuse_other_compression(path: str, fmt: str, compression: str, packed: str | None, head: bytes) -> None:
+    """A name that says gzip, bz2 or zstd on data that is not so compressed:
+    a .csv.gz that is plain text (pandas' to_csv given the name, then
+    written uncompressed, or a file gunzipped in place). Read as named it
+    failed as a corrupt stream. Data that is neither compressed nor text is
+    left to the decompressor, which says it is corrupt."""
+    name = os.path.basename(path)
+    plain = name[: -len(_COMPRESSION_SUFFIX[compression])] if name.lower().endswith(_COMPRESSION_SUFFIX[compression]) else name
+    if packed is not None and packed != compression:
+        raise LossCliError(
+            f"the file is {packed}-compressed, not {compression} as its name says",
+            file=path,
+            hint=f"rename it to {plain}{_COMPRESSION_SUFFIX[packed]}",
+        )
+    if packed is None and head and _is_text(head):
+        raise LossCliError(
+            f"the file is not {compression}-compressed, as its name says: it is plain text",
+            file=path,
+            hint=f"rename it to {plain}",
+        )
+    if packed is not None and fmt in ("parquet", "arrow"):
+        raise LossCliError(
+            f"the file is {packed}-compressed, and {FORMAT_NAMES[fmt]} files are read uncompressed (they compress their own columns)",
+            file=path,
+            hint=f"decompress it first, e.g. with {_DECOMPRESS[packed]} {name}",
+        )
+
+
+_DECOMPRESS = {"gzip": "gzip -dk", "bz2": "bzip2 -dk", "zstd": "zstd -d"}
 
 
 def _is_text(head: bytes) -> bool:
