@@ -840,6 +840,18 @@ def test_plain_text_named_gz_reads_once_renamed_as_the_error_says(cli, tmp_path)
     assert json.loads(result.stdout)["results"][0]["value"] == 0.625
 
 
+def test_sas_missing_dot_is_named_with_a_fix_that_reads(cli, tmp_path):
+    # SAS's PROC EXPORT writes a missing number as '.'.
+    rows = "y_true,y_pred\n1,0.5\n.,0.25\n0,0.125\n"
+    path = _text(tmp_path, "sas.csv", rows)
+    assert_usage_error(cli(*mse(path)), "sas.csv, column 'y_true', row 2: '.' in a numeric column: SAS's mark of a missing value", "empty cells", "--nan-policy omit")
+    fixed = _text(tmp_path, "blank.csv", rows.replace("\n.,", "\n,"))
+    result = cli(*mse(fixed, "--nan-policy", "omit", "--format", "json"))
+    assert result.exit_code == 0, result.stderr
+    # pandas read_csv(na_values=['.']).dropna() + numpy: mean([(1 - 0.5)**2, (0 - 0.125)**2]) = 0.1328125
+    assert json.loads(result.stdout)["results"][0]["value"] == 0.1328125
+
+
 def test_corrupt_gzip_csv(cli, tmp_path):
     data = bytearray(gzip.compress(b"y_true,y_pred\n" + b"0.125,0.5\n" * 300_000))
     data[len(data) // 2 : len(data) // 2 + 64] = bytes(64)
