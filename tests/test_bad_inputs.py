@@ -183,7 +183,18 @@ def arrow_without_extension(d):
 
 
 def not_gzip(d):
-    return mse(_text(d, "data.csv.gz", b"y_true,y_pred\n1,2\n")), ("data.csv.gz", "cannot decompress the gzip data", "not gzip at all")
+    return mse(_text(d, "data.csv.gz", b"y_true,y_pred\n1,2\n")), ("data.csv.gz: the file is not gzip-compressed, as its name says: it is plain text", "rename it to data.csv")
+
+
+def zstd_named_gzip(d):
+    import zstandard
+
+    data = zstandard.ZstdCompressor().compress(b"y_true,y_pred\n1,2\n")
+    return mse(_text(d, "data.csv.gz", data)), ("data.csv.gz: the file is zstd-compressed, not gzip as its name says", "rename it to data.csv.zst")
+
+
+def gzipped_parquet(d):
+    return mse(_text(d, "preds.parquet.gz", gzip.compress(_parquet_bytes()))), ("preds.parquet.gz: the file is gzip-compressed, and Parquet files are read uncompressed", "gzip -dk preds.parquet.gz")
 
 
 def truncated_gzip(d):
@@ -666,6 +677,8 @@ CORPUS: list = [
     json_lines_named_csv,
     arrow_without_extension,
     not_gzip,
+    zstd_named_gzip,
+    gzipped_parquet,
     truncated_gzip,
     ragged_csv_extra_field,
     ragged_csv_missing_field,
@@ -816,6 +829,27 @@ def test_compressed_csv_truncated_past_its_head(cli, tmp_path, monkeypatch, kind
     name, check = _COMPRESSION_NAMES[kind]
     line = assert_usage_error(cli(*mse(path)), "cut.csv", f"cannot decompress the {name} data: Truncated compressed stream", check)
     assert line.startswith(f"error: {path}: ")
+
+
+def test_plain_text_named_gz_reads_once_renamed_as_the_error_says(cli, tmp_path):
+    path = _text(tmp_path, "data.csv.gz", b"y_true,y_pred\n1,2\n0,0.5\n")
+    assert_usage_error(cli(*mse(path)), "rename it to data.csv")
+    result = cli(*mse(path.rename(tmp_path / "data.csv"), "--format", "json"))
+    assert result.exit_code == 0, result.stderr
+    # numpy: mean([(1 - 2)**2, (0 - 0.5)**2]) = 0.625
+    assert json.loads(result.stdout)["results"][0]["value"] == 0.625
+
+
+def test_sas_missing_dot_is_named_with_a_fix_that_reads(cli, tmp_path):
+    # SAS's PROC EXPORT writes a missing number as '.'.
+    rows = "y_true,y_pred\n1,0.5\n.,0.25\n0,0.125\n"
+    path = _text(tmp_path, "sas.csv", rows)
+    assert_usage_error(cli(*mse(path)), "sas.csv, column 'y_true', row 2: '.' in a numeric column: SAS's mark of a missing value", "empty cells", "--nan-policy omit")
+    fixed = _text(tmp_path, "blank.csv", rows.replace("\n.,", "\n,"))
+    result = cli(*mse(fixed, "--nan-policy", "omit", "--format", "json"))
+    assert result.exit_code == 0, result.stderr
+    # pandas read_csv(na_values=['.']).dropna() + numpy: mean([(1 - 0.5)**2, (0 - 0.125)**2]) = 0.1328125
+    assert json.loads(result.stdout)["results"][0]["value"] == 0.1328125
 
 
 def test_corrupt_gzip_csv(cli, tmp_path):

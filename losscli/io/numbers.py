@@ -126,6 +126,14 @@ def not_a_number(text: str, delimiter: str | None = None, decimal: str = ".") ->
         )
     if decimal == "." and _DECIMAL_COMMA.fullmatch(text):
         return f"'{text}' is written with a decimal comma; numbers need a decimal point", _decimal_comma_fix(delimiter)
+    if text.strip() == ".":
+        # SAS writes a missing number as '.', and so do SPSS and Stata
+        # exports of it; pandas reads it as text, not as missing.
+        return (
+            "'.' in a numeric column: SAS's mark of a missing value, which is not a number",
+            "write missing values as empty cells (in SAS, options missing=' '; before the export), "
+            "then --nan-policy omit leaves those rows out; pandas reads the file as it is with read_csv(na_values=['.'])",
+        )
     return f"non-numeric text '{text}' in a numeric column", "fix or remove the value; empty cells, NaN, null, NA, None and pandas' other missing markers count as missing (see --nan-policy)"
 
 

@@ -26,6 +26,7 @@ from .csv_head import (
     check_header_encoding,
     check_decimal_and_delimiter,
     check_header_is_names,
+    comment_lines,
     delimiter_directive,
     delimiter_given,
     header_cells,
@@ -426,14 +427,15 @@ def _refuse_other_content(path: str, fmt: str, compression: str | None, *, given
     CSV text named .parquet. Read as named, each fails deep in a reader with
     an error about NUL bytes, magic bytes or metadata lengths that does not
     say what the file is."""
-    if compression is not None:
-        return  # the decompressor says when the data is not what the name says
     try:
         with open(path, "rb") as handle:
             head = handle.read(_SNIFF_BYTES)
     except OSError:
         return  # the reader reports it
     packed = compression_from_magic(head)
+    if compression is not None:
+        _refuse_other_compression(path, fmt, compression, packed, head)
+        return
     if packed is not None:
         if fmt in ("csv", "tsv", "ndjson"):
             hint = f"name it {os.path.basename(path)}{_COMPRESSION_SUFFIX[packed]}, which losscli decompresses as it reads, or decompress it"
@@ -456,6 +458,37 @@ def _refuse_other_content(path: str, fmt: str, compression: str | None, *, given
         said = " as its name says" if named_format(path) is not None else ""
         hint = f"rename it to end in {_SUFFIX[found]}, or pass --input-format {found}"
     raise LossCliError(f"the file is {what}, not {FORMAT_NAMES[fmt]}{said}", file=path, hint=hint)
+
+
+def _refuse_other_compression(path: str, fmt: str, compression: str, packed: str | None, head: bytes) -> None:
+    """A name that says gzip, bz2 or zstd on data that is not so compressed:
+    a .csv.gz that is plain text (pandas' to_csv given the name, then
+    written uncompressed, or a file gunzipped in place). Read as named it
+    failed as a corrupt stream. Data that is neither compressed nor text is
+    left to the decompressor, which says it is corrupt."""
+    name = os.path.basename(path)
+    plain = name[: -len(_COMPRESSION_SUFFIX[compression])] if name.lower().endswith(_COMPRESSION_SUFFIX[compression]) else name
+    if packed is not None and packed != compression:
+        raise LossCliError(
+            f"the file is {packed}-compressed, not {compression} as its name says",
+            file=path,
+            hint=f"rename it to {plain}{_COMPRESSION_SUFFIX[packed]}",
+        )
+    if packed is None and head and _is_text(head):
+        raise LossCliError(
+            f"the file is not {compression}-compressed, as its name says: it is plain text",
+            file=path,
+            hint=f"rename it to {plain}",
+        )
+    if packed is not None and fmt in ("parquet", "arrow"):
+        raise LossCliError(
+            f"the file is {packed}-compressed, and {FORMAT_NAMES[fmt]} files are read uncompressed (they compress their own columns)",
+            file=path,
+            hint=f"decompress it first, e.g. with {_DECOMPRESS[packed]} {name}",
+        )
+
+
+_DECOMPRESS = {"gzip": "gzip -dk", "bz2": "bzip2 -dk", "zstd": "zstd -d"}
 
 
 def _is_text(head: bytes) -> bool:
@@ -503,7 +536,7 @@ class CsvSource(Source):
         # compression is told by its first bytes, as it has no name to tell it.
         self._piped = piped
         self.compression = compression_from_magic(piped.head(16)) if piped is not None else compression
-        # Lines before the header: Excel's "sep=;" line.
+        # Lines before the header: Excel's "sep=;" line, comment lines (# ...).
         self.lines_before_header = 0
         # The column names when the header line is not read as written
         # (numpy's "# y_true,y_pred"); Arrow then skips that line.
@@ -530,6 +563,10 @@ class CsvSource(Source):
             head = head.split(b"\n", 1)[1] if b"\n" in head else b""
             if not head.strip():
                 raise LossCliError("file is empty", file=self.display, hint="it needs a header line and at least one row")
+        skipped, offset = comment_lines(head, delimiter or directive, names_given, self.decimal)
+        if skipped:
+            self.lines_before_header += skipped
+            head = head[offset:]
         check_header_encoding(head, self.display)
         header = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace")
         uncommented = without_numpy_comment(header, second_line(head), delimiter or directive, names_given, self.decimal)
@@ -634,7 +671,7 @@ class CsvSource(Source):
 
     @property
     def _header_lines(self) -> int:
-        """The lines before the body: the header, and Excel's sep= line."""
+        """The lines before the body: the header, and Excel's sep= line and comment lines before it."""
         return 1 + self.lines_before_header
 
     def _input(self, *, keep: bool = True) -> pa.NativeFile:
