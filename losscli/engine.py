@@ -155,6 +155,9 @@ class Accumulator:
         self.totals = KeyedTotals()
         # exact losses keep their role arrays: key -> list of dicts
         self.kept: dict[tuple, list[dict[str, np.ndarray]]] = {}
+        # and count their rows: a loss whose rows are not paired keeps fewer
+        # values in a column than there are rows when values are missing.
+        self.kept_rows: dict[tuple, int] = {}
         # Whether the sums of the last batch folded in were finite (mean losses).
         self.last_batch_finite = True
         # Whether any row came with a sample weight: a mean with nothing to
@@ -260,12 +263,19 @@ class Accumulator:
     def _add_exact(self, arrays: Mapping[str, np.ndarray], weights: np.ndarray | None, keys: "RowKeys") -> None:
         if self.bound.spec.check_batch is not None:
             self.bound.spec.check_batch(**arrays)
+        # Rows are not paired: a missing value (left in by --nan-policy omit,
+        # which drops it per column here) leaves its row's other values in.
+        per_column = not self.bound.spec.rows_paired and weights is None
         for index, label in enumerate(keys.labels):
             rows = slice(None) if keys.single else keys.codes == index
             part = {role: values[rows] for role, values in arrays.items()}
+            count = len(next(iter(part.values()))) if part else 0
+            if per_column:
+                part = {role: _finite_values(values) for role, values in part.items()}
             if weights is not None:
                 part["__weights__"] = weights[rows]
             self.kept.setdefault(label, []).append(part)
+            self.kept_rows[label] = self.kept_rows.get(label, 0) + count
 
     # ---------------------------------------------------------------- merge
 
@@ -274,6 +284,8 @@ class Accumulator:
         self.sample_weighted = self.sample_weighted or other.sample_weighted
         for key, parts in other.kept.items():
             self.kept.setdefault(key, []).extend(parts)
+        for key, count in other.kept_rows.items():
+            self.kept_rows[key] = self.kept_rows.get(key, 0) + count
         return self
 
     # ---------------------------------------------------------------- finalize
@@ -288,7 +300,7 @@ class Accumulator:
             return self._finalize_group_values(reduction, with_groups, *grouped)
         outcome = Outcome(self.bound, reduction)
         if self.kind == "exact":
-            per_group = {key: self._finalize_exact(parts) for key, parts in self.kept.items()}
+            per_group = {key: self._finalize_exact(parts, self.kept_rows.get(key, 0)) for key, parts in self.kept.items()}
         elif self.by_sample:
             per_group = self._finalize_samples(reduction)
         elif self.kind == "mean":
@@ -341,7 +353,7 @@ class Accumulator:
     def _overall(self, reduction: str, per_group: dict[tuple, tuple[float, int]]) -> GroupValue:
         if self.kind == "exact":
             everything = [part for parts in self.kept.values() for part in parts]
-            value, n = self._finalize_exact(everything)
+            value, n = self._finalize_exact(everything, sum(self.kept_rows.values()))
         elif self.by_sample:
             value, n = self._finalize_samples(reduction, overall=True)[OVERALL]
         else:
@@ -407,16 +419,20 @@ class Accumulator:
         pieces = zip(np.split(per_sample[order], bounds), np.split(table[order, -1], bounds))
         return {group: _sample_mean(values, rows, reduction) for group, (values, rows) in zip(group_uniques, pieces)}
 
-    def _finalize_exact(self, parts: list[dict[str, np.ndarray]]) -> tuple[float, int]:
+    def _finalize_exact(self, parts: list[dict[str, np.ndarray]], rows: int) -> tuple[float, int]:
+        """(value, rows): ``rows`` counts the rows kept, which for a loss whose
+        rows are not paired is more than a column's values when some are missing."""
         if not parts:
             return float("nan"), 0
         joined = {role: np.concatenate([p[role] for p in parts]) for role in parts[0]}
         weights = joined.pop("__weights__", None)
         extra = {"weights": weights} if weights is not None else {}
+        if any(values.shape[0] == 0 for values in joined.values()):
+            # Every value of a column was missing: no distribution to compare.
+            return float("nan"), rows
         with np.errstate(all="ignore"):
             value = float(self.bound.spec.kernel(**joined, **extra, **self.bound.params))
-        n = len(next(iter(joined.values()))) if joined else 0
-        return value, n
+        return value, rows
 
     def per_sample_values(self) -> tuple[list[tuple], np.ndarray]:
         """(keys, per-sample losses) of a per-sample ratio loss, for --per-row."""
@@ -426,6 +442,14 @@ class Accumulator:
         with np.errstate(all="ignore"):
             values = np.asarray(self.bound.spec.finalize(matrix[:, :-1], **self.bound.params), dtype=np.float64)
         return keys, values
+
+
+def _finite_values(values: np.ndarray) -> np.ndarray:
+    """The values that are not missing, NaN or infinite (one cheap pass when all are)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if values.dtype == object or np.isfinite(np.add.reduce(values, axis=None)):
+            return values
+    return values[np.isfinite(values)] if values.ndim == 1 else values[np.isfinite(values).all(axis=1)]
 
 
 def _sum(values: np.ndarray) -> float:

@@ -18,7 +18,7 @@ from .errors import LossCliError
 from .labels import MISSING
 from .registry import BoundLoss
 from .shell import loss_option, quote
-from .wording import counted
+from .wording import counted, listed
 
 
 @dataclass(slots=True)
@@ -319,8 +319,13 @@ def _evaluate_plan(
             report.notes.append(memory_note(bound, report.rows))
     if plan.long_format and plan.stats.frame_rows:
         report.notes.append(frames_note(losses[0], plan.stats.frame_rows, plan.stats.frame_values, plan.stats.rows))
-    if plan.stats.omitted:
+    if any(omitted for omitted, _kept in plan.stats.column_values.values()):
+        # Values dropped per column (rows not paired): one note says it all.
+        report.notes.append(per_column_note(plan.unpaired_losses, plan.stats.column_values, plan.stats.omitted, report.rows))
+    elif plan.stats.omitted:
         report.notes.append(omitted_note(plan.stats.omitted))
+        if options.weight_col is not None and plan.unpaired_losses:
+            report.notes.append(weighted_rows_note(plan.unpaired_losses))
     if plan.stats.unmatched_predictions or plan.stats.unmatched_labels:
         report.notes.append(
             f"--key: {plan.stats.unmatched_predictions} prediction rows and {plan.stats.unmatched_labels} label rows had no partner and were skipped"
@@ -358,6 +363,34 @@ def omitted_note(rows: int) -> str:
     if rows == 1:
         return "1 row with missing, NaN or infinite values was omitted (--nan-policy omit)"
     return f"{rows} rows with missing, NaN or infinite values were omitted (--nan-policy omit)"
+
+
+def per_column_note(losses: list[BoundLoss], columns: dict[tuple[str, str], list[int]], empty_rows: int, rows: int) -> str:
+    """The note of --nan-policy omit for losses whose rows are not paired: the
+    values omitted from, and kept in, each column; the rows without any value,
+    omitted whole; and what the rows reported count."""
+    names = listed([bound.display for bound in losses])
+    files = {file for file, _column in columns}
+    counts = "; ".join(
+        f"'{column}'{'' if len(files) == 1 else f' of {file}'}: {counted(omitted, 'value') if omitted else 'none'} omitted, {kept:,} kept"
+        for (file, column), (omitted, kept) in columns.items()
+    )
+    where = f" ({next(iter(files))})" if len(files) == 1 else ""
+    empty = f"; {counted(empty_rows, 'row')} without any value {'was' if empty_rows == 1 else 'were'} omitted" if empty_rows else ""
+    return (
+        f"{names} {'compares' if len(losses) == 1 else 'compare'} distributions, not rows: --nan-policy omit dropped each "
+        f"missing, NaN or infinite value from its own column, each column keeping its own values{where}: {counts}{empty}; "
+        f"rows ({rows:,}) counts the rows holding a value in any of these columns"
+    )
+
+
+def weighted_rows_note(losses: list[BoundLoss]) -> str:
+    """Why --nan-policy omit dropped whole rows for losses whose rows are not paired."""
+    names = listed([bound.display for bound in losses])
+    return (
+        f"{names}: a row's --weight-col weight belongs to both of its values, so a row missing either value was omitted "
+        "whole (without --weight-col, --nan-policy omit drops missing values per column)"
+    )
 
 
 @dataclass(frozen=True)

@@ -466,6 +466,11 @@ class LossSpec:
     # or None where only the kernel can say (invalid values: the kernel names
     # the row). Used when nothing needs the rows themselves.
     total: Callable[..., float | None] | None = None
+    # False for a loss that compares the distribution of each role's values
+    # rather than the roles' values row by row (wasserstein_distance): a row's
+    # y_true and y_pred belong to two samples, so --nan-policy omit drops a
+    # missing value from its own column only instead of dropping the row.
+    rows_paired: bool = True
 
     @property
     def streams(self) -> bool:

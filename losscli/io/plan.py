@@ -116,6 +116,11 @@ class ReadStats:
     # Long-format sequences: the frame rows gathered, and the values they hold.
     frame_rows: int = 0
     frame_values: int = 0
+    # --nan-policy omit for losses whose rows are not paired (see
+    # ``InputPlan.omits_per_column``): (file, column) -> [values omitted,
+    # values kept] of each column they read. A row is omitted (and counted in
+    # ``omitted``) only when every one of those columns misses its value.
+    column_values: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     _left_out: list[np.ndarray] = field(default_factory=list)
 
     def leave_out(self, row_numbers: np.ndarray) -> None:
@@ -175,6 +180,80 @@ class InputPlan:
         self._check_id_types()
         self._note_rows_out_of_order()
         self._note_unused_csv_options()
+
+    @property
+    def unpaired_losses(self) -> list[BoundLoss]:
+        """The losses that compare the distributions of their roles, not rows."""
+        return [bound for bound in self.losses if not bound.spec.rows_paired]
+
+    @property
+    def omits_per_column(self) -> bool:
+        """Whether --nan-policy omit drops missing values per column rather
+        than whole rows: when every loss compares distributions (the rows are
+        not paired) and no --weight-col gives a row a weight that belongs to
+        both of its values. Losses that pair rows beside them could not share
+        the batches' rows; a missing value then stops the run (see
+        ``_omit_refused``)."""
+        return (
+            self.options.nan_policy == "omit"
+            and "weight" not in self.extras
+            and bool(self.losses)
+            and not any(bound.spec.rows_paired for bound in self.losses)
+        )
+
+    def _omit_hint(self) -> str:
+        """What --nan-policy omit would do with the missing values of this run."""
+        unpaired = self.unpaired_losses
+        if not unpaired:
+            return "--nan-policy omit drops them and reports how many"
+        names = listed([bound.display for bound in unpaired])
+        if "weight" in self.extras:
+            return (
+                f"--nan-policy omit drops them and reports how many; for {names}, which compares distributions, "
+                "a row's --weight-col weight belongs to both of its values, so a row missing either is dropped whole"
+            )
+        per_column = f"--nan-policy omit drops missing values per column for {names}, which compares distributions, each column keeping its own values"
+        if len(unpaired) < len(self.losses):
+            return f"{per_column}, and needs a run of its own for that: losses that pair rows drop whole rows"
+        return f"{per_column}, and reports how many"
+
+    def _omit_refused(self) -> LossCliError:
+        """--nan-policy omit with missing values, for losses that pair rows
+        and losses that compare distributions at once: the batches hand every
+        loss the same rows, so one run cannot drop whole rows for the first
+        and single values for the others."""
+        unpaired = [bound.display for bound in self.unpaired_losses]
+        paired = [bound.display for bound in self.losses if bound.spec.rows_paired]
+        return LossCliError(
+            f"--nan-policy omit drops missing values per column for {listed(unpaired)}, which compares distributions, "
+            f"but whole rows for {listed(paired)}: one run cannot do both",
+            file=self.sources[PRED_SIDE].display,
+            hint=f"run {listed(unpaired)} in a run of its own, and the other losses in another",
+        )
+
+    def _omit_per_column(self, arrays: list[dict[str, np.ndarray]], rows: np.ndarray | None) -> np.ndarray:
+        """Count the missing and the kept values of each column the losses read
+        (over ``rows``, a mask, or every row) and return the rows to drop:
+        those missing every value. The missing values of the other rows stay
+        in the arrays, for the losses to drop per column."""
+        empty = None
+        seen: set[tuple[str, tuple[str, ...]]] = set()
+        for loss_arrays, roles in zip(arrays, self.role_columns):
+            for role, values in loss_arrays.items():
+                if values.dtype == object:
+                    continue
+                missing = ~np.isfinite(values) if values.ndim == 1 else ~np.isfinite(values).all(axis=1)
+                empty = missing if empty is None else (empty & missing)
+                located = roles[role]
+                if (located.side, located.names) in seen:
+                    continue
+                seen.add((located.side, located.names))
+                counts = self.stats.column_values.setdefault((self._display(located.side), located.describe()), [0, 0])
+                omitted = int(missing.sum() if rows is None else missing[rows].sum())
+                counts[0] += omitted
+                counts[1] += (len(missing) if rows is None else int(rows.sum())) - omitted
+        assert empty is not None
+        return empty
 
     def _note_unused_csv_options(self) -> None:
         """--delimiter and --decimal say how CSV is written; given for inputs
@@ -754,6 +833,7 @@ class InputPlan:
         offset = 0
         nan_rows: list[int] = []
         nan_count = 0
+        per_column = self.omits_per_column
         first_missing: tuple[str, str | None] | None = None
         missing_side = PRED_SIDE
         groups_as_text = self.labels_are_text("by")
@@ -775,12 +855,19 @@ class InputPlan:
                 raise self._file_rows(error, offset, row_ids, label_ids) from None
             ids = row_ids if row_ids is not None else None
             excluded = self._excluded(offset, n, label_ids)
-            bad = _missing_rows(arrays, weights) if self.check_missing else None
+            if per_column and self.check_missing:
+                # Counted in every batch, for the values kept; a row is dropped
+                # only when it holds no value at all.
+                bad = self._omit_per_column(arrays, None if excluded is None else ~excluded)
+            else:
+                bad = _missing_rows(arrays, weights) if self.check_missing else None
             if bad is not None and excluded is not None:
                 # A row left out anyway needs no value.
                 bad &= ~excluded
             if bad is not None and bad.any():
                 first = int(np.argmax(bad))
+                if self.options.nan_policy == "omit" and self.unpaired_losses and not per_column and "weight" not in self.extras:
+                    raise self._omit_refused()
                 if self.options.nan_policy == "error":
                     if first_missing is None:
                         missing_side, first_missing = self._missing_where(arrays, weights, first)
@@ -848,7 +935,7 @@ class InputPlan:
                 f"{nan_count} row{'s' if nan_count > 1 else ''} with missing, NaN or infinite values, the first at row {row}",
                 file=file,
                 column=column,
-                hint="--nan-policy omit drops them and reports how many",
+                hint=self._omit_hint(),
             )
         self._check_positive_found()
         if self.stats.rows == 0:

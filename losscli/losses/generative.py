@@ -169,8 +169,10 @@ _PIECE = 1 << 20
 
 def _weights_sum_to_zero(**_: object) -> str:
     # Inputs are finite, so the distance is undefined only when the sample
-    # weights leave neither distribution any mass.
-    return "the sample weights of these rows sum to zero"
+    # weights leave neither distribution any mass, or when --nan-policy omit
+    # left a column without values (weights and omitted values never meet:
+    # with weights, omit drops whole rows).
+    return "the sample weights of these rows sum to zero, or every value of y_true or of y_pred in them is missing"
 
 
 def _check_one_column_each(y_true: np.ndarray, y_pred: np.ndarray) -> None:
@@ -201,13 +203,18 @@ def _check_one_column_each(y_true: np.ndarray, y_pred: np.ndarray) -> None:
     "predicted and observed distributions when rows are not paired.",
     reference="scipy.stats.wasserstein_distance(y_pred, y_true), with sample weights as u_weights and v_weights",
     kind="exact",
+    rows_paired=False,
     check_batch=_check_one_column_each,
     undefined_reason=_weights_sum_to_zero,
     notes=(
         "Needs every value in memory: it sorts both columns, so it does not stream.",
         "One-dimensional: each of y_true and y_pred is a single column.",
+        "Rows are not paired, so two samples of different sizes can share a file, the shorter column "
+        "padded with empty cells: --nan-policy omit drops each missing value from its own column, and "
+        "rows counts the rows that hold a value in either. With --weight-col a row's weight belongs "
+        "to both of its values, so a row missing either value is omitted whole.",
     ),
-    example="losscli compute samples.csv --loss emd",
+    example="losscli compute samples.csv --loss emd --nan-policy omit",
 )
 def wasserstein_distance(y_true: np.ndarray, y_pred: np.ndarray, weights: np.ndarray | None = None) -> float:
     u = one_column(y_pred, "y_pred", "wasserstein_distance")
