@@ -366,7 +366,7 @@ def infer(
     label_name: str = "labels",
     prediction_name: str = "predictions",
     sample_name: str = "sample",
-    structure: tuple[str, str, str] | None = None,
+    structure: tuple[str, str, str | None] | None = None,
     file_rows: int | None = None,
     tally: Any = None,
     class_names: tuple[str, ...] | None = None,
@@ -729,7 +729,11 @@ def infer_file(
     named = frozenset(name.strip() for given in (label_col, pred_col, sample_col) for name in (given or "").split(",") if name.strip())
     source = open_source(path, input_format, delimiter, named, decimal)
     structure = _structure(source)
-    labels = _label_columns(source, label_col, required=structure is None)
+    # 'is_real' beside a column under no GAN loss's name ('d_prob'): real/fake labels all the same.
+    real_fake = _real_fake_label_column(source) if structure is None and not label_col else None
+    labels = _label_columns(source, label_col, required=structure is None and real_fake is None)
+    if not labels and real_fake is not None:
+        labels = [real_fake]
     if not labels and structure is not None and _role_shape(structure[2], "y_true") == "scalar":
         # Real/fake labels under their own name ('is_real'); feature vectors are not labels.
         labels = _structural_columns(source, structure[2], "y_true", set())
@@ -757,6 +761,15 @@ def infer_file(
     rows = read_rows(source, labels + predictions + sample_columns, labels)
     label_array = _label_array(rows.table, labels, source.display)
     selection, found_how = (spark.selection, spark.evidence) if spark is not None else (pred_col, None)
+    if structure is None and spark is None:
+        gan = _real_fake_reading(source, labels, label_array, predictions, claimed | {sample})
+        if gan is not None:
+            structure, found = gan.structure, gan.predictions
+            if found and found != predictions:
+                predictions, selection, found_how = found, found[0], gan.evidence
+                rows = read_rows(source, labels + predictions + sample_columns, labels)
+                label_array = _label_array(rows.table, labels, source.display)
+            ambiguous = []
     if ambiguous and not predictions:
         predictions, selection, found_how = _scores_among(source, labels, label_array, ambiguous)
         if predictions:
@@ -997,6 +1010,68 @@ def _scores_among(
 
 def _missing_labels(labels: np.ndarray) -> np.ndarray:
     return np.isnan(labels) if np.issubdtype(labels.dtype, np.floating) else np.zeros(labels.shape, dtype=bool)
+
+
+@dataclass(frozen=True)
+class _RealFake:
+    """A file read as a GAN's real/fake labels beside one score per row."""
+
+    structure: tuple[str, str, str | None]
+    predictions: list[str]  # the score column, when found here (not by the predictions' default names)
+    evidence: str | None = None
+
+
+def _real_fake_label_column(source: Any) -> str | None:
+    """A label column under a name only the GAN losses use ('is_real', 'real'),
+    which the generic label names (y_true, label, ...) do not take."""
+    from .registry import LABEL_DEFAULTS, get
+
+    role = next(role for role in get("adversarial").roles if role.name == "y_true")
+    generic = {name.lower() for name in LABEL_DEFAULTS}
+    names = [name for name in role.defaults if name.lower() not in generic]
+    if not names:
+        return None
+    from .io.columns import match_name
+
+    for name in names:
+        found = match_name(name, [c.name for c in source.columns if not c.is_list])
+        if found is not None:
+            return found
+    return None
+
+
+def _real_fake_reading(
+    source: Any, labels: list[str], label_array: np.ndarray, predictions: list[str], claimed: set[str | None]
+) -> _RealFake | None:
+    """A GAN's log read from its labels where its columns' names match no GAN
+    loss: labels under a real/fake name ('is_real') holding 1/0 (or -1),
+    beside one column of scores (a discriminator's probabilities or logits,
+    a critic's scores)."""
+    if len(labels) != 1 or label_array.ndim != 1:
+        return None
+    named = _real_fake_label_column(source) == labels[0]
+    if named and label_array.dtype != object:
+        values = set(np.unique(label_array[np.isfinite(label_array)]).tolist())
+        if not values or not values <= {0.0, 1.0, -1.0} or 1.0 not in values:
+            return None
+        why = f"'{labels[0]}' is named as real/fake labels (1 for a real sample, 0 or -1 for a generated one)"
+    else:
+        return None
+    found: list[str] = []
+    if not predictions:
+        from .io.columns import is_unnamed_index
+
+        numeric = [c.name for c in source.columns if c.numeric and not c.is_list and c.name not in claimed and c.name not in labels and not is_unnamed_index(c.name)]
+        if len(numeric) == 1:
+            predictions = found = numeric
+    if len(predictions) > 1 or (predictions and source.column(predictions[0]).is_list):
+        return None  # class columns or vectors: not one score per row
+    beside = f" beside the scores in '{predictions[0]}'" if predictions else ""
+    evidence = f"{why}{beside} -> generative"
+    how = None
+    if found:
+        how = f"'{found[0]}' is the only numeric column beside the real/fake labels, so it holds the scores: the commands pass {_pred_col_flag(found[0])}"
+    return _RealFake(("generative", evidence, None), found, how)
 
 
 def _role_shape(loss: str, role_name: str) -> str | None:

@@ -907,6 +907,51 @@ def test_a_discriminator_logit_column_is_read_with_from_logits(runner, tmp_path)
     assert json.loads(ran.stdout)["results"] == json.loads(direct.stdout)["results"]
 
 
+# A discriminator's probabilities of 10 real and 10 generated samples.
+GAN_REAL_PROBS = [0.91, 0.82, 0.77, 0.95, 0.6, 0.88, 0.7, 0.83, 0.99, 0.55]
+GAN_FAKE_PROBS = [0.12, 0.3, 0.45, 0.08, 0.21, 0.6, 0.15, 0.33, 0.05, 0.27]
+
+
+def _bce_gan(real: list[float], fake: list[float]) -> float:
+    """The PyTorch DCGAN example's discriminator loss, by hand:
+    BCELoss(D(real), 1) + BCELoss(D(fake), 0) = mean -log D(real) + mean -log(1 - D(fake))."""
+    return float(np.mean(-np.log(real)) + np.mean(-np.log1p(-np.asarray(fake))))
+
+
+def _runnable_recommendations(document: dict) -> list[dict]:
+    """The recommendations above those marked as not running, which come last."""
+    marked = [item for item in document["recommendations"] if "does not run" in item["reason"]]
+    runnable = document["recommendations"][: len(document["recommendations"]) - len(marked)]
+    assert all("does not run" in item["reason"] for item in document["recommendations"][len(runnable):])
+    return runnable
+
+
+def test_a_discriminator_file_with_is_real_labels_is_generative(runner, tmp_path):
+    # d_prob is under no GAN loss's name, but 'is_real' is a real/fake label only the GAN losses read.
+    rows = [(p, 1) for p in GAN_REAL_PROBS] + [(p, 0) for p in GAN_FAKE_PROBS]
+    path = _write(tmp_path / "disc.csv", ["d_prob", "is_real"], rows)
+    result = run(runner, "recommend", "--data", path, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["task"] == "generative"
+    assert any("'is_real' is named as real/fake labels" in line for line in document["inferred"]["evidence"])
+    runnable = _runnable_recommendations(document)
+    assert [item["loss"] for item in runnable] == ["adversarial", "wasserstein"]
+    assert runnable[0]["command"] == f"losscli compute {path} --loss adversarial --pred-col d_prob"
+    _assert_every_command_runs(runner, runnable)
+    values = {item["loss"]: json.loads(_run_suggested(runner, item["command"] + " --format json").stdout)["results"][0]["value"] for item in runnable}
+    assert values["adversarial"] == pytest.approx(_bce_gan(GAN_REAL_PROBS, GAN_FAKE_PROBS), rel=1e-9)
+    # WGAN critic loss, by hand: mean D(fake) - mean D(real).
+    assert values["wasserstein"] == pytest.approx(np.mean(GAN_FAKE_PROBS) - np.mean(GAN_REAL_PROBS), rel=1e-9)
+
+
+def test_is_real_beside_classes_of_another_kind_is_not_read_as_gan_labels(tmp_path):
+    from losscli.inference import infer_file
+
+    path = _write(tmp_path / "other.csv", ["is_real", "y_pred"], [(i % 3 + 2, 0.5) for i in range(12)])
+    assert infer_file(path).task != "generative"
+
+
 def test_two_columns_under_the_same_name_are_not_guessed_between(runner, tmp_path):
     rows = [(i % 2, round(0.5 - (i % 3), 2), 0.3, 0.7) for i in range(20)]
     path = _write(tmp_path / "gan.csv", ["y_true", "critic", "g_prob", "d_prob"], rows)
