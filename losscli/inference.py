@@ -418,7 +418,14 @@ def infer(
             )
     if summary.counts is not None and _is_class_like(summary) and not result.structural:
         _assess_imbalance(result, summary)
-    if summary.kind in ("text_binary", "coded_binary"):
+    real = _real_label(np.asarray(labels)) if result.task == "generative" and summary.kind == "text_binary" else None
+    if real is not None:
+        # The GAN losses read 1 for a real sample, whatever the scores are the probability of.
+        result.positive = str(real)
+        result.evidence.append(
+            f"compute reads real/fake labels as 1 for a real sample and 0 for a generated one: the commands pass --positive {quote(result.positive)}"
+        )
+    elif summary.kind in ("text_binary", "coded_binary"):
         positive, why = _positive_class(labels, predictions, summary.classes, prediction_name)
         result.positive = str(positive)
         others = [str(label) for label in summary.classes if label != positive]
@@ -1012,6 +1019,14 @@ def _missing_labels(labels: np.ndarray) -> np.ndarray:
     return np.isnan(labels) if np.issubdtype(labels.dtype, np.floating) else np.zeros(labels.shape, dtype=bool)
 
 
+# Text labels of a GAN's samples: the real ones, and the generated ones under
+# one of these names (compared ignoring case). The GAN losses read the real
+# label as 1 (--positive) and every other row as generated.
+REAL_LABEL = "real"
+GENERATED_LABELS = ("fake", "generated", "gen", "synthetic")
+GAN_LOSSES = ("adversarial", "wasserstein")
+
+
 @dataclass(frozen=True)
 class _RealFake:
     """A file read as a GAN's real/fake labels beside one score per row."""
@@ -1040,17 +1055,33 @@ def _real_fake_label_column(source: Any) -> str | None:
     return None
 
 
+def _real_label(labels: np.ndarray) -> Any:
+    """The 'real' class of text labels that are real and generated ('real'/'fake'), else None."""
+    if labels.dtype != object or labels.ndim != 1 or (labels.size and isinstance(labels.flat[0], np.ndarray)):
+        return None
+    classes = {str(value) for value in labels if value is not None}
+    real = [value for value in classes if value.strip().lower() == REAL_LABEL]
+    others = [value for value in classes if value.strip().lower() != REAL_LABEL]
+    if len(real) != 1 or len(others) != 1 or others[0].strip().lower() not in GENERATED_LABELS:
+        return None
+    return real[0]
+
+
 def _real_fake_reading(
     source: Any, labels: list[str], label_array: np.ndarray, predictions: list[str], claimed: set[str | None]
 ) -> _RealFake | None:
     """A GAN's log read from its labels where its columns' names match no GAN
-    loss: labels under a real/fake name ('is_real') holding 1/0 (or -1),
-    beside one column of scores (a discriminator's probabilities or logits,
-    a critic's scores)."""
+    loss: labels under a real/fake name ('is_real') holding 1/0 (or -1), or
+    text labels 'real' and 'fake', beside one column of scores (a
+    discriminator's probabilities or logits, a critic's scores)."""
     if len(labels) != 1 or label_array.ndim != 1:
         return None
+    real = _real_label(label_array)
     named = _real_fake_label_column(source) == labels[0]
-    if named and label_array.dtype != object:
+    if real is not None:
+        generated = next(str(value) for value in label_array if value is not None and str(value) != real)
+        why = f"'{labels[0]}' holds '{real}' and '{generated}': real/fake labels of a GAN's samples"
+    elif named and label_array.dtype != object:
         values = set(np.unique(label_array[np.isfinite(label_array)]).tolist())
         if not values or not values <= {0.0, 1.0, -1.0} or 1.0 not in values:
             return None

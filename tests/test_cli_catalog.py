@@ -945,6 +945,44 @@ def test_a_discriminator_file_with_is_real_labels_is_generative(runner, tmp_path
     assert values["wasserstein"] == pytest.approx(np.mean(GAN_FAKE_PROBS) - np.mean(GAN_REAL_PROBS), rel=1e-9)
 
 
+@pytest.mark.parametrize("column", ["d_prob", "D_x"])
+def test_real_fake_text_labels_are_a_gan_log_read_with_positive_real(runner, tmp_path, column):
+    # A discriminator's probabilities (d_prob) or a critic's unbounded scores (D_x) beside
+    # 'real'/'fake' text labels: generative, not two text classes with no predictions.
+    scores = (GAN_REAL_PROBS, GAN_FAKE_PROBS) if column == "d_prob" else ([4 * p - 2 for p in GAN_REAL_PROBS], [4 * p - 2 for p in GAN_FAKE_PROBS])
+    rows = [(s, "real") for s in scores[0]] + [(s, "fake") for s in scores[1]]
+    rows = [rows[i // 2] if i % 2 == 0 else rows[10 + i // 2] for i in range(20)]  # interleaved, as a log writes them
+    path = _write(tmp_path / "gan.csv", [column, "label"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["task"] == "generative"
+    assert any("'label' holds 'real' and 'fake'" in line for line in document["inferred"]["evidence"])
+    runnable = _runnable_recommendations(document)
+    assert {item["loss"] for item in runnable} == {"adversarial", "wasserstein"}
+    for item in runnable:
+        assert item["command"].startswith(f"losscli compute {path} --loss {item['loss']} --pred-col {column}")
+        assert item["command"].endswith("--positive real")
+    _assert_every_command_runs(runner, runnable)
+    values = {item["loss"]: json.loads(_run_suggested(runner, item["command"] + " --format json").stdout)["results"][0]["value"] for item in runnable}
+    # WGAN critic loss, by hand: mean D(fake) - mean D(real).
+    assert values["wasserstein"] == pytest.approx(np.mean(scores[1]) - np.mean(scores[0]), rel=1e-9)
+    if column == "d_prob":
+        assert values["adversarial"] == pytest.approx(_bce_gan(GAN_REAL_PROBS, GAN_FAKE_PROBS), rel=1e-9)
+    else:
+        # With --from-logits: BCEWithLogitsLoss(x, 1) = softplus(-x), BCEWithLogitsLoss(x, 0) = softplus(x).
+        expected = np.mean(np.logaddexp(0, -np.asarray(scores[0]))) + np.mean(np.logaddexp(0, np.asarray(scores[1])))
+        assert values["adversarial"] == pytest.approx(expected, rel=1e-9)
+
+
+def test_the_real_label_is_positive_even_where_the_scores_favour_fake(tmp_path):
+    from losscli.inference import infer_file
+
+    # A critic that scores the fakes higher (a bad one) is still read with real as 1.
+    rows = [(round(0.1 * i + (-2 if i % 2 else 2), 2), "Real" if i % 2 else "Fake") for i in range(20)]
+    path = _write(tmp_path / "bad.csv", ["critic", "label"], rows)
+    result = infer_file(path)
+    assert (result.task, result.positive) == ("generative", "Real")
+
+
 def test_is_real_beside_classes_of_another_kind_is_not_read_as_gan_labels(tmp_path):
     from losscli.inference import infer_file
 
