@@ -99,6 +99,9 @@ class Inference:
     prediction_selection: str | None = None
     structural: bool = False
     matched_loss: str | None = None  # the loss whose input columns the file has
+    # Several losses read the file's columns alike and the data cannot tell
+    # which the model trains with (a critic's scores or a discriminator's logits).
+    matched_losses: tuple[str, ...] = ()
     # The label the commands pass as --positive: two text classes beside one
     # probability column, the class that column reads as the probability of.
     positive: str | None = None
@@ -837,6 +840,8 @@ def infer_file(
     result.prediction_columns = tuple(predictions)
     result.source = source
     result.label_columns = tuple(labels)
+    if result.task == "generative" and len(predictions) == 1 and prediction_array is not None and prediction_array.ndim == 1:
+        _critic_or_discriminator(result, predictions[0], prediction_array)
     if spark is not None and spark.logits:
         result.from_logits = True
     if selection != pred_col:
@@ -1103,6 +1108,46 @@ def _real_fake_reading(
     if found:
         how = f"'{found[0]}' is the only numeric column beside the real/fake labels, so it holds the scores: the commands pass {_pred_col_flag(found[0])}"
     return _RealFake(("generative", evidence, None), found, how)
+
+
+# Words in a score column's name that say whose scores they are: a WGAN
+# critic's, or a standard GAN discriminator's logits or probabilities.
+CRITIC_WORDS = ("critic", "wgan", "wasserstein")
+DISCRIMINATOR_WORDS = ("logit", "logits", "prob", "probs", "proba", "probability", "probabilities", "sigmoid")
+
+
+def _critic_or_discriminator(result: Inference, column: str, scores: np.ndarray) -> None:
+    """Which GAN loss a column of scores is for, and why. A WGAN critic's
+    scores are unbounded, and so are a discriminator's logits: the values
+    tell them apart only when they lie in [0, 1] (probabilities, a
+    discriminator's). Otherwise only the name can: 'critic' says WGAN,
+    'logit' or 'prob' a discriminator trained with cross-entropy; 'score',
+    'd_out', 'disc' (WGAN code calls its critic the discriminator too) or
+    no such word say neither, and both losses rank level."""
+    if result.matched_loss not in (None, *GAN_LOSSES):
+        return
+    words = [word for word in "".join(ch if ch.isalnum() else " " for ch in column.lower()).split()]
+    finite = scores[np.isfinite(scores)]
+    if any(word in name for word in words for name in CRITIC_WORDS) or any(name in column.lower() for name in CRITIC_WORDS):
+        result.matched_loss, why = "wasserstein", (
+            f"'{column}' is named as a WGAN critic's scores: wasserstein (mean D(fake) - mean D(real)), the loss a WGAN critic trains with, ranks first"
+        )
+    elif finite.size and not looks_like_logits(finite):
+        result.matched_loss, why = "adversarial", (
+            f"'{column}' holds values in [0, 1], a discriminator's probabilities (a WGAN critic's scores are unbounded): adversarial ranks first"
+        )
+    elif any(word in DISCRIMINATOR_WORDS or word.startswith(("logit", "prob")) for word in words):
+        result.matched_loss, why = "adversarial", (
+            f"'{column}' is named as a GAN discriminator's logits: adversarial, the cross-entropy it trains with, ranks first"
+        )
+    else:
+        result.matched_loss, result.matched_losses = None, GAN_LOSSES
+        why = (
+            f"'{column}' holds unbounded scores under a name that says neither critic nor logits: a WGAN critic's scores "
+            "(wasserstein) and a GAN discriminator's logits (adversarial --from-logits) look alike, so the two rank level; "
+            "a column named 'critic' or 'd_logit' tells them apart"
+        )
+    result.evidence.append(why)
 
 
 def _role_shape(loss: str, role_name: str) -> str | None:

@@ -834,6 +834,7 @@ def _context(
         facts.update(f"predictions={kind}" for kind in inference.prediction_kinds)
         if inference.matched_loss:
             facts.add(f"inputs={inference.matched_loss}")
+        facts.update(f"inputs={name}" for name in inference.matched_losses)
         values.update(inference.values)
         from_logits = inference.from_logits
         sample_column = inference.sample_column

@@ -983,6 +983,43 @@ def test_the_real_label_is_positive_even_where_the_scores_favour_fake(tmp_path):
     assert (result.task, result.positive) == ("generative", "Real")
 
 
+@pytest.mark.parametrize(
+    ("column", "scores", "first", "level"),
+    [
+        ("critic", "unbounded", "wasserstein", False),  # the name says WGAN critic
+        ("d_logit", "unbounded", "adversarial", False),  # the name says a discriminator's logits
+        ("d_score", "probabilities", "adversarial", False),  # values in [0, 1]: a discriminator's probabilities
+        ("d_score", "unbounded", None, True),  # nothing tells: both rank level, and the evidence says so
+        ("disc", "unbounded", None, True),  # WGAN code calls its critic the discriminator too
+    ],
+)
+def test_critic_scores_and_discriminator_outputs_rank_their_own_loss_first(runner, tmp_path, column, scores, first, level):
+    real, fake = GAN_REAL_PROBS, GAN_FAKE_PROBS
+    if scores == "unbounded":
+        real, fake = [3 * p - 1 for p in real], [3 * p - 2 for p in fake]
+    rows = [(s, 1) for s in real] + [(s, 0) for s in fake]
+    path = _write(tmp_path / "gan.csv", ["is_real", column], [(label, round(score, 4)) for score, label in rows])
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["task"] == "generative"
+    evidence = document["inferred"]["evidence"]
+    runnable = _runnable_recommendations(document)
+    top = [item["loss"] for item in runnable[:2]]
+    assert set(top) == {"adversarial", "wasserstein"}
+    scores_of = {item["loss"]: item["reason"] for item in runnable}
+    matched = "the file has exactly the input columns this loss reads"
+    if level:
+        assert any("look alike" in line and "rank level" in line for line in evidence), evidence
+        assert matched in scores_of["adversarial"] and matched in scores_of["wasserstein"]
+    else:
+        assert top[0] == first
+        assert any(f"'{column}'" in line and "ranks first" in line for line in evidence), evidence
+        assert matched in scores_of[first] and matched not in scores_of[top[1]]
+    _assert_every_command_runs(runner, runnable)
+    values = {item["loss"]: json.loads(_run_suggested(runner, item["command"] + " --format json").stdout)["results"][0]["value"] for item in runnable[:2]}
+    # WGAN critic loss, by hand: mean D(fake) - mean D(real).
+    assert values["wasserstein"] == pytest.approx(np.mean([round(v, 4) for v in fake]) - np.mean([round(v, 4) for v in real]), rel=1e-9)
+
+
 def test_is_real_beside_classes_of_another_kind_is_not_read_as_gan_labels(tmp_path):
     from losscli.inference import infer_file
 
