@@ -102,6 +102,12 @@ class Inference:
     # Several losses read the file's columns alike and the data cannot tell
     # which the model trains with (a critic's scores or a discriminator's logits).
     matched_losses: tuple[str, ...] = ()
+    # Inputs other than labels and predictions found under names no default
+    # takes (embedding pairs as list columns 'sentence1', 'sentence2'): role ->
+    # column, which the commands pass as --col ROLE=COLUMN; and their values
+    # beside the labels, for trying the losses that read them.
+    role_columns: dict[str, str] = field(default_factory=dict)
+    inputs_read: dict[str, np.ndarray] | None = field(default=None, repr=False)
     # The label the commands pass as --positive: two text classes beside one
     # probability column, the class that column reads as the probability of.
     positive: str | None = None
@@ -780,6 +786,11 @@ def infer_file(
                 rows = read_rows(source, labels + predictions + sample_columns, labels)
                 label_array = _label_array(rows.table, labels, source.display)
             ambiguous = []
+    pair = None
+    if structure is None and spark is None and not predictions and not ambiguous:
+        pair = _embedding_pair(source, labels, label_array, claimed | {sample})
+        if pair is not None:
+            structure = pair.structure
     if ambiguous and not predictions:
         predictions, selection, found_how = _scores_among(source, labels, label_array, ambiguous)
         if predictions:
@@ -840,6 +851,8 @@ def infer_file(
     result.prediction_columns = tuple(predictions)
     result.source = source
     result.label_columns = tuple(labels)
+    if pair is not None and result.task == "ranking":
+        result.matched_losses, result.role_columns, result.inputs_read = PAIR_LOSSES, dict(pair.columns), pair.values
     if result.task == "generative" and len(predictions) == 1 and prediction_array is not None and prediction_array.ndim == 1:
         _critic_or_discriminator(result, predictions[0], prediction_array)
     if spark is not None and spark.logits:
@@ -1108,6 +1121,61 @@ def _real_fake_reading(
     if found:
         how = f"'{found[0]}' is the only numeric column beside the real/fake labels, so it holds the scores: the commands pass {_pred_col_flag(found[0])}"
     return _RealFake(("generative", evidence, None), found, how)
+
+
+# The losses of embedding pairs beside a similar/dissimilar label.
+PAIR_LOSSES = ("contrastive", "cosine_embedding")
+
+
+@dataclass(frozen=True)
+class _EmbeddingPair:
+    """Two list columns of embeddings beside a pair label, read as x1 and x2."""
+
+    structure: tuple[str, str, str | None]
+    columns: tuple[tuple[str, str], ...]  # (role, column)
+    values: dict[str, np.ndarray]  # y_true, x1, x2 of the rows read
+
+
+def _embedding_pair(source: Any, labels: list[str], label_array: np.ndarray, claimed: set[str | None]) -> _EmbeddingPair | None:
+    """Embedding pairs as two list columns of equal width ('sentence1',
+    'sentence2', as a sentence-transformers pair dataset holds them once
+    encoded) beside a 0/1 or -1/1 label and no prediction column: metric
+    learning, whose losses read the lists as x1 and x2. Not rows of class
+    probabilities (each in [0, 1] and summing to 1), which are predictions."""
+    from .io.columns import list_to_matrix
+    from .row_sample import read_rows
+
+    if len(labels) != 1 or label_array.ndim != 1 or label_array.dtype == object:
+        return None
+    values = set(np.unique(label_array[np.isfinite(label_array)]).tolist())
+    if len(values) != 2 or not (values == {0.0, 1.0} or values == {-1.0, 1.0}):
+        return None
+    lists = [c.name for c in source.columns if c.is_list and c.name not in claimed and c.name not in labels]
+    if len(lists) != 2:
+        return None
+    table = read_rows(source, labels + lists, labels).table
+    try:
+        first, second = (list_to_matrix(table[name], column=name, display=source.display) for name in lists)
+    except LossCliError:
+        return None  # ragged lists: sequences, not embeddings
+    if first.shape != second.shape or first.shape[1] < 2:
+        return None
+    for matrix in (first, second):
+        finite = matrix[np.isfinite(matrix).all(axis=1)]
+        if finite.size and (finite >= 0).all() and (finite <= 1).all() and bool(np.all(np.abs(finite.sum(axis=1) - 1.0) <= ROW_SUM_TOLERANCE)):
+            return None
+    code = "0/1" if values == {0.0, 1.0} else "-1/1"
+    evidence = (
+        f"'{lists[0]}' and '{lists[1]}' are list columns of {first.shape[1]} numbers each beside the {code} pair label '{labels[0]}' "
+        f"and no prediction column: embedding pairs -> ranking (metric learning); the commands pass --col x1={lists[0]} --col x2={lists[1]}"
+    )
+    paired = _label_array(table, labels, source.display)
+    keep = np.isfinite(paired) & np.isfinite(first).all(axis=1) & np.isfinite(second).all(axis=1)
+    return _EmbeddingPair(
+        ("ranking", evidence, None),
+        (("x1", lists[0]), ("x2", lists[1])),
+        {"y_true": paired[keep], "x1": first[keep], "x2": second[keep]},
+    )
 
 
 # Words in a score column's name that say whose scores they are: a WGAN

@@ -1036,6 +1036,71 @@ def test_two_columns_under_the_same_name_are_not_guessed_between(runner, tmp_pat
     assert adversarial["reason"].startswith("its command does not run on this file as it is: ")
 
 
+def _pair_parquet(path: Path, label_codes: tuple[int, int]) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(7)
+    similar = np.arange(24) % 2 == 0
+    x1 = np.round(rng.normal(size=(24, 6)), 4)
+    x2 = np.round(x1 + rng.normal(scale=np.where(similar, 0.2, 1.5)[:, None], size=(24, 6)), 4)
+    y = np.where(similar, label_codes[1], label_codes[0])
+    table = pa.table({"sentence1": pa.array(list(x1), pa.list_(pa.float64())), "sentence2": pa.array(list(x2), pa.list_(pa.float64())), "label": y})
+    pq.write_table(table, path)
+    return str(path), x1, x2, similar
+
+
+def _cosine_embedding_by_hand(x1: np.ndarray, x2: np.ndarray, similar: np.ndarray) -> float:
+    """PyTorch CosineEmbeddingLoss(margin=0), written out: 1 - cos for y = 1, max(0, cos) for y = -1,
+    cos = x1.x2 / sqrt((|x1|^2 + 1e-12)(|x2|^2 + 1e-12))."""
+    cos = (x1 * x2).sum(axis=1) / np.sqrt(((x1 * x1).sum(axis=1) + 1e-12) * ((x2 * x2).sum(axis=1) + 1e-12))
+    return float(np.where(similar, 1 - cos, np.maximum(cos, 0.0)).mean())
+
+
+def test_embedding_pairs_in_list_columns_are_metric_learning(runner, tmp_path):
+    path, x1, x2, similar = _pair_parquet(tmp_path / "pairs.parquet", (0, 1))
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["task"] == "ranking"
+    assert any("'sentence1' and 'sentence2' are list columns of 6 numbers each" in line for line in document["inferred"]["evidence"])
+    runnable = _runnable_recommendations(document)
+    commands = {item["loss"]: item["command"] for item in runnable}
+    assert set(commands) == {"contrastive", "cosine_embedding"}
+    for name, command in commands.items():
+        assert command == f"losscli compute {path} --loss {name} --col x1=sentence1 --col x2=sentence2"
+    _assert_every_command_runs(runner, runnable)
+    values = {name: json.loads(_run_suggested(runner, command + " --format json").stdout)["results"][0]["value"] for name, command in commands.items()}
+    # tensorflow-addons contrastive_loss (margin 1), by hand: y d^2 + (1 - y) max(0, 1 - d)^2.
+    d = np.sqrt(((x1 - x2) ** 2).sum(axis=1))
+    assert values["contrastive"] == pytest.approx(np.mean(np.where(similar, d**2, np.maximum(1 - d, 0) ** 2)), rel=1e-9)
+    assert values["cosine_embedding"] == pytest.approx(_cosine_embedding_by_hand(x1, x2, similar), rel=1e-9)
+
+
+def test_embedding_pairs_with_sign_labels_rank_cosine_embedding_first(runner, tmp_path):
+    # -1/1 labels are what CosineEmbeddingLoss reads; contrastive refuses them, which its reason says.
+    path, x1, x2, similar = _pair_parquet(tmp_path / "pairs.parquet", (-1, 1))
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["task"] == "ranking"
+    runnable = _runnable_recommendations(document)
+    assert [item["loss"] for item in runnable] == ["cosine_embedding"]
+    contrastive = next(item for item in document["recommendations"] if item["loss"] == "contrastive")
+    assert "pair label must be 1 (similar) or 0 (dissimilar)" in contrastive["reason"]
+    _assert_every_command_runs(runner, runnable)
+    ran = _run_suggested(runner, runnable[0]["command"] + " --format json")
+    assert json.loads(ran.stdout)["results"][0]["value"] == pytest.approx(_cosine_embedding_by_hand(x1, x2, similar), rel=1e-9)
+
+
+def test_class_probabilities_in_two_list_columns_are_not_embedding_pairs(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from losscli.inference import infer_file
+
+    probs = [[0.3, 0.7], [0.8, 0.2]] * 6
+    table = pa.table({"y_true": [1, 0] * 6, "p_a": pa.array(probs, pa.list_(pa.float64())), "p_b": pa.array(probs, pa.list_(pa.float64()))})
+    pq.write_table(table, tmp_path / "probs.parquet")
+    assert infer_file(str(tmp_path / "probs.parquet")).task != "ranking"
+
+
 # --------------------------------------------------------------------------- sample data
 
 
