@@ -99,6 +99,15 @@ class Inference:
     prediction_selection: str | None = None
     structural: bool = False
     matched_loss: str | None = None  # the loss whose input columns the file has
+    # Several losses read the file's columns alike and the data cannot tell
+    # which the model trains with (a critic's scores or a discriminator's logits).
+    matched_losses: tuple[str, ...] = ()
+    # Inputs other than labels and predictions found under names no default
+    # takes (embedding pairs as list columns 'sentence1', 'sentence2'): role ->
+    # column, which the commands pass as --col ROLE=COLUMN; and their values
+    # beside the labels, for trying the losses that read them.
+    role_columns: dict[str, str] = field(default_factory=dict)
+    inputs_read: dict[str, np.ndarray] | None = field(default=None, repr=False)
     # The label the commands pass as --positive: two text classes beside one
     # probability column, the class that column reads as the probability of.
     positive: str | None = None
@@ -366,7 +375,7 @@ def infer(
     label_name: str = "labels",
     prediction_name: str = "predictions",
     sample_name: str = "sample",
-    structure: tuple[str, str, str] | None = None,
+    structure: tuple[str, str, str | None] | None = None,
     file_rows: int | None = None,
     tally: Any = None,
     class_names: tuple[str, ...] | None = None,
@@ -418,7 +427,14 @@ def infer(
             )
     if summary.counts is not None and _is_class_like(summary) and not result.structural:
         _assess_imbalance(result, summary)
-    if summary.kind in ("text_binary", "coded_binary"):
+    real = _real_label(np.asarray(labels)) if result.task == "generative" and summary.kind == "text_binary" else None
+    if real is not None:
+        # The GAN losses read 1 for a real sample, whatever the scores are the probability of.
+        result.positive = str(real)
+        result.evidence.append(
+            f"compute reads real/fake labels as 1 for a real sample and 0 for a generated one: the commands pass --positive {quote(result.positive)}"
+        )
+    elif summary.kind in ("text_binary", "coded_binary"):
         positive, why = _positive_class(labels, predictions, summary.classes, prediction_name)
         result.positive = str(positive)
         others = [str(label) for label in summary.classes if label != positive]
@@ -729,7 +745,11 @@ def infer_file(
     named = frozenset(name.strip() for given in (label_col, pred_col, sample_col) for name in (given or "").split(",") if name.strip())
     source = open_source(path, input_format, delimiter, named, decimal)
     structure = _structure(source)
-    labels = _label_columns(source, label_col, required=structure is None)
+    # 'is_real' beside a column under no GAN loss's name ('d_prob'): real/fake labels all the same.
+    real_fake = _real_fake_label_column(source) if structure is None and not label_col else None
+    labels = _label_columns(source, label_col, required=structure is None and real_fake is None)
+    if not labels and real_fake is not None:
+        labels = [real_fake]
     if not labels and structure is not None and _role_shape(structure[2], "y_true") == "scalar":
         # Real/fake labels under their own name ('is_real'); feature vectors are not labels.
         labels = _structural_columns(source, structure[2], "y_true", set())
@@ -757,6 +777,20 @@ def infer_file(
     rows = read_rows(source, labels + predictions + sample_columns, labels)
     label_array = _label_array(rows.table, labels, source.display)
     selection, found_how = (spark.selection, spark.evidence) if spark is not None else (pred_col, None)
+    if structure is None and spark is None:
+        gan = _real_fake_reading(source, labels, label_array, predictions, claimed | {sample})
+        if gan is not None:
+            structure, found = gan.structure, gan.predictions
+            if found and found != predictions:
+                predictions, selection, found_how = found, found[0], gan.evidence
+                rows = read_rows(source, labels + predictions + sample_columns, labels)
+                label_array = _label_array(rows.table, labels, source.display)
+            ambiguous = []
+    pair = None
+    if structure is None and spark is None and not predictions and not ambiguous:
+        pair = _embedding_pair(source, labels, label_array, claimed | {sample})
+        if pair is not None:
+            structure = pair.structure
     if ambiguous and not predictions:
         predictions, selection, found_how = _scores_among(source, labels, label_array, ambiguous)
         if predictions:
@@ -817,6 +851,10 @@ def infer_file(
     result.prediction_columns = tuple(predictions)
     result.source = source
     result.label_columns = tuple(labels)
+    if pair is not None and result.task == "ranking":
+        result.matched_losses, result.role_columns, result.inputs_read = PAIR_LOSSES, dict(pair.columns), pair.values
+    if result.task == "generative" and len(predictions) == 1 and prediction_array is not None and prediction_array.ndim == 1:
+        _critic_or_discriminator(result, predictions[0], prediction_array)
     if spark is not None and spark.logits:
         result.from_logits = True
     if selection != pred_col:
@@ -997,6 +1035,187 @@ def _scores_among(
 
 def _missing_labels(labels: np.ndarray) -> np.ndarray:
     return np.isnan(labels) if np.issubdtype(labels.dtype, np.floating) else np.zeros(labels.shape, dtype=bool)
+
+
+# Text labels of a GAN's samples: the real ones, and the generated ones under
+# one of these names (compared ignoring case). The GAN losses read the real
+# label as 1 (--positive) and every other row as generated.
+REAL_LABEL = "real"
+GENERATED_LABELS = ("fake", "generated", "gen", "synthetic")
+GAN_LOSSES = ("adversarial", "wasserstein")
+
+
+@dataclass(frozen=True)
+class _RealFake:
+    """A file read as a GAN's real/fake labels beside one score per row."""
+
+    structure: tuple[str, str, str | None]
+    predictions: list[str]  # the score column, when found here (not by the predictions' default names)
+    evidence: str | None = None
+
+
+def _real_fake_label_column(source: Any) -> str | None:
+    """A label column under a name only the GAN losses use ('is_real', 'real'),
+    which the generic label names (y_true, label, ...) do not take."""
+    from .registry import LABEL_DEFAULTS, get
+
+    role = next(role for role in get("adversarial").roles if role.name == "y_true")
+    generic = {name.lower() for name in LABEL_DEFAULTS}
+    names = [name for name in role.defaults if name.lower() not in generic]
+    if not names:
+        return None
+    from .io.columns import match_name
+
+    for name in names:
+        found = match_name(name, [c.name for c in source.columns if not c.is_list])
+        if found is not None:
+            return found
+    return None
+
+
+def _real_label(labels: np.ndarray) -> Any:
+    """The 'real' class of text labels that are real and generated ('real'/'fake'), else None."""
+    if labels.dtype != object or labels.ndim != 1 or (labels.size and isinstance(labels.flat[0], np.ndarray)):
+        return None
+    classes = {str(value) for value in labels if value is not None}
+    real = [value for value in classes if value.strip().lower() == REAL_LABEL]
+    others = [value for value in classes if value.strip().lower() != REAL_LABEL]
+    if len(real) != 1 or len(others) != 1 or others[0].strip().lower() not in GENERATED_LABELS:
+        return None
+    return real[0]
+
+
+def _real_fake_reading(
+    source: Any, labels: list[str], label_array: np.ndarray, predictions: list[str], claimed: set[str | None]
+) -> _RealFake | None:
+    """A GAN's log read from its labels where its columns' names match no GAN
+    loss: labels under a real/fake name ('is_real') holding 1/0 (or -1), or
+    text labels 'real' and 'fake', beside one column of scores (a
+    discriminator's probabilities or logits, a critic's scores)."""
+    if len(labels) != 1 or label_array.ndim != 1:
+        return None
+    real = _real_label(label_array)
+    named = _real_fake_label_column(source) == labels[0]
+    if real is not None:
+        generated = next(str(value) for value in label_array if value is not None and str(value) != real)
+        why = f"'{labels[0]}' holds '{real}' and '{generated}': real/fake labels of a GAN's samples"
+    elif named and label_array.dtype != object:
+        values = set(np.unique(label_array[np.isfinite(label_array)]).tolist())
+        if not values or not values <= {0.0, 1.0, -1.0} or 1.0 not in values:
+            return None
+        why = f"'{labels[0]}' is named as real/fake labels (1 for a real sample, 0 or -1 for a generated one)"
+    else:
+        return None
+    found: list[str] = []
+    if not predictions:
+        from .io.columns import is_unnamed_index
+
+        numeric = [c.name for c in source.columns if c.numeric and not c.is_list and c.name not in claimed and c.name not in labels and not is_unnamed_index(c.name)]
+        if len(numeric) == 1:
+            predictions = found = numeric
+    if len(predictions) > 1 or (predictions and source.column(predictions[0]).is_list):
+        return None  # class columns or vectors: not one score per row
+    beside = f" beside the scores in '{predictions[0]}'" if predictions else ""
+    evidence = f"{why}{beside} -> generative"
+    how = None
+    if found:
+        how = f"'{found[0]}' is the only numeric column beside the real/fake labels, so it holds the scores: the commands pass {_pred_col_flag(found[0])}"
+    return _RealFake(("generative", evidence, None), found, how)
+
+
+# The losses of embedding pairs beside a similar/dissimilar label.
+PAIR_LOSSES = ("contrastive", "cosine_embedding")
+
+
+@dataclass(frozen=True)
+class _EmbeddingPair:
+    """Two list columns of embeddings beside a pair label, read as x1 and x2."""
+
+    structure: tuple[str, str, str | None]
+    columns: tuple[tuple[str, str], ...]  # (role, column)
+    values: dict[str, np.ndarray]  # y_true, x1, x2 of the rows read
+
+
+def _embedding_pair(source: Any, labels: list[str], label_array: np.ndarray, claimed: set[str | None]) -> _EmbeddingPair | None:
+    """Embedding pairs as two list columns of equal width ('sentence1',
+    'sentence2', as a sentence-transformers pair dataset holds them once
+    encoded) beside a 0/1 or -1/1 label and no prediction column: metric
+    learning, whose losses read the lists as x1 and x2. Not rows of class
+    probabilities (each in [0, 1] and summing to 1), which are predictions."""
+    from .io.columns import list_to_matrix
+    from .row_sample import read_rows
+
+    if len(labels) != 1 or label_array.ndim != 1 or label_array.dtype == object:
+        return None
+    values = set(np.unique(label_array[np.isfinite(label_array)]).tolist())
+    if len(values) != 2 or not (values == {0.0, 1.0} or values == {-1.0, 1.0}):
+        return None
+    lists = [c.name for c in source.columns if c.is_list and c.name not in claimed and c.name not in labels]
+    if len(lists) != 2:
+        return None
+    table = read_rows(source, labels + lists, labels).table
+    try:
+        first, second = (list_to_matrix(table[name], column=name, display=source.display) for name in lists)
+    except LossCliError:
+        return None  # ragged lists: sequences, not embeddings
+    if first.shape != second.shape or first.shape[1] < 2:
+        return None
+    for matrix in (first, second):
+        finite = matrix[np.isfinite(matrix).all(axis=1)]
+        if finite.size and (finite >= 0).all() and (finite <= 1).all() and bool(np.all(np.abs(finite.sum(axis=1) - 1.0) <= ROW_SUM_TOLERANCE)):
+            return None
+    code = "0/1" if values == {0.0, 1.0} else "-1/1"
+    evidence = (
+        f"'{lists[0]}' and '{lists[1]}' are list columns of {first.shape[1]} numbers each beside the {code} pair label '{labels[0]}' "
+        f"and no prediction column: embedding pairs -> ranking (metric learning); the commands pass --col x1={lists[0]} --col x2={lists[1]}"
+    )
+    paired = _label_array(table, labels, source.display)
+    keep = np.isfinite(paired) & np.isfinite(first).all(axis=1) & np.isfinite(second).all(axis=1)
+    return _EmbeddingPair(
+        ("ranking", evidence, None),
+        (("x1", lists[0]), ("x2", lists[1])),
+        {"y_true": paired[keep], "x1": first[keep], "x2": second[keep]},
+    )
+
+
+# Words in a score column's name that say whose scores they are: a WGAN
+# critic's, or a standard GAN discriminator's logits or probabilities.
+CRITIC_WORDS = ("critic", "wgan", "wasserstein")
+DISCRIMINATOR_WORDS = ("logit", "logits", "prob", "probs", "proba", "probability", "probabilities", "sigmoid")
+
+
+def _critic_or_discriminator(result: Inference, column: str, scores: np.ndarray) -> None:
+    """Which GAN loss a column of scores is for, and why. A WGAN critic's
+    scores are unbounded, and so are a discriminator's logits: the values
+    tell them apart only when they lie in [0, 1] (probabilities, a
+    discriminator's). Otherwise only the name can: 'critic' says WGAN,
+    'logit' or 'prob' a discriminator trained with cross-entropy; 'score',
+    'd_out', 'disc' (WGAN code calls its critic the discriminator too) or
+    no such word say neither, and both losses rank level."""
+    if result.matched_loss not in (None, *GAN_LOSSES):
+        return
+    words = [word for word in "".join(ch if ch.isalnum() else " " for ch in column.lower()).split()]
+    finite = scores[np.isfinite(scores)]
+    if any(word in name for word in words for name in CRITIC_WORDS) or any(name in column.lower() for name in CRITIC_WORDS):
+        result.matched_loss, why = "wasserstein", (
+            f"'{column}' is named as a WGAN critic's scores: wasserstein (mean D(fake) - mean D(real)), the loss a WGAN critic trains with, ranks first"
+        )
+    elif finite.size and not looks_like_logits(finite):
+        result.matched_loss, why = "adversarial", (
+            f"'{column}' holds values in [0, 1], a discriminator's probabilities (a WGAN critic's scores are unbounded): adversarial ranks first"
+        )
+    elif any(word in DISCRIMINATOR_WORDS or word.startswith(("logit", "prob")) for word in words):
+        result.matched_loss, why = "adversarial", (
+            f"'{column}' is named as a GAN discriminator's logits: adversarial, the cross-entropy it trains with, ranks first"
+        )
+    else:
+        result.matched_loss, result.matched_losses = None, GAN_LOSSES
+        why = (
+            f"'{column}' holds unbounded scores under a name that says neither critic nor logits: a WGAN critic's scores "
+            "(wasserstein) and a GAN discriminator's logits (adversarial --from-logits) look alike, so the two rank level; "
+            "a column named 'critic' or 'd_logit' tells them apart"
+        )
+    result.evidence.append(why)
 
 
 def _role_shape(loss: str, role_name: str) -> str | None:

@@ -360,6 +360,7 @@ def compute_command(
     labels: str | None = None,
     flags: tuple[str, ...] = (),
     name_roles: bool = True,
+    role_columns: tuple[tuple[str, str], ...] = (),
 ) -> str:
     """The ``losscli compute`` line for one loss, naming the inputs it needs.
 
@@ -372,20 +373,26 @@ def compute_command(
     if labels:
         parts += ["--labels", quote(_not_an_option(labels))]
     parts += ["--loss", quote(f"{spec.name}:{params}" if params else spec.name)]
-    for role, columns in (command_role_columns(spec) if name_roles else {}).items():
+    for role, columns in (command_role_columns(spec, role_columns) if name_roles else {}).items():
         parts += ["--col", f"{role}={quote(columns)}"]
     parts += [quote(word) for word in flags]
     return " ".join(parts)
 
 
-def command_role_columns(spec: LossSpec) -> dict[str, str]:
+def command_role_columns(spec: LossSpec, found: tuple[tuple[str, str], ...] = ()) -> dict[str, str]:
     """The ``--col ROLE=COLS`` of a suggested command: every required input
-    other than y_true/y_pred, under its first default name."""
+    other than y_true/y_pred, under its first default name; the columns the
+    data were ``found`` to hold for a role instead (optional ones too:
+    contrastive's x1 and x2 stand beside its distance)."""
+    given = dict(found)
     columns = {}
     for role in spec.roles:
-        if role.optional or role.name in ("y_true", "y_pred"):
+        if role.name in ("y_true", "y_pred"):
             continue
-        columns[role.name] = f"{role.defaults[0]}*" if role.shape == "vector" else role.defaults[0]
+        if role.name in given:
+            columns[role.name] = given[role.name]
+        elif not role.optional:
+            columns[role.name] = f"{role.defaults[0]}*" if role.shape == "vector" else role.defaults[0]
     return columns
 
 
@@ -424,6 +431,9 @@ class Context:
     read_labels_file: frozenset[str] = frozenset()
     # --positive for the losses of binary labels: two text classes beside one probability column.
     positive: str | None = None
+    # role -> column of inputs the data hold under names no default takes (x1=sentence1):
+    # the commands of the losses with that role pass them with --col.
+    role_columns: tuple[tuple[str, str], ...] = ()
 
 
 def _tip_evidence(name: str, context: Context) -> list[Evidence]:
@@ -564,7 +574,9 @@ def _command(spec: LossSpec, params: str, context: Context) -> str:
     if spec.name in context.read_labels_file:
         return compute_command(spec, context.labels_file or context.predictions, params=params, flags=tuple(flags), name_roles=False)
     name_roles = spec.name not in context.inputs_found
-    return compute_command(spec, context.predictions, params=params, labels=context.labels_file, flags=tuple(flags), name_roles=name_roles)
+    return compute_command(
+        spec, context.predictions, params=params, labels=context.labels_file, flags=tuple(flags), name_roles=name_roles, role_columns=context.role_columns
+    )
 
 
 def _recommendation(spec: LossSpec, index: int, context: Context) -> tuple[tuple[int, int, int, int], dict[str, Any]]:
@@ -825,6 +837,7 @@ def _context(
     facts: set[str] = set()
     values: dict[str, str] = {}
     predictions, labels_file, flags, from_logits, sample_column, positive = "PRED", None, [], False, None, None
+    role_columns: tuple[tuple[str, str], ...] = ()
     if inference is not None:
         for name, shown in ((OUTLIERS, inference.outliers), (IMBALANCED, inference.imbalanced)):
             if shown and name not in conditions:
@@ -834,6 +847,8 @@ def _context(
         facts.update(f"predictions={kind}" for kind in inference.prediction_kinds)
         if inference.matched_loss:
             facts.add(f"inputs={inference.matched_loss}")
+        facts.update(f"inputs={name}" for name in inference.matched_losses)
+        role_columns = tuple(sorted(inference.role_columns.items()))
         values.update(inference.values)
         from_logits = inference.from_logits
         sample_column = inference.sample_column
@@ -867,6 +882,7 @@ def _context(
         from_logits=from_logits,
         sample_column=sample_column,
         positive=positive,
+        role_columns=role_columns,
     )
 
 

@@ -83,11 +83,12 @@ def command_problems(
         suggested = command_spec(spec.name, context)  # with the parameters its command passes (poisson:log_input=false)
         bound = parse_spec(suggested, shared)
         by_default = dataclasses.replace(base, role_cols={}, sample_col=sample)
-        if command_role_columns(spec) and inputs_problem(bound, by_default, sources) is None:
+        role_cols = command_role_columns(spec, context.role_columns)
+        if role_cols and not context.role_columns and inputs_problem(bound, by_default, sources) is None:
             checks.inputs_found.add(spec.name)  # emb1_*, a_*: the file's names, which --col x1='x1*' would miss
             options = by_default
         else:
-            options = dataclasses.replace(base, role_cols=command_role_columns(spec), sample_col=sample)
+            options = dataclasses.replace(base, role_cols=role_cols, sample_col=sample)
         values = getattr(inference, "values_read", None)
         problem = inputs_problem(bound, options, sources)
         if problem is not None and pred_col is None:
@@ -101,7 +102,7 @@ def command_problems(
                 checks.own_predictions[spec.name] = (own, logits)
         if spec.name not in checks.own_predictions:
             problem = problem or class_label_problem(spec, inference)
-        problem = problem or value_problem(bound, values)
+        problem = problem or value_problem(bound, values) or inputs_value_problem(bound, getattr(inference, "inputs_read", None))
         if problem:
             checks.problems[spec.name] = problem
     return checks
@@ -209,6 +210,26 @@ def value_problem(bound: BoundLoss, values: tuple[np.ndarray, np.ndarray] | None
     if not math.isfinite(value):
         said = "; ".join(str(warning.message) for warning in caught)
         return f"it gives no number on these data, only {value}" + (f" ({said})" if said else "")
+    return None
+
+
+def inputs_value_problem(bound: BoundLoss, inputs: dict[str, np.ndarray] | None) -> str | None:
+    """What a loss of other inputs says of the values read for them (contrastive
+    refuses -1/1 pair labels, which cosine_embedding reads), if it rejects them."""
+    if not inputs:
+        return None
+    required = {role.name for role in bound.spec.roles if not role.optional}
+    own = {role.name for role in bound.spec.roles}
+    if not required <= set(inputs) or not set(inputs) <= own:
+        return None
+    from .api import compute
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compute(bound, **inputs)
+    except LossCliError as error:
+        return f"{error.message}, in {error.role}" if error.role else error.message
     return None
 
 

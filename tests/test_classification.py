@@ -684,6 +684,46 @@ def test_kl_div_normalize_divides_both_inputs():
     assert losscli.compute("kl_div", [[0.5, 0.5]], [[1.0, 3.0]], normalize=True) == pytest.approx(expected, rel=REL)
 
 
+def test_kl_div_log_target_reads_log_probabilities():
+    # By hand, the anchor's p and q above with t = log p (-800 for p = 0, whose exp is 0):
+    # PyTorch's log_target form exp(t) (t - log q) gives the same 0.3186607.
+    t = np.log([[1.0, 0.5, 0.5], [0.3, 0.3, 0.4]])
+    t[0, 0] = -800.0
+    q = [[0.2, 0.3, 0.5], [0.1, 0.1, 0.8]]
+    assert losscli.compute("kl_div", t, q, log_target=True) == anchor(0.3186607)
+    # Without it, the negative labels name log_target, not normalize (which refused them too).
+    finite = np.log([[0.2, 0.3, 0.5], [0.1, 0.1, 0.8]])
+    for normalize in (False, True):
+        with pytest.raises(LossCliError, match="log-probabilities") as raised:
+            losscli.compute("kl_div", finite, q, normalize=normalize)
+        assert "log_target=True" in raised.value.hint and "normalize" not in raised.value.hint
+    # Rows of log p that do not sum to 1: normalize=true divides exp(t) by its sum.
+    assert losscli.compute("kl_div", finite + 1.0, q, log_target=True, normalize=True) == pytest.approx(
+        losscli.compute("kl_div", finite, q, log_target=True), rel=REL
+    )
+    with pytest.raises(LossCliError, match=r"outside \[0, 1\]") as raised:
+        losscli.compute("kl_div", finite + 1.0, q, log_target=True)
+    assert "normalize=True" in raised.value.hint  # which runs, as above
+
+
+def test_kl_div_log_target_hint_runs_on_a_file(tmp_path):
+    from typer.testing import CliRunner
+
+    from losscli.cli import app
+
+    t = np.log([[0.2, 0.3, 0.5], [0.1, 0.1, 0.8]])
+    rows = [(*t[i], *q) for i, q in enumerate([[0.3, 0.3, 0.4], [0.2, 0.2, 0.6]])]
+    path = write_csv(tmp_path / "teacher.csv", dict(zip(["t_0", "t_1", "t_2", "p_0", "p_1", "p_2"], zip(*rows))))
+    args = ["compute", str(path), "--label-col", "t_*", "--pred-col", "p_*", "--format", "json"]
+    refused = CliRunner().invoke(app, args + ["--loss", "kl_div"])
+    assert refused.exit_code != 0 and "--loss kl_div:log_target=true" in refused.stderr
+    ran = CliRunner().invoke(app, args + ["--loss", "kl_div:log_target=true"])
+    assert ran.exit_code == 0, ran.stderr
+    # Worked by hand: row 1 .2 log(.2/.3) + .3 log(.3/.3) + .5 log(.5/.4); row 2 .1 log(.1/.2) * 2 + .8 log(.8/.6)
+    expected = (0.2 * math.log(2 / 3) + 0.5 * math.log(1.25) + 0.2 * math.log(0.5) + 0.8 * math.log(4 / 3)) / 2
+    assert json.loads(ran.stdout)["results"][0]["value"] == pytest.approx(expected, rel=REL)
+
+
 # =========================================================================== focal
 
 
@@ -903,6 +943,27 @@ def test_kl_div_matches_torch_batchmean(seed):
     q = dirichlet_rows(rng, 30, 4)
     expected = torch.nn.functional.kl_div(torch.tensor(np.log(q)), torch.tensor(p), reduction="batchmean").item()
     assert losscli.compute("kl_div", p, q) == pytest.approx(expected, rel=REL)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("seed", SEEDS)
+def test_kl_div_log_target_matches_torch(seed):
+    torch = _torch()
+    rng = np.random.default_rng(seed)
+    p = dirichlet_rows(rng, 30, 4)
+    p[::5, 0] = 0.0
+    p = p / p.sum(axis=1, keepdims=True)
+    q = dirichlet_rows(rng, 30, 4)
+    # p = 0 as a log p of -800, whose exp is 0 in float64 (log 0 = -inf is not a number the inputs take).
+    with np.errstate(divide="ignore"):
+        finite = np.where(p > 0, np.log(p), -800.0)
+    expected = torch.nn.functional.kl_div(torch.tensor(np.log(q)), torch.tensor(finite), reduction="batchmean", log_target=True).item()
+    assert losscli.compute("kl_div", finite, q, log_target=True) == pytest.approx(expected, rel=REL)
+    logits = rng.normal(0, 2, (30, 4))
+    expected_logits = torch.nn.functional.kl_div(
+        torch.log_softmax(torch.tensor(logits), dim=1), torch.tensor(finite), reduction="batchmean", log_target=True
+    ).item()
+    assert losscli.compute("kl_div", finite, logits, log_target=True, from_logits=True) == pytest.approx(expected_logits, rel=REL)
 
 
 def _torchvision_sigmoid_focal_loss(torch, inputs, targets, alpha: float, gamma: float):

@@ -907,6 +907,126 @@ def test_a_discriminator_logit_column_is_read_with_from_logits(runner, tmp_path)
     assert json.loads(ran.stdout)["results"] == json.loads(direct.stdout)["results"]
 
 
+# A discriminator's probabilities of 10 real and 10 generated samples.
+GAN_REAL_PROBS = [0.91, 0.82, 0.77, 0.95, 0.6, 0.88, 0.7, 0.83, 0.99, 0.55]
+GAN_FAKE_PROBS = [0.12, 0.3, 0.45, 0.08, 0.21, 0.6, 0.15, 0.33, 0.05, 0.27]
+
+
+def _bce_gan(real: list[float], fake: list[float]) -> float:
+    """The PyTorch DCGAN example's discriminator loss, by hand:
+    BCELoss(D(real), 1) + BCELoss(D(fake), 0) = mean -log D(real) + mean -log(1 - D(fake))."""
+    return float(np.mean(-np.log(real)) + np.mean(-np.log1p(-np.asarray(fake))))
+
+
+def _runnable_recommendations(document: dict) -> list[dict]:
+    """The recommendations above those marked as not running, which come last."""
+    marked = [item for item in document["recommendations"] if "does not run" in item["reason"]]
+    runnable = document["recommendations"][: len(document["recommendations"]) - len(marked)]
+    assert all("does not run" in item["reason"] for item in document["recommendations"][len(runnable):])
+    return runnable
+
+
+def test_a_discriminator_file_with_is_real_labels_is_generative(runner, tmp_path):
+    # d_prob is under no GAN loss's name, but 'is_real' is a real/fake label only the GAN losses read.
+    rows = [(p, 1) for p in GAN_REAL_PROBS] + [(p, 0) for p in GAN_FAKE_PROBS]
+    path = _write(tmp_path / "disc.csv", ["d_prob", "is_real"], rows)
+    result = run(runner, "recommend", "--data", path, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["task"] == "generative"
+    assert any("'is_real' is named as real/fake labels" in line for line in document["inferred"]["evidence"])
+    runnable = _runnable_recommendations(document)
+    assert [item["loss"] for item in runnable] == ["adversarial", "wasserstein"]
+    assert runnable[0]["command"] == f"losscli compute {path} --loss adversarial --pred-col d_prob"
+    _assert_every_command_runs(runner, runnable)
+    values = {item["loss"]: json.loads(_run_suggested(runner, item["command"] + " --format json").stdout)["results"][0]["value"] for item in runnable}
+    assert values["adversarial"] == pytest.approx(_bce_gan(GAN_REAL_PROBS, GAN_FAKE_PROBS), rel=1e-9)
+    # WGAN critic loss, by hand: mean D(fake) - mean D(real).
+    assert values["wasserstein"] == pytest.approx(np.mean(GAN_FAKE_PROBS) - np.mean(GAN_REAL_PROBS), rel=1e-9)
+
+
+@pytest.mark.parametrize("column", ["d_prob", "D_x"])
+def test_real_fake_text_labels_are_a_gan_log_read_with_positive_real(runner, tmp_path, column):
+    # A discriminator's probabilities (d_prob) or a critic's unbounded scores (D_x) beside
+    # 'real'/'fake' text labels: generative, not two text classes with no predictions.
+    scores = (GAN_REAL_PROBS, GAN_FAKE_PROBS) if column == "d_prob" else ([4 * p - 2 for p in GAN_REAL_PROBS], [4 * p - 2 for p in GAN_FAKE_PROBS])
+    rows = [(s, "real") for s in scores[0]] + [(s, "fake") for s in scores[1]]
+    rows = [rows[i // 2] if i % 2 == 0 else rows[10 + i // 2] for i in range(20)]  # interleaved, as a log writes them
+    path = _write(tmp_path / "gan.csv", [column, "label"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["task"] == "generative"
+    assert any("'label' holds 'real' and 'fake'" in line for line in document["inferred"]["evidence"])
+    runnable = _runnable_recommendations(document)
+    assert {item["loss"] for item in runnable} == {"adversarial", "wasserstein"}
+    for item in runnable:
+        assert item["command"].startswith(f"losscli compute {path} --loss {item['loss']} --pred-col {column}")
+        assert item["command"].endswith("--positive real")
+    _assert_every_command_runs(runner, runnable)
+    values = {item["loss"]: json.loads(_run_suggested(runner, item["command"] + " --format json").stdout)["results"][0]["value"] for item in runnable}
+    # WGAN critic loss, by hand: mean D(fake) - mean D(real).
+    assert values["wasserstein"] == pytest.approx(np.mean(scores[1]) - np.mean(scores[0]), rel=1e-9)
+    if column == "d_prob":
+        assert values["adversarial"] == pytest.approx(_bce_gan(GAN_REAL_PROBS, GAN_FAKE_PROBS), rel=1e-9)
+    else:
+        # With --from-logits: BCEWithLogitsLoss(x, 1) = softplus(-x), BCEWithLogitsLoss(x, 0) = softplus(x).
+        expected = np.mean(np.logaddexp(0, -np.asarray(scores[0]))) + np.mean(np.logaddexp(0, np.asarray(scores[1])))
+        assert values["adversarial"] == pytest.approx(expected, rel=1e-9)
+
+
+def test_the_real_label_is_positive_even_where_the_scores_favour_fake(tmp_path):
+    from losscli.inference import infer_file
+
+    # A critic that scores the fakes higher (a bad one) is still read with real as 1.
+    rows = [(round(0.1 * i + (-2 if i % 2 else 2), 2), "Real" if i % 2 else "Fake") for i in range(20)]
+    path = _write(tmp_path / "bad.csv", ["critic", "label"], rows)
+    result = infer_file(path)
+    assert (result.task, result.positive) == ("generative", "Real")
+
+
+@pytest.mark.parametrize(
+    ("column", "scores", "first", "level"),
+    [
+        ("critic", "unbounded", "wasserstein", False),  # the name says WGAN critic
+        ("d_logit", "unbounded", "adversarial", False),  # the name says a discriminator's logits
+        ("d_score", "probabilities", "adversarial", False),  # values in [0, 1]: a discriminator's probabilities
+        ("d_score", "unbounded", None, True),  # nothing tells: both rank level, and the evidence says so
+        ("disc", "unbounded", None, True),  # WGAN code calls its critic the discriminator too
+    ],
+)
+def test_critic_scores_and_discriminator_outputs_rank_their_own_loss_first(runner, tmp_path, column, scores, first, level):
+    real, fake = GAN_REAL_PROBS, GAN_FAKE_PROBS
+    if scores == "unbounded":
+        real, fake = [3 * p - 1 for p in real], [3 * p - 2 for p in fake]
+    rows = [(s, 1) for s in real] + [(s, 0) for s in fake]
+    path = _write(tmp_path / "gan.csv", ["is_real", column], [(label, round(score, 4)) for score, label in rows])
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["task"] == "generative"
+    evidence = document["inferred"]["evidence"]
+    runnable = _runnable_recommendations(document)
+    top = [item["loss"] for item in runnable[:2]]
+    assert set(top) == {"adversarial", "wasserstein"}
+    scores_of = {item["loss"]: item["reason"] for item in runnable}
+    matched = "the file has exactly the input columns this loss reads"
+    if level:
+        assert any("look alike" in line and "rank level" in line for line in evidence), evidence
+        assert matched in scores_of["adversarial"] and matched in scores_of["wasserstein"]
+    else:
+        assert top[0] == first
+        assert any(f"'{column}'" in line and "ranks first" in line for line in evidence), evidence
+        assert matched in scores_of[first] and matched not in scores_of[top[1]]
+    _assert_every_command_runs(runner, runnable)
+    values = {item["loss"]: json.loads(_run_suggested(runner, item["command"] + " --format json").stdout)["results"][0]["value"] for item in runnable[:2]}
+    # WGAN critic loss, by hand: mean D(fake) - mean D(real).
+    assert values["wasserstein"] == pytest.approx(np.mean([round(v, 4) for v in fake]) - np.mean([round(v, 4) for v in real]), rel=1e-9)
+
+
+def test_is_real_beside_classes_of_another_kind_is_not_read_as_gan_labels(tmp_path):
+    from losscli.inference import infer_file
+
+    path = _write(tmp_path / "other.csv", ["is_real", "y_pred"], [(i % 3 + 2, 0.5) for i in range(12)])
+    assert infer_file(path).task != "generative"
+
+
 def test_two_columns_under_the_same_name_are_not_guessed_between(runner, tmp_path):
     rows = [(i % 2, round(0.5 - (i % 3), 2), 0.3, 0.7) for i in range(20)]
     path = _write(tmp_path / "gan.csv", ["y_true", "critic", "g_prob", "d_prob"], rows)
@@ -914,6 +1034,71 @@ def test_two_columns_under_the_same_name_are_not_guessed_between(runner, tmp_pat
     adversarial = next(item for item in document["recommendations"] if item["loss"] == "adversarial")
     assert "--pred-col" not in adversarial["command"]
     assert adversarial["reason"].startswith("its command does not run on this file as it is: ")
+
+
+def _pair_parquet(path: Path, label_codes: tuple[int, int]) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(7)
+    similar = np.arange(24) % 2 == 0
+    x1 = np.round(rng.normal(size=(24, 6)), 4)
+    x2 = np.round(x1 + rng.normal(scale=np.where(similar, 0.2, 1.5)[:, None], size=(24, 6)), 4)
+    y = np.where(similar, label_codes[1], label_codes[0])
+    table = pa.table({"sentence1": pa.array(list(x1), pa.list_(pa.float64())), "sentence2": pa.array(list(x2), pa.list_(pa.float64())), "label": y})
+    pq.write_table(table, path)
+    return str(path), x1, x2, similar
+
+
+def _cosine_embedding_by_hand(x1: np.ndarray, x2: np.ndarray, similar: np.ndarray) -> float:
+    """PyTorch CosineEmbeddingLoss(margin=0), written out: 1 - cos for y = 1, max(0, cos) for y = -1,
+    cos = x1.x2 / sqrt((|x1|^2 + 1e-12)(|x2|^2 + 1e-12))."""
+    cos = (x1 * x2).sum(axis=1) / np.sqrt(((x1 * x1).sum(axis=1) + 1e-12) * ((x2 * x2).sum(axis=1) + 1e-12))
+    return float(np.where(similar, 1 - cos, np.maximum(cos, 0.0)).mean())
+
+
+def test_embedding_pairs_in_list_columns_are_metric_learning(runner, tmp_path):
+    path, x1, x2, similar = _pair_parquet(tmp_path / "pairs.parquet", (0, 1))
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["task"] == "ranking"
+    assert any("'sentence1' and 'sentence2' are list columns of 6 numbers each" in line for line in document["inferred"]["evidence"])
+    runnable = _runnable_recommendations(document)
+    commands = {item["loss"]: item["command"] for item in runnable}
+    assert set(commands) == {"contrastive", "cosine_embedding"}
+    for name, command in commands.items():
+        assert command == f"losscli compute {path} --loss {name} --col x1=sentence1 --col x2=sentence2"
+    _assert_every_command_runs(runner, runnable)
+    values = {name: json.loads(_run_suggested(runner, command + " --format json").stdout)["results"][0]["value"] for name, command in commands.items()}
+    # tensorflow-addons contrastive_loss (margin 1), by hand: y d^2 + (1 - y) max(0, 1 - d)^2.
+    d = np.sqrt(((x1 - x2) ** 2).sum(axis=1))
+    assert values["contrastive"] == pytest.approx(np.mean(np.where(similar, d**2, np.maximum(1 - d, 0) ** 2)), rel=1e-9)
+    assert values["cosine_embedding"] == pytest.approx(_cosine_embedding_by_hand(x1, x2, similar), rel=1e-9)
+
+
+def test_embedding_pairs_with_sign_labels_rank_cosine_embedding_first(runner, tmp_path):
+    # -1/1 labels are what CosineEmbeddingLoss reads; contrastive refuses them, which its reason says.
+    path, x1, x2, similar = _pair_parquet(tmp_path / "pairs.parquet", (-1, 1))
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["task"] == "ranking"
+    runnable = _runnable_recommendations(document)
+    assert [item["loss"] for item in runnable] == ["cosine_embedding"]
+    contrastive = next(item for item in document["recommendations"] if item["loss"] == "contrastive")
+    assert "pair label must be 1 (similar) or 0 (dissimilar)" in contrastive["reason"]
+    _assert_every_command_runs(runner, runnable)
+    ran = _run_suggested(runner, runnable[0]["command"] + " --format json")
+    assert json.loads(ran.stdout)["results"][0]["value"] == pytest.approx(_cosine_embedding_by_hand(x1, x2, similar), rel=1e-9)
+
+
+def test_class_probabilities_in_two_list_columns_are_not_embedding_pairs(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from losscli.inference import infer_file
+
+    probs = [[0.3, 0.7], [0.8, 0.2]] * 6
+    table = pa.table({"y_true": [1, 0] * 6, "p_a": pa.array(probs, pa.list_(pa.float64())), "p_b": pa.array(probs, pa.list_(pa.float64()))})
+    pq.write_table(table, tmp_path / "probs.parquet")
+    assert infer_file(str(tmp_path / "probs.parquet")).task != "ranking"
 
 
 # --------------------------------------------------------------------------- sample data

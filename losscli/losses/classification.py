@@ -1002,6 +1002,13 @@ def categorical_hinge(y_true: np.ndarray, y_pred: np.ndarray, *, form: str = "cr
             "average over rows x classes instead of over rows: PyTorch's default reduction='mean' "
             "(our default is its 'batchmean')",
         ),
+        Param(
+            "log_target",
+            bool,
+            False,
+            "the labels are log-probabilities log p, as PyTorch's kl_div(input, target, log_target=True) "
+            "takes them: each term is exp(t) (t - log q)",
+        ),
     ),
     characteristics=Characteristics(
         False,
@@ -1022,7 +1029,8 @@ def categorical_hinge(y_true: np.ndarray, y_pred: np.ndarray, *, form: str = "cr
     notes=(
         "PyTorch's default reduction='mean' divides by rows x classes ('not the true KL'); this is "
         "'batchmean' (per_element=true gives 'mean'). PyTorch expects log-probabilities as input; "
-        "here predictions are probabilities (--from-logits applies softmax).",
+        "here predictions are probabilities (--from-logits applies softmax). log_target=true reads the "
+        "labels as log p, as its log_target=True does (exp(t) (t - log q) per term).",
         "Predictions are clipped to [eps, 1] so q=0 under p>0 stays finite (eps=0 gives inf, as "
         "scipy). True probabilities are not clipped; Keras clips both at 1e-7 (0.255411 vs "
         "0.255413 on one row; clip_target=true reproduces it).",
@@ -1038,14 +1046,20 @@ def kl_div(
     normalize: bool,
     clip_target: bool = False,
     per_element: bool = False,
+    log_target: bool = False,
 ) -> np.ndarray:
     y_pred = _class_columns(y_pred, "kl_div")
-    target = _target_distribution(y_true, y_pred.shape[1], normalize=normalize)
+    if log_target:
+        target, given_log_p = _log_target_distribution(y_true, y_pred.shape[1], normalize=normalize)
+    else:
+        _refuse_log_probabilities(y_true)
+        target, given_log_p = _target_distribution(y_true, y_pred.shape[1], normalize=normalize), None
     log_q = _class_log_probs(y_pred, from_logits=from_logits, eps=eps, normalize=normalize)
     if clip_target and eps > 0:
-        target = np.clip(target, eps, 1.0)
+        target, given_log_p = np.clip(target, eps, 1.0), None
     present = target > 0
-    log_p = np.log(np.where(present, target, 1.0))
+    # With log_target the labels' own log p enters the terms, as PyTorch's exp(t) * (t - log q).
+    log_p = given_log_p if given_log_p is not None else np.log(np.where(present, target, 1.0))
     terms = np.where(present, target * (log_p - np.where(present, log_q, 0.0)), 0.0)
     row_sums = terms.sum(axis=1)
     if eps > 0 and not clip_target:
@@ -1056,6 +1070,42 @@ def kl_div(
         # The mean runs over rows x classes (PyTorch 'mean'); sum and per-row values stay the row sums.
         return RowLosses(row_sums / terms.shape[1], row_sums)
     return row_sums
+
+
+def _log_target_distribution(y_true: np.ndarray, n_classes: int, *, normalize: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Labels given as log-probabilities t = log p: (p, log p), p checked as soft
+    labels are (with normalize, t - logsumexp(t) per row). A t whose exp is 0 adds 0, as 0 log 0."""
+    if _is_index_column(y_true) or y_true.shape[1] != n_classes:
+        raise LossCliError(
+            f"log_target=true needs one log-probability column per class: y_true has {y_true.shape[1]} column(s), y_pred {n_classes}",
+            role="y_true",
+            hint="give log p for every class, or leave log_target off for class indices",
+        )
+    with np.errstate(over="ignore"):
+        target = _probability_rows(np.exp(y_true), normalize=normalize, role="y_true")
+    present = target > 0
+    if normalize:
+        log_p = np.log(np.where(present, target, 1.0))
+    else:
+        log_p = np.where(present, y_true, 0.0)
+    return target, log_p
+
+
+def _refuse_log_probabilities(y_true: np.ndarray) -> None:
+    """Soft labels all at most 0, some below, are log-probabilities (log_softmax
+    of a teacher's logits): name log_target, not --normalize, which would
+    refuse them as negative."""
+    if _is_index_column(y_true) or not (y_true < 0).any() or (y_true > 0).any():
+        return
+    with np.errstate(under="ignore"):
+        sums = np.exp(y_true).sum(axis=1)
+    also = "" if bool(np.all(np.abs(sums - 1.0) <= ROW_SUM_TOLERANCE)) else ",normalize=true"
+    fail_where(
+        y_true.min(axis=1) < 0,
+        "soft label below 0: labels that are all at most 0 look like log-probabilities",
+        role="y_true",
+        hint=f"pass {loss_option(f'kl_div:log_target=true{also}')} to read them as log p, as PyTorch's kl_div(input, target, log_target=True) does",
+    )
 
 
 # --------------------------------------------------------------------------- focal
