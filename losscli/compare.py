@@ -148,11 +148,23 @@ def _stem(name: str) -> str:
 
 
 def _number_repeats(names: list[str]) -> list[str]:
+    """``a``, ``a#2``, ...: a repeat takes the next number no other model is
+    called, since the matrix is keyed by name (``a.csv a.csv a#2.csv`` named
+    two models ``a#2``, and one's values showed in the other's column)."""
+    taken = set(names)
     seen: dict[str, int] = {}
     out = []
     for name in names:
-        seen[name] = seen.get(name, 0) + 1
-        out.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
+        if name not in seen:
+            seen[name] = 1
+            out.append(name)
+            continue
+        number = seen[name] + 1
+        while f"{name}#{number}" in taken:
+            number += 1
+        seen[name] = number
+        taken.add(f"{name}#{number}")
+        out.append(f"{name}#{number}")
     return out
 
 
