@@ -475,10 +475,11 @@ def evaluate_models(
     read = roles_read(losses)
     tolerant = set() if evaluator else selection.tolerant
     model_options = [dataclasses.replace(o, role_cols={k: v for k, v in o.role_cols.items() if k in read}) for o in model_options]
-    runs = [_evaluate_one(options, losses, tolerant, evaluator or evaluate_file) for options in model_options]
+    several = len(model_options) > 1
+    runs = [_evaluate_one(options, losses, tolerant, evaluator or evaluate_file, several=several) for options in model_options]
     alignment = _align_rows(runs, model_options, names) if len(runs) > 1 else _RowAlignment()
     for index, exclude in alignment.exclude.items():
-        runs[index] = _evaluate_one(dataclasses.replace(model_options[index], exclude_rows=exclude), losses, tolerant, evaluator or evaluate_file)
+        runs[index] = _evaluate_one(dataclasses.replace(model_options[index], exclude_rows=exclude), losses, tolerant, evaluator or evaluate_file, several=several)
     comparison = Comparison(losses=[], models=[], labels=None, skipped=list(selection.skipped))
     evaluated_results: list[tuple[int, Result]] = []
     failed: dict[int, str] = {}
@@ -523,16 +524,33 @@ class _Run:
     stats: Any
 
 
-def _evaluate_one(options: Any, losses: list[BoundLoss], tolerant: set[int], evaluator: Callable[..., Any]) -> _Run:
-    if tolerant:
-        report, plan, _ = evaluator(options, losses, tolerant=frozenset(tolerant))
-    else:
-        report, plan, _ = evaluator(options, losses)
+def _evaluate_one(options: Any, losses: list[BoundLoss], tolerant: set[int], evaluator: Callable[..., Any], *, several: bool = False) -> _Run:
+    try:
+        if tolerant:
+            report, plan, _ = evaluator(options, losses, tolerant=frozenset(tolerant))
+        else:
+            report, plan, _ = evaluator(options, losses)
+    except LossCliError as error:
+        raise _one_switch_for_every_model(error, several) from None
     display = plan.sources["predictions"].display
-    errors = {index: str(error.with_context(file=display)) for index, error in report.failures.items()}
+    errors = {index: str(_one_switch_for_every_model(error, several).with_context(file=display)) for index, error in report.failures.items()}
     position = {id(bound): i for i, bound in enumerate(losses)}
     results = [(position[id(result.loss)], result) for result in report.results]
     return _Run(report, results, errors, plan.stats)
+
+
+def _one_switch_for_every_model(error: LossCliError, several: bool) -> LossCliError:
+    """With several models, a hint to pass --from-logits says that it reads
+    every model's predictions as logits: followed as it stood, for one model
+    of logits beside models of probabilities, it ran the sigmoid over the
+    probabilities too and ranked the logits model best against its own
+    probabilities."""
+    if several and error.hint and "--from-logits" in error.hint and "every model" not in error.hint:
+        error.hint += (
+            "; --from-logits reads every model's predictions as logits: if the other models' are probabilities, "
+            "turn this model's logits into probabilities first (sigmoid, or softmax over the class columns)"
+        )
+    return error
 
 
 # =========================================================================== the same rows for every model

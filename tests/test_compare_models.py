@@ -34,3 +34,23 @@ def test_a_numbered_repeat_does_not_take_another_models_name(cli, tmp_path: Path
     rank = {r["model"]: r["rank"] for r in doc["results"]}
     # By hand: the same file twice ties first, the noisier file is third.
     assert [rank[n] for n in names] == [1, 1, 3]
+
+
+def test_a_logits_model_beside_probabilities_is_told_that_from_logits_is_for_every_model(cli, tmp_path: Path) -> None:
+    # The same classifier written twice: as probabilities and as logits. The
+    # hint "pass --from-logits" alone, followed, ran the sigmoid over the
+    # probabilities as well and ranked the logits copy best against itself.
+    rng = np.random.default_rng(4)
+    y = rng.integers(0, 2, size=30)
+    prob = np.clip(np.where(y == 1, 0.8, 0.2) + rng.normal(scale=0.1, size=30), 0.01, 0.99)
+    probs = write_csv(tmp_path / "probs.csv", {"y_true": y, "y_pred": prob})
+    logits = write_csv(tmp_path / "logits.csv", {"y_true": y, "y_pred": np.log(prob / (1 - prob))})
+    result = cli("compare", str(probs), str(logits), "--loss", "bce")
+    assert result.exit_code == 2
+    assert "--from-logits reads every model's predictions as logits" in result.stderr
+    assert "turn this model's logits into probabilities first" in result.stderr
+    # One model alone: the hint as compute gives it.
+    alone = cli("compare", str(logits), "--loss", "bce")
+    assert alone.exit_code == 2
+    assert "pass --from-logits if these are logits" in alone.stderr
+    assert "every model" not in alone.stderr
