@@ -653,7 +653,23 @@ def _ordered(entries: list[Entry]) -> list[Entry]:
 
 
 def _group_key(group: dict[str, Any] | None) -> tuple:
-    return () if not group else tuple(sorted((str(k), _plain(v)) for k, v in group.items()))
+    return () if not group else tuple(sorted((str(k), _group_text(v)) for k, v in group.items()))
+
+
+def _group_text(value: Any) -> str | None:
+    """A group value as the matrix shows it, so that groups alike in every
+    format are one row: a fold column of integers in one model's CSV and of
+    text in another's JSON Lines gave two rows '0', each model best in its own.
+    A whole float is its integer (a Parquet column of integers with a gap is
+    float); a missing group (None) stays apart from any text."""
+    value = _plain(value)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _plain(value: Any) -> Any:

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from sklearn.metrics import mean_squared_error
 
 from conftest import write_csv
@@ -54,3 +55,33 @@ def test_a_logits_model_beside_probabilities_is_told_that_from_logits_is_for_eve
     assert alone.exit_code == 2
     assert "pass --from-logits if these are logits" in alone.stderr
     assert "every model" not in alone.stderr
+
+
+def test_a_group_written_as_text_in_one_model_and_a_number_in_another_is_one_row(cli, tmp_path: Path) -> None:
+    # pandas writes a fold column of integers to CSV as numbers, and one of
+    # text to JSON Lines as strings: the matrix had two rows "0", one per
+    # model, and marked each model best in a group nobody else was in.
+    rng = np.random.default_rng(6)
+    y = rng.normal(size=24)
+    fold = np.arange(24) % 3
+    good = y + rng.normal(scale=0.2, size=24)
+    poor = y + rng.normal(scale=0.9, size=24)
+    a = write_csv(tmp_path / "a.csv", {"y_true": y, "y_pred": good, "fold": fold})
+    b = tmp_path / "b.jsonl"
+    pd.DataFrame({"y_true": y, "y_pred": poor, "fold": fold.astype(str)}).to_json(b, orient="records", lines=True, double_precision=15)
+    result = cli("compare", str(a), str(b), "--loss", "mse", "--by", "fold", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    grouped = [r for r in doc["results"] if r["group"]]
+    assert len(grouped) == 6  # 3 folds x 2 models
+    for r in grouped:
+        k = int(r["group"]["fold"])
+        pred = good if r["model"] == "a" else poor
+        # Expected value: scikit-learn's mean_squared_error on the fold's rows.
+        assert np.isclose(r["value"], mean_squared_error(y[fold == k], pred[fold == k]), rtol=1e-12)
+        # Expected ranks, by hand: both models are in every fold, so its ranks are 1 and 2.
+        ranks = {x["model"]: x["rank"] for x in grouped if int(x["group"]["fold"]) == k}
+        assert sorted(ranks.values()) == [1, 2]
+    md = cli("compare", str(a), str(b), "--loss", "mse", "--by", "fold", "--format", "markdown")
+    rows = [line for line in md.stdout.splitlines() if line.startswith("| `mse`")]
+    assert [line.split("|")[2].strip() for line in rows] == ["(all)", "0", "1", "2"]
