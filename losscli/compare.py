@@ -148,11 +148,23 @@ def _stem(name: str) -> str:
 
 
 def _number_repeats(names: list[str]) -> list[str]:
+    """``a``, ``a#2``, ...: a repeat takes the next number no other model is
+    called, since the matrix is keyed by name (``a.csv a.csv a#2.csv`` named
+    two models ``a#2``, and one's values showed in the other's column)."""
+    taken = set(names)
     seen: dict[str, int] = {}
     out = []
     for name in names:
-        seen[name] = seen.get(name, 0) + 1
-        out.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
+        if name not in seen:
+            seen[name] = 1
+            out.append(name)
+            continue
+        number = seen[name] + 1
+        while f"{name}#{number}" in taken:
+            number += 1
+        seen[name] = number
+        taken.add(f"{name}#{number}")
+        out.append(f"{name}#{number}")
     return out
 
 
@@ -463,10 +475,11 @@ def evaluate_models(
     read = roles_read(losses)
     tolerant = set() if evaluator else selection.tolerant
     model_options = [dataclasses.replace(o, role_cols={k: v for k, v in o.role_cols.items() if k in read}) for o in model_options]
-    runs = [_evaluate_one(options, losses, tolerant, evaluator or evaluate_file) for options in model_options]
+    several = len(model_options) > 1
+    runs = [_evaluate_one(options, losses, tolerant, evaluator or evaluate_file, several=several) for options in model_options]
     alignment = _align_rows(runs, model_options, names) if len(runs) > 1 else _RowAlignment()
     for index, exclude in alignment.exclude.items():
-        runs[index] = _evaluate_one(dataclasses.replace(model_options[index], exclude_rows=exclude), losses, tolerant, evaluator or evaluate_file)
+        runs[index] = _evaluate_one(dataclasses.replace(model_options[index], exclude_rows=exclude), losses, tolerant, evaluator or evaluate_file, several=several)
     comparison = Comparison(losses=[], models=[], labels=None, skipped=list(selection.skipped))
     evaluated_results: list[tuple[int, Result]] = []
     failed: dict[int, str] = {}
@@ -511,16 +524,33 @@ class _Run:
     stats: Any
 
 
-def _evaluate_one(options: Any, losses: list[BoundLoss], tolerant: set[int], evaluator: Callable[..., Any]) -> _Run:
-    if tolerant:
-        report, plan, _ = evaluator(options, losses, tolerant=frozenset(tolerant))
-    else:
-        report, plan, _ = evaluator(options, losses)
+def _evaluate_one(options: Any, losses: list[BoundLoss], tolerant: set[int], evaluator: Callable[..., Any], *, several: bool = False) -> _Run:
+    try:
+        if tolerant:
+            report, plan, _ = evaluator(options, losses, tolerant=frozenset(tolerant))
+        else:
+            report, plan, _ = evaluator(options, losses)
+    except LossCliError as error:
+        raise _one_switch_for_every_model(error, several) from None
     display = plan.sources["predictions"].display
-    errors = {index: str(error.with_context(file=display)) for index, error in report.failures.items()}
+    errors = {index: str(_one_switch_for_every_model(error, several).with_context(file=display)) for index, error in report.failures.items()}
     position = {id(bound): i for i, bound in enumerate(losses)}
     results = [(position[id(result.loss)], result) for result in report.results]
     return _Run(report, results, errors, plan.stats)
+
+
+def _one_switch_for_every_model(error: LossCliError, several: bool) -> LossCliError:
+    """With several models, a hint to pass --from-logits says that it reads
+    every model's predictions as logits: followed as it stood, for one model
+    of logits beside models of probabilities, it ran the sigmoid over the
+    probabilities too and ranked the logits model best against its own
+    probabilities."""
+    if several and error.hint and "--from-logits" in error.hint and "every model" not in error.hint:
+        error.hint += (
+            "; --from-logits reads every model's predictions as logits: if the other models' are probabilities, "
+            "turn this model's logits into probabilities first (sigmoid, or softmax over the class columns)"
+        )
+    return error
 
 
 # =========================================================================== the same rows for every model
@@ -623,7 +653,23 @@ def _ordered(entries: list[Entry]) -> list[Entry]:
 
 
 def _group_key(group: dict[str, Any] | None) -> tuple:
-    return () if not group else tuple(sorted((str(k), _plain(v)) for k, v in group.items()))
+    return () if not group else tuple(sorted((str(k), _group_text(v)) for k, v in group.items()))
+
+
+def _group_text(value: Any) -> str | None:
+    """A group value as the matrix shows it, so that groups alike in every
+    format are one row: a fold column of integers in one model's CSV and of
+    text in another's JSON Lines gave two rows '0', each model best in its own.
+    A whole float is its integer (a Parquet column of integers with a gap is
+    float); a missing group (None) stays apart from any text."""
+    value = _plain(value)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _plain(value: Any) -> Any:
