@@ -370,7 +370,7 @@ def mismatched_row_counts(d):
 
 def mismatched_column_counts(d):
     write_csv(d / "wide.csv", {"y_true": [1.0], "y_pred_a": [1.0], "y_pred_b": [2.0]})
-    return mse(d / "wide.csv", "--pred-col", "y_pred_*"), ("wide.csv", "y_true has 1 columns but y_pred has 2")
+    return mse(d / "wide.csv", "--pred-col", "y_pred_*"), ("wide.csv", "y_true has 1 column but y_pred has 2")
 
 
 def glob_matching_nothing(d):

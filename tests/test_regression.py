@@ -298,7 +298,7 @@ def test_negative_variance_names_the_row():
 
 
 def test_width_mismatch_is_an_error():
-    with pytest.raises(LossCliError, match="1 columns but y_pred has 2"):
+    with pytest.raises(LossCliError, match="1 column but y_pred has 2"):
         losscli.compute("mse", [0.0, 1.0], [[0.0, 1.0], [1.0, 1.0]])
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import LossCliError
-from ..wording import exact_number
+from ..wording import counted, exact_number
 
 
 def first_bad_row(bad: np.ndarray) -> int:
@@ -44,7 +44,7 @@ def as_column(values: np.ndarray) -> np.ndarray:
     return values[:, 0] if values.ndim == 2 and values.shape[1] == 1 else values
 
 
-def matching_columns(y_true: np.ndarray, y_pred: np.ndarray, *, what: str = "columns") -> tuple[np.ndarray, np.ndarray]:
+def matching_columns(y_true: np.ndarray, y_pred: np.ndarray, *, what: str = "column") -> tuple[np.ndarray, np.ndarray]:
     """Labels and predictions of an element-wise loss, with the same shape.
 
     One side as (n,) and the other as (n, 1) (a width-1 list column, a
@@ -86,13 +86,14 @@ def one_column(values: np.ndarray, role: str, loss_name: str) -> np.ndarray:
     return values
 
 
-def check_same_width(y_true: np.ndarray, y_pred: np.ndarray, *, what: str = "columns") -> None:
-    """Element-wise losses need as many prediction columns as label columns."""
+def check_same_width(y_true: np.ndarray, y_pred: np.ndarray, *, what: str = "column") -> None:
+    """Element-wise losses need as many prediction columns as label columns
+    (``what`` names one of them: "column", "feature column")."""
     k_true = 1 if y_true.ndim == 1 else y_true.shape[1]
     k_pred = 1 if y_pred.ndim == 1 else y_pred.shape[1]
     if k_true != k_pred:
         raise LossCliError(
-            f"y_true has {k_true} {what} but y_pred has {k_pred}",
+            f"y_true has {counted(k_true, what)} but y_pred has {k_pred}",
             role="y_pred",
             hint="select matching columns with --label-col and --pred-col",
         )

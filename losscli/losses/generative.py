@@ -455,7 +455,7 @@ def perceptual(
     layers: tuple[float, ...] | None,
     layer_weights: tuple[float, ...] | None,
 ) -> np.ndarray:
-    check_same_width(y_true, y_pred, what="feature columns")
+    check_same_width(y_true, y_pred, what="feature column")
     true, pred = as_matrix(y_true), as_matrix(y_pred)
     slices = _layer_slices(true.shape[1], layers)
     weights = _layer_weights(len(slices), layers, layer_weights)
