@@ -25,9 +25,10 @@ from typing import Any, Callable, TypeVar
 import numpy as np
 
 from .conventions import folding
+from .losses.classification import row_sum_tolerance
 from .engine import Batch, evaluate, row_losses
 from .errors import LossCliError
-from .api_inputs import check_finite, check_pandas_order, numbers_per_row, per_row_items, same_length, sample_ids as checked_ids, sample_weights
+from .api_inputs import check_finite, check_pandas_order, coarsest_float, numbers_per_row, per_row_items, same_length, sample_ids as checked_ids, sample_weights
 from .registry import BoundLoss, LossSpec, bind, check_reduction, did_you_mean, get, parse_explicit
 
 
@@ -209,9 +210,11 @@ def _spec_of(loss: Any) -> LossSpec:
 
 def _prepare(
     loss: str | LossSpec | BoundLoss, y_true: Any, y_pred: Any, kwargs: dict[str, Any], others: dict[str, Any] | None = None
-) -> tuple[BoundLoss, dict[str, np.ndarray]]:
-    """The bound loss and its checked role arrays; ``others`` (weights, sample
-    ids) are checked for their row order beside the roles."""
+) -> tuple[BoundLoss, dict[str, np.ndarray], float | None]:
+    """The bound loss, its checked role arrays and the machine epsilon of
+    the coarsest float they came in (bfloat16's, whose rounding a row of
+    probabilities may keep; None for float32 and finer); ``others`` (weights,
+    sample ids) are checked for their row order beside the roles."""
     spec = _spec_of(loss)
     given = {"y_true": y_true, "y_pred": y_pred, **kwargs}
     roles, params = _split(spec, given)
@@ -222,7 +225,7 @@ def _prepare(
         bound = BoundLoss(spec, {**loss.params, **refined}, loss.label)
     else:
         bound = bind(spec, params)
-    return bound, _as_arrays(spec, roles)
+    return bound, _as_arrays(spec, roles), coarsest_float(roles.values())
 
 
 def _frames_by_sequence(
@@ -274,7 +277,8 @@ def compute(
     :func:`losscli.info` returns, or a bound loss. ``y_true``, ``y_pred``
     and the other inputs (``var``, ``anchor``, ...) are lists, numpy arrays,
     pandas objects or tensors (detached and moved to the CPU: the API only
-    evaluates; float16 and bfloat16 are widened; sparse tensors and
+    evaluates; float16 and bfloat16 are widened, and a row of bfloat16
+    class probabilities may miss 1 by bfloat16's rounding, 2**-7; sparse tensors and
     scipy.sparse matrices are made dense) of real numbers, one value
     or row per sample (a pandas Series whose cells are arrays is one row per
     cell); class labels are integer indices ``0..C-1``. Parameters
@@ -309,7 +313,7 @@ def compute(
     """
     if reduction not in ("mean", "sum"):
         raise LossCliError(f"reduction must be 'mean' or 'sum' here, got '{reduction}'", hint="per_sample() gives per-row values")
-    bound, arrays = _prepare(loss, y_true, y_pred, inputs_and_params, {"sample_weight": sample_weight, "sample_ids": sample_ids})
+    bound, arrays, precision = _prepare(loss, y_true, y_pred, inputs_and_params, {"sample_weight": sample_weight, "sample_ids": sample_ids})
     check_reduction(bound, reduction, "reduction='sum'")
     sequences = _frames_by_sequence(bound, arrays, sample_ids, sample_weight)
     if sequences is not None:
@@ -324,7 +328,7 @@ def compute(
             weights=None if sample_weight is None else sample_weights(sample_weight, n),
             samples=None if sample_ids is None else checked_ids(sample_ids, n),
         )
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore"), row_sum_tolerance(precision):
         # A sum that overflows is reported below, with the reason, not as numpy's bare warning too.
         outcomes, _ = evaluate([batch], [bound], reduction=reduction, by_sample=batch.samples is not None, **folding([bound]))
     overall = outcomes[0].overall
@@ -369,7 +373,13 @@ def per_sample(
             "per_sample() gives each row's loss, which sample weights do not change",
             hint="weight the values yourself, or use compute(..., sample_weight=...) for the weighted mean",
         )
-    bound, arrays = _prepare(loss, y_true, y_pred, inputs_and_params, {"sample_ids": sample_ids})
+    bound, arrays, precision = _prepare(loss, y_true, y_pred, inputs_and_params, {"sample_ids": sample_ids})
+    with row_sum_tolerance(precision):
+        return _per_sample(bound, arrays, sample_ids)
+
+
+def _per_sample(bound: BoundLoss, arrays: dict[str, np.ndarray], sample_ids: Any) -> np.ndarray:
+    """per_sample's values from the checked inputs."""
     sequences = _frames_by_sequence(bound, arrays, sample_ids, None)
     if sequences is not None:
         # By sample id, as the per-sample values of dice come.

@@ -347,6 +347,26 @@ def test_bfloat16_tensors_are_widened_not_refused() -> None:
 
 
 @pytest.mark.torch
+def test_a_bfloat16_softmax_is_read_as_probabilities() -> None:
+    # torch.softmax in bfloat16 (as under autocast) rounds each probability to
+    # 8 significant bits: a uniform row is 3 x 0.333984375 = 1.001953125, which
+    # the 1e-3 check meant for rounded CSV digits refused.
+    torch = pytest.importorskip("torch")
+    logits = torch.tensor([[0.0, 0.0, 0.0], [2.0, 0.5, -1.0], [-0.7, 1.4, 0.2]])
+    prediction = torch.softmax(logits.bfloat16(), dim=1)
+    assert prediction.double().sum(dim=1)[0].item() == 1.001953125
+    target = torch.tensor([0, 2, 1])
+    # PyTorch on the same (widened, not renormalised) probabilities
+    expected = torch.nn.functional.nll_loss(torch.log(prediction.double()), target, reduction="none")
+    assert losscli.compute("sparse_cce", target, prediction) == pytest.approx(expected.mean().item(), rel=1e-12)
+    assert losscli.compute("cce", torch.nn.functional.one_hot(target, 3), prediction) == pytest.approx(expected.mean().item(), rel=1e-12)
+    assert losscli.per_sample("sparse_cce", target, prediction) == pytest.approx(expected.numpy(), rel=1e-12)
+    # Rows off by more than bfloat16's rounding are still not probabilities, nor are float32 rows off by 0.003.
+    api_error(losscli.compute, "sparse_cce", target, (prediction.float() * 1.01).bfloat16(), role="y_pred", row=1, fragments=("does not sum to 1",))
+    api_error(losscli.compute, "sparse_cce", target, prediction.float(), role="y_pred", row=1, fragments=("does not sum to 1",))
+
+
+@pytest.mark.torch
 def test_a_zero_dimensional_tensor_is_a_single_value_not_rows() -> None:
     torch = pytest.importorskip("torch")
     api_error(losscli.compute, "mse", torch.tensor(1.0), torch.tensor(2.0), role="y_true", row=None, fragments=("y_true: a single value (1.0), not one value per row",))
