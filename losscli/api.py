@@ -424,7 +424,7 @@ def info(loss: str) -> LossSpec:
     if not isinstance(loss, str):
         raise LossCliError(
             f"the loss must be a name such as 'mse', not {type(loss).__name__} {loss!r:.40}",
-            hint="losscli.available() lists the names",
+            hint=_name_instead(loss) or "losscli.available() lists the names",
         )
     if ":" in loss:
         # The command line's NAME:key=value spec; in Python the parameters are keywords.
@@ -438,6 +438,46 @@ def info(loss: str) -> LossSpec:
             hint=f"pass the parameters as keywords: compute('{spec.name}', y_true, y_pred{keywords})",
         )
     return get(loss)
+
+
+def _library_name(loss: Any) -> str | None:
+    """How a loss object of PyTorch, Keras, scikit-learn or optax is written as a
+    name (``nn.HuberLoss``, ``F.cross_entropy``), None for any other object. The
+    module counts: ``F.cross_entropy`` reads logits, a bare ``cross_entropy`` does not."""
+    target = loss if isinstance(loss, type) or hasattr(loss, "__name__") else type(loss)
+    name, module = getattr(target, "__name__", None), getattr(target, "__module__", None) or ""
+    if not isinstance(name, str):
+        return None
+    if module.startswith("torch.nn.functional"):
+        return f"F.{name}"
+    if module.startswith("torch.nn"):
+        return f"nn.{name}"
+    return name if module.split(".")[0] in ("keras", "tf_keras", "tensorflow", "sklearn", "optax") else None
+
+
+def _name_instead(loss: Any) -> str | None:
+    """For a loss class, function or module instance passed as the loss: the
+    call that names it, with an instance's settings as keywords, or what to
+    write instead when losscli reads other inputs under that name."""
+    name = _library_name(loss)
+    if name is None:
+        return None
+    try:
+        spec = get(name)
+    except LossCliError as error:
+        # e.g. BCEWithLogitsLoss: "... is losscli's bce on logits", and the loss to write
+        return f"{error.message.partition(': ')[2] or error.message}; {error.hint}" if error.hint else None
+    keywords = ""
+    if not isinstance(loss, type) and not hasattr(loss, "__name__"):
+        # An instance: nn.HuberLoss(delta=2.0) keeps delta as an attribute.
+        for param in spec.params:
+            value = getattr(loss, param.name, None)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value != param.default:
+                keywords += f", {param.name}={_python_literal(float(value))}"
+        if getattr(loss, "reduction", None) == "sum":
+            keywords += ", reduction='sum'"
+    call = "per_sample" if getattr(loss, "reduction", None) == "none" and not isinstance(loss, type) else "compute"
+    return f"pass its name: losscli.{call}('{name}', y_true, y_pred{keywords})"
 
 
 __all__ = ["compute", "info", "per_sample"]

@@ -220,6 +220,32 @@ def test_the_loss_must_be_a_name(loss: object, shown: str) -> None:
     api_error(losscli.compute, loss, [1.0], [1.0], role=None, row=None, fragments=(f"the loss must be a name such as 'mse', not {shown}", "losscli.available()"))
 
 
+@pytest.mark.torch
+def test_a_pytorch_loss_object_for_the_loss_names_the_call_to_make() -> None:
+    # compute(nn.HuberLoss(delta=2.0), ...) said only "not HuberLoss HuberLoss()";
+    # the hint now gives the name and the instance's settings as keywords.
+    torch = pytest.importorskip("torch")
+    nn, F = torch.nn, torch.nn.functional
+    target, prediction = torch.tensor([0.0, 1.0, 2.0]), torch.tensor([0.5, 3.5, 2.0])
+    cases = [
+        (nn.MSELoss, "losscli.compute('nn.MSELoss', y_true, y_pred)"),
+        (F.mse_loss, "losscli.compute('F.mse_loss', y_true, y_pred)"),
+        (nn.HuberLoss(delta=2.0), "losscli.compute('nn.HuberLoss', y_true, y_pred, delta=2)"),
+        (nn.SmoothL1Loss(beta=0.5, reduction="sum"), "losscli.compute('nn.SmoothL1Loss', y_true, y_pred, beta=0.5, reduction='sum')"),
+        (nn.L1Loss(reduction="none"), "losscli.per_sample('nn.L1Loss', y_true, y_pred)"),
+    ]
+    for obj, call in cases:
+        error = api_error(losscli.compute, obj, target, prediction, role=None, row=None, fragments=("the loss must be a name such as 'mse', not ",))
+        assert error.hint == f"pass its name: {call}"
+        # The call the hint names gives PyTorch's value for the object (0.5^2 + 2.5^2 + 0 over 3 for MSE, ...).
+        named = eval(call, {"losscli": losscli, "y_true": target, "y_pred": prediction})
+        torch_loss = obj() if isinstance(obj, type) else obj
+        assert named == pytest.approx(torch_loss(prediction, target).numpy(), rel=1e-6)
+    # F.cross_entropy reads logits: the hint says so rather than naming cce, which reads probabilities.
+    error = api_error(losscli.compute, F.cross_entropy, [0, 1], [[2.0, 0.0], [0.0, 2.0]], role=None, row=None)
+    assert error.hint.endswith("write loss 'cce', from_logits=True")
+
+
 def test_a_command_line_spec_as_the_loss_shows_the_keywords_to_pass() -> None:
     # "huber:delta=2" said only "unknown loss 'huber:delta=2'".
     api_error(
