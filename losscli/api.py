@@ -210,11 +210,9 @@ def _spec_of(loss: Any) -> LossSpec:
 
 def _prepare(
     loss: str | LossSpec | BoundLoss, y_true: Any, y_pred: Any, kwargs: dict[str, Any], others: dict[str, Any] | None = None
-) -> tuple[BoundLoss, dict[str, np.ndarray], float | None]:
-    """The bound loss, its checked role arrays and the machine epsilon of
-    the coarsest float they came in (bfloat16's, whose rounding a row of
-    probabilities may keep; None for float32 and finer); ``others`` (weights,
-    sample ids) are checked for their row order beside the roles."""
+) -> tuple[BoundLoss, dict[str, np.ndarray]]:
+    """The bound loss and its checked role arrays; ``others`` (weights, sample
+    ids) are checked for their row order beside the roles."""
     spec = _spec_of(loss)
     given = {"y_true": y_true, "y_pred": y_pred, **kwargs}
     roles, params = _split(spec, given)
@@ -225,7 +223,7 @@ def _prepare(
         bound = BoundLoss(spec, {**loss.params, **refined}, loss.label)
     else:
         bound = bind(spec, params)
-    return bound, _as_arrays(spec, roles), coarsest_float(roles.values())
+    return bound, _as_arrays(spec, roles)
 
 
 def _frames_by_sequence(
@@ -313,7 +311,9 @@ def compute(
     """
     if reduction not in ("mean", "sum"):
         raise LossCliError(f"reduction must be 'mean' or 'sum' here, got '{reduction}'", hint="per_sample() gives per-row values")
-    bound, arrays, precision = _prepare(loss, y_true, y_pred, inputs_and_params, {"sample_weight": sample_weight, "sample_ids": sample_ids})
+    bound, arrays = _prepare(loss, y_true, y_pred, inputs_and_params, {"sample_weight": sample_weight, "sample_ids": sample_ids})
+    # bfloat16 rounding that a row of probabilities may keep (None for float32 and finer)
+    precision = coarsest_float([y_true, y_pred, *inputs_and_params.values()])
     check_reduction(bound, reduction, "reduction='sum'")
     sequences = _frames_by_sequence(bound, arrays, sample_ids, sample_weight)
     if sequences is not None:
@@ -373,8 +373,8 @@ def per_sample(
             "per_sample() gives each row's loss, which sample weights do not change",
             hint="weight the values yourself, or use compute(..., sample_weight=...) for the weighted mean",
         )
-    bound, arrays, precision = _prepare(loss, y_true, y_pred, inputs_and_params, {"sample_ids": sample_ids})
-    with row_sum_tolerance(precision):
+    bound, arrays = _prepare(loss, y_true, y_pred, inputs_and_params, {"sample_ids": sample_ids})
+    with row_sum_tolerance(coarsest_float([y_true, y_pred, *inputs_and_params.values()])):
         return _per_sample(bound, arrays, sample_ids)
 
 
