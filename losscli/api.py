@@ -25,9 +25,10 @@ from typing import Any, Callable, TypeVar
 import numpy as np
 
 from .conventions import folding
+from .losses.classification import row_sum_tolerance
 from .engine import Batch, evaluate, row_losses
 from .errors import LossCliError
-from .api_inputs import check_finite, check_pandas_order, numbers_per_row, per_row_items, same_length, sample_ids as checked_ids, sample_weights
+from .api_inputs import check_finite, check_pandas_order, coarsest_float, numbers_per_row, per_row_items, same_length, sample_ids as checked_ids, sample_weights
 from .registry import BoundLoss, LossSpec, bind, check_reduction, did_you_mean, get, parse_explicit
 
 
@@ -274,7 +275,8 @@ def compute(
     :func:`losscli.info` returns, or a bound loss. ``y_true``, ``y_pred``
     and the other inputs (``var``, ``anchor``, ...) are lists, numpy arrays,
     pandas objects or tensors (detached and moved to the CPU: the API only
-    evaluates; float16 and bfloat16 are widened; sparse tensors and
+    evaluates; float16 and bfloat16 are widened, and a row of bfloat16
+    class probabilities may miss 1 by bfloat16's rounding, 2**-7; sparse tensors and
     scipy.sparse matrices are made dense) of real numbers, one value
     or row per sample (a pandas Series whose cells are arrays is one row per
     cell); class labels are integer indices ``0..C-1``. Parameters
@@ -310,6 +312,8 @@ def compute(
     if reduction not in ("mean", "sum"):
         raise LossCliError(f"reduction must be 'mean' or 'sum' here, got '{reduction}'", hint="per_sample() gives per-row values")
     bound, arrays = _prepare(loss, y_true, y_pred, inputs_and_params, {"sample_weight": sample_weight, "sample_ids": sample_ids})
+    # bfloat16 rounding that a row of probabilities may keep (None for float32 and finer)
+    precision = coarsest_float([y_true, y_pred, *inputs_and_params.values()])
     check_reduction(bound, reduction, "reduction='sum'")
     sequences = _frames_by_sequence(bound, arrays, sample_ids, sample_weight)
     if sequences is not None:
@@ -324,7 +328,7 @@ def compute(
             weights=None if sample_weight is None else sample_weights(sample_weight, n),
             samples=None if sample_ids is None else checked_ids(sample_ids, n),
         )
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore"), row_sum_tolerance(precision):
         # A sum that overflows is reported below, with the reason, not as numpy's bare warning too.
         outcomes, _ = evaluate([batch], [bound], reduction=reduction, by_sample=batch.samples is not None, **folding([bound]))
     overall = outcomes[0].overall
@@ -370,6 +374,12 @@ def per_sample(
             hint="weight the values yourself, or use compute(..., sample_weight=...) for the weighted mean",
         )
     bound, arrays = _prepare(loss, y_true, y_pred, inputs_and_params, {"sample_ids": sample_ids})
+    with row_sum_tolerance(coarsest_float([y_true, y_pred, *inputs_and_params.values()])):
+        return _per_sample(bound, arrays, sample_ids)
+
+
+def _per_sample(bound: BoundLoss, arrays: dict[str, np.ndarray], sample_ids: Any) -> np.ndarray:
+    """per_sample's values from the checked inputs."""
     sequences = _frames_by_sequence(bound, arrays, sample_ids, None)
     if sequences is not None:
         # By sample id, as the per-sample values of dice come.
@@ -414,7 +424,7 @@ def info(loss: str) -> LossSpec:
     if not isinstance(loss, str):
         raise LossCliError(
             f"the loss must be a name such as 'mse', not {type(loss).__name__} {loss!r:.40}",
-            hint="losscli.available() lists the names",
+            hint=_name_instead(loss) or "losscli.available() lists the names",
         )
     if ":" in loss:
         # The command line's NAME:key=value spec; in Python the parameters are keywords.
@@ -428,6 +438,46 @@ def info(loss: str) -> LossSpec:
             hint=f"pass the parameters as keywords: compute('{spec.name}', y_true, y_pred{keywords})",
         )
     return get(loss)
+
+
+def _library_name(loss: Any) -> str | None:
+    """How a loss object of PyTorch, Keras, scikit-learn or optax is written as a
+    name (``nn.HuberLoss``, ``F.cross_entropy``), None for any other object. The
+    module counts: ``F.cross_entropy`` reads logits, a bare ``cross_entropy`` does not."""
+    target = loss if isinstance(loss, type) or hasattr(loss, "__name__") else type(loss)
+    name, module = getattr(target, "__name__", None), getattr(target, "__module__", None) or ""
+    if not isinstance(name, str):
+        return None
+    if module.startswith("torch.nn.functional"):
+        return f"F.{name}"
+    if module.startswith("torch.nn"):
+        return f"nn.{name}"
+    return name if module.split(".")[0] in ("keras", "tf_keras", "tensorflow", "sklearn", "optax") else None
+
+
+def _name_instead(loss: Any) -> str | None:
+    """For a loss class, function or module instance passed as the loss: the
+    call that names it, with an instance's settings as keywords, or what to
+    write instead when losscli reads other inputs under that name."""
+    name = _library_name(loss)
+    if name is None:
+        return None
+    try:
+        spec = get(name)
+    except LossCliError as error:
+        # e.g. BCEWithLogitsLoss: "... is losscli's bce on logits", and the loss to write
+        return f"{error.message.partition(': ')[2] or error.message}; {error.hint}" if error.hint else None
+    keywords = ""
+    if not isinstance(loss, type) and not hasattr(loss, "__name__"):
+        # An instance: nn.HuberLoss(delta=2.0) keeps delta as an attribute.
+        for param in spec.params:
+            value = getattr(loss, param.name, None)
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value != param.default:
+                keywords += f", {param.name}={_python_literal(float(value))}"
+        if getattr(loss, "reduction", None) == "sum":
+            keywords += ", reduction='sum'"
+    call = "per_sample" if getattr(loss, "reduction", None) == "none" and not isinstance(loss, type) else "compute"
+    return f"pass its name: losscli.{call}('{name}', y_true, y_pred{keywords})"
 
 
 __all__ = ["compute", "info", "per_sample"]

@@ -55,6 +55,19 @@ def detached(value: Any) -> Any:
     return value
 
 
+# Machine epsilon of the floats coarser than float32 that inputs arrive in
+# (a bfloat16 or float16 tensor or array), by dtype name.
+_COARSE_FLOATS = {"bfloat16": 2.0**-7, "float16": 2.0**-10}
+
+
+def coarsest_float(values: Any) -> float | None:
+    """The machine epsilon of the coarsest bfloat16 or float16 input among
+    ``values``, None when there is none: values rounded to such a float
+    keep that rounding once widened."""
+    found = [_COARSE_FLOATS.get(str(getattr(value, "dtype", "")).removeprefix("torch.")) for value in values]
+    return max((eps for eps in found if eps is not None), default=None)
+
+
 def _detached(name: str, value: Any) -> Any:
     """:func:`detached`, with PyTorch's refusals (a tensor on the 'meta'
     device has a shape but no values) as an error naming the argument."""

@@ -674,6 +674,13 @@ def recommend(
     ``decimal`` (',' for numbers written 0,5) say how to read ``data``, as
     the command line's --input-format, --delimiter and --decimal do.
     """
+    if task is not None and not isinstance(task, str) and hasattr(task, "__len__"):
+        # recommend(y_true, y_pred) as compute() is called: the labels landed on task
+        # (and the predictions on outliers, whose error would not say why).
+        raise LossCliError(
+            f"the task must be a name such as 'regression', not {type(task).__name__} {task!r:.40}",
+            hint="pass arrays as keywords: recommend(y_true=..., y_pred=...); the positional arguments are task, outliers, imbalanced, data",
+        )
     for name, flag in (("outliers", outliers), ("imbalanced", imbalanced)):
         # A string such as "no" is truthy: it would rank the losses for that condition up.
         if not (isinstance(flag, bool) or (type(flag).__module__ == "numpy" and type(flag).__name__ in ("bool", "bool_"))):

@@ -220,6 +220,32 @@ def test_the_loss_must_be_a_name(loss: object, shown: str) -> None:
     api_error(losscli.compute, loss, [1.0], [1.0], role=None, row=None, fragments=(f"the loss must be a name such as 'mse', not {shown}", "losscli.available()"))
 
 
+@pytest.mark.torch
+def test_a_pytorch_loss_object_for_the_loss_names_the_call_to_make() -> None:
+    # compute(nn.HuberLoss(delta=2.0), ...) said only "not HuberLoss HuberLoss()";
+    # the hint now gives the name and the instance's settings as keywords.
+    torch = pytest.importorskip("torch")
+    nn, F = torch.nn, torch.nn.functional
+    target, prediction = torch.tensor([0.0, 1.0, 2.0]), torch.tensor([0.5, 3.5, 2.0])
+    cases = [
+        (nn.MSELoss, "losscli.compute('nn.MSELoss', y_true, y_pred)"),
+        (F.mse_loss, "losscli.compute('F.mse_loss', y_true, y_pred)"),
+        (nn.HuberLoss(delta=2.0), "losscli.compute('nn.HuberLoss', y_true, y_pred, delta=2)"),
+        (nn.SmoothL1Loss(beta=0.5, reduction="sum"), "losscli.compute('nn.SmoothL1Loss', y_true, y_pred, beta=0.5, reduction='sum')"),
+        (nn.L1Loss(reduction="none"), "losscli.per_sample('nn.L1Loss', y_true, y_pred)"),
+    ]
+    for obj, call in cases:
+        error = api_error(losscli.compute, obj, target, prediction, role=None, row=None, fragments=("the loss must be a name such as 'mse', not ",))
+        assert error.hint == f"pass its name: {call}"
+        # The call the hint names gives PyTorch's value for the object (0.5^2 + 2.5^2 + 0 over 3 for MSE, ...).
+        named = eval(call, {"losscli": losscli, "y_true": target, "y_pred": prediction})
+        torch_loss = obj() if isinstance(obj, type) else obj
+        assert named == pytest.approx(torch_loss(prediction, target).numpy(), rel=1e-6)
+    # F.cross_entropy reads logits: the hint says so rather than naming cce, which reads probabilities.
+    error = api_error(losscli.compute, F.cross_entropy, [0, 1], [[2.0, 0.0], [0.0, 2.0]], role=None, row=None)
+    assert error.hint.endswith("write loss 'cce', from_logits=True")
+
+
 def test_a_command_line_spec_as_the_loss_shows_the_keywords_to_pass() -> None:
     # "huber:delta=2" said only "unknown loss 'huber:delta=2'".
     api_error(
@@ -344,6 +370,26 @@ def test_bfloat16_tensors_are_widened_not_refused() -> None:
     expected = log_loss([1, 0, 1], [0.875, 0.25, 0.5], labels=[0, 1])
     assert losscli.compute("bce", target, prediction) == pytest.approx(expected, rel=1e-12)
     assert losscli.per_sample("mse", target, prediction).tolist() == [0.015625, 0.0625, 0.25]  # (0.125^2, 0.25^2, 0.5^2) by hand
+
+
+@pytest.mark.torch
+def test_a_bfloat16_softmax_is_read_as_probabilities() -> None:
+    # torch.softmax in bfloat16 (as under autocast) rounds each probability to
+    # 8 significant bits: a uniform row is 3 x 0.333984375 = 1.001953125, which
+    # the 1e-3 check meant for rounded CSV digits refused.
+    torch = pytest.importorskip("torch")
+    logits = torch.tensor([[0.0, 0.0, 0.0], [2.0, 0.5, -1.0], [-0.7, 1.4, 0.2]])
+    prediction = torch.softmax(logits.bfloat16(), dim=1)
+    assert prediction.double().sum(dim=1)[0].item() == 1.001953125
+    target = torch.tensor([0, 2, 1])
+    # PyTorch on the same (widened, not renormalised) probabilities
+    expected = torch.nn.functional.nll_loss(torch.log(prediction.double()), target, reduction="none")
+    assert losscli.compute("sparse_cce", target, prediction) == pytest.approx(expected.mean().item(), rel=1e-12)
+    assert losscli.compute("cce", torch.nn.functional.one_hot(target, 3), prediction) == pytest.approx(expected.mean().item(), rel=1e-12)
+    assert losscli.per_sample("sparse_cce", target, prediction) == pytest.approx(expected.numpy(), rel=1e-12)
+    # Rows off by more than bfloat16's rounding are still not probabilities, nor are float32 rows off by 0.003.
+    api_error(losscli.compute, "sparse_cce", target, (prediction.float() * 1.01).bfloat16(), role="y_pred", row=1, fragments=("does not sum to 1",))
+    api_error(losscli.compute, "sparse_cce", target, prediction.float(), role="y_pred", row=1, fragments=("does not sum to 1",))
 
 
 @pytest.mark.torch

@@ -265,6 +265,16 @@ def test_needs_a_task_or_data_in_the_terms_of_python(flags):
     assert str(info.value) == "recommend needs a task, data or both (pass task='regression' (or another task), data='FILE' or y_true=LABELS)"
 
 
+@pytest.mark.parametrize("args", [([1, 0, 1],), ([1, 0, 1], [0.9, 0.2, 0.6]), (np.array([1, 0, 1]), np.array([0.9, 0.2, 0.6]))])
+def test_arrays_given_as_positional_arguments_name_the_keywords(args):
+    # recommend(y_true, y_pred), written as compute() is called, put the predictions on
+    # outliers and said only "outliers must be True or False, not ndarray".
+    with pytest.raises(LossCliError) as info:
+        losscli.recommend(*args)
+    assert str(info.value).startswith("the task must be a name such as 'regression', not ")
+    assert info.value.hint.startswith("pass arrays as keywords: recommend(y_true=..., y_pred=...)")
+
+
 def test_file_errors_name_the_parameters_of_recommend(tmp_path):
     path = tmp_path / "no_labels.csv"
     path.write_text("a,b\nx,1\ny,2\n")

@@ -10,6 +10,9 @@ prediction costs exactly 0). Class-probability rows must sum to 1 unless
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -118,6 +121,21 @@ HINGE = Characteristics(False, False, True, False, smooth_note="kink where the m
 # Rows of class probabilities may be off by rounding (CSV with few digits),
 # not by more: a larger gap means the columns are not a distribution.
 ROW_SUM_TOLERANCE = 1e-3
+# Wider while the rows were stored in a coarser float (see row_sum_tolerance).
+_ROW_SUM_TOLERANCE: ContextVar[float] = ContextVar("row_sum_tolerance", default=ROW_SUM_TOLERANCE)
+
+
+@contextmanager
+def row_sum_tolerance(precision: float | None) -> Iterator[None]:
+    """Accept rows that miss 1 by the rounding of the float they were stored
+    in: ``precision`` is its machine epsilon (bfloat16's 2**-7; a softmax
+    rounded to bfloat16 sums to 1 only within about 0.004). None, or a float
+    finer than ROW_SUM_TOLERANCE, changes nothing."""
+    token = _ROW_SUM_TOLERANCE.set(max(ROW_SUM_TOLERANCE, precision or 0.0))
+    try:
+        yield
+    finally:
+        _ROW_SUM_TOLERANCE.reset(token)
 
 CLIP_NOTE = (
     "Probabilities are clipped to [eps, 1] before the log (eps=1e-7 by default, eps=0 disables); "
@@ -177,7 +195,7 @@ def _probability_rows(rows: np.ndarray, *, normalize: bool, role: str) -> np.nda
     if normalize:
         return rows / totals[:, None]
     fail_where(
-        np.abs(totals - 1.0) > ROW_SUM_TOLERANCE,
+        np.abs(totals - 1.0) > _ROW_SUM_TOLERANCE.get(),
         f"row of {what} values does not sum to 1",
         role=role,
         values=totals,
