@@ -187,9 +187,7 @@ def not_gzip(d):
 
 
 def zstd_named_gzip(d):
-    import zstandard
-
-    data = zstandard.ZstdCompressor().compress(b"y_true,y_pred\n1,2\n")
+    data = compressed("zst", b"y_true,y_pred\n1,2\n")
     return mse(_text(d, "data.csv.gz", data)), ("data.csv.gz: the file is zstd-compressed, not gzip as its name says", "rename it to data.csv.zst")
 
 
