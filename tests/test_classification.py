@@ -932,15 +932,20 @@ def test_weighted_ce_note_numbers_are_torchs():
     assert losscli.compute(rows, [0.0, 1.0, 2.0], logits) == pytest.approx(by_one_hot, rel=REL)
 
 
+def _kl_rows(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Target distributions p (every fifth row with a zero) and predictions q, 30 rows of 4."""
+    p = dirichlet_rows(rng, 30, 4)
+    p[::5, 0] = 0.0
+    p = p / p.sum(axis=1, keepdims=True)
+    return p, dirichlet_rows(rng, 30, 4)
+
+
 @pytest.mark.torch
 @pytest.mark.parametrize("seed", SEEDS)
 def test_kl_div_matches_torch_batchmean(seed):
     torch = _torch()
     rng = np.random.default_rng(seed)
-    p = dirichlet_rows(rng, 30, 4)
-    p[::5, 0] = 0.0
-    p = p / p.sum(axis=1, keepdims=True)
-    q = dirichlet_rows(rng, 30, 4)
+    p, q = _kl_rows(rng)
     expected = torch.nn.functional.kl_div(torch.tensor(np.log(q)), torch.tensor(p), reduction="batchmean").item()
     assert losscli.compute("kl_div", p, q) == pytest.approx(expected, rel=REL)
 
@@ -950,10 +955,7 @@ def test_kl_div_matches_torch_batchmean(seed):
 def test_kl_div_log_target_matches_torch(seed):
     torch = _torch()
     rng = np.random.default_rng(seed)
-    p = dirichlet_rows(rng, 30, 4)
-    p[::5, 0] = 0.0
-    p = p / p.sum(axis=1, keepdims=True)
-    q = dirichlet_rows(rng, 30, 4)
+    p, q = _kl_rows(rng)
     # p = 0 as a log p of -800, whose exp is 0 in float64 (log 0 = -inf is not a number the inputs take).
     with np.errstate(divide="ignore"):
         finite = np.where(p > 0, np.log(p), -800.0)

@@ -138,29 +138,14 @@ def interrupted_run(big_input: Path, folder: Path, sig: int, existing: bool) -> 
 
 
 @pytest.mark.parametrize("existing", [False, True], ids=["fresh-targets", "existing-targets"])
-def test_ctrl_c_mid_run_leaves_no_output_and_the_input_unchanged(big_input, tmp_path, existing):
+@pytest.mark.parametrize(("stop", "code_expected"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "sigterm"])
+def test_a_stopped_run_leaves_no_output_and_the_input_unchanged(big_input, tmp_path, existing, stop, code_expected):
+    """Ctrl-C, and SIGTERM (how CI cancels a job and how ``timeout`` stops a
+    command): the same clean-up, and the exit code of the signal, 128 + its
+    number (130, 143)."""
     before = digest(big_input)
-    code, out, err, out_json, rows_csv = interrupted_run(big_input, tmp_path, signal.SIGINT, existing)
-    assert code == 130, (code, err)
-    assert err.splitlines() == ["error: interrupted; no output was written"], err
-    assert out == ""
-    if existing:
-        assert out_json.read_text() == "previous report\n"
-        assert rows_csv.read_text() == "previous rows\n"
-    else:
-        assert not out_json.exists() and not rows_csv.exists()
-    assert temp_files(tmp_path, big_input.parent) == []
-    assert digest(big_input) == before
-
-
-@pytest.mark.parametrize("existing", [False, True], ids=["fresh-targets", "existing-targets"])
-def test_sigterm_mid_run_leaves_no_output_and_ends_with_143(big_input, tmp_path, existing):
-    """SIGTERM is how CI cancels a job and how ``timeout`` stops a command:
-    the same clean-up as Ctrl-C, and the exit code of a terminated process
-    (128 + 15), not Ctrl-C's 130."""
-    before = digest(big_input)
-    code, out, err, out_json, rows_csv = interrupted_run(big_input, tmp_path, signal.SIGTERM, existing)
-    assert code == 128 + signal.SIGTERM == 143, (code, err)
+    code, out, err, out_json, rows_csv = interrupted_run(big_input, tmp_path, stop, existing)
+    assert code == code_expected == 128 + stop, (code, err)
     assert err.splitlines() == ["error: interrupted; no output was written"], err
     assert out == ""
     if existing:

@@ -103,15 +103,24 @@ def predicted_classes_error(
     )
 
 
-def two_classes_error(array: pa.Array | pa.ChunkedArray, label_column: str, prediction_column: str, display: str) -> LossCliError | None:
-    """The error for two text classes read where 0/1 labels are needed, or None
-    when the column is not that (numbers as text keep their own messages)."""
+def _two_classes_and_first_row(array: pa.Array | pa.ChunkedArray) -> tuple[list[str], int] | None:
+    """The two text classes of a label column and the position of its first
+    label, which an error names as the row; None when it is not two classes."""
     classes = two_text_classes(array)
     if classes is None:
         return None
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
-    first = pc.index(pc.is_valid(array), True).as_py()
+    return classes, pc.index(pc.is_valid(array), True).as_py()
+
+
+def two_classes_error(array: pa.Array | pa.ChunkedArray, label_column: str, prediction_column: str, display: str) -> LossCliError | None:
+    """The error for two text classes read where 0/1 labels are needed, or None
+    when the column is not that (numbers as text keep their own messages)."""
+    found = _two_classes_and_first_row(array)
+    if found is None:
+        return None
+    classes, first = found
     shown = " and ".join(f"'{label}'" for label in classes)
     return LossCliError(
         f"the labels are text ({shown}) beside one probability column, '{prediction_column}', which does not say which class it is the probability of",
@@ -130,12 +139,10 @@ _REAL_WORDS = ("real", "true", "genuine", "data")
 def real_fake_error(array: pa.Array | pa.ChunkedArray, label_column: str, display: str, loss_name: str) -> LossCliError | None:
     """Two text labels (``real``/``fake``) where a GAN loss reads 1 for a real
     sample and 0 for a generated one, or None when the column is not that."""
-    classes = two_text_classes(array)
-    if classes is None:
+    found = _two_classes_and_first_row(array)
+    if found is None:
         return None
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    first = pc.index(pc.is_valid(array), True).as_py()
+    classes, first = found
     real = [label for label in classes if str(label).strip().lower() in _REAL_WORDS]
     if len(real) == 1:
         hint = f"give --positive {quote(str(real[0]))}, the label of the real samples; every other row is read as generated"
