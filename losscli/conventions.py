@@ -457,7 +457,11 @@ _ENTRIES: tuple[Convention | Missing, ...] = (
            caveats=("Keras converts 0/1 labels only when every label of the batch is 0 or 1; a batch mixing "
                     "-1, 0 and 1 is used as given. losscli reads 0 as -1 row by row.",)),
     _sklearn("hinge", "sklearn.metrics.hinge_loss (binary) (sklearn/metrics/_classification.py)",
-             labels="any two labels, binarised to -1/1 (LabelBinarizer(neg_label=-1))"),
+             labels="any two labels, binarised to -1/1 (LabelBinarizer(neg_label=-1))",
+             caveats=("scikit-learn fits the LabelBinarizer on the labels it is given: when they are all the "
+                      "same (one row, or a batch of one class) it reads every one as the negative class -1, "
+                      "so hinge_loss([1], [0.3]) is 1.3 where losscli gives 0.7. losscli reads each label "
+                      "as given.",)),
     _optax("hinge", "optax.losses.hinge_loss (optax/losses/_classification.py)",
            "labels are used as given (strictly -1/1 expected): a 0 label costs 1 instead of being read as -1",
            fixed={"map_zero": False}, formula="max(0, 1 - s t)", labels="-1/1 only, not converted"),

@@ -865,3 +865,24 @@ def test_a_conventions_weighted_mean_is_the_same_from_python_and_the_command_lin
     result = cli("compute", path, "--loss", spec, "--weight-col", "w", "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(expected, rel=1e-12)
+
+
+# =========================================================================== edge cases the libraries compute differently
+
+
+def _caveats(name: str, library: str) -> str:
+    """The caveats ``info NAME --conventions`` shows for ``library``, as one text."""
+    return " ".join(next(row for row in table(name) if row["convention"] == library)["caveats"])
+
+
+def test_sklearn_hinge_reads_a_single_label_as_the_negative_class():
+    # scikit-learn 1.9.1 hinge_loss (sklearn/metrics/_classification.py), binary branch:
+    # LabelBinarizer(neg_label=-1).fit_transform(y_true)[:, 0] maps a batch of one label to -1,
+    # so y=[1], s=[0.3] costs max(0, 1 + 0.3) = 1.3; losscli reads the label as +1: 1 - 0.3.
+    assert metrics.hinge_loss([1], [0.3]) == approx(1.3)
+    assert losscli.compute(under("hinge", "sklearn"), [1], [0.3]) == approx(0.7, rel=1e-12)
+    assert "hinge_loss([1], [0.3]) is 1.3" in _caveats("hinge", "sklearn")
+    # With both labels present the two agree (SKLEARN_REFERENCES covers random data).
+    assert losscli.compute(under("hinge", "sklearn"), [1, 0], [0.3, 0.2]) == approx(
+        metrics.hinge_loss([1, 0], [0.3, 0.2]), rel=1e-12
+    )
