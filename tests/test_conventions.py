@@ -886,3 +886,38 @@ def test_sklearn_hinge_reads_a_single_label_as_the_negative_class():
     assert losscli.compute(under("hinge", "sklearn"), [1, 0], [0.3, 0.2]) == approx(
         metrics.hinge_loss([1, 0], [0.3, 0.2]), rel=1e-12
     )
+
+
+@pytest.mark.torch
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_torch_soft_label_cce_and_kl_div_give_nan_for_a_zero_label_at_zero():
+    torch = pytest.importorskip("torch")
+    t = lambda values: torch.as_tensor(np.asarray(values, dtype=np.float64))  # noqa: E731
+    one_hot, p = [[1.0, 0.0, 0.0]], [[0.6, 0.4, 0.0]]
+    # torch 2.13 CrossEntropyLoss with probability targets: -sum(y log_softmax(x)); 0 x log 0 = NaN.
+    assert math.isnan(torch.nn.CrossEntropyLoss()(torch.log(t(p)), t(one_hot)).item())
+    assert losscli.compute(under("cce", "torch"), one_hot, p) == approx(-math.log(0.6), rel=1e-12)
+    assert "0 x -inf = NaN" in _caveats("cce", "torch")
+    # torch 2.13 KLDivLoss: xlogy(p, p) - p log q; p = q = 0 gives 0 - 0 x -inf = NaN.
+    same = [[0.0, 0.5, 0.5]]
+    assert math.isnan(torch.nn.KLDivLoss()(torch.log(t(same)), t(same)).item())
+    assert losscli.compute(under("kl_div", "torch"), same, same) == 0.0
+    assert "0 x -inf = NaN" in _caveats("kl_div", "torch")
+
+
+def test_optax_soft_label_cce_and_kl_div_give_nan_for_a_zero_label_at_zero():
+    # optax/losses/_classification.py, written out in numpy:
+    #   softmax_cross_entropy: -(labels * log_softmax(logits)).sum(-1)
+    #   kl_divergence: sum(targets * (where(targets == 0, 0, log targets) - log_predictions))
+    # with the probabilities read as logits log p, as the optax convention reads them.
+    one_hot, p = np.array([[1.0, 0.0, 0.0]]), np.array([[0.6, 0.4, 0.0]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logits = np.log(p)
+        log_softmax = logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
+        assert math.isnan(-(one_hot * log_softmax).sum())
+        same = np.array([[0.0, 0.5, 0.5]])
+        assert math.isnan(np.sum(same * (np.where(same == 0, 0, np.log(np.where(same == 0, 1.0, same))) - np.log(same))))
+    assert losscli.compute(under("cce", "optax"), one_hot, p) == approx(-math.log(0.6), rel=1e-12)
+    assert "NaN in softmax_cross_entropy" in _caveats("cce", "optax")
+    assert losscli.compute(under("kl_div", "optax"), same, same) == 0.0
+    assert "0 x -inf = NaN" in _caveats("kl_div", "optax")
