@@ -424,7 +424,10 @@ _ENTRIES: tuple[Convention | Missing, ...] = (
     _keras("sparse_cce", "keras.losses.SparseCategoricalCrossentropy (keras/src/backend/*/nn.py)",
            "rows divided by their sum, then clipped to [1e-7, 1 - 1e-7]", fixed={"normalize": True, "clip_upper": True},
            defaults="from_logits=False, ignore_class=None", clipping=KERAS_CLIP + " after dividing each row by its sum",
-           labels="integer classes; ignore_class rows are masked and the mean divides by the valid rows"),
+           labels="integer classes; ignore_class rows are masked and the mean divides by the valid rows",
+           caveats=("Keras divides by the valid rows plus 1e-7 (apply_mask in keras/src/losses/loss.py: "
+                    "total / (valid + epsilon)): values differ from losscli's by about 1e-7 / valid relative, "
+                    "and a batch where every row is ignored gives 0 in Keras, no value (NaN) here.",)),
     _sklearn("sparse_cce", "sklearn.metrics.log_loss (sklearn/metrics/_classification.py)",
              "clipped to [2.22e-16, 1 - 2.22e-16] instead of [1e-7, 1]; no ignored rows",
              fixed={"eps": MACHINE_EPS, "clip_upper": True}, check=_sklearn_no_ignore, clipping=SKLEARN_CLIP,

@@ -921,3 +921,22 @@ def test_optax_soft_label_cce_and_kl_div_give_nan_for_a_zero_label_at_zero():
     assert "NaN in softmax_cross_entropy" in _caveats("cce", "optax")
     assert losscli.compute(under("kl_div", "optax"), same, same) == 0.0
     assert "0 x -inf = NaN" in _caveats("kl_div", "optax")
+
+
+def test_keras_ignore_class_divides_by_the_valid_rows_plus_epsilon():
+    # keras/src/losses/loss.py apply_mask (reduction='sum_over_batch_size'): the mask becomes
+    # total / (valid + 1e-7), so the mean is sum(l over kept rows) / (valid + 1e-7); an all-ignored
+    # batch is 0 / 1e-7 x 0 = 0. losscli divides by the kept rows exactly (NaN when there are none).
+    logits = np.array(ANCHOR_LOGITS)
+    labels = np.array([0, -1, 2])
+    log_softmax = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    kept = -(log_softmax[0, 0] + log_softmax[2, 2])
+    keras = kept / (2 + 1e-7)
+    ours = losscli.compute(under("sparse_cce", "keras", ignore_index=-1, from_logits=True), labels, logits)
+    assert ours == approx(kept / 2, rel=1e-12)
+    assert ours == approx(keras, rel=1e-7)
+    assert ours != approx(keras, rel=1e-12)
+    with pytest.warns(RuntimeWarning, match="leaves out"):
+        assert math.isnan(losscli.compute(under("sparse_cce", "keras", ignore_index=-1), [-1, -1], [[0.5, 0.5]] * 2))
+    assert "valid rows plus 1e-7" in _caveats("sparse_cce", "keras")
+    assert "gives 0 in Keras" in _caveats("sparse_cce", "keras")
