@@ -171,6 +171,12 @@ OPTAX_SOFTMAX = (
 OPTAX_CLASS_WEIGHTS = (
     "class_weights multiply the class losses before a plain mean (losscli divides by the sum of the weights)."
 )
+# A probability of exactly 0 enters these libraries as log 0 = -inf; a term whose
+# label is 0 there is 0 x -inf = NaN in their arithmetic, where losscli counts 0.
+ZERO_LABEL_AT_ZERO = (
+    "{library} multiplies every label by its log term: a class with label 0 and probability exactly 0 "
+    "(log 0 = -inf) gives 0 x -inf = NaN in {function}, where losscli counts the term as 0."
+)
 FROM_PROBABILITIES = (
     "takes logits: probabilities given here are read as their log-odds, so nothing is clipped and "
     "p=0 on the true class is infinite"
@@ -392,7 +398,9 @@ _ENTRIES: tuple[Convention | Missing, ...] = (
            "no clipping: probabilities enter as log p (NLLLoss), so p=0 on the true class is infinite; logits "
            "as losscli", fixed={"eps": 0.0}, defaults="reduction='mean', weight=None, label_smoothing=0.0",
            clipping="none (takes logits or log-probabilities)",
-           labels="class indices, or class probabilities of the prediction's shape"),
+           labels="class indices, or class probabilities of the prediction's shape",
+           caveats=(ZERO_LABEL_AT_ZERO.format(library="PyTorch", function="CrossEntropyLoss with one-hot or "
+                                              "soft-label columns (class indices are not affected)"),)),
     _keras("cce", "keras.losses.CategoricalCrossentropy (keras/src/backend/*/nn.py categorical_crossentropy)",
            "rows are divided by their sum (never rejected), then clipped to [1e-7, 1 - 1e-7]: a certain correct "
            "prediction costs 1e-7, not 0", fixed={"normalize": True, "clip_upper": True},
@@ -404,7 +412,9 @@ _ENTRIES: tuple[Convention | Missing, ...] = (
              labels="class labels (any hashable, sorted); rows not summing to 1 only warn (>= 1.5)"),
     _optax("cce", "optax.losses.softmax_cross_entropy (optax/losses/_classification.py)",
            "takes logits: " + FROM_PROBABILITIES.removeprefix("takes logits: "), fixed={"eps": 0.0},
-           labels="one-hot or soft rows"),
+           labels="one-hot or soft rows",
+           caveats=(ZERO_LABEL_AT_ZERO.format(library="optax", function="softmax_cross_entropy (its "
+                                              "safe_softmax_cross_entropy counts 0, as here)"),)),
 
     _torch("sparse_cce", "torch.nn.CrossEntropyLoss (aten/src/ATen/native/LossNLL.cpp)",
            "no clipping (log p of probabilities, or logits); rows labelled -100 are left out by default",
@@ -414,7 +424,10 @@ _ENTRIES: tuple[Convention | Missing, ...] = (
     _keras("sparse_cce", "keras.losses.SparseCategoricalCrossentropy (keras/src/backend/*/nn.py)",
            "rows divided by their sum, then clipped to [1e-7, 1 - 1e-7]", fixed={"normalize": True, "clip_upper": True},
            defaults="from_logits=False, ignore_class=None", clipping=KERAS_CLIP + " after dividing each row by its sum",
-           labels="integer classes; ignore_class rows are masked and the mean divides by the valid rows"),
+           labels="integer classes; ignore_class rows are masked and the mean divides by the valid rows",
+           caveats=("Keras divides by the valid rows plus 1e-7 (apply_mask in keras/src/losses/loss.py: "
+                    "total / (valid + epsilon)): values differ from losscli's by about 1e-7 / valid relative, "
+                    "and a batch where every row is ignored gives 0 in Keras, no value (NaN) here.",)),
     _sklearn("sparse_cce", "sklearn.metrics.log_loss (sklearn/metrics/_classification.py)",
              "clipped to [2.22e-16, 1 - 2.22e-16] instead of [1e-7, 1]; no ignored rows",
              fixed={"eps": MACHINE_EPS, "clip_upper": True}, check=_sklearn_no_ignore, clipping=SKLEARN_CLIP,
@@ -457,7 +470,11 @@ _ENTRIES: tuple[Convention | Missing, ...] = (
            caveats=("Keras converts 0/1 labels only when every label of the batch is 0 or 1; a batch mixing "
                     "-1, 0 and 1 is used as given. losscli reads 0 as -1 row by row.",)),
     _sklearn("hinge", "sklearn.metrics.hinge_loss (binary) (sklearn/metrics/_classification.py)",
-             labels="any two labels, binarised to -1/1 (LabelBinarizer(neg_label=-1))"),
+             labels="any two labels, binarised to -1/1 (LabelBinarizer(neg_label=-1))",
+             caveats=("scikit-learn fits the LabelBinarizer on the labels it is given: when they are all the "
+                      "same (one row, or a batch of one class) it reads every one as the negative class -1, "
+                      "so hinge_loss([1], [0.3]) is 1.3 where losscli gives 0.7. losscli reads each label "
+                      "as given.",)),
     _optax("hinge", "optax.losses.hinge_loss (optax/losses/_classification.py)",
            "labels are used as given (strictly -1/1 expected): a 0 label costs 1 instead of being read as -1",
            fixed={"map_zero": False}, formula="max(0, 1 - s t)", labels="-1/1 only, not converted"),
@@ -493,14 +510,18 @@ _ENTRIES: tuple[Convention | Missing, ...] = (
            "no clipping: q=0 under p>0 is infinite", fixed={"eps": 0.0, "per_element": True},
            defaults="reduction='mean', log_target=False (input: log q)",
            formula="sum p (log p - log q) / (N C)", clipping="none (takes log-probabilities)",
-           labels="target probabilities; 0 terms count 0"),
+           labels="target probabilities; 0 terms count 0 where q > 0",
+           caveats=("PyTorch computes xlogy(p, p) - p log q: where p = 0 and q = 0 (log q = -inf) that is "
+                    "0 x -inf = NaN; losscli counts the term as 0.",)),
     _keras("kl_div", "keras.losses.KLDivergence (keras/src/losses/losses.py)",
            "the true probabilities are clipped to [1e-7, 1] as well: a true 0 adds 1e-7 log(1e-7 / q)",
            fixed={"clip_target": True}, formula="sum clip(p) log(clip(p) / clip(q)), clip to [1e-7, 1]",
            clipping="both inputs clipped to [1e-7, 1]"),
     _optax("kl_div", "optax.losses.kl_divergence(log_predictions, targets) (optax/losses/_classification.py)",
            "takes log-probabilities: no clipping, q=0 under p>0 is infinite", fixed={"eps": 0.0},
-           formula="sum p (log p - log q) per row", clipping="none"),
+           formula="sum p (log p - log q) per row", clipping="none",
+           caveats=("optax computes p (where(p == 0, 0, log p) - log q): where p = 0 and q = 0 (log q = -inf) "
+                    "that is 0 x -inf = NaN; losscli counts the term as 0.",)),
     Missing("kl_div", "sklearn", "scikit-learn has no KL divergence (scipy.special.rel_entr is the scipy form)"),
 
     _torch("focal", "torchvision.ops.sigmoid_focal_loss (torchvision/ops/focal_loss.py)",

@@ -865,3 +865,78 @@ def test_a_conventions_weighted_mean_is_the_same_from_python_and_the_command_lin
     result = cli("compute", path, "--loss", spec, "--weight-col", "w", "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(expected, rel=1e-12)
+
+
+# =========================================================================== edge cases the libraries compute differently
+
+
+def _caveats(name: str, library: str) -> str:
+    """The caveats ``info NAME --conventions`` shows for ``library``, as one text."""
+    return " ".join(next(row for row in table(name) if row["convention"] == library)["caveats"])
+
+
+def test_sklearn_hinge_reads_a_single_label_as_the_negative_class():
+    # scikit-learn 1.9.1 hinge_loss (sklearn/metrics/_classification.py), binary branch:
+    # LabelBinarizer(neg_label=-1).fit_transform(y_true)[:, 0] maps a batch of one label to -1,
+    # so y=[1], s=[0.3] costs max(0, 1 + 0.3) = 1.3; losscli reads the label as +1: 1 - 0.3.
+    assert metrics.hinge_loss([1], [0.3]) == approx(1.3)
+    assert losscli.compute(under("hinge", "sklearn"), [1], [0.3]) == approx(0.7, rel=1e-12)
+    assert "hinge_loss([1], [0.3]) is 1.3" in _caveats("hinge", "sklearn")
+    # With both labels present the two agree (SKLEARN_REFERENCES covers random data).
+    assert losscli.compute(under("hinge", "sklearn"), [1, 0], [0.3, 0.2]) == approx(
+        metrics.hinge_loss([1, 0], [0.3, 0.2]), rel=1e-12
+    )
+
+
+@pytest.mark.torch
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_torch_soft_label_cce_and_kl_div_give_nan_for_a_zero_label_at_zero():
+    torch = pytest.importorskip("torch")
+    t = lambda values: torch.as_tensor(np.asarray(values, dtype=np.float64))  # noqa: E731
+    one_hot, p = [[1.0, 0.0, 0.0]], [[0.6, 0.4, 0.0]]
+    # torch 2.13 CrossEntropyLoss with probability targets: -sum(y log_softmax(x)); 0 x log 0 = NaN.
+    assert math.isnan(torch.nn.CrossEntropyLoss()(torch.log(t(p)), t(one_hot)).item())
+    assert losscli.compute(under("cce", "torch"), one_hot, p) == approx(-math.log(0.6), rel=1e-12)
+    assert "0 x -inf = NaN" in _caveats("cce", "torch")
+    # torch 2.13 KLDivLoss: xlogy(p, p) - p log q; p = q = 0 gives 0 - 0 x -inf = NaN.
+    same = [[0.0, 0.5, 0.5]]
+    assert math.isnan(torch.nn.KLDivLoss()(torch.log(t(same)), t(same)).item())
+    assert losscli.compute(under("kl_div", "torch"), same, same) == 0.0
+    assert "0 x -inf = NaN" in _caveats("kl_div", "torch")
+
+
+def test_optax_soft_label_cce_and_kl_div_give_nan_for_a_zero_label_at_zero():
+    # optax/losses/_classification.py, written out in numpy:
+    #   softmax_cross_entropy: -(labels * log_softmax(logits)).sum(-1)
+    #   kl_divergence: sum(targets * (where(targets == 0, 0, log targets) - log_predictions))
+    # with the probabilities read as logits log p, as the optax convention reads them.
+    one_hot, p = np.array([[1.0, 0.0, 0.0]]), np.array([[0.6, 0.4, 0.0]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logits = np.log(p)
+        log_softmax = logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
+        assert math.isnan(-(one_hot * log_softmax).sum())
+        same = np.array([[0.0, 0.5, 0.5]])
+        assert math.isnan(np.sum(same * (np.where(same == 0, 0, np.log(np.where(same == 0, 1.0, same))) - np.log(same))))
+    assert losscli.compute(under("cce", "optax"), one_hot, p) == approx(-math.log(0.6), rel=1e-12)
+    assert "NaN in softmax_cross_entropy" in _caveats("cce", "optax")
+    assert losscli.compute(under("kl_div", "optax"), same, same) == 0.0
+    assert "0 x -inf = NaN" in _caveats("kl_div", "optax")
+
+
+def test_keras_ignore_class_divides_by_the_valid_rows_plus_epsilon():
+    # keras/src/losses/loss.py apply_mask (reduction='sum_over_batch_size'): the mask becomes
+    # total / (valid + 1e-7), so the mean is sum(l over kept rows) / (valid + 1e-7); an all-ignored
+    # batch is 0 / 1e-7 x 0 = 0. losscli divides by the kept rows exactly (NaN when there are none).
+    logits = np.array(ANCHOR_LOGITS)
+    labels = np.array([0, -1, 2])
+    log_softmax = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    kept = -(log_softmax[0, 0] + log_softmax[2, 2])
+    keras = kept / (2 + 1e-7)
+    ours = losscli.compute(under("sparse_cce", "keras", ignore_index=-1, from_logits=True), labels, logits)
+    assert ours == approx(kept / 2, rel=1e-12)
+    assert ours == approx(keras, rel=1e-7)
+    assert ours != approx(keras, rel=1e-12)
+    with pytest.warns(RuntimeWarning, match="leaves out"):
+        assert math.isnan(losscli.compute(under("sparse_cce", "keras", ignore_index=-1), [-1, -1], [[0.5, 0.5]] * 2))
+    assert "valid rows plus 1e-7" in _caveats("sparse_cce", "keras")
+    assert "gives 0 in Keras" in _caveats("sparse_cce", "keras")
