@@ -291,3 +291,13 @@ def test_help_names_the_install_extras_in_both_help_styles(command, terminal):
     assert code == 0, text
     flat = re.sub(r"[\s│]+", "", text)  # help wraps long lines, inside rich's panels on a terminal
     assert "Needs'losscli[plot]'." in flat and "(pipinstall'losscli[dask]')." in flat, flat
+
+
+def test_compute_plot_with_rows_on_stdout_draws_on_stderr(tmp_path):
+    # --reduction none writes the per-row CSV to stdout: the chart must not be appended to it.
+    result = _run("compute", "sample_data/regression.csv", "--loss", "mse", "--reduction", "none", "--plot")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == '"row","mse"' and len(lines) == 201  # header + the 200 rows of sample_data/regression.csv
+    assert all(re.fullmatch(r"\d+,[-+.eE\d]+", line) for line in lines[1:])
+    assert "Per-row mse: 200 rows" in result.stderr
