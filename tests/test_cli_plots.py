@@ -301,3 +301,18 @@ def test_compute_plot_with_rows_on_stdout_draws_on_stderr(tmp_path):
     assert lines[0] == '"row","mse"' and len(lines) == 201  # header + the 200 rows of sample_data/regression.csv
     assert all(re.fullmatch(r"\d+,[-+.eE\d]+", line) for line in lines[1:])
     assert "Per-row mse: 200 rows" in result.stderr
+
+
+def test_plot_file_with_a_broken_matplotlib_fails_before_the_report(monkeypatch, tmp_path):
+    # matplotlib imports, but a part of it does not (an extension built for another numpy).
+    pytest.importorskip("matplotlib")
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # import matplotlib.figure -> ImportError
+    target = tmp_path / "dist.png"
+    result = _run("compute", "sample_data/regression.csv", "--loss", "mse", "--plot-file", str(target))
+    assert result.exit_code == 2
+    assert result.stdout == ""  # refused before any work, not after the report
+    assert result.stderr.startswith("error: matplotlib is installed but does not load")
+    assert "--force-reinstall" in result.stderr and "Traceback" not in result.stderr
+    assert not target.exists()
