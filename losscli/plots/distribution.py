@@ -102,14 +102,16 @@ def distribution(
     if not finite.any():
         raise LossCliError(f"no finite {loss} value to plot ({n} rows)")
     kept = values[finite]
-    mean = float(kept.mean())
+    mean = _mean(kept)
 
     worst_rows = [
         WorstRow(_plain(ids[i]), float(values[i]), {name: _plain(column[i]) for name, column in key_columns.items()})
         for i in _worst_positions(values, finite, max(worst, 0))
     ]
     dropped = int(n - finite.sum())
-    share = _worst_share(worst_rows, dropped, float(kept.min()), float(kept.sum()))
+    with np.errstate(over="ignore"):
+        total = float(kept.sum())
+    share = _worst_share(worst_rows, dropped, float(kept.min()), total)
     notes = [f"{dropped} {row_label}{'s' if dropped != 1 else ''} with no finite value left out of the histogram"] if dropped else []
     return DistributionChart(
         title=title or f"Per-{row_label} {loss}: {len(kept):,} {row_label}{'s' if len(kept) != 1 else ''}",
@@ -146,6 +148,8 @@ class StreamedDistribution:
         self.rows = 0
         self.finite_rows = 0
         self.total = 0.0
+        # The mean of the finite values, kept finite when their sum overflows.
+        self.running_mean = 0.0
         # With row weights (--weight-col) the mean is sum(w l) / sum(w), as the report's.
         self.weighted = False
         self.weighted_total = 0.0
@@ -169,9 +173,15 @@ class StreamedDistribution:
         row_weights = np.ones(values.size) if weights is None else np.broadcast_to(np.asarray(weights, dtype=np.float64).reshape(-1), values.shape)
         self.weighted = self.weighted or weights is not None
         if kept.size:
-            self.total += float(kept.sum())
-            self.weighted_total += float(np.dot(row_weights[finite], kept))
+            with np.errstate(over="ignore"):
+                batch_total = float(kept.sum())
+                self.weighted_total += float(np.dot(row_weights[finite], kept))
             self.weight_sum += float(row_weights[finite].sum())
+            self.total += batch_total
+            batch_mean = batch_total / kept.size if math.isfinite(batch_total) else _mean(kept)
+            # Weights that sum to one: no term overflows, whatever the values.
+            count = self.finite_rows + kept.size
+            self.running_mean = self.running_mean * (self.finite_rows / count) + batch_mean * (kept.size / count)
             self.low = min(self.low, float(kept.min()))
             self.high = max(self.high, float(kept.max()))
             self._keep(kept)
@@ -211,7 +221,8 @@ class StreamedDistribution:
         worst = [WorstRow(_plain(row), float(value)) for row, value in zip(self.worst_ids, self.worst_values)]
         plural = "s" if self.finite_rows != 1 else ""
         notes = [f"{dropped} {row_label}{'s' if dropped != 1 else ''} with no finite value left out of the histogram"] if dropped else []
-        mean, share = self.total / self.finite_rows, _worst_share(worst, dropped, self.low, self.total)
+        mean = self.total / self.finite_rows if math.isfinite(self.total) else self.running_mean
+        share = _worst_share(worst, dropped, self.low, self.total)
         if self.weighted:
             mean = self.weighted_total / self.weight_sum if self.weight_sum > 0 else math.nan
             share = None
@@ -246,9 +257,18 @@ def _quantiles(values: np.ndarray) -> dict[str, float]:
 def _worst_share(worst: list[WorstRow], dropped: int, lowest: float, total: float) -> float | None:
     """Share of the total loss the worst rows carry; none when a row has no
     finite loss (the total is then not finite) or losses can be negative."""
-    if worst and not dropped and lowest >= 0 and total > 0:
+    if worst and not dropped and lowest >= 0 and 0 < total < math.inf:
         return sum(r.value for r in worst) / total
     return None
+
+
+def _mean(values: np.ndarray) -> float:
+    """The mean of finite values, also when their sum overflows (losses near 1e308)."""
+    with np.errstate(over="ignore"):
+        mean = float(values.mean())
+    if math.isfinite(mean):
+        return mean
+    return float((values / values.size).sum())
 
 
 def _worst_positions(values: np.ndarray, finite: np.ndarray, count: int) -> np.ndarray:
