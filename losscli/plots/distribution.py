@@ -169,14 +169,21 @@ class StreamedDistribution:
         """Fold one batch's per-row losses; ``weights`` (one per row) weigh the mean."""
         values = np.asarray(losses, dtype=np.float64).reshape(-1)
         finite = np.isfinite(values)
-        kept = values[finite]
-        row_weights = np.ones(values.size) if weights is None else np.broadcast_to(np.asarray(weights, dtype=np.float64).reshape(-1), values.shape)
+        # Most batches have no NaN or inf: no masked copies of them then.
+        every = bool(finite.all())
+        kept = values if every else values[finite]
+        row_weights = None if weights is None else np.broadcast_to(np.asarray(weights, dtype=np.float64).reshape(-1), values.shape)
         self.weighted = self.weighted or weights is not None
         if kept.size:
             with np.errstate(over="ignore"):
                 batch_total = float(kept.sum())
-                self.weighted_total += float(np.dot(row_weights[finite], kept))
-            self.weight_sum += float(row_weights[finite].sum())
+                if row_weights is None:
+                    self.weighted_total += batch_total
+                    self.weight_sum += kept.size
+                else:
+                    kept_weights = row_weights if every else row_weights[finite]
+                    self.weighted_total += float(np.dot(kept_weights, kept))
+                    self.weight_sum += float(kept_weights.sum())
             self.total += batch_total
             batch_mean = batch_total / kept.size if math.isfinite(batch_total) else _mean(kept)
             # Weights that sum to one: no term overflows, whatever the values.
@@ -199,13 +206,19 @@ class StreamedDistribution:
             thinned = np.concatenate(self.kept)[::2].copy()
             self.kept, self.kept_count, self.stride = [thinned], thinned.size, self.stride * 2
 
-    def _merge_worst(self, values: np.ndarray, finite: np.ndarray, row_ids: np.ndarray, weights: np.ndarray) -> None:
-        local = _worst_positions(values, finite, self.worst_count)
+    def _merge_worst(self, values: np.ndarray, finite: np.ndarray, row_ids: np.ndarray, weights: np.ndarray | None) -> None:
+        if self.worst_count and self.worst_values.size == self.worst_count:
+            # Full: only a larger loss can enter (an equal one comes later, so it
+            # ranks after). One comparison finds the few, instead of a partition.
+            entering = np.flatnonzero(values > self.worst_values[-1])
+            local = entering[_worst_positions(values[entering], finite[entering], self.worst_count)]
+        else:
+            local = _worst_positions(values, finite, self.worst_count)
         if not local.size:
             return
         candidates = np.concatenate([self.worst_values, values[local]])
         positions = np.concatenate([self.worst_positions, self.rows + local])
-        candidate_weights = np.concatenate([self.worst_weights, weights[local]])
+        candidate_weights = np.concatenate([self.worst_weights, np.ones(local.size) if weights is None else weights[local]])
         ids = self.worst_ids + [row_ids[i] for i in local]
         # +inf first (it sorts first as -inf), then larger losses, then earlier rows.
         order = np.lexsort((positions, -candidates))[: self.worst_count]
