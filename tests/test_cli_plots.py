@@ -291,3 +291,55 @@ def test_help_names_the_install_extras_in_both_help_styles(command, terminal):
     assert code == 0, text
     flat = re.sub(r"[\s│]+", "", text)  # help wraps long lines, inside rich's panels on a terminal
     assert "Needs'losscli[plot]'." in flat and "(pipinstall'losscli[dask]')." in flat, flat
+
+
+def test_compute_plot_with_rows_on_stdout_draws_on_stderr(tmp_path):
+    # --reduction none writes the per-row CSV to stdout: the chart must not be appended to it.
+    result = _run("compute", "sample_data/regression.csv", "--loss", "mse", "--reduction", "none", "--plot")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == '"row","mse"' and len(lines) == 201  # header + the 200 rows of sample_data/regression.csv
+    assert all(re.fullmatch(r"\d+,[-+.eE\d]+", line) for line in lines[1:])
+    assert "Per-row mse: 200 rows" in result.stderr
+
+
+def test_plot_file_with_a_broken_matplotlib_fails_before_the_report(monkeypatch, tmp_path):
+    # matplotlib imports, but a part of it does not (an extension built for another numpy).
+    pytest.importorskip("matplotlib")
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # import matplotlib.figure -> ImportError
+    target = tmp_path / "dist.png"
+    result = _run("compute", "sample_data/regression.csv", "--loss", "mse", "--plot-file", str(target))
+    assert result.exit_code == 2
+    assert result.stdout == ""  # refused before any work, not after the report
+    assert result.stderr.startswith("error: matplotlib is installed but does not load")
+    assert "--force-reinstall" in result.stderr and "Traceback" not in result.stderr
+    assert not target.exists()
+
+
+def test_plot_on_an_ascii_terminal_draws_in_ascii(monkeypatch):
+    # A terminal under PYTHONIOENCODING=ascii keeps its encoding with errors="replace"
+    # (see losscli.cli.encode_standard_streams): block characters would all print as "?".
+    import io
+    import sys
+
+    from losscli import plots
+    from losscli.cli.plotting import emit
+
+    raw = io.BytesIO()
+    terminal = io.TextIOWrapper(raw, encoding="ascii", errors="replace", write_through=True)
+    monkeypatch.setattr(sys, "stdout", terminal)
+    monkeypatch.setenv("COLUMNS", "60")
+    values = [0.5, 0.5, 0.5, 1.5, 3.5]
+    chart = plots.distribution(values, loss="mse")
+    emit([("mse", chart)], plot=True, files=[None], to_stdout=True, quiet=True)
+    text = raw.getvalue().decode("ascii")
+    assert "?" not in text
+    counts, _ = np.histogram(values, bins=12)  # numpy.histogram: [3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1]
+    bars = re.findall(r"^\s*\S+ - \S+  (#*)\s+(\d+)", text, re.M)
+    assert [int(count) for _, count in bars] == counts.tolist()
+    assert all((len(bar) > 0) == (int(count) > 0) for bar, count in bars)
+    comparison = plots.comparison([("mse", "a", 1.0, 2.0), ("mse", "b", 3.0, 2.0)])
+    emit([("comparison", comparison)], plot=True, files=[None], to_stdout=True, quiet=True)
+    assert "?" not in raw.getvalue().decode("ascii")

@@ -420,6 +420,34 @@ def test_negative_losses_have_no_share_of_the_total():
 
 
 
+@pytest.mark.parametrize("batch", [None, 1, 2])
+def test_losses_whose_sum_overflows_keep_a_finite_mean_and_no_share(batch):
+    # Each loss is finite (mse of a 1.3e154 error), their sum is not.
+    values = np.array([1.69e308, 1.69e308, 1.0])
+    chart = plots.distribution(values, loss="mse") if batch is None else _streamed(values, batch=batch).chart(loss="mse")
+    expected = float(np.mean(values / 2) * 2)  # numpy.mean of the halved values, doubled: 1.1267e308
+    assert chart.mean == pytest.approx(expected, rel=1e-12)
+    assert chart.worst_share is None  # not inf / inf = nan
+    text = recorded(chart, width=60)
+    assert "mean 1.127e+308" in text and "nan" not in text and "of the total" not in text
+
+
+def test_a_full_worst_list_ranks_only_the_rows_that_beat_it(monkeypatch):
+    # Once five rows are listed, a batch is ranked only over its losses above the fifth:
+    # a 50M-row file is not partitioned batch after batch for five rows.
+    module = importlib.import_module("losscli.plots.distribution")
+
+    ranked = []
+    real = module._worst_positions
+    monkeypatch.setattr(module, "_worst_positions", lambda values, finite, count: ranked.append(values.size) or real(values, finite, count))
+    values = np.arange(30_000, dtype=float)[::-1].copy()  # descending: the first batch holds the 5 worst
+    values[25_000] = 1e9  # beats them all, in the last batch
+    chart = _streamed(values, batch=10_000).chart(loss="mse")
+    assert ranked == [10_000, 0, 1]
+    # numpy.argsort, stable, of the negated losses: the expected worst rows
+    assert [r.row for r in chart.worst] == (np.argsort(-values, kind="stable")[:5] + 1).tolist()
+
+
 def _streamed(values, *, batch, sample_values=1 << 22, worst=5):
     from losscli.plots.distribution import StreamedDistribution
 

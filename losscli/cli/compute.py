@@ -242,7 +242,15 @@ def compute(
                 writer.abort()
             raise
     if collector is not None:
-        emit(distribution_charts(collector, losses, report), plot=plot, files=plot_files, to_stdout=fmt_name == "table" and not output, quiet=quiet)
+        # Per-row values on stdout (--reduction none, --per-row -) are a document too: the chart goes to stderr.
+        rows_on_stdout = writer is not None and per_row in (None, "-")
+        emit(
+            distribution_charts(collector, losses, report),
+            plot=plot,
+            files=plot_files,
+            to_stdout=fmt_name == "table" and not output and not rows_on_stdout,
+            quiet=quiet,
+        )
     # Diagnostics go to stderr whatever the format, so stdout holds only the report.
     for text in report.notes:
         note(text, quiet)

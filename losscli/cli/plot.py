@@ -102,6 +102,7 @@ def curves(
 def show(chart: object, *, output: str | None, width: int | None, height: int | None) -> None:
     """Write the chart to ``output``, or draw it on stdout once it is complete."""
     from ..plots import chart_width, draw, save, terminal_console
+    from ..plots.terminal import ascii_text, draws_unicode
 
     if output:
         save(chart, output)
@@ -110,5 +111,6 @@ def show(chart: object, *, output: str | None, width: int | None, height: int | 
     columns = chart_width(width)
     buffer = io.StringIO()
     console = terminal_console(buffer, width=columns, colour=sys.stdout.isatty())
-    draw(chart, console, width=columns, height=height)
-    sys.stdout.write(buffer.getvalue())
+    unicode = draws_unicode(sys.stdout)
+    draw(chart, console, width=columns, height=height, style="auto" if unicode else "markers")
+    sys.stdout.write(buffer.getvalue() if unicode else ascii_text(buffer.getvalue()))

@@ -159,6 +159,7 @@ def emit(charts: list[tuple[str, Any]], *, plot: bool, files: list[Optional[str]
 
 def _emit(charts: list[tuple[str, Any]], *, plot: bool, files: list[Optional[str]], to_stdout: bool, quiet: bool) -> None:
     from ..plots import chart_width, draw, save, terminal_console
+    from ..plots.terminal import ascii_text, draws_unicode
     from .common import note, write_stdout
 
     for (label, chart), target in zip(charts, files):
@@ -173,10 +174,12 @@ def _emit(charts: list[tuple[str, Any]], *, plot: bool, files: list[Optional[str
         width = chart_width(None)
         buffer = io.StringIO()
         console = terminal_console(buffer, width=width, colour=stream.isatty())
+        unicode = draws_unicode(stream)
         for chart in drawn:
-            draw(chart, console, width=width)
+            draw(chart, console, width=width, style="auto" if unicode else "markers")
+        text = buffer.getvalue() if unicode else ascii_text(buffer.getvalue())
         if to_stdout:
             # A reader that went away (| head) must not cost the gates their exit code.
-            write_stdout(buffer.getvalue())
+            write_stdout(text)
         else:
-            stream.write(buffer.getvalue())
+            stream.write(text)

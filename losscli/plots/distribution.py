@@ -102,14 +102,16 @@ def distribution(
     if not finite.any():
         raise LossCliError(f"no finite {loss} value to plot ({n} rows)")
     kept = values[finite]
-    mean = float(kept.mean())
+    mean = _mean(kept)
 
     worst_rows = [
         WorstRow(_plain(ids[i]), float(values[i]), {name: _plain(column[i]) for name, column in key_columns.items()})
         for i in _worst_positions(values, finite, max(worst, 0))
     ]
     dropped = int(n - finite.sum())
-    share = _worst_share(worst_rows, dropped, float(kept.min()), float(kept.sum()))
+    with np.errstate(over="ignore"):
+        total = float(kept.sum())
+    share = _worst_share(worst_rows, dropped, float(kept.min()), total)
     notes = [f"{dropped} {row_label}{'s' if dropped != 1 else ''} with no finite value left out of the histogram"] if dropped else []
     return DistributionChart(
         title=title or f"Per-{row_label} {loss}: {len(kept):,} {row_label}{'s' if len(kept) != 1 else ''}",
@@ -146,6 +148,8 @@ class StreamedDistribution:
         self.rows = 0
         self.finite_rows = 0
         self.total = 0.0
+        # The mean of the finite values, kept finite when their sum overflows.
+        self.running_mean = 0.0
         # With row weights (--weight-col) the mean is sum(w l) / sum(w), as the report's.
         self.weighted = False
         self.weighted_total = 0.0
@@ -165,13 +169,26 @@ class StreamedDistribution:
         """Fold one batch's per-row losses; ``weights`` (one per row) weigh the mean."""
         values = np.asarray(losses, dtype=np.float64).reshape(-1)
         finite = np.isfinite(values)
-        kept = values[finite]
-        row_weights = np.ones(values.size) if weights is None else np.broadcast_to(np.asarray(weights, dtype=np.float64).reshape(-1), values.shape)
+        # Most batches have no NaN or inf: no masked copies of them then.
+        every = bool(finite.all())
+        kept = values if every else values[finite]
+        row_weights = None if weights is None else np.broadcast_to(np.asarray(weights, dtype=np.float64).reshape(-1), values.shape)
         self.weighted = self.weighted or weights is not None
         if kept.size:
-            self.total += float(kept.sum())
-            self.weighted_total += float(np.dot(row_weights[finite], kept))
-            self.weight_sum += float(row_weights[finite].sum())
+            with np.errstate(over="ignore"):
+                batch_total = float(kept.sum())
+                if row_weights is None:
+                    self.weighted_total += batch_total
+                    self.weight_sum += kept.size
+                else:
+                    kept_weights = row_weights if every else row_weights[finite]
+                    self.weighted_total += float(np.dot(kept_weights, kept))
+                    self.weight_sum += float(kept_weights.sum())
+            self.total += batch_total
+            batch_mean = batch_total / kept.size if math.isfinite(batch_total) else _mean(kept)
+            # Weights that sum to one: no term overflows, whatever the values.
+            count = self.finite_rows + kept.size
+            self.running_mean = self.running_mean * (self.finite_rows / count) + batch_mean * (kept.size / count)
             self.low = min(self.low, float(kept.min()))
             self.high = max(self.high, float(kept.max()))
             self._keep(kept)
@@ -189,13 +206,19 @@ class StreamedDistribution:
             thinned = np.concatenate(self.kept)[::2].copy()
             self.kept, self.kept_count, self.stride = [thinned], thinned.size, self.stride * 2
 
-    def _merge_worst(self, values: np.ndarray, finite: np.ndarray, row_ids: np.ndarray, weights: np.ndarray) -> None:
-        local = _worst_positions(values, finite, self.worst_count)
+    def _merge_worst(self, values: np.ndarray, finite: np.ndarray, row_ids: np.ndarray, weights: np.ndarray | None) -> None:
+        if self.worst_count and self.worst_values.size == self.worst_count:
+            # Full: only a larger loss can enter (an equal one comes later, so it
+            # ranks after). One comparison finds the few, instead of a partition.
+            entering = np.flatnonzero(values > self.worst_values[-1])
+            local = entering[_worst_positions(values[entering], finite[entering], self.worst_count)]
+        else:
+            local = _worst_positions(values, finite, self.worst_count)
         if not local.size:
             return
         candidates = np.concatenate([self.worst_values, values[local]])
         positions = np.concatenate([self.worst_positions, self.rows + local])
-        candidate_weights = np.concatenate([self.worst_weights, weights[local]])
+        candidate_weights = np.concatenate([self.worst_weights, np.ones(local.size) if weights is None else weights[local]])
         ids = self.worst_ids + [row_ids[i] for i in local]
         # +inf first (it sorts first as -inf), then larger losses, then earlier rows.
         order = np.lexsort((positions, -candidates))[: self.worst_count]
@@ -211,7 +234,8 @@ class StreamedDistribution:
         worst = [WorstRow(_plain(row), float(value)) for row, value in zip(self.worst_ids, self.worst_values)]
         plural = "s" if self.finite_rows != 1 else ""
         notes = [f"{dropped} {row_label}{'s' if dropped != 1 else ''} with no finite value left out of the histogram"] if dropped else []
-        mean, share = self.total / self.finite_rows, _worst_share(worst, dropped, self.low, self.total)
+        mean = self.total / self.finite_rows if math.isfinite(self.total) else self.running_mean
+        share = _worst_share(worst, dropped, self.low, self.total)
         if self.weighted:
             mean = self.weighted_total / self.weight_sum if self.weight_sum > 0 else math.nan
             share = None
@@ -246,9 +270,18 @@ def _quantiles(values: np.ndarray) -> dict[str, float]:
 def _worst_share(worst: list[WorstRow], dropped: int, lowest: float, total: float) -> float | None:
     """Share of the total loss the worst rows carry; none when a row has no
     finite loss (the total is then not finite) or losses can be negative."""
-    if worst and not dropped and lowest >= 0 and total > 0:
+    if worst and not dropped and lowest >= 0 and 0 < total < math.inf:
         return sum(r.value for r in worst) / total
     return None
+
+
+def _mean(values: np.ndarray) -> float:
+    """The mean of finite values, also when their sum overflows (losses near 1e308)."""
+    with np.errstate(over="ignore"):
+        mean = float(values.mean())
+    if math.isfinite(mean):
+        return mean
+    return float((values / values.size).sum())
 
 
 def _worst_positions(values: np.ndarray, finite: np.ndarray, count: int) -> np.ndarray:

@@ -41,6 +41,17 @@ def require_matplotlib() -> Any:
         import matplotlib
     except ImportError:
         raise LossCliError("writing PNG or SVG files needs matplotlib", hint=f"install it with: {INSTALL}") from None
+    try:
+        # The parts a file needs, compiled extensions among them: a broken
+        # install (built for another numpy) fails here, before any work,
+        # not after the report with an internal error.
+        import matplotlib.backends.backend_agg  # noqa: F401
+        import matplotlib.backends.backend_svg  # noqa: F401
+        import matplotlib.figure  # noqa: F401
+    except ImportError as error:
+        raise LossCliError(
+            f"matplotlib is installed but does not load: {error}", hint=f"reinstall it with: pip install --force-reinstall {INSTALL[len('pip install '):]}"
+        ) from None
     return matplotlib
 
 

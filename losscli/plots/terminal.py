@@ -73,6 +73,31 @@ def terminal_console(stream: Any, *, width: int, colour: bool | None = None) -> 
     )
 
 
+# Plain ASCII for a terminal whose encoding lacks the block and box characters
+# (PYTHONIOENCODING=ascii, a latin-1 locale), which would otherwise print "?"
+# for every bar: a partial block rounds the bar up to a whole "#".
+_ASCII = str.maketrans(
+    {**dict.fromkeys(_BLOCKS[1:], "#"), "–": "-", "─": "-", "┈": "-", "│": "|", "┤": "+", "└": "+", "┬": "+", "▼": "v", "▲": "^", "…": "~"}
+)
+
+
+def draws_unicode(stream: Any) -> bool:
+    """Whether ``stream``'s encoding has the characters charts are drawn with."""
+    import codecs
+
+    try:
+        encoding = codecs.lookup(getattr(stream, "encoding", None) or "utf-8").name
+        "█▏–─│┤└┬┈▼▲…⣿".encode(encoding)
+    except (LookupError, UnicodeError):
+        return False
+    return True
+
+
+def ascii_text(text: str) -> str:
+    """A chart drawn in markers style, with its block and box characters in ASCII."""
+    return text.translate(_ASCII)
+
+
 def has_colour(console: Any) -> bool:
     return console.color_system is not None and not console.no_color
 
