@@ -60,6 +60,8 @@ def test_values_parse_as_numbers_booleans_and_lists():
         ("huber:delta=1,delta=2", "given twice"),
         (":delta=2", "empty loss name"),
         ("triplet:swap=maybe", "true or false"),
+        ("perceptual:layers=0;6", "out of range"),  # info shows whole numbers >= 1: a layer of 0 columns is none
+        ("perceptual:layers=2.5;3.5", "out of range"),
     ],
 )
 def test_bad_specs_are_clear_errors(text, fragment):
