@@ -102,6 +102,8 @@ class Param:
     allow_none: bool = False
     # +inf is a value of its own for a few parameters (the p of an L^p norm).
     allow_inf: bool = False
+    # A list of counts (perceptual's layer sizes): whole numbers of at least 1.
+    counts: bool = False
 
     def range_text(self) -> str:
         """The valid range in words, as ``info`` and error messages show it."""
@@ -109,7 +111,8 @@ class Param:
             return " | ".join(self.choices)
         if self.type == "floats":
             extra = "".join(f" or '{word}'" for word in self.special)
-            return f"numbers >= 0 separated by ';'{extra}"
+            items = "whole numbers >= 1" if self.counts else "numbers >= 0"
+            return f"{items} separated by ';'{extra}"
         if self.type is bool:
             return "true | false"
         parts = []
@@ -179,7 +182,7 @@ class Param:
             if ok and self.high is not None:
                 ok = value < self.high if self.high_open else value <= self.high
         elif self.type == "floats" and not isinstance(value, str):
-            ok = all(math.isfinite(v) and v >= 0 for v in value)
+            ok = all(math.isfinite(v) and v >= 0 and (not self.counts or (v >= 1 and v.is_integer())) for v in value)
         if not ok:
             shown = ";".join(_num(v) for v in value) if isinstance(value, tuple) else _num(value) if isinstance(value, float) else value
             raise LossCliError(

@@ -89,6 +89,9 @@ def test_list_parameters_and_roles_for_other_roles():
     weighted = {p["name"]: p for p in catalog.describe(get("weighted_ce"))["parameters"]}
     assert weighted["weights"]["type"] == "list of numbers"
     assert weighted["weights"]["range"] == "numbers >= 0 separated by ';' or 'balanced'"
+    perceptual = {p["name"]: p for p in catalog.describe(get("perceptual"))["parameters"]}
+    assert perceptual["layers"]["range"] == "whole numbers >= 1 separated by ';'"  # column counts, as the kernel needs
+    assert perceptual["layer_weights"]["range"] == "numbers >= 0 separated by ';'"
 
 
 @pytest.mark.parametrize(

@@ -474,8 +474,9 @@ def test_perceptual_layers_must_add_up_to_the_columns() -> None:
 
 
 def test_perceptual_layer_sizes_must_be_whole_and_weights_must_match() -> None:
-    with pytest.raises(LossCliError, match="positive whole column counts"):
+    with pytest.raises(LossCliError, match=r"out of range: 0\.5;1\.5") as caught:
         losscli.compute("perceptual", FEAT_TRUE, FEAT_PRED, layers=(0.5, 1.5))
+    assert caught.value.hint == "valid: whole numbers >= 1 separated by ';'"
     with pytest.raises(LossCliError, match="2 layers but 3 layer_weights"):
         losscli.compute("perceptual", FEAT_TRUE, FEAT_PRED, layers=(1, 1), layer_weights=(1, 1, 1))
     with pytest.raises(LossCliError, match="needs layers="):

@@ -8,6 +8,7 @@ guide makes a test fail.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 
 import numpy as np
@@ -16,7 +17,7 @@ import pytest
 import losscli
 from losscli import knowledge
 from losscli.errors import LossCliError
-from losscli.registry import TASKS, get, losses_for_task, parse_spec
+from losscli.registry import CHARACTERISTIC_TITLES, TASKS, get, losses_for_task, parse_spec
 
 # The guide's "Tips for Choosing Loss Functions": (tip, task, flags, the losses it names
 # that the registry offers for that task).
@@ -476,3 +477,18 @@ def test_compute_command_quotes_for_the_shell():
     spec = get("dice")
     line = knowledge.compute_command(spec, "my masks.csv", flags=("--sample-col", "image_id"))
     assert shlex.split(line) == ["losscli", "compute", "my masks.csv", "--loss", "dice", "--sample-col", "image_id"]
+
+
+_CLAIM = re.compile(r"(robust to outliers|smooth gradient|use in classification|use in regression) ([✔✘]) \(([^)]*)\)")
+
+
+@pytest.mark.parametrize("flags", [{}, {"outliers": True}, {"imbalanced": True}], ids=["plain", "outliers", "imbalanced"])
+@pytest.mark.parametrize("task", TASKS)
+def test_every_rating_a_reason_quotes_is_the_one_info_shows(task, flags):
+    """Each recommended loss exists, and each 'property ✔/✘ (rater)' in its reason is its
+    row of the characteristics table that list and info show, with the same rater."""
+    keys = {title: key for key, title in CHARACTERISTIC_TITLES.items()}
+    for item in knowledge.recommend(task=task, **flags)["recommendations"]:
+        shown = knowledge.properties(get(item["loss"]))
+        for title, mark, rater in _CLAIM.findall(item["reason"]):
+            assert (mark == "✔", rater) == (shown[keys[title]], shown["rated_by"]), (item["loss"], title, item["reason"])

@@ -60,6 +60,8 @@ def test_values_parse_as_numbers_booleans_and_lists():
         ("huber:delta=1,delta=2", "given twice"),
         (":delta=2", "empty loss name"),
         ("triplet:swap=maybe", "true or false"),
+        ("perceptual:layers=0;6", "out of range"),  # info shows whole numbers >= 1: a layer of 0 columns is none
+        ("perceptual:layers=2.5;3.5", "out of range"),
     ],
 )
 def test_bad_specs_are_clear_errors(text, fragment):
@@ -138,3 +140,42 @@ def test_a_negative_class_weight_is_refused_with_the_range_info_shows(text):
     message = f"{caught.value} {caught.value.hint}"
     assert ">= 0" in message  # the range 'info' shows says weights cannot be negative
     assert "(" not in str(caught.value).split(":")[-1]  # the value as typed (-1;1;1), not a Python tuple
+
+
+ALIASES = [(alias, spec.name) for spec in all_specs() for alias in spec.aliases]
+
+
+@pytest.mark.parametrize("alias, name", ALIASES, ids=[alias for alias, _ in ALIASES])
+def test_every_alias_list_and_info_show_resolves_to_its_loss(alias, name):
+    assert get(alias).name == name
+    assert get(alias.upper().replace("_", "-")).name == name
+
+
+BOUNDED = [(spec, param) for spec in all_specs() for param in spec.params if param.type in (float, int) and (param.low is not None or param.high is not None)]
+
+
+# triplet's p just above 0 overflows the norm to NaN, as in PyTorch: a value, not a refusal.
+@pytest.mark.filterwarnings("ignore:triplet. the value is not a number")
+@pytest.mark.parametrize("spec, param", BOUNDED, ids=[f"{spec.name}.{param.name}" for spec, param in BOUNDED])
+def test_each_bound_info_shows_is_the_one_enforced(spec, param):
+    """At, just inside and just outside each shown bound: parsing agrees with the
+    range text, and a value inside the range computes on the loss's example."""
+    from examples import example
+
+    _, arrays, params, weights, samples = example(spec.name, n=30)
+    step = 1 if param.type is int else 1e-6
+    for bound, is_open, outward in ((param.low, param.low_open, -1), (param.high, param.high_open, 1)):
+        if bound is None:
+            continue
+        inside = [bound - outward * step] + ([] if is_open else [bound])
+        refused = [bound + outward * step] + ([bound] if is_open else [])
+        for value in inside:
+            value = param.type(value)
+            assert parse_spec(f"{spec.name}:{param.name}={value!r}").params[param.name] == value
+        # The kernel takes the extreme value (ctc's blank=1 would clash with the example's targets).
+        extreme = param.type(inside[-1])
+        losscli.compute(spec.name, **arrays, **{**params, param.name: extreme}, sample_weight=weights, sample_ids=samples)
+        for value in refused:
+            with pytest.raises(LossCliError, match="out of range") as caught:
+                parse_spec(f"{spec.name}:{param.name}={param.type(value)!r}")
+            assert caught.value.hint == f"valid: {param.range_text()}"

@@ -417,7 +417,7 @@ def _feature_distance(true: np.ndarray, pred: np.ndarray, distance: str) -> np.n
     ),
     params=(
         Param("distance", str, "l2", "l2: mean squared error; l1: mean absolute error; cosine: 1 - cos per row", choices=("l2", "l1", "cosine")),
-        Param("layers", "floats", None, "sizes of consecutive column groups (network layers), e.g. 64;128", allow_none=True),
+        Param("layers", "floats", None, "sizes of consecutive column groups (network layers), e.g. 64;128", allow_none=True, counts=True),
         Param("layer_weights", "floats", None, "one weight per layer; the loss is the weighted sum of layer distances", allow_none=True),
     ),
     characteristics=Characteristics(
