@@ -14,6 +14,7 @@ import numpy as np
 
 from ..conventions import loss
 from ..errors import LossCliError
+from ..wording import counted
 from ..shell import loss_option
 from ..registry import EPS, FROM_LOGITS, Characteristics, Param, Role, Y_PRED_REGRESSION, Y_TRUE_REGRESSION
 from ._checks import as_matrix, check_same_width, fail_where, log_sigmoid, one_column, valid_clipped_probabilities
@@ -388,7 +389,7 @@ def _layer_weights(count: int, layers: tuple[float, ...] | None, weights: tuple[
         )
     if len(weights) != count:
         raise LossCliError(
-            f"perceptual has {count} layers but {len(weights)} layer_weights",
+            f"perceptual has {counted(count, 'layer')} but {len(weights)} layer_weights",
             hint="give one weight per layer",
         )
     return tuple(weights)
