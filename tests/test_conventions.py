@@ -940,3 +940,23 @@ def test_keras_ignore_class_divides_by_the_valid_rows_plus_epsilon():
         assert math.isnan(losscli.compute(under("sparse_cce", "keras", ignore_index=-1), [-1, -1], [[0.5, 0.5]] * 2))
     assert "valid rows plus 1e-7" in _caveats("sparse_cce", "keras")
     assert "gives 0 in Keras" in _caveats("sparse_cce", "keras")
+
+
+@pytest.mark.parametrize("library", ["keras", "optax"])
+def test_log_cosh_of_a_tiny_residual_is_exact_where_keras_and_optax_cancel(library):
+    # keras/src/losses/losses.py log_cosh: x + softplus(-2x) - log 2;
+    # optax/losses/_regression.py log_cosh: logaddexp(x, -x) - log 2. Written out in float64:
+    x = np.array([1e-9, 1e-8])
+    theirs = {
+        "keras": x + np.logaddexp(0.0, -2.0 * x) - np.log(2.0),
+        "optax": np.logaddexp(x, -x) - np.log(2.0),
+    }[library]
+    assert theirs.tolist() == [0.0, pytest.approx(1.1102230246251565e-16, rel=1e-12)]
+    ours = losscli.per_sample(under("log_cosh", library), [0.0, 0.0], x)
+    np.testing.assert_allclose(ours, x**2 / 2, rtol=1e-12)
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-16)
+    # Every residual that does not cancel agrees to 1e-12 relative.
+    big = np.array([0.5, -3.0, 40.0])
+    expected = {"keras": big + np.logaddexp(0.0, -2.0 * big) - np.log(2.0), "optax": np.logaddexp(big, -big) - np.log(2.0)}
+    np.testing.assert_allclose(losscli.per_sample(under("log_cosh", library), np.zeros(3), big), expected[library], rtol=1e-12)
+    assert "1e-9 gives 0" in _caveats("log_cosh", library)
