@@ -180,7 +180,7 @@ ZERO_LABEL_AT_ZERO = (
 # Subtracting log 2 from a value near log 2 leaves only rounding for small residuals.
 LOG_COSH_CANCELS = (
     "{library} subtracts log 2 last ({formula}), which cancels for small residuals: in float64 a residual "
-    "of 1e-9 gives 0 and one of 1e-8 gives 1.1e-16 (float32: 0 up to about 1e-4), where losscli computes "
+    "of 1e-9 gives 0 and one of 1e-8 gives 1.1e-16 (in float32 only rounding, 0 or +-6e-8, even negative, for |x| up to about 3e-4), where losscli computes "
     "log1p(2 sinh(x/2)^2) = x^2 / 2 to full precision (5e-19, 5e-17). The two agree to rounding in absolute "
     "terms (about 1e-16 in float64), not relatively, once |x| is below about 1e-4."
 )
