@@ -177,6 +177,13 @@ ZERO_LABEL_AT_ZERO = (
     "{library} multiplies every label by its log term: a class with label 0 and probability exactly 0 "
     "(log 0 = -inf) gives 0 x -inf = NaN in {function}, where losscli counts the term as 0."
 )
+# Subtracting log 2 from a value near log 2 leaves only rounding for small residuals.
+LOG_COSH_CANCELS = (
+    "{library} subtracts log 2 last ({formula}), which cancels for small residuals: in float64 a residual "
+    "of 1e-9 gives 0 and one of 1e-8 gives 1.1e-16 (in float32 only rounding, 0 or +-6e-8, even negative, for |x| up to about 3e-4), where losscli computes "
+    "log1p(2 sinh(x/2)^2) = x^2 / 2 to full precision (5e-19, 5e-17). The two agree to rounding in absolute "
+    "terms (about 1e-16 in float64), not relatively, once |x| is below about 1e-4."
+)
 FROM_PROBABILITIES = (
     "takes logits: probabilities given here are read as their log-odds, so nothing is clipped and "
     "p=0 on the true class is infinite"
@@ -331,8 +338,10 @@ _ENTRIES: tuple[Convention | Missing, ...] = (
     Missing("smooth_l1", "optax", "optax has no SmoothL1 loss; huber_loss equals smooth_l1 only at beta=1 (use huber)"),
 
     _keras("log_cosh", "keras.losses.LogCosh (keras/src/losses/losses.py)",
-           formula="x + softplus(-2x) - log 2, x = y_pred - y_true"),
-    _optax("log_cosh", "optax.losses.log_cosh (optax/losses/_regression.py)", formula="logaddexp(x, -x) - log 2"),
+           formula="x + softplus(-2x) - log 2, x = y_pred - y_true",
+           caveats=(LOG_COSH_CANCELS.format(library="Keras", formula="x + softplus(-2x) - log 2"),)),
+    _optax("log_cosh", "optax.losses.log_cosh (optax/losses/_regression.py)", formula="logaddexp(x, -x) - log 2",
+           caveats=(LOG_COSH_CANCELS.format(library="optax", formula="logaddexp(x, -x) - log 2"),)),
     Missing("log_cosh", "torch", "PyTorch has no log-cosh loss in torch.nn"),
 
     _sklearn("rmse", "sklearn.metrics.root_mean_squared_error (sklearn/metrics/_regression.py, >= 1.4)",

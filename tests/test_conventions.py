@@ -940,3 +940,85 @@ def test_keras_ignore_class_divides_by_the_valid_rows_plus_epsilon():
         assert math.isnan(losscli.compute(under("sparse_cce", "keras", ignore_index=-1), [-1, -1], [[0.5, 0.5]] * 2))
     assert "valid rows plus 1e-7" in _caveats("sparse_cce", "keras")
     assert "gives 0 in Keras" in _caveats("sparse_cce", "keras")
+
+
+@pytest.mark.parametrize("library", ["keras", "optax"])
+def test_log_cosh_of_a_tiny_residual_is_exact_where_keras_and_optax_cancel(library):
+    # keras/src/losses/losses.py log_cosh: x + softplus(-2x) - log 2;
+    # optax/losses/_regression.py log_cosh: logaddexp(x, -x) - log 2. Written out in float64:
+    x = np.array([1e-9, 1e-8])
+    theirs = {
+        "keras": x + np.logaddexp(0.0, -2.0 * x) - np.log(2.0),
+        "optax": np.logaddexp(x, -x) - np.log(2.0),
+    }[library]
+    assert theirs.tolist() == [0.0, pytest.approx(1.1102230246251565e-16, rel=1e-12)]
+    ours = losscli.per_sample(under("log_cosh", library), [0.0, 0.0], x)
+    np.testing.assert_allclose(ours, x**2 / 2, rtol=1e-12)
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-16)
+    # Every residual that does not cancel agrees to 1e-12 relative.
+    big = np.array([0.5, -3.0, 40.0])
+    expected = {"keras": big + np.logaddexp(0.0, -2.0 * big) - np.log(2.0), "optax": np.logaddexp(big, -big) - np.log(2.0)}
+    np.testing.assert_allclose(losscli.per_sample(under("log_cosh", library), np.zeros(3), big), expected[library], rtol=1e-12)
+    assert "1e-9 gives 0" in _caveats("log_cosh", library)
+
+
+def _monai_overlap(name: str, t: np.ndarray, p: np.ndarray, *, batch: bool, alpha=0.5, beta=0.5) -> float:
+    """monai/losses/dice.py DiceLoss.forward (jaccard for iou) and monai/losses/tversky.py
+    TverskyLoss.forward, written out in numpy on (B, C, S) arrays, reduction='mean'."""
+    axes = (0, 2) if batch else (2,)
+    inter, truth, pred = (t * p).sum(axes), t.sum(axes), p.sum(axes)
+    if name == "tversky":
+        fp, fn = alpha * (p * (1 - t)).sum(axes), beta * ((1 - p) * t).sum(axes)
+        return float(np.mean(1.0 - (inter + 1e-5) / (inter + fp + fn + 1e-5)))
+    denominator = truth + pred if name == "dice" else 2.0 * (truth + pred - inter)
+    return float(np.mean(1.0 - (2.0 * inter + 1e-5) / (denominator + 1e-5)))
+
+
+@pytest.mark.parametrize("name", ["dice", "iou", "tversky"])
+def test_monai_overlap_losses_on_empty_masks_classes_and_batches(name):
+    params = {"alpha": 0.3, "beta": 0.7} if name == "tversky" else {}
+    # An empty truth with near-zero predictions: 1 - 1e-5 / (sum p + 1e-5); exactly 0 predicted gives 0.
+    empty, faint = np.zeros(4), np.array([1e-3, 0.0, 2e-3, 1e-9])
+    for p in (faint, np.zeros(4)):
+        expected = _monai_overlap(name, empty[None, None], p[None, None], batch=False, **params)
+        assert losscli.compute(name, empty, p, convention="monai", **params) == pytest.approx(expected, rel=1e-12, abs=0)
+    # Three classes, two images, the second all background (classes 1 and 2 empty there).
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 3, (2, 5))
+    labels[1] = 0
+    probs = rng.dirichlet(np.ones(3), (2, 5))
+    t = (labels[..., None] == np.arange(3)).astype(float).transpose(0, 2, 1)
+    p = probs.transpose(0, 2, 1)
+    y_true, y_pred, ids = labels.reshape(-1), probs.reshape(-1, 3), np.repeat([0, 1], 5)
+    for batch, sample_ids in ((False, ids), (True, None)):
+        # include_background=True; include_background=False is weight 0 on class 0
+        for weights, keep in ((None, slice(None)), ((0.0, 1.0, 1.0), slice(1, None))):
+            expected = _monai_overlap(name, t[:, keep], p[:, keep], batch=batch, **params)
+            ours = losscli.compute(name, y_true, y_pred, sample_ids=sample_ids, weights=weights, convention="monai", **params)
+            assert ours == pytest.approx(expected, rel=1e-12), (batch, weights)
+
+
+@pytest.mark.parametrize("name, alpha, beta", [("dice", 0.5, 0.5), ("iou", 1.0, 1.0), ("tversky", 0.3, 0.7)])
+def test_optax_dice_loss_on_empty_masks_and_without_the_background(name, alpha, beta):
+    # optax/losses/_segmentation.py dice_loss (>= 0.2.8), apply_softmax=False, on (B, S, C):
+    # 1 - (I + 1) / (I + alpha (P - I) + beta (T - I) + 1) per sample and class, mean over classes,
+    # ignore_background=True drops class 0; the caller averages the samples.
+    def optax_dice(t, p, ignore_background=False):
+        inter, pred, truth = (p * t).sum(1), p.sum(1), t.sum(1)
+        loss = 1.0 - (inter + 1.0) / (inter + alpha * (pred - inter) + beta * (truth - inter) + 1.0)
+        return float((loss[:, 1:] if ignore_background else loss).mean(-1).mean())
+
+    params = {"alpha": alpha, "beta": beta} if name == "tversky" else {}
+    faint = np.array([1e-3, 0.0, 2e-3, 1e-9])
+    expected = optax_dice(np.zeros((1, 4, 1)), faint.reshape(1, 4, 1))
+    assert losscli.compute(name, np.zeros(4), faint, convention="optax", **params) == pytest.approx(expected, rel=1e-12)
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 3, (2, 5))
+    labels[1] = 0
+    probs = rng.dirichlet(np.ones(3), (2, 5))
+    t = (labels[..., None] == np.arange(3)).astype(float)
+    ids = np.repeat([0, 1], 5)
+    for weights, ignore in ((None, False), ((0.0, 1.0, 1.0), True)):
+        ours = losscli.compute(name, labels.reshape(-1), probs.reshape(-1, 3), sample_ids=ids, weights=weights,
+                               convention="optax", **params)
+        assert ours == pytest.approx(optax_dice(t, probs, ignore), rel=1e-12), weights
