@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .engine import OVERALL, Batch, GroupValue, Outcome, UncheckedBatchFailed, evaluate
+from .engine import OVERALL, Batch, GroupValue, Outcome, UncheckedBatchFailed, evaluate, folds_batches_side_by_side
 from .errors import LossCliError
 from .labels import MISSING
 from .registry import BoundLoss
@@ -281,7 +281,9 @@ def _evaluate_plan(
 
     by_sample = options.sample_col is not None
     source = plan.sources["predictions"]
-    batches = track(plan.batches(), source.rows_hint(), label=f"reading {source.display}", show=show_progress)
+    # Whole row groups to the folding threads where they fold whole batches.
+    deferred = plan.deferred_batches() if folds_batches_side_by_side(losses, on_rows) else None
+    batches = track(deferred or plan.batches(), source.rows_hint(), label=f"reading {source.display}", show=show_progress)
     failures: dict[int, LossCliError] = {}
     try:
         outcomes, accumulators = evaluate(
