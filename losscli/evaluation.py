@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .engine import OVERALL, Batch, GroupValue, Outcome, UncheckedBatchFailed, evaluate, folds_batches_side_by_side
+from .engine import OVERALL, Batch, GroupValue, Outcome, UncheckedBatchFailed, evaluate, takes_deferred_batches
 from .errors import LossCliError
 from .labels import MISSING
 from .registry import BoundLoss
@@ -281,8 +281,8 @@ def _evaluate_plan(
 
     by_sample = options.sample_col is not None
     source = plan.sources["predictions"]
-    # Whole row groups to the folding threads where they fold whole batches.
-    deferred = plan.deferred_batches() if folds_batches_side_by_side(losses, on_rows) else None
+    # Row groups decoded by the threads that fold them, where the engine can take them.
+    deferred = plan.deferred_batches() if takes_deferred_batches(on_rows) else None
     batches = track(deferred or plan.batches(), source.rows_hint(), label=f"reading {source.display}", show=show_progress)
     failures: dict[int, LossCliError] = {}
     try:
@@ -297,6 +297,7 @@ def _evaluate_plan(
             unchecked=unchecked,
             tolerant=tolerant,
             failures=failures,
+            deferred=deferred is not None,
         )
     except LossCliError as error:
         # The engine and the plan number rows over the whole input.
