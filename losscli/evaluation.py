@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .engine import OVERALL, Batch, GroupValue, Outcome, UncheckedBatchFailed, evaluate
+from .engine import OVERALL, Batch, GroupValue, Outcome, UncheckedBatchFailed, evaluate, takes_deferred_batches
 from .errors import LossCliError
 from .labels import MISSING
 from .registry import BoundLoss
@@ -281,7 +281,9 @@ def _evaluate_plan(
 
     by_sample = options.sample_col is not None
     source = plan.sources["predictions"]
-    batches = track(plan.batches(), source.rows_hint(), label=f"reading {source.display}", show=show_progress)
+    # Row groups decoded by the threads that fold them, where the engine can take them.
+    deferred = plan.deferred_batches() if takes_deferred_batches(on_rows) else None
+    batches = track(deferred or plan.batches(), source.rows_hint(), label=f"reading {source.display}", show=show_progress)
     failures: dict[int, LossCliError] = {}
     try:
         outcomes, accumulators = evaluate(
@@ -295,6 +297,7 @@ def _evaluate_plan(
             unchecked=unchecked,
             tolerant=tolerant,
             failures=failures,
+            deferred=deferred is not None,
         )
     except LossCliError as error:
         # The engine and the plan number rows over the whole input.

@@ -227,3 +227,129 @@ def test_a_dataset_of_small_files_gives_the_loss_of_one_file(tmp_path, cli):
     assert result.exit_code == 0, result.output
     value = json.loads(result.stdout)["results"][0]["value"]
     assert value == pytest.approx(np.mean((y_pred - y_true) ** 2), rel=1e-12)
+
+
+# --- Row groups decoded on the threads that fold them (several losses) ---
+
+TEN_LOSSES = ("mse", "mae", "huber", "smooth_l1", "log_cosh", "rmse", "msle", "mape", "quantile:q=0.9", "poisson:log_input=false")
+
+
+@pytest.fixture
+def decoded_where_folded(monkeypatch):
+    """Two cores for readers and engine, and the row groups decoded by the
+    folding threads (their index and thread name) as they are."""
+    from losscli import engine
+
+    monkeypatch.setattr(row_groups.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 2)
+    seen: list[tuple[int, str]] = []
+    original = ParquetSource.part_batches
+
+    def spy(self, part, columns):
+        import threading
+
+        seen.append((part.index, threading.current_thread().name))
+        return original(self, part, columns)
+
+    monkeypatch.setattr(ParquetSource, "part_batches", spy)
+    return seen
+
+
+def _positive(path, rows: int, group_rows: int, seed: int = 5):
+    # Positive values, so msle, mape and the Poisson loss are all defined.
+    rng = np.random.default_rng(seed)
+    y_true = rng.lognormal(size=rows)
+    table = pa.table({"y_true": y_true, "y_pred": y_true * rng.lognormal(sigma=0.3, size=rows)})
+    pq.write_table(table, path, row_group_size=group_rows)
+    return table
+
+
+def _values(cli, *args) -> list[float]:
+    result = cli("compute", *args, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    return [r["value"] for r in json.loads(result.stdout)["results"]]
+
+
+def test_row_groups_folded_where_decoded_give_every_loss_to_the_last_bit(tmp_path, cli, monkeypatch, decoded_where_folded):
+    path = tmp_path / "p.parquet"
+    table = _positive(path, rows=9_000, group_rows=2_000)
+    monkeypatch.setattr(readers, "BATCH_ROWS", 700)  # several batches per row group
+    together = _values(cli, path, *[arg for name in TEN_LOSSES for arg in ("--loss", name)])
+    # Every row group, decoded on a folding thread, not on a reader's.
+    assert sorted(index for index, _ in decoded_where_folded) == [0, 1, 2, 3, 4]
+    assert all(name.startswith("losscli-batch") for _, name in decoded_where_folded)
+    # One loss at a time, and read in file order by the reader threads: the
+    # same batches, summed in the same order, so the same bits.
+    alone = [_values(cli, path, "--loss", name)[0] for name in TEN_LOSSES]
+    monkeypatch.setattr(ParquetSource, "row_group_parts", lambda self, columns: None)
+    decoded_where_folded.clear()
+    in_order = _values(cli, path, *[arg for name in TEN_LOSSES for arg in ("--loss", name)])
+    assert decoded_where_folded == []
+    assert together == alone == in_order
+    # Independent: numpy on the whole table.
+    error = table["y_pred"].to_numpy() - table["y_true"].to_numpy()
+    assert together[0] == pytest.approx(np.mean(error**2), rel=1e-12)
+    assert together[1] == pytest.approx(np.mean(np.abs(error)), rel=1e-12)
+
+
+def test_integer_labels_are_read_where_folded_too(tmp_path, cli, decoded_where_folded):
+    path = tmp_path / "p.parquet"
+    labels = np.arange(3_000) % 7
+    pq.write_table(pa.table({"y_true": labels, "y_pred": labels + 0.5}), path, row_group_size=1_000)
+    assert _values(cli, path, "--loss", "mse", "--loss", "mae") == [0.25, 0.5]  # every residual is 0.5
+    assert len(decoded_where_folded) == 3
+
+
+def test_missing_value_in_a_later_row_group_names_its_file_row(tmp_path, cli, decoded_where_folded):
+    path = tmp_path / "p.parquet"
+    table = _positive(path, rows=6_000, group_rows=1_000)
+    y_pred = table["y_pred"].to_numpy().copy()
+    y_pred[4_321] = np.nan  # file row 4,322
+    pq.write_table(table.set_column(1, "y_pred", pa.array(y_pred)), path, row_group_size=1_000)
+    result = cli("compute", path, "--loss", "mse", "--loss", "mae")
+    assert_usage_error(result, str(path), "row 4322", "y_pred")
+    assert decoded_where_folded  # the first read went this way, then the checked one named the row
+
+
+def test_loss_error_in_a_later_row_group_names_its_file_row(tmp_path, cli, decoded_where_folded):
+    path = tmp_path / "p.parquet"
+    table = _positive(path, rows=6_000, group_rows=1_000)
+    y_true = table["y_true"].to_numpy().copy()
+    y_true[2_500] = -3.0  # file row 2,501: msle needs values above -1
+    pq.write_table(table.set_column(0, "y_true", pa.array(y_true)), path, row_group_size=1_000)
+    result = cli("compute", path, "--loss", "mse", "--loss", "msle")
+    assert_usage_error(result, str(path), "row 2501", "y_true", "-1")
+
+
+def test_corrupt_row_group_read_where_folded_is_one_error_line(tmp_path, cli, decoded_where_folded):
+    path = tmp_path / "p.parquet"
+    _write(path, rows=20_000, group_rows=2_000)
+    chunk = pq.ParquetFile(path).metadata.row_group(3).column(2)
+    data = bytearray(path.read_bytes())
+    data[chunk.data_page_offset : chunk.data_page_offset + 400] = bytes(range(200)) * 2
+    path.write_bytes(bytes(data))
+    assert_usage_error(cli("compute", path, "--loss", "mse", "--loss", "mae"), str(path), "Parquet")
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [("--weight-col", "w"), ("--by", "g"), ("--reduction", "none"), ("--nan-policy", "omit")],
+    ids=["weights", "groups", "per-row", "omit"],
+)
+def test_runs_that_need_rows_in_order_read_them_in_order(tmp_path, cli, decoded_where_folded, extra):
+    path = tmp_path / "p.parquet"
+    rows = 4_000
+    rng = np.random.default_rng(1)
+    table = pa.table({"y_true": rng.normal(size=rows), "y_pred": rng.normal(size=rows), "w": rng.uniform(size=rows), "g": np.arange(rows) % 3})
+    pq.write_table(table, path, row_group_size=1_000)
+    result = cli("compute", path, "--loss", "mse", "--loss", "mae", *extra)
+    assert result.exit_code == 0, result.stderr
+    assert decoded_where_folded == []
+
+
+def test_rows_read_where_folded_are_counted(tmp_path, cli, decoded_where_folded):
+    path = tmp_path / "p.parquet"
+    _positive(path, rows=5_555, group_rows=1_000)
+    result = cli("compute", path, "--loss", "mse", "--loss", "mae", "--format", "json")
+    assert json.loads(result.stdout)["inputs"]["rows"] == 5_555
+    assert [r["n"] for r in json.loads(result.stdout)["results"]] == [5_555, 5_555]

@@ -9,6 +9,7 @@ NaN policy and hands the engine one :class:`~losscli.engine.Batch` at a time.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
@@ -17,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 from ._lazy import pc
 
-from ..engine import Batch
+from ..engine import Batch, DeferredBatch
 from ..group_keys import Labels
 from ..errors import LossCliError
 from ..labels import MISSING
@@ -825,6 +826,56 @@ class InputPlan:
         """Engine batches, prepared (converted to numpy, checked for missing
         values) in a background thread while the engine folds the previous ones."""
         return prefetch(self._prepared_batches())
+
+    def deferred_batches(self) -> Iterator[DeferredBatch] | None:
+        """The input as row groups, each decoded and converted on the thread
+        that folds it (see ``engine.DeferredBatch``); None where reading must
+        go through ``batches`` in file order: values to check for NaN, a
+        labels file, a --key join, weights, groups, sample ids or rows to leave
+        out, a positive label, columns other than plain numbers."""
+        plain = not (
+            self.check_missing
+            or self.long_format
+            or self.options.key
+            or self.options.exclude_rows is not None
+            or LABEL_SIDE in self.sources
+            or self.extras
+            or self._twins
+            or self.positive is not None
+        )
+        source = self.sources[PRED_SIDE]
+        columns, text = self.columns_to_read(PRED_SIDE)
+        if not plain or text or not hasattr(source, "row_group_parts"):
+            return None
+        parts = source.row_group_parts(columns)
+        return self._deferred(source, parts, columns) if parts else None
+
+    def _deferred(self, source: Source, parts: list, columns: list[str]) -> Iterator[DeferredBatch]:
+        offset = 0
+        for part in parts:
+            if part.rows:
+                self.stats.rows += part.rows
+                yield DeferredBatch(part.rows, functools.partial(self._decoded_batches, source, part, columns, offset))
+            offset += part.rows
+        self.stats.row_space = offset
+        if self.stats.rows == 0:
+            raise LossCliError("no data rows", file=source.display, hint="the file has a header but no rows")
+
+    def _decoded_batches(self, source: Source, part: object, columns: list[str], offset: int) -> list[Batch]:
+        """One row group as engine batches (run on a folding thread)."""
+        batches = []
+        for record in source.part_batches(part, columns):
+            named = {_SIDE_PREFIX[PRED_SIDE] + name: record.column(i) for i, name in enumerate(columns)}
+            converted: dict[tuple, np.ndarray] = {}
+            try:
+                arrays = [self._arrays_for(bound, roles, named, converted) for bound, roles in zip(self.losses, self.role_columns)]
+            except LossCliError as error:
+                raise self._file_rows(error, offset, None, None) from None
+            batches.append(
+                Batch(arrays=arrays, n=record.num_rows, row_offset=offset, file=source.display, role_columns=self._role_column_names, label_roles=self._label_roles)
+            )
+            offset += record.num_rows
+        return batches
 
     def _prepared_batches(self) -> Iterator[Batch]:
         if self.long_format:

@@ -11,6 +11,7 @@ import functools
 import io
 import os
 import re
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterator
@@ -868,6 +869,7 @@ class ParquetSource(Source):
         _check_names(self.names(), self.display)
         self._offer_struct_fields()
         self._rows = None
+        self._thread_handles = threading.local()
 
     def unread_folder_keys(self) -> list[str]:
         return self._folders.unread(self.names())
@@ -909,6 +911,40 @@ class ParquetSource(Source):
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         return coalesced(self._file_batches(columns), most_rows=BATCH_ROWS, most_bytes=BATCH_BYTES)
 
+    def row_group_parts(self, columns: list[str]) -> list[RowGroupPart] | None:
+        """Every row group of every file as a part any thread can decode (see
+        ``part_batches``), cut into the batches ``batches`` would give.
+        None where the file must be read in order with ``batches``: folder
+        keys, struct fields or columns other than plain numbers asked for,
+        or row groups too few or too large to decode side by side."""
+        if any(name in self._folders.kinds or name in self.struct_paths for name in columns):
+            return None
+        parts = []
+        for path in self.files:
+            handle = self._file(path)
+            schema = handle.schema_arrow
+            if any(name not in schema.names or not _plain_number(schema.field(name).type) for name in columns):
+                return None
+            metadata = handle.metadata
+            if parallel_workers(metadata, columns) < 2 or batch_rows(metadata, columns, most_rows=BATCH_ROWS, most_bytes=BATCH_BYTES) < BATCH_ROWS:
+                return None
+            parts += [RowGroupPart(path, index, metadata.row_group(index).num_rows) for index in range(metadata.num_row_groups)]
+        return parts
+
+    def part_batches(self, part: RowGroupPart, columns: list[str]) -> list[pa.RecordBatch]:
+        """The ``columns`` of one row group in batches of ``BATCH_ROWS``,
+        decoded on the calling thread through a file handle of its own."""
+        handles = self._thread_handles.__dict__.setdefault("by_path", {})
+        handle = handles.get(part.path)
+        if handle is None:
+            handle = handles[part.path] = self._file(part.path)
+        try:
+            # One thread per row group; threads inside a row group would only compete.
+            table = handle.read_row_group(part.index, columns=columns, use_threads=False)
+        except (pa.ArrowException, OSError) as error:  # as _file_batches reports them
+            raise LossCliError(f"cannot read Parquet data: {_first_line(error)}", file=self._shown(part.path), hint="the file may be truncated or corrupt") from None
+        return table.to_batches(max_chunksize=BATCH_ROWS)
+
     def _file_batches(self, columns: list[str]) -> Iterator[pa.RecordBatch]:
         read = [c for c in columns if c not in self._folders.kinds]
         for path in self.files:
@@ -928,6 +964,19 @@ class ParquetSource(Source):
                 yield from add_folder_columns(stream, columns, self._folders.of(path, columns), self._folders.kinds)
             except (pa.ArrowException, OSError) as error:
                 raise LossCliError(f"cannot read Parquet data: {_first_line(error)}", file=self._shown(path), hint="the file may be truncated or corrupt") from None
+
+
+@dataclass(frozen=True)
+class RowGroupPart:
+    """One row group of one file of a Parquet source, to decode on any thread."""
+
+    path: str
+    index: int
+    rows: int
+
+
+def _plain_number(kind: pa.DataType) -> bool:
+    return pa.types.is_floating(kind) or pa.types.is_integer(kind)
 
 
 def typed_across(name: str, first: pa.DataType, first_file: str, schemas: list[tuple[str, pa.Schema]], option: str) -> pa.DataType:

@@ -241,7 +241,7 @@ def _clip_rows(rows: np.ndarray, eps: float, clip_upper: bool = False) -> np.nda
     """Class probabilities clipped to [eps, 1], or to [eps, 1 - eps] with clip_upper (Keras)."""
     if eps <= 0:
         return rows
-    return np.clip(rows, eps, 1.0 - eps) if clip_upper else np.maximum(rows, eps)
+    return np.clip(rows, eps, 1.0 - eps if clip_upper else np.inf)
 
 
 def _log_clipped(rows: np.ndarray, eps: float, clip_upper: bool = False) -> np.ndarray:

@@ -19,6 +19,8 @@ from functools import cached_property
 
 import numpy as np
 
+from ._checks import clip_above
+
 
 class PairSums:
     """Shared terms of one batch's labels and predictions, both 1-D float64
@@ -75,7 +77,7 @@ class PairSums:
         and linear parts of Huber and smooth L1. The linear part is summed
         from its own values, not as sum|e| - sum q, which would cancel."""
         if delta not in self._clipped:
-            quadratic = np.minimum(self.abs_residual, delta)
+            quadratic = clip_above(self.abs_residual, delta)
             linear = np.subtract(self.abs_residual, quadratic)
             self._clipped[delta] = (float(np.dot(quadratic, quadratic)), float(np.sum(linear)))
         return self._clipped[delta]

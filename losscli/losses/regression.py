@@ -12,7 +12,7 @@ import numpy as np
 
 from ..conventions import loss
 from ..registry import Characteristics, Param, Role, Y_PRED_REGRESSION, Y_TRUE_REGRESSION
-from ._checks import fail_where, matching_columns
+from ._checks import clip_above, fail_where, matching_columns
 from .pair_sums import PairSums
 
 ROLES = (Y_TRUE_REGRESSION, Y_PRED_REGRESSION)
@@ -113,7 +113,7 @@ def huber(y_true: np.ndarray, y_pred: np.ndarray, *, delta: float) -> np.ndarray
     # two arrays, updated in place, instead of np.where over four temporaries.
     error = _residual(y_true, y_pred)
     np.abs(error, out=error)
-    quadratic = np.minimum(error, delta)
+    quadratic = clip_above(error, delta)
     error -= quadratic
     error *= delta
     quadratic *= quadratic
