@@ -220,7 +220,7 @@ def _prepare(
     if isinstance(loss, BoundLoss):
         # Keyword parameters refine an already bound loss; they never reset it to defaults.
         refined = {key: spec.param(key).validate(value, spec.name) for key, value in params.items()}
-        bound = BoundLoss(spec, {**loss.params, **refined}, loss.label)
+        bound = BoundLoss(spec, {**loss.params, **refined}, loss.label, given=loss.given | frozenset(refined))
     else:
         bound = bind(spec, params)
     return bound, _as_arrays(spec, roles)

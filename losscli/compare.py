@@ -534,7 +534,9 @@ def _evaluate_one(options: Any, losses: list[BoundLoss], tolerant: set[int], eva
         raise _one_switch_for_every_model(error, several) from None
     display = plan.sources["predictions"].display
     errors = {index: str(_one_switch_for_every_model(error, several).with_context(file=display)) for index, error in report.failures.items()}
-    position = {id(bound): i for i, bound in enumerate(losses)}
+    # The results carry the losses as evaluated (this model's predictions
+    # may be read as logits by their name), in the order of ``losses``.
+    position = {id(bound): i for i, bound in enumerate(report.losses or losses)}
     results = [(position[id(result.loss)], result) for result in report.results]
     return _Run(report, results, errors, plan.stats)
 
