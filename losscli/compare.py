@@ -546,11 +546,12 @@ def _one_switch_for_every_model(error: LossCliError, several: bool) -> LossCliEr
     every model's predictions as logits: followed as it stood, for one model
     of logits beside models of probabilities, it ran the sigmoid over the
     probabilities too and ranked the logits model best against its own
-    probabilities."""
+    probabilities. A column named as logits is read so for its model alone."""
     if several and error.hint and "--from-logits" in error.hint and "every model" not in error.hint:
         error.hint += (
             "; --from-logits reads every model's predictions as logits: if the other models' are probabilities, "
-            "turn this model's logits into probabilities first (sigmoid, or softmax over the class columns)"
+            "name this model's column 'logits' (class columns logit_0, logit_1, ...), which is read as logits for this model alone, "
+            "or turn this model's logits into probabilities first (sigmoid, or softmax over the class columns)"
         )
     return error
 

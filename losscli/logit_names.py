@@ -71,9 +71,15 @@ def reads_logits_by_name(bound: Any, prediction_columns: Sequence[str] | None) -
         "from_logits" in bound.params
         and not bound.params["from_logits"]
         and "from_logits" not in bound.given
+        and not _ignores_the_switch(bound)
         and prediction_columns is not None
         and columns_say_logits(prediction_columns)
     )
+
+
+def _ignores_the_switch(bound: Any) -> bool:
+    declared = bound.spec.ignores_from_logits
+    return bool(declared(**bound.params) if callable(declared) else declared)
 
 
 def as_logits(bound: Any) -> Any:

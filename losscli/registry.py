@@ -474,6 +474,10 @@ class LossSpec:
     # y_true and y_pred belong to two samples, so --nan-policy omit drops a
     # missing value from its own column only instead of dropping the row.
     rows_paired: bool = True
+    # True (or a test of the parameters) when from_logits changes nothing
+    # (adversarial's least_squares and hinge forms read raw scores): the
+    # predictions are then not switched to logits by their column's name.
+    ignores_from_logits: bool | Callable[..., bool] = False
 
     @property
     def streams(self) -> bool:
