@@ -260,7 +260,8 @@ FROM_LOGITS = Param(
     "from_logits",
     bool,
     False,
-    "predictions are logits/raw scores (sigmoid or softmax applied in a numerically stable way)",
+    "predictions are logits/raw scores (sigmoid or softmax applied in a numerically stable way); "
+    "when not set, true for prediction columns named as logits (logits, y_logit, logit_0 ..)",
 )
 EPS = Param(
     "eps",
