@@ -220,7 +220,7 @@ def _prepare(
     if isinstance(loss, BoundLoss):
         # Keyword parameters refine an already bound loss; they never reset it to defaults.
         refined = {key: spec.param(key).validate(value, spec.name) for key, value in params.items()}
-        bound = BoundLoss(spec, {**loss.params, **refined}, loss.label)
+        bound = BoundLoss(spec, {**loss.params, **refined}, loss.label, given=loss.given | frozenset(refined))
     else:
         bound = bind(spec, params)
     return bound, _as_arrays(spec, roles)
@@ -281,7 +281,10 @@ def compute(
     or row per sample (a pandas Series whose cells are arrays is one row per
     cell); class labels are integer indices ``0..C-1``. Parameters
     (``delta=2.0``, class ``weights=[0.2, 0.8]``; numpy and 0-d tensor
-    scalars are numbers too) are keyword arguments. ``sample_weight`` gives per-row weights (weighted
+    scalars are numbers too) are keyword arguments. Unlike a file's column, whose name the
+    command line reads (``logits`` is read as logits), the name of a pandas object says
+    nothing sure: a Series named ``logits`` keeps its name through ``1 / (1 + np.exp(-s))``,
+    so pass ``from_logits=True`` for logits. ``sample_weight`` gives per-row weights (weighted
     mean, as scikit-learn): one finite weight >= 0 per row, not all zero, or
     a single number for every row. ``sample_ids`` groups rows into samples
     for per-sample losses (``--sample-col``): the pixels of an image for

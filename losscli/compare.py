@@ -534,7 +534,9 @@ def _evaluate_one(options: Any, losses: list[BoundLoss], tolerant: set[int], eva
         raise _one_switch_for_every_model(error, several) from None
     display = plan.sources["predictions"].display
     errors = {index: str(_one_switch_for_every_model(error, several).with_context(file=display)) for index, error in report.failures.items()}
-    position = {id(bound): i for i, bound in enumerate(losses)}
+    # The results carry the losses as evaluated (this model's predictions
+    # may be read as logits by their name), in the order of ``losses``.
+    position = {id(bound): i for i, bound in enumerate(report.losses or losses)}
     results = [(position[id(result.loss)], result) for result in report.results]
     return _Run(report, results, errors, plan.stats)
 
@@ -544,11 +546,12 @@ def _one_switch_for_every_model(error: LossCliError, several: bool) -> LossCliEr
     every model's predictions as logits: followed as it stood, for one model
     of logits beside models of probabilities, it ran the sigmoid over the
     probabilities too and ranked the logits model best against its own
-    probabilities."""
+    probabilities. A column named as logits is read so for its model alone."""
     if several and error.hint and "--from-logits" in error.hint and "every model" not in error.hint:
         error.hint += (
             "; --from-logits reads every model's predictions as logits: if the other models' are probabilities, "
-            "turn this model's logits into probabilities first (sigmoid, or softmax over the class columns)"
+            "name this model's column 'logits' (class columns logit_0, logit_1, ...), which is read as logits for this model alone, "
+            "or turn this model's logits into probabilities first (sigmoid, or softmax over the class columns)"
         )
     return error
 

@@ -86,7 +86,8 @@ def evaluate_dask(
             hint="write one row per sequence (a list-of-lists column of frames), or use --engine local",
         )
     dataset = sources[PRED_SIDE].dataset
-    graph = _reduction_graph(dataset.parts, _Fold(dataset.context(), options, losses))
+    # Every file is folded with the losses as the plan reads them (predictions named as logits, as logits).
+    graph = _reduction_graph(dataset.parts, _Fold(dataset.context(), options, plan.losses))
     if client is None and not in_process:
         with connect(scheduler) as client:
             state = _compute(graph, client, scheduler)
@@ -571,7 +572,13 @@ def _report(state: PartialState, plan: InputPlan, options: InputOptions, reducti
         raise LossCliError("no data rows", file=display, hint="every file of the dataset is empty")
     plan.stats.rows, plan.stats.omitted = state.rows, state.omitted
     outcomes = [acc.finalize("sum" if reduction == "sum" else "mean", options.by is not None) for acc in state.accumulators]
-    report = Report(predictions=[display], labels=None, rows=state.rows, results=outcomes_to_results(outcomes, display, options.by), notes=list(plan.notes))
+    for outcome, bound in zip(outcomes, plan.losses):
+        # A worker's accumulator holds a copy of its loss: the results carry
+        # the plan's own, which callers find by identity in ``report.losses``.
+        outcome.loss = bound
+    report = Report(
+        predictions=[display], labels=None, rows=state.rows, results=outcomes_to_results(outcomes, display, options.by), notes=list(plan.notes), losses=list(plan.losses)
+    )
     report.notes.extend(option_notes(options, plan.losses))
     if state.omitted:
         report.notes.append(omitted_note(state.omitted))

@@ -77,6 +77,10 @@ class Report:
     notes: list[str] = field(default_factory=list)
     # Tolerant losses that rejected the data, by position in the evaluated list.
     failures: dict[int, LossCliError] = field(default_factory=dict)
+    # The losses as evaluated, in the order given: a loss may read its
+    # predictions as logits because of their columns' names (see
+    # ``logit_names``), and its results then carry that loss, not the one given.
+    losses: list[BoundLoss] = field(default_factory=list)
 
     def inputs(self) -> dict[str, Any]:
         return {"predictions": self.predictions, "labels": self.labels, "rows": self.rows}
@@ -156,11 +160,22 @@ def evaluate_file(
         return _evaluate_file(options, losses, reduction, on_rows, show_progress, tolerant)
     evaluated = _with_rows_of_the_whole_input(options, losses, show_progress)
     report, plan, accumulators = _evaluate_file(options, evaluated, reduction, on_rows, show_progress, tolerant)
-    # Results name the losses as given: callers find them by identity.
-    given = {id(bound): original for bound, original in zip(evaluated, losses)}
+    # Results name the losses as evaluated but without the per-row parameters,
+    # which the report does not show: ``report.losses`` holds them in order.
+    shown = [_without_row_overrides(read, bound, original) for read, bound, original in zip(report.losses, evaluated, losses)]
+    by_id = {id(read): loss for read, loss in zip(report.losses, shown)}
     for result in report.results:
-        result.loss = given.get(id(result.loss), result.loss)
+        result.loss = by_id.get(id(result.loss), result.loss)
+    report.losses = shown
     return report, plan, accumulators
+
+
+def _without_row_overrides(read: BoundLoss, evaluated: BoundLoss, original: BoundLoss) -> BoundLoss:
+    """The loss given, or the loss as read (logits by name) without the
+    parameters its per-row values took from a first pass."""
+    if read is evaluated:
+        return original
+    return replace(read, row_overrides=original.row_overrides)
 
 
 def _evaluate_file(
@@ -173,18 +188,21 @@ def _evaluate_file(
 ) -> tuple[Report, Any, list[Any]]:
     from .io.plan import InputPlan
 
-    if _sums_show_missing_values(options, losses, on_rows):
+    plan = InputPlan(options, losses)
+    # Judged on the losses as the plan reads them: bce on logits (by their
+    # column's name) keeps a finite sum over an infinite logit.
+    if _sums_show_missing_values(options, plan.losses, on_rows):
         # Checking every value for NaN and inf is a sixth of the time of a
         # one-loss run (measured); these losses show such values in their sums
         # anyway, so the check runs only if a sum is not finite, or a loss
         # fails, by reading again. Errors and values are as with the check.
-        plan = InputPlan(options, losses, check_missing=False)
+        plan.check_missing = False
         try:
-            return _evaluate_plan(plan, options, losses, reduction, on_rows, show_progress, tolerant, unchecked=True)
+            return _evaluate_plan(plan, options, reduction, on_rows, show_progress, tolerant, unchecked=True)
         except UncheckedBatchFailed:
             pass  # read again below, once the first read's threads have stopped
-        return _evaluate_plan(InputPlan(options, losses, sources=plan.sources), options, losses, reduction, on_rows, show_progress, tolerant)
-    return _evaluate_plan(InputPlan(options, losses), options, losses, reduction, on_rows, show_progress, tolerant)
+        plan = InputPlan(options, losses, sources=plan.sources)
+    return _evaluate_plan(plan, options, reduction, on_rows, show_progress, tolerant)
 
 
 def _with_rows_of_the_whole_input(options: Any, losses: list[BoundLoss], show_progress: bool) -> list[BoundLoss]:
@@ -201,13 +219,15 @@ def _with_rows_of_the_whole_input(options: Any, losses: list[BoundLoss], show_pr
             "twice, and stdin or a pipe can be read only once",
             hint=f"save the input to a file, or give explicit class weights ({loss_option(needing[0].name + ':weights=0.2;0.8')})",
         )
-    _, _, accumulators = _evaluate_plan(InputPlan(options, needing), options, needing, "mean", None, show_progress)
+    plan = InputPlan(options, needing)
+    _, _, accumulators = _evaluate_plan(plan, options, "mean", None, show_progress)
     found = {}
-    for bound, accumulator in zip(needing, accumulators):
+    for bound, read, accumulator in zip(needing, plan.losses, accumulators):
         if accumulator.totals:
             # Every group's sums together: a row has one value, whatever its group.
             stats = accumulator.totals.total()
-            found[id(bound)] = bound.spec.row_params(stats[:-1], **bound.params)
+            # With the parameters the loss was read with (logits by name), which these totals do not change.
+            found[id(bound)] = bound.spec.row_params(stats[:-1], **read.params)
     return [replace(b, row_overrides=found[id(b)]) if id(b) in found else b for b in losses]
 
 
@@ -268,7 +288,6 @@ def _sums_show_missing_values(options: Any, losses: list[BoundLoss], on_rows: ob
 def _evaluate_plan(
     plan: Any,
     options: Any,
-    losses: list[BoundLoss],
     reduction: str,
     on_rows: Callable[[Batch, list[np.ndarray | None]], None] | None,
     show_progress: bool,
@@ -279,6 +298,8 @@ def _evaluate_plan(
     from .conventions import folding
     from .progress import track
 
+    # The losses as the plan reads them: predictions named as logits are read as logits.
+    losses = plan.losses
     by_sample = options.sample_col is not None
     source = plan.sources["predictions"]
     # Row groups decoded by the threads that fold them, where the engine can take them.
@@ -314,6 +335,7 @@ def _evaluate_plan(
         results=outcomes_to_results(outcomes, model, options.by, text_labels=plan.labels_are_text("by")),
         failures={index: plan.in_source_file(error) for index, error in failures.items()},
         notes=list(plan.notes),
+        losses=list(losses),
     )
     report.notes.extend(option_notes(options, losses, long_format=plan.long_format))
     for index, bound in enumerate(losses):

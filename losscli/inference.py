@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .errors import LossCliError
+from .logit_names import columns_say_logits, name_says_logits
 from .shell import quote
 
 # SPEC: class imbalance is flagged when majority:minority is 3 or more.
@@ -92,6 +93,9 @@ class Inference:
     prediction_kinds: set[str] = field(default_factory=set)
     values: dict[str, str] = field(default_factory=dict)
     from_logits: bool = False
+    # The predictions' column names say logits: compute reads them as logits
+    # by itself, so the commands need no --from-logits (see ``logit_names``).
+    logits_by_name: bool = False
     sample_column: str | None = None
     prediction_columns: tuple[str, ...] = ()
     # The --pred-col the commands need when the predictions are not under a
@@ -851,6 +855,8 @@ def infer_file(
     result.prediction_columns = tuple(predictions)
     result.source = source
     result.label_columns = tuple(labels)
+    if result.task != "regression" and columns_say_logits(predictions):
+        _named_as_logits(result, _names_text(predictions))
     if pair is not None and result.task == "ranking":
         result.matched_losses, result.role_columns, result.inputs_read = PAIR_LOSSES, dict(pair.columns), pair.values
     if result.task == "generative" and len(predictions) == 1 and prediction_array is not None and prediction_array.ndim == 1:
@@ -885,6 +891,17 @@ def infer_file(
         result.missing_rows = dropped
         result.evidence.insert(1, f"{_rows(dropped)} with missing values ignored (the commands pass --nan-policy omit)")
     return result
+
+
+def _named_as_logits(result: Inference, prediction_name: str) -> None:
+    """Predictions under a name that says logits, which compute reads as
+    logits whatever their values: say so instead of asking for --from-logits
+    (or, for values in [0, 1], instead of saying nothing while the commands
+    read them as logits)."""
+    result.from_logits = result.logits_by_name = True
+    outside = f"{prediction_name}: values outside [0, 1]"
+    result.evidence = [line for line in result.evidence if not line.startswith(outside)]
+    result.evidence.append(f"{prediction_name}: named as logits, which compute reads as logits without --from-logits")
 
 
 def values_with_predictions(source: Any, label_columns: tuple[str, ...], prediction_columns: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray] | None:
@@ -1200,7 +1217,7 @@ def _critic_or_discriminator(result: Inference, column: str, scores: np.ndarray)
         result.matched_loss, why = "wasserstein", (
             f"'{column}' is named as a WGAN critic's scores: wasserstein (mean D(fake) - mean D(real)), the loss a WGAN critic trains with, ranks first"
         )
-    elif finite.size and not looks_like_logits(finite):
+    elif finite.size and not looks_like_logits(finite) and not name_says_logits(column):
         result.matched_loss, why = "adversarial", (
             f"'{column}' holds values in [0, 1], a discriminator's probabilities (a WGAN critic's scores are unbounded): adversarial ranks first"
         )

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import LossCliError
+from .logit_names import name_says_logits
 from .registry import LossSpec, all_specs, get, losses_for_task, resolve_task
 from .shell import quote
 
@@ -421,6 +422,8 @@ class Context:
     labels_file: str | None = None
     flags: tuple[str, ...] = ()
     from_logits: bool = False
+    # The file's prediction columns are named as logits, which compute reads as logits without --from-logits.
+    logits_by_name: bool = False
     sample_column: str | None = None
     unrunnable: tuple[tuple[str, str], ...] = ()  # (loss, why its command fails on the --data file)
     inputs_found: frozenset[str] = frozenset()  # losses whose inputs compute finds in the --data file by itself
@@ -564,7 +567,9 @@ def _command(spec: LossSpec, params: str, context: Context) -> str:
     if own is not None:
         flags += ["--pred-col", own[0]]
     from_logits = context.from_logits if own is None else own[1]
-    if from_logits and any(p.name == "from_logits" for p in spec.params):
+    # Columns named as logits are read as logits by compute itself.
+    named = context.logits_by_name if own is None else name_says_logits(own[0])
+    if from_logits and not named and any(p.name == "from_logits" for p in spec.params):
         flags.append("--from-logits")
     if context.positive is not None and spec.binary_label_codes is not None:
         flags += ["--positive", context.positive]
@@ -844,6 +849,7 @@ def _context(
     facts: set[str] = set()
     values: dict[str, str] = {}
     predictions, labels_file, flags, from_logits, sample_column, positive = "PRED", None, [], False, None, None
+    logits_by_name = False
     role_columns: tuple[tuple[str, str], ...] = ()
     if inference is not None:
         for name, shown in ((OUTLIERS, inference.outliers), (IMBALANCED, inference.imbalanced)):
@@ -858,6 +864,7 @@ def _context(
         role_columns = tuple(sorted(inference.role_columns.items()))
         values.update(inference.values)
         from_logits = inference.from_logits
+        logits_by_name = inference.logits_by_name
         sample_column = inference.sample_column
         positive = inference.positive
         if data is not None:
@@ -887,6 +894,7 @@ def _context(
         labels_file=labels_file,
         flags=tuple(flags),
         from_logits=from_logits,
+        logits_by_name=logits_by_name,
         sample_column=sample_column,
         positive=positive,
         role_columns=role_columns,

@@ -260,7 +260,8 @@ FROM_LOGITS = Param(
     "from_logits",
     bool,
     False,
-    "predictions are logits/raw scores (sigmoid or softmax applied in a numerically stable way)",
+    "predictions are logits/raw scores (sigmoid or softmax applied in a numerically stable way); "
+    "when not set, true for prediction columns named as logits (logits, y_logit, logit_0 ..)",
 )
 EPS = Param(
     "eps",
@@ -474,6 +475,10 @@ class LossSpec:
     # y_true and y_pred belong to two samples, so --nan-policy omit drops a
     # missing value from its own column only instead of dropping the row.
     rows_paired: bool = True
+    # True (or a test of the parameters) when from_logits changes nothing
+    # (adversarial's least_squares and hinge forms read raw scores): the
+    # predictions are then not switched to logits by their column's name.
+    ignores_from_logits: bool | Callable[..., bool] = False
 
     @property
     def streams(self) -> bool:
@@ -635,6 +640,10 @@ class BoundLoss:
     # Parameters per-row values take instead (see LossSpec.row_params); the
     # report keeps showing ``params``.
     row_overrides: dict[str, Any] = field(default_factory=dict)
+    # The parameters the user set: in the spec string, with a global switch
+    # (--from-logits, --no-from-logits) or as keywords. What the input's
+    # column names suggest (``logit_names``) never overrides them.
+    given: frozenset[str] = field(default=frozenset(), compare=False)
 
     @property
     def name(self) -> str:
@@ -662,7 +671,7 @@ def bind(spec: LossSpec, overrides: dict[str, Any] | None = None, *, explicit_te
     for key, value in (overrides or {}).items():
         param = spec.param(key)
         params[key] = value if explicit_text else param.validate(value, spec.name)
-    return BoundLoss(spec, params)
+    return BoundLoss(spec, params, given=frozenset(overrides or ()))
 
 
 def check_reduction(bound: BoundLoss, reduction: str, option: str = "--reduction sum") -> None:
@@ -681,13 +690,15 @@ def parse_spec(text: str, global_params: dict[str, Any] | None = None) -> BoundL
     """
     spec, explicit = parse_explicit(text)
     params = spec.defaults()
+    switched = set()
     for key, value in (global_params or {}).items():
         # Only the shared switch of that name: poisson's own 'eps' is not --eps.
         if key in params and spec.param(key) is GLOBAL_SWITCHES.get(key):
             params[key] = spec.param(key).validate(value, spec.name)
+            switched.add(key)
     params.update(explicit)
     label = spec.name if not explicit else f"{spec.name}:" + ",".join(f"{k}={_show(v)}" for k, v in explicit.items())
-    return BoundLoss(spec, params, label)
+    return BoundLoss(spec, params, label, given=frozenset(switched | set(explicit)))
 
 
 def parse_explicit(text: str) -> tuple[LossSpec, dict[str, Any]]:

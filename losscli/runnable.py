@@ -25,6 +25,7 @@ import numpy as np
 
 from .errors import LossCliError
 from .inference import looks_like_logits
+from .logit_names import name_says_logits
 from .knowledge import Context, candidates, command_role_columns, command_sample_column, command_spec
 from .registry import BoundLoss, parse_spec
 
@@ -97,7 +98,8 @@ def command_problems(
             # The header first (cheap); the column's values only for a loss that can read it.
             if own is not None and inputs_problem(bound, dataclasses.replace(options, pred_cols=own), sources) is None:
                 values = _values_with(sources[PRED_SIDE], inference, own)
-                logits = values is not None and looks_like_logits(values[1])
+                # Named as logits (d_logit), compute reads it as logits whatever its values.
+                logits = name_says_logits(own) or (values is not None and looks_like_logits(values[1]))
                 problem, bound = None, parse_spec(suggested, {"from_logits": True} if logits else None)
                 checks.own_predictions[spec.name] = (own, logits)
         if spec.name not in checks.own_predictions:

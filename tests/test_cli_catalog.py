@@ -895,12 +895,13 @@ def test_recommended_commands_on_the_gan_sample_name_the_columns_they_read(runne
         assert (ran.exit_code == 0) == (item["loss"] != "perceptual"), (item["command"], ran.stderr)
 
 
-def test_a_discriminator_logit_column_is_read_with_from_logits(runner, tmp_path):
+def test_a_discriminator_logit_column_is_read_as_logits_without_the_switch(runner, tmp_path):
+    # compute reads a column named d_logit as logits by itself: the command needs no --from-logits.
     rows = [(i % 2, round(1.5 - 3.0 * (i % 3 == 0), 2), round(2.0 * (i % 2) - 0.5, 2)) for i in range(20)]
     path = _write(tmp_path / "gan.csv", ["y_true", "critic", "d_logit"], rows)
     document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
     adversarial = next(item for item in document["recommendations"] if item["loss"] == "adversarial")
-    assert adversarial["command"] == f"losscli compute {path} --loss adversarial --pred-col d_logit --from-logits"
+    assert adversarial["command"] == f"losscli compute {path} --loss adversarial --pred-col d_logit"
     ran = _run_suggested(runner, adversarial["command"] + " --format json")
     assert ran.exit_code == 0, ran.stderr
     direct = runner.invoke(app, ["compute", path, "--loss", "adversarial", "--pred-col", "d_logit", "--from-logits", "--format", "json"])

@@ -93,7 +93,16 @@ InputFormatOpt = Annotated[Optional[str], typer.Option("--input-format", help="c
 DelimiterOpt = Annotated[Optional[str], typer.Option("--delimiter", help="CSV delimiter: one character, or tab, comma, semicolon, pipe, space ('\\t' is a tab too). Default: detected from the header among , ; tab |.", rich_help_panel=INPUT)]
 DecimalOpt = Annotated[str, typer.Option("--decimal", help="Decimal separator of CSV numbers: . (default) or , (also point, comma), for files written 0,5 (pandas decimal=',', R write.csv2); the fields then need another delimiter, such as ;.", rich_help_panel=INPUT)]
 PositiveOpt = Annotated[Optional[str], typer.Option("--positive", help="Binary labels beside one prediction column: the label whose probability (or score) the column holds, e.g. yes; its rows count as 1, every other label as 0 (-1 for hinge).", metavar="LABEL", rich_help_panel=LOSSES)]
-FromLogitsOpt = Annotated[bool, typer.Option("--from-logits", help="Predictions are logits/raw scores; sigmoid or softmax is applied stably.", rich_help_panel=LOSSES)]
+FromLogitsOpt = Annotated[
+    Optional[bool],
+    typer.Option(
+        "--from-logits/--no-from-logits",
+        help="Predictions are logits/raw scores (sigmoid or softmax is applied stably), or, with --no-from-logits, probabilities. "
+        "Default: logits where the prediction columns are named so (logits, y_logit, logit_0 ..), else probabilities.",
+        show_default=False,
+        rich_help_panel=LOSSES,
+    ),
+]
 EpsOpt = Annotated[Optional[float], typer.Option("--eps", help="Clip probabilities to eps .. 1-eps (default 1e-7; 0 disables).", rich_help_panel=LOSSES)]
 NormalizeOpt = Annotated[bool, typer.Option("--normalize", help="Divide class-probability rows by their sum instead of rejecting rows that do not sum to 1.", rich_help_panel=LOSSES)]
 FormatOpt = Annotated[Optional[Format], typer.Option("--format", "-f", help="table (default), json, csv or markdown.", rich_help_panel=OUTPUT)]
@@ -114,10 +123,13 @@ def parse_role_cols(items: list[str] | None) -> dict[str, str]:
     return roles
 
 
-def global_params(from_logits: bool, eps: float | None, normalize: bool) -> dict[str, Any]:
+def global_params(from_logits: bool | None, eps: float | None, normalize: bool) -> dict[str, Any]:
+    """The switches given, for every loss that has them. ``from_logits`` None
+    (neither --from-logits nor --no-from-logits) leaves each loss to read its
+    predictions as their column names say (see ``losscli.logit_names``)."""
     params: dict[str, Any] = {}
-    if from_logits:
-        params["from_logits"] = True
+    if from_logits is not None:
+        params["from_logits"] = from_logits
     if eps is not None:
         params["eps"] = eps
     if normalize:

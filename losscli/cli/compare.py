@@ -114,7 +114,7 @@ def compare(
     delimiter: DelimiterOpt = None,
     decimal: DecimalOpt = ".",
     positive: PositiveOpt = None,
-    from_logits: FromLogitsOpt = False,
+    from_logits: FromLogitsOpt = None,
     eps: EpsOpt = None,
     normalize: NormalizeOpt = False,
     model_name: ModelNameOpt = None,

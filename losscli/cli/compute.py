@@ -85,7 +85,7 @@ def compute(
     delimiter: DelimiterOpt = None,
     decimal: DecimalOpt = ".",
     positive: PositiveOpt = None,
-    from_logits: FromLogitsOpt = False,
+    from_logits: FromLogitsOpt = None,
     eps: EpsOpt = None,
     normalize: NormalizeOpt = False,
     reduction: ReductionOpt = Reduction.mean,

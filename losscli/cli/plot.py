@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import EpsOpt, FromLogitsOpt, OneLineUsageErrors, guarded, note
+from .common import LOSSES, EpsOpt, OneLineUsageErrors, guarded, note
 
 CHART = "Chart"
 
@@ -48,6 +48,8 @@ PictureOpt = Annotated[
 ]
 WidthOpt = Annotated[Optional[int], typer.Option("--width", help="Terminal chart width in columns (default: the terminal's, COLUMNS, at most 100).", rich_help_panel="Output")]
 HeightOpt = Annotated[Optional[int], typer.Option("--height", help="Terminal chart height in lines, per panel.", min=4, max=200, rich_help_panel="Output")]
+# No file is read here, so no column name can say what the x-axis is: a plain switch.
+CurveFromLogitsOpt = Annotated[bool, typer.Option("--from-logits", help="Predictions are logits/raw scores; sigmoid or softmax is applied stably.", rich_help_panel=LOSSES)]
 
 
 @plot_app.command("curves", no_args_is_help=True)
@@ -58,7 +60,7 @@ def curves(
     gradient: GradientOpt = False,
     y_true: YTrueOpt = None,
     y_range: YRangeOpt = None,
-    from_logits: FromLogitsOpt = False,
+    from_logits: CurveFromLogitsOpt = False,
     eps: EpsOpt = None,
     points: PointsOpt = 401,
     title: TitleOpt = None,
@@ -93,7 +95,7 @@ def curves(
         points=points,
         y_true=y_true,
         y_range=parse_range(y_range, "--y-range") if y_range else None,
-        global_params=global_params(from_logits, eps, False),
+        global_params=global_params(from_logits or None, eps, False),
         title=title,
     )
     show(chart, output=output, width=width, height=height)

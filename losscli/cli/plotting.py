@@ -70,13 +70,15 @@ def distribution_charts(collector: RowCollector, losses: list[Any], report: Any 
     None, with a note saying why, when there is nothing to draw. With the
     ``report``, a chart whose mean is not the value reported says why."""
     overall = {id(r.loss): r for r in report.results if not r.group} if report is not None else {}
+    # The results carry the losses as evaluated (logits read by their column's name), in this order.
+    evaluated = report.losses if report is not None and report.losses else losses
     charts: list[tuple[str, Any]] = []
-    for bound, stream in zip(losses, collector.streams):
+    for bound, read, stream in zip(losses, evaluated, collector.streams):
         if not has_row_values(bound):
             continue
         # A null result is reported, not an error: the report is already written.
         chart = stream.chart(loss=bound.display) if stream.finite_rows else None
-        result = overall.get(id(bound))
+        result = overall.get(id(read))
         if chart is not None and result is not None and result.reduction == "mean":
             why = _not_the_mean(bound, result.value, chart.mean)
             if why:

@@ -22,6 +22,7 @@ from ..engine import Batch, DeferredBatch
 from ..group_keys import Labels
 from ..errors import LossCliError
 from ..labels import MISSING
+from ..logit_names import logits_by_name
 from ..registry import BoundLoss, Role
 from ..wording import exact_number, listed, names_looked_for
 from .columns import (
@@ -170,6 +171,11 @@ class InputPlan:
         # in the order selected although their names suggest otherwise).
         self.notes: list[str] = []
         self.role_columns = [self._resolve(bound, claimed) for bound in losses]
+        # Predictions under a name that says logits are read as logits by
+        # the losses that read either, unless the user said how: the losses
+        # as evaluated, which the engine is to be given in place of ``losses``.
+        self.losses, logits_notes = logits_by_name(losses, [_prediction_names(roles) for roles in self.role_columns])
+        self.notes.extend(logits_notes)
         # What every batch tells the engine about where each role was read, for
         # its error messages: the same for every batch, so worked out once.
         self._role_column_names = [{role: rc.describe() for role, rc in roles.items()} for roles in self.role_columns]
@@ -1311,6 +1317,12 @@ class InputPlan:
             # Only a batch with a list in it knows the width (all-missing batches guess 1).
             self._list_widths.setdefault(key, matrix.shape[1])
         return matrix
+
+
+def _prediction_names(roles: dict[str, RoleColumns]) -> tuple[str, ...] | None:
+    """The columns a loss reads its predictions from, None when it reads none."""
+    located = roles.get("y_pred")
+    return located.names if located is not None else None
 
 
 def _without_replaced(bound: BoundLoss, chosen: dict[str, RoleColumns]) -> dict[str, RoleColumns]:

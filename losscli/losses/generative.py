@@ -239,6 +239,8 @@ def wasserstein_distance(y_true: np.ndarray, y_pred: np.ndarray, weights: np.nda
 # --------------------------------------------------------------------------- adversarial (GAN)
 
 _ADVERSARIAL_FORMS = ("minimax", "non_saturating", "least_squares", "hinge")
+# The forms that read the discriminator's raw scores, whatever from_logits says.
+_RAW_SCORE_FORMS = ("least_squares", "hinge")
 
 
 def _log_probabilities(y_pred: np.ndarray, *, from_logits: bool, eps: float) -> tuple[np.ndarray, np.ndarray]:
@@ -330,6 +332,7 @@ def _finalize_adversarial_sum(sums: np.ndarray, *, side: str, **_: object) -> np
     finalize=_finalize_adversarial,
     finalize_sum=_finalize_adversarial_sum,
     undefined_reason=_needs_real_and_fake_rows,
+    ignores_from_logits=lambda form, **_: form in _RAW_SCORE_FORMS,
     minimum=None,
     notes=(
         "minimax and non_saturating differ only on the generator side: the discriminator loss is the same BCE for both.",
