@@ -646,6 +646,28 @@ def segmentation_mask_as_a_list_of_lists(d):
     )
 
 
+def list_column_written_by_pandas_to_csv(d):
+    # df.to_csv of a column holding lists writes their text; one of numpy arrays
+    # writes '[0.2 0.7 0.1]', wrapped over lines inside the quotes. It used to say
+    # "non-numeric text ... (fix or remove the value)".
+    path = _text(d, "lists.csv", 'y_true,y_pred\n1,"[0.2 0.7 0.1]"\n0,"[0.5 0.25\n 0.25]"\n')
+    return ["compute", path, "--loss", "cce"], (
+        "lists.csv",
+        "column 'y_pred'",
+        "row 1",
+        "a list written as text ('[0.2 0.7 0.1]')",
+        "a CSV cell cannot hold a list",
+        "--pred-col 'p_*'",
+        "Parquet",
+    )
+
+
+def long_list_in_a_csv_cell_is_shortened(d):
+    cell = "[" + ", ".join(["0.001"] * 1000) + "]"
+    path = _text(d, "wide.csv", f'y_true,y_pred\n1,"{cell}"\n')
+    return ["compute", path, "--loss", "cce"], ("wide.csv", "row 1", "('[0.001, 0.001, 0.001, 0.001, 0.001, 0...')")
+
+
 CORPUS: list = [
     missing_file,
     missing_labels_file,
@@ -751,6 +773,8 @@ CORPUS: list = [
     emd_on_two_columns,
     emd_on_a_list_column,
     segmentation_mask_as_a_list_of_lists,
+    list_column_written_by_pandas_to_csv,
+    long_list_in_a_csv_cell_is_shortened,
 ]
 
 

@@ -764,6 +764,18 @@ def test_categorical_focal_modulates_by_the_clipped_probability_as_keras_does():
     assert losscli.compute("focal", [0], [[0.001, 0.5, 0.499]], eps=0.01, clip_upper=True) == pytest.approx(expected, rel=1e-12)
 
 
+def test_binary_focal_modulates_by_the_unclipped_probability_as_keras_does():
+    # Keras 3 BinaryFocalCrossentropy: bce on the clipped p, p_t from p as given:
+    # y=1, p=0.001 below eps=0.01 costs 0.25 * (1 - 0.001)^2 * -log 0.01 (hand), where
+    # clipping both would give 0.25 * (1 - 0.01)^2 * -log 0.01.
+    expected = 0.25 * 0.999**2 * -math.log(0.01)
+    assert losscli.compute("focal", [1], [0.001], eps=0.01) == pytest.approx(expected, rel=1e-12)
+    # Differs from a fully clipped reference by about 2e-7 at p=0 with the default eps.
+    assert losscli.compute("focal", [1], [0.0]) == pytest.approx(0.25 * -math.log(1e-7), rel=1e-12)
+    notes = " ".join(get("focal").notes)
+    assert "Binary (one column) with probabilities: only the log is clipped" in notes
+
+
 def test_categorical_focal_soft_labels_sum_over_classes():
     # y=[.5,.5,0], p=[.5,.25,.25], gamma=1, alpha off:
     # .5 * .5 * -log .5 + .5 * .75 * -log .25 = 0.1732867951 + 0.5198603854 = 0.6931471806

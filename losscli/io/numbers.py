@@ -134,7 +134,28 @@ def not_a_number(text: str, delimiter: str | None = None, decimal: str = ".") ->
             "write missing values as empty cells (in SAS, options missing=' '; before the export), "
             "then --nan-policy omit leaves those rows out; pandas reads the file as it is with read_csv(na_values=['.'])",
         )
+    if _LIST_TEXT.fullmatch(text):
+        # pandas' to_csv writes a column of lists or numpy arrays as their
+        # text ('[0.2, 0.7, 0.1]', '[0.2 0.7 0.1]'), which no CSV reader turns
+        # back into numbers: say so instead of 'fix or remove the value'.
+        return (
+            f"a list written as text ('{_shortened(text)}') in a numeric column: a CSV cell cannot hold a list",
+            "write one column per element (p_0, p_1, ...) and name them with a glob such as --pred-col 'p_*', "
+            "or save the table as Parquet (df.to_parquet), which keeps a list column as a list",
+        )
     return f"non-numeric text '{text}' in a numeric column", "fix or remove the value; empty cells, NaN, null, NA, None and pandas' other missing markers count as missing (see --nan-policy)"
+
+
+# A list or a numpy array as pandas' to_csv writes it: '[0.2, 0.7]', '[0.2 0.7]',
+# '[np.float64(0.2), ...]' (numpy 2), or a tuple '(0.2, 0.7)'.
+_LIST_TEXT = re.compile(r"\s*(\[.*\]|\(.*,.*\))\s*", re.DOTALL)
+
+
+def _shortened(text: str, width: int = 40) -> str:
+    """``text`` on one line and cut to ``width`` characters: a list of a
+    thousand class probabilities would bury the rest of the message."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 3] + "..."
 
 
 def _decimal_comma_fix(delimiter: str | None) -> str:

@@ -1265,6 +1265,10 @@ def _one_vs_rest_focal(
         "Multiclass: Keras scales every class's term by a scalar alpha, so the default is 0.25 x "
         "the unweighted focal loss. With probabilities, p is clipped to [eps, 1] (clip_upper=true: "
         "[eps, 1 - eps], as Keras) for both the log and the modulating term, as Keras computes them.",
+        "Binary (one column) with probabilities: only the log is clipped to [eps, 1 - eps]; the "
+        "modulating term (1 - p_t)^gamma takes p as given, as Keras' BinaryFocalCrossentropy does "
+        "(and torchvision on the logits of p), so a label-1 row at p=0 costs alpha x 16.118, not "
+        "alpha x (1 - 1e-7)^gamma x 16.118: about 2e-7 relative apart, only within eps of 0 or 1.",
         "torchvision, MONAI (use_softmax=False) and optax apply the sigmoid focal loss to every "
         "class column of one-hot targets (multiclass=sigmoid); optax and MONAI default to no alpha "
         "(alpha=-1).",
