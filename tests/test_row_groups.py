@@ -248,7 +248,7 @@ def decoded_where_folded(monkeypatch):
     def spy(self, part, columns):
         import threading
 
-        seen.append((part.index, threading.current_thread().name))
+        seen.extend((index, threading.current_thread().name) for _, index in part.groups)
         return original(self, part, columns)
 
     monkeypatch.setattr(ParquetSource, "part_batches", spy)
@@ -270,13 +270,14 @@ def _values(cli, *args) -> list[float]:
     return [r["value"] for r in json.loads(result.stdout)["results"]]
 
 
-def test_row_groups_folded_where_decoded_give_every_loss_to_the_last_bit(tmp_path, cli, monkeypatch, decoded_where_folded):
+@pytest.mark.parametrize("group_rows", [2_000, 300], ids=["groups-larger-than-a-batch", "groups-joined-into-batches"])
+def test_row_groups_folded_where_decoded_give_every_loss_to_the_last_bit(tmp_path, cli, monkeypatch, decoded_where_folded, group_rows):
     path = tmp_path / "p.parquet"
-    table = _positive(path, rows=9_000, group_rows=2_000)
-    monkeypatch.setattr(readers, "BATCH_ROWS", 700)  # several batches per row group
+    table = _positive(path, rows=9_000, group_rows=group_rows)
+    monkeypatch.setattr(readers, "BATCH_ROWS", 700)  # several batches per row group, or row groups per batch
     together = _values(cli, path, *[arg for name in TEN_LOSSES for arg in ("--loss", name)])
     # Every row group, decoded on a folding thread, not on a reader's.
-    assert sorted(index for index, _ in decoded_where_folded) == [0, 1, 2, 3, 4]
+    assert sorted(index for index, _ in decoded_where_folded) == list(range(-(-9_000 // group_rows)))
     assert all(name.startswith("losscli-batch") for _, name in decoded_where_folded)
     # One loss at a time, and read in file order by the reader threads: the
     # same batches, summed in the same order, so the same bits.
@@ -353,3 +354,17 @@ def test_rows_read_where_folded_are_counted(tmp_path, cli, decoded_where_folded)
     result = cli("compute", path, "--loss", "mse", "--loss", "mae", "--format", "json")
     assert json.loads(result.stdout)["inputs"]["rows"] == 5_555
     assert [r["n"] for r in json.loads(result.stdout)["results"]] == [5_555, 5_555]
+
+
+def test_a_dataset_of_small_row_groups_folded_where_decoded_joins_them_as_read_in_order(tmp_path, cli, monkeypatch, decoded_where_folded):
+    folder = tmp_path / "ds"
+    folder.mkdir()
+    parts = [_positive(folder / f"part-{k}.parquet", rows=1_000, group_rows=250, seed=k) for k in range(3)]
+    monkeypatch.setattr(readers, "BATCH_ROWS", 700)  # batches of two row groups, across the files' seams too
+    losses = ("--loss", "mse", "--loss", "log_cosh")
+    together = _values(cli, folder, *losses)
+    assert len(decoded_where_folded) == 12
+    monkeypatch.setattr(ParquetSource, "row_group_parts", lambda self, columns: None)
+    assert _values(cli, folder, *losses) == together
+    error = np.concatenate([t["y_pred"].to_numpy() - t["y_true"].to_numpy() for t in parts])
+    assert together[0] == pytest.approx(np.mean(error**2), rel=1e-12)  # numpy on every row

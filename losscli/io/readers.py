@@ -54,7 +54,7 @@ from .utf8 import first_invalid_utf8
 from .json_layouts import check_not_object_of_objects, document_layout, json_kind, read_document
 from .hive import MISSING_IN_PART, FolderColumns, add_folder_columns
 from .ids import NOTHING, TEXT, id_kind, is_binary, is_temporal, is_text
-from .row_groups import batch_rows, coalesced, parallel_workers, row_group_batches, use_threads
+from .row_groups import batch_rows, coalesced, group_bytes, parallel_workers, row_group_batches, use_threads
 from .vectors import VECTOR_TYPE, is_json_vector, is_vector_like, read_type, vectors_as_lists
 
 # 256K rows: two float64 columns stay within a few MB, so the numpy passes over a
@@ -912,14 +912,19 @@ class ParquetSource(Source):
         return coalesced(self._file_batches(columns), most_rows=BATCH_ROWS, most_bytes=BATCH_BYTES)
 
     def row_group_parts(self, columns: list[str]) -> list[RowGroupPart] | None:
-        """Every row group of every file as a part any thread can decode (see
-        ``part_batches``), cut into the batches ``batches`` would give.
-        None where the file must be read in order with ``batches``: folder
-        keys, struct fields or columns other than plain numbers asked for,
-        or row groups too few or too large to decode side by side."""
+        """The row groups of every file as parts any thread can decode (see
+        ``part_batches``): consecutive row groups of fewer rows than a batch
+        together, as ``batches`` joins them. None where the files must be read
+        in order with ``batches``: folder keys, struct fields or columns other
+        than plain numbers asked for, or row groups too few or too large to
+        decode side by side."""
         if any(name in self._folders.kinds or name in self.struct_paths for name in columns):
             return None
-        parts = []
+        wanted = frozenset(columns)
+        parts: list[RowGroupPart] = []
+        held: list[tuple[str, int]] = []
+        rows = size = 0
+        held_types = None
         for path in self.files:
             handle = self._file(path)
             schema = handle.schema_arrow
@@ -928,22 +933,43 @@ class ParquetSource(Source):
             metadata = handle.metadata
             if parallel_workers(metadata, columns) < 2 or batch_rows(metadata, columns, most_rows=BATCH_ROWS, most_bytes=BATCH_BYTES) < BATCH_ROWS:
                 return None
-            parts += [RowGroupPart(path, index, metadata.row_group(index).num_rows) for index in range(metadata.num_row_groups)]
+            types = [schema.field(name).type for name in columns]
+            for index in range(metadata.num_row_groups):
+                group = metadata.row_group(index)
+                decoded = group_bytes(group, wanted)
+                if held and (rows + group.num_rows > BATCH_ROWS or size + decoded > BATCH_BYTES or types != held_types):
+                    parts.append(RowGroupPart(tuple(held), rows))
+                    held, rows, size = [], 0, 0
+                held.append((path, index))
+                rows += group.num_rows
+                size += decoded
+                held_types = types
+        if held:
+            parts.append(RowGroupPart(tuple(held), rows))
         return parts
 
     def part_batches(self, part: RowGroupPart, columns: list[str]) -> list[pa.RecordBatch]:
-        """The ``columns`` of one row group in batches of ``BATCH_ROWS``,
+        """The ``columns`` of a part's row groups in batches of ``BATCH_ROWS``,
         decoded on the calling thread through a file handle of its own."""
-        handles = self._thread_handles.__dict__.setdefault("by_path", {})
-        handle = handles.get(part.path)
-        if handle is None:
-            handle = handles[part.path] = self._file(part.path)
-        try:
-            # One thread per row group; threads inside a row group would only compete.
-            table = handle.read_row_group(part.index, columns=columns, use_threads=False)
-        except (pa.ArrowException, OSError) as error:  # as _file_batches reports them
-            raise LossCliError(f"cannot read Parquet data: {_first_line(error)}", file=self._shown(part.path), hint="the file may be truncated or corrupt") from None
-        return table.to_batches(max_chunksize=BATCH_ROWS)
+        tables = []
+        for path, index in part.groups:
+            try:
+                # One thread per row group; threads inside a row group would only compete.
+                tables.append(self._thread_file(path).read_row_group(index, columns=columns, use_threads=False))
+            except (pa.ArrowException, OSError) as error:  # as _file_batches reports them
+                raise LossCliError(f"cannot read Parquet data: {_first_line(error)}", file=self._shown(path), hint="the file may be truncated or corrupt") from None
+        if len(tables) == 1:
+            return tables[0].to_batches(max_chunksize=BATCH_ROWS)
+        # Row groups smaller than a batch make one batch, as ``coalesced`` joins them.
+        return [pa.RecordBatch.from_arrays([pa.concat_arrays([c for t in tables for c in t.column(name).chunks]) for name in columns], names=columns)]
+
+    def _thread_file(self, path: str) -> object:
+        """The calling thread's handle of ``path``: one at a time, so a dataset
+        of a thousand files does not keep a thousand open."""
+        local = self._thread_handles
+        if getattr(local, "path", None) != path:
+            local.path, local.handle = path, self._file(path)
+        return local.handle
 
     def _file_batches(self, columns: list[str]) -> Iterator[pa.RecordBatch]:
         read = [c for c in columns if c not in self._folders.kinds]
@@ -968,10 +994,10 @@ class ParquetSource(Source):
 
 @dataclass(frozen=True)
 class RowGroupPart:
-    """One row group of one file of a Parquet source, to decode on any thread."""
+    """Consecutive row groups of a Parquet source, (file, index) each, and
+    their rows: decoded together on any thread."""
 
-    path: str
-    index: int
+    groups: tuple[tuple[str, int], ...]
     rows: int
 
 

@@ -37,7 +37,7 @@ def parallel_workers(metadata: object, columns: list[str]) -> int:
     if cores < 2 or groups < 2:
         return 1
     for index in range(groups):
-        if _group_bytes(metadata.row_group(index), frozenset(columns)) > MAX_ROW_GROUP_BYTES:
+        if group_bytes(metadata.row_group(index), frozenset(columns)) > MAX_ROW_GROUP_BYTES:
             return 1
     return min(cores, groups, 4)
 
@@ -45,7 +45,7 @@ def parallel_workers(metadata: object, columns: list[str]) -> int:
 def use_threads(metadata: object, columns: list[str]) -> bool:
     """Whether ``iter_batches`` should decode this file's columns on Arrow's threads."""
     wanted = frozenset(columns)
-    return sum(_group_bytes(metadata.row_group(index), wanted) for index in range(metadata.num_row_groups)) > THREADED_FILE_BYTES
+    return sum(group_bytes(metadata.row_group(index), wanted) for index in range(metadata.num_row_groups)) > THREADED_FILE_BYTES
 
 
 def coalesced(batches: Iterator[pa.RecordBatch], *, most_rows: int, most_bytes: int) -> Iterator[pa.RecordBatch]:
@@ -92,13 +92,13 @@ def batch_rows(metadata: object, columns: list[str], *, most_rows: int, most_byt
     for index in range(metadata.num_row_groups):
         group = metadata.row_group(index)
         rows += group.num_rows
-        decoded += _group_bytes(group, frozenset(columns))
+        decoded += group_bytes(group, frozenset(columns))
     if rows == 0 or decoded == 0:
         return most_rows
     return max(1, min(most_rows, most_bytes * rows // decoded))
 
 
-def _group_bytes(group: object, columns: frozenset[str]) -> int:
+def group_bytes(group: object, columns: frozenset[str]) -> int:
     """About what the ``columns`` of a row group take once decoded."""
     return sum(_decoded_bytes(group.column(c)) for c in range(group.num_columns) if _read(group.column(c).path_in_schema, columns))
 
