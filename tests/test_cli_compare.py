@@ -664,6 +664,22 @@ def test_single_model_markdown_csv_and_json_show_every_characteristic(cli, two_m
     assert [item["loss"] for item in document["losses"]] == ["mse", "mae", "huber"]  # kept for earlier readers
 
 
+def test_single_model_markdown_counts_the_rows_of_each_group_as_the_table_does(cli, two_models, tmp_path) -> None:
+    # Reported: the Markdown of one model had no Rows column, while its table
+    # and compute's Markdown have one: a group's value in a job summary came
+    # without the number of rows behind it.
+    args = ("compare", two_models["a"], "--loss", "mse", "--by", "region")
+    lines = cli(*args, "--format", "markdown").stdout.splitlines()
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    assert header[:4] == ["Loss", "region", "Value", "Rows"]
+    rows = {line.split("|")[2].strip(): [c.strip() for c in line.strip("|").split("|")] for line in lines[2:] if line.startswith("| `mse`")}
+    assert {group: cells[3] for group, cells in rows.items()} == {"(all)": "60", "north": "30", "south": "30"}
+    baseline = tmp_path / "baseline.json"
+    cli(*args, "--format", "json", "--output", baseline)
+    header = cli(*args, "--baseline", baseline, "--format", "markdown").stdout.splitlines()[0]
+    assert [cell.strip() for cell in header.strip("|").split("|")][:6] == ["Loss", "region", "Value", "Baseline", "Change", "Rows"]
+
+
 def test_several_models_have_no_characteristic_columns(cli, two_models) -> None:
     args = ("compare", two_models["a"], two_models["b"], "--loss", "mse")
     assert "robust_to_outliers" not in cli(*args, "--format", "csv").stdout
