@@ -806,6 +806,26 @@ def test_max_increase_fails_with_a_message_per_breach_and_still_writes(cli, two_
     assert "(+" in target.read_text()  # the report was written despite the gate
 
 
+def test_a_report_is_never_written_over_its_own_baseline(cli, two_models, baseline_file) -> None:
+    # Reported: --baseline baseline.json --output baseline.json replaced the
+    # baseline with the report of a run whose gate failed (the report is
+    # written then too), so the next run compared with the regressed values
+    # and passed.
+    before = baseline_file.read_bytes()
+    link = two_models["dir"] / "link.json"
+    link.symlink_to(baseline_file)
+    for target in (baseline_file, link, two_models["dir"] / "." / "baseline.json"):
+        result = cli(
+            "compare", two_models["b"], two_models["a"], "--model-name", "model_a", "--model-name", "model_b",
+            "--loss", "mse", "--baseline", baseline_file, "--max-increase", "5", "--format", "json", "--output", target,
+        )
+        line = assert_usage_error(result, "is the --baseline file; refusing to overwrite it")
+        assert line.startswith(f"error: --output: '{target}' is the --baseline file")
+        assert baseline_file.read_bytes() == before
+    # Refreshing the baseline is a run without --baseline.
+    assert cli("compare", two_models["a"], two_models["b"], "--loss", "mse", "--format", "json", "--output", baseline_file).exit_code == 0
+
+
 def test_an_empty_baseline_name_is_refused_not_read_as_no_baseline(cli, two_models) -> None:
     # --baseline "$BASELINE" with the variable unset compared with nothing, and passed.
     for gate in ([], ["--max-increase", "5"]):
