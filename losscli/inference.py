@@ -441,6 +441,12 @@ def infer(
     elif summary.kind in ("text_binary", "coded_binary"):
         positive, why = _positive_class(labels, predictions, summary.classes, prediction_name)
         result.positive = str(positive)
+        if summary.counts is not None and len(summary.counts) == 2 and positive in summary.classes and not result.structural:
+            # --positive makes its class the 1s bce's pos_weight weighs: the
+            # commands pass the ratio the labels give, as for 0/1 labels.
+            counts = np.asarray(summary.counts, dtype=np.float64)
+            at = summary.classes.index(positive)
+            _set_pos_weight(result, negatives=counts[1 - at], positives=counts[at])
         others = [str(label) for label in summary.classes if label != positive]
         otherwise = f" (--positive {quote(others[0])} if it is the probability of '{others[0]}')" if others else ""
         result.evidence.append(
@@ -583,12 +589,18 @@ def _assess_imbalance(result: Inference, summary: LabelSummary) -> None:
     result.imbalanced = ratio >= IMBALANCE_RATIO
     verdict = f">= {_num(IMBALANCE_RATIO)} -> imbalanced" if result.imbalanced else f"< {_num(IMBALANCE_RATIO)} -> balanced enough"
     result.evidence.append(f"class counts {shown}{more}; majority:minority = {ratio:.4g} ({verdict})")
-    if summary.kind == "binary" and len(counts) == 2 and counts[1] > 0:
-        result.values["pos_weight"] = f"{counts[0] / counts[1]:.4g}"
-        result.values["negatives"], result.values["positives"] = f"{counts[0]:.0f}", f"{counts[1]:.0f}"
+    if summary.kind == "binary" and len(counts) == 2:
+        _set_pos_weight(result, negatives=counts[0], positives=counts[1])
     absent = int((counts == 0).sum())
     if absent:
         result.evidence.append(f"{absent} class column(s) never occur; the ratio counts the classes present")
+
+
+def _set_pos_weight(result: Inference, negatives: float, positives: float) -> None:
+    """The class counts bce's pos_weight advice is built from (negatives/positives)."""
+    if positives > 0:
+        result.values["pos_weight"] = f"{negatives / positives:.4g}"
+        result.values["negatives"], result.values["positives"] = f"{negatives:.0f}", f"{positives:.0f}"
 
 
 def _assess_outliers(

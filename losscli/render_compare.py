@@ -220,15 +220,17 @@ def _md_matrix(comparison: Comparison, by: str | None) -> list[str]:
 def _md_single(comparison: Comparison, by: str | None) -> list[str]:
     with_baseline = comparison.baseline_file is not None
     titles = [CHARACTERISTIC_TITLES[key].capitalize() for key in CHARACTERISTIC_KEYS]
-    header = ["Loss"] + ([group_column(by)] if by else []) + ["Value"] + (["Baseline", "Change"] if with_baseline else []) + titles
-    aligns = [md.LEFT] * (1 + bool(by)) + [md.RIGHT] * (1 + 2 * with_baseline) + [md.CENTER] * len(titles)
+    # The columns of the table and of compute's Markdown: a group's value
+    # means little without the number of rows it is over.
+    header = ["Loss"] + ([group_column(by)] if by else []) + ["Value"] + (["Baseline", "Change"] if with_baseline else []) + ["Rows"] + titles
+    aligns = [md.LEFT] * (1 + bool(by)) + [md.RIGHT] * (2 + 2 * with_baseline) + [md.CENTER] * len(titles)
     rows = []
     for entry in comparison.entries:
         r = entry.result
         row = [md.code(r.loss.display)] + ([group_text(r)] if by else []) + [number(r.value)]
         if with_baseline:
             row += [number(entry.baseline.baseline) if entry.baseline else "-", _change(entry) or "-"]
-        rows.append(row + _characteristic_cells(entry))
+        rows.append(row + [str(r.n)] + _characteristic_cells(entry))
     return md.table(header, aligns, rows)
 
 

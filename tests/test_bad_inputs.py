@@ -524,6 +524,22 @@ def text_weight(d):
     return mse(d / "w.csv", "--weight-col", "w"), ("w.csv", "column 'w'", "row 2", "'heavy'")
 
 
+def weight_column_is_the_label_column(d):
+    # Reported: the error listed 'y_true' among the columns while saying there was no y_true column.
+    return mse(_good(d), "--weight-col", "y_true"), (
+        "good.csv",
+        "no column for y_true",
+        "'y_true' is the --weight-col column, which is never read as y_true",
+        "give --weight-col another column, or name the y_true column with --label-col",
+    )
+
+
+def key_column_is_the_prediction_column(d):
+    write_csv(d / "t.csv", {"y_pred": [1.0, 2.0], "y_true": [1.0, 2.0]})
+    write_csv(d / "p.csv", {"y_pred": [1.0, 2.0], "note": ["a", "b"]})
+    return mse(d / "p.csv", "--labels", d / "t.csv", "--key", "y_pred"), ("p.csv", "'y_pred' is the --key column, which is never read as y_pred", "--pred-col")
+
+
 def unknown_column(d):
     return mse(_good(d), "--pred-col", "y_prediction"), ("good.csv", "no column 'y_prediction'", "did you mean 'y_pred'")
 
@@ -775,6 +791,8 @@ CORPUS: list = [
     segmentation_mask_as_a_list_of_lists,
     list_column_written_by_pandas_to_csv,
     long_list_in_a_csv_cell_is_shortened,
+    weight_column_is_the_label_column,
+    key_column_is_the_prediction_column,
 ]
 
 

@@ -569,6 +569,36 @@ def test_recommended_commands_run_on_an_imbalanced_binary_file(runner, tmp_path)
         assert ran.exit_code == 0, (item["command"], ran.stderr)
 
 
+@pytest.mark.parametrize(
+    "labels, probability_of, positive, pos_weight",
+    [
+        (("no", "yes"), "yes", "yes", "9"),  # 90 no : 10 yes, yes the minority
+        (("no", "yes"), "no", "no", "0.1111"),  # the probability of the majority class: 10/90
+        ((1, 2), 2, "2", "9"),  # coded labels 1/2
+    ],
+)
+def test_recommended_bce_weights_the_positive_class_of_text_or_coded_labels(runner, tmp_path, labels, probability_of, positive, pos_weight):
+    # Reported: 0/1 labels got bce:pos_weight=9, while the same imbalance in
+    # yes/no labels, read with --positive, got plain bce, its reason speaking
+    # of pos_weight all the same.
+    negative_label, positive_label = labels
+    rows = []
+    for i in range(100):
+        label = positive_label if i % 10 == 0 else negative_label
+        p_rare = 0.85 if label == positive_label else 0.15
+        rows.append((label, round(p_rare if probability_of == positive_label else 1 - p_rare, 3)))
+    path = _write(tmp_path / "churn.csv", ["label", "prob"], rows)
+    document = json.loads(run(runner, "recommend", "--data", path, "--format", "json").stdout)
+    assert document["inferred"]["imbalance_ratio"] == pytest.approx(9.0)
+    bce = next(item for item in document["recommendations"] if item["loss"] == "bce")
+    assert f"--loss bce:pos_weight={pos_weight} " in bce["command"], bce["command"]
+    assert f"--positive {positive}" in bce["command"]
+    assert f"= {pos_weight} " in bce["reason"]
+    for item in document["recommendations"]:
+        ran = _run_suggested(runner, item["command"])
+        assert ran.exit_code == 0, (item["command"], ran.stderr)
+
+
 def test_recommended_triplet_command_reads_short_named_triplet_columns_beside_labels(runner, tmp_path):
     # Reported: the file's labels made it a labels file, and triplet's command
     # named --col anchor='anchor*' ..., which it lacks, although

@@ -664,6 +664,22 @@ def test_single_model_markdown_csv_and_json_show_every_characteristic(cli, two_m
     assert [item["loss"] for item in document["losses"]] == ["mse", "mae", "huber"]  # kept for earlier readers
 
 
+def test_single_model_markdown_counts_the_rows_of_each_group_as_the_table_does(cli, two_models, tmp_path) -> None:
+    # Reported: the Markdown of one model had no Rows column, while its table
+    # and compute's Markdown have one: a group's value in a job summary came
+    # without the number of rows behind it.
+    args = ("compare", two_models["a"], "--loss", "mse", "--by", "region")
+    lines = cli(*args, "--format", "markdown").stdout.splitlines()
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    assert header[:4] == ["Loss", "region", "Value", "Rows"]
+    rows = {line.split("|")[2].strip(): [c.strip() for c in line.strip("|").split("|")] for line in lines[2:] if line.startswith("| `mse`")}
+    assert {group: cells[3] for group, cells in rows.items()} == {"(all)": "60", "north": "30", "south": "30"}
+    baseline = tmp_path / "baseline.json"
+    cli(*args, "--format", "json", "--output", baseline)
+    header = cli(*args, "--baseline", baseline, "--format", "markdown").stdout.splitlines()[0]
+    assert [cell.strip() for cell in header.strip("|").split("|")][:6] == ["Loss", "region", "Value", "Baseline", "Change", "Rows"]
+
+
 def test_several_models_have_no_characteristic_columns(cli, two_models) -> None:
     args = ("compare", two_models["a"], two_models["b"], "--loss", "mse")
     assert "robust_to_outliers" not in cli(*args, "--format", "csv").stdout
@@ -788,6 +804,26 @@ def test_max_increase_fails_with_a_message_per_breach_and_still_writes(cli, two_
     assert len(errors) == expected == 2
     assert all("above the --max-increase limit of 5%" in line for line in errors)
     assert "(+" in target.read_text()  # the report was written despite the gate
+
+
+def test_a_report_is_never_written_over_its_own_baseline(cli, two_models, baseline_file) -> None:
+    # Reported: --baseline baseline.json --output baseline.json replaced the
+    # baseline with the report of a run whose gate failed (the report is
+    # written then too), so the next run compared with the regressed values
+    # and passed.
+    before = baseline_file.read_bytes()
+    link = two_models["dir"] / "link.json"
+    link.symlink_to(baseline_file)
+    for target in (baseline_file, link, two_models["dir"] / "." / "baseline.json"):
+        result = cli(
+            "compare", two_models["b"], two_models["a"], "--model-name", "model_a", "--model-name", "model_b",
+            "--loss", "mse", "--baseline", baseline_file, "--max-increase", "5", "--format", "json", "--output", target,
+        )
+        line = assert_usage_error(result, "is the --baseline file; refusing to overwrite it")
+        assert line.startswith(f"error: --output: '{target}' is the --baseline file")
+        assert baseline_file.read_bytes() == before
+    # Refreshing the baseline is a run without --baseline.
+    assert cli("compare", two_models["a"], two_models["b"], "--loss", "mse", "--format", "json", "--output", baseline_file).exit_code == 0
 
 
 def test_an_empty_baseline_name_is_refused_not_read_as_no_baseline(cli, two_models) -> None:

@@ -464,7 +464,8 @@ def test_two_text_classes_beside_one_probability_column_are_binary(tmp_path):
     assert result.evidence[-1].startswith("compute reads binary labels as 0/1 and the file does not say which class 'prob' is the probability of")
     assert result.evidence[-1].endswith("'prob' is higher where the label is 'yes' (mean 0.75) than where it is 'no' (mean 0.25), as the probability of 'yes' is, so the commands pass --positive yes (--positive no if it is the probability of 'no')")
     assert result.positive == "yes"
-    assert "pos_weight" not in result.values  # which class is positive is not known
+    # The commands pass --positive yes, so bce's pos_weight weighs the 10 yes against the 20 no.
+    assert result.values["pos_weight"] == "2"
     # Three text classes beside one column are not binary; beside one column per class they are multiclass.
     assert infer_arrays(np.array(["a", "b", "c"] * 5, dtype=object), np.full(15, 0.5)).task == "multiclass"
     assert infer_arrays(np.array(["no", "yes"] * 5, dtype=object), np.full((10, 2), 0.5)).task == "multiclass"

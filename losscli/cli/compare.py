@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import os
 import sys
 from typing import Annotated, Iterator, Optional
 
@@ -204,10 +205,12 @@ def compare(
     )
     model_options = [dataclasses.replace(base_options, predictions=path, pred_cols=col) for path, col in models]
     fmt_name = resolve_format(fmt, output)
+    inputs = list(predictions) + ([labels] if labels else [])
     if output:
-        check_target(output, list(predictions) + ([labels] if labels else []), "--output")
+        _check_not_baseline(output, baseline, "--output")
+        check_target(output, inputs, "--output")
         check_report_name(output, fmt)
-    plot_files = chart_files(plot_file, ["comparison"], list(predictions) + ([labels] if labels else []))
+    plot_files = chart_files(plot_file, ["comparison"], inputs)
     # The baseline is read before any data, so a bad file fails fast.
     earlier = load_baseline(baseline) if baseline else None
 
@@ -250,6 +253,19 @@ def compare(
         note(text, quiet)
     if breaches:
         raise ThresholdBreached(breaches)
+
+
+def _check_not_baseline(path: str | None, baseline: str | None, option: str) -> None:
+    """The baseline is an input too: a report written over it, which happens
+    when a gate fails as well, would make this run's values the next run's
+    baseline, and a regression would pass from then on."""
+    if not path or not baseline or path == "-" or baseline == "-":
+        return
+    if os.path.realpath(path) == os.path.realpath(baseline):
+        raise LossCliError(
+            f"{option}: '{path}' is the --baseline file; refusing to overwrite it (a failed gate would leave this run's values as the next baseline)",
+            hint="write the report elsewhere; to refresh the baseline after an accepted change, write a report without --baseline over it",
+        )
 
 
 @contextlib.contextmanager

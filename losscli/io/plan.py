@@ -506,8 +506,26 @@ class InputPlan:
         raise LossCliError(
             f"no column for {role.name} of loss '{bound.name}' (looked for {names_looked_for(role.defaults)})",
             file=source.display,
-            hint=(role.name == "y_true" and coordinate_hint(source)) or f"name {what} with {flag}; columns: {', '.join(source.names()[:12])}",
+            hint=(role.name == "y_true" and coordinate_hint(source))
+            or self._claimed_default(role, sides[0], flag)
+            or f"name {what} with {flag}; columns: {', '.join(source.names()[:12])}",
         )
+
+    def _claimed_default(self, role: Role, side: str, flag: str) -> str | None:
+        """What to say when the column a role reads by default is the
+        --weight-col or --key column, which are never loss inputs: the
+        column list would name it, as if it were there to be read."""
+        names = self.sources[side].names()
+        claimed = {self.key_columns.get(side): "--key"}
+        weight = self.extras.get("weight")
+        if weight is not None and weight.side == side:
+            claimed[weight.name] = "--weight-col"
+        for default in role.defaults:
+            found = match_name(default, names)
+            if found is not None and found in claimed:
+                option = claimed[found]
+                return f"'{found}' is the {option} column, which is never read as {role.name}: give {option} another column, or name the {role.name} column with {flag}"
+        return None
 
     def _role_columns(self, role: Role, side: str, names: list[str], bound: BoundLoss) -> RoleColumns:
         source = self.sources[side]
