@@ -852,8 +852,9 @@ class InputPlan:
         return prefetch(self._prepared_batches())
 
     def deferred_batches(self) -> Iterator[DeferredBatch] | None:
-        """The input as row groups, each decoded and converted on the thread
-        that folds it (see ``engine.DeferredBatch``); None where reading must
+        """The input as row groups (small ones together), each decoded and
+        converted on the thread that folds it (see ``engine.DeferredBatch``);
+        None where reading must
         go through ``batches`` in file order: values to check for NaN, a
         labels file, a --key join, weights, groups, sample ids or rows to leave
         out, a positive label, columns other than plain numbers."""
@@ -886,7 +887,7 @@ class InputPlan:
             raise LossCliError("no data rows", file=source.display, hint="the file has a header but no rows")
 
     def _decoded_batches(self, source: Source, part: object, columns: list[str], offset: int) -> list[Batch]:
-        """One row group as engine batches (run on a folding thread)."""
+        """A part's row groups as engine batches (run on a folding thread)."""
         batches = []
         for record in source.part_batches(part, columns):
             named = {_SIDE_PREFIX[PRED_SIDE] + name: record.column(i) for i, name in enumerate(columns)}
