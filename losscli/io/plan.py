@@ -854,10 +854,10 @@ class InputPlan:
     def deferred_batches(self) -> Iterator[DeferredBatch] | None:
         """The input as row groups (small ones together), each decoded and
         converted on the thread that folds it (see ``engine.DeferredBatch``);
-        None where reading must
-        go through ``batches`` in file order: values to check for NaN, a
-        labels file, a --key join, weights, groups, sample ids or rows to leave
-        out, a positive label, columns other than plain numbers."""
+        None where reading must go through ``batches`` in file order: values
+        to check for NaN, a labels file, a --key join, weights, groups, sample
+        ids or rows to leave out, a positive label, columns other than plain
+        numbers."""
         plain = not (
             self.check_missing
             or self.long_format
