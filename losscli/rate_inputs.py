@@ -2,28 +2,34 @@
 
 ``poisson`` reads its predictions as log-rates by default (PyTorch's
 ``PoissonNLLLoss(log_input=True)``). Most regression models write rates
-(scikit-learn's, Keras'), and read as log-rates those give exp(prediction),
-a number of no meaning (sample_data/regression.csv: 190 where the rates
-give about 1.3).
+(scikit-learn's, Keras'), and read as log-rates those give the mean of
+exp(prediction) - y prediction, a number of no meaning
+(sample_data/regression.csv: 190.383, where read as rates they give -1.184).
 
 When losscli chose the loss itself (``compare --task``: see
 ``BoundLoss.chosen_by_task``) and nobody set ``log_input`` (the spec
-string, or a ``--convention`` that pins it), the predictions are read as
-the data say, by the rule of ``recommend --data``
+string, or a ``--convention`` that pins it), the predictions of each model
+are read as the data say, by the rule of ``recommend --data``
 (:func:`losscli.inference.read_rates`): rates when their mean is nearer the
 labels' mean, as a ratio, than the mean of their exponentials is. A
-negative prediction cannot be a rate, so the predictions are then log-rates
-whatever the means. Where the values cannot tell (every label 0, a
-negative label), PyTorch's default stays.
+negative prediction cannot be a rate, so the predictions are then
+log-rates whatever the means. Where the values do not tell (every label
+0), PyTorch's default stays, and the note says so; where poisson cannot
+take them at all (a negative label, a value not finite) nothing is
+decided, and the loss's own error says what is wrong.
 
-The rows looked at are the first batch the engine folds (up to about a
-quarter of a million rows, or a CSV block of 16 MB; see
-``losscli.io.readers``), decided before any loss is folded, so the file is
-read once, stdin too. That is enough: the rule compares means on a log
-scale, rates beside the exponentials of the same numbers, which part by a
-factor of e to the mean of the rates (already 7x for rates of about 2), and
-the mean of thousands of rows puts a file on one side as its millions do.
-A negative rate further down is then the error of the loss, with its row.
+The rows looked at are the first batch the engine folds (up to a quarter
+of a million rows, or a CSV block of 16 MB; see ``losscli.io.readers``),
+taken before any loss is folded and then folded as the rest, so the input
+is read once (stdin too). That is enough: the rule asks on which side of
+the labels' mean, on a log scale, the predictions' mean falls between two
+candidates far apart. Rates of mean m have exponentials of mean at least
+e^m (Jensen's inequality), and log-rates of mean l are below the log of
+their exponentials' mean; the two candidates part by a factor of 2.7 or
+more, and the mean of thousands of rows puts a model on the same side as
+the mean of its millions, save for models that no rule could place. A
+negative rate further down the file is poisson's error, naming its row,
+and the task's poisson is skipped with it.
 
 An explicit ``--loss poisson`` keeps PyTorch's default: the user chose it
 as PyTorch defines it.
@@ -58,8 +64,6 @@ def decided(losses: Sequence[Any], batch: Any) -> tuple[list[Any], list[str]]:
     """The losses with ``log_input`` decided from the rows of ``batch`` (an
     engine batch: ``batch.arrays[i]`` holds loss ``i``'s inputs by role), and
     one note per set of prediction columns saying how they were read."""
-    from .inference import read_rates
-
     out: list[Any] = []
     notes: dict[tuple[str, bool], tuple[list[str], str]] = {}
     for index, bound in enumerate(losses):
@@ -67,25 +71,41 @@ def decided(losses: Sequence[Any], batch: Any) -> tuple[list[Any], list[str]]:
         if not decides_by_data(bound) or not arrays or "y_pred" not in arrays or "y_true" not in arrays:
             out.append(bound)
             continue
-        predictions, labels = arrays["y_pred"], arrays["y_true"]
-        reading = read_rates(labels, predictions)
-        if reading is None and not _negative(predictions):
-            out.append(bound)  # the values cannot tell: PyTorch's default stays
+        judged = _judged(arrays["y_true"], arrays["y_pred"])
+        if judged is None:
+            out.append(bound)  # values poisson refuses: its error, or the reader's, says what is wrong
             continue
-        rates = reading is not None and reading.rates and reading.lowest >= 0
+        rates, why = judged
         columns = batch.role_columns[index].get("y_pred", "y_pred") if batch.role_columns else "y_pred"
         out.append(_reading(bound, rates))
-        key = (columns, rates)
-        names, why = notes.setdefault(key, ([], _why(reading, rates, predictions)))
+        names, _ = notes.setdefault((columns, rates), ([], why))
         names.append(bound.display)
     return out, [_note(columns, names, rates, why, batch.n) for (columns, rates), (names, why) in notes.items()]
 
 
-def _negative(predictions: Any) -> bool:
+def _judged(labels: Any, predictions: Any) -> tuple[bool, str] | None:
+    """(rates?, why) for these values; None where poisson cannot take them
+    anyway (a label that is negative or not finite, a prediction not finite)."""
     import numpy as np
 
+    from .inference import read_rates
+
     values = np.asarray(predictions, dtype=np.float64)
-    return bool((values < 0).any())
+    targets = np.asarray(labels, dtype=np.float64)
+    if not values.size or not (np.isfinite(values).all() and np.isfinite(targets).all() and (targets >= 0).all()):
+        return None
+    if values.min() < 0:
+        return False, f"they hold negative values (the lowest {float(values.min()):.4g}), which rates cannot be"
+    reading = read_rates(targets, values)
+    if reading is None:
+        return False, (
+            f"PyTorch's default, as the values do not tell (their mean {float(values.mean()):.4g}, "
+            f"the labels' {float(targets.mean()):.4g})"
+        )
+    mean, exponentiated, target = f"{reading.mean:.4g}", f"{reading.exponentiated:.4g}", f"{reading.target:.4g}"
+    if reading.rates:
+        return True, f"their mean {mean} is nearer the labels' {target} than their exponentials' {exponentiated}"
+    return False, f"their exponentials' mean {exponentiated} is nearer the labels' {target} than their own {mean}"
 
 
 def _reading(bound: Any, rates: bool) -> Any:
@@ -95,23 +115,11 @@ def _reading(bound: Any, rates: bool) -> Any:
     return dataclasses.replace(bound, params={**bound.params, PARAM: not rates}, label=f"{base}{',' if ':' in base else ':'}{PARAM}={value}")
 
 
-def _why(reading: Any, rates: bool, predictions: Any) -> str:
-    import numpy as np
-
-    if reading is None or (reading.rates and not rates):
-        lowest = float(np.min(np.asarray(predictions, dtype=np.float64)))
-        return f"they hold negative values (the lowest {lowest:.4g}), which rates cannot be"
-    mean, exponentiated, target = f"{reading.mean:.4g}", f"{reading.exponentiated:.4g}", f"{reading.target:.4g}"
-    if rates:
-        return f"their mean {mean} is nearer the labels' mean {target} than their exponentials' mean {exponentiated} is"
-    return f"their exponentials' mean {exponentiated} is nearer the labels' mean {target} than their mean {mean} is"
-
-
 def _note(columns: str, names: list[str], rates: bool, why: str, rows: int) -> str:
     """'poisson reads 'y_pred' as rates (log_input=false): ...; --loss poisson:log_input=true reads them as log-rates'."""
     shown = list(dict.fromkeys(name.partition(":")[0] for name in names))
     kind, other = ("rates", "log-rates") if rates else ("log-rates", "rates")
-    over = "the first row" if rows == 1 else f"the first {rows:,} rows"
+    over = "first row" if rows == 1 else f"first {rows:,} rows"
     return (
         f"{', '.join(shown)} read{'s' if len(shown) == 1 else ''} '{columns}' as {kind} ({PARAM}={'false' if rates else 'true'}): "
         f"{why} ({over}); --loss {shown[0]}:{PARAM}={'true' if rates else 'false'} reads them as {other}"
