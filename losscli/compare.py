@@ -30,6 +30,7 @@ from .errors import LossCliError
 from .evaluation import Report, Result, check_gate_name, distinct_texts, names_loss, evaluate_file, json_params, memory_note, with_corrected_form
 from .io.formats import COMPRESSION, EXTENSIONS
 from .io.piped import reads_once
+from .rate_inputs import data_decided
 from .registry import BoundLoss
 
 # Two values closer than this (relative) are the same value: they differ only
@@ -204,7 +205,8 @@ def task_candidates(task: str, shared: dict[str, Any], convention: str | None) -
     candidates, skipped = [], []
     for spec in losses_for_task(task):
         try:
-            candidates.append(apply(parse_spec(spec.name, shared), convention))
+            # Chosen by losscli: how it reads its input may follow the data (see ``rate_inputs``).
+            candidates.append(dataclasses.replace(apply(parse_spec(spec.name, shared), convention), chosen_by_task=True))
         except LossCliError as error:
             skipped.append(Skipped(spec.name, error.message))
     return candidates, skipped
@@ -232,7 +234,9 @@ def select_losses(
     from .io.plan import InputPlan
 
     explicit = list(explicit)
-    candidates = [c for c in candidates if not any(_same_loss(c, e) for e in explicit)]
+    # A candidate whose reading of the input the data decide is the loss the
+    # user named however the user set that reading (--loss poisson:log_input=false).
+    candidates = [c for c in candidates if not any(_same_loss(c, e, ignoring=data_decided(c)) for e in explicit)]
     skipped = [s for s in skipped if not any(s.loss == e.name for e in explicit)]
     _check_role_overrides(model_options[0].role_cols, explicit + candidates)
     if not candidates and explicit:
@@ -266,8 +270,11 @@ def roles_read(losses: Sequence[BoundLoss]) -> set[str]:
     return {role.name for bound in losses for role in bound.spec.roles}
 
 
-def _same_loss(a: BoundLoss, b: BoundLoss) -> bool:
-    return a.name == b.name and json_params(a.params) == json_params(b.params)
+def _same_loss(a: BoundLoss, b: BoundLoss, ignoring: frozenset[str] = frozenset()) -> bool:
+    if a.name != b.name:
+        return False
+    mine, theirs = json_params(a.params), json_params(b.params)
+    return {k: v for k, v in mine.items() if k not in ignoring} == {k: v for k, v in theirs.items() if k not in ignoring}
 
 
 def _check_role_overrides(role_cols: dict[str, str], losses: Sequence[BoundLoss]) -> None:
@@ -504,13 +511,25 @@ def evaluate_models(
     dropped = [Skipped(losses[i].display, failed[i]) for i in sorted(failed)]
     if not kept:
         raise _nothing_left([*selection.skipped, *dropped], task)
-    comparison.losses = [losses[i] for i in kept]
+    comparison.losses = [_as_evaluated(i, losses[i], runs) for i in kept]
     comparison.skipped.extend(dropped)
     new_index = {old: new for new, old in enumerate(kept)}
     comparison.entries = _ordered([Entry(new_index[i], r) for i, r in evaluated_results if i in new_index])
     rank_entries(comparison.entries)
     comparison.summary = summarise(comparison.entries, [m.name for m in comparison.models])
     return comparison
+
+
+def _as_evaluated(index: int, given: BoundLoss, runs: Sequence["_Run"]) -> BoundLoss:
+    """Loss ``index`` as every model evaluated it (``poisson:log_input=false``
+    when each model's predictions read as rates), which the matrix rows
+    show; the loss as given where the models read their inputs differently,
+    each result then carrying its own."""
+    read = [run.report.losses[index] if len(run.report.losses) > index else given for run in runs]
+    first = read[0]
+    if all(b.display == first.display and json_params(b.params) == json_params(first.params) for b in read[1:]):
+        return first
+    return given
 
 
 @dataclass

@@ -898,7 +898,7 @@ def apply(bound: BoundLoss, library: str | None = None) -> BoundLoss:
     if not own:
         base = bound.label or bound.name
         label = f"{base}{',' if ':' in base else ':'}convention={chosen}"
-    return BoundLoss(bound.spec, params, label, given=bound.given)
+    return BoundLoss(bound.spec, params, label, given=bound.given, chosen_by_task=bound.chosen_by_task)
 
 
 def strip(bound: BoundLoss) -> BoundLoss:
@@ -918,7 +918,7 @@ def strip(bound: BoundLoss) -> BoundLoss:
     label = bound.label.replace(f",convention={bound.params.get('convention')}", "").replace(
         f":convention={bound.params.get('convention')}", ""
     )
-    return BoundLoss(bound.spec, params, label, given=bound.given)
+    return BoundLoss(bound.spec, params, label, given=bound.given, chosen_by_task=bound.chosen_by_task)
 
 
 def weight_divisor(bound: BoundLoss) -> str:

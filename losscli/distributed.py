@@ -43,6 +43,7 @@ from .io.hive import MISSING_IN_PART, add_folder_columns, folder_keys, key_types
 from .io.plan import InputOptions, InputPlan
 from .io.readers import BATCH_ROWS, Column, Source, struct_fields_read, typed_across, with_struct_fields
 from .io.vectors import read_type, vectors_as_lists
+from .rate_inputs import decides_by_data
 from .registry import BoundLoss
 
 INSTALL = "pip install 'losscli[dask]'"
@@ -86,6 +87,10 @@ def evaluate_dask(
             hint="write one row per sequence (a list-of-lists column of frames), or use --engine local",
         )
     dataset = sources[PRED_SIDE].dataset
+    if any(decides_by_data(bound) for bound in plan.losses):
+        # Decided once for the dataset, as the local engine does, before any file is folded.
+        plan.losses, read_notes = _decided_from_first_rows(dataset, options, plan.losses)
+        plan.notes.extend(read_notes)
     # Every file is folded with the losses as the plan reads them (predictions named as logits, as logits).
     graph = _reduction_graph(dataset.parts, _Fold(dataset.context(), options, plan.losses))
     if client is None and not in_process:
@@ -94,6 +99,31 @@ def evaluate_dask(
     else:
         state = _compute(graph, client, scheduler)
     return _report(state, plan, options, reduction, dataset.display)
+
+
+def _decided_from_first_rows(dataset: "Dataset", options: InputOptions, losses: list[BoundLoss]) -> tuple[list[BoundLoss], list[str]]:
+    """The losses with what the data decide set (see ``rate_inputs``), from
+    the first batch of the first file with rows, read here on the client:
+    one batch, which the local engine looks at too. Where it cannot be read
+    the losses stay as they are, and the workers report what is wrong."""
+    from .rate_inputs import decided
+
+    context = dataset.context()
+    for part in dataset.parts:
+        try:
+            with _parquet_file(context.filesystem, part) as handle:
+                source = PartSource(part, context, handle)
+                if source.rows == 0:
+                    continue
+                batches = InputPlan(options, losses, sources={PRED_SIDE: source}).batches()
+                try:
+                    first = next(batches, None)
+                finally:
+                    batches.close()
+        except LossCliError:
+            return losses, []
+        return decided(losses, first) if first is not None else (losses, [])
+    return losses, []
 
 
 def schema_sources(options: InputOptions) -> dict[str, "SchemaSource"]:

@@ -6,16 +6,18 @@ loss over it; the result is a :class:`Report` that the renderers print.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
 from .engine import OVERALL, Batch, GroupValue, Outcome, UncheckedBatchFailed, evaluate, takes_deferred_batches
 from .errors import LossCliError
 from .labels import MISSING
+from .rate_inputs import decides_by_data
 from .registry import BoundLoss
 from .shell import loss_option, quote
 from .wording import counted, listed
@@ -306,9 +308,14 @@ def _evaluate_plan(
     deferred = plan.deferred_batches() if takes_deferred_batches(on_rows) else None
     batches = track(deferred or plan.batches(), source.rows_hint(), label=f"reading {source.display}", show=show_progress)
     failures: dict[int, LossCliError] = {}
+    read_notes: list[str] = []
     try:
+        stream: Any = batches
+        if any(decides_by_data(bound) for bound in losses):
+            # How poisson reads its predictions, from the first rows before any is folded (see ``rate_inputs``).
+            stream, losses, read_notes = _decided_from_first_batch(batches, losses)
         outcomes, accumulators = evaluate(
-            batches,
+            stream,
             losses,
             reduction="sum" if reduction == "sum" else "mean",
             by_sample=by_sample,
@@ -334,7 +341,7 @@ def _evaluate_plan(
         rows=plan.stats.rows,
         results=outcomes_to_results(outcomes, model, options.by, text_labels=plan.labels_are_text("by")),
         failures={index: plan.in_source_file(error) for index, error in failures.items()},
-        notes=list(plan.notes),
+        notes=list(plan.notes) + read_notes,
         losses=list(losses),
     )
     report.notes.extend(option_notes(options, losses, long_format=plan.long_format))
@@ -356,6 +363,22 @@ def _evaluate_plan(
             f"--key: {plan.stats.unmatched_predictions} prediction rows and {plan.stats.unmatched_labels} label rows had no partner and were skipped"
         )
     return report, plan, accumulators
+
+
+def _decided_from_first_batch(batches: Iterator[Any], losses: list[BoundLoss]) -> tuple[Iterator[Any], list[BoundLoss], list[str]]:
+    """(the batches, first one included, the losses with what the data
+    decide set, the notes saying so): the first batch is taken from the
+    stream and handed on in front of the rest, so nothing is read twice.
+    A row group decoded on the thread that folds it is decoded here."""
+    from .engine import DeferredBatch
+    from .rate_inputs import decided
+
+    first = next(batches, None)
+    if first is None:
+        return iter(()), losses, []
+    loaded = first.load() if isinstance(first, DeferredBatch) else [first]
+    decided_losses, notes = decided(losses, loaded[0] if loaded else None)
+    return itertools.chain(loaded, batches), decided_losses, notes
 
 
 def memory_note(bound: BoundLoss, rows: int) -> str:

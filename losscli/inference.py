@@ -644,30 +644,54 @@ def _float32_values(values: np.ndarray) -> bool:
 
 def _assess_rates(result: Inference, labels: np.ndarray, predictions: np.ndarray | None, label_name: str, prediction_name: str) -> None:
     """Whether predictions of non-negative targets are rates (scikit-learn,
-    Keras) or log-rates (PyTorch's PoissonNLLLoss default): rates when their
-    mean is nearer the targets' mean, as a ratio, than the mean of their
-    exponentials is. Predicted ages of -2 beside ages 0 .. 100 are rates too,
-    and poisson's check then says that rates cannot be negative."""
+    Keras) or log-rates (PyTorch's PoissonNLLLoss default), by
+    :func:`read_rates`. Predicted ages of -2 beside ages 0 .. 100 are rates
+    too, and poisson's check then says that rates cannot be negative."""
     if predictions is None:
         return
-    predictions = np.asarray(predictions, dtype=np.float64).ravel()
-    labels = labels.ravel()
-    if predictions.size != labels.size or not predictions.size:
-        return
-    if not (np.isfinite(predictions).all() and (labels >= 0).all()):
-        return
-    target, rate = float(labels.mean()), float(predictions.mean())
-    if target <= 0 or rate <= 0:
-        return
-    with np.errstate(over="ignore"):
-        exponentiated = float(np.exp(predictions).mean())
-    if abs(math.log(rate / target)) >= abs(math.log(exponentiated / target)):
+    reading = read_rates(labels, predictions)
+    if reading is None or not reading.rates:
         return
     result.prediction_kinds.add("rates")
     result.evidence.append(
-        f"{prediction_name}: mean {_num(rate)} beside the labels' mean {_num(target)} "
-        f"(their exponentials' mean {_num(exponentiated)}), so rates rather than log-rates: poisson's command passes log_input=false"
+        f"{prediction_name}: mean {_num(reading.mean)} beside the labels' mean {_num(reading.target)} "
+        f"(their exponentials' mean {_num(reading.exponentiated)}), so rates rather than log-rates: poisson's command passes log_input=false"
     )
+
+
+@dataclass(frozen=True)
+class RateReading:
+    """What :func:`read_rates` found: the three means it compared, and
+    whether the predictions read as rates (else as log-rates)."""
+
+    rates: bool
+    mean: float  # of the predictions
+    target: float  # of the labels
+    exponentiated: float  # of exp(predictions)
+    # The smallest prediction: a negative one cannot be a rate.
+    lowest: float
+
+
+def read_rates(labels: np.ndarray, predictions: np.ndarray) -> RateReading | None:
+    """Rates or log-rates, for predictions of non-negative targets: rates when
+    the predictions' mean is nearer the targets' mean, as a ratio, than the
+    mean of their exponentials is. None when the values cannot tell: not
+    value for value, a value not finite, a negative target, or a mean of the
+    targets or of the predictions at or below 0. The rule of both
+    ``recommend --data`` and ``compare --task`` (see ``rate_inputs``)."""
+    predictions = np.asarray(predictions, dtype=np.float64).ravel()
+    labels = np.asarray(labels, dtype=np.float64).ravel()
+    if predictions.size != labels.size or not predictions.size:
+        return None
+    if not (np.isfinite(predictions).all() and np.isfinite(labels).all() and (labels >= 0).all()):
+        return None
+    target, rate = float(labels.mean()), float(predictions.mean())
+    if target <= 0 or rate <= 0:
+        return None
+    with np.errstate(over="ignore"):
+        exponentiated = float(np.exp(predictions).mean())
+    rates = abs(math.log(rate / target)) < abs(math.log(exponentiated / target))
+    return RateReading(rates, rate, target, exponentiated, float(predictions.min()))
 
 
 def _outlier_test(result: Inference, values: np.ndarray, what: str, rounding: float = 0.0) -> bool:

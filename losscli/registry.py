@@ -644,6 +644,10 @@ class BoundLoss:
     # (--from-logits, --no-from-logits) or as keywords. What the input's
     # column names suggest (``logit_names``) never overrides them.
     given: frozenset[str] = field(default=frozenset(), compare=False)
+    # losscli chose this loss (``compare --task``), the user did not name it:
+    # how it reads its input, where the user did not say, follows the data
+    # (poisson's log_input: see ``rate_inputs``). A named loss keeps its defaults.
+    chosen_by_task: bool = field(default=False, compare=False)
 
     @property
     def name(self) -> str:

@@ -466,7 +466,13 @@ def poisson(
     if log_input:
         losses = np.exp(y_pred) - y_true * y_pred
     else:
-        fail_where(y_pred < 0, "rates must be non-negative with log_input=false", role="y_pred", values=y_pred)
+        fail_where(
+            y_pred < 0,
+            "rates must be non-negative with log_input=false",
+            role="y_pred",
+            values=y_pred,
+            hint="if the predictions are log-rates, poisson:log_input=true reads them so",
+        )
         losses = y_pred - y_true * np.log(y_pred + eps)
     if full:
         safe = np.where(y_true > 1, y_true, 2.0)
