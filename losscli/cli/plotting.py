@@ -69,7 +69,9 @@ def distribution_charts(collector: RowCollector, losses: list[Any], report: Any 
     """(loss label, chart) for every loss that has per-row values; the chart is
     None, with a note saying why, when there is nothing to draw. With the
     ``report``, a chart whose mean is not the value reported says why."""
-    overall = {id(r.loss): r for r in report.results if not r.group} if report is not None else {}
+    from ..results import overall_results
+
+    overall = {id(r.loss): r for r in overall_results(report.results)} if report is not None else {}
     charts: list[tuple[str, Any]] = []
     for bound, stream in zip(losses, collector.streams):
         if not has_row_values(bound):
