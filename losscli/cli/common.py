@@ -234,8 +234,10 @@ def guarded(command: Callable[..., Any]) -> Callable[..., Any]:
 def write_stdout(text: str) -> None:
     """Write a report to stdout. If its reader went away (``| head``), stop
     writing there but let the run go on: the gates still set the exit code."""
+    from ..output import write_text
+
     try:
-        sys.stdout.write(text)
+        write_text(sys.stdout, text)
         sys.stdout.flush()
     except BrokenPipeError:
         silence_stdout()
