@@ -108,22 +108,17 @@ class KeyedTotals(Mapping):
             self._into_rows()
             return
         try:
-            # A stable sort: each distinct value is first found at its first row.
-            _, first, inverse = np.unique(values, return_index=True, return_inverse=True)
+            distinct, codes = first_seen(values)
         except TypeError:
             # Values no sort can order together (text beside numbers): the dict takes them.
             self._into_rows()
             return
         stats = np.concatenate(self.pending_stats)
-        order = np.argsort(first, kind="stable")
-        position = np.empty(len(order), dtype=np.intp)
-        position[order] = np.arange(len(order))
-        codes = position[inverse.reshape(-1)]
         # bincount adds in row order, that is batch after batch, as the dict did.
-        sums = np.column_stack([np.bincount(codes, weights=stats[:, j], minlength=len(order)) for j in range(stats.shape[1])])
-        self.pending_values = [values[first[order]]]
-        self.pending_stats = [sums.reshape(len(order), stats.shape[1])]
-        self.pending_count = len(order)
+        sums = np.column_stack([np.bincount(codes, weights=stats[:, j], minlength=len(distinct)) for j in range(stats.shape[1])])
+        self.pending_values = [distinct]
+        self.pending_stats = [sums.reshape(len(distinct), stats.shape[1])]
+        self.pending_count = len(distinct)
 
     def _settle(self) -> None:
         """Move waiting group values into the dict, for readers of tuple keys."""
@@ -169,6 +164,69 @@ class KeyedTotals(Mapping):
 # this many (and more than four times the groups seen): bounded memory, and a
 # sort over the groups every few batches rather than every batch.
 _PENDING_ROWS = 1 << 20
+
+
+def first_seen(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the distinct values in the order they first come, each row's position
+    among them). Raises TypeError for values no sort can order together."""
+    if values.dtype.kind in "iu" and len(values):
+        low, span = _span(values)
+        # Integers over a range not much wider than the rows: a table indexed
+        # by value instead of a sort (a million --by ids: 0.1 s, against 0.7 s).
+        if span <= 2 * len(values) + _DENSE_SPAN:
+            return _first_seen_dense(values, low, span)
+    # A stable sort: each distinct value is first found at its first row.
+    _, first, inverse = np.unique(values, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    position = np.empty(len(order), dtype=np.intp)
+    position[order] = np.arange(len(order))
+    return values[first[order]], position[inverse.reshape(-1)]
+
+
+# Integer values spanning this many more than there are rows still take a table indexed by value.
+_DENSE_SPAN = 1 << 20
+
+
+def _span(values: np.ndarray) -> tuple[Any, int]:
+    low = values.min()
+    return low, int(values.max()) - int(low) + 1
+
+
+def _offsets(values: np.ndarray, low: Any) -> np.ndarray:
+    """Each value's distance from the lowest, in a type wide enough for it."""
+    wide = np.uint64 if values.dtype.kind == "u" else np.int64
+    return (values.astype(wide, copy=False) - wide(low)).astype(np.intp)
+
+
+def _first_seen_dense(values: np.ndarray, low: Any, span: int) -> tuple[np.ndarray, np.ndarray]:
+    offsets = _offsets(values, low)
+    rows = len(values)
+    # Each value's first row (rows: not present).
+    first = np.full(span, rows, dtype=np.intp)
+    np.minimum.at(first, offsets, np.arange(rows, dtype=np.intp))
+    present = first < rows
+    starts = first[present]
+    opens = np.zeros(rows, dtype=bool)
+    opens[starts] = True
+    # A value's position: how many values were first seen before its first row.
+    first[present] = (np.cumsum(opens) - 1)[starts]
+    return values[opens], first[offsets]
+
+
+def sorted_unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)``; integers over a range not much
+    wider than the rows without a sort (a batch's --by ids, each batch)."""
+    if values.dtype.kind in "iu" and values.ndim == 1 and len(values):
+        low, span = _span(values)
+        if span <= 4 * len(values) + _DENSE_SPAN:
+            offsets = _offsets(values, low)
+            present = np.zeros(span, dtype=bool)
+            present[offsets] = True
+            position = np.cumsum(present) - 1
+            wide = np.uint64 if values.dtype.kind == "u" else np.int64
+            distinct = (np.flatnonzero(present).astype(wide) + wide(low)).astype(values.dtype)
+            return distinct, position[offsets]
+    return np.unique(values, return_inverse=True)
 
 
 def _joined(arrays: list[np.ndarray]) -> np.ndarray | None:
@@ -267,7 +325,7 @@ class Labels:
 def _unique(labels: np.ndarray | Labels) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(labels, Labels):
         return labels.unique()
-    return np.unique(labels, return_inverse=True)
+    return sorted_unique(labels)
 
 
 def row_keys(groups: np.ndarray | Labels | None, samples: np.ndarray | Labels | None) -> RowKeys:
