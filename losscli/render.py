@@ -49,6 +49,11 @@ def exact(value: float | None) -> str:
 
 
 def json_document(report: Report, extra: dict[str, Any] | None = None) -> str:
+    return "".join(json_pieces(report, extra))
+
+
+def json_pieces(report: Report, extra: dict[str, Any] | None = None) -> Iterator[str]:
+    """``json_document``'s text in pieces: a million --by groups' JSON, joined, is 250 MB."""
     # Results given in ``extra`` replace the report's; the report's are encoded apart.
     results_apart = bool(report.results) and not (extra and "results" in extra)
     document: dict[str, Any] = {
@@ -62,15 +67,16 @@ def json_document(report: Report, extra: dict[str, Any] | None = None) -> str:
     if extra:
         document.update(extra)
     text = _indented_json(document) + "\n"
-    if results_apart:
-        before, _, after = text.partition(json.dumps(_RESULTS_MARK))
-        # One join for the whole document: each copy of a million groups' JSON is 250 MB.
-        pieces = [before]
-        for piece in _ResultFrames().pieces(report.results):
-            pieces += (piece, _RESULTS_SEPARATOR)
-        pieces[-1] = after
-        text = "".join(pieces)
-    return text
+    if not results_apart:
+        yield text
+        return
+    before, _, after = text.partition(json.dumps(_RESULTS_MARK))
+    yield before
+    for index, piece in enumerate(_ResultFrames().pieces(report.results)):
+        if index:
+            yield _RESULTS_SEPARATOR
+        yield piece
+    yield after
 
 
 def _indented_json(value: Any) -> str:
@@ -233,13 +239,14 @@ def _by_column(results: Sequence[Result]) -> str | None:
 
 
 def csv_document(report: Report) -> str:
+    return "".join(csv_pieces(report))
+
+
+def csv_pieces(report: Report) -> Iterator[str]:
+    """``csv_document``'s text in pieces."""
     from .render_groups import csv_rows
 
-    buffer = io.StringIO()
     by = _by_column(report.results)
-    writer = csv.writer(buffer, lineterminator="\n")
-    header = ["loss", "spec", "value", "n", "reduction", "model"] + ([group_column(by)] if by else []) + ["warning"]
-    writer.writerow(header)
 
     def row(r: Result) -> list[Any]:
         cells = [r.loss.name, r.loss.display, exact(r.value), r.n, r.reduction, r.model]
@@ -248,18 +255,17 @@ def csv_document(report: Report) -> str:
         cells.append(r.warning or "")
         return cells
 
-    def one(r: Result) -> str:
-        line = io.StringIO()
-        csv.writer(line, lineterminator="\n").writerow(row(r))
-        return line.getvalue()
+    def lines(rows: list[list[Any]]) -> str:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        return buffer.getvalue()
 
+    yield lines([["loss", "spec", "value", "n", "reduction", "model"] + ([group_column(by)] if by else []) + ["warning"]])
     for part in parts_of(report.results):
         if isinstance(part, GroupResults) and part.by == by:
-            buffer.write("".join(csv_rows(part, one)))
+            yield from csv_rows(part, lambda r: lines([row(r)]))
         else:
-            for r in [part] if isinstance(part, Result) else part.results():
-                writer.writerow(row(r))
-    return buffer.getvalue()
+            yield lines([row(r) for r in ([part] if isinstance(part, Result) else part.results())])
 
 
 def markdown_document(report: Report) -> str:
@@ -409,10 +415,9 @@ def _table_warnings(results: Sequence[Result], listed: Sequence[Result]) -> list
 
 
 def render(report: Report, fmt: str, stream: Any) -> None:
-    if fmt == "json":
-        stream.write(json_document(report))
-    elif fmt == "csv":
-        stream.write(csv_document(report))
+    if fmt in ("json", "csv"):
+        for piece in json_pieces(report) if fmt == "json" else csv_pieces(report):
+            stream.write(piece)
     elif fmt == "markdown":
         stream.write(markdown_document(report))
     else:
