@@ -1061,3 +1061,36 @@ def test_two_hundred_thousand_groups_match_a_numpy_groupby(cli, tmp_path, missin
         (r["loss"], None if r["g"] == "" else (None if r["g"] == "(missing)" else int(r["g"])), float(r["value"]), int(r["n"]))
         for r in records
     ]
+
+
+# ----------------------------------------------------------------------------- integer keys without a sort
+
+
+def _first_seen_by_sorting(values):
+    """The distinct values in the order first seen, and each row's position among them, by np.unique."""
+    _, first, inverse = np.unique(values, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    position = np.empty(len(order), dtype=np.intp)
+    position[order] = np.arange(len(order))
+    return values[first[order]], position[inverse.reshape(-1)]
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64])
+def test_integer_keys_are_found_as_a_sort_finds_them(dtype):
+    """The table indexed by value gives what np.unique gives, at the ends of
+    every integer type and over ranges too wide for the table (a sort then)."""
+    from losscli.group_keys import first_seen, sorted_unique
+
+    info = np.iinfo(dtype)
+    rng = np.random.default_rng(11)
+    for width in (0, 3, 300, 100_000, 2**40):
+        for low in (info.min, max(info.min, info.max - width), (info.min + info.max) // 2):
+            high = min(info.max, low + width)
+            values = rng.integers(low, high, 2000, endpoint=True, dtype=dtype)
+            found, expected = first_seen(values), _first_seen_by_sorting(values)
+            assert found[0].dtype == expected[0].dtype
+            assert np.array_equal(found[0], expected[0]) and np.array_equal(found[1], expected[1])
+            distinct, codes = sorted_unique(values)
+            reference, inverse = np.unique(values, return_inverse=True)
+            assert distinct.dtype == reference.dtype
+            assert np.array_equal(distinct, reference) and np.array_equal(codes.reshape(-1), inverse.reshape(-1))
