@@ -32,8 +32,10 @@ class KeyedTotals(Mapping):
     (``add_rows``): those batches wait in a list and are summed by key with
     a sort when the totals are read, or when the list outgrows the groups
     seen, instead of looking every batch's keys up in a dict (a fifth of a
-    run with a million groups). Each key's sums are added in batch order
-    either way, so the values are the same to the last bit.
+    run with a million groups). Integer values over a range not much wider
+    than the groups are summed as they come instead, in a table indexed by
+    value (:class:`_ByValue`). Each key's sums are added in batch order
+    every way, so the values are the same to the last bit.
     """
 
     def __init__(self) -> None:
@@ -43,6 +45,8 @@ class KeyedTotals(Mapping):
         self.pending_values: list[np.ndarray] = []
         self.pending_stats: list[np.ndarray] = []
         self.pending_count = 0
+        # Integer group values summed by value; none are waiting meanwhile.
+        self.by_value: _ByValue | None = None
 
     def add(self, keys: list[tuple], stats: np.ndarray) -> None:
         """Add ``stats[i]`` to the sums of ``keys[i]``; the keys are distinct."""
@@ -57,13 +61,32 @@ class KeyedTotals(Mapping):
         if keys.values is None or self.rows:
             self.add(keys.labels, stats)
             return
+        if not self.pending_values and self._add_by_value(keys.values, stats):
+            return
+        # Values the table cannot hold: what it holds waits with them.
+        self._spill()
         self.pending_values.append(keys.values)
         self.pending_stats.append(stats)
         self.pending_count += len(stats)
         if self.pending_count > max(_PENDING_ROWS, 4 * len(self.pending_values[0])):
             self._collapse()
 
+    def _add_by_value(self, values: np.ndarray, stats: np.ndarray) -> bool:
+        if self.by_value is None:
+            if values.dtype.kind not in "iu" or not len(values):
+                return False
+            self.by_value = _ByValue(values.dtype, stats.shape[1])
+        return self.by_value.add(values, stats)
+
+    def _spill(self) -> None:
+        """Turn the sums kept by value into the one waiting block they equal."""
+        by_value, self.by_value = self.by_value, None
+        if by_value is not None and by_value.count:
+            values, table = by_value.values_and_table()
+            self.pending_values, self.pending_stats, self.pending_count = [values], [table], len(values)
+
     def merge(self, other: "KeyedTotals") -> None:
+        other._spill()
         if other.pending_values and not self.rows:
             # Values no sort orders together go to the other's dict instead.
             other._collapse()
@@ -90,6 +113,7 @@ class KeyedTotals(Mapping):
     def group_values_and_table(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Keys of --by groups alone as an array of group values (in the order
         they first came) with their sums; None when the keys are not that."""
+        self._spill()
         if not self.pending_values or self.rows:
             return None
         self._collapse()
@@ -127,6 +151,7 @@ class KeyedTotals(Mapping):
 
     def _settle(self) -> None:
         """Move waiting group values into the dict, for readers of tuple keys."""
+        self._spill()
         if self.pending_values:
             self._into_rows()
 
@@ -163,6 +188,82 @@ class KeyedTotals(Mapping):
     def __len__(self) -> int:
         self._settle()
         return len(self.rows)
+
+
+class _ByValue:
+    """Sums of integer group values in a table indexed by value, added batch
+    by batch as they come, and the order in which the values first came.
+
+    Waiting batches took a sort every few batches and, with a million
+    groups, up to 4M rows of sums waiting (160 MB). The table holds one row
+    per value in its range: it is used while that range is not much wider
+    than the groups seen (as for the sort-free ``first_seen``), and grows
+    by a quarter more when a batch goes past either end, so values coming
+    in order are not copied batch after batch.
+
+    Each key's sums start from zero and add its batches' sums in order, as
+    a sum of the waiting batches does: the values are the same to the last bit.
+    """
+
+    def __init__(self, dtype: np.dtype, width: int) -> None:
+        self.dtype = dtype
+        self.low = 0
+        # Column by column: adding a batch to each column takes half the
+        # time of adding its rows to rows of the table.
+        self.sums = np.zeros((width, 0))
+        # Each value's place in the order the values first came; -1: not seen.
+        self.rank = np.zeros(0, dtype=np.intp)
+        self.count = 0
+        # The values seen span lowest..highest; the table may reach past them.
+        self.lowest = self.highest = 0
+
+    def add(self, values: np.ndarray, stats: np.ndarray) -> bool:
+        """Add a batch (distinct values); False, adding nothing, if the table cannot hold them."""
+        if values.dtype != self.dtype:
+            return False
+        if not len(values):
+            return True
+        low, high = int(values.min()), int(values.max())
+        if self.count:
+            low, high = min(low, self.lowest), max(high, self.highest)
+        if high - low + 1 > 2 * (self.count + len(values)) + _DENSE_SPAN:
+            return False
+        if not self.count or low < self.low or high >= self.low + len(self.rank):
+            self._widen(low, high)
+        self.lowest, self.highest = low, high
+        slots = _offsets(values, self.low)
+        new = slots[self.rank[slots] < 0]
+        self.rank[new] = np.arange(self.count, self.count + len(new))
+        self.count += len(new)
+        # Distinct values, distinct places: a fancy-indexed += adds every one.
+        for column, added in zip(self.sums, stats.T):
+            column[slots] += added
+        return True
+
+    def _widen(self, low: int, high: int) -> None:
+        if self.count:
+            info = np.iinfo(self.dtype)
+            # Room for a quarter more on the side that grew: values coming
+            # in order are copied a few times, not once a batch.
+            extra = len(self.rank) // 4
+            low = max(info.min, low - extra) if low < self.low else self.low
+            high = min(info.max, high + extra) if high > self.low + len(self.rank) - 1 else self.low + len(self.rank) - 1
+        sums = np.zeros((self.sums.shape[0], high - low + 1))
+        rank = np.full(high - low + 1, -1, dtype=np.intp)
+        at = self.low - low
+        sums[:, at : at + len(self.rank)] = self.sums
+        rank[at : at + len(self.rank)] = self.rank
+        self.low, self.sums, self.rank = low, sums, rank
+
+    def values_and_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """The values in the order they first came, and their sums."""
+        seen = np.flatnonzero(self.rank >= 0)
+        slots = np.empty(self.count, dtype=np.intp)
+        slots[self.rank[seen]] = seen
+        wide = np.uint64 if self.dtype.kind == "u" else np.int64
+        # Row by row in memory, as the waiting batches' sums are: the overall
+        # value adds the rows in that layout's order.
+        return (slots.astype(wide) + wide(self.low)).astype(self.dtype), np.ascontiguousarray(self.sums[:, slots].T)
 
 
 # Waiting batch rows of group values summed by key once there are more than

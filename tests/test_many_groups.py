@@ -1094,3 +1094,52 @@ def test_integer_keys_are_found_as_a_sort_finds_them(dtype):
             reference, inverse = np.unique(values, return_inverse=True)
             assert distinct.dtype == reference.dtype
             assert np.array_equal(distinct, reference) and np.array_equal(codes.reshape(-1), inverse.reshape(-1))
+
+
+def _batches(rng, count, low, high, dtype=np.int64):
+    """Distinct sorted group values and sums per batch, as the engine hands them over."""
+    out = []
+    for _ in range(count):
+        values = np.unique(rng.integers(low, high, int(rng.integers(1, 400)))).astype(dtype)
+        out.append((values, rng.normal(size=(len(values), 4))))
+    return out
+
+
+@pytest.mark.parametrize(
+    "shape",
+    ["random", "ascending", "descending", "too-wide-later", "another-type-later", "text-later"],
+)
+def test_integer_keys_summed_by_value_equal_the_waiting_batches_summed(monkeypatch, shape):
+    """Sums kept in a table indexed by value are the sums of the waiting
+    batches, to the last bit and in the same key order, whatever the batches
+    hold next (a range that grows either way, one too wide, another type)."""
+    from losscli.group_keys import KeyedTotals, RowKeys
+
+    rng = np.random.default_rng(7)
+    if shape == "random":
+        batches = _batches(rng, 30, -500, 500)
+    elif shape in ("ascending", "descending"):
+        batches = [b for start in range(0, 30_000, 1000) for b in _batches(rng, 1, start, start + 1500)]
+        batches = batches if shape == "ascending" else [(-values[::-1], stats) for values, stats in batches]
+    elif shape == "too-wide-later":
+        batches = _batches(rng, 10, 0, 300) + _batches(rng, 2, 0, 2**50) + _batches(rng, 10, 0, 300)
+    elif shape == "another-type-later":
+        batches = _batches(rng, 10, 0, 300) + _batches(rng, 3, 0, 300, np.int32) + _batches(rng, 3, 0, 300)
+    else:
+        batches = _batches(rng, 10, 0, 300) + [(np.array(["a", "b"]), rng.normal(size=(2, 4)))]
+
+    def summed(by_value: bool):
+        totals = KeyedTotals()
+        if not by_value:
+            monkeypatch.setattr(totals, "_add_by_value", lambda values, stats: False)
+        for values, stats in batches:
+            totals.add_rows(RowKeys(codes=None, values=values), stats)
+        grouped = totals.group_values_and_table()
+        if grouped is None:
+            keys, table = totals.keys_and_table()
+            return keys, table.tobytes()
+        # The overall value adds the rows in the order their layout gives.
+        table = grouped[1]
+        return grouped[0].dtype, grouped[0].tolist(), table.tobytes(), table.flags.c_contiguous, table.sum(axis=0).tobytes()
+
+    assert summed(True) == summed(False)
