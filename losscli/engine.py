@@ -12,21 +12,28 @@ from __future__ import annotations
 import math
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from collections.abc import Mapping
 from typing import Any, Callable, Iterable, NoReturn
 
 import numpy as np
 
 from .errors import LossCliError
-from .group_keys import OVERALL, KeyedTotals, Labels, RowKeys, key_order, plain_values, row_keys, sorted_positions
+from .group_keys import OVERALL, KeyedTotals, Labels, RowKeys, key_order, row_keys, sorted_positions
+# GroupValue, ZERO_WEIGHTS and the null reasons live with the per-group
+# columns; the engine's callers still import them from here.
+from .group_values import (
+    SAMPLE_WEIGHTS_SUM_TO_ZERO,
+    ZERO_WEIGHTS,
+    GroupColumns,
+    GroupValue,
+    NullReasons as _NullReasons,
+    columns_of,
+    group_columns,
+    group_value as _group_value,
+)
 from .losses.pair_sums import shared_pair_sums
 from .registry import BoundLoss, RowLosses
-
-# The value of a weighted mean whose weights sum to zero: not a number, but
-# for a reason the report can name.
-ZERO_WEIGHTS = float("nan")
-
 
 @dataclass
 class Batch:
@@ -62,28 +69,21 @@ class Batch:
     keys: Any = None
 
 
-@dataclass(slots=True)
-class GroupValue:
-    key: tuple
-    value: float | None
-    n: int
-    warning: str | None = None
-    # The +inf or -inf a null value stands for: reports have no infinity,
-    # but the Python API returns it rather than NaN.
-    infinite: float | None = None
-
-
 @dataclass
 class Outcome:
-    """The evaluated loss: overall value and, with --by, one per group."""
+    """The evaluated loss: overall value and, with --by, one per group
+    (None for a loss that rejected the data and has no value)."""
 
     loss: BoundLoss
     reduction: str
-    groups: list[GroupValue] = field(default_factory=list)
+    overall: GroupValue | None = None
+    by_group: GroupColumns | None = None
 
     @property
-    def overall(self) -> GroupValue:
-        return next(g for g in self.groups if g.key == OVERALL)
+    def groups(self) -> list[GroupValue]:
+        """The overall value, then each group's, one object per group."""
+        overall = [] if self.overall is None else [self.overall]
+        return overall + ([] if self.by_group is None else self.by_group.group_values())
 
 
 def call_kernel(bound: BoundLoss, arrays: Mapping[str, np.ndarray]) -> Any:
@@ -298,7 +298,6 @@ class Accumulator:
         grouped = self.totals.group_values_and_table() if self.kind != "exact" and not self.by_sample else None
         if grouped is not None:
             return self._finalize_group_values(reduction, with_groups, *grouped)
-        outcome = Outcome(self.bound, reduction)
         if self.kind == "exact":
             per_group = {key: self._finalize_exact(parts, self.kept_rows.get(key, 0)) for key, parts in self.kept.items()}
         elif self.by_sample:
@@ -307,38 +306,33 @@ class Accumulator:
             per_group = self._finalize_mean_groups(reduction)
         else:
             per_group = {key: self._finalize_totals(stats, reduction) for key, stats in self.totals.items()}
-        overall = self._overall(reduction, per_group)
-        outcome.groups.append(overall)
+        outcome = Outcome(self.bound, reduction, self._overall(reduction, per_group))
         if with_groups:
             reasons = self._null_reasons()
-            for key in sorted(per_group, key=key_order):
-                value, n = per_group[key]
-                outcome.groups.append(_group_value(key, value, n, reasons))
+            outcome.by_group = columns_of([_group_value(key, *per_group[key], reasons) for key in sorted(per_group, key=key_order)])
         return outcome
 
     def _finalize_group_values(self, reduction: str, with_groups: bool, values: np.ndarray, table: np.ndarray) -> Outcome:
         """``finalize`` for sums keyed by an array of --by values: the groups
-        sorted by a sort over that array, not over a million tuples."""
-        outcome = Outcome(self.bound, reduction)
+        sorted by a sort over that array and finalized as arrays, not as a
+        million tuples and floats."""
         reasons = self._null_reasons()
         # The table's rows are in the order the dict path keeps: the same total.
         value, n = self._finalize_totals(table.sum(axis=0), reduction)
-        outcome.groups.append(_group_value(OVERALL, value, n, reasons))
+        outcome = Outcome(self.bound, reduction, _group_value(OVERALL, value, n, reasons))
         if not with_groups:
             return outcome
         order = sorted_positions(values)
         values, table = values[order], table[order]
         if self.kind == "mean":
-            finals, rows = self._mean_values(table, reduction)
+            finals, rows, zero_weights = self._mean_values(table, reduction)
         else:
-            finals, rows = map(list, zip(*(self._finalize_totals(stats, reduction) for stats in table))) if len(table) else ([], [])
-        for key, final, count in zip(plain_values(values), finals, rows):
-            if type(final) is float and math.isfinite(final):
-                # The common case, without _group_value's checks.
-                outcome.groups.append(GroupValue((key,), final, count))
-            else:
-                outcome.groups.append(_group_value((key,), final, count, reasons))
+            pairs = [self._finalize_totals(stats, reduction) for stats in table]
+            finals = np.array([value for value, _ in pairs], dtype=np.float64)
+            rows, zero_weights = np.array([count for _, count in pairs], dtype=np.int64), None
+        outcome.by_group = group_columns(values, finals, rows, zero_weights, reasons)
         return outcome
+
     def _null_reasons(self) -> "_NullReasons":
         spec, params = self.bound.spec, self.bound.params
         undefined = spec.undefined_reason(**params) if spec.undefined_reason is not None else None
@@ -382,23 +376,28 @@ class Accumulator:
         """Every group of a ``mean`` loss at once: what ``_finalize_totals``
         gives one group, with the divisions done over all the groups' sums."""
         keys, table = self.totals.keys_and_table()
-        return dict(zip(keys, zip(*self._mean_values(table, reduction))))
+        finals, rows, zero_weights = self._mean_values(table, reduction)
+        values = finals.tolist()
+        for index in np.flatnonzero(zero_weights).tolist():
+            values[index] = ZERO_WEIGHTS
+        return dict(zip(keys, zip(values, rows.tolist())))
 
-    def _mean_values(self, table: np.ndarray, reduction: str) -> tuple[list[float], list[int]]:
-        """The value and rows of each row of sums of a ``mean`` loss."""
+    def _mean_values(self, table: np.ndarray, reduction: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The value and rows of each row of sums of a ``mean`` loss, and
+        which have no value because their weights sum to zero."""
         total, norm, rows, raw_total = table.T
         with np.errstate(all="ignore"):
             divisible = (norm != 0) & np.isfinite(norm)
             values = raw_total if reduction == "sum" else np.where(divisible, total / np.where(divisible, norm, 1.0), np.nan)
         zero_weights = np.zeros(len(table), dtype=bool) if reduction == "sum" else (norm == 0) & (rows > 0)
         finalize = self.bound.spec.finalize
-        finals = values.tolist()
-        unweighted = set(np.flatnonzero(zero_weights).tolist())
         if finalize is not None:
-            finals = [value if index in unweighted else float(finalize(value, **self.bound.params)) for index, value in enumerate(finals)]
-        for index in unweighted:
-            finals[index] = ZERO_WEIGHTS
-        return finals, rows.astype(np.int64).tolist()
+            # One value at a time, as for the overall value: the same function, the same bits.
+            finals = values.tolist()
+            for index in np.flatnonzero(~zero_weights).tolist():
+                finals[index] = float(finalize(finals[index], **self.bound.params))
+            values = np.array(finals, dtype=np.float64)
+        return values, rows.astype(np.int64), zero_weights
 
     def _finalize_samples(self, reduction: str, overall: bool = False) -> dict[tuple, tuple[float, int]]:
         """Per-sample ratio losses: finalize each (group, sample), then average."""
@@ -476,29 +475,6 @@ def _sums_by_sample(keys: list[tuple], table: np.ndarray) -> np.ndarray:
 def _sample_mean(per_sample: np.ndarray, rows: np.ndarray, reduction: str) -> tuple[float, int]:
     value = per_sample.sum() if reduction == "sum" else per_sample.mean()
     return float(value), int(rows.sum())
-
-
-SAMPLE_WEIGHTS_SUM_TO_ZERO = "the sample weights of these rows sum to zero"
-
-
-@dataclass(frozen=True)
-class _NullReasons:
-    """Why a loss may have no value though rows were read: ``undefined`` for
-    a value that is not a number (the loss's own reason, if it has one),
-    ``uncounted`` for a mean with nothing to divide by."""
-
-    undefined: str | None = None
-    uncounted: str = SAMPLE_WEIGHTS_SUM_TO_ZERO
-
-
-def _group_value(key: tuple, value: float, n: int, reasons: _NullReasons = _NullReasons()) -> GroupValue:
-    if value is ZERO_WEIGHTS:
-        return GroupValue(key, None, n, reasons.uncounted)
-    if value is None or not math.isfinite(value):
-        infinite = value is not None and math.isinf(value)
-        reason = "no rows" if n == 0 else ("the value is infinite (overflow or an impossible case)" if infinite else reasons.undefined or "the value is not a number")
-        return GroupValue(key, None, n, reason, value if infinite else None)
-    return GroupValue(key, value, n)
 
 
 class UncheckedBatchFailed(Exception):

@@ -10,64 +10,20 @@ import itertools
 import math
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
-from .engine import OVERALL, Batch, GroupValue, Outcome, UncheckedBatchFailed, evaluate, takes_deferred_batches
+from .engine import Batch, Outcome, UncheckedBatchFailed, evaluate, takes_deferred_batches
 from .errors import LossCliError
+from .group_values import GroupColumns
 from .labels import MISSING
 from .rate_inputs import decides_by_data
 from .registry import BoundLoss
+# Result and json_params are the results module's; callers import them from here too.
+from .results import GroupResults, Result, Results, json_params, overall_results, parts_of  # noqa: F401
 from .shell import loss_option, quote
 from .wording import counted, listed
-
-
-@dataclass(slots=True)
-class Result:
-    """One loss value: overall, or for one group of --by (a million groups
-    make a million of these: slots make them quicker to build)."""
-
-    loss: BoundLoss
-    value: float | None
-    n: int
-    reduction: str
-    model: str
-    group: dict[str, Any] | None = None
-    warning: str | None = None
-    rank: int | None = None
-    best: bool | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "loss": self.loss.name,
-            "params": json_params(self.loss.params),
-            "value": self.value,
-            "n": self.n,
-            "reduction": self.reduction,
-            "model": self.model,
-            "group": self.group,
-        }
-        if self.rank is not None:
-            out["rank"] = self.rank
-            out["best"] = bool(self.best)
-        if self.warning:
-            out["warning"] = self.warning
-        return out
-
-
-def json_params(params: dict[str, Any]) -> dict[str, Any]:
-    return {k: _json_param(v) for k, v in params.items()}
-
-
-def _json_param(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return list(value)
-    # JSON has no infinity; a parameter that allows it (triplet's p=inf) is
-    # written as the text the spec takes, so the document stays valid JSON.
-    if isinstance(value, float) and math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    return value
 
 
 @dataclass
@@ -75,7 +31,8 @@ class Report:
     predictions: list[str]
     labels: str | None
     rows: int
-    results: list[Result] = field(default_factory=list)
+    # A list of Result, or Results whose --by groups are kept in blocks.
+    results: Sequence[Result] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     # Tolerant losses that rejected the data, by position in the evaluated list.
     failures: dict[int, LossCliError] = field(default_factory=dict)
@@ -88,38 +45,58 @@ class Report:
         return {"predictions": self.predictions, "labels": self.labels, "rows": self.rows}
 
 
-def outcomes_to_results(outcomes: list[Outcome], model: str, by: str | None, *, text_labels: bool = False) -> list[Result]:
+def outcomes_to_results(outcomes: list[Outcome], model: str, by: str | None, *, text_labels: bool = False) -> Results:
     """``text_labels``: the --by values were read as text from CSV, and are
     shown as numbers only if all of them are (see ``losscli.labels``)."""
     shown = _shown_groups(outcomes) if text_labels else None
-    results = []
+    parts: list[Result | GroupResults] = []
     for outcome in outcomes:
-        groups = outcome.groups if shown is None else _in_shown_order(outcome.groups, shown)
         loss, reduction = outcome.loss, outcome.reduction
-        for group in groups:
-            key = group.key
-            if key == OVERALL:
-                shown_group = None
-            else:
-                shown_group = {by: group_value(key[0] if shown is None else shown[key[0]])}
-            # Positional: a million groups make a million results.
-            results.append(Result(loss, group.value, group.n, reduction, model, shown_group, _warning_text(loss, group.warning)))
-    return results
+        if outcome.overall is not None:
+            overall = outcome.overall
+            parts.append(Result(loss, overall.value, overall.n, reduction, model, None, _warning_text(loss, overall.warning)))
+        if outcome.by_group is not None and by is not None:
+            columns = outcome.by_group if shown is None else _in_shown_order(outcome.by_group, shown)
+            groups = shown_group_values(columns.keys) if shown is None else [group_value(shown[key]) for key in columns.keys.tolist()]
+            warnings = {index: _warning_text(loss, reason) for index, reason in columns.reasons.items()}
+            parts.append(GroupResults(loss, reduction, model, by, groups, columns.values, columns.n, warnings))
+    return Results(parts)
 
 
 def _shown_groups(outcomes: list[Outcome]) -> dict[str, Any]:
     """Decided once over the groups of every loss, so all show a group alike."""
     from .labels import shown_labels
 
-    return shown_labels(group.key[0] for outcome in outcomes for group in outcome.groups if group.key != OVERALL)
+    return shown_labels(key for outcome in outcomes if outcome.by_group is not None for key in outcome.by_group.keys.tolist())
 
 
-def _in_shown_order(groups: list[GroupValue], shown: dict[str, Any]) -> list[GroupValue]:
-    """The overall value, then the groups sorted as shown: numbers by value, not as text ("10" after "9")."""
+def _in_shown_order(columns: GroupColumns, shown: dict[str, Any]) -> GroupColumns:
+    """The groups sorted as shown: numbers by value, not as text ("10" after "9")."""
     from .labels import label_order
 
-    overall = [g for g in groups if g.key == OVERALL]
-    return overall + sorted((g for g in groups if g.key != OVERALL), key=lambda g: label_order(shown[g.key[0]]))
+    keys = columns.keys.tolist()
+    return columns.taken(np.array(sorted(range(len(keys)), key=lambda index: label_order(shown[keys[index]])), dtype=np.intp))
+
+
+def shown_group_values(keys: np.ndarray) -> list[Any]:
+    """``group_value`` of every key, over the whole array where its type allows."""
+    if keys.dtype.kind in "iu":
+        return keys.tolist()
+    if keys.dtype.kind == "U":
+        shown = keys.tolist()
+        for index in np.flatnonzero(keys == MISSING).tolist():
+            shown[index] = None
+        return shown
+    if keys.dtype.kind == "f":
+        # Whole numbers as ints, missing (-inf) and other non-finite values as None.
+        with np.errstate(invalid="ignore"):
+            finite = np.isfinite(keys)
+            whole = finite & (np.trunc(keys) == keys) & (np.abs(keys) < 2**53)
+        shown_keys = keys.astype(object)
+        shown_keys[whole] = keys[whole].astype(np.int64).astype(object)
+        shown_keys[~finite] = None
+        return shown_keys.tolist()
+    return [group_value(key) for key in keys.tolist()]
 
 
 def group_value(key: Any) -> Any:
@@ -166,8 +143,8 @@ def evaluate_file(
     # which the report does not show: ``report.losses`` holds them in order.
     shown = [_without_row_overrides(read, bound, original) for read, bound, original in zip(report.losses, evaluated, losses)]
     by_id = {id(read): loss for read, loss in zip(report.losses, shown)}
-    for result in report.results:
-        result.loss = by_id.get(id(result.loss), result.loss)
+    for part in parts_of(report.results):
+        part.loss = by_id.get(id(part.loss), part.loss)
     report.losses = shown
     return report, plan, accumulators
 
@@ -453,9 +430,7 @@ def check_thresholds(report: Report, above: list[Gate], below: list[Gate]) -> li
     """Messages for every breached --fail-above/--fail-below (overall values only)."""
     checks = [(above, "above", lambda v, t: v > t), (below, "below", lambda v, t: v < t)]
     breaches = []
-    for result in report.results:
-        if result.group is not None:
-            continue
+    for result in overall_results(report.results):
         where = f" ({result.model})" if len(report.predictions) > 1 else ""
         for gates, word, breached in checks:
             for gate in gates:

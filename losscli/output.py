@@ -200,18 +200,35 @@ def publish(temp: str, path: str) -> None:
     os.replace(temp, target)
 
 
-def write_in_place(path: str, text: str) -> None:
+def write_in_place(path: str, text: str | list[str]) -> None:
     """Write ``text`` into a device or FIFO (see ``writes_in_place``)."""
     with open_in_place(path, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
+        write_text(handle, text)
 
 
-def stage_text(path: str, text: str) -> str:
+# Text written to a file at a time: a text file encodes what it is given at
+# once, and a report of a million --by groups (250 MB of JSON) written whole
+# held a second copy of itself as bytes.
+WRITE_CHUNK = 1 << 22
+
+
+def write_text(handle: IO, text: str | list[str]) -> None:
+    """``handle.write(text)``, a bounded piece at a time; ``text`` may be a
+    list of pieces (a document as it was rendered), written one after another."""
+    for piece in [text] if isinstance(text, str) else text:
+        if len(piece) <= WRITE_CHUNK:
+            handle.write(piece)
+            continue
+        for start in range(0, len(piece), WRITE_CHUNK):
+            handle.write(piece[start : start + WRITE_CHUNK])
+
+
+def stage_text(path: str, text: str | list[str]) -> str:
     """Write ``text`` to a temp sibling of ``path`` and return its name; ``publish`` moves it into place."""
     temp = temp_path_for(path)
     try:
         with open(temp, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+            write_text(handle, text)
     except BaseException:
         discard(temp)
         raise

@@ -14,11 +14,12 @@ import math
 import os
 from dataclasses import replace
 from json.encoder import encode_basestring_ascii
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from . import __version__
 from .column_names import group_column
-from .evaluation import Report, Result
+from .evaluation import Report
+from .results import GroupResults, Result, parts_of
 
 FORMATS = ("table", "json", "csv", "markdown")
 _FORMAT_ALIASES = {"md": "markdown", "tsv": "csv", "text": "table"}
@@ -48,6 +49,11 @@ def exact(value: float | None) -> str:
 
 
 def json_document(report: Report, extra: dict[str, Any] | None = None) -> str:
+    return "".join(json_pieces(report, extra))
+
+
+def json_pieces(report: Report, extra: dict[str, Any] | None = None) -> Iterator[str]:
+    """``json_document``'s text in pieces: a million --by groups' JSON, joined, is 250 MB."""
     # Results given in ``extra`` replace the report's; the report's are encoded apart.
     results_apart = bool(report.results) and not (extra and "results" in extra)
     document: dict[str, Any] = {
@@ -61,10 +67,16 @@ def json_document(report: Report, extra: dict[str, Any] | None = None) -> str:
     if extra:
         document.update(extra)
     text = _indented_json(document) + "\n"
-    if results_apart:
-        frames = _ResultFrames()
-        text = text.replace(json.dumps(_RESULTS_MARK), ",\n    ".join(map(frames.encode, report.results)), 1)
-    return text
+    if not results_apart:
+        yield text
+        return
+    before, _, after = text.partition(json.dumps(_RESULTS_MARK))
+    yield before
+    for index, piece in enumerate(_ResultFrames().pieces(report.results)):
+        if index:
+            yield _RESULTS_SEPARATOR
+        yield piece
+    yield after
 
 
 def _indented_json(value: Any) -> str:
@@ -79,6 +91,10 @@ _ROWS_MARK = "\x00n\x00"
 _GROUP_MARK = "\x00group\x00"
 
 
+# Between two results in the results list.
+_RESULTS_SEPARATOR = ",\n    "
+
+
 class _ResultFrames:
     """Results that differ only in value, rows and group value share one
     frame: their JSON encoded once, then filled in.
@@ -91,6 +107,18 @@ class _ResultFrames:
     def __init__(self) -> None:
         self.frames: dict[tuple, str] = {}
 
+    def pieces(self, results: Sequence[Result]) -> Iterator[str]:
+        """The results' JSON, in pieces to be joined by the results separator."""
+        from .render_groups import json_entries
+
+        for part in parts_of(results):
+            if isinstance(part, GroupResults):
+                if len(part):
+                    frame = _frame_pieces(Result(part.loss, 0.0, 0, part.reduction, part.model, {part.by: None}))
+                    yield from json_entries(part, frame, self.encode, _RESULTS_SEPARATOR)
+            else:
+                yield self.encode(part)
+
     def encode(self, result: Result) -> str:
         scalars = _result_scalars(result)
         if scalars is None:
@@ -98,37 +126,39 @@ class _ResultFrames:
         shape = (id(result.loss), result.reduction, result.model, None if result.group is None else next(iter(result.group)), result.warning, result.rank, result.best)
         frame = self.frames.get(shape)
         if frame is None:
-            frame = self.frames[shape] = _frame(result)
+            frame = self.frames[shape] = "%s".join(piece.replace("%", "%%") for piece in _frame_pieces(result))
         return frame % scalars
 
 
-def _frame(result: Result) -> str:
-    """The result's JSON at the depth of the results list, with ``%s`` where
-    its value, rows and group value go."""
+def _frame_pieces(result: Result) -> list[str]:
+    """The result's JSON at the depth of the results list, cut where its
+    value, rows and group value go (two cuts without a group)."""
     group = None if result.group is None else {next(iter(result.group)): _GROUP_MARK}
     marked = replace(result, value=_VALUE_MARK, n=_ROWS_MARK, group=group).as_dict()
-    text = _indented_json(marked).replace("%", "%%").replace("\n", "\n    ")
-    for mark in (_VALUE_MARK, _ROWS_MARK, _GROUP_MARK):
-        text = text.replace(json.dumps(mark), "%s")
-    return text
+    text = _indented_json(marked).replace("\n", "\n    ")
+    pieces = []
+    for mark in (_VALUE_MARK, _ROWS_MARK) + ((_GROUP_MARK,) if group else ()):
+        piece, _, text = text.partition(json.dumps(mark))
+        pieces.append(piece)
+    return pieces + [text]
 
 
 def _result_scalars(result: Result) -> tuple[str, ...] | None:
     """A result's value, rows and group value as JSON writes them, or None
     when one is not a plain number or text (it then takes the usual encoder)."""
-    value = "null" if result.value is None else _json_scalar(result.value)
-    n = _json_scalar(result.n) if type(result.n) is int else None
+    value = "null" if result.value is None else json_scalar(result.value)
+    n = json_scalar(result.n) if type(result.n) is int else None
     if value is None or n is None:
         return None
     if result.group is None:
         return value, n
     if len(result.group) != 1:
         return None
-    group = _json_scalar(next(iter(result.group.values())))
+    group = json_scalar(next(iter(result.group.values())))
     return None if group is None else (value, n, group)
 
 
-def _json_scalar(value: Any) -> str | None:
+def json_scalar(value: Any) -> str | None:
     """``value`` as ``json.dumps`` writes it, for the plain types; else None."""
     kind = type(value)
     if kind is str:
@@ -163,10 +193,10 @@ def group_text(result: Result) -> str:
     taken for those."""
     if not result.group:
         return ALL_GROUPS
-    return ", ".join(_table_cell(v) for v in result.group.values())
+    return ", ".join(table_cell(v) for v in result.group.values())
 
 
-def _table_cell(value: Any) -> str:
+def table_cell(value: Any) -> str:
     if isinstance(value, str) and value in (ALL_GROUPS, MISSING_GROUP, ""):
         return f'"{value}"'
     return group_cell(value)
@@ -185,43 +215,77 @@ def warning_lines(results: Sequence[Result], *, name_model: bool = False) -> lis
     """The results' warnings as notes under a table: each says which group
     (and, with several models, which model) it is about."""
     lines = []
-    for r in results:
-        if r.warning:
+    for part in parts_of(results):
+        for r in _warned_results(part):
             where = ([r.model] if name_model else []) + ([f"{k}={group_cell(v)}" for k, v in r.group.items()] if r.group else [])
             lines.append(f"{', '.join(where)}: {r.warning}" if where else r.warning)
     return lines
 
 
+def _warned_results(part: Result | GroupResults) -> list[Result]:
+    if isinstance(part, GroupResults):
+        return [part.result(index) for index in sorted(part.warnings)]
+    return [part] if part.warning else []
+
+
 def _by_column(results: Sequence[Result]) -> str | None:
-    for r in results:
-        if r.group:
-            return next(iter(r.group))
+    for part in parts_of(results):
+        if isinstance(part, GroupResults):
+            if len(part):
+                return part.by
+        elif part.group:
+            return next(iter(part.group))
     return None
 
 
 def csv_document(report: Report) -> str:
-    buffer = io.StringIO()
+    return "".join(csv_pieces(report))
+
+
+def csv_pieces(report: Report) -> Iterator[str]:
+    """``csv_document``'s text in pieces."""
+    from .render_groups import csv_rows
+
     by = _by_column(report.results)
-    writer = csv.writer(buffer, lineterminator="\n")
-    header = ["loss", "spec", "value", "n", "reduction", "model"] + ([group_column(by)] if by else []) + ["warning"]
-    writer.writerow(header)
-    for r in report.results:
-        row = [r.loss.name, r.loss.display, exact(r.value), r.n, r.reduction, r.model]
+
+    def row(r: Result) -> list[Any]:
+        cells = [r.loss.name, r.loss.display, exact(r.value), r.n, r.reduction, r.model]
         if by:
-            row.append("" if r.group is None else group_cell(r.group[by]))
-        row.append(r.warning or "")
-        writer.writerow(row)
-    return buffer.getvalue()
+            cells.append("" if r.group is None else group_cell(r.group[by]))
+        cells.append(r.warning or "")
+        return cells
+
+    def lines(rows: list[list[Any]]) -> str:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        return buffer.getvalue()
+
+    yield lines([["loss", "spec", "value", "n", "reduction", "model"] + ([group_column(by)] if by else []) + ["warning"]])
+    for part in parts_of(report.results):
+        if isinstance(part, GroupResults) and part.by == by:
+            yield from csv_rows(part, lambda r: lines([row(r)]))
+        else:
+            yield lines([row(r) for r in ([part] if isinstance(part, Result) else part.results())])
 
 
 def markdown_document(report: Report) -> str:
     from . import markdown as md
+    from .render_groups import markdown_rows
 
     by = _by_column(report.results)
     header = ["Loss"] + ([group_column(by)] if by else []) + ["Value", "Rows"]
     aligns = [md.LEFT] * (1 + bool(by)) + [md.RIGHT, md.RIGHT]
-    rows = ([md.code(r.loss.display)] + ([group_text(r)] if by else []) + [number(r.value), str(r.n)] for r in report.results)
-    text = "\n".join(md.table(header, aligns, rows)) + "\n"
+
+    def one(r: Result) -> str:
+        return md.row([md.code(r.loss.display)] + ([group_text(r)] if by else []) + [number(r.value), str(r.n)]) + "\n"
+
+    lines = ["\n".join(md.table(header, aligns, [])) + "\n"]
+    for part in parts_of(report.results):
+        if isinstance(part, GroupResults) and by:
+            lines.extend(markdown_rows(part, one))
+        else:
+            lines.extend(map(one, [part] if isinstance(part, Result) else part.results()))
+    text = "".join(lines)
     notes = warning_lines(report.results) + report.notes
     if notes:
         text += "\n" + md.quoted(notes)
@@ -305,7 +369,7 @@ def table_document(report: Report, stream: Any) -> None:
         columns.append(Column(group_column(by), header_breaks=FOLD))
     columns += [Column("value", justify="right"), Column("rows", justify="right")]
     layout = Layout(columns)
-    rows = table_rows(report.results, lambda r: id(r.loss), lambda r: bool(r.group))
+    rows = _listed_rows(report.results)
     for r in rows:
         if isinstance(r, int):
             layout.rows.append(Row(["", left_out_text(r), "", ""], style="dim", breaks=WORDS))
@@ -315,15 +379,45 @@ def table_document(report: Report, stream: Any) -> None:
     print_fitted(console, [layout], limit=table_width_limit(console, stream))
     # Footnotes to the cells above; the run's own notes are diagnostics, for stderr.
     listed = [r for r in rows if not isinstance(r, int)]
-    for note in table_warnings(report.results, listed) + left_out_note(rows):
+    for note in _table_warnings(report.results, listed) + left_out_note(rows):
         console.print(f"note: {note}", style="yellow", highlight=False)
 
 
+def _listed_rows(results: Sequence[Result]) -> list[Any]:
+    """``table_rows`` of the results, without making the results of the
+    groups the table leaves out."""
+    rows: list[Any] = []
+    current, listed, left_out = object(), 0, 0
+    for part in parts_of(results):
+        if isinstance(part, GroupResults) and not len(part):
+            continue
+        if id(part.loss) != current:
+            rows += [left_out] if left_out else []
+            current, listed, left_out = id(part.loss), 0, 0
+        if isinstance(part, GroupResults):
+            shown = min(len(part), TABLE_GROUPS - listed)
+            rows += [part.result(index) for index in range(shown)]
+            listed, left_out = listed + shown, left_out + len(part) - shown
+        elif part.group and listed == TABLE_GROUPS:
+            left_out += 1
+        else:
+            listed += bool(part.group)
+            rows.append(part)
+    return rows + ([left_out] if left_out else [])
+
+
+def _table_warnings(results: Sequence[Result], listed: Sequence[Result]) -> list[str]:
+    """``table_warnings``, counting the warnings of the groups left out without making their results."""
+    warned = sum(len(part.warnings) if isinstance(part, GroupResults) else bool(part.warning) for part in parts_of(results))
+    others = warned - sum(1 for r in listed if r.warning)
+    lines = warning_lines(listed)
+    return lines + ([f"{others:,} results of groups not listed have no value (--format json gives each reason)"] if others else [])
+
+
 def render(report: Report, fmt: str, stream: Any) -> None:
-    if fmt == "json":
-        stream.write(json_document(report))
-    elif fmt == "csv":
-        stream.write(csv_document(report))
+    if fmt in ("json", "csv"):
+        for piece in json_pieces(report) if fmt == "json" else csv_pieces(report):
+            stream.write(piece)
     elif fmt == "markdown":
         stream.write(markdown_document(report))
     else:

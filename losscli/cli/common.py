@@ -149,12 +149,13 @@ class TerminalBuffer(io.TextIOBase):
     """Collects output in memory but answers ``isatty`` for the real stdout, so
     a table is rendered (with the right colours) before anything is printed."""
 
-    def __init__(self, buffer: io.StringIO, real: Any) -> None:
-        self._buffer = buffer
+    def __init__(self, pieces: list[str], real: Any) -> None:
+        self._pieces = pieces
         self._real = real
 
     def write(self, text: str) -> int:
-        return self._buffer.write(text)
+        self._pieces.append(text)
+        return len(text)
 
     def isatty(self) -> bool:
         return bool(getattr(self._real, "isatty", lambda: False)())
@@ -168,15 +169,22 @@ class TerminalBuffer(io.TextIOBase):
         pass
 
 
-def rendered(draw: Callable[[Any], None], real: Any, *, table: bool) -> str:
+def rendered(draw: Callable[[Any], None], real: Any, *, table: bool) -> Any:
     """What ``draw`` writes, rendered in memory first: a failure while rendering
     leaves stdout empty. Off a terminal, tables lose the trailing padding rich
-    adds to every line."""
-    buffer = io.StringIO()
-    sink = TerminalBuffer(buffer, real)
+    adds to every line.
+
+    A table comes back as one text; other documents as the list of pieces
+    they were written in, for ``losscli.output.write_text``: joined, the
+    250 MB JSON of a million --by groups was held twice.
+    """
+    pieces: list[str] = []
+    sink = TerminalBuffer(pieces, real)
     draw(sink)
-    text = buffer.getvalue()
-    if table and not sink.isatty():
+    if not table:
+        return pieces
+    text = "".join(pieces)
+    if not sink.isatty():
         text = "\n".join(line.rstrip() for line in text.split("\n"))
     return text
 
@@ -243,11 +251,13 @@ def guarded(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def write_stdout(text: str) -> None:
+def write_stdout(text: str | list[str]) -> None:
     """Write a report to stdout. If its reader went away (``| head``), stop
     writing there but let the run go on: the gates still set the exit code."""
+    from ..output import write_text
+
     try:
-        sys.stdout.write(text)
+        write_text(sys.stdout, text)
         sys.stdout.flush()
     except BrokenPipeError:
         silence_stdout()

@@ -165,7 +165,7 @@ def compare(
     from ..evaluation import check_thresholds, parse_thresholds
     from ..io.numbers import decimal_given
     from ..io.plan import InputOptions
-    from ..output import Interrupts, atomic_writer, check_target
+    from ..output import Interrupts, atomic_writer, check_target, write_text
     from ..registry import resolve_task
     from ..render_compare import render_compare, run_notes
 
@@ -243,7 +243,7 @@ def compare(
         interrupts.check()
         if output:
             with atomic_writer(output) as handle:
-                handle.write(document)
+                write_text(handle, document)
         else:
             write_stdout(document)
     if plot or plot_file:

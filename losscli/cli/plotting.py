@@ -69,7 +69,9 @@ def distribution_charts(collector: RowCollector, losses: list[Any], report: Any 
     """(loss label, chart) for every loss that has per-row values; the chart is
     None, with a note saying why, when there is nothing to draw. With the
     ``report``, a chart whose mean is not the value reported says why."""
-    overall = {id(r.loss): r for r in report.results if not r.group} if report is not None else {}
+    from ..results import overall_results
+
+    overall = {id(r.loss): r for r in overall_results(report.results)} if report is not None else {}
     # The results carry the losses as evaluated (logits read by their column's name), in this order.
     evaluated = report.losses if report is not None and report.losses else losses
     charts: list[tuple[str, Any]] = []
