@@ -127,16 +127,34 @@ def json_compare(comparison: Comparison) -> str:
         },
         "results": [_json_result(e, single=len(comparison.models) == 1) for e in comparison.entries],
         "models": [m.as_dict() for m in comparison.models],
-        "losses": [
-            {"loss": b.name, "spec": b.display, "params": json_params(b.params), "characteristics": b.spec.characteristics.as_dict()}
-            for b in comparison.losses
-        ],
+        "losses": [_json_loss(comparison, index) for index in range(len(comparison.losses))],
         "summary": [s.as_dict() for s in comparison.summary],
         "skipped": [s.as_dict() for s in comparison.skipped],
     }
     if comparison.baseline_file is not None:
         extra["baseline"] = {"file": comparison.baseline_file, "missing": comparison.baseline_missing}
     return json_document(comparison.report(), extra)
+
+
+def _json_loss(comparison: Comparison, index: int) -> dict[str, Any]:
+    """A loss as asked for, with the parameters its results were computed
+    with: a parameter the data settled per model (a task's poisson reading
+    rates or log-rates, a column named as logits) is null here, with each
+    model's value under ``per_model``."""
+    bound = comparison.losses[index]
+    used: dict[str, dict[str, Any]] = {}
+    for entry in comparison.entries:
+        if entry.loss_index == index and entry.result.group is None:
+            used.setdefault(entry.result.model, json_params(entry.result.loss.params))
+    params = json_params(bound.params)
+    if used:
+        params = dict(next(iter(used.values())))
+    differing = sorted({name for values in used.values() for name, value in values.items() if value != params.get(name)})
+    out: dict[str, Any] = {"loss": bound.name, "spec": bound.display, "params": {**params, **dict.fromkeys(differing)}}
+    if differing:
+        out["per_model"] = {model: {name: values.get(name) for name in differing} for model, values in used.items()}
+    out["characteristics"] = bound.spec.characteristics.as_dict()
+    return out
 
 
 def _json_result(entry: Entry, *, single: bool) -> dict[str, Any]:

@@ -223,6 +223,10 @@ def test_two_files_one_of_each(cli, tmp_path):
     document, _ = json_run(cli, "compare", rates, logs, "--task", "regression")
     params = {r["model"]: r["params"]["log_input"] for r in poisson_results(document)}
     assert params == {"rates": False, "logs": True}
+    # The loss as listed says the models were read differently, not one reading for both.
+    [loss] = [b for b in document["losses"] if b["loss"] == "poisson"]
+    assert loss["params"]["log_input"] is None and loss["params"]["eps"] == EPS
+    assert loss["per_model"] == {"rates": {"log_input": False}, "logs": {"log_input": True}}
 
 
 # --------------------------------------------------------------------------- what the user set wins
