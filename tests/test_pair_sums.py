@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -89,6 +90,34 @@ def test_a_batch_sum_equals_the_kernel_rows_summed(text, kind):
     if kind == "perfect" and text not in {"log_cosh", "poisson", "poisson:log_input=false", "poisson:log_input=false,eps=1e-7"}:
         assert got == 0.0
     assert got == pytest.approx(expected, rel=1e-12, abs=1e-300)
+
+
+def _exact_huber(residuals: np.ndarray, delta: float) -> Fraction:
+    """Huber's rows (PyTorch HuberLoss's definition) summed in exact rationals."""
+    d = Fraction(delta)
+    total = Fraction(0)
+    for value in residuals.tolist():
+        a = abs(Fraction(value))
+        total += a * a / 2 if a <= d else d * (a - d / 2)
+    return total
+
+
+@pytest.mark.parametrize(
+    "residuals",
+    [
+        # Thousands of tiny residuals and two just past delta: a linear part of 1e-10
+        # next to a sum of |e| of about 0.01.
+        np.concatenate([np.random.default_rng(3).normal(0.0, 1e-6, 5_000), [1.0 + 1e-10, -(1.0 + 3e-10)]]),
+        1.0 + np.random.default_rng(4).random(5_000) * 1e-12,  # every row just past delta
+        np.random.default_rng(5).standard_cauchy(5_000),  # heavy tails
+    ],
+    ids=["tiny-and-two-past-delta", "all-just-past-delta", "cauchy"],
+)
+def test_the_huber_sum_keeps_its_digits(residuals):
+    y = np.zeros_like(residuals)
+    got = batch_total(parse_spec("huber"), {"y_true": y, "y_pred": residuals}, None)
+    exact = _exact_huber(residuals, 1.0)
+    assert abs(Fraction(got) - exact) <= exact * Fraction(1, 10**14)
 
 
 def test_every_regression_loss_on_two_columns_declares_a_batch_sum():

@@ -39,8 +39,7 @@ def _sum_abs(sums: PairSums, **_: object) -> float:
 
 
 def _huber_total(sums: PairSums, *, delta: float, **_: object) -> float:
-    squares, linear = sums.clipped(delta)
-    return 0.5 * squares + delta * linear
+    return sums.huber(delta)
 
 
 def _smooth_l1_total(sums: PairSums, *, beta: float, **_: object) -> float:
