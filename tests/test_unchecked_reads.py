@@ -35,6 +35,7 @@ VARIANTS = {
     # Parameters the declarations depend on: a wrong test of them must fail here.
     "msle": [{"floor": 1e-7}, {"floor": 0.5}],
     "bce": [{"eps": 0.0}, {"pos_weight": 3.0}, {"smoothing": 0.1}, {"log_floor": -100.0}, {"from_logits": True}],
+    "cce": [{"eps": 0.0}, {"clip_upper": True}, {"from_logits": True}, {"normalize": True}],
 }
 
 
@@ -76,12 +77,35 @@ def test_every_nonfinite_input_shows_in_the_sum_or_fails(name, params):
 
 def test_the_declared_losses_are_the_elementwise_regression_ones_and_bce():
     declared = sorted(spec.name for spec in all_specs() if spec.propagates_nonfinite)
-    assert declared == ["bce", "huber", "log_cosh", "mae", "mape", "mse", "msle", "poisson", "quantile", "rmse", "smooth_l1"]
+    assert declared == ["bce", "cce", "huber", "log_cosh", "mae", "mape", "mse", "msle", "poisson", "quantile", "rmse", "smooth_l1"]
+
+
+@pytest.mark.parametrize("labels", ["index", "one-hot"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_cce_raises_on_a_nonfinite_probability_of_another_class(labels, bad):
+    """Only the true class's probability enters the loss of an index label:
+    a NaN elsewhere in the row would leave a finite sum, so the row check
+    must reject it."""
+    from losscli.registry import get
+
+    y_pred = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1]])
+    y_pred[1, 2] = bad
+    y_true = np.array([0.0, 1.0]) if labels == "index" else np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    accumulator = Accumulator(bind(get("cce"), {}))
+    with np.errstate(all="ignore"), pytest.raises(LossCliError, match="row 2"):
+        accumulator.add({"y_true": y_true, "y_pred": y_pred}, weights=None, keys=row_keys(None, None))
 
 
 @pytest.mark.parametrize(
     ("name", "params"),
-    [("msle", {"floor": 1e-7}), ("poisson", {"deviance": True}), ("mse", {"convention": "sklearn"}), ("bce", {"from_logits": True})],
+    [
+        ("msle", {"floor": 1e-7}),
+        ("poisson", {"deviance": True}),
+        ("mse", {"convention": "sklearn"}),
+        ("bce", {"from_logits": True}),
+        ("cce", {"from_logits": True}),
+        ("cce", {"normalize": True}),
+    ],
 )
 def test_variants_that_may_hide_a_value_are_not_vouched_for(name, params):
     from losscli.registry import get
@@ -196,6 +220,28 @@ def test_bce_probabilities_with_a_missing_value_give_the_checked_error(cli, tmp_
     write_csv(tmp_path / "data.csv", {"y_true": labels, "y_pred": probabilities})
     shortcut, checked = _run_both(cli, monkeypatch, "compute", tmp_path / "data.csv", "--loss", "bce")
     line = assert_usage_error(shortcut, "column 'y_pred'", "1 row with missing, NaN or infinite", "row 78")
+    assert line == assert_usage_error(checked)
+
+
+@pytest.mark.parametrize("cell", ["nan", "inf", ""])
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_cce_with_a_missing_probability_of_another_class_gives_the_checked_error(cli, tmp_path, small_batches, monkeypatch, cell, suffix):
+    """Row 78's label is class 0 and its class-2 probability is missing: the
+    loss of that row needs only p_0, yet the run must stop as a checked one does."""
+    rng = np.random.default_rng(6)
+    probabilities = rng.dirichlet(np.ones(3), 100)
+    columns = {"y_true": [str(int(v)) for v in rng.integers(1, 3, 100)]}
+    columns["y_true"][77] = "0"
+    columns.update({f"p_{c}": [repr(float(v)) for v in probabilities[:, c]] for c in range(3)})
+    columns["p_2"][77] = cell
+    path = write_csv(tmp_path / "data.csv", columns)
+    if suffix == ".parquet":
+        import pandas as pd
+
+        path = tmp_path / "data.parquet"
+        pd.read_csv(tmp_path / "data.csv").to_parquet(path)
+    shortcut, checked = _run_both(cli, monkeypatch, "compute", path, "--loss", "cce", "--pred-col", "p_*")
+    line = assert_usage_error(shortcut, "column 'p_2'", "1 row with missing, NaN or infinite", "row 78")
     assert line == assert_usage_error(checked)
 
 

@@ -195,7 +195,9 @@ def _probability_rows(rows: np.ndarray, *, normalize: bool, role: str) -> np.nda
     if normalize:
         return rows / totals[:, None]
     fail_where(
-        np.abs(totals - 1.0) > _ROW_SUM_TOLERANCE.get(),
+        # Written so that NaN fails too: a row holding NaN or inf never passes as
+        # summing to 1, whichever of its columns is the true class (see cce).
+        ~(np.abs(totals - 1.0) <= _ROW_SUM_TOLERANCE.get()),
         f"row of {what} values does not sum to 1",
         role=role,
         values=totals,
@@ -450,6 +452,10 @@ _CE_PARAMS = (FROM_LOGITS, EPS, NORMALIZE, CLIP_UPPER)
     reference="PyTorch CrossEntropyLoss (index or probability targets); Keras CategoricalCrossentropy",
     notes=(CLIP_NOTE, PROB_INPUT_NOTE),
     example="losscli compute preds.csv --loss cce --pred-col 'p_*'",
+    # Probabilities pass the row checks only when finite (a class index only
+    # when a whole number), so NaN or inf anywhere raises. Logits and rows to
+    # normalise may hold them and still give finite rows.
+    propagates_nonfinite=lambda from_logits, normalize, **_: not from_logits and not normalize,
 )
 def cce(
     y_true: np.ndarray, y_pred: np.ndarray, *, from_logits: bool, eps: float, normalize: bool, clip_upper: bool = False
