@@ -12,6 +12,7 @@ from typing import Annotated, NoReturn, Optional
 import typer
 
 from .. import __version__
+from ..allocator import prefer_jemalloc_for_arrow
 from .common import RICH_HELP, OneLineUsageErrors
 
 def _new_app() -> typer.Typer:
@@ -111,6 +112,8 @@ def main() -> None:
     # taken from the decoding threads (measured on 2 cores). An explicit
     # setting by the user wins.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    # Before pyarrow is imported, as OpenBLAS's setting before numpy.
+    prefer_jemalloc_for_arrow()
     # Every floating-point problem reaches the user as a null value with its
     # reason; numpy's own RuntimeWarning (file, line and source) is never for them.
     # Only for this run: a program that calls main() keeps its own warnings,

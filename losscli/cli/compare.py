@@ -161,7 +161,7 @@ def compare(
         select_losses,
         task_candidates,
     )
-    from ..allocator import compact_arrow_memory, reuse_freed_memory
+    from ..allocator import reuse_freed_memory
     from ..evaluation import check_thresholds, parse_thresholds
     from ..io.numbers import decimal_given
     from ..io.plan import InputOptions
@@ -178,7 +178,6 @@ def compare(
     _check_stdin(predictions, labels, len(models))
     output = output_target(output)
     reuse_freed_memory()
-    compact_arrow_memory()
     shared = global_params(from_logits, eps, normalize)
     explicit = parse_losses(loss or [], shared, convention)
     canonical_task = resolve_task(task) if task else None

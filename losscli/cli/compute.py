@@ -109,7 +109,7 @@ def compute(
 
       losscli compute scores.parquet --labels truth.csv --key id --loss bce --from-logits --format json
     """
-    from ..allocator import compact_arrow_memory, reuse_freed_memory
+    from ..allocator import reuse_freed_memory
     from ..evaluation import check_thresholds, evaluate_file, parse_thresholds
     from ..io.numbers import decimal_given
     from ..io.plan import InputOptions
@@ -123,7 +123,6 @@ def compute(
     check_named_paths({"PREDICTIONS": predictions, "--labels": labels, "--output": output, "--per-row": per_row, "--plot-file": plot_file})
     output = output_target(output)
     reuse_freed_memory()
-    compact_arrow_memory()
     shared = global_params(from_logits, eps, normalize)
     losses = parse_losses(loss, shared, convention)
     for bound in losses:
