@@ -64,7 +64,8 @@ def test_library_names_of_the_same_loss_resolve(name, loss):
         ("BinaryFocalCrossentropy", ("--loss focal:convention=keras",)),
         ("MarginRankingLoss", ("no equivalent of PyTorch's MarginRankingLoss",)),
         ("HingeEmbeddingLoss", ("no equivalent of PyTorch's HingeEmbeddingLoss",)),
-        ("MultiMarginLoss", ("no equivalent", "categorical_hinge")),
+        # torch.nn.MultiMarginLoss() equals categorical_hinge:form=weston_watkins (tests/test_conventions.py).
+        ("MultiMarginLoss", ("Weston-Watkins", "--loss categorical_hinge:form=weston_watkins")),
         ("MultiLabelMarginLoss", ("no equivalent",)),
     ],
 )  # fmt: skip
