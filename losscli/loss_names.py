@@ -79,6 +79,11 @@ LIBRARY_NAMES: dict[str, Advice] = {
         "Keras' CategoricalFocalCrossentropy is losscli's focal on class columns in the Keras convention",
         "write --loss focal:convention=keras",
     ),
+    "mean_poisson_deviance": Advice(
+        "scikit-learn's mean_poisson_deviance is losscli's poisson as a deviance, on predicted rates "
+        "(poisson alone is PyTorch's negative log-likelihood of log-rates)",
+        "write --loss poisson:deviance=true,log_input=false",
+    ),
     "cosine_similarity": Advice(
         "Keras' CosineSimilarity loss is -cos(y_true, y_pred); losscli's perceptual:distance=cosine is "
         "1 - cos, so Keras' value is that minus 1",
