@@ -1305,8 +1305,14 @@ def _undeclared_predictions(
 
     numeric = [c.name for c in source.columns if c.numeric and c.name not in claimed]
     kind = summarise_labels(labels).kind
-    found = find_class_columns(labels, label_names, kind, numeric, source.names())
     looked = f"no column named {names_looked_for(PRED_DEFAULTS)}"
+    if kind == "sequence":
+        # ctc finds its log-probabilities under names of its own ('log_probs',
+        # as PyTorch's ctc_loss calls them), so its command needs no --pred-col.
+        frames = _structural_columns(source, "ctc", "y_pred", {name for name in claimed if name})
+        if frames:
+            return frames, None, f"{looked}; {_names_text(frames)}: ctc's log-probabilities, which compute finds under that name"
+    found = find_class_columns(labels, label_names, kind, numeric, source.names())
     if len(found) == 1:
         columns = found[0]
         return list(columns.names), columns.selection, f"{looked}; {columns.reason}: the commands pass {_pred_col_flag(columns.selection)}"

@@ -79,6 +79,11 @@ LIBRARY_NAMES: dict[str, Advice] = {
         "Keras' CategoricalFocalCrossentropy is losscli's focal on class columns in the Keras convention",
         "write --loss focal:convention=keras",
     ),
+    "mean_poisson_deviance": Advice(
+        "scikit-learn's mean_poisson_deviance is losscli's poisson as a deviance, on predicted rates "
+        "(poisson alone is PyTorch's negative log-likelihood of log-rates)",
+        "write --loss poisson:deviance=true,log_input=false",
+    ),
     "cosine_similarity": Advice(
         "Keras' CosineSimilarity loss is -cos(y_true, y_pred); losscli's perceptual:distance=cosine is "
         "1 - cos, so Keras' value is that minus 1",
@@ -101,9 +106,11 @@ LIBRARY_NAMES: dict[str, Advice] = {
         "PyTorch's HingeEmbeddingLoss (a distance, or a margin minus it, per pair)",
         "losscli's pair losses: contrastive (squares both terms), cosine_embedding",
     ),
-    "multi_margin": _none(
-        "PyTorch's MultiMarginLoss (a sum over every wrong class)",
-        "categorical_hinge takes the largest wrong-class margin instead (Crammer-Singer)",
+    "multi_margin": Advice(
+        "PyTorch's MultiMarginLoss with its defaults p=1, margin=1 (a sum over every wrong class, divided "
+        "by the number of classes) is losscli's categorical_hinge in the Weston-Watkins form; categorical_hinge "
+        "alone takes the largest wrong-class margin instead (Crammer-Singer)",
+        "write --loss categorical_hinge:form=weston_watkins",
     ),
     "multi_label_margin": _none(
         "PyTorch's MultiLabelMarginLoss",

@@ -646,6 +646,15 @@ def emd_on_two_columns(d):
     return ["compute", d / "two.csv", "--loss", "wasserstein_distance"], ("two.csv", "column 'y_pred_a,y_pred_b'", "takes one y_pred column, got 2")
 
 
+def many_class_columns_that_do_not_sum_to_one(d):
+    # A 1000-class softmax whose second row lost its first ten classes: the error named all
+    # 1000 columns, a line of 9 kB; the first and the last say which ones.
+    probs = np.full((2, 1000), 0.001)
+    probs[1, :10] = 0.0
+    write_csv(d / "wide.csv", {"label": [0, 1], **{f"prob_{k}": probs[:, k] for k in range(1000)}})
+    return ["compute", d / "wide.csv", "--loss", "cce"], ("wide.csv, column 'prob_0,...,prob_999 (1000 columns)', row 2: row of class probability values does not sum to 1",)
+
+
 def emd_on_a_list_column(d):
     pq.write_table(pa.table({"y_true": [[1.0, 2.0], [3.0, 4.0]], "y_pred": [0.5, 1.0]}), d / "lists.parquet")
     return ["compute", d / "lists.parquet", "--loss", "wasserstein_distance"], ("lists.parquet", "column 'y_true'", "takes one y_true column, got 2")
@@ -787,6 +796,7 @@ CORPUS: list = [
     probability_just_above_one,
     class_label_just_above_an_integer,
     emd_on_two_columns,
+    many_class_columns_that_do_not_sum_to_one,
     emd_on_a_list_column,
     segmentation_mask_as_a_list_of_lists,
     list_column_written_by_pandas_to_csv,

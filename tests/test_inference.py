@@ -494,6 +494,23 @@ def test_sequence_file_with_space_separated_targets(tmp_path):
     assert infer_file(path).task == "sequence"
 
 
+def test_ctc_log_probs_column_is_read_as_the_predictions(tmp_path):
+    # PyTorch's ctc_loss calls its input log_probs, a name compute --loss ctc finds
+    # by itself: the command is on the file, not 'compute PRED --labels FILE'.
+    frames = [[[-0.5, -1.0, -2.0]] * 4] * 3
+    path = tmp_path / "ctc.parquet"
+    pq.write_table(pa.table({"log_probs": frames, "target": ["1 2", "2", "1"]}), path)
+    result = infer_file(str(path))
+    assert (result.task, result.prediction_columns) == ("sequence", ("log_probs",))
+    ctc = losscli.recommend(data=str(path))["recommendations"][0]
+    assert ctc["command"] == f"losscli compute {path} --loss ctc"
+    # Long format: one row per frame, class columns log_probs_0 .. log_probs_2.
+    rows = [(f"u{u}", -0.5, -1.0, -2.0, "1 2") for u in range(3) for _ in range(4)]
+    long = write_csv(tmp_path / "long.csv", ["utt", "log_probs_0", "log_probs_1", "log_probs_2", "target"], rows)
+    ctc = losscli.recommend(data=long)["recommendations"][0]
+    assert ctc["command"] == f"losscli compute {long} --loss ctc --sample-col utt"
+
+
 def test_parquet_list_columns(tmp_path):
     path = tmp_path / "lists.parquet"
     one_hot = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0]]

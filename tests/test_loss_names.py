@@ -64,8 +64,11 @@ def test_library_names_of_the_same_loss_resolve(name, loss):
         ("BinaryFocalCrossentropy", ("--loss focal:convention=keras",)),
         ("MarginRankingLoss", ("no equivalent of PyTorch's MarginRankingLoss",)),
         ("HingeEmbeddingLoss", ("no equivalent of PyTorch's HingeEmbeddingLoss",)),
-        ("MultiMarginLoss", ("no equivalent", "categorical_hinge")),
+        # torch.nn.MultiMarginLoss() equals categorical_hinge:form=weston_watkins (tests/test_conventions.py).
+        ("MultiMarginLoss", ("Weston-Watkins", "--loss categorical_hinge:form=weston_watkins")),
         ("MultiLabelMarginLoss", ("no equivalent",)),
+        # sklearn.metrics.mean_poisson_deviance equals poisson:deviance=true,log_input=false (test below).
+        ("mean_poisson_deviance", ("rates", "--loss poisson:deviance=true,log_input=false")),
     ],
 )  # fmt: skip
 def test_library_names_of_other_inputs_say_what_to_write(name, fragments):
@@ -211,3 +214,12 @@ def test_multilabel_advice_computes_what_it_says():
 
 def test_list_task_multilabel_is_one_error_line(cli):
     assert_usage_error(cli("list", "--task", "multilabel"), "unknown task 'multilabel'", "one column per label")
+
+
+def test_the_spec_named_for_mean_poisson_deviance_computes_it():
+    from sklearn.metrics import mean_poisson_deviance
+
+    y_true, rates = [0.0, 1.0, 3.0, 2.0], [0.5, 1.5, 2.0, 2.5]
+    value = losscli.compute("poisson", y_true, rates, deviance=True, log_input=False)
+    # sklearn.metrics.mean_poisson_deviance
+    assert value == pytest.approx(mean_poisson_deviance(y_true, rates), rel=1e-12)

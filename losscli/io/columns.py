@@ -31,6 +31,10 @@ PRED_SIDE = "predictions"
 LABEL_SIDE = "labels"
 
 
+# More columns than this are named by the first and the last in messages.
+BRIEF_COLUMNS = 5
+
+
 @dataclass(frozen=True)
 class RoleColumns:
     """Where one role's data lives: which file and which column(s)."""
@@ -42,6 +46,14 @@ class RoleColumns:
 
     def describe(self) -> str:
         return ",".join(self.names)
+
+    def brief(self) -> str:
+        """The names as an error message shows them: a thousand class
+        columns would make a line no log can show, so a long run is cut to
+        its ends and its count."""
+        if len(self.names) <= BRIEF_COLUMNS:
+            return self.describe()
+        return f"{self.names[0]},...,{self.names[-1]} ({len(self.names)} columns)"
 
 
 def select(pattern: str, columns: list[Column], *, display: str, what: str) -> list[str]:

@@ -178,7 +178,7 @@ class InputPlan:
         self.notes.extend(logits_notes)
         # What every batch tells the engine about where each role was read, for
         # its error messages: the same for every batch, so worked out once.
-        self._role_column_names = [{role: rc.describe() for role, rc in roles.items()} for roles in self.role_columns]
+        self._role_column_names = [{role: rc.brief() for role, rc in roles.items()} for roles in self.role_columns]
         self._label_roles = [frozenset(role for role, rc in roles.items() if rc.side == LABEL_SIDE) for roles in self.role_columns]
         self.long_format = self._is_long_format()
         self.positive = self._positive_label()
@@ -1124,7 +1124,7 @@ class InputPlan:
         try:
             y_pred, y_true, keys = group_frames(all_ids, all_frames, np.concatenate(targets))
         except LossCliError as error:
-            columns = {role: rc.describe() for role, rc in self.role_columns[0].items()}
+            columns = {role: rc.brief() for role, rc in self.role_columns[0].items()}
             raise error.with_context(file=self.sources[PRED_SIDE].display, role_columns=columns) from None
         sequence_weights = self._per_sequence("weight", np.concatenate(weights), all_ids) if weights else None
         if sequence_weights is not None:
