@@ -337,7 +337,8 @@ def _evaluate_plan(
             report.notes.append(weighted_rows_note(plan.unpaired_losses))
     if plan.stats.unmatched_predictions or plan.stats.unmatched_labels:
         report.notes.append(
-            f"--key: {plan.stats.unmatched_predictions} prediction rows and {plan.stats.unmatched_labels} label rows had no partner and were skipped"
+            f"--key: {counted(plan.stats.unmatched_predictions, 'prediction row')} and "
+            f"{counted(plan.stats.unmatched_labels, 'label row')} had no partner and were skipped"
         )
     return report, plan, accumulators
 

@@ -70,6 +70,11 @@ def blank_lines_only(d):
     return mse(_text(d, "blank.csv", "\n \n\n")), ("blank.csv", "file is empty")
 
 
+def byte_order_mark_only(d):
+    # What a spreadsheet saves as "CSV UTF-8" from an empty sheet.
+    return mse(_text(d, "bom.csv", b"\xef\xbb\xbf")), ("bom.csv", "file is empty")
+
+
 def empty_stdin(d):
     return mse("-"), ("<stdin>", "empty")
 
@@ -583,7 +588,7 @@ def duplicate_key(d):
 def unmatched_keys(d):
     write_csv(d / "p.csv", {"id": [1, 2, 3], "y_pred": [1.0, 2.0, 3.0]})
     write_csv(d / "t.csv", {"id": [1, 2, 4], "y_true": [1.0, 2.0, 3.0]})
-    return mse(d / "p.csv", "--labels", d / "t.csv", "--key", "id"), ("p.csv", "1 prediction rows have no label", "row 3", "--allow-unmatched")
+    return mse(d / "p.csv", "--labels", d / "t.csv", "--key", "id"), ("p.csv", "1 prediction row has no label", "row 3", "--allow-unmatched")
 
 
 def no_key_matches_with_allow_unmatched(d):
@@ -698,6 +703,7 @@ CORPUS: list = [
     missing_labels_file,
     empty_file,
     blank_lines_only,
+    byte_order_mark_only,
     empty_stdin,
     header_only,
     header_only_without_line_end,

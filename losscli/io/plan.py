@@ -24,7 +24,7 @@ from ..errors import LossCliError
 from ..labels import MISSING
 from ..logit_names import logits_by_name
 from ..registry import BoundLoss, Role
-from ..wording import exact_number, listed, names_looked_for
+from ..wording import counted, exact_number, listed, names_looked_for
 from .columns import (
     LABEL_SIDE,
     PRED_SIDE,
@@ -813,7 +813,7 @@ class InputPlan:
                 )
             # Not "no data rows": both files have rows, the key just pairs none of them.
             raise LossCliError(
-                f"no prediction row matches a label row on --key ({left.num_rows} prediction rows, {right.num_rows} label rows)",
+                f"no prediction row matches a label row on --key ({counted(left.num_rows, 'prediction row')}, {counted(right.num_rows, 'label row')})",
                 file=self.sources[PRED_SIDE].display,
                 column=named[PRED_SIDE],
                 hint=f"check that '{key}' holds the same ids, of the same type, in both files",
@@ -821,9 +821,10 @@ class InputPlan:
         if (self.stats.unmatched_predictions or self.stats.unmatched_labels) and not self.options.allow_unmatched:
             first = int(np.argmin(arrow_numpy.booleans(matched))) if self.stats.unmatched_predictions else -1
             where = f"first at prediction {_row_in(self.sources[PRED_SIDE], first + 1)}" if first >= 0 else "the extra rows are in the labels file"
+            predictions, labels = self.stats.unmatched_predictions, self.stats.unmatched_labels
             raise LossCliError(
-                f"--key '{key}': {self.stats.unmatched_predictions} prediction rows have no label and "
-                f"{self.stats.unmatched_labels} label rows have no prediction ({where})",
+                f"--key '{key}': {counted(predictions, 'prediction row')} {'has' if predictions == 1 else 'have'} no label and "
+                f"{counted(labels, 'label row')} {'has' if labels == 1 else 'have'} no prediction ({where})",
                 file=self.sources[PRED_SIDE].display,
                 hint="--allow-unmatched evaluates the matched rows only",
             )

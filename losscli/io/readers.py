@@ -7,6 +7,7 @@ so memory is bounded by the batch size rather than by the file.
 
 from __future__ import annotations
 
+import codecs
 import functools
 import io
 import os
@@ -553,7 +554,8 @@ class CsvSource(Source):
         """The delimiter and the columns, from the head of the input."""
         with self._input() as stream:
             head = stream.read(_HEAD_BYTES)
-        if not head.strip():
+        # A UTF-8 byte order mark alone (a spreadsheet's empty export) is no header either.
+        if not head.removeprefix(codecs.BOM_UTF8).strip():
             raise LossCliError("file is empty", file=self.display, hint="it needs a header line and at least one row")
         check_encoding(head, self.display)
         if len(head) == _HEAD_BYTES and not re.search(b"[\r\n]", head):
