@@ -14,8 +14,9 @@ import math
 from typing import Any, Iterable
 
 # The key of rows whose value is missing (an empty cell). Reports show it as
-# null (JSON, CSV) or "(missing)" (tables); the NUL keeps it apart from a
-# real value written "(missing)", which no file holds with a NUL in it.
+# null (JSON) or "(missing)" (tables, Markdown, CSV, where a real text value
+# "(missing)" is quoted); the NUL keeps it apart from such a value, which no
+# file holds with a NUL in it.
 MISSING = "\x00(missing)"
 
 

@@ -187,23 +187,20 @@ ALL_GROUPS, MISSING_GROUP = "(all)", "(missing)"
 
 
 def group_text(result: Result) -> str:
-    """The group cell of a table or Markdown row. Text that would read as the
-    overall row, the missing group or an empty cell is quoted, so a file's
-    group written "(all)" or "(missing)" (or an empty text in Parquet) is not
-    taken for those."""
+    """The group cell of a table or Markdown row."""
     if not result.group:
         return ALL_GROUPS
-    return ", ".join(table_cell(v) for v in result.group.values())
-
-
-def table_cell(value: Any) -> str:
-    if isinstance(value, str) and value in (ALL_GROUPS, MISSING_GROUP, ""):
-        return f'"{value}"'
-    return group_cell(value)
+    return ", ".join(group_cell(v) for v in result.group.values())
 
 
 def group_cell(value: Any) -> str:
-    """A group value as text: booleans as JSON writes them (true, not True)."""
+    """A group value as tables, Markdown and CSV show it: booleans as JSON
+    writes them (true, not True), the missing group as "(missing)". Text that
+    would read as the overall row, the missing group or an empty cell is
+    quoted, so a file's group written "(all)" or "(missing)" (or an empty
+    text in Parquet) is not taken for those."""
+    if isinstance(value, str) and value in (ALL_GROUPS, MISSING_GROUP, ""):
+        return f'"{value}"'
     if value is None:
         return MISSING_GROUP
     if isinstance(value, bool):

@@ -146,14 +146,14 @@ def csv_rows(block: GroupResults, one: Callable[[Result], str]) -> Iterator[str]
 def markdown_rows(block: GroupResults, one: Callable[[Result], str]) -> Iterator[str]:
     """The block's Markdown table rows (loss, group, value, rows), each ending in a newline."""
     from . import markdown as md
-    from .render import number, table_cell
+    from .render import group_cell, number
 
     head = "| " + md.cell(md.code(block.loss.display)) + " | "
 
     def prepare(start: int, stop: int) -> tuple[set[int], list[Any]]:
         groups = block.groups[start:stop]
         # An int's digits and sign need no quoting or escaping.
-        cells = list(map(int.__repr__, groups)) if _only_ints(groups) else [md.cell(table_cell(value)) for value in groups]
+        cells = list(map(int.__repr__, groups)) if _only_ints(groups) else [md.cell(group_cell(value)) for value in groups]
         return set(), cells
 
     def run(start: int, first: int, last: int, cells: list[Any]) -> str:

@@ -1478,7 +1478,7 @@ def test_the_missing_group_comes_first_beside_an_empty_text_group(cli, tmp_path)
 
 
 # A group written "(all)" or "(missing)", or empty text in Parquet, read in a
-# table or Markdown as the overall row, the missing group or a blank cell.
+# table, Markdown or CSV as the overall row, the missing group or a blank cell.
 @pytest.mark.parametrize("command", ["compute", "compare"])
 def test_groups_that_read_as_the_overall_row_or_missing_are_quoted_in_tables(cli, tmp_path, command):
     g = pa.array(["(all)", "(missing)", None, "", "x"])
@@ -1489,6 +1489,11 @@ def test_groups_that_read_as_the_overall_row_or_missing_are_quoted_in_tables(cli
     assert [line.split()[1] for line in table[2:8]] == ["(all)", "(missing)", '""', '"(all)"', '"(missing)"', "x"]
     markdown = cli(command, *inputs, "--loss", "mae", "--by", "g", "-f", "markdown").stdout.splitlines()
     assert [line.split(" | ")[1] for line in markdown[2:8]] == ["(all)", "(missing)", '""', '"(all)"', '"(missing)"', "x"]
+    # CSV too: its overall row has an empty group field, the missing group (missing).
+    lines = list(csv.reader(io.StringIO(cli(command, *inputs, "--loss", "mae", "--by", "g", "-f", "csv").stdout)))
+    column, model = lines[0].index("g"), lines[0].index("model")
+    first = [line for line in lines[1:] if line[model] == lines[1][model]]
+    assert [line[column] for line in first] == ["", "(missing)", '""', '"(all)"', '"(missing)"', "x"]
     # JSON keeps every value as it is: mae of each one-row group is its y_pred (by hand).
     document = json.loads(cli(command, *inputs, "--loss", "mae", "--by", "g", "-f", "json").stdout)
     first_model = document["results"][0]["model"]

@@ -570,16 +570,16 @@ rmse,rmse,0.0,1,mean,groups.parquet,10,
 loss,spec,value,n,reduction,model,g_text,warning
 mse,mse,,9,mean,groups.parquet,,mse: the value is infinite (overflow or an impossible case); reported as null
 mse,mse,4.0,1,mean,groups.parquet,(missing),
-mse,mse,,1,mean,groups.parquet,,mse: the sample weights of these rows sum to zero; reported as null
-mse,mse,,1,mean,groups.parquet,(all),mse: the sample weights of these rows sum to zero; reported as null
+mse,mse,,1,mean,groups.parquet,"""""",mse: the sample weights of these rows sum to zero; reported as null
+mse,mse,,1,mean,groups.parquet,"""(all)""",mse: the sample weights of these rows sum to zero; reported as null
 mse,mse,,1,mean,groups.parquet,Zebra,mse: the value is infinite (overflow or an impossible case); reported as null
 mse,mse,0.125,2,mean,groups.parquet,"a,b",
 mse,mse,0.25,1,mean,groups.parquet,naïve ☃,
 mse,mse,0.04642857142857142,2,mean,groups.parquet,"say ""hi""",
 rmse,rmse,,9,mean,groups.parquet,,rmse: the value is infinite (overflow or an impossible case); reported as null
 rmse,rmse,2.0,1,mean,groups.parquet,(missing),
-rmse,rmse,,1,mean,groups.parquet,,rmse: the sample weights of these rows sum to zero; reported as null
-rmse,rmse,,1,mean,groups.parquet,(all),rmse: the sample weights of these rows sum to zero; reported as null
+rmse,rmse,,1,mean,groups.parquet,"""""",rmse: the sample weights of these rows sum to zero; reported as null
+rmse,rmse,,1,mean,groups.parquet,"""(all)""",rmse: the sample weights of these rows sum to zero; reported as null
 rmse,rmse,,1,mean,groups.parquet,Zebra,rmse: the value is infinite (overflow or an impossible case); reported as null
 rmse,rmse,0.3535533905932738,2,mean,groups.parquet,"a,b",
 rmse,rmse,0.5,1,mean,groups.parquet,naïve ☃,
@@ -609,17 +609,17 @@ rmse,rmse,0.21547290184283366,2,mean,groups.parquet,"say ""hi""",
 
 > mse: the value is infinite (overflow or an impossible case); reported as null
 >
-> g_text=: mse: the sample weights of these rows sum to zero; reported as null
+> g_text="": mse: the sample weights of these rows sum to zero; reported as null
 >
-> g_text=(all): mse: the sample weights of these rows sum to zero; reported as null
+> g_text="(all)": mse: the sample weights of these rows sum to zero; reported as null
 >
 > g_text=Zebra: mse: the value is infinite (overflow or an impossible case); reported as null
 >
 > rmse: the value is infinite (overflow or an impossible case); reported as null
 >
-> g_text=: rmse: the sample weights of these rows sum to zero; reported as null
+> g_text="": rmse: the sample weights of these rows sum to zero; reported as null
 >
-> g_text=(all): rmse: the sample weights of these rows sum to zero; reported as null
+> g_text="(all)": rmse: the sample weights of these rows sum to zero; reported as null
 >
 > g_text=Zebra: rmse: the value is infinite (overflow or an impossible case); reported as null
 
@@ -646,12 +646,12 @@ rmse   a,b          0.353553      2
 rmse   naïve ☃           0.5      1
 rmse   say "hi"     0.215473      2
 note: mse: the value is infinite (overflow or an impossible case); reported as null
-note: g_text=: mse: the sample weights of these rows sum to zero; reported as null
-note: g_text=(all): mse: the sample weights of these rows sum to zero; reported as null
+note: g_text="": mse: the sample weights of these rows sum to zero; reported as null
+note: g_text="(all)": mse: the sample weights of these rows sum to zero; reported as null
 note: g_text=Zebra: mse: the value is infinite (overflow or an impossible case); reported as null
 note: rmse: the value is infinite (overflow or an impossible case); reported as null
-note: g_text=: rmse: the sample weights of these rows sum to zero; reported as null
-note: g_text=(all): rmse: the sample weights of these rows sum to zero; reported as null
+note: g_text="": rmse: the sample weights of these rows sum to zero; reported as null
+note: g_text="(all)": rmse: the sample weights of these rows sum to zero; reported as null
 note: g_text=Zebra: rmse: the value is infinite (overflow or an impossible case); reported as null
 '''
     ),
@@ -820,16 +820,16 @@ rmse,rmse,0.8893306982833162,4,mean,groups.parquet,true,
 loss,spec,value,n,reduction,model,g_text,warning
 mse,mse,,9,mean,predictions.parquet,,mse: the value is infinite (overflow or an impossible case); reported as null
 mse,mse,4.0,1,mean,predictions.parquet,(missing),
-mse,mse,,1,mean,predictions.parquet,,mse: the sample weights of these rows sum to zero; reported as null
-mse,mse,,1,mean,predictions.parquet,(all),mse: the sample weights of these rows sum to zero; reported as null
+mse,mse,,1,mean,predictions.parquet,"""""",mse: the sample weights of these rows sum to zero; reported as null
+mse,mse,,1,mean,predictions.parquet,"""(all)""",mse: the sample weights of these rows sum to zero; reported as null
 mse,mse,,1,mean,predictions.parquet,Zebra,mse: the value is infinite (overflow or an impossible case); reported as null
 mse,mse,0.125,2,mean,predictions.parquet,"a,b",
 mse,mse,0.25,1,mean,predictions.parquet,naïve ☃,
 mse,mse,0.04642857142857142,2,mean,predictions.parquet,"say ""hi""",
 mae,mae,1.176470588235294e+199,9,mean,predictions.parquet,,
 mae,mae,2.0,1,mean,predictions.parquet,(missing),
-mae,mae,,1,mean,predictions.parquet,,mae: the sample weights of these rows sum to zero; reported as null
-mae,mae,,1,mean,predictions.parquet,(all),mae: the sample weights of these rows sum to zero; reported as null
+mae,mae,,1,mean,predictions.parquet,"""""",mae: the sample weights of these rows sum to zero; reported as null
+mae,mae,,1,mean,predictions.parquet,"""(all)""",mae: the sample weights of these rows sum to zero; reported as null
 mae,mae,1e+200,1,mean,predictions.parquet,Zebra,
 mae,mae,0.25,2,mean,predictions.parquet,"a,b",
 mae,mae,0.5,1,mean,predictions.parquet,naïve ☃,
@@ -859,15 +859,15 @@ mae,mae,0.21428571428571427,2,mean,predictions.parquet,"say ""hi""",
 
 > mse: the value is infinite (overflow or an impossible case); reported as null
 >
-> g_text=: mse: the sample weights of these rows sum to zero; reported as null
+> g_text="": mse: the sample weights of these rows sum to zero; reported as null
 >
-> g_text=(all): mse: the sample weights of these rows sum to zero; reported as null
+> g_text="(all)": mse: the sample weights of these rows sum to zero; reported as null
 >
 > g_text=Zebra: mse: the value is infinite (overflow or an impossible case); reported as null
 >
-> g_text=: mae: the sample weights of these rows sum to zero; reported as null
+> g_text="": mae: the sample weights of these rows sum to zero; reported as null
 >
-> g_text=(all): mae: the sample weights of these rows sum to zero; reported as null
+> g_text="(all)": mae: the sample weights of these rows sum to zero; reported as null
 
 '''
     ),
