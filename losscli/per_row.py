@@ -29,6 +29,10 @@ FILE_FORMATS = {
     ".csv": "csv",
     ".parquet": "parquet",
     ".pq": "parquet",
+    # Arrow's IPC file format, which Feather version 2 is: what the inputs read as Arrow.
+    ".arrow": "arrow",
+    ".feather": "arrow",
+    ".ipc": "arrow",
     ".jsonl": "ndjson",
     ".ndjson": "ndjson",
     ".json": "json",
@@ -116,6 +120,7 @@ class PerRowWriter:
         with writing(self.shown_path):
             self.temp = _stream_temp() if self.to_stream else temp_path_for(path)
         self._writer: Any = None
+        self._arrow_schema: pa.Schema | None = None
         self._handle: Any = None
         self._first = True
         self.rows = 0
@@ -219,6 +224,11 @@ class PerRowWriter:
             if self._writer is None:
                 self._writer = pq.ParquetWriter(self.temp, batch.schema)
             self._writer.write_batch(_in_schema(batch, self._writer.schema))
+        elif self.fmt == "arrow":
+            if self._writer is None:
+                self._writer = pa.ipc.new_file(self.temp, batch.schema)
+                self._arrow_schema = batch.schema
+            self._writer.write_batch(_in_schema(batch, self._arrow_schema))
         else:
             if self._handle is None:
                 self._handle = open(self.temp, "w", encoding="utf-8")
@@ -318,11 +328,11 @@ def _in_schema(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
 
 
 def _written_keys(keys: pa.Array, fmt: str) -> pa.Array:
-    """--key values as ``fmt`` holds them: Parquet keeps every type; text
+    """--key values as ``fmt`` holds them: Parquet and Arrow keep every type; text
     formats get dates, times and timestamps as ISO 8601 text (JSON has no
     such type, and the CSV writer's own spelling differs from the reports'),
     and decimals as their digits (JSON has no exact decimal number)."""
-    if fmt == "parquet":
+    if fmt in ("parquet", "arrow"):
         return keys
     from .io.ids import is_temporal, iso_text
 

@@ -835,6 +835,27 @@ def test_reduction_none_with_output_writes_rows_to_that_file(cli, data, tmp_path
     np.testing.assert_allclose(pq.read_table(target)["mse"].to_numpy(), (y_true - y_pred) ** 2, rtol=1e-12)
 
 
+@pytest.mark.parametrize("name", ["rows.feather", "rows.arrow"])
+def test_per_row_writes_feather_that_losscli_reads_back(cli, data, tmp_path, small_batches, name):
+    path, y_true, y_pred = data
+    target = tmp_path / name
+    result = cli("compute", path, "--loss", "mse", "--loss", "mae", "--by", "fold", "--per-row", target)
+    assert result.exit_code == 0, result.stderr
+    import pyarrow.feather as feather
+
+    table = feather.read_table(target)  # many batches (small_batches), one file
+    assert table.column_names == ["row", "fold", "mse", "mae"]
+    assert table["row"].to_pylist() == list(range(1, N + 1))
+    # By hand, row by row.
+    np.testing.assert_allclose(table["mse"].to_numpy(), (y_true - y_pred) ** 2, rtol=1e-12)
+    np.testing.assert_allclose(table["mae"].to_numpy(), np.abs(y_true - y_pred), rtol=1e-12)
+    # Read back as an input: the mean squared gap between the mae and row columns, by hand.
+    again = cli("compute", target, "--loss", "mse", "--pred-col", "mae", "--label-col", "row", "-f", "json")
+    assert again.exit_code == 0, again.stderr
+    expected = np.mean((np.abs(y_true - y_pred) - np.arange(1, N + 1)) ** 2)
+    assert json.loads(again.stdout)["results"][0]["value"] == pytest.approx(expected, rel=1e-12)
+
+
 def test_reduction_none_with_both_output_and_per_row_is_refused(cli, data, tmp_path):
     path, *_ = data
     result = cli("compute", path, "--loss", "mse", "--reduction", "none", "-o", tmp_path / "a.json", "--per-row", tmp_path / "b.csv")

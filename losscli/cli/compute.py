@@ -63,7 +63,7 @@ ReductionOpt = Annotated[
 ]
 PerRowOpt = Annotated[
     Optional[str],
-    typer.Option("--per-row", help="Also write per-row losses to FILE (.csv, .parquet, .jsonl, .json).", rich_help_panel="Output"),
+    typer.Option("--per-row", help="Also write per-row losses to FILE (.csv, .parquet, .feather/.arrow, .jsonl, .json, .md).", rich_help_panel="Output"),
 ]
 
 
