@@ -706,8 +706,9 @@ def _fold_batches_side_by_side(
 
     def fold_one(batch: Batch) -> list[Accumulator | _Rejected | None]:
         keys = _batch_keys(batch, by_sample)
-        # This thread folds every loss of the batch, so they can share terms.
-        shared: dict = {}
+        # This thread folds every loss of the batch, so they can share terms;
+        # a loss alone keeps none (see ``pair_sums``).
+        shared: dict | None = {} if len(accumulators) > 1 else None
         parts: list[Accumulator | _Rejected | None] = []
         for index in range(len(accumulators)):
             if index in failed.errors:  # failed on an earlier batch: no more work

@@ -19,6 +19,7 @@ from scipy import special
 from sklearn import metrics
 
 from losscli.engine import Batch, batch_total, call_kernel, evaluate
+from losscli.losses import pair_sums
 from losscli.losses.pair_sums import shared_pair_sums
 from losscli.registry import BoundLoss, parse_spec
 
@@ -118,6 +119,24 @@ def test_the_huber_sum_keeps_its_digits(residuals):
     got = batch_total(parse_spec("huber"), {"y_true": y, "y_pred": residuals}, None)
     exact = _exact_huber(residuals, 1.0)
     assert abs(Fraction(got) - exact) <= exact * Fraction(1, 10**14)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("text", SPECS)
+def test_a_loss_alone_sums_in_pieces_what_shared_terms_sum_whole(text, kind, monkeypatch):
+    """Without other losses on the batch, MSE, MAE and Huber (and the losses
+    made of their sums) add up pieces of the residual; 997-row pieces of
+    5,000 rows end in a short one."""
+    monkeypatch.setattr(pair_sums, "PIECE_ROWS", 997)
+    bound = parse_spec(text)
+    y, p = _data(kind)
+    alone = batch_total(bound, {"y_true": y, "y_pred": p}, None)
+    shared = batch_total(bound, {"y_true": y, "y_pred": p}, {})
+    assert (alone is None) == (shared is None)
+    if alone is not None:
+        expected = _kernel_sum(bound, y, p)  # the kernel's rows, summed exactly (math.fsum)
+        assert alone == pytest.approx(expected, rel=1e-12, abs=1e-300)
+        assert shared == pytest.approx(expected, rel=1e-12, abs=1e-300)
 
 
 def test_every_regression_loss_on_two_columns_declares_a_batch_sum():

@@ -11,11 +11,21 @@ Every term is computed lazily and kept for the batch, so a loss pays only for
 the terms it uses, and a second loss that needs the same term gets it free.
 An instance belongs to one thread: the engine folds all losses of a batch on
 the thread that holds the batch.
+
+When the terms serve one loss alone, nothing is kept: MSE, MAE and Huber
+take their sums over pieces of ``PIECE_ROWS`` rows, each residual written
+into one scratch array that stays in the core's cache, where a whole batch's
+residual (2 MB) goes out to memory and is read back. In-process on 50M rows
+(medians of 7, interleaved): MSE 0.247 to 0.231 s, MAE 0.271 to 0.244 s,
+Huber 0.291 to 0.246 s; pieces of 2^13, 2^14 and 2^16 rows gained less. Ten
+losses sharing the terms gained nothing from pieces (each loss's passes,
+ten times as many calls, cost what the cache saved).
 """
 
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Callable
 
 import numpy as np
 
@@ -26,7 +36,9 @@ class PairSums:
     """Shared terms of one batch's labels and predictions, both 1-D float64
     and not empty."""
 
-    def __init__(self, y_true: np.ndarray, y_pred: np.ndarray) -> None:
+    def __init__(self, y_true: np.ndarray, y_pred: np.ndarray, *, alone: bool = False) -> None:
+        # Whether one loss alone uses these terms: its sums are then taken in pieces.
+        self.alone = alone
         self.y_true = y_true
         self.y_pred = y_pred
         self.n = y_true.shape[0]
@@ -57,10 +69,14 @@ class PairSums:
 
     @cached_property
     def sum_abs(self) -> float:
+        if self._in_pieces:
+            return self._sum_of_pieces(lambda residual: float(np.sum(np.abs(residual, out=residual))))
         return float(np.sum(self.abs_residual))
 
     @cached_property
     def sum_squares(self) -> float:
+        if self._in_pieces:
+            return self._sum_of_pieces(lambda residual: float(np.dot(residual, residual)))
         residual = self.residual
         return float(np.dot(residual, residual))
 
@@ -80,21 +96,50 @@ class PairSums:
         part is not a difference of two large sums of |e|), and it costs one
         pass over the rows less than adding the quadratic and linear parts."""
         if delta not in self._huber:
-            clipped = clip_above(self.abs_residual, delta)
-            self._huber[delta] = float(np.dot(clipped, self.abs_residual)) - 0.5 * float(np.dot(clipped, clipped))
+            if self._in_pieces:
+                self._huber[delta] = self._sum_of_pieces(lambda residual: _huber_sum(np.abs(residual, out=residual), delta))
+            else:
+                self._huber[delta] = _huber_sum(self.abs_residual, delta)
         return self._huber[delta]
+
+    @property
+    def _in_pieces(self) -> bool:
+        # A residual some other sum already made is reused instead.
+        return self.alone and "residual" not in self.__dict__
+
+    def _sum_of_pieces(self, piece_sum: Callable[[np.ndarray], float]) -> float:
+        """The sum of ``piece_sum`` over the residual, piece by piece, each
+        piece written into the same scratch array (which it may overwrite)."""
+        scratch = np.empty(min(PIECE_ROWS, self.n))
+        total = 0.0
+        for start in range(0, self.n, PIECE_ROWS):
+            stop = min(start + PIECE_ROWS, self.n)
+            piece = scratch[: stop - start]
+            np.subtract(self.y_pred[start:stop], self.y_true[start:stop], out=piece)
+            total += piece_sum(piece)
+        return total
+
+
+def _huber_sum(abs_residual: np.ndarray, delta: float) -> float:
+    clipped = clip_above(abs_residual, delta)
+    return float(np.dot(clipped, abs_residual)) - 0.5 * float(np.dot(clipped, clipped))
+
+
+# Rows per piece when one loss uses the terms alone: 256 KB of residual.
+PIECE_ROWS = 1 << 15
 
 
 def shared_pair_sums(arrays: dict[str, np.ndarray], cache: dict | None) -> PairSums | None:
     """The batch's PairSums for a loss's ``y_true`` and ``y_pred``, from
-    ``cache`` when another loss on the same two arrays made them already."""
+    ``cache`` when another loss on the same two arrays made them already;
+    without a cache, terms for this loss alone."""
     if arrays.keys() != {"y_true", "y_pred"}:
         return None
     y_true, y_pred = arrays["y_true"], arrays["y_pred"]
     if not PairSums.accepts(y_true, y_pred) or y_true.shape[0] == 0:
         return None
     if cache is None:
-        return PairSums(y_true, y_pred)
+        return PairSums(y_true, y_pred, alone=True)
     # The arrays are alive for the whole batch, so their ids stay theirs.
     key = (id(y_true), id(y_pred))
     sums = cache.get(key)
