@@ -35,7 +35,6 @@ def reuse_freed_memory() -> None:
     mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD)
 
 
-
 def prefer_jemalloc_for_arrow() -> None:
     """Have Arrow allocate from its jemalloc pool where pyarrow is built with
     one, unless the user chose a pool with ARROW_DEFAULT_MEMORY_POOL. Must run
@@ -44,11 +43,12 @@ def prefer_jemalloc_for_arrow() -> None:
     rest staying in the first (which measured slower and larger than either).
 
     Arrow's default pool, mimalloc, kept 20-45 MB more resident than jemalloc
-    on every benchmark workload (MSE on 50M Parquet rows 189-193 to 144-148
-    MB, categorical CE on a 1 GB CSV 180 to 135 MB) and was no faster (MSE
-    0.391 against 0.396 s, CE on Parquet 0.575 to 0.511 s, BCE 0.324 to
-    0.313 s; whole processes, interleaved medians of 7-11). Naming a pool the
-    build lacks makes Arrow print a warning, so the build is asked first.
+    on every benchmark workload (MSE on 50M Parquet rows 189-193 MB against
+    144-148, categorical CE on a 1 GB CSV 180 against 135) and was no faster
+    (MSE 0.391 s against jemalloc's 0.396, CE on Parquet 0.575 against 0.511,
+    BCE 0.324 against 0.313; whole processes, interleaved medians of 7-11).
+    Naming a pool the build lacks makes Arrow print a warning, so the build
+    is asked first.
     """
     if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ and _arrow_has_jemalloc():
         os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "jemalloc"
