@@ -1,0 +1,138 @@
+"""Threads that work for the main thread, which may stop at any moment.
+
+Ctrl-C and SIGTERM raise KeyboardInterrupt in the main thread wherever it
+is, between any two steps of the code it runs (see ``output.Interrupts``).
+``concurrent.futures`` and ``queue.Queue`` hand work over through locks
+taken and released in Python code: raised just after ``Condition.__enter__``
+took one (the main thread had waited for the lock, and then for the GIL,
+while the signal came), the exception leaves the lock held for ever. The
+worker that needs it next never finishes, and whatever waits for that worker
+waits for ever too: the clean-up on the way out (``shutdown(wait=True)``, a
+reader's ``finally``), or the interpreter's exit, which joins the
+executor's threads. The run hangs and never says it was interrupted.
+
+Here work and results pass through ``queue.SimpleQueue``, whose ``put`` and
+``get`` are each one call into C: an interrupt lands before or after one,
+never inside. The threads are daemons, and a run that is being stopped by a
+signal does not wait for them: nothing they do is needed any more.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from concurrent.futures import CancelledError
+from typing import Any, Callable
+
+_PENDING = object()
+
+
+def stopped_by_signal(error: BaseException | None) -> bool:
+    """Whether ``error`` is a KeyboardInterrupt (Ctrl-C, or SIGTERM's
+    ``Terminated``), or was raised while one was on its way: the
+    GeneratorExit of a reader closed in a ``finally``, an error of a
+    clean-up step. Then clean-up must not wait for threads."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, KeyboardInterrupt):
+            return True
+        seen.add(id(error))
+        error = error.__context__
+    return False
+
+
+class Task:
+    """A call handed to a :class:`Pool`; ``result()`` waits for it."""
+
+    __slots__ = ("_function", "_arguments", "_outcome", "_result", "_cancelled")
+
+    def __init__(self, function: Callable[..., Any], arguments: tuple) -> None:
+        self._function: Callable[..., Any] | None = function
+        self._arguments: tuple | None = arguments
+        self._outcome: queue.SimpleQueue = queue.SimpleQueue()
+        self._result: Any = _PENDING
+        self._cancelled = False
+
+    def _run(self) -> None:
+        function, arguments = self._function, self._arguments
+        # The arguments (a batch) are not held once the call is done, only its result.
+        self._function = self._arguments = None
+        if self._cancelled or function is None:
+            self._outcome.put((False, CancelledError()))
+            return
+        try:
+            value = function(*arguments)
+        except BaseException as error:  # handed to the waiting thread, which raises it
+            self._outcome.put((False, error))
+        else:
+            self._outcome.put((True, value))
+
+    def result(self) -> Any:
+        """The call's value, or its error raised here (CancelledError if it never ran)."""
+        if self._result is _PENDING:
+            self._result = self._outcome.get()
+        succeeded, value = self._result
+        if succeeded:
+            return value
+        raise value
+
+    def cancel(self) -> None:
+        """Skip the call if no thread has started it yet."""
+        self._cancelled = True
+
+
+def _work(tasks: queue.SimpleQueue) -> None:
+    while True:
+        task = tasks.get()
+        if task is None:
+            return
+        task._run()
+        del task  # not held while waiting for the next
+
+
+class Pool:
+    """Up to ``workers`` daemon threads, named ``name_0``, ``name_1``...,
+    running the calls submitted to them in turn. A thread is started for
+    each of the first ``workers`` calls."""
+
+    def __init__(self, workers: int, name: str) -> None:
+        self._workers = workers
+        self._name = name
+        self._tasks: queue.SimpleQueue = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+
+    def submit(self, function: Callable[..., Any], *arguments: Any) -> Task:
+        task = Task(function, arguments)
+        self._tasks.put(task)
+        if len(self._threads) < self._workers:
+            thread = threading.Thread(target=_work, args=(self._tasks,), name=f"{self._name}_{len(self._threads)}", daemon=True)
+            # Counted before it starts: an interrupt during start() must not
+            # leave a thread that close() sends no stop to.
+            self._threads.append(thread)
+            thread.start()
+        return task
+
+    def close(self, *, wait: bool = True) -> None:
+        """No more calls: those not started are cancelled, and each thread
+        ends after its current one. ``wait``: until they have ended."""
+        while True:
+            try:
+                task = self._tasks.get_nowait()
+            except queue.Empty:
+                break
+            if task is not None:
+                task.cancel()
+                task._run()  # its result() raises CancelledError rather than waiting
+        for _ in self._threads:
+            self._tasks.put(None)
+        if wait:
+            for thread in self._threads:
+                if thread.is_alive():  # not if an interrupt stopped its start()
+                    thread.join()
+
+    def __enter__(self) -> "Pool":
+        return self
+
+    def __exit__(self, kind: object, error: BaseException | None, traceback: object) -> None:
+        # A run stopped by a signal has no use for what the threads are doing.
+        self.close(wait=not stopped_by_signal(error))
