@@ -294,6 +294,54 @@ def test_sigterm_right_after_the_main_thread_takes_a_lock_still_stops_the_run(bi
     assert digest(data) == before
 
 
+# A signal just after a temp file was made, before its name was kept
+# anywhere: without the name, nothing can remove it. ``TEMP_FILE`` picks
+# which of the run's temp files (1: the first made).
+SIGTERM_RIGHT_AFTER_A_TEMP_FILE = """
+import os, signal, tempfile
+
+made = tempfile.mkstemp
+count = [0]
+
+def mkstemp_then_signal(*args, **options):
+    handle, name = made(*args, **options)
+    if os.path.basename(name).startswith(".losscli-"):
+        count[0] += 1
+        if count[0] == TEMP_FILE:
+            os.write(2, b"[test: SIGTERM right after a temp file was made]\\n")
+            signal.raise_signal(signal.SIGTERM)
+    return handle, name
+
+tempfile.mkstemp = mkstemp_then_signal
+"""
+
+
+@pytest.mark.parametrize(
+    ("command", "temp_file"),
+    [("compute", 1), ("compute", 2), ("compare", 1)],
+    ids=["per-row-file", "staged-report", "compare-report"],
+)
+def test_a_signal_right_after_a_temp_file_is_made_leaves_no_temp_file(tmp_path, command, temp_file):
+    """compute makes the per-row file's temp file first, then the report's
+    when the run is done; compare, the report's."""
+    data = write_csv(tmp_path / "data.csv", {"y_true": [0.0, 1.0, 2.0], "y_pred": [0.5, 1.0, 4.0]})
+    out_json, rows_csv = tmp_path / "out.json", tmp_path / "rows.csv"
+    out_json.write_text("previous report\n")
+    rows_csv.write_text("previous rows\n")
+    arguments = [command, str(data), "--loss", "mse", "--format", "json", "--output", str(out_json)]
+    if command == "compute":
+        arguments += ["--per-row", str(rows_csv)]
+    prelude = f"TEMP_FILE = {temp_file}\n" + SIGTERM_RIGHT_AFTER_A_TEMP_FILE
+    code, out, err = finish(start(arguments, cwd=tmp_path, prelude=prelude))
+    assert "[test: SIGTERM right after a temp file was made]" in err, err
+    assert code == 143, (code, err)
+    assert err.splitlines()[-1] == "error: interrupted; no output was written", err
+    assert out == ""
+    assert out_json.read_text() == "previous report\n"
+    assert rows_csv.read_text() == "previous rows\n"
+    assert temp_files(tmp_path) == [], "the temp file made as the signal came was left behind"
+
+
 # --------------------------------------------------------------------------- (b) failures late in the file
 
 
