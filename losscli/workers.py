@@ -14,17 +14,62 @@ executor's threads. The run hangs and never says it was interrupted.
 Here work and results pass through ``queue.SimpleQueue``, whose ``put`` and
 ``get`` are each one call into C: an interrupt lands before or after one,
 never inside. The threads are daemons, and a run that is being stopped by a
-signal does not wait for them: nothing they do is needed any more.
+signal does not wait for them: nothing they do is needed any more, and a
+reader may be waiting for a pipe that never fills. Only when the interpreter
+itself ends (not ``losscli.cli.run``, which ends the process at once) are
+they told to stop and given a few seconds to finish what they are doing: a
+daemon thread still inside pyarrow as the interpreter tears down is ended
+with an unwinding that its C++ code cannot pass, and the process aborts
+("terminate called without an active exception") instead of exiting with
+the signal's code.
 """
 
 from __future__ import annotations
 
+import atexit
+import functools
 import queue
 import threading
+import time
 from concurrent.futures import CancelledError
 from typing import Any, Callable
 
 _PENDING = object()
+
+# How long the interpreter's exit waits for threads that are still working.
+EXIT_WAIT_SECONDS = 5.0
+
+# Threads that work for the main thread, each with how to tell it to stop.
+_working: dict[threading.Thread, Callable[[], None]] = {}
+
+
+def working(thread: threading.Thread, stop: Callable[[], None]) -> None:
+    """Register ``thread`` (before it starts) for the wait at the interpreter's
+    exit; ``stop`` tells it to stop after what it is doing now."""
+    _working[thread] = stop
+
+
+def done() -> None:
+    """Called by a registered thread as it ends."""
+    _working.pop(threading.current_thread(), None)
+
+
+def _stop_working_threads() -> None:
+    for stop in list(_working.values()):
+        stop()
+    deadline = time.monotonic() + EXIT_WAIT_SECONDS
+    for thread in list(_working):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        if thread.is_alive():
+            thread.join(left)
+
+
+# Called as the interpreter's exit begins, before it waits for threads and
+# tears down: where concurrent.futures stops its own workers. atexit is the
+# fallback; its functions run later, but still before the tear-down.
+getattr(threading, "_register_atexit", atexit.register)(_stop_working_threads)
 
 
 def stopped_by_signal(error: BaseException | None) -> bool:
@@ -82,12 +127,15 @@ class Task:
 
 
 def _work(tasks: queue.SimpleQueue) -> None:
-    while True:
-        task = tasks.get()
-        if task is None:
-            return
-        task._run()
-        del task  # not held while waiting for the next
+    try:
+        while True:
+            task = tasks.get()
+            if task is None:
+                return
+            task._run()
+            del task  # not held while waiting for the next
+    finally:
+        done()
 
 
 class Pool:
@@ -109,6 +157,7 @@ class Pool:
             # Counted before it starts: an interrupt during start() must not
             # leave a thread that close() sends no stop to.
             self._threads.append(thread)
+            working(thread, functools.partial(self._tasks.put, None))
             thread.start()
         return task
 

@@ -14,7 +14,7 @@ from collections import deque
 from itertools import islice
 from typing import Callable, Iterable, Iterator, TypeVar
 
-from ..workers import Pool, Task, stopped_by_signal
+from ..workers import Pool, Task, done, stopped_by_signal, working
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -69,12 +69,20 @@ def prefetch(items: Iterator[T], depth: int = 2) -> Iterator[T]:
         except BaseException as error:  # handed to the consumer, which raises it
             ready.put(_Failure(error))
         finally:
-            # The readers below stop their own threads now, on this thread.
-            close = getattr(items, "close", None)
-            if close is not None and stop.requested:
-                close()
+            try:
+                # The readers below stop their own threads now, on this thread.
+                close = getattr(items, "close", None)
+                if close is not None and stop.requested:
+                    close()
+            finally:
+                done()
+
+    def halt() -> None:
+        stop.requested = True
+        room.put(True)  # a reader waiting for room sees the stop now
 
     worker = threading.Thread(target=produce, name="losscli-reader", daemon=True)
+    working(worker, halt)
     wait = True
     try:
         worker.start()
@@ -88,12 +96,12 @@ def prefetch(items: Iterator[T], depth: int = 2) -> Iterator[T]:
             yield item
     except BaseException as error:
         # Stopped by a signal: the reader may be in the middle of a long read,
-        # and nothing it reads is wanted; it is a daemon and ends on its own.
+        # or waiting for a pipe, and nothing it reads is wanted. It is a
+        # daemon and ends on its own (see ``losscli.workers`` for the exit).
         wait = not stopped_by_signal(error)
         raise
     finally:
-        stop.requested = True
-        room.put(True)  # a reader waiting for room sees the stop now
+        halt()
         if wait and worker.is_alive():
             worker.join()
 
