@@ -55,15 +55,17 @@ def done() -> None:
 
 
 def _stop_working_threads() -> None:
-    for stop in list(_working.values()):
-        stop()
     deadline = time.monotonic() + EXIT_WAIT_SECONDS
-    for thread in list(_working):
-        left = deadline - time.monotonic()
-        if left <= 0:
-            break
-        if thread.is_alive():
-            thread.join(left)
+    while True:
+        # Again and again: a reader finishing its piece may still start the
+        # threads of a pool (the next file, the rest of a file cut again).
+        busy = [thread for thread in list(_working) if thread.is_alive()]
+        if not busy or time.monotonic() >= deadline:
+            return
+        for stop in list(_working.values()):
+            stop()
+        for thread in busy:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 # Called as the interpreter's exit begins, before it waits for threads and

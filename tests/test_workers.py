@@ -92,3 +92,34 @@ def test_a_signal_is_recognised_behind_the_errors_it_caused():
     assert stopped_by_signal(raised_while(KeyboardInterrupt(), RuntimeError("release unlocked lock")))
     assert not stopped_by_signal(ValueError("a bad value"))
     assert not stopped_by_signal(None)
+
+
+def test_the_exit_waits_for_threads_started_while_it_waits(monkeypatch):
+    """A reader told to stop finishes its piece first, which may start a
+    pool's threads: they too are done before the interpreter tears down
+    (a thread still inside pyarrow then aborts the process)."""
+    import losscli.workers as workers
+
+    monkeypatch.setattr(workers, "_working", {})
+    finished = []
+    told = threading.Event()
+
+    def later() -> None:
+        time.sleep(0.2)
+        finished.append("started while waiting")
+        workers.done()
+
+    def first() -> None:
+        told.wait(5)
+        second = threading.Thread(target=later, daemon=True)
+        workers.working(second, lambda: None)
+        second.start()
+        finished.append("told to stop")
+        workers.done()
+
+    thread = threading.Thread(target=first, daemon=True)
+    workers.working(thread, told.set)
+    thread.start()
+    workers._stop_working_threads()
+    assert finished == ["told to stop", "started while waiting"]
+    assert workers._working == {}
