@@ -702,7 +702,8 @@ def _fold_batches_side_by_side(
     is loaded by the thread that folds it, and its batches merge in order.
     """
     from collections import deque
-    from concurrent.futures import ThreadPoolExecutor
+
+    from .workers import Pool, Task
 
     def fold_one(batch: Batch) -> list[Accumulator | _Rejected | None]:
         keys = _batch_keys(batch, by_sample)
@@ -726,8 +727,8 @@ def _fold_batches_side_by_side(
         loaded = item.load() if isinstance(item, DeferredBatch) else [item]
         return [(batch, fold_one(batch)) for batch in loaded]
 
-    def merge(future: Any) -> None:
-        for batch, parts in future.result():
+    def merge(task: Task) -> None:
+        for batch, parts in task.result():
             for index, part in enumerate(parts):
                 if isinstance(part, _Rejected):
                     failed.record(index, part, batch)
@@ -738,7 +739,9 @@ def _fold_batches_side_by_side(
                 acc.merge(part)
 
     workers = fold_threads()
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="losscli-batch") as pool:
+    # Leaving, the pool waits for the batches under way, unless a signal
+    # stops the run (see ``losscli.workers``).
+    with Pool(workers, "losscli-batch") as pool:
         pending: deque = deque()
         try:
             for batch in batches:
@@ -749,8 +752,8 @@ def _fold_batches_side_by_side(
             while pending:
                 merge(pending.popleft())
         finally:
-            for future in pending:
-                future.cancel()
+            for task in pending:
+                task.cancel()
 
 
 def in_file(error: LossCliError, batch: Batch, index: int) -> LossCliError:
@@ -798,14 +801,17 @@ class _LossThreads:
 
     def __enter__(self) -> "_LossThreads":
         if self.workers > 1:
-            from concurrent.futures import ThreadPoolExecutor
+            from .workers import Pool
 
-            self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="losscli-loss")
+            self.pool = Pool(self.workers, "losscli-loss")
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, error: BaseException | None, traceback: object) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            from .workers import stopped_by_signal
+
+            # The losses under way are waited for, unless a signal stops the run.
+            self.pool.close(wait=not stopped_by_signal(error))
 
     def map(self, fold: Callable[[int], Any], count: int, *, rows: int) -> list[Any]:
         if self.pool is None or rows < _PARALLEL_ROWS:
@@ -831,13 +837,13 @@ class _LossThreads:
                 self.seconds[index] = time.perf_counter() - started
 
         submitted = {index: self.pool.submit(timed, index) for index in order}
-        futures = [submitted[index] for index in range(count)]
+        tasks = [submitted[index] for index in range(count)]
         results = []
-        for index, future in enumerate(futures):
+        for index, task in enumerate(tasks):
             try:
-                results.append(future.result())
+                results.append(task.result())
             except LossCliError as error:
-                for rest in futures[index + 1 :]:
+                for rest in tasks[index + 1 :]:
                     rest.cancel()
                 error.loss_index = index
                 raise

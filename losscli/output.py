@@ -161,9 +161,12 @@ def atomic_writer(path: str, *, binary: bool = False) -> Iterator[IO]:
             with open_in_place(path, mode, **options) as handle:
                 yield handle
             return
-        fd, temp = _temp_sibling(path)
+        temp = None
         try:
-            with os.fdopen(fd, mode, **options) as handle:
+            with held():  # made and named together: a file made but not named would stay
+                fd, temp = _temp_sibling(path)
+                handle = os.fdopen(fd, mode, **options)
+            with handle:
                 yield handle
             publish(temp, path)
         except BaseException:
@@ -180,8 +183,14 @@ def _temp_sibling(path: str) -> tuple[int, str]:
 
 def temp_path_for(path: str) -> str:
     """A temp file path next to ``path`` (for writers that want a path, like Parquet)."""
-    fd, temp = _temp_sibling(path)
-    os.close(fd)
+    temp = None
+    try:
+        with held():  # made and named together: a file made but not named would stay
+            fd, temp = _temp_sibling(path)
+            os.close(fd)
+    except BaseException:
+        discard(temp)
+        raise
     return temp
 
 
@@ -225,8 +234,9 @@ def write_text(handle: IO, text: str | list[str]) -> None:
 
 def stage_text(path: str, text: str | list[str]) -> str:
     """Write ``text`` to a temp sibling of ``path`` and return its name; ``publish`` moves it into place."""
-    temp = temp_path_for(path)
+    temp = None
     try:
+        temp = temp_path_for(path)
         with open(temp, "w", encoding="utf-8", newline="") as handle:
             write_text(handle, text)
     except BaseException:
@@ -266,7 +276,8 @@ class Interrupts:
     as usual and remember which signal they had; ``check()`` raises it again
     before any output is put in place. SIGTERM, how CI and ``timeout`` stop a
     job, gets the same clean-up as Ctrl-C, as :class:`Terminated`, so that the
-    exit code says which signal it was.
+    exit code says which signal it was. Inside :func:`held` steps the
+    signal is raised as the step ends.
     """
 
     def __init__(self) -> None:
@@ -282,6 +293,9 @@ class Interrupts:
     def _handle(self, number: int, frame: Any) -> None:
         if self.received is None:
             self.received = number
+        if _Held.depth:
+            _Held.pending = number
+            return
         raise interruption(number)
 
     def check(self) -> None:
@@ -291,3 +305,37 @@ class Interrupts:
     def __exit__(self, *exc: Any) -> None:
         for number, handler in self._previous.items():
             signal.signal(number, handler)
+
+
+class _Held:
+    """How many :func:`held` steps the main thread is in, and the signal
+    that came during them (signal handlers run on the main thread only)."""
+
+    depth = 0
+    pending: int | None = None
+
+
+class _HeldSignals:
+    def __enter__(self) -> None:
+        if threading.get_ident() == threading.main_thread().ident:
+            _Held.depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        if threading.get_ident() != threading.main_thread().ident:
+            return
+        _Held.depth -= 1
+        if _Held.depth == 0 and _Held.pending is not None:
+            number, _Held.pending = _Held.pending, None
+            raise interruption(number)
+
+
+_HELD = _HeldSignals()
+
+
+def held() -> _HeldSignals:
+    """A step that Ctrl-C and SIGTERM must not stop half done, such as making
+    a temp file and keeping its name, without which it could not be removed:
+    under :class:`Interrupts` the signal is raised as the step ends, not in
+    it. Keep such steps short; on other threads, or without
+    :class:`Interrupts`, nothing is held."""
+    return _HELD

@@ -196,6 +196,161 @@ def test_ctrl_c_while_the_first_batch_is_converted_is_not_lost(tmp_path):
     assert digest(data) == before
 
 
+# The worst moment for a signal: just after the main thread took a lock that
+# a worker thread needs next, as when the signal came while it waited for the
+# lock, or then for the GIL, and is raised as the lock is taken. Queues,
+# events, semaphores and futures all wait through ``Condition.__enter__``,
+# wrapped here: once three batches were folded, the main thread's next entry
+# raises SIGTERM right after taking the lock. The lock is never released, and
+# a run that needs it again (a reader's clean-up, an executor's shutdown, the
+# interpreter's exit) hangs. Where the main thread takes no such lock, the
+# signal is sent between two batches instead. Either way the run must stop
+# as on any SIGTERM. And no worker thread may still be at work as the
+# interpreter tears down (atexit functions run just before): one inside
+# pyarrow then aborts the process, whose exit code is no longer 143.
+SIGTERM_RIGHT_AFTER_A_LOCK = """
+import atexit, os, signal, threading
+import losscli.progress as progress
+
+def threads_left():
+    left = sorted(t.name for t in threading.enumerate() if t.name.startswith("losscli-") and t.is_alive())
+    os.write(2, f"[test: worker threads at the tear-down: {left}]\\n".encode())
+
+atexit.register(threads_left)
+
+MAIN = threading.get_ident()
+state = {"batches": 0, "sent": False}
+
+def send(moment):
+    if not state["sent"]:
+        state["sent"] = True
+        os.write(2, f"[test: SIGTERM {moment}]\\n".encode())
+        signal.raise_signal(signal.SIGTERM)
+
+take = threading.Condition.__enter__
+
+def take_then_signal(self):
+    taken = take(self)
+    # get_ident(), not current_thread(): a thread being started is not registered yet.
+    if threading.get_ident() == MAIN and state["batches"] >= 3:
+        send("right after the main thread took a lock")
+    return taken
+
+threading.Condition.__enter__ = take_then_signal
+
+tracked = progress.track
+
+def counted(batches, *args, **options):
+    for batch in tracked(batches, *args, **options):
+        yield batch
+        state["batches"] += 1
+        if state["batches"] == 6:
+            send("between two batches")
+
+progress.track = counted
+"""
+
+# Batches of 40,000 rows: above the size whose losses are folded on several threads.
+BIG_BATCHES = """
+import losscli.io.readers as readers
+readers.CSV_PARALLEL_BLOCK_BYTES = 1 << 22
+readers.CSV_BLOCK_BYTES = 1 << 22
+readers.BATCH_ROWS = 40_000
+"""
+
+
+def _parquet_of(source: Path, path: Path) -> Path:
+    """The first 200,000 rows of ``source`` in row groups of 10,000, each one deferred batch."""
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    pq.write_table(pacsv.read_csv(source).slice(0, 200_000), path, row_group_size=10_000)
+    return path
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["read-ahead", "losses-on-threads", "batches-on-threads"],
+)
+def test_sigterm_right_after_the_main_thread_takes_a_lock_still_stops_the_run(big_input, tmp_path, how):
+    """read-ahead: the reader thread hands batches over (the run of
+    ``test_a_stopped_run_leaves_no_output_and_the_input_unchanged``);
+    losses-on-threads: three losses of each batch on several threads;
+    batches-on-threads: Parquet row groups decoded and folded on several threads."""
+    data = big_input
+    out_json, rows_csv = tmp_path / "out.json", tmp_path / "rows.csv"
+    out_json.write_text("previous report\n")
+    arguments = ["--output", str(out_json), "--per-row", str(rows_csv)]
+    if how == "read-ahead":
+        losses, reads = ["--loss", "mse"], SLOW_READS
+    elif how == "losses-on-threads":
+        losses, reads = ["--loss", "mse", "--loss", "mae", "--loss", "huber"], BIG_BATCHES
+    else:
+        data = _parquet_of(big_input, tmp_path / "data.parquet")
+        # No per-row file: batches are folded side by side only without one.
+        losses, reads, arguments = ["--loss", "mse", "--loss", "mae"], SLOW_READS, ["--output", str(out_json)]
+    before = digest(data)
+    process = start(["compute", str(data), *losses, *arguments], cwd=tmp_path, prelude=reads + SIGTERM_RIGHT_AFTER_A_LOCK)
+    code, out, err = finish(process)
+    assert "[test: SIGTERM " in err, err
+    assert code == 143, (code, err)
+    assert [line for line in err.splitlines() if not line.startswith("[test: ")] == ["error: interrupted; no output was written"], err
+    assert "[test: worker threads at the tear-down: []]" in err
+    assert out == ""
+    assert out_json.read_text() == "previous report\n"
+    assert not rows_csv.exists()
+    assert temp_files(tmp_path, big_input.parent) == [], "a stopped run left its half-written temp file"
+    assert digest(data) == before
+
+
+# A signal just after a temp file was made, before its name was kept
+# anywhere: without the name, nothing can remove it. ``TEMP_FILE`` picks
+# which of the run's temp files (1: the first made).
+SIGTERM_RIGHT_AFTER_A_TEMP_FILE = """
+import os, signal, tempfile
+
+made = tempfile.mkstemp
+count = [0]
+
+def mkstemp_then_signal(*args, **options):
+    handle, name = made(*args, **options)
+    if os.path.basename(name).startswith(".losscli-"):
+        count[0] += 1
+        if count[0] == TEMP_FILE:
+            os.write(2, b"[test: SIGTERM right after a temp file was made]\\n")
+            signal.raise_signal(signal.SIGTERM)
+    return handle, name
+
+tempfile.mkstemp = mkstemp_then_signal
+"""
+
+
+@pytest.mark.parametrize(
+    ("command", "temp_file"),
+    [("compute", 1), ("compute", 2), ("compare", 1)],
+    ids=["per-row-file", "staged-report", "compare-report"],
+)
+def test_a_signal_right_after_a_temp_file_is_made_leaves_no_temp_file(tmp_path, command, temp_file):
+    """compute makes the per-row file's temp file first, then the report's
+    when the run is done; compare, the report's."""
+    data = write_csv(tmp_path / "data.csv", {"y_true": [0.0, 1.0, 2.0], "y_pred": [0.5, 1.0, 4.0]})
+    out_json, rows_csv = tmp_path / "out.json", tmp_path / "rows.csv"
+    out_json.write_text("previous report\n")
+    rows_csv.write_text("previous rows\n")
+    arguments = [command, str(data), "--loss", "mse", "--format", "json", "--output", str(out_json)]
+    if command == "compute":
+        arguments += ["--per-row", str(rows_csv)]
+    prelude = f"TEMP_FILE = {temp_file}\n" + SIGTERM_RIGHT_AFTER_A_TEMP_FILE
+    code, out, err = finish(start(arguments, cwd=tmp_path, prelude=prelude))
+    assert "[test: SIGTERM right after a temp file was made]" in err, err
+    assert code == 143, (code, err)
+    assert err.splitlines()[-1] == "error: interrupted; no output was written", err
+    assert out == ""
+    assert out_json.read_text() == "previous report\n"
+    assert rows_csv.read_text() == "previous rows\n"
+    assert temp_files(tmp_path) == [], "the temp file made as the signal came was left behind"
+
+
 # --------------------------------------------------------------------------- (b) failures late in the file
 
 

@@ -101,3 +101,28 @@ def test_in_order_raises_an_error_at_its_item_and_stops_queued_work():
     assert seen == [0, 1, 2]
     time.sleep(0.05)
     assert max(started) <= 5  # no more than the items in flight when it failed
+
+
+def test_a_consumer_stopped_by_a_signal_does_not_wait_for_the_reader():
+    """Closing the stream on the way out of a Ctrl-C (as the engine's caller
+    does in its ``finally``) leaves a reader in the middle of a long read
+    (a large row group, a pipe slow to fill) to end on its own."""
+    release = threading.Event()
+
+    def items():
+        yield 1
+        release.wait(30)
+        yield 2
+
+    stream = prefetch(items())
+    started = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            try:
+                assert next(stream) == 1
+                raise KeyboardInterrupt
+            finally:
+                stream.close()
+        assert time.monotonic() - started < 5
+    finally:
+        release.set()

@@ -113,7 +113,7 @@ def compute(
     from ..evaluation import check_thresholds, evaluate_file, parse_thresholds
     from ..io.numbers import decimal_given
     from ..io.plan import InputOptions
-    from ..output import Interrupts, check_target
+    from ..output import Interrupts, check_target, held
     from ..progress import enabled as progress_enabled
     from ..registry import check_reduction
     from ..render import render
@@ -198,7 +198,10 @@ def compute(
             if reduction == Reduction.none or per_row:
                 from ..per_row import PerRowWriter
 
-                writer = PerRowWriter(per_row, row_format, losses, by, sample_col, key)
+                # The writer makes its temp file: a signal before ``writer``
+                # is set would leave the file with no one to remove it.
+                with held():
+                    writer = PerRowWriter(per_row, row_format, losses, by, sample_col, key)
             if engine == Engine.dask:
                 if writer is not None and unit == "row":
                     raise LossCliError(

@@ -11,14 +11,17 @@ from __future__ import annotations
 import queue
 import threading
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
 from typing import Callable, Iterable, Iterator, TypeVar
+
+from ..workers import Pool, Task, done, stopped_by_signal, working
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 _DONE = object()
+# How often a reader waiting for room looks whether it was told to stop.
+_STOP_POLL_SECONDS = 0.1
 
 
 class _Failure:
@@ -26,49 +29,81 @@ class _Failure:
         self.error = error
 
 
+class _Stop:
+    """Set by the consumer, read by the reader: a plain attribute, as no
+    lock may be taken where an interrupt can land (see ``losscli.workers``)."""
+
+    requested = False
+
+
 def prefetch(items: Iterator[T], depth: int = 2) -> Iterator[T]:
     """Iterate ``items`` in a background thread, at most ``depth`` ahead.
 
     Errors raised by the reader are re-raised in the consumer, in order; if
     the consumer stops early the reader is told to stop and is not waited on
-    beyond its current batch.
+    beyond its current batch, nor at all when a signal stops the run.
+
+    Items pass through a ``queue.SimpleQueue``, and the room for them is
+    tokens in another: a Ctrl-C can interrupt the consumer anywhere without
+    leaving a lock held that the reader, or the clean-up, would wait on.
     """
-    buffer: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
+    ready: queue.SimpleQueue = queue.SimpleQueue()
+    room: queue.SimpleQueue = queue.SimpleQueue()
+    for _ in range(depth):
+        room.put(True)
+    stop = _Stop()
 
     def produce() -> None:
         try:
             for item in items:
-                while not stop.is_set():
+                while not stop.requested:
                     try:
-                        buffer.put(item, timeout=0.1)
+                        room.get(timeout=_STOP_POLL_SECONDS)
                         break
-                    except queue.Full:
+                    except queue.Empty:
                         continue
-                if stop.is_set():
+                if stop.requested:
                     return
-            buffer.put(_DONE)
+                ready.put(item)
+            ready.put(_DONE)
         except BaseException as error:  # handed to the consumer, which raises it
-            buffer.put(_Failure(error))
+            ready.put(_Failure(error))
+        finally:
+            try:
+                # The readers below stop their own threads now, on this thread.
+                close = getattr(items, "close", None)
+                if close is not None and stop.requested:
+                    close()
+            finally:
+                done()
+
+    def halt() -> None:
+        stop.requested = True
+        room.put(True)  # a reader waiting for room sees the stop now
 
     worker = threading.Thread(target=produce, name="losscli-reader", daemon=True)
-    worker.start()
+    working(worker, halt)
+    wait = True
     try:
+        worker.start()
         while True:
-            item = buffer.get()
+            item = ready.get()
             if item is _DONE:
                 return
             if isinstance(item, _Failure):
                 raise item.error
+            room.put(True)
             yield item
+    except BaseException as error:
+        # Stopped by a signal: the reader may be in the middle of a long read,
+        # or waiting for a pipe, and nothing it reads is wanted. It is a
+        # daemon and ends on its own (see ``losscli.workers`` for the exit).
+        wait = not stopped_by_signal(error)
+        raise
     finally:
-        stop.set()
-        # Unblock a producer waiting on a full queue, then let it finish.
-        while worker.is_alive():
-            try:
-                buffer.get_nowait()
-            except queue.Empty:
-                worker.join(timeout=0.05)
+        halt()
+        if wait and worker.is_alive():
+            worker.join()
 
 
 def in_order(function: Callable[[T], R], items: Iterable[T], *, workers: int, name: str) -> Iterator[R]:
@@ -77,15 +112,15 @@ def in_order(function: Callable[[T], R], items: Iterable[T], *, workers: int, na
     At most ``workers`` items are taken ahead of the result being consumed,
     so memory stays bounded; an error is raised where its item's result would
     have been. If the consumer stops early, queued items never start (those
-    under way finish).
+    under way finish, unwaited for).
     """
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
-    source = iter(items)
-    pending: deque[Future] = deque(pool.submit(function, item) for item in islice(source, workers))
+    pool = Pool(workers, name)
     try:
+        source = iter(items)
+        pending: deque[Task] = deque(pool.submit(function, item) for item in islice(source, workers))
         while pending:
             result = pending.popleft().result()
             pending.extend(pool.submit(function, item) for item in islice(source, 1))
             yield result
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.close(wait=False)
