@@ -12,14 +12,16 @@ the terms it uses, and a second loss that needs the same term gets it free.
 An instance belongs to one thread: the engine folds all losses of a batch on
 the thread that holds the batch.
 
-When the terms serve one loss alone, nothing is kept: MSE, MAE and Huber
-take their sums over pieces of ``PIECE_ROWS`` rows, each residual written
-into one scratch array that stays in the core's cache, where a whole batch's
-residual (2 MB) goes out to memory and is read back. In-process on 50M rows
-(medians of 7, interleaved): MSE 0.247 to 0.231 s, MAE 0.271 to 0.244 s,
-Huber 0.291 to 0.246 s; pieces of 2^13, 2^14 and 2^16 rows gained less. Ten
-losses sharing the terms gained nothing from pieces (each loss's passes,
-ten times as many calls, cost what the cache saved).
+The sums of squares, of |residual| and Huber's are added up over pieces of
+``PIECE_ROWS`` rows. When the terms serve one loss alone, nothing is kept:
+each piece's residual is written into one scratch array that stays in the
+core's cache, where a whole batch's residual (2 MB) goes out to memory and is
+read back. In-process on 50M rows (medians of 7, interleaved): MSE 0.247 to
+0.231 s, MAE 0.271 to 0.244 s, Huber 0.291 to 0.246 s; pieces of 2^13, 2^14
+and 2^16 rows gained less. Ten losses sharing the terms gained nothing from
+computing them in pieces (ten times as many calls cost what the cache saved),
+so they keep whole arrays and only add them up piece by piece, which makes a
+loss's value the same, bit for bit, alone or beside others.
 """
 
 from __future__ import annotations
@@ -69,16 +71,11 @@ class PairSums:
 
     @cached_property
     def sum_abs(self) -> float:
-        if self._in_pieces:
-            return self._sum_of_pieces(lambda residual: float(np.sum(np.abs(residual, out=residual))))
-        return float(np.sum(self.abs_residual))
+        return self._sum_of_pieces(np.sum, absolute=True)
 
     @cached_property
     def sum_squares(self) -> float:
-        if self._in_pieces:
-            return self._sum_of_pieces(lambda residual: float(np.dot(residual, residual)))
-        residual = self.residual
-        return float(np.dot(residual, residual))
+        return self._sum_of_pieces(lambda residual: np.dot(residual, residual), absolute=False)
 
     @cached_property
     def min_true(self) -> float:
@@ -96,27 +93,31 @@ class PairSums:
         part is not a difference of two large sums of |e|), and it costs one
         pass over the rows less than adding the quadratic and linear parts."""
         if delta not in self._huber:
-            if self._in_pieces:
-                self._huber[delta] = self._sum_of_pieces(lambda residual: _huber_sum(np.abs(residual, out=residual), delta))
-            else:
-                self._huber[delta] = _huber_sum(self.abs_residual, delta)
+            self._huber[delta] = self._sum_of_pieces(lambda abs_residual: _huber_sum(abs_residual, delta), absolute=True)
         return self._huber[delta]
 
-    @property
-    def _in_pieces(self) -> bool:
-        # A residual some other sum already made is reused instead.
-        return self.alone and "residual" not in self.__dict__
-
-    def _sum_of_pieces(self, piece_sum: Callable[[np.ndarray], float]) -> float:
-        """The sum of ``piece_sum`` over the residual, piece by piece, each
-        piece written into the same scratch array (which it may overwrite)."""
-        scratch = np.empty(min(PIECE_ROWS, self.n))
+    def _sum_of_pieces(self, piece_sum: Callable[[np.ndarray], float], *, absolute: bool) -> float:
+        """The sum of ``piece_sum`` over the residual (or its absolute value),
+        taken piece by piece. For a loss alone each piece is written into one
+        scratch array; otherwise the pieces are views of the batch's kept
+        arrays. The sums are the same either way, bit for bit: a loss gives
+        the same value whatever other losses are asked for beside it."""
+        in_scratch = self.alone and "residual" not in self.__dict__
+        if in_scratch:
+            scratch = np.empty(min(PIECE_ROWS, self.n))
+        else:
+            whole = self.abs_residual if absolute else self.residual
         total = 0.0
         for start in range(0, self.n, PIECE_ROWS):
             stop = min(start + PIECE_ROWS, self.n)
-            piece = scratch[: stop - start]
-            np.subtract(self.y_pred[start:stop], self.y_true[start:stop], out=piece)
-            total += piece_sum(piece)
+            if in_scratch:
+                piece = scratch[: stop - start]
+                np.subtract(self.y_pred[start:stop], self.y_true[start:stop], out=piece)
+                if absolute:
+                    np.abs(piece, out=piece)
+            else:
+                piece = whole[start:stop]
+            total += float(piece_sum(piece))
         return total
 
 
@@ -125,7 +126,7 @@ def _huber_sum(abs_residual: np.ndarray, delta: float) -> float:
     return float(np.dot(clipped, abs_residual)) - 0.5 * float(np.dot(clipped, clipped))
 
 
-# Rows per piece when one loss uses the terms alone: 256 KB of residual.
+# Rows per piece: 256 KB of residual.
 PIECE_ROWS = 1 << 15
 
 
