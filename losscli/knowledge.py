@@ -426,6 +426,7 @@ class Context:
     logits_by_name: bool = False
     sample_column: str | None = None
     unrunnable: tuple[tuple[str, str], ...] = ()  # (loss, why its command fails on the --data file)
+    checked: bool = False  # the commands were tried on the --data file: unrunnable lists every one that fails
     inputs_found: frozenset[str] = frozenset()  # losses whose inputs compute finds in the --data file by itself
     # loss -> (--pred-col, logits?) for losses that read another column than the file's predictions (d_prob)
     own_predictions: tuple[tuple[str, tuple[str, bool]], ...] = ()
@@ -609,6 +610,8 @@ def _recommendation(spec: LossSpec, index: int, context: Context) -> tuple[tuple
         "tips": list(dict.fromkeys(e.tip for e in evidence if e.tip)),
         "properties": properties(spec),
         "command": _command(spec, params, context),
+        # null without --data: nothing to try the command on.
+        "runs_on_data": (problem is None) if context.checked else None,
     }
     return (-guide_score, -own_score, order, index), entry
 
@@ -784,6 +787,7 @@ def document(
             context = dataclasses.replace(
                 context,
                 unrunnable=tuple(sorted(checks.problems.items())),
+                checked=True,
                 inputs_found=frozenset(checks.inputs_found),
                 own_predictions=tuple(sorted(checks.own_predictions.items())),
             )
@@ -791,7 +795,7 @@ def document(
             # Labels alone: the predictions are not known, the labels' domain is.
             problems = label_problems(context, inference.labels_read)
             reading = losses_reading_the_labels_file(context, label_col, input_format, delimiter, inference, decimal)
-            context = dataclasses.replace(context, unrunnable=tuple(sorted(problems.items())), read_labels_file=frozenset(reading))
+            context = dataclasses.replace(context, unrunnable=tuple(sorted(problems.items())), checked=True, read_labels_file=frozenset(reading))
     return {
         "schema": SCHEMA,
         "task": effective,

@@ -464,6 +464,30 @@ def test_losses_that_reject_the_values_come_last_and_say_why(runner, tmp_path):
     for item in document["recommendations"]:
         ran = _run_suggested(runner, item["command"])
         assert (ran.exit_code == 0) == (item["loss"] not in unrunnable), (item["command"], ran.stderr)
+        assert item["runs_on_data"] is (ran.exit_code == 0)
+
+
+def test_only_commands_that_run_on_the_data_are_listed_under_the_table(runner, tmp_path):
+    y = np.linspace(-3.0, 3.0, 60)
+    path = _write(tmp_path / "signed.csv", ["y_true", "y_pred"], [(v, v + 0.1) for v in y])
+    shown = run(runner, "recommend", "--data", path).stdout
+    commands = shown.split("commands:", 1)[1]
+    assert f"--loss mse\n" in commands
+    assert "--loss msle" not in commands and "--loss poisson" not in commands
+    assert "not listed, as they do not run on this file as it is (their reasons say why): " in commands
+    assert "msle" in commands.rsplit("not listed", 1)[1]
+    rows = list(csv.DictReader(io.StringIO(run(runner, "recommend", "--data", path, "--format", "csv").stdout)))
+    assert {row["loss"]: row["runs_on_data"] for row in rows}["msle"] == "false"
+    assert {row["loss"]: row["runs_on_data"] for row in rows}["mse"] == "true"
+    markdown = run(runner, "recommend", "--data", path, "--format", "markdown").stdout
+    msle_row = next(line for line in markdown.splitlines() if line.startswith("|") and "`msle`" in line)
+    assert msle_row.rstrip(" |").endswith("does not run on this file as it is (see the reason)")
+
+
+def test_without_data_no_command_is_tried(runner):
+    document = json.loads(run(runner, "recommend", "--task", "regression", "--format", "json").stdout)
+    assert {item["runs_on_data"] for item in document["recommendations"]} == {None}
+    assert "not listed" not in run(runner, "recommend", "--task", "regression").stdout
 
 
 @pytest.mark.parametrize("packed", ["plain", "gzip", "parquet"])

@@ -151,10 +151,15 @@ def table(document: dict[str, Any], flags: list[str], stream: Any) -> None:
         properties = (_yes_no(props["robust_to_outliers"]), _yes_no(props["smooth_gradient"])) if with_properties else ()
         grid.add_row(str(item["rank"]), item["loss"], *properties, Text(item["reason"]))
     console.print(grid)
-    # Commands below the table, one per line, so they copy and paste whole.
+    # Commands below the table, one per line, so they copy and paste whole;
+    # only those that run on the --data file as it is.
     console.print("commands:", style="bold", highlight=False, markup=False)
-    for item in document["recommendations"]:
-        console.print(f"  {item['rank']:>2}. {item['command']}", highlight=False, soft_wrap=True, markup=False)
+    for item in recommendations:
+        if item["runs_on_data"] is not False:
+            console.print(f"  {item['rank']:>2}. {item['command']}", highlight=False, soft_wrap=True, markup=False)
+    failing = [item["loss"] for item in recommendations if item["runs_on_data"] is False]
+    if failing:
+        console.print(f"  not listed, as they do not run on this file as it is (their reasons say why): {', '.join(failing)}", highlight=False, markup=False)
 
 
 def inferred_text(inferred: dict[str, Any]) -> str:
@@ -171,7 +176,7 @@ def csv_text(document: dict[str, Any]) -> str:
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["rank", "loss", "task", "reason", "tips", "robust_to_outliers", "smooth_gradient", "command"])
+    writer.writerow(["rank", "loss", "task", "reason", "tips", "robust_to_outliers", "smooth_gradient", "command", "runs_on_data"])
     for item in document["recommendations"]:
         props = item["properties"]
         writer.writerow(
@@ -184,6 +189,7 @@ def csv_text(document: dict[str, Any]) -> str:
                 _csv_bool(props["robust_to_outliers"]),
                 _csv_bool(props["smooth_gradient"]),
                 item["command"],
+                _csv_bool(item["runs_on_data"]),
             ]
         )
     return buffer.getvalue()
@@ -210,4 +216,5 @@ def _markdown_cells(item: dict[str, Any]) -> list[object]:
     from .. import markdown as md
 
     props = item["properties"]
-    return [item["rank"], md.code(item["loss"]), _yes_no(props["robust_to_outliers"]), _yes_no(props["smooth_gradient"]), item["reason"], md.code(item["command"])]
+    command = md.code(item["command"]) if item["runs_on_data"] is not False else "does not run on this file as it is (see the reason)"
+    return [item["rank"], md.code(item["loss"]), _yes_no(props["robust_to_outliers"]), _yes_no(props["smooth_gradient"]), item["reason"], command]
