@@ -102,8 +102,18 @@ def check_same_width(y_true: np.ndarray, y_pred: np.ndarray, *, what: str = "col
 def within(values: np.ndarray, low: float, high: float) -> bool:
     """Whether every value lies in [low, high]: two reductions and no boolean
     temporaries, so the common case costs a fraction of a row-by-row check.
-    NaN gives False, sending the caller to its row-by-row check."""
-    return values.size == 0 or bool(values.min() >= low and values.max() <= high)
+    NaN gives False, sending the caller to its row-by-row check.
+
+    For [0, high] on float64, one reduction: non-negative doubles are ordered
+    as their bit patterns read as unsigned integers, and a negative number
+    (sign bit set) or a NaN reads as larger than any such bound. The largest
+    pattern is at most ``high``'s exactly when every value lies in [+0, high];
+    only then is the answer given from it (-0.0 takes the two reductions)."""
+    if values.size == 0:
+        return True
+    if low == 0 and high >= 0 and values.dtype == np.float64 and values.view(np.uint64).max() <= np.float64(high).view(np.uint64):
+        return True
+    return bool(values.min() >= low and values.max() <= high)
 
 
 def check_probabilities(p: np.ndarray, *, role: str = "y_pred") -> None:
@@ -135,8 +145,8 @@ def check_unit_interval_labels(y: np.ndarray, *, role: str = "y_true") -> None:
 
 def check_class_index(y: np.ndarray, n_classes: int, *, role: str = "y_true") -> np.ndarray:
     """Class-index labels must be integers 0..C-1; returns them as int64."""
-    not_integer = y != np.round(y)
-    fail_where(not_integer, "class label is not an integer", role=role, values=y)
+    if y.dtype.kind not in "iu":  # an integer column holds whole numbers already
+        fail_where(y != np.round(y), "class label is not an integer", role=role, values=y)
     if within(y, 0, n_classes - 1):  # integers by now, so this is 0..C-1
         return y.astype(np.int64)
     fail_where(
