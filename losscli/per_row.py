@@ -264,6 +264,11 @@ class PerRowWriter:
             self._handle.close()
             self._handle = None
 
+    def complete(self) -> None:
+        """Finish the temp file, all but putting it in place (``finish``)."""
+        with writing(self.shown_path):
+            self._close()
+
     def finish(self) -> None:
         """Move the finished file into place, or copy it into the stream."""
         with writing(self.shown_path):

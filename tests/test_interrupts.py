@@ -14,6 +14,7 @@ value late in the file, and check that afterwards:
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -349,6 +350,43 @@ def test_a_signal_right_after_a_temp_file_is_made_leaves_no_temp_file(tmp_path, 
     assert out_json.read_text() == "previous report\n"
     assert rows_csv.read_text() == "previous rows\n"
     assert temp_files(tmp_path) == [], "the temp file made as the signal came was left behind"
+
+
+# A signal just after the first of the two finished files was moved into
+# place: the second must follow, and the message must not say that nothing
+# was written.
+SIGTERM_RIGHT_AFTER_THE_FIRST_MOVE = """
+import os, signal
+
+replace = os.replace
+count = [0]
+
+def replace_then_signal(source, target, *args, **options):
+    replace(source, target, *args, **options)
+    count[0] += 1
+    if count[0] == 1:
+        os.write(2, b"[test: SIGTERM right after the first file was moved into place]\\n")
+        signal.raise_signal(signal.SIGTERM)
+
+os.replace = replace_then_signal
+"""
+
+
+def test_a_signal_between_moving_the_per_row_file_and_the_report_moves_both(tmp_path):
+    data = write_csv(tmp_path / "data.csv", {"y_true": [0.0, 1.0, 2.0], "y_pred": [0.5, 1.0, 4.0]})
+    out_json, rows_csv = tmp_path / "out.json", tmp_path / "rows.csv"
+    out_json.write_text("previous report\n")
+    rows_csv.write_text("previous rows\n")
+    arguments = ["compute", str(data), "--loss", "mse", "--format", "json", "--output", str(out_json), "--per-row", str(rows_csv)]
+    code, out, err = finish(start(arguments, cwd=tmp_path, prelude=SIGTERM_RIGHT_AFTER_THE_FIRST_MOVE))
+    assert "[test: SIGTERM right after the first file was moved into place]" in err, err
+    assert code == 143, (code, err)
+    assert err.splitlines()[-1] == "error: interrupted; the per-row file and the report were written", err
+    assert out == ""
+    # mse of the three rows: (0.25 + 0 + 4) / 3, worked by hand
+    assert abs(json.loads(out_json.read_text())["results"][0]["value"] - 4.25 / 3) < 1e-15
+    assert rows_csv.read_text().splitlines() == ['"row","mse"', "1,0.25", "2,0", "3,4"]
+    assert temp_files(tmp_path) == []
 
 
 # --------------------------------------------------------------------------- (b) failures late in the file

@@ -282,6 +282,11 @@ def _commit(writer: object | None, document: str | None, output: str | None) -> 
         with writing(output):
             if document is not None and output and not writes_in_place(output):
                 staged = stage_text(output, document)
+        if writer is not None and staged is not None and not writer.to_stream:
+            writer.complete()
+            _move_both(writer, staged, output)
+            staged = None
+            return
         if writer is not None:
             try:
                 writer.finish()
@@ -298,3 +303,22 @@ def _commit(writer: object | None, document: str | None, output: str | None) -> 
                 write_stdout(document)
     finally:
         discard(staged)
+
+
+def _move_both(writer: object, staged: str, output: str) -> None:
+    """Move the finished per-row file and report into place, both or
+    neither when a Ctrl-C or SIGTERM comes: it waits until both are moved,
+    and the message says what was written."""
+    from ..output import held, publish, writing
+
+    moved: list[str] = []
+    try:
+        with held():
+            writer.finish()
+            moved.append("the per-row file")
+            with writing(output):
+                publish(staged, output)
+            moved.append("the report")
+    except KeyboardInterrupt as stop:
+        written = f"interrupted; {' and '.join(moved)} {'was' if len(moved) == 1 else 'were'} written" if moved else ""
+        raise type(stop)(written) from None
