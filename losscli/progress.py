@@ -42,14 +42,39 @@ def track(batches: Iterable[Any], total_rows: int | None, *, label: str, show: b
 
 def _start(label: str, total_rows: int | None) -> tuple[Any, Any]:
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    bar = progress_display(total_rows, Console(file=sys.stderr))
+    bar.start()
+    return bar, bar.add_task(short_label(label), total=total_rows)
+
+
+# Room the label leaves on an 80-column terminal for the bar and the times.
+LABEL_MOST_CHARS = 36
+
+
+def short_label(label: str) -> str:
+    """``label`` cut at its start to fit beside the bar: a long path keeps its
+    file name, the part that tells files apart."""
+    if len(label) <= LABEL_MOST_CHARS:
+        return label
+    verb, _, path = label.partition(" ")
+    room = LABEL_MOST_CHARS - len(verb) - 2
+    if room <= 8:
+        return f"…{label[-(LABEL_MOST_CHARS - 1):]}"
+    tail = path[-room:]
+    # From a folder's start where there is one: 'on/predictions.parquet', not 'es/on/...'.
+    cut = tail.find("/", 1)
+    return f"{verb} …{tail[cut:] if cut > 0 else tail}"
+
+
+def progress_display(total_rows: int | None, console: Any) -> Any:
+    """The display: with the total known (Parquet, Arrow), a bar, the share
+    done and the time left; else the rows so far and the time taken."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     columns: list[Any] = [SpinnerColumn(), TextColumn("{task.description}")]
     if total_rows:
-        columns += [BarColumn(), MofNCompleteColumn()]
+        columns += [BarColumn(bar_width=24), TaskProgressColumn(), TextColumn("left"), TimeRemainingColumn()]
     else:
-        columns += [TextColumn("{task.completed:,} rows")]
-    columns.append(TimeElapsedColumn())
-    bar = Progress(*columns, console=Console(file=sys.stderr), transient=True)
-    bar.start()
-    return bar, bar.add_task(label, total=total_rows)
+        columns += [TextColumn("{task.completed:,} rows"), TimeElapsedColumn()]
+    return Progress(*columns, console=console, transient=True)
