@@ -283,7 +283,7 @@ def _evaluate_plan(
     source = plan.sources["predictions"]
     # Row groups decoded by the threads that fold them, where the engine can take them.
     deferred = plan.deferred_batches() if takes_deferred_batches(on_rows) else None
-    batches = track(deferred or plan.batches(), source.rows_hint(), label=f"reading {source.display}", show=show_progress)
+    batches = track(deferred or plan.batches(), source.rows_hint(), label=f"reading {source.display}", show=show_progress, position=source.read_position)
     failures: dict[int, LossCliError] = {}
     read_notes: list[str] = []
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 DELAY_SECONDS = 0.5
 
@@ -18,34 +18,46 @@ def enabled(quiet: bool) -> bool:
     return not quiet and hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
 
 
-def track(batches: Iterable[Any], total_rows: int | None, *, label: str, show: bool) -> Iterator[Any]:
-    """Yield ``batches`` unchanged, drawing rows read so far once reading is slow."""
+def track(
+    batches: Iterable[Any],
+    total_rows: int | None,
+    *,
+    label: str,
+    show: bool,
+    position: Callable[[], tuple[int, int] | None] | None = None,
+) -> Iterator[Any]:
+    """Yield ``batches`` unchanged, drawing the progress once reading is
+    slow: rows out of ``total_rows``, else bytes out of the size that
+    ``position`` gives (a plain CSV file), else the rows read so far."""
     if not show:
         yield from batches
         return
     started = time.monotonic()
     bar = None
     task = None
+    by_bytes = False
     rows = 0
     try:
         for batch in batches:
             rows += batch.n
             if bar is None and time.monotonic() - started > DELAY_SECONDS:
-                bar, task = _start(label, total_rows)
+                read = position() if position is not None and not total_rows else None
+                by_bytes = bool(read and read[1])
+                bar, task = _start(label, read[1] if by_bytes else total_rows)
             if bar is not None:
-                bar.update(task, completed=rows)
+                bar.update(task, completed=position()[0] if by_bytes else rows)
             yield batch
     finally:
         if bar is not None:
             bar.stop()
 
 
-def _start(label: str, total_rows: int | None) -> tuple[Any, Any]:
+def _start(label: str, total: int | None) -> tuple[Any, Any]:
     from rich.console import Console
 
-    bar = progress_display(total_rows, Console(file=sys.stderr))
+    bar = progress_display(total, Console(file=sys.stderr))
     bar.start()
-    return bar, bar.add_task(short_label(label), total=total_rows)
+    return bar, bar.add_task(short_label(label), total=total)
 
 
 # Room the label leaves on an 80-column terminal for the bar and the times.
@@ -67,13 +79,14 @@ def short_label(label: str) -> str:
     return f"{verb} …{tail[cut:] if cut > 0 else tail}"
 
 
-def progress_display(total_rows: int | None, console: Any) -> Any:
-    """The display: with the total known (Parquet, Arrow), a bar, the share
-    done and the time left; else the rows so far and the time taken."""
+def progress_display(total: int | None, console: Any) -> Any:
+    """The display: with a total known (rows of Parquet or Arrow, bytes of a
+    plain CSV file), a bar, the share done and the time left; else the rows
+    so far and the time taken."""
     from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     columns: list[Any] = [SpinnerColumn(), TextColumn("{task.description}")]
-    if total_rows:
+    if total:
         columns += [BarColumn(bar_width=24), TaskProgressColumn(), TextColumn("left"), TimeRemainingColumn()]
     else:
         columns += [TextColumn("{task.completed:,} rows"), TimeElapsedColumn()]

@@ -7,6 +7,7 @@ import io
 import pytest
 from rich.console import Console
 
+from losscli import progress
 from losscli.progress import LABEL_MOST_CHARS, progress_display, short_label, track
 
 
@@ -53,3 +54,81 @@ def test_nothing_is_drawn_when_not_shown():
 
     batches = [Batch(), Batch()]
     assert list(track(iter(batches), 6, label="reading x", show=False)) == batches
+
+
+class _Batch:
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+
+class _Recorded:
+    """Stands in for the display: what it was started with and told."""
+
+    def __init__(self, total):
+        self.total, self.completed, self.stopped = total, [], False
+
+    def update(self, task, completed):
+        self.completed.append(completed)
+
+    def stop(self):
+        self.stopped = True
+
+
+@pytest.fixture
+def recorded(monkeypatch):
+    started = []
+
+    def start(label, total):
+        started.append(_Recorded(total))
+        return started[-1], 0
+
+    monkeypatch.setattr(progress, "DELAY_SECONDS", -1.0)
+    monkeypatch.setattr(progress, "_start", start)
+    return started
+
+
+def test_without_a_row_count_the_bar_follows_the_bytes_read(recorded):
+    read = iter([(0, 1000), (400, 1000), (900, 1000), (1000, 1000)])
+    position = lambda: next(read)  # noqa: E731
+    batches = [_Batch(5), _Batch(5), _Batch(2)]
+    assert list(progress.track(iter(batches), None, label="reading x.csv", show=True, position=position)) == batches
+    (bar,) = recorded
+    assert bar.total == 1000
+    assert bar.completed == [400, 900, 1000]
+    assert bar.stopped
+
+
+def test_a_row_count_wins_over_the_bytes(recorded):
+    batches = [_Batch(5), _Batch(7)]
+    list(progress.track(iter(batches), 12, label="reading x.parquet", show=True, position=lambda: (1, 2)))
+    assert recorded[0].total == 12
+    assert recorded[0].completed == [5, 12]
+
+
+def test_neither_known_counts_rows(recorded):
+    list(progress.track(iter([_Batch(3), _Batch(4)]), None, label="reading -", show=True, position=lambda: None))
+    assert recorded[0].total is None
+    assert recorded[0].completed == [3, 7]
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+def test_a_plain_csv_file_tells_how_far_it_is_read(tmp_path, compressed):
+    import gzip
+
+    from losscli.io.readers import CsvSource
+
+    text = "y_true,y_pred\n" + "".join(f"{i},{i + 0.5}\n" for i in range(50_000))
+    path = tmp_path / ("big.csv.gz" if compressed else "big.csv")
+    if compressed:
+        path.write_bytes(gzip.compress(text.encode()))
+        source = CsvSource(str(path), "gzip")
+    else:
+        path.write_text(text)
+        source = CsvSource(str(path), None)
+    assert source.read_position() is None  # nothing read yet
+    rows = sum(batch.num_rows for batch in source.batches(["y_true", "y_pred"]))
+    assert rows == 50_000
+    if compressed:
+        assert source.read_position() is None  # no share of a compressed file's size
+    else:
+        assert source.read_position() == (path.stat().st_size, path.stat().st_size)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import mmap
 import os
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pyarrow as pa
 
@@ -286,13 +286,15 @@ def parallel_csv_batches(
     convert_options: object,
     batch_rows: int,
     workers: int,
+    on_piece: Callable[[int], None] | None = None,
 ) -> Iterator[pa.RecordBatch]:
     """Record batches of the CSV body cut into ``pieces``, parsed as columns
     ``names``, in order. A piece that fails raises PieceFailed in its turn,
-    after the batches of the pieces before it."""
+    after the batches of the pieces before it. ``on_piece`` is told where
+    each piece ends in the input as its batches are handed on."""
     import pyarrow.csv as pacsv
 
-    def parse(piece: Piece) -> pa.Table:
+    def parse(piece: Piece) -> tuple[pa.Table, int]:
         if piece.problem is not None:
             raise PieceFailed(piece, piece.problem)
         if piece.unsearched_block is not None and piece.data.find(QUOTE, piece.start, piece.stop) >= 0:
@@ -309,12 +311,14 @@ def parallel_csv_batches(
             if trouble is not None:
                 raise PieceFailed(piece, trouble)
         piece.release()
-        return table
+        return table, piece.at(piece.stop)
 
     try:
-        for table in in_order(parse, pieces, workers=workers, name="losscli-csv"):
+        for table, end in in_order(parse, pieces, workers=workers, name="losscli-csv"):
+            if on_piece is not None:
+                on_piece(end)
             yield from table.to_batches(max_chunksize=batch_rows)
     except QuotesFound as found:
         # The pieces before it are read; the ones cut after it are dropped.
-        options = dict(names=names, parse_options=parse_options, convert_options=convert_options, batch_rows=batch_rows, workers=workers)
+        options = dict(names=names, parse_options=parse_options, convert_options=convert_options, batch_rows=batch_rows, workers=workers, on_piece=on_piece)
         yield from parallel_csv_batches(recut(found.piece), **options)

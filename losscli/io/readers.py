@@ -175,6 +175,12 @@ class Source:
         """Row count when the format knows it without reading (Parquet, Arrow)."""
         return None
 
+    def read_position(self) -> tuple[int, int] | None:
+        """(bytes read, bytes in all) while ``batches`` reads, where the size
+        is known and the rows are not: a plain CSV file. For progress only:
+        the reader runs ahead of the batches taken."""
+        return None
+
     def head(self, columns: list[str], text_columns: frozenset[str] = frozenset(), rows: int = 10_000) -> pa.RecordBatch | None:
         """Up to ``rows`` first rows of ``columns`` (fewer when the first
         batch has fewer), None for none; a look at the data before it is
@@ -537,6 +543,7 @@ class CsvSource(Source):
         # stdin or a pipe: read once, its head kept (see ``piped``); its
         # compression is told by its first bytes, as it has no name to tell it.
         self._piped = piped
+        self._position: list[int] | None = None  # [bytes read, file size] of a plain file being read
         self.compression = compression_from_magic(piped.head(16)) if piped is not None else compression
         # Lines before the header: Excel's "sep=;" line, comment lines (# ...).
         self.lines_before_header = 0
@@ -713,6 +720,8 @@ class CsvSource(Source):
         commas_to_points = [name for name in columns if self.decimal == "," and types[name] == pa.string() and name not in text_columns]
         # A plain file is memory-mapped; compressed files and stdin are streamed.
         plain_file = self._piped is None and self.compression is None
+        # Offsets in a compressed file are of its decompressed text: no share of its size.
+        self._position = [0, os.path.getsize(self.path)] if plain_file else None
         pieces = body_pieces(
             self.path if plain_file else self._input(keep=False),
             CSV_PARALLEL_BLOCK_BYTES,
@@ -730,11 +739,19 @@ class CsvSource(Source):
                 convert_options=convert,
                 batch_rows=BATCH_ROWS,
                 workers=max(1, min(os.cpu_count() or 1, CSV_MOST_PARSERS)),
+                on_piece=self._piece_read if plain_file else None,
             ):
                 rows += batch.num_rows
                 yield _with_decimal_points(batch, commas_to_points) if commas_to_points else batch
         except PieceFailed as failure:
             raise self._explained(failure, rows, types) from None
+
+    def _piece_read(self, end: int) -> None:
+        self._position[0] = end
+
+    def read_position(self) -> tuple[int, int] | None:
+        position = self._position
+        return (position[0], position[1]) if position else None
 
     def _explained(self, failure: PieceFailed, rows_before: int, read_as: dict[str, pa.DataType]) -> LossCliError:
         """The error for a piece that failed ``rows_before`` rows into the
