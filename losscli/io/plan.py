@@ -49,6 +49,7 @@ from .ids import BOOLEAN, NUMBER, TEXT, ZONE_HINT, check_id_type, check_key_type
 from .overlaps import option_of, taken_by_selection
 from .prefetch import prefetch
 from .hive import names_given
+from .batch_tables import one_table
 from .formats import named_format
 from .key_values import shown_keys
 from .readers import Column, Source, is_list_type, open_source
@@ -773,7 +774,8 @@ class InputPlan:
         tables = {}
         for side, source in self.sources.items():
             columns, text = self.columns_to_read(side)
-            table = pa.Table.from_batches(list(_read(source, columns, text)), schema=None) if columns else None
+            batches = list(_read(source, columns, text)) if columns else []
+            table = one_table(batches, source.display) if batches else None
             if table is None or table.num_rows == 0:
                 raise LossCliError("no rows", file=source.display)
             table = table.rename_columns([_SIDE_PREFIX[side] + n for n in table.column_names])
