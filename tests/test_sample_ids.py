@@ -73,3 +73,15 @@ def test_a_missing_sample_id_in_a_later_batch_names_its_file_row(cli, tmp_path, 
     path = tmp_path / "seg.csv"
     path.write_text("img,y_true,y_pred\n" + "".join(f"{i},{row % 2},0.5\n" for row, i in enumerate(ids)))
     assert_usage_error(cli("compute", path, "--loss", "dice", "--sample-col", "img"), "column 'img', row 21: missing sample id")
+
+
+def test_recommend_leaves_out_rows_without_a_sample_id_and_its_command_runs(cli, tmp_path):
+    parquet, _ = _files(tmp_path, IDS["text"])
+    result = cli("recommend", "--data", parquet, "--sample-col", "img", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert "1 row with missing values ignored (the commands pass --nan-policy omit)" in document["inferred"]["evidence"]
+    command = document["recommendations"][0]["command"].split()
+    assert command[:2] == ["losscli", "compute"] and "--nan-policy" in command
+    run = cli(*command[1:])
+    assert run.exit_code == 0, (command, run.stderr)
