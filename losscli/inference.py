@@ -746,7 +746,7 @@ def _as_labels(array: np.ndarray) -> np.ndarray:
 
 
 def _drop_missing(
-    labels: np.ndarray, predictions: np.ndarray | None, samples: np.ndarray | None
+    labels: np.ndarray, predictions: np.ndarray | None, samples: np.ndarray | None, without_sample_id: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, int]:
     if labels.dtype == object:
         if labels.size and isinstance(labels.flat[0], np.ndarray):
@@ -756,6 +756,9 @@ def _drop_missing(
         missing = ~np.isfinite(labels).reshape(len(labels), -1).all(axis=1)
     if predictions is not None and len(predictions) == len(labels):
         missing |= ~np.isfinite(predictions).reshape(len(predictions), -1).all(axis=1)
+    if without_sample_id is not None:
+        # compute refuses such rows, or leaves them out with --nan-policy omit.
+        missing |= without_sample_id
     if not missing.any():
         return labels, predictions, samples, 0
     keep = ~missing
@@ -869,8 +872,9 @@ def infer_file(
     table = rows.table
     prediction_array = _prediction_array(table, predictions, source.display)
     sample_array = _sample_array(table, sample) if sample else None
+    without_sample_id = _missing_sample_ids(table, sample) if sample else None
     try:
-        label_array, prediction_array, sample_array, dropped = _drop_missing(label_array, prediction_array, sample_array)
+        label_array, prediction_array, sample_array, dropped = _drop_missing(label_array, prediction_array, sample_array, without_sample_id)
     except LossCliError as error:
         # Raised from the arrays, which do not know the file or columns they came from.
         error.hint = error.hint or f"columns read: {_names_text(labels + predictions)}; name others with --label-col/--pred-col"
@@ -1635,6 +1639,15 @@ def _is_list(kind: Any) -> bool:
     from .io.readers import is_list_type
 
     return is_list_type(kind)
+
+
+def _missing_sample_ids(table: Any, name: str) -> np.ndarray:
+    """Rows without a sample id (null, or NaN in a float column)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column = table[name].combine_chunks()
+    return pc.is_null(column, nan_is_null=pa.types.is_floating(column.type)).to_numpy(zero_copy_only=False)
 
 
 def _sample_array(table: Any, name: str) -> np.ndarray:

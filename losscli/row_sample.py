@@ -27,6 +27,7 @@ import pyarrow as pa
 from .io._lazy import pc
 
 from .errors import LossCliError
+from .io.batch_tables import one_table
 from .label_tally import LabelTally
 
 SAMPLE_ROWS = 1 << 20
@@ -107,7 +108,7 @@ def read_rows(source: Any, columns: list[str], label_columns: list[str] | None =
             kept_values = sum(b.num_rows * width for b, width in zip(batches, widths))
     if file_rows == 0:
         raise LossCliError("no data rows", file=source.display, hint="the file has a header but no rows")
-    table = pa.Table.from_batches(batches).combine_chunks()
+    table = one_table(batches, source.display).combine_chunks()
     return Rows(table, file_rows, halvings, missing, tally if halvings else None)
 
 

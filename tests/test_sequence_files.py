@@ -140,6 +140,19 @@ def test_target_changing_within_a_sequence_names_the_row(tmp_path):
     assert "row 2" in result.stderr and "target" in result.stderr
 
 
+def test_a_frame_row_without_a_sequence_id_names_the_row(tmp_path):
+    # Frames without an id were gathered into one sequence of their own.
+    path = tmp_path / "frames.csv"
+    path.write_text("utt,lp_0,lp_1,target\na,-0.1,-2.3,1\na,-0.2,-1.7,1\n,-0.3,-1.4,1\n")
+    result = runner.invoke(app, ["compute", str(path), "--loss", "ctc", "--sample-col", "utt", "--pred-col", "lp_*", "--label-col", "target"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"error: {path}, column 'utt', row 3: missing sequence id "
+        "(give every frame row the id of its sequence; long-format frames cannot be omitted one by one)"
+    ]
+
+
 def test_infeasible_alignment_is_null_with_a_warning(tmp_path):
     # T = 2 frames cannot hold the target [1, 1] (needs a blank between): inf -> null + warning.
     path = tmp_path / "wide.parquet"

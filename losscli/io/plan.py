@@ -49,6 +49,7 @@ from .ids import BOOLEAN, NUMBER, TEXT, ZONE_HINT, check_id_type, check_key_type
 from .overlaps import option_of, taken_by_selection
 from .prefetch import prefetch
 from .hive import names_given
+from .batch_tables import one_table
 from .formats import named_format
 from .key_values import shown_keys
 from .readers import Column, Source, is_list_type, open_source
@@ -773,7 +774,8 @@ class InputPlan:
         tables = {}
         for side, source in self.sources.items():
             columns, text = self.columns_to_read(side)
-            table = pa.Table.from_batches(list(_read(source, columns, text)), schema=None) if columns else None
+            batches = list(_read(source, columns, text)) if columns else []
+            table = one_table(batches, source.display) if batches else None
             if table is None or table.num_rows == 0:
                 raise LossCliError("no rows", file=source.display)
             table = table.rename_columns([_SIDE_PREFIX[side] + n for n in table.column_names])
@@ -941,6 +943,9 @@ class InputPlan:
             if bad is not None and excluded is not None:
                 # A row left out anyway needs no value.
                 bad &= ~excluded
+            without_sample = self._without_sample_id(samples, excluded, offset, row_ids, label_ids)
+            if without_sample is not None:
+                bad = without_sample if bad is None else (bad | without_sample)
             if bad is not None and bad.any():
                 first = int(np.argmax(bad))
                 if self.options.nan_policy == "omit" and self.unpaired_losses and not per_column and "weight" not in self.extras:
@@ -1122,6 +1127,17 @@ class InputPlan:
                 hint="long-format frames cannot be omitted one by one; fix the file",
             )
         all_ids = np.concatenate(ids)
+        without_id = _missing_ids(all_ids)
+        if without_id.any():
+            extra = self.extras["sample"]
+            file, row = self.sources[extra.side].locate(int(np.argmax(without_id)) + 1)
+            raise LossCliError(
+                "missing sequence id",
+                file=file,
+                column=extra.name,
+                row=row,
+                hint="give every frame row the id of its sequence; long-format frames cannot be omitted one by one",
+            )
         try:
             y_pred, y_true, keys = group_frames(all_ids, all_frames, np.concatenate(targets))
         except LossCliError as error:
@@ -1177,6 +1193,31 @@ class InputPlan:
 
     def _display(self, side: str) -> str:
         return self.sources[side].display
+
+    def _without_sample_id(
+        self, samples: np.ndarray | Labels | None, excluded: np.ndarray | None, offset: int, row_ids: np.ndarray | None, label_ids: np.ndarray | None
+    ) -> np.ndarray | None:
+        """The rows a per-sample loss cannot place, having no --sample-col id:
+        dropped with --nan-policy omit, else an error. Taken as a sample of
+        their own, every row without an id would have become one image."""
+        if samples is None or not any(bound.spec.kind == "ratio" for bound in self.losses):
+            return None
+        missing = _missing_ids(samples)
+        if excluded is not None:
+            missing &= ~excluded
+        if not missing.any():
+            return None
+        if self.options.nan_policy == "omit":
+            return missing
+        extra = self.extras["sample"]
+        error = LossCliError(
+            "missing sample id",
+            file=self._display(extra.side),
+            column=extra.name,
+            row=int(np.argmax(missing)) + 1,
+            hint="give every row the id of its sample, or --nan-policy omit leaves such rows out",
+        )
+        raise self._file_rows(error, offset, row_ids, label_ids)
 
     def _keys_of(self, kind: str, columns: dict[str, pa.Array]) -> np.ndarray | Labels | None:
         """The --by ("by") or --sample-col ("sample") value of each row, if asked for."""
@@ -1704,6 +1745,17 @@ def _boolean_labels(array: pa.Array) -> Labels:
     if array.null_count:
         codes[~arrow_numpy.validity(array)] = 2
     return Labels(_BOOLEAN_GROUPS, codes)
+
+
+def _missing_ids(keys: np.ndarray | Labels) -> np.ndarray:
+    """Rows whose id is missing: ``_keys`` writes those as -inf, or as MISSING text."""
+    if isinstance(keys, Labels):
+        return _missing_ids(keys.values)[keys.codes]
+    if keys.dtype.kind == "U":
+        return keys == MISSING
+    if keys.dtype == object:
+        return np.fromiter((key is not MISSING and key == -np.inf for key in keys), dtype=bool, count=len(keys))
+    return np.isneginf(keys) if keys.dtype.kind == "f" else np.zeros(len(keys), dtype=bool)
 
 
 def _label_array(keys: np.ndarray | Labels) -> np.ndarray:
