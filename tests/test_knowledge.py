@@ -418,7 +418,9 @@ def test_json_document_follows_spec_section_1():
     assert list(document) == ["schema", "task", "inferred", "recommendations"]
     assert document["schema"] == 1 and document["inferred"] is None
     for item in document["recommendations"]:
-        assert list(item) == ["loss", "rank", "reason", "tips", "properties", "command"]
+        # SPEC's keys in its order, then losscli's own: whether the command ran on --data.
+        assert list(item) == ["loss", "rank", "reason", "tips", "properties", "command", "runs_on_data"]
+        assert item["runs_on_data"] is None  # no --data
         assert isinstance(item["tips"], list) and isinstance(item["properties"], dict)
         for column in COLUMNS:
             assert column in item["properties"]
