@@ -298,7 +298,7 @@ class InputPlan:
         for side, source in self.sources.items():
             found = match_name(key, source.names())
             if found is None:
-                raise unknown_column(key, source.names(), source.display, "--key")
+                raise unknown_column(key, source.names(), source.display, "--key", source.delimiter_advice)
             columns[side] = found
         if LABEL_SIDE not in columns:
             raise LossCliError("--key joins predictions to a --labels file; give --labels too")
@@ -313,7 +313,7 @@ class InputPlan:
         source = self.sources[prefer if prefer in self.sources else PRED_SIDE]
         # A folder key becomes a column once named, so a near miss is offered too.
         everything = [n for s in self.sources.values() for n in (*s.names(), *s.unread_folder_keys())]
-        raise unknown_column(name, everything, source.display, what)
+        raise unknown_column(name, everything, source.display, what, source.delimiter_advice)
 
     def _extras(self) -> dict[str, Extra]:
         o = self.options
@@ -462,7 +462,7 @@ class InputPlan:
             for side in sides:
                 source = self.sources[side]
                 try:
-                    names = select(override, source.columns, display=source.display, what=f"{role.name} of {bound.name}")
+                    names = select(override, source.columns, display=source.display, what=f"{role.name} of {bound.name}", advice=source.delimiter_advice)
                 except LossCliError as error:
                     last_error = last_error or error
                     continue
@@ -507,7 +507,8 @@ class InputPlan:
         raise LossCliError(
             f"no column for {role.name} of loss '{bound.name}' (looked for {names_looked_for(role.defaults)})",
             file=source.display,
-            hint=(role.name == "y_true" and coordinate_hint(source))
+            hint=source.delimiter_advice
+            or (role.name == "y_true" and coordinate_hint(source))
             or self._claimed_default(role, sides[0], flag)
             or f"name {what} with {flag}; columns: {', '.join(source.names()[:12])}",
         )

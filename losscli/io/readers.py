@@ -35,6 +35,7 @@ from .csv_head import (
     second_line,
     sniff_delimiter,
     without_numpy_comment,
+    wrong_delimiter_advice,
 )
 from .formats import (
     FORMAT_NAMES,
@@ -155,6 +156,9 @@ class Source:
     untyped = False
     # Struct fields offered as columns: path name -> (struct column, field, ...).
     struct_paths: dict[str, tuple[str, ...]] = {}
+    # What to say instead of listing the columns when a CSV header was read as
+    # one column with the wrong delimiter (see csv_head.wrong_delimiter_advice).
+    delimiter_advice: str | None = None
 
     def _offer_struct_fields(self) -> None:
         self.columns, self.struct_paths = with_struct_fields(self.columns)
@@ -323,10 +327,12 @@ class CsvDialect:
 
     delimiter: str | None = None
     decimal: str = "."
+    # The delimiter is TSV's tab, not one --delimiter gave (see wrong_delimiter_advice).
+    by_format: bool = False
 
     def of(self, fmt: str) -> "CsvDialect":
         """The dialect for a file read as ``fmt``: TSV is tab-separated unless --delimiter says otherwise."""
-        return CsvDialect("\t", self.decimal) if fmt == "tsv" and not self.delimiter else self
+        return CsvDialect("\t", self.decimal, by_format=True) if fmt == "tsv" and not self.delimiter else self
 
 
 def _piped_source(path: str, piped: PipedInput, input_format: str | None, csv: CsvDialect, names_given: frozenset[str]) -> Source:
@@ -556,6 +562,9 @@ class CsvSource(Source):
         self.decimal = dialect.decimal
         with self.read_failures_explained():
             self._inspect(delimiter, names_given)
+        if delimiter is not None:
+            # A detected delimiter splits the header wherever one can.
+            self.delimiter_advice = wrong_delimiter_advice(self.names(), delimiter, by_format=dialect.by_format)
 
     def _inspect(self, delimiter: str | None, names_given: frozenset[str]) -> None:
         """The delimiter and the columns, from the head of the input."""
