@@ -336,7 +336,15 @@ def to_float(array: pa.Array | pa.ChunkedArray, *, column: str, display: str) ->
     if pa.types.is_dictionary(kind):
         # Numbers written as text and stored as categories read like plain text.
         return to_float(array.dictionary_decode(), column=column, display=display)
-    raise LossCliError(f"column holds {kind}, not numbers", file=display, column=column, hint=_nested_hint(kind, column))
+    raise LossCliError(f"column holds {kind}, not numbers", file=display, column=column, hint=_nested_hint(kind, column) or _temporal_hint(kind))
+
+
+def _temporal_hint(kind: pa.DataType) -> str | None:
+    """What to do with dates, times and durations, which no loss reads: the
+    column is often a timestamp found in place of the intended one."""
+    if not pa.types.is_temporal(kind):
+        return None
+    return "losses need numbers: cast or convert the column (e.g. to seconds), or name the right column with --label-col or --pred-col"
 
 
 def _nested_hint(kind: pa.DataType, column: str) -> str | None:
