@@ -327,6 +327,30 @@ def test_sparse_cce_group_of_ignored_rows_is_null_with_the_reason(cli, tmp_path)
     assert empty["value"] is None and "every row is labelled ignore_index=-100" in empty["warning"]
 
 
+@pytest.mark.parametrize("loss", ["sparse_cce", "nll"])
+def test_padding_labels_point_to_ignore_index(cli, tmp_path, loss):
+    # PyTorch pads class labels with -100; the fix is the loss's ignore_index.
+    path = tmp_path / "tokens.csv"
+    path.write_text("y_true,p_0,p_1\n0,0.8,0.2\n-100,0.5,0.5\n1,0.3,0.7\n-100,0.5,0.5\n")
+    result = cli("compute", path, "--loss", loss, "--pred-col", "p_*")
+    assert result.exit_code == 2 and result.stderr.strip() == (
+        f"error: {path}, column 'y_true', row 2: class label outside the 2 classes 0..1 (value -100) "
+        "(if -100 marks rows to leave out (PyTorch pads with -100), --loss sparse_cce:ignore_index=-100 leaves them out of the mean)"
+    )
+
+
+def test_labels_outside_the_classes_point_to_ignore_index_only_when_one_negative_value():
+    rows = np.array([[0.5, 0.5], [0.1, 0.9], [0.5, 0.5]])
+    for labels in ([0, 5, 1], [0, -100, -1]):
+        with pytest.raises(LossCliError) as raised:
+            losscli.compute("sparse_cce", labels, rows)
+        assert raised.value.hint == "y_pred has 2 probability columns; labels must index them"
+    # cce has no ignore_index to point to.
+    with pytest.raises(LossCliError) as raised:
+        losscli.compute("cce", [0, -100, 1], rows)
+    assert raised.value.hint == "y_pred has 2 probability columns; labels must index them"
+
+
 def test_class_rows_must_sum_to_one_unless_normalized():
     rows = np.array([[0.2, 0.8], [0.2, 0.7], [0.5, 0.5]])
     raises_at(2, "y_pred", losscli.compute, "cce", [0, 1, 0], rows, match="does not sum to 1")
