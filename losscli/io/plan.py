@@ -822,12 +822,16 @@ class InputPlan:
                 hint=f"check that '{key}' holds the same ids, of the same type, in both files",
             )
         if (self.stats.unmatched_predictions or self.stats.unmatched_labels) and not self.options.allow_unmatched:
-            first = int(np.argmin(arrow_numpy.booleans(matched))) if self.stats.unmatched_predictions else -1
-            where = f"first at prediction {_row_in(self.sources[PRED_SIDE], first + 1)}" if first >= 0 else "the extra rows are in the labels file"
             predictions, labels = self.stats.unmatched_predictions, self.stats.unmatched_labels
+            firsts = []
+            if predictions:
+                first = int(np.argmin(arrow_numpy.booleans(matched)))
+                firsts.append(f"prediction {_row_in(self.sources[PRED_SIDE], first + 1)}")
+            if labels:
+                firsts.append(_label_row_in(self.sources[LABEL_SIDE], _first_unpaired(right_rows, right.num_rows) + 1))
             raise LossCliError(
                 f"--key '{key}': {counted(predictions, 'prediction row')} {'has' if predictions == 1 else 'have'} no label and "
-                f"{counted(labels, 'label row')} {'has' if labels == 1 else 'have'} no prediction ({where})",
+                f"{counted(labels, 'label row')} {'has' if labels == 1 else 'have'} no prediction (first at {' and '.join(firsts)})",
                 file=self.sources[PRED_SIDE].display,
                 hint="--allow-unmatched evaluates the matched rows only",
             )
@@ -1579,6 +1583,21 @@ def _row_in(source: Source, row: int) -> str:
     when the source is a dataset of several files."""
     file, row = source.locate(row)
     return f"row {row}" if file == source.display else f"row {row} of {file}"
+
+
+def _label_row_in(source: Source, row: int) -> str:
+    """A row of the labels file for a message about the predictions file:
+    "label row 5 of labels.csv", naming the file the row is in."""
+    file, row = source.locate(row)
+    return f"label row {row} of {file}"
+
+
+def _first_unpaired(paired: pa.Array, rows: int) -> int:
+    """The 0-based position of the first of ``rows`` label rows that no
+    position in ``paired`` (the label rows the join matched) names."""
+    taken = np.zeros(rows, dtype=bool)
+    taken[arrow_numpy.numbers(paired).astype(np.int64)] = True
+    return int(np.argmin(taken))
 
 
 def _key_shown(value: object) -> str:
