@@ -321,6 +321,15 @@ def ndjson_type_change(d):
     return mse(_text(d, "types.ndjson", content)), ("types.ndjson", "row 2", "changed from number to string")
 
 
+def ndjson_field_named_twice(d):
+    # Arrow names the field, not the line; json.loads would keep the last value.
+    content = '{"y_true": 1, "y_pred": 2}\n{"y_true": 2, "y_pred": 3}\n{"y_true": 3, "y_pred": 4, "y_pred": 5}\n'
+    return mse(_text(d, "twice.ndjson", content)), (
+        "twice.ndjson, row 3: cannot parse NDJSON",
+        "Column(/y_pred) was specified twice (name each field once per object: remove the extra 'y_pred')",
+    )
+
+
 _JSON_LINES_HINT = "(write one object per row, as JSON Lines: with pandas, df.to_json(path, orient='records', lines=True))"
 
 
@@ -750,6 +759,7 @@ CORPUS: list = [
     duplicate_parquet_columns,
     bad_ndjson_line,
     ndjson_type_change,
+    ndjson_field_named_twice,
     json_array_of_records,
     json_object_of_columns,
     unknown_loss,

@@ -784,6 +784,24 @@ class CsvSource(Source):
 _ANY_DECIMAL = "|".join((number_pattern("."), number_pattern(","), DECIMAL_COMMA))
 
 
+def _names_twice(line: str, field: str) -> bool:
+    """Whether an object in the JSON ``line`` names ``field`` twice (json
+    keeps the last value without a word, Arrow refuses the line)."""
+    import json
+
+    if line.count(json.dumps(field)) < 2:
+        return False  # the common line, passed without parsing it again
+    found = False
+
+    def pairs(items: list[tuple[str, object]]) -> dict[str, object]:
+        nonlocal found
+        found = found or sum(1 for key, _ in items if key == field) > 1
+        return dict(items)
+
+    json.loads(line, object_pairs_hook=pairs)
+    return found
+
+
 def _numbers_written_as_text(values: pa.ChunkedArray) -> bool:
     """Whether a text column holds numbers alone, some of them written with
     the decimal separator the file is not read with."""
@@ -1301,17 +1319,21 @@ class NdjsonSource(Source):
         """Arrow numbers rows from 0 within a block: find the file's row by rescanning."""
         text = _first_line(error)
         changed = re.search(r"Column\(/([^)]*)\) changed from", text)
-        row = self._first_bad_line(changed.group(1) if changed else None)
+        # Arrow names the field (its path: /y_pred, /meta/id) but not the line.
+        twice = re.search(r"Column\(/([^)]*)\) was specified twice", text)
+        repeated = twice.group(1).rsplit("/", 1)[-1] if twice else None
+        row = self._first_bad_line(changed.group(1) if changed else None, repeated)
         problem = re.sub(r" in row \d+", "", text)
         return LossCliError(
             f"cannot parse NDJSON: {problem}",
             file=self.display,
             row=row,
-            hint="one JSON object per line, with the same types in every line",
+            hint=f"name each field once per object: remove the extra '{repeated}'" if repeated else "one JSON object per line, with the same types in every line",
         )
 
-    def _first_bad_line(self, column: str | None) -> int | None:
-        """The first data row that is not a JSON object, or whose ``column`` changes JSON type."""
+    def _first_bad_line(self, column: str | None, repeated: str | None = None) -> int | None:
+        """The first data row that is not a JSON object, whose ``column``
+        changes JSON type, or with an object naming the field ``repeated`` twice."""
         import json
 
         first_kind = None
@@ -1325,6 +1347,8 @@ class NdjsonSource(Source):
             except ValueError:
                 return row
             if not isinstance(record, dict):
+                return row
+            if repeated is not None and _names_twice(line, repeated):
                 return row
             if column is None or record.get(column) is None:
                 continue
