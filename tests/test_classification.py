@@ -582,6 +582,8 @@ def test_weighted_ce_accepts_one_hot_but_not_soft_labels():
 def test_weighted_ce_needs_one_weight_per_class():
     with pytest.raises(LossCliError, match="2 class weights but y_pred has 3"):
         losscli.compute(with_params("weighted_ce", weights=(0.2, 0.8)), ANCHOR_TARGETS, softmax(ANCHOR_LOGITS))
+    with pytest.raises(LossCliError, match="has 1 class weight but y_pred has 3 class columns"):
+        losscli.compute(with_params("weighted_ce", weights=(0.2,)), ANCHOR_TARGETS, softmax(ANCHOR_LOGITS))
 
 
 

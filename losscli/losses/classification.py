@@ -20,6 +20,7 @@ import numpy as np
 from ..conventions import loss
 from ..errors import LossCliError
 from ..shell import loss_option
+from ..wording import counted
 from ..registry import (
     EPS,
     FROM_LOGITS,
@@ -599,7 +600,7 @@ def _explicit_class_weights(weights: tuple[float, ...], n_classes: int) -> np.nd
         # A template with the right number of weights, to edit.
         example = ";".join(["1"] * n_classes)
         raise LossCliError(
-            f"weighted_ce has {len(weights)} class weights but y_pred has {n_classes} class columns",
+            f"weighted_ce has {counted(len(weights), 'class weight')} but y_pred has {counted(n_classes, 'class column')}",
             hint=f"give one weight per class in column order, e.g. {loss_option(f'weighted_ce:weights={example}')}, "
             f"or {loss_option('weighted_ce:weights=balanced')}",
         )
