@@ -339,6 +339,15 @@ def test_padding_labels_point_to_ignore_index(cli, tmp_path, loss):
     )
 
 
+def test_a_huge_class_label_is_quoted_with_every_digit(cli, tmp_path):
+    # A hashed id in the label column: 1.152921504606847e+18 rounded it.
+    path = tmp_path / "ids.csv"
+    path.write_text(f"y_true,p_0,p_1\n0,0.8,0.2\n{2**60},0.5,0.5\n")
+    result = cli("compute", path, "--loss", "sparse_cce", "--pred-col", "p_*")
+    assert result.exit_code == 2
+    assert "class label outside the 2 classes 0..1 (value 1152921504606846976)" in result.stderr
+
+
 def test_labels_outside_the_classes_point_to_ignore_index_only_when_one_negative_value():
     rows = np.array([[0.5, 0.5], [0.1, 0.9], [0.5, 0.5]])
     for labels in ([0, 5, 1], [0, -100, -1]):
