@@ -32,6 +32,7 @@ from .io.formats import COMPRESSION, EXTENSIONS
 from .io.piped import reads_once
 from .rate_inputs import data_decided
 from .registry import BoundLoss
+from .wording import counted
 
 # Two values closer than this (relative) are the same value: they differ only
 # by the order floating-point sums were taken in.
@@ -73,9 +74,9 @@ def model_names(paths: Sequence[str], given: Sequence[str] | None = None, column
     if given:
         names = [name.strip() for name in given]
         if len(names) != len(paths):
-            what = "models (one per --pred-col)" if columns else "prediction files"
+            what = f"{counted(len(paths), 'model')} (one per --pred-col)" if columns else counted(len(paths), "prediction file")
             raise LossCliError(
-                f"{len(names)} --model-name value{'s' if len(names) != 1 else ''} for {len(paths)} {what}",
+                f"{counted(len(names), '--model-name value')} for {what}",
                 hint=f"give one --model-name per {'--pred-col' if columns else 'prediction file'}, in the same order",
             )
         if any(not name for name in names):

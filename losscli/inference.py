@@ -1006,7 +1006,7 @@ def _label_columns(source: Any, label_col: str | None, *, required: bool) -> lis
     from .registry import Y_TRUE_REGRESSION
 
     if label_col:
-        return select(label_col, source.columns, display=source.display, what="--label-col")
+        return select(label_col, source.columns, display=source.display, what="--label-col", advice=source.delimiter_advice)
     found = find_default(Y_TRUE_REGRESSION, source, set(), allow_many=True, sole_numeric=False)
     if found:
         return found
@@ -1017,7 +1017,7 @@ def _label_columns(source: Any, label_col: str | None, *, required: bool) -> lis
     raise LossCliError(
         f"no label column (looked for {names_looked_for(Y_TRUE_REGRESSION.defaults)})",
         file=source.display,
-        hint=coordinate_hint(source) or f"name it with --label-col; columns: {', '.join(source.names()[:12])}",
+        hint=source.delimiter_advice or coordinate_hint(source) or f"name it with --label-col; columns: {', '.join(source.names()[:12])}",
     )
 
 
@@ -1058,7 +1058,7 @@ def _prediction_columns(source: Any, pred_col: str | None, claimed: set[str]) ->
     from .registry import Y_PRED_REGRESSION
 
     if pred_col:
-        return select(pred_col, source.columns, display=source.display, what="--pred-col"), []
+        return select(pred_col, source.columns, display=source.display, what="--pred-col", advice=source.delimiter_advice), []
     try:
         return find_default(Y_PRED_REGRESSION, source, claimed, allow_many=True, sole_numeric=False) or [], []
     except AmbiguousDefault as ambiguous:
@@ -1492,7 +1492,7 @@ def _sample_column(source: Any, sample_col: str | None, claimed: set[str], names
     from .io.columns import select
 
     if sample_col:
-        return select(sample_col, source.columns, display=source.display, what="--sample-col")[0]
+        return select(sample_col, source.columns, display=source.display, what="--sample-col", advice=source.delimiter_advice)[0]
     by_lower = {c.name.lower(): c.name for c in source.columns if c.name not in claimed}
     for name in names:
         if name in by_lower:

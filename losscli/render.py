@@ -193,6 +193,22 @@ def group_text(result: Result) -> str:
     return ", ".join(group_cell(v) for v in result.group.values())
 
 
+def table_group_text(result: Result) -> str:
+    """The group cell of a table row: ``group_text`` with what a terminal
+    would act on escaped (see ``printable``)."""
+    return printable(group_text(result))
+
+
+def printable(text: str) -> str:
+    """Text with its control characters escaped as ``repr`` escapes them
+    (\\x1b, \\n): group values come from the data, and raw, an escape code
+    would colour plain-text output and a line break split a table row.
+    Printable text, accented and other non-ASCII letters included, is kept."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
 def group_cell(value: Any) -> str:
     """A group value as tables, Markdown and CSV show it: booleans as JSON
     writes them (true, not True), the missing group as "(missing)". Text that
@@ -347,7 +363,7 @@ def left_out_note(rows: list[Any]) -> list[str]:
 def table_warnings(results: Sequence[Result], listed: Sequence[Result], *, name_model: bool = False) -> list[str]:
     """The warnings of the results a table lists, and how many of the others have one."""
     shown = {id(r) for r in listed}
-    lines = warning_lines(listed, name_model=name_model)
+    lines = [printable(line) for line in warning_lines(listed, name_model=name_model)]
     others = sum(1 for r in results if r.warning and id(r) not in shown)
     return lines + ([f"{others:,} results of groups not listed have no value (--format json gives each reason)"] if others else [])
 
@@ -371,7 +387,7 @@ def table_document(report: Report, stream: Any) -> None:
         if isinstance(r, int):
             layout.rows.append(Row(["", left_out_text(r), "", ""], style="dim", breaks=WORDS))
             continue
-        cells = [r.loss.display] + ([group_text(r)] if by else []) + [number(r.value), f"{r.n:,}"]
+        cells = [r.loss.display] + ([table_group_text(r)] if by else []) + [number(r.value), f"{r.n:,}"]
         layout.rows.append(Row(cells, style="dim" if r.group else None))
     print_fitted(console, [layout], limit=table_width_limit(console, stream))
     # Footnotes to the cells above; the run's own notes are diagnostics, for stderr.
@@ -407,7 +423,7 @@ def _table_warnings(results: Sequence[Result], listed: Sequence[Result]) -> list
     """``table_warnings``, counting the warnings of the groups left out without making their results."""
     warned = sum(len(part.warnings) if isinstance(part, GroupResults) else bool(part.warning) for part in parts_of(results))
     others = warned - sum(1 for r in listed if r.warning)
-    lines = warning_lines(listed)
+    lines = [printable(line) for line in warning_lines(listed)]
     return lines + ([f"{others:,} results of groups not listed have no value (--format json gives each reason)"] if others else [])
 
 

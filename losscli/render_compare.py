@@ -15,7 +15,7 @@ from typing import Any
 from .compare import Comparison, Entry
 from .evaluation import json_params
 from .registry import CHARACTERISTIC_KEYS, CHARACTERISTIC_TITLES
-from .render import exact, group_cell, group_text, json_document, left_out_note, left_out_text, make_console, number, table_rows, table_warnings, table_width_limit, warning_lines
+from .render import exact, group_cell, group_text, json_document, left_out_note, left_out_text, make_console, number, table_group_text, table_rows, table_warnings, table_width_limit, warning_lines
 from .table_layout import FOLD, WORDS, Column, Layout, Row, print_fitted
 from . import markdown as md
 from .column_names import REPORT_COLUMNS, group_column
@@ -310,7 +310,7 @@ def _row_start(comparison: Comparison, item: tuple) -> tuple[list[Any], str | No
     style (groups dimmed below their overall row) and its cells by model."""
     loss_index, _key, cells = item
     first = next(iter(cells.values())).result
-    start = [_row_label(comparison, loss_index)] + ([group_text(first)] if comparison.by else [])
+    start = [_row_label(comparison, loss_index)] + ([table_group_text(first)] if comparison.by else [])
     return start, "dim" if first.group else None, cells
 
 
@@ -371,7 +371,7 @@ def _single_layout(comparison: Comparison, rows: list[Any], *, merged: bool) -> 
             layout.rows.append(_left_out_row(entry, len(columns)))
             continue
         r = entry.result
-        row = [r.loss.display] + ([group_text(r)] if by else []) + [number(r.value)]
+        row = [r.loss.display] + ([table_group_text(r)] if by else []) + [number(r.value)]
         if with_baseline:
             row += [number(entry.baseline.baseline) if entry.baseline else "-", _change(entry) or "-"]
         row.append(f"{r.n:,}")

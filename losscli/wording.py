@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 
 def ordinal(number: int) -> str:
     """1st, 2nd, 3rd, 4th, ... 11th, 12th, 13th, ... 21st, 32nd."""
@@ -13,10 +15,15 @@ def exact_number(value: float) -> str:
     """A value quoted in a message, with every digit it needs: the shortest
     text that reads back as the same float. Rounding to six digits showed
     1.0000001 as "1" in "probability outside [0, 1] (value 1)", hiding the
-    very problem the message names. Whole numbers read as written ("2",
-    not "2.0") up to where floats stop holding every integer."""
+    very problem the message names. Whole numbers read as integers ("2",
+    not "2.0"), with all their digits: a class label of 2**60 (a hashed id)
+    is 1152921504606846976, which "1.152921504606847e+18" rounded. Past
+    2**64, beyond any integer column, a whole float such as 1e300 is shown
+    as a float, not as hundreds of digits."""
+    if isinstance(value, numbers.Integral):
+        return str(int(value))  # an integer, not the nearest float to it
     value = float(value)
-    if value.is_integer() and abs(value) < 2.0**53:
+    if value.is_integer() and abs(value) < 2.0**64:
         return str(int(value))
     return repr(value)
 

@@ -781,7 +781,7 @@ def test_hints_about_file_columns_say_what_to_pass_in_python() -> None:
 
 @pytest.mark.parametrize(
     ("value", "shown"),
-    [(1.0000001, "1.0000001"), (2.0, "2"), (-3.0, "-3"), (0.1, "0.1"), (1e-300, "1e-300"), (2.0**60, "1.152921504606847e+18"), (float("inf"), "inf"), (np.float32(0.1), "0.10000000149011612")],
+    [(1.0000001, "1.0000001"), (2.0, "2"), (-3.0, "-3"), (0.1, "0.1"), (1e-300, "1e-300"), (2.0**60, "1152921504606846976"), (np.int64(2**60 + 1), "1152921504606846977"), (1e300, "1e+300"), (float("inf"), "inf"), (np.float32(0.1), "0.10000000149011612")],
 )
 def test_values_in_messages_keep_every_digit(value, shown):
     from losscli.wording import exact_number

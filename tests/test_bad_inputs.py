@@ -321,6 +321,15 @@ def ndjson_type_change(d):
     return mse(_text(d, "types.ndjson", content)), ("types.ndjson", "row 2", "changed from number to string")
 
 
+def ndjson_field_named_twice(d):
+    # Arrow names the field, not the line; json.loads would keep the last value.
+    content = '{"y_true": 1, "y_pred": 2}\n{"y_true": 2, "y_pred": 3}\n{"y_true": 3, "y_pred": 4, "y_pred": 5}\n'
+    return mse(_text(d, "twice.ndjson", content)), (
+        "twice.ndjson, row 3: cannot parse NDJSON",
+        "Column(/y_pred) was specified twice (name each field once per object: remove the extra 'y_pred')",
+    )
+
+
 _JSON_LINES_HINT = "(write one object per row, as JSON Lines: with pandas, df.to_json(path, orient='records', lines=True))"
 
 
@@ -750,6 +759,7 @@ CORPUS: list = [
     duplicate_parquet_columns,
     bad_ndjson_line,
     ndjson_type_change,
+    ndjson_field_named_twice,
     json_array_of_records,
     json_object_of_columns,
     unknown_loss,
@@ -1061,3 +1071,21 @@ def test_a_map_prediction_column_says_to_write_its_keys_as_columns(cli, tmp_path
     pq.write_table(pa.table({"y_pred": pred, "y_true": [0.0, 1.0]}), tmp_path / "map.parquet")
     line = assert_usage_error(cli("compute", tmp_path / "map.parquet", "--loss", "mse"), "column 'y_pred'", "not numbers")
     assert line.endswith("(a map's keys are not columns of their own; write each key's values as a column)")
+
+
+@pytest.mark.parametrize(
+    ("values", "shown"),
+    [
+        (pa.array([0, 86_400_000_000], pa.timestamp("us")), "timestamp[us]"),
+        (pa.array([0, 1], pa.date32()), "date32[day]"),
+        (pa.array([0, 1], pa.duration("s")), "duration[s]"),
+    ],
+)
+def test_a_timestamp_label_column_says_what_to_do(cli, tmp_path, values, shown):
+    # Often a time column found in place of the labels: name the fixes.
+    pq.write_table(pa.table({"y_true": values, "y_pred": [0.1, 0.2]}), tmp_path / "ts.parquet")
+    line = assert_usage_error(cli("compute", tmp_path / "ts.parquet", "--loss", "mse"))
+    assert line == (
+        f"error: {tmp_path / 'ts.parquet'}, column 'y_true': column holds {shown}, not numbers "
+        "(losses need numbers: cast or convert the column (e.g. to seconds), or name the right column with --label-col or --pred-col)"
+    )

@@ -327,6 +327,39 @@ def test_sparse_cce_group_of_ignored_rows_is_null_with_the_reason(cli, tmp_path)
     assert empty["value"] is None and "every row is labelled ignore_index=-100" in empty["warning"]
 
 
+@pytest.mark.parametrize("loss", ["sparse_cce", "nll"])
+def test_padding_labels_point_to_ignore_index(cli, tmp_path, loss):
+    # PyTorch pads class labels with -100; the fix is the loss's ignore_index.
+    path = tmp_path / "tokens.csv"
+    path.write_text("y_true,p_0,p_1\n0,0.8,0.2\n-100,0.5,0.5\n1,0.3,0.7\n-100,0.5,0.5\n")
+    result = cli("compute", path, "--loss", loss, "--pred-col", "p_*")
+    assert result.exit_code == 2 and result.stderr.strip() == (
+        f"error: {path}, column 'y_true', row 2: class label outside the 2 classes 0..1 (value -100) "
+        "(if -100 marks rows to leave out (PyTorch pads with -100), --loss sparse_cce:ignore_index=-100 leaves them out of the mean)"
+    )
+
+
+def test_a_huge_class_label_is_quoted_with_every_digit(cli, tmp_path):
+    # A hashed id in the label column: 1.152921504606847e+18 rounded it.
+    path = tmp_path / "ids.csv"
+    path.write_text(f"y_true,p_0,p_1\n0,0.8,0.2\n{2**60},0.5,0.5\n")
+    result = cli("compute", path, "--loss", "sparse_cce", "--pred-col", "p_*")
+    assert result.exit_code == 2
+    assert "class label outside the 2 classes 0..1 (value 1152921504606846976)" in result.stderr
+
+
+def test_labels_outside_the_classes_point_to_ignore_index_only_when_one_negative_value():
+    rows = np.array([[0.5, 0.5], [0.1, 0.9], [0.5, 0.5]])
+    for labels in ([0, 5, 1], [0, -100, -1]):
+        with pytest.raises(LossCliError) as raised:
+            losscli.compute("sparse_cce", labels, rows)
+        assert raised.value.hint == "y_pred has 2 probability columns; labels must index them"
+    # cce has no ignore_index to point to.
+    with pytest.raises(LossCliError) as raised:
+        losscli.compute("cce", [0, -100, 1], rows)
+    assert raised.value.hint == "y_pred has 2 probability columns; labels must index them"
+
+
 def test_class_rows_must_sum_to_one_unless_normalized():
     rows = np.array([[0.2, 0.8], [0.2, 0.7], [0.5, 0.5]])
     raises_at(2, "y_pred", losscli.compute, "cce", [0, 1, 0], rows, match="does not sum to 1")
@@ -558,6 +591,8 @@ def test_weighted_ce_accepts_one_hot_but_not_soft_labels():
 def test_weighted_ce_needs_one_weight_per_class():
     with pytest.raises(LossCliError, match="2 class weights but y_pred has 3"):
         losscli.compute(with_params("weighted_ce", weights=(0.2, 0.8)), ANCHOR_TARGETS, softmax(ANCHOR_LOGITS))
+    with pytest.raises(LossCliError, match="has 1 class weight but y_pred has 3 class columns"):
+        losscli.compute(with_params("weighted_ce", weights=(0.2,)), ANCHOR_TARGETS, softmax(ANCHOR_LOGITS))
 
 
 

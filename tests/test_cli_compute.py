@@ -1522,6 +1522,20 @@ def test_groups_that_read_as_the_overall_row_or_missing_are_quoted_in_tables(cli
     assert got == [(None, 3.0), ({"g": None}, 3.0), ({"g": ""}, 4.0), ({"g": "(all)"}, 1.0), ({"g": "(missing)"}, 2.0), ({"g": "x"}, 5.0)]
 
 
+# Group values come from the data: raw, an escape code would colour the plain
+# text of a table written to a file, and a line break split its row in two.
+@pytest.mark.parametrize("command", ["compute", "compare"])
+def test_control_characters_in_groups_are_escaped_in_tables(cli, tmp_path, command):
+    g = pa.array(["a\x1b[31mred", "line\nbreak", "café"])
+    pq.write_table(pa.table({"y_true": np.zeros(3), "y_pred": [1.0, 2.0, 3.0], "g": g}), tmp_path / "data.parquet")
+    inputs = [tmp_path / "data.parquet"] * (2 if command == "compare" else 1)
+    table = cli(command, *inputs, "--loss", "mae", "--by", "g", "-f", "table").stdout
+    assert "\x1b" not in table
+    lines = table.splitlines()
+    # Text by code point: "a\x1b..." < "café" < "line...".
+    assert [line.split()[1] for line in lines[3:6]] == ["a\\x1b[31mred", "café", "line\\nbreak"]
+
+
 def test_by_integer_ids_beyond_float_precision_with_a_missing_one(cli, tmp_path, small_batches):
     # Hashed user ids fill int64; with one missing, a cast to float64 failed (and would merge 2**60 and 2**60 + 1).
     big = 2**60

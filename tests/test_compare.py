@@ -193,6 +193,11 @@ def test_given_model_names_are_checked() -> None:
         model_names(["x.csv", "y.csv", "z.csv"], ["old", "new"])
     with pytest.raises(LossCliError, match="given twice"):
         model_names(["x.csv", "y.csv"], ["m", "m"])
+    # Counts of one take the singular noun.
+    with pytest.raises(LossCliError, match=r"^3 --model-name values for 1 prediction file \("):
+        model_names(["x.csv"], ["a", "b", "c"])
+    with pytest.raises(LossCliError, match=r"^3 --model-name values for 1 model \(one per --pred-col\) \("):
+        model_names(["x.csv"], ["a", "b", "c"], columns=["p"])
 
 
 def test_pred_cols_make_models() -> None:

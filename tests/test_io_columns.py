@@ -465,6 +465,18 @@ def test_unmatched_rows_are_an_error_unless_allowed(cli, tmp_path, rng):
     assert "2 prediction rows and 2 label rows had no partner" in allowed.stderr
 
 
+@pytest.mark.parametrize(
+    ("prediction_ids", "where"),
+    [([1, 2], "(first at label row 2 of LABELS)"), ([1, 2, 7], "(first at prediction row 3 and label row 2 of LABELS)")],
+)
+def test_unmatched_label_rows_name_the_first_one(cli, tmp_path, prediction_ids, where):
+    # Label ids 1, 9, 2, 8: rows 2 and 4 have no prediction.
+    write_csv(tmp_path / "p.csv", {"id": prediction_ids, "y_pred": [0.5] * len(prediction_ids)})
+    write_csv(tmp_path / "t.csv", {"id": [1, 9, 2, 8], "y_true": [1.0, 0.0, 1.0, 0.0]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--key", "id", "--loss", "mse")
+    assert_usage_error(result, "p.csv", "2 label rows have no prediction", where.replace("LABELS", str(tmp_path / "t.csv")), "--allow-unmatched")
+
+
 def test_key_must_exist_in_both_files(cli, tmp_path, rng):
     write_csv(tmp_path / "p.csv", {"id": [1, 2], "y_pred": [1.0, 2.0]})
     write_csv(tmp_path / "t.csv", {"idx": [1, 2], "y_true": [1.0, 2.0]})

@@ -476,6 +476,38 @@ def test_delimiter_option_takes_a_name(cli, tmp_path, name, delimiter):
     assert_matches(_compute(cli, path, "--delimiter", name), y_true, y_pred)
 
 
+@pytest.mark.parametrize("options", [(), ("--label-col", "y_true"), ("--by", "g")])
+def test_a_comma_separated_file_named_tsv_is_told_to_be_one(cli, tmp_path, options):
+    # Read with tabs, the pandas header ",y_true,y_pred,g" is one column, which
+    # the error would list, and offer as the closest name to y_true.
+    path = tmp_path / "x.tsv"
+    path.write_text(",y_true,y_pred,g\n0,1,0.9,a\n1,0,0.2,b\n")
+    line = assert_usage_error(
+        cli("compute", path, "--loss", "bce", *options),
+        "x.tsv",
+        "splits on ',' into 4 names: the file looks comma-separated; give --delimiter ','",
+    )
+    assert "did you mean" not in line and "columns:" not in line
+
+
+def test_a_tab_delimiter_given_for_a_comma_separated_file_says_so(cli, tmp_path):
+    path = tmp_path / "plain.csv"
+    path.write_text("y_true,y_pred\n1,0.9\n0,0.2\n")
+    assert_usage_error(
+        cli("compute", path, "--loss", "bce", "--delimiter", "tab", "--label-col", "y_true"),
+        "plain.csv: no column 'y_true'",
+        "(the header reads as one column but splits on ',' into 2 names: --delimiter ',')",
+    )
+
+
+def test_a_one_column_header_with_a_comma_in_a_detected_name_is_listed(cli, tmp_path):
+    # Detected, the delimiter splits the header wherever one can: a quoted
+    # name holding a comma is a column as it is, and the error lists it.
+    path = tmp_path / "one.csv"
+    path.write_text('"a,b"\n1\n')
+    assert_usage_error(cli("compute", path, "--loss", "bce", "--label-col", "y"), "columns: a,b")
+
+
 def test_bom_is_not_part_of_the_first_column_name(tmp_path):
     path = tmp_path / "bom.csv"
     path.write_bytes(b"\xef\xbb\xbfy_true,y_pred\r\n1,2\r\n")

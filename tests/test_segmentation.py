@@ -142,6 +142,11 @@ def test_zero_weight_leaves_the_background_out():
     assert losscli.compute(bound, MC_LABELS, MC_PRED) == approx((1 / 3 + 9 / 21) / 2)
 
 
+def test_class_weights_must_be_one_per_class():
+    with pytest.raises(LossCliError, match="parameter 'weights' has 1 value but y_pred has 3 class columns"):
+        losscli.compute(with_params("dice:weights=2"), MC_LABELS, MC_PRED)
+
+
 def test_equal_class_weights_change_nothing():
     bound = with_params("iou:weights=2;2;2")
     assert losscli.compute(bound, MC_LABELS, MC_PRED) == approx(losscli.compute("iou", MC_LABELS, MC_PRED))

@@ -56,7 +56,7 @@ class RoleColumns:
         return f"{self.names[0]},...,{self.names[-1]} ({len(self.names)} columns)"
 
 
-def select(pattern: str, columns: list[Column], *, display: str, what: str) -> list[str]:
+def select(pattern: str, columns: list[Column], *, display: str, what: str, advice: str | None = None) -> list[str]:
     """Names matching ``pattern``: a name, a comma list, or globs; file order kept for globs."""
     names = [c.name for c in columns]
     chosen: list[str] = []
@@ -82,7 +82,7 @@ def select(pattern: str, columns: list[Column], *, display: str, what: str) -> l
         if found is not None:
             chosen.append(found)
             continue
-        raise unknown_column(item, names, display, what)
+        raise unknown_column(item, names, display, what, advice)
     if not chosen:
         raise LossCliError(f"no column given for {what}", file=display)
     return list(dict.fromkeys(chosen))
@@ -102,7 +102,11 @@ def match_name(name: str, names: list[str]) -> str | None:
     return None
 
 
-def unknown_column(name: str, names: list[str], display: str, what: str) -> LossCliError:
+def unknown_column(name: str, names: list[str], display: str, what: str, advice: str | None = None) -> LossCliError:
+    """``advice`` (a source's delimiter_advice) replaces the closest names and
+    the listing, which would offer a whole misread header as a column."""
+    if advice is not None:
+        return LossCliError(f"no column '{name}' for {what}", file=display, hint=advice)
     # Compared ignoring case, as match_name matches: 'idd' is near 'ID'.
     by_folded: dict[str, list[str]] = {}
     for column in names:
@@ -332,7 +336,15 @@ def to_float(array: pa.Array | pa.ChunkedArray, *, column: str, display: str) ->
     if pa.types.is_dictionary(kind):
         # Numbers written as text and stored as categories read like plain text.
         return to_float(array.dictionary_decode(), column=column, display=display)
-    raise LossCliError(f"column holds {kind}, not numbers", file=display, column=column, hint=_nested_hint(kind, column))
+    raise LossCliError(f"column holds {kind}, not numbers", file=display, column=column, hint=_nested_hint(kind, column) or _temporal_hint(kind))
+
+
+def _temporal_hint(kind: pa.DataType) -> str | None:
+    """What to do with dates, times and durations, which no loss reads: the
+    column is often a timestamp found in place of the intended one."""
+    if not pa.types.is_temporal(kind):
+        return None
+    return "losses need numbers: cast or convert the column (e.g. to seconds), or name the right column with --label-col or --pred-col"
 
 
 def _nested_hint(kind: pa.DataType, column: str) -> str | None:

@@ -166,6 +166,33 @@ def header_cells(header: str, delimiter: str) -> list[str]:
     return next(csv.reader([header.rstrip("\r\n")], delimiter=delimiter), [])
 
 
+# How each delimiter is named in a message, and given to --delimiter (a
+# shell would take a bare ; or | for its own).
+_DELIMITER_SHOWN = {",": "','", ";": "';'", "\t": "tab", "|": "'|'"}
+_SEPARATED = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def wrong_delimiter_advice(names: list[str], delimiter: str, *, by_format: bool) -> str | None:
+    """What to say when a header read with a delimiter the user chose (or
+    the .tsv name implied) gives one column, and another common delimiter
+    splits it into several names: a comma-separated file named .tsv, or
+    --delimiter tab for a CSV file. Its errors would otherwise list the
+    whole header as the one column, and offer it as the closest name."""
+    if len(names) != 1:
+        return None
+    splits = {other: header_cells(names[0], other) for other in DELIMITERS if other != delimiter}
+    best = max(splits, key=lambda other: len(splits[other]))
+    cells = splits[best]
+    # pandas' unnamed index leaves the first name empty (",y_true,y_pred").
+    if sum(1 for cell in cells if cell.strip()) < 2:
+        return None
+    shown = _DELIMITER_SHOWN[best]
+    fix = f"--delimiter {shown}"
+    if by_format:
+        return f"read as tab-separated (TSV), the header is one column, but it splits on {shown} into {len(cells)} names: the file looks {_SEPARATED[best]}-separated; give {fix}"
+    return f"the header reads as one column but splits on {shown} into {len(cells)} names: {fix}"
+
+
 def sniff_delimiter(header: str, first_row: str, decimal: str = ".") -> str:
     """The delimiter of the header among DELIMITERS, else single spaces,
     else ','. With decimal commas a comma in the header counts only when no

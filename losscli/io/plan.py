@@ -298,7 +298,7 @@ class InputPlan:
         for side, source in self.sources.items():
             found = match_name(key, source.names())
             if found is None:
-                raise unknown_column(key, source.names(), source.display, "--key")
+                raise unknown_column(key, source.names(), source.display, "--key", source.delimiter_advice)
             columns[side] = found
         if LABEL_SIDE not in columns:
             raise LossCliError("--key joins predictions to a --labels file; give --labels too")
@@ -313,7 +313,7 @@ class InputPlan:
         source = self.sources[prefer if prefer in self.sources else PRED_SIDE]
         # A folder key becomes a column once named, so a near miss is offered too.
         everything = [n for s in self.sources.values() for n in (*s.names(), *s.unread_folder_keys())]
-        raise unknown_column(name, everything, source.display, what)
+        raise unknown_column(name, everything, source.display, what, source.delimiter_advice)
 
     def _extras(self) -> dict[str, Extra]:
         o = self.options
@@ -462,7 +462,7 @@ class InputPlan:
             for side in sides:
                 source = self.sources[side]
                 try:
-                    names = select(override, source.columns, display=source.display, what=f"{role.name} of {bound.name}")
+                    names = select(override, source.columns, display=source.display, what=f"{role.name} of {bound.name}", advice=source.delimiter_advice)
                 except LossCliError as error:
                     last_error = last_error or error
                     continue
@@ -507,7 +507,8 @@ class InputPlan:
         raise LossCliError(
             f"no column for {role.name} of loss '{bound.name}' (looked for {names_looked_for(role.defaults)})",
             file=source.display,
-            hint=(role.name == "y_true" and coordinate_hint(source))
+            hint=source.delimiter_advice
+            or (role.name == "y_true" and coordinate_hint(source))
             or self._claimed_default(role, sides[0], flag)
             or f"name {what} with {flag}; columns: {', '.join(source.names()[:12])}",
         )
@@ -821,12 +822,16 @@ class InputPlan:
                 hint=f"check that '{key}' holds the same ids, of the same type, in both files",
             )
         if (self.stats.unmatched_predictions or self.stats.unmatched_labels) and not self.options.allow_unmatched:
-            first = int(np.argmin(arrow_numpy.booleans(matched))) if self.stats.unmatched_predictions else -1
-            where = f"first at prediction {_row_in(self.sources[PRED_SIDE], first + 1)}" if first >= 0 else "the extra rows are in the labels file"
             predictions, labels = self.stats.unmatched_predictions, self.stats.unmatched_labels
+            firsts = []
+            if predictions:
+                first = int(np.argmin(arrow_numpy.booleans(matched)))
+                firsts.append(f"prediction {_row_in(self.sources[PRED_SIDE], first + 1)}")
+            if labels:
+                firsts.append(_label_row_in(self.sources[LABEL_SIDE], _first_unpaired(right_rows, right.num_rows) + 1))
             raise LossCliError(
                 f"--key '{key}': {counted(predictions, 'prediction row')} {'has' if predictions == 1 else 'have'} no label and "
-                f"{counted(labels, 'label row')} {'has' if labels == 1 else 'have'} no prediction ({where})",
+                f"{counted(labels, 'label row')} {'has' if labels == 1 else 'have'} no prediction (first at {' and '.join(firsts)})",
                 file=self.sources[PRED_SIDE].display,
                 hint="--allow-unmatched evaluates the matched rows only",
             )
@@ -1578,6 +1583,21 @@ def _row_in(source: Source, row: int) -> str:
     when the source is a dataset of several files."""
     file, row = source.locate(row)
     return f"row {row}" if file == source.display else f"row {row} of {file}"
+
+
+def _label_row_in(source: Source, row: int) -> str:
+    """A row of the labels file for a message about the predictions file:
+    "label row 5 of labels.csv", naming the file the row is in."""
+    file, row = source.locate(row)
+    return f"label row {row} of {file}"
+
+
+def _first_unpaired(paired: pa.Array, rows: int) -> int:
+    """The 0-based position of the first of ``rows`` label rows that no
+    position in ``paired`` (the label rows the join matched) names."""
+    taken = np.zeros(rows, dtype=bool)
+    taken[arrow_numpy.numbers(paired).astype(np.int64)] = True
+    return int(np.argmin(taken))
 
 
 def _key_shown(value: object) -> str:

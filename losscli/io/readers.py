@@ -35,6 +35,7 @@ from .csv_head import (
     second_line,
     sniff_delimiter,
     without_numpy_comment,
+    wrong_delimiter_advice,
 )
 from .formats import (
     FORMAT_NAMES,
@@ -155,6 +156,9 @@ class Source:
     untyped = False
     # Struct fields offered as columns: path name -> (struct column, field, ...).
     struct_paths: dict[str, tuple[str, ...]] = {}
+    # What to say instead of listing the columns when a CSV header was read as
+    # one column with the wrong delimiter (see csv_head.wrong_delimiter_advice).
+    delimiter_advice: str | None = None
 
     def _offer_struct_fields(self) -> None:
         self.columns, self.struct_paths = with_struct_fields(self.columns)
@@ -323,10 +327,12 @@ class CsvDialect:
 
     delimiter: str | None = None
     decimal: str = "."
+    # The delimiter is TSV's tab, not one --delimiter gave (see wrong_delimiter_advice).
+    by_format: bool = False
 
     def of(self, fmt: str) -> "CsvDialect":
         """The dialect for a file read as ``fmt``: TSV is tab-separated unless --delimiter says otherwise."""
-        return CsvDialect("\t", self.decimal) if fmt == "tsv" and not self.delimiter else self
+        return CsvDialect("\t", self.decimal, by_format=True) if fmt == "tsv" and not self.delimiter else self
 
 
 def _piped_source(path: str, piped: PipedInput, input_format: str | None, csv: CsvDialect, names_given: frozenset[str]) -> Source:
@@ -556,6 +562,9 @@ class CsvSource(Source):
         self.decimal = dialect.decimal
         with self.read_failures_explained():
             self._inspect(delimiter, names_given)
+        if delimiter is not None:
+            # A detected delimiter splits the header wherever one can.
+            self.delimiter_advice = wrong_delimiter_advice(self.names(), delimiter, by_format=dialect.by_format)
 
     def _inspect(self, delimiter: str | None, names_given: frozenset[str]) -> None:
         """The delimiter and the columns, from the head of the input."""
@@ -773,6 +782,24 @@ class CsvSource(Source):
 
 # A number however its decimals are separated (0.5, 0,5, 1.234,5).
 _ANY_DECIMAL = "|".join((number_pattern("."), number_pattern(","), DECIMAL_COMMA))
+
+
+def _names_twice(line: str, field: str) -> bool:
+    """Whether an object in the JSON ``line`` names ``field`` twice (json
+    keeps the last value without a word, Arrow refuses the line)."""
+    import json
+
+    if line.count(json.dumps(field)) < 2:
+        return False  # the common line, passed without parsing it again
+    found = False
+
+    def pairs(items: list[tuple[str, object]]) -> dict[str, object]:
+        nonlocal found
+        found = found or sum(1 for key, _ in items if key == field) > 1
+        return dict(items)
+
+    json.loads(line, object_pairs_hook=pairs)
+    return found
 
 
 def _numbers_written_as_text(values: pa.ChunkedArray) -> bool:
@@ -1292,17 +1319,21 @@ class NdjsonSource(Source):
         """Arrow numbers rows from 0 within a block: find the file's row by rescanning."""
         text = _first_line(error)
         changed = re.search(r"Column\(/([^)]*)\) changed from", text)
-        row = self._first_bad_line(changed.group(1) if changed else None)
+        # Arrow names the field (its path: /y_pred, /meta/id) but not the line.
+        twice = re.search(r"Column\(/([^)]*)\) was specified twice", text)
+        repeated = twice.group(1).rsplit("/", 1)[-1] if twice else None
+        row = self._first_bad_line(changed.group(1) if changed else None, repeated)
         problem = re.sub(r" in row \d+", "", text)
         return LossCliError(
             f"cannot parse NDJSON: {problem}",
             file=self.display,
             row=row,
-            hint="one JSON object per line, with the same types in every line",
+            hint=f"name each field once per object: remove the extra '{repeated}'" if repeated else "one JSON object per line, with the same types in every line",
         )
 
-    def _first_bad_line(self, column: str | None) -> int | None:
-        """The first data row that is not a JSON object, or whose ``column`` changes JSON type."""
+    def _first_bad_line(self, column: str | None, repeated: str | None = None) -> int | None:
+        """The first data row that is not a JSON object, whose ``column``
+        changes JSON type, or with an object naming the field ``repeated`` twice."""
         import json
 
         first_kind = None
@@ -1316,6 +1347,8 @@ class NdjsonSource(Source):
             except ValueError:
                 return row
             if not isinstance(record, dict):
+                return row
+            if repeated is not None and _names_twice(line, repeated):
                 return row
             if column is None or record.get(column) is None:
                 continue

@@ -143,20 +143,36 @@ def check_unit_interval_labels(y: np.ndarray, *, role: str = "y_true") -> None:
     )
 
 
-def check_class_index(y: np.ndarray, n_classes: int, *, role: str = "y_true") -> np.ndarray:
-    """Class-index labels must be integers 0..C-1; returns them as int64."""
+def check_class_index(y: np.ndarray, n_classes: int, *, role: str = "y_true", ignoring_loss: str | None = None) -> np.ndarray:
+    """Class-index labels must be integers 0..C-1; returns them as int64.
+    ``ignoring_loss`` names the loss when it has an ignore_index parameter,
+    which the error then offers for padding labels (see ``_padding_hint``)."""
     if y.dtype.kind not in "iu":  # an integer column holds whole numbers already
         fail_where(y != np.round(y), "class label is not an integer", role=role, values=y)
     if within(y, 0, n_classes - 1):  # integers by now, so this is 0..C-1
         return y.astype(np.int64)
+    outside = (y < 0) | (y >= n_classes)
     fail_where(
-        (y < 0) | (y >= n_classes),
+        outside,
         f"class label outside the {n_classes} classes 0..{n_classes - 1}",
         role=role,
         values=y,
-        hint=f"y_pred has {n_classes} probability columns; labels must index them",
+        hint=_padding_hint(y[outside], ignoring_loss) or f"y_pred has {n_classes} probability columns; labels must index them",
     )
     return y.astype(np.int64)
+
+
+def _padding_hint(outside: np.ndarray, ignoring_loss: str | None) -> str | None:
+    """The ignore_index to give when every label outside the classes is one
+    negative value: that is padding (PyTorch's -100), not a wrong class.
+    A kernel sees one batch, so "every" is every one of that batch."""
+    if ignoring_loss is None:
+        return None
+    values = np.unique(outside)
+    if len(values) != 1 or not values[0] < 0:
+        return None
+    value = exact_number(values[0])
+    return f"if {value} marks rows to leave out (PyTorch pads with -100), --loss {ignoring_loss}:ignore_index={value} leaves them out of the mean"
 
 
 def clip_above(values: np.ndarray, high: float) -> np.ndarray:

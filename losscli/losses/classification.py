@@ -20,6 +20,7 @@ import numpy as np
 from ..conventions import loss
 from ..errors import LossCliError
 from ..shell import loss_option
+from ..wording import counted
 from ..registry import (
     EPS,
     FROM_LOGITS,
@@ -166,9 +167,9 @@ def _is_index_column(y_true: np.ndarray) -> bool:
     return y_true.ndim == 1 or y_true.shape[1] == 1
 
 
-def _class_indices(y_true: np.ndarray, n_classes: int) -> np.ndarray:
+def _class_indices(y_true: np.ndarray, n_classes: int, *, ignoring_loss: str | None = None) -> np.ndarray:
     """A class-index column as int64, each label checked to be one of the classes."""
-    return check_class_index(as_column(y_true), n_classes)
+    return check_class_index(as_column(y_true), n_classes, ignoring_loss=ignoring_loss)
 
 
 def _one_hot(classes: np.ndarray, n_classes: int) -> np.ndarray:
@@ -523,7 +524,7 @@ def sparse_cce(
         )
     labels = as_column(y_true)
     ignored = labels == ignore_index if ignore_index is not None else np.zeros(labels.shape, dtype=bool)
-    classes = _class_indices(np.where(ignored, 0.0, labels), y_pred.shape[1])
+    classes = _class_indices(np.where(ignored, 0.0, labels), y_pred.shape[1], ignoring_loss="sparse_cce")
     log_p = _class_log_probs(y_pred, from_logits=from_logits, eps=eps, normalize=normalize, clip_upper=clip_upper)
     nll = np.where(ignored, 0.0, -_at_class(log_p, classes))
     # The mean divides by the rows kept, as PyTorch does.
@@ -599,7 +600,7 @@ def _explicit_class_weights(weights: tuple[float, ...], n_classes: int) -> np.nd
         # A template with the right number of weights, to edit.
         example = ";".join(["1"] * n_classes)
         raise LossCliError(
-            f"weighted_ce has {len(weights)} class weights but y_pred has {n_classes} class columns",
+            f"weighted_ce has {counted(len(weights), 'class weight')} but y_pred has {counted(n_classes, 'class column')}",
             hint=f"give one weight per class in column order, e.g. {loss_option(f'weighted_ce:weights={example}')}, "
             f"or {loss_option('weighted_ce:weights=balanced')}",
         )

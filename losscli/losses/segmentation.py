@@ -23,6 +23,7 @@ import numpy as np
 from ..conventions import loss
 from ..errors import LossCliError
 from ..registry import FROM_LOGITS, LABEL_DEFAULTS, PRED_DEFAULTS, Characteristics, Param, Role
+from ..wording import counted
 from ._checks import (
     as_matrix,
     check_class_index,
@@ -208,8 +209,7 @@ def _check_class_weights(weights: tuple[float, ...] | None, n_classes: int) -> N
         return
     if len(weights) != n_classes:
         raise LossCliError(
-            f"parameter 'weights' has {len(weights)} values but y_pred has {n_classes} class column"
-            f"{'s' if n_classes > 1 else ''}",
+            f"parameter 'weights' has {counted(len(weights), 'value')} but y_pred has {counted(n_classes, 'class column')}",
             hint="give one weight per prediction column, separated by ';'",
         )
     if sum(weights) <= 0:
