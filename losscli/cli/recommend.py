@@ -159,7 +159,7 @@ def table(document: dict[str, Any], flags: list[str], stream: Any) -> None:
             console.print(f"  {item['rank']:>2}. {item['command']}", highlight=False, soft_wrap=True, markup=False)
     failing = [item["loss"] for item in recommendations if item["runs_on_data"] is False]
     if failing:
-        console.print(f"  not listed, as they do not run on this file as it is (their reasons say why): {', '.join(failing)}", highlight=False, markup=False)
+        console.print(f"  left out (they do not run on this file as it is): {', '.join(failing)}", highlight=False, markup=False)
 
 
 def inferred_text(inferred: dict[str, Any]) -> str:
