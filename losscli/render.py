@@ -318,10 +318,32 @@ def make_console(stream: Any, *, width: int | None = None) -> Any:
     if not terminal:
         # Wide enough that no number is ever wrapped or cut in logs and pipes.
         return Console(file=stream, width=width or 400, height=1000, no_color=no_color, color_system=None, force_terminal=False, highlight=False, soft_wrap=False)
+    size = dumb_terminal_size()
     if no_color:
         # NO_COLOR on a terminal: plain text, not just uncoloured bold and dim codes.
-        return Console(file=stream, no_color=True, color_system=None, highlight=False)
-    return Console(file=stream, highlight=False)
+        return Console(file=stream, no_color=True, color_system=None, highlight=False, **size)
+    return Console(file=stream, highlight=False, **size)
+
+
+def dumb_terminal_size() -> dict[str, int]:
+    """The size of a TERM=dumb terminal (Emacs' shell), as rich's ``width`` and
+    ``height``; empty for any other terminal, whose size rich reads itself.
+
+    rich takes a dumb terminal for 80 x 25 whatever its size, so tables were
+    laid out for 80 columns on a narrower one, which wrapped every line.
+    """
+    if os.environ.get("TERM", "").lower() not in ("dumb", "unknown"):
+        return {}
+    columns, lines = 80, 25
+    # The standard streams, as rich asks them: the report may be rendered in memory first.
+    for descriptor in (0, 1, 2):
+        try:
+            columns, lines = os.get_terminal_size(descriptor)
+            break
+        except OSError:
+            continue
+    width = os.environ.get("COLUMNS", "")
+    return {"width": int(width) if width.isdigit() else columns or 80, "height": lines or 25}
 
 
 def table_width_limit(console: Any, stream: Any) -> int | None:

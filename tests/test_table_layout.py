@@ -138,6 +138,17 @@ def test_compare_matrix_too_wide_becomes_one_row_per_model(cli, models, columns)
         assert {line.split()[2] for line in text.split("\n")[2:] if line.startswith("mse ")} == {"m0", "m1", "m2", "m3"}
 
 
+@pytest.mark.parametrize("size", [{"COLUMNS": "50"}, {"COLUMNS": ""}], ids=["COLUMNS", "terminal size"])
+def test_a_dumb_terminal_is_as_wide_as_it_is_not_80_columns(cli, models, size) -> None:
+    # Emacs' shell sets TERM=dumb. rich takes such a terminal for 80 columns whatever
+    # COLUMNS or the terminal says, so on 50 columns the 60-column matrix was kept and wrapped.
+    args = [models / f"m{i}.csv" for i in range(4)] + ["--labels", models / "labels.csv", "--loss", "mse", "--by", "grp"]
+    code, text = run_in_terminal("compare", *args, columns=50, env={"TERM": "dumb", **size})
+    assert code == 0, text
+    assert_whole(text, shown(cli, "compare", *args), 50)
+    assert text.split("\n")[0].split() == ["loss", "grp", "model", "value"], text
+
+
 @pytest.mark.parametrize("columns", [40, 60, 80, 120])
 def test_single_model_keeps_values_and_all_four_characteristics(cli, models, columns) -> None:
     args = [models / "m0.csv", "--labels", models / "labels.csv", "--loss", "mse", "--loss", "quantile:q=0.9", "--by", "grp"]
