@@ -31,7 +31,7 @@ from .evaluation import Report, Result, check_gate_name, distinct_texts, names_l
 from .io.formats import COMPRESSION, EXTENSIONS
 from .io.piped import reads_once
 from .rate_inputs import data_decided
-from .registry import BoundLoss
+from .registry import BoundLoss, misspelled
 from .wording import counted
 
 # Two values closer than this (relative) are the same value: they differ only
@@ -998,6 +998,9 @@ def _parse_limit(item: str, losses: Sequence[BoundLoss] | None) -> IncreaseLimit
         raise LossCliError(f"--max-increase {item}: '{amount}' is not a percentage", hint="for example --max-increase 5 (or 5%)") from None
     if not math.isfinite(percent):
         raise LossCliError(f"--max-increase {item}: the percentage must be finite")
+    if percent < 0:
+        # A limit below zero fails an unchanged loss: a stray minus, not a gate.
+        raise LossCliError(f"--max-increase {item}: the percentage must be 0 or more", hint="for example --max-increase 5 (a rise of up to 5% passes)")
     if sep:
         check_gate_name("--max-increase", item, name, "PCT or LOSS=PCT")
     if sep and losses is not None:
@@ -1106,5 +1109,5 @@ def check_gated_losses(gated: Sequence[tuple[str, str]], losses: Sequence[BoundL
                 hint=f"remove the gate, or fix what stops {dropped.loss}",
             )
         if settled:
-            computed = ", ".join(bound.display for bound in losses)
-            raise LossCliError(f"{option} names '{name}', which is not computed", hint=f"computed: {computed}")
+            displays = [bound.display for bound in losses]
+            raise LossCliError(f"{option} names '{name}', which is not computed{misspelled(name, displays)}", hint=f"computed: {', '.join(displays)}")

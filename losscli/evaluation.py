@@ -19,7 +19,7 @@ from .errors import LossCliError
 from .group_values import GroupColumns
 from .labels import MISSING
 from .rate_inputs import decides_by_data
-from .registry import BoundLoss
+from .registry import BoundLoss, misspelled
 # Result and json_params are the results module's; callers import them from here too.
 from .results import GroupResults, Result, Results, json_params, overall_results, parts_of  # noqa: F401
 from .shell import loss_option, quote
@@ -504,8 +504,8 @@ def _parse_gate(item: str, option: str, losses: list[BoundLoss] | None) -> Gate:
         raise LossCliError(f"{option} {item}: the threshold must be a finite number")
     check_gate_name(option, item, name)
     if losses is not None and not any(names_loss(name, loss) for loss in losses):
-        computed = ", ".join(loss.display for loss in losses)
-        raise LossCliError(f"{option} names '{name}', which is not computed", hint=f"computed: {computed}")
+        displays = [loss.display for loss in losses]
+        raise LossCliError(f"{option} names '{name}', which is not computed{misspelled(name, displays)}", hint=f"computed: {', '.join(displays)}")
     return Gate(name, number)
 
 

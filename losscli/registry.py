@@ -602,6 +602,17 @@ def did_you_mean(word: str, candidates: list[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
+def misspelled(spec: str, candidates: list[str]) -> str:
+    """``did_you_mean`` for a gate naming no loss at all ('msee'); nothing
+    for one naming a real loss that was not asked for ('mae' beside 'mse')."""
+    try:
+        parse_spec(spec)
+    except LossCliError:
+        # Against the names too: 'hubr' is far from 'huber:delta=2', near 'huber'.
+        return did_you_mean(spec, list(dict.fromkeys([*candidates, *(c.split(":")[0] for c in candidates)])))
+    return ""
+
+
 def resolve_task(task: str) -> str:
     """A task name or alias to its canonical name, or a "did you mean" error."""
     if not isinstance(task, str):

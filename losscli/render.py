@@ -343,7 +343,7 @@ def dumb_terminal_size() -> dict[str, int]:
         except OSError:
             continue
     width = os.environ.get("COLUMNS", "")
-    return {"width": int(width) if width.isdigit() else columns or 80, "height": lines or 25}
+    return {"width": int(width) if width.isdigit() and int(width) > 0 else columns or 80, "height": lines or 25}
 
 
 def table_width_limit(console: Any, stream: Any) -> int | None:

@@ -837,6 +837,13 @@ def test_max_increase_needs_a_baseline(cli, two_models) -> None:
     assert_usage_error(cli("compare", two_models["a"], "--loss", "mse", "--max-increase", "5"), "--baseline")
 
 
+@pytest.mark.parametrize("limit", ["-5", "mse=-5%"])
+def test_a_negative_max_increase_is_refused(cli, two_models, baseline_file, limit) -> None:
+    # Below zero, an unchanged loss would breach it: a stray minus, not a gate.
+    result = cli("compare", two_models["a"], "--loss", "mse", "--baseline", baseline_file, "--max-increase", limit)
+    assert_usage_error(result, f"--max-increase {limit}: the percentage must be 0 or more")
+
+
 def test_bad_baseline_is_a_usage_error_naming_the_file(cli, two_models) -> None:
     bad = two_models["dir"] / "bad.json"
     bad.write_text("[1, 2", encoding="utf-8")

@@ -975,6 +975,17 @@ def test_a_gate_on_other_parameters_is_not_computed(cli, data):
     assert_usage_error(result, "--fail-above names 'huber:delta=3', which is not computed", "computed: huber:delta=2, huber")
 
 
+@pytest.mark.parametrize("command", ["compute", "compare"])
+def test_a_gate_on_a_misspelled_loss_suggests_the_computed_one(cli, data, command):
+    path, *_ = data
+    result = cli(command, path, "--loss", "mse", "--loss", "huber:delta=2", "--fail-above", "hubr=1")
+    assert_usage_error(result, "--fail-above names 'hubr', which is not computed; did you mean 'huber'?", "computed: mse, huber:delta=2")
+    # A real loss that was not asked for is not taken for a typo of another.
+    result = cli(command, path, "--loss", "mse", "--fail-above", "mae=1")
+    line = assert_usage_error(result, "--fail-above names 'mae', which is not computed")
+    assert "did you mean" not in line
+
+
 @pytest.mark.parametrize("order", [["mse=1e9", "mse=STRICT"], ["mse=STRICT", "mse=1e9"]], ids=["strict-last", "strict-first"])
 def test_every_gate_on_a_loss_is_checked_not_only_the_last(cli, data, order):
     # A job's default gate plus a stricter one on the same loss: neither may replace the other.
