@@ -871,6 +871,25 @@ def test_per_row_to_stdout_needs_the_summary_elsewhere(cli, data, tmp_path):
     assert json.loads((tmp_path / "summary.json").read_text())["results"][0]["value"] == pytest.approx(_mse(y_true, y_pred), rel=1e-12)
 
 
+@pytest.mark.parametrize("spelling", ["./rows.csv", "sub/../rows.csv", "absolute", "link.csv"])
+def test_per_row_and_output_spelled_differently_are_still_the_same_file(cli, data, tmp_path, monkeypatch, spelling):
+    # Reported: --per-row ./rows.csv -o rows.csv exited 0, and the summary replaced the rows.
+    path, *_ = data
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link.csv").symlink_to("rows.csv")
+    per_row = str(tmp_path / "rows.csv") if spelling == "absolute" else spelling
+    assert_usage_error(cli("compute", path, "--loss", "mse", "--per-row", per_row, "-o", "rows.csv"), "--output and --per-row name the same file")
+    assert not (tmp_path / "rows.csv").exists()
+
+
+def test_per_row_to_dev_stdout_needs_the_summary_elsewhere(cli, data, tmp_path):
+    # Reported: --per-row /dev/stdout wrote the rows and then the JSON summary on one stream.
+    path, *_ = data
+    assert_usage_error(cli("compute", path, "--loss", "mse", "--per-row", "/dev/stdout", "-f", "json"), "--per-row /dev/stdout", "--output")
+    assert_usage_error(cli("compute", path, "--loss", "mse", "--per-row", "-", "-o", "/dev/stdout"), "name the same file")
+
+
 def test_per_row_refuses_an_unknown_file_type(cli, data, tmp_path):
     path, *_ = data
     assert_usage_error(cli("compute", path, "--loss", "mse", "--per-row", tmp_path / "rows.xlsx"), "rows.xlsx", "'.xlsx'", ".parquet")
