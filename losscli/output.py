@@ -98,17 +98,12 @@ def open_in_place(path: str, mode: str, **options: Any) -> IO:
     return os.fdopen(os.dup(fd), mode, **options)
 
 
-def names_stdout(path: str | None) -> bool:
-    """Whether ``path`` is stdout: ``-`` or a name for descriptor 1 (``/dev/stdout``)."""
-    return path == "-" or (path is not None and _descriptor(path) == 1)
-
-
 def same_target(first: str, second: str) -> bool:
     """Whether two output paths end in the same place, however each is spelled
-    (``./rows.csv`` and ``rows.csv``, an absolute path, a symlink, ``-`` and
-    ``/dev/stdout``): the second writer would replace the first one's output."""
-    if names_stdout(first) or names_stdout(second):
-        return names_stdout(first) and names_stdout(second)
+    (``./rows.csv`` and ``rows.csv``, an absolute path, a symlink): the second
+    writer would replace the first one's output."""
+    if "-" in (first, second):
+        return first == second
     return os.path.realpath(first) == os.path.realpath(second)
 
 

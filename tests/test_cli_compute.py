@@ -908,13 +908,6 @@ def test_per_row_and_output_spelled_differently_are_still_the_same_file(cli, dat
     assert not (tmp_path / "rows.csv").exists()
 
 
-def test_per_row_to_dev_stdout_needs_the_summary_elsewhere(cli, data, tmp_path):
-    # Reported: --per-row /dev/stdout wrote the rows and then the JSON summary on one stream.
-    path, *_ = data
-    assert_usage_error(cli("compute", path, "--loss", "mse", "--per-row", "/dev/stdout", "-f", "json"), "--per-row /dev/stdout", "--output")
-    assert_usage_error(cli("compute", path, "--loss", "mse", "--per-row", "-", "-o", "/dev/stdout"), "name the same file")
-
-
 def test_per_row_refuses_an_unknown_file_type(cli, data, tmp_path):
     path, *_ = data
     assert_usage_error(cli("compute", path, "--loss", "mse", "--per-row", tmp_path / "rows.xlsx"), "rows.xlsx", "'.xlsx'", ".parquet")

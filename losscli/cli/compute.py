@@ -113,7 +113,7 @@ def compute(
     from ..evaluation import check_thresholds, evaluate_file, parse_thresholds
     from ..io.numbers import decimal_given
     from ..io.plan import InputOptions
-    from ..output import Interrupts, check_target, held, names_stdout, same_target
+    from ..output import Interrupts, check_target, held, same_target
     from ..progress import enabled as progress_enabled
     from ..registry import check_reduction
     from ..render import render
@@ -171,10 +171,10 @@ def compute(
             "--reduction none writes only per-row values: give --output or --per-row, not both",
             hint="drop --reduction none to get both the summary and the per-row file",
         )
-    if names_stdout(per_row) and reduction != Reduction.none and not output:
+    if per_row == "-" and reduction != Reduction.none and not output:
         # Two documents on one stream would break every reader of either.
         raise LossCliError(
-            f"--per-row {per_row} and the summary would both go to stdout",
+            "--per-row - and the summary would both go to stdout",
             hint="write the summary elsewhere with --output FILE, or use --reduction none for per-row values only",
         )
 
