@@ -98,6 +98,15 @@ def open_in_place(path: str, mode: str, **options: Any) -> IO:
     return os.fdopen(os.dup(fd), mode, **options)
 
 
+def same_target(first: str, second: str) -> bool:
+    """Whether two output paths end in the same place, however each is spelled
+    (``./rows.csv`` and ``rows.csv``, an absolute path, a symlink): the second
+    writer would replace the first one's output."""
+    if "-" in (first, second):
+        return first == second
+    return os.path.realpath(first) == os.path.realpath(second)
+
+
 def replaced_path(path: str) -> str:
     """The file a rename puts in place: for a symlink (or a chain of them)
     the file it points to, so that the link itself stays."""

@@ -121,6 +121,7 @@ class PerRowWriter:
             self.temp = _stream_temp() if self.to_stream else temp_path_for(path)
         self._writer: Any = None
         self._arrow_schema: pa.Schema | None = None
+        self._pending: list[pa.RecordBatch] = []
         self._handle: Any = None
         self._first = True
         self.rows = 0
@@ -218,17 +219,15 @@ class PerRowWriter:
             if self._writer is None:
                 self._writer = pacsv.CSVWriter(self.temp, batch.schema)
             self._writer.write_batch(batch)
-        elif self.fmt == "parquet":
-            import pyarrow.parquet as pq
-
-            if self._writer is None:
-                self._writer = pq.ParquetWriter(self.temp, batch.schema)
-            self._writer.write_batch(_in_schema(batch, self._writer.schema))
-        elif self.fmt == "arrow":
-            if self._writer is None:
-                self._writer = pa.ipc.new_file(self.temp, batch.schema)
-                self._arrow_schema = batch.schema
-            self._writer.write_batch(_in_schema(batch, self._arrow_schema))
+        elif self.fmt in ("parquet", "arrow"):
+            # A column without a value so far (a --by group missing in every
+            # row yet, as in a file of a dataset whose column holds none) has
+            # Arrow's null type, which no later value fits: the file gets its
+            # schema from the first batch that gives every column a type.
+            self._pending.append(batch)
+            if self._writer is None and _typed_schema(self._pending) is not None:
+                self._open_typed(_typed_schema(self._pending))
+            self._write_pending()
         else:
             if self._handle is None:
                 self._handle = open(self.temp, "w", encoding="utf-8")
@@ -252,7 +251,27 @@ class PerRowWriter:
                     self._handle.write(json.dumps(record) + "\n")
                 self._first = False
 
+    def _open_typed(self, schema: pa.Schema) -> None:
+        if self.fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            self._writer = pq.ParquetWriter(self.temp, schema)
+        else:
+            self._writer = pa.ipc.new_file(self.temp, schema)
+        self._arrow_schema = schema
+
+    def _write_pending(self) -> None:
+        if self._writer is None:
+            return
+        for batch in self._pending:
+            self._writer.write_batch(_in_schema(batch, self._arrow_schema))
+        self._pending = []
+
     def _close(self) -> None:
+        if self._pending and self._writer is None:
+            # A column missing in every row stays of the null type.
+            self._open_typed(self._pending[0].schema)
+            self._write_pending()
         if self._writer is not None:
             self._writer.close()
             self._writer = None
@@ -315,6 +334,18 @@ def _shown_column(values: list[Any], as_text: bool) -> pa.Array:
         return _typed_column(values)
     shown = shown_labels(v for v in values if v is not None)
     return pa.array([None if v is None else shown[v] for v in values])
+
+
+def _typed_schema(batches: list[pa.RecordBatch]) -> pa.Schema | None:
+    """The first batch's schema with each column of the null type given the
+    type a later batch has for it; None while a column has no other type."""
+    fields = []
+    for index, field in enumerate(batches[0].schema):
+        typed = next((b.schema.field(index) for b in batches if not pa.types.is_null(b.schema.field(index).type)), None)
+        if typed is None:
+            return None
+        fields.append(field.with_type(typed.type))
+    return pa.schema(fields)
 
 
 def _in_schema(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:

@@ -856,6 +856,31 @@ def test_per_row_writes_feather_that_losscli_reads_back(cli, data, tmp_path, sma
     assert json.loads(again.stdout)["results"][0]["value"] == pytest.approx(expected, rel=1e-12)
 
 
+@pytest.mark.parametrize("name", ["rows.parquet", "rows.arrow"])
+@pytest.mark.parametrize("later", [[7, 8], ["x", None]])
+def test_per_row_group_without_values_in_the_first_file_takes_the_later_type(cli, tmp_path, name, later):
+    # Reported: a dataset whose first file's --by column holds no value (pandas writes it
+    # as Arrow's null type) failed with "a column changed type part way" in Parquet and Arrow.
+    folder = tmp_path / "preds"
+    folder.mkdir()
+    pq.write_table(pa.table({"y_true": [1.0, 2.0], "y_pred": [1.5, 2.0], "fold": pa.nulls(2)}), folder / "a.parquet")
+    pq.write_table(pa.table({"y_true": [3.0, 4.0], "y_pred": [4.0, 4.5], "fold": later}), folder / "b.parquet")
+    target = tmp_path / name
+    result = cli("compute", folder, "--loss", "mse", "--by", "fold", "--per-row", target, "-q")
+    assert result.exit_code == 0, result.stderr
+    import pyarrow.feather as feather
+
+    table = pq.read_table(target) if name.endswith(".parquet") else feather.read_table(target)
+    assert table.schema.field("fold").type == pa.array(later).type
+    # by hand: squared residuals 0.5, 0, 1, 0.5
+    assert table.to_pylist() == [
+        {"row": 1, "fold": None, "mse": 0.25},
+        {"row": 2, "fold": None, "mse": 0.0},
+        {"row": 3, "fold": later[0], "mse": 1.0},
+        {"row": 4, "fold": later[1], "mse": 0.25},
+    ]
+
+
 def test_reduction_none_with_both_output_and_per_row_is_refused(cli, data, tmp_path):
     path, *_ = data
     result = cli("compute", path, "--loss", "mse", "--reduction", "none", "-o", tmp_path / "a.json", "--per-row", tmp_path / "b.csv")
@@ -869,6 +894,18 @@ def test_per_row_to_stdout_needs_the_summary_elsewhere(cli, data, tmp_path):
     assert result.exit_code == 0
     np.testing.assert_allclose([r["mse"] for r in json.loads(result.stdout)], (y_true - y_pred) ** 2, rtol=1e-12)
     assert json.loads((tmp_path / "summary.json").read_text())["results"][0]["value"] == pytest.approx(_mse(y_true, y_pred), rel=1e-12)
+
+
+@pytest.mark.parametrize("spelling", ["./rows.csv", "sub/../rows.csv", "absolute", "link.csv"])
+def test_per_row_and_output_spelled_differently_are_still_the_same_file(cli, data, tmp_path, monkeypatch, spelling):
+    # Reported: --per-row ./rows.csv -o rows.csv exited 0, and the summary replaced the rows.
+    path, *_ = data
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link.csv").symlink_to("rows.csv")
+    per_row = str(tmp_path / "rows.csv") if spelling == "absolute" else spelling
+    assert_usage_error(cli("compute", path, "--loss", "mse", "--per-row", per_row, "-o", "rows.csv"), "--output and --per-row name the same file")
+    assert not (tmp_path / "rows.csv").exists()
 
 
 def test_per_row_refuses_an_unknown_file_type(cli, data, tmp_path):

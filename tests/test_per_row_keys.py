@@ -154,3 +154,15 @@ def test_a_dataset_of_many_files_gives_each_row_its_own_key(cli, tmp_path):
     assert [r["id"] for r in records] == keys
     # by hand: every label is 0, so each loss is its prediction squared: part p holds p and p + 0.5
     assert [r["mse"] for r in records] == [0.0, 0.25, 1.0, 2.25, 4.0, 6.25]
+
+
+def test_rows_of_a_dataset_count_across_its_files_as_pyarrow_lists_them(cli, tmp_path):
+    # Folders and files out of creation order: pyarrow reads them sorted by path.
+    for folder, name, y_pred in (("fold=2", "a.parquet", [1.5, None]), ("fold=1", "b.parquet", [0.5]), ("fold=1", "a.parquet", [3.0, 4.0])):
+        (tmp_path / "preds" / folder).mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.table({"y_true": [0.0] * len(y_pred), "y_pred": pa.array(y_pred, pa.float64())}), tmp_path / "preds" / folder / name)
+    result = cli("compute", tmp_path / "preds", "--loss", "mse", "--nan-policy", "omit", "--by", "fold", "--reduction", "none", "-f", "json", "-q")
+    assert result.exit_code == 0, result.stderr
+    whole = pq.read_table(tmp_path / "preds").to_pylist()  # pyarrow.parquet.read_table on the directory
+    expected = [{"row": i + 1, "fold": r["fold"], "mse": r["y_pred"] ** 2} for i, r in enumerate(whole) if r["y_pred"] is not None]
+    assert json.loads(result.stdout) == expected

@@ -113,7 +113,7 @@ def compute(
     from ..evaluation import check_thresholds, evaluate_file, parse_thresholds
     from ..io.numbers import decimal_given
     from ..io.plan import InputOptions
-    from ..output import Interrupts, check_target, held
+    from ..output import Interrupts, check_target, held, same_target
     from ..progress import enabled as progress_enabled
     from ..registry import check_reduction
     from ..render import render
@@ -163,7 +163,7 @@ def compute(
             hint="drop it, or use --engine local; compare --plot draws the models' values on Dask too",
         )
     plot_files = chart_files(plot_file, [b.display for b in losses if has_row_values(b)], inputs)
-    if output and per_row and output == per_row:
+    if output and per_row and same_target(output, per_row):
         raise LossCliError("--output and --per-row name the same file")
     if reduction == Reduction.none and output and per_row:
         # With --reduction none there is no summary report for --output to hold.
