@@ -122,6 +122,7 @@ class PerRowWriter:
         self._writer: Any = None
         self._arrow_schema: pa.Schema | None = None
         self._pending: list[pa.RecordBatch] = []
+        self._pending_rows = 0
         self._handle: Any = None
         self._first = True
         self.rows = 0
@@ -223,10 +224,15 @@ class PerRowWriter:
             # A column without a value so far (a --by group missing in every
             # row yet, as in a file of a dataset whose column holds none) has
             # Arrow's null type, which no later value fits: the file gets its
-            # schema from the first batch that gives every column a type.
+            # schema from the first batch that gives every column a type. The
+            # batches held meanwhile are bounded: past PENDING_MOST_ROWS a
+            # column still without a value is written as text.
             self._pending.append(batch)
-            if self._writer is None and _typed_schema(self._pending) is not None:
-                self._open_typed(_typed_schema(self._pending))
+            self._pending_rows += batch.num_rows
+            if self._writer is None:
+                schema = _typed_schema(self._pending, text_if_none=self._pending_rows >= PENDING_MOST_ROWS)
+                if schema is not None:
+                    self._open_typed(schema)
             self._write_pending()
         else:
             if self._handle is None:
@@ -266,6 +272,7 @@ class PerRowWriter:
         for batch in self._pending:
             self._writer.write_batch(_in_schema(batch, self._arrow_schema))
         self._pending = []
+        self._pending_rows = 0
 
     def _close(self) -> None:
         if self._pending and self._writer is None:
@@ -336,15 +343,22 @@ def _shown_column(values: list[Any], as_text: bool) -> pa.Array:
     return pa.array([None if v is None else shown[v] for v in values])
 
 
-def _typed_schema(batches: list[pa.RecordBatch]) -> pa.Schema | None:
+# Rows of per-row output held while a column has no type yet (see write).
+PENDING_MOST_ROWS = 1 << 20
+
+
+def _typed_schema(batches: list[pa.RecordBatch], *, text_if_none: bool = False) -> pa.Schema | None:
     """The first batch's schema with each column of the null type given the
-    type a later batch has for it; None while a column has no other type."""
+    type a later batch has for it; None while a column has no other type,
+    unless ``text_if_none``: such a column is then text."""
     fields = []
     for index, field in enumerate(batches[0].schema):
-        typed = next((b.schema.field(index) for b in batches if not pa.types.is_null(b.schema.field(index).type)), None)
+        typed = next((b.schema.field(index).type for b in batches if not pa.types.is_null(b.schema.field(index).type)), None)
         if typed is None:
-            return None
-        fields.append(field.with_type(typed.type))
+            if not text_if_none:
+                return None
+            typed = pa.string()
+        fields.append(field.with_type(typed))
     return pa.schema(fields)
 
 

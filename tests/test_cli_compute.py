@@ -881,6 +881,31 @@ def test_per_row_group_without_values_in_the_first_file_takes_the_later_type(cli
     ]
 
 
+def test_per_row_group_without_values_for_long_is_written_as_text(cli, tmp_path, monkeypatch):
+    # The batches held until the column gets a type are bounded: past the
+    # limit (2 rows here) the column is fixed as text, and later numbers are
+    # written as their text.
+    import losscli.per_row as per_row
+
+    monkeypatch.setattr(per_row, "PENDING_MOST_ROWS", 2)
+    folder = tmp_path / "preds"
+    folder.mkdir()
+    pq.write_table(pa.table({"y_true": [1.0, 2.0], "y_pred": [1.5, 2.0], "fold": pa.nulls(2)}), folder / "a.parquet")
+    pq.write_table(pa.table({"y_true": [3.0, 4.0], "y_pred": [4.0, 4.5], "fold": [7, 8]}), folder / "b.parquet")
+    target = tmp_path / "rows.parquet"
+    result = cli("compute", folder, "--loss", "mse", "--by", "fold", "--per-row", target, "-q")
+    assert result.exit_code == 0, result.stderr
+    table = pq.read_table(target)
+    assert table.schema.field("fold").type == pa.string()
+    # by hand: squared residuals 0.5, 0, 1, 0.5
+    assert table.to_pylist() == [
+        {"row": 1, "fold": None, "mse": 0.25},
+        {"row": 2, "fold": None, "mse": 0.0},
+        {"row": 3, "fold": "7", "mse": 1.0},
+        {"row": 4, "fold": "8", "mse": 0.25},
+    ]
+
+
 def test_reduction_none_with_both_output_and_per_row_is_refused(cli, data, tmp_path):
     path, *_ = data
     result = cli("compute", path, "--loss", "mse", "--reduction", "none", "-o", tmp_path / "a.json", "--per-row", tmp_path / "b.csv")
