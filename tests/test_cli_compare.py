@@ -1038,3 +1038,10 @@ def test_a_group_column_named_like_a_report_column_gets_a_prefix(cli, tmp_path, 
 def test_a_group_column_not_named_like_a_report_column_keeps_its_name(cli, two_models) -> None:
     header = cli("compare", two_models["a"], two_models["b"], "--loss", "mse", "--by", "region", "--format", "csv").stdout.splitlines()[0]
     assert header == "loss,spec,model,region,value,n,rank,best,warning"
+
+
+@pytest.mark.parametrize(("option", "value"), [("--per-row", "rows.csv"), ("--reduction", "sum")])
+def test_compute_only_options_say_where_they_belong(cli, two_models, option, value) -> None:
+    result = cli("compare", two_models["a"], two_models["b"], "--loss", "mse", option, value)
+    assert_usage_error(result, f"compare reports means; {option} belongs to compute", "losscli compute MODEL")
+    assert not (two_models["dir"] / "rows.csv").exists()

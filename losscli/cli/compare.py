@@ -132,6 +132,8 @@ def compare(
     engine: EngineOpt = Engine.local,
     scheduler: SchedulerOpt = None,
     quiet: QuietOpt = False,
+    per_row: Annotated[Optional[str], typer.Option("--per-row", hidden=True)] = None,
+    reduction: Annotated[Optional[str], typer.Option("--reduction", hidden=True)] = None,
 ) -> None:
     """Compare losses across models: a loss x model matrix with the best model per loss marked.
 
@@ -169,6 +171,12 @@ def compare(
     from ..registry import resolve_task
     from ..render_compare import render_compare, run_notes
 
+    if per_row is not None or reduction is not None:
+        # Taken only to say where they belong: compare reports one mean per loss and model.
+        raise LossCliError(
+            f"compare reports means; {'--per-row' if per_row is not None else '--reduction'} belongs to compute",
+            hint="run losscli compute MODEL --per-row FILE (or --reduction sum|none) for each model",
+        )
     if not loss and not task:
         raise LossCliError("give --loss or --task", hint="e.g. --loss mse --loss mae, or --task regression; 'losscli list' shows every loss")
     check_named_paths({"PREDICTIONS": next((p for p in predictions if not p.strip()), None), "--labels": labels, "--output": output, "--baseline": baseline, "--plot-file": plot_file})
