@@ -547,6 +547,15 @@ def test_comparison_without_baseline_and_with_negative_values():
     assert g1.rstrip().endswith("best")
 
 
+def test_comparison_marks_the_models_compares_table_ranks_first():
+    """Tied models share the mark, as they share rank 1 in the table; a value beside a null is best."""
+    chart = plots.comparison([("mse", "a", 9.13), ("mse", "b", 9.13), ("mae", "a", None), ("mae", "b", 2.0)])
+    assert chart.best("mse") == {"a", "b"} and chart.best("mae") == {"b"}
+    lines = recorded(chart, width=60).splitlines()
+    mse_lines = lines[lines.index("mse") + 1 : lines.index("mae")]
+    assert [line.rstrip().endswith("best") for line in mse_lines] == [True, True]
+
+
 def test_comparison_accepts_mappings_and_rejects_bad_rows():
     chart = plots.comparison([{"loss": "mse", "model": "a", "value": 1.0, "baseline": 2.0}])
     assert chart.bars[0].delta == -1.0 and chart.bars[0].delta_pct == -50.0

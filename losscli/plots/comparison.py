@@ -50,12 +50,19 @@ class ComparisonChart:
         found = {bar.model: bar for bar in self.bars if bar.loss == loss}
         return [found[model] for model in self.models if model in found]
 
-    def best(self, loss: str) -> str | None:
-        """The model with the lowest value of ``loss``, when there is a choice."""
-        bars = [bar for bar in self.bars_of(loss) if _finite(bar.value)]
+    def best(self, loss: str) -> set[str]:
+        """The models with the lowest value of ``loss``, when there is a choice.
+
+        Ranked as ``compare`` ranks its table, so the chart marks the models the
+        table does: every model of a tie, and a value beside a null.
+        """
+        from ..compare import rank_values
+
+        bars = self.bars_of(loss)
         if len(bars) < 2:
-            return None
-        return min(bars, key=lambda bar: bar.value).model  # type: ignore[arg-type, return-value]
+            return set()
+        ranks = rank_values([bar.value for bar in bars])
+        return {bar.model for bar, rank in zip(bars, ranks) if rank == 1 and _finite(bar.value)}
 
 
 def comparison(

@@ -233,7 +233,7 @@ def _loss_bars(ax: Any, chart: ComparisonChart, loss: str) -> None:
     best = chart.best(loss)
     for position, bar in zip(positions, bars):
         top = bar.value if bar.value is not None else 0.0
-        label = value_text(bar.value) + ("  (best)" if bar.model == best else "")
+        label = value_text(bar.value) + ("  (best)" if bar.model in best else "")
         if bar.baseline is not None:
             ax.hlines(bar.baseline, position - 0.4, position + 0.4, color="black", linewidth=2)
             if bar.delta_pct is not None:

@@ -503,7 +503,7 @@ def _comparison_chart(chart: ComparisonChart, width: int) -> list[Any]:
             line.append(" " + value_text(bar.value).rjust(value_width))
             if chart.has_baseline:
                 line.append("  " + _delta_text(bar).ljust(delta_width - 2), style=_delta_style(bar))
-            if bar.model == best:
+            if bar.model in best:
                 line.append("  best", style="bold green")
             parts.append(line)
     return parts
