@@ -496,7 +496,7 @@ def test_a_long_input_is_thinned_for_the_histogram_but_mean_maximum_and_worst_ro
     # Quantiles of every 16th row of i.i.d. values: within a few percent of all rows'.
     for name, q in (("p50", 0.5), ("p90", 0.9)):
         assert chart.quantiles[name] == pytest.approx(np.quantile(values, q), rel=0.05)
-    assert "histogram and quantiles from every 16th row (6,250 of 100,000)" in chart.notes[0]
+    assert "histogram (estimated counts) and quantiles from every 16th row (6,250 of 100,000)" in chart.notes[0]
     assert "Per-row mse: 100,000 rows" in recorded(chart, width=100)
 
 
@@ -505,7 +505,7 @@ def test_a_note_of_thinning_says_2nd_not_2th():
     values = np.arange(10, dtype=float)
     chart = _streamed(values, batch=3, sample_values=4).chart(loss="mse")
     # 10 values are more than 2 * 4: every 2nd is kept, the 5 at rows 1, 3, 5, 7, 9.
-    assert chart.notes == ["histogram and quantiles from every 2nd row (5 of 10); the mean, maximum and worst rows from all"]
+    assert chart.notes == ["histogram (estimated counts) and quantiles from every 2nd row (5 of 10); the mean, maximum and worst rows from all"]
 
 
 # =========================================================================== comparison

@@ -244,7 +244,7 @@ class StreamedDistribution:
             notes.append(f"the mean weighs each {row_label} by --weight-col, as the report does; the histogram and quantiles count {row_label}s")
         if self.stride > 1:
             notes.append(
-                f"histogram and quantiles from every {ordinal(self.stride)} {row_label} ({values.size:,} of "
+                f"histogram (estimated counts) and quantiles from every {ordinal(self.stride)} {row_label} ({values.size:,} of "
                 f"{self.finite_rows:,}); the mean, maximum and worst {row_label}s from all"
             )
         return DistributionChart(
