@@ -343,7 +343,7 @@ def _shown_column(values: list[Any], as_text: bool) -> pa.Array:
     return pa.array([None if v is None else shown[v] for v in values])
 
 
-# Rows of per-row output held while a column has no type yet (see write).
+# Rows of per-row output held while a column has no type yet (see _write_rows).
 PENDING_MOST_ROWS = 1 << 20
 
 
