@@ -32,7 +32,7 @@ from .io.formats import COMPRESSION, EXTENSIONS
 from .io.piped import reads_once
 from .rate_inputs import data_decided
 from .registry import BoundLoss, misspelled
-from .wording import counted
+from .wording import counted, numbered_repeats
 
 # Two values closer than this (relative) are the same value: they differ only
 # by the order floating-point sums were taken in.
@@ -86,7 +86,7 @@ def model_names(paths: Sequence[str], given: Sequence[str] | None = None, column
             raise LossCliError(f"--model-name '{duplicates[0]}' is given twice", hint="model names must be unique")
         return names
     if columns:
-        return _number_repeats([column.strip() for column in columns])
+        return numbered_repeats([column.strip() for column in columns])
     parts = [_path_parts(path) for path in paths]
     depth = [1] * len(paths)
     while True:
@@ -105,7 +105,7 @@ def model_names(paths: Sequence[str], given: Sequence[str] | None = None, column
     # extension tells them apart; only the same path twice is numbered.
     whole = {name: {_whole_path(p) for n, p in zip(names, paths) if n == name} for name in names}
     names = [_whole_path(path) if len(whole[name]) > 1 else name for name, path in zip(names, paths)]
-    return _number_repeats(names)
+    return numbered_repeats(names)
 
 
 def _whole_path(path: str) -> str:
@@ -147,27 +147,6 @@ def _stem(name: str) -> str:
                 name = name[: -len(ext)]
                 stripped = True
     return name
-
-
-def _number_repeats(names: list[str]) -> list[str]:
-    """``a``, ``a#2``, ...: a repeat takes the next number no other model is
-    called, since the matrix is keyed by name (``a.csv a.csv a#2.csv`` named
-    two models ``a#2``, and one's values showed in the other's column)."""
-    taken = set(names)
-    seen: dict[str, int] = {}
-    out = []
-    for name in names:
-        if name not in seen:
-            seen[name] = 1
-            out.append(name)
-            continue
-        number = seen[name] + 1
-        while f"{name}#{number}" in taken:
-            number += 1
-        seen[name] = number
-        taken.add(f"{name}#{number}")
-        out.append(f"{name}#{number}")
-    return out
 
 
 # =========================================================================== choosing losses

@@ -24,6 +24,7 @@ from .io.arrow_numpy import from_numpy
 from .labels import MISSING, shown_labels, shown_value
 from .output import open_in_place, publish, temp_path_for, writes_in_place, writing
 from .registry import BoundLoss
+from .wording import numbered_repeats
 
 FILE_FORMATS = {
     ".csv": "csv",
@@ -141,8 +142,8 @@ class PerRowWriter:
             import pyarrow.compute  # noqa: F401
 
     def _names(self) -> list[str]:
-        names = [b.display for b in self.losses]
-        return names if len(set(names)) == len(names) else [f"{b.display}#{i + 1}" for i, b in enumerate(self.losses)]
+        # A loss asked for twice (mse and its alias l2) gets a column each: mse, mse#2.
+        return numbered_repeats([b.display for b in self.losses])
 
     def __call__(self, batch: Batch, values: list[np.ndarray | None]) -> None:
         rows = batch.row_ids if batch.row_ids is not None else np.arange(batch.row_offset + 1, batch.row_offset + batch.n + 1)

@@ -49,3 +49,24 @@ def names_looked_for(names: tuple[str, ...]) -> str:
         return ", ".join(names)
     rest = len(names) - SHOWN_NAMES
     return ", ".join(names[:SHOWN_NAMES]) + f" and {rest} other common name{'s' if rest > 1 else ''}"
+
+
+def numbered_repeats(names: list[str]) -> list[str]:
+    """``a``, ``a#2``, ...: a repeat takes the next number no other name is,
+    since what is keyed by name must not merge two (``a.csv a.csv a#2.csv``
+    named two models ``a#2``, and one's values showed in the other's column)."""
+    taken = set(names)
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        if name not in seen:
+            seen[name] = 1
+            out.append(name)
+            continue
+        number = seen[name] + 1
+        while f"{name}#{number}" in taken:
+            number += 1
+        seen[name] = number
+        taken.add(f"{name}#{number}")
+        out.append(f"{name}#{number}")
+    return out

@@ -1731,3 +1731,15 @@ def test_per_row_files_written_by_arrow_have_its_compute_functions_first(fmt, tm
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
     assert done.stdout.strip() == "True", done.stderr
+
+
+def test_a_loss_asked_for_twice_gets_a_numbered_second_column(cli, tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("y_true,y_pred\n1,1.5\n2,2\n")
+    result = cli("compute", path, "--loss", "mse", "--loss", "l2", "--loss", "mse:convention=keras", "--reduction", "none", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    # Only the repeat is numbered, as compare numbers a repeated model: the others keep their names.
+    lines = result.stdout.splitlines()
+    assert lines[0] == '"row","mse","mse#2","mse:convention=keras"'
+    # by hand: (1.5 - 1)^2 = 0.25, 0 for the exact row
+    assert lines[1:] == ["1,0.25,0.25,0.25", "2,0,0,0"]
