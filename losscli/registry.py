@@ -565,8 +565,11 @@ def _load() -> None:
     _LOADED = True
 
 
-def available() -> list[str]:
-    """Canonical names of every registered loss, in declaration order."""
+def available(task: str | None = None) -> list[str]:
+    """Canonical names of every registered loss, in declaration order; with
+    ``task`` (a name or alias, as ``losscli list --task`` takes), those for it."""
+    if task is not None:
+        return [spec.name for spec in losses_for_task(task)]
     _load()
     return list(_REGISTRY)
 

@@ -179,3 +179,22 @@ def test_each_bound_info_shows_is_the_one_enforced(spec, param):
             with pytest.raises(LossCliError, match="out of range") as caught:
                 parse_spec(f"{spec.name}:{param.name}={param.type(value)!r}")
             assert caught.value.hint == f"valid: {param.range_text()}"
+
+
+@pytest.mark.parametrize(
+    ("task", "names"),
+    [
+        ("segmentation", ["dice", "iou", "tversky"]),
+        ("gan", ["wasserstein", "wasserstein_distance", "adversarial", "perceptual"]),
+        ("metric-learning", ["contrastive", "triplet", "cosine_embedding"]),
+        ("binary", ["bce", "hinge", "squared_hinge", "focal"]),
+    ],
+)
+def test_available_for_a_task_lists_that_tasks_losses(task, names):
+    # The losses SPEC's table lists for each family, as `losscli list --task` shows them.
+    assert losscli.available(task=task) == names
+
+
+def test_available_for_an_unknown_task_suggests_one():
+    with pytest.raises(losscli.LossCliError, match="unknown task 'segmentaton'; did you mean 'segmentation'"):
+        losscli.available(task="segmentaton")
