@@ -70,6 +70,39 @@ def test_plot_file_is_checked_before_any_work(tmp_path):
 def test_plot_needs_a_loss_with_per_row_values():
     result = _run("compute", "sample_data/segmentation.csv", "--loss", "dice", "--plot")
     assert result.exit_code == 2 and "per-row" in result.stderr
+    assert "give --sample-col to draw dice, iou or tversky per sample" in result.stderr
+
+
+def _masks(tmp_path):
+    # Two images of four pixels. Dice loss by hand, 1 - 2 sum(p y) / (sum p + sum y):
+    # a: 1 - 2 * 1.5 / (2 + 2) = 0.25; b: 1 - 2 * 0.5 / (1 + 1) = 0.5.
+    data = tmp_path / "masks.csv"
+    data.write_text("image,fold,y_true,y_pred\na,x,1,1\na,x,1,0.5\na,x,0,0.5\na,x,0,0\nb,y,1,0.5\nb,y,0,0.5\nb,y,0,0\nb,y,0,0\n")
+    return data
+
+
+def test_per_sample_losses_are_drawn_one_value_per_sample(tmp_path):
+    result = _run("compute", str(_masks(tmp_path)), "--loss", "dice", "--sample-col", "image", "--plot")
+    assert result.exit_code == 0, result.stderr
+    out = " ".join(result.stdout.split())
+    assert "Per-sample dice: 2 samples" in out
+    assert "mean 0.375 " in out  # (0.25 + 0.5) / 2, the value reported
+    assert "worst 2 samples" in out and "b 0.5 a 0.25" in out
+    assert "not the mean" not in out
+
+
+def test_per_sample_charts_name_the_group_and_keep_the_per_row_ones(tmp_path):
+    result = _run("compute", str(_masks(tmp_path)), "--loss", "dice", "--loss", "mse", "--sample-col", "image", "--by", "fold", "--plot")
+    assert result.exit_code == 0, result.stderr
+    out = " ".join(result.stdout.split())
+    assert "Per-sample dice: 2 samples" in out and "y / b 0.5" in out and "x / a 0.25" in out
+    assert "Per-row mse: 8 rows" in out
+
+
+def test_a_pooled_convention_has_no_per_sample_values_to_draw(tmp_path):
+    result = _run("compute", str(_masks(tmp_path)), "--loss", "dice:convention=keras", "--sample-col", "image", "--plot")
+    assert result.exit_code == 2
+    assert "none of these losses has per-row values" in result.stderr
 
 
 # --------------------------------------------------------------------------- null results, names, widths

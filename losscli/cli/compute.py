@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import LossCliError, ThresholdBreached
-from .plotting import PlotFileOpt, PlotOpt, RowCollector, chart_files, distribution_charts, emit, has_row_values, tee
+from .plotting import PlotFileOpt, PlotOpt, RowCollector, chart_files, distribution_charts, emit, has_values_to_draw, tee
 from .common import (
     AllowUnmatchedOpt,
     ByOpt,
@@ -154,15 +154,18 @@ def compute(
             check_target(target, inputs, option)
     if reduction != Reduction.none:
         check_report_name(output, fmt)
-    if (plot or plot_file) and not any(has_row_values(b) for b in losses):
-        raise LossCliError("--plot shows per-row losses, and none of these losses has per-row values", hint="add a per-row loss such as mse or bce")
+    if (plot or plot_file) and not any(has_values_to_draw(b, sample_col) for b in losses):
+        raise LossCliError(
+            "--plot shows per-row losses, and none of these losses has per-row values",
+            hint="add a per-row loss such as mse or bce, or give --sample-col to draw dice, iou or tversky per sample",
+        )
     if engine == Engine.dask and (plot or plot_file):
         # The chart is drawn from every row's loss, and those stay on the workers.
         raise LossCliError(
             f"{'--plot' if plot else '--plot-file'} draws per-row losses, which stay on the Dask workers: it needs --engine local",
             hint="drop it, or use --engine local; compare --plot draws the models' values on Dask too",
         )
-    plot_files = chart_files(plot_file, [b.display for b in losses if has_row_values(b)], inputs)
+    plot_files = chart_files(plot_file, [b.display for b in losses if has_values_to_draw(b, sample_col)], inputs)
     if output and per_row and same_target(output, per_row):
         raise LossCliError("--output and --per-row name the same file")
     if reduction == Reduction.none and output and per_row:
@@ -248,7 +251,7 @@ def compute(
         # Per-row values on stdout (--reduction none, --per-row -) are a document too: the chart goes to stderr.
         rows_on_stdout = writer is not None and per_row in (None, "-")
         emit(
-            distribution_charts(collector, losses, report),
+            distribution_charts(collector, losses, report, sample_col=sample_col, accumulators=accumulators),
             plot=plot,
             files=plot_files,
             to_stdout=fmt_name == "table" and not output and not rows_on_stdout,

@@ -60,13 +60,32 @@ def tee(*callbacks: Optional[Callable[[Any, list[Any]], None]]) -> Optional[Call
     return both
 
 
-def has_row_values(bound: Any) -> bool:
-    """Whether the engine hands out per-row values of this loss (see RowCollector)."""
+def has_row_values(bound: Any, sample_col: Optional[str] = None) -> bool:
+    """Whether the engine hands out per-row values of this loss (see RowCollector).
+    With ``sample_col`` a ratio loss has per-sample values instead (``has_sample_values``)."""
+    if has_sample_values(bound, sample_col):
+        return False
     return bound.spec.kind == "mean" or (bound.spec.kind == "ratio" and bound.spec.per_row is not None)
 
 
-def distribution_charts(collector: RowCollector, losses: list[Any], report: Any = None) -> list[tuple[str, Any]]:
-    """(loss label, chart) for every loss that has per-row values; the chart is
+def has_sample_values(bound: Any, sample_col: Optional[str]) -> bool:
+    """Whether the run gives this loss one value per --sample-col sample (dice
+    per image), as --per-row writes them; a library convention that pools
+    every row into one ratio gives none."""
+    from ..conventions import pools_samples
+
+    return sample_col is not None and bound.spec.kind == "ratio" and not pools_samples(bound)
+
+
+def has_values_to_draw(bound: Any, sample_col: Optional[str]) -> bool:
+    return has_row_values(bound, sample_col) or has_sample_values(bound, sample_col)
+
+
+def distribution_charts(
+    collector: RowCollector, losses: list[Any], report: Any = None, *, sample_col: Optional[str] = None, accumulators: Optional[list[Any]] = None
+) -> list[tuple[str, Any]]:
+    """(loss label, chart) for every loss that has per-row values, or per-sample
+    values with ``sample_col`` (from the run's ``accumulators``); the chart is
     None, with a note saying why, when there is nothing to draw. With the
     ``report``, a chart whose mean is not the value reported says why."""
     from ..results import overall_results
@@ -75,11 +94,14 @@ def distribution_charts(collector: RowCollector, losses: list[Any], report: Any 
     # The results carry the losses as evaluated (logits read by their column's name), in this order.
     evaluated = report.losses if report is not None and report.losses else losses
     charts: list[tuple[str, Any]] = []
-    for bound, read, stream in zip(losses, evaluated, collector.streams):
-        if not has_row_values(bound):
+    for index, (bound, read, stream) in enumerate(zip(losses, evaluated, collector.streams)):
+        if has_sample_values(bound, sample_col) and accumulators is not None:
+            chart = _sample_chart(bound, accumulators[index])
+        elif has_row_values(bound, sample_col):
+            # A null result is reported, not an error: the report is already written.
+            chart = stream.chart(loss=bound.display) if stream.finite_rows else None
+        else:
             continue
-        # A null result is reported, not an error: the report is already written.
-        chart = stream.chart(loss=bound.display) if stream.finite_rows else None
         result = overall.get(id(read))
         if chart is not None and result is not None and result.reduction == "mean":
             why = _not_the_mean(bound, result.value, chart.mean)
@@ -87,6 +109,20 @@ def distribution_charts(collector: RowCollector, losses: list[Any], report: Any 
                 chart.notes.append(why)
         charts.append((bound.display, chart))
     return charts
+
+
+def _sample_chart(bound: Any, accumulator: Any) -> Any:
+    """The distribution of a per-sample loss's values, one per sample, named
+    by its id (and its --by group): all of them are in memory already."""
+    import numpy as np
+
+    from ..plots.distribution import distribution
+
+    keys, values = accumulator.per_sample_values()
+    if not np.isfinite(values).any():
+        return None
+    ids = [sample if not group else f"{group[0]} / {sample}" for group, sample in keys]
+    return distribution(values, np.array(ids, dtype=object), loss=bound.display, row_label="sample")
 
 
 def _not_the_mean(bound: Any, value: Optional[float], mean: float) -> Optional[str]:
