@@ -67,6 +67,10 @@ class Batch:
     # Each row's --key value in the predictions file, for per-row output
     # (Arrow, in the type it is written in; see ``losscli.io.key_values``).
     keys: Any = None
+    # For a dataset of several files: the files and each row's file and row
+    # there, from the 1-based input rows (``Source.files_of_rows``), for
+    # per-row output. None for a single file.
+    locate_rows: Any = None
 
 
 @dataclass

@@ -108,12 +108,16 @@ class PerRowWriter:
         self.fmt = fmt
         self.losses = losses
         self.by = by
-        # The row number and the losses have columns of their own: the group's may not take one's name.
-        self.group_header = group_column(by, {"row", *self._names()}) if by else None
+        # The row number (and a dataset's file) and the losses have columns of
+        # their own: the group's may not take one's name. "file" is kept for a
+        # dataset's file whatever the input, so a --by column's header does
+        # not depend on how many files were read.
+        own = {"file", "row", *self._names()}
+        self.group_header = group_column(by, own) if by else None
         # Long-format sequences are numbered in order, not by a row of the file: their id says which they are.
-        self.sample_header = distinct(sample_col, {"row", self.group_header, *self._names()}, SAMPLE_PREFIX) if sample_col else None
+        self.sample_header = distinct(sample_col, {*own, self.group_header}, SAMPLE_PREFIX) if sample_col else None
         # Named last, so the other columns are named as they are without --key.
-        self.key_header = distinct(key, {"row", self.group_header, self.sample_header, *self._names()}, KEY_PREFIX) if key else None
+        self.key_header = distinct(key, {*own, self.group_header, self.sample_header}, KEY_PREFIX) if key else None
         self.to_stdout = not path or path == "-"
         self.to_stream = self.to_stdout or writes_in_place(path)
         # Errors name the user's path (None: stdout), never the temp file.
@@ -147,7 +151,13 @@ class PerRowWriter:
 
     def __call__(self, batch: Batch, values: list[np.ndarray | None]) -> None:
         rows = batch.row_ids if batch.row_ids is not None else np.arange(batch.row_offset + 1, batch.row_offset + batch.n + 1)
-        columns: dict[str, Any] = {"row": from_numpy(np.asarray(rows, dtype=np.int64))}
+        columns: dict[str, Any] = {}
+        located = batch.locate_rows(np.asarray(rows, dtype=np.int64)) if batch.locate_rows is not None else None
+        if located is not None:
+            # A dataset's row is named by its file and its row there, as errors name it.
+            files, index, rows = located
+            columns["file"] = pa.array(files, pa.string()).take(from_numpy(index))
+        columns["row"] = from_numpy(np.asarray(rows, dtype=np.int64))
         if self.key_header and batch.keys is not None:
             # Beside the row number: both say which row a line is, the key in the user's own terms.
             columns[self.key_header] = _written_keys(batch.keys, self.fmt)

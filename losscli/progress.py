@@ -69,14 +69,13 @@ def short_label(label: str) -> str:
     file name, the part that tells files apart."""
     if len(label) <= LABEL_MOST_CHARS:
         return label
+    from .wording import path_end
+
     verb, _, path = label.partition(" ")
-    room = LABEL_MOST_CHARS - len(verb) - 2
-    if room <= 8:
+    room = LABEL_MOST_CHARS - len(verb) - 1
+    if room <= 9:
         return f"…{label[-(LABEL_MOST_CHARS - 1):]}"
-    tail = path[-room:]
-    # From a folder's start where there is one: 'on/predictions.parquet', not 'es/on/...'.
-    cut = tail.find("/", 1)
-    return f"{verb} …{tail[cut:] if cut > 0 else tail}"
+    return f"{verb} {path_end(path, room)}"
 
 
 def progress_display(total: int | None, console: Any) -> Any:

@@ -70,3 +70,15 @@ def numbered_repeats(names: list[str]) -> list[str]:
         taken.add(f"{name}#{number}")
         out.append(f"{name}#{number}")
     return out
+
+
+def path_end(path: str, room: int) -> str:
+    """``path`` cut at its start to ``room`` characters, "…" included: a long
+    path keeps its file name, the part that tells files apart, from a
+    folder's start where there is one ('…/run/predictions.parquet', not
+    '…un/predictions.parquet')."""
+    if len(path) <= room:
+        return path
+    tail = path[-(room - 1) :]
+    cut = tail.find("/", 1)
+    return f"…{tail[cut:] if cut > 0 else tail}"

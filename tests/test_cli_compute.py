@@ -873,11 +873,12 @@ def test_per_row_group_without_values_in_the_first_file_takes_the_later_type(cli
     table = pq.read_table(target) if name.endswith(".parquet") else feather.read_table(target)
     assert table.schema.field("fold").type == pa.array(later).type
     # by hand: squared residuals 0.5, 0, 1, 0.5
+    first, second = str(folder / "a.parquet"), str(folder / "b.parquet")
     assert table.to_pylist() == [
-        {"row": 1, "fold": None, "mse": 0.25},
-        {"row": 2, "fold": None, "mse": 0.0},
-        {"row": 3, "fold": later[0], "mse": 1.0},
-        {"row": 4, "fold": later[1], "mse": 0.25},
+        {"file": first, "row": 1, "fold": None, "mse": 0.25},
+        {"file": first, "row": 2, "fold": None, "mse": 0.0},
+        {"file": second, "row": 1, "fold": later[0], "mse": 1.0},
+        {"file": second, "row": 2, "fold": later[1], "mse": 0.25},
     ]
 
 
@@ -898,11 +899,12 @@ def test_per_row_group_without_values_for_long_is_written_as_text(cli, tmp_path,
     table = pq.read_table(target)
     assert table.schema.field("fold").type == pa.string()
     # by hand: squared residuals 0.5, 0, 1, 0.5
+    first, second = str(folder / "a.parquet"), str(folder / "b.parquet")
     assert table.to_pylist() == [
-        {"row": 1, "fold": None, "mse": 0.25},
-        {"row": 2, "fold": None, "mse": 0.0},
-        {"row": 3, "fold": "7", "mse": 1.0},
-        {"row": 4, "fold": "8", "mse": 0.25},
+        {"file": first, "row": 1, "fold": None, "mse": 0.25},
+        {"file": first, "row": 2, "fold": None, "mse": 0.0},
+        {"file": second, "row": 1, "fold": "7", "mse": 1.0},
+        {"file": second, "row": 2, "fold": "8", "mse": 0.25},
     ]
 
 

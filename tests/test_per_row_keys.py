@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 import pytest
 from conftest import write_csv
@@ -163,6 +164,13 @@ def test_rows_of_a_dataset_count_across_its_files_as_pyarrow_lists_them(cli, tmp
         pq.write_table(pa.table({"y_true": [0.0] * len(y_pred), "y_pred": pa.array(y_pred, pa.float64())}), tmp_path / "preds" / folder / name)
     result = cli("compute", tmp_path / "preds", "--loss", "mse", "--nan-policy", "omit", "--by", "fold", "--reduction", "none", "-f", "json", "-q")
     assert result.exit_code == 0, result.stderr
-    whole = pq.read_table(tmp_path / "preds").to_pylist()  # pyarrow.parquet.read_table on the directory
-    expected = [{"row": i + 1, "fold": r["fold"], "mse": r["y_pred"] ** 2} for i, r in enumerate(whole) if r["y_pred"] is not None]
+    # pyarrow.dataset lists the files in the order it reads them; each row is named by its file and its row there.
+    files = pads.dataset(tmp_path / "preds", partitioning="hive").files
+    expected = [
+        {"file": name, "row": i + 1, "fold": int(name.split("fold=")[1][0]), "mse": r["y_pred"] ** 2}
+        for name in files
+        for i, r in enumerate(pq.read_table(name).to_pylist())
+        if r["y_pred"] is not None
+    ]
+    assert [r["file"] for r in expected] == sorted(r["file"] for r in expected)
     assert json.loads(result.stdout) == expected

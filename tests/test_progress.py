@@ -132,3 +132,19 @@ def test_a_plain_csv_file_tells_how_far_it_is_read(tmp_path, compressed):
         assert source.read_position() is None  # no share of a compressed file's size
     else:
         assert source.read_position() == (path.stat().st_size, path.stat().st_size)
+
+
+@pytest.mark.parametrize(
+    "path, room, expected",
+    [
+        ("a/b.parquet", 11, "a/b.parquet"),  # fits: as written
+        ("runs/2026/b.parquet", 14, "…/b.parquet"),  # from a folder's start, not '…026/b.parquet'
+
+        ("predictions.parquet", 10, "…s.parquet"),  # no folder in what is left: the last characters
+    ],
+)
+def test_path_end_keeps_the_file_name_within_room(path, room, expected):
+    from losscli.wording import path_end
+
+    shown = path_end(path, room)
+    assert shown == expected and len(shown) <= room

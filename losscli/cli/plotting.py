@@ -35,10 +35,13 @@ class RowCollector:
         from ..plots.distribution import StreamedDistribution
 
         self.streams = [StreamedDistribution() for _ in range(count)]
+        # A dataset's rows are numbered across its files; this names a row's file (see Batch.locate_rows).
+        self.locate_rows: Optional[Callable[[Any], Any]] = None
 
     def __call__(self, batch: Any, per_row: list[Any]) -> None:
         import numpy as np
 
+        self.locate_rows = batch.locate_rows
         ids = batch.row_ids if batch.row_ids is not None else np.arange(batch.row_offset + 1, batch.row_offset + batch.n + 1)
         for stream, values in zip(self.streams, per_row):
             if values is not None:
@@ -100,6 +103,8 @@ def distribution_charts(
         elif has_row_values(bound, sample_col):
             # A null result is reported, not an error: the report is already written.
             chart = stream.chart(loss=bound.display) if stream.finite_rows else None
+            if chart is not None and collector.locate_rows is not None:
+                _name_files(chart, collector.locate_rows)
         else:
             continue
         result = overall.get(id(read))
@@ -109,6 +114,22 @@ def distribution_charts(
                 chart.notes.append(why)
         charts.append((bound.display, chart))
     return charts
+
+
+def _name_files(chart: Any, locate_rows: Callable[[Any], Any]) -> None:
+    """Name each worst row of a dataset by its file and its row there, as
+    per-row output and errors do, rather than by its row across the files."""
+    import numpy as np
+
+    if not chart.worst:
+        return
+    located = locate_rows(np.array([row.row for row in chart.worst], dtype=np.int64))
+    if located is None:
+        return
+    files, index, rows = located
+    for worst, file_index, row in zip(chart.worst, index, rows):
+        worst.row = int(row)
+        worst.keys = {"file": files[file_index], **worst.keys}
 
 
 def _sample_chart(bound: Any, accumulator: Any) -> Any:

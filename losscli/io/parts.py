@@ -57,6 +57,10 @@ class PartsSource(Source):
             before += rows
         return self.display, row
 
+    def _file_row_counts(self) -> list[tuple[str, int]] | None:
+        # Rows are counted as they are read: the files read so far, the last one in part.
+        return [(name, rows) for name, rows in self._rows_read]
+
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         self._rows_read = []
         read = [name for name in columns if name not in self._folders.kinds]

@@ -905,7 +905,15 @@ class InputPlan:
             except LossCliError as error:
                 raise self._file_rows(error, offset, None, None) from None
             batches.append(
-                Batch(arrays=arrays, n=record.num_rows, row_offset=offset, file=source.display, role_columns=self._role_column_names, label_roles=self._label_roles)
+                Batch(
+                    arrays=arrays,
+                    n=record.num_rows,
+                    row_offset=offset,
+                    file=source.display,
+                    role_columns=self._role_column_names,
+                    label_roles=self._label_roles,
+                    locate_rows=source.files_of_rows,
+                )
             )
             offset += record.num_rows
         return batches
@@ -1010,6 +1018,7 @@ class InputPlan:
                 label_row_ids=label_ids,
                 groups_as_text=groups_as_text,
                 keys=keys,
+                locate_rows=self.sources[PRED_SIDE].files_of_rows,
             )
             offset += n
         if not self.options.key:

@@ -236,6 +236,29 @@ class Source:
         """(file, rows) of every file in reading order, for a multi-file source."""
         return None
 
+    # Whether _file_row_counts is known before reading (file footers) and so
+    # can be kept, rather than growing as the files are read.
+    row_counts_known_ahead = False
+
+    def files_of_rows(self, rows: "np.ndarray") -> tuple[list[str], "np.ndarray", "np.ndarray"] | None:
+        """For a dataset (a directory or glob): its files, and for each
+        1-based row of the whole input its file (an index into those) and
+        its row in that file. None for a single file, whose rows are its own."""
+        import numpy as np
+
+        if self.path == "-" or not is_dataset(self.path):
+            return None
+        counts = getattr(self, "_kept_row_counts", None)
+        if counts is None:
+            counts = self._file_row_counts() or [(self.display, 0)]
+            if self.row_counts_known_ahead:
+                self._kept_row_counts = counts
+        ends = np.cumsum([rows_in for _, rows_in in counts])
+        # The file whose last row is the first at or past the row; empty files end where the one before does.
+        index = np.minimum(np.searchsorted(ends, rows, side="left"), len(counts) - 1)
+        starts = ends - np.array([rows_in for _, rows_in in counts])
+        return [name for name, _ in counts], index, np.asarray(rows) - starts[index]
+
     def read_like(self, first: "Source") -> None:
         """Read this part of a dataset (see ``parts``) with the columns and
         types of the dataset's ``first`` part, so every part gives the
@@ -939,8 +962,10 @@ class ParquetSource(Source):
         schemas = [(path, self._file(path).schema_arrow) for path in self.files[1:]]
         return {name: typed_across(name, self.column(name).type, self._shown(self.files[0]), schemas, option) for name in names}
 
+    row_counts_known_ahead = True
+
     def _file_row_counts(self) -> list[tuple[str, int]] | None:
-        # Footers only: asked for when reporting an error, never while reading.
+        # Footers only: asked for when reporting an error, or once for per-row output's file column.
         return [(self._shown(f), self._file(f).metadata.num_rows) for f in self.files]
 
     def head(self, columns: list[str], text_columns: frozenset[str] = frozenset(), rows: int = 10_000) -> pa.RecordBatch | None:
@@ -1121,6 +1146,8 @@ class ArrowSource(Source):
     def check_one_type(self, names: list[str], option: str) -> dict[str, pa.DataType]:
         schemas = [(path, self._schema(path)) for path in self.files[1:]]
         return {name: typed_across(name, self.column(name).type, self.files[0], schemas, option) for name in names}
+
+    row_counts_known_ahead = True
 
     def _file_row_counts(self) -> list[tuple[str, int]] | None:
         return [(path, _ipc_rows(self._reader(path))) for path in self.files if path != "-"]

@@ -18,6 +18,7 @@ import numpy as np
 from ..errors import LossCliError
 from .comparison import Bar, ComparisonChart
 from .curves import CurveChart, Panel
+from ..wording import path_end
 from .distribution import DistributionChart
 
 # The same colours as the PNG/SVG files (matplotlib's tab10), so a series looks
@@ -467,11 +468,14 @@ def _worst_rows(chart: DistributionChart, width: int) -> list[Any]:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column(chart.row_label, justify="right", no_wrap=True)
     key_names = list(chart.worst[0].keys)
+    key_width = max(8, width // 4)
     for name in key_names:
-        table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=max(8, width // 4))
+        table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=key_width)
     table.add_column(chart.loss, justify="right", no_wrap=True)
     for row in chart.worst:
-        table.add_row(str(row.row), *(str(row.keys[name]) for name in key_names), value_text(row.value))
+        # A dataset's file is cut at its start, keeping the file's name.
+        cells = (path_end(str(row.keys[name]), key_width) if name == "file" else str(row.keys[name]) for name in key_names)
+        table.add_row(str(row.row), *cells, value_text(row.value))
     return [Text(heading, style="bold"), table]
 
 
