@@ -225,6 +225,7 @@ def connect(scheduler: str | None = None) -> Iterator[Any]:
             )
             client = Client(cluster)
         else:
+            _check_listening(scheduler)
             client = Client(scheduler)
     except (OSError, TimeoutError, ValueError, RuntimeError) as error:
         # RuntimeError: distributed's "Nanny failed to start" when worker processes cannot start.
@@ -245,6 +246,27 @@ def connect(scheduler: str | None = None) -> Iterator[Any]:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+# How long a scheduler's address may take to accept a connection.
+CONNECT_SECONDS = 10.0
+
+
+def _check_listening(address: str) -> None:
+    """Raise OSError when nothing accepts a connection at a TCP or TLS
+    scheduler address: distributed's Client retries a refused connection, or
+    a host name that does not resolve, until its connect timeout (30 s), so
+    a mistyped port or host took that long to be reported. Other addresses
+    (a scheduler file, UCX) are left to the Client."""
+    import socket
+
+    scheme, separator, rest = address.partition("://")
+    if not separator:
+        scheme, rest = "tcp", address
+    host, _, port = rest.rstrip("/").rpartition(":")
+    if scheme not in ("tcp", "tls") or not host or not port.isdigit():
+        return
+    socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_SECONDS).close()
 
 
 def _compute(graph: Any, client: Any, scheduler: str | None) -> "PartialState":

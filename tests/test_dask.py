@@ -574,3 +574,19 @@ def test_a_bad_value_on_the_default_local_cluster_is_one_error_line(tmp_path, da
     assert run.returncode == 2
     assert run.stderr.splitlines() == [line for line in run.stderr.splitlines() if line.startswith("error: ")]
     assert len(run.stderr.splitlines()) == 1 and "row 2: probability outside [0, 1]" in run.stderr
+
+
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1:9", "127.0.0.1:9", "tcp://[::1]:9", "tcp://no-such-host.invalid:8786"])
+def test_a_scheduler_nothing_listens_at_is_reported_at_once(tmp_path, dask_installed, monkeypatch, address):
+    # distributed's Client retries a refused connection or an unknown host
+    # until its connect timeout (30 s by default): the address is tried first.
+    import distributed
+
+    def no_client(*args, **kwargs):
+        raise AssertionError("the Client was asked to connect")
+
+    monkeypatch.setattr(distributed, "Client", no_client)
+    write_parts(pa.table({"y_true": [1.0], "y_pred": [1.5]}), tmp_path / "parts", files=1)
+    with pytest.raises(LossCliError) as error:
+        evaluate_dask(InputOptions(str(tmp_path / "parts")), [parse_spec("mse")], scheduler=address)
+    assert f"cannot connect to the Dask scheduler at {address}" in str(error.value)
