@@ -237,6 +237,15 @@ def _sklearn_one_output(params: dict[str, Any], arrays: dict[str, Any]) -> None:
         )
 
 
+def _sklearn_one_level(params: dict[str, Any], arrays: dict[str, Any]) -> None:
+    """scikit-learn's mean_pinball_loss scores every column at one alpha."""
+    if isinstance(params.get("q"), tuple):
+        raise LossCliError(
+            "scikit-learn's mean_pinball_loss takes one alpha: convention=sklearn scores one quantile level",
+            hint="give one q, or drop convention=sklearn to score each column at its own level",
+        )
+
+
 def _sklearn_no_ignore(params: dict[str, Any], arrays: dict[str, Any]) -> None:
     if params.get("ignore_index") is not None:
         raise LossCliError(
@@ -365,7 +374,9 @@ _ENTRIES: tuple[Convention | Missing, ...] = (
              fixed={"percent": False, "floor": MACHINE_EPS}, formula="mean(|y_true - y_pred| / max(|y_true|, 2.22e-16))",
              clipping="divisor floored at 2.22e-16"),
 
-    _sklearn("quantile", "sklearn.metrics.mean_pinball_loss (sklearn/metrics/_regression.py)", defaults="alpha=0.5 (our q)"),
+    _sklearn("quantile", "sklearn.metrics.mean_pinball_loss (sklearn/metrics/_regression.py)",
+             "same for one level; scikit-learn takes one alpha, so several levels are refused here",
+             check=_sklearn_one_level, defaults="alpha=0.5 (our q)"),
 
     _torch("poisson", "torch.nn.PoissonNLLLoss (torch/nn/modules/loss.py)",
            defaults="log_input=True, full=False, eps=1e-8"),

@@ -1044,8 +1044,9 @@ def _unnamed_models(source: Any, labels: list[str]) -> str:
         more = f" (and {len(models) - 6} more)" if len(models) > 6 else ""
         ways.append(f"--pred-col {quote(models[0])} reads one; compare {quote(source.display)} {shown}{more} compares them as models")
     if quantiles:
-        name = quantiles[0]
-        ways.append(f"quantile columns such as '{name}' read at their own level: --pred-col {quote(name)} --loss quantile:q={levels[name]:g}")
+        # The median's column too: a quantile forecast is scored over all its levels.
+        stated = [name for name in numeric if levels[name] is not None]
+        ways.append(f"quantile columns are scored each at the level its name states: --pred-col {quote(','.join(stated))} --loss quantile")
     if not ways:
         return ""
     return " under a known name; other numeric columns may hold predictions (" + "; ".join(ways) + ")"

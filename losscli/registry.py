@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, NamedTuple
 
 from . import loss_names, task_names
@@ -104,6 +104,9 @@ class Param:
     allow_inf: bool = False
     # A list of counts (perceptual's layer sizes): whole numbers of at least 1.
     counts: bool = False
+    # A number that may also be given as several, written 0.1;0.5;0.9, each
+    # in the range (quantile's q: one level per prediction column).
+    many: bool = False
 
     def range_text(self) -> str:
         """The valid range in words, as ``info`` and error messages show it."""
@@ -125,6 +128,8 @@ class Param:
             text += ", or inf"
         if self.type is int:
             text = f"integer, {text}" if parts else "integer"
+        if self.many:
+            text += "; or several separated by ';'"
         return text
 
     def parse(self, text: str, loss: str) -> Any:
@@ -146,6 +151,10 @@ class Param:
                 if not number.is_integer():
                     raise ValueError
                 value = int(number)
+            elif self.type is float and self.many and ";" in raw:
+                value = tuple(float(part) for part in raw.split(";") if part.strip())
+                if not value:
+                    raise ValueError
             elif self.type is float:
                 value = float(raw)
             elif self.type == "floats":
@@ -170,6 +179,9 @@ class Param:
         if value is None and (self.allow_none or self.default is None):
             return None
         value = self._typed(value, loss)
+        if self.many and isinstance(value, tuple):
+            single = replace(self, many=False)
+            return tuple(single.validate(item, loss) for item in value) if len(value) > 1 else single.validate(value[0], loss)
         ok = True
         if self.choices:
             ok = value in self.choices
@@ -197,6 +209,8 @@ class Param:
         number = isinstance(value, (int, float)) and not isinstance(value, bool)
         if self.type is float and number:
             return float(value)
+        if self.type is float and self.many and (numbers := _number_list(value)):
+            return numbers
         if self.type is int and number and (isinstance(value, int) or value.is_integer()):
             return int(value)
         if (self.type is bool and isinstance(value, bool)) or (self.type is str and isinstance(value, str)):
@@ -212,6 +226,8 @@ class Param:
         raise LossCliError(f"parameter '{self.name}' of loss '{loss}' must be {self._python_type_word()}, got {shown}", hint=hint)
 
     def _python_type_word(self) -> str:
+        if self.many:
+            return "a number or a list of numbers"
         if self.type == "floats":
             return "a list of numbers" + "".join(f" or '{word}'" for word in self.special)
         return {bool: "True or False", int: "an integer", float: "a number", str: "text"}.get(self.type, "a value")

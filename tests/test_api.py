@@ -611,7 +611,7 @@ def test_a_zero_dimensional_tensor_is_a_number_as_a_parameter() -> None:
     [
         ("huber", {"delta": True}, "parameter 'delta' of loss 'huber' must be a number, got bool True (valid: > 0)"),
         ("huber", {"delta": "2"}, "parameter 'delta' of loss 'huber' must be a number, got str '2'"),
-        ("quantile", {"q": [0.1, 0.9]}, "parameter 'q' of loss 'quantile' must be a number, got list [0.1, 0.9]"),
+        ("quantile", {"q": "0.9"}, "parameter 'q' of loss 'quantile' must be a number or a list of numbers, got str '0.9'"),
         ("bce", {"from_logits": 1}, "parameter 'from_logits' of loss 'bce' must be True or False, got int 1"),
         ("sparse_cce", {"ignore_index": 1.5}, "parameter 'ignore_index' of loss 'sparse_cce' must be an integer, got float 1.5"),
     ],

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import assert_usage_error
-from sklearn.metrics import mean_squared_error
+from sklearn.metrics import mean_pinball_loss, mean_squared_error
 
 
 def _values(result) -> dict:
@@ -81,12 +81,50 @@ def test_a_quantile_column_is_not_scored_at_another_quantile(cli, tmp_path, name
 
     path, frame = _quantile_forecast(tmp_path, names)
     high = names[2]
-    # Without q the loss is the median's: the 0.9 column would be scored at 0.5.
-    assert_usage_error(cli("compute", path, "--pred-col", high, "--loss", "quantile"), "quantiles.csv", high, "0.9 quantile", "--loss quantile:q=0.9")
+    # A q that the column's name contradicts is refused: the 0.9 column would be scored at 0.5.
+    assert_usage_error(cli("compute", path, "--pred-col", high, "--loss", "quantile:q=0.5"), "quantiles.csv", high, "0.9 quantile", "--loss quantile:q=0.9")
     value = _only(cli("compute", path, "--pred-col", high, "--loss", "quantile:q=0.9", "-f", "json"))
     assert value == pytest.approx(mean_pinball_loss(frame["y"], frame[high], alpha=0.9), rel=1e-12)  # sklearn mean_pinball_loss(y, q, alpha=0.9)
     value = _only(cli("compute", path, "--pred-col", names[1], "--loss", "quantile", "-f", "json"))
     assert value == pytest.approx(mean_pinball_loss(frame["y"], frame[names[1]], alpha=0.5), rel=1e-12)  # sklearn mean_pinball_loss(y, q, alpha=0.5)
+
+
+@pytest.mark.parametrize("names", [("0.1", "0.5", "0.9"), ("q0.1", "q0.5", "q0.9"), ("y_0.1", "y_0.5", "y_0.9"), ("p10", "p50", "p90")])
+def test_without_q_each_quantile_column_is_scored_at_the_level_its_name_states(cli, tmp_path, names):
+    from sklearn.metrics import mean_pinball_loss
+
+    path, frame = _quantile_forecast(tmp_path, names)
+    levels = (0.1, 0.5, 0.9)
+    # sklearn mean_pinball_loss(y, column, alpha=level) for each column
+    expected = [mean_pinball_loss(frame["y"], frame[name], alpha=level) for name, level in zip(names, levels)]
+    result = cli("compute", path, "--pred-col", names[2], "--loss", "quantile", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    (only,) = json.loads(result.stdout)["results"]
+    assert (only["params"]["q"], only["value"]) == (0.9, pytest.approx(expected[2], rel=1e-12))
+    assert f"reads '{names[2]}' at the level its name states (q=0.9)" in result.stderr
+    # Every level at once: the mean over the levels of each level's loss.
+    result = cli("compute", path, "--pred-col", ",".join(names), "--loss", "quantile", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    (only,) = json.loads(result.stdout)["results"]
+    assert only["params"]["q"] == [0.1, 0.5, 0.9]
+    assert only["value"] == pytest.approx(np.mean(expected), rel=1e-12)
+    # The same levels given in the spec, in the columns' order.
+    value = _only(cli("compute", path, "--pred-col", ",".join(names), "--loss", "quantile:q=0.1;0.5;0.9", "-f", "json"))
+    assert value == pytest.approx(np.mean(expected), rel=1e-12)
+    # Each level on its own, side by side: the columns as models.
+    result = cli("compare", path, *[arg for name in names for arg in ("--pred-col", name)], "--loss", "quantile", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    results = json.loads(result.stdout)["results"]
+    assert [(r["model"], r["params"]["q"]) for r in results] == list(zip(names, levels))
+    assert [r["value"] for r in results] == pytest.approx(expected, rel=1e-12)
+
+
+def test_levels_in_q_and_prediction_columns_must_agree(cli, tmp_path):
+    path, _ = _quantile_forecast(tmp_path, ("q0.1", "q0.5", "q0.9"))
+    assert_usage_error(cli("compute", path, "--pred-col", "q0.1,q0.5,q0.9", "--loss", "quantile:q=0.1;0.9"), "q gives 2 quantile levels but y_pred has 3 columns")
+    # In another order than the columns', a level contradicts a column's name.
+    assert_usage_error(cli("compute", path, "--pred-col", "q0.1,q0.5,q0.9", "--loss", "quantile:q=0.9;0.5;0.1"), "'q0.1' is named as the 0.1 quantile", "q=0.9 there")
+    assert_usage_error(cli("compute", path, "--pred-col", "q0.1,q0.9", "--loss", "quantile:q=0.1;1.5"), "parameter 'q' of loss 'quantile' is out of range: 1.5")
 
 
 def test_statsforecast_interval_bounds_are_their_quantiles(cli, tmp_path):
@@ -99,7 +137,9 @@ def test_statsforecast_interval_bounds_are_their_quantiles(cli, tmp_path):
     frame["AutoARIMA-lo-90"] = frame["AutoARIMA"] - 8
     frame["AutoARIMA-hi-90"] = frame["AutoARIMA"] + 8
     frame.to_csv(tmp_path / "sf.csv", index=False)
-    assert_usage_error(cli("compute", tmp_path / "sf.csv", "--pred-col", "AutoARIMA-lo-90", "--loss", "quantile"), "AutoARIMA-lo-90", "0.05 quantile", "q=0.05")
+    assert_usage_error(cli("compute", tmp_path / "sf.csv", "--pred-col", "AutoARIMA-lo-90", "--loss", "quantile:q=0.5"), "AutoARIMA-lo-90", "0.05 quantile", "q=0.05")
+    value = _only(cli("compute", tmp_path / "sf.csv", "--pred-col", "AutoARIMA-lo-90", "--loss", "quantile", "-f", "json"))
+    assert value == pytest.approx(mean_pinball_loss(y, frame["AutoARIMA-lo-90"], alpha=0.05), rel=1e-12)  # sklearn mean_pinball_loss(y, lo, alpha=0.05)
     value = _only(cli("compute", tmp_path / "sf.csv", "--pred-col", "AutoARIMA-hi-90", "--loss", "quantile:q=0.95", "-f", "json"))
     assert value == pytest.approx(mean_pinball_loss(y, frame["AutoARIMA-hi-90"], alpha=0.95), rel=1e-12)  # sklearn mean_pinball_loss(y, hi, alpha=0.95)
 
@@ -141,8 +181,43 @@ def test_recommend_names_model_columns_a_forecast_file_keeps_beside_its_labels(c
     result = cli("recommend", "--data", path)
     assert result.exit_code == 0, result.stderr
     assert "--pred-col AutoARIMA --pred-col Naive compares them as models" in result.stdout
-    assert "--pred-col AutoARIMA-lo-90 --loss quantile:q=0.05" in result.stdout
+    assert "--pred-col AutoARIMA-lo-90,AutoARIMA-hi-90 --loss quantile" in result.stdout
+    # That command scores each bound at its level: the mean of sklearn mean_pinball_loss at 0.05 and 0.95.
+    value = _only(cli("compute", path, "--pred-col", "AutoARIMA-lo-90,AutoARIMA-hi-90", "--loss", "quantile", "-f", "json"))
+    expected = (mean_pinball_loss(y, frame["AutoARIMA-lo-90"], alpha=0.05) + mean_pinball_loss(y, frame["AutoARIMA-hi-90"], alpha=0.95)) / 2
+    assert value == pytest.approx(expected, rel=1e-12)
     # The command it names computes each model's value: sklearn mean_squared_error(y, model).
     values = _values(cli("compare", path, "--pred-col", "AutoARIMA", "--pred-col", "Naive", "--loss", "mse", "-f", "json"))
     assert values[("mse", "AutoARIMA", None)] == pytest.approx(mean_squared_error(y, frame["AutoARIMA"]), rel=1e-12)
     assert values[("mse", "Naive", None)] == pytest.approx(mean_squared_error(y, frame["Naive"]), rel=1e-12)
+
+
+def test_several_levels_from_python_match_sklearn_level_by_level():
+    import losscli
+
+    rng = np.random.default_rng(11)
+    y = rng.normal(size=200)
+    forecasts = np.stack([y - 1.3 + rng.normal(size=200), y + rng.normal(size=200), y + 1.3 + rng.normal(size=200)], axis=1)
+    weights = rng.uniform(0.1, 2.0, size=200)
+    levels = [0.1, 0.5, 0.9]
+    # the mean over the levels of sklearn mean_pinball_loss(y, column, alpha=level[, sample_weight])
+    expected = np.mean([mean_pinball_loss(y, forecasts[:, i], alpha=a) for i, a in enumerate(levels)])
+    weighted = np.mean([mean_pinball_loss(y, forecasts[:, i], alpha=a, sample_weight=weights) for i, a in enumerate(levels)])
+    assert losscli.compute("quantile", y, forecasts, q=levels) == pytest.approx(expected, rel=1e-12)
+    assert losscli.compute("quantile", y, forecasts, q=tuple(levels), sample_weight=weights) == pytest.approx(weighted, rel=1e-12)
+    # Per row: the mean over the row's levels, whose mean is the value.
+    rows = losscli.per_sample("quantile", y, forecasts, q=levels)
+    assert rows.shape == (200,) and rows.mean() == pytest.approx(expected, rel=1e-12)
+    # One level given as a list of one is that level.
+    assert losscli.compute("quantile", y, forecasts[:, 2], q=[0.9]) == pytest.approx(mean_pinball_loss(y, forecasts[:, 2], alpha=0.9), rel=1e-12)
+    with pytest.raises(losscli.LossCliError, match="takes one alpha"):
+        losscli.compute("quantile", y, forecasts, q=levels, convention="sklearn")
+
+
+def test_several_levels_read_in_many_small_batches_equal_the_whole(cli, tmp_path, small_batches):
+    import losscli
+
+    path, frame = _quantile_forecast(tmp_path, ("q0.1", "q0.5", "q0.9"))
+    whole = losscli.compute("quantile", frame["y"].to_numpy(), frame[["q0.1", "q0.5", "q0.9"]].to_numpy(), q=[0.1, 0.5, 0.9])
+    value = _only(cli("compute", path, "--pred-col", "q0.1,q0.5,q0.9", "--loss", "quantile", "-f", "json"))
+    assert value == pytest.approx(whole, rel=1e-13)

@@ -175,8 +175,15 @@ class InputPlan:
         # Predictions under a name that says logits are read as logits by
         # the losses that read either, unless the user said how: the losses
         # as evaluated, which the engine is to be given in place of ``losses``.
-        self.losses, logits_notes = logits_by_name(losses, [_prediction_names(roles) for roles in self.role_columns])
+        prediction_names = [_prediction_names(roles) for roles in self.role_columns]
+        self.losses, logits_notes = logits_by_name(losses, prediction_names)
         self.notes.extend(logits_notes)
+        if any(bound.name == "quantile" for bound in losses):
+            from .quantile_names import quantiles_by_name
+
+            # Quantile forecasts named by their level are scored at it, unless q was given.
+            self.losses, level_notes = quantiles_by_name(self.losses, prediction_names)
+            self.notes.extend(level_notes)
         # What every batch tells the engine about where each role was read, for
         # its error messages: the same for every batch, so worked out once.
         self._role_column_names = [{role: rc.brief() for role, rc in roles.items()} for roles in self.role_columns]
@@ -402,11 +409,12 @@ class InputPlan:
     def _check_what_names_say(self, bound: BoundLoss, chosen: dict[str, RoleColumns]) -> None:
         """Columns whose names say they hold something else than the loss
         reads there: another quantile level, a standard deviation as a variance."""
-        from .quantile_names import check_quantile_columns, check_variance_columns  # for these two losses only
+        from .quantile_names import check_quantile_columns, check_variance_columns, levels_by_name  # for these two losses only
 
         if bound.name == "quantile" and "y_pred" in chosen:
             located = chosen["y_pred"]
-            check_quantile_columns(bound.name, float(bound.params["q"]), located.names, self.sources[located.side].display)
+            if levels_by_name(bound, located.names) is None:  # else the names give q (see quantiles_by_name)
+                check_quantile_columns(bound.name, bound.params["q"], located.names, self.sources[located.side].display)
         if bound.name == "gaussian_nll" and "var" in chosen:
             located = chosen["var"]
             check_variance_columns(bound.name, located.names, self.sources[located.side].display)

@@ -18,6 +18,8 @@ standard deviation (``std``, ``sigma``) given as gaussian_nll's variance
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from typing import Any, Sequence
 
 from ..errors import LossCliError
 
@@ -50,19 +52,64 @@ def stated_quantile(name: str) -> float | None:
     return None
 
 
-def check_quantile_columns(loss: str, q: float, names: tuple[str, ...], display: str) -> None:
-    """Refuse prediction columns whose names state a quantile other than ``q``."""
-    for name in names:
+def check_quantile_columns(loss: str, q: float | tuple[float, ...], names: tuple[str, ...], display: str) -> None:
+    """Refuse prediction columns whose names state a quantile other than the
+    ``q`` they are scored at (one level for all, or one per column)."""
+    levels = q if isinstance(q, tuple) else (q,) * len(names)
+    if len(levels) != len(names):
+        raise LossCliError(
+            f"q gives {len(levels)} quantile levels but y_pred has {len(names)} columns",
+            file=display,
+            column=",".join(names),
+            hint="give one prediction column per level, in the order of q",
+        )
+    for name, at in zip(names, levels):
         level = stated_quantile(name)
-        if level is None or abs(level - q) < 1e-9:
+        if level is None or abs(level - at) < 1e-9:
             continue
         stated = f"{level:g}"
         raise LossCliError(
-            f"the prediction column '{name}' is named as the {stated} quantile, but {loss} is computed at q={q:g}",
+            f"the prediction column '{name}' is named as the {stated} quantile, but {loss} is computed at q={at:g} there",
             file=display,
             column=name,
-            hint=f"--loss quantile:q={stated} scores it at its own level (one run per quantile column)",
+            hint=f"--loss quantile:q={stated} scores it at its own level; without q, each column is scored at the level its name states",
         )
+
+
+def levels_by_name(bound: Any, names: tuple[str, ...] | None) -> float | tuple[float, ...] | None:
+    """The q a quantile loss takes from its prediction columns' names when
+    the user gave none: every column states a level (``q0.1``, ``p90``,
+    ``AutoARIMA-lo-80``), one level per column. None when they do not, or
+    when they state the default the loss has anyway."""
+    if bound.name != "quantile" or "q" in bound.given or not names:
+        return None
+    levels = tuple(stated_quantile(name) for name in names)
+    if any(level is None for level in levels):
+        return None
+    if len(levels) == 1:
+        return levels[0] if levels[0] != bound.params["q"] else None
+    return levels
+
+
+def quantiles_by_name(losses: Sequence[Any], prediction_columns: Sequence[tuple[str, ...] | None]) -> tuple[list[Any], list[str]]:
+    """The losses as they read their predictions (see ``levels_by_name``),
+    and a note for each that takes its levels from the names."""
+    read, notes = [], []
+    for bound, names in zip(losses, prediction_columns):
+        q = levels_by_name(bound, names)
+        if q is not None:
+            shown = ";".join(f"{level:g}" for level in q) if isinstance(q, tuple) else f"{q:g}"
+            base = bound.label or bound.name
+            bound = replace(bound, params={**bound.params, "q": q}, label=f"{base}{',' if ':' in base else ':'}q={shown}")
+            columns = ", ".join(f"'{name}'" for name in names)
+            said = "the level its name states" if len(names) == 1 else "the levels their names state"
+            notes.append(
+                f"{bound.name} reads {columns} at {said} (q={shown})"
+                + ("" if len(names) == 1 else ", and gives the mean over the levels")
+                + f"; --loss 'quantile:q=...' sets {'it' if len(names) == 1 else 'them'}"
+            )
+        read.append(bound)
+    return read, notes
 
 
 # A standard deviation, alone or as a word of the name: std, sigma, pred_std, std_dev, sd.

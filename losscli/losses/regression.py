@@ -12,7 +12,9 @@ import numpy as np
 
 from ..conventions import loss
 from ..registry import Characteristics, Param, Role, Y_PRED_REGRESSION, Y_TRUE_REGRESSION
-from ._checks import clip_above, fail_where, matching_columns
+from ..errors import LossCliError
+from ..wording import counted
+from ._checks import as_column, clip_above, fail_where, matching_columns
 from .pair_sums import PairSums
 
 ROLES = (Y_TRUE_REGRESSION, Y_PRED_REGRESSION)
@@ -365,7 +367,9 @@ def mape(y_true: np.ndarray, y_pred: np.ndarray, *, floor: float, percent: bool)
     return ratios * 100.0 if percent else ratios
 
 
-def _quantile_total(sums: PairSums, *, q: float, **_: object) -> float | None:
+def _quantile_total(sums: PairSums, *, q: float | tuple[float, ...], **_: object) -> float | None:
+    if isinstance(q, tuple):
+        return None  # a level per column: the kernel weighs each column by its own
     # A row costs q |e| when the prediction is below the label and (1 - q) e
     # when above (e = y_pred - y_true); the two parts sum to (sum|e| - sum e) / 2
     # and (sum|e| + sum e) / 2. When one part is tiny its difference loses up
@@ -384,20 +388,60 @@ def _quantile_total(sums: PairSums, *, q: float, **_: object) -> float | None:
     family="regression",
     tasks=TASKS,
     roles=ROLES,
-    params=(Param("q", float, 0.5, "the quantile predicted", low=0.0, high=1.0, low_open=True, high_open=True),),
+    params=(
+        Param(
+            "q",
+            float,
+            0.5,
+            "the quantile predicted; several (0.1;0.5;0.9) for as many prediction columns, one level each, "
+            "taken from the columns' names (q0.1, p90, y_0.9) when not given",
+            low=0.0,
+            high=1.0,
+            low_open=True,
+            high_open=True,
+            many=True,
+        ),
+    ),
     characteristics=Characteristics(True, False, False, True, smooth_note="kink at zero"),
     formula="mean(max(q (y_true - y_pred), (q - 1) (y_true - y_pred)))",
     description="Asymmetric absolute error whose optimum is the q-th conditional quantile; q=0.5 "
-    "is half the MAE.",
+    "is half the MAE. Several levels (one prediction column each, beside one label column) give "
+    "the mean over the levels of each level's loss.",
     use_cases="Prediction intervals, quantile regression, forecasting with asymmetric costs.",
-    reference="scikit-learn mean_pinball_loss(alpha=q)",
+    reference="scikit-learn mean_pinball_loss(alpha=q); several levels: the mean of mean_pinball_loss at each",
     propagates_nonfinite=True,
     total=_quantile_total,
 )
-def quantile(y_true: np.ndarray, y_pred: np.ndarray, *, q: float) -> np.ndarray:
-    y_true, y_pred = matching_columns(y_true, y_pred)
+def quantile(y_true: np.ndarray, y_pred: np.ndarray, *, q: float | tuple[float, ...]) -> np.ndarray:
+    if isinstance(q, tuple):
+        y_true, y_pred, q = _per_level(y_true, y_pred, q)
+    else:
+        y_true, y_pred = matching_columns(y_true, y_pred)
     diff = y_true - y_pred
     return np.maximum(q * diff, (q - 1.0) * diff)
+
+
+def _per_level(y_true: np.ndarray, y_pred: np.ndarray, levels: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Quantile forecasts, one prediction column per level, beside one label
+    column (or one per level): the labels broadcast over the levels, which
+    broadcast over the rows."""
+    y_pred = y_pred.reshape(-1, 1) if y_pred.ndim == 1 else y_pred
+    if y_pred.shape[1] != len(levels):
+        raise LossCliError(
+            f"q gives {len(levels)} quantile levels but y_pred has {counted(y_pred.shape[1], 'column')}",
+            role="y_pred",
+            hint="give one prediction column per level, in the order of q (--pred-col 'q0.1,q0.5,q0.9')",
+        )
+    y_true = as_column(y_true)
+    if y_true.ndim == 1:
+        y_true = y_true[:, None]
+    elif y_true.shape[1] != len(levels):
+        raise LossCliError(
+            f"y_true has {y_true.shape[1]} columns but q gives {len(levels)} quantile levels",
+            role="y_true",
+            hint="give one label column, which every level is scored against",
+        )
+    return y_true, y_pred, np.asarray(levels, dtype=np.float64)
 
 
 def _poisson_total(
