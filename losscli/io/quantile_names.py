@@ -8,9 +8,10 @@ GluonTS and darts write the level itself (``0.9``, ``y_0.9``), others
 ``q0.9`` or ``quantile_0.9``, or a percentile (``p90``); statsforecast and
 neuralforecast write a central interval's bounds (``AutoARIMA-lo-90`` is the
 0.05 quantile, ``-hi-90`` the 0.95) and neuralforecast its median
-(``NHITS-median``). The quantile loss reads one such column at its ``q``, and
-a column that states another level is scored at the wrong quantile without a
-word, so the plan refuses it (see ``check_quantile_columns``). Likewise a
+(``NHITS-median``). Without a ``q`` of its own the quantile loss reads such
+columns at the levels they state (see ``quantiles_by_name``); with one, a
+column that states another level would be scored at the wrong quantile
+without a word, so the plan refuses it (see ``check_quantile_columns``). Likewise a
 standard deviation (``std``, ``sigma``) given as gaussian_nll's variance
 (see ``check_variance_columns``).
 """
