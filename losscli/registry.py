@@ -587,6 +587,11 @@ def get(name: str) -> LossSpec:
     key = _normalise(name)
     if key in _ALIASES:
         return _REGISTRY[_ALIASES[key]]
+    for key in loss_names.prose_keys(name):
+        # Words, as the guide and its readers write a loss: "IoU Loss",
+        # "Cross-Entropy Loss" (the concept, not PyTorch's CrossEntropyLoss).
+        if key in _ALIASES:
+            return _REGISTRY[_ALIASES[key]]
     advice = loss_names.library_advice(name)
     if advice is not None:
         raise LossCliError(f"unknown loss '{name}': {advice.message}", hint=advice.hint)

@@ -438,7 +438,7 @@ _CE_PARAMS = (FROM_LOGITS, EPS, NORMALIZE, CLIP_UPPER)
 
 @loss(
     name="cce",
-    aliases=("categorical_crossentropy", "cross_entropy", "crossentropy", "ce", "categorical_cross_entropy"),
+    aliases=("categorical_crossentropy", "cross_entropy", "crossentropy", "ce", "categorical_cross_entropy", "categorical_ce"),
     family="classification",
     tasks=MULTICLASS_TASKS,
     roles=(Y_TRUE_CLASS, Y_PRED_CLASS_PROBS),
@@ -475,7 +475,7 @@ def cce(
 
 @loss(
     name="sparse_cce",
-    aliases=("sparse_categorical_crossentropy", "sparse_cross_entropy", "nll"),
+    aliases=("sparse_categorical_crossentropy", "sparse_cross_entropy", "nll", "sparse_categorical_cross_entropy", "sparse_categorical_ce"),
     family="classification",
     tasks=MULTICLASS_TASKS,
     roles=(Y_TRUE_INDEX, Y_PRED_CLASS_PROBS),
@@ -1005,7 +1005,7 @@ def categorical_hinge(y_true: np.ndarray, y_pred: np.ndarray, *, form: str = "cr
 
 @loss(
     name="kl_div",
-    aliases=("kld", "kl_divergence", "kullback_leibler", "kl"),
+    aliases=("kld", "kl_divergence", "kullback_leibler", "kl", "kullback_leibler_divergence"),
     family="classification",
     tasks=("classification",),
     roles=(Y_TRUE_DISTRIBUTION, Y_PRED_CLASS_PROBS),
