@@ -101,7 +101,8 @@ def test_every_loss_is_registered_with_the_spec_aliases(name):
         ("label_smoothing_ce", {"classification", "multiclass"}),
         ("weighted_ce", {"classification", "multiclass", "imbalance"}),
         ("focal", {"classification", "binary", "multiclass", "imbalance"}),
-        ("kl_div", {"classification"}),
+        # KL compares class distributions: soft labels are inferred as multiclass.
+        ("kl_div", {"classification", "multiclass"}),
     ],
 )
 def test_tasks(name, tasks):

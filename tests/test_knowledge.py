@@ -406,6 +406,21 @@ def test_soft_labels_nudge_kl_div_for_classification():
     assert nudged["rank"] <= plain["rank"]
 
 
+def test_soft_labels_in_the_data_recommend_kl_div_for_the_multiclass_task_they_infer():
+    # The guide's KL Divergence: "Distance between two probability distributions",
+    # use case "Probabilistic models". Soft labels are inferred as multiclass, a task
+    # kl_div was not registered for, so it was never recommended on them.
+    soft = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]] * 5)
+    pred = np.array([[0.6, 0.3, 0.1], [0.2, 0.7, 0.1], [0.3, 0.4, 0.3]] * 5)
+    document = losscli.recommend(y_true=soft, y_pred=pred)
+    assert document["task"] == "multiclass"
+    ranked = names(document)
+    # After the guide's tip for cross-entropy, before the losses the guide's task table does not list.
+    assert "kl_div" in ranked and ranked.index("kl_div") < ranked.index("label_smoothing_ce")
+    assert "probability distributions" in entry(document, "kl_div")["reason"]
+    assert "kl_div" in losscli.available("multiclass")
+
+
 def test_rule_names_and_table_names_are_registered():
     assert knowledge.check_names() == []
 

@@ -1007,7 +1007,7 @@ def categorical_hinge(y_true: np.ndarray, y_pred: np.ndarray, *, form: str = "cr
     name="kl_div",
     aliases=("kld", "kl_divergence", "kullback_leibler", "kl", "kullback_leibler_divergence"),
     family="classification",
-    tasks=("classification",),
+    tasks=MULTICLASS_TASKS,
     roles=(Y_TRUE_DISTRIBUTION, Y_PRED_CLASS_PROBS),
     params=(
         FROM_LOGITS,
