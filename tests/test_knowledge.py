@@ -320,6 +320,13 @@ def test_a_conditions_tip_adds_its_loss_only_where_it_classifies():
         ("semantic-segmentation", "dice", "Dice Loss, use cases: Semantic segmentation"),
         ("style-transfer", "perceptual", "Perceptual Loss, use cases: Style transfer, super-resolution"),
         ("similarity", "triplet", "Triplet Loss, use cases: FaceNet, similarity learning"),
+        ("facenet", "triplet", "Triplet Loss, use cases: FaceNet, similarity learning"),
+        ("face-verification", "contrastive", "Contrastive Loss, use cases: Siamese networks, face verification"),
+        # The metric-learning tip names contrastive and triplet; the use case the user named outweighs it.
+        ("recommendation", "cosine_embedding", "Cosine Embedding Loss, use cases: NLP and recommendation systems"),
+        ("wgan", "wasserstein", "Wasserstein Loss, use cases: GAN training (WGAN)"),
+        ("image-generation", "adversarial", "Adversarial Loss, use cases: Image, text generation"),
+        ("handwriting-recognition", "ctc", "CTC Loss, use cases: Speech, handwriting recognition"),
     ],
 )
 def test_a_task_named_in_the_guides_use_cases_ranks_that_loss_first(task, first, cell):

@@ -207,7 +207,14 @@ def test_the_advice_for_torch_losses_of_log_probabilities_and_signs_gives_their_
 # --------------------------------------------------------------------------- tasks
 
 
-@pytest.mark.parametrize("name, task", [("seg", "segmentation"), ("seq", "sequence"), ("speech recognition", "sequence"), ("Speech-Recognition", "sequence")])
+@pytest.mark.parametrize(
+    "name, task",
+    [("seg", "segmentation"), ("seq", "sequence"), ("speech recognition", "sequence"), ("Speech-Recognition", "sequence"),
+     # the guide's tip: "Use CTC Loss for unaligned sequence-to-sequence tasks"
+     ("sequence-to-sequence", "sequence"), ("sequence to sequence", "sequence"),
+     # the guide's use cases, which "did you mean" sent to classification and segmentation
+     ("face verification", "ranking"), ("recommendation", "ranking")],
+)  # fmt: skip
 def test_task_abbreviations_and_phrases_resolve(name, task):
     assert resolve_task(name) == task
 
