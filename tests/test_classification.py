@@ -780,6 +780,16 @@ def test_binary_focal_hand_worked_on_probabilities():
     assert losscli.compute("focal", [0], [0.8]) == pytest.approx(0.75 * 0.64 * -math.log(0.2), rel=REL)
 
 
+def test_focal_without_alpha_is_the_guides_formula_and_info_says_so(cli):
+    # The guide: -(1 - y_hat)^gamma y log(y_hat). By hand, y=1, p=0.5, gamma=2: 0.25 ln 2 = 0.1732867951;
+    # y=1, p=0.8: 0.04 * -ln 0.8 = 0.008925742052; one-hot y=[1,0,0], p=[.5,.25,.25]: 0.25 ln 2 again.
+    assert losscli.compute("focal", [1], [0.5], alpha=-1.0) == pytest.approx(0.25 * math.log(2), rel=REL)
+    assert losscli.compute("focal", [1], [0.8], alpha=-1.0) == pytest.approx(0.04 * -math.log(0.8), rel=REL)
+    assert losscli.compute("focal", [[1, 0, 0]], [[0.5, 0.25, 0.25]], alpha=-1.0) == pytest.approx(0.25 * math.log(2), rel=REL)
+    notes = json.loads(cli("info", "focal", "--format", "json").stdout)["notes"]
+    assert any("The guide's formula, -(1 - p)^gamma y log(p), is this loss without the alpha term: alpha=-1 gives it" in n for n in notes)
+
+
 def test_focal_with_gamma_zero_and_no_alpha_is_cross_entropy():
     assert losscli.compute("focal", [1, 0, 1], [0.9, 0.2, 0.6], gamma=0.0, alpha=-1.0) == anchor(0.2797766)
     assert losscli.compute("focal", ANCHOR_TARGETS, ANCHOR_LOGITS, gamma=0.0, alpha=-1.0, from_logits=True) == anchor(0.5586881)

@@ -1266,6 +1266,10 @@ def _one_vs_rest_focal(
     reference="binary (one y_pred column): torchvision sigmoid_focal_loss(alpha, gamma), mean over "
     "elements; multiclass (several columns): Keras CategoricalFocalCrossentropy(alpha, gamma)",
     notes=(
+        "The guide's formula, -(1 - p)^gamma y log(p), is this loss without the alpha term: "
+        "alpha=-1 gives it (on a label-1 row of p = 0.5 with gamma=2: 0.25 ln 2 = 0.1733). The "
+        "default alpha=0.25 (torchvision's) weighs positives by 0.25 and negatives by 0.75, so its "
+        "values are not the guide's.",
         "torchvision applies alpha to positives and 1 - alpha to negatives; Keras' "
         "BinaryFocalCrossentropy ignores alpha unless apply_class_balancing=True. Pass alpha=-1 "
         "to match that default.",
