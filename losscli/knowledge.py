@@ -186,9 +186,17 @@ GUIDE_USE_CASES = (
     UseCase("iou", "IoU Loss", "Object detection, segmentation", ("detection", "object-detection")),
     UseCase("dice", "Dice Loss", "Semantic segmentation", ("semantic-segmentation",)),
     UseCase("perceptual", "Perceptual Loss", "Style transfer, super-resolution", ("style-transfer", "super-resolution")),
-    UseCase("contrastive", "Contrastive Loss", "Siamese networks, face verification", ("siamese",)),
-    UseCase("triplet", "Triplet Loss", "FaceNet, similarity learning", ("similarity",)),
-    UseCase("ctc", "CTC Loss", "Speech, handwriting recognition", ("speech", "handwriting")),
+    UseCase("contrastive", "Contrastive Loss", "Siamese networks, face verification", ("siamese", "siamese-networks", "face-verification")),
+    UseCase("triplet", "Triplet Loss", "FaceNet, similarity learning", ("similarity", "facenet", "similarity-learning")),
+    UseCase("cosine_embedding", "Cosine Embedding Loss", "NLP and recommendation systems", ("recommendation", "recommendation-systems")),
+    UseCase(
+        "ctc",
+        "CTC Loss",
+        "Speech, handwriting recognition",
+        ("speech", "handwriting", "speech-recognition", "handwriting-recognition"),
+    ),
+    UseCase("wasserstein", "Wasserstein Loss", "GAN training (WGAN)", ("wgan",)),
+    UseCase("adversarial", "Adversarial Loss", "Image, text generation", ("image-generation", "text-generation")),
 )
 
 
@@ -260,15 +268,18 @@ RULES = (
 )
 
 # How much each kind of evidence counts. A condition the user flagged (or the
-# data show) outweighs the general tips for the task; the characteristics
-# table's "use in ..." column and a smooth gradient only break ties.
+# data show) outweighs the general tips for the task; a use case the user
+# named as the task (--task recommendation: the guide's Cosine Embedding Loss)
+# outweighs the task's general tip and table together (150), so that loss
+# ranks first; the characteristics table's "use in ..." column and a smooth
+# gradient only break ties.
 WEIGHTS = {
     "condition_tip": 300,
     "condition_table": 200,
     "condition_property": 200,
     "task_tip": 100,
     "task_table": 50,
-    "use_case": 40,
+    "use_case": 160,
     "inputs_match": 30,
     "use_rating": 10,
     "smooth_gradient": 5,
@@ -619,7 +630,8 @@ def _recommendation(spec: LossSpec, index: int, context: Context) -> tuple[tuple
 def _tier(evidence: Evidence) -> int:
     if evidence.ours:
         return 1
-    return 0 if abs(evidence.weight) >= WEIGHTS["use_case"] else 2
+    # The guide's tips, tables and use cases, and the conditions, come first; the tie-breakers last.
+    return 0 if abs(evidence.weight) >= WEIGHTS["task_table"] else 2
 
 
 def candidates(task: str, conditions: frozenset[str]) -> list[LossSpec]:

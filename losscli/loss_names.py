@@ -147,6 +147,18 @@ def loss_keys(name: str) -> list[str]:
     return list(dict.fromkeys((snake, without_loss(snake))))
 
 
+def prose_keys(name: str) -> list[str]:
+    """The keys of a loss name written as words ("IoU Loss", "Cross-Entropy
+    Loss", "Kullback-Leibler Divergence"): lower case, words joined by '_',
+    then without a trailing 'loss'. Only for a name with a space: a
+    single word is a library's class or function name (``CrossEntropyLoss``),
+    which ``library_advice`` reads."""
+    if not re.search(r"\S\s+\S", name.strip()):
+        return []
+    words = re.sub(r"[\s\-_]+", "_", name.strip().lower()).strip("_")
+    return list(dict.fromkeys((words, without_loss(words))))
+
+
 def library_advice(name: str) -> Advice | None:
     """What to write instead of a library's loss name that losscli does not take as it is."""
     return LIBRARY_NAMES.get(loss_keys(name)[-1])

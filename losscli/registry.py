@@ -51,6 +51,12 @@ TASK_ALIASES = {
     "embedding": "ranking",
     "embeddings": "ranking",
     "siamese": "ranking",
+    "siamese-networks": "ranking",
+    "face-verification": "ranking",
+    "facenet": "ranking",
+    "similarity-learning": "ranking",
+    "recommendation": "ranking",
+    "recommendation-systems": "ranking",
     "retrieval": "ranking",
     "imbalanced": "imbalance",
     "class-imbalance": "imbalance",
@@ -62,15 +68,20 @@ TASK_ALIASES = {
     "object-detection": "segmentation",
     "seq": "sequence",
     "seq2seq": "sequence",
+    "sequence-to-sequence": "sequence",
     "speech": "sequence",
     "speech-recognition": "sequence",
     "asr": "sequence",
     "ocr": "sequence",
     "handwriting": "sequence",
+    "handwriting-recognition": "sequence",
     "ctc": "sequence",
     "gan": "generative",
     "gans": "generative",
     "generation": "generative",
+    "image-generation": "generative",
+    "text-generation": "generative",
+    "wgan": "generative",
     "style-transfer": "generative",
     "super-resolution": "generative",
 }
@@ -603,6 +614,11 @@ def get(name: str) -> LossSpec:
     key = _normalise(name)
     if key in _ALIASES:
         return _REGISTRY[_ALIASES[key]]
+    for key in loss_names.prose_keys(name):
+        # Words, as the guide and its readers write a loss: "IoU Loss",
+        # "Cross-Entropy Loss" (the concept, not PyTorch's CrossEntropyLoss).
+        if key in _ALIASES:
+            return _REGISTRY[_ALIASES[key]]
     advice = loss_names.library_advice(name)
     if advice is not None:
         raise LossCliError(f"unknown loss '{name}': {advice.message}", hint=advice.hint)

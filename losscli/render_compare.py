@@ -14,6 +14,7 @@ from typing import Any
 
 from .compare import Comparison, Entry
 from .evaluation import json_params
+from .knowledge import properties
 from .registry import CHARACTERISTIC_KEYS, CHARACTERISTIC_TITLES
 from .render import exact, group_cell, group_text, json_document, left_out_note, left_out_text, make_console, number, table_group_text, table_rows, table_warnings, table_width_limit, warning_lines
 from .table_layout import FOLD, WORDS, Column, Layout, Row, print_fitted
@@ -153,7 +154,7 @@ def _json_loss(comparison: Comparison, index: int) -> dict[str, Any]:
     out: dict[str, Any] = {"loss": bound.name, "spec": bound.display, "params": {**params, **dict.fromkeys(differing)}}
     if differing:
         out["per_model"] = {model: {name: values.get(name) for name in differing} for model, values in used.items()}
-    out["characteristics"] = bound.spec.characteristics.as_dict()
+    out["characteristics"] = properties(bound.spec)
     return out
 
 
@@ -162,7 +163,7 @@ def _json_result(entry: Entry, *, single: bool) -> dict[str, Any]:
     (the same as in ``losses``, kept there for the readers of earlier reports)."""
     out = entry.as_dict()
     if single:
-        out["characteristics"] = entry.result.loss.spec.characteristics.as_dict()
+        out["characteristics"] = properties(entry.result.loss.spec)
     return out
 
 

@@ -101,7 +101,8 @@ def test_every_loss_is_registered_with_the_spec_aliases(name):
         ("label_smoothing_ce", {"classification", "multiclass"}),
         ("weighted_ce", {"classification", "multiclass", "imbalance"}),
         ("focal", {"classification", "binary", "multiclass", "imbalance"}),
-        ("kl_div", {"classification"}),
+        # KL compares class distributions: soft labels are inferred as multiclass.
+        ("kl_div", {"classification", "multiclass"}),
     ],
 )
 def test_tasks(name, tasks):
@@ -777,6 +778,16 @@ def test_binary_focal_hand_worked_on_probabilities():
     assert losscli.compute("focal", [1], [0.8]) == pytest.approx(0.002231435513, rel=REL)
     # y=0, p=0.8: 0.75 * 0.8^2 * -log 0.2 = 0.75 * 0.64 * 1.6094379124 = 0.772530198
     assert losscli.compute("focal", [0], [0.8]) == pytest.approx(0.75 * 0.64 * -math.log(0.2), rel=REL)
+
+
+def test_focal_without_alpha_is_the_guides_formula_and_info_says_so(cli):
+    # The guide: -(1 - y_hat)^gamma y log(y_hat). By hand, y=1, p=0.5, gamma=2: 0.25 ln 2 = 0.1732867951;
+    # y=1, p=0.8: 0.04 * -ln 0.8 = 0.008925742052; one-hot y=[1,0,0], p=[.5,.25,.25]: 0.25 ln 2 again.
+    assert losscli.compute("focal", [1], [0.5], alpha=-1.0) == pytest.approx(0.25 * math.log(2), rel=REL)
+    assert losscli.compute("focal", [1], [0.8], alpha=-1.0) == pytest.approx(0.04 * -math.log(0.8), rel=REL)
+    assert losscli.compute("focal", [[1, 0, 0]], [[0.5, 0.25, 0.25]], alpha=-1.0) == pytest.approx(0.25 * math.log(2), rel=REL)
+    notes = json.loads(cli("info", "focal", "--format", "json").stdout)["notes"]
+    assert any("The guide's formula, -(1 - p)^gamma y log(p), is this loss without the alpha term: alpha=-1 gives it" in n for n in notes)
 
 
 def test_focal_with_gamma_zero_and_no_alpha_is_cross_entropy():

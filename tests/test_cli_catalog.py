@@ -276,6 +276,22 @@ def test_recommend_segmentation_table(runner):
     assert "1. losscli compute PRED --loss dice --sample-col image_id" in result.stdout
 
 
+@pytest.mark.parametrize("task", ["regression", "ranking", "sequence", "generative"])
+def test_recommend_says_when_imbalanced_changes_nothing(runner, task):
+    # The heading says "(--imbalanced)", but the guide ties class imbalance only to
+    # losses that classify: without a note the flag looked as if it had been applied.
+    flagged = run(runner, "recommend", "--task", task, "--imbalanced", "--format", "json")
+    plain = run(runner, "recommend", "--task", task, "--format", "json")
+    assert flagged.exit_code == 0 and flagged.stdout == plain.stdout
+    assert flagged.stderr.startswith(f"note: --imbalanced changes nothing for task {task}: class imbalance is about classes")
+
+
+@pytest.mark.parametrize("task", ["classification", "binary", "multiclass", "segmentation", "imbalance"])
+def test_recommend_is_quiet_when_imbalanced_ranks_losses(runner, task):
+    result = run(runner, "recommend", "--task", task, "--imbalanced", "--outliers", "--format", "json")
+    assert result.exit_code == 0 and result.stderr == ""
+
+
 def test_recommend_json_matches_the_library(runner):
     import losscli
 

@@ -697,6 +697,17 @@ def test_single_model_characteristics_speak_of_the_guide(cli, tmp_path) -> None:
     assert notes["robust"].startswith("per the guide's table; it down-weights easy, well-classified rows")
 
 
+def test_single_model_json_says_who_rated_each_characteristic_as_info_does(cli, two_models) -> None:
+    # list and info say "rated_by" (the guide's row, or losscli); compare's JSON left it out,
+    # so a reader of compare could not tell the guide's MSE rating from losscli's own log_cosh one.
+    document = run_json(cli, two_models["a"], "--loss", "mse", "--loss", "log_cosh")
+    for item in [*document["losses"], *document["results"]]:
+        info = json.loads(cli("info", item["loss"], "--format", "json").stdout)["characteristics"]
+        assert item["characteristics"] == info
+    assert document["losses"][0]["characteristics"]["rated_by"] == "guide: MSE"
+    assert document["losses"][1]["characteristics"]["rated_by"] == "losscli"
+
+
 def test_matrix_table_marks_best(cli, two_models) -> None:
     result = cli("compare", two_models["a"], two_models["b"], "--loss", "mse", "--loss", "mae")
     lines = result.stdout.splitlines()

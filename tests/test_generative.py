@@ -57,6 +57,22 @@ def test_wasserstein_generator_hand_worked() -> None:
     assert losscli.compute("wasserstein", CRITIC_LABELS, CRITIC_SCORES, side="generator") == approx(-1.0)
 
 
+def test_generator_losses_of_zero_scores_are_zero_not_minus_zero(cli, tmp_path) -> None:
+    # Hand-worked: fake scores 1 and -1 average 0, so -mean D(fake) = 0; the hinge
+    # generator's -D(fake) on scores of 0 is 0. They printed as -0 ('-0.0' in JSON).
+    labels, scores = np.array([1, 1, 0, 0]), np.array([2.0, 4.0, 1.0, -1.0])
+    for value in (
+        losscli.compute("wasserstein", labels, scores, side="generator"),
+        losscli.compute("wasserstein", labels, scores, side="generator", reduction="sum"),
+        losscli.compute("adversarial", labels, np.array([2.0, 4.0, 0.0, 0.0]), side="generator", form="hinge"),
+    ):
+        assert value == 0.0 and math.copysign(1.0, value) == 1.0
+    data = tmp_path / "critic.csv"
+    data.write_text("y_true,y_pred\n1,2\n1,4\n0,1\n0,-1\n")
+    result = cli("compute", data, "--loss", "wasserstein:side=generator", "--format", "json")
+    assert json.loads(result.stdout)["results"][0]["value"] == 0.0 and '"value": -0' not in result.stdout
+
+
 def test_wasserstein_sum_reduction_adds_the_scores() -> None:
     # Hand-worked: critic sum D(fake) - sum D(real) = (1 - 1 + 3) - (2 + 4) = -3; generator -sum D(fake) = -3.
     assert losscli.compute("wasserstein", CRITIC_LABELS, CRITIC_SCORES, reduction="sum") == approx(-3.0)

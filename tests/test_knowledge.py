@@ -320,6 +320,13 @@ def test_a_conditions_tip_adds_its_loss_only_where_it_classifies():
         ("semantic-segmentation", "dice", "Dice Loss, use cases: Semantic segmentation"),
         ("style-transfer", "perceptual", "Perceptual Loss, use cases: Style transfer, super-resolution"),
         ("similarity", "triplet", "Triplet Loss, use cases: FaceNet, similarity learning"),
+        ("facenet", "triplet", "Triplet Loss, use cases: FaceNet, similarity learning"),
+        ("face-verification", "contrastive", "Contrastive Loss, use cases: Siamese networks, face verification"),
+        # The metric-learning tip names contrastive and triplet; the use case the user named outweighs it.
+        ("recommendation", "cosine_embedding", "Cosine Embedding Loss, use cases: NLP and recommendation systems"),
+        ("wgan", "wasserstein", "Wasserstein Loss, use cases: GAN training (WGAN)"),
+        ("image-generation", "adversarial", "Adversarial Loss, use cases: Image, text generation"),
+        ("handwriting-recognition", "ctc", "CTC Loss, use cases: Speech, handwriting recognition"),
     ],
 )
 def test_a_task_named_in_the_guides_use_cases_ranks_that_loss_first(task, first, cell):
@@ -404,6 +411,39 @@ def test_soft_labels_nudge_kl_div_for_classification():
     assert "probability distributions" in nudged["reason"]
     assert "probability distributions" not in plain["reason"]
     assert nudged["rank"] <= plain["rank"]
+
+
+def test_soft_labels_in_the_data_recommend_kl_div_for_the_multiclass_task_they_infer():
+    # The guide's KL Divergence: "Distance between two probability distributions",
+    # use case "Probabilistic models". Soft labels are inferred as multiclass, a task
+    # kl_div was not registered for, so it was never recommended on them.
+    soft = np.array([[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]] * 5)
+    pred = np.array([[0.6, 0.3, 0.1], [0.2, 0.7, 0.1], [0.3, 0.4, 0.3]] * 5)
+    document = losscli.recommend(y_true=soft, y_pred=pred)
+    assert document["task"] == "multiclass"
+    ranked = names(document)
+    # After the guide's tip for cross-entropy, before the losses the guide's task table does not list.
+    assert "kl_div" in ranked and ranked.index("kl_div") < ranked.index("label_smoothing_ce")
+    assert "probability distributions" in entry(document, "kl_div")["reason"]
+    assert "kl_div" in losscli.available("multiclass")
+
+
+def test_every_rating_of_losscli_says_why_and_recommend_quotes_it():
+    # The guide's rows carry the guide's cell; losscli's own ratings carry their reason,
+    # which recommend quotes. rmse, quantile and poisson were "robust to outliers
+    # (losscli's rating)" with no why, and mape's smooth gradient ✘ had none either.
+    for spec in losscli.registry.all_specs():
+        if knowledge.guide_rating(spec.name):
+            continue
+        ratings = spec.characteristics.as_dict()
+        if ratings["robust_to_outliers"] is not None:
+            assert ratings["notes"].get("robust"), spec.name
+        if ratings["smooth_gradient"] is False:
+            assert ratings["notes"].get("smooth"), spec.name
+    reasons = {item["loss"]: item["reason"] for item in losscli.recommend(task="regression", outliers=True)["recommendations"]}
+    assert "(losscli's rating: linear in the residual, as MAE" in reasons["quantile"]
+    assert "(losscli's rating: the square root of MSE" in reasons["rmse"]
+    assert "(losscli's rating: on log-rates p (the default) the gradient exp(p) - y" in reasons["poisson"]
 
 
 def test_rule_names_and_table_names_are_registered():

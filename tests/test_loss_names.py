@@ -128,6 +128,36 @@ def test_a_suggestion_is_a_name_that_resolves(typo):
     get(suggestion)
 
 
+# Every loss name in the source notes' tables, headings and tips, as they write it.
+NOTES_NAMES = [
+    ("Mean Squared Error", "mse"), ("Mean Absolute Error", "mae"), ("Huber Loss", "huber"), ("Log-Cosh", "log_cosh"),
+    ("Cross-Entropy", "cce"), ("Cross-Entropy Loss", "cce"), ("Log Loss", "bce"), ("Binary Cross-Entropy", "bce"),
+    ("Categorical CE", "cce"), ("Sparse Categorical CE", "sparse_cce"), ("Hinge Loss", "hinge"), ("KL Divergence", "kl_div"),
+    ("Kullback-Leibler Divergence", "kl_div"), ("Focal Loss", "focal"), ("Label Smoothing CE", "label_smoothing_ce"),
+    ("Weighted CE Loss", "weighted_ce"), ("Contrastive Loss", "contrastive"), ("Triplet Loss", "triplet"),
+    ("Cosine Embedding Loss", "cosine_embedding"), ("CTC Loss", "ctc"), ("Dice Loss", "dice"), ("IoU Loss", "iou"),
+    ("Perceptual Loss", "perceptual"), ("Wasserstein Loss", "wasserstein"), ("Adversarial Loss", "adversarial"),
+    ("L1 Loss", "mae"), ("L2 Loss", "mse"), ("cross entropy", "cce"), ("Sparse Categorical Cross-Entropy", "sparse_cce"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name, loss", NOTES_NAMES)
+def test_every_loss_name_of_the_source_notes_resolves(name, loss):
+    # 'IoU Loss', 'Categorical CE' and 'Kullback-Leibler Divergence' were unknown,
+    # 'Cross-Entropy Loss' was read as PyTorch's CrossEntropyLoss (logits).
+    assert get(name).name == loss
+
+
+def test_a_name_in_words_resolves_on_the_command_line_and_a_class_name_keeps_its_advice(cli, tmp_path):
+    data = tmp_path / "iou.csv"
+    data.write_text("y_true,y_pred\n1,1\n1,0.5\n0,0\n")
+    result = cli("compute", data, "--loss", "IoU Loss:smooth=0", "--format", "csv")
+    # I = 1.5, P = 1.5, T = 2: 1 - 1.5 / (1.5 + 2 - 1.5) = 0.25, by hand from the formula in SPEC 4.1.
+    assert result.exit_code == 0 and "iou:smooth=0,0.25," in result.stdout, result.stdout
+    assert_usage_error(cli("info", "CrossEntropyLoss"), "--loss cce --from-logits")
+    assert_usage_error(cli("info", "BCE With Logits Loss"), "--loss bce --from-logits")
+
+
 def test_the_command_line_takes_a_library_name_and_explains_one_it_does_not(cli, tmp_path):
     data = tmp_path / "r.csv"
     data.write_text("y_true,y_pred\n1,2\n3,5\n")
@@ -177,7 +207,14 @@ def test_the_advice_for_torch_losses_of_log_probabilities_and_signs_gives_their_
 # --------------------------------------------------------------------------- tasks
 
 
-@pytest.mark.parametrize("name, task", [("seg", "segmentation"), ("seq", "sequence"), ("speech recognition", "sequence"), ("Speech-Recognition", "sequence")])
+@pytest.mark.parametrize(
+    "name, task",
+    [("seg", "segmentation"), ("seq", "sequence"), ("speech recognition", "sequence"), ("Speech-Recognition", "sequence"),
+     # the guide's tip: "Use CTC Loss for unaligned sequence-to-sequence tasks"
+     ("sequence-to-sequence", "sequence"), ("sequence to sequence", "sequence"),
+     # the guide's use cases, which "did you mean" sent to classification and segmentation
+     ("face verification", "ranking"), ("recommendation", "ranking")],
+)  # fmt: skip
 def test_task_abbreviations_and_phrases_resolve(name, task):
     assert resolve_task(name) == task
 

@@ -18,6 +18,7 @@ from .common import (
     PredColOpt,
     SampleOpt,
     guarded,
+    note,
     rendered,
     resolve_format,
 )
@@ -92,6 +93,8 @@ def recommend(
         delimiter=delimiter,
         decimal=decimal,
     )
+    for flag in unused_flags(document, outliers, imbalanced):
+        note(f"{flag} changes nothing for task {document['task']}: {UNUSED_WHY[flag]}")
     fmt_name = resolve_format(fmt)
     buffer = io.StringIO()
     if fmt_name == "json":
@@ -103,6 +106,26 @@ def recommend(
     else:
         buffer.write(rendered(lambda out: table(document, options(outliers, imbalanced), out), sys.stdout, table=True))
     sys.stdout.write(buffer.getvalue())
+
+
+UNUSED_WHY = {
+    "--imbalanced": "class imbalance is about classes, and the guide's imbalance advice (focal, weighted "
+    "cross-entropy) is for losses that classify: classification, binary, multiclass, imbalance or segmentation",
+    "--outliers": "none of its losses is rated for robustness to outliers",
+}
+
+
+def unused_flags(document: dict[str, Any], outliers: bool, imbalanced: bool) -> list[str]:
+    """The condition flags no recommendation's reason cites (--imbalanced for
+    regression, ranking, sequence or generative: the guide ties class imbalance
+    to losses that classify), so the heading's "(--imbalanced)" is not read as
+    having changed the ranking."""
+    implied = {"imbalance": "--imbalanced"}.get(document["task"])  # --task imbalance is the flag's own task
+    return [
+        flag
+        for flag in options(outliers, imbalanced)
+        if flag != implied and not any(flag in item["reason"] for item in document["recommendations"])
+    ]
 
 
 def options(outliers: bool, imbalanced: bool) -> list[str]:

@@ -438,7 +438,7 @@ _CE_PARAMS = (FROM_LOGITS, EPS, NORMALIZE, CLIP_UPPER)
 
 @loss(
     name="cce",
-    aliases=("categorical_crossentropy", "cross_entropy", "crossentropy", "ce", "categorical_cross_entropy"),
+    aliases=("categorical_crossentropy", "cross_entropy", "crossentropy", "ce", "categorical_cross_entropy", "categorical_ce"),
     family="classification",
     tasks=MULTICLASS_TASKS,
     roles=(Y_TRUE_CLASS, Y_PRED_CLASS_PROBS),
@@ -475,7 +475,7 @@ def cce(
 
 @loss(
     name="sparse_cce",
-    aliases=("sparse_categorical_crossentropy", "sparse_cross_entropy", "nll"),
+    aliases=("sparse_categorical_crossentropy", "sparse_cross_entropy", "nll", "sparse_categorical_cross_entropy", "sparse_categorical_ce"),
     family="classification",
     tasks=MULTICLASS_TASKS,
     roles=(Y_TRUE_INDEX, Y_PRED_CLASS_PROBS),
@@ -1005,9 +1005,9 @@ def categorical_hinge(y_true: np.ndarray, y_pred: np.ndarray, *, form: str = "cr
 
 @loss(
     name="kl_div",
-    aliases=("kld", "kl_divergence", "kullback_leibler", "kl"),
+    aliases=("kld", "kl_divergence", "kullback_leibler", "kl", "kullback_leibler_divergence"),
     family="classification",
-    tasks=("classification",),
+    tasks=MULTICLASS_TASKS,
     roles=(Y_TRUE_DISTRIBUTION, Y_PRED_CLASS_PROBS),
     params=(
         FROM_LOGITS,
@@ -1266,6 +1266,10 @@ def _one_vs_rest_focal(
     reference="binary (one y_pred column): torchvision sigmoid_focal_loss(alpha, gamma), mean over "
     "elements; multiclass (several columns): Keras CategoricalFocalCrossentropy(alpha, gamma)",
     notes=(
+        "The guide's formula, -(1 - p)^gamma y log(p), is this loss without the alpha term: "
+        "alpha=-1 gives it (on a label-1 row of p = 0.5 with gamma=2: 0.25 ln 2 = 0.1733). The "
+        "default alpha=0.25 (torchvision's) weighs positives by 0.25 and negatives by 0.75, so its "
+        "values are not the guide's.",
         "torchvision applies alpha to positives and 1 - alpha to negatives; Keras' "
         "BinaryFocalCrossentropy ignores alpha unless apply_class_balancing=True. Pass alpha=-1 "
         "to match that default.",

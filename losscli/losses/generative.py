@@ -81,14 +81,14 @@ def _needs_real_and_fake_rows(*, side: str, **_: object) -> str:
 
 def _finalize_wasserstein(sums: np.ndarray, *, side: str) -> np.ndarray:
     if side == "generator":
-        return -_mean_fake(sums)
+        return 0.0 - _mean_fake(sums)  # 0.0 - x: a mean score of 0 is a loss of 0, not -0
     return _mean_fake(sums) - _mean_real(sums)
 
 
 def _finalize_wasserstein_sum(sums: np.ndarray, *, side: str) -> np.ndarray:
     """--reduction sum: the scores summed instead of averaged, as a reduction='sum' critic computes."""
     if side == "generator":
-        return -_sum_fake(sums)
+        return 0.0 - _sum_fake(sums)
     return _sum_fake(sums) - _sum_real(sums)
 
 
@@ -269,7 +269,7 @@ def _adversarial_terms(
     # hinge
     if side == "discriminator":
         return np.maximum(1.0 - d, 0.0), np.maximum(1.0 + d, 0.0)
-    return np.zeros_like(d), -d
+    return np.zeros_like(d), 0.0 - d  # not -d: a score of 0 costs 0, not -0
 
 
 def _finalize_adversarial(sums: np.ndarray, *, side: str, **_: object) -> np.ndarray:

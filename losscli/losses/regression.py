@@ -217,7 +217,9 @@ def _sqrt(value: float, **_: object) -> float:
     tasks=TASKS,
     roles=ROLES,
     params=(),
-    characteristics=Characteristics(False, True, False, True),
+    characteristics=Characteristics(
+        False, True, False, True, robust_note="the square root of MSE: it ranks as MSE does, so large residuals dominate it as they dominate MSE"
+    ),
     formula="sqrt(mean((y_pred - y_true)^2))",
     description="The square root of MSE, in the units of the target. Ranks models exactly as MSE "
     "does. Per-row values are the squared errors that the root is taken over.",
@@ -344,7 +346,9 @@ def _mape_total(sums: PairSums, *, floor: float, percent: bool, **_: object) -> 
         ),
         Param("percent", bool, True, "report percent (x100, Keras); false gives the fraction (scikit-learn)"),
     ),
-    characteristics=Characteristics(False, False, False, True, robust_note="explodes for targets near zero"),
+    characteristics=Characteristics(
+        False, False, False, True, robust_note="explodes for targets near zero", smooth_note="an absolute error: a kink at zero, as MAE"
+    ),
     formula="100 * mean(|y_true - y_pred| / max(|y_true|, floor)), floor = 1e-7",
     description="Absolute error relative to the target, in percent. Scale-free, but undefined for "
     "targets at zero (the divisor is floored at 1e-7, as Keras does).",
@@ -402,7 +406,9 @@ def _quantile_total(sums: PairSums, *, q: float | tuple[float, ...], **_: object
             many=True,
         ),
     ),
-    characteristics=Characteristics(True, False, False, True, smooth_note="kink at zero"),
+    characteristics=Characteristics(
+        True, False, False, True, robust_note="linear in the residual, as MAE; q=0.5 is half the MAE", smooth_note="kink at zero"
+    ),
     formula="mean(max(q (y_true - y_pred), (q - 1) (y_true - y_pred)))",
     description="Asymmetric absolute error whose optimum is the q-th conditional quantile; q=0.5 "
     "is half the MAE. Several levels (one prediction column each, beside one label column) give "
@@ -483,7 +489,14 @@ def _poisson_total(
             "log-likelihood (scikit-learn mean_poisson_deviance)",
         ),
     ),
-    characteristics=Characteristics(False, True, False, True),
+    characteristics=Characteristics(
+        False,
+        True,
+        False,
+        True,
+        robust_note="on log-rates p (the default) the gradient exp(p) - y grows with the count y, so one extreme "
+        "count pulls the fit as a squared error would",
+    ),
     formula="exp(p) - y p (log_input) or p - y log(p + eps); full adds y log y - y + 0.5 log(2 pi y); "
     "deviance: 2 (y log(y / mu) - y + mu), mu the predicted rate",
     description="Negative log-likelihood of counts under a Poisson model, without the constant "
