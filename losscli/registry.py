@@ -562,6 +562,13 @@ def _load() -> None:
             # A family that is not written yet is simply absent from the registry.
             if exc.name != module:
                 raise
+    # A family imported on its own before this (the API's first call imports
+    # the module its loss needs) registered first; put the families back in
+    # their declared order, so available(), list and every listing of the
+    # registry give one order whatever ran before.
+    ordered = sorted(_REGISTRY.values(), key=lambda spec: FAMILIES.index(spec.family))
+    _REGISTRY.clear()
+    _REGISTRY.update((spec.name, spec) for spec in ordered)
     _LOADED = True
 
 
