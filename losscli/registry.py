@@ -601,9 +601,11 @@ def get(name: str) -> LossSpec:
         if key in _ALIASES:
             return _REGISTRY[_ALIASES[key]]
     close = loss_names.closest_loss(name, _ALIASES)
+    # The valid names are listed, as an unknown parameter or task lists its
+    # valid ones, so a name with no near match still shows what to write.
     raise LossCliError(
         f"unknown loss '{name}'" + (f"; did you mean '{close}'?" if close else ""),
-        hint="'losscli list' shows every loss",
+        hint=f"losses: {', '.join(_REGISTRY)}; 'losscli list' shows them with their aliases",
     )
 
 
