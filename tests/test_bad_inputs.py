@@ -571,6 +571,11 @@ def col_with_empty_columns(d):
     return mse(_good(d), "--col", "var="), ("--col takes ROLE=COLUMNS",)
 
 
+def col_role_given_twice(d):
+    # The second --col for a role silently replaced the first.
+    return mse(_good(d), "--col", "var=y_true", "--col", "var=y_pred"), ("--col var is given twice", "'y_true' and 'y_pred'", "give each role once")
+
+
 def col_for_a_role_no_loss_reads(d):
     return mse(_good(d), "--col", "anchor=a_*"), ("role 'anchor'", "none of the losses reads")
 
@@ -794,6 +799,7 @@ CORPUS: list = [
     no_label_column,
     col_without_equals,
     col_with_empty_columns,
+    col_role_given_twice,
     col_for_a_role_no_loss_reads,
     missing_values,
     all_rows_missing_with_omit,
