@@ -593,6 +593,13 @@ def key_without_labels(d):
     return mse(d / "k.csv", "--key", "id"), ("--key", "--labels")
 
 
+def allow_unmatched_without_key(d):
+    # Rows aligned by order always have a partner: the switch was accepted and did nothing.
+    write_csv(d / "p.csv", {"y_pred": [1.0, 2.0]})
+    write_csv(d / "t.csv", {"y_true": [1.0, 2.0, 3.0]})
+    return mse(d / "p.csv", "--labels", d / "t.csv", "--allow-unmatched"), ("--allow-unmatched", "--key")
+
+
 def duplicate_key(d):
     write_csv(d / "p.csv", {"id": [1, 2, 3], "y_pred": [1.0, 2.0, 3.0]})
     write_csv(d / "t.csv", {"id": [3, 1, 3], "y_true": [1.0, 2.0, 3.0]})
@@ -804,6 +811,7 @@ CORPUS: list = [
     missing_values,
     all_rows_missing_with_omit,
     key_without_labels,
+    allow_unmatched_without_key,
     duplicate_key,
     unmatched_keys,
     no_key_matches_with_allow_unmatched,
