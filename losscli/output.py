@@ -38,13 +38,23 @@ def check_target(path: str, inputs: list[str], option: str) -> None:
     for source in inputs:
         if source == "-" or not source:
             continue
-        if any(os.path.realpath(f) == target for f in _input_files(source)):
+        if any(os.path.realpath(f) == target or _same_file(f, path) for f in _input_files(source)):
             raise LossCliError(f"{option}: '{path}' is an input file; refusing to overwrite it", hint="choose another output path")
         if os.path.isdir(source) and target.startswith(os.path.realpath(source) + os.sep):
             raise LossCliError(f"{option}: '{path}' is inside the input directory '{source}'", hint="write it elsewhere")
         if not os.path.exists(source) and any(would_match(source, p) for p in {path, replaced_path(path)}):
             # Not there yet, but the next run would read it as part of the dataset.
             raise LossCliError(f"{option}: '{path}' matches the input pattern '{source}', so later runs would read it as input", hint="write it where the pattern does not look")
+
+
+def _same_file(first: str, second: str) -> bool:
+    """Whether two existing paths are one file however they are linked: a
+    hard link (or a bind mount) is the input under another name, which
+    ``realpath`` cannot see."""
+    try:
+        return os.path.samefile(first, second)
+    except (OSError, ValueError):
+        return False  # either is missing: a new file is no input
 
 
 def _check_new_file(path: str, option: str) -> None:

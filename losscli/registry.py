@@ -589,6 +589,13 @@ def _load() -> None:
             # A family that is not written yet is simply absent from the registry.
             if exc.name != module:
                 raise
+    # A family imported on its own before this (the API's first call imports
+    # the module its loss needs) registered first; put the families back in
+    # their declared order, so available(), list and every listing of the
+    # registry give one order whatever ran before.
+    ordered = sorted(_REGISTRY.values(), key=lambda spec: FAMILIES.index(spec.family))
+    _REGISTRY.clear()
+    _REGISTRY.update((spec.name, spec) for spec in ordered)
     _LOADED = True
 
 
@@ -626,9 +633,11 @@ def get(name: str) -> LossSpec:
         if key in _ALIASES:
             return _REGISTRY[_ALIASES[key]]
     close = loss_names.closest_loss(name, _ALIASES)
+    # The valid names are listed, as an unknown parameter or task lists its
+    # valid ones, so a name with no near match still shows what to write.
     raise LossCliError(
         f"unknown loss '{name}'" + (f"; did you mean '{close}'?" if close else ""),
-        hint="'losscli list' shows every loss",
+        hint=f"losses: {', '.join(_REGISTRY)}; 'losscli list' shows them with their aliases",
     )
 
 

@@ -571,6 +571,11 @@ def col_with_empty_columns(d):
     return mse(_good(d), "--col", "var="), ("--col takes ROLE=COLUMNS",)
 
 
+def col_role_given_twice(d):
+    # The second --col for a role silently replaced the first.
+    return mse(_good(d), "--col", "var=y_true", "--col", "var=y_pred"), ("--col var is given twice", "'y_true' and 'y_pred'", "give each role once")
+
+
 def col_for_a_role_no_loss_reads(d):
     return mse(_good(d), "--col", "anchor=a_*"), ("role 'anchor'", "none of the losses reads")
 
@@ -586,6 +591,13 @@ def all_rows_missing_with_omit(d):
 def key_without_labels(d):
     write_csv(d / "k.csv", {"id": [1], "y_true": [1.0], "y_pred": [1.0]})
     return mse(d / "k.csv", "--key", "id"), ("--key", "--labels")
+
+
+def allow_unmatched_without_key(d):
+    # Rows aligned by order always have a partner: the switch was accepted and did nothing.
+    write_csv(d / "p.csv", {"y_pred": [1.0, 2.0]})
+    write_csv(d / "t.csv", {"y_true": [1.0, 2.0, 3.0]})
+    return mse(d / "p.csv", "--labels", d / "t.csv", "--allow-unmatched"), ("--allow-unmatched", "--key")
 
 
 def duplicate_key(d):
@@ -794,10 +806,12 @@ CORPUS: list = [
     no_label_column,
     col_without_equals,
     col_with_empty_columns,
+    col_role_given_twice,
     col_for_a_role_no_loss_reads,
     missing_values,
     all_rows_missing_with_omit,
     key_without_labels,
+    allow_unmatched_without_key,
     duplicate_key,
     unmatched_keys,
     no_key_matches_with_allow_unmatched,

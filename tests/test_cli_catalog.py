@@ -249,6 +249,20 @@ def test_info_unknown_loss_suggests(runner):
     assert result.stderr.startswith("error: unknown loss 'hubr'; did you mean 'huber'?")
 
 
+@pytest.mark.parametrize("command", [["info", "xyzzy"], ["compute", "preds.csv", "--loss", "xyzzy"]])
+def test_an_unknown_loss_lists_the_valid_ones(runner, command):
+    # The contract: an unknown name is an error that lists the valid ones and
+    # suggests the closest; one with no near name got neither, only a pointer
+    # to 'losscli list'.
+    import losscli
+
+    result = run(runner, *command)
+    assert result.exit_code == 2 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: unknown loss 'xyzzy' (losses: mse, mae, huber, ")
+    assert all(f" {name}," in line or f" {name};" in line for name in losscli.available())
+
+
 @pytest.mark.parametrize("extra", [[], ["--conventions"]])
 def test_info_has_no_csv_and_its_help_does_not_offer_it(runner, extra):
     result = run(runner, "info", "mse", *extra, "--format", "csv")

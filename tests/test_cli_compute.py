@@ -471,6 +471,18 @@ def test_output_refuses_a_symlink_to_an_input(cli, data, tmp_path, option, links
     assert path.read_bytes() == before and link.is_symlink()
 
 
+@pytest.mark.parametrize("option", ["--output", "--per-row"])
+def test_output_refuses_a_hard_link_to_an_input(cli, data, tmp_path, option):
+    # A hard link is the input file under another name: the contract refuses
+    # a path that is, or links to, an input, whatever kind of link it is.
+    path, *_ = data
+    before = path.read_bytes()
+    link = tmp_path / "hard.csv"
+    os.link(path, link)
+    assert_usage_error(cli("compute", path, "--loss", "mse", option, link), option, "is an input file")
+    assert path.read_bytes() == before and os.path.samefile(path, link)
+
+
 def test_output_refuses_the_labels_file(cli, tmp_path):
     write_csv(tmp_path / "p.csv", {"y_pred": [1.0]})
     write_csv(tmp_path / "t.csv", {"y_true": [1.0]})

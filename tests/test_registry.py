@@ -20,6 +20,27 @@ def test_every_canonical_name_of_the_spec_is_registered():
     assert SPEC_NAMES <= set(losscli.available())
 
 
+def test_available_keeps_declaration_order_whatever_ran_first():
+    # A computation before the first listing imported its loss family first,
+    # and available() then began with that family: bce before mse.
+    import os
+    import subprocess
+    import sys
+
+    # The fresh interpreter imports the losscli under test, not an installed one.
+    root = os.path.dirname(os.path.dirname(os.path.abspath(losscli.__file__)))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
+
+    def names(first: str) -> list[str]:
+        code = f"import losscli; {first}; print(','.join(losscli.available()))"
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+        return run.stdout.strip().split(",")
+
+    fresh = names("pass")
+    assert fresh[0] == "mse" and names("losscli.compute('bce', [1.0, 0.0], [0.9, 0.2])") == fresh
+    assert names("losscli.compute('dice', [1.0, 0.0], [0.9, 0.2])") == fresh
+
+
 @pytest.mark.parametrize(
     "alias, name",
     [("l2", "mse"), ("L1", "mae"), ("pinball", "quantile"), ("log_loss", "bce"), ("binary_crossentropy", "bce"),

@@ -119,7 +119,15 @@ def parse_role_cols(items: list[str] | None) -> dict[str, str]:
         role, sep, columns = item.partition("=")
         if not sep or not role.strip() or not columns.strip():
             raise LossCliError(f"--col takes ROLE=COLUMNS, got '{item}'", hint="for example --col anchor='a_*'")
-        roles[role.strip()] = columns.strip()
+        role, columns = role.strip(), columns.strip()
+        if roles.get(role, columns) != columns:
+            # As a parameter given twice in a loss spec: the last one silently
+            # won, so a loss read other columns than the user may have meant.
+            raise LossCliError(
+                f"--col {role} is given twice ('{roles[role]}' and '{columns}')",
+                hint="give each role once; several columns of one role are one comma list or glob",
+            )
+        roles[role] = columns
     return roles
 
 

@@ -300,6 +300,9 @@ class InputPlan:
         column options match (exactly, else ignoring spaces, then case)."""
         key = self.options.key
         if not key:
+            if self.options.allow_unmatched:
+                # Rows aligned by order always have a partner: the switch would do nothing.
+                raise LossCliError("--allow-unmatched applies to rows joined on --key", hint="give --key COL too, or drop --allow-unmatched")
             return {}
         columns = {}
         for side, source in self.sources.items():
