@@ -9,6 +9,7 @@ evidence it was drawn from, in words.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -1032,7 +1033,18 @@ def _unnamed_models(source: Any, labels: list[str]) -> str:
     from .io.quantile_names import names_a_deviation, stated_quantile
     from .shell import quote
 
-    numeric = [c.name for c in source.columns if c.numeric and not c.is_list and c.name not in labels and not is_unnamed_index(c.name) and not names_a_deviation(c.name)]
+    numeric = [
+        c.name
+        for c in source.columns
+        if c.numeric and not c.is_list and c.name not in labels and not is_unnamed_index(c.name) and not names_a_deviation(c.name) and not names_an_id(c.name)
+    ]
+    outputs = _output_groups(numeric, labels)
+    if outputs:
+        # Several label columns (multi-output targets, features): a model is as many columns, one per output.
+        shown = " ".join(f"--pred-col {quote(prefix + '*')}" for prefix in outputs[:6])
+        if len(outputs) == 1:
+            return f" under a known name; other numeric columns may hold predictions (--pred-col {quote(outputs[0] + '*')} reads one per label column)"
+        return f" under a known name; other numeric columns may hold predictions (compare {quote(source.display)} {shown} compares them as models)"
     levels = {name: stated_quantile(name) for name in numeric}
     models = [name for name in numeric if levels[name] is None or abs(levels[name] - 0.5) < 1e-9]
     quantiles = [name for name in numeric if name not in models]
@@ -1050,6 +1062,36 @@ def _unnamed_models(source: Any, labels: list[str]) -> str:
     if not ways:
         return ""
     return " under a known name; other numeric columns may hold predictions (" + "; ".join(ways) + ")"
+
+
+# The last word of a column's name that says it identifies a row rather than holds a value.
+_ID_WORDS = frozenset(("id", "ids", "idx", "index", "key", "uuid", "guid"))
+
+
+def names_an_id(name: str) -> bool:
+    """Whether ``name`` says its column identifies rows (``id``, ``sample_id``,
+    ``imageId``, ``row_index``): numbers, but never a model's predictions."""
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", name.strip())
+    return bool(words) and words[-1].lower() in _ID_WORDS
+
+
+def _output_groups(numeric: list[str], labels: list[str]) -> list[str]:
+    """Beside several label columns (``target_0`` .. ``target_9``), the
+    prefixes of the other columns that end in the same suffixes, one each
+    (``gen_`` of ``gen_0`` .. ``gen_9``): the predictions of one model."""
+    from .io.suffixes import suffixes
+
+    label_suffixes = suffixes(tuple(labels)) if len(labels) > 1 else None
+    if not label_suffixes:
+        return []
+    wanted = set(label_suffixes)
+    groups: dict[str, set[str]] = {}
+    for name in numeric:
+        for suffix in label_suffixes:
+            if name.endswith(suffix) and len(name) > len(suffix):
+                groups.setdefault(name[: -len(suffix)], set()).add(suffix)
+    # A prefix whose names continue past another's (gen_1 of gen_10) would not be a glob of its own.
+    return [prefix for prefix, found in groups.items() if found == wanted and sum(name.startswith(prefix) for name in numeric) == len(wanted)]
 
 
 def _prediction_columns(source: Any, pred_col: str | None, claimed: set[str]) -> tuple[list[str], list[str]]:

@@ -221,3 +221,34 @@ def test_several_levels_read_in_many_small_batches_equal_the_whole(cli, tmp_path
     whole = losscli.compute("quantile", frame["y"].to_numpy(), frame[["q0.1", "q0.5", "q0.9"]].to_numpy(), q=[0.1, 0.5, 0.9])
     value = _only(cli("compute", path, "--pred-col", "q0.1,q0.5,q0.9", "--loss", "quantile", "-f", "json"))
     assert value == pytest.approx(whole, rel=1e-13)
+
+
+@pytest.mark.parametrize("id_name", ["id", "sample_id", "imageId", "row_index", "uuid", "series key"])
+def test_recommend_does_not_offer_an_id_column_as_predictions(cli, tmp_path, id_name):
+    frame = pd.DataFrame({id_name: [1, 2, 3, 4], "y_true": [1.0, 2.0, 3.0, 2.5], "model_a": [1.1, 2.2, 2.7, 2.4], "model_b": [1, 2, 3, 2]})
+    path = tmp_path / "ids.csv"
+    frame.to_csv(path, index=False)
+    result = cli("recommend", "--data", path)
+    assert result.exit_code == 0, result.stderr
+    assert "--pred-col model_a --pred-col model_b compares them as models" in result.stdout
+    assert f"--pred-col {id_name}" not in result.stdout and f"--pred-col '{id_name}'" not in result.stdout
+
+
+def test_recommend_offers_a_group_of_output_columns_beside_several_label_columns(cli, tmp_path):
+    rng = np.random.default_rng(12)
+    frame = pd.DataFrame({"image_id": range(1, 21)})
+    for i in range(12):
+        frame[f"target_{i}"] = rng.normal(size=20)
+    for model in ("gen", "base"):
+        for i in range(12):
+            frame[f"{model}_{i}"] = frame[f"target_{i}"] + rng.normal(size=20)
+    path = tmp_path / "features.csv"
+    frame.to_csv(path, index=False)
+    result = cli("recommend", "--data", path)
+    assert result.exit_code == 0, result.stderr
+    # gen_1 .. gen_11 end in the labels' suffixes too, but gen_ is one model of twelve columns.
+    assert "--pred-col 'gen_*' --pred-col 'base_*' compares them as models" in " ".join(result.stdout.split())
+    # The command it names runs: the mean over every element of sklearn mean_squared_error per model.
+    values = _values(cli("compare", path, "--pred-col", "gen_*", "--pred-col", "base_*", "--label-col", "target_*", "--loss", "mse", "-f", "json"))
+    targets = frame[[f"target_{i}" for i in range(12)]].to_numpy()
+    assert values[("mse", "gen_*", None)] == pytest.approx(mean_squared_error(targets, frame[[f"gen_{i}" for i in range(12)]].to_numpy()), rel=1e-12)
