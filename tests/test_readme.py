@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from pathlib import Path
@@ -171,3 +172,17 @@ def test_picture_commands_run(command, tmp_path, monkeypatch):
         assert (tmp_path / argv[argv.index("-o") + 1]).stat().st_size > 0
     else:
         assert result.stdout.strip()
+
+
+
+def test_delimiter_help_names_every_way_the_delimiter_is_found(tmp_path):
+    # The help said "detected from the header among , ; tab |" only; spaces
+    # (numpy's savetxt) and Excel's sep= line are found too, as the README says.
+    help_text = " ".join(CliRunner().invoke(app, ["compute", "--help"], env={"COLUMNS": "300"}).stdout.split())
+    assert "among , ; tab | (else single spaces), or taken from Excel's sep= first line" in help_text
+    (tmp_path / "spaces.csv").write_text("y_true y_pred\n1 1.5\n2 2.0\n")
+    (tmp_path / "excel.csv").write_text("sep=;\ny_true;y_pred\n1;1.5\n2;2.0\n")
+    for name in ("spaces.csv", "excel.csv"):
+        result = CliRunner().invoke(app, ["compute", str(tmp_path / name), "--loss", "mse", "--format", "json"])
+        assert result.exit_code == 0, result.stderr
+        assert json.loads(result.stdout)["results"][0]["value"] == 0.125  # (0.5**2 + 0) / 2
