@@ -186,3 +186,19 @@ def test_delimiter_help_names_every_way_the_delimiter_is_found(tmp_path):
         result = CliRunner().invoke(app, ["compute", str(tmp_path / name), "--loss", "mse", "--format", "json"])
         assert result.exit_code == 0, result.stderr
         assert json.loads(result.stdout)["results"][0]["value"] == 0.125  # (0.5**2 + 0) / 2
+
+
+def test_per_row_groups_are_numbers_in_json_and_text_in_files(tmp_path):
+    """What the README says of numeric --by groups in per-row output."""
+    import pyarrow.parquet as pq
+
+    assert "each JSON value is a number when it is written as one and text otherwise, and CSV, Parquet and Arrow files hold such groups as text" in " ".join(README.split())
+    data = tmp_path / "folds.csv"
+    data.write_text("y_true,y_pred,fold\n1,1,10\n1,2,2\n")
+    common = ["compute", str(data), "--loss", "mse", "--by", "fold", "--reduction", "none", "--quiet"]
+    as_json = CliRunner().invoke(app, [*common, "--format", "json"])
+    assert [row["fold"] for row in json.loads(as_json.stdout)] == [10, 2]
+    as_csv = CliRunner().invoke(app, common)
+    assert as_csv.stdout.splitlines()[1:] == ['1,"10",0', '2,"2",1']
+    CliRunner().invoke(app, [*common, "--per-row", str(tmp_path / "rows.parquet")])
+    assert pq.read_table(tmp_path / "rows.parquet").column("fold").to_pylist() == ["10", "2"]
