@@ -174,6 +174,36 @@ def test_picture_commands_run(command, tmp_path, monkeypatch):
         assert result.stdout.strip()
 
 
+def _cli_options() -> dict[str, set[str]]:
+    """Every long option of every command, as the commands' --help lists them."""
+    import click
+    import typer.main
+
+    found: dict[str, set[str]] = {}
+
+    def walk(command: click.Command, path: str) -> None:
+        found[path] = {opt for param in command.params for opt in (*param.opts, *param.secondary_opts) if opt.startswith("--")}
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, f"{path} {name}".strip())
+
+    walk(typer.main.get_command(app), "")
+    return found
+
+
+def test_every_option_the_help_lists_is_in_the_readme():
+    # plot curves' --y-range, --points, --title and --eps, list --task, --version
+    # and compare's --name were in --help only.
+    readme_options = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*[a-z]", README))
+    missing = {path or "losscli": sorted(options - readme_options - {"--help"}) for path, options in _cli_options().items()}
+    assert not {path: options for path, options in missing.items() if options}
+    assert "`losscli list` shows every loss (`--task TASK`" in " ".join(README.split())
+
+
+def test_every_option_the_readme_names_exists():
+    known = set().union(*_cli_options().values())
+    named = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*[a-z]", README))
+    assert not sorted(named - known)
+
 
 def test_delimiter_help_names_every_way_the_delimiter_is_found(tmp_path):
     # The help said "detected from the header among , ; tab |" only; spaces
