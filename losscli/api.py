@@ -369,7 +369,9 @@ def per_sample(
     ``sample_ids``) have no per-row value.
 
     Inputs are given and checked as for :func:`compute`, with the same
-    errors (argument name, 1-based row)."""
+    errors (argument name, 1-based row). Values that are not finite (an
+    overflow, an impossible CTC alignment) come as inf or NaN with a
+    ``RuntimeWarning`` naming the first, as the command line notes them."""
     if "sample_weight" in inputs_and_params:
         # A row's loss does not depend on its weight; weights enter the mean.
         raise LossCliError(
@@ -378,7 +380,28 @@ def per_sample(
         )
     bound, arrays = _prepare(loss, y_true, y_pred, inputs_and_params, {"sample_ids": sample_ids})
     with row_sum_tolerance(coarsest_float([y_true, y_pred, *inputs_and_params.values()])):
-        return _per_sample(bound, arrays, sample_ids)
+        values = _per_sample(bound, arrays, sample_ids)
+    _warn_not_finite(bound, values, by_sample=sample_ids is not None)
+    return values
+
+
+def _warn_not_finite(bound: BoundLoss, values: np.ndarray, *, by_sample: bool) -> None:
+    """A per-row value the command line writes as null (an overflow, an
+    impossible CTC alignment) comes back as inf or NaN with a
+    ``RuntimeWarning``, as :func:`compute`'s value does, naming the first."""
+    bad = ~np.isfinite(values)
+    if not bad.any():
+        return
+    count, first = int(bad.sum()), int(np.argmax(bad)) + 1
+    where = f"position {first} of the result, ordered by sample id" if by_sample else f"row {first}"
+    unit = "sample" if by_sample else "row"
+    many = count > 1
+    warnings.warn(
+        f"{bound.display}: {count} per-{unit} value{'s' if many else ''} {'are' if many else 'is'} infinite or undefined "
+        f"(the first at {where}), returned as inf or NaN",
+        RuntimeWarning,
+        stacklevel=4,  # past this function, per_sample and the hints wrapper, to the caller
+    )
 
 
 def _per_sample(bound: BoundLoss, arrays: dict[str, np.ndarray], sample_ids: Any) -> np.ndarray:

@@ -418,6 +418,21 @@ def test_a_value_that_overflows_is_inf_with_the_reason_as_a_warning() -> None:
         assert losscli.compute("mse", [0.0, 0.0], [1e154, 1e154], reduction="sum") == float("inf")  # each term 1e308, the sum overflows
 
 
+def test_per_sample_values_that_are_not_finite_come_with_a_warning() -> None:
+    # The README: a value the command line reports as null comes back with a
+    # RuntimeWarning. per_sample returned inf silently, while compute warned and
+    # the command line's per-row output notes the first such row.
+    with pytest.warns(RuntimeWarning, match=r"^mse: 1 per-row value is infinite or undefined \(the first at row 2\), returned as inf or NaN$"):
+        values = losscli.per_sample("mse", [0.0, 0.0, 1.0], [1.0, 1e200, 1.0])
+    assert values[0] == 1.0 and values[1] == float("inf") and values[2] == 0.0  # (1e200)**2 overflows float64 (IEEE 754)
+    log_probabilities = np.log(np.full((2, 3), 1 / 3))  # 2 frames cannot hold 3 labels: PyTorch's ctc_loss is inf
+    with pytest.warns(RuntimeWarning, match=r"^ctc: 1 per-row value is infinite .*the first at row 2\)"):
+        assert losscli.per_sample("ctc", [[1], [1, 1, 1]], [log_probabilities, log_probabilities])[1] == float("inf")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert list(losscli.per_sample("mse", [0.0, 1.0], [2.0, 1.0])) == [4.0, 0.0]  # finite values warn about nothing
+
+
 def test_an_overflow_towards_minus_infinity_keeps_its_sign() -> None:
     # critic: mean D(fake) - mean D(real) = 0 - (1e308 + 1e308) / 2, where the sum overflows to inf (IEEE)
     with pytest.warns(RuntimeWarning, match=r"^wasserstein: the value is infinite .*; returning -inf$"):

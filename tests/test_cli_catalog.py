@@ -834,6 +834,21 @@ def test_bce_on_caret_predicted_classes_points_to_the_probability_columns(runner
     assert "--positive" not in refused.stderr
 
 
+def test_positive_on_caret_predicted_classes_says_it_cannot_help(runner, tmp_path):
+    # --positive yes beside the text column 'pred' failed on "non-numeric text
+    # 'yes'"; the README says the error says --positive cannot help and names
+    # the probability columns the classes name.
+    path, _rows = _caret_predictions(tmp_path / "caret.csv")
+    result = run(runner, "compute", path, "--label-col", "obs", "--loss", "bce", "--positive", "yes")
+    assert result.exit_code == 2
+    message = result.stderr.strip()
+    assert "\n" not in message
+    assert message.startswith(f"error: {path}, column 'pred': the prediction column 'pred' holds text, predicted classes rather than probabilities")
+    assert "--positive yes cannot help" in message
+    assert "--pred-col yes --positive yes" in message and "--loss cce --pred-col no,yes" in message
+    assert "non-numeric" not in message
+
+
 def test_with_no_clue_in_the_predictions_the_positive_is_the_class_that_sorts_last(runner, tmp_path):
     # The same mean probability on both classes: scikit-learn's predict_proba(X)[:, 1] is the class that sorts last.
     rows = [("spam" if i % 2 else "ham", 0.5) for i in range(20)]

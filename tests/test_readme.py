@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from pathlib import Path
@@ -171,3 +172,63 @@ def test_picture_commands_run(command, tmp_path, monkeypatch):
         assert (tmp_path / argv[argv.index("-o") + 1]).stat().st_size > 0
     else:
         assert result.stdout.strip()
+
+
+def _cli_options() -> dict[str, set[str]]:
+    """Every long option of every command, as the commands' --help lists them."""
+    import click
+    import typer.main
+
+    found: dict[str, set[str]] = {}
+
+    def walk(command: click.Command, path: str) -> None:
+        found[path] = {opt for param in command.params for opt in (*param.opts, *param.secondary_opts) if opt.startswith("--")}
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, f"{path} {name}".strip())
+
+    walk(typer.main.get_command(app), "")
+    return found
+
+
+def test_every_option_the_help_lists_is_in_the_readme():
+    # plot curves' --y-range, --points, --title and --eps, list --task, --version
+    # and compare's --name were in --help only.
+    readme_options = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*[a-z]", README))
+    missing = {path or "losscli": sorted(options - readme_options - {"--help"}) for path, options in _cli_options().items()}
+    assert not {path: options for path, options in missing.items() if options}
+    assert "`losscli list` shows every loss (`--task TASK`" in " ".join(README.split())
+
+
+def test_every_option_the_readme_names_exists():
+    known = set().union(*_cli_options().values())
+    named = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*[a-z]", README))
+    assert not sorted(named - known)
+
+
+def test_delimiter_help_names_every_way_the_delimiter_is_found(tmp_path):
+    # The help said "detected from the header among , ; tab |" only; spaces
+    # (numpy's savetxt) and Excel's sep= line are found too, as the README says.
+    help_text = " ".join(CliRunner().invoke(app, ["compute", "--help"], env={"COLUMNS": "300"}).stdout.split())
+    assert "among , ; tab | (else single spaces), or taken from Excel's sep= first line" in help_text
+    (tmp_path / "spaces.csv").write_text("y_true y_pred\n1 1.5\n2 2.0\n")
+    (tmp_path / "excel.csv").write_text("sep=;\ny_true;y_pred\n1;1.5\n2;2.0\n")
+    for name in ("spaces.csv", "excel.csv"):
+        result = CliRunner().invoke(app, ["compute", str(tmp_path / name), "--loss", "mse", "--format", "json"])
+        assert result.exit_code == 0, result.stderr
+        assert json.loads(result.stdout)["results"][0]["value"] == 0.125  # (0.5**2 + 0) / 2
+
+
+def test_per_row_groups_are_numbers_in_json_and_text_in_files(tmp_path):
+    """What the README says of numeric --by groups in per-row output."""
+    import pyarrow.parquet as pq
+
+    assert "each JSON value is a number when it is written as one and text otherwise, and CSV, Parquet and Arrow files hold such groups as text" in " ".join(README.split())
+    data = tmp_path / "folds.csv"
+    data.write_text("y_true,y_pred,fold\n1,1,10\n1,2,2\n")
+    common = ["compute", str(data), "--loss", "mse", "--by", "fold", "--reduction", "none", "--quiet"]
+    as_json = CliRunner().invoke(app, [*common, "--format", "json"])
+    assert [row["fold"] for row in json.loads(as_json.stdout)] == [10, 2]
+    as_csv = CliRunner().invoke(app, common)
+    assert as_csv.stdout.splitlines()[1:] == ['1,"10",0', '2,"2",1']
+    CliRunner().invoke(app, [*common, "--per-row", str(tmp_path / "rows.parquet")])
+    assert pq.read_table(tmp_path / "rows.parquet").column("fold").to_pylist() == ["10", "2"]

@@ -1306,6 +1306,10 @@ class InputPlan:
                 arrays[role.name] = converted[key]
                 continue
             if positive:
+                labels, pred = columns[_SIDE_PREFIX[located.side] + located.names[0]], roles["y_pred"]
+                refused = self._predicted_classes(labels, located, pred) if is_label_text(labels.type) else None
+                if refused is not None:
+                    raise refused
                 values = self.positive.codes(columns[_SIDE_PREFIX[located.side] + located.names[0]], bound.spec.binary_label_codes, column=located.names[0], display=self._display(located.side))
             else:
                 values = self._convert(role, located, columns, roles, bound, kept_label)
@@ -1356,13 +1360,8 @@ class InputPlan:
         if role.name == "y_true" and "binary" in bound.spec.tasks and len(located.names) == 1 and is_label_text(first.type) and one_column:
             # yes/no beside one column 'prob' for a binary loss: which class it is the probability of is not written.
             refused = two_classes_error(first, located.names[0], pred.names[0], display)
-            source = self.sources[pred.side]
-            if refused is not None and is_label_text(source.column(pred.names[0]).type):
-                # A prediction column of text ('pred' beside caret's 'obs') holds predicted classes: --positive cannot help.
-                numeric = [c.name for c in source.columns if c.numeric and not c.is_list and c.name not in (pred.names[0], located.names[0])]
-                refused = predicted_classes_error(first, pred.names[0], numeric, self._display(pred.side))
             if refused is not None:
-                raise refused
+                raise self._predicted_classes(first, located, pred) or refused
         if role.name == "y_true" and role.binary_labels and len(located.names) == 1 and is_label_text(first.type) and one_column:
             refused = real_fake_error(first, located.names[0], display, bound.name)
             if refused is not None:
@@ -1372,6 +1371,17 @@ class InputPlan:
         if len(located.names) == 1:
             return to_float(first, column=located.names[0], display=display)
         return _side_by_side([to_float(columns[prefix + name], column=name, display=display) for name in located.names])
+
+    def _predicted_classes(self, labels: pa.Array | pa.ChunkedArray, located: RoleColumns, pred: RoleColumns) -> LossCliError | None:
+        """The error for a prediction column of text ('pred' beside caret's
+        'obs'), which holds predicted classes: --positive cannot help, and the
+        hint names the probability columns the classes name; None when the
+        prediction column is not text or the labels are not two text classes."""
+        source = self.sources[pred.side]
+        if not is_label_text(source.column(pred.names[0]).type):
+            return None
+        numeric = [c.name for c in source.columns if c.numeric and not c.is_list and c.name not in (pred.names[0], located.names[0])]
+        return predicted_classes_error(labels, pred.names[0], numeric, self._display(pred.side), positive=self.options.positive)
 
     def _class_labels(self, array: pa.Array | pa.ChunkedArray, located: RoleColumns, pred: RoleColumns | None, kept_label: float | None) -> np.ndarray:
         """One column of class labels as positions of the probability columns:

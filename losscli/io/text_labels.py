@@ -68,13 +68,14 @@ def schema_hint(prediction_column: str) -> str:
 
 
 def predicted_classes_error(
-    array: pa.Array | pa.ChunkedArray, prediction_column: str, numeric_columns: list[str], display: str
+    array: pa.Array | pa.ChunkedArray, prediction_column: str, numeric_columns: list[str], display: str, positive: str | None = None
 ) -> LossCliError | None:
     """Two text classes beside one prediction column of text: predicted
     classes (caret's ``pred`` beside ``obs``), which no --positive turns into
     probabilities. The hint names the probability columns beside it that the
     classes name (caret's ``no``, ``yes``), as compute matches text labels to
-    columns, when every class has one; None when the labels are not two text classes."""
+    columns, when every class has one; None when the labels are not two text classes.
+    ``positive``: the --positive the user gave, which the message says cannot help."""
     from .columns import class_column_of
 
     classes = two_text_classes(array)
@@ -95,8 +96,9 @@ def predicted_classes_error(
             "give the column of probabilities or scores with --pred-col (with --positive LABEL naming the class it is the probability of), "
             "or one probability column per class, named after the classes, with cce"
         )
+    cannot_help = "" if positive is None else f", so --positive {quote(positive)} cannot help: it names the class whose probability a column holds"
     return LossCliError(
-        f"the prediction column '{prediction_column}' holds text, predicted classes rather than probabilities, beside the text labels ({shown})",
+        f"the prediction column '{prediction_column}' holds text, predicted classes rather than probabilities, beside the text labels ({shown}){cannot_help}",
         file=display,
         column=prediction_column,
         hint=hint,
