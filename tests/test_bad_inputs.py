@@ -641,6 +641,33 @@ def threshold_not_a_number(d):
     return mse(_good(d), "--fail-below", "mse=low"), ("--fail-below", "'low' is not a number")
 
 
+def threshold_not_a_number_says_how_to_write_it(d):
+    return mse(_good(d), "--fail-above", "mse=x"), ("--fail-above mse=x: 'x' is not a number", "e.g. --fail-above mse=0.5")
+
+
+def threshold_at_infinity_says_why_and_how_to_write_it(d):
+    return mse(_good(d), "--fail-below", "mse=inf"), ("the threshold must be a finite number", "never fails", "e.g. --fail-below mse=0.5")
+
+
+def keyed_labels_with_a_header_only(d):
+    # Joined on --key, a header-only labels file was "no rows" with no fix.
+    write_csv(d / "p.csv", {"id": [1, 2], "y_pred": [1.0, 2.0]})
+    _text(d, "t.csv", "id,y_true\n")
+    return mse(d / "p.csv", "--labels", d / "t.csv", "--key", "id"), ("t.csv: no data rows", "the file has a header but no rows")
+
+
+def binary_prediction_column(d):
+    # Bytes (a Parquet string column written without its UTF-8 mark) had no fix.
+    pq.write_table(pa.table({"y_true": [1.0, 2.0], "y_pred": pa.array([b"1", b"2"], pa.binary())}), d / "bytes.parquet")
+    return mse(d / "bytes.parquet"), ("bytes.parquet, column 'y_pred': column holds binary, not numbers", "store numbers as a numeric column")
+
+
+def weight_column_of_lists(d):
+    table = pa.table({"y_true": [1.0, 2.0], "y_pred": [1.5, 2.5], "w": pa.array([[1.0], [2.0]], pa.list_(pa.float64()))})
+    pq.write_table(table, d / "w.parquet")
+    return mse(d / "w.parquet", "--weight-col", "w"), ("w.parquet, column 'w'", "holds lists", "give --weight-col a column with one value per row")
+
+
 def per_row_for_an_all_rows_loss(d):
     return ["compute", _good(d), "--loss", "wasserstein_distance", "--per-row", d / "rows.csv"], ("wasserstein_distance", "no per-row value")
 
@@ -820,6 +847,11 @@ CORPUS: list = [
     long_delimiter,
     threshold_without_value,
     threshold_not_a_number,
+    threshold_not_a_number_says_how_to_write_it,
+    threshold_at_infinity_says_why_and_how_to_write_it,
+    keyed_labels_with_a_header_only,
+    binary_prediction_column,
+    weight_column_of_lists,
     per_row_for_an_all_rows_loss,
     msle_below_minus_one,
     probability_outside_unit_interval,

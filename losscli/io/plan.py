@@ -342,6 +342,7 @@ class InputPlan:
                         f"{option} needs a column of single values, but '{column.name}' holds lists",
                         file=self.sources[extras[extra].side].display,
                         column=column.name,
+                        hint=f"give {option} a column with one value per row",
                     )
         return extras
 
@@ -789,7 +790,7 @@ class InputPlan:
             batches = list(_read(source, columns, text)) if columns else []
             table = one_table(batches, source.display) if batches else None
             if table is None or table.num_rows == 0:
-                raise LossCliError("no rows", file=source.display)
+                raise LossCliError("no data rows", file=source.display, hint="the file has a header but no rows")
             table = table.rename_columns([_SIDE_PREFIX[side] + n for n in table.column_names])
             tables[side] = table
         left, right = tables[PRED_SIDE], tables[LABEL_SIDE]
