@@ -1194,6 +1194,43 @@ def test_an_empty_file_name_is_refused_not_read_as_no_option(cli, data, args, li
     assert assert_usage_error(cli("compute", "", "--loss", "mse")) == "error: a prediction file name is empty (give a path, or '-' for stdin)"
 
 
+@pytest.mark.parametrize("command", ["compute", "compare"])
+@pytest.mark.parametrize(
+    "option", ["--by", "--weight-col", "--sample-col", "--key", "--pred-col", "--label-col"]
+)
+def test_an_empty_column_name_is_refused_not_read_as_no_option(cli, tmp_path, command, option):
+    # An unset variable in a script: --by '' failed with an internal error
+    # (IndexError), and --weight-col '' silently gave the unweighted mean.
+    path = write_csv(tmp_path / "p.csv", {"id": [1, 2], "y_true": [0.0, 0.0], "y_pred": [1.0, 3.0], "w": [3.0, 1.0], "g": ["a", "b"]})
+    line = assert_usage_error(cli(command, path, "--loss", "mse", "--format", "json", option, ""))
+    assert line == f"error: {option} was given an empty column name (give a column name, or leave the option out)"
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["compute", "DATA", "--loss", "mse", "--delimiter", ""], "error: --delimiter was given an empty value (give a value, or leave the option out)"),
+        (["compute", "DATA", "--loss", "mse", "--input-format", ""], "error: --input-format was given an empty value (give a value, or leave the option out)"),
+        (["compute", "DATA", "--loss", "mse", "--convention", ""], "error: --convention was given an empty value (give a value, or leave the option out)"),
+        (["compare", "DATA", "--loss", "mse", "--task", ""], "error: --task was given an empty value (give a value, or leave the option out)"),
+        (["recommend", "--data", "DATA", "--label-col", ""], "error: --label-col was given an empty column name (give a column name, or leave the option out)"),
+        (["recommend", "--data", ""], "error: --data was given an empty file name (give a path, or leave the option out)"),
+    ],
+)
+def test_an_empty_option_value_is_refused_not_read_as_no_option(cli, data, args, line):
+    path, *_ = data
+    assert assert_usage_error(cli(*[path if a == "DATA" else a for a in args])) == line
+
+
+def test_a_file_with_an_empty_column_name_still_reads_with_by_left_out(cli, tmp_path):
+    # pandas' unnamed index gives a header starting with ','; refusing --by '' must not refuse the file.
+    path = tmp_path / "e.csv"
+    path.write_text(",y_true,y_pred\na,0,1\nb,0,3\n")
+    result = cli("compute", path, "--loss", "mae", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(2.0)  # (|1-0| + |3-0|) / 2 by hand
+
+
 # ----------------------------------------------------------------------------- usage errors
 
 
