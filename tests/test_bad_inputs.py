@@ -668,6 +668,22 @@ def weight_column_of_lists(d):
     return mse(d / "w.parquet", "--weight-col", "w"), ("w.parquet, column 'w'", "holds lists", "give --weight-col a column with one value per row")
 
 
+def one_column_as_labels_and_predictions(d):
+    # Was mse 0.0 with exit code 0: the column compared with itself.
+    path = write_csv(d / "same.csv", {"y_true": [1.0, 2.0], "y_pred": [3.0, 5.0]})
+    return mse(path, "--label-col", "y_true", "--pred-col", "y_true"), (
+        "same.csv, column 'y_true': --label-col and --pred-col both select 'y_true'",
+        "mse would read the same column as y_true and as y_pred",
+        "give y_true and y_pred different columns",
+    )
+
+
+def one_embedding_as_both_items_of_a_pair(d):
+    path = write_csv(d / "pairs.csv", {"y_true": [1, 0], "a_0": [1.0, 0.0], "a_1": [0.0, 1.0], "b_0": [1.0, 1.0], "b_1": [0.0, 1.0]})
+    args = ["compute", path, "--loss", "contrastive", "--col", "x1=a_*", "--col", "x2=a_*"]
+    return args, ("pairs.csv, column 'a_0': --col x1= and --col x2= both select 'a_0', 'a_1'",)
+
+
 def per_row_for_an_all_rows_loss(d):
     return ["compute", _good(d), "--loss", "wasserstein_distance", "--per-row", d / "rows.csv"], ("wasserstein_distance", "no per-row value")
 
@@ -852,6 +868,8 @@ CORPUS: list = [
     keyed_labels_with_a_header_only,
     binary_prediction_column,
     weight_column_of_lists,
+    one_column_as_labels_and_predictions,
+    one_embedding_as_both_items_of_a_pair,
     per_row_for_an_all_rows_loss,
     msle_below_minus_one,
     probability_outside_unit_interval,

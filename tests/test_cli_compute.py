@@ -1222,6 +1222,15 @@ def test_an_empty_option_value_is_refused_not_read_as_no_option(cli, data, args,
     assert assert_usage_error(cli(*[path if a == "DATA" else a for a in args])) == line
 
 
+def test_one_column_name_in_a_predictions_and_a_labels_file_is_two_columns(cli, tmp_path):
+    # Refusing one column for two inputs must not refuse a name both files use.
+    write_csv(tmp_path / "p.csv", {"y": [1.5, 2.0]})
+    write_csv(tmp_path / "t.csv", {"y": [1.0, 2.0]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--label-col", "y", "--pred-col", "y", "--loss", "mse", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(0.125)  # ((1.5-1)^2 + 0) / 2 by hand
+
+
 def test_a_file_with_an_empty_column_name_still_reads_with_by_left_out(cli, tmp_path):
     # pandas' unnamed index gives a header starting with ','; refusing --by '' must not refuse the file.
     path = tmp_path / "e.csv"
