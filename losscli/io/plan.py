@@ -1487,7 +1487,8 @@ def _read(source: Source, columns: list[str], text: set[str]) -> Iterator[pa.Rec
     writes text so) as string and binary_view as binary: Arrow's take, used
     by the --key join, and the text checks here know only those."""
     batches = source.batches(columns, frozenset(text))
-    views = {c.name for c in source.columns if c.name in columns and _is_view(c.type)}
+    wanted = set(columns)
+    views = {c.name for c in source.columns if c.name in wanted and _is_view(c.type)}
     return _without_views(batches) if views else batches
 
 
