@@ -684,6 +684,13 @@ def one_embedding_as_both_items_of_a_pair(d):
     return args, ("pairs.csv, column 'a_0': --col x1= and --col x2= both select 'a_0', 'a_1'",)
 
 
+def log_target_beside_class_labels(d):
+    # A label column with log_target=true was an internal error (IndexError).
+    path = write_csv(d / "kl.csv", {"y_true": ["cat", "dog"], "p_cat": [0.3, 0.6], "p_dog": [0.7, 0.4]})
+    args = ["compute", path, "--pred-col", "p_*", "--loss", "kl_div:log_target=true"]
+    return args, ("kl.csv, column 'y_true': log_target=true needs one log-probability column per class: y_true has 1 column(s), y_pred 2", "leave log_target off for class indices")
+
+
 def per_row_for_an_all_rows_loss(d):
     return ["compute", _good(d), "--loss", "wasserstein_distance", "--per-row", d / "rows.csv"], ("wasserstein_distance", "no per-row value")
 
@@ -870,6 +877,7 @@ CORPUS: list = [
     weight_column_of_lists,
     one_column_as_labels_and_predictions,
     one_embedding_as_both_items_of_a_pair,
+    log_target_beside_class_labels,
     per_row_for_an_all_rows_loss,
     msle_below_minus_one,
     probability_outside_unit_interval,
