@@ -1016,7 +1016,9 @@ def test_a_threshold_with_an_underscore_is_not_a_number(cli, data, threshold):
     path, *_ = data
     result = cli("compute", path, "--loss", "mse", "--fail-above", f"mse={threshold}", "-f", "json")
     assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr.strip() == f"error: --fail-above mse={threshold}: '{threshold}' is not a number"
+    assert result.stderr.strip() == (
+        f"error: --fail-above mse={threshold}: '{threshold}' is not a number (write LOSS=VALUE with a number, e.g. --fail-above mse=0.5)"
+    )
 
 
 def test_null_value_breaches_a_threshold(cli, tmp_path):
@@ -1137,8 +1139,8 @@ def test_a_gate_that_can_name_no_loss_says_why(cli, data, gate, line):
         ("mse=0,7", "error: --fail-above mse=0,7: '0,7' is not a number (the decimal point is '.': --fail-above mse=0.7)"),
         ("mse=0.7%", "error: --fail-above mse=0.7%: '0.7%' is not a number (a threshold is the loss's own value, without '%': --fail-above mse=0.7)"),
         ("huber:delta=2==0,7", "error: --fail-above huber:delta=2==0,7: '0,7' is not a number (one '=' goes between the loss and the value; the decimal point is '.': --fail-above huber:delta=2=0.7)"),
-        # Nothing evident: 1,000 may be a thousand; no loss before '=='.
-        ("mse=1,000", "error: --fail-above mse=1,000: '1,000' is not a number"),
+        # Nothing evident (1,000 may be a thousand): only the form; no loss before '=='.
+        ("mse=1,000", "error: --fail-above mse=1,000: '1,000' is not a number (write LOSS=VALUE with a number, e.g. --fail-above mse=0.5)"),
         ("==0.7", "error: --fail-above takes one LOSS=VALUE, got '==0.7' (for example --fail-above mse=0.5)"),
     ],
 )
