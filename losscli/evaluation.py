@@ -497,11 +497,14 @@ def _parse_gate(item: str, option: str, losses: list[BoundLoss] | None) -> Gate:
             raise ValueError(value)
         number = float(value)
     except ValueError:
-        raise LossCliError(f"{option} {item}: '{value}' is not a number") from None
+        raise LossCliError(f"{option} {item}: '{value}' is not a number", hint=f"write LOSS=VALUE with a number, e.g. {option} {name}=0.5") from None
     if not math.isfinite(number):
         # A gate at nan never fails, and one at inf cannot: a templated
         # threshold that rendered as "nan" must not switch the check off.
-        raise LossCliError(f"{option} {item}: the threshold must be a finite number")
+        raise LossCliError(
+            f"{option} {item}: the threshold must be a finite number",
+            hint=f"a gate at nan or inf never fails; give a number, e.g. {option} {name}=0.5",
+        )
     check_gate_name(option, item, name)
     if losses is not None and not any(names_loss(name, loss) for loss in losses):
         displays = [loss.display for loss in losses]

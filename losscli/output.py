@@ -36,6 +36,13 @@ def check_target(path: str, inputs: list[str], option: str) -> None:
         _check_new_file(path, option)
     target = os.path.realpath(path)
     for source in inputs:
+        if source == "-" and _is_stdin_file(path):
+            # `losscli compute - -o preds.csv < preds.csv`: the name is not given,
+            # but the file is the one being read; replacing it loses the data.
+            raise LossCliError(
+                f"{option}: '{path}' is the file redirected to stdin ('-'); refusing to overwrite it",
+                hint="choose another output path",
+            )
         if source == "-" or not source:
             continue
         if any(os.path.realpath(f) == target or _same_file(f, path) for f in _input_files(source)):
@@ -55,6 +62,16 @@ def _same_file(first: str, second: str) -> bool:
         return os.path.samefile(first, second)
     except (OSError, ValueError):
         return False  # either is missing: a new file is no input
+
+
+def _is_stdin_file(path: str) -> bool:
+    """Whether ``path`` is the regular file open on stdin (a shell's ``< file``)."""
+    try:
+        stdin = os.fstat(sys.stdin.fileno())
+        target = os.stat(path)
+    except (AttributeError, OSError, ValueError):
+        return False  # no real descriptor (a test runner's stream), or no such file yet
+    return stat.S_ISREG(stdin.st_mode) and os.path.samestat(stdin, target)
 
 
 def _check_new_file(path: str, option: str) -> None:

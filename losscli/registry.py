@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import math
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, NamedTuple
 
@@ -158,10 +159,14 @@ class Param:
                 else:
                     raise ValueError
             elif self.type is int:
-                number = float(raw)
-                if not number.is_integer():
-                    raise ValueError
-                value = int(number)
+                if re.fullmatch(r"[+-]?\d+", raw):
+                    # Exactly as written: through a float, 2**53 + 1 and beyond came out changed.
+                    value = int(raw)
+                else:
+                    number = float(raw)
+                    if not number.is_integer():
+                        raise ValueError
+                    value = int(number)
             elif self.type is float and self.many and ";" in raw:
                 value = tuple(float(part) for part in raw.split(";") if part.strip())
                 if not value:

@@ -641,6 +641,56 @@ def threshold_not_a_number(d):
     return mse(_good(d), "--fail-below", "mse=low"), ("--fail-below", "'low' is not a number")
 
 
+def threshold_not_a_number_says_how_to_write_it(d):
+    return mse(_good(d), "--fail-above", "mse=x"), ("--fail-above mse=x: 'x' is not a number", "e.g. --fail-above mse=0.5")
+
+
+def threshold_at_infinity_says_why_and_how_to_write_it(d):
+    return mse(_good(d), "--fail-below", "mse=inf"), ("the threshold must be a finite number", "never fails", "e.g. --fail-below mse=0.5")
+
+
+def keyed_labels_with_a_header_only(d):
+    # Joined on --key, a header-only labels file was "no rows" with no fix.
+    write_csv(d / "p.csv", {"id": [1, 2], "y_pred": [1.0, 2.0]})
+    _text(d, "t.csv", "id,y_true\n")
+    return mse(d / "p.csv", "--labels", d / "t.csv", "--key", "id"), ("t.csv: no data rows", "the file has a header but no rows")
+
+
+def binary_prediction_column(d):
+    # Bytes (a Parquet string column written without its UTF-8 mark) had no fix.
+    pq.write_table(pa.table({"y_true": [1.0, 2.0], "y_pred": pa.array([b"1", b"2"], pa.binary())}), d / "bytes.parquet")
+    return mse(d / "bytes.parquet"), ("bytes.parquet, column 'y_pred': column holds binary, not numbers", "store numbers as a numeric column")
+
+
+def weight_column_of_lists(d):
+    table = pa.table({"y_true": [1.0, 2.0], "y_pred": [1.5, 2.5], "w": pa.array([[1.0], [2.0]], pa.list_(pa.float64()))})
+    pq.write_table(table, d / "w.parquet")
+    return mse(d / "w.parquet", "--weight-col", "w"), ("w.parquet, column 'w'", "holds lists", "give --weight-col a column with one value per row")
+
+
+def one_column_as_labels_and_predictions(d):
+    # Was mse 0.0 with exit code 0: the column compared with itself.
+    path = write_csv(d / "same.csv", {"y_true": [1.0, 2.0], "y_pred": [3.0, 5.0]})
+    return mse(path, "--label-col", "y_true", "--pred-col", "y_true"), (
+        "same.csv, column 'y_true': --label-col and --pred-col both select 'y_true'",
+        "mse would read the same column as y_true and as y_pred",
+        "give y_true and y_pred different columns",
+    )
+
+
+def one_embedding_as_both_items_of_a_pair(d):
+    path = write_csv(d / "pairs.csv", {"y_true": [1, 0], "a_0": [1.0, 0.0], "a_1": [0.0, 1.0], "b_0": [1.0, 1.0], "b_1": [0.0, 1.0]})
+    args = ["compute", path, "--loss", "contrastive", "--col", "x1=a_*", "--col", "x2=a_*"]
+    return args, ("pairs.csv, column 'a_0': --col x1= and --col x2= both select 'a_0', 'a_1'",)
+
+
+def log_target_beside_class_labels(d):
+    # A label column with log_target=true was an internal error (IndexError).
+    path = write_csv(d / "kl.csv", {"y_true": ["cat", "dog"], "p_cat": [0.3, 0.6], "p_dog": [0.7, 0.4]})
+    args = ["compute", path, "--pred-col", "p_*", "--loss", "kl_div:log_target=true"]
+    return args, ("kl.csv, column 'y_true': log_target=true needs one log-probability column per class: y_true has 1 column(s), y_pred 2", "leave log_target off for class indices")
+
+
 def per_row_for_an_all_rows_loss(d):
     return ["compute", _good(d), "--loss", "wasserstein_distance", "--per-row", d / "rows.csv"], ("wasserstein_distance", "no per-row value")
 
@@ -820,6 +870,14 @@ CORPUS: list = [
     long_delimiter,
     threshold_without_value,
     threshold_not_a_number,
+    threshold_not_a_number_says_how_to_write_it,
+    threshold_at_infinity_says_why_and_how_to_write_it,
+    keyed_labels_with_a_header_only,
+    binary_prediction_column,
+    weight_column_of_lists,
+    one_column_as_labels_and_predictions,
+    one_embedding_as_both_items_of_a_pair,
+    log_target_beside_class_labels,
     per_row_for_an_all_rows_loss,
     msle_below_minus_one,
     probability_outside_unit_interval,

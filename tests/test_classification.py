@@ -720,6 +720,13 @@ def test_kl_div_normalize_divides_both_inputs():
     assert losscli.compute("kl_div", [[0.5, 0.5]], [[1.0, 3.0]], normalize=True) == pytest.approx(expected, rel=REL)
 
 
+def test_kl_div_log_target_refuses_class_indices_with_their_column_count():
+    # One dimension of class indices has no second axis: was an IndexError, not a LossCliError.
+    with pytest.raises(LossCliError) as raised:
+        losscli.compute("kl_div", [0, 1], [[0.3, 0.7], [0.6, 0.4]], log_target=True)
+    assert "y_true has 1 column(s), y_pred 2" in raised.value.message and raised.value.role == "y_true"
+
+
 def test_kl_div_log_target_reads_log_probabilities():
     # By hand, the anchor's p and q above with t = log p (-800 for p = 0, whose exp is 0):
     # PyTorch's log_target form exp(t) (t - log q) gives the same 0.3186607.

@@ -1016,7 +1016,9 @@ def test_a_threshold_with_an_underscore_is_not_a_number(cli, data, threshold):
     path, *_ = data
     result = cli("compute", path, "--loss", "mse", "--fail-above", f"mse={threshold}", "-f", "json")
     assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr.strip() == f"error: --fail-above mse={threshold}: '{threshold}' is not a number"
+    assert result.stderr.strip() == (
+        f"error: --fail-above mse={threshold}: '{threshold}' is not a number (write LOSS=VALUE with a number, e.g. --fail-above mse=0.5)"
+    )
 
 
 def test_null_value_breaches_a_threshold(cli, tmp_path):
@@ -1137,8 +1139,8 @@ def test_a_gate_that_can_name_no_loss_says_why(cli, data, gate, line):
         ("mse=0,7", "error: --fail-above mse=0,7: '0,7' is not a number (the decimal point is '.': --fail-above mse=0.7)"),
         ("mse=0.7%", "error: --fail-above mse=0.7%: '0.7%' is not a number (a threshold is the loss's own value, without '%': --fail-above mse=0.7)"),
         ("huber:delta=2==0,7", "error: --fail-above huber:delta=2==0,7: '0,7' is not a number (one '=' goes between the loss and the value; the decimal point is '.': --fail-above huber:delta=2=0.7)"),
-        # Nothing evident: 1,000 may be a thousand; no loss before '=='.
-        ("mse=1,000", "error: --fail-above mse=1,000: '1,000' is not a number"),
+        # Nothing evident (1,000 may be a thousand): only the form; no loss before '=='.
+        ("mse=1,000", "error: --fail-above mse=1,000: '1,000' is not a number (write LOSS=VALUE with a number, e.g. --fail-above mse=0.5)"),
         ("==0.7", "error: --fail-above takes one LOSS=VALUE, got '==0.7' (for example --fail-above mse=0.5)"),
     ],
 )
@@ -1192,6 +1194,52 @@ def test_an_empty_file_name_is_refused_not_read_as_no_option(cli, data, args, li
     path, *_ = data
     assert assert_usage_error(cli("compute", path, "--loss", "mse", "--format", "json", *args)) == line
     assert assert_usage_error(cli("compute", "", "--loss", "mse")) == "error: a prediction file name is empty (give a path, or '-' for stdin)"
+
+
+@pytest.mark.parametrize("command", ["compute", "compare"])
+@pytest.mark.parametrize(
+    "option", ["--by", "--weight-col", "--sample-col", "--key", "--pred-col", "--label-col"]
+)
+def test_an_empty_column_name_is_refused_not_read_as_no_option(cli, tmp_path, command, option):
+    # An unset variable in a script: --by '' failed with an internal error
+    # (IndexError), and --weight-col '' silently gave the unweighted mean.
+    path = write_csv(tmp_path / "p.csv", {"id": [1, 2], "y_true": [0.0, 0.0], "y_pred": [1.0, 3.0], "w": [3.0, 1.0], "g": ["a", "b"]})
+    line = assert_usage_error(cli(command, path, "--loss", "mse", "--format", "json", option, ""))
+    assert line == f"error: {option} was given an empty column name (give a column name, or leave the option out)"
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["compute", "DATA", "--loss", "mse", "--delimiter", ""], "error: --delimiter was given an empty value (give a value, or leave the option out)"),
+        (["compute", "DATA", "--loss", "mse", "--input-format", ""], "error: --input-format was given an empty value (give a value, or leave the option out)"),
+        (["compute", "DATA", "--loss", "mse", "--convention", ""], "error: --convention was given an empty value (give a value, or leave the option out)"),
+        (["compare", "DATA", "--loss", "mse", "--task", ""], "error: --task was given an empty value (give a value, or leave the option out)"),
+        (["recommend", "--data", "DATA", "--label-col", ""], "error: --label-col was given an empty column name (give a column name, or leave the option out)"),
+        (["recommend", "--data", ""], "error: --data was given an empty file name (give a path, or leave the option out)"),
+    ],
+)
+def test_an_empty_option_value_is_refused_not_read_as_no_option(cli, data, args, line):
+    path, *_ = data
+    assert assert_usage_error(cli(*[path if a == "DATA" else a for a in args])) == line
+
+
+def test_one_column_name_in_a_predictions_and_a_labels_file_is_two_columns(cli, tmp_path):
+    # Refusing one column for two inputs must not refuse a name both files use.
+    write_csv(tmp_path / "p.csv", {"y": [1.5, 2.0]})
+    write_csv(tmp_path / "t.csv", {"y": [1.0, 2.0]})
+    result = cli("compute", tmp_path / "p.csv", "--labels", tmp_path / "t.csv", "--label-col", "y", "--pred-col", "y", "--loss", "mse", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(0.125)  # ((1.5-1)^2 + 0) / 2 by hand
+
+
+def test_a_file_with_an_empty_column_name_still_reads_with_by_left_out(cli, tmp_path):
+    # pandas' unnamed index gives a header starting with ','; refusing --by '' must not refuse the file.
+    path = tmp_path / "e.csv"
+    path.write_text(",y_true,y_pred\na,0,1\nb,0,3\n")
+    result = cli("compute", path, "--loss", "mae", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["results"][0]["value"] == pytest.approx(2.0)  # (|1-0| + |3-0|) / 2 by hand
 
 
 # ----------------------------------------------------------------------------- usage errors

@@ -187,3 +187,42 @@ def test_no_room_for_the_copy_of_stdin_is_an_error_that_says_where(cli, monkeypa
     data, _, _ = _parquet_bytes(4_000)
     message = assert_usage_error(cli("compute", "-", "--loss", "mse", input=data), "<stdin>: cannot copy the input to a temporary file in", "set TMPDIR")
     assert str(tmp_path / "missing") in message
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["compute", "-", "--loss", "mse", "-o", "{file}"],
+        ["compute", "-", "--loss", "mse", "--per-row", "{file}"],
+        ["compute", "p.csv", "--labels", "-", "--loss", "mse", "-o", "{file}"],
+        ["compare", "-", "--loss", "mse", "-o", "{file}"],
+    ],
+    ids=["output", "per-row", "labels-output", "compare-output"],
+)
+def test_an_output_over_the_file_redirected_to_stdin_is_refused(tmp_path, command):
+    # `losscli compute - -o preds.csv < preds.csv` gives no input name to compare
+    # with, yet replacing that file would lose the data being read.
+    data = tmp_path / "data.csv"
+    data.write_bytes(b"y_true,y_pred\n1,2\n3,5\n")
+    (tmp_path / "p.csv").write_bytes(b"y_pred\n2\n5\n")
+    before = data.read_bytes()
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    argv = [part.replace("{file}", str(data)) for part in command]
+    with data.open("rb") as stdin:
+        done = subprocess.run([sys.executable, "-m", "losscli", *argv], stdin=stdin, capture_output=True, timeout=120, cwd=tmp_path, env=env)
+    lines = done.stderr.decode().strip().splitlines()
+    assert done.returncode == 2, done.stderr
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "redirected to stdin" in lines[0], lines
+    assert data.read_bytes() == before
+
+
+def test_an_output_beside_a_file_redirected_to_stdin_is_written(tmp_path):
+    data = tmp_path / "data.csv"
+    data.write_bytes(b"y_true,y_pred\n1,2\n3,5\n")
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    with data.open("rb") as stdin:
+        done = subprocess.run([sys.executable, "-m", "losscli", "compute", "-", "--loss", "mse", "-o", "r.json"], stdin=stdin, capture_output=True, timeout=120, cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["results"][0]["value"] == pytest.approx(2.5)  # ((2-1)^2 + (5-3)^2) / 2 by hand

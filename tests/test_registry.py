@@ -63,6 +63,17 @@ def test_values_parse_as_numbers_booleans_and_lists():
     assert parse_spec("weighted_ce:weights=balanced").params["weights"] == "balanced"
 
 
+
+def test_an_integer_parameter_keeps_the_value_written():
+    # Read through a float, 2**53 + 1 became 2**53 and a 20-digit blank was shown rounded.
+    assert parse_spec("sparse_cce:ignore_index=9007199254740993").params["ignore_index"] == 9007199254740993
+    assert parse_spec("ctc:blank=99999999999999999999").params["blank"] == 99999999999999999999
+    assert parse_spec("sparse_cce:ignore_index=-100").params["ignore_index"] == -100
+    assert parse_spec("ctc:blank=2.0").params["blank"] == 2  # a whole number written as a float still reads
+    with pytest.raises(LossCliError, match="must be an integer"):
+        parse_spec("ctc:blank=1.5")
+
+
 @pytest.mark.parametrize(
     "text, fragment",
     [

@@ -300,6 +300,23 @@ def check_named_paths(paths: dict[str, str | None]) -> None:
         raise LossCliError(f"{option} was given an empty file name", hint=hint.get(option, "give a path, or leave the option out"))
 
 
+def check_named_columns(values: dict[str, str | list[str] | None]) -> None:
+    """Refuse a column (or other name) option given an empty value, as a
+    script's unset variable gives (``--weight-col "$WEIGHTS"``): read as not
+    given, it silently dropped the weights, the sample ids or the join, and
+    ``--by ''`` failed with an internal error."""
+    for option, value in values.items():
+        given = [value] if isinstance(value, str) else list(value or [])
+        if any(item == "" for item in given):
+            if _NAMES_A_COLUMN.get(option, True):
+                raise LossCliError(f"{option} was given an empty column name", hint="give a column name, or leave the option out")
+            raise LossCliError(f"{option} was given an empty value", hint="give a value, or leave the option out")
+
+
+# Options of check_named_columns that name something other than a column.
+_NAMES_A_COLUMN = {"--input-format": False, "--delimiter": False, "--convention": False, "--scheduler": False, "--task": False}
+
+
 def output_target(path: str | None) -> str | None:
     """The --output file, or None for stdout: '-' is stdout, as it is for every input."""
     return None if path == "-" else path

@@ -41,6 +41,7 @@ from .common import (
     Engine,
     EngineOpt,
     SchedulerOpt,
+    check_named_columns,
     check_named_paths,
     global_params,
     guarded,
@@ -180,6 +181,10 @@ def compare(
     if not loss and not task:
         raise LossCliError("give --loss or --task", hint="e.g. --loss mse --loss mae, or --task regression; 'losscli list' shows every loss")
     check_named_paths({"PREDICTIONS": next((p for p in predictions if not p.strip()), None), "--labels": labels, "--output": output, "--baseline": baseline, "--plot-file": plot_file})
+    check_named_columns(
+        {"--key": key, "--pred-col": pred_col, "--label-col": label_col, "--weight-col": weight_col, "--by": by, "--sample-col": sample_col,
+         "--input-format": input_format, "--delimiter": delimiter, "--convention": convention, "--scheduler": scheduler, "--task": task}
+    )
     if max_increase and not baseline:
         raise LossCliError("--max-increase compares with a baseline; give --baseline FILE.json too")
     models = model_inputs(predictions, pred_col)

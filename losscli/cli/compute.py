@@ -12,6 +12,7 @@ from .plotting import PlotFileOpt, PlotOpt, RowCollector, chart_files, distribut
 from .common import (
     AllowUnmatchedOpt,
     ByOpt,
+    check_named_columns,
     check_named_paths,
     ConventionOpt,
     Engine,
@@ -121,6 +122,10 @@ def compute(
     if not loss:
         raise LossCliError("give at least one --loss", hint="e.g. --loss mse; 'losscli list' shows every loss")
     check_named_paths({"PREDICTIONS": predictions, "--labels": labels, "--output": output, "--per-row": per_row, "--plot-file": plot_file})
+    check_named_columns(
+        {"--key": key, "--pred-col": pred_col, "--label-col": label_col, "--weight-col": weight_col, "--by": by, "--sample-col": sample_col,
+         "--input-format": input_format, "--delimiter": delimiter, "--convention": convention, "--scheduler": scheduler}
+    )
     output = output_target(output)
     reuse_freed_memory()
     shared = global_params(from_logits, eps, normalize)

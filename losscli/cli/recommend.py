@@ -17,6 +17,8 @@ from .common import (
     LabelColOpt,
     PredColOpt,
     SampleOpt,
+    check_named_columns,
+    check_named_paths,
     guarded,
     note,
     rendered,
@@ -79,6 +81,8 @@ def recommend(
             "recommend needs --task, --data or both",
             hint="e.g. losscli recommend --task regression, or --data labels.csv",
         )
+    check_named_paths({"--data": data})
+    check_named_columns({"--label-col": label_col, "--pred-col": pred_col, "--sample-col": sample_col, "--input-format": input_format, "--delimiter": delimiter})
     if data is None and (label_col or pred_col or sample_col or input_format or delimiter or decimal != "."):
         raise LossCliError("--label-col, --pred-col, --sample-col, --input-format, --delimiter and --decimal read the --data file; give --data FILE")
     document = build(

@@ -336,7 +336,12 @@ def to_float(array: pa.Array | pa.ChunkedArray, *, column: str, display: str) ->
     if pa.types.is_dictionary(kind):
         # Numbers written as text and stored as categories read like plain text.
         return to_float(array.dictionary_decode(), column=column, display=display)
-    raise LossCliError(f"column holds {kind}, not numbers", file=display, column=column, hint=_nested_hint(kind, column) or _temporal_hint(kind))
+    raise LossCliError(
+        f"column holds {kind}, not numbers",
+        file=display,
+        column=column,
+        hint=_nested_hint(kind, column) or _temporal_hint(kind) or _other_hint(kind),
+    )
 
 
 def _temporal_hint(kind: pa.DataType) -> str | None:
@@ -345,6 +350,14 @@ def _temporal_hint(kind: pa.DataType) -> str | None:
     if not pa.types.is_temporal(kind):
         return None
     return "losses need numbers: cast or convert the column (e.g. to seconds), or name the right column with --label-col or --pred-col"
+
+
+def _other_hint(kind: pa.DataType) -> str:
+    """What to do with any other type no loss reads (raw bytes, ...)."""
+    if pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind):
+        # Some writers store text without marking it UTF-8: numbers written so arrive as bytes.
+        return "raw bytes are not read as numbers: store numbers as a numeric column (or text as a string column), or name the right column with --label-col or --pred-col"
+    return "losses need numbers: convert the column to a numeric type, or name the right column with --label-col or --pred-col"
 
 
 def _nested_hint(kind: pa.DataType, column: str) -> str | None:

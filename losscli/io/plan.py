@@ -342,6 +342,7 @@ class InputPlan:
                         f"{option} needs a column of single values, but '{column.name}' holds lists",
                         file=self.sources[extras[extra].side].display,
                         column=column.name,
+                        hint=f"give {option} a column with one value per row",
                     )
         return extras
 
@@ -390,6 +391,7 @@ class InputPlan:
             located = self._locate(bound, role, taken, chosen)
             if located is None:
                 continue
+            self._refuse_one_column_for_two_inputs(bound, located, chosen)
             chosen[role.name] = located
             taken[located.side].update(located.names)
         if bound.name in ("quantile", "gaussian_nll"):
@@ -408,6 +410,26 @@ class InputPlan:
                 hint=f"name them with {flag}, or --col distance=COL; columns: {', '.join(self.sources[side].names()[:12])}",
             )
         return self._paired(bound, _without_replaced(bound, chosen))
+
+    def _refuse_one_column_for_two_inputs(self, bound: BoundLoss, located: RoleColumns, chosen: dict[str, RoleColumns]) -> None:
+        """Two selections (``--label-col y --pred-col y``) that give one column of
+        one file to two inputs of a loss: it would compare the column with
+        itself (mse 0 whatever the data) and say nothing. Defaults never take a
+        column already chosen, so only explicit selections meet here."""
+        for other in chosen.values():
+            if other.side != located.side:
+                continue
+            shared = [name for name in located.names if name in other.names]
+            if not shared:
+                continue
+            shown = ", ".join(f"'{name}'" for name in shared[:6]) + (", ..." if len(shared) > 6 else "")
+            first, second = option_of(other.role), option_of(located.role)
+            raise LossCliError(
+                f"{first} and {second} both select {shown}: {bound.name} would read the same column as {other.role} and as {located.role}",
+                file=self.sources[located.side].display,
+                column=shared[0],
+                hint=f"give {other.role} and {located.role} different columns",
+            )
 
     def _check_what_names_say(self, bound: BoundLoss, chosen: dict[str, RoleColumns]) -> None:
         """Columns whose names say they hold something else than the loss
@@ -789,7 +811,7 @@ class InputPlan:
             batches = list(_read(source, columns, text)) if columns else []
             table = one_table(batches, source.display) if batches else None
             if table is None or table.num_rows == 0:
-                raise LossCliError("no rows", file=source.display)
+                raise LossCliError("no data rows", file=source.display, hint="the file has a header but no rows")
             table = table.rename_columns([_SIDE_PREFIX[side] + n for n in table.column_names])
             tables[side] = table
         left, right = tables[PRED_SIDE], tables[LABEL_SIDE]
@@ -1475,7 +1497,8 @@ def _read(source: Source, columns: list[str], text: set[str]) -> Iterator[pa.Rec
     writes text so) as string and binary_view as binary: Arrow's take, used
     by the --key join, and the text checks here know only those."""
     batches = source.batches(columns, frozenset(text))
-    views = {c.name for c in source.columns if c.name in columns and _is_view(c.type)}
+    wanted = set(columns)
+    views = {c.name for c in source.columns if c.name in wanted and _is_view(c.type)}
     return _without_views(batches) if views else batches
 
 

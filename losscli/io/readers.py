@@ -167,10 +167,19 @@ class Source:
         return [c.name for c in self.columns]
 
     def column(self, name: str) -> Column:
-        for c in self.columns:
-            if c.name == name:
-                return c
-        raise KeyError(name)
+        # A file of 50,000 class columns (a language model's vocabulary) asks
+        # for every column by name: a scan each time made reading it quadratic.
+        index = self.__dict__.get("_column_index")
+        if index is None or index[0] is not self.columns or index[1] != len(self.columns):
+            first = {}
+            for c in self.columns:
+                first.setdefault(c.name, c)
+            index = (self.columns, len(self.columns), first)
+            self._column_index = index
+        found = index[2].get(name)
+        if found is None:
+            raise KeyError(name)
+        return found
 
     def batches(self, columns: list[str], text_columns: frozenset[str] = frozenset()) -> Iterator[pa.RecordBatch]:
         raise NotImplementedError

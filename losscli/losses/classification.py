@@ -1100,9 +1100,11 @@ def kl_div(
 def _log_target_distribution(y_true: np.ndarray, n_classes: int, *, normalize: bool) -> tuple[np.ndarray, np.ndarray]:
     """Labels given as log-probabilities t = log p: (p, log p), p checked as soft
     labels are (with normalize, t - logsumexp(t) per row). A t whose exp is 0 adds 0, as 0 log 0."""
-    if _is_index_column(y_true) or y_true.shape[1] != n_classes:
+    # A class label column arrives as one dimension: it has no shape[1].
+    columns = y_true.shape[1] if y_true.ndim == 2 else 1
+    if _is_index_column(y_true) or columns != n_classes:
         raise LossCliError(
-            f"log_target=true needs one log-probability column per class: y_true has {y_true.shape[1]} column(s), y_pred {n_classes}",
+            f"log_target=true needs one log-probability column per class: y_true has {columns} column(s), y_pred {n_classes}",
             role="y_true",
             hint="give log p for every class, or leave log_target off for class indices",
         )
