@@ -1088,5 +1088,5 @@ def check_gated_losses(gated: Sequence[tuple[str, str]], losses: Sequence[BoundL
                 hint=f"remove the gate, or fix what stops {dropped.loss}",
             )
         if settled:
-            displays = [bound.display for bound in losses]
+            displays = list(dict.fromkeys(bound.display for bound in losses))  # a loss asked for twice, named once
             raise LossCliError(f"{option} names '{name}', which is not computed{misspelled(name, displays)}", hint=f"computed: {', '.join(displays)}")

@@ -507,7 +507,7 @@ def _parse_gate(item: str, option: str, losses: list[BoundLoss] | None) -> Gate:
         )
     check_gate_name(option, item, name)
     if losses is not None and not any(names_loss(name, loss) for loss in losses):
-        displays = [loss.display for loss in losses]
+        displays = list(dict.fromkeys(loss.display for loss in losses))  # a loss asked for twice, named once
         raise LossCliError(f"{option} names '{name}', which is not computed{misspelled(name, displays)}", hint=f"computed: {', '.join(displays)}")
     return Gate(name, number)
 

@@ -73,18 +73,19 @@ def check_per_row_losses(losses: list[BoundLoss], sample_col: str | None) -> str
     pooled = [b for b in losses if b.spec.kind == "ratio" and pools_samples(b)]
     if pooled:
         # Keras' Dice and Tversky reduce over every axis: one ratio for all rows, none per sample.
-        names = ", ".join(b.display for b in pooled)
+        names = ", ".join(dict.fromkeys(b.display for b in pooled))
         raise LossCliError(
-            f"{names} has no per-row or per-sample value: the library pools every row into one ratio, whatever --sample-col says",
+            f"{names} {'has' if ', ' not in names else 'have'} no per-row or per-sample value: the library pools every row into one ratio, whatever --sample-col says",
             hint="drop the convention to get one value per sample, or drop --reduction none and --per-row",
         )
     row_level = [b for b in losses if b.spec.kind == "mean" or (b.spec.per_row is not None and not sample_col)]
     sample_level = [b for b in losses if b.spec.kind == "ratio" and sample_col]
     other = [b for b in losses if b not in row_level and b not in sample_level]
     if other:
-        names = ", ".join(b.display for b in other)
-        hint = "give --sample-col to get one value per sample" if any(b.spec.kind == "ratio" for b in other) else "drop it from this run"
-        raise LossCliError(f"{names} has no per-row value: it is computed from all rows at once", hint=hint)
+        shown = list(dict.fromkeys(b.display for b in other))  # a loss asked for twice, named once
+        hint = "give --sample-col to get one value per sample" if any(b.spec.kind == "ratio" for b in other) else f"drop {'it' if len(shown) == 1 else 'them'} from this run"
+        verb, what = ("has", "it is") if len(shown) == 1 else ("have", "each is")
+        raise LossCliError(f"{', '.join(shown)} {verb} no per-row value: {what} computed from all rows at once", hint=hint)
     if row_level and sample_level:
         raise LossCliError(
             "per-row output cannot mix per-row losses ("

@@ -153,3 +153,13 @@ def test_the_worst_rows_of_a_dataset_chart_name_their_files(cli, tmp_path):
     assert (row, value) == ("2", "4") and file.startswith("…") and second.endswith(file[1:]) and file.endswith("/b.parquet")
     row, file, value = lines[header + 3].split()
     assert (row, value) == ("3", "1") and first.endswith(file[1:]) and file.endswith("/a.parquet")
+
+
+def test_a_loss_asked_for_twice_is_named_once_in_errors(cli, tmp_path):
+    from conftest import assert_usage_error
+
+    path = write_csv(tmp_path / "seg.csv", {"y_true": [1, 0, 1], "y_pred": [0.9, 0.2, 0.6]})
+    line = assert_usage_error(cli("compute", path, "--loss", "dice", "--loss", "dice", "--reduction", "none"), "dice has no per-row value")
+    assert "dice, dice" not in line
+    assert_usage_error(cli("compute", path, "--loss", "dice", "--loss", "iou", "--reduction", "none"), "dice, iou have no per-row value")
+    assert_usage_error(cli("compute", path, "--loss", "mae", "--loss", "mae", "--fail-above", "mse=1"), "computed: mae)")
