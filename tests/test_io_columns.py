@@ -603,6 +603,19 @@ def test_a_missing_csv_key_names_its_row(cli, tmp_path):
     assert_usage_error(result, "p.csv", "column 'id'", "row 2", "missing join key (1 row without one)", "--allow-unmatched")
 
 
+def test_a_nan_float_key_is_a_missing_key_not_a_match_for_another_nan(cli, tmp_path):
+    # Before, the NaN keys of the two files paired: row 2's prediction 2.0 took the label 0.0 of another row.
+    pq.write_table(pa.table({"k": [1.0, float("nan"), 3.0], "y_pred": [1.0, 2.0, 3.0]}), tmp_path / "p.parquet")
+    pq.write_table(pa.table({"k": [float("nan"), 1.0, 3.0], "y_true": [0.0, 1.0, 3.0]}), tmp_path / "t.parquet")
+    result = cli("compute", tmp_path / "p.parquet", "--labels", tmp_path / "t.parquet", "--key", "k", "--loss", "mse")
+    assert_usage_error(result, "p.parquet", "column 'k'", "row 2", "missing join key (1 row without one)")
+    result = cli("compute", tmp_path / "p.parquet", "--labels", tmp_path / "t.parquet", "--key", "k", "--loss", "mse", "--allow-unmatched", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    (only,) = json.loads(result.stdout)["results"]
+    # by hand: keys 1 and 3 pair (1 - 1)^2 and (3 - 3)^2; the NaN rows have no partner
+    assert (only["value"], only["n"]) == (0.0, 2)
+
+
 def test_rows_without_a_key_are_unmatched_when_unmatched_rows_are_allowed(cli, tmp_path):
     # pandas writes the id of a row that has none as an empty cell, on either side.
     write_csv(tmp_path / "p.csv", {"id": ["1", "", "", "4"], "y_pred": [1.0, 2.0, 3.0, 4.0]})

@@ -814,8 +814,10 @@ class InputPlan:
                 raise LossCliError("no data rows", file=source.display, hint="the file has a header but no rows")
             table = table.rename_columns([_SIDE_PREFIX[side] + n for n in table.column_names])
             tables[side] = table
-        left, right = tables[PRED_SIDE], tables[LABEL_SIDE]
         named = self.key_columns
+        for side in tables:
+            tables[side] = _nan_keys_missing(tables[side], _SIDE_PREFIX[side] + named[side])
+        left, right = tables[PRED_SIDE], tables[LABEL_SIDE]
         plain = {
             side: plain_ids(tables[side][_SIDE_PREFIX[side] + named[side]].combine_chunks(), column=named[side], display=self._display(side))
             for side in tables
@@ -1519,6 +1521,19 @@ def _without_views(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch
         close = getattr(batches, "close", None)
         if close is not None:
             close()
+
+
+def _nan_keys_missing(table: pa.Table, name: str) -> pa.Table:
+    """A NaN in a float key column as the missing key it stands for, as NaN
+    is a missing value everywhere else: left as a value, a NaN key would
+    pair with a NaN key of the other file, one row's loss taken from another."""
+    column = table[name]
+    if not pa.types.is_floating(column.type):
+        return table
+    nan = pc.is_nan(column)
+    if not pc.any(nan).as_py():
+        return table
+    return table.set_column(table.column_names.index(name), name, pc.if_else(nan, pa.scalar(None, column.type), column))
 
 
 def _pairs_every_row_once(position: pa.Array, left_rows: int, right_rows: int) -> bool:
