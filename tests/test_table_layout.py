@@ -179,3 +179,25 @@ def test_off_a_terminal_a_table_is_as_wide_as_it_needs(cli, tmp_path) -> None:
     assert "…" not in result.stdout
     header = result.stdout.split("\n")[0].split()
     assert header == ["loss"] + [path.stem for path in paths]
+
+
+# --------------------------------------------------------------------------- list
+
+
+@pytest.mark.parametrize("columns", [40, 50, 60])
+def test_list_on_a_narrow_terminal_cuts_no_title_and_drops_no_mark(columns) -> None:
+    code, text = run_in_terminal("list", columns=columns)
+    assert code == 0, text
+    # Before, 40 columns gave titles "r…", "s…", "cla…" and no use-in-regression column at all.
+    assert "…" not in text, text
+    lines = text.split("\n")
+    rule = next(i for i, line in enumerate(lines) if line.startswith("─"))
+    assert max(len(line.rstrip()) for line in lines[: rule + 1]) <= columns, text
+    mse = next(line for line in lines if line.startswith("mse "))
+    assert mse.split()[1:] == ["✘", "✔", "✘", "✔"], text  # the guide rates MSE: not robust, smooth, not for classification, for regression
+    header = lines[:rule]
+    pieces = [re.findall(r"\S+", line) for line in header]
+    titles = ["".join(column) for column in zip(*[p[-4:] for p in pieces if len(p) >= 4])] if columns >= 60 else None
+    if titles:
+        assert titles == ["robust", "smooth", "classif.", "regress."], text
+    assert sum(line.count("✔") + line.count("✘") for line in lines[rule + 1 : rule + 2]) == 4
