@@ -415,7 +415,8 @@ def table_document(report: Report, stream: Any) -> None:
     # Footnotes to the cells above; the run's own notes are diagnostics, for stderr.
     listed = [r for r in rows if not isinstance(r, int)]
     for note in _table_warnings(report.results, listed) + left_out_note(rows):
-        console.print(f"note: {note}", style="yellow", highlight=False)
+        # markup=False: a group value such as "[red]x[/red]" is text, as in the table above.
+        console.print(f"note: {note}", style="yellow", highlight=False, markup=False)
 
 
 def _listed_rows(results: Sequence[Result]) -> list[Any]:

@@ -1623,6 +1623,15 @@ def test_control_characters_in_groups_are_escaped_in_tables(cli, tmp_path, comma
     assert [line.split()[1] for line in lines[3:6]] == ["a\\x1b[31mred", "café", "line\\nbreak"]
 
 
+def test_a_note_under_a_table_shows_a_group_value_as_written_not_as_markup(cli, tmp_path):
+    # A group value with rich's markup brackets: the table showed it, the note under it lost "[red]" and "[/red]".
+    path = tmp_path / "markup.csv"
+    path.write_text("y_true,y_pred,g\n1e300,-1e300,[red]big[/red]\n1,2,x\n")
+    result = cli("compute", path, "--loss", "mse", "--by", "g")
+    assert result.exit_code == 0, result.stderr
+    assert "note: g=[red]big[/red]: mse: the value is infinite" in result.stdout, result.stdout
+
+
 def test_by_integer_ids_beyond_float_precision_with_a_missing_one(cli, tmp_path, small_batches):
     # Hashed user ids fill int64; with one missing, a cast to float64 failed (and would merge 2**60 and 2**60 + 1).
     big = 2**60
