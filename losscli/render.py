@@ -401,7 +401,7 @@ def table_document(report: Report, stream: Any) -> None:
     by = _by_column(report.results)
     columns = [Column("loss", style="bold")]
     if by:
-        columns.append(Column(group_column(by), header_breaks=FOLD))
+        columns.append(Column(printable(group_column(by)), header_breaks=FOLD))
     columns += [Column("value", justify="right"), Column("rows", justify="right")]
     layout = Layout(columns)
     rows = _listed_rows(report.results)

@@ -16,7 +16,7 @@ from .compare import Comparison, Entry
 from .evaluation import json_params
 from .knowledge import properties
 from .registry import CHARACTERISTIC_KEYS, CHARACTERISTIC_TITLES
-from .render import exact, group_cell, group_text, json_document, left_out_note, left_out_text, make_console, number, table_group_text, table_rows, table_warnings, table_width_limit, warning_lines
+from .render import exact, group_cell, group_text, json_document, left_out_note, left_out_text, make_console, number, printable, table_group_text, table_rows, table_warnings, table_width_limit, warning_lines
 from .table_layout import FOLD, WORDS, Column, Layout, Row, print_fitted
 from . import markdown as md
 from .column_names import REPORT_COLUMNS, group_column
@@ -84,7 +84,8 @@ def _best_overall(comparison: Comparison) -> str:
     best = [s for s in comparison.summary if s.best]
     if not best:
         return ""
-    names = ", ".join(s.model for s in best)
+    # A table's line: a model named by a file name may hold control characters.
+    names = ", ".join(printable(s.model) for s in best)
     return f"best overall: {names} (mean rank {_mean_rank(best[0].mean_rank)})"
 
 
@@ -279,7 +280,7 @@ def table_compare(comparison: Comparison, stream: Any) -> None:
 def _group_header(comparison: Comparison) -> Column:
     """The --by column: named as the input column (which may fold), unless a column of the report has that name."""
     name = group_column(comparison.by, REPORT_COLUMNS | {m.name for m in comparison.models})
-    return Column(name, header_breaks=FOLD)
+    return Column(printable(name), header_breaks=FOLD)
 
 
 # What the best mark adds after a value: the space before it and the mark.
@@ -337,7 +338,8 @@ def _row_start(comparison: Comparison, item: tuple) -> tuple[list[Any], str | No
 def _matrix_layout(comparison: Comparison, rows: list[Any]) -> Layout:
     """Rows are losses (and their groups), columns are models: the model names may fold."""
     names = [m.name for m in comparison.models]
-    columns = _leading_columns(comparison) + [Column(name, justify="right", header_breaks=FOLD) for name in names]
+    # Model names come from file names, which may hold a line break or an escape code: shown escaped.
+    columns = _leading_columns(comparison) + [Column(printable(name), justify="right", header_breaks=FOLD) for name in names]
     layout = Layout(columns)
     # A column's values line up when some of them are marked; a column all
     # marked or all unmarked keeps its width.
@@ -368,12 +370,12 @@ def _long_layout(comparison: Comparison, rows: list[Any]) -> Layout:
             continue
         start, style, cells = _row_start(comparison, item)
         for model in comparison.models:
-            layout.rows.append(Row(start + [model.name, _value_text(cells.get(model.name), pad)], style=style))
+            layout.rows.append(Row(start + [printable(model.name), _value_text(cells.get(model.name), pad)], style=style))
     for index, (model, rank) in enumerate(zip(comparison.models, _mean_ranks(comparison, [pad] * len(comparison.models)))):
-        layout.rows.append(Row(["mean rank", *blank, model.name, rank], breaks={0: WORDS}, section=index == 0))
+        layout.rows.append(Row(["mean rank", *blank, printable(model.name), rank], breaks={0: WORDS}, section=index == 0))
     if comparison.row_sets_differ:
         for model, count in zip(comparison.models, _row_counts(comparison)):
-            layout.rows.append(Row(["rows", *blank, model.name, count + (_UNMARKED if pad else "")], style="yellow", breaks={0: WORDS}))
+            layout.rows.append(Row(["rows", *blank, printable(model.name), count + (_UNMARKED if pad else "")], style="yellow", breaks={0: WORDS}))
     return layout
 
 
