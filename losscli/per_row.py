@@ -253,7 +253,7 @@ class PerRowWriter:
                     self._handle.write("[")
                 elif self.fmt == "markdown":
                     names = batch.schema.names
-                    self._handle.write("\n".join(markdown.table(names, [markdown.RIGHT] * len(names), [])) + "\n")
+                    self._handle.write("\n".join(markdown.table(names, _markdown_aligns(batch.schema), [])) + "\n")
             # Markdown shows the text as written; JSON has numbers to offer.
             shown = self._shown_columns if self.fmt != "markdown" else set()
             for record in batch.to_pylist():
@@ -420,3 +420,9 @@ class _TextBridge:
     def write(self, data: bytes) -> int:
         self.stream.write(data.decode("utf-8"))
         return len(data)
+
+
+def _markdown_aligns(schema: pa.Schema) -> list[str]:
+    """Numbers to the right, as the summary's Markdown has them; text (a
+    file, a text key or group) to the left, where it is read."""
+    return [markdown.RIGHT if pa.types.is_integer(f.type) or pa.types.is_floating(f.type) or pa.types.is_decimal(f.type) else markdown.LEFT for f in schema]

@@ -401,7 +401,7 @@ def table_document(report: Report, stream: Any) -> None:
     by = _by_column(report.results)
     columns = [Column("loss", style="bold")]
     if by:
-        columns.append(Column(group_column(by), header_breaks=FOLD))
+        columns.append(Column(printable(group_column(by)), header_breaks=FOLD))
     columns += [Column("value", justify="right"), Column("rows", justify="right")]
     layout = Layout(columns)
     rows = _listed_rows(report.results)
@@ -415,7 +415,8 @@ def table_document(report: Report, stream: Any) -> None:
     # Footnotes to the cells above; the run's own notes are diagnostics, for stderr.
     listed = [r for r in rows if not isinstance(r, int)]
     for note in _table_warnings(report.results, listed) + left_out_note(rows):
-        console.print(f"note: {note}", style="yellow", highlight=False)
+        # markup=False: a group value such as "[red]x[/red]" is text, as in the table above.
+        console.print(f"note: {note}", style="yellow", highlight=False, markup=False)
 
 
 def _listed_rows(results: Sequence[Result]) -> list[Any]:

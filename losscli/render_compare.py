@@ -16,7 +16,7 @@ from .compare import Comparison, Entry
 from .evaluation import json_params
 from .knowledge import properties
 from .registry import CHARACTERISTIC_KEYS, CHARACTERISTIC_TITLES
-from .render import exact, group_cell, group_text, json_document, left_out_note, left_out_text, make_console, number, table_group_text, table_rows, table_warnings, table_width_limit, warning_lines
+from .render import exact, group_cell, group_text, json_document, left_out_note, left_out_text, make_console, number, printable, table_group_text, table_rows, table_warnings, table_width_limit, warning_lines
 from .table_layout import FOLD, WORDS, Column, Layout, Row, print_fitted
 from . import markdown as md
 from .column_names import REPORT_COLUMNS, group_column
@@ -84,7 +84,8 @@ def _best_overall(comparison: Comparison) -> str:
     best = [s for s in comparison.summary if s.best]
     if not best:
         return ""
-    names = ", ".join(s.model for s in best)
+    # A table's line: a model named by a file name may hold control characters.
+    names = ", ".join(printable(s.model) for s in best)
     return f"best overall: {names} (mean rank {_mean_rank(best[0].mean_rank)})"
 
 
@@ -279,15 +280,26 @@ def table_compare(comparison: Comparison, stream: Any) -> None:
 def _group_header(comparison: Comparison) -> Column:
     """The --by column: named as the input column (which may fold), unless a column of the report has that name."""
     name = group_column(comparison.by, REPORT_COLUMNS | {m.name for m in comparison.models})
-    return Column(name, header_breaks=FOLD)
+    return Column(printable(name), header_breaks=FOLD)
 
 
-def _value_text(entry: Entry | None) -> Any:
-    """A matrix cell: the value (marked and green when best) and its change against the baseline."""
+# What the best mark adds after a value: the space before it and the mark.
+_UNMARKED = " " * (len(BEST_MARK) + 1)
+
+
+def _value_text(entry: Entry | None, pad: bool) -> Any:
+    """A matrix cell: the value (marked and green when best) and its change
+    against the baseline; ``pad``: unmarked values as wide as marked ones."""
     from rich.text import Text
 
     best = entry is not None and entry.result.best
-    return Text(_cell(entry, True), style="bold green" if best else "")
+    text = _cell(entry, True)
+    if pad and not best:
+        # As wide as the mark, so the last digits of a column line up whether
+        # or not a value is marked best (and the changes after them too).
+        value, bracket, change = text.partition(" (")
+        text = value + _UNMARKED + bracket + change
+    return Text(text, style="bold green" if best else "")
 
 
 def _left_out_row(count: int, width: int) -> Row:
@@ -295,10 +307,18 @@ def _left_out_row(count: int, width: int) -> Row:
     return Row(["", left_out_text(count)] + [""] * (width - 2), style="dim", breaks=WORDS)
 
 
-def _mean_ranks(comparison: Comparison) -> list[Any]:
+def _mean_ranks(comparison: Comparison, padded: list[bool]) -> list[Any]:
     from rich.text import Text
 
-    return [Text(_mean_rank(s.mean_rank), style="bold" if s.best else "") for s in comparison.summary]
+    # Padded as an unmarked value is, so the ranks line up with the values above them.
+    return [Text(_mean_rank(s.mean_rank) + (_UNMARKED if pad else ""), style="bold" if s.best else "") for s, pad in zip(comparison.summary, padded)]
+
+
+def _mixed_marks(entries: list[Entry | None]) -> bool:
+    """Whether some of these values are marked best and some not: only then
+    do the unmarked ones need padding to line up with the marked."""
+    marks = {entry is not None and entry.result.best for entry in entries}
+    return len(marks) > 1
 
 
 def _leading_columns(comparison: Comparison) -> list[Column]:
@@ -318,18 +338,23 @@ def _row_start(comparison: Comparison, item: tuple) -> tuple[list[Any], str | No
 def _matrix_layout(comparison: Comparison, rows: list[Any]) -> Layout:
     """Rows are losses (and their groups), columns are models: the model names may fold."""
     names = [m.name for m in comparison.models]
-    columns = _leading_columns(comparison) + [Column(name, justify="right", header_breaks=FOLD) for name in names]
+    # Model names come from file names, which may hold a line break or an escape code: shown escaped.
+    columns = _leading_columns(comparison) + [Column(printable(name), justify="right", header_breaks=FOLD) for name in names]
     layout = Layout(columns)
+    # A column's values line up when some of them are marked; a column all
+    # marked or all unmarked keeps its width.
+    padded = [_mixed_marks([item[2].get(name) for item in rows if not isinstance(item, int)]) for name in names]
     for item in rows:
         if isinstance(item, int):
             layout.rows.append(_left_out_row(item, len(columns)))
             continue
         start, style, cells = _row_start(comparison, item)
-        layout.rows.append(Row(start + [_value_text(cells.get(name)) for name in names], style=style))
+        layout.rows.append(Row(start + [_value_text(cells.get(name), pad) for name, pad in zip(names, padded)], style=style))
     blank = [""] if comparison.by else []
-    layout.rows.append(Row(["mean rank", *blank, *_mean_ranks(comparison)], breaks=WORDS, section=True))
+    layout.rows.append(Row(["mean rank", *blank, *_mean_ranks(comparison, padded)], breaks=WORDS, section=True))
     if comparison.row_sets_differ:
-        layout.rows.append(Row(["rows", *blank, *_row_counts(comparison)], style="yellow", breaks=WORDS))
+        counts = (count + (_UNMARKED if pad else "") for count, pad in zip(_row_counts(comparison), padded))
+        layout.rows.append(Row(["rows", *blank, *counts], style="yellow", breaks=WORDS))
     return layout
 
 
@@ -338,18 +363,19 @@ def _long_layout(comparison: Comparison, rows: list[Any]) -> Layout:
     blank = [""] if comparison.by else []
     columns = _leading_columns(comparison) + [Column("model", cells_break=FOLD), Column("value", justify="right")]
     layout = Layout(columns)
+    pad = _mixed_marks([entry for item in rows if not isinstance(item, int) for entry in item[2].values()])
     for item in rows:
         if isinstance(item, int):
             layout.rows.append(_left_out_row(item, len(columns)))
             continue
         start, style, cells = _row_start(comparison, item)
         for model in comparison.models:
-            layout.rows.append(Row(start + [model.name, _value_text(cells.get(model.name))], style=style))
-    for index, (model, rank) in enumerate(zip(comparison.models, _mean_ranks(comparison))):
-        layout.rows.append(Row(["mean rank", *blank, model.name, rank], breaks={0: WORDS}, section=index == 0))
+            layout.rows.append(Row(start + [printable(model.name), _value_text(cells.get(model.name), pad)], style=style))
+    for index, (model, rank) in enumerate(zip(comparison.models, _mean_ranks(comparison, [pad] * len(comparison.models)))):
+        layout.rows.append(Row(["mean rank", *blank, printable(model.name), rank], breaks={0: WORDS}, section=index == 0))
     if comparison.row_sets_differ:
         for model, count in zip(comparison.models, _row_counts(comparison)):
-            layout.rows.append(Row(["rows", *blank, model.name, count], style="yellow", breaks={0: WORDS}))
+            layout.rows.append(Row(["rows", *blank, printable(model.name), count + (_UNMARKED if pad else "")], style="yellow", breaks={0: WORDS}))
     return layout
 
 

@@ -135,8 +135,22 @@ def build(layout: Layout, widths: Sequence[int]) -> Any:
     for row in layout.rows:
         if row.section:
             table.add_section()
-        table.add_row(*(cell if hasattr(cell, "plain") else Text(str(cell)) for cell in row.cells), style=row.style)
+        cells = [cell if hasattr(cell, "plain") else Text(str(cell)) for cell in row.cells]
+        table.add_row(*(_kept_trailing_spaces(cell, column, width) for cell, column, width in zip(cells, layout.columns, widths)), style=row.style)
     return table
+
+
+def _kept_trailing_spaces(cell: Any, column: Column, width: int) -> Any:
+    """A right-justified one-line cell that ends in spaces, padded on the left
+    here: rich strips the spaces before justifying, so a value padded to line
+    up with a marked one ("0.5 *") would end under the mark instead."""
+    plain = cell.plain
+    if column.justify != "right" or not plain.endswith(" ") or "\n" in plain or _width(plain) > width:
+        return cell
+    padded = cell.copy()
+    padded.pad_left(width - _width(plain))
+    padded.justify = "left"
+    return padded
 
 
 def print_fitted(console: Any, layouts: Sequence[Layout], *, limit: int | None) -> Layout:

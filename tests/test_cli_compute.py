@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.feather as feather
 import pyarrow.parquet as pq
 import pytest
-from conftest import FifoReader, assert_usage_error, write_csv
+from conftest import FifoReader, assert_usage_error, run_in_terminal, write_csv
 
 import losscli
 from losscli.evaluation import Result, json_params
@@ -1669,6 +1669,38 @@ def test_control_characters_in_groups_are_escaped_in_tables(cli, tmp_path, comma
     lines = table.splitlines()
     # Text by code point: "a\x1b..." < "café" < "line...".
     assert [line.split()[1] for line in lines[3:6]] == ["a\\x1b[31mred", "café", "line\\nbreak"]
+
+
+# Model names come from file names and --by names from a file's header: the
+# same holds for them, in headers, cells and the lines under a table.
+def test_control_characters_in_model_and_by_names_are_escaped_in_tables(cli, tmp_path):
+    table = pa.table({"y_true": np.zeros(2), "y_pred": [1.0, 2.0], "by\nname\x1b[1m": ["a", "b"]})
+    pq.write_table(table, tmp_path / "one.parquet")
+    # "\x1bc" resets a terminal; a "[" would make the name a glob.
+    pq.write_table(table.set_column(1, "y_pred", pa.array([1.0, 3.0])), tmp_path / "two\nlines\x1bc.parquet")
+    files = [tmp_path / "one.parquet", tmp_path / "two\nlines\x1bc.parquet"]
+    for command, inputs in (("compute", files[:1]), ("compare", files)):
+        result = cli(command, *inputs, "--loss", "mae", "--by", "by\nname\x1b[1m", "-f", "table")
+        assert result.exit_code == 0, result.stderr
+        assert "\x1b" not in result.stdout, result.stdout
+        assert "by\\nname\\x1b[1m" in result.stdout.splitlines()[0], result.stdout  # the header on one line
+    header = result.stdout.splitlines()[0].split()
+    assert header == ["loss", "by\\nname\\x1b[1m", "one", "two\\nlines\\x1bc"], result.stdout
+    # mae by hand: one 1.5, two 2.0; one is best, and every line under the table stays one line.
+    assert "best overall: one (mean rank 1.00)" in result.stdout
+    # Six models on 40 columns: one row per model, and the model cells are escaped too.
+    code, text = run_in_terminal("compare", *files, *[files[1]] * 4, "--loss", "mae", "--by", "by\nname\x1b[1m", columns=40)
+    assert code == 0 and "\x1b" not in text, text
+    assert any(line.split()[-2:] == ["model", "value"] for line in text.splitlines()[:3]) and "two\\nline" in text, text
+
+
+def test_a_note_under_a_table_shows_a_group_value_as_written_not_as_markup(cli, tmp_path):
+    # A group value with rich's markup brackets: the table showed it, the note under it lost "[red]" and "[/red]".
+    path = tmp_path / "markup.csv"
+    path.write_text("y_true,y_pred,g\n1e300,-1e300,[red]big[/red]\n1,2,x\n")
+    result = cli("compute", path, "--loss", "mse", "--by", "g")
+    assert result.exit_code == 0, result.stderr
+    assert "note: g=[red]big[/red]: mse: the value is infinite" in result.stdout, result.stdout
 
 
 def test_by_integer_ids_beyond_float_precision_with_a_missing_one(cli, tmp_path, small_batches):

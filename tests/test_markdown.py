@@ -188,3 +188,19 @@ def test_group_values_show_as_written(cli, tmp_path) -> None:
     assert result.exit_code == 0, result.stderr
     # mse by group: _a_ 0, *b* (0 + 4) / 2 = 2; overall 4 / 3 (by hand).
     assert result.stdout.splitlines()[3:] == ["| `mse` | \\*b\\* | 2 | 2 |", "| `mse` | \\_a\\_ | 0 | 1 |", ""]
+
+
+def test_per_row_markdown_aligns_text_left_and_numbers_right(cli, tmp_path) -> None:
+    # Text columns (the file of a dataset, a text key, a --by group) read from the left, as
+    # the summary's group column does; before, every column was right-aligned.
+    folder = tmp_path / "preds"
+    folder.mkdir()
+    write_csv(folder / "part-0.csv", {"id": ["a1", "b2"], "y_true": [1.0, 2.0], "y_pred": [1.5, 2.0], "region": ["north", "south"]})
+    result = cli("compute", folder, "--loss", "mse", "--key", "id", "--labels", folder / "part-0.csv", "--by", "region", "--reduction", "none", "-f", "markdown")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "| file | row | id | region | mse |", result.stdout
+    assert lines[1] == "|---|---:|---|---|---:|", result.stdout
+    # mse per row: (1.5 - 1)^2 = 0.25 and 0 (by hand).
+    assert lines[2].endswith("| 1 | a1 | north | 0.25 |"), result.stdout
+    assert_rectangular(result.stdout)

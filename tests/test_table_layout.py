@@ -179,3 +179,85 @@ def test_off_a_terminal_a_table_is_as_wide_as_it_needs(cli, tmp_path) -> None:
     assert "…" not in result.stdout
     header = result.stdout.split("\n")[0].split()
     assert header == ["loss"] + [path.stem for path in paths]
+
+
+# --------------------------------------------------------------------------- alignment
+
+
+@pytest.fixture
+def split_winners(tmp_path):
+    """Two models that each win one loss: one with a few large misses (worst
+    mse, best mae) and one with many small ones."""
+    y = np.linspace(0.0, 10.0, 40)
+    outliers = y + 0.1
+    outliers[::10] += 8.0
+    noisy = y + np.where(np.arange(40) % 2, 1.0, -1.0)
+    labels = write_csv(tmp_path / "labels.csv", {"y_true": y})
+    return [write_csv(tmp_path / "outliers.csv", {"y_pred": outliers}), write_csv(tmp_path / "noisy.csv", {"y_pred": noisy}), "--labels", labels]
+
+
+def _value_ends(text: str) -> list[set[int]]:
+    """For each model column of a matrix, the columns where its numbers end,
+    the best mark left out, over the value and mean rank lines."""
+    lines = [line for line in text.split("\n")[2:] if line.startswith(("mse", "mae", "mean rank"))]
+    ends: list[set[int]] = []
+    for line in lines:
+        numbers = [m.end() for m in re.finditer(r"\d(?=( \*)?(\s|$))", line) if not line.startswith("mean rank") or m.start() > 9]
+        for index, end in enumerate(numbers):
+            while len(ends) <= index:
+                ends.append(set())
+            ends[index].add(end)
+    return ends
+
+
+def test_a_column_marked_best_on_some_lines_keeps_its_digits_in_line(cli, split_winners) -> None:
+    # By hand: mse (36 x 0.1^2 + 4 x 8.1^2) / 40 = 6.57 against 1 (noisy best);
+    # mae (36 x 0.1 + 4 x 8.1) / 40 = 0.9 against 1 (outliers best).
+    result = cli("compare", *split_winners, "--loss", "mse", "--loss", "mae")
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    assert re.search(r"^mse .* \*$", text, re.M) and re.search(r"^mae .*\* ", text, re.M), text
+    # Before, a value marked "0.88 *" ended two columns left of the unmarked values under it.
+    assert all(len(ends) == 1 for ends in _value_ends(text)), text
+    code, shown_text = run_in_terminal("compare", *split_winners, "--loss", "mse", "--loss", "mae", columns=80)
+    assert code == 0 and all(len(ends) == 1 for ends in _value_ends(shown_text)), shown_text
+
+
+def test_one_row_per_model_keeps_the_digits_in_line(split_winners) -> None:
+    code, text = run_in_terminal("compare", *split_winners, "--loss", "mse", "--loss", "mae", "--loss", "huber:delta=0.25", columns=30)
+    assert code == 0, text
+    assert text.split("\n")[0].split() == ["loss", "model", "value"], text
+    ends = {re.search(r"\d(?= \*| *$)", line.rstrip()).end() for line in text.split("\n")[2:] if re.match(r"(mse|mae|huber|mean rank) ", line)}
+    assert len(ends) == 1, text
+
+
+def test_an_unmarked_column_is_no_wider_than_its_values(cli, tmp_path) -> None:
+    # Every value of the second model is unmarked: the column needs no room for a mark.
+    labels = write_csv(tmp_path / "labels.csv", {"y_true": [1.0, 2.0, 3.0]})
+    good = write_csv(tmp_path / "good.csv", {"y_pred": [1.0, 2.0, 3.5]})
+    bad = write_csv(tmp_path / "bad.csv", {"y_pred": [1.5, 2.5, 3.5]})
+    result = cli("compare", good, bad, "--labels", labels, "--loss", "mse")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.split("\n")[2] == "mse         0.0833333 *   0.25", result.stdout
+
+
+# --------------------------------------------------------------------------- list
+
+
+@pytest.mark.parametrize("columns", [40, 50, 60])
+def test_list_on_a_narrow_terminal_cuts_no_title_and_drops_no_mark(columns) -> None:
+    code, text = run_in_terminal("list", columns=columns)
+    assert code == 0, text
+    # Before, 40 columns gave titles "r…", "s…", "cla…" and no use-in-regression column at all.
+    assert "…" not in text, text
+    lines = text.split("\n")
+    rule = next(i for i, line in enumerate(lines) if line.startswith("─"))
+    assert max(len(line.rstrip()) for line in lines[: rule + 1]) <= columns, text
+    mse = next(line for line in lines if line.startswith("mse "))
+    assert mse.split()[1:] == ["✘", "✔", "✘", "✔"], text  # the guide rates MSE: not robust, smooth, not for classification, for regression
+    header = lines[:rule]
+    pieces = [re.findall(r"\S+", line) for line in header]
+    titles = ["".join(column) for column in zip(*[p[-4:] for p in pieces if len(p) >= 4])] if columns >= 60 else None
+    if titles:
+        assert titles == ["robust", "smooth", "classif.", "regress."], text
+    assert sum(line.count("✔") + line.count("✘") for line in lines[rule + 1 : rule + 2]) == 4

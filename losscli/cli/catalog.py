@@ -78,30 +78,30 @@ _LEGEND = (
 
 
 def _list_table(specs: list[Any], task: str | None, stream: Any) -> None:
-    from rich import box
-    from rich.table import Table
     from rich.text import Text
 
     from ..catalog import mark
-    from ..render import make_console
+    from ..render import make_console, table_width_limit
+    from ..table_layout import FOLD, WORDS, Column, Layout, Row, print_fitted
 
     console = make_console(stream)
     shown = [t for t in _LIST_HEADER if console.width >= _WIDTH_FOR_COLUMN.get(t, 0)]
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    rows = _list_rows(specs)
+    columns = []
     for title in shown:
         if title in _TABLE_TITLES:
-            table.add_column(_TABLE_TITLES[title], justify="center", no_wrap=True)
+            # A short title may break anywhere on a narrow terminal: a cut
+            # title ("r…") or a column left out would hide which mark is which.
+            columns.append(Column(_TABLE_TITLES[title], justify="center", header_breaks=FOLD))
         elif title in ("loss", "family"):
             # Names are never cut short on a narrow terminal: the other columns give way.
-            widest = max((len(str(dict(zip(_LIST_HEADER, row))[title])) for row in rows), default=len(title))
-            table.add_column(title, no_wrap=True, min_width=widest, style="bold" if title == "loss" else None)
+            columns.append(Column(title, style="bold" if title == "loss" else None))
         else:
-            table.add_column(title, overflow="fold")
-    for row in rows:
+            columns.append(Column(title, cells_break=WORDS))
+    layout = Layout(columns)
+    for row in _list_rows(specs):
         cells = dict(zip(_LIST_HEADER, row))
-        table.add_row(*(mark(cells[t]) if t in _TABLE_TITLES else Text(str(cells[t])) for t in shown))
-    console.print(table)
+        layout.rows.append(Row([mark(cells[t]) if t in _TABLE_TITLES else Text(str(cells[t])) for t in shown]))
+    print_fitted(console, [layout], limit=table_width_limit(console, stream))
     where = f" for task {task}" if task else ""
     console.print(f"{len(specs)} losses{where}. {_LEGEND}. 'losscli info LOSS' shows one in full.", highlight=False, markup=False)
 
