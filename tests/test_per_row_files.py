@@ -153,3 +153,36 @@ def test_the_worst_rows_of_a_dataset_chart_name_their_files(cli, tmp_path):
     assert (row, value) == ("2", "4") and file.startswith("…") and second.endswith(file[1:]) and file.endswith("/b.parquet")
     row, file, value = lines[header + 3].split()
     assert (row, value) == ("3", "1") and first.endswith(file[1:]) and file.endswith("/a.parquet")
+
+
+def test_compressed_and_blank_empty_parts_take_no_rows(cli, tmp_path):
+    # Spark's empty partition written compressed is a .csv.gz of nothing (20 bytes),
+    # and pandas' to_json(lines=True) of an empty frame a lone line break: both were
+    # "file is empty" / "cannot parse NDJSON" errors, where a part of zero bytes is passed over.
+    import bz2
+    import gzip
+
+    csv_folder = tmp_path / "spark out"
+    csv_folder.mkdir()
+    with gzip.open(csv_folder / "part-00000.csv.gz", "wb") as handle:
+        handle.write(b"y_true,y_pred\n1,2\n3,3\n")
+    with gzip.open(csv_folder / "part-00001.csv.gz", "wb"):
+        pass
+    (csv_folder / "part-00002.csv.bz2").write_bytes(bz2.compress(b""))
+    with gzip.open(csv_folder / "part-00003.csv.gz", "wb") as handle:
+        handle.write(b"y_true,y_pred\n0,4\n")
+    (csv_folder / "_SUCCESS").write_text("")
+    rows = _rows(cli("compute", csv_folder, "--loss", "mae", "--reduction", "none", "-f", "json", "-q"))
+    # mae by hand: |1-2| = 1, |3-3| = 0, |0-4| = 4
+    assert rows == [
+        {"file": str(csv_folder / "part-00000.csv.gz"), "row": 1, "mae": 1.0},
+        {"file": str(csv_folder / "part-00000.csv.gz"), "row": 2, "mae": 0.0},
+        {"file": str(csv_folder / "part-00003.csv.gz"), "row": 1, "mae": 4.0},
+    ]
+    json_folder = tmp_path / "lines"
+    json_folder.mkdir()
+    first = _write(json_folder, "a", [1.0], [2.0], "ndjson")
+    (json_folder / "b.ndjson").write_text("\n")
+    third = _write(json_folder, "c", [0.0], [3.0], "ndjson")
+    rows = _rows(cli("compute", json_folder, "--loss", "mae", "--reduction", "none", "-f", "json", "-q"))
+    assert rows == [{"file": first, "row": 1, "mae": 1.0}, {"file": third, "row": 1, "mae": 3.0}]
