@@ -143,16 +143,33 @@ def test_the_worst_rows_of_a_dataset_chart_name_their_files(cli, tmp_path):
     folder.mkdir()
     first = _write(folder, "a", [1.0, 2.0, 3.0], [1.5, 2.0, 2.0], "parquet")
     second = _write(folder, "b", [1.0, 2.0], [0.0, 4.0], "parquet")
-    result = cli("compute", folder, "--loss", "mse", "--plot", "-q", env={"COLUMNS": "200"})
+    result = cli("compute", folder, "--loss", "mse", "--plot", "-q", env={"COLUMNS": "40"})
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     header = next(i for i, line in enumerate(lines) if line.split() == ["row", "file", "mse"])
     # by hand: the largest squared residual is the second row of b (4), then the third of a (1);
-    # a long path is cut at its start, keeping the file's name.
+    # a path longer than the room is cut at its start, keeping the file's name.
     row, file, value = lines[header + 2].split()
     assert (row, value) == ("2", "4") and file.startswith("…") and second.endswith(file[1:]) and file.endswith("/b.parquet")
     row, file, value = lines[header + 3].split()
     assert (row, value) == ("3", "1") and first.endswith(file[1:]) and file.endswith("/a.parquet")
+    assert max(len(line) for line in lines[header:]) <= 40
+
+
+def test_the_worst_rows_of_a_hive_dataset_show_the_folder_that_tells_files_apart(cli, tmp_path, monkeypatch):
+    # Every file of a hive dataset is part-0.parquet: cut to a quarter of an
+    # 80-column screen, the worst rows read '…/part-0.parquet' whatever their folder.
+    monkeypatch.chdir(tmp_path)
+    for region, y_pred in (("asia", [1.0, 5.0]), ("eu", [2.0, 1.0])):
+        (tmp_path / "preds" / f"region={region}").mkdir(parents=True)
+        pq.write_table(pa.table({"y_true": [1.0, 1.0], "y_pred": y_pred}), tmp_path / "preds" / f"region={region}" / "part-0.parquet")
+    result = cli("compute", "preds", "--loss", "mse", "--plot", "-q", env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.split() == ["row", "file", "mse"])
+    # mse by hand: (5-1)^2 = 16 in asia's row 2, then (2-1)^2 = 1 in eu's row 1.
+    assert lines[header + 2].split() == ["2", "preds/region=asia/part-0.parquet", "16"]
+    assert lines[header + 3].split() == ["1", "preds/region=eu/part-0.parquet", "1"]
 
 
 def test_compressed_and_blank_empty_parts_take_no_rows(cli, tmp_path):
