@@ -144,6 +144,22 @@ def test_statsforecast_interval_bounds_are_their_quantiles(cli, tmp_path):
     assert value == pytest.approx(mean_pinball_loss(y, frame["AutoARIMA-hi-90"], alpha=0.95), rel=1e-12)  # sklearn mean_pinball_loss(y, hi, alpha=0.95)
 
 
+def test_interval_bounds_give_their_levels_exactly(cli, tmp_path):
+    # statsforecast's level=[80, 90, 95]: lo-80 is the 0.1 quantile, lo-90 the 0.05, lo-95 the
+    # 0.025 (statsforecast's docs: a level-L interval spans the (100-L)/200 .. (100+L)/200
+    # quantiles). (1 - 0.9) / 2 made 0.04999999999999999 of 0.05 in the JSON and the table's note.
+    rng = np.random.default_rng(8)
+    y = rng.normal(50, 5, 30)
+    names = ["AutoARIMA-lo-95", "AutoARIMA-lo-90", "AutoARIMA-lo-80", "AutoARIMA-hi-80", "AutoARIMA-hi-90", "AutoARIMA-hi-95"]
+    frame = pd.DataFrame({"y": y, **{name: y + rng.normal(0, 3, 30) for name in names}})
+    frame.to_csv(tmp_path / "sf.csv", index=False)
+    result = cli("compute", tmp_path / "sf.csv", "--pred-col", ",".join(names), "--loss", "quantile", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    (only,) = json.loads(result.stdout)["results"]
+    assert only["params"]["q"] == [0.025, 0.05, 0.1, 0.9, 0.95, 0.975]
+    assert "(q=0.025;0.05;0.1;0.9;0.95;0.975)" in result.stderr
+
+
 # ----------------------------------------------------------------------------- gaussian_nll
 
 

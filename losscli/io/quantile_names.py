@@ -40,10 +40,11 @@ def stated_quantile(name: str) -> float | None:
     """The quantile level ``name`` states, or None when it states none."""
     text = name.strip()
     if match := _INTERVAL.fullmatch(text):
-        level = float(match.group(2)) / 100
-        if not 0 < level < 1:
+        percent = float(match.group(2))
+        if not 0 < percent < 100:
             return None
-        return (1 - level) / 2 if match.group(1).lower() == "lo" else (1 + level) / 2
+        # In percent, then divided once: (100 - 90) / 200 is 0.05 exactly, where (1 - 0.9) / 2 is 0.04999999999999999.
+        return (100 - percent) / 200 if match.group(1).lower() == "lo" else (100 + percent) / 200
     if _MEDIAN.fullmatch(text):
         return 0.5
     for pattern, scale in ((_FRACTION, 1.0), (_FRACTION_FIRST, 1.0), (_PERCENTILE, 100.0)):
