@@ -237,3 +237,25 @@ def test_several_levels_read_in_many_small_batches_equal_the_whole(cli, tmp_path
     whole = losscli.compute("quantile", frame["y"].to_numpy(), frame[["q0.1", "q0.5", "q0.9"]].to_numpy(), q=[0.1, 0.5, 0.9])
     value = _only(cli("compute", path, "--pred-col", "q0.1,q0.5,q0.9", "--loss", "quantile", "-f", "json"))
     assert value == pytest.approx(whole, rel=1e-13)
+
+
+def test_two_columns_at_one_level_are_refused(cli, tmp_path):
+    # q0.5 beside p50 (two models' medians), or a q that repeats a level: the mean
+    # over the levels counted that level twice, without a word.
+    import losscli
+
+    path, frame = _quantile_forecast(tmp_path, ("q0.1", "q0.5", "q0.9"))
+    frame["p50"] = frame["q0.5"] + 0.1
+    frame["a"], frame["b"] = frame["q0.1"], frame["q0.5"]
+    frame.to_csv(path, index=False)
+    assert_usage_error(cli("compute", path, "--pred-col", "q0.1,q0.5,p50", "--loss", "quantile"), "'q0.5' and 'p50' are both scored as the 0.5 quantile", "--pred-col q0.5 --pred-col p50")
+    assert_usage_error(cli("compute", path, "--pred-col", "a,b,p50", "--loss", "quantile:q=0.1;0.5;0.5"), "'b' and 'p50' are both scored as the 0.5 quantile")
+    with pytest.raises(losscli.LossCliError, match="q gives the level 0.5 twice"):
+        losscli.compute("quantile", frame["y"], frame[["q0.5", "p50"]].to_numpy(), q=[0.5, 0.5])
+    # Side by side, as models, they are fine: sklearn mean_pinball_loss(y, column, alpha=0.5) each.
+    from sklearn.metrics import mean_pinball_loss
+
+    result = cli("compare", path, "--pred-col", "q0.5", "--pred-col", "p50", "--loss", "quantile", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    values = [r["value"] for r in json.loads(result.stdout)["results"]]
+    assert values == pytest.approx([mean_pinball_loss(frame["y"], frame[c], alpha=0.5) for c in ("q0.5", "p50")], rel=1e-12)

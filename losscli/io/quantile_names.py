@@ -78,6 +78,33 @@ def check_quantile_columns(loss: str, q: float | tuple[float, ...], names: tuple
         )
 
 
+def check_distinct_levels(levels: float | tuple[float, ...], names: tuple[str, ...], display: str) -> None:
+    """Refuse two prediction columns scored at the same level: a quantile
+    forecast has one column per level, and two at one level (q0.5 beside
+    p50, two models' medians) would count that level twice in the mean."""
+    if not isinstance(levels, tuple) or len(levels) != len(names):
+        return
+    for second, level in enumerate(levels):
+        first = next(index for index, other in enumerate(levels) if abs(other - level) < 1e-9)
+        if first == second:
+            continue
+        pair = f"'{names[first]}' and '{names[second]}'"
+        raise LossCliError(
+            f"the prediction columns {pair} are both scored as the {level:g} quantile, which the mean over the levels would count twice",
+            file=display,
+            column=f"{names[first]},{names[second]}",
+            hint=f"give one column per level; compare {quote_arg(display)} --pred-col {quote_arg(names[first])} --pred-col {quote_arg(names[second])} --loss quantile sets them side by side",
+        )
+
+
+def quote_arg(name: str) -> str:
+    """``name`` as a shell argument: quoted when it holds anything but
+    letters, digits and ``._-``."""
+    import shlex
+
+    return shlex.quote(name)
+
+
 def levels_by_name(bound: Any, names: tuple[str, ...] | None) -> float | tuple[float, ...] | None:
     """The q a quantile loss takes from its prediction columns' names when
     the user gave none: every column states a level (``q0.1``, ``p90``,

@@ -438,6 +438,13 @@ def _per_level(y_true: np.ndarray, y_pred: np.ndarray, levels: tuple[float, ...]
             role="y_pred",
             hint="give one prediction column per level, in the order of q (--pred-col 'q0.1,q0.5,q0.9')",
         )
+    repeated = next((level for index, level in enumerate(levels) if level in levels[:index]), None)
+    if repeated is not None:
+        raise LossCliError(
+            f"q gives the level {repeated:g} twice: the mean over the levels would count it twice",
+            role="y_pred",
+            hint="give each level once, one prediction column per level",
+        )
     y_true = as_column(y_true)
     if y_true.ndim == 1:
         y_true = y_true[:, None]
