@@ -259,3 +259,34 @@ def test_two_columns_at_one_level_are_refused(cli, tmp_path):
     assert result.exit_code == 0, result.stderr
     values = [r["value"] for r in json.loads(result.stdout)["results"]]
     assert values == pytest.approx([mean_pinball_loss(frame["y"], frame[c], alpha=0.5) for c in ("q0.5", "p50")], rel=1e-12)
+
+
+def test_compare_does_not_rank_quantile_columns_at_different_levels(cli, tmp_path):
+    # compare --pred-col q0.1 --pred-col q0.5 --pred-col q0.9 --task regression marked q0.1
+    # best for quantile: the pinball loss at 0.1 beside the one at 0.5, as if one scale.
+    from sklearn.metrics import mean_absolute_error, mean_pinball_loss
+
+    path, frame = _quantile_forecast(tmp_path, ("q0.1", "q0.5", "q0.9"))
+    args = ["--pred-col", "q0.1", "--pred-col", "q0.5", "--pred-col", "q0.9", "--loss", "quantile", "--loss", "mae", "-f", "json"]
+    result = cli("compare", path, *args)
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    quantile = [r for r in document["results"] if r["loss"] == "quantile"]
+    assert [(r["rank"], r["best"]) for r in quantile] == [(None, False)] * 3
+    # The values stay: sklearn mean_pinball_loss(y, column, alpha=level) each.
+    expected = [mean_pinball_loss(frame["y"], frame[c], alpha=a) for c, a in (("q0.1", 0.1), ("q0.5", 0.5), ("q0.9", 0.9))]
+    assert [r["value"] for r in quantile] == pytest.approx(expected, rel=1e-12)
+    # mae still ranks them (sklearn mean_absolute_error), and the mean rank is mae's alone.
+    maes = [mean_absolute_error(frame["y"], frame[c]) for c in ("q0.1", "q0.5", "q0.9")]
+    mae = [r for r in document["results"] if r["loss"] == "mae"]
+    assert [r["rank"] for r in mae] == [sorted(maes).index(v) + 1 for v in maes]
+    assert [s["mean_rank"] for s in document["summary"]] == [float(r["rank"]) for r in mae]
+    assert any("not ranked" in note and "q0.1: q=0.1" in note for note in document["notes"])
+    # One level for every model is one scale: ranked as before.
+    frame["model_a"], frame["model_b"] = frame["q0.9"], frame["q0.5"]
+    frame.to_csv(path, index=False)
+    result = cli("compare", path, "--pred-col", "model_a", "--pred-col", "model_b", "--loss", "quantile:q=0.9", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    ranks = [(r["model"], r["rank"]) for r in json.loads(result.stdout)["results"]]
+    at_09 = [mean_pinball_loss(frame["y"], frame[c], alpha=0.9) for c in ("model_a", "model_b")]  # sklearn
+    assert ranks == [("model_a", 1 if at_09[0] < at_09[1] else 2), ("model_b", 1 if at_09[1] < at_09[0] else 2)]
