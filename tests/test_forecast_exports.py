@@ -290,3 +290,25 @@ def test_compare_does_not_rank_quantile_columns_at_different_levels(cli, tmp_pat
     ranks = [(r["model"], r["rank"]) for r in json.loads(result.stdout)["results"]]
     at_09 = [mean_pinball_loss(frame["y"], frame[c], alpha=0.9) for c in ("model_a", "model_b")]  # sklearn
     assert ranks == [("model_a", 1 if at_09[0] < at_09[1] else 2), ("model_b", 1 if at_09[1] < at_09[0] else 2)]
+
+
+def test_a_long_format_forecast_grouped_by_its_levels_is_not_scored_at_the_median(cli, tmp_path):
+    # sktime / GluonTS quantile frames melted to one row per (time, level): --by quantile
+    # scored every level at the default q=0.5 without a word (the 0.1 group's value was
+    # its pinball loss at 0.5).
+    from sklearn.metrics import mean_pinball_loss
+
+    _, frame = _quantile_forecast(tmp_path, ("q0.1", "q0.5", "q0.9"))
+    long = pd.concat([pd.DataFrame({"ds": frame["ds"], "y": frame["y"], "quantile": level, "value": frame[name]}) for name, level in (("q0.1", 0.1), ("q0.5", 0.5), ("q0.9", 0.9))])
+    long.to_csv(tmp_path / "long.csv", index=False)
+    args = ["compute", tmp_path / "long.csv", "--label-col", "y", "--pred-col", "value", "--by", "quantile"]
+    assert_usage_error(cli(*args, "--loss", "quantile"), "long.csv", "column 'quantile'", "every group at q=0.5, not at its own level", "--pred-col 'q0.1,q0.5,q0.9'")
+    # One level on its own rows is right (sklearn mean_pinball_loss(y, value, alpha=0.9)); a q the user gives is taken.
+    rows = long[long["quantile"] == 0.9]
+    rows.to_csv(tmp_path / "q09.csv", index=False)
+    value = _only(cli("compute", tmp_path / "q09.csv", "--label-col", "y", "--pred-col", "value", "--loss", "quantile:q=0.9", "-f", "json"))
+    assert value == pytest.approx(mean_pinball_loss(rows["y"], rows["value"], alpha=0.9), rel=1e-12)
+    result = cli(*args, "--loss", "quantile:q=0.9", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    # Other losses group by it freely.
+    assert cli(*args, "--loss", "mae").exit_code == 0

@@ -421,6 +421,10 @@ class InputPlan:
             if levels is None:  # else the names give q (see quantiles_by_name)
                 check_quantile_columns(bound.name, bound.params["q"], located.names, display)
             check_distinct_levels(bound.params["q"] if levels is None else levels, located.names, display)
+            if self.options.by:
+                from .quantile_names import check_levels_not_grouped
+
+                check_levels_not_grouped(bound, self.options.by, located.names, display)
         if bound.name == "gaussian_nll" and "var" in chosen:
             located = chosen["var"]
             check_variance_columns(bound.name, located.names, self.sources[located.side].display)

@@ -97,6 +97,29 @@ def check_distinct_levels(levels: float | tuple[float, ...], names: tuple[str, .
         )
 
 
+# A long-format forecast's column of levels (sktime's and GluonTS' quantile frames melted,
+# one row per series, time and level): quantile, q.
+_LEVEL_COLUMN = re.compile(r"(quantiles?|q|quantile[_\s]?levels?)", re.IGNORECASE)
+
+
+def check_levels_not_grouped(bound: Any, by: str, names: tuple[str, ...], display: str) -> None:
+    """Refuse ``--by quantile`` on a long-format forecast without ``q``:
+    every group (level) would be scored at the one default q=0.5, its own
+    level unread, giving a plausible wrong number for every level but the
+    median."""
+    if "q" in bound.given or not _LEVEL_COLUMN.fullmatch(by.strip()):
+        return
+    q = bound.params["q"]
+    shown = ";".join(f"{level:g}" for level in q) if isinstance(q, tuple) else f"{q:g}"
+    raise LossCliError(
+        f"--by {by} groups the rows by quantile level, but {bound.name} scores every group at q={shown}, not at its own level",
+        file=display,
+        column=by,
+        hint=f"score one level at a time on its rows (--loss quantile:q=0.9 on the rows where {by} is 0.9), or write one column per level "
+        f"(pandas pivot: q0.1, q0.5, q0.9) and give --pred-col 'q0.1,q0.5,q0.9'; a q of your own (--loss quantile:q={shown}) takes it as it is",
+    )
+
+
 def quote_arg(name: str) -> str:
     """``name`` as a shell argument: quoted when it holds anything but
     letters, digits and ``._-``."""
