@@ -312,3 +312,23 @@ def test_a_long_format_forecast_grouped_by_its_levels_is_not_scored_at_the_media
     assert result.exit_code == 0, result.stderr
     # Other losses group by it freely.
     assert cli(*args, "--loss", "mae").exit_code == 0
+
+
+def test_several_unnamed_forecast_columns_at_one_level_say_how_to_give_each_its_level(cli, tmp_path):
+    # Columns a, b, c (or a numpy array) beside one label column: the error said to
+    # select matching columns, and in Python it named --pred-col, never the q list.
+    import losscli
+
+    path, frame = _quantile_forecast(tmp_path, ("a", "b", "c"))
+    assert_usage_error(
+        cli("compute", path, "--pred-col", "a,b,c", "--loss", "quantile"),
+        "y_true has 1 column but y_pred has 3, and q gives one quantile level (0.5)",
+        "--loss 'quantile:q=0.1;0.5;0.9'",
+    )
+    forecasts = frame[["a", "b", "c"]].to_numpy()
+    with pytest.raises(losscli.LossCliError) as error:
+        losscli.compute("quantile", frame["y"], forecasts)
+    assert "q=[0.1, 0.5, 0.9]" in str(error.value) and "--" not in str(error.value)
+    with pytest.raises(losscli.LossCliError) as error:
+        losscli.compute("quantile", frame["y"], forecasts, q=[0.1, 0.9])
+    assert "q gives 2 quantile levels but y_pred has 3 columns" in str(error.value) and "--" not in str(error.value)
