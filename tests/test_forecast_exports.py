@@ -332,3 +332,23 @@ def test_several_unnamed_forecast_columns_at_one_level_say_how_to_give_each_its_
     with pytest.raises(losscli.LossCliError) as error:
         losscli.compute("quantile", frame["y"], forecasts, q=[0.1, 0.9])
     assert "q gives 2 quantile levels but y_pred has 3 columns" in str(error.value) and "--" not in str(error.value)
+
+
+def test_recommend_suggests_a_quantile_command_that_reads_the_forecast_file_itself(cli, tmp_path):
+    # A forecast file of y beside q0.1, q0.5, q0.9: every command read 'PRED --labels FILE',
+    # quantile's too, though the file holds the forecast it scores (runs_on_data was true).
+    import shlex
+
+    from sklearn.metrics import mean_pinball_loss
+
+    path, frame = _quantile_forecast(tmp_path, ("q0.1", "q0.5", "q0.9"))
+    result = cli("recommend", "--data", path, "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    rows = {r["loss"]: r for r in json.loads(result.stdout)["recommendations"]}
+    command = rows["quantile"]["command"]
+    assert command == f"losscli compute {shlex.quote(str(path))} --loss quantile --pred-col q0.1,q0.5,q0.9" and rows["quantile"]["runs_on_data"] is True
+    assert rows["mse"]["command"].startswith("losscli compute PRED --labels")
+    # The command runs: the mean over the levels of sklearn mean_pinball_loss(y, column, alpha=level).
+    value = _only(cli(*shlex.split(command)[1:], "-f", "json"))
+    expected = np.mean([mean_pinball_loss(frame["y"], frame[c], alpha=a) for c, a in (("q0.1", 0.1), ("q0.5", 0.5), ("q0.9", 0.9))])
+    assert value == pytest.approx(expected, rel=1e-12)
