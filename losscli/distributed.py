@@ -228,11 +228,23 @@ def connect(scheduler: str | None = None) -> Iterator[Any]:
             client = Client(cluster)
         else:
             _check_listening(address)
-            client = Client(scheduler_file=scheduler_file) if scheduler_file else Client(address)
+            try:
+                client = Client(scheduler_file=scheduler_file) if scheduler_file else Client(address)
+            except TypeError as error:
+                if "ssl_context" not in str(error):
+                    raise
+                # distributed's "TLS expects a `ssl_context` argument": no TLS settings in dask's config.
+                raise LossCliError(
+                    f"cannot connect to the Dask scheduler at {scheduler}: a TLS address needs Dask's TLS settings, and none are set",
+                    hint="set distributed.comm.tls.ca-file and distributed.comm.tls.client.cert / .key in the Dask config "
+                    "(or DASK_DISTRIBUTED__COMM__TLS__CA_FILE ...), or give the scheduler's tcp:// address",
+                ) from None
     except (OSError, TimeoutError, ValueError, RuntimeError) as error:
         # RuntimeError: distributed's "Nanny failed to start" when worker processes cannot start.
         if cluster is not None:
             cluster.close()
+        if isinstance(error, LossCliError):
+            raise  # said in full already (a TLS address without TLS settings)
         if scheduler is None:
             raise LossCliError(
                 f"cannot start a local Dask cluster: {_first_line(error)}",

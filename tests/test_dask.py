@@ -655,3 +655,13 @@ def test_an_in_process_address_from_another_process_is_explained(tmp_path, dask_
     with pytest.raises(LossCliError) as error:
         evaluate_dask(InputOptions(str(tmp_path / "parts")), [parse_spec("mse")], scheduler="inproc://10.0.0.1/1/1")
     assert "only from the Python process that started it" in str(error.value)
+
+
+def test_a_tls_address_without_tls_settings_is_one_error_line(tmp_path, cluster):
+    # distributed raises TypeError ("TLS expects a `ssl_context` argument") when no TLS
+    # settings are in the Dask config: it came out as an internal error.
+    write_parts(pa.table({"y_true": [1.0], "y_pred": [1.5]}), tmp_path / "parts", files=1)
+    address = "tls://" + cluster.scheduler_address.split("://", 1)[1]
+    with pytest.raises(LossCliError) as error:
+        evaluate_dask(InputOptions(str(tmp_path / "parts")), [parse_spec("mse")], scheduler=address)
+    assert "a TLS address needs Dask's TLS settings" in str(error.value) and "distributed.comm.tls.ca-file" in str(error.value)
