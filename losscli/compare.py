@@ -495,7 +495,15 @@ def evaluate_models(
     comparison.skipped.extend(dropped)
     new_index = {old: new for new, old in enumerate(kept)}
     comparison.entries = _ordered([Entry(new_index[i], r) for i, r in evaluated_results if i in new_index])
-    rank_entries(comparison.entries)
+    unranked = rank_entries(comparison.entries)
+    for loss_index in unranked:
+        levels = ", ".join(
+            f"{e.result.model}: q={_levels_text(e.result.loss.params['q'])}" for e in comparison.entries if e.loss_index == loss_index and e.result.group is None
+        )
+        comparison.notes.append(
+            f"{comparison.losses[loss_index].name} scores each model at its own quantile level ({levels}): "
+            "losses at different levels are not on one scale, so they are not ranked"
+        )
     comparison.summary = summarise(comparison.entries, [m.name for m in comparison.models])
     return comparison
 
@@ -701,16 +709,37 @@ def _tied(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=TIE_RELATIVE, abs_tol=0.0)
 
 
-def rank_entries(entries: Sequence[Entry]) -> None:
-    """Set ``rank`` and ``best`` on every result, per loss and group."""
+def rank_entries(entries: Sequence[Entry]) -> set[int]:
+    """Set ``rank`` and ``best`` on every result, per loss and group; the
+    losses left unranked (see ``_different_levels``) are returned."""
     cells: dict[tuple, list[Entry]] = {}
     for entry in entries:
         cells.setdefault((entry.loss_index, entry.group_key), []).append(entry)
+    unranked: set[int] = set()
     for members in cells.values():
+        if _different_levels(members):
+            # No rank, no best: the pinball loss at 0.1 and at 0.9 are two losses.
+            for entry in members:
+                entry.result.rank, entry.result.best = None, False
+            unranked.add(members[0].loss_index)
+            continue
         ranks = rank_values([e.result.value for e in members])
         for entry, rank in zip(members, ranks):
             entry.result.rank = rank
             entry.result.best = rank == 1 and _finite(entry.result.value)
+    return unranked
+
+
+def _levels_text(q: Any) -> str:
+    return ";".join(f"{level:g}" for level in q) if isinstance(q, tuple) else f"{q:g}"
+
+
+def _different_levels(members: Sequence[Entry]) -> bool:
+    """Whether the models' values of a quantile loss are at different levels
+    (``compare FILE --pred-col q0.1 --pred-col q0.9``: each column is scored
+    at the level its name states), which no ranking compares."""
+    levels = {json.dumps(json_params(e.result.loss.params).get("q")) for e in members if e.result.loss is not None and e.result.loss.name == "quantile"}
+    return len(levels) > 1
 
 
 def summarise(entries: Sequence[Entry], models: Sequence[str]) -> list[ModelSummary]:

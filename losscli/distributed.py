@@ -213,6 +213,8 @@ def connect(scheduler: str | None = None) -> Iterator[Any]:
     from distributed import Client, LocalCluster
 
     cluster = None
+    # A scheduler file that is missing or not one is an error of its own, not a failed connection.
+    address, scheduler_file = _scheduler_address(scheduler) if scheduler is not None else (None, None)
     try:
         if scheduler is None:
             # The scheduler serves HTTP (health checks) even without a dashboard: on
@@ -225,16 +227,34 @@ def connect(scheduler: str | None = None) -> Iterator[Any]:
             )
             client = Client(cluster)
         else:
-            _check_listening(scheduler)
-            client = Client(scheduler)
+            _check_listening(address)
+            try:
+                client = Client(scheduler_file=scheduler_file) if scheduler_file else Client(address)
+            except TypeError as error:
+                if "ssl_context" not in str(error):
+                    raise
+                # distributed's "TLS expects a `ssl_context` argument": no TLS settings in dask's config.
+                raise LossCliError(
+                    f"cannot connect to the Dask scheduler at {scheduler}: a TLS address needs Dask's TLS settings, and none are set",
+                    hint="set distributed.comm.tls.ca-file and distributed.comm.tls.client.cert / .key in the Dask config "
+                    "(or DASK_DISTRIBUTED__COMM__TLS__CA_FILE ...), or give the scheduler's tcp:// address",
+                ) from None
     except (OSError, TimeoutError, ValueError, RuntimeError) as error:
         # RuntimeError: distributed's "Nanny failed to start" when worker processes cannot start.
         if cluster is not None:
             cluster.close()
+        if isinstance(error, LossCliError):
+            raise  # said in full already (a TLS address without TLS settings)
         if scheduler is None:
             raise LossCliError(
                 f"cannot start a local Dask cluster: {_first_line(error)}",
                 hint="--scheduler threads runs the tasks in this process; --scheduler ADDRESS uses a running cluster",
+            ) from None
+        if scheduler.startswith("inproc://"):
+            raise LossCliError(
+                f"cannot connect to the Dask scheduler at {scheduler}: an in-process address reaches a scheduler "
+                "only from the Python process that started it",
+                hint="give the scheduler's TCP address (tcp://host:8786)",
             ) from None
         raise LossCliError(
             f"cannot connect to the Dask scheduler at {scheduler}: {_first_line(error)}",
@@ -248,25 +268,73 @@ def connect(scheduler: str | None = None) -> Iterator[Any]:
             cluster.close()
 
 
-# How long a scheduler's address may take to accept a connection.
+# How long a scheduler's address may take to accept a connection, and then
+# to greet: a Dask scheduler sends its handshake as soon as it accepts one.
 CONNECT_SECONDS = 10.0
+
+
+def _scheduler_address(scheduler: str) -> tuple[str, str | None]:
+    """The address ``--scheduler`` names, and the scheduler file it was read
+    from (``dask scheduler --scheduler-file FILE`` writes one; the Client
+    takes it as ``scheduler_file``, not as an address). A trailing slash is
+    dropped (``tcp://host:8786/``), which the Client would read as part of
+    the port."""
+    import json
+    import os
+
+    if "://" not in scheduler and (os.path.isfile(scheduler) or scheduler.endswith(".json")):
+        try:
+            with open(scheduler, encoding="utf-8") as handle:
+                address = json.load(handle)["address"]
+        except FileNotFoundError:
+            raise LossCliError(
+                f"no scheduler file at {scheduler}",
+                hint="give the file 'dask scheduler --scheduler-file FILE' wrote, or the scheduler's address (tcp://host:8786)",
+            ) from None
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise LossCliError(
+                f"{scheduler} is not a Dask scheduler file: {'it has no address' if isinstance(error, KeyError) else _first_line(error)}",
+                hint="give the file 'dask scheduler --scheduler-file FILE' wrote (JSON with an 'address'), or the scheduler's address (tcp://host:8786)",
+            ) from None
+        if not isinstance(address, str):
+            raise LossCliError(f"{scheduler} is not a Dask scheduler file: its 'address' is not text", hint="give the scheduler's address (tcp://host:8786)")
+        return address, scheduler
+    scheme, separator, rest = scheduler.partition("://")
+    return (f"{scheme}{separator}{rest.rstrip('/')}" if separator else scheduler.rstrip("/")), None
 
 
 def _check_listening(address: str) -> None:
     """Raise OSError when nothing accepts a connection at a TCP or TLS
     scheduler address: distributed's Client retries a refused connection, or
     a host name that does not resolve, until its connect timeout (30 s), so
-    a mistyped port or host took that long to be reported. Other addresses
-    (a scheduler file, UCX) are left to the Client."""
+    a mistyped port or host took that long to be reported. At a TCP address,
+    a server that accepts the connection but sends nothing (a web server,
+    another service on the port) is no Dask scheduler: the Client would wait
+    for its handshake without end. Other addresses (UCX) are left to the
+    Client."""
     import socket
 
     scheme, separator, rest = address.partition("://")
     if not separator:
         scheme, rest = "tcp", address
-    host, _, port = rest.rstrip("/").rpartition(":")
+    host, _, port = rest.rpartition(":")
     if scheme not in ("tcp", "tls") or not host or not port.isdigit():
         return
-    socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_SECONDS).close()
+    if not 0 < int(port) < 65536:
+        raise OSError(f"port {port} is out of range (1 to 65535)")
+    with socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_SECONDS) as connection:
+        if scheme == "tls":
+            return  # a TLS client speaks first: nothing comes before its hello
+        try:
+            greeting = connection.recv(1)
+        except TimeoutError:
+            greeting = None
+        if not greeting:
+            closed = greeting == b""
+            raise OSError(
+                f"the server at port {port} {'closed the connection' if closed else f'sent nothing in {CONNECT_SECONDS:g} s'}, "
+                "as no Dask scheduler does (is another service on that port?)"
+            )
 
 
 def _compute(graph: Any, client: Any, scheduler: str | None) -> "PartialState":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -1022,6 +1022,33 @@ def _label_columns(source: Any, label_col: str | None, *, required: bool) -> lis
     )
 
 
+def _unclaimed_numeric(source: Any, labels: Sequence[str]) -> list[str]:
+    """The numeric columns of a labels file that no default name claims, but
+    for a row index, a standard deviation and an id: never predictions."""
+    from .io.columns import is_unnamed_index
+    from .io.quantile_names import names_a_deviation
+
+    return [
+        c.name
+        for c in source.columns
+        if c.numeric and not c.is_list and c.name not in labels and not is_unnamed_index(c.name) and not names_a_deviation(c.name) and not names_an_id(c.name)
+    ]
+
+
+def quantile_forecast_columns(source: Any, labels: Sequence[str]) -> list[str]:
+    """The columns of a quantile forecast kept beside its labels (q0.1,
+    q0.5, q0.9; AutoARIMA-lo-90, AutoARIMA-hi-90), which the quantile loss
+    scores each at its level: every column whose name states a level, when
+    one of them states a level other than the median's. Empty otherwise."""
+    from .io.quantile_names import stated_quantile
+
+    stated = [(name, stated_quantile(name)) for name in _unclaimed_numeric(source, labels)]
+    stated = [(name, level) for name, level in stated if level is not None]
+    if not any(abs(level - 0.5) > 1e-9 for _, level in stated):
+        return []
+    return [name for name, _ in stated]
+
+
 def _unnamed_models(source: Any, labels: list[str]) -> str:
     """For a file of labels and numeric columns under names no default takes
     (statsforecast's AutoARIMA, AutoETS beside y; quantile columns 0.1, 0.9):
@@ -1029,15 +1056,10 @@ def _unnamed_models(source: Any, labels: list[str]) -> str:
     that the commands' PRED --labels FILE is not taken for the only way.
     Columns named as a quantile other than the median (interval bounds too)
     are the quantile loss's, each at its own q, never models to compare."""
-    from .io.columns import is_unnamed_index
-    from .io.quantile_names import names_a_deviation, stated_quantile
+    from .io.quantile_names import stated_quantile
     from .shell import quote
 
-    numeric = [
-        c.name
-        for c in source.columns
-        if c.numeric and not c.is_list and c.name not in labels and not is_unnamed_index(c.name) and not names_a_deviation(c.name) and not names_an_id(c.name)
-    ]
+    numeric = _unclaimed_numeric(source, labels)
     outputs = _output_groups(numeric, labels)
     if outputs:
         # Several label columns (multi-output targets, features): a model is as many columns, one per output.

@@ -792,7 +792,7 @@ def document(
     context = _context(effective, outliers, imbalanced, data, inference, label_col, pred_col, decimal, input_format, delimiter)
     context = dataclasses.replace(context, task_word=task or "")
     if data is not None and inference is not None:
-        from .runnable import command_problems, label_problems, losses_reading_the_labels_file
+        from .runnable import command_problems, label_problems, losses_reading_the_labels_file, quantile_forecast
 
         if context.predictions == str(data):
             checks = command_problems(context, label_col, pred_col, input_format, delimiter, inference, decimal)
@@ -807,7 +807,19 @@ def document(
             # Labels alone: the predictions are not known, the labels' domain is.
             problems = label_problems(context, inference.labels_read)
             reading = losses_reading_the_labels_file(context, label_col, input_format, delimiter, inference, decimal)
-            context = dataclasses.replace(context, unrunnable=tuple(sorted(problems.items())), checked=True, read_labels_file=frozenset(reading))
+            own = {}
+            forecast = quantile_forecast(context, label_col, input_format, delimiter, inference, decimal)
+            if forecast is not None:
+                # A quantile forecast beside its labels: quantile reads the file as it is, each column at its level.
+                reading.add("quantile")
+                own["quantile"] = (forecast, False)
+            context = dataclasses.replace(
+                context,
+                unrunnable=tuple(sorted(problems.items())),
+                checked=True,
+                read_labels_file=frozenset(reading),
+                own_predictions=tuple(sorted(own.items())),
+            )
     return {
         "schema": SCHEMA,
         "task": effective,

@@ -175,6 +175,33 @@ def losses_reading_the_labels_file(
     return found
 
 
+def quantile_forecast(
+    context: Context, label_col: str | None, input_format: str | None, delimiter: str | None, inference: Any = None, decimal: str = "."
+) -> str | None:
+    """For a --data file read as labels alone: the --pred-col of the quantile
+    forecast it holds beside them (q0.1,q0.5,q0.9), when the quantile loss is
+    suggested and reads the file so; else None. Its command then reads the
+    file itself, rather than PRED --labels FILE."""
+    from .compare import inputs_problem
+    from .inference import quantile_forecast_columns
+    from .io.columns import PRED_SIDE
+    from .io.plan import InputOptions, InputPlan
+
+    source = getattr(inference, "source", None)
+    if context.labels_file is None or source is None or not any(spec.name == "quantile" for spec in candidates(context.task, context.conditions)):
+        return None
+    columns = quantile_forecast_columns(source, getattr(inference, "label_columns", ()))
+    if not columns:
+        return None
+    pred_col = ",".join(columns)
+    options = InputOptions(predictions=context.labels_file, label_cols=label_col, pred_cols=pred_col, input_format=input_format, delimiter=delimiter, decimal=decimal)
+    try:
+        InputPlan(options, [parse_spec("quantile")], sources={PRED_SIDE: source})
+    except LossCliError:
+        return None
+    return pred_col if inputs_problem(parse_spec("quantile"), options, {PRED_SIDE: source}) is None else None
+
+
 def label_problems(context: Context, labels: np.ndarray | None) -> dict[str, str]:
     """The losses whose checks reject these labels whatever the predictions
     (msle and poisson on labels at or below -1), for a file of labels alone:

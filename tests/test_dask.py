@@ -590,3 +590,78 @@ def test_a_scheduler_nothing_listens_at_is_reported_at_once(tmp_path, dask_insta
     with pytest.raises(LossCliError) as error:
         evaluate_dask(InputOptions(str(tmp_path / "parts")), [parse_spec("mse")], scheduler=address)
     assert f"cannot connect to the Dask scheduler at {address}" in str(error.value)
+
+
+def test_a_port_that_answers_but_is_no_scheduler_is_reported_instead_of_waited_on(tmp_path, dask_installed, monkeypatch):
+    # A web server (python -m http.server) on the port accepts the connection and
+    # waits for a request; distributed's Client waited for a handshake that never
+    # came, with no end. A Dask scheduler greets first; a silent server is no scheduler.
+    import socket
+
+    import distributed
+
+    from losscli import distributed as engine
+
+    def no_client(*args, **kwargs):
+        raise AssertionError("the Client was asked to connect")
+
+    monkeypatch.setattr(distributed, "Client", no_client)
+    monkeypatch.setattr(engine, "CONNECT_SECONDS", 0.3)
+    write_parts(pa.table({"y_true": [1.0], "y_pred": [1.5]}), tmp_path / "parts", files=1)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        address = f"tcp://127.0.0.1:{silent.getsockname()[1]}"
+        with pytest.raises(LossCliError) as error:
+            evaluate_dask(InputOptions(str(tmp_path / "parts")), [parse_spec("mse")], scheduler=address)
+    assert f"cannot connect to the Dask scheduler at {address}" in str(error.value)
+    assert "no Dask scheduler" in str(error.value)
+
+
+@pytest.mark.parametrize("address", ["tcp://127.0.0.1:99999", "127.0.0.1:70000"])
+def test_a_port_out_of_range_is_named(tmp_path, dask_installed, address):
+    write_parts(pa.table({"y_true": [1.0], "y_pred": [1.5]}), tmp_path / "parts", files=1)
+    with pytest.raises(LossCliError) as error:
+        evaluate_dask(InputOptions(str(tmp_path / "parts")), [parse_spec("mse")], scheduler=address)
+    assert "is out of range (1 to 65535)" in str(error.value)
+
+
+def test_a_scheduler_file_and_an_address_with_a_trailing_slash_reach_the_cluster(tmp_path, cluster):
+    # `dask scheduler --scheduler-file FILE` writes the address as JSON; the Client
+    # took the path for an address ("missing port number"). tcp://host:8786/ was
+    # passed on with its slash ("invalid literal for int()").
+    table = pa.table({"y_true": [0.0, 1.0, 2.0, 4.0], "y_pred": [0.5, 1.0, 1.0, 2.0]})
+    write_parts(table, tmp_path / "parts", files=2)
+    (tmp_path / "scheduler.json").write_text(json.dumps({"type": "Scheduler", "address": cluster.scheduler_address}))
+    options = InputOptions(str(tmp_path / "parts"))
+    for scheduler in (str(tmp_path / "scheduler.json"), cluster.scheduler_address + "/"):
+        report, _, _ = evaluate_dask(options, [parse_spec("mse")], scheduler=scheduler)
+        # mse by hand: (0.25 + 0 + 1 + 4) / 4 = 1.3125
+        assert report.results[0].value == pytest.approx(1.3125, rel=1e-12)
+
+
+def test_a_missing_or_foreign_scheduler_file_is_named(tmp_path, dask_installed):
+    write_parts(pa.table({"y_true": [1.0], "y_pred": [1.5]}), tmp_path / "parts", files=1)
+    (tmp_path / "other.json").write_text('{"workers": {}}')
+    cases = [(tmp_path / "missing.json", "no scheduler file at"), (tmp_path / "other.json", "is not a Dask scheduler file: it has no address")]
+    for path, message in cases:
+        with pytest.raises(LossCliError) as error:
+            evaluate_dask(InputOptions(str(tmp_path / "parts")), [parse_spec("mse")], scheduler=str(path))
+        assert message in str(error.value) and "cannot connect" not in str(error.value)
+
+
+def test_an_in_process_address_from_another_process_is_explained(tmp_path, dask_installed):
+    write_parts(pa.table({"y_true": [1.0], "y_pred": [1.5]}), tmp_path / "parts", files=1)
+    with pytest.raises(LossCliError) as error:
+        evaluate_dask(InputOptions(str(tmp_path / "parts")), [parse_spec("mse")], scheduler="inproc://10.0.0.1/1/1")
+    assert "only from the Python process that started it" in str(error.value)
+
+
+def test_a_tls_address_without_tls_settings_is_one_error_line(tmp_path, cluster):
+    # distributed raises TypeError ("TLS expects a `ssl_context` argument") when no TLS
+    # settings are in the Dask config: it came out as an internal error.
+    write_parts(pa.table({"y_true": [1.0], "y_pred": [1.5]}), tmp_path / "parts", files=1)
+    address = "tls://" + cluster.scheduler_address.split("://", 1)[1]
+    with pytest.raises(LossCliError) as error:
+        evaluate_dask(InputOptions(str(tmp_path / "parts")), [parse_spec("mse")], scheduler=address)
+    assert "a TLS address needs Dask's TLS settings" in str(error.value) and "distributed.comm.tls.ca-file" in str(error.value)

@@ -144,6 +144,22 @@ def test_statsforecast_interval_bounds_are_their_quantiles(cli, tmp_path):
     assert value == pytest.approx(mean_pinball_loss(y, frame["AutoARIMA-hi-90"], alpha=0.95), rel=1e-12)  # sklearn mean_pinball_loss(y, hi, alpha=0.95)
 
 
+def test_interval_bounds_give_their_levels_exactly(cli, tmp_path):
+    # statsforecast's level=[80, 90, 95]: lo-80 is the 0.1 quantile, lo-90 the 0.05, lo-95 the
+    # 0.025 (statsforecast's docs: a level-L interval spans the (100-L)/200 .. (100+L)/200
+    # quantiles). (1 - 0.9) / 2 made 0.04999999999999999 of 0.05 in the JSON and the table's note.
+    rng = np.random.default_rng(8)
+    y = rng.normal(50, 5, 30)
+    names = ["AutoARIMA-lo-95", "AutoARIMA-lo-90", "AutoARIMA-lo-80", "AutoARIMA-hi-80", "AutoARIMA-hi-90", "AutoARIMA-hi-95"]
+    frame = pd.DataFrame({"y": y, **{name: y + rng.normal(0, 3, 30) for name in names}})
+    frame.to_csv(tmp_path / "sf.csv", index=False)
+    result = cli("compute", tmp_path / "sf.csv", "--pred-col", ",".join(names), "--loss", "quantile", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    (only,) = json.loads(result.stdout)["results"]
+    assert only["params"]["q"] == [0.025, 0.05, 0.1, 0.9, 0.95, 0.975]
+    assert "(q=0.025;0.05;0.1;0.9;0.95;0.975)" in result.stderr
+
+
 # ----------------------------------------------------------------------------- gaussian_nll
 
 
@@ -252,3 +268,118 @@ def test_recommend_offers_a_group_of_output_columns_beside_several_label_columns
     values = _values(cli("compare", path, "--pred-col", "gen_*", "--pred-col", "base_*", "--label-col", "target_*", "--loss", "mse", "-f", "json"))
     targets = frame[[f"target_{i}" for i in range(12)]].to_numpy()
     assert values[("mse", "gen_*", None)] == pytest.approx(mean_squared_error(targets, frame[[f"gen_{i}" for i in range(12)]].to_numpy()), rel=1e-12)
+
+
+def test_two_columns_at_one_level_are_refused(cli, tmp_path):
+    # q0.5 beside p50 (two models' medians), or a q that repeats a level: the mean
+    # over the levels counted that level twice, without a word.
+    import losscli
+
+    path, frame = _quantile_forecast(tmp_path, ("q0.1", "q0.5", "q0.9"))
+    frame["p50"] = frame["q0.5"] + 0.1
+    frame["a"], frame["b"] = frame["q0.1"], frame["q0.5"]
+    frame.to_csv(path, index=False)
+    assert_usage_error(cli("compute", path, "--pred-col", "q0.1,q0.5,p50", "--loss", "quantile"), "'q0.5' and 'p50' are both scored as the 0.5 quantile", "--pred-col q0.5 --pred-col p50")
+    assert_usage_error(cli("compute", path, "--pred-col", "a,b,p50", "--loss", "quantile:q=0.1;0.5;0.5"), "'b' and 'p50' are both scored as the 0.5 quantile")
+    with pytest.raises(losscli.LossCliError, match="q gives the level 0.5 twice"):
+        losscli.compute("quantile", frame["y"], frame[["q0.5", "p50"]].to_numpy(), q=[0.5, 0.5])
+    # Side by side, as models, they are fine: sklearn mean_pinball_loss(y, column, alpha=0.5) each.
+    from sklearn.metrics import mean_pinball_loss
+
+    result = cli("compare", path, "--pred-col", "q0.5", "--pred-col", "p50", "--loss", "quantile", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    values = [r["value"] for r in json.loads(result.stdout)["results"]]
+    assert values == pytest.approx([mean_pinball_loss(frame["y"], frame[c], alpha=0.5) for c in ("q0.5", "p50")], rel=1e-12)
+
+
+def test_compare_does_not_rank_quantile_columns_at_different_levels(cli, tmp_path):
+    # compare --pred-col q0.1 --pred-col q0.5 --pred-col q0.9 --task regression marked q0.1
+    # best for quantile: the pinball loss at 0.1 beside the one at 0.5, as if one scale.
+    from sklearn.metrics import mean_absolute_error, mean_pinball_loss
+
+    path, frame = _quantile_forecast(tmp_path, ("q0.1", "q0.5", "q0.9"))
+    args = ["--pred-col", "q0.1", "--pred-col", "q0.5", "--pred-col", "q0.9", "--loss", "quantile", "--loss", "mae", "-f", "json"]
+    result = cli("compare", path, *args)
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    quantile = [r for r in document["results"] if r["loss"] == "quantile"]
+    assert [(r["rank"], r["best"]) for r in quantile] == [(None, False)] * 3
+    # The values stay: sklearn mean_pinball_loss(y, column, alpha=level) each.
+    expected = [mean_pinball_loss(frame["y"], frame[c], alpha=a) for c, a in (("q0.1", 0.1), ("q0.5", 0.5), ("q0.9", 0.9))]
+    assert [r["value"] for r in quantile] == pytest.approx(expected, rel=1e-12)
+    # mae still ranks them (sklearn mean_absolute_error), and the mean rank is mae's alone.
+    maes = [mean_absolute_error(frame["y"], frame[c]) for c in ("q0.1", "q0.5", "q0.9")]
+    mae = [r for r in document["results"] if r["loss"] == "mae"]
+    assert [r["rank"] for r in mae] == [sorted(maes).index(v) + 1 for v in maes]
+    assert [s["mean_rank"] for s in document["summary"]] == [float(r["rank"]) for r in mae]
+    assert any("not ranked" in note and "q0.1: q=0.1" in note for note in document["notes"])
+    # One level for every model is one scale: ranked as before.
+    frame["model_a"], frame["model_b"] = frame["q0.9"], frame["q0.5"]
+    frame.to_csv(path, index=False)
+    result = cli("compare", path, "--pred-col", "model_a", "--pred-col", "model_b", "--loss", "quantile:q=0.9", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    ranks = [(r["model"], r["rank"]) for r in json.loads(result.stdout)["results"]]
+    at_09 = [mean_pinball_loss(frame["y"], frame[c], alpha=0.9) for c in ("model_a", "model_b")]  # sklearn
+    assert ranks == [("model_a", 1 if at_09[0] < at_09[1] else 2), ("model_b", 1 if at_09[1] < at_09[0] else 2)]
+
+
+def test_a_long_format_forecast_grouped_by_its_levels_is_not_scored_at_the_median(cli, tmp_path):
+    # sktime / GluonTS quantile frames melted to one row per (time, level): --by quantile
+    # scored every level at the default q=0.5 without a word (the 0.1 group's value was
+    # its pinball loss at 0.5).
+    from sklearn.metrics import mean_pinball_loss
+
+    _, frame = _quantile_forecast(tmp_path, ("q0.1", "q0.5", "q0.9"))
+    long = pd.concat([pd.DataFrame({"ds": frame["ds"], "y": frame["y"], "quantile": level, "value": frame[name]}) for name, level in (("q0.1", 0.1), ("q0.5", 0.5), ("q0.9", 0.9))])
+    long.to_csv(tmp_path / "long.csv", index=False)
+    args = ["compute", tmp_path / "long.csv", "--label-col", "y", "--pred-col", "value", "--by", "quantile"]
+    assert_usage_error(cli(*args, "--loss", "quantile"), "long.csv", "column 'quantile'", "every group at q=0.5, not at its own level", "--pred-col 'q0.1,q0.5,q0.9'")
+    # One level on its own rows is right (sklearn mean_pinball_loss(y, value, alpha=0.9)); a q the user gives is taken.
+    rows = long[long["quantile"] == 0.9]
+    rows.to_csv(tmp_path / "q09.csv", index=False)
+    value = _only(cli("compute", tmp_path / "q09.csv", "--label-col", "y", "--pred-col", "value", "--loss", "quantile:q=0.9", "-f", "json"))
+    assert value == pytest.approx(mean_pinball_loss(rows["y"], rows["value"], alpha=0.9), rel=1e-12)
+    result = cli(*args, "--loss", "quantile:q=0.9", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    # Other losses group by it freely.
+    assert cli(*args, "--loss", "mae").exit_code == 0
+
+
+def test_several_unnamed_forecast_columns_at_one_level_say_how_to_give_each_its_level(cli, tmp_path):
+    # Columns a, b, c (or a numpy array) beside one label column: the error said to
+    # select matching columns, and in Python it named --pred-col, never the q list.
+    import losscli
+
+    path, frame = _quantile_forecast(tmp_path, ("a", "b", "c"))
+    assert_usage_error(
+        cli("compute", path, "--pred-col", "a,b,c", "--loss", "quantile"),
+        "y_true has 1 column but y_pred has 3, and q gives one quantile level (0.5)",
+        "--loss 'quantile:q=0.1;0.5;0.9'",
+    )
+    forecasts = frame[["a", "b", "c"]].to_numpy()
+    with pytest.raises(losscli.LossCliError) as error:
+        losscli.compute("quantile", frame["y"], forecasts)
+    assert "q=[0.1, 0.5, 0.9]" in str(error.value) and "--" not in str(error.value)
+    with pytest.raises(losscli.LossCliError) as error:
+        losscli.compute("quantile", frame["y"], forecasts, q=[0.1, 0.9])
+    assert "q gives 2 quantile levels but y_pred has 3 columns" in str(error.value) and "--" not in str(error.value)
+
+
+def test_recommend_suggests_a_quantile_command_that_reads_the_forecast_file_itself(cli, tmp_path):
+    # A forecast file of y beside q0.1, q0.5, q0.9: every command read 'PRED --labels FILE',
+    # quantile's too, though the file holds the forecast it scores (runs_on_data was true).
+    import shlex
+
+    from sklearn.metrics import mean_pinball_loss
+
+    path, frame = _quantile_forecast(tmp_path, ("q0.1", "q0.5", "q0.9"))
+    result = cli("recommend", "--data", path, "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    rows = {r["loss"]: r for r in json.loads(result.stdout)["recommendations"]}
+    command = rows["quantile"]["command"]
+    assert command == f"losscli compute {shlex.quote(str(path))} --loss quantile --pred-col q0.1,q0.5,q0.9" and rows["quantile"]["runs_on_data"] is True
+    assert rows["mse"]["command"].startswith("losscli compute PRED --labels")
+    # The command runs: the mean over the levels of sklearn mean_pinball_loss(y, column, alpha=level).
+    value = _only(cli(*shlex.split(command)[1:], "-f", "json"))
+    expected = np.mean([mean_pinball_loss(frame["y"], frame[c], alpha=a) for c, a in (("q0.1", 0.1), ("q0.5", 0.5), ("q0.9", 0.9))])
+    assert value == pytest.approx(expected, rel=1e-12)

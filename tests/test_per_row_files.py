@@ -143,16 +143,66 @@ def test_the_worst_rows_of_a_dataset_chart_name_their_files(cli, tmp_path):
     folder.mkdir()
     first = _write(folder, "a", [1.0, 2.0, 3.0], [1.5, 2.0, 2.0], "parquet")
     second = _write(folder, "b", [1.0, 2.0], [0.0, 4.0], "parquet")
-    result = cli("compute", folder, "--loss", "mse", "--plot", "-q", env={"COLUMNS": "200"})
+    result = cli("compute", folder, "--loss", "mse", "--plot", "-q", env={"COLUMNS": "40"})
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     header = next(i for i, line in enumerate(lines) if line.split() == ["row", "file", "mse"])
     # by hand: the largest squared residual is the second row of b (4), then the third of a (1);
-    # a long path is cut at its start, keeping the file's name.
+    # a path longer than the room is cut at its start, keeping the file's name.
     row, file, value = lines[header + 2].split()
     assert (row, value) == ("2", "4") and file.startswith("…") and second.endswith(file[1:]) and file.endswith("/b.parquet")
     row, file, value = lines[header + 3].split()
     assert (row, value) == ("3", "1") and first.endswith(file[1:]) and file.endswith("/a.parquet")
+    assert max(len(line) for line in lines[header:]) <= 40
+
+
+def test_the_worst_rows_of_a_hive_dataset_show_the_folder_that_tells_files_apart(cli, tmp_path, monkeypatch):
+    # Every file of a hive dataset is part-0.parquet: cut to a quarter of an
+    # 80-column screen, the worst rows read '…/part-0.parquet' whatever their folder.
+    monkeypatch.chdir(tmp_path)
+    for region, y_pred in (("asia", [1.0, 5.0]), ("eu", [2.0, 1.0])):
+        (tmp_path / "preds" / f"region={region}").mkdir(parents=True)
+        pq.write_table(pa.table({"y_true": [1.0, 1.0], "y_pred": y_pred}), tmp_path / "preds" / f"region={region}" / "part-0.parquet")
+    result = cli("compute", "preds", "--loss", "mse", "--plot", "-q", env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.split() == ["row", "file", "mse"])
+    # mse by hand: (5-1)^2 = 16 in asia's row 2, then (2-1)^2 = 1 in eu's row 1.
+    assert lines[header + 2].split() == ["2", "preds/region=asia/part-0.parquet", "16"]
+    assert lines[header + 3].split() == ["1", "preds/region=eu/part-0.parquet", "1"]
+
+
+def test_compressed_and_blank_empty_parts_take_no_rows(cli, tmp_path):
+    # Spark's empty partition written compressed is a .csv.gz of nothing (20 bytes),
+    # and pandas' to_json(lines=True) of an empty frame a lone line break: both were
+    # "file is empty" / "cannot parse NDJSON" errors, where a part of zero bytes is passed over.
+    import bz2
+    import gzip
+
+    csv_folder = tmp_path / "spark out"
+    csv_folder.mkdir()
+    with gzip.open(csv_folder / "part-00000.csv.gz", "wb") as handle:
+        handle.write(b"y_true,y_pred\n1,2\n3,3\n")
+    with gzip.open(csv_folder / "part-00001.csv.gz", "wb"):
+        pass
+    (csv_folder / "part-00002.csv.bz2").write_bytes(bz2.compress(b""))
+    with gzip.open(csv_folder / "part-00003.csv.gz", "wb") as handle:
+        handle.write(b"y_true,y_pred\n0,4\n")
+    (csv_folder / "_SUCCESS").write_text("")
+    rows = _rows(cli("compute", csv_folder, "--loss", "mae", "--reduction", "none", "-f", "json", "-q"))
+    # mae by hand: |1-2| = 1, |3-3| = 0, |0-4| = 4
+    assert rows == [
+        {"file": str(csv_folder / "part-00000.csv.gz"), "row": 1, "mae": 1.0},
+        {"file": str(csv_folder / "part-00000.csv.gz"), "row": 2, "mae": 0.0},
+        {"file": str(csv_folder / "part-00003.csv.gz"), "row": 1, "mae": 4.0},
+    ]
+    json_folder = tmp_path / "lines"
+    json_folder.mkdir()
+    first = _write(json_folder, "a", [1.0], [2.0], "ndjson")
+    (json_folder / "b.ndjson").write_text("\n")
+    third = _write(json_folder, "c", [0.0], [3.0], "ndjson")
+    rows = _rows(cli("compute", json_folder, "--loss", "mae", "--reduction", "none", "-f", "json", "-q"))
+    assert rows == [{"file": first, "row": 1, "mae": 1.0}, {"file": third, "row": 1, "mae": 3.0}]
 
 
 def test_a_loss_asked_for_twice_is_named_once_in_errors(cli, tmp_path):

@@ -27,8 +27,10 @@ class PartsSource(Source):
     def __init__(self, path: str, files: list[str], open_part: Callable[[str], Source], folder_columns: frozenset[str] = frozenset()) -> None:
         self.path = self.display = path
         self._open_part = open_part
-        # Empty part files (Spark writes one per empty partition) hold no rows, nor a header.
-        self.files = [name for name in files if os.path.getsize(name) > 0]
+        # Empty part files (Spark writes one per empty partition) hold no rows, nor a header:
+        # of zero bytes, compressed ones of nothing, or a line break alone (pandas' to_json
+        # of an empty frame with lines=True).
+        self.files = [name for name in files if not _holds_nothing(name)]
         if not self.files:
             raise LossCliError("every file of the dataset is empty", file=path, hint="the dataset has no rows")
         self._first = open_part(self.files[0])
@@ -76,3 +78,32 @@ class PartsSource(Source):
         part = self._open_part(name)
         part.read_like(self._first)
         return part
+
+
+# A part whose first bytes (decompressed) are blank up to its end is read as holding nothing.
+_BLANK_MOST_BYTES = 1 << 12
+
+
+def _holds_nothing(name: str) -> bool:
+    """Whether the part file holds no text but blanks: zero bytes, or (for
+    a small file) only white space, once decompressed. A file that cannot be
+    read so is left to its reader, which names what is wrong."""
+    import codecs
+
+    from .formats import compression_from_magic
+
+    size = os.path.getsize(name)
+    if size == 0:
+        return True
+    if size > _BLANK_MOST_BYTES:
+        return False  # more than a compressed nothing, or a few blank lines
+    try:
+        with open(name, "rb") as handle:
+            head = handle.read(_BLANK_MOST_BYTES)
+        compression = compression_from_magic(head)
+        if compression is not None:
+            with pa.input_stream(name, compression=compression) as stream:
+                head = stream.read(_BLANK_MOST_BYTES + 1)
+    except (OSError, pa.ArrowException):
+        return False
+    return len(head) <= _BLANK_MOST_BYTES and not head.removeprefix(codecs.BOM_UTF8).strip()

@@ -434,12 +434,19 @@ class InputPlan:
     def _check_what_names_say(self, bound: BoundLoss, chosen: dict[str, RoleColumns]) -> None:
         """Columns whose names say they hold something else than the loss
         reads there: another quantile level, a standard deviation as a variance."""
-        from .quantile_names import check_quantile_columns, check_variance_columns, levels_by_name  # for these two losses only
+        from .quantile_names import check_distinct_levels, check_quantile_columns, check_variance_columns, levels_by_name  # for these two losses only
 
         if bound.name == "quantile" and "y_pred" in chosen:
             located = chosen["y_pred"]
-            if levels_by_name(bound, located.names) is None:  # else the names give q (see quantiles_by_name)
-                check_quantile_columns(bound.name, bound.params["q"], located.names, self.sources[located.side].display)
+            display = self.sources[located.side].display
+            levels = levels_by_name(bound, located.names)
+            if levels is None:  # else the names give q (see quantiles_by_name)
+                check_quantile_columns(bound.name, bound.params["q"], located.names, display)
+            check_distinct_levels(bound.params["q"] if levels is None else levels, located.names, display)
+            if self.options.by:
+                from .quantile_names import check_levels_not_grouped
+
+                check_levels_not_grouped(bound, self.options.by, located.names, display)
         if bound.name == "gaussian_nll" and "var" in chosen:
             located = chosen["var"]
             check_variance_columns(bound.name, located.names, self.sources[located.side].display)

@@ -40,10 +40,11 @@ def stated_quantile(name: str) -> float | None:
     """The quantile level ``name`` states, or None when it states none."""
     text = name.strip()
     if match := _INTERVAL.fullmatch(text):
-        level = float(match.group(2)) / 100
-        if not 0 < level < 1:
+        percent = float(match.group(2))
+        if not 0 < percent < 100:
             return None
-        return (1 - level) / 2 if match.group(1).lower() == "lo" else (1 + level) / 2
+        # In percent, then divided once: (100 - 90) / 200 is 0.05 exactly, where (1 - 0.9) / 2 is 0.04999999999999999.
+        return (100 - percent) / 200 if match.group(1).lower() == "lo" else (100 + percent) / 200
     if _MEDIAN.fullmatch(text):
         return 0.5
     for pattern, scale in ((_FRACTION, 1.0), (_FRACTION_FIRST, 1.0), (_PERCENTILE, 100.0)):
@@ -75,6 +76,56 @@ def check_quantile_columns(loss: str, q: float | tuple[float, ...], names: tuple
             column=name,
             hint=f"--loss quantile:q={stated} scores it at its own level; without q, each column is scored at the level its name states",
         )
+
+
+def check_distinct_levels(levels: float | tuple[float, ...], names: tuple[str, ...], display: str) -> None:
+    """Refuse two prediction columns scored at the same level: a quantile
+    forecast has one column per level, and two at one level (q0.5 beside
+    p50, two models' medians) would count that level twice in the mean."""
+    if not isinstance(levels, tuple) or len(levels) != len(names):
+        return
+    for second, level in enumerate(levels):
+        first = next(index for index, other in enumerate(levels) if abs(other - level) < 1e-9)
+        if first == second:
+            continue
+        pair = f"'{names[first]}' and '{names[second]}'"
+        raise LossCliError(
+            f"the prediction columns {pair} are both scored as the {level:g} quantile, which the mean over the levels would count twice",
+            file=display,
+            column=f"{names[first]},{names[second]}",
+            hint=f"give one column per level; compare {quote_arg(display)} --pred-col {quote_arg(names[first])} --pred-col {quote_arg(names[second])} --loss quantile sets them side by side",
+        )
+
+
+# A long-format forecast's column of levels (sktime's and GluonTS' quantile frames melted,
+# one row per series, time and level): quantile, q.
+_LEVEL_COLUMN = re.compile(r"(quantiles?|q|quantile[_\s]?levels?)", re.IGNORECASE)
+
+
+def check_levels_not_grouped(bound: Any, by: str, names: tuple[str, ...], display: str) -> None:
+    """Refuse ``--by quantile`` on a long-format forecast without ``q``:
+    every group (level) would be scored at the one default q=0.5, its own
+    level unread, giving a plausible wrong number for every level but the
+    median."""
+    if "q" in bound.given or not _LEVEL_COLUMN.fullmatch(by.strip()):
+        return
+    q = bound.params["q"]
+    shown = ";".join(f"{level:g}" for level in q) if isinstance(q, tuple) else f"{q:g}"
+    raise LossCliError(
+        f"--by {by} groups the rows by quantile level, but {bound.name} scores every group at q={shown}, not at its own level",
+        file=display,
+        column=by,
+        hint=f"score one level at a time on its rows (--loss quantile:q=0.9 on the rows where {by} is 0.9), or write one column per level "
+        f"(pandas pivot: q0.1, q0.5, q0.9) and give --pred-col 'q0.1,q0.5,q0.9'; a q of your own (--loss quantile:q={shown}) takes it as it is",
+    )
+
+
+def quote_arg(name: str) -> str:
+    """``name`` as a shell argument: quoted when it holds anything but
+    letters, digits and ``._-``."""
+    import shlex
+
+    return shlex.quote(name)
 
 
 def levels_by_name(bound: Any, names: tuple[str, ...] | None) -> float | tuple[float, ...] | None:

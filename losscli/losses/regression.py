@@ -422,6 +422,16 @@ def quantile(y_true: np.ndarray, y_pred: np.ndarray, *, q: float | tuple[float, 
     if isinstance(q, tuple):
         y_true, y_pred, q = _per_level(y_true, y_pred, q)
     else:
+        columns = y_pred.shape[1] if y_pred.ndim == 2 else 1
+        if columns > 1 and as_column(y_true).ndim == 1:
+            # A quantile forecast whose columns' names state no level (a, b, c; a numpy array).
+            example = ";".join(f"{level:g}" for level in np.linspace(0.1, 0.9, columns).round(2)) if columns <= 9 else "0.1;0.5;0.9"
+            raise LossCliError(
+                f"y_true has 1 column but y_pred has {columns}, and q gives one quantile level ({q:g})",
+                role="y_pred",
+                hint=f"for a quantile forecast, give one level per prediction column, in their order: --loss 'quantile:q={example}'; "
+                "or select one prediction column",
+            )
         y_true, y_pred = matching_columns(y_true, y_pred)
     diff = y_true - y_pred
     return np.maximum(q * diff, (q - 1.0) * diff)
@@ -436,7 +446,14 @@ def _per_level(y_true: np.ndarray, y_pred: np.ndarray, levels: tuple[float, ...]
         raise LossCliError(
             f"q gives {len(levels)} quantile levels but y_pred has {counted(y_pred.shape[1], 'column')}",
             role="y_pred",
-            hint="give one prediction column per level, in the order of q (--pred-col 'q0.1,q0.5,q0.9')",
+            hint="give one prediction column per level, in the order of q",
+        )
+    repeated = next((level for index, level in enumerate(levels) if level in levels[:index]), None)
+    if repeated is not None:
+        raise LossCliError(
+            f"q gives the level {repeated:g} twice: the mean over the levels would count it twice",
+            role="y_pred",
+            hint="give each level once, one prediction column per level",
         )
     y_true = as_column(y_true)
     if y_true.ndim == 1:

@@ -469,14 +469,31 @@ def _worst_rows(chart: DistributionChart, width: int) -> list[Any]:
     table.add_column(chart.row_label, justify="right", no_wrap=True)
     key_names = list(chart.worst[0].keys)
     key_width = max(8, width // 4)
+    file_width = _file_width(chart, key_names, key_width, width)
     for name in key_names:
-        table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=key_width)
+        table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=file_width if name == "file" else key_width)
     table.add_column(chart.loss, justify="right", no_wrap=True)
     for row in chart.worst:
         # A dataset's file is cut at its start, keeping the file's name.
-        cells = (path_end(str(row.keys[name]), key_width) if name == "file" else str(row.keys[name]) for name in key_names)
+        cells = (path_end(str(row.keys[name]), file_width) if name == "file" else str(row.keys[name]) for name in key_names)
         table.add_row(str(row.row), *cells, value_text(row.value))
     return [Text(heading, style="bold"), table]
+
+
+def _file_width(chart: DistributionChart, key_names: list[str], key_width: int, width: int) -> int:
+    """The room for a dataset's file: what the other columns leave of the
+    width, so a path is cut only when it does not fit. The files of a hive
+    or Spark dataset share their names (region=eu/part-0.parquet,
+    region=us/part-0.parquet): the name alone does not tell them apart."""
+    if "file" not in key_names:
+        return key_width
+    others = [
+        max(len(chart.row_label), *(len(str(row.row)) for row in chart.worst)),
+        max(len(chart.loss), *(len(value_text(row.value)) for row in chart.worst)),
+        *(min(key_width, max(len(name), *(len(str(row.keys[name])) for row in chart.worst))) for name in key_names if name != "file"),
+    ]
+    # Three spaces between columns: a cell's padding on either side and the divider.
+    return max(key_width, width - sum(others) - 3 * len(others))
 
 
 # =========================================================================== bars
