@@ -496,9 +496,11 @@ def evaluate_models(
     new_index = {old: new for new, old in enumerate(kept)}
     comparison.entries = _ordered([Entry(new_index[i], r) for i, r in evaluated_results if i in new_index])
     unranked = rank_entries(comparison.entries)
+    from .io.quantile_names import levels_text
+
     for loss_index in unranked:
         levels = ", ".join(
-            f"{e.result.model}: q={_levels_text(e.result.loss.params['q'])}" for e in comparison.entries if e.loss_index == loss_index and e.result.group is None
+            f"{e.result.model}: q={levels_text(e.result.loss.params['q'])}" for e in comparison.entries if e.loss_index == loss_index and e.result.group is None
         )
         comparison.notes.append(
             f"{comparison.losses[loss_index].name} scores each model at its own quantile level ({levels}): "
@@ -728,10 +730,6 @@ def rank_entries(entries: Sequence[Entry]) -> set[int]:
             entry.result.rank = rank
             entry.result.best = rank == 1 and _finite(entry.result.value)
     return unranked
-
-
-def _levels_text(q: Any) -> str:
-    return ";".join(f"{level:g}" for level in q) if isinstance(q, tuple) else f"{q:g}"
 
 
 def _different_levels(members: Sequence[Entry]) -> bool:

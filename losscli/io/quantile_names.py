@@ -23,6 +23,7 @@ from dataclasses import replace
 from typing import Any, Sequence
 
 from ..errors import LossCliError
+from ..shell import quote
 
 # A level written as a fraction, alone or after a separator or a 'q' (0.9, .9, q0.9, y_0.9, quantile_0.9).
 _FRACTION = re.compile(r"(?:^|.*[_\-\s:q])(0?\.\d+)", re.IGNORECASE)
@@ -93,7 +94,7 @@ def check_distinct_levels(levels: float | tuple[float, ...], names: tuple[str, .
             f"the prediction columns {pair} are both scored as the {level:g} quantile, which the mean over the levels would count twice",
             file=display,
             column=f"{names[first]},{names[second]}",
-            hint=f"give one column per level; compare {quote_arg(display)} --pred-col {quote_arg(names[first])} --pred-col {quote_arg(names[second])} --loss quantile sets them side by side",
+            hint=f"give one column per level; compare {quote(display)} --pred-col {quote(names[first])} --pred-col {quote(names[second])} --loss quantile sets them side by side",
         )
 
 
@@ -110,7 +111,7 @@ def check_levels_not_grouped(bound: Any, by: str, names: tuple[str, ...], displa
     if "q" in bound.given or not _LEVEL_COLUMN.fullmatch(by.strip()):
         return
     q = bound.params["q"]
-    shown = ";".join(f"{level:g}" for level in q) if isinstance(q, tuple) else f"{q:g}"
+    shown = levels_text(q)
     raise LossCliError(
         f"--by {by} groups the rows by quantile level, but {bound.name} scores every group at q={shown}, not at its own level",
         file=display,
@@ -120,12 +121,9 @@ def check_levels_not_grouped(bound: Any, by: str, names: tuple[str, ...], displa
     )
 
 
-def quote_arg(name: str) -> str:
-    """``name`` as a shell argument: quoted when it holds anything but
-    letters, digits and ``._-``."""
-    import shlex
-
-    return shlex.quote(name)
+def levels_text(q: float | tuple[float, ...]) -> str:
+    """A level, or several, as a spec writes them: 0.9, or 0.1;0.5;0.9."""
+    return ";".join(f"{level:g}" for level in q) if isinstance(q, tuple) else f"{q:g}"
 
 
 def levels_by_name(bound: Any, names: tuple[str, ...] | None) -> float | tuple[float, ...] | None:
@@ -150,7 +148,7 @@ def quantiles_by_name(losses: Sequence[Any], prediction_columns: Sequence[tuple[
     for bound, names in zip(losses, prediction_columns):
         q = levels_by_name(bound, names)
         if q is not None:
-            shown = ";".join(f"{level:g}" for level in q) if isinstance(q, tuple) else f"{q:g}"
+            shown = levels_text(q)
             base = bound.label or bound.name
             bound = replace(bound, params={**bound.params, "q": q}, label=f"{base}{',' if ':' in base else ':'}q={shown}")
             columns = ", ".join(f"'{name}'" for name in names)
